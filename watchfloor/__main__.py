@@ -1,0 +1,5 @@
+import sys
+
+from watchfloor.cli import main
+
+sys.exit(main())

@@ -1,0 +1,70 @@
+"""The `watchfloor` command: one sub-command per module in this package.
+
+Each module defines `register(subparsers)`, which adds its parser and sets
+`func` to a callable taking the parsed arguments and returning an exit code.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+
+from watchfloor import __version__
+from watchfloor.config import ConfigError
+from watchfloor.warehouse import WarehouseError
+
+# Module names under watchfloor.cli, in the order `--help` lists them.
+COMMAND_MODULES = ("init", "seed", "serve", "users")
+
+EXIT_OK = 0
+EXIT_FAILURE = 1
+EXIT_USAGE = 2
+
+
+class UsageError(Exception):
+    """Bad input from the user: one line on stderr, exit code 2."""
+
+
+class Parser(argparse.ArgumentParser):
+    """argparse with a one-line error message and exit code 2."""
+
+    def error(self, message: str) -> None:  # type: ignore[override]
+        self.exit(EXIT_USAGE, f"{self.prog}: error: {message} (see '{self.prog} --help')\n")
+
+
+def build_parser() -> Parser:
+    parser = Parser(
+        prog="watchfloor",
+        description="Watchfloor: the Trust & Safety operations dashboard and its tools.",
+    )
+    parser.add_argument("--version", action="version", version=f"watchfloor {__version__}")
+    subparsers = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=Parser)
+    subparsers.required = True
+    for name in COMMAND_MODULES:
+        importlib.import_module(f"watchfloor.cli.{name}").register(subparsers)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return int(args.func(args) or 0)
+    except UsageError as exc:
+        print(f"watchfloor {args.command}: error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except (ConfigError, WarehouseError) as exc:
+        print(f"watchfloor {args.command}: error: {exc}", file=sys.stderr)
+        return EXIT_USAGE if isinstance(exc, ConfigError) else EXIT_FAILURE
+    except KeyboardInterrupt:
+        print(f"watchfloor {args.command}: interrupted", file=sys.stderr)
+        return 130
+
+
+def add_warehouse_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--warehouse",
+        metavar="PATH",
+        help="warehouse file (default: $WATCHFLOOR_WAREHOUSE or data/warehouse.duckdb)",
+    )

@@ -1,0 +1,100 @@
+"""Settings read from the environment, with documented defaults (docs/configuration.md)."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+
+DEFAULT_WAREHOUSE = "data/warehouse.duckdb"
+DEFAULT_USERS_FILE = "data/users.yaml"
+DEFAULT_SECRETS_FILE = ".streamlit/secrets.toml"
+
+REGIONS = ("AMER", "EMEA", "APAC")
+PRIORITIES = ("P0", "P1", "P2", "P3")
+TIERS = ("L1", "L2", "SME")
+CASE_STATUSES = ("new", "queued", "in_review", "pending_info", "escalated", "resolved")
+OPEN_STATUSES = ("new", "queued", "in_review", "pending_info", "escalated")
+EVENT_TYPES = (
+    "created", "routed", "assigned", "first_action", "pending_info", "info_received",
+    "escalated", "decided", "enforced", "reopened", "resolved",
+)
+DECISIONS = ("violating", "non_violating", "insufficient_info")
+ENFORCEMENT_ACTIONS = (
+    "none", "warning", "content_removed", "feature_restricted", "account_suspended",
+    "account_banned", "reported_to_authorities",
+)
+SOURCES = ("user_report", "classifier", "proactive", "trusted_flagger", "law_enforcement", "internal_escalation")
+SEVERITIES = ("SEV0", "SEV1", "SEV2", "SEV3")
+
+
+class ConfigError(ValueError):
+    """A setting has a value Watchfloor cannot use."""
+
+
+def _float_env(name: str, default: float) -> float:
+    raw = os.environ.get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        return float(raw)
+    except ValueError as exc:
+        raise ConfigError(f"{name} must be a number, got {raw!r}") from exc
+
+
+@dataclass(frozen=True)
+class Settings:
+    warehouse: str
+    users_file: Path
+    secrets_file: Path
+    cache_ttl_seconds: float
+    freshness_amber_minutes: float
+    freshness_red_minutes: float
+    as_of: datetime | None
+
+    @property
+    def warehouse_is_url(self) -> bool:
+        return "://" in self.warehouse
+
+
+def parse_time(text: str) -> datetime:
+    """Parse an ISO-8601 time (or 'now') into a naive UTC datetime."""
+    text = text.strip()
+    if text.lower() == "now":
+        return utc_now()
+    try:
+        value = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError as exc:
+        raise ConfigError(f"not an ISO-8601 time: {text!r}") from exc
+    if value.tzinfo is not None:
+        value = value.astimezone(timezone.utc).replace(tzinfo=None)
+    return value
+
+
+def utc_now() -> datetime:
+    return datetime.now(timezone.utc).replace(tzinfo=None)
+
+
+def load_settings(warehouse: str | None = None) -> Settings:
+    """Read settings; an explicit warehouse argument wins over WATCHFLOOR_WAREHOUSE."""
+    as_of_raw = os.environ.get("WATCHFLOOR_AS_OF", "").strip()
+    amber = _float_env("WATCHFLOOR_FRESHNESS_AMBER_MINUTES", 15.0)
+    red = _float_env("WATCHFLOOR_FRESHNESS_RED_MINUTES", 60.0)
+    if red < amber:
+        raise ConfigError("WATCHFLOOR_FRESHNESS_RED_MINUTES must not be below the amber threshold")
+    return Settings(
+        warehouse=warehouse or os.environ.get("WATCHFLOOR_WAREHOUSE") or DEFAULT_WAREHOUSE,
+        users_file=Path(os.environ.get("WATCHFLOOR_USERS_FILE") or DEFAULT_USERS_FILE),
+        secrets_file=Path(os.environ.get("WATCHFLOOR_SECRETS_FILE") or DEFAULT_SECRETS_FILE),
+        cache_ttl_seconds=_float_env("WATCHFLOOR_CACHE_TTL_SECONDS", 60.0),
+        freshness_amber_minutes=amber,
+        freshness_red_minutes=red,
+        as_of=parse_time(as_of_raw) if as_of_raw else None,
+    )
+
+
+def now(settings: Settings | None = None) -> datetime:
+    """The dashboard's 'now': the pinned WATCHFLOOR_AS_OF if set, else the wall clock (UTC)."""
+    settings = settings or load_settings()
+    return settings.as_of or utc_now()

@@ -1,0 +1,133 @@
+"""Opening the case warehouse for reading and writing.
+
+DuckDB lets only one process hold a database file open for writing, and while a
+writer holds it no other process can open it at all (not even read-only); a
+reader blocks a writer the same way. Watchfloor therefore never keeps the file
+open: readers and writers open it for one short unit of work and close it, and
+each side retries with back-off while the other holds the lock. See
+docs/architecture.md.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import random
+import time
+from importlib import resources
+from pathlib import Path
+from typing import Iterator
+
+import duckdb
+
+CONTRACT_TABLES = (
+    "sla_policies", "queues", "vendors", "reviewers", "shifts", "cases", "case_events",
+    "qa_reviews", "appeals", "incidents", "incident_events", "sim_spikes",
+)
+
+# How long a reader or a writer keeps retrying while the other side holds the file.
+LOCK_WAIT_SECONDS = 30.0
+
+
+class WarehouseError(RuntimeError):
+    """The warehouse cannot be used; the message says why and what to do."""
+
+
+class WarehouseMissing(WarehouseError):
+    pass
+
+
+class WarehouseEmpty(WarehouseError):
+    pass
+
+
+class WarehouseBusy(WarehouseError):
+    pass
+
+
+def schema_sql() -> str:
+    return resources.files("watchfloor").joinpath("schema.sql").read_text(encoding="utf-8")
+
+
+def _is_lock_error(exc: Exception) -> bool:
+    text = str(exc).lower()
+    return "lock" in text or "conflicting" in text or "being used by another process" in text
+
+
+def _connect_with_retry(path: str, read_only: bool, wait_seconds: float) -> duckdb.DuckDBPyConnection:
+    deadline = time.monotonic() + wait_seconds
+    delay = 0.02
+    while True:
+        try:
+            return duckdb.connect(path, read_only=read_only)
+        except duckdb.IOException as exc:
+            if not _is_lock_error(exc):
+                raise WarehouseError(f"cannot open warehouse {path}: {exc}") from exc
+            if time.monotonic() >= deadline:
+                raise WarehouseBusy(
+                    f"warehouse {path} stayed locked by another process for {wait_seconds:.0f} s"
+                ) from exc
+            time.sleep(delay * (1 + random.random()))
+            delay = min(delay * 2, 0.5)
+
+
+@contextlib.contextmanager
+def open_for_reading(path: str | Path, wait_seconds: float = LOCK_WAIT_SECONDS) -> Iterator[duckdb.DuckDBPyConnection]:
+    """A read-only connection for one unit of work, closed afterwards."""
+    path = str(path)
+    if path != ":memory:" and not Path(path).exists():
+        raise WarehouseMissing(f"no warehouse at {path}")
+    con = _connect_with_retry(path, read_only=True, wait_seconds=wait_seconds)
+    try:
+        yield con
+    finally:
+        con.close()
+
+
+@contextlib.contextmanager
+def open_for_writing(path: str | Path, wait_seconds: float = LOCK_WAIT_SECONDS) -> Iterator[duckdb.DuckDBPyConnection]:
+    """A read-write connection for one batch of writes, closed afterwards."""
+    path = str(path)
+    if path != ":memory:":
+        Path(path).parent.mkdir(parents=True, exist_ok=True)
+    con = _connect_with_retry(path, read_only=False, wait_seconds=wait_seconds)
+    try:
+        yield con
+    finally:
+        con.close()
+
+
+def create_schema(con: duckdb.DuckDBPyConnection) -> None:
+    con.execute(schema_sql())
+
+
+def init_warehouse(path: str | Path) -> list[str]:
+    """Create the contract tables that are missing; returns the tables that now exist."""
+    with open_for_writing(path) as con:
+        create_schema(con)
+        return existing_tables(con)
+
+
+def existing_tables(con: duckdb.DuckDBPyConnection) -> list[str]:
+    rows = con.sql(
+        "SELECT table_name FROM information_schema.tables WHERE table_schema = 'main' ORDER BY 1"
+    ).fetchall()
+    return [r[0] for r in rows]
+
+
+def case_count(con: duckdb.DuckDBPyConnection) -> int:
+    if "cases" not in existing_tables(con):
+        return 0
+    return int(con.sql("SELECT count(*) FROM cases").fetchall()[0][0])
+
+
+def check_ready(path: str | Path) -> int:
+    """Raise WarehouseMissing/WarehouseEmpty unless the warehouse holds cases; returns the case count."""
+    with open_for_reading(path) as con:
+        tables = set(existing_tables(con))
+        missing = [t for t in CONTRACT_TABLES if t not in tables]
+        if missing:
+            raise WarehouseEmpty(f"warehouse {path} lacks the tables {', '.join(missing)}")
+        count = case_count(con)
+    if count == 0:
+        raise WarehouseEmpty(f"warehouse {path} holds no cases yet")
+    return count
