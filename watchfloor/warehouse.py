@@ -50,33 +50,67 @@ def schema_sql() -> str:
 
 def _is_lock_error(exc: Exception) -> bool:
     text = str(exc).lower()
-    return "lock" in text or "conflicting" in text or "being used by another process" in text
+    # Another process holds the file ("Could not set lock"), or this process has it
+    # open in the other mode (DuckDB's per-process instance cache refuses that).
+    return (
+        "lock" in text
+        or "conflicting" in text
+        or "being used by another process" in text
+        or "different configuration" in text
+    )
+
+
+def writer_waiting_path(path: str | Path) -> Path:
+    """The marker a writer leaves while it waits for the file, so readers let go of it."""
+    return Path(f"{path}.writer-waiting")
+
+
+def writer_is_waiting(path: str | Path) -> bool:
+    marker = writer_waiting_path(path)
+    try:
+        # A marker older than the lock wait belongs to a writer that died; ignore it.
+        return time.time() - marker.stat().st_mtime < LOCK_WAIT_SECONDS
+    except OSError:
+        return False
 
 
 def _connect_with_retry(path: str, read_only: bool, wait_seconds: float) -> duckdb.DuckDBPyConnection:
     deadline = time.monotonic() + wait_seconds
     delay = 0.02
-    while True:
-        try:
-            return duckdb.connect(path, read_only=read_only)
-        except duckdb.IOException as exc:
-            if not _is_lock_error(exc):
-                raise WarehouseError(f"cannot open warehouse {path}: {exc}") from exc
-            if time.monotonic() >= deadline:
-                raise WarehouseBusy(
-                    f"warehouse {path} stayed locked by another process for {wait_seconds:.0f} s"
-                ) from exc
-            time.sleep(delay * (1 + random.random()))
-            delay = min(delay * 2, 0.5)
+    marker = None
+    try:
+        while True:
+            try:
+                return duckdb.connect(path, read_only=read_only)
+            except duckdb.Error as exc:
+                if not (isinstance(exc, (duckdb.IOException, duckdb.ConnectionException)) and _is_lock_error(exc)):
+                    raise WarehouseError(f"cannot open warehouse {path}: {exc}") from exc
+                if time.monotonic() >= deadline:
+                    raise WarehouseBusy(
+                        f"warehouse {path} stayed locked by another process for {wait_seconds:.0f} s"
+                    ) from exc
+                if not read_only and marker is None and path != ":memory:":
+                    marker = writer_waiting_path(path)
+                    marker.touch()
+                time.sleep(delay * (1 + random.random()))
+                delay = min(delay * 2, 0.5)
+    finally:
+        if marker is not None:
+            marker.unlink(missing_ok=True)
+
+
+def open_reader(path: str | Path, wait_seconds: float = LOCK_WAIT_SECONDS) -> duckdb.DuckDBPyConnection:
+    """A read-only connection that the caller must close soon (see module docstring)."""
+    path = str(path)
+    if path != ":memory:" and not Path(path).exists():
+        raise WarehouseMissing(f"no warehouse at {path}")
+    return _connect_with_retry(path, read_only=True, wait_seconds=wait_seconds)
 
 
 @contextlib.contextmanager
 def open_for_reading(path: str | Path, wait_seconds: float = LOCK_WAIT_SECONDS) -> Iterator[duckdb.DuckDBPyConnection]:
     """A read-only connection for one unit of work, closed afterwards."""
-    path = str(path)
-    if path != ":memory:" and not Path(path).exists():
-        raise WarehouseMissing(f"no warehouse at {path}")
-    con = _connect_with_retry(path, read_only=True, wait_seconds=wait_seconds)
+    con = open_reader(path, wait_seconds)
     try:
         yield con
     finally:

@@ -1,0 +1,36 @@
+"""Watchfloor entry point: page config, login gate, role-aware navigation, shared sidebar."""
+
+import streamlit as st
+
+from components import filters, freshness, login, navigation, shell
+from watchfloor.config import ConfigError, load_settings
+
+st.set_page_config(page_title="Watchfloor", page_icon=":material/monitor_heart:", layout="wide")
+
+try:
+    settings = load_settings()
+except ConfigError as exc:
+    st.error(f"Watchfloor is misconfigured: {exc}")
+    st.stop()
+
+login.remember_entry()
+user = login.login_gate(settings)
+pages = navigation.pages_by_group(user.role)
+current_page = st.navigation(pages, position="sidebar", expanded=True)
+login.restore_entry(pages)
+
+with st.sidebar:
+    st.caption(f"Signed in as **{user.name}** · {login.role_label(user.role)}")
+    login.logout_button()
+
+if not shell.warehouse_ready():
+    st.stop()
+
+as_of = shell.as_of()
+options = filters.filter_options()
+filters.initialise_from_url(options, as_of.date(), login.entry_query())
+chosen = filters.draw_sidebar(options, as_of.date())
+filters.write_to_url(chosen)
+freshness.freshness_banner(settings, as_of)
+
+current_page.run()

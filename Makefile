@@ -1,0 +1,67 @@
+# Watchfloor: `make run` starts the dashboard on the demo warehouse, `make test` runs every test.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+WAREHOUSE ?= data/warehouse.duckdb
+PORT ?= 8501
+DEMO_DAYS ?= 30
+DEMO_CASES_PER_DAY ?= 6000
+CHROMIUM := /usr/lib/chromium/chromium
+
+.PHONY: run test test-unit test-app test-e2e bench install install-test chromium clean-demo help
+
+help:
+	@echo "make run    - start the dashboard on the demo warehouse (sets everything up on first use)"
+	@echo "make test   - install what the tests need and run the whole suite"
+	@echo "make bench  - run the benchmarks and write benchmarks/results.md"
+
+$(BIN)/python:
+	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || { echo "Watchfloor needs Python 3.11 or newer (found $$($(PYTHON) --version))"; exit 1; }
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(VENV)/.installed: $(BIN)/python pyproject.toml
+	$(BIN)/python -m pip install --quiet -e .
+	@touch $@
+
+$(VENV)/.installed-test: $(VENV)/.installed
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	@touch $@
+
+install: $(VENV)/.installed
+install-test: $(VENV)/.installed-test
+
+$(WAREHOUSE): | $(VENV)/.installed
+	@echo "Building the demo warehouse ($(DEMO_DAYS) days, about $(DEMO_CASES_PER_DAY) cases a day) in $(WAREHOUSE)..."
+	$(BIN)/watchfloor seed --demo --warehouse $(WAREHOUSE) --days $(DEMO_DAYS) --cases-per-day $(DEMO_CASES_PER_DAY) --end now
+
+run: $(VENV)/.installed $(WAREHOUSE)
+	@$(BIN)/watchfloor users demo
+	$(BIN)/watchfloor serve --warehouse $(WAREHOUSE) --port $(PORT)
+
+# Debian's Chromium for the browser tests (Playwright drives it; it downloads no browser of its own).
+chromium:
+	@if [ ! -x $(CHROMIUM) ]; then \
+		echo "Installing Debian's chromium for the browser tests..."; \
+		if [ "$$(id -u)" = 0 ]; then SUDO=""; elif command -v sudo >/dev/null; then SUDO=sudo; else echo "chromium is missing and this user cannot install it: run 'apt-get install chromium' as root"; exit 1; fi; \
+		$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium >/dev/null; \
+	fi
+
+test: $(VENV)/.installed-test chromium
+	$(BIN)/python -m pytest -q
+
+test-unit: $(VENV)/.installed-test
+	$(BIN)/python -m pytest -q tests/unit
+
+test-app: $(VENV)/.installed-test
+	$(BIN)/python -m pytest -q tests/app
+
+test-e2e: $(VENV)/.installed-test chromium
+	$(BIN)/python -m pytest -q tests/e2e
+
+bench: $(VENV)/.installed-test
+	$(BIN)/python benchmarks/run.py
+
+clean-demo:
+	rm -f $(WAREHOUSE) $(WAREHOUSE).wal

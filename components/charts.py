@@ -1,0 +1,55 @@
+"""Plotly charts in Watchfloor's look: compact, labelled, no chart junk."""
+
+from __future__ import annotations
+
+import plotly.graph_objects as go
+import polars as pl
+import streamlit as st
+
+STATE_COLOURS = {
+    "new": "#9aa5b1",
+    "queued": "#4c78a8",
+    "in_review": "#72b7b2",
+    "pending_info": "#eeca3b",
+    "escalated": "#e45756",
+}
+STATE_LABELS = {
+    "new": "New",
+    "queued": "Queued",
+    "in_review": "In review",
+    "pending_info": "Pending info",
+    "escalated": "Escalated",
+}
+
+
+def _layout(fig: go.Figure, height: int) -> go.Figure:
+    fig.update_layout(
+        height=height,
+        margin=dict(l=10, r=10, t=10, b=10),
+        showlegend=False,
+        plot_bgcolor="rgba(0,0,0,0)",
+        paper_bgcolor="rgba(0,0,0,0)",
+    )
+    return fig
+
+
+def backlog_by_state_bar(backlog: pl.DataFrame, key: str) -> None:
+    """Horizontal bars: open cases per state, in workflow order."""
+    if backlog.height == 0:
+        st.info("No open cases.")
+        return
+    states = backlog["status"].to_list()
+    fig = go.Figure(
+        go.Bar(
+            x=backlog["cases"].to_list(),
+            y=[STATE_LABELS.get(s, s) for s in states],
+            orientation="h",
+            marker_color=[STATE_COLOURS.get(s, "#888") for s in states],
+            text=[f"{v:,}" for v in backlog["cases"].to_list()],
+            textposition="auto",
+            hovertemplate="%{y}: %{x:,} cases<extra></extra>",
+        )
+    )
+    fig.update_yaxes(autorange="reversed")
+    fig.update_xaxes(title_text="open cases")
+    st.plotly_chart(_layout(fig, 220), key=key, config={"displayModeBar": False})

@@ -1,0 +1,45 @@
+"""KPI tiles: a figure, its change against the comparison period, and a link to the page behind it."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from components.navigation import page_is_built
+from watchfloor import roles
+
+
+def kpi_tile(
+    label: str,
+    value: str,
+    delta: str | None = None,
+    *,
+    help: str | None = None,
+    higher_is_better: bool | None = True,
+    link_page: str | None = None,
+    link_label: str | None = None,
+    role: str = "",
+    query_params: dict | None = None,
+) -> None:
+    """One bordered tile. `higher_is_better=None` shows the delta in grey."""
+    colour = "off" if higher_is_better is None else ("normal" if higher_is_better else "inverse")
+    with st.container(border=True):
+        st.metric(label, value, delta=delta, delta_color=colour, help=help)
+        page_link(link_page, link_label, role, query_params)
+
+
+def page_link(page_key: str | None, label: str | None, role: str, query_params: dict | None = None) -> None:
+    """A link to another page, only if it exists and the user's role may open it."""
+    if not page_key or not roles.can_view(role, page_key):
+        return
+    if not page_is_built(page_key):
+        return
+    spec = roles.page(page_key)
+    st.page_link(spec.path, label=label or f"{spec.title} →", icon=spec.icon, query_params=query_params)
+
+
+def format_count(value: float | int | None) -> str:
+    return "–" if value is None else f"{value:,.0f}"
+
+
+def format_share(value: float | None) -> str:
+    return "–" if value is None else f"{value:.1%}"

@@ -1,0 +1,87 @@
+"""The frame every page lives in: who is logged in, may they see this page, is there data."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+import polars as pl
+import streamlit as st
+
+import queries
+from watchfloor import roles
+from watchfloor.config import load_settings, now
+from watchfloor.warehouse import WarehouseEmpty, WarehouseError, WarehouseMissing, check_ready
+
+
+@dataclass(frozen=True)
+class User:
+    username: str
+    name: str
+    role: str
+
+
+def current_user() -> User | None:
+    if not st.session_state.get("authentication_status"):
+        return None
+    user_roles = st.session_state.get("roles") or []
+    role = next((r for r in user_roles if r in roles.ROLES), "")
+    username = st.session_state.get("username") or ""
+    return User(username=username, name=st.session_state.get("name") or username, role=role)
+
+
+def guard(page_key: str) -> User:
+    """Stop the page unless a logged-in user whose role may see it is present."""
+    user = current_user()
+    if user is None:
+        st.error("Please log in to see this page.")
+        st.stop()
+    if not roles.can_view(user.role, page_key):
+        st.error(f"Your role ({roles.label(user.role)}) does not give access to this page.")
+        st.stop()
+    return user
+
+
+def as_of() -> datetime:
+    """The dashboard's 'now', floored to the minute so that cached results can be reused."""
+    return now(load_settings()).replace(second=0, microsecond=0)
+
+
+def warehouse_ready() -> bool:
+    """True if the warehouse holds data; otherwise draws the 'no warehouse' page."""
+    settings = load_settings()
+    try:
+        _cached_check(settings.warehouse)
+        return True
+    except WarehouseMissing:
+        st.header("No warehouse yet")
+        st.write(f"Watchfloor found no case warehouse at `{settings.warehouse}`.")
+    except WarehouseEmpty as exc:
+        st.header("The warehouse is empty")
+        st.write(str(exc).capitalize() + ".")
+    except WarehouseError as exc:
+        st.header("The warehouse cannot be read")
+        st.write(str(exc))
+    st.markdown(
+        "To build the demo warehouse, run `make run` (or `watchfloor seed --demo`). "
+        "To use your own data, create the tables with `watchfloor init --warehouse PATH`, "
+        "load your exports into them, and point Watchfloor at the file with "
+        "`WATCHFLOOR_WAREHOUSE=PATH` or `watchfloor serve --warehouse PATH`. "
+        "The tables and columns are described in docs/warehouse.md."
+    )
+    return False
+
+
+def _cached_check(warehouse: str) -> int:
+    # Checked at most every few seconds per process: cheap, but it opens the file.
+    key = ("__ready__", warehouse)
+    hit = queries.cache.get(key)
+    if hit is not None:
+        return int(hit.item())
+    count = check_ready(warehouse)
+    queries.cache.put(key, pl.DataFrame({"cases": [count]}), ttl=5.0)
+    return count
+
+
+def show_query_error(exc: Exception) -> None:
+    st.error(f"This part of the page could not be loaded: {exc}")

@@ -1,0 +1,104 @@
+"""Home: the daily health check — the last 24 hours against the same 24 hours a week earlier."""
+
+import polars as pl
+import streamlit as st
+
+import queries
+from components import charts, filters, shell
+from components.kpi import format_count, format_share, kpi_tile, page_link
+from watchfloor.compare import Change, describe_count_change, describe_share_change
+from watchfloor.daily_health import summarise
+from watchfloor.warehouse import WarehouseError
+
+user = shell.guard("home")
+as_of = shell.as_of()
+chosen = filters.current_filters(as_of.date())
+scope = chosen.sql_params()
+
+st.title("Daily health")
+st.caption(
+    f"Last 24 hours to {as_of:%Y-%m-%d %H:%M} UTC against the same 24 hours a week earlier. "
+    "Region, vertical, priority and vendor filters apply; the date range does not."
+)
+
+try:
+    flow = queries.run("home_flow", as_of=as_of, **scope)
+    attainment = queries.run("home_sla_attainment", as_of=as_of, **scope)
+    sla_now = queries.run("home_sla_now", as_of=as_of, **scope)
+    incidents = queries.run("home_open_incidents", as_of=as_of)
+    backlog = queries.run("home_backlog_by_state", as_of=as_of, **scope)
+    rising = queries.run("home_rising_categories", as_of=as_of, top_n=3, **scope)
+except (queries.QueryError, WarehouseError) as exc:
+    shell.show_query_error(exc)
+    st.stop()
+
+health = summarise(flow, attainment, sla_now, incidents, backlog)
+role = user.role
+
+volume, sla = st.columns(2)
+with volume:
+    st.subheader("Volume")
+    inflow_tile, resolved_tile, backlog_tile = st.columns(3)
+    with inflow_tile:
+        kpi_tile("Inflow", format_count(health.inflow.current), describe_count_change(health.inflow),
+                 help="Cases created in the last 24 hours.", higher_is_better=None,
+                 link_page="trends", role=role)
+    with resolved_tile:
+        kpi_tile("Resolved", format_count(health.resolved.current), describe_count_change(health.resolved),
+                 help="Cases resolved in the last 24 hours.", link_page="queue_health", role=role)
+    with backlog_tile:
+        kpi_tile("Backlog now", format_count(health.backlog.current), describe_count_change(health.backlog),
+                 help="Open cases now, against open cases a week ago at the same time.",
+                 higher_is_better=False, link_page="queue_health", role=role)
+with sla:
+    st.subheader("Service levels")
+    first_tile, resolution_tile, breached_tile, at_risk_tile = st.columns(4)
+    with first_tile:
+        kpi_tile("First-action SLA", format_share(health.first_action_attainment.current),
+                 describe_share_change(health.first_action_attainment),
+                 help="Met ÷ (met + breached) over first-action clocks that stopped or breached in the last 24 hours.",
+                 link_page="sla", role=role)
+    with resolution_tile:
+        kpi_tile("Resolution SLA", format_share(health.resolution_attainment.current),
+                 describe_share_change(health.resolution_attainment),
+                 help="Met ÷ (met + breached) over resolution clocks that stopped or breached in the last 24 hours.",
+                 link_page="sla", role=role)
+    with breached_tile:
+        kpi_tile("Breached now", format_count(health.breached_now.get("any", 0)),
+                 help="Open cases with a clock already past its target; by clock, first-action "
+                      f"{health.breached_now.get('first_action', 0):,}, resolution {health.breached_now.get('resolution', 0):,}.",
+                 higher_is_better=False, link_page="sla", role=role)
+    with at_risk_tile:
+        kpi_tile("At risk now", format_count(health.at_risk_now.get("any", 0)),
+                 help="Open cases with a clock at 75 % of its target or more and none breached; by clock, first-action "
+                      f"{health.at_risk_now.get('first_action', 0):,}, resolution {health.at_risk_now.get('resolution', 0):,}.",
+                 higher_is_better=False, link_page="sla", role=role)
+
+backlog_column, incidents_column, rising_column = st.columns([2, 1, 2])
+with backlog_column:
+    st.subheader("Backlog by state")
+    charts.backlog_by_state_bar(backlog, key="home_backlog_chart")
+    page_link("queue_health", "Queue health →", role)
+with incidents_column:
+    st.subheader("Open incidents")
+    with st.container(border=True):
+        st.metric("Open incidents", format_count(health.open_incidents_total), help="Incidents started and not yet resolved.")
+        st.markdown("  \n".join(f"**{sev}** · {count}" for sev, count in health.open_incidents.items()))
+        page_link("incidents", "Incidents →", role)
+with rising_column:
+    st.subheader("Top rising categories")
+    if rising.height == 0:
+        st.info("No category rose against the same 24 hours a week earlier.")
+    else:
+        st.dataframe(
+            rising.select(
+                pl.col("category").alias("Category"),
+                pl.col("current_cases").alias("Last 24 h"),
+                pl.col("previous_cases").alias("Week before"),
+                pl.col("change_share").alias("Change"),
+            ),
+            hide_index=True,
+            key="home_rising_table",
+            column_config={"Change": st.column_config.NumberColumn(format="percent")},
+        )
+    page_link("trends", "Trends & spikes →", role)

@@ -1,0 +1,28 @@
+-- Home: inflow, resolved and backlog for the last 24 hours and the same 24 hours a week earlier.
+-- period_end is exclusive; backlog counts cases created before period_end and not resolved by then.
+WITH periods AS (
+    SELECT 'last_24h' AS period, $as_of::TIMESTAMP - INTERVAL 24 HOUR AS period_start, $as_of::TIMESTAMP AS period_end
+    UNION ALL
+    SELECT 'week_before', $as_of::TIMESTAMP - INTERVAL 192 HOUR, $as_of::TIMESTAMP - INTERVAL 168 HOUR
+),
+scoped AS (
+    SELECT c.created_at, c.resolved_at
+    FROM cases c
+    JOIN queues q USING (queue_id)
+    WHERE c.created_at < $as_of::TIMESTAMP
+      AND wf_in($regions, c.region)
+      AND wf_in($verticals, q.vertical)
+      AND wf_in($priorities, c.priority)
+      AND wf_in($vendors, c.vendor_id)
+)
+SELECT
+    p.period,
+    p.period_start,
+    p.period_end,
+    count(*) FILTER (WHERE s.created_at >= p.period_start AND s.created_at < p.period_end) AS inflow,
+    count(*) FILTER (WHERE s.resolved_at >= p.period_start AND s.resolved_at < p.period_end) AS resolved,
+    count(*) FILTER (WHERE s.created_at < p.period_end AND (s.resolved_at IS NULL OR s.resolved_at >= p.period_end)) AS backlog_at_end
+FROM periods p
+CROSS JOIN scoped s
+GROUP BY ALL
+ORDER BY p.period_end DESC

@@ -1,0 +1,29 @@
+"""Shared fixtures: the hand-built warehouse and a clean query cache for every test."""
+
+from __future__ import annotations
+
+import pytest
+
+import queries
+from tests import hand_warehouse
+
+
+@pytest.fixture(scope="session")
+def hand_warehouse_path(tmp_path_factory) -> str:
+    return hand_warehouse.build(tmp_path_factory.mktemp("hand") / "hand.duckdb")
+
+
+@pytest.fixture(autouse=True)
+def _fresh_query_cache():
+    queries.clear_cache()
+    yield
+    queries.clear_cache()
+    queries.close_all()
+
+
+@pytest.fixture
+def hand_env(monkeypatch, hand_warehouse_path):
+    """Settings pointing at the hand-built warehouse, with 'now' pinned to its AS_OF."""
+    monkeypatch.setenv("WATCHFLOOR_WAREHOUSE", hand_warehouse_path)
+    monkeypatch.setenv("WATCHFLOOR_AS_OF", hand_warehouse.AS_OF.isoformat())
+    return hand_warehouse_path

@@ -1,0 +1,94 @@
+"""Home's named queries against the hand-built warehouse, whose figures are worked out by hand."""
+
+from __future__ import annotations
+
+import pytest
+
+import queries
+from tests import hand_warehouse as hw
+from watchfloor.daily_health import summarise
+from watchfloor.freshness import assess
+
+SCOPE = {"regions": [], "verticals": [], "priorities": [], "vendors": []}
+
+
+def test_flow_counts_match_the_hand_worked_figures(hand_env):
+    flow = queries.run("home_flow", as_of=hw.AS_OF, **SCOPE)
+    got = {row["period"]: {k: row[k] for k in ("inflow", "resolved", "backlog_at_end")} for row in flow.iter_rows(named=True)}
+    assert got == hw.EXPECTED_FLOW
+
+
+def test_flow_respects_the_filters(hand_env):
+    emea = queries.run("home_flow", as_of=hw.AS_OF, **{**SCOPE, "regions": ["EMEA"]})
+    # EMEA holds c3, c4 (last 24 h, both open) and c8 (week before, resolved).
+    got = {row["period"]: (row["inflow"], row["resolved"], row["backlog_at_end"]) for row in emea.iter_rows(named=True)}
+    assert got == {"last_24h": (2, 0, 2), "week_before": (1, 1, 0)}
+    vendor = queries.run("home_flow", as_of=hw.AS_OF, **{**SCOPE, "vendors": ["v_bpo"]})
+    # v_bpo decided c2 and c8 and holds c5.
+    got = {row["period"]: (row["inflow"], row["resolved"]) for row in vendor.iter_rows(named=True)}
+    assert got == {"last_24h": (2, 1), "week_before": (1, 1)}
+    vertical = queries.run("home_flow", as_of=hw.AS_OF, **{**SCOPE, "verticals": ["Child safety"]})
+    assert vertical.filter(vertical["period"] == "last_24h")["inflow"][0] == 2
+
+
+def test_backlog_by_state(hand_env):
+    backlog = queries.run("home_backlog_by_state", as_of=hw.AS_OF, **SCOPE)
+    got = {row["status"]: (row["cases"], row["oldest_age_seconds"]) for row in backlog.iter_rows(named=True)}
+    assert got == hw.EXPECTED_BACKLOG
+    assert backlog["status"].to_list() == ["queued", "in_review"]  # workflow order
+
+
+def test_open_incidents_by_severity(hand_env):
+    incidents = queries.run("home_open_incidents", as_of=hw.AS_OF)
+    assert dict(incidents.iter_rows()) == hw.EXPECTED_OPEN_INCIDENTS
+
+
+def test_rising_categories(hand_env):
+    rising = queries.run("home_rising_categories", as_of=hw.AS_OF, top_n=3, **SCOPE)
+    assert rising["category"].to_list() == hw.EXPECTED_RISING
+    spam = rising.row(0, named=True)
+    assert (spam["current_cases"], spam["previous_cases"], spam["change_share"]) == (1, 0, None)
+    assert spam["score"] == pytest.approx(1.0)
+    assert rising.row(1, named=True)["score"] == pytest.approx(1 / 2**0.5)
+    assert rising.row(1, named=True)["change_share"] == pytest.approx(1.0)
+
+
+def test_freshness(hand_env):
+    frame = queries.run("freshness")
+    assert frame["newest_event_at"][0] == hw.NEWEST_EVENT
+    fresh = assess(frame["newest_event_at"][0], hw.AS_OF, 15, 60)
+    assert fresh.lag_minutes == pytest.approx(50)
+    assert fresh.level == "amber"
+
+
+def test_sla_attainment(hand_env):
+    attainment = queries.run("home_sla_attainment", as_of=hw.AS_OF, **SCOPE)
+    got = {(row["period"], row["clock"]): (row["met"], row["breached"]) for row in attainment.iter_rows(named=True)}
+    assert got == hw.EXPECTED_ATTAINMENT
+    first = attainment.filter((attainment["period"] == "last_24h") & (attainment["clock"] == "first_action"))
+    assert first["attainment"][0] == pytest.approx(0.5)
+
+
+def test_sla_now(hand_env):
+    now = queries.run("home_sla_now", as_of=hw.AS_OF, **SCOPE)
+    got = {row["clock"]: (row["breached"], row["at_risk"]) for row in now.iter_rows(named=True)}
+    assert got == hw.EXPECTED_SLA_NOW
+
+
+def test_daily_health_summary(hand_env):
+    health = summarise(
+        queries.run("home_flow", as_of=hw.AS_OF, **SCOPE),
+        queries.run("home_sla_attainment", as_of=hw.AS_OF, **SCOPE),
+        queries.run("home_sla_now", as_of=hw.AS_OF, **SCOPE),
+        queries.run("home_open_incidents", as_of=hw.AS_OF),
+        queries.run("home_backlog_by_state", as_of=hw.AS_OF, **SCOPE),
+    )
+    assert (health.inflow.current, health.inflow.previous, health.inflow.delta) == (5, 2, 3)
+    assert health.inflow.delta_share == pytest.approx(1.5)
+    assert health.backlog.current == 3 and health.backlog.previous == 1
+    assert health.first_action_attainment.current == pytest.approx(0.5)
+    assert health.first_action_attainment.previous == pytest.approx(0.5)
+    assert health.resolution_attainment.current == pytest.approx(1.0)
+    assert health.breached_now["any"] == 1 and health.at_risk_now["any"] == 1
+    assert health.open_incidents_total == 1
+    assert health.backlog_by_state == {"queued": 2, "in_review": 1}

@@ -1,0 +1,126 @@
+"""The named-query runner: loading, parameter binding, caching and errors."""
+
+from __future__ import annotations
+
+import threading
+import time
+from pathlib import Path
+
+import duckdb
+import pytest
+
+import queries
+from queries.pool import ReaderPool
+from tests import hand_warehouse
+from watchfloor.warehouse import WarehouseError, WarehouseMissing, open_for_writing, writer_waiting_path
+
+SCOPE = {"regions": [], "verticals": [], "priorities": [], "vendors": []}
+
+
+def test_every_query_file_loads_and_declares_its_parameters():
+    names = queries.available()
+    assert "home_flow" in names and "freshness" in names
+    for name in names:
+        query = queries.load(name)
+        assert query.sql.strip()
+    assert queries.load("home_flow").parameters == {"as_of", "regions", "verticals", "priorities", "vendors"}
+    assert queries.load("freshness").parameters == set()
+
+
+@pytest.mark.parametrize("name", ["no_such_query", "../Home", "home_flow.sql", "DROP TABLE cases", ""])
+def test_unknown_or_malformed_names_are_refused(name):
+    with pytest.raises(queries.UnknownQuery):
+        queries.load(name)
+
+
+def test_missing_and_unexpected_parameters_are_refused(hand_env):
+    with pytest.raises(queries.ParameterError, match="needs parameters: as_of"):
+        queries.run("home_flow", **SCOPE)
+    with pytest.raises(queries.ParameterError, match="takes no parameters: bogus"):
+        queries.run("freshness", bogus=1)
+    with pytest.raises(queries.ParameterError, match="unsupported type"):
+        queries.run("home_flow", as_of=object(), **SCOPE)
+
+
+def test_values_are_bound_not_formatted(hand_env):
+    hostile = "AMER') OR 1=1 --"
+    frame = queries.run("home_flow", as_of=hand_warehouse.AS_OF, **{**SCOPE, "regions": [hostile]})
+    assert frame["inflow"].sum() == 0  # matched nothing rather than everything
+    # The tables are still there and unchanged.
+    assert queries.run_uncached("freshness")["cases"][0] == len(hand_warehouse.CASES)
+
+
+def test_results_are_cached_until_the_ttl_runs_out(hand_env):
+    first = queries.run("freshness", ttl=0.3)
+    assert queries.run("freshness", ttl=0.3) is first
+    assert queries.cache.hits == 1
+    time.sleep(0.35)
+    again = queries.run("freshness", ttl=0.3)
+    assert again is not first and again.equals(first)
+
+
+def test_cache_keys_include_parameters(hand_env):
+    all_regions = queries.run("home_flow", as_of=hand_warehouse.AS_OF, **SCOPE)
+    emea = queries.run("home_flow", as_of=hand_warehouse.AS_OF, **{**SCOPE, "regions": ["EMEA"]})
+    assert all_regions["inflow"].to_list() != emea["inflow"].to_list()
+    # Lists in any order, tuples or sets are the same key.
+    again = queries.run("home_flow", as_of=hand_warehouse.AS_OF, **{**SCOPE, "regions": ("EMEA",)})
+    assert again is emea
+
+
+def test_missing_warehouse_raises_a_clear_error(tmp_path):
+    with pytest.raises(WarehouseMissing, match="no warehouse at"):
+        queries.run("freshness", warehouse=str(tmp_path / "nowhere.duckdb"))
+
+
+def test_a_file_that_is_not_a_warehouse_raises_a_clear_error(tmp_path):
+    bogus = tmp_path / "bogus.duckdb"
+    bogus.write_text("this is not a database\n" * 100)
+    with pytest.raises(WarehouseError, match="cannot open warehouse"):
+        queries.run("freshness", warehouse=str(bogus))
+
+
+def test_sql_errors_name_the_query(tmp_path, monkeypatch):
+    (tmp_path / "broken.sql").write_text("SELECT * FROM no_such_table WHERE x = $x")
+    (tmp_path / "macros").mkdir()
+    monkeypatch.setattr(queries, "QUERY_DIR", tmp_path)
+    queries.load.cache_clear()
+    db = tmp_path / "w.duckdb"
+    duckdb.connect(str(db)).close()
+    try:
+        with pytest.raises(queries.QueryError, match="query 'broken' failed"):
+            queries.run_uncached("broken", warehouse=str(db), x=1)
+    finally:
+        queries.load.cache_clear()
+
+
+def test_threads_each_get_their_own_result(hand_env):
+    results: dict[int, int] = {}
+
+    def work(n: int) -> None:
+        frame = queries.run_uncached("home_rising_categories", as_of=hand_warehouse.AS_OF, top_n=n, **SCOPE)
+        results[n] = frame.height
+
+    threads = [threading.Thread(target=work, args=(n,)) for n in (1, 2, 3) * 4]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert results == {1: 1, 2: 2, 3: 3}
+
+
+def test_the_reader_lets_go_so_a_writer_can_write(tmp_path):
+    path = hand_warehouse.build(tmp_path / "w.duckdb")
+    pool = ReaderPool(path, idle_seconds=0.2)
+    with pool.cursor() as cur:
+        assert cur.sql("SELECT count(*) FROM cases").fetchall()[0][0] == len(hand_warehouse.CASES)
+        assert pool.is_open
+    # While the reader is open a writer waits (and announces it); it gets in once the reader closes.
+    start = time.monotonic()
+    with open_for_writing(path, wait_seconds=10) as con:
+        con.execute("INSERT INTO watchfloor_meta VALUES ('touched', 'yes')").fetchall()
+    assert time.monotonic() - start < 5
+    assert not writer_waiting_path(path).exists()
+    with pool.cursor() as cur:
+        assert cur.sql("SELECT value FROM watchfloor_meta WHERE key = 'touched'").fetchall() == [("yes",)]
+    pool.close()

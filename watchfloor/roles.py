@@ -1,0 +1,117 @@
+"""Roles, pages and who may see what: the one place that decides access.
+
+Every page of the dashboard is listed once in PAGES (in navigation order) and
+ACCESS says which pages each role sees. Home.py builds its navigation from
+pages_for(); each page checks can_view() again so a deep link cannot bypass
+the menu. REVEAL_ROLES decides who may un-blur case content.
+
+Functions take a single role name or a list of roles (streamlit-authenticator
+puts the user's roles into st.session_state["roles"] as a list, or None when
+nobody is logged in); a user with several roles gets the union. Unknown roles
+and None see nothing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+ROLES: tuple[str, ...] = ("admin", "ops_lead", "executive", "analyst", "vendor_manager")
+
+ROLE_LABELS: dict[str, str] = {
+    "admin": "Administrator",
+    "ops_lead": "Operations lead",
+    "executive": "Executive",
+    "analyst": "Analyst",
+    "vendor_manager": "Vendor manager",
+}
+
+
+@dataclass(frozen=True)
+class PageSpec:
+    key: str
+    title: str
+    group: str
+    icon: str
+    path: str
+
+
+# Navigation order: groups appear in the order of their first page.
+PAGES: tuple[PageSpec, ...] = (
+    PageSpec("home", "Home", "Overview", ":material/home:", "pages/home.py"),
+    PageSpec("queue_health", "Queue health", "Operations", ":material/monitor_heart:", "pages/queue_health.py"),
+    PageSpec("sla", "SLA", "Operations", ":material/timer:", "pages/sla.py"),
+    PageSpec("trends", "Trends & spikes", "Analysis", ":material/trending_up:", "pages/trends.py"),
+    PageSpec("vendors", "Vendors", "Vendors & quality", ":material/storefront:", "pages/vendors.py"),
+    PageSpec("quality", "Quality", "Vendors & quality", ":material/verified:", "pages/quality.py"),
+    PageSpec("incidents", "Incidents", "Leadership", ":material/crisis_alert:", "pages/incidents.py"),
+    PageSpec("executive", "Executive summary", "Leadership", ":material/insights:", "pages/executive.py"),
+    PageSpec("case", "Case", "Investigation", ":material/search:", "pages/case.py"),
+    PageSpec("admin", "Admin", "Administration", ":material/admin_panel_settings:", "pages/admin.py"),
+    PageSpec("audit", "Audit", "Administration", ":material/history:", "pages/audit.py"),
+)
+
+PAGE_KEYS: tuple[str, ...] = tuple(p.key for p in PAGES)
+_PAGES_BY_KEY: dict[str, PageSpec] = {p.key: p for p in PAGES}
+
+# THE access table: which role sees which page.
+ACCESS: dict[str, frozenset[str]] = {
+    "admin": frozenset(PAGE_KEYS),
+    "ops_lead": frozenset({"home", "queue_health", "sla", "trends", "incidents", "case"}),
+    "executive": frozenset({"home", "executive", "incidents", "sla"}),
+    "analyst": frozenset({"home", "trends", "case", "incidents", "quality"}),
+    "vendor_manager": frozenset({"home", "vendors", "quality", "sla"}),
+}
+
+# Who may reveal blurred case content (each reveal is audited).
+REVEAL_ROLES: frozenset[str] = frozenset({"admin", "analyst", "ops_lead"})
+
+RoleArg = str | Iterable[str] | None
+
+
+def _roles(role: RoleArg) -> tuple[str, ...]:
+    if role is None:
+        return ()
+    if isinstance(role, str):
+        return (role,)
+    return tuple(r for r in role if isinstance(r, str))
+
+
+def label(role: str) -> str:
+    """Human label of a role ('ops_lead' -> 'Operations lead'); unknown roles as given."""
+    return ROLE_LABELS.get(role, role)
+
+
+role_label = label
+
+
+def pages_for(role: RoleArg) -> list[PageSpec]:
+    """Pages the role (or any of the roles) may see, in navigation order."""
+    allowed: set[str] = set()
+    for r in _roles(role):
+        allowed |= ACCESS.get(r, frozenset())
+    return [p for p in PAGES if p.key in allowed]
+
+
+def pages_by_group(role: RoleArg) -> dict[str, list[PageSpec]]:
+    """pages_for() grouped by audience group, groups in navigation order (for st.navigation)."""
+    groups: dict[str, list[PageSpec]] = {}
+    for p in pages_for(role):
+        groups.setdefault(p.group, []).append(p)
+    return groups
+
+
+def can_view(role: RoleArg, page_key: str) -> bool:
+    return any(page_key in ACCESS.get(r, frozenset()) for r in _roles(role))
+
+
+def can_reveal(role: RoleArg) -> bool:
+    return any(r in REVEAL_ROLES for r in _roles(role))
+
+
+def page(page_key: str) -> PageSpec:
+    """The page with this key; KeyError naming the known keys otherwise."""
+    try:
+        return _PAGES_BY_KEY[page_key]
+    except KeyError:
+        raise KeyError(f"unknown page {page_key!r}; known pages: {', '.join(PAGE_KEYS)}") from None
