@@ -331,7 +331,7 @@ def test_ensure_cookie_key_generates_once(tmp_path):
     key = auth.ensure_cookie_key(secrets_file)
     assert len(key) >= 48
     assert mode(secrets_file) == 0o600
-    assert tomllib.loads(secrets_file.read_text())["auth"]["cookie_key"] == key
+    assert tomllib.loads(secrets_file.read_text())["watchfloor"]["cookie_key"] == key
     assert auth.ensure_cookie_key(secrets_file) == key
     assert sorted(p.name for p in secrets_file.parent.iterdir()) == ["secrets.toml"]
     assert auth.COOKIE_NAME == "watchfloor_auth" and auth.COOKIE_EXPIRY_DAYS == 1
@@ -339,12 +339,12 @@ def test_ensure_cookie_key_generates_once(tmp_path):
 
 def test_ensure_cookie_key_keeps_other_content(tmp_path):
     secrets_file = tmp_path / "secrets.toml"
-    secrets_file.write_text('# my secrets\napi_token = "abc"\n\n[auth]\nother = 1 # note\n\n[db]\nurl = "x"\n')
+    secrets_file.write_text('# my secrets\napi_token = "abc"\n\n[watchfloor]\nother = 1 # note\n\n[db]\nurl = "x"\n')
     secrets_file.chmod(0o644)
     key = auth.ensure_cookie_key(secrets_file)
     text = secrets_file.read_text()
     parsed = tomllib.loads(text)
-    assert parsed == {"api_token": "abc", "auth": {"other": 1, "cookie_key": key}, "db": {"url": "x"}}
+    assert parsed == {"api_token": "abc", "watchfloor": {"other": 1, "cookie_key": key}, "db": {"url": "x"}}
     assert "# my secrets" in text and "# note" in text
     assert mode(secrets_file) == 0o600
     assert auth.ensure_cookie_key(secrets_file) == key
@@ -354,23 +354,23 @@ def test_ensure_cookie_key_appends_auth_table(tmp_path):
     secrets_file = tmp_path / "secrets.toml"
     secrets_file.write_text('[db]\nurl = "x"')  # no trailing newline
     key = auth.ensure_cookie_key(secrets_file)
-    assert tomllib.loads(secrets_file.read_text()) == {"db": {"url": "x"}, "auth": {"cookie_key": key}}
+    assert tomllib.loads(secrets_file.read_text()) == {"db": {"url": "x"}, "watchfloor": {"cookie_key": key}}
 
 
 def test_ensure_cookie_key_keeps_existing_key(tmp_path):
     secrets_file = tmp_path / "secrets.toml"
-    secrets_file.write_text('[auth]\ncookie_key = "mine"\n')
+    secrets_file.write_text('[watchfloor]\ncookie_key = "mine"\n')
     assert auth.ensure_cookie_key(secrets_file) == "mine"
-    assert secrets_file.read_text() == '[auth]\ncookie_key = "mine"\n'
+    assert secrets_file.read_text() == '[watchfloor]\ncookie_key = "mine"\n'
 
 
 @pytest.mark.parametrize(
     "text,match",
     [
         ("not = = toml\n", "not valid TOML"),
-        ('auth = "x"\n', "must be a table"),
-        ("[auth]\ncookie_key = 3\n", "non-empty string"),
-        ("auth.other = 1\n", "cannot add cookie_key"),
+        ('watchfloor = "x"\n', "must be a table"),
+        ("[watchfloor]\ncookie_key = 3\n", "non-empty string"),
+        ("watchfloor.other = 1\n", "cannot add cookie_key"),
     ],
 )
 def test_ensure_cookie_key_refuses_bad_secrets(tmp_path, text, match):
