@@ -1,0 +1,88 @@
+"""The entry point: login gate, users-file checks, the no-warehouse page."""
+
+from __future__ import annotations
+
+from tests.app.conftest import app_for, errors
+
+
+def test_login_form_is_shown_to_visitors(hand_env, users_env):
+    at = app_for("Home.py").run()
+    assert not at.exception
+    labels = [t.label for t in at.text_input]
+    assert labels == ["Username", "Password"]
+    assert not at.metric  # no data before login
+
+
+def test_wrong_password_does_not_say_which_part_was_wrong(hand_env, users_env):
+    at = app_for("Home.py").run()
+    at.text_input[0].input("admin_one")
+    at.text_input[1].input("wrong password here")
+    at.button[0].click().run()
+    assert errors(at) == ["Username or password is incorrect."]
+    at.text_input[0].input("nobody")
+    at.text_input[1].input("correct horse battery")
+    at.button[0].click().run()
+    assert errors(at) == ["Username or password is incorrect."]
+
+
+def test_right_password_logs_in(hand_env, users_env):
+    at = app_for("Home.py").run()
+    at.text_input[0].input("admin_one")
+    at.text_input[1].input("correct horse battery")
+    at.button[0].click().run()
+    assert not at.exception
+    assert at.session_state["authentication_status"] is True
+    assert at.session_state["roles"] == ["admin"]
+
+
+def test_plain_text_password_in_users_file_is_refused(hand_env, users_env):
+    text = users_env.read_text()
+    import re
+
+    users_env.write_text(re.sub(r"password: .*", "password: hunter2hunter2", text))
+    at = app_for("Home.py").run()
+    assert not at.exception
+    assert any("set-password" in e for e in errors(at)), errors(at)
+    assert not at.text_input  # no login form
+
+
+def test_no_users_yet(hand_env, tmp_path, monkeypatch):
+    monkeypatch.setenv("WATCHFLOOR_USERS_FILE", str(tmp_path / "none.yaml"))
+    monkeypatch.setenv("WATCHFLOOR_SECRETS_FILE", str(tmp_path / "secrets.toml"))
+    at = app_for("Home.py").run()
+    assert any("watchfloor users add" in e for e in errors(at))
+
+
+def test_missing_warehouse_shows_how_to_seed(users_env, tmp_path, monkeypatch):
+    monkeypatch.setenv("WATCHFLOOR_WAREHOUSE", str(tmp_path / "nowhere.duckdb"))
+    at = app_for("Home.py", role="admin", username="admin_one").run()
+    assert not at.exception
+    assert [h.value for h in at.header] == ["No warehouse yet"]
+    assert any("make run" in m.value for m in at.markdown)
+
+
+def test_empty_warehouse_shows_how_to_seed(users_env, tmp_path, monkeypatch):
+    from watchfloor.warehouse import init_warehouse
+
+    path = tmp_path / "empty.duckdb"
+    init_warehouse(path)
+    monkeypatch.setenv("WATCHFLOOR_WAREHOUSE", str(path))
+    at = app_for("Home.py", role="admin", username="admin_one").run()
+    assert not at.exception
+    assert [h.value for h in at.header] == ["The warehouse is empty"]
+
+
+def test_logged_in_entry_point_draws_filters_and_freshness(hand_env, users_env):
+    at = app_for("Home.py", role="admin", username="admin_one").run()
+    assert not at.exception
+    assert [m.label for m in at.sidebar.multiselect] == ["Region", "Vertical", "Priority", "Vendor"]
+    assert any("Data" in w.value for w in at.warning)  # 50 min behind: amber
+
+
+def test_unknown_filter_values_in_the_url_are_dropped_with_a_notice(hand_env, users_env):
+    at = app_for("Home.py", role="admin", username="admin_one")
+    at.query_params["region"] = ["EMEA", "MARS"]
+    at.run()
+    assert not at.exception
+    assert at.session_state["filter_regions"] == ["EMEA"]
+    assert any("region=MARS" in w.value for w in at.warning)

@@ -1,0 +1,54 @@
+"""Every built page under every role: renders without exception, or is refused."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.app.conftest import app_for, built_pages, errors
+from watchfloor import roles
+
+CASES = [(role, spec) for role in roles.ROLES for spec in built_pages()]
+
+
+@pytest.mark.parametrize("role,spec", CASES, ids=[f"{r}-{s.key}" for r, s in CASES])
+def test_page_renders_or_refuses_by_role(hand_env, role, spec):
+    at = app_for(spec.path, role=role).run()
+    assert not at.exception, [e.value for e in at.exception]
+    if roles.can_view(role, spec.key):
+        assert not any("does not give access" in e for e in errors(at))
+        assert at.title, f"{spec.key} drew no title"
+    else:
+        assert any("does not give access" in e for e in errors(at))
+        assert not at.title  # nothing of the page was drawn
+
+
+@pytest.mark.parametrize("spec", built_pages(), ids=lambda s: s.key)
+def test_pages_refuse_anyone_not_logged_in(hand_env, spec):
+    at = app_for(spec.path).run()
+    assert not at.exception
+    assert any("log in" in e for e in errors(at))
+
+
+def test_home_shows_the_hand_worked_figures(hand_env):
+    at = app_for("pages/home.py", role="ops_lead").run()
+    metrics = {m.label: m.value for m in at.metric}
+    assert metrics["Inflow"] == "5"
+    assert metrics["Resolved"] == "3"
+    assert metrics["Backlog now"] == "3"
+    assert metrics["First-action SLA"] == "50.0%"
+    assert metrics["Resolution SLA"] == "100.0%"
+    assert metrics["Breached now"] == "1"
+    assert metrics["At risk now"] == "1"
+    assert metrics["Open incidents"] == "1"
+    deltas = {m.label: m.delta for m in at.metric}
+    assert deltas["Inflow"] == "+3 (+150%)"
+    assert deltas["First-action SLA"] == "+0.0 pp"
+
+
+def test_home_applies_the_sidebar_filters(hand_env):
+    at = app_for("pages/home.py", role="ops_lead")
+    at.session_state["filter_regions"] = ["EMEA"]
+    at.run()
+    metrics = {m.label: m.value for m in at.metric}
+    assert metrics["Inflow"] == "2"  # c3 and c4
+    assert metrics["Backlog now"] == "2"
