@@ -4,6 +4,7 @@ import polars as pl
 import streamlit as st
 
 import queries
+from queries import plans
 from components import charts, filters, shell
 from components.kpi import format_count, format_share, kpi_tile, page_link
 from watchfloor.compare import Change, describe_count_change, describe_share_change
@@ -13,7 +14,6 @@ from watchfloor.warehouse import WarehouseError
 user = shell.guard("home")
 as_of = shell.as_of()
 chosen = filters.current_filters(as_of.date())
-scope = chosen.sql_params()
 
 st.title("Daily health")
 st.caption(
@@ -22,17 +22,13 @@ st.caption(
 )
 
 try:
-    flow = queries.run("home_flow", as_of=as_of, **scope)
-    attainment = queries.run("home_sla_attainment", as_of=as_of, **scope)
-    sla_now = queries.run("home_sla_now", as_of=as_of, **scope)
-    incidents = queries.run("home_open_incidents", as_of=as_of)
-    backlog = queries.run("home_backlog_by_state", as_of=as_of, **scope)
-    rising = queries.run("home_rising_categories", as_of=as_of, top_n=3, **scope)
+    data = plans.fetch(plans.home(as_of, chosen))
 except (queries.QueryError, WarehouseError) as exc:
     shell.show_query_error(exc)
     st.stop()
 
-health = summarise(flow, attainment, sla_now, incidents, backlog)
+health = summarise(data["flow"], data["attainment"], data["sla_now"], data["incidents"], data["backlog"])
+backlog, rising = data["backlog"], data["rising"]
 role = user.role
 
 volume, sla = st.columns(2)

@@ -1,0 +1,137 @@
+"""`make bench`: the seed benchmark and the page benchmark, written to benchmarks/*.md.
+
+Page benchmark: for each page, the time to fetch all its data through the query
+runner cold (result cache cleared, warehouse connection closed) and warm (cached),
+on a 1M-case warehouse, next to the time DuckDB itself needs for the same SQL
+with the same parameters on an open connection. Targets: cold <= 0.5 s and
+<= 1.5 x raw DuckDB, warm <= 50 ms.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import statistics
+import subprocess
+import sys
+import time
+from datetime import datetime, timedelta
+from pathlib import Path
+
+import duckdb
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+import queries  # noqa: E402
+from queries import plans  # noqa: E402
+from watchfloor.filters import default_filters  # noqa: E402
+
+WORK = ROOT / "benchmarks" / "work"
+BENCH_END = datetime(2026, 11, 20, 0, 0)
+COLD_TARGET_S = 0.5
+COLD_RATIO_TARGET = 1.5
+WARM_TARGET_S = 0.05
+REPEATS = 5
+
+
+def ensure_warehouse(path: Path, days: int, per_day: int) -> None:
+    if path.exists():
+        return
+    path.parent.mkdir(parents=True, exist_ok=True)
+    print(f"seeding {days} days x {per_day} cases/day into {path} ...", flush=True)
+    subprocess.run(
+        [sys.executable, "-m", "watchfloor", "seed", "--warehouse", str(path), "--days", str(days),
+         "--cases-per-day", str(per_day), "--seed", "11", "--end", BENCH_END.isoformat(), "--no-progress"],
+        check=True, cwd=ROOT,
+    )
+
+
+def raw_seconds(con: duckdb.DuckDBPyConnection, plan: list[plans.QueryCall]) -> float:
+    start = time.perf_counter()
+    for call in plan:
+        setup = queries.macro_sql_for(call.name)
+        if setup:
+            con.execute(setup).fetchall()
+        params = {k: list(v) if isinstance(v, tuple) else v for k, v in call.params.items()}
+        con.sql(queries.load(call.name).sql, params=params or None).pl()
+    return time.perf_counter() - start
+
+
+def runner_seconds(warehouse: str, plan: list[plans.QueryCall], cold: bool) -> float:
+    if cold:
+        queries.clear_cache()
+        queries.close_all()
+    start = time.perf_counter()
+    plans.fetch(plan, warehouse=warehouse)
+    return time.perf_counter() - start
+
+
+def page_benchmark(warehouse: Path) -> list[dict]:
+    as_of = BENCH_END
+    filters = default_filters(as_of.date())
+    con = duckdb.connect(str(warehouse), read_only=True)
+    con.execute("SET GLOBAL TimeZone = 'UTC'").fetchall()
+    cases = con.sql("SELECT count(*) FROM cases").fetchall()[0][0]
+    rows = []
+    for page, make_plan in plans.PAGE_PLANS.items():
+        plan = make_plan(as_of, filters)
+        raw_seconds(con, plan)  # let DuckDB and the OS page cache warm up once
+        raw = statistics.median(raw_seconds(con, plan) for _ in range(REPEATS))
+        con.close()
+        cold = statistics.median(runner_seconds(str(warehouse), plan, cold=True) for _ in range(REPEATS))
+        warm = statistics.median(runner_seconds(str(warehouse), plan, cold=False) for _ in range(REPEATS))
+        queries.close_all()
+        con = duckdb.connect(str(warehouse), read_only=True)
+        con.execute("SET GLOBAL TimeZone = 'UTC'").fetchall()
+        rows.append({"page": page, "queries": len(plan), "cases": cases, "raw": raw, "cold": cold, "warm": warm})
+        print(f"{page:>12}: raw {raw*1000:7.1f} ms  cold {cold*1000:7.1f} ms  warm {warm*1000:6.2f} ms", flush=True)
+    con.close()
+    return rows
+
+
+def verdict(row: dict) -> str:
+    ok = row["cold"] <= COLD_TARGET_S and row["cold"] <= COLD_RATIO_TARGET * row["raw"] and row["warm"] <= WARM_TARGET_S
+    return "meets" if ok else "MISSES"
+
+
+def write_results(rows: list[dict], path: Path) -> None:
+    lines = [
+        "# Page benchmark",
+        "",
+        f"Run {datetime.now():%Y-%m-%d %H:%M} on {platform.node() or 'this machine'}: {os.cpu_count()} cores, "
+        f"Python {platform.python_version()}, DuckDB {duckdb.__version__}. Warehouse: {rows[0]['cases']:,} cases "
+        "(`watchfloor seed --days 90 --cases-per-day 11100 --seed 11`).",
+        "",
+        "Each figure is the median of 5 runs. *raw* is DuckDB running the page's SQL on an open connection; "
+        "*cold* is the query runner with its result cache cleared and the warehouse connection closed; "
+        "*warm* is the runner answering from its cache. Targets: cold <= 500 ms and <= 1.5 x raw, warm <= 50 ms.",
+        "",
+        "| page | queries | raw DuckDB (ms) | cold (ms) | cold / raw | warm (ms) | targets |",
+        "|---|---:|---:|---:|---:|---:|---|",
+    ]
+    for row in rows:
+        lines.append(
+            f"| {row['page']} | {row['queries']} | {row['raw']*1000:.1f} | {row['cold']*1000:.1f} | "
+            f"{row['cold']/row['raw']:.2f} | {row['warm']*1000:.2f} | {verdict(row)} |"
+        )
+    path.write_text("\n".join(lines) + "\n")
+    print(f"wrote {path}")
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description="Watchfloor benchmarks")
+    parser.add_argument("--skip-seed-bench", action="store_true", help="only run the page benchmark")
+    args = parser.parse_args()
+    if not args.skip_seed_bench and (ROOT / "benchmarks" / "bench_seed.py").exists():
+        subprocess.run([sys.executable, str(ROOT / "benchmarks" / "bench_seed.py")], check=True, cwd=ROOT)
+    warehouse = WORK / "bench_1m.duckdb"
+    ensure_warehouse(warehouse, days=90, per_day=11100)
+    rows = page_benchmark(warehouse)
+    write_results(rows, ROOT / "benchmarks" / "results.md")
+    return 0 if all(verdict(r) == "meets" for r in rows) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

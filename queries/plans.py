@@ -1,0 +1,51 @@
+"""What each page fetches: a plan of named queries with their parameters.
+
+Pages fetch through `fetch(plan)`, and the page benchmark times the very same
+plans, cold and warm, against DuckDB running the same SQL directly.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, Callable
+
+import polars as pl
+
+import queries
+from watchfloor.filters import Filters
+
+
+@dataclass(frozen=True)
+class QueryCall:
+    key: str  # what the page calls the frame
+    name: str  # the named query
+    params: dict[str, Any] = field(default_factory=dict)
+
+
+def home(as_of: datetime, filters: Filters) -> list[QueryCall]:
+    scope = filters.sql_params()
+    return [
+        QueryCall("flow", "home_flow", {"as_of": as_of, **scope}),
+        QueryCall("attainment", "home_sla_attainment", {"as_of": as_of, **scope}),
+        QueryCall("sla_now", "home_sla_now", {"as_of": as_of, **scope}),
+        QueryCall("incidents", "home_open_incidents", {"as_of": as_of}),
+        QueryCall("backlog", "home_backlog_by_state", {"as_of": as_of, **scope}),
+        QueryCall("rising", "home_rising_categories", {"as_of": as_of, "top_n": 3, **scope}),
+    ]
+
+
+def shell(as_of: datetime, filters: Filters) -> list[QueryCall]:
+    """What the entry point fetches on every page: filter options and freshness."""
+    return [QueryCall("filter_options", "filter_options"), QueryCall("freshness", "freshness")]
+
+
+PAGE_PLANS: dict[str, Callable[[datetime, Filters], list[QueryCall]]] = {
+    "shell": shell,
+    "home": home,
+}
+
+
+def fetch(plan: list[QueryCall], warehouse: str | None = None) -> dict[str, pl.DataFrame]:
+    """Run every query of a plan (cached) and return the frames by key."""
+    return {call.key: queries.run(call.name, warehouse=warehouse, **call.params) for call in plan}

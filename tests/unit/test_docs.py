@@ -1,0 +1,39 @@
+"""The docs state facts the code decides; these tests keep the two in step."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from watchfloor import roles
+
+DOCS = Path(__file__).resolve().parents[2] / "docs"
+
+
+def _access_table() -> dict[str, set[str]]:
+    lines = (DOCS / "configuration.md").read_text().splitlines()
+    header = next(i for i, line in enumerate(lines) if line.startswith("| page |"))
+    columns = [c.strip() for c in lines[header].strip("|").split("|")][1:]
+    by_title = {spec.title: spec.key for spec in roles.PAGES}
+    seen: dict[str, set[str]] = {role: set() for role in columns}
+    for line in lines[header + 2:]:
+        if not line.startswith("|"):
+            break
+        cells = [c.strip() for c in line.strip("|").split("|")]
+        for title in cells[0].split(", "):
+            for role, mark in zip(columns, cells[1:]):
+                if mark == "✓":
+                    seen[role].add(by_title[title])
+    return seen
+
+
+def test_configuration_doc_lists_the_same_access_as_the_code():
+    documented = _access_table()
+    assert set(documented) == set(roles.ROLES)
+    for role in roles.ROLES:
+        assert documented[role] == {spec.key for spec in roles.pages_for(role)}, role
+
+
+def test_configuration_doc_names_the_reveal_roles():
+    text = (DOCS / "configuration.md").read_text()
+    line = next(line for line in text.splitlines() if line.startswith("Revealing blurred case content"))
+    assert {r for r in roles.ROLES if r in line} == set(roles.REVEAL_ROLES)
