@@ -19,11 +19,15 @@ def kpi_tile(
     link_label: str | None = None,
     role: str = "",
     query_params: dict | None = None,
+    note: str | None = None,
+    compared_with: str | None = None,
 ) -> None:
-    """One bordered tile. `higher_is_better=None` shows the delta in grey."""
+    """One bordered tile. `higher_is_better=None` shows the delta in grey; `note` is a caption below."""
     colour = "off" if higher_is_better is None else ("normal" if higher_is_better else "inverse")
     with st.container(border=True):
-        st.metric(label, value, delta=delta, delta_color=colour, help=help)
+        st.metric(label, value, delta=delta, delta_color=colour, help=help, delta_description=compared_with if delta else None)
+        if note:
+            st.caption(note)
         page_link(link_page, link_label, role, query_params)
 
 

@@ -7,15 +7,16 @@ import queries
 from queries import plans
 from components import charts, filters, shell
 from components.kpi import format_count, format_share, kpi_tile, page_link
-from watchfloor.compare import Change, describe_count_change, describe_share_change
+from watchfloor.compare import describe_count_change, describe_share_change
 from watchfloor.daily_health import summarise
+from watchfloor.labels import category_label
 from watchfloor.warehouse import WarehouseError
 
 user = shell.guard("home")
 as_of = shell.as_of()
 chosen = filters.current_filters(as_of.date())
 
-st.title("Daily health")
+st.title("Daily health", anchor=False)
 st.caption(
     f"Last 24 hours to {as_of:%Y-%m-%d %H:%M} UTC against the same 24 hours a week earlier. "
     "Region, vertical, priority and vendor filters apply; the date range does not."
@@ -30,71 +31,67 @@ except (queries.QueryError, WarehouseError) as exc:
 health = summarise(data["flow"], data["attainment"], data["sla_now"], data["incidents"], data["backlog"])
 backlog, rising = data["backlog"], data["rising"]
 role = user.role
+WEEK = "vs a week earlier"
 
-volume, sla = st.columns(2)
-with volume:
-    st.subheader("Volume")
-    inflow_tile, resolved_tile, backlog_tile = st.columns(3)
-    with inflow_tile:
-        kpi_tile("Inflow", format_count(health.inflow.current), describe_count_change(health.inflow),
-                 help="Cases created in the last 24 hours.", higher_is_better=None,
-                 link_page="trends", role=role)
-    with resolved_tile:
-        kpi_tile("Resolved", format_count(health.resolved.current), describe_count_change(health.resolved),
-                 help="Cases resolved in the last 24 hours.", link_page="queue_health", role=role)
-    with backlog_tile:
-        kpi_tile("Backlog now", format_count(health.backlog.current), describe_count_change(health.backlog),
-                 help="Open cases now, against open cases a week ago at the same time.",
-                 higher_is_better=False, link_page="queue_health", role=role)
-with sla:
-    st.subheader("Service levels")
-    first_tile, resolution_tile, breached_tile, at_risk_tile = st.columns(4)
-    with first_tile:
-        kpi_tile("First-action SLA", format_share(health.first_action_attainment.current),
-                 describe_share_change(health.first_action_attainment),
-                 help="Met ÷ (met + breached) over first-action clocks that stopped or breached in the last 24 hours.",
-                 link_page="sla", role=role)
-    with resolution_tile:
-        kpi_tile("Resolution SLA", format_share(health.resolution_attainment.current),
-                 describe_share_change(health.resolution_attainment),
-                 help="Met ÷ (met + breached) over resolution clocks that stopped or breached in the last 24 hours.",
-                 link_page="sla", role=role)
-    with breached_tile:
-        kpi_tile("Breached now", format_count(health.breached_now.get("any", 0)),
-                 help="Open cases with a clock already past its target; by clock, first-action "
-                      f"{health.breached_now.get('first_action', 0):,}, resolution {health.breached_now.get('resolution', 0):,}.",
-                 higher_is_better=False, link_page="sla", role=role)
-    with at_risk_tile:
-        kpi_tile("At risk now", format_count(health.at_risk_now.get("any", 0)),
-                 help="Open cases with a clock at 75 % of its target or more and none breached; by clock, first-action "
-                      f"{health.at_risk_now.get('first_action', 0):,}, resolution {health.at_risk_now.get('resolution', 0):,}.",
-                 higher_is_better=False, link_page="sla", role=role)
+st.subheader("Volume", anchor=False)
+inflow_tile, resolved_tile, backlog_tile, incidents_tile = st.columns(4)
+with inflow_tile:
+    kpi_tile("Inflow", format_count(health.inflow.current), describe_count_change(health.inflow),
+             help="Cases created in the last 24 hours.", higher_is_better=None,
+             link_page="trends", role=role, compared_with=WEEK)
+with resolved_tile:
+    kpi_tile("Resolved", format_count(health.resolved.current), describe_count_change(health.resolved),
+             help="Cases resolved in the last 24 hours.", link_page="queue_health", role=role, compared_with=WEEK)
+with backlog_tile:
+    kpi_tile("Backlog now", format_count(health.backlog.current), describe_count_change(health.backlog),
+             help="Open cases now, against open cases a week ago at the same time.",
+             higher_is_better=False, link_page="queue_health", role=role, compared_with=WEEK)
+with incidents_tile:
+    kpi_tile("Open incidents", format_count(health.open_incidents_total),
+             note=" · ".join(f"{sev} {count}" for sev, count in health.open_incidents.items()),
+             help="Incidents started and not yet resolved, by severity.",
+             link_page="incidents", role=role)
 
-backlog_column, incidents_column, rising_column = st.columns([2, 1, 2])
+st.subheader("Service levels", anchor=False)
+first_tile, resolution_tile, breached_tile, at_risk_tile = st.columns(4)
+with first_tile:
+    kpi_tile("First-action SLA", format_share(health.first_action_attainment.current),
+             describe_share_change(health.first_action_attainment),
+             help="Met ÷ (met + breached) over first-action clocks that stopped or breached in the last 24 hours.",
+             link_page="sla", role=role, compared_with=WEEK)
+with resolution_tile:
+    kpi_tile("Resolution SLA", format_share(health.resolution_attainment.current),
+             describe_share_change(health.resolution_attainment),
+             help="Met ÷ (met + breached) over resolution clocks that stopped or breached in the last 24 hours.",
+             link_page="sla", role=role, compared_with=WEEK)
+with breached_tile:
+    kpi_tile("Breached now", format_count(health.breached_now.get("any", 0)),
+             note=f"first action {health.breached_now.get('first_action', 0):,} · resolution {health.breached_now.get('resolution', 0):,}",
+             help="Open cases with a clock already past its target.", link_page="sla", role=role)
+with at_risk_tile:
+    kpi_tile("At risk now", format_count(health.at_risk_now.get("any", 0)),
+             note=f"first action {health.at_risk_now.get('first_action', 0):,} · resolution {health.at_risk_now.get('resolution', 0):,}",
+             help="Open cases with a clock at 75 % of its target or more and none breached.", link_page="sla", role=role)
+
+backlog_column, rising_column = st.columns(2)
 with backlog_column:
-    st.subheader("Backlog by state")
+    st.subheader("Backlog by state", anchor=False)
     charts.backlog_by_state_bar(backlog, key="home_backlog_chart")
     page_link("queue_health", "Queue health →", role)
-with incidents_column:
-    st.subheader("Open incidents")
-    with st.container(border=True):
-        st.metric("Open incidents", format_count(health.open_incidents_total), help="Incidents started and not yet resolved.")
-        st.markdown("  \n".join(f"**{sev}** · {count}" for sev, count in health.open_incidents.items()))
-        page_link("incidents", "Incidents →", role)
 with rising_column:
-    st.subheader("Top rising categories")
+    st.subheader("Top rising categories", anchor=False)
     if rising.height == 0:
         st.info("No category rose against the same 24 hours a week earlier.")
     else:
         st.dataframe(
             rising.select(
-                pl.col("category").alias("Category"),
+                pl.col("category").map_elements(category_label, return_dtype=pl.String).alias("Category"),
                 pl.col("current_cases").alias("Last 24 h"),
                 pl.col("previous_cases").alias("Week before"),
-                pl.col("change_share").alias("Change"),
+                (pl.col("change_share") * 100).alias("Change"),
             ),
             hide_index=True,
             key="home_rising_table",
-            column_config={"Change": st.column_config.NumberColumn(format="percent")},
+            column_config={"Change": st.column_config.NumberColumn(format="%+.0f%%", help="Against the week before; empty where the week before had none.")},
         )
     page_link("trends", "Trends & spikes →", role)
