@@ -26,7 +26,8 @@ CREATE TABLE IF NOT EXISTS queues (
     tier          VARCHAR NOT NULL CHECK (tier IN ('L1', 'L2', 'SME')),
     sla_policy_id VARCHAR NOT NULL,
     timezone      VARCHAR NOT NULL,
-    language      VARCHAR
+    language      VARCHAR,
+    team          VARCHAR
 );
 
 CREATE TABLE IF NOT EXISTS vendors (

@@ -1,0 +1,143 @@
+"""Seed benchmark: wall time and peak memory of `watchfloor seed`, written to benchmarks/seed.md.
+
+Runs `python -m watchfloor seed` in a subprocess for each size and measures its
+wall time and peak resident memory (getrusage RUSAGE_CHILDREN of a helper process
+that runs only that one seed, so each figure belongs to one run). Sizes:
+
+  1m    --days 90 --cases-per-day 11000   (about 1M cases; target <= 90 s, <= 4 GiB)
+  demo  --days 30 --cases-per-day 6000    (what `make run` seeds; target well under a minute)
+
+Usage: python benchmarks/bench_seed.py [--sizes 1m,demo] [--keep DIR]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import datetime, timezone
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+RESULTS = ROOT / "benchmarks" / "seed.md"
+END = "2026-11-20T00:00"
+SIZES = {
+    "1m": {"days": 90, "per_day": 11000, "max_s": 90.0, "max_gib": 4.0},
+    "demo": {"days": 30, "per_day": 6000, "max_s": 60.0, "max_gib": 4.0},
+}
+
+
+def _child(path: str, days: int, per_day: int) -> None:
+    """Run one seed and print its wall time and peak RSS as JSON (called in a fresh helper process)."""
+    cmd = [sys.executable, "-m", "watchfloor", "seed", "--warehouse", path, "--days", str(days),
+           "--cases-per-day", str(per_day), "--seed", "11", "--end", END, "--no-progress"]
+    started = time.perf_counter()
+    proc = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True)
+    wall = time.perf_counter() - started
+    rss_kib = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    print(json.dumps({"returncode": proc.returncode, "wall_s": wall, "peak_rss_kib": rss_kib,
+                      "stdout": proc.stdout.strip(), "stderr": proc.stderr.strip()}))
+
+
+def measure(name: str, workdir: Path) -> dict:
+    size = SIZES[name]
+    path = workdir / f"seed-{name}.duckdb"
+    for suffix in ("", ".wal"):
+        Path(str(path) + suffix).unlink(missing_ok=True)
+    out = subprocess.run([sys.executable, __file__, "--child", str(path), str(size["days"]), str(size["per_day"])],
+                         cwd=ROOT, capture_output=True, text=True, check=True)
+    result = json.loads(out.stdout.strip().splitlines()[-1])
+    if result["returncode"] != 0:
+        raise SystemExit(f"seed {name} failed: {result['stderr']}")
+    import duckdb
+
+    with duckdb.connect(str(path), read_only=True) as con:
+        cases = con.sql("SELECT count(*) FROM cases").fetchall()[0][0]
+        events = con.sql("SELECT count(*) FROM case_events").fetchall()[0][0]
+    result.update(name=name, days=size["days"], per_day=size["per_day"], cases=cases, events=events,
+                  file_mib=path.stat().st_size / 2**20, max_s=size["max_s"], max_gib=size["max_gib"])
+    result["peak_gib"] = result["peak_rss_kib"] / 2**20
+    result["ok"] = result["wall_s"] <= size["max_s"] and result["peak_gib"] <= size["max_gib"]
+    result["load"] = os.getloadavg()[0]
+    return result
+
+
+def _row(r: dict, when: str) -> str:
+    return (f"| {when} | {r['name']} | {r['days']} x {r['per_day']} | {r['cases']:,} | {r['events']:,} | "
+            f"{r['wall_s']:.1f} s | {r['peak_gib']:.2f} GiB | {r['file_mib']:.0f} MiB | "
+            f"<= {r['max_s']:.0f} s, <= {r['max_gib']:.0f} GiB | {'pass' if r['ok'] else 'FAIL'} | {r.get('load', 0):.1f} |")
+
+
+HEADER = ("| when (UTC) | size | days x cases/day | cases | events | wall time | peak RSS | file | target | result "
+          "| load |\n|---|---|---|---|---|---|---|---|---|---|---|")
+
+
+def write_results(results: list[dict]) -> None:
+    when = datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M")
+    history: list[str] = []
+    if RESULTS.exists():
+        lines = RESULTS.read_text().splitlines()
+        if "## History" in lines:
+            history = [ln for ln in lines[lines.index("## History") + 1:] if ln.startswith("| 20")]
+    history = [_row(r, when) for r in results] + history
+    machine = f"{platform.machine()}, {os.cpu_count()} CPUs, Python {platform.python_version()}, {platform.system()}"
+    text = [
+        "# Seed benchmark",
+        "",
+        "`python benchmarks/bench_seed.py` (also run by `make bench`) seeds each size with",
+        f"`python -m watchfloor seed --seed 11 --end {END} --no-progress` into a fresh file and measures",
+        "the wall time and peak resident memory of that process, writing the DuckDB file included.",
+        "",
+        f"Machine of the latest run: {machine}. Timings on a shared machine vary with its load:",
+        "`load` is the 1-minute load average when the run finished (2 CPUs: above 2 means contention).",
+        "",
+        "## Latest",
+        "",
+        HEADER,
+        *[_row(r, when) for r in results],
+        "",
+        "## History",
+        "",
+        HEADER,
+        *history[:40],
+        "",
+    ]
+    RESULTS.write_text("\n".join(text))
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    if argv and argv[0] == "--child":
+        _child(argv[1], int(argv[2]), int(argv[3]))
+        return 0
+    parser = argparse.ArgumentParser(description="Benchmark `watchfloor seed`.")
+    parser.add_argument("--sizes", default="1m,demo", help="comma-separated sizes: " + ", ".join(SIZES))
+    parser.add_argument("--keep", metavar="DIR", help="keep the seeded files in DIR")
+    args = parser.parse_args(argv)
+    names = [s.strip() for s in args.sizes.split(",") if s.strip()]
+    unknown = [n for n in names if n not in SIZES]
+    if unknown:
+        parser.error(f"unknown size(s): {', '.join(unknown)}")
+    results = []
+    with tempfile.TemporaryDirectory(prefix="wf-bench-seed-") as tmp:
+        workdir = Path(args.keep) if args.keep else Path(tmp)
+        workdir.mkdir(parents=True, exist_ok=True)
+        for name in names:
+            print(f"seeding {name} ...", flush=True)
+            r = measure(name, workdir)
+            results.append(r)
+            print(f"  {r['cases']:,} cases, {r['events']:,} events: {r['wall_s']:.1f} s, "
+                  f"peak {r['peak_gib']:.2f} GiB -> {'pass' if r['ok'] else 'FAIL'}", flush=True)
+    write_results(results)
+    print(f"written {RESULTS.relative_to(ROOT)}")
+    return 0 if all(r["ok"] for r in results) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

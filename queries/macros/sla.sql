@@ -1,0 +1,343 @@
+-- SLA clocks in SQL: the definition in docs/metrics.md ("SLA clocks"), mirroring the reference
+-- implementation watchfloor/sla.py (tests/unit/test_sla.py keeps the two in step).
+-- Timestamps are naive UTC. Every conversion names both zones, so the session TimeZone does
+-- not change any result. Durations are DOUBLE seconds, never INTERVAL.
+--
+-- Performance notes (1M cases): a time-zone conversion costs ~0.3 us, and DuckDB does not share
+-- a repeated sub-expression between CASE branches, so a conversion must never sit inside a
+-- CASE next to copies of itself: wf_clock_pos is CASE-free for that reason, and sla_clocks
+-- computes local times once per row in their own column.
+
+-- Naive UTC instant -> naive local wall clock in the IANA zone tz, and back. At a DST change
+-- an ambiguous or non-existent local time resolves to the later candidate instant (ICU).
+CREATE OR REPLACE TEMP MACRO wf_local_ts(ts_utc, tz) AS ((ts_utc AT TIME ZONE 'UTC') AT TIME ZONE tz);
+CREATE OR REPLACE TEMP MACRO wf_utc_ts(ts_local, tz) AS ((ts_local AT TIME ZONE tz) AT TIME ZONE 'UTC');
+
+-- Working-time position F of a local wall time given as e = seconds since Monday 1970-01-05
+-- 00:00 local (e >= 0; dow = floor(e / 86400) mod 7, 0 = Monday; H = (end_h - start_h) * 3600):
+-- F = floor(e / 1 week) * 5H + min(dow, 5) * H + [dow < 5] * clamp(sec_of_day - start_h * 3600, 0, H).
+-- (Written with few references to e: a macro argument is copied at every reference.)
+CREATE OR REPLACE TEMP MACRO wf_business_pos_local(e, start_h, end_h) AS (
+    floor(e / 604800) * 5 * (end_h - start_h) * 3600.0
+    + least(fmod(floor(e / 86400), 7), 5) * (end_h - start_h) * 3600.0
+    + least(greatest(fmod(e, 86400) - start_h * 3600.0, 0), (end_h - start_h) * 3600.0)
+      * (fmod(floor(e / 86400), 7) < 5)::INTEGER
+);
+
+-- Seconds from Monday 1970-01-05 00:00 local to the local wall time of ts_utc.
+CREATE OR REPLACE TEMP MACRO wf_local_epoch(ts_utc, tz) AS (epoch(wf_local_ts(ts_utc, tz)) - 345600);
+
+-- F(local(ts_utc)): working seconds (Mon-Fri, start_h..end_h local, no holidays) since Monday
+-- 1970-01-05. Working seconds between a and b = wf_business_pos(b, ...) - wf_business_pos(a, ...).
+CREATE OR REPLACE TEMP MACRO wf_business_pos(ts_utc, tz, start_h, end_h) AS (
+    wf_business_pos_local(wf_local_epoch(ts_utc, tz), start_h, end_h)
+);
+
+-- F^-1 as a local wall time: with weeks = floor(pos / 5H), rem = pos mod 5H, day = floor(rem / H),
+-- local seconds = weeks * 7d + day * (1d - H) + start_h * 3600 + rem. A position held overnight
+-- or over a weekend maps to the latest instant holding it: the next opening.
+CREATE OR REPLACE TEMP MACRO wf_business_local(pos, start_h, end_h) AS (
+    make_timestamp(round((
+        345600
+        + floor(pos / (5 * (end_h - start_h) * 3600.0)) * 604800
+        + floor(fmod(pos, 5 * (end_h - start_h) * 3600.0) / ((end_h - start_h) * 3600.0)) * (86400 - (end_h - start_h) * 3600.0)
+        + start_h * 3600.0
+        + fmod(pos, 5 * (end_h - start_h) * 3600.0)
+    ) * 1e6)::BIGINT)
+);
+
+-- F^-1: the UTC instant of a working-time position.
+CREATE OR REPLACE TEMP MACRO wf_business_ts(pos, tz, start_h, end_h) AS (
+    wf_utc_ts(wf_business_local(pos, start_h, end_h), tz)
+);
+
+-- A clock position in the policy's calendar (24x7: seconds since 1970-01-01) and its inverse.
+-- (CASE-free on purpose, see the performance notes.)
+CREATE OR REPLACE TEMP MACRO wf_clock_pos(ts_utc, business, tz, start_h, end_h) AS (
+    wf_business_pos_local(epoch(CASE WHEN business THEN wf_local_ts(ts_utc, tz) ELSE ts_utc END) - 345600, start_h, end_h)
+        * business::INTEGER
+    + epoch(ts_utc) * (1 - business::INTEGER)
+);
+CREATE OR REPLACE TEMP MACRO wf_clock_ts(pos, business, tz, start_h, end_h) AS (
+    CASE WHEN business THEN wf_business_ts(pos, tz, start_h, end_h) ELSE make_timestamp(round(pos * 1e6)::BIGINT) END
+);
+
+-- Where each clock stops as of as_of (NULL: still running). First action: the first action, or
+-- the first resolution if that came first or none is recorded. Resolution: resolved_at (the
+-- final resolution), else the start of the stop the case is in at as_of (resolved, not reopened).
+CREATE OR REPLACE TEMP MACRO wf_sla_first_action_stop(created_at, first_action_at, resolved_at, first_resolved_event, as_of) AS (
+    CASE WHEN least(CASE WHEN first_action_at <= as_of THEN first_action_at END,
+                    CASE WHEN resolved_at <= as_of THEN resolved_at END,
+                    first_resolved_event) IS NOT NULL
+         THEN greatest(least(CASE WHEN first_action_at <= as_of THEN first_action_at END,
+                             CASE WHEN resolved_at <= as_of THEN resolved_at END,
+                             first_resolved_event), created_at) END
+);
+CREATE OR REPLACE TEMP MACRO wf_sla_resolution_stop(created_at, resolved_at, ends_stopped, last_stop_start, as_of) AS (
+    CASE WHEN resolved_at <= as_of THEN greatest(resolved_at, created_at)
+         WHEN ends_stopped THEN last_stop_start END
+);
+
+-- sla_clocks(as_of, since): one row per case and clock ('first_action', 'resolution') as of
+-- as_of, for the cases created by as_of and not resolved before since (a case resolved after
+-- as_of is open at as_of). Columns: case_id, clock, queue_id, priority, region, vendor_id,
+-- category, created_at, target_seconds, elapsed_seconds, paused_seconds, stopped_at, due_at,
+-- breach_at, used_share, breached, state.
+CREATE OR REPLACE TEMP MACRO sla_clocks(as_of, since) AS TABLE
+WITH pol AS (
+    -- Each queue's policy and time zone, and where as_of lies in its calendar.
+    SELECT
+        q.queue_id,
+        q.timezone AS tz,
+        p.first_action_target_min * 60.0 AS fa_target,
+        p.resolution_target_min * 60.0 AS res_target,
+        p.calendar = 'business' AS biz,
+        p.pause_on_pending AS pause,
+        p.business_start_hour AS sh,
+        p.business_end_hour AS eh,
+        CASE WHEN p.calendar = 'business'
+             THEN wf_business_pos(as_of::TIMESTAMP, q.timezone, p.business_start_hour, p.business_end_hour)
+             ELSE epoch(as_of::TIMESTAMP) END AS p_asof
+    FROM queues q
+    JOIN sla_policies p ON p.sla_policy_id = q.sla_policy_id
+),
+cases_in AS MATERIALIZED (
+    SELECT
+        c.case_id, c.queue_id, c.priority, c.region, c.vendor_id, c.category,
+        c.created_at, c.first_action_at, c.resolved_at,
+        pol.tz, pol.fa_target, pol.res_target, pol.biz, pol.pause, pol.sh, pol.eh, pol.p_asof
+    FROM cases c
+    JOIN pol ON pol.queue_id = c.queue_id
+    WHERE c.created_at <= as_of::TIMESTAMP
+      AND (c.resolved_at IS NULL OR c.resolved_at >= since::TIMESTAMP)
+),
+-- The UTC offset (seconds) of each business-calendar time zone at every UTC midnight from the
+-- oldest case to a year past as_of, and whether it holds from the day before to the day after
+-- ('stable': no DST change near, so local = UTC + off both ways). A time-zone conversion costs
+-- ~0.3 us; this table turns most of them into a hash-join lookup (the rest use ICU).
+tzdays AS MATERIALIZED (
+    SELECT
+        tz, day, off,
+        coalesce(lag(off) OVER w = off AND lead(off) OVER w = off AND lead(off, 2) OVER w = off, false) AS stable
+    FROM (
+        SELECT tz, day, epoch(wf_local_ts(make_timestamp(day * 86400000000), tz)) - day * 86400 AS off
+        FROM (
+            SELECT z.tz, unnest(range(r.lo, floor(epoch(as_of::TIMESTAMP) / 86400)::BIGINT + 400)) AS day
+            FROM (SELECT DISTINCT tz FROM pol WHERE biz) z,
+                 (SELECT floor(epoch(min(created_at)) / 86400)::BIGINT - 2 AS lo FROM cases_in) r
+        )
+    )
+    WINDOW w AS (PARTITION BY tz ORDER BY day)
+),
+base AS MATERIALIZED (
+    SELECT
+        *,
+        CASE WHEN biz THEN wf_business_pos_local(e_created, sh, eh) ELSE epoch(created_at) END AS p_created
+    FROM (
+        SELECT
+            ci.*,
+            CASE WHEN NOT ci.biz THEN NULL
+                 WHEN d.stable THEN epoch(ci.created_at) + d.off - 345600
+                 ELSE wf_local_epoch(ci.created_at, ci.tz) END AS e_created
+        FROM cases_in ci
+        LEFT JOIN tzdays d ON d.tz = ci.tz AND d.day = floor(epoch(ci.created_at) / 86400)
+    )
+),
+-- Only cases put on pending or reopened need the event machine; every other case runs from
+-- created_at to its stop. 'resolved' events (one per resolved case, the bulk of the four types)
+-- are read only for cases that were ever reopened (even after as_of: such a case may have been
+-- resolved, not yet reopened, at as_of); for any other case the resolution is resolved_at.
+rare AS MATERIALIZED (
+    SELECT e.case_id, e.event_id, e.occurred_at, e.event_type
+    FROM case_events e
+    SEMI JOIN base b ON b.case_id = e.case_id
+    WHERE e.event_type IN ('pending_info', 'info_received', 'reopened')
+      AND (e.occurred_at <= as_of::TIMESTAMP OR e.event_type = 'reopened')
+),
+ev AS (
+    SELECT * FROM rare WHERE occurred_at <= as_of::TIMESTAMP
+    UNION ALL
+    SELECT e.case_id, e.event_id, e.occurred_at, e.event_type
+    FROM case_events e
+    WHERE e.event_type = 'resolved'
+      AND e.occurred_at <= as_of::TIMESTAMP
+      AND e.case_id IN (SELECT case_id FROM rare WHERE event_type = 'reopened')
+),
+-- The state after each event, held until the next event (or as_of): 'stopped' after a
+-- resolution until a reopening; otherwise 'paused' after pending_info (if the policy pauses)
+-- until info_received or a reopening; else 'running'. Events before created_at act at created_at.
+machine AS (
+    SELECT
+        ev.case_id, ev.event_type,
+        greatest(ev.occurred_at, b.created_at) AS t,
+        lead(greatest(ev.occurred_at, b.created_at)) OVER w AS t_next,
+        b.created_at, b.first_action_at, b.resolved_at, b.fa_target, b.res_target,
+        b.biz, b.pause, b.tz, b.sh, b.eh, b.p_created,
+        last_value(CASE WHEN ev.event_type IN ('resolved', 'reopened') THEN ev.event_type END IGNORE NULLS)
+            OVER (w ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS last_rr,
+        last_value(CASE WHEN ev.event_type IN ('resolved', 'reopened') THEN ev.event_type END IGNORE NULLS)
+            OVER (w ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) AS prev_rr,
+        last_value(CASE ev.event_type WHEN 'pending_info' THEN 'P' WHEN 'info_received' THEN 'R' WHEN 'reopened' THEN 'R' END IGNORE NULLS)
+            OVER (w ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS last_sig
+    FROM ev
+    JOIN base b ON b.case_id = ev.case_id
+    WINDOW w AS (PARTITION BY ev.case_id ORDER BY ev.occurred_at, ev.event_id)
+),
+states AS MATERIALIZED (
+    SELECT
+        *,
+        CASE WHEN last_rr = 'resolved' THEN 'stopped'
+             WHEN pause AND last_sig = 'P' THEN 'paused'
+             ELSE 'running' END AS state
+    FROM machine
+),
+-- Per machine case: where its clocks stop.
+stops AS MATERIALIZED (
+    SELECT
+        case_id,
+        wf_sla_first_action_stop(created_at, first_action_at, resolved_at, first_resolved, as_of::TIMESTAMP) AS fa_stop,
+        wf_sla_resolution_stop(created_at, resolved_at, ends_stopped, last_stop_start, as_of::TIMESTAMP) AS res_stop
+    FROM (
+        SELECT
+            case_id,
+            any_value(created_at) AS created_at,
+            any_value(first_action_at) AS first_action_at,
+            any_value(resolved_at) AS resolved_at,
+            min(t) FILTER (WHERE event_type = 'resolved') AS first_resolved,
+            bool_or(t_next IS NULL AND last_rr = 'resolved') AS ends_stopped,
+            max(t) FILTER (WHERE event_type = 'resolved' AND prev_rr IS DISTINCT FROM 'resolved') AS last_stop_start
+        FROM states
+        GROUP BY case_id
+    )
+),
+-- The not-counting stretches, cut to each clock's life, as calendar positions.
+segments AS (
+    SELECT
+        case_id, t, fa_target, res_target, p_created,
+        CASE WHEN biz THEN wf_business_pos_local(e_start, sh, eh) ELSE epoch(t) END AS p_start,
+        CASE WHEN biz THEN wf_business_pos_local(e_fa_end, sh, eh) ELSE epoch(fa_end) END AS p_fa_end,
+        CASE WHEN biz THEN wf_business_pos_local(e_res_end, sh, eh) ELSE epoch(res_end) END AS p_res_end
+    FROM (
+        SELECT
+            *,
+            CASE WHEN biz THEN wf_local_epoch(t, tz) END AS e_start,
+            CASE WHEN biz THEN wf_local_epoch(fa_end, tz) END AS e_fa_end,
+            CASE WHEN biz THEN wf_local_epoch(res_end, tz) END AS e_res_end
+        FROM (
+            SELECT
+                s.*,
+                greatest(least(coalesce(s.t_next, as_of::TIMESTAMP), coalesce(x.fa_stop, as_of::TIMESTAMP)), s.t) AS fa_end,
+                greatest(least(coalesce(s.t_next, as_of::TIMESTAMP), coalesce(x.res_stop, as_of::TIMESTAMP)), s.t) AS res_end
+            FROM states s
+            JOIN stops x ON x.case_id = s.case_id
+            WHERE s.state <> 'running'
+        )
+    )
+),
+-- Paused time per clock, and the part of it before the breach instant: a stretch pushes the
+-- deadline out if the clock had not yet passed its target when the stretch began.
+paused AS (
+    SELECT
+        case_id,
+        sum(fa_len) AS fa_paused,
+        sum(res_len) AS res_paused,
+        coalesce(sum(fa_len) FILTER (WHERE fa_counted <= fa_target), 0) AS fa_ext,
+        coalesce(sum(res_len) FILTER (WHERE res_counted <= res_target), 0) AS res_ext
+    FROM (
+        SELECT
+            case_id, fa_target, res_target, fa_len, res_len,
+            p_start - p_created - coalesce(sum(fa_len) OVER (w ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING), 0) AS fa_counted,
+            p_start - p_created - coalesce(sum(res_len) OVER (w ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING), 0) AS res_counted
+        FROM (SELECT *, p_fa_end - p_start AS fa_len, p_res_end - p_start AS res_len FROM segments)
+        WINDOW w AS (PARTITION BY case_id ORDER BY t)
+    )
+    GROUP BY case_id
+),
+clocks AS (
+    SELECT
+        b.case_id, k.clock, b.queue_id, b.priority, b.region, b.vendor_id, b.category, b.created_at,
+        b.biz, b.tz, b.sh, b.eh, b.p_created, b.p_asof,
+        CASE k.clock WHEN 'first_action' THEN b.fa_target ELSE b.res_target END AS target_seconds,
+        CASE k.clock
+            WHEN 'first_action' THEN
+                CASE WHEN x.case_id IS NULL
+                     THEN wf_sla_first_action_stop(b.created_at, b.first_action_at, b.resolved_at, NULL::TIMESTAMP, as_of::TIMESTAMP)
+                     ELSE x.fa_stop END
+            ELSE
+                CASE WHEN x.case_id IS NULL
+                     THEN wf_sla_resolution_stop(b.created_at, b.resolved_at, NULL::BOOLEAN, NULL::TIMESTAMP, as_of::TIMESTAMP)
+                     ELSE x.res_stop END
+        END AS stopped_at,
+        coalesce(CASE k.clock WHEN 'first_action' THEN pz.fa_paused ELSE pz.res_paused END, 0) AS paused_seconds,
+        coalesce(CASE k.clock WHEN 'first_action' THEN pz.fa_ext ELSE pz.res_ext END, 0) AS ext
+    FROM base b
+    CROSS JOIN (VALUES ('first_action'), ('resolution')) k(clock)
+    LEFT JOIN stops x ON x.case_id = b.case_id
+    LEFT JOIN paused pz ON pz.case_id = b.case_id
+),
+-- The local time of a stop is converted once, in its own column (see the performance notes).
+stop_local AS (
+    SELECT
+        k.*,
+        CASE WHEN NOT k.biz OR k.stopped_at IS NULL THEN NULL
+             WHEN d.stable THEN epoch(k.stopped_at) + d.off - 345600
+             ELSE wf_local_epoch(k.stopped_at, k.tz) END AS e_stop
+    FROM clocks k
+    LEFT JOIN tzdays d ON d.tz = k.tz AND d.day = floor(epoch(k.stopped_at) / 86400)
+),
+measured AS (
+    SELECT
+        *,
+        CASE WHEN stopped_at IS NULL THEN p_asof
+             WHEN biz THEN wf_business_pos_local(e_stop, sh, eh)
+             ELSE epoch(stopped_at) END - p_created - paused_seconds AS elapsed_seconds
+    FROM stop_local
+),
+-- When the counted time passes the target: projected for a running clock (a paused clock as if
+-- it resumed at as_of), the breach instant for a breached one, NULL for one stopped in time.
+dated AS (
+    SELECT
+        m.*,
+        CASE WHEN NOT m.due_needed THEN NULL
+             WHEN NOT m.biz THEN make_timestamp(round(m.due_pos * 1e6)::BIGINT)
+             WHEN d.stable THEN make_timestamp(round((epoch(m.due_local) - d.off) * 1e6)::BIGINT)
+             ELSE wf_utc_ts(m.due_local, m.tz) END AS due_at
+    FROM (
+        SELECT
+            *,
+            CASE WHEN biz AND due_needed THEN wf_business_local(due_pos, sh, eh) END AS due_local
+        FROM (
+            SELECT
+                *,
+                p_created + target_seconds + ext AS due_pos,
+                stopped_at IS NULL OR elapsed_seconds > target_seconds AS due_needed
+            FROM measured
+        )
+    ) m
+    LEFT JOIN tzdays d ON d.tz = m.tz AND d.day = floor(epoch(m.due_local) / 86400)
+)
+SELECT
+    case_id,
+    clock,
+    queue_id,
+    priority,
+    region,
+    vendor_id,
+    category,
+    created_at,
+    target_seconds::DOUBLE AS target_seconds,
+    elapsed_seconds::DOUBLE AS elapsed_seconds,
+    paused_seconds::DOUBLE AS paused_seconds,
+    stopped_at,
+    due_at,
+    CASE WHEN elapsed_seconds > target_seconds THEN due_at END AS breach_at,
+    (elapsed_seconds / target_seconds)::DOUBLE AS used_share,
+    elapsed_seconds > target_seconds AS breached,
+    CASE
+        WHEN stopped_at IS NOT NULL THEN CASE WHEN elapsed_seconds > target_seconds THEN 'breached' ELSE 'met' END
+        WHEN elapsed_seconds > target_seconds THEN 'breached'
+        WHEN elapsed_seconds / target_seconds >= 0.75 THEN 'at_risk'
+        WHEN elapsed_seconds / target_seconds >= 0.5 THEN 'warning'
+        ELSE 'on_track'
+    END AS state
+FROM dated;

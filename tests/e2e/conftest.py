@@ -1,0 +1,93 @@
+"""Browser tests: a real Watchfloor server in a subprocess, driven by Debian's Chromium.
+
+Fixtures:
+  e2e_users   one user per role (random passwords) in a temp users file
+  app_server  a server on the test warehouse (session-scoped)
+  browser     Chromium, launched once per session
+  page        a fresh browser context (no shared cookies) and page per test
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from tests.e2e import support
+
+
+def pytest_collection_modifyitems(items):
+    here = Path(__file__).parent
+    for item in items:
+        if here in Path(str(item.fspath)).parents:
+            item.add_marker(pytest.mark.e2e)
+
+
+@pytest.fixture(scope="session")
+def e2e_dir(tmp_path_factory) -> Path:
+    return tmp_path_factory.mktemp("e2e")
+
+
+@pytest.fixture(scope="session")
+def e2e_users(e2e_dir) -> dict[str, support.Credentials]:
+    return support.make_users(e2e_dir / "users.yaml")
+
+
+@pytest.fixture(scope="session")
+def users_file(e2e_dir, e2e_users) -> Path:
+    return e2e_dir / "users.yaml"
+
+
+@pytest.fixture(scope="session")
+def app_server(e2e_dir, users_file):
+    warehouse, as_of = support.build_warehouse(e2e_dir / "warehouse")
+    server = support.start_server(e2e_dir / "server", warehouse, as_of, users_file)
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="session")
+def warm_server(app_server, browser, e2e_users):
+    """app_server after one successful login.
+
+    Until some session calls st.navigation, Streamlit treats the pages/ folder beside
+    Home.py as an old-style multipage app (process-wide); tests that are not about a
+    freshly started server should not depend on whether another test logged in first.
+    test_login.py checks the freshly started server on its own.
+    """
+    context = browser.new_context()
+    try:
+        page = context.new_page()
+        support.open_logged_in(page, app_server, e2e_users["admin"])
+    finally:
+        context.close()
+    return app_server
+
+
+@pytest.fixture(scope="session")
+def browser():
+    if not os.access(support.CHROMIUM, os.X_OK):
+        pytest.fail(
+            f"Chromium is missing at {support.CHROMIUM}: the browser tests drive Debian's chromium. "
+            "Run `make test` (or `make chromium`), which installs it.",
+            pytrace=False,
+        )
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=support.CHROMIUM, headless=True, args=support.CHROMIUM_ARGS
+        )
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(browser):
+    context = browser.new_context(viewport={"width": 1440, "height": 900})
+    context.set_default_timeout(30_000)
+    context.add_init_script(support.RECORDER_JS)
+    page = context.new_page()
+    yield page
+    context.close()

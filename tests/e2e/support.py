@@ -1,0 +1,324 @@
+"""Helpers for the browser tests: a Watchfloor server in a subprocess, and Streamlit-aware waits.
+
+The warehouse a server runs on comes from one function, `build_warehouse`, so that the
+hand-built test warehouse can later be swapped for a simulator-seeded one in one place.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+
+from watchfloor import auth, roles
+
+APP_ROOT = Path(__file__).resolve().parents[2]
+CHROMIUM = "/usr/lib/chromium/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+]
+SCREENSHOTS = APP_ROOT / "artifacts" / "screenshots"
+HEALTH_TIMEOUT_S = 60.0
+LOG_TAIL_LINES = 60
+
+APP_IDLE = "[data-testid=stApp][data-test-script-state=notRunning]"
+EXCEPTION = "[data-testid=stException]"
+NAV_LINK = "[data-testid=stSidebarNav] [data-testid=stSidebarNavLink]"
+
+
+# --------------------------------------------------------------------------- warehouse
+
+
+def build_warehouse(directory: Path) -> tuple[str, datetime]:
+    """Build the warehouse the browser tests run on; returns (path, the pinned 'now').
+
+    Swap this body for a simulator-seeded warehouse when one exists.
+    """
+    from tests import hand_warehouse
+
+    directory = Path(directory)
+    directory.mkdir(parents=True, exist_ok=True)
+    path = hand_warehouse.build(directory / "hand.duckdb")
+    return path, hand_warehouse.AS_OF
+
+
+# --------------------------------------------------------------------------- users
+
+
+@dataclass(frozen=True)
+class Credentials:
+    username: str
+    password: str
+    role: str
+
+
+def make_users(path: Path) -> dict[str, Credentials]:
+    """One user per role, with a random password, in a fresh users file (cheap bcrypt cost)."""
+    auth.BCRYPT_ROUNDS = 4  # this process only; cost-4 hashes verify fine in the server
+    users: dict[str, Credentials] = {}
+    for role in roles.ROLES:
+        creds = Credentials(username=f"e2e_{role}", password=secrets.token_urlsafe(18), role=role)
+        auth.add_user(path, creds.username, role, creds.password, display_name=f"E2E {roles.label(role)}")
+        users[role] = creds
+    return users
+
+
+# --------------------------------------------------------------------------- server
+
+
+def free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("localhost", 0))
+        return sock.getsockname()[1]
+
+
+_CLI_WORKS: bool | None = None
+
+
+def watchfloor_cli_works() -> bool:
+    """True if `python -m watchfloor` imports all its sub-commands (some may still be unwritten)."""
+    global _CLI_WORKS
+    if _CLI_WORKS is None:
+        try:
+            result = subprocess.run(
+                [sys.executable, "-m", "watchfloor", "serve", "--help"],
+                cwd=APP_ROOT, capture_output=True, timeout=60,
+            )
+            _CLI_WORKS = result.returncode == 0
+        except subprocess.TimeoutExpired:
+            _CLI_WORKS = False
+    return _CLI_WORKS
+
+
+def server_command(port: int, warehouse: str) -> list[str]:
+    """`watchfloor serve` when the CLI imports; otherwise streamlit run directly."""
+    if watchfloor_cli_works():
+        return [sys.executable, "-m", "watchfloor", "serve", "--port", str(port), "--warehouse", warehouse]
+    return [
+        sys.executable, "-m", "streamlit", "run", str(APP_ROOT / "Home.py"),
+        "--server.port", str(port),
+        "--server.address", "localhost",
+        "--server.headless", "true",
+        "--browser.gatherUsageStats", "false",
+    ]
+
+
+@dataclass
+class Server:
+    url: str
+    process: subprocess.Popen
+    log_path: Path
+    command: list[str]
+    env_overrides: dict[str, str] = field(default_factory=dict)
+
+    def log_tail(self, lines: int = LOG_TAIL_LINES) -> str:
+        try:
+            text = self.log_path.read_text(encoding="utf-8", errors="replace")
+        except OSError as exc:
+            return f"(cannot read the server log {self.log_path}: {exc})"
+        tail = "\n".join(text.splitlines()[-lines:])
+        return f"--- last {lines} lines of {self.log_path} ---\n{tail or '(empty)'}"
+
+    def stop(self) -> None:
+        if self.process.poll() is not None:
+            return
+        # The server runs in its own session: end its whole process group (serve -> streamlit).
+        for sig, wait_s in ((signal.SIGTERM, 10), (signal.SIGKILL, 5)):
+            try:
+                os.killpg(self.process.pid, sig)
+            except ProcessLookupError:
+                return
+            try:
+                self.process.wait(timeout=wait_s)
+                return
+            except subprocess.TimeoutExpired:
+                continue
+
+
+def start_server(workdir: Path, warehouse: str, as_of: datetime | None, users_file: Path) -> Server:
+    """Start a dashboard server on a free port and wait until its health check answers 'ok'."""
+    workdir.mkdir(parents=True, exist_ok=True)
+    port = free_port()
+    overrides = {
+        "WATCHFLOOR_WAREHOUSE": warehouse,
+        "WATCHFLOOR_USERS_FILE": str(users_file),
+        "WATCHFLOOR_SECRETS_FILE": str(workdir / "secrets.toml"),
+        "WATCHFLOOR_CACHE_TTL_SECONDS": "60",
+        # Other people edit the tree while the tests run: no reloads mid-test.
+        "STREAMLIT_SERVER_FILE_WATCHER_TYPE": "none",
+        "STREAMLIT_BROWSER_GATHER_USAGE_STATS": "false",
+    }
+    if as_of is not None:
+        overrides["WATCHFLOOR_AS_OF"] = as_of.isoformat()
+    env = {k: v for k, v in os.environ.items() if not k.startswith("WATCHFLOOR_")}
+    env.update(overrides)
+    command = server_command(port, warehouse)
+    log_path = workdir / "server.log"
+    with open(log_path, "wb") as log:
+        process = subprocess.Popen(
+            command, cwd=APP_ROOT, env=env, stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+    server = Server(url=f"http://localhost:{port}", process=process, log_path=log_path, command=command,
+                    env_overrides=overrides)
+    deadline = time.monotonic() + HEALTH_TIMEOUT_S
+    last_error = "no answer yet"
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise AssertionError(
+                f"the server exited with code {process.returncode} before answering its health check\n"
+                f"command: {' '.join(command)}\n{server.log_tail()}"
+            )
+        try:
+            with urllib.request.urlopen(f"{server.url}/_stcore/health", timeout=2) as response:
+                body = response.read().decode("utf-8", errors="replace").strip()
+            if body == "ok":
+                return server
+            last_error = f"answered {body!r}"
+        except (urllib.error.URLError, ConnectionError, TimeoutError, OSError) as exc:
+            last_error = str(exc)
+        time.sleep(0.25)
+    server.stop()
+    raise AssertionError(
+        f"the server did not answer 'ok' at {server.url}/_stcore/health within {HEALTH_TIMEOUT_S:.0f} s "
+        f"(last: {last_error})\ncommand: {' '.join(command)}\n{server.log_tail()}"
+    )
+
+
+# --------------------------------------------------------------------------- browser helpers
+
+
+# Installed in every page before any script of the app runs: remembers every exception box and
+# alert that was ever drawn, also those a later rerun removed within a fraction of a second.
+RECORDER_JS = """
+(() => {
+  window.__e2eSeen = {exceptions: [], alerts: []};
+  const record = () => {
+    for (const [selector, bucket] of [['[data-testid=stException]', 'exceptions'], ['[data-testid=stAlert]', 'alerts']]) {
+      for (const el of document.querySelectorAll(selector)) {
+        const text = (el.innerText || '').slice(0, 2000);
+        if (text && !window.__e2eSeen[bucket].includes(text)) window.__e2eSeen[bucket].push(text);
+      }
+    }
+  };
+  new MutationObserver(record).observe(document, {childList: true, subtree: true});
+})();
+"""
+
+
+def seen(page, bucket: str) -> list[str]:
+    """Texts of every exception box ('exceptions') or alert ('alerts') drawn since the page loaded."""
+    return list(page.evaluate(f"(window.__e2eSeen || {{}})[{bucket!r}] || []"))
+
+
+def wait_for_app(page, quiet_s: float = 0.6, timeout_s: float = 30.0) -> None:
+    """Wait until the Streamlit script has finished and stayed finished for `quiet_s`.
+
+    The quiet period covers the reruns that follow a run on their own (the
+    authenticator's cookie component reports back and triggers another run).
+    """
+    deadline = time.monotonic() + timeout_s
+    while True:
+        remaining_ms = max(1000, int((deadline - time.monotonic()) * 1000))
+        page.wait_for_selector(APP_IDLE, state="attached", timeout=remaining_ms)
+        page.wait_for_timeout(quiet_s * 1000)
+        if page.locator(APP_IDLE).count() == 1:
+            return
+        if time.monotonic() > deadline:
+            raise AssertionError(f"the app kept running for more than {timeout_s:.0f} s")
+
+
+def body_text(page) -> str:
+    return page.locator("body").inner_text()
+
+
+def assert_no_exception(page, server: Server, where: str = "", *, transient: bool = True) -> None:
+    """No exception box and no traceback on the page; with `transient`, none drawn at all since it loaded."""
+    where = f" on {where}" if where else ""
+    if transient:
+        flashed = seen(page, "exceptions")
+        if flashed:
+            shown = "\n---\n".join(flashed)
+            raise AssertionError(
+                f"Streamlit drew an exception{where} ({page.url}), possibly for a moment only:\n{shown}\n"
+                f"{server.log_tail()}"
+            )
+    exceptions = page.locator(EXCEPTION)
+    if exceptions.count():
+        shown = "\n---\n".join(exceptions.all_inner_texts())
+        raise AssertionError(f"Streamlit shows an exception{where} ({page.url}):\n{shown}\n{server.log_tail()}")
+    text = body_text(page)
+    if "Traceback" in text:
+        raise AssertionError(f"the page shows a traceback{where} ({page.url}):\n{text[-3000:]}\n{server.log_tail()}")
+
+
+def login_form_visible(page) -> bool:
+    return page.locator("input[aria-label='Username']").count() > 0
+
+
+def submit_login(page, username: str, password: str, server: Server | None = None) -> None:
+    """Fill and submit the login form (labels 'Username' and 'Password', button 'Log in')."""
+    wait_for_app(page)
+    try:
+        page.wait_for_selector("input[aria-label='Username']", timeout=10_000)
+    except Exception:
+        raise AssertionError(
+            f"no login form at {page.url}; the page shows:\n{body_text(page)[:1500]}"
+            + (f"\n{server.log_tail()}" if server else "")
+        ) from None
+    page.locator("input[aria-label='Username']").fill(username)
+    page.locator("input[aria-label='Password']").fill(password)
+    page.get_by_role("button", name="Log in", exact=True).click()
+    page.wait_for_timeout(300)
+    wait_for_app(page)
+
+
+def login(page, server: Server, creds: Credentials) -> None:
+    """Log in and wait until the signed-in shell (sidebar caption) has been drawn."""
+    submit_login(page, creds.username, creds.password, server)
+    try:
+        page.get_by_text("Signed in as").wait_for(timeout=20_000)
+    except Exception as exc:  # playwright TimeoutError: say what the page shows instead
+        raise AssertionError(
+            f"login as {creds.username} ({creds.role}) did not reach the signed-in shell: {exc}\n"
+            f"page text:\n{body_text(page)[:2000]}\n{server.log_tail()}"
+        ) from None
+    wait_for_app(page)
+
+
+def open_logged_in(page, server: Server, creds: Credentials, path: str = "/") -> None:
+    """Open a URL and log in (from the login form every fresh browser context starts with)."""
+    page.goto(server.url + path)
+    login(page, server, creds)
+
+
+def nav_titles(page) -> list[str]:
+    """The page titles in the sidebar navigation, in order (icons excluded)."""
+    titles = []
+    for link in page.locator(NAV_LINK).all():
+        label = link.locator("span[label]")
+        text = label.first.inner_text() if label.count() else link.inner_text()
+        titles.append(text.strip())
+    return titles
+
+
+def screenshot(page, name: str) -> Path:
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    path = SCREENSHOTS / f"{name}.png"
+    page.screenshot(path=str(path), full_page=True)
+    return path

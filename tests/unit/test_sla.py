@@ -1,0 +1,605 @@
+"""SLA clocks: hand-worked cases for the Python reference (watchfloor/sla.py) and the SQL macros
+(queries/macros/sla.sql), then agreement of the two on random warehouses.
+
+Every hand case states its expected figures in a comment. Times are naive UTC unless a comment
+says "local". 2026-06-01 is a Monday.
+
+`python -m tests.unit.test_sla bench [cases]` builds a synthetic warehouse (default 1M cases) in a
+temp dir and times `sla_clocks` on it (see build_synthetic_warehouse).
+"""
+
+from __future__ import annotations
+
+import random
+import sys
+import tempfile
+import time
+from datetime import datetime, timedelta
+from pathlib import Path
+
+import duckdb
+import polars as pl
+import pytest
+
+from watchfloor import sla
+from watchfloor.sla import Policy, attainment, business_seconds, clocks_for_case
+
+ROOT = Path(__file__).resolve().parents[2]
+SCHEMA_SQL = (ROOT / "watchfloor" / "schema.sql").read_text(encoding="utf-8")
+MACRO_SQL = (ROOT / "queries" / "macros" / "sla.sql").read_text(encoding="utf-8")
+
+COLUMNS = {
+    "case_id": pl.String, "clock": pl.String, "queue_id": pl.String, "priority": pl.String,
+    "region": pl.String, "vendor_id": pl.String, "category": pl.String, "created_at": pl.Datetime("us"),
+    "target_seconds": pl.Float64, "elapsed_seconds": pl.Float64, "paused_seconds": pl.Float64,
+    "stopped_at": pl.Datetime("us"), "due_at": pl.Datetime("us"), "breach_at": pl.Datetime("us"),
+    "used_share": pl.Float64, "breached": pl.Boolean, "state": pl.String,
+}
+
+
+def t(text: str) -> datetime:
+    return datetime.fromisoformat(text)
+
+
+class Warehouse:
+    """A small in-memory warehouse with the contract schema and the SLA macros."""
+
+    def __init__(self) -> None:
+        self.con = duckdb.connect()
+        self.con.execute(SCHEMA_SQL).fetchall()
+        self.con.execute("SET TimeZone='UTC'").fetchall()
+        self.con.execute(MACRO_SQL).fetchall()
+        self.policies: dict[str, Policy] = {}
+        self.queues: dict[str, tuple[str, str]] = {}
+        self.cases: dict[str, dict] = {}
+        self._event_id = 0
+        self._new_cases: list[tuple] = []
+        self._new_events: list[tuple] = []
+
+    def policy(self, pid, fa_min, res_min, calendar="24x7", pause=True, start=9, end=17) -> str:
+        self.con.execute(
+            "INSERT INTO sla_policies VALUES (?, 'P1', ?, ?, ?, ?, ?, ?, ?)",
+            [pid, fa_min, res_min, calendar, pause, start, end, pid],
+        ).fetchall()
+        self.policies[pid] = Policy(fa_min, res_min, calendar, pause, start, end)
+        return pid
+
+    def queue(self, qid, pid, tz) -> str:
+        self.con.execute(
+            "INSERT INTO queues (queue_id, name, vertical, region, tier, sla_policy_id, timezone) VALUES (?, ?, 'Fraud & spam', 'EMEA', 'L1', ?, ?)",
+            [qid, qid, pid, tz],
+        ).fetchall()
+        self.queues[qid] = (pid, tz)
+        return qid
+
+    def case(self, case_id, queue, created, first_action=None, resolved=None, events=()):
+        """events: (occurred_at, event_type) in the order they happened (event_id follows it)."""
+        self._new_cases.append((case_id, created, queue, "resolved" if resolved else "in_review", first_action, resolved))
+        for occurred_at, event_type in events:
+            self._event_id += 1
+            self._new_events.append((self._event_id, case_id, occurred_at, event_type))
+        self.cases[case_id] = dict(queue=queue, created=created, first_action=first_action, resolved=resolved, events=list(events))
+
+    def _flush(self) -> None:
+        """Insert the buffered cases and events in bulk (row-by-row inserts are slow in DuckDB)."""
+        if self._new_cases:
+            frame = pl.DataFrame(self._new_cases, orient="row", schema={
+                "case_id": pl.String, "created_at": pl.Datetime("us"), "queue_id": pl.String, "status": pl.String,
+                "first_action_at": pl.Datetime("us"), "resolved_at": pl.Datetime("us")})
+            self.con.register("new_cases", frame.to_arrow())
+            self.con.execute(
+                """INSERT INTO cases (case_id, created_at, source, surface, category, priority, region, language,
+                       queue_id, status, vendor_id, first_action_at, resolved_at, updated_at)
+                   SELECT case_id, created_at, 'user_report', 'chat', 'spam', 'P1', 'EMEA', 'en', queue_id, status, 'v1',
+                          first_action_at, resolved_at, created_at
+                   FROM new_cases"""
+            ).fetchall()
+            self.con.unregister("new_cases")
+            self._new_cases = []
+        if self._new_events:
+            frame = pl.DataFrame(self._new_events, orient="row", schema={
+                "event_id": pl.Int64, "case_id": pl.String, "occurred_at": pl.Datetime("us"), "event_type": pl.String})
+            self.con.register("new_events", frame.to_arrow())
+            self.con.execute("INSERT INTO case_events (event_id, case_id, occurred_at, event_type) SELECT * FROM new_events").fetchall()
+            self.con.unregister("new_events")
+            self._new_events = []
+
+    def frame(self, as_of, since=None) -> pl.DataFrame:
+        since = since if since is not None else as_of - timedelta(days=3650)
+        self._flush()
+        return self.con.sql("SELECT * FROM sla_clocks($as_of, $since)", params={"as_of": as_of, "since": since}).pl()
+
+    def query(self, sql: str, params: dict):
+        self._flush()
+        return self.con.sql(sql, params=params)
+
+    def sql(self, as_of, since=None) -> dict[tuple[str, str], dict]:
+        return {(r["case_id"], r["clock"]): r for r in self.frame(as_of, since).iter_rows(named=True)}
+
+    def python(self, case_id, as_of):
+        c = self.cases[case_id]
+        pid, tz = self.queues[c["queue"]]
+        return clocks_for_case(c["created"], c["first_action"], c["resolved"], c["events"], self.policies[pid], tz, as_of)
+
+
+def check(w: Warehouse, case_id: str, as_of: datetime, **expected) -> None:
+    """Compare SQL and Python clocks of one case with hand-worked values.
+
+    expected keys: fa / res -> dict of Clock fields (elapsed_seconds, paused_seconds, stopped_at,
+    breached, breach_at, due_at, used_share, state); only the fields given are checked.
+    """
+    rows = w.sql(as_of)
+    py = dict(zip(("fa", "res"), w.python(case_id, as_of)))
+    for key, clock_name in (("fa", "first_action"), ("res", "resolution")):
+        if key not in expected:
+            continue
+        row = rows[(case_id, clock_name)]
+        for field, value in expected[key].items():
+            got_py = getattr(py[key], field)
+            assert got_py == pytest.approx(value) if isinstance(value, float) else got_py == value, (case_id, key, field, "python", got_py)
+            assert row[field] == pytest.approx(value) if isinstance(value, float) else row[field] == value, (case_id, key, field, "sql", row[field])
+
+
+@pytest.fixture
+def w() -> Warehouse:
+    wh = Warehouse()
+    wh.policy("p24", 60, 240)  # 24x7, pausing: first action 1 h, resolution 4 h
+    wh.queue("q24", "p24", "Europe/Dublin")
+    wh.policy("p24np", 60, 240, pause=False)  # the same, not pausing
+    wh.queue("q24np", "p24np", "Europe/Dublin")
+    wh.policy("p150", 60, 150)  # 24x7, resolution 2.5 h
+    wh.queue("q150", "p150", "Europe/Dublin")
+    wh.policy("biz", 240, 960, "business")  # business 9-17: first action 4 working h, resolution 16 (2 days)
+    wh.queue("qny", "biz", "America/New_York")
+    wh.policy("biz90", 90, 960, "business")  # business 9-17: first action 1.5 working h
+    wh.queue("qny90", "biz90", "America/New_York")
+    wh.queue("qdub90", "biz90", "Europe/Dublin")
+    return wh
+
+
+# --- the hand cases -----------------------------------------------------------------------------
+
+
+def test_pause_and_resume(w):
+    # Created 10:00, first action 10:30, pending 11:00-12:00, resolved 14:30.
+    w.case("c", "q24", t("2026-06-01 10:00"), t("2026-06-01 10:30"), t("2026-06-01 14:30"),
+           [(t("2026-06-01 11:00"), "pending_info"), (t("2026-06-01 12:00"), "info_received"), (t("2026-06-01 14:30"), "resolved")])
+    # Final: first action 30 min of 60 (met; the later pause does not matter to it);
+    # resolution 4.5 h span - 1 h paused = 3.5 h = 12600 s of 14400 (met, 87.5 %); no due_at once met.
+    check(w, "c", t("2026-06-02 00:00"),
+          fa=dict(elapsed_seconds=1800.0, paused_seconds=0.0, stopped_at=t("2026-06-01 10:30"), breached=False, state="met", used_share=0.5),
+          res=dict(elapsed_seconds=12600.0, paused_seconds=3600.0, stopped_at=t("2026-06-01 14:30"), breached=False,
+                   breach_at=None, due_at=None, state="met", used_share=0.875))
+    # As of 13:00 the resolution clock runs: 3 h - 1 h paused = 7200 s = 50 % (warning);
+    # due 10:00 + 4 h + 1 h paused = 15:00.
+    check(w, "c", t("2026-06-01 13:00"),
+          res=dict(elapsed_seconds=7200.0, paused_seconds=3600.0, stopped_at=None, state="warning", due_at=t("2026-06-01 15:00")))
+
+
+def test_exactly_at_target_is_met_and_one_second_past_is_breached(w):
+    w.case("exact", "q24", t("2026-06-01 10:00"), t("2026-06-01 11:00"))  # first action after exactly 3600 s
+    w.case("late", "q24", t("2026-06-01 10:00"), t("2026-06-01 11:00:01"))  # after 3601 s
+    w.case("open", "q24", t("2026-06-01 10:00"))  # no first action
+    as_of = t("2026-06-01 12:00")
+    check(w, "exact", as_of, fa=dict(elapsed_seconds=3600.0, breached=False, breach_at=None, state="met", used_share=1.0))
+    # Breached; the counted time passed 3600 s at 11:00:00.
+    check(w, "late", as_of, fa=dict(elapsed_seconds=3601.0, breached=True, breach_at=t("2026-06-01 11:00"), state="breached"))
+    # A pause that begins exactly at the target (11:00, 3600 s counted) comes before the breach: it
+    # ends at 12:00 and the clock passes its target right then. First action 12:30: 2.5 h - 1 h.
+    w.case("edge", "q24", t("2026-06-01 10:00"), t("2026-06-01 12:30"),
+           events=[(t("2026-06-01 11:00"), "pending_info"), (t("2026-06-01 12:00"), "info_received")])
+    check(w, "edge", t("2026-06-01 13:00"), fa=dict(elapsed_seconds=5400.0, paused_seconds=3600.0, breached=True, breach_at=t("2026-06-01 12:00")))
+    # A running clock exactly at its target is not breached yet: 100 % used is 'at_risk'.
+    check(w, "open", t("2026-06-01 11:00"),
+          fa=dict(elapsed_seconds=3600.0, breached=False, breach_at=None, state="at_risk", due_at=t("2026-06-01 11:00")))
+
+
+def test_business_hours_across_a_weekend(w):
+    # Created Friday 2026-06-05 15:00 EDT (19:00 UTC), no action; as of Monday 12:00 EDT (16:00 UTC).
+    w.case("wk", "qny", t("2026-06-05 19:00"))
+    # Working time: Friday 15-17 (2 h) + Monday 9-12 (3 h) = 5 h = 18000 s (a 24x7 clock would say 69 h).
+    assert business_seconds(t("2026-06-05 19:00"), t("2026-06-08 16:00"), "America/New_York", 9, 17) == 18000.0
+    check(w, "wk", t("2026-06-08 16:00"),
+          # First action, 4 h target: breached when Monday reached 2 h, at 11:00 EDT = 15:00 UTC.
+          fa=dict(elapsed_seconds=18000.0, paused_seconds=0.0, breached=True, breach_at=t("2026-06-08 15:00"), state="breached"),
+          # Resolution, 16 h: 5/16 = 31.25 % (on track); the 11 h left: Monday 12-17 (5 h), Tuesday 9-15
+          # (6 h) -> Tuesday 15:00 EDT = 19:00 UTC.
+          res=dict(elapsed_seconds=18000.0, used_share=0.3125, state="on_track", breached=False, due_at=t("2026-06-09 19:00")))
+
+
+def test_business_hours_across_daylight_saving_changes(w):
+    # New York springs forward on Sunday 2026-03-08 (EST -5 -> EDT -4). Created Friday 16:00 EST
+    # (21:00 UTC), as of Monday 10:00 EDT (14:00 UTC): Friday 16-17 + Monday 9-10 = 7200 s.
+    # (With the winter offset kept, Monday 14:00 UTC would read 09:00 and give 3600 s.)
+    w.case("ny", "qny90", t("2026-03-06 21:00"))
+    check(w, "ny", t("2026-03-09 14:00"),
+          # 90 min target: 60 min on Friday, 30 more on Monday -> 09:30 EDT = 13:30 UTC.
+          fa=dict(elapsed_seconds=7200.0, breached=True, breach_at=t("2026-03-09 13:30")),
+          # 16 h target, 14 h left: Monday 10-17 (7 h), Tuesday 9-16 (7 h) -> 16:00 EDT = 20:00 UTC.
+          res=dict(elapsed_seconds=7200.0, state="on_track", due_at=t("2026-03-10 20:00")))
+    # Dublin falls back on Sunday 2026-10-25 (IST +1 -> GMT +0). Created Friday 16:00 IST
+    # (15:00 UTC), as of Monday 10:00 GMT (10:00 UTC): 1 h + 1 h = 7200 s.
+    w.case("dub", "qdub90", t("2026-10-23 15:00"))
+    check(w, "dub", t("2026-10-26 10:00"),
+          fa=dict(elapsed_seconds=7200.0, breached=True, breach_at=t("2026-10-26 09:30")),  # Monday 09:30 GMT
+          res=dict(elapsed_seconds=7200.0, due_at=t("2026-10-27 16:00")))  # Tuesday 16:00 GMT
+
+
+def test_open_case_already_breached(w):
+    # Created 08:00, pending 08:30-09:30, no first action; as of 12:00.
+    w.case("open", "q24", t("2026-06-01 08:00"), events=[(t("2026-06-01 08:30"), "pending_info"), (t("2026-06-01 09:30"), "info_received")])
+    check(w, "open", t("2026-06-01 12:00"),
+          # 4 h - 1 h paused = 10800 s > 3600: breached; the pause began at 30 counted minutes, before
+          # the breach, so it pushes it from 09:00 to 10:00.
+          fa=dict(elapsed_seconds=10800.0, paused_seconds=3600.0, stopped_at=None, breached=True,
+                  breach_at=t("2026-06-01 10:00"), due_at=t("2026-06-01 10:00"), state="breached", used_share=3.0),
+          # 10800 of 14400 = 75 %: at risk; due 08:00 + 4 h + 1 h = 13:00.
+          res=dict(elapsed_seconds=10800.0, state="at_risk", due_at=t("2026-06-01 13:00")))
+    # A pause that begins after the breach does not move it: created 08:00, pending 09:30-10:00.
+    w.case("late_pause", "q24", t("2026-06-01 08:00"), events=[(t("2026-06-01 09:30"), "pending_info"), (t("2026-06-01 10:00"), "info_received")])
+    check(w, "late_pause", t("2026-06-01 12:00"),
+          fa=dict(elapsed_seconds=12600.0, paused_seconds=1800.0, breach_at=t("2026-06-01 09:00")),  # 4 h - 30 min
+          res=dict(elapsed_seconds=12600.0, state="at_risk", due_at=t("2026-06-01 12:30")))  # 87.5 %; 08:00 + 4.5 h
+
+
+def test_reopened_case(w):
+    # Created 10:00, first action 10:10, resolved 11:00, reopened 15:00, resolved again 17:00.
+    events = [(t("2026-06-01 11:00"), "resolved"), (t("2026-06-01 15:00"), "reopened"), (t("2026-06-01 17:00"), "resolved")]
+    w.case("re", "q24", t("2026-06-01 10:00"), t("2026-06-01 10:10"), t("2026-06-01 17:00"), events)
+    # Final: resolution counts 10-11 and 15-17 = 3 h = 10800 s of 14400 (met), the 4 h between the
+    # resolution and the reopening are not counted; first action unaffected (600 s, met).
+    check(w, "re", t("2026-06-02 00:00"),
+          fa=dict(elapsed_seconds=600.0, stopped_at=t("2026-06-01 10:10"), state="met"),
+          res=dict(elapsed_seconds=10800.0, paused_seconds=14400.0, stopped_at=t("2026-06-01 17:00"), state="met"))
+    # As of 13:00 the case is resolved (not yet reopened): stopped at 11:00 after 3600 s, met.
+    check(w, "re", t("2026-06-01 13:00"), res=dict(elapsed_seconds=3600.0, paused_seconds=0.0, stopped_at=t("2026-06-01 11:00"), state="met"))
+    # As of 16:00 it runs again: 1 h + 1 h = 7200 s (50 %, warning); due 10:00 + 4 h + 4 h = 18:00.
+    check(w, "re", t("2026-06-01 16:00"),
+          res=dict(elapsed_seconds=7200.0, paused_seconds=14400.0, stopped_at=None, state="warning", due_at=t("2026-06-01 18:00")))
+    # The same timeline with a 2.5 h target: 3 h counted, breached; 1 h before the first
+    # resolution, 1.5 h more after the reopening -> 16:30.
+    w.case("re150", "q150", t("2026-06-01 10:00"), t("2026-06-01 10:10"), t("2026-06-01 17:00"), events)
+    check(w, "re150", t("2026-06-02 00:00"),
+          res=dict(elapsed_seconds=10800.0, breached=True, breach_at=t("2026-06-01 16:30"), state="breached", stopped_at=t("2026-06-01 17:00")))
+
+
+def test_case_paused_at_as_of(w):
+    # Created 09:00, first action 09:30, pending since 10:00 with no answer; as of 12:00.
+    events = [(t("2026-06-01 10:00"), "pending_info")]
+    w.case("p", "q24", t("2026-06-01 09:00"), t("2026-06-01 09:30"), events=events)
+    # Resolution: 1 h counted, 2 h paused (cut at as_of), 25 % on track; due as if it resumed now:
+    # 12:00 + 3 h left = 15:00 (= 09:00 + 4 h + 2 h paused).
+    check(w, "p", t("2026-06-01 12:00"),
+          fa=dict(elapsed_seconds=1800.0, state="met"),
+          res=dict(elapsed_seconds=3600.0, paused_seconds=7200.0, stopped_at=None, state="on_track", due_at=t("2026-06-01 15:00")))
+    # The same case under a policy that does not pause: 3 h counted = 75 %, at risk, due 13:00.
+    w.case("np", "q24np", t("2026-06-01 09:00"), t("2026-06-01 09:30"), events=events)
+    check(w, "np", t("2026-06-01 12:00"),
+          res=dict(elapsed_seconds=10800.0, paused_seconds=0.0, state="at_risk", due_at=t("2026-06-01 13:00")))
+
+
+def test_evaluation_as_of_a_past_time_ignores_later_events(w):
+    # Created 10:00, first action 10:20, pending 11:00-12:00, resolved 15:00; evaluated as of 11:30.
+    w.case("h", "q24", t("2026-06-01 10:00"), t("2026-06-01 10:20"), t("2026-06-01 15:00"),
+           [(t("2026-06-01 11:00"), "pending_info"), (t("2026-06-01 12:00"), "info_received"), (t("2026-06-01 15:00"), "resolved")])
+    w.case("fa_later", "q24", t("2026-06-01 10:00"), t("2026-06-01 11:45"))  # first action after as_of
+    w.case("future", "q24", t("2026-06-01 12:00"))  # created after as_of
+    as_of = t("2026-06-01 11:30")
+    # Resolution still running (resolved after as_of), paused since 11:00 (the answer at 12:00 has
+    # not happened yet): 1 h counted, 30 min paused, 25 %; due 10:00 + 4 h + 30 min = 14:30.
+    check(w, "h", as_of,
+          fa=dict(elapsed_seconds=1200.0, stopped_at=t("2026-06-01 10:20"), state="met"),
+          res=dict(elapsed_seconds=3600.0, paused_seconds=1800.0, stopped_at=None, state="on_track", due_at=t("2026-06-01 14:30")))
+    # First action still missing at 11:30: 90 min > 60, breached at 11:00.
+    check(w, "fa_later", as_of, fa=dict(elapsed_seconds=5400.0, stopped_at=None, breached=True, breach_at=t("2026-06-01 11:00")))
+    assert w.python("future", as_of) is None
+    assert {case for case, _ in w.sql(as_of)} == {"h", "fa_later"}
+
+
+def test_since_keeps_open_cases_and_cases_resolved_after_it(w):
+    w.case("old", "q24", t("2026-05-01 10:00"), t("2026-05-01 10:10"), t("2026-05-01 11:00"), [(t("2026-05-01 11:00"), "resolved")])
+    w.case("open_old", "q24", t("2026-05-01 10:00"))
+    w.case("later", "q24", t("2026-05-31 10:00"), t("2026-05-31 10:10"), t("2026-06-01 11:00"), [(t("2026-06-01 11:00"), "resolved")])
+    # As of 06-01 10:00, since 06-01 00:00: 'old' was resolved before since (left out); 'later' is
+    # resolved after as_of, so it is open at as_of (kept, resolution running for 24 h: breached).
+    rows = w.sql(t("2026-06-01 10:00"), t("2026-06-01 00:00"))
+    assert {case for case, _ in rows} == {"open_old", "later"}
+    assert rows[("later", "resolution")]["stopped_at"] is None
+    assert rows[("later", "resolution")]["breach_at"] == t("2026-05-31 14:00")
+
+
+def test_attainment_counts_an_open_breached_case(w):
+    a, b = t("2026-06-01 00:00"), t("2026-06-02 00:00")
+    w.case("c1", "q24", t("2026-06-01 10:00"), t("2026-06-01 10:30"), t("2026-06-01 11:00"))  # met at 10:30: in
+    w.case("c2", "q24", t("2026-06-01 12:00"), t("2026-06-01 14:00"), t("2026-06-01 15:00"))  # breached at 13:00: in
+    w.case("c3", "q24", t("2026-06-01 20:00"))  # open, breached at 21:00: in
+    w.case("c4", "q24", t("2026-06-01 23:30"))  # open, 30 min used, not breached: out
+    w.case("c5", "q24", t("2026-05-31 10:00"), t("2026-05-31 10:30"), t("2026-05-31 11:00"))  # met before a: out
+    w.case("c6", "q24", t("2026-05-31 23:30"), t("2026-06-01 00:45"), t("2026-06-01 01:00"))  # breached at 00:30: in
+    # First action: met 1 (c1), breached 3 (c2, c3, c6) -> 25 %.
+    clocks = [pair[0] for pair in (w.python(c, b) for c in w.cases) if pair]
+    assert attainment(clocks, a, b) == (1, 3, 0.25)
+    got = w.query(
+        """SELECT count(*) FILTER (WHERE NOT breached AND stopped_at >= $a AND stopped_at < $b) AS met,
+                  count(*) FILTER (WHERE breached AND breach_at >= $a AND breach_at < $b) AS breached
+           FROM sla_clocks($b, $a) WHERE clock = 'first_action'""",
+        params={"a": a, "b": b},
+    ).fetchall()
+    assert got == [(1, 3)]
+    assert attainment([], a, b) == (0, 0, None)
+
+
+# --- building blocks ----------------------------------------------------------------------------
+
+
+def test_output_columns_and_types_and_session_time_zone(w):
+    w.case("x", "qny", t("2026-03-06 21:00"), events=[(t("2026-03-09 13:00"), "pending_info")])
+    w.case("y", "q24", t("2026-06-01 10:00"), t("2026-06-01 10:30"), t("2026-06-01 12:00"))
+    frame = w.frame(t("2026-06-02 00:00"))
+    assert dict(frame.schema) == COLUMNS
+    # The session TimeZone does not change any result.
+    w.con.execute("SET TimeZone='America/Los_Angeles'").fetchall()
+    assert w.frame(t("2026-06-02 00:00")).equals(frame)
+    w.con.execute("SET TimeZone='Asia/Kolkata'").fetchall()
+    assert w.frame(t("2026-06-02 00:00")).equals(frame)
+
+
+def test_local_time_rules_at_dst_changes_match_duckdb():
+    con = duckdb.connect()
+    con.execute(MACRO_SQL.split("CREATE OR REPLACE TEMP MACRO sla_clocks")[0]).fetchall()
+    cases = [
+        (t("2026-11-01 01:30"), "America/New_York", t("2026-11-01 06:30")),  # ambiguous: the later (EST) instant
+        (t("2026-03-08 02:30"), "America/New_York", t("2026-03-08 07:30")),  # non-existent: read in EST
+        (t("2026-10-25 01:30"), "Europe/Dublin", t("2026-10-25 01:30")),  # ambiguous: the later (GMT) instant
+        (t("2026-03-29 01:30"), "Europe/Dublin", t("2026-03-29 01:30")),  # non-existent: read in GMT
+        (t("2026-06-01 09:00"), "Asia/Singapore", t("2026-06-01 01:00")),
+    ]
+    for local, tz, utc in cases:
+        assert sla.to_utc(local, tz) == utc
+        assert con.execute("SELECT wf_utc_ts($1::TIMESTAMP, $2)", [local, tz]).fetchall()[0][0] == utc
+
+
+def test_business_position_and_inverse_match_sql_on_random_instants():
+    con = duckdb.connect()
+    con.execute(MACRO_SQL.split("CREATE OR REPLACE TEMP MACRO sla_clocks")[0]).fetchall()
+    rng = random.Random(5)
+    rows = []
+    for _ in range(400):
+        tz = rng.choice(["America/New_York", "Europe/Dublin", "Asia/Singapore", "Asia/Kolkata", "America/Los_Angeles"])
+        start, end = rng.choice([(9, 17), (8, 18), (0, 24), (7, 19)])
+        ts = t("2026-01-01") + timedelta(seconds=rng.randrange(0, 365 * 86400))
+        rows.append((ts, tz, start, end))
+    got = con.execute(
+        """SELECT wf_business_pos(ts, tz, s, e), wf_business_ts(wf_business_pos(ts, tz, s, e), tz, s, e)
+           FROM (SELECT unnest($1) AS ts, unnest($2) AS tz, unnest($3) AS s, unnest($4) AS e)""",
+        [[r[0] for r in rows], [r[1] for r in rows], [r[2] for r in rows], [r[3] for r in rows]],
+    ).fetchall()
+    for (ts, tz, start, end), (pos, back) in zip(rows, got):
+        assert sla.business_position(ts, tz, start, end) == pos
+        assert sla.business_instant(pos, tz, start, end) == back
+        local = sla.to_local(ts, tz)
+        if local.weekday() < 5 and start <= local.hour < end and not (local.hour == start and local.minute == local.second == 0):
+            assert back == ts  # inside working hours the inverse is exact
+        else:
+            assert back >= ts  # outside them: the next opening (the latest instant at that position)
+            assert sla.business_position(back, tz, start, end) == pos
+
+
+# --- SQL and Python agree on random warehouses ---------------------------------------------------
+
+TIMEZONES = ["America/New_York", "Europe/Dublin", "Asia/Singapore", "America/Los_Angeles", "Asia/Kolkata"]
+
+
+def _random_case(rng: random.Random, created: datetime):
+    """A consistent random case history: (first_action_at, resolved_at, events)."""
+    clock = created
+    events = []
+    first_action = None
+    state = "open"
+    resolved_at = None
+    for _ in range(rng.randrange(0, 9)):
+        clock += timedelta(seconds=rng.choice([rng.randrange(60, 4 * 3600), rng.randrange(3600, 4 * 86400)]))
+        if first_action is None and rng.random() < 0.5:
+            first_action = clock
+            continue
+        if state == "resolved":
+            if rng.random() < 0.7:
+                events.append((clock, "reopened"))
+                state, resolved_at = "open", None
+            continue
+        kind = rng.choice(["pending_info", "pending_info", "info_received", "info_received", "resolved", "resolved", "noise"])
+        if kind == "noise":
+            events.append((clock, "escalated"))
+        elif kind == "resolved":
+            events.append((clock, "resolved"))
+            state, resolved_at = "resolved", clock
+        else:
+            events.append((clock, kind))
+    if rng.random() < 0.1:  # two events at the same instant
+        events.append((clock, rng.choice(["pending_info", "info_received"])))
+    return first_action, resolved_at, events
+
+
+def _assert_agree(w: Warehouse, as_of: datetime, since: datetime, rows: dict | None = None) -> int:
+    """Every clock of sla_clocks(as_of, since) equals the Python clock; returns how many were compared."""
+    rows = w.sql(as_of, since) if rows is None else rows
+    expected_cases = set()
+    compared = 0
+    for case_id, c in w.cases.items():
+        pair = w.python(case_id, as_of)
+        if pair is None or (c["resolved"] is not None and c["resolved"] < since):
+            continue
+        expected_cases.add(case_id)
+        for clock in pair:
+            row = rows[(case_id, clock.kind)]
+            where = (case_id, clock.kind, as_of)
+            assert row["elapsed_seconds"] == pytest.approx(clock.elapsed_seconds, abs=1e-3), where
+            assert row["paused_seconds"] == pytest.approx(clock.paused_seconds, abs=1e-3), where
+            assert row["target_seconds"] == clock.target_seconds, where
+            assert row["breached"] == clock.breached, where
+            assert row["state"] == clock.state, where
+            assert row["stopped_at"] == clock.stopped_at, where
+            for field in ("breach_at", "due_at"):
+                a, b = row[field], getattr(clock, field)
+                assert (a is None) == (b is None), (where, field, a, b)
+                if a is not None:
+                    assert abs((a - b).total_seconds()) <= 1, (where, field, a, b)
+            compared += 1
+    assert {case for case, _ in rows} == expected_cases
+    return compared
+
+
+def test_sql_and_python_agree_on_a_random_warehouse():
+    rng = random.Random(20260601)
+    w = Warehouse()
+    for i in range(8):
+        calendar = "business" if i % 2 else "24x7"
+        start, end = rng.choice([(9, 17), (8, 18), (7, 19)])
+        w.policy(f"p{i}", rng.choice([15, 60, 240, 480]), rng.choice([240, 1440, 2880, 4320]), calendar, i % 4 < 2, start, end)
+        for tz in TIMEZONES:
+            w.queue(f"q{i}_{tz}", f"p{i}", tz)
+    queues = list(w.queues)
+    base = t("2026-02-20")  # the period spans the March and October/November DST changes
+    for n in range(400):
+        created = base + timedelta(seconds=rng.randrange(0, 270 * 86400))
+        first_action, resolved, events = _random_case(rng, created)
+        w.case(f"c{n}", rng.choice(queues), created, first_action, resolved, events)
+    compared = 0
+    for as_of in [t("2026-03-10 14:00"), t("2026-06-15 09:30"), t("2026-10-26 12:00"), t("2026-11-02 08:00"), t("2027-06-01")]:
+        compared += _assert_agree(w, as_of, as_of - timedelta(days=20))
+    assert compared > 1000
+
+
+def test_sql_and_python_agree_on_the_synthetic_generator(tmp_path):
+    path = build_synthetic_warehouse(tmp_path / "syn.duckdb", 3000)
+    con = duckdb.connect(path, read_only=True)  # the macros on a read-only connection, as the runner does
+    con.execute("SET TimeZone='UTC'").fetchall()
+    con.execute(MACRO_SQL).fetchall()
+    since = SYNTHETIC_AS_OF - timedelta(days=1)
+    rows = {(r["case_id"], r["clock"]): r for r in con.sql(
+        "SELECT * FROM sla_clocks($as_of, $since)", params={"as_of": SYNTHETIC_AS_OF, "since": since}).pl().iter_rows(named=True)}
+    w = Warehouse()  # used only for its Python side: policies, queues and case histories
+    for pid, fa, res, calendar, pause, start, end in con.execute(
+        "SELECT sla_policy_id, first_action_target_min, resolution_target_min, calendar, pause_on_pending, business_start_hour, business_end_hour FROM sla_policies"
+    ).fetchall():
+        w.policies[pid] = Policy(fa, res, calendar, pause, start, end)
+    for qid, pid, tz in con.execute("SELECT queue_id, sla_policy_id, timezone FROM queues").fetchall():
+        w.queues[qid] = (pid, tz)
+    events: dict[str, list] = {}
+    for case_id, occurred_at, event_type in con.execute("SELECT case_id, occurred_at, event_type FROM case_events ORDER BY occurred_at, event_id").fetchall():
+        events.setdefault(case_id, []).append((occurred_at, event_type))
+    for case_id, queue, created, first, resolved in con.execute("SELECT case_id, queue_id, created_at, first_action_at, resolved_at FROM cases").fetchall():
+        w.cases[case_id] = dict(queue=queue, created=created, first_action=first, resolved=resolved, events=events.get(case_id, []))
+    con.close()
+    assert _assert_agree(w, SYNTHETIC_AS_OF, since, rows) > 100
+
+
+# --- a synthetic warehouse for timing ------------------------------------------------------------
+
+SYNTHETIC_AS_OF = datetime(2026, 6, 1, 12)
+_SYNTHETIC_SQL = """
+INSERT INTO sla_policies (sla_policy_id, priority, first_action_target_min, resolution_target_min, calendar,
+                          pause_on_pending, business_start_hour, business_end_hour) VALUES
+    ('p0', 'P0', 15, 240, '24x7', true, 9, 17),
+    ('p1', 'P1', 60, 1440, '24x7', true, 9, 17),
+    ('p2', 'P2', 240, 2880, 'business', true, 9, 17),
+    ('p3', 'P3', 480, 7200, 'business', false, 8, 18);
+INSERT INTO queues (queue_id, name, vertical, region, tier, sla_policy_id, timezone)
+    SELECT 'q' || r || p, 'Queue ' || r || p, 'Fraud & spam', ['AMER', 'EMEA', 'APAC'][r + 1], 'L1', 'p' || p,
+           ['America/New_York', 'Europe/Dublin', 'Asia/Singapore'][r + 1]
+    FROM range(3) a(r), range(4) b(p);
+-- Deterministic pseudo-random numbers in (0, 1) from hash(i, k).
+CREATE TEMP TABLE syn AS
+    SELECT i, u5,
+           $as_of - to_microseconds((u1 * 90 * 86400e6)::BIGINT) AS created_at,
+           to_microseconds((-ln(u2) * 3600e6)::BIGINT) AS fa_after,
+           to_microseconds((-ln(u3) * 86400e6)::BIGINT) AS res_after,
+           i % 3 AS r,
+           CASE WHEN u4 < 0.05 THEN 0 WHEN u4 < 0.3 THEN 1 WHEN u4 < 0.7 THEN 2 ELSE 3 END AS p
+    FROM (SELECT i, (hash(i, 1) % 1000000 + 0.5) / 1e6 AS u1, (hash(i, 2) % 1000000 + 0.5) / 1e6 AS u2,
+                 (hash(i, 3) % 1000000 + 0.5) / 1e6 AS u3, (hash(i, 4) % 1000000 + 0.5) / 1e6 AS u4,
+                 (hash(i, 5) % 1000000 + 0.5) / 1e6 AS u5
+          FROM range($n) t(i));
+INSERT INTO cases (case_id, created_at, source, surface, category, priority, region, language, queue_id, status,
+                   vendor_id, first_action_at, resolved_at, updated_at)
+    SELECT 'c' || i, created_at, 'user_report', 'chat', 'spam', 'P' || p, ['AMER', 'EMEA', 'APAC'][r + 1], 'en',
+           'q' || r || p,
+           CASE WHEN created_at + fa_after + res_after <= $as_of AND u5 > 0.02 THEN 'resolved' ELSE 'in_review' END,
+           'v' || (i % 5),
+           CASE WHEN created_at + fa_after <= $as_of THEN created_at + fa_after END,
+           CASE WHEN created_at + fa_after + res_after <= $as_of AND u5 > 0.02 THEN created_at + fa_after + res_after END,
+           created_at
+    FROM syn;
+-- About 7 events a case: 5 % pending_info (4 % answered), 1 % resolved-reopened-resolved.
+INSERT INTO case_events (event_id, case_id, occurred_at, event_type)
+    SELECT i * 16 + k, 'c' || i, ts, kind FROM (
+        SELECT i, 0 AS k, created_at AS ts, 'created' AS kind FROM syn
+        UNION ALL SELECT i, 1, created_at + INTERVAL 1 SECOND, 'routed' FROM syn
+        UNION ALL SELECT i, 2, created_at + INTERVAL 2 SECOND, 'assigned' FROM syn
+        UNION ALL SELECT i, 3, created_at + fa_after, 'first_action' FROM syn
+        UNION ALL SELECT i, 4, created_at + fa_after + res_after / 3, 'pending_info' FROM syn WHERE u5 BETWEEN 0.5 AND 0.55
+        UNION ALL SELECT i, 5, created_at + fa_after + res_after / 2, 'info_received' FROM syn WHERE u5 BETWEEN 0.5 AND 0.54
+        UNION ALL SELECT i, 6, created_at + fa_after + res_after * 0.8, 'decided' FROM syn
+        UNION ALL SELECT i, 7, created_at + fa_after + res_after * 0.9, 'enforced' FROM syn
+        UNION ALL SELECT i, 8, created_at + fa_after + res_after / 2, 'resolved' FROM syn WHERE u5 BETWEEN 0.6 AND 0.61
+        UNION ALL SELECT i, 9, created_at + fa_after + res_after * 0.7, 'reopened' FROM syn WHERE u5 BETWEEN 0.6 AND 0.61
+        UNION ALL SELECT i, 10, created_at + fa_after + res_after, 'resolved' FROM syn WHERE u5 > 0.02
+    ) WHERE ts <= $as_of;
+"""
+
+
+def build_synthetic_warehouse(path: str | Path, n_cases: int = 1_000_000, as_of: datetime = SYNTHETIC_AS_OF) -> str:
+    """A synthetic warehouse for timing sla_clocks: n_cases over the 90 days before as_of, four
+    policies (two business-hours) over 12 queues in three time zones, ~7 events a case."""
+    con = duckdb.connect(str(path))
+    try:
+        con.execute(SCHEMA_SQL).fetchall()
+        sql = _SYNTHETIC_SQL.replace("$as_of", f"TIMESTAMP '{as_of.isoformat(sep=' ')}'").replace("$n", str(int(n_cases)))
+        con.execute(sql).fetchall()
+    finally:
+        con.close()
+    return str(path)
+
+
+def bench(n_cases: int = 1_000_000, repeats: int = 7) -> None:
+    """Print the time of `SELECT state, count(*) FROM sla_clocks(T, T - 1 day)` on n_cases."""
+    import resource
+    import statistics
+
+    def cpu() -> float:
+        usage = resource.getrusage(resource.RUSAGE_SELF)
+        return usage.ru_utime + usage.ru_stime
+
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "synthetic.duckdb"
+        start = time.perf_counter()
+        build_synthetic_warehouse(path, n_cases)
+        print(f"built {n_cases} cases in {time.perf_counter() - start:.1f} s")
+        con = duckdb.connect(str(path), read_only=True)
+        con.execute("SET threads = 2").fetchall()
+        con.execute("SET TimeZone = 'UTC'").fetchall()
+        queries = {
+            "create macros": (MACRO_SQL, False),
+            "state count, since T - 1 day": ("SELECT state, count(*) FROM sla_clocks($t, $t - INTERVAL 1 DAY) GROUP BY ALL", True),
+            "state count, since T - 8 days": ("SELECT state, count(*) FROM sla_clocks($t, $t - INTERVAL 192 HOUR) GROUP BY ALL", True),
+            "all rows to Polars, since T - 1 day": ("SELECT * FROM sla_clocks($t, $t - INTERVAL 1 DAY)", True),
+        }
+        for label, (sql, is_query) in queries.items():
+            walls, cpus = [], []
+            for _ in range(repeats):
+                c0, w0 = cpu(), time.perf_counter()
+                if is_query:
+                    con.sql(sql, params={"t": SYNTHETIC_AS_OF}).pl()
+                else:
+                    con.execute(sql).fetchall()
+                walls.append(time.perf_counter() - w0)
+                cpus.append(cpu() - c0)
+            print(f"{label}: wall min {min(walls):.3f} s, median {statistics.median(walls):.3f} s; cpu min {min(cpus):.3f} s")
+        con.close()
+
+
+if __name__ == "__main__":
+    if len(sys.argv) >= 2 and sys.argv[1] == "bench":
+        bench(int(sys.argv[2]) if len(sys.argv) > 2 else 1_000_000)
+    else:
+        print("usage: python -m tests.unit.test_sla bench [cases]")

@@ -1,0 +1,118 @@
+"""The operations simulator: a discrete-event simulation of a Trust & Safety
+operation that fills every table of the warehouse contract.
+
+    simulate(SimConfig(...)) -> {table name: polars.DataFrame}      (pure, no I/O)
+    seed_warehouse(path, SimConfig(...), replace=False, progress=True, demo=False) -> {table: rows}
+
+docs/simulator.md explains the model; docs/warehouse.md the tables.
+"""
+
+from __future__ import annotations
+
+from typing import Callable
+
+import polars as pl
+
+from watchfloor.simulator.config import SimConfig
+
+__all__ = ["SimConfig", "simulate", "seed_warehouse", "WarehouseNotEmpty", "TABLE_ORDER"]
+
+# Tables in the order they are written (parents before children).
+TABLE_ORDER = ("sla_policies", "queues", "vendors", "reviewers", "shifts", "incidents", "incident_events",
+               "sim_spikes", "cases", "case_events", "qa_reviews", "appeals")
+
+# Share of the total work each step represents, for the progress bar.
+STEPS = (("world", 1), ("demand", 4), ("workforce", 3), ("queueing", 30), ("outcomes", 8), ("tables", 10))
+
+
+def simulate(cfg: SimConfig, progress: Callable[[str, float], None] | None = None) -> dict[str, pl.DataFrame]:
+    """Run the simulation; returns every contract table as a Polars frame (sorted as written).
+
+    progress, if given, is called with (step name, fraction of that step done).
+    """
+    from watchfloor.simulator import demand, engine, incidents, outcomes, routing, tables, workforce
+
+    def report(step: str, frac: float = 1.0) -> None:
+        if progress is not None:
+            progress(step, frac)
+
+    rngs = cfg.rngs()
+    grid = demand.time_grid(cfg)
+    team_list = routing.teams()
+    qt = routing.queue_table(team_list)
+    report("world")
+
+    lam = demand.intensity(cfg, grid)
+    spikes = incidents.plan_spikes(cfg, lam, rngs["spikes"])
+    arrivals = demand.draw_arrivals(cfg, lam, spikes, rngs["arrivals"])
+    cases = demand.draw_attributes(cfg, arrivals, spikes, rngs)
+    del arrivals
+    scripts = routing.build_scripts(cfg, cases, qt, rngs["routing"])
+    report("demand")
+
+    work = routing.planned_work(cases, scripts)
+    need = workforce.requirements(cfg, lam, work, team_list)
+    wf = workforce.build(cfg, grid, need, team_list, spikes, lam, work, rngs["workforce"])
+    report("workforce")
+
+    horizon = cfg.horizon_s
+    trace = engine.run(horizon, cases.routed_t, scripts, cases.priority, len(team_list), wf.speed,
+                       wf.shift_rev, wf.shift_team, wf.shift_start, wf.shift_end, wf.shift_login,
+                       routing.team_handle_time(scripts, len(team_list)),
+                       progress=lambda t: report("queueing", t / horizon))
+    wf.shift_end = trace.shift_end
+    report("queueing")
+
+    dec = outcomes.decide(cfg, cases, scripts, trace, wf, rngs["decisions"])
+    auto = outcomes.automate(cfg, cases, rngs["decisions"])
+    ev = outcomes.build_events(cfg, cases, scripts, trace, dec, auto, qt, wf.n_reviewers, rngs["decisions"])
+    state = outcomes.case_state(cfg, cases, scripts, trace, dec, auto, ev)
+    qa = outcomes.qa_reviews(cfg, cases, scripts, trace, dec, state, wf, rngs["qa"])
+    ap = outcomes.appeals(cfg, cases, state, rngs["appeals"])
+    report("outcomes")
+
+    import numpy as np
+
+    spike_times = []
+    for k in range(len(spikes)):
+        spike_times.append(np.sort(cases.t[cases.spike == k]))
+    inc = incidents.build_tables(cfg, spikes, spike_times, wf.surge_per_spike)
+    incident_of = inc.pop("_incident_of")
+
+    case_ids = tables.id_series("C-", len(cases), 8)
+    out = {
+        "sla_policies": tables.sla_policies(),
+        "queues": tables.queues(qt),
+        "vendors": tables.vendors(),
+        "reviewers": tables.reviewers(cfg, wf),
+        "shifts": tables.shifts(cfg, wf, qt, team_list),
+        "incidents": inc["incidents"],
+        "incident_events": inc["incident_events"],
+        "sim_spikes": inc["sim_spikes"],
+        "cases": tables.cases_frame(cfg, cases, state, qt, wf, incident_of, case_ids),
+        "case_events": tables.events_frame(cfg, ev, case_ids, qt, wf),
+        "qa_reviews": tables.qa_frame(cfg, qa, case_ids, wf),
+        "appeals": tables.appeals_frame(cfg, ap, case_ids),
+    }
+    report("tables")
+    return out
+
+
+def seed_warehouse(path, cfg: SimConfig, replace: bool = False, progress: bool = True,
+                   demo: bool = False) -> dict[str, int]:
+    """Simulate and write every contract table into the DuckDB file at path; returns row counts.
+
+    Raises WarehouseNotEmpty (nothing touched) if the warehouse already holds cases and
+    replace is false. With replace, all contract-table rows are replaced in one transaction.
+    """
+    from watchfloor.simulator.writer import seed
+
+    return seed(path, cfg, replace=replace, progress=progress, demo=demo)
+
+
+def __getattr__(name: str):
+    if name == "WarehouseNotEmpty":
+        from watchfloor.simulator.writer import WarehouseNotEmpty
+
+        return WarehouseNotEmpty
+    raise AttributeError(name)
