@@ -18,7 +18,9 @@ import duckdb
 
 from watchfloor.warehouse import open_reader, writer_is_waiting
 
-IDLE_CLOSE_SECONDS = 1.0
+# Held this long after the last query: a busy dashboard keeps its buffer cache warm, and a
+# writer never waits on an idle dashboard for long (a waiting writer is let in at once).
+IDLE_CLOSE_SECONDS = 10.0
 WRITER_PRIORITY_SECONDS = 5.0
 
 

@@ -111,7 +111,7 @@ def test_threads_each_get_their_own_result(hand_env):
 
 def test_the_reader_lets_go_so_a_writer_can_write(tmp_path):
     path = hand_warehouse.build(tmp_path / "w.duckdb")
-    pool = ReaderPool(path, idle_seconds=0.2)
+    pool = ReaderPool(path)  # held 10 s when idle: only the writer's marker makes it let go sooner
     with pool.cursor() as cur:
         assert cur.sql("SELECT count(*) FROM cases").fetchall()[0][0] == len(hand_warehouse.CASES)
         assert pool.is_open
