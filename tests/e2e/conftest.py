@@ -2,7 +2,8 @@
 
 Fixtures:
   e2e_users   one user per role (random passwords) in a temp users file
-  app_server  a server on the test warehouse (session-scoped)
+  app_server  a server on the test warehouse (session-scoped; the builder is support.build_warehouse)
+  warm_server app_server after one successful login (see its docstring)
   browser     Chromium, launched once per session
   page        a fresh browser context (no shared cookies) and page per test
 """
@@ -15,13 +16,6 @@ from pathlib import Path
 import pytest
 
 from tests.e2e import support
-
-
-def pytest_collection_modifyitems(items):
-    here = Path(__file__).parent
-    for item in items:
-        if here in Path(str(item.fspath)).parents:
-            item.add_marker(pytest.mark.e2e)
 
 
 @pytest.fixture(scope="session")

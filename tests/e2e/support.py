@@ -226,7 +226,7 @@ def seen(page, bucket: str) -> list[str]:
     return list(page.evaluate(f"(window.__e2eSeen || {{}})[{bucket!r}] || []"))
 
 
-def wait_for_app(page, quiet_s: float = 0.6, timeout_s: float = 30.0) -> None:
+def wait_for_app(page, quiet_s: float = 0.5, timeout_s: float = 30.0) -> None:
     """Wait until the Streamlit script has finished and stayed finished for `quiet_s`.
 
     The quiet period covers the reruns that follow a run on their own (the
@@ -275,7 +275,7 @@ def submit_login(page, username: str, password: str, server: Server | None = Non
     """Fill and submit the login form (labels 'Username' and 'Password', button 'Log in')."""
     wait_for_app(page)
     try:
-        page.wait_for_selector("input[aria-label='Username']", timeout=10_000)
+        page.wait_for_selector("input[aria-label='Username']", timeout=5_000)
     except Exception:
         raise AssertionError(
             f"no login form at {page.url}; the page shows:\n{body_text(page)[:1500]}"
@@ -318,7 +318,21 @@ def nav_titles(page) -> list[str]:
 
 
 def screenshot(page, name: str) -> Path:
+    """Save the whole page: Streamlit scrolls inside its main block, so grow the viewport to fit it."""
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     path = SCREENSHOTS / f"{name}.png"
-    page.screenshot(path=str(path), full_page=True)
+    size = page.viewport_size or {"width": 1440, "height": 900}
+    content_height = page.evaluate(
+        """() => Math.max(...['[data-testid=stMain]', '[data-testid=stMainBlockContainer]',
+                              '[data-testid=stSidebarContent]']
+            .map(s => document.querySelector(s)).filter(Boolean).map(e => e.scrollHeight),
+            document.documentElement.scrollHeight)"""
+    )
+    height = min(max(int(content_height) + 40, size["height"]), 8000)
+    page.set_viewport_size({"width": size["width"], "height": height})
+    try:
+        page.wait_for_timeout(500)
+        page.screenshot(path=str(path), full_page=True)
+    finally:
+        page.set_viewport_size(size)
     return path

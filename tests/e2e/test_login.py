@@ -39,6 +39,7 @@ def test_wrong_password_and_unknown_user_get_the_same_message(page, app_server, 
             assert hint not in lowered, f"the failed login hints which part was wrong ({hint!r}): {text!r}"
     # Same message, same page: nothing tells the two failures apart.
     assert wrong_password == unknown_user
+    support.screenshot(page, "login__failed")
 
 
 def test_reopening_the_app_with_the_login_cookie_shows_no_error(page, warm_server, e2e_users):

@@ -24,3 +24,4 @@ def test_missing_warehouse_shows_the_no_warehouse_page(page, no_warehouse_server
     page.get_by_role("heading", name="No warehouse yet").wait_for()
     support.assert_no_exception(page, no_warehouse_server, "the no-warehouse page")
     assert "watchfloor seed" in support.body_text(page)
+    support.screenshot(page, "no_warehouse")
