@@ -51,5 +51,7 @@ def backlog_by_state_bar(backlog: pl.DataFrame, key: str) -> None:
         )
     )
     fig.update_yaxes(autorange="reversed")
-    fig.update_xaxes(title_text="open cases")
+    fig.update_xaxes(title_text="open cases", tickformat=",d", rangemode="tozero")
+    if max(backlog["cases"].to_list()) < 8:
+        fig.update_xaxes(dtick=1)  # whole cases only
     st.plotly_chart(_layout(fig, 220), key=key, config={"displayModeBar": False})

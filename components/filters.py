@@ -1,4 +1,10 @@
-"""The shared sidebar filters: drawn once by the entry point, read by every page, kept in the URL."""
+"""The shared sidebar filters: drawn once by the entry point, read by every page, kept in the URL.
+
+The filters in force live under one plain session key (FILTERS_KEY). The widgets have their
+own keys, which Streamlit drops whenever a run ends without drawing them (a login, an
+interrupted run); so before drawing, each widget is re-seeded from the filters in force, and
+after drawing, the filters in force are taken from the widgets.
+"""
 
 from __future__ import annotations
 
@@ -9,12 +15,12 @@ import streamlit as st
 import queries
 from watchfloor.filters import MULTI_KEYS, Filters, default_filters, parse_query_params
 
-# Shared widget keys (the same on every page, so the choice persists across pages).
+FILTERS_KEY = "filters"
 PERIOD_KEY = "filter_period"
 WIDGET_KEYS = {attr: f"filter_{attr}" for attr in MULTI_KEYS.values()}
 LABELS = {"regions": "Region", "verticals": "Vertical", "priorities": "Priority", "vendors": "Vendor"}
-_INITIALISED = "filters_initialised"
 _NOTICE = "filters_notice"
+_NOTICE_FOR = "filters_notice_for"
 
 
 def filter_options() -> dict[str, dict[str, str]]:
@@ -28,21 +34,29 @@ def filter_options() -> dict[str, dict[str, str]]:
 
 def initialise_from_url(options: dict[str, dict[str, str]], today: date, url_params: dict[str, list[str]]) -> None:
     """On a session's first run, take the filters from the URL; drop unknown values with a notice."""
-    if st.session_state.get(_INITIALISED):
+    if FILTERS_KEY in st.session_state:
         return
     parsed = parse_query_params(url_params, {k: list(v) for k, v in options.items()}, today)
-    st.session_state[PERIOD_KEY] = (parsed.filters.start, parsed.filters.end)
-    for attr, key in WIDGET_KEYS.items():
-        st.session_state[key] = list(getattr(parsed.filters, attr))
+    st.session_state[FILTERS_KEY] = parsed.filters
     if parsed.dropped:
         st.session_state[_NOTICE] = parsed.dropped
-    st.session_state[_INITIALISED] = True
+        st.session_state[_NOTICE_FOR] = parsed.filters
+
+
+def _seed_widgets(current: Filters) -> None:
+    if PERIOD_KEY not in st.session_state:
+        st.session_state[PERIOD_KEY] = (current.start, current.end)
+    for attr, key in WIDGET_KEYS.items():
+        if key not in st.session_state:
+            st.session_state[key] = list(getattr(current, attr))
 
 
 def draw_sidebar(options: dict[str, dict[str, str]], today: date) -> Filters:
+    current = st.session_state.get(FILTERS_KEY) or default_filters(today)
+    _seed_widgets(current)
     with st.sidebar:
-        st.subheader("Filters")
-        st.date_input("Date range", key=PERIOD_KEY, max_value=today, format="YYYY-MM-DD")
+        st.subheader("Filters", anchor=False)
+        st.date_input("Date range", key=PERIOD_KEY, max_value=max(today, current.end), format="YYYY-MM-DD")
         for attr, key in WIDGET_KEYS.items():
             url_key = next(k for k, a in MULTI_KEYS.items() if a == attr)
             choices = options.get(url_key, {})
@@ -53,22 +67,36 @@ def draw_sidebar(options: dict[str, dict[str, str]], today: date) -> Filters:
                 key=key,
                 placeholder="All",
             )
-    dropped = st.session_state.pop(_NOTICE, None)
-    if dropped:
+    chosen = _from_widgets(today, fallback=current)
+    st.session_state[FILTERS_KEY] = chosen
+    dropped = st.session_state.get(_NOTICE)
+    if dropped and st.session_state.get(_NOTICE_FOR) == chosen:
         st.warning("Ignored filter values from the link that this warehouse does not know: " + ", ".join(dropped))
-    return current_filters(today)
+    elif dropped:
+        # The user has changed the filters since: the notice has done its job.
+        st.session_state.pop(_NOTICE, None)
+    return chosen
 
 
-def current_filters(today: date) -> Filters:
-    """The filters in force, from session state (defaults when the sidebar has not been drawn)."""
-    defaults = default_filters(today)
-    period = st.session_state.get(PERIOD_KEY) or (defaults.start, defaults.end)
+def _from_widgets(today: date, fallback: Filters) -> Filters:
+    period = st.session_state.get(PERIOD_KEY) or (fallback.start, fallback.end)
     if isinstance(period, date):
         period = (period,)
-    start = period[0] if len(period) > 0 else defaults.start
+    start = period[0] if len(period) > 0 else fallback.start
+    # While only the first day of a new range is picked, keep it as a one-day range.
     end = period[1] if len(period) > 1 else start
     chosen = {attr: tuple(st.session_state.get(key) or ()) for attr, key in WIDGET_KEYS.items()}
     return Filters(start=start, end=end, **chosen)
+
+
+def current_filters(today: date) -> Filters:
+    """The filters in force (defaults when none have been chosen in this session)."""
+    current = st.session_state.get(FILTERS_KEY)
+    if current is not None:
+        return current
+    if any(key in st.session_state for key in (PERIOD_KEY, *WIDGET_KEYS.values())):
+        return _from_widgets(today, default_filters(today))
+    return default_filters(today)
 
 
 def write_to_url(filters: Filters) -> None:

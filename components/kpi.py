@@ -6,6 +6,7 @@ import streamlit as st
 
 from components.navigation import page_is_built
 from watchfloor import roles
+from watchfloor.compare import NO_CHANGE
 
 
 def kpi_tile(
@@ -24,8 +25,12 @@ def kpi_tile(
 ) -> None:
     """One bordered tile. `higher_is_better=None` shows the delta in grey; `note` is a caption below."""
     colour = "off" if higher_is_better is None else ("normal" if higher_is_better else "inverse")
+    arrow = "auto"
+    if delta == NO_CHANGE:
+        colour, arrow = "off", "off"
     with st.container(border=True):
-        st.metric(label, value, delta=delta, delta_color=colour, help=help, delta_description=compared_with if delta else None)
+        st.metric(label, value, delta=delta, delta_color=colour, delta_arrow=arrow, help=help,
+                  delta_description=compared_with if delta else None)
         if note:
             st.caption(note)
         page_link(link_page, link_label, role, query_params)

@@ -113,7 +113,8 @@ def logout_button() -> None:
     if authenticator is None:
         return
     try:
-        authenticator.logout("Log out", "sidebar", key="logout")
+        # Not key="logout": the authenticator keeps its own flag under that name.
+        authenticator.logout("Log out", "sidebar", key="logout_button")
     except LogoutError:
         pass
     if st.session_state.get("logout"):

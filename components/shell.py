@@ -62,13 +62,11 @@ def warehouse_ready() -> bool:
     except WarehouseError as exc:
         st.header("The warehouse cannot be read")
         st.write(str(exc))
-    st.markdown(
-        "To build the demo warehouse, run `make run` (or `watchfloor seed --demo`). "
-        "To use your own data, create the tables with `watchfloor init --warehouse PATH`, "
-        "load your exports into them, and point Watchfloor at the file with "
-        "`WATCHFLOOR_WAREHOUSE=PATH` or `watchfloor serve --warehouse PATH`. "
-        "The tables and columns are described in docs/warehouse.md."
-    )
+    st.markdown("To build the demo warehouse, run:")
+    st.code("make run            # or: watchfloor seed --demo", language="bash")
+    st.markdown("To use your own data, create the tables, load your exports into them and point Watchfloor at the file:")
+    st.code("watchfloor init --warehouse PATH\nwatchfloor serve --warehouse PATH   # or set WATCHFLOOR_WAREHOUSE=PATH", language="bash")
+    st.markdown("The tables and columns are described in `docs/warehouse.md`.")
     return False
 
 

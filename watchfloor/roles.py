@@ -38,17 +38,17 @@ class PageSpec:
 
 # Navigation order: groups appear in the order of their first page.
 PAGES: tuple[PageSpec, ...] = (
-    PageSpec("home", "Home", "Overview", ":material/home:", "pages/home.py"),
-    PageSpec("queue_health", "Queue health", "Operations", ":material/monitor_heart:", "pages/queue_health.py"),
-    PageSpec("sla", "SLA", "Operations", ":material/timer:", "pages/sla.py"),
-    PageSpec("trends", "Trends & spikes", "Analysis", ":material/trending_up:", "pages/trends.py"),
-    PageSpec("vendors", "Vendors", "Vendors & quality", ":material/storefront:", "pages/vendors.py"),
-    PageSpec("quality", "Quality", "Vendors & quality", ":material/verified:", "pages/quality.py"),
-    PageSpec("incidents", "Incidents", "Leadership", ":material/crisis_alert:", "pages/incidents.py"),
-    PageSpec("executive", "Executive summary", "Leadership", ":material/insights:", "pages/executive.py"),
-    PageSpec("case", "Case", "Investigation", ":material/search:", "pages/case.py"),
-    PageSpec("admin", "Admin", "Administration", ":material/admin_panel_settings:", "pages/admin.py"),
-    PageSpec("audit", "Audit", "Administration", ":material/history:", "pages/audit.py"),
+    PageSpec("home", "Home", "Overview", ":material/home:", "app_pages/home.py"),
+    PageSpec("queue_health", "Queue health", "Operations", ":material/monitor_heart:", "app_pages/queue_health.py"),
+    PageSpec("sla", "SLA", "Operations", ":material/timer:", "app_pages/sla.py"),
+    PageSpec("trends", "Trends & spikes", "Analysis", ":material/trending_up:", "app_pages/trends.py"),
+    PageSpec("vendors", "Vendors", "Vendors & quality", ":material/storefront:", "app_pages/vendors.py"),
+    PageSpec("quality", "Quality", "Vendors & quality", ":material/verified:", "app_pages/quality.py"),
+    PageSpec("incidents", "Incidents", "Leadership", ":material/crisis_alert:", "app_pages/incidents.py"),
+    PageSpec("executive", "Executive summary", "Leadership", ":material/insights:", "app_pages/executive.py"),
+    PageSpec("case", "Case", "Investigation", ":material/search:", "app_pages/case.py"),
+    PageSpec("admin", "Admin", "Administration", ":material/admin_panel_settings:", "app_pages/admin.py"),
+    PageSpec("audit", "Audit", "Administration", ":material/history:", "app_pages/audit.py"),
 )
 
 PAGE_KEYS: tuple[str, ...] = tuple(p.key for p in PAGES)

@@ -101,46 +101,20 @@ WITH pol AS (
     FROM queues q
     JOIN sla_policies p ON p.sla_policy_id = q.sla_policy_id
 ),
-cases_in AS MATERIALIZED (
-    SELECT
-        c.case_id, c.queue_id, c.priority, c.region, c.vendor_id, c.category,
-        c.created_at, c.first_action_at, c.resolved_at,
-        pol.tz, pol.fa_target, pol.res_target, pol.biz, pol.pause, pol.sh, pol.eh, pol.p_asof
-    FROM cases c
-    JOIN pol ON pol.queue_id = c.queue_id
-    WHERE c.created_at <= as_of::TIMESTAMP
-      AND (c.resolved_at IS NULL OR c.resolved_at >= since::TIMESTAMP)
-),
--- The UTC offset (seconds) of each business-calendar time zone at every UTC midnight from the
--- oldest case to a year past as_of, and whether it holds from the day before to the day after
--- ('stable': no DST change near, so local = UTC + off both ways). A time-zone conversion costs
--- ~0.3 us; this table turns most of them into a hash-join lookup (the rest use ICU).
-tzdays AS MATERIALIZED (
-    SELECT
-        tz, day, off,
-        coalesce(lag(off) OVER w = off AND lead(off) OVER w = off AND lead(off, 2) OVER w = off, false) AS stable
-    FROM (
-        SELECT tz, day, epoch(wf_local_ts(make_timestamp(day * 86400000000), tz)) - day * 86400 AS off
-        FROM (
-            SELECT z.tz, unnest(range(r.lo, floor(epoch(as_of::TIMESTAMP) / 86400)::BIGINT + 400)) AS day
-            FROM (SELECT DISTINCT tz FROM pol WHERE biz) z,
-                 (SELECT floor(epoch(min(created_at)) / 86400)::BIGINT - 2 AS lo FROM cases_in) r
-        )
-    )
-    WINDOW w AS (PARTITION BY tz ORDER BY day)
-),
 base AS MATERIALIZED (
     SELECT
         *,
         CASE WHEN biz THEN wf_business_pos_local(e_created, sh, eh) ELSE epoch(created_at) END AS p_created
     FROM (
         SELECT
-            ci.*,
-            CASE WHEN NOT ci.biz THEN NULL
-                 WHEN d.stable THEN epoch(ci.created_at) + d.off - 345600
-                 ELSE wf_local_epoch(ci.created_at, ci.tz) END AS e_created
-        FROM cases_in ci
-        LEFT JOIN tzdays d ON d.tz = ci.tz AND d.day = floor(epoch(ci.created_at) / 86400)
+            c.case_id, c.queue_id, c.priority, c.region, c.vendor_id, c.category,
+            c.created_at, c.first_action_at, c.resolved_at,
+            pol.tz, pol.fa_target, pol.res_target, pol.biz, pol.pause, pol.sh, pol.eh, pol.p_asof,
+            CASE WHEN pol.biz THEN wf_local_epoch(c.created_at, pol.tz) END AS e_created
+        FROM cases c
+        JOIN pol ON pol.queue_id = c.queue_id
+        WHERE c.created_at <= as_of::TIMESTAMP
+          AND (c.resolved_at IS NULL OR c.resolved_at >= since::TIMESTAMP)
     )
 ),
 -- Only cases put on pending or reopened need the event machine; every other case runs from
@@ -150,38 +124,47 @@ base AS MATERIALIZED (
 rare AS MATERIALIZED (
     SELECT e.case_id, e.event_id, e.occurred_at, e.event_type
     FROM case_events e
-    SEMI JOIN base b ON b.case_id = e.case_id
     WHERE e.event_type IN ('pending_info', 'info_received', 'reopened')
       AND (e.occurred_at <= as_of::TIMESTAMP OR e.event_type = 'reopened')
 ),
+-- The cases of base that need the machine, with their columns (an inner join lets DuckDB build
+-- its hash table on the smaller side).
+mcases AS MATERIALIZED (
+    SELECT b.*, r.reopened
+    FROM base b
+    JOIN (SELECT case_id, bool_or(event_type = 'reopened') AS reopened FROM rare GROUP BY case_id) r
+      ON r.case_id = b.case_id
+),
 ev AS (
-    SELECT * FROM rare WHERE occurred_at <= as_of::TIMESTAMP
+    SELECT r.event_id, r.occurred_at, r.event_type, m.*
+    FROM rare r
+    JOIN mcases m ON m.case_id = r.case_id
+    WHERE r.occurred_at <= as_of::TIMESTAMP
     UNION ALL
-    SELECT e.case_id, e.event_id, e.occurred_at, e.event_type
+    SELECT e.event_id, e.occurred_at, e.event_type, m.*
     FROM case_events e
+    JOIN mcases m ON m.case_id = e.case_id AND m.reopened
     WHERE e.event_type = 'resolved'
       AND e.occurred_at <= as_of::TIMESTAMP
-      AND e.case_id IN (SELECT case_id FROM rare WHERE event_type = 'reopened')
 ),
 -- The state after each event, held until the next event (or as_of): 'stopped' after a
 -- resolution until a reopening; otherwise 'paused' after pending_info (if the policy pauses)
 -- until info_received or a reopening; else 'running'. Events before created_at act at created_at.
 machine AS (
     SELECT
-        ev.case_id, ev.event_type,
-        greatest(ev.occurred_at, b.created_at) AS t,
-        lead(greatest(ev.occurred_at, b.created_at)) OVER w AS t_next,
-        b.created_at, b.first_action_at, b.resolved_at, b.fa_target, b.res_target,
-        b.biz, b.pause, b.tz, b.sh, b.eh, b.p_created,
-        last_value(CASE WHEN ev.event_type IN ('resolved', 'reopened') THEN ev.event_type END IGNORE NULLS)
+        case_id, event_type,
+        greatest(occurred_at, created_at) AS t,
+        lead(greatest(occurred_at, created_at)) OVER w AS t_next,
+        created_at, first_action_at, resolved_at, fa_target, res_target,
+        biz, pause, tz, sh, eh, p_created,
+        last_value(CASE WHEN event_type IN ('resolved', 'reopened') THEN event_type END IGNORE NULLS)
             OVER (w ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS last_rr,
-        last_value(CASE WHEN ev.event_type IN ('resolved', 'reopened') THEN ev.event_type END IGNORE NULLS)
+        last_value(CASE WHEN event_type IN ('resolved', 'reopened') THEN event_type END IGNORE NULLS)
             OVER (w ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) AS prev_rr,
-        last_value(CASE ev.event_type WHEN 'pending_info' THEN 'P' WHEN 'info_received' THEN 'R' WHEN 'reopened' THEN 'R' END IGNORE NULLS)
+        last_value(CASE event_type WHEN 'pending_info' THEN 'P' WHEN 'info_received' THEN 'R' WHEN 'reopened' THEN 'R' END IGNORE NULLS)
             OVER (w ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS last_sig
     FROM ev
-    JOIN base b ON b.case_id = ev.case_id
-    WINDOW w AS (PARTITION BY ev.case_id ORDER BY ev.occurred_at, ev.event_id)
+    WINDOW w AS (PARTITION BY case_id ORDER BY occurred_at, event_id)
 ),
 states AS MATERIALIZED (
     SELECT
@@ -277,13 +260,8 @@ clocks AS (
 ),
 -- The local time of a stop is converted once, in its own column (see the performance notes).
 stop_local AS (
-    SELECT
-        k.*,
-        CASE WHEN NOT k.biz OR k.stopped_at IS NULL THEN NULL
-             WHEN d.stable THEN epoch(k.stopped_at) + d.off - 345600
-             ELSE wf_local_epoch(k.stopped_at, k.tz) END AS e_stop
-    FROM clocks k
-    LEFT JOIN tzdays d ON d.tz = k.tz AND d.day = floor(epoch(k.stopped_at) / 86400)
+    SELECT *, CASE WHEN biz AND stopped_at IS NOT NULL THEN wf_local_epoch(stopped_at, tz) END AS e_stop
+    FROM clocks
 ),
 measured AS (
     SELECT
@@ -297,24 +275,11 @@ measured AS (
 -- it resumed at as_of), the breach instant for a breached one, NULL for one stopped in time.
 dated AS (
     SELECT
-        m.*,
-        CASE WHEN NOT m.due_needed THEN NULL
-             WHEN NOT m.biz THEN make_timestamp(round(m.due_pos * 1e6)::BIGINT)
-             WHEN d.stable THEN make_timestamp(round((epoch(m.due_local) - d.off) * 1e6)::BIGINT)
-             ELSE wf_utc_ts(m.due_local, m.tz) END AS due_at
-    FROM (
-        SELECT
-            *,
-            CASE WHEN biz AND due_needed THEN wf_business_local(due_pos, sh, eh) END AS due_local
-        FROM (
-            SELECT
-                *,
-                p_created + target_seconds + ext AS due_pos,
-                stopped_at IS NULL OR elapsed_seconds > target_seconds AS due_needed
-            FROM measured
-        )
-    ) m
-    LEFT JOIN tzdays d ON d.tz = m.tz AND d.day = floor(epoch(m.due_local) / 86400)
+        *,
+        CASE WHEN NOT (stopped_at IS NULL OR elapsed_seconds > target_seconds) THEN NULL
+             WHEN biz THEN wf_business_ts(due_pos, tz, sh, eh)
+             ELSE make_timestamp(round(due_pos * 1e6)::BIGINT) END AS due_at
+    FROM (SELECT *, p_created + target_seconds + ext AS due_pos FROM measured)
 )
 SELECT
     case_id,

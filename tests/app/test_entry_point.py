@@ -58,7 +58,7 @@ def test_missing_warehouse_shows_how_to_seed(users_env, tmp_path, monkeypatch):
     at = app_for("Home.py", role="admin", username="admin_one").run()
     assert not at.exception
     assert [h.value for h in at.header] == ["No warehouse yet"]
-    assert any("make run" in m.value for m in at.markdown)
+    assert any("make run" in c.value for c in at.code)
 
 
 def test_empty_warehouse_shows_how_to_seed(users_env, tmp_path, monkeypatch):

@@ -399,10 +399,10 @@ def test_pages_table():
         "incidents", "executive", "case", "admin", "audit",
     )
     home = roles.page("home")
-    assert home == roles.PageSpec("home", "Home", "Overview", ":material/home:", "pages/home.py")
+    assert home == roles.PageSpec("home", "Home", "Overview", ":material/home:", "app_pages/home.py")
     for p in roles.PAGES:
         assert p.icon.startswith(":material/") and p.icon.endswith(":")
-        assert p.path == f"pages/{p.key}.py"
+        assert p.path == f"app_pages/{p.key}.py"
     assert roles.page("trends").title == "Trends & spikes"
     assert roles.page("executive").group == "Leadership"
     with pytest.raises(KeyError, match="unknown page"):

@@ -276,7 +276,8 @@ def test_vendors_differ_in_quality_and_workforce_follows_the_sun(con):
     assert one(con, "SELECT count(*) FROM qa_reviews WHERE is_golden") > 0
     vendors = one(con, "SELECT count(*) FROM vendors WHERE kind = 'bpo'")
     assert 3 <= vendors <= 5
-    # every hour of the period has reviewers on shift in every L1 team
+    # reviewers are on shift in every L1 team nearly every hour (a vendor's late replacement
+    # for a team's only seat leaves a short gap)
     gaps = one(con, """
         WITH hrs AS (SELECT unnest(generate_series((SELECT min(created_at) FROM cases) + INTERVAL 1 HOUR,
                                                    (SELECT max(created_at) FROM cases), INTERVAL 1 HOUR)) AS t),
@@ -284,7 +285,8 @@ def test_vendors_differ_in_quality_and_workforce_follows_the_sun(con):
         SELECT count(*) FROM hrs, teams WHERE NOT EXISTS (
             SELECT 1 FROM shifts s JOIN queues q USING (queue_id)
             WHERE q.team = teams.team AND s.starts_at <= hrs.t AND s.ends_at > hrs.t)""")
-    assert gaps == 0
+    team_hours = one(con, "SELECT count(DISTINCT team) FROM queues WHERE tier = 'L1'") * CFG.days * 24
+    assert gaps < 0.02 * team_hours
 
 
 def test_same_seed_gives_identical_tables_and_writer_keeps_them(con):

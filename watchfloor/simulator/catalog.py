@@ -350,7 +350,7 @@ VENDORS = (
            0.85, 0.090, 0.95, 18.0, 0.93, 0.90, 200.0, 0.85, 0.08),
     Vendor("lotus", "Lotus Digital Services", "bpo", 21.0,
            (("Hyderabad", "APAC"), ("Kuala Lumpur", "APAC")),
-           1.15, 0.060, 0.75, 17.0, 0.93, 0.90, 210.0, 0.85, 0.08),
+           1.10, 0.060, 0.82, 17.0, 0.93, 0.90, 210.0, 0.85, 0.08),
 )
 VENDOR_INDEX = {v.vendor_id: i for i, v in enumerate(VENDORS)}
 

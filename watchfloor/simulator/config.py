@@ -33,7 +33,7 @@ class SimConfig:
     spikes_per_week: float = 2.0
     qa_rate: float = 0.05
     staffing_beta: float = 0.0          # square-root staffing safety margin
-    staffing_level: float = 1.0         # share of the planned seats the budget pays for
+    staffing_level: float = 0.75        # share of the planned seats that are funded and filled
     extra: dict = field(default_factory=dict, compare=False, repr=False)
 
     def __post_init__(self) -> None:

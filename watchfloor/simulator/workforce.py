@@ -198,7 +198,7 @@ def build(cfg: SimConfig, grid: TimeGrid, need: np.ndarray, team_list: list[Team
         hh = min(max(hh, 0), hours - 1)
         return {r: int(grid.local_hour[r, hh]) for r in range(N_REG)}
 
-    planned: list[tuple[float, int, int, int, int, bool]] = []  # (start, team, vendor, site, seq, surge)
+    planned: list[tuple[float, int, int, int, int, float]] = []  # (start, team, vendor, site, seq, end)
     for team in team_list:
         mix = team.vendor_mix
         shares = np.array([s for _, s in mix])
@@ -209,18 +209,26 @@ def build(cfg: SimConfig, grid: TimeGrid, need: np.ndarray, team_list: list[Team
                 assigned[j] += 1
                 vendor_i = cat.VENDOR_INDEX[mix[j][0]]
                 vendor = cat.VENDORS[vendor_i]
-                if rng.random() >= vendor.fill_rate * cfg.staffing_level and need[team.index][max(h, 0)] > 1:
-                    continue  # seat not filled (absence, vacancy); a team's last seat is always covered
+                start = h * 3600.0 - offset
+                end = start + SHIFT_S
+                last_seat = need[team.index][max(h, 0)] <= 1
+                if rng.random() >= cfg.staffing_level and not last_seat:
+                    continue  # seat not funded: the operation runs leaner than the plan
+                if rng.random() >= vendor.fill_rate:
+                    if not last_seat:
+                        continue  # seat not filled (absence, vacancy)
+                    if vendor.kind == "bpo":
+                        # a team's last seat is covered, but a vendor's replacement arrives hours late
+                        start += float(rng.uniform(1.0, 3.0)) * 3600.0
                 site = _site_for(vendor, team.region, local_hours(h), rng.random())
-                planned.append((h * 3600.0 - offset, team.index, vendor_i, site, len(planned), False))
+                planned.append((start, team.index, vendor_i, site, len(planned), end))
 
     surge_per_spike = _surge_shifts(cfg, spikes, lam, work, team_list, planned, offset, local_hours)
 
     planned.sort()
     rosters: dict[tuple[int, int, int], _Roster] = {}
     shift_rev, shift_team, shift_start, shift_end = [], [], [], []
-    for start, team_i, vendor_i, site_i, _, _surge in planned:
-        end = start + SHIFT_S
+    for start, team_i, vendor_i, site_i, _, end in planned:
         key = (team_i, vendor_i, site_i)
         roster = rosters.get(key)
         if roster is None:
@@ -290,7 +298,7 @@ def _surge_shifts(cfg, spikes, lam, work, team_list, planned, offset, local_hour
                 h = int((t + offset) // 3600)
                 site = _site_for(cat.VENDORS[vendor_i], r, local_hours(h), 0.0)
                 for _ in range(extra):
-                    planned.append((t, team.index, vendor_i, site, len(planned), True))
+                    planned.append((t, team.index, vendor_i, site, len(planned), t + SHIFT_S))
                 t += SHIFT_S
             total += extra
         out.append(total)

@@ -7,7 +7,7 @@ import queries
 from queries import plans
 from components import charts, filters, shell
 from components.kpi import format_count, format_share, kpi_tile, page_link
-from watchfloor.compare import describe_count_change, describe_share_change
+from watchfloor.compare import Change, describe_count_change, describe_relative_change, describe_share_change
 from watchfloor.daily_health import summarise
 from watchfloor.labels import category_label
 from watchfloor.warehouse import WarehouseError
@@ -88,10 +88,12 @@ with rising_column:
                 pl.col("category").map_elements(category_label, return_dtype=pl.String).alias("Category"),
                 pl.col("current_cases").alias("Last 24 h"),
                 pl.col("previous_cases").alias("Week before"),
-                (pl.col("change_share") * 100).alias("Change"),
+                pl.struct("current_cases", "previous_cases")
+                .map_elements(lambda row: describe_relative_change(Change(row["current_cases"], row["previous_cases"])), return_dtype=pl.String)
+                .alias("Change"),
             ),
             hide_index=True,
             key="home_rising_table",
-            column_config={"Change": st.column_config.NumberColumn(format="%+.0f%%", help="Against the week before; empty where the week before had none.")},
+            column_config={"Change": st.column_config.TextColumn(help="Against the same 24 hours a week earlier; 'new' where that had none.")},
         )
     page_link("trends", "Trends & spikes →", role)
