@@ -181,14 +181,13 @@ def _segments(created_at: datetime, events: Sequence[tuple[datetime, str]], paus
 
     States: running, paused, stopped. pending_info: running -> paused (only if the policy
     pauses); info_received: paused -> running; resolved: any -> stopped; reopened: -> running.
-    pending_info / info_received while stopped are ignored. Events before created_at act at
-    created_at; events after as_of do not exist; ties keep the given order.
+    pending_info / info_received while stopped are ignored. The caller drops events before
+    created_at and after as_of; ties keep the given order.
     """
     state = "running"
     start = created_at
     segments = []
-    for occurred_at, event_type in events:
-        t = max(occurred_at, created_at)
+    for t, event_type in events:
         if event_type == "resolved":
             new = "stopped"
         elif event_type == "reopened":
@@ -268,11 +267,12 @@ def clocks_for_case(
     was created after `as_of` (it does not exist yet).
 
     `events` are (occurred_at, event_type) in the warehouse's order (occurred_at, event_id);
-    only CLOCK_EVENTS matter. `tz` is the queue's IANA time zone.
+    only CLOCK_EVENTS matter, and only from created_at to as_of. `tz` is the queue's IANA
+    time zone.
     """
     if created_at > as_of:
         return None
-    evs = sorted(((t, k) for t, k in events if k in CLOCK_EVENTS and t <= as_of), key=lambda e: e[0])
+    evs = sorted(((t, k) for t, k in events if k in CLOCK_EVENTS and created_at <= t <= as_of), key=lambda e: e[0])
     segments = _segments(created_at, evs, policy.pause_on_pending, as_of)
 
     # Resolution stops at resolved_at (the final resolution) or, before that, while the
@@ -286,7 +286,7 @@ def clocks_for_case(
 
     # First action stops at the first action, or at the first resolution if that is earlier.
     candidates = [t for t in (first_action_at, resolved_at) if t is not None and t <= as_of]
-    candidates += [max(t, created_at) for t, k in evs if k == "resolved"][:1]
+    candidates += [t for t, k in evs if k == "resolved"][:1]
     fa_stop = max(min(candidates), created_at) if candidates else None
 
     return (

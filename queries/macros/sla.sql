@@ -126,6 +126,9 @@ rare AS MATERIALIZED (
     FROM case_events e
     WHERE e.event_type IN ('pending_info', 'info_received', 'reopened')
       AND (e.occurred_at <= as_of::TIMESTAMP OR e.event_type = 'reopened')
+      -- events before a case's creation are ignored, so none older than the oldest case matters
+      -- (this bound lets a time-ordered table skip its old row groups)
+      AND e.occurred_at >= (SELECT min(created_at) FROM base)
 ),
 -- The cases of base that need the machine, with their columns (an inner join lets DuckDB build
 -- its hash table on the smaller side).
@@ -140,21 +143,23 @@ ev AS (
     FROM rare r
     JOIN mcases m ON m.case_id = r.case_id
     WHERE r.occurred_at <= as_of::TIMESTAMP
+      AND r.occurred_at >= m.created_at
     UNION ALL
     SELECT e.event_id, e.occurred_at, e.event_type, m.*
     FROM case_events e
-    JOIN mcases m ON m.case_id = e.case_id AND m.reopened
+    JOIN mcases m ON m.case_id = e.case_id AND m.reopened AND e.occurred_at >= m.created_at
     WHERE e.event_type = 'resolved'
       AND e.occurred_at <= as_of::TIMESTAMP
+      AND e.occurred_at >= (SELECT min(created_at) FROM mcases WHERE reopened)
 ),
 -- The state after each event, held until the next event (or as_of): 'stopped' after a
 -- resolution until a reopening; otherwise 'paused' after pending_info (if the policy pauses)
--- until info_received or a reopening; else 'running'. Events before created_at act at created_at.
+-- until info_received or a reopening; else 'running'. Events before created_at are ignored.
 machine AS (
     SELECT
         case_id, event_type,
-        greatest(occurred_at, created_at) AS t,
-        lead(greatest(occurred_at, created_at)) OVER w AS t_next,
+        occurred_at AS t,
+        lead(occurred_at) OVER w AS t_next,
         created_at, first_action_at, resolved_at, fa_target, res_target,
         biz, pause, tz, sh, eh, p_created,
         last_value(CASE WHEN event_type IN ('resolved', 'reopened') THEN event_type END IGNORE NULLS)

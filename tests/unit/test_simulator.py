@@ -71,6 +71,14 @@ def test_events_are_in_time_order_and_start_with_created(con):
     assert one(con, "SELECT count(*) - count(DISTINCT event_id) FROM case_events") == 0
 
 
+def test_rows_are_stored_in_time_order(con):
+    """Cases and events are inserted sorted by time, so DuckDB's zone maps prune time filters."""
+    assert one(con, """SELECT count(*) FROM (SELECT created_at < lag(created_at) OVER (ORDER BY rowid) b
+                       FROM cases) WHERE b""") == 0
+    assert one(con, """SELECT count(*) FROM (SELECT occurred_at < lag(occurred_at) OVER (ORDER BY rowid) b
+                       FROM case_events) WHERE b""") == 0
+
+
 def test_case_timestamps_are_consistent(con):
     assert one(con, "SELECT count(*) FROM cases WHERE first_action_at < created_at") == 0
     assert one(con, "SELECT count(*) FROM cases WHERE resolved_at < first_action_at") == 0

@@ -296,6 +296,13 @@ def test_evaluation_as_of_a_past_time_ignores_later_events(w):
     assert {case for case, _ in w.sql(as_of)} == {"h", "fa_later"}
 
 
+def test_events_before_creation_are_ignored(w):
+    # A pending_info stamped 10 minutes before the case was created (clock skew) does not pause it:
+    # as of 11:00 the resolution clock has counted the full hour since 10:00.
+    w.case("skew", "q24", t("2026-06-01 10:00"), events=[(t("2026-06-01 09:50"), "pending_info")])
+    check(w, "skew", t("2026-06-01 11:00"), res=dict(elapsed_seconds=3600.0, paused_seconds=0.0))
+
+
 def test_since_keeps_open_cases_and_cases_resolved_after_it(w):
     w.case("old", "q24", t("2026-05-01 10:00"), t("2026-05-01 10:10"), t("2026-05-01 11:00"), [(t("2026-05-01 11:00"), "resolved")])
     w.case("open_old", "q24", t("2026-05-01 10:00"))
@@ -529,7 +536,8 @@ INSERT INTO cases (case_id, created_at, source, surface, category, priority, reg
            CASE WHEN created_at + fa_after <= $as_of THEN created_at + fa_after END,
            CASE WHEN created_at + fa_after + res_after <= $as_of AND u5 > 0.02 THEN created_at + fa_after + res_after END,
            created_at
-    FROM syn;
+    FROM syn
+    ORDER BY created_at;  -- a warehouse is loaded in time order
 -- About 7 events a case: 5 % pending_info (4 % answered), 1 % resolved-reopened-resolved.
 INSERT INTO case_events (event_id, case_id, occurred_at, event_type)
     SELECT i * 16 + k, 'c' || i, ts, kind FROM (
@@ -544,7 +552,8 @@ INSERT INTO case_events (event_id, case_id, occurred_at, event_type)
         UNION ALL SELECT i, 8, created_at + fa_after + res_after / 2, 'resolved' FROM syn WHERE u5 BETWEEN 0.6 AND 0.61
         UNION ALL SELECT i, 9, created_at + fa_after + res_after * 0.7, 'reopened' FROM syn WHERE u5 BETWEEN 0.6 AND 0.61
         UNION ALL SELECT i, 10, created_at + fa_after + res_after, 'resolved' FROM syn WHERE u5 > 0.02
-    ) WHERE ts <= $as_of;
+    ) WHERE ts <= $as_of
+    ORDER BY ts;  -- in time order, as a case-management system lands them
 """
 
 

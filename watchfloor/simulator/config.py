@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 import numpy as np
@@ -34,7 +34,6 @@ class SimConfig:
     qa_rate: float = 0.05
     staffing_beta: float = 0.0          # square-root staffing safety margin
     staffing_level: float = 0.75        # share of the planned seats that are funded and filled
-    extra: dict = field(default_factory=dict, compare=False, repr=False)
 
     def __post_init__(self) -> None:
         if int(self.days) < 1:

@@ -7,8 +7,8 @@ reviewer who is on shift and free takes the waiting case with the highest
 priority (FIFO within a priority); a free reviewer with nothing to do waits
 for the next arrival. Reviewers take no new case in the last minutes of their
 shift and finish the case in hand after the shift ends, so capacity thins at
-shift changes. When a team's backlog would take more than three hours to clear
-at the end of a shift, the reviewer works two hours of overtime (once). Waiting times, backlogs and SLA breaches are therefore the
+shift changes. When a team's backlog would take more than two hours to clear at
+the end of a shift, the reviewer works two hours of overtime (at most twice). Waiting times, backlogs and SLA breaches are therefore the
 result of arrivals versus staffed capacity; nothing here draws a wait.
 
 This loop is the only pure-Python part of the simulator: a heap of pending

@@ -13,7 +13,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-import polars as pl
 
 from watchfloor.simulator import catalog as cat
 from watchfloor.simulator import texts

@@ -4,11 +4,13 @@ Workforce management (WFM) forecasts each team's offered load for every hour
 (expected arrivals x planned handle time, from the demand model without spikes)
 and asks for N = ceil(A + beta * sqrt(A)) reviewers (square-root staffing, at
 least one). 8-hour shifts are laid greedily: whenever an hour is short of its
-requirement, enough shifts start at that hour. Each shift goes to a vendor in
-the team's vendor mix, to the vendor site where it is daytime if the vendor
-has one (follow the sun), and to a reviewer of that site who has rested and
-has shifts left this week (else a new reviewer is hired). Vendors miss a share
-of their planned shifts (fill rate), and reviewers work at their own speed.
+requirement, enough shifts start at that hour. The operation runs lean: only
+`staffing_level` of the seats beyond a team's last one are funded. Each shift
+goes to a vendor in the team's vendor mix, to the vendor site where it is
+daytime if the vendor has one (follow the sun), and to a reviewer of that site
+who has rested and has shifts left this week (else a new reviewer is hired).
+Vendors miss a share of their shifts (fill rate; a team's last seat is covered,
+by a BPO hours late), and reviewers work at their own speed.
 
 Incidents bring surge shifts: once acknowledged, the affected L1 teams get extra
 reviewers until a little after mitigation.
