@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 WAREHOUSE ?= data/warehouse.duckdb
 PORT ?= 8501
 DEMO_DAYS ?= 30
-DEMO_CASES_PER_DAY ?= 6000
+DEMO_CASES_PER_DAY ?= 10000
 CHROMIUM := /usr/lib/chromium/chromium
 
 .PHONY: run test test-unit test-app test-e2e bench install install-test chromium clean-demo help

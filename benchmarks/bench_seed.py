@@ -5,7 +5,7 @@ wall time and peak resident memory (getrusage RUSAGE_CHILDREN of a helper proces
 that runs only that one seed, so each figure belongs to one run). Sizes:
 
   1m    --days 90 --cases-per-day 11000   (about 1M cases; target <= 90 s, <= 4 GiB)
-  demo  --days 30 --cases-per-day 6000    (what `make run` seeds; target well under a minute)
+  demo  --days 30 --cases-per-day 10000   (what `make run` seeds; target well under a minute)
 
 Usage: python benchmarks/bench_seed.py [--sizes 1m,demo] [--keep DIR]
 """
@@ -29,7 +29,7 @@ RESULTS = ROOT / "benchmarks" / "seed.md"
 END = "2026-11-20T00:00"
 SIZES = {
     "1m": {"days": 90, "per_day": 11000, "max_s": 90.0, "max_gib": 4.0},
-    "demo": {"days": 30, "per_day": 6000, "max_s": 60.0, "max_gib": 4.0},
+    "demo": {"days": 30, "per_day": 10000, "max_s": 60.0, "max_gib": 4.0},
 }
 
 
