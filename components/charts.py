@@ -55,3 +55,36 @@ def backlog_by_state_bar(backlog: pl.DataFrame, key: str) -> None:
     if max(backlog["cases"].to_list()) < 8:
         fig.update_xaxes(dtick=1)  # whole cases only
     st.plotly_chart(_layout(fig, 220), key=key, config={"displayModeBar": False})
+
+
+def backlog_and_flow_chart(hourly: pl.DataFrame, key: str) -> None:
+    """Backlog at the end of each hour (line) over net flow per hour (bars: created - resolved)."""
+    if hourly.height == 0:
+        st.info("No cases in the last 48 hours.")
+        return
+    hours = hourly["hour_start"].to_list()
+    net = hourly["net_flow"].to_list()
+    fig = go.Figure()
+    fig.add_trace(
+        go.Bar(
+            x=hours, y=net, name="net flow (created − resolved)", yaxis="y2", opacity=0.55,
+            marker_color=["#e45756" if v > 0 else "#54a24b" for v in net],
+            hovertemplate="%{x|%a %H:%M}: net %{y:+,}<extra></extra>",
+        )
+    )
+    fig.add_trace(
+        go.Scatter(
+            x=hours, y=hourly["backlog_at_end"].to_list(), name="backlog", mode="lines",
+            line=dict(color="#3b5bdb", width=2.5), hovertemplate="%{x|%a %H:%M}: backlog %{y:,}<extra></extra>",
+        )
+    )
+    fig.update_layout(
+        yaxis=dict(title="open cases", rangemode="tozero", tickformat=",d"),
+        yaxis2=dict(title="net flow per hour", overlaying="y", side="right", showgrid=False, tickformat="+,d", zeroline=True),
+        xaxis=dict(title=None),
+        legend=dict(orientation="h", y=1.12, x=0),
+        hovermode="x unified",
+    )
+    _layout(fig, 320)
+    fig.update_layout(showlegend=True)
+    st.plotly_chart(fig, key=key, config={"displayModeBar": False})

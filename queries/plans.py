@@ -35,6 +35,16 @@ def home(as_of: datetime, filters: Filters) -> list[QueryCall]:
     ]
 
 
+def queue_health(as_of: datetime, filters: Filters) -> list[QueryCall]:
+    scope = {"as_of": as_of, **filters.sql_params()}
+    return [
+        QueryCall("queue_flow", "queue_flow", scope),
+        QueryCall("open_cases", "queue_open_cases", scope),
+        QueryCall("vendor_flow", "queue_vendor_flow", scope),
+        QueryCall("hourly", "queue_hourly_flow", scope),
+    ]
+
+
 def shell(as_of: datetime, filters: Filters) -> list[QueryCall]:
     """What the entry point fetches on every page: filter options and freshness."""
     return [QueryCall("filter_options", "filter_options"), QueryCall("freshness", "freshness")]
@@ -43,6 +53,7 @@ def shell(as_of: datetime, filters: Filters) -> list[QueryCall]:
 PAGE_PLANS: dict[str, Callable[[datetime, Filters], list[QueryCall]]] = {
     "shell": shell,
     "home": home,
+    "queue_health": queue_health,
 }
 
 

@@ -1,7 +1,8 @@
--- Queue health: one row per queue with its backlog by state, ages, flows, staffing and SLA risk now.
+-- Queue health: one row per queue with its targets, flows and staffing (backlog, ages and SLA
+-- risk come from queue_open_cases, so they can be summarised for any grouping).
 -- Flows come from case_events, whose queue_id is the queue an event happened in:
 -- inflow = cases routed, escalated or reopened into the queue; outflow = cases resolved in it or
--- escalated out of it. Staffing is per team (reviewers of a team work all of its queues).
+-- escalated out of it (the queue left is the one of the case's previous event). Staffing is per team (reviewers of a team work all of its queues).
 WITH scoped_queues AS (
     SELECT q.*, p.priority, p.first_action_target_min, p.resolution_target_min
     FROM queues q
@@ -10,30 +11,6 @@ WITH scoped_queues AS (
       AND wf_in($verticals, q.vertical)
       AND wf_in($priorities, p.priority)
 ),
-open_cases AS (
-    SELECT c.case_id, c.queue_id, c.status, epoch($as_of::TIMESTAMP) - epoch(c.created_at) AS age_seconds
-    FROM cases c
-    WHERE c.created_at <= $as_of::TIMESTAMP
-      AND (c.resolved_at IS NULL OR c.resolved_at > $as_of::TIMESTAMP)
-      AND c.status <> 'resolved'
-      AND wf_in($vendors, c.vendor_id)
-),
-backlog AS (
-    SELECT
-        queue_id,
-        count(*) FILTER (WHERE status = 'new') AS new,
-        count(*) FILTER (WHERE status = 'queued') AS queued,
-        count(*) FILTER (WHERE status = 'in_review') AS in_review,
-        count(*) FILTER (WHERE status = 'pending_info') AS pending_info,
-        count(*) FILTER (WHERE status = 'escalated') AS escalated,
-        count(*) AS backlog,
-        arg_max(case_id, age_seconds) AS oldest_case_id,
-        max(age_seconds) AS oldest_age_seconds,
-        quantile_cont(age_seconds, 0.5) AS age_p50_seconds,
-        quantile_cont(age_seconds, 0.9) AS age_p90_seconds
-    FROM open_cases
-    GROUP BY queue_id
-),
 recent_events AS (
     SELECT e.case_id, e.occurred_at, e.event_type, e.queue_id, e.actor_id
     FROM case_events e
@@ -41,17 +18,24 @@ recent_events AS (
       AND e.occurred_at <= $as_of::TIMESTAMP
       AND e.event_type IN ('routed', 'escalated', 'reopened', 'resolved', 'decided')
 ),
-entries AS (
-    -- Every time a case entered a queue, to find the queue an escalation left.
+escalated_cases AS (
+    SELECT DISTINCT case_id FROM recent_events WHERE event_type = 'escalated'
+),
+earlier_events AS (
+    -- The events before an escalation name the queue it left. Looking back 8 days covers all
+    -- but the rarest case (an escalation more than a week after the case's last event there).
     SELECT e.case_id, e.occurred_at, e.queue_id
     FROM case_events e
-    WHERE e.event_type IN ('routed', 'escalated', 'reopened')
-      AND e.case_id IN (SELECT case_id FROM recent_events WHERE event_type = 'escalated')
+    SEMI JOIN escalated_cases USING (case_id)
+    WHERE e.occurred_at > $as_of::TIMESTAMP - INTERVAL 8 DAY
+      AND e.occurred_at <= $as_of::TIMESTAMP
+      AND e.queue_id IS NOT NULL
+      AND e.event_type <> 'escalated'
 ),
 escalations_out AS (
     SELECT x.queue_id, r.occurred_at
     FROM recent_events r
-    ASOF JOIN entries x ON r.case_id = x.case_id AND r.occurred_at > x.occurred_at
+    ASOF JOIN earlier_events x ON r.case_id = x.case_id AND r.occurred_at > x.occurred_at
     WHERE r.event_type = 'escalated'
 ),
 flows AS (
@@ -98,16 +82,6 @@ decisions AS (
     FROM recent_events
     WHERE event_type = 'decided' AND actor_id IS NOT NULL
     GROUP BY queue_id
-),
-risk AS (
-    SELECT
-        queue_id,
-        count(DISTINCT case_id) FILTER (WHERE state = 'breached') AS breached,
-        count(DISTINCT case_id) FILTER (WHERE state = 'at_risk') AS at_risk_clocks,
-        max(used_share) AS max_used_share
-    FROM sla_clocks($as_of::TIMESTAMP, $as_of::TIMESTAMP)
-    WHERE stopped_at IS NULL AND wf_in($vendors, vendor_id)
-    GROUP BY queue_id
 )
 SELECT
     q.queue_id,
@@ -119,16 +93,6 @@ SELECT
     q.priority,
     q.first_action_target_min,
     q.resolution_target_min,
-    coalesce(b.new, 0) AS new,
-    coalesce(b.queued, 0) AS queued,
-    coalesce(b.in_review, 0) AS in_review,
-    coalesce(b.pending_info, 0) AS pending_info,
-    coalesce(b.escalated, 0) AS escalated,
-    coalesce(b.backlog, 0) AS backlog,
-    b.oldest_case_id,
-    b.oldest_age_seconds,
-    b.age_p50_seconds,
-    b.age_p90_seconds,
     coalesce(f.inflow_1h, 0) AS inflow_1h,
     coalesce(f.outflow_1h, 0) AS outflow_1h,
     coalesce(f.inflow_24h, 0) AS inflow_24h,
@@ -136,14 +100,9 @@ SELECT
     coalesce(s.reviewers_on_shift, 0) AS team_reviewers_on_shift,
     coalesce(s.staffed_hours_24h, 0) AS team_staffed_hours_24h,
     coalesce(d.decisions_24h, 0) AS decisions_24h,
-    sum(coalesce(d.decisions_24h, 0)) OVER (PARTITION BY q.team) AS team_decisions_24h,
-    coalesce(k.breached, 0) AS breached,
-    coalesce(k.at_risk_clocks, 0) AS at_risk,
-    coalesce(k.max_used_share, 0) AS max_used_share
+    sum(coalesce(d.decisions_24h, 0)) OVER (PARTITION BY q.team)::BIGINT AS team_decisions_24h
 FROM scoped_queues q
-LEFT JOIN backlog b USING (queue_id)
 LEFT JOIN flows f USING (queue_id)
 LEFT JOIN staffing s USING (team)
 LEFT JOIN decisions d USING (queue_id)
-LEFT JOIN risk k USING (queue_id)
 ORDER BY q.queue_id

@@ -1,0 +1,57 @@
+"""Queue health: where the backlog is, how old it is, who is on shift, and what will breach."""
+
+from datetime import datetime
+
+import polars as pl
+import streamlit as st
+
+import queries
+from components import charts, filters, shell
+from components.queue_table import queue_health_table
+from queries import plans
+from watchfloor.queue_health import GROUPINGS, health_table
+from watchfloor.warehouse import WarehouseError
+
+REFRESH_CHOICES = {"15 s": 15, "30 s": 30, "1 min": 60, "5 min": 300}
+
+user = shell.guard("queue_health")
+st.title("Queue health", anchor=False)
+st.caption("Open cases now, flows over the last hour and 24 hours, and staffing on shift. "
+           "Region, vertical, priority and vendor filters apply; the date range does not.")
+
+group_column, refresh_column, interval_column = st.columns([2, 1, 1])
+with group_column:
+    group_by = st.segmented_control("Group by", options=list(GROUPINGS), format_func=GROUPINGS.get,
+                                    default="queue", key="queue_health_group_by") or "queue"
+with refresh_column:
+    auto_refresh = st.toggle("Refresh automatically", value=True, key="queue_health_auto_refresh")
+with interval_column:
+    interval = st.selectbox("Every", options=list(REFRESH_CHOICES), index=1, key="queue_health_interval",
+                            disabled=not auto_refresh)
+
+
+@st.fragment(run_every=REFRESH_CHOICES[interval] if auto_refresh else None)
+def live_view() -> None:
+    as_of = shell.as_of()
+    chosen = filters.current_filters(as_of.date())
+    try:
+        data = plans.fetch(plans.queue_health(as_of, chosen))
+    except (queries.QueryError, WarehouseError) as exc:
+        shell.show_query_error(exc)
+        return
+    table = health_table(data["queue_flow"], data["open_cases"], data["vendor_flow"], group_by)
+    st.caption(f"Updated at {datetime.now():%H:%M:%S} · data as of {as_of:%Y-%m-%d %H:%M} UTC")
+    red, amber = (table["state"] == "red").sum(), (table["state"] == "amber").sum()
+    backlog_tile, breached_tile, at_risk_tile, states_tile = st.columns(4)
+    backlog_tile.metric("Backlog", f"{table['backlog'].sum():,}", border=True)
+    breached_tile.metric("Breached now", f"{table['breached'].sum():,}", border=True,
+                         help="Open cases with a clock past its SLA target.")
+    at_risk_tile.metric("At risk now", f"{table['at_risk'].sum():,}", border=True,
+                        help="Open cases at 75 % of a target or more, none breached.")
+    states_tile.metric(f"{GROUPINGS[group_by]}s red / amber", f"{red} / {amber}", border=True)
+    queue_health_table(table, group_by, key="queue_health_table")
+    st.subheader("Backlog and net flow, last 48 hours", anchor=False)
+    charts.backlog_and_flow_chart(data["hourly"], key="queue_health_flow_chart")
+
+
+live_view()

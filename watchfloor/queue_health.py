@@ -1,0 +1,160 @@
+"""Queue health: backlog, ages, flows, staffing, projected time to clear and a colour state.
+
+The named queries give per-queue flows and staffing (queue_flow), per-vendor flows and
+staffing (queue_vendor_flow) and every open case with its age and SLA risk
+(queue_open_cases). This module summarises them for a chosen grouping. Definitions are in
+docs/metrics.md ("Queue health").
+"""
+
+from __future__ import annotations
+
+import polars as pl
+
+GROUPINGS = {"queue": "Queue", "vertical": "Vertical", "region": "Region", "tier": "Tier", "vendor": "Vendor"}
+STATES = ("new", "queued", "in_review", "pending_info", "escalated")
+STATE_RANK = {"red": 0, "amber": 1, "green": 2}
+
+
+def _open_case_summary(open_cases: pl.DataFrame, key: str) -> pl.DataFrame:
+    return open_cases.group_by(key).agg(
+        *[(pl.col("status") == state).sum().alias(state) for state in STATES],
+        pl.len().alias("backlog"),
+        pl.col("case_id").sort_by("age_seconds").last().alias("oldest_case_id"),
+        pl.col("age_seconds").max().alias("oldest_age_seconds"),
+        pl.col("age_seconds").quantile(0.5, interpolation="linear").alias("age_p50_seconds"),
+        pl.col("age_seconds").quantile(0.9, interpolation="linear").alias("age_p90_seconds"),
+        (pl.col("risk") == "breached").sum().alias("breached"),
+        (pl.col("risk") == "at_risk").sum().alias("at_risk"),
+        pl.col("max_used_share").max().alias("max_used_share"),
+    )
+
+
+def projected_hours_to_clear(backlog: float, capacity_per_hour: float, inflow_per_hour: float) -> float | None:
+    """Hours until the backlog is gone at the current capacity and inflow; None if it is not shrinking."""
+    if backlog <= 0:
+        return 0.0
+    net = capacity_per_hour - inflow_per_hour
+    if net <= 0:
+        return None
+    return backlog / net
+
+
+def colour_state(breached: int, at_risk: int, projected_hours: float | None, first_action_target_min: float | None) -> str:
+    """red: a case past an SLA target; amber: a case at 75 % of a target or more, or a backlog that
+    will not clear within the first-action target; green otherwise."""
+    if breached > 0:
+        return "red"
+    if at_risk > 0:
+        return "amber"
+    if first_action_target_min is not None and (projected_hours is None or projected_hours * 60 > first_action_target_min):
+        return "amber"
+    return "green"
+
+
+def _throughput(decisions: pl.Expr, staffed_hours: pl.Expr) -> pl.Expr:
+    return pl.when(staffed_hours > 0).then(decisions / staffed_hours).otherwise(None)
+
+
+def health_table(queue_flow: pl.DataFrame, open_cases: pl.DataFrame, vendor_flow: pl.DataFrame, by: str) -> pl.DataFrame:
+    """One row per group (queue, vertical, region, tier or vendor), sorted by risk."""
+    if by not in GROUPINGS:
+        raise ValueError(f"unknown grouping {by!r}; choose one of {', '.join(GROUPINGS)}")
+    if by == "vendor":
+        rows = _by_vendor(open_cases, vendor_flow)
+    else:
+        rows = _by_queue_attribute(queue_flow, open_cases, by)
+    states = [
+        colour_state(r["breached"], r["at_risk"], r["projected_hours_to_clear"], r["first_action_target_min"])
+        for r in rows.iter_rows(named=True)
+    ]
+    rows = rows.with_columns(pl.Series("state", states, dtype=pl.String))
+    return rows.with_columns(pl.col("state").replace_strict(STATE_RANK, return_dtype=pl.Int8).alias("state_rank")).sort(
+        ["state_rank", "breached", "at_risk", "max_used_share", "backlog", "group"],
+        descending=[False, True, True, True, True, False],
+    ).drop("state_rank")
+
+
+def _with_projection(rows: pl.DataFrame) -> pl.DataFrame:
+    projected = [
+        projected_hours_to_clear(r["backlog"], r["capacity_per_hour"] or 0.0, r["inflow_24h"] / 24.0)
+        for r in rows.iter_rows(named=True)
+    ]
+    return rows.with_columns(pl.Series("projected_hours_to_clear", projected, dtype=pl.Float64))
+
+
+def _fill_open(rows: pl.DataFrame) -> pl.DataFrame:
+    counts = [*STATES, "backlog", "breached", "at_risk"]
+    return rows.with_columns(
+        *[pl.col(c).fill_null(0).cast(pl.Int64) for c in counts],
+        pl.col("max_used_share").fill_null(0.0),
+    )
+
+
+def _by_queue_attribute(queue_flow: pl.DataFrame, open_cases: pl.DataFrame, by: str) -> pl.DataFrame:
+    key = "queue_id" if by == "queue" else by
+    # Each queue's share of its team's capacity: its share of the team's decisions in 24 h.
+    queues = queue_flow.with_columns(
+        _throughput(pl.col("team_decisions_24h"), pl.col("team_staffed_hours_24h")).alias("team_throughput"),
+        pl.when(pl.col("team_decisions_24h") > 0)
+        .then(pl.col("decisions_24h") / pl.col("team_decisions_24h"))
+        .otherwise(None)
+        .alias("team_share"),
+    ).with_columns(
+        (pl.col("team_reviewers_on_shift") * pl.col("team_throughput") * pl.col("team_share")).alias("capacity_per_hour")
+    )
+    cases = open_cases.join(queue_flow.select("queue_id", *([] if by == "queue" else [by])), on="queue_id", how="inner")
+    open_summary = _open_case_summary(cases, key)
+    if by == "queue":
+        grouped = queues.select(
+            pl.col("queue_id").alias("group"),
+            pl.col("queue_name").alias("label"),
+            "vertical", "region", "tier", "priority", "first_action_target_min",
+            "inflow_1h", "outflow_1h", "inflow_24h", "outflow_24h",
+            pl.col("team_reviewers_on_shift").alias("reviewers_on_shift"),
+            pl.col("team_throughput").alias("throughput_per_staffed_hour"),
+            "capacity_per_hour",
+        )
+    else:
+        # Teams never straddle a vertical, region or tier, so team staffing adds up within a group.
+        teams = queues.unique("team").group_by(by).agg(
+            pl.col("team_reviewers_on_shift").sum().alias("reviewers_on_shift"),
+            pl.col("team_decisions_24h").sum().alias("decisions"),
+            pl.col("team_staffed_hours_24h").sum().alias("staffed_hours"),
+        )
+        grouped = (
+            queues.group_by(by)
+            .agg(
+                pl.col("first_action_target_min").min(),
+                *[pl.col(c).sum() for c in ("inflow_1h", "outflow_1h", "inflow_24h", "outflow_24h")],
+                pl.col("capacity_per_hour").sum(),
+            )
+            .join(teams, on=by)
+            .with_columns(_throughput(pl.col("decisions"), pl.col("staffed_hours")).alias("throughput_per_staffed_hour"))
+            .drop("decisions", "staffed_hours")
+            .rename({by: "group"})
+            .with_columns(pl.col("group").alias("label"))
+        )
+    rows = grouped.join(open_summary.rename({key: "group"}), on="group", how="left")
+    return _with_projection(_fill_open(rows))
+
+
+def _by_vendor(open_cases: pl.DataFrame, vendor_flow: pl.DataFrame) -> pl.DataFrame:
+    vendors = vendor_flow.with_columns(
+        _throughput(pl.col("decisions_24h"), pl.col("staffed_hours_24h")).alias("throughput_per_staffed_hour"),
+    ).with_columns((pl.col("reviewers_on_shift") * pl.col("throughput_per_staffed_hour")).alias("capacity_per_hour"))
+    open_summary = _open_case_summary(open_cases, "vendor_id")
+    rows = (
+        vendors.select(
+            pl.col("vendor_id").alias("group"),
+            pl.col("vendor_name").alias("label"),
+            "inflow_1h", "outflow_1h", "inflow_24h", "outflow_24h",
+            "reviewers_on_shift", "throughput_per_staffed_hour", "capacity_per_hour",
+        )
+        .join(open_summary.rename({"vendor_id": "group"}), on="group", how="full", coalesce=True)
+        .with_columns(
+            pl.col("label").fill_null("Not yet assigned"),
+            pl.lit(None, dtype=pl.Float64).alias("first_action_target_min"),
+            *[pl.col(c).fill_null(0) for c in ("inflow_1h", "outflow_1h", "inflow_24h", "outflow_24h", "reviewers_on_shift")],
+        )
+    )
+    return _with_projection(_fill_open(rows))
