@@ -2,8 +2,9 @@
 
 The filters in force live under one plain session key (FILTERS_KEY). The widgets have their
 own keys, which Streamlit drops whenever a run ends without drawing them (a login, an
-interrupted run); so before drawing, each widget is re-seeded from the filters in force, and
-after drawing, the filters in force are taken from the widgets.
+interrupted run); so each widget is drawn with the filters in force as its default (never by
+writing to its key, which can leave the browser showing a stale value), and after drawing,
+the filters in force are taken from the widgets.
 """
 
 from __future__ import annotations
@@ -43,20 +44,12 @@ def initialise_from_url(options: dict[str, dict[str, str]], today: date, url_par
         st.session_state[_NOTICE_FOR] = parsed.filters
 
 
-def _seed_widgets(current: Filters) -> None:
-    if PERIOD_KEY not in st.session_state:
-        st.session_state[PERIOD_KEY] = (current.start, current.end)
-    for attr, key in WIDGET_KEYS.items():
-        if key not in st.session_state:
-            st.session_state[key] = list(getattr(current, attr))
-
-
 def draw_sidebar(options: dict[str, dict[str, str]], today: date) -> Filters:
     current = st.session_state.get(FILTERS_KEY) or default_filters(today)
-    _seed_widgets(current)
     with st.sidebar:
         st.subheader("Filters", anchor=False)
-        st.date_input("Date range", key=PERIOD_KEY, max_value=max(today, current.end), format="YYYY-MM-DD")
+        st.date_input("Date range", value=(current.start, current.end), key=PERIOD_KEY,
+                      max_value=max(today, current.end), format="YYYY-MM-DD")
         for attr, key in WIDGET_KEYS.items():
             url_key = next(k for k, a in MULTI_KEYS.items() if a == attr)
             choices = options.get(url_key, {})
@@ -64,6 +57,7 @@ def draw_sidebar(options: dict[str, dict[str, str]], today: date) -> Filters:
                 LABELS[attr],
                 options=list(choices),
                 format_func=lambda value, choices=choices: choices.get(value, value),
+                default=[v for v in getattr(current, attr) if v in choices],
                 key=key,
                 placeholder="All",
             )

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import streamlit as st
+from streamlit.errors import StreamlitAPIException
 
 from components.navigation import page_is_built
+from components.navigation import url_path as navigation_url
 from watchfloor import roles
 from watchfloor.compare import NO_CHANGE
 
@@ -43,7 +45,11 @@ def page_link(page_key: str | None, label: str | None, role: str, query_params: 
     if not page_is_built(page_key):
         return
     spec = roles.page(page_key)
-    st.page_link(spec.path, label=label or f"{spec.title} →", icon=spec.icon, query_params=query_params)
+    try:
+        st.page_link(spec.path, label=label or f"{spec.title} →", icon=spec.icon, query_params=query_params)
+    except StreamlitAPIException:
+        # The page runs outside the app's navigation (a single-page test): a plain link will do.
+        st.markdown(f"[{label or spec.title + ' →'}](/{navigation_url(page_key)})")
 
 
 def format_count(value: float | int | None) -> str:

@@ -128,8 +128,9 @@ base AS MATERIALIZED (
 -- are read only for cases that were ever reopened (even after as_of: such a case may have been
 -- resolved, not yet reopened, at as_of); for any other case the resolution is resolved_at.
 rare AS MATERIALIZED (
-    SELECT e.case_id, e.event_id, e.occurred_at, e.event_type
+    SELECT e.event_id, e.occurred_at, e.event_type, b.*
     FROM case_events e
+    JOIN base b ON b.case_id = e.case_id AND e.occurred_at >= b.created_at
     WHERE e.event_type IN ('pending_info', 'info_received', 'reopened')
       -- the same three types as a range ('i' < 'p' < 'r'): DuckDB pushes a range into the scan
       -- (an IN list only prunes), so only matching rows are read
@@ -139,27 +140,21 @@ rare AS MATERIALIZED (
       -- (this bound lets a time-ordered table skip its old row groups)
       AND e.occurred_at >= (SELECT min(created_at) FROM base)
 ),
--- The cases of base that need the machine, with their columns (an inner join lets DuckDB build
--- its hash table on the smaller side).
-mcases AS MATERIALIZED (
-    SELECT b.*, r.reopened
-    FROM base b
-    JOIN (SELECT case_id, bool_or(event_type = 'reopened') AS reopened FROM rare GROUP BY case_id) r
-      ON r.case_id = b.case_id
+-- The reopened cases, whose 'resolved' events the machine needs.
+reopened AS MATERIALIZED (
+    SELECT DISTINCT ON (case_id) * EXCLUDE (event_id, occurred_at, event_type)
+    FROM rare
+    WHERE event_type = 'reopened'
 ),
 ev AS (
-    SELECT r.event_id, r.occurred_at, r.event_type, m.*
-    FROM rare r
-    JOIN mcases m ON m.case_id = r.case_id
-    WHERE r.occurred_at <= as_of::TIMESTAMP
-      AND r.occurred_at >= m.created_at
-    UNION ALL
+    SELECT * FROM rare WHERE occurred_at <= as_of::TIMESTAMP
+    UNION ALL BY NAME
     SELECT e.event_id, e.occurred_at, e.event_type, m.*
     FROM case_events e
-    JOIN mcases m ON m.case_id = e.case_id AND m.reopened AND e.occurred_at >= m.created_at
+    JOIN reopened m ON m.case_id = e.case_id AND e.occurred_at >= m.created_at
     WHERE e.event_type = 'resolved'
       AND e.occurred_at <= as_of::TIMESTAMP
-      AND e.occurred_at >= (SELECT min(created_at) FROM mcases WHERE reopened)
+      AND e.occurred_at >= (SELECT min(created_at) FROM reopened)
 ),
 -- The state after each event, held until the next event (or as_of): 'stopped' after a
 -- resolution until a reopening; otherwise 'paused' after pending_info (if the policy pauses)

@@ -52,3 +52,24 @@ def test_home_applies_the_sidebar_filters(hand_env):
     metrics = {m.label: m.value for m in at.metric}
     assert metrics["Inflow"] == "2"  # c3 and c4
     assert metrics["Backlog now"] == "2"
+
+
+def test_queue_health_shows_the_hand_worked_backlog(hand_env):
+    at = app_for("app_pages/queue_health.py", role="ops_lead").run()
+    assert not at.exception
+    metrics = {m.label: m.value for m in at.metric}
+    # Open now: c3, c4 (child safety) and c5 (fraud); c3 breached, c4 at risk.
+    assert (metrics["Backlog"], metrics["Breached now"], metrics["At risk now"]) == ("3", "1", "1")
+    table = at.dataframe[0].value
+    assert list(table["label"]) == ["Child safety EMEA L1", "Fraud AMER L1"]  # the red queue first
+    # The fraud queue has no one on shift in this warehouse, so its backlog cannot clear: amber.
+    assert list(table["State"]) == ["breached", "at risk"]
+
+
+def test_queue_health_groups_by_region(hand_env):
+    at = app_for("app_pages/queue_health.py", role="ops_lead")
+    at.session_state["queue_health_group_by"] = "region"
+    at.run()
+    assert not at.exception
+    table = at.dataframe[0].value
+    assert sorted(table["label"]) == ["AMER", "EMEA"]
