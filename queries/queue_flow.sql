@@ -4,7 +4,8 @@
 -- inflow = cases routed, escalated or reopened into the queue; outflow = cases resolved in it or
 -- escalated out of it (the queue left is the one of the case's previous event). Staffing is per team (reviewers of a team work all of its queues).
 WITH scoped_queues AS (
-    SELECT q.*, p.priority, p.first_action_target_min, p.resolution_target_min
+    -- A queue without a team is staffed on its own.
+    SELECT q.* REPLACE (coalesce(q.team, q.queue_id) AS team), p.priority, p.first_action_target_min, p.resolution_target_min
     FROM queues q
     JOIN sla_policies p USING (sla_policy_id)
     WHERE wf_in($regions, q.region)
@@ -57,7 +58,7 @@ flows AS (
 ),
 team_shifts AS (
     SELECT
-        q.team,
+        coalesce(q.team, q.queue_id) AS team,
         s.reviewer_id,
         s.starts_at,
         s.ends_at

@@ -124,9 +124,11 @@ base AS MATERIALIZED (
     )
 ),
 -- Only cases put on pending or reopened need the event machine; every other case runs from
--- created_at to its stop. 'resolved' events (one per resolved case, the bulk of the four types)
--- are read only for cases that were ever reopened (even after as_of: such a case may have been
--- resolved, not yet reopened, at as_of); for any other case the resolution is resolved_at.
+-- created_at to its stop. 'rare' holds the pending_info, info_received and reopened events of
+-- the cases in base (with the case's columns). 'resolved' events (one per resolved case, the
+-- bulk of the four types) are read only for cases that were ever reopened (even after as_of:
+-- such a case may have been resolved, not yet reopened, at as_of); for any other case the
+-- resolution is resolved_at.
 rare AS MATERIALIZED (
     SELECT e.event_id, e.occurred_at, e.event_type, b.*
     FROM case_events e

@@ -1,0 +1,337 @@
+"""The SLA page's figures: turns the frames of its named queries (queries/sla_*.sql) into the
+tables and series the page draws. No Streamlit here; docs/metrics.md ("SLA page") defines
+every figure.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+import polars as pl
+
+from watchfloor.labels import category_label
+
+FIRST_ACTION = "first_action"
+RESOLUTION = "resolution"
+CLOCKS = (FIRST_ACTION, RESOLUTION)
+CLOCK_LABELS = {FIRST_ACTION: "First action", RESOLUTION: "Resolution"}
+
+# The breach list's clock filter: 'both' or one clock.
+BOTH = "both"
+CLOCK_CHOICES = {BOTH: "Both clocks", FIRST_ACTION: "First action", RESOLUTION: "Resolution"}
+
+# The dimensions attainment and breach causes are broken down by (the queries return all four).
+BREAKDOWNS = {"queue": "Queue", "priority": "Priority", "vendor": "Vendor", "region": "Region"}
+
+# Warning levels of a running clock (sla_clocks' state), worst first.
+STATE_LABELS = {
+    "breached": "Breached (> 100 %)",
+    "at_risk": "At risk (≥ 75 %)",
+    "warning": "Warning (≥ 50 %)",
+    "on_track": "On track (< 50 %)",
+    "met": "Met",
+}
+
+# The parts of a breached clock's wall time (queries/sla_breach_causes.sql), in workflow order.
+CAUSE_PARTS: dict[str, str] = {
+    "queue_seconds": "Waiting in queue",
+    "review_seconds": "In review",
+    "pending_seconds": "Pending info",
+    "escalation_seconds": "In escalation",
+    "closed_seconds": "Closed, later reopened",
+}
+
+BREACH_ROW_LIMIT = 500  # breach list rows shown (the query returns up to this many per clock)
+NEXT_TO_BREACH_LIMIT = 100  # running clocks listed under "Next to breach"
+HOURLY_MAX_DAYS = 2  # a date range of at most this many days is bucketed by hour
+SERIES_TOP_N = 5  # breakdown values drawn as lines next to "All"
+CAUSES_TOP_N = 10  # breakdown values drawn as bars in the breach-cause chart
+
+NO_VENDOR = "No vendor"
+
+
+def hourly_buckets(start: date, end: date) -> bool:
+    """Attainment by hour when the inclusive date range spans at most HOURLY_MAX_DAYS days, else by day."""
+    return (end - start).days + 1 <= HOURLY_MAX_DAYS
+
+
+# --------------------------------------------------------------------------- formatting
+
+
+def format_duration(seconds: float | None) -> str:
+    """A duration for people: '45 s', '15 min', '1 h 30 min', '2 d', '1 d 4 h' (sign dropped)."""
+    if seconds is None:
+        return "–"
+    total = abs(float(seconds))
+    if total < 60:
+        return f"{total:.0f} s"
+    minutes = int(round(total / 60))
+    if minutes < 60:
+        return f"{minutes} min"
+    hours, minutes = divmod(minutes, 60)
+    if hours < 24:
+        return f"{hours} h" + (f" {minutes} min" if minutes else "")
+    days, hours = divmod(hours, 24)
+    return f"{days} d" + (f" {hours} h" if hours else "")
+
+
+def format_time_left(seconds: float | None) -> str:
+    """Time until a clock passes its target: '10 min', or 'overdue 1 h 30 min' once past it."""
+    if seconds is None:
+        return "–"
+    if seconds < 0:
+        return f"overdue {format_duration(seconds)}"
+    return format_duration(seconds)
+
+
+def format_share(value: float | None) -> str:
+    return "–" if value is None else f"{value:.1%}"
+
+
+def calendar_label(calendar: str, start_hour: int, end_hour: int, timezones: list[str] | None = None) -> str:
+    """'24×7', or the business hours and the queues' time zones they are read in."""
+    if calendar != "business":
+        return "24×7 (every hour counts)"
+    zones = ", ".join(timezones or [])
+    where = f"queue's local time: {zones}" if zones else "queue's local time"
+    return f"Business hours Mon–Fri {start_hour:02d}:00–{end_hour:02d}:00 ({where})"
+
+
+def pause_label(pause_on_pending: bool) -> str:
+    return "Paused while pending info" if pause_on_pending else "Keeps running while pending info"
+
+
+def vendor_label(vendor_id: str | None, vendor_name: str | None) -> str:
+    if vendor_id is None:
+        return NO_VENDOR
+    return vendor_name or vendor_id
+
+
+# --------------------------------------------------------------------------- policies
+
+
+def policy_table(policies: pl.DataFrame) -> pl.DataFrame:
+    """One row per policy, in readable units (queries/sla_policies.sql)."""
+    rows = []
+    for row in policies.iter_rows(named=True):
+        rows.append({
+            "Policy": row["policy_name"],
+            "Priority": row["priority"],
+            "First action": format_duration(row["first_action_target_seconds"]),
+            "Resolution": format_duration(row["resolution_target_seconds"]),
+            "Calendar": calendar_label(row["calendar"], row["business_start_hour"], row["business_end_hour"],
+                                       row["timezones"] if row["calendar"] == "business" else None),
+            "Pending info": pause_label(row["pause_on_pending"]),
+            "Queues": row["queue_count"],
+            "Queue names": list(row["queue_names"] or []),
+        })
+    schema = {"Policy": pl.String, "Priority": pl.String, "First action": pl.String, "Resolution": pl.String,
+              "Calendar": pl.String, "Pending info": pl.String, "Queues": pl.Int64, "Queue names": pl.List(pl.String)}
+    return pl.DataFrame(rows, schema=schema)
+
+
+# --------------------------------------------------------------------------- attainment
+
+
+@dataclass(frozen=True)
+class Attainment:
+    met: int
+    breached: int
+
+    @property
+    def share(self) -> float | None:
+        total = self.met + self.breached
+        return self.met / total if total else None
+
+
+def overall_attainment(attainment: pl.DataFrame, clock: str) -> Attainment:
+    """Met and breached over the whole period for one clock (the 'all' row with no bucket)."""
+    rows = attainment.filter(
+        (pl.col("dimension") == "all") & pl.col("bucket").is_null() & (pl.col("clock") == clock)
+    )
+    if rows.height == 0:
+        return Attainment(0, 0)
+    return Attainment(int(rows["met"][0]), int(rows["breached"][0]))
+
+
+def breakdown_table(attainment: pl.DataFrame, dimension: str) -> pl.DataFrame:
+    """Whole-period met, breached and attainment per value of `dimension`, both clocks side by side;
+    most breaches first. Columns: value, label, {fa,res}_{met,breached,attainment}."""
+    whole = attainment.filter((pl.col("dimension") == dimension) & pl.col("bucket").is_null())
+    columns = {
+        "value": pl.String, "label": pl.String,
+        "fa_met": pl.Int64, "fa_breached": pl.Int64, "fa_attainment": pl.Float64,
+        "res_met": pl.Int64, "res_breached": pl.Int64, "res_attainment": pl.Float64,
+    }
+    if whole.height == 0:
+        return pl.DataFrame(schema=columns)
+    merged: dict[tuple, dict] = {}
+    for row in whole.iter_rows(named=True):
+        key = (row["value"], row["label"])
+        entry = merged.setdefault(key, {"value": row["value"], "label": row["label"],
+                                        "fa_met": 0, "fa_breached": 0, "res_met": 0, "res_breached": 0})
+        prefix = "fa" if row["clock"] == FIRST_ACTION else "res"
+        entry[f"{prefix}_met"] = int(row["met"])
+        entry[f"{prefix}_breached"] = int(row["breached"])
+    for entry in merged.values():
+        for prefix in ("fa", "res"):
+            entry[f"{prefix}_attainment"] = Attainment(entry[f"{prefix}_met"], entry[f"{prefix}_breached"]).share
+    table = pl.DataFrame(list(merged.values()), schema=columns)
+    return table.with_columns((pl.col("fa_breached") + pl.col("res_breached")).alias("_b")).sort(
+        ["_b", "label"], descending=[True, False]
+    ).drop("_b")
+
+
+def chart_series(attainment: pl.DataFrame, dimension: str, clock: str, top_n: int = SERIES_TOP_N) -> pl.DataFrame:
+    """The attainment series to draw for one clock: 'All' (every bucket) and the `top_n` values of
+    `dimension` with most breaches of that clock over the period (ties: more clocks, then label).
+    Columns: label, bucket, attainment, met, breached; 'All' first."""
+    rows = attainment.filter((pl.col("clock") == clock) & pl.col("bucket").is_not_null())
+    overall = rows.filter(pl.col("dimension") == "all")
+    whole = attainment.filter(
+        (pl.col("clock") == clock) & (pl.col("dimension") == dimension) & pl.col("bucket").is_null()
+    )
+    top = (
+        whole.with_columns((pl.col("met") + pl.col("breached")).alias("_n"))
+        .sort(["breached", "_n", "label"], descending=[True, True, False])
+        .head(top_n)["label"].to_list()
+    )
+    parts = [overall.select("label", "bucket", "attainment", "met", "breached").sort("bucket")]
+    for label in top:
+        parts.append(
+            rows.filter((pl.col("dimension") == dimension) & (pl.col("label") == label))
+            .select("label", "bucket", "attainment", "met", "breached").sort("bucket")
+        )
+    return pl.concat(parts) if parts else overall
+
+
+# --------------------------------------------------------------------------- breach list
+
+
+@dataclass(frozen=True)
+class BreachList:
+    rows: pl.DataFrame  # the rows to show, newest breach first
+    total: int  # breaches of the chosen clock(s) in the period
+    truncated: bool
+
+
+def select_breaches(breaches: pl.DataFrame, clock_choice: str, limit: int = BREACH_ROW_LIMIT) -> BreachList:
+    """The breach list for 'both' or one clock, newest first, at most `limit` rows.
+
+    queries/sla_breaches.sql returns up to `limit` rows per clock and each clock's full count,
+    so the newest `limit` of both clocks are among its rows."""
+    rows = breaches if clock_choice == BOTH else breaches.filter(pl.col("clock") == clock_choice)
+    totals = rows.group_by("clock").agg(pl.col("clock_breaches").first())
+    total = int(totals["clock_breaches"].sum()) if totals.height else 0
+    rows = rows.sort(["breach_at", "case_id", "clock"], descending=[True, False, False]).head(limit)
+    return BreachList(rows=rows, total=total, truncated=total > rows.height)
+
+
+def breach_display(rows: pl.DataFrame) -> pl.DataFrame:
+    """The breach list in readable columns (ids kept for the case link)."""
+    return rows.select(
+        pl.col("case_id").alias("Case"),
+        pl.col("clock").replace_strict(CLOCK_LABELS, default=pl.col("clock")).alias("Clock"),
+        pl.col("queue_name").alias("Queue"),
+        pl.col("priority").alias("Priority"),
+        pl.struct("vendor_id", "vendor_name").map_elements(
+            lambda r: vendor_label(r["vendor_id"], r["vendor_name"]), return_dtype=pl.String).alias("Vendor"),
+        pl.col("region").alias("Region"),
+        pl.col("category").map_elements(category_label, return_dtype=pl.String).alias("Category"),
+        pl.col("created_at").alias("Created"),
+        pl.col("breach_at").alias("Breached at"),
+        pl.col("elapsed_seconds").map_elements(format_duration, return_dtype=pl.String).alias("Elapsed"),
+        pl.col("target_seconds").map_elements(format_duration, return_dtype=pl.String).alias("Target"),
+        pl.col("used_share").alias("Used"),
+        pl.col("case_open").alias("Still open"),
+    )
+
+
+# --------------------------------------------------------------------------- next to breach
+
+
+@dataclass(frozen=True)
+class RunningNow:
+    running: int
+    breached: int
+    at_risk: int
+    warning: int
+
+
+def running_now(next_to_breach: pl.DataFrame) -> RunningNow:
+    """Counts of every running clock in scope by warning level (not only the listed rows)."""
+    if next_to_breach.height == 0:
+        return RunningNow(0, 0, 0, 0)
+    row = next_to_breach.row(0, named=True)
+    return RunningNow(int(row["running_now"]), int(row["breached_now"]), int(row["at_risk_now"]), int(row["warning_now"]))
+
+
+def next_to_breach_display(rows: pl.DataFrame) -> pl.DataFrame:
+    return rows.select(
+        pl.col("case_id").alias("Case"),
+        pl.col("clock").replace_strict(CLOCK_LABELS, default=pl.col("clock")).alias("Clock"),
+        pl.col("state").replace_strict(STATE_LABELS, default=pl.col("state")).alias("Level"),
+        pl.col("used_share").alias("Used"),
+        pl.col("seconds_left").map_elements(format_time_left, return_dtype=pl.String).alias("Time left"),
+        pl.col("due_at").alias("Due"),
+        pl.col("queue_name").alias("Queue"),
+        pl.col("priority").alias("Priority"),
+        pl.col("status").map_elements(_status_label, return_dtype=pl.String).alias("Status"),
+        pl.struct("vendor_id", "vendor_name").map_elements(
+            lambda r: vendor_label(r["vendor_id"], r["vendor_name"]), return_dtype=pl.String).alias("Vendor"),
+        pl.col("region").alias("Region"),
+        pl.col("category").map_elements(category_label, return_dtype=pl.String).alias("Category"),
+        pl.col("created_at").alias("Created"),
+    )
+
+
+def _status_label(status: str | None) -> str:
+    return {
+        "new": "New", "queued": "Queued", "in_review": "In review", "pending_info": "Pending info (paused)",
+        "escalated": "Escalated", "resolved": "Resolved",
+    }.get(status or "", status or "–")
+
+
+# --------------------------------------------------------------------------- breach causes
+
+
+def cause_split(causes: pl.DataFrame, clock: str, dimension: str, top_n: int = CAUSES_TOP_N) -> pl.DataFrame:
+    """Long form for a stacked bar: per value of `dimension` (the `top_n` with most breached
+    clocks; 'all' for the overall split) and part, the seconds and their share of the value's
+    wall time. Columns: label, breached_clocks, part, seconds, share; values in order of breached
+    clocks, parts in CAUSE_PARTS order."""
+    rows = causes.filter((pl.col("clock") == clock) & (pl.col("dimension") == dimension))
+    rows = rows.sort(["breached_clocks", "total_seconds", "label"], descending=[True, True, False]).head(top_n)
+    out = []
+    for row in rows.iter_rows(named=True):
+        total = row["total_seconds"] or 0.0
+        for column, part in CAUSE_PARTS.items():
+            seconds = float(row[column] or 0.0)
+            out.append({"label": row["label"], "breached_clocks": int(row["breached_clocks"]), "part": part,
+                        "seconds": seconds, "share": seconds / total if total > 0 else None})
+    schema = {"label": pl.String, "breached_clocks": pl.Int64, "part": pl.String, "seconds": pl.Float64, "share": pl.Float64}
+    return pl.DataFrame(out, schema=schema)
+
+
+# --------------------------------------------------------------------------- case timeline
+
+
+EVENT_STATE = {
+    "created": "Waiting in queue", "routed": "Waiting in queue", "info_received": "Waiting in queue",
+    "reopened": "Waiting in queue", "assigned": "In review", "first_action": "In review", "decided": "In review",
+    "enforced": "In review", "pending_info": "Pending info", "escalated": "In escalation", "resolved": "Closed",
+}
+
+
+def timeline_display(events: pl.DataFrame) -> pl.DataFrame:
+    """A case's events with the state each leaves it in and for how long (sla_case_events.sql)."""
+    return events.select(
+        pl.col("occurred_at").alias("When"),
+        pl.col("event_type").map_elements(lambda e: e.replace("_", " ").capitalize(), return_dtype=pl.String).alias("Event"),
+        pl.col("event_type").map_elements(lambda e: EVENT_STATE.get(e, "–"), return_dtype=pl.String).alias("Then"),
+        pl.col("seconds_in_state").map_elements(format_duration, return_dtype=pl.String).alias("For"),
+        pl.col("actor_id").alias("By"),
+        pl.col("queue_id").alias("Queue"),
+        pl.col("detail").alias("Detail"),
+    )
