@@ -89,10 +89,11 @@ def _macro_files() -> tuple[tuple[frozenset[str], str], ...]:
 
 
 @lru_cache(maxsize=None)
-def macro_sql_for(name: str) -> str:
-    """The macro files a query uses. Temp macros live per connection, so they are created per cursor."""
+def macro_sql_for(name: str) -> tuple[str, ...]:
+    """The macro files a query uses. Temp macros live per connection (cursor), so the pool
+    creates them on each cursor the first time a query there needs them."""
     words = set(re.findall(r"[A-Za-z_][A-Za-z0-9_]*", load(name).sql))
-    return "\n".join(text for names, text in _macro_files() if names & words)
+    return tuple(text for names, text in _macro_files() if names & words)
 
 
 def _freeze(value: Any) -> Any:
@@ -188,10 +189,7 @@ def run_uncached(name: str, warehouse: str | None = None, **params: Any) -> pl.D
     warehouse = warehouse or load_settings().warehouse
     bound = {k: _bindable(v) for k, v in params.items()}
     try:
-        with pool_for(warehouse).cursor() as cur:
-            setup = macro_sql_for(name)
-            if setup:
-                cur.execute(setup).fetchall()
+        with pool_for(warehouse).cursor(setup=macro_sql_for(name)) as cur:
             return cur.sql(query.sql, params=bound or None).pl()
     except WarehouseError:
         raise

@@ -13,6 +13,7 @@ from typing import Any, Callable
 import polars as pl
 
 import queries
+from watchfloor import sla_report
 from watchfloor.filters import Filters
 
 
@@ -47,8 +48,6 @@ def queue_health(as_of: datetime, filters: Filters) -> list[QueryCall]:
 
 def sla(as_of: datetime, filters: Filters) -> list[QueryCall]:
     """The SLA page: policies; attainment, breaches and their causes over the date range; next to breach now."""
-    from watchfloor import sla_report
-
     scope = filters.sql_params()
     period = {"as_of": as_of, **filters.period_params()}
     hourly = sla_report.hourly_buckets(filters.start, filters.end)
@@ -71,6 +70,7 @@ PAGE_PLANS: dict[str, Callable[[datetime, Filters], list[QueryCall]]] = {
     "shell": shell,
     "home": home,
     "queue_health": queue_health,
+    "sla": sla,
 }
 
 

@@ -2,7 +2,7 @@
 
 DuckDB's file lock means a reader that keeps the file open blocks every writer.
 The pool therefore opens the file read-only on demand, hands out one cursor per
-query (cursors are safe across threads, one connection is not), and closes the
+query at a time (cursors are safe across threads, one connection is not), and closes the
 file as soon as it has been idle for a moment or a writer has announced that it
 is waiting (warehouse.writer_waiting_path). See docs/architecture.md.
 """
@@ -33,6 +33,9 @@ class ReaderPool:
         self._last_release = 0.0
         self._cond = threading.Condition()
         self._closer: threading.Thread | None = None
+        # Idle cursors of the open connection, each with the setup SQL already run on it.
+        self._free: list[tuple[duckdb.DuckDBPyConnection, set[str]]] = []
+        self._cursors: list[duckdb.DuckDBPyConnection] = []
         self.opens = 0
 
     def _open(self) -> duckdb.DuckDBPyConnection:
@@ -46,18 +49,32 @@ class ReaderPool:
         self.opens += 1
         return con
 
+    def _take_cursor(self) -> tuple[duckdb.DuckDBPyConnection, set[str]]:
+        """An idle cursor, or a new one. A cursor serves one query at a time; reusing it means the
+        temporary macros a query needs are created once per cursor, not once per query."""
+        if self._free:
+            return self._free.pop()
+        cur = self._con.cursor()
+        self._cursors.append(cur)
+        return cur, set()
+
     @contextlib.contextmanager
-    def cursor(self) -> Iterator[duckdb.DuckDBPyConnection]:
+    def cursor(self, setup: tuple[str, ...] = ()) -> Iterator[duckdb.DuckDBPyConnection]:
+        """A cursor for one query; each SQL text in `setup` (macro files) runs on it once."""
         with self._cond:
             if self._con is None:
                 self._con = self._open()
             self._users += 1
-            cur = self._con.cursor()
+            cur, installed = self._take_cursor()
         try:
+            for sql in setup:
+                if sql not in installed:
+                    cur.execute(sql).fetchall()
+                    installed.add(sql)
             yield cur
         finally:
-            cur.close()
             with self._cond:
+                self._free.append((cur, installed))
                 self._users -= 1
                 self._last_release = time.monotonic()
                 self._ensure_closer()
@@ -75,15 +92,21 @@ class ReaderPool:
                     return
                 idle = time.monotonic() - self._last_release
                 if self._users == 0 and (idle >= self.idle_seconds or writer_is_waiting(self.path)):
-                    self._con.close()
-                    self._con = None
+                    self._close_locked()
                     return
+
+    def _close_locked(self) -> None:
+        for cur in self._cursors:
+            cur.close()
+        self._cursors.clear()
+        self._free.clear()
+        self._con.close()
+        self._con = None
 
     def close(self) -> None:
         with self._cond:
             if self._con is not None and self._users == 0:
-                self._con.close()
-                self._con = None
+                self._close_locked()
 
     @property
     def is_open(self) -> bool:

@@ -124,3 +124,28 @@ def test_the_reader_lets_go_so_a_writer_can_write(tmp_path):
     with pool.cursor() as cur:
         assert cur.sql("SELECT value FROM watchfloor_meta WHERE key = 'touched'").fetchall() == [("yes",)]
     pool.close()
+
+
+def test_macros_are_created_once_per_cursor(hand_env, monkeypatch):
+    pool = queries.pool_for(hand_env)
+    ran: list[str] = []
+    original = pool._take_cursor
+
+    def spying_take():
+        cur, installed = original()
+
+        class Spy:
+            def execute(self, sql):
+                ran.append(sql)
+                return cur.execute(sql)
+
+            def sql(self, *args, **kwargs):
+                return cur.sql(*args, **kwargs)
+
+        return Spy(), installed
+
+    monkeypatch.setattr(pool, "_take_cursor", spying_take)
+    for _ in range(3):
+        queries.run_uncached("home_sla_now", as_of=hand_warehouse.AS_OF, **SCOPE)
+    # filters.sql and sla.sql, each once, although the query ran three times on the one cursor.
+    assert len(ran) == 2

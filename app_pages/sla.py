@@ -1,0 +1,50 @@
+"""SLA: what is about to breach, how attainment went over the date range, and why breaches happen."""
+
+import streamlit as st
+
+import queries
+from components import filters, shell, sla_charts
+from queries import plans
+from watchfloor import sla_report as rep
+from watchfloor.warehouse import WarehouseError
+
+user = shell.guard("sla")
+as_of = shell.as_of()
+chosen = filters.current_filters(as_of.date())
+hourly = rep.hourly_buckets(chosen.start, chosen.end)
+
+st.title("SLA", anchor=False)
+st.caption(
+    f"{chosen.start:%Y-%m-%d} to {chosen.end:%Y-%m-%d} (UTC), clocks as of {as_of:%Y-%m-%d %H:%M} UTC. "
+    "All sidebar filters apply; *Next to breach* is about now and ignores the date range."
+)
+
+try:
+    data = plans.fetch(plans.sla(as_of, chosen))
+except (queries.QueryError, WarehouseError) as exc:
+    shell.show_query_error(exc)
+    st.stop()
+
+sla_charts.headline(data["attainment"], data["next_to_breach"], user.role)
+
+st.subheader("Next to breach", anchor=False)
+sla_charts.next_to_breach(data["next_to_breach"], as_of, user.role)
+
+st.subheader("Attainment", anchor=False)
+breakdown = st.selectbox("Break down by", options=list(rep.BREAKDOWNS), format_func=rep.BREAKDOWNS.get,
+                         key="sla_breakdown", width=240)
+sla_charts.attainment_charts(data["attainment"], breakdown, hourly)
+sla_charts.breakdown_table(data["attainment"], breakdown)
+
+st.subheader("Why breaches happen", anchor=False)
+cause_clock = st.segmented_control("Clock", options=list(rep.CLOCKS), format_func=rep.CLOCK_LABELS.get,
+                                   default=rep.RESOLUTION, key="sla_causes_clock", required=True)
+sla_charts.breach_causes(data["causes"], breakdown, cause_clock or rep.RESOLUTION)
+
+st.subheader("Breaches in the period", anchor=False)
+breach_clock = st.segmented_control("Clock", options=list(rep.CLOCK_CHOICES), format_func=rep.CLOCK_CHOICES.get,
+                                    default=rep.BOTH, key="sla_breach_clock", required=True)
+sla_charts.breach_list(data["breaches"], breach_clock or rep.BOTH, as_of, user.role)
+
+st.subheader("Policies in force", anchor=False)
+sla_charts.policies(data["policies"])

@@ -1,0 +1,67 @@
+"""Opening a case from any table: the Case page when it is built and the role may view it.
+
+Pages draw their case lists with `case_table` (rows selectable one at a time); when a row is
+selected, `open_case` switches to the Case page with `?case_id=...`, or returns False so the
+page can show the case's key facts itself (until the Case page exists, or for roles without it).
+"""
+
+from __future__ import annotations
+
+from typing import Any, Callable
+
+import polars as pl
+import streamlit as st
+
+from components.navigation import page_is_built
+from watchfloor import roles
+
+CASE_PAGE = "case"
+CASE_PARAM = "case_id"
+
+
+def case_page_available(role: str) -> bool:
+    """The Case page exists and this role may open it."""
+    return page_is_built(CASE_PAGE) and roles.can_view(role, CASE_PAGE)
+
+
+def open_case(case_id: str | None, role: str) -> bool:
+    """Switch to the Case page for `case_id` (this ends the run); False if that is not possible."""
+    if not case_id or not case_page_available(role):
+        return False
+    st.switch_page(roles.page(CASE_PAGE).path, query_params={CASE_PARAM: case_id})
+    return True  # not reached: switch_page ends the run
+
+
+def selected_row(event: Any) -> int | None:
+    """The index of the row selected in a single-row selectable st.dataframe, if any."""
+    try:
+        rows = event.selection.rows
+    except AttributeError:
+        try:
+            rows = event["selection"]["rows"]
+        except (KeyError, TypeError):
+            return None
+    return rows[0] if rows else None
+
+
+def case_table(
+    data: pl.DataFrame | Any,
+    case_ids: list[str],
+    *,
+    key: str,
+    role: str,
+    on_stay: Callable[[int], None] | None = None,
+    **dataframe_kwargs: Any,
+) -> int | None:
+    """A table whose rows open their case. `data` may be a frame or a pandas Styler; `case_ids`
+    gives the case of each row. When a row is selected and the Case page cannot be opened,
+    `on_stay(row)` draws what the page shows instead. Returns the selected row, if any."""
+    event = st.dataframe(
+        data, key=key, on_select="rerun", selection_mode="single-row", hide_index=True, **dataframe_kwargs
+    )
+    row = selected_row(event)
+    if row is None or row >= len(case_ids):
+        return None
+    if not open_case(case_ids[row], role) and on_stay is not None:
+        on_stay(row)
+    return row

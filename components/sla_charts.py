@@ -1,0 +1,318 @@
+"""The SLA page's drawings: headline tiles, next-to-breach list, attainment charts and table,
+breach causes, breach list with case details, policies. Figures come from watchfloor.sla_report.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import plotly.graph_objects as go
+import polars as pl
+import streamlit as st
+
+import queries
+from components import case_link, shell
+from components.kpi import format_count, kpi_tile
+from watchfloor import sla_report as rep
+from watchfloor.labels import category_label
+from watchfloor.warehouse import WarehouseError
+
+LEVEL_COLOURS = {
+    "breached": "#f8d0cf",
+    "at_risk": "#fbdcb8",
+    "warning": "#fbefb0",
+    "on_track": "#d6efd8",
+}
+PART_COLOURS = {
+    "Waiting in queue": "#4c78a8",
+    "In review": "#72b7b2",
+    "Pending info": "#eeca3b",
+    "In escalation": "#e45756",
+    "Closed, later reopened": "#9aa5b1",
+}
+SERIES_COLOURS = ["#f58518", "#54a24b", "#b279a2", "#e45756", "#72b7b2", "#9d755d"]
+ALL_COLOUR = "#1f2933"
+
+
+def _plotly(fig: go.Figure, height: int, key: str, legend: bool = True) -> None:
+    fig.update_layout(
+        height=height,
+        margin=dict(l=10, r=10, t=30, b=10),
+        showlegend=legend,
+        legend=dict(orientation="h", yanchor="top", y=-0.18, xanchor="left", x=0, title_text=""),
+        plot_bgcolor="rgba(0,0,0,0)",
+        paper_bgcolor="rgba(0,0,0,0)",
+        hoverlabel=dict(namelength=-1),
+    )
+    st.plotly_chart(fig, key=key, config={"displayModeBar": False})
+
+
+# --------------------------------------------------------------------------- headline
+
+
+def headline(attainment: pl.DataFrame, next_to_breach: pl.DataFrame, role: str) -> None:
+    first = rep.overall_attainment(attainment, rep.FIRST_ACTION)
+    resolution = rep.overall_attainment(attainment, rep.RESOLUTION)
+    now = rep.running_now(next_to_breach)
+    tiles = st.columns(4)
+    with tiles[0]:
+        kpi_tile("First-action SLA", rep.format_share(first.share),
+                 note=f"{first.met:,} met · {first.breached:,} breached",
+                 help="Met ÷ (met + breached) over first-action clocks that stopped within target or "
+                      "crossed their target in the period.", role=role)
+    with tiles[1]:
+        kpi_tile("Resolution SLA", rep.format_share(resolution.share),
+                 note=f"{resolution.met:,} met · {resolution.breached:,} breached",
+                 help="Met ÷ (met + breached) over resolution clocks that stopped within target or "
+                      "crossed their target in the period.", role=role)
+    with tiles[2]:
+        kpi_tile("Breaches in period", format_count(first.breached + resolution.breached),
+                 note=f"first action {first.breached:,} · resolution {resolution.breached:,}",
+                 help="Clocks that crossed their target in the period, open or closed since.", role=role)
+    with tiles[3]:
+        kpi_tile("Overdue now", format_count(now.breached),
+                 note=f"at risk {now.at_risk:,} · warning {now.warning:,} · running {now.running:,}",
+                 help="Running clocks of open cases already past their target, now. At risk: at 75 % of "
+                      "the target or more; warning: at 50 % or more. A case counts once per clock.", role=role)
+
+
+# --------------------------------------------------------------------------- next to breach
+
+
+def _level_style(level_by_row: list[str]):
+    def style(column: pl.Series | object):
+        return [f"background-color: {LEVEL_COLOURS.get(level, '')}" if level in LEVEL_COLOURS else ""
+                for level in level_by_row]
+    return style
+
+
+def next_to_breach(rows: pl.DataFrame, as_of: datetime, role: str) -> None:
+    if rows.height == 0:
+        st.info("No open case has a running SLA clock for these filters.")
+        return
+    display = rep.next_to_breach_display(rows)
+    states = rows["state"].to_list()
+    styled = display.to_pandas().style.apply(_level_style(states), subset=["Level"], axis=0)
+    now = rep.running_now(rows)
+    if now.running > rows.height:
+        st.caption(f"The {rows.height} running clocks with least time left of {now.running:,}.")
+    case_link.case_table(
+        styled,
+        rows["case_id"].to_list(),
+        key="sla_next_table",
+        role=role,
+        on_stay=lambda row: case_details(rows.row(row, named=True), as_of),
+        column_config={
+            "Used": st.column_config.ProgressColumn(
+                "Used", help="Share of the target used so far (elapsed ÷ target). Warning at 50 %, "
+                             "at risk at 75 %, breached past 100 %.",
+                format="percent", min_value=0.0, max_value=1.0, color="auto-inverse", width="small"),
+            "Time left": st.column_config.TextColumn(help="Until the clock passes its target if no further pause occurs."),
+            "Due": st.column_config.DatetimeColumn(format="YYYY-MM-DD HH:mm", help="UTC"),
+            "Created": st.column_config.DatetimeColumn(format="YYYY-MM-DD HH:mm", help="UTC"),
+            "Level": st.column_config.TextColumn(width="medium"),
+            "Queue": st.column_config.TextColumn(width="medium"),
+        },
+        height=min(38 + 35 * rows.height, 390),
+    )
+
+
+# --------------------------------------------------------------------------- attainment
+
+
+def attainment_charts(attainment: pl.DataFrame, dimension: str, hourly: bool) -> None:
+    if attainment.filter(pl.col("bucket").is_null()).height == 0:
+        st.info("No SLA clock stopped or breached in this period for these filters.")
+        return
+    unit = "hour" if hourly else "day"
+    columns = st.columns(2)
+    for column, clock in zip(columns, rep.CLOCKS):
+        with column:
+            series = rep.chart_series(attainment, dimension, clock)
+            fig = go.Figure()
+            for i, (label, part) in enumerate(series.group_by("label", maintain_order=True)):
+                label = label[0]
+                is_all = label == "All"
+                fig.add_trace(go.Scatter(
+                    x=part["bucket"].to_list(),
+                    y=part["attainment"].to_list(),
+                    customdata=list(zip(part["met"].to_list(), part["breached"].to_list())),
+                    name="All" if is_all else str(label),
+                    mode="lines+markers",
+                    line=dict(width=3 if is_all else 1.5, color=ALL_COLOUR if is_all else SERIES_COLOURS[(i - 1) % len(SERIES_COLOURS)]),
+                    marker=dict(size=5 if is_all else 4),
+                    hovertemplate="%{x}<br>" + f"{label}: " + "%{y:.1%} (%{customdata[0]} met, %{customdata[1]} breached)<extra></extra>",
+                ))
+            fig.update_yaxes(tickformat=".0%", range=[0, 1.05], title_text="attainment")
+            fig.update_xaxes(title_text=f"{unit} (UTC)")
+            fig.update_layout(title=dict(text=f"{rep.CLOCK_LABELS[clock]} SLA", x=0, font=dict(size=15)))
+            _plotly(fig, 340, key=f"sla_attainment_chart_{clock}")
+    st.caption(
+        f"Met ÷ (met + breached) per {unit}: a clock counts in the {unit} it stopped within target or crossed "
+        f"its target. Black: all cases in scope; coloured: the {rep.SERIES_TOP_N} "
+        f"{rep.BREAKDOWNS[dimension].lower()} values with most breaches. Gaps: nothing stopped or breached."
+    )
+
+
+def breakdown_table(attainment: pl.DataFrame, dimension: str) -> None:
+    table = rep.breakdown_table(attainment, dimension)
+    if table.height == 0:
+        return
+    name = rep.BREAKDOWNS[dimension]
+    st.dataframe(
+        table.drop("value"),
+        key="sla_breakdown_table",
+        hide_index=True,
+        column_config={
+            "label": st.column_config.TextColumn(name, width="large"),
+            "fa_met": st.column_config.NumberColumn("First action: met", format="%d"),
+            "fa_breached": st.column_config.NumberColumn("First action: breached", format="%d"),
+            "fa_attainment": st.column_config.NumberColumn("First action: attainment", format="percent"),
+            "res_met": st.column_config.NumberColumn("Resolution: met", format="%d"),
+            "res_breached": st.column_config.NumberColumn("Resolution: breached", format="%d"),
+            "res_attainment": st.column_config.NumberColumn("Resolution: attainment", format="percent"),
+        },
+        height=min(38 + 35 * table.height, 390),
+    )
+
+
+# --------------------------------------------------------------------------- breach causes
+
+
+def breach_causes(causes: pl.DataFrame, dimension: str, clock: str) -> None:
+    overall = rep.cause_split(causes, clock, "all")
+    if overall.height == 0:
+        st.info(f"No {rep.CLOCK_LABELS[clock].lower()} clock breached in this period for these filters.")
+        return
+    clocks = overall["breached_clocks"][0]
+    shares = st.columns(len(rep.CAUSE_PARTS))
+    for column, row in zip(shares, overall.iter_rows(named=True)):
+        with column:
+            st.metric(row["part"], rep.format_share(row["share"]),
+                      help=f"{rep.format_duration(row['seconds'])} in all over {clocks:,} breached clocks.")
+    split = rep.cause_split(causes, clock, dimension)
+    labels = list(dict.fromkeys(split["label"].to_list()))
+    fig = go.Figure()
+    for part, colour in PART_COLOURS.items():
+        rows = split.filter(pl.col("part") == part)
+        shares_by_label = dict(zip(rows["label"].to_list(), rows["share"].to_list()))
+        hours_by_label = dict(zip(rows["label"].to_list(), rows["seconds"].to_list()))
+        fig.add_trace(go.Bar(
+            y=labels,
+            x=[shares_by_label.get(label) or 0 for label in labels],
+            customdata=[rep.format_duration(hours_by_label.get(label)) for label in labels],
+            name=part,
+            orientation="h",
+            marker_color=colour,
+            hovertemplate="%{y}<br>" + part + ": %{x:.0%} (%{customdata})<extra></extra>",
+        ))
+    counts = dict(zip(split["label"].to_list(), split["breached_clocks"].to_list()))
+    fig.update_layout(barmode="stack")
+    fig.update_xaxes(tickformat=".0%", range=[0, 1], title_text="share of wall time from creation to stop (or now)")
+    fig.update_yaxes(autorange="reversed", tickvals=labels,
+                     ticktext=[f"{label} ({counts[label]:,})" for label in labels], automargin=True)
+    _plotly(fig, 90 + 34 * len(labels), key="sla_causes_chart")
+    st.caption(
+        f"Breached {rep.CLOCK_LABELS[clock].lower()} clocks of the period (count in brackets; the "
+        f"{rep.CAUSES_TOP_N} {rep.BREAKDOWNS[dimension].lower()} values with most): where their time went, "
+        "from the case's events. Pending info counts here even where the policy pauses the clock."
+    )
+
+
+# --------------------------------------------------------------------------- breach list
+
+
+def breach_list(breaches: pl.DataFrame, clock_choice: str, as_of: datetime, role: str) -> None:
+    chosen = rep.select_breaches(breaches, clock_choice)
+    if chosen.total == 0:
+        st.info("No SLA breach in this period for these filters.")
+        return
+    if chosen.truncated:
+        st.caption(f"Showing the {chosen.rows.height:,} newest of {chosen.total:,} breaches. "
+                   "Narrow the date range or the filters to see older ones.")
+    else:
+        st.caption(f"{chosen.total:,} breaches, newest first. Select a row to open the case.")
+    rows = chosen.rows
+    case_link.case_table(
+        rep.breach_display(rows),
+        rows["case_id"].to_list(),
+        key="sla_breach_table",
+        role=role,
+        on_stay=lambda row: case_details(rows.row(row, named=True), as_of),
+        column_config={
+            "Created": st.column_config.DatetimeColumn(format="YYYY-MM-DD HH:mm", help="UTC"),
+            "Breached at": st.column_config.DatetimeColumn(format="YYYY-MM-DD HH:mm",
+                                                           help="When the counted time passed the target (UTC)."),
+            "Elapsed": st.column_config.TextColumn(help="Counted time, to the clock's stop or now (pauses and "
+                                                        "closed hours of business calendars excluded)."),
+            "Used": st.column_config.NumberColumn(format="percent", help="Elapsed ÷ target."),
+            "Still open": st.column_config.CheckboxColumn(help="The case is not resolved now."),
+            "Queue": st.column_config.TextColumn(width="medium"),
+        },
+        height=min(38 + 35 * rows.height, 390),
+    )
+
+
+def case_details(row: dict, as_of: datetime) -> None:
+    """The key facts of a selected case, shown while the Case page is not available."""
+    case_id = row["case_id"]
+    with st.expander(f"Case {case_id}", expanded=True, icon=":material/description:"):
+        facts = {
+            "Clock": rep.CLOCK_LABELS.get(row["clock"], row["clock"]),
+            "Queue": row.get("queue_name") or row.get("queue_id"),
+            "Priority": row["priority"],
+            "Vendor": rep.vendor_label(row.get("vendor_id"), row.get("vendor_name")),
+            "Region": row["region"],
+            "Category": category_label(row["category"]),
+            "Created": f"{row['created_at']:%Y-%m-%d %H:%M} UTC",
+            "Elapsed / target": f"{rep.format_duration(row['elapsed_seconds'])} of {rep.format_duration(row['target_seconds'])}"
+                                f" ({rep.format_share(row['used_share'])})",
+            "Paused": rep.format_duration(row.get("paused_seconds")),
+        }
+        if row.get("breach_at") is not None:
+            facts["Breached at"] = f"{row['breach_at']:%Y-%m-%d %H:%M} UTC"
+        if "case_open" in row:
+            facts["Still open"] = "yes" if row["case_open"] else "no"
+        if "seconds_left" in row:
+            facts["Time left"] = rep.format_time_left(row["seconds_left"])
+        left, right = st.columns([1, 2])
+        with left:
+            st.markdown("\n".join(f"- **{name}:** {value}" for name, value in facts.items()))
+        with right:
+            try:
+                events = queries.run("sla_case_events", case_id=case_id, created_at=row["created_at"], as_of=as_of)
+            except (queries.QueryError, WarehouseError) as exc:
+                shell.show_query_error(exc)
+                return
+            if events.height == 0:
+                st.info("No events recorded for this case.")
+            else:
+                st.dataframe(rep.timeline_display(events), hide_index=True, key=f"sla_case_events_{case_id}",
+                             column_config={"When": st.column_config.DatetimeColumn(format="YYYY-MM-DD HH:mm")})
+        st.caption("The Case page will show the full case; until then, these are its key facts.")
+
+
+# --------------------------------------------------------------------------- policies
+
+
+def policies(frame: pl.DataFrame) -> None:
+    if frame.height == 0:
+        st.info("The warehouse has no SLA policies.")
+        return
+    table = rep.policy_table(frame)
+    st.dataframe(
+        table,
+        key="sla_policies_table",
+        hide_index=True,
+        column_config={
+            "Policy": st.column_config.TextColumn(width="medium"),
+            "First action": st.column_config.TextColumn("First-action target"),
+            "Resolution": st.column_config.TextColumn("Resolution target"),
+            "Calendar": st.column_config.TextColumn(width="large"),
+            "Pending info": st.column_config.TextColumn("Pending info", width="medium"),
+            "Queues": st.column_config.NumberColumn(format="%d", help="Queues using the policy."),
+            "Queue names": st.column_config.ListColumn("Queues using it", width="large"),
+        },
+    )
+    st.caption("All policies and queues; the sidebar filters do not apply. A case's targets are those of "
+               "its current queue's policy.")
