@@ -28,7 +28,7 @@ except (queries.QueryError, WarehouseError) as exc:
     shell.show_query_error(exc)
     st.stop()
 
-health = summarise(data["flow"], data["attainment"], data["sla_now"], data["incidents"], data["backlog"])
+health = summarise(data["flow"], data["sla"], data["incidents"], data["backlog"])
 backlog, rising = data["backlog"], data["rising"]
 role = user.role
 WEEK = "vs a week earlier"

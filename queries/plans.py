@@ -28,8 +28,7 @@ def home(as_of: datetime, filters: Filters) -> list[QueryCall]:
     scope = filters.sql_params()
     return [
         QueryCall("flow", "home_flow", {"as_of": as_of, **scope}),
-        QueryCall("attainment", "home_sla_attainment", {"as_of": as_of, **scope}),
-        QueryCall("sla_now", "home_sla_now", {"as_of": as_of, **scope}),
+        QueryCall("sla", "home_sla", {"as_of": as_of, **scope}),
         QueryCall("incidents", "home_open_incidents", {"as_of": as_of}),
         QueryCall("backlog", "home_backlog_by_state", {"as_of": as_of, **scope}),
         QueryCall("rising", "home_rising_categories", {"as_of": as_of, "top_n": 3, **scope}),

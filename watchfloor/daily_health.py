@@ -41,11 +41,13 @@ def _value(frame: pl.DataFrame, column: str, **match: str) -> float | None:
 
 def summarise(
     flow: pl.DataFrame,
-    attainment: pl.DataFrame,
-    sla_now: pl.DataFrame,
+    sla: pl.DataFrame,
     incidents: pl.DataFrame,
     backlog_by_state: pl.DataFrame,
 ) -> DailyHealth:
+    """`sla` is home_sla's frame: 'attainment' rows per period and clock, 'now' rows per clock."""
+    attainment = sla.filter(pl.col("kind") == "attainment")
+    sla_now = sla.filter(pl.col("kind") == "now")
     def change(frame: pl.DataFrame, column: str, **match: str) -> Change:
         return Change(
             _value(frame, column, period=CURRENT, **match),

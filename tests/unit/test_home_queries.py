@@ -62,7 +62,8 @@ def test_freshness(hand_env):
 
 
 def test_sla_attainment(hand_env):
-    attainment = queries.run("home_sla_attainment", as_of=hw.AS_OF, **SCOPE)
+    sla = queries.run("home_sla", as_of=hw.AS_OF, **SCOPE)
+    attainment = sla.filter(sla["kind"] == "attainment")
     got = {(row["period"], row["clock"]): (row["met"], row["breached"]) for row in attainment.iter_rows(named=True)}
     assert got == hw.EXPECTED_ATTAINMENT
     first = attainment.filter((attainment["period"] == "last_24h") & (attainment["clock"] == "first_action"))
@@ -70,7 +71,8 @@ def test_sla_attainment(hand_env):
 
 
 def test_sla_now(hand_env):
-    now = queries.run("home_sla_now", as_of=hw.AS_OF, **SCOPE)
+    sla = queries.run("home_sla", as_of=hw.AS_OF, **SCOPE)
+    now = sla.filter(sla["kind"] == "now")
     got = {row["clock"]: (row["breached"], row["at_risk"]) for row in now.iter_rows(named=True)}
     assert got == hw.EXPECTED_SLA_NOW
 
@@ -78,8 +80,7 @@ def test_sla_now(hand_env):
 def test_daily_health_summary(hand_env):
     health = summarise(
         queries.run("home_flow", as_of=hw.AS_OF, **SCOPE),
-        queries.run("home_sla_attainment", as_of=hw.AS_OF, **SCOPE),
-        queries.run("home_sla_now", as_of=hw.AS_OF, **SCOPE),
+        queries.run("home_sla", as_of=hw.AS_OF, **SCOPE),
         queries.run("home_open_incidents", as_of=hw.AS_OF),
         queries.run("home_backlog_by_state", as_of=hw.AS_OF, **SCOPE),
     )

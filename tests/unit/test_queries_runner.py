@@ -146,6 +146,6 @@ def test_macros_are_created_once_per_cursor(hand_env, monkeypatch):
 
     monkeypatch.setattr(pool, "_take_cursor", spying_take)
     for _ in range(3):
-        queries.run_uncached("home_sla_now", as_of=hand_warehouse.AS_OF, **SCOPE)
+        queries.run_uncached("home_sla", as_of=hand_warehouse.AS_OF, **SCOPE)
     # filters.sql and sla.sql, each once, although the query ran three times on the one cursor.
     assert len(ran) == 2

@@ -1,0 +1,57 @@
+-- Home: SLA attainment for the last 24 hours and the same 24 hours a week earlier, and the open
+-- cases breached or at risk now, from one pass of the SLA clock per period.
+-- Attainment: a clock counts in a period if it stopped there having met its target, or crossed
+-- its target there. Each period is evaluated as of its own end: what happens later cannot
+-- change whether a clock stopped or breached inside it, and it keeps the work to the cases
+-- open during the period.
+-- Now: per clock, running clocks past their target (breached) or at >= 75 % (at_risk); and per
+-- case ('any'): breached if either clock is, at risk if neither is breached and one is at risk.
+WITH scoped_queues AS (
+    SELECT queue_id FROM queues WHERE wf_in($verticals, vertical)
+),
+current_clocks AS MATERIALIZED (
+    SELECT k.case_id, k.clock, k.state, k.breached, k.stopped_at, k.breach_at
+    FROM sla_clocks($as_of::TIMESTAMP, $as_of::TIMESTAMP - INTERVAL 24 HOUR) k
+    SEMI JOIN scoped_queues USING (queue_id)
+    WHERE wf_in($regions, k.region) AND wf_in($priorities, k.priority) AND wf_in($vendors, k.vendor_id)
+),
+previous_clocks AS (
+    SELECT k.clock, k.breached, k.stopped_at, k.breach_at
+    FROM sla_clocks($as_of::TIMESTAMP - INTERVAL 168 HOUR, $as_of::TIMESTAMP - INTERVAL 192 HOUR) k
+    SEMI JOIN scoped_queues USING (queue_id)
+    WHERE wf_in($regions, k.region) AND wf_in($priorities, k.priority) AND wf_in($vendors, k.vendor_id)
+),
+attainment AS (
+    SELECT
+        'last_24h' AS period, clock,
+        count(*) FILTER (WHERE NOT breached AND stopped_at >= $as_of::TIMESTAMP - INTERVAL 24 HOUR) AS met,
+        count(*) FILTER (WHERE breached AND breach_at >= $as_of::TIMESTAMP - INTERVAL 24 HOUR) AS breached
+    FROM current_clocks
+    GROUP BY clock
+    UNION ALL
+    SELECT
+        'week_before', clock,
+        count(*) FILTER (WHERE NOT breached AND stopped_at >= $as_of::TIMESTAMP - INTERVAL 192 HOUR),
+        count(*) FILTER (WHERE breached AND breach_at >= $as_of::TIMESTAMP - INTERVAL 192 HOUR)
+    FROM previous_clocks
+    GROUP BY clock
+),
+running AS (
+    SELECT case_id, clock, state FROM current_clocks WHERE stopped_at IS NULL
+),
+per_case AS (
+    SELECT case_id, bool_or(state = 'breached') AS any_breached, bool_or(state = 'at_risk') AS any_at_risk
+    FROM running
+    GROUP BY case_id
+)
+SELECT 'attainment' AS kind, period, clock, met, breached, NULL::BIGINT AS at_risk,
+       CASE WHEN met + breached > 0 THEN met / (met + breached) END AS attainment
+FROM attainment
+UNION ALL
+SELECT 'now', 'now', clock, NULL, count(*) FILTER (WHERE state = 'breached'), count(*) FILTER (WHERE state = 'at_risk'), NULL
+FROM running
+GROUP BY clock
+UNION ALL
+SELECT 'now', 'now', 'any', NULL, count(*) FILTER (WHERE any_breached), count(*) FILTER (WHERE any_at_risk AND NOT any_breached), NULL
+FROM per_case
+ORDER BY kind, period, clock
