@@ -85,6 +85,12 @@ def backlog_and_flow_chart(hourly: pl.DataFrame, key: str) -> None:
         legend=dict(orientation="h", y=1.12, x=0),
         hovermode="x unified",
     )
+    # Whole cases only: with small counts, one tick per case instead of repeated rounded labels.
+    if max(hourly["backlog_at_end"].to_list() or [0]) < 10:
+        fig.update_layout(yaxis=dict(dtick=1))
+    biggest_flow = max((abs(v) for v in net), default=0)
+    if biggest_flow < 10:
+        fig.update_layout(yaxis2=dict(dtick=1, range=[-max(biggest_flow, 1) - 0.5, max(biggest_flow, 1) + 0.5]))
     _layout(fig, 320)
     fig.update_layout(showlegend=True)
     st.plotly_chart(fig, key=key, config={"displayModeBar": False})
