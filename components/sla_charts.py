@@ -34,12 +34,14 @@ SERIES_COLOURS = ["#f58518", "#54a24b", "#b279a2", "#e45756", "#72b7b2", "#9d755
 ALL_COLOUR = "#1f2933"
 
 
-def _plotly(fig: go.Figure, height: int, key: str, legend: bool = True) -> None:
+def _plotly(fig: go.Figure, height: int, key: str, legend: bool = True, top: int = 40,
+            legend_layout: dict | None = None) -> None:
     fig.update_layout(
         height=height,
-        margin=dict(l=10, r=10, t=30, b=10),
+        margin=dict(l=10, r=10, t=top, b=10),
         showlegend=legend,
-        legend=dict(orientation="h", yanchor="top", y=-0.18, xanchor="left", x=0, title_text=""),
+        legend=dict(orientation="h", yanchor="bottom", y=1.02, xanchor="left", x=0, title_text="",
+                    traceorder="normal", font=dict(size=11), **(legend_layout or {})),
         plot_bgcolor="rgba(0,0,0,0)",
         paper_bgcolor="rgba(0,0,0,0)",
         hoverlabel=dict(namelength=-1),
@@ -71,7 +73,7 @@ def headline(attainment: pl.DataFrame, next_to_breach: pl.DataFrame, role: str) 
                  help="Clocks that crossed their target in the period, open or closed since.", role=role)
     with tiles[3]:
         kpi_tile("Overdue now", format_count(now.breached),
-                 note=f"at risk {now.at_risk:,} · warning {now.warning:,} · running {now.running:,}",
+                 note=f"at risk {now.at_risk:,} · warning {now.warning:,}",
                  help="Running clocks of open cases already past their target, now. At risk: at 75 % of "
                       "the target or more; warning: at 50 % or more. A case counts once per clock.", role=role)
 
@@ -86,32 +88,43 @@ def _level_style(level_by_row: list[str]):
     return style
 
 
-def next_to_breach(rows: pl.DataFrame, as_of: datetime, role: str) -> None:
-    if rows.height == 0:
+def next_to_breach(next_rows: pl.DataFrame, as_of: datetime, role: str) -> None:
+    if next_rows.height == 0:
         st.info("No open case has a running SLA clock for these filters.")
         return
+    counts = rep.next_view_counts(next_rows)
+    view = st.segmented_control(
+        "Show", options=list(rep.NEXT_VIEWS), key="sla_next_view", default=rep.UPCOMING, required=True,
+        format_func=lambda v: f"{rep.NEXT_VIEWS[v]} ({counts[v]:,})",
+    ) or rep.UPCOMING
+    rows = rep.next_view(next_rows, view)
+    if rows.height == 0:
+        st.info("No running clock is overdue." if view == rep.OVERDUE else "Every running clock is already overdue.")
+        return
+    order = "most recently breached first" if view == rep.OVERDUE else "least time left first"
+    shown = f"the {rows.height:,} of {counts[view]:,}" if counts[view] > rows.height else f"all {rows.height:,}"
+    st.caption(f"Running clocks of open cases now, {order}: {shown}. Select a row to open the case.")
     display = rep.next_to_breach_display(rows)
     states = rows["state"].to_list()
     styled = display.to_pandas().style.apply(_level_style(states), subset=["Level"], axis=0)
-    now = rep.running_now(rows)
-    if now.running > rows.height:
-        st.caption(f"The {rows.height} running clocks with least time left of {now.running:,}.")
     case_link.case_table(
         styled,
         rows["case_id"].to_list(),
-        key="sla_next_table",
+        key=f"sla_next_table_{view}",  # a selection belongs to one view
         role=role,
         on_stay=lambda row: case_details(rows.row(row, named=True), as_of),
         column_config={
+            "Case": st.column_config.TextColumn(pinned=True),
+            "Level": st.column_config.TextColumn(
+                help="Warning from 50 % of the target, at risk from 75 %, breached past 100 %."),
             "Used": st.column_config.ProgressColumn(
-                "Used", help="Share of the target used so far (elapsed ÷ target). Warning at 50 %, "
-                             "at risk at 75 %, breached past 100 %.",
-                format="percent", min_value=0.0, max_value=1.0, color="auto-inverse", width="small"),
-            "Time left": st.column_config.TextColumn(help="Until the clock passes its target if no further pause occurs."),
-            "Due": st.column_config.DatetimeColumn(format="YYYY-MM-DD HH:mm", help="UTC"),
-            "Created": st.column_config.DatetimeColumn(format="YYYY-MM-DD HH:mm", help="UTC"),
-            "Level": st.column_config.TextColumn(width="medium"),
-            "Queue": st.column_config.TextColumn(width="medium"),
+                "Used", help="Share of the target used so far (elapsed ÷ target).",
+                format="%.0f%%", min_value=0.0, max_value=100.0, color="auto-inverse", width=110),
+            "Time left": st.column_config.TextColumn(
+                help="Until the clock passes its target if no further pause occurs (a paused clock: as if it "
+                     "resumed now)."),
+            "Status": st.column_config.TextColumn(help="Pending info: waiting for an answer; the clock is paused "
+                                                       "where the policy says so."),
         },
         height=min(38 + 35 * rows.height, 390),
     )
@@ -143,13 +156,14 @@ def attainment_charts(attainment: pl.DataFrame, dimension: str, hourly: bool) ->
                     marker=dict(size=5 if is_all else 4),
                     hovertemplate="%{x}<br>" + f"{label}: " + "%{y:.1%} (%{customdata[0]} met, %{customdata[1]} breached)<extra></extra>",
                 ))
-            fig.update_yaxes(tickformat=".0%", range=[0, 1.05], title_text="attainment")
-            fig.update_xaxes(title_text=f"{unit} (UTC)")
-            fig.update_layout(title=dict(text=f"{rep.CLOCK_LABELS[clock]} SLA", x=0, font=dict(size=15)))
-            _plotly(fig, 340, key=f"sla_attainment_chart_{clock}")
+            fig.update_yaxes(tickformat=".0%", range=[0, 1.05], dtick=0.2)
+            st.markdown(f"**{rep.CLOCK_LABELS[clock]} SLA**")
+            # Two legend entries per row, so both charts keep the same plot height.
+            _plotly(fig, 340, key=f"sla_attainment_chart_{clock}", top=30,
+                    legend_layout=dict(entrywidth=0.5, entrywidthmode="fraction"))
     st.caption(
-        f"Met ÷ (met + breached) per {unit}: a clock counts in the {unit} it stopped within target or crossed "
-        f"its target. Black: all cases in scope; coloured: the {rep.SERIES_TOP_N} "
+        f"Met ÷ (met + breached) per {unit} (UTC): a clock counts in the {unit} it stopped within target or "
+        f"crossed its target. Black: all cases in scope; coloured: the {rep.SERIES_TOP_N} "
         f"{rep.BREAKDOWNS[dimension].lower()} values with most breaches. Gaps: nothing stopped or breached."
     )
 
@@ -159,21 +173,26 @@ def breakdown_table(attainment: pl.DataFrame, dimension: str) -> None:
     if table.height == 0:
         return
     name = rep.BREAKDOWNS[dimension]
-    st.dataframe(
-        table.drop("value"),
-        key="sla_breakdown_table",
-        hide_index=True,
-        column_config={
-            "label": st.column_config.TextColumn(name, width="large"),
-            "fa_met": st.column_config.NumberColumn("First action: met", format="%d"),
-            "fa_breached": st.column_config.NumberColumn("First action: breached", format="%d"),
-            "fa_attainment": st.column_config.NumberColumn("First action: attainment", format="percent"),
-            "res_met": st.column_config.NumberColumn("Resolution: met", format="%d"),
-            "res_breached": st.column_config.NumberColumn("Resolution: breached", format="%d"),
-            "res_attainment": st.column_config.NumberColumn("Resolution: attainment", format="percent"),
-        },
-        height=min(38 + 35 * table.height, 390),
-    )
+    for column, clock in zip(st.columns(2), rep.CLOCKS):
+        with column:
+            view = rep.clock_view(table, clock)
+            st.markdown(f"**{rep.CLOCK_LABELS[clock]} SLA by {name.lower()}**, whole period")
+            if view.height == 0:
+                st.info(f"No {rep.CLOCK_LABELS[clock].lower()} clock stopped or breached in this period.")
+                continue
+            st.dataframe(
+                view.with_columns(pl.col("attainment") * 100),
+                key=f"sla_breakdown_table_{clock}",
+                hide_index=True,
+                column_config={
+                    "label": st.column_config.TextColumn(name, width="medium"),
+                    "met": st.column_config.NumberColumn("Met", format="%d"),
+                    "breached": st.column_config.NumberColumn("Breached", format="%d"),
+                    "attainment": st.column_config.NumberColumn("Attainment", format="%.1f%%",
+                                                                help="Met ÷ (met + breached)."),
+                },
+                height=min(38 + 35 * view.height, 390),
+            )
 
 
 # --------------------------------------------------------------------------- breach causes
@@ -207,15 +226,16 @@ def breach_causes(causes: pl.DataFrame, dimension: str, clock: str) -> None:
             hovertemplate="%{y}<br>" + part + ": %{x:.0%} (%{customdata})<extra></extra>",
         ))
     counts = dict(zip(split["label"].to_list(), split["breached_clocks"].to_list()))
-    fig.update_layout(barmode="stack")
-    fig.update_xaxes(tickformat=".0%", range=[0, 1], title_text="share of wall time from creation to stop (or now)")
+    fig.update_layout(barmode="stack", bargap=0.35)
+    fig.update_xaxes(tickformat=".0%", range=[0, 1])
     fig.update_yaxes(autorange="reversed", tickvals=labels,
                      ticktext=[f"{label} ({counts[label]:,})" for label in labels], automargin=True)
-    _plotly(fig, 90 + 34 * len(labels), key="sla_causes_chart")
+    _plotly(fig, 110 + 34 * len(labels), key="sla_causes_chart", top=40)
     st.caption(
-        f"Breached {rep.CLOCK_LABELS[clock].lower()} clocks of the period (count in brackets; the "
-        f"{rep.CAUSES_TOP_N} {rep.BREAKDOWNS[dimension].lower()} values with most): where their time went, "
-        "from the case's events. Pending info counts here even where the policy pauses the clock."
+        f"Share of the wall time from creation to the clock's stop (or now) of the breached "
+        f"{rep.CLOCK_LABELS[clock].lower()} clocks of the period, per {rep.BREAKDOWNS[dimension].lower()} "
+        f"(breached clocks in brackets; the {rep.CAUSES_TOP_N} with most), from the cases' events. Pending info "
+        "counts here even where the policy pauses the clock."
     )
 
 
@@ -236,18 +256,18 @@ def breach_list(breaches: pl.DataFrame, clock_choice: str, as_of: datetime, role
     case_link.case_table(
         rep.breach_display(rows),
         rows["case_id"].to_list(),
-        key="sla_breach_table",
+        key=f"sla_breach_table_{clock_choice}",  # a selection belongs to one list
         role=role,
         on_stay=lambda row: case_details(rows.row(row, named=True), as_of),
         column_config={
-            "Created": st.column_config.DatetimeColumn(format="YYYY-MM-DD HH:mm", help="UTC"),
-            "Breached at": st.column_config.DatetimeColumn(format="YYYY-MM-DD HH:mm",
+            "Case": st.column_config.TextColumn(pinned=True),
+            "Created": st.column_config.DatetimeColumn(format="MM-DD HH:mm", help="UTC"),
+            "Breached at": st.column_config.DatetimeColumn(format="MM-DD HH:mm",
                                                            help="When the counted time passed the target (UTC)."),
-            "Elapsed": st.column_config.TextColumn(help="Counted time, to the clock's stop or now (pauses and "
-                                                        "closed hours of business calendars excluded)."),
-            "Used": st.column_config.NumberColumn(format="percent", help="Elapsed ÷ target."),
-            "Still open": st.column_config.CheckboxColumn(help="The case is not resolved now."),
-            "Queue": st.column_config.TextColumn(width="medium"),
+            "Elapsed / target": st.column_config.TextColumn(
+                help="Counted time to the clock's stop or now (pauses, and closed hours of business calendars, "
+                     "excluded) against the target."),
+            "Still open": st.column_config.CheckboxColumn("Open", help="The case is not resolved now."),
         },
         height=min(38 + 35 * rows.height, 390),
     )
@@ -288,6 +308,7 @@ def case_details(row: dict, as_of: datetime) -> None:
                 st.info("No events recorded for this case.")
             else:
                 st.dataframe(rep.timeline_display(events), hide_index=True, key=f"sla_case_events_{case_id}",
+                             placeholder="–",
                              column_config={"When": st.column_config.DatetimeColumn(format="YYYY-MM-DD HH:mm")})
         st.caption("The Case page will show the full case; until then, these are its key facts.")
 
@@ -305,11 +326,11 @@ def policies(frame: pl.DataFrame) -> None:
         key="sla_policies_table",
         hide_index=True,
         column_config={
-            "Policy": st.column_config.TextColumn(width="medium"),
-            "First action": st.column_config.TextColumn("First-action target"),
-            "Resolution": st.column_config.TextColumn("Resolution target"),
-            "Calendar": st.column_config.TextColumn(width="large"),
-            "Pending info": st.column_config.TextColumn("Pending info", width="medium"),
+            "First action": st.column_config.TextColumn(help="First-action target"),
+            "Resolution": st.column_config.TextColumn(help="Resolution target"),
+            "Calendar": st.column_config.TextColumn(
+                help="24×7: every hour counts. Business hours are read in each queue's own time zone."),
+            "Pending info": st.column_config.TextColumn(help="Whether time waiting for information counts."),
             "Queues": st.column_config.NumberColumn(format="%d", help="Queues using the policy."),
             "Queue names": st.column_config.ListColumn("Queues using it", width="large"),
         },

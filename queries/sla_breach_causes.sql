@@ -1,15 +1,15 @@
 -- SLA page: where the wall-clock time of the clocks that breached in the period
 -- [$period_start, min($period_end, $as_of)) went (docs/metrics.md, "SLA page", "Breach causes").
 -- A breached clock's span runs from created_at to its stop (or $as_of while it runs). The case's
--- events up to $as_of, in (occurred_at, event_id) order, cut the span into segments; each segment
--- lasts from one event to the next (or the span's end) and belongs to the state the event leaves:
---   queue       after created, routed, info_received, reopened (waiting to be assigned)
---   review      after assigned, first_action, decided, enforced (a reviewer has it)
+-- state changes at these events (up to $as_of, in (occurred_at, event_id) order) and holds until
+-- the next one or the span's end:
+--   queue       from creation, and after routed, info_received, reopened (waiting to be assigned)
+--   review      after assigned (a reviewer has it)
 --   pending     after pending_info (waiting for information)
 --   escalation  after escalated (waiting in the higher tier until the next assignment)
 --   closed      after resolved (resolved, later reopened)
--- Other event types keep the state before them. Time before the case's first event counts as
--- queue. Sums per clock and breakdown (queue, priority, vendor, region, or 'all'), seconds.
+-- Other events (first_action, decided, enforced) do not change the state. Seconds summed per clock
+-- and breakdown (queue, priority, vendor, region, or 'all').
 WITH breached AS MATERIALIZED (
     SELECT
         k.case_id, k.clock, k.queue_id, k.priority, k.vendor_id, k.region, k.created_at,
@@ -28,13 +28,14 @@ cases_in AS (
     SELECT case_id, any_value(created_at) AS created_at FROM breached GROUP BY case_id
 ),
 events AS (
-    -- A 'created' marker at created_at stands for the time before the first event.
+    -- A 'created' marker at created_at starts every case in the queue state.
     SELECT case_id, created_at AS occurred_at, -1::BIGINT AS event_id, 'created' AS event_type
     FROM cases_in
     UNION ALL
     SELECT e.case_id, e.occurred_at, e.event_id, e.event_type
     FROM case_events e
-    WHERE e.case_id IN (SELECT case_id FROM cases_in)
+    WHERE e.event_type IN ('routed', 'info_received', 'reopened', 'assigned', 'pending_info', 'escalated', 'resolved')
+      AND e.case_id IN (SELECT case_id FROM cases_in)
       AND e.occurred_at <= $as_of::TIMESTAMP
       -- events are stored in time order: this bound lets DuckDB skip the older row groups
       AND e.occurred_at >= (SELECT min(created_at) FROM cases_in)
@@ -43,27 +44,35 @@ segments AS (
     SELECT
         case_id,
         occurred_at AS seg_start,
-        lead(occurred_at) OVER w AS seg_end,
-        last_value(CASE
-            WHEN event_type IN ('created', 'routed', 'info_received', 'reopened') THEN 'queue'
-            WHEN event_type IN ('assigned', 'first_action', 'decided', 'enforced') THEN 'review'
-            WHEN event_type = 'pending_info' THEN 'pending'
-            WHEN event_type = 'escalated' THEN 'escalation'
-            WHEN event_type = 'resolved' THEN 'closed'
-        END IGNORE NULLS) OVER (w ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS part
+        lead(occurred_at) OVER (PARTITION BY case_id ORDER BY occurred_at, event_id) AS seg_end,
+        CASE event_type
+            WHEN 'assigned' THEN 'review'
+            WHEN 'pending_info' THEN 'pending'
+            WHEN 'escalated' THEN 'escalation'
+            WHEN 'resolved' THEN 'closed'
+            ELSE 'queue' END AS part
     FROM events
-    WINDOW w AS (PARTITION BY case_id ORDER BY occurred_at, event_id)
 ),
+-- One row per breached clock with the seconds of each part of its span.
 per_clock AS (
     SELECT
-        b.case_id, b.clock, b.queue_id, b.priority, b.vendor_id, b.region,
-        s.part,
-        greatest(
-            epoch(least(coalesce(s.seg_end, b.span_end), b.span_end))
-            - epoch(greatest(s.seg_start, b.created_at)),
-            0) AS seconds
-    FROM breached b
-    JOIN segments s ON s.case_id = b.case_id
+        case_id, clock, any_value(queue_id) AS queue_id, any_value(priority) AS priority,
+        any_value(vendor_id) AS vendor_id, any_value(region) AS region,
+        coalesce(sum(seconds) FILTER (WHERE part = 'queue'), 0) AS queue_s,
+        coalesce(sum(seconds) FILTER (WHERE part = 'review'), 0) AS review_s,
+        coalesce(sum(seconds) FILTER (WHERE part = 'pending'), 0) AS pending_s,
+        coalesce(sum(seconds) FILTER (WHERE part = 'escalation'), 0) AS escalation_s,
+        coalesce(sum(seconds) FILTER (WHERE part = 'closed'), 0) AS closed_s,
+        coalesce(sum(seconds), 0) AS total_s
+    FROM (
+        SELECT
+            b.case_id, b.clock, b.queue_id, b.priority, b.vendor_id, b.region, s.part,
+            greatest(epoch(least(coalesce(s.seg_end, b.span_end), b.span_end))
+                     - epoch(greatest(s.seg_start, b.created_at)), 0) AS seconds
+        FROM breached b
+        JOIN segments s ON s.case_id = b.case_id
+    )
+    GROUP BY case_id, clock
 ),
 grouped AS (
     SELECT
@@ -77,13 +86,13 @@ grouped AS (
              WHEN grouping(priority) = 0 THEN priority
              WHEN grouping(vendor_id) = 0 THEN vendor_id
              WHEN grouping(region) = 0 THEN region END AS value,
-        count(DISTINCT case_id) AS breached_clocks,
-        coalesce(sum(seconds) FILTER (WHERE part = 'queue'), 0)::DOUBLE AS queue_seconds,
-        coalesce(sum(seconds) FILTER (WHERE part = 'review'), 0)::DOUBLE AS review_seconds,
-        coalesce(sum(seconds) FILTER (WHERE part = 'pending'), 0)::DOUBLE AS pending_seconds,
-        coalesce(sum(seconds) FILTER (WHERE part = 'escalation'), 0)::DOUBLE AS escalation_seconds,
-        coalesce(sum(seconds) FILTER (WHERE part = 'closed'), 0)::DOUBLE AS closed_seconds,
-        coalesce(sum(seconds), 0)::DOUBLE AS total_seconds
+        count(*) AS breached_clocks,
+        sum(queue_s)::DOUBLE AS queue_seconds,
+        sum(review_s)::DOUBLE AS review_seconds,
+        sum(pending_s)::DOUBLE AS pending_seconds,
+        sum(escalation_s)::DOUBLE AS escalation_seconds,
+        sum(closed_s)::DOUBLE AS closed_seconds,
+        sum(total_s)::DOUBLE AS total_seconds
     FROM per_clock
     GROUP BY GROUPING SETS ((clock), (clock, queue_id), (clock, priority), (clock, vendor_id), (clock, region))
 )

@@ -4,6 +4,7 @@
 -- clock_breaches is the full count per clock, so the page can say when it truncated.
 -- case_open: the case is open as of $as_of (its resolution clock is still running).
 WITH clocks AS MATERIALIZED (
+    -- the breaches of the period, and the running resolution clocks (open cases)
     SELECT k.*, q.name AS queue_name
     FROM sla_clocks($as_of::TIMESTAMP, $period_start::TIMESTAMP) k
     JOIN queues q USING (queue_id)
@@ -11,16 +12,21 @@ WITH clocks AS MATERIALIZED (
       AND wf_in($verticals, q.vertical)
       AND wf_in($priorities, k.priority)
       AND wf_in($vendors, k.vendor_id)
+      AND ((k.breached AND k.breach_at >= $period_start::TIMESTAMP AND k.breach_at < $period_end::TIMESTAMP)
+           OR (k.clock = 'resolution' AND k.stopped_at IS NULL))
+),
+breaches AS MATERIALIZED (
+    SELECT * FROM clocks
+    WHERE breached AND breach_at >= $period_start::TIMESTAMP AND breach_at < $period_end::TIMESTAMP
+),
+totals AS (
+    SELECT clock, count(*) AS clock_breaches FROM breaches GROUP BY clock
 ),
 ranked AS (
-    SELECT
-        *,
-        count(*) OVER (PARTITION BY clock) AS clock_breaches,
-        row_number() OVER (PARTITION BY clock ORDER BY breach_at DESC, case_id) AS rank_in_clock
-    FROM clocks
-    WHERE breached
-      AND breach_at >= $period_start::TIMESTAMP
-      AND breach_at < $period_end::TIMESTAMP
+    SELECT b.*, t.clock_breaches
+    FROM breaches b
+    JOIN totals t USING (clock)
+    QUALIFY row_number() OVER (PARTITION BY b.clock ORDER BY b.breach_at DESC, b.case_id) <= $row_limit
 ),
 open_cases AS (
     SELECT case_id FROM clocks WHERE clock = 'resolution' AND stopped_at IS NULL
@@ -47,5 +53,4 @@ SELECT
 FROM ranked r
 LEFT JOIN vendors v ON v.vendor_id = r.vendor_id
 LEFT JOIN open_cases o ON o.case_id = r.case_id
-WHERE r.rank_in_clock <= $row_limit
 ORDER BY r.breach_at DESC, r.case_id, r.clock

@@ -8,9 +8,11 @@ SELECT
     e.event_type,
     e.actor_id,
     e.queue_id,
+    q.name AS queue_name,
     e.detail,
     epoch(coalesce(lead(e.occurred_at) OVER w, $as_of::TIMESTAMP)) - epoch(e.occurred_at) AS seconds_in_state
 FROM case_events e
+LEFT JOIN queues q ON q.queue_id = e.queue_id
 WHERE e.case_id = $case_id
   AND e.occurred_at <= $as_of::TIMESTAMP
   AND e.occurred_at >= $created_at::TIMESTAMP

@@ -11,8 +11,7 @@ SELECT
     p.business_end_hour,
     p.pause_on_pending,
     count(q.queue_id) AS queue_count,
-    coalesce(list(q.name ORDER BY q.name) FILTER (WHERE q.queue_id IS NOT NULL), []) AS queue_names,
-    coalesce(list(DISTINCT q.timezone ORDER BY q.timezone) FILTER (WHERE q.queue_id IS NOT NULL), []) AS timezones
+    coalesce(list(q.name ORDER BY q.name) FILTER (WHERE q.queue_id IS NOT NULL), []) AS queue_names
 FROM sla_policies p
 LEFT JOIN queues q ON q.sla_policy_id = p.sla_policy_id
 GROUP BY ALL

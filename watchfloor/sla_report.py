@@ -24,12 +24,13 @@ CLOCK_CHOICES = {BOTH: "Both clocks", FIRST_ACTION: "First action", RESOLUTION: 
 # The dimensions attainment and breach causes are broken down by (the queries return all four).
 BREAKDOWNS = {"queue": "Queue", "priority": "Priority", "vendor": "Vendor", "region": "Region"}
 
-# Warning levels of a running clock (sla_clocks' state), worst first.
+# Warning levels of a running clock (sla_clocks' state), worst first: breached past 100 % of the
+# target, at risk from 75 %, warning from 50 %.
 STATE_LABELS = {
-    "breached": "Breached (> 100 %)",
-    "at_risk": "At risk (≥ 75 %)",
-    "warning": "Warning (≥ 50 %)",
-    "on_track": "On track (< 50 %)",
+    "breached": "Breached",
+    "at_risk": "At risk",
+    "warning": "Warning",
+    "on_track": "On track",
     "met": "Met",
 }
 
@@ -89,17 +90,15 @@ def format_share(value: float | None) -> str:
     return "–" if value is None else f"{value:.1%}"
 
 
-def calendar_label(calendar: str, start_hour: int, end_hour: int, timezones: list[str] | None = None) -> str:
-    """'24×7', or the business hours and the queues' time zones they are read in."""
+def calendar_label(calendar: str, start_hour: int, end_hour: int) -> str:
+    """'24×7', or the business hours (read in each queue's own time zone)."""
     if calendar != "business":
-        return "24×7 (every hour counts)"
-    zones = ", ".join(timezones or [])
-    where = f"queue's local time: {zones}" if zones else "queue's local time"
-    return f"Business hours Mon–Fri {start_hour:02d}:00–{end_hour:02d}:00 ({where})"
+        return "24×7"
+    return f"Mon–Fri {start_hour:02d}:00–{end_hour:02d}:00 local"
 
 
 def pause_label(pause_on_pending: bool) -> str:
-    return "Paused while pending info" if pause_on_pending else "Keeps running while pending info"
+    return "Pauses the clock" if pause_on_pending else "Clock keeps running"
 
 
 def vendor_label(vendor_id: str | None, vendor_name: str | None) -> str:
@@ -120,8 +119,7 @@ def policy_table(policies: pl.DataFrame) -> pl.DataFrame:
             "Priority": row["priority"],
             "First action": format_duration(row["first_action_target_seconds"]),
             "Resolution": format_duration(row["resolution_target_seconds"]),
-            "Calendar": calendar_label(row["calendar"], row["business_start_hour"], row["business_end_hour"],
-                                       row["timezones"] if row["calendar"] == "business" else None),
+            "Calendar": calendar_label(row["calendar"], row["business_start_hour"], row["business_end_hour"]),
             "Pending info": pause_label(row["pause_on_pending"]),
             "Queues": row["queue_count"],
             "Queue names": list(row["queue_names"] or []),
@@ -153,6 +151,20 @@ def overall_attainment(attainment: pl.DataFrame, clock: str) -> Attainment:
     if rows.height == 0:
         return Attainment(0, 0)
     return Attainment(int(rows["met"][0]), int(rows["breached"][0]))
+
+
+def clock_view(table: pl.DataFrame, clock: str) -> pl.DataFrame:
+    """One clock's part of breakdown_table: label, met, breached, attainment (a share); values with
+    clocks counted only, most breaches first (then most clocks, then label)."""
+    prefix = "fa" if clock == FIRST_ACTION else "res"
+    view = table.select(
+        "label",
+        pl.col(f"{prefix}_met").alias("met"),
+        pl.col(f"{prefix}_breached").alias("breached"),
+        pl.col(f"{prefix}_attainment").alias("attainment"),
+    ).filter(pl.col("met") + pl.col("breached") > 0)
+    return view.with_columns((pl.col("met") + pl.col("breached")).alias("_n")).sort(
+        ["breached", "_n", "label"], descending=[True, True, False]).drop("_n")
 
 
 def breakdown_table(attainment: pl.DataFrame, dimension: str) -> pl.DataFrame:
@@ -233,18 +245,18 @@ def breach_display(rows: pl.DataFrame) -> pl.DataFrame:
     return rows.select(
         pl.col("case_id").alias("Case"),
         pl.col("clock").replace_strict(CLOCK_LABELS, default=pl.col("clock")).alias("Clock"),
+        pl.col("breach_at").alias("Breached at"),
+        pl.struct("elapsed_seconds", "target_seconds").map_elements(
+            lambda r: f"{format_duration(r['elapsed_seconds'])} / {format_duration(r['target_seconds'])}",
+            return_dtype=pl.String).alias("Elapsed / target"),
+        pl.col("case_open").alias("Still open"),
         pl.col("queue_name").alias("Queue"),
         pl.col("priority").alias("Priority"),
         pl.struct("vendor_id", "vendor_name").map_elements(
             lambda r: vendor_label(r["vendor_id"], r["vendor_name"]), return_dtype=pl.String).alias("Vendor"),
-        pl.col("region").alias("Region"),
         pl.col("category").map_elements(category_label, return_dtype=pl.String).alias("Category"),
+        pl.col("region").alias("Region"),
         pl.col("created_at").alias("Created"),
-        pl.col("breach_at").alias("Breached at"),
-        pl.col("elapsed_seconds").map_elements(format_duration, return_dtype=pl.String).alias("Elapsed"),
-        pl.col("target_seconds").map_elements(format_duration, return_dtype=pl.String).alias("Target"),
-        pl.col("used_share").alias("Used"),
-        pl.col("case_open").alias("Still open"),
     )
 
 
@@ -267,28 +279,42 @@ def running_now(next_to_breach: pl.DataFrame) -> RunningNow:
     return RunningNow(int(row["running_now"]), int(row["breached_now"]), int(row["at_risk_now"]), int(row["warning_now"]))
 
 
+# The two views of the running clocks: not breached yet (least time left first), and overdue.
+UPCOMING = "upcoming"
+OVERDUE = "overdue"
+NEXT_VIEWS = {UPCOMING: "About to breach", OVERDUE: "Overdue"}
+
+
+def next_view(next_to_breach: pl.DataFrame, view: str) -> pl.DataFrame:
+    """The rows of one view, in the query's order (by time left; overdue: most recently breached first)."""
+    return next_to_breach.filter(pl.col("overdue") == (view == OVERDUE))
+
+
+def next_view_counts(next_to_breach: pl.DataFrame) -> dict[str, int]:
+    """Running clocks in scope per view (all of them, not only the rows listed)."""
+    now = running_now(next_to_breach)
+    return {UPCOMING: now.running - now.breached, OVERDUE: now.breached}
+
+
 def next_to_breach_display(rows: pl.DataFrame) -> pl.DataFrame:
     return rows.select(
         pl.col("case_id").alias("Case"),
         pl.col("clock").replace_strict(CLOCK_LABELS, default=pl.col("clock")).alias("Clock"),
         pl.col("state").replace_strict(STATE_LABELS, default=pl.col("state")).alias("Level"),
-        pl.col("used_share").alias("Used"),
+        (pl.col("used_share") * 100).alias("Used"),
         pl.col("seconds_left").map_elements(format_time_left, return_dtype=pl.String).alias("Time left"),
-        pl.col("due_at").alias("Due"),
         pl.col("queue_name").alias("Queue"),
-        pl.col("priority").alias("Priority"),
         pl.col("status").map_elements(_status_label, return_dtype=pl.String).alias("Status"),
+        pl.col("priority").alias("Priority"),
         pl.struct("vendor_id", "vendor_name").map_elements(
             lambda r: vendor_label(r["vendor_id"], r["vendor_name"]), return_dtype=pl.String).alias("Vendor"),
-        pl.col("region").alias("Region"),
         pl.col("category").map_elements(category_label, return_dtype=pl.String).alias("Category"),
-        pl.col("created_at").alias("Created"),
     )
 
 
 def _status_label(status: str | None) -> str:
     return {
-        "new": "New", "queued": "Queued", "in_review": "In review", "pending_info": "Pending info (paused)",
+        "new": "New", "queued": "Queued", "in_review": "In review", "pending_info": "Pending info",
         "escalated": "Escalated", "resolved": "Resolved",
     }.get(status or "", status or "–")
 
@@ -317,11 +343,22 @@ def cause_split(causes: pl.DataFrame, clock: str, dimension: str, top_n: int = C
 # --------------------------------------------------------------------------- case timeline
 
 
+# The state a case is in after each event, as the breach-cause split counts it; events not listed
+# (first_action, decided, enforced) leave the state as it was.
 EVENT_STATE = {
     "created": "Waiting in queue", "routed": "Waiting in queue", "info_received": "Waiting in queue",
-    "reopened": "Waiting in queue", "assigned": "In review", "first_action": "In review", "decided": "In review",
-    "enforced": "In review", "pending_info": "Pending info", "escalated": "In escalation", "resolved": "Closed",
+    "reopened": "Waiting in queue", "assigned": "In review", "pending_info": "Pending info",
+    "escalated": "In escalation", "resolved": "Closed",
 }
+
+
+def timeline_states(event_types: list[str]) -> list[str]:
+    """The state after each event (carried over events that do not change it)."""
+    states, state = [], "Waiting in queue"
+    for event_type in event_types:
+        state = EVENT_STATE.get(event_type, state)
+        states.append(state)
+    return states
 
 
 def timeline_display(events: pl.DataFrame) -> pl.DataFrame:
@@ -329,9 +366,9 @@ def timeline_display(events: pl.DataFrame) -> pl.DataFrame:
     return events.select(
         pl.col("occurred_at").alias("When"),
         pl.col("event_type").map_elements(lambda e: e.replace("_", " ").capitalize(), return_dtype=pl.String).alias("Event"),
-        pl.col("event_type").map_elements(lambda e: EVENT_STATE.get(e, "–"), return_dtype=pl.String).alias("Then"),
+        pl.Series("Then", timeline_states(events["event_type"].to_list()), dtype=pl.String),
         pl.col("seconds_in_state").map_elements(format_duration, return_dtype=pl.String).alias("For"),
         pl.col("actor_id").alias("By"),
-        pl.col("queue_id").alias("Queue"),
+        pl.coalesce("queue_name", "queue_id").alias("Queue"),
         pl.col("detail").alias("Detail"),
     )

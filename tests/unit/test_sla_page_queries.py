@@ -175,15 +175,16 @@ EXPECTED_BREACHES = [
     ("resolution", "c8", t(14, 10), 27 * H, 24 * H, False),
     ("first_action", "c10", t(12, 4), 10 * H, 8 * H, False),
 ]
-# Next to breach: (case, clock, seconds left, used share, state), least time left first
+# Next to breach: (case, clock, seconds left, used share, state); not breached yet, least time left
+# first, then the overdue ones, most recently breached first
 EXPECTED_NEXT = [
-    ("c4", "first_action", -1.5 * H, 2.5, "breached"),
     ("c5", "first_action", 600.0, 50 / 60, "at_risk"),
     ("c6", "first_action", 3 * H, 5 / 8, "warning"),
     ("c4", "resolution", 21.5 * H, 2.5 / 24, "on_track"),
     ("c5", "resolution", 23 * H + 600, 50 / 1440, "on_track"),
     ("c6", "resolution", 67 * H, 5 / 72, "on_track"),
     ("c7", "resolution", 69.5 * H, 2.5 / 72, "on_track"),
+    ("c4", "first_action", -1.5 * H, 2.5, "breached"),
 ]
 # Breach causes over all breached clocks of the period: clock -> (clocks, queue, review, pending, escalation, closed)
 EXPECTED_CAUSES = {
@@ -262,9 +263,9 @@ def test_the_hand_worked_clocks_hold_in_sla_clocks(sla_env):
     """The clock figures the expectations rest on, straight from the macro (a guard for this file)."""
     con = duckdb.connect(sla_env, read_only=True)
     try:
-        con.execute(queries.macro_sql_for("sla_attainment")).fetchall()
-        rows = con.sql("SELECT case_id, clock, elapsed_seconds, breach_at, state FROM sla_clocks($a, $a)",
-                       params={"a": AS_OF}).fetchall()
+        con.execute("\n".join(queries.macro_sql_for("sla_attainment"))).fetchall()
+        rows = con.sql("SELECT case_id, clock, elapsed_seconds, breach_at, state FROM sla_clocks($a, $since)",
+                       params={"a": AS_OF, "since": t(12, 0)}).fetchall()
     finally:
         con.close()
     got = {(c, k): (e, b, s) for c, k, e, b, s in rows}
@@ -347,6 +348,13 @@ def test_breakdown_table_and_chart_series(sla_env):
     assert internal["fa_attainment"] == pytest.approx(0.75) and internal["res_attainment"] == pytest.approx(0.5)
     no_vendor = table.row(2, named=True)
     assert (no_vendor["res_met"], no_vendor["res_breached"], no_vendor["res_attainment"]) == (0, 0, None)
+    resolution = rep.clock_view(table, "resolution")
+    assert resolution.columns == ["label", "met", "breached", "attainment"]
+    # no resolution clock of 'No vendor' counted; each clock in its own order
+    assert resolution["label"].to_list() == ["Internal", "Northwind BPO"]
+    first_action = rep.clock_view(table, "first_action")
+    assert first_action["label"].to_list() == ["Internal", "Northwind BPO", "No vendor"]  # 1 breach each, then clocks
+    assert first_action["attainment"].to_list() == pytest.approx([0.75, 2 / 3, 0.0])
     series = rep.chart_series(frame, "priority", "resolution", top_n=1)
     # 'All' over 7 days, then the priority with most resolution breaches (P1: 2)
     assert series["label"].unique(maintain_order=True).to_list() == ["All", "P1"]
@@ -383,7 +391,8 @@ def test_breach_list_by_clock_and_truncated(sla_env):
     assert one.rows["case_id"].to_list() == ["c4"] and (one.total, one.truncated) == (6, True)
     shown = rep.breach_display(fa.rows)
     assert shown["Category"].to_list() == ["Child safety", "Fraud & scams", "Fraud & scams"]
-    assert shown["Elapsed"].to_list() == ["2 h 30 min", "10 h", "10 h"] and shown["Vendor"][0] == "No vendor"
+    assert shown["Elapsed / target"].to_list() == ["2 h 30 min / 1 h", "10 h / 8 h", "10 h / 8 h"]
+    assert shown["Vendor"][0] == "No vendor"
 
 
 def test_breach_list_is_empty_for_a_quiet_period(sla_env):
@@ -404,17 +413,23 @@ def test_next_to_breach_order_and_levels(sla_env):
     assert [g[:2] for g in got] == [e[:2] for e in EXPECTED_NEXT]
     for (_, _, left, share, state), (_, _, e_left, e_share, e_state) in zip(got, EXPECTED_NEXT):
         assert left == pytest.approx(e_left) and share == pytest.approx(e_share) and state == e_state
-    assert frame["due_at"][0] == t(18, 10, 30)
-    assert frame["status"].to_list()[:3] == ["queued", "queued", "in_review"]
+    assert frame["due_at"][0] == t(18, 12, 10) and frame["due_at"][-1] == t(18, 10, 30)
+    assert frame["status"].to_list()[:3] == ["queued", "in_review", "queued"]
     assert rep.running_now(frame) == rep.RunningNow(running=7, breached=1, at_risk=1, warning=1)
+    assert rep.next_view_counts(frame) == {"upcoming": 6, "overdue": 1}
+    assert rep.next_view(frame, "overdue")["case_id"].to_list() == ["c4"]
+    upcoming = rep.next_view(frame, "upcoming")
+    assert upcoming["case_id"].to_list() == ["c5", "c6", "c4", "c5", "c6", "c7"]
     shown = rep.next_to_breach_display(frame)
-    assert shown["Time left"].to_list()[:3] == ["overdue 1 h 30 min", "10 min", "3 h"]
-    assert shown["Level"].to_list()[:4] == ["Breached (> 100 %)", "At risk (≥ 75 %)", "Warning (≥ 50 %)", "On track (< 50 %)"]
+    assert shown["Time left"].to_list()[:2] == ["10 min", "3 h"] and shown["Time left"][-1] == "overdue 1 h 30 min"
+    assert shown["Level"].to_list()[:3] == ["At risk", "Warning", "On track"] and shown["Level"][-1] == "Breached"
+    assert shown["Used"][0] == pytest.approx(100 * 50 / 60)
 
 
 def test_next_to_breach_limit_keeps_the_counts(sla_env):
     frame = queries.run("sla_next_to_breach", as_of=AS_OF, row_limit=2, **SCOPE)
-    assert frame["case_id"].to_list() == ["c4", "c5"]
+    # at most 2 per group: c5, c6 first actions about to breach; c4 overdue
+    assert frame["case_id"].to_list() == ["c5", "c6", "c4"]
     assert rep.running_now(frame).running == 7
     amer = queries.run("sla_next_to_breach", as_of=AS_OF, row_limit=100, **{**SCOPE, "regions": ["AMER"]})
     assert [(r["case_id"], r["clock"]) for r in amer.iter_rows(named=True)] == [
@@ -475,8 +490,8 @@ def test_policies_in_readable_units(sla_env):
     assert (p1["First action"], p1["Resolution"], p1["Queues"]) == ("1 h", "1 d", 2)
     assert p1["Queue names"] == ["Child safety EMEA L1", "Child safety EMEA L2"]
     assert (p2["First action"], p2["Resolution"]) == ("8 h", "3 d")
-    assert p1["Calendar"] == "24×7 (every hour counts)" and p1["Pending info"] == "Paused while pending info"
-    assert p3["Calendar"] == "Business hours Mon–Fri 09:00–17:00 (queue's local time: Europe/Dublin)"
+    assert p1["Calendar"] == "24×7" and p1["Pending info"] == "Pauses the clock"
+    assert p3["Calendar"] == "Mon–Fri 09:00–17:00 local"
     assert p3["Resolution"] == "1 d 16 h"
 
 
@@ -487,6 +502,10 @@ def test_case_events_timeline(sla_env):
     # pending_info 09:00 -> info_received 11:00; the last event (resolved) lasts until AS_OF
     assert shown.filter(pl.col("Event") == "Pending info")["For"].to_list() == ["2 h"]
     assert shown["Then"].to_list()[-1] == "Closed" and shown["For"].to_list()[-1] == "1 h"
+    # first_action (with pending_info) and decided do not change the state
+    assert shown["Then"].to_list() == [
+        "Waiting in queue", "Waiting in queue", "In review", "In review", "Pending info", "Waiting in queue",
+        "In review", "In escalation", "In review", "In review", "Closed"]
 
 
 def test_plan_buckets_by_hour_for_two_days_or_less():

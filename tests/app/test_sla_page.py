@@ -1,0 +1,173 @@
+"""The SLA page (AppTest) on the hand-built warehouse of tests/unit/test_sla_page_queries.py,
+whose figures are worked out there."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.app.conftest import app_for, errors
+from tests.unit import test_sla_page_queries as hand
+from watchfloor import roles
+
+PAGE = "app_pages/sla.py"
+ALLOWED = [role for role in roles.ROLES if roles.can_view(role, "sla")]
+
+
+@pytest.fixture(scope="module")
+def sla_warehouse(tmp_path_factory) -> str:
+    return hand.build(tmp_path_factory.mktemp("sla_app") / "sla.duckdb")
+
+
+@pytest.fixture
+def sla_env(monkeypatch, sla_warehouse):
+    monkeypatch.setenv("WATCHFLOOR_WAREHOUSE", sla_warehouse)
+    monkeypatch.setenv("WATCHFLOOR_AS_OF", hand.AS_OF.isoformat())
+    return sla_warehouse
+
+
+def table(at, key: str):
+    """A selectable table by its widget key."""
+    for df in at.dataframe:
+        if (df.proto.id or "").endswith(f"-{key}"):
+            return df.value
+    raise AssertionError(f"no table {key!r}; ids: {[df.proto.id for df in at.dataframe]}")
+
+
+def table_with(at, column: str):
+    """The first table with this column (tables without selection have no widget id)."""
+    for df in at.dataframe:
+        if column in df.value.columns:
+            return df.value
+    raise AssertionError(f"no table with a column {column!r}")
+
+
+def breakdown_tables(at):
+    """The whole-period breakdown tables: first action, then resolution."""
+    found = [df.value for df in at.dataframe if list(df.value.columns) == ["label", "met", "breached", "attainment"]]
+    assert len(found) == 2, [list(df.value.columns) for df in at.dataframe]
+    return found
+
+
+def test_allowed_roles_match_the_access_table():
+    assert set(ALLOWED) == {"admin", "ops_lead", "executive", "vendor_manager"}
+
+
+@pytest.mark.parametrize("role", ALLOWED)
+def test_renders_for_each_allowed_role(sla_env, role):
+    at = app_for(PAGE, role=role).run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert not errors(at)
+    assert [t.value for t in at.title] == ["SLA"]
+
+
+def test_refused_for_analyst(sla_env):
+    at = app_for(PAGE, role="analyst").run()
+    assert not at.exception
+    assert any("does not give access" in e for e in errors(at))
+    assert not at.title
+
+
+def test_shows_the_hand_worked_figures(sla_env):
+    at = app_for(PAGE, role="ops_lead").run()
+    metrics = {m.label: m.value for m in at.metric}
+    assert metrics["First-action SLA"] == "62.5%"  # 5 met, 3 breached
+    assert metrics["Resolution SLA"] == "50.0%"  # 3 met, 3 breached
+    assert metrics["Breaches in period"] == "6"
+    assert metrics["Overdue now"] == "1"  # c4's first action
+    captions = " ".join(c.value for c in at.caption)
+    assert "at risk 1 · warning 1" in captions
+    # breach causes, resolution clock by default: queue 175800 of 543600 s
+    assert metrics["Waiting in queue"] == f"{175800 / 543600:.1%}"
+    assert metrics["Closed, later reopened"] == f"{86400 / 543600:.1%}"
+
+    upcoming = table(at, "sla_next_table_upcoming")
+    assert list(upcoming["Case"]) == ["c5", "c6", "c4", "c5", "c6", "c7"]
+    assert list(upcoming["Time left"])[:2] == ["10 min", "3 h"]
+    assert at.segmented_control(key="sla_next_view").options == ["About to breach (6)", "Overdue (1)"]
+    at.segmented_control(key="sla_next_view").set_value("overdue").run()
+    overdue = table(at, "sla_next_table_overdue")
+    assert list(overdue["Case"]) == ["c4"] and list(overdue["Time left"]) == ["overdue 1 h 30 min"]
+
+    breaches = table(at, "sla_breach_table_both")
+    assert list(breaches["Case"]) == ["c4", "c3", "c11", "c2", "c8", "c10"]
+    assert list(breaches["Still open"]) == [True, False, False, False, False, False]
+    assert "6 breaches, newest first" in captions
+
+    policies = table_with(at, "Calendar")
+    assert list(policies["First action"]) == ["1 h", "8 h", "8 h"]
+
+
+def test_breakdown_selectbox_changes_the_table(sla_env):
+    at = app_for(PAGE, role="ops_lead").run()
+    assert at.selectbox(key="sla_breakdown").value == "queue"
+    first_action, resolution = breakdown_tables(at)
+    # first action: Fraud 2 breached, Child L1 1 breached, Child L2 none
+    assert list(first_action["label"]) == ["Fraud AMER L1", "Child safety EMEA L1", "Child safety EMEA L2"]
+    assert list(resolution["label"]) == ["Child safety EMEA L2", "Fraud AMER L1"]
+    assert list(resolution["attainment"]) == [0.0, 75.0]
+    at.selectbox(key="sla_breakdown").set_value("vendor").run()
+    assert not at.exception
+    first_action, resolution = breakdown_tables(at)
+    assert list(first_action["label"]) == ["Internal", "Northwind BPO", "No vendor"]
+    assert list(first_action["met"]) == [3, 2, 0] and list(resolution["breached"]) == [2, 1]
+    at.selectbox(key="sla_breakdown").set_value("priority").run()
+    assert list(breakdown_tables(at)[0]["label"]) == ["P2", "P1"]  # first-action breaches 2 and 1
+
+
+def test_breach_clock_filter(sla_env):
+    at = app_for(PAGE, role="ops_lead").run()
+    at.session_state["sla_breach_clock"] = "resolution"
+    at.run()
+    assert not at.exception
+    assert list(table(at, "sla_breach_table_resolution")["Case"]) == ["c3", "c11", "c8"]
+
+
+def test_a_quiet_period_shows_notices_not_errors(sla_env):
+    at = app_for(PAGE, role="ops_lead")
+    at.session_state["filter_period"] = (hand.t(15, 0).date(), hand.t(15, 0).date())
+    at.run()
+    assert not at.exception and not errors(at)
+    infos = " ".join(i.value for i in at.info)
+    assert "No SLA clock stopped or breached" in infos
+    assert "No SLA breach in this period" in infos
+
+
+def test_hourly_when_two_days_or_less(sla_env):
+    at = app_for(PAGE, role="ops_lead")
+    at.session_state["filter_period"] = (hand.t(17, 0).date(), hand.t(18, 0).date())
+    at.run()
+    assert not at.exception
+    assert any("per hour" in c.value for c in at.caption)
+    metrics = {m.label: m.value for m in at.metric}
+    assert metrics["First-action SLA"] == "50.0%"  # c3, c7 met; c2, c4 breached
+
+
+def test_selected_breach_shows_the_case_while_the_case_page_is_missing(sla_env):
+    from components.navigation import page_is_built
+
+    if page_is_built("case"):
+        pytest.skip("the Case page exists: selecting a row switches to it")
+    at = app_for(PAGE, role="ops_lead").run()
+    at.session_state["sla_breach_table_both"] = {"selection": {"rows": [1], "columns": [], "cells": []}}
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    expanders = [e for e in at.expander if e.label == "Case c3"]
+    assert expanders, [e.label for e in at.expander]
+    facts = " ".join(m.value for m in expanders[0].markdown)
+    assert "**Queue:** Child safety EMEA L2" in facts and "**Breached at:** 2026-11-18 10:00 UTC" in facts
+    timeline = table_with(at, "Then")
+    assert list(timeline["Event"])[:3] == ["Created", "Routed", "Assigned"]
+
+
+def test_open_case_switches_only_when_the_case_page_is_built_and_allowed(monkeypatch):
+    from components import case_link
+
+    switched = []
+    monkeypatch.setattr(case_link.st, "switch_page", lambda page, query_params=None: switched.append((page, query_params)))
+    monkeypatch.setattr(case_link, "page_is_built", lambda key: False)
+    assert case_link.open_case("c3", "ops_lead") is False
+    monkeypatch.setattr(case_link, "page_is_built", lambda key: True)
+    assert case_link.open_case("c3", "executive") is False  # executives may not open cases
+    assert case_link.open_case(None, "ops_lead") is False
+    assert case_link.open_case("c3", "ops_lead") is True
+    assert switched == [("app_pages/case.py", {"case_id": "c3"})]

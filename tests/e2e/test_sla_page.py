@@ -1,0 +1,55 @@
+"""The SLA page in a real browser, on the hand-built SLA warehouse of tests/unit/test_sla_page_queries.py."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.e2e import support
+from tests.unit import test_sla_page_queries as hand
+
+pytestmark = pytest.mark.e2e
+
+
+@pytest.fixture(scope="module")
+def sla_server(e2e_dir, users_file):
+    warehouse = hand.build(e2e_dir / "sla_warehouse.duckdb")
+    server = support.start_server(e2e_dir / "sla_server", warehouse, hand.AS_OF, users_file)
+    yield server
+    server.stop()
+
+
+def open_sla_page(page, server, creds) -> None:
+    support.open_logged_in(page, server, creds)
+    page.locator(support.NAV_LINK).filter(has=page.locator("span[label='SLA']")).click()
+    page.wait_for_timeout(300)
+    support.wait_for_app(page)
+    page.get_by_role("heading", name="SLA", exact=True).wait_for()
+    support.wait_for_app(page)
+
+
+def test_ops_lead_opens_the_sla_page_from_the_menu(page, sla_server, e2e_users):
+    open_sla_page(page, sla_server, e2e_users["ops_lead"])
+    support.assert_no_exception(page, sla_server, "the SLA page")
+    text = support.body_text(page)
+    for heading in ("Next to breach", "Attainment", "Why breaches happen", "Breaches in the period", "Policies in force"):
+        assert heading in text, f"missing section {heading!r}"
+    assert "62.5%" in text and "6 breaches, newest first" in text
+    assert "could not be loaded" not in text
+    assert "/sla" in page.url
+    support.screenshot(page, "sla")
+
+
+def test_selecting_a_breach_shows_the_case(page, sla_server, e2e_users):
+    open_sla_page(page, sla_server, e2e_users["ops_lead"])
+    grid = page.locator(".st-key-sla_breach_table_both [data-testid=stDataFrame]")
+    if not grid.count():
+        grid = page.locator("[data-testid=stDataFrame]").nth(2)
+    grid.scroll_into_view_if_needed()
+    box = grid.bounding_box()
+    # The first column of a selectable grid is the row selector; rows are 35 px under a 35 px header.
+    page.mouse.click(box["x"] + 14, box["y"] + 35 + 35 * 1 + 17)
+    page.wait_for_timeout(300)
+    support.wait_for_app(page)
+    page.get_by_text("Case c3").first.wait_for(timeout=10_000)
+    support.assert_no_exception(page, sla_server, "the SLA page after selecting a breach")
+    support.screenshot(page, "sla_case_selected")
