@@ -20,10 +20,11 @@ st.caption(
 )
 
 try:
-    data = plans.fetch(plans.sla(as_of, chosen))
+    fetched = plans.fetch(plans.sla(as_of, chosen))
 except (queries.QueryError, WarehouseError) as exc:
     shell.show_query_error(exc)
     st.stop()
+data = {"policies": fetched["policies"], **rep.sla_figures(fetched["clocks"], as_of, **chosen.period_params(), hourly=hourly)}
 
 sla_charts.headline(data["attainment"], data["next_to_breach"], user.role)
 

@@ -46,17 +46,15 @@ def queue_health(as_of: datetime, filters: Filters) -> list[QueryCall]:
 
 
 def sla(as_of: datetime, filters: Filters) -> list[QueryCall]:
-    """The SLA page: policies; attainment, breaches and their causes over the date range; next to breach now."""
-    scope = filters.sql_params()
-    period = {"as_of": as_of, **filters.period_params()}
-    hourly = sla_report.hourly_buckets(filters.start, filters.end)
+    """The SLA page: policies, and the clocks of the date range and of now, evaluated once; every
+    other figure is derived from them (watchfloor.sla_report.sla_figures)."""
     return [
         QueryCall("policies", "sla_policies"),
-        QueryCall("attainment", "sla_attainment", {**period, "hourly": hourly, **scope}),
-        QueryCall("breaches", "sla_breaches", {**period, "row_limit": sla_report.BREACH_ROW_LIMIT, **scope}),
-        QueryCall("next_to_breach", "sla_next_to_breach",
-                  {"as_of": as_of, "row_limit": sla_report.NEXT_TO_BREACH_LIMIT, **scope}),
-        QueryCall("causes", "sla_breach_causes", {**period, **scope}),
+        QueryCall("clocks", "sla_period_clocks", {
+            "as_of": as_of, **filters.period_params(),
+            "hourly": sla_report.hourly_buckets(filters.start, filters.end),
+            "row_limit": sla_report.NEXT_TO_BREACH_LIMIT, **filters.sql_params(),
+        }),
     ]
 
 

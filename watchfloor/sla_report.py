@@ -1,12 +1,15 @@
 """The SLA page's figures: turns the frames of its named queries (queries/sla_*.sql) into the
 tables and series the page draws. No Streamlit here; docs/metrics.md ("SLA page") defines
 every figure.
+
+The page evaluates the SLA clock once (queries/sla_period_clocks.sql); `sla_figures` derives
+attainment, the breach list, next to breach and breach causes from those rows.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime, timedelta
 
 import polars as pl
 
@@ -34,7 +37,7 @@ STATE_LABELS = {
     "met": "Met",
 }
 
-# The parts of a breached clock's wall time (queries/sla_breach_causes.sql), in workflow order.
+# The parts of a breached clock's wall time (queries/sla_period_clocks.sql), in workflow order.
 CAUSE_PARTS: dict[str, str] = {
     "queue_seconds": "Waiting in queue",
     "review_seconds": "In review",
@@ -43,7 +46,7 @@ CAUSE_PARTS: dict[str, str] = {
     "closed_seconds": "Closed, later reopened",
 }
 
-BREACH_ROW_LIMIT = 500  # breach list rows shown (the query returns up to this many per clock)
+BREACH_ROW_LIMIT = 500  # breach list rows shown (`breaches` keeps up to this many per clock)
 NEXT_TO_BREACH_LIMIT = 100  # running clocks listed under "Next to breach"
 HOURLY_MAX_DAYS = 2  # a date range of at most this many days is bucketed by hour
 SERIES_TOP_N = 5  # breakdown values drawn as lines next to "All"
@@ -55,6 +58,175 @@ NO_VENDOR = "No vendor"
 def hourly_buckets(start: date, end: date) -> bool:
     """Attainment by hour when the inclusive date range spans at most HOURLY_MAX_DAYS days, else by day."""
     return (end - start).days + 1 <= HOURLY_MAX_DAYS
+
+
+# --------------------------------------------------------------------------- from the clock rows
+
+# The breakdown dimensions: the clock column holding the value.
+DIMENSION_COLUMNS = {"queue": "queue_id", "priority": "priority", "vendor": "vendor_id", "region": "region"}
+_CAUSE_COLUMNS = {"queue_s": "queue_seconds", "review_s": "review_seconds", "pending_s": "pending_seconds",
+                  "escalation_s": "escalation_seconds", "closed_s": "closed_seconds"}
+
+
+def sla_figures(clocks: pl.DataFrame, as_of: datetime, period_start: datetime, period_end: datetime,
+                hourly: bool) -> dict[str, pl.DataFrame]:
+    """Every figure frame of the page from the rows of queries/sla_period_clocks.sql."""
+    return {
+        "attainment": attainment(clocks, as_of, period_start, period_end, hourly),
+        "breaches": breaches(clocks, as_of, period_start, period_end),
+        "next_to_breach": next_to_breach(clocks),
+        "causes": breach_causes(clocks, as_of, period_start, period_end),
+    }
+
+
+def _period_end(as_of: datetime, period_end: datetime) -> datetime:
+    return min(period_end, as_of)
+
+
+def _labelled(frame: pl.LazyFrame, dimension: str) -> pl.LazyFrame:
+    """Add dimension, value and label columns for one breakdown ('all': no value, label 'All')."""
+    if dimension == "all":
+        return frame.with_columns(pl.lit("all").alias("dimension"), pl.lit(None, dtype=pl.String).alias("value"),
+                                  pl.lit("All").alias("label"))
+    value = pl.col(DIMENSION_COLUMNS[dimension])
+    if dimension == "queue":
+        label = pl.coalesce("queue_name", "queue_id")
+    elif dimension == "vendor":
+        label = pl.coalesce("vendor_name", "vendor_id", pl.lit(NO_VENDOR))
+    else:
+        label = value
+    return frame.with_columns(pl.lit(dimension).alias("dimension"), value.cast(pl.String).alias("value"),
+                              label.cast(pl.String).alias("label"))
+
+
+def _share(met: pl.Expr, breached: pl.Expr) -> pl.Expr:
+    return pl.when(met + breached > 0).then(met / (met + breached)).otherwise(None)
+
+
+ATTAINMENT_SCHEMA = {"clock": pl.String, "bucket": pl.Datetime("us"), "dimension": pl.String, "value": pl.String,
+                     "label": pl.String, "met": pl.Int64, "breached": pl.Int64, "attainment": pl.Float64}
+
+
+def attainment(clocks: pl.DataFrame, as_of: datetime, period_start: datetime, period_end: datetime,
+               hourly: bool) -> pl.DataFrame:
+    """Met and breached per clock over [period_start, min(period_end, as_of)): per bucket (UTC hours
+    if `hourly`, else UTC days) and over the whole period (bucket null), overall (dimension 'all')
+    and per queue, priority, vendor and region. A clock counts in the bucket of its stop (met) or
+    of its breach_at (breached). 'all' has a row for every bucket of the period, also empty ones
+    (attainment null); the whole-period rows exist for the clocks counted only.
+    Columns: clock, bucket, dimension, value, label, met, breached, attainment."""
+    a, b = period_start, _period_end(as_of, period_end)
+    every = "1h" if hourly else "1d"
+    counted = clocks.lazy().filter(
+        pl.col("counted_at").is_not_null() & (pl.col("counted_at") >= a) & (pl.col("counted_at") < b)
+    ).with_columns(
+        pl.col("counted_at").dt.truncate(every).alias("bucket"),
+        pl.when(pl.col("breached")).then(0).otherwise(pl.col("clocks")).cast(pl.Int64).alias("met"),
+        pl.when(pl.col("breached")).then(pl.col("clocks")).otherwise(0).cast(pl.Int64).alias("n_breached"),
+    )
+    counts = {k: v for k, v in ATTAINMENT_SCHEMA.items() if k != "attainment"}
+    parts = []
+    for dimension in ("all", *DIMENSION_COLUMNS):
+        labelled = _labelled(counted, dimension)
+        for keys in (["clock", "dimension", "value", "label"], ["clock", "bucket", "dimension", "value", "label"]):
+            grouped = labelled.group_by(keys).agg(pl.col("met").sum(), pl.col("n_breached").sum().alias("breached"))
+            if "bucket" not in keys:
+                grouped = grouped.with_columns(pl.lit(None, dtype=pl.Datetime("us")).alias("bucket"))
+            elif dimension == "all":
+                grouped = _every_bucket(grouped, a, b, hourly)
+            parts.append(grouped.select(list(counts)).cast(counts))
+    frame = pl.concat(parts).with_columns(_share(pl.col("met"), pl.col("breached")).cast(pl.Float64).alias("attainment"))
+    return frame.sort(["dimension", "clock", "bucket", "label"], nulls_last=False).select(list(ATTAINMENT_SCHEMA)).collect()
+
+
+def _every_bucket(grouped: pl.LazyFrame, a: datetime, b: datetime, hourly: bool) -> pl.LazyFrame:
+    """The 'all' series with a row per clock and bucket from a to b, empty buckets as zeros."""
+    step = timedelta(hours=1) if hourly else timedelta(days=1)
+    start = a.replace(minute=0, second=0, microsecond=0) if hourly else a.replace(hour=0, minute=0, second=0, microsecond=0)
+    buckets = []
+    while start < b:
+        buckets.append(start)
+        start += step
+    grid = pl.DataFrame({"clock": [c for c in CLOCKS for _ in buckets], "bucket": buckets * len(CLOCKS)},
+                        schema={"clock": pl.String, "bucket": pl.Datetime("us")}).lazy()
+    grouped = grouped.cast({"bucket": pl.Datetime("us")})
+    return grid.join(grouped.select("clock", "bucket", "met", "breached"), on=["clock", "bucket"], how="left").with_columns(
+        pl.lit("all").alias("dimension"), pl.lit(None, dtype=pl.String).alias("value"), pl.lit("All").alias("label"),
+        pl.col("met").fill_null(0), pl.col("breached").fill_null(0),
+    )
+
+
+BREACH_COLUMNS = ["clock", "case_id", "queue_id", "queue_name", "priority", "vendor_id", "vendor_name", "region",
+                  "category", "created_at", "breach_at", "stopped_at", "elapsed_seconds", "target_seconds",
+                  "paused_seconds", "used_share", "case_open", "clock_breaches"]
+
+
+def _breached_in_period(clocks: pl.DataFrame, as_of: datetime, period_start: datetime, period_end: datetime) -> pl.DataFrame:
+    b = _period_end(as_of, period_end)
+    return clocks.filter(pl.col("breached") & pl.col("case_id").is_not_null()
+                         & (pl.col("breach_at") >= period_start) & (pl.col("breach_at") < b))
+
+
+def breaches(clocks: pl.DataFrame, as_of: datetime, period_start: datetime, period_end: datetime,
+             row_limit: int = BREACH_ROW_LIMIT) -> pl.DataFrame:
+    """The clocks whose breach_at lies in the period, newest breach first, at most `row_limit` per
+    clock; clock_breaches = the full count per clock (so the page can say when it truncated);
+    case_open = the case's resolution clock is still running at as_of."""
+    rows = _breached_in_period(clocks, as_of, period_start, period_end)
+    open_cases = clocks.filter((pl.col("clock") == RESOLUTION) & pl.col("case_id").is_not_null()
+                               & pl.col("stopped_at").is_null())["case_id"].unique()
+    rows = rows.sort(["breach_at", "case_id"], descending=[True, False]).with_columns(
+        pl.len().over("clock").cast(pl.Int64).alias("clock_breaches"),
+        pl.int_range(pl.len()).over("clock").alias("_rank"),
+        pl.col("case_id").is_in(open_cases.implode()).alias("case_open"),
+    ).filter(pl.col("_rank") < row_limit)
+    return rows.sort(["breach_at", "case_id", "clock"], descending=[True, False, False]).select(BREACH_COLUMNS)
+
+
+NEXT_COLUMNS = ["case_id", "clock", "queue_id", "queue_name", "priority", "vendor_id", "vendor_name", "region",
+                "category", "status", "created_at", "target_seconds", "elapsed_seconds", "paused_seconds", "due_at",
+                "seconds_left", "used_share", "state", "overdue"]
+
+
+def next_to_breach(clocks: pl.DataFrame, limit: int | None = None) -> pl.DataFrame:
+    """The running clocks in two views of at most `limit` rows each (the query's $row_limit by
+    default): about to breach (not breached yet), least time left first, then overdue, most
+    recently breached first -- the query's view_rank. The *_now columns count every running clock
+    in scope by state, not only the rows listed."""
+    limit = NEXT_TO_BREACH_LIMIT if limit is None else limit
+    running = clocks.filter(pl.col("case_id").is_not_null() & pl.col("stopped_at").is_null())
+    counts = running.select(
+        (pl.col("state") == "breached").sum().cast(pl.Int64).alias("breached_now"),
+        (pl.col("state") == "at_risk").sum().cast(pl.Int64).alias("at_risk_now"),
+        (pl.col("state") == "warning").sum().cast(pl.Int64).alias("warning_now"),
+        pl.len().cast(pl.Int64).alias("running_now"),
+    )
+    top = running.with_columns((pl.col("state") == "breached").alias("overdue")).filter(
+        pl.col("view_rank") <= limit).sort(["overdue", "view_rank"])
+    return top.select(NEXT_COLUMNS).join(counts, how="cross")
+
+
+CAUSE_SCHEMA = {"clock": pl.String, "dimension": pl.String, "value": pl.String, "label": pl.String,
+                "breached_clocks": pl.Int64, **{c: pl.Float64 for c in _CAUSE_COLUMNS.values()},
+                "total_seconds": pl.Float64}
+
+
+def breach_causes(clocks: pl.DataFrame, as_of: datetime, period_start: datetime, period_end: datetime) -> pl.DataFrame:
+    """Where the wall time of the clocks that breached in the period went, summed per clock and
+    breakdown ('all', queue, priority, vendor, region): breached_clocks, the seconds of each part
+    (CAUSE_PARTS) and total_seconds (their sum, the spans). Per clock the parts come from the
+    query (queue_s .. closed_s)."""
+    rows = _breached_in_period(clocks, as_of, period_start, period_end).lazy().rename(_CAUSE_COLUMNS).with_columns(
+        [pl.col(c).fill_null(0.0).cast(pl.Float64) for c in _CAUSE_COLUMNS.values()])
+    rows = rows.with_columns(pl.sum_horizontal(list(_CAUSE_COLUMNS.values())).alias("total_seconds"))
+    parts = []
+    for dimension in ("all", *DIMENSION_COLUMNS):
+        grouped = _labelled(rows, dimension).group_by("clock", "dimension", "value", "label").agg(
+            pl.len().cast(pl.Int64).alias("breached_clocks"),
+            *[pl.col(c).sum() for c in (*_CAUSE_COLUMNS.values(), "total_seconds")])
+        parts.append(grouped.select(list(CAUSE_SCHEMA)).cast(CAUSE_SCHEMA))
+    frame = pl.concat(parts)
+    return frame.sort(["dimension", "clock", "total_seconds", "label"], descending=[False, False, True, False]).collect()
 
 
 # --------------------------------------------------------------------------- formatting
@@ -231,8 +403,8 @@ class BreachList:
 def select_breaches(breaches: pl.DataFrame, clock_choice: str, limit: int = BREACH_ROW_LIMIT) -> BreachList:
     """The breach list for 'both' or one clock, newest first, at most `limit` rows.
 
-    queries/sla_breaches.sql returns up to `limit` rows per clock and each clock's full count,
-    so the newest `limit` of both clocks are among its rows."""
+    `breaches` keeps up to `limit` rows per clock and each clock's full count, so the newest
+    `limit` of both clocks are among its rows."""
     rows = breaches if clock_choice == BOTH else breaches.filter(pl.col("clock") == clock_choice)
     totals = rows.group_by("clock").agg(pl.col("clock_breaches").first())
     total = int(totals["clock_breaches"].sum()) if totals.height else 0

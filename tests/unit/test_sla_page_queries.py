@@ -1,5 +1,6 @@
 """The SLA page's named queries (queries/sla_*.sql) and figures (watchfloor/sla_report.py) against a
-small warehouse built by hand below, whose every figure is worked out in the comments.
+small warehouse built by hand below, whose every figure is worked out in the comments. The page
+evaluates the clocks once (sla_period_clocks); sla_report.sla_figures derives every figure.
 
 AS_OF is Wednesday 2026-11-18 12:00 UTC. The page's default date range is the last 7 days,
 2026-11-12..2026-11-18, i.e. the period [11-12 00:00, 11-19 00:00), cut at AS_OF. All policies
@@ -67,7 +68,6 @@ from watchfloor.filters import Filters
 from watchfloor.warehouse import create_schema
 
 AS_OF = datetime(2026, 11, 18, 12, 0)
-SCOPE = {"regions": [], "verticals": [], "priorities": [], "vendors": []}
 WEEK = Filters(start=date(2026, 11, 12), end=date(2026, 11, 18))
 TWO_DAYS = Filters(start=date(2026, 11, 17), end=date(2026, 11, 18))
 H = 3600.0
@@ -247,8 +247,12 @@ def sla_env(monkeypatch, sla_warehouse):
 
 
 def fetch(filters: Filters = WEEK, **scope) -> dict[str, pl.DataFrame]:
+    """The page's frames: the plan's (policies, clocks) and the figures derived from the clocks."""
     filters = Filters(start=filters.start, end=filters.end, **{k: tuple(v) for k, v in scope.items()})
-    return plans.fetch(plans.sla(AS_OF, filters))
+    data = plans.fetch(plans.sla(AS_OF, filters))
+    figures = rep.sla_figures(data["clocks"], AS_OF, **filters.period_params(),
+                              hourly=rep.hourly_buckets(filters.start, filters.end))
+    return {**data, **figures}
 
 
 def whole(frame: pl.DataFrame, dimension: str) -> dict:
@@ -263,7 +267,7 @@ def test_the_hand_worked_clocks_hold_in_sla_clocks(sla_env):
     """The clock figures the expectations rest on, straight from the macro (a guard for this file)."""
     con = duckdb.connect(sla_env, read_only=True)
     try:
-        con.execute("\n".join(queries.macro_sql_for("sla_attainment"))).fetchall()
+        con.execute("\n".join(queries.macro_sql_for("sla_period_clocks"))).fetchall()
         rows = con.sql("SELECT case_id, clock, elapsed_seconds, breach_at, state FROM sla_clocks($a, $since)",
                        params={"a": AS_OF, "since": t(12, 0)}).fetchall()
     finally:
@@ -273,6 +277,29 @@ def test_the_hand_worked_clocks_hold_in_sla_clocks(sla_env):
     assert got[("c3", "resolution")] == (25 * H, t(18, 10), "breached")
     assert got[("c11", "resolution")] == (73 * H, t(18, 0), "breached")
     assert got[("c7", "resolution")][0] == 2.5 * H
+
+
+def test_period_clocks_hold_each_clock_once(sla_env):
+    """sla_period_clocks: a row per clock breached in the period or running at AS_OF, and the met
+    clocks of the period counted per bucket (day for a week, hour for two days)."""
+    clocks = fetch()["clocks"]
+    detail = clocks.filter(pl.col("case_id").is_not_null())
+    assert set(detail["clocks"].to_list()) == {1}
+    breached = {(r["case_id"], r["clock"]) for r in detail.filter(pl.col("breached")).iter_rows(named=True)}
+    assert breached == {(e[1], e[0]) for e in EXPECTED_BREACHES}
+    running = detail.filter(pl.col("stopped_at").is_null())
+    assert sorted((r["case_id"], r["clock"]) for r in running.iter_rows(named=True)) == sorted(
+        (case, clock) for case, clock, *_ in EXPECTED_NEXT)
+    met = clocks.filter(pl.col("case_id").is_null())
+    assert not met["breached"].any() and met["queue_s"].is_null().all()
+    per_day = met.group_by("clock", "counted_at").agg(pl.col("clocks").sum())
+    assert {(r["clock"], r["counted_at"]): r["clocks"] for r in per_day.iter_rows(named=True)} == {
+        (clock, t(day, 0)): n for clock, days in EXPECTED_DAILY.items() for day, (n, _) in days.items() if n}
+    # only the clocks breached in the period carry breach causes; status only for listed running clocks
+    assert set(detail.filter(pl.col("queue_s").is_not_null())["case_id"]) == {"c2", "c3", "c4", "c8", "c10", "c11"}
+    assert detail.filter(pl.col("status").is_not_null())["stopped_at"].is_null().all()
+    hourly = fetch(TWO_DAYS)["clocks"].filter(pl.col("case_id").is_null())
+    assert set(hourly["counted_at"]) == {t(17, 6), t(17, 9), t(18, 9)}  # c2 RES, c3 FA, c7 FA
 
 
 # --------------------------------------------------------------------------- attainment
@@ -384,8 +411,8 @@ def test_breach_list_by_clock_and_truncated(sla_env):
     assert res.rows["case_id"].to_list() == ["c3", "c11", "c8"]
     both = rep.select_breaches(frame, "both", limit=4)
     assert both.rows["case_id"].to_list() == ["c4", "c3", "c11", "c2"] and (both.total, both.truncated) == (6, True)
-    # The query's own limit is per clock and keeps the full counts.
-    limited = queries.run("sla_breaches", as_of=AS_OF, **WEEK.period_params(), row_limit=1, **SCOPE)
+    # The list's own limit is per clock and keeps the full counts.
+    limited = rep.breaches(fetch()["clocks"], AS_OF, **WEEK.period_params(), row_limit=1)
     assert limited["case_id"].to_list() == ["c4", "c3"]
     one = rep.select_breaches(limited, "both", limit=1)
     assert one.rows["case_id"].to_list() == ["c4"] and (one.total, one.truncated) == (6, True)
@@ -427,11 +454,11 @@ def test_next_to_breach_order_and_levels(sla_env):
 
 
 def test_next_to_breach_limit_keeps_the_counts(sla_env):
-    frame = queries.run("sla_next_to_breach", as_of=AS_OF, row_limit=2, **SCOPE)
+    frame = rep.next_to_breach(fetch()["clocks"], limit=2)
     # at most 2 per group: c5, c6 first actions about to breach; c4 overdue
     assert frame["case_id"].to_list() == ["c5", "c6", "c4"]
     assert rep.running_now(frame).running == 7
-    amer = queries.run("sla_next_to_breach", as_of=AS_OF, row_limit=100, **{**SCOPE, "regions": ["AMER"]})
+    amer = fetch(regions=["AMER"])["next_to_breach"]
     assert [(r["case_id"], r["clock"]) for r in amer.iter_rows(named=True)] == [
         ("c6", "first_action"), ("c6", "resolution"), ("c7", "resolution")]
 
@@ -513,8 +540,13 @@ def test_plan_buckets_by_hour_for_two_days_or_less():
     assert rep.hourly_buckets(date(2026, 11, 18), date(2026, 11, 18))
     assert not rep.hourly_buckets(date(2026, 11, 16), date(2026, 11, 18))
     plan = {call.key: call for call in plans.sla(AS_OF, WEEK)}
-    assert set(plan) == {"policies", "attainment", "breaches", "next_to_breach", "causes"}
-    assert plan["attainment"].params["hourly"] is False
+    assert set(plan) == {"policies", "clocks"}  # the clock runs once
+    assert plan["clocks"].name == "sla_period_clocks"
+    assert plan["clocks"].params["hourly"] is False
+    assert plan["clocks"].params["row_limit"] == rep.NEXT_TO_BREACH_LIMIT
+    assert plans.sla(AS_OF, TWO_DAYS)[1].params["hourly"] is True
+    # only one query of the page evaluates the clock
+    assert [c.name for c in plan.values() if "sla_clocks(" in queries.load(c.name).sql] == ["sla_period_clocks"]
     assert plans.PAGE_PLANS["sla"] is plans.sla
 
 
