@@ -24,7 +24,9 @@ try:
 except (queries.QueryError, WarehouseError) as exc:
     shell.show_query_error(exc)
     st.stop()
-data = {"policies": fetched["policies"], **rep.sla_figures(fetched["clocks"], as_of, **chosen.period_params(), hourly=hourly)}
+period = chosen.period_params()
+figures = queries.derived(fetched["clocks"], rep.sla_figures, as_of, period["period_start"], period["period_end"], hourly)
+data = {"policies": fetched["policies"], **figures}
 
 sla_charts.headline(data["attainment"], data["next_to_breach"], user.role)
 

@@ -16,6 +16,7 @@ from __future__ import annotations
 import re
 import threading
 import time
+import weakref
 from collections import OrderedDict
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -181,6 +182,33 @@ def close_all() -> None:
 
 def clear_cache() -> None:
     cache.clear()
+
+
+_derived: dict[Any, Any] = {}
+_derived_lock = threading.Lock()
+
+
+def derived(source: pl.DataFrame, compute: Any, *args: Any) -> Any:
+    """`compute(source, *args)`, kept as long as the cached `source` frame lives.
+
+    For figures a page computes from a query's result: a rerun that gets the same cached
+    frame back reuses them instead of computing them again.
+    """
+    key = (id(source), compute.__module__, compute.__qualname__, _freeze(args))
+    with _derived_lock:
+        if key in _derived:
+            return _derived[key]
+    value = compute(source, *args)
+    with _derived_lock:
+        _derived[key] = value
+    # Forget the figures when the frame is gone, so a new frame at the same id never sees them.
+    weakref.finalize(source, _forget_derived, key)
+    return value
+
+
+def _forget_derived(key: Any) -> None:
+    with _derived_lock:
+        _derived.pop(key, None)
 
 
 def run_uncached(name: str, warehouse: str | None = None, **params: Any) -> pl.DataFrame:

@@ -149,3 +149,24 @@ def test_macros_are_created_once_per_cursor(hand_env, monkeypatch):
         queries.run_uncached("home_sla", as_of=hand_warehouse.AS_OF, **SCOPE)
     # filters.sql and sla.sql, each once, although the query ran three times on the one cursor.
     assert len(ran) == 2
+
+
+def test_derived_figures_are_computed_once_per_cached_frame(hand_env):
+    calls: list[int] = []
+
+    def total(frame, column):
+        calls.append(1)
+        return frame[column].sum()
+
+    flow = queries.run("home_flow", as_of=hand_warehouse.AS_OF, **SCOPE)
+    assert queries.derived(flow, total, "inflow") == 7  # 5 in the last 24 h + 2 the week before
+    assert queries.derived(queries.run("home_flow", as_of=hand_warehouse.AS_OF, **SCOPE), total, "inflow") == 7
+    assert len(calls) == 1
+    assert queries.derived(flow, total, "resolved") == 5 and len(calls) == 2
+    queries.clear_cache()
+    fresh = queries.run("home_flow", as_of=hand_warehouse.AS_OF, **SCOPE)
+    del flow
+    import gc
+
+    gc.collect()
+    assert queries.derived(fresh, total, "inflow") == 7 and len(calls) == 3
