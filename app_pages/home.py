@@ -3,14 +3,12 @@
 import polars as pl
 import streamlit as st
 
-import queries
 from queries import plans
 from components import charts, filters, shell
 from components.kpi import format_count, format_share, kpi_tile, page_link
 from watchfloor.compare import Change, describe_count_change, describe_relative_change, describe_share_change
 from watchfloor.daily_health import summarise
 from watchfloor.labels import category_label
-from watchfloor.warehouse import WarehouseError
 
 user = shell.guard("home")
 as_of = shell.as_of()
@@ -22,11 +20,7 @@ st.caption(
     "Region, vertical, priority and vendor filters apply; the date range does not."
 )
 
-try:
-    data = plans.fetch(plans.home(as_of, chosen))
-except (queries.QueryError, WarehouseError) as exc:
-    shell.show_query_error(exc)
-    st.stop()
+data = shell.fetch_or_stop(plans.home(as_of, chosen))
 
 health = summarise(data["flow"], data["sla"], data["incidents"], data["backlog"])
 backlog, rising = data["backlog"], data["rising"]

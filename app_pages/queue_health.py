@@ -2,15 +2,12 @@
 
 from datetime import datetime
 
-import polars as pl
 import streamlit as st
 
-import queries
 from components import charts, filters, shell
 from components.queue_table import queue_health_table
 from queries import plans
 from watchfloor.queue_health import GROUPINGS, health_table
-from watchfloor.warehouse import WarehouseError
 
 REFRESH_CHOICES = {"15 s": 15, "30 s": 30, "1 min": 60, "5 min": 300}
 
@@ -34,11 +31,7 @@ with interval_column:
 def live_view() -> None:
     as_of = shell.as_of()
     chosen = filters.current_filters(as_of.date())
-    try:
-        data = plans.fetch(plans.queue_health(as_of, chosen))
-    except (queries.QueryError, WarehouseError) as exc:
-        shell.show_query_error(exc)
-        return
+    data = shell.fetch_or_stop(plans.queue_health(as_of, chosen))
     table = health_table(data["queue_flow"], data["open_cases"], data["vendor_flow"], group_by)
     st.caption(f"Updated at {datetime.now():%H:%M:%S} · data as of {as_of:%Y-%m-%d %H:%M} UTC")
     red, amber = (table["state"] == "red").sum(), (table["state"] == "amber").sum()

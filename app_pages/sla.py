@@ -6,7 +6,6 @@ import queries
 from components import filters, shell, sla_charts
 from queries import plans
 from watchfloor import sla_report as rep
-from watchfloor.warehouse import WarehouseError
 
 user = shell.guard("sla")
 as_of = shell.as_of()
@@ -19,11 +18,7 @@ st.caption(
     "All sidebar filters apply; *Next to breach* is about now and ignores the date range."
 )
 
-try:
-    fetched = plans.fetch(plans.sla(as_of, chosen))
-except (queries.QueryError, WarehouseError) as exc:
-    shell.show_query_error(exc)
-    st.stop()
+fetched = shell.fetch_or_stop(plans.sla(as_of, chosen))
 period = chosen.period_params()
 figures = queries.derived(fetched["clocks"], rep.sla_figures, as_of, period["period_start"], period["period_end"], hourly)
 data = {"policies": fetched["policies"], **figures}

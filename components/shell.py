@@ -9,6 +9,7 @@ import polars as pl
 import streamlit as st
 
 import queries
+from queries import plans
 from watchfloor import roles
 from watchfloor.config import load_settings, now
 from watchfloor.warehouse import WarehouseEmpty, WarehouseError, WarehouseMissing, check_ready
@@ -83,3 +84,12 @@ def _cached_check(warehouse: str) -> int:
 
 def show_query_error(exc: Exception) -> None:
     st.error(f"This part of the page could not be loaded: {exc}")
+
+
+def fetch_or_stop(plan: list[plans.QueryCall]) -> dict[str, pl.DataFrame]:
+    """A page's frames; if the warehouse or a query fails, a clear message and the page stops."""
+    try:
+        return plans.fetch(plan)
+    except (queries.QueryError, WarehouseError) as exc:
+        show_query_error(exc)
+        st.stop()

@@ -139,7 +139,6 @@ class Scripts:
 
 
 def build_scripts(cfg: SimConfig, cases: Cases, qt: QueueTable, rng: np.random.Generator) -> Scripts:
-    n = len(cases)
     c = cases.category.astype(np.int64)
     v = CAT_VERTICAL[c].astype(np.int64)
     r = cases.region.astype(np.int64)
