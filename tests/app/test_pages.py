@@ -73,3 +73,14 @@ def test_queue_health_groups_by_region(hand_env):
     assert not at.exception
     table = at.dataframe[0].value
     assert sorted(table["label"]) == ["AMER", "EMEA"]
+
+
+def test_a_refresh_within_the_minute_reuses_the_cached_results(hand_env):
+    import queries
+
+    at = app_for("app_pages/queue_health.py", role="ops_lead").run()
+    misses = queries.cache.misses
+    at.run()  # what the fragment's timer does: the same queries again, as of the same minute
+    assert not at.exception
+    assert queries.cache.misses == misses
+    assert queries.cache.hits >= 4

@@ -477,14 +477,13 @@ def test_sql_and_python_agree_on_a_random_warehouse():
     assert compared > 1000
 
 
-def test_sql_and_python_agree_on_the_synthetic_generator(tmp_path):
-    path = build_synthetic_warehouse(tmp_path / "syn.duckdb", 3000)
+def _assert_warehouse_agrees(path: str, as_of: datetime, since: datetime) -> int:
+    """sla_clocks on a warehouse file against the Python clock for every case it returns."""
     con = duckdb.connect(path, read_only=True)  # the macros on a read-only connection, as the runner does
     con.execute("SET TimeZone='UTC'").fetchall()
     con.execute(MACRO_SQL).fetchall()
-    since = SYNTHETIC_AS_OF - timedelta(days=1)
     rows = {(r["case_id"], r["clock"]): r for r in con.sql(
-        "SELECT * FROM sla_clocks($as_of, $since)", params={"as_of": SYNTHETIC_AS_OF, "since": since}).pl().iter_rows(named=True)}
+        "SELECT * FROM sla_clocks($as_of, $since)", params={"as_of": as_of, "since": since}).pl().iter_rows(named=True)}
     w = Warehouse()  # used only for its Python side: policies, queues and case histories
     for pid, fa, res, calendar, pause, start, end in con.execute(
         "SELECT sla_policy_id, first_action_target_min, resolution_target_min, calendar, pause_on_pending, business_start_hour, business_end_hour FROM sla_policies"
@@ -498,7 +497,24 @@ def test_sql_and_python_agree_on_the_synthetic_generator(tmp_path):
     for case_id, queue, created, first, resolved in con.execute("SELECT case_id, queue_id, created_at, first_action_at, resolved_at FROM cases").fetchall():
         w.cases[case_id] = dict(queue=queue, created=created, first_action=first, resolved=resolved, events=events.get(case_id, []))
     con.close()
-    assert _assert_agree(w, SYNTHETIC_AS_OF, since, rows) > 100
+    return _assert_agree(w, as_of, since, rows)
+
+
+def test_sql_and_python_agree_on_the_synthetic_generator(tmp_path):
+    path = build_synthetic_warehouse(tmp_path / "syn.duckdb", 3000)
+    assert _assert_warehouse_agrees(path, SYNTHETIC_AS_OF, SYNTHETIC_AS_OF - timedelta(days=1)) > 100
+
+
+def test_sql_and_python_agree_on_a_seeded_warehouse(tmp_path):
+    from watchfloor.simulator import SimConfig, seed_warehouse
+
+    end = datetime(2026, 11, 2, 12, 0)  # a week spanning the end of daylight-saving time in New York
+    path = str(tmp_path / "seeded.duckdb")
+    seed_warehouse(path, SimConfig(days=10, cases_per_day=800, seed=3, end=end), progress=False)
+    # Every clock of every case open or resolved in the last four days, as of the end and as of a past moment.
+    compared = _assert_warehouse_agrees(path, end, end - timedelta(days=4))
+    compared += _assert_warehouse_agrees(path, end - timedelta(days=3, hours=5), end - timedelta(days=5))
+    assert compared > 2000
 
 
 # --- a synthetic warehouse for timing ------------------------------------------------------------
