@@ -22,7 +22,7 @@ st.caption(
 
 data = shell.fetch_or_stop(plans.home(as_of, chosen))
 
-health = summarise(data["flow"], data["sla"], data["incidents"], data["backlog"])
+health = summarise(data["flow"], pl.concat([data["sla"], data["sla_week_before"]]), data["incidents"], data["backlog"])
 backlog, rising = data["backlog"], data["rising"]
 role = user.role
 WEEK = "vs a week earlier"

@@ -1,5 +1,5 @@
--- Home: SLA attainment for the last 24 hours and the same 24 hours a week earlier, and the open
--- cases breached or at risk now, from one pass of the SLA clock per period.
+-- Home: SLA attainment for the last 24 hours, and the open cases breached or at risk now, from
+-- one pass of the SLA clock (home_sla_week_before gives the comparison period).
 -- Attainment: a clock counts in a period if it stopped there having met its target, or crossed
 -- its target there. Each period is evaluated as of its own end: what happens later cannot
 -- change whether a clock stopped or breached inside it, and it keeps the work to the cases
@@ -15,25 +15,12 @@ current_clocks AS MATERIALIZED (
     SEMI JOIN scoped_queues USING (queue_id)
     WHERE wf_in($regions, k.region) AND wf_in($priorities, k.priority) AND wf_in($vendors, k.vendor_id)
 ),
-previous_clocks AS (
-    SELECT k.clock, k.breached, k.stopped_at, k.breach_at
-    FROM sla_clocks($as_of::TIMESTAMP - INTERVAL 168 HOUR, $as_of::TIMESTAMP - INTERVAL 192 HOUR) k
-    SEMI JOIN scoped_queues USING (queue_id)
-    WHERE wf_in($regions, k.region) AND wf_in($priorities, k.priority) AND wf_in($vendors, k.vendor_id)
-),
 attainment AS (
     SELECT
         'last_24h' AS period, clock,
         count(*) FILTER (WHERE NOT breached AND stopped_at >= $as_of::TIMESTAMP - INTERVAL 24 HOUR) AS met,
         count(*) FILTER (WHERE breached AND breach_at >= $as_of::TIMESTAMP - INTERVAL 24 HOUR) AS breached
     FROM current_clocks
-    GROUP BY clock
-    UNION ALL
-    SELECT
-        'week_before', clock,
-        count(*) FILTER (WHERE NOT breached AND stopped_at >= $as_of::TIMESTAMP - INTERVAL 192 HOUR),
-        count(*) FILTER (WHERE breached AND breach_at >= $as_of::TIMESTAMP - INTERVAL 192 HOUR)
-    FROM previous_clocks
     GROUP BY clock
 ),
 running AS (

@@ -170,3 +170,18 @@ def test_derived_figures_are_computed_once_per_cached_frame(hand_env):
 
     gc.collect()
     assert queries.derived(fresh, total, "inflow") == 7 and len(calls) == 3
+
+
+def test_a_plan_runs_its_queries_side_by_side_and_raises_their_errors(hand_env):
+    from queries import plans
+
+    plan = [
+        plans.QueryCall("flow", "home_flow", {"as_of": hand_warehouse.AS_OF, **SCOPE}),
+        plans.QueryCall("incidents", "home_open_incidents", {"as_of": hand_warehouse.AS_OF}),
+        plans.QueryCall("freshness", "freshness"),
+    ]
+    frames = plans.fetch(plan)
+    assert list(frames) == ["flow", "incidents", "freshness"]
+    assert frames["flow"].equals(queries.run_uncached("home_flow", as_of=hand_warehouse.AS_OF, **SCOPE))
+    with pytest.raises(queries.ParameterError):
+        plans.fetch([*plan, plans.QueryCall("broken", "home_flow", {"as_of": hand_warehouse.AS_OF})])
