@@ -73,7 +73,7 @@ def runner_seconds(warehouse: str, plan: list[plans.QueryCall], cold: bool, reop
     return time.perf_counter() - start
 
 
-def page_benchmark(warehouse: Path) -> list[dict]:
+def page_benchmark(warehouse: Path, only: list[str] | None = None) -> list[dict]:
     as_of = BENCH_END
     filters = default_filters(as_of.date())
     con = duckdb.connect(str(warehouse), read_only=True)
@@ -82,6 +82,8 @@ def page_benchmark(warehouse: Path) -> list[dict]:
     cases = con.sql("SELECT count(*) FROM cases").fetchall()[0][0]
     rows = []
     for page, make_plan in plans.PAGE_PLANS.items():
+        if only and page not in only:
+            continue
         plan = make_plan(as_of, filters)
         raw_seconds(con, plan)  # let DuckDB and the OS page cache warm up once
         raw = statistics.median(raw_seconds(con, plan) for _ in range(REPEATS))
@@ -133,7 +135,19 @@ def write_results(rows: list[dict], path: Path) -> None:
 def main() -> int:
     parser = argparse.ArgumentParser(description="Watchfloor benchmarks")
     parser.add_argument("--skip-seed-bench", action="store_true", help="only run the page benchmark")
+    parser.add_argument("--page", action="append", metavar="PAGE",
+                        help="time only this page (repeatable); prints the figures without writing results.md")
     args = parser.parse_args()
+    if args.page:
+        unknown = sorted(set(args.page) - set(plans.PAGE_PLANS))
+        if unknown:
+            parser.error(f"unknown page(s) {', '.join(unknown)}; known: {', '.join(plans.PAGE_PLANS)}")
+        warehouse = WORK / "bench_1m.duckdb"
+        ensure_warehouse(warehouse, days=90, per_day=11100)
+        rows = page_benchmark(warehouse, only=args.page)
+        for row in rows:
+            print(f"{row['page']}: {verdict(row)}")
+        return 0 if all(verdict(r) == "meets" for r in rows) else 1
     if not args.skip_seed_bench and (ROOT / "benchmarks" / "bench_seed.py").exists():
         subprocess.run([sys.executable, str(ROOT / "benchmarks" / "bench_seed.py")], check=True, cwd=ROOT)
     warehouse = WORK / "bench_1m.duckdb"
