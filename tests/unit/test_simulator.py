@@ -376,12 +376,9 @@ def test_cli_bad_input_is_one_line_and_exit_2(tmp_path, capsys, args, needle):
     assert not path.exists()
 
 
-def test_small_runs_are_quick():
-    import time
-
-    started = time.perf_counter()
+def test_small_runs_cover_their_window_in_time_order():
+    # Speed is measured by the seed benchmark (benchmarks/bench_seed.py), not here.
     frames = simulate(SimConfig(days=14, cases_per_day=1500, seed=3, end=END))
-    assert time.perf_counter() - started < 10
     assert frames["cases"].height > 15_000
     assert frames["cases"]["created_at"].is_sorted()
     assert frames["case_events"]["occurred_at"].is_sorted()
