@@ -14,6 +14,7 @@ from typing import Any, Callable
 import polars as pl
 
 import queries
+from watchfloor import executive as executive_periods
 from watchfloor import sla_report
 from watchfloor.filters import Filters
 
@@ -60,6 +61,31 @@ def sla(as_of: datetime, filters: Filters) -> list[QueryCall]:
     ]
 
 
+def incidents(as_of: datetime, filters: Filters) -> list[QueryCall]:
+    """The Incidents page: incidents open at any time in the date range, their milestones and notes,
+    and per hour their linked cases and their category's arrivals (for the per-incident view)."""
+    scope = {"as_of": as_of, **filters.period_params()}
+    return [
+        QueryCall("incidents", "incident_list", scope),
+        QueryCall("events", "incident_events", scope),
+        QueryCall("hourly", "incident_hourly", scope),
+    ]
+
+
+def executive(as_of: datetime, filters: Filters, period: executive_periods.Period | None = None) -> list[QueryCall]:
+    """The executive summary: a period (the last 7 days unless chosen) against the one before.
+    The sidebar date range does not apply (the page picks its own period); the other filters do."""
+    chosen = period or executive_periods.last_7_days(as_of)
+    scope = {**chosen.sql_params(), **filters.sql_params()}
+    return [
+        QueryCall("sla", "executive_sla", scope),
+        QueryCall("cases", "executive_cases", scope),
+        QueryCall("escalations", "executive_escalations", scope),
+        QueryCall("appeals", "executive_appeals", scope),
+        QueryCall("incidents", "executive_incidents", chosen.sql_params()),
+    ]
+
+
 def shell(as_of: datetime, filters: Filters) -> list[QueryCall]:
     """What the entry point fetches on every page: filter options and freshness."""
     return [QueryCall("filter_options", "filter_options"), QueryCall("freshness", "freshness")]
@@ -70,6 +96,8 @@ PAGE_PLANS: dict[str, Callable[[datetime, Filters], list[QueryCall]]] = {
     "home": home,
     "queue_health": queue_health,
     "sla": sla,
+    "incidents": incidents,
+    "executive": executive,
 }
 
 
