@@ -86,6 +86,23 @@ def executive(as_of: datetime, filters: Filters, period: executive_periods.Perio
     ]
 
 
+def vendors(as_of: datetime, filters: Filters) -> list[QueryCall]:
+    """The Vendors page: contracts, and the period's work, QA checks and outcomes (appeals, SLA)
+    per reviewer unit and week; the scorecards are derived from them (watchfloor.vendors)."""
+    scope = {"as_of": as_of, **filters.period_params(), **filters.sql_params()}
+    return [
+        QueryCall("contracts", "vendor_contracts"),
+        QueryCall("work", "vendor_work", scope),
+        QueryCall("quality", "vendor_quality", scope),
+        QueryCall("outcomes", "vendor_outcomes", scope),
+    ]
+
+
+def quality(as_of: datetime, filters: Filters) -> list[QueryCall]:
+    """The Quality page: the period's QA checks per reviewer, category and day (watchfloor.quality)."""
+    return [QueryCall("reviews", "quality_reviews", {"as_of": as_of, **filters.period_params(), **filters.sql_params()})]
+
+
 def shell(as_of: datetime, filters: Filters) -> list[QueryCall]:
     """What the entry point fetches on every page: filter options and freshness."""
     return [QueryCall("filter_options", "filter_options"), QueryCall("freshness", "freshness")]
@@ -96,6 +113,8 @@ PAGE_PLANS: dict[str, Callable[[datetime, Filters], list[QueryCall]]] = {
     "home": home,
     "queue_health": queue_health,
     "sla": sla,
+    "vendors": vendors,
+    "quality": quality,
     "incidents": incidents,
     "executive": executive,
 }

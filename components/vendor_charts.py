@@ -1,0 +1,206 @@
+"""The Vendors page's drawings: grade tiles, the scorecard table in contract colours, weekly trends,
+two vendors side by side, agreement per category, and the exports. Figures come from
+watchfloor.vendors."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+import plotly.graph_objects as go
+import polars as pl
+import streamlit as st
+
+from watchfloor import scorecard_export
+from watchfloor import vendors as v
+from watchfloor.labels import category_label
+
+STATUS_COLOURS = {v.GREEN: "#d6efd8", v.AMBER: "#fbdcb8", v.RED: "#f8d0cf"}
+STATUS_WORDS = {v.GREEN: "on target", v.AMBER: "near target", v.RED: "off target", v.NONE: "no target"}
+SERIES_COLOURS = ["#4c78a8", "#f58518", "#54a24b", "#b279a2", "#e45756", "#72b7b2", "#9d755d"]
+GROUP_LABELS = {"region": "Region", "site": "Site", "week_start": "Week starting"}
+
+
+def _plotly(fig: go.Figure, height: int, key: str, legend: bool = True) -> None:
+    fig.update_layout(
+        height=height, margin=dict(l=10, r=10, t=40 if legend else 10, b=10), showlegend=legend,
+        legend=dict(orientation="h", yanchor="bottom", y=1.02, xanchor="left", x=0, title_text=""),
+        plot_bgcolor="rgba(0,0,0,0)", paper_bgcolor="rgba(0,0,0,0)", hoverlabel=dict(namelength=-1),
+    )
+    st.plotly_chart(fig, key=key, config={"displayModeBar": False})
+
+
+def grade_tiles(card: pl.DataFrame) -> None:
+    """One tile per vendor: its overall grade and how many figures are green, amber, red."""
+    rows = card.sort("vendor").to_dicts()
+    for start in range(0, len(rows), 5):
+        for column, row in zip(st.columns(5), rows[start:start + 5]):
+            statuses = [row[f"{f.key}_status"] for f in v.FIGURES]
+            counts = {s: statuses.count(s) for s in (v.GREEN, v.AMBER, v.RED)}
+            with column, st.container(border=True):
+                st.metric(row["vendor"], f"Grade {row['grade']}",
+                          help="Weighted share of points over the graded figures: green 1, amber ½, red 0. "
+                               "A from 90 %, B from 75 %, C from 50 %, D below.")
+                score = "–" if row["score"] is None else f"{row['score']:.0%}"
+                st.caption(f"score {score} · {counts[v.GREEN]} green · {counts[v.AMBER]} amber · {counts[v.RED]} red")
+
+
+def _status_style(statuses: pl.DataFrame):
+    def style(frame):
+        out = frame.copy()
+        for column in out.columns:
+            out[column] = ""
+        for f in v.FIGURES:
+            if f.label in out.columns:
+                out[f.label] = [f"background-color: {STATUS_COLOURS[s]}" if s in STATUS_COLOURS else ""
+                                for s in statuses[f"{f.key}_status"].to_list()]
+        return out
+    return style
+
+
+def display_table(card: pl.DataFrame) -> pl.DataFrame:
+    """The scorecard as text columns in the users' words (values formatted per figure)."""
+    groups = [c for c in GROUP_LABELS if c in card.columns]
+    data: dict[str, list] = {"Vendor": card["vendor"].to_list()}
+    for g in groups:
+        data[GROUP_LABELS[g]] = [f"{x:%Y-%m-%d}" if isinstance(x, (date, datetime)) else x for x in card[g].to_list()]
+    data["Grade"] = card["grade"].to_list()
+    for f in v.FIGURES:
+        data[f.label] = [v.format_value(f, x) for x in card[f.key].to_list()]
+    return pl.DataFrame(data)
+
+
+def scorecard_table(card: pl.DataFrame, key: str) -> None:
+    if card.height == 0:
+        st.info("No vendor work in this period for these filters.")
+        return
+    shown = display_table(card)
+    styled = shown.to_pandas().style.apply(_status_style(card), axis=None)
+    config = {"Vendor": st.column_config.TextColumn(pinned=True)}
+    for f in v.FIGURES:
+        rule = "" if f.direction is None else f" Coloured against the contract target ({f.target or 'house standard'})."
+        config[f.label] = st.column_config.TextColumn(help=f.help + rule)
+    st.dataframe(styled, key=key, hide_index=True, column_config=config,
+                 height=min(38 + 35 * card.height, 460))
+    st.caption("Green: meets the contract target; amber: within the tolerance below it; red: further off. "
+               "Uncoloured figures have no contract target.")
+
+
+def weekly_trend(weeks: pl.DataFrame, figure_key: str, key: str) -> None:
+    figure = v.FIGURES_BY_KEY[figure_key]
+    data = weeks.filter(pl.col(figure_key).is_not_null())
+    if data.height == 0:
+        st.info(f"No {figure.label.lower()} in these weeks.")
+        return
+    fig = go.Figure()
+    scale = 100.0 if figure.kind == "share" else (1 / 60 if figure.kind == "seconds" else 1.0)
+    unit = {"share": "%", "seconds": "minutes", "usd": "USD"}.get(figure.kind, "")
+    for i, (vendor, part) in enumerate(data.sort("week_start").group_by("vendor", maintain_order=True)):
+        colour = SERIES_COLOURS[i % len(SERIES_COLOURS)]
+        name = vendor[0]
+        fig.add_trace(go.Scatter(
+            x=part["week_start"].to_list(), y=[x * scale for x in part[figure_key].to_list()], name=name,
+            mode="lines+markers", line=dict(color=colour, width=2),
+            hovertemplate=f"{name}, week of " + "%{x|%d %b}: %{y:,.2f}" + f" {unit}<extra></extra>"))
+        targets = part[f"{figure_key}_target"].drop_nulls()
+        if targets.len():
+            fig.add_trace(go.Scatter(
+                x=part["week_start"].to_list(), y=[targets[0] * scale] * part.height, name=f"{name} target",
+                mode="lines", line=dict(color=colour, width=1, dash="dot"), showlegend=False,
+                hovertemplate=f"{name} target: " + "%{y:,.2f}" + f" {unit}<extra></extra>"))
+    fig.update_xaxes(tickformat="%d %b", dtick=7 * 24 * 3600 * 1000, title_text="week starting (UTC)")
+    fig.update_yaxes(title_text=f"{figure.label} ({unit})" if unit else figure.label, rangemode="tozero")
+    _plotly(fig, 320, key=key)
+    st.caption("One point per UTC week (Monday to Sunday), cut to the date range. Dotted: each vendor's target.")
+
+
+def side_by_side(card: pl.DataFrame, first: str, second: str, key: str) -> None:
+    """Every figure of two vendors next to each other, with their targets, in contract colours."""
+    rows = {r["vendor_id"]: r for r in card.to_dicts()}
+    if first not in rows or second not in rows:
+        st.info("Pick two vendors with work in this period.")
+        return
+    a, b = rows[first], rows[second]
+    def column(row: dict, targets: bool) -> list[str]:
+        if targets:
+            return [""] + [v.format_value(f, row[f"{f.key}_target"]) if row[f"{f.key}_target"] is not None else ""
+                           for f in v.FIGURES]
+        return [row["grade"]] + [v.format_value(f, row[f.key]) for f in v.FIGURES]
+
+    name_a, name_b = a["vendor"], b["vendor"]
+    if name_a == name_b:  # two vendors of the same name: tell them apart by id
+        name_a, name_b = f"{name_a} ({first})", f"{name_b} ({second})"
+    table = pl.DataFrame({
+        "Figure": ["Grade"] + [f.label for f in v.FIGURES],
+        name_a: column(a, False), f"{name_a} target": column(a, True),
+        name_b: column(b, False), f"{name_b} target": column(b, True),
+    })
+    colours = {0: [""] + [a[f"{f.key}_status"] for f in v.FIGURES], 2: [""] + [b[f"{f.key}_status"] for f in v.FIGURES]}
+
+    def style(frame):
+        out = frame.copy()
+        for column in out.columns:
+            out[column] = ""
+        cols = list(out.columns)
+        for offset, statuses in colours.items():
+            out[cols[1 + offset]] = [f"background-color: {STATUS_COLOURS[s]}" if s in STATUS_COLOURS else ""
+                                     for s in statuses]
+        return out
+
+    st.dataframe(table.to_pandas().style.apply(style, axis=None), key=key, hide_index=True,
+                 height=38 + 35 * table.height)
+
+
+def kappa_heatmap(kappa: pl.DataFrame, names: dict[str, str], key: str) -> None:
+    """Agreement with QA (Cohen's kappa) per vendor and category, coloured by band."""
+    data = kappa.filter(pl.col("kappa").is_not_null())
+    if data.height == 0:
+        st.info("No QA checks with a defined agreement in this period.")
+        return
+    vendors = sorted(data["vendor_id"].unique().to_list(), key=lambda x: names.get(x, x))
+    categories = sorted(data["category"].unique().to_list(), key=category_label)
+    lookup = {(r["vendor_id"], r["category"]): r for r in data.to_dicts()}
+    z, text, hover = [], [], []
+    for vendor in vendors:
+        zr, tr, hr = [], [], []
+        for c in categories:
+            r = lookup.get((vendor, c))
+            zr.append(None if r is None else r["kappa"])
+            tr.append("" if r is None else f"{r['kappa']:.2f}")
+            hr.append("no checks" if r is None else f"κ {r['kappa']:.2f}, {r['band']}, {r['checks']:,} checks")
+        z.append(zr), text.append(tr), hover.append(hr)
+    fig = go.Figure(go.Heatmap(
+        z=z, x=[category_label(c) for c in categories], y=[names.get(x, x) for x in vendors], text=text,
+        texttemplate="%{text}", customdata=hover, hovertemplate="%{y} · %{x}: %{customdata}<extra></extra>",
+        zmin=0, zmax=1, colorscale=[[0, "#e45756"], [0.4, "#f2b447"], [0.6, "#f6e08a"], [0.8, "#9fd19f"], [1, "#2e8b57"]],
+        colorbar=dict(title="κ", tickvals=[0, 0.2, 0.4, 0.6, 0.8, 1.0]), xgap=2, ygap=2))
+    fig.update_xaxes(tickangle=-35)
+    _plotly(fig, 120 + 42 * len(vendors), key=key, legend=False)
+    st.caption("Cohen's kappa of the reviewers' decisions against QA's (golden items excluded). Bands: "
+               "≤ 0 poor, ≤ 0.20 slight, ≤ 0.40 fair, ≤ 0.60 moderate, ≤ 0.80 substantial, above: almost perfect. "
+               "Few checks make a kappa uncertain: hover for the count.")
+
+
+def exports(card: pl.DataFrame, level: str, weeks: pl.DataFrame, kappa: pl.DataFrame, start: date, end: date,
+            as_of: datetime, vendor_cards: pl.DataFrame) -> None:
+    left, right = st.columns(2)
+    with left:
+        st.markdown("**Scorecard table (CSV)**")
+        st.caption(f"The table above, by {v.LEVELS[level].lower()}: values, targets and colours.")
+        st.download_button("Download CSV", data=scorecard_export.scorecard_csv(card),
+                           file_name=f"vendor_scorecards_{level}_{start:%Y%m%d}_{end:%Y%m%d}.csv",
+                           mime="text/csv", key="vendors_export_csv", icon=":material/download:")
+    with right:
+        st.markdown("**Printable scorecard (HTML)**")
+        options = vendor_cards.sort("vendor")["vendor_id"].to_list()
+        names = dict(zip(vendor_cards["vendor_id"], vendor_cards["vendor"]))
+        chosen = st.selectbox("Vendor", options=options, format_func=lambda x: names.get(x, x),
+                              key="vendors_export_vendor")
+        if chosen:
+            row = vendor_cards.filter(pl.col("vendor_id") == chosen).row(0, named=True)
+            page = scorecard_export.scorecard_html(
+                row, weeks.filter(pl.col("vendor_id") == chosen).sort("week_start"),
+                kappa.filter(pl.col("vendor_id") == chosen), start, end, as_of)
+            st.download_button("Download scorecard", data=page.encode("utf-8"),
+                               file_name=f"scorecard_{chosen}_{start:%Y%m%d}_{end:%Y%m%d}.html",
+                               mime="text/html", key="vendors_export_html", icon=":material/print:")
+            st.caption("A self-contained page: open it in a browser and print it (or save as PDF).")

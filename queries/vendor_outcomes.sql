@@ -1,0 +1,64 @@
+-- Vendors: what became of the vendors' decisions, per reviewer unit (vendor, region, site of
+-- the reviewer who decided the case, cases.reviewer_id) and UTC week, in the period [a, b)
+-- (a = $period_start, b = least($period_end, $as_of)):
+--   appeals decided in the period (resolved_at in [a, b); pending appeals are left out) and
+--   how many were overturned;
+--   resolution SLA clocks of human-decided cases that stopped in the period, met or breached
+--   (sla_clocks as of b; see docs/metrics.md, "SLA clocks").
+-- The region, vertical and priority filters apply to the case's current queue.
+WITH bounds AS (
+    SELECT $period_start::TIMESTAMP AS a, least($period_end::TIMESTAMP, $as_of::TIMESTAMP) AS b
+),
+scope AS (
+    SELECT q.queue_id
+    FROM queues q
+    JOIN sla_policies p ON p.sla_policy_id = q.sla_policy_id
+    WHERE wf_in($regions, q.region)
+      AND wf_in($verticals, q.vertical)
+      AND wf_in($priorities, p.priority)
+),
+appeal_rows AS (
+    SELECT c.reviewer_id, date_trunc('week', ap.resolved_at) AS week_start,
+           count(*) AS appeals_decided,
+           count(*) FILTER (WHERE ap.outcome = 'overturned') AS appeals_overturned
+    FROM appeals ap
+    CROSS JOIN bounds
+    JOIN cases c ON c.case_id = ap.case_id
+    WHERE ap.outcome <> 'pending'
+      AND ap.resolved_at >= bounds.a AND ap.resolved_at < bounds.b
+      AND c.reviewer_id IS NOT NULL
+      AND c.queue_id IN (SELECT queue_id FROM scope)
+    GROUP BY ALL
+),
+sla_rows AS (
+    SELECT c.reviewer_id, date_trunc('week', k.stopped_at) AS week_start,
+           count(*) FILTER (WHERE NOT k.breached) AS sla_met,
+           count(*) FILTER (WHERE k.breached) AS sla_breached
+    FROM sla_clocks((SELECT b FROM bounds), (SELECT a FROM bounds)) k
+    JOIN cases c ON c.case_id = k.case_id
+    CROSS JOIN bounds
+    WHERE k.clock = 'resolution'
+      AND k.stopped_at >= bounds.a AND k.stopped_at < bounds.b
+      AND c.reviewer_id IS NOT NULL
+      AND c.queue_id IN (SELECT queue_id FROM scope)
+    GROUP BY ALL
+),
+joined AS (
+    SELECT reviewer_id, week_start,
+           coalesce(ap.appeals_decided, 0) AS appeals_decided,
+           coalesce(ap.appeals_overturned, 0) AS appeals_overturned,
+           coalesce(s.sla_met, 0) AS sla_met,
+           coalesce(s.sla_breached, 0) AS sla_breached
+    FROM appeal_rows ap
+    FULL JOIN sla_rows s USING (reviewer_id, week_start)
+)
+SELECT r.vendor_id, r.region, coalesce(r.site, r.region) AS site, j.week_start,
+       sum(j.appeals_decided) AS appeals_decided,
+       sum(j.appeals_overturned) AS appeals_overturned,
+       sum(j.sla_met) AS sla_met,
+       sum(j.sla_breached) AS sla_breached
+FROM joined j
+JOIN reviewers r ON r.reviewer_id = j.reviewer_id
+WHERE wf_in($vendors, r.vendor_id)
+GROUP BY ALL
+ORDER BY ALL
