@@ -1,0 +1,420 @@
+"""The executive summary's named queries (queries/executive_*.sql) and figures (watchfloor/executive.py)
+against a small warehouse built by hand below (also used by the Incidents tests), every figure worked
+out in the comments.
+
+AS_OF is Wednesday 2026-11-18 12:00 UTC. Default period, the last 7 days: current = [11-11 12:00,
+11-18 12:00), previous = [11-04 12:00, 11-11 12:00). All policies are 24x7 without pauses.
+Policies: P0 first action 30 min, resolution 4 h; P1 60 min, 24 h; P2 8 h, 72 h.
+
+Cases (t = day hour:minute in November 2026); TTA = time to action = resolved - created:
+  current period
+  e1  11-12 10:00 user_report     fraud  P2 FA 11:00 resolved 12:00 violating content_removed      TTA  7200
+  e2  11-13 09:00 classifier      fraud  P2 automated, FA = resolved 09:01, account_suspended     TTA    60
+  e3  11-14 08:00 trusted_flagger child  P1 FA + escalated 08:30 to L2, resolved 20:00 reported_to_authorities
+                                                                                                  TTA 43200
+  e4  11-15 10:00 user_report     spam   P2 FA + escalated 20:00, resolved 20:00 non_violating (none): not actioned
+                                          FA 10 h of 8 h: breached at 11-15 18:00
+  e5  11-16 06:00 proactive       child  P0 (urgent L2 queue) FA + escalated 06:10, resolved 08:00 account_banned
+                                                                                                  TTA  7200
+  e6  11-17 10:00 user_report     fraud  P2 open (queued): FA running 26 h, breached at 11-17 18:00
+  e8  11-17 11:00 law_enforcement child  P1 FA 11:20 resolved 11:40 reported_to_authorities        TTA  2400
+  e9  11-11 12:00 user_report     fraud  P2 open, created exactly at the period's start (counts in it):
+                                          FA breached at 11-11 20:00; resolution (72 h) breached at 11-14 12:00
+  created in the previous period, resolved in the current one
+  e7  11-10 20:00 user_report     spam   P2 FA + resolved 11-11 13:00 warning; FA breached at 11-11 04:00
+                                          (previous); resolution 17 h of 72 met in the current period  TTA 61200
+  previous period
+  p5  11-04 12:00 user_report     fraud  P2 exactly at the previous start; FA 12:30 resolved 13:00 non_violating
+  p1  11-05 10:00 user_report     fraud  P2 FA 11:00 resolved 12:00 content_removed             TTA  7200
+  p2  11-06 10:00 classifier      spam   P2 automated, FA = resolved 10:01, content_removed      TTA    60
+  p3  11-07 10:00 user_report     spam   P2 FA + resolved 11:00 non_violating
+  p4  11-08 09:00 trusted_flagger child  P1 FA + escalated 10:30 (90 min of 60: breached 10:00),
+                                          resolved 11-09 12:00 account_banned (27 h of 24: breached 11-09 09:00)
+                                                                                                  TTA 97200
+  p0  11-01 10:00 user_report     fraud  P2 resolved 11-01 12:00: before both periods, never counted
+
+Figures, current | previous:
+  volume (created)             8 (e1 e2 e3 e4 e5 e6 e8 e9)          | 6 (p5 p1 p2 p3 p4 e7)
+  resolved                     7 (e1 e2 e3 e4 e5 e7 e8)             | 5 (p5 p1 p2 p3 p4)
+  actioned                     6 (all but e4)                        | 3 (p1 p2 p4)
+  actioned share               6/7                                   | 3/5
+  proactive (classifier, proactive) of actioned   2/6 (e2, e5)      | 1/3 (p2)
+  automated of resolved        1/7 (e2), human 6                     | 1/5 (p2), human 4
+  median time to action        60 2400 7200 7200 43200 61200 -> 7200 | 60 7200 97200 -> 7200
+  enforcement                  reported_to_authorities 2, content_removed 1, account_suspended 1,
+                               account_banned 1, warning 1           | content_removed 2, account_banned 1
+  FA attainment                met e1 e2 e3 e5 e8 = 5, breached e4 e6 e9 = 3 -> 5/8
+                                                                     | met p5 p1 p2 p3 = 4, breached p4 e7 = 2 -> 4/6
+  resolution attainment        met e1 e2 e3 e4 e5 e7 e8 = 7, breached e9 -> 7/8
+                                                                     | met p5 p1 p2 p3 = 4, breached p4 -> 4/5
+  P0 + P1 escalations          e5 (P0), e3 (P1) = 2; e4 (P2) not counted | p4 (P1) = 1
+  appeals filed / decided / overturned
+                               a1 a3 a6 = 3 / a1 a2 a6 = 3 / a1 = 1 -> 1/3 | a2 a4 a5 = 3 / a4 a5 = 2 / a4 = 1 -> 1/2
+  SEV0 + SEV1 incidents        INC-1 (SEV0), INC-2 (SEV1) = 2       | INC-4 (SEV1) = 1 (INC-3 is SEV2)
+  notices by category (created; user reports and trusted flaggers):
+      fraud 3 (e1 e6 e9) | 2 (p5 p1);  child 1, trusted flagger 1 (e3), orders 1 (e8) | 1 (p4);  spam 1 (e4) | 2 (p3 e7)
+  notices actioned (resolved in the period): fraud 1 (e1, 7200), child 1 (e3, 43200), spam 1 (e7, 61200)
+  rising (created): child 3 vs 1 -> 2/sqrt(2) = 1.414; fraud 4 vs 2 -> 2/sqrt(3) = 1.155; spam 1 vs 3 fell
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from pathlib import Path
+
+import duckdb
+import polars as pl
+import pytest
+
+from queries import plans
+from watchfloor import executive as ex
+from watchfloor.filters import Filters, default_filters
+from watchfloor.warehouse import create_schema
+
+AS_OF = datetime(2026, 11, 18, 12, 0)
+H = 3600.0
+
+
+def t(day: int, hour: int, minute: int = 0, second: int = 0) -> datetime:
+    return datetime(2026, 11, day, hour, minute, second)
+
+
+POLICIES = [
+    ("pol_p0", "P0", 30, 240, "24x7", False, "P0 critical"),
+    ("pol_p1", "P1", 60, 1440, "24x7", False, "P1 urgent"),
+    ("pol_p2", "P2", 480, 4320, "24x7", False, "P2 standard"),
+]
+QUEUES = [
+    ("q_fraud", "Fraud AMER L1", "Fraud & spam", "AMER", "L1", "pol_p2", "America/New_York"),
+    ("q_child", "Child safety EMEA L1", "Child safety", "EMEA", "L1", "pol_p1", "Europe/Dublin"),
+    ("q_child_l2", "Child safety EMEA L2", "Child safety", "EMEA", "L2", "pol_p1", "Europe/Dublin"),
+    ("q_urgent", "Child safety EMEA urgent", "Child safety", "EMEA", "L2", "pol_p0", "Europe/Dublin"),
+]
+VENDORS = [("v_int", "Internal", "internal", 55.0), ("v_bpo", "Northwind BPO", "bpo", 24.0)]
+REVIEWERS = [("r1", "v_int", "AMER"), ("r2", "v_bpo", "EMEA")]
+
+# case, created, source, category, first queue, current queue, priority, region, vendor, first action, resolved,
+# decision, action, automated, escalated at, incident
+CASES = [
+    ("e1", t(12, 10), "user_report", "fraud_scams", "q_fraud", "q_fraud", "P2", "AMER", "v_int", t(12, 11), t(12, 12),
+     "violating", "content_removed", False, None, None),
+    ("e2", t(13, 9), "classifier", "fraud_scams", "q_fraud", "q_fraud", "P2", "AMER", None, t(13, 9, 1), t(13, 9, 1),
+     "violating", "account_suspended", True, None, None),
+    ("e3", t(14, 8), "trusted_flagger", "child_safety", "q_child", "q_child_l2", "P1", "EMEA", "v_bpo", t(14, 8, 30),
+     t(14, 20), "violating", "reported_to_authorities", False, t(14, 8, 30), "INC-1"),
+    ("e4", t(15, 10), "user_report", "spam", "q_fraud", "q_fraud", "P2", "AMER", "v_int", t(15, 20), t(15, 20),
+     "non_violating", "none", False, t(15, 20), None),
+    ("e5", t(16, 6), "proactive", "child_safety", "q_child", "q_urgent", "P0", "EMEA", "v_bpo", t(16, 6, 10), t(16, 8),
+     "violating", "account_banned", False, t(16, 6, 10), "INC-1"),
+    ("e6", t(17, 10), "user_report", "fraud_scams", "q_fraud", "q_fraud", "P2", "AMER", None, None, None,
+     None, None, False, None, "INC-2"),
+    ("e8", t(17, 11), "law_enforcement", "child_safety", "q_child", "q_child", "P1", "EMEA", "v_bpo", t(17, 11, 20),
+     t(17, 11, 40), "violating", "reported_to_authorities", False, None, None),
+    ("e9", t(11, 12), "user_report", "fraud_scams", "q_fraud", "q_fraud", "P2", "AMER", None, None, None,
+     None, None, False, None, None),
+    ("e7", t(10, 20), "user_report", "spam", "q_fraud", "q_fraud", "P2", "AMER", "v_int", t(11, 13), t(11, 13),
+     "violating", "warning", False, None, None),
+    ("p5", t(4, 12), "user_report", "fraud_scams", "q_fraud", "q_fraud", "P2", "AMER", "v_int", t(4, 12, 30), t(4, 13),
+     "non_violating", "none", False, None, None),
+    ("p1", t(5, 10), "user_report", "fraud_scams", "q_fraud", "q_fraud", "P2", "AMER", "v_int", t(5, 11), t(5, 12),
+     "violating", "content_removed", False, None, None),
+    ("p2", t(6, 10), "classifier", "spam", "q_fraud", "q_fraud", "P2", "AMER", None, t(6, 10, 1), t(6, 10, 1),
+     "violating", "content_removed", True, None, None),
+    ("p3", t(7, 10), "user_report", "spam", "q_fraud", "q_fraud", "P2", "AMER", "v_bpo", t(7, 11), t(7, 11),
+     "non_violating", "none", False, None, "INC-4"),
+    ("p4", t(8, 9), "trusted_flagger", "child_safety", "q_child", "q_child_l2", "P1", "EMEA", "v_bpo", t(8, 10, 30),
+     t(9, 12), "violating", "account_banned", False, t(8, 10, 30), None),
+    ("p0", t(1, 10), "user_report", "fraud_scams", "q_fraud", "q_fraud", "P2", "AMER", "v_int", t(1, 11), t(1, 12),
+     "violating", "content_removed", False, None, None),
+]
+APPEALS = [
+    ("a1", "e1", t(13, 10), t(14, 10), "overturned"),
+    ("a2", "p1", t(6, 10), t(12, 10), "upheld"),
+    ("a3", "e5", t(17, 9), None, "pending"),
+    ("a4", "p2", t(7, 10), t(8, 10), "overturned"),
+    ("a5", "p4", t(9, 13), t(10, 10), "upheld"),
+    ("a6", "e3", t(15, 10), t(16, 10), "upheld"),
+]
+# incident, title, severity, category, started, detected, acknowledged, mitigated, resolved, commander, summary
+INCIDENTS = [
+    ("INC-1", "Child safety wave on image generation", "SEV0", "child_safety", t(16, 5), t(16, 5, 30), t(16, 5, 40),
+     t(16, 8), t(16, 14), "a.chen", "Child safety arrivals rose to about 6x. Accounts banned and reported."),
+    # mitigated after AS_OF: not known yet at AS_OF, so still 'acknowledged'
+    ("INC-2", "Scam wave: fake invoices", "SEV1", "fraud_scams", t(17, 9), t(17, 9, 20), t(17, 10), t(18, 14), None,
+     "b.okafor", "Fraud arrivals rose to about 4x on the API. Payment handles being blocked."),
+    ("INC-3", "Spam burst on chat", "SEV2", "spam", t(13, 0), t(13, 1), t(13, 1, 10), t(13, 3), t(13, 6),
+     "c.dubois", "Spam arrivals doubled for a few hours."),
+    ("INC-4", "Spam botnet", "SEV1", "spam", t(8, 0), t(8, 0, 30), t(8, 0, 45), t(8, 2), t(9, 0),
+     "a.chen", "Spam sign-up cluster. Blocked."),
+    ("INC-5", "Old fraud ring", "SEV3", "fraud_scams", t(2, 0), t(2, 1), t(2, 2), t(2, 3), t(3, 0), None, None),
+]
+# incident events, deliberately not written in time order (the query orders them)
+INCIDENT_EVENTS = [
+    ("INC-1", t(16, 7), "update", "Hashes shared with partners.", "a.chen"),
+    ("INC-1", t(16, 5), "started", "Child safety volume started rising.", "system"),
+    ("INC-1", t(16, 5, 30), "detected", "Spike alert fired.", "system"),
+    ("INC-1", t(16, 5, 40), "acknowledged", "a.chen took command.", "a.chen"),
+    ("INC-1", t(16, 8), "mitigated", "Accounts banned.", "a.chen"),
+    ("INC-1", t(16, 14), "resolved", "Closed.", "a.chen"),
+    ("INC-2", t(17, 9), "started", None, "system"),
+    ("INC-2", t(17, 9, 20), "detected", "Alert.", "system"),
+    ("INC-2", t(17, 10), "acknowledged", None, "b.okafor"),
+    ("INC-2", t(18, 14), "mitigated", "In the future of AS_OF: not shown.", "b.okafor"),
+    ("INC-4", t(8, 0), "started", None, "system"),
+]
+
+
+def _events(case: tuple) -> list[tuple]:
+    """A consistent event history for a case row: (when, type, actor, queue, detail)."""
+    (cid, created, source, _cat, first_q, cur_q, _prio, _reg, vendor, first, resolved, decision, action, automated,
+     escalated_at, _inc) = case
+    reviewer = {"v_int": "r1", "v_bpo": "r2"}.get(vendor)
+    if automated:
+        return [(created, "created", None, None, source), (first, "first_action", f"auto:{source}", None, None),
+                (first, "decided", f"auto:{source}", None, decision), (first, "enforced", "system", None, action),
+                (resolved, "resolved", f"auto:{source}", None, None)]
+    ev = [(created, "created", None, None, source), (created, "routed", "system", first_q, None)]
+    if first is None:
+        return ev
+    ev.append((created, "assigned", reviewer, first_q, None))
+    ev.append((first, "first_action", reviewer, first_q, None))
+    queue = first_q
+    if escalated_at is not None:
+        ev.append((escalated_at, "escalated", reviewer, cur_q, "needs a specialist"))
+        ev.append((escalated_at, "assigned", reviewer, cur_q, None))
+        queue = cur_q
+    if resolved is not None:
+        ev.append((resolved, "decided", reviewer, queue, decision))
+        if action and action != "none":
+            ev.append((resolved, "enforced", "system", queue, action))
+        ev.append((resolved, "resolved", reviewer, queue, None))
+    return ev
+
+
+def build(path: str | Path) -> str:
+    path = str(path)
+    con = duckdb.connect(path)
+    try:
+        create_schema(con)
+        con.executemany("INSERT INTO sla_policies (sla_policy_id, priority, first_action_target_min, resolution_target_min, "
+                        "calendar, pause_on_pending, name) VALUES (?, ?, ?, ?, ?, ?, ?)", POLICIES)
+        con.executemany("INSERT INTO queues (queue_id, name, vertical, region, tier, sla_policy_id, timezone) "
+                        "VALUES (?, ?, ?, ?, ?, ?, ?)", QUEUES)
+        con.executemany("INSERT INTO vendors (vendor_id, name, kind, cost_per_hour_usd) VALUES (?, ?, ?, ?)", VENDORS)
+        con.executemany("INSERT INTO reviewers (reviewer_id, vendor_id, region, languages, hired_at, active) "
+                        "VALUES (?, ?, ?, ['en'], TIMESTAMP '2025-01-01', true)", REVIEWERS)
+        con.executemany(
+            "INSERT INTO incidents (incident_id, title, severity, category, status, started_at, detected_at, acknowledged_at, "
+            "mitigated_at, resolved_at, commander, summary) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [(i, title, sev, cat, "resolved" if res else "mitigated" if mit else "acknowledged", st, det, ack, mit, res, cmd, summ)
+             for i, title, sev, cat, st, det, ack, mit, res, cmd, summ in INCIDENTS])
+        con.executemany("INSERT INTO incident_events (incident_id, occurred_at, kind, note, actor) VALUES (?, ?, ?, ?, ?)",
+                        INCIDENT_EVENTS)
+        all_events = []
+        for case in sorted(CASES, key=lambda c: c[1]):
+            (cid, created, source, category, _fq, cur_q, prio, region, vendor, first, resolved, decision, action,
+             automated, escalated_at, incident) = case
+            events = _events(case)
+            status = "resolved" if resolved else ("queued" if first is None else "in_review")
+            con.execute(
+                """INSERT INTO cases (case_id, created_at, source, surface, category, priority, region, language, queue_id,
+                       status, vendor_id, reviewer_id, first_action_at, resolved_at, decision, enforcement_action,
+                       escalated, incident_id, updated_at, automated, account_id, content_excerpt)
+                   VALUES (?, ?, ?, 'chat', ?, ?, ?, 'en', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'hand-built')""",
+                [cid, created, source, category, prio, region, cur_q, status, None if automated else vendor,
+                 None if automated else {"v_int": "r1", "v_bpo": "r2"}.get(vendor), first, resolved, decision, action,
+                 escalated_at is not None, incident, events[-1][0], automated, f"acct_{cid}"],
+            ).fetchall()
+            all_events += [(when, n, cid, kind, actor, queue, detail) for n, (when, kind, actor, queue, detail) in enumerate(events)]
+        all_events.sort(key=lambda r: (r[0], r[2], r[1]))
+        con.executemany(
+            "INSERT INTO case_events (event_id, case_id, occurred_at, event_type, actor_id, queue_id, detail) VALUES (?, ?, ?, ?, ?, ?, ?)",
+            [(n + 1, cid, when, kind, actor, queue, detail) for n, (when, _, cid, kind, actor, queue, detail) in enumerate(all_events)])
+        con.executemany("INSERT INTO appeals (appeal_id, case_id, filed_at, resolved_at, outcome) VALUES (?, ?, ?, ?, ?)", APPEALS)
+    finally:
+        con.close()
+    return path
+
+
+@pytest.fixture(scope="module")
+def exec_warehouse(tmp_path_factory) -> str:
+    return build(tmp_path_factory.mktemp("exec_hand") / "exec.duckdb")
+
+
+@pytest.fixture
+def exec_env(monkeypatch, exec_warehouse):
+    monkeypatch.setenv("WATCHFLOOR_WAREHOUSE", exec_warehouse)
+    monkeypatch.setenv("WATCHFLOOR_AS_OF", AS_OF.isoformat())
+    return exec_warehouse
+
+
+def fetch(period: ex.Period | None = None, **scope) -> dict[str, pl.DataFrame]:
+    filters = Filters(start=date(2026, 11, 12), end=date(2026, 11, 18), **{k: tuple(v) for k, v in scope.items()})
+    return plans.fetch(plans.executive(AS_OF, filters, period))
+
+
+def figures(data: dict[str, pl.DataFrame]) -> dict[str, ex.Figure]:
+    return {f.key: f for f in ex.headline(data["cases"], data["sla"], data["escalations"], data["incidents"], data["appeals"])}
+
+
+# --------------------------------------------------------------------------- headline figures
+
+
+def test_the_default_period_is_the_last_7_days(exec_env):
+    period = ex.last_7_days(AS_OF)
+    assert (period.start, period.end, period.previous_start, period.previous_end) == (t(11, 12), AS_OF, t(4, 12), t(11, 12))
+
+
+def test_headline_figures(exec_env):
+    got = figures(fetch())
+
+    def pair(key):
+        return got[key].change.current, got[key].change.previous
+
+    assert pair("volume") == (8, 6)
+    assert pair("actioned_share") == pytest.approx((6 / 7, 3 / 5))
+    assert pair("proactive_rate") == pytest.approx((2 / 6, 1 / 3))
+    assert pair("median_time_to_action") == (7200.0, 7200.0)
+    assert pair("sla_attainment") == pytest.approx((5 / 8, 4 / 6))
+    assert pair("escalations") == (2, 1)
+    assert pair("severe_incidents") == (2, 1)
+    assert pair("overturn_rate") == pytest.approx((1 / 3, 1 / 2))
+    assert pair("automated_share") == pytest.approx((1 / 7, 1 / 5))
+    assert got["sla_attainment"].note == "resolution 87.5%"
+    assert got["escalations"].note == "P0 1 · P1 1"
+    assert got["severe_incidents"].note == "SEV0 1 · SEV1 1"
+    assert got["overturn_rate"].note == "1 of 3 decided · 3 filed"
+    assert got["automated_share"].note == "1 automated · 6 human"
+    assert got["actioned_share"].note == "6 of 7 resolved"
+
+
+def test_sla_attainment_per_clock_and_period(exec_env):
+    sla = fetch()["sla"]
+    got = {(r["period"], r["clock"]): (r["met"], r["breached"]) for r in sla.iter_rows(named=True)}
+    assert got == {("current", "first_action"): (5, 3), ("current", "resolution"): (7, 1),
+                   ("previous", "first_action"): (4, 2), ("previous", "resolution"): (4, 1)}
+
+
+def test_deltas_read_as_the_users_expect(exec_env):
+    got = figures(fetch())
+    assert ex.describe_change(got["volume"]) == "+2 (+33%)"
+    assert ex.describe_change(got["actioned_share"]) == f"{(6 / 7 - 3 / 5) * 100:+.1f} pp"  # +25.7 pp
+    assert ex.describe_change(got["median_time_to_action"]) == "no change"
+    assert ex.format_value(got["median_time_to_action"].change.current, "duration") == "2.0 h"
+    assert ex.describe_change(got["overturn_rate"]) == "-16.7 pp"
+
+
+def test_enforcement_by_action(exec_env):
+    table = ex.enforcement_by_action(fetch()["cases"])
+    assert [(r["action"], r["current"], r["previous"]) for r in table.iter_rows(named=True)] == [
+        ("reported_to_authorities", 2, 0), ("account_banned", 1, 1), ("account_suspended", 1, 0),
+        ("content_removed", 1, 2), ("warning", 1, 0)]
+
+
+def test_notices_by_category(exec_env):
+    table = ex.notices_by_category(fetch()["cases"])
+    got = {r["category"]: (r["notices"], r["trusted_flagger_notices"], r["orders"], r["notices_actioned"],
+                           r["median_notice_time_to_action_s"], r["previous_notices"]) for r in table.iter_rows(named=True)}
+    assert got == {
+        "fraud_scams": (3, 0, 0, 1, 7200.0, 2),
+        "child_safety": (1, 1, 1, 1, 43200.0, 1),
+        "spam": (1, 0, 0, 1, 61200.0, 2),
+    }
+    assert table["category"].to_list() == ["fraud_scams", "child_safety", "spam"]  # most notices first, then by name
+
+
+def test_top_rising_categories(exec_env):
+    rising = ex.top_rising_categories(fetch()["cases"])
+    assert rising["category"].to_list() == ["child_safety", "fraud_scams"]
+    assert rising["score"].to_list() == pytest.approx([2 / 2 ** 0.5, 2 / 3 ** 0.5])
+
+
+def test_severe_incidents(exec_env):
+    incidents = fetch()["incidents"]
+    severe = ex.severe_incidents(incidents, ex.CURRENT)
+    assert severe["incident_id"].to_list() == ["INC-1", "INC-2"]
+    assert severe["linked_cases"].to_list() == [2, 1]
+    assert ex.severe_incidents(incidents, ex.PREVIOUS)["incident_id"].to_list() == ["INC-4"]
+
+
+def test_filters_apply_to_cases_sla_escalations_and_appeals(exec_env):
+    got = figures(fetch(regions=["EMEA"]))
+    # EMEA: e3 e5 e8 | p4. Created 3 | 1; resolved e3 e5 e8 | p4, all actioned.
+    assert (got["volume"].change.current, got["volume"].change.previous) == (3, 1)
+    assert got["actioned_share"].change.current == 1.0
+    # FA: e3 e5 e8 met | p4 breached.
+    assert (got["sla_attainment"].change.current, got["sla_attainment"].change.previous) == (1.0, 0.0)
+    assert (got["escalations"].change.current, got["escalations"].change.previous) == (2, 1)
+    # appeals of EMEA cases: a3 (e5, pending), a6 (e3, upheld) | a5 (p4, upheld)
+    assert (got["overturn_rate"].change.current, got["overturn_rate"].change.previous) == (0.0, 0.0)
+    # incidents are not narrowed by filters
+    assert got["severe_incidents"].change.current == 2
+
+
+def test_a_period_without_earlier_data_has_no_changes(exec_env):
+    period = ex.custom_period(date(2026, 11, 1), date(2026, 11, 10), AS_OF)
+    # previous = 10 days before 11-01: no cases there
+    got = figures(fetch(period))
+    assert got["volume"].change.previous is None and ex.describe_change(got["volume"]) is None
+    # current [11-01, 11-11): created p0 p5 p1 p2 p3 p4 e7 = 7
+    assert got["volume"].change.current == 7
+
+
+def test_month_to_date_is_compared_with_as_long_a_stretch_before(exec_env):
+    period = ex.period_for(ex.MONTH, AS_OF, day=date(2026, 11, 1))
+    assert (period.start, period.end, period.previous_start, period.previous_end) == (
+        t(1, 0), AS_OF, datetime(2026, 10, 1), datetime(2026, 10, 18, 12))
+    got = figures(fetch(period))
+    assert got["volume"].change.current == 15  # every case
+
+
+# --------------------------------------------------------------------------- period arithmetic (no warehouse)
+
+
+def test_calendar_periods():
+    week = ex.calendar_period(ex.WEEK, date(2026, 11, 11), AS_OF)  # a Wednesday -> the week of Monday 11-09
+    assert (week.start, week.end, week.previous_start, week.previous_end, week.to_date) == (
+        t(9, 0), t(16, 0), t(2, 0), t(9, 0), False)
+    assert week.label == "week of 2026-11-09 (2026-11-09 – 2026-11-15)"
+    this_week = ex.calendar_period(ex.WEEK, AS_OF.date(), AS_OF)  # Monday 11-16 00:00 to AS_OF: 2.5 days
+    assert (this_week.start, this_week.end, this_week.previous_start, this_week.previous_end, this_week.to_date) == (
+        t(16, 0), AS_OF, t(9, 0), t(11, 12), True)
+    october = ex.calendar_period(ex.MONTH, date(2026, 10, 31), AS_OF)
+    assert (october.start, october.end, october.previous_start) == (datetime(2026, 10, 1), t(1, 0), datetime(2026, 9, 1))
+    q3 = ex.calendar_period(ex.QUARTER, date(2026, 8, 15), AS_OF)
+    assert (q3.start, q3.end, q3.previous_start, q3.previous_end) == (
+        datetime(2026, 7, 1), datetime(2026, 10, 1), datetime(2026, 4, 1), datetime(2026, 7, 1))
+    q1 = ex.calendar_period(ex.QUARTER, date(2026, 2, 1), AS_OF)
+    assert q1.previous_start == datetime(2025, 10, 1) and q1.label.startswith("Q1 2026")
+    january = ex.calendar_period(ex.MONTH, date(2026, 1, 20), AS_OF)
+    assert january.previous_start == datetime(2025, 12, 1)
+
+
+def test_custom_periods_and_bad_input():
+    three = ex.custom_period(date(2026, 11, 10), date(2026, 11, 12), AS_OF)
+    assert (three.start, three.end, three.previous_start, three.previous_end) == (t(10, 0), t(13, 0), t(7, 0), t(10, 0))
+    # running into now: cut at AS_OF, compared with as long a stretch before
+    running = ex.custom_period(date(2026, 11, 17), date(2026, 11, 20), AS_OF)
+    assert (running.end, running.previous_start, running.previous_end, running.to_date) == (AS_OF, t(13, 0), t(14, 12), True)
+    with pytest.raises(ex.PeriodError, match="after the last day"):
+        ex.custom_period(date(2026, 11, 12), date(2026, 11, 10), AS_OF)
+    with pytest.raises(ex.PeriodError, match="after now"):
+        ex.custom_period(date(2026, 11, 19), date(2026, 11, 20), AS_OF)
+    with pytest.raises(ex.PeriodError, match="at most"):
+        ex.custom_period(date(2024, 1, 1), date(2026, 11, 1), AS_OF)
+    with pytest.raises(ex.PeriodError, match="not started"):
+        ex.calendar_period(ex.MONTH, date(2026, 12, 5), AS_OF)
+    with pytest.raises(ex.PeriodError, match="pick the first"):
+        ex.period_for(ex.CUSTOM, AS_OF)
+
+
+def test_recent_periods_newest_first():
+    assert ex.recent_periods(ex.WEEK, AS_OF, 3) == [date(2026, 11, 16), date(2026, 11, 9), date(2026, 11, 2)]
+    assert ex.recent_periods(ex.MONTH, AS_OF, 3) == [date(2026, 11, 1), date(2026, 10, 1), date(2026, 9, 1)]
+    assert ex.recent_periods(ex.QUARTER, AS_OF, 3) == [date(2026, 10, 1), date(2026, 7, 1), date(2026, 4, 1)]
+
+
+def test_the_plan_defaults_to_the_last_7_days():
+    calls = plans.executive(AS_OF, default_filters(AS_OF.date()))
+    assert {c.params["period_start"] for c in calls} == {t(11, 12)}
+    assert "executive" in plans.PAGE_PLANS
