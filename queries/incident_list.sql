@@ -31,7 +31,11 @@ SELECT
     epoch(k.detected_at) - epoch(k.started_at) AS time_to_detect_s,
     epoch(k.acknowledged_at) - epoch(k.detected_at) AS time_to_acknowledge_s,
     epoch(k.mitigated_at) - epoch(k.started_at) AS time_to_mitigate_s,
-    epoch(k.resolved_at) - epoch(k.started_at) AS time_to_resolve_s
+    epoch(k.resolved_at) - epoch(k.started_at) AS time_to_resolve_s,
+    -- simulated warehouses only: the spike the simulator injected (ground truth; empty elsewhere)
+    s.multiplier AS sim_spike_multiplier, s.surface AS sim_spike_surface, s.region AS sim_spike_region,
+    s.starts_at AS sim_spike_starts_at
 FROM known k
 LEFT JOIN linked l USING (incident_id)
+LEFT JOIN sim_spikes s ON s.spike_id = k.spike_id
 ORDER BY k.started_at DESC, k.incident_id

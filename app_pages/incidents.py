@@ -1,0 +1,67 @@
+"""Incidents: what escalated in the date range, how fast it was handled, and the story of each one."""
+
+import streamlit as st
+
+from components import filters, incident_charts as charts, shell
+from queries import plans
+from watchfloor import incidents as inc
+from watchfloor.labels import category_label
+
+user = shell.guard("incidents")
+as_of = shell.as_of()
+chosen = filters.current_filters(as_of.date())
+period = chosen.period_params()
+
+st.title("Incidents", anchor=False)
+st.caption(
+    f"Incidents open at any time from {chosen.start:%Y-%m-%d} to {chosen.end:%Y-%m-%d} (UTC), as known at "
+    f"{as_of:%Y-%m-%d %H:%M} UTC. The sidebar date range applies; region, vertical, priority and vendor do not "
+    "(an incident spans them)."
+)
+
+severity_column, status_column = st.columns(2)
+with severity_column:
+    severities = st.multiselect("Severity", options=list(inc.SEVERITIES), key="incidents_severity", placeholder="All")
+with status_column:
+    statuses = st.multiselect("Status", options=list(inc.STATUSES), format_func=str.capitalize,
+                              key="incidents_status", placeholder="All")
+
+data = shell.fetch_or_stop(plans.incidents(as_of, chosen))
+listed = inc.filter_list(data["incidents"], severities, statuses)
+if listed.height == 0:
+    st.info("No incidents in this date range" + (" with these severities and statuses." if severities or statuses else ".")
+            + " Widen the date range in the sidebar to see earlier ones.")
+    st.stop()
+
+charts.response_tiles(inc.response_summary(listed))
+
+st.subheader("Timeline", anchor=False)
+charts.gantt(inc.timeline(listed, as_of), period["period_start"], period["period_end"], as_of)
+
+st.subheader("All incidents", anchor=False)
+charts.incident_list(listed)
+
+st.subheader("One incident", anchor=False)
+ids = listed["incident_id"].to_list()
+asked = st.query_params.get("incident")
+if asked and asked not in ids:
+    st.warning(f"Incident {asked} is not in this list (date range or filters); showing the most recent one instead.")
+selected = st.selectbox(
+    "Incident", options=ids, index=ids.index(asked) if asked in ids else 0, key="incidents_selected",
+    format_func=lambda i: f"{i} · {listed.filter(listed['incident_id'] == i)['title'][0]}",
+)
+incident = listed.filter(listed["incident_id"] == selected).row(0, named=True)
+st.markdown(
+    f"**{incident['severity']} · {incident['title']}** — {category_label(incident['category'])}, "
+    f"{incident['status']}, commander {incident['commander'] or 'not assigned'}  \n{incident['summary'] or ''}"
+)
+story_column, chart_column = st.columns([1, 1.3])
+with story_column:
+    st.markdown("**Milestones and notes**")
+    charts.story(inc.story(data["events"], incident))
+with chart_column:
+    st.markdown("**Linked cases per hour, with the milestones**")
+    charts.hourly_chart(inc.hourly_for(data["hourly"], selected), incident)
+st.markdown("**The spike that set it off**",
+            help="The incident's category arrivals per hour against the same hours a week earlier (the lines above).")
+charts.spike_facts(inc.spike(data["hourly"], incident, as_of), incident, inc.ground_truth_note(incident))

@@ -1,0 +1,169 @@
+"""The Incidents page's drawings: response-time tiles, the Gantt timeline, the list, and the view of
+one incident (its story, linked cases per hour with the milestones, and the spike behind it)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import plotly.graph_objects as go
+import polars as pl
+import streamlit as st
+
+from components.kpi import format_count
+from watchfloor import incidents as inc
+from watchfloor.labels import category_label, humanise
+
+SEVERITY_COLOURS = {"SEV0": "#c92a2a", "SEV1": "#e8590c", "SEV2": "#f59f00", "SEV3": "#868e96"}
+MILESTONE_COLOURS = {"Started": "#495057", "Detected": "#1971c2", "Acknowledged": "#7048e8",
+                     "Mitigated": "#2f9e44", "Resolved": "#087f5b"}
+
+
+def _layout(fig: go.Figure, height: int, key: str, legend: bool = True) -> None:
+    fig.update_layout(
+        height=height, margin=dict(l=10, r=10, t=30, b=10), showlegend=legend,
+        legend=dict(orientation="h", yanchor="bottom", y=1.02, xanchor="left", x=0, title_text="", font=dict(size=11)),
+        plot_bgcolor="rgba(0,0,0,0)", paper_bgcolor="rgba(0,0,0,0)", hoverlabel=dict(namelength=-1),
+    )
+    st.plotly_chart(fig, key=key, config={"displayModeBar": False})
+
+
+def response_tiles(summary: pl.DataFrame) -> None:
+    """Incidents in the list and the median of each response time (all severities)."""
+    overall = summary.filter(pl.col("severity") == "All").row(0, named=True)
+    by_severity = summary.filter(pl.col("severity") != "All")
+    columns = st.columns(5)
+    with columns[0]:
+        st.metric("Incidents", format_count(overall["incidents"]), border=True,
+                  help="Incidents open at any time in the date range (after the severity and status filters).")
+        st.caption(" · ".join(f"{r['severity']} {r['incidents']}" for r in by_severity.iter_rows(named=True)))
+    helps = {
+        "time_to_detect_s": "Median of detected − started.",
+        "time_to_acknowledge_s": "Median of acknowledged − detected.",
+        "time_to_mitigate_s": "Median of mitigated − started.",
+        "time_to_resolve_s": "Median of resolved − started.",
+    }
+    for column, (key, label) in zip(columns[1:], inc.DURATIONS.items()):
+        with column:
+            st.metric(f"Median {label.lower()}", inc.format_duration(overall[key]), border=True,
+                      help=helps[key] + " Over the listed incidents that reached the milestone.")
+            st.caption(" · ".join(f"{r['severity']} {inc.format_duration(r[key])}" for r in by_severity.iter_rows(named=True)))
+
+
+def gantt(bars: pl.DataFrame, period_start: datetime, period_end: datetime, as_of: datetime) -> None:
+    """One bar per incident, start to resolution (or now, hatched while open), milestones as ticks."""
+    fig = go.Figure()
+    labels = [f"{r['incident_id']} · {r['title'][:38]}" for r in bars.iter_rows(named=True)]
+    bars = bars.with_columns(pl.Series("label", labels))
+    for sev in inc.SEVERITIES:
+        rows = bars.filter(pl.col("severity") == sev)
+        if rows.height == 0:
+            continue
+        starts = rows["started_at"].to_list()
+        lengths = [(e - s).total_seconds() * 1000 for s, e in zip(starts, rows["ends_at"].to_list())]
+        fig.add_trace(go.Bar(
+            y=rows["label"].to_list(), x=lengths, base=starts, orientation="h", name=sev,
+            marker=dict(color=SEVERITY_COLOURS[sev],
+                        pattern=dict(shape=["/" if o else "" for o in rows["still_open"].to_list()], fillmode="overlay")),
+            customdata=[[humanise(s)] for s in rows["status"].to_list()],
+            hovertemplate="%{y}<br>%{base|%Y-%m-%d %H:%M} → %{x}<br>%{customdata[0]}<extra></extra>",
+            width=0.5,
+        ))
+    for col, label in inc.MILESTONES[:3]:
+        rows = bars.filter(pl.col(col).is_not_null())
+        if rows.height:
+            fig.add_trace(go.Scatter(
+                y=rows["label"].to_list(), x=rows[col].to_list(), mode="markers", name=label,
+                marker=dict(symbol="line-ns-open", size=14, line=dict(width=2, color=MILESTONE_COLOURS[label])),
+                hovertemplate=f"{label} %{{x|%Y-%m-%d %H:%M}}<extra></extra>",
+            ))
+    fig.update_xaxes(type="date", range=[period_start, min(period_end, as_of)])
+    fig.update_yaxes(autorange="reversed", title_text="")
+    fig.update_layout(barmode="overlay")
+    _layout(fig, height=max(180, 60 + 34 * bars.height), key="incidents_gantt")
+
+
+def incident_list(incidents: pl.DataFrame) -> None:
+    shown = inc.incident_table(incidents).with_columns(
+        pl.col("category").map_elements(category_label, return_dtype=pl.String).alias("Category")).drop("category")
+    st.dataframe(
+        shown.select("Incident", "Severity", "Status", "Title", "Category", "Commander", "Started", "Linked cases",
+                     "To detect", "To acknowledge", "To mitigate", "To resolve"),
+        hide_index=True, key="incidents_table",
+        column_config={
+            "Started": st.column_config.DatetimeColumn(format="YYYY-MM-DD HH:mm"),
+            "Title": st.column_config.TextColumn(width="medium"),
+            "To detect": st.column_config.TextColumn(help="detected − started"),
+            "To acknowledge": st.column_config.TextColumn(help="acknowledged − detected"),
+            "To mitigate": st.column_config.TextColumn(help="mitigated − started"),
+            "To resolve": st.column_config.TextColumn(help="resolved − started"),
+        },
+    )
+
+
+def story(rows: pl.DataFrame) -> None:
+    if rows.height == 0:
+        st.info("No milestones or notes recorded for this incident yet.")
+        return
+    st.dataframe(
+        rows.select(
+            pl.col("occurred_at").alias("When"),
+            pl.col("since_start_s").map_elements(inc.format_duration, return_dtype=pl.String).alias("Since start"),
+            pl.col("kind").map_elements(humanise, return_dtype=pl.String).alias("What"),
+            pl.col("note").fill_null("").alias("Note"),
+            pl.col("actor").fill_null("").alias("By"),
+        ),
+        hide_index=True, key="incidents_story_table",
+        column_config={"When": st.column_config.DatetimeColumn(format="YYYY-MM-DD HH:mm"),
+                       "Note": st.column_config.TextColumn(width="large")},
+    )
+
+
+def hourly_chart(hourly: pl.DataFrame, incident: dict) -> None:
+    """Linked cases per hour (bars) and the category's arrivals against the same hours a week earlier
+    (lines), with the incident's milestones drawn as vertical lines."""
+    if hourly.height == 0:
+        st.info("No hourly data for this incident.")
+        return
+    hours = hourly["hour"].to_list()
+    fig = go.Figure()
+    fig.add_trace(go.Bar(x=hours, y=hourly["linked_cases"].to_list(), name="Linked cases", marker_color="#3b5bdb",
+                         hovertemplate="%{x|%m-%d %H:00}: %{y} linked<extra></extra>"))
+    fig.add_trace(go.Scatter(x=hours, y=hourly["category_cases"].to_list(), mode="lines",
+                             name=f"All {category_label(incident['category'])} cases", line=dict(color="#e8590c", width=2),
+                             hovertemplate="%{x|%m-%d %H:00}: %{y} in the category<extra></extra>"))
+    fig.add_trace(go.Scatter(x=hours, y=hourly["category_cases_week_before"].to_list(), mode="lines",
+                             name="Same hours a week earlier", line=dict(color="#868e96", width=1.5, dash="dot"),
+                             hovertemplate="%{x|%m-%d %H:00}: %{y} a week earlier<extra></extra>"))
+    for n, (label, when) in enumerate(inc.milestones(incident)):
+        fig.add_shape(type="line", x0=when, x1=when, y0=0, y1=1, yref="paper",
+                      line=dict(color=MILESTONE_COLOURS.get(label, "#495057"), width=1.5, dash="dash"))
+        fig.add_annotation(x=when, y=1 - 0.09 * (n % 3), yref="paper", text=label, showarrow=False, xanchor="left",
+                           font=dict(size=10, color=MILESTONE_COLOURS.get(label, "#495057")), bgcolor="rgba(255,255,255,0.8)")
+    fig.update_yaxes(title_text="cases per hour", rangemode="tozero", tickformat=",d")
+    fig.update_xaxes(type="date")
+    _layout(fig, height=320, key="incidents_hourly_chart")
+
+
+def spike_facts(found: inc.Spike, incident: dict, ground_truth: str | None = None) -> None:
+    """The spike behind the incident in words and three figures."""
+    if found.peak_hour is None:
+        st.info("No cases of the incident's category in the charted hours.")
+        return
+    columns = st.columns(3)
+    ratio = found.peak_ratio
+    with columns[0]:
+        st.metric("Peak hour", f"{found.peak_cases:,} cases", border=True,
+                  help="The hour of the chart with most cases of the incident's category, against the same hour a week earlier.")
+        st.caption(f"{found.peak_hour:%m-%d %H:00} · {ratio:.1f}× the {found.peak_baseline:,} a week earlier")
+    with columns[1]:
+        st.metric("Arrivals while it ran", f"{found.during_cases:,}", border=True,
+                  help="Cases of the category from the hour it started to the hour it was mitigated (or resolved, or now).")
+        during = found.during_ratio
+        st.caption(f"{found.during_baseline:,} in the same hours a week earlier"
+                   + (f" ({during:.1f}×)" if during is not None else ""))
+    with columns[2]:
+        st.metric("Extra cases", f"{found.excess_cases:+,}", border=True,
+                  help="Arrivals while it ran minus the same hours a week earlier.")
+        st.caption(f"{found.linked_cases:,} cases linked to the incident in the charted hours")
+    if ground_truth:
+        st.caption(ground_truth)

@@ -1,0 +1,170 @@
+"""Incidents: response times, the timeline and the story of one incident, from the named queries
+(queries/incident_*.sql). No Streamlit here."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+import polars as pl
+
+SEVERITIES = ("SEV0", "SEV1", "SEV2", "SEV3")
+STATUSES = ("open", "acknowledged", "mitigated", "resolved")
+MILESTONES = (("detected_at", "Detected"), ("acknowledged_at", "Acknowledged"), ("mitigated_at", "Mitigated"),
+              ("resolved_at", "Resolved"))
+DURATIONS = {
+    "time_to_detect_s": "Time to detect",
+    "time_to_acknowledge_s": "Time to acknowledge",
+    "time_to_mitigate_s": "Time to mitigate",
+    "time_to_resolve_s": "Time to resolve",
+}
+
+
+def filter_list(incidents: pl.DataFrame, severities: list[str] | tuple[str, ...] = (),
+                statuses: list[str] | tuple[str, ...] = ()) -> pl.DataFrame:
+    """The listed incidents narrowed to the chosen severities and statuses (none chosen: all)."""
+    rows = incidents
+    if severities:
+        rows = rows.filter(pl.col("severity").is_in(list(severities)))
+    if statuses:
+        rows = rows.filter(pl.col("status").is_in(list(statuses)))
+    return rows
+
+
+def response_summary(incidents: pl.DataFrame) -> pl.DataFrame:
+    """Per severity (and 'All'): incidents, and the median of each response time over the incidents
+    that reached that milestone (an unreached milestone is left out, not counted as zero)."""
+    def agg(frame: pl.DataFrame) -> pl.DataFrame:
+        return frame.select(
+            pl.len().alias("incidents"),
+            *[pl.col(c).drop_nulls().median().alias(c) for c in DURATIONS],
+        )
+
+    parts = []
+    for sev in SEVERITIES:
+        rows = incidents.filter(pl.col("severity") == sev)
+        if rows.height:
+            parts.append(agg(rows).with_columns(pl.lit(sev).alias("severity")))
+    parts.append(agg(incidents).with_columns(pl.lit("All").alias("severity")))
+    return pl.concat(parts, how="vertical_relaxed").select("severity", "incidents", *DURATIONS)
+
+
+def timeline(incidents: pl.DataFrame, as_of: datetime) -> pl.DataFrame:
+    """One bar per incident for the Gantt chart: from start to resolution, or to now while open."""
+    return incidents.select(
+        "incident_id", "title", "severity", "status", "started_at",
+        pl.coalesce(pl.col("resolved_at"), pl.lit(as_of)).alias("ends_at"),
+        pl.col("resolved_at").is_null().alias("still_open"),
+        *[c for c, _ in MILESTONES],
+    ).sort("started_at")
+
+
+def milestones(incident: dict) -> list[tuple[str, datetime]]:
+    """The milestones an incident has reached, starting with its start, in time order."""
+    points = [("Started", incident["started_at"])]
+    points += [(label, incident[col]) for col, label in MILESTONES if incident.get(col) is not None]
+    return sorted(points, key=lambda p: p[1])
+
+
+def story(events: pl.DataFrame, incident: dict) -> pl.DataFrame:
+    """The incident's milestones and notes in time order, with the time since it started."""
+    rows = events.filter(pl.col("incident_id") == incident["incident_id"])
+    return rows.select(
+        "occurred_at",
+        ((pl.col("occurred_at") - pl.lit(incident["started_at"])).dt.total_seconds()).cast(pl.Float64).alias("since_start_s"),
+        "kind", "note", "actor",
+    )
+
+
+@dataclass(frozen=True)
+class Spike:
+    """How the incident's category arrivals compared with the same hours a week earlier."""
+
+    peak_hour: datetime | None
+    peak_cases: int
+    peak_baseline: int
+    during_cases: int  # category arrivals from the hour it started to the hour it was mitigated (or now)
+    during_baseline: int  # the same hours a week earlier
+    linked_cases: int  # linked cases created in the charted hours
+
+    @property
+    def peak_ratio(self) -> float | None:
+        return None if self.peak_hour is None else self.peak_cases / max(self.peak_baseline, 1)
+
+    @property
+    def excess_cases(self) -> int:
+        return self.during_cases - self.during_baseline
+
+    @property
+    def during_ratio(self) -> float | None:
+        return None if not self.during_baseline else self.during_cases / self.during_baseline
+
+
+def hourly_for(hourly: pl.DataFrame, incident_id: str) -> pl.DataFrame:
+    return hourly.filter(pl.col("incident_id") == incident_id).sort("hour")
+
+
+def spike(hourly: pl.DataFrame, incident: dict, as_of: datetime) -> Spike:
+    """The rise behind the incident, from its category's hourly arrivals (incident_hourly):
+    the peak hour of the charted window (most arrivals; the earliest on a tie) against the same hour a
+    week earlier, and the arrivals in the hours from the start's hour up to the hour holding the
+    mitigation (or resolution, or now) against the same hours a week earlier."""
+    rows = hourly_for(hourly, incident["incident_id"])
+    if rows.height == 0:
+        return Spike(None, 0, 0, 0, 0, 0)
+    peak = rows.sort(["category_cases", "hour"], descending=[True, False]).row(0, named=True)
+    end = incident.get("mitigated_at") or incident.get("resolved_at") or as_of
+    first_hour = incident["started_at"].replace(minute=0, second=0, microsecond=0)
+    during = rows.filter((pl.col("hour") >= first_hour) & (pl.col("hour") < end))
+    return Spike(
+        peak_hour=peak["hour"] if peak["category_cases"] > 0 else None,
+        peak_cases=int(peak["category_cases"]),
+        peak_baseline=int(peak["category_cases_week_before"]),
+        during_cases=int(during["category_cases"].sum()),
+        during_baseline=int(during["category_cases_week_before"].sum()),
+        linked_cases=int(rows["linked_cases"].sum()),
+    )
+
+
+def format_duration(seconds: float | None) -> str:
+    if seconds is None:
+        return "–"
+    seconds = float(seconds)
+    if seconds < 0:
+        return "–"
+    minutes = round(seconds / 60)
+    if minutes < 60:
+        return f"{minutes} min"
+    hours, rest = divmod(minutes, 60)
+    if hours < 48:
+        return f"{hours} h {rest} min" if rest else f"{hours} h"
+    return f"{seconds / 86400:.1f} d"
+
+
+def incident_table(incidents: pl.DataFrame) -> pl.DataFrame:
+    """The list as shown: one row per incident with its response times formatted."""
+    return incidents.select(
+        pl.col("incident_id").alias("Incident"),
+        pl.col("severity").alias("Severity"),
+        pl.col("status").str.to_titlecase().alias("Status"),
+        pl.col("title").alias("Title"),
+        pl.col("category").alias("category"),
+        pl.col("commander").fill_null("–").alias("Commander"),
+        pl.col("started_at").alias("Started"),
+        pl.col("linked_cases").alias("Linked cases"),
+        *[pl.col(c).map_elements(format_duration, return_dtype=pl.String, skip_nulls=False).alias(label.replace("Time to ", "To "))
+          for c, label in DURATIONS.items()],
+    )
+
+
+
+
+def ground_truth_note(incident: dict) -> str | None:
+    """For simulated warehouses: what the simulator injected behind the incident (None elsewhere)."""
+    multiplier = incident.get("sim_spike_multiplier")
+    if multiplier is None:
+        return None
+    scope = " ".join(x for x in (incident.get("sim_spike_surface") and f"on {incident['sim_spike_surface']}",
+                                 incident.get("sim_spike_region") and f"in {incident['sim_spike_region']}") if x)
+    return (f"Simulated data: the simulator injected {multiplier:.1f}× arrivals" + (f" {scope}" if scope else "")
+            + f" from {incident['sim_spike_starts_at']:%m-%d %H:%M} (its ground truth, for checking the figures above).")
