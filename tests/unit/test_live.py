@@ -1,0 +1,150 @@
+"""The live feed (watchfloor simulate --live): batches that continue a seeded warehouse in real time,
+keep the case/event contract, never write into the future, and follow the warehouse's own pace."""
+
+from __future__ import annotations
+
+import math
+from datetime import datetime, timedelta
+
+import duckdb
+import pytest
+
+import queries
+from watchfloor.cli import main
+from watchfloor.simulator import SimConfig
+from watchfloor.simulator.live import LiveConfig, LiveFeed
+from watchfloor.simulator.writer import seed
+
+END = datetime(2026, 11, 18, 12, 0)  # a Wednesday; the seeded period ends here
+
+# The status each event type leaves a case in (docs/warehouse.md, "Events and status").
+STATUS_AFTER = {"created": "new", "routed": "queued", "assigned": "in_review", "first_action": "in_review",
+                "pending_info": "pending_info", "info_received": "queued", "escalated": "escalated",
+                "decided": "in_review", "enforced": "in_review", "resolved": "resolved", "reopened": "queued"}
+
+
+class Clock:
+    def __init__(self, start: datetime):
+        self.now = start
+
+    def __call__(self) -> datetime:
+        return self.now
+
+
+@pytest.fixture(scope="module")
+def seeded(tmp_path_factory) -> str:
+    path = tmp_path_factory.mktemp("live") / "seeded.duckdb"
+    seed(path, SimConfig(days=2, cases_per_day=3000, seed=11, end=END), progress=False)
+    return str(path)
+
+
+@pytest.fixture
+def warehouse(seeded, tmp_path) -> str:
+    copy = tmp_path / "live.duckdb"
+    copy.write_bytes(open(seeded, "rb").read())
+    return str(copy)
+
+
+def query(path, sql):
+    con = duckdb.connect(path, read_only=True)
+    try:
+        return con.sql(sql).fetchall()
+    finally:
+        con.close()
+
+
+def run_for(feed: LiveFeed, clock: Clock, minutes: int, every: int = 5) -> list:
+    reports = []
+    for _ in range(minutes // every):
+        clock.now += timedelta(minutes=every)
+        report = feed.step()
+        if report is not None:
+            reports.append(report)
+    return reports
+
+
+def test_the_feed_continues_the_warehouse_and_keeps_the_contract(warehouse):
+    newest_before, events_before, cases_before = query(
+        warehouse, "SELECT max(occurred_at), max(event_id), count(*) FROM case_events")[0][0], \
+        query(warehouse, "SELECT max(event_id) FROM case_events")[0][0], query(warehouse, "SELECT count(*) FROM cases")[0][0]
+    clock = Clock(newest_before)
+    feed = LiveFeed(warehouse, LiveConfig(seed=3), clock=clock)
+    reports = run_for(feed, clock, 120)
+    assert len(reports) == 24
+    new_cases = sum(r.new_cases for r in reports)
+    assert query(warehouse, "SELECT count(*) FROM cases")[0][0] == cases_before + new_cases
+    # Nothing is written after the clock, and every new event is after where the warehouse stood.
+    first_new, last_new = query(warehouse, f"SELECT min(occurred_at), max(occurred_at) FROM case_events "
+                                           f"WHERE event_id > {events_before}")[0]
+    assert first_new >= newest_before and last_new <= clock.now
+    # event_id increases with occurred_at and stays unique.
+    assert query(warehouse, f"""
+        SELECT count(*) FROM (SELECT occurred_at, lag(occurred_at) OVER (ORDER BY event_id) AS prev
+                              FROM case_events WHERE event_id > {events_before}) WHERE occurred_at < prev""") == [(0,)]
+    assert query(warehouse, "SELECT count(*) - count(DISTINCT event_id) FROM case_events") == [(0,)]
+    # Each case's status is the status its last event leaves it in, updated_at that event's time.
+    last = query(warehouse, """
+        SELECT c.case_id, c.status, c.updated_at, e.event_type, e.occurred_at FROM cases c
+        JOIN (SELECT case_id, arg_max(event_type, event_id) AS event_type, max(occurred_at) AS occurred_at
+              FROM case_events GROUP BY 1) e USING (case_id)
+        WHERE c.updated_at > TIMESTAMP '2026-11-18 11:00'""")
+    assert len(last) > new_cases
+    wrong = [row for row in last if STATUS_AFTER[row[3]] != row[1] or row[2] != row[4]]
+    assert wrong == []
+    # Resolved cases carry their decision; open ones do not.
+    assert query(warehouse, """SELECT count(*) FROM cases WHERE (status = 'resolved') <> (resolved_at IS NOT NULL)
+                                  OR (status = 'resolved' AND decision IS NULL)""") == [(0,)]
+    # Cases were assigned, decided and resolved by reviewers on shift, not only created.
+    kinds = dict(query(warehouse, f"SELECT event_type, count(*) FROM case_events WHERE event_id > {events_before} GROUP BY 1"))
+    assert kinds.get("assigned", 0) > 0 and kinds.get("decided", 0) > 0 and kinds.get("resolved", 0) > 0
+    assert query(warehouse, "SELECT max(ends_at) FROM shifts")[0][0] > clock.now
+    # The dashboard's freshness query sees the newest event.
+    assert queries.run_uncached("freshness", warehouse=warehouse)["newest_event_at"][0] == last_new
+
+
+def test_arrivals_follow_the_warehouse_s_own_pace(warehouse):
+    """Two seeded days (less than a week): the rate in an hour of the day is the number of cases created
+    in that hour over the last day. Over 12:00-14:00 the expected count is the cases created on
+    11-17 12:00-14:00; the feed's count must lie within 4 standard deviations (Poisson: sd = sqrt(mean))."""
+    expected = query(warehouse, "SELECT count(*) FROM cases WHERE created_at >= '2026-11-17 12:00' "
+                                "AND created_at < '2026-11-17 14:00'")[0][0]
+    clock = Clock(END)
+    feed = LiveFeed(warehouse, LiveConfig(seed=5), clock=clock)
+    got = sum(r.new_cases for r in run_for(feed, clock, 120))
+    assert expected > 100
+    assert abs(got - expected) <= 4 * math.sqrt(expected)
+
+
+def test_speed_multiplies_the_pace(warehouse):
+    expected = query(warehouse, "SELECT count(*) FROM cases WHERE created_at >= '2026-11-17 12:00' "
+                                "AND created_at < '2026-11-17 13:00'")[0][0] * 3
+    clock = Clock(END)
+    got = sum(r.new_cases for r in run_for(LiveFeed(warehouse, LiveConfig(seed=6, speed=3.0), clock=clock), clock, 60))
+    assert abs(got - expected) <= 4 * math.sqrt(expected)
+
+
+def test_a_lagging_warehouse_is_caught_up_and_an_old_gap_is_skipped(warehouse):
+    # Three hours behind: caught up batch after batch, each at most 15 simulated minutes.
+    clock = Clock(END + timedelta(hours=3))
+    feed = LiveFeed(warehouse, LiveConfig(seed=7, catch_up_hours=24), clock=clock)
+    reports = [feed.step() for _ in range(12)]
+    assert reports[0].start < END + timedelta(minutes=1)  # from where it stood
+    assert reports[-1].end == clock.now and feed.step() is None
+    # Two days behind with a 6-hour catch-up: starts 6 hours before now.
+    clock2 = Clock(END + timedelta(days=2))
+    feed2 = LiveFeed(warehouse, LiveConfig(seed=8, catch_up_hours=6), clock=clock2)
+    first = feed2.step()
+    assert first.start == clock2.now - timedelta(hours=6)
+
+
+def test_the_command_runs_for_a_while_and_refuses_bad_input(warehouse, tmp_path, capsys):
+    assert main(["simulate", "--live", "--warehouse", warehouse, "--for", "0.5", "--interval", "0.2",
+                 "--catch-up", "0.1", "--quiet"]) == 0
+    assert "live feed stopped" in capsys.readouterr().err
+    with pytest.raises(SystemExit) as exit_info:
+        main(["simulate", "--live", "--speed", "0"])
+    assert exit_info.value.code == 2
+    capsys.readouterr()
+    assert main(["simulate", "--live", "--warehouse", str(tmp_path / "none.duckdb"), "--for", "1"]) == 1
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "no warehouse at" in err[0]
