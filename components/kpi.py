@@ -30,7 +30,8 @@ def kpi_tile(
     arrow = "auto"
     if delta == NO_CHANGE:
         colour, arrow = "off", "off"
-    with st.container(border=True):
+    # Tiles in one row stretch to the tallest, so a row reads as a row whether or not a tile has a link.
+    with st.container(border=True, height="stretch"):
         st.metric(label, value, delta=delta, delta_color=colour, delta_arrow=arrow, help=help,
                   delta_description=compared_with if delta else None)
         if note:
