@@ -15,7 +15,7 @@ import polars as pl
 
 import queries
 from watchfloor import executive as executive_periods
-from watchfloor import sla_report
+from watchfloor import case_view, sla_report
 from watchfloor.filters import Filters
 
 
@@ -103,6 +103,39 @@ def quality(as_of: datetime, filters: Filters) -> list[QueryCall]:
     return [QueryCall("reviews", "quality_reviews", {"as_of": as_of, **filters.period_params(), **filters.sql_params()})]
 
 
+def case(as_of: datetime, case_id: str) -> list[QueryCall]:
+    """The Case page for one case as of `as_of`: the case, its events, QA reviews, appeals and the
+    other cases of its account and organisation. The content excerpt is not part of it
+    (case_excerpt, fetched only on a reveal). The sidebar filters do not apply."""
+    one = {"case_id": case_id, "as_of": as_of}
+    return [
+        QueryCall("case", "case_detail", one),
+        QueryCall("events", "case_timeline", one),
+        QueryCall("qa_reviews", "case_qa_reviews", one),
+        QueryCall("appeals", "case_appeals", one),
+        QueryCall("related", "case_related", {**one, "row_limit": case_view.RELATED_ROW_LIMIT}),
+    ]
+
+
+def case_search(as_of: datetime, term: str) -> list[QueryCall]:
+    """The Case page's search box: cases whose case, account or organisation id is `term`."""
+    return [QueryCall("matches", "case_search", {"term": term, "as_of": as_of, "row_limit": case_view.SEARCH_ROW_LIMIT})]
+
+
+def case_excerpt(case_id: str) -> list[QueryCall]:
+    """A case's content excerpt, for a reveal (already written to the audit log)."""
+    return [QueryCall("excerpt", "case_excerpt", {"case_id": case_id})]
+
+
+# The page benchmark opens one case in the middle of the simulated warehouse's history
+# (the simulator numbers its cases C-00000001, C-00000002, ...).
+CASE_BENCHMARK_ID = "C-00500000"
+
+
+def case_benchmark(as_of: datetime, filters: Filters) -> list[QueryCall]:
+    return case(as_of, CASE_BENCHMARK_ID)
+
+
 def shell(as_of: datetime, filters: Filters) -> list[QueryCall]:
     """What the entry point fetches on every page: filter options and freshness."""
     return [QueryCall("filter_options", "filter_options"), QueryCall("freshness", "freshness")]
@@ -117,6 +150,7 @@ PAGE_PLANS: dict[str, Callable[[datetime, Filters], list[QueryCall]]] = {
     "quality": quality,
     "incidents": incidents,
     "executive": executive,
+    "case": case_benchmark,
 }
 
 

@@ -10,6 +10,7 @@ from pathlib import Path
 DEFAULT_WAREHOUSE = "data/warehouse.duckdb"
 DEFAULT_USERS_FILE = "data/users.yaml"
 DEFAULT_SECRETS_FILE = ".streamlit/secrets.toml"
+DEFAULT_AUDIT_LOG = "data/audit.jsonl"
 
 REGIONS = ("AMER", "EMEA", "APAC")
 PRIORITIES = ("P0", "P1", "P2", "P3")
@@ -52,6 +53,8 @@ class Settings:
     freshness_amber_minutes: float
     freshness_red_minutes: float
     as_of: datetime | None
+    # The audit log of case views and reveals (watchfloor/audit.py); outside the warehouse.
+    audit_log: Path = Path(DEFAULT_AUDIT_LOG)
 
     @property
     def warehouse_is_url(self) -> bool:
@@ -91,7 +94,19 @@ def load_settings(warehouse: str | None = None) -> Settings:
         freshness_amber_minutes=amber,
         freshness_red_minutes=red,
         as_of=parse_time(as_of_raw) if as_of_raw else None,
+        audit_log=audit_log_path(warehouse or os.environ.get("WATCHFLOOR_WAREHOUSE") or DEFAULT_WAREHOUSE),
     )
+
+
+def audit_log_path(warehouse: str) -> Path:
+    """WATCHFLOOR_AUDIT_LOG, else audit.jsonl beside the warehouse file (a server warehouse:
+    data/audit.jsonl), so each warehouse keeps the record of who looked at its cases."""
+    explicit = os.environ.get("WATCHFLOOR_AUDIT_LOG", "").strip()
+    if explicit:
+        return Path(explicit)
+    if "://" in warehouse:
+        return Path(DEFAULT_AUDIT_LOG)
+    return Path(warehouse).parent / "audit.jsonl"
 
 
 def now(settings: Settings | None = None) -> datetime:

@@ -50,6 +50,7 @@ def run(args) -> int:
     env["WATCHFLOOR_WAREHOUSE"] = settings.warehouse if settings.warehouse_is_url else str(Path(settings.warehouse).resolve())
     env["WATCHFLOOR_USERS_FILE"] = str(settings.users_file.resolve())
     env["WATCHFLOOR_SECRETS_FILE"] = str(settings.secrets_file.resolve())
+    env["WATCHFLOOR_AUDIT_LOG"] = str(settings.audit_log.resolve())
     print(f"Watchfloor is starting at http://{args.address}:{args.port}  (Ctrl+C stops it)", flush=True)
     try:
         return subprocess.call(streamlit_command(args.port, args.address), env=env, cwd=APP_ROOT)

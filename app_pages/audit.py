@@ -1,0 +1,84 @@
+"""Audit: who viewed which case and who revealed its content, and why; filter, check and export."""
+
+from datetime import datetime, timedelta, timezone
+
+import streamlit as st
+
+from components import shell
+from watchfloor import audit
+from watchfloor.config import load_settings
+
+user = shell.guard("audit")
+settings = load_settings()
+log = audit.AuditLog(settings.audit_log)
+
+st.title("Audit", anchor=False)
+st.caption("Every case view and every reveal of case content, newest first. Entries are chained by hashes: "
+           "nothing in Watchfloor can change or delete one, and a change made outside it shows below.")
+
+try:
+    check = log.verify()
+    entries = audit.to_frame(log.entries())
+except audit.AuditError as exc:
+    st.error(f"The audit log cannot be read: {exc}")
+    st.stop()
+
+if check.intact:
+    st.success(f"The audit log is intact: {check.entries:,} entries, newest hash `{check.head[:16]}…`.",
+               icon=":material/verified_user:")
+else:
+    st.error(f"The audit log has been tampered with outside Watchfloor ({len(check.problems)} problem(s)). "
+             "Run `watchfloor audit verify` for the full list.", icon=":material/gpp_bad:")
+    for problem in check.problems[:10]:
+        st.markdown(f"- {problem}")
+
+if entries.height == 0:
+    st.info(f"Nothing has been recorded yet: no case has been viewed. The log is kept at `{settings.audit_log}`.")
+    st.stop()
+
+first_day, last_day = entries["at"].min().date(), entries["at"].max().date()
+period_column, users_column, actions_column, case_column = st.columns([2, 2, 2, 2])
+with period_column:
+    period = st.date_input("Between (UTC)", value=(first_day, last_day), key="audit_period",
+                           min_value=first_day, max_value=last_day, format="YYYY-MM-DD")
+with users_column:
+    users = st.multiselect("User", options=sorted(entries["user"].unique().to_list()), key="audit_users",
+                           placeholder="Everyone")
+with actions_column:
+    actions = st.multiselect("Action", options=list(audit.ACTIONS), format_func=audit.ACTION_LABELS.get,
+                             key="audit_actions", placeholder="Views and reveals")
+with case_column:
+    case_id = st.text_input("Case id", key="audit_case", max_chars=200, placeholder="Any case")
+
+start, end = (tuple(period) + (None, None))[:2]  # a range being picked has one end only
+chosen = audit.AuditFilter(
+    start=datetime.combine(start, datetime.min.time()) if start else None,
+    end=datetime.combine((end or start), datetime.min.time()) + timedelta(days=1) if start else None,
+    users=tuple(users), actions=tuple(actions), case_id=case_id or "",
+)
+shown = audit.filter_entries(entries, chosen)
+figures = audit.summary(shown)
+
+tiles = st.columns(4)
+tiles[0].metric("Entries", f"{figures.entries:,}", border=True)
+tiles[1].metric("Case views", f"{figures.views:,}", border=True)
+tiles[2].metric("Reveals", f"{figures.reveals:,}", border=True, help="Content excerpts revealed, each with a reason.")
+tiles[3].metric("People / cases", f"{figures.users:,} / {figures.cases:,}", border=True)
+
+if shown.height == 0:
+    st.info("No entry matches these filters.")
+    st.stop()
+
+st.dataframe(
+    shown.select("seq", "at", "user", "role", "action", "case_id", "reason"),
+    key="audit_table", hide_index=True, placeholder="–",
+    column_config={
+        "seq": st.column_config.NumberColumn("No.", format="%d", width="small"),
+        "at": st.column_config.DatetimeColumn("When (UTC)", format="YYYY-MM-DD HH:mm:ss"),
+        "user": "User", "role": "Role", "action": "Action", "case_id": "Case", "reason": "Reason",
+    },
+    height=min(38 + 35 * shown.height, 560),
+)
+stamp = datetime.now(timezone.utc).strftime("%Y%m%d-%H%M")
+st.download_button("Export these entries (CSV)", data=audit.to_csv(shown), file_name=f"watchfloor-audit-{stamp}.csv",
+                   mime="text/csv", key="audit_export", icon=":material/download:", on_click="ignore")

@@ -1,0 +1,267 @@
+"""The Case page's drawings: search results, header, SLA clocks, timeline, signals, outcome,
+QA reviews, appeals, incident, related cases, and the blurred content excerpt with its reveal.
+
+Figures come from watchfloor.case_view; every view and reveal is written to the audit log
+(watchfloor.audit) by the page before anything of the case is drawn.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from datetime import datetime
+
+import plotly.graph_objects as go
+import polars as pl
+import streamlit as st
+
+from components import case_link, shell
+from queries import plans
+from watchfloor import audit, roles
+from watchfloor import case_view as cv
+from watchfloor.config import load_settings
+
+REVEALED_KEY = "case_revealed"  # the case whose content is revealed in this visit, if any
+REVEAL_ERROR_KEY = "case_reveal_error"
+REASON_KEY = "case_reveal_reason"
+STATE_COLOURS = {"Met": "#2e7d32", "On track": "#2e7d32", "Warning": "#b7791f", "At risk": "#c05621",
+                 "Breached": "#c53030"}
+LANE_COLOURS = {"Intake": "#4c78a8", "Review": "#72b7b2", "Pending info": "#eeca3b", "Escalation": "#e45756",
+                "Closed": "#54a24b"}
+_MARKDOWN_SPECIALS = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:])")
+
+
+def markdown_escape(text: str) -> str:
+    """User-typed text made inert inside Streamlit markdown (no links, emphasis, icons or colours)."""
+    return _MARKDOWN_SPECIALS.sub(r"\\\1", text)
+
+
+def _facts(facts: dict[str, str]) -> None:
+    st.markdown("\n".join(f"- **{name}:** {markdown_escape(str(value))}" for name, value in facts.items()))
+
+
+# --------------------------------------------------------------------------- search
+
+
+def not_found(what: str | None) -> None:
+    shown = (what or "").strip()
+    if len(shown) > 60:
+        shown = shown[:60] + "…"
+    st.warning(f"Not found: no case, account or organisation has the id “{markdown_escape(shown)}”.",
+               icon=":material/search_off:")
+
+
+def search_results(outcome: cv.SearchOutcome, role: str) -> None:
+    """Cases of an account or organisation found by the search box; a row opens its case."""
+    matches = outcome.matches
+    more = f" (the newest {matches.height:,} of {outcome.total:,})" if outcome.total > matches.height else ""
+    st.caption(f"{outcome.total:,} case(s) found{more}. Select a row to open the case.")
+    case_link.case_table(
+        cv.search_display(matches), matches["case_id"].to_list(), key="case_search_results", role=role,
+        column_config={"Created": st.column_config.DatetimeColumn(format="YYYY-MM-DD HH:mm")},
+        height=min(38 + 35 * matches.height, 420),
+    )
+
+
+# --------------------------------------------------------------------------- header and clocks
+
+
+def header(case: dict) -> None:
+    facts = cv.header_facts(case)
+    st.subheader(f"Case {case['case_id']} · {facts['Category']}", anchor=False)
+    left, middle, right = st.columns(3)
+    names = list(facts)
+    for column, part in zip((left, middle, right), (names[0:5], names[5:9], names[9:])):
+        with column:
+            _facts({name: facts[name] for name in part})
+
+
+def clocks(clock_frame: pl.DataFrame, as_of: datetime) -> None:
+    st.markdown("**SLA clocks**")
+    if clock_frame.height == 0:
+        st.info("This case's queue has no SLA policy, so no SLA clock runs for it.")
+        return
+    for column, shown in zip(st.columns(2), cv.clock_display(clock_frame)):
+        with column, st.container(border=True):
+            colour = STATE_COLOURS.get(shown["state"], "#4a5568")
+            st.markdown(f"**{shown['label']} SLA** · <span style='color:{colour}'>**{shown['state']}**</span>",
+                        unsafe_allow_html=True)
+            st.metric(f"{shown['label']}: share of target used", shown["used"], border=False,
+                      help="Counted time ÷ target. Time in pending info does not count where the policy "
+                           "pauses; business-hours policies count only working hours.")
+            st.caption(f"{shown['summary']} · counted {shown['counted']} · paused {shown['paused']}")
+    st.caption(f"Clocks as of {as_of:%Y-%m-%d %H:%M} UTC.")
+
+
+# --------------------------------------------------------------------------- timeline
+
+
+def timeline(events: pl.DataFrame, clock_frame: pl.DataFrame, case_id: str) -> None:
+    st.markdown("**Timeline**")
+    if events.height == 0:
+        st.info("No events are recorded for this case.")
+        return
+    points = cv.timeline_points(events)
+    fig = go.Figure()
+    fig.add_trace(go.Scatter(
+        x=points["at"].to_list(), y=points["lane"].to_list(), mode="lines", showlegend=False,
+        line=dict(color="#cbd2d9", width=1.5, shape="hv"), hoverinfo="skip",
+    ))
+    for lane in cv.LANE_ORDER:
+        part = points.filter(pl.col("lane") == lane)
+        if part.height == 0:
+            continue
+        fig.add_trace(go.Scatter(
+            x=part["at"].to_list(), y=part["lane"].to_list(), mode="markers", name=lane,
+            marker=dict(size=11, color=LANE_COLOURS[lane], line=dict(width=1, color="white")),
+            customdata=list(zip(part["event"].to_list(), part["actor"].to_list())),
+            hovertemplate="%{customdata[0]}<br>%{x|%Y-%m-%d %H:%M} UTC<br>%{customdata[1]}<extra></extra>",
+            showlegend=False,
+        ))
+    for row in clock_frame.iter_rows(named=True):
+        if row["due_at"] is None:
+            continue
+        fig.add_vline(x=row["due_at"], line=dict(color="#c53030" if row["state"] == "breached" else "#b7791f",
+                                                 dash="dash", width=1))
+        fig.add_annotation(x=row["due_at"], y=1.0, yref="paper", showarrow=False, yanchor="bottom",
+                           text=f"{row['label']} due", font=dict(size=11, color="#4a5568"))
+    fig.update_yaxes(categoryorder="array", categoryarray=list(reversed(cv.LANE_ORDER)), title_text="")
+    fig.update_xaxes(title_text="")
+    fig.update_layout(height=260, margin=dict(l=10, r=10, t=30, b=10), plot_bgcolor="rgba(0,0,0,0)",
+                      paper_bgcolor="rgba(0,0,0,0)")
+    st.plotly_chart(fig, key="case_timeline_chart", config={"displayModeBar": False})
+    st.dataframe(cv.timeline_display(events), hide_index=True, key="case_timeline_table", placeholder="–",
+                 column_config={"When": st.column_config.DatetimeColumn(format="YYYY-MM-DD HH:mm"),
+                                "Then": st.column_config.TextColumn(help="Where the case is after the event."),
+                                "Until next": st.column_config.TextColumn(help="Time to the next event.")},
+                 height=min(38 + 35 * events.height, 420))
+
+
+# --------------------------------------------------------------------------- the rest of the case
+
+
+def signals_and_outcome(case: dict) -> None:
+    left, right = st.columns(2)
+    with left, st.container(border=True):
+        st.markdown("**Classifier signals**")
+        _facts(cv.signal_facts(case))
+        score = case.get("classifier_score")
+        if score is not None:
+            st.progress(min(max(float(score), 0.0), 1.0), text="Classifier score (0 to 1)")
+    with right, st.container(border=True):
+        st.markdown("**Decision and enforcement**")
+        _facts(cv.outcome_facts(case))
+
+
+def qa_and_appeals(reviews: pl.DataFrame, appeals: pl.DataFrame) -> None:
+    left, right = st.columns(2)
+    with left:
+        st.markdown("**QA reviews**")
+        if reviews.height == 0:
+            st.caption("No QA review of this case.")
+        else:
+            summary = cv.qa_summary(reviews)
+            st.caption(f"{summary.reviews} review(s): {summary.agreed} agree with the decision; "
+                       f"{summary.golden} from the golden set.")
+            st.dataframe(cv.qa_display(reviews), hide_index=True, key="case_qa_table",
+                         column_config={"Reviewed": st.column_config.DatetimeColumn(format="YYYY-MM-DD HH:mm")})
+    with right:
+        st.markdown("**Appeals**")
+        if appeals.height == 0:
+            st.caption("No appeal against this case.")
+        else:
+            st.dataframe(cv.appeals_display(appeals), hide_index=True, key="case_appeals_table", placeholder="–",
+                         column_config={"Filed": st.column_config.DatetimeColumn(format="YYYY-MM-DD HH:mm"),
+                                        "Resolved": st.column_config.DatetimeColumn(format="YYYY-MM-DD HH:mm")})
+
+
+def incident(case: dict, role: str) -> None:
+    facts = cv.incident_facts(case)
+    st.markdown("**Linked incident**")
+    if facts is None:
+        st.caption("This case is not linked to an incident.")
+        return
+    with st.container(border=True):
+        _facts(facts)
+
+
+def related(related_cases: pl.DataFrame, case: dict, role: str) -> None:
+    counts = cv.related_counts(related_cases)
+    st.markdown("**Other cases of this account and organisation**")
+    if counts.shown == 0:
+        st.caption("No other case of this account or organisation.")
+        return
+    shown = f" The newest {counts.shown:,} are listed." if counts.shown < counts.same_account + counts.same_organisation else ""
+    st.caption(f"{counts.same_account:,} other case(s) of account {markdown_escape(case.get('account_id') or '–')}, "
+               f"{counts.same_organisation:,} of other accounts in organisation "
+               f"{markdown_escape(case.get('org_id') or '–')}.{shown} Select a row to open the case.")
+    case_link.case_table(
+        cv.related_display(related_cases), related_cases["case_id"].to_list(), key="case_related_table", role=role,
+        placeholder="–", column_config={"Created": st.column_config.DatetimeColumn(format="YYYY-MM-DD HH:mm")},
+        height=min(38 + 35 * related_cases.height, 390),
+    )
+
+
+# --------------------------------------------------------------------------- content and reveal
+
+_BLURRED = ("Content under review is hidden here until you choose to reveal it. " * 3).strip()
+_BLUR_HTML = (
+    "<div style='position:relative;border:1px solid #d9dee5;border-radius:8px;padding:14px 16px;"
+    "background:#f5f7fa;overflow:hidden'>"
+    "<div aria-hidden='true' style='filter:blur(6px);user-select:none;color:#4a5568;line-height:1.6'>{text}</div>"
+    "<div style='position:absolute;inset:0;display:flex;align-items:center;justify-content:center;"
+    "font-weight:600;color:#2d3748'>Content blurred</div></div>"
+)
+
+
+def _reveal(case_id: str, user: shell.User) -> None:
+    """The reveal button's callback: check the role and the reason, write the audit entry, then reveal."""
+    st.session_state.pop(REVEAL_ERROR_KEY, None)
+    if not roles.can_reveal(user.role):
+        st.session_state[REVEAL_ERROR_KEY] = "Your role may not reveal case content."
+        return
+    try:
+        reason = audit.clean_reason(st.session_state.get(REASON_KEY))
+    except audit.ReasonError as exc:
+        st.session_state[REVEAL_ERROR_KEY] = str(exc)
+        return
+    try:
+        audit.AuditLog(load_settings().audit_log).append(
+            user=user.username, role=user.role, action=audit.REVEAL, case_id=case_id, reason=reason)
+    except (audit.AuditError, OSError) as exc:
+        st.session_state[REVEAL_ERROR_KEY] = f"The content stays hidden: the reveal could not be recorded ({exc})."
+        return
+    st.session_state[REVEALED_KEY] = case_id
+    st.session_state[REASON_KEY] = ""
+
+
+def _blur_again() -> None:
+    st.session_state[REVEALED_KEY] = None
+
+
+def content(case: dict, user: shell.User) -> None:
+    """The content excerpt: blurred (the clear text is not even read) until revealed with a reason."""
+    case_id = case["case_id"]
+    st.markdown("**Content excerpt**")
+    if not case.get("has_excerpt"):
+        st.caption("This case has no content excerpt.")
+        return
+    if st.session_state.get(REVEALED_KEY) == case_id:
+        excerpt = shell.fetch_or_stop(plans.case_excerpt(case_id))["excerpt"]
+        with st.container(border=True):
+            st.caption("Revealed for you and recorded in the audit log. It blurs again when you leave this case.")
+            st.text(excerpt["content_excerpt"][0] if excerpt.height else "")
+            st.button("Blur again", key="case_blur_again", icon=":material/visibility_off:", on_click=_blur_again)
+        return
+    st.html(_BLUR_HTML.format(text=html.escape(_BLURRED)))
+    if not roles.can_reveal(user.role):
+        st.caption(f"Content may be disturbing and is blurred. Your role ({roles.label(user.role)}) may not reveal it.")
+        return
+    st.caption("Content may be disturbing and is blurred. Revealing it is recorded in the audit log with your reason.")
+    with st.form("case_reveal_form", border=False, enter_to_submit=True):
+        st.text_input("Reason for revealing", key=REASON_KEY, max_chars=audit.REASON_MAX_CHARS,
+                      placeholder="e.g. ticket T-1234: confirm the enforcement decision")
+        st.form_submit_button("Reveal content", icon=":material/visibility:", on_click=_reveal, args=(case_id, user))
+    error = st.session_state.get(REVEAL_ERROR_KEY)
+    if error:
+        st.error(error)

@@ -1,0 +1,112 @@
+"""The Audit page (AppTest): admins only; filters, counts worked out by hand, export, tampering shown."""
+
+from __future__ import annotations
+
+import json
+from datetime import date, datetime
+from pathlib import Path
+
+import pytest
+
+from tests.app.conftest import app_for, errors
+from watchfloor import audit, roles
+
+PAGE = "app_pages/audit.py"
+
+# Four entries, written below: by hand, the page shows
+#   all:            4 entries, 3 views, 1 reveal, 2 people (ana, ole), 3 cases (k1, k2, k3)
+#   ana only:       3 entries (seq 1, 2, 4), 2 views, 1 reveal
+#   reveals only:   1 entry (seq 2)
+#   18 November:    2 entries (seq 1, 2)
+ENTRIES = [
+    ("ana", "analyst", audit.VIEW, "k1", "", datetime(2026, 11, 18, 9, 0)),
+    ("ana", "analyst", audit.REVEAL, "k1", "ticket T-1 check wording", datetime(2026, 11, 18, 9, 5)),
+    ("ole", "ops_lead", audit.VIEW, "k2", "", datetime(2026, 11, 19, 10, 0)),
+    ("ana", "analyst", audit.VIEW, "k3", "", datetime(2026, 11, 20, 11, 0)),
+]
+
+
+@pytest.fixture
+def audit_env(monkeypatch, tmp_path) -> Path:
+    path = tmp_path / "audit.jsonl"
+    monkeypatch.setenv("WATCHFLOOR_AUDIT_LOG", str(path))
+    return path
+
+
+@pytest.fixture
+def filled(audit_env) -> Path:
+    log = audit.AuditLog(audit_env)
+    for user, role, action, case_id, reason, when in ENTRIES:
+        log.append(user=user, role=role, action=action, case_id=case_id, reason=reason, when=when)
+    return audit_env
+
+
+def tiles(at) -> dict[str, str]:
+    return {m.label: m.value for m in at.metric}
+
+
+def shown_seqs(at) -> list[int]:
+    return list(at.dataframe[0].value["seq"])
+
+
+@pytest.mark.parametrize("role", [r for r in roles.ROLES if r != "admin"])
+def test_only_admins(filled, role):
+    at = app_for(PAGE, role=role).run()
+    assert any("does not give access" in e for e in errors(at))
+    assert not at.title
+
+
+def test_an_empty_log_says_so(audit_env):
+    at = app_for(PAGE, role="admin").run()
+    assert not at.exception and not errors(at)
+    assert any("Nothing has been recorded yet" in i.value for i in at.info)
+    assert any("intact: 0 entries" in s.value for s in at.success)
+
+
+def test_all_entries_newest_first_with_hand_counted_tiles(filled):
+    at = app_for(PAGE, role="admin").run()
+    assert not at.exception and not errors(at)
+    assert tiles(at) == {"Entries": "4", "Case views": "3", "Reveals": "1", "People / cases": "2 / 3"}
+    assert shown_seqs(at) == [4, 3, 2, 1]
+    assert list(at.dataframe[0].value["reason"])[2] == "ticket T-1 check wording"
+    assert any("intact: 4 entries" in s.value for s in at.success)
+    assert at.date_input(key="audit_period").value == (date(2026, 11, 18), date(2026, 11, 20))
+
+
+def test_filters(filled):
+    at = app_for(PAGE, role="admin").run()
+    at.multiselect(key="audit_users").set_value(["ana"]).run()
+    assert shown_seqs(at) == [4, 2, 1]
+    assert tiles(at)["Case views"] == "2" and tiles(at)["Reveals"] == "1"
+    at.multiselect(key="audit_actions").set_value([audit.REVEAL]).run()
+    assert shown_seqs(at) == [2]
+    at.multiselect(key="audit_users").set_value([]).run()
+    at.multiselect(key="audit_actions").set_value([]).run()
+    at.date_input(key="audit_period").set_value((date(2026, 11, 18), date(2026, 11, 18))).run()
+    assert shown_seqs(at) == [2, 1]
+    at.text_input(key="audit_case").input("k9").run()
+    assert not at.exception
+    assert any("No entry matches" in i.value for i in at.info)
+    at.text_input(key="audit_case").input("'; DROP TABLE x; --").run()
+    assert not at.exception and not errors(at)
+
+
+def test_the_export_is_the_entries_shown(filled):
+    at = app_for(PAGE, role="admin").run()
+    at.multiselect(key="audit_users").set_value(["ole"]).run()
+    shown = audit.filter_entries(audit.to_frame(audit.AuditLog(filled).entries()), audit.AuditFilter(users=("ole",)))
+    exported = audit.to_csv(shown).decode("utf-8").splitlines()
+    assert len(exported) == 2 and ",ole,ops_lead,view,k2," in exported[1]
+    buttons = at.get("download_button")
+    assert len(buttons) == 1
+
+
+def test_tampering_is_shown(filled):
+    stored = [json.loads(line) for line in filled.read_text(encoding="utf-8").splitlines()]
+    stored[1]["reason"] = "edited afterwards"
+    filled.write_text("".join(json.dumps(e) + "\n" for e in stored), encoding="utf-8")
+    at = app_for(PAGE, role="admin").run()
+    assert not at.exception
+    assert any("tampered with" in e for e in errors(at))
+    assert any("line 2: its content does not match its hash" in m.value for m in at.markdown)
+    assert tiles(at)["Entries"] == "4"  # still shown, so the admin can see what is there

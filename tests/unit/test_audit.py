@@ -1,0 +1,239 @@
+"""The audit log (watchfloor/audit.py): append-only, hash-chained, surviving restarts; tampering shows.
+The hashes are checked against a computation written out here with hashlib and json directly."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import subprocess
+import sys
+import threading
+from datetime import datetime
+from pathlib import Path
+
+import polars as pl
+import pytest
+
+from watchfloor import audit
+from watchfloor.cli import main as cli_main
+from watchfloor.config import load_settings
+
+APP_ROOT = Path(__file__).resolve().parents[2]
+
+
+def sha(body: dict) -> str:
+    return hashlib.sha256(json.dumps(body, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+                          .encode("utf-8")).hexdigest()
+
+
+def lines(path: Path) -> list[dict]:
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+
+
+@pytest.fixture
+def log_path(tmp_path) -> Path:
+    return tmp_path / "audit" / "audit.jsonl"
+
+
+def write_three(path: Path) -> list[audit.Entry]:
+    log = audit.AuditLog(path)
+    return [
+        log.append(user="ana", role="analyst", action=audit.VIEW, case_id="k1", when=datetime(2026, 11, 18, 9, 0)),
+        log.append(user="ana", role="analyst", action=audit.REVEAL, case_id="k1", reason="ticket T-1 check",
+                   when=datetime(2026, 11, 18, 9, 1)),
+        log.append(user="ole", role="ops_lead", action=audit.VIEW, case_id="k2", when=datetime(2026, 11, 19, 8, 0)),
+    ]
+
+
+def test_entries_are_chained_by_hashes(log_path):
+    first, second, third = write_three(log_path)
+    stored = lines(log_path)
+    assert [e["seq"] for e in stored] == [1, 2, 3]
+    assert stored[0]["prev"] == "0" * 64
+    expected_first = sha({"seq": 1, "at": "2026-11-18T09:00:00Z", "user": "ana", "role": "analyst",
+                          "action": "view", "case_id": "k1", "reason": "", "prev": "0" * 64})
+    assert stored[0]["hash"] == expected_first == first.hash
+    assert stored[1]["prev"] == expected_first
+    assert stored[1]["hash"] == sha({k: v for k, v in stored[1].items() if k != "hash"})
+    assert stored[2]["prev"] == stored[1]["hash"]
+    assert stored[1]["reason"] == "ticket T-1 check"
+    result = audit.AuditLog(log_path).verify()
+    assert result.intact and result.entries == 3 and result.head == third.hash
+
+
+def test_the_log_survives_a_restart(log_path):
+    write_three(log_path)
+    reopened = audit.AuditLog(log_path)  # a new process would do the same: nothing is kept in memory
+    fourth = reopened.append(user="ana", role="analyst", action=audit.VIEW, case_id="k3")
+    assert fourth.seq == 4 and fourth.prev == lines(log_path)[2]["hash"]
+    assert [e.seq for e in reopened.entries()] == [1, 2, 3, 4]
+    assert reopened.verify().intact
+
+
+def test_the_store_has_no_way_to_change_or_delete_an_entry():
+    public = {name for name in dir(audit.AuditLog) if not name.startswith("_")}
+    assert public == {"append", "entries", "verify"}
+
+
+def test_an_edited_entry_is_detected(log_path):
+    write_three(log_path)
+    stored = lines(log_path)
+    stored[1]["reason"] = "nothing to see"
+    log_path.write_text("".join(json.dumps(e) + "\n" for e in stored), encoding="utf-8")
+    result = audit.AuditLog(log_path).verify()
+    assert not result.intact
+    assert result.problems == ["line 2: its content does not match its hash (the entry was changed)"]
+
+
+def test_an_edit_that_recomputes_its_hash_breaks_the_next_link(log_path):
+    write_three(log_path)
+    stored = lines(log_path)
+    stored[0]["user"] = "someone_else"
+    stored[0]["hash"] = sha({k: v for k, v in stored[0].items() if k != "hash"})
+    log_path.write_text("".join(json.dumps(e) + "\n" for e in stored), encoding="utf-8")
+    problems = audit.AuditLog(log_path).verify().problems
+    assert problems == ["line 2: does not follow the entry before it (an entry before it was changed, removed or moved)"]
+
+
+def test_a_removed_entry_is_detected(log_path):
+    write_three(log_path)
+    kept = log_path.read_text(encoding="utf-8").splitlines(keepends=True)
+    log_path.write_text(kept[0] + kept[2], encoding="utf-8")
+    problems = audit.AuditLog(log_path).verify().problems
+    assert len(problems) == 2
+    assert problems[0].startswith("line 2: entry number 3, expected 2")
+    assert problems[1].startswith("line 2: does not follow the entry before it")
+
+
+def test_a_line_that_is_not_an_entry_is_reported_and_blocks_appending(log_path):
+    write_three(log_path)
+    with open(log_path, "a", encoding="utf-8") as handle:
+        handle.write("not json\n")
+    assert audit.AuditLog(log_path).verify().problems == ["line 4: not an audit entry"]
+    assert len(audit.AuditLog(log_path).entries()) == 3
+    with pytest.raises(audit.AuditError, match="not an entry"):
+        audit.AuditLog(log_path).append(user="ana", role="analyst", action=audit.VIEW, case_id="k1")
+
+
+def test_concurrent_writers_keep_one_chain(log_path):
+    log = audit.AuditLog(log_path)
+
+    def write(n: int) -> None:
+        for i in range(25):
+            audit.AuditLog(log_path).append(user=f"u{n}", role="analyst", action=audit.VIEW, case_id=f"k{i}")
+
+    threads = [threading.Thread(target=write, args=(n,)) for n in range(6)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    # and another process at the same time as this one
+    code = ("from watchfloor import audit\n"
+            f"log = audit.AuditLog({str(log_path)!r})\n"
+            "for i in range(25): log.append(user='other', role='admin', action='view', case_id='p')\n")
+    subprocess.run([sys.executable, "-c", code], cwd=APP_ROOT, check=True, timeout=60)
+    result = log.verify()
+    assert result.intact, result.problems
+    assert result.entries == 6 * 25 + 25
+    assert [e.seq for e in log.entries()] == list(range(1, 176))
+
+
+def test_a_missing_log_is_empty_and_intact(log_path):
+    log = audit.AuditLog(log_path)
+    assert log.entries() == [] and log.verify().intact and log.verify().entries == 0
+
+
+def test_an_unwritable_location_is_a_clear_error(tmp_path):
+    blocker = tmp_path / "file"
+    blocker.write_text("x")
+    with pytest.raises(audit.AuditError, match="cannot open the audit log"):
+        audit.AuditLog(blocker / "audit.jsonl").append(user="a", role="admin", action=audit.VIEW, case_id="k1")
+
+
+def test_append_refuses_unknown_actions_and_missing_fields(log_path):
+    log = audit.AuditLog(log_path)
+    with pytest.raises(ValueError):
+        log.append(user="a", role="admin", action="delete", case_id="k1")
+    with pytest.raises(ValueError):
+        log.append(user="", role="admin", action=audit.VIEW, case_id="k1")
+    assert not log_path.exists()
+
+
+def test_reasons():
+    assert audit.clean_reason("  ticket   T-1234\n check ") == "ticket T-1234 check"
+    for short in ("", None, "   ", "because"):  # 'because' has 7 characters
+        with pytest.raises(audit.ReasonError):
+            audit.clean_reason(short)
+    with pytest.raises(audit.ReasonError):
+        audit.clean_reason("x" * (audit.REASON_MAX_CHARS + 1))
+
+
+# --------------------------------------------------------------------------- the Audit page's figures
+
+
+def test_filter_and_summary(log_path):
+    write_three(log_path)
+    frame = audit.to_frame(audit.AuditLog(log_path).entries())
+    assert frame["seq"].to_list() == [3, 2, 1]  # newest first
+    everything = audit.summary(frame)
+    # 3 entries: 2 views (k1 by ana, k2 by ole), 1 reveal; 2 people; 2 cases
+    assert everything == audit.AuditSummary(entries=3, views=2, reveals=1, users=2, cases=2)
+    day_18 = audit.filter_entries(frame, audit.AuditFilter(start=datetime(2026, 11, 18), end=datetime(2026, 11, 19)))
+    assert day_18["seq"].to_list() == [2, 1]
+    reveals = audit.filter_entries(frame, audit.AuditFilter(actions=(audit.REVEAL,)))
+    assert reveals["reason"].to_list() == ["ticket T-1 check"]
+    assert audit.filter_entries(frame, audit.AuditFilter(users=("ole",)))["case_id"].to_list() == ["k2"]
+    assert audit.filter_entries(frame, audit.AuditFilter(case_id=" k1 "))["seq"].to_list() == [2, 1]
+    assert audit.filter_entries(frame, audit.AuditFilter(case_id="' OR 1=1")).height == 0
+    assert audit.summary(frame.head(0)) == audit.AuditSummary(0, 0, 0, 0, 0)
+
+
+def test_csv_export(log_path):
+    log = audit.AuditLog(log_path)
+    log.append(user="ana", role="analyst", action=audit.REVEAL, case_id="k1", reason='=HYPERLINK("x"), "quoted"',
+               when=datetime(2026, 11, 18, 9, 1, 5))
+    text = audit.to_csv(audit.to_frame(log.entries())).decode("utf-8")
+    rows = text.splitlines()
+    assert rows[0] == "seq,at,user,role,action,case_id,reason,hash"
+    assert rows[1].startswith('1,2026-11-18T09:01:05Z,ana,analyst,reveal,k1,"\'=HYPERLINK(""x""), ""quoted""",')
+    assert rows[1].endswith(log.entries()[0].hash)
+    assert audit.to_csv(audit.to_frame([])).decode("utf-8") == "seq,at,user,role,action,case_id,reason,hash\n"
+
+
+# --------------------------------------------------------------------------- settings and the command
+
+
+def test_the_location_is_configurable(monkeypatch, tmp_path):
+    monkeypatch.delenv("WATCHFLOOR_AUDIT_LOG", raising=False)
+    monkeypatch.setenv("WATCHFLOOR_WAREHOUSE", str(tmp_path / "wh" / "warehouse.duckdb"))
+    assert load_settings().audit_log == tmp_path / "wh" / "audit.jsonl"  # beside the warehouse
+    monkeypatch.setenv("WATCHFLOOR_WAREHOUSE", "postgresql://db/cases")
+    assert load_settings().audit_log == Path("data/audit.jsonl")
+    monkeypatch.setenv("WATCHFLOOR_AUDIT_LOG", str(tmp_path / "elsewhere.jsonl"))
+    assert load_settings().audit_log == tmp_path / "elsewhere.jsonl"
+
+
+def test_audit_verify_command(log_path, capsys):
+    assert cli_main(["audit", "verify", "--log", str(log_path)]) == 0
+    assert "No audit log" in capsys.readouterr().out
+    entries = write_three(log_path)
+    assert cli_main(["audit", "verify", "--log", str(log_path)]) == 0
+    out = capsys.readouterr().out
+    assert "intact: 3 entries" in out and entries[-1].hash in out
+    stored = lines(log_path)
+    stored[2]["case_id"] = "k9"
+    log_path.write_text("".join(json.dumps(e) + "\n" for e in stored), encoding="utf-8")
+    assert cli_main(["audit", "verify", "--log", str(log_path)]) == 1
+    err = capsys.readouterr().err
+    assert "tampered with" in err and "line 3: its content does not match its hash" in err
+
+
+def test_audit_verify_finds_the_log_from_the_settings(monkeypatch, tmp_path, capsys):
+    monkeypatch.setenv("WATCHFLOOR_AUDIT_LOG", str(tmp_path / "a.jsonl"))
+    write_three(tmp_path / "a.jsonl")
+    assert cli_main(["audit", "verify"]) == 0
+    assert "intact: 3 entries" in capsys.readouterr().out
+
+
+def test_frame_schema_when_empty():
+    assert audit.to_frame([]).schema == pl.Schema(audit.SCHEMA)

@@ -1,0 +1,382 @@
+"""The Case page's named queries (queries/case_*.sql) and logic (watchfloor/case_view.py) against a
+small warehouse built by hand below, whose every figure is worked out in the comments.
+
+AS_OF is Wednesday 2026-11-18 12:00 UTC. Europe/Dublin is on UTC in November.
+
+Policies: P1 first action 60 min, resolution 24 h, 24x7, pauses on pending; P2 first action 8 h,
+resolution 72 h, 24x7, pauses; P3 business hours Mon-Fri 09-17 local, first action 8 h,
+resolution 40 h, does not pause.
+
+Cases (t = day hour:minute in November 2026):
+  k1  P2 fraud AMER, account acct_a, org org_x, vendor Northwind BPO, reviewer r2, linked to
+      incident i1, classifier scam_detector 0.91; resolved, violating, account suspended.
+      created 17 10:00, routed 10:00, assigned 11:00, first_action + pending_info 12:00,
+      info_received 14:00, decided + enforced + resolved 15:00.
+      FA: 10:00 -> 12:00 = 2 h of 8 h: met, used 7200 / 28800 = 25 %.
+      RES: 10:00 -> 15:00 = 5 h wall, paused 12:00-14:00 = 2 h, counted 3 h = 10800 s of 259200 s:
+           met, used 10800 / 259200 = 4.1667 %.
+      QA: qa1 17 18:00 violating -> violating (agrees, not golden); qa2 18 09:00 violating ->
+          non_violating (disagrees, golden); qa3 18 13:00 is after AS_OF: not shown.
+      Appeals: ap1 filed 17 20:00, overturned 18 10:00 (14 h = 50400 s); ap2 filed 18 11:00,
+          resolved 18 13:00 (after AS_OF): pending as of AS_OF; ap3 filed 18 14:00: not yet filed.
+  k2  P1 child EMEA, acct_b, org_x, no vendor; open, queued; created 18 10:30, routed 10:30.
+      FA: 90 min of 60: breached at 11:30, overdue 30 min (seconds_left -1800), used 150 %.
+      RES: 90 min of 24 h: used 5400 / 86400 = 6.25 %, on track, due 19 10:30 (81000 s left).
+  k3  P2 fraud AMER, acct_a, org_x; resolved 16 10:00 (created 16 09:00).
+  k4  P2 spam AMER, acct_c, org_y; created 18 13:00, after AS_OF: does not exist yet.
+  k5  P2 fraud AMER, acct_a, org_x; created 19 08:00, after AS_OF: does not exist yet.
+  k6  P3 legal EMEA, acct_d, org_y; open, queued; created Friday 13 16:00, routed.
+      Working hours counted up to AS_OF: Fri 16-17 (1 h) + Mon 16 (8 h) + Tue 17 (8 h) + Wed 18 09-12
+      (3 h) = 20 h = 72000 s.
+      FA: 8 h reached on Monday 16 at 16:00 (1 h Friday + 7 h Monday): breached, used 72000 / 28800
+          = 250 %; overdue from Mon 16 16:00 to Wed 18 12:00 = 1 d 20 h = 158400 s.
+      RES: 20 h of 40 h: used 50 %, warning; the other 20 h: Wed 12-17 (5 h), Thu 19 (8 h), Fri 20
+          09-16 (7 h): due Fri 20 16:00, 2 d 4 h = 187200 s after AS_OF.
+
+Related cases of k1: same account acct_a: k3 (k5 is after AS_OF); same organisation org_x, other
+accounts: k2. So 1 and 1.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+
+import duckdb
+import polars as pl
+import pytest
+
+from queries import plans
+from watchfloor import case_view as cv
+from watchfloor.warehouse import create_schema
+
+AS_OF = datetime(2026, 11, 18, 12, 0)
+EXCERPT_K1 = "Send 2 BTC to this wallet and I will double it, guaranteed."
+
+
+def t(day: int, hour: int, minute: int = 0) -> datetime:
+    return datetime(2026, 11, day, hour, minute)
+
+
+POLICIES = [
+    # id, priority, first-action min, resolution min, calendar, pause, name
+    ("pol_p1", "P1", 60, 1440, "24x7", True, "P1 urgent"),
+    ("pol_p2", "P2", 480, 4320, "24x7", True, "P2 standard"),
+    ("pol_p3", "P3", 480, 2400, "business", False, "P3 business hours"),
+]
+QUEUES = [
+    ("q_fraud", "Fraud AMER L1", "Fraud & spam", "AMER", "L1", "pol_p2", "America/New_York"),
+    ("q_child", "Child safety EMEA L1", "Child safety", "EMEA", "L1", "pol_p1", "Europe/Dublin"),
+    ("q_legal", "Legal EMEA L1", "Legal", "EMEA", "L1", "pol_p3", "Europe/Dublin"),
+]
+VENDORS = [("v_int", "Internal", "internal", 55.0), ("v_bpo", "Northwind BPO", "bpo", 24.0)]
+INCIDENTS = [("i1", "Scam wave", "SEV1", "fraud_scams", "acknowledged", t(17, 6), t(17, 7), "cmdr_ann",
+              "Crypto doubling scam across chat.")]
+
+# case_id, created, category, queue, priority, region, status, account, org, vendor, reviewer,
+# first_action, resolved, decision, enforcement, incident, classifier, score, excerpt
+CASES = [
+    ("k1", t(17, 10), "fraud_scams", "q_fraud", "P2", "AMER", "resolved", "acct_a", "org_x", "v_bpo", "r2",
+     t(17, 12), t(17, 15), "violating", "account_suspended", "i1", "scam_detector", 0.91, EXCERPT_K1),
+    ("k2", t(18, 10, 30), "child_safety", "q_child", "P1", "EMEA", "queued", "acct_b", "org_x", None, None,
+     None, None, None, None, None, None, None, "Hidden child-safety text."),
+    ("k3", t(16, 9), "fraud_scams", "q_fraud", "P2", "AMER", "resolved", "acct_a", "org_x", "v_int", "r1",
+     t(16, 9, 30), t(16, 10), "non_violating", "none", None, None, None, None),
+    ("k4", t(18, 13), "spam", "q_fraud", "P2", "AMER", "queued", "acct_c", "org_y", None, None,
+     None, None, None, None, None, None, None, None),
+    ("k5", t(19, 8), "fraud_scams", "q_fraud", "P2", "AMER", "queued", "acct_a", "org_x", None, None,
+     None, None, None, None, None, None, None, None),
+    ("k6", t(13, 16), "privacy", "q_legal", "P3", "EMEA", "queued", "acct_d", "org_y", None, None,
+     None, None, None, None, None, None, None, None),
+]
+# case_id -> [(when, event_type, actor, queue)] in order
+EVENTS = {
+    "k1": [(t(17, 10), "created", None, None), (t(17, 10), "routed", "system", "q_fraud"),
+           (t(17, 11), "assigned", "r2", "q_fraud"), (t(17, 12), "first_action", "r2", "q_fraud"),
+           (t(17, 12), "pending_info", "r2", "q_fraud"), (t(17, 14), "info_received", "system", "q_fraud"),
+           (t(17, 15), "decided", "r2", "q_fraud"), (t(17, 15), "enforced", "r2", "q_fraud"),
+           (t(17, 15), "resolved", "r2", "q_fraud")],
+    "k2": [(t(18, 10, 30), "created", None, None), (t(18, 10, 30), "routed", "system", "q_child")],
+    "k3": [(t(16, 9), "created", None, None), (t(16, 9), "routed", "system", "q_fraud"),
+           (t(16, 9, 10), "assigned", "r1", "q_fraud"), (t(16, 9, 30), "first_action", "r1", "q_fraud"),
+           (t(16, 10), "decided", "r1", "q_fraud"), (t(16, 10), "resolved", "r1", "q_fraud")],
+    "k4": [(t(18, 13), "created", None, None)],
+    "k5": [(t(19, 8), "created", None, None)],
+    "k6": [(t(13, 16), "created", None, None), (t(13, 16), "routed", "system", "q_legal")],
+}
+QA = [
+    ("qa1", "k1", "r2", "qa9", t(17, 18), "violating", "violating", False),
+    ("qa2", "k1", "r2", "qa9", t(18, 9), "violating", "non_violating", True),
+    ("qa3", "k1", "r2", "qa9", t(18, 13), "violating", "violating", False),
+]
+APPEALS = [
+    ("ap1", "k1", t(17, 20), t(18, 10), "overturned"),
+    ("ap2", "k1", t(18, 11), t(18, 13), "upheld"),
+    ("ap3", "k1", t(18, 14), None, "pending"),
+]
+HOSTILE = [
+    "' OR '1'='1",
+    "k1'; DROP TABLE cases; --",
+    "k1\" OR \"\"=\"",
+    "$term",
+    "%",
+    "_",
+    "k%",
+    "x" * 5000,
+    "k1" + " " * 200 + "x",
+    "ǩ1 🚨 مرحبا",
+    "k1\x00",
+    "\n\t",
+    "[click](javascript:alert(1))",
+    "<script>alert(1)</script>",
+]
+
+
+def build(path: str | Path) -> str:
+    path = str(path)
+    con = duckdb.connect(path)
+    try:
+        create_schema(con)
+        con.executemany(
+            "INSERT INTO sla_policies (sla_policy_id, priority, first_action_target_min, resolution_target_min, "
+            "calendar, pause_on_pending, name) VALUES (?, ?, ?, ?, ?, ?, ?)", POLICIES)
+        con.executemany("INSERT INTO queues (queue_id, name, vertical, region, tier, sla_policy_id, timezone) "
+                        "VALUES (?, ?, ?, ?, ?, ?, ?)", QUEUES)
+        con.executemany("INSERT INTO vendors (vendor_id, name, kind, cost_per_hour_usd) VALUES (?, ?, ?, ?)", VENDORS)
+        con.executemany(
+            "INSERT INTO reviewers (reviewer_id, vendor_id, region, languages, hired_at, active) "
+            "VALUES (?, ?, ?, ['en'], TIMESTAMP '2025-01-01', true)",
+            [("r1", "v_int", "AMER"), ("r2", "v_bpo", "AMER")])
+        con.executemany(
+            "INSERT INTO incidents (incident_id, title, severity, category, status, started_at, detected_at, "
+            "commander, summary) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", INCIDENTS)
+        for row in CASES:
+            (case_id, created, category, queue, priority, region, status, account, org, vendor, reviewer,
+             first, resolved, decision, enforcement, incident, classifier, score, excerpt) = row
+            con.execute(
+                """INSERT INTO cases (case_id, created_at, source, surface, category, priority, region, language,
+                       queue_id, status, account_id, org_id, vendor_id, reviewer_id, first_action_at, resolved_at,
+                       decision, enforcement_action, escalated, incident_id, classifier_name, classifier_score,
+                       content_excerpt, updated_at)
+                   VALUES (?, ?, ?, 'chat', ?, ?, ?, 'en', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, false, ?, ?, ?, ?, ?)""",
+                [case_id, created, "classifier" if classifier else "user_report", category, priority, region, queue,
+                 status, account, org, vendor, reviewer, first, resolved, decision, enforcement, incident,
+                 classifier, score, excerpt, EVENTS[case_id][-1][0]],
+            ).fetchall()
+        rows = sorted(
+            ((when, i, case_id, kind, actor, queue) for case_id, events in EVENTS.items()
+             for i, (when, kind, actor, queue) in enumerate(events)),
+            key=lambda r: (r[0], r[2], r[1]),
+        )
+        con.executemany(
+            "INSERT INTO case_events (event_id, case_id, occurred_at, event_type, actor_id, queue_id) "
+            "VALUES (?, ?, ?, ?, ?, ?)",
+            [(n + 1, case_id, when, kind, actor, queue) for n, (when, _, case_id, kind, actor, queue) in enumerate(rows)],
+        )
+        con.executemany("INSERT INTO qa_reviews VALUES (?, ?, ?, ?, ?, ?, ?, ?)", QA)
+        con.executemany("INSERT INTO appeals VALUES (?, ?, ?, ?, ?)", APPEALS)
+    finally:
+        con.close()
+    return path
+
+
+@pytest.fixture(scope="module")
+def case_warehouse(tmp_path_factory) -> str:
+    return build(tmp_path_factory.mktemp("case_hand") / "case.duckdb")
+
+
+@pytest.fixture
+def case_env(monkeypatch, case_warehouse):
+    monkeypatch.setenv("WATCHFLOOR_WAREHOUSE", case_warehouse)
+    monkeypatch.setenv("WATCHFLOOR_AS_OF", AS_OF.isoformat())
+    return case_warehouse
+
+
+def fetch_case(case_id: str) -> dict[str, pl.DataFrame]:
+    return plans.fetch(plans.case(AS_OF, case_id))
+
+
+def search(term: str) -> pl.DataFrame:
+    return plans.fetch(plans.case_search(AS_OF, term))["matches"]
+
+
+# --------------------------------------------------------------------------- queries
+
+
+def test_case_detail_joins_queue_policy_vendor_and_incident(case_env):
+    case = fetch_case("k1")["case"]
+    assert case.height == 1
+    row = case.row(0, named=True)
+    assert (row["queue_name"], row["vendor_name"], row["policy_name"]) == ("Fraud AMER L1", "Northwind BPO", "P2 standard")
+    assert (row["first_action_target_min"], row["resolution_target_min"], row["calendar"]) == (480, 4320, "24x7")
+    assert (row["incident_title"], row["incident_severity"], row["incident_commander"]) == ("Scam wave", "SEV1", "cmdr_ann")
+    assert row["has_excerpt"] is True
+    # The clear text is not part of the case page's data until a reveal asks for it.
+    assert "content_excerpt" not in case.columns
+    assert EXCERPT_K1 not in str(fetch_case("k1"))
+
+
+def test_a_case_created_after_as_of_or_unknown_is_not_found(case_env):
+    assert fetch_case("k4")["case"].height == 0  # created 18 13:00, after AS_OF
+    assert fetch_case("nope")["case"].height == 0
+
+
+def test_excerpt_only_through_its_own_query(case_env):
+    excerpt = plans.fetch(plans.case_excerpt("k1"))["excerpt"]
+    assert excerpt["content_excerpt"].to_list() == [EXCERPT_K1]
+
+
+def test_timeline_in_order_with_time_to_next_event(case_env):
+    events = fetch_case("k1")["events"]
+    assert events["event_type"].to_list() == [e[1] for e in EVENTS["k1"]]
+    # 10:00 created, 10:00 routed, 11:00 assigned, 12:00 first action, 12:00 pending, 14:00 info,
+    # 15:00 decided, enforced, resolved (the last has no next event)
+    assert events["seconds_to_next"].to_list() == [0, 3600, 3600, 0, 7200, 3600, 0, 0, None]
+    assert events["queue_name"].to_list()[1] == "Fraud AMER L1"
+
+
+def test_qa_reviews_and_appeals_as_of(case_env):
+    data = fetch_case("k1")
+    reviews = data["qa_reviews"]
+    assert reviews["qa_id"].to_list() == ["qa1", "qa2"]  # qa3 is after AS_OF
+    assert reviews["agrees"].to_list() == [True, False]
+    assert cv.qa_summary(reviews) == cv.QaSummary(reviews=2, agreed=1, golden=1)
+    appeals = data["appeals"]
+    assert appeals["appeal_id"].to_list() == ["ap1", "ap2"]  # ap3 filed after AS_OF
+    assert appeals["outcome"].to_list() == ["overturned", "pending"]  # ap2 resolved after AS_OF
+    assert appeals["seconds_to_resolve"].to_list() == [50400.0, None]  # 17 20:00 -> 18 10:00 = 14 h
+
+
+def test_related_cases_of_the_account_and_organisation(case_env):
+    related = fetch_case("k1")["related"]
+    assert related["case_id"].to_list() == ["k3", "k2"]  # the account's first
+    assert related["relation"].to_list() == ["account", "organisation"]
+    assert cv.related_counts(related) == cv.RelatedCounts(same_account=1, same_organisation=1, shown=2)
+    # k6 (org_y, account acct_d) has no other case: k4 of org_y is after AS_OF
+    assert cv.related_counts(fetch_case("k6")["related"]) == cv.RelatedCounts(0, 0, 0)
+
+
+def test_search_by_case_account_and_organisation_ignoring_case(case_env):
+    by_id = cv.search_outcome(search("K1"))
+    assert by_id.case_id == "k1" and by_id.total == 1
+    by_account = cv.search_outcome(search("acct_A"))
+    assert by_account.case_id is None
+    assert by_account.matches["case_id"].to_list() == ["k1", "k3"]  # newest first; k5 is after AS_OF
+    assert set(by_account.matches["matched_on"]) == {"account"}
+    by_org = cv.search_outcome(search("org_x"))
+    assert by_org.matches["case_id"].to_list() == ["k2", "k1", "k3"] and by_org.total == 3
+    assert cv.search_outcome(search("org_y")).matches["case_id"].to_list() == ["k6"]  # k4 after AS_OF
+    assert cv.search_display(by_org.matches)["Found by"].to_list() == ["Organisation"] * 3
+
+
+@pytest.mark.parametrize("hostile", HOSTILE)
+def test_hostile_search_input_is_not_found_and_never_an_error(case_env, hostile):
+    term = cv.search_term(hostile)
+    if term is None:
+        return  # not searched at all: shown as "not found"
+    assert search(term).height == 0
+    assert fetch_case(term)["case"].height == 0
+    # the warehouse is untouched
+    assert search("k1").height == 1
+
+
+def test_search_term_rules():
+    assert cv.search_term("  k1  ") == "k1"
+    assert cv.search_term("") is None and cv.search_term(None) is None and cv.search_term("   ") is None
+    assert cv.search_term("x" * cv.SEARCH_MAX_CHARS) == "x" * cv.SEARCH_MAX_CHARS
+    assert cv.search_term("x" * (cv.SEARCH_MAX_CHARS + 1)) is None
+    assert cv.search_term("k1\x00") is None and cv.search_term("a\u200bb") is None  # control / format characters
+    assert cv.search_term("ǩ1 🚨") == "ǩ1 🚨"  # unicode is searched (and simply not found)
+
+
+# --------------------------------------------------------------------------- clocks
+
+
+def clocks_of(case_id: str) -> dict[str, dict]:
+    data = fetch_case(case_id)
+    frame = cv.case_clocks(data["case"].row(0, named=True), data["events"], AS_OF)
+    return {row["clock"]: row for row in frame.iter_rows(named=True)}
+
+
+def test_clocks_of_a_resolved_case_with_a_pause(case_env):
+    clocks = clocks_of("k1")
+    fa, res = clocks["first_action"], clocks["resolution"]
+    assert (fa["elapsed_seconds"], fa["target_seconds"], fa["state"]) == (7200.0, 28800.0, "met")
+    assert fa["used_share"] == pytest.approx(0.25) and fa["stopped_at"] == t(17, 12)
+    assert (res["elapsed_seconds"], res["paused_seconds"], res["state"]) == (10800.0, 7200.0, "met")
+    assert res["used_share"] == pytest.approx(10800 / 259200)
+    assert fa["seconds_left"] is None and res["seconds_left"] is None  # stopped clocks have no time left
+    shown = {c["label"]: c for c in cv.clock_display(cv.case_clocks(
+        fetch_case("k1")["case"].row(0, named=True), fetch_case("k1")["events"], AS_OF))}
+    assert shown["Resolution"]["used"] == "4.2%" and shown["Resolution"]["paused"] == "2 h"
+    assert shown["First action"]["summary"] == "met: stopped at 2026-11-17 12:00 UTC"
+
+
+def test_clocks_of_an_open_case_overdue_and_on_track(case_env):
+    clocks = clocks_of("k2")
+    fa, res = clocks["first_action"], clocks["resolution"]
+    assert fa["state"] == "breached" and fa["breach_at"] == t(18, 11, 30)
+    assert fa["used_share"] == pytest.approx(1.5) and fa["seconds_left"] == -1800.0
+    assert res["state"] == "on_track" and res["used_share"] == pytest.approx(0.0625)
+    assert res["due_at"] == t(19, 10, 30) and res["seconds_left"] == 81000.0
+    assert cv.clock_summary(fa) == "overdue 30 min"
+    assert cv.clock_summary(res) == "22 h 30 min left"
+
+
+def test_clocks_on_a_business_hours_calendar(case_env):
+    clocks = clocks_of("k6")
+    fa, res = clocks["first_action"], clocks["resolution"]
+    assert fa["elapsed_seconds"] == 72000.0 and fa["used_share"] == pytest.approx(2.5)
+    assert fa["breach_at"] == t(16, 16) and fa["seconds_left"] == -158400.0
+    assert res["state"] == "warning" and res["used_share"] == pytest.approx(0.5)
+    assert res["due_at"] == t(20, 16) and res["seconds_left"] == 187200.0
+    assert cv.clock_summary(fa) == "overdue 1 d 20 h"
+
+
+# --------------------------------------------------------------------------- display and views
+
+
+def test_header_and_outcome_in_the_users_words(case_env):
+    case = fetch_case("k1")["case"].row(0, named=True)
+    header = cv.header_facts(case)
+    assert header["Category"] == "Fraud & scams" and header["Queue"] == "Fraud AMER L1"
+    assert header["Vendor"] == "Northwind BPO" and header["Reviewer"] == "r2" and header["Source"] == "Classifier"
+    assert (header["Account"], header["Organisation"]) == ("acct_a", "org_x")
+    outcome = cv.outcome_facts(case)
+    assert outcome["Decision"] == "Violating" and outcome["Enforcement"] == "Account suspended"
+    assert cv.signal_facts(case) == {"Classifier": "scam_detector", "Score": "0.91", "Found by": "Classifier"}
+    assert cv.incident_facts(case)["Incident"] == "i1 · Scam wave"
+    open_case = fetch_case("k2")["case"].row(0, named=True)
+    assert cv.header_facts(open_case)["Vendor"] == "No vendor"
+    assert cv.header_facts(open_case)["Reviewer"] == "Not assigned"
+    assert cv.outcome_facts(open_case)["Decision"] == "Not decided yet"
+    assert cv.incident_facts(open_case) is None
+
+
+def test_timeline_display_and_lanes(case_env):
+    events = fetch_case("k1")["events"]
+    table = cv.timeline_display(events)
+    assert table["Then"].to_list()[:3] == ["Waiting in queue", "Waiting in queue", "In review"]
+    assert table["Until next"].to_list()[4] == "2 h"  # pending info 12:00 -> 14:00
+    assert cv.timeline_points(events)["lane"].to_list() == [
+        "Intake", "Intake", "Review", "Review", "Pending info", "Pending info", "Review", "Review", "Closed"]
+
+
+def test_a_view_is_opening_a_case_not_a_rerun():
+    # arriving on the page with a case: a view
+    assert cv.is_new_view(None, True, "k1")
+    # a rerun of the same case in the same visit: not a view
+    assert not cv.is_new_view("k1", False, "k1")
+    # another case opened on the page: a view
+    assert cv.is_new_view("k1", False, "k3")
+    # coming back to the same case after leaving the page: a view
+    assert cv.is_new_view("k1", True, "k1")
+    # no case shown: nothing to log
+    assert not cv.is_new_view("k1", False, None)
+
+
+def test_a_reveal_lasts_only_while_the_case_stays_open():
+    assert cv.revealed_after("k1", False, "k1") == "k1"  # rerun: still revealed
+    assert cv.revealed_after("k1", True, "k1") is None  # left and came back: blurred
+    assert cv.revealed_after("k1", False, "k3") is None  # another case: blurred
+    assert cv.revealed_after(None, False, "k1") is None
