@@ -40,7 +40,8 @@ def tiles(figures: list[ex.Figure], role: str, compared_with: str, per_row: int 
 
 
 def _change_text(current: int | float | None, previous: int | float | None) -> str:
-    return describe_relative_change(Change(current, previous))
+    text = describe_relative_change(Change(current, previous))
+    return NO_CHANGE if text in ("+0%", "-0%") else text
 
 
 def enforcement(table: pl.DataFrame) -> None:

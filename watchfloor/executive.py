@@ -217,10 +217,10 @@ def case_totals(cases: pl.DataFrame) -> dict[str, dict[str, float | None]]:
     out: dict[str, dict[str, float | None]] = {}
     for period in (CURRENT, PREVIOUS):
         row = _row(cases.filter(pl.col("level") == "total"), period)
-        # No row: no case was created or resolved in that period (e.g. before the warehouse's data
-        # begins), so there is nothing to compare with rather than zeros.
+        # No row for the period before: no case was created or resolved there (e.g. before the
+        # warehouse's data begins), so there is nothing to compare with rather than zeros.
         out[period] = {
-            column: None if row is None else _get(row, column, None if column.startswith("median") else 0)
+            column: None if row is None and period == PREVIOUS else _get(row, column, None if column.startswith("median") else 0)
             for column in ("created", "resolved", "actioned", "actioned_proactive", "automated", "human",
                            "notices", "trusted_flagger_notices", "orders", "notices_actioned",
                            "median_time_to_action_s", "median_notice_time_to_action_s")

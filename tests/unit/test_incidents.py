@@ -1,0 +1,153 @@
+"""The Incidents page's named queries (queries/incident_*.sql) and figures (watchfloor/incidents.py), on the
+hand-built warehouse of tests/unit/test_executive_queries.py (incidents INC-1..INC-5 are described there).
+
+Default date range 2026-11-12..11-18 = [11-12 00:00, 11-19 00:00), as of AS_OF 11-18 12:00. Listed (open at
+some time in the range): INC-2 (started 11-17 09:00), INC-1 (11-16 05:00), INC-3 (11-13 00:00), newest first;
+INC-4 was resolved 11-09 and INC-5 11-03, before the range.
+
+Response times (s):           detect          acknowledge      mitigate         resolve
+  INC-1 05:00 -> 05:30 05:40 08:00 14:00   1800            600              10800            32400
+  INC-2 09:00 -> 09:20 10:00 (mitigated 11-18 14:00 is after AS_OF: not known yet)
+                                          1200            2400             –                –
+  INC-3 00:00 -> 01:00 01:10 03:00 06:00   3600            600              10800            21600
+  medians over those that reached it:      1800            600              10800            (32400+21600)/2 = 27000
+Linked cases: INC-1 e3 e5 = 2, INC-2 e6 = 1, INC-3 none.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+import polars as pl
+import pytest
+
+from queries import plans
+from tests.unit import test_executive_queries as hand
+from tests.unit.test_executive_queries import AS_OF, exec_env, exec_warehouse, t  # noqa: F401 (fixtures)
+from watchfloor import incidents as inc
+from watchfloor.filters import Filters
+
+WEEK = Filters(start=date(2026, 11, 12), end=date(2026, 11, 18))
+
+
+def fetch(filters: Filters = WEEK) -> dict[str, pl.DataFrame]:
+    return plans.fetch(plans.incidents(AS_OF, filters))
+
+
+def test_the_list_holds_the_incidents_open_in_the_range(exec_env):
+    listed = fetch()["incidents"]
+    got = {r["incident_id"]: (r["status"], r["linked_cases"], r["time_to_detect_s"], r["time_to_acknowledge_s"],
+                              r["time_to_mitigate_s"], r["time_to_resolve_s"]) for r in listed.iter_rows(named=True)}
+    assert listed["incident_id"].to_list() == ["INC-2", "INC-1", "INC-3"]
+    assert got == {
+        "INC-1": ("resolved", 2, 1800.0, 600.0, 10800.0, 32400.0),
+        "INC-2": ("acknowledged", 1, 1200.0, 2400.0, None, None),
+        "INC-3": ("resolved", 0, 3600.0, 600.0, 10800.0, 21600.0),
+    }
+    assert listed.filter(pl.col("incident_id") == "INC-2")["mitigated_at"][0] is None
+    # a wider range reaches INC-4 and INC-5; a range between incidents has none
+    assert set(fetch(Filters(start=date(2026, 11, 1), end=date(2026, 11, 18)))["incidents"]["incident_id"]) == {
+        "INC-1", "INC-2", "INC-3", "INC-4", "INC-5"}
+    assert fetch(Filters(start=date(2026, 11, 10), end=date(2026, 11, 12)))["incidents"].height == 0
+
+
+def test_response_summary_medians(exec_env):
+    summary = inc.response_summary(fetch()["incidents"])
+    rows = {r["severity"]: r for r in summary.iter_rows(named=True)}
+    assert summary["severity"].to_list() == ["SEV0", "SEV1", "SEV2", "All"]
+    overall = rows["All"]
+    assert (overall["incidents"], overall["time_to_detect_s"], overall["time_to_acknowledge_s"],
+            overall["time_to_mitigate_s"], overall["time_to_resolve_s"]) == (3, 1800.0, 600.0, 10800.0, 27000.0)
+    assert rows["SEV1"]["time_to_mitigate_s"] is None  # INC-2 has not been mitigated
+
+
+def test_severity_and_status_filters(exec_env):
+    listed = fetch()["incidents"]
+    assert inc.filter_list(listed, ["SEV0", "SEV1"])["incident_id"].to_list() == ["INC-2", "INC-1"]
+    assert inc.filter_list(listed, statuses=["resolved"])["incident_id"].to_list() == ["INC-1", "INC-3"]
+    assert inc.filter_list(listed, ["SEV2"], ["acknowledged"]).height == 0
+
+
+def test_the_story_is_in_time_order_and_stops_at_now(exec_env):
+    data = fetch()
+    incident = data["incidents"].filter(pl.col("incident_id") == "INC-1").row(0, named=True)
+    rows = inc.story(data["events"], incident)
+    assert rows["kind"].to_list() == ["started", "detected", "acknowledged", "update", "mitigated", "resolved"]
+    assert rows["since_start_s"].to_list() == [0.0, 1800.0, 2400.0, 7200.0, 10800.0, 32400.0]
+    inc2 = data["incidents"].filter(pl.col("incident_id") == "INC-2").row(0, named=True)
+    assert inc.story(data["events"], inc2)["kind"].to_list() == ["started", "detected", "acknowledged"]
+    assert [label for label, _ in inc.milestones(inc2)] == ["Started", "Detected", "Acknowledged"]
+
+
+def test_hourly_linked_and_category_cases(exec_env):
+    hourly = fetch()["hourly"]
+    one = inc.hourly_for(hourly, "INC-1")
+    # 24 h before the start's hour (11-15 05:00) to 6 h after the resolution's hour (11-16 20:00): 40 hours
+    assert one.height == 40 and one["hour"][0] == t(15, 5) and one["hour"][-1] == t(16, 20)
+    nonzero = {r["hour"]: (r["linked_cases"], r["category_cases"], r["category_cases_week_before"])
+               for r in one.iter_rows(named=True) if r["linked_cases"] or r["category_cases"] or r["category_cases_week_before"]}
+    # e5 (child safety, linked) at 11-16 06:00; p4 (child safety) at 11-08 09:00 is the baseline of 11-15 09:00
+    assert nonzero == {t(16, 6): (1, 1, 0), t(15, 9): (0, 0, 1)}
+    two = inc.hourly_for(hourly, "INC-2")
+    # still open: up to the hour of now, 11-16 09:00 .. 11-18 12:00 = 52 hours
+    assert two.height == 52 and two["hour"][-1] == t(18, 12)
+    assert two.filter(pl.col("hour") == t(17, 10)).select("linked_cases", "category_cases").row(0) == (1, 1)
+    # e9 (fraud, 11-11 12:00) is the week-earlier baseline of 11-18 12:00
+    assert two.filter(pl.col("hour") == t(18, 12))["category_cases_week_before"][0] == 1
+
+
+def test_spike_on_the_warehouse(exec_env):
+    data = fetch()
+    incident = data["incidents"].filter(pl.col("incident_id") == "INC-1").row(0, named=True)
+    found = inc.spike(data["hourly"], incident, AS_OF)
+    # peak 11-16 06:00 with 1 case, none a week earlier (ratio against at least 1); while it ran
+    # (hours 05:00, 06:00, 07:00, before mitigation at 08:00): 1 against 0
+    assert (found.peak_hour, found.peak_cases, found.peak_baseline, found.peak_ratio) == (t(16, 6), 1, 0, 1.0)
+    assert (found.during_cases, found.during_baseline, found.excess_cases, found.during_ratio) == (1, 0, 1, None)
+    assert found.linked_cases == 1
+
+
+def test_spike_worked_by_hand():
+    """Four hours, the incident from 01:30 to its mitigation at 03:15:
+       hour       00  01  02  03
+       category    2   3  10   6
+       week before 2   2   2   2
+    peak 02:00 with 10 against 2 = 5x; while it ran (01, 02, 03: hours starting before 03:15): 19 against 6."""
+    hours = [datetime(2026, 11, 1, h) for h in range(4)]
+    hourly = pl.DataFrame({"incident_id": ["X"] * 4, "hour": hours, "linked_cases": [0, 1, 4, 2],
+                           "category_cases": [2, 3, 10, 6], "category_cases_week_before": [2, 2, 2, 2]})
+    incident = {"incident_id": "X", "started_at": datetime(2026, 11, 1, 1, 30),
+                "mitigated_at": datetime(2026, 11, 1, 3, 15), "resolved_at": None}
+    found = inc.spike(hourly, incident, datetime(2026, 11, 1, 4))
+    assert (found.peak_hour, found.peak_cases, found.peak_baseline, found.peak_ratio) == (hours[2], 10, 2, 5.0)
+    assert (found.during_cases, found.during_baseline, found.excess_cases) == (19, 6, 13)
+    assert found.during_ratio == pytest.approx(19 / 6)
+    assert found.linked_cases == 7
+    assert inc.spike(hourly, {**incident, "incident_id": "Y"}, datetime(2026, 11, 1, 4)).peak_hour is None
+
+
+def test_timeline_bars_run_to_now_while_open(exec_env):
+    bars = inc.timeline(fetch()["incidents"], AS_OF)
+    got = {r["incident_id"]: (r["started_at"], r["ends_at"], r["still_open"]) for r in bars.iter_rows(named=True)}
+    assert got == {"INC-3": (t(13, 0), t(13, 6), False), "INC-1": (t(16, 5), t(16, 14), False),
+                   "INC-2": (t(17, 9), AS_OF, True)}
+    assert bars["incident_id"].to_list() == ["INC-3", "INC-1", "INC-2"]
+
+
+def test_durations_read_well():
+    assert [inc.format_duration(s) for s in (None, 600, 3600, 27000, 5400, 3 * 86400)] == [
+        "–", "10 min", "1 h", "7 h 30 min", "1 h 30 min", "3.0 d"]
+
+
+def test_ground_truth_note_only_for_simulated_incidents(exec_env):
+    incident = fetch()["incidents"].row(0, named=True)
+    assert inc.ground_truth_note(incident) is None
+    simulated = {**incident, "sim_spike_multiplier": 4.25, "sim_spike_surface": "api", "sim_spike_region": None,
+                 "sim_spike_starts_at": t(17, 9)}
+    assert inc.ground_truth_note(simulated).startswith("Simulated data: the simulator injected 4.2× arrivals on api from 11-17 09:00")
+
+
+def test_plan_is_registered():
+    assert "incidents" in plans.PAGE_PLANS
+    assert [c.name for c in plans.incidents(AS_OF, WEEK)] == ["incident_list", "incident_events", "incident_hourly"]
+    assert hand.AS_OF == AS_OF
