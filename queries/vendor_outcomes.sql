@@ -53,10 +53,10 @@ joined AS (
     FULL JOIN sla_rows s USING (reviewer_id, week_start)
 )
 SELECT r.vendor_id, r.region, coalesce(r.site, r.region) AS site, j.week_start,
-       sum(j.appeals_decided) AS appeals_decided,
-       sum(j.appeals_overturned) AS appeals_overturned,
-       sum(j.sla_met) AS sla_met,
-       sum(j.sla_breached) AS sla_breached
+       sum(j.appeals_decided)::BIGINT AS appeals_decided,
+       sum(j.appeals_overturned)::BIGINT AS appeals_overturned,
+       sum(j.sla_met)::BIGINT AS sla_met,
+       sum(j.sla_breached)::BIGINT AS sla_breached
 FROM joined j
 JOIN reviewers r ON r.reviewer_id = j.reviewer_id
 WHERE wf_in($vendors, r.vendor_id)

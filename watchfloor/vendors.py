@@ -150,6 +150,7 @@ FIGURES: tuple[Figure, ...] = (
 )
 FIGURES_BY_KEY = {f.key: f for f in FIGURES}
 KAPPA_FLOOR = 0.61  # substantial agreement: the house standard where contracts set none
+EPSILON = 1e-9  # floating-point slack at the colour boundaries
 
 GREEN, AMBER, RED, NONE = "green", "amber", "red", "none"
 POINTS = {GREEN: 1.0, AMBER: 0.5, RED: 0.0}
@@ -172,12 +173,13 @@ def status(figure: Figure, value: float | None, target: float | None) -> str:
     if value is None or target is None or figure.direction is None:
         return NONE
     slack = figure.amber * target if figure.kind in ("rate", "seconds", "usd") else figure.amber
+    e = EPSILON  # a value exactly on a boundary (0.70 against 0.75 ± 0.05) is inside it
     if figure.direction == "higher":
-        return GREEN if value >= target else AMBER if value >= target - slack else RED
+        return GREEN if value >= target - e else AMBER if value >= target - slack - e else RED
     if figure.direction == "lower":
-        return GREEN if value <= target else AMBER if value <= target + slack else RED
+        return GREEN if value <= target + e else AMBER if value <= target + slack + e else RED
     gap = abs(value - target)
-    return GREEN if gap <= slack else AMBER if gap <= 2 * slack else RED
+    return GREEN if gap <= slack + e else AMBER if gap <= 2 * slack + e else RED
 
 
 def grade(statuses: dict[str, str]) -> tuple[float | None, str]:
@@ -227,6 +229,9 @@ def scorecard(work: pl.DataFrame, quality_counts: pl.DataFrame, outcomes: pl.Dat
     sums = sums.join(spread.select(keys + ["p50_seconds", "p90_seconds"]), on=keys, how="left")
     contract_cols = ["vendor_id", "name", "cost_per_hour_usd"] + sorted({f.target for f in FIGURES if f.target})
     sums = sums.join(contracts.select(contract_cols), on="vendor_id", how="left")
+    # Sums arrive as integers or floats; ratios are taken in floats.
+    numeric = [c for c in WORK_SUMS + OUTCOME_SUMS + QUALITY_SUMS if c in sums.columns]
+    sums = sums.with_columns(pl.col(numeric).cast(pl.Float64))
     rows = []
     for r in sums.iter_rows(named=True):
         g = lambda k: r.get(k) or 0  # noqa: E731 - a missing sum is zero
