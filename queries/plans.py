@@ -16,6 +16,7 @@ import polars as pl
 import queries
 from watchfloor import executive as executive_periods
 from watchfloor import case_view, sla_report
+from watchfloor import trends as trend_figures
 from watchfloor.filters import Filters
 
 
@@ -141,11 +142,39 @@ def shell(as_of: datetime, filters: Filters) -> list[QueryCall]:
     return [QueryCall("filter_options", "filter_options"), QueryCall("freshness", "freshness")]
 
 
+def trends(as_of: datetime, filters: Filters, dimension: str = "category", hourly: bool | None = None) -> list[QueryCall]:
+    """Trends & spikes: the series of the chosen breakdown with the detector's history before the
+    period, the shares for emerging patterns, and the classifier signal (watchfloor.trends)."""
+    tr = trend_figures
+    period = filters.period_params()
+    start, end = period["period_start"], period["period_end"]
+    hourly = tr.default_hourly(start, end) if hourly is None else hourly
+    scope = filters.sql_params()
+    return [
+        QueryCall("series", "trends_series", {"history_start": tr.history_start(start, end), "period_end": end,
+                                              "hourly": hourly, "dimension": dimension, **scope}),
+        QueryCall("shares", "trends_shares", {"previous_start": start - (end - start), **period,
+                                              "min_org_cases": tr.MIN_ORG_CASES, **scope}),
+        QueryCall("classifier", "trends_classifier", {**period, **scope}),
+        QueryCall("classifier_volume", "trends_classifier_volume", {**period, "hourly": hourly, **scope}),
+    ]
+
+
+def trends_spike_cases(filters: Filters, dimension: str, key: str, spike_start: datetime,
+                       spike_end: datetime) -> list[QueryCall]:
+    """Trends & spikes: the cases behind the chosen spike."""
+    return [QueryCall("cases", "trends_spike_cases", {
+        "spike_start": spike_start, "spike_end": spike_end, "dimension": dimension, "key": key,
+        "row_limit": trend_figures.SPIKE_CASE_LIMIT, **filters.sql_params(),
+    })]
+
+
 PAGE_PLANS: dict[str, Callable[[datetime, Filters], list[QueryCall]]] = {
     "shell": shell,
     "home": home,
     "queue_health": queue_health,
     "sla": sla,
+    "trends": trends,
     "vendors": vendors,
     "quality": quality,
     "incidents": incidents,

@@ -273,7 +273,7 @@ def _baseline(clean: np.ndarray, interval: timedelta, params: SpikeParams) -> tu
         # handful of cases behind it, the same hour of earlier weeks says little (12 zeros do not
         # make an hour impossible). Weight: cases / (cases + shrink_cases).
         cases = np.nan_to_num(seasonal) * count
-        weight = cases / (cases + params.shrink_cases)
+        weight = cases / (cases + params.shrink_cases) if params.shrink_cases > 0 else np.ones_like(cases)
         seasonal = long_mean + weight * (seasonal - long_mean)
         # Level factor: how the recent points compare with this same baseline (compared over
         # the points where it exists), so that it follows a trend but not the cycle itself.
@@ -446,45 +446,55 @@ def episodes_frame(episodes: list[Episode]) -> pl.DataFrame:
 
 
 def detect_many(frame: pl.DataFrame, key: str, *, time_column: str = "bucket", value_column: str = "cases",
-                params: SpikeParams | None = None) -> tuple[pl.DataFrame, pl.DataFrame]:
+                params: SpikeParams | None = None, start: datetime | None = None, end: datetime | None = None,
+                interval: timedelta | None = None) -> tuple[pl.DataFrame, pl.DataFrame]:
     """Run the detector on every series of a long frame (key, time, value), each on a full grid.
 
-    The grid runs from the frame's first to its last timestamp at the smallest step found; missing
-    points count as zero. Returns (points: key, bucket, observed, expected, upper, score,
-    in_episode; episodes: key plus the Episode fields).
+    The grid runs from `start` to `end` (both included; by default the frame's first and last
+    timestamps) every `interval` (by default the smallest step found); missing points count as
+    zero. Returns (points: key, bucket, observed, expected, upper, score, in_episode; episodes:
+    key plus the Episode fields).
     """
     params = params or SpikeParams()
+    key_type = frame.schema.get(key, pl.String)
+    no_episodes = episodes_frame([]).with_columns(pl.lit(None, key_type).alias(key)).select(key, pl.all().exclude(key))
     if frame.height == 0:
-        return _empty_points(key), episodes_frame([]).with_columns(pl.lit(None, pl.String).alias(key)).select(key, pl.all().exclude(key))
+        return _empty_points(key, key_type), no_episodes
     times = frame[time_column].unique().sort()
-    steps = times.diff().drop_nulls()
-    if steps.len() == 0:
-        raise SeriesError("a series needs at least two points to show its interval")
-    step = steps.min()
-    grid = pl.datetime_range(times.min(), times.max(), interval=step, eager=True).alias(time_column)
+    if interval is None:
+        steps = times.diff().drop_nulls()
+        if steps.len() == 0:
+            raise SeriesError("a series needs at least two points to show its interval")
+        interval = steps.min()
+    start = start or times.min()
+    end = end or times.max()
+    if end <= start:  # a single point has no interval to judge it by
+        return _empty_points(key, key_type), no_episodes
+    grid = pl.datetime_range(start, end, interval=interval, eager=True, time_unit="us").alias("bucket")
     keys = frame[key].unique().sort()
     full = (
-        pl.DataFrame({key: keys}).join(pl.DataFrame({time_column: grid}), how="cross")
-        .join(frame.select(key, time_column, value_column), on=[key, time_column], how="left")
+        pl.DataFrame({key: keys}).join(pl.DataFrame({"bucket": grid}), how="cross")
+        .join(frame.select(key, pl.col(time_column).cast(pl.Datetime("us")).alias("bucket"), value_column),
+              on=[key, "bucket"], how="left")
         .with_columns(pl.col(value_column).fill_null(0).cast(pl.Float64))
-        .sort(key, time_column)
+        .sort(key, "bucket")
     )
     stamps = grid.to_list()
     point_parts, episode_rows = [], []
     values = full[value_column].to_numpy().reshape(len(keys), len(stamps))
     for i, name in enumerate(keys.to_list()):
         found = detect(stamps, values[i], params)
-        point_parts.append(found.frame().with_columns(pl.lit(name, keys.dtype).alias(key)))
+        point_parts.append(found.frame().with_columns(pl.lit(name, key_type).alias(key)))
         for e in found.episodes:
             episode_rows.append({key: name, **{k: v for k, v in e.as_dict().items() if k not in ("excess", "ratio")}})
     points = pl.concat(point_parts).select(key, pl.all().exclude(key))
-    episodes = episodes_frame([]).with_columns(pl.lit(None, keys.dtype).alias(key)).select(key, pl.all().exclude(key))
+    episodes = no_episodes
     if episode_rows:
-        episodes = pl.DataFrame(episode_rows, schema=episodes.schema, orient="row")
+        episodes = pl.DataFrame(episode_rows, schema=no_episodes.schema, orient="row")
     return points, episodes
 
 
-def _empty_points(key: str) -> pl.DataFrame:
-    return pl.DataFrame(schema={key: pl.String, "bucket": pl.Datetime("us"), "observed": pl.Float64,
+def _empty_points(key: str, key_type: pl.DataType = pl.String) -> pl.DataFrame:
+    return pl.DataFrame(schema={key: key_type, "bucket": pl.Datetime("us"), "observed": pl.Float64,
                                 "expected": pl.Float64, "upper": pl.Float64, "score": pl.Float64,
                                 "in_episode": pl.Boolean})

@@ -1,0 +1,68 @@
+"""Trends & spikes: which abuse patterns are rising, since when, how big, which cases, and is the
+classifier catching them."""
+
+import streamlit as st
+
+import queries
+from components import filters, shell, trends_charts
+from queries import plans
+from watchfloor import trends as tr
+
+user = shell.guard("trends")
+as_of = shell.as_of()
+chosen = filters.current_filters(as_of.date())
+period = chosen.period_params()
+start, end = period["period_start"], period["period_end"]
+
+st.title("Trends & spikes", anchor=False)
+st.caption(
+    f"{chosen.start:%Y-%m-%d} to {chosen.end:%Y-%m-%d} (UTC), as of {as_of:%Y-%m-%d %H:%M} UTC. All sidebar "
+    "filters apply. Spikes are judged point by point against the weeks before, as they would have been live."
+)
+
+dimension_column, step_column = st.columns([2, 1])
+with dimension_column:
+    dimension = st.segmented_control("Break down by", options=list(tr.DIMENSIONS), format_func=tr.DIMENSIONS.get,
+                                     default="category", key="trends_dimension", required=True) or "category"
+with step_column:
+    hourly = st.segmented_control("Buckets", options=[True, False], format_func=lambda h: "Hourly" if h else "Daily",
+                                  default=tr.default_hourly(start, end), key="trends_hourly", required=True)
+    hourly = tr.default_hourly(start, end) if hourly is None else hourly
+
+data = shell.fetch_or_stop(plans.trends(as_of, chosen, dimension=dimension, hourly=hourly))
+view = queries.derived(data["series"], tr.spike_view, dimension, start, end, as_of, hourly)
+movers = queries.derived(data["series"], tr.movers, dimension, start, end, as_of)
+
+trends_charts.headline(view, movers, dimension, user.role)
+
+st.subheader("Current and recent spikes", anchor=False)
+selected = trends_charts.spike_table(view, dimension)
+
+st.subheader("Volume", anchor=False)
+options = trends_charts.series_options(view, dimension)
+# One selector per chosen spike, so that choosing a spike shows its series.
+picked = f"{selected['key']}_{selected['onset']:%Y%m%d%H}" if selected else "none"
+shown = st.selectbox("Series", options=list(options), format_func=options.get,
+                     key=f"trends_series_{dimension}_{picked}",
+                     index=list(options).index(selected["key"]) if selected and selected["key"] in options else 0,
+                     width=320)
+trends_charts.volume_chart(view, dimension, shown, selected)
+
+if selected is not None:
+    st.subheader(f"Cases behind the {selected['label']} spike", anchor=False)
+    spike_start, spike_end = tr.spike_case_window(selected, view.bucket)
+    cases = shell.fetch_or_stop(plans.trends_spike_cases(chosen, dimension, selected["key"], spike_start, spike_end))
+    trends_charts.spike_cases(cases["cases"], selected, dimension, view.bucket, user.role)
+
+st.subheader("Top movers", anchor=False)
+trends_charts.movers_table(movers, dimension, tr.movers_period_label(start, end, as_of))
+
+st.subheader("Emerging patterns", anchor=False)
+st.caption("Subcategories, languages, surfaces and organisations whose share of all cases rose most against the "
+           f"period of the same length before (organisations with at least {tr.MIN_ORG_CASES} cases).")
+trends_charts.emerging_patterns(queries.derived(data["shares"], tr.emerging))
+
+st.subheader("Classifier signal", anchor=False)
+trends_charts.classifier_signal(queries.derived(data["classifier"], tr.classifier_table),
+                                queries.derived(data["classifier"], tr.classifier_overall),
+                                data["classifier_volume"], hourly)

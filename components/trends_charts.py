@@ -1,0 +1,342 @@
+"""The Trends & spikes page's drawings: headline, spike list, volume chart with the expected band,
+cases behind a spike, top movers, emerging patterns, classifier signal. Figures come from
+watchfloor.trends and watchfloor.spikes."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+import plotly.graph_objects as go
+import polars as pl
+import streamlit as st
+
+from components import case_link
+from components.kpi import format_count, kpi_tile
+from watchfloor import trends as tr
+from watchfloor.labels import category_label, humanise
+
+LINE_COLOURS = ["#4c78a8", "#f58518", "#54a24b", "#e45756", "#72b7b2", "#b279a2", "#eeca3b", "#9d755d"]
+OBSERVED_COLOUR = "#1f2933"
+BAND_COLOUR = "rgba(76,120,168,0.18)"
+EXPECTED_COLOUR = "#4c78a8"
+SPIKE_COLOUR = "#e45756"
+SEVERITY_ICONS = {"critical": "🔴", "high": "🟠", "medium": "🟡", "low": "⚪"}
+OVERVIEW_TOP_N = 8
+ALL = "__all__"
+
+
+def _plotly(fig: go.Figure, height: int, key: str, legend: bool = True) -> None:
+    fig.update_layout(
+        height=height,
+        margin=dict(l=10, r=10, t=40 if legend else 10, b=10),
+        showlegend=legend,
+        legend=dict(orientation="h", yanchor="bottom", y=1.02, xanchor="left", x=0, title_text="", font=dict(size=11)),
+        plot_bgcolor="rgba(0,0,0,0)",
+        paper_bgcolor="rgba(0,0,0,0)",
+        hoverlabel=dict(namelength=-1),
+        hovermode="x unified",
+    )
+    fig.update_yaxes(rangemode="tozero", gridcolor="rgba(0,0,0,0.08)")
+    st.plotly_chart(fig, key=key, config={"displayModeBar": False})
+
+
+def _unit(step: timedelta) -> str:
+    return "hour" if step == timedelta(hours=1) else "day"
+
+
+# --------------------------------------------------------------------------- headline
+
+
+def headline(view: tr.SpikeView, movers: pl.DataFrame, dimension: str, role: str) -> None:
+    episodes = view.episodes
+    ongoing = episodes.filter(pl.col("state") == "ongoing")
+    recent = episodes.filter(pl.col("state") == "recent")
+    tiles = st.columns(4)
+    name = tr.DIMENSIONS[dimension].lower()
+    with tiles[0]:
+        kpi_tile("Spikes in period", format_count(episodes.height),
+                 note=f"ongoing {ongoing.height:,} · last 24 h {recent.height:,}",
+                 help="Spike episodes of any series of this breakdown that touch the period.", role=role)
+    with tiles[1]:
+        worst = episodes.row(0, named=True) if episodes.height else None
+        kpi_tile("Top spike", worst["label"] if worst else "–",
+                 note=(f"{worst['severity']} · {worst['observed']:,.0f} cases vs {worst['expected']:,.0f} expected"
+                       if worst else "no spike in the period"),
+                 help="The first spike of the list below: ongoing first, then by severity and excess cases.", role=role)
+    with tiles[2]:
+        excess = float(episodes["excess"].sum()) if episodes.height else 0.0
+        kpi_tile("Excess cases", format_count(excess), note="observed − expected over all spikes",
+                 help="Cases above the expected count, summed over the spike episodes in the list.", role=role)
+    with tiles[3]:
+        riser = movers.filter(pl.col("change") > 0).sort("change", descending=True).head(1)
+        if riser.height:
+            row = riser.row(0, named=True)
+            share = f" ({row['change_share']:+.0%})" if row["change_share"] is not None else " (new)"
+            kpi_tile(f"Top riser by {name}", row["label"], note=f"+{row['change']:,} cases{share} vs previous period",
+                     help="The value with the largest rise in cases against the period of the same length before.",
+                     role=role)
+        else:
+            kpi_tile(f"Top riser by {name}", "–", note="nothing rose against the previous period", role=role)
+
+
+# --------------------------------------------------------------------------- spike list
+
+
+def spike_table(view: tr.SpikeView, dimension: str) -> dict | None:
+    """The ranked spike list; returns the selected episode (a row dict) or None."""
+    episodes = view.episodes
+    if episodes.height == 0:
+        st.info("No spike in this period for these filters: every series stayed within its expected band.")
+        return None
+    unit = _unit(view.bucket)
+    display = episodes.select(
+        pl.col("severity").map_elements(lambda s: f"{SEVERITY_ICONS.get(s, '')} {s}", return_dtype=pl.String).alias("Severity"),
+        pl.col("label").alias(tr.DIMENSIONS[dimension]),
+        pl.col("state").map_elements(humanise, return_dtype=pl.String).alias("State"),
+        pl.col("onset").alias("Onset"),
+        pl.col("peak").alias("Peak"),
+        (pl.col("end") + view.bucket).alias("Until"),
+        pl.col("observed").alias("Cases"),
+        pl.col("expected").alias("Expected"),
+        pl.col("ratio").alias("× expected"),
+        pl.col("score").alias("Score"),
+    )
+    st.caption(f"{episodes.height:,} spike episodes, ongoing first, then by severity and excess cases. "
+               "Select one to draw its series and list its cases.")
+    event = st.dataframe(
+        display,
+        key=f"trends_spike_table_{dimension}",
+        on_select="rerun",
+        selection_mode="single-row",
+        hide_index=True,
+        column_config={
+            "Onset": st.column_config.DatetimeColumn(format="MM-DD HH:mm", help=f"First {unit} of the episode (UTC)."),
+            "Peak": st.column_config.DatetimeColumn(format="MM-DD HH:mm", help=f"The {unit} with the highest score."),
+            "Until": st.column_config.DatetimeColumn(format="MM-DD HH:mm",
+                                                     help=f"End of the last elevated {unit} (so far, if ongoing)."),
+            "Cases": st.column_config.NumberColumn(format="%d", help="Cases over the episode."),
+            "Expected": st.column_config.NumberColumn(format="%.0f", help="Expected cases over the same buckets."),
+            "× expected": st.column_config.NumberColumn(format="%.1f×", help="Cases ÷ expected over the episode."),
+            "Score": st.column_config.NumberColumn(
+                format="%.1f", help="Peak surprise as a standard-normal z: how unlikely the peak is without a spike."),
+            "State": st.column_config.TextColumn(help="Ongoing: still elevated at the last complete bucket; recent: "
+                                                      "ended in the last 24 hours."),
+        },
+        height=min(38 + 35 * display.height, 320),
+    )
+    row = case_link.selected_row(event)
+    if row is None or row >= episodes.height:
+        return None
+    return episodes.row(row, named=True)
+
+
+# --------------------------------------------------------------------------- volume chart
+
+
+def series_options(view: tr.SpikeView, dimension: str) -> dict[str, str]:
+    """ALL, then the values by volume in the period."""
+    totals = view.points.group_by("key").agg(pl.col("observed").sum()).sort(["observed", "key"], descending=[True, False])
+    return {ALL: f"All {tr.DIMENSIONS[dimension].lower()} values (top {OVERVIEW_TOP_N})",
+            **{key: tr.value_label(dimension, key) for key in totals["key"].to_list()}}
+
+
+def volume_chart(view: tr.SpikeView, dimension: str, shown: str, selected: dict | None) -> None:
+    points = view.points
+    if points.height == 0:
+        st.info("No complete time bucket in this period yet.")
+        return
+    unit = _unit(view.bucket)
+    if shown == ALL:
+        _overview(view, dimension)
+        st.caption(f"Cases per {unit} (UTC) of the {OVERVIEW_TOP_N} biggest values; red dots mark the peak of each "
+                   "spike. Choose one value to see its expected band.")
+        return
+    rows = points.filter(pl.col("key") == shown).sort("bucket")
+    episodes = view.episodes.filter(pl.col("key") == shown)
+    fig = go.Figure()
+    buckets = rows["bucket"].to_list()
+    fig.add_trace(go.Scatter(x=buckets, y=rows["expected"].to_list(), name="Expected", mode="lines",
+                             line=dict(color=EXPECTED_COLOUR, width=1, dash="dot"),
+                             hovertemplate="expected %{y:.1f}<extra></extra>"))
+    fig.add_trace(go.Scatter(x=buckets, y=rows["upper"].to_list(), name="Expected band", mode="lines",
+                             line=dict(width=0), fill="tonexty", fillcolor=BAND_COLOUR,
+                             hovertemplate="band top %{y:.1f}<extra></extra>"))
+    fig.add_trace(go.Scatter(x=buckets, y=rows["observed"].to_list(), name="Cases", mode="lines",
+                             line=dict(color=OBSERVED_COLOUR, width=1.6),
+                             hovertemplate="%{y:,.0f} cases<extra></extra>"))
+    hot = rows.filter(pl.col("in_episode"))
+    fig.add_trace(go.Scatter(x=hot["bucket"].to_list(), y=hot["observed"].to_list(), name="In a spike",
+                             mode="markers", marker=dict(color=SPIKE_COLOUR, size=6),
+                             hovertemplate="spike: %{y:,.0f} cases<extra></extra>"))
+    first = buckets[0] if buckets else None
+    for episode in episodes.iter_rows(named=True):
+        chosen = selected is not None and selected["key"] == shown and selected["onset"] == episode["onset"]
+        fig.add_vrect(x0=max(episode["onset"], first) if first else episode["onset"], x1=episode["end"] + view.bucket,
+                      fillcolor=SPIKE_COLOUR, opacity=0.22 if chosen else 0.1, line_width=0, layer="below")
+    _plotly(fig, 360, key=f"trends_volume_chart_{dimension}")
+    st.caption(f"{tr.value_label(dimension, shown)}: cases per {unit} (UTC). The band runs from the expected count "
+               "to where a count starts to stand out (the detector's continue threshold); shaded: spike episodes, "
+               "the chosen one darker. The expected count uses only the weeks before each point.")
+
+
+def _overview(view: tr.SpikeView, dimension: str) -> None:
+    totals = view.points.group_by("key").agg(pl.col("observed").sum()).sort(["observed", "key"], descending=[True, False])
+    top = totals["key"].head(OVERVIEW_TOP_N).to_list()
+    fig = go.Figure()
+    for i, key in enumerate(top):
+        rows = view.points.filter(pl.col("key") == key).sort("bucket")
+        fig.add_trace(go.Scatter(x=rows["bucket"].to_list(), y=rows["observed"].to_list(), mode="lines",
+                                 name=tr.value_label(dimension, key),
+                                 line=dict(width=1.4, color=LINE_COLOURS[i % len(LINE_COLOURS)]),
+                                 hovertemplate=f"{tr.value_label(dimension, key)}: " + "%{y:,.0f}<extra></extra>"))
+    peaks = view.episodes.filter(pl.col("key").is_in(top))
+    if peaks.height:
+        fig.add_trace(go.Scatter(x=peaks["peak"].to_list(), y=peaks["peak_observed"].to_list(), mode="markers",
+                                 name="Spike peak", marker=dict(color=SPIKE_COLOUR, size=9, line=dict(color="white", width=1)),
+                                 customdata=peaks["label"].to_list(),
+                                 hovertemplate="spike in %{customdata}: %{y:,.0f}<extra></extra>"))
+    _plotly(fig, 360, key=f"trends_overview_chart_{dimension}")
+
+
+# --------------------------------------------------------------------------- cases behind a spike
+
+
+def spike_cases(cases: pl.DataFrame, episode: dict, dimension: str, step: timedelta, role: str) -> None:
+    start, end = tr.spike_case_window(episode, step)
+    if cases.height == 0:
+        st.info("No case of this spike matches the current filters.")
+        return
+    total = int(cases["total"][0])
+    shown = f"the {cases.height:,} newest of {total:,}" if total > cases.height else f"all {total:,}"
+    st.caption(f"{tr.DIMENSIONS[dimension]} {episode['label']}, created {start:%m-%d %H:%M} to {end:%m-%d %H:%M} UTC: "
+               f"{shown} cases. Select a row to open the case.")
+    display = cases.select(
+        pl.col("case_id").alias("Case"),
+        pl.col("created_at").alias("Created"),
+        pl.col("category").map_elements(category_label, return_dtype=pl.String).alias("Category"),
+        pl.col("subcategory").map_elements(humanise, return_dtype=pl.String).alias("Subcategory"),
+        pl.col("surface").alias("Surface"),
+        pl.col("region").alias("Region"),
+        pl.col("language").alias("Language"),
+        pl.col("source").map_elements(humanise, return_dtype=pl.String).alias("Source"),
+        pl.col("priority").alias("Priority"),
+        pl.col("status").map_elements(humanise, return_dtype=pl.String).alias("Status"),
+        pl.col("org_id").alias("Organisation"),
+    )
+    case_link.case_table(
+        display, cases["case_id"].to_list(), key=f"trends_spike_cases_{episode['key']}_{episode['onset']:%Y%m%d%H}",
+        role=role,
+        on_stay=lambda row: st.info(f"Case {cases['case_id'][row]}: the Case page is not available to your role."),
+        column_config={"Case": st.column_config.TextColumn(pinned=True),
+                       "Created": st.column_config.DatetimeColumn(format="MM-DD HH:mm", help="UTC")},
+        height=min(38 + 35 * display.height, 390),
+    )
+
+
+# --------------------------------------------------------------------------- movers
+
+
+def movers_table(movers: pl.DataFrame, dimension: str, period_label: str) -> None:
+    if movers.height == 0 or (movers["current"].sum() == 0 and movers["previous"].sum() == 0):
+        st.info("No cases in this period or the one before for these filters.")
+        return
+    rows = movers.head(tr.MOVERS_TOP_N)
+    st.dataframe(
+        rows.select(
+            pl.col("label").alias(tr.DIMENSIONS[dimension]),
+            pl.col("current").alias("This period"),
+            pl.col("previous").alias("Period before"),
+            pl.col("change").alias("Change"),
+            (pl.col("change_share") * 100).alias("Change %"),
+        ),
+        key=f"trends_movers_table_{dimension}",
+        hide_index=True,
+        column_config={
+            "This period": st.column_config.NumberColumn(format="%d"),
+            "Period before": st.column_config.NumberColumn(format="%d"),
+            "Change": st.column_config.NumberColumn(format="%+d", help="This period − period before."),
+            "Change %": st.column_config.NumberColumn(format="%+.1f%%",
+                                                      help="Change ÷ period before; empty where the period before had none."),
+        },
+    )
+    st.caption(f"{period_label}; the {min(tr.MOVERS_TOP_N, movers.height)} largest changes in cases, up or down.")
+
+
+# --------------------------------------------------------------------------- emerging patterns
+
+
+def emerging_patterns(rising: pl.DataFrame) -> None:
+    if rising.height == 0:
+        st.info("No subcategory, language, surface or organisation gained share against the previous period.")
+        return
+    columns = st.columns(len(tr.EMERGING_DIMENSIONS))
+    for column, (dimension, name) in zip(columns, tr.EMERGING_DIMENSIONS.items()):
+        with column:
+            st.markdown(f"**{name}**")
+            rows = rising.filter(pl.col("dimension") == dimension)
+            if rows.height == 0:
+                st.caption("None gained share.")
+                continue
+            st.dataframe(
+                rows.select(
+                    pl.col("value").map_elements(lambda v, d=dimension: v if d in ("language", "organisation") else humanise(v),
+                                                 return_dtype=pl.String).alias(name),
+                    (pl.col("share_now") * 100).alias("Share"),
+                    (pl.col("share_change") * 100).alias("Rise"),
+                ),
+                key=f"trends_emerging_{dimension}",
+                hide_index=True,
+                column_config={
+                    "Share": st.column_config.NumberColumn(format="%.1f%%", help="Share of all cases in scope, this period."),
+                    "Rise": st.column_config.NumberColumn(format="+%.2f pt",
+                                                          help="Share now − share in the period before, in points."),
+                },
+            )
+
+
+# --------------------------------------------------------------------------- classifier signal
+
+
+def classifier_signal(table: pl.DataFrame, overall: pl.DataFrame, volume: pl.DataFrame, hourly: bool) -> None:
+    if table.height == 0:
+        st.info("No classifier-flagged case in this period for these filters.")
+        return
+    left, right = st.columns([3, 2])
+    with left:
+        classifiers = overall["classifier"].to_list()
+        bands = sorted(table["band"].unique().to_list())
+        lookup = {(r["classifier"], r["band"]): r for r in table.iter_rows(named=True)}
+        z, text, hover = [], [], []
+        for name in classifiers:
+            z_row, t_row, h_row = [], [], []
+            for band in bands:
+                r = lookup.get((name, band))
+                p = r["precision"] if r else None
+                z_row.append(p)
+                t_row.append("" if p is None else f"{p:.0%}")
+                h_row.append("no human decision" if p is None else
+                             f"{p:.0%} of {r['decided']:,} decided (95 % CI {r['low']:.0%}–{r['high']:.0%}); "
+                             f"{r['cases']:,} flagged, {r['automated']:,} automated")
+            z.append(z_row)
+            text.append(t_row)
+            hover.append(h_row)
+        fig = go.Figure(go.Heatmap(z=z, x=bands, y=classifiers, text=text, texttemplate="%{text}", customdata=hover,
+                                   colorscale="RdYlGn", zmin=0, zmax=1, colorbar=dict(title="", tickformat=".0%"),
+                                   hovertemplate="%{y}, score %{x}: %{customdata}<extra></extra>"))
+        fig.update_yaxes(autorange="reversed", automargin=True)
+        fig.update_xaxes(title_text="classifier score band", type="category")
+        fig.update_layout(height=90 + 26 * len(classifiers), margin=dict(l=10, r=10, t=10, b=10),
+                          plot_bgcolor="rgba(0,0,0,0)", paper_bgcolor="rgba(0,0,0,0)")
+        st.plotly_chart(fig, key="trends_classifier_heatmap", config={"displayModeBar": False})
+        st.caption("Precision against human decisions: violating ÷ (violating + non-violating) among flagged cases "
+                   "a person decided, per score band. Automated decisions are left out; empty: no human decision yet.")
+    with right:
+        top = overall["classifier"].head(6).to_list()
+        fig = go.Figure()
+        for i, name in enumerate(top):
+            rows = volume.filter(pl.col("classifier") == name).sort("bucket")
+            fig.add_trace(go.Scatter(x=rows["bucket"].to_list(), y=rows["cases"].to_list(), mode="lines", name=name,
+                                     line=dict(width=1.4, color=LINE_COLOURS[i % len(LINE_COLOURS)]),
+                                     hovertemplate=f"{name}: " + "%{y:,.0f}<extra></extra>"))
+        _plotly(fig, 90 + 26 * len(classifiers), key="trends_classifier_volume")
+        st.caption(f"Cases flagged per {'hour' if hourly else 'day'} (UTC) by the {len(top)} busiest classifiers.")

@@ -1,0 +1,252 @@
+"""Trends & spikes: the page's figures, worked out from its named queries' frames.
+
+- `spike_view`: the detector (watchfloor.spikes) over every series of the chosen breakdown, with
+  weeks of history before the period; the points of the period and the episodes touching it.
+- `movers`: period-over-period change per value (absolute and percent).
+- `emerging`: the values whose share of cases rose most against the previous period.
+- `classifier_table`: precision against human decisions per classifier and score band.
+
+Definitions: docs/metrics.md, "Trends & spikes".
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+import polars as pl
+
+from watchfloor import spikes
+from watchfloor.labels import category_label, humanise
+
+# The breakdowns the page offers (the values trends_series.sql accepts for $dimension).
+DIMENSIONS = {
+    "category": "Category",
+    "surface": "Surface",
+    "region": "Region",
+    "language": "Language",
+    "source": "Source",
+}
+EMERGING_DIMENSIONS = {
+    "subcategory": "Subcategory",
+    "language": "Language",
+    "surface": "Surface",
+    "organisation": "Organisation",
+}
+# History before the period for the detector's weekly baseline (4 weeks) plus a day of slack.
+HISTORY = timedelta(days=29)
+HOURLY_MAX_DAYS = 14  # hourly buckets by default up to this many days, daily beyond
+EMERGING_TOP_N = 5
+MIN_ORG_CASES = 5
+SPIKE_CASE_LIMIT = 200
+MOVERS_TOP_N = 10
+RECENT = timedelta(hours=24)  # an episode that ended within this of now is "recent"
+SEVERITY_ORDER = {name: i for i, name in enumerate(spikes.SEVERITIES)}
+
+
+def value_label(dimension: str, value: str | None) -> str:
+    if dimension == "category":
+        return category_label(value)
+    if dimension in ("language", "region") and value:
+        return value.upper() if dimension == "region" else value
+    return humanise(value)
+
+
+def default_hourly(period_start: datetime, period_end: datetime) -> bool:
+    return (period_end - period_start) <= timedelta(days=HOURLY_MAX_DAYS)
+
+
+def bucket_of(hourly: bool) -> timedelta:
+    return timedelta(hours=1) if hourly else timedelta(days=1)
+
+
+def history_start(period_start: datetime, period_end: datetime) -> datetime:
+    """Where the series query starts: the detector's history, or the previous period for the
+    movers if that reaches further back."""
+    return min(period_start - HISTORY, period_start - (period_end - period_start))
+
+
+def judged_end(period_end: datetime, as_of: datetime, hourly: bool) -> datetime:
+    """The end of the last complete bucket: the bucket still filling up is never judged."""
+    step = bucket_of(hourly)
+    floor = datetime.min + ((as_of - datetime.min) // step) * step
+    return min(period_end, floor)
+
+
+# --------------------------------------------------------------------------- spikes
+
+
+@dataclass(frozen=True)
+class SpikeView:
+    points: pl.DataFrame  # key, bucket, observed, expected, upper, score, in_episode (period only)
+    episodes: pl.DataFrame  # key, label, onset, ..., state, excess, ratio; ranked
+    bucket: timedelta
+
+
+def spike_view(series: pl.DataFrame, dimension: str, period_start: datetime, period_end: datetime,
+               as_of: datetime, hourly: bool, params: spikes.SpikeParams | None = None) -> SpikeView:
+    """Run the detector over each series (history included) and keep the period.
+
+    Episodes are those whose span touches the period, ranked: ongoing first, then by severity,
+    then by excess cases. State: 'ongoing' (still elevated at the last complete bucket), 'recent'
+    (ended within 24 hours of now), 'earlier'.
+    """
+    step = bucket_of(hourly)
+    end = judged_end(period_end, as_of, hourly)
+    start = history_start(period_start, period_end)
+    empty_points = spikes.detect_many(pl.DataFrame(schema={"key": pl.String, "bucket": pl.Datetime("us"),
+                                                           "cases": pl.Int64}), "key", value_column="cases")[0]
+    if end <= start + step:
+        return SpikeView(empty_points, _rank(_empty_episodes(), dimension, end, step), step)
+    points, episodes = spikes.detect_many(series, "key", value_column="cases", params=params,
+                                          start=start, end=end - step, interval=step)
+    points = points.filter(pl.col("bucket") >= period_start)
+    episodes = episodes.filter((pl.col("end") >= period_start) & (pl.col("onset") < period_end))
+    return SpikeView(points, _rank(episodes, dimension, end, step), step)
+
+
+def _empty_episodes() -> pl.DataFrame:
+    frame = spikes.episodes_frame([])
+    return frame.with_columns(pl.lit(None, pl.String).alias("key")).select("key", pl.all().exclude("key"))
+
+
+def _rank(episodes: pl.DataFrame, dimension: str, judged_until: datetime, step: timedelta) -> pl.DataFrame:
+    recent_from = judged_until - RECENT
+    return (
+        episodes.with_columns(
+            pl.col("key").map_elements(lambda v: value_label(dimension, v), return_dtype=pl.String).alias("label"),
+            pl.when(pl.col("ongoing")).then(pl.lit("ongoing"))
+            .when(pl.col("end") + step >= recent_from).then(pl.lit("recent"))
+            .otherwise(pl.lit("earlier")).alias("state"),
+            (pl.col("observed") - pl.col("expected")).alias("excess"),
+            pl.when(pl.col("expected") > 0).then(pl.col("observed") / pl.col("expected")).alias("ratio"),
+            pl.col("severity").replace_strict(SEVERITY_ORDER, default=len(SEVERITY_ORDER)).alias("_severity_rank"),
+        )
+        .sort(["ongoing", "_severity_rank", "excess", "onset"], descending=[True, False, True, True])
+        .drop("_severity_rank")
+    )
+
+
+def spike_case_window(episode: dict, step: timedelta) -> tuple[datetime, datetime]:
+    """The cases behind an episode: created from its onset to the end of its last bucket."""
+    return episode["onset"], episode["end"] + step
+
+
+# --------------------------------------------------------------------------- movers
+
+
+def movers(series: pl.DataFrame, dimension: str, period_start: datetime, period_end: datetime,
+           as_of: datetime) -> pl.DataFrame:
+    """Cases per value in the period against the period of the same length before it.
+
+    When the period runs into the future (it ends after now), both periods are cut to the same
+    length: [start, now) against [start - (now - start), start). change = current - previous;
+    change_share = change / previous (null when previous is 0). Sorted by the size of the change.
+    """
+    end = min(period_end, as_of)
+    length = end - period_start
+    previous_start = period_start - length
+    counts = (
+        series.filter((pl.col("bucket") >= previous_start) & (pl.col("bucket") < end))
+        .group_by("key")
+        .agg(
+            pl.col("cases").filter(pl.col("bucket") >= period_start).sum().alias("current"),
+            pl.col("cases").filter(pl.col("bucket") < period_start).sum().alias("previous"),
+        )
+    )
+    return (
+        counts.with_columns(
+            pl.col("key").map_elements(lambda v: value_label(dimension, v), return_dtype=pl.String).alias("label"),
+            (pl.col("current") - pl.col("previous")).alias("change"),
+        )
+        .with_columns(
+            pl.when(pl.col("previous") > 0).then(pl.col("change") / pl.col("previous")).alias("change_share"),
+        )
+        .sort([pl.col("change").abs(), "key"], descending=[True, False])
+        .select("key", "label", "current", "previous", "change", "change_share")
+    )
+
+
+def movers_period_label(period_start: datetime, period_end: datetime, as_of: datetime) -> str:
+    """The two periods `movers` compares, in words."""
+    end = min(period_end, as_of)
+    previous_start = period_start - (end - period_start)
+    fmt = "%Y-%m-%d %H:%M"
+    return (f"{period_start:{fmt}} to {end:{fmt}} against {previous_start:{fmt}} to {period_start:{fmt}} (UTC)")
+
+
+# --------------------------------------------------------------------------- emerging patterns
+
+
+def emerging(shares: pl.DataFrame, top_n: int = EMERGING_TOP_N) -> pl.DataFrame:
+    """Per dimension, the values whose share of all cases in scope rose most.
+
+    share = value's cases / all cases in scope, in the period and in the period before;
+    change = share now - share before (in share points). Only values that rose, top_n per
+    dimension, largest rise first.
+    """
+    totals = shares.filter(pl.col("dimension") == "all")
+    if totals.height == 0:
+        return pl.DataFrame(schema={"dimension": pl.String, "value": pl.String, "current_cases": pl.Int64,
+                                    "previous_cases": pl.Int64, "share_now": pl.Float64,
+                                    "share_before": pl.Float64, "share_change": pl.Float64})
+    now_total, before_total = totals["current_cases"][0], totals["previous_cases"][0]
+    rows = shares.filter(pl.col("dimension") != "all").with_columns(
+        (pl.col("current_cases") / now_total if now_total else pl.lit(None, pl.Float64)).alias("share_now"),
+        (pl.col("previous_cases") / before_total if before_total else pl.lit(0.0)).alias("share_before"),
+    ).with_columns((pl.col("share_now") - pl.col("share_before")).alias("share_change"))
+    return (
+        rows.filter(pl.col("share_change") > 0)
+        .sort(["dimension", "share_change", "value"], descending=[False, True, False])
+        .group_by("dimension", maintain_order=True).head(top_n)
+        .select("dimension", "value", "current_cases", "previous_cases", "share_now", "share_before", "share_change")
+    )
+
+
+# --------------------------------------------------------------------------- classifier signal
+
+
+def wilson_interval(successes: int, trials: int, z: float = 1.96) -> tuple[float | None, float | None]:
+    """The Wilson score interval of a proportion (95 % by default); (None, None) without trials."""
+    if trials <= 0:
+        return None, None
+    p = successes / trials
+    centre = (p + z * z / (2 * trials)) / (1 + z * z / trials)
+    half = z * math.sqrt(p * (1 - p) / trials + z * z / (4 * trials * trials)) / (1 + z * z / trials)
+    return max(0.0, centre - half), min(1.0, centre + half)
+
+
+def classifier_table(frame: pl.DataFrame) -> pl.DataFrame:
+    """Per classifier and score band: cases, automated, human decided, precision and its 95 %
+    Wilson interval. precision = human violating / (human violating + human non-violating)."""
+    rows = []
+    for row in frame.iter_rows(named=True):
+        decided = row["human_violating"] + row["human_non_violating"]
+        low, high = wilson_interval(row["human_violating"], decided)
+        rows.append({
+            "classifier": row["classifier"],
+            "band": f"{row['band']:.1f}–{row['band'] + 0.1:.1f}",
+            "cases": row["cases"],
+            "automated": row["automated"],
+            "decided": decided,
+            "precision": row["human_violating"] / decided if decided else None,
+            "low": low,
+            "high": high,
+        })
+    schema = {"classifier": pl.String, "band": pl.String, "cases": pl.Int64, "automated": pl.Int64,
+              "decided": pl.Int64, "precision": pl.Float64, "low": pl.Float64, "high": pl.Float64}
+    return pl.DataFrame(rows, schema=schema, orient="row")
+
+
+def classifier_overall(frame: pl.DataFrame) -> pl.DataFrame:
+    """Per classifier, all bands together: cases and precision against human decisions."""
+    grouped = frame.group_by("classifier").agg(
+        pl.col("cases").sum(), pl.col("automated").sum(),
+        pl.col("human_violating").sum(), pl.col("human_non_violating").sum(),
+    )
+    decided = pl.col("human_violating") + pl.col("human_non_violating")
+    return grouped.with_columns(
+        decided.alias("decided"),
+        pl.when(decided > 0).then(pl.col("human_violating") / decided).alias("precision"),
+    ).sort(["cases", "classifier"], descending=[True, False])
