@@ -169,7 +169,8 @@ def agreement_table(agreement: pl.DataFrame, key: str) -> None:
     st.caption(" · ".join(f"{band}: {n}" for band, n in counts.items() if n) + " categories")
     shown = agreement.select(
         pl.col("category_label").alias("Category"), pl.col("checks").alias("QA checks"),
-        (pl.col("accuracy") * 100).alias("Accuracy"), pl.col("kappa").alias("Kappa"), pl.col("band").alias("Band"),
+        (pl.col("accuracy") * 100).alias("Accuracy"), pl.col("kappa").alias("Kappa"),
+        pl.col("band").fill_null("undefined").alias("Band"),
     ).sort("Kappa", nulls_last=True)
     bands = shown["Band"].to_list()
 
@@ -186,5 +187,6 @@ def agreement_table(agreement: pl.DataFrame, key: str) -> None:
         "Kappa": st.column_config.NumberColumn(format="%.2f", help="Cohen's kappa, golden items excluded; "
                                                "empty when undefined (everyone gave one and the same decision)."),
         "Band": st.column_config.TextColumn(help="Landis & Koch: ≤ 0 poor, ≤ 0.20 slight, ≤ 0.40 fair, "
-                                                 "≤ 0.60 moderate, ≤ 0.80 substantial, above: almost perfect."),
+                                                 "≤ 0.60 moderate, ≤ 0.80 substantial, above: almost perfect. Undefined: "
+                                                 "reviewers and QA all gave one and the same decision."),
     }, height=min(38 + 35 * shown.height, 560))

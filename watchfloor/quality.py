@@ -145,7 +145,7 @@ def wilson_interval(errors: int, n: int, z: float = WILSON_Z) -> tuple[float, fl
     return max(0.0, (centre - spread) / denom), min(1.0, (centre + spread) / denom)
 
 
-def calibration_list(counts: pl.DataFrame, min_checks: int = MIN_CHECKS_FOR_RANKING,
+def calibration_list(counts: pl.DataFrame, min_checks: int | None = None,
                      top_n: int = CALIBRATION_TOP_N) -> pl.DataFrame:
     """Reviewers who most need calibration: those with at least `min_checks` checks, ranked by the
     lower end of the 95 % Wilson interval of their error share (errors ÷ checks, QA and golden
@@ -154,6 +154,7 @@ def calibration_list(counts: pl.DataFrame, min_checks: int = MIN_CHECKS_FOR_RANK
     schema = {"reviewer_id": pl.String, "vendor_id": pl.String, "checks": pl.Int64, "errors": pl.Int64,
               "error_share": pl.Float64, "error_floor": pl.Float64, "worst_category": pl.String,
               "worst_category_errors": pl.Int64}
+    min_checks = MIN_CHECKS_FOR_RANKING if min_checks is None else min_checks
     if counts.height == 0:
         return pl.DataFrame(schema=schema)
     wrong = pl.col("original_decision") != pl.col("qa_decision")
@@ -239,10 +240,11 @@ def golden_over_time(counts: pl.DataFrame, start: date, end: date, weekly: bool)
     }, schema={"bucket": pl.Date, "items": pl.Int64, "correct": pl.Int64, "accuracy": pl.Float64})
 
 
-def accuracy_histogram(per_reviewer: pl.DataFrame, min_checks: int = MIN_CHECKS_FOR_RANKING,
+def accuracy_histogram(per_reviewer: pl.DataFrame, min_checks: int | None = None,
                        width: float = 0.02) -> pl.DataFrame:
     """Reviewers with at least `min_checks` checks per accuracy bin [lower, lower + width);
     100 % has its own bin."""
+    min_checks = MIN_CHECKS_FOR_RANKING if min_checks is None else min_checks
     ranked = per_reviewer.filter(pl.col("checks") >= min_checks)
     if ranked.height == 0:
         return pl.DataFrame(schema={"lower": pl.Float64, "reviewers": pl.Int64})
