@@ -75,7 +75,8 @@ st.dataframe(
     column_config={
         "seq": st.column_config.NumberColumn("No.", format="%d", width="small"),
         "at": st.column_config.DatetimeColumn("When (UTC)", format="YYYY-MM-DD HH:mm:ss"),
-        "user": "User", "role": "Role", "action": "Action", "case_id": "Case", "reason": "Reason",
+        "user": "User", "role": "Role", "action": "Action", "case_id": "Case",
+        "reason": st.column_config.TextColumn("Reason", width="large"),
     },
     height=min(38 + 35 * shown.height, 560),
 )

@@ -43,11 +43,19 @@ def _facts(facts: dict[str, str]) -> None:
 # --------------------------------------------------------------------------- search
 
 
+def code_span(text: str) -> str:
+    """Text as inline code, shown exactly as typed (no links, emphasis or typographic dashes)."""
+    longest = max((len(run) for run in re.findall(r"`+", text)), default=0)
+    fence = "`" * (longest + 1)
+    return f"{fence} {text} {fence}"
+
+
 def not_found(what: str | None) -> None:
-    shown = (what or "").strip()
+    shown = " ".join((what or "").split())
     if len(shown) > 60:
         shown = shown[:60] + "…"
-    st.warning(f"Not found: no case, account or organisation has the id “{markdown_escape(shown)}”.",
+    st.warning(f"Not found: no case, account or organisation has the id {code_span(shown)}."
+               if shown else "Not found: give a case id, an account id or an organisation id.",
                icon=":material/search_off:")
 
 
@@ -103,6 +111,9 @@ def timeline(events: pl.DataFrame, clock_frame: pl.DataFrame, case_id: str) -> N
         return
     points = cv.timeline_points(events)
     fig = go.Figure()
+    # Every lane stays on the chart, also those this case never visited.
+    fig.add_trace(go.Scatter(x=[points["at"][0]] * len(cv.LANE_ORDER), y=list(cv.LANE_ORDER), mode="markers",
+                             marker=dict(opacity=0), hoverinfo="skip", showlegend=False))
     fig.add_trace(go.Scatter(
         x=points["at"].to_list(), y=points["lane"].to_list(), mode="lines", showlegend=False,
         line=dict(color="#cbd2d9", width=1.5, shape="hv"), hoverinfo="skip",
@@ -127,7 +138,7 @@ def timeline(events: pl.DataFrame, clock_frame: pl.DataFrame, case_id: str) -> N
                            text=f"{row['label']} due", font=dict(size=11, color="#4a5568"))
     fig.update_yaxes(categoryorder="array", categoryarray=list(reversed(cv.LANE_ORDER)), title_text="")
     fig.update_xaxes(title_text="")
-    fig.update_layout(height=260, margin=dict(l=10, r=10, t=30, b=10), plot_bgcolor="rgba(0,0,0,0)",
+    fig.update_layout(height=260, margin=dict(l=10, r=40, t=30, b=10), plot_bgcolor="rgba(0,0,0,0)",
                       paper_bgcolor="rgba(0,0,0,0)")
     st.plotly_chart(fig, key="case_timeline_chart", config={"displayModeBar": False})
     st.dataframe(cv.timeline_display(events), hide_index=True, key="case_timeline_table", placeholder="–",

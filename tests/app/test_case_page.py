@@ -135,7 +135,7 @@ def test_an_unknown_case_id_gets_a_clear_message_and_no_audit_row(case_env):
     for unknown in ("nope", "k4"):  # k4 is created after AS_OF
         at = open_case(unknown)
         assert not at.exception
-        assert any(f"no case, account or organisation has the id “{unknown}”" in w.value for w in at.warning)
+        assert any(f"no case, account or organisation has the id ` {unknown} `" in w.value for w in at.warning)
         assert not at.subheader
     assert brief(case_env) == []
 
@@ -245,3 +245,11 @@ def test_an_open_case_shows_its_overdue_clock(case_env):
     assert metrics["First action: share of target used"] == "150.0%"
     assert "overdue 30 min" in page_text(at)
     assert "22 h 30 min left" in page_text(at)
+
+
+def test_typed_text_is_shown_as_typed():
+    from components.case_view import code_span, markdown_escape
+
+    assert code_span("k1'; DROP TABLE cases; --") == "` k1'; DROP TABLE cases; -- `"
+    assert code_span("a`b``c") == "``` a`b``c ```"  # a fence longer than any run of backticks inside
+    assert markdown_escape("acct_a [x](y) :red[z]") == "acct\\_a \\[x\\]\\(y\\) \\:red\\[z\\]"

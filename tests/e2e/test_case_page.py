@@ -1,0 +1,148 @@
+"""The Case and Audit pages in a real browser, on the hand-built warehouse of tests/unit/test_case_view.py.
+
+The server finds its audit log beside the warehouse (audit.jsonl), so each test can read what
+the app wrote; tests that count rows count only their own user's rows from where they start.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from urllib.parse import parse_qs, urlparse
+
+import pytest
+
+from tests.e2e import support
+from tests.unit import test_case_view as hand
+
+pytestmark = pytest.mark.e2e
+
+
+@pytest.fixture(scope="module")
+def case_server(e2e_dir, users_file):
+    folder = e2e_dir / "case_warehouse"
+    folder.mkdir(parents=True, exist_ok=True)
+    warehouse = hand.build(folder / "case.duckdb")
+    server = support.start_server(e2e_dir / "case_server", warehouse, hand.AS_OF, users_file)
+    server.audit_log = folder / "audit.jsonl"  # where `watchfloor serve` puts it by default
+    yield server
+    server.stop()
+
+
+def audit_rows(server) -> list[dict]:
+    path: Path = server.audit_log
+    if not path.exists():
+        return []
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+
+
+def mine(server, username: str, since: int) -> list[tuple[str, str]]:
+    return [(r["action"], r["case_id"]) for r in audit_rows(server)[since:] if r["user"] == username]
+
+
+def settle(page) -> None:
+    page.wait_for_timeout(300)
+    support.wait_for_app(page)
+
+
+def go_to(page, title: str) -> None:
+    page.locator(support.NAV_LINK).filter(has=page.locator(f"span[label='{title}']")).click()
+    settle(page)
+
+
+def test_a_deep_link_opened_before_login_lands_on_the_case(page, case_server, e2e_users):
+    creds = e2e_users["analyst"]
+    start = len(audit_rows(case_server))
+    page.goto(case_server.url + "/case?case_id=k1")
+    support.login(page, case_server, creds)
+    page.get_by_text("Case k1 · Fraud & scams").wait_for(timeout=20_000)
+    support.wait_for_app(page, quiet_s=1.0)
+    support.assert_no_exception(page, case_server, "the case deep link after login")
+    assert parse_qs(urlparse(page.url).query).get("case_id") == ["k1"], page.url
+    text = support.body_text(page)
+    for part in ("SLA clocks", "Timeline", "Classifier signals", "Decision and enforcement", "QA reviews",
+                 "Appeals", "Linked incident", "Other cases of this account and organisation", "Content blurred"):
+        assert part in text, f"missing {part!r}"
+    assert hand.EXCERPT_K1 not in page.content()  # not even in the page source until revealed
+    assert mine(case_server, creds.username, start) == [("view", "k1")]
+    support.screenshot(page, "case_k1")
+
+
+def test_reveal_then_leaving_blurs_it_again(page, case_server, e2e_users):
+    creds = e2e_users["admin"]
+    support.open_logged_in(page, case_server, creds, "/case?case_id=k1")
+    page.get_by_text("Case k1 · Fraud & scams").wait_for(timeout=20_000)
+    support.wait_for_app(page, quiet_s=1.0)
+    start = len(audit_rows(case_server)) - 1  # the view just written
+    page.get_by_label("Reason for revealing").fill("ticket T-42: confirm the scam wording")
+    page.get_by_role("button", name="Reveal content").click()
+    settle(page)
+    page.get_by_text(hand.EXCERPT_K1).wait_for(timeout=10_000)
+    support.assert_no_exception(page, case_server, "the case after a reveal")
+    support.screenshot(page, "case_k1_revealed")
+
+    go_to(page, "Home")
+    go_to(page, "Case")
+    page.get_by_label("Find a case").fill("k1")
+    page.get_by_role("button", name="Find").click()
+    settle(page)
+    page.get_by_text("Case k1 · Fraud & scams").wait_for(timeout=10_000)
+    support.wait_for_app(page, quiet_s=1.0)
+    assert hand.EXCERPT_K1 not in page.content()
+    assert "Content blurred" in support.body_text(page)
+    assert mine(case_server, creds.username, start) == [("view", "k1"), ("reveal", "k1"), ("view", "k1")]
+    reason = [r["reason"] for r in audit_rows(case_server)[start:] if r["action"] == "reveal"]
+    assert reason == ["ticket T-42: confirm the scam wording"]
+
+
+def test_hostile_search_shows_not_found(page, case_server, e2e_users):
+    support.open_logged_in(page, case_server, e2e_users["ops_lead"])
+    go_to(page, "Case")
+    page.get_by_label("Find a case").fill("k1'; DROP TABLE cases; -- 🚨")
+    page.get_by_role("button", name="Find").click()
+    settle(page)
+    page.get_by_text("Not found").wait_for(timeout=10_000)
+    support.assert_no_exception(page, case_server, "a hostile search")
+    support.screenshot(page, "case_not_found")
+    page.get_by_label("Find a case").fill("org_x")
+    page.get_by_role("button", name="Find").click()
+    settle(page)
+    page.get_by_text("3 case(s) found").wait_for(timeout=10_000)
+    support.screenshot(page, "case_search_org")
+
+
+def test_a_breach_on_the_sla_page_opens_its_case(page, case_server, e2e_users):
+    creds = e2e_users["ops_lead"]
+    support.open_logged_in(page, case_server, creds)
+    go_to(page, "SLA")
+    page.get_by_role("heading", name="SLA", exact=True).wait_for()
+    support.wait_for_app(page)
+    start = len(audit_rows(case_server))
+    grid = page.locator(".st-key-sla_breach_table_both [data-testid=stDataFrame]")
+    grid.scroll_into_view_if_needed()
+    box = grid.bounding_box()
+    # The first column of a selectable grid is the row selector; rows are 35 px under a 35 px header.
+    # Breaches newest first: k2 (first action, 18 11:30), then k6 (16 16:00).
+    page.mouse.click(box["x"] + 14, box["y"] + 35 + 17)
+    settle(page)
+    page.get_by_text("Case k2 · Child safety").wait_for(timeout=15_000)
+    support.wait_for_app(page, quiet_s=1.0)
+    support.assert_no_exception(page, case_server, "the case opened from the SLA page")
+    assert "/case" in page.url and parse_qs(urlparse(page.url).query).get("case_id") == ["k2"], page.url
+    assert "overdue 30 min" in support.body_text(page)
+    assert mine(case_server, creds.username, start) == [("view", "k2")]
+    support.screenshot(page, "case_k2_from_sla")
+
+
+def test_admins_see_the_audit_log(page, case_server, e2e_users):
+    support.open_logged_in(page, case_server, e2e_users["admin"], "/case?case_id=k6")
+    page.get_by_text("Case k6").first.wait_for(timeout=20_000)
+    support.wait_for_app(page, quiet_s=1.0)
+    go_to(page, "Audit")
+    page.get_by_role("heading", name="Audit", exact=True).wait_for()
+    support.wait_for_app(page)
+    support.assert_no_exception(page, case_server, "the Audit page")
+    text = support.body_text(page)
+    assert "The audit log is intact" in text
+    assert "Export these entries (CSV)" in text
+    support.screenshot(page, "audit")
