@@ -8,6 +8,7 @@ PORT ?= 8501
 DEMO_DAYS ?= 30
 DEMO_CASES_PER_DAY ?= 10000
 CHROMIUM := /usr/lib/chromium/chromium
+LIVE_LOG ?= data/live-feed.log
 
 .PHONY: run test test-unit test-app test-e2e bench install install-test chromium clean-demo help
 
@@ -36,8 +37,13 @@ $(WAREHOUSE): | $(VENV)/.installed
 	@echo "Building the demo warehouse ($(DEMO_DAYS) days, about $(DEMO_CASES_PER_DAY) cases a day) in $(WAREHOUSE)..."
 	$(BIN)/watchfloor seed --demo --warehouse $(WAREHOUSE) --days $(DEMO_DAYS) --cases-per-day $(DEMO_CASES_PER_DAY) --end now
 
+# The live feed runs beside the dashboard and keeps the demo fresh (its log: $(LIVE_LOG));
+# it stops when the dashboard stops.
 run: $(VENV)/.installed $(WAREHOUSE)
 	@$(BIN)/watchfloor users demo
+	@$(BIN)/watchfloor simulate --live --warehouse $(WAREHOUSE) > $(LIVE_LOG) 2>&1 & feed=$$!; \
+	trap 'kill $$feed 2>/dev/null; wait $$feed 2>/dev/null' EXIT; trap 'exit 130' INT TERM; \
+	echo "Live feed started (log: $(LIVE_LOG)): the demo keeps itself fresh."; \
 	$(BIN)/watchfloor serve --warehouse $(WAREHOUSE) --port $(PORT)
 
 # Debian's Chromium for the browser tests (Playwright drives it; it downloads no browser of its own).

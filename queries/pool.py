@@ -62,6 +62,13 @@ class ReaderPool:
     def cursor(self, setup: tuple[str, ...] = ()) -> Iterator[duckdb.DuckDBPyConnection]:
         """A cursor for one query; each SQL text in `setup` (macro files) runs on it once."""
         with self._cond:
+            if self._con is not None and writer_is_waiting(self.path):
+                # A writer is waiting: start nothing new on this connection; once the queries in
+                # flight are done it is closed, and _open lets the writer go first.
+                while self._con is not None and self._users > 0:
+                    self._cond.wait(0.05)
+                if self._con is not None:
+                    self._close_locked()
             if self._con is None:
                 self._con = self._open()
             self._users += 1
@@ -77,6 +84,7 @@ class ReaderPool:
                 self._free.append((cur, installed))
                 self._users -= 1
                 self._last_release = time.monotonic()
+                self._cond.notify_all()
                 self._ensure_closer()
 
     def _ensure_closer(self) -> None:

@@ -89,11 +89,14 @@ def _connect_with_retry(path: str, read_only: bool, wait_seconds: float) -> duck
                     raise WarehouseBusy(
                         f"warehouse {path} stayed locked by another process for {wait_seconds:.0f} s"
                     ) from exc
-                if not read_only and marker is None and path != ":memory:":
+                if not read_only and path != ":memory:":
+                    # Touched on every try: another writer that got in first removes the marker.
                     marker = writer_waiting_path(path)
                     marker.touch()
                 time.sleep(delay * (1 + random.random()))
-                delay = min(delay * 2, 0.5)
+                # Short steps: a reader hands the file over as soon as it sees the marker, and a
+                # writer that sleeps long after that only leaves the file idle.
+                delay = min(delay * 2, 0.1)
     finally:
         if marker is not None:
             marker.unlink(missing_ok=True)

@@ -58,7 +58,7 @@ COMMANDERS = ("a.okafor", "m.tanaka", "s.haddad", "j.lindqvist", "p.mehta", "l.b
 @dataclass
 class LiveConfig:
     speed: float = 1.0            # multiplies arrivals, work and incidents
-    interval: float = 5.0         # wall seconds between batches
+    interval: float = 10.0        # wall seconds between batches
     catch_up_hours: float = 24.0  # how much of a lag is filled in on start
     seed: int | None = None
 
@@ -94,8 +94,9 @@ class BatchReport:
     case_ids: list[str] = field(default_factory=list)
 
     def line(self) -> str:
+        newest = f", newest event {self.newest_event.isoformat(sep=' ')}" if self.newest_event else ""
         return (f"{self.end:%Y-%m-%d %H:%M:%S} +{self.new_cases} cases, +{self.events} events, "
-                f"{self.resolved} resolved, {self.incidents_opened} incidents opened")
+                f"{self.resolved} resolved, {self.incidents_opened} incidents opened{newest}")
 
 
 def _rows(con, sql: str, params: dict | None = None) -> list[dict]:
@@ -210,7 +211,7 @@ class LiveFeed:
 
     def step(self) -> BatchReport | None:
         """One batch: from where the warehouse stands up to the wall clock (at most MAX_BATCH_SECONDS)."""
-        now = self.clock().replace(microsecond=0)
+        now = self.clock()
         with open_for_writing(self.warehouse) as con:
             con.sql("SET TimeZone = 'UTC'")
             newest = con.sql("SELECT greatest((SELECT max(occurred_at) FROM case_events), "
