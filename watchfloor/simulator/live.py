@@ -206,7 +206,12 @@ class LiveFeed:
                 break
             behind = self.sim_time is not None and (self.clock() - self.sim_time).total_seconds() > MAX_BATCH_SECONDS
             if not behind:  # catching up runs batch after batch
-                time.sleep(max(0.0, self.cfg.interval - (time.monotonic() - batch_started)))
+                wake = batch_started + self.cfg.interval
+                if duration is not None:
+                    wake = min(wake, started + duration)
+                # In short naps, so a stop request is answered at once.
+                while time.monotonic() < wake and not (stop is not None and stop()):
+                    time.sleep(min(0.2, max(0.0, wake - time.monotonic())))
         return reports
 
     def step(self) -> BatchReport | None:
