@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import html
 import re
-from datetime import datetime
+from datetime import datetime, timedelta, timezone
 
 import plotly.graph_objects as go
 import polars as pl
@@ -24,6 +24,7 @@ from watchfloor.config import load_settings
 REVEALED_KEY = "case_revealed"  # the case whose content is revealed in this visit, if any
 REVEAL_ERROR_KEY = "case_reveal_error"
 REASON_KEY = "case_reveal_reason"
+EXPOSURE_KEY = "case_reveals_last_hour"  # the user's reveals in the wellness window, after this one
 STATE_COLOURS = {"Met": "#2e7d32", "On track": "#2e7d32", "Warning": "#b7791f", "At risk": "#c05621",
                  "Breached": "#c53030"}
 LANE_COLOURS = {"Intake": "#4c78a8", "Review": "#72b7b2", "Pending info": "#eeca3b", "Escalation": "#e45756",
@@ -236,14 +237,33 @@ def _reveal(case_id: str, user: shell.User) -> None:
     except audit.ReasonError as exc:
         st.session_state[REVEAL_ERROR_KEY] = str(exc)
         return
+    log = audit.AuditLog(load_settings().audit_log)
     try:
-        audit.AuditLog(load_settings().audit_log).append(
+        log.append(
             user=user.username, role=user.role, action=audit.REVEAL, case_id=case_id, reason=reason)
     except (audit.AuditError, OSError) as exc:
         st.session_state[REVEAL_ERROR_KEY] = f"The content stays hidden: the reveal could not be recorded ({exc})."
         return
     st.session_state[REVEALED_KEY] = case_id
     st.session_state[REASON_KEY] = ""
+    try:
+        since = datetime.now(timezone.utc).replace(tzinfo=None) - timedelta(minutes=audit.EXPOSURE_WINDOW_MINUTES)
+        st.session_state[EXPOSURE_KEY] = log.reveals_since(user.username, since)
+    except audit.AuditError:
+        st.session_state[EXPOSURE_KEY] = None
+
+
+def exposure_note(reveals: int | None) -> None:
+    """Reviewer wellness: how much disturbing content this person has revealed lately."""
+    if not reveals:
+        return
+    window = audit.EXPOSURE_WINDOW_MINUTES
+    if reveals >= audit.EXPOSURE_BREAK_AFTER:
+        st.warning(f"You have revealed {reveals} content excerpts in the last {window} minutes. Looking at "
+                   "disturbing content wears on anyone: consider a short break before the next one.",
+                   icon=":material/self_improvement:")
+    else:
+        st.caption(f"Your reveals in the last {window} minutes: {reveals}.")
 
 
 def _blur_again() -> None:
@@ -262,6 +282,7 @@ def content(case: dict, user: shell.User) -> None:
         with st.container(border=True):
             st.caption("Revealed for you and recorded in the audit log. It blurs again when you leave this case.")
             st.text(excerpt["content_excerpt"][0] if excerpt.height else "")
+            exposure_note(st.session_state.get(EXPOSURE_KEY))
             st.button("Blur again", key="case_blur_again", icon=":material/visibility_off:", on_click=_blur_again)
         return
     st.html(_BLUR_HTML.format(text=html.escape(_BLURRED)))

@@ -7,7 +7,7 @@ entry before it (sixty-four zeros for the first), so the entries form a chain: c
 removing, inserting or reordering any entry breaks every hash after it, and `verify` finds it.
 
 This module gives the log no way to change or delete an entry: `AuditLog` can only append,
-read and verify. The file is opened for appending only, under an exclusive lock, so two
+read, count a user's recent reveals, and verify. The file is opened for appending only, under an exclusive lock, so two
 processes or sessions writing at once keep one unbroken chain.
 
 What the chain cannot show on its own: that the newest entries were cut off the end. `verify`
@@ -40,6 +40,9 @@ GENESIS = "0" * 64
 FIELDS = ("seq", "at", "user", "role", "action", "case_id", "reason", "prev", "hash")
 REASON_MIN_CHARS = 8
 REASON_MAX_CHARS = 500
+# Reviewer wellness: past this many reveals within the window, the Case page suggests a break.
+EXPOSURE_WINDOW_MINUTES = 60
+EXPOSURE_BREAK_AFTER = 10
 _TAIL_CHUNK = 64 * 1024
 
 
@@ -185,6 +188,49 @@ class AuditLog:
             return
         except OSError as exc:
             raise AuditError(f"cannot read the audit log {self.path}: {exc.strerror or exc}") from exc
+
+    def _lines_from_end(self) -> Iterator[bytes]:
+        """The file's lines, last first, read in chunks from the end (old entries are never read
+        when only recent ones are wanted)."""
+        try:
+            handle = open(self.path, "rb")
+        except FileNotFoundError:
+            return
+        except OSError as exc:
+            raise AuditError(f"cannot read the audit log {self.path}: {exc.strerror or exc}") from exc
+        with handle:
+            handle.seek(0, os.SEEK_END)
+            position = handle.tell()
+            rest = b""
+            while position > 0:
+                step = min(_TAIL_CHUNK, position)
+                position -= step
+                handle.seek(position)
+                parts = (handle.read(step) + rest).split(b"\n")
+                rest = parts[0]  # may be the end of a line that starts in the chunk before
+                for line in reversed(parts[1:]):
+                    if line.strip():
+                        yield line
+            if rest.strip():
+                yield rest
+
+    def reveals_since(self, user: str, since: datetime) -> int:
+        """How many reveals `user` made at or after `since` (naive UTC): reviewer wellness, how much
+        disturbing content one person has looked at lately. Reads back from the end only as far
+        as `since`."""
+        cutoff = _utc_stamp(since)
+        count = 0
+        for line in self._lines_from_end():
+            try:
+                raw = json.loads(line)
+                at, action, who = str(raw["at"]), raw["action"], raw["user"]
+            except (ValueError, KeyError, TypeError):
+                continue
+            if at < cutoff:  # ISO-8601 stamps of one format sort as text
+                break
+            if action == REVEAL and who == user:
+                count += 1
+        return count
 
     def entries(self) -> list[Entry]:
         """Every well-formed entry in file order (lines that are not entries are skipped; verify names them)."""

@@ -253,3 +253,24 @@ def test_typed_text_is_shown_as_typed():
     assert code_span("k1'; DROP TABLE cases; --") == "` k1'; DROP TABLE cases; -- `"
     assert code_span("a`b``c") == "``` a`b``c ```"  # a fence longer than any run of backticks inside
     assert markdown_escape("acct_a [x](y) :red[z]") == "acct\\_a \\[x\\]\\(y\\) \\:red\\[z\\]"
+
+
+def test_many_reveals_in_an_hour_suggest_a_break(case_env):
+    from datetime import datetime, timezone
+
+    from watchfloor import audit
+
+    now = datetime.now(timezone.utc).replace(tzinfo=None)
+    log = audit.AuditLog(case_env)
+    for _ in range(audit.EXPOSURE_BREAK_AFTER - 2):
+        log.append(user="ana", role="analyst", action=audit.REVEAL, case_id="k2", reason="earlier review", when=now)
+    at = open_case("k1")
+    reveal(at, "ticket T-77: check the scam wording")
+    # 8 earlier + this one = 9: below the threshold of 10, a plain count
+    assert any(c.value == f"Your reveals in the last 60 minutes: {audit.EXPOSURE_BREAK_AFTER - 1}." for c in at.caption)
+    assert not at.warning
+    at.query_params["case_id"] = "k2"
+    at.run()
+    reveal(at, "ticket T-78: the child-safety report")
+    assert any(f"revealed {audit.EXPOSURE_BREAK_AFTER} content excerpts in the last 60 minutes" in w.value
+               for w in at.warning)

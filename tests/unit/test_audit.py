@@ -72,7 +72,7 @@ def test_the_log_survives_a_restart(log_path):
 
 def test_the_store_has_no_way_to_change_or_delete_an_entry():
     public = {name for name in dir(audit.AuditLog) if not name.startswith("_")}
-    assert public == {"append", "entries", "verify"}
+    assert public == {"append", "entries", "verify", "reveals_since"}
 
 
 def test_an_edited_entry_is_detected(log_path):
@@ -237,3 +237,33 @@ def test_audit_verify_finds_the_log_from_the_settings(monkeypatch, tmp_path, cap
 
 def test_frame_schema_when_empty():
     assert audit.to_frame([]).schema == pl.Schema(audit.SCHEMA)
+
+
+def test_reveals_since_counts_one_users_recent_reveals(log_path, monkeypatch):
+    log = audit.AuditLog(log_path)
+    # ana reveals at 08:00, 08:59, 09:00 and 09:30; ole at 09:10; ana views at 09:20.
+    for user, action, minute in [("ana", audit.REVEAL, 0), ("ana", audit.REVEAL, 59), ("ana", audit.REVEAL, 60),
+                                 ("ole", audit.REVEAL, 70), ("ana", audit.VIEW, 80), ("ana", audit.REVEAL, 90)]:
+        log.append(user=user, role="analyst", action=action, case_id="k1", reason="ticket T-9 wording",
+                   when=datetime(2026, 11, 18, 8 + minute // 60, minute % 60))
+    # since 09:00 (inclusive): ana's reveals at 09:00 and 09:30 -> 2; since 08:30: + 08:59 -> 3
+    assert log.reveals_since("ana", datetime(2026, 11, 18, 9, 0)) == 2
+    assert log.reveals_since("ana", datetime(2026, 11, 18, 8, 30)) == 3
+    assert log.reveals_since("ana", datetime(2026, 11, 18, 7, 0)) == 4
+    assert log.reveals_since("ole", datetime(2026, 11, 18, 9, 0)) == 1
+    assert log.reveals_since("ana", datetime(2026, 11, 18, 10, 0)) == 0
+    assert audit.AuditLog(log_path.parent / "missing.jsonl").reveals_since("ana", datetime(2026, 1, 1)) == 0
+
+
+def test_reveals_since_reads_back_across_chunks(log_path, monkeypatch):
+    monkeypatch.setattr(audit, "_TAIL_CHUNK", 100)  # smaller than one line: every line spans chunks
+    log = audit.AuditLog(log_path)
+    for minute in range(30):
+        log.append(user="ana", role="analyst", action=audit.REVEAL, case_id=f"k{minute}", reason="ticket T-9 wording",
+                   when=datetime(2026, 11, 18, 9, minute))
+    # 09:10 .. 09:29 -> 20 reveals
+    assert log.reveals_since("ana", datetime(2026, 11, 18, 9, 10)) == 20
+    assert log.reveals_since("ana", datetime(2026, 11, 18, 8, 0)) == 30
+    # appending still finds the last line when the chunk is smaller than a line
+    assert log.append(user="ana", role="analyst", action=audit.VIEW, case_id="k1").seq == 31
+    assert log.verify().intact
