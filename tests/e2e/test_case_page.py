@@ -67,6 +67,13 @@ def test_a_deep_link_opened_before_login_lands_on_the_case(page, case_server, e2
     assert mine(case_server, creds.username, start) == [("view", "k1")]
     support.screenshot(page, "case_k1")
 
+    # A link opened later in the same browser, logged in by its cookie, lands on its case too.
+    page.goto(case_server.url + "/case?case_id=k3")
+    page.get_by_text("Case k3 · Fraud & scams").wait_for(timeout=20_000)
+    support.wait_for_app(page, quiet_s=1.0)
+    support.assert_no_exception(page, case_server, "a case link opened with the login cookie")
+    assert mine(case_server, creds.username, start) == [("view", "k1"), ("view", "k3")]
+
 
 def test_reveal_then_leaving_blurs_it_again(page, case_server, e2e_users):
     creds = e2e_users["admin"]
