@@ -3,11 +3,12 @@
 import polars as pl
 import streamlit as st
 
+import queries
 from queries import plans
 from components import charts, filters, shell
 from components.kpi import format_count, format_share, kpi_tile, page_link
-from watchfloor.compare import Change, describe_count_change, describe_relative_change, describe_share_change
-from watchfloor.daily_health import summarise
+from watchfloor.compare import describe_count_change, describe_share_change
+from watchfloor.daily_health import rising_categories, summarise
 from watchfloor.labels import category_label
 
 user = shell.guard("home")
@@ -23,7 +24,7 @@ st.caption(
 data = shell.fetch_or_stop(plans.home(as_of, chosen))
 
 health = summarise(data["flow"], pl.concat([data["sla"], data["sla_week_before"]]), data["incidents"], data["backlog"])
-backlog, rising = data["backlog"], data["rising"]
+backlog, rising = data["backlog"], queries.derived(data["rising"], rising_categories, as_of)
 role = user.role
 WEEK = "vs a week earlier"
 
@@ -75,19 +76,30 @@ with backlog_column:
 with rising_column:
     st.subheader("Top rising categories", anchor=False)
     if rising.height == 0:
-        st.info("No category rose against the same 24 hours a week earlier.")
+        st.info("No category spiked in the last 24 hours: every category stayed within its expected range.")
     else:
         st.dataframe(
             rising.select(
                 pl.col("category").map_elements(category_label, return_dtype=pl.String).alias("Category"),
-                pl.col("current_cases").alias("Last 24 h"),
-                pl.col("previous_cases").alias("Week before"),
-                pl.struct("current_cases", "previous_cases")
-                .map_elements(lambda row: describe_relative_change(Change(row["current_cases"], row["previous_cases"])), return_dtype=pl.String)
-                .alias("Change"),
+                pl.col("state").str.to_titlecase().alias("Spike"),
+                pl.col("onset").alias("Since"),
+                pl.col("cases").alias("Cases"),
+                pl.col("expected").alias("Expected"),
+                pl.col("last_24h").alias("Last 24 h"),
+                pl.col("week_before").alias("Week before"),
             ),
             hide_index=True,
             key="home_rising_table",
-            column_config={"Change": st.column_config.TextColumn(help="Against the same 24 hours a week earlier; 'new' where that had none.")},
+            column_config={
+                "Spike": st.column_config.TextColumn(help="Ongoing: still above its expected range in the last "
+                                                          "complete hour; ended: within the last 24 hours."),
+                "Since": st.column_config.DatetimeColumn(format="MM-DD HH:mm", help="Onset of the spike (UTC)."),
+                "Cases": st.column_config.NumberColumn(format="%d", help="Cases over the spike so far."),
+                "Expected": st.column_config.NumberColumn(format="%.0f", help="Expected cases over the same hours, "
+                                                                               "from the weeks before."),
+                "Week before": st.column_config.NumberColumn(help="The same 24 hours a week earlier."),
+            },
         )
+    st.caption("Categories with a spike in the last 24 hours, found by the spike detector (each hour judged "
+               "against the same hours of the weeks before); ongoing first, then by severity.")
     page_link("trends", "Trends & spikes →", role)

@@ -20,7 +20,7 @@ OBSERVED_COLOUR = "#1f2933"
 BAND_COLOUR = "rgba(76,120,168,0.18)"
 EXPECTED_COLOUR = "#4c78a8"
 SPIKE_COLOUR = "#e45756"
-SEVERITY_ICONS = {"critical": "🔴", "high": "🟠", "medium": "🟡", "low": "⚪"}
+MIN_DECIDED = 5  # the heatmap leaves a band blank below this many human decisions
 OVERVIEW_TOP_N = 8
 ALL = "__all__"
 
@@ -59,18 +59,19 @@ def headline(view: tr.SpikeView, movers: pl.DataFrame, dimension: str, role: str
                  help="Spike episodes of any series of this breakdown that touch the period.", role=role)
     with tiles[1]:
         worst = episodes.row(0, named=True) if episodes.height else None
-        kpi_tile("Top spike", worst["label"] if worst else "–",
-                 note=(f"{worst['severity']} · {worst['observed']:,.0f} cases vs {worst['expected']:,.0f} expected"
-                       if worst else "no spike in the period"),
-                 help="The first spike of the list below: ongoing first, then by severity and excess cases.", role=role)
+        ratio = worst["ratio"] if worst else None
+        kpi_tile("Top spike", f"{ratio:.1f}× expected" if ratio else "–",
+                 note=(f"{worst['label']} · {worst['severity']} · {worst['observed']:,.0f} cases vs "
+                       f"{worst['expected']:,.0f} expected" if worst else "no spike in the period"),
+                 help="The first spike of the list below (ongoing first, then by severity and excess cases): "
+                      "its cases ÷ expected cases.", role=role)
     with tiles[2]:
         excess = float(episodes["excess"].sum()) if episodes.height else 0.0
         kpi_tile("Excess cases", format_count(excess), note="observed − expected over all spikes",
                  help="Cases above the expected count, summed over the spike episodes in the list.", role=role)
     with tiles[3]:
-        riser = movers.filter(pl.col("change") > 0).sort("change", descending=True).head(1)
-        if riser.height:
-            row = riser.row(0, named=True)
+        row = tr.top_riser(movers)
+        if row is not None:
             share = f" ({row['change_share']:+.0%})" if row["change_share"] is not None else " (new)"
             kpi_tile(f"Top riser by {name}", row["label"], note=f"+{row['change']:,} cases{share} vs previous period",
                      help="The value with the largest rise in cases against the period of the same length before.",
@@ -90,7 +91,7 @@ def spike_table(view: tr.SpikeView, dimension: str) -> dict | None:
         return None
     unit = _unit(view.bucket)
     display = episodes.select(
-        pl.col("severity").map_elements(lambda s: f"{SEVERITY_ICONS.get(s, '')} {s}", return_dtype=pl.String).alias("Severity"),
+        pl.col("severity").map_elements(humanise, return_dtype=pl.String).alias("Severity"),
         pl.col("label").alias(tr.DIMENSIONS[dimension]),
         pl.col("state").map_elements(humanise, return_dtype=pl.String).alias("State"),
         pl.col("onset").alias("Onset"),
@@ -279,7 +280,7 @@ def emerging_patterns(rising: pl.DataFrame) -> None:
                 continue
             st.dataframe(
                 rows.select(
-                    pl.col("value").map_elements(lambda v, d=dimension: v if d in ("language", "organisation") else humanise(v),
+                    pl.col("value").map_elements(lambda v, d=dimension: humanise(v) if d == "subcategory" else v,
                                                  return_dtype=pl.String).alias(name),
                     (pl.col("share_now") * 100).alias("Share"),
                     (pl.col("share_change") * 100).alias("Rise"),
@@ -311,10 +312,10 @@ def classifier_signal(table: pl.DataFrame, overall: pl.DataFrame, volume: pl.Dat
             z_row, t_row, h_row = [], [], []
             for band in bands:
                 r = lookup.get((name, band))
-                p = r["precision"] if r else None
+                p = r["precision"] if r and r["decided"] >= MIN_DECIDED else None
                 z_row.append(p)
                 t_row.append("" if p is None else f"{p:.0%}")
-                h_row.append("no human decision" if p is None else
+                h_row.append(f"{r['decided'] if r else 0} human decisions: too few to judge" if p is None else
                              f"{p:.0%} of {r['decided']:,} decided (95 % CI {r['low']:.0%}–{r['high']:.0%}); "
                              f"{r['cases']:,} flagged, {r['automated']:,} automated")
             z.append(z_row)
@@ -329,7 +330,8 @@ def classifier_signal(table: pl.DataFrame, overall: pl.DataFrame, volume: pl.Dat
                           plot_bgcolor="rgba(0,0,0,0)", paper_bgcolor="rgba(0,0,0,0)")
         st.plotly_chart(fig, key="trends_classifier_heatmap", config={"displayModeBar": False})
         st.caption("Precision against human decisions: violating ÷ (violating + non-violating) among flagged cases "
-                   "a person decided, per score band. Automated decisions are left out; empty: no human decision yet.")
+                   "a person decided, per score band. Automated decisions are left out; "
+                   f"blank: fewer than {MIN_DECIDED} human decisions. Hover for the 95 % interval.")
     with right:
         top = overall["classifier"].head(6).to_list()
         fig = go.Figure()

@@ -35,7 +35,7 @@ def home(as_of: datetime, filters: Filters) -> list[QueryCall]:
         QueryCall("sla_week_before", "home_sla_week_before", {"as_of": as_of, **scope}),
         QueryCall("incidents", "home_open_incidents", {"as_of": as_of}),
         QueryCall("backlog", "home_backlog_by_state", {"as_of": as_of, **scope}),
-        QueryCall("rising", "home_rising_categories", {"as_of": as_of, "top_n": 3, **scope}),
+        QueryCall("rising", "home_rising_categories", {"as_of": as_of, **scope}),
     ]
 
 

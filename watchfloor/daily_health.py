@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 
 import polars as pl
 
+from watchfloor import spikes
 from watchfloor.compare import Change
 
 CURRENT = "last_24h"
@@ -65,4 +67,59 @@ def summarise(
         at_risk_now={clock: int(row["at_risk"]) for clock, row in clocks.items()},
         open_incidents={row["severity"]: int(row["open_incidents"]) for row in incidents.iter_rows(named=True)},
         backlog_by_state={row["status"]: int(row["cases"]) for row in backlog_by_state.iter_rows(named=True)},
+    )
+
+
+# --------------------------------------------------------------------------- rising categories
+
+RISING_HISTORY = timedelta(days=29)  # what home_rising_categories.sql fetches
+RISING_WINDOW = timedelta(hours=24)
+_SEVERITY_RANK = {name: i for i, name in enumerate(spikes.SEVERITIES)}
+
+
+def rising_categories(hourly: pl.DataFrame, as_of: datetime, top_n: int = 3,
+                      params: spikes.SpikeParams | None = None) -> pl.DataFrame:
+    """The categories with a spike episode in the last 24 hours, from the spike detector.
+
+    `hourly` is home_rising_categories' frame (category, bucket, cases) over the 29 days before
+    the current hour. The detector judges every hour of every category against the weeks
+    before it; a category is rising if one of its episodes reaches into the last 24 complete
+    hours. One row per category (its most important episode: ongoing first, then by severity,
+    then by excess cases), top_n rows. Columns: category, state ('ongoing' or 'ended'), onset,
+    severity, cases and expected over that episode, last_24h (cases in the last 24 hours) and
+    week_before (the same 24 hours a week earlier).
+    """
+    hour = as_of.replace(minute=0, second=0, microsecond=0)
+    window_start = hour - RISING_WINDOW
+    schema = {"category": pl.String, "state": pl.String, "onset": pl.Datetime("us"), "severity": pl.String,
+              "cases": pl.Float64, "expected": pl.Float64, "last_24h": pl.Int64, "week_before": pl.Int64}
+    if hourly.height == 0:
+        return pl.DataFrame(schema=schema)
+    _, episodes = spikes.detect_many(hourly, "category", value_column="cases", params=params,
+                                     start=hour - RISING_HISTORY, end=hour - timedelta(hours=1),
+                                     interval=timedelta(hours=1))
+    episodes = episodes.filter(pl.col("end") >= window_start)
+    if episodes.height == 0:
+        return pl.DataFrame(schema=schema)
+    counts = hourly.group_by("category").agg(
+        pl.col("cases").filter(pl.col("bucket") >= window_start).sum().alias("last_24h"),
+        pl.col("cases").filter((pl.col("bucket") >= window_start - timedelta(days=7))
+                               & (pl.col("bucket") < hour - timedelta(days=7))).sum().alias("week_before"),
+    )
+    ranked = (
+        episodes.with_columns(
+            pl.col("severity").replace_strict(_SEVERITY_RANK, default=len(_SEVERITY_RANK)).alias("_rank"),
+            (pl.col("observed") - pl.col("expected")).alias("_excess"),
+        )
+        .sort(["ongoing", "_rank", "_excess", "category"], descending=[True, False, True, False])
+        .unique("category", keep="first", maintain_order=True)
+        .head(top_n)
+        .join(counts, on="category", how="left")
+    )
+    return ranked.select(
+        "category",
+        pl.when(pl.col("ongoing")).then(pl.lit("ongoing")).otherwise(pl.lit("ended")).alias("state"),
+        "onset", "severity",
+        pl.col("observed").alias("cases"), "expected",
+        pl.col("last_24h").cast(pl.Int64), pl.col("week_before").cast(pl.Int64),
     )

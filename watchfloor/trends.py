@@ -168,6 +168,12 @@ def movers(series: pl.DataFrame, dimension: str, period_start: datetime, period_
     )
 
 
+def top_riser(movers_frame: pl.DataFrame) -> dict | None:
+    """The value with the largest rise in cases (first in the movers' order on a tie), or None."""
+    rising = movers_frame.filter(pl.col("change") > 0).sort("change", descending=True, maintain_order=True)
+    return rising.row(0, named=True) if rising.height else None
+
+
 def movers_period_label(period_start: datetime, period_end: datetime, as_of: datetime) -> str:
     """The two periods `movers` compares, in words."""
     end = min(period_end, as_of)

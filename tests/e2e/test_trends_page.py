@@ -1,0 +1,92 @@
+"""The Trends & spikes page in a real browser, on a small simulated warehouse with known spikes.
+
+The warehouse: `watchfloor seed --days 35 --cases-per-day 800 --seed 3 --end 2026-11-18T12:00`
+(about 29,000 cases, under a second to build). Its sim_spikes include a spam spike on
+2026-11-06 (x4.19 on the api surface) and an election-integrity spike from 2026-10-31 10:06;
+the page is opened on 2026-11-01..2026-11-07, where the detector finds both.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import pytest
+
+from tests.e2e import support
+from watchfloor.simulator import SimConfig, seed_warehouse
+
+pytestmark = pytest.mark.e2e
+
+AS_OF = datetime(2026, 11, 18, 12, 0)
+PERIOD = "from=2026-11-01&to=2026-11-07"
+
+
+@pytest.fixture(scope="module")
+def trends_server(e2e_dir, users_file):
+    path = e2e_dir / "trends_warehouse.duckdb"
+    seed_warehouse(str(path), SimConfig(days=35, cases_per_day=800, seed=3, end=AS_OF), replace=True)
+    server = support.start_server(e2e_dir / "trends_server", str(path), AS_OF, users_file)
+    yield server
+    server.stop()
+
+
+def open_trends(page, server, creds) -> None:
+    support.open_logged_in(page, server, creds, f"/trends?{PERIOD}")
+    page.get_by_role("heading", name="Trends & spikes", exact=True).wait_for()
+    support.wait_for_app(page)
+
+
+def click_first_row(page, key: str) -> None:
+    grid = page.locator(f".st-key-{key} [data-testid=stDataFrame]")
+    grid.scroll_into_view_if_needed()
+    box = grid.bounding_box()
+    # The first column of a selectable grid is the row selector; rows are 35 px under a 35 px header.
+    page.mouse.click(box["x"] + 14, box["y"] + 35 + 17)
+    page.wait_for_timeout(300)
+    support.wait_for_app(page)
+
+
+def test_analyst_sees_spikes_movers_patterns_and_classifiers(page, trends_server, e2e_users):
+    open_trends(page, trends_server, e2e_users["analyst"])
+    support.assert_no_exception(page, trends_server, "the Trends page")
+    text = support.body_text(page)
+    for heading in ("Current and recent spikes", "Volume", "Top movers", "Emerging patterns", "Classifier signal"):
+        assert heading in text, f"missing section {heading!r}"
+    assert "could not be loaded" not in text
+    # the two spikes the detector finds in the period (see the module docstring)
+    assert "2 spike episodes" in text
+    assert "Spam" in text and "Election integrity" in text
+    assert page.locator("[data-testid=stPlotlyChart]").count() >= 3  # volume, heatmap, classifier volume
+    support.screenshot(page, "trends")
+
+
+def test_choosing_a_spike_draws_its_band_and_lists_its_cases(page, trends_server, e2e_users):
+    open_trends(page, trends_server, e2e_users["analyst"])
+    click_first_row(page, "trends_spike_table_category")
+    page.get_by_text("Cases behind the", exact=False).first.wait_for(timeout=10_000)
+    support.assert_no_exception(page, trends_server, "the Trends page after choosing a spike")
+    text = support.body_text(page)
+    assert "Select a row to open the case" in text
+    assert "The band runs from the expected count" in text  # the chosen spike's own series
+    support.screenshot(page, "trends_spike_selected")
+    # a case of the spike opens on the Case page
+    case_tables = page.locator("[class*='st-key-trends_spike_cases_'] [data-testid=stDataFrame]")
+    case_tables.first.scroll_into_view_if_needed()
+    box = case_tables.first.bounding_box()
+    page.mouse.click(box["x"] + 14, box["y"] + 35 + 17)
+    page.wait_for_url("**/case?case_id=*", timeout=15_000)
+    support.wait_for_app(page)
+    support.assert_no_exception(page, trends_server, "the Case page opened from a spike")
+
+
+def test_breakdown_by_region_and_daily_buckets(page, trends_server, e2e_users):
+    open_trends(page, trends_server, e2e_users["analyst"])
+    page.locator("[data-testid=stButtonGroup]").get_by_text("Region", exact=True).click()
+    support.wait_for_app(page)
+    page.locator("[data-testid=stButtonGroup]").get_by_text("Daily", exact=True).click()
+    support.wait_for_app(page)
+    support.assert_no_exception(page, trends_server, "the Trends page by region, daily")
+    text = support.body_text(page)
+    assert "Top riser by region" in text
+    assert "Cases per day (UTC)" in text
+    support.screenshot(page, "trends_region_daily")
