@@ -75,14 +75,14 @@ def calibration(table: pl.DataFrame, key: str) -> None:
     if table.height == 0:
         st.info(f"No reviewer with {q.MIN_CHECKS_FOR_RANKING} or more checks made an error in this period.")
         return
-    shown = table.with_columns(
+    shown = table.drop("vendor_id").with_columns(
         (pl.col("error_share") * 100).alias("error_share"),
         (pl.col("error_floor") * 100).alias("error_floor"),
         pl.col("worst_category").map_elements(category_label, return_dtype=pl.String),
     )
     st.dataframe(shown, key=key, hide_index=True, column_config={
         "reviewer_id": st.column_config.TextColumn("Reviewer", pinned=True),
-        "vendor_id": st.column_config.TextColumn("Vendor"),
+        "vendor": st.column_config.TextColumn("Vendor"),
         "checks": st.column_config.NumberColumn("Checks", format="%d"),
         "errors": st.column_config.NumberColumn("Errors", format="%d"),
         "error_share": st.column_config.NumberColumn("Error share", format="%.1f%%"),
@@ -152,7 +152,8 @@ def golden_over_time(golden: pl.DataFrame, weekly: bool, key: str) -> None:
                              connectgaps=False, hovertemplate="%{x|%d %b}: %{y:.1f}%<extra></extra>"))
     fig.update_layout(
         yaxis=dict(title="accuracy (%)", range=[0, 102]),
-        yaxis2=dict(title="items", overlaying="y", side="right", showgrid=False, rangemode="tozero", tickformat=",d"),
+        yaxis2=dict(title="items", overlaying="y", side="right", showgrid=False, rangemode="tozero",
+                    tickmode="auto", nticks=5),
     )
     fig.update_xaxes(tickformat="%d %b")
     _plotly(fig, 300, key=key, legend=True)

@@ -37,11 +37,12 @@ def grade_tiles(card: pl.DataFrame) -> None:
             statuses = [row[f"{f.key}_status"] for f in v.FIGURES]
             counts = {s: statuses.count(s) for s in (v.GREEN, v.AMBER, v.RED)}
             with column, st.container(border=True):
-                st.metric(row["vendor"], f"Grade {row['grade']}",
-                          help="Weighted share of points over the graded figures: green 1, amber ½, red 0. "
-                               "A from 90 %, B from 75 %, C from 50 %, D below.")
+                st.metric(row["vendor"], f"Grade {row['grade']}")
                 score = "–" if row["score"] is None else f"{row['score']:.0%}"
                 st.caption(f"score {score} · {counts[v.GREEN]} green · {counts[v.AMBER]} amber · {counts[v.RED]} red")
+    weights = ", ".join(f"{f.label.lower()} {f.weight:.0%}" for f in v.FIGURES if f.weight)
+    st.caption(f"Overall grade: the weighted share of points over the figures with a contract target (green 1, "
+               f"amber ½, red 0; {weights}); A from 90 %, B from 75 %, C from 50 %, D below.")
 
 
 def _status_style(statuses: pl.DataFrame):
@@ -107,8 +108,12 @@ def weekly_trend(weeks: pl.DataFrame, figure_key: str, key: str) -> None:
                 x=part["week_start"].to_list(), y=[targets[0] * scale] * part.height, name=f"{name} target",
                 mode="lines", line=dict(color=colour, width=1, dash="dot"), showlegend=False,
                 hovertemplate=f"{name} target: " + "%{y:,.2f}" + f" {unit}<extra></extra>"))
-    fig.update_xaxes(tickformat="%d %b", dtick=7 * 24 * 3600 * 1000, title_text="week starting (UTC)")
-    fig.update_yaxes(title_text=f"{figure.label} ({unit})" if unit else figure.label, rangemode="tozero")
+    # One tick per week, on its Monday (plotly's own weekly ticks fall on Sundays).
+    mondays = sorted(data["week_start"].unique().to_list())
+    fig.update_xaxes(tickvals=mondays, ticktext=[f"{m:%d %b}" for m in mondays], title_text="week starting (UTC)")
+    # Shares and kappas sit close together near the top: let the axis zoom in; counts and costs start at zero.
+    fig.update_yaxes(title_text=f"{figure.label} ({unit})" if unit else figure.label,
+                     rangemode="normal" if figure.kind in ("share", "kappa") else "tozero")
     _plotly(fig, 320, key=key)
     st.caption("One point per UTC week (Monday to Sunday), cut to the date range. Dotted: each vendor's target.")
 
@@ -174,6 +179,7 @@ def kappa_heatmap(kappa: pl.DataFrame, names: dict[str, str], key: str) -> None:
         zmin=0, zmax=1, colorscale=[[0, "#e45756"], [0.4, "#f2b447"], [0.6, "#f6e08a"], [0.8, "#9fd19f"], [1, "#2e8b57"]],
         colorbar=dict(title="κ", tickvals=[0, 0.2, 0.4, 0.6, 0.8, 1.0]), xgap=2, ygap=2))
     fig.update_xaxes(tickangle=-35)
+    fig.update_yaxes(autorange="reversed")  # vendors top-down in name order
     _plotly(fig, 120 + 42 * len(vendors), key=key, legend=False)
     st.caption("Cohen's kappa of the reviewers' decisions against QA's (golden items excluded). Bands: "
                "≤ 0 poor, ≤ 0.20 slight, ≤ 0.40 fair, ≤ 0.60 moderate, ≤ 0.80 substantial, above: almost perfect. "

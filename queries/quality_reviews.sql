@@ -6,6 +6,7 @@
 SELECT
     qa.reviewer_id,
     r.vendor_id,
+    v.name AS vendor,
     c.category,
     qa.reviewed_at::DATE AS day,
     qa.is_golden,
@@ -14,6 +15,7 @@ SELECT
     count(*) AS checks
 FROM qa_reviews qa
 JOIN reviewers r ON r.reviewer_id = qa.reviewer_id
+JOIN vendors v ON v.vendor_id = r.vendor_id
 JOIN cases c ON c.case_id = qa.case_id
 JOIN queues q ON q.queue_id = c.queue_id
 JOIN sla_policies p ON p.sla_policy_id = q.sla_policy_id

@@ -151,14 +151,16 @@ def calibration_list(counts: pl.DataFrame, min_checks: int | None = None,
     lower end of the 95 % Wilson interval of their error share (errors ÷ checks, QA and golden
     together), highest first, so that a few unlucky checks do not put a reviewer on the list.
     Also their worst category (most errors; ties by name) and its errors."""
-    schema = {"reviewer_id": pl.String, "vendor_id": pl.String, "checks": pl.Int64, "errors": pl.Int64,
-              "error_share": pl.Float64, "error_floor": pl.Float64, "worst_category": pl.String,
+    schema = {"reviewer_id": pl.String, "vendor_id": pl.String, "vendor": pl.String, "checks": pl.Int64,
+              "errors": pl.Int64, "error_share": pl.Float64, "error_floor": pl.Float64, "worst_category": pl.String,
               "worst_category_errors": pl.Int64}
     min_checks = MIN_CHECKS_FOR_RANKING if min_checks is None else min_checks
     if counts.height == 0:
         return pl.DataFrame(schema=schema)
+    if "vendor" not in counts.columns:  # the vendor's name, where the counts carry it
+        counts = counts.with_columns(vendor=pl.col("vendor_id"))
     wrong = pl.col("original_decision") != pl.col("qa_decision")
-    per = counts.group_by("reviewer_id", "vendor_id").agg(
+    per = counts.group_by("reviewer_id", "vendor_id", "vendor").agg(
         checks=pl.col("checks").sum(), errors=pl.col("checks").filter(wrong).sum())
     per = per.filter(pl.col("checks") >= min_checks)
     worst = (counts.filter(wrong).group_by("reviewer_id", "category").agg(e=pl.col("checks").sum())
