@@ -13,24 +13,30 @@ user = shell.guard("executive")
 as_of = shell.as_of()
 chosen = filters.current_filters(as_of.date())
 
-title_column, kind_column, pick_column, export_column = st.columns([2.2, 3.2, 2, 1.6], vertical_alignment="bottom")
+tiles.compact_page()
+title_column, kind_column, export_column = st.columns([1.25, 1.6, 0.75], vertical_alignment="center")
 with title_column:
     st.title("Executive summary", anchor=False)
 with kind_column:
     kind = st.segmented_control("Period", options=list(ex.PERIOD_KINDS), format_func=ex.PERIOD_KINDS.get,
-                                default=ex.LAST_7_DAYS, required=True, key="executive_period_kind") or ex.LAST_7_DAYS
-with pick_column:
-    day = first = last = None
-    if kind in (ex.WEEK, ex.MONTH, ex.QUARTER):
-        day = st.selectbox(ex.PERIOD_KINDS[kind], options=ex.recent_periods(kind, as_of),
-                           format_func=lambda d: ex.calendar_period(kind, d, as_of).label.split(" (")[0],
-                           key=f"executive_period_{kind}")
-    elif kind == ex.CUSTOM:
-        picked = st.date_input("Days (UTC)", value=(as_of.date().replace(day=1), as_of.date()),
-                               max_value=as_of.date(), format="YYYY-MM-DD", key="executive_custom_days")
-        picked = picked if isinstance(picked, tuple) else (picked,)
-        first = picked[0] if picked else None
-        last = picked[1] if len(picked) > 1 else first
+                                default=ex.LAST_7_DAYS, required=True, key="executive_period_kind",
+                                label_visibility="collapsed") or ex.LAST_7_DAYS
+day = first = last = None
+if kind in (ex.WEEK, ex.MONTH, ex.QUARTER, ex.CUSTOM):
+    pick_column, caption_column = st.columns([1, 3.5], vertical_alignment="center")
+else:
+    pick_column, caption_column = None, st.container()
+if kind in (ex.WEEK, ex.MONTH, ex.QUARTER):
+    day = pick_column.selectbox(ex.PERIOD_KINDS[kind], options=ex.recent_periods(kind, as_of),
+                                format_func=lambda d: ex.calendar_period(kind, d, as_of).label.split(" (")[0],
+                                key=f"executive_period_{kind}", label_visibility="collapsed")
+elif kind == ex.CUSTOM:
+    picked = pick_column.date_input("Days (UTC)", value=(as_of.date().replace(day=1), as_of.date()),
+                                    max_value=as_of.date(), format="YYYY-MM-DD", key="executive_custom_days",
+                                    label_visibility="collapsed")
+    picked = picked if isinstance(picked, tuple) else (picked,)
+    first = picked[0] if picked else None
+    last = picked[1] if len(picked) > 1 else first
 
 try:
     period = ex.period_for(kind, as_of, day=day, first=first, last=last)
@@ -49,10 +55,9 @@ severe_before = ex.severe_incidents(data["incidents"], ex.PREVIOUS).height
 scope = ", ".join(f"{name} {' / '.join(values)}" for name, values in (
     ("region", chosen.regions), ("vertical", chosen.verticals), ("priority", chosen.priorities),
     ("vendor", chosen.vendors)) if values)
-st.caption(
+caption_column.caption(
     f"**{period.label}** against {period.previous_label} (UTC). "
-    + (f"Filtered to {scope}. " if scope else "Region, vertical, priority and vendor filters apply; ")
-    + "the sidebar date range does not (choose the period here)."
+    + (f"Filtered to {scope}. " if scope else "All sidebar filters but the date range apply.")
     + ("" if ex.case_totals(data["cases"])[ex.PREVIOUS]["created"] is not None
        else " The warehouse holds no cases in the period before, so there are no changes to show.")
 )
@@ -61,8 +66,8 @@ with export_column:
     html_page = export.to_html(period, figures, enforcement, notices, severe, severe_before, rising, as_of, scope)
     csv_bytes = export.to_csv(ex.figures_table(period, figures, enforcement, notices, severe, rising))
     stem = f"executive-summary-{period.start:%Y%m%d}-{period.end:%Y%m%d}"
-    with st.container(horizontal=True, gap="small"):
-        st.download_button("Page", html_page, file_name=f"{stem}.html", mime="text/html", icon=":material/download:",
+    with st.container(horizontal=True, gap="small", horizontal_alignment="right"):
+        st.download_button("One page", html_page, file_name=f"{stem}.html", mime="text/html", icon=":material/download:",
                            key="executive_export_html", help="The summary as one self-contained page (HTML, prints on one page).",
                            on_click="ignore")
         st.download_button("CSV", csv_bytes, file_name=f"{stem}.csv", mime="text/csv", icon=":material/download:",
@@ -71,18 +76,20 @@ with export_column:
 
 tiles.tiles(figures, user.role, f"{period.previous_label}")
 
-enforcement_column, incidents_column, notices_column = st.columns([1.05, 1.25, 1.7], gap="medium")
+enforcement_column, incidents_column, notices_column = st.columns([1.0, 1.2, 1.65], gap="medium")
 with enforcement_column:
-    st.markdown("**Enforcement by action**", help="Actioned cases resolved in the period, per enforcement action.")
+    tiles.heading("Enforcement by action", "trends", user.role,
+                  help="Actioned cases resolved in the period, per enforcement action.")
     tiles.enforcement(enforcement)
 with incidents_column:
-    st.markdown("**SEV0 and SEV1 incidents**", help="Incidents of severity SEV0 or SEV1 that started in the period.")
-    tiles.severe_incidents(severe, severe_before, user.role)
-    st.markdown("**Top spikes: largest rises by category**",
-                help="Categories whose case volume rose most against the period before, ranked by (c − p) ÷ √(p + 1).")
-    tiles.rising(rising, user.role)
+    tiles.heading("SEV0 and SEV1 incidents", "incidents", user.role,
+                  help="Incidents of severity SEV0 or SEV1 that started in the period.")
+    tiles.severe_incidents(severe, severe_before)
+    tiles.heading("Top spikes: largest rises", "trends", user.role,
+                  help="Categories whose case volume rose most against the period before, ranked by (c − p) ÷ √(p + 1).")
+    tiles.rising(rising)
 with notices_column:
-    st.markdown("**Notices by category (EU DSA)**",
-                help="What a DSA transparency report counts: notices received (user reports and trusted flaggers), "
-                     "orders from authorities, notices actioned and the median time to action.")
-    tiles.notices(notices, user.role)
+    tiles.heading("Notices by category (EU DSA)", "trends", user.role,
+                  help="What a DSA transparency report counts: notices received (user reports and trusted flaggers), "
+                       "orders from authorities, notices actioned and the median time to action.")
+    tiles.notices(notices)

@@ -8,12 +8,29 @@ import polars as pl
 import streamlit as st
 
 from components.kpi import page_link
+from components.navigation import page_is_built
+from watchfloor import roles
 from watchfloor import executive as ex
 from watchfloor.compare import NO_CHANGE, Change, describe_relative_change
 from watchfloor.labels import category_label, humanise
 
 LINK_LABELS = {"trends": "Trends", "sla": "SLA", "incidents": "Incidents", "quality": "Quality",
                "queue_health": "Queue health", "vendors": "Vendors"}
+
+
+# Only for this page: less empty space above the title and smaller figures, so the summary fits
+# on one 1440 x 900 screen with the sidebar open.
+_COMPACT_CSS = """<style>
+[data-testid=stMainBlockContainer] { padding: 1.5rem 2.5rem 1rem 2.5rem; }
+[data-testid=stMainBlockContainer] [data-testid=stMetricValue] { font-size: 1.6rem; line-height: 1.2; }
+[data-testid=stMainBlockContainer] [data-testid=stMetricLabel] p { font-size: 0.85rem; }
+[data-testid=stMainBlockContainer] h1 { padding-top: 0; padding-bottom: 0; font-size: 2.2rem; }
+</style>"""
+TILE_HEIGHT = 158
+
+
+def compact_page() -> None:
+    st.html(_COMPACT_CSS)
 
 
 def tile(figure: ex.Figure, role: str, compared_with: str) -> None:
@@ -23,12 +40,20 @@ def tile(figure: ex.Figure, role: str, compared_with: str) -> None:
     arrow = "auto"
     if delta == NO_CHANGE:
         colour, arrow = "off", "off"
-    with st.container(border=True, gap=None):
+    with st.container(border=True, gap=None, height=TILE_HEIGHT):
         st.metric(figure.label, ex.format_value(figure.change.current, figure.kind), delta=delta,
                   delta_color=colour, delta_arrow=arrow, help=f"{figure.help} Compared with {compared_with}.")
         if figure.note:
             st.caption(figure.note)
         page_link(figure.page, f"{LINK_LABELS.get(figure.page, figure.page)} →", role)
+
+
+def heading(text: str, page: str, role: str, help: str) -> None:
+    """A section title that is also the link to the page behind it (plain text if the role may not open it)."""
+    if roles.can_view(role, page) and page_is_built(page):
+        page_link(page, f"{text} →", role)
+    else:
+        st.markdown(f"**{text}**", help=help)
 
 
 def tiles(figures: list[ex.Figure], role: str, compared_with: str, per_row: int = 5) -> None:
@@ -40,8 +65,9 @@ def tiles(figures: list[ex.Figure], role: str, compared_with: str, per_row: int 
 
 
 def _change_text(current: int | float | None, previous: int | float | None) -> str:
+    # Short, for narrow table columns: an unchanged count reads "0%".
     text = describe_relative_change(Change(current, previous))
-    return NO_CHANGE if text in ("+0%", "-0%") else text
+    return "0%" if text in ("+0%", "-0%") else text
 
 
 def enforcement(table: pl.DataFrame) -> None:
@@ -51,47 +77,63 @@ def enforcement(table: pl.DataFrame) -> None:
     st.dataframe(
         table.select(
             pl.col("action").map_elements(humanise, return_dtype=pl.String).alias("Action"),
-            pl.col("current").alias("This period"),
-            pl.col("previous").alias("Before"),
+            pl.col("current").alias("Cases"),
             pl.struct("current", "previous").map_elements(
                 lambda r: _change_text(r["current"], r["previous"]), return_dtype=pl.String).alias("Change"),
         ),
         hide_index=True, key="executive_enforcement_table", height=35 * (table.height + 1) + 3,
+        column_config={"Action": st.column_config.TextColumn(width=150),
+                       "Cases": st.column_config.NumberColumn(width=52),
+                       "Change": st.column_config.TextColumn(width=58, help="Against the period before.")},
     )
 
 
-def severe_incidents(incidents: pl.DataFrame, previous_count: int, role: str) -> None:
+def severe_incidents(incidents: pl.DataFrame, previous_count: int, rows: int = 2) -> None:
+    """One line per incident, most severe first; at most `rows` (the rest are counted, listed on the
+    Incidents page and in the export)."""
     if incidents.height == 0:
         st.caption(f"No SEV0 or SEV1 incident started in the period ({previous_count} in the period before).")
-    else:
-        lines = []
-        for r in incidents.iter_rows(named=True):
-            summary = (r["summary"] or r["title"] or "").split(". ")[0].rstrip(".")
-            lines.append(f"- **{r['severity']}** {r['incident_id']} · {r['title']} — {summary} "
-                         f"({r['linked_cases']:,} cases, {humanise(r['status']).lower()})")
-        st.markdown("\n".join(lines))
-        st.caption(f"{previous_count} in the period before.")
-    page_link("incidents", "Incidents →", role)
+        return
+    shown = incidents.head(rows)
+    st.dataframe(
+        shown.select(
+            pl.col("severity").alias("Sev"),
+            pl.col("incident_id").alias("Incident"),
+            pl.struct("title", "summary").map_elements(one_line, return_dtype=pl.String).alias("Summary"),
+            pl.col("linked_cases").alias("Cases"),
+        ),
+        hide_index=True, key="executive_incidents_table", height=35 * (shown.height + 1) + 3,
+        column_config={"Sev": st.column_config.TextColumn(width=44), "Incident": st.column_config.TextColumn(width=84),
+                       "Summary": st.column_config.TextColumn(help="The incident's title and the first sentence of its summary."),
+                       "Cases": st.column_config.NumberColumn(help="Cases linked to the incident.")},
+    )
+    if incidents.height > rows:  # the tile above gives the count and its change
+        st.caption(f"{incidents.height - rows} more on the Incidents page and in the export.")
 
 
-def rising(table: pl.DataFrame, role: str) -> None:
+def one_line(row: dict) -> str:
+    """An incident in one line: its title and the first sentence of its summary."""
+    first = (row.get("summary") or "").split(". ")[0].rstrip(".")
+    return f"{row.get('title') or ''} — {first}" if first else (row.get("title") or "")
+
+
+def rising(table: pl.DataFrame) -> None:
     if table.height == 0:
         st.caption("No category rose against the period before.")
     else:
         st.dataframe(
             table.select(
                 pl.col("category").map_elements(category_label, return_dtype=pl.String).alias("Category"),
-                pl.col("current").alias("This period"),
+                pl.col("current").alias("Cases"),
                 pl.col("previous").alias("Before"),
                 pl.struct("current", "previous").map_elements(
                     lambda r: _change_text(r["current"], r["previous"]), return_dtype=pl.String).alias("Change"),
             ),
             hide_index=True, key="executive_rising_table", height=35 * (table.height + 1) + 3,
         )
-    page_link("trends", "Trends & spikes →", role)
 
 
-def notices(table: pl.DataFrame, role: str, rows: int = 6) -> None:
+def notices(table: pl.DataFrame, rows: int = 6) -> None:
     """The counts an EU DSA transparency report asks for, per category (largest first)."""
     if table.height == 0:
         st.info("No notices or orders in the period.")
@@ -103,17 +145,21 @@ def notices(table: pl.DataFrame, role: str, rows: int = 6) -> None:
             pl.col("notices").alias("Notices"),
             pl.struct("notices", "previous_notices").map_elements(
                 lambda r: _change_text(r["notices"], r["previous_notices"]), return_dtype=pl.String).alias("Change"),
-            pl.col("trusted_flagger_notices").alias("Trusted flaggers"),
+            pl.col("trusted_flagger_notices").alias("Flaggers"),
             pl.col("orders").alias("Orders"),
             pl.col("notices_actioned").alias("Actioned"),
             pl.col("median_notice_time_to_action_s").map_elements(ex.format_duration, return_dtype=pl.String,
-                                                                   skip_nulls=False).alias("Median to action"),
+                                                                   skip_nulls=False).alias("Median"),
         ),
         hide_index=True, key="executive_notices_table", height=35 * (shown.height + 1) + 3,
         column_config={
-            "Notices": st.column_config.NumberColumn(help="User reports and trusted-flagger notices received (cases created) in the period."),
-            "Orders": st.column_config.NumberColumn(help="Orders and requests from authorities (source law_enforcement)."),
-            "Actioned": st.column_config.NumberColumn(help="Notices resolved in the period with an enforcement action."),
+            "Category": st.column_config.TextColumn(width=104),
+            "Notices": st.column_config.NumberColumn(width=54, help="User reports and trusted-flagger notices received (cases created) in the period."),
+            "Change": st.column_config.TextColumn(width=52, help="Notices against the period before."),
+            "Flaggers": st.column_config.NumberColumn(width=56, help="Notices from trusted flaggers."),
+            "Orders": st.column_config.NumberColumn(width=48, help="Orders and requests from authorities (source law_enforcement)."),
+            "Actioned": st.column_config.NumberColumn(width=58, help="Notices resolved in the period with an enforcement action."),
+            "Median": st.column_config.TextColumn(width=56, help="Median time from notice to action, over the notices actioned in the period."),
         },
     )
     if table.height > rows:

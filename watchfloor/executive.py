@@ -275,7 +275,7 @@ def headline(cases: pl.DataFrame, sla: pl.DataFrame, escalated: pl.DataFrame, in
                "Cases created in the period.", None),
         Figure("actioned_share", "Actioned share", actioned_share, "share", "trends",
                "Cases resolved in the period with an enforcement action (not 'none') ÷ cases resolved in the period.",
-               None, note=f"{int(cur['actioned'] or 0):,} of {int(cur['resolved'] or 0):,} resolved"),
+               None, note=f"{int(cur['actioned'] or 0):,} of {int(cur['resolved'] or 0):,}"),
         Figure("proactive_rate", "Proactive rate", proactive, "share", "trends",
                "Actioned cases found by a classifier or by proactive investigation ÷ actioned cases (resolved in the period)."),
         Figure("median_time_to_action", "Median time to action", Change(cur["median_time_to_action_s"], prev["median_time_to_action_s"]),
@@ -291,10 +291,10 @@ def headline(cases: pl.DataFrame, sla: pl.DataFrame, escalated: pl.DataFrame, in
                note=" · ".join(f"{s} {sev_now.filter(pl.col('severity') == s).height}" for s in ("SEV0", "SEV1"))),
         Figure("overturn_rate", "Appeals overturned", Change(appeal_now["overturn_rate"], appeal_before["overturn_rate"]),
                "share", "quality", "Appeals decided in the period that overturned the decision ÷ appeals decided in the period.",
-               False, note=f"{appeal_now['overturned']:,} of {appeal_now['decided']:,} decided · {appeal_now['filed']:,} filed"),
+               False, note=f"{appeal_now['overturned']:,} of {appeal_now['decided']:,} · {appeal_now['filed']:,} filed"),
         Figure("automated_share", "Automated decisions", automated, "share", "queue_health",
                "Cases resolved in the period by an automated decision ÷ cases resolved in the period.", None,
-               note=f"{int(cur['automated'] or 0):,} automated · {int(cur['human'] or 0):,} human"),
+               note=f"{int(cur['automated'] or 0):,} auto · {int(cur['human'] or 0):,} human"),
     ]
 
 

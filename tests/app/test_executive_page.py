@@ -71,18 +71,19 @@ def test_shows_the_hand_worked_figures_and_changes(exec_env):
     assert deltas["P0 + P1 escalations"] == "+1 (+100%)"
     assert deltas["Appeals overturned"] == "-16.7 pp"
     captions = " ".join(c.value for c in at.caption)
-    assert "resolution 87.5%" in captions and "1 of 3 decided · 3 filed" in captions
+    assert "resolution 87.5%" in captions and "1 of 3 · 3 filed" in captions
     tables = [df.value for df in at.dataframe]
     enforcement = next(t for t in tables if "Action" in t.columns)
     assert list(enforcement["Action"]) == ["Reported to authorities", "Account banned", "Account suspended",
                                            "Content removed", "Warning"]
     notices = next(t for t in tables if "Notices" in t.columns)
     assert list(notices["Category"]) == ["Fraud & scams", "Child safety", "Spam"]
-    assert list(notices["Notices"]) == [3, 1, 1] and list(notices["Change"]) == ["+50%", "no change", "-50%"]
-    rising = next(t for t in tables if "Category" in t.columns and "Notices" not in t.columns)
+    assert list(notices["Notices"]) == [3, 1, 1] and list(notices["Change"]) == ["+50%", "0%", "-50%"]
+    rising = next(t for t in tables if "Before" in t.columns)
     assert list(rising["Category"]) == ["Child safety", "Fraud & scams"]
-    severe = " ".join(m.value for m in at.markdown)
-    assert "**SEV0** INC-1" in severe and "**SEV1** INC-2" in severe
+    severe = next(t for t in tables if "Summary" in t.columns)
+    assert list(severe["Incident"]) == ["INC-1", "INC-2"] and list(severe["Cases"]) == [2, 1]
+    assert list(severe["Summary"])[0] == "Child safety wave on image generation — Child safety arrivals rose to about 6x"
 
 
 def test_figures_link_to_the_pages_the_role_may_open(exec_env):

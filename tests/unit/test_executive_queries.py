@@ -283,9 +283,9 @@ def test_headline_figures(exec_env):
     assert got["sla_attainment"].note == "resolution 87.5%"
     assert got["escalations"].note == "P0 1 · P1 1"
     assert got["severe_incidents"].note == "SEV0 1 · SEV1 1"
-    assert got["overturn_rate"].note == "1 of 3 decided · 3 filed"
-    assert got["automated_share"].note == "1 automated · 6 human"
-    assert got["actioned_share"].note == "6 of 7 resolved"
+    assert got["overturn_rate"].note == "1 of 3 · 3 filed"
+    assert got["automated_share"].note == "1 auto · 6 human"
+    assert got["actioned_share"].note == "6 of 7"
 
 
 def test_sla_attainment_per_clock_and_period(exec_env):
