@@ -17,11 +17,11 @@ st.caption("Every case view and every reveal of case content, newest first. Entr
            "nothing in Watchfloor can change or delete one, and a change made outside it shows below.")
 
 try:
-    check = log.verify()
-    entries = audit.to_frame(log.entries())
+    snapshot = log.snapshot()
 except audit.AuditError as exc:
     st.error(f"The audit log cannot be read: {exc}")
     st.stop()
+check, entries = snapshot.verification, snapshot.frame
 
 if check.intact:
     st.success(f"The audit log is intact: {check.entries:,} entries, newest hash `{check.head[:16]}…`.",

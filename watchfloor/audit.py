@@ -178,14 +178,17 @@ class AuditLog:
                     fcntl.flock(handle, fcntl.LOCK_UN)
         return entry
 
-    def _lines(self) -> Iterator[tuple[int, str]]:
+    def _read(self) -> bytes:
+        """The whole file, read under a shared lock so a write in progress is never seen half done."""
         try:
-            with open(self.path, encoding="utf-8", errors="replace") as handle:
-                for number, line in enumerate(handle, start=1):
-                    if line.strip():
-                        yield number, line
+            with open(self.path, "rb") as handle:
+                fcntl.flock(handle, fcntl.LOCK_SH)
+                try:
+                    return handle.read()
+                finally:
+                    fcntl.flock(handle, fcntl.LOCK_UN)
         except FileNotFoundError:
-            return
+            return b""
         except OSError as exc:
             raise AuditError(f"cannot read the audit log {self.path}: {exc.strerror or exc}") from exc
 
@@ -234,41 +237,111 @@ class AuditLog:
 
     def entries(self) -> list[Entry]:
         """Every well-formed entry in file order (lines that are not entries are skipped; verify names them)."""
-        found = []
-        for _, line in self._lines():
-            try:
-                raw = json.loads(line)
-                found.append(Entry(**{name: raw[name] for name in FIELDS}))
-            except (ValueError, KeyError, TypeError):
-                continue
-        return found
+        checker = _Checker()
+        checker.feed(self._read())
+        return checker.entries
 
     def verify(self) -> Verification:
         """Check every line: an entry, numbered in order, chained to the one before, hash intact."""
-        result = Verification()
-        expected_prev, expected_seq = GENESIS, 1
-        for number, line in self._lines():
-            try:
-                raw = json.loads(line)
-                entry = Entry(**{name: raw[name] for name in FIELDS})
-            except (ValueError, KeyError, TypeError):
-                result.problems.append(f"line {number}: not an audit entry")
-                expected_seq += 1
-                continue
-            result.entries += 1
-            if entry.seq != expected_seq:
-                result.problems.append(f"line {number}: entry number {entry.seq}, expected {expected_seq} "
-                                       "(an entry was removed or inserted)")
-            if entry.prev != expected_prev:
-                result.problems.append(f"line {number}: does not follow the entry before it "
-                                       "(an entry before it was changed, removed or moved)")
-            recomputed = entry_hash(entry.seq, entry.at, entry.user, entry.role, entry.action,
-                                    entry.case_id, entry.reason, entry.prev)
-            if recomputed != entry.hash:
-                result.problems.append(f"line {number}: its content does not match its hash (the entry was changed)")
-            expected_prev, expected_seq = entry.hash, entry.seq + 1
-            result.head = entry.hash
-        return result
+        checker = _Checker()
+        checker.feed(self._read())
+        return checker.result()
+
+    def snapshot(self) -> "Snapshot":
+        """The check and the entries as a frame (newest first), for the Audit page.
+
+        Kept per file in this process: when the file still starts with the bytes read last time
+        (checked by their SHA-256), only the lines appended since are parsed and checked; any
+        other change to the file means a full check."""
+        data = self._read()
+        key = str(self.path.resolve())
+        with _snapshots_lock:
+            known = _snapshots.get(key)
+        if known is not None and len(data) >= known.size and hashlib.sha256(data[:known.size]).digest() == known.digest:
+            base, checker, frame = known.size, known.checker.copy(), known.frame
+        else:
+            base, checker, frame = 0, _Checker(), None
+        new = data[base:]
+        consumed = new.rfind(b"\n") + 1  # a last line without its newline is judged now but read again next time
+        before = len(checker.entries)
+        checker.feed(new[:consumed])
+        added = to_frame(checker.entries[before:])
+        frame = added if frame is None else pl.concat([added, frame])
+        size = base + consumed
+        with _snapshots_lock:
+            _snapshots[key] = Snapshot(size=size, digest=hashlib.sha256(data[:size]).digest(), checker=checker,
+                                       frame=frame)
+        if new[consumed:].strip():
+            partial = checker.copy()
+            partial.feed(new[consumed:])
+            return Snapshot(size=size, digest=b"", checker=partial, frame=frame, verification=partial.result())
+        return Snapshot(size=size, digest=b"", checker=checker, frame=frame, verification=checker.result())
+
+
+class _Checker:
+    """Reads lines in order, keeps the entries and checks the chain as it goes."""
+
+    def __init__(self) -> None:
+        self.entries: list[Entry] = []
+        self.problems: list[str] = []
+        self.line_number = 0
+        self.expected_prev = GENESIS
+        self.expected_seq = 1
+
+    def copy(self) -> "_Checker":
+        twin = _Checker()
+        twin.entries, twin.problems = list(self.entries), list(self.problems)
+        twin.line_number, twin.expected_prev, twin.expected_seq = self.line_number, self.expected_prev, self.expected_seq
+        return twin
+
+    def feed(self, data: bytes) -> None:
+        pieces = data.split(b"\n")
+        if pieces and pieces[-1] == b"":
+            pieces.pop()  # the nothing after the last newline
+        for raw_line in pieces:
+            self.line_number += 1
+            if raw_line.strip():
+                self._line(self.line_number, raw_line)
+
+    def _line(self, number: int, line: bytes) -> None:
+        try:
+            raw = json.loads(line)
+            entry = Entry(*(raw[name] for name in FIELDS))
+            if type(entry.seq) is not int or not all(isinstance(getattr(entry, name), str) for name in FIELDS[1:]):
+                raise TypeError("wrong field types")
+        except (ValueError, KeyError, TypeError):
+            self.problems.append(f"line {number}: not an audit entry")
+            self.expected_seq += 1
+            return
+        if entry.seq != self.expected_seq:
+            self.problems.append(f"line {number}: entry number {entry.seq}, expected {self.expected_seq} "
+                                 "(an entry was removed or inserted)")
+        if entry.prev != self.expected_prev:
+            self.problems.append(f"line {number}: does not follow the entry before it "
+                                 "(an entry before it was changed, removed or moved)")
+        recomputed = entry_hash(entry.seq, entry.at, entry.user, entry.role, entry.action,
+                                entry.case_id, entry.reason, entry.prev)
+        if recomputed != entry.hash:
+            self.problems.append(f"line {number}: its content does not match its hash (the entry was changed)")
+        self.expected_prev, self.expected_seq = entry.hash, entry.seq + 1
+        self.entries.append(entry)
+
+    def result(self) -> Verification:
+        return Verification(entries=len(self.entries), head=self.entries[-1].hash if self.entries else GENESIS,
+                            problems=list(self.problems))
+
+
+@dataclass
+class Snapshot:
+    size: int  # bytes of the file read and checked
+    digest: bytes  # their SHA-256
+    checker: _Checker
+    frame: pl.DataFrame
+    verification: Verification | None = None
+
+
+_snapshots: dict[str, Snapshot] = {}
+_snapshots_lock = threading.Lock()
 
 
 # --------------------------------------------------------------------------- the Audit page's figures

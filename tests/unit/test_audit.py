@@ -72,7 +72,7 @@ def test_the_log_survives_a_restart(log_path):
 
 def test_the_store_has_no_way_to_change_or_delete_an_entry():
     public = {name for name in dir(audit.AuditLog) if not name.startswith("_")}
-    assert public == {"append", "entries", "verify", "reveals_since"}
+    assert public == {"append", "entries", "verify", "reveals_since", "snapshot"}
 
 
 def test_an_edited_entry_is_detected(log_path):
@@ -267,3 +267,41 @@ def test_reveals_since_reads_back_across_chunks(log_path, monkeypatch):
     # appending still finds the last line when the chunk is smaller than a line
     assert log.append(user="ana", role="analyst", action=audit.VIEW, case_id="k1").seq == 31
     assert log.verify().intact
+
+
+def test_the_snapshot_reads_only_what_was_appended_and_still_sees_tampering(log_path):
+    write_three(log_path)
+    log = audit.AuditLog(log_path)
+    first = log.snapshot()
+    assert first.verification.intact and first.frame["seq"].to_list() == [3, 2, 1]
+    log.append(user="ole", role="ops_lead", action=audit.VIEW, case_id="k4")
+    second = log.snapshot()
+    assert second.verification.intact and second.verification.entries == 4
+    assert second.frame["seq"].to_list() == [4, 3, 2, 1]
+    assert second.verification.head == log.verify().head
+    # an edit before the part read last time: the whole file is checked again
+    stored = lines(log_path)
+    stored[0]["case_id"] = "k9"
+    log_path.write_text("".join(json.dumps(e) + "\n" for e in stored), encoding="utf-8")
+    third = log.snapshot()
+    assert third.verification.problems == ["line 1: its content does not match its hash (the entry was changed)"]
+    assert third.frame["case_id"].to_list()[-1] == "k9"
+
+
+def test_the_snapshot_judges_a_last_line_without_its_newline(log_path):
+    write_three(log_path)
+    with open(log_path, "a", encoding="utf-8") as handle:
+        handle.write('{"seq": 4, "at": "2026')  # cut short
+    snap = audit.AuditLog(log_path).snapshot()
+    assert snap.verification.problems == ["line 4: not an audit entry"]
+    assert snap.frame.height == 3
+
+
+def test_entries_with_wrong_field_types_are_not_entries(log_path):
+    write_three(log_path)
+    stored = lines(log_path)
+    stored[2]["seq"] = "3"
+    log_path.write_text("".join(json.dumps(e) + "\n" for e in stored), encoding="utf-8")
+    log = audit.AuditLog(log_path)
+    assert log.verify().problems == ["line 3: not an audit entry"]
+    assert log.snapshot().frame.height == 2
