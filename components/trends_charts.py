@@ -4,7 +4,7 @@ watchfloor.trends and watchfloor.spikes."""
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 import plotly.graph_objects as go
 import polars as pl
@@ -280,7 +280,7 @@ def emerging_patterns(rising: pl.DataFrame) -> None:
                 continue
             st.dataframe(
                 rows.select(
-                    pl.col("value").map_elements(lambda v, d=dimension: humanise(v) if d == "subcategory" else v,
+                    pl.col("value").map_elements(lambda v, d=dimension: tr.value_label(d, v),
                                                  return_dtype=pl.String).alias(name),
                     (pl.col("share_now") * 100).alias("Share"),
                     (pl.col("share_change") * 100).alias("Rise"),

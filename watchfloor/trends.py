@@ -45,11 +45,17 @@ RECENT = timedelta(hours=24)  # an episode that ended within this of now is "rec
 SEVERITY_ORDER = {name: i for i, name in enumerate(spikes.SEVERITIES)}
 
 
+SURFACE_LABELS = {"api": "API"}
+
+
 def value_label(dimension: str, value: str | None) -> str:
+    """How a value of a breakdown reads: category names, region and language codes as they are."""
     if dimension == "category":
         return category_label(value)
-    if dimension in ("language", "region") and value:
-        return value.upper() if dimension == "region" else value
+    if dimension in ("language", "region", "organisation") and value:
+        return value
+    if dimension == "surface" and value in SURFACE_LABELS:
+        return SURFACE_LABELS[value]
     return humanise(value)
 
 

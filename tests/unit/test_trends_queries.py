@@ -27,7 +27,6 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 
 import duckdb
-import numpy as np
 import polars as pl
 import pytest
 
@@ -414,3 +413,13 @@ def test_home_rising_categories_from_the_detector():
     assert rising["expected"].to_list() == pytest.approx([30.0, 40.0])
     assert rising_categories(hourly, datetime(2026, 11, 18, 12, 30), top_n=1)["category"].to_list() == ["spam"]
     assert rising_categories(home_hourly({}), datetime(2026, 11, 18, 12)).height == 0
+
+
+def test_value_labels():
+    assert tr.value_label("category", "fraud_scams") == "Fraud & scams"
+    assert tr.value_label("surface", "api") == "API"
+    assert tr.value_label("surface", "image_gen") == "Image gen"
+    assert tr.value_label("region", "EMEA") == "EMEA"
+    assert tr.value_label("language", "pt") == "pt"
+    assert tr.value_label("source", "user_report") == "User report"
+    assert tr.value_label("subcategory", "seo_spam") == "Seo spam"
