@@ -55,7 +55,7 @@ st.markdown(
     f"**{incident['severity']} · {incident['title']}** — {category_label(incident['category'])}, "
     f"{incident['status']}, commander {incident['commander'] or 'not assigned'}  \n{incident['summary'] or ''}"
 )
-story_column, chart_column = st.columns([1, 1.3])
+story_column, chart_column = st.columns([1.1, 1])
 with story_column:
     st.markdown("**Milestones and notes**")
     charts.story(inc.story(data["events"], incident))

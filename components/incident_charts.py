@@ -37,15 +37,15 @@ def response_tiles(summary: pl.DataFrame) -> None:
                   help="Incidents open at any time in the date range (after the severity and status filters).")
         st.caption(" · ".join(f"{r['severity']} {r['incidents']}" for r in by_severity.iter_rows(named=True)))
     helps = {
-        "time_to_detect_s": "Median of detected − started.",
-        "time_to_acknowledge_s": "Median of acknowledged − detected.",
-        "time_to_mitigate_s": "Median of mitigated − started.",
-        "time_to_resolve_s": "Median of resolved − started.",
+        "time_to_detect_s": "detected − started.",
+        "time_to_acknowledge_s": "acknowledged − detected.",
+        "time_to_mitigate_s": "mitigated − started.",
+        "time_to_resolve_s": "resolved − started.",
     }
     for column, (key, label) in zip(columns[1:], inc.DURATIONS.items()):
         with column:
-            st.metric(f"Median {label.lower()}", inc.format_duration(overall[key]), border=True,
-                      help=helps[key] + " Over the listed incidents that reached the milestone.")
+            st.metric(label, inc.format_duration(overall[key]), border=True,
+                      help="The median over the listed incidents that reached the milestone: " + helps[key])
             st.caption(" · ".join(f"{r['severity']} {inc.format_duration(r[key])}" for r in by_severity.iter_rows(named=True)))
 
 
@@ -91,7 +91,8 @@ def incident_list(incidents: pl.DataFrame) -> None:
         hide_index=True, key="incidents_table",
         column_config={
             "Started": st.column_config.DatetimeColumn(format="YYYY-MM-DD HH:mm"),
-            "Title": st.column_config.TextColumn(width="medium"),
+            "Title": st.column_config.TextColumn(width=230),
+            "Category": st.column_config.TextColumn(width=110),
             "To detect": st.column_config.TextColumn(help="detected − started"),
             "To acknowledge": st.column_config.TextColumn(help="acknowledged − detected"),
             "To mitigate": st.column_config.TextColumn(help="mitigated − started"),
@@ -114,6 +115,8 @@ def story(rows: pl.DataFrame) -> None:
         ),
         hide_index=True, key="incidents_story_table",
         column_config={"When": st.column_config.DatetimeColumn(format="YYYY-MM-DD HH:mm"),
+                       "Since start": st.column_config.TextColumn(width=80),
+                       "What": st.column_config.TextColumn(width=100),
                        "Note": st.column_config.TextColumn(width="large")},
     )
 

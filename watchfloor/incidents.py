@@ -127,17 +127,14 @@ def spike(hourly: pl.DataFrame, incident: dict, as_of: datetime) -> Spike:
 
 
 def format_duration(seconds: float | None) -> str:
-    if seconds is None:
+    """'25 min' under 90 minutes, then hours with one decimal ('7.5 h'), then days ('3.0 d')."""
+    if seconds is None or seconds < 0:
         return "–"
     seconds = float(seconds)
-    if seconds < 0:
-        return "–"
-    minutes = round(seconds / 60)
-    if minutes < 60:
-        return f"{minutes} min"
-    hours, rest = divmod(minutes, 60)
-    if hours < 48:
-        return f"{hours} h {rest} min" if rest else f"{hours} h"
+    if seconds < 90 * 60:
+        return f"{round(seconds / 60)} min"
+    if seconds < 48 * 3600:
+        return f"{seconds / 3600:.1f} h"
     return f"{seconds / 86400:.1f} d"
 
 

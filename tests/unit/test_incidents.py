@@ -135,8 +135,8 @@ def test_timeline_bars_run_to_now_while_open(exec_env):
 
 
 def test_durations_read_well():
-    assert [inc.format_duration(s) for s in (None, 600, 3600, 27000, 5400, 3 * 86400)] == [
-        "–", "10 min", "1 h", "7 h 30 min", "1 h 30 min", "3.0 d"]
+    assert [inc.format_duration(s) for s in (None, -5, 600, 3600, 5399, 5400, 27000, 47.9 * 3600, 3 * 86400)] == [
+        "–", "–", "10 min", "60 min", "90 min", "1.5 h", "7.5 h", "47.9 h", "3.0 d"]
 
 
 def test_ground_truth_note_only_for_simulated_incidents(exec_env):
