@@ -178,3 +178,21 @@ def test_printable_scorecard_is_self_contained_and_escaped():
     assert "<svg" in page and "Fraud &amp; scams" in page and "0.58" in page
     assert "http://" not in page.replace("http://www.w3.org/2000/svg", "")  # nothing fetched from elsewhere
     assert "2026-11-12 to 2026-11-18" in page
+
+
+def test_metrics_doc_states_the_grade_weights_and_thresholds_of_the_code():
+    from pathlib import Path
+
+    text = (Path(__file__).resolve().parents[2] / "docs" / "metrics.md").read_text()
+    section = text[text.index("## Vendor scorecards"):text.index("## Quality", text.index("## Vendor scorecards"))]
+    weights = section[section.index("weights:"):section.index("grade = ")]
+    documented = {name.strip().lower(): float(w) for name, w in
+                  (part.rsplit(" ", 1) for part in " ".join(weights[len("weights:"):].split()).split(", "))}
+    assert documented == {"sla adherence": 0.25, "qa accuracy": 0.20, "throughput": 0.15, "aht": 0.10,
+                          "occupancy": 0.10, "golden-set accuracy": 0.10, "appeal overturn rate": 0.10}
+    names = {"sla adherence": "sla_adherence", "qa accuracy": "qa_accuracy", "throughput": "throughput_per_hour",
+             "aht": "aht_seconds", "occupancy": "occupancy", "golden-set accuracy": "golden_accuracy",
+             "appeal overturn rate": "overturn_rate"}
+    assert {names[k]: w for k, w in documented.items()} == {f.key: f.weight for f in v.FIGURES if f.weight}
+    assert "A if score ≥ 0.90, B if ≥ 0.75, C if ≥ 0.50, else D" in section
+    assert v.GRADES == ((0.90, "A"), (0.75, "B"), (0.50, "C"), (0.0, "D"))
