@@ -41,7 +41,71 @@ def _facts(facts: dict[str, str]) -> None:
     st.markdown("\n".join(f"- **{name}:** {markdown_escape(str(value))}" for name, value in facts.items()))
 
 
+# --------------------------------------------------------------------------- visits and views
+
+SEARCH_KEY = "case_search"
+SHOWN_KEY = "case_shown"  # the case shown (and recorded as viewed) on the previous run of this visit
+
+
+def visit_starts() -> bool:
+    """Whether this run starts a visit to the Case page. Streamlit drops a widget's state when a
+    run does not draw it, so the search box's state is missing exactly on the first run after the
+    user arrives (from another page, a link or a reload): leaving ends the view and the reveal.
+    Call before the search box is drawn."""
+    return SEARCH_KEY not in st.session_state
+
+
+def forget_view() -> None:
+    """No case is shown: the next one opened is a new view, and nothing stays revealed."""
+    st.session_state[SHOWN_KEY] = None
+    st.session_state[REVEALED_KEY] = None
+
+
+def record_view(user: shell.User, case_id: str, arrived: bool) -> None:
+    """Write one audit entry per view (not per rerun), and keep a reveal only within its view.
+    A case whose view cannot be recorded is not shown."""
+    st.session_state[REVEALED_KEY] = cv.revealed_after(st.session_state.get(REVEALED_KEY), arrived, case_id)
+    if not cv.is_new_view(st.session_state.get(SHOWN_KEY), arrived, case_id):
+        return
+    st.session_state.pop(REVEAL_ERROR_KEY, None)
+    try:
+        audit.AuditLog(load_settings().audit_log).append(user=user.username, role=user.role, action=audit.VIEW,
+                                                         case_id=case_id)
+    except (audit.AuditError, OSError) as exc:
+        st.error(f"This case cannot be shown: the view could not be recorded in the audit log ({exc}).")
+        st.stop()
+    st.session_state[SHOWN_KEY] = case_id
+
+
 # --------------------------------------------------------------------------- search
+
+
+def search_box() -> tuple[str, bool]:
+    """The search box: (what it holds, whether it was just submitted)."""
+    with st.form("case_search_form", border=False, enter_to_submit=True):
+        box, button = st.columns([5, 1], vertical_alignment="bottom")
+        typed = box.text_input("Find a case", key=SEARCH_KEY, max_chars=cv.SEARCH_MAX_CHARS,
+                               placeholder="Case id, account id or organisation id")
+        searched = button.form_submit_button("Find", icon=":material/search:", width="stretch")
+    return typed or "", searched
+
+
+def follow_search(outcome: cv.SearchOutcome | None) -> None:
+    """After a search: a case-id match becomes the case shown (?case_id=); otherwise no case is."""
+    if outcome is not None and outcome.case_id:
+        st.query_params[case_link.CASE_PARAM] = outcome.case_id
+    elif case_link.CASE_PARAM in st.query_params:
+        del st.query_params[case_link.CASE_PARAM]
+
+
+def search_page(typed: str, outcome: cv.SearchOutcome | None, role: str) -> None:
+    """The page without a case: a hint, the cases found, or 'not found'."""
+    if not typed.strip():
+        st.caption("Type a case id, an account id or an organisation id, or open a case from any case table.")
+    elif outcome is None or outcome.total == 0:
+        not_found(typed)
+    else:
+        search_results(outcome, role)
 
 
 def code_span(text: str) -> str:
