@@ -10,7 +10,7 @@ DEMO_CASES_PER_DAY ?= 10000
 CHROMIUM := /usr/lib/chromium/chromium
 LIVE_LOG ?= data/live-feed.log
 
-.PHONY: run test test-unit test-app test-e2e bench install install-test chromium clean-demo help
+.PHONY: run test test-unit test-app test-e2e bench install install-test chromium postgresql clean-demo help
 
 help:
 	@echo "make run    - start the dashboard on the demo warehouse (sets everything up on first use)"
@@ -54,7 +54,15 @@ chromium:
 		$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium >/dev/null; \
 	fi
 
-test: $(VENV)/.installed-test chromium
+# Debian's PostgreSQL for the server-warehouse tests (they start a throw-away cluster of their own).
+postgresql:
+	@if ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then \
+		echo "Installing Debian's postgresql for the server-warehouse tests..."; \
+		if [ "$$(id -u)" = 0 ]; then SUDO=""; elif command -v sudo >/dev/null; then SUDO=sudo; else echo "postgresql is missing and this user cannot install it: run 'apt-get install postgresql' as root"; exit 1; fi; \
+		$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq postgresql >/dev/null; \
+	fi
+
+test: $(VENV)/.installed-test chromium postgresql
 	$(BIN)/python -m pytest -q
 
 test-unit: $(VENV)/.installed-test

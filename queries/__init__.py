@@ -178,6 +178,10 @@ def close_all() -> None:
         for pool in _pools.values():
             pool.close()
         _pools.clear()
+    import sys
+
+    if "queries.server" in sys.modules:  # only if a server warehouse was used
+        sys.modules["queries.server"].dispose_all()
 
 
 def clear_cache() -> None:
@@ -211,11 +215,29 @@ def _forget_derived(key: Any) -> None:
         _derived.pop(key, None)
 
 
+class NotOnThisEngine(QueryError):
+    """The query runs only on DuckDB (docs/server-warehouses.md)."""
+
+
+def _run_on_server(name: str, url: str, params: dict[str, Any]) -> pl.DataFrame:
+    from queries import server
+
+    try:
+        return server.run(url, name, params)
+    except server.DuckDBOnly as exc:
+        raise NotOnThisEngine(str(exc)) from None
+    except Exception as exc:  # the driver's own errors: one line, naming the query
+        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        raise QueryError(f"query {name!r} failed on the server warehouse: {first}") from exc
+
+
 def run_uncached(name: str, warehouse: str | None = None, **params: Any) -> pl.DataFrame:
     query = load(name)
     _check_parameters(query, params)
     warehouse = warehouse or load_settings().warehouse
     bound = {k: _bindable(v) for k, v in params.items()}
+    if "://" in warehouse:  # an SQLAlchemy URL: a server warehouse
+        return _run_on_server(name, warehouse, bound)
     try:
         with pool_for(warehouse).cursor(setup=macro_sql_for(name)) as cur:
             return cur.sql(query.sql, params=bound or None).pl()

@@ -157,8 +157,17 @@ def case_count(con: duckdb.DuckDBPyConnection) -> int:
     return int(con.sql("SELECT count(*) FROM cases").fetchall()[0][0])
 
 
+def is_url(warehouse: str | Path) -> bool:
+    """An SQLAlchemy URL (a server warehouse) rather than a DuckDB file."""
+    return "://" in str(warehouse)
+
+
 def check_ready(path: str | Path) -> int:
     """Raise WarehouseMissing/WarehouseEmpty unless the warehouse holds cases; returns the case count."""
+    if is_url(path):
+        from watchfloor.server import check_ready as check_server
+
+        return check_server(str(path))
     with open_for_reading(path) as con:
         tables = set(existing_tables(con))
         missing = [t for t in CONTRACT_TABLES if t not in tables]

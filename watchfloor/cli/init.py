@@ -21,9 +21,12 @@ def register(subparsers) -> None:
 def run(args) -> int:
     settings = load_settings(args.warehouse)
     if settings.warehouse_is_url:
-        from watchfloor.cli import UsageError
+        # A server warehouse: the contract's DDL, transpiled for the engine.
+        from watchfloor.server import _safe, create_schema
 
-        raise UsageError("init supports warehouse files; server warehouses are not supported yet")
+        tables = create_schema(settings.warehouse)
+        print(f"warehouse {_safe(settings.warehouse)}: {len(tables)} tables ready")
+        return 0
     tables = init_warehouse(settings.warehouse)
     print(f"warehouse {settings.warehouse}: {len(tables)} tables ready")
     return 0

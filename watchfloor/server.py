@@ -1,0 +1,101 @@
+"""Server warehouses: the contract tables on an engine reached through SQLAlchemy.
+
+The warehouse contract (schema.sql, DuckDB's dialect) is transpiled with sqlglot for the
+engine. `copy_warehouse` copies every table of a DuckDB warehouse into a server warehouse;
+it is how the tests put the same data on PostgreSQL, and a way to try Watchfloor on a
+server before an organisation's own pipeline fills it (docs/server-warehouses.md).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from watchfloor.warehouse import CONTRACT_TABLES, WarehouseEmpty, WarehouseError, open_for_reading, schema_sql
+
+# Rows per INSERT batch when copying.
+COPY_BATCH_ROWS = 5000
+
+
+def _engine(url: str):
+    from queries.server import engine_for
+
+    return engine_for(url)
+
+
+def schema_statements(dialect: str) -> list[str]:
+    import sqlglot
+
+    return [s for s in sqlglot.transpile(schema_sql(), read="duckdb", write=dialect) if s.strip()]
+
+
+def create_schema(url: str) -> list[str]:
+    """Create the contract tables that are missing on the server; returns the tables there."""
+    from sqlalchemy import inspect, text
+
+    from queries.server import dialect_for
+
+    engine = _engine(url)
+    try:
+        with engine.begin() as con:
+            for statement in schema_statements(dialect_for(url)):
+                con.execute(text(statement))
+        return sorted(inspect(engine).get_table_names())
+    except Exception as exc:
+        raise WarehouseError(f"cannot create the tables on {_safe(url)}: {str(exc).splitlines()[0]}") from exc
+
+
+def check_ready(url: str) -> int:
+    """Like warehouse.check_ready for a server warehouse: the case count, or WarehouseError."""
+    from sqlalchemy import inspect, text
+
+    try:
+        engine = _engine(url)
+        tables = set(inspect(engine).get_table_names())
+        missing = [t for t in CONTRACT_TABLES if t not in tables]
+        if missing:
+            raise WarehouseEmpty(f"warehouse {_safe(url)} lacks the tables {', '.join(missing)}")
+        with engine.connect() as con:
+            count = int(con.execute(text("SELECT count(*) FROM cases")).scalar_one())
+    except WarehouseError:
+        raise
+    except Exception as exc:
+        raise WarehouseError(f"cannot reach warehouse {_safe(url)}: {str(exc).splitlines()[0]}") from exc
+    if count == 0:
+        raise WarehouseEmpty(f"warehouse {_safe(url)} holds no cases yet")
+    return count
+
+
+def copy_warehouse(source: str | Path, url: str, replace: bool = False) -> dict[str, int]:
+    """Copy every contract table (and watchfloor_meta) of a DuckDB warehouse to the server, in one
+    transaction. With replace, the server's rows are deleted first; otherwise it must hold no cases."""
+    from sqlalchemy import MetaData, Table, text
+
+    create_schema(url)
+    engine = _engine(url)
+    counts: dict[str, int] = {}
+    with open_for_reading(source) as src:
+        frames = {t: src.sql(f"SELECT * FROM {t}").pl() for t in ("watchfloor_meta", *CONTRACT_TABLES)}
+    meta = MetaData()
+    with engine.begin() as con:
+        held = int(con.execute(text("SELECT count(*) FROM cases")).scalar_one())
+        if held and not replace:
+            raise WarehouseError(f"warehouse {_safe(url)} already holds {held} cases; copy with replace")
+        for table in reversed(("watchfloor_meta", *CONTRACT_TABLES)):
+            con.execute(text(f"DELETE FROM {table}"))
+        for table, frame in frames.items():
+            target = Table(table, meta, autoload_with=con)
+            rows = frame.to_dicts()
+            for start in range(0, len(rows), COPY_BATCH_ROWS):
+                con.execute(target.insert(), rows[start:start + COPY_BATCH_ROWS])
+            counts[table] = len(rows)
+    return counts
+
+
+def _safe(url: str) -> str:
+    """The URL without its password, for messages."""
+    try:
+        from sqlalchemy.engine import make_url
+
+        return make_url(url).render_as_string(hide_password=True)
+    except Exception:
+        return "the server warehouse"
