@@ -81,23 +81,24 @@ with rising_column:
         st.dataframe(
             rising.select(
                 pl.col("category").map_elements(category_label, return_dtype=pl.String).alias("Category"),
-                pl.col("state").str.to_titlecase().alias("Spike"),
-                pl.col("onset").alias("Since"),
-                pl.col("cases").alias("Cases"),
-                pl.col("expected").alias("Expected"),
-                pl.col("last_24h").alias("Last 24 h"),
-                pl.col("week_before").alias("Week before"),
+                pl.format(
+                    "{} {}", pl.when(pl.col("state") == "ongoing").then(pl.lit("Ongoing since")).otherwise(pl.lit("Ended, began")),
+                    pl.col("onset").dt.strftime("%m-%d %H:%M"),
+                ).alias("Spike"),
+                pl.format("{} vs {}", pl.col("cases").round(0).cast(pl.Int64), pl.col("expected").round(0).cast(pl.Int64))
+                .alias("Cases vs expected"),
+                pl.format("{} vs {}", pl.col("last_24h"), pl.col("week_before")).alias("Last 24 h"),
             ),
             hide_index=True,
             key="home_rising_table",
             column_config={
                 "Spike": st.column_config.TextColumn(help="Ongoing: still above its expected range in the last "
-                                                          "complete hour; ended: within the last 24 hours."),
-                "Since": st.column_config.DatetimeColumn(format="MM-DD HH:mm", help="Onset of the spike (UTC)."),
-                "Cases": st.column_config.NumberColumn(format="%d", help="Cases over the spike so far."),
-                "Expected": st.column_config.NumberColumn(format="%.0f", help="Expected cases over the same hours, "
-                                                                               "from the weeks before."),
-                "Week before": st.column_config.NumberColumn(help="The same 24 hours a week earlier."),
+                                                          "complete hour; ended: within the last 24 hours. Since: "
+                                                          "the spike's onset (UTC)."),
+                "Cases vs expected": st.column_config.TextColumn(help="Cases over the spike so far, against the "
+                                                                      "cases expected from the weeks before."),
+                "Last 24 h": st.column_config.TextColumn(
+                    help="The category's cases in the last 24 hours, against the same 24 hours a week earlier."),
             },
         )
     st.caption("Categories with a spike in the last 24 hours, found by the spike detector (each hour judged "

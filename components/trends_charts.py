@@ -60,7 +60,7 @@ def headline(view: tr.SpikeView, movers: pl.DataFrame, dimension: str, role: str
     with tiles[1]:
         worst = episodes.row(0, named=True) if episodes.height else None
         ratio = worst["ratio"] if worst else None
-        kpi_tile("Top spike", f"{ratio:.1f}× expected" if ratio else "–",
+        kpi_tile("Top spike", f"{ratio:.1f}×" if ratio else "–",
                  note=(f"{worst['label']} · {worst['severity']} · {worst['observed']:,.0f} cases vs "
                        f"{worst['expected']:,.0f} expected" if worst else "no spike in the period"),
                  help="The first spike of the list below (ongoing first, then by severity and excess cases): "

@@ -90,3 +90,23 @@ def test_breakdown_by_region_and_daily_buckets(page, trends_server, e2e_users):
     assert "Top riser by region" in text
     assert "Cases per day (UTC)" in text
     support.screenshot(page, "trends_region_daily")
+
+
+@pytest.fixture(scope="module")
+def home_server(e2e_dir, users_file, trends_server):
+    """The same warehouse, with 'now' pinned on 2026-11-06 21:00, just after the spam spike."""
+    server = support.start_server(e2e_dir / "trends_home_server", str(e2e_dir / "trends_warehouse.duckdb"),
+                                  datetime(2026, 11, 6, 21, 0), users_file)
+    yield server
+    server.stop()
+
+
+def test_home_lists_the_spiking_category(page, home_server, e2e_users):
+    support.open_logged_in(page, home_server, e2e_users["ops_lead"])
+    page.get_by_role("heading", name="Top rising categories").wait_for()
+    support.wait_for_app(page)
+    support.assert_no_exception(page, home_server, "Home")
+    support.screenshot(page, "home_rising_categories")
+    text = support.body_text(page)
+    assert "No category spiked in the last 24 hours" not in text
+    assert "Categories with a spike in the last 24 hours" in text
