@@ -16,6 +16,7 @@ import polars as pl
 import streamlit as st
 
 from components import case_link, shell
+from components.kpi import page_link
 from queries import plans
 from watchfloor import audit, roles
 from watchfloor import case_view as cv
@@ -259,6 +260,8 @@ def incident(case: dict, role: str) -> None:
         return
     with st.container(border=True):
         _facts(facts)
+        if case.get("incident_title"):
+            page_link("incidents", "Open the incident", role, query_params={"incident": case["incident_id"]})
 
 
 def related(related_cases: pl.DataFrame, case: dict, role: str) -> None:

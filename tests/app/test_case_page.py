@@ -105,6 +105,7 @@ def test_a_deep_link_shows_the_case_and_logs_one_view(case_env):
     text = page_text(at)
     assert "**Queue:** Fraud AMER L1" in text and "**Vendor:** Northwind BPO" in text
     assert "i1 · Scam wave" in text
+    assert "Open the incident" in text  # a link to the Incidents page, which analysts may open
     metrics = {m.label: m.value for m in at.metric}
     assert metrics["First action: share of target used"] == "25.0%"  # 2 h of 8 h
     assert metrics["Resolution: share of target used"] == "4.2%"  # 3 h of 72 h

@@ -67,6 +67,15 @@ def test_a_deep_link_opened_before_login_lands_on_the_case(page, case_server, e2
     assert mine(case_server, creds.username, start) == [("view", "k1")]
     support.screenshot(page, "case_k1")
 
+    # The linked incident opens on the Incidents page.
+    page.get_by_role("link", name="Open the incident").click()
+    settle(page)
+    page.get_by_role("heading", name="Incidents", exact=True).wait_for(timeout=20_000)
+    support.wait_for_app(page, quiet_s=1.0)
+    support.assert_no_exception(page, case_server, "the incident opened from a case")
+    assert parse_qs(urlparse(page.url).query).get("incident") == ["i1"], page.url
+    assert "Scam wave" in support.body_text(page)
+
     # A link opened later in the same browser, logged in by its cookie, lands on its case too.
     page.goto(case_server.url + "/case?case_id=k3")
     page.get_by_text("Case k3 · Fraud & scams").wait_for(timeout=20_000)
