@@ -291,7 +291,10 @@ def _portable(tree, dialect: str):
         if isinstance(node, exp.DayOfWeekIso) or name == "isodow":
             arg = node.expressions[0] if isinstance(node, exp.Anonymous) else node.this
             return exp.Extract(this=exp.var("ISODOW"), expression=arg.copy())
+        if isinstance(node, exp.IgnoreNulls) and isinstance(node.this, exp.AnyValue) and dialect == "postgres":
+            node = node.this  # DuckDB's any_value skips NULLs; so does min, which stands in for it
         if isinstance(node, exp.AnyValue) and dialect == "postgres":
+            # PostgreSQL 15 has no any_value; min is one of the values, as any_value is.
             return exp.Min(this=node.this.copy())
         return node
 

@@ -17,7 +17,7 @@ import shutil
 import socket
 import subprocess
 import tempfile
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import polars as pl
@@ -130,10 +130,18 @@ def _case_calls(duck: str) -> dict[str, list[dict]]:
     import duckdb
 
     con = duckdb.connect(duck, read_only=True)
-    case_id, account = con.sql("SELECT case_id, account_id FROM cases WHERE escalated AND account_id IS NOT NULL "
-                               "ORDER BY case_id LIMIT 1").fetchall()[0]
+    case_id, account, created, category = con.sql(
+        "SELECT case_id, account_id, created_at, category FROM cases WHERE escalated AND account_id IS NOT NULL "
+        "ORDER BY case_id LIMIT 1").fetchall()[0]
     con.close()
-    calls: dict[str, list[dict]] = {}
+    # Calls a page makes outside its plan: a case's history on the SLA page, a spike's cases on Trends.
+    calls: dict[str, list[dict]] = {
+        "sla_case_events": [{"case_id": case_id, "created_at": created, "as_of": AS_OF}],
+    }
+    if hasattr(plans, "trends_spike_cases"):
+        for call in plans.trends_spike_cases(default_filters(AS_OF.date()), "category", category,
+                                             AS_OF - timedelta(days=2), AS_OF):
+            calls.setdefault(call.name, []).append(call.params)
     for maker, args in ((getattr(plans, "case", None), (AS_OF, case_id)),
                         (getattr(plans, "case_search", None), (AS_OF, account)),
                         (getattr(plans, "case_excerpt", None), (case_id,))):
