@@ -3,6 +3,7 @@ against the one before, with a one-page export."""
 
 import streamlit as st
 
+import queries
 from components import executive_tiles as tiles
 from components import filters, shell
 from queries import plans
@@ -49,6 +50,7 @@ figures = ex.headline(data["cases"], data["sla"], data["escalations"], data["inc
 enforcement = ex.enforcement_by_action(data["cases"])
 notices = ex.notices_by_category(data["cases"])
 rising = ex.top_rising_categories(data["cases"])
+spikes = queries.derived(data["category_series"], ex.top_spikes, period)
 severe = ex.severe_incidents(data["incidents"], ex.CURRENT)
 severe_before = ex.severe_incidents(data["incidents"], ex.PREVIOUS).height
 
@@ -63,8 +65,8 @@ caption_column.caption(
 )
 
 with export_column:
-    html_page = export.to_html(period, figures, enforcement, notices, severe, severe_before, rising, as_of, scope)
-    csv_bytes = export.to_csv(ex.figures_table(period, figures, enforcement, notices, severe, rising))
+    html_page = export.to_html(period, figures, enforcement, notices, severe, severe_before, rising, as_of, scope, spikes)
+    csv_bytes = export.to_csv(ex.figures_table(period, figures, enforcement, notices, severe, rising, spikes))
     stem = f"executive-summary-{period.start:%Y%m%d}-{period.end:%Y%m%d}"
     with st.container(horizontal=True, gap="small", horizontal_alignment="right"):
         st.download_button("One page", html_page, file_name=f"{stem}.html", mime="text/html", icon=":material/download:",
@@ -85,9 +87,11 @@ with incidents_column:
     tiles.heading("SEV0 and SEV1 incidents", "incidents", user.role,
                   help="Incidents of severity SEV0 or SEV1 that started in the period.")
     tiles.severe_incidents(severe, severe_before)
-    tiles.heading("Top spikes: largest rises", "trends", user.role,
-                  help="Categories whose case volume rose most against the period before, ranked by (c − p) ÷ √(p + 1).")
-    tiles.rising(rising)
+    tiles.heading("Top spikes", "trends", user.role,
+                  help="The spike detector of Trends & spikes over each category's arrivals (four weeks of history): "
+                       "the spikes that touch the period, most severe first. Without any, the categories whose volume "
+                       "rose most against the period before, ranked by (c − p) ÷ √(p + 1).")
+    tiles.top_spikes(spikes, rising)
 with notices_column:
     tiles.heading("Notices by category (EU DSA)", "trends", user.role,
                   help="What a DSA transparency report counts: notices received (user reports and trusted flaggers), "

@@ -1,7 +1,7 @@
 -- Executive summary: appeals filed in the period and in the one before, and appeals decided there
 -- (resolved as upheld or overturned), with the overturned ones. Filters apply to the appealed case.
 WITH scoped AS (
-    SELECT a.filed_at, a.resolved_at, a.outcome
+    SELECT a.filed_at, a.resolved_at, a.outcome IN ('upheld', 'overturned') AS decided, a.outcome = 'overturned' AS overturned
     FROM appeals a
     JOIN cases c USING (case_id)
     JOIN queues q ON q.queue_id = c.queue_id
@@ -12,16 +12,17 @@ WITH scoped AS (
       AND wf_in($priorities, c.priority)
       AND wf_in($vendors, c.vendor_id)
 ),
-periods(period, a, b) AS (
-    VALUES ('current', $period_start::TIMESTAMP, $period_end::TIMESTAMP),
-           ('previous', $previous_start::TIMESTAMP, $previous_end::TIMESTAMP)
+counts AS MATERIALIZED (
+    SELECT
+        count(*) FILTER (WHERE filed_at >= $period_start AND filed_at < $period_end) AS filed_now,
+        count(*) FILTER (WHERE decided AND resolved_at >= $period_start AND resolved_at < $period_end) AS decided_now,
+        count(*) FILTER (WHERE overturned AND resolved_at >= $period_start AND resolved_at < $period_end) AS overturned_now,
+        count(*) FILTER (WHERE filed_at >= $previous_start AND filed_at < $previous_end) AS filed_before,
+        count(*) FILTER (WHERE decided AND resolved_at >= $previous_start AND resolved_at < $previous_end) AS decided_before,
+        count(*) FILTER (WHERE overturned AND resolved_at >= $previous_start AND resolved_at < $previous_end) AS overturned_before
+    FROM scoped
 )
-SELECT
-    p.period,
-    count(*) FILTER (WHERE s.filed_at >= p.a AND s.filed_at < p.b) AS filed,
-    count(*) FILTER (WHERE s.outcome IN ('upheld', 'overturned') AND s.resolved_at >= p.a AND s.resolved_at < p.b) AS decided,
-    count(*) FILTER (WHERE s.outcome = 'overturned' AND s.resolved_at >= p.a AND s.resolved_at < p.b) AS overturned
-FROM periods p
-LEFT JOIN scoped s ON (s.filed_at >= p.a AND s.filed_at < p.b) OR (s.resolved_at >= p.a AND s.resolved_at < p.b)
-GROUP BY p.period
-ORDER BY p.period
+SELECT 'current' AS period, filed_now AS filed, decided_now AS decided, overturned_now AS overturned FROM counts
+UNION ALL
+SELECT 'previous', filed_before, decided_before, overturned_before FROM counts
+ORDER BY period

@@ -64,12 +64,14 @@ def sla(as_of: datetime, filters: Filters) -> list[QueryCall]:
 
 def incidents(as_of: datetime, filters: Filters) -> list[QueryCall]:
     """The Incidents page: incidents open at any time in the date range, their milestones and notes,
-    and per hour their linked cases and their category's arrivals (for the per-incident view)."""
+    and per hour their linked cases and their category's arrivals (for the per-incident view), with
+    four weeks of the category's history for the spike detector."""
     scope = {"as_of": as_of, **filters.period_params()}
     return [
         QueryCall("incidents", "incident_list", scope),
         QueryCall("events", "incident_events", scope),
         QueryCall("hourly", "incident_hourly", scope),
+        QueryCall("category_history", "incident_category_history", scope),
     ]
 
 
@@ -84,6 +86,9 @@ def executive(as_of: datetime, filters: Filters, period: executive_periods.Perio
         QueryCall("escalations", "executive_escalations", scope),
         QueryCall("appeals", "executive_appeals", scope),
         QueryCall("incidents", "executive_incidents", chosen.sql_params()),
+        QueryCall("category_series", "executive_category_series", {
+            "history_start": executive_periods.spike_history_start(chosen), "period_end": chosen.end,
+            "hourly": executive_periods.spikes_hourly(chosen), **filters.sql_params()}),
     ]
 
 

@@ -15,6 +15,7 @@ from datetime import date, datetime, time, timedelta
 
 import polars as pl
 
+from watchfloor import spikes
 from watchfloor.compare import Change
 
 LAST_7_DAYS = "last_7_days"
@@ -337,6 +338,43 @@ def top_rising_categories(cases: pl.DataFrame, top_n: int = 3) -> pl.DataFrame:
     return wide.filter(pl.col("current") > pl.col("previous")).sort(["score", "category"], descending=[True, False]).head(top_n)
 
 
+# --------------------------------------------------------------------------- top spikes
+
+SPIKE_HISTORY = timedelta(weeks=4)  # the detector's seasonal baseline looks back four weeks
+HOURLY_UP_TO = timedelta(days=14)  # longer periods are judged in daily buckets
+_SEVERITY_RANK = {name: i for i, name in enumerate(spikes.SEVERITIES)}
+
+
+def spikes_hourly(period: Period) -> bool:
+    return period.end - period.start <= HOURLY_UP_TO
+
+
+def _floor(moment: datetime, step: timedelta) -> datetime:
+    return datetime.min + ((moment - datetime.min) // step) * step
+
+
+def spike_history_start(period: Period) -> datetime:
+    step = timedelta(hours=1) if spikes_hourly(period) else timedelta(days=1)
+    return _floor(period.start - SPIKE_HISTORY, step)
+
+
+def top_spikes(series: pl.DataFrame, period: Period, top_n: int = 3) -> pl.DataFrame:
+    """The spike detector (watchfloor.spikes) over every category's series, four weeks of history
+    included, judged up to the last complete bucket; the episodes that touch the period, most severe
+    first, then by extra cases (observed − expected)."""
+    step = timedelta(hours=1) if spikes_hourly(period) else timedelta(days=1)
+    last_bucket = _floor(period.end, step) - step  # the bucket still filling up is never judged
+    _, episodes = spikes.detect_many(series, "category", start=spike_history_start(period), end=last_bucket,
+                                     interval=step)
+    if episodes.height == 0:
+        return episodes.with_columns(pl.lit(None, pl.Float64).alias("excess"), pl.lit(None, pl.Int64).alias("rank"))
+    touching = episodes.filter((pl.col("onset") < period.end) & (pl.col("end") + step > period.start))
+    return (touching.with_columns(
+        (pl.col("observed") - pl.col("expected")).alias("excess"),
+        pl.col("severity").replace_strict(_SEVERITY_RANK, return_dtype=pl.Int64).alias("rank"),
+    ).sort(["rank", "excess", "category"], descending=[False, True, False]).head(top_n))
+
+
 # --------------------------------------------------------------------------- display
 
 
@@ -377,7 +415,7 @@ def describe_change(figure: Figure) -> str | None:
 
 
 def figures_table(period: Period, figures: list[Figure], enforcement: pl.DataFrame, notices: pl.DataFrame,
-                  incidents: pl.DataFrame, rising: pl.DataFrame) -> pl.DataFrame:
+                  incidents: pl.DataFrame, rising: pl.DataFrame, spike_rows: pl.DataFrame | None = None) -> pl.DataFrame:
     """Every figure of the summary as one long table (the CSV export): section, figure, current, previous."""
     rows: list[tuple[str, str, float | None, float | None]] = []
     for f in figures:
@@ -393,6 +431,10 @@ def figures_table(period: Period, figures: list[Figure], enforcement: pl.DataFra
         rows.append(("notices by category", f"{c}: median time to action (seconds)", r["median_notice_time_to_action_s"], None))
     for r in rising.iter_rows(named=True):
         rows.append(("top rising categories", r["category"], r["current"], r["previous"]))
+    for r in (spike_rows if spike_rows is not None else pl.DataFrame()).iter_rows(named=True):
+        # a spike's cases against the detector's expected count (in the 'previous' column)
+        rows.append(("top spikes", f"{r['category']} {r['severity']} from {r['onset']:%Y-%m-%d %H:%M}",
+                     r["observed"], r["expected"]))
     for r in incidents.iter_rows(named=True):
         rows.append(("SEV0 and SEV1 incidents", f"{r['incident_id']} {r['severity']}: {r['title']}", None, None))
     frame = pl.DataFrame(rows, schema={"section": pl.String, "figure": pl.String, "current": pl.Float64,

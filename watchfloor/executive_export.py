@@ -53,7 +53,7 @@ def _count(value: object) -> str:
 
 def to_html(period: ex.Period, figures: list[ex.Figure], enforcement: pl.DataFrame, notices: pl.DataFrame,
             incidents: pl.DataFrame, previous_incidents: int, rising: pl.DataFrame, generated_at: datetime,
-            scope: str = "") -> str:
+            scope: str = "", spikes: pl.DataFrame | None = None) -> str:
     """The whole summary as one HTML page; every value is escaped."""
     tiles = []
     for f in figures:
@@ -85,6 +85,12 @@ def to_html(period: ex.Period, figures: list[ex.Figure], enforcement: pl.DataFra
           describe_relative_change(Change(r["current"], r["previous"]))] for r in rising.iter_rows(named=True)],
         {1, 2, 3},
     ) if rising.height else "<p>No category rose against the period before.</p>"
+    spikes_html = _table(
+        ["Category", "Level", "Cases", "Expected", "From (UTC)"],
+        [[category_label(r["category"]), r["severity"], _count(r["observed"]), _count(r["expected"]),
+          f"{r['onset']:%Y-%m-%d %H:%M}"] for r in spikes.iter_rows(named=True)],
+        {2, 3},
+    ) if spikes is not None and spikes.height else "<p>The spike detector found no spike in the period.</p>"
     notices_html = _table(
         ["Category", "Notices", "Before", "Trusted flaggers", "Orders", "Actioned", "Median to action"],
         [[category_label(r["category"]), _count(r["notices"]), _count(r["previous_notices"]),
@@ -101,7 +107,7 @@ def to_html(period: ex.Period, figures: list[ex.Figure], enforcement: pl.DataFra
 <div class="tiles">{''.join(tiles)}</div>
 <div class="cols">
 <div><h2>Enforcement by action</h2>{enforcement_html}<h2>Largest rises by category</h2>{rising_html}</div>
-<div><h2>SEV0 and SEV1 incidents</h2>{incidents_html}</div>
+<div><h2>SEV0 and SEV1 incidents</h2>{incidents_html}<h2>Top spikes</h2>{spikes_html}</div>
 <div><h2>Notices by category (EU DSA transparency counts)</h2>{notices_html}</div>
 </div>
 <div class="foot">Generated {generated_at:%Y-%m-%d %H:%M} UTC by Watchfloor. Definitions: docs/metrics.md, "Executive summary".</div>

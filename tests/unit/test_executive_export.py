@@ -48,3 +48,17 @@ def test_html_escapes_what_it_shows(exec_env):
     hostile = severe.with_columns(pl.lit("<img src=x onerror=alert(1)>").alias("title"))
     page = export.to_html(period, figures, enforcement, notices, hostile, 0, rising, AS_OF)
     assert "<img" not in page and "&lt;img src=x onerror=alert(1)&gt;" in page
+
+
+def test_spikes_in_the_export(exec_env):
+    from datetime import datetime
+
+    period = ex.last_7_days(AS_OF)
+    figures, enforcement, notices, severe, rising = _parts(fetch())
+    spikes = pl.DataFrame({"category": ["fraud_scams"], "severity": ["critical"], "observed": [60.0], "expected": [10.0],
+                           "onset": [datetime(2026, 11, 15, 10)]})
+    page = export.to_html(period, figures, enforcement, notices, severe, 1, rising, AS_OF, spikes=spikes)
+    assert "Top spikes" in page and "2026-11-15 10:00" in page and "critical" in page
+    table = ex.figures_table(period, figures, enforcement, notices, severe, rising, spikes)
+    row = table.filter(pl.col("section") == "top spikes").row(0, named=True)
+    assert (row["figure"], row["current"], row["previous"]) == ("fraud_scams critical from 2026-11-15 10:00", 60.0, 10.0)

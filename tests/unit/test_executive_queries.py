@@ -415,6 +415,50 @@ def test_recent_periods_newest_first():
 
 
 def test_the_plan_defaults_to_the_last_7_days():
-    calls = plans.executive(AS_OF, default_filters(AS_OF.date()))
-    assert {c.params["period_start"] for c in calls} == {t(11, 12)}
+    calls = {c.key: c for c in plans.executive(AS_OF, default_filters(AS_OF.date()))}
+    assert {c.params["period_start"] for k, c in calls.items() if k != "category_series"} == {t(11, 12)}
+    # the spike detector's four weeks of history, hourly for a 7-day period
+    series = calls["category_series"].params
+    assert (series["history_start"], series["period_end"], series["hourly"]) == (datetime(2026, 10, 14, 12), AS_OF, True)
     assert "executive" in plans.PAGE_PLANS
+
+
+# --------------------------------------------------------------------------- top spikes
+
+
+def _flat_series(category: str, start: datetime, hours: int, level: int, bursts: dict[datetime, int]) -> pl.DataFrame:
+    from datetime import timedelta
+
+    stamps = [start + timedelta(hours=h) for h in range(hours)]
+    return pl.DataFrame({"bucket": stamps, "category": [category] * hours,
+                         "cases": [bursts.get(s, level) for s in stamps]})
+
+
+def test_top_spikes_by_the_detector():
+    """Two categories at a steady 10 cases an hour for the four weeks of history and the period
+    (the last 7 days to AS_OF). fraud_scams has 60 cases in the hour 11-15 10:00 and spam 35 in
+    11-16 03:00; elsewhere the counts equal the seasonal baseline, so the detector expects 10
+    (trimmed mean of the same hour in earlier weeks, level factor 1). Extra cases: 60 - 10 = 50
+    (6x: critical) and 35 - 10 = 25 (3.5x: high). A burst of 80 in history (10-20) is before the
+    period and not listed."""
+    period = ex.last_7_days(AS_OF)
+    start = ex.spike_history_start(period)
+    assert start == datetime(2026, 10, 14, 12)
+    hours = int((AS_OF - start).total_seconds() // 3600)
+    series = pl.concat([
+        _flat_series("fraud_scams", start, hours, 10, {t(15, 10): 60, datetime(2026, 10, 20, 5): 80}),
+        _flat_series("spam", start, hours, 10, {t(16, 3): 35}),
+    ])
+    found = ex.top_spikes(series, period)
+    got = [(r["category"], r["onset"], r["severity"], r["observed"], round(r["expected"], 6), round(r["excess"], 6))
+           for r in found.iter_rows(named=True)]
+    assert got == [("fraud_scams", t(15, 10), "critical", 60.0, 10.0, 50.0),
+                   ("spam", t(16, 3), "high", 35.0, 10.0, 25.0)]
+    assert ex.top_spikes(series, period, top_n=1)["category"].to_list() == ["fraud_scams"]
+
+
+def test_no_spike_in_the_hand_warehouse(exec_env):
+    # a handful of cases never passes the detector's minimum of 5 extra cases
+    data = fetch()
+    assert data["category_series"]["cases"].sum() == 15  # every case: all were created after 10-14 12:00
+    assert ex.top_spikes(data["category_series"], ex.last_7_days(AS_OF)).height == 0
