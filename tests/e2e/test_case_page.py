@@ -125,6 +125,15 @@ def test_hostile_search_shows_not_found(page, case_server, e2e_users):
     settle(page)
     page.get_by_text("3 case(s) found").wait_for(timeout=10_000)
     support.screenshot(page, "case_search_org")
+    # Selecting a row opens its case (newest first: k2, k1, k3).
+    grid = page.locator(".st-key-case_search_results [data-testid=stDataFrame]")
+    box = grid.bounding_box()
+    page.mouse.click(box["x"] + 14, box["y"] + 35 + 35 * 2 + 17)
+    settle(page)
+    page.get_by_text("Case k3 · Fraud & scams").wait_for(timeout=15_000)
+    support.wait_for_app(page, quiet_s=1.0)
+    support.assert_no_exception(page, case_server, "a case opened from the search results")
+    assert parse_qs(urlparse(page.url).query).get("case_id") == ["k3"], page.url
 
 
 def test_a_breach_on_the_sla_page_opens_its_case(page, case_server, e2e_users):
