@@ -64,4 +64,5 @@ with chart_column:
     charts.hourly_chart(inc.hourly_for(data["hourly"], selected), incident)
 st.markdown("**The spike that set it off**",
             help="The incident's category arrivals per hour against the same hours a week earlier (the lines above).")
-charts.spike_facts(inc.spike(data["hourly"], incident, as_of), incident, inc.ground_truth_note(incident))
+charts.spike_facts(inc.spike(data["hourly"], incident, as_of), incident, inc.ground_truth_note(incident),
+                   charts.detector_note(inc.detected_spike(data["category_history"], incident, as_of), incident))

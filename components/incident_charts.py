@@ -147,7 +147,26 @@ def hourly_chart(hourly: pl.DataFrame, incident: dict) -> None:
     _layout(fig, height=320, key="incidents_hourly_chart")
 
 
-def spike_facts(found: inc.Spike, incident: dict, ground_truth: str | None = None) -> None:
+def detector_note(episode, incident: dict) -> str:
+    """The spike detector's episode in one sentence, against the incident's own detection."""
+    if episode is None:
+        return ("The spike detector (as on Trends & spikes) found no spike in this category around the incident: "
+                "what set it off did not stand out in the category's hourly arrivals.")
+    flagged = episode.detected_at + inc.HOUR  # an hour is judged when it closes
+    lead = ""
+    if incident.get("detected_at") is not None:
+        gap = (incident["detected_at"] - flagged).total_seconds()
+        lead = (f", {inc.format_duration(gap)} before the incident was detected" if gap > 0 else
+                f", {inc.format_duration(-gap)} after the incident was detected" if gap < 0 else ", as the incident was detected")
+    ratio = episode.peak_observed / episode.peak_expected if episode.peak_expected else None
+    return (f"Spike detector: a **{episode.severity}** spike in {category_label(incident['category'])} from "
+            f"{episode.onset:%m-%d %H:00} to {episode.end:%m-%d %H:00} UTC, flagged at {flagged:%m-%d %H:00}{lead}; "
+            f"peak {episode.peak_observed:,.0f} cases in an hour against {episode.peak_expected:,.1f} expected"
+            + (f" ({ratio:.1f}×)" if ratio else "") + f", {episode.observed:,.0f} cases against "
+            f"{episode.expected:,.0f} expected over {episode.points} hours.")
+
+
+def spike_facts(found: inc.Spike, incident: dict, ground_truth: str | None = None, detector: str | None = None) -> None:
     """The spike behind the incident in words and three figures."""
     if found.peak_hour is None:
         st.info("No cases of the incident's category in the charted hours.")
@@ -168,5 +187,7 @@ def spike_facts(found: inc.Spike, incident: dict, ground_truth: str | None = Non
         st.metric("Extra cases", f"{found.excess_cases:+,}", border=True,
                   help="Arrivals while it ran minus the same hours a week earlier.")
         st.caption(f"{found.linked_cases:,} cases linked to the incident in the charted hours")
+    if detector:
+        st.markdown(detector)
     if ground_truth:
         st.caption(ground_truth)

@@ -4,9 +4,11 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 import polars as pl
+
+from watchfloor import spikes
 
 SEVERITIES = ("SEV0", "SEV1", "SEV2", "SEV3")
 STATUSES = ("open", "acknowledged", "mitigated", "resolved")
@@ -124,6 +126,34 @@ def spike(hourly: pl.DataFrame, incident: dict, as_of: datetime) -> Spike:
         during_baseline=int(during["category_cases_week_before"].sum()),
         linked_cases=int(rows["linked_cases"].sum()),
     )
+
+
+HOUR = timedelta(hours=1)
+DETECTOR_HISTORY = timedelta(days=28)  # as queries/incident_category_history.sql reads
+
+
+def _hour(moment: datetime) -> datetime:
+    return moment.replace(minute=0, second=0, microsecond=0)
+
+
+def detected_spike(history: pl.DataFrame, incident: dict, as_of: datetime) -> spikes.Episode | None:
+    """The spike detector (watchfloor.spikes) over the incident's category, hour by hour, with four
+    weeks of history: the first episode that touches the incident, from 24 hours before it started to
+    its mitigation (or resolution, or now). Only complete hours are judged."""
+    first = _hour(incident["started_at"]) - DETECTOR_HISTORY
+    end = incident.get("resolved_at") or as_of
+    # the hour holding now is still filling up, so the last judged hour is the one before it
+    last = min(_hour(end) + 6 * HOUR, _hour(as_of) - HOUR)
+    if last <= first:
+        return None
+    rows = history.filter(pl.col("incident_id") == incident["incident_id"])
+    counts = dict(zip(rows["hour"].to_list(), rows["cases"].to_list()))
+    stamps = [first + HOUR * i for i in range(int((last - first) / HOUR) + 1)]
+    found = spikes.detect(stamps, [counts.get(h, 0) for h in stamps])
+    window_start = incident["started_at"] - 24 * HOUR
+    window_end = incident.get("mitigated_at") or incident.get("resolved_at") or as_of
+    touching = [e for e in found.episodes if e.onset <= window_end and e.end + HOUR > window_start]
+    return min(touching, key=lambda e: e.onset) if touching else None
 
 
 def format_duration(seconds: float | None) -> str:
