@@ -36,7 +36,7 @@ draw.record_view(user, case_id, arrived)  # stops the page if the view cannot be
 case = found["case"].row(0, named=True)
 clock_frame = cv.case_clocks(case, found["events"], as_of)
 draw.header(case)
-draw.clocks(clock_frame, as_of)
+draw.clocks(clock_frame, case, as_of)
 draw.content(case, user)
 draw.timeline(found["events"], clock_frame, case_id)
 draw.signals_and_outcome(case)

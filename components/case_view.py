@@ -150,7 +150,7 @@ def header(case: dict) -> None:
             _facts({name: facts[name] for name in part})
 
 
-def clocks(clock_frame: pl.DataFrame, as_of: datetime) -> None:
+def clocks(clock_frame: pl.DataFrame, case: dict, as_of: datetime) -> None:
     st.markdown("**SLA clocks**")
     if clock_frame.height == 0:
         st.info("This case's queue has no SLA policy, so no SLA clock runs for it.")
@@ -164,7 +164,7 @@ def clocks(clock_frame: pl.DataFrame, as_of: datetime) -> None:
                       help="Counted time ÷ target. Time in pending info does not count where the policy "
                            "pauses; business-hours policies count only working hours.")
             st.caption(f"{shown['summary']} · counted {shown['counted']} · paused {shown['paused']}")
-    st.caption(f"Clocks as of {as_of:%Y-%m-%d %H:%M} UTC.")
+    st.caption(f"Clocks as of {as_of:%Y-%m-%d %H:%M} UTC. {markdown_escape(cv.policy_line(case))}")
 
 
 # --------------------------------------------------------------------------- timeline
@@ -270,10 +270,8 @@ def related(related_cases: pl.DataFrame, case: dict, role: str) -> None:
     if counts.shown == 0:
         st.caption("No other case of this account or organisation.")
         return
-    shown = f" The newest {counts.shown:,} are listed." if counts.shown < counts.same_account + counts.same_organisation else ""
-    st.caption(f"{counts.same_account:,} other case(s) of account {markdown_escape(case.get('account_id') or '–')}, "
-               f"{counts.same_organisation:,} of other accounts in organisation "
-               f"{markdown_escape(case.get('org_id') or '–')}.{shown} Select a row to open the case.")
+    st.caption(cv.related_caption(counts, case.get("account_id"), case.get("org_id"), markdown_escape)
+               + " Select a row to open the case.")
     case_link.case_table(
         cv.related_display(related_cases), related_cases["case_id"].to_list(), key="case_related_table", role=role,
         placeholder="–", column_config={"Created": st.column_config.DatetimeColumn(format="YYYY-MM-DD HH:mm")},

@@ -16,7 +16,8 @@ import polars as pl
 
 from watchfloor import sla
 from watchfloor.labels import category_label, humanise
-from watchfloor.sla_report import format_duration, format_share, format_time_left, timeline_states, vendor_label
+from watchfloor.sla_report import (calendar_label, format_duration, format_share, format_time_left, timeline_states,
+                                   vendor_label)
 
 SEARCH_MAX_CHARS = 100
 SEARCH_ROW_LIMIT = 50
@@ -299,6 +300,32 @@ def related_counts(related: pl.DataFrame) -> RelatedCounts:
     if related.height == 0:
         return RelatedCounts(0, 0, 0)
     return RelatedCounts(int(related["account_total"][0]), int(related["org_total"][0]), related.height)
+
+
+def related_caption(counts: RelatedCounts, account_id: str | None, org_id: str | None,
+                    escape=lambda text: text) -> str:
+    """'2 other case(s) of account a, 1 of other accounts in organisation o.', leaving out what the
+    case does not have; `escape` makes the ids safe for where the text is shown."""
+    parts = []
+    if account_id:
+        parts.append(f"{counts.same_account:,} other case(s) of account {escape(account_id)}")
+    if org_id:
+        parts.append(f"{counts.same_organisation:,} of other accounts in organisation {escape(org_id)}")
+    text = ", ".join(parts) + "." if parts else ""
+    if counts.shown < counts.same_account + counts.same_organisation:
+        text += f" The newest {counts.shown:,} are listed."
+    return text.strip()
+
+
+def policy_line(case: dict) -> str:
+    """Which SLA policy runs the clocks and how it counts time."""
+    if case.get("policy_name") is None:
+        return ""
+    pause = "pending info pauses the clocks" if case.get("pause_on_pending") else "pending info does not pause the clocks"
+    calendar = calendar_label(case["calendar"], int(case.get("business_start_hour") or 9),
+                              int(case.get("business_end_hour") or 17))
+    where = f" ({case['timezone']})" if case["calendar"] == "business" and case.get("timezone") else ""
+    return f"Policy {case['policy_name']}: {calendar}{where}; {pause}."
 
 
 def related_display(related: pl.DataFrame) -> pl.DataFrame:

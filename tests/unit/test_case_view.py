@@ -380,3 +380,18 @@ def test_a_reveal_lasts_only_while_the_case_stays_open():
     assert cv.revealed_after("k1", True, "k1") is None  # left and came back: blurred
     assert cv.revealed_after("k1", False, "k3") is None  # another case: blurred
     assert cv.revealed_after(None, False, "k1") is None
+
+
+def test_policy_line_and_related_caption(case_env):
+    k1 = fetch_case("k1")["case"].row(0, named=True)
+    assert cv.policy_line(k1) == "Policy P2 standard: 24×7; pending info pauses the clocks."
+    k6 = fetch_case("k6")["case"].row(0, named=True)
+    assert cv.policy_line(k6) == ("Policy P3 business hours: Mon–Fri 09:00–17:00 local (Europe/Dublin); "
+                                  "pending info does not pause the clocks.")
+    counts = cv.related_counts(fetch_case("k1")["related"])
+    assert cv.related_caption(counts, "acct_a", "org_x") == (
+        "1 other case(s) of account acct_a, 1 of other accounts in organisation org_x.")
+    assert cv.related_caption(counts, "acct_a", None) == "1 other case(s) of account acct_a."
+    # 60 related, 50 listed
+    assert cv.related_caption(cv.RelatedCounts(45, 15, 50), "a", "o") == (
+        "45 other case(s) of account a, 15 of other accounts in organisation o. The newest 50 are listed.")
