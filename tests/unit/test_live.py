@@ -91,9 +91,14 @@ def test_the_feed_continues_the_warehouse_and_keeps_the_contract(warehouse):
     assert len(last) > new_cases
     wrong = [row for row in last if STATUS_AFTER[row[3]] != row[1] or row[2] != row[4]]
     assert wrong == []
-    # Resolved cases carry their decision; open ones do not.
+    # Resolved cases carry their decision; open ones do not. A case with a first_action event has
+    # first_action_at, the time of its first such event.
     assert query(warehouse, """SELECT count(*) FROM cases WHERE (status = 'resolved') <> (resolved_at IS NOT NULL)
                                   OR (status = 'resolved' AND decision IS NULL)""") == [(0,)]
+    assert query(warehouse, f"""
+        SELECT count(*) FROM cases c JOIN (SELECT case_id, min(occurred_at) AS first FROM case_events
+                                           WHERE event_type = 'first_action' GROUP BY 1) f USING (case_id)
+        WHERE c.first_action_at IS DISTINCT FROM f.first AND c.updated_at > TIMESTAMP '{newest_before}'""") == [(0,)]
     # Cases were assigned, decided and resolved by reviewers on shift, not only created.
     kinds = dict(query(warehouse, f"SELECT event_type, count(*) FROM case_events WHERE event_id > {events_before} GROUP BY 1"))
     assert kinds.get("assigned", 0) > 0 and kinds.get("decided", 0) > 0 and kinds.get("resolved", 0) > 0

@@ -339,7 +339,8 @@ class _Batch:
             if case["automated"]:
                 actor = f"auto:{tpl['classifier_name'] or 'policy-model'}"
                 decision, action = tpl["decision"] or "violating", tpl["enforcement_action"] or "content_removed"
-                done = at + timedelta(seconds=self.rng.uniform(0.5, 3))
+                done = min(at + timedelta(seconds=self.rng.uniform(0.5, 3)), self.end)
+                case["first_action_at"] = done
                 self._event(case, done, "first_action", actor, None)
                 self._event(case, done, "decided", actor, None, decision)
                 if action != "none":
