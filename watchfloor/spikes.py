@@ -24,9 +24,10 @@ How a point is judged (docs/metrics.md, "Trend spikes", has the formulas):
 4. Episodes. An episode opens at a hot point, stays open while points are *elevated*
    (z >= z_continue and above expected), ends after `end_after` points in a row that are not,
    and is merged with the next one if fewer than `merge_gap` points separate them.
-5. Points inside an episode are replaced by their expected count before later baselines are
-   computed (repeated passes until the episodes stop changing), so a long spike does not
-   become its own baseline.
+5. Points at which an episode is open (from its alert until it ends) are replaced by their
+   expected count before later baselines are computed (repeated passes until nothing changes),
+   so a long spike does not become its own baseline. Merging only joins episodes for the
+   report; it never changes what a baseline saw.
 """
 
 from __future__ import annotations
@@ -319,8 +320,8 @@ def _scores(observed: np.ndarray, clean: np.ndarray, interval: timedelta, params
     return expected, phi, z
 
 
-def _episode_mask(observed: np.ndarray, expected: np.ndarray, z: np.ndarray, phi: np.ndarray, params: SpikeParams):
-    """Walk the points in time order: (start, alert, last elevated) index triples of the raw episodes."""
+def _walk(observed: np.ndarray, expected: np.ndarray, z: np.ndarray, phi: np.ndarray, params: SpikeParams):
+    """Walk the points in time order: [start, alert, last elevated] of each episode, before merging."""
     known = ~np.isnan(expected)
     ratio_ok = known & (observed >= params.min_ratio * expected)
     single = ratio_ok & (observed - expected >= params.min_excess) & (z >= params.z_single)
@@ -336,7 +337,7 @@ def _episode_mask(observed: np.ndarray, expected: np.ndarray, z: np.ndarray, phi
     elevated = np.nan_to_num(elevated, nan=0).astype(bool)
 
     episodes: list[list[int]] = []
-    i, n = 0, len(observed)
+    n = len(observed)
     candidates = np.flatnonzero(single | pair_end)
     pos = 0
     while pos < len(candidates):
@@ -344,21 +345,37 @@ def _episode_mask(observed: np.ndarray, expected: np.ndarray, z: np.ndarray, phi
         start = alert if single[alert] else alert - 1
         if episodes and start <= episodes[-1][2]:
             start = episodes[-1][2] + 1
-        last = alert
-        quiet = 0
-        i = alert + 1
+        last, quiet, i = alert, 0, alert + 1
         while i < n and quiet < params.end_after:
             if elevated[i]:
                 last, quiet = i, 0
             else:
                 quiet += 1
             i += 1
-        if episodes and start - episodes[-1][2] - 1 < params.merge_gap:
-            episodes[-1][2] = last
-        else:
-            episodes.append([start, alert, last])
+        episodes.append([start, alert, last])
         pos = int(np.searchsorted(candidates, last + 1))
     return episodes
+
+
+def _merge(raw: list[list[int]], merge_gap: int) -> list[list[int]]:
+    """Episodes fewer than merge_gap points apart become one (keeping the first alert)."""
+    merged: list[list[int]] = []
+    for start, alert, last in raw:
+        if merged and start - merged[-1][2] - 1 < merge_gap:
+            merged[-1][2] = last
+        else:
+            merged.append([start, alert, last])
+    return merged
+
+
+def _open_mask(raw: list[list[int]], n: int, end_after: int) -> np.ndarray:
+    """The points at which an episode was open when they closed: from its alert until it ended
+    (end_after quiet points after its last elevated one). Only these are replaced by their
+    expected counts, so a baseline never uses what was learnt after its point."""
+    mask = np.zeros(n, dtype=bool)
+    for _start, alert, last in raw:
+        mask[alert:min(last + end_after, n)] = True
+    return mask
 
 
 def severity(peak_ratio: float, score: float) -> str:
@@ -385,25 +402,28 @@ def detect(timestamps: Sequence[datetime], counts: Sequence[float], params: Spik
         raise SeriesError("counts cannot be negative")
     interval = interval_of(timestamps)
 
-    # Pass 1 on the raw series; each later pass with the points of the previous pass's episodes
-    # replaced by their expected counts, so a spike does not inflate the baselines after it,
-    # until the episodes stop changing. Every pass is causal: whether a point belongs to an
-    # episode is known when that point closes, and only earlier points feed a baseline.
+    # Pass 1 on the raw series; each later pass with the points at which the previous pass had
+    # an episode open replaced by their expected counts, so a spike does not inflate the
+    # baselines after it, until nothing changes. Every pass is causal: whether an episode was
+    # open at a point is known when that point closes, and only earlier points feed a baseline.
     clean = observed.copy()
-    in_episode = np.zeros(len(observed), dtype=bool)
+    n = len(observed)
+    opened = np.zeros(n, dtype=bool)
     for _ in range(MAX_PASSES):
         expected, phi, z = _scores(observed, clean, interval, params)
-        raw = _episode_mask(observed, expected, z, phi, params)
-        mask = np.zeros(len(observed), dtype=bool)
-        for start, _alert, last in raw:
-            mask[start:last + 1] = True
+        raw = _walk(observed, expected, z, phi, params)
+        mask = _open_mask(raw, n, params.end_after)
         cleaned = np.where(mask & ~np.isnan(expected), np.minimum(observed, expected), observed)
-        if np.array_equal(mask, in_episode) and np.allclose(cleaned, clean):
+        if np.array_equal(mask, opened) and np.allclose(cleaned, clean, rtol=1e-9, atol=1e-12):
             break
-        in_episode, clean = mask, cleaned
+        opened, clean = mask, cleaned
+    merged = _merge(raw, params.merge_gap)
+    in_episode = np.zeros(n, dtype=bool)
+    for start, _alert, last in merged:
+        in_episode[start:last + 1] = True
 
     episodes = []
-    for start, alert, last in raw:
+    for start, alert, last in merged:
         seg = slice(start, last + 1)
         seg_z = np.nan_to_num(z[seg], nan=-np.inf)
         peak = start + int(np.argmax(seg_z))
