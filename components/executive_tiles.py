@@ -128,16 +128,14 @@ def top_spikes(spikes: pl.DataFrame, rising_table: pl.DataFrame) -> None:
             pl.col("category").map_elements(category_label, return_dtype=pl.String).alias("Category"),
             pl.col("severity").str.to_titlecase().alias("Level"),
             pl.col("excess").round(0).cast(pl.Int64).alias("Extra"),
-            pl.struct("observed", "expected").map_elements(
-                lambda r: f"{r['observed'] / r['expected']:.1f}×" if r["expected"] else "new", return_dtype=pl.String).alias("× usual"),
             pl.col("onset").alias("From"),
         ),
         hide_index=True, key="executive_spikes_table", height=35 * (spikes.height + 1) + 3,
         column_config={
-            "Level": st.column_config.TextColumn(width=62, help="From the peak against expected: critical ≥ 5×, high ≥ 3×, medium ≥ 2×."),
-            "Extra": st.column_config.NumberColumn(width=56, help="Cases above the detector's expected count over the spike."),
-            "× usual": st.column_config.TextColumn(width=60, help="Cases over the spike ÷ expected cases."),
-            "From": st.column_config.DatetimeColumn(format="MM-DD HH:mm", help="The spike's first hour (UTC)."),
+            "Category": st.column_config.TextColumn(width=96),
+            "Level": st.column_config.TextColumn(width=62, help="The peak hour against its expected count: critical ≥ 5×, high ≥ 3×, medium ≥ 2×."),
+            "Extra": st.column_config.NumberColumn(width=50, help="Cases above the detector's expected count over the spike."),
+            "From": st.column_config.DatetimeColumn(format="MM-DD HH:mm", width=84, help="The spike's first hour (UTC)."),
         },
     )
 

@@ -364,8 +364,16 @@ def top_spikes(series: pl.DataFrame, period: Period, top_n: int = 3) -> pl.DataF
     first, then by extra cases (observed − expected)."""
     step = timedelta(hours=1) if spikes_hourly(period) else timedelta(days=1)
     last_bucket = _floor(period.end, step) - step  # the bucket still filling up is never judged
-    _, episodes = spikes.detect_many(series, "category", start=spike_history_start(period), end=last_bucket,
-                                     interval=step)
+    start = spike_history_start(period)
+    if series.height:
+        # Buckets before the warehouse's data begins are unknown, not zero (a jump from nothing to
+        # the usual level would look like a spike): the series starts at its first bucket with cases.
+        start = max(start, series["bucket"].min())
+    if series.height == 0 or last_bucket <= start:
+        return spikes.episodes_frame([]).with_columns(pl.lit(None, pl.String).alias("category"),
+                                                      pl.lit(None, pl.Float64).alias("excess"),
+                                                      pl.lit(None, pl.Int64).alias("rank"))
+    _, episodes = spikes.detect_many(series, "category", start=start, end=last_bucket, interval=step)
     if episodes.height == 0:
         return episodes.with_columns(pl.lit(None, pl.Float64).alias("excess"), pl.lit(None, pl.Int64).alias("rank"))
     touching = episodes.filter((pl.col("onset") < period.end) & (pl.col("end") + step > period.start))

@@ -144,9 +144,13 @@ def detected_spike(history: pl.DataFrame, incident: dict, as_of: datetime) -> sp
     end = incident.get("resolved_at") or as_of
     # the hour holding now is still filling up, so the last judged hour is the one before it
     last = min(_hour(end) + 6 * HOUR, _hour(as_of) - HOUR)
+    rows = history.filter(pl.col("incident_id") == incident["incident_id"])
+    if rows.height:
+        # Hours before the warehouse's data begins are unknown, not zero: a series that jumped
+        # from nothing to its usual level would look like a spike.
+        first = max(first, rows["hour"].min())
     if last <= first:
         return None
-    rows = history.filter(pl.col("incident_id") == incident["incident_id"])
     counts = dict(zip(rows["hour"].to_list(), rows["cases"].to_list()))
     stamps = [first + HOUR * i for i in range(int((last - first) / HOUR) + 1)]
     found = spikes.detect(stamps, [counts.get(h, 0) for h in stamps])

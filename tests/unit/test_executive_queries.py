@@ -462,3 +462,20 @@ def test_no_spike_in_the_hand_warehouse(exec_env):
     data = fetch()
     assert data["category_series"]["cases"].sum() == 15  # every case: all were created after 10-14 12:00
     assert ex.top_spikes(data["category_series"], ex.last_7_days(AS_OF)).height == 0
+
+
+def test_top_spikes_ignore_the_start_of_the_data():
+    """A warehouse whose data begins inside the detector's four weeks of history: the hours before it
+    are unknown, not zero, so the jump from nothing to the usual 10 cases an hour is no spike."""
+    from datetime import timedelta
+
+    period = ex.last_7_days(AS_OF)
+    begins = t(1, 0)
+    hours = int((AS_OF - begins).total_seconds() // 3600)
+    series = _flat_series("spam", begins, hours, 10, {})
+    assert ex.top_spikes(series, period).height == 0
+    # with a burst in the period it is still found
+    burst = _flat_series("spam", begins, hours, 10, {t(17, 4): 60})
+    assert ex.top_spikes(burst, period)["onset"].to_list() == [t(17, 4)]
+    assert ex.top_spikes(series.clear(), period).height == 0
+    assert timedelta(0) < AS_OF - begins

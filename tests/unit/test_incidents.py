@@ -180,6 +180,10 @@ def test_the_spike_detector_finds_what_set_it_off():
     note = detector_note(episode, incident)
     assert "flagged at 11-10 11:00, 60 min before the incident was detected" in note
     assert "80 cases against 20 expected over 2 hours" in note
+    # data that begins only 9 days before the incident: the hours before are unknown, not zero, so
+    # the start of the data is no spike and the incident's spike is still the one found
+    late = history.filter(pl.col("hour") >= datetime(2026, 11, 1))
+    assert inc.detected_spike(late, incident, as_of).onset == datetime(2026, 11, 10, 10)
     # nothing stands out: no episode
     flat = history.with_columns(pl.lit(10).alias("cases"))
     assert inc.detected_spike(flat, incident, as_of) is None
