@@ -95,9 +95,12 @@ def rising_categories(hourly: pl.DataFrame, as_of: datetime, top_n: int = 3,
               "cases": pl.Float64, "expected": pl.Float64, "last_24h": pl.Int64, "week_before": pl.Int64}
     if hourly.height == 0:
         return pl.DataFrame(schema=schema)
+    # Hours before the data begins are unknown, not zero (a jump from nothing would look like a spike).
+    start = max(hour - RISING_HISTORY, hourly["bucket"].min())
+    if start >= hour - timedelta(hours=1):
+        return pl.DataFrame(schema=schema)
     _, episodes = spikes.detect_many(hourly, "category", value_column="cases", params=params,
-                                     start=hour - RISING_HISTORY, end=hour - timedelta(hours=1),
-                                     interval=timedelta(hours=1))
+                                     start=start, end=hour - timedelta(hours=1), interval=timedelta(hours=1))
     episodes = episodes.filter(pl.col("end") >= window_start)
     if episodes.height == 0:
         return pl.DataFrame(schema=schema)

@@ -101,6 +101,10 @@ def spike_view(series: pl.DataFrame, dimension: str, period_start: datetime, per
     step = bucket_of(hourly)
     end = judged_end(period_end, as_of, hourly)
     start = history_start(period_start, period_end)
+    if series.height:
+        # Buckets before the data begins are unknown, not zero: a jump from nothing to the usual
+        # level would look like a spike. Every series starts at the first bucket with cases.
+        start = max(start, series["bucket"].min())
     empty_points = spikes.detect_many(pl.DataFrame(schema={"key": pl.String, "bucket": pl.Datetime("us"),
                                                            "cases": pl.Int64}), "key", value_column="cases")[0]
     if end <= start + step:

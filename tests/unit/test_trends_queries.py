@@ -423,3 +423,21 @@ def test_value_labels():
     assert tr.value_label("language", "pt") == "pt"
     assert tr.value_label("source", "user_report") == "User report"
     assert tr.value_label("subcategory", "seo_spam") == "Seo spam"
+
+
+def test_data_that_begins_inside_the_history_is_no_spike():
+    """A warehouse whose data begins 10 days before the period (inside the detector's 29 days):
+    the hours before are unknown, not zero, so the jump from nothing to the usual 20 an hour is
+    no spike, on the page or on Home; a burst in the period is still found."""
+    from watchfloor.daily_health import rising_categories
+
+    young = synthetic_series(None, days=13)  # from 11-06 00:00
+    assert young["bucket"].min() == datetime(2026, 11, 6)
+    assert tr.spike_view(young, "category", START, END, AS_OF, hourly=True).episodes.height == 0
+    burst = synthetic_series(t(17, 4), days=13)
+    assert tr.spike_view(burst, "category", START, END, AS_OF, hourly=True).episodes["onset"].to_list() == [t(17, 4)]
+    # Home: data from 11-17 00:00 only, flat: nothing rises; then a 3-hour burst the detector sees
+    hourly = synthetic_series(None, days=2).rename({"key": "category"}).filter(pl.col("bucket") < t(18, 12))
+    assert rising_categories(hourly, AS_OF).height == 0
+    hot = synthetic_series(t(18, 9), days=2).rename({"key": "category"}).filter(pl.col("bucket") < t(18, 12))
+    assert rising_categories(hot, AS_OF)["category"].to_list() == ["spam"]
