@@ -31,7 +31,8 @@ steps AS (
         lead(occurred_at) OVER w AS next_at,
         lead(event_type) OVER w AS next_type,
         -- outcomes so far on the case: a reviewer's sessions between two outcomes form one handling
-        count(*) FILTER (WHERE event_type IN ('decided', 'escalated')) OVER (w ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) AS outcomes_before
+        count(*) FILTER (WHERE event_type IN ('decided', 'escalated')) OVER (w ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) AS outcomes_before,
+        count(*) FILTER (WHERE event_type = 'assigned') OVER (PARTITION BY case_id) AS sessions_on_case
     FROM ev
     WINDOW w AS (PARTITION BY case_id ORDER BY occurred_at, event_id)
 ),
@@ -39,9 +40,8 @@ sessions AS MATERIALIZED (
     SELECT
         s.case_id,
         s.actor_id AS reviewer_id,
-        r.vendor_id, r.region, coalesce(r.site, r.region) AS site,
-        s.queue_id,
         s.outcomes_before,
+        s.sessions_on_case,
         s.occurred_at AS started_at,
         coalesce(s.next_at, bounds.b) AS ended_at,
         CASE WHEN s.next_type IN ('decided', 'escalated') THEN s.next_type END AS outcome
@@ -56,15 +56,23 @@ sessions AS MATERIALIZED (
       AND wf_in($priorities, p.priority)
       AND wf_in($vendors, r.vendor_id)
 ),
+-- Finished handlings whose outcome falls in the period. A case with a single session in the
+-- window has that session as its handling; only the others need grouping.
 handlings AS MATERIALIZED (
-    -- completed handlings whose outcome falls in the period
+    SELECT reviewer_id, ended_at AS completed_at, epoch(ended_at) - epoch(started_at) AS handle_seconds, outcome
+    FROM sessions
+    WHERE sessions_on_case = 1
+      AND outcome IS NOT NULL
+      AND ended_at >= (SELECT a FROM bounds)
+    UNION ALL
     SELECT
-        vendor_id, region, site,
+        reviewer_id,
         max(ended_at) AS completed_at,
         sum(epoch(ended_at) - epoch(started_at)) AS handle_seconds,
         max(outcome) AS outcome
     FROM sessions
-    GROUP BY case_id, reviewer_id, vendor_id, region, site, outcomes_before
+    WHERE sessions_on_case > 1
+    GROUP BY case_id, reviewer_id, outcomes_before
     HAVING max(outcome) IS NOT NULL
        AND max(ended_at) >= (SELECT a FROM bounds)
 ),
@@ -74,7 +82,7 @@ weeks AS (
 ),
 done AS (
     SELECT
-        vendor_id, region, site, date_trunc('week', completed_at) AS week_start,
+        reviewer_id, date_trunc('week', completed_at) AS week_start,
         count(*) FILTER (WHERE outcome = 'decided') AS decisions,
         count(*) FILTER (WHERE outcome = 'escalated') AS escalations,
         sum(handle_seconds) AS handle_seconds
@@ -82,18 +90,30 @@ done AS (
     GROUP BY ALL
 ),
 -- Handled time and shift time inside the period, split at week boundaries (a shift across
--- midnight, or Sunday night, counts in each day or week by its part there).
+-- midnight, or Sunday night, counts in each day or week by its part there). Nearly every
+-- session lies within one week and needs no split; the few across a week boundary are split
+-- by a join with the weeks.
 productive AS (
-    SELECT s.vendor_id, s.region, s.site, w.week_start,
-           sum(epoch(least(s.ended_at, w.week_end, bounds.b)) - epoch(greatest(s.started_at, w.week_start, bounds.a))) AS productive_seconds
-    FROM sessions s
-    CROSS JOIN bounds
-    JOIN weeks w ON s.started_at < w.week_end AND s.ended_at > w.week_start
-    WHERE s.ended_at > bounds.a
+    SELECT reviewer_id, week_start, sum(seconds) AS productive_seconds
+    FROM (
+        SELECT s.reviewer_id, date_trunc('week', s.started_at) AS week_start,
+               epoch(least(s.ended_at, bounds.b)) - epoch(greatest(s.started_at, bounds.a)) AS seconds
+        FROM sessions s, bounds
+        WHERE s.ended_at > bounds.a
+          AND s.ended_at <= date_trunc('week', s.started_at) + INTERVAL 7 DAY
+        UNION ALL
+        SELECT s.reviewer_id, w.week_start,
+               epoch(least(s.ended_at, w.week_end, bounds.b)) - epoch(greatest(s.started_at, w.week_start, bounds.a))
+        FROM sessions s
+        CROSS JOIN bounds
+        JOIN weeks w ON s.started_at < w.week_end AND s.ended_at > w.week_start
+        WHERE s.ended_at > bounds.a
+          AND s.ended_at > date_trunc('week', s.started_at) + INTERVAL 7 DAY
+    )
     GROUP BY ALL
 ),
 staffed AS (
-    SELECT r.vendor_id, r.region, coalesce(r.site, r.region) AS site, w.week_start,
+    SELECT sh.reviewer_id, w.week_start,
            sum(epoch(least(sh.ends_at, w.week_end, bounds.b)) - epoch(greatest(sh.starts_at, w.week_start, bounds.a))) AS staffed_seconds
     FROM shifts sh
     CROSS JOIN bounds
@@ -107,18 +127,25 @@ staffed AS (
       AND wf_in($vendors, r.vendor_id)
     GROUP BY ALL
 ),
+-- Per reviewer and week first (narrow keys), then per unit of the reviewer.
 units AS (
     SELECT
         'unit' AS kind,
-        vendor_id, region, site, week_start,
-        coalesce(d.decisions, 0) AS decisions,
-        coalesce(d.escalations, 0) AS escalations,
-        coalesce(d.handle_seconds, 0) AS handle_seconds,
-        coalesce(p.productive_seconds, 0) AS productive_seconds,
-        coalesce(st.staffed_seconds, 0) AS staffed_seconds
-    FROM done d
-    FULL JOIN productive p USING (vendor_id, region, site, week_start)
-    FULL JOIN staffed st USING (vendor_id, region, site, week_start)
+        r.vendor_id, r.region, coalesce(r.site, r.region) AS site, x.week_start,
+        sum(x.decisions)::BIGINT AS decisions,
+        sum(x.escalations)::BIGINT AS escalations,
+        sum(x.handle_seconds) AS handle_seconds,
+        sum(x.productive_seconds) AS productive_seconds,
+        sum(x.staffed_seconds) AS staffed_seconds
+    FROM (
+        SELECT *, 0.0 AS productive_seconds, 0.0 AS staffed_seconds FROM done
+        UNION ALL BY NAME
+        SELECT *, 0 AS decisions, 0 AS escalations, 0.0 AS handle_seconds, 0.0 AS staffed_seconds FROM productive
+        UNION ALL BY NAME
+        SELECT *, 0 AS decisions, 0 AS escalations, 0.0 AS handle_seconds, 0.0 AS productive_seconds FROM staffed
+    ) x
+    JOIN reviewers r ON r.reviewer_id = x.reviewer_id
+    GROUP BY ALL
 ),
 spread AS (
     SELECT
@@ -128,12 +155,16 @@ spread AS (
              WHEN grouping(region) = 0 THEN 'region'
              ELSE 'vendor' END AS grouping_level,
         vendor_id, region, site, week_start,
-        quantile_cont(handle_seconds, 0.5) AS p50_seconds,
-        quantile_cont(handle_seconds, 0.9) AS p90_seconds
-    FROM (SELECT *, date_trunc('week', completed_at) AS week_start FROM handlings)
+        quantile_cont(handle_seconds, [0.5, 0.9]) AS q  -- one sort for both
+    FROM (
+        SELECT h.handle_seconds, date_trunc('week', h.completed_at) AS week_start,
+               r.vendor_id, r.region, coalesce(r.site, r.region) AS site
+        FROM handlings h
+        JOIN reviewers r ON r.reviewer_id = h.reviewer_id
+    )
     GROUP BY GROUPING SETS ((vendor_id), (vendor_id, region), (vendor_id, region, site), (vendor_id, week_start))
 )
 SELECT * FROM units
 UNION ALL BY NAME
-SELECT * FROM spread
+SELECT * EXCLUDE (q), q[1] AS p50_seconds, q[2] AS p90_seconds FROM spread
 ORDER BY kind DESC, vendor_id, region, site, week_start
