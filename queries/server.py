@@ -154,21 +154,33 @@ def _expand_columns(tree):
         if any(star.args.get(k) for star in select.find_all(exp.Star)
                for k in ("except_", "except", "replace", "rename") if star.parent_select is select):
             select.set("expressions", [e.copy() for e in twin[id(select)].expressions])
+    def parts(node) -> list:
+        """The selects of a chain of BY NAME unions (A BY NAME B BY NAME C nests to the left)."""
+        if isinstance(node, exp.Union) and node.args.get("by_name"):
+            return parts(node.this) + parts(node.expression)
+        if isinstance(node, exp.Subquery):
+            return parts(node.this)
+        if not isinstance(node, exp.Select):
+            raise DuckDBOnly("a UNION BY NAME of something other than selects")
+        return [node]
+
     for union in list(tree.find_all(exp.Union)):
         if not union.args.get("by_name"):
             continue
-        left, right = union.this, union.expression
-        if not (isinstance(left, exp.Select) and isinstance(right, exp.Select)):
-            raise DuckDBOnly("a UNION BY NAME of more than two parts")
-        sides = [(side, twin[id(side)].named_selects) for side in (left, right)]
-        names = list(dict.fromkeys(sides[0][1] + sides[1][1]))
+        if isinstance(union.parent, exp.Union) and union.parent.args.get("by_name"):
+            continue  # lined up with its whole chain
+        sides = [(side, twin[id(side)].named_selects) for side in parts(union)]
+        names = list(dict.fromkeys(n for _, have in sides for n in have))
         for side, have in sides:
-            if any(isinstance(e, exp.Star) for e in side.expressions):
-                side.set("expressions", [exp.column(n) if n in have else exp.alias_(exp.Null(), n) for n in names])
-            else:
-                own = dict(zip(side.named_selects, side.expressions))
-                side.set("expressions", [own[n] if n in own else exp.alias_(exp.Null(), n) for n in names])
-        union.set("by_name", None)
+            # The qualified twin's items: stars expanded, every item named.
+            own = dict(zip(have, twin[id(side)].expressions))
+            side.set("expressions", [own[n].copy() if n in own else exp.alias_(exp.Null(), n) for n in names])
+        chain = [union]
+        while chain:
+            node = chain.pop()
+            if isinstance(node, exp.Union) and node.args.get("by_name"):
+                node.set("by_name", None)
+                chain += [node.this, node.expression]
     return tree
 
 

@@ -28,9 +28,13 @@ from watchfloor.simulator.writer import seed
 
 ROOT = Path(__file__).resolve().parents[2]
 WATCHFLOOR = [sys.executable, "-m", "watchfloor"]
-READ_SECONDS = 16.0
+READ_SECONDS = 20.0
+FEED_SECONDS = 12.0
+REFRESH_SECONDS = 3.0  # the reader's refresh interval (its cache TTL for the freshness query)
 # One refresh interval of the probe (its cache TTL), plus the longest a batch may hold the file.
-VISIBLE_WITHIN = 1.0 + 3.0
+# One refresh interval, plus the time writers hold the file (a load holds it for about a second)
+# and some slack for a busy 2-core machine.
+VISIBLE_WITHIN = REFRESH_SECONDS + 4.0
 BATCH = re.compile(r"\+(\d+) cases, \+(\d+) events, .*?(?:newest event (\S+ \S+))?$")
 
 
@@ -76,10 +80,10 @@ def test_dashboard_reader_live_feed_and_loads_at_once(tmp_path):
     env.pop("WATCHFLOOR_AS_OF", None)
     started = time.time()
     reader = subprocess.Popen([sys.executable, str(ROOT / "tests/integration/reader_probe.py"), str(warehouse),
-                               str(READ_SECONDS), str(tmp_path / "reader.jsonl")],
+                               str(READ_SECONDS), str(tmp_path / "reader.jsonl"), str(REFRESH_SECONDS)],
                               env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     feed = subprocess.Popen([*WATCHFLOOR, "simulate", "--live", "--speed", "40", "--interval", "0.5",
-                             "--for", str(READ_SECONDS - 3), "--seed", "4"],
+                             "--for", str(FEED_SECONDS), "--seed", "4"],
                             env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     loads = []
     for i, files in enumerate(exports):
@@ -127,9 +131,10 @@ def test_dashboard_reader_live_feed_and_loads_at_once(tmp_path):
     assert max(cases_seen) > cases0  # new cases appeared on the reader's side while it ran
     # A batch's newest event is about the wall time it was written at (the feed keeps up with the
     # clock); the reader must have seen it within VISIBLE_WITHIN of that.
-    for newest in batches[:-1]:
+    for newest in batches:
         written = newest.replace(tzinfo=timezone.utc).timestamp()
         first_seen = next((t for t, n in fresh if n >= newest), None)
         assert first_seen is not None, f"batch with newest event {newest} never seen"
-        assert first_seen - written <= VISIBLE_WITHIN + 1.0, (newest, first_seen - written)
+        # (the batch's newest event is up to one feed interval, 0.5 s, before its commit)
+        assert first_seen - written <= VISIBLE_WITHIN + 0.5, (newest, first_seen - written)
     assert time.time() - started < 90
