@@ -28,7 +28,6 @@ import uuid
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Callable
 
 import polars as pl
 
@@ -380,10 +379,13 @@ def check_rows(frame: pl.DataFrame, table: str, columns: dict[str, tuple[str, bo
 
 
 def check_file(path: Path, table: str | None, columns_of: dict[str, dict[str, tuple[str, bool]]],
-               progress: Callable[[int], None] | None = None) -> _Checked:
-    """Phase 1 for one file: read it, check its columns and rows. LoadError if unreadable."""
+               progress=None) -> _Checked:
+    """Phase 1 for one file: read it, check its columns and rows. LoadError if unreadable.
+    `progress` (a tqdm bar) learns the row count once the file is read and moves per slice."""
     name = table_for(path, table)
     frame = read_file(path)
+    if progress is not None:
+        progress.reset(total=frame.height)
     columns = columns_of[name]
     known = [c for c in frame.columns if c in columns]
     if not known:
@@ -400,7 +402,7 @@ def check_file(path: Path, table: str | None, columns_of: dict[str, dict[str, tu
         goods.append(good)
         bads.append(bad)
         if progress is not None:
-            progress(part.height)
+            progress.update(part.height)
     good = pl.concat(goods, how="vertical_relaxed") if goods else pl.DataFrame()
     bad = pl.concat(bads, how="vertical_relaxed")
     # The same key twice in one file: the first row counts, the others are duplicates.
@@ -536,7 +538,7 @@ def load_files(paths: list[str | Path], warehouse: str | Path, table: str | None
     try:
         for raw_path in paths:
             path = Path(raw_path)
-            tick = None
+            bar = None
             if progress:
                 size = path.stat().st_size if path.is_file() else 0
                 # About 100 bytes a row; a bar is drawn only for large files.
@@ -544,9 +546,9 @@ def load_files(paths: list[str | Path], warehouse: str | Path, table: str | None
                     from tqdm import tqdm
                     import sys
 
-                    bar = tqdm(desc=f"checking {path.name}", unit=" rows", file=sys.stderr, leave=False)
-                    tick = bar.update
-            items.append(check_file(path, table, columns_of, progress=tick))
+                    bar = tqdm(desc=f"checking {path.name}", unit=" rows", file=sys.stderr, leave=True,
+                               unit_scale=True)
+            items.append(check_file(path, table, columns_of, progress=bar))
             if bar is not None:
                 bar.close()
                 bar = None
