@@ -19,25 +19,8 @@ title_column, kind_column, export_column = st.columns([1.25, 1.6, 0.75], vertica
 with title_column:
     st.title("Executive summary", anchor=False)
 with kind_column:
-    kind = st.segmented_control("Period", options=list(ex.PERIOD_KINDS), format_func=ex.PERIOD_KINDS.get,
-                                default=ex.LAST_7_DAYS, required=True, key="executive_period_kind",
-                                label_visibility="collapsed") or ex.LAST_7_DAYS
-day = first = last = None
-if kind in (ex.WEEK, ex.MONTH, ex.QUARTER, ex.CUSTOM):
-    pick_column, caption_column = st.columns([1, 3.5], vertical_alignment="center")
-else:
-    pick_column, caption_column = None, st.container()
-if kind in (ex.WEEK, ex.MONTH, ex.QUARTER):
-    day = pick_column.selectbox(ex.PERIOD_KINDS[kind], options=ex.recent_periods(kind, as_of),
-                                format_func=lambda d: ex.calendar_period(kind, d, as_of).label.split(" (")[0],
-                                key=f"executive_period_{kind}", label_visibility="collapsed")
-elif kind == ex.CUSTOM:
-    picked = pick_column.date_input("Days (UTC)", value=(as_of.date().replace(day=1), as_of.date()),
-                                    max_value=as_of.date(), format="YYYY-MM-DD", key="executive_custom_days",
-                                    label_visibility="collapsed")
-    picked = picked if isinstance(picked, tuple) else (picked,)
-    first = picked[0] if picked else None
-    last = picked[1] if len(picked) > 1 else first
+    kind = tiles.period_kind()
+caption_column, (day, first, last) = tiles.period_details(kind, as_of)
 
 try:
     period = ex.period_for(kind, as_of, day=day, first=first, last=last)
@@ -54,9 +37,7 @@ spikes = queries.derived(data["category_series"], ex.top_spikes, period)
 severe = ex.severe_incidents(data["incidents"], ex.CURRENT)
 severe_before = ex.severe_incidents(data["incidents"], ex.PREVIOUS).height
 
-scope = ", ".join(f"{name} {' / '.join(values)}" for name, values in (
-    ("region", chosen.regions), ("vertical", chosen.verticals), ("priority", chosen.priorities),
-    ("vendor", chosen.vendors)) if values)
+scope = ex.scope_label(chosen)
 caption_column.caption(
     f"**{period.label}** against {period.previous_label} (UTC). "
     + (f"Filtered to {scope}. " if scope else "All sidebar filters but the date range apply.")
@@ -65,16 +46,11 @@ caption_column.caption(
 )
 
 with export_column:
-    html_page = export.to_html(period, figures, enforcement, notices, severe, severe_before, rising, as_of, scope, spikes)
-    csv_bytes = export.to_csv(ex.figures_table(period, figures, enforcement, notices, severe, rising, spikes))
-    stem = f"executive-summary-{period.start:%Y%m%d}-{period.end:%Y%m%d}"
-    with st.container(horizontal=True, gap="small", horizontal_alignment="right"):
-        st.download_button("One page", html_page, file_name=f"{stem}.html", mime="text/html", icon=":material/download:",
-                           key="executive_export_html", help="The summary as one self-contained page (HTML, prints on one page).",
-                           on_click="ignore")
-        st.download_button("CSV", csv_bytes, file_name=f"{stem}.csv", mime="text/csv", icon=":material/download:",
-                           key="executive_export_csv", help="Every figure of the summary, this period and the one before.",
-                           on_click="ignore")
+    tiles.export_buttons(
+        f"executive-summary-{period.start:%Y%m%d}-{period.end:%Y%m%d}",
+        export.to_html(period, figures, enforcement, notices, severe, severe_before, rising, as_of, scope, spikes),
+        export.to_csv(ex.figures_table(period, figures, enforcement, notices, severe, rising, spikes)),
+    )
 
 tiles.tiles(figures, user.role, f"{period.previous_label}")
 

@@ -33,6 +33,45 @@ def compact_page() -> None:
     st.html(_COMPACT_CSS)
 
 
+def period_kind() -> str:
+    """Last 7 days (default), week, month, quarter or custom."""
+    return st.segmented_control("Period", options=list(ex.PERIOD_KINDS), format_func=ex.PERIOD_KINDS.get,
+                                default=ex.LAST_7_DAYS, required=True, key="executive_period_kind",
+                                label_visibility="collapsed") or ex.LAST_7_DAYS
+
+
+def period_details(kind: str, as_of) -> tuple:
+    """The picker for a week, month, quarter or custom days, and a place for the caption beside it.
+    Returns (caption container, (day, first, last)) for executive.period_for."""
+    day = first = last = None
+    if kind == ex.LAST_7_DAYS:
+        return st.container(), (day, first, last)
+    pick_column, caption_column = st.columns([1, 3.5], vertical_alignment="center")
+    if kind in (ex.WEEK, ex.MONTH, ex.QUARTER):
+        day = pick_column.selectbox(ex.PERIOD_KINDS[kind], options=ex.recent_periods(kind, as_of),
+                                    format_func=lambda d: ex.calendar_period(kind, d, as_of).label.split(" (")[0],
+                                    key=f"executive_period_{kind}", label_visibility="collapsed")
+    else:
+        picked = pick_column.date_input("Days (UTC)", value=(as_of.date().replace(day=1), as_of.date()),
+                                        max_value=as_of.date(), format="YYYY-MM-DD", key="executive_custom_days",
+                                        label_visibility="collapsed")
+        picked = picked if isinstance(picked, tuple) else (picked,)
+        first = picked[0] if picked else None
+        # While only the first day is picked, it is a one-day period.
+        last = picked[1] if len(picked) > 1 else first
+    return caption_column, (day, first, last)
+
+
+def export_buttons(stem: str, html_page: str, csv_bytes: bytes) -> None:
+    with st.container(horizontal=True, gap="small", horizontal_alignment="right"):
+        st.download_button("One page", html_page, file_name=f"{stem}.html", mime="text/html", icon=":material/download:",
+                           key="executive_export_html", help="The summary as one self-contained page (HTML, prints on one page).",
+                           on_click="ignore")
+        st.download_button("CSV", csv_bytes, file_name=f"{stem}.csv", mime="text/csv", icon=":material/download:",
+                           key="executive_export_csv", help="Every figure of the summary, this period and the one before.",
+                           on_click="ignore")
+
+
 def tile(figure: ex.Figure, role: str, compared_with: str) -> None:
     """One figure: value, change against the period before, a short note and a link to its page."""
     delta = ex.describe_change(figure)

@@ -293,7 +293,7 @@ def headline(cases: pl.DataFrame, sla: pl.DataFrame, escalated: pl.DataFrame, in
         Figure("overturn_rate", "Appeals overturned", Change(appeal_now["overturn_rate"], appeal_before["overturn_rate"]),
                "share", "quality", "Appeals decided in the period that overturned the decision ÷ appeals decided in the period.",
                False, note=f"{appeal_now['overturned']:,} of {appeal_now['decided']:,} · {appeal_now['filed']:,} filed"),
-        Figure("automated_share", "Automated decisions", automated, "share", "queue_health",
+        Figure("automated_share", "Automated decisions", automated, "share", "trends",
                "Cases resolved in the period by an automated decision ÷ cases resolved in the period.", None,
                note=f"{int(cur['automated'] or 0):,} auto · {int(cur['human'] or 0):,} human"),
     ]
@@ -384,6 +384,13 @@ def top_spikes(series: pl.DataFrame, period: Period, top_n: int = 3) -> pl.DataF
 
 
 # --------------------------------------------------------------------------- display
+
+
+def scope_label(filters) -> str:
+    """The sidebar filters in force, in words ('' when none): 'region EMEA / APAC, priority P0'."""
+    parts = (("region", filters.regions), ("vertical", filters.verticals), ("priority", filters.priorities),
+             ("vendor", filters.vendors))
+    return ", ".join(f"{name} {' / '.join(values)}" for name, values in parts if values)
 
 
 def format_duration(seconds: float | None) -> str:

@@ -93,7 +93,7 @@ def test_figures_link_to_the_pages_the_role_may_open(exec_env):
     assert any("/sla" in link for link in executive) and any("/incidents" in link for link in executive)
     assert not any("/queue_health" in link or "/trends" in link or "/quality" in link for link in executive)
     admin = links(app_for(PAGE, role="admin").run())
-    assert any("/queue_health" in link for link in admin)  # built and allowed for admins
+    assert any("/trends" in link for link in admin)  # built and allowed for admins
 
 
 def test_period_choices(exec_env):
@@ -122,6 +122,14 @@ def test_custom_period_bad_input_gets_a_message(exec_env):
     assert not at.exception
     assert any("at most 400 days" in i.value for i in at.info)
     assert not at.metric
+
+
+def test_filters_are_named_in_the_caption(exec_env):
+    at = app_for(PAGE, role="executive")
+    at.session_state["filter_regions"] = ["EMEA"]
+    at.run()
+    assert "Filtered to region EMEA." in " ".join(c.value for c in at.caption)
+    assert {m.label: m.value for m in at.metric}["Volume"] == "3"  # e3, e5, e8
 
 
 def test_exports(exec_env):

@@ -479,3 +479,11 @@ def test_top_spikes_ignore_the_start_of_the_data():
     assert ex.top_spikes(burst, period)["onset"].to_list() == [t(17, 4)]
     assert ex.top_spikes(series.clear(), period).height == 0
     assert timedelta(0) < AS_OF - begins
+
+
+def test_scope_label():
+    from watchfloor.filters import Filters
+
+    assert ex.scope_label(Filters(start=date(2026, 11, 1), end=date(2026, 11, 2))) == ""
+    assert ex.scope_label(Filters(start=date(2026, 11, 1), end=date(2026, 11, 2), regions=("EMEA", "APAC"),
+                                  priorities=("P0",))) == "region EMEA / APAC, priority P0"
