@@ -5,7 +5,6 @@ import streamlit as st
 from components import filters, incident_charts as charts, shell
 from queries import plans
 from watchfloor import incidents as inc
-from watchfloor.labels import category_label
 
 user = shell.guard("incidents")
 as_of = shell.as_of()
@@ -42,26 +41,14 @@ st.subheader("All incidents", anchor=False)
 charts.incident_list(listed)
 
 st.subheader("One incident", anchor=False)
-ids = listed["incident_id"].to_list()
-asked = st.query_params.get("incident")
-if asked and asked not in ids:
-    st.warning(f"Incident {asked} is not in this list (date range or filters); showing the most recent one instead.")
-selected = st.selectbox(
-    "Incident", options=ids, index=ids.index(asked) if asked in ids else 0, key="incidents_selected",
-    format_func=lambda i: f"{i} · {listed.filter(listed['incident_id'] == i)['title'][0]}",
-)
-incident = listed.filter(listed["incident_id"] == selected).row(0, named=True)
-st.markdown(
-    f"**{incident['severity']} · {incident['title']}** — {category_label(incident['category'])}, "
-    f"{incident['status']}, commander {incident['commander'] or 'not assigned'}  \n{incident['summary'] or ''}"
-)
+incident = charts.choose_incident(listed)
 story_column, chart_column = st.columns([1.1, 1])
 with story_column:
     st.markdown("**Milestones and notes**")
     charts.story(inc.story(data["events"], incident))
 with chart_column:
     st.markdown("**Linked cases per hour, with the milestones**")
-    charts.hourly_chart(inc.hourly_for(data["hourly"], selected), incident)
+    charts.hourly_chart(inc.hourly_for(data["hourly"], incident["incident_id"]), incident)
 st.markdown("**The spike that set it off**",
             help="The incident's category arrivals per hour against the same hours a week earlier (the lines above).")
 charts.spike_facts(inc.spike(data["hourly"], incident, as_of), incident, inc.ground_truth_note(incident),

@@ -101,6 +101,23 @@ def incident_list(incidents: pl.DataFrame) -> None:
     )
 
 
+def choose_incident(listed: pl.DataFrame) -> dict:
+    """The incident to show: the one a link names (`?incident=`), else the most recent; its header."""
+    ids = listed["incident_id"].to_list()
+    asked = st.query_params.get("incident")
+    if asked and asked not in ids:
+        st.warning(f"Incident {asked} is not in this list (date range or filters); showing the most recent one instead.")
+    titles = dict(zip(ids, listed["title"].to_list()))
+    selected = st.selectbox("Incident", options=ids, index=ids.index(asked) if asked in ids else 0,
+                            key="incidents_selected", format_func=lambda i: f"{i} · {titles[i]}")
+    incident = listed.filter(pl.col("incident_id") == selected).row(0, named=True)
+    st.markdown(
+        f"**{incident['severity']} · {incident['title']}** — {category_label(incident['category'])}, "
+        f"{incident['status']}, commander {incident['commander'] or 'not assigned'}  \n{incident['summary'] or ''}"
+    )
+    return incident
+
+
 def story(rows: pl.DataFrame) -> None:
     if rows.height == 0:
         st.info("No milestones or notes recorded for this incident yet.")
