@@ -153,3 +153,22 @@ def test_the_command_runs_for_a_while_and_refuses_bad_input(warehouse, tmp_path,
     assert main(["simulate", "--live", "--warehouse", str(tmp_path / "none.duckdb"), "--for", "1"]) == 1
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and "no warehouse at" in err[0]
+
+
+def test_a_batch_that_cannot_get_the_file_is_skipped_not_fatal(warehouse, monkeypatch):
+    from watchfloor.warehouse import WarehouseBusy
+
+    lines: list[str] = []
+    feed = LiveFeed(warehouse, LiveConfig(seed=9, interval=0.05), clock=Clock(END), log=lines.append)
+    calls = []
+
+    def busy_once():
+        calls.append(1)
+        if len(calls) == 1:
+            raise WarehouseBusy("warehouse w.duckdb stayed locked by another process for 30 s")
+        return None
+
+    monkeypatch.setattr(feed, "step", busy_once)
+    feed.run(duration=0.3)
+    assert len(calls) >= 2  # it went on after the skipped batch
+    assert lines[0].startswith("batch skipped: warehouse w.duckdb stayed locked")

@@ -27,6 +27,7 @@ from __future__ import annotations
 import math
 import random
 import time
+import uuid
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -35,7 +36,7 @@ from typing import Callable
 import polars as pl
 
 from watchfloor.config import utc_now
-from watchfloor.warehouse import WarehouseEmpty, check_ready, open_for_writing
+from watchfloor.warehouse import WarehouseBusy, WarehouseEmpty, check_ready, open_for_writing
 
 PRIORITY_ORDER = {"P0": 0, "P1": 1, "P2": 2, "P3": 3}
 # Reviewers stop taking new cases this long before their shift ends.
@@ -186,6 +187,7 @@ class LiveFeed:
         self.profile: Profile | None = None
         self.sim_time: datetime | None = None
         self._case_serial = 0
+        self.token = uuid.uuid4().hex[:4]
 
     # -- the loop ----------------------------------------------------------------------------
     def run(self, duration: float | None = None, stop: Callable[[], bool] | None = None) -> list[BatchReport]:
@@ -195,7 +197,14 @@ class LiveFeed:
         reports = []
         while True:
             batch_started = time.monotonic()
-            report = self.step()
+            try:
+                report = self.step()
+            except WarehouseBusy as exc:
+                # Another writer held the file past the lock wait (a very large load): skip this
+                # batch; the next one covers the time since.
+                report = None
+                if self.log:
+                    self.log(f"batch skipped: {exc}")
             if report is not None:
                 reports.append(report)
                 if self.log:
@@ -323,7 +332,8 @@ class _Batch:
             at = t + timedelta(seconds=self.rng.uniform(0, h))
             tpl = self.rng.choice(self.p.templates)
             self.feed._case_serial += 1
-            case_id = f"C-L{int(at.timestamp()):x}{self.feed._case_serial % 4096:03x}"
+            # Unique across feeds and restarts: the second, this feed's token and a serial.
+            case_id = f"C-L{int(at.timestamp()):x}{self.feed.token}{self.feed._case_serial % 4096:03x}"
             case = {c: None for c in CASE_COLUMNS}
             case.update({k: tpl[k] for k in ("source", "surface", "category", "subcategory", "priority", "region",
                                              "language", "queue_id", "account_id", "org_id", "classifier_name",
