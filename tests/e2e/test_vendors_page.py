@@ -4,13 +4,12 @@ printable scorecard download."""
 
 from __future__ import annotations
 
-import subprocess
-import sys
 from datetime import datetime
 
 import pytest
 
 from tests.e2e import support
+from watchfloor.simulator import SimConfig, seed_warehouse
 
 pytestmark = pytest.mark.e2e
 
@@ -21,11 +20,7 @@ VENDOR_NAMES = ("Cobalt Moderation", "Lotus Digital Services", "Meridian Review 
 
 
 def seed_small_warehouse(path) -> str:
-    subprocess.run(
-        [sys.executable, "-m", "watchfloor", "seed", "--warehouse", str(path), "--days", "21",
-         "--cases-per-day", "3000", "--seed", "3", "--end", END.isoformat(), "--no-progress"],
-        check=True, cwd=support.APP_ROOT, capture_output=True, timeout=300,
-    )
+    seed_warehouse(str(path), SimConfig(days=21, cases_per_day=3000, seed=3, end=END), progress=False)
     return str(path)
 
 

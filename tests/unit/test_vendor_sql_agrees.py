@@ -9,11 +9,8 @@ hours, pauses, reopenings, escalations, overtime, shifts across midnight):
 
 from __future__ import annotations
 
-import subprocess
-import sys
 from collections import defaultdict
 from datetime import datetime, timedelta
-from pathlib import Path
 
 import duckdb
 import polars as pl
@@ -21,17 +18,15 @@ import pytest
 
 import queries
 from watchfloor import vendors as v
+from watchfloor.simulator import SimConfig, seed_warehouse
 
-ROOT = Path(__file__).resolve().parents[2]
 END = datetime(2026, 11, 18, 12, 0)
 
 
 @pytest.fixture(scope="module", params=[5, 11])
 def seeded(request, tmp_path_factory):
     path = tmp_path_factory.mktemp("vendor_sim") / f"sim_{request.param}.duckdb"
-    subprocess.run([sys.executable, "-m", "watchfloor", "seed", "--warehouse", str(path), "--days", "14",
-                    "--cases-per-day", "1500", "--seed", str(request.param), "--end", END.isoformat(),
-                    "--no-progress"], check=True, cwd=ROOT, capture_output=True, timeout=300)
+    seed_warehouse(str(path), SimConfig(days=14, cases_per_day=1500, seed=request.param, end=END), progress=False)
     con = duckdb.connect(str(path), read_only=True)
     for name in ("vendor_outcomes", "vendor_work"):
         for setup in queries.macro_sql_for(name):
