@@ -36,13 +36,13 @@ rising = ex.top_rising_categories(data["cases"])
 spikes = queries.derived(data["category_series"], ex.top_spikes, period)
 severe = ex.severe_incidents(data["incidents"], ex.CURRENT)
 severe_before = ex.severe_incidents(data["incidents"], ex.PREVIOUS).height
+comparable = ex.comparable(data["cases"])
 
 scope = ex.scope_label(chosen)
 caption_column.caption(
     f"**{period.label}** against {period.previous_label} (UTC). "
     + (f"Filtered to {scope}. " if scope else "All sidebar filters but the date range apply.")
-    + ("" if ex.case_totals(data["cases"])[ex.PREVIOUS]["created"] is not None
-       else " The warehouse holds no cases in the period before, so there are no changes to show.")
+    + ("" if comparable else " The warehouse holds no cases in the period before, so there are no changes to show.")
 )
 
 with export_column:
@@ -58,7 +58,7 @@ enforcement_column, incidents_column, notices_column = st.columns([1.0, 1.2, 1.6
 with enforcement_column:
     tiles.heading("Enforcement by action", "trends", user.role,
                   help="Actioned cases resolved in the period, per enforcement action.")
-    tiles.enforcement(enforcement)
+    tiles.enforcement(enforcement, comparable)
 with incidents_column:
     tiles.heading("SEV0 and SEV1 incidents", "incidents", user.role,
                   help="Incidents of severity SEV0 or SEV1 that started in the period.")
@@ -67,9 +67,9 @@ with incidents_column:
                   help="The spike detector of Trends & spikes over each category's arrivals (four weeks of history): "
                        "the spikes that touch the period, most severe first. Without any, the categories whose volume "
                        "rose most against the period before, ranked by (c − p) ÷ √(p + 1).")
-    tiles.top_spikes(spikes, rising)
+    tiles.top_spikes(spikes, rising, comparable)
 with notices_column:
     tiles.heading("Notices by category (EU DSA)", "trends", user.role,
                   help="What a DSA transparency report counts: notices received (user reports and trusted flaggers), "
                        "orders from authorities, notices actioned and the median time to action.")
-    tiles.notices(notices)
+    tiles.notices(notices, comparable=comparable)

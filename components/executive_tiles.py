@@ -104,15 +104,19 @@ def tiles(figures: list[ex.Figure], role: str, compared_with: str, per_row: int 
 
 
 def _change_text(current: int | float | None, previous: int | float | None) -> str:
-    # Short, for narrow table columns: an unchanged count reads "0%".
+    # Short, for narrow table columns: an unchanged count reads "0%"; nothing to compare with, "–".
+    if previous is None:
+        return "–"
     text = describe_relative_change(Change(current, previous))
     return "0%" if text in ("+0%", "-0%") else text
 
 
-def enforcement(table: pl.DataFrame) -> None:
+def enforcement(table: pl.DataFrame, comparable: bool = True) -> None:
     if table.height == 0:
         st.info("No enforcement actions in either period.")
         return
+    if not comparable:
+        table = table.with_columns(pl.lit(None, pl.Int64).alias("previous"))
     st.dataframe(
         table.select(
             pl.col("action").map_elements(humanise, return_dtype=pl.String).alias("Action"),
@@ -156,8 +160,11 @@ def one_line(row: dict) -> str:
     return f"{row.get('title') or ''} — {first}" if first else (row.get("title") or "")
 
 
-def top_spikes(spikes: pl.DataFrame, rising_table: pl.DataFrame) -> None:
+def top_spikes(spikes: pl.DataFrame, rising_table: pl.DataFrame, comparable: bool = True) -> None:
     """The detector's spikes of the period; when it found none, the largest rises against the period before."""
+    if spikes.height == 0 and not comparable:
+        st.caption("The spike detector found no spike in the period.")
+        return
     if spikes.height == 0:
         st.caption("The spike detector found no spike in the period. Largest rises against the period before:")
         rising(rising_table)
@@ -195,11 +202,13 @@ def rising(table: pl.DataFrame) -> None:
         )
 
 
-def notices(table: pl.DataFrame, rows: int = 6) -> None:
+def notices(table: pl.DataFrame, rows: int = 6, comparable: bool = True) -> None:
     """The counts an EU DSA transparency report asks for, per category (largest first)."""
     if table.height == 0:
         st.info("No notices or orders in the period.")
         return
+    if not comparable:
+        table = table.with_columns(pl.lit(None, pl.Int64).alias("previous_notices"))
     shown = table.head(rows)
     st.dataframe(
         shown.select(

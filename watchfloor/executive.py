@@ -10,7 +10,7 @@ No Streamlit here: the page and the export both use these functions.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, time, timedelta
 
 import polars as pl
@@ -271,7 +271,7 @@ def headline(cases: pl.DataFrame, sla: pl.DataFrame, escalated: pl.DataFrame, in
     fa, res = both(lambda p: attainment(sla, p, "first_action")), both(lambda p: attainment(sla, p, "resolution"))
     sev = both(lambda p: severe_incidents(incidents, p).height)
     sev_now = severe_incidents(incidents, CURRENT)
-    return [
+    figures = [
         Figure("volume", "Volume", Change(cur["created"], prev["created"]), "count", "trends",
                "Cases created in the period.", None),
         Figure("actioned_share", "Actioned share", actioned_share, "share", "trends",
@@ -297,6 +297,16 @@ def headline(cases: pl.DataFrame, sla: pl.DataFrame, escalated: pl.DataFrame, in
                "Cases resolved in the period by an automated decision ÷ cases resolved in the period.", None,
                note=f"{int(cur['automated'] or 0):,} auto · {int(cur['human'] or 0):,} human"),
     ]
+    if not comparable(cases):
+        # Nothing to compare with: no change is shown rather than a rise from zero.
+        figures = [replace(f, change=Change(f.change.current, None)) for f in figures]
+    return figures
+
+
+def comparable(cases: pl.DataFrame) -> bool:
+    """False when no case was created or resolved in the period before (e.g. it lies before the
+    warehouse's data begins): then no figure of the summary shows a change."""
+    return case_totals(cases)[PREVIOUS]["created"] is not None
 
 
 def enforcement_by_action(cases: pl.DataFrame) -> pl.DataFrame:

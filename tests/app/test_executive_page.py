@@ -107,6 +107,7 @@ def test_period_choices(exec_env):
     # October 2026: no cases; nothing before it either
     assert {m.label: m.value for m in at.metric}["Volume"] == "0"
     assert "no cases in the period before" in " ".join(c.value for c in at.caption)
+    assert all(m.delta in (None, "") for m in at.metric)  # no changes against nothing
 
 
 def test_custom_period_bad_input_gets_a_message(exec_env):

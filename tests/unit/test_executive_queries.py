@@ -354,10 +354,16 @@ def test_filters_apply_to_cases_sla_escalations_and_appeals(exec_env):
 def test_a_period_without_earlier_data_has_no_changes(exec_env):
     period = ex.custom_period(date(2026, 11, 1), date(2026, 11, 10), AS_OF)
     # previous = 10 days before 11-01: no cases there
-    got = figures(fetch(period))
+    data = fetch(period)
+    got = figures(data)
+    assert not ex.comparable(data["cases"])
     assert got["volume"].change.previous is None and ex.describe_change(got["volume"]) is None
     # current [11-01, 11-11): created p0 p5 p1 p2 p3 p4 e7 = 7
     assert got["volume"].change.current == 7
+    # no figure shows a change, not even those that are not about cases (escalations: p4 against none)
+    assert got["escalations"].change.current == 1
+    assert all(f.change.previous is None for f in got.values())
+    assert ex.comparable(fetch()["cases"])
 
 
 def test_month_to_date_is_compared_with_as_long_a_stretch_before(exec_env):
