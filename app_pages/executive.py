@@ -67,7 +67,7 @@ with incidents_column:
                   help="The spike detector of Trends & spikes over each category's arrivals (four weeks of history): "
                        "the spikes that touch the period, most severe first. Without any, the categories whose volume "
                        "rose most against the period before, ranked by (c − p) ÷ √(p + 1).")
-    tiles.top_spikes(spikes, rising, comparable)
+    tiles.top_spikes(spikes, rising, comparable, ex.spike_history_too_short(data["category_series"], period))
 with notices_column:
     tiles.heading("Notices by category (EU DSA)", "trends", user.role,
                   help="What a DSA transparency report counts: notices received (user reports and trusted flaggers), "

@@ -160,13 +160,16 @@ def one_line(row: dict) -> str:
     return f"{row.get('title') or ''} — {first}" if first else (row.get("title") or "")
 
 
-def top_spikes(spikes: pl.DataFrame, rising_table: pl.DataFrame, comparable: bool = True) -> None:
+def top_spikes(spikes: pl.DataFrame, rising_table: pl.DataFrame, comparable: bool = True,
+               too_short: bool = False) -> None:
     """The detector's spikes of the period; when it found none, the largest rises against the period before."""
+    found = ("The warehouse holds too little history before this period for the spike detector to judge it."
+             if too_short else "The spike detector found no spike in the period.")
     if spikes.height == 0 and not comparable:
-        st.caption("The spike detector found no spike in the period.")
+        st.caption(found)
         return
     if spikes.height == 0:
-        st.caption("The spike detector found no spike in the period. Largest rises against the period before:")
+        st.caption(f"{found} Largest rises against the period before:")
         rising(rising_table)
         return
     st.dataframe(

@@ -368,6 +368,17 @@ def spike_history_start(period: Period) -> datetime:
     return _floor(period.start - SPIKE_HISTORY, step)
 
 
+def spike_history_too_short(series: pl.DataFrame, period: Period) -> bool:
+    """True when the data holds too few buckets before the period's end for the detector to judge
+    any (it leaves its first `min_history` buckets unjudged), e.g. a month of a young warehouse."""
+    step = timedelta(hours=1) if spikes_hourly(period) else timedelta(days=1)
+    if series.height == 0:
+        return True
+    start = max(spike_history_start(period), series["bucket"].min())
+    buckets = int((_floor(period.end, step) - start) / step)
+    return buckets <= spikes.SpikeParams().min_history
+
+
 def top_spikes(series: pl.DataFrame, period: Period, top_n: int = 3) -> pl.DataFrame:
     """The spike detector (watchfloor.spikes) over every category's series, four weeks of history
     included, judged up to the last complete bucket; the episodes that touch the period, most severe

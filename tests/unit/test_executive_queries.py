@@ -493,3 +493,15 @@ def test_scope_label():
     assert ex.scope_label(Filters(start=date(2026, 11, 1), end=date(2026, 11, 2))) == ""
     assert ex.scope_label(Filters(start=date(2026, 11, 1), end=date(2026, 11, 2), regions=("EMEA", "APAC"),
                                   priorities=("P0",))) == "region EMEA / APAC, priority P0"
+
+
+def test_too_little_history_for_the_detector():
+    """Daily buckets for a month: data that begins 10-28 gives 21 days before the end of 11-18,
+    fewer than the detector's 24 unjudged buckets; hourly for the last 7 days it is plenty."""
+    month = ex.period_for(ex.MONTH, AS_OF, day=date(2026, 11, 1))
+    assert not ex.spikes_hourly(month)
+    young = _flat_series("spam", datetime(2026, 10, 28), 21 * 24, 1, {}).with_columns(
+        pl.col("bucket").dt.truncate("1d")).group_by("bucket", "category").agg(pl.col("cases").sum())
+    assert ex.spike_history_too_short(young, month)
+    assert not ex.spike_history_too_short(_flat_series("spam", t(1, 0), 17 * 24, 1, {}), ex.last_7_days(AS_OF))
+    assert ex.spike_history_too_short(young.clear(), month)
