@@ -1,9 +1,9 @@
 """Server warehouses for real: a throw-away PostgreSQL cluster (Debian's package) holding the same
 data as a DuckDB warehouse, and every named query compared on both engines.
 
-The set-up installs Debian's `postgresql` when it is missing (as root, `apt-get update` first),
-creates a cluster in a temporary folder owned by the `postgres` user (PostgreSQL refuses to run as
-root), starts it on a free port and stops it at the end.
+The set-up (tests/pg_cluster.py) installs Debian's `postgresql` when it is missing (as root,
+`apt-get update` first), creates a cluster in a temporary folder owned by the `postgres` user
+(PostgreSQL refuses to run as root), starts it on a free port and stops it at the end.
 
 Parameters come from the page plans (queries/plans.py), the same calls the pages make: each
 query is run with the page defaults and with narrowing filters (lists bound as arrays).
@@ -11,20 +11,14 @@ query is run with the page defaults and with narrowing filters (lists bound as a
 
 from __future__ import annotations
 
-import glob
-import os
-import shutil
-import socket
-import subprocess
-import tempfile
 from datetime import datetime, timedelta
-from pathlib import Path
 
 import polars as pl
 import pytest
 
 import queries
 from queries import server
+from tests import pg_cluster
 from watchfloor.config import parse_time
 from watchfloor.filters import Filters, default_filters
 from watchfloor.simulator import SimConfig
@@ -34,62 +28,18 @@ END = parse_time("2026-11-18T12:00")
 AS_OF = datetime(2026, 11, 18, 11, 0)
 
 
-def _pg_bin() -> Path | None:
-    found = sorted(glob.glob("/usr/lib/postgresql/*/bin/initdb"))
-    return Path(found[-1]).parent if found else None
-
-
-def _install_postgresql() -> None:
-    """Debian's package, as the suite's set-up does in CI (root, no terminal)."""
-    env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
-    subprocess.run(["apt-get", "update", "-qq"], check=True, env=env, capture_output=True, timeout=600)
-    subprocess.run(["apt-get", "install", "-y", "-qq", "postgresql"], check=True, env=env, capture_output=True, timeout=900)
-
-
 def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def _as_postgres(cmd: list[str]) -> list[str]:
-    if os.geteuid() != 0:
-        return cmd
-    runuser = shutil.which("runuser")
-    return [runuser, "-u", "postgres", "--", *cmd] if runuser else ["su", "postgres", "-c", " ".join(cmd)]
+    return pg_cluster.free_port()
 
 
 @pytest.fixture(scope="module")
-def postgres(tmp_path_factory) -> str:
-    bindir = _pg_bin()
-    if bindir is None:
-        if os.geteuid() != 0:
-            pytest.skip("PostgreSQL is not installed and this user cannot install it (make test installs it as root)")
-        _install_postgresql()
-        bindir = _pg_bin()
-    assert bindir is not None, "apt-get install postgresql left no initdb"
-    # Directly in the system's temp folder: pytest's own folders are private to this user, and the
-    # server runs as postgres.
-    folder = Path(tempfile.mkdtemp(prefix="watchfloor-pg-"))
-    data = folder / "data"
-    if os.geteuid() == 0:
-        shutil.chown(folder, "postgres")
-    port = _free_port()
-
-    def run(cmd: list[str]) -> None:
-        done = subprocess.run(_as_postgres(cmd), capture_output=True, text=True, timeout=120)
-        assert done.returncode == 0, f"{' '.join(cmd[:1])} failed: {done.stderr.strip()[-500:]}"
-
+def postgres() -> str:
     try:
-        run([str(bindir / "initdb"), "-D", str(data), "-A", "trust", "-U", "postgres", "--no-sync", "-E", "UTF8"])
-        run([str(bindir / "pg_ctl"), "-D", str(data), "-l", str(folder / "log"), "-w", "-t", "60",
-             "-o", f"-p {port} -k {folder} -c listen_addresses=127.0.0.1 -c fsync=off", "start"])
-        yield f"postgresql+psycopg://postgres@127.0.0.1:{port}/postgres"
-    finally:
-        queries.close_all()
-        subprocess.run(_as_postgres([str(bindir / "pg_ctl"), "-D", str(data), "-m", "immediate", "stop"]),
-                       capture_output=True, timeout=60)
-        shutil.rmtree(folder, ignore_errors=True)
+        with pg_cluster.cluster() as url:
+            yield url
+            queries.close_all()
+    except pg_cluster.Unavailable as exc:
+        pytest.skip(str(exc))
 
 
 @pytest.fixture(scope="module")
