@@ -29,6 +29,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 
+import duckdb
 import polars as pl
 
 from watchfloor import config
@@ -357,6 +358,15 @@ def check_rows(frame: pl.DataFrame, table: str, columns: dict[str, tuple[str, bo
             wrong = pl.col(late) <= pl.col(early) if op == "<" else pl.col(late) < pl.col(early)
             reasons.append(pl.when(wrong).then(pl.lit(f"{late} is before {early}" if op == "<=" else
                                                       f"{late} is not after {early}")))
+    if table == "sla_policies":
+        # Targets are durations; a working day must have hours (the SLA clock divides by them).
+        for c in ("first_action_target_min", "resolution_target_min"):
+            if c in present:
+                reasons.append(pl.when(pl.col(c) <= 0).then(pl.lit(f"{c} must be above 0")))
+        start = pl.col("business_start_hour") if "business_start_hour" in present else pl.lit(9)
+        end = pl.col("business_end_hour") if "business_end_hour" in present else pl.lit(17)
+        reasons.append(pl.when((start.fill_null(9) < 0) | (end.fill_null(17) > 24) | (start.fill_null(9) >= end.fill_null(17)))
+                       .then(pl.lit("business hours must satisfy 0 <= business_start_hour < business_end_hour <= 24")))
     if table == "cases" and {"status", "resolved_at"} <= set(present):
         reasons.append(pl.when((pl.col("status") == "resolved") & pl.col("resolved_at").is_null())
                        .then(pl.lit("status is resolved but resolved_at is empty")))
@@ -573,11 +583,15 @@ def load_files(paths: list[str | Path], warehouse: str | Path, table: str | None
                             [load_id, loaded_at, r.path, item.sha256, r.table, r.rows_read, r.accepted,
                              r.rejected, r.duplicates, r.updated]).fetchall()
             con.sql("COMMIT")
-        except BaseException:
+        except BaseException as exc:
             try:
                 con.sql("ROLLBACK")
             except Exception:
                 pass
+            if isinstance(exc, duckdb.Error):
+                # A rule of the warehouse the row checks do not know (a constraint added locally):
+                # one line, and the transaction leaves nothing behind.
+                raise LoadError(f"the warehouse refused the rows: {_first_line(exc)}") from None
             raise
     # Reported in the order the files were given.
     order = {str(Path(p)): i for i, p in enumerate(paths)}

@@ -280,3 +280,35 @@ def test_a_large_file_shows_a_progress_bar(tmp_path, exports, capsys, monkeypatc
     # Slicing changes nothing: the same counts as in one piece.
     cases = next(r for r in results if r.table == "cases")
     assert (cases.accepted, cases.rejected, cases.duplicates) == (3, 5, 1)
+
+
+def test_policies_need_positive_targets_and_a_working_day(tmp_path):
+    policies = write(tmp_path, "sla_policies.csv", "\n".join([
+        "sla_policy_id,priority,first_action_target_min,resolution_target_min,calendar,pause_on_pending,business_start_hour,business_end_hour",
+        "ok,P1,60,1440,business,true,8,18",
+        "zero,P1,0,1440,24x7,true,,",            # a target of 0 minutes
+        "day,P2,60,1440,business,true,17,9",     # the working day ends before it starts
+        "defaults,P3,60,1440,business,false,,",  # empty hours take the defaults 9-17
+    ]) + "\n")
+    (result,) = load_files([policies], tmp_path / "w.duckdb")
+    assert (result.accepted, result.rejected) == (2, 2)
+    assert rows(tmp_path / "w.duckdb", "SELECT sla_policy_id, business_start_hour, business_end_hour "
+                                       "FROM sla_policies ORDER BY 1") == [("defaults", 9, 17), ("ok", 8, 18)]
+    reasons = dict(rows(tmp_path / "w.duckdb", "SELECT row_number, reason FROM load_quarantine"))
+    assert reasons == {2: "first_action_target_min must be above 0",
+                       3: "business hours must satisfy 0 <= business_start_hour < business_end_hour <= 24"}
+
+
+def test_a_rule_the_checks_do_not_know_is_one_line_and_nothing_is_written(tmp_path, exports, capsys):
+    warehouse = tmp_path / "w.duckdb"
+    assert main(["load", str(exports["policies"]), "--warehouse", str(warehouse)]) == 0
+    con = duckdb.connect(str(warehouse))
+    # An organisation's own constraint, stricter than the contract.
+    con.execute("CREATE UNIQUE INDEX one_name ON queues (vertical, region, tier)").fetchall()
+    con.close()
+    twin = write(tmp_path, "queues.csv", QUEUES + "q_fraud2,Fraud again,Fraud & spam,AMER,L1,pol_p2,America/New_York\n")
+    capsys.readouterr()
+    assert main(["load", str(twin), "--warehouse", str(warehouse)]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "the warehouse refused the rows" in err[0] and "nothing was loaded" in err[0]
+    assert rows(warehouse, "SELECT count(*) FROM queues") == [(0,)]
