@@ -12,6 +12,10 @@ from pathlib import Path
 
 from watchfloor.warehouse import CONTRACT_TABLES, WarehouseEmpty, WarehouseError, open_for_reading, schema_sql
 
+class ServerNotEmpty(WarehouseError):
+    """The server warehouse already holds cases and replace was not asked for."""
+
+
 # Rows per INSERT batch when copying.
 COPY_BATCH_ROWS = 5000
 
@@ -79,7 +83,7 @@ def copy_warehouse(source: str | Path, url: str, replace: bool = False) -> dict[
     with engine.begin() as con:
         held = int(con.execute(text("SELECT count(*) FROM cases")).scalar_one())
         if held and not replace:
-            raise WarehouseError(f"warehouse {_safe(url)} already holds {held} cases; copy with replace")
+            raise ServerNotEmpty(f"warehouse {_safe(url)} already holds {held} cases; use --replace to overwrite them")
         for table in reversed(("watchfloor_meta", *CONTRACT_TABLES)):
             con.execute(text(f"DELETE FROM {table}"))
         for table, frame in frames.items():

@@ -180,3 +180,29 @@ def test_an_unreachable_server_is_one_clear_error(tmp_path):
 
     with pytest.raises(WarehouseError, match=r"cannot reach warehouse postgresql\+psycopg://postgres:\*\*\*@"):
         check_ready(url)
+
+
+def test_init_creates_the_tables_and_copies_a_duckdb_warehouse_into_the_server(both, capsys):
+    import psycopg
+
+    duck, pg = both
+    # A fresh database on the same cluster.
+    with psycopg.connect(pg.replace("postgresql+psycopg", "postgresql"), autocommit=True) as con:
+        con.execute("DROP DATABASE IF EXISTS copy_target")
+        con.execute("CREATE DATABASE copy_target")
+    target = pg.rsplit("/", 1)[0] + "/copy_target"
+    from watchfloor.cli import main
+
+    assert main(["init", "--warehouse", target]) == 0
+    assert "13 tables ready" in capsys.readouterr().out  # the 12 contract tables and watchfloor_meta
+    assert main(["init", "--warehouse", target, "--copy-from", duck]) == 0
+    cases = queries.run_uncached("freshness", warehouse=duck)["cases"][0]
+    assert f"copied {cases:,} cases" in capsys.readouterr().out
+    assert queries.run_uncached("freshness", warehouse=target)["cases"][0] == cases
+    # A second copy needs --replace: one line, exit 2, nothing changed.
+    assert main(["init", "--warehouse", target, "--copy-from", duck]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and f"already holds {cases} cases; use --replace" in err[0]
+    assert main(["init", "--warehouse", target, "--copy-from", duck, "--replace"]) == 0
+    assert queries.run_uncached("freshness", warehouse=target)["cases"][0] == cases
+    queries.close_all()
