@@ -37,8 +37,8 @@ def register(subparsers) -> None:
     parser.add_argument("--speed", type=_positive_float, default=1.0, metavar="X",
                         help="pace of the operation relative to the warehouse's own: arrivals, work and "
                              "incidents (default: 1.0); timestamps stay real time")
-    parser.add_argument("--interval", type=_positive_float, default=5.0, metavar="SECONDS",
-                        help="seconds between batches (default: 5)")
+    parser.add_argument("--interval", type=_positive_float, default=10.0, metavar="SECONDS",
+                        help="seconds between batches (default: 10)")
     parser.add_argument("--catch-up", type=_positive_float, default=24.0, metavar="HOURS", dest="catch_up",
                         help="fill in at most this much of a lag on start (default: 24)")
     parser.add_argument("--for", type=_positive_float, default=None, metavar="SECONDS", dest="duration",
