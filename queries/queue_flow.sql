@@ -25,13 +25,16 @@ escalated_cases AS (
 earlier_events AS (
     -- The events before an escalation name the queue it left. Looking back 8 days covers all
     -- but the rarest case (an escalation more than a week after the case's last event there).
-    SELECT e.case_id, e.occurred_at, e.queue_id
+    -- Events stamped at the same instant are ordered by event_id: one row per instant keeps the
+    -- ASOF match deterministic (and the same on every engine).
+    SELECT e.case_id, e.occurred_at, arg_max(e.queue_id, e.event_id) AS queue_id
     FROM case_events e
     SEMI JOIN escalated_cases USING (case_id)
     WHERE e.occurred_at > $as_of::TIMESTAMP - INTERVAL 8 DAY
       AND e.occurred_at <= $as_of::TIMESTAMP
       AND e.queue_id IS NOT NULL
       AND e.event_type <> 'escalated'
+    GROUP BY e.case_id, e.occurred_at
 ),
 escalations_out AS (
     SELECT x.queue_id, r.occurred_at

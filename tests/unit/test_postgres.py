@@ -123,11 +123,7 @@ def _normal(frame: pl.DataFrame) -> pl.DataFrame:
 
 
 # Queries whose answer is not fully determined by the data, so two engines may both be right.
-KNOWN_DIFFERENCES = {
-    "queue_flow": "its ASOF JOIN picks 'the event before an escalation' by time alone; when two earlier "
-                  "events share that time (a first action in L1 and the pick-up in L2), the engines may "
-                  "pick different ones (ordering by occurred_at, event_id would settle it)",
-}
+KNOWN_DIFFERENCES: dict[str, str] = {}  # query name -> why the engines may differ; none today
 
 
 def test_transpiled_text_binds_values_and_never_formats_them():
