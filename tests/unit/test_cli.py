@@ -12,7 +12,7 @@ from watchfloor.cli import COMMAND_MODULES, main
 from watchfloor.warehouse import CONTRACT_TABLES
 
 
-@pytest.mark.parametrize("command", [[], *[[name] for name in COMMAND_MODULES], ["users", "add"], ["users", "list"]])
+@pytest.mark.parametrize("command", [[], *[[name.replace("_", "-")] for name in COMMAND_MODULES], ["users", "add"], ["users", "list"]])
 def test_every_command_has_help(command, capsys):
     with pytest.raises(SystemExit) as exit_info:
         main([*command, "--help"])

@@ -15,7 +15,6 @@ from watchfloor import spikes
 def register(subparsers) -> None:
     parser = subparsers.add_parser(
         "detect-spikes",
-        aliases=["detect_spikes"],  # the module's name also works
         help="find spike episodes in a CSV time series of counts",
         description=(
             "Run the spike detector on a CSV file with one row per time point (a regular series: "
