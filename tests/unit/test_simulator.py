@@ -1,23 +1,27 @@
 """The simulator and `watchfloor seed`: the data every page is judged on.
 
-One small warehouse (21 days x 1500 cases/day) is seeded once for the module and
-checked with SQL: event order, timestamps, status vs last event, references,
-reconciliation, spikes, emergent waits, determinism, and the command line.
+One small warehouse (21 days x 1500 cases/day) is seeded once for the module, plain and as
+the demo (with the showcase spike), and checked with SQL: event order, timestamps, status vs
+last event, references, reconciliation, spikes, emergent waits, determinism, and the command
+line. The showcase spike (SimConfig.showcase_spike) has tests of its own at the end.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import subprocess
 import sys
 from datetime import datetime, timedelta
 from pathlib import Path
 
 import duckdb
+import numpy as np
 import polars as pl
 import pytest
 
 from watchfloor.cli import main as cli_main
 from watchfloor.simulator import TABLE_ORDER, SimConfig, seed_warehouse, simulate
+from watchfloor.simulator.config import STREAMS
 from watchfloor.simulator.outcomes import STATUS_AFTER
 from watchfloor.simulator.writer import WarehouseNotEmpty
 from watchfloor.warehouse import CONTRACT_TABLES
@@ -25,12 +29,18 @@ from watchfloor.warehouse import CONTRACT_TABLES
 ROOT = Path(__file__).resolve().parents[2]
 END = datetime(2026, 3, 20, 12, 0)
 CFG = SimConfig(days=21, cases_per_day=1500, seed=11, end=END)
+DEMO_CFG = dataclasses.replace(CFG, showcase_spike=True)
+
+
+@pytest.fixture(scope="module", params=[CFG, DEMO_CFG], ids=["plain", "demo"])
+def sim_cfg(request) -> SimConfig:
+    return request.param
 
 
 @pytest.fixture(scope="module")
-def warehouse(tmp_path_factory) -> Path:
+def warehouse(tmp_path_factory, sim_cfg) -> Path:
     path = tmp_path_factory.mktemp("sim") / "warehouse.duckdb"
-    counts = seed_warehouse(path, CFG, progress=False)
+    counts = seed_warehouse(path, sim_cfg, progress=False, demo=sim_cfg.showcase_spike)
     assert counts["cases"] > 25_000
     return path
 
@@ -46,11 +56,11 @@ def one(con, sql: str, **params):
     return con.sql(sql, params=params or None).fetchall()[0][0]
 
 
-def test_every_contract_table_is_filled(con):
+def test_every_contract_table_is_filled(con, sim_cfg):
     for table in CONTRACT_TABLES:
         assert one(con, f"SELECT count(*) FROM {table}") > 0, table
     meta = dict(con.sql("SELECT key, value FROM watchfloor_meta").fetchall())
-    assert meta["kind"] == "simulated"
+    assert meta["kind"] == ("demo" if sim_cfg.showcase_spike else "simulated")
     assert meta["seed"] == "11" and meta["days"] == "21" and meta["cases_per_day"] == "1500"
     assert meta["sim_end"].startswith("2026-03-20 12:00")
 
@@ -277,7 +287,7 @@ def test_waits_grow_when_arrivals_exceed_staffed_capacity(con):
                                          AND x.event_type = 'assigned')""") < 3600
 
 
-def test_vendors_differ_in_quality_and_workforce_follows_the_sun(con):
+def test_vendors_differ_in_quality_and_workforce_follows_the_sun(con, sim_cfg):
     acc = dict(con.sql("""SELECT r.vendor_id, avg((q.qa_decision = q.original_decision)::INT)
                           FROM qa_reviews q JOIN reviewers r ON r.reviewer_id = q.reviewer_id GROUP BY 1""").fetchall())
     assert acc["cobalt"] < acc["meridian"]
@@ -293,12 +303,12 @@ def test_vendors_differ_in_quality_and_workforce_follows_the_sun(con):
         SELECT count(*) FROM hrs, teams WHERE NOT EXISTS (
             SELECT 1 FROM shifts s JOIN queues q USING (queue_id)
             WHERE q.team = teams.team AND s.starts_at <= hrs.t AND s.ends_at > hrs.t)""")
-    team_hours = one(con, "SELECT count(DISTINCT team) FROM queues WHERE tier = 'L1'") * CFG.days * 24
+    team_hours = one(con, "SELECT count(DISTINCT team) FROM queues WHERE tier = 'L1'") * sim_cfg.days * 24
     assert gaps < 0.02 * team_hours
 
 
-def test_same_seed_gives_identical_tables_and_writer_keeps_them(con):
-    frames = simulate(CFG)
+def test_same_seed_gives_identical_tables_and_writer_keeps_them(con, sim_cfg):
+    frames = simulate(sim_cfg)
     for table in TABLE_ORDER:
         stored = con.sql(f"SELECT * FROM {table}").pl()
         mine = frames[table].select([c for c in stored.columns if c in frames[table].columns])
@@ -353,6 +363,12 @@ def test_cli_replace_and_demo(tmp_path, capsys):
         meta = dict(c.sql("SELECT key, value FROM watchfloor_meta").fetchall())
         assert meta["kind"] == "demo" and meta["seed"] == "99"
         assert meta["sim_start"] == "2026-01-08 08:30:00"
+        # --demo sets SimConfig.showcase_spike: an incident started 30-40 h before the end
+        # (08:30 on the 10th - 40 h = 16:30 on the 8th; - 30 h = 02:30 on the 9th), open at the end.
+        assert c.sql("""SELECT count(*) FROM incidents WHERE severity IN ('SEV0', 'SEV1')
+                        AND status = 'mitigated' AND resolved_at IS NULL
+                        AND started_at BETWEEN TIMESTAMP '2026-01-08 16:30' AND TIMESTAMP '2026-01-09 02:30'
+                        """).fetchall()[0][0] == 1
         assert c.sql("SELECT count(*) FROM cases").fetchall()[0][0] != first
     assert "cases" in capsys.readouterr().out
 
@@ -383,3 +399,96 @@ def test_small_runs_cover_their_window_in_time_order():
     assert frames["cases"]["created_at"].is_sorted()
     assert frames["case_events"]["occurred_at"].is_sorted()
     assert frames["cases"]["created_at"].min() >= END - timedelta(days=14)
+
+
+# --- the showcase spike (SimConfig.showcase_spike, `seed --demo`) ---------------------------------
+
+SPIKE_KEY = ["category", "surface", "region", "starts_at", "ends_at", "multiplier"]
+INCIDENT_KEY = ["title", "severity", "category", "status", "started_at", "detected_at", "acknowledged_at",
+                "mitigated_at", "resolved_at", "commander", "summary"]
+HOUR = timedelta(hours=1)
+
+
+def _showcase(plain: dict, demo: dict) -> dict:
+    """The one spike the demo has and the plain run has not, with its incident row."""
+    extra = demo["sim_spikes"].join(plain["sim_spikes"].select(SPIKE_KEY), on=SPIKE_KEY, how="anti",
+                                    nulls_equal=True)
+    assert extra.height == 1, extra
+    spike = extra.row(0, named=True)
+    incident = demo["incidents"].filter(pl.col("incident_id") == spike["incident_id"])
+    assert incident.height == 1
+    return {"spike": spike, "incident": incident.row(0, named=True)}
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3, 4, 5, 6])
+def test_demo_adds_one_recent_spike_whose_incident_is_open_at_the_end(seed):
+    kw = dict(days=4, cases_per_day=1500, seed=seed, end=END)
+    plain = simulate(SimConfig(**kw))
+    demo = simulate(SimConfig(showcase_spike=True, **kw))
+    # The random spikes and their incidents are the same with and without the showcase.
+    assert demo["sim_spikes"].height == plain["sim_spikes"].height + 1
+    assert demo["incidents"].height == plain["incidents"].height + 1
+    assert plain["sim_spikes"].select(SPIKE_KEY).join(demo["sim_spikes"].select(SPIKE_KEY), on=SPIKE_KEY,
+                                                      how="anti", nulls_equal=True).height == 0
+    assert plain["incidents"].select(INCIDENT_KEY).join(demo["incidents"].select(INCIDENT_KEY), on=INCIDENT_KEY,
+                                                        how="anti", nulls_equal=True).height == 0
+    show = _showcase(plain, demo)
+    spike, inc = show["spike"], show["incident"]
+    # Starts 30-40 h before the end, runs 14-22 h, and is mitigated (ends) at least 4 h before it.
+    assert END - 40 * HOUR <= spike["starts_at"] <= END - 30 * HOUR
+    assert 14 * HOUR <= spike["ends_at"] - spike["starts_at"] <= 22 * HOUR
+    assert spike["ends_at"] <= END - 4 * HOUR
+    assert 5.0 <= spike["multiplier"] <= 6.5
+    # Its incident: SEV1 or SEV0, mitigated when the spike ended, resolution still to come.
+    assert inc["severity"] in ("SEV0", "SEV1")
+    assert inc["status"] == "mitigated" and inc["resolved_at"] is None
+    assert inc["started_at"] == spike["starts_at"] and inc["mitigated_at"] == spike["ends_at"]
+    assert spike["starts_at"] < inc["detected_at"] <= inc["acknowledged_at"] < inc["mitigated_at"]
+    assert inc["spike_id"] == spike["spike_id"]
+    # Its timeline, as the existing code writes it for any incident: no 'resolved' yet.
+    kinds = demo["incident_events"].filter(pl.col("incident_id") == inc["incident_id"])["kind"].to_list()
+    assert kinds[:3] == ["started", "detected", "acknowledged"] and kinds[-1] == "mitigated"
+    assert set(kinds[3:-1]) <= {"update"} and len(kinds) >= 5   # 14 h at one update every 2-4 h
+    # Its cases are linked: its category, created inside the spike (at 1500/day the
+    # smallest category adds well over 25 cases at 5x for 14 h).
+    linked = demo["cases"].filter(pl.col("incident_id") == inc["incident_id"])
+    assert linked.height >= 25
+    assert linked["category"].unique().to_list() == [spike["category"]]
+    assert linked["created_at"].min() >= spike["starts_at"] and linked["created_at"].max() <= spike["ends_at"]
+    # Home counts it among the open incidents now (queries/home_open_incidents.sql).
+    con = duckdb.connect()
+    try:
+        con.register("incidents", demo["incidents"])
+        sql = (ROOT / "queries" / "home_open_incidents.sql").read_text()
+        open_now = dict(con.sql(sql, params={"as_of": END}).fetchall())
+        con.register("incidents", plain["incidents"])
+        open_plain = dict(con.sql(sql, params={"as_of": END}).fetchall())
+    finally:
+        con.close()
+    assert open_now[inc["severity"]] == open_plain[inc["severity"]] + 1
+
+
+def test_showcase_has_its_own_random_stream():
+    """Stream i is the seed's i-th spawned child however many streams there are, so adding the
+    showcase's stream left every other stream (and so every non-demo warehouse) as it was."""
+    cfg = SimConfig(days=1, cases_per_day=10, seed=42, end=END)
+    rngs = cfg.rngs()
+    assert list(rngs) == list(STREAMS) and STREAMS[-1] == "showcase"
+    before = np.random.SeedSequence(42).spawn(len(STREAMS) - 1)
+    for name, ss in zip(STREAMS[:-1], before):
+        assert np.array_equal(rngs[name].random(8), np.random.Generator(np.random.PCG64(ss)).random(8)), name
+
+
+def test_demo_same_seed_twice_is_identical_and_short_periods_keep_the_showcase():
+    kw = dict(days=4, cases_per_day=600, seed=9, end=END, showcase_spike=True)
+    a, b = simulate(SimConfig(**kw)), simulate(SimConfig(**kw))
+    for table in TABLE_ORDER:
+        assert a[table].equals(b[table]), table
+    # One day: the showcase keeps its shape inside the period (starts at most 80 % of it back,
+    # i.e. 19.2 h before the end) and is still mitigated, not resolved, at the end.
+    short = dict(days=1, cases_per_day=600, end=END)
+    plain, demo = simulate(SimConfig(seed=5, **short)), simulate(SimConfig(seed=5, showcase_spike=True, **short))
+    show = _showcase(plain, demo)
+    assert show["spike"]["starts_at"] >= END - timedelta(hours=19.2) - timedelta(milliseconds=1)
+    assert show["spike"]["ends_at"] < END
+    assert show["incident"]["severity"] in ("SEV0", "SEV1") and show["incident"]["status"] == "mitigated"

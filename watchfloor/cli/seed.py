@@ -54,7 +54,8 @@ def register(subparsers) -> None:
     parser.add_argument("--replace", action="store_true",
                         help="replace the data of a warehouse that already holds cases")
     parser.add_argument("--demo", action="store_true",
-                        help="mark the data as the demo data set (watchfloor_meta kind = 'demo')")
+                        help="the demo data set: marked as such (watchfloor_meta kind = 'demo') and "
+                             "with one recent spike whose incident is still open at the end")
     parser.add_argument("--no-progress", action="store_true", help="do not show a progress bar")
     parser.set_defaults(func=run)
 
@@ -71,7 +72,8 @@ def run(args) -> int:
     settings = load_settings(args.warehouse)
     if settings.warehouse_is_url:
         raise UsageError("seed writes warehouse files; server warehouses are not supported")
-    cfg = SimConfig(days=args.days, cases_per_day=args.cases_per_day, seed=args.seed, end=end)
+    cfg = SimConfig(days=args.days, cases_per_day=args.cases_per_day, seed=args.seed, end=end,
+                    showcase_spike=args.demo)
     progress = not args.no_progress and sys.stderr.isatty()
     try:
         check_target(settings.warehouse, args.replace)

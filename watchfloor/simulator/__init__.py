@@ -44,6 +44,8 @@ def simulate(cfg: SimConfig, progress: Callable[[str, float], None] | None = Non
 
     lam = demand.intensity(cfg, grid)
     spikes = incidents.plan_spikes(cfg, lam, rngs["spikes"])
+    if cfg.showcase_spike:
+        spikes = incidents.add_showcase(cfg, lam, spikes, rngs["showcase"])
     arrivals = demand.draw_arrivals(cfg, lam, spikes, rngs["arrivals"])
     cases = demand.draw_attributes(cfg, arrivals, spikes, rngs)
     del arrivals

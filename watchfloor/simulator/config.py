@@ -9,8 +9,9 @@ import numpy as np
 
 # Independent random streams, one per concern, so changing how one part draws
 # does not shift the numbers of another. The names only document the order.
+# New streams go at the end: stream i is the seed's i-th spawned child whatever the length.
 STREAMS = ("spikes", "arrivals", "attributes", "routing", "workforce", "engine", "decisions",
-           "qa", "appeals", "incidents", "accounts")
+           "qa", "appeals", "incidents", "accounts", "showcase")
 
 
 def floor_minute(value: datetime) -> datetime:
@@ -24,6 +25,8 @@ class SimConfig:
     days, cases_per_day: length of the period and the base demand (spikes add on top).
     seed: the only source of randomness. end: naive UTC end of the period, floored to
     the minute (None: the current minute, fixed when the config is created).
+    showcase_spike: also plan one recent spike whose SEV1/SEV0 incident is still open at the
+    end (the demo's; incidents.add_showcase).
     """
 
     days: int = 90
@@ -34,6 +37,7 @@ class SimConfig:
     qa_rate: float = 0.05
     staffing_beta: float = 0.0          # square-root staffing safety margin
     staffing_level: float = 0.75        # share of the planned seats that are funded and filled
+    showcase_spike: bool = False        # one recent incident, open at the end (seed --demo)
 
     def __post_init__(self) -> None:
         if int(self.days) < 1:

@@ -87,8 +87,7 @@ def plan_spikes(cfg: SimConfig, lam: np.ndarray, rng: np.random.Generator) -> li
     cats = choose(rng, np.zeros(n, dtype=np.int64), weights[None, :])
     earliest = min(6 * 3600.0, horizon * 0.1)
     starts = np.sort(rng.uniform(earliest, max(horizon - 3600.0, earliest + 1), n))
-    # A spike must add enough cases to stand out from Poisson noise (fewer in tiny simulations).
-    min_excess = min(max(25.0, 0.002 * cfg.cases_per_day), 0.5 * cfg.cases_per_day)
+    min_excess = _min_excess(cfg)
     spikes: list[Spike] = []
     for i in range(n):
         c = int(cats[i])
@@ -103,24 +102,33 @@ def plan_spikes(cfg: SimConfig, lam: np.ndarray, rng: np.random.Generator) -> li
         accounts = int(20 + 200 * rng.beta(1.0, 3.0))
         sp = Spike(c, surf if use_surface else -1, reg if use_region else -1, float(starts[i]),
                    float(starts[i] + duration_h * 3600.0), round(mult, 2), sub, accounts)
-        # Widen spikes that would drown in the noise.
-        for widen in ("surface", "region", "duration", "multiplier"):
-            if _excess(lam, sp) >= min_excess:
-                break
-            if widen == "surface":
-                sp.surface = -1
-            elif widen == "region":
-                sp.region = -1
-            elif widen == "duration":
-                sp.t1 = sp.t0 + 72 * 3600.0
-            else:
-                base = _excess(lam, sp) / (sp.multiplier - 1)
-                if base > 0:
-                    sp.multiplier = round(float(min(10.0, 1 + min_excess / base)), 2)
+        _widen(lam, sp, min_excess)
         sp.excess = _excess(lam, sp)
         _plan_incident(cfg, sp, rng)
         spikes.append(sp)
     return spikes
+
+
+def _min_excess(cfg: SimConfig) -> float:
+    # A spike must add enough cases to stand out from Poisson noise (fewer in tiny simulations).
+    return min(max(25.0, 0.002 * cfg.cases_per_day), 0.5 * cfg.cases_per_day)
+
+
+def _widen(lam: np.ndarray, sp: Spike, min_excess: float, steps=("surface", "region", "duration", "multiplier")) -> None:
+    """Widen a spike that would drown in the noise: scope first, then duration, then size."""
+    for widen in steps:
+        if _excess(lam, sp) >= min_excess:
+            break
+        if widen == "surface":
+            sp.surface = -1
+        elif widen == "region":
+            sp.region = -1
+        elif widen == "duration":
+            sp.t1 = sp.t0 + 72 * 3600.0
+        else:
+            base = _excess(lam, sp) / (sp.multiplier - 1)
+            if base > 0:
+                sp.multiplier = round(float(min(10.0, 1 + min_excess / base)), 2)
 
 
 def _plan_incident(cfg: SimConfig, sp: Spike, rng: np.random.Generator) -> None:
@@ -131,10 +139,7 @@ def _plan_incident(cfg: SimConfig, sp: Spike, rng: np.random.Generator) -> None:
     # Even spikes without an incident need a realistic end; incidents end them at mitigation.
     if not sp.incident:
         return
-    score = (2.0 if key in ("child_safety", "cbrn") else 1.5 if sensitive else 0.0)
-    score += 1.5 if sp.multiplier >= 6 else 1.0 if sp.multiplier >= 4 else 0.0
-    score += 1.0 if sp.excess >= 0.1 * cfg.cases_per_day else 0.0
-    sp.severity = "SEV0" if score >= 3.5 else "SEV1" if score >= 2.5 else "SEV2" if score >= 1.5 else "SEV3"
+    sp.severity = _severity(cfg, sp)
     fast = sp.severity in ("SEV0", "SEV1")
     detect_min = max(5.0, rng.lognormal(np.log(60.0 * 3.0 / sp.multiplier), 0.6))
     sp.detected = sp.t0 + detect_min * 60.0
@@ -150,6 +155,74 @@ def _plan_incident(cfg: SimConfig, sp: Spike, rng: np.random.Generator) -> None:
         if t >= sp.mitigated:
             break
         sp.updates.append(t)
+
+
+def _severity(cfg: SimConfig, sp: Spike) -> str:
+    """SEV0-SEV3 from the category's harm and the spike's size (multiplier and extra volume)."""
+    key = cat.CATEGORIES[sp.category].key
+    score = (2.0 if key in ("child_safety", "cbrn") else 1.5 if key in SENSITIVE else 0.0)
+    score += 1.5 if sp.multiplier >= 6 else 1.0 if sp.multiplier >= 4 else 0.0
+    score += 1.0 if sp.excess >= 0.1 * cfg.cases_per_day else 0.0
+    return "SEV0" if score >= 3.5 else "SEV1" if score >= 2.5 else "SEV2" if score >= 1.5 else "SEV3"
+
+
+# The showcase spike (SimConfig.showcase_spike, set by `seed --demo`): random spikes arrive about
+# twice a week, so a fresh demo often has no incident in its last days. The showcase is one more
+# spike, drawn from its own random stream so the random spikes stay exactly as they are, that
+# starts SHOWCASE_START_H hours before the end, runs SHOWCASE_HOURS hours, opens a SEV1 or SEV0
+# incident and is mitigated before the end, while its resolution (after a monitoring period)
+# still lies after it: the incident is open, and its whole story up to mitigation is there.
+SHOWCASE_START_H = (30.0, 40.0)
+SHOWCASE_HOURS = (14.0, 22.0)
+SHOWCASE_QUIET_H = 4.0        # mitigated at least this long before the end
+SHOWCASE_MONITOR_H = (24.0, 48.0)  # mitigation to resolution: watching for a comeback
+# Categories a showcase can hit, and its multiplier range: a sensitive category at 5-6x is SEV1
+# or SEV0 by _severity at any volume; a large one needs 6x over the whole platform (its extra
+# volume then passes 10 % of a day, another step of severity).
+SHOWCASE_SENSITIVE = ("self_harm", "child_safety", "violent_extremism", "cbrn")
+SHOWCASE_LARGE = ("fraud_scams", "spam", "harassment", "sexual_content")
+
+
+def add_showcase(cfg: SimConfig, lam: np.ndarray, spikes: list[Spike], rng: np.random.Generator) -> list[Spike]:
+    """The random spikes plus the showcase spike, in start order (see SHOWCASE_START_H above)."""
+    horizon = cfg.horizon_s
+    # Short periods: keep the same shape inside the period (start at most 80 % of it back).
+    back = min(rng.uniform(*SHOWCASE_START_H) * 3600.0, 0.8 * horizon)
+    t0 = horizon - back
+    t1 = min(t0 + rng.uniform(*SHOWCASE_HOURS) * 3600.0, horizon - min(SHOWCASE_QUIET_H * 3600.0, 0.2 * back))
+    # A category no random spike touches in the last days, so the story is the showcase's own.
+    busy = {sp.category for sp in spikes if sp.t1 > t0 - 86400.0}
+    keys = [k for k in SHOWCASE_SENSITIVE + SHOWCASE_LARGE if cat.CATEGORY_INDEX[k] not in busy] \
+        or list(SHOWCASE_SENSITIVE + SHOWCASE_LARGE)
+    weights = np.array([cat.CATEGORIES[cat.CATEGORY_INDEX[k]].spike_weight for k in keys])
+    key = keys[int(choose(rng, np.zeros(1, dtype=np.int64), weights[None, :])[0])]
+    c = cat.CATEGORY_INDEX[key]
+    cc = cat.CATEGORIES[c]
+    sensitive = key in SENSITIVE
+    mult = round(float(rng.uniform(5.0, 6.0) if sensitive else rng.uniform(6.0, 6.5)), 2)
+    # Every surface (a platform-wide campaign reads well on every page); a sensitive one may
+    # stay in one region while it still adds a visible number of cases.
+    reg = int(choose(rng, np.zeros(1, dtype=np.int64), np.array([cat.REGION_SHARE]))[0])
+    use_region = sensitive and rng.random() < 0.5
+    sub = int(choose(rng, np.zeros(1, dtype=np.int64), np.array([[w for _, w in cc.subcategories]]))[0])
+    accounts = int(20 + 200 * rng.beta(1.0, 3.0))
+    sp = Spike(c, -1, reg if use_region else -1, t0, t1, mult, sub, accounts)
+    _widen(lam, sp, _min_excess(cfg), steps=("region",))
+    sp.excess = _excess(lam, sp)
+    if _severity(cfg, sp) not in ("SEV0", "SEV1"):
+        # Only a large category in a period of a day or so can add too little: a sensitive
+        # category's severity does not depend on volume.
+        sp.category = cat.CATEGORY_INDEX["self_harm"]
+        sp.multiplier = 5.0
+        sp.subcategory = 0
+        sp.excess = _excess(lam, sp)
+    _plan_incident(cfg, sp, rng)
+    # Mitigated before the end; resolved only after a monitoring period that outlasts the end.
+    sp.resolved = max(sp.resolved, sp.mitigated + rng.uniform(*SHOWCASE_MONITOR_H) * 3600.0,
+                      horizon + 3600.0)
+    out = spikes + [sp]
+    out.sort(key=lambda s: s.t0)
+    return out
 
 
 def spike_label(sp: Spike) -> str:

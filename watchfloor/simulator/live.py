@@ -51,8 +51,9 @@ CASE_COLUMNS = ("case_id", "created_at", "source", "surface", "category", "subca
                 "first_action_at", "resolved_at", "decision", "enforcement_action", "escalated", "incident_id",
                 "classifier_name", "classifier_score", "content_excerpt", "updated_at", "automated")
 EVENT_COLUMNS = ("event_id", "case_id", "occurred_at", "event_type", "actor_id", "queue_id", "detail")
+# spike_id too: an incident rewritten when it moves on keeps the spike that set it off.
 INCIDENT_COLUMNS = ("incident_id", "title", "severity", "category", "status", "started_at", "detected_at",
-                    "acknowledged_at", "mitigated_at", "resolved_at", "commander", "summary")
+                    "acknowledged_at", "mitigated_at", "resolved_at", "commander", "summary", "spike_id")
 COMMANDERS = ("a.okafor", "m.tanaka", "s.haddad", "j.lindqvist", "p.mehta", "l.brandt")
 
 
@@ -438,7 +439,8 @@ class _Batch:
                    "severity": self.rng.choice(self.p.severities), "category": tpl["category"], "status": "open",
                    "started_at": started, "detected_at": t, "acknowledged_at": None, "mitigated_at": None,
                    "resolved_at": None, "commander": commander,
-                   "summary": f"{label.capitalize()} arrivals on {tpl['surface']} above their usual level."}
+                   "summary": f"{label.capitalize()} arrivals on {tpl['surface']} above their usual level.",
+                   "spike_id": None}
             self.incidents[incident_id] = inc
             self.new_incidents.add(incident_id)
             self.report.incidents_opened += 1
