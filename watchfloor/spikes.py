@@ -243,8 +243,11 @@ def baseline(clean: np.ndarray, interval: timedelta, params: SpikeParams) -> np.
     return _baseline(clean, interval, params)[0]
 
 
-def _baseline(clean: np.ndarray, interval: timedelta, params: SpikeParams) -> tuple[np.ndarray, np.ndarray]:
-    """(expected, values): the expected count and how many earlier points it is an average of."""
+def _baseline(clean: np.ndarray, interval: timedelta,
+              params: SpikeParams) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(expected, values, full_cycle): the expected count, how many earlier points it is an
+    average of, and whether it rests on the series' longest cycle (the week for hourly and daily
+    series; the previous points when the interval has no cycle)."""
     n = len(clean)
     week = _period(interval, WEEK)
     day = _period(interval, DAY)
@@ -253,7 +256,7 @@ def _baseline(clean: np.ndarray, interval: timedelta, params: SpikeParams) -> tu
     idx = np.arange(n)
     expected = np.full(n, np.nan)
     if n == 0:
-        return expected, np.ones(0)
+        return expected, np.ones(0), np.zeros(0, dtype=bool)
 
     trailing = _rolling_sum_before(clean, params.level_window) / np.maximum(np.minimum(idx, params.level_window), 1)
     expected[:] = np.where(idx > 0, trailing, np.nan)  # fallback: mean of the previous points
@@ -268,6 +271,7 @@ def _baseline(clean: np.ndarray, interval: timedelta, params: SpikeParams) -> tu
     # The long-run mean per point (over the dispersion window): sparse series shrink to it.
     long_mean = _rolling_sum_before(clean, params.dispersion_window) / np.maximum(
         np.minimum(idx, params.dispersion_window), 1)
+    full_cycle = idx > 0
     for seasonal, count, first in candidates:
         has = (idx >= first) & ~np.isnan(seasonal)
         # Shrink the seasonal mean towards the long-run mean by how many cases it rests on: with a
@@ -284,8 +288,9 @@ def _baseline(clean: np.ndarray, interval: timedelta, params: SpikeParams) -> tu
         level = np.clip((recent + 1.0) / (recent_base + 1.0), 1 / params.level_clip, params.level_clip)
         expected = np.where(has, seasonal * level, expected)
         values = np.where(has, count, values)
+        full_cycle = has  # the last candidate is the longest cycle
     expected[idx < params.min_history] = np.nan
-    return expected, values
+    return expected, values, full_cycle & ~np.isnan(expected)
 
 
 def dispersion(clean: np.ndarray, expected: np.ndarray, window: int) -> np.ndarray:
@@ -311,13 +316,13 @@ def band_upper(expected: np.ndarray, phi: np.ndarray, z: float) -> np.ndarray:
 
 
 def _scores(observed: np.ndarray, clean: np.ndarray, interval: timedelta, params: SpikeParams):
-    expected, values = _baseline(clean, interval, params)
+    expected, values, full_cycle = _baseline(clean, interval, params)
     # The baseline is itself an estimate: a (trimmed) mean of `values` Poisson counts adds about
     # 1.2 / values of the count's own variance (a 25 % trimmed mean is ~84 % efficient).
     phi = dispersion(clean, expected, params.dispersion_window) + 1.2 / values
     z = poisson_z(observed, expected) / np.sqrt(phi)
     z = np.where(np.isnan(expected), np.nan, z)
-    return expected, phi, z
+    return expected, phi, z, full_cycle
 
 
 def _walk(observed: np.ndarray, expected: np.ndarray, z: np.ndarray, phi: np.ndarray, params: SpikeParams):
@@ -410,10 +415,14 @@ def detect(timestamps: Sequence[datetime], counts: Sequence[float], params: Spik
     n = len(observed)
     opened = np.zeros(n, dtype=bool)
     for _ in range(MAX_PASSES):
-        expected, phi, z = _scores(observed, clean, interval, params)
+        expected, phi, z, full_cycle = _scores(observed, clean, interval, params)
         raw = _walk(observed, expected, z, phi, params)
-        mask = _open_mask(raw, n, params.end_after)
-        cleaned = np.where(mask & ~np.isnan(expected), np.minimum(observed, expected), observed)
+        # Only points judged on the full cycle are replaced: an episode judged on a stand-in
+        # baseline (the previous days, before two weeks of history) may be the weekly cycle
+        # itself (Monday after a quiet weekend), and replacing it would teach every later
+        # Monday the weekend's level, so the false episode would repeat week after week.
+        mask = _open_mask(raw, n, params.end_after) & full_cycle
+        cleaned = np.where(mask, np.minimum(observed, expected), observed)
         if np.array_equal(mask, opened) and np.allclose(cleaned, clean, rtol=1e-9, atol=1e-12):
             break
         opened, clean = mask, cleaned

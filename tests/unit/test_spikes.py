@@ -316,3 +316,23 @@ def test_the_detector_is_causal():
         for e in part.episodes:
             match = next(f for f in full.episodes if f.onset == e.onset)
             assert match.detected_at == e.detected_at
+
+
+def test_a_week_that_starts_on_a_quiet_weekend_does_not_repeat_false_episodes():
+    """Office-hours volume (weekdays 08-17 at 40 an hour, everything else 8) with the data
+    starting on a Saturday. Before two weeks of history the baseline is the previous days, so
+    Monday 08:00 (40 expected, against the weekend's 8) fires, inside the warm-up. It must not
+    repeat: those points were judged on the stand-in baseline and are not replaced by it, so
+    from day 14 the weekly baseline sees the real Mondays and nothing fires. (Replacing them
+    taught every later weekday the weekend's level: an episode every weekday at 08:00.)"""
+    saturday = datetime(2026, 1, 3)
+    n = 24 * 7 * 6
+    h = np.arange(n)
+    weekday = ((h // 24) + 5) % 7 < 5  # day 0 is a Saturday
+    office = (h % 24 >= 8) & (h % 24 < 17)
+    rate = np.where(weekday & office, 40.0, 8.0)
+    counts = np.random.default_rng(21).poisson(rate)
+    found = sp.detect(hourly(n, saturday), counts)
+    first_monday = [e for e in found.episodes if e.onset < saturday + timedelta(days=3)]
+    assert first_monday, "the stand-in baseline should flag the first Monday (the premise of this test)"
+    assert [e for e in found.episodes if e.onset >= saturday + timedelta(days=14)] == []
