@@ -492,3 +492,47 @@ def test_demo_same_seed_twice_is_identical_and_short_periods_keep_the_showcase()
     assert show["spike"]["starts_at"] >= END - timedelta(hours=19.2) - timedelta(milliseconds=1)
     assert show["spike"]["ends_at"] < END
     assert show["incident"]["severity"] in ("SEV0", "SEV1") and show["incident"]["status"] == "mitigated"
+
+
+def test_live_feed_moves_the_open_showcase_incident_on_and_keeps_its_spike(tmp_path):
+    """The live feed continues a demo warehouse: it resolves the still-open showcase incident
+    in its own time (mean 6 h after it starts), and the rewritten row keeps its spike_id."""
+    from watchfloor.simulator.live import LiveConfig, LiveFeed
+
+    path = tmp_path / "demo.duckdb"
+    seed_warehouse(path, SimConfig(days=2, cases_per_day=1500, seed=4, end=END, showcase_spike=True),
+                   progress=False, demo=True)
+
+    def showcase(c):
+        return c.sql("""SELECT incident_id, status, spike_id, mitigated_at, resolved_at,
+                               (SELECT count(*) FROM cases WHERE cases.incident_id = i.incident_id)
+                        FROM incidents i WHERE status <> 'resolved' AND started_at >= $t""",
+                     params={"t": END - timedelta(hours=40)}).fetchall()
+
+    with duckdb.connect(str(path), read_only=True) as c:
+        (incident_id, status, spike_id, mitigated_at, _, linked), = showcase(c)
+        newest = c.sql("SELECT max(occurred_at) FROM case_events").fetchall()[0][0]
+    assert status == "mitigated" and spike_id is not None and linked > 0
+
+    class Clock:
+        now = newest
+
+    feed = LiveFeed(str(path), LiveConfig(seed=1), clock=lambda: Clock.now)
+    for _ in range(200):   # up to 50 h; P(still mitigated after 50 h) = exp(-50 / 6) < 0.001
+        Clock.now += timedelta(minutes=15)
+        feed.step()
+        with duckdb.connect(str(path), read_only=True) as c:
+            row = c.sql("SELECT status, spike_id, mitigated_at, resolved_at FROM incidents WHERE incident_id = $i",
+                        params={"i": incident_id}).fetchall()[0]
+        if row[0] == "resolved":
+            break
+    assert row[0] == "resolved" and row[1] == spike_id and row[2] == mitigated_at and row[3] >= mitigated_at
+    with duckdb.connect(str(path), read_only=True) as c:
+        kinds = [k for (k,) in c.sql("SELECT kind FROM incident_events WHERE incident_id = $i ORDER BY occurred_at",
+                                     params={"i": incident_id}).fetchall()]
+        assert kinds[0] == "started" and kinds[-2:] == ["mitigated", "resolved"]
+        # still linked to its spike and its cases
+        assert c.sql("SELECT count(*) FROM sim_spikes WHERE spike_id = $s AND incident_id = $i",
+                     params={"s": spike_id, "i": incident_id}).fetchall()[0][0] == 1
+        assert c.sql("SELECT count(*) FROM cases WHERE incident_id = $i",
+                     params={"i": incident_id}).fetchall()[0][0] == linked
