@@ -439,6 +439,9 @@ def test_demo_adds_one_recent_spike_whose_incident_is_open_at_the_end(seed):
     assert 14 * HOUR <= spike["ends_at"] - spike["starts_at"] <= 22 * HOUR
     assert spike["ends_at"] <= END - 4 * HOUR
     assert 5.0 <= spike["multiplier"] <= 6.5
+    # A category of its own: no random spike of it in the day before the showcase or since.
+    assert plain["sim_spikes"].filter((pl.col("category") == spike["category"])
+                                      & (pl.col("ends_at") > spike["starts_at"] - 24 * HOUR)).height == 0
     # Its incident: SEV1 or SEV0, mitigated when the spike ended, resolution still to come.
     assert inc["severity"] in ("SEV0", "SEV1")
     assert inc["status"] == "mitigated" and inc["resolved_at"] is None
@@ -466,6 +469,23 @@ def test_demo_adds_one_recent_spike_whose_incident_is_open_at_the_end(seed):
     finally:
         con.close()
     assert open_now[inc["severity"]] == open_plain[inc["severity"]] + 1
+
+
+def test_showcase_is_severe_even_when_a_large_category_adds_too_little():
+    """A large category's SEV1 needs its extra volume (over 10 % of a day); where the demand is too
+    thin for that (here: none at all), the showcase falls back to self-harm at 5x, SEV1 by
+    category and multiplier alone (1.5 + 1.0 = 2.5, incidents._severity)."""
+    from watchfloor.simulator import catalog as cat
+    from watchfloor.simulator import demand, incidents
+
+    cfg = SimConfig(days=3, cases_per_day=600, seed=1, end=END, showcase_spike=True)
+    lam = np.zeros_like(demand.intensity(cfg, demand.time_grid(cfg)))
+    for seed in range(12):   # whichever category each seed's showcase draws
+        (show,) = incidents.add_showcase(cfg, lam, [], np.random.default_rng(seed))
+        key = cat.CATEGORIES[show.category].key
+        assert show.severity in ("SEV0", "SEV1"), (seed, key)
+        assert key in incidents.SHOWCASE_SENSITIVE, (seed, key)
+        assert show.resolved > cfg.horizon_s > show.mitigated
 
 
 def test_showcase_has_its_own_random_stream():
