@@ -53,3 +53,7 @@ st.markdown("**The spike that set it off**",
             help="The incident's category arrivals per hour against the same hours a week earlier (the lines above).")
 charts.spike_facts(inc.spike(data["hourly"], incident, as_of), incident, inc.ground_truth_note(incident),
                    charts.detector_note(inc.detected_spike(data["category_history"], incident, as_of), incident))
+
+st.subheader("Linked cases", anchor=False)
+linked = shell.fetch_or_stop(plans.incident_cases(as_of, incident["incident_id"]))
+charts.linked_cases(linked["cases"], incident, user.role)

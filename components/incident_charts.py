@@ -9,6 +9,7 @@ import plotly.graph_objects as go
 import polars as pl
 import streamlit as st
 
+from components import case_link
 from components.kpi import format_count
 from watchfloor import incidents as inc
 from watchfloor.labels import category_label, humanise
@@ -208,3 +209,31 @@ def spike_facts(found: inc.Spike, incident: dict, ground_truth: str | None = Non
         st.markdown(detector)
     if ground_truth:
         st.caption(ground_truth)
+
+
+def linked_cases(cases: pl.DataFrame, incident: dict, role: str) -> None:
+    """The incident's linked cases, newest first; a selected row opens its case."""
+    if cases.height == 0:
+        st.info("No case is linked to this incident yet.")
+        return
+    total = int(cases["total"][0])
+    shown = f"the {cases.height:,} newest of {total:,}" if total > cases.height else f"all {total:,}"
+    st.caption(f"Cases linked to {incident['incident_id']}: {shown}. Select a row to open the case.")
+    display = cases.select(
+        pl.col("case_id").alias("Case"),
+        pl.col("created_at").alias("Created"),
+        pl.col("subcategory").map_elements(humanise, return_dtype=pl.String).alias("Subcategory"),
+        pl.col("surface").alias("Surface"),
+        pl.col("region").alias("Region"),
+        pl.col("source").map_elements(humanise, return_dtype=pl.String).alias("Source"),
+        pl.col("priority").alias("Priority"),
+        pl.col("status").map_elements(humanise, return_dtype=pl.String).alias("Status"),
+        pl.col("enforcement_action").map_elements(humanise, return_dtype=pl.String).alias("Enforcement"),
+    )
+    case_link.case_table(
+        display, cases["case_id"].to_list(), key=f"incidents_cases_{incident['incident_id']}", role=role,
+        on_stay=lambda row: st.info(f"Case {cases['case_id'][row]}: the Case page is not available to your role."),
+        column_config={"Case": st.column_config.TextColumn(pinned=True),
+                       "Created": st.column_config.DatetimeColumn(format="MM-DD HH:mm", help="UTC")},
+        height=min(38 + 35 * display.height, 390),
+    )

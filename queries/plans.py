@@ -165,6 +165,15 @@ def trends(as_of: datetime, filters: Filters, dimension: str = "category", hourl
     ]
 
 
+INCIDENT_CASE_LIMIT = 200
+
+
+def incident_cases(as_of: datetime, incident_id: str) -> list[QueryCall]:
+    """Incidents: the cases linked to the chosen incident (newest first, at most INCIDENT_CASE_LIMIT)."""
+    return [QueryCall("cases", "incident_cases", {"as_of": as_of, "incident_id": incident_id,
+                                                   "row_limit": INCIDENT_CASE_LIMIT})]
+
+
 def trends_spike_cases(filters: Filters, dimension: str, key: str, spike_start: datetime,
                        spike_end: datetime) -> list[QueryCall]:
     """Trends & spikes: the cases behind the chosen spike."""

@@ -108,3 +108,12 @@ def test_a_quiet_date_range_says_so(exec_env):
     at.run()
     assert not at.exception and not errors(at)
     assert any("No incidents in this date range" in i.value for i in at.info)
+
+
+def test_linked_cases_of_the_chosen_incident(exec_env):
+    # The most recent incident, INC-2, has one linked case (e6); INC-1 has e5 and e3, newest first.
+    at = app_for(PAGE, role="analyst").run()
+    assert list(table_with(at, "Enforcement")["Case"]) == ["e6"]
+    at.selectbox(key="incidents_selected").set_value("INC-1").run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert list(table_with(at, "Enforcement")["Case"]) == ["e5", "e3"]

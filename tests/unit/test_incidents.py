@@ -199,3 +199,22 @@ def test_category_history_on_the_warehouse(exec_env):
     data = fetch()
     incident = data["incidents"].filter(pl.col("incident_id") == "INC-1").row(0, named=True)
     assert inc.detected_spike(history, incident, AS_OF) is None  # single cases never pass the minimum of 5 extra
+
+
+def test_linked_cases_of_an_incident_newest_first(exec_env):
+    import queries
+
+    def linked(incident_id: str, as_of=AS_OF, row_limit: int = plans.INCIDENT_CASE_LIMIT) -> tuple[list[str], list[int]]:
+        cases = queries.run("incident_cases", as_of=as_of, incident_id=incident_id, row_limit=row_limit)
+        return cases["case_id"].to_list(), cases["total"].to_list()
+
+    # INC-1: e5 (created 11-16 06:00) and e3 (11-14 08:00); INC-2: e6; INC-3: none.
+    assert linked("INC-1") == (["e5", "e3"], [2, 2])
+    assert linked("INC-2") == (["e6"], [1])
+    assert linked("INC-3") == ([], [])
+    # at most row_limit rows, the total still counts both; as of 11-15 only e3 existed
+    assert linked("INC-1", row_limit=1) == (["e5"], [2])
+    assert linked("INC-1", as_of=t(15, 0)) == (["e3"], [1])
+    # an unknown or hostile id is simply not linked to anything
+    assert linked("INC-1' OR '1'='1") == ([], [])
+    assert plans.fetch(plans.incident_cases(AS_OF, "INC-1"))["cases"]["case_id"].to_list() == ["e5", "e3"]

@@ -83,6 +83,8 @@ def _case_calls(duck: str) -> dict[str, list[dict]]:
     case_id, account, created, category = con.sql(
         "SELECT case_id, account_id, created_at, category FROM cases WHERE escalated AND account_id IS NOT NULL "
         "ORDER BY case_id LIMIT 1").fetchall()[0]
+    incident_id = con.sql("SELECT incident_id FROM cases WHERE incident_id IS NOT NULL "
+                          "GROUP BY ALL ORDER BY count(*) DESC, incident_id LIMIT 1").fetchall()
     con.close()
     # Calls a page makes outside its plan: a case's history on the SLA page, a spike's cases on Trends.
     calls: dict[str, list[dict]] = {
@@ -94,7 +96,8 @@ def _case_calls(duck: str) -> dict[str, list[dict]]:
             calls.setdefault(call.name, []).append(call.params)
     for maker, args in ((getattr(plans, "case", None), (AS_OF, case_id)),
                         (getattr(plans, "case_search", None), (AS_OF, account)),
-                        (getattr(plans, "case_excerpt", None), (case_id,))):
+                        (getattr(plans, "case_excerpt", None), (case_id,)),
+                        (plans.incident_cases, (AS_OF, incident_id[0][0] if incident_id else "none"))):
         if maker is not None:
             for call in maker(*args):
                 calls.setdefault(call.name, []).append(call.params)
