@@ -7,6 +7,7 @@ import streamlit as st
 from components import shell
 from watchfloor import audit
 from watchfloor.config import load_settings
+from watchfloor.labels import count_of
 
 user = shell.guard("audit")
 settings = load_settings()
@@ -24,7 +25,7 @@ except audit.AuditError as exc:
 check, entries = snapshot.verification, snapshot.frame
 
 if check.intact:
-    st.success(f"The audit log is intact: {check.entries:,} entries, newest hash `{check.head[:16]}…`.",
+    st.success(f"The audit log is intact: {count_of(check.entries, 'entry', 'entries')}, newest hash `{check.head[:16]}…`.",
                icon=":material/verified_user:")
 else:
     st.error(f"The audit log has been tampered with outside Watchfloor ({len(check.problems)} problem(s)). "

@@ -29,3 +29,8 @@ def humanise(code: str | None) -> str:
 
 def category_label(code: str | None) -> str:
     return CATEGORY_LABELS.get(code or "", humanise(code))
+
+
+def count_of(n: int, noun: str, plural: str | None = None) -> str:
+    """'1 entry', '2 entries', '1,204 cases': a count with its noun in the right number."""
+    return f"{n:,} {noun if n == 1 else (plural or noun + 's')}"

@@ -305,3 +305,10 @@ def test_entries_with_wrong_field_types_are_not_entries(log_path):
     log = audit.AuditLog(log_path)
     assert log.verify().problems == ["line 3: not an audit entry"]
     assert log.snapshot().frame.height == 2
+
+
+def test_counts_read_in_the_right_number():
+    from watchfloor.labels import count_of
+
+    assert [count_of(n, "entry", "entries") for n in (0, 1, 2, 1204)] == ["0 entries", "1 entry", "2 entries", "1,204 entries"]
+    assert count_of(1, "case") == "1 case" and count_of(3, "case") == "3 cases"

@@ -7,6 +7,7 @@ from pathlib import Path
 
 from watchfloor.audit import AuditError, AuditLog
 from watchfloor.config import load_settings
+from watchfloor.labels import count_of
 
 _LOG_HELP = ("audit log file (default: $WATCHFLOOR_AUDIT_LOG, else audit.jsonl beside the warehouse, "
              "data/audit.jsonl for the demo)")
@@ -49,7 +50,7 @@ def run_verify(args) -> int:
         print(f"watchfloor audit verify: error: {exc}", file=sys.stderr)
         return EXIT_FAILURE
     if result.intact:
-        print(f"The audit log {path} is intact: {result.entries:,} entries, newest hash {result.head}.")
+        print(f"The audit log {path} is intact: {count_of(result.entries, 'entry', 'entries')}, newest hash {result.head}.")
         return EXIT_OK
     print(f"The audit log {path} has been tampered with ({len(result.problems)} problem(s)):", file=sys.stderr)
     for problem in result.problems:
