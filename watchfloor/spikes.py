@@ -27,7 +27,11 @@ How a point is judged (docs/metrics.md, "Trend spikes", has the formulas):
 5. Points at which an episode is open (from its alert until it ends) are replaced by their
    expected count before later baselines are computed (repeated passes until nothing changes),
    so a long spike does not become its own baseline. Merging only joins episodes for the
-   report; it never changes what a baseline saw.
+   report; it never changes what a baseline saw. Only points whose expected count rests on the
+   weekly baseline are replaced: one judged on the previous days (the first two weeks) may be
+   the weekly cycle itself, and replacing it would make the same false episode repeat weekly.
+
+`FINE_SCOPE` holds stricter settings for series narrower than a category, watched many at once.
 """
 
 from __future__ import annotations
@@ -84,6 +88,13 @@ class SpikeParams:
     def z_single(self) -> float:
         return NormalDist().inv_cdf(1 - self.alpha)
 
+
+
+# For series narrower than a category (category x surface x region, say), where a category has
+# some twenty watched at once: each must fire less often for the category's alerts to stay
+# within the target, and in a thin series a few extra cases say little. Chosen with the
+# defaults on simulator seed 7 (benchmarks/spikes.md).
+FINE_SCOPE = SpikeParams(alpha=3e-5, min_excess=20.0, min_ratio=2.0)
 
 
 @dataclass(frozen=True)

@@ -212,12 +212,12 @@ def test_a_trending_series_is_followed_not_flagged():
     assert [e.onset for e in found] == [START + timedelta(hours=onset)]
 
 
-@pytest.mark.parametrize("alpha", [1e-3, sp.SpikeParams().alpha])
+@pytest.mark.parametrize("alpha", [1e-3, sp.SpikeParams().alpha, sp.FINE_SCOPE.alpha])
 def test_flat_poisson_alert_rate_stays_within_the_configured_rate(alpha):
     """A flat Poisson(25) series has no spike: an episode opens on at most about 2 x alpha of the
     judged points (one point at p <= alpha, or a pair whose sum is). 40 series of 8 weeks judge
     40 x (1344 - 24) = 52,800 points: at most 2 x alpha x 52,800 episodes (105.6 at 1e-3, 10.6 at
-    the default 1e-4)."""
+    the default 1e-4, 3.2 at the finer series' 3e-5)."""
     params = sp.SpikeParams(alpha=alpha)
     total, judged = 0, 0
     for seed in range(40):
