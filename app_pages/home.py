@@ -9,7 +9,7 @@ from components import charts, filters, shell
 from components.kpi import format_count, format_share, kpi_tile, page_link
 from watchfloor.compare import describe_count_change, describe_share_change
 from watchfloor.daily_health import rising_categories, summarise
-from watchfloor.labels import category_label
+from watchfloor.trends import scope_label
 
 user = shell.guard("home")
 as_of = shell.as_of()
@@ -80,7 +80,8 @@ with rising_column:
     else:
         st.dataframe(
             rising.select(
-                pl.col("category").map_elements(category_label, return_dtype=pl.String).alias("Category"),
+                pl.Series("Spike in", [scope_label(*scope) for scope in
+                                       rising.select("category", "surface", "region").iter_rows()], dtype=pl.String),
                 pl.format(
                     "{} {}", pl.when(pl.col("state") == "ongoing").then(pl.lit("Ongoing since")).otherwise(pl.lit("Ended, began")),
                     pl.col("onset").dt.strftime("%m-%d %H:%M"),
@@ -92,15 +93,20 @@ with rising_column:
             hide_index=True,
             key="home_rising_table",
             column_config={
+                "Spike in": st.column_config.TextColumn(help="The category, or the one surface and/or region of it "
+                                                              "where the spike is."),
                 "Spike": st.column_config.TextColumn(help="Ongoing: still above its expected range in the last "
                                                           "complete hour; ended: within the last 24 hours. Since: "
                                                           "the spike's onset (UTC)."),
-                "Cases vs expected": st.column_config.TextColumn(help="Cases over the spike so far, against the "
-                                                                      "cases expected from the weeks before."),
+                "Cases vs expected": st.column_config.TextColumn(help="Cases of the spike's scope over the spike so "
+                                                                      "far, against the cases expected from the weeks "
+                                                                      "before."),
                 "Last 24 h": st.column_config.TextColumn(
-                    help="The category's cases in the last 24 hours, against the same 24 hours a week earlier."),
+                    help="The scope's cases in the last 24 hours, against the same 24 hours a week earlier."),
             },
         )
     st.caption("Categories with a spike in the last 24 hours, found by the spike detector (each hour judged "
-               "against the same hours of the weeks before); ongoing first, then by severity.")
+               "against the same hours of the weeks before) on the category and on each of its surfaces, regions "
+               "and surface-region pairs, so a spike confined to one of them is seen too; ongoing first, then by "
+               "severity.")
     page_link("trends", "Trends & spikes →", role)

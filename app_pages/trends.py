@@ -31,28 +31,36 @@ with step_column:
 
 data = shell.fetch_or_stop(plans.trends(as_of, chosen, dimension=dimension, hourly=hourly))
 view = queries.derived(data["series"], tr.spike_view, dimension, start, end, as_of, hourly)
+watched = queries.derived(data["watched"], tr.watched_view, start, end, as_of)
+spikes = tr.spike_list(view, watched, dimension)
 movers = queries.derived(data["series"], tr.movers, dimension, start, end, as_of)
 
-trends_charts.headline(view, movers, dimension, user.role)
+trends_charts.headline(spikes, movers, dimension, user.role)
 
 st.subheader("Current and recent spikes", anchor=False)
-selected = trends_charts.spike_table(view, dimension)
+selected = trends_charts.spike_table(spikes, dimension)
 
 st.subheader("Volume", anchor=False)
-options = trends_charts.series_options(view, dimension)
-# One selector per chosen spike, so that choosing a spike shows its series.
-picked = f"{selected['key']}_{selected['onset']:%Y%m%d%H}" if selected else "none"
-shown = st.selectbox("Series", options=list(options), format_func=options.get,
-                     key=f"trends_series_{dimension}_{picked}",
-                     index=list(options).index(selected["key"]) if selected and selected["key"] in options else 0,
-                     width=320)
-trends_charts.volume_chart(view, dimension, shown, selected)
+if selected is not None and selected["source"] == "watched":
+    # A watched alert: its own hourly series (category, surface, region) with its band.
+    trends_charts.scope_chart(queries.derived(data["watched"], tr.scope_points, selected["category"],
+                                              selected["surface"], selected["region"], start, end, as_of), selected)
+else:
+    options = trends_charts.series_options(view, dimension)
+    # One selector per chosen spike, so that choosing a spike shows its series.
+    picked = f"{selected['key']}_{selected['onset']:%Y%m%d%H}" if selected else "none"
+    shown = st.selectbox("Series", options=list(options), format_func=options.get,
+                         key=f"trends_series_{dimension}_{picked}",
+                         index=list(options).index(selected["key"]) if selected and selected["key"] in options else 0,
+                         width=320)
+    trends_charts.volume_chart(view, dimension, shown, selected)
 
 if selected is not None:
     st.subheader(f"Cases behind the {selected['label']} spike", anchor=False)
     spike_start, spike_end = tr.spike_case_window(selected, view.bucket)
-    cases = shell.fetch_or_stop(plans.trends_spike_cases(chosen, dimension, selected["key"], spike_start, spike_end))
-    trends_charts.spike_cases(cases["cases"], selected, dimension, view.bucket, user.role)
+    cases = shell.fetch_or_stop(plans.trends_spike_cases(chosen, **tr.spike_case_scope(selected, dimension),
+                                                         spike_start=spike_start, spike_end=spike_end))
+    trends_charts.spike_cases(cases["cases"], selected, user.role)
 
 st.subheader("Top movers", anchor=False)
 trends_charts.movers_table(movers, dimension, tr.movers_period_label(start, end, as_of))

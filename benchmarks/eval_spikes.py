@@ -12,7 +12,7 @@ What is scored, for each warehouse (the same way for recall and false alerts):
   has cases (every scope the simulator can give a spike, see plan_spikes). They are chosen
   without the ground truth: a live system watching these series does not know which scope a
   spike will hit. The detector runs causally over each of them: over the category series with
-  its defaults (`SpikeParams()`, what Home and the Trends page use), over the finer series with
+  its defaults (`SpikeParams()`), over the finer series with
   its stricter `FINE_SCOPE` settings (some twenty finer series per category are watched at once,
   so each must fire less often for the category's alerts to stay within the target).
 - Eligible spikes: multiplier >= 3 and lasting >= 3 hours, starting after the first 14 days
@@ -27,10 +27,14 @@ What is scored, for each warehouse (the same way for recall and false alerts):
   of that category (any scope, any size) extended by 6 hours after its end. Rate: false alerts
   per category per 30 days judged.
 - For information, the same two figures on the category series alone (episodes of the other
-  series left out), as Home and the Trends page watch them by default.
+  series left out). Home and the Trends page show the alerts of every watched series, merged
+  as scored here (watchfloor.spikes.watched_alerts).
 
 Detector speed: hourly counts of every category over the whole 90 days on the 1M warehouse,
-fetched with the Trends page's named query and run through the detector, best of 3 runs.
+fetched with the Trends page's named query and run through the detector, best of 3 runs; and
+every watched series (category, x surface, x region, x surface x region) as the Trends page
+watches them for its default week (the week plus 29 days of history) and as Home watches them
+(29 days), fetched with their named queries and turned into alerts, each on a cold cache.
 """
 
 from __future__ import annotations
@@ -113,43 +117,13 @@ def load_truth(path: Path) -> Truth:
     return Truth(counts, truth.sort("starts_at"), start, end)
 
 
-@dataclass
-class Watched:
-    """Every watched series of every category on one hourly grid: row i of `values` is the series of `keys` row i."""
-
-    keys: pl.DataFrame  # category, surface, region (null: all), level
-    stamps: list[datetime]
-    values: np.ndarray  # series x hours
-
-
-# The scopes the simulator can give a spike (plan_spikes: a category, optionally narrowed to one
-# surface and/or one region); a live system watches all of them, not knowing which one a spike hits.
-LEVELS = {"category": (), "category x surface": ("surface",), "category x region": ("region",),
-          "category x surface x region": ("surface", "region")}
-
-
-def watched_series(counts: pl.DataFrame, start: datetime, end: datetime) -> Watched:
-    """Hourly counts of every watched series from start to end (both included), missing hours as zero."""
-    parts = []
-    for level, dims in LEVELS.items():
-        part = counts.group_by("category", *dims, "bucket").agg(pl.col("cases").sum())
-        for dim in ("surface", "region"):
-            if dim not in dims:
-                part = part.with_columns(pl.lit(None, pl.String).alias(dim))
-        parts.append(part.select("category", "surface", "region", pl.lit(level).alias("level"), "bucket", "cases"))
-    long = pl.concat(parts)
-    keys = (long.select("category", "surface", "region", "level").unique()
-            .sort("category", "level", "surface", "region", nulls_last=False)
-            .with_row_index("series"))
-    hours = int((end - start) / timedelta(hours=1)) + 1
-    long = (long.join(keys, on=["category", "surface", "region", "level"], how="inner", nulls_equal=True)
-            .with_columns(((pl.col("bucket") - start).dt.total_hours()).alias("hour"))
-            .filter(pl.col("hour").is_between(0, hours - 1)))
-    values = np.zeros((keys.height, hours))
-    values[long["series"].to_numpy(), long["hour"].to_numpy()] = long["cases"].to_numpy()
-    stamps = [start + timedelta(hours=i) for i in range(hours)]
-    return Watched(keys.drop("series"), stamps, values)
-
+# The watched series, the detector over them and the merging of their episodes into alerts are
+# the product's own (watchfloor.spikes, what Home and the Trends page show): what is scored here
+# is what an analyst sees.
+Watched = spikes.Watched
+LEVELS = spikes.SCOPE_LEVELS
+watched_series = spikes.watched_series
+merge_alerts = spikes.merge_alerts
 
 EPISODE_SCHEMA = {"category": pl.String, "surface": pl.String, "region": pl.String, "level": pl.String,
                   "onset": pl.Datetime("us"), "detected_at": pl.Datetime("us"), "end": pl.Datetime("us")}
@@ -158,32 +132,12 @@ EPISODE_SCHEMA = {"category": pl.String, "surface": pl.String, "region": pl.Stri
 def detect_watched(watched: Watched, params: spikes.SpikeParams, *, category_level: bool) -> pl.DataFrame:
     """The detector over the category series (category_level) or over the finer watched series:
     one row per episode, with its series."""
-    rows = []
-    for key, values in zip(watched.keys.iter_rows(named=True), watched.values):
-        if (key["level"] == "category") != category_level:
-            continue
-        for e in spikes.detect(watched.stamps, values, params).episodes:
-            rows.append({**key, "onset": e.onset, "detected_at": e.detected_at, "end": e.end})
-    return pl.DataFrame(rows, schema=EPISODE_SCHEMA, orient="row")
+    levels = [level for level in LEVELS if (level == "category") == category_level]
+    return spikes.watched_episodes(watched, params, params, levels=levels).select(list(EPISODE_SCHEMA))
 
 
 def overlaps(a0, a1, b0, b1) -> bool:
     return a0 <= b1 and b0 <= a1
-
-
-def merge_alerts(episodes: list[tuple[datetime, datetime]]) -> list[tuple[datetime, datetime]]:
-    """Episodes (onset, end: first and last hour) of one category whose hours overlap, as one alert.
-
-    An analyst watching all of a category's series sees one event when several of them fire over
-    the same hours (the category and its surface, say); episodes that only touch stay apart.
-    """
-    alerts: list[list[datetime]] = []
-    for onset, end in sorted(episodes):
-        if alerts and onset <= alerts[-1][1]:
-            alerts[-1][1] = max(alerts[-1][1], end)
-        else:
-            alerts.append([onset, end])
-    return [(a, b) for a, b in alerts]
 
 
 def score(episodes: pl.DataFrame, truth_spikes: pl.DataFrame, categories: list[str], judged_from: datetime,
@@ -258,7 +212,7 @@ def evaluate(truth: Truth, watched: Watched, params: spikes.SpikeParams, fine: s
 
 def objective(result: dict) -> tuple:
     """On the watched series: meet the false-alert target first, then the most recall; then the
-    most recall on the category series alone (what Home and the Trends page watch), the fewest
+    most recall on the category series alone (the widest view of each category), the fewest
     false alerts, the shortest delay."""
     r = result["watched"]
     meets_false = r["false_per_30d"] <= TARGETS["false_per_30d"]
@@ -307,6 +261,54 @@ def speed(path: Path) -> dict:
             "series": frame["key"].n_unique(), "points": frame.height}
 
 
+WATCHED_TARGET_S = 0.5
+
+
+def watched_speed(path: Path) -> dict:
+    """Every watched series as the Trends page judges them for its default week (and 29 days of
+    history) and as Home judges them (29 days), as of the page benchmark's 'now': the named
+    query, cold (cache cleared), then the detector and the merging into alerts. Best of 3 runs."""
+    from queries import plans
+    from watchfloor import daily_health, trends
+    from watchfloor.filters import default_filters
+
+    as_of = END
+    filters = default_filters(as_of.date())
+    period = filters.period_params()
+    calls = {"trends": next(c for c in plans.trends(as_of, filters) if c.key == "watched"),
+             "home": next(c for c in plans.home(as_of, filters) if c.key == "rising")}
+    judge = {"trends": lambda f: trends.watched_view(f, period["period_start"], period["period_end"], as_of),
+             "home": lambda f: daily_health.rising_categories(f, as_of)}
+    out = {}
+    for page, call in calls.items():
+        fetch, detect = [], []
+        for _ in range(3):
+            queries.clear_cache()
+            start = time.perf_counter()
+            frame = queries.run_uncached(call.name, warehouse=str(path), **call.params)
+            mid = time.perf_counter()
+            judge[page](frame)
+            done = time.perf_counter()
+            fetch.append(mid - start)
+            detect.append(done - mid)
+        hours = frame["bucket"].dt.truncate("1h")
+        watched = spikes.watched_series(frame, hours.min(), hours.max())
+        fine = watched.keys["level"] != "category"
+        judged = int(spikes.could_alert(watched.values[~fine.to_numpy()], spikes.SpikeParams()).sum()
+                     + spikes.could_alert(watched.values[fine.to_numpy()], spikes.FINE_SCOPE).sum())
+        out[page] = {"fetch_s": min(fetch), "detect_s": min(detect), "series": watched.keys.height,
+                     "judged": judged, "hours": len(watched.stamps), "cells": frame.height}
+    queries.close_all()
+    return out
+
+
+def watched_speed_line(result: dict) -> str:
+    return "; ".join(
+        f"{page}: fetch {r['fetch_s']:.3f} s + detector {r['detect_s']:.3f} s for {r['series']} watched series "
+        f"({r['judged']} could alert) over {r['hours']} hours (target detector <= {WATCHED_TARGET_S} s: "
+        f"{verdict(r['detect_s'] <= WATCHED_TARGET_S)})" for page, r in result.items())
+
+
 def verdict(ok: bool) -> str:
     return "meets" if ok else "MISSES"
 
@@ -315,7 +317,8 @@ def series_label(row: dict) -> str:
     return " · ".join([row["category"]] + [x for x in (row["surface"], row["region"]) if x])
 
 
-def write_report(params, fine, tuned, tune_result, report_result, speed_result, cases_by_seed) -> str:
+def write_report(params, fine, tuned, tune_result, report_result, speed_result, cases_by_seed,
+                 watched_result: dict | None = None) -> str:
     t, r = tune_result, report_result
     tw, rw, tc, rc = t["watched"], r["watched"], t["category"], r["category"]
     lines = [
@@ -356,8 +359,8 @@ def write_report(params, fine, tuned, tune_result, report_result, speed_result, 
         f"<= {TARGETS['median_delay_h']} | {verdict(rw['median_delay_h'] <= TARGETS['median_delay_h'])} |",
         f"| 90th percentile delay (h) | {tw['p90_delay_h']:.1f} | {rw['p90_delay_h']:.1f} | | |",
         "",
-        f"For information, the {r['categories']} category series alone (what Home and the Trends page "
-        "watch by default), both figures on those series:",
+        f"For information, the {r['categories']} category series alone (Home and the Trends page show the alerts of "
+        "every watched series above, merged as scored here), both figures on those series:",
         "",
         f"| measure (category series only) | seed {TUNE_SEED} | seed {REPORT_SEED} |",
         "|---|---:|---:|",
@@ -377,6 +380,21 @@ def write_report(params, fine, tuned, tune_result, report_result, speed_result, 
         f"| detector (all series) | {speed_result['detect_s']:.3f} |",
         f"| total | {speed_result['total_s']:.3f} (target <= {SPEED_TARGET_S:.0f} s: {verdict(speed_result['total_s'] <= SPEED_TARGET_S)}) |",
         "",
+    ]
+    if watched_result:
+        lines += [
+            f"Every watched series, as the pages judge them on one view (as of {END:%Y-%m-%d %H:%M}, default filters; "
+            "fetch cold, best of 3 runs). Series in which no two consecutive hours add up to the settings' "
+            "`min_excess` cannot alert and are not run through the detector (`watchfloor.spikes.could_alert`).",
+            "",
+            "| page | watched series | could alert | hours | fetch (s) | detector and alerts (s) | target |",
+            "|---|---:|---:|---:|---:|---:|---|",
+        ]
+        for page, w in watched_result.items():
+            lines.append(f"| {page} | {w['series']} | {w['judged']} | {w['hours']} | {w['fetch_s']:.3f} | "
+                         f"{w['detect_s']:.3f} | <= {WATCHED_TARGET_S} s: {verdict(w['detect_s'] <= WATCHED_TARGET_S)} |")
+        lines.append("")
+    lines += [
         "## Settings",
         "",
         "Category series: `watchfloor.spikes.SpikeParams()` defaults: "
@@ -442,7 +460,8 @@ def main() -> int:
         result = speed(report_path)
         print(f"detector speed: fetch {result['fetch_s']:.3f} s + detector {result['detect_s']:.3f} s = "
               f"{result['total_s']:.3f} s for {result['series']} category series over {DAYS} days "
-              f"(target <= {SPEED_TARGET_S:.0f} s: {verdict(result['total_s'] <= SPEED_TARGET_S)})")
+              f"(target <= {SPEED_TARGET_S:.0f} s: {verdict(result['total_s'] <= SPEED_TARGET_S)}); watched series, "
+              + watched_speed_line(watched_speed(report_path)))
         return 0
     tune_path = ensure_warehouse(TUNE_SEED)
     tune_truth, report_truth = load_truth(tune_path), load_truth(report_path)
@@ -459,8 +478,9 @@ def main() -> int:
         print(f"NOTE: the code's settings differ from the chosen ones: set SpikeParams' defaults to "
               f"{settings(params)} and FINE_SCOPE to {settings(fine)} in watchfloor/spikes.py", flush=True)
     speed_result = speed(report_path)
+    watched_result = watched_speed(report_path)
     cases = {TUNE_SEED: tune_truth.counts["cases"].sum(), REPORT_SEED: report_truth.counts["cases"].sum()}
-    text = write_report(params, fine, results, tune_result, report_result, speed_result, cases)
+    text = write_report(params, fine, results, tune_result, report_result, speed_result, cases, watched_result)
     Path(args.output).write_text(text)
     print(text)
     return 0

@@ -13,7 +13,7 @@ import streamlit as st
 from components import case_link
 from components.kpi import format_count, kpi_tile
 from watchfloor import trends as tr
-from watchfloor.labels import category_label, humanise
+from watchfloor.labels import category_label, count_of, humanise
 
 LINE_COLOURS = ["#4c78a8", "#f58518", "#54a24b", "#e45756", "#72b7b2", "#b279a2", "#eeca3b", "#9d755d"]
 OBSERVED_COLOUR = "#1f2933"
@@ -47,8 +47,8 @@ def _unit(step: timedelta) -> str:
 # --------------------------------------------------------------------------- headline
 
 
-def headline(view: tr.SpikeView, movers: pl.DataFrame, dimension: str, role: str) -> None:
-    episodes = view.episodes
+def headline(episodes: pl.DataFrame, movers: pl.DataFrame, dimension: str, role: str) -> None:
+    """`episodes` is watchfloor.trends.spike_list's frame."""
     ongoing = episodes.filter(pl.col("state") == "ongoing")
     recent = episodes.filter(pl.col("state") == "recent")
     tiles = st.columns(4)
@@ -56,7 +56,8 @@ def headline(view: tr.SpikeView, movers: pl.DataFrame, dimension: str, role: str
     with tiles[0]:
         kpi_tile("Spikes in period", format_count(episodes.height),
                  note=f"ongoing {ongoing.height:,} · last 24 h {recent.height:,}",
-                 help="Spike episodes of any series of this breakdown that touch the period.", role=role)
+                 help="Spikes touching the period: the alerts of every category, its surfaces, regions and "
+                      "surface-region pairs, and the spikes of this breakdown's own series.", role=role)
     with tiles[1]:
         worst = episodes.row(0, named=True) if episodes.height else None
         ratio = worst["ratio"] if worst else None
@@ -83,27 +84,30 @@ def headline(view: tr.SpikeView, movers: pl.DataFrame, dimension: str, role: str
 # --------------------------------------------------------------------------- spike list
 
 
-def spike_table(view: tr.SpikeView, dimension: str) -> dict | None:
-    """The ranked spike list; returns the selected episode (a row dict) or None."""
-    episodes = view.episodes
+def spike_table(episodes: pl.DataFrame, dimension: str) -> dict | None:
+    """The ranked spike list (watchfloor.trends.spike_list); returns the selected row (a dict) or None."""
     if episodes.height == 0:
         st.info("No spike in this period for these filters: every series stayed within its expected band.")
         return None
-    unit = _unit(view.bucket)
+    unit = "bucket"
     display = episodes.select(
         pl.col("severity").map_elements(humanise, return_dtype=pl.String).alias("Severity"),
-        pl.col("label").alias(tr.DIMENSIONS[dimension]),
+        pl.col("label").alias("Spike in"),
         pl.col("state").map_elements(humanise, return_dtype=pl.String).alias("State"),
         pl.col("onset").alias("Onset"),
         pl.col("peak").alias("Peak"),
-        (pl.col("end") + view.bucket).alias("Until"),
+        pl.col("until").alias("Until"),
         pl.col("observed").alias("Cases"),
         pl.col("expected").alias("Expected"),
         pl.col("ratio").alias("× expected"),
         pl.col("score").alias("Score"),
     )
-    st.caption(f"{episodes.height:,} spike episodes, ongoing first, then by severity and excess cases. "
-               "Select one to draw its series and list its cases.")
+    st.caption(f"{count_of(episodes.height, 'spike')}, ongoing first, then by severity and excess cases: each "
+               "category is watched hourly on its own series and on each of its surfaces, regions and surface-region "
+               "pairs, and spikes of one category over the same hours are one alert, shown where it is (the narrowest "
+               "series holding most of it)"
+               + ("." if dimension == "category" else f"; and the spikes of each {tr.DIMENSIONS[dimension].lower()}.")
+               + " Select one to draw its series and list its cases.")
     event = st.dataframe(
         display,
         key=f"trends_spike_table_{dimension}",
@@ -111,13 +115,15 @@ def spike_table(view: tr.SpikeView, dimension: str) -> dict | None:
         selection_mode="single-row",
         hide_index=True,
         column_config={
-            "Onset": st.column_config.DatetimeColumn(format="MM-DD HH:mm", help=f"First {unit} of the episode (UTC)."),
+            "Spike in": st.column_config.TextColumn(help="Where the spike is: a category, or one surface and/or "
+                                                         "region of it; or a value of the breakdown."),
+            "Onset": st.column_config.DatetimeColumn(format="MM-DD HH:mm", help=f"First {unit} of the spike (UTC)."),
             "Peak": st.column_config.DatetimeColumn(format="MM-DD HH:mm", help=f"The {unit} with the highest score."),
             "Until": st.column_config.DatetimeColumn(format="MM-DD HH:mm",
                                                      help=f"End of the last elevated {unit} (so far, if ongoing)."),
-            "Cases": st.column_config.NumberColumn(format="%d", help="Cases over the episode."),
+            "Cases": st.column_config.NumberColumn(format="%d", help="Cases of its series over the spike."),
             "Expected": st.column_config.NumberColumn(format="%.0f", help="Expected cases over the same buckets."),
-            "× expected": st.column_config.NumberColumn(format="%.1f×", help="Cases ÷ expected over the episode."),
+            "× expected": st.column_config.NumberColumn(format="%.1f×", help="Cases ÷ expected over the spike."),
             "Score": st.column_config.NumberColumn(
                 format="%.1f", help="Peak surprise as a standard-normal z: how unlikely the peak is without a spike."),
             "State": st.column_config.TextColumn(help="Ongoing: still elevated at the last complete bucket; recent: "
@@ -156,6 +162,36 @@ def volume_chart(view: tr.SpikeView, dimension: str, shown: str, selected: dict 
     episodes = view.episodes.filter(pl.col("key") == shown)
     fig = go.Figure()
     buckets = rows["bucket"].to_list()
+    _band_traces(fig, rows)
+    first = buckets[0] if buckets else None
+    for episode in episodes.iter_rows(named=True):
+        chosen = selected is not None and selected["key"] == shown and selected["onset"] == episode["onset"]
+        fig.add_vrect(x0=max(episode["onset"], first) if first else episode["onset"], x1=episode["end"] + view.bucket,
+                      fillcolor=SPIKE_COLOUR, opacity=0.22 if chosen else 0.1, line_width=0, layer="below")
+    _plotly(fig, 360, key=f"trends_volume_chart_{dimension}")
+    st.caption(f"{tr.value_label(dimension, shown)}: cases per {unit} (UTC). The band runs from the expected count "
+               "to where a count starts to stand out (the detector's continue threshold); shaded: spike episodes, "
+               "the chosen one darker. The expected count uses only the weeks before each point.")
+
+
+def scope_chart(points: pl.DataFrame, spike: dict) -> None:
+    """One watched series (hourly) with its expected band, the chosen alert shaded."""
+    if points.height == 0:
+        st.info("No complete hour in this period yet.")
+        return
+    rows = points.sort("bucket")
+    fig = go.Figure()
+    _band_traces(fig, rows)
+    fig.add_vrect(x0=max(spike["onset"], rows["bucket"][0]), x1=spike["until"], fillcolor=SPIKE_COLOUR,
+                  opacity=0.22, line_width=0, layer="below")
+    _plotly(fig, 360, key=f"trends_scope_chart_{spike['key']}")
+    st.caption(f"{spike['label']}: cases per hour (UTC). The band runs from the expected count to where a count "
+               "starts to stand out (the detector's continue threshold); shaded: the chosen spike. The expected "
+               "count uses only the weeks before each point.")
+
+
+def _band_traces(fig: go.Figure, rows: pl.DataFrame) -> None:
+    buckets = rows["bucket"].to_list()
     fig.add_trace(go.Scatter(x=buckets, y=rows["expected"].to_list(), name="Expected", mode="lines",
                              line=dict(color=EXPECTED_COLOUR, width=1, dash="dot"),
                              hovertemplate="expected %{y:.1f}<extra></extra>"))
@@ -169,15 +205,6 @@ def volume_chart(view: tr.SpikeView, dimension: str, shown: str, selected: dict 
     fig.add_trace(go.Scatter(x=hot["bucket"].to_list(), y=hot["observed"].to_list(), name="In a spike",
                              mode="markers", marker=dict(color=SPIKE_COLOUR, size=6),
                              hovertemplate="spike: %{y:,.0f} cases<extra></extra>"))
-    first = buckets[0] if buckets else None
-    for episode in episodes.iter_rows(named=True):
-        chosen = selected is not None and selected["key"] == shown and selected["onset"] == episode["onset"]
-        fig.add_vrect(x0=max(episode["onset"], first) if first else episode["onset"], x1=episode["end"] + view.bucket,
-                      fillcolor=SPIKE_COLOUR, opacity=0.22 if chosen else 0.1, line_width=0, layer="below")
-    _plotly(fig, 360, key=f"trends_volume_chart_{dimension}")
-    st.caption(f"{tr.value_label(dimension, shown)}: cases per {unit} (UTC). The band runs from the expected count "
-               "to where a count starts to stand out (the detector's continue threshold); shaded: spike episodes, "
-               "the chosen one darker. The expected count uses only the weeks before each point.")
 
 
 def _overview(view: tr.SpikeView, dimension: str) -> None:
@@ -202,14 +229,15 @@ def _overview(view: tr.SpikeView, dimension: str) -> None:
 # --------------------------------------------------------------------------- cases behind a spike
 
 
-def spike_cases(cases: pl.DataFrame, episode: dict, dimension: str, step: timedelta, role: str) -> None:
-    start, end = tr.spike_case_window(episode, step)
+def spike_cases(cases: pl.DataFrame, episode: dict, role: str) -> None:
+    """The cases behind a row of watchfloor.trends.spike_list."""
+    start, end = episode["onset"], episode["until"]
     if cases.height == 0:
         st.info("No case of this spike matches the current filters.")
         return
     total = int(cases["total"][0])
     shown = f"the {cases.height:,} newest of {total:,}" if total > cases.height else f"all {total:,}"
-    st.caption(f"{tr.DIMENSIONS[dimension]} {episode['label']}, created {start:%m-%d %H:%M} to {end:%m-%d %H:%M} UTC: "
+    st.caption(f"{episode['label']}, created {start:%m-%d %H:%M} to {end:%m-%d %H:%M} UTC: "
                f"{shown} cases. Select a row to open the case.")
     display = cases.select(
         pl.col("case_id").alias("Case"),

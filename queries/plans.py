@@ -149,7 +149,8 @@ def shell(as_of: datetime, filters: Filters) -> list[QueryCall]:
 
 def trends(as_of: datetime, filters: Filters, dimension: str = "category", hourly: bool | None = None) -> list[QueryCall]:
     """Trends & spikes: the series of the chosen breakdown with the detector's history before the
-    period, the shares for emerging patterns, and the classifier signal (watchfloor.trends)."""
+    period, the hourly cells of every watched series (category x surface x region) with the
+    detector's 29 days before the period, the shares for emerging patterns, and the classifier signal (watchfloor.trends)."""
     tr = trend_figures
     period = filters.period_params()
     start, end = period["period_start"], period["period_end"]
@@ -158,6 +159,8 @@ def trends(as_of: datetime, filters: Filters, dimension: str = "category", hourl
     return [
         QueryCall("series", "trends_series", {"history_start": tr.history_start(start, end), "period_end": end,
                                               "hourly": hourly, "dimension": dimension, **scope}),
+        QueryCall("watched", "trends_watched_series", {"history_start": tr.watched_history_start(start),
+                                                       "period_end": end, **scope}),
         QueryCall("shares", "trends_shares", {"previous_start": start - (end - start), **period,
                                               "min_org_cases": tr.MIN_ORG_CASES, **scope}),
         QueryCall("classifier", "trends_classifier", {**period, **scope}),
@@ -175,10 +178,12 @@ def incident_cases(as_of: datetime, incident_id: str) -> list[QueryCall]:
 
 
 def trends_spike_cases(filters: Filters, dimension: str, key: str, spike_start: datetime,
-                       spike_end: datetime) -> list[QueryCall]:
-    """Trends & spikes: the cases behind the chosen spike."""
+                       spike_end: datetime, surface: str | None = None, region: str | None = None) -> list[QueryCall]:
+    """Trends & spikes: the cases behind the chosen spike (of a breakdown's value, or of a watched
+    scope: dimension 'category' with the category as key, and its surface and region if any)."""
     return [QueryCall("cases", "trends_spike_cases", {
         "spike_start": spike_start, "spike_end": spike_end, "dimension": dimension, "key": key,
+        "surface": surface, "region": region,
         "row_limit": trend_figures.SPIKE_CASE_LIMIT, **filters.sql_params(),
     })]
 

@@ -1,6 +1,7 @@
 -- Trends: the cases behind one spike: created in [$spike_start, $spike_end) with the spike's
--- value of the breakdown ($dimension, $key), within the sidebar filters, newest first, at most
--- $row_limit; `total` counts them all.
+-- value of the breakdown ($dimension, $key), narrowed to one surface and/or region when the
+-- spike was seen on a narrower watched series ($surface, $region; NULL: any), within the
+-- sidebar filters, newest first, at most $row_limit; `total` counts them all.
 WITH matched AS (
     SELECT c.case_id, c.created_at, c.category, c.subcategory, c.surface, c.region, c.language,
            c.source, c.priority, c.status, c.decision, c.org_id, c.classifier_name, c.classifier_score
@@ -15,6 +16,8 @@ WITH matched AS (
             WHEN 'language' THEN c.language
             WHEN 'source' THEN c.source
           END, '(none)') = $key
+      AND ($surface::VARCHAR IS NULL OR coalesce(c.surface, '(none)') = $surface::VARCHAR)
+      AND ($region::VARCHAR IS NULL OR coalesce(c.region, '(none)') = $region::VARCHAR)
       AND wf_in($regions, c.region)
       AND wf_in($verticals, q.vertical)
       AND wf_in($priorities, c.priority)

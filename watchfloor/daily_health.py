@@ -78,51 +78,69 @@ _SEVERITY_RANK = {name: i for i, name in enumerate(spikes.SEVERITIES)}
 
 
 def rising_categories(hourly: pl.DataFrame, as_of: datetime, top_n: int = 3,
-                      params: spikes.SpikeParams | None = None) -> pl.DataFrame:
-    """The categories with a spike episode in the last 24 hours, from the spike detector.
+                      params: spikes.SpikeParams | None = None,
+                      fine: spikes.SpikeParams = spikes.FINE_SCOPE) -> pl.DataFrame:
+    """The categories with a spike alert in the last 24 hours, as the spike evaluation scores them.
 
-    `hourly` is home_rising_categories' frame (category, bucket, cases) over the 29 days before
-    the current hour. The detector judges every hour of every category against the weeks
-    before it; a category is rising if one of its episodes reaches into the last 24 complete
-    hours. One row per category (its most important episode: ongoing first, then by severity,
-    then by excess cases), top_n rows. Columns: category, state ('ongoing' or 'ended'), onset,
-    severity, cases and expected over that episode, last_24h (cases in the last 24 hours) and
-    week_before (the same 24 hours a week earlier).
+    `hourly` is home_rising_categories' frame (category, surface, region, bucket, cases) over the
+    29 days before the current hour. Every category is watched on its category, category x
+    surface, category x region and category x surface x region series (the category series with
+    `params`, the defaults; the narrower ones with `fine`, FINE_SCOPE), and its episodes that
+    share an hour are one alert, labelled with its scope (watchfloor.spikes.watched_alerts). A
+    category is rising if one of its alerts reaches into the last 24 complete hours. One row per
+    category (its most important alert: ongoing first, then by severity, then by excess cases),
+    top_n rows. Columns: category, surface and region of the alert's scope (null: all), state
+    ('ongoing' or 'ended'), onset, severity, cases and expected over the alert in its scope,
+    last_24h (the scope's cases in the last 24 hours) and week_before (the same 24 hours a week
+    earlier).
     """
     hour = as_of.replace(minute=0, second=0, microsecond=0)
     window_start = hour - RISING_WINDOW
-    schema = {"category": pl.String, "state": pl.String, "onset": pl.Datetime("us"), "severity": pl.String,
-              "cases": pl.Float64, "expected": pl.Float64, "last_24h": pl.Int64, "week_before": pl.Int64}
+    schema = {"category": pl.String, "surface": pl.String, "region": pl.String, "state": pl.String,
+              "onset": pl.Datetime("us"), "severity": pl.String, "cases": pl.Float64, "expected": pl.Float64,
+              "last_24h": pl.Int64, "week_before": pl.Int64}
     if hourly.height == 0:
         return pl.DataFrame(schema=schema)
     # Hours before the data begins are unknown, not zero (a jump from nothing would look like a spike).
     start = max(hour - RISING_HISTORY, hourly["bucket"].min())
     if start >= hour - timedelta(hours=1):
         return pl.DataFrame(schema=schema)
-    _, episodes = spikes.detect_many(hourly, "category", value_column="cases", params=params,
-                                     start=start, end=hour - timedelta(hours=1), interval=timedelta(hours=1))
-    episodes = episodes.filter(pl.col("end") >= window_start)
-    if episodes.height == 0:
+    watched = spikes.watched_series(hourly, start, hour - timedelta(hours=1))
+    alerts = spikes.watched_alerts(watched, params, fine).filter(pl.col("end") >= window_start)
+    if alerts.height == 0:
         return pl.DataFrame(schema=schema)
-    counts = hourly.group_by("category").agg(
-        pl.col("cases").filter(pl.col("bucket") >= window_start).sum().alias("last_24h"),
-        pl.col("cases").filter((pl.col("bucket") >= window_start - timedelta(days=7))
-                               & (pl.col("bucket") < hour - timedelta(days=7))).sum().alias("week_before"),
-    )
     ranked = (
-        episodes.with_columns(
+        alerts.with_columns(
             pl.col("severity").replace_strict(_SEVERITY_RANK, default=len(_SEVERITY_RANK)).alias("_rank"),
             (pl.col("observed") - pl.col("expected")).alias("_excess"),
         )
         .sort(["ongoing", "_rank", "_excess", "category"], descending=[True, False, True, False])
         .unique("category", keep="first", maintain_order=True)
         .head(top_n)
-        .join(counts, on="category", how="left")
     )
+    index = {t: i for i, t in enumerate(watched.stamps)}
+    rows = watched.keys.with_row_index("row")
+    last_24h, week_before = [], []
+    for alert in ranked.iter_rows(named=True):
+        # The scope's own series (every scope with an alert is watched, so it has a row).
+        row = rows.filter((pl.col("category") == alert["category"]) & (pl.col("level") == alert["level"])
+                          & pl.col("surface").eq_missing(alert["surface"])
+                          & pl.col("region").eq_missing(alert["region"]))["row"][0]
+        values = watched.values[row]
+        last_24h.append(_hours_sum(values, index, window_start, hour, watched.stamps[0]))
+        week_before.append(_hours_sum(values, index, window_start - timedelta(days=7), hour - timedelta(days=7),
+                                      watched.stamps[0]))
     return ranked.select(
-        "category",
+        "category", "surface", "region",
         pl.when(pl.col("ongoing")).then(pl.lit("ongoing")).otherwise(pl.lit("ended")).alias("state"),
         "onset", "severity",
         pl.col("observed").alias("cases"), "expected",
-        pl.col("last_24h").cast(pl.Int64), pl.col("week_before").cast(pl.Int64),
+        pl.Series("last_24h", last_24h, dtype=pl.Int64), pl.Series("week_before", week_before, dtype=pl.Int64),
     )
+
+
+def _hours_sum(values, index: dict, start: datetime, end: datetime, first: datetime) -> int:
+    """Cases of a watched series in [start, end) (hours before its grid count as none)."""
+    lo = index.get(max(start, first), 0 if start < first else len(values))
+    hi = index.get(end, len(values)) if end > first else 0
+    return int(values[lo:hi].sum())

@@ -220,33 +220,35 @@ def z_to_p(z: float) -> float:
 
 
 def _trimmed_mean(values: np.ndarray, trim: float) -> tuple[np.ndarray, np.ndarray]:
-    """Row-wise trimmed mean ignoring NaN (NaN where a row has no value), and the values per row."""
-    n = np.sum(~np.isnan(values), axis=1)
-    ordered = np.sort(values, axis=1)  # NaN sort last
+    """Trimmed mean over the last axis ignoring NaN (NaN where there is no value), and the values
+    it rests on."""
+    n = np.sum(~np.isnan(values), axis=-1)
+    ordered = np.sort(values, axis=-1)  # NaN sort last
     cut = np.floor(n * trim).astype(int)
-    idx = np.arange(values.shape[1])[None, :]
-    keep = (idx >= cut[:, None]) & (idx < (n - cut)[:, None])
-    total = np.where(keep, np.nan_to_num(ordered), 0.0).sum(axis=1)
-    count = keep.sum(axis=1)
+    idx = np.arange(values.shape[-1])
+    keep = (idx >= cut[..., None]) & (idx < (n - cut)[..., None])
+    total = np.where(keep, np.nan_to_num(ordered), 0.0).sum(axis=-1)
+    count = keep.sum(axis=-1)
     with np.errstate(invalid="ignore", divide="ignore"):
         return np.where(count > 0, total / np.maximum(count, 1), np.nan), np.maximum(n, 1)
 
 
 def _lagged(values: np.ndarray, lags: list[int]) -> np.ndarray:
-    """Matrix of values[t - lag] per lag (NaN before the series starts)."""
-    n = len(values)
-    out = np.full((n, len(lags)), np.nan)
+    """values[..., t - lag] per lag, as a new last axis (NaN before the series starts)."""
+    n = values.shape[-1]
+    out = np.full((*values.shape, len(lags)), np.nan)
     for j, lag in enumerate(lags):
         if 0 < lag < n:
-            out[lag:, j] = values[:-lag]
+            out[..., lag:, j] = values[..., :-lag]
     return out
 
 
 def _rolling_sum_before(values: np.ndarray, window: int) -> np.ndarray:
-    """Sum of the `window` values before each point (fewer at the start), NaN-free input."""
-    c = np.concatenate([[0.0], np.cumsum(values)])
-    idx = np.arange(len(values))
-    return c[idx] - c[np.maximum(idx - window, 0)]
+    """Sum of the `window` values before each point (fewer at the start), NaN-free input; along
+    the last axis (one series, or one per row)."""
+    c = np.concatenate([np.zeros((*values.shape[:-1], 1)), np.cumsum(values, axis=-1)], axis=-1)
+    idx = np.arange(values.shape[-1])
+    return c[..., idx] - c[..., np.maximum(idx - window, 0)]
 
 
 def baseline(clean: np.ndarray, interval: timedelta, params: SpikeParams) -> np.ndarray:
@@ -258,31 +260,40 @@ def _baseline(clean: np.ndarray, interval: timedelta,
               params: SpikeParams) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """(expected, values, full_cycle): the expected count, how many earlier points it is an
     average of, and whether it rests on the series' longest cycle (the week for hourly and daily
-    series; the previous points when the interval has no cycle)."""
-    n = len(clean)
+    series; the previous points when the interval has no cycle). Along the last axis: `clean`
+    is one series or one series per row."""
+    n = clean.shape[-1]
     week = _period(interval, WEEK)
     day = _period(interval, DAY)
     sub_daily = interval < DAY
     spread = range(-params.neighbours, params.neighbours + 1) if sub_daily else range(0, 1)
     idx = np.arange(n)
-    expected = np.full(n, np.nan)
+    expected = np.full(clean.shape, np.nan)
     if n == 0:
-        return expected, np.ones(0), np.zeros(0, dtype=bool)
+        return expected, np.ones(clean.shape), np.zeros(clean.shape, dtype=bool)
 
     trailing = _rolling_sum_before(clean, params.level_window) / np.maximum(np.minimum(idx, params.level_window), 1)
     expected[:] = np.where(idx > 0, trailing, np.nan)  # fallback: mean of the previous points
-    values = np.maximum(np.minimum(idx, params.level_window), 1).astype(float)
+    values = np.broadcast_to(np.maximum(np.minimum(idx, params.level_window), 1).astype(float), clean.shape)
     candidates = []  # (seasonal baseline, first point it applies to), from the weakest to the best
     if day is not None and day > 1:
         daily_lags = [k * day + j for k in range(1, 8) for j in spread if k * day + j > 0]
-        candidates.append((*_trimmed_mean(_lagged(clean, daily_lags), params.trim), day))
+        # Needed only until the weekly baseline takes over (two weeks in, where it always has
+        # values): worked out for those points alone, which gives the same numbers in less time.
+        upto = min(n, 2 * week) if week is not None else n
+        mean, count = _trimmed_mean(_lagged(clean[..., :upto], daily_lags), params.trim)
+        if upto < n:
+            rest = (*clean.shape[:-1], n - upto)
+            mean = np.concatenate([mean, np.full(rest, np.nan)], axis=-1)
+            count = np.concatenate([count, np.ones(rest, dtype=count.dtype)], axis=-1)
+        candidates.append((mean, count, day))
     if week is not None:
         weekly_lags = [k * week + j for k in range(1, params.weeks + 1) for j in spread if k * week + j > 0]
         candidates.append((*_trimmed_mean(_lagged(clean, weekly_lags), params.trim), 2 * week))
     # The long-run mean per point (over the dispersion window): sparse series shrink to it.
     long_mean = _rolling_sum_before(clean, params.dispersion_window) / np.maximum(
         np.minimum(idx, params.dispersion_window), 1)
-    full_cycle = idx > 0
+    full_cycle = np.broadcast_to(idx > 0, clean.shape)
     for seasonal, count, first in candidates:
         has = (idx >= first) & ~np.isnan(seasonal)
         # Shrink the seasonal mean towards the long-run mean by how many cases it rests on: with a
@@ -300,19 +311,24 @@ def _baseline(clean: np.ndarray, interval: timedelta,
         expected = np.where(has, seasonal * level, expected)
         values = np.where(has, count, values)
         full_cycle = has  # the last candidate is the longest cycle
-    expected[idx < params.min_history] = np.nan
+    expected[..., idx < params.min_history] = np.nan
     return expected, values, full_cycle & ~np.isnan(expected)
 
 
 def dispersion(clean: np.ndarray, expected: np.ndarray, window: int) -> np.ndarray:
-    """Over-dispersion factor per point (>= 1) from the squared Pearson residuals before it."""
+    """Over-dispersion factor per point (>= 1) from the squared Pearson residuals before it; one
+    series, or one per row (each row's window never reaches into another's)."""
     with np.errstate(invalid="ignore", divide="ignore"):
         r2 = (clean - expected) ** 2 / np.maximum(expected, 0.5)
+    rows = r2.reshape(-1, r2.shape[-1]) if r2.size else r2.reshape(0, r2.shape[-1])
+    frame = pl.DataFrame({
+        "series": np.repeat(np.arange(rows.shape[0]), rows.shape[1]),
+        "r2": pl.Series(rows.ravel(), dtype=pl.Float64, nan_to_null=True),
+    })
     rolling = (
-        pl.Series(r2, dtype=pl.Float64, nan_to_null=True)
-        .rolling_median(window_size=window, min_samples=max(12, window // 8))
-        .shift(1)
-        .to_numpy()
+        frame.select(pl.col("r2").rolling_median(window_size=window, min_samples=max(12, window // 8))
+                     .shift(1).over("series"))
+        .to_series().to_numpy().reshape(r2.shape)
     )
     phi = np.nan_to_num(rolling / CHI2_1_MEDIAN, nan=1.0)
     return np.clip(phi, 1.0, 25.0)
@@ -416,27 +432,65 @@ def detect(timestamps: Sequence[datetime], counts: Sequence[float], params: Spik
         raise SeriesError("counts must be numbers (found an empty or non-numeric value)")
     if (observed < 0).any():
         raise SeriesError("counts cannot be negative")
-    interval = interval_of(timestamps)
+    return _run(timestamps, interval_of(timestamps), observed, params)
 
+
+def _run(timestamps: list[datetime], interval: timedelta, observed: np.ndarray, params: SpikeParams) -> Detection:
+    """detect() on a series already checked (regular, numbers, none negative)."""
+    return _run_many(timestamps, interval, observed[None, :], params)[0]
+
+
+BATCH_ROWS = 64  # series judged together (memory: rows x points x 21 lagged values)
+
+
+def _run_many(timestamps: list[datetime], interval: timedelta, observed: np.ndarray,
+              params: SpikeParams) -> list[Detection]:
+    """detect() on each row of a matrix of checked series sharing their timestamps. The numbers
+    are worked out for many series at once (the same arithmetic, row by row), which is what
+    makes watching hundreds of narrow series cheap."""
+    out: list[Detection] = []
+    for first in range(0, observed.shape[0], BATCH_ROWS):
+        out += _run_batch(timestamps, interval, observed[first:first + BATCH_ROWS], params)
+    return out
+
+
+def _run_batch(timestamps: list[datetime], interval: timedelta, observed: np.ndarray,
+               params: SpikeParams) -> list[Detection]:
     # Pass 1 on the raw series; each later pass with the points at which the previous pass had
     # an episode open replaced by their expected counts, so a spike does not inflate the
-    # baselines after it, until nothing changes. Every pass is causal: whether an episode was
-    # open at a point is known when that point closes, and only earlier points feed a baseline.
+    # baselines after it, until nothing changes (per series: a series that has settled is not
+    # judged again). Every pass is causal: whether an episode was open at a point is known when
+    # that point closes, and only earlier points feed a baseline.
+    rows, n = observed.shape
     clean = observed.copy()
-    n = len(observed)
-    opened = np.zeros(n, dtype=bool)
+    opened = np.zeros((rows, n), dtype=bool)
+    last: list = [None] * rows
+    active = np.arange(rows)
     for _ in range(MAX_PASSES):
-        expected, phi, z, full_cycle = _scores(observed, clean, interval, params)
-        raw = _walk(observed, expected, z, phi, params)
-        # Only points judged on the full cycle are replaced: an episode judged on a stand-in
-        # baseline (the previous days, before two weeks of history) may be the weekly cycle
-        # itself (Monday after a quiet weekend), and replacing it would teach every later
-        # Monday the weekend's level, so the false episode would repeat week after week.
-        mask = _open_mask(raw, n, params.end_after) & full_cycle
-        cleaned = np.where(mask, np.minimum(observed, expected), observed)
-        if np.array_equal(mask, opened) and np.allclose(cleaned, clean, rtol=1e-9, atol=1e-12):
+        expected, phi, z, full_cycle = _scores(observed[active], clean[active], interval, params)
+        unsettled = []
+        for j, row in enumerate(active):
+            raw = _walk(observed[row], expected[j], z[j], phi[j], params)
+            last[row] = (expected[j], phi[j], z[j], raw)
+            # Only points judged on the full cycle are replaced: an episode judged on a stand-in
+            # baseline (the previous days, before two weeks of history) may be the weekly cycle
+            # itself (Monday after a quiet weekend), and replacing it would teach every later
+            # Monday the weekend's level, so the false episode would repeat week after week.
+            mask = _open_mask(raw, n, params.end_after) & full_cycle[j]
+            cleaned = np.where(mask, np.minimum(observed[row], expected[j]), observed[row])
+            if np.array_equal(mask, opened[row]) and np.allclose(cleaned, clean[row], rtol=1e-9, atol=1e-12):
+                continue
+            opened[row], clean[row] = mask, cleaned
+            unsettled.append(row)
+        if not unsettled:
             break
-        opened, clean = mask, cleaned
+        active = np.array(unsettled, dtype=int)
+    return [_detection(timestamps, interval, observed[row], *last[row], params) for row in range(rows)]
+
+
+def _detection(timestamps: list[datetime], interval: timedelta, observed: np.ndarray, expected: np.ndarray,
+               phi: np.ndarray, z: np.ndarray, raw: list[list[int]], params: SpikeParams) -> Detection:
+    n = len(observed)
     merged = _merge(raw, params.merge_gap)
     in_episode = np.zeros(n, dtype=bool)
     for start, _alert, last in merged:
@@ -538,3 +592,220 @@ def _empty_points(key: str, key_type: pl.DataType = pl.String) -> pl.DataFrame:
     return pl.DataFrame(schema={key: key_type, "bucket": pl.Datetime("us"), "observed": pl.Float64,
                                 "expected": pl.Float64, "upper": pl.Float64, "score": pl.Float64,
                                 "in_episode": pl.Boolean})
+
+
+# --------------------------------------------------------------------------- watched scopes
+#
+# A category is watched on several series at once: the category itself and every
+# category x surface, category x region and category x surface x region series with cases
+# (every scope a spike can hit; a live system does not know which one the next spike will).
+# The category series are judged with the defaults, the narrower ones with FINE_SCOPE, and the
+# episodes of one category that share an hour are one alert. benchmarks/eval_spikes.py scores
+# exactly these alerts, and Home and the Trends page show them.
+
+SCOPE_LEVELS = {
+    "category": (),
+    "category x surface": ("surface",),
+    "category x region": ("region",),
+    "category x surface x region": ("surface", "region"),
+}
+# An alert is labelled with the narrowest of its series that carries at least this share of
+# the largest excess among them: a spike on one surface everywhere reads "category · surface",
+# not one of its surface x region series (which each hold a part of it), nor the category.
+SCOPE_SHARE = 0.75
+
+
+@dataclass
+class Watched:
+    """Every watched series of every category on one grid: row i of `values` is the series of `keys` row i."""
+
+    keys: pl.DataFrame  # category, surface, region (null: all of them), level
+    stamps: list[datetime]
+    interval: timedelta
+    values: np.ndarray  # series x points
+
+
+def watched_series(counts: pl.DataFrame, start: datetime, end: datetime,
+                   interval: timedelta = timedelta(hours=1)) -> Watched:
+    """The watched series from counts per (category, surface, region, bucket), on the grid from
+    start to end (both included) every `interval`; missing buckets count as zero, buckets
+    outside the grid are left out."""
+    parts = []
+    for level, dims in SCOPE_LEVELS.items():
+        part = counts.group_by("category", *dims, "bucket").agg(pl.col("cases").sum())
+        for dim in ("surface", "region"):
+            if dim not in dims:
+                part = part.with_columns(pl.lit(None, pl.String).alias(dim))
+        parts.append(part.select(pl.col("category").cast(pl.String), pl.col("surface").cast(pl.String),
+                                 pl.col("region").cast(pl.String), pl.lit(level).alias("level"),
+                                 pl.col("bucket").cast(pl.Datetime("us")), pl.col("cases").cast(pl.Float64)))
+    long = pl.concat(parts)
+    keys = (long.select("category", "surface", "region", "level").unique()
+            .sort("category", "level", "surface", "region", nulls_last=False)
+            .with_row_index("series"))
+    points = int((end - start) // interval) + 1 if end >= start else 0
+    step_us = interval // timedelta(microseconds=1)
+    long = (long.join(keys, on=["category", "surface", "region", "level"], how="inner", nulls_equal=True)
+            .with_columns(((pl.col("bucket") - start).dt.total_microseconds() // step_us).alias("point"))
+            .filter(pl.col("point").is_between(0, points - 1)))
+    values = np.zeros((keys.height, points))
+    values[long["series"].to_numpy(), long["point"].to_numpy()] = long["cases"].to_numpy()
+    stamps = [start + i * interval for i in range(points)]
+    return Watched(keys.drop("series"), stamps, interval, values)
+
+
+def could_alert(values: np.ndarray, params: SpikeParams) -> np.ndarray:
+    """Per series (row), whether it could open an episode at all.
+
+    A hot point, or a hot pair, needs at least min_excess cases above an expected count that is
+    never negative, so its count (or the pair's sum) is at least min_excess; the first point is
+    never judged. A series in which no two consecutive points add up to min_excess can never
+    alert, and is not run through the detector (most narrow series of a quiet category)."""
+    if values.ndim != 2 or values.shape[1] < 2:
+        return np.zeros(values.shape[0] if values.ndim == 2 else 0, dtype=bool)
+    return (values[:, 1:] + values[:, :-1]).max(axis=1) >= params.min_excess
+
+
+def _params_for(level: str, params: SpikeParams, fine: SpikeParams) -> SpikeParams:
+    return params if level == "category" else fine
+
+
+def judge_watched(watched: Watched, params: SpikeParams | None = None, fine: SpikeParams = FINE_SCOPE,
+                  levels: Sequence[str] | None = None) -> dict[int, Detection]:
+    """The detector over every watched series (of `levels`, all by default) that could alert:
+    the category series with `params` (the defaults), the narrower ones with `fine`. Returns the
+    detections with at least one episode, by row of watched.keys."""
+    params = params or SpikeParams()
+    wanted = set(levels) if levels is not None else set(SCOPE_LEVELS)
+    found: dict[int, Detection] = {}
+    if len(watched.stamps) < 2:
+        return found
+    level_of = watched.keys["level"].to_list()
+    for level in wanted:
+        p = _params_for(level, params, fine)
+        rows = np.flatnonzero(np.array([lv == level for lv in level_of], dtype=bool))
+        if rows.size == 0:
+            continue
+        judged = rows[could_alert(watched.values[rows], p)]
+        for row, detection in zip(judged, _run_many(watched.stamps, watched.interval, watched.values[judged], p)):
+            if detection.episodes:
+                found[int(row)] = detection
+    return found
+
+
+WATCHED_EPISODE_SCHEMA = {
+    "series": pl.Int64, "category": pl.String, "surface": pl.String, "region": pl.String, "level": pl.String,
+    **episodes_frame([]).schema,
+}
+
+
+def watched_episodes(watched: Watched, params: SpikeParams | None = None, fine: SpikeParams = FINE_SCOPE,
+                     levels: Sequence[str] | None = None,
+                     found: dict[int, Detection] | None = None) -> pl.DataFrame:
+    """One row per episode of every watched series: its row (series), scope and Episode fields."""
+    found = judge_watched(watched, params, fine, levels) if found is None else found
+    keys = watched.keys.to_dicts()
+    rows = []
+    for series in sorted(found):
+        for e in found[series].episodes:
+            rows.append({"series": series, **keys[series],
+                         **{k: getattr(e, k) for k in episodes_frame([]).columns}})
+    return pl.DataFrame(rows, schema=WATCHED_EPISODE_SCHEMA, orient="row")
+
+
+def alert_groups(spans: Sequence[tuple[datetime, datetime]]) -> list[list[int]]:
+    """Episodes (onset, end: first and last point) of one category whose points overlap, as one
+    alert: the indices of each alert's episodes, alerts in time order. An analyst watching all of
+    a category's series sees one event when several fire over the same hours (the category and
+    its surface, say); episodes that only touch (one ends at 14:00, the next starts at 15:00)
+    stay apart."""
+    order = sorted(range(len(spans)), key=lambda i: (spans[i][0], spans[i][1]))
+    groups: list[list[int]] = []
+    group_end = None
+    for i in order:
+        onset, end = spans[i]
+        if groups and onset <= group_end:
+            groups[-1].append(i)
+            group_end = max(group_end, end)
+        else:
+            groups.append([i])
+            group_end = end
+    return groups
+
+
+def merge_alerts(spans: Sequence[tuple[datetime, datetime]]) -> list[tuple[datetime, datetime]]:
+    """The alerts of alert_groups as (first onset, last end)."""
+    return [(min(spans[i][0] for i in g), max(spans[i][1] for i in g)) for g in alert_groups(spans)]
+
+
+ALERT_SCHEMA = {
+    "category": pl.String, "surface": pl.String, "region": pl.String, "level": pl.String,
+    "onset": pl.Datetime("us"), "detected_at": pl.Datetime("us"), "peak": pl.Datetime("us"),
+    "end": pl.Datetime("us"), "points": pl.Int64, "observed": pl.Float64, "expected": pl.Float64,
+    "peak_observed": pl.Float64, "peak_expected": pl.Float64, "score": pl.Float64, "severity": pl.String,
+    "ongoing": pl.Boolean, "episodes": pl.Int64, "series": pl.Int64,
+}
+
+
+def _scope_of(episodes: list[dict]) -> dict:
+    """The episode whose series labels the alert: the narrowest carrying at least SCOPE_SHARE of
+    the largest excess (observed - expected) among the alert's episodes; then the larger excess."""
+    excess = [e["observed"] - e["expected"] for e in episodes]
+    top = max(excess)
+    candidates = [i for i, x in enumerate(excess) if x >= SCOPE_SHARE * top] if top > 0 else range(len(episodes))
+    best = max(candidates, key=lambda i: (len(SCOPE_LEVELS[episodes[i]["level"]]), excess[i]))
+    return episodes[best]
+
+
+def watched_alerts(watched: Watched, params: SpikeParams | None = None, fine: SpikeParams = FINE_SCOPE,
+                   found: dict[int, Detection] | None = None) -> pl.DataFrame:
+    """The alerts of every category: its watched series' episodes merged where they share a point.
+
+    Per alert: onset (first onset), detected_at (earliest alert), end (last end) and points
+    over all its episodes; its scope (category, surface, region, level) is the series chosen by
+    SCOPE_SHARE, and observed and expected are that series' counts summed over the alert's
+    points [onset, end]; peak, peak counts, score and severity are that series' episode's;
+    ongoing if any of its episodes is; episodes and series: how many episodes, and of how many
+    series, it merges. In time order."""
+    found = judge_watched(watched, params, fine) if found is None else found
+    episodes = watched_episodes(watched, params, fine, found=found)
+    if episodes.height == 0:
+        return pl.DataFrame(schema=ALERT_SCHEMA)
+    index = {t: i for i, t in enumerate(watched.stamps)}
+    rows = []
+    for (category,), group in episodes.group_by("category", maintain_order=True):
+        members = group.to_dicts()
+        for ids in alert_groups([(m["onset"], m["end"]) for m in members]):
+            merged = [members[i] for i in ids]
+            scope = _scope_of(merged)
+            onset = min(m["onset"] for m in merged)
+            end = max(m["end"] for m in merged)
+            detection = found[scope["series"]]
+            span = slice(index[onset], index[end] + 1)
+            rows.append({
+                "category": category, "surface": scope["surface"], "region": scope["region"],
+                "level": scope["level"], "onset": onset, "detected_at": min(m["detected_at"] for m in merged),
+                "peak": scope["peak"], "end": end, "points": index[end] - index[onset] + 1,
+                "observed": float(detection.observed[span].sum()),
+                "expected": float(np.nansum(detection.expected[span])),
+                "peak_observed": scope["peak_observed"], "peak_expected": scope["peak_expected"],
+                "score": scope["score"], "severity": scope["severity"],
+                "ongoing": any(m["ongoing"] for m in merged), "episodes": len(merged),
+                "series": len({m["series"] for m in merged}),
+            })
+    return pl.DataFrame(rows, schema=ALERT_SCHEMA, orient="row").sort("onset", "category")
+
+
+def scope_detection(watched: Watched, category: str, surface: str | None, region: str | None,
+                    params: SpikeParams | None = None, fine: SpikeParams = FINE_SCOPE) -> Detection | None:
+    """The detection of one watched series (for its chart), with its level's settings; None if
+    the scope is not watched (no case in it)."""
+    params = params or SpikeParams()
+    keys = watched.keys.with_row_index("row").filter(
+        (pl.col("category") == category)
+        & (pl.col("surface").is_null() if surface is None else pl.col("surface") == surface)
+        & (pl.col("region").is_null() if region is None else pl.col("region") == region))
+    if keys.height == 0 or len(watched.stamps) < 2:
+        return None
+    row, level = keys["row"][0], keys["level"][0]
+    return _run(watched.stamps, watched.interval, watched.values[row], _params_for(level, params, fine))

@@ -2,6 +2,10 @@
 
 - `spike_view`: the detector (watchfloor.spikes) over every series of the chosen breakdown, with
   weeks of history before the period; the points of the period and the episodes touching it.
+- `watched_view`: the alerts of every category's watched series (the category, x surface,
+  x region, x surface x region, hourly), as benchmarks/eval_spikes.py scores them;
+  `spike_list` puts them and the breakdown's own episodes into the page's one ranked list,
+  `scope_points` draws one watched series.
 - `movers`: period-over-period change per value (absolute and percent).
 - `emerging`: the values whose share of cases rose most against the previous period.
 - `classifier_table`: precision against human decisions per classifier and score band.
@@ -139,8 +143,158 @@ def _rank(episodes: pl.DataFrame, dimension: str, judged_until: datetime, step: 
 
 
 def spike_case_window(episode: dict, step: timedelta) -> tuple[datetime, datetime]:
-    """The cases behind an episode: created from its onset to the end of its last bucket."""
-    return episode["onset"], episode["end"] + step
+    """The cases behind an episode: created from its onset to the end of its last bucket
+    (`until`, when the row of spike_list gives it)."""
+    return episode["onset"], episode.get("until") or episode["end"] + step
+
+
+# --------------------------------------------------------------------------- watched scopes
+
+WATCHED_STEP = timedelta(hours=1)  # the watched series are hourly, as the evaluation scores them
+
+
+def scope_label(category: str, surface: str | None = None, region: str | None = None) -> str:
+    """'Impersonation · Image gen · APAC': a watched series in words (category, then surface, region)."""
+    parts = [value_label("category", category)]
+    if surface is not None:
+        parts.append(value_label("surface", surface))
+    if region is not None:
+        parts.append(value_label("region", region))
+    return " · ".join(parts)
+
+
+def watched_history_start(period_start: datetime) -> datetime:
+    """Where the watched series start: the detector's weeks of history before the period."""
+    return period_start - HISTORY
+
+
+def watched_grid(cells: pl.DataFrame, period_start: datetime, period_end: datetime,
+                 as_of: datetime) -> tuple[datetime, datetime] | None:
+    """(first, last) hour the watched series are judged on: from the history's start (or the first
+    hour with cases, if later: hours before the data begins are unknown, not zero) to the last
+    complete hour; None when fewer than two hours."""
+    start = watched_history_start(period_start)
+    if cells.height:
+        start = max(start, cells["bucket"].min())
+    end = judged_end(period_end, as_of, hourly=True)
+    if end <= start + WATCHED_STEP:
+        return None
+    return start, end - WATCHED_STEP
+
+
+@dataclass(frozen=True)
+class WatchedView:
+    alerts: pl.DataFrame  # watchfloor.spikes.ALERT_SCHEMA plus label, state, excess, ratio; ranked
+
+
+def _empty_alerts() -> pl.DataFrame:
+    return pl.DataFrame(schema=spikes.ALERT_SCHEMA)
+
+
+def watched_view(cells: pl.DataFrame, period_start: datetime, period_end: datetime, as_of: datetime,
+                 params: spikes.SpikeParams | None = None,
+                 fine: spikes.SpikeParams = spikes.FINE_SCOPE) -> WatchedView:
+    """The alerts of every category's watched series touching the period, ranked as the spike list is.
+
+    `cells` is trends_watched_series' frame (category, surface, region, bucket, cases). The
+    category series are judged with `params` (the defaults), the narrower ones with `fine`
+    (FINE_SCOPE); episodes of one category sharing an hour are one alert labelled with its scope
+    (watchfloor.spikes.watched_alerts)."""
+    grid = watched_grid(cells, period_start, period_end, as_of)
+    alerts = _empty_alerts()
+    last = judged_end(period_end, as_of, hourly=True)
+    if grid is not None:
+        watched = spikes.watched_series(cells, *grid, interval=WATCHED_STEP)
+        alerts = spikes.watched_alerts(watched, params, fine)
+        alerts = alerts.filter((pl.col("end") >= period_start) & (pl.col("onset") < period_end))
+    return WatchedView(_rank_alerts(alerts, last))
+
+
+def _rank_alerts(alerts: pl.DataFrame, judged_until: datetime) -> pl.DataFrame:
+    recent_from = judged_until - RECENT
+    labels = [scope_label(c, s, r) for c, s, r in alerts.select("category", "surface", "region").iter_rows()]
+    return (
+        alerts.with_columns(
+            pl.Series("label", labels, dtype=pl.String),
+            pl.when(pl.col("ongoing")).then(pl.lit("ongoing"))
+            .when(pl.col("end") + WATCHED_STEP >= recent_from).then(pl.lit("recent"))
+            .otherwise(pl.lit("earlier")).alias("state"),
+            (pl.col("observed") - pl.col("expected")).alias("excess"),
+            pl.when(pl.col("expected") > 0).then(pl.col("observed") / pl.col("expected")).alias("ratio"),
+            pl.col("severity").replace_strict(SEVERITY_ORDER, default=len(SEVERITY_ORDER)).alias("_severity_rank"),
+        )
+        .sort(["ongoing", "_severity_rank", "excess", "onset"], descending=[True, False, True, True])
+        .drop("_severity_rank")
+    )
+
+
+SPIKE_LIST_SCHEMA = {
+    "source": pl.String, "key": pl.String, "category": pl.String, "surface": pl.String, "region": pl.String,
+    "label": pl.String, "state": pl.String, "severity": pl.String, "onset": pl.Datetime("us"),
+    "peak": pl.Datetime("us"), "end": pl.Datetime("us"), "until": pl.Datetime("us"), "observed": pl.Float64,
+    "expected": pl.Float64, "ratio": pl.Float64, "score": pl.Float64, "excess": pl.Float64, "ongoing": pl.Boolean,
+}
+
+
+def spike_list(view: SpikeView, watched: WatchedView, dimension: str) -> pl.DataFrame:
+    """The page's ranked spike list: the watched alerts of every category (source 'watched', key
+    'category/surface/region') and, when the breakdown is not by category, the episodes of the
+    breakdown's own series (source 'breakdown', labelled 'Region: EMEA'). By category the
+    breakdown's series are the category series the watched alerts already hold (the same counts,
+    settings and history), so they are not listed twice. Ranked: ongoing first, then by severity,
+    then by excess cases, then the later onset. `until` is the end of the last bucket."""
+    alerts = watched.alerts
+    parts = [alerts.select(
+        pl.lit("watched").alias("source"),
+        pl.concat_str([pl.col("category"), pl.col("surface"), pl.col("region")], separator="/",
+                      ignore_nulls=True).alias("key"),
+        "category", "surface", "region", "label", "state", "severity", "onset", "peak", "end",
+        (pl.col("end") + WATCHED_STEP).alias("until"), "observed", "expected", "ratio", "score", "excess", "ongoing",
+    )]
+    if dimension != "category":
+        name = DIMENSIONS[dimension]
+        episodes = view.episodes
+        parts.append(episodes.select(
+            pl.lit("breakdown").alias("source"), "key",
+            pl.lit(None, pl.String).alias("category"), pl.lit(None, pl.String).alias("surface"),
+            pl.lit(None, pl.String).alias("region"),
+            (pl.lit(f"{name}: ") + pl.col("label")).alias("label"), "state", "severity", "onset", "peak", "end",
+            (pl.col("end") + view.bucket).alias("until"), "observed", "expected", "ratio", "score", "excess", "ongoing",
+        ))
+    combined = pl.concat([p.cast(SPIKE_LIST_SCHEMA) for p in parts], how="vertical")
+    return (
+        combined.with_columns(
+            pl.col("severity").replace_strict(SEVERITY_ORDER, default=len(SEVERITY_ORDER)).alias("_severity_rank"))
+        .sort(["ongoing", "_severity_rank", "excess", "onset"], descending=[True, False, True, True],
+              maintain_order=True)
+        .drop("_severity_rank")
+    )
+
+
+def spike_case_scope(spike: dict, dimension: str) -> dict:
+    """Which cases are behind a listed spike: the breakdown's value, or the watched scope
+    (category, and its surface and region when narrower)."""
+    if spike["source"] == "watched":
+        return {"dimension": "category", "key": spike["category"], "surface": spike["surface"],
+                "region": spike["region"]}
+    return {"dimension": dimension, "key": spike["key"], "surface": None, "region": None}
+
+
+def scope_points(cells: pl.DataFrame, category: str, surface: str | None, region: str | None,
+                 period_start: datetime, period_end: datetime, as_of: datetime,
+                 params: spikes.SpikeParams | None = None,
+                 fine: spikes.SpikeParams = spikes.FINE_SCOPE) -> pl.DataFrame:
+    """One watched series, judged as watched_view judges it, for its chart: bucket, observed,
+    expected, upper, score, in_episode over the period (empty if nothing to judge)."""
+    empty = spikes._empty_points("key").drop("key")
+    grid = watched_grid(cells, period_start, period_end, as_of)
+    if grid is None:
+        return empty
+    watched = spikes.watched_series(cells.filter(pl.col("category") == category), *grid, interval=WATCHED_STEP)
+    detection = spikes.scope_detection(watched, category, surface, region, params, fine)
+    if detection is None:
+        return empty
+    return detection.frame().filter(pl.col("bucket") >= period_start)
 
 
 # --------------------------------------------------------------------------- movers

@@ -45,22 +45,24 @@ def test_open_incidents_by_severity(hand_env):
 
 
 def test_rising_categories(hand_env):
-    """home_rising_categories: hourly cases per category in the 29 days before the current hour
-    (11-18 12:00), i.e. [10-20 12:00, 11-18 12:00); every case of the hand warehouse is in it, one
-    per hour. Nine single cases are far too few for a spike (5 cases above expected at least),
-    so nothing is rising."""
+    """home_rising_categories: hourly cases per category, surface and region in the 29 days
+    before the current hour (11-18 12:00), i.e. [10-20 12:00, 11-18 12:00); every case of the
+    hand warehouse is in it, one per hour (all on chat; fraud and spam in AMER, child safety in
+    EMEA). Nine single cases are far too few for a spike (5 cases above expected at least), so
+    nothing is rising."""
     hourly = queries.run("home_rising_categories", as_of=hw.AS_OF, **SCOPE)
+    fraud, child, spam = ("fraud_scams", "chat", "AMER"), ("child_safety", "chat", "EMEA"), ("spam", "chat", "AMER")
     assert set(hourly.rows()) == {
-        ("fraud_scams", hw.t(18, 2), 1), ("fraud_scams", hw.t(17, 13), 1), ("fraud_scams", hw.t(16, 12), 1),
-        ("fraud_scams", hw.t(10, 14), 1), ("fraud_scams", hw.t(9, 12), 1),
-        ("child_safety", hw.t(18, 10), 1), ("child_safety", hw.t(18, 11), 1), ("child_safety", hw.t(11, 8), 1),
-        ("spam", hw.t(18, 9), 1),
+        (*fraud, hw.t(18, 2), 1), (*fraud, hw.t(17, 13), 1), (*fraud, hw.t(16, 12), 1),
+        (*fraud, hw.t(10, 14), 1), (*fraud, hw.t(9, 12), 1),
+        (*child, hw.t(18, 10), 1), (*child, hw.t(18, 11), 1), (*child, hw.t(11, 8), 1),
+        (*spam, hw.t(18, 9), 1),
     }
     emea = queries.run("home_rising_categories", as_of=hw.AS_OF, **{**SCOPE, "regions": ["EMEA"]})
     assert emea["cases"].sum() == 3  # c3, c4, c8
     # c4 (11:10) is in the hour still filling up at 11:59 and is left out
     early = queries.run("home_rising_categories", as_of=hw.t(18, 11, 59), **SCOPE)
-    assert ("child_safety", hw.t(18, 11), 1) not in set(early.rows())
+    assert (*child, hw.t(18, 11), 1) not in set(early.rows())
     assert rising_categories(hourly, hw.AS_OF).height == 0
 
 

@@ -261,7 +261,7 @@ def test_wilson_interval_edges():
 
 def spike_cases(dimension: str, key: str, start: datetime, end: datetime, limit: int = 200, **scope) -> pl.DataFrame:
     return queries.run("trends_spike_cases", spike_start=start, spike_end=end, dimension=dimension, key=key,
-                       row_limit=limit, **{**NO_SCOPE, **scope})
+                       surface=None, region=None, row_limit=limit, **{**NO_SCOPE, **scope})
 
 
 def test_spike_cases_by_hand(trends_env):
@@ -288,7 +288,7 @@ def test_spike_case_plan_and_window():
 
 def test_plan_buckets_and_history():
     plan = {c.key: c for c in plans.trends(AS_OF, RANGE)}
-    assert set(plan) == {"series", "shares", "classifier", "classifier_volume"}
+    assert set(plan) == {"series", "watched", "shares", "classifier", "classifier_volume"}
     assert plan["series"].params["hourly"] is True  # 3 days: hourly
     assert plan["series"].params["history_start"] == datetime(2026, 10, 18)
     assert plan["shares"].params["previous_start"] == datetime(2026, 11, 13)
@@ -378,7 +378,8 @@ def test_judged_end_and_default_buckets():
 
 def home_hourly(spikes_at: dict[str, tuple[datetime, int, int]]) -> pl.DataFrame:
     """Hourly counts in the 29 days before 11-18 12:00: fraud_scams 20, spam 10, hate 30 an hour,
-    except `category: (start, hours, count)` overrides."""
+    except `category: (start, hours, count)` overrides; every case on chat in AMER, so each
+    category's narrower watched series are the category series itself."""
     hour = datetime(2026, 11, 18, 12)
     rows = []
     for i in range(29 * 24):
@@ -389,7 +390,7 @@ def home_hourly(spikes_at: dict[str, tuple[datetime, int, int]]) -> pl.DataFrame
                 start, hours, count = spikes_at[category]
                 if start <= bucket < start + timedelta(hours=hours):
                     value = count
-            rows.append({"category": category, "bucket": bucket, "cases": value})
+            rows.append({"category": category, "surface": "chat", "region": "AMER", "bucket": bucket, "cases": value})
     return pl.DataFrame(rows)
 
 
@@ -400,14 +401,18 @@ def test_home_rising_categories_from_the_detector():
     Ongoing ranks first. Counts over the last 24 h [11-17 12:00, 11-18 12:00):
       spam 21 x 10 + 3 x 40 = 330; a week earlier [11-10 12:00, 11-11 12:00): 24 x 10 = 240.
       fraud 22 x 20 + 2 x 100 = 640; a week earlier 480.
-    Episode totals: spam 3 x 40 = 120 against 3 x 10 = 30; fraud 200 against 40."""
+    Episode totals: spam 3 x 40 = 120 against 3 x 10 = 30; fraud 200 against 40.
+    Every case is on chat in AMER: the narrower series (also judged with FINE_SCOPE: excess 30 and
+    80 an hour >= 20, ratio 4 and 5 >= 2) fire over the same hours with the same excess, so the
+    narrowest, chat x AMER, labels each alert."""
     from watchfloor.daily_health import rising_categories
 
     hourly = home_hourly({"spam": (t(18, 9), 3, 40), "fraud_scams": (t(17, 20), 2, 100), "hate": (t(16, 10), 3, 90)})
     rising = rising_categories(hourly, datetime(2026, 11, 18, 12, 30))
-    assert rising.select("category", "state", "onset", "severity", "last_24h", "week_before").rows() == [
-        ("spam", "ongoing", t(18, 9), "high", 330, 240),
-        ("fraud_scams", "ended", t(17, 20), "critical", 640, 480),
+    assert rising.select("category", "surface", "region", "state", "onset", "severity", "last_24h",
+                         "week_before").rows() == [
+        ("spam", "chat", "AMER", "ongoing", t(18, 9), "high", 330, 240),
+        ("fraud_scams", "chat", "AMER", "ended", t(17, 20), "critical", 640, 480),
     ]
     assert rising["cases"].to_list() == [120, 200]
     assert rising["expected"].to_list() == pytest.approx([30.0, 40.0])
@@ -437,7 +442,10 @@ def test_data_that_begins_inside_the_history_is_no_spike():
     burst = synthetic_series(t(17, 4), days=13)
     assert tr.spike_view(burst, "category", START, END, AS_OF, hourly=True).episodes["onset"].to_list() == [t(17, 4)]
     # Home: data from 11-17 00:00 only, flat: nothing rises; then a 3-hour burst the detector sees
-    hourly = synthetic_series(None, days=2).rename({"key": "category"}).filter(pl.col("bucket") < t(18, 12))
+    cell = [pl.lit("chat").alias("surface"), pl.lit("AMER").alias("region")]
+    hourly = (synthetic_series(None, days=2).rename({"key": "category"}).with_columns(cell)
+              .filter(pl.col("bucket") < t(18, 12)))
     assert rising_categories(hourly, AS_OF).height == 0
-    hot = synthetic_series(t(18, 9), days=2).rename({"key": "category"}).filter(pl.col("bucket") < t(18, 12))
+    hot = (synthetic_series(t(18, 9), days=2).rename({"key": "category"}).with_columns(cell)
+           .filter(pl.col("bucket") < t(18, 12)))
     assert rising_categories(hot, AS_OF)["category"].to_list() == ["spam"]

@@ -1,0 +1,253 @@
+"""Watched series and their alerts (watchfloor.spikes.watched_alerts), as Home, the Trends page and
+the spike evaluation see them, on hand-worked counts.
+
+One category, impersonation, on two surfaces (chat, image_gen) in three regions (AMER, APAC,
+EMEA): six cells of exactly BASE = 10 cases an hour for the 29 days before HOUR (Wednesday
+2026-11-18 12:00), so the watched series are: the category 60 an hour; chat and image_gen 30;
+AMER, APAC and EMEA 20; each cell 10.
+
+Why the expected counts are exactly these: every earlier value of a flat series is the same, so
+the trimmed seasonal mean is the level itself, shrinkage pulls it to the long-run mean (the same),
+the level factor is (72 x e + 1) / (72 x e + 1) = 1 once the points of an episode are replaced by
+their expected counts (the detector's later passes), and the dispersion is
+max(1, median 0 / 0.455) + 1.2 / 12 = 1.1 (12 values in the weekly baseline).
+
+The narrow spike: image_gen x APAC gets +25 an hour at 06:00, 07:00 and 08:00 on 11-18.
+- category: 85 against 60 is below 1.5 x 60 = 90 (min_ratio): no hot point, no hot pair: nothing.
+- image_gen: 55 against 30 is below FINE_SCOPE's 2 x 30: nothing.
+- APAC: 45 against 20: ratio 2.25 >= 2, excess 25 >= 20, Wilson-Hilferty
+  z = 3 sqrt(45) (1 - 1/405 - (20/45)^(1/3)) / sqrt(1.1) = 20.12 x 0.2344 / 1.049 = 4.50 >= 4.01: hot;
+  an episode 06:00-08:00 (09:00 is back at 20, not elevated), observed 135, expected 60.
+- image_gen x APAC: 35 against 10: ratio 3.5, excess 25, z = 3 sqrt(35) (1 - 1/315 - (10/35)^(1/3))
+  / 1.049 = 17.75 x 0.3382 / 1.049 = 5.72: hot; episode 06:00-08:00, observed 105, expected 30,
+  peak ratio 3.5: 'high'.
+The two episodes share their hours: one alert; both carry an excess of 75, so the narrowest,
+image_gen x APAC, labels it: observed 105, expected 30.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import sys
+from datetime import datetime, timedelta
+from pathlib import Path
+
+import numpy as np
+import polars as pl
+import pytest
+
+from watchfloor import spikes
+from watchfloor.daily_health import rising_categories
+from watchfloor import trends as tr
+
+HOUR = datetime(2026, 11, 18, 12)
+AS_OF = HOUR + timedelta(minutes=30)
+START = HOUR - timedelta(days=29)
+LAST = HOUR - timedelta(hours=1)
+CATEGORY = "impersonation"
+SURFACES = ("chat", "image_gen")
+REGIONS = ("AMER", "APAC", "EMEA")
+BASE = 10
+H = timedelta(hours=1)
+
+
+def at(hour: int) -> datetime:
+    return datetime(2026, 11, 18, hour)
+
+
+NARROW = {("image_gen", "APAC"): (at(6), 3, 25)}
+
+
+def cells(extra: dict | None = None, regions=REGIONS) -> pl.DataFrame:
+    """category, surface, region, bucket, cases: BASE per cell and hour, plus `extra`
+    {(surface, region): (first hour, hours, added cases)}."""
+    rows = []
+    extra = extra or {}
+    for i in range(29 * 24):
+        bucket = START + i * H
+        for surface in SURFACES:
+            for region in regions:
+                cases = BASE
+                if (surface, region) in extra:
+                    first, hours, add = extra[(surface, region)]
+                    if first <= bucket < first + hours * H:
+                        cases += add
+                rows.append((CATEGORY, surface, region, bucket, cases))
+    return pl.DataFrame(rows, schema={"category": pl.String, "surface": pl.String, "region": pl.String,
+                                      "bucket": pl.Datetime("us"), "cases": pl.Int64}, orient="row")
+
+
+def watched(frame: pl.DataFrame) -> spikes.Watched:
+    return spikes.watched_series(frame, START, LAST)
+
+
+def test_the_watched_series_of_a_category():
+    w = watched(cells(NARROW))
+    # 1 category + 2 surfaces + 3 regions + 6 cells
+    assert w.keys.height == 12
+    assert len(w.stamps) == 29 * 24 and w.stamps[-1] == LAST
+    by_scope = {(k["level"], k["surface"], k["region"]): v for k, v in zip(w.keys.iter_rows(named=True), w.values)}
+    six = (29 * 24) - 6  # 06:00 is the sixth hour before 12:00
+    assert by_scope[("category", None, None)][six] == 85  # 60 + 25
+    assert by_scope[("category x surface", "image_gen", None)][six] == 55
+    assert by_scope[("category x region", None, "APAC")][six] == 45
+    assert by_scope[("category x surface x region", "image_gen", "APAC")][six] == 35
+    assert by_scope[("category x surface x region", "chat", "APAC")][six] == 10
+
+
+def test_a_narrow_spike_unseen_on_the_category_series_is_found_on_its_own():
+    w = watched(cells(NARROW))
+    # the category series alone: nothing (85 < 1.5 x 60)
+    assert spikes.watched_episodes(w, levels=["category"]).height == 0
+    episodes = spikes.watched_episodes(w)
+    assert sorted((e["level"], e["surface"], e["region"], e["onset"], e["end"], e["observed"])
+                  for e in episodes.iter_rows(named=True)) == [
+        ("category x region", None, "APAC", at(6), at(8), 135.0),
+        ("category x surface x region", "image_gen", "APAC", at(6), at(8), 105.0),
+    ]
+    alerts = spikes.watched_alerts(w)
+    assert alerts.height == 1
+    alert = alerts.row(0, named=True)
+    assert (alert["category"], alert["surface"], alert["region"], alert["level"]) == (
+        CATEGORY, "image_gen", "APAC", "category x surface x region")
+    assert (alert["onset"], alert["detected_at"], alert["peak"], alert["end"], alert["points"]) == (
+        at(6), at(6), at(6), at(8), 3)
+    assert alert["observed"] == 105 and alert["expected"] == pytest.approx(30.0)
+    assert alert["severity"] == "high" and alert["score"] == pytest.approx(5.72, abs=0.01)
+    assert (alert["episodes"], alert["series"], alert["ongoing"]) == (2, 2, False)
+
+
+def test_an_overlapping_category_spike_is_one_alert():
+    """chat x AMER also gets +50 an hour at 04:00-06:00, sharing 06:00 with the narrow spike.
+
+    category: 110, 110, 135, 85, 85 at 04-08 against 60: 04:00 is hot (ratio 1.83 >= 1.5,
+    z = 3 sqrt(110)(1 - 1/990 - (60/110)^(1/3)) / 1.049 = 5.46 >= 3.72); 07:00 and 08:00 stay
+    elevated (z = 3 sqrt(85)(1 - 1/765 - (60/85)^(1/3)) / 1.049 = 2.86 >= 2); 09:00 is 60: the
+    episode is 04:00-08:00, observed 525, expected 300 (excess 225), peak 06:00 at 2.25x: medium.
+    chat x AMER (60 against 10), chat (80 against 30), AMER (70 against 20): 04:00-06:00, excess
+    150 each. image_gen x APAC and APAC: 06:00-08:00, excess 75 each, as before.
+    All six share hours with the category's: one alert 04:00-08:00 of 6 episodes on 6 series.
+    Its scope: the narrowest with at least 0.75 x 225 = 168.75 excess: only the category."""
+    w = watched(cells({**NARROW, ("chat", "AMER"): (at(4), 3, 50)}))
+    alerts = spikes.watched_alerts(w)
+    assert alerts.height == 1
+    alert = alerts.row(0, named=True)
+    assert (alert["surface"], alert["region"], alert["level"]) == (None, None, "category")
+    assert (alert["onset"], alert["end"], alert["peak"]) == (at(4), at(8), at(6))
+    assert alert["observed"] == 525 and alert["expected"] == pytest.approx(300.0)
+    assert alert["severity"] == "medium"
+    assert (alert["episodes"], alert["series"]) == (6, 6)
+    # the merging is the evaluation's own: the alerts are its merged spans
+    episodes = spikes.watched_episodes(w)
+    spans = list(episodes.select("onset", "end").iter_rows())
+    assert spikes.merge_alerts(spans) == [(at(4), at(8))]
+    assert eval_module().merge_alerts is spikes.merge_alerts
+
+
+def test_episodes_that_only_touch_stay_apart():
+    """The narrow spike, and chat x AMER +50 at 09:00-10:00 (starting right after 08:00): the
+    episodes touch but share no hour, so two alerts. The second: chat x AMER 60 against 10,
+    chat 80/30, AMER 70/20 (each excess 100 over the two hours), category 110/60 (excess 100):
+    the narrowest with >= 75 is chat x AMER."""
+    w = watched(cells({**NARROW, ("chat", "AMER"): (at(9), 2, 50)}))
+    alerts = spikes.watched_alerts(w)
+    assert alerts.select("onset", "end", "surface", "region").rows() == [
+        (at(6), at(8), "image_gen", "APAC"), (at(9), at(10), "chat", "AMER")]
+    assert alerts["ongoing"].to_list() == [False, True]  # 10:00 is one of the last 3 hours
+
+
+def test_alert_groups_keep_their_episodes():
+    spans = [(at(12), at(14)), (at(10), at(12)), (at(11), at(11)), (at(15), at(15))]
+    assert spikes.alert_groups(spans) == [[1, 2, 0], [3]]
+    assert spikes.merge_alerts(spans) == [(at(10), at(14)), (at(15), at(15))]
+    assert spikes.alert_groups([]) == []
+
+
+def test_series_that_cannot_alert_are_skipped():
+    """A hot point or pair needs min_excess cases above an expected count that is never below 0:
+    [0, 19, 0, 0] has no two consecutive hours reaching 20 (FINE_SCOPE), [10, 10, 0] has."""
+    values = np.array([[0, 19, 0, 0], [10, 10, 0, 0], [4, 0, 0, 0]], dtype=float)
+    assert spikes.could_alert(values, spikes.FINE_SCOPE).tolist() == [False, True, False]
+    assert spikes.could_alert(values, spikes.SpikeParams()).tolist() == [True, True, False]
+    assert spikes.could_alert(np.zeros((2, 1)), spikes.FINE_SCOPE).tolist() == [False, False]
+    # The rule never hides an alert: sparse series (about 1 an hour, at most 9) with a burst of
+    # 10 after 3 weeks of near-silence, so no two hours reach 20 and FINE_SCOPE never fires;
+    # the same burst at 20 (the pair 20 + x reaches 20) is judged, and found.
+    rng = np.random.default_rng(5)
+    stamps = [START + i * H for i in range(24 * 22)]
+    for _ in range(10):
+        series = np.minimum(rng.poisson(0.2, len(stamps)), 9).astype(float)
+        series[-30] = 10
+        assert not spikes.could_alert(series[None, :], spikes.FINE_SCOPE)[0]
+        assert spikes.detect(stamps, series, spikes.FINE_SCOPE).episodes == []
+        series[-30] = 30
+        assert spikes.could_alert(series[None, :], spikes.FINE_SCOPE)[0]
+        assert [e.onset for e in spikes.detect(stamps, series, spikes.FINE_SCOPE).episodes] == [stamps[-30]]
+
+
+def test_the_filters_exclude_a_region():
+    """Without APAC (a region filter of AMER and EMEA), the narrow spike is not there at all."""
+    frame = cells(NARROW).filter(pl.col("region") != "APAC")
+    assert spikes.watched_alerts(watched(frame)).height == 0
+
+
+def test_home_lists_the_narrow_spike_with_its_scope():
+    """Last 24 hours [11-17 12:00, 11-18 12:00): image_gen x APAC holds 24 x 10 + 3 x 25 = 315
+    cases; a week earlier 240."""
+    rising = rising_categories(cells(NARROW), AS_OF)
+    assert rising.select("category", "surface", "region", "state", "onset", "severity", "last_24h",
+                         "week_before").rows() == [
+        (CATEGORY, "image_gen", "APAC", "ended", at(6), "high", 315, 240)]
+    assert rising["cases"].to_list() == [105.0] and rising["expected"].to_list() == pytest.approx([30.0])
+    assert tr.scope_label(CATEGORY, "image_gen", "APAC") == "Impersonation · Image gen · APAC"
+    assert tr.scope_label("fraud_scams", "api") == "Fraud & scams · API"
+    assert tr.scope_label("spam", None, "EMEA") == "Spam · EMEA"
+    assert rising_categories(cells(NARROW, regions=("AMER", "EMEA")), AS_OF).height == 0
+
+
+def test_the_trends_page_lists_the_alert_and_draws_its_series():
+    period_start, period_end = datetime(2026, 11, 16), datetime(2026, 11, 19)
+    frame = cells(NARROW)
+    view = tr.watched_view(frame, period_start, period_end, AS_OF)
+    assert view.alerts.select("label", "state", "onset", "end").rows() == [
+        ("Impersonation · Image gen · APAC", "recent", at(6), at(8))]  # ended within 24 h of 12:00
+    breakdown = tr.spike_view(frame.rename({"category": "key"}).group_by("key", "bucket").agg(pl.col("cases").sum()),
+                              "category", period_start, period_end, AS_OF, hourly=True)
+    assert breakdown.episodes.height == 0  # the category series alone sees nothing
+    listed = tr.spike_list(breakdown, view, "category")
+    row = listed.row(0, named=True)
+    assert (listed.height, row["source"], row["key"], row["until"]) == (1, "watched", f"{CATEGORY}/image_gen/APAC", at(9))
+    assert tr.spike_case_scope(row, "category") == {"dimension": "category", "key": CATEGORY,
+                                                    "surface": "image_gen", "region": "APAC"}
+    assert tr.spike_case_window(row, timedelta(days=1)) == (at(6), at(9))  # the alert's own hours
+    points = tr.scope_points(frame, CATEGORY, "image_gen", "APAC", period_start, period_end, AS_OF)
+    assert points["bucket"].min() == period_start and points["bucket"].max() == LAST
+    hot = points.filter(pl.col("in_episode"))
+    assert hot.select("bucket", "observed", "expected").rows() == [(at(h), 35.0, 10.0) for h in (6, 7, 8)]
+    # a scope with no case is not drawn
+    assert tr.scope_points(frame, "spam", None, None, period_start, period_end, AS_OF).height == 0
+
+
+def test_a_breakdown_keeps_its_own_spikes_beside_the_watched_alerts():
+    period_start, period_end = datetime(2026, 11, 16), datetime(2026, 11, 19)
+    frame = cells(NARROW)
+    by_region = frame.rename({"region": "key"}).group_by("key", "bucket").agg(pl.col("cases").sum())
+    breakdown = tr.spike_view(by_region, "region", period_start, period_end, AS_OF, hourly=True)
+    # APAC (all categories) 45 against 20 with the defaults: found on the breakdown too
+    assert breakdown.episodes["key"].to_list() == ["APAC"]
+    listed = tr.spike_list(breakdown, tr.watched_view(frame, period_start, period_end, AS_OF), "region")
+    assert sorted(listed.select("source", "label").rows()) == [
+        ("breakdown", "Region: APAC"), ("watched", "Impersonation · Image gen · APAC")]
+    assert tr.spike_case_scope(listed.filter(pl.col("source") == "breakdown").row(0, named=True), "region") == {
+        "dimension": "region", "key": "APAC", "surface": None, "region": None}
+
+
+def eval_module():
+    spec = importlib.util.spec_from_file_location(
+        "eval_spikes", Path(__file__).resolve().parents[2] / "benchmarks" / "eval_spikes.py")
+    module = sys.modules.get("eval_spikes")
+    if module is None:
+        module = importlib.util.module_from_spec(spec)
+        sys.modules["eval_spikes"] = module
+        spec.loader.exec_module(module)
+    return module

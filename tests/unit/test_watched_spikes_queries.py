@@ -1,0 +1,193 @@
+"""The watched series through the warehouse: the named queries (trends_watched_series,
+home_rising_categories, trends_spike_cases with a scope), the filters, and the Trends page and
+Home (AppTest) showing a spike confined to one surface in one region.
+
+The warehouse holds exactly the counts of test_watched_spikes.py, one case per row: impersonation
+on chat and image_gen in AMER, APAC and EMEA, 10 cases per cell and hour for the 29 days before
+2026-11-18 12:00, and 25 more an hour on image_gen x APAC at 06:00-08:00 on 11-18 (worked out
+there: one alert, 'Impersonation · Image gen · APAC', 105 cases against 30 expected, found only
+on the narrow series).
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+
+import duckdb
+import polars as pl
+import pytest
+
+import queries
+from queries import plans
+from tests.app.conftest import app_for, errors
+from tests.unit import test_watched_spikes as hand
+from watchfloor import trends as tr
+from watchfloor.daily_health import rising_categories
+from watchfloor.filters import Filters
+from watchfloor.warehouse import create_schema
+
+RANGE = Filters(start=date(2026, 11, 16), end=date(2026, 11, 18))
+WITHOUT_APAC = Filters(start=date(2026, 11, 16), end=date(2026, 11, 18), regions=("AMER", "EMEA"))
+NO_SCOPE = {"regions": [], "verticals": [], "priorities": [], "vendors": []}
+PERIOD_START, PERIOD_END = datetime(2026, 11, 16), datetime(2026, 11, 19)
+
+
+def build(path) -> str:
+    path = str(path)
+    cases = (
+        hand.cells(hand.NARROW)
+        .with_columns(pl.int_ranges(0, pl.col("cases")).alias("i"))
+        .explode("i")
+        .with_row_index("n")
+        .select(
+            pl.format("C-{}", pl.col("n")).alias("case_id"),
+            (pl.col("bucket") + pl.duration(minutes=pl.col("i"))).alias("created_at"),
+            pl.lit("user_report").alias("source"), "surface", "category", pl.lit("P2").alias("priority"),
+            "region", pl.lit("en").alias("language"), pl.format("q_{}", pl.col("region")).alias("queue_id"),
+            pl.lit("resolved").alias("status"),
+            (pl.col("bucket") + pl.duration(minutes=pl.col("i") + 10)).alias("first_action_at"),
+            (pl.col("bucket") + pl.duration(minutes=pl.col("i") + 60)).alias("resolved_at"),
+            pl.lit("non_violating").alias("decision"),
+            (pl.col("bucket") + pl.duration(minutes=pl.col("i") + 60)).alias("updated_at"),
+            pl.format("acct_{}", pl.col("n") % 500).alias("account_id"),
+        )
+    )
+    con = duckdb.connect(path)
+    try:
+        create_schema(con)
+        con.execute("INSERT INTO sla_policies (sla_policy_id, priority, first_action_target_min, resolution_target_min, "
+                    "calendar, pause_on_pending, name) VALUES ('p2', 'P2', 480, 4320, '24x7', true, 'P2')").fetchall()
+        con.executemany("INSERT INTO queues (queue_id, name, vertical, region, tier, sla_policy_id, timezone) "
+                        "VALUES (?, ?, 'impersonation', ?, 'L1', 'p2', 'UTC')",
+                        [(f"q_{r}", f"L1 impersonation {r}", r) for r in hand.REGIONS])
+        con.register("generated", cases.to_arrow())
+        con.execute("INSERT INTO cases BY NAME SELECT * FROM generated").fetchall()
+    finally:
+        con.close()
+    return path
+
+
+@pytest.fixture(scope="module")
+def warehouse(tmp_path_factory) -> str:
+    return build(tmp_path_factory.mktemp("watched") / "watched.duckdb")
+
+
+@pytest.fixture
+def env(monkeypatch, warehouse):
+    monkeypatch.setenv("WATCHFLOOR_WAREHOUSE", warehouse)
+    monkeypatch.setenv("WATCHFLOOR_AS_OF", hand.AS_OF.isoformat())
+    return warehouse
+
+
+def watched_cells(**scope) -> pl.DataFrame:
+    return queries.run("trends_watched_series", history_start=tr.watched_history_start(PERIOD_START),
+                       period_end=PERIOD_END, **{**NO_SCOPE, **scope})
+
+
+def test_watched_series_query_gives_the_hand_counts(env):
+    cells = watched_cells()
+    expected = hand.cells(hand.NARROW)
+    # 2 surfaces x 3 regions x 696 hours, every case from 10-20 12:00 (after the history start 10-18)
+    assert cells.height == expected.height == 6 * 29 * 24
+    assert set(cells.rows()) == set(expected.rows())
+    apac_narrow = cells.filter((pl.col("surface") == "image_gen") & (pl.col("region") == "APAC")
+                               & (pl.col("bucket") == hand.at(6)))
+    assert apac_narrow["cases"].to_list() == [35]
+    without_apac = watched_cells(regions=["AMER", "EMEA"])
+    assert set(without_apac["region"].unique()) == {"AMER", "EMEA"}
+    assert without_apac.height == 4 * 29 * 24
+
+
+def test_the_page_plan_fetches_the_watched_series(env):
+    plan = {c.key: c for c in plans.trends(hand.AS_OF, RANGE)}
+    assert plan["watched"].name == "trends_watched_series"
+    assert plan["watched"].params["history_start"] == datetime(2026, 10, 18)  # 29 days before 11-16
+    data = plans.fetch(plans.trends(hand.AS_OF, RANGE))
+    view = tr.watched_view(data["watched"], PERIOD_START, PERIOD_END, hand.AS_OF)
+    assert view.alerts.select("label", "observed", "expected").rows() == [
+        ("Impersonation · Image gen · APAC", 105.0, pytest.approx(30.0))]
+    filtered = plans.fetch(plans.trends(hand.AS_OF, WITHOUT_APAC))
+    assert tr.watched_view(filtered["watched"], PERIOD_START, PERIOD_END, hand.AS_OF).alerts.height == 0
+
+
+def test_home_query_and_rising_categories(env):
+    hourly = queries.run("home_rising_categories", as_of=hand.AS_OF, **NO_SCOPE)
+    assert set(hourly.rows()) == set(hand.cells(hand.NARROW).rows())
+    rising = rising_categories(hourly, hand.AS_OF)
+    assert rising.select("surface", "region", "cases", "last_24h", "week_before").rows() == [
+        ("image_gen", "APAC", 105.0, 315, 240)]
+    emea = queries.run("home_rising_categories", as_of=hand.AS_OF, **{**NO_SCOPE, "regions": ["EMEA"]})
+    assert rising_categories(emea, hand.AS_OF).height == 0
+
+
+def spike_cases(surface, region, start=hand.at(6), end=hand.at(9), **scope) -> pl.DataFrame:
+    call = plans.trends_spike_cases(Filters(start=date(2026, 11, 16), end=date(2026, 11, 18), **scope), "category",
+                                    hand.CATEGORY, start, end, surface=surface, region=region)[0]
+    return queries.run(call.name, **call.params)
+
+
+def test_the_cases_behind_a_narrow_spike(env):
+    # image_gen x APAC, 06:00-09:00: 3 x 35 = 105 cases, all shown (limit 200)
+    narrow = spike_cases("image_gen", "APAC")
+    assert narrow["total"][0] == 105 and narrow.height == 105
+    assert set(narrow["surface"]) == {"image_gen"} and set(narrow["region"]) == {"APAC"}
+    assert narrow["created_at"].max() == hand.at(8) + timedelta(minutes=34)  # newest first
+    assert narrow["created_at"][0] == narrow["created_at"].max()
+    # the surface alone: 3 x (35 + 10 + 10) = 165; the region alone: 3 x (35 + 10) = 135
+    assert spike_cases("image_gen", None)["total"][0] == 165
+    assert spike_cases(None, "APAC")["total"][0] == 135
+    # the whole category: 3 x 85 = 255, 200 shown
+    whole = spike_cases(None, None)
+    assert (whole["total"][0], whole.height) == (255, 200)
+    # the sidebar's region filter still applies, and a scope value is only ever compared
+    assert spike_cases("image_gen", "APAC", regions=("EMEA",)).height == 0
+    assert spike_cases("x' OR '1'='1", None).height == 0
+
+
+# --------------------------------------------------------------------------- the pages (AppTest)
+
+
+def run_page(page: str, role: str, filters: Filters | None = None):
+    at = app_for(page, role=role)
+    if filters is not None:
+        at.session_state["filters"] = filters
+    return at.run()
+
+
+def spike_table(at) -> pl.DataFrame:
+    return next(df.value for df in at.dataframe if "Spike in" in df.value.columns)
+
+
+def test_trends_page_shows_the_narrow_spike(env):
+    at = run_page("app_pages/trends.py", "analyst", RANGE)
+    assert not at.exception, [e.value for e in at.exception]
+    assert not errors(at)
+    metrics = {m.label: m.value for m in at.metric}
+    assert metrics["Spikes in period"] == "1"
+    assert metrics["Top spike"] == "3.5×"  # 105 / 30
+    table = spike_table(at)
+    assert list(table["Spike in"]) == ["Impersonation · Image gen · APAC"]
+    assert list(table["Cases"]) == [105]
+    assert list(table["Severity"]) == ["High"] and list(table["State"]) == ["Recent"]
+    assert "1 spike," in " ".join(c.value for c in at.caption)
+
+
+def test_trends_page_without_the_region(env):
+    at = run_page("app_pages/trends.py", "analyst", WITHOUT_APAC)
+    assert not at.exception, [e.value for e in at.exception]
+    assert {m.label: m.value for m in at.metric}["Spikes in period"] == "0"
+    assert "No spike in this period" in " ".join(i.value for i in at.info)
+
+
+def test_home_shows_the_narrow_spike_with_its_scope(env):
+    at = run_page("app_pages/home.py", "ops_lead")
+    assert not at.exception, [e.value for e in at.exception]
+    rising = next(df.value for df in at.dataframe if "Spike in" in df.value.columns)
+    assert list(rising["Spike in"]) == ["Impersonation · Image gen · APAC"]
+    assert list(rising["Cases vs expected"]) == ["105 vs 30"]
+    assert list(rising["Last 24 h"]) == ["315 vs 240"]
+    at = app_for("app_pages/home.py", role="ops_lead")
+    at.session_state["filter_regions"] = ["AMER", "EMEA"]
+    at.run()
+    assert not at.exception
+    assert "No category spiked in the last 24 hours" in " ".join(i.value for i in at.info)
