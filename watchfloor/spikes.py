@@ -629,29 +629,39 @@ def watched_series(counts: pl.DataFrame, start: datetime, end: datetime,
                    interval: timedelta = timedelta(hours=1)) -> Watched:
     """The watched series from counts per (category, surface, region, bucket), on the grid from
     start to end (both included) every `interval`; missing buckets count as zero, buckets
-    outside the grid are left out."""
-    parts = []
-    for level, dims in SCOPE_LEVELS.items():
-        part = counts.group_by("category", *dims, "bucket").agg(pl.col("cases").sum())
-        for dim in ("surface", "region"):
-            if dim not in dims:
-                part = part.with_columns(pl.lit(None, pl.String).alias(dim))
-        parts.append(part.select(pl.col("category").cast(pl.String), pl.col("surface").cast(pl.String),
-                                 pl.col("region").cast(pl.String), pl.lit(level).alias("level"),
-                                 pl.col("bucket").cast(pl.Datetime("us")), pl.col("cases").cast(pl.Float64)))
-    long = pl.concat(parts)
-    keys = (long.select("category", "surface", "region", "level").unique()
-            .sort("category", "level", "surface", "region", nulls_last=False)
-            .with_row_index("series"))
+    outside the grid are left out. Every scope with a case in `counts` has a series."""
     points = int((end - start) // interval) + 1 if end >= start else 0
     step_us = interval // timedelta(microseconds=1)
-    long = (long.join(keys, on=["category", "surface", "region", "level"], how="inner", nulls_equal=True)
-            .with_columns(((pl.col("bucket") - start).dt.total_microseconds() // step_us).alias("point"))
-            .filter(pl.col("point").is_between(0, points - 1)))
-    values = np.zeros((keys.height, points))
-    values[long["series"].to_numpy(), long["point"].to_numpy()] = long["cases"].to_numpy()
+    cells = (
+        counts.select(pl.col("category").cast(pl.String), pl.col("surface").cast(pl.String),
+                      pl.col("region").cast(pl.String), pl.col("bucket").cast(pl.Datetime("us")),
+                      pl.col("cases").cast(pl.Float64))
+        .group_by("category", "surface", "region", "bucket").agg(pl.col("cases").sum())
+    )
+    cell_keys = cells.select("category", "surface", "region").unique().with_row_index("cell")
+    placed = (cells.join(cell_keys, on=["category", "surface", "region"], nulls_equal=True)
+              .with_columns(((pl.col("bucket") - start).dt.total_microseconds() // step_us).alias("point"))
+              .filter(pl.col("point").is_between(0, points - 1)))
+    by_cell = np.zeros((cell_keys.height, points))
+    by_cell[placed["cell"].to_numpy(), placed["point"].to_numpy()] = placed["cases"].to_numpy()
+    # Every coarser series is a sum of cells (exact: counts are whole numbers).
+    key_parts, value_parts = [], []
+    for level, dims in SCOPE_LEVELS.items():
+        level_keys = cell_keys.select("category", *dims).unique().with_row_index("series")
+        row_of_cell = (cell_keys.join(level_keys, on=["category", *dims], how="left", nulls_equal=True)
+                       .sort("cell")["series"].to_numpy())
+        values = np.zeros((level_keys.height, points))
+        np.add.at(values, row_of_cell, by_cell)
+        key_parts.append(level_keys.select(
+            "category",
+            *(pl.col(d) if d in dims else pl.lit(None, pl.String).alias(d) for d in ("surface", "region")),
+            pl.lit(level).alias("level")))
+        value_parts.append(values)
+    keys = pl.concat(key_parts).with_row_index("row").sort("category", "level", "surface", "region", nulls_last=False)
+    order = keys["row"].to_numpy()
+    values = np.concatenate(value_parts)[order] if value_parts else np.zeros((0, points))
     stamps = [start + i * interval for i in range(points)]
-    return Watched(keys.drop("series"), stamps, interval, values)
+    return Watched(keys.drop("row"), stamps, interval, values)
 
 
 def could_alert(values: np.ndarray, params: SpikeParams) -> np.ndarray:
