@@ -185,6 +185,31 @@ def test_series_that_cannot_alert_are_skipped():
         assert [e.onset for e in spikes.detect(stamps, series, spikes.FINE_SCOPE).episodes] == [stamps[-30]]
 
 
+def test_many_series_at_once_give_the_numbers_of_each_alone():
+    """The detector works out many series together (the watched series of a page); every number
+    must be what the series gets alone: seasonal, sparse, with spikes, and with an episode that
+    needs several passes."""
+    rng = np.random.default_rng(11)
+    stamps = [START + i * H for i in range(24 * 30)]
+    hours = np.arange(len(stamps))
+    rows = []
+    for level in (0.3, 2.0, 15.0, 60.0):
+        daily = level * (1 + 0.6 * np.sin(2 * np.pi * hours / 24))
+        series = rng.poisson(daily).astype(float)
+        series[600:606] += 8 * level + 25  # a spike in the last week
+        rows.append(series)
+    matrix = np.array(rows)
+    for params in (spikes.SpikeParams(), spikes.FINE_SCOPE):
+        together = spikes._run_many(stamps, H, matrix, params)
+        for row, detection in zip(matrix, together):
+            alone = spikes.detect(stamps, row, params)
+            assert np.array_equal(detection.expected, alone.expected, equal_nan=True)
+            assert np.array_equal(detection.upper, alone.upper, equal_nan=True)
+            assert np.array_equal(detection.score, alone.score, equal_nan=True)
+            assert detection.episodes == alone.episodes
+        assert all(any(e.onset == stamps[600] or e.onset == stamps[601] for e in d.episodes) for d in together[1:])
+
+
 def test_the_filters_exclude_a_region():
     """Without APAC (a region filter of AMER and EMEA), the narrow spike is not there at all."""
     frame = cells(NARROW).filter(pl.col("region") != "APAC")

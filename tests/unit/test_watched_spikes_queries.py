@@ -179,6 +179,21 @@ def test_trends_page_without_the_region(env):
     assert "No spike in this period" in " ".join(i.value for i in at.info)
 
 
+def test_trends_page_by_region_lists_both_kinds(env):
+    """By region, the region series' own spike (APAC: 45 against 20, found with the defaults, see
+    test_watched_spikes) is listed beside the watched alert; both carry 3 x 25 = 75 excess cases.
+    APAC's: 135 cases over its three hours; the alert's: 105."""
+    at = app_for("app_pages/trends.py", role="analyst")
+    at.session_state["filters"] = RANGE
+    at.session_state["trends_dimension"] = "region"
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    table = spike_table(at)
+    assert sorted(zip(table["Spike in"], table["Cases"])) == [
+        ("Impersonation · Image gen · APAC", 105), ("Region: APAC", 135)]
+    assert {m.label: m.value for m in at.metric}["Spikes in period"] == "2"
+
+
 def test_home_shows_the_narrow_spike_with_its_scope(env):
     at = run_page("app_pages/home.py", "ops_lead")
     assert not at.exception, [e.value for e in at.exception]
