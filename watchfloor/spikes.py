@@ -32,6 +32,10 @@ How a point is judged (docs/metrics.md, "Trend spikes", has the formulas):
    the weekly cycle itself, and replacing it would make the same false episode repeat weekly.
 
 `FINE_SCOPE` holds stricter settings for series narrower than a category, watched many at once.
+`watched_series` and `watched_alerts` watch every category on its category, x surface, x region
+and x surface x region series and merge the episodes of one category that share an hour into
+alerts labelled with their scope: what Home and the Trends page show, and what
+benchmarks/eval_spikes.py scores.
 """
 
 from __future__ import annotations
