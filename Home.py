@@ -17,7 +17,7 @@ login.remember_entry()
 user = login.login_gate(settings)
 pages = navigation.pages_by_group(user.role)
 current_page = st.navigation(pages, position="sidebar", expanded=True)
-login.restore_entry(pages)
+login.restore_entry(pages, current_page)
 
 with st.sidebar:
     st.caption(f"Signed in as **{user.name}** · {login.role_label(user.role)}")

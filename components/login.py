@@ -8,6 +8,7 @@ import streamlit as st
 import streamlit_authenticator as stauth
 from streamlit_authenticator.utilities.exceptions import LoginError, LogoutError
 
+from components import navigation
 from components.shell import User, current_user
 from watchfloor import auth, roles
 from watchfloor.config import Settings
@@ -86,6 +87,7 @@ def login_gate(settings: Settings) -> User:
                 # Never say which of the two was wrong.
                 st.error("Username or password is incorrect.")
             if not status:
+                navigation.register_for_visitor(st.session_state.get(_ENTRY_PATH) or "")
                 st.stop()
     user = current_user()
     if user is None or not user.role:
@@ -95,16 +97,19 @@ def login_gate(settings: Settings) -> User:
     return user
 
 
-def restore_entry(navigation_pages: dict[str, list[st.Page]]) -> None:
-    """After login, go to the page the session was opened on, with its query parameters."""
+def restore_entry(navigation_pages: dict[str, list[st.Page]], current_page: st.Page | None = None) -> None:
+    """After login, go to the page the session was opened on, with its query parameters (when the
+    navigation did not already land there)."""
     if st.session_state.get(_ENTRY_DONE):
         return
     st.session_state[_ENTRY_DONE] = True
     wanted = st.session_state.get(_ENTRY_PATH) or ""
+    if not wanted or (current_page is not None and navigation.page_key_of(current_page) == wanted):
+        return
     query = entry_query()
     for pages in navigation_pages.values():
         for page in pages:
-            if page.url_path == wanted and wanted:
+            if navigation.page_key_of(page) == wanted:
                 st.switch_page(page, query_params=query or None)
 
 

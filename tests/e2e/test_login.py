@@ -8,7 +8,7 @@ import pytest
 
 from components.navigation import page_is_built
 from tests.e2e import support
-from watchfloor import roles
+from watchfloor import auth, roles
 
 pytestmark = pytest.mark.e2e
 
@@ -138,3 +138,17 @@ def test_unknown_filter_value_is_dropped_with_a_notice(page, warm_server, e2e_us
         "no notice names the dropped value MARS once the page has settled"
         + (f"; it was drawn and removed again by a later rerun: {flashed}" if flashed else "")
     )
+
+
+def test_a_deep_link_login_is_remembered_by_the_cookie(page, warm_server, e2e_users):
+    # The run after the login lands on the deep-linked page without a page switch, so the browser
+    # component that writes the login cookie gets to run; a second visit needs no login.
+    page.goto(warm_server.url + "/sla")
+    support.login(page, warm_server, e2e_users["ops_lead"])
+    page.get_by_role("heading", name="SLA", exact=True).wait_for()
+    assert urlparse(page.url).path.endswith("/sla"), page.url
+    support.wait_for_app(page, quiet_s=1.0)
+    assert auth.COOKIE_NAME in {cookie["name"] for cookie in page.context.cookies()}
+    page.goto(warm_server.url + "/queue_health")
+    page.get_by_role("heading", name="Queue health", exact=True).wait_for()
+    assert not support.login_form_visible(page)
