@@ -21,9 +21,14 @@ def _fresh_query_cache():
     queries.close_all()
 
 
+def pin_warehouse(monkeypatch, warehouse: str, as_of) -> str:
+    """Point the settings at `warehouse` with the dashboard's 'now' pinned to `as_of`."""
+    monkeypatch.setenv("WATCHFLOOR_WAREHOUSE", warehouse)
+    monkeypatch.setenv("WATCHFLOOR_AS_OF", as_of.isoformat())
+    return warehouse
+
+
 @pytest.fixture
 def hand_env(monkeypatch, hand_warehouse_path):
     """Settings pointing at the hand-built warehouse, with 'now' pinned to its AS_OF."""
-    monkeypatch.setenv("WATCHFLOOR_WAREHOUSE", hand_warehouse_path)
-    monkeypatch.setenv("WATCHFLOOR_AS_OF", hand_warehouse.AS_OF.isoformat())
-    return hand_warehouse_path
+    return pin_warehouse(monkeypatch, hand_warehouse_path, hand_warehouse.AS_OF)

@@ -9,7 +9,6 @@ No Streamlit here: the page and the export both use these functions.
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass, replace
 from datetime import date, datetime, time, timedelta
 
@@ -17,6 +16,7 @@ import polars as pl
 
 from watchfloor import spikes
 from watchfloor.compare import Change
+from watchfloor.labels import coarse_duration as format_duration
 
 LAST_7_DAYS = "last_7_days"
 WEEK = "week"
@@ -412,17 +412,6 @@ def scope_label(filters) -> str:
     parts = (("region", filters.regions), ("vertical", filters.verticals), ("priority", filters.priorities),
              ("vendor", filters.vendors))
     return ", ".join(f"{name} {' / '.join(values)}" for name, values in parts if values)
-
-
-def format_duration(seconds: float | None) -> str:
-    if seconds is None or (isinstance(seconds, float) and math.isnan(seconds)):
-        return "–"
-    seconds = float(seconds)
-    if seconds < 90 * 60:
-        return f"{seconds / 60:.0f} min"
-    if seconds < 48 * 3600:
-        return f"{seconds / 3600:.1f} h"
-    return f"{seconds / 86400:.1f} d"
 
 
 def format_value(value: float | None, kind: str) -> str:

@@ -9,6 +9,7 @@ from datetime import datetime, timedelta
 import polars as pl
 
 from watchfloor import spikes
+from watchfloor.labels import coarse_duration as format_duration
 
 SEVERITIES = ("SEV0", "SEV1", "SEV2", "SEV3")
 STATUSES = ("open", "acknowledged", "mitigated", "resolved")
@@ -158,18 +159,6 @@ def detected_spike(history: pl.DataFrame, incident: dict, as_of: datetime) -> sp
     window_end = incident.get("mitigated_at") or incident.get("resolved_at") or as_of
     touching = [e for e in found.episodes if e.onset <= window_end and e.end + HOUR > window_start]
     return min(touching, key=lambda e: e.onset) if touching else None
-
-
-def format_duration(seconds: float | None) -> str:
-    """'25 min' under 90 minutes, then hours with one decimal ('7.5 h'), then days ('3.0 d')."""
-    if seconds is None or seconds < 0:
-        return "–"
-    seconds = float(seconds)
-    if seconds < 90 * 60:
-        return f"{round(seconds / 60)} min"
-    if seconds < 48 * 3600:
-        return f"{seconds / 3600:.1f} h"
-    return f"{seconds / 86400:.1f} d"
 
 
 def incident_table(incidents: pl.DataFrame) -> pl.DataFrame:

@@ -27,6 +27,14 @@ def app_for(script: str, role: str | None = None, username: str = "tester") -> A
     return at
 
 
+def table_with(at: AppTest, column: str):
+    """The first table drawn with this column (tables without selection have no widget id)."""
+    for df in at.dataframe:
+        if column in df.value.columns:
+            return df.value
+    raise AssertionError(f"no table with a column {column!r}")
+
+
 def errors(at: AppTest) -> list[str]:
     return [e.value for e in at.error]
 

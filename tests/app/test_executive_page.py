@@ -6,23 +6,12 @@ from __future__ import annotations
 import pytest
 
 from tests.app.conftest import app_for, errors
-from tests.unit import test_executive_queries as hand
+from tests.unit.test_executive_queries import exec_env, exec_warehouse  # noqa: F401 (fixtures)
 from watchfloor import roles
 
 PAGE = "app_pages/executive.py"
 ALLOWED = [role for role in roles.ROLES if roles.can_view(role, "executive")]
 
-
-@pytest.fixture(scope="module")
-def exec_warehouse(tmp_path_factory) -> str:
-    return hand.build(tmp_path_factory.mktemp("exec_app") / "exec.duckdb")
-
-
-@pytest.fixture
-def exec_env(monkeypatch, exec_warehouse):
-    monkeypatch.setenv("WATCHFLOOR_WAREHOUSE", exec_warehouse)
-    monkeypatch.setenv("WATCHFLOOR_AS_OF", hand.AS_OF.isoformat())
-    return exec_warehouse
 
 
 def links(at) -> list[str]:

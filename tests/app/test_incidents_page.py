@@ -7,8 +7,8 @@ from datetime import date
 
 import pytest
 
-from tests.app.conftest import app_for, errors
-from tests.unit import test_executive_queries as hand
+from tests.app.conftest import app_for, errors, table_with
+from tests.unit.test_executive_queries import exec_env, exec_warehouse  # noqa: F401 (fixtures)
 from watchfloor import roles
 from watchfloor.filters import Filters
 
@@ -16,23 +16,7 @@ PAGE = "app_pages/incidents.py"
 ALLOWED = [role for role in roles.ROLES if roles.can_view(role, "incidents")]
 
 
-@pytest.fixture(scope="module")
-def exec_warehouse(tmp_path_factory) -> str:
-    return hand.build(tmp_path_factory.mktemp("incidents_app") / "exec.duckdb")
 
-
-@pytest.fixture
-def exec_env(monkeypatch, exec_warehouse):
-    monkeypatch.setenv("WATCHFLOOR_WAREHOUSE", exec_warehouse)
-    monkeypatch.setenv("WATCHFLOOR_AS_OF", hand.AS_OF.isoformat())
-    return exec_warehouse
-
-
-def table_with(at, column: str):
-    for df in at.dataframe:
-        if column in df.value.columns:
-            return df.value
-    raise AssertionError(f"no table with a column {column!r}")
 
 
 def test_allowed_roles_match_the_access_table():

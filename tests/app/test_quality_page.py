@@ -5,8 +5,9 @@ from __future__ import annotations
 
 import pytest
 
-from tests.app.conftest import app_for, errors
+from tests.app.conftest import app_for, errors, table_with
 from tests.unit import test_vendor_page_queries as hand
+from tests.conftest import pin_warehouse
 from watchfloor import roles
 
 PAGE = "app_pages/quality.py"
@@ -20,16 +21,9 @@ def quality_warehouse(tmp_path_factory) -> str:
 
 @pytest.fixture
 def quality_env(monkeypatch, quality_warehouse):
-    monkeypatch.setenv("WATCHFLOOR_WAREHOUSE", quality_warehouse)
-    monkeypatch.setenv("WATCHFLOOR_AS_OF", hand.AS_OF.isoformat())
-    return quality_warehouse
+    return pin_warehouse(monkeypatch, quality_warehouse, hand.AS_OF)
 
 
-def table(at, column: str):
-    for df in at.dataframe:
-        if column in df.value.columns:
-            return df.value
-    raise AssertionError(f"no table with a column {column!r}")
 
 
 def test_allowed_roles_match_the_access_table():
@@ -57,7 +51,7 @@ def test_shows_the_hand_worked_figures(quality_env):
     assert metrics["Golden-set accuracy"] == "75.0%"  # 3 of 4
     assert metrics["Agreement (κ)"] == f"{(13 / 15 - 0.52) / 0.48:.2f}"
     assert metrics["Reviewers checked"] == "3"
-    agreement = table(at, "Band").set_index("Category")
+    agreement = table_with(at, "Band").set_index("Category")
     assert agreement.loc["Fraud & scams", "Band"] == "moderate"
     assert agreement.loc["Spam", "Band"] == "almost perfect"
     assert agreement.loc["Hate", "Band"] == "undefined"  # one decision throughout
@@ -89,6 +83,6 @@ def test_calibration_list_by_reviewer_id(quality_env, monkeypatch):
     monkeypatch.setattr(quality, "MIN_CHECKS_FOR_RANKING", 5)
     at = app_for(PAGE, role="vendor_manager").run()
     assert not at.exception
-    ranked = table(at, "worst_category")
+    ranked = table_with(at, "worst_category")
     assert list(ranked["reviewer_id"]) == ["r2", "r1"]
     assert list(ranked["errors"]) == [2, 1] and list(ranked["worst_category"]) == ["Fraud & scams"] * 2

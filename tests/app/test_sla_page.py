@@ -5,8 +5,9 @@ from __future__ import annotations
 
 import pytest
 
-from tests.app.conftest import app_for, errors
+from tests.app.conftest import app_for, errors, table_with
 from tests.unit import test_sla_page_queries as hand
+from tests.conftest import pin_warehouse
 from watchfloor import roles
 
 PAGE = "app_pages/sla.py"
@@ -20,9 +21,7 @@ def sla_warehouse(tmp_path_factory) -> str:
 
 @pytest.fixture
 def sla_env(monkeypatch, sla_warehouse):
-    monkeypatch.setenv("WATCHFLOOR_WAREHOUSE", sla_warehouse)
-    monkeypatch.setenv("WATCHFLOOR_AS_OF", hand.AS_OF.isoformat())
-    return sla_warehouse
+    return pin_warehouse(monkeypatch, sla_warehouse, hand.AS_OF)
 
 
 def table(at, key: str):
@@ -33,12 +32,6 @@ def table(at, key: str):
     raise AssertionError(f"no table {key!r}; ids: {[df.proto.id for df in at.dataframe]}")
 
 
-def table_with(at, column: str):
-    """The first table with this column (tables without selection have no widget id)."""
-    for df in at.dataframe:
-        if column in df.value.columns:
-            return df.value
-    raise AssertionError(f"no table with a column {column!r}")
 
 
 def breakdown_tables(at):

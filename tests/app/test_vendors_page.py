@@ -5,8 +5,9 @@ from __future__ import annotations
 
 import pytest
 
-from tests.app.conftest import app_for, errors
+from tests.app.conftest import app_for, errors, table_with
 from tests.unit import test_vendor_page_queries as hand
+from tests.conftest import pin_warehouse
 from watchfloor import roles
 
 PAGE = "app_pages/vendors.py"
@@ -20,17 +21,9 @@ def vendors_warehouse(tmp_path_factory) -> str:
 
 @pytest.fixture
 def vendors_env(monkeypatch, vendors_warehouse):
-    monkeypatch.setenv("WATCHFLOOR_WAREHOUSE", vendors_warehouse)
-    monkeypatch.setenv("WATCHFLOOR_AS_OF", hand.AS_OF.isoformat())
-    return vendors_warehouse
+    return pin_warehouse(monkeypatch, vendors_warehouse, hand.AS_OF)
 
 
-def table(at, column: str):
-    """The first table with this column (tables without selection have no widget id)."""
-    for df in at.dataframe:
-        if column in df.value.columns:
-            return df.value
-    raise AssertionError(f"no table with a column {column!r}")
 
 
 def test_allowed_roles_match_the_access_table():
@@ -57,7 +50,7 @@ def test_grades_and_scorecard_show_the_hand_worked_figures(vendors_env):
     at = app_for(PAGE, role="vendor_manager").run()
     tiles = {m.label: m.value for m in at.metric}
     assert tiles == {"Acme Review": "Grade C", "Trust Ops": "Grade B"}
-    card = table(at, "Grade").set_index("Vendor")
+    card = table_with(at, "Grade").set_index("Vendor")
     assert card.loc["Acme Review", "Cases handled"] == "5"
     assert card.loc["Acme Review", "AHT"] == "560 s"
     assert card.loc["Acme Review", "QA accuracy"] == "80.0%"
@@ -73,11 +66,11 @@ def test_show_by_site_and_week(vendors_env):
     at = app_for(PAGE, role="vendor_manager").run()
     at.segmented_control(key="vendors_level").set_value("site").run()
     assert not at.exception
-    sites = table(at, "Site")
+    sites = table_with(at, "Site")
     assert list(sites["Site"]) == ["Bogota", "Manila", "Austin"]
     assert list(sites["AHT"]) == ["540 s", "10.0 min", "30.0 min"]  # Manila: c3 and c8, 600 s each
     at.segmented_control(key="vendors_level").set_value("week").run()
-    weeks = table(at, "Week starting")
+    weeks = table_with(at, "Week starting")
     assert list(weeks["Week starting"]) == ["2026-11-09", "2026-11-16", "2026-11-09", "2026-11-16"]
     assert list(weeks["Cases handled"]) == ["2", "3", "1", "1"]
 
@@ -86,7 +79,7 @@ def test_side_by_side_offers_two_different_vendors(vendors_env):
     at = app_for(PAGE, role="vendor_manager").run()
     assert at.selectbox(key="vendors_compare_first").value == "v_a"
     assert at.selectbox(key="vendors_compare_second").options == ["Trust Ops"]
-    both = table(at, "Figure").set_index("Figure")
+    both = table_with(at, "Figure").set_index("Figure")
     assert list(both.columns) == ["Acme Review", "Acme Review target", "Trust Ops", "Trust Ops target"]
     assert both.loc["Grade", "Acme Review"] == "C" and both.loc["Grade", "Trust Ops"] == "B"
     assert both.loc["SLA adherence", "Acme Review target"] == "80.0%"

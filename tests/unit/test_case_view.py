@@ -49,6 +49,7 @@ import pytest
 from queries import plans
 from watchfloor import case_view as cv
 from watchfloor.warehouse import create_schema
+from tests.conftest import pin_warehouse
 
 AS_OF = datetime(2026, 11, 18, 12, 0)
 EXCERPT_K1 = "Send 2 BTC to this wallet and I will double it, guaranteed."
@@ -187,9 +188,7 @@ def case_warehouse(tmp_path_factory) -> str:
 
 @pytest.fixture
 def case_env(monkeypatch, case_warehouse):
-    monkeypatch.setenv("WATCHFLOOR_WAREHOUSE", case_warehouse)
-    monkeypatch.setenv("WATCHFLOOR_AS_OF", AS_OF.isoformat())
-    return case_warehouse
+    return pin_warehouse(monkeypatch, case_warehouse, AS_OF)
 
 
 def fetch_case(case_id: str) -> dict[str, pl.DataFrame]:

@@ -70,6 +70,7 @@ from queries import plans
 from watchfloor import executive as ex
 from watchfloor.filters import Filters, default_filters
 from watchfloor.warehouse import create_schema
+from tests.conftest import pin_warehouse
 
 AS_OF = datetime(2026, 11, 18, 12, 0)
 H = 3600.0
@@ -243,9 +244,7 @@ def exec_warehouse(tmp_path_factory) -> str:
 
 @pytest.fixture
 def exec_env(monkeypatch, exec_warehouse):
-    monkeypatch.setenv("WATCHFLOOR_WAREHOUSE", exec_warehouse)
-    monkeypatch.setenv("WATCHFLOOR_AS_OF", AS_OF.isoformat())
-    return exec_warehouse
+    return pin_warehouse(monkeypatch, exec_warehouse, AS_OF)
 
 
 def fetch(period: ex.Period | None = None, **scope) -> dict[str, pl.DataFrame]:

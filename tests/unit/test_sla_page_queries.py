@@ -66,6 +66,7 @@ from queries import plans
 from watchfloor import sla_report as rep
 from watchfloor.filters import Filters
 from watchfloor.warehouse import create_schema
+from tests.conftest import pin_warehouse
 
 AS_OF = datetime(2026, 11, 18, 12, 0)
 WEEK = Filters(start=date(2026, 11, 12), end=date(2026, 11, 18))
@@ -241,9 +242,7 @@ def sla_warehouse(tmp_path_factory) -> str:
 
 @pytest.fixture
 def sla_env(monkeypatch, sla_warehouse):
-    monkeypatch.setenv("WATCHFLOOR_WAREHOUSE", sla_warehouse)
-    monkeypatch.setenv("WATCHFLOOR_AS_OF", AS_OF.isoformat())
-    return sla_warehouse
+    return pin_warehouse(monkeypatch, sla_warehouse, AS_OF)
 
 
 def fetch(filters: Filters = WEEK, **scope) -> dict[str, pl.DataFrame]:

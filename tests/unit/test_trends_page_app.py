@@ -9,6 +9,7 @@ import pytest
 
 from tests.app.conftest import app_for, errors
 from tests.unit import test_trends_queries as hand
+from tests.conftest import pin_warehouse
 from watchfloor import roles
 from watchfloor.filters import Filters
 
@@ -22,9 +23,7 @@ def warehouse(tmp_path_factory) -> str:
 
 @pytest.fixture
 def env(monkeypatch, warehouse):
-    monkeypatch.setenv("WATCHFLOOR_WAREHOUSE", warehouse)
-    monkeypatch.setenv("WATCHFLOOR_AS_OF", hand.AS_OF.isoformat())
-    return warehouse
+    return pin_warehouse(monkeypatch, warehouse, hand.AS_OF)
 
 
 def run_page(role: str = "analyst", filters: Filters = hand.RANGE, **state):

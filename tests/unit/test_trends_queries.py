@@ -35,6 +35,7 @@ from queries import plans
 from watchfloor import trends as tr
 from watchfloor.filters import Filters
 from watchfloor.warehouse import create_schema
+from tests.conftest import pin_warehouse
 
 AS_OF = datetime(2026, 11, 18, 12, 0)
 RANGE = Filters(start=date(2026, 11, 16), end=date(2026, 11, 18))
@@ -97,9 +98,7 @@ def trends_warehouse(tmp_path_factory) -> str:
 
 @pytest.fixture
 def trends_env(monkeypatch, trends_warehouse):
-    monkeypatch.setenv("WATCHFLOOR_WAREHOUSE", trends_warehouse)
-    monkeypatch.setenv("WATCHFLOOR_AS_OF", AS_OF.isoformat())
-    return trends_warehouse
+    return pin_warehouse(monkeypatch, trends_warehouse, AS_OF)
 
 
 def series(dimension: str = "category", hourly: bool = True, **scope) -> pl.DataFrame:

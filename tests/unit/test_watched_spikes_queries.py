@@ -21,6 +21,7 @@ import queries
 from queries import plans
 from tests.app.conftest import app_for, errors
 from tests.unit import test_watched_spikes as hand
+from tests.conftest import pin_warehouse
 from watchfloor import trends as tr
 from watchfloor.daily_health import rising_categories
 from watchfloor.filters import Filters
@@ -74,9 +75,7 @@ def warehouse(tmp_path_factory) -> str:
 
 @pytest.fixture
 def env(monkeypatch, warehouse):
-    monkeypatch.setenv("WATCHFLOOR_WAREHOUSE", warehouse)
-    monkeypatch.setenv("WATCHFLOOR_AS_OF", hand.AS_OF.isoformat())
-    return warehouse
+    return pin_warehouse(monkeypatch, warehouse, hand.AS_OF)
 
 
 def watched_cells(**scope) -> pl.DataFrame:
