@@ -15,7 +15,6 @@ from watchfloor import vendors as v
 from watchfloor.labels import category_label
 
 STATUS_COLOURS = {v.GREEN: "#d6efd8", v.AMBER: "#fbdcb8", v.RED: "#f8d0cf"}
-STATUS_WORDS = {v.GREEN: "on target", v.AMBER: "near target", v.RED: "off target", v.NONE: "no target"}
 SERIES_COLOURS = ["#4c78a8", "#f58518", "#54a24b", "#b279a2", "#e45756", "#72b7b2", "#9d755d"]
 GROUP_LABELS = {"region": "Region", "site": "Site", "week_start": "Week starting"}
 

@@ -4,6 +4,8 @@
 -- (resolved, actioned, automated, time to action) if its final resolution is there; a case can do
 -- both in different periods, so it is emitted once per period it counts in.
 -- Levels: 'total' per period, 'category' per period and category, 'action' per period and action.
+-- Proactive: found by the platform itself (source classifier or proactive) before anyone reported it.
+-- EU DSA notices: user reports and trusted flaggers (Art. 16, 22); orders: law enforcement (Art. 9).
 WITH scoped AS (
     SELECT
         c.category, c.source, c.enforcement_action, coalesce(c.automated, false) AS automated,

@@ -27,12 +27,6 @@ PERIOD_KINDS = {LAST_7_DAYS: "Last 7 days", WEEK: "Week", MONTH: "Month", QUARTE
 MAX_CUSTOM_DAYS = 400
 CURRENT, PREVIOUS = "current", "previous"
 
-# Sources that mean the platform found the case itself, before anyone reported it.
-PROACTIVE_SOURCES = ("classifier", "proactive")
-# What an EU DSA transparency report counts as notices (Art. 16, trusted flaggers Art. 22) and orders (Art. 9).
-NOTICE_SOURCES = ("user_report", "trusted_flagger")
-ORDER_SOURCES = ("law_enforcement",)
-
 
 class PeriodError(ValueError):
     """A period that cannot be shown; the message says why, in the user's words."""

@@ -16,7 +16,6 @@ from watchfloor.labels import category_label
 
 STATUS_LABELS = {v.GREEN: "on target", v.AMBER: "near target", v.RED: "off target", v.NONE: ""}
 STATUS_FILL = {v.GREEN: "#d6efd8", v.AMBER: "#fbdcb8", v.RED: "#f8d0cf", v.NONE: "#ffffff"}
-LEVEL_COLUMNS = {"region": "Region", "site": "Site", "week_start": "Week starting"}
 
 
 def scorecard_csv(card: pl.DataFrame) -> bytes:

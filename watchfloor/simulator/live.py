@@ -45,7 +45,6 @@ LAST_PICK_SECONDS = 600
 STEP_SECONDS = 30.0
 # A batch covers at most this much simulated time (catching up runs batch after batch).
 MAX_BATCH_SECONDS = 900.0
-OPEN = ("new", "queued", "in_review", "pending_info", "escalated")
 CASE_COLUMNS = ("case_id", "created_at", "source", "surface", "category", "subcategory", "priority", "region",
                 "language", "queue_id", "status", "account_id", "org_id", "vendor_id", "reviewer_id",
                 "first_action_at", "resolved_at", "decision", "enforcement_action", "escalated", "incident_id",
@@ -80,7 +79,6 @@ class Profile:
     severities: list[str]
     escalation_target: dict[str, str]    # queue -> the queue an escalation sends it to
     team_of: dict[str, str]              # queue -> staffing pool
-    tier_of: dict[str, str]
     vendor_of: dict[str, str]            # reviewer -> vendor
 
 
@@ -170,7 +168,6 @@ def read_profile(con, newest: datetime) -> Profile:
         severities=severities,
         escalation_target=target,
         team_of={q["queue_id"]: q["team"] or q["queue_id"] for q in queues},
-        tier_of={q["queue_id"]: q["tier"] for q in queues},
         vendor_of={r[0]: r[1] for r in con.sql("SELECT reviewer_id, vendor_id FROM reviewers").fetchall()},
     )
 
@@ -268,8 +265,6 @@ class _Batch:
                             {"start": start, "end": end})
         self.incidents = {r["incident_id"]: r for r in _rows(con, f"""
             SELECT {', '.join(INCIDENT_COLUMNS)} FROM incidents WHERE status <> 'resolved'""")}
-        self.incident_serial = con.sql(
-            "SELECT count(*) FROM incidents").fetchall()[0][0]
         self.new_incidents: set[str] = set()
         self.changed_incidents: set[str] = set()
         self.incident_events: list[tuple] = []
@@ -430,7 +425,6 @@ class _Batch:
         if self.rng.random() < self.p.incidents_per_second * h * self.feed.cfg.speed:
             recent = [c for c in self.open.values() if c["case_id"] in self.new_ids] or self.p.templates
             tpl = self.rng.choice(recent)
-            self.incident_serial += 1
             incident_id = f"INC-L{int(t.timestamp()):x}"
             started = t - timedelta(minutes=self.rng.uniform(20, 90))
             commander = self.rng.choice(COMMANDERS)
