@@ -10,7 +10,7 @@ from watchfloor import case_view as cv
 
 user = shell.guard("case")
 as_of = shell.as_of()
-arrived = draw.visit_starts()  # before the search box is drawn
+arrived = draw.visit_starts()
 
 st.title("Case", anchor=False)
 typed, searched = draw.search_box()

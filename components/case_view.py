@@ -49,11 +49,8 @@ SHOWN_KEY = "case_shown"  # the case shown (and recorded as viewed) on the previ
 
 
 def visit_starts() -> bool:
-    """Whether this run starts a visit to the Case page. Streamlit drops a widget's state when a
-    run does not draw it, so the search box's state is missing exactly on the first run after the
-    user arrives (from another page, a link or a reload): leaving ends the view and the reveal.
-    Call before the search box is drawn."""
-    return SEARCH_KEY not in st.session_state
+    """Whether this run starts a visit to the Case page (leaving ends the view and the reveal)."""
+    return shell.arrived("case")
 
 
 def forget_view() -> None:

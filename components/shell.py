@@ -40,7 +40,19 @@ def guard(page_key: str) -> User:
     if not roles.can_view(user.role, page_key):
         st.error(f"Your role ({roles.label(user.role)}) does not give access to this page.")
         st.stop()
+    st.session_state[_PAGE_BEFORE] = st.session_state.get(_PAGE_NOW)
+    st.session_state[_PAGE_NOW] = page_key
     return user
+
+
+_PAGE_NOW, _PAGE_BEFORE = "shell_page_now", "shell_page_before"
+
+
+def arrived(page_key: str) -> bool:
+    """Whether this run opened the page from elsewhere (another page, a link, a reload, a new
+    session) rather than rerunning it. Kept in plain session keys, which survive a run that a
+    rerun request cuts short; widget state may not."""
+    return st.session_state.get(_PAGE_BEFORE) != page_key
 
 
 def as_of() -> datetime:
