@@ -2,13 +2,14 @@
 
 The warehouse is seeded to end 40 minutes ago, so without the feed its freshness banner would say
 "40 min ago" (amber from 15 minutes). The feed catches it up and keeps it moving; the banner a
-user sees says the data is less than a minute old, and the SLA page (the SLA clock over the fed
+user sees stays green with data a minute or two old at most, and the SLA page (the SLA clock over the fed
 cases) draws without an error.
 """
 
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 import time
@@ -63,14 +64,23 @@ def live_server(e2e_dir, users_file):
         log.close()
 
 
+def assert_fresh(text: str) -> None:
+    """The banner is green (no amber or red notice) and the newest event is at most a minute or two
+    old: the feed writes every 10 s, the freshness query is cached for 30 s and "now" is floored to
+    the minute, so on a busy machine it can read "1 min ago"."""
+    banner = re.search(r"Data as of [^\n]*\((less than a minute|(\d+) min) ago\)", text)
+    assert banner, text[:2000]
+    assert "running behind" not in text and "Data is stale" not in text, banner.group(0)
+    assert banner.group(2) is None or int(banner.group(2)) <= 2, banner.group(0)
+
+
 def test_the_banner_stays_green_while_the_feed_runs(page, live_server, e2e_users):
     server, feed, newest_before = live_server
     support.open_logged_in(page, server, e2e_users["ops_lead"])
     support.wait_for_app(page)
     support.assert_no_exception(page, server, "Home beside the live feed")
     text = support.body_text(page)
-    assert "Data as of" in text
-    assert "(less than a minute ago)" in text, text[:400]
+    assert_fresh(text)
     assert f"{newest_before:%Y-%m-%d %H:%M} UTC" not in text  # not the seeded end any more
     support.screenshot(page, "live_feed_home")
     # The SLA page evaluates the SLA clock over the cases the feed wrote.
@@ -80,6 +90,6 @@ def test_the_banner_stays_green_while_the_feed_runs(page, live_server, e2e_users
     page.get_by_role("heading", name="SLA", exact=True).wait_for()
     support.wait_for_app(page)
     support.assert_no_exception(page, server, "the SLA page beside the live feed")
-    assert "(less than a minute ago)" in support.body_text(page)
+    assert_fresh(support.body_text(page))
     support.screenshot(page, "live_feed_sla")
     assert feed.poll() is None, "the live feed stopped"
