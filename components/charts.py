@@ -21,6 +21,24 @@ STATE_LABELS = {
     "escalated": "Escalated",
 }
 
+# A table cell's status is a coloured mark before its text. Cell colours would need a pandas
+# Styler, and so converting the frame to pandas: Polars holds the interpreter lock while its
+# threads do that, one half of the deadlock a Python callback in Polars completes.
+STATUS_MARKS = {"red": "🔴", "amber": "🟠", "yellow": "🟡", "green": "🟢"}
+
+
+def mark(colour: str | None, text: str) -> str:
+    """'🔴 breached': the text after its colour's mark (the text alone for no or an unknown colour)."""
+    sign = STATUS_MARKS.get(colour or "")
+    return f"{sign} {text}" if sign else text
+
+
+def marked(text: pl.Expr, colour: pl.Expr) -> pl.Expr:
+    """mark() as an expression: `text` after the mark of `colour` (named as `text` is)."""
+    sign = colour.replace_strict(STATUS_MARKS, default=None, return_dtype=pl.String)
+    return (pl.when(sign.is_not_null()).then(pl.concat_str(sign, pl.lit(" "), text)).otherwise(text)
+            .alias(text.meta.output_name()))
+
 
 def _layout(fig: go.Figure, height: int) -> go.Figure:
     fig.update_layout(

@@ -12,7 +12,7 @@ from components.navigation import page_is_built
 from watchfloor import roles
 from watchfloor import executive as ex
 from watchfloor.compare import NO_CHANGE, Change, describe_relative_change
-from watchfloor.labels import category_label, humanise
+from watchfloor.labels import category_labels, humanised, texts_of
 
 LINK_LABELS = {"trends": "Trends", "sla": "SLA", "incidents": "Incidents", "quality": "Quality",
                "queue_health": "Queue health", "vendors": "Vendors"}
@@ -119,10 +119,9 @@ def enforcement(table: pl.DataFrame, comparable: bool = True) -> None:
         table = table.with_columns(pl.lit(None, pl.Int64).alias("previous"))
     st.dataframe(
         table.select(
-            pl.col("action").map_elements(humanise, return_dtype=pl.String).alias("Action"),
+            humanised("action").alias("Action"),
             pl.col("current").alias("Cases"),
-            pl.struct("current", "previous").map_elements(
-                lambda r: _change_text(r["current"], r["previous"]), return_dtype=pl.String).alias("Change"),
+            texts_of(table, _change_text, "current", "previous").alias("Change"),
         ),
         hide_index=True, key="executive_enforcement_table", height=35 * (table.height + 1) + 3,
         column_config={"Action": st.column_config.TextColumn(width=150),
@@ -142,7 +141,7 @@ def severe_incidents(incidents: pl.DataFrame, previous_count: int, rows: int = 2
         shown.select(
             pl.col("severity").alias("Sev"),
             pl.col("incident_id").alias("Incident"),
-            pl.struct("title", "summary").map_elements(one_line, return_dtype=pl.String).alias("Summary"),
+            texts_of(shown, lambda title, summary: one_line({"title": title, "summary": summary}), "title", "summary").alias("Summary"),
             pl.col("linked_cases").alias("Cases"),
         ),
         hide_index=True, key="executive_incidents_table", height=35 * (shown.height + 1) + 3,
@@ -174,7 +173,7 @@ def top_spikes(spikes: pl.DataFrame, rising_table: pl.DataFrame, comparable: boo
         return
     st.dataframe(
         spikes.select(
-            pl.col("category").map_elements(category_label, return_dtype=pl.String).alias("Category"),
+            category_labels("category").alias("Category"),
             pl.col("severity").str.to_titlecase().alias("Level"),
             pl.col("excess").round(0).cast(pl.Int64).alias("Extra"),
             pl.col("onset").alias("From"),
@@ -195,11 +194,10 @@ def rising(table: pl.DataFrame) -> None:
     else:
         st.dataframe(
             table.select(
-                pl.col("category").map_elements(category_label, return_dtype=pl.String).alias("Category"),
+                category_labels("category").alias("Category"),
                 pl.col("current").alias("Cases"),
                 pl.col("previous").alias("Before"),
-                pl.struct("current", "previous").map_elements(
-                    lambda r: _change_text(r["current"], r["previous"]), return_dtype=pl.String).alias("Change"),
+                texts_of(table, _change_text, "current", "previous").alias("Change"),
             ),
             hide_index=True, key="executive_rising_table", height=35 * (table.height + 1) + 3,
         )
@@ -215,15 +213,13 @@ def notices(table: pl.DataFrame, rows: int = 6, comparable: bool = True) -> None
     shown = table.head(rows)
     st.dataframe(
         shown.select(
-            pl.col("category").map_elements(category_label, return_dtype=pl.String).alias("Category"),
+            category_labels("category").alias("Category"),
             pl.col("notices").alias("Notices"),
-            pl.struct("notices", "previous_notices").map_elements(
-                lambda r: _change_text(r["notices"], r["previous_notices"]), return_dtype=pl.String).alias("Change"),
+            texts_of(shown, _change_text, "notices", "previous_notices").alias("Change"),
             pl.col("trusted_flagger_notices").alias("Flaggers"),
             pl.col("orders").alias("Orders"),
             pl.col("notices_actioned").alias("Actioned"),
-            pl.col("median_notice_time_to_action_s").map_elements(ex.format_duration, return_dtype=pl.String,
-                                                                   skip_nulls=False).alias("Median"),
+            texts_of(shown, ex.format_duration, "median_notice_time_to_action_s", skip_nulls=False).alias("Median"),
         ),
         hide_index=True, key="executive_notices_table", height=35 * (shown.height + 1) + 3,
         column_config={

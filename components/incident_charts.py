@@ -12,7 +12,7 @@ import streamlit as st
 from components import case_link
 from components.kpi import format_count
 from watchfloor import incidents as inc
-from watchfloor.labels import category_label, humanise
+from watchfloor.labels import category_label, category_labels, humanise, humanised, texts_of
 
 SEVERITY_COLOURS = {"SEV0": "#c92a2a", "SEV1": "#e8590c", "SEV2": "#f59f00", "SEV3": "#868e96"}
 MILESTONE_COLOURS = {"Started": "#495057", "Detected": "#1971c2", "Acknowledged": "#7048e8",
@@ -85,7 +85,7 @@ def gantt(bars: pl.DataFrame, period_start: datetime, period_end: datetime, as_o
 
 def incident_list(incidents: pl.DataFrame) -> None:
     shown = inc.incident_table(incidents).with_columns(
-        pl.col("category").map_elements(category_label, return_dtype=pl.String).alias("Category")).drop("category")
+        category_labels("category").alias("Category")).drop("category")
     st.dataframe(
         shown.select("Incident", "Severity", "Status", "Title", "Category", "Commander", "Started", "Linked cases",
                      "To detect", "To acknowledge", "To mitigate", "To resolve"),
@@ -126,8 +126,8 @@ def story(rows: pl.DataFrame) -> None:
     st.dataframe(
         rows.select(
             pl.col("occurred_at").alias("When"),
-            pl.col("since_start_s").map_elements(inc.format_duration, return_dtype=pl.String).alias("Since start"),
-            pl.col("kind").map_elements(humanise, return_dtype=pl.String).alias("What"),
+            texts_of(rows, inc.format_duration, "since_start_s").alias("Since start"),
+            humanised("kind").alias("What"),
             pl.col("note").fill_null("").alias("Note"),
             pl.col("actor").fill_null("").alias("By"),
         ),
@@ -222,13 +222,13 @@ def linked_cases(cases: pl.DataFrame, incident: dict, role: str) -> None:
     display = cases.select(
         pl.col("case_id").alias("Case"),
         pl.col("created_at").alias("Created"),
-        pl.col("subcategory").map_elements(humanise, return_dtype=pl.String).alias("Subcategory"),
+        humanised("subcategory").alias("Subcategory"),
         pl.col("surface").alias("Surface"),
         pl.col("region").alias("Region"),
-        pl.col("source").map_elements(humanise, return_dtype=pl.String).alias("Source"),
+        humanised("source").alias("Source"),
         pl.col("priority").alias("Priority"),
-        pl.col("status").map_elements(humanise, return_dtype=pl.String).alias("Status"),
-        pl.col("enforcement_action").map_elements(humanise, return_dtype=pl.String).alias("Enforcement"),
+        humanised("status").alias("Status"),
+        humanised("enforcement_action").alias("Enforcement"),
     )
     case_link.case_table(
         display, cases["case_id"].to_list(), key=f"incidents_cases_{incident['incident_id']}", role=role,

@@ -8,18 +8,13 @@ import plotly.graph_objects as go
 import polars as pl
 import streamlit as st
 
+from components.charts import marked
 from components.kpi import format_count, format_share
 from watchfloor import quality as q
-from watchfloor.labels import category_label
+from watchfloor.labels import category_labels
 
-BAND_COLOURS = {
-    "poor": "#f8d0cf",
-    "slight": "#f8d0cf",
-    "fair": "#fbdcb8",
-    "moderate": "#fbefb0",
-    "substantial": "#d6efd8",
-    "almost perfect": "#b7e1bd",
-}
+BAND_COLOURS = {"poor": "red", "slight": "red", "fair": "amber", "moderate": "yellow", "substantial": "green",
+                "almost perfect": "green"}
 ERROR_COLOURS = ["#e45756", "#f58518", "#4c78a8", "#72b7b2", "#b279a2", "#9d755d"]
 
 
@@ -78,7 +73,7 @@ def calibration(table: pl.DataFrame, key: str) -> None:
     shown = table.drop("vendor_id").with_columns(
         (pl.col("error_share") * 100).alias("error_share"),
         (pl.col("error_floor") * 100).alias("error_floor"),
-        pl.col("worst_category").map_elements(category_label, return_dtype=pl.String),
+        category_labels("worst_category"),
     )
     st.dataframe(shown, key=key, hide_index=True, column_config={
         "reviewer_id": st.column_config.TextColumn("Reviewer", pinned=True),
@@ -171,18 +166,10 @@ def agreement_table(agreement: pl.DataFrame, key: str) -> None:
     shown = agreement.select(
         pl.col("category_label").alias("Category"), pl.col("checks").alias("QA checks"),
         (pl.col("accuracy") * 100).alias("Accuracy"), pl.col("kappa").alias("Kappa"),
-        pl.col("band").fill_null("undefined").alias("Band"),
+        marked(pl.col("band").fill_null("undefined"), pl.col("band").replace_strict(BAND_COLOURS, default=None, return_dtype=pl.String))
+        .alias("Band"),
     ).sort("Kappa", nulls_last=True)
-    bands = shown["Band"].to_list()
-
-    def style(frame):
-        out = frame.copy()
-        for column in out.columns:
-            out[column] = ""
-        out["Band"] = [f"background-color: {BAND_COLOURS[b]}" if b in BAND_COLOURS else "" for b in bands]
-        return out
-
-    st.dataframe(shown.to_pandas().style.apply(style, axis=None), key=key, hide_index=True, column_config={
+    st.dataframe(shown, key=key, hide_index=True, column_config={
         "QA checks": st.column_config.NumberColumn(format="%d"),
         "Accuracy": st.column_config.NumberColumn(format="%.1f%%"),
         "Kappa": st.column_config.NumberColumn(format="%.2f", help="Cohen's kappa, golden items excluded; "

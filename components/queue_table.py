@@ -5,14 +5,10 @@ from __future__ import annotations
 import polars as pl
 import streamlit as st
 
+from components.charts import marked
 from components.navigation import page_is_built
 
 STATE_MARKS = {"red": "breached", "amber": "at risk", "green": "on track"}
-STATE_STYLES = {
-    "breached": "background-color: #fde2e1; color: #a61b1b; font-weight: 600",
-    "at risk": "background-color: #fff1d6; color: #8a5a00; font-weight: 600",
-    "on track": "background-color: #e3f4e6; color: #1e6b33",
-}
 
 
 def queue_health_table(table: pl.DataFrame, group_by: str, key: str) -> None:
@@ -21,7 +17,7 @@ def queue_health_table(table: pl.DataFrame, group_by: str, key: str) -> None:
         return
     hours = 3600.0
     shown = table.with_columns(
-        pl.col("state").replace_strict(STATE_MARKS, return_dtype=pl.String).alias("State"),
+        marked(pl.col("state").replace_strict(STATE_MARKS, return_dtype=pl.String), pl.col("state")).alias("State"),
         (pl.col("oldest_age_seconds") / hours).alias("oldest_h"),
         (pl.col("age_p50_seconds") / hours).alias("p50_h"),
         (pl.col("age_p90_seconds") / hours).alias("p90_h"),
@@ -56,10 +52,8 @@ def queue_health_table(table: pl.DataFrame, group_by: str, key: str) -> None:
     if page_is_built("case"):
         shown = shown.with_columns(("case?case_id=" + pl.col("oldest_case_id")).alias("oldest_case_id"))
         columns["oldest_case_id"] = st.column_config.LinkColumn("Oldest case", display_text=r"case_id=(.*)")
-    # Colour the state cell (a pandas Styler is what st.dataframe styles cells with).
-    styled = shown.select(list(columns)).to_pandas().style.map(lambda v: STATE_STYLES.get(v, ""), subset=["State"])
     st.dataframe(
-        styled,
+        shown.select(list(columns)),
         hide_index=True,
         column_config=columns,
         key=key,

@@ -2,17 +2,19 @@
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 from datetime import datetime
 
 import polars as pl
 import streamlit as st
+from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 import queries
 from queries import plans
 from watchfloor import roles
-from watchfloor.config import load_settings, now
-from watchfloor.warehouse import WarehouseEmpty, WarehouseError, WarehouseMissing, check_ready
+from watchfloor.config import dashboard_now, load_settings
+from watchfloor.warehouse import WarehouseBusy, WarehouseEmpty, WarehouseError, WarehouseMissing, check_ready
 
 
 @dataclass(frozen=True)
@@ -56,8 +58,9 @@ def arrived(page_key: str) -> bool:
 
 
 def as_of() -> datetime:
-    """The dashboard's 'now', floored to the minute so that cached results can be reused."""
-    return now(load_settings()).replace(second=0, microsecond=0)
+    """The dashboard's 'now', snapped to the refresh interval so that everyone who opens a page
+    within one interval shares its queries (watchfloor.config.dashboard_now)."""
+    return dashboard_now(load_settings())
 
 
 def warehouse_ready() -> bool:
@@ -98,10 +101,79 @@ def show_query_error(exc: Exception) -> None:
     st.error(f"This part of the page could not be loaded: {exc}")
 
 
-def fetch_or_stop(plan: list[plans.QueryCall]) -> dict[str, pl.DataFrame]:
-    """A page's frames; if the warehouse or a query fails, a clear message and the page stops."""
+# How long a page waits quietly for its data before it says it is busy; how often the busy line
+# is refreshed; and how many times a page retries a warehouse a writer holds past the lock wait.
+BUSY_AFTER_SECONDS = 1.0
+BUSY_EVERY_SECONDS = 0.5
+LOCKED_TRIES = 3
+
+
+def _session_id() -> str | None:
+    """This browser session: its queries take turns with other sessions' on the query workers."""
+    ctx = get_script_run_ctx()
+    return ctx.session_id if ctx is not None else None
+
+
+def busy_text(others: int, seconds: float, limit: float) -> str:
+    """The one line a page shows while its data is late (`others`: other people's queries in progress)."""
+    if others:
+        return (f"Busy: the warehouse is also answering {others:,} {'query' if others == 1 else 'queries'} of other "
+                f"pages; this page takes its turn ({seconds:.0f} s so far).")
+    return (f"Busy: the warehouse is slow to answer; this page keeps waiting ({seconds:.0f} s so far, "
+            f"a query is cancelled after {limit:g} s).")
+
+
+def _wait_for(pending: dict[str, queries.Pending], session: str | None) -> dict[str, pl.DataFrame]:
+    """The frames of a started plan; after BUSY_AFTER_SECONDS a busy line says what the page waits
+    for. If the run ends early (the user moved on), queries nobody else waits for are dropped."""
+    started = time.monotonic()
+    status = None
+    limit = load_settings().query_timeout_seconds
     try:
-        return plans.fetch(plan)
-    except (queries.QueryError, WarehouseError) as exc:
-        show_query_error(exc)
-        st.stop()
+        while True:
+            late = [p for p in pending.values() if not p.done()]
+            if not late:
+                break
+            late[0].flight.wait(BUSY_EVERY_SECONDS)
+            waited = time.monotonic() - started
+            if waited >= BUSY_AFTER_SECONDS and not all(p.done() for p in late):
+                status = status or st.empty()
+                # Drawing is also where Streamlit ends a run the user has left.
+                status.info(busy_text(queries.other_queries(session), waited, limit), icon="⏳")
+        frames = {key: p.result() for key, p in pending.items()}
+    except BaseException:
+        for p in pending.values():
+            p.leave()
+        raise
+    if status is not None:
+        status.empty()
+    return frames
+
+
+def fetch_or_stop(plan: list[plans.QueryCall]) -> dict[str, pl.DataFrame]:
+    """A page's frames. While the warehouse is busy the page says so in one line; a query that runs
+    past the time limit is cancelled and the page says so; a warehouse a writer holds is retried;
+    any other failure: a clear message, and the page stops."""
+    retrying = None
+    for attempt in range(1, LOCKED_TRIES + 1):
+        try:
+            session = _session_id()
+            frames = _wait_for(plans.start(plan, session=session), session)
+        except queries.QueryTimeout as exc:
+            st.warning(f"This page's data took too long: {exc}. Try a shorter date range or narrower filters.",
+                       icon="⏱️")
+            st.stop()
+        except WarehouseBusy as exc:
+            if attempt == LOCKED_TRIES:
+                show_query_error(exc)
+                st.stop()
+            retrying = retrying or st.empty()
+            retrying.info(f"Busy: a writer holds the warehouse; retrying ({attempt + 1} of {LOCKED_TRIES}).", icon="⏳")
+            continue
+        except (queries.QueryError, WarehouseError) as exc:
+            show_query_error(exc)
+            st.stop()
+        if retrying is not None:
+            retrying.empty()
+        return frames
+    st.stop()

@@ -12,17 +12,13 @@ import streamlit as st
 
 import queries
 from components import case_link, shell
+from components.charts import marked
 from components.kpi import format_count, kpi_tile
 from watchfloor import sla_report as rep
 from watchfloor.labels import category_label
 from watchfloor.warehouse import WarehouseError
 
-LEVEL_COLOURS = {
-    "breached": "#f8d0cf",
-    "at_risk": "#fbdcb8",
-    "warning": "#fbefb0",
-    "on_track": "#d6efd8",
-}
+LEVEL_COLOURS = {"breached": "red", "at_risk": "amber", "warning": "yellow", "on_track": "green"}
 PART_COLOURS = {
     "Waiting in queue": "#4c78a8",
     "In review": "#72b7b2",
@@ -81,13 +77,6 @@ def headline(attainment: pl.DataFrame, next_to_breach: pl.DataFrame, role: str) 
 # --------------------------------------------------------------------------- next to breach
 
 
-def _level_style(level_by_row: list[str]):
-    def style(column: pl.Series | object):
-        return [f"background-color: {LEVEL_COLOURS.get(level, '')}" if level in LEVEL_COLOURS else ""
-                for level in level_by_row]
-    return style
-
-
 def next_to_breach(next_rows: pl.DataFrame, as_of: datetime, role: str) -> None:
     if next_rows.height == 0:
         st.info("No open case has a running SLA clock for these filters.")
@@ -104,11 +93,11 @@ def next_to_breach(next_rows: pl.DataFrame, as_of: datetime, role: str) -> None:
     order = "most recently breached first" if view == rep.OVERDUE else "least time left first"
     shown = f"the {rows.height:,} of {counts[view]:,}" if counts[view] > rows.height else f"all {rows.height:,}"
     st.caption(f"Running clocks of open cases now, {order}: {shown}. Select a row to open the case.")
-    display = rep.next_to_breach_display(rows)
-    states = rows["state"].to_list()
-    styled = display.to_pandas().style.apply(_level_style(states), subset=["Level"], axis=0)
+    display = rep.next_to_breach_display(rows).with_columns(
+        marked(pl.col("Level"), pl.lit(rows["state"]).replace_strict(LEVEL_COLOURS, default=None, return_dtype=pl.String))
+        .alias("Level"))
     case_link.case_table(
-        styled,
+        display,
         rows["case_id"].to_list(),
         key=f"sla_next_table_{view}",  # a selection belongs to one view
         role=role,

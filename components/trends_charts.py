@@ -13,7 +13,7 @@ import streamlit as st
 from components import case_link
 from components.kpi import format_count, kpi_tile
 from watchfloor import trends as tr
-from watchfloor.labels import category_label, count_of, humanise
+from watchfloor.labels import category_labels, count_of, humanised
 
 LINE_COLOURS = ["#4c78a8", "#f58518", "#54a24b", "#e45756", "#72b7b2", "#b279a2", "#eeca3b", "#9d755d"]
 OBSERVED_COLOUR = "#1f2933"
@@ -91,9 +91,9 @@ def spike_table(episodes: pl.DataFrame, dimension: str) -> dict | None:
         return None
     unit = "bucket"
     display = episodes.select(
-        pl.col("severity").map_elements(humanise, return_dtype=pl.String).alias("Severity"),
+        humanised("severity").alias("Severity"),
         pl.col("label").alias("Spike in"),
-        pl.col("state").map_elements(humanise, return_dtype=pl.String).alias("State"),
+        humanised("state").alias("State"),
         pl.col("onset").alias("Onset"),
         pl.col("peak").alias("Peak"),
         pl.col("until").alias("Until"),
@@ -242,14 +242,14 @@ def spike_cases(cases: pl.DataFrame, episode: dict, role: str) -> None:
     display = cases.select(
         pl.col("case_id").alias("Case"),
         pl.col("created_at").alias("Created"),
-        pl.col("category").map_elements(category_label, return_dtype=pl.String).alias("Category"),
-        pl.col("subcategory").map_elements(humanise, return_dtype=pl.String).alias("Subcategory"),
+        category_labels("category").alias("Category"),
+        humanised("subcategory").alias("Subcategory"),
         pl.col("surface").alias("Surface"),
         pl.col("region").alias("Region"),
         pl.col("language").alias("Language"),
-        pl.col("source").map_elements(humanise, return_dtype=pl.String).alias("Source"),
+        humanised("source").alias("Source"),
         pl.col("priority").alias("Priority"),
-        pl.col("status").map_elements(humanise, return_dtype=pl.String).alias("Status"),
+        humanised("status").alias("Status"),
         pl.col("org_id").alias("Organisation"),
     )
     case_link.case_table(
@@ -308,8 +308,7 @@ def emerging_patterns(rising: pl.DataFrame) -> None:
                 continue
             st.dataframe(
                 rows.select(
-                    pl.col("value").map_elements(lambda v, d=dimension: tr.value_label(d, v),
-                                                 return_dtype=pl.String).alias(name),
+                    tr.value_labels(dimension, "value").alias(name),
                     (pl.col("share_now") * 100).alias("Share"),
                     (pl.col("share_change") * 100).alias("Rise"),
                 ),

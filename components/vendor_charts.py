@@ -10,11 +10,11 @@ import plotly.graph_objects as go
 import polars as pl
 import streamlit as st
 
+from components.charts import mark
 from watchfloor import scorecard_export
 from watchfloor import vendors as v
 from watchfloor.labels import category_label
 
-STATUS_COLOURS = {v.GREEN: "#d6efd8", v.AMBER: "#fbdcb8", v.RED: "#f8d0cf"}
 SERIES_COLOURS = ["#4c78a8", "#f58518", "#54a24b", "#b279a2", "#e45756", "#72b7b2", "#9d755d"]
 GROUP_LABELS = {"region": "Region", "site": "Site", "week_start": "Week starting"}
 
@@ -44,28 +44,17 @@ def grade_tiles(card: pl.DataFrame) -> None:
                f"amber ½, red 0; {weights}); A from 90 %, B from 75 %, C from 50 %, D below.")
 
 
-def _status_style(statuses: pl.DataFrame):
-    def style(frame):
-        out = frame.copy()
-        for column in out.columns:
-            out[column] = ""
-        for f in v.FIGURES:
-            if f.label in out.columns:
-                out[f.label] = [f"background-color: {STATUS_COLOURS[s]}" if s in STATUS_COLOURS else ""
-                                for s in statuses[f"{f.key}_status"].to_list()]
-        return out
-    return style
-
-
 def display_table(card: pl.DataFrame) -> pl.DataFrame:
-    """The scorecard as text columns in the users' words (values formatted per figure)."""
+    """The scorecard as text columns in the users' words (values formatted per figure, each after
+    the mark of its contract colour)."""
     groups = [c for c in GROUP_LABELS if c in card.columns]
     data: dict[str, list] = {"Vendor": card["vendor"].to_list()}
     for g in groups:
         data[GROUP_LABELS[g]] = [f"{x:%Y-%m-%d}" if isinstance(x, (date, datetime)) else x for x in card[g].to_list()]
     data["Grade"] = card["grade"].to_list()
     for f in v.FIGURES:
-        data[f.label] = [v.format_value(f, x) for x in card[f.key].to_list()]
+        data[f.label] = [mark(status, v.format_value(f, x))
+                         for x, status in zip(card[f.key].to_list(), card[f"{f.key}_status"].to_list())]
     return pl.DataFrame(data)
 
 
@@ -74,15 +63,14 @@ def scorecard_table(card: pl.DataFrame, key: str) -> None:
         st.info("No vendor work in this period for these filters.")
         return
     shown = display_table(card)
-    styled = shown.to_pandas().style.apply(_status_style(card), axis=None)
     config = {"Vendor": st.column_config.TextColumn(pinned=True)}
     for f in v.FIGURES:
-        rule = "" if f.direction is None else f" Coloured against the contract target ({f.target or 'house standard'})."
+        rule = "" if f.direction is None else f" Marked 🟢 🟠 🔴 against the contract target ({f.target or 'house standard'})."
         config[f.label] = st.column_config.TextColumn(help=f.help + rule)
-    st.dataframe(styled, key=key, hide_index=True, column_config=config,
+    st.dataframe(shown, key=key, hide_index=True, column_config=config,
                  height=min(38 + 35 * card.height, 460))
-    st.caption("Green: meets the contract target; amber: within the tolerance below it; red: further off. "
-               "Uncoloured figures have no contract target.")
+    st.caption("🟢 meets the contract target; 🟠 within the tolerance below it; 🔴 further off. "
+               "Figures without a mark have no contract target.")
 
 
 def weekly_trend(weeks: pl.DataFrame, figure_key: str, key: str) -> None:
@@ -128,7 +116,7 @@ def side_by_side(card: pl.DataFrame, first: str, second: str, key: str) -> None:
         if targets:
             return [""] + [v.format_value(f, row[f"{f.key}_target"]) if row[f"{f.key}_target"] is not None else ""
                            for f in v.FIGURES]
-        return [row["grade"]] + [v.format_value(f, row[f.key]) for f in v.FIGURES]
+        return [row["grade"]] + [mark(row[f"{f.key}_status"], v.format_value(f, row[f.key])) for f in v.FIGURES]
 
     name_a, name_b = a["vendor"], b["vendor"]
     if name_a == name_b:  # two vendors of the same name: tell them apart by id
@@ -138,19 +126,7 @@ def side_by_side(card: pl.DataFrame, first: str, second: str, key: str) -> None:
         name_a: column(a, False), f"{name_a} target": column(a, True),
         name_b: column(b, False), f"{name_b} target": column(b, True),
     })
-    colours = {0: [""] + [a[f"{f.key}_status"] for f in v.FIGURES], 2: [""] + [b[f"{f.key}_status"] for f in v.FIGURES]}
-
-    def style(frame):
-        out = frame.copy()
-        for column in out.columns:
-            out[column] = ""
-        cols = list(out.columns)
-        for offset, statuses in colours.items():
-            out[cols[1 + offset]] = [f"background-color: {STATUS_COLOURS[s]}" if s in STATUS_COLOURS else ""
-                                     for s in statuses]
-        return out
-
-    st.dataframe(table.to_pandas().style.apply(style, axis=None), key=key, hide_index=True,
+    st.dataframe(table, key=key, hide_index=True,
                  height=38 + 35 * table.height)
 
 

@@ -4,7 +4,10 @@
 parameters given are exactly the `$names` the SQL uses, runs it on its own cursor
 of a read-only warehouse connection and returns a Polars frame. Results are cached
 per (warehouse, query, parameters) for a TTL, so a page that refreshes does not
-run a query whose result is still fresh.
+run a query whose result is still fresh; a request for a query that is running
+already waits for that run instead of starting another (single flight), across
+all sessions. Queries run on a fixed set of worker threads where sessions take
+turns (queries/workers.py), and a query past the time limit is cancelled.
 
 SQL is written in DuckDB's dialect. Values are always bound, never formatted into
 the SQL text. Macros shared by several queries live in `macros/` and are created
@@ -13,6 +16,7 @@ on every connection.
 
 from __future__ import annotations
 
+import contextlib
 import re
 import threading
 import time
@@ -22,7 +26,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import Any, Iterator
 
 import duckdb
 import polars as pl
@@ -30,6 +34,7 @@ import polars as pl
 from watchfloor.config import load_settings
 from watchfloor.warehouse import WarehouseError
 from queries.pool import ReaderPool
+from queries.workers import QueryWorkers
 
 QUERY_DIR = Path(__file__).resolve().parent
 MACRO_DIR = QUERY_DIR / "macros"
@@ -124,39 +129,146 @@ def _check_parameters(query: NamedQuery, params: dict[str, Any]) -> None:
             raise ParameterError(f"query {query.name!r}: parameter {key} has unsupported type {type(value).__name__}")
 
 
+class QueryTimeout(QueryError):
+    """A query ran past the time limit (WATCHFLOOR_QUERY_TIMEOUT_SECONDS) and was cancelled."""
+
+
+class Flight:
+    """One run of a query (or of a figure derived from a result) that everyone who asks for the
+    same thing while it runs waits for, instead of running it again."""
+
+    def __init__(self) -> None:
+        self._done = threading.Event()
+        self.value: Any = None
+        self.error: BaseException | None = None
+        self.waiters = 1
+        self.job: Any = None  # the worker job that runs it, while it has not started
+
+    @classmethod
+    def landed(cls, value: Any) -> "Flight":
+        flight = cls()
+        flight.resolve(value)
+        return flight
+
+    def resolve(self, value: Any) -> None:
+        self.value = value
+        self._done.set()
+
+    def fail(self, error: BaseException) -> None:
+        self.error = error
+        self._done.set()
+
+    def done(self) -> bool:
+        return self._done.is_set()
+
+    def wait(self, timeout: float | None = None) -> bool:
+        return self._done.wait(timeout)
+
+    def result(self) -> Any:
+        self._done.wait()
+        if self.error is not None:
+            raise self.error
+        return self.value
+
+
 class ResultCache:
-    """A small thread-safe LRU cache whose entries expire after a TTL."""
+    """A thread-safe LRU cache whose entries expire after a TTL, with single flight: while a key is
+    being computed, everyone else who asks for it waits for that one computation."""
 
     def __init__(self, max_entries: int = 512):
         self.max_entries = max_entries
-        self._entries: OrderedDict[Any, tuple[float, pl.DataFrame]] = OrderedDict()
+        self._entries: OrderedDict[Any, tuple[float, Any]] = OrderedDict()
+        self._flying: dict[Any, Flight] = {}
         self._lock = threading.Lock()
         self.hits = 0
         self.misses = 0
+        self.joined = 0  # requests that waited for a computation already in flight
 
-    def get(self, key: Any) -> pl.DataFrame | None:
-        with self._lock:
-            entry = self._entries.get(key)
-            if entry is None or entry[0] < time.monotonic():
-                if entry is not None:
-                    del self._entries[key]
-                self.misses += 1
-                return None
-            self._entries.move_to_end(key)
-            self.hits += 1
-            return entry[1]
+    def _fresh(self, key: Any) -> tuple[bool, Any]:
+        entry = self._entries.get(key)
+        if entry is None or entry[0] < time.monotonic():
+            if entry is not None:
+                del self._entries[key]
+            return False, None
+        self._entries.move_to_end(key)
+        return True, entry[1]
 
-    def put(self, key: Any, frame: pl.DataFrame, ttl: float) -> None:
+    def get(self, key: Any) -> Any | None:
         with self._lock:
-            self._entries[key] = (time.monotonic() + ttl, frame)
-            self._entries.move_to_end(key)
-            while len(self._entries) > self.max_entries:
-                self._entries.popitem(last=False)
+            found, value = self._fresh(key)
+            if found:
+                self.hits += 1
+                return value
+            self.misses += 1
+            return None
+
+    def put(self, key: Any, value: Any, ttl: float) -> None:
+        with self._lock:
+            self._put(key, value, ttl)
+
+    def _put(self, key: Any, value: Any, ttl: float) -> None:
+        self._entries[key] = (time.monotonic() + ttl, value)
+        self._entries.move_to_end(key)
+        while len(self._entries) > self.max_entries:
+            self._entries.popitem(last=False)
+
+    def claim(self, key: Any) -> tuple[Flight, bool]:
+        """(flight, leader): a landed flight for a fresh entry; the flight in the air for a key being
+        computed; or a new flight, and leader True: the caller computes and then lands or crashes it."""
+        with self._lock:
+            found, value = self._fresh(key)
+            if found:
+                self.hits += 1
+                return Flight.landed(value), False
+            flight = self._flying.get(key)
+            if flight is not None:
+                flight.waiters += 1
+                self.joined += 1
+                return flight, False
+            self.misses += 1
+            flight = self._flying[key] = Flight()
+            return flight, True
+
+    def land(self, key: Any, flight: Flight, value: Any, ttl: float) -> None:
+        with self._lock:
+            if self._flying.get(key) is flight:
+                del self._flying[key]
+                self._put(key, value, ttl)
+        flight.resolve(value)
+
+    def crash(self, key: Any, flight: Flight, error: BaseException) -> None:
+        """The computation failed: everyone waiting gets the error; nothing is kept."""
+        with self._lock:
+            if self._flying.get(key) is flight:
+                del self._flying[key]
+        flight.fail(error)
+
+    def leave(self, key: Any, flight: Flight) -> bool:
+        """A waiter gives up (its page run ended). True when nobody waits any more and the flight
+        was grounded before it took off (the caller then cancels its job)."""
+        with self._lock:
+            flight.waiters -= 1
+            if flight.waiters > 0 or flight.done() or self._flying.get(key) is not flight:
+                return False
+            job = flight.job
+            if job is None or not _workers().cancel(job):
+                return False
+            del self._flying[key]
+        flight.fail(QueryError("nobody waits for this query any more"))
+        return True
+
+    def forget(self, key: Any) -> None:
+        with self._lock:
+            self._entries.pop(key, None)
+
+    def in_flight(self, key: Any) -> Flight | None:
+        with self._lock:
+            return self._flying.get(key)
 
     def clear(self) -> None:
         with self._lock:
             self._entries.clear()
-            self.hits = self.misses = 0
+            self.hits = self.misses = self.joined = 0
 
 
 cache = ResultCache()
@@ -186,75 +298,166 @@ def close_all() -> None:
 
 def clear_cache() -> None:
     cache.clear()
+    _derived.clear()
 
 
-_derived: dict[Any, Any] = {}
-_derived_lock = threading.Lock()
+_workers_instance: QueryWorkers | None = None
+_workers_lock = threading.Lock()
+
+
+def _workers() -> QueryWorkers:
+    """The process's query workers, sized by the settings when first needed."""
+    global _workers_instance
+    with _workers_lock:
+        if _workers_instance is None:
+            settings = load_settings()
+            _workers_instance = QueryWorkers(settings.query_workers, settings.session_queries)
+        return _workers_instance
+
+
+def other_queries(session: Any) -> int:
+    """Warehouse queries of other sessions running or queued on the query workers."""
+    return _workers().others(session)
+
+
+# Figures computed from a cached result live as long as the result frame (no TTL of their own).
+_derived = ResultCache(max_entries=4096)
 
 
 def derived(source: pl.DataFrame, compute: Any, *args: Any) -> Any:
     """`compute(source, *args)`, kept as long as the cached `source` frame lives.
 
-    For figures a page computes from a query's result: a rerun that gets the same cached
-    frame back reuses them instead of computing them again.
+    For figures a page computes from a query's result: a rerun, or another session, that gets the
+    same cached frame back reuses them instead of computing them again, and one that asks while
+    they are being computed waits for that computation.
     """
     key = (id(source), compute.__module__, compute.__qualname__, _freeze(args))
-    with _derived_lock:
-        if key in _derived:
-            return _derived[key]
-    value = compute(source, *args)
-    with _derived_lock:
-        _derived[key] = value
+    flight, leader = _derived.claim(key)
+    if not leader:
+        return flight.result()
+    try:
+        value = compute(source, *args)
+    except BaseException as exc:
+        _derived.crash(key, flight, exc)
+        raise
+    _derived.land(key, flight, value, ttl=float("inf"))
     # Forget the figures when the frame is gone, so a new frame at the same id never sees them.
-    weakref.finalize(source, _forget_derived, key)
+    weakref.finalize(source, _derived.forget, key)
     return value
-
-
-def _forget_derived(key: Any) -> None:
-    with _derived_lock:
-        _derived.pop(key, None)
 
 
 class NotOnThisEngine(QueryError):
     """The query runs only on DuckDB (docs/server-warehouses.md)."""
 
 
-def _run_on_server(name: str, url: str, params: dict[str, Any]) -> pl.DataFrame:
+def _run_on_server(name: str, url: str, params: dict[str, Any], time_limit: float) -> pl.DataFrame:
     from queries import server
 
     try:
-        return server.run(url, name, params)
+        return server.run(url, name, params, time_limit=time_limit)
     except server.DuckDBOnly as exc:
         raise NotOnThisEngine(str(exc)) from None
+    except server.StatementTimeout:
+        raise QueryTimeout(f"query {name!r} was cancelled at its time limit of {time_limit:g} s") from None
     except Exception as exc:  # the driver's own errors: one line, naming the query
         first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
         raise QueryError(f"query {name!r} failed on the server warehouse: {first}") from exc
 
 
-def run_uncached(name: str, warehouse: str | None = None, **params: Any) -> pl.DataFrame:
+@contextlib.contextmanager
+def _time_limit(cur: duckdb.DuckDBPyConnection, seconds: float, name: str) -> Iterator[None]:
+    """Interrupt the query running on `cur` once it has run `seconds`; it raises QueryTimeout."""
+    lock = threading.Lock()
+    state = {"running": True, "fired": False}
+
+    def fire() -> None:
+        with lock:  # never interrupt the cursor once this query is over: it may be running the next
+            if state["running"]:
+                state["fired"] = True
+                cur.interrupt()
+
+    timer = threading.Timer(seconds, fire)
+    timer.daemon = True
+    timer.start()
+    try:
+        yield
+    except duckdb.InterruptException:
+        if state["fired"]:
+            raise QueryTimeout(f"query {name!r} was cancelled at its time limit of {seconds:g} s") from None
+        raise
+    finally:
+        with lock:
+            state["running"] = False
+        timer.cancel()
+
+
+def run_uncached(name: str, warehouse: str | None = None, time_limit: float | None = None,
+                 **params: Any) -> pl.DataFrame:
+    """Run the named query now, in this thread; cancelled after `time_limit` seconds (settings default)."""
     query = load(name)
     _check_parameters(query, params)
-    warehouse = warehouse or load_settings().warehouse
+    settings = load_settings()
+    warehouse = warehouse or settings.warehouse
+    limit = settings.query_timeout_seconds if time_limit is None else time_limit
     bound = {k: _bindable(v) for k, v in params.items()}
     if "://" in warehouse:  # an SQLAlchemy URL: a server warehouse
-        return _run_on_server(name, warehouse, bound)
+        return _run_on_server(name, warehouse, bound, limit)
     try:
         with pool_for(warehouse).cursor(setup=macro_sql_for(name)) as cur:
-            return cur.sql(query.sql, params=bound or None).pl()
-    except WarehouseError:
+            with _time_limit(cur, limit, name):
+                return cur.sql(query.sql, params=bound or None).pl()
+    except (WarehouseError, QueryError):
         raise
     except duckdb.Error as exc:
         raise QueryError(f"query {name!r} failed: {exc}") from exc
 
 
-def run(name: str, warehouse: str | None = None, ttl: float | None = None, **params: Any) -> pl.DataFrame:
-    """Run the named query with bound parameters; cached for `ttl` seconds (settings default)."""
+@dataclass
+class Pending:
+    """A query asked for by a page: its flight, and the key to leave it by."""
+
+    key: Any
+    flight: Flight
+
+    def done(self) -> bool:
+        return self.flight.done()
+
+    def result(self) -> pl.DataFrame:
+        return self.flight.result()
+
+    def leave(self) -> None:
+        """The page run waiting for it ended early: a query nobody else waits for is not started."""
+        if not self.flight.done():
+            cache.leave(self.key, self.flight)
+
+
+def start(name: str, warehouse: str | None = None, ttl: float | None = None, session: Any = None,
+          **params: Any) -> Pending:
+    """Ask for the named query: a cached result, the same query already in flight, or a new run
+    queued on the query workers under `session` (whose queries take turns with everyone else's)."""
+    query = load(name)
+    _check_parameters(query, params)
     settings = load_settings()
     warehouse = warehouse or settings.warehouse
     key = (warehouse, name, _freeze(params))
-    frame = cache.get(key)
-    if frame is not None:
-        return frame
-    frame = run_uncached(name, warehouse=warehouse, **params)
-    cache.put(key, frame, settings.cache_ttl_seconds if ttl is None else ttl)
-    return frame
+    flight, leader = cache.claim(key)
+    if leader:
+        keep = settings.cache_ttl_seconds if ttl is None else ttl
+
+        def run_it() -> None:
+            flight.job = None
+            try:
+                frame = run_uncached(name, warehouse=warehouse, **params)
+            except BaseException as exc:  # every waiter gets the error; the worker carries on
+                cache.crash(key, flight, exc)
+            else:
+                cache.land(key, flight, frame, keep)
+
+        flight.job = _workers().submit(session, run_it)
+    return Pending(key, flight)
+
+
+def run(name: str, warehouse: str | None = None, ttl: float | None = None, **params: Any) -> pl.DataFrame:
+    """Run the named query with bound parameters; cached for `ttl` seconds (settings default).
+    Concurrent requests for the same query and parameters share one run."""
+    return start(name, warehouse, ttl, None, **params).result()

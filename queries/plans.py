@@ -6,7 +6,6 @@ plans, cold and warm, against DuckDB running the same SQL directly.
 
 from __future__ import annotations
 
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Callable
@@ -202,16 +201,13 @@ PAGE_PLANS: dict[str, Callable[[datetime, Filters], list[QueryCall]]] = {
 }
 
 
-# A page's queries run side by side, each on its own cursor: most are small, and DuckDB keeps
-# neither core busy through all of a small query's stages.
-PARALLEL_QUERIES = 3
-_executor = ThreadPoolExecutor(max_workers=PARALLEL_QUERIES, thread_name_prefix="watchfloor-query")
+def start(plan: list[QueryCall], warehouse: str | None = None, session: Any = None) -> dict[str, queries.Pending]:
+    """Ask for every query of a plan at once (cached, joined to a run in flight, or queued on the
+    query workers under `session`); the page waits for them with `Pending.result()`."""
+    return {call.key: queries.start(call.name, warehouse, None, session, **call.params) for call in plan}
 
 
-def fetch(plan: list[QueryCall], warehouse: str | None = None) -> dict[str, pl.DataFrame]:
+def fetch(plan: list[QueryCall], warehouse: str | None = None, session: Any = None) -> dict[str, pl.DataFrame]:
     """Run every query of a plan (cached) and return the frames by key; the first error is raised."""
-    if len(plan) == 1:
-        call = plan[0]
-        return {call.key: queries.run(call.name, warehouse=warehouse, **call.params)}
-    futures = {call.key: _executor.submit(queries.run, call.name, warehouse, None, **call.params) for call in plan}
-    return {key: future.result() for key, future in futures.items()}
+    pending = start(plan, warehouse, session)
+    return {key: p.result() for key, p in pending.items()}

@@ -499,15 +499,33 @@ def _column(values: list[Any]) -> list[Any]:
     return [float(v) if isinstance(v, Decimal) else v for v in values]
 
 
-def run(url: str, name: str, params: dict[str, Any]) -> pl.DataFrame:
-    """Run the named query on the server warehouse at url; a Polars frame like DuckDB's."""
+class StatementTimeout(RuntimeError):
+    """The server cancelled the statement at its time limit."""
+
+
+# SQLSTATE 57014 (query_canceled): what PostgreSQL raises when statement_timeout cancels a statement.
+_CANCELLED = "57014"
+
+
+def run(url: str, name: str, params: dict[str, Any], time_limit: float | None = None) -> pl.DataFrame:
+    """Run the named query on the server warehouse at url; a Polars frame like DuckDB's. On
+    PostgreSQL the server cancels it after `time_limit` seconds (its statement_timeout)."""
+    from sqlalchemy import exc as sa_exc
     from sqlalchemy import text
 
     dialect = dialect_for(url)
     sql, _ = transpile(name, dialect, _list_types(params))
     bound = {k: (list(v) if isinstance(v, (list, tuple, set, frozenset)) else v) for k, v in params.items()}
     with engine_for(url).connect() as con:
-        result = con.execute(text(sql), bound)
+        if time_limit is not None and dialect == "postgres":
+            con.execute(text("SELECT set_config('statement_timeout', :ms, false)"),
+                        {"ms": str(max(1, round(time_limit * 1000)))})
+        try:
+            result = con.execute(text(sql), bound)
+        except sa_exc.DBAPIError as exc:
+            if getattr(exc.orig, "sqlstate", None) == _CANCELLED:
+                raise StatementTimeout(str(exc.orig).strip()) from exc
+            raise
         columns = list(result.keys())
         rows = result.fetchall()
     data = {c: _column([r[i] for r in rows]) for i, c in enumerate(columns)}

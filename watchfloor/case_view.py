@@ -15,7 +15,7 @@ from datetime import datetime
 import polars as pl
 
 from watchfloor import sla
-from watchfloor.labels import category_label, humanise
+from watchfloor.labels import category_label, category_labels, humanise, humanised, texts_of
 from watchfloor.sla_report import (calendar_label, format_duration, format_share, format_time_left, timeline_states,
                                    vendor_label)
 
@@ -79,9 +79,9 @@ def search_display(found: pl.DataFrame) -> pl.DataFrame:
         pl.col("case_id").alias("Case"),
         pl.col("matched_on").replace_strict(MATCH_LABELS, default="").alias("Found by"),
         pl.col("created_at").alias("Created"),
-        pl.col("category").map_elements(category_label, return_dtype=pl.String).alias("Category"),
+        category_labels("category").alias("Category"),
         pl.col("priority").alias("Priority"),
-        pl.col("status").map_elements(humanise, return_dtype=pl.String).alias("Status"),
+        humanised("status").alias("Status"),
         pl.col("queue_name").alias("Queue"),
         pl.col("account_id").alias("Account"),
         pl.col("org_id").alias("Organisation"),
@@ -233,9 +233,9 @@ def timeline_display(events: pl.DataFrame) -> pl.DataFrame:
     """The events as a table: when, what, the state it leaves the case in, the time to the next event."""
     return events.select(
         pl.col("occurred_at").alias("When"),
-        pl.col("event_type").map_elements(humanise, return_dtype=pl.String).alias("Event"),
+        humanised("event_type").alias("Event"),
         pl.Series("Then", timeline_states(events["event_type"].to_list()), dtype=pl.String),
-        pl.col("seconds_to_next").map_elements(format_duration, return_dtype=pl.String).alias("Until next"),
+        texts_of(events, format_duration, "seconds_to_next").alias("Until next"),
         pl.col("actor_id").alias("By"),
         pl.coalesce("queue_name", "queue_id").alias("Queue"),
         pl.col("detail").alias("Detail"),
@@ -247,7 +247,7 @@ def timeline_points(events: pl.DataFrame) -> pl.DataFrame:
     return events.select(
         pl.col("occurred_at").alias("at"),
         pl.col("event_type").replace_strict(LANES, default="Review").alias("lane"),
-        pl.col("event_type").map_elements(humanise, return_dtype=pl.String).alias("event"),
+        humanised("event_type").alias("event"),
         pl.coalesce("actor_id", pl.lit("")).alias("actor"),
     )
 
@@ -272,8 +272,8 @@ def qa_display(reviews: pl.DataFrame) -> pl.DataFrame:
         pl.col("reviewed_at").alias("Reviewed"),
         pl.col("reviewer_id").alias("Reviewer"),
         pl.col("qa_reviewer_id").alias("QA reviewer"),
-        pl.col("original_decision").map_elements(humanise, return_dtype=pl.String).alias("Decision"),
-        pl.col("qa_decision").map_elements(humanise, return_dtype=pl.String).alias("QA decision"),
+        humanised("original_decision").alias("Decision"),
+        humanised("qa_decision").alias("QA decision"),
         pl.col("agrees").alias("Agrees"),
         pl.col("is_golden").alias("Golden set"),
     )
@@ -284,8 +284,8 @@ def appeals_display(appeals: pl.DataFrame) -> pl.DataFrame:
         pl.col("appeal_id").alias("Appeal"),
         pl.col("filed_at").alias("Filed"),
         pl.col("resolved_at").alias("Resolved"),
-        pl.col("outcome").map_elements(humanise, return_dtype=pl.String).alias("Outcome"),
-        pl.col("seconds_to_resolve").map_elements(format_duration, return_dtype=pl.String).alias("Took"),
+        humanised("outcome").alias("Outcome"),
+        texts_of(appeals, format_duration, "seconds_to_resolve").alias("Took"),
     )
 
 
@@ -334,11 +334,11 @@ def related_display(related: pl.DataFrame) -> pl.DataFrame:
         pl.col("relation").replace_strict({"account": "Same account", "organisation": "Same organisation"},
                                           default="").alias("Link"),
         pl.col("created_at").alias("Created"),
-        pl.col("category").map_elements(category_label, return_dtype=pl.String).alias("Category"),
+        category_labels("category").alias("Category"),
         pl.col("priority").alias("Priority"),
-        pl.col("status").map_elements(humanise, return_dtype=pl.String).alias("Status"),
-        pl.col("decision").map_elements(humanise, return_dtype=pl.String).alias("Decision"),
-        pl.col("enforcement_action").map_elements(humanise, return_dtype=pl.String).alias("Enforcement"),
+        humanised("status").alias("Status"),
+        humanised("decision").alias("Decision"),
+        humanised("enforcement_action").alias("Enforcement"),
     )
 
 

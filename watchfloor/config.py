@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 DEFAULT_WAREHOUSE = "data/warehouse.duckdb"
@@ -44,6 +44,26 @@ def _float_env(name: str, default: float) -> float:
         raise ConfigError(f"{name} must be a number, got {raw!r}") from exc
 
 
+def _positive_env(name: str, default: float) -> float:
+    value = _float_env(name, default)
+    if not value > 0:
+        raise ConfigError(f"{name} must be above 0, got {value:g}")
+    return value
+
+
+def _count_env(name: str, default: int) -> int:
+    value = _positive_env(name, default)
+    if value != int(value):
+        raise ConfigError(f"{name} must be a whole number, got {value:g}")
+    return int(value)
+
+
+def default_query_workers() -> int:
+    """One more than the machine's cores: a query waits on disk or on its result's conversion part
+    of the time, and DuckDB spreads each query over every core anyway."""
+    return max(2, (os.cpu_count() or 1) + 1)
+
+
 @dataclass(frozen=True)
 class Settings:
     warehouse: str
@@ -55,6 +75,13 @@ class Settings:
     as_of: datetime | None
     # The audit log of case views and reveals (watchfloor/audit.py); outside the warehouse.
     audit_log: Path = Path(DEFAULT_AUDIT_LOG)
+    # The dashboard's "now" moves in steps of this many seconds (see dashboard_now).
+    refresh_seconds: float = 60.0
+    # A warehouse query running longer than this is cancelled.
+    query_timeout_seconds: float = 30.0
+    # Threads that run warehouse queries for every session, and how many of them one session may use.
+    query_workers: int = 3
+    session_queries: int = 2
 
     @property
     def warehouse_is_url(self) -> bool:
@@ -86,6 +113,8 @@ def load_settings(warehouse: str | None = None) -> Settings:
     red = _float_env("WATCHFLOOR_FRESHNESS_RED_MINUTES", 60.0)
     if red < amber:
         raise ConfigError("WATCHFLOOR_FRESHNESS_RED_MINUTES must not be below the amber threshold")
+    workers = _count_env("WATCHFLOOR_QUERY_WORKERS", default_query_workers())
+    session_queries = _count_env("WATCHFLOOR_SESSION_QUERIES", max(1, workers - 1))
     return Settings(
         warehouse=warehouse or os.environ.get("WATCHFLOOR_WAREHOUSE") or DEFAULT_WAREHOUSE,
         users_file=Path(os.environ.get("WATCHFLOOR_USERS_FILE") or DEFAULT_USERS_FILE),
@@ -95,6 +124,10 @@ def load_settings(warehouse: str | None = None) -> Settings:
         freshness_red_minutes=red,
         as_of=parse_time(as_of_raw) if as_of_raw else None,
         audit_log=audit_log_path(warehouse or os.environ.get("WATCHFLOOR_WAREHOUSE") or DEFAULT_WAREHOUSE),
+        refresh_seconds=_positive_env("WATCHFLOOR_REFRESH_SECONDS", 60.0),
+        query_timeout_seconds=_positive_env("WATCHFLOOR_QUERY_TIMEOUT_SECONDS", 30.0),
+        query_workers=workers,
+        session_queries=min(session_queries, workers),
     )
 
 
@@ -113,3 +146,20 @@ def now(settings: Settings | None = None) -> datetime:
     """The dashboard's 'now': the pinned WATCHFLOOR_AS_OF if set, else the wall clock (UTC)."""
     settings = settings or load_settings()
     return settings.as_of or utc_now()
+
+
+def snap(moment: datetime, seconds: float) -> datetime:
+    """`moment` floored to a multiple of `seconds` since midnight UTC, 1 January 1970."""
+    step = timedelta(seconds=seconds)
+    epoch = datetime(1970, 1, 1)
+    return epoch + ((moment - epoch) // step) * step
+
+
+def dashboard_now(settings: Settings | None = None) -> datetime:
+    """The 'now' pages ask the warehouse about: the wall clock snapped down to the refresh interval
+    (WATCHFLOOR_REFRESH_SECONDS), so everyone who opens a page within one interval asks the same
+    questions and shares one run of each query; a pinned WATCHFLOOR_AS_OF floored to the minute."""
+    settings = settings or load_settings()
+    if settings.as_of is not None:
+        return settings.as_of.replace(second=0, microsecond=0)
+    return snap(utc_now(), settings.refresh_seconds)

@@ -9,7 +9,7 @@ from datetime import datetime, timedelta
 import polars as pl
 
 from watchfloor import spikes
-from watchfloor.labels import coarse_duration as format_duration
+from watchfloor.labels import coarse_duration as format_duration, texts_of
 
 SEVERITIES = ("SEV0", "SEV1", "SEV2", "SEV3")
 STATUSES = ("open", "acknowledged", "mitigated", "resolved")
@@ -172,7 +172,7 @@ def incident_table(incidents: pl.DataFrame) -> pl.DataFrame:
         pl.col("commander").fill_null("–").alias("Commander"),
         pl.col("started_at").alias("Started"),
         pl.col("linked_cases").alias("Linked cases"),
-        *[pl.col(c).map_elements(format_duration, return_dtype=pl.String, skip_nulls=False).alias(label.replace("Time to ", "To "))
+        *[texts_of(incidents, format_duration, c, skip_nulls=False).alias(label.replace("Time to ", "To "))
           for c, label in DURATIONS.items()],
     )
 

@@ -1,9 +1,18 @@
 """Display names for the warehouse's codes (unknown codes still read well: 'new_thing' ->
-'New thing'), and counts and durations as people read them."""
+'New thing'), and counts and durations as people read them.
+
+Tables get their labels from Polars expressions (`humanised`, `category_labels`) or from plain
+Python run on a column's collected values (`texts_of`), never from a Python callback inside Polars
+(`map_elements`): with several sessions at once, Polars' worker threads wait for the interpreter
+lock while a session thread that holds it waits for them, and the server hangs.
+"""
 
 from __future__ import annotations
 
 import math
+from typing import Any, Callable
+
+import polars as pl
 
 CATEGORY_LABELS = {
     "fraud_scams": "Fraud & scams",
@@ -32,6 +41,31 @@ def humanise(code: str | None) -> str:
 
 def category_label(code: str | None) -> str:
     return CATEGORY_LABELS.get(code or "", humanise(code))
+
+
+def humanised(column: str) -> pl.Expr:
+    """humanise() of a text column as an expression; null stays null."""
+    code = pl.col(column)
+    text = code.str.replace_all("_", " ", literal=True).str.strip_chars()
+    return (pl.when(code == "").then(pl.lit("–"))
+            .otherwise(text.str.slice(0, 1).str.to_uppercase() + text.str.slice(1)).alias(column))
+
+
+def category_labels(column: str) -> pl.Expr:
+    """category_label() of a text column as an expression; null stays null."""
+    return pl.col(column).replace_strict(CATEGORY_LABELS, default=humanised(column), return_dtype=pl.String)
+
+
+def texts_of(frame: pl.DataFrame, format_row: Callable[..., Any], *columns: str,
+             skip_nulls: bool = True) -> pl.Series:
+    """`format_row(*values)` for each row of `columns`, as a text column (named after the first):
+    for display text easier written in Python than as an expression. Runs on the collected values
+    in the caller's thread. With one column and `skip_nulls`, a null stays null, as it would
+    in an expression."""
+    values = zip(*(frame.get_column(c).to_list() for c in columns))
+    skip = skip_nulls and len(columns) == 1
+    return pl.Series(columns[0], [None if skip and row[0] is None else format_row(*row) for row in values],
+                     dtype=pl.String)
 
 
 def count_of(n: int, noun: str, plural: str | None = None) -> str:

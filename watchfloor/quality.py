@@ -15,7 +15,7 @@ from typing import Iterable, Mapping
 
 import polars as pl
 
-from watchfloor.labels import category_label
+from watchfloor.labels import category_labels
 
 DECISIONS = ("violating", "non_violating", "insufficient_info")
 DECISION_LABELS = {"violating": "Violating", "non_violating": "Not violating", "insufficient_info": "Insufficient info"}
@@ -203,7 +203,7 @@ def errors_by_category(counts: pl.DataFrame) -> pl.DataFrame:
         return pl.DataFrame(schema=schema)
     out = (wrong.group_by("category", "original_decision", "qa_decision").agg(checks=pl.col("checks").sum())
            .with_columns(
-               category_label=pl.col("category").map_elements(category_label, return_dtype=pl.String),
+               category_label=category_labels("category"),
                error=pl.concat_str(
                    pl.col("original_decision").replace_strict(DECISION_LABELS, default=pl.col("original_decision")),
                    pl.lit(" → "),
@@ -283,7 +283,7 @@ def quality_figures(counts: pl.DataFrame, start: date, end: date) -> dict[str, o
     agreement = kappa_by(counts, ["category"])
     if agreement.height:
         agreement = agreement.with_columns(
-            category_label=pl.col("category").map_elements(category_label, return_dtype=pl.String))
+            category_label=category_labels("category"))
     else:
         agreement = agreement.with_columns(category_label=pl.lit(None, dtype=pl.String))
     return {

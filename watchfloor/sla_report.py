@@ -13,7 +13,7 @@ from datetime import date, datetime, timedelta
 
 import polars as pl
 
-from watchfloor.labels import category_label
+from watchfloor.labels import category_labels, texts_of
 
 FIRST_ACTION = "first_action"
 RESOLUTION = "resolution"
@@ -418,15 +418,13 @@ def breach_display(rows: pl.DataFrame) -> pl.DataFrame:
         pl.col("case_id").alias("Case"),
         pl.col("clock").replace_strict(CLOCK_LABELS, default=pl.col("clock")).alias("Clock"),
         pl.col("breach_at").alias("Breached at"),
-        pl.struct("elapsed_seconds", "target_seconds").map_elements(
-            lambda r: f"{format_duration(r['elapsed_seconds'])} / {format_duration(r['target_seconds'])}",
-            return_dtype=pl.String).alias("Elapsed / target"),
+        texts_of(rows, lambda elapsed, target: f"{format_duration(elapsed)} / {format_duration(target)}",
+                 "elapsed_seconds", "target_seconds").alias("Elapsed / target"),
         pl.col("case_open").alias("Still open"),
         pl.col("queue_name").alias("Queue"),
         pl.col("priority").alias("Priority"),
-        pl.struct("vendor_id", "vendor_name").map_elements(
-            lambda r: vendor_label(r["vendor_id"], r["vendor_name"]), return_dtype=pl.String).alias("Vendor"),
-        pl.col("category").map_elements(category_label, return_dtype=pl.String).alias("Category"),
+        texts_of(rows, vendor_label, "vendor_id", "vendor_name").alias("Vendor"),
+        category_labels("category").alias("Category"),
         pl.col("region").alias("Region"),
         pl.col("created_at").alias("Created"),
     )
@@ -474,13 +472,12 @@ def next_to_breach_display(rows: pl.DataFrame) -> pl.DataFrame:
         pl.col("clock").replace_strict(CLOCK_LABELS, default=pl.col("clock")).alias("Clock"),
         pl.col("state").replace_strict(STATE_LABELS, default=pl.col("state")).alias("Level"),
         (pl.col("used_share") * 100).alias("Used"),
-        pl.col("seconds_left").map_elements(format_time_left, return_dtype=pl.String).alias("Time left"),
+        texts_of(rows, format_time_left, "seconds_left").alias("Time left"),
         pl.col("queue_name").alias("Queue"),
-        pl.col("status").map_elements(_status_label, return_dtype=pl.String).alias("Status"),
+        texts_of(rows, _status_label, "status").alias("Status"),
         pl.col("priority").alias("Priority"),
-        pl.struct("vendor_id", "vendor_name").map_elements(
-            lambda r: vendor_label(r["vendor_id"], r["vendor_name"]), return_dtype=pl.String).alias("Vendor"),
-        pl.col("category").map_elements(category_label, return_dtype=pl.String).alias("Category"),
+        texts_of(rows, vendor_label, "vendor_id", "vendor_name").alias("Vendor"),
+        category_labels("category").alias("Category"),
     )
 
 
@@ -537,9 +534,9 @@ def timeline_display(events: pl.DataFrame) -> pl.DataFrame:
     """A case's events with the state each leaves it in and for how long (sla_case_events.sql)."""
     return events.select(
         pl.col("occurred_at").alias("When"),
-        pl.col("event_type").map_elements(lambda e: e.replace("_", " ").capitalize(), return_dtype=pl.String).alias("Event"),
+        texts_of(events, lambda e: e.replace("_", " ").capitalize(), "event_type").alias("Event"),
         pl.Series("Then", timeline_states(events["event_type"].to_list()), dtype=pl.String),
-        pl.col("seconds_in_state").map_elements(format_duration, return_dtype=pl.String).alias("For"),
+        texts_of(events, format_duration, "seconds_in_state").alias("For"),
         pl.col("actor_id").alias("By"),
         pl.coalesce("queue_name", "queue_id").alias("Queue"),
         pl.col("detail").alias("Detail"),

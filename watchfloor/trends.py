@@ -22,7 +22,7 @@ from datetime import datetime, timedelta
 import polars as pl
 
 from watchfloor import spikes
-from watchfloor.labels import category_label, humanise
+from watchfloor.labels import category_label, category_labels, humanise, humanised
 
 # The breakdowns the page offers (the values trends_series.sql accepts for $dimension).
 DIMENSIONS = {
@@ -61,6 +61,17 @@ def value_label(dimension: str, value: str | None) -> str:
     if dimension == "surface" and value in SURFACE_LABELS:
         return SURFACE_LABELS[value]
     return humanise(value)
+
+
+def value_labels(dimension: str, column: str) -> pl.Expr:
+    """value_label() of a column as an expression; null stays null."""
+    if dimension == "category":
+        return category_labels(column)
+    if dimension in ("language", "region", "organisation"):
+        return pl.when(pl.col(column) == "").then(pl.lit("–")).otherwise(pl.col(column)).alias(column)
+    if dimension == "surface":
+        return pl.col(column).replace_strict(SURFACE_LABELS, default=humanised(column), return_dtype=pl.String)
+    return humanised(column)
 
 
 def default_hourly(period_start: datetime, period_end: datetime) -> bool:
@@ -129,7 +140,7 @@ def _rank(episodes: pl.DataFrame, dimension: str, judged_until: datetime, step: 
     recent_from = judged_until - RECENT
     return (
         episodes.with_columns(
-            pl.col("key").map_elements(lambda v: value_label(dimension, v), return_dtype=pl.String).alias("label"),
+            value_labels(dimension, "key").alias("label"),
             pl.when(pl.col("ongoing")).then(pl.lit("ongoing"))
             .when(pl.col("end") + step >= recent_from).then(pl.lit("recent"))
             .otherwise(pl.lit("earlier")).alias("state"),
@@ -321,7 +332,7 @@ def movers(series: pl.DataFrame, dimension: str, period_start: datetime, period_
     )
     return (
         counts.with_columns(
-            pl.col("key").map_elements(lambda v: value_label(dimension, v), return_dtype=pl.String).alias("label"),
+            value_labels(dimension, "key").alias("label"),
             (pl.col("current") - pl.col("previous")).alias("change"),
         )
         .with_columns(

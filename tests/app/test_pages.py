@@ -63,7 +63,7 @@ def test_queue_health_shows_the_hand_worked_backlog(hand_env):
     table = at.dataframe[0].value
     assert list(table["label"]) == ["Child safety EMEA L1", "Fraud AMER L1"]  # the red queue first
     # The fraud queue has no one on shift in this warehouse, so its backlog cannot clear: amber.
-    assert list(table["State"]) == ["breached", "at risk"]
+    assert list(table["State"]) == ["🔴 breached", "🟠 at risk"]
 
 
 def test_queue_health_groups_by_region(hand_env):

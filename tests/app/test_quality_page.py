@@ -52,9 +52,9 @@ def test_shows_the_hand_worked_figures(quality_env):
     assert metrics["Agreement (κ)"] == f"{(13 / 15 - 0.52) / 0.48:.2f}"
     assert metrics["Reviewers checked"] == "3"
     agreement = table_with(at, "Band").set_index("Category")
-    assert agreement.loc["Fraud & scams", "Band"] == "moderate"
-    assert agreement.loc["Spam", "Band"] == "almost perfect"
-    assert agreement.loc["Hate", "Band"] == "undefined"  # one decision throughout
+    assert agreement.loc["Fraud & scams", "Band"] == "🟡 moderate"
+    assert agreement.loc["Spam", "Band"] == "🟢 almost perfect"
+    assert agreement.loc["Hate", "Band"] == "undefined"  # one decision throughout: no mark
     infos = " ".join(i.value for i in at.info)
     assert "No reviewer has 10 or more checks" in infos  # nobody has enough checks to rank
     assert "No reviewer with 10 or more checks made an error" in infos

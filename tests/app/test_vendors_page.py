@@ -51,14 +51,16 @@ def test_grades_and_scorecard_show_the_hand_worked_figures(vendors_env):
     tiles = {m.label: m.value for m in at.metric}
     assert tiles == {"Acme Review": "Grade C", "Trust Ops": "Grade B"}
     card = table_with(at, "Grade").set_index("Vendor")
+    # Each figure after the mark of its contract colour (worked out in test_vendor_page_queries);
+    # figures without a target or a value have none.
     assert card.loc["Acme Review", "Cases handled"] == "5"
-    assert card.loc["Acme Review", "AHT"] == "560 s"
-    assert card.loc["Acme Review", "QA accuracy"] == "80.0%"
-    assert card.loc["Acme Review", "Golden-set accuracy"] == "75.0%"
-    assert card.loc["Acme Review", "Agreement (κ)"] == "0.58"
-    assert card.loc["Acme Review", "Appeal overturn rate"] == "33.3%"
+    assert card.loc["Acme Review", "AHT"] == "🟢 560 s"
+    assert card.loc["Acme Review", "QA accuracy"] == "🟠 80.0%"
+    assert card.loc["Acme Review", "Golden-set accuracy"] == "🔴 75.0%"
+    assert card.loc["Acme Review", "Agreement (κ)"] == "🟠 0.58"
+    assert card.loc["Acme Review", "Appeal overturn rate"] == "🟠 33.3%"
     assert card.loc["Acme Review", "Cost per case"] == "$312.00"
-    assert card.loc["Trust Ops", "AHT"] == "30.0 min"
+    assert card.loc["Trust Ops", "AHT"] == "🔴 30.0 min"
     assert card.loc["Trust Ops", "Golden-set accuracy"] == "–"
 
 
@@ -68,7 +70,8 @@ def test_show_by_site_and_week(vendors_env):
     assert not at.exception
     sites = table_with(at, "Site")
     assert list(sites["Site"]) == ["Bogota", "Manila", "Austin"]
-    assert list(sites["AHT"]) == ["540 s", "10.0 min", "30.0 min"]  # Manila: c3 and c8, 600 s each
+    # Manila: c3 and c8, 600 s each; the Acme sites within its 600 s target, Austin (Trust Ops) not.
+    assert list(sites["AHT"]) == ["🟢 540 s", "🟢 10.0 min", "🔴 30.0 min"]
     at.segmented_control(key="vendors_level").set_value("week").run()
     weeks = table_with(at, "Week starting")
     assert list(weeks["Week starting"]) == ["2026-11-09", "2026-11-16", "2026-11-09", "2026-11-16"]
@@ -83,6 +86,7 @@ def test_side_by_side_offers_two_different_vendors(vendors_env):
     assert list(both.columns) == ["Acme Review", "Acme Review target", "Trust Ops", "Trust Ops target"]
     assert both.loc["Grade", "Acme Review"] == "C" and both.loc["Grade", "Trust Ops"] == "B"
     assert both.loc["SLA adherence", "Acme Review target"] == "80.0%"
+    assert both.loc["SLA adherence", "Acme Review"] == "🟢 80.0%"  # meets its target: green
     at.selectbox(key="vendors_compare_first").set_value("v_b").run()
     assert not at.exception
     assert at.selectbox(key="vendors_compare_second").value == "v_a"

@@ -1,0 +1,349 @@
+"""Many sessions at once: one run per query in flight, sessions taking turns on the query workers,
+the dashboard's 'now' snapped to the refresh interval, and queries cancelled at the time limit.
+
+Concurrency is made deterministic with barriers and with fake runs that wait until every caller
+has joined; the tests check counts and order, never how long something took.
+"""
+
+from __future__ import annotations
+
+import threading
+from datetime import datetime, timedelta
+
+import polars as pl
+import pytest
+
+import queries
+from queries import plans
+from queries.workers import QueryWorkers
+from tests import hand_warehouse
+from watchfloor import config
+from watchfloor.filters import default_filters
+
+SCOPE = {"regions": [], "verticals": [], "priorities": [], "vendors": []}
+SESSIONS = 10
+PATIENCE_S = 60.0  # only ever reached when the code under test is broken
+
+
+def wait_until(condition, what: str) -> None:
+    event = threading.Event()
+    for _ in range(int(PATIENCE_S / 0.005)):
+        if condition():
+            return
+        event.wait(0.005)
+    raise AssertionError(f"gave up waiting until {what}")
+
+
+@pytest.fixture
+def own_workers(monkeypatch):
+    """A fresh set of query workers for the test (3 workers, 2 queries per session)."""
+    workers = QueryWorkers(3, 2)
+    monkeypatch.setattr(queries, "_workers_instance", workers)
+    return workers
+
+
+def counting_runs(monkeypatch, expected_waiters: int) -> dict[str, int]:
+    """Patch the runner so each run waits until `expected_waiters` callers wait for it, then runs
+    the real query; returns the runs per query name."""
+    runs: dict[str, int] = {}
+    lock = threading.Lock()
+    real = queries.run_uncached
+
+    def run(name, warehouse=None, time_limit=None, **params):
+        with lock:
+            runs[name] = runs.get(name, 0) + 1
+        key = (warehouse, name, queries._freeze(params))
+        wait_until(lambda: queries.cache.in_flight(key) is not None
+                   and queries.cache.in_flight(key).waiters >= expected_waiters,
+                   f"{expected_waiters} callers wait for {name}")
+        return real(name, warehouse=warehouse, time_limit=time_limit, **params)
+
+    monkeypatch.setattr(queries, "run_uncached", run)
+    return runs
+
+
+def in_threads(n: int, work) -> list:
+    """Run work(i) in n threads released together; their results (an exception is re-raised)."""
+    barrier = threading.Barrier(n)
+    results: list = [None] * n
+    errors: list = []
+
+    def body(i: int) -> None:
+        barrier.wait()
+        try:
+            results[i] = work(i)
+        except BaseException as exc:  # noqa: BLE001 - reported below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=body, args=(i,)) for i in range(n)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(PATIENCE_S)
+    assert not any(t.is_alive() for t in threads), "a thread never finished"
+    if errors:
+        raise errors[0]
+    return results
+
+
+def test_ten_sessions_asking_for_one_query_share_one_run(hand_env, own_workers, monkeypatch):
+    runs = counting_runs(monkeypatch, SESSIONS)
+    frames = in_threads(SESSIONS, lambda i: queries.start("home_flow", None, None, f"session-{i}",
+                                                          as_of=hand_warehouse.AS_OF, **SCOPE).result())
+    assert runs == {"home_flow": 1}
+    assert all(f is frames[0] for f in frames)
+    assert frames[0]["inflow"].sum() == 7  # 5 in the last 24 h + 2 the week before (hand warehouse)
+    assert (queries.cache.misses, queries.cache.joined) == (1, SESSIONS - 1)
+    # Later requests within the TTL are answered from the cache.
+    assert queries.run("home_flow", as_of=hand_warehouse.AS_OF, **SCOPE) is frames[0]
+    assert runs == {"home_flow": 1}
+
+
+def test_ten_sessions_opening_home_within_one_interval_run_each_query_once(hand_env, own_workers, monkeypatch):
+    """Ten people open Home at different seconds of one refresh interval: the snapped 'now' gives
+    them the same questions, and each of Home's queries runs once."""
+    monkeypatch.delenv("WATCHFLOOR_AS_OF")
+    monkeypatch.setenv("WATCHFLOOR_REFRESH_SECONDS", "60")
+    nows = []
+    for i in range(SESSIONS):  # each opens the page at another second of the same minute
+        monkeypatch.setattr(config, "utc_now", lambda i=i: hand_warehouse.AS_OF + timedelta(seconds=5 * i + 1))
+        nows.append(config.dashboard_now())
+    assert set(nows) == {hand_warehouse.AS_OF}
+    runs = counting_runs(monkeypatch, SESSIONS)
+    filters = default_filters(hand_warehouse.AS_OF.date())
+    results = in_threads(SESSIONS, lambda i: plans.fetch(plans.home(nows[i], filters), session=f"s{i}"))
+    assert runs == {call.name: 1 for call in plans.home(hand_warehouse.AS_OF, filters)}
+    assert all(r["flow"] is results[0]["flow"] for r in results)
+
+
+def test_the_dashboard_now_snaps_to_the_refresh_interval(monkeypatch):
+    monkeypatch.delenv("WATCHFLOOR_AS_OF", raising=False)
+    base = datetime(2026, 11, 20, 9, 0)
+    monkeypatch.setenv("WATCHFLOOR_REFRESH_SECONDS", "60")
+    for seconds, expected in [(0, base), (1, base), (59.9, base), (60, base + timedelta(minutes=1))]:
+        monkeypatch.setattr(config, "utc_now", lambda s=seconds: base + timedelta(seconds=s))
+        assert config.dashboard_now() == expected
+    monkeypatch.setenv("WATCHFLOOR_REFRESH_SECONDS", "300")
+    monkeypatch.setattr(config, "utc_now", lambda: base + timedelta(minutes=4, seconds=59))
+    assert config.dashboard_now() == base
+    monkeypatch.setattr(config, "utc_now", lambda: base + timedelta(minutes=5))
+    assert config.dashboard_now() == base + timedelta(minutes=5)
+    # A pinned 'now' is kept (floored to the minute), whatever the interval.
+    monkeypatch.setenv("WATCHFLOOR_AS_OF", "2026-11-20T09:03:30")
+    assert config.dashboard_now() == datetime(2026, 11, 20, 9, 3)
+
+
+def test_refresh_and_worker_settings_are_checked(monkeypatch):
+    for name, bad in [("WATCHFLOOR_REFRESH_SECONDS", "0"), ("WATCHFLOOR_QUERY_TIMEOUT_SECONDS", "-1"),
+                      ("WATCHFLOOR_QUERY_WORKERS", "2.5"), ("WATCHFLOOR_SESSION_QUERIES", "soon")]:
+        monkeypatch.setenv(name, bad)
+        with pytest.raises(config.ConfigError, match=name):
+            config.load_settings()
+        monkeypatch.delenv(name)
+    monkeypatch.setenv("WATCHFLOOR_QUERY_WORKERS", "4")
+    settings = config.load_settings()
+    assert (settings.query_workers, settings.session_queries) == (4, 3)  # one worker always left to others
+    monkeypatch.setenv("WATCHFLOOR_SESSION_QUERIES", "9")
+    assert config.load_settings().session_queries == 4  # never more than there are workers
+
+
+def test_derived_figures_are_computed_once_for_sessions_asking_at_once():
+    frame = pl.DataFrame({"x": [1, 2, 3]})
+    calls: list[int] = []
+
+    def total(source: pl.DataFrame, column: str) -> int:
+        calls.append(1)
+        key = (id(source), total.__module__, total.__qualname__, ("x",))
+        wait_until(lambda: queries._derived.in_flight(key) is not None
+                   and queries._derived.in_flight(key).waiters >= SESSIONS, "every session waits")
+        return int(source[column].sum())
+
+    assert in_threads(SESSIONS, lambda i: queries.derived(frame, total, "x")) == [6] * SESSIONS
+    assert len(calls) == 1
+
+
+def test_a_failed_run_reaches_everyone_waiting_and_is_not_kept(hand_env, own_workers, monkeypatch):
+    attempts: list[int] = []
+
+    def broken(name, warehouse=None, time_limit=None, **params):
+        attempts.append(1)
+        key = (warehouse, name, queries._freeze(params))
+        if len(attempts) == 1:
+            wait_until(lambda: queries.cache.in_flight(key).waiters >= 3, "three callers wait")
+        raise queries.QueryError("query 'freshness' failed: the disk is on fire")
+
+    monkeypatch.setattr(queries, "run_uncached", broken)
+    errors = in_threads(3, lambda i: _error_of(lambda: queries.run("freshness")))
+    assert errors == ["query 'freshness' failed: the disk is on fire"] * 3 and len(attempts) == 1
+    with pytest.raises(queries.QueryError):
+        queries.run("freshness")
+    assert len(attempts) == 2  # tried again: errors are not cached
+
+
+def _error_of(call) -> str | None:
+    try:
+        call()
+    except queries.QueryError as exc:
+        return str(exc)
+    return None
+
+
+# --------------------------------------------------------------------------- taking turns
+
+
+class Gate:
+    """A job that records when it ran and, if asked to, holds its worker until opened."""
+
+    def __init__(self, log: list, name: str, hold: bool = False):
+        self.log, self.name = log, name
+        self.started = threading.Event()
+        self.release = threading.Event()
+        if not hold:
+            self.release.set()
+
+    def __call__(self) -> None:
+        self.log.append(self.name)
+        self.started.set()
+        assert self.release.wait(PATIENCE_S)
+
+
+def test_sessions_take_turns():
+    workers = QueryWorkers(1, 1)
+    log: list[str] = []
+    blocker = Gate(log, "Z", hold=True)
+    workers.submit("z", blocker)
+    assert blocker.started.wait(PATIENCE_S)
+    last = None
+    for name in ["A1", "A2", "A3", "B1", "C1", "C2"]:
+        last = Gate(log, name)
+        workers.submit(name[0].lower(), last)
+    assert workers.waiting() == 6 and workers.others("a") == 4  # z running; b1, c1, c2 queued
+    blocker.release.set()
+    wait_until(lambda: len(log) == 7, "every job ran")
+    assert log == ["Z", "A1", "B1", "C1", "A2", "C2", "A3"]
+
+
+def test_one_session_never_holds_every_worker():
+    """A heavy view queues many slow queries; another session's query still gets a worker next."""
+    workers = QueryWorkers(3, 2)
+    log: list[str] = []
+    heavy = [Gate(log, f"V{i}", hold=True) for i in range(6)]
+    for gate in heavy:
+        workers.submit("vendor manager", gate)
+    wait_until(lambda: workers.running() == 2, "two heavy queries run")
+    home = Gate(log, "H")
+    workers.submit("ops lead", home)
+    assert home.started.wait(PATIENCE_S)  # the third worker, though four heavy queries wait
+    assert workers.waiting() == 4 and log == ["V0", "V1", "H"]
+    for gate in heavy:
+        gate.release.set()
+    wait_until(lambda: len(log) == 7 and workers.running() == 0, "the heavy view finished")
+    assert workers.peak_running <= 3
+
+
+def test_a_query_nobody_waits_for_any_more_is_not_run(hand_env, monkeypatch):
+    workers = QueryWorkers(1, 1)
+    monkeypatch.setattr(queries, "_workers_instance", workers)
+    blocker = Gate([], "Z", hold=True)
+    workers.submit("z", blocker)
+    assert blocker.started.wait(PATIENCE_S)
+    ran: list[str] = []
+    real = queries.run_uncached
+    monkeypatch.setattr(queries, "run_uncached", lambda name, **kw: ran.append(name) or real(name, **kw))
+    left = queries.start("freshness", session="s1")
+    shared = queries.start("home_open_incidents", session="s1", as_of=hand_warehouse.AS_OF)
+    also = queries.start("home_open_incidents", session="s2", as_of=hand_warehouse.AS_OF)
+    left.leave()  # s1's page run ended (the user moved on)
+    shared.leave()  # ... but s2 still waits for this one
+    blocker.release.set()
+    assert dict(also.result().iter_rows()) == hand_warehouse.EXPECTED_OPEN_INCIDENTS
+    wait_until(lambda: workers.running() == 0 and workers.waiting() == 0, "the workers are idle")
+    assert ran == ["home_open_incidents"]
+    assert queries.run("freshness")["cases"][0] == len(hand_warehouse.CASES)  # asked again: it runs
+
+
+# --------------------------------------------------------------------------- time limit
+
+
+def slow_query(tmp_path, monkeypatch) -> str:
+    """A warehouse and a named query that takes minutes (a count over ten billion rows)."""
+    import duckdb
+
+    (tmp_path / "slow.sql").write_text("SELECT count(*) AS n FROM range(10000000000) r(a) WHERE a % 7 = $x")
+    (tmp_path / "quick.sql").write_text("SELECT 42 AS n")
+    (tmp_path / "macros").mkdir()
+    monkeypatch.setattr(queries, "QUERY_DIR", tmp_path)
+    queries.load.cache_clear()
+    db = tmp_path / "w.duckdb"
+    duckdb.connect(str(db)).close()
+    return str(db)
+
+
+def test_a_query_past_the_time_limit_is_interrupted(tmp_path, monkeypatch):
+    db = slow_query(tmp_path, monkeypatch)
+    try:
+        with pytest.raises(queries.QueryTimeout, match="'slow' was cancelled at its time limit of 0.3 s"):
+            queries.run_uncached("slow", warehouse=db, time_limit=0.3, x=3)
+        # The connection carries on: the next query on it runs.
+        assert queries.run_uncached("quick", warehouse=db)["n"].to_list() == [42]
+        monkeypatch.setenv("WATCHFLOOR_QUERY_TIMEOUT_SECONDS", "0.3")
+        with pytest.raises(queries.QueryTimeout):
+            queries.run("slow", warehouse=db, x=3)  # the setting applies to queries run for pages
+    finally:
+        queries.load.cache_clear()
+
+
+def test_the_page_says_in_one_line_that_a_query_was_cancelled(tmp_path, monkeypatch):
+    from streamlit.testing.v1 import AppTest
+
+    db = slow_query(tmp_path, monkeypatch)
+    monkeypatch.setenv("WATCHFLOOR_WAREHOUSE", db)
+    monkeypatch.setenv("WATCHFLOOR_QUERY_TIMEOUT_SECONDS", "0.3")
+
+    def page():
+        import streamlit as st
+
+        from components import shell
+        from queries import plans
+
+        st.title("Slow page")
+        shell.fetch_or_stop([plans.QueryCall("slow", "slow", {"x": 3})])
+        st.write("not reached")
+
+    try:
+        at = AppTest.from_function(page, default_timeout=PATIENCE_S).run()
+        assert not at.exception
+        assert [w.value for w in at.warning] == [
+            "This page's data took too long: query 'slow' was cancelled at its time limit of 0.3 s. "
+            "Try a shorter date range or narrower filters."]
+        assert "not reached" not in [m.value for m in at.markdown]
+    finally:
+        queries.load.cache_clear()
+
+
+def test_a_late_page_says_it_is_busy(hand_env, monkeypatch):
+    """While other sessions' queries hold the workers, the page shows a busy line, then its data."""
+    from components import shell
+
+    workers = QueryWorkers(1, 1)
+    monkeypatch.setattr(queries, "_workers_instance", workers)
+    monkeypatch.setattr(shell, "BUSY_AFTER_SECONDS", 0.0)
+    shown: list[str] = []
+    blocker = Gate([], "Z", hold=True)
+
+    class Line:
+        def info(self, text, icon=None):
+            shown.append(text)
+            blocker.release.set()  # the other session's query ends once the busy line is up
+
+        def empty(self):
+            shown.append("(cleared)")
+
+    monkeypatch.setattr(shell.st, "empty", lambda: Line())
+    workers.submit("someone else", blocker)
+    assert blocker.started.wait(PATIENCE_S)
+    pending = plans.start([plans.QueryCall("freshness", "freshness")], session="me")
+    frames = shell._wait_for(pending, "me")
+    assert frames["freshness"]["cases"][0] == len(hand_warehouse.CASES)
+    assert shown[0].startswith("Busy: the warehouse is also answering 1 query of other pages; this page takes its turn")
+    assert shown[-1] == "(cleared)"
