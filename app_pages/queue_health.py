@@ -4,6 +4,7 @@ from datetime import datetime
 
 import streamlit as st
 
+import queries
 from components import charts, filters, shell
 from components.queue_table import queue_health_table
 from queries import plans
@@ -32,7 +33,7 @@ def live_view() -> None:
     as_of = shell.as_of()
     chosen = filters.current_filters(as_of.date())
     data = shell.fetch_or_stop(plans.queue_health(as_of, chosen))
-    table = health_table(data["queue_flow"], data["open_cases"], data["vendor_flow"], group_by)
+    table = queries.derived(data["queue_flow"], health_table, data["open_cases"], data["vendor_flow"], group_by)
     st.caption(f"Updated at {datetime.now():%H:%M:%S} · data as of {as_of:%Y-%m-%d %H:%M} UTC")
     red, amber = (table["state"] == "red").sum(), (table["state"] == "amber").sum()
     backlog_tile, breached_tile, at_risk_tile, states_tile = st.columns(4)

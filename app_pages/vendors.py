@@ -3,6 +3,7 @@ site or week; two vendors side by side; exports."""
 
 import streamlit as st
 
+import queries
 from components import filters, shell, vendor_charts
 from queries import plans
 from watchfloor import vendors as v
@@ -18,7 +19,7 @@ st.caption(
 )
 
 fetched = shell.fetch_or_stop(plans.vendors(as_of, chosen))
-data = v.vendor_figures(fetched["work"], fetched["quality"], fetched["outcomes"], fetched["contracts"])
+data = queries.derived(fetched["work"], v.vendor_figures, fetched["quality"], fetched["outcomes"], fetched["contracts"])
 if data["vendor"].height == 0:
     st.info("No vendor work, QA checks or appeals in this period for these filters. Widen the date range or the filters.")
     st.stop()

@@ -6,6 +6,8 @@ import plotly.graph_objects as go
 import polars as pl
 import streamlit as st
 
+import queries
+
 STATE_COLOURS = {
     "new": "#9aa5b1",
     "queued": "#4c78a8",
@@ -52,10 +54,14 @@ def _layout(fig: go.Figure, height: int) -> go.Figure:
 
 
 def backlog_by_state_bar(backlog: pl.DataFrame, key: str) -> None:
-    """Horizontal bars: open cases per state, in workflow order."""
+    """Horizontal bars: open cases per state, in workflow order (built once per result)."""
     if backlog.height == 0:
         st.info("No open cases.")
         return
+    st.plotly_chart(queries.derived(backlog, _backlog_figure), key=key, config={"displayModeBar": False})
+
+
+def _backlog_figure(backlog: pl.DataFrame) -> go.Figure:
     states = backlog["status"].to_list()
     fig = go.Figure(
         go.Bar(
@@ -72,7 +78,7 @@ def backlog_by_state_bar(backlog: pl.DataFrame, key: str) -> None:
     fig.update_xaxes(title_text="open cases", tickformat=",d", rangemode="tozero")
     if max(backlog["cases"].to_list()) < 8:
         fig.update_xaxes(dtick=1)  # whole cases only
-    st.plotly_chart(_layout(fig, 220), key=key, config={"displayModeBar": False})
+    return _layout(fig, 220)
 
 
 def backlog_and_flow_chart(hourly: pl.DataFrame, key: str) -> None:

@@ -87,13 +87,18 @@ def warehouse_ready() -> bool:
 
 
 def _cached_check(warehouse: str) -> int:
-    # Checked at most every few seconds per process: cheap, but it opens the file.
+    # Checked at most every few seconds per process, by one session while the others wait for it:
+    # cheap, but it opens the file.
     key = ("__ready__", warehouse)
-    hit = queries.cache.get(key)
-    if hit is not None:
-        return int(hit.item())
-    count = check_ready(warehouse)
-    queries.cache.put(key, pl.DataFrame({"cases": [count]}), ttl=5.0)
+    flight, leader = queries.cache.claim(key)
+    if not leader:
+        return flight.result()
+    try:
+        count = check_ready(warehouse)
+    except BaseException as exc:
+        queries.cache.crash(key, flight, exc)
+        raise
+    queries.cache.land(key, flight, count, ttl=5.0)
     return count
 
 

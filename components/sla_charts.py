@@ -30,8 +30,8 @@ SERIES_COLOURS = ["#f58518", "#54a24b", "#b279a2", "#e45756", "#72b7b2", "#9d755
 ALL_COLOUR = "#1f2933"
 
 
-def _plotly(fig: go.Figure, height: int, key: str, legend: bool = True, top: int = 40,
-            legend_layout: dict | None = None) -> None:
+def _laid_out(fig: go.Figure, height: int, legend: bool = True, top: int = 40,
+              legend_layout: dict | None = None) -> go.Figure:
     fig.update_layout(
         height=height,
         margin=dict(l=10, r=10, t=top, b=10),
@@ -42,6 +42,10 @@ def _plotly(fig: go.Figure, height: int, key: str, legend: bool = True, top: int
         paper_bgcolor="rgba(0,0,0,0)",
         hoverlabel=dict(namelength=-1),
     )
+    return fig
+
+
+def _draw(fig: go.Figure, key: str) -> None:
     st.plotly_chart(fig, key=key, config={"displayModeBar": False})
 
 
@@ -86,16 +90,14 @@ def next_to_breach(next_rows: pl.DataFrame, as_of: datetime, role: str) -> None:
         "Show", options=list(rep.NEXT_VIEWS), key="sla_next_view", default=rep.UPCOMING, required=True,
         format_func=lambda v: f"{rep.NEXT_VIEWS[v]} ({counts[v]:,})",
     ) or rep.UPCOMING
-    rows = rep.next_view(next_rows, view)
+    rows = queries.derived(next_rows, rep.next_view, view)
     if rows.height == 0:
         st.info("No running clock is overdue." if view == rep.OVERDUE else "Every running clock is already overdue.")
         return
     order = "most recently breached first" if view == rep.OVERDUE else "least time left first"
     shown = f"the {rows.height:,} of {counts[view]:,}" if counts[view] > rows.height else f"all {rows.height:,}"
     st.caption(f"Running clocks of open cases now, {order}: {shown}. Select a row to open the case.")
-    display = rep.next_to_breach_display(rows).with_columns(
-        marked(pl.col("Level"), pl.lit(rows["state"]).replace_strict(LEVEL_COLOURS, default=None, return_dtype=pl.String))
-        .alias("Level"))
+    display = queries.derived(rows, _next_to_breach_table)
     case_link.case_table(
         display,
         rows["case_id"].to_list(),
@@ -119,7 +121,35 @@ def next_to_breach(next_rows: pl.DataFrame, as_of: datetime, role: str) -> None:
     )
 
 
+def _next_to_breach_table(rows: pl.DataFrame) -> pl.DataFrame:
+    """The next-to-breach rows as shown, each level after the mark of its colour."""
+    return rep.next_to_breach_display(rows).with_columns(
+        marked(pl.col("Level"), pl.lit(rows["state"]).replace_strict(LEVEL_COLOURS, default=None, return_dtype=pl.String))
+        .alias("Level"))
+
+
 # --------------------------------------------------------------------------- attainment
+
+
+def _attainment_figure(attainment: pl.DataFrame, dimension: str, clock: str) -> go.Figure:
+    series = rep.chart_series(attainment, dimension, clock)
+    fig = go.Figure()
+    for i, (label, part) in enumerate(series.group_by("label", maintain_order=True)):
+        label = label[0]
+        is_all = label == "All"
+        fig.add_trace(go.Scatter(
+            x=part["bucket"].to_list(),
+            y=part["attainment"].to_list(),
+            customdata=list(zip(part["met"].to_list(), part["breached"].to_list())),
+            name="All" if is_all else str(label),
+            mode="lines+markers",
+            line=dict(width=3 if is_all else 1.5, color=ALL_COLOUR if is_all else SERIES_COLOURS[(i - 1) % len(SERIES_COLOURS)]),
+            marker=dict(size=5 if is_all else 4),
+            hovertemplate="%{x}<br>" + f"{label}: " + "%{y:.1%} (%{customdata[0]} met, %{customdata[1]} breached)<extra></extra>",
+        ))
+    fig.update_yaxes(tickformat=".0%", range=[0, 1.05], dtick=0.2)
+    # Two legend entries per row, so both charts keep the same plot height.
+    return _laid_out(fig, 340, top=30, legend_layout=dict(entrywidth=0.5, entrywidthmode="fraction"))
 
 
 def attainment_charts(attainment: pl.DataFrame, dimension: str, hourly: bool) -> None:
@@ -130,26 +160,8 @@ def attainment_charts(attainment: pl.DataFrame, dimension: str, hourly: bool) ->
     columns = st.columns(2)
     for column, clock in zip(columns, rep.CLOCKS):
         with column:
-            series = rep.chart_series(attainment, dimension, clock)
-            fig = go.Figure()
-            for i, (label, part) in enumerate(series.group_by("label", maintain_order=True)):
-                label = label[0]
-                is_all = label == "All"
-                fig.add_trace(go.Scatter(
-                    x=part["bucket"].to_list(),
-                    y=part["attainment"].to_list(),
-                    customdata=list(zip(part["met"].to_list(), part["breached"].to_list())),
-                    name="All" if is_all else str(label),
-                    mode="lines+markers",
-                    line=dict(width=3 if is_all else 1.5, color=ALL_COLOUR if is_all else SERIES_COLOURS[(i - 1) % len(SERIES_COLOURS)]),
-                    marker=dict(size=5 if is_all else 4),
-                    hovertemplate="%{x}<br>" + f"{label}: " + "%{y:.1%} (%{customdata[0]} met, %{customdata[1]} breached)<extra></extra>",
-                ))
-            fig.update_yaxes(tickformat=".0%", range=[0, 1.05], dtick=0.2)
             st.markdown(f"**{rep.CLOCK_LABELS[clock]} SLA**")
-            # Two legend entries per row, so both charts keep the same plot height.
-            _plotly(fig, 340, key=f"sla_attainment_chart_{clock}", top=30,
-                    legend_layout=dict(entrywidth=0.5, entrywidthmode="fraction"))
+            _draw(queries.derived(attainment, _attainment_figure, dimension, clock), key=f"sla_attainment_chart_{clock}")
     st.caption(
         f"Met ÷ (met + breached) per {unit} (UTC): a clock counts in the {unit} it stopped within target or "
         f"crossed its target. Black: all cases in scope; coloured: the {rep.SERIES_TOP_N} "
@@ -158,13 +170,13 @@ def attainment_charts(attainment: pl.DataFrame, dimension: str, hourly: bool) ->
 
 
 def breakdown_table(attainment: pl.DataFrame, dimension: str) -> None:
-    table = rep.breakdown_table(attainment, dimension)
+    table = queries.derived(attainment, rep.breakdown_table, dimension)
     if table.height == 0:
         return
     name = rep.BREAKDOWNS[dimension]
     for column, clock in zip(st.columns(2), rep.CLOCKS):
         with column:
-            view = rep.clock_view(table, clock)
+            view = queries.derived(table, rep.clock_view, clock)
             st.markdown(f"**{rep.CLOCK_LABELS[clock]} SLA by {name.lower()}**, whole period")
             if view.height == 0:
                 st.info(f"No {rep.CLOCK_LABELS[clock].lower()} clock stopped or breached in this period.")
@@ -188,7 +200,7 @@ def breakdown_table(attainment: pl.DataFrame, dimension: str) -> None:
 
 
 def breach_causes(causes: pl.DataFrame, dimension: str, clock: str) -> None:
-    overall = rep.cause_split(causes, clock, "all")
+    overall = queries.derived(causes, rep.cause_split, clock, "all")
     if overall.height == 0:
         st.info(f"No {rep.CLOCK_LABELS[clock].lower()} clock breached in this period for these filters.")
         return
@@ -198,6 +210,16 @@ def breach_causes(causes: pl.DataFrame, dimension: str, clock: str) -> None:
         with column:
             st.metric(row["part"], rep.format_share(row["share"]),
                       help=f"{rep.format_duration(row['seconds'])} in all over {clocks:,} breached clocks.")
+    _draw(queries.derived(causes, _causes_figure, clock, dimension), key="sla_causes_chart")
+    st.caption(
+        f"Share of the wall time from creation to the clock's stop (or now) of the breached "
+        f"{rep.CLOCK_LABELS[clock].lower()} clocks of the period, per {rep.BREAKDOWNS[dimension].lower()} "
+        f"(breached clocks in brackets; the {rep.CAUSES_TOP_N} with most), from the cases' events. Pending info "
+        "counts here even where the policy pauses the clock."
+    )
+
+
+def _causes_figure(causes: pl.DataFrame, clock: str, dimension: str) -> go.Figure:
     split = rep.cause_split(causes, clock, dimension)
     labels = list(dict.fromkeys(split["label"].to_list()))
     fig = go.Figure()
@@ -219,20 +241,14 @@ def breach_causes(causes: pl.DataFrame, dimension: str, clock: str) -> None:
     fig.update_xaxes(tickformat=".0%", range=[0, 1])
     fig.update_yaxes(autorange="reversed", tickvals=labels,
                      ticktext=[f"{label} ({counts[label]:,})" for label in labels], automargin=True)
-    _plotly(fig, 110 + 34 * len(labels), key="sla_causes_chart", top=40)
-    st.caption(
-        f"Share of the wall time from creation to the clock's stop (or now) of the breached "
-        f"{rep.CLOCK_LABELS[clock].lower()} clocks of the period, per {rep.BREAKDOWNS[dimension].lower()} "
-        f"(breached clocks in brackets; the {rep.CAUSES_TOP_N} with most), from the cases' events. Pending info "
-        "counts here even where the policy pauses the clock."
-    )
+    return _laid_out(fig, 110 + 34 * len(labels), top=40)
 
 
 # --------------------------------------------------------------------------- breach list
 
 
 def breach_list(breaches: pl.DataFrame, clock_choice: str, as_of: datetime, role: str) -> None:
-    chosen = rep.select_breaches(breaches, clock_choice)
+    chosen = queries.derived(breaches, rep.select_breaches, clock_choice)
     if chosen.total == 0:
         st.info("No SLA breach in this period for these filters.")
         return
@@ -243,7 +259,7 @@ def breach_list(breaches: pl.DataFrame, clock_choice: str, as_of: datetime, role
         st.caption(f"{chosen.total:,} breaches, newest first. Select a row to open the case.")
     rows = chosen.rows
     case_link.case_table(
-        rep.breach_display(rows),
+        queries.derived(rows, rep.breach_display),
         rows["case_id"].to_list(),
         key=f"sla_breach_table_{clock_choice}",  # a selection belongs to one list
         role=role,

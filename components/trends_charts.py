@@ -10,6 +10,7 @@ import plotly.graph_objects as go
 import polars as pl
 import streamlit as st
 
+import queries
 from components import case_link
 from components.kpi import format_count, kpi_tile
 from watchfloor import trends as tr
@@ -26,6 +27,14 @@ ALL = "__all__"
 
 
 def _plotly(fig: go.Figure, height: int, key: str, legend: bool = True) -> None:
+    _draw(_laid_out(fig, height, legend), key)
+
+
+def _draw(fig: go.Figure, key: str) -> None:
+    st.plotly_chart(fig, key=key, config={"displayModeBar": False})
+
+
+def _laid_out(fig: go.Figure, height: int, legend: bool = True) -> go.Figure:
     fig.update_layout(
         height=height,
         margin=dict(l=10, r=10, t=40 if legend else 10, b=10),
@@ -37,7 +46,7 @@ def _plotly(fig: go.Figure, height: int, key: str, legend: bool = True) -> None:
         hovermode="x unified",
     )
     fig.update_yaxes(rangemode="tozero", gridcolor="rgba(0,0,0,0.08)")
-    st.plotly_chart(fig, key=key, config={"displayModeBar": False})
+    return fig
 
 
 def _unit(step: timedelta) -> str:
@@ -154,7 +163,9 @@ def volume_chart(view: tr.SpikeView, dimension: str, shown: str, selected: dict 
         return
     unit = _unit(view.bucket)
     if shown == ALL:
-        _overview(view, dimension)
+        # Built once per detector view (shared by every session that sees it), drawn on each run.
+        _draw(queries.derived(view.points, _overview_figure, view.episodes, dimension),
+              key=f"trends_overview_chart_{dimension}")
         st.caption(f"Cases per {unit} (UTC) of the {OVERVIEW_TOP_N} biggest values; red dots mark the peak of each "
                    "spike. Choose one value to see its expected band.")
         return
@@ -207,23 +218,23 @@ def _band_traces(fig: go.Figure, rows: pl.DataFrame) -> None:
                              hovertemplate="spike: %{y:,.0f} cases<extra></extra>"))
 
 
-def _overview(view: tr.SpikeView, dimension: str) -> None:
-    totals = view.points.group_by("key").agg(pl.col("observed").sum()).sort(["observed", "key"], descending=[True, False])
+def _overview_figure(points: pl.DataFrame, episodes: pl.DataFrame, dimension: str) -> go.Figure:
+    totals = points.group_by("key").agg(pl.col("observed").sum()).sort(["observed", "key"], descending=[True, False])
     top = totals["key"].head(OVERVIEW_TOP_N).to_list()
     fig = go.Figure()
     for i, key in enumerate(top):
-        rows = view.points.filter(pl.col("key") == key).sort("bucket")
+        rows = points.filter(pl.col("key") == key).sort("bucket")
         fig.add_trace(go.Scatter(x=rows["bucket"].to_list(), y=rows["observed"].to_list(), mode="lines",
                                  name=tr.value_label(dimension, key),
                                  line=dict(width=1.4, color=LINE_COLOURS[i % len(LINE_COLOURS)]),
                                  hovertemplate=f"{tr.value_label(dimension, key)}: " + "%{y:,.0f}<extra></extra>"))
-    peaks = view.episodes.filter(pl.col("key").is_in(top))
+    peaks = episodes.filter(pl.col("key").is_in(top))
     if peaks.height:
         fig.add_trace(go.Scatter(x=peaks["peak"].to_list(), y=peaks["peak_observed"].to_list(), mode="markers",
                                  name="Spike peak", marker=dict(color=SPIKE_COLOUR, size=9, line=dict(color="white", width=1)),
                                  customdata=peaks["label"].to_list(),
                                  hovertemplate="spike in %{customdata}: %{y:,.0f}<extra></extra>"))
-    _plotly(fig, 360, key=f"trends_overview_chart_{dimension}")
+    return _laid_out(fig, 360)
 
 
 # --------------------------------------------------------------------------- cases behind a spike
@@ -331,41 +342,53 @@ def classifier_signal(table: pl.DataFrame, overall: pl.DataFrame, volume: pl.Dat
         return
     left, right = st.columns([3, 2])
     with left:
-        classifiers = overall["classifier"].to_list()
-        bands = sorted(table["band"].unique().to_list())
-        lookup = {(r["classifier"], r["band"]): r for r in table.iter_rows(named=True)}
-        z, text, hover = [], [], []
-        for name in classifiers:
-            z_row, t_row, h_row = [], [], []
-            for band in bands:
-                r = lookup.get((name, band))
-                p = r["precision"] if r and r["decided"] >= MIN_DECIDED else None
-                z_row.append(p)
-                t_row.append("" if p is None else f"{p:.0%}")
-                h_row.append(f"{r['decided'] if r else 0} human decisions: too few to judge" if p is None else
-                             f"{p:.0%} of {r['decided']:,} decided (95 % CI {r['low']:.0%}–{r['high']:.0%}); "
-                             f"{r['cases']:,} flagged, {r['automated']:,} automated")
-            z.append(z_row)
-            text.append(t_row)
-            hover.append(h_row)
-        fig = go.Figure(go.Heatmap(z=z, x=bands, y=classifiers, text=text, texttemplate="%{text}", customdata=hover,
-                                   colorscale="RdYlGn", zmin=0, zmax=1, colorbar=dict(title="", tickformat=".0%"),
-                                   hovertemplate="%{y}, score %{x}: %{customdata}<extra></extra>"))
-        fig.update_yaxes(autorange="reversed", automargin=True)
-        fig.update_xaxes(title_text="classifier score band", type="category")
-        fig.update_layout(height=90 + 26 * len(classifiers), margin=dict(l=10, r=10, t=10, b=10),
-                          plot_bgcolor="rgba(0,0,0,0)", paper_bgcolor="rgba(0,0,0,0)")
-        st.plotly_chart(fig, key="trends_classifier_heatmap", config={"displayModeBar": False})
+        # Both charts are built once per result (shared by every session), drawn on each run.
+        _draw(queries.derived(table, _precision_heatmap, overall), key="trends_classifier_heatmap")
         st.caption("Precision against human decisions: violating ÷ (violating + non-violating) among flagged cases "
                    "a person decided, per score band. Automated decisions are left out; "
                    f"blank: fewer than {MIN_DECIDED} human decisions. Hover for the 95 % interval.")
     with right:
-        top = overall["classifier"].head(6).to_list()
-        fig = go.Figure()
-        for i, name in enumerate(top):
-            rows = volume.filter(pl.col("classifier") == name).sort("bucket")
-            fig.add_trace(go.Scatter(x=rows["bucket"].to_list(), y=rows["cases"].to_list(), mode="lines", name=name,
-                                     line=dict(width=1.4, color=LINE_COLOURS[i % len(LINE_COLOURS)]),
-                                     hovertemplate=f"{name}: " + "%{y:,.0f}<extra></extra>"))
-        _plotly(fig, 90 + 26 * len(classifiers), key="trends_classifier_volume")
-        st.caption(f"Cases flagged per {'hour' if hourly else 'day'} (UTC) by the {len(top)} busiest classifiers.")
+        _draw(queries.derived(volume, _flagged_volume, overall), key="trends_classifier_volume")
+        st.caption(f"Cases flagged per {'hour' if hourly else 'day'} (UTC) by the "
+                   f"{len(overall['classifier'].head(CLASSIFIERS_CHARTED))} busiest classifiers.")
+
+
+CLASSIFIERS_CHARTED = 6
+
+
+def _precision_heatmap(table: pl.DataFrame, overall: pl.DataFrame) -> go.Figure:
+    classifiers = overall["classifier"].to_list()
+    bands = sorted(table["band"].unique().to_list())
+    lookup = {(r["classifier"], r["band"]): r for r in table.iter_rows(named=True)}
+    z, text, hover = [], [], []
+    for name in classifiers:
+        z_row, t_row, h_row = [], [], []
+        for band in bands:
+            r = lookup.get((name, band))
+            p = r["precision"] if r and r["decided"] >= MIN_DECIDED else None
+            z_row.append(p)
+            t_row.append("" if p is None else f"{p:.0%}")
+            h_row.append(f"{r['decided'] if r else 0} human decisions: too few to judge" if p is None else
+                         f"{p:.0%} of {r['decided']:,} decided (95 % CI {r['low']:.0%}–{r['high']:.0%}); "
+                         f"{r['cases']:,} flagged, {r['automated']:,} automated")
+        z.append(z_row)
+        text.append(t_row)
+        hover.append(h_row)
+    fig = go.Figure(go.Heatmap(z=z, x=bands, y=classifiers, text=text, texttemplate="%{text}", customdata=hover,
+                               colorscale="RdYlGn", zmin=0, zmax=1, colorbar=dict(title="", tickformat=".0%"),
+                               hovertemplate="%{y}, score %{x}: %{customdata}<extra></extra>"))
+    fig.update_yaxes(autorange="reversed", automargin=True)
+    fig.update_xaxes(title_text="classifier score band", type="category")
+    fig.update_layout(height=90 + 26 * len(classifiers), margin=dict(l=10, r=10, t=10, b=10),
+                      plot_bgcolor="rgba(0,0,0,0)", paper_bgcolor="rgba(0,0,0,0)")
+    return fig
+
+
+def _flagged_volume(volume: pl.DataFrame, overall: pl.DataFrame) -> go.Figure:
+    fig = go.Figure()
+    for i, name in enumerate(overall["classifier"].head(CLASSIFIERS_CHARTED).to_list()):
+        rows = volume.filter(pl.col("classifier") == name).sort("bucket")
+        fig.add_trace(go.Scatter(x=rows["bucket"].to_list(), y=rows["cases"].to_list(), mode="lines", name=name,
+                                 line=dict(width=1.4, color=LINE_COLOURS[i % len(LINE_COLOURS)]),
+                                 hovertemplate=f"{name}: " + "%{y:,.0f}<extra></extra>"))
+    return _laid_out(fig, 90 + 26 * overall.height)

@@ -184,18 +184,22 @@ class ResultCache:
         self.misses = 0
         self.joined = 0  # requests that waited for a computation already in flight
 
-    def _fresh(self, key: Any) -> tuple[bool, Any]:
+    # Values leave the cache into `dropped`, a list the caller frees after releasing the lock: freeing
+    # a frame runs the finalizers of figures derived from it, which take a cache's lock themselves.
+
+    def _fresh(self, key: Any, dropped: list) -> tuple[bool, Any]:
         entry = self._entries.get(key)
         if entry is None or entry[0] < time.monotonic():
             if entry is not None:
-                del self._entries[key]
+                dropped.append(self._entries.pop(key))
             return False, None
         self._entries.move_to_end(key)
         return True, entry[1]
 
     def get(self, key: Any) -> Any | None:
+        dropped: list = []
         with self._lock:
-            found, value = self._fresh(key)
+            found, value = self._fresh(key, dropped)
             if found:
                 self.hits += 1
                 return value
@@ -203,20 +207,24 @@ class ResultCache:
             return None
 
     def put(self, key: Any, value: Any, ttl: float) -> None:
+        dropped: list = []
         with self._lock:
-            self._put(key, value, ttl)
+            self._put(key, value, ttl, dropped)
 
-    def _put(self, key: Any, value: Any, ttl: float) -> None:
+    def _put(self, key: Any, value: Any, ttl: float, dropped: list) -> None:
+        if key in self._entries:
+            dropped.append(self._entries[key])
         self._entries[key] = (time.monotonic() + ttl, value)
         self._entries.move_to_end(key)
         while len(self._entries) > self.max_entries:
-            self._entries.popitem(last=False)
+            dropped.append(self._entries.popitem(last=False))
 
     def claim(self, key: Any) -> tuple[Flight, bool]:
         """(flight, leader): a landed flight for a fresh entry; the flight in the air for a key being
         computed; or a new flight, and leader True: the caller computes and then lands or crashes it."""
+        dropped: list = []
         with self._lock:
-            found, value = self._fresh(key)
+            found, value = self._fresh(key, dropped)
             if found:
                 self.hits += 1
                 return Flight.landed(value), False
@@ -230,10 +238,11 @@ class ResultCache:
             return flight, True
 
     def land(self, key: Any, flight: Flight, value: Any, ttl: float) -> None:
+        dropped: list = []
         with self._lock:
             if self._flying.get(key) is flight:
                 del self._flying[key]
-                self._put(key, value, ttl)
+                self._put(key, value, ttl, dropped)
         flight.resolve(value)
 
     def crash(self, key: Any, flight: Flight, error: BaseException) -> None:
@@ -259,7 +268,8 @@ class ResultCache:
 
     def forget(self, key: Any) -> None:
         with self._lock:
-            self._entries.pop(key, None)
+            dropped = self._entries.pop(key, None)  # noqa: F841 - freed after the lock
+        del dropped
 
     def in_flight(self, key: Any) -> Flight | None:
         with self._lock:
@@ -267,8 +277,9 @@ class ResultCache:
 
     def clear(self) -> None:
         with self._lock:
-            self._entries.clear()
+            dropped, self._entries = self._entries, OrderedDict()  # noqa: F841 - freed after the lock
             self.hits = self.misses = self.joined = 0
+        del dropped
 
 
 cache = ResultCache()
@@ -325,13 +336,16 @@ _derived = ResultCache(max_entries=4096)
 
 
 def derived(source: pl.DataFrame, compute: Any, *args: Any) -> Any:
-    """`compute(source, *args)`, kept as long as the cached `source` frame lives.
+    """`compute(source, *args)`, kept as long as the cached `source` frame (and any frame among
+    `args`) lives.
 
-    For figures a page computes from a query's result: a rerun, or another session, that gets the
-    same cached frame back reuses them instead of computing them again, and one that asks while
+    For figures a page computes from query results: a rerun, or another session, that gets the
+    same cached frames back reuses them instead of computing them again, and one that asks while
     they are being computed waits for that computation.
     """
-    key = (id(source), compute.__module__, compute.__qualname__, _freeze(args))
+    frames = [source, *(a for a in args if isinstance(a, pl.DataFrame))]
+    key = (id(source), compute.__module__, compute.__qualname__,
+           tuple(("frame", id(a)) if isinstance(a, pl.DataFrame) else _freeze(a) for a in args))
     flight, leader = _derived.claim(key)
     if not leader:
         return flight.result()
@@ -341,8 +355,9 @@ def derived(source: pl.DataFrame, compute: Any, *args: Any) -> Any:
         _derived.crash(key, flight, exc)
         raise
     _derived.land(key, flight, value, ttl=float("inf"))
-    # Forget the figures when the frame is gone, so a new frame at the same id never sees them.
-    weakref.finalize(source, _derived.forget, key)
+    # Forget the figures when a frame is gone, so a new frame at the same id never sees them.
+    for frame in frames:
+        weakref.finalize(frame, _derived.forget, key)
     return value
 
 

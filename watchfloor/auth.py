@@ -200,9 +200,16 @@ def _validate(path: Path, data: Any, allow_plaintext: frozenset[str] = frozenset
     return data
 
 
+# The dashboard reads the users file on every page run: a parsed file is kept per path and
+# reused while the file's identity and modification time stay the same (every write replaces it).
+_parsed: dict[tuple[str, frozenset[str]], tuple[tuple[int, int, int], dict[str, Any]]] = {}
+_YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # the same safe loader, in C when built
+
+
 def _read(path: Path | str, allow_plaintext: frozenset[str] = frozenset()) -> dict[str, Any]:
     path = Path(path)
     try:
+        stat = path.stat()
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
         return _empty()
@@ -210,11 +217,17 @@ def _read(path: Path | str, allow_plaintext: frozenset[str] = frozenset()) -> di
         raise UsersFileError(f"{path}: is a directory, expected the users YAML file") from None
     except (OSError, UnicodeError) as exc:
         raise UsersFileError(f"{path}: cannot read the users file: {exc}") from None
+    key, version = (str(path.resolve()), allow_plaintext), (stat.st_ino, stat.st_mtime_ns, stat.st_size)
+    known = _parsed.get(key)
+    if known is not None and known[0] == version:
+        return copy.deepcopy(known[1])  # callers may change what they get
     try:
-        data = yaml.safe_load(text)
+        data = yaml.load(text, Loader=_YAML_LOADER)
     except yaml.YAMLError as exc:
         raise _yaml_error(path, exc) from None
-    return _validate(path, data, allow_plaintext)
+    valid = _validate(path, data, allow_plaintext)
+    _parsed[key] = (version, copy.deepcopy(valid))
+    return valid
 
 
 # --------------------------------------------------------------------------- file I/O

@@ -135,8 +135,6 @@ class Server:
         return f"--- last {lines} lines of {self.log_path} ---\n{tail or '(empty)'}"
 
     def stop(self) -> None:
-        if self.process.poll() is not None:
-            return
         # The server runs in its own session: end its whole process group (serve -> streamlit).
         for sig, wait_s in ((signal.SIGTERM, 10), (signal.SIGKILL, 5)):
             try:
@@ -145,9 +143,10 @@ class Server:
                 return
             try:
                 self.process.wait(timeout=wait_s)
-                return
             except subprocess.TimeoutExpired:
                 continue
+            # `serve` has ended; a streamlit child that ignored SIGTERM (a hung server) gets SIGKILL.
+            time.sleep(0.5)
 
 
 def start_server(workdir: Path, warehouse: str, as_of: datetime | None, users_file: Path) -> Server:

@@ -347,3 +347,32 @@ def test_a_late_page_says_it_is_busy(hand_env, monkeypatch):
     assert frames["freshness"]["cases"][0] == len(hand_warehouse.CASES)
     assert shown[0].startswith("Busy: the warehouse is also answering 1 query of other pages; this page takes its turn")
     assert shown[-1] == "(cleared)"
+
+
+def double(frame: pl.DataFrame) -> pl.DataFrame:
+    return frame.with_columns(y=pl.col("x") * 2)
+
+
+def total_y(frame: pl.DataFrame) -> int:
+    return int(frame["y"].sum())
+
+
+def test_dropping_results_with_figures_derived_from_them_does_not_block():
+    """Freeing a cached frame forgets the figures derived from it, also while a cache is being cleared
+    or evicts entries (the forgetting takes the cache's lock: it must not be held then)."""
+    frame = pl.DataFrame({"x": [1, 2, 3]})
+    queries.cache.put(("a result",), frame, ttl=60)
+    doubled = queries.derived(frame, double)  # a frame derived from the result ...
+    assert queries.derived(doubled, total_y) == 12  # ... and a figure derived from that one
+    del frame, doubled
+    clearing = threading.Thread(target=queries.clear_cache)
+    clearing.start()
+    clearing.join(PATIENCE_S)
+    assert not clearing.is_alive(), "clearing the caches blocked"
+    small = queries.ResultCache(max_entries=1)
+    for i in range(3):  # each put evicts the one before, whose derived figures are forgotten
+        frame = pl.DataFrame({"x": [i]})
+        small.put(("r", i), frame, ttl=60)
+        queries.derived(queries.derived(frame, double), total_y)
+        del frame
+    assert small.get(("r", 2)) is not None and small.get(("r", 0)) is None

@@ -1,0 +1,369 @@
+"""`make bench-load`: many people using the dashboard at once, against the real server.
+
+A 1M-case warehouse ending now is served by `watchfloor serve`. Each session logs in through the
+login form (its first Home visit) and then opens Queue health, SLA, Trends & spikes and Vendors
+from the sidebar, one page after the other, all sessions at the same moment; then every session
+goes through the same pages again (warm: the results are in the server's cache). Three runs,
+each on a freshly started server (cold caches):
+
+- one session in real Chromium: the single-user times;
+- 10 sessions in real Chromium (one browser, a context each, driven at once);
+- 50 sessions of the light client that speaks Streamlit's websocket protocol
+  (tests/session_client.py): the same messages a browser sends, without drawing anything.
+
+A page's time runs from the click on its link (the login form's button for Home) until the run
+has finished: in Chromium, until the page's title is drawn and the app is idle; for the light
+client, until the server reports the run finished. A page that draws an exception or an error is
+an error; one still running after HANG_S is a hang. The server's peak memory is the high-water
+mark of its resident set. Results go to benchmarks/load.md with the machine's load beside them.
+
+    python benchmarks/load.py [--light-sessions 50] [--browser-sessions 10]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import platform
+import statistics
+import subprocess
+import sys
+import time
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from tests.e2e import support  # noqa: E402
+from tests.session_client import Session  # noqa: E402
+from watchfloor import auth  # noqa: E402
+from watchfloor.config import load_settings, utc_now  # noqa: E402
+
+WORK = ROOT / "benchmarks" / "work" / "load"
+WAREHOUSE = WORK / "load_1m.duckdb"
+DAYS, CASES_PER_DAY = 90, 11100  # about 1M cases, as the page benchmark
+STALE_AFTER = timedelta(hours=6)  # a warehouse whose data ended longer ago is seeded again
+PAGES = ["home", "queue_health", "sla", "trends", "vendors"]
+TITLES = {"home": "Daily health", "queue_health": "Queue health", "sla": "SLA", "trends": "Trends & spikes",
+          "vendors": "Vendors"}
+NAV = {"queue_health": "Queue health", "sla": "SLA", "trends": "Trends & spikes", "vendors": "Vendors"}
+HANG_S = 180.0
+# Targets of the issue (benchmark targets, not tests).
+P95_WARM_S, P95_COLD_S, FIRST_HOME_RATIO, MEMORY_LIMIT = 3.0, 8.0, 2.0, 2 * 1024**3
+
+
+@dataclass
+class Visit:
+    page: str
+    passage: str  # "cold" (first pass) or "warm" (second)
+    seconds: float
+    error: str | None = None
+    hang: bool = False
+
+
+@dataclass
+class Scenario:
+    name: str
+    client: str
+    sessions: int
+    visits: list[Visit] = field(default_factory=list)
+    failures: list[str] = field(default_factory=list)  # sessions that could not go on (with why)
+    peak_memory: int = 0
+    load_before: tuple[float, float, float] = (0.0, 0.0, 0.0)
+    load_after: tuple[float, float, float] = (0.0, 0.0, 0.0)
+    wall_s: float = 0.0
+
+
+# --------------------------------------------------------------------------- set-up
+
+
+def ensure_warehouse() -> int:
+    """The 1M-case warehouse ending now (seeded again once its data is STALE_AFTER old)."""
+    import duckdb
+
+    if WAREHOUSE.exists():
+        con = duckdb.connect(str(WAREHOUSE), read_only=True)
+        try:
+            newest, cases = con.sql("SELECT max(created_at), count(*) FROM cases").fetchall()[0]
+        finally:
+            con.close()
+        if newest is not None and utc_now() - newest < STALE_AFTER:
+            return cases
+        WAREHOUSE.unlink()
+    WORK.mkdir(parents=True, exist_ok=True)
+    print(f"seeding {DAYS} days x {CASES_PER_DAY} cases/day ending now into {WAREHOUSE} ...", flush=True)
+    subprocess.run([sys.executable, "-m", "watchfloor", "seed", "--warehouse", str(WAREHOUSE), "--days", str(DAYS),
+                    "--cases-per-day", str(CASES_PER_DAY), "--seed", "11", "--end", "now", "--no-progress"],
+                   check=True, cwd=ROOT)
+    return ensure_warehouse()
+
+
+def ensure_users(count: int) -> tuple[Path, list[tuple[str, str]]]:
+    """`count` administrators (every page) with the default bcrypt cost, so logins cost what they do."""
+    path = WORK / "users.yaml"
+    users = [(f"load{i:02d}", f"load-bench-password-{i:02d}") for i in range(count)]
+    existing = set()
+    if path.exists():
+        existing = set(auth.load_users(path).get("credentials", {}).get("usernames", {}))
+    for name, password in users:
+        if name not in existing:
+            auth.add_user(path, name, "admin", password, display_name=f"Load {name[4:]}")
+    return path, users
+
+
+def server_pid(server: support.Server) -> int:
+    """The streamlit process `watchfloor serve` started (the one that serves the sessions)."""
+    children = Path(f"/proc/{server.process.pid}/task/{server.process.pid}/children").read_text().split()
+    return int(children[0]) if children else server.process.pid
+
+
+def peak_memory(pid: int) -> int:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) * 1024
+    return 0
+
+
+def start(scenario: str, users_file: Path) -> support.Server:
+    return support.start_server(WORK / f"server-{scenario}", str(WAREHOUSE), None, users_file)
+
+
+# --------------------------------------------------------------------------- light client
+
+
+async def light_session(url: str, user: tuple[str, str], scenario: Scenario, passes: int) -> None:
+    try:
+        session, _ = await Session.open(url, timeout_s=HANG_S)
+    except Exception as exc:  # noqa: BLE001 - counted and reported
+        scenario.failures.append(f"could not open a session: {exc}")
+        return
+    try:
+        for passage in ("cold", "warm")[:passes]:
+            for page in PAGES:
+                if passage == "cold" and page == "home":
+                    run = await session.login(*user)
+                else:
+                    run = await session.goto(page)
+                error = "; ".join(run.exceptions + run.errors)[:300] or None
+                if run.finished and not run.shows(TITLES[page]):
+                    error = error or f"no title {TITLES[page]!r}"
+                scenario.visits.append(Visit(page, passage, run.seconds, error, hang=not run.finished))
+                if not run.finished:
+                    return
+    except Exception as exc:  # noqa: BLE001
+        scenario.failures.append(f"session broke off: {exc}")
+    finally:
+        await session.close()
+
+
+async def light(url: str, users: list[tuple[str, str]], scenario: Scenario, passes: int) -> None:
+    await asyncio.gather(*(light_session(url, user, scenario, passes) for user in users))
+
+
+# --------------------------------------------------------------------------- Chromium
+
+
+IDLE_WITH_TITLE = """(title) => {
+  const app = document.querySelector('[data-testid=stApp]');
+  const h1 = document.querySelector('[data-testid=stMain] h1');
+  return !!app && app.getAttribute('data-test-script-state') === 'notRunning' && !!h1 && h1.innerText.trim() === title;
+}"""
+
+
+async def browser_session(browser, url: str, user: tuple[str, str], scenario: Scenario, passes: int) -> None:
+    context = await browser.new_context(viewport={"width": 1440, "height": 900})
+    page = await context.new_page()
+    try:
+        await page.goto(url)
+        await page.wait_for_selector("input[aria-label='Username']", timeout=HANG_S * 1000)
+        await page.fill("input[aria-label='Username']", user[0])
+        await page.fill("input[aria-label='Password']", user[1])
+        for passage in ("cold", "warm")[:passes]:
+            for key in PAGES:
+                started = time.perf_counter()
+                if passage == "cold" and key == "home":
+                    await page.get_by_role("button", name="Log in", exact=True).click()
+                else:
+                    link = NAV.get(key, "Home")
+                    await page.locator(support.NAV_LINK, has_text=link).first.click()
+                try:
+                    await page.wait_for_function(IDLE_WITH_TITLE, arg=TITLES[key], timeout=HANG_S * 1000,
+                                                 polling=50)
+                except Exception:  # noqa: BLE001 - a timeout: the page never finished
+                    scenario.visits.append(Visit(key, passage, time.perf_counter() - started, hang=True))
+                    return
+                seconds = time.perf_counter() - started
+                problems = await page.locator(f"{support.EXCEPTION}, [data-testid=stAlertContentError]").all_inner_texts()
+                scenario.visits.append(Visit(key, passage, seconds, "; ".join(problems)[:300] or None))
+    except Exception as exc:  # noqa: BLE001
+        scenario.failures.append(f"browser session broke off: {str(exc).splitlines()[0]}")
+    finally:
+        await context.close()
+
+
+async def browsers(url: str, users: list[tuple[str, str]], scenario: Scenario, passes: int) -> None:
+    from playwright.async_api import async_playwright
+
+    async with async_playwright() as playwright:
+        browser = await playwright.chromium.launch(executable_path=support.CHROMIUM, headless=True,
+                                                   args=support.CHROMIUM_ARGS)
+        try:
+            await asyncio.gather(*(browser_session(browser, url, user, scenario, passes) for user in users))
+        finally:
+            await browser.close()
+
+
+# --------------------------------------------------------------------------- runs and report
+
+
+def run_scenario(name: str, client: str, users: list[tuple[str, str]], users_file: Path, passes: int = 2) -> Scenario:
+    scenario = Scenario(name, client, len(users))
+    server = start(name, users_file)
+    pid = server_pid(server)
+    try:
+        scenario.load_before = os.getloadavg()
+        started = time.perf_counter()
+        drive = light if client == "light" else browsers
+        asyncio.run(drive(server.url, users, scenario, passes))
+        scenario.wall_s = time.perf_counter() - started
+        scenario.load_after = os.getloadavg()
+        scenario.peak_memory = peak_memory(pid)
+    finally:
+        server.stop()
+    print(summary_line(scenario), flush=True)
+    return scenario
+
+
+def pct(values: list[float], p: float) -> float:
+    if not values:
+        return float("nan")
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, max(0, round(p / 100 * len(ordered) + 0.5) - 1))]
+
+
+def stats(visits: list[Visit]) -> dict:
+    times = [v.seconds for v in visits if not v.hang]
+    return {"n": len(visits), "p50": statistics.median(times) if times else float("nan"), "p95": pct(times, 95),
+            "max": max(times) if times else float("nan"), "errors": sum(1 for v in visits if v.error),
+            "hangs": sum(1 for v in visits if v.hang)}
+
+
+def first_home(scenario: Scenario) -> list[float]:
+    return [v.seconds for v in scenario.visits if v.page == "home" and v.passage == "cold" and not v.hang]
+
+
+def summary_line(s: Scenario) -> str:
+    parts = [f"{s.name}: {s.sessions} {s.client} sessions, {s.wall_s:.0f} s"]
+    for passage in ("cold", "warm"):
+        st = stats([v for v in s.visits if v.passage == passage])
+        parts.append(f"{passage} p50 {st['p50']:.2f} p95 {st['p95']:.2f} max {st['max']:.2f} "
+                     f"errors {st['errors']} hangs {st['hangs']} (n={st['n']})")
+    parts.append(f"peak memory {s.peak_memory / 2**20:.0f} MiB, failures {len(s.failures)}")
+    return " | ".join(parts)
+
+
+def write_report(scenarios: list[Scenario], cases: int, path: Path) -> None:
+    settings = load_settings()
+    lines = [
+        "# Load benchmark",
+        "",
+        f"Run {datetime.now():%Y-%m-%d %H:%M} on {platform.node() or 'this machine'}: {os.cpu_count()} cores, "
+        f"Python {platform.python_version()}. Warehouse: {cases:,} cases (`watchfloor seed --days {DAYS} "
+        f"--cases-per-day {CASES_PER_DAY} --seed 11 --end now`), served by `watchfloor serve` with the default "
+        f"settings ({settings.query_workers} query workers, {settings.session_queries} queries per session, refresh "
+        f"interval {settings.refresh_seconds:g} s, cache TTL {settings.cache_ttl_seconds:g} s).",
+        "",
+        "Every session logs in (its first Home visit) and opens Queue health, SLA, Trends & spikes and Vendors, one "
+        "after the other with no pause, all sessions starting at the same moment on a freshly started server "
+        "(*cold*); then each goes through the five pages again (*warm*). A page's time runs from the click to the "
+        "end of its run. Load is the machine's 1-minute load average before and after the run (other work on the "
+        "machine included).",
+        "",
+        "| run | client | sessions | pass | page visits | p50 (s) | p95 (s) | max (s) | errors | hangs | "
+        "first Home p50 / max (s) | server peak memory | load before → after |",
+        "|---|---|---:|---|---:|---:|---:|---:|---:|---:|---|---:|---|",
+    ]
+    for s in scenarios:
+        for passage in ("cold", "warm"):
+            st = stats([v for v in s.visits if v.passage == passage])
+            homes = first_home(s) if passage == "cold" else []
+            home = f"{statistics.median(homes):.2f} / {max(homes):.2f}" if homes else ""
+            lines.append(
+                f"| {s.name} | {'Chromium' if s.client == 'browser' else 'websocket client'} | {s.sessions} | "
+                f"{passage} | {st['n']} | {st['p50']:.2f} | {st['p95']:.2f} | {st['max']:.2f} | {st['errors']} | "
+                f"{st['hangs']} | {home} | {s.peak_memory / 2**20:,.0f} MiB | "
+                f"{s.load_before[0]:.1f} → {s.load_after[0]:.1f} |")
+    lines += ["", "Per page (median seconds, cold / warm):", "",
+              "| run | " + " | ".join(TITLES[p] for p in PAGES) + " |", "|---|" + "---:|" * len(PAGES)]
+    for s in scenarios:
+        cells = []
+        for page in PAGES:
+            parts = []
+            for passage in ("cold", "warm"):
+                times = [v.seconds for v in s.visits if v.page == page and v.passage == passage and not v.hang]
+                parts.append(f"{statistics.median(times):.2f}" if times else "–")
+            cells.append(" / ".join(parts))
+        lines.append(f"| {s.name} | " + " | ".join(cells) + " |")
+    lines += ["", "## Targets", "", *verdicts(scenarios)]
+    problems = [f"- {s.name}: {text}" for s in scenarios for text in s.failures]
+    problems += [f"- {s.name}: {v.page} ({v.passage}): {v.error}" for s in scenarios for v in s.visits if v.error]
+    if problems:
+        lines += ["", "## Errors seen", "", *problems[:40]]
+    path.write_text("\n".join(lines) + "\n")
+    print(f"wrote {path}")
+
+
+def verdicts(scenarios: list[Scenario]) -> list[str]:
+    by_name = {s.name: s for s in scenarios}
+    out = []
+
+    def line(target: str, met: bool, measured: str) -> None:
+        out.append(f"- {target}: {'met' if met else '**missed**'} ({measured})")
+
+    big = max(scenarios, key=lambda s: (s.client == "light", s.sessions))
+    cold, warm = (stats([v for v in big.visits if v.passage == p]) for p in ("cold", "warm"))
+    complete = len(big.visits) == big.sessions * len(PAGES) * 2 and not big.failures
+    line(f"{big.sessions} sessions, 0 hangs, 0 errors",
+         complete and cold["hangs"] + warm["hangs"] == 0 and cold["errors"] + warm["errors"] == 0,
+         f"{cold['hangs'] + warm['hangs']} hangs, {cold['errors'] + warm['errors']} errors, "
+         f"{len(big.failures)} sessions broken off, {len(big.visits)} of {big.sessions * len(PAGES) * 2} visits")
+    line(f"p95 page time with warm caches ≤ {P95_WARM_S:g} s ({big.sessions} sessions)", warm["p95"] <= P95_WARM_S,
+         f"{warm['p95']:.2f} s")
+    line(f"p95 page time cold ≤ {P95_COLD_S:g} s ({big.sessions} sessions)", cold["p95"] <= P95_COLD_S,
+         f"{cold['p95']:.2f} s")
+    if "single" in by_name and "browsers" in by_name and first_home(by_name["single"]) and first_home(by_name["browsers"]):
+        alone, ten = first_home(by_name["single"])[0], max(first_home(by_name["browsers"]))
+        line(f"with {by_name['browsers'].sessions} sessions the first Home visit ≤ {FIRST_HOME_RATIO:g}× the "
+             "single-user time", ten <= FIRST_HOME_RATIO * alone,
+             f"slowest of {by_name['browsers'].sessions}: {ten:.2f} s; alone: {alone:.2f} s; ratio {ten / alone:.1f}")
+    peak = max(s.peak_memory for s in scenarios)
+    line("server memory ≤ 2 GiB", peak <= MEMORY_LIMIT, f"peak {peak / 2**20:,.0f} MiB")
+    return out
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description="Watchfloor load benchmark (writes benchmarks/load.md)")
+    parser.add_argument("--light-sessions", type=int, default=50)
+    parser.add_argument("--browser-sessions", type=int, default=10)
+    parser.add_argument("--only", choices=["single", "browsers", "light"], action="append",
+                        help="run only this part (repeatable); prints the figures without writing load.md")
+    args = parser.parse_args()
+    if not os.access(support.CHROMIUM, os.X_OK):
+        print(f"Chromium is missing at {support.CHROMIUM}: run `make chromium` first", file=sys.stderr)
+        return 2
+    cases = ensure_warehouse()
+    users_file, users = ensure_users(max(args.light_sessions, args.browser_sessions, 1))
+    plan = [("single", "browser", 1), ("browsers", "browser", args.browser_sessions),
+            ("light", "light", args.light_sessions)]
+    scenarios = [run_scenario(name, client, users[:n], users_file)
+                 for name, client, n in plan if not args.only or name in args.only]
+    if not args.only:
+        write_report(scenarios, cases, ROOT / "benchmarks" / "load.md")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
