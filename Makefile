@@ -10,12 +10,13 @@ DEMO_CASES_PER_DAY ?= 10000
 CHROMIUM := /usr/lib/chromium/chromium
 LIVE_LOG ?= data/live-feed.log
 
-.PHONY: run test test-unit test-app test-e2e bench install install-test chromium postgresql clean-demo help
+.PHONY: run test test-unit test-app test-e2e bench bench-load install install-test chromium postgresql clean-demo help
 
 help:
 	@echo "make run    - start the dashboard on the demo warehouse (sets everything up on first use)"
 	@echo "make test   - install what the tests need and run the whole suite"
 	@echo "make bench  - run the benchmarks and write benchmarks/results.md"
+	@echo "make bench-load - many sessions at once against the real server; writes benchmarks/load.md"
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || { echo "Watchfloor needs Python 3.11 or newer (found $$($(PYTHON) --version))"; exit 1; }
@@ -77,6 +78,11 @@ test-e2e: $(VENV)/.installed-test chromium
 bench: $(VENV)/.installed-test
 	$(BIN)/python benchmarks/run.py
 	$(BIN)/python benchmarks/eval_spikes.py --speed-only
+
+# Many people at once against the real server on a 1M-case warehouse ending now: 1 and 10 sessions
+# in Chromium, 50 sessions speaking Streamlit's websocket protocol (benchmarks/load.py).
+bench-load: $(VENV)/.installed-test chromium
+	$(BIN)/python benchmarks/load.py
 
 # The spike detector against the simulator's ground truth: defaults chosen on seed 7, reported on seed 11.
 .PHONY: eval-spikes
