@@ -47,12 +47,13 @@ run: $(VENV)/.installed $(WAREHOUSE)
 	echo "Live feed started (log: $(LIVE_LOG)): the demo keeps itself fresh."; \
 	$(BIN)/watchfloor serve --warehouse $(WAREHOUSE) --port $(PORT)
 
-# Debian's Chromium for the browser tests (Playwright drives it; it downloads no browser of its own).
+# Debian's Chromium for the browser tests (Playwright drives it; it downloads no browser of its own),
+# with the colour emoji font desktops have, so the tables' status marks (🔴 🟠 🟡 🟢) show as users see them.
 chromium:
-	@if [ ! -x $(CHROMIUM) ]; then \
-		echo "Installing Debian's chromium for the browser tests..."; \
-		if [ "$$(id -u)" = 0 ]; then SUDO=""; elif command -v sudo >/dev/null; then SUDO=sudo; else echo "chromium is missing and this user cannot install it: run 'apt-get install chromium' as root"; exit 1; fi; \
-		$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium >/dev/null; \
+	@if [ ! -x $(CHROMIUM) ] || ! dpkg -s fonts-noto-color-emoji >/dev/null 2>&1; then \
+		echo "Installing Debian's chromium and colour emoji font for the browser tests..."; \
+		if [ "$$(id -u)" = 0 ]; then SUDO=""; elif command -v sudo >/dev/null; then SUDO=sudo; else echo "chromium or its emoji font is missing and this user cannot install them: run 'apt-get install chromium fonts-noto-color-emoji' as root"; exit 1; fi; \
+		$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium fonts-noto-color-emoji >/dev/null; \
 	fi
 
 # Debian's PostgreSQL for the server-warehouse tests (they start a throw-away cluster of their own).
