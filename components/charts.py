@@ -82,10 +82,15 @@ def _backlog_figure(backlog: pl.DataFrame) -> go.Figure:
 
 
 def backlog_and_flow_chart(hourly: pl.DataFrame, key: str) -> None:
-    """Backlog at the end of each hour (line) over net flow per hour (bars: created - resolved)."""
+    """Backlog at the end of each hour (line) over net flow per hour (bars: created - resolved),
+    built once per result."""
     if hourly.height == 0:
         st.info("No cases in the last 48 hours.")
         return
+    st.plotly_chart(queries.derived(hourly, _backlog_and_flow_figure), key=key, config={"displayModeBar": False})
+
+
+def _backlog_and_flow_figure(hourly: pl.DataFrame) -> go.Figure:
     hours = hourly["hour_start"].to_list()
     net = hourly["net_flow"].to_list()
     fig = go.Figure()
@@ -117,4 +122,4 @@ def backlog_and_flow_chart(hourly: pl.DataFrame, key: str) -> None:
         fig.update_layout(yaxis2=dict(dtick=1, range=[-max(biggest_flow, 1) - 0.5, max(biggest_flow, 1) + 0.5]))
     _layout(fig, 320)
     fig.update_layout(showlegend=True)
-    st.plotly_chart(fig, key=key, config={"displayModeBar": False})
+    return fig

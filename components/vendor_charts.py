@@ -10,6 +10,7 @@ import plotly.graph_objects as go
 import polars as pl
 import streamlit as st
 
+import queries
 from components.charts import mark
 from watchfloor import scorecard_export
 from watchfloor import vendors as v
@@ -19,12 +20,16 @@ SERIES_COLOURS = ["#4c78a8", "#f58518", "#54a24b", "#b279a2", "#e45756", "#72b7b
 GROUP_LABELS = {"region": "Region", "site": "Site", "week_start": "Week starting"}
 
 
-def _plotly(fig: go.Figure, height: int, key: str, legend: bool = True) -> None:
+def _laid_out(fig: go.Figure, height: int, legend: bool = True) -> go.Figure:
     fig.update_layout(
         height=height, margin=dict(l=10, r=10, t=40 if legend else 10, b=10), showlegend=legend,
         legend=dict(orientation="h", yanchor="bottom", y=1.02, xanchor="left", x=0, title_text=""),
         plot_bgcolor="rgba(0,0,0,0)", paper_bgcolor="rgba(0,0,0,0)", hoverlabel=dict(namelength=-1),
     )
+    return fig
+
+
+def _draw(fig: go.Figure, key: str) -> None:
     st.plotly_chart(fig, key=key, config={"displayModeBar": False})
 
 
@@ -75,10 +80,16 @@ def scorecard_table(card: pl.DataFrame, key: str) -> None:
 
 def weekly_trend(weeks: pl.DataFrame, figure_key: str, key: str) -> None:
     figure = v.FIGURES_BY_KEY[figure_key]
-    data = weeks.filter(pl.col(figure_key).is_not_null())
-    if data.height == 0:
+    if weeks.filter(pl.col(figure_key).is_not_null()).height == 0:
         st.info(f"No {figure.label.lower()} in these weeks.")
         return
+    _draw(queries.derived(weeks, _weekly_figure, figure_key), key=key)  # built once per result
+    st.caption("One point per UTC week (Monday to Sunday), cut to the date range. Dotted: each vendor's target.")
+
+
+def _weekly_figure(weeks: pl.DataFrame, figure_key: str) -> go.Figure:
+    figure = v.FIGURES_BY_KEY[figure_key]
+    data = weeks.filter(pl.col(figure_key).is_not_null())
     fig = go.Figure()
     scale = 100.0 if figure.kind == "share" else (1 / 60 if figure.kind == "seconds" else 1.0)
     unit = {"share": "%", "seconds": "minutes", "usd": "USD"}.get(figure.kind, "")
@@ -101,8 +112,7 @@ def weekly_trend(weeks: pl.DataFrame, figure_key: str, key: str) -> None:
     # Shares and kappas sit close together near the top: let the axis zoom in; counts and costs start at zero.
     fig.update_yaxes(title_text=f"{figure.label} ({unit})" if unit else figure.label,
                      rangemode="normal" if figure.kind in ("share", "kappa") else "tozero")
-    _plotly(fig, 320, key=key)
-    st.caption("One point per UTC week (Monday to Sunday), cut to the date range. Dotted: each vendor's target.")
+    return _laid_out(fig, 320)
 
 
 def side_by_side(card: pl.DataFrame, first: str, second: str, key: str) -> None:
@@ -132,10 +142,19 @@ def side_by_side(card: pl.DataFrame, first: str, second: str, key: str) -> None:
 
 def kappa_heatmap(kappa: pl.DataFrame, names: dict[str, str], key: str) -> None:
     """Agreement with QA (Cohen's kappa) per vendor and category, coloured by band."""
-    data = kappa.filter(pl.col("kappa").is_not_null())
-    if data.height == 0:
+    if kappa.filter(pl.col("kappa").is_not_null()).height == 0:
         st.info("No QA checks with a defined agreement in this period.")
         return
+    # Built once per result (the names come from the same results).
+    _draw(queries.derived(kappa, _kappa_figure, tuple(sorted(names.items()))), key=key)
+    st.caption("Cohen's kappa of the reviewers' decisions against QA's (golden items excluded). Bands: "
+               "≤ 0 poor, ≤ 0.20 slight, ≤ 0.40 fair, ≤ 0.60 moderate, ≤ 0.80 substantial, above: almost perfect. "
+               "Few checks make a kappa uncertain: hover for the count.")
+
+
+def _kappa_figure(kappa: pl.DataFrame, name_pairs: tuple[tuple[str, str], ...]) -> go.Figure:
+    names = dict(name_pairs)
+    data = kappa.filter(pl.col("kappa").is_not_null())
     vendors = sorted(data["vendor_id"].unique().to_list(), key=lambda x: names.get(x, x))
     categories = sorted(data["category"].unique().to_list(), key=category_label)
     lookup = {(r["vendor_id"], r["category"]): r for r in data.to_dicts()}
@@ -155,10 +174,7 @@ def kappa_heatmap(kappa: pl.DataFrame, names: dict[str, str], key: str) -> None:
         colorbar=dict(title="κ", tickvals=[0, 0.2, 0.4, 0.6, 0.8, 1.0]), xgap=2, ygap=2))
     fig.update_xaxes(tickangle=-35)
     fig.update_yaxes(autorange="reversed")  # vendors top-down in name order
-    _plotly(fig, 120 + 42 * len(vendors), key=key, legend=False)
-    st.caption("Cohen's kappa of the reviewers' decisions against QA's (golden items excluded). Bands: "
-               "≤ 0 poor, ≤ 0.20 slight, ≤ 0.40 fair, ≤ 0.60 moderate, ≤ 0.80 substantial, above: almost perfect. "
-               "Few checks make a kappa uncertain: hover for the count.")
+    return _laid_out(fig, 120 + 42 * len(vendors), legend=False)
 
 
 def exports(card: pl.DataFrame, level: str, weeks: pl.DataFrame, kappa: pl.DataFrame, start: date, end: date,

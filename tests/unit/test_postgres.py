@@ -205,3 +205,19 @@ def test_init_creates_the_tables_and_copies_a_duckdb_warehouse_into_the_server(b
     assert main(["init", "--warehouse", target, "--copy-from", duck, "--replace"]) == 0
     assert queries.run_uncached("freshness", warehouse=target)["cases"][0] == cases
     queries.close_all()
+
+
+def test_a_query_past_the_time_limit_is_cancelled_by_the_server(postgres, tmp_path, monkeypatch):
+    """On PostgreSQL the time limit is the server's statement_timeout: the server cancels the query."""
+    (tmp_path / "sleepy.sql").write_text("SELECT 1 AS n FROM (SELECT pg_sleep($seconds)) AS s")
+    (tmp_path / "macros").mkdir()
+    monkeypatch.setattr(queries, "QUERY_DIR", tmp_path)
+    queries.load.cache_clear()
+    try:
+        with pytest.raises(queries.QueryTimeout, match="'sleepy' was cancelled at its time limit of 0.5 s"):
+            queries.run_uncached("sleepy", warehouse=postgres, time_limit=0.5, seconds=60)
+        # The pooled connection carries on, and the limit is set for each query anew.
+        assert queries.run_uncached("sleepy", warehouse=postgres, time_limit=30, seconds=1)["n"].to_list() == [1]
+    finally:
+        queries.load.cache_clear()
+        server.transpile.cache_clear()
