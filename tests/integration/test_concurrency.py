@@ -8,7 +8,9 @@ the loads report they wrote), and each batch the feed writes is visible on the r
 its next refresh tick: the first freshness refresh that starts after the feed has reported the
 batch (which it does after committing it) sees it. That is measured against the writer's commit
 and the reader's ticks, not against the wall clock, so it holds on a machine of any speed or load;
-the reader keeps ticking until every writer has finished.
+the reader keeps ticking until every writer has finished. The scenario is counted in batches too:
+the loads start after the feed's first and second batches, and the feed is stopped (politely,
+after the batch in hand) once it has written FEED_BATCHES and both loads are done.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import signal
 import subprocess
 import sys
 import threading
@@ -32,7 +35,7 @@ from watchfloor.simulator.writer import seed
 
 ROOT = Path(__file__).resolve().parents[2]
 WATCHFLOOR = [sys.executable, "-m", "watchfloor"]
-FEED_SECONDS = 12.0
+FEED_BATCHES = 8  # the feed writes at least this many batches, the loads running among them
 REFRESH_SECONDS = 1.0  # the reader's refresh tick (a freshness banner's refresh)
 WRITERS_TIMEOUT_S = 600.0  # only reached when something hangs
 BATCH = re.compile(r"\+(\d+) cases, \+(\d+) events, .*?(?:newest event (\S+ \S+))?$")
@@ -98,20 +101,28 @@ def test_dashboard_reader_live_feed_and_loads_at_once(tmp_path):
     while not ready.exists():  # the writers start once the reader has read the seeded warehouse
         assert reader.poll() is None and time.monotonic() < deadline, reader.stderr.read() if reader.poll() else ""
         time.sleep(0.1)
-    feed = subprocess.Popen([*WATCHFLOOR, "simulate", "--live", "--speed", "40", "--interval", "0.5",
-                             "--for", str(FEED_SECONDS), "--seed", "4"],
+    feed = subprocess.Popen([*WATCHFLOOR, "simulate", "--live", "--speed", "40", "--interval", "0.5", "--seed", "4"],
                             env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     feed_lines: list[tuple[float, str]] = []
     pump = read_lines(feed, feed_lines)
+
+    def wait_for_batches(n: int) -> None:
+        deadline = time.monotonic() + WRITERS_TIMEOUT_S
+        while sum(1 for _, line in feed_lines if BATCH.search(line)) < n:
+            assert feed.poll() is None and time.monotonic() < deadline, f"the feed stopped: {feed.stderr.read()}"
+            time.sleep(0.05)
+
     loads = []
     for i, files in enumerate(exports):
-        time.sleep(3.0)  # the loads start while the feed is writing
+        wait_for_batches(i + 1)  # the loads start while the feed is writing
         loads.append(subprocess.Popen([*WATCHFLOOR, "load", *map(str, files), "--no-progress"],
                                       env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True))
     outputs = {}
     for name, proc in [("load A", loads[0]), ("load B", loads[1])]:
         out, err = proc.communicate(timeout=WRITERS_TIMEOUT_S)
         outputs[name] = (proc.returncode, out, err)
+    wait_for_batches(FEED_BATCHES)
+    feed.send_signal(signal.SIGTERM)  # ends after the batch in hand
     feed.wait(timeout=WRITERS_TIMEOUT_S)
     pump.join(timeout=WRITERS_TIMEOUT_S)
     outputs["feed"] = (feed.returncode, "\n".join(line for _, line in feed_lines), feed.stderr.read())
@@ -140,7 +151,7 @@ def test_dashboard_reader_live_feed_and_loads_at_once(tmp_path):
                 loaded[(name, m.group(1))] = int(m.group(3).replace(",", ""))
     assert loaded == {("load A", "cases"): 400, ("load A", "case_events"): 800,
                       ("load B", "cases"): 400, ("load B", "case_events"): 800}
-    assert len(batches) >= 5 and feed_events > 0, outputs["feed"][1]
+    assert len(batches) >= FEED_BATCHES and feed_events > 0, outputs["feed"][1]
 
     # Nothing lost: seeded + fed + loaded.
     assert counts(warehouse) == (cases0 + feed_cases + 800, events0 + feed_events + 1600)
