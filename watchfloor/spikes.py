@@ -211,8 +211,10 @@ def infer_interval(timestamps: Sequence[datetime]) -> timedelta:
 def to_grid(timestamps: Sequence[datetime], counts: Sequence[float],
             interval: timedelta | None = None) -> tuple[list[datetime], np.ndarray, timedelta]:
     """The series on a regular grid from its first timestamp every `interval` (inferred when
-    None): counts of rows in one bucket are added up; a bucket without a row, or whose rows are
-    all unknown (NaN), is unknown (NaN), never zero."""
+    None). Each row goes to the nearest grid point (timestamps a little off the grid, as a
+    collector's clock drifts, still land one per point); the counts of rows on one point are
+    added up; a point without a row, or whose rows are all unknown (NaN), is unknown (NaN),
+    never zero."""
     if len(timestamps) != len(counts):
         raise SeriesError("timestamps and counts differ in length")
     values = np.asarray(counts, dtype=float)
@@ -222,7 +224,9 @@ def to_grid(timestamps: Sequence[datetime], counts: Sequence[float],
     times = np.asarray(timestamps, dtype="datetime64[us]")
     first = times.min()
     step = np.timedelta64(interval // timedelta(microseconds=1), "us")
-    index = ((times - first) // step).astype(np.int64)
+    offset = (times - first).astype(np.int64)
+    width = step.astype(np.int64)
+    index = (offset + width // 2) // width
     n = int(index.max()) + 1
     total = np.zeros(n)
     known = np.zeros(n, dtype=bool)
@@ -247,22 +251,33 @@ def _points(span: timedelta, interval: timedelta, minimum: int = 1) -> int:
 # --------------------------------------------------------------------------- statistics
 
 
-def nb_tail(observed: np.ndarray, expected: np.ndarray, dispersion: np.ndarray) -> np.ndarray:
+def nb_tail(observed: np.ndarray, expected: np.ndarray, dispersion: np.ndarray,
+            where: np.ndarray | None = None) -> np.ndarray:
     """P(X >= observed) for X negative binomial with mean `expected` and variance
     expected + dispersion * expected^2 (Poisson where the dispersion is 0).
 
     With size r = 1 / dispersion and p = expected / (expected + r), P(X >= k) = I_p(k, r), the
     regularised incomplete beta function; the Poisson tail is the regularised lower incomplete
-    gamma P(k, expected). k <= 0 (always at least 0): 1."""
-    k = np.asarray(observed, dtype=float)
-    mu = np.maximum(np.asarray(expected, dtype=float), 1e-9)
-    a = np.maximum(np.asarray(dispersion, dtype=float), 0.0)
+    gamma P(k, expected). k <= 0 (always at least 0): 1. Only the elements of `where` (all by
+    default) are worked out; the others are 1."""
+    k, mu, a = np.broadcast_arrays(np.asarray(observed, dtype=float), np.asarray(expected, dtype=float),
+                                   np.asarray(dispersion, dtype=float))
+    out = np.ones(k.shape)
+    todo = (k > 0) if where is None else (where & (k > 0))
+    if not todo.any():
+        return out
+    kk = k[todo]
+    mm = np.maximum(mu[todo], 1e-9)
+    aa = np.maximum(np.nan_to_num(a[todo]), 0.0)
+    poisson = aa * mm < 1e-9
+    tail = np.empty(kk.shape)
     with np.errstate(all="ignore"):
-        size = 1.0 / np.maximum(a, 1e-300)
-        negbin = special.betainc(np.maximum(k, 1e-9), size, mu / (mu + size))
-        poisson = special.gammainc(np.maximum(k, 1e-9), mu)
-        tail = np.where(a * mu < 1e-9, poisson, negbin)
-    return np.where(k > 0, tail, 1.0)
+        tail[poisson] = special.gammainc(kk[poisson], mm[poisson])
+        nb = ~poisson
+        size = 1.0 / aa[nb]
+        tail[nb] = special.betainc(kk[nb], size, mm[nb] / (mm[nb] + size))
+    out[todo] = tail
+    return out
 
 
 def tail_z(p: np.ndarray) -> np.ndarray:
@@ -424,25 +439,43 @@ def needed_dispersion(counts: np.ndarray, expected: np.ndarray, share: float) ->
     return np.where(np.isnan(counts) | np.isnan(expected), np.nan, needed)
 
 
+# A dispersion estimate is renewed this many times per window (daily for four weeks of hourly
+# points): it moves slowly, and renewing it at every point would cost a quantile per point.
+DISPERSION_UPDATES = 28
+
+
 def _tail_dispersion(counts: np.ndarray, expected: np.ndarray, window: int, share: float,
                      min_residuals: int, lag: int = 0) -> np.ndarray:
-    """The dispersion a at which the upper `share` tail of the last `window` residuals sits on
-    the normal approximation's threshold: each residual x - e > 0 would sit exactly on
-    e + z_share * sqrt(e + a e^2) at a = ((x - e)^2 / z_share^2 - e) / e^2; a is the (1 - share)
-    quantile of those values (a point at or below its expected count needs none: -1). NaN
-    before min_residuals known residuals. Worked out per row with Polars' rolling quantile."""
+    """The dispersion a at which the upper `share` tail of the `window` residuals before a point
+    sits on its quantile: the (1 - share) quantile (linear interpolation) of needed_dispersion
+    over those points, NaN (unknown) counts left out. Renewed every window / DISPERSION_UPDATES
+    points from the points before the renewal (and before the `lag` latest ones); NaN while
+    fewer than min_residuals residuals are there. Along the last axis."""
     needed = needed_dispersion(counts, expected, share)
-    rows = needed.reshape(-1, needed.shape[-1])
-    frame = pl.DataFrame({
-        "series": np.repeat(np.arange(rows.shape[0]), rows.shape[1]),
-        "needed": pl.Series(rows.ravel(), dtype=pl.Float64, nan_to_null=True),
-    })
-    rolling = (
-        frame.select(pl.col("needed").rolling_quantile(1.0 - share, interpolation="linear", window_size=window,
-                                                       min_samples=min_residuals).shift(1 + lag).over("series"))
-        .to_series().to_numpy().reshape(needed.shape)
-    )
-    return np.where(np.isnan(rolling), np.nan, np.maximum(rolling, 0.0))
+    n = needed.shape[-1]
+    step = max(1, window // DISPERSION_UPDATES)
+    starts = np.arange(0, n, step)
+    end = starts - lag  # exclusive
+    first = np.maximum(end - window, 0)
+    idx = first[:, None] + np.arange(window)[None, :]  # renewals x window
+    inside = idx < end[:, None]
+    values = np.where(inside, needed[..., np.clip(idx, 0, max(n - 1, 0))], np.nan)
+    count = np.sum(~np.isnan(values), axis=-1)
+    # The quantile lies among the largest `top` values: only those are sorted (largest first).
+    top = min(window, int(math.ceil(window * share)) + 2)
+    negated = np.where(np.isnan(values), np.inf, -values)
+    if top < window:
+        negated = np.partition(negated, top - 1, axis=-1)[..., :top]
+    largest = -np.sort(negated, axis=-1)  # descending; -inf where there was no value
+    from_top = np.maximum(count - 1, 0) * share  # position counted from the largest
+    first = np.minimum(np.floor(from_top).astype(int), top - 1)
+    second = np.minimum(first + 1, np.minimum(np.maximum(count - 1, 0), top - 1))
+    high = np.take_along_axis(largest, first[..., None], axis=-1)[..., 0]
+    low = np.take_along_axis(largest, second[..., None], axis=-1)[..., 0]
+    with np.errstate(invalid="ignore"):
+        quantile = high - (from_top - first) * (high - low)
+    quantile = np.where(count >= min_residuals, np.maximum(quantile, 0.0), np.nan)
+    return np.repeat(quantile, step, axis=-1)[..., :n]
 
 
 def band_upper(expected: np.ndarray, dispersion: np.ndarray, z: float) -> np.ndarray:
@@ -471,44 +504,67 @@ def _scores(observed: np.ndarray, clean: np.ndarray, held: np.ndarray, interval:
     expected, _values, full_cycle = _baseline(clean, interval, params)
     kept = np.where(held, np.nan, observed)
     a = dispersion(observed, kept, expected, interval, params)
-    z = tail_z(nb_tail(np.nan_to_num(observed), np.nan_to_num(expected), a))
+    # The exact tail where the count is above expected; at or below it the normal
+    # approximation (a score of at most 0, never surprising) saves the special functions.
+    x, e = np.nan_to_num(observed), np.nan_to_num(expected)
+    above = x > e
+    z = tail_z(nb_tail(x, e, a, where=above))
+    with np.errstate(invalid="ignore", divide="ignore"):
+        z = np.where(above, z, (x - e) / np.sqrt(np.maximum(e + a * e * e, 1e-9)))
     z = np.where(np.isnan(expected) | np.isnan(observed), np.nan, z)
-    run_a = {}
-    for k in range(2, params.scan + 1):
-        exp_k = _run_sums(expected, k)
-        run_a[k] = dispersion(_run_sums(observed, k), _run_sums(kept, k), exp_k, interval, params)
+
+    def run_a(k: int, rows: np.ndarray) -> np.ndarray:
+        """The dispersion of sums of k points, for the given rows (worked out on demand: only
+        series with a run big enough to matter need it)."""
+        return dispersion(_run_sums(observed[rows], k), _run_sums(kept[rows], k), _run_sums(expected[rows], k),
+                          interval, params)
+
     return expected, a, z, full_cycle, run_a
 
 
-def _walk(observed: np.ndarray, expected: np.ndarray, z: np.ndarray, a: np.ndarray, params: SpikeParams,
-          run_a: dict[int, np.ndarray] | None = None):
-    """Walk the points in time order: [start, alert, last elevated] of each episode, before merging."""
+def _hot(observed: np.ndarray, expected: np.ndarray, z: np.ndarray, a: np.ndarray, params: SpikeParams,
+         run_a=None) -> tuple[np.ndarray, np.ndarray]:
+    """(run_start, elevated) for series x points: run_start is the onset of the hot point or run
+    that ends at a point (-1: none ends there); elevated: the point keeps an episode open.
+    run_a(k, rows) gives the dispersion of sums of k points of those rows."""
     known = ~np.isnan(expected) & ~np.isnan(observed)
     x = np.nan_to_num(observed)
     e = np.nan_to_num(expected)
+    n = x.shape[-1]
+    idx = np.arange(n)
     ratio_ok = known & (x >= params.min_ratio * e)
     single = ratio_ok & (x - e >= params.min_excess) & (np.nan_to_num(z, nan=-np.inf) >= params.z_single)
     # A run of k points ending at a point (k = 2 .. scan), taken together: the same tail test on
     # their sum, with the dispersion of such sums (run_a; without it the largest of the points':
     # as if their noise did not average out at all), each point at min_ratio. The run's first
     # point is the onset.
-    run_start = np.where(single, np.arange(len(x)), -1)
+    run_start = np.where(single, idx, -1)
+    window = np.lib.stride_tricks.sliding_window_view
     for k in range(2, params.scan + 1):
-        if len(x) < k:
+        if n < k:
             break
-        window = np.lib.stride_tricks.sliding_window_view
-        all_ok = window(ratio_ok, k).all(axis=-1)
-        xk = window(x, k).sum(axis=-1)
-        ek = window(e, k).sum(axis=-1)
-        ak = run_a[k][k - 1:] if run_a and k in run_a else window(a, k).max(axis=-1)
-        zk = tail_z(nb_tail(xk, ek, ak))
-        hit = np.zeros(len(x), dtype=bool)
-        hit[k - 1:] = all_ok & (xk - ek >= params.min_excess) & (zk >= params.z_single)
-        run_start = np.where(hit & (run_start < 0), np.arange(len(x)) - (k - 1), run_start)
+        all_ok = window(ratio_ok, k, axis=-1).all(axis=-1)
+        xk = window(x, k, axis=-1).sum(axis=-1)
+        ek = window(e, k, axis=-1).sum(axis=-1)
+        big = all_ok & (xk - ek >= params.min_excess)  # the tail is worked out for these only
+        rows = np.flatnonzero(big.any(axis=-1))
+        if rows.size == 0:
+            continue
+        if run_a is not None:
+            ak = run_a(k, rows)[:, k - 1:]
+        else:
+            ak = window(a[rows], k, axis=-1).max(axis=-1)
+        hit = np.zeros(x.shape, dtype=bool)
+        hit[rows, k - 1:] = big[rows] & (nb_tail(xk[rows], ek[rows], ak, where=big[rows]) <= params.alpha)
+        run_start = np.where(hit & (run_start < 0), idx - (k - 1), run_start)
     elevated = known & (np.nan_to_num(z, nan=-np.inf) >= params.z_continue) & (x > e)
+    return run_start, elevated
 
+
+def _walk(run_start: np.ndarray, elevated: np.ndarray, params: SpikeParams) -> list[list[int]]:
+    """Walk one series' points in time order: [start, alert, last elevated] of each episode, before merging."""
     episodes: list[list[int]] = []
-    n = len(observed)
+    n = len(run_start)
     candidates = np.flatnonzero(run_start >= 0)
     pos = 0
     while pos < len(candidates):
@@ -611,9 +667,10 @@ def _run_batch(timestamps: list[datetime], interval: timedelta, observed: np.nda
     active = np.arange(rows)
     for _ in range(MAX_PASSES):
         expected, a, z, full_cycle, run_a = _scores(observed[active], clean[active], held[active], interval, params)
+        run_start, elevated = _hot(observed[active], expected, z, a, params, run_a)
         unsettled = []
         for j, row in enumerate(active):
-            raw = _walk(observed[row], expected[j], z[j], a[j], params, {k: v[j] for k, v in run_a.items()})
+            raw = _walk(run_start[j], elevated[j], params)
             last[row] = (expected[j], a[j], z[j], raw)
             # Only points judged on the full cycle are replaced: an episode judged on a stand-in
             # baseline (the previous days, before two weeks of history) may be the weekly cycle
