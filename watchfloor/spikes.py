@@ -199,41 +199,51 @@ class Detection:
 
 
 def infer_interval(timestamps: Sequence[datetime]) -> timedelta:
-    """The series' interval: its median step between distinct times, snapped to the nearest
-    usual interval (seconds to a week). Raises SeriesError with fewer than two distinct times."""
+    """The series' interval: the lower quartile of its steps between distinct times (missing
+    rows lengthen some steps; they do not move it), snapped to the nearest usual interval
+    (seconds to a week). Raises SeriesError with fewer than two distinct times."""
     times = np.unique(np.asarray(timestamps, dtype="datetime64[us]"))
     if len(times) < 2:
         raise SeriesError("a series needs at least two distinct timestamps to show its interval")
-    median = float(np.median(np.diff(times).astype(np.int64))) / 1e6
-    return min(NICE_INTERVALS, key=lambda nice: abs(math.log(nice.total_seconds() / median)))
+    step = float(np.percentile(np.diff(times).astype(np.int64), 25)) / 1e6
+    return min(NICE_INTERVALS, key=lambda nice: abs(math.log(nice.total_seconds() / step)))
 
 
 def to_grid(timestamps: Sequence[datetime], counts: Sequence[float],
             interval: timedelta | None = None) -> tuple[list[datetime], np.ndarray, timedelta]:
-    """The series on a regular grid from its first timestamp every `interval` (inferred when
-    None). Each row goes to the nearest grid point (timestamps a little off the grid, as a
-    collector's clock drifts, still land one per point); the counts of rows on one point are
-    added up; a point without a row, or whose rows are all unknown (NaN), is unknown (NaN),
-    never zero."""
+    """The series on a regular grid every `interval` (inferred when None), in step with the
+    timestamps: the grid's phase within the interval is the offset most of them share, else their
+    circular mean offset (to 1/60 of the interval), so rows a little off the grid, as a
+    collector's clock drifts, land one per point.
+    Each row goes to the nearest grid point; the counts of rows on one point are added up; a
+    point without a row, or whose rows are all unknown (NaN), is unknown (NaN), never zero. The
+    grid runs from the first point with a row to the last."""
     if len(timestamps) != len(counts):
         raise SeriesError("timestamps and counts differ in length")
     values = np.asarray(counts, dtype=float)
     if (values[~np.isnan(values)] < 0).any():
         raise SeriesError("counts cannot be negative")
     interval = interval or infer_interval(timestamps)
-    times = np.asarray(timestamps, dtype="datetime64[us]")
-    first = times.min()
-    step = np.timedelta64(interval // timedelta(microseconds=1), "us")
-    offset = (times - first).astype(np.int64)
-    width = step.astype(np.int64)
-    index = (offset + width // 2) // width
+    width = interval // timedelta(microseconds=1)
+    micros = np.asarray(timestamps, dtype="datetime64[us]").astype(np.int64)
+    offsets, shared = np.unique(micros % width, return_counts=True)
+    if shared.max() * 2 >= len(micros):
+        phase = int(offsets[np.argmax(shared)])
+    else:
+        angle = 2.0 * np.pi * (micros % width) / width
+        turn = (math.atan2(np.sin(angle).mean(), np.cos(angle).mean()) / (2.0 * np.pi)) % 1.0
+        phase = int(round(turn * 60) % 60) * (width // 60)
+    index = (micros - phase + width // 2) // width  # the nearest grid point (phase + k x width)
+    first = int(index.min())
+    index = index - first
     n = int(index.max()) + 1
     total = np.zeros(n)
     known = np.zeros(n, dtype=bool)
     ok = ~np.isnan(values)
     np.add.at(total, index[ok], values[ok])
     known[index[ok]] = True
-    grid = (first + np.arange(n) * step).astype("datetime64[us]").tolist()
+    origin = np.datetime64(first * width + phase, "us")
+    grid = (origin + np.arange(n) * np.timedelta64(width, "us")).astype("datetime64[us]").tolist()
     return grid, np.where(known, total, np.nan), interval
 
 
