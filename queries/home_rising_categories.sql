@@ -2,9 +2,9 @@
 -- hour, the history the spike detector needs (watchfloor.daily_health.rising_categories judges
 -- the last 24 hours against it, on every watched series: the category, category x surface,
 -- category x region and category x surface x region). Only complete hours: the hour still
--- filling up is left out. top_account: the cases of the cell-hour's busiest account; top_slot:
--- the cases of its busiest ten minutes. They tell bursts (one account, a batch landing at once)
--- from spikes (watchfloor.spikes.burst_kind).
+-- filling up is left out. top_account: the cases of the cell-hour's busiest account; slot_0 ..
+-- slot_5: its cases in each ten minutes (:00-:09, ...). They tell bursts (one account, a batch
+-- landing at once) from spikes (watchfloor.spikes.burst_kind).
 WITH scoped AS (
     SELECT
         c.category,
@@ -23,7 +23,14 @@ WITH scoped AS (
       AND wf_in($vendors, c.vendor_id)
 ),
 cells AS (
-    SELECT category, surface, region, bucket, count(*) AS cases
+    SELECT
+        category, surface, region, bucket, count(*) AS cases,
+        count(*) FILTER (WHERE slot = 0) AS slot_0,
+        count(*) FILTER (WHERE slot = 1) AS slot_1,
+        count(*) FILTER (WHERE slot = 2) AS slot_2,
+        count(*) FILTER (WHERE slot = 3) AS slot_3,
+        count(*) FILTER (WHERE slot = 4) AS slot_4,
+        count(*) FILTER (WHERE slot = 5) AS slot_5
     FROM scoped
     GROUP BY category, surface, region, bucket
 ),
@@ -32,19 +39,15 @@ by_account AS (
     FROM scoped
     GROUP BY category, surface, region, bucket, account_id
 ),
-by_slot AS (
-    SELECT category, surface, region, bucket, count(*) AS n
-    FROM scoped
-    GROUP BY category, surface, region, bucket, slot
+top_account AS (
+    SELECT category, surface, region, bucket, max(n) AS top_account
+    FROM by_account
+    GROUP BY category, surface, region, bucket
 )
 SELECT
-    cells.category, cells.surface, cells.region, cells.bucket, cells.cases,
-    a.top_account, s.top_slot
+    cells.category, cells.surface, cells.region, cells.bucket, cells.cases, a.top_account,
+    cells.slot_0, cells.slot_1, cells.slot_2, cells.slot_3, cells.slot_4, cells.slot_5
 FROM cells
-JOIN (SELECT category, surface, region, bucket, max(n) AS top_account
-      FROM by_account GROUP BY category, surface, region, bucket) a
+JOIN top_account a
   ON a.category = cells.category AND a.surface = cells.surface AND a.region = cells.region AND a.bucket = cells.bucket
-JOIN (SELECT category, surface, region, bucket, max(n) AS top_slot
-      FROM by_slot GROUP BY category, surface, region, bucket) s
-  ON s.category = cells.category AND s.surface = cells.surface AND s.region = cells.region AND s.bucket = cells.bucket
 ORDER BY cells.category, cells.surface, cells.region, cells.bucket

@@ -82,7 +82,7 @@ def rising_categories(hourly: pl.DataFrame, as_of: datetime, top_n: int = 3,
     """The categories with a spike alert in the last 24 hours, as the spike evaluation scores them.
 
     `hourly` is home_rising_categories' frame (category, surface, region, bucket, cases,
-    top_account, top_slot) over the 29 days before the current hour. Every category is watched on
+    top_account, slot_0 .. slot_5) over the 29 days before the current hour. Every category is watched on
     its category, category x surface, category x region and category x surface x region series
     (the category series with the sensitivity's settings, SpikeParams.at; the narrower ones with
     their fine() version), and its episodes that share an hour are one alert, labelled with its

@@ -838,11 +838,11 @@ class Watched:
     stamps: list[datetime]
     interval: timedelta
     values: np.ndarray  # series x points
-    # For telling bursts from spikes (BURST_SHARE), when the cells carry them (zeros otherwise):
-    # per series and point, the most cases of one account in one of its cells, and the sum over
-    # its cells of each cell's busiest BURST_SLOT.
+    # For telling bursts from spikes (burst_kind), when the cells carry them: per series and
+    # point, the most cases of one account in one of its cells, and its cases in each ten
+    # minutes (series x points x 6).
     top_account: np.ndarray | None = None
-    top_slot: np.ndarray | None = None
+    slots: np.ndarray | None = None
 
 
 def watched_series(counts: pl.DataFrame, start: datetime, end: datetime,
@@ -850,11 +850,12 @@ def watched_series(counts: pl.DataFrame, start: datetime, end: datetime,
     """The watched series from counts per (category, surface, region, bucket), on the grid from
     start to end (both included) every `interval`; missing buckets count as zero, buckets
     outside the grid are left out. Every scope with a case in `counts` has a series. When the
-    cells also hold `top_account` and `top_slot` (the cases of the cell-hour's busiest account
-    and busiest BURST_SLOT, as the watched-series queries give them) the series carry them too."""
+    cells also hold `top_account` and `slot_0` .. `slot_5` (the cases of the cell-hour's busiest
+    account, and of each of its ten minutes, as the watched-series queries give them) the series
+    carry them too."""
     points = int((end - start) // interval) + 1 if end >= start else 0
     step_us = interval // timedelta(microseconds=1)
-    extra = [c for c in ("top_account", "top_slot") if c in counts.columns]
+    extra = [c for c in ("top_account", *SLOT_COLUMNS) if c in counts.columns]
     cells = (
         counts.select(pl.col("category").cast(pl.String), pl.col("surface").cast(pl.String),
                       pl.col("region").cast(pl.String), pl.col("bucket").cast(pl.Datetime("us")),
@@ -870,8 +871,8 @@ def watched_series(counts: pl.DataFrame, start: datetime, end: datetime,
     for column in ("cases", *extra):
         by_cell[column] = np.zeros((cell_keys.height, points))
         by_cell[column][where] = placed[column].to_numpy()
-    # Every coarser series is a sum of cells (exact: counts are whole numbers); its busiest
-    # account is the busiest of its cells', its busiest slot at most the sum of theirs.
+    # Every coarser series is a sum of cells (exact: counts are whole numbers), and so are its
+    # ten-minute counts; its busiest account is the busiest of its cells'.
     key_parts, parts = [], {column: [] for column in by_cell}
     for level, dims in SCOPE_LEVELS.items():
         level_keys = cell_keys.select("category", *dims).unique().with_row_index("series")
@@ -889,8 +890,9 @@ def watched_series(counts: pl.DataFrame, start: datetime, end: datetime,
     order = keys["row"].to_numpy()
     stacked = {column: (np.concatenate(p)[order] if p else np.zeros((0, points))) for column, p in parts.items()}
     stamps = [start + i * interval for i in range(points)]
-    return Watched(keys.drop("row"), stamps, interval, stacked["cases"], stacked.get("top_account"),
-                   stacked.get("top_slot"))
+    slots = (np.stack([stacked[c] for c in SLOT_COLUMNS], axis=-1)
+             if all(c in stacked for c in SLOT_COLUMNS) else None)
+    return Watched(keys.drop("row"), stamps, interval, stacked["cases"], stacked.get("top_account"), slots)
 
 
 def could_alert(values: np.ndarray, params: SpikeParams) -> np.ndarray:
@@ -988,25 +990,47 @@ ALERT_SCHEMA = {
     "peak_observed": pl.Float64, "peak_expected": pl.Float64, "score": pl.Float64, "severity": pl.String,
     "ongoing": pl.Boolean, "episodes": pl.Int64, "series": pl.Int64, "kind": pl.String, "burst_cases": pl.Float64,
 }
-# Bursts are not spikes. An alert is a *batch* when its scope's busiest BURST_SLOT (summed over
-# its cells) holds at least BURST_SHARE of its extra cases (a classifier back-fill lands
-# thousands of cases within minutes; a spike spreads over hours), and *one account* when the
-# cases of its busiest account (per hour, summed over the alert's hours) do (reports piling onto
-# one account). burst_cases: those cases. Home, the Trends page's spike counts and the
-# evaluation count only kind 'spike'; the Trends list shows the others for what they are.
+# Bursts are not spikes. An alert is a *batch* when, in its scope's series, some twenty minutes
+# (two ten-minute slots in a row) hold at least BURST_SHARE of its extra cases beyond their own
+# expected share (a classifier back-fill lands thousands of cases within minutes; a spike spreads
+# over hours), and *one account* when one account's cases beyond ACCOUNT_USUAL an hour (its
+# busiest account per hour, summed over the alert's hours) do (reports piling onto one account).
+# burst_cases: those cases. Home, the Trends page's spike counts and the evaluation count only
+# kind 'spike'; the Trends list shows the others for what they are.
 BURST_SHARE = 0.5
-BURST_SLOT = timedelta(minutes=10)
+ACCOUNT_USUAL = 2  # cases of one account in an hour that say nothing
+SLOT_COLUMNS = tuple(f"slot_{i}" for i in range(6))  # the ten minutes of an hour
 ALERT_KINDS = ("spike", "batch", "one account")
 
 
 def burst_kind(excess: float, account_cases: float, slot_cases: float) -> tuple[str, float]:
     """('batch' | 'one account' | 'spike', the cases that make it a burst) for an alert with
-    `excess` extra cases (see BURST_SHARE)."""
+    `excess` extra cases, `slot_cases` extra cases in its busiest twenty minutes and
+    `account_cases` cases of one account beyond the usual (see BURST_SHARE)."""
     if excess > 0 and slot_cases >= BURST_SHARE * excess:
         return "batch", slot_cases
     if excess > 0 and account_cases >= BURST_SHARE * excess:
         return "one account", account_cases
     return "spike", 0.0
+
+
+def burst_cases(watched: Watched, row: int, span: slice, expected: np.ndarray) -> tuple[float, float]:
+    """(account_cases, slot_cases) of a series over the points `span` (see burst_kind): the
+    busiest account's cases beyond ACCOUNT_USUAL an hour, summed; and the most cases two
+    ten-minute slots in a row hold beyond a third of their hour's expected count. 0 when the
+    cells did not carry them."""
+    account = 0.0
+    if watched.top_account is not None:
+        account = float(np.maximum(watched.top_account[row, span] - ACCOUNT_USUAL, 0.0).sum())
+    slot = 0.0
+    if watched.slots is not None:
+        counts = watched.slots[row, span].reshape(-1)
+        share = np.repeat(np.nan_to_num(expected[span]) / len(SLOT_COLUMNS), len(SLOT_COLUMNS))
+        if counts.size >= 2:
+            slot = float(np.max(counts[:-1] + counts[1:] - share[:-1] - share[1:]))
+        elif counts.size:
+            slot = float(counts[0] - share[0])
+    return account, max(slot, 0.0)
 
 
 def _scope_of(episodes: list[dict]) -> dict:
@@ -1047,9 +1071,8 @@ def watched_alerts(watched: Watched, params: SpikeParams | None = None, fine: Sp
             span = slice(index[onset], index[end] + 1)
             observed = float(np.nansum(detection.observed[span]))
             expected = float(np.nansum(detection.expected[span]))
-            account = float(watched.top_account[scope["series"], span].sum()) if watched.top_account is not None else 0.0
-            slot = float(watched.top_slot[scope["series"], span].max()) if watched.top_slot is not None else 0.0
-            kind, burst_cases = burst_kind(observed - expected, account, slot)
+            account, slot = burst_cases(watched, scope["series"], span, detection.expected)
+            kind, burst = burst_kind(observed - expected, account, slot)
             rows.append({
                 "category": category, "surface": scope["surface"], "region": scope["region"],
                 "level": scope["level"], "onset": onset, "detected_at": min(m["detected_at"] for m in merged),
@@ -1058,7 +1081,7 @@ def watched_alerts(watched: Watched, params: SpikeParams | None = None, fine: Sp
                 "peak_observed": scope["peak_observed"], "peak_expected": scope["peak_expected"],
                 "score": scope["score"], "severity": scope["severity"],
                 "ongoing": any(m["ongoing"] for m in merged), "episodes": len(merged),
-                "series": len({m["series"] for m in merged}), "kind": kind, "burst_cases": burst_cases,
+                "series": len({m["series"] for m in merged}), "kind": kind, "burst_cases": burst,
             })
     return pl.DataFrame(rows, schema=ALERT_SCHEMA, orient="row").sort("onset", "category")
 

@@ -205,7 +205,7 @@ def watched_view(cells: pl.DataFrame, period_start: datetime, period_end: dateti
     list is, and each category's alerts a week over the whole judged history (alert_rate).
 
     `cells` is trends_watched_series' frame (category, surface, region, bucket, cases,
-    top_account, top_slot). The category series are judged with the sensitivity's settings
+    top_account, slot_0 .. slot_5). The category series are judged with the sensitivity's settings
     (SpikeParams.at), the narrower ones with their fine() version; episodes of one category
     sharing an hour are one alert labelled with its scope and kind (spike or burst;
     watchfloor.spikes.watched_alerts)."""

@@ -278,41 +278,58 @@ def test_a_breakdown_keeps_its_own_spikes_beside_the_watched_alerts():
 
 
 def burst_cells(kind: str) -> pl.DataFrame:
-    """The cells with their busiest account and ten minutes (as the watched-series queries give
-    them): 1 and 2 an hour normally; in chat x EMEA on 11-18 at 07:00 and 08:00, 120 extra cases,
-    either 100 of them within ten minutes (a batch: top_slot 102 in the first hour) or 110
-    against one account (top_account 60 and 50)."""
-    frame = cells({("chat", "EMEA"): (at(7), 2, 60)})
-    in_burst = (pl.col("surface") == "chat") & (pl.col("region") == "EMEA") & pl.col("bucket").is_in([at(7), at(8)])
-    first = pl.col("bucket") == at(7)
+    """The cells with their busiest account and their ten-minute counts (as the watched-series
+    queries give them): normally 1 case for the busiest account and the ten minutes 2, 2, 2, 2,
+    1, 1. In chat x EMEA on 11-18, 110 cases at 07:00 and 30 at 08:00 (100 and 20 extra): for a
+    batch, 90 of the 07:00 cases land in its second ten minutes and 10 in the third; for one
+    account, 80 at 07:00 and 20 at 08:00 are against one account and the minutes are even."""
+    frame = cells()
+    target = (pl.col("surface") == "chat") & (pl.col("region") == "EMEA")
+    seven, eight = target & (pl.col("bucket") == at(7)), target & (pl.col("bucket") == at(8))
+    frame = frame.with_columns(pl.when(seven).then(110).when(eight).then(30).otherwise(pl.col("cases")).alias("cases"))
+    usual = (2, 2, 2, 2, 1, 1)
     if kind == "batch":
-        slot = pl.when(in_burst & first).then(102).when(in_burst).then(12).otherwise(2)
-        account = pl.lit(1)
+        at_seven, at_eight, accounts = (2, 90, 10, 2, 3, 3), (5, 5, 5, 5, 5, 5), (1, 1)
     else:
-        slot = pl.when(in_burst).then(12).otherwise(2)
-        account = pl.when(in_burst & first).then(60).when(in_burst).then(50).otherwise(1)
-    return frame.with_columns(account.cast(pl.Int64).alias("top_account"), slot.cast(pl.Int64).alias("top_slot"))
+        at_seven, at_eight, accounts = (19, 19, 18, 18, 18, 18), (5, 5, 5, 5, 5, 5), (80, 20)
+    columns = [pl.when(seven).then(at_seven[i]).when(eight).then(at_eight[i]).otherwise(usual[i]).alias(f"slot_{i}")
+               for i in range(6)]
+    account = pl.when(seven).then(accounts[0]).when(eight).then(accounts[1]).otherwise(1).alias("top_account")
+    return frame.with_columns(account, *columns)
 
 
-@pytest.mark.parametrize("kind,busiest", [("batch", 102.0), ("one account", 110.0)])
+@pytest.mark.parametrize("kind,busiest", [("batch", 100 - 20 / 6), ("one account", 78.0 + 18.0)])
 def test_bursts_are_shown_as_bursts(kind, busiest):
-    """chat x EMEA: 70 against 10 at 07:00 and 08:00 (and chat 90/30, EMEA 80/20, the category
-    120/60, each 120 extra over the two hours): one alert, labelled chat x EMEA (the narrowest
-    with 0.75 x 120 of extra cases). Its extra cases: 120. A batch: its busiest ten minutes
-    (summed over its one cell) hold 102 >= 60; one account: 60 + 50 = 110 >= 60 against one
-    account. Home leaves it out; the Trends page lists it after the spikes."""
+    """chat x EMEA: 110 and 30 against 10 at 07:00 and 08:00 (chat 130 and 50 against 30, EMEA
+    120 and 40 against 20, each 120 extra; the category 160 against 60 at 07:00 only, 80 at 08:00
+    not elevated: P(X >= 80 | 60) = 0.007, z = 2.45 < 2.5): one alert 07:00-08:00, labelled
+    chat x EMEA (the narrowest with 0.75 x 120 of the extra cases): 140 cases against 20.
+    A batch: the second and third ten minutes of 07:00 hold 100 cases, 100 - 2 x 10/6 beyond
+    their share of the expected 10 an hour: 96.7 >= 60. One account: (80 - 2) + (20 - 2) = 96
+    >= 60 beyond the usual 2 an hour. Home leaves it out; the Trends page counts it as a burst."""
     frame = burst_cells(kind)
     w = watched(frame)
     alerts = spikes.watched_alerts(w)
-    assert alerts.select("surface", "region", "onset", "end", "observed", "expected", "kind", "burst_cases").rows() == [
-        ("chat", "EMEA", at(7), at(8), 140.0, 20.0, kind, busiest)]
+    assert alerts.select("surface", "region", "onset", "end", "observed", "kind").rows() == [
+        ("chat", "EMEA", at(7), at(8), 140.0, kind)]
+    assert alerts["expected"][0] == pytest.approx(20.0) and alerts["burst_cases"][0] == pytest.approx(busiest)
     assert rising_categories(frame, AS_OF).height == 0
     period_start, period_end = datetime(2026, 11, 16), datetime(2026, 11, 19)
     view = tr.watched_view(frame, period_start, period_end, AS_OF)
     assert view.alerts["kind"].to_list() == [kind]
-    # the spikes-per-week figure counts it as a burst
     row = view.rate.filter(pl.col("category") == CATEGORY).row(0, named=True)
     assert (row["spikes"], row["bursts"]) == (0, 1)
+
+
+def test_a_spike_is_not_a_burst():
+    """The same 120 extra cases spread evenly over each hour's minutes and over many accounts (the
+    busiest 3 an hour): the busiest twenty minutes hold 19 + 19 - 2 x 10/6 = 34.7 beyond their
+    share, the busiest account 1 + 1 beyond the usual, both under 60: a spike."""
+    frame = burst_cells("one account").with_columns(
+        pl.when(pl.col("top_account") > 1).then(3).otherwise(pl.col("top_account")).alias("top_account"))
+    alerts = spikes.watched_alerts(watched(frame))
+    assert alerts["kind"].to_list() == ["spike"]
+    assert rising_categories(frame, AS_OF)["category"].to_list() == [CATEGORY]
 
 
 def test_alerts_a_week_by_hand():
