@@ -133,7 +133,7 @@ class SpikeParams:
         return float(-special.ndtri(self.alpha))
 
 
-FINE_ALPHA_DIVISOR = 10.0
+FINE_ALPHA_DIVISOR = 5.0
 FINE_MIN_EXCESS = 20.0
 FINE_MIN_RATIO = 2.5
 FINE_SCOPE = SpikeParams().fine()
