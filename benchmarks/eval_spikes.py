@@ -40,6 +40,7 @@ import json
 import os
 import platform
 import shutil
+import signal
 import statistics
 import subprocess
 import sys
@@ -621,6 +622,8 @@ def main() -> int:
 
     folder = nab_folder(args.nab_dev)  # a named folder that is not the dev set stops here, before seeding
     WORK.mkdir(parents=True, exist_ok=True)
+    # A stopped run (kill, Ctrl-C) still removes its warehouses: SIGTERM unwinds like Ctrl-C.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     scratch = Path(tempfile.mkdtemp(prefix="eval-spikes-", dir=WORK))
     try:
         sim, paths = {}, {}

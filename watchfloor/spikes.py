@@ -13,27 +13,32 @@ How a point is judged (docs/metrics.md, "Trend spikes", has the formulas):
    the points within `neighbour_time` of it (so one earlier spike cannot drag it up); with less
    than two weeks of history the same point of the previous days; with less than a day, the mean
    of the previous points. A level factor (recent counts / recent baselines over `level_time`,
-   clipped) lets it follow busy and quiet days and trends.
+   leaving out the latest `level_lag`, clipped) follows busy and quiet days and trends without
+   following a spike that has just begun.
 2. Dispersion. Real counts scatter far more than Poisson. Each series' negative-binomial
-   dispersion a (variance = mean + a * mean^2) is estimated from its own recent residuals: the a
-   at which the share `dispersion_share` of the previous `dispersion_time` of points would lie
-   beyond the upper `dispersion_share` tail (a quantile, so a few past spikes cannot inflate
-   it; episodes are also replaced by their expected counts, step 5). A second estimate over the
-   last `volatility_time`, from the raw counts, keeps a series calmer for a while after a burst
-   (bursty series come in bursty spells); the larger of the two is used.
+   dispersion a (variance = mean + a mean^2) comes from its own residuals: per earlier point, the
+   a that would put its count exactly on the upper `dispersion_share` quantile
+   (Cornish-Fisher); a is the (1 - dispersion_share) quantile of those over the previous
+   `dispersion_time`, so the series' own tail, not its bulk, sets it, and points at which an
+   episode was open are left out (a past spike does not make a series look noisy). For series
+   finer than `volatility_below` a second estimate over the raw counts of the `volatility_time`
+   before the last `volatility_lag` keeps a bursty series calmer for days after a burst (bursts
+   come in spells there); the larger is used.
 3. Surprise. The upper tail P(X >= observed) of that negative binomial, as a standard-normal
-   score z. A point is *hot* when the tail is below `alpha` (the sensitivity) and it is big
-   enough to matter: at least `min_excess` cases and `min_ratio` times the expected count. Two
-   consecutive points whose sum passes the same test also open an episode.
-4. Episodes. An episode opens at a hot point, stays open while points are *elevated*
-   (z >= z_continue and above expected), ends after `end_after` points in a row that are not,
-   and is merged with the next one if they are less than `merge_gap` points (and `merge_time`)
-   apart.
+   score z. A point is *hot* when the tail is at most `alpha` (the sensitivity) and it is big
+   enough to matter: at least `min_excess` cases above and `min_ratio` times the expected count.
+   A run of 2 or 3 points (`scan`) whose sum passes the same test, with the dispersion of such
+   sums estimated the same way, also opens an episode: a spike of hours is seen before any one
+   of its hours alone is unlikely enough.
+4. Episodes. An episode opens at a hot point or the first point of a hot run, stays open while
+   points are *elevated* (z >= z_continue and above expected), ends after `end_after` points in
+   a row that are not, and is merged with the next one if they are less than `merge_gap` points
+   (and `merge_time`) apart.
 5. Points at which an episode is open (from its alert until it ends) are replaced by their
-   expected count before later baselines and dispersions are computed (repeated passes until
-   nothing changes), so a long spike does not become its own baseline. Only points whose
-   expected count rests on the weekly baseline are replaced: one judged on the previous days
-   (the first two weeks) may be the weekly cycle itself.
+   expected count before later baselines are computed (repeated passes until nothing changes),
+   so a long spike does not become its own baseline. Only points whose expected count rests on
+   the weekly baseline are replaced: one judged on the previous days (the first two weeks) may
+   be the weekly cycle itself.
 
 One sensitivity setting (`SpikeParams.at(sensitivity)`: low, normal, high) sets alpha; every
 other default was chosen once for every series (benchmarks/spikes.md says on what).
@@ -351,8 +356,8 @@ def baseline(clean: np.ndarray, interval: timedelta, params: SpikeParams) -> np.
     return _baseline(clean, interval, params)[0]
 
 
-def _baseline(clean: np.ndarray, interval: timedelta,
-              params: SpikeParams) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def _baseline(clean: np.ndarray, interval: timedelta, params: SpikeParams,
+              kept: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """(expected, values, full_cycle): the expected count, how many earlier points it is an
     average of, and whether it rests on the series' longest cycle (the week for sub-daily and
     daily series; the previous points when the interval has no cycle). Along the last axis:
@@ -387,8 +392,10 @@ def _baseline(clean: np.ndarray, interval: timedelta,
     if week is not None:
         weekly_lags = [k * week + j for k in range(1, params.weeks + 1) for j in spread if k * week + j > 0]
         candidates.append((*_trimmed_mean(_lagged(clean, weekly_lags), params.trim), 2 * week))
-    # The long-run mean per point (over the dispersion window): sparse series shrink to it.
-    long_total, long_known = _sum_before(clean, _points(params.dispersion_time, interval, 2 * params.level_points))
+    # The long-run mean per point (over the dispersion window): sparse series shrink to it. It
+    # leaves out the `kept` series' unknown points (an episode was open there), if given.
+    long_total, long_known = _sum_before(clean if kept is None else kept,
+                                         _points(params.dispersion_time, interval, 2 * params.level_points))
     long_mean = np.where(long_known > 0, long_total / np.maximum(long_known, 1), np.nan)
     full_cycle = np.broadcast_to(idx > 0, clean.shape)
     for seasonal, count, first in candidates:
@@ -511,8 +518,8 @@ def _scores(observed: np.ndarray, clean: np.ndarray, held: np.ndarray, interval:
     for runs of k = 2 .. scan points ending there the dispersion of their sums (estimated the
     same way from the sums' own residuals: noise partly averages out over a run). `clean` feeds
     the baseline; the dispersion leaves out the `held` points (an episode was open)."""
-    expected, _values, full_cycle = _baseline(clean, interval, params)
     kept = np.where(held, np.nan, observed)
+    expected, _values, full_cycle = _baseline(clean, interval, params, kept)
     a = dispersion(observed, kept, expected, interval, params)
     # The exact tail where the count is above expected; at or below it the normal
     # approximation (a score of at most 0, never surprising) saves the special functions.
