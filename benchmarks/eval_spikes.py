@@ -228,6 +228,19 @@ def score(alerts: pl.DataFrame, truth_spikes: pl.DataFrame, categories: list[str
     }
 
 
+def category_studies(truth: Truth) -> dict[str, dict]:
+    """dispersion_study of each category's hourly series, its planted spikes left out (bursts,
+    launches and holidays stay in: they are part of the world's noise)."""
+    hourly = truth.counts.group_by("category", "bucket").agg(pl.col("cases").sum()).sort("bucket")
+    out = {}
+    for (category,), group in hourly.group_by("category", maintain_order=True):
+        grid = pl.DataFrame({"bucket": pl.datetime_range(truth.start, truth.end, "1h", eager=True, time_unit="us")})
+        full = grid.join(group.select("bucket", "cases"), on="bucket", how="left").with_columns(pl.col("cases").fill_null(0))
+        planted = [(r["starts_at"], r["ends_at"]) for r in truth.spikes.filter(pl.col("category") == category).iter_rows(named=True)]
+        out[category] = dispersion_study(full["bucket"].to_list(), full["cases"].cast(pl.Float64).to_numpy(), planted)
+    return dict(sorted(out.items(), key=lambda kv: -kv[1]["mean_per_hour"]))
+
+
 def evaluate(truth: Truth, watched: Watched, sensitivity: str) -> dict:
     params = spikes.SpikeParams.at(sensitivity)
     categories = sorted(truth.counts["category"].unique().to_list())
@@ -318,8 +331,58 @@ def evaluate_nab(folder: Path) -> dict:
         by_alpha = {a: nab_score(folder, nab_detections(series, replace(spikes.SpikeParams(), alpha=a)), scratch)
                     for a in LOO_ALPHAS}
     windows = {name: values["windows"] for name, values in by_sensitivity["normal"]["files"].items()}
+    labels = json.loads((folder / "labels" / "combined_windows.json").read_text())
+    windows_at = {Path(rel).stem: [(datetime.fromisoformat(a), datetime.fromisoformat(b)) for a, b in spans]
+                  for rel, spans in labels.items()}
+    studies = {name.replace("Twitter_volume_", ""): dispersion_study(times, values, windows_at.get(name, ()))
+               for name, (times, values) in series.items()}
     return {"by_sensitivity": by_sensitivity, "at_alert": at_alert, "by_alpha": by_alpha,
-            "loo": leave_one_out(by_alpha), "windows": windows, "files": list(series)}
+            "loo": leave_one_out(by_alpha), "windows": windows, "files": list(series), "studies": studies}
+
+
+def dispersion_study(times: list[datetime], values: np.ndarray, leave_out=()) -> dict:
+    """How a count series scatters around its hour-of-week profile, hourly: the evidence the
+    simulator's noise was chosen on (docs/simulator.md). The hours touching `leave_out` (start,
+    end) spans, its labelled anomalies or planted spikes, are left out: this is the noise the
+    detector has to live with. On hourly sums: the mean an hour; the
+    index of dispersion around the hour-of-week mean (sum of (x - m)^2 / m over the hours,
+    corrected for the means being estimated); its robust version (median of (x - m)^2 / m over
+    the median of a chi-square with one degree of freedom, 0.455); and on the log scale around
+    the hour-of-week median (log((x + 1) / (median + 1)), robust standard deviations by the MAD):
+    all of it, the day-level part (the median of each day), the hour-level rest and its lag-one
+    correlation, and the share Poisson noise alone would give, sqrt(1 / median)."""
+    frame = (pl.DataFrame({"t": times, "x": values}).with_columns(pl.col("t").dt.truncate("1h"))
+             .group_by("t").agg(pl.col("x").sum()).sort("t"))
+    for first, last in leave_out:
+        frame = frame.filter((pl.col("t") < pl.lit(first).dt.truncate("1h")) | (pl.col("t") > pl.lit(last)))
+    frame = (frame
+             .with_columns((pl.col("t").dt.weekday() * 24 + pl.col("t").dt.hour()).alias("how"),
+                           pl.col("t").dt.date().alias("day")))
+    frame = frame.with_columns(pl.col("x").mean().over("how").alias("m"), pl.col("x").median().over("how").alias("med"),
+                               pl.len().over("how").alias("n")).filter((pl.col("n") >= 3) & (pl.col("m") > 0))
+    x, m, med, n = (frame[c].to_numpy().astype(float) for c in ("x", "m", "med", "n"))
+    pearson = (x - m) ** 2 / m
+    lr = np.log((x + 1) / (med + 1))
+    frame = frame.with_columns(pl.Series("lr", lr))
+    days = frame.group_by("day").agg(pl.col("lr").median().alias("de"), pl.len().alias("k")).filter(pl.col("k") >= 12)
+    rest = frame.join(days, on="day").sort("t").with_columns((pl.col("lr") - pl.col("de")).alias("r"))["r"].to_numpy()
+
+    def mad(v):
+        return float(1.4826 * np.median(np.abs(v - np.median(v))))
+
+    return {"mean_per_hour": float(x.mean()), "index": float(np.mean(pearson * n / (n - 1))),
+            "robust_index": float(np.median(pearson) / 0.455), "log_sd": mad(lr), "day_sd": mad(days["de"].to_numpy()),
+            "hour_sd": mad(rest), "hour_ar": float(np.corrcoef(rest[1:], rest[:-1])[0, 1]),
+            "poisson_sd": float(np.sqrt(1.0 / max(np.median(med), 1e-9)))}
+
+
+def study_rows(studies: dict[str, dict]) -> list[str]:
+    lines = ["| series | cases an hour | index of dispersion | robust index | log sd | day sd | hour sd | hour lag-1 "
+             "correlation | Poisson sd alone |", "|---|---:|---:|---:|---:|---:|---:|---:|---:|"]
+    for name, d in studies.items():
+        lines.append(f"| {name} | {d['mean_per_hour']:,.1f} | {d['index']:,.1f} | {d['robust_index']:,.1f} | "
+                     f"{d['log_sd']:.3f} | {d['day_sd']:.3f} | {d['hour_sd']:.3f} | {d['hour_ar']:.2f} | {d['poisson_sd']:.3f} |")
+    return lines
 
 
 def published(windows: dict[str, int]) -> dict[str, dict]:
@@ -497,6 +560,10 @@ def write_report(sim: dict, nab: dict | None, nab_note: str, speed_result: dict 
         scope = " · ".join(x for x in (a["surface"], a["region"]) if x) or "all"
         lines.append(f"| {a['category']} | {scope} | {a['onset']:%Y-%m-%d %H:%M} | {a['end']:%Y-%m-%d %H:%M} | "
                      f"{a['observed']:.0f} | {a['expected']:.1f} |")
+    if "studies" in sim:
+        lines += ["", f"How the simulated category series scatter (seed {HELD_OUT_SEED}, hourly, planted spikes left "
+                  "out), measured as the dev series are in (b) (benchmarks/eval_spikes.py dispersion_study):", ""]
+        lines += study_rows(sim["studies"])
     lines += ["", "## (b) Real series: the NAB dev set", ""]
     if nab is None:
         lines += [nab_note, ""]
@@ -596,6 +663,9 @@ def nab_section(nab: dict) -> list[str]:
                      f"{normal['files'][row['file']]['nab']:.1f} |")
     lines += ["", "All five files at each tail: " + ", ".join(
         f"{a:g}: {res['ALL']['nab']:.1f}" for a, res in nab["by_alpha"].items()) + ".", ""]
+    lines += ["How the dev series scatter around their hour-of-week profile (hourly sums, the labelled anomaly "
+              "windows left out): the evidence the simulator's noise was chosen on (docs/simulator.md):", ""]
+    lines += study_rows(nab["studies"]) + [""]
     return lines
 
 
@@ -633,6 +703,8 @@ def main() -> int:
             watched = watched_series(truth.counts, truth.start, truth.end)
             sim[seed] = {level: evaluate(truth, watched, level) for level in spikes.SENSITIVITIES}
             sim[seed]["cases"] = truth.cases
+            if seed == HELD_OUT_SEED:
+                sim["studies"] = category_studies(truth)
             r = sim[seed]["normal"]
             print(f"seed {seed}, normal: recall {r['recall']:.2f} ({r['found']}/{r['eligible']}), false alerts "
                   f"{r['false_per_30d']:.2f} per category per 30 days, median delay {r['median_delay_h']:.1f} h", flush=True)
