@@ -20,7 +20,7 @@ st.caption(
     "filters apply. Spikes are judged point by point against the weeks before, as they would have been live."
 )
 
-dimension_column, step_column, sensitivity_column = st.columns([2, 1, 1])
+dimension_column, step_column = st.columns([2, 1])
 with dimension_column:
     dimension = st.segmented_control("Break down by", options=list(tr.DIMENSIONS), format_func=tr.DIMENSIONS.get,
                                      default="category", key="trends_dimension", required=True) or "category"
@@ -28,14 +28,17 @@ with step_column:
     hourly = st.segmented_control("Buckets", options=[True, False], format_func=lambda h: "Hourly" if h else "Daily",
                                   default=tr.default_hourly(start, end), key="trends_hourly", required=True)
     hourly = tr.default_hourly(start, end) if hourly is None else hourly
+sensitivity_column, cost_column = st.columns([1, 1], vertical_alignment="bottom")
 with sensitivity_column:
     level = sensitivity.control()
+cost = cost_column.empty()  # what the setting costs, once the alerts are worked out
 
 data = shell.fetch_or_stop(plans.trends(as_of, chosen, dimension=dimension, hourly=hourly))
 view = queries.derived(data["series"], tr.spike_view, dimension, start, end, as_of, hourly, level)
 watched = queries.derived(data["watched"], tr.watched_view, start, end, as_of, level)
 spikes = tr.spike_list(view, watched, dimension)
 movers = queries.derived(data["series"], tr.movers, dimension, start, end, as_of)
+trends_charts.sensitivity_cost(cost, watched.rate, sensitivity.LABELS[level])
 
 trends_charts.headline(spikes, movers, dimension, user.role)
 

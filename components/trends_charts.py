@@ -108,7 +108,9 @@ def spike_table(episodes: pl.DataFrame, dimension: str) -> dict | None:
         pl.col("ratio").alias("× expected"),
         pl.col("score").alias("Score"),
     )
-    st.caption(f"{count_of(episodes.height, 'spike')}, ongoing first, then by severity and excess cases: each "
+    burst_count = episodes.filter(pl.col("kind") != "spike").height
+    listed = count_of(episodes.height - burst_count, "spike") + (f" and {count_of(burst_count, 'burst')}" if burst_count else "")
+    st.caption(f"{listed}, ongoing first, then by severity and excess cases: each "
                "category is watched hourly on its own series and on each of its surfaces, regions and surface-region "
                "pairs, and spikes of one category over the same hours are one alert, shown where it is (the narrowest "
                "series holding most of it)"
@@ -148,6 +150,15 @@ def spike_table(episodes: pl.DataFrame, dimension: str) -> dict | None:
 
 
 # --------------------------------------------------------------------------- alert rate
+
+
+def sensitivity_cost(slot, rate: pl.DataFrame, sensitivity_label: str) -> None:
+    """One line beside the sensitivity control, in `slot` (an st.empty()): the alerts a week it gives."""
+    if rate.height == 0:
+        slot.caption("Not enough history yet to count alerts a week.")
+        return
+    slot.caption(f"{sensitivity_label}: {float(rate['spikes_per_week'].sum()):.1f} spike alerts a week over all "
+                 f"categories, and {float(rate['bursts_per_week'].sum()):.1f} bursts (see Alerts a week by category).")
 
 
 def alert_rate_chart(rate: pl.DataFrame, sensitivity_label: str) -> None:
