@@ -5,7 +5,7 @@ import streamlit as st
 
 import queries
 from components import executive_tiles as tiles
-from components import filters, shell
+from components import filters, sensitivity, shell
 from queries import plans
 from watchfloor import executive as ex
 from watchfloor import executive_export as export
@@ -33,7 +33,7 @@ figures = ex.headline(data["cases"], data["sla"], data["escalations"], data["inc
 enforcement = ex.enforcement_by_action(data["cases"])
 notices = ex.notices_by_category(data["cases"])
 rising = ex.top_rising_categories(data["cases"])
-spikes = queries.derived(data["category_series"], ex.top_spikes, period)
+spikes = queries.derived(data["category_series"], ex.top_spikes, period, 3, sensitivity.current())
 severe = ex.severe_incidents(data["incidents"], ex.CURRENT)
 severe_before = ex.severe_incidents(data["incidents"], ex.PREVIOUS).height
 comparable = ex.comparable(data["cases"])

@@ -5,7 +5,7 @@ import streamlit as st
 
 import queries
 from queries import plans
-from components import charts, filters, shell
+from components import charts, filters, sensitivity, shell
 from components.kpi import format_count, format_share, kpi_tile, page_link
 from watchfloor.compare import describe_count_change, describe_share_change
 from watchfloor.daily_health import rising_categories, summarise
@@ -24,7 +24,8 @@ st.caption(
 data = shell.fetch_or_stop(plans.home(as_of, chosen))
 
 health = summarise(data["flow"], pl.concat([data["sla"], data["sla_week_before"]]), data["incidents"], data["backlog"])
-backlog, rising = data["backlog"], queries.derived(data["rising"], rising_categories, as_of)
+level = sensitivity.current()
+backlog, rising = data["backlog"], queries.derived(data["rising"], rising_categories, as_of, 3, level)
 role = user.role
 WEEK = "vs a week earlier"
 
@@ -108,5 +109,6 @@ with rising_column:
     st.caption("Categories with a spike in the last 24 hours, found by the spike detector (each hour judged "
                "against the same hours of the weeks before) on the category and on each of its surfaces, regions "
                "and surface-region pairs, so a spike confined to one of them is seen too; ongoing first, then by "
-               "severity.")
+               f"severity. Bursts (a batch landing at once, reports piling onto one account) are left out. "
+               f"Sensitivity: {sensitivity.LABELS[level].lower()} (set on the Trends page).")
     page_link("trends", "Trends & spikes →", role)

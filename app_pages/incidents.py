@@ -3,7 +3,7 @@
 import streamlit as st
 
 import queries
-from components import filters, incident_charts as charts, shell
+from components import filters, incident_charts as charts, sensitivity, shell
 from queries import plans
 from watchfloor import incidents as inc
 
@@ -52,7 +52,7 @@ with chart_column:
     charts.hourly_chart(inc.hourly_for(data["hourly"], incident["incident_id"]), incident)
 st.markdown("**The spike that set it off**",
             help="The incident's category arrivals per hour against the same hours a week earlier (the lines above).")
-detected = queries.derived(data["category_history"], inc.detected_spike, incident, as_of)
+detected = queries.derived(data["category_history"], inc.detected_spike, incident, as_of, sensitivity.current())
 charts.spike_facts(inc.spike(data["hourly"], incident, as_of), incident, inc.ground_truth_note(incident),
                    charts.detector_note(detected, incident))
 

@@ -4,7 +4,7 @@ classifier catching them."""
 import streamlit as st
 
 import queries
-from components import filters, shell, trends_charts
+from components import filters, sensitivity, shell, trends_charts
 from queries import plans
 from watchfloor import trends as tr
 
@@ -28,12 +28,17 @@ with step_column:
     hourly = st.segmented_control("Buckets", options=[True, False], format_func=lambda h: "Hourly" if h else "Daily",
                                   default=tr.default_hourly(start, end), key="trends_hourly", required=True)
     hourly = tr.default_hourly(start, end) if hourly is None else hourly
+sensitivity_column, cost_column = st.columns([1, 1], vertical_alignment="bottom")
+with sensitivity_column:
+    level = sensitivity.control()
+cost = cost_column.empty()  # what the setting costs, once the alerts are worked out
 
 data = shell.fetch_or_stop(plans.trends(as_of, chosen, dimension=dimension, hourly=hourly))
-view = queries.derived(data["series"], tr.spike_view, dimension, start, end, as_of, hourly)
-watched = queries.derived(data["watched"], tr.watched_view, start, end, as_of)
+view = queries.derived(data["series"], tr.spike_view, dimension, start, end, as_of, hourly, level)
+watched = queries.derived(data["watched"], tr.watched_view, start, end, as_of, level)
 spikes = tr.spike_list(view, watched, dimension)
 movers = queries.derived(data["series"], tr.movers, dimension, start, end, as_of)
+trends_charts.sensitivity_cost(cost, watched.rate, sensitivity.LABELS[level])
 
 trends_charts.headline(spikes, movers, dimension, user.role)
 
@@ -44,7 +49,8 @@ st.subheader("Volume", anchor=False)
 if selected is not None and selected["source"] == "watched":
     # A watched alert: its own hourly series (category, surface, region) with its band.
     trends_charts.scope_chart(queries.derived(data["watched"], tr.scope_points, selected["category"],
-                                              selected["surface"], selected["region"], start, end, as_of), selected)
+                                              selected["surface"], selected["region"], start, end, as_of, level),
+                              selected)
 else:
     options = trends_charts.series_options(view, dimension)
     # One selector per chosen spike, so that choosing a spike shows its series.
@@ -61,6 +67,9 @@ if selected is not None:
     cases = shell.fetch_or_stop(plans.trends_spike_cases(chosen, **tr.spike_case_scope(selected, dimension),
                                                          spike_start=spike_start, spike_end=spike_end))
     trends_charts.spike_cases(cases["cases"], selected, user.role)
+
+st.subheader("Alerts a week by category", anchor=False)
+trends_charts.alert_rate_chart(watched.rate, sensitivity.LABELS[level])
 
 st.subheader("Top movers", anchor=False)
 trends_charts.movers_table(movers, dimension, tr.movers_period_label(start, end, as_of))

@@ -1,6 +1,6 @@
 """The Trends & spikes page's drawings: headline, spike list, volume chart with the expected band,
-cases behind a spike, top movers, emerging patterns, classifier signal. Figures come from
-watchfloor.trends and watchfloor.spikes."""
+alerts a week per category at the sensitivity in force, cases behind a spike, top movers,
+emerging patterns, classifier signal. Figures come from watchfloor.trends and watchfloor.spikes."""
 
 from __future__ import annotations
 
@@ -21,6 +21,8 @@ OBSERVED_COLOUR = "#1f2933"
 BAND_COLOUR = "rgba(76,120,168,0.18)"
 EXPECTED_COLOUR = "#4c78a8"
 SPIKE_COLOUR = "#e45756"
+BURST_COLOUR = "#9aa5b1"
+KIND_LABELS = {"spike": "Spike", "batch": "Batch", "one account": "One account"}
 MIN_DECIDED = 5  # the heatmap leaves a band blank below this many human decisions
 OVERVIEW_TOP_N = 8
 ALL = "__all__"
@@ -57,16 +59,19 @@ def _unit(step: timedelta) -> str:
 
 
 def headline(episodes: pl.DataFrame, movers: pl.DataFrame, dimension: str, role: str) -> None:
-    """`episodes` is watchfloor.trends.spike_list's frame."""
+    """`episodes` is watchfloor.trends.spike_list's frame (spikes first, then bursts)."""
+    bursts = episodes.filter(pl.col("kind") != "spike")
+    episodes = episodes.filter(pl.col("kind") == "spike")
     ongoing = episodes.filter(pl.col("state") == "ongoing")
     recent = episodes.filter(pl.col("state") == "recent")
     tiles = st.columns(4)
     name = tr.DIMENSIONS[dimension].lower()
     with tiles[0]:
         kpi_tile("Spikes in period", format_count(episodes.height),
-                 note=f"ongoing {ongoing.height:,} · last 24 h {recent.height:,}",
+                 note=f"ongoing {ongoing.height:,} · last 24 h {recent.height:,} · bursts {bursts.height:,}",
                  help="Spikes touching the period: the alerts of every category, its surfaces, regions and "
-                      "surface-region pairs, and the spikes of this breakdown's own series.", role=role)
+                      "surface-region pairs, and the spikes of this breakdown's own series. Bursts (a batch landing "
+                      "at once, reports piling onto one account) are listed but not counted as spikes.", role=role)
     with tiles[1]:
         worst = episodes.row(0, named=True) if episodes.height else None
         ratio = worst["ratio"] if worst else None
@@ -101,6 +106,7 @@ def spike_table(episodes: pl.DataFrame, dimension: str) -> dict | None:
     unit = "bucket"
     display = episodes.select(
         humanised("severity").alias("Severity"),
+        pl.col("kind").replace_strict(KIND_LABELS, default="Spike", return_dtype=pl.String).alias("Kind"),
         pl.col("label").alias("Spike in"),
         humanised("state").alias("State"),
         pl.col("onset").alias("Onset"),
@@ -111,12 +117,16 @@ def spike_table(episodes: pl.DataFrame, dimension: str) -> dict | None:
         pl.col("ratio").alias("× expected"),
         pl.col("score").alias("Score"),
     )
-    st.caption(f"{count_of(episodes.height, 'spike')}, ongoing first, then by severity and excess cases: each "
+    burst_count = episodes.filter(pl.col("kind") != "spike").height
+    listed = count_of(episodes.height - burst_count, "spike") + (f" and {count_of(burst_count, 'burst')}" if burst_count else "")
+    st.caption(f"{listed}, ongoing first, then by severity and excess cases: each "
                "category is watched hourly on its own series and on each of its surfaces, regions and surface-region "
                "pairs, and spikes of one category over the same hours are one alert, shown where it is (the narrowest "
                "series holding most of it)"
                + ("." if dimension == "category" else f"; and the spikes of each {tr.DIMENSIONS[dimension].lower()}.")
-               + " Select one to draw its series and list its cases.")
+               + " Bursts come last: a batch (most of the extra cases landed within ten minutes, as a classifier "
+               "back-fill does) or one account (most of them against a single account). Select one to draw its "
+               "series and list its cases.")
     event = st.dataframe(
         display,
         key=f"trends_spike_table_{dimension}",
@@ -124,6 +134,8 @@ def spike_table(episodes: pl.DataFrame, dimension: str) -> dict | None:
         selection_mode="single-row",
         hide_index=True,
         column_config={
+            "Kind": st.column_config.TextColumn(help="Spike, or a burst that is not one: a batch (landed within "
+                                                     "minutes) or one account (reports piling onto one account)."),
             "Spike in": st.column_config.TextColumn(help="Where the spike is: a category, or one surface and/or "
                                                          "region of it; or a value of the breakdown."),
             "Onset": st.column_config.DatetimeColumn(format="MM-DD HH:mm", help=f"First {unit} of the spike (UTC)."),
@@ -144,6 +156,43 @@ def spike_table(episodes: pl.DataFrame, dimension: str) -> dict | None:
     if row is None or row >= episodes.height:
         return None
     return episodes.row(row, named=True)
+
+
+# --------------------------------------------------------------------------- alert rate
+
+
+def sensitivity_cost(slot, rate: pl.DataFrame, sensitivity_label: str) -> None:
+    """One line beside the sensitivity control, in `slot` (an st.empty()): the alerts a week it gives."""
+    if rate.height == 0:
+        slot.caption("Not enough history yet to count alerts a week.")
+        return
+    slot.caption(f"{sensitivity_label}: {float(rate['spikes_per_week'].sum()):.1f} spike alerts a week over all "
+                 f"categories, and {float(rate['bursts_per_week'].sum()):.1f} bursts (see Alerts a week by category).")
+
+
+def alert_rate_chart(rate: pl.DataFrame, sensitivity_label: str) -> None:
+    """Alerts a week per category at the sensitivity in force (watchfloor.trends.alert_rate):
+    spikes and bursts side by side, most spikes first."""
+    if rate.height == 0:
+        st.info("Not enough history yet to count alerts a week: the detector needs two weeks of data first.")
+        return
+    shown = rate.reverse()  # plotly draws the first bar at the bottom
+    labels = shown["label"].to_list()
+    fig = go.Figure()
+    fig.add_trace(go.Bar(y=labels, x=shown["spikes_per_week"].to_list(), orientation="h", name="Spike alerts",
+                         marker_color=SPIKE_COLOUR, hovertemplate="%{y}: %{x:.1f} spike alerts a week<extra></extra>"))
+    fig.add_trace(go.Bar(y=labels, x=shown["bursts_per_week"].to_list(), orientation="h", name="Bursts",
+                         marker_color=BURST_COLOUR, hovertemplate="%{y}: %{x:.1f} bursts a week<extra></extra>"))
+    fig.update_layout(barmode="group", hovermode="closest")
+    fig.update_xaxes(title_text="alerts a week", rangemode="tozero")
+    _plotly(fig, 40 + 26 * rate.height, key="trends_alert_rate_chart")
+    weeks = float(rate["weeks"][0])
+    spikes_total = float(rate["spikes_per_week"].sum())
+    bursts_total = float(rate["bursts_per_week"].sum())
+    st.caption(f"At {sensitivity_label.lower()} sensitivity: {spikes_total:.1f} spike alerts a week over all "
+               f"categories and {bursts_total:.1f} bursts, counted over the last {weeks:.1f} weeks the detector judged "
+               "(every category, its surfaces, regions and surface-region pairs, hourly; the first two weeks of data "
+               "are its warm-up). Switch the sensitivity above to see what another setting would cost.")
 
 
 # --------------------------------------------------------------------------- volume chart

@@ -78,16 +78,17 @@ _SEVERITY_RANK = {name: i for i, name in enumerate(spikes.SEVERITIES)}
 
 
 def rising_categories(hourly: pl.DataFrame, as_of: datetime, top_n: int = 3,
-                      params: spikes.SpikeParams | None = None,
-                      fine: spikes.SpikeParams = spikes.FINE_SCOPE) -> pl.DataFrame:
+                      sensitivity: str = "normal") -> pl.DataFrame:
     """The categories with a spike alert in the last 24 hours, as the spike evaluation scores them.
 
-    `hourly` is home_rising_categories' frame (category, surface, region, bucket, cases) over the
-    29 days before the current hour. Every category is watched on its category, category x
-    surface, category x region and category x surface x region series (the category series with
-    `params`, the defaults; the narrower ones with `fine`, FINE_SCOPE), and its episodes that
-    share an hour are one alert, labelled with its scope (watchfloor.spikes.watched_alerts). A
-    category is rising if one of its alerts reaches into the last 24 complete hours. One row per
+    `hourly` is home_rising_categories' frame (category, surface, region, bucket, cases,
+    top_account, slot_0 .. slot_5) over the 29 days before the current hour. Every category is watched on
+    its category, category x surface, category x region and category x surface x region series
+    (the category series with the sensitivity's settings, SpikeParams.at; the narrower ones with
+    their fine() version), and its episodes that share an hour are one alert, labelled with its
+    scope (watchfloor.spikes.watched_alerts). Bursts (a batch landing at once, reports piling onto
+    one account: watchfloor.spikes.burst_kind) are not spikes and do not count. A category is
+    rising if one of its spike alerts reaches into the last 24 complete hours. One row per
     category (its most important alert: ongoing first, then by severity, then by excess cases),
     top_n rows. Columns: category, surface and region of the alert's scope (null: all), state
     ('ongoing' or 'ended'), onset, severity, cases and expected over the alert in its scope,
@@ -106,7 +107,9 @@ def rising_categories(hourly: pl.DataFrame, as_of: datetime, top_n: int = 3,
     if start >= hour - timedelta(hours=1):
         return pl.DataFrame(schema=schema)
     watched = spikes.watched_series(hourly, start, hour - timedelta(hours=1))
-    alerts = spikes.watched_alerts(watched, params, fine).filter(pl.col("end") >= window_start)
+    params = spikes.SpikeParams.at(sensitivity)
+    alerts = spikes.watched_alerts(watched, params, params.fine()).filter(
+        (pl.col("end") >= window_start) & (pl.col("kind") == "spike"))
     if alerts.height == 0:
         return pl.DataFrame(schema=schema)
     ranked = (

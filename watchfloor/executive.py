@@ -373,10 +373,10 @@ def spike_history_too_short(series: pl.DataFrame, period: Period) -> bool:
     return buckets <= spikes.SpikeParams().min_history
 
 
-def top_spikes(series: pl.DataFrame, period: Period, top_n: int = 3) -> pl.DataFrame:
-    """The spike detector (watchfloor.spikes) over every category's series, four weeks of history
-    included, judged up to the last complete bucket; the episodes that touch the period, most severe
-    first, then by extra cases (observed − expected)."""
+def top_spikes(series: pl.DataFrame, period: Period, top_n: int = 3, sensitivity: str = "normal") -> pl.DataFrame:
+    """The spike detector (watchfloor.spikes, at the sensitivity's settings) over every category's
+    series, four weeks of history included, judged up to the last complete bucket; the episodes
+    that touch the period, most severe first, then by extra cases (observed − expected)."""
     step = timedelta(hours=1) if spikes_hourly(period) else timedelta(days=1)
     last_bucket = _floor(period.end, step) - step  # the bucket still filling up is never judged
     start = spike_history_start(period)
@@ -388,7 +388,8 @@ def top_spikes(series: pl.DataFrame, period: Period, top_n: int = 3) -> pl.DataF
         return spikes.episodes_frame([]).with_columns(pl.lit(None, pl.String).alias("category"),
                                                       pl.lit(None, pl.Float64).alias("excess"),
                                                       pl.lit(None, pl.Int64).alias("rank"))
-    _, episodes = spikes.detect_many(series, "category", start=start, end=last_bucket, interval=step)
+    _, episodes = spikes.detect_many(series, "category", params=spikes.SpikeParams.at(sensitivity), start=start,
+                                     end=last_bucket, interval=step)
     if episodes.height == 0:
         return episodes.with_columns(pl.lit(None, pl.Float64).alias("excess"), pl.lit(None, pl.Int64).alias("rank"))
     touching = episodes.filter((pl.col("onset") < period.end) & (pl.col("end") + step > period.start))

@@ -137,10 +137,13 @@ def _hour(moment: datetime) -> datetime:
     return moment.replace(minute=0, second=0, microsecond=0)
 
 
-def detected_spike(history: pl.DataFrame, incident: dict, as_of: datetime) -> spikes.Episode | None:
-    """The spike detector (watchfloor.spikes) over the incident's category, hour by hour, with four
-    weeks of history: the first episode that touches the incident, from 24 hours before it started to
-    its mitigation (or resolution, or now). Only complete hours are judged."""
+def detected_spike(history: pl.DataFrame, incident: dict, as_of: datetime,
+                   sensitivity: str = "normal") -> spikes.Episode | None:
+    """The spike detector (watchfloor.spikes, at the sensitivity's settings) over the incident's
+    category, hour by hour, with four weeks of history: the first episode that touches the
+    incident, from 24 hours before it started to its mitigation (or resolution, or now). Only
+    complete hours are judged; hours before the data begins are unknown, the others count their
+    cases (none: zero)."""
     first = _hour(incident["started_at"]) - DETECTOR_HISTORY
     end = incident.get("resolved_at") or as_of
     # the hour holding now is still filling up, so the last judged hour is the one before it
@@ -154,7 +157,8 @@ def detected_spike(history: pl.DataFrame, incident: dict, as_of: datetime) -> sp
         return None
     counts = dict(zip(rows["hour"].to_list(), rows["cases"].to_list()))
     stamps = [first + HOUR * i for i in range(int((last - first) / HOUR) + 1)]
-    found = spikes.detect(stamps, [counts.get(h, 0) for h in stamps])
+    found = spikes.detect(stamps, [counts.get(h, 0) for h in stamps], spikes.SpikeParams.at(sensitivity),
+                          interval=HOUR)
     window_start = incident["started_at"] - 24 * HOUR
     window_end = incident.get("mitigated_at") or incident.get("resolved_at") or as_of
     touching = [e for e in found.episodes if e.onset <= window_end and e.end + HOUR > window_start]

@@ -1,85 +1,114 @@
-"""Spike detection for count series: causal, seasonal, count-aware, reporting episodes.
+"""Spike detection for count series: causal, seasonal, overdispersion-aware, reporting episodes.
 
-`detect(timestamps, counts)` takes any regular series (the interval is read from the
-timestamps) and returns the spike **episodes** in it. Every point is judged only on the points
-before it, as a live system must judge the hour that has just closed.
+`detect(timestamps, counts)` takes any count series, regular or not (the interval is read from
+the timestamps; the points are put on a regular grid where a bucket without a row is *unknown*,
+never zero), and returns the spike **episodes** in it. Every point is judged only on the points
+before it, as a live system must judge the bucket that has just closed.
 
 How a point is judged (docs/metrics.md, "Trend spikes", has the formulas):
 
-1. Expected count. The seasonal baseline is a trimmed mean of the same point of the week in the
-   previous `weeks` weeks, each with its `neighbours` points either side (12 values by default
-   for hourly data, so one earlier spike cannot drag it up). With less than two weeks of history
-   the same point of the previous days is used instead; with less than a day, the mean of the
-   previous points. A level factor (recent counts ÷ recent baselines over `level_window`
-   points, clipped) lets the baseline follow a trend.
-2. Surprise. The upper tail P(X >= observed) of a Poisson count with the expected mean, as a
-   standard-normal score z (Wilson–Hilferty), shrunk by sqrt(dispersion) where the series is
-   noisier than Poisson (dispersion: rolling median of squared Pearson residuals).
-3. A point is *hot* when p <= alpha and it is also big enough to matter: at least `min_excess`
-   cases and `min_ratio` times the expected count (so 1 -> 4 in a sparse series never fires).
-   Two consecutive points whose sum passes the same test (p <= alpha, `min_excess` together,
-   each at `min_ratio`) also open an episode: this catches moderate spikes in small series
-   after two points. So at most about 2 x alpha of the points of a series with no spike open
-   an episode.
-4. Episodes. An episode opens at a hot point, stays open while points are *elevated*
-   (z >= z_continue and above expected), ends after `end_after` points in a row that are not,
-   and is merged with the next one if fewer than `merge_gap` points separate them.
+1. Expected count. The seasonal periods follow from the interval: a day and a week for data
+   finer than a day (5 minutes to hours), a week for daily data, none beyond. The seasonal
+   baseline is a trimmed mean of the same point of the week in the previous `weeks` weeks, with
+   the points within `neighbour_time` of it (so one earlier spike cannot drag it up); with less
+   than two weeks of history the same point of the previous days; with less than a day, the mean
+   of the previous points. A level factor (recent counts / recent baselines over `level_time`,
+   leaving out the latest `level_lag`, clipped) follows busy and quiet days and trends without
+   following a spike that has just begun.
+2. Dispersion. Real counts scatter far more than Poisson. Each series' negative-binomial
+   dispersion a (variance = mean + a mean^2) comes from its own residuals: per earlier point, the
+   a that would put its count exactly on the upper `dispersion_share` quantile
+   (Cornish-Fisher); a is the (1 - dispersion_share) quantile of those over the previous
+   `dispersion_time`, so the series' own tail, not its bulk, sets it, and points at which an
+   episode was open are left out (a past spike does not make a series look noisy). For series
+   finer than `volatility_below` a second estimate over the raw counts of the `volatility_time`
+   before the last `volatility_lag` keeps a bursty series calmer for days after a burst (bursts
+   come in spells there); the larger is used.
+3. Surprise. The upper tail P(X >= observed) of that negative binomial, as a standard-normal
+   score z. A point is *hot* when the tail is at most `alpha` (the sensitivity) and it is big
+   enough to matter: at least `min_excess` cases above and `min_ratio` times the expected count.
+   A run of 2 or 3 points (`scan`) whose sum passes the same test, with the dispersion of such
+   sums estimated the same way, also opens an episode: a spike of hours is seen before any one
+   of its hours alone is unlikely enough.
+4. Episodes. An episode opens at a hot point or the first point of a hot run, stays open while
+   points are *elevated* (z >= z_continue and above expected), ends after `end_after` points in
+   a row that are not, and is merged with the next one if they are less than `merge_gap` points
+   (and `merge_time`) apart.
 5. Points at which an episode is open (from its alert until it ends) are replaced by their
    expected count before later baselines are computed (repeated passes until nothing changes),
-   so a long spike does not become its own baseline. Merging only joins episodes for the
-   report; it never changes what a baseline saw. Only points whose expected count rests on the
-   weekly baseline are replaced: one judged on the previous days (the first two weeks) may be
-   the weekly cycle itself, and replacing it would make the same false episode repeat weekly.
+   so a long spike does not become its own baseline. Only points whose expected count rests on
+   the weekly baseline are replaced: one judged on the previous days (the first two weeks) may
+   be the weekly cycle itself.
 
-`FINE_SCOPE` holds stricter settings for series narrower than a category, watched many at once.
-`watched_series` and `watched_alerts` watch every category on its category, x surface, x region
-and x surface x region series and merge the episodes of one category that share an hour into
-alerts labelled with their scope: what Home and the Trends page show, and what
-benchmarks/eval_spikes.py scores.
+One sensitivity setting (`SpikeParams.at(sensitivity)`: low, normal, high) sets alpha; every
+other default was chosen once for every series (benchmarks/spikes.md says on what).
+`SpikeParams.fine()` holds the stricter settings for series narrower than a category, watched
+many at once. `watched_series` and `watched_alerts` watch every category on its category,
+x surface, x region and x surface x region series and merge the episodes of one category that
+share an hour into alerts labelled with their scope: what Home and the Trends page show, and
+what benchmarks/eval_spikes.py scores.
 """
 
 from __future__ import annotations
 
 import math
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from datetime import datetime, timedelta
-from statistics import NormalDist
 from typing import Sequence
 
 import numpy as np
 import polars as pl
+from scipy import special
 
 DAY = timedelta(days=1)
 WEEK = timedelta(days=7)
-# Median of a chi-square with one degree of freedom: a squared Pearson residual's median
-# when the series is exactly Poisson with a large mean.
-CHI2_1_MEDIAN = 0.4549364
 
 SEVERITIES = ("critical", "high", "medium", "low")
+SENSITIVITIES = ("low", "normal", "high")
+# The per-point tail probability that opens an episode, per sensitivity.
+SENSITIVITY_ALPHA = {"low": 1e-5, "normal": 1e-4, "high": 1e-3}
 MAX_PASSES = 8
+# Before a series has `min_residuals` residuals its dispersion is unknown: judged as this
+# dispersed (calm), so a young series does not fire on ordinary noise.
+UNKNOWN_DISPERSION = 1.0
+# Intervals a series' median step is snapped to.
+NICE_INTERVALS = tuple(timedelta(seconds=s) for s in (
+    1, 2, 5, 10, 15, 20, 30, 60, 120, 300, 600, 900, 1200, 1800, 3600, 7200, 10800, 14400, 21600, 28800,
+    43200, 86400, 7 * 86400))
 
 
 class SeriesError(ValueError):
-    """The series cannot be judged (irregular, unsorted, negative counts...)."""
+    """The series cannot be judged (no interval, negative counts, lengths differ...)."""
 
 
 @dataclass(frozen=True)
 class SpikeParams:
-    """Detector settings. Defaults were chosen on simulator seed 7 (benchmarks/spikes.md)."""
+    """Detector settings: one sensitivity (alpha) and defaults chosen once for every series
+    (benchmarks/spikes.md)."""
 
-    alpha: float = 1e-4  # per-point chance that a point with no spike opens an episode alone
-    min_excess: float = 5.0  # a hot point has at least this many cases above expected
+    alpha: float = SENSITIVITY_ALPHA["normal"]  # per-point tail probability that opens an episode
+    min_excess: float = 20.0  # a hot point (or run) has at least this many cases above expected
     min_ratio: float = 1.5  # ... and at least this many times the expected count
-    z_continue: float = 2.0  # an episode continues while points score at least this
+    z_continue: float = 2.5  # an episode continues while points score at least this
     end_after: int = 3  # an episode ends after this many points in a row below z_continue
-    merge_gap: int = 6  # episodes fewer than this many points apart are one episode
+    merge_gap: int = 6  # episodes fewer than this many points apart are one episode ...
+    merge_time: timedelta = timedelta(hours=12)  # ... or closer than this
     weeks: int = 4  # weeks of history for the seasonal baseline
-    neighbours: int = 1  # points either side of the same point of the week (sub-daily series)
+    neighbour_time: timedelta = timedelta(hours=1)  # points this close to the same point of the week (sub-daily)
     trim: float = 0.25  # share of the baseline values dropped at each end before averaging
     shrink_cases: float = 5.0  # a seasonal mean resting on this many cases is half shrunk to the long-run mean
-    level_window: int = 72  # points of the trend (level) factor
+    level_time: timedelta = timedelta(hours=24)  # span of the level factor (at least `level_points`)
+    level_points: int = 7
+    level_lag: timedelta = timedelta(hours=3)  # the level factor leaves out the latest points (a fresh spike)
     level_clip: float = 3.0  # the level factor stays within [1/level_clip, level_clip]
-    dispersion_window: int = 336  # points of the dispersion estimate
+    dispersion_time: timedelta = timedelta(days=28)  # span of the dispersion estimate ...
+    dispersion_share: float = 0.01  # ... and the tail share it matches
+    volatility_time: timedelta = timedelta(days=7)  # span of the recent (raw) dispersion estimate ...
+    volatility_share: float = 0.01  # ... and its tail share
+    volatility_lag: timedelta = timedelta(hours=12)  # ... ending this long before the point
+    volatility_below: timedelta = timedelta(hours=1)  # ... for series finer than this only
+    scan: int = 3  # points a run of which is also tested as one (1: single points only, 2: pairs too)
+    min_residuals: int = 24  # residuals before a dispersion estimate counts
     min_history: int = 24  # points before the first judged point
 
     def __post_init__(self) -> None:
@@ -87,18 +116,32 @@ class SpikeParams:
             raise ValueError("alpha must be between 0 and 0.5")
         if self.end_after < 1 or self.merge_gap < 0 or self.weeks < 1 or self.min_history < 1:
             raise ValueError("end_after, weeks and min_history must be at least 1, merge_gap at least 0")
+        if not (0 < self.dispersion_share < 0.5 and 0 < self.volatility_share < 0.5):
+            raise ValueError("the dispersion shares must be between 0 and 0.5")
+
+    @classmethod
+    def at(cls, sensitivity: str = "normal") -> SpikeParams:
+        """The settings of a sensitivity (low, normal, high)."""
+        if sensitivity not in SENSITIVITY_ALPHA:
+            raise ValueError(f"sensitivity must be one of {', '.join(SENSITIVITIES)}, not {sensitivity!r}")
+        return cls(alpha=SENSITIVITY_ALPHA[sensitivity])
+
+    def fine(self) -> SpikeParams:
+        """For series narrower than a category (category x surface x region, say), of which a
+        category has some twenty watched at once: each fires less often (alpha / FINE_ALPHA_DIVISOR),
+        and a few extra cases in a thin series say little (FINE_MIN_EXCESS, FINE_MIN_RATIO)."""
+        return replace(self, alpha=self.alpha / FINE_ALPHA_DIVISOR, min_excess=max(self.min_excess, FINE_MIN_EXCESS),
+                       min_ratio=max(self.min_ratio, FINE_MIN_RATIO))
 
     @property
     def z_single(self) -> float:
-        return NormalDist().inv_cdf(1 - self.alpha)
+        return float(-special.ndtri(self.alpha))
 
 
-
-# For series narrower than a category (category x surface x region, say), where a category has
-# some twenty watched at once: each must fire less often for the category's alerts to stay
-# within the target, and in a thin series a few extra cases say little. Chosen with the
-# defaults on simulator seed 7 (benchmarks/spikes.md).
-FINE_SCOPE = SpikeParams(alpha=3e-5, min_excess=20.0, min_ratio=2.0)
+FINE_ALPHA_DIVISOR = 5.0
+FINE_MIN_EXCESS = 20.0
+FINE_MIN_RATIO = 2.5
+FINE_SCOPE = SpikeParams().fine()
 
 
 @dataclass(frozen=True)
@@ -108,7 +151,7 @@ class Episode:
     peak: datetime  # point with the highest score
     end: datetime  # last elevated point
     points: int  # points from onset to end
-    observed: float  # cases in the episode
+    observed: float  # cases in the episode (unknown points count none)
     expected: float  # expected cases over the same points
     peak_observed: float
     peak_expected: float
@@ -137,62 +180,76 @@ class Detection:
 
     timestamps: list[datetime]
     interval: timedelta
-    observed: np.ndarray
+    observed: np.ndarray  # NaN where unknown
     expected: np.ndarray  # NaN where not judged (warm-up)
-    upper: np.ndarray  # highest count still within the band (z below z_continue)
+    upper: np.ndarray  # about the highest count still within the band (z below z_continue)
     score: np.ndarray  # z, NaN where not judged
+    dispersion: np.ndarray  # the negative-binomial dispersion a each point was judged with
     in_episode: np.ndarray  # bool
     episodes: list[Episode] = field(default_factory=list)
 
     def frame(self) -> pl.DataFrame:
         return pl.DataFrame({
             "bucket": self.timestamps,
-            "observed": self.observed,
-            "expected": self.expected,
-            "upper": self.upper,
-            "score": self.score,
+            "observed": pl.Series(self.observed, nan_to_null=True),
+            "expected": pl.Series(self.expected, nan_to_null=True),
+            "upper": pl.Series(self.upper, nan_to_null=True),
+            "score": pl.Series(self.score, nan_to_null=True),
             "in_episode": self.in_episode,
-        }, schema_overrides={"bucket": pl.Datetime("us")})
+        }, schema_overrides={"bucket": pl.Datetime("us"), "observed": pl.Float64, "expected": pl.Float64,
+                             "upper": pl.Float64, "score": pl.Float64})
 
 
 # --------------------------------------------------------------------------- the series
 
 
-def interval_of(timestamps: Sequence[datetime]) -> timedelta:
-    """The series' interval: its smallest step. Raises SeriesError unless every step is that interval."""
-    if len(timestamps) < 2:
-        raise SeriesError("a series needs at least two points to show its interval")
-    steps = [b - a for a, b in zip(timestamps, timestamps[1:])]
-    for i, step in enumerate(steps):
-        if step <= timedelta(0):
-            raise SeriesError(f"timestamps must increase: {timestamps[i + 1]} follows {timestamps[i]}")
-    interval = min(steps)
-    for i, step in enumerate(steps):
-        if step != interval:
-            kind = "missing points" if step % interval == timedelta(0) else "an irregular gap"
-            raise SeriesError(
-                f"the series is not regular: its interval is {interval}, but {timestamps[i]} is followed by "
-                f"{timestamps[i + 1]} ({kind})"
-            )
-    return interval
+def infer_interval(timestamps: Sequence[datetime]) -> timedelta:
+    """The series' interval: the lower quartile of its steps between distinct times (missing
+    rows lengthen some steps; they do not move it), snapped to the nearest usual interval
+    (seconds to a week). Raises SeriesError with fewer than two distinct times."""
+    times = np.unique(np.asarray(timestamps, dtype="datetime64[us]"))
+    if len(times) < 2:
+        raise SeriesError("a series needs at least two distinct timestamps to show its interval")
+    step = float(np.percentile(np.diff(times).astype(np.int64), 25)) / 1e6
+    return min(NICE_INTERVALS, key=lambda nice: abs(math.log(nice.total_seconds() / step)))
 
 
-def fill_missing(timestamps: Sequence[datetime], counts: Sequence[float]) -> tuple[list[datetime], list[float]]:
-    """Insert zero counts for the missing points of a series whose steps are multiples of its smallest step."""
-    if len(timestamps) < 2:
-        return list(timestamps), list(counts)
-    steps = [b - a for a, b in zip(timestamps, timestamps[1:])]
-    if any(s <= timedelta(0) for s in steps):
-        raise SeriesError("timestamps must increase")
-    interval = min(steps)
-    if any(s % interval for s in steps):
-        bad = next(i for i, s in enumerate(steps) if s % interval)
-        raise SeriesError(f"the series is not regular: {timestamps[bad]} is followed by {timestamps[bad + 1]}, "
-                          f"which is not a whole number of {interval} steps")
-    by_time = dict(zip(timestamps, counts))
-    n = (timestamps[-1] - timestamps[0]) // interval + 1
-    grid = [timestamps[0] + i * interval for i in range(n)]
-    return grid, [by_time.get(t, 0.0) for t in grid]
+def to_grid(timestamps: Sequence[datetime], counts: Sequence[float],
+            interval: timedelta | None = None) -> tuple[list[datetime], np.ndarray, timedelta]:
+    """The series on a regular grid every `interval` (inferred when None), in step with the
+    timestamps: the grid's phase within the interval is the offset most of them share, else their
+    circular mean offset (to 1/60 of the interval), so rows a little off the grid, as a
+    collector's clock drifts, land one per point.
+    Each row goes to the nearest grid point; the counts of rows on one point are added up; a
+    point without a row, or whose rows are all unknown (NaN), is unknown (NaN), never zero. The
+    grid runs from the first point with a row to the last."""
+    if len(timestamps) != len(counts):
+        raise SeriesError("timestamps and counts differ in length")
+    values = np.asarray(counts, dtype=float)
+    if (values[~np.isnan(values)] < 0).any():
+        raise SeriesError("counts cannot be negative")
+    interval = interval or infer_interval(timestamps)
+    width = interval // timedelta(microseconds=1)
+    micros = np.asarray(timestamps, dtype="datetime64[us]").astype(np.int64)
+    offsets, shared = np.unique(micros % width, return_counts=True)
+    if shared.max() * 2 >= len(micros):
+        phase = int(offsets[np.argmax(shared)])
+    else:
+        angle = 2.0 * np.pi * (micros % width) / width
+        turn = (math.atan2(np.sin(angle).mean(), np.cos(angle).mean()) / (2.0 * np.pi)) % 1.0
+        phase = int(round(turn * 60) % 60) * (width // 60)
+    index = (micros - phase + width // 2) // width  # the nearest grid point (phase + k x width)
+    first = int(index.min())
+    index = index - first
+    n = int(index.max()) + 1
+    total = np.zeros(n)
+    known = np.zeros(n, dtype=bool)
+    ok = ~np.isnan(values)
+    np.add.at(total, index[ok], values[ok])
+    known[index[ok]] = True
+    origin = np.datetime64(first * width + phase, "us")
+    grid = (origin + np.arange(n) * np.timedelta64(width, "us")).astype("datetime64[us]").tolist()
+    return grid, np.where(known, total, np.nan), interval
 
 
 def _period(interval: timedelta, length: timedelta) -> int | None:
@@ -202,20 +259,45 @@ def _period(interval: timedelta, length: timedelta) -> int | None:
     return length // interval
 
 
+def _points(span: timedelta, interval: timedelta, minimum: int = 1) -> int:
+    return max(minimum, int(round(span / interval)))
+
+
 # --------------------------------------------------------------------------- statistics
 
 
-def poisson_z(observed: np.ndarray, expected: np.ndarray) -> np.ndarray:
-    """P(X >= observed) for X ~ Poisson(expected), as the standard-normal z with the same upper tail.
+def nb_tail(observed: np.ndarray, expected: np.ndarray, dispersion: np.ndarray,
+            where: np.ndarray | None = None) -> np.ndarray:
+    """P(X >= observed) for X negative binomial with mean `expected` and variance
+    expected + dispersion * expected^2 (Poisson where the dispersion is 0).
 
-    P(X >= k) = P(Gamma(k, 1) <= mu); Wilson-Hilferty's cube-root normal approximation of the
-    gamma gives z = 3 sqrt(k) (1 - 1/(9k) - (mu/k)^(1/3)). k = 0 (always at least 0): z = -inf.
-    """
-    k = np.asarray(observed, dtype=float)
-    mu = np.maximum(np.asarray(expected, dtype=float), 1e-9)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        z = 3.0 * np.sqrt(k) * (1.0 - 1.0 / (9.0 * k) - np.cbrt(mu / k))
-    return np.where(k > 0, z, -np.inf)
+    With size r = 1 / dispersion and p = expected / (expected + r), P(X >= k) = I_p(k, r), the
+    regularised incomplete beta function; the Poisson tail is the regularised lower incomplete
+    gamma P(k, expected). k <= 0 (always at least 0): 1. Only the elements of `where` (all by
+    default) are worked out; the others are 1."""
+    k, mu, a = np.broadcast_arrays(np.asarray(observed, dtype=float), np.asarray(expected, dtype=float),
+                                   np.asarray(dispersion, dtype=float))
+    out = np.ones(k.shape)
+    todo = (k > 0) if where is None else (where & (k > 0))
+    if not todo.any():
+        return out
+    kk = k[todo]
+    mm = np.maximum(mu[todo], 1e-9)
+    aa = np.maximum(np.nan_to_num(a[todo]), 0.0)
+    poisson = aa * mm < 1e-9
+    tail = np.empty(kk.shape)
+    with np.errstate(all="ignore"):
+        tail[poisson] = special.gammainc(kk[poisson], mm[poisson])
+        nb = ~poisson
+        size = 1.0 / aa[nb]
+        tail[nb] = special.betainc(kk[nb], size, mm[nb] / (mm[nb] + size))
+    out[todo] = tail
+    return out
+
+
+def tail_z(p: np.ndarray) -> np.ndarray:
+    """The standard-normal score with upper tail p."""
+    return -special.ndtri(np.clip(p, 1e-300, 1.0))
 
 
 def z_to_p(z: float) -> float:
@@ -247,12 +329,26 @@ def _lagged(values: np.ndarray, lags: list[int]) -> np.ndarray:
     return out
 
 
-def _rolling_sum_before(values: np.ndarray, window: int) -> np.ndarray:
-    """Sum of the `window` values before each point (fewer at the start), NaN-free input; along
-    the last axis (one series, or one per row)."""
-    c = np.concatenate([np.zeros((*values.shape[:-1], 1)), np.cumsum(values, axis=-1)], axis=-1)
+def _sum_before(values: np.ndarray, window: int) -> tuple[np.ndarray, np.ndarray]:
+    """Sum of the known (non-NaN) values among the `window` points before each point, and how
+    many there are; along the last axis."""
+    v = np.nan_to_num(values)
+    k = (~np.isnan(values)).astype(float)
+    pad = np.zeros((*values.shape[:-1], 1))
+    cv = np.concatenate([pad, np.cumsum(v, axis=-1)], axis=-1)
+    ck = np.concatenate([pad, np.cumsum(k, axis=-1)], axis=-1)
     idx = np.arange(values.shape[-1])
-    return c[..., idx] - c[..., np.maximum(idx - window, 0)]
+    lo = np.maximum(idx - window, 0)
+    return cv[..., idx] - cv[..., lo], ck[..., idx] - ck[..., lo]
+
+
+def _shift(values: np.ndarray, lag: int) -> np.ndarray:
+    """values[..., t - lag] at t along the last axis (0 before the series starts)."""
+    if lag <= 0:
+        return values
+    out = np.zeros(values.shape)
+    out[..., lag:] = values[..., :-lag]
+    return out
 
 
 def baseline(clean: np.ndarray, interval: timedelta, params: SpikeParams) -> np.ndarray:
@@ -260,26 +356,28 @@ def baseline(clean: np.ndarray, interval: timedelta, params: SpikeParams) -> np.
     return _baseline(clean, interval, params)[0]
 
 
-def _baseline(clean: np.ndarray, interval: timedelta,
-              params: SpikeParams) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def _baseline(clean: np.ndarray, interval: timedelta, params: SpikeParams,
+              kept: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """(expected, values, full_cycle): the expected count, how many earlier points it is an
-    average of, and whether it rests on the series' longest cycle (the week for hourly and daily
-    series; the previous points when the interval has no cycle). Along the last axis: `clean`
-    is one series or one series per row."""
+    average of, and whether it rests on the series' longest cycle (the week for sub-daily and
+    daily series; the previous points when the interval has no cycle). Along the last axis:
+    `clean` is one series or one series per row; NaN (unknown) points are left out."""
     n = clean.shape[-1]
     week = _period(interval, WEEK)
     day = _period(interval, DAY)
     sub_daily = interval < DAY
-    spread = range(-params.neighbours, params.neighbours + 1) if sub_daily else range(0, 1)
+    reach = _points(params.neighbour_time, interval, 0) if sub_daily else 0
+    spread = range(-reach, reach + 1)
     idx = np.arange(n)
+    level_window = _points(params.level_time, interval, params.level_points)
     expected = np.full(clean.shape, np.nan)
     if n == 0:
         return expected, np.ones(clean.shape), np.zeros(clean.shape, dtype=bool)
 
-    trailing = _rolling_sum_before(clean, params.level_window) / np.maximum(np.minimum(idx, params.level_window), 1)
-    expected[:] = np.where(idx > 0, trailing, np.nan)  # fallback: mean of the previous points
-    values = np.broadcast_to(np.maximum(np.minimum(idx, params.level_window), 1).astype(float), clean.shape)
-    candidates = []  # (seasonal baseline, first point it applies to), from the weakest to the best
+    total, known = _sum_before(clean, level_window)
+    expected[:] = np.where(known > 0, total / np.maximum(known, 1), np.nan)  # fallback: mean of the previous points
+    values = np.maximum(known, 1.0)
+    candidates = []  # (seasonal baseline, values, first point it applies to), from the weakest to the best
     if day is not None and day > 1:
         daily_lags = [k * day + j for k in range(1, 8) for j in spread if k * day + j > 0]
         # Needed only until the weekly baseline takes over (two weeks in, where it always has
@@ -294,9 +392,11 @@ def _baseline(clean: np.ndarray, interval: timedelta,
     if week is not None:
         weekly_lags = [k * week + j for k in range(1, params.weeks + 1) for j in spread if k * week + j > 0]
         candidates.append((*_trimmed_mean(_lagged(clean, weekly_lags), params.trim), 2 * week))
-    # The long-run mean per point (over the dispersion window): sparse series shrink to it.
-    long_mean = _rolling_sum_before(clean, params.dispersion_window) / np.maximum(
-        np.minimum(idx, params.dispersion_window), 1)
+    # The long-run mean per point (over the dispersion window): sparse series shrink to it. It
+    # leaves out the `kept` series' unknown points (an episode was open there), if given.
+    long_total, long_known = _sum_before(clean if kept is None else kept,
+                                         _points(params.dispersion_time, interval, 2 * params.level_points))
+    long_mean = np.where(long_known > 0, long_total / np.maximum(long_known, 1), np.nan)
     full_cycle = np.broadcast_to(idx > 0, clean.shape)
     for seasonal, count, first in candidates:
         has = (idx >= first) & ~np.isnan(seasonal)
@@ -305,11 +405,14 @@ def _baseline(clean: np.ndarray, interval: timedelta,
         # make an hour impossible). Weight: cases / (cases + shrink_cases).
         cases = np.nan_to_num(seasonal) * count
         weight = cases / (cases + params.shrink_cases) if params.shrink_cases > 0 else np.ones_like(cases)
-        seasonal = long_mean + weight * (seasonal - long_mean)
+        seasonal = np.where(np.isnan(long_mean), seasonal, long_mean + weight * (seasonal - long_mean))
         # Level factor: how the recent points compare with this same baseline (compared over
-        # the points where it exists), so that it follows a trend but not the cycle itself.
-        recent = _rolling_sum_before(np.where(has, clean, 0.0), params.level_window)
-        recent_base = _rolling_sum_before(np.where(has, seasonal, 0.0), params.level_window)
+        # the known points where it exists), so that it follows busy days and trends but not
+        # the cycle itself.
+        mask = has & ~np.isnan(clean)
+        lag = _points(params.level_lag, interval, 0)
+        recent = _shift(_sum_before(np.where(mask, clean, np.nan), level_window)[0], lag)
+        recent_base = _shift(_sum_before(np.where(mask, seasonal, np.nan), level_window)[0], lag)
         # +1 on both sides keeps the factor near 1 where the counts are tiny.
         level = np.clip((recent + 1.0) / (recent_base + 1.0), 1 / params.level_clip, params.level_clip)
         expected = np.where(has, seasonal * level, expected)
@@ -319,66 +422,171 @@ def _baseline(clean: np.ndarray, interval: timedelta,
     return expected, values, full_cycle & ~np.isnan(expected)
 
 
-def dispersion(clean: np.ndarray, expected: np.ndarray, window: int) -> np.ndarray:
-    """Over-dispersion factor per point (>= 1) from the squared Pearson residuals before it; one
-    series, or one per row (each row's window never reaches into another's)."""
+def dispersion(observed: np.ndarray, clean: np.ndarray, expected: np.ndarray, interval: timedelta,
+               params: SpikeParams) -> np.ndarray:
+    """The negative-binomial dispersion a per point (>= 0), from the points before it; one series,
+    or one per row. The larger of two estimates: the cleaned points of the last dispersion_time
+    (tail share dispersion_share) and the raw points of the volatility_time before the last
+    volatility_lag (share volatility_share). UNKNOWN_DISPERSION until min_residuals residuals
+    are there."""
+    long = _tail_dispersion(clean, expected, _points(params.dispersion_time, interval, 4 * params.min_residuals),
+                            params.dispersion_share, params.min_residuals)
+    if interval >= params.volatility_below:
+        return np.where(np.isnan(long), UNKNOWN_DISPERSION, long)
+    short = _tail_dispersion(observed, expected, _points(params.volatility_time, interval, 2 * params.min_residuals),
+                             params.volatility_share, params.min_residuals // 2,
+                             lag=_points(params.volatility_lag, interval, 0))
+    return np.where(np.isnan(long), UNKNOWN_DISPERSION, np.fmax(long, short))
+
+
+def needed_dispersion(counts: np.ndarray, expected: np.ndarray, share: float) -> np.ndarray:
+    """Per point, the dispersion a at which the count would sit exactly on the upper `share`
+    quantile of a negative binomial with its expected mean; -1 where it sits below even the
+    Poisson quantile (it needs none). The quantile is Cornish-Fisher's (mean + sd * (z + (z^2 - 1)
+    / 6 * skewness), skewness (1 + 2 a m) / sd, sd^2 = m + a m^2) with a continuity correction of
+    1/2, which makes x - 1/2 = quantile a quadratic in a; the smaller root is taken."""
+    z = float(-special.ndtri(share))
+    c = (z * z - 1.0) / 6.0
+    mu = np.maximum(np.asarray(expected, dtype=float), 1e-6)
+    y = np.asarray(counts, dtype=float) - 0.5 - mu - c
     with np.errstate(invalid="ignore", divide="ignore"):
-        r2 = (clean - expected) ** 2 / np.maximum(expected, 0.5)
-    rows = r2.reshape(-1, r2.shape[-1]) if r2.size else r2.reshape(0, r2.shape[-1])
-    frame = pl.DataFrame({
-        "series": np.repeat(np.arange(rows.shape[0]), rows.shape[1]),
-        "r2": pl.Series(rows.ravel(), dtype=pl.Float64, nan_to_null=True),
-    })
-    rolling = (
-        frame.select(pl.col("r2").rolling_median(window_size=window, min_samples=max(12, window // 8))
-                     .shift(1).over("series"))
-        .to_series().to_numpy().reshape(r2.shape)
-    )
-    phi = np.nan_to_num(rolling / CHI2_1_MEDIAN, nan=1.0)
-    return np.clip(phi, 1.0, 25.0)
+        disc = mu ** 3 * z * z * (8.0 * c * y + z * z * mu + 16.0 * c * c)
+        root = ((4.0 * c * mu * y + z * z * mu * mu) - np.sqrt(np.maximum(disc, 0.0))) / (8.0 * c * c * mu * mu)
+        needed = np.where(y <= z * np.sqrt(mu), -1.0, root)
+    return np.where(np.isnan(counts) | np.isnan(expected), np.nan, needed)
 
 
-def band_upper(expected: np.ndarray, phi: np.ndarray, z: float) -> np.ndarray:
-    """The count that scores about z: expected + z * sqrt(phi * expected) (normal approximation)."""
-    return expected + z * np.sqrt(phi * np.maximum(expected, 0.0))
+# A dispersion estimate is renewed this many times per window (daily for four weeks of hourly
+# points): it moves slowly, and renewing it at every point would cost a quantile per point.
+DISPERSION_UPDATES = 28
+
+
+def _tail_dispersion(counts: np.ndarray, expected: np.ndarray, window: int, share: float,
+                     min_residuals: int, lag: int = 0) -> np.ndarray:
+    """The dispersion a at which the upper `share` tail of the `window` residuals before a point
+    sits on its quantile: the (1 - share) quantile (linear interpolation) of needed_dispersion
+    over those points, NaN (unknown) counts left out. Renewed every window / DISPERSION_UPDATES
+    points from the points before the renewal (and before the `lag` latest ones); NaN while
+    fewer than min_residuals residuals are there. Along the last axis."""
+    needed = needed_dispersion(counts, expected, share)
+    n = needed.shape[-1]
+    step = max(1, window // DISPERSION_UPDATES)
+    starts = np.arange(0, n, step)
+    end = starts - lag  # exclusive
+    first = np.maximum(end - window, 0)
+    idx = first[:, None] + np.arange(window)[None, :]  # renewals x window
+    inside = idx < end[:, None]
+    values = np.where(inside, needed[..., np.clip(idx, 0, max(n - 1, 0))], np.nan)
+    count = np.sum(~np.isnan(values), axis=-1)
+    # The quantile lies among the largest `top` values: only those are sorted (largest first).
+    top = min(window, int(math.ceil(window * share)) + 2)
+    negated = np.where(np.isnan(values), np.inf, -values)
+    if top < window:
+        negated = np.partition(negated, top - 1, axis=-1)[..., :top]
+    largest = -np.sort(negated, axis=-1)  # descending; -inf where there was no value
+    from_top = np.maximum(count - 1, 0) * share  # position counted from the largest
+    first = np.minimum(np.floor(from_top).astype(int), top - 1)
+    second = np.minimum(first + 1, np.minimum(np.maximum(count - 1, 0), top - 1))
+    high = np.take_along_axis(largest, first[..., None], axis=-1)[..., 0]
+    low = np.take_along_axis(largest, second[..., None], axis=-1)[..., 0]
+    with np.errstate(invalid="ignore"):
+        quantile = high - (from_top - first) * (high - low)
+    quantile = np.where(count >= min_residuals, np.maximum(quantile, 0.0), np.nan)
+    return np.repeat(quantile, step, axis=-1)[..., :n]
+
+
+def band_upper(expected: np.ndarray, dispersion: np.ndarray, z: float) -> np.ndarray:
+    """About the count that scores z: expected + z * sqrt(expected + a * expected^2) (normal approximation)."""
+    e = np.maximum(expected, 0.0)
+    return expected + z * np.sqrt(e + dispersion * e * e)
 
 
 # --------------------------------------------------------------------------- detection
 
 
-def _scores(observed: np.ndarray, clean: np.ndarray, interval: timedelta, params: SpikeParams):
-    expected, values, full_cycle = _baseline(clean, interval, params)
-    # The baseline is itself an estimate: a (trimmed) mean of `values` Poisson counts adds about
-    # 1.2 / values of the count's own variance (a 25 % trimmed mean is ~84 % efficient).
-    phi = dispersion(clean, expected, params.dispersion_window) + 1.2 / values
-    z = poisson_z(observed, expected) / np.sqrt(phi)
-    z = np.where(np.isnan(expected), np.nan, z)
-    return expected, phi, z, full_cycle
+def _run_sums(values: np.ndarray, k: int) -> np.ndarray:
+    """The sum of the k points ending at each point, along the last axis (NaN if one is unknown
+    or the series has not yet had k points)."""
+    out = np.full(values.shape, np.nan)
+    if values.shape[-1] >= k:
+        out[..., k - 1:] = np.lib.stride_tricks.sliding_window_view(values, k, axis=-1).sum(axis=-1)
+    return out
 
 
-def _walk(observed: np.ndarray, expected: np.ndarray, z: np.ndarray, phi: np.ndarray, params: SpikeParams):
-    """Walk the points in time order: [start, alert, last elevated] of each episode, before merging."""
-    known = ~np.isnan(expected)
-    ratio_ok = known & (observed >= params.min_ratio * expected)
-    single = ratio_ok & (observed - expected >= params.min_excess) & (z >= params.z_single)
-    # A point and the one before it, taken together: the same tail test on their sum.
-    pair_end = np.zeros_like(single)
-    if len(observed) > 1:
-        both = ratio_ok[1:] & ratio_ok[:-1]
-        obs2 = observed[1:] + observed[:-1]
-        exp2 = np.nan_to_num(expected[1:] + expected[:-1], nan=np.inf)
-        z2 = poisson_z(obs2, exp2) / np.sqrt(phi[1:])
-        pair_end[1:] = both & (obs2 - exp2 >= params.min_excess) & (z2 >= params.z_single)
-    elevated = (z >= params.z_continue) & (observed > expected)
-    elevated = np.nan_to_num(elevated, nan=0).astype(bool)
+def _scores(observed: np.ndarray, clean: np.ndarray, held: np.ndarray, interval: timedelta, params: SpikeParams):
+    """Per point: expected count, dispersion, score, whether the baseline is the full cycle, and
+    for runs of k = 2 .. scan points ending there the dispersion of their sums (estimated the
+    same way from the sums' own residuals: noise partly averages out over a run). `clean` feeds
+    the baseline; the dispersion leaves out the `held` points (an episode was open)."""
+    kept = np.where(held, np.nan, observed)
+    expected, _values, full_cycle = _baseline(clean, interval, params, kept)
+    a = dispersion(observed, kept, expected, interval, params)
+    # The exact tail where the count is above expected; at or below it the normal
+    # approximation (a score of at most 0, never surprising) saves the special functions.
+    x, e = np.nan_to_num(observed), np.nan_to_num(expected)
+    above = x > e
+    z = tail_z(nb_tail(x, e, a, where=above))
+    with np.errstate(invalid="ignore", divide="ignore"):
+        z = np.where(above, z, (x - e) / np.sqrt(np.maximum(e + a * e * e, 1e-9)))
+    z = np.where(np.isnan(expected) | np.isnan(observed), np.nan, z)
 
+    def run_a(k: int, rows: np.ndarray) -> np.ndarray:
+        """The dispersion of sums of k points, for the given rows (worked out on demand: only
+        series with a run big enough to matter need it)."""
+        return dispersion(_run_sums(observed[rows], k), _run_sums(kept[rows], k), _run_sums(expected[rows], k),
+                          interval, params)
+
+    return expected, a, z, full_cycle, run_a
+
+
+def _hot(observed: np.ndarray, expected: np.ndarray, z: np.ndarray, a: np.ndarray, params: SpikeParams,
+         run_a=None) -> tuple[np.ndarray, np.ndarray]:
+    """(run_start, elevated) for series x points: run_start is the onset of the hot point or run
+    that ends at a point (-1: none ends there); elevated: the point keeps an episode open.
+    run_a(k, rows) gives the dispersion of sums of k points of those rows."""
+    known = ~np.isnan(expected) & ~np.isnan(observed)
+    x = np.nan_to_num(observed)
+    e = np.nan_to_num(expected)
+    n = x.shape[-1]
+    idx = np.arange(n)
+    ratio_ok = known & (x >= params.min_ratio * e)
+    single = ratio_ok & (x - e >= params.min_excess) & (np.nan_to_num(z, nan=-np.inf) >= params.z_single)
+    # A run of k points ending at a point (k = 2 .. scan), taken together: the same tail test on
+    # their sum, with the dispersion of such sums (run_a; without it the largest of the points':
+    # as if their noise did not average out at all), each point at min_ratio. The run's first
+    # point is the onset.
+    run_start = np.where(single, idx, -1)
+    window = np.lib.stride_tricks.sliding_window_view
+    for k in range(2, params.scan + 1):
+        if n < k:
+            break
+        all_ok = window(ratio_ok, k, axis=-1).all(axis=-1)
+        xk = window(x, k, axis=-1).sum(axis=-1)
+        ek = window(e, k, axis=-1).sum(axis=-1)
+        big = all_ok & (xk - ek >= params.min_excess)  # the tail is worked out for these only
+        rows = np.flatnonzero(big.any(axis=-1))
+        if rows.size == 0:
+            continue
+        if run_a is not None:
+            ak = run_a(k, rows)[:, k - 1:]
+        else:
+            ak = window(a[rows], k, axis=-1).max(axis=-1)
+        hit = np.zeros(x.shape, dtype=bool)
+        hit[rows, k - 1:] = big[rows] & (nb_tail(xk[rows], ek[rows], ak, where=big[rows]) <= params.alpha)
+        run_start = np.where(hit & (run_start < 0), idx - (k - 1), run_start)
+    elevated = known & (np.nan_to_num(z, nan=-np.inf) >= params.z_continue) & (x > e)
+    return run_start, elevated
+
+
+def _walk(run_start: np.ndarray, elevated: np.ndarray, params: SpikeParams) -> list[list[int]]:
+    """Walk one series' points in time order: [start, alert, last elevated] of each episode, before merging."""
     episodes: list[list[int]] = []
-    n = len(observed)
-    candidates = np.flatnonzero(single | pair_end)
+    n = len(run_start)
+    candidates = np.flatnonzero(run_start >= 0)
     pos = 0
     while pos < len(candidates):
         alert = int(candidates[pos])
-        start = alert if single[alert] else alert - 1
+        start = int(run_start[alert])
         if episodes and start <= episodes[-1][2]:
             start = episodes[-1][2] + 1
         last, quiet, i = alert, 0, alert + 1
@@ -425,33 +633,36 @@ def severity(peak_ratio: float, score: float) -> str:
     return "low"
 
 
-def detect(timestamps: Sequence[datetime], counts: Sequence[float], params: SpikeParams | None = None) -> Detection:
-    """Judge every point of a regular count series and return the detection with its episodes."""
+def detect(timestamps: Sequence[datetime], counts: Sequence[float], params: SpikeParams | None = None,
+           interval: timedelta | None = None) -> Detection:
+    """Judge every point of a count series and return the detection with its episodes.
+
+    The series need not be regular or sorted: it is put on a regular grid (`to_grid`; the
+    interval is inferred unless given), where buckets without a row are unknown (NaN in the
+    detection's observed counts): never judged, never counted, left out of every baseline."""
     params = params or SpikeParams()
-    timestamps = list(timestamps)
-    observed = np.asarray(counts, dtype=float)
-    if len(timestamps) != len(observed):
+    counts = np.asarray(counts, dtype=float)
+    if len(timestamps) != len(counts):
         raise SeriesError("timestamps and counts differ in length")
-    if np.isnan(observed).any():
-        raise SeriesError("counts must be numbers (found an empty or non-numeric value)")
-    if (observed < 0).any():
+    if (counts[~np.isnan(counts)] < 0).any():
         raise SeriesError("counts cannot be negative")
-    return _run(timestamps, interval_of(timestamps), observed, params)
+    grid, observed, interval = to_grid(list(timestamps), counts, interval)
+    return _run(grid, interval, observed, params)
 
 
 def _run(timestamps: list[datetime], interval: timedelta, observed: np.ndarray, params: SpikeParams) -> Detection:
-    """detect() on a series already checked (regular, numbers, none negative)."""
+    """detect() on a series already on its grid (NaN: unknown; none negative)."""
     return _run_many(timestamps, interval, observed[None, :], params)[0]
 
 
-BATCH_ROWS = 64  # series judged together (memory: rows x points x 21 lagged values)
+BATCH_ROWS = 64  # series judged together (memory: rows x points x lagged values)
 
 
 def _run_many(timestamps: list[datetime], interval: timedelta, observed: np.ndarray,
               params: SpikeParams) -> list[Detection]:
-    """detect() on each row of a matrix of checked series sharing their timestamps. The numbers
-    are worked out for many series at once (the same arithmetic, row by row), which is what
-    makes watching hundreds of narrow series cheap."""
+    """detect() on each row of a matrix of series on one grid. The numbers are worked out for
+    many series at once (the same arithmetic, row by row), which is what makes watching hundreds
+    of narrow series cheap."""
     out: list[Detection] = []
     for first in range(0, observed.shape[0], BATCH_ROWS):
         out += _run_batch(timestamps, interval, observed[first:first + BATCH_ROWS], params)
@@ -462,29 +673,35 @@ def _run_batch(timestamps: list[datetime], interval: timedelta, observed: np.nda
                params: SpikeParams) -> list[Detection]:
     # Pass 1 on the raw series; each later pass with the points at which the previous pass had
     # an episode open replaced by their expected counts, so a spike does not inflate the
-    # baselines after it, until nothing changes (per series: a series that has settled is not
-    # judged again). Every pass is causal: whether an episode was open at a point is known when
-    # that point closes, and only earlier points feed a baseline.
+    # baselines and dispersions after it, until nothing changes (per series: a series that has
+    # settled is not judged again). Every pass is causal: whether an episode was open at a point
+    # is known when that point closes, and only earlier points feed a baseline.
     rows, n = observed.shape
     clean = observed.copy()
     opened = np.zeros((rows, n), dtype=bool)
+    held = np.zeros((rows, n), dtype=bool)
     last: list = [None] * rows
     active = np.arange(rows)
     for _ in range(MAX_PASSES):
-        expected, phi, z, full_cycle = _scores(observed[active], clean[active], interval, params)
+        expected, a, z, full_cycle, run_a = _scores(observed[active], clean[active], held[active], interval, params)
+        run_start, elevated = _hot(observed[active], expected, z, a, params, run_a)
         unsettled = []
         for j, row in enumerate(active):
-            raw = _walk(observed[row], expected[j], z[j], phi[j], params)
-            last[row] = (expected[j], phi[j], z[j], raw)
+            raw = _walk(run_start[j], elevated[j], params)
+            last[row] = (expected[j], a[j], z[j], raw)
             # Only points judged on the full cycle are replaced: an episode judged on a stand-in
             # baseline (the previous days, before two weeks of history) may be the weekly cycle
             # itself (Monday after a quiet weekend), and replacing it would teach every later
             # Monday the weekend's level, so the false episode would repeat week after week.
-            mask = _open_mask(raw, n, params.end_after) & full_cycle[j]
-            cleaned = np.where(mask, np.minimum(observed[row], expected[j]), observed[row])
-            if np.array_equal(mask, opened[row]) and np.allclose(cleaned, clean[row], rtol=1e-9, atol=1e-12):
+            # The dispersion leaves out every point at which an episode was open, whatever its
+            # baseline: a burst in the first two weeks must not make the series look noisy.
+            open_now = _open_mask(raw, n, params.end_after)
+            mask = open_now & full_cycle[j]
+            cleaned = np.where(mask, np.fmin(observed[row], expected[j]), observed[row])
+            if (np.array_equal(open_now, held[row]) and np.array_equal(mask, opened[row])
+                    and np.allclose(cleaned, clean[row], rtol=1e-9, atol=1e-12, equal_nan=True)):
                 continue
-            opened[row], clean[row] = mask, cleaned
+            opened[row], clean[row], held[row] = mask, cleaned, open_now
             unsettled.append(row)
         if not unsettled:
             break
@@ -493,9 +710,9 @@ def _run_batch(timestamps: list[datetime], interval: timedelta, observed: np.nda
 
 
 def _detection(timestamps: list[datetime], interval: timedelta, observed: np.ndarray, expected: np.ndarray,
-               phi: np.ndarray, z: np.ndarray, raw: list[list[int]], params: SpikeParams) -> Detection:
+               a: np.ndarray, z: np.ndarray, raw: list[list[int]], params: SpikeParams) -> Detection:
     n = len(observed)
-    merged = _merge(raw, params.merge_gap)
+    merged = _merge(raw, max(params.merge_gap, _points(params.merge_time, interval, 0)))
     in_episode = np.zeros(n, dtype=bool)
     for start, _alert, last in merged:
         in_episode[start:last + 1] = True
@@ -512,7 +729,7 @@ def _detection(timestamps: list[datetime], interval: timedelta, observed: np.nda
             peak=timestamps[peak],
             end=timestamps[last],
             points=last - start + 1,
-            observed=float(observed[seg].sum()),
+            observed=float(np.nansum(observed[seg])),
             expected=float(np.nansum(expected[seg])),
             peak_observed=float(observed[peak]),
             peak_expected=float(expected[peak]),
@@ -525,8 +742,9 @@ def _detection(timestamps: list[datetime], interval: timedelta, observed: np.nda
         interval=interval,
         observed=observed,
         expected=expected,
-        upper=band_upper(expected, phi, params.z_continue),
+        upper=band_upper(expected, a, params.z_continue),
         score=z,
+        dispersion=a,
         in_episode=in_episode,
         episodes=episodes,
     )
@@ -549,9 +767,10 @@ def detect_many(frame: pl.DataFrame, key: str, *, time_column: str = "bucket", v
     """Run the detector on every series of a long frame (key, time, value), each on a full grid.
 
     The grid runs from `start` to `end` (both included; by default the frame's first and last
-    timestamps) every `interval` (by default the smallest step found); missing points count as
-    zero. Returns (points: key, bucket, observed, expected, upper, score, in_episode; episodes:
-    key plus the Episode fields).
+    timestamps) every `interval` (by default the smallest step found). The frame holds counts of
+    cases, so a bucket without a row counts zero (nothing was created in it). Returns (points:
+    key, bucket, observed, expected, upper, score, in_episode; episodes: key plus the Episode
+    fields).
     """
     params = params or SpikeParams()
     key_type = frame.schema.get(key, pl.String)
@@ -578,10 +797,9 @@ def detect_many(frame: pl.DataFrame, key: str, *, time_column: str = "bucket", v
         .sort(key, "bucket")
     )
     stamps = grid.to_list()
-    point_parts, episode_rows = [], []
     values = full[value_column].to_numpy().reshape(len(keys), len(stamps))
-    for i, name in enumerate(keys.to_list()):
-        found = detect(stamps, values[i], params)
+    point_parts, episode_rows = [], []
+    for name, found in zip(keys.to_list(), _run_many(stamps, interval, values, params)):
         point_parts.append(found.frame().with_columns(pl.lit(name, key_type).alias(key)))
         for e in found.episodes:
             episode_rows.append({key: name, **{k: v for k, v in e.as_dict().items() if k not in ("excess", "ratio")}})
@@ -597,13 +815,13 @@ def _empty_points(key: str, key_type: pl.DataType = pl.String) -> pl.DataFrame:
                                 "expected": pl.Float64, "upper": pl.Float64, "score": pl.Float64,
                                 "in_episode": pl.Boolean})
 
-
 # --------------------------------------------------------------------------- watched scopes
 #
 # A category is watched on several series at once: the category itself and every
 # category x surface, category x region and category x surface x region series with cases
 # (every scope a spike can hit; a live system does not know which one the next spike will).
-# The category series are judged with the defaults, the narrower ones with FINE_SCOPE, and the
+# The category series are judged with `params`, the narrower ones with `fine` (by default
+# params.fine(): FINE_SCOPE at the normal sensitivity), and the
 # episodes of one category that share an hour are one alert. benchmarks/eval_spikes.py scores
 # exactly these alerts, and Home and the Trends page show them.
 
@@ -627,69 +845,89 @@ class Watched:
     stamps: list[datetime]
     interval: timedelta
     values: np.ndarray  # series x points
+    # For telling bursts from spikes (burst_kind), when the cells carry them: per series and
+    # point, the most cases of one account in one of its cells, and its cases in each ten
+    # minutes (series x points x 6).
+    top_account: np.ndarray | None = None
+    slots: np.ndarray | None = None
 
 
 def watched_series(counts: pl.DataFrame, start: datetime, end: datetime,
                    interval: timedelta = timedelta(hours=1)) -> Watched:
     """The watched series from counts per (category, surface, region, bucket), on the grid from
     start to end (both included) every `interval`; missing buckets count as zero, buckets
-    outside the grid are left out. Every scope with a case in `counts` has a series."""
+    outside the grid are left out. Every scope with a case in `counts` has a series. When the
+    cells also hold `top_account` and `slot_0` .. `slot_5` (the cases of the cell-hour's busiest
+    account, and of each of its ten minutes, as the watched-series queries give them) the series
+    carry them too."""
     points = int((end - start) // interval) + 1 if end >= start else 0
     step_us = interval // timedelta(microseconds=1)
+    extra = [c for c in ("top_account", *SLOT_COLUMNS) if c in counts.columns]
     cells = (
         counts.select(pl.col("category").cast(pl.String), pl.col("surface").cast(pl.String),
                       pl.col("region").cast(pl.String), pl.col("bucket").cast(pl.Datetime("us")),
-                      pl.col("cases").cast(pl.Float64))
-        .group_by("category", "surface", "region", "bucket").agg(pl.col("cases").sum())
+                      pl.col("cases").cast(pl.Float64), *(pl.col(c).cast(pl.Float64) for c in extra))
+        .group_by("category", "surface", "region", "bucket").agg(pl.col("cases").sum(), *(pl.col(c).max() for c in extra))
     )
     cell_keys = cells.select("category", "surface", "region").unique().with_row_index("cell")
     placed = (cells.join(cell_keys, on=["category", "surface", "region"], nulls_equal=True)
               .with_columns(((pl.col("bucket") - start).dt.total_microseconds() // step_us).alias("point"))
               .filter(pl.col("point").is_between(0, points - 1)))
-    by_cell = np.zeros((cell_keys.height, points))
-    by_cell[placed["cell"].to_numpy(), placed["point"].to_numpy()] = placed["cases"].to_numpy()
-    # Every coarser series is a sum of cells (exact: counts are whole numbers).
-    key_parts, value_parts = [], []
+    where = (placed["cell"].to_numpy(), placed["point"].to_numpy())
+    by_cell = {}
+    for column in ("cases", *extra):
+        by_cell[column] = np.zeros((cell_keys.height, points))
+        by_cell[column][where] = placed[column].to_numpy()
+    # Every coarser series is a sum of cells (exact: counts are whole numbers), and so are its
+    # ten-minute counts; its busiest account is the busiest of its cells'.
+    key_parts, parts = [], {column: [] for column in by_cell}
     for level, dims in SCOPE_LEVELS.items():
         level_keys = cell_keys.select("category", *dims).unique().with_row_index("series")
         row_of_cell = (cell_keys.join(level_keys, on=["category", *dims], how="left", nulls_equal=True)
                        .sort("cell")["series"].to_numpy())
-        values = np.zeros((level_keys.height, points))
-        np.add.at(values, row_of_cell, by_cell)
+        for column, cell_values in by_cell.items():
+            values = np.zeros((level_keys.height, points))
+            (np.maximum if column == "top_account" else np.add).at(values, row_of_cell, cell_values)
+            parts[column].append(values)
         key_parts.append(level_keys.select(
             "category",
             *(pl.col(d) if d in dims else pl.lit(None, pl.String).alias(d) for d in ("surface", "region")),
             pl.lit(level).alias("level")))
-        value_parts.append(values)
     keys = pl.concat(key_parts).with_row_index("row").sort("category", "level", "surface", "region", nulls_last=False)
     order = keys["row"].to_numpy()
-    values = np.concatenate(value_parts)[order] if value_parts else np.zeros((0, points))
+    stacked = {column: (np.concatenate(p)[order] if p else np.zeros((0, points))) for column, p in parts.items()}
     stamps = [start + i * interval for i in range(points)]
-    return Watched(keys.drop("row"), stamps, interval, values)
+    slots = (np.stack([stacked[c] for c in SLOT_COLUMNS], axis=-1)
+             if all(c in stacked for c in SLOT_COLUMNS) else None)
+    return Watched(keys.drop("row"), stamps, interval, stacked["cases"], stacked.get("top_account"), slots)
 
 
 def could_alert(values: np.ndarray, params: SpikeParams) -> np.ndarray:
     """Per series (row), whether it could open an episode at all.
 
-    A hot point, or a hot pair, needs at least min_excess cases above an expected count that is
-    never negative, so its count (or the pair's sum) is at least min_excess; the first point is
-    never judged. A series in which no two consecutive points add up to min_excess can never
-    alert, and is not run through the detector (most narrow series of a quiet category)."""
+    A hot point, or a hot run of up to `scan` points, needs at least min_excess cases above an
+    expected count that is never negative, so its count (or the run's sum) is at least
+    min_excess; the first point is never judged. A series in which no `scan` consecutive points
+    add up to min_excess can never alert, and is not run through the detector (most narrow
+    series of a quiet category)."""
     if values.ndim != 2 or values.shape[1] < 2:
         return np.zeros(values.shape[0] if values.ndim == 2 else 0, dtype=bool)
-    return (values[:, 1:] + values[:, :-1]).max(axis=1) >= params.min_excess
+    k = min(max(params.scan, 1), values.shape[1])
+    sums = np.lib.stride_tricks.sliding_window_view(np.nan_to_num(values), k, axis=1).sum(axis=-1)
+    return sums.max(axis=1) >= params.min_excess
 
 
 def _params_for(level: str, params: SpikeParams, fine: SpikeParams) -> SpikeParams:
     return params if level == "category" else fine
 
 
-def judge_watched(watched: Watched, params: SpikeParams | None = None, fine: SpikeParams = FINE_SCOPE,
+def judge_watched(watched: Watched, params: SpikeParams | None = None, fine: SpikeParams | None = None,
                   levels: Sequence[str] | None = None) -> dict[int, Detection]:
     """The detector over every watched series (of `levels`, all by default) that could alert:
     the category series with `params` (the defaults), the narrower ones with `fine`. Returns the
     detections with at least one episode, by row of watched.keys."""
     params = params or SpikeParams()
+    fine = fine or params.fine()
     wanted = set(levels) if levels is not None else set(SCOPE_LEVELS)
     found: dict[int, Detection] = {}
     if len(watched.stamps) < 2:
@@ -713,7 +951,7 @@ WATCHED_EPISODE_SCHEMA = {
 }
 
 
-def watched_episodes(watched: Watched, params: SpikeParams | None = None, fine: SpikeParams = FINE_SCOPE,
+def watched_episodes(watched: Watched, params: SpikeParams | None = None, fine: SpikeParams | None = None,
                      levels: Sequence[str] | None = None,
                      found: dict[int, Detection] | None = None) -> pl.DataFrame:
     """One row per episode of every watched series: its row (series), scope and Episode fields."""
@@ -757,8 +995,49 @@ ALERT_SCHEMA = {
     "onset": pl.Datetime("us"), "detected_at": pl.Datetime("us"), "peak": pl.Datetime("us"),
     "end": pl.Datetime("us"), "points": pl.Int64, "observed": pl.Float64, "expected": pl.Float64,
     "peak_observed": pl.Float64, "peak_expected": pl.Float64, "score": pl.Float64, "severity": pl.String,
-    "ongoing": pl.Boolean, "episodes": pl.Int64, "series": pl.Int64,
+    "ongoing": pl.Boolean, "episodes": pl.Int64, "series": pl.Int64, "kind": pl.String, "burst_cases": pl.Float64,
 }
+# Bursts are not spikes. An alert is a *batch* when, in its scope's series, some twenty minutes
+# (two ten-minute slots in a row) hold at least BURST_SHARE of its extra cases beyond their own
+# expected share (a classifier back-fill lands thousands of cases within minutes; a spike spreads
+# over hours), and *one account* when one account's cases beyond ACCOUNT_USUAL an hour (its
+# busiest account per hour, summed over the alert's hours) do (reports piling onto one account).
+# burst_cases: those cases. Home, the Trends page's spike counts and the evaluation count only
+# kind 'spike'; the Trends list shows the others for what they are.
+BURST_SHARE = 0.5
+ACCOUNT_USUAL = 2  # cases of one account in an hour that say nothing
+SLOT_COLUMNS = tuple(f"slot_{i}" for i in range(6))  # the ten minutes of an hour
+ALERT_KINDS = ("spike", "batch", "one account")
+
+
+def burst_kind(excess: float, account_cases: float, slot_cases: float) -> tuple[str, float]:
+    """('batch' | 'one account' | 'spike', the cases that make it a burst) for an alert with
+    `excess` extra cases, `slot_cases` extra cases in its busiest twenty minutes and
+    `account_cases` cases of one account beyond the usual (see BURST_SHARE)."""
+    if excess > 0 and slot_cases >= BURST_SHARE * excess:
+        return "batch", slot_cases
+    if excess > 0 and account_cases >= BURST_SHARE * excess:
+        return "one account", account_cases
+    return "spike", 0.0
+
+
+def burst_cases(watched: Watched, row: int, span: slice, expected: np.ndarray) -> tuple[float, float]:
+    """(account_cases, slot_cases) of a series over the points `span` (see burst_kind): the
+    busiest account's cases beyond ACCOUNT_USUAL an hour, summed; and the most cases two
+    ten-minute slots in a row hold beyond a third of their hour's expected count. 0 when the
+    cells did not carry them."""
+    account = 0.0
+    if watched.top_account is not None:
+        account = float(np.maximum(watched.top_account[row, span] - ACCOUNT_USUAL, 0.0).sum())
+    slot = 0.0
+    if watched.slots is not None:
+        counts = watched.slots[row, span].reshape(-1)
+        share = np.repeat(np.nan_to_num(expected[span]) / len(SLOT_COLUMNS), len(SLOT_COLUMNS))
+        if counts.size >= 2:
+            slot = float(np.max(counts[:-1] + counts[1:] - share[:-1] - share[1:]))
+        elif counts.size:
+            slot = float(counts[0] - share[0])
+    return account, max(slot, 0.0)
 
 
 def _scope_of(episodes: list[dict]) -> dict:
@@ -771,7 +1050,7 @@ def _scope_of(episodes: list[dict]) -> dict:
     return episodes[best]
 
 
-def watched_alerts(watched: Watched, params: SpikeParams | None = None, fine: SpikeParams = FINE_SCOPE,
+def watched_alerts(watched: Watched, params: SpikeParams | None = None, fine: SpikeParams | None = None,
                    found: dict[int, Detection] | None = None) -> pl.DataFrame:
     """The alerts of every category: its watched series' episodes merged where they share a point.
 
@@ -780,7 +1059,8 @@ def watched_alerts(watched: Watched, params: SpikeParams | None = None, fine: Sp
     SCOPE_SHARE, and observed and expected are that series' counts summed over the alert's
     points [onset, end]; peak, peak counts, score and severity are that series' episode's;
     ongoing if any of its episodes is; episodes and series: how many episodes, and of how many
-    series, it merges. In time order."""
+    series, it merges; kind and burst_cases: whether it is a spike or a burst (burst_kind). In
+    time order."""
     found = judge_watched(watched, params, fine) if found is None else found
     episodes = watched_episodes(watched, params, fine, found=found)
     if episodes.height == 0:
@@ -796,25 +1076,29 @@ def watched_alerts(watched: Watched, params: SpikeParams | None = None, fine: Sp
             end = max(m["end"] for m in merged)
             detection = found[scope["series"]]
             span = slice(index[onset], index[end] + 1)
+            observed = float(np.nansum(detection.observed[span]))
+            expected = float(np.nansum(detection.expected[span]))
+            account, slot = burst_cases(watched, scope["series"], span, detection.expected)
+            kind, burst = burst_kind(observed - expected, account, slot)
             rows.append({
                 "category": category, "surface": scope["surface"], "region": scope["region"],
                 "level": scope["level"], "onset": onset, "detected_at": min(m["detected_at"] for m in merged),
                 "peak": scope["peak"], "end": end, "points": index[end] - index[onset] + 1,
-                "observed": float(detection.observed[span].sum()),
-                "expected": float(np.nansum(detection.expected[span])),
+                "observed": observed, "expected": expected,
                 "peak_observed": scope["peak_observed"], "peak_expected": scope["peak_expected"],
                 "score": scope["score"], "severity": scope["severity"],
                 "ongoing": any(m["ongoing"] for m in merged), "episodes": len(merged),
-                "series": len({m["series"] for m in merged}),
+                "series": len({m["series"] for m in merged}), "kind": kind, "burst_cases": burst,
             })
     return pl.DataFrame(rows, schema=ALERT_SCHEMA, orient="row").sort("onset", "category")
 
 
 def scope_detection(watched: Watched, category: str, surface: str | None, region: str | None,
-                    params: SpikeParams | None = None, fine: SpikeParams = FINE_SCOPE) -> Detection | None:
+                    params: SpikeParams | None = None, fine: SpikeParams | None = None) -> Detection | None:
     """The detection of one watched series (for its chart), with its level's settings; None if
     the scope is not watched (no case in it)."""
     params = params or SpikeParams()
+    fine = fine or params.fine()
     keys = watched.keys.with_row_index("row").filter(
         (pl.col("category") == category)
         & (pl.col("surface").is_null() if surface is None else pl.col("surface") == surface)

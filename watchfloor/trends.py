@@ -3,7 +3,8 @@
 - `spike_view`: the detector (watchfloor.spikes) over every series of the chosen breakdown, with
   weeks of history before the period; the points of the period and the episodes touching it.
 - `watched_view`: the alerts of every category's watched series (the category, x surface,
-  x region, x surface x region, hourly), as benchmarks/eval_spikes.py scores them;
+  x region, x surface x region, hourly), as benchmarks/eval_spikes.py scores them, spikes and
+  bursts told apart, and how many alerts a week each category gets at the sensitivity in force;
   `spike_list` puts them and the breakdown's own episodes into the page's one ranked list,
   `scope_points` draws one watched series.
 - `movers`: period-over-period change per value (absolute and percent).
@@ -106,7 +107,7 @@ class SpikeView:
 
 
 def spike_view(series: pl.DataFrame, dimension: str, period_start: datetime, period_end: datetime,
-               as_of: datetime, hourly: bool, params: spikes.SpikeParams | None = None) -> SpikeView:
+               as_of: datetime, hourly: bool, sensitivity: str = "normal") -> SpikeView:
     """Run the detector over each series (history included) and keep the period.
 
     Episodes are those whose span touches the period, ranked: ongoing first, then by severity,
@@ -124,7 +125,7 @@ def spike_view(series: pl.DataFrame, dimension: str, period_start: datetime, per
                                                            "cases": pl.Int64}), "key", value_column="cases")[0]
     if end <= start + step:
         return SpikeView(empty_points, _rank(_empty_episodes(), dimension, end, step), step)
-    points, episodes = spikes.detect_many(series, "key", value_column="cases", params=params,
+    points, episodes = spikes.detect_many(series, "key", value_column="cases", params=spikes.SpikeParams.at(sensitivity),
                                           start=start, end=end - step, interval=step)
     points = points.filter(pl.col("bucket") >= period_start)
     episodes = episodes.filter((pl.col("end") >= period_start) & (pl.col("onset") < period_end))
@@ -193,9 +194,16 @@ def watched_grid(cells: pl.DataFrame, period_start: datetime, period_end: dateti
     return start, end - WATCHED_STEP
 
 
+RATE_SCHEMA = {"category": pl.String, "label": pl.String, "spikes": pl.Int64, "bursts": pl.Int64,
+               "weeks": pl.Float64, "spikes_per_week": pl.Float64, "bursts_per_week": pl.Float64}
+WARM_UP = timedelta(days=14)  # the detector's weekly baseline needs two weeks of history
+
+
 @dataclass(frozen=True)
 class WatchedView:
     alerts: pl.DataFrame  # watchfloor.spikes.ALERT_SCHEMA plus label, state, excess, ratio; ranked
+    rate: pl.DataFrame  # RATE_SCHEMA: alerts a week per category at the sensitivity (alert_rate)
+    sensitivity: str = "normal"
 
 
 def _empty_alerts() -> pl.DataFrame:
@@ -203,22 +211,59 @@ def _empty_alerts() -> pl.DataFrame:
 
 
 def watched_view(cells: pl.DataFrame, period_start: datetime, period_end: datetime, as_of: datetime,
-                 params: spikes.SpikeParams | None = None,
-                 fine: spikes.SpikeParams = spikes.FINE_SCOPE) -> WatchedView:
-    """The alerts of every category's watched series touching the period, ranked as the spike list is.
+                 sensitivity: str = "normal") -> WatchedView:
+    """The alerts of every category's watched series touching the period, ranked as the spike
+    list is, and each category's alerts a week over the whole judged history (alert_rate).
 
-    `cells` is trends_watched_series' frame (category, surface, region, bucket, cases). The
-    category series are judged with `params` (the defaults), the narrower ones with `fine`
-    (FINE_SCOPE); episodes of one category sharing an hour are one alert labelled with its scope
-    (watchfloor.spikes.watched_alerts)."""
+    `cells` is trends_watched_series' frame (category, surface, region, bucket, cases,
+    top_account, slot_0 .. slot_5). The category series are judged with the sensitivity's settings
+    (SpikeParams.at), the narrower ones with their fine() version; episodes of one category
+    sharing an hour are one alert labelled with its scope and kind (spike or burst;
+    watchfloor.spikes.watched_alerts)."""
+    params = spikes.SpikeParams.at(sensitivity)
     grid = watched_grid(cells, period_start, period_end, as_of)
     alerts = _empty_alerts()
+    rate = pl.DataFrame(schema=RATE_SCHEMA)
     last = judged_end(period_end, as_of, hourly=True)
     if grid is not None:
         watched = spikes.watched_series(cells, *grid, interval=WATCHED_STEP)
-        alerts = spikes.watched_alerts(watched, params, fine)
-        alerts = alerts.filter((pl.col("end") >= period_start) & (pl.col("onset") < period_end))
-    return WatchedView(_rank_alerts(alerts, last))
+        every = spikes.watched_alerts(watched, params, params.fine())
+        categories = sorted(cells["category"].unique().drop_nulls().to_list())
+        rate = alert_rate(every, categories, grid[0] + WARM_UP, grid[1] + WATCHED_STEP)
+        alerts = every.filter((pl.col("end") >= period_start) & (pl.col("onset") < period_end))
+    return WatchedView(_rank_alerts(alerts, last), rate, sensitivity)
+
+
+def alert_rate(alerts: pl.DataFrame, categories: list[str], judged_from: datetime, judged_to: datetime) -> pl.DataFrame:
+    """Alerts a week per category: of kind 'spike' and of the burst kinds (batch, one account),
+    counting the alerts that start in [judged_from, judged_to) (judged_from: two weeks after the
+    first hour of data, when the weekly baseline takes over), over weeks = that span in weeks.
+    Every category in `categories` has a row, most spikes first. Empty when the span is under a
+    day."""
+    weeks = (judged_to - judged_from) / timedelta(days=7)
+    if weeks < 1 / 7:
+        return pl.DataFrame(schema=RATE_SCHEMA)
+    counted = (
+        alerts.filter((pl.col("onset") >= judged_from) & (pl.col("onset") < judged_to))
+        .group_by("category")
+        .agg((pl.col("kind") == "spike").sum().cast(pl.Int64).alias("spikes"),
+             (pl.col("kind") != "spike").sum().cast(pl.Int64).alias("bursts"))
+    )
+    frame = (
+        pl.DataFrame({"category": categories}, schema={"category": pl.String})
+        .join(counted, on="category", how="left")
+        .with_columns(pl.col("spikes").fill_null(0), pl.col("bursts").fill_null(0))
+    )
+    return (
+        frame.with_columns(
+            pl.Series("label", [category_label(c) for c in frame["category"].to_list()], dtype=pl.String),
+            pl.lit(weeks).alias("weeks"),
+            (pl.col("spikes") / weeks).alias("spikes_per_week"),
+            (pl.col("bursts") / weeks).alias("bursts_per_week"),
+        )
+        .sort(["spikes", "bursts", "category"], descending=[True, True, False])
+        .select(list(RATE_SCHEMA))
+    )
 
 
 def _rank_alerts(alerts: pl.DataFrame, judged_until: datetime) -> pl.DataFrame:
@@ -244,6 +289,7 @@ SPIKE_LIST_SCHEMA = {
     "label": pl.String, "state": pl.String, "severity": pl.String, "onset": pl.Datetime("us"),
     "peak": pl.Datetime("us"), "end": pl.Datetime("us"), "until": pl.Datetime("us"), "observed": pl.Float64,
     "expected": pl.Float64, "ratio": pl.Float64, "score": pl.Float64, "excess": pl.Float64, "ongoing": pl.Boolean,
+    "kind": pl.String, "burst_cases": pl.Float64,
 }
 
 
@@ -252,8 +298,9 @@ def spike_list(view: SpikeView, watched: WatchedView, dimension: str) -> pl.Data
     'category/surface/region') and, when the breakdown is not by category, the episodes of the
     breakdown's own series (source 'breakdown', labelled 'Region: EMEA'). By category the
     breakdown's series are the category series the watched alerts already hold (the same counts,
-    settings and history), so they are not listed twice. Ranked: ongoing first, then by severity,
-    then by excess cases, then the later onset. `until` is the end of the last bucket."""
+    settings and history), so they are not listed twice. Spikes come before bursts (kind 'batch'
+    or 'one account', see watchfloor.spikes.burst_kind); then ongoing first, by severity, by
+    excess cases, the later onset. `until` is the end of the last bucket."""
     alerts = watched.alerts
     parts = [alerts.select(
         pl.lit("watched").alias("source"),
@@ -261,6 +308,7 @@ def spike_list(view: SpikeView, watched: WatchedView, dimension: str) -> pl.Data
                       ignore_nulls=True).alias("key"),
         "category", "surface", "region", "label", "state", "severity", "onset", "peak", "end",
         (pl.col("end") + WATCHED_STEP).alias("until"), "observed", "expected", "ratio", "score", "excess", "ongoing",
+        "kind", "burst_cases",
     )]
     if dimension != "category":
         name = DIMENSIONS[dimension]
@@ -271,14 +319,16 @@ def spike_list(view: SpikeView, watched: WatchedView, dimension: str) -> pl.Data
             pl.lit(None, pl.String).alias("region"),
             (pl.lit(f"{name}: ") + pl.col("label")).alias("label"), "state", "severity", "onset", "peak", "end",
             (pl.col("end") + view.bucket).alias("until"), "observed", "expected", "ratio", "score", "excess", "ongoing",
+            pl.lit("spike").alias("kind"), pl.lit(None, pl.Float64).alias("burst_cases"),
         ))
     combined = pl.concat([p.cast(SPIKE_LIST_SCHEMA) for p in parts], how="vertical")
     return (
         combined.with_columns(
-            pl.col("severity").replace_strict(SEVERITY_ORDER, default=len(SEVERITY_ORDER)).alias("_severity_rank"))
-        .sort(["ongoing", "_severity_rank", "excess", "onset"], descending=[True, False, True, True],
+            pl.col("severity").replace_strict(SEVERITY_ORDER, default=len(SEVERITY_ORDER)).alias("_severity_rank"),
+            (pl.col("kind") != "spike").alias("_burst"))
+        .sort(["_burst", "ongoing", "_severity_rank", "excess", "onset"], descending=[False, True, False, True, True],
               maintain_order=True)
-        .drop("_severity_rank")
+        .drop("_severity_rank", "_burst")
     )
 
 
@@ -293,8 +343,7 @@ def spike_case_scope(spike: dict, dimension: str) -> dict:
 
 def scope_points(cells: pl.DataFrame, category: str, surface: str | None, region: str | None,
                  period_start: datetime, period_end: datetime, as_of: datetime,
-                 params: spikes.SpikeParams | None = None,
-                 fine: spikes.SpikeParams = spikes.FINE_SCOPE) -> pl.DataFrame:
+                 sensitivity: str = "normal") -> pl.DataFrame:
     """One watched series, judged as watched_view judges it, for its chart: bucket, observed,
     expected, upper, score, in_episode over the period (empty if nothing to judge)."""
     empty = spikes._empty_points("key").drop("key")
@@ -302,7 +351,8 @@ def scope_points(cells: pl.DataFrame, category: str, surface: str | None, region
     if grid is None:
         return empty
     watched = spikes.watched_series(cells.filter(pl.col("category") == category), *grid, interval=WATCHED_STEP)
-    detection = spikes.scope_detection(watched, category, surface, region, params, fine)
+    params = spikes.SpikeParams.at(sensitivity)
+    detection = spikes.scope_detection(watched, category, surface, region, params, params.fine())
     if detection is None:
         return empty
     return detection.frame().filter(pl.col("bucket") >= period_start)

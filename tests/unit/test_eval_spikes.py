@@ -57,19 +57,20 @@ def test_episodes_over_the_same_hours_are_one_alert():
 
 
 def test_scoring_by_hand():
-    """Judged from day 14 for 30 days, categories a and b.
+    """Judged from day 14 for 30 days, categories a and b; alerts as watched_alerts gives them.
 
     Spikes: S1 a 3.5x 10:30-14:30 on day 15 (eligible); S2 a 2.5x day 20 10:00-20:00 (too small,
-    but an episode over it is not false); S3 b 4x 2 h on day 16 (too short); S4 b 5x 5 h on
-    day 10 (before the warm-up ends); S5 b 6x 4 h on day 30 (eligible, missed).
-    Episodes: e1 a x chat 11-13, alerted at 12 -> finds S1, delay 12:00 + 1 h - 10:30 = 2.5 h;
-    e2 a 13-15, alerted at 13 (later than e1: e1 gives the delay); e1 and e2 share hour 13: one
-    alert, over S1. e3 a day 25: overlaps nothing, false. e4 a day 21 02:00: within S2's end + 6 h,
-    not false. e5 b day 5: before the warm-up, not judged. e6 b x APAC day 40: false.
-    Recall 1 of 2 = 0.5, median delay 2.5 h; alerts: a 3 (e1+e2, e3, e4), b 1 (e6) = 4; false 2;
-    false per category per 30 days = 2 / 2 / (30 / 30) = 1.0.
-    On the category series alone (level category: e2, e3, e4): S1 found by e2, delay
-    13:00 + 1 h - 10:30 = 3.5 h; alerts 3, false 1 (e3): 1 / 2 / 1 = 0.5."""
+    but an alert over it is not false); S3 b 4x 2 h on day 16 (too short); S4 b 5x 5 h on day 10
+    (before the warm-up ends); S5 b 6x 4 h on day 30 (eligible).
+    Bursts (the simulator's): a back-fill in b on day 30 at 09:10, brigading in a on day 33 05-08.
+    Alerts: A1 a x chat 11-15 on day 15, detected at 12 -> finds S1, delay 12:00 + 1 h - 10:30 =
+    2.5 h. A2 a day 25: overlaps nothing, false. A3 a day 21 02:00: within S2's end + 6 h, not
+    false. A4 b day 5: before the warm-up, not judged. A5 b x APAC day 40: false. A6 b day 30
+    09-10, a batch: over S5, but a burst neither finds a spike nor is a false alert; it is on the
+    back-fill. A7 a day 33 06-07, a spike: false, and on the brigading.
+    Recall 1 of 2 = 0.5 (S5 missed), median delay 2.5 h; spike alerts judged: a 4 (A1, A2, A3,
+    A7), b 1 (A5) = 5; false 3 (A2, A5, A7), one of them on a burst; false per category per 30
+    days = 3 / 2 / (30 / 30) = 1.5. Burst alerts 1 (A6), on a burst 1; bursts 2, recognised 1."""
     truth = pl.DataFrame({
         "spike_id": ["S1", "S2", "S3", "S4", "S5"], "category": ["a", "a", "b", "b", "b"],
         "surface": ["chat", None, None, None, None], "region": [None, None, None, None, "APAC"],
@@ -77,29 +78,67 @@ def test_scoring_by_hand():
         "ends_at": [at(15, 14.5), at(20, 20), at(16, 5), at(10, 5), at(30, 12)],
         "multiplier": [3.5, 2.5, 4.0, 5.0, 6.0],
     })
+    schema = {"category": pl.String, "surface": pl.String, "region": pl.String, "level": pl.String,
+              "onset": pl.Datetime("us"), "detected_at": pl.Datetime("us"), "end": pl.Datetime("us"), "kind": pl.String}
     rows = [
-        ("a", "chat", None, "category x surface", at(15, 11), at(15, 12), at(15, 13)),  # e1
-        ("a", None, None, "category", at(15, 13), at(15, 13), at(15, 15)),  # e2
-        ("a", None, None, "category", at(25, 3), at(25, 3), at(25, 4)),  # e3
-        ("a", None, None, "category", at(21, 2), at(21, 2), at(21, 2)),  # e4
-        ("b", None, None, "category", at(5, 0), at(5, 0), at(5, 1)),  # e5
-        ("b", None, "APAC", "category x region", at(40, 6), at(40, 6), at(40, 7)),  # e6
+        ("a", "chat", None, "category x surface", at(15, 11), at(15, 12), at(15, 15), "spike"),  # A1
+        ("a", None, None, "category", at(25, 3), at(25, 3), at(25, 4), "spike"),  # A2
+        ("a", None, None, "category", at(21, 2), at(21, 2), at(21, 2), "spike"),  # A3
+        ("b", None, None, "category", at(5, 0), at(5, 0), at(5, 1), "spike"),  # A4
+        ("b", None, "APAC", "category x region", at(40, 6), at(40, 6), at(40, 7), "spike"),  # A5
+        ("b", None, None, "category", at(30, 9), at(30, 9), at(30, 10), "batch"),  # A6
+        ("a", None, None, "category", at(33, 6), at(33, 6), at(33, 7), "spike"),  # A7
     ]
-    episodes = pl.DataFrame(rows, schema=ev.EPISODE_SCHEMA, orient="row")
+    alerts = pl.DataFrame(rows, schema=schema, orient="row")
+    bursts = [("backfill", "b", at(30, 9 + 10 / 60), at(30, 9 + 12 / 60)), ("brigading", "a", at(33, 5), at(33, 8))]
     judged_from, judged_to = at(14, 0), at(44, 0)
 
-    result = ev.score(episodes, truth, ["a", "b"], judged_from, judged_to)
+    result = ev.score(alerts, truth, ["a", "b"], judged_from, judged_to, bursts)
     assert [r["spike_id"] for r in result["rows"]] == ["S1", "S5"]
     assert [r["found"] for r in result["rows"]] == [True, False]
     assert result["recall"] == 0.5
     assert result["median_delay_h"] == pytest.approx(2.5)
     assert result["rows"][0]["found_by"]["level"] == "category x surface"
-    assert result["alerts"] == 4
-    assert result["false_alerts"] == [("a", at(25, 3), at(25, 4)), ("b", at(40, 6), at(40, 7))]
-    assert result["false_per_30d"] == pytest.approx(1.0)
+    assert result["alerts"] == 5
+    assert [(a["category"], a["onset"]) for a in result["false_alerts"]] == [
+        ("a", at(25, 3)), ("a", at(33, 6)), ("b", at(40, 6))]
+    assert result["false_per_30d"] == pytest.approx(1.5)
+    assert result["false_on_bursts"] == 1
+    assert (result["burst_alerts"], result["burst_alerts_on_bursts"]) == (1, 1)
+    assert (result["bursts"], result["bursts_recognised"]) == (2, 1)
 
-    category_only = ev.score(episodes.filter(pl.col("level") == "category"), truth, ["a", "b"], judged_from, judged_to)
-    assert category_only["recall"] == 0.5
-    assert category_only["median_delay_h"] == pytest.approx(3.5)
-    assert category_only["alerts"] == 3
-    assert category_only["false_per_30d"] == pytest.approx(0.5)
+
+def test_the_nab_scores_add_up_over_files_as_the_scorer_does():
+    """normalised: 100 (raw - null) / (perfect - null) summed over files; leave-one-out picks,
+    for each file, the tail best on the others (the one nearer 1e-4 on a tie)."""
+    files = {"A": {"raw": 1.0, "null": -2.0, "perfect": 2.0}, "B": {"raw": -1.0, "null": -1.0, "perfect": 1.0}}
+    assert ev.normalised(list(files.values())) == pytest.approx(100 * (0.0 + 3.0) / (3.0 + 3.0))
+    by_alpha = {
+        1e-4: {"files": {"A": {"raw": 1.0, "null": -2.0, "perfect": 2.0}, "B": {"raw": 0.0, "null": -1.0, "perfect": 1.0}}},
+        1e-3: {"files": {"A": {"raw": 2.0, "null": -2.0, "perfect": 2.0}, "B": {"raw": -1.0, "null": -1.0, "perfect": 1.0}}},
+    }
+    loo = {row["file"]: row for row in ev.leave_one_out(by_alpha)}
+    assert loo["A"]["alpha"] == 1e-4 and loo["A"]["held_out"] == pytest.approx(75.0)  # chosen on B: 50 vs 0
+    assert loo["B"]["alpha"] == 1e-3 and loo["B"]["held_out"] == pytest.approx(0.0)  # chosen on A: 100 vs 75
+
+
+def test_published_results_are_normalised_over_the_dev_files():
+    """Twitter ADVec's raw scores (AAPL 0.169, AMZN 1.669, CRM 1.783, CVS 1.654, FB -0.147) over
+    4 + 4 + 3 + 3 + 2 = 16 windows: 100 (5.126 + 16) / 32 = 66.0, as the dev set's README says."""
+    windows = {"Twitter_volume_AAPL": 4, "Twitter_volume_AMZN": 4, "Twitter_volume_CRM": 3, "Twitter_volume_CVS": 3,
+               "Twitter_volume_FB": 2}
+    advec = ev.published(windows)["Twitter ADVec (results/twitterADVec)"]
+    assert advec["ALL"] == pytest.approx(66.02, abs=0.01)
+    assert advec["files"]["Twitter_volume_CRM"] == pytest.approx(100 * (1.78269616239 + 3) / 6)
+
+
+def test_without_the_dev_set_the_real_series_are_not_run(tmp_path, monkeypatch):
+    """No path and no WATCHFLOOR_NAB_DEV: part (b) is not run (None); a path that is not the dev
+    set stops the run with a clear message before anything is seeded."""
+    monkeypatch.delenv(ev.NAB_ENV, raising=False)
+    assert ev.nab_folder(None) is None
+    with pytest.raises(SystemExit, match="is not the dev set: missing"):
+        ev.nab_folder(str(tmp_path))
+    monkeypatch.setenv(ev.NAB_ENV, str(tmp_path))
+    with pytest.raises(SystemExit, match="is not the dev set"):
+        ev.nab_folder(None)

@@ -48,21 +48,23 @@ def test_rising_categories(hand_env):
     """home_rising_categories: hourly cases per category, surface and region in the 29 days
     before the current hour (11-18 12:00), i.e. [10-20 12:00, 11-18 12:00); every case of the
     hand warehouse is in it, one per hour (all on chat; fraud and spam in AMER, child safety in
-    EMEA). Nine single cases are far too few for a spike (5 cases above expected at least), so
-    nothing is rising."""
+    EMEA), each on an account of its own (top_account 1) and in the first ten minutes of its hour
+    (slot_0 = 1) but c4 (11:10: slot_1). Nine single cases are far too few for a spike
+    (20 cases above expected at least), so nothing is rising."""
     hourly = queries.run("home_rising_categories", as_of=hw.AS_OF, **SCOPE)
     fraud, child, spam = ("fraud_scams", "chat", "AMER"), ("child_safety", "chat", "EMEA"), ("spam", "chat", "AMER")
+    first = (1, 1, 0, 0, 0, 0, 0)  # top_account, slot_0 .. slot_5
     assert set(hourly.rows()) == {
-        (*fraud, hw.t(18, 2), 1), (*fraud, hw.t(17, 13), 1), (*fraud, hw.t(16, 12), 1),
-        (*fraud, hw.t(10, 14), 1), (*fraud, hw.t(9, 12), 1),
-        (*child, hw.t(18, 10), 1), (*child, hw.t(18, 11), 1), (*child, hw.t(11, 8), 1),
-        (*spam, hw.t(18, 9), 1),
+        (*fraud, hw.t(18, 2), 1, *first), (*fraud, hw.t(17, 13), 1, *first), (*fraud, hw.t(16, 12), 1, *first),
+        (*fraud, hw.t(10, 14), 1, *first), (*fraud, hw.t(9, 12), 1, *first),
+        (*child, hw.t(18, 10), 1, *first), (*child, hw.t(18, 11), 1, 1, 0, 1, 0, 0, 0, 0), (*child, hw.t(11, 8), 1, *first),
+        (*spam, hw.t(18, 9), 1, *first),
     }
     emea = queries.run("home_rising_categories", as_of=hw.AS_OF, **{**SCOPE, "regions": ["EMEA"]})
     assert emea["cases"].sum() == 3  # c3, c4, c8
     # c4 (11:10) is in the hour still filling up at 11:59 and is left out
     early = queries.run("home_rising_categories", as_of=hw.t(18, 11, 59), **SCOPE)
-    assert (*child, hw.t(18, 11), 1) not in set(early.rows())
+    assert hw.t(18, 11) not in early.filter(pl.col("category") == "child_safety")["bucket"].to_list()
     assert rising_categories(hourly, hw.AS_OF).height == 0
 
 

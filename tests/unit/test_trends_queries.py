@@ -440,11 +440,14 @@ def test_data_that_begins_inside_the_history_is_no_spike():
     assert tr.spike_view(young, "category", START, END, AS_OF, hourly=True).episodes.height == 0
     burst = synthetic_series(t(17, 4), days=13)
     assert tr.spike_view(burst, "category", START, END, AS_OF, hourly=True).episodes["onset"].to_list() == [t(17, 4)]
-    # Home: data from 11-17 00:00 only, flat: nothing rises; then a 3-hour burst the detector sees
+    # Home: data from 11-16 00:00 only, flat: nothing rises; then a 3-hour burst the detector sees
+    # (it judges from the 25th hour, and knows how noisy the series is once a day of residuals is
+    # in: from 11-18 00:00)
     cell = [pl.lit("chat").alias("surface"), pl.lit("AMER").alias("region")]
-    hourly = (synthetic_series(None, days=2).rename({"key": "category"}).with_columns(cell)
+    hourly = (synthetic_series(None, days=3).rename({"key": "category"}).with_columns(cell)
               .filter(pl.col("bucket") < t(18, 12)))
+    assert hourly["bucket"].min() == t(16, 0)
     assert rising_categories(hourly, AS_OF).height == 0
-    hot = (synthetic_series(t(18, 9), days=2).rename({"key": "category"}).with_columns(cell)
+    hot = (synthetic_series(t(18, 9), days=3).rename({"key": "category"}).with_columns(cell)
            .filter(pl.col("bucket") < t(18, 12)))
     assert rising_categories(hot, AS_OF)["category"].to_list() == ["spam"]

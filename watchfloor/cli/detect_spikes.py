@@ -1,15 +1,25 @@
-"""watchfloor detect-spikes: run the spike detector on a CSV export and print its episodes."""
+"""watchfloor detect-spikes: run the spike detector on a CSV count series and print its episodes.
+
+Any count series will do, regular or not: the detector puts it on a regular grid (the interval is
+read from the timestamps) where a bucket without a row is unknown, never zero. Rows that cannot be
+read (a timestamp or count that is not one) are skipped and counted in a note on stderr; only a
+file with nothing to judge ends with one line and exit code 2.
+"""
 
 from __future__ import annotations
 
 import json
 import math
-from datetime import datetime, timezone
+import sys
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import polars as pl
 
 from watchfloor import spikes
+
+SHOWN_PROBLEMS = 3  # rows named in the note about skipped rows
 
 
 def register(subparsers) -> None:
@@ -17,27 +27,38 @@ def register(subparsers) -> None:
         "detect-spikes",
         help="find spike episodes in a CSV time series of counts",
         description=(
-            "Run the spike detector on a CSV file with one row per time point (a regular series: "
-            "hourly, daily, ...) and print the spike episodes. Each point is judged only on the points "
-            "before it; the first two weeks of an hourly series serve mostly as history. "
-            "See docs/metrics.md, 'Trend spikes'."
+            "Run the spike detector on a CSV file with one row per time point (counts every few minutes to "
+            "every day; regular or not) and print the spike episodes. The interval is read from the "
+            "timestamps; a bucket without a row is unknown, not zero (see --fill-missing). Each point is "
+            "judged only on the points before it; a series needs about two weeks before its weekly cycle is "
+            "known. Rows that cannot be read are skipped and counted on stderr. See docs/metrics.md, "
+            "'Trend spikes'."
         ),
     )
     parser.add_argument("file", metavar="FILE.csv", help="CSV file with a header row")
-    parser.add_argument("--time-column", default="timestamp", help="column of ISO-8601 timestamps (default: timestamp)")
+    parser.add_argument("--time-column", default="timestamp",
+                        help="column of timestamps: ISO-8601 (an offset is converted to UTC, none is taken as UTC) "
+                             "or Unix epoch seconds (default: timestamp)")
     parser.add_argument("--value-column", default="value", help="column of counts (default: value)")
-    parser.add_argument("--json", action="store_true", help="print one JSON object per episode, one per line")
+    parser.add_argument("--sensitivity", choices=spikes.SENSITIVITIES, default="normal",
+                        help="how unusual a count must be to open an episode (default: normal)")
     parser.add_argument("--fill-missing", action="store_true",
-                        help="count missing time points as zero instead of refusing the series")
-    parser.add_argument("--alpha", type=float, default=spikes.SpikeParams.alpha,
-                        help=f"per-point false-alarm rate of the onset test (default: {spikes.SpikeParams.alpha:g})")
-    parser.add_argument("--min-excess", type=float, default=spikes.SpikeParams.min_excess,
-                        help=f"cases above expected a point needs to open an episode (default: {spikes.SpikeParams.min_excess:g})")
+                        help="count a bucket without a row as zero (for exports that leave out empty buckets) "
+                             "instead of unknown")
+    parser.add_argument("--json", action="store_true", help="print one JSON object per episode, one per line")
     parser.set_defaults(func=run)
 
 
-def read_series(path: str, time_column: str, value_column: str, fill: bool = False) -> tuple[list[datetime], list[float]]:
-    """The (timestamps, counts) of a CSV file; raises UsageError with a clear message."""
+@dataclass
+class Series:
+    times: list[datetime]
+    values: list[float]  # NaN: an empty count (unknown)
+    skipped: list[str] = field(default_factory=list)  # 'row 7 (timestamp 'abc')', ...
+
+
+def read_series(path: str, time_column: str, value_column: str) -> Series:
+    """The readable (timestamp, count) rows of a CSV file; raises UsageError with a clear message
+    when the file itself cannot be read or holds fewer than two distinct readable timestamps."""
     from watchfloor.cli import UsageError
 
     file = Path(path)
@@ -47,44 +68,69 @@ def read_series(path: str, time_column: str, value_column: str, fill: bool = Fal
         frame = pl.read_csv(file, infer_schema=False)
     except pl.exceptions.NoDataError:
         raise UsageError(f"{path}: the file is empty") from None
-    except (pl.exceptions.ComputeError, UnicodeDecodeError) as exc:
+    except (pl.exceptions.ComputeError, pl.exceptions.ShapeError, UnicodeDecodeError) as exc:
         raise UsageError(f"{path}: not a readable CSV file ({str(exc).splitlines()[0]})") from None
     missing = [c for c in (time_column, value_column) if c not in frame.columns]
     if missing:
         names = ", ".join(frame.columns) or "none"
         raise UsageError(f"{path}: no column {' or '.join(repr(m) for m in missing)} (columns: {names}); "
                          "choose with --time-column and --value-column")
-    if frame.height < 2:
-        raise UsageError(f"{path}: needs at least two rows of data, found {frame.height}")
     raw_times = frame[time_column].to_list()
-    times = [_parse_time(value) for value in raw_times]
-    bad = next((i for i, t in enumerate(times) if t is None), None)
-    if bad is not None:
-        raise UsageError(f"{path}: row {bad + 2}: cannot read {raw_times[bad]!r} as an ISO-8601 timestamp "
-                         f"(column {time_column!r})")
     raw_values = frame[value_column].to_list()
-    values = []
-    for i, raw in enumerate(raw_values):
+    epoch = _all_numbers(raw_times)
+    series = Series([], [])
+    for row, (raw_time, raw_value) in enumerate(zip(raw_times, raw_values), start=2):
+        moment = _parse_epoch(raw_time) if epoch else _parse_time(raw_time)
+        if moment is None:
+            series.skipped.append(f"row {row} (timestamp {_shown(raw_time)})")
+            continue
+        value = _parse_count(raw_value)
+        if value is None:
+            series.skipped.append(f"row {row} (count {_shown(raw_value)})")
+            continue
+        series.times.append(moment)
+        series.values.append(value)
+    if len(set(series.times)) < 2:
+        found = len(series.times)
+        detail = f"; {len(series.skipped)} unreadable: {', '.join(series.skipped[:SHOWN_PROBLEMS])}" if series.skipped else ""
+        raise UsageError(f"{path}: needs rows at two or more distinct times to show its interval, found "
+                         f"{found} readable row{'' if found == 1 else 's'}{detail}")
+    return series
+
+
+def _shown(value) -> str:
+    text = "" if value is None else str(value)
+    text = text.replace("\x00", "\\0")
+    return repr(text if len(text) <= 40 else text[:37] + "...")
+
+
+def _all_numbers(values: list) -> bool:
+    """Whether the time column holds Unix epoch seconds (every non-empty value a number)."""
+    seen = False
+    for value in values:
+        if value is None or not str(value).strip():
+            continue
         try:
-            value = float(raw)
-        except (TypeError, ValueError):
-            value = math.nan
-        if not math.isfinite(value) or value < 0:
-            raise UsageError(f"{path}: row {i + 2}: {raw!r} is not a count (column {value_column!r})")
-        values.append(value)
-    order = sorted(range(len(times)), key=times.__getitem__)
-    times, values = [times[i] for i in order], [values[i] for i in order]
-    for a, b in zip(times, times[1:]):
-        if a == b:
-            raise UsageError(f"{path}: the timestamp {a.isoformat()} appears more than once")
+            float(value)
+        except ValueError:
+            return False
+        seen = True
+    return seen
+
+
+def _parse_epoch(value) -> datetime | None:
     try:
-        if fill:
-            times, values = spikes.fill_missing(times, values)
-        spikes.interval_of(times)
-    except spikes.SeriesError as exc:
-        hint = "; pass --fill-missing to count missing points as zero" if "missing points" in str(exc) else ""
-        raise UsageError(f"{path}: {exc}{hint}") from None
-    return times, values
+        seconds = float(value)
+    except (TypeError, ValueError):
+        return None
+    if not math.isfinite(seconds):
+        return None
+    if abs(seconds) > 1e11:  # milliseconds
+        seconds /= 1000.0
+    try:
+        return datetime.fromtimestamp(seconds, tz=timezone.utc).replace(tzinfo=None)
+    except (OverflowError, OSError, ValueError):
+        return None
 
 
 def _parse_time(value: str | None) -> datetime | None:
@@ -103,6 +149,21 @@ def _parse_time(value: str | None) -> datetime | None:
     return parsed
 
 
+def _parse_count(value: str | None) -> float | None:
+    """A count (a number at least 0); NaN for an empty value (unknown); None when it is not one."""
+    if value is None or not value.strip():
+        return math.nan
+    try:
+        number = float(value)
+    except ValueError:
+        return None
+    if math.isnan(number):
+        return math.nan
+    if not math.isfinite(number) or number < 0:
+        return None
+    return number
+
+
 def _json_value(value):
     if isinstance(value, datetime):
         return value.isoformat()
@@ -111,21 +172,35 @@ def _json_value(value):
     return value
 
 
-def run(args) -> int:
-    from watchfloor.cli import UsageError
+def _duration(step: timedelta) -> str:
+    seconds = int(step.total_seconds())
+    for unit, size in (("day", 86400), ("hour", 3600), ("minute", 60)):
+        if seconds % size == 0:
+            count = seconds // size
+            return f"{count} {unit}{'' if count == 1 else 's'}"
+    return f"{seconds} seconds"
 
-    try:
-        params = spikes.SpikeParams(alpha=args.alpha, min_excess=args.min_excess)
-    except ValueError as exc:
-        raise UsageError(str(exc)) from None
-    times, values = read_series(args.file, args.time_column, args.value_column, args.fill_missing)
-    found = spikes.detect(times, values, params)
+
+def run(args) -> int:
+    series = read_series(args.file, args.time_column, args.value_column)
+    params = spikes.SpikeParams.at(args.sensitivity)
+    grid, observed, interval = spikes.to_grid(series.times, series.values)
+    if args.fill_missing:
+        observed = [0.0 if math.isnan(v) else v for v in observed]
+    found = spikes.detect(grid, observed, params, interval=interval)
+    if series.skipped:
+        shown = ", ".join(series.skipped[:SHOWN_PROBLEMS])
+        more = f" and {len(series.skipped) - SHOWN_PROBLEMS} more" if len(series.skipped) > SHOWN_PROBLEMS else ""
+        print(f"watchfloor detect-spikes: note: skipped {len(series.skipped)} unreadable "
+              f"row{'' if len(series.skipped) == 1 else 's'}: {shown}{more}", file=sys.stderr)
     if args.json:
         for episode in found.episodes:
             print(json.dumps({k: _json_value(v) for k, v in episode.as_dict().items()}))
         return 0
-    print(f"{len(times)} points every {found.interval}, {times[0].isoformat()} to {times[-1].isoformat()}: "
-          f"{len(found.episodes)} spike episode{'s' if len(found.episodes) != 1 else ''}")
+    unknown = int(sum(1 for v in found.observed if math.isnan(v)))
+    gaps = f", {unknown} of them unknown (no row)" if unknown else ""
+    print(f"{len(grid)} points every {_duration(interval)}{gaps}, {grid[0].isoformat()} to {grid[-1].isoformat()}, "
+          f"{args.sensitivity} sensitivity: {len(found.episodes)} spike episode{'s' if len(found.episodes) != 1 else ''}")
     for e in found.episodes:
         state = " (ongoing)" if e.ongoing else ""
         print(f"- {e.onset.isoformat()} to {e.end.isoformat()}{state}: {e.severity}, {e.observed:g} observed vs "

@@ -56,6 +56,9 @@ def register(subparsers) -> None:
     parser.add_argument("--demo", action="store_true",
                         help="the demo data set: marked as such (watchfloor_meta kind = 'demo') and "
                              "with one recent spike whose incident is still open at the end")
+    parser.add_argument("--calm", action="store_true",
+                        help="plain Poisson demand: no day- or hour-level noise, holidays, launches, "
+                             "back-fills or brigading (docs/simulator.md)")
     parser.add_argument("--no-progress", action="store_true", help="do not show a progress bar")
     parser.set_defaults(func=run)
 
@@ -73,7 +76,7 @@ def run(args) -> int:
     if settings.warehouse_is_url:
         raise UsageError("seed writes warehouse files; server warehouses are not supported")
     cfg = SimConfig(days=args.days, cases_per_day=args.cases_per_day, seed=args.seed, end=end,
-                    showcase_spike=args.demo)
+                    showcase_spike=args.demo, calm=args.calm)
     progress = not args.no_progress and sys.stderr.isatty()
     try:
         check_target(settings.warehouse, args.replace)
@@ -85,6 +88,6 @@ def run(args) -> int:
     print(
         f"warehouse {settings.warehouse}: {counts['cases']:,} cases, {counts['case_events']:,} events, "
         f"{counts['incidents']} incidents from {cfg.start:%Y-%m-%d %H:%M} to {cfg.end:%Y-%m-%d %H:%M} UTC "
-        f"(seed {cfg.seed}, {elapsed:.1f} s)"
+        f"(seed {cfg.seed}{', calm' if cfg.calm else ''}, {elapsed:.1f} s)"
     )
     return 0

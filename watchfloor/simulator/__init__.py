@@ -30,7 +30,7 @@ def simulate(cfg: SimConfig, progress: Callable[[str, float], None] | None = Non
 
     progress, if given, is called with (step name, fraction of that step done).
     """
-    from watchfloor.simulator import demand, engine, incidents, outcomes, routing, tables, workforce
+    from watchfloor.simulator import bursts, demand, engine, incidents, outcomes, routing, tables, workforce
 
     def report(step: str, frac: float = 1.0) -> None:
         if progress is not None:
@@ -42,12 +42,17 @@ def simulate(cfg: SimConfig, progress: Callable[[str, float], None] | None = Non
     qt = routing.queue_table(team_list)
     report("world")
 
-    lam = demand.intensity(cfg, grid)
+    # lam: the expected arrivals (the forecast workforce management plans for, holidays and
+    # launches included); rate: what actually arrives around it (lam itself in the calm world).
+    lam = demand.intensity(cfg, grid, demand.plan_launches(cfg, rngs["launches"]))
     spikes = incidents.plan_spikes(cfg, lam, rngs["spikes"])
     if cfg.showcase_spike:
         spikes = incidents.add_showcase(cfg, lam, spikes, rngs["showcase"])
-    arrivals = demand.draw_arrivals(cfg, lam, spikes, rngs["arrivals"])
-    cases = demand.draw_attributes(cfg, arrivals, spikes, rngs)
+    rate = demand.noise(cfg, lam, rngs["noise"])
+    burst_plan = bursts.plan_bursts(cfg, rngs["bursts"])
+    arrivals = demand.draw_arrivals(cfg, lam, spikes, rngs["arrivals"], rate, burst_plan, rngs["bursts"])
+    del rate
+    cases = demand.draw_attributes(cfg, arrivals, spikes, rngs, burst_plan)
     del arrivals
     scripts = routing.build_scripts(cfg, cases, qt, rngs["routing"])
     report("demand")

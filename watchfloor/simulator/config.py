@@ -11,7 +11,7 @@ import numpy as np
 # does not shift the numbers of another. The names only document the order.
 # New streams go at the end: stream i is the seed's i-th spawned child whatever the length.
 STREAMS = ("spikes", "arrivals", "attributes", "routing", "workforce", "engine", "decisions",
-           "qa", "appeals", "incidents", "accounts", "showcase")
+           "qa", "appeals", "incidents", "accounts", "showcase", "noise", "launches", "bursts")
 
 
 def floor_minute(value: datetime) -> datetime:
@@ -38,6 +38,7 @@ class SimConfig:
     staffing_beta: float = 0.0          # square-root staffing safety margin
     staffing_level: float = 0.75        # share of the planned seats that are funded and filled
     showcase_spike: bool = False        # one recent incident, open at the end (seed --demo)
+    calm: bool = False                  # plain Poisson demand (seed --calm); see demand.py
 
     def __post_init__(self) -> None:
         if int(self.days) < 1:

@@ -1,11 +1,16 @@
 """Demand: when cases arrive and what they are about.
 
-Arrivals are a non-homogeneous Poisson process per (category, surface, region):
-the expected count of every hour of the period follows the region's local daily
-and weekly cycle (zoneinfo, so daylight-saving shifts are honoured) and a slow
-growth trend; each hour's count is Poisson, and the arrival times are uniform
-within the hour. Spikes add Poisson arrivals of their own on top, only inside
-their window and scope. Attributes are drawn per case, vectorised.
+The expected count of every hour of the period and every (category, surface, region) follows
+the region's local daily and weekly cycle (zoneinfo, so daylight-saving shifts are honoured), a
+slow growth trend, the regions' public holidays and product launches (`intensity`). Real report
+volumes scatter far more than Poisson around such a forecast, so by default each hour's count is
+drawn from a noisy intensity (`noise`): a day-level and an hour-level random effect per category
+(each an AR(1) on the log intensity) and a gamma factor per (category, surface, region, hour),
+then Poisson: a gamma-Poisson (negative binomial) count whose busy and quiet hours and days come
+in runs. `SimConfig.calm` keeps the plain Poisson world. docs/simulator.md gives the figures and
+the evidence they were chosen on. Arrival times are uniform within the hour. Spikes add Poisson
+arrivals of their own on top, only inside their window and scope; bursts (bursts.py) add
+back-fills and brigading. Attributes are drawn per case, vectorised.
 """
 
 from __future__ import annotations
@@ -19,6 +24,30 @@ import numpy as np
 from watchfloor.simulator import catalog as cat
 from watchfloor.simulator.config import SimConfig, choose, expit, logit, pad_weights
 
+# Noise around the forecast, chosen from the hourly mention counts of real series (the
+# index-of-dispersion study in docs/simulator.md): per category, a day-level effect with a
+# log-scale standard deviation DAY_SD whose days follow one another with correlation DAY_AR, and
+# an hour-level effect (DAY_SD's counterpart within the day) with HOUR_SD and lag-one correlation
+# HOUR_AR; per (category, surface, region, hour) a gamma factor of variance CELL_ALPHA.
+DAY_SD, DAY_AR = 0.11, 0.45
+HOUR_SD, HOUR_AR = 0.19, 0.32
+CELL_ALPHA = 0.05
+# Holidays (local dates, per region): developer surfaces fall to HOLIDAY_BUSINESS of a working
+# day, consumer surfaces rise to HOLIDAY_CONSUMER. Thanksgiving is the fourth Thursday of November.
+HOLIDAYS = {
+    "AMER": ((1, 1), (7, 4), "thanksgiving", (12, 25)),
+    "EMEA": ((1, 1), (5, 1), (12, 25), (12, 26)),
+    "APAC": ((1, 1), (5, 1), (8, 9), (12, 25)),
+}
+HOLIDAY_BUSINESS, HOLIDAY_CONSUMER = 0.45, 1.10
+# Launches: about LAUNCHES_PER_30_DAYS a month, each on one surface (weights over SURFACES), in
+# every category and region: volume rises over LAUNCH_RAMP_H hours by a factor 1 + U(LAUNCH_LIFT)
+# and the lift decays with time constant LAUNCH_DECAY_H hours.
+LAUNCHES_PER_30_DAYS = 1.0
+LAUNCH_SURFACES = (0.10, 0.20, 0.35, 0.25, 0.10)
+LAUNCH_LIFT = (0.3, 0.7)
+LAUNCH_RAMP_H, LAUNCH_DECAY_H = 6.0, 72.0
+
 N_CAT = len(cat.CATEGORIES)
 N_SURF = len(cat.SURFACES)
 N_REG = len(cat.REGIONS)
@@ -29,6 +58,17 @@ class TimeGrid:
     hours: int
     local_hour: np.ndarray   # (regions, hours) local hour of day at the middle of each hour
     local_dow: np.ndarray    # (regions, hours) local weekday, Monday=0
+    holiday: np.ndarray      # (regions, hours) the local day is a public holiday of the region
+
+
+def _is_holiday(day, region: str) -> bool:
+    for entry in HOLIDAYS[region]:
+        if entry == "thanksgiving":
+            if day.month == 11 and day.weekday() == 3 and 22 <= day.day <= 28:
+                return True
+        elif (day.month, day.day) == entry:
+            return True
+    return False
 
 
 def time_grid(cfg: SimConfig) -> TimeGrid:
@@ -36,13 +76,15 @@ def time_grid(cfg: SimConfig) -> TimeGrid:
     start = cfg.start.replace(tzinfo=timezone.utc)
     lh = np.zeros((N_REG, hours), dtype=np.int16)
     ld = np.zeros((N_REG, hours), dtype=np.int16)
+    hol = np.zeros((N_REG, hours), dtype=bool)
     for r, region in enumerate(cat.REGIONS):
         tz = ZoneInfo(cat.REGION_TZ[region])
         for h in range(hours):
             local = (start + timedelta(hours=h, minutes=30)).astimezone(tz)
             lh[r, h] = local.hour
             ld[r, h] = local.weekday()
-    return TimeGrid(hours, lh, ld)
+            hol[r, h] = _is_holiday(local.date(), region)
+    return TimeGrid(hours, lh, ld, hol)
 
 
 def profile_matrix(grid: TimeGrid) -> np.ndarray:
@@ -57,8 +99,10 @@ def profile_matrix(grid: TimeGrid) -> np.ndarray:
     return out
 
 
-def intensity(cfg: SimConfig, grid: TimeGrid) -> np.ndarray:
-    """Expected base arrivals, shape (categories, surfaces, regions, hours); sums to days x cases_per_day."""
+def intensity(cfg: SimConfig, grid: TimeGrid, launches: list[Launch] | None = None) -> np.ndarray:
+    """Expected base arrivals, shape (categories, surfaces, regions, hours): the cycles and growth,
+    scaled so that they sum to days x cases_per_day, times holidays and `launches` (not in the
+    calm world, which has neither)."""
     prof = profile_matrix(grid)
     surf_profile = np.array([0 if cat.SURFACE_PROFILE[s] == "consumer" else 1 for s in cat.SURFACES])
     share = np.array([c.share for c in cat.CATEGORIES])
@@ -69,7 +113,67 @@ def intensity(cfg: SimConfig, grid: TimeGrid) -> np.ndarray:
     lam = (share[:, None, None, None] * surf[:, :, None, None] * region[None, None, :, None]
            * prof[surf_profile][None, :, :, :] * growth[None, None, None, :])
     lam *= (cfg.cases_per_day * cfg.days) / lam.sum()
+    if cfg.calm:
+        return lam
+    business = np.array([cat.SURFACE_PROFILE[s] == "business" for s in cat.SURFACES])
+    holiday = np.where(business[:, None, None], HOLIDAY_BUSINESS, HOLIDAY_CONSUMER)  # (surfaces, 1, 1)
+    lam *= np.where(grid.holiday[None, :, :], holiday, 1.0)[None]
+    for launch in launches or ():
+        lam[:, launch.surface, :, :] *= launch.factor(np.arange(grid.hours, dtype=float))[None, None, :]
     return lam
+
+
+@dataclass(frozen=True)
+class Launch:
+    """A product launch on one surface: more cases in every category and region for some days."""
+
+    surface: int
+    t0_h: float   # hours since the start of the period
+    lift: float   # extra volume at the top, as a share of the usual (0.5: 1.5x)
+
+    def factor(self, hours: np.ndarray) -> np.ndarray:
+        since = hours + 0.5 - self.t0_h
+        ramp = np.clip(since / LAUNCH_RAMP_H, 0.0, 1.0)
+        decay = np.exp(-np.maximum(since - LAUNCH_RAMP_H, 0.0) / LAUNCH_DECAY_H)
+        return 1.0 + self.lift * ramp * decay
+
+
+def plan_launches(cfg: SimConfig, rng: np.random.Generator) -> list[Launch]:
+    """Product launches of the period (none in the calm world)."""
+    if cfg.calm:
+        return []
+    n = int(rng.poisson(LAUNCHES_PER_30_DAYS * cfg.days / 30.0))
+    surfaces = choose(rng, np.zeros(n, dtype=np.int64), np.array([LAUNCH_SURFACES]))
+    starts = rng.uniform(0.0, cfg.days * 24.0, n)
+    lifts = rng.uniform(*LAUNCH_LIFT, n)
+    return [Launch(int(s), float(t), float(x)) for s, t, x in zip(surfaces, starts, lifts)]
+
+
+def noise(cfg: SimConfig, lam: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    """The noisy intensity: lam times a day-level and an hour-level effect per category (each
+    lognormal with mean 1, an AR(1) on the log scale) and a gamma factor (mean 1, variance
+    CELL_ALPHA) per cell and hour. The calm world returns lam itself."""
+    if cfg.calm:
+        return lam
+    n_cat, _, _, hours = lam.shape
+    days = -(-hours // 24)
+    day = _ar1(rng, (n_cat, days), DAY_SD, DAY_AR)
+    hour = _ar1(rng, (n_cat, hours), HOUR_SD, HOUR_AR)
+    log_effect = np.repeat(day, 24, axis=1)[:, :hours] + hour - 0.5 * (DAY_SD ** 2 + HOUR_SD ** 2)
+    shape = 1.0 / CELL_ALPHA
+    cell = rng.gamma(shape, 1.0 / shape, size=lam.shape)
+    return lam * np.exp(log_effect)[:, None, None, :] * cell
+
+
+def _ar1(rng: np.random.Generator, shape: tuple[int, int], sd: float, rho: float) -> np.ndarray:
+    """Stationary AR(1) paths along the last axis with marginal standard deviation sd."""
+    shocks = rng.standard_normal(shape) * sd
+    out = np.empty(shape)
+    out[:, 0] = shocks[:, 0]
+    scale = np.sqrt(1.0 - rho * rho)
+    for t in range(1, shape[1]):
+        out[:, t] = rho * out[:, t - 1] + scale * shocks[:, t]
+    return out
 
 
 @dataclass
@@ -79,10 +183,14 @@ class Arrivals:
     surface: np.ndarray
     region: np.ndarray
     spike: np.ndarray      # spike index or -1
+    burst: np.ndarray      # burst index (bursts.Burst) or -1
 
 
-def draw_arrivals(cfg: SimConfig, lam: np.ndarray, spikes, rng: np.random.Generator) -> Arrivals:
-    counts = rng.poisson(lam)
+def draw_arrivals(cfg: SimConfig, lam: np.ndarray, spikes, rng: np.random.Generator, rate: np.ndarray | None = None,
+                  bursts=(), burst_rng: np.random.Generator | None = None) -> Arrivals:
+    """Base arrivals drawn from `rate` (the noisy intensity; lam itself in the calm world), spike
+    arrivals from the expected `lam` times (multiplier - 1), and the bursts' cases."""
+    counts = rng.poisson(lam if rate is None else rate)
     flat = np.repeat(np.arange(counts.size, dtype=np.int64), counts.ravel())
     c, s, r, h = np.unravel_index(flat, lam.shape)
     t = (h + rng.random(len(flat))) * 3600.0
@@ -101,14 +209,22 @@ def draw_arrivals(cfg: SimConfig, lam: np.ndarray, spikes, rng: np.random.Genera
         ks, kr, kh = np.unravel_index(kf, sub.shape)
         kt = lo[kh] + rng.random(len(kf)) * (hi[kh] - lo[kh])
         parts.append((kt, np.full(len(kf), sp.category), ks, kr, np.full(len(kf), k, dtype=np.int32)))
+    burst_of = [np.full(len(p[0]), -1, dtype=np.int32) for p in parts]
+    if bursts:
+        from watchfloor.simulator import bursts as burst_module
+
+        bt, bc, bs, br, bk = burst_module.draw(list(bursts), burst_rng)
+        parts.append((bt, bc, bs, br, np.full(len(bt), -1, dtype=np.int32)))
+        burst_of.append(bk.astype(np.int32))
     t = np.concatenate([p[0] for p in parts])
     c = np.concatenate([p[1] for p in parts]).astype(np.int16)
     s = np.concatenate([p[2] for p in parts]).astype(np.int16)
     r = np.concatenate([p[3] for p in parts]).astype(np.int16)
     k = np.concatenate([p[4] for p in parts]).astype(np.int32)
+    b = np.concatenate(burst_of).astype(np.int32)
     t = np.minimum(t, cfg.horizon_s)
-    order = np.lexsort((k, r, s, c, t))
-    return Arrivals(t[order], c[order], s[order], r[order], k[order])
+    order = np.lexsort((b, k, r, s, c, t))
+    return Arrivals(t[order], c[order], s[order], r[order], k[order], b[order])
 
 
 # --- attributes -----------------------------------------------------------------------
@@ -162,7 +278,8 @@ def excerpt_texts() -> list[str]:
     return out
 
 
-def draw_attributes(cfg: SimConfig, arr: Arrivals, spikes, rngs: dict[str, np.random.Generator]) -> Cases:
+def draw_attributes(cfg: SimConfig, arr: Arrivals, spikes, rngs: dict[str, np.random.Generator],
+                    bursts=()) -> Cases:
     rng = rngs["attributes"]
     n = len(arr.t)
     c = arr.category.astype(np.int64)
@@ -183,6 +300,13 @@ def draw_attributes(cfg: SimConfig, arr: Arrivals, spikes, rngs: dict[str, np.ra
     language = choose(rng, arr.region.astype(np.int64), lang_w)
 
     source = choose(rng, c, np.array([cc.sources for cc in cat.CATEGORIES]))
+    if len(bursts):
+        # A back-fill is a classifier's flags; brigading is user reports.
+        kinds = np.array([b.kind == "backfill" for b in bursts])
+        in_burst = arr.burst >= 0
+        backfill = in_burst & kinds[np.maximum(arr.burst, 0)]
+        source = np.where(backfill, cat.SOURCES.index("classifier"),
+                          np.where(in_burst, cat.SOURCES.index("user_report"), source)).astype(np.int32)
     priority = choose(rng, c, np.array([cc.priorities for cc in cat.CATEGORIES]))
     urgent = np.isin(source, [cat.SOURCES.index(s) for s in cat.URGENT_SOURCES])
     priority = np.where(urgent, np.minimum(priority, 1), priority).astype(np.int8)
@@ -213,7 +337,7 @@ def draw_attributes(cfg: SimConfig, arr: Arrivals, spikes, rngs: dict[str, np.ra
     thr = np.array([k.auto_threshold for k in cat.CLASSIFIERS])
     automated = is_clf & (np.nan_to_num(score, nan=0.0) >= thr[kidx])
 
-    account, org = draw_accounts(cfg, arr, spikes, rngs["accounts"])
+    account, org = draw_accounts(cfg, arr, spikes, rngs["accounts"], bursts)
 
     variant = (rng.random(n) < 0.5).astype(np.int32)
     excerpt = subcategory * 2 + variant
@@ -226,14 +350,15 @@ def draw_attributes(cfg: SimConfig, arr: Arrivals, spikes, rngs: dict[str, np.ra
                  violating, automated, account, org, excerpt, routed_t)
 
 
-def draw_accounts(cfg: SimConfig, arr: Arrivals, spikes, rng: np.random.Generator):
+def draw_accounts(cfg: SimConfig, arr: Arrivals, spikes, rng: np.random.Generator, bursts=()):
     """Heavy-tailed account and organisation populations.
 
     Most consumer cases come from accounts seen once; a fifth come from a smaller pool
     of repeat accounts drawn with a power law, so a few accounts have many cases.
     Developer-surface cases (api, plugins) belong to organisations, themselves drawn
     with a power law, and to one of a handful of accounts of that organisation.
-    Spike cases come from the campaign's own small cluster of accounts.
+    Spike cases come from the campaign's own small cluster of accounts; the reports of a
+    brigading are all against its one target account.
     """
     n = len(arr.t)
     total = max(n, 1)
@@ -267,4 +392,10 @@ def draw_accounts(cfg: SimConfig, arr: Arrivals, spikes, rng: np.random.Generato
         org_vals = org[is_spike]
         org_vals[org_sel] = spike_org[k[org_sel]]
         org[is_spike] = org_vals
+    brigading = [k for k, b in enumerate(bursts) if b.kind == "brigading"]
+    if brigading:
+        target = base_org_accounts + n_org * 8 + len(spikes) * 1000 + np.arange(len(bursts), dtype=np.int64)
+        hit = (arr.burst >= 0) & np.isin(arr.burst, brigading)
+        account[hit] = target[arr.burst[hit]]
+        org[hit] = -1
     return account, org

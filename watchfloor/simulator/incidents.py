@@ -180,6 +180,9 @@ SHOWCASE_MONITOR_H = (24.0, 48.0)  # mitigation to resolution: watching for a co
 # or SEV0 by _severity at any volume; a large one needs 6x over the whole platform (its extra
 # volume then passes 10 % of a day, another step of severity).
 SHOWCASE_SENSITIVE = ("self_harm", "child_safety", "violent_extremism", "cbrn")
+# In the noisy world a showcase confined to one region must still add this many cases, or it
+# covers every region: the demo's story has to stand out of the day-to-day scatter.
+SHOWCASE_MIN_EXCESS = 100.0
 SHOWCASE_LARGE = ("fraud_scams", "spam", "harassment", "sexual_content")
 
 
@@ -207,7 +210,7 @@ def add_showcase(cfg: SimConfig, lam: np.ndarray, spikes: list[Spike], rng: np.r
     sub = int(choose(rng, np.zeros(1, dtype=np.int64), np.array([[w for _, w in cc.subcategories]]))[0])
     accounts = int(20 + 200 * rng.beta(1.0, 3.0))
     sp = Spike(c, -1, reg if use_region else -1, t0, t1, mult, sub, accounts)
-    _widen(lam, sp, _min_excess(cfg), steps=("region",))
+    _widen(lam, sp, _min_excess(cfg) if cfg.calm else max(_min_excess(cfg), SHOWCASE_MIN_EXCESS), steps=("region",))
     sp.excess = _excess(lam, sp)
     if _severity(cfg, sp) not in ("SEV0", "SEV1"):
         # Only a large category in a period of a day or so can add too little: a sensitive

@@ -23,7 +23,7 @@ from watchfloor.simulator.config import SimConfig
 from watchfloor.warehouse import (CONTRACT_TABLES, WarehouseError, case_count, create_schema, existing_tables,
                                   open_for_reading, open_for_writing)
 
-META_KEYS = ("kind", "seed", "days", "cases_per_day", "sim_start", "sim_end", "generated_at", "version")
+META_KEYS = ("kind", "seed", "days", "cases_per_day", "world", "sim_start", "sim_end", "generated_at", "version")
 
 
 class WarehouseNotEmpty(WarehouseError):
@@ -84,6 +84,7 @@ def meta_rows(cfg: SimConfig, demo: bool, generated_at: datetime) -> list[tuple[
         ("seed", str(cfg.seed)),
         ("days", str(cfg.days)),
         ("cases_per_day", str(cfg.cases_per_day)),
+        ("world", "calm" if cfg.calm else "noisy"),
         ("sim_start", cfg.start.isoformat(sep=" ")),
         ("sim_end", cfg.end.isoformat(sep=" ")),
         ("generated_at", generated_at.isoformat(sep=" ", timespec="seconds")),
