@@ -4,7 +4,7 @@ from datetime import datetime, timedelta, timezone
 
 import streamlit as st
 
-from components import shell
+from components import plain, shell
 from watchfloor import audit
 from watchfloor.config import load_settings
 from watchfloor.labels import count_of
@@ -20,7 +20,7 @@ st.caption("Every case view and every reveal of case content, newest first. Entr
 try:
     snapshot = log.snapshot()
 except audit.AuditError as exc:
-    st.error(f"The audit log cannot be read: {exc}")
+    st.error(f"The audit log cannot be read: {plain.md(exc)}")
     st.stop()
 check, entries = snapshot.verification, snapshot.frame
 
@@ -31,7 +31,7 @@ else:
     st.error(f"The audit log has been tampered with outside Watchfloor ({len(check.problems)} problem(s)). "
              "Run `watchfloor audit verify` for the full list.", icon=":material/gpp_bad:")
     for problem in check.problems[:10]:
-        st.markdown(f"- {problem}")
+        st.markdown(f"- {plain.md(problem)}")
 
 if entries.height == 0:
     st.info(f"Nothing has been recorded yet: no case has been viewed. The log is kept at `{settings.audit_log}`.")

@@ -6,6 +6,8 @@ import plotly.graph_objects as go
 import polars as pl
 import streamlit as st
 
+from components import plain
+
 STATE_COLOURS = {
     "new": "#9aa5b1",
     "queued": "#4c78a8",
@@ -54,7 +56,7 @@ def backlog_by_state_bar(backlog: pl.DataFrame, key: str) -> None:
     fig.update_xaxes(title_text="open cases", tickformat=",d", rangemode="tozero")
     if max(backlog["cases"].to_list()) < 8:
         fig.update_xaxes(dtick=1)  # whole cases only
-    st.plotly_chart(_layout(fig, 220), key=key, config={"displayModeBar": False})
+    st.plotly_chart(plain.figure(_layout(fig, 220)), key=key, config={"displayModeBar": False})
 
 
 def backlog_and_flow_chart(hourly: pl.DataFrame, key: str) -> None:
@@ -93,4 +95,4 @@ def backlog_and_flow_chart(hourly: pl.DataFrame, key: str) -> None:
         fig.update_layout(yaxis2=dict(dtick=1, range=[-max(biggest_flow, 1) - 0.5, max(biggest_flow, 1) + 0.5]))
     _layout(fig, 320)
     fig.update_layout(showlegend=True)
-    st.plotly_chart(fig, key=key, config={"displayModeBar": False})
+    st.plotly_chart(plain.figure(fig), key=key, config={"displayModeBar": False})

@@ -9,6 +9,7 @@ import polars as pl
 import streamlit as st
 
 import queries
+from components import plain
 from queries import plans
 from watchfloor import roles
 from watchfloor.config import load_settings, now
@@ -71,10 +72,10 @@ def warehouse_ready() -> bool:
         st.write(f"Watchfloor found no case warehouse at `{settings.warehouse}`.")
     except WarehouseEmpty as exc:
         st.header("The warehouse is empty")
-        st.write(str(exc).capitalize() + ".")
+        st.write(plain.md(str(exc).capitalize() + "."))
     except WarehouseError as exc:
         st.header("The warehouse cannot be read")
-        st.write(str(exc))
+        st.write(plain.md(exc))
     st.markdown("To build the demo warehouse, run:")
     st.code("make run            # or: watchfloor seed --demo", language="bash")
     st.markdown("To use your own data, create the tables, load your exports into them and point Watchfloor at the file:")
@@ -95,7 +96,7 @@ def _cached_check(warehouse: str) -> int:
 
 
 def show_query_error(exc: Exception) -> None:
-    st.error(f"This part of the page could not be loaded: {exc}")
+    st.error(f"This part of the page could not be loaded: {plain.md(exc)}")
 
 
 def fetch_or_stop(plan: list[plans.QueryCall]) -> dict[str, pl.DataFrame]:

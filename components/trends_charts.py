@@ -10,7 +10,7 @@ import plotly.graph_objects as go
 import polars as pl
 import streamlit as st
 
-from components import case_link
+from components import case_link, plain
 from components.kpi import format_count, kpi_tile
 from watchfloor import trends as tr
 from watchfloor.labels import category_label, count_of, humanise
@@ -37,7 +37,7 @@ def _plotly(fig: go.Figure, height: int, key: str, legend: bool = True) -> None:
         hovermode="x unified",
     )
     fig.update_yaxes(rangemode="tozero", gridcolor="rgba(0,0,0,0.08)")
-    st.plotly_chart(fig, key=key, config={"displayModeBar": False})
+    st.plotly_chart(plain.figure(fig), key=key, config={"displayModeBar": False})
 
 
 def _unit(step: timedelta) -> str:
@@ -62,7 +62,7 @@ def headline(episodes: pl.DataFrame, movers: pl.DataFrame, dimension: str, role:
         worst = episodes.row(0, named=True) if episodes.height else None
         ratio = worst["ratio"] if worst else None
         kpi_tile("Top spike", f"{ratio:.1f}×" if ratio else "–",
-                 note=(f"{worst['label']} · {worst['severity']} · {worst['observed']:,.0f} cases vs "
+                 note=(f"{plain.md(worst['label'])} · {worst['severity']} · {worst['observed']:,.0f} cases vs "
                        f"{worst['expected']:,.0f} expected" if worst else "no spike in the period"),
                  help="The first spike of the list below (ongoing first, then by severity and excess cases): "
                       "its cases ÷ expected cases.", role=role)
@@ -74,7 +74,7 @@ def headline(episodes: pl.DataFrame, movers: pl.DataFrame, dimension: str, role:
         row = tr.top_riser(movers)
         if row is not None:
             share = f" ({row['change_share']:+.0%})" if row["change_share"] is not None else " (new)"
-            kpi_tile(f"Top riser by {name}", row["label"], note=f"+{row['change']:,} cases{share} vs previous period",
+            kpi_tile(f"Top riser by {name}", plain.md(row["label"]), note=f"+{row['change']:,} cases{share} vs previous period",
                      help="The value with the largest rise in cases against the period of the same length before.",
                      role=role)
         else:
@@ -169,7 +169,7 @@ def volume_chart(view: tr.SpikeView, dimension: str, shown: str, selected: dict 
         fig.add_vrect(x0=max(episode["onset"], first) if first else episode["onset"], x1=episode["end"] + view.bucket,
                       fillcolor=SPIKE_COLOUR, opacity=0.22 if chosen else 0.1, line_width=0, layer="below")
     _plotly(fig, 360, key=f"trends_volume_chart_{dimension}")
-    st.caption(f"{tr.value_label(dimension, shown)}: cases per {unit} (UTC). The band runs from the expected count "
+    st.caption(f"{plain.md(tr.value_label(dimension, shown))}: cases per {unit} (UTC). The band runs from the expected count "
                "to where a count starts to stand out (the detector's continue threshold); shaded: spike episodes, "
                "the chosen one darker. The expected count uses only the weeks before each point.")
 
@@ -185,7 +185,7 @@ def scope_chart(points: pl.DataFrame, spike: dict) -> None:
     fig.add_vrect(x0=max(spike["onset"], rows["bucket"][0]), x1=spike["until"], fillcolor=SPIKE_COLOUR,
                   opacity=0.22, line_width=0, layer="below")
     _plotly(fig, 360, key=f"trends_scope_chart_{spike['key']}")
-    st.caption(f"{spike['label']}: cases per hour (UTC). The band runs from the expected count to where a count "
+    st.caption(f"{plain.md(spike['label'])}: cases per hour (UTC). The band runs from the expected count to where a count "
                "starts to stand out (the detector's continue threshold); shaded: the chosen spike. The expected "
                "count uses only the weeks before each point.")
 
@@ -216,7 +216,7 @@ def _overview(view: tr.SpikeView, dimension: str) -> None:
         fig.add_trace(go.Scatter(x=rows["bucket"].to_list(), y=rows["observed"].to_list(), mode="lines",
                                  name=tr.value_label(dimension, key),
                                  line=dict(width=1.4, color=LINE_COLOURS[i % len(LINE_COLOURS)]),
-                                 hovertemplate=f"{tr.value_label(dimension, key)}: " + "%{y:,.0f}<extra></extra>"))
+                                 hovertemplate="%{fullData.name}: %{y:,.0f}<extra></extra>"))
     peaks = view.episodes.filter(pl.col("key").is_in(top))
     if peaks.height:
         fig.add_trace(go.Scatter(x=peaks["peak"].to_list(), y=peaks["peak_observed"].to_list(), mode="markers",
@@ -237,7 +237,7 @@ def spike_cases(cases: pl.DataFrame, episode: dict, role: str) -> None:
         return
     total = int(cases["total"][0])
     shown = f"the {cases.height:,} newest of {total:,}" if total > cases.height else f"all {total:,}"
-    st.caption(f"{episode['label']}, created {start:%m-%d %H:%M} to {end:%m-%d %H:%M} UTC: "
+    st.caption(f"{plain.md(episode['label'])}, created {start:%m-%d %H:%M} to {end:%m-%d %H:%M} UTC: "
                f"{shown} cases. Select a row to open the case.")
     display = cases.select(
         pl.col("case_id").alias("Case"),
@@ -255,7 +255,7 @@ def spike_cases(cases: pl.DataFrame, episode: dict, role: str) -> None:
     case_link.case_table(
         display, cases["case_id"].to_list(), key=f"trends_spike_cases_{episode['key']}_{episode['onset']:%Y%m%d%H}",
         role=role,
-        on_stay=lambda row: st.info(f"Case {cases['case_id'][row]}: the Case page is not available to your role."),
+        on_stay=lambda row: st.info(f"Case {plain.md(cases['case_id'][row])}: the Case page is not available to your role."),
         column_config={"Case": st.column_config.TextColumn(pinned=True),
                        "Created": st.column_config.DatetimeColumn(format="MM-DD HH:mm", help="UTC")},
         height=min(38 + 35 * display.height, 390),
@@ -356,7 +356,7 @@ def classifier_signal(table: pl.DataFrame, overall: pl.DataFrame, volume: pl.Dat
         fig.update_xaxes(title_text="classifier score band", type="category")
         fig.update_layout(height=90 + 26 * len(classifiers), margin=dict(l=10, r=10, t=10, b=10),
                           plot_bgcolor="rgba(0,0,0,0)", paper_bgcolor="rgba(0,0,0,0)")
-        st.plotly_chart(fig, key="trends_classifier_heatmap", config={"displayModeBar": False})
+        st.plotly_chart(plain.figure(fig), key="trends_classifier_heatmap", config={"displayModeBar": False})
         st.caption("Precision against human decisions: violating ÷ (violating + non-violating) among flagged cases "
                    "a person decided, per score band. Automated decisions are left out; "
                    f"blank: fewer than {MIN_DECIDED} human decisions. Hover for the 95 % interval.")
@@ -367,6 +367,6 @@ def classifier_signal(table: pl.DataFrame, overall: pl.DataFrame, volume: pl.Dat
             rows = volume.filter(pl.col("classifier") == name).sort("bucket")
             fig.add_trace(go.Scatter(x=rows["bucket"].to_list(), y=rows["cases"].to_list(), mode="lines", name=name,
                                      line=dict(width=1.4, color=LINE_COLOURS[i % len(LINE_COLOURS)]),
-                                     hovertemplate=f"{name}: " + "%{y:,.0f}<extra></extra>"))
+                                     hovertemplate="%{fullData.name}: %{y:,.0f}<extra></extra>"))
         _plotly(fig, 90 + 26 * len(classifiers), key="trends_classifier_volume")
         st.caption(f"Cases flagged per {'hour' if hourly else 'day'} (UTC) by the {len(top)} busiest classifiers.")

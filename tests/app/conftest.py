@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -37,6 +38,15 @@ def table_with(at: AppTest, column: str):
 
 def errors(at: AppTest) -> list[str]:
     return [e.value for e in at.error]
+
+
+_ESCAPED = re.compile(r"\\([!-/:-@\[-`{-~])")
+
+
+def shown(markdown: str) -> str:
+    """What a reader sees of markdown written with components.plain.md: the text without its
+    backslash escapes and invisible word joiners."""
+    return _ESCAPED.sub(r"\1", markdown).replace("\u2060", "")
 
 
 @pytest.fixture
