@@ -22,6 +22,7 @@ login.restore_entry(pages, current_page)
 with st.sidebar:
     st.caption(f"Signed in as **{plain.md(user.name)}** · {login.role_label(user.role)}")
     login.logout_button()
+    login.cookie_writer()
 
 if not shell.warehouse_ready():
     st.stop()
