@@ -23,11 +23,9 @@ exclusive lock, so two processes or sessions writing at once keep one unbroken c
 
 from __future__ import annotations
 
-import csv
 import fcntl
 import hashlib
 import hmac
-import io
 import json
 import os
 import secrets
@@ -41,7 +39,7 @@ from typing import Iterator
 
 import polars as pl
 
-from watchfloor.export_safety import csv_cell
+from watchfloor.export_safety import csv_bytes
 
 VIEW = "view"
 REVEAL = "reveal"
@@ -662,15 +660,4 @@ CSV_COLUMNS = ("seq", "at", "user", "role", "action", "case_id", "reason", "hash
 def to_csv(frame: pl.DataFrame) -> bytes:
     """The entries as CSV (UTF-8, header row, times as ISO-8601 UTC), as they are shown; a cell a
     spreadsheet would run as a formula is neutralised (watchfloor.export_safety)."""
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(CSV_COLUMNS)
-    for row in frame.select(CSV_COLUMNS).iter_rows(named=True):
-        cells = []
-        for name in CSV_COLUMNS:
-            value = row[name]
-            if isinstance(value, datetime):
-                value = value.strftime("%Y-%m-%dT%H:%M:%SZ")
-            cells.append(csv_cell(value))
-        writer.writerow(cells)
-    return out.getvalue().encode("utf-8")
+    return csv_bytes(frame.select(CSV_COLUMNS).with_columns(pl.col("at").dt.strftime("%Y-%m-%dT%H:%M:%SZ")))

@@ -275,3 +275,19 @@ def test_many_reveals_in_an_hour_suggest_a_break(case_env):
     reveal(at, "ticket T-78: the child-safety report")
     assert any(f"revealed {audit.EXPOSURE_BREAK_AFTER} content excerpts in the last 60 minutes" in w.value
                for w in at.warning)
+
+
+@pytest.mark.parametrize("score", ["'nan'", "'inf'", "'-inf'"])
+def test_a_score_that_is_not_a_number_does_not_break_the_page(tmp_path, monkeypatch, score):
+    import duckdb
+
+    path = hand.build(tmp_path / "nan.duckdb")
+    con = duckdb.connect(str(path))
+    con.execute(f"UPDATE cases SET classifier_score = CAST({score} AS DOUBLE) WHERE case_id = 'k1'").fetchall()
+    con.close()
+    monkeypatch.setenv("WATCHFLOOR_WAREHOUSE", str(path))
+    monkeypatch.setenv("WATCHFLOOR_AS_OF", hand.AS_OF.isoformat())
+    at = open_case("k1")
+    assert not at.exception, [e.value for e in at.exception]
+    assert "**Score:** not a number" in shown(page_text(at))
+    assert not at.get("progress")  # no score bar for a score that is not one
