@@ -5,7 +5,8 @@ import streamlit as st
 from components import filters, freshness, login, navigation, plain, shell
 from watchfloor.config import ConfigError, load_settings
 
-st.set_page_config(page_title="Watchfloor", page_icon=":material/monitor_heart:", layout="wide")
+# An emoji icon is drawn in the page itself; a material icon's would be fetched from Google's servers.
+st.set_page_config(page_title="Watchfloor", page_icon="🛡️", layout="wide")
 
 try:
     settings = load_settings()

@@ -134,6 +134,7 @@ def _attempt(username: str, password: str, users: dict, key: str, settings: Sett
             token = sessions.issue(key, name, auth.session_nonce(entry))
             ticket = sessions.TICKETS.hold(token)
             st.session_state[_COOKIE_TODO] = (ticket[:12], f"sign-in {ticket}")
+            st.session_state.pop("session_cookie_cleared", None)  # a new cookie, to be cleared at sign-out
             st.rerun()
         return
     verdict = throttle.failed(name, client)
@@ -204,7 +205,11 @@ def cookie_writer() -> None:
 
 
 def _clear_cookie() -> None:
-    st.session_state[_COOKIE_TODO] = (secrets.token_urlsafe(9), "sign-out")
+    """Have the page clear the session cookie (once a session: the cookies a session sees are the
+    ones its browser sent when it connected)."""
+    if not st.session_state.get("session_cookie_cleared"):
+        st.session_state["session_cookie_cleared"] = True
+        st.session_state[_COOKIE_TODO] = (secrets.token_urlsafe(9), "sign-out")
 
 
 def restore_entry(navigation_pages: dict[str, list[st.Page]], current_page: st.Page | None = None) -> None:

@@ -30,7 +30,6 @@ import json
 import os
 import secrets
 import stat
-import tempfile
 import threading
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
@@ -40,6 +39,7 @@ from typing import Iterator
 import polars as pl
 
 from watchfloor.export_safety import csv_bytes
+from watchfloor.files import write_atomically
 
 VIEW = "view"
 REVEAL = "reveal"
@@ -97,20 +97,10 @@ def create_key(path: str | Path) -> bool:
     path = Path(path)
     if path.exists():
         return False
-    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
-        os.fchmod(fd, 0o400)
-        with os.fdopen(fd, "w", encoding="ascii") as handle:
-            handle.write(secrets.token_hex(32) + "\n")
-            handle.flush()
-            os.fsync(handle.fileno())
-        try:
-            os.link(tmp, path)  # fails if another process created it meanwhile: theirs stays
-        except FileExistsError:
-            return False
-    finally:
-        os.unlink(tmp)
+        write_atomically(path, secrets.token_hex(32) + "\n", mode=0o400, exclusive=True)
+    except FileExistsError:  # another process created it meanwhile: theirs stays
+        return False
     return True
 
 
@@ -243,21 +233,7 @@ def _head_text(seq: int, entry_hash_: str) -> str:
 def _write_head(path: Path, key: AuditKey, entry: Entry, log_path: Path) -> None:
     body = {"log": str(log_path.resolve()), "seq": entry.seq, "hash": entry.hash, "key": key.key_id,
             "mac": key.mac(_head_text(entry.seq, entry.hash))}
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        os.fchmod(fd, 0o600)
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(json.dumps(body) + "\n")
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except FileNotFoundError:
-            pass
-        raise
+    write_atomically(path, json.dumps(body) + "\n")
 
 
 def _read_head(path: Path) -> Head | None | str:

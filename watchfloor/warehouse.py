@@ -11,7 +11,6 @@ docs/architecture.md.
 from __future__ import annotations
 
 import contextlib
-import os
 import random
 import time
 from importlib import resources
@@ -19,6 +18,8 @@ from pathlib import Path
 from typing import Iterator
 
 import duckdb
+
+from watchfloor.files import owner_only
 
 CONTRACT_TABLES = (
     "sla_policies", "queues", "vendors", "reviewers", "shifts", "cases", "case_events",
@@ -121,20 +122,12 @@ def open_for_reading(path: str | Path, wait_seconds: float = LOCK_WAIT_SECONDS) 
         con.close()
 
 
-def private_files() -> None:
-    """From now on this process creates files and folders for their owner only (umask 077): the
-    warehouse and its write-ahead log hold the clear text the dashboard blurs. Files that exist keep
-    the mode they have (an operator's 0640 for a group stays)."""
-    current = os.umask(0o077)
-    os.umask(current | 0o077)
-
-
 @contextlib.contextmanager
 def open_for_writing(path: str | Path, wait_seconds: float = LOCK_WAIT_SECONDS) -> Iterator[duckdb.DuckDBPyConnection]:
     """A read-write connection for one batch of writes, closed afterwards. A warehouse file (and its
     write-ahead log) that does not exist yet is created mode 0600."""
     path = str(path)
-    private_files()
+    owner_only()
     if path != ":memory:":
         Path(path).parent.mkdir(parents=True, exist_ok=True)
     con = _connect_with_retry(path, read_only=False, wait_seconds=wait_seconds)

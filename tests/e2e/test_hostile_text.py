@@ -3,7 +3,7 @@ whose categories, queues, verticals, vendors, incidents, notes, classifiers, acc
 details hold markdown images and links, bare URLs, HTML and `javascript:` links, and links whose
 every parameter holds them too, opened on every page. No page may hold an `<img>` or `<a>` that
 points away from the app (or at `javascript:`), and the attacker's server, which the hostile
-values point at, must never be asked for anything."""
+values point at, must never be asked for anything (nor any host but the dashboard's)."""
 
 from __future__ import annotations
 
@@ -141,6 +141,9 @@ def _visits(hostile_data) -> list[tuple[str, str]]:
 
 def test_no_page_links_or_loads_anything_from_hostile_text(page, hostile, e2e_users):
     server = hostile["server"]
+    elsewhere: list[str] = []  # every request the browser makes to a host other than the dashboard's
+    page.on("request", lambda request: urlparse(request.url).hostname not in ("localhost", None)
+            and request.url.split(":", 1)[0] in ("http", "https") and elsewhere.append(request.url))
     # A failed sign-in with a hostile user name puts the corpus into the audit log too.
     page.goto(server.url + "/")
     support.submit_login(page, hostile["corpus"][1], "wrong password!!", server)
@@ -161,6 +164,7 @@ def test_no_page_links_or_loads_anything_from_hostile_text(page, hostile, e2e_us
         support.screenshot(page, f"hostile__{slug}__{len(failures)}")
     assert not failures, "\n".join(failures)
     assert _Attacker.hits == [], f"the attacker's server was asked for {_Attacker.hits}"
+    assert elsewhere == [], f"the browser fetched from other hosts: {sorted(set(elsewhere))[:5]}"
 
 
 def test_the_stored_incident_reads_as_text(page, hostile, e2e_users):

@@ -155,3 +155,17 @@ def test_guessing_passwords_is_locked_out_and_recorded(page, server, module_user
     actions = audit_actions(server)
     assert actions.count((creds.username, "login_failed")) == 5 and (creds.username, "locked_out") in actions
     assert (creds.username, "login") not in actions
+
+
+def test_behind_an_https_proxy_the_cookie_is_secure(browser, server, module_users):
+    # A proxy on this host that ends TLS says so with X-Forwarded-Proto (Chromium keeps Secure
+    # cookies for localhost over plain http, so the flag can be read back here).
+    context = browser.new_context(extra_http_headers={"X-Forwarded-Proto": "https"})
+    try:
+        page = context.new_page()
+        support.open_logged_in(page, server, module_users[1]["executive"])
+        support.wait_for_app(page, quiet_s=1.5)
+        [cookie] = [c for c in context.cookies() if c["name"] == sessions.COOKIE_NAME]
+        assert cookie["secure"] and cookie["httpOnly"] and cookie["sameSite"] == "Strict"
+    finally:
+        context.close()

@@ -12,7 +12,8 @@ import sys
 
 from watchfloor import __version__
 from watchfloor.config import ConfigError
-from watchfloor.warehouse import WarehouseError, private_files
+from watchfloor.files import owner_only
+from watchfloor.warehouse import WarehouseError
 
 # Module names under watchfloor.cli, in the order `--help` lists them.
 COMMAND_MODULES = ("init", "seed", "serve", "users", "detect_spikes", "audit", "load", "simulate")
@@ -49,7 +50,7 @@ def build_parser() -> Parser:
 def main(argv: list[str] | None = None) -> int:
     # Everything Watchfloor writes (warehouse, users, secrets, audit log and head, the dashboard it
     # serves) is for its owner only; files that exist keep their mode.
-    private_files()
+    owner_only()
     parser = build_parser()
     args = parser.parse_args(argv)
     try:
