@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
@@ -15,6 +16,13 @@ from components import web
 from watchfloor import sessions
 
 KEY = "k" * 40
+
+
+def _run(coroutine_function) -> None:
+    """Run an async test body on a thread of its own: the browser tests' Playwright may keep an event
+    loop running on this one."""
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        pool.submit(asyncio.run, coroutine_function()).result()
 
 
 # --------------------------------------------------------------------------- tokens
@@ -111,7 +119,7 @@ def _call(handler, method="POST", path="/_wf/session", body=b"", headers=None, s
         response = await handler(Request(scope, receive))
         await response(scope, receive, send)
 
-    asyncio.run(run())
+    _run(run)
     start = sent[0]
     return start["status"], [(k.decode(), v.decode()) for k, v in start["headers"]]
 
@@ -187,7 +195,10 @@ def _through_guard(scope):
     async def receive():
         return {"type": "http.disconnect"}
 
-    asyncio.run(web.Guard(_app)(scope, receive, send))
+    async def run():
+        await web.Guard(_app)(scope, receive, send)
+
+    _run(run)
     return sent
 
 
