@@ -2,15 +2,16 @@
 
 import streamlit as st
 
-from components import filters, freshness, login, navigation, shell
+from components import filters, freshness, login, navigation, plain, shell
 from watchfloor.config import ConfigError, load_settings
 
-st.set_page_config(page_title="Watchfloor", page_icon=":material/monitor_heart:", layout="wide")
+# An emoji icon is drawn in the page itself; a material icon's would be fetched from Google's servers.
+st.set_page_config(page_title="Watchfloor", page_icon="🛡️", layout="wide")
 
 try:
     settings = load_settings()
 except ConfigError as exc:
-    st.error(f"Watchfloor is misconfigured: {exc}")
+    st.error(f"Watchfloor is misconfigured: {plain.md(exc)}")
     st.stop()
 
 login.remember_entry()
@@ -20,8 +21,9 @@ current_page = st.navigation(pages, position="sidebar", expanded=True)
 login.restore_entry(pages, current_page)
 
 with st.sidebar:
-    st.caption(f"Signed in as **{user.name}** · {login.role_label(user.role)}")
+    st.caption(f"Signed in as **{plain.md(user.name)}** · {login.role_label(user.role)}")
     login.logout_button()
+    login.cookie_writer()
 
 if not shell.warehouse_ready():
     st.stop()

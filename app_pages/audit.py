@@ -1,10 +1,11 @@
-"""Audit: who viewed which case and who revealed its content, and why; filter, check and export."""
+"""Audit: who viewed which case, who revealed its content and why, and who signed in; filter, check
+and export."""
 
 from datetime import datetime, timedelta, timezone
 
 import streamlit as st
 
-from components import shell
+from components import plain, shell
 from watchfloor import audit
 from watchfloor.config import load_settings
 from watchfloor.labels import count_of
@@ -14,13 +15,15 @@ settings = load_settings()
 log = audit.AuditLog(settings.audit_log)
 
 st.title("Audit", anchor=False)
-st.caption("Every case view and every reveal of case content, newest first. Entries are chained by hashes: "
-           "nothing in Watchfloor can change or delete one, and a change made outside it shows below.")
+st.caption("Every case view, every reveal of case content and every sign-in, newest first. Entries are signed "
+           "with a key kept apart from the log and chained, and the newest is recorded apart from it: nothing in "
+           "Watchfloor can change or delete one, and a change, a deletion or a cut-off end made outside it shows "
+           "below.")
 
 try:
     snapshot = log.snapshot()
 except audit.AuditError as exc:
-    st.error(f"The audit log cannot be read: {exc}")
+    st.error(f"The audit log cannot be read: {plain.md(exc)}")
     st.stop()
 check, entries = snapshot.verification, snapshot.frame
 
@@ -31,7 +34,9 @@ else:
     st.error(f"The audit log has been tampered with outside Watchfloor ({len(check.problems)} problem(s)). "
              "Run `watchfloor audit verify` for the full list.", icon=":material/gpp_bad:")
     for problem in check.problems[:10]:
-        st.markdown(f"- {problem}")
+        st.markdown(f"- {plain.md(problem)}")
+for note in check.notes:
+    st.caption(plain.md(note))
 
 if entries.height == 0:
     st.info(f"Nothing has been recorded yet: no case has been viewed. The log is kept at `{settings.audit_log}`.")
@@ -47,7 +52,7 @@ with users_column:
                            placeholder="Everyone")
 with actions_column:
     actions = st.multiselect("Action", options=list(audit.ACTIONS), format_func=audit.ACTION_LABELS.get,
-                             key="audit_actions", placeholder="Views and reveals")
+                             key="audit_actions", placeholder="Every action")
 with case_column:
     case_id = st.text_input("Case id", key="audit_case", max_chars=200, placeholder="Any case")
 
@@ -60,11 +65,15 @@ chosen = audit.AuditFilter(
 shown = audit.filter_entries(entries, chosen)
 figures = audit.summary(shown)
 
-tiles = st.columns(4)
-tiles[0].metric("Entries", f"{figures.entries:,}", border=True)
-tiles[1].metric("Case views", f"{figures.views:,}", border=True)
-tiles[2].metric("Reveals", f"{figures.reveals:,}", border=True, help="Content excerpts revealed, each with a reason.")
-tiles[3].metric("People / cases", f"{figures.users:,} / {figures.cases:,}", border=True)
+with st.container(horizontal=True, gap="small"):  # five tiles that wrap on a narrow screen
+    st.metric("Entries", f"{figures.entries:,}", border=True, width=172)
+    st.metric("Case views", f"{figures.views:,}", border=True, width=172)
+    st.metric("Reveals", f"{figures.reveals:,}", border=True, width=172,
+              help="Content excerpts revealed, each with a reason.")
+    st.metric("People / cases", f"{figures.users:,} / {figures.cases:,}", border=True, width=172,
+              help="People: who viewed, revealed or signed in (not the names typed into failed sign-ins).")
+    st.metric("Failed sign-ins", f"{figures.failed_sign_ins:,}", border=True, width=172,
+              help="Wrong user name or password; five for one name lock it out for a while.")
 
 if shown.height == 0:
     st.info("No entry matches these filters.")
@@ -77,7 +86,7 @@ st.dataframe(
         "seq": st.column_config.NumberColumn("No.", format="%d", width="small"),
         "at": st.column_config.DatetimeColumn("When (UTC)", format="YYYY-MM-DD HH:mm:ss"),
         "user": "User", "role": "Role", "action": "Action", "case_id": "Case",
-        "reason": st.column_config.TextColumn("Reason", width="large"),
+        "reason": st.column_config.TextColumn("Reason or detail", width="large"),
     },
     height=min(38 + 35 * shown.height, 560),
 )

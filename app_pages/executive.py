@@ -5,7 +5,7 @@ import streamlit as st
 
 import queries
 from components import executive_tiles as tiles
-from components import filters, sensitivity, shell
+from components import filters, plain, sensitivity, shell
 from queries import plans
 from watchfloor import executive as ex
 from watchfloor import executive_export as export
@@ -25,7 +25,7 @@ caption_column, (day, first, last) = tiles.period_details(kind, as_of)
 try:
     period = ex.period_for(kind, as_of, day=day, first=first, last=last)
 except ex.PeriodError as exc:
-    st.info(f"Choose another period: {exc}.")
+    st.info(f"Choose another period: {plain.md(exc)}.")
     st.stop()
 
 data = shell.fetch_or_stop(plans.executive(as_of, chosen, period))
@@ -41,7 +41,7 @@ comparable = ex.comparable(data["cases"])
 scope = ex.scope_label(chosen)
 caption_column.caption(
     f"**{period.label}** against {period.previous_label} (UTC). "
-    + (f"Filtered to {scope}. " if scope else "All sidebar filters but the date range apply.")
+    + (f"Filtered to {plain.md(scope)}. " if scope else "All sidebar filters but the date range apply.")
     + ("" if comparable else " The warehouse holds no cases in the period before, so there are no changes to show.")
 )
 

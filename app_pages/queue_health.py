@@ -30,6 +30,7 @@ with interval_column:
 
 @st.fragment(run_every=REFRESH_CHOICES[interval] if auto_refresh else None)
 def live_view() -> None:
+    shell.guard("queue_health")  # a timed rerun runs only this function: the user is checked again here
     as_of = shell.as_of()
     chosen = filters.current_filters(as_of.date())
     data = shell.fetch_or_stop(plans.queue_health(as_of, chosen))

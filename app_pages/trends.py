@@ -4,7 +4,7 @@ classifier catching them."""
 import streamlit as st
 
 import queries
-from components import filters, sensitivity, shell, trends_charts
+from components import filters, plain, sensitivity, shell, trends_charts
 from queries import plans
 from watchfloor import trends as tr
 
@@ -62,7 +62,7 @@ else:
     trends_charts.volume_chart(view, dimension, shown, selected)
 
 if selected is not None:
-    st.subheader(f"Cases behind the {selected['label']} spike", anchor=False)
+    st.subheader(f"Cases behind the {plain.md(selected['label'])} spike", anchor=False)
     spike_start, spike_end = tr.spike_case_window(selected, view.bucket)
     cases = shell.fetch_or_stop(plans.trends_spike_cases(chosen, **tr.spike_case_scope(selected, dimension),
                                                          spike_start=spike_start, spike_end=spike_end))

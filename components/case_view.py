@@ -8,14 +8,13 @@ Figures come from watchfloor.case_view; every view and reveal is written to the 
 from __future__ import annotations
 
 import html
-import re
 from datetime import datetime, timedelta, timezone
 
 import plotly.graph_objects as go
 import polars as pl
 import streamlit as st
 
-from components import case_link, shell
+from components import case_link, plain, shell
 from components.kpi import page_link
 from queries import plans
 from watchfloor import audit, roles
@@ -30,16 +29,10 @@ STATE_COLOURS = {"Met": "#2e7d32", "On track": "#2e7d32", "Warning": "#b7791f", 
                  "Breached": "#c53030"}
 LANE_COLOURS = {"Intake": "#4c78a8", "Review": "#72b7b2", "Pending info": "#eeca3b", "Escalation": "#e45756",
                 "Closed": "#54a24b"}
-_MARKDOWN_SPECIALS = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:])")
-
-
-def markdown_escape(text: str) -> str:
-    """User-typed text made inert inside Streamlit markdown (no links, emphasis, icons or colours)."""
-    return _MARKDOWN_SPECIALS.sub(r"\\\1", text)
 
 
 def _facts(facts: dict[str, str]) -> None:
-    st.markdown("\n".join(f"- **{name}:** {markdown_escape(str(value))}" for name, value in facts.items()))
+    st.markdown("\n".join(f"- **{name}:** {plain.md(value)}" for name, value in facts.items()))
 
 
 # --------------------------------------------------------------------------- visits and views
@@ -70,7 +63,7 @@ def record_view(user: shell.User, case_id: str, arrived: bool) -> None:
         audit.AuditLog(load_settings().audit_log).append(user=user.username, role=user.role, action=audit.VIEW,
                                                          case_id=case_id)
     except (audit.AuditError, OSError) as exc:
-        st.error(f"This case cannot be shown: the view could not be recorded in the audit log ({exc}).")
+        st.error(f"This case cannot be shown: the view could not be recorded in the audit log ({plain.md(exc)}).")
         st.stop()
     st.session_state[SHOWN_KEY] = case_id
 
@@ -106,18 +99,11 @@ def search_page(typed: str, outcome: cv.SearchOutcome | None, role: str) -> None
         search_results(outcome, role)
 
 
-def code_span(text: str) -> str:
-    """Text as inline code, shown exactly as typed (no links, emphasis or typographic dashes)."""
-    longest = max((len(run) for run in re.findall(r"`+", text)), default=0)
-    fence = "`" * (longest + 1)
-    return f"{fence} {text} {fence}"
-
-
 def not_found(what: str | None) -> None:
     shown = " ".join((what or "").split())
     if len(shown) > 60:
         shown = shown[:60] + "…"
-    st.warning(f"Not found: no case, account or organisation has the id {code_span(shown)}."
+    st.warning(f"Not found: no case, account or organisation has the id {plain.md(shown)}."
                if shown else "Not found: give a case id, an account id or an organisation id.",
                icon=":material/search_off:")
 
@@ -139,7 +125,7 @@ def search_results(outcome: cv.SearchOutcome, role: str) -> None:
 
 def header(case: dict) -> None:
     facts = cv.header_facts(case)
-    st.subheader(f"Case {case['case_id']} · {facts['Category']}", anchor=False)
+    st.subheader(f"Case {plain.md(case['case_id'])} · {plain.md(facts['Category'])}", anchor=False)
     left, middle, right = st.columns(3)
     names = list(facts)
     for column, part in zip((left, middle, right), (names[0:5], names[5:9], names[9:])):
@@ -161,7 +147,7 @@ def clocks(clock_frame: pl.DataFrame, case: dict, as_of: datetime) -> None:
                       help="Counted time ÷ target. Time in pending info does not count where the policy "
                            "pauses; business-hours policies count only working hours.")
             st.caption(f"{shown['summary']} · counted {shown['counted']} · paused {shown['paused']}")
-    st.caption(f"Clocks as of {as_of:%Y-%m-%d %H:%M} UTC. {markdown_escape(cv.policy_line(case))}")
+    st.caption(f"Clocks as of {as_of:%Y-%m-%d %H:%M} UTC. {plain.md(cv.policy_line(case))}")
 
 
 # --------------------------------------------------------------------------- timeline
@@ -203,7 +189,7 @@ def timeline(events: pl.DataFrame, clock_frame: pl.DataFrame, case_id: str) -> N
     fig.update_xaxes(title_text="")
     fig.update_layout(height=260, margin=dict(l=10, r=40, t=30, b=10), plot_bgcolor="rgba(0,0,0,0)",
                       paper_bgcolor="rgba(0,0,0,0)")
-    st.plotly_chart(fig, key="case_timeline_chart", config={"displayModeBar": False})
+    st.plotly_chart(plain.figure(fig), key="case_timeline_chart", config={"displayModeBar": False})
     st.dataframe(cv.timeline_display(events), hide_index=True, key="case_timeline_table", placeholder="–",
                  column_config={"When": st.column_config.DatetimeColumn(format="YYYY-MM-DD HH:mm"),
                                 "Then": st.column_config.TextColumn(help="Where the case is after the event."),
@@ -219,9 +205,9 @@ def signals_and_outcome(case: dict) -> None:
     with left, st.container(border=True):
         st.markdown("**Classifier signals**")
         _facts(cv.signal_facts(case))
-        score = case.get("classifier_score")
+        score = cv.classifier_score(case)
         if score is not None:
-            st.progress(min(max(float(score), 0.0), 1.0), text="Classifier score (0 to 1)")
+            st.progress(min(max(score, 0.0), 1.0), text="Classifier score (0 to 1)")
     with right, st.container(border=True):
         st.markdown("**Decision and enforcement**")
         _facts(cv.outcome_facts(case))
@@ -267,7 +253,7 @@ def related(related_cases: pl.DataFrame, case: dict, role: str) -> None:
     if counts.shown == 0:
         st.caption("No other case of this account or organisation.")
         return
-    st.caption(cv.related_caption(counts, case.get("account_id"), case.get("org_id"), markdown_escape)
+    st.caption(cv.related_caption(counts, case.get("account_id"), case.get("org_id"), plain.md)
                + " Select a row to open the case.")
     case_link.case_table(
         cv.related_display(related_cases), related_cases["case_id"].to_list(), key="case_related_table", role=role,
@@ -358,4 +344,4 @@ def content(case: dict, user: shell.User) -> None:
         st.form_submit_button("Reveal content", icon=":material/visibility:", on_click=_reveal, args=(case_id, user))
     error = st.session_state.get(REVEAL_ERROR_KEY)
     if error:
-        st.error(error)
+        st.error(plain.md(error))

@@ -7,6 +7,7 @@ import polars as pl
 import streamlit as st
 
 import queries
+from components import plain
 
 STATE_COLOURS = {
     "new": "#9aa5b1",
@@ -78,7 +79,7 @@ def _backlog_figure(backlog: pl.DataFrame) -> go.Figure:
     fig.update_xaxes(title_text="open cases", tickformat=",d", rangemode="tozero")
     if max(backlog["cases"].to_list()) < 8:
         fig.update_xaxes(dtick=1)  # whole cases only
-    return _layout(fig, 220)
+    return plain.figure(_layout(fig, 220))
 
 
 def backlog_and_flow_chart(hourly: pl.DataFrame, key: str) -> None:
@@ -122,4 +123,4 @@ def _backlog_and_flow_figure(hourly: pl.DataFrame) -> go.Figure:
         fig.update_layout(yaxis2=dict(dtick=1, range=[-max(biggest_flow, 1) - 0.5, max(biggest_flow, 1) + 0.5]))
     _layout(fig, 320)
     fig.update_layout(showlegend=True)
-    return fig
+    return plain.figure(fig)

@@ -14,6 +14,7 @@ from datetime import date
 import streamlit as st
 
 import queries
+from components import plain
 from watchfloor.filters import MULTI_KEYS, Filters, default_filters, parse_query_params
 
 FILTERS_KEY = "filters"
@@ -65,7 +66,8 @@ def draw_sidebar(options: dict[str, dict[str, str]], today: date) -> Filters:
     st.session_state[FILTERS_KEY] = chosen
     dropped = st.session_state.get(_NOTICE)
     if dropped and st.session_state.get(_NOTICE_FOR) == chosen:
-        st.warning("Ignored filter values from the link that this warehouse does not know: " + ", ".join(dropped))
+        st.warning("Ignored filter values from the link that this warehouse does not know: "
+                   + ", ".join(plain.md(value, limit=80) for value in dropped))
     elif dropped:
         # The user has changed the filters since: the notice has done its job.
         st.session_state.pop(_NOTICE, None)

@@ -9,7 +9,7 @@ import plotly.graph_objects as go
 import polars as pl
 import streamlit as st
 
-from components import case_link
+from components import case_link, plain
 from components.kpi import format_count
 from watchfloor import incidents as inc
 from watchfloor.labels import category_label, category_labels, humanise, humanised, texts_of
@@ -25,7 +25,7 @@ def _layout(fig: go.Figure, height: int, key: str, legend: bool = True) -> None:
         legend=dict(orientation="h", yanchor="bottom", y=1.02, xanchor="left", x=0, title_text="", font=dict(size=11)),
         plot_bgcolor="rgba(0,0,0,0)", paper_bgcolor="rgba(0,0,0,0)", hoverlabel=dict(namelength=-1),
     )
-    st.plotly_chart(fig, key=key, config={"displayModeBar": False})
+    st.plotly_chart(plain.figure(fig), key=key, config={"displayModeBar": False})
 
 
 def response_tiles(summary: pl.DataFrame) -> None:
@@ -36,7 +36,7 @@ def response_tiles(summary: pl.DataFrame) -> None:
     with columns[0]:
         st.metric("Incidents", format_count(overall["incidents"]), border=True,
                   help="Incidents open at any time in the date range (after the severity and status filters).")
-        st.caption(" · ".join(f"{r['severity']} {r['incidents']}" for r in by_severity.iter_rows(named=True)))
+        st.caption(" · ".join(f"{plain.md(r['severity'])} {r['incidents']}" for r in by_severity.iter_rows(named=True)))
     helps = {
         "time_to_detect_s": "detected − started.",
         "time_to_acknowledge_s": "acknowledged − detected.",
@@ -47,7 +47,8 @@ def response_tiles(summary: pl.DataFrame) -> None:
         with column:
             st.metric(label, inc.format_duration(overall[key]), border=True,
                       help="The median over the listed incidents that reached the milestone: " + helps[key])
-            st.caption(" · ".join(f"{r['severity']} {inc.format_duration(r[key])}" for r in by_severity.iter_rows(named=True)))
+            st.caption(" · ".join(f"{plain.md(r['severity'])} {inc.format_duration(r[key])}"
+                                  for r in by_severity.iter_rows(named=True)))
 
 
 def gantt(bars: pl.DataFrame, period_start: datetime, period_end: datetime, as_of: datetime) -> None:
@@ -107,14 +108,16 @@ def choose_incident(listed: pl.DataFrame) -> dict:
     ids = listed["incident_id"].to_list()
     asked = st.query_params.get("incident")
     if asked and asked not in ids:
-        st.warning(f"Incident {asked} is not in this list (date range or filters); showing the most recent one instead.")
+        st.warning(f"Incident {plain.md(asked)} is not in this list (date range or filters); showing the most recent one "
+                   "instead.")
     titles = dict(zip(ids, listed["title"].to_list()))
     selected = st.selectbox("Incident", options=ids, index=ids.index(asked) if asked in ids else 0,
                             key="incidents_selected", format_func=lambda i: f"{i} · {titles[i]}")
     incident = listed.filter(pl.col("incident_id") == selected).row(0, named=True)
     st.markdown(
-        f"**{incident['severity']} · {incident['title']}** — {category_label(incident['category'])}, "
-        f"{incident['status']}, commander {incident['commander'] or 'not assigned'}  \n{incident['summary'] or ''}"
+        f"**{plain.md(incident['severity'])} · {plain.md(incident['title'])}** — "
+        f"{plain.md(category_label(incident['category']))}, {plain.md(incident['status'])}, "
+        f"commander {plain.md(incident['commander'] or 'not assigned')}  \n{plain.md(incident['summary'])}"
     )
     return incident
 
@@ -177,7 +180,7 @@ def detector_note(episode, incident: dict) -> str:
         lead = (f", {inc.format_duration(gap)} before the incident was detected" if gap > 0 else
                 f", {inc.format_duration(-gap)} after the incident was detected" if gap < 0 else ", as the incident was detected")
     ratio = episode.peak_observed / episode.peak_expected if episode.peak_expected else None
-    return (f"Spike detector: a **{episode.severity}** spike in {category_label(incident['category'])} from "
+    return (f"Spike detector: a **{episode.severity}** spike in {plain.md(category_label(incident['category']))} from "
             f"{episode.onset:%m-%d %H:00} to {episode.end:%m-%d %H:00} UTC, flagged at {flagged:%m-%d %H:00}{lead}; "
             f"peak {episode.peak_observed:,.0f} cases in an hour against {episode.peak_expected:,.1f} expected"
             + (f" ({ratio:.1f}×)" if ratio else "") + f", {episode.observed:,.0f} cases against "
@@ -208,7 +211,7 @@ def spike_facts(found: inc.Spike, incident: dict, ground_truth: str | None = Non
     if detector:
         st.markdown(detector)
     if ground_truth:
-        st.caption(ground_truth)
+        st.caption(plain.md(ground_truth))
 
 
 def linked_cases(cases: pl.DataFrame, incident: dict, role: str) -> None:
@@ -218,7 +221,7 @@ def linked_cases(cases: pl.DataFrame, incident: dict, role: str) -> None:
         return
     total = int(cases["total"][0])
     shown = f"the {cases.height:,} newest of {total:,}" if total > cases.height else f"all {total:,}"
-    st.caption(f"Cases linked to {incident['incident_id']}: {shown}. Select a row to open the case.")
+    st.caption(f"Cases linked to {plain.md(incident['incident_id'])}: {shown}. Select a row to open the case.")
     display = cases.select(
         pl.col("case_id").alias("Case"),
         pl.col("created_at").alias("Created"),
@@ -232,7 +235,7 @@ def linked_cases(cases: pl.DataFrame, incident: dict, role: str) -> None:
     )
     case_link.case_table(
         display, cases["case_id"].to_list(), key=f"incidents_cases_{incident['incident_id']}", role=role,
-        on_stay=lambda row: st.info(f"Case {cases['case_id'][row]}: the Case page is not available to your role."),
+        on_stay=lambda row: st.info(f"Case {plain.md(cases['case_id'][row])}: the Case page is not available to your role."),
         column_config={"Case": st.column_config.TextColumn(pinned=True),
                        "Created": st.column_config.DatetimeColumn(format="MM-DD HH:mm", help="UTC")},
         height=min(38 + 35 * display.height, 390),

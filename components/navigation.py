@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import streamlit as st
@@ -45,23 +46,24 @@ def pages_by_group(role: str) -> dict[str, list[st.Page]]:
     return grouped
 
 
+_VISITOR_PATH = re.compile(r"^[a-z0-9_]{1,40}$")
+
 
 def _login_screen() -> None:
     """The page a visitor's URL is held on while the login form is shown (it draws nothing)."""
 
 
 def register_for_visitor(entry_path: str) -> None:
-    """For a visitor who is not logged in yet and opened a page's URL (a deep link such as
-    /case?case_id=...), register every built page, hidden.
+    """For a visitor who is not signed in: register the sign-in screen only, under the URL they
+    opened when it looks like a page's (a deep link such as /case?case_id=...).
 
-    Nothing of a page runs before the login. Registering them makes the deep link the session's
-    page, so the run after the login lands on it without a page switch: a switch in that run can
-    drop the browser component that writes the login cookie before it has run. Other URLs
-    register nothing (an unknown one would put a "page not found" dialog over the login form).
+    Nothing of any page, not even its title or path, reaches a visitor: the navigation they receive
+    names one page, "Log in", at the address they typed themselves. The page's URL path being the
+    deep link's makes it the session's page, so the run after the sign-in lands on the real page of
+    that path (a page is known by its path) without a page switch. Any well-formed path is held
+    this way, whether or not such a page exists, so the answer tells nothing about which exist.
     """
-    keys = [spec.key for spec in roles.PAGES if page_is_built(spec.key)]
-    if entry_path not in keys:
-        return
-    # Home is not the default here, so that /home resolves like every other page's URL.
-    login_screen = st.Page(_login_screen, title="Log in", url_path="login", default=True)
-    st.navigation([login_screen, *(st_page(key, default=False) for key in keys)], position="hidden")
+    pages = [st.Page(_login_screen, title="Log in", url_path="login", default=True)]
+    if _VISITOR_PATH.match(entry_path or "") and entry_path != "login":
+        pages.append(st.Page(_login_screen, title="Log in", url_path=entry_path, default=False))
+    st.navigation(pages, position="hidden")

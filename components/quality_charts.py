@@ -8,6 +8,7 @@ import plotly.graph_objects as go
 import polars as pl
 import streamlit as st
 
+from components import plain
 from components.charts import marked
 from components.kpi import format_count, format_share
 from watchfloor import quality as q
@@ -24,7 +25,7 @@ def _plotly(fig: go.Figure, height: int, key: str, legend: bool = False) -> None
         legend=dict(orientation="h", yanchor="bottom", y=1.02, xanchor="left", x=0, title_text=""),
         plot_bgcolor="rgba(0,0,0,0)", paper_bgcolor="rgba(0,0,0,0)", hoverlabel=dict(namelength=-1),
     )
-    st.plotly_chart(fig, key=key, config={"displayModeBar": False})
+    st.plotly_chart(plain.figure(fig), key=key, config={"displayModeBar": False})
 
 
 def headline(summary: q.QualitySummary) -> None:
@@ -103,7 +104,7 @@ def errors_by_category(errors: pl.DataFrame, key: str) -> None:
     for i, (kind, part) in enumerate(errors.group_by("error", maintain_order=True)):
         fig.add_trace(go.Bar(y=part["category_label"].to_list(), x=part["checks"].to_list(), name=kind[0],
                              orientation="h", marker_color=ERROR_COLOURS[i % len(ERROR_COLOURS)],
-                             hovertemplate="%{y}: %{x} × " + kind[0] + "<extra></extra>"))
+                             hovertemplate="%{y}: %{x} × %{fullData.name}<extra></extra>"))
     fig.update_layout(barmode="stack")
     fig.update_yaxes(categoryorder="array", categoryarray=order)
     fig.update_xaxes(title_text="checks where QA decided otherwise", tickformat=",d")

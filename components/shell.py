@@ -1,4 +1,5 @@
-"""The frame every page lives in: who is logged in, may they see this page, is there data."""
+"""The frame every page lives in: who is logged in (checked again on every run), may they see this
+page, is there data."""
 
 from __future__ import annotations
 
@@ -11,9 +12,10 @@ import streamlit as st
 from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 import queries
+from components import plain
 from queries import plans
-from watchfloor import roles
-from watchfloor.config import dashboard_now, load_settings
+from watchfloor import audit, auth, roles
+from watchfloor.config import Settings, dashboard_now, load_settings
 from watchfloor.warehouse import WarehouseBusy, WarehouseEmpty, WarehouseError, WarehouseMissing, check_ready
 
 
@@ -24,13 +26,51 @@ class User:
     role: str
 
 
+# What a signed-in session holds (components/login.py sets them when a user signs in).
+SESSION_KEYS = ("authentication_status", "username", "name", "roles", "session_nonce")
+
+
 def current_user() -> User | None:
+    """The signed-in user as the users file has them now, or None.
+
+    Checked on every run (and every fragment run that calls guard): a user removed from the users
+    file, or whose sessions were ended (signed out elsewhere, a new password, `watchfloor users
+    revoke`), is signed out here at once; a changed role or name applies at once."""
     if not st.session_state.get("authentication_status"):
         return None
-    user_roles = st.session_state.get("roles") or []
-    role = next((r for r in user_roles if r in roles.ROLES), "")
     username = st.session_state.get("username") or ""
-    return User(username=username, name=st.session_state.get("name") or username, role=role)
+    settings = load_settings()
+    try:
+        entry = auth.current_users(settings.users_file)["credentials"]["usernames"].get(username)
+    except auth.AuthError:
+        entry = None  # an unreadable users file signs nobody in
+    if entry is None or auth.session_nonce(entry) != (st.session_state.get("session_nonce") or ""):
+        role = next((r for r in st.session_state.get("roles") or [] if r in roles.ROLES), "")
+        end_session(settings, User(username, username, role),
+                    "the account was removed" if entry is None else "your sessions were ended (signed out "
+                    "elsewhere, a new password, or by an administrator)", audit.SESSION_ENDED)
+        return None
+    user_roles = list(entry.get("roles") or [])
+    st.session_state["roles"], st.session_state["name"] = user_roles, entry.get("name") or username
+    role = next((r for r in user_roles if r in roles.ROLES), "")
+    return User(username=username, name=entry.get("name") or username, role=role)
+
+
+def end_session(settings: Settings, user: User, why: str, action: str) -> None:
+    """Forget who is signed in to this session, and record why."""
+    for key in SESSION_KEYS:
+        st.session_state.pop(key, None)
+    st.session_state["session_ended"] = why
+    try:
+        record(settings, user.username, user.role, action, why)
+    except (audit.AuditError, OSError):
+        pass  # the session ends whether or not the log can say so
+
+
+def record(settings: Settings, username: str, role: str, action: str, detail: str) -> None:
+    """One sign-in event in the audit log."""
+    audit.AuditLog(settings.audit_log, key_file=settings.audit_key_file).append(
+        user=username, role=role, action=action, case_id="", reason=detail)
 
 
 def guard(page_key: str) -> User:
@@ -74,10 +114,10 @@ def warehouse_ready() -> bool:
         st.write(f"Watchfloor found no case warehouse at `{settings.warehouse}`.")
     except WarehouseEmpty as exc:
         st.header("The warehouse is empty")
-        st.write(str(exc).capitalize() + ".")
+        st.write(plain.md(str(exc).capitalize() + "."))
     except WarehouseError as exc:
         st.header("The warehouse cannot be read")
-        st.write(str(exc))
+        st.write(plain.md(exc))
     st.markdown("To build the demo warehouse, run:")
     st.code("make run            # or: watchfloor seed --demo", language="bash")
     st.markdown("To use your own data, create the tables, load your exports into them and point Watchfloor at the file:")
@@ -103,7 +143,7 @@ def _cached_check(warehouse: str) -> int:
 
 
 def show_query_error(exc: Exception) -> None:
-    st.error(f"This part of the page could not be loaded: {exc}")
+    st.error(f"This part of the page could not be loaded: {plain.md(exc)}")
 
 
 # How long a page waits quietly for its data before it says it is busy; how often the busy line

@@ -11,7 +11,7 @@ import polars as pl
 import streamlit as st
 
 import queries
-from components import case_link, shell
+from components import case_link, plain, shell
 from components.charts import marked
 from components.kpi import format_count, kpi_tile
 from watchfloor import sla_report as rep
@@ -42,7 +42,7 @@ def _laid_out(fig: go.Figure, height: int, legend: bool = True, top: int = 40,
         paper_bgcolor="rgba(0,0,0,0)",
         hoverlabel=dict(namelength=-1),
     )
-    return fig
+    return plain.figure(fig)
 
 
 def _draw(fig: go.Figure, key: str) -> None:
@@ -145,7 +145,7 @@ def _attainment_figure(attainment: pl.DataFrame, dimension: str, clock: str) -> 
             mode="lines+markers",
             line=dict(width=3 if is_all else 1.5, color=ALL_COLOUR if is_all else SERIES_COLOURS[(i - 1) % len(SERIES_COLOURS)]),
             marker=dict(size=5 if is_all else 4),
-            hovertemplate="%{x}<br>" + f"{label}: " + "%{y:.1%} (%{customdata[0]} met, %{customdata[1]} breached)<extra></extra>",
+            hovertemplate="%{x}<br>%{fullData.name}: %{y:.1%} (%{customdata[0]} met, %{customdata[1]} breached)<extra></extra>",
         ))
     fig.update_yaxes(tickformat=".0%", range=[0, 1.05], dtick=0.2)
     # Two legend entries per row, so both charts keep the same plot height.
@@ -208,7 +208,7 @@ def breach_causes(causes: pl.DataFrame, dimension: str, clock: str) -> None:
     shares = st.columns(len(rep.CAUSE_PARTS))
     for column, row in zip(shares, overall.iter_rows(named=True)):
         with column:
-            st.metric(row["part"], rep.format_share(row["share"]),
+            st.metric(plain.md(row["part"]), rep.format_share(row["share"]),
                       help=f"{rep.format_duration(row['seconds'])} in all over {clocks:,} breached clocks.")
     _draw(queries.derived(causes, _causes_figure, clock, dimension), key="sla_causes_chart")
     st.caption(
@@ -281,7 +281,7 @@ def breach_list(breaches: pl.DataFrame, clock_choice: str, as_of: datetime, role
 def case_details(row: dict, as_of: datetime) -> None:
     """The key facts of a selected case, shown while the Case page is not available."""
     case_id = row["case_id"]
-    with st.expander(f"Case {case_id}", expanded=True, icon=":material/description:"):
+    with st.expander(f"Case {plain.md(case_id)}", expanded=True, icon=":material/description:"):
         facts = {
             "Clock": rep.CLOCK_LABELS.get(row["clock"], row["clock"]),
             "Queue": row.get("queue_name") or row.get("queue_id"),
@@ -302,7 +302,7 @@ def case_details(row: dict, as_of: datetime) -> None:
             facts["Time left"] = rep.format_time_left(row["seconds_left"])
         left, right = st.columns([1, 2])
         with left:
-            st.markdown("\n".join(f"- **{name}:** {value}" for name, value in facts.items()))
+            st.markdown("\n".join(f"- **{name}:** {plain.md(value)}" for name, value in facts.items()))
         with right:
             try:
                 events = queries.run("sla_case_events", case_id=case_id, created_at=row["created_at"], as_of=as_of)

@@ -11,7 +11,7 @@ import polars as pl
 import streamlit as st
 
 import queries
-from components import case_link
+from components import case_link, plain
 from components.kpi import format_count, kpi_tile
 from watchfloor import trends as tr
 from watchfloor.labels import category_labels, count_of, humanised
@@ -48,7 +48,7 @@ def _laid_out(fig: go.Figure, height: int, legend: bool = True) -> go.Figure:
         hovermode="x unified",
     )
     fig.update_yaxes(rangemode="tozero", gridcolor="rgba(0,0,0,0.08)")
-    return fig
+    return plain.figure(fig)
 
 
 def _unit(step: timedelta) -> str:
@@ -76,7 +76,7 @@ def headline(episodes: pl.DataFrame, movers: pl.DataFrame, dimension: str, role:
         worst = episodes.row(0, named=True) if episodes.height else None
         ratio = worst["ratio"] if worst else None
         kpi_tile("Top spike", f"{ratio:.1f}×" if ratio else "–",
-                 note=(f"{worst['label']} · {worst['severity']} · {worst['observed']:,.0f} cases vs "
+                 note=(f"{plain.md(worst['label'])} · {worst['severity']} · {worst['observed']:,.0f} cases vs "
                        f"{worst['expected']:,.0f} expected" if worst else "no spike in the period"),
                  help="The first spike of the list below (ongoing first, then by severity and excess cases): "
                       "its cases ÷ expected cases.", role=role)
@@ -88,7 +88,7 @@ def headline(episodes: pl.DataFrame, movers: pl.DataFrame, dimension: str, role:
         row = tr.top_riser(movers)
         if row is not None:
             share = f" ({row['change_share']:+.0%})" if row["change_share"] is not None else " (new)"
-            kpi_tile(f"Top riser by {name}", row["label"], note=f"+{row['change']:,} cases{share} vs previous period",
+            kpi_tile(f"Top riser by {name}", plain.md(row["label"]), note=f"+{row['change']:,} cases{share} vs previous period",
                      help="The value with the largest rise in cases against the period of the same length before.",
                      role=role)
         else:
@@ -229,7 +229,7 @@ def volume_chart(view: tr.SpikeView, dimension: str, shown: str, selected: dict 
         fig.add_vrect(x0=max(episode["onset"], first) if first else episode["onset"], x1=episode["end"] + view.bucket,
                       fillcolor=SPIKE_COLOUR, opacity=0.22 if chosen else 0.1, line_width=0, layer="below")
     _plotly(fig, 360, key=f"trends_volume_chart_{dimension}")
-    st.caption(f"{tr.value_label(dimension, shown)}: cases per {unit} (UTC). The band runs from the expected count "
+    st.caption(f"{plain.md(tr.value_label(dimension, shown))}: cases per {unit} (UTC). The band runs from the expected count "
                "to where a count starts to stand out (the detector's continue threshold); shaded: spike episodes, "
                "the chosen one darker. The expected count uses only the weeks before each point.")
 
@@ -245,7 +245,7 @@ def scope_chart(points: pl.DataFrame, spike: dict) -> None:
     fig.add_vrect(x0=max(spike["onset"], rows["bucket"][0]), x1=spike["until"], fillcolor=SPIKE_COLOUR,
                   opacity=0.22, line_width=0, layer="below")
     _plotly(fig, 360, key=f"trends_scope_chart_{spike['key']}")
-    st.caption(f"{spike['label']}: cases per hour (UTC). The band runs from the expected count to where a count "
+    st.caption(f"{plain.md(spike['label'])}: cases per hour (UTC). The band runs from the expected count to where a count "
                "starts to stand out (the detector's continue threshold); shaded: the chosen spike. The expected "
                "count uses only the weeks before each point.")
 
@@ -276,7 +276,7 @@ def _overview_figure(points: pl.DataFrame, episodes: pl.DataFrame, dimension: st
         fig.add_trace(go.Scatter(x=rows["bucket"].to_list(), y=rows["observed"].to_list(), mode="lines",
                                  name=tr.value_label(dimension, key),
                                  line=dict(width=1.4, color=LINE_COLOURS[i % len(LINE_COLOURS)]),
-                                 hovertemplate=f"{tr.value_label(dimension, key)}: " + "%{y:,.0f}<extra></extra>"))
+                                 hovertemplate="%{fullData.name}: %{y:,.0f}<extra></extra>"))
     peaks = episodes.filter(pl.col("key").is_in(top))
     if peaks.height:
         fig.add_trace(go.Scatter(x=peaks["peak"].to_list(), y=peaks["peak_observed"].to_list(), mode="markers",
@@ -297,7 +297,7 @@ def spike_cases(cases: pl.DataFrame, episode: dict, role: str) -> None:
         return
     total = int(cases["total"][0])
     shown = f"the {cases.height:,} newest of {total:,}" if total > cases.height else f"all {total:,}"
-    st.caption(f"{episode['label']}, created {start:%m-%d %H:%M} to {end:%m-%d %H:%M} UTC: "
+    st.caption(f"{plain.md(episode['label'])}, created {start:%m-%d %H:%M} to {end:%m-%d %H:%M} UTC: "
                f"{shown} cases. Select a row to open the case.")
     display = cases.select(
         pl.col("case_id").alias("Case"),
@@ -315,7 +315,7 @@ def spike_cases(cases: pl.DataFrame, episode: dict, role: str) -> None:
     case_link.case_table(
         display, cases["case_id"].to_list(), key=f"trends_spike_cases_{episode['key']}_{episode['onset']:%Y%m%d%H}",
         role=role,
-        on_stay=lambda row: st.info(f"Case {cases['case_id'][row]}: the Case page is not available to your role."),
+        on_stay=lambda row: st.info(f"Case {plain.md(cases['case_id'][row])}: the Case page is not available to your role."),
         column_config={"Case": st.column_config.TextColumn(pinned=True),
                        "Created": st.column_config.DatetimeColumn(format="MM-DD HH:mm", help="UTC")},
         height=min(38 + 35 * display.height, 390),
@@ -430,7 +430,7 @@ def _precision_heatmap(table: pl.DataFrame, overall: pl.DataFrame) -> go.Figure:
     fig.update_xaxes(title_text="classifier score band", type="category")
     fig.update_layout(height=90 + 26 * len(classifiers), margin=dict(l=10, r=10, t=10, b=10),
                       plot_bgcolor="rgba(0,0,0,0)", paper_bgcolor="rgba(0,0,0,0)")
-    return fig
+    return plain.figure(fig)
 
 
 def _flagged_volume(volume: pl.DataFrame, overall: pl.DataFrame) -> go.Figure:
@@ -439,5 +439,5 @@ def _flagged_volume(volume: pl.DataFrame, overall: pl.DataFrame) -> go.Figure:
         rows = volume.filter(pl.col("classifier") == name).sort("bucket")
         fig.add_trace(go.Scatter(x=rows["bucket"].to_list(), y=rows["cases"].to_list(), mode="lines", name=name,
                                  line=dict(width=1.4, color=LINE_COLOURS[i % len(LINE_COLOURS)]),
-                                 hovertemplate=f"{name}: " + "%{y:,.0f}<extra></extra>"))
+                                 hovertemplate="%{fullData.name}: %{y:,.0f}<extra></extra>"))
     return _laid_out(fig, 90 + 26 * overall.height)

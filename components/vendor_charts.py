@@ -11,6 +11,7 @@ import polars as pl
 import streamlit as st
 
 import queries
+from components import plain
 from components.charts import mark
 from watchfloor import scorecard_export
 from watchfloor import vendors as v
@@ -26,7 +27,7 @@ def _laid_out(fig: go.Figure, height: int, legend: bool = True) -> go.Figure:
         legend=dict(orientation="h", yanchor="bottom", y=1.02, xanchor="left", x=0, title_text=""),
         plot_bgcolor="rgba(0,0,0,0)", paper_bgcolor="rgba(0,0,0,0)", hoverlabel=dict(namelength=-1),
     )
-    return fig
+    return plain.figure(fig)
 
 
 def _draw(fig: go.Figure, key: str) -> None:
@@ -41,7 +42,7 @@ def grade_tiles(card: pl.DataFrame) -> None:
             statuses = [row[f"{f.key}_status"] for f in v.FIGURES]
             counts = {s: statuses.count(s) for s in (v.GREEN, v.AMBER, v.RED)}
             with column, st.container(border=True):
-                st.metric(row["vendor"], f"Grade {row['grade']}")
+                st.metric(plain.md(row["vendor"]), f"Grade {plain.md(row['grade'])}")
                 score = "–" if row["score"] is None else f"{row['score']:.0%}"
                 st.caption(f"score {score} · {counts[v.GREEN]} green · {counts[v.AMBER]} amber · {counts[v.RED]} red")
     weights = ", ".join(f"{f.label.lower()} {f.weight:.0%}" for f in v.FIGURES if f.weight)
@@ -99,13 +100,13 @@ def _weekly_figure(weeks: pl.DataFrame, figure_key: str) -> go.Figure:
         fig.add_trace(go.Scatter(
             x=part["week_start"].to_list(), y=[x * scale for x in part[figure_key].to_list()], name=name,
             mode="lines+markers", line=dict(color=colour, width=2),
-            hovertemplate=f"{name}, week of " + "%{x|%d %b}: %{y:,.2f}" + f" {unit}<extra></extra>"))
+            hovertemplate="%{fullData.name}, week of %{x|%d %b}: %{y:,.2f}" + f" {unit}<extra></extra>"))
         targets = part[f"{figure_key}_target"].drop_nulls()
         if targets.len():
             fig.add_trace(go.Scatter(
                 x=part["week_start"].to_list(), y=[targets[0] * scale] * part.height, name=f"{name} target",
                 mode="lines", line=dict(color=colour, width=1, dash="dot"), showlegend=False,
-                hovertemplate=f"{name} target: " + "%{y:,.2f}" + f" {unit}<extra></extra>"))
+                hovertemplate="%{fullData.name}: %{y:,.2f}" + f" {unit}<extra></extra>"))
     # One tick per week, on its Monday (plotly's own weekly ticks fall on Sundays).
     mondays = sorted(data["week_start"].unique().to_list())
     fig.update_xaxes(tickvals=mondays, ticktext=[f"{m:%d %b}" for m in mondays], title_text="week starting (UTC)")

@@ -1,4 +1,4 @@
-"""Shared fixtures: the hand-built warehouse and a clean query cache for every test."""
+"""Shared fixtures: the hand-built warehouse, a clean query cache and private secrets for every test."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ import pytest
 
 import queries
 from tests import hand_warehouse
+from watchfloor import audit, auth, sessions
 
 
 @pytest.fixture(scope="session")
@@ -32,3 +33,19 @@ def pin_warehouse(monkeypatch, warehouse: str, as_of) -> str:
 def hand_env(monkeypatch, hand_warehouse_path):
     """Settings pointing at the hand-built warehouse, with 'now' pinned to its AS_OF."""
     return pin_warehouse(monkeypatch, hand_warehouse_path, hand_warehouse.AS_OF)
+
+
+@pytest.fixture(autouse=True)
+def _private_secrets(tmp_path_factory, monkeypatch):
+    """Every test gets its own users file, secrets file, audit key and audit head: none reaches the
+    repository's data/ or .streamlit/, and no test sees another's sessions or audit head."""
+    folder = tmp_path_factory.mktemp("secrets")
+    monkeypatch.setenv("WATCHFLOOR_USERS_FILE", str(folder / "users.yaml"))
+    monkeypatch.setenv("WATCHFLOOR_SECRETS_FILE", str(folder / "secrets.toml"))
+    monkeypatch.setenv("WATCHFLOOR_AUDIT_KEY_FILE", str(folder / "audit.key"))
+    monkeypatch.setenv("WATCHFLOOR_AUDIT_LOG", str(folder / "audit.jsonl"))
+    monkeypatch.delenv("WATCHFLOOR_AUDIT_HEAD_FILE", raising=False)  # beside the secrets file, per log
+    monkeypatch.setattr(auth, "BCRYPT_ROUNDS", 4)
+    monkeypatch.setattr(sessions, "THROTTLE", sessions.LoginThrottle())
+    audit.create_key(folder / "audit.key")
+    yield folder

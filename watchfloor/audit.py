@@ -1,28 +1,35 @@
-"""The audit log: who looked at which case, and who revealed its content, and why.
+"""The audit log: who looked at which case, who revealed its content and why, and who signed in.
 
-An append-only JSON-lines file outside the warehouse (docs/configuration.md, "Audit log").
-Each line is one entry: seq, at (UTC), user, role, action, case_id, reason, prev, hash.
-`hash` is the SHA-256 of the entry's other fields (canonical JSON) and `prev` is the hash of the
-entry before it (sixty-four zeros for the first), so the entries form a chain: changing,
-removing, inserting or reordering any entry breaks every hash after it, and `verify` finds it.
+An append-only JSON-lines file outside the warehouse (docs/security.md, "Audit log"). Each line
+is one entry: seq, at (UTC), user, role, action, case_id, reason, prev, hash, v, key. `hash` is an
+HMAC-SHA256 of the entry's other fields under the *audit key*, and `prev` is the hash of the entry
+before it (sixty-four zeros for the first), so the entries form a chain that only a holder of the
+key can extend or rewrite: changing, removing, inserting or reordering an entry breaks it.
+
+The key lives in its own file (WATCHFLOOR_AUDIT_KEY_FILE), apart from the log; Watchfloor only
+reads it (`watchfloor audit init-key`, or `watchfloor serve` on first start, creates it, mode 0400).
+The *head* -- the number and hash of the newest entry, with its own HMAC -- is written to another
+file after every entry (WATCHFLOOR_AUDIT_HEAD_FILE), so that cutting entries off the end, or
+emptying the log, shows as a log shorter than its head.
+
+Logs written before the key existed hold entries hashed with plain SHA-256 (no `v`). They are
+kept as they are: the first keyed entry chains to the last of them, so changing them afterwards
+breaks that link, and `verify` says how many there are.
 
 This module gives the log no way to change or delete an entry: `AuditLog` can only append,
-read, count a user's recent reveals, and verify. The file is opened for appending only, under an exclusive lock, so two
-processes or sessions writing at once keep one unbroken chain.
-
-What the chain cannot show on its own: that the newest entries were cut off the end. `verify`
-reports the count and the newest hash (the head); writing the head down elsewhere (a ticket,
-a daily report) lets a later check show that nothing was cut since.
+read, count a user's recent reveals, and verify. The file is opened for appending only, under an
+exclusive lock, so two processes or sessions writing at once keep one unbroken chain.
 """
 
 from __future__ import annotations
 
-import csv
 import fcntl
 import hashlib
-import io
+import hmac
 import json
 import os
+import secrets
+import stat
 import threading
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
@@ -31,12 +38,25 @@ from typing import Iterator
 
 import polars as pl
 
+from watchfloor.export_safety import csv_bytes
+from watchfloor.files import write_atomically
+
 VIEW = "view"
 REVEAL = "reveal"
-ACTIONS = (VIEW, REVEAL)
-ACTION_LABELS = {VIEW: "Viewed the case", REVEAL: "Revealed the content"}
+LOGIN = "login"
+LOGIN_FAILED = "login_failed"
+LOCKED_OUT = "locked_out"
+LOGOUT = "logout"
+SESSION_ENDED = "session_ended"
+CASE_ACTIONS = (VIEW, REVEAL)
+SIGN_IN_ACTIONS = (LOGIN, LOGIN_FAILED, LOCKED_OUT, LOGOUT, SESSION_ENDED)
+ACTIONS = CASE_ACTIONS + SIGN_IN_ACTIONS
+ACTION_LABELS = {VIEW: "Viewed the case", REVEAL: "Revealed the content", LOGIN: "Signed in",
+                 LOGIN_FAILED: "Failed sign-in", LOCKED_OUT: "Locked out", LOGOUT: "Signed out",
+                 SESSION_ENDED: "Session ended"}
 
 GENESIS = "0" * 64
+KEYED = 2  # the entry version hashed with the audit key
 FIELDS = ("seq", "at", "user", "role", "action", "case_id", "reason", "prev", "hash")
 REASON_MIN_CHARS = 8
 REASON_MAX_CHARS = 500
@@ -54,6 +74,59 @@ class ReasonError(ValueError):
     """A reveal reason that cannot be accepted; the message says what is wrong."""
 
 
+# --------------------------------------------------------------------------- the key
+
+
+@dataclass(frozen=True)
+class AuditKey:
+    secret: bytes
+    path: Path
+
+    @property
+    def key_id(self) -> str:
+        """A short name for the key (part of its SHA-256): tells entries signed with another key."""
+        return hashlib.sha256(self.secret).hexdigest()[:16]
+
+    def mac(self, text: str) -> str:
+        return hmac.new(self.secret, text.encode("utf-8"), hashlib.sha256).hexdigest()
+
+
+def create_key(path: str | Path) -> bool:
+    """Write a new random audit key to `path` (mode 0400, its folder created 0700) unless one is
+    there. Returns whether it created one. Never overwrites: a new key would break the chain."""
+    path = Path(path)
+    if path.exists():
+        return False
+    try:
+        write_atomically(path, secrets.token_hex(32) + "\n", mode=0o400, exclusive=True)
+    except FileExistsError:  # another process created it meanwhile: theirs stays
+        return False
+    return True
+
+
+def load_key(path: str | Path) -> AuditKey:
+    """The audit key, or AuditError saying what is wrong with its file."""
+    path = Path(path)
+    try:
+        info = path.stat()
+        text = path.read_text(encoding="ascii").strip()
+    except FileNotFoundError:
+        raise AuditError(f"no audit key at {path}: create one with `watchfloor audit init-key` "
+                         "(docs/security.md)") from None
+    except (OSError, UnicodeError) as exc:
+        raise AuditError(f"cannot read the audit key {path}: {getattr(exc, 'strerror', None) or exc}") from None
+    if info.st_mode & (stat.S_IWGRP | stat.S_IWOTH):
+        raise AuditError(f"the audit key {path} may be written by others (mode {stat.S_IMODE(info.st_mode):o}); "
+                         "make it read-only (chmod 0400, or 0440 for a group)")
+    try:
+        secret = bytes.fromhex(text)
+    except ValueError:
+        secret = b""
+    if len(secret) < 16:
+        raise AuditError(f"the audit key {path} is not a key (expected 64 hexadecimal characters)")
+    return AuditKey(secret, path)
+
+
 @dataclass(frozen=True)
 class Entry:
     seq: int
@@ -65,9 +138,14 @@ class Entry:
     reason: str
     prev: str
     hash: str
+    v: int = 1  # 1: plain SHA-256 (written before the log was keyed); 2: HMAC with the audit key
+    key: str = ""  # the id of the key of a keyed entry
 
     def to_line(self) -> str:
-        return json.dumps({name: getattr(self, name) for name in FIELDS}, ensure_ascii=False, separators=(",", ":"))
+        body = {name: getattr(self, name) for name in FIELDS}
+        if self.v >= KEYED:
+            body.update(v=self.v, key=self.key)
+        return json.dumps(body, ensure_ascii=False, separators=(",", ":"))
 
 
 @dataclass
@@ -75,18 +153,31 @@ class Verification:
     entries: int = 0
     head: str = GENESIS
     problems: list[str] = field(default_factory=list)
+    unkeyed: int = 0  # entries written before the log was keyed
+    notes: list[str] = field(default_factory=list)  # worth knowing, not tampering
 
     @property
     def intact(self) -> bool:
         return not self.problems
 
 
+def _canonical(body: dict) -> str:
+    return json.dumps(body, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+
+
 def entry_hash(seq: int, at: str, user: str, role: str, action: str, case_id: str, reason: str, prev: str) -> str:
-    """SHA-256 over the canonical JSON of an entry's fields other than its own hash."""
+    """SHA-256 over the canonical JSON of an entry's fields other than its own hash (unkeyed entries)."""
     body = {"seq": seq, "at": at, "user": user, "role": role, "action": action,
             "case_id": case_id, "reason": reason, "prev": prev}
-    canonical = json.dumps(body, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
-    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+    return hashlib.sha256(_canonical(body).encode("utf-8")).hexdigest()
+
+
+def keyed_hash(key: AuditKey, seq: int, at: str, user: str, role: str, action: str, case_id: str, reason: str,
+               prev: str) -> str:
+    """HMAC-SHA256 under the audit key over the canonical JSON of a keyed entry's other fields."""
+    body = {"seq": seq, "at": at, "user": user, "role": role, "action": action, "case_id": case_id,
+            "reason": reason, "prev": prev, "v": KEYED, "key": key.key_id}
+    return key.mac(_canonical(body))
 
 
 def clean_reason(text: str | None) -> str:
@@ -124,27 +215,107 @@ def _last_line(handle) -> bytes:
     return buffer.rstrip(b"\n")
 
 
+# --------------------------------------------------------------------------- the head
+
+
+@dataclass(frozen=True)
+class Head:
+    seq: int
+    hash: str
+    key: str
+    mac: str
+
+
+def _head_text(seq: int, entry_hash_: str) -> str:
+    return f"watchfloor-audit-head|{seq}|{entry_hash_}"
+
+
+def _write_head(path: Path, key: AuditKey, entry: Entry, log_path: Path) -> None:
+    body = {"log": str(log_path.resolve()), "seq": entry.seq, "hash": entry.hash, "key": key.key_id,
+            "mac": key.mac(_head_text(entry.seq, entry.hash))}
+    write_atomically(path, json.dumps(body) + "\n")
+
+
+def _read_head(path: Path) -> Head | None | str:
+    """The head, None if there is none, or a string saying why it cannot be read."""
+    try:
+        raw = json.loads(path.read_text(encoding="utf-8"))
+        return Head(seq=int(raw["seq"]), hash=str(raw["hash"]), key=str(raw["key"]), mac=str(raw["mac"]))
+    except FileNotFoundError:
+        return None
+    except OSError as exc:
+        return f"cannot read the head file {path}: {exc.strerror or exc}"
+    except (ValueError, KeyError, TypeError):
+        return f"the head file {path} is not a head (it was changed)"
+
+
+def _check_head(result: Verification, head: Head | None | str, last: Entry | None, by_seq: dict[int, str],
+                key: AuditKey, head_path: Path, unreadable_tail: int = 0) -> None:
+    """Compare the log's end with the head kept apart from it: what was cut, or what is not anchored."""
+    if isinstance(head, str):
+        result.problems.append(head)
+        return
+    last_seq = last.seq if last else 0
+    if head is None:
+        if last is not None and last.v >= KEYED:
+            result.problems.append(f"no head file at {head_path}: whether entries were cut off the end cannot "
+                                   "be told (it was deleted, or the log was moved without it)")
+        return
+    if head.key != key.key_id or not hmac.compare_digest(head.mac, key.mac(_head_text(head.seq, head.hash))):
+        result.problems.append(f"the head file {head_path} does not carry this key's signature "
+                               "(it was changed, or it belongs to another key)")
+        return
+    if last is None:
+        result.problems.append(f"the log is empty (or gone) but its head records {head.seq} entries: "
+                               "all of them were removed")
+    elif head.seq > last_seq and head.seq - last_seq <= unreadable_tail:
+        pass  # the newest entries are there but damaged: already reported line by line
+    elif head.seq > last_seq:
+        result.problems.append(f"the log ends at entry {last_seq} but its head records entry {head.seq}: "
+                               f"entries {last_seq + 1}-{head.seq} were cut off the end "
+                               "(or the log was replaced by an older copy)")
+    elif by_seq.get(head.seq) != head.hash:
+        result.problems.append(f"entry {head.seq} is not the one the head recorded "
+                               "(the end of the log was rewritten)")
+    elif head.seq < last_seq:
+        result.problems.append(f"entries {head.seq + 1}-{last_seq} come after the head: written without "
+                               "updating it (a write cut short, or entries added outside Watchfloor)")
+
+
+# --------------------------------------------------------------------------- the log
+
+
 class AuditLog:
-    """The audit log at `path`: append, read and verify; nothing else."""
+    """The audit log at `path`: append, read and verify; nothing else.
+
+    `key_file` and `head_file` default to the settings (WATCHFLOOR_AUDIT_KEY_FILE,
+    WATCHFLOOR_AUDIT_HEAD_FILE; see watchfloor.config). Reading entries needs no key; appending and
+    verifying do."""
 
     _locks: dict[str, threading.Lock] = {}
     _locks_guard = threading.Lock()
 
-    def __init__(self, path: str | Path):
+    def __init__(self, path: str | Path, key_file: str | Path | None = None, head_file: str | Path | None = None):
+        from watchfloor import config
+
         self.path = Path(path)
+        self.key_file = Path(key_file) if key_file else config.audit_key_path()
+        self.head_file = Path(head_file) if head_file else config.audit_head_path(self.path)
 
     def _thread_lock(self) -> threading.Lock:
         key = str(self.path.resolve())
         with self._locks_guard:
             return self._locks.setdefault(key, threading.Lock())
 
-    def append(self, *, user: str, role: str, action: str, case_id: str, reason: str = "",
+    def append(self, *, user: str, role: str, action: str, case_id: str = "", reason: str = "",
                when: datetime | None = None) -> Entry:
-        """Write one entry at the end of the chain and return it (AuditError if that fails)."""
+        """Write one entry at the end of the chain, then the head; return the entry (AuditError if
+        either fails)."""
         if action not in ACTIONS:
             raise ValueError(f"unknown audit action {action!r}; known: {', '.join(ACTIONS)}")
-        if not user or not case_id:
-            raise ValueError("an audit entry needs a user and a case")
+        if not user or (action in CASE_ACTIONS and not case_id):
+            raise ValueError("an audit entry needs a user, and a case for a view or a reveal")
+        key = load_key(self.key_file)
         with self._thread_lock():
             try:
                 self.path.parent.mkdir(parents=True, exist_ok=True)
@@ -168,27 +339,34 @@ class AuditLog:
                     at = _utc_stamp(when)
                     entry = Entry(seq=seq, at=at, user=user, role=role, action=action, case_id=case_id,
                                   reason=reason, prev=prev,
-                                  hash=entry_hash(seq, at, user, role, action, case_id, reason, prev))
+                                  hash=keyed_hash(key, seq, at, user, role, action, case_id, reason, prev),
+                                  v=KEYED, key=key.key_id)
                     handle.write((entry.to_line() + "\n").encode("utf-8"))
                     handle.flush()
                     os.fsync(handle.fileno())
+                    try:
+                        _write_head(self.head_file, key, entry, self.path)
+                    except OSError as exc:
+                        raise AuditError(f"entry {seq} was written but the audit head {self.head_file} could "
+                                         f"not be updated: {exc.strerror or exc}") from exc
                 except OSError as exc:
                     raise AuditError(f"cannot write to the audit log {self.path}: {exc.strerror or exc}") from exc
                 finally:
                     fcntl.flock(handle, fcntl.LOCK_UN)
         return entry
 
-    def _read(self) -> bytes:
-        """The whole file, read under a shared lock so a write in progress is never seen half done."""
+    def _read(self) -> tuple[bytes, Head | None | str]:
+        """The whole file and the head, read under a shared lock so that a write in progress is never
+        seen half done."""
         try:
             with open(self.path, "rb") as handle:
                 fcntl.flock(handle, fcntl.LOCK_SH)
                 try:
-                    return handle.read()
+                    return handle.read(), _read_head(self.head_file)
                 finally:
                     fcntl.flock(handle, fcntl.LOCK_UN)
         except FileNotFoundError:
-            return b""
+            return b"", _read_head(self.head_file)
         except OSError as exc:
             raise AuditError(f"cannot read the audit log {self.path}: {exc.strerror or exc}") from exc
 
@@ -236,16 +414,19 @@ class AuditLog:
         return count
 
     def entries(self) -> list[Entry]:
-        """Every well-formed entry in file order (lines that are not entries are skipped; verify names them)."""
-        checker = _Checker()
-        checker.feed(self._read())
+        """Every well-formed entry in file order (lines that are not entries are skipped; verify names
+        them). Needs no key."""
+        checker = _Checker(None)
+        checker.feed(self._read()[0])
         return checker.entries
 
     def verify(self) -> Verification:
-        """Check every line: an entry, numbered in order, chained to the one before, hash intact."""
-        checker = _Checker()
-        checker.feed(self._read())
-        return checker.result()
+        """Check every line (an entry, numbered in order, chained to the one before, its MAC right
+        under the audit key) and the end of the log against the head kept apart from it."""
+        checker = _Checker(load_key(self.key_file))
+        data, head = self._read()
+        checker.feed(data)
+        return checker.result(head, self.head_file)
 
     def snapshot(self) -> "Snapshot":
         """The check and the entries as a frame (newest first), for the Audit page.
@@ -253,14 +434,15 @@ class AuditLog:
         Kept per file in this process: when the file still starts with the bytes read last time
         (checked by their SHA-256), only the lines appended since are parsed and checked; any
         other change to the file means a full check."""
-        data = self._read()
-        key = str(self.path.resolve())
+        key = load_key(self.key_file)
+        data, head = self._read()
+        cache_key = (str(self.path.resolve()), key.key_id)
         with _snapshots_lock:
-            known = _snapshots.get(key)
+            known = _snapshots.get(cache_key)
         if known is not None and len(data) >= known.size and hashlib.sha256(data[:known.size]).digest() == known.digest:
             base, checker, frame = known.size, known.checker.copy(), known.frame
         else:
-            base, checker, frame = 0, _Checker(), None
+            base, checker, frame = 0, _Checker(key), None
         new = data[base:]
         consumed = new.rfind(b"\n") + 1  # a last line without its newline is judged now but read again next time
         before = len(checker.entries)
@@ -269,29 +451,38 @@ class AuditLog:
         frame = added if frame is None else pl.concat([added, frame])
         size = base + consumed
         with _snapshots_lock:
-            _snapshots[key] = Snapshot(size=size, digest=hashlib.sha256(data[:size]).digest(), checker=checker,
-                                       frame=frame)
+            _snapshots[cache_key] = Snapshot(size=size, digest=hashlib.sha256(data[:size]).digest(), checker=checker,
+                                             frame=frame)
         if new[consumed:].strip():
             partial = checker.copy()
             partial.feed(new[consumed:])
-            return Snapshot(size=size, digest=b"", checker=partial, frame=frame, verification=partial.result())
-        return Snapshot(size=size, digest=b"", checker=checker, frame=frame, verification=checker.result())
+            return Snapshot(size=size, digest=b"", checker=partial, frame=frame,
+                            verification=partial.result(head, self.head_file))
+        return Snapshot(size=size, digest=b"", checker=checker, frame=frame,
+                        verification=checker.result(head, self.head_file))
 
 
 class _Checker:
-    """Reads lines in order, keeps the entries and checks the chain as it goes."""
+    """Reads lines in order, keeps the entries and checks the chain as it goes (with `key`; without
+    one it only parses)."""
 
-    def __init__(self) -> None:
+    def __init__(self, key: AuditKey | None) -> None:
+        self.key = key
         self.entries: list[Entry] = []
         self.problems: list[str] = []
         self.line_number = 0
         self.expected_prev = GENESIS
         self.expected_seq = 1
+        self.unkeyed = 0
+        self.keyed_seen = False
+        self.hashes: dict[int, str] = {}
+        self.unreadable_tail = 0  # lines after the last entry that are not entries
 
     def copy(self) -> "_Checker":
-        twin = _Checker()
-        twin.entries, twin.problems = list(self.entries), list(self.problems)
+        twin = _Checker(self.key)
+        twin.entries, twin.problems, twin.hashes = list(self.entries), list(self.problems), dict(self.hashes)
         twin.line_number, twin.expected_prev, twin.expected_seq = self.line_number, self.expected_prev, self.expected_seq
+        twin.unkeyed, twin.keyed_seen, twin.unreadable_tail = self.unkeyed, self.keyed_seen, self.unreadable_tail
         return twin
 
     def feed(self, data: bytes) -> None:
@@ -306,12 +497,20 @@ class _Checker:
     def _line(self, number: int, line: bytes) -> None:
         try:
             raw = json.loads(line)
-            entry = Entry(*(raw[name] for name in FIELDS))
-            if type(entry.seq) is not int or not all(isinstance(getattr(entry, name), str) for name in FIELDS[1:]):
+            version = raw.get("v", 1)
+            entry = Entry(*(raw[name] for name in FIELDS), v=version, key=raw.get("key", ""))
+            if (type(entry.seq) is not int or type(version) is not int or version not in (1, KEYED)
+                    or not all(isinstance(getattr(entry, name), str) for name in (*FIELDS[1:], "key"))):
                 raise TypeError("wrong field types")
-        except (ValueError, KeyError, TypeError):
+        except (ValueError, KeyError, TypeError, AttributeError):
             self.problems.append(f"line {number}: not an audit entry")
             self.expected_seq += 1
+            self.unreadable_tail += 1
+            return
+        self.unreadable_tail = 0
+        self.entries.append(entry)
+        self.hashes[entry.seq] = entry.hash
+        if self.key is None:
             return
         if entry.seq != self.expected_seq:
             self.problems.append(f"line {number}: entry number {entry.seq}, expected {self.expected_seq} "
@@ -319,16 +518,35 @@ class _Checker:
         if entry.prev != self.expected_prev:
             self.problems.append(f"line {number}: does not follow the entry before it "
                                  "(an entry before it was changed, removed or moved)")
-        recomputed = entry_hash(entry.seq, entry.at, entry.user, entry.role, entry.action,
-                                entry.case_id, entry.reason, entry.prev)
-        if recomputed != entry.hash:
-            self.problems.append(f"line {number}: its content does not match its hash (the entry was changed)")
+        fields = (entry.seq, entry.at, entry.user, entry.role, entry.action, entry.case_id, entry.reason, entry.prev)
+        if entry.v >= KEYED:
+            self.keyed_seen = True
+            if entry.key != self.key.key_id:
+                self.problems.append(f"line {number}: signed with another audit key (key {entry.key}, this one is "
+                                     f"{self.key.key_id})")
+            elif not hmac.compare_digest(keyed_hash(self.key, *fields), entry.hash):
+                self.problems.append(f"line {number}: its content does not match its hash (the entry was changed)")
+        else:
+            self.unkeyed += 1
+            if self.keyed_seen:
+                self.problems.append(f"line {number}: an entry without the audit key's signature after signed ones "
+                                     "(added by someone who does not have the key)")
+            elif entry_hash(*fields) != entry.hash:
+                self.problems.append(f"line {number}: its content does not match its hash (the entry was changed)")
         self.expected_prev, self.expected_seq = entry.hash, entry.seq + 1
-        self.entries.append(entry)
 
-    def result(self) -> Verification:
-        return Verification(entries=len(self.entries), head=self.entries[-1].hash if self.entries else GENESIS,
-                            problems=list(self.problems))
+    def result(self, head: Head | None | str = None, head_path: Path | None = None) -> Verification:
+        last = self.entries[-1] if self.entries else None
+        result = Verification(entries=len(self.entries), head=last.hash if last else GENESIS,
+                              problems=list(self.problems), unkeyed=self.unkeyed)
+        if self.key is not None and head_path is not None:
+            _check_head(result, head, last, self.hashes, self.key, head_path, self.unreadable_tail)
+        if self.unkeyed:
+            sealed = "sealed by the first signed entry after them" if self.keyed_seen else (
+                "not sealed yet: the next entry written seals them")
+            result.notes.append(f"{self.unkeyed} entries were written before the log was keyed (plain SHA-256, "
+                                f"which anyone can recompute); {sealed}")
+        return result
 
 
 @dataclass
@@ -340,7 +558,7 @@ class Snapshot:
     verification: Verification | None = None
 
 
-_snapshots: dict[str, Snapshot] = {}
+_snapshots: dict[tuple[str, str], Snapshot] = {}
 _snapshots_lock = threading.Lock()
 
 
@@ -395,16 +613,20 @@ class AuditSummary:
     reveals: int
     users: int
     cases: int
+    failed_sign_ins: int = 0
 
 
 def summary(frame: pl.DataFrame) -> AuditSummary:
-    """Counts over the entries shown: entries, views, reveals, distinct users and cases."""
+    """Counts over the entries shown: entries, views, reveals, distinct people (user names typed
+    into a failed sign-in are not people) and cases, failed sign-ins."""
+    typed = frame["action"].is_in([LOGIN_FAILED, LOCKED_OUT])
     return AuditSummary(
         entries=frame.height,
         views=int((frame["action"] == VIEW).sum()),
         reveals=int((frame["action"] == REVEAL).sum()),
-        users=frame["user"].n_unique(),
-        cases=frame["case_id"].n_unique(),
+        users=frame.filter(~typed)["user"].n_unique(),
+        cases=frame.filter(pl.col("case_id") != "")["case_id"].n_unique(),
+        failed_sign_ins=int((frame["action"] == LOGIN_FAILED).sum()),
     )
 
 
@@ -412,22 +634,6 @@ CSV_COLUMNS = ("seq", "at", "user", "role", "action", "case_id", "reason", "hash
 
 
 def to_csv(frame: pl.DataFrame) -> bytes:
-    """The entries as CSV (UTF-8, header row, times as ISO-8601 UTC), as they are shown.
-
-    Cells that a spreadsheet would run as a formula (starting with = + - @) get a leading
-    apostrophe, so an exported reason cannot execute anything when the file is opened."""
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(CSV_COLUMNS)
-    for row in frame.select(CSV_COLUMNS).iter_rows(named=True):
-        cells = []
-        for name in CSV_COLUMNS:
-            value = row[name]
-            if isinstance(value, datetime):
-                value = value.strftime("%Y-%m-%dT%H:%M:%SZ")
-            value = "" if value is None else str(value)
-            if value[:1] in ("=", "+", "-", "@") and name in ("user", "case_id", "reason", "role"):
-                value = "'" + value
-            cells.append(value)
-        writer.writerow(cells)
-    return out.getvalue().encode("utf-8")
+    """The entries as CSV (UTF-8, header row, times as ISO-8601 UTC), as they are shown; a cell a
+    spreadsheet would run as a formula is neutralised (watchfloor.export_safety)."""
+    return csv_bytes(frame.select(CSV_COLUMNS).with_columns(pl.col("at").dt.strftime("%Y-%m-%dT%H:%M:%SZ")))

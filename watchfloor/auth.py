@@ -1,43 +1,44 @@
 """The users store: a git-ignored YAML file of bcrypt hashes, plus the cookie key.
 
-The file has exactly the shape streamlit-authenticator 0.4.2 reads::
+The file keeps the shape streamlit-authenticator reads (Watchfloor signs users in itself now;
+docs/security.md says why)::
 
     credentials:
       usernames:
         jdoe:
-          name: Jane Doe            # display name (st.session_state["name"])
+          name: Jane Doe            # display name
           email: jdoe@example.com   # optional
           password: $2b$12$...      # bcrypt hash, never plain text
-          roles: [ops_lead]         # copied as-is to st.session_state["roles"]
+          roles: [ops_lead]         # decides the pages (watchfloor.roles)
+          session_nonce: 3q2-...    # optional: changed to end every session of the user
 
-The authenticator mutates the credentials it is given (and rewrites a YAML
-file given by path on every login), so the app hands it
-credentials_for_authenticator(load_users(path)) -- a deep copy -- and
-auto_hash=False. Only this module and `watchfloor users` write the file.
+Only this module writes the file (for `watchfloor users` and for signing out), atomically, mode
+0600, and under an exclusive lock on its folder so that two writers never lose each other's change.
 """
 
 from __future__ import annotations
 
 import copy
+import fcntl
 import os
 import re
 import secrets
-import tempfile
+import threading
 import tomllib
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, NamedTuple
 
 import bcrypt
 import yaml
 
+from watchfloor.files import write_atomically
 from watchfloor.roles import ROLE_LABELS, ROLES
 
 BCRYPT_ROUNDS = 12  # tests lower this to 4
 MIN_PASSWORD_LENGTH = 12
 MAX_PASSWORD_BYTES = 72  # bcrypt's limit; bcrypt 5 raises beyond it
 
-COOKIE_NAME = "watchfloor_auth"
-COOKIE_EXPIRY_DAYS = 1
 SECRETS_SECTION = "watchfloor"
 COOKIE_KEY_FIELD = "cookie_key"
 
@@ -127,6 +128,21 @@ def verify_password(password: str, hashed: str) -> bool:
         return False
 
 
+_unknown_user_hash: list[str] = []
+
+
+def check_login(users: dict[str, Any], name: str, password: str) -> dict[str, Any] | None:
+    """The user's entry if `password` is theirs, else None. An unknown name costs one bcrypt check
+    too, so that the time taken does not tell which names exist."""
+    entry = _users(users).get(name)
+    if entry is None:
+        if not _unknown_user_hash:
+            _unknown_user_hash.append(hash_password(secrets.token_urlsafe(16)))
+        verify_password(password, _unknown_user_hash[0])
+        return None
+    return entry if verify_password(password, entry.get("password") or "") else None
+
+
 def is_bcrypt_hash(value: object) -> bool:
     return isinstance(value, str) and BCRYPT_HASH_RE.match(value) is not None
 
@@ -197,6 +213,9 @@ def _validate(path: Path, data: Any, allow_plaintext: frozenset[str] = frozenset
         email = entry.get("email")
         if email is not None and not isinstance(email, str):
             raise UsersFileError(f"{path}: user {name!r}: 'email' must be text")
+        nonce = entry.get("session_nonce")
+        if nonce is not None and not isinstance(nonce, str):
+            raise UsersFileError(f"{path}: user {name!r}: 'session_nonce' must be text")
     return data
 
 
@@ -233,31 +252,18 @@ def _read(path: Path | str, allow_plaintext: frozenset[str] = frozenset()) -> di
 # --------------------------------------------------------------------------- file I/O
 
 
-def _atomic_write(path: Path, text: str, *, exclusive: bool = False) -> None:
-    """Write text to path via a temp file in the same directory, mode 0600.
-
-    exclusive=True publishes with os.link, which fails with FileExistsError
-    if the path appeared meanwhile (no overwrite); otherwise os.replace.
-    """
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+@contextmanager
+def _writing(path: Path | str):
+    """Hold the users file's folder under an exclusive lock while it is read, changed and written."""
+    folder = Path(path).parent
+    folder.mkdir(parents=True, exist_ok=True)
+    fd = os.open(folder, os.O_RDONLY)
     try:
-        os.fchmod(fd, 0o600)
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(text)
-            fh.flush()
-            os.fsync(fh.fileno())
-        if exclusive:
-            os.link(tmp, path)
-            os.unlink(tmp)
-        else:
-            os.replace(tmp, path)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except FileNotFoundError:
-            pass
-        raise
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        yield
+    finally:
+        fcntl.flock(fd, fcntl.LOCK_UN)
+        os.close(fd)
 
 
 def load_users(path: Path | str) -> dict[str, Any]:
@@ -269,11 +275,37 @@ def load_users(path: Path | str) -> dict[str, Any]:
     return _read(path)
 
 
+_recent: dict[str, tuple[tuple[int, int, int], dict[str, Any]]] = {}
+_recent_lock = threading.Lock()
+
+
+def current_users(path: Path | str) -> dict[str, Any]:
+    """load_users, parsed again only when the file has changed (checked on every dashboard run).
+    Callers must not change what it returns."""
+    path = Path(path)
+    try:
+        st = path.stat()
+        signature = (st.st_mtime_ns, st.st_size, st.st_ino)
+    except FileNotFoundError:
+        return _empty()
+    except OSError as exc:
+        raise UsersFileError(f"{path}: cannot read the users file: {exc.strerror or exc}") from None
+    key = str(path.resolve())
+    with _recent_lock:
+        known = _recent.get(key)
+    if known is not None and known[0] == signature:
+        return known[1]
+    data = _read(path)
+    with _recent_lock:
+        _recent[key] = (signature, data)
+    return data
+
+
 def save_users(path: Path | str, data: dict[str, Any]) -> None:
     """Write the users file atomically (temp file + os.replace), mode 0600, creating its directory."""
     path = Path(path)
     body = yaml.safe_dump(data, sort_keys=False, default_flow_style=False, allow_unicode=True)
-    _atomic_write(path, _FILE_HEADER + body)
+    write_atomically(path, _FILE_HEADER + body)
 
 
 # --------------------------------------------------------------------------- user operations
@@ -305,40 +337,87 @@ def add_user(
     validate_username(name)
     validate_role(role)
     check_password_strength(password)
-    data = load_users(path)
-    users = _users(data)
-    if name in users:
-        raise DuplicateUserError(f"user {name!r} already exists in {path}")
-    entry: dict[str, Any] = {"name": (display_name or "").strip() or name}
-    if email:
-        entry["email"] = email
-    entry["password"] = hash_password(password)
-    entry["roles"] = [role]
-    users[name] = entry
-    save_users(path, data)
+    hashed = hash_password(password)
+    with _writing(path):
+        data = load_users(path)
+        users = _users(data)
+        if name in users:
+            raise DuplicateUserError(f"user {name!r} already exists in {path}")
+        entry: dict[str, Any] = {"name": (display_name or "").strip() or name}
+        if email:
+            entry["email"] = email
+        entry["password"] = hashed
+        entry["roles"] = [role]
+        entry["session_nonce"] = new_nonce()
+        users[name] = entry
+        save_users(path, data)
     return _info(name, entry)
 
 
 def remove_user(path: Path | str, name: str) -> None:
-    data = load_users(path)
-    users = _users(data)
-    if name not in users:
-        raise UnknownUserError(f"no user {name!r} in {path}")
-    del users[name]
-    save_users(path, data)
+    """Remove a user: their open sessions end at their next page view, their cookies stop working."""
+    with _writing(path):
+        data = load_users(path)
+        users = _users(data)
+        if name not in users:
+            raise UnknownUserError(f"no user {name!r} in {path}")
+        del users[name]
+        save_users(path, data)
 
 
 def set_password(path: Path | str, name: str, password: str) -> None:
-    """Replace a user's password with a new hash (also repairs a plain-text password)."""
+    """Replace a user's password with a new hash (also repairs a plain-text password) and end
+    every session the user has open."""
     check_password_strength(password)
-    data = _read(path, allow_plaintext=frozenset({name}))
-    users = _users(data)
-    if name not in users:
-        raise UnknownUserError(f"no user {name!r} in {path}")
-    entry = users[name]
-    entry["password"] = hash_password(password)
-    entry.pop("failed_login_attempts", None)
-    save_users(path, data)
+    hashed = hash_password(password)
+    with _writing(path):
+        data = _read(path, allow_plaintext=frozenset({name}))
+        users = _users(data)
+        if name not in users:
+            raise UnknownUserError(f"no user {name!r} in {path}")
+        entry = users[name]
+        entry["password"] = hashed
+        entry["session_nonce"] = new_nonce()
+        for leftover in ("failed_login_attempts", "logged_in"):  # streamlit-authenticator's, no longer used
+            entry.pop(leftover, None)
+        save_users(path, data)
+
+
+def set_role(path: Path | str, name: str, role: str) -> None:
+    """Give a user one role instead of the ones they have; open sessions follow at their next view."""
+    validate_role(role)
+    with _writing(path):
+        data = load_users(path)
+        entry = _users(data).get(name)
+        if entry is None:
+            raise UnknownUserError(f"no user {name!r} in {path}")
+        entry["roles"] = [role]
+        save_users(path, data)
+
+
+def new_nonce() -> str:
+    return secrets.token_urlsafe(12)
+
+
+def session_nonce(entry: dict[str, Any]) -> str:
+    """The user's session nonce ('' for a user added before there were nonces)."""
+    return entry.get("session_nonce") or ""
+
+
+def revoke_sessions(path: Path | str, name: str, unless_changed_from: str | None = None) -> bool:
+    """End every session and cookie of the user by giving them a new session nonce. With
+    `unless_changed_from`, only if the nonce is still that one (a sign-out racing a new password
+    leaves the newer nonce alone). Returns whether the nonce was changed."""
+    with _writing(path):
+        data = load_users(path)
+        entry = _users(data).get(name)
+        if entry is None:
+            return False
+        if unless_changed_from is not None and session_nonce(entry) != unless_changed_from:
+            return False
+        entry["session_nonce"] = new_nonce()
+        save_users(path, data)
+    return True
 
 
 def get_user(path: Path | str, name: str) -> UserInfo:
@@ -356,37 +435,30 @@ def list_users(path: Path | str) -> list[UserInfo]:
     return [_info(name, users[name]) for name in sorted(users)]
 
 
-def credentials_for_authenticator(data: dict[str, Any]) -> dict[str, Any]:
-    """A deep copy of data['credentials'] for stauth.Authenticate (which mutates what it gets)."""
-    creds = (data or {}).get("credentials") or {"usernames": {}}
-    creds = copy.deepcopy(creds)
-    if creds.get("usernames") is None:
-        creds["usernames"] = {}
-    return creds
-
-
 def demo_username(role: str) -> str:
     return f"{DEMO_PREFIX}{role}"
 
 
 def ensure_demo_users(path: Path | str) -> dict[str, str]:
     """Create demo_<role> for each role that lacks one; return {name: password} of those created only."""
-    data = load_users(path)
-    users = _users(data)
-    created: dict[str, str] = {}
-    for role in ROLES:
-        name = demo_username(role)
-        if name in users:
-            continue
-        password = secrets.token_urlsafe(12)  # 16 characters
-        users[name] = {
-            "name": f"Demo {ROLE_LABELS[role].lower()}",
-            "password": hash_password(password),
-            "roles": [role],
-        }
-        created[name] = password
-    if created:
-        save_users(path, data)
+    with _writing(path):
+        data = load_users(path)
+        users = _users(data)
+        created: dict[str, str] = {}
+        for role in ROLES:
+            name = demo_username(role)
+            if name in users:
+                continue
+            password = secrets.token_urlsafe(12)  # 16 characters
+            users[name] = {
+                "name": f"Demo {ROLE_LABELS[role].lower()}",
+                "password": hash_password(password),
+                "roles": [role],
+                "session_nonce": new_nonce(),
+            }
+            created[name] = password
+        if created:
+            save_users(path, data)
     return created
 
 
@@ -438,7 +510,7 @@ def ensure_cookie_key(secrets_path: Path | str) -> str:
     if current is None:
         text = f"# Generated by Watchfloor; keep this file private (git-ignored).\n[{SECRETS_SECTION}]\n{line}"
         try:
-            _atomic_write(path, text, exclusive=True)
+            write_atomically(path, text, exclusive=True)
         except FileExistsError:  # another process created it meanwhile: use theirs
             return ensure_cookie_key(path)
         return key
@@ -461,5 +533,5 @@ def ensure_cookie_key(secrets_path: Path | str) -> str:
             f"{path}: cannot add {COOKIE_KEY_FIELD} automatically; add a [{SECRETS_SECTION}] table with "
             f"{COOKIE_KEY_FIELD} = \"<random string>\" yourself"
         )
-    _atomic_write(path, new_text)
+    write_atomically(path, new_text)
     return key

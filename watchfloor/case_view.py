@@ -8,6 +8,8 @@ other cases; tests/unit/test_case_view.py checks them against hand-worked values
 
 from __future__ import annotations
 
+import math
+
 import unicodedata
 from dataclasses import dataclass
 from datetime import datetime
@@ -145,12 +147,22 @@ def outcome_facts(case: dict) -> dict[str, str]:
     }
 
 
+def classifier_score(case: dict) -> float | None:
+    """The case's classifier score, or None when it has none or holds no number (NaN or infinite:
+    the loader refuses those, but a warehouse filled another way may hold them)."""
+    score = case.get("classifier_score")
+    if score is None or not math.isfinite(float(score)):
+        return None
+    return float(score)
+
+
 def signal_facts(case: dict) -> dict[str, str]:
     """Classifier signals: which classifier flagged the case and how sure it was."""
-    score = case.get("classifier_score")
+    score = classifier_score(case)
+    given = case.get("classifier_score")
     return {
         "Classifier": case.get("classifier_name") or "None",
-        "Score": "–" if score is None else f"{score:.2f}",
+        "Score": f"{score:.2f}" if score is not None else ("–" if given is None else f"not a number ({given})"),
         "Found by": humanise(case["source"]),
     }
 

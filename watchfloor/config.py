@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import hashlib
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
+
+from watchfloor.sessions import ThrottleRules
 
 DEFAULT_WAREHOUSE = "data/warehouse.duckdb"
 DEFAULT_USERS_FILE = "data/users.yaml"
@@ -32,6 +35,19 @@ SEVERITIES = ("SEV0", "SEV1", "SEV2", "SEV3")
 
 class ConfigError(ValueError):
     """A setting has a value Watchfloor cannot use."""
+
+
+def _int_env(name: str, default: int, minimum: int = 1) -> int:
+    raw = os.environ.get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        value = int(raw)
+    except ValueError as exc:
+        raise ConfigError(f"{name} must be a whole number, got {raw!r}") from exc
+    if value < minimum:
+        raise ConfigError(f"{name} must be at least {minimum}, got {value}")
+    return value
 
 
 def _float_env(name: str, default: float) -> float:
@@ -82,6 +98,11 @@ class Settings:
     # Threads that run warehouse queries for every session, and how many of them one session may use.
     query_workers: int = 3
     session_queries: int = 2
+    # Its key (read only) and its head (the newest entry, kept apart from the log).
+    audit_key_file: Path = Path(".streamlit/audit.key")
+    audit_head_file: Path = Path(".streamlit/audit-head.json")
+    # Failed sign-ins allowed per user name and per client before a lock-out (watchfloor.sessions).
+    login_throttle: ThrottleRules = field(default_factory=ThrottleRules)
 
     @property
     def warehouse_is_url(self) -> bool:
@@ -115,6 +136,11 @@ def load_settings(warehouse: str | None = None) -> Settings:
         raise ConfigError("WATCHFLOOR_FRESHNESS_RED_MINUTES must not be below the amber threshold")
     workers = _count_env("WATCHFLOOR_QUERY_WORKERS", default_query_workers())
     session_queries = _count_env("WATCHFLOOR_SESSION_QUERIES", max(1, workers - 1))
+    lockout = _float_env("WATCHFLOOR_LOGIN_LOCKOUT_MINUTES", 15.0) * 60
+    throttle = ThrottleRules(attempts_per_user=_int_env("WATCHFLOOR_LOGIN_ATTEMPTS", 5),
+                             attempts_per_client=_int_env("WATCHFLOOR_LOGIN_CLIENT_ATTEMPTS", 20),
+                             window_seconds=max(lockout, 60.0), lockout_seconds=max(lockout, 60.0))
+    log = audit_log_path(warehouse or os.environ.get("WATCHFLOOR_WAREHOUSE") or DEFAULT_WAREHOUSE)
     return Settings(
         warehouse=warehouse or os.environ.get("WATCHFLOOR_WAREHOUSE") or DEFAULT_WAREHOUSE,
         users_file=Path(os.environ.get("WATCHFLOOR_USERS_FILE") or DEFAULT_USERS_FILE),
@@ -123,11 +149,14 @@ def load_settings(warehouse: str | None = None) -> Settings:
         freshness_amber_minutes=amber,
         freshness_red_minutes=red,
         as_of=parse_time(as_of_raw) if as_of_raw else None,
-        audit_log=audit_log_path(warehouse or os.environ.get("WATCHFLOOR_WAREHOUSE") or DEFAULT_WAREHOUSE),
         refresh_seconds=_positive_env("WATCHFLOOR_REFRESH_SECONDS", 60.0),
         query_timeout_seconds=_positive_env("WATCHFLOOR_QUERY_TIMEOUT_SECONDS", 30.0),
         query_workers=workers,
         session_queries=min(session_queries, workers),
+        audit_log=log,
+        audit_key_file=audit_key_path(),
+        audit_head_file=audit_head_path(log),
+        login_throttle=throttle,
     )
 
 
@@ -140,6 +169,27 @@ def audit_log_path(warehouse: str) -> Path:
     if "://" in warehouse:
         return Path(DEFAULT_AUDIT_LOG)
     return Path(warehouse).parent / "audit.jsonl"
+
+
+def _secrets_folder() -> Path:
+    return Path(os.environ.get("WATCHFLOOR_SECRETS_FILE") or DEFAULT_SECRETS_FILE).parent
+
+
+def audit_key_path() -> Path:
+    """WATCHFLOOR_AUDIT_KEY_FILE, else audit.key beside the secrets file (.streamlit/audit.key):
+    apart from the log, which lives with the data."""
+    explicit = os.environ.get("WATCHFLOOR_AUDIT_KEY_FILE", "").strip()
+    return Path(explicit) if explicit else _secrets_folder() / "audit.key"
+
+
+def audit_head_path(log: Path) -> Path:
+    """WATCHFLOOR_AUDIT_HEAD_FILE, else a file beside the secrets file named after the log's full
+    path (each log has its own head)."""
+    explicit = os.environ.get("WATCHFLOOR_AUDIT_HEAD_FILE", "").strip()
+    if explicit:
+        return Path(explicit)
+    tag = hashlib.sha256(str(Path(log).resolve()).encode("utf-8")).hexdigest()[:12]
+    return _secrets_folder() / f"audit-head-{tag}.json"
 
 
 def now(settings: Settings | None = None) -> datetime:

@@ -3,13 +3,13 @@ no external files; prints on one landscape A4 page) and as a CSV of its figures.
 
 from __future__ import annotations
 
-import html
 from datetime import datetime
 
 import polars as pl
 
 from watchfloor import executive as ex
 from watchfloor.compare import Change, describe_relative_change
+from watchfloor.export_safety import csv_bytes, html_text
 from watchfloor.labels import category_label, humanise
 
 _STYLE = """
@@ -34,7 +34,7 @@ ul { margin: 0; padding-left: 14px; }
 
 
 def _e(text: object) -> str:
-    return html.escape("" if text is None else str(text))
+    return html_text(text)
 
 
 def _table(headers: list[str], rows: list[list[object]], numeric: set[int]) -> str:
@@ -54,7 +54,8 @@ def _count(value: object) -> str:
 def to_html(period: ex.Period, figures: list[ex.Figure], enforcement: pl.DataFrame, notices: pl.DataFrame,
             incidents: pl.DataFrame, previous_incidents: int, rising: pl.DataFrame, generated_at: datetime,
             scope: str = "", spikes: pl.DataFrame | None = None) -> str:
-    """The whole summary as one HTML page; every value is escaped."""
+    """The whole summary as one HTML page; every value is escaped and formula-neutralised
+    (watchfloor.export_safety)."""
     tiles = []
     for f in figures:
         delta = ex.describe_change(f) or "no comparison"
@@ -116,5 +117,5 @@ def to_html(period: ex.Period, figures: list[ex.Figure], enforcement: pl.DataFra
 
 
 def to_csv(table: pl.DataFrame) -> bytes:
-    """The figures table (executive.figures_table) as UTF-8 CSV."""
-    return table.write_csv().encode("utf-8")
+    """The figures table (executive.figures_table) as UTF-8 CSV, text cells formula-neutralised."""
+    return csv_bytes(table)

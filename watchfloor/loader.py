@@ -5,8 +5,9 @@ A load runs in two phases:
 1. **Read and check each file, with the warehouse closed.** A file that cannot be read at
    all (not CSV or Parquet, not UTF-8, truncated, no header, required columns missing)
    stops the whole load with a one-line `LoadError` before anything is written. Every row is
-   converted to the table's types and checked for missing values, value sets and time
-   order; a row that fails is set aside with its reasons.
+   converted to the table's types and checked for missing values, value sets, time order,
+   numbers that are not numbers (NaN, infinite), NUL bytes in text and times further in the
+   future than the tolerance allows; a row that fails is set aside with its reasons.
 2. **Write, in one transaction, with the file held for that batch only.** Files are written
    parents before children (policies before queues before cases before events), so a row
    may refer to a row of the same load. Rows whose key is already in the table are
@@ -23,10 +24,12 @@ from __future__ import annotations
 
 import hashlib
 import json
+import math
+import os
 import re
 import uuid
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import duckdb
@@ -122,6 +125,17 @@ CREATE TABLE IF NOT EXISTS load_runs (
     updated     BIGINT NOT NULL
 );
 """
+
+# Times may lie this far ahead of the clock (clock skew between systems); a case created in 2031
+# is a broken export, not a case. WATCHFLOOR_LOAD_FUTURE_MINUTES overrides it.
+FUTURE_TOLERANCE_MINUTES = 60.0
+# Columns that are plans and may lie in the future.
+FUTURE_ALLOWED = {("shifts", "starts_at"), ("shifts", "ends_at"), ("sim_spikes", "starts_at"),
+                  ("sim_spikes", "ends_at")}
+# Parquet column types a file may have (each is read as text, then converted to the contract's type).
+_LOADABLE_TYPES = (pl.String, pl.Categorical, pl.Enum, pl.Boolean, pl.Date, pl.Datetime,
+                   pl.Int8, pl.Int16, pl.Int32, pl.Int64, pl.UInt8, pl.UInt16, pl.UInt32, pl.UInt64,
+                   pl.Float32, pl.Float64, pl.Decimal, pl.Null)
 
 # Validation runs in slices of this many rows, so the progress bar moves on large files.
 CHUNK_ROWS = 200_000
@@ -226,8 +240,40 @@ def _first_line(exc: Exception) -> str:
     return text[0] if text else type(exc).__name__
 
 
+def future_tolerance_minutes() -> float:
+    raw = os.environ.get("WATCHFLOOR_LOAD_FUTURE_MINUTES", "").strip()
+    if not raw:
+        return FUTURE_TOLERANCE_MINUTES
+    try:
+        value = float(raw)
+    except ValueError:
+        raise LoadError(f"WATCHFLOOR_LOAD_FUTURE_MINUTES must be a number of minutes, got {raw!r}") from None
+    if not math.isfinite(value) or value < 0:
+        raise LoadError(f"WATCHFLOOR_LOAD_FUTURE_MINUTES must be 0 or more, got {raw!r}")
+    return value
+
+
+def _loadable(dtype: pl.DataType) -> bool:
+    if isinstance(dtype, (pl.List, pl.Array)):
+        return _loadable(dtype.inner)
+    return isinstance(dtype, _LOADABLE_TYPES) or dtype in _LOADABLE_TYPES
+
+
+def _check_names(path: Path, names: list[str]) -> None:
+    """Column names are compared without case: two that differ only in case are one column twice."""
+    seen: dict[str, str] = {}
+    for name in names:
+        key = name.lstrip("\ufeff").strip().lower()
+        if key in seen:
+            raise LoadError(f"{path}: the column {key} is named twice ({seen[key]!r} and {name!r}); "
+                            "keep one of them")
+        seen[key] = name
+
+
 def read_file(path: Path) -> pl.DataFrame:
     """The file as a frame of strings (Parquet columns converted), or LoadError."""
+    if path.is_dir():
+        raise LoadError(f"{path}: is a directory, not a CSV or Parquet file")
     if not path.is_file():
         raise LoadError(f"{path}: no such file")
     with path.open("rb") as fh:
@@ -239,7 +285,15 @@ def read_file(path: Path) -> pl.DataFrame:
             frame = pl.read_parquet(path)
         except Exception as exc:
             raise LoadError(f"{path}: not a readable Parquet file (truncated or damaged?): {_first_line(exc)}") from None
-        return _as_strings(frame)
+        _check_names(path, frame.columns)
+        for name, dtype in frame.schema.items():
+            if not _loadable(dtype):
+                raise LoadError(f"{path}: column {name} has the Parquet type {dtype}, which Watchfloor does not "
+                                "load; export it as text, a number or a timestamp")
+        try:
+            return _as_strings(frame)
+        except Exception as exc:
+            raise LoadError(f"{path}: a column cannot be read as text: {_first_line(exc)}") from None
     if b"\x00" in head:
         raise LoadError(f"{path}: not a CSV or Parquet file (binary content)")
     try:
@@ -249,9 +303,14 @@ def read_file(path: Path) -> pl.DataFrame:
         if exc.start < len(head) - 4:
             raise LoadError(f"{path}: not UTF-8 text (byte {exc.start}); convert the file to UTF-8") from None
     try:
+        _check_names(path, pl.read_csv(path, infer_schema=False, encoding="utf8", n_rows=0).columns)
         frame = pl.read_csv(path, infer_schema=False, encoding="utf8")
+    except LoadError:
+        raise
     except pl.exceptions.NoDataError:
         raise LoadError(f"{path}: the file is empty") from None
+    except pl.exceptions.DuplicateError as exc:
+        raise LoadError(f"{path}: a column is named twice ({_first_line(exc)}); keep one of them") from None
     except pl.exceptions.ComputeError as exc:
         message = _first_line(exc)
         if "utf-8" in message.lower():
@@ -324,12 +383,15 @@ _KIND_WORDS = {"TIMESTAMP": "a time", "INTEGER": "a whole number", "BIGINT": "a 
 
 
 def check_rows(frame: pl.DataFrame, table: str, columns: dict[str, tuple[str, bool]],
-               first_row: int = 1) -> tuple[pl.DataFrame, pl.DataFrame]:
+               first_row: int = 1, latest: datetime | None = None) -> tuple[pl.DataFrame, pl.DataFrame]:
     """Convert a frame of strings to the table's types and check each row.
 
     Returns (good rows with `_row`, bad rows as `_row`, `reason`, `record`). `_row` counts
-    data rows from first_row (the first row after the header is 1).
+    data rows from first_row (the first row after the header is 1). Times after `latest` (naive
+    UTC; default now plus the future tolerance) are refused, but in columns that hold plans.
     """
+    if latest is None:
+        latest = config.utc_now() + timedelta(minutes=future_tolerance_minutes())
     present = [c for c in columns if c in frame.columns]
     raw = frame.select(present).with_columns(
         pl.col(c).str.strip_chars().replace("", None) for c in present
@@ -347,6 +409,15 @@ def check_rows(frame: pl.DataFrame, table: str, columns: dict[str, tuple[str, bo
         if kind in _KIND_WORDS:
             reasons.append(pl.when(given.is_not_null() & value.is_null())
                            .then(pl.format(f"{c}: not {_KIND_WORDS[kind]}: '{{}}'", given)))
+        if kind == "DOUBLE":
+            reasons.append(pl.when(value.is_nan() | value.is_infinite())
+                           .then(pl.format(f"{c}: not a finite number: '{{}}'", given)))
+        if kind == "TIMESTAMP" and (table, c) not in FUTURE_ALLOWED:
+            reasons.append(pl.when(value > latest)
+                           .then(pl.format(f"{c}: in the future ({{}}, later than {latest:%Y-%m-%d %H:%M} UTC)", given)))
+        # A NUL byte anywhere in a value (the first block of the file is checked for binary content
+        # as a whole; a NUL further on would be stored, and server warehouses refuse it).
+        reasons.append(pl.when(given.str.contains("\x00", literal=True)).then(pl.lit(f"{c}: contains a NUL byte")))
         if not nullable and c not in DEFAULTS:
             reasons.append(pl.when(given.is_null()).then(pl.lit(f"{c}: missing")))
     for c, allowed in VALUE_SETS.get(table, {}).items():
@@ -406,9 +477,10 @@ def check_file(path: Path, table: str | None, columns_of: dict[str, dict[str, tu
     if missing:
         raise LoadError(f"{path}: columns missing for {name}: {', '.join(missing)}")
     goods, bads = [], []
+    latest = config.utc_now() + timedelta(minutes=future_tolerance_minutes())
     for start in range(0, max(frame.height, 1), CHUNK_ROWS):
         part = frame.slice(start, CHUNK_ROWS)
-        good, bad = check_rows(part, name, columns, first_row=start + 1)
+        good, bad = check_rows(part, name, columns, first_row=start + 1, latest=latest)
         goods.append(good)
         bads.append(bad)
         if progress is not None:

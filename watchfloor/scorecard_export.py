@@ -12,6 +12,7 @@ from datetime import date, datetime
 import polars as pl
 
 from watchfloor import vendors as v
+from watchfloor.export_safety import csv_bytes, html_text
 from watchfloor.labels import category_label
 
 STATUS_LABELS = {v.GREEN: "on target", v.AMBER: "near target", v.RED: "off target", v.NONE: ""}
@@ -20,7 +21,8 @@ STATUS_FILL = {v.GREEN: "#d6efd8", v.AMBER: "#fbdcb8", v.RED: "#f8d0cf", v.NONE:
 
 def scorecard_csv(card: pl.DataFrame) -> bytes:
     """The scorecard as CSV: the group columns, vendor, grade and score, then per figure its value,
-    target and status (green, amber, red, or empty). Shares are fractions (0–1), times seconds."""
+    target and status (green, amber, red, or empty). Shares are fractions (0–1), times seconds. Text
+    cells are formula-neutralised (watchfloor.export_safety)."""
     groups = [c for c in ("vendor_id", "region", "site", "week_start") if c in card.columns]
     columns = groups + ["vendor", "grade", "score"]
     for f in v.FIGURES:
@@ -29,7 +31,7 @@ def scorecard_csv(card: pl.DataFrame) -> bytes:
         [pl.col(f"{f.key}_status").replace({v.NONE: None}) for f in v.FIGURES])
     if "week_start" in out.columns:
         out = out.with_columns(pl.col("week_start").dt.date())
-    return out.write_csv().encode("utf-8")
+    return csv_bytes(out)
 
 
 def _fmt(figure: v.Figure, value: float | None) -> str:
@@ -77,7 +79,7 @@ def scorecard_html(vendor_row: dict, weeks: pl.DataFrame, kappa: pl.DataFrame, s
                    as_of: datetime, chart_figure: str = "qa_accuracy") -> str:
     """One vendor's printable scorecard: grade, every figure against its target, the chosen figure
     week by week (inline SVG), the weekly grades and agreement per category."""
-    name = html.escape(str(vendor_row.get("vendor") or vendor_row.get("vendor_id")))
+    name = html_text(vendor_row.get("vendor") or vendor_row.get("vendor_id"))
     score = vendor_row.get("score")
     rows = []
     for f in v.FIGURES:
@@ -89,16 +91,16 @@ def scorecard_html(vendor_row: dict, weeks: pl.DataFrame, kappa: pl.DataFrame, s
             f"{_fmt(f, vendor_row.get(f.key))}</td><td class='num'>{target_text}</td>"
             f"<td>{STATUS_LABELS[s]}</td><td class='muted'>{html.escape(f.help)}</td></tr>")
     week_rows = "".join(
-        f"<tr><td>{r['week_start']:%Y-%m-%d}</td><td class='num'>{html.escape(r['grade'])}</td>"
+        f"<tr><td>{r['week_start']:%Y-%m-%d}</td><td class='num'>{html_text(r['grade'])}</td>"
         f"<td class='num'>{_fmt(v.FIGURES_BY_KEY['cases_handled'], r['cases_handled'])}</td>"
         f"<td class='num'>{_fmt(v.FIGURES_BY_KEY['qa_accuracy'], r['qa_accuracy'])}</td>"
         f"<td class='num'>{_fmt(v.FIGURES_BY_KEY['sla_adherence'], r['sla_adherence'])}</td>"
         f"<td class='num'>{_fmt(v.FIGURES_BY_KEY['aht_seconds'], r['aht_seconds'])}</td></tr>"
         for r in weeks.iter_rows(named=True))
     kappa_rows = "".join(
-        f"<tr><td>{html.escape(category_label(r['category']))}</td><td class='num'>{r['checks']:,}</td>"
+        f"<tr><td>{html_text(category_label(r['category']))}</td><td class='num'>{r['checks']:,}</td>"
         f"<td class='num'>{'–' if r['kappa'] is None else format(r['kappa'], '.2f')}</td>"
-        f"<td>{html.escape(r['band'] or '–')}</td></tr>"
+        f"<td>{html_text(r['band'] or '–')}</td></tr>"
         for r in kappa.iter_rows(named=True))
     figure = v.FIGURES_BY_KEY[chart_figure]
     weights = ", ".join(f"{f.label} {f.weight:.0%}" for f in v.FIGURES if f.weight)
@@ -119,7 +121,7 @@ def scorecard_html(vendor_row: dict, weeks: pl.DataFrame, kappa: pl.DataFrame, s
 <body>
 <div class="head"><div><h1>Vendor scorecard: {name}</h1>
 <div>Period {start:%Y-%m-%d} to {end:%Y-%m-%d} (UTC), figures as of {as_of:%Y-%m-%d %H:%M} UTC</div></div>
-<div><span class="grade">{html.escape(vendor_row.get('grade') or '–')}</span>
+<div><span class="grade">{html_text(vendor_row.get('grade') or '–')}</span>
 <div class="muted">score {'–' if score is None else format(score, '.0%')}</div></div></div>
 <h2>Against the contract</h2>
 <table><tr><th>Figure</th><th class="num">Value</th><th class="num">Target</th><th>Status</th><th>Definition</th></tr>

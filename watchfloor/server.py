@@ -79,20 +79,45 @@ def copy_warehouse(source: str | Path, url: str, replace: bool = False) -> dict[
     counts: dict[str, int] = {}
     with open_for_reading(source) as src:
         frames = {t: src.sql(f"SELECT * FROM {t}").pl() for t in ("watchfloor_meta", *CONTRACT_TABLES)}
+    _refuse_nul_bytes(frames, url)
     meta = MetaData()
-    with engine.begin() as con:
-        held = int(con.execute(text("SELECT count(*) FROM cases")).scalar_one())
-        if held and not replace:
-            raise ServerNotEmpty(f"warehouse {_safe(url)} already holds {held} cases; use --replace to overwrite them")
-        for table in reversed(("watchfloor_meta", *CONTRACT_TABLES)):
-            con.execute(text(f"DELETE FROM {table}"))
-        for table, frame in frames.items():
-            target = Table(table, meta, autoload_with=con)
-            rows = frame.to_dicts()
-            for start in range(0, len(rows), COPY_BATCH_ROWS):
-                con.execute(target.insert(), rows[start:start + COPY_BATCH_ROWS])
-            counts[table] = len(rows)
+    table = ""
+    try:
+        with engine.begin() as con:
+            held = int(con.execute(text("SELECT count(*) FROM cases")).scalar_one())
+            if held and not replace:
+                raise ServerNotEmpty(f"warehouse {_safe(url)} already holds {held} cases; use --replace to overwrite them")
+            for table in reversed(("watchfloor_meta", *CONTRACT_TABLES)):
+                con.execute(text(f"DELETE FROM {table}"))
+            for table, frame in frames.items():
+                target = Table(table, meta, autoload_with=con)
+                rows = frame.to_dicts()
+                for start in range(0, len(rows), COPY_BATCH_ROWS):
+                    con.execute(target.insert(), rows[start:start + COPY_BATCH_ROWS])
+                counts[table] = len(rows)
+    except WarehouseError:
+        raise
+    except Exception as exc:
+        # The driver's message names the rule broken; SQLAlchemy's adds the statement and its values,
+        # which are case content: only the driver's first line is shown.
+        reason = str(getattr(exc, "orig", None) or exc).strip().splitlines()
+        raise WarehouseError(f"copying table {table} into {_safe(url)} failed: "
+                             f"{reason[0][:300] if reason else type(exc).__name__}; nothing was copied") from None
     return counts
+
+
+def _refuse_nul_bytes(frames: dict, url: str) -> None:
+    """PostgreSQL cannot store a NUL byte in text: name where they are before anything is sent."""
+    import polars as pl
+
+    for table, frame in frames.items():
+        for column, dtype in frame.schema.items():
+            if dtype == pl.String:
+                count = int(frame[column].str.contains("\x00", literal=True).sum())
+                if count:
+                    raise WarehouseError(
+                        f"{table}.{column} holds {count} value(s) with a NUL byte, which {_safe(url)} cannot "
+                        "store; nothing was copied (remove the NUL bytes in the source warehouse first)")
 
 
 def _safe(url: str) -> str:

@@ -19,6 +19,8 @@ from typing import Iterator
 
 import duckdb
 
+from watchfloor.files import owner_only
+
 CONTRACT_TABLES = (
     "sla_policies", "queues", "vendors", "reviewers", "shifts", "cases", "case_events",
     "qa_reviews", "appeals", "incidents", "incident_events", "sim_spikes",
@@ -122,8 +124,10 @@ def open_for_reading(path: str | Path, wait_seconds: float = LOCK_WAIT_SECONDS) 
 
 @contextlib.contextmanager
 def open_for_writing(path: str | Path, wait_seconds: float = LOCK_WAIT_SECONDS) -> Iterator[duckdb.DuckDBPyConnection]:
-    """A read-write connection for one batch of writes, closed afterwards."""
+    """A read-write connection for one batch of writes, closed afterwards. A warehouse file (and its
+    write-ahead log) that does not exist yet is created mode 0600."""
     path = str(path)
+    owner_only()
     if path != ":memory:":
         Path(path).parent.mkdir(parents=True, exist_ok=True)
     con = _connect_with_retry(path, read_only=False, wait_seconds=wait_seconds)

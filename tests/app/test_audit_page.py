@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.app.conftest import app_for, errors
+from tests.app.conftest import app_for, errors, shown
 from watchfloor import audit, roles
 
 PAGE = "app_pages/audit.py"
@@ -66,7 +66,8 @@ def test_an_empty_log_says_so(audit_env):
 def test_all_entries_newest_first_with_hand_counted_tiles(filled):
     at = app_for(PAGE, role="admin").run()
     assert not at.exception and not errors(at)
-    assert tiles(at) == {"Entries": "4", "Case views": "3", "Reveals": "1", "People / cases": "2 / 3"}
+    assert tiles(at) == {"Entries": "4", "Case views": "3", "Reveals": "1", "People / cases": "2 / 3",
+                         "Failed sign-ins": "0"}
     assert shown_seqs(at) == [4, 3, 2, 1]
     assert list(at.dataframe[0].value["reason"])[2] == "ticket T-1 check wording"
     assert any("intact: 4 entries" in s.value for s in at.success)
@@ -108,5 +109,25 @@ def test_tampering_is_shown(filled):
     at = app_for(PAGE, role="admin").run()
     assert not at.exception
     assert any("tampered with" in e for e in errors(at))
-    assert any("line 2: its content does not match its hash" in m.value for m in at.markdown)
+    assert any("line 2: its content does not match its hash" in shown(m.value) for m in at.markdown)
     assert tiles(at)["Entries"] == "4"  # still shown, so the admin can see what is there
+
+
+def test_sign_ins_are_listed_and_counted_apart_from_people(filled):
+    log = audit.AuditLog(filled)
+    log.append(user="![x](http://attacker.invalid/p.png)", role="", action=audit.LOGIN_FAILED, reason="client 10.0.0.7")
+    log.append(user="ana", role="analyst", action=audit.LOGIN, reason="with a password; client 10.0.0.8")
+    at = app_for(PAGE, role="admin").run()
+    assert not at.exception and not errors(at)
+    assert tiles(at)["Failed sign-ins"] == "1" and tiles(at)["People / cases"] == "2 / 3"
+    assert shown_seqs(at) == [6, 5, 4, 3, 2, 1]
+    at.multiselect(key="audit_actions").set_value([audit.LOGIN_FAILED]).run()
+    assert list(at.dataframe[0].value["user"]) == ["![x](http://attacker.invalid/p.png)"]  # a table: plain text
+
+
+def test_a_cut_off_end_is_shown(filled):
+    kept = filled.read_text(encoding="utf-8").splitlines(keepends=True)
+    filled.write_text("".join(kept[:2]), encoding="utf-8")
+    at = app_for(PAGE, role="admin").run()
+    assert any("tampered with" in e for e in errors(at))
+    assert any("entries 3-4 were cut off the end" in shown(m.value) for m in at.markdown)

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.app.conftest import app_for, errors
+from tests.app.conftest import app_for, errors, shown
 from tests.unit import test_case_view as hand
 from watchfloor import roles
 
@@ -101,15 +101,15 @@ def test_refused_for_other_roles_and_nothing_logged(case_env, role):
 def test_a_deep_link_shows_the_case_and_logs_one_view(case_env):
     at = open_case("k1")
     assert not at.exception and not errors(at), [e.value for e in at.exception]
-    assert at.subheader[0].value == "Case k1 · Fraud & scams"
-    text = page_text(at)
+    assert shown(at.subheader[0].value) == "Case k1 · Fraud & scams"
+    text = shown(page_text(at))
     assert "**Queue:** Fraud AMER L1" in text and "**Vendor:** Northwind BPO" in text
     assert "i1 · Scam wave" in text
     assert "Open the incident" in text  # a link to the Incidents page, which analysts may open
     metrics = {m.label: m.value for m in at.metric}
     assert metrics["First action: share of target used"] == "25.0%"  # 2 h of 8 h
     assert metrics["Resolution: share of target used"] == "4.2%"  # 3 h of 72 h
-    assert "1 other case(s) of account acct\\_a, 1 of other accounts in organisation org\\_x" in text
+    assert "1 other case(s) of account acct_a, 1 of other accounts in organisation org_x" in text
     assert brief(case_env) == [("ana", "analyst", "view", "k1")]
     # reruns, and using widgets on the page, are the same view
     at.run()
@@ -136,7 +136,7 @@ def test_an_unknown_case_id_gets_a_clear_message_and_no_audit_row(case_env):
     for unknown in ("nope", "k4"):  # k4 is created after AS_OF
         at = open_case(unknown)
         assert not at.exception
-        assert any(f"no case, account or organisation has the id ` {unknown} `" in w.value for w in at.warning)
+        assert any(f"no case, account or organisation has the id {unknown}." in shown(w.value) for w in at.warning)
         assert not at.subheader
     assert brief(case_env) == []
 
@@ -248,12 +248,12 @@ def test_an_open_case_shows_its_overdue_clock(case_env):
     assert "22 h 30 min left" in page_text(at)
 
 
-def test_typed_text_is_shown_as_typed():
-    from components.case_view import code_span, markdown_escape
-
-    assert code_span("k1'; DROP TABLE cases; --") == "` k1'; DROP TABLE cases; -- `"
-    assert code_span("a`b``c") == "``` a`b``c ```"  # a fence longer than any run of backticks inside
-    assert markdown_escape("acct_a [x](y) :red[z]") == "acct\\_a \\[x\\]\\(y\\) \\:red\\[z\\]"
+def test_typed_text_is_shown_as_typed(case_env):
+    hostile = "k1'; -- [x](http://attacker.invalid) :red[z] a`b"  # under 60: not cut
+    at = open_case(hostile)
+    warning = next(w.value for w in at.warning if "Not found" in w.value)
+    assert "](" not in warning and "http://" not in warning  # escaped, and the URL broken
+    assert shown(warning).endswith(f"has the id {hostile}.")
 
 
 def test_many_reveals_in_an_hour_suggest_a_break(case_env):
@@ -275,3 +275,19 @@ def test_many_reveals_in_an_hour_suggest_a_break(case_env):
     reveal(at, "ticket T-78: the child-safety report")
     assert any(f"revealed {audit.EXPOSURE_BREAK_AFTER} content excerpts in the last 60 minutes" in w.value
                for w in at.warning)
+
+
+@pytest.mark.parametrize("score", ["'nan'", "'inf'", "'-inf'"])
+def test_a_score_that_is_not_a_number_does_not_break_the_page(tmp_path, monkeypatch, score):
+    import duckdb
+
+    path = hand.build(tmp_path / "nan.duckdb")
+    con = duckdb.connect(str(path))
+    con.execute(f"UPDATE cases SET classifier_score = CAST({score} AS DOUBLE) WHERE case_id = 'k1'").fetchall()
+    con.close()
+    monkeypatch.setenv("WATCHFLOOR_WAREHOUSE", str(path))
+    monkeypatch.setenv("WATCHFLOOR_AS_OF", hand.AS_OF.isoformat())
+    at = open_case("k1")
+    assert not at.exception, [e.value for e in at.exception]
+    assert "**Score:** not a number" in shown(page_text(at))
+    assert not at.get("progress")  # no score bar for a score that is not one

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.app.conftest import app_for, errors, table_with
+from tests.app.conftest import app_for, errors, shown, table_with
 from tests.unit import test_sla_page_queries as hand
 from tests.conftest import pin_warehouse
 from watchfloor import roles
@@ -62,7 +62,7 @@ def test_refused_for_analyst(sla_env):
 
 def test_shows_the_hand_worked_figures(sla_env):
     at = app_for(PAGE, role="ops_lead").run()
-    metrics = {m.label: m.value for m in at.metric}
+    metrics = {shown(m.label): m.value for m in at.metric}
     assert metrics["First-action SLA"] == "62.5%"  # 5 met, 3 breached
     assert metrics["Resolution SLA"] == "50.0%"  # 3 met, 3 breached
     assert metrics["Breaches in period"] == "6"
@@ -141,9 +141,9 @@ def test_selected_breach_shows_the_case_on_the_page_to_a_role_without_the_case_p
     at.session_state["sla_breach_table_both"] = {"selection": {"rows": [1], "columns": [], "cells": []}}
     at.run()
     assert not at.exception, [e.value for e in at.exception]
-    expanders = [e for e in at.expander if e.label == "Case c3"]
+    expanders = [e for e in at.expander if shown(e.label) == "Case c3"]
     assert expanders, [e.label for e in at.expander]
-    facts = " ".join(m.value for m in expanders[0].markdown)
+    facts = " ".join(shown(m.value) for m in expanders[0].markdown)
     assert "**Queue:** Child safety EMEA L2" in facts and "**Breached at:** 2026-11-18 10:00 UTC" in facts
     timeline = table_with(at, "Then")
     assert list(timeline["Event"])[:3] == ["Created", "Routed", "Assigned"]

@@ -8,7 +8,7 @@ import pytest
 
 from components.navigation import page_is_built
 from tests.e2e import support
-from watchfloor import auth, roles
+from watchfloor import roles, sessions
 
 pytestmark = pytest.mark.e2e
 
@@ -148,7 +148,7 @@ def test_a_deep_link_login_is_remembered_by_the_cookie(page, warm_server, e2e_us
     page.get_by_role("heading", name="SLA", exact=True).wait_for()
     assert urlparse(page.url).path.endswith("/sla"), page.url
     support.wait_for_app(page, quiet_s=1.0)
-    assert auth.COOKIE_NAME in {cookie["name"] for cookie in page.context.cookies()}
+    assert sessions.COOKIE_NAME in {cookie["name"] for cookie in page.context.cookies()}
     page.goto(warm_server.url + "/queue_health")
     page.get_by_role("heading", name="Queue health", exact=True).wait_for()
     assert not support.login_form_visible(page)

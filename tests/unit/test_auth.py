@@ -52,7 +52,7 @@ def test_round_trip_add_list_set_password_remove(users_file):
 
     data = auth.load_users(users_file)
     entry = data["credentials"]["usernames"]["jdoe"]
-    assert set(entry) == {"name", "password", "roles"}
+    assert set(entry) == {"name", "password", "roles", "session_nonce"}
     assert entry["roles"] == ["ops_lead"]
     assert auth.verify_password(PASSWORD, entry["password"])
     assert not auth.verify_password("wrong password!", entry["password"])
@@ -206,7 +206,7 @@ def test_empty_file_and_empty_usernames_are_empty(users_file):
     assert [u.name for u in auth.list_users(users_file)] == ["jdoe"]
 
 
-def test_extra_keys_written_by_authenticator_are_kept(users_file):
+def test_other_keys_are_kept_and_the_old_authenticators_leftovers_dropped(users_file):
     auth.add_user(users_file, "jdoe", "admin", PASSWORD, email="j@example.com")
     data = auth.load_users(users_file)
     data["credentials"]["usernames"]["jdoe"].update(logged_in=False, failed_login_attempts=2)
@@ -215,8 +215,8 @@ def test_extra_keys_written_by_authenticator_are_kept(users_file):
     auth.set_password(users_file, "jdoe", "a brand new passphrase")
     data = auth.load_users(users_file)
     entry = data["credentials"]["usernames"]["jdoe"]
-    assert entry["email"] == "j@example.com" and entry["logged_in"] is False
-    assert "failed_login_attempts" not in entry  # a new password clears the lock-out counter
+    assert entry["email"] == "j@example.com"
+    assert "failed_login_attempts" not in entry and "logged_in" not in entry
     assert data["cookie"] == {"name": "x"}
 
 
@@ -267,36 +267,48 @@ def test_save_creates_parent_dir_with_mode_0600(tmp_path):
     assert auth.load_users(target) == {"credentials": {"usernames": {}}}
 
 
-def test_credentials_for_authenticator_is_deep_copy(users_file):
-    auth.add_user(users_file, "jdoe", "admin", PASSWORD)
-    data = auth.load_users(users_file)
-    creds = auth.credentials_for_authenticator(data)
-    assert creds == data["credentials"]
-    creds["usernames"]["jdoe"]["logged_in"] = True
-    creds["usernames"]["jdoe"]["roles"].append("analyst")
-    creds["usernames"]["eve"] = {}
-    assert data["credentials"]["usernames"] == auth.load_users(users_file)["credentials"]["usernames"]
-    assert auth.credentials_for_authenticator({}) == {"usernames": {}}
+def test_sessions_end_with_a_new_password_a_revoke_or_a_removal(users_file):
+    auth.add_user(users_file, "jdoe", "analyst", PASSWORD)
+    nonce = auth.session_nonce(auth.load_users(users_file)["credentials"]["usernames"]["jdoe"])
+    assert len(nonce) >= 16
+    auth.set_password(users_file, "jdoe", "a brand new passphrase")
+    after_password = auth.session_nonce(auth.load_users(users_file)["credentials"]["usernames"]["jdoe"])
+    assert after_password != nonce
+    assert auth.revoke_sessions(users_file, "jdoe", unless_changed_from=nonce) is False  # a newer one stays
+    assert auth.revoke_sessions(users_file, "jdoe", unless_changed_from=after_password) is True
+    assert auth.session_nonce(auth.load_users(users_file)["credentials"]["usernames"]["jdoe"]) != after_password
+    assert auth.revoke_sessions(users_file, "nobody") is False
 
 
-def test_streamlit_authenticator_puts_roles_in_session_state(users_file):
-    """Contract with streamlit-authenticator 0.4.2: our file shape logs in, roles land in session_state."""
-    pytest.importorskip("streamlit_authenticator")
-    import logging
+def test_set_role(users_file):
+    auth.add_user(users_file, "jdoe", "analyst", PASSWORD)
+    auth.set_role(users_file, "jdoe", "executive")
+    assert auth.get_user(users_file, "jdoe").roles == ("executive",)
+    with pytest.raises(auth.UserError):
+        auth.set_role(users_file, "jdoe", "root")
+    with pytest.raises(auth.UnknownUserError):
+        auth.set_role(users_file, "nobody", "admin")
 
-    import streamlit as st
-    from streamlit_authenticator.models.authentication_model import AuthenticationModel
 
-    logging.getLogger("streamlit").setLevel(logging.ERROR)
-    auth.add_user(users_file, "jdoe", "analyst", PASSWORD, "Jane Doe")
-    data = auth.load_users(users_file)
-    model = AuthenticationModel(auth.credentials_for_authenticator(data), auto_hash=False)
-    assert model.login("jdoe", "wrong password!!") is False
-    assert model.login("jdoe", PASSWORD) is True
-    assert st.session_state["roles"] == ["analyst"]
-    assert st.session_state["name"] == "Jane Doe"
-    assert st.session_state["username"] == "jdoe"
-    assert data == auth.load_users(users_file)  # the authenticator touched only the copy
+def test_current_users_reads_the_file_again_only_when_it_changed(users_file, monkeypatch):
+    auth.add_user(users_file, "jdoe", "analyst", PASSWORD)
+    first = auth.current_users(users_file)
+    reads, read = [], auth._read
+    monkeypatch.setattr(auth, "_read", lambda *args, **kw: reads.append(args) or read(*args, **kw))
+    assert auth.current_users(users_file) is first and reads == []
+    auth.set_role(users_file, "jdoe", "admin")
+    assert auth.current_users(users_file)["credentials"]["usernames"]["jdoe"]["roles"] == ["admin"]
+    assert len(reads) == 2  # one by set_role, one by current_users
+    users_file.unlink()
+    assert auth.current_users(users_file) == {"credentials": {"usernames": {}}}
+
+
+def test_check_login(users_file):
+    auth.add_user(users_file, "jdoe", "analyst", PASSWORD)
+    users = auth.load_users(users_file)
+    assert auth.check_login(users, "jdoe", PASSWORD)["roles"] == ["analyst"]
+    assert auth.check_login(users, "jdoe", PASSWORD + "x") is None
+    assert auth.check_login(users, "nobody", PASSWORD) is None
 
 
 # --------------------------------------------------------------------------- demo users
@@ -334,7 +346,6 @@ def test_ensure_cookie_key_generates_once(tmp_path):
     assert tomllib.loads(secrets_file.read_text())["watchfloor"]["cookie_key"] == key
     assert auth.ensure_cookie_key(secrets_file) == key
     assert sorted(p.name for p in secrets_file.parent.iterdir()) == ["secrets.toml"]
-    assert auth.COOKIE_NAME == "watchfloor_auth" and auth.COOKIE_EXPIRY_DAYS == 1
 
 
 def test_ensure_cookie_key_keeps_other_content(tmp_path):

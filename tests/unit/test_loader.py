@@ -7,6 +7,7 @@ The small exports below are written by hand; each expected count is worked out n
 from __future__ import annotations
 
 import json
+from datetime import timedelta
 from pathlib import Path
 
 import duckdb
@@ -191,7 +192,19 @@ def _bad_files(folder: Path) -> dict[str, tuple[Path, str]]:
     unclosed = write(folder, "cases_quote.csv", HEADER + '\nc1,"2026-11-18 09:00,user_report\n')
     missing = write(folder, "cases_missing.csv", "case_id,created_at\nc1,2026-11-18 09:00\n")
     unnamed = write(folder, "export.csv", CASES)
+    twice = write(folder, "cases_twice.csv", HEADER.replace("case_id,", "case_id,CASE_ID,", 1) + "\n"
+                  + CASES.splitlines()[1].replace("c1,", "c1,c1,", 1) + "\n")
+    duration = folder / "cases_duration.parquet"
+    pl.DataFrame({"case_id": ["c1"], "handling": [timedelta(minutes=5)]}).write_parquet(duration)
+    parquet_twice = folder / "cases_twice.parquet"
+    pl.DataFrame({"case_id": ["c1"], "Case_Id": ["c1"]}).write_parquet(parquet_twice)
+    directory = folder / "cases_dir.csv"
+    directory.mkdir()
     return {
+        "case twice": (twice, "the column case_id is named twice ('case_id' and 'CASE_ID')"),
+        "parquet case twice": (parquet_twice, "the column case_id is named twice ('case_id' and 'Case_Id')"),
+        "duration": (duration, "column handling has the Parquet type Duration"),
+        "directory": (directory, "is a directory, not a CSV or Parquet file"),
         "latin": (latin, "not UTF-8 text"),
         "binary": (binary, "binary content"),
         "truncated": (truncated, "not a readable Parquet file"),
@@ -204,7 +217,8 @@ def _bad_files(folder: Path) -> dict[str, tuple[Path, str]]:
 
 
 @pytest.mark.parametrize("case", ["latin", "binary", "truncated", "no header", "empty", "unclosed quote",
-                                  "missing columns", "unknown table"])
+                                  "missing columns", "unknown table", "case twice", "parquet case twice",
+                                  "duration", "directory"])
 def test_an_unreadable_file_is_one_line_exit_2_and_nothing_is_written(tmp_path, exports, capsys, case):
     warehouse = tmp_path / "w.duckdb"
     assert main(["load", str(exports["policies"]), str(exports["queues"]), "--warehouse", str(warehouse)]) == 0
@@ -312,3 +326,76 @@ def test_a_rule_the_checks_do_not_know_is_one_line_and_nothing_is_written(tmp_pa
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and "the warehouse refused the rows" in err[0] and "nothing was loaded" in err[0]
     assert rows(warehouse, "SELECT count(*) FROM queues") == [(0,)]
+
+
+# --------------------------------------------------------------------------- values that are not values
+
+
+SCORED = HEADER + ",classifier_score,content_excerpt"
+
+
+def _case(case_id: str, created: str = "2026-11-18 09:00", score: str = "0.5", excerpt: str = "fine") -> str:
+    return (f"{case_id},{created},classifier,chat,spam,P2,AMER,en,q_fraud,queued,,,{created},{score},{excerpt}")
+
+
+def test_nan_and_infinite_numbers_are_quarantined(tmp_path, exports):
+    cases = write(tmp_path, "cases.csv", "\n".join([SCORED, _case("n1", score="NaN"), _case("n2", score="inf"),
+                                                    _case("n3", score="-Infinity"), _case("ok", score="0.93")]) + "\n")
+    warehouse = tmp_path / "w.duckdb"
+    [_, _, result] = load_files([exports["policies"], exports["queues"], cases], warehouse)
+    assert (result.accepted, result.rejected) == (1, 3)
+    reasons = rows(warehouse, "SELECT row_number, reason FROM load_quarantine ORDER BY row_number")
+    assert reasons == [(1, "classifier_score: not a finite number: 'NaN'"),
+                       (2, "classifier_score: not a finite number: 'inf'"),
+                       (3, "classifier_score: not a finite number: '-Infinity'")]
+    # Parquet floats arrive as numbers, not text: the same check holds
+    parquet = tmp_path / "cases_p.parquet"
+    pl.read_csv(cases, infer_schema=False).with_columns(pl.col("classifier_score").cast(pl.Float64),
+                                                          pl.col("case_id") + "p").write_parquet(parquet)
+    [result] = load_files([parquet], warehouse)
+    assert (result.accepted, result.rejected) == (1, 3)
+    assert rows(warehouse, "SELECT count(*) FROM cases WHERE isnan(classifier_score) OR isinf(classifier_score)") == [(0,)]
+
+
+def test_a_nul_byte_anywhere_is_quarantined(tmp_path, exports):
+    filler = [_case(f"f{i}") for i in range(300)]  # well past the first 8 KB
+    text = "\n".join([SCORED, *filler, _case("nul", excerpt="bad\x00content")]) + "\n"
+    assert text.index("\x00") > 8192
+    cases = write(tmp_path, "cases.csv", text)
+    warehouse = tmp_path / "w.duckdb"
+    [_, _, result] = load_files([exports["policies"], exports["queues"], cases], warehouse)
+    assert (result.accepted, result.rejected) == (300, 1)
+    assert rows(warehouse, "SELECT row_number, reason FROM load_quarantine") == [(301, "content_excerpt: contains a NUL byte")]
+    assert rows(warehouse, "SELECT count(*) FROM cases WHERE contains(content_excerpt, chr(0))") == [(0,)]
+
+
+def test_times_beyond_now_and_the_tolerance_are_quarantined(tmp_path, exports, monkeypatch):
+    from datetime import datetime, timezone
+
+    now = datetime.now(timezone.utc).replace(tzinfo=None, microsecond=0)
+    soon = now + timedelta(minutes=30)
+    late = now + timedelta(minutes=90)
+    cases = write(tmp_path, "cases.csv", "\n".join([
+        SCORED, _case("c2031", created="2031-01-01 09:00"), _case("soon", created=f"{soon:%Y-%m-%d %H:%M}"),
+        _case("late", created=f"{late:%Y-%m-%d %H:%M}")]) + "\n")
+    warehouse = tmp_path / "w.duckdb"
+    [_, _, result] = load_files([exports["policies"], exports["queues"], cases], warehouse)
+    assert (result.accepted, result.rejected) == (1, 2)  # within the default hour: kept
+    reasons = [r[0] for r in rows(warehouse, "SELECT reason FROM load_quarantine ORDER BY row_number")]
+    assert reasons[0].startswith("created_at: in the future (2031-01-01 09:00, later than ")
+    monkeypatch.setenv("WATCHFLOOR_LOAD_FUTURE_MINUTES", "120")
+    [result] = load_files([cases], tmp_path / "w2.duckdb", table="cases")
+    assert (result.accepted, result.rejected) == (0, 3)  # only the queues are missing now ...
+    assert rows(tmp_path / "w2.duckdb", "SELECT count(*) FROM load_quarantine WHERE reason LIKE '%future%'") == [(1,)]
+    monkeypatch.setenv("WATCHFLOOR_LOAD_FUTURE_MINUTES", "soon")
+    with pytest.raises(LoadError, match="WATCHFLOOR_LOAD_FUTURE_MINUTES must be a number"):
+        load_files([cases], tmp_path / "w3.duckdb", table="cases")
+
+
+def test_planned_shifts_may_lie_in_the_future(tmp_path):
+    from watchfloor.loader import check_rows
+
+    columns = contract_columns()["shifts"]
+    frame = pl.DataFrame({"reviewer_id": ["r1"], "starts_at": ["2031-01-01 08:00"], "ends_at": ["2031-01-01 16:00"]})
+    good, bad = check_rows(frame, "shifts", columns)
+    assert good.height == 1 and bad.height == 0

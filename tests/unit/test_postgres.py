@@ -221,3 +221,32 @@ def test_a_query_past_the_time_limit_is_cancelled_by_the_server(postgres, tmp_pa
     finally:
         queries.load.cache_clear()
         server.transpile.cache_clear()
+
+
+def test_copying_a_nul_byte_into_the_server_is_one_line_without_case_content(both, tmp_path, capsys):
+    # A warehouse filled before the loader refused NUL bytes may hold one; the copy names where it is
+    # and says nothing of the case (the driver's error would carry the whole row).
+    import shutil
+
+    import duckdb
+    import psycopg
+
+    duck, pg = both
+    dirty = tmp_path / "dirty.duckdb"
+    shutil.copy(duck, dirty)
+    con = duckdb.connect(str(dirty))
+    con.execute("UPDATE cases SET content_excerpt = 'secret excerpt' || chr(0) || 'tail' WHERE case_id = "
+                "(SELECT min(case_id) FROM cases)").fetchall()
+    con.close()
+    with psycopg.connect(pg.replace("postgresql+psycopg", "postgresql"), autocommit=True) as c:
+        c.execute("DROP DATABASE IF EXISTS nul_target")
+        c.execute("CREATE DATABASE nul_target")
+    target = pg.rsplit("/", 1)[0] + "/nul_target"
+    from watchfloor.cli import main
+
+    assert main(["init", "--warehouse", target, "--copy-from", str(dirty)]) == 1
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1, err
+    assert "cases.content_excerpt holds 1 value(s) with a NUL byte" in err[0] and "nothing was copied" in err[0]
+    assert "secret excerpt" not in err[0] and "Traceback" not in err[0]
+    queries.close_all()

@@ -12,6 +12,7 @@ import sys
 
 from watchfloor import __version__
 from watchfloor.config import ConfigError
+from watchfloor.files import owner_only
 from watchfloor.warehouse import WarehouseError
 
 # Module names under watchfloor.cli, in the order `--help` lists them.
@@ -47,6 +48,9 @@ def build_parser() -> Parser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    # Everything Watchfloor writes (warehouse, users, secrets, audit log and head, the dashboard it
+    # serves) is for its owner only; files that exist keep their mode.
+    owner_only()
     parser = build_parser()
     args = parser.parse_args(argv)
     try:
@@ -57,6 +61,10 @@ def main(argv: list[str] | None = None) -> int:
     except (ConfigError, WarehouseError) as exc:
         print(f"watchfloor {args.command}: error: {exc}", file=sys.stderr)
         return EXIT_USAGE if isinstance(exc, ConfigError) else EXIT_FAILURE
+    except OSError as exc:  # a file that cannot be read or written: one line, never a traceback
+        where = f" {exc.filename}" if getattr(exc, "filename", None) else ""
+        print(f"watchfloor {args.command}: error:{where} {exc.strerror or exc}", file=sys.stderr)
+        return EXIT_FAILURE
     except KeyboardInterrupt:
         print(f"watchfloor {args.command}: interrupted", file=sys.stderr)
         return 130

@@ -57,7 +57,8 @@ def register(subparsers) -> None:
     rm = sub.add_parser(
         "remove",
         help="remove a user",
-        description="Remove a user; they can no longer log in (an open session ends at its next login check).",
+        description="Remove a user: they can no longer sign in, and a session they have open ends at their "
+                    "next click.",
     )
     rm.add_argument("name", metavar="NAME", help="login name")
     _add_users_file_option(rm)
@@ -68,14 +69,35 @@ def register(subparsers) -> None:
         help="set a new password for a user",
         description=(
             "Set a new password for a user (also replaces a plain-text password found in the "
-            "users file with a hash). The password is asked twice on the terminal, or read from "
-            "one line of standard input with --password-stdin."
+            "users file with a hash) and end every session the user has open. The password is asked "
+            "twice on the terminal, or read from one line of standard input with --password-stdin."
         ),
     )
     sp.add_argument("name", metavar="NAME", help="login name")
     _add_password_stdin_option(sp)
     _add_users_file_option(sp)
     sp.set_defaults(func=run_set_password)
+
+    role = sub.add_parser(
+        "set-role",
+        help="give a user another role",
+        description="Give a user one role instead of the ones they have; a session they have open follows "
+                    "at their next click.",
+    )
+    role.add_argument("name", metavar="NAME", help="login name")
+    role.add_argument("--role", required=True, metavar="ROLE", help=f"one of: {', '.join(ROLES)}")
+    _add_users_file_option(role)
+    role.set_defaults(func=run_set_role)
+
+    revoke = sub.add_parser(
+        "revoke",
+        help="end every session of a user now",
+        description="End every session and session cookie of a user (a lost laptop, a copied cookie): they "
+                    "must sign in again.",
+    )
+    revoke.add_argument("name", metavar="NAME", help="login name")
+    _add_users_file_option(revoke)
+    revoke.set_defaults(func=run_revoke)
 
     demo = sub.add_parser(
         "demo",
@@ -200,6 +222,23 @@ def run_set_password(args) -> int:
     password = _read_password(args)
     auth.set_password(path, args.name, password)
     print(f"password of {args.name} updated in {path}")
+    return 0
+
+
+@_guard
+def run_set_role(args) -> int:
+    path = _users_file(args)
+    auth.set_role(path, args.name, args.role)
+    print(f"{args.name} is now {role_label(args.role)} in {path}")
+    return 0
+
+
+@_guard
+def run_revoke(args) -> int:
+    path = _users_file(args)
+    auth.get_user(path, args.name)  # unknown user: say so
+    auth.revoke_sessions(path, args.name)
+    print(f"every session of {args.name} has ended")
     return 0
 
 
