@@ -34,6 +34,21 @@ class Once:
         self.computed = 0
 
     def get(self, key: Any, compute: Callable[[], Any], ttl: float) -> Any:
+        """The result for key, computed here unless it is known or being computed."""
+        future, owner = self._claim(key, ttl)
+        if owner:
+            self._compute(key, future, compute)
+        return future.result()
+
+    def start(self, key: Any, compute: Callable[[], Any], ttl: float) -> Future:
+        """The future result for key, computed in a background thread unless known or under way."""
+        future, owner = self._claim(key, ttl)
+        if owner:
+            threading.Thread(target=self._compute, args=(key, future, compute), daemon=True,
+                             name="watchfloor-demand").start()
+        return future
+
+    def _claim(self, key: Any, ttl: float) -> tuple[Future, bool]:
         with self._lock:
             entry = self._entries.get(key)
             if entry is not None and entry[0] >= time.monotonic():
@@ -44,16 +59,19 @@ class Once:
                 self._entries[key] = (time.monotonic() + ttl, future)
                 while len(self._entries) > self.max_entries:
                     self._entries.popitem(last=False)
-        if owner:
-            try:
-                future.set_result(compute())
-                self.computed += 1
-            except BaseException as exc:  # the waiters get the error too; the next call retries
-                future.set_exception(exc)
-                with self._lock:
-                    if self._entries.get(key, (0, None))[1] is future:
-                        del self._entries[key]
-        return future.result()
+        return future, owner
+
+    def _compute(self, key: Any, future: Future, compute: Callable[[], Any]) -> None:
+        try:
+            value = compute()
+        except BaseException as exc:  # the waiters get the error too; the next call retries
+            with self._lock:
+                if self._entries.get(key, (0, None))[1] is future:
+                    del self._entries[key]
+            future.set_exception(exc)
+            return
+        self.computed += 1
+        future.set_result(value)
 
     def clear(self) -> None:
         with self._lock:
@@ -71,11 +89,13 @@ def group_forecast(warehouse: str, now: datetime, arrivals: pl.DataFrame, teams:
     return results.get(key, lambda: capacity.demand_forecast(arrivals, teams, origin), DAY_TTL)
 
 
-def group_backtest(warehouse: str, now: datetime, arrivals: pl.DataFrame, teams: list[str]) -> pl.DataFrame:
-    """The rolling-origin backtest per queue group, as of 00:00 UTC of the day of `now`."""
+def group_backtest(warehouse: str, now: datetime, arrivals: pl.DataFrame, teams: list[str]) -> Future:
+    """The rolling-origin backtest per queue group as of 00:00 UTC of `now`'s day, as a future:
+    it takes several times as long as the forecast, so it runs in the background and the page
+    shows it once it is done."""
     origin = capacity.forecast_origin(now)
     key = ("backtest", warehouse, origin, tuple(teams))
-    return results.get(key, lambda: capacity.forecast_backtest(arrivals, teams, origin), DAY_TTL)
+    return results.start(key, lambda: capacity.forecast_backtest(arrivals, teams, origin), DAY_TTL)
 
 
 def series_forecast(warehouse: str, now: datetime, what: str, history: pl.DataFrame) -> pl.DataFrame:

@@ -53,7 +53,7 @@ class Defaults:
 
     service_level: float = 0.80
     max_occupancy: float = 0.85
-    shrinkage: float = 0.30
+    shrinkage: float = 0.25
 
 
 def defaults() -> Defaults:
@@ -126,7 +126,7 @@ def hourly_matrix(frame: pl.DataFrame, keys: list[str], key: str, value: str, st
     cells = cells.group_by(key, "hour").agg(pl.col(value).sum())
     dense = grid.join(cells, on=[key, "hour"], how="left").with_columns(pl.col(value).fill_null(0.0))
     # The grid is built key-major in `keys` order; the left join keeps it.
-    return dense[value].to_numpy().reshape(len(keys), hours)
+    return dense[value].to_numpy().reshape(len(keys), hours).copy()
 
 
 # --- groups ------------------------------------------------------------------------------------
@@ -580,3 +580,75 @@ def plan_csv(frame: pl.DataFrame) -> bytes:
     """The staffing plan as CSV, one row per group and hour (UTC), formula-leading text neutralised."""
     out = frame.with_columns(pl.col("hour").dt.strftime("%Y-%m-%dT%H:%M:%SZ"))
     return neutralise(out).write_csv().encode("utf-8")
+
+
+# --- everything the page shows -----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Outlook:
+    """The staffing plan, backlog projection and vendor hours for the groups in scope."""
+
+    now: datetime
+    plan: Plan
+    frame: pl.DataFrame            # plan_frame: one row per group and hour
+    projection: Projection
+    backlog_summary: pl.DataFrame
+    vendor_hours: pl.DataFrame
+    now_row: dict                  # needed_scheduled and rostered summed over the groups, this hour
+    short_hours_week: int          # group-hours under-staffed in the next 7 days
+    expected_breaches: float       # over the next BACKLOG_HOURS
+
+
+def outlook(data: dict[str, pl.DataFrame], groups_frame: pl.DataFrame, forecast: pl.DataFrame, now: datetime,
+            teams: list[str], scenario: Scenario = Scenario()) -> Outlook:
+    """From the capacity plan's frames (queries.plans.capacity) and the groups' forecast."""
+    hour = floor_hour(now)
+    arrivals = forecast_matrix(forecast, teams, hour)
+    rostered = roster_ahead(data["roster"], teams, hour)
+    plan = staffing_plan(arrivals, teams, hour, groups_frame, rostered, scenario)
+    frame = plan_frame(plan, groups_frame)
+    queue_team = dict(zip(data["queues"]["queue_id"].to_list(), data["queues"]["team"].to_list()))
+    projection = backlog_projection(plan, data["backlog"], queue_team, now)
+    mix = vendor_mix(data["roster"], teams, hour - timedelta(days=ROSTER_LOOKBACK_DAYS), hour)
+    vendors = vendor_hours(plan, mix, roster_by_vendor(data["roster"], teams, hour, HORIZON_HOURS), data["vendors"])
+    week = min(WEEK, plan.hours)
+    return Outlook(
+        now=now, plan=plan, frame=frame, projection=projection,
+        backlog_summary=projection_summary(projection, groups_frame), vendor_hours=vendors,
+        now_row={"needed_scheduled": float(plan.needed_scheduled[:, 0].sum()) if teams else 0.0,
+                 "rostered": float(plan.rostered[:, 0].sum()) if teams else 0.0},
+        short_hours_week=int((plan.gap[:, :week] < 0).sum()),
+        expected_breaches=float(projection.breaches.sum()),
+    )
+
+
+def next_days(frame: pl.DataFrame, now: datetime, days: int) -> pl.DataFrame:
+    """The rows of a per-hour frame in the `days` days from the hour of `now`."""
+    start = floor_hour(now)
+    return frame.filter((pl.col("hour") >= start) & (pl.col("hour") < start + timedelta(days=days)))
+
+
+def group_projection(projection: Projection, team: str) -> pl.DataFrame:
+    """One group's projected backlog and expected breaches per hour."""
+    return projection_frame(projection).filter(pl.col("team") == team)
+
+
+def group_history(arrivals: pl.DataFrame, team: str) -> pl.DataFrame:
+    """One group's arrivals per hour (hours without arrivals as 0), from the capacity_arrivals frame."""
+    rows = arrivals.filter(pl.col("team") == team).select("hour", pl.col("arrivals").cast(pl.Float64))
+    if rows.height == 0:
+        return rows
+    grid = pl.DataFrame(pl.datetime_range(arrivals["hour"].min(), arrivals["hour"].max(), "1h", eager=True,
+                                          time_unit="us").alias("hour"))
+    return grid.join(rows, on="hour", how="left").with_columns(pl.col("arrivals").fill_null(0.0))
+
+
+def queue_sets(queues: pl.DataFrame) -> dict[str, dict[str, tuple[str, ...]]]:
+    """The other ways to look at demand: per region x vertical x tier, and per queue; each maps a
+    label to its queue ids."""
+    rvt = queues.group_by("region", "vertical", "tier").agg(pl.col("queue_id").sort()).sort("region", "vertical", "tier")
+    return {
+        "rvt": {f"{r} · {v} · {t}": tuple(ids) for r, v, t, ids in rvt.iter_rows()},
+        "queue": {name: (qid,) for qid, name in queues.select("queue_id", "queue_name").sort("queue_name").iter_rows()},
+    }
