@@ -1,7 +1,8 @@
 -- Capacity: the cases waiting for a reviewer now (status new, queued or escalated), per case with
--- its queue and, while its first-action clock runs, when that clock breaches (sla_clocks).
+-- its queue and, while its first-action clock runs, when it reaches (or reached) its target
+-- (due_at of sla_clocks: a breached clock's breach, a running one's target if no pause follows).
 WITH clocks AS (
-    SELECT case_id, breach_at
+    SELECT case_id, due_at
     FROM sla_clocks($as_of::TIMESTAMP, $as_of::TIMESTAMP)
     WHERE clock = 'first_action' AND stopped_at IS NULL
 )
@@ -9,7 +10,7 @@ SELECT
     c.case_id,
     c.queue_id,
     c.created_at,
-    k.breach_at AS first_action_breach_at
+    k.due_at AS first_action_due_at
 FROM cases c
 LEFT JOIN clocks k USING (case_id)
 WHERE c.created_at <= $as_of::TIMESTAMP

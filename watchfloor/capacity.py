@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import math
 import os
+import warnings
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 
@@ -360,13 +361,13 @@ def backlog_projection(plan: Plan, backlog_cases: pl.DataFrame, queue_team: dict
     breaches = np.zeros((len(teams), hours))
     now_s = now.timestamp()
     counts = cases.group_by("team").agg(
-        pl.len().alias("n"), (pl.col("first_action_breach_at") <= now).sum().alias("late"))
+        pl.len().alias("n"), (pl.col("first_action_due_at") <= now).sum().alias("late"))
     for team, n, late in counts.iter_rows():
         backlog_now[index[team]] = n
         breached_now[index[team]] = late
     # (1) the waiting cases, in order of their breach time, served at the cumulative capacity
-    running = cases.filter(pl.col("first_action_breach_at") > now).sort("team", "first_action_breach_at")
-    for team, due in running.group_by("team", maintain_order=True).agg(pl.col("first_action_breach_at")).iter_rows():
+    running = cases.filter(pl.col("first_action_due_at") > now).sort("team", "first_action_due_at")
+    for team, due in running.group_by("team", maintain_order=True).agg(pl.col("first_action_due_at")).iter_rows():
         i = index[team]
         due_h = (np.array([d.timestamp() for d in due]) - now_s) / 3600.0
         cum = np.concatenate([[0.0], np.cumsum(capacity[i])])
@@ -538,7 +539,8 @@ def forecast_backtest(arrivals: pl.DataFrame, teams: list[str], origin: datetime
     model = np.hstack([r.model_mase for r in rows])
     naive = np.hstack([r.naive_mase for r in rows])
     cover = np.hstack([r.coverage for r in rows])
-    with np.errstate(invalid="ignore"):
+    with warnings.catch_warnings():  # a group never scored gives an empty mean: null
+        warnings.simplefilter("ignore", RuntimeWarning)
         return pl.DataFrame({
             "team": teams,
             "model_mase": np.nanmean(np.where(np.isfinite(model), model, np.nan), axis=1),

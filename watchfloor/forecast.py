@@ -2,7 +2,7 @@
 
 The model is statsforecast's MSTL: the series is split into a daily and a weekly seasonal
 pattern (STL, each smoothed over the cycles it has seen) and what is left (level, trend and
-noise) is forecast by AutoETS, which picks the error and (damped) trend form by AICc. The
+noise) is forecast by AutoETS, which picks no trend, a trend or a damped trend by AICc. The
 seasonal patterns are carried forward; the interval comes from the ETS model of the rest.
 
 Before the model sees a series, past spikes and holidays are damped: each point is compared
@@ -32,9 +32,8 @@ DAY_SECONDS = 86400
 WEEK_SECONDS = 7 * DAY_SECONDS
 LEVEL = 80                      # the prediction interval, in percent
 Z80 = 1.2815515655446004        # the normal quantile of 90 %: half an 80 % interval is Z80 σ
-TRANSFORM = 'sqrt'
-ETS_SPEC = 'AZN'
-ETS_DAMPED = None
+# Additive errors on the square-root scale; no, additive or damped trend, chosen by AICc.
+ETS_MODEL = "AZN"
 CLEAN_K = 4.0                   # robust standard deviations before a point counts as a spike
 # Fewer than this many cycles of a season: the season is left out of the model.
 MIN_CYCLES = 2
@@ -134,27 +133,21 @@ def forecast_one(values, horizon: int, seasons: list[int], level: int = LEVEL) -
     if not y.any():
         zeros = np.zeros(horizon)
         return Forecast(zeros, zeros, zeros)
-    y = clean(y, max(seasons, default=None)) if CLEAN_K < 50 else y
-    z = np.sqrt(y) if TRANSFORM != "raw" else y
+    y = clean(y, max(seasons, default=None))
+    z = np.sqrt(y)
     if np.ptp(z) == 0:  # a constant series: nothing to fit
         flat = np.full(horizon, float(y[0]))
         return Forecast(flat, flat, flat)
     MSTL, AutoETS = _models()
     if seasons:
-        model = MSTL(season_length=seasons, trend_forecaster=AutoETS(model=ETS_SPEC, damped=ETS_DAMPED), stl_kwargs=dict(STL_JUMPS))
+        model = MSTL(season_length=seasons, trend_forecaster=AutoETS(model=ETS_MODEL), stl_kwargs=dict(STL_JUMPS))
     else:
-        model = AutoETS(model=ETS_SPEC)
+        model = AutoETS(model=ETS_MODEL)
     fitted = model.forecast(y=z, h=horizon, level=[level])
     mean_z = np.asarray(fitted["mean"], dtype=float)
     lo_z = np.asarray(fitted[f"lo-{level}"], dtype=float)
     hi_z = np.asarray(fitted[f"hi-{level}"], dtype=float)
-    if TRANSFORM == "raw":
-        return Forecast(np.maximum(mean_z,0), np.maximum(lo_z,0), np.maximum(hi_z,0))
     sigma = np.maximum(hi_z - lo_z, 0.0) / (2 * _z(level))
-    if TRANSFORM == "sqrt1":
-        sigma = np.full_like(sigma, sigma[0])
-    if TRANSFORM == "sqrtmed":
-        sigma = sigma * 0
     mean = np.maximum(mean_z, 0.0) ** 2 + sigma ** 2
     lower = np.where(lo_z > 0, lo_z, 0.0) ** 2
     upper = np.maximum(hi_z, 0.0) ** 2
