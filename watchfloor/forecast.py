@@ -10,9 +10,8 @@ with its usual value at that hour of the week (the median over the weeks held, m
 level), and a point further than `CLEAN_K` robust standard deviations away is pulled back to
 that bound. A spike of last Tuesday then neither lifts next Tuesday nor the trend.
 
-Counts are forecast on the square-root scale, where Poisson-like noise has about the same
-spread at night as at the daily peak; the mean is back-transformed with its variance
-(E[y] = m² + σ²), and forecasts and bounds are never negative.
+Counts are forecast as they are (a square-root scale, tried, damped trends and narrowed the
+interval); a forecast or bound below zero is zero.
 
 Accuracy is measured by a rolling-origin backtest against the seasonal-naive forecast (the
 same hour one season earlier) with MASE (`backtest`); benchmarks/forecast.md has the figures.
@@ -31,8 +30,7 @@ HOUR = 3600
 DAY_SECONDS = 86400
 WEEK_SECONDS = 7 * DAY_SECONDS
 LEVEL = 80                      # the prediction interval, in percent
-Z80 = 1.2815515655446004        # the normal quantile of 90 %: half an 80 % interval is Z80 σ
-# Additive errors on the square-root scale; no, additive or damped trend, chosen by AICc.
+# Additive errors; no trend, an additive or a damped trend, chosen by AICc.
 ETS_MODEL = "AZN"
 CLEAN_K = 4.0                   # robust standard deviations before a point counts as a spike
 # Fewer than this many cycles of a season: the season is left out of the model.
@@ -41,6 +39,8 @@ MIN_CYCLES = 2
 # MIN_POINTS points): older data add little and cost time.
 FIT_CYCLES = 6
 MIN_POINTS = 2000
+# Below this many points the series' mean is carried forward (ETS needs more to fit).
+MIN_MODEL_POINTS = 10
 # statsmodels' STL evaluates its LOESS smoothers at every point unless told to jump; R's stl
 # jumps by a tenth of each window, which changes the fit very little and is much faster.
 STL_JUMPS = {"seasonal_jump": 2, "trend_jump": 20, "low_pass_jump": 3}
@@ -71,7 +71,7 @@ def seasons_for(interval_seconds: float, points: int) -> list[int]:
 
 def clean(values: np.ndarray, season: int | None) -> np.ndarray:
     """The series with spikes and dips beyond CLEAN_K robust standard deviations of their usual
-    value (same phase of the season, moved with the level) pulled back to that bound.
+    value (same phase of the season, moved with the level) replaced by that usual value.
 
     `values` is one series or a matrix of series (rows) of the same length.
     """
@@ -96,7 +96,7 @@ def clean(values: np.ndarray, season: int | None) -> np.ndarray:
     mad = np.median(np.abs(residual - np.median(residual, axis=1, keepdims=True)), axis=1, keepdims=True)
     # Counts are noisy at least like Poisson counts: never clip inside sqrt(usual) noise.
     scale = np.maximum(1.4826 * mad, np.sqrt(np.maximum(usual, 1.0)))
-    out = np.clip(y, usual - CLEAN_K * scale, usual + CLEAN_K * scale)
+    out = np.where(np.abs(residual) > CLEAN_K * scale, usual, y)
     out = np.maximum(out, 0.0)
     return out[0] if single else out
 
@@ -134,32 +134,36 @@ def forecast_one(values, horizon: int, seasons: list[int], level: int = LEVEL) -
         zeros = np.zeros(horizon)
         return Forecast(zeros, zeros, zeros)
     y = clean(y, max(seasons, default=None))
-    z = np.sqrt(y)
-    if np.ptp(z) == 0:  # a constant series: nothing to fit
+    if np.ptp(y) == 0:  # a constant series: nothing to fit
         flat = np.full(horizon, float(y[0]))
         return Forecast(flat, flat, flat)
+    if y.size < MIN_MODEL_POINTS:
+        return _flat(y, horizon, level)
     MSTL, AutoETS = _models()
     if seasons:
         model = MSTL(season_length=seasons, trend_forecaster=AutoETS(model=ETS_MODEL), stl_kwargs=dict(STL_JUMPS))
     else:
         model = AutoETS(model=ETS_MODEL)
-    fitted = model.forecast(y=z, h=horizon, level=[level])
-    mean_z = np.asarray(fitted["mean"], dtype=float)
-    lo_z = np.asarray(fitted[f"lo-{level}"], dtype=float)
-    hi_z = np.asarray(fitted[f"hi-{level}"], dtype=float)
-    sigma = np.maximum(hi_z - lo_z, 0.0) / (2 * _z(level))
-    mean = np.maximum(mean_z, 0.0) ** 2 + sigma ** 2
-    lower = np.where(lo_z > 0, lo_z, 0.0) ** 2
-    upper = np.maximum(hi_z, 0.0) ** 2
+    try:
+        fitted = model.forecast(y=y, h=horizon, level=[level])
+    except (ValueError, NotImplementedError, ZeroDivisionError, np.linalg.LinAlgError):
+        return _flat(y, horizon, level)  # a series ETS cannot fit (too few distinct points)
+    # Counts are never negative: a forecast or bound below zero is zero.
+    mean = np.maximum(np.asarray(fitted["mean"], dtype=float), 0.0)
+    lower = np.maximum(np.asarray(fitted[f"lo-{level}"], dtype=float), 0.0)
+    upper = np.maximum(np.asarray(fitted[f"hi-{level}"], dtype=float), 0.0)
     return Forecast(mean, np.minimum(lower, mean), np.maximum(upper, mean))
 
 
-def _z(level: int) -> float:
-    if level == LEVEL:
-        return Z80
+def _flat(y: np.ndarray, horizon: int, level: int) -> Forecast:
+    """The mean carried forward with a normal interval of the series' spread (short series)."""
     from statistics import NormalDist
 
-    return NormalDist().inv_cdf(0.5 + level / 200.0)
+    z = NormalDist().inv_cdf(0.5 + level / 200.0)
+    mean = float(y.mean())
+    spread = float(y.std(ddof=1)) if y.size > 1 else math.sqrt(mean)
+    return Forecast(np.full(horizon, mean), np.full(horizon, max(mean - z * spread, 0.0)),
+                    np.full(horizon, mean + z * spread))
 
 
 def forecast_many(matrix: np.ndarray, horizon: int, seasons: list[int], level: int = LEVEL) -> Forecast:
