@@ -177,18 +177,22 @@ def in_scope(groups_frame: pl.DataFrame, queues: pl.DataFrame, regions: list[str
 
 
 def roster_matrix(roster: pl.DataFrame, teams: list[str], start: datetime, hours: int) -> np.ndarray:
-    """Reviewer-hours on the roster per group (rows, `teams` order) and hour from `start`. Hours
-    after the last shift start in the warehouse (`published_until`) are not rostered yet: each
-    takes the value of the same hour one week earlier (repeatedly), within the matrix."""
+    """Reviewer-hours on the roster per group (rows, `teams` order) and hour from `start`.
+
+    Hours after the last shift start in the warehouse (`published_until`) are not fully rostered
+    yet: only shifts already under way reach into them. Each such hour takes the larger of what
+    is rostered and the same hour of the last published week (the week before that start,
+    repeated as often as needed), within the matrix.
+    """
     matrix = hourly_matrix(roster, teams, "team", "reviewer_hours", start, hours)
     published = roster["published_until"].drop_nulls()
     if published.len() == 0:
         return matrix
-    last = floor_hour(published.max())
-    first_unpublished = int((last - start).total_seconds() // 3600) + 1
+    first_unpublished = int((floor_hour(published.max()) - start).total_seconds() // 3600) + 1
     for i in range(max(first_unpublished, 0), hours):
         back = i - WEEK * math.ceil((i - first_unpublished + 1) / WEEK)
-        matrix[:, i] = matrix[:, back] if back >= 0 else 0.0
+        if back >= 0:
+            matrix[:, i] = np.maximum(matrix[:, i], matrix[:, back])
     return matrix
 
 
