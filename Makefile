@@ -83,5 +83,10 @@ bench: $(VENV)/.installed-test
 eval-spikes: $(VENV)/.installed-test
 	$(BIN)/python benchmarks/eval_spikes.py --tune
 
+# The demand forecast's backtest against seasonal naive on three worlds, and its speed.
+.PHONY: eval-forecast
+eval-forecast: $(VENV)/.installed-test
+	$(BIN)/python benchmarks/eval_forecast.py
+
 clean-demo:
 	rm -f $(WAREHOUSE) $(WAREHOUSE).wal
