@@ -5,7 +5,7 @@
 -- arrivals have no row. Definitions: docs/metrics.md, "Capacity".
 SELECT
     coalesce(q.team, q.queue_id) AS team,
-    time_bucket(INTERVAL 1 HOUR, e.occurred_at) AS hour,
+    date_trunc('hour', e.occurred_at) AS hour,
     count(*) AS arrivals
 FROM case_events e
 JOIN queues q USING (queue_id)

@@ -1,7 +1,7 @@
 -- Capacity: arrivals (as in capacity_arrivals) per UTC hour in [$history_start, $until), summed
 -- over the queues in $queue_ids: the history of one queue or queue group for its forecast.
 SELECT
-    time_bucket(INTERVAL 1 HOUR, occurred_at) AS hour,
+    date_trunc('hour', occurred_at) AS hour,
     count(*) AS arrivals
 FROM case_events
 WHERE occurred_at >= $history_start::TIMESTAMP

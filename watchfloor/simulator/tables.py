@@ -55,7 +55,7 @@ def queues(qt: QueueTable) -> pl.DataFrame:
 def vendors(cfg: SimConfig | None = None) -> pl.DataFrame:
     # Contracts are bought in whole full-time reviewers (40 hours a week), scaled to the demand.
     per_day = cfg.cases_per_day if cfg is not None else 10_000
-    contracted = [max(40.0, round(cat.CONTRACTED_HOURS_PER_10K_CASES[v.vendor_id] * per_day / 10_000 / 40) * 40)
+    contracted = [max(40.0, float(round(cat.CONTRACTED_HOURS_PER_10K_CASES[v.vendor_id] * per_day / 10_000 / 40) * 40))
                   for v in cat.VENDORS]
     return pl.DataFrame({
         "vendor_id": [v.vendor_id for v in cat.VENDORS], "name": [v.name for v in cat.VENDORS],
