@@ -44,10 +44,9 @@ if note:
 charts.tiles(view)
 
 st.subheader("Staffing gap, next 7 days", anchor=False)
-rows_column, zone_column = st.columns([1, 2])
-by = rows_column.segmented_control("Rows", options=["label", "region"], default="label", key="capacity_gap_by",
-                                   format_func={"label": "Queue group", "region": "Region"}.get) or "label"
-with zone_column:
+with st.container(horizontal=True, wrap=True, gap="medium"):
+    by = st.segmented_control("Rows", options=["label", "region"], default="label", key="capacity_gap_by",
+                              format_func={"label": "Queue group", "region": "Region"}.get) or "label"
     zone = charts.time_zone_choice("capacity_time_zone")
 week = cap.next_days(view.frame, as_of, 7)
 charts.gap_heatmap(cap.gap_by(week, by), by, zone, key="capacity_gap_heatmap")
@@ -61,16 +60,15 @@ shown = st.selectbox("Queue group", options=view.backlog_summary["team"].to_list
 charts.backlog_chart(cap.group_projection(view.projection, shown), zone, key="capacity_backlog_chart")
 
 st.subheader("Demand forecast", anchor=False)
-level_column, what_column = st.columns([1, 2])
-level = level_column.segmented_control("Forecast for", options=list(LEVELS), format_func=LEVELS.get, default="team",
-                                       key="capacity_forecast_level") or "team"
+level = st.segmented_control("Forecast for", options=list(LEVELS), format_func=LEVELS.get, default="team",
+                             key="capacity_forecast_level") or "team"
 if level == "team":
-    team = what_column.selectbox("Queue group", options=scope, format_func=labels.get, key="capacity_forecast_group")
+    team = st.selectbox("Queue group", options=scope, format_func=labels.get, key="capacity_forecast_group")
     history = cap.group_history(data["arrivals"], team)
     series = forecast.filter(forecast["team"] == team)
 else:
     choices = cap.queue_sets(data["queues"].filter(data["queues"]["team"].is_in(scope)))[level]
-    name = what_column.selectbox(LEVELS[level], options=list(choices), key=f"capacity_forecast_{level}")
+    name = st.selectbox(LEVELS[level], options=list(choices), key=f"capacity_forecast_{level}")
     history = shell.fetch_or_stop(plans.capacity_series(as_of, list(choices[name])))["history"]
     with st.spinner("Fitting its forecast…"):
         series = demand.series_forecast(warehouse, as_of, f"{level}:{name}", history)

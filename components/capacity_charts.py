@@ -18,6 +18,7 @@ import streamlit as st
 from watchfloor import capacity as cap
 
 UNDER, OVER, EVEN = "#c0392b", "#2f8f4e", "#f4f4f4"
+TILE_WIDTH = 230
 FORECAST, ACTUAL, BAND = "#3b5bdb", "#495057", "rgba(59, 91, 219, 0.18)"
 
 
@@ -107,17 +108,18 @@ def scenario_note(scenario: cap.Scenario, base: cap.Defaults) -> str | None:
 
 
 def tiles(outlook: cap.Outlook) -> None:
+    """Four tiles that wrap two by two (or one by one) on a narrow screen."""
     now = outlook.now_row
-    cols = st.columns(4)
-    cols[0].metric("Reviewers needed now", f"{now['needed_scheduled']:,.0f}", border=True,
-                   help="Head count to schedule for the current hour (after shrinkage), all groups in scope.")
-    cols[1].metric("On the roster now", f"{now['rostered']:,.1f}", border=True,
-                   delta=f"{now['rostered'] - now['needed_scheduled']:+,.1f} against the need",
-                   delta_color="normal", help="Reviewer-hours on the roster in the current hour.")
-    cols[2].metric("Under-staffed group-hours, next 7 days", f"{outlook.short_hours_week:,}", border=True,
-                   help="Group-hours whose roster is below the head count needed.")
-    cols[3].metric("Expected breaches, next 48 h", f"{outlook.expected_breaches:,.0f}", border=True,
-                   help="Cases expected to get their first action after their first-action target.")
+    with st.container(horizontal=True, wrap=True):
+        st.metric("Reviewers needed now", f"{now['needed_scheduled']:,.0f}", border=True, width=TILE_WIDTH,
+                  help="Head count to schedule for the current hour (after shrinkage), all groups in scope.")
+        st.metric("On the roster now", f"{now['rostered']:,.1f}", border=True, width=TILE_WIDTH,
+                  delta=f"{now['rostered'] - now['needed_scheduled']:+,.1f} against the need", delta_color="normal",
+                  help="Reviewer-hours on the roster in the current hour.")
+        st.metric("Short group-hours, 7 days", f"{outlook.short_hours_week:,}", border=True, width=TILE_WIDTH,
+                  help="Hours of the next 7 days, counted per queue group, whose roster is below the head count needed.")
+        st.metric("Expected breaches, 48 h", f"{outlook.expected_breaches:,.0f}", border=True, width=TILE_WIDTH,
+                  help="Cases expected to get their first action after their first-action target in the next 48 hours.")
 
 
 # --- the staffing gap --------------------------------------------------------------------------

@@ -464,8 +464,8 @@ def roster_by_vendor(roster: pl.DataFrame, teams: list[str], start: datetime, ho
     if pairs.height == 0:
         return pl.DataFrame(schema={"vendor_id": pl.String, "week": pl.Int64, "rostered_hours": pl.Float64})
     keys = [f"{t}\x1f{v}" for t, v in pairs.iter_rows()]
-    keyed = roster.with_columns(pl.concat_str("team", pl.lit("\x1f"), "vendor_id").alias("key"))
-    matrix = roster_matrix(keyed.with_columns(pl.col("key").alias("team")), keys, start, hours)
+    keyed = roster.with_columns(pl.concat_str("team", pl.lit("\x1f"), "vendor_id").alias("team"))
+    matrix = roster_ahead(keyed, keys, start, hours)
     week = np.minimum(np.arange(hours) // WEEK, 1) + 1
     frame = pl.DataFrame({
         "vendor_id": np.repeat(pairs["vendor_id"].to_numpy(), hours).tolist(),
