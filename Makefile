@@ -92,5 +92,10 @@ bench-load: $(VENV)/.installed-test chromium
 eval-spikes: $(VENV)/.installed-test
 	$(BIN)/python benchmarks/eval_spikes.py $(if $(WATCHFLOOR_NAB_DEV),--nab-dev "$(WATCHFLOOR_NAB_DEV)")
 
+# The demand forecast's backtest against seasonal naive on three worlds, and its speed.
+.PHONY: eval-forecast
+eval-forecast: $(VENV)/.installed-test
+	$(BIN)/python benchmarks/eval_forecast.py
+
 clean-demo:
 	rm -f $(WAREHOUSE) $(WAREHOUSE).wal

@@ -3,8 +3,10 @@
 Page benchmark: for each page, the time to fetch all its data through the query
 runner cold (result cache cleared, warehouse connection closed) and warm (cached),
 on a 1M-case warehouse, next to the time DuckDB itself needs for the same SQL
-with the same parameters on an open connection. Targets: cold <= 0.5 s and
-<= 1.5 x raw DuckDB, warm <= 50 ms.
+with the same parameters on an open connection. Targets: cold <= 0.5 s (the Capacity
+page: <= 1 s) and <= 1.5 x raw DuckDB, warm <= 50 ms. For the Capacity page also the
+cold fetch with the staffing plan, backlog projection and vendor hours worked out from
+it (the day's forecast already fitted: it is fitted once a day, benchmarks/forecast.md).
 """
 
 from __future__ import annotations
@@ -31,6 +33,7 @@ from watchfloor.filters import default_filters  # noqa: E402
 WORK = ROOT / "benchmarks" / "work"
 BENCH_END = datetime(2026, 11, 20, 0, 0)
 COLD_TARGET_S = 0.5
+COLD_TARGETS_S = {"capacity": 1.0}
 COLD_RATIO_TARGET = 1.5
 WARM_TARGET_S = 0.05
 REPEATS = 5
@@ -95,14 +98,40 @@ def page_benchmark(warehouse: Path, only: list[str] | None = None) -> list[dict]
         con = duckdb.connect(str(warehouse), read_only=True)
         con.execute("SET GLOBAL TimeZone = 'UTC'").fetchall()
         install_macros(con)
-        rows.append({"page": page, "queries": len(plan), "cases": cases, "raw": raw, "cold": cold, "first_open": first_open, "warm": warm})
+        row = {"page": page, "queries": len(plan), "cases": cases, "raw": raw, "cold": cold, "first_open": first_open, "warm": warm}
+        if page == "capacity":
+            row["with_plan"] = capacity_with_plan(str(warehouse), plan, as_of)
+            print(f"{page:>12}: cold fetch + staffing plan, backlog projection, vendor hours {row['with_plan']*1000:7.1f} ms", flush=True)
+        rows.append(row)
         print(f"{page:>12}: raw {raw*1000:7.1f} ms  cold {cold*1000:7.1f} ms  first open {first_open*1000:7.1f} ms  warm {warm*1000:6.2f} ms", flush=True)
     con.close()
     return rows
 
 
+def capacity_with_plan(warehouse: str, plan: list[plans.QueryCall], as_of: datetime) -> float:
+    """Median cold time of the Capacity page's fetch plus everything it works out from the frames,
+    with the day's forecast already fitted (untimed, once)."""
+    from queries import demand
+    from watchfloor import capacity as cap
+
+    data = plans.fetch(plan, warehouse=warehouse)
+    teams = cap.groups(data["queues"])["team"].to_list()
+    demand.group_forecast(warehouse, as_of, data["arrivals"], teams)
+    times = []
+    for _ in range(REPEATS):
+        queries.clear_cache()
+        start = time.perf_counter()
+        data = plans.fetch(plan, warehouse=warehouse)
+        groups = cap.groups(data["queues"])
+        forecast = demand.group_forecast(warehouse, as_of, data["arrivals"], groups["team"].to_list())
+        view = cap.outlook(data, groups, forecast, as_of, groups["team"].to_list())
+        cap.plan_csv(view.frame)
+        times.append(time.perf_counter() - start)
+    return statistics.median(times)
+
+
 def verdict(row: dict) -> str:
-    ok = row["cold"] <= COLD_TARGET_S and row["cold"] <= COLD_RATIO_TARGET * row["raw"] and row["warm"] <= WARM_TARGET_S
+    ok = row["cold"] <= COLD_TARGETS_S.get(row["page"], COLD_TARGET_S) and row["cold"] <= COLD_RATIO_TARGET * row["raw"] and row["warm"] <= WARM_TARGET_S
     return "meets" if ok else "MISSES"
 
 
@@ -118,7 +147,7 @@ def write_results(rows: list[dict], path: Path) -> None:
         "*cold* is the query runner with its result cache cleared, its reader connection open (the state of a "
         "dashboard in use: the connection is held for 10 s after the last query); *first open* is the same with the "
         "connection closed first, so it adds opening the file and DuckDB's empty buffer cache; *warm* is the runner "
-        "answering from its result cache. Targets: cold <= 500 ms and <= 1.5 x raw, warm <= 50 ms.",
+        "answering from its result cache. Targets: cold <= 500 ms (capacity: <= 1 s) and <= 1.5 x raw, warm <= 50 ms.",
         "",
         "| page | queries | raw DuckDB (ms) | cold (ms) | cold / raw | first open (ms) | warm (ms) | targets |",
         "|---|---:|---:|---:|---:|---:|---:|---|",
@@ -128,6 +157,11 @@ def write_results(rows: list[dict], path: Path) -> None:
             f"| {row['page']} | {row['queries']} | {row['raw']*1000:.1f} | {row['cold']*1000:.1f} | "
             f"{row['cold']/row['raw']:.2f} | {row['first_open']*1000:.1f} | {row['warm']*1000:.2f} | {verdict(row)} |"
         )
+    for row in rows:
+        if "with_plan" in row:
+            lines += ["", f"Capacity, cold fetch plus the staffing plan, backlog projection, vendor hours and CSV worked out "
+                          f"from it (the day's forecast fitted beforehand): {row['with_plan']*1000:.1f} ms (target <= 1 s; "
+                          f"load {os.getloadavg()[0]:.1f} when written)."]
     path.write_text("\n".join(lines) + "\n")
     print(f"wrote {path}")
 

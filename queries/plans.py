@@ -7,13 +7,15 @@ plans, cold and warm, against DuckDB running the same SQL directly.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any, Callable
 
 import polars as pl
 
 import queries
 from watchfloor import executive as executive_periods
+from queries import demand
+from watchfloor import capacity as capacity_plan
 from watchfloor import case_view, sla_report
 from watchfloor import trends as trend_figures
 from watchfloor.filters import Filters
@@ -187,6 +189,30 @@ def trends_spike_cases(filters: Filters, dimension: str, key: str, spike_start: 
     })]
 
 
+def capacity(as_of: datetime, filters: Filters) -> list[QueryCall]:
+    """Capacity: hourly arrivals per queue group (history for the forecast and its backtest), the
+    queues with their targets and handle times, the roster, the cases waiting now and the vendors'
+    contracts. The sidebar filters choose groups on the page; the queries read every group, so
+    the forecast is fitted once for all (queries.demand)."""
+    hour = capacity_plan.floor_hour(as_of)
+    return [
+        QueryCall("arrivals", "capacity_arrivals", {"history_start": demand.history_start(as_of), "until": hour}),
+        QueryCall("queues", "capacity_queues", {"aht_start": hour - timedelta(days=capacity_plan.AHT_DAYS), "until": hour}),
+        QueryCall("roster", "capacity_roster", {
+            "roster_start": hour - timedelta(days=capacity_plan.ROSTER_LOOKBACK_DAYS),
+            "roster_end": hour + timedelta(hours=capacity_plan.HORIZON_HOURS)}),
+        QueryCall("backlog", "capacity_backlog", {"as_of": as_of}),
+        QueryCall("vendors", "capacity_vendors"),
+    ]
+
+
+def capacity_series(as_of: datetime, queue_ids: list[str]) -> list[QueryCall]:
+    """Capacity: the hourly arrivals of one queue or group of queues, for its forecast chart."""
+    return [QueryCall("history", "capacity_queue_arrivals", {
+        "history_start": capacity_plan.forecast_origin(as_of) - timedelta(days=capacity_plan.FIT_DAYS),
+        "until": capacity_plan.floor_hour(as_of), "queue_ids": sorted(queue_ids)})]
+
+
 PAGE_PLANS: dict[str, Callable[[datetime, Filters], list[QueryCall]]] = {
     "shell": shell,
     "home": home,
@@ -198,6 +224,7 @@ PAGE_PLANS: dict[str, Callable[[datetime, Filters], list[QueryCall]]] = {
     "incidents": incidents,
     "executive": executive,
     "case": case_benchmark,
+    "capacity": capacity,
 }
 
 

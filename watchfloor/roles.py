@@ -41,6 +41,7 @@ PAGES: tuple[PageSpec, ...] = (
     PageSpec("home", "Home", "Overview", ":material/home:", "app_pages/home.py"),
     PageSpec("queue_health", "Queue health", "Operations", ":material/monitor_heart:", "app_pages/queue_health.py"),
     PageSpec("sla", "SLA", "Operations", ":material/timer:", "app_pages/sla.py"),
+    PageSpec("capacity", "Capacity", "Operations", ":material/groups:", "app_pages/capacity.py"),
     PageSpec("trends", "Trends & spikes", "Analysis", ":material/trending_up:", "app_pages/trends.py"),
     PageSpec("vendors", "Vendors", "Vendors & quality", ":material/storefront:", "app_pages/vendors.py"),
     PageSpec("quality", "Quality", "Vendors & quality", ":material/verified:", "app_pages/quality.py"),
@@ -57,10 +58,10 @@ _PAGES_BY_KEY: dict[str, PageSpec] = {p.key: p for p in PAGES}
 # THE access table: which role sees which page.
 ACCESS: dict[str, frozenset[str]] = {
     "admin": frozenset(PAGE_KEYS),
-    "ops_lead": frozenset({"home", "queue_health", "sla", "trends", "incidents", "case"}),
+    "ops_lead": frozenset({"home", "queue_health", "sla", "capacity", "trends", "incidents", "case"}),
     "executive": frozenset({"home", "executive", "incidents", "sla"}),
     "analyst": frozenset({"home", "trends", "case", "incidents", "quality"}),
-    "vendor_manager": frozenset({"home", "vendors", "quality", "sla"}),
+    "vendor_manager": frozenset({"home", "vendors", "quality", "sla", "capacity"}),
 }
 
 # Who may reveal blurred case content (each reveal is audited).

@@ -40,7 +40,8 @@ CREATE TABLE IF NOT EXISTS vendors (
     target_sla_adherence       DOUBLE,
     target_aht_seconds         DOUBLE,
     target_occupancy           DOUBLE,
-    target_overturn_rate       DOUBLE
+    target_overturn_rate       DOUBLE,
+    contracted_hours_per_week  DOUBLE
 );
 
 CREATE TABLE IF NOT EXISTS reviewers (

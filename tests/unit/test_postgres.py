@@ -85,6 +85,7 @@ def _case_calls(duck: str) -> dict[str, list[dict]]:
         "ORDER BY case_id LIMIT 1").fetchall()[0]
     incident_id = con.sql("SELECT incident_id FROM cases WHERE incident_id IS NOT NULL "
                           "GROUP BY ALL ORDER BY count(*) DESC, incident_id LIMIT 1").fetchall()
+    some_queues = [r[0] for r in con.sql("SELECT queue_id FROM queues ORDER BY queue_id LIMIT 3").fetchall()]
     con.close()
     # Calls a page makes outside its plan: a case's history on the SLA page, a spike's cases on Trends.
     calls: dict[str, list[dict]] = {
@@ -94,6 +95,9 @@ def _case_calls(duck: str) -> dict[str, list[dict]]:
         for call in plans.trends_spike_cases(default_filters(AS_OF.date()), "category", category,
                                              AS_OF - timedelta(days=2), AS_OF):
             calls.setdefault(call.name, []).append(call.params)
+    # Capacity: the forecast chart of one queue or set of queues.
+    for call in plans.capacity_series(AS_OF, some_queues):
+        calls.setdefault(call.name, []).append(call.params)
     for maker, args in ((getattr(plans, "case", None), (AS_OF, case_id)),
                         (getattr(plans, "case_search", None), (AS_OF, account)),
                         (getattr(plans, "case_excerpt", None), (case_id,)),

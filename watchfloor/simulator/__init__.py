@@ -90,7 +90,7 @@ def simulate(cfg: SimConfig, progress: Callable[[str, float], None] | None = Non
     out = {
         "sla_policies": tables.sla_policies(),
         "queues": tables.queues(qt),
-        "vendors": tables.vendors(),
+        "vendors": tables.vendors(cfg),
         "reviewers": tables.reviewers(cfg, wf),
         "shifts": tables.shifts(cfg, wf, qt, team_list),
         "incidents": inc["incidents"],

@@ -354,6 +354,11 @@ VENDORS = (
 )
 VENDOR_INDEX = {v.vendor_id: i for i, v in enumerate(VENDORS)}
 
+# Reviewer-hours per week each vendor is contracted for, per 10,000 cases a day (the simulated
+# roster's own hours, give or take: Meridian and Lotus are contracted a little short of them).
+CONTRACTED_HOURS_PER_10K_CASES = {"internal": 3000.0, "northstar": 1400.0, "meridian": 1360.0,
+                                  "cobalt": 840.0, "lotus": 880.0}
+
 SENSITIVE_VERTICALS = ("cs", "ve", "sh", "dc")
 # APAC L1 teams that Lotus staffs alone (its under-staffing shows there first).
 LOTUS_EXCLUSIVE = ("fs", "hh", "sx")

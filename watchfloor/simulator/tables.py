@@ -52,7 +52,11 @@ def queues(qt: QueueTable) -> pl.DataFrame:
     })
 
 
-def vendors() -> pl.DataFrame:
+def vendors(cfg: SimConfig | None = None) -> pl.DataFrame:
+    # Contracts are bought in whole full-time reviewers (40 hours a week), scaled to the demand.
+    per_day = cfg.cases_per_day if cfg is not None else 10_000
+    contracted = [max(40.0, float(round(cat.CONTRACTED_HOURS_PER_10K_CASES[v.vendor_id] * per_day / 10_000 / 40) * 40))
+                  for v in cat.VENDORS]
     return pl.DataFrame({
         "vendor_id": [v.vendor_id for v in cat.VENDORS], "name": [v.name for v in cat.VENDORS],
         "kind": [v.kind for v in cat.VENDORS], "cost_per_hour_usd": [v.cost_per_hour_usd for v in cat.VENDORS],
@@ -62,6 +66,7 @@ def vendors() -> pl.DataFrame:
         "target_aht_seconds": [v.target_aht_seconds for v in cat.VENDORS],
         "target_occupancy": [v.target_occupancy for v in cat.VENDORS],
         "target_overturn_rate": [v.target_overturn_rate for v in cat.VENDORS],
+        "contracted_hours_per_week": contracted,
     })
 
 
