@@ -15,7 +15,7 @@ from watchfloor.config import ConfigError
 from watchfloor.warehouse import WarehouseError
 
 # Module names under watchfloor.cli, in the order `--help` lists them.
-COMMAND_MODULES = ("init", "seed", "serve", "users", "detect_spikes", "audit", "load", "simulate")
+COMMAND_MODULES = ("init", "seed", "serve", "users", "detect_spikes", "audit", "load", "simulate", "alerts")
 
 EXIT_OK = 0
 EXIT_FAILURE = 1
