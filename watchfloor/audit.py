@@ -33,8 +33,9 @@ import polars as pl
 
 VIEW = "view"
 REVEAL = "reveal"
-ACTIONS = (VIEW, REVEAL)
-ACTION_LABELS = {VIEW: "Viewed the case", REVEAL: "Revealed the content"}
+ALERT_RULES = "alert_rules"  # a change to the alert rules (case_id names what changed; reason says how)
+ACTIONS = (VIEW, REVEAL, ALERT_RULES)
+ACTION_LABELS = {VIEW: "Viewed the case", REVEAL: "Revealed the content", ALERT_RULES: "Changed the alert rules"}
 
 GENESIS = "0" * 64
 FIELDS = ("seq", "at", "user", "role", "action", "case_id", "reason", "prev", "hash")

@@ -418,15 +418,25 @@ def load(path: Path | None) -> RuleSet:
     return parse(text, str(path))
 
 
+def file_version(path: Path) -> str | None:
+    """The fingerprint of the file as it is now (None if it does not exist), valid or not."""
+    try:
+        text = Path(path).read_bytes().decode("utf-8", errors="replace")
+    except FileNotFoundError:
+        return None
+    return RuleSet(rules=(), text=text).version
+
+
 def save(path: Path, text: str, expected_version: str | None) -> RuleSet:
     """Validate `text` and write it to `path` in one step (a temporary file renamed over it).
 
     RulesError if it does not validate, or if the file changed since `expected_version` was read
-    (someone else saved meanwhile): nothing is written then."""
+    (someone else saved meanwhile): nothing is written then. While no file exists, the built-in
+    rules' version is the one expected."""
     checked = parse(text, "the new rules")
     path = Path(path)
-    current = load(path)
-    if expected_version is not None and current.version != expected_version:
+    current = file_version(path) or parse(default_text(), "built-in default rules").version
+    if expected_version is not None and current != expected_version:
         raise RulesError("the rules changed since you opened them (someone else saved); reload and edit again")
     path.parent.mkdir(parents=True, exist_ok=True)
     temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
@@ -451,3 +461,17 @@ def describe_changes(before: RuleSet, after: RuleSet) -> str:
     if before.digests != after.digests:
         parts.append("changed the digests")
     return "; ".join(parts) or "no rule changed (layout or comments only)"
+
+
+def unknown_scope_values(ruleset: RuleSet, known: dict[str, set[str]]) -> list[str]:
+    """Scope values the warehouse does not know (a typo makes a rule that never fires), one line
+    each; `known` maps scope keys (region, vertical, vendor, category, queue) to their values."""
+    lines = []
+    for rule in ruleset.rules:
+        for key, values in rule.scope.items():
+            if key not in known:
+                continue
+            for value in values:
+                if value not in known[key]:
+                    lines.append(f"rule {rule.id!r}: {key} {value!r} is not in the warehouse, so the rule never fires there")
+    return lines
