@@ -11,6 +11,7 @@ import polars as pl
 from queries import plans
 from watchfloor.alerting.kinds import Context, Finding, link_params, scope_filters
 from watchfloor.alerting.rules import Rule
+from watchfloor.labels import count_of
 from watchfloor.queue_health import health_table
 from watchfloor.sla_report import format_duration
 
@@ -64,9 +65,9 @@ def _judge(rule: Rule, context: Context, row: dict, filters) -> Finding | None:
             return None
         words = STATE_WORDS[p["state"]]
         return Finding(
-            key=row["group"], title=f"{count:,} {words} case{'s' if count != 1 else ''} in {row['label']}",
+            key=row["group"], title=f"{count_of(count, f'{words} case')} in {row['label']}",
             where=_where(row),
-            measure=f"{count:,} open {words} cases of {row['backlog']:,} in the backlog "
+            measure=f"{count_of(count, f'open {words} case')} of {row['backlog']:,} in the backlog "
                     f"(fires at {p['at_least']:,} or more)",
             since=None, page="queue_health", link=_link(filters, row))
     target_min = row[TARGET_COLUMNS[p["target"]]]
