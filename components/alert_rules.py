@@ -18,9 +18,14 @@ _TEXT = "alert_rules_text"
 _FLASH = "alert_rules_flash"
 
 
+def _setting(value) -> str:
+    if isinstance(value, tuple):
+        return "/".join(value)
+    return f"{value:g}" if isinstance(value, float) else str(value)
+
+
 def _threshold(rule: rules.Rule) -> str:
-    return ", ".join(f"{key} {'/'.join(v) if isinstance(v, tuple) else v}" for key, v in rule.params.items()
-                     if v is not None)
+    return ", ".join(f"{key} {_setting(v)}" for key, v in rule.params.items() if v is not None)
 
 
 def rules_table(ruleset: RuleSet) -> None:

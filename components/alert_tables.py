@@ -56,7 +56,9 @@ def flash() -> None:
 
 
 def summary_tiles(summary: figures.Summary) -> None:
-    open_tile, unack_tile, ack_tile, resolve_tile = st.columns(4)
+    # Two rows of two: the labels stay whole on a narrow screen.
+    open_tile, unack_tile = st.columns(2)
+    ack_tile, resolve_tile = st.columns(2)
     open_tile.metric("Open alerts", format_count(summary.open), border=True,
                      help="Alerts whose condition holds now (one per rule and scope).")
     unack_tile.metric("Not acknowledged", format_count(summary.unacknowledged), border=True,
@@ -89,7 +91,7 @@ def open_alerts(table: pl.DataFrame) -> None:
         pl.col("rule_id").alias("Rule"), pl.col("id").alias("No."),
     )
     st.dataframe(
-        shown, hide_index=True, key="alerts_open_table",
+        shown, hide_index=True, key="alerts_open_table", placeholder="–",
         column_config={
             "Alert": st.column_config.TextColumn(width="large"),
             "How bad": st.column_config.TextColumn(width="large"),
@@ -125,40 +127,38 @@ def act_on_alert(table: pl.DataFrame, store: AlertStore, user, now: datetime) ->
     choice = st.selectbox("Alert", options=ids, index=ids.index(wanted) if wanted in rows else 0,
                           format_func=lambda i: _choice_label(rows[i]), key=f"alerts_choice_{wanted}")
     row = rows[choice]
-    facts, actions = st.columns([2, 1])
-    with facts:
-        st.dataframe(pl.DataFrame({"": ["What", "Where", "How bad", "Since (UTC)", "Opened (UTC)", "Status", "Rule"],
-                                   "Value": [row["title"], row["where_text"], row["measure"],
-                                             f"{row['since']:%Y-%m-%d %H:%M}", f"{row['opened_at']:%Y-%m-%d %H:%M}",
-                                             row["status"], row["rule_id"]]}),
-                     hide_index=True, key="alerts_chosen_facts", column_config={"Value": st.column_config.TextColumn(width="large")})
-    with actions:
-        if not roles.can_act_on_alerts(user.role):
-            st.caption("Your role sees alerts; operations leads, analysts, vendor managers and administrators "
-                       "acknowledge and snooze them.")
-        else:
-            if st.button("Acknowledge", key="alerts_acknowledge", type="primary", icon=":material/done:",
-                         disabled=row["status"].startswith("Acknowledged"),
-                         help="You are on it: reminders stop; the resolved notice still goes out."):
-                done = store.acknowledge(choice, user.username, now)
-                st.session_state[_FLASH] = ("ok", f"Alert {choice} acknowledged by {user.username}.") if done else \
-                    ("warn", f"Alert {choice} is no longer open or was already acknowledged.")
-                st.rerun()
-            length = st.segmented_control("Snooze for", options=list(figures.SNOOZE_CHOICES), default="1 hour",
-                                          key="alerts_snooze_for", required=True)
-            if st.button("Snooze", key="alerts_snooze", icon=":material/snooze:",
+    if not roles.can_act_on_alerts(user.role):
+        st.caption("Your role sees alerts; operations leads, analysts, vendor managers and administrators "
+                   "acknowledge and snooze them.")
+    else:
+        acknowledge, length_column, snooze = st.columns(3, vertical_alignment="bottom")
+        if acknowledge.button("Acknowledge", key="alerts_acknowledge", type="primary", icon=":material/done:",
+                              disabled=row["status"].startswith("Acknowledged"), width="stretch",
+                              help="You are on it: reminders stop; the resolved notice still goes out."):
+            done = store.acknowledge(choice, user.username, now)
+            st.session_state[_FLASH] = ("ok", f"Alert {choice} acknowledged by {user.username}.") if done else \
+                ("warn", f"Alert {choice} is no longer open or was already acknowledged.")
+            st.rerun()
+        length = length_column.selectbox("Snooze for", options=list(figures.SNOOZE_CHOICES), index=1,
+                                         key="alerts_snooze_for")
+        if snooze.button("Snooze", key="alerts_snooze", icon=":material/snooze:", width="stretch",
                          help="Hold its reminders for a while; it stays open and on this page."):
-                until = now + figures.SNOOZE_CHOICES[length or "1 hour"]
-                done = store.snooze(choice, user.username, until, now)
-                st.session_state[_FLASH] = ("ok", f"Alert {choice} snoozed by {user.username} until "
-                                                  f"{until:%H:%M} UTC.") if done else \
-                    ("warn", f"Alert {choice} is no longer open.")
-                st.rerun()
+            until = now + figures.SNOOZE_CHOICES[length or "1 hour"]
+            done = store.snooze(choice, user.username, until, now)
+            st.session_state[_FLASH] = ("ok", f"Alert {choice} snoozed by {user.username} until "
+                                              f"{until:%H:%M} UTC.") if done else \
+                ("warn", f"Alert {choice} is no longer open.")
+            st.rerun()
+    st.dataframe(pl.DataFrame({"": ["What", "Where", "How bad", "Since (UTC)", "Opened (UTC)", "Status", "Rule"],
+                               "Value": [row["title"], row["where_text"], row["measure"],
+                                         f"{row['since']:%Y-%m-%d %H:%M}", f"{row['opened_at']:%Y-%m-%d %H:%M}",
+                                         row["status"], row["rule_id"]]}),
+                 hide_index=True, key="alerts_chosen_facts", column_config={"Value": st.column_config.TextColumn(width="large")})
     events = store.events_frame(choice)
     if events.height:
         st.dataframe(events.select(pl.col("at").alias("When (UTC)"), pl.col("kind").alias("What"),
                                    pl.col("actor").alias("Who"), pl.col("note").alias("Note")),
-                     hide_index=True, key="alerts_chosen_events",
+                     hide_index=True, key="alerts_chosen_events", placeholder="–",
                      column_config={"When (UTC)": st.column_config.DatetimeColumn(format="MM-DD HH:mm:ss")})
 
 
@@ -185,7 +185,7 @@ def history(table: pl.DataFrame) -> None:
             pl.col("acknowledged_by").alias("Acknowledged by"), pl.col("to_acknowledge").alias("To acknowledge"),
             pl.col("resolved_at").alias("Resolved"), pl.col("to_resolve").alias("To resolve"),
         ),
-        hide_index=True, key="alerts_history_table",
+        hide_index=True, key="alerts_history_table", placeholder="–",
         column_config={
             "No.": st.column_config.NumberColumn(format="%d"),
             "Alert": st.column_config.TextColumn(width="large"),
@@ -207,7 +207,7 @@ def deliveries(health: pl.DataFrame, recent: pl.DataFrame) -> None:
                       pl.col("sent").alias("Sent"), pl.col("retrying").alias("Waiting to retry"),
                       pl.col("failed").alias("Failed"), pl.col("last_sent").alias("Last sent"),
                       pl.col("last_error").alias("Last error")),
-        hide_index=True, key="alerts_channel_table",
+        hide_index=True, key="alerts_channel_table", placeholder="–",
         column_config={"Last sent": st.column_config.DatetimeColumn("Last sent (UTC)", format="MM-DD HH:mm:ss"),
                        "Last error": st.column_config.TextColumn(width="large"),
                        "URL": st.column_config.TextColumn(help="The service and a fingerprint; the URL itself is a secret.")},
@@ -218,7 +218,7 @@ def deliveries(health: pl.DataFrame, recent: pl.DataFrame) -> None:
                           pl.col("title").alias("Title"), pl.col("channel").alias("Channel"),
                           pl.col("status").alias("Status"), pl.col("attempts").alias("Tries"),
                           pl.col("next_attempt_at").alias("Next try"), pl.col("last_error").alias("Error")),
-            hide_index=True, key="alerts_delivery_table",
+            hide_index=True, key="alerts_delivery_table", placeholder="–",
             column_config={"Queued": st.column_config.DatetimeColumn("Queued (UTC)", format="MM-DD HH:mm:ss"),
                            "Next try": st.column_config.DatetimeColumn("Next try (UTC)", format="MM-DD HH:mm:ss")},
         )

@@ -91,7 +91,7 @@ def test_acknowledge_and_snooze_record_who_and_when(alerts_env):
 
     analyst = app_for(PAGE, role="analyst", username="ana").run()
     analyst.selectbox(key="alerts_choice_None").select(ids["stale"]).run()
-    analyst.segmented_control(key="alerts_snooze_for").set_value("4 hours").run()
+    analyst.selectbox(key="alerts_snooze_for").select("4 hours").run()
     analyst.button(key="alerts_snooze").click().run()
     snoozed = store.alert(ids["stale"])
     assert (snoozed.snoozed_by, snoozed.snoozed_until) == ("ana", hw.AS_OF + timedelta(minutes=10, hours=4))

@@ -11,6 +11,7 @@ import queries
 from watchfloor.alerting.kinds import Context, Finding, day_range, link_params
 from watchfloor.alerting.rules import Rule
 from watchfloor.filters import Filters
+from watchfloor.labels import category_label
 from watchfloor.sla_report import format_duration
 
 
@@ -41,7 +42,7 @@ def evaluate(rule: Rule, context: Context) -> list[Finding]:
         findings.append(Finding(
             key=incident["incident_id"],
             title=f"{incident['severity']} incident {incident['incident_id']} {what}: {incident['title']}",
-            where=f"incident {incident['incident_id']} ({incident['category']}), commander "
+            where=f"incident {incident['incident_id']} ({category_label(incident['category'])}), commander "
                   f"{incident['commander'] or 'not named'}",
             measure=f"{incident['severity']}, {incident['status']}, {incident['linked_cases']:,} linked cases"
                     + (f"; no acknowledgement {format_duration(waited)} after detection (fires after {wait} min)"
