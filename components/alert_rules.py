@@ -13,8 +13,11 @@ from watchfloor import audit, roles
 from watchfloor.alerting import editing, rules
 from watchfloor.alerting.rules import KINDS, RuleSet
 
+# Plain session keys (they survive a run cut short; a widget's own key may not): the version and
+# text the editor started from. The text box is drawn with that text as its default, keyed by the
+# version, so a save (or a discard) starts a fresh box.
 _VERSION = "alert_rules_version"
-_TEXT = "alert_rules_text"
+_START = "alert_rules_start_text"
 _FLASH = "alert_rules_flash"
 
 
@@ -66,19 +69,20 @@ def editor(ruleset: RuleSet, path: Path, user, audit_log: Path) -> None:
     if message:
         st.success(message[0])
         st.code(message[1], language=None)
-    if _VERSION not in st.session_state or _TEXT not in st.session_state:
+    if _VERSION not in st.session_state or _START not in st.session_state:
         st.session_state[_VERSION] = ruleset.version
-        st.session_state[_TEXT] = ruleset.text
+        st.session_state[_START] = ruleset.text
     st.caption(f"Saved to {path}" + ("" if path.exists() else " (created on the first save; until then the "
                                                                "built-in rules apply)")
                + ". The worker picks up a saved change at its next run.")
-    text = st.text_area("Rules (YAML)", key=_TEXT, height=420, max_chars=rules.MAX_FILE_BYTES)
+    text = st.text_area("Rules (YAML)", value=st.session_state[_START], height=420, max_chars=rules.MAX_FILE_BYTES,
+                        key=f"alert_rules_text_{st.session_state[_VERSION]}")
     check_column, save_column, reload_column = st.columns([1, 1, 4])
     checked = check_column.button("Check", key="alerts_rules_check", icon=":material/rule:")
     saved = save_column.button("Save", key="alerts_rules_save", type="primary", icon=":material/save:")
     if reload_column.button("Discard my edits", key="alerts_rules_reload"):
-        del st.session_state[_VERSION]
-        st.session_state.pop(_TEXT, None)
+        st.session_state.pop(_VERSION, None)
+        st.session_state.pop(_START, None)
         st.rerun()
     if not (checked or saved):
         return
@@ -109,7 +113,7 @@ def editor(ruleset: RuleSet, path: Path, user, audit_log: Path) -> None:
     except OSError as exc:
         _problem("Nothing was saved: the rules file cannot be written.", str(exc))
         return
-    st.session_state[_VERSION] = after.version
+    st.session_state[_VERSION], st.session_state[_START] = after.version, after.text
     st.session_state[_FLASH] = ("Saved, and recorded in the audit log:", changes)
     st.rerun()
 

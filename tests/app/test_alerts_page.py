@@ -131,7 +131,7 @@ def test_rules_are_checked_before_saving_and_every_save_is_audited(alerts_env):
     rules_file, audit_log = alerts_env["rules"], alerts_env["audit"]
     at = app_for(PAGE, role="ops_lead", username="olivia").run()
     assert table_with(at, "Watches")["Rule"].tolist() == ["breached", "unacknowledged", "stale"]
-    editor = at.text_area(key="alert_rules_text")
+    editor = at.text_area[0]
     assert editor.value == RULES
     editor.input("rules:\n  - {id: breached, kind: sla_cases, at_least: lots}\n").run()
     at.button(key="alerts_rules_save").click().run()
@@ -142,7 +142,7 @@ def test_rules_are_checked_before_saving_and_every_save_is_audited(alerts_env):
     changed = RULES.replace("{id: stale, kind: freshness, older_than_minutes: 30, severity: medium}",
                             "{id: stale, kind: freshness, older_than_minutes: 45, severity: medium}") \
         + "  - {id: spikes, kind: spike, scope: {region: MARS}}\n"
-    at.text_area(key="alert_rules_text").input(changed).run()
+    at.text_area[0].input(changed).run()
     at.button(key="alerts_rules_check").click().run()
     assert any("region 'MARS' is not in the warehouse" in c.value for c in at.code)
     assert rules_file.read_text() == RULES  # checking saves nothing
@@ -160,7 +160,7 @@ def test_a_save_over_someone_elses_is_refused(alerts_env):
     rules_file = alerts_env["rules"]
     at = app_for(PAGE, role="admin").run()
     rules_file.write_text(RULES + "  - {id: theirs, kind: spike}\n")  # another lead saved meanwhile
-    at.text_area(key="alert_rules_text").input(RULES + "  - {id: mine, kind: spike}\n").run()
+    at.text_area[0].input(RULES + "  - {id: mine, kind: spike}\n").run()
     at.button(key="alerts_rules_save").click().run()
     assert any("changed since you opened them" in c.value for c in at.code)
     assert "theirs" in rules_file.read_text() and "mine" not in rules_file.read_text()

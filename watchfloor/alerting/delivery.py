@@ -59,7 +59,8 @@ def apprise_sender(base_url: str, timeout: float = SERVICE_TIMEOUT_S) -> Sender:
 class DeliveryReport:
     sent: list[int] = field(default_factory=list)
     retrying: list[tuple[int, str]] = field(default_factory=list)  # (delivery id, error)
-    failed: list[tuple[int, str]] = field(default_factory=list)  # given up, or no URL
+    failed: list[tuple[int, str]] = field(default_factory=list)  # given up
+    skipped: list[tuple[int, str]] = field(default_factory=list)  # the channel has no URL
     lines: list[str] = field(default_factory=list)  # what the worker logs
 
 
@@ -78,7 +79,7 @@ def deliver_due(store: AlertStore, channels: Channels, now: datetime, sender: Se
             if delivery.target >= len(urls):
                 error = f"channel '{delivery.channel}' has no URL (set WATCHFLOOR_ALERT_URLS or [alert_channels])"
                 store.record_attempt(delivery.id, now, skipped=True, error=error)
-                report.failed.append((delivery.id, error))
+                report.skipped.append((delivery.id, error))
                 continue
             try:
                 error = sender(urls[delivery.target], delivery.title, delivery.body, delivery.notify_type,

@@ -49,11 +49,12 @@ class CycleReport:
     delivery: DeliveryReport = field(default_factory=DeliveryReport)
 
     def summary(self) -> str:
-        sent, retrying, failed = len(self.delivery.sent), len(self.delivery.retrying), len(self.delivery.failed)
+        d = self.delivery
         return (f"{self.at:%Y-%m-%d %H:%M:%S} UTC: {self.rules} rules, {self.findings} findings, "
                 f"{len(self.opened)} opened, {len(self.resolved)} resolved, {len(self.notices)} notices queued, "
-                f"{sent} sent, {retrying} to retry, {failed} failed" + (f", {len(self.errors)} rules not evaluated"
-                                                                         if self.errors else ""))
+                f"{len(d.sent)} sent, {len(d.retrying)} to retry, {len(d.failed)} failed"
+                + (f", {len(d.skipped)} to channels without a URL" if d.skipped else "")
+                + (f", {len(self.errors)} rules not evaluated" if self.errors else ""))
 
 
 def outgoing_for(channels: Channels, names: tuple[str, ...], title: str, body: str, notify_type: str,

@@ -191,5 +191,5 @@ def run_digest(args) -> int:
     finally:
         worker.release()
     print(f"The {args.name} digest: {len(report.sent)} sent, {len(report.retrying)} to retry, "
-          f"{len(report.failed)} failed.")
-    return EXIT_OK if not report.failed and not report.retrying else EXIT_FAILURE
+          f"{len(report.failed) + len(report.skipped)} failed.")
+    return EXIT_OK if report.sent and not (report.failed or report.retrying or report.skipped) else EXIT_FAILURE
