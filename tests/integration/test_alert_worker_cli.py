@@ -22,7 +22,6 @@ import duckdb
 import pytest
 
 import queries
-from tests import alert_receiver
 from tests import hand_warehouse as hw
 from tests.unit import test_watched_spikes_queries as spike_hand
 from watchfloor.cli import main as cli_main
@@ -48,13 +47,6 @@ rules:
 digests:
   daily: {channels: [digest], at: "08:00", timezone: UTC}
 """
-
-
-@pytest.fixture
-def receiver():
-    r = alert_receiver.start()
-    yield r
-    r.server.shutdown()
 
 
 @pytest.fixture

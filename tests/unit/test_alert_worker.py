@@ -15,7 +15,6 @@ from datetime import datetime, timedelta
 
 import pytest
 
-from tests import alert_receiver
 from watchfloor.alerting import delivery, kinds
 from watchfloor.alerting.settings import load_alert_settings
 from watchfloor.alerting.store import AlertStore
@@ -29,13 +28,6 @@ MIN = timedelta(minutes=1)
 def finding(key: str, title: str | None = None) -> kinds.Finding:
     return kinds.Finding(key=key, title=title or f"Trouble in {key}", where=f"queue {key}", measure="3 breached",
                          since=None, page="queue_health", link={"region": ["EMEA"]})
-
-
-@pytest.fixture
-def receiver():
-    r = alert_receiver.start()
-    yield r
-    r.server.shutdown()
 
 
 @pytest.fixture

@@ -220,10 +220,13 @@ class AlertStore:
 
     # ------------------------------------------------------------------ alerts
 
-    def open_alerts(self) -> list[Alert]:
+    def _alerts(self, where: str) -> list[Alert]:
         with self.connect() as con:
-            rows = con.execute("SELECT * FROM alerts WHERE resolved_at IS NULL ORDER BY id").fetchall()
+            rows = con.execute(f"SELECT * FROM alerts WHERE {where} ORDER BY id").fetchall()  # `where`: constants below
         return [Alert.from_row(r) for r in rows]
+
+    def open_alerts(self) -> list[Alert]:
+        return self._alerts("resolved_at IS NULL")
 
     def alert(self, alert_id: int) -> Alert | None:
         with self.connect() as con:
@@ -232,10 +235,7 @@ class AlertStore:
 
     def unsent_resolutions(self) -> list[Alert]:
         """Resolved alerts whose 'opened' notice went out and whose 'resolved' notice has not yet."""
-        with self.connect() as con:
-            rows = con.execute("SELECT * FROM alerts WHERE resolved_at IS NOT NULL AND notified_at IS NOT NULL "
-                               "AND resolved_notified_at IS NULL ORDER BY id").fetchall()
-        return [Alert.from_row(r) for r in rows]
+        return self._alerts("resolved_at IS NOT NULL AND notified_at IS NOT NULL AND resolved_notified_at IS NULL")
 
     def last_notice(self, rule_id: str, scope_key: str, before_id: int) -> datetime | None:
         """When an earlier alert of this rule and scope last told anyone (its latest notice)."""
