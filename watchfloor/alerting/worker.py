@@ -83,6 +83,7 @@ class Worker:
         self._rules: RuleSet | None = None
         self._rules_stamp: tuple | None = None
         self._lock_handle = None
+        self.last_report: CycleReport | None = None
 
     # ------------------------------------------------------------------ rules, reloaded when the file changes
 
@@ -230,7 +231,7 @@ class Worker:
         cycles = 0
         while True:
             started = time.monotonic()
-            report = self.cycle(clock())
+            report = self.last_report = self.cycle(clock())
             self.log(report.summary())
             cycles += 1
             if once or stop():

@@ -113,7 +113,7 @@ def run_worker(args) -> int:
         print(f"watchfloor alerts run: {exc}", file=sys.stderr)
         return EXIT_FAILURE
     stopping: list[bool] = []
-    signal.signal(signal.SIGTERM, lambda *_: stopping.append(True))
+    previous = signal.signal(signal.SIGTERM, lambda *_: stopping.append(True))
     try:
         worker.rules()
         log(f"alert worker on {settings.warehouse}: {len(ruleset.active())} rules from {ruleset.source}, "
@@ -121,26 +121,15 @@ def run_worker(args) -> int:
             + f"; state in {alert_settings.store}; links to {alert_settings.base_url}")
         for line in _channel_lines(ruleset, worker.channels()):
             log(line)
-        errors_seen: list[int] = []
-
-        def clock():
-            return now(settings)
-
-        original_cycle = worker.cycle
-
-        def counted_cycle(moment):
-            report = original_cycle(moment)
-            errors_seen.append(len(report.errors))
-            return report
-
-        worker.cycle = counted_cycle  # type: ignore[method-assign]
-        worker.run(clock, once=args.once, stop=lambda: bool(stopping))
+        worker.run(lambda: now(settings), once=args.once, stop=lambda: bool(stopping))
     except KeyboardInterrupt:
         log("alert worker stopped")
         return EXIT_OK
     finally:
         worker.release()
-    return EXIT_FAILURE if args.once and errors_seen and errors_seen[-1] else EXIT_OK
+        signal.signal(signal.SIGTERM, previous)
+    # --once (cron): exit code 1 when a rule could not be evaluated
+    return EXIT_FAILURE if args.once and worker.last_report and worker.last_report.errors else EXIT_OK
 
 
 def run_check(args) -> int:
