@@ -9,6 +9,7 @@ DEMO_DAYS ?= 30
 DEMO_CASES_PER_DAY ?= 10000
 CHROMIUM := /usr/lib/chromium/chromium
 LIVE_LOG ?= data/live-feed.log
+ALERTS_LOG ?= data/alerts.log
 
 .PHONY: run test test-unit test-app test-e2e bench bench-load install install-test chromium postgresql clean-demo help
 
@@ -38,13 +39,16 @@ $(WAREHOUSE): | $(VENV)/.installed
 	@echo "Building the demo warehouse ($(DEMO_DAYS) days, about $(DEMO_CASES_PER_DAY) cases a day) in $(WAREHOUSE)..."
 	$(BIN)/watchfloor seed --demo --warehouse $(WAREHOUSE) --days $(DEMO_DAYS) --cases-per-day $(DEMO_CASES_PER_DAY) --end now
 
-# The live feed runs beside the dashboard and keeps the demo fresh (its log: $(LIVE_LOG));
-# it stops when the dashboard stops.
+# The live feed keeps the demo fresh (its log: $(LIVE_LOG)) and the alert worker evaluates the alert
+# rules every minute (its log: $(ALERTS_LOG)); both run beside the dashboard and stop when it stops.
 run: $(VENV)/.installed $(WAREHOUSE)
 	@$(BIN)/watchfloor users demo
 	@$(BIN)/watchfloor simulate --live --warehouse $(WAREHOUSE) > $(LIVE_LOG) 2>&1 & feed=$$!; \
-	trap 'kill $$feed 2>/dev/null; wait $$feed 2>/dev/null' EXIT; trap 'exit 130' INT TERM; \
+	WATCHFLOOR_BASE_URL=$${WATCHFLOOR_BASE_URL:-http://localhost:$(PORT)} \
+		$(BIN)/watchfloor alerts run --warehouse $(WAREHOUSE) > $(ALERTS_LOG) 2>&1 & alerts=$$!; \
+	trap 'kill $$feed $$alerts 2>/dev/null; wait $$feed $$alerts 2>/dev/null' EXIT; trap 'exit 130' INT TERM; \
 	echo "Live feed started (log: $(LIVE_LOG)): the demo keeps itself fresh."; \
+	echo "Alert worker started (log: $(ALERTS_LOG)): the Alerts page shows what fires; docs/configuration.md says how to send it to Slack, Teams, email or PagerDuty."; \
 	$(BIN)/watchfloor serve --warehouse $(WAREHOUSE) --port $(PORT)
 
 # Debian's Chromium for the browser tests (Playwright drives it; it downloads no browser of its own),

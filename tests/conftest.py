@@ -30,6 +30,16 @@ def pin_warehouse(monkeypatch, warehouse: str, as_of) -> str:
 
 
 @pytest.fixture
+def receiver():
+    """A real HTTP receiver on localhost for alert notices (tests/alert_receiver.py)."""
+    from tests import alert_receiver
+
+    running = alert_receiver.start()
+    yield running
+    running.server.shutdown()
+
+
+@pytest.fixture
 def hand_env(monkeypatch, hand_warehouse_path):
     """Settings pointing at the hand-built warehouse, with 'now' pinned to its AS_OF."""
     return pin_warehouse(monkeypatch, hand_warehouse_path, hand_warehouse.AS_OF)

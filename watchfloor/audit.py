@@ -48,12 +48,13 @@ LOGIN_FAILED = "login_failed"
 LOCKED_OUT = "locked_out"
 LOGOUT = "logout"
 SESSION_ENDED = "session_ended"
+ALERT_RULES = "alert_rules"  # a change to the alert rules (case_id names what changed; reason says how)
 CASE_ACTIONS = (VIEW, REVEAL)
 SIGN_IN_ACTIONS = (LOGIN, LOGIN_FAILED, LOCKED_OUT, LOGOUT, SESSION_ENDED)
-ACTIONS = CASE_ACTIONS + SIGN_IN_ACTIONS
+ACTIONS = CASE_ACTIONS + SIGN_IN_ACTIONS + (ALERT_RULES,)
 ACTION_LABELS = {VIEW: "Viewed the case", REVEAL: "Revealed the content", LOGIN: "Signed in",
                  LOGIN_FAILED: "Failed sign-in", LOCKED_OUT: "Locked out", LOGOUT: "Signed out",
-                 SESSION_ENDED: "Session ended"}
+                 SESSION_ENDED: "Session ended", ALERT_RULES: "Changed the alert rules"}
 
 GENESIS = "0" * 64
 KEYED = 2  # the entry version hashed with the audit key

@@ -42,6 +42,7 @@ PAGES: tuple[PageSpec, ...] = (
     PageSpec("queue_health", "Queue health", "Operations", ":material/monitor_heart:", "app_pages/queue_health.py"),
     PageSpec("sla", "SLA", "Operations", ":material/timer:", "app_pages/sla.py"),
     PageSpec("capacity", "Capacity", "Operations", ":material/groups:", "app_pages/capacity.py"),
+    PageSpec("alerts", "Alerts", "Operations", ":material/notifications_active:", "app_pages/alerts.py"),
     PageSpec("trends", "Trends & spikes", "Analysis", ":material/trending_up:", "app_pages/trends.py"),
     PageSpec("vendors", "Vendors", "Vendors & quality", ":material/storefront:", "app_pages/vendors.py"),
     PageSpec("quality", "Quality", "Vendors & quality", ":material/verified:", "app_pages/quality.py"),
@@ -58,14 +59,18 @@ _PAGES_BY_KEY: dict[str, PageSpec] = {p.key: p for p in PAGES}
 # THE access table: which role sees which page.
 ACCESS: dict[str, frozenset[str]] = {
     "admin": frozenset(PAGE_KEYS),
-    "ops_lead": frozenset({"home", "queue_health", "sla", "capacity", "trends", "incidents", "case"}),
-    "executive": frozenset({"home", "executive", "incidents", "sla"}),
-    "analyst": frozenset({"home", "trends", "case", "incidents", "quality"}),
-    "vendor_manager": frozenset({"home", "vendors", "quality", "sla", "capacity"}),
+    "ops_lead": frozenset({"home", "queue_health", "sla", "capacity", "trends", "incidents", "case", "alerts"}),
+    "executive": frozenset({"home", "executive", "incidents", "sla", "alerts"}),
+    "analyst": frozenset({"home", "trends", "case", "incidents", "quality", "alerts"}),
+    "vendor_manager": frozenset({"home", "vendors", "quality", "sla", "capacity", "alerts"}),
 }
 
 # Who may reveal blurred case content (each reveal is audited).
 REVEAL_ROLES: frozenset[str] = frozenset({"admin", "analyst", "ops_lead"})
+
+# Alerts: who may acknowledge and snooze an alert, and who may change the rules (each change is audited).
+ALERT_ACT_ROLES: frozenset[str] = frozenset({"admin", "ops_lead", "analyst", "vendor_manager"})
+ALERT_EDIT_ROLES: frozenset[str] = frozenset({"admin", "ops_lead"})
 
 RoleArg = str | Iterable[str] | None
 
@@ -108,6 +113,14 @@ def can_view(role: RoleArg, page_key: str) -> bool:
 
 def can_reveal(role: RoleArg) -> bool:
     return any(r in REVEAL_ROLES for r in _roles(role))
+
+
+def can_act_on_alerts(role: RoleArg) -> bool:
+    return any(r in ALERT_ACT_ROLES for r in _roles(role))
+
+
+def can_edit_alert_rules(role: RoleArg) -> bool:
+    return any(r in ALERT_EDIT_ROLES for r in _roles(role))
 
 
 def page(page_key: str) -> PageSpec:

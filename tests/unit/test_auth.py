@@ -406,7 +406,7 @@ def test_roles_and_labels():
 
 def test_pages_table():
     assert roles.PAGE_KEYS == (
-        "home", "queue_health", "sla", "trends", "vendors", "quality",
+        "home", "queue_health", "sla", "alerts", "trends", "vendors", "quality",
         "incidents", "executive", "case", "admin", "audit",
     )
     home = roles.page("home")
@@ -430,10 +430,10 @@ def test_every_role_sees_home_and_admin_sees_all():
 @pytest.mark.parametrize(
     "role,keys",
     [
-        ("ops_lead", ["home", "queue_health", "sla", "trends", "incidents", "case"]),
-        ("executive", ["home", "sla", "incidents", "executive"]),
-        ("analyst", ["home", "trends", "quality", "incidents", "case"]),
-        ("vendor_manager", ["home", "sla", "vendors", "quality"]),
+        ("ops_lead", ["home", "queue_health", "sla", "alerts", "trends", "incidents", "case"]),
+        ("executive", ["home", "sla", "alerts", "incidents", "executive"]),
+        ("analyst", ["home", "alerts", "trends", "quality", "incidents", "case"]),
+        ("vendor_manager", ["home", "sla", "alerts", "vendors", "quality"]),
     ],
 )
 def test_pages_for_role_in_navigation_order(role, keys):
@@ -457,7 +457,7 @@ def test_unknown_role_sees_nothing():
 
 def test_roles_list_from_session_state_is_union():
     keys = {p.key for p in roles.pages_for(["executive", "vendor_manager"])}
-    assert keys == {"home", "executive", "incidents", "sla", "vendors", "quality"}
+    assert keys == {"home", "executive", "incidents", "sla", "vendors", "quality", "alerts"}
     assert roles.can_view(["root", "executive"], "executive")
     assert roles.can_reveal(["executive", "analyst"])
 
@@ -465,6 +465,13 @@ def test_roles_list_from_session_state_is_union():
 def test_can_reveal_rules():
     assert {r for r in roles.ROLES if roles.can_reveal(r)} == {"admin", "analyst", "ops_lead"}
     assert not roles.can_reveal("executive") and not roles.can_reveal("vendor_manager")
+
+
+def test_who_acts_on_alerts_and_edits_their_rules():
+    assert {r for r in roles.ROLES if roles.can_view(r, "alerts")} == set(roles.ROLES)
+    assert {r for r in roles.ROLES if roles.can_act_on_alerts(r)} == {"admin", "ops_lead", "analyst", "vendor_manager"}
+    assert {r for r in roles.ROLES if roles.can_edit_alert_rules(r)} == {"admin", "ops_lead"}
+    assert roles.can_edit_alert_rules(["executive", "ops_lead"]) and not roles.can_act_on_alerts(["executive", "root"])
 
 
 def test_pages_by_group():

@@ -69,6 +69,7 @@ def _calls() -> dict[str, list[dict]]:
         for plan in plan_lists:
             for call in plan:
                 calls.setdefault(call.name, []).append(call.params)
+    calls["alert_scope_values"] = [{}]  # the Alerts page's rule editor (no parameters)
     return calls
 
 
