@@ -490,12 +490,12 @@ def test_showcase_is_severe_even_when_a_large_category_adds_too_little():
 
 def test_showcase_has_its_own_random_stream():
     """Stream i is the seed's i-th spawned child however many streams there are, so adding the
-    showcase's stream (and after it the noisy world's: noise, launches, bursts) left every earlier
+    showcase's stream (and after it the noisy world's: noise, launches, bursts; and re-routing's) left every earlier
     stream (and so every calm non-demo warehouse) as it was."""
     cfg = SimConfig(days=1, cases_per_day=10, seed=42, end=END)
     rngs = cfg.rngs()
     showcase = STREAMS.index("showcase")
-    assert list(rngs) == list(STREAMS) and STREAMS[showcase + 1:] == ("noise", "launches", "bursts")
+    assert list(rngs) == list(STREAMS) and STREAMS[showcase + 1:] == ("noise", "launches", "bursts", "rerouting")
     before = np.random.SeedSequence(42).spawn(showcase)
     for name, ss in zip(STREAMS[:showcase], before):
         assert np.array_equal(rngs[name].random(8), np.random.Generator(np.random.PCG64(ss)).random(8)), name
