@@ -76,6 +76,7 @@ DRIFT_MIN_CASES = 50  # fewer flagged cases in either window: too few to judge
 
 # The threshold what-if steps through these candidate thresholds.
 THRESHOLDS = tuple(round(0.50 + 0.01 * i, 2) for i in range(51))
+WHAT_IF_STEP_BELOW = 0.03
 
 # Automation candidates: a category and source needs this many human decisions to be ranked.
 CANDIDATE_MIN_DECIDED = 30
@@ -490,6 +491,13 @@ def threshold_curve(cases: pl.DataFrame, classifier: str, days: float,
                 (pl.col("moved_review_s") / 3600.0 / days).alias("hours_saved_per_day"),
                 (pl.col("returned") / days).alias("returned_per_day"))
             .with_columns((pl.col("moved_per_day") * (1 - pl.col("precision"))).alias("wrong_per_day")))
+
+
+def default_threshold(current: float | None) -> float:
+    """Where the what-if starts: a little below today's automation (WHAT_IF_STEP_BELOW), so that it
+    shows what lowering it would do; 0.95 for a classifier that automates nothing."""
+    start = 0.98 if current is None else min(current, 1.0) - WHAT_IF_STEP_BELOW
+    return min(THRESHOLDS, key=lambda t: (abs(t - start), t))
 
 
 def threshold_point(curve: pl.DataFrame, threshold: float) -> dict | None:
