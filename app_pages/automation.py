@@ -39,13 +39,10 @@ if link is not None:
     behind, total = au.link_cases(cases, link)
     charts.link_cases(behind, total, link, user.role)
 
-left, right = st.columns([2, 3])
-with left:
-    st.markdown("**Time per stage**")
-    charts.stage_table(queries.derived(cases, au.stage_times))
-with right:
-    st.markdown("**Where breached cases lost their time, per queue group**")
-    charts.breach_table(queries.derived(cases, au.breach_stages))
+st.markdown("**Time per stage**")
+charts.stage_table(queries.derived(cases, au.stage_times))
+st.markdown("**Where breached cases lost their time, per queue group**")
+charts.breach_table(queries.derived(cases, au.breach_stages))
 
 st.subheader("Bottlenecks over time", anchor=False)
 daily = queries.derived(data["stage_hours"], au.complete_days, start, end, as_of)

@@ -45,8 +45,13 @@ def _hours(value: float | None) -> str:
 # --------------------------------------------------------------------------- headline
 
 
+def _tile_rows() -> list:
+    """Five tiles as a row of three and a row of two: five in one row are unreadable at 800 px."""
+    return [*st.columns(3), *st.columns(2)]
+
+
 def headline(rates: dict, role: str) -> None:
-    tiles = st.columns(5)
+    tiles = _tile_rows()
     with tiles[0]:
         kpi_tile("Cases", f"{rates['cases']:,}", note=f"{rates['routed']:,} routed to a queue", role=role,
                  help="Cases created in the period within the filters; routed: sent to a review queue.")
@@ -103,7 +108,7 @@ def links_table(flow: au.Flow) -> dict | None:
     """The flow's bands as a table (largest first within each step); returns the selected band."""
     if flow.links.height == 0:
         return None
-    links = flow.links.sort(["from_column", "cases"], descending=[False, True])
+    links = flow.links.sort(["layer", "cases", "link"], descending=[False, True, False])
     step = (pl.col("from_column").replace_strict(LINK_COLUMNS, return_dtype=pl.String) + pl.lit(" → ")
             + pl.col("to_column").replace_strict(LINK_COLUMNS, return_dtype=pl.String))
     display = links.select(
@@ -323,11 +328,11 @@ def _bands_figure(bands: pl.DataFrame, classifier: str) -> go.Figure:
 
 
 def threshold_tiles(point: dict | None, role: str) -> None:
-    tiles = st.columns(5)
     if point is None:
         return
+    tiles = _tile_rows()
     with tiles[0]:
-        kpi_tile("Automated", format_share(point["share_automated"]),
+        kpi_tile("Automated at this threshold", format_share(point["share_automated"]),
                  note=f"{point['automated_per_day']:,.1f} cases a day", role=role,
                  help="Flagged cases at or above the threshold ÷ all the classifier's flagged cases of the period.")
     with tiles[1]:
@@ -340,11 +345,11 @@ def threshold_tiles(point: dict | None, role: str) -> None:
                       "reviewed in the period.")
     with tiles[2]:
         wrong = point["wrong_per_day"]
-        kpi_tile("Wrong automatic actions", "–" if wrong is None else f"{wrong:,.1f} a day",
+        kpi_tile("Wrong automatic actions a day", "–" if wrong is None else f"{wrong:,.1f}",
                  note=f"of {point['moved_per_day']:,.1f} cases a day moved from people", higher_is_better=False, role=role,
                  help="Cases moved from people a day x (1 − expected precision).")
     with tiles[3]:
-        kpi_tile("Reviewer hours saved", f"{point['hours_saved_per_day']:,.1f} h a day", role=role,
+        kpi_tile("Reviewer hours saved a day", f"{point['hours_saved_per_day']:,.1f} h", role=role,
                  note=(f"{point['returned_per_day']:,.1f} cases a day back to people" if point["returned"] else
                        "at the measured review time of those cases"),
                  help="The measured review time (assigned to the next step) of the cases moved from people, a day. "
@@ -382,7 +387,8 @@ def _threshold_figure(curve: pl.DataFrame, chosen: float, current: float | None)
                       annotation_text="automates today from here", annotation_position="top left",
                       annotation_font_size=10)
     fig.update_layout(yaxis=dict(tickformat=".0%", range=[0, 1.02], title="share"),
-                      yaxis2=dict(overlaying="y", side="right", rangemode="tozero", showgrid=False, title="a day"),
+                      yaxis2=dict(overlaying="y", side="right", rangemode="tozero", showgrid=False, title="a day",
+                                  tickformat=",.0f"),
                       xaxis=dict(title="auto-action threshold (score at or above)"), hovermode="x unified")
     return _laid_out(fig, 360)
 

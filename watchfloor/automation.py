@@ -160,7 +160,8 @@ NODE_COLUMNS = ("source_node", "queue_node", "path_node", "outcome_node")
 @dataclass(frozen=True)
 class Flow:
     nodes: pl.DataFrame   # node (layer, label), index
-    links: pl.DataFrame   # link, from_column, from_label, to_column, to_label, source, target, cases, share, median_hours
+    links: pl.DataFrame   # link, from_column, from_label, to_column, to_label, layer (of from), source, target,
+    #                       cases, share, median_hours
 
 
 def flow(cases: pl.DataFrame) -> Flow:
@@ -190,7 +191,8 @@ def flow(cases: pl.DataFrame) -> Flow:
                    on=["from_column", "from_label"], how="left")
              .join(index.rename({"column": "to_column", "label": "to_label", "index": "target"}),
                    on=["to_column", "to_label"], how="left")
-             .with_columns((pl.col("cases") / max(total, 1)).alias("share"))
+             .with_columns((pl.col("cases") / max(total, 1)).alias("share"),
+                           pl.col("from_column").replace_strict(layer, return_dtype=pl.Int64).alias("layer"))
              .sort(["source", "cases"], descending=[False, True])
              .with_row_index("link").with_columns(pl.col("link").cast(pl.Int64)))
     return Flow(nodes.select("index", "layer", "column", "label"), links)

@@ -136,9 +136,12 @@ def test_current_holder_and_queue(con):
                         WHERE e.case_id = c.case_id AND event_type = 'decided')""") == 0
     assert one(con, """SELECT count(*) FROM cases c JOIN reviewers r USING (reviewer_id)
                        WHERE c.vendor_id <> r.vendor_id""") == 0
-    # escalated cases sit in an L2 or SME queue
+    # escalated cases sit in an L2 or SME queue, unless the higher tier sent them back to L1
+    # (an escalation loop: a 'routed' event into the L1 queue, detail returned_...)
     assert one(con, """SELECT count(*) FROM cases c JOIN queues q USING (queue_id)
-                       WHERE c.escalated AND q.tier = 'L1'""") == 0
+                       WHERE c.escalated AND q.tier = 'L1'
+                         AND NOT EXISTS (SELECT 1 FROM case_events e WHERE e.case_id = c.case_id
+                                         AND e.event_type = 'routed' AND e.detail LIKE 'returned_%')""") == 0
     # a queue's SLA policy has the priority of the cases in it
     assert one(con, """SELECT count(*) FROM cases c JOIN queues q USING (queue_id)
                        JOIN sla_policies p USING (sla_policy_id) WHERE p.priority <> c.priority""") == 0
