@@ -498,7 +498,7 @@ def threshold_curve(cases: pl.DataFrame, classifier: str, days: float,
 def default_threshold(current: float | None) -> float:
     """Where the what-if starts: a little below today's automation (WHAT_IF_STEP_BELOW), so that it
     shows what lowering it would do; 0.95 for a classifier that automates nothing."""
-    start = 0.98 if current is None else min(current, 1.0) - WHAT_IF_STEP_BELOW
+    start = 0.95 if current is None else min(current, 1.0) - WHAT_IF_STEP_BELOW
     return min(THRESHOLDS, key=lambda t: (abs(t - start), t))
 
 
