@@ -19,7 +19,7 @@ STAGE_COLOURS = {"waiting": "#4c78a8", "review": "#72b7b2", "pending": "#eeca3b"
                  "rerouted": "#b279a2"}
 LAYER_COLOURS = ("#9aa5b1", "#4c78a8", "#f58518", "#54a24b")
 LINK_COLOUR = "rgba(76,120,168,0.25)"
-DRIFT_MARKS = {"shift": "red", "moderate": "amber", "stable": "green"}
+DRIFT_MARKS = {"shift": "red", "moderate": "amber", "stable": "green"}  # too few cases: no mark
 
 
 def _laid_out(fig: go.Figure, height: int, legend: bool = True) -> go.Figure:
@@ -292,7 +292,8 @@ def drift_table(drift: pl.DataFrame) -> None:
     st.dataframe(
         drift.select(pl.col("classifier").alias("Classifier"),
                      marked(humanised("verdict"), verdict).alias("Drift"),
-                     pl.col("psi").alias("PSI"), pl.col("mean_score_before").alias("Mean score before"),
+                     pl.col("psi").alias("PSI"), pl.col("noise").alias("Sampling noise"),
+                     pl.col("mean_score_before").alias("Mean score before"),
                      pl.col("mean_score_now").alias("Mean score now"), pl.col("total_before").alias("Flagged before"),
                      pl.col("total_now").alias("Flagged now")),
         key="automation_drift_table", hide_index=True,
@@ -300,6 +301,9 @@ def drift_table(drift: pl.DataFrame) -> None:
                            f"Population stability index of the score bands (0.05 wide), this period against the four weeks "
                            f"before: below {au.PSI_MODERATE} stable, from {au.PSI_MODERATE} moderate, from "
                            f"{au.PSI_SHIFT} a shift.")),
+                       "Sampling noise": st.column_config.NumberColumn(format="%.3f", help=(
+                           "The PSI two samples of unchanged scores of these sizes would show: (bands − 1) × "
+                           "(1/n now + 1/n before). Above half the moderate threshold the verdict is 'too few cases'.")),
                        "Mean score before": st.column_config.NumberColumn(format="%.3f"),
                        "Mean score now": st.column_config.NumberColumn(format="%.3f")},
         height=min(38 + 35 * drift.height, 320),
@@ -332,32 +336,34 @@ def threshold_tiles(point: dict | None, role: str) -> None:
         return
     tiles = _tile_rows()
     with tiles[0]:
-        kpi_tile("Automated at this threshold", format_share(point["share_automated"]),
+        kpi_tile("Would automate", format_share(point["share_automated"]),
                  note=f"{point['automated_per_day']:,.1f} cases a day", role=role,
                  help="Flagged cases at or above the threshold ÷ all the classifier's flagged cases of the period.")
     with tiles[1]:
         precision = point["precision"]
-        kpi_tile("Expected precision", format_share(precision),
+        kpi_tile("Precision", format_share(precision),
                  note=(f"95 % CI {point['precision_low']:.1%}–{point['precision_high']:.1%} over "
                        f"{point['moved_decided']:,} human decisions" if precision is not None
                        else "nothing people decide now is above it"), role=role,
-                 help="Human violating ÷ human decided among the cases at or above the threshold that people "
-                      "reviewed in the period.")
+                 help="Expected precision: human violating ÷ human decided among the cases at or above the "
+                      "threshold that people reviewed in the period.")
     with tiles[2]:
         wrong = point["wrong_per_day"]
-        kpi_tile("Wrong automatic actions a day", "–" if wrong is None else f"{wrong:,.1f}",
+        kpi_tile("Wrong a day", "–" if wrong is None else f"{wrong:,.1f}",
                  note=f"of {point['moved_per_day']:,.1f} cases a day moved from people", higher_is_better=False, role=role,
-                 help="Cases moved from people a day x (1 − expected precision).")
+                 help="Wrong automatic actions a day: cases moved from people a day x (1 − expected precision).")
     with tiles[3]:
-        kpi_tile("Reviewer hours saved a day", f"{point['hours_saved_per_day']:,.1f} h", role=role,
+        kpi_tile("Hours saved a day", f"{point['hours_saved_per_day']:,.1f} h", role=role,
                  note=(f"{point['returned_per_day']:,.1f} cases a day back to people" if point["returned"] else
                        "at the measured review time of those cases"),
-                 help="The measured review time (assigned to the next step) of the cases moved from people, a day. "
+                 help="Reviewer hours saved: the measured review time (assigned to the next step) of the cases "
+                      "moved from people, a day. "
                       "Cases automated now below the threshold would go back to people.")
     with tiles[4]:
-        kpi_tile("SLA backlog cleared", f"{point['backlog_cleared']:,}",
+        kpi_tile("Backlog cleared", f"{point['backlog_cleared']:,}",
                  note=f"{point['backlog_breached_cleared']:,} of them breached", role=role,
-                 help="Cases moved from people that are waiting for a first action now: they would leave the backlog.")
+                 help="SLA backlog cleared: cases moved from people that are waiting for a first action now; they "
+                      "would leave the backlog.")
 
 
 def threshold_chart(curve: pl.DataFrame, chosen: float, current: float | None, classifier: str) -> None:

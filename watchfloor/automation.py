@@ -73,6 +73,9 @@ PSI_FLOOR = 1e-4
 PSI_MODERATE = 0.10
 PSI_SHIFT = 0.25
 DRIFT_MIN_CASES = 50  # fewer flagged cases in either window: too few to judge
+# ... and so is a pair of windows whose sampling noise alone, (bands - 1) x (1/n_now + 1/n_before),
+# exceeds this share of PSI_MODERATE: small samples make a stable model look like it moved.
+PSI_NOISE_SHARE = 0.5
 
 # The threshold what-if steps through these candidate thresholds.
 THRESHOLDS = tuple(round(0.50 + 0.01 * i, 2) for i in range(51))
@@ -396,7 +399,9 @@ def classifier_weekly(flags: pl.DataFrame, decided: pl.DataFrame, period_end: da
 def score_drift(flags: pl.DataFrame, period_start: datetime, period_end: datetime) -> pl.DataFrame:
     """Per classifier: PSI = sum over score bands of (a - e) x ln(a / e), a the band's share of the
     period's flagged cases and e its share in the four weeks before (each floored at PSI_FLOOR);
-    mean score in both windows; and the verdict: stable, moderate, shift, or too few cases."""
+    mean score in both windows; the PSI sampling alone would give, noise = (bands - 1) x (1/n_now +
+    1/n_before), bands counted in either window; and the verdict: stable, moderate, shift, or too
+    few cases (fewer than DRIFT_MIN_CASES in a window, or noise above PSI_NOISE_SHARE x PSI_MODERATE)."""
     ref_start = (period_start - DRIFT_REFERENCE).date()
     labelled = flags.with_columns(
         pl.when(pl.col("day") >= period_start.date()).then(pl.lit("now"))
@@ -417,9 +422,16 @@ def score_drift(flags: pl.DataFrame, period_start: datetime, period_end: datetim
             .join(shares.filter(pl.col("window") == "before").select("classifier", "band", pl.col("share").alias("e")),
                   on=["classifier", "band"], how="full", coalesce=True)
             .with_columns(pl.col("a").fill_null(0.0).clip(PSI_FLOOR, None), pl.col("e").fill_null(0.0).clip(PSI_FLOOR, None)))
-    psi = pair.group_by("classifier").agg(((pl.col("a") - pl.col("e")) * (pl.col("a") / pl.col("e")).log()).sum().alias("psi"))
-    enough = (pl.col("total_now").fill_null(0) >= DRIFT_MIN_CASES) & (pl.col("total_before").fill_null(0) >= DRIFT_MIN_CASES)
+    psi = pair.group_by("classifier").agg(((pl.col("a") - pl.col("e")) * (pl.col("a") / pl.col("e")).log()).sum().alias("psi"),
+                                          pl.len().alias("bands"))
+    # What sampling alone gives two windows of the same scores: (bands - 1) x (1/n_now + 1/n_before)
+    # (PSI is close to the chi-square distance of the shares). A window too small for the verdict
+    # thresholds to mean anything is "too few cases".
+    noise = (pl.col("bands") - 1) * (1 / pl.col("total_now") + 1 / pl.col("total_before"))
+    enough = ((pl.col("total_now").fill_null(0) >= DRIFT_MIN_CASES) & (pl.col("total_before").fill_null(0) >= DRIFT_MIN_CASES)
+              & (pl.col("noise") <= PSI_NOISE_SHARE * PSI_MODERATE))
     return (wide.join(psi, on="classifier", how="left")
+            .with_columns(pl.when((pl.col("total_now") > 0) & (pl.col("total_before") > 0)).then(noise).alias("noise"))
             .with_columns(pl.when(enough).then(pl.col("psi")).alias("psi"),
                           pl.col("total_now").fill_null(0).cast(pl.Int64), pl.col("total_before").fill_null(0).cast(pl.Int64))
             .with_columns(pl.when(~enough).then(pl.lit("too few cases"))
@@ -427,7 +439,8 @@ def score_drift(flags: pl.DataFrame, period_start: datetime, period_end: datetim
                           .when(pl.col("psi") >= PSI_MODERATE).then(pl.lit("moderate"))
                           .otherwise(pl.lit("stable")).alias("verdict"))
             .sort(["psi", "classifier"], descending=[True, False], nulls_last=True)
-            .select("classifier", "total_before", "total_now", "mean_score_before", "mean_score_now", "psi", "verdict"))
+            .select("classifier", "total_before", "total_now", "mean_score_before", "mean_score_now", "psi", "noise",
+                    "verdict"))
 
 
 def score_bands(flags: pl.DataFrame, classifier: str, period_start: datetime, period_end: datetime) -> pl.DataFrame:

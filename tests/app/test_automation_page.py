@@ -61,9 +61,9 @@ def test_shows_the_hand_worked_figures(automation_env):
     assert metrics["Escalation loop rate"] == "100.0%"  # a3 came back down
     # the what-if starts three steps below today's automation (0.97): 0.94, where a6 (0.95) moves
     assert at.select_slider(key="automation_threshold_clf-a").value == 0.94
-    assert metrics["Automated at this threshold"] == "50.0%"  # a1, a6 of four flags
-    assert metrics["Expected precision"] == "–"  # a6 is not decided yet
-    assert metrics["SLA backlog cleared"] == "1"
+    assert metrics["Would automate"] == "50.0%"  # a1, a6 of four flags
+    assert metrics["Precision"] == "–"  # a6 is not decided yet
+    assert metrics["Backlog cleared"] == "1"
     stages = table_with(at, "Median time (h)").set_index("Stage")
     assert stages.loc["Pending the user", "Cases in it"] == 1
     assert stages.loc["Waiting to be picked", "Median time (h)"] == pytest.approx(1.0)
@@ -83,10 +83,10 @@ def test_moving_the_threshold_changes_the_what_if(automation_env):
     at.select_slider(key="automation_threshold_clf-a").set_value(0.8).run()
     assert not at.exception and not errors(at)
     metrics = {m.label: m.value for m in at.metric}
-    assert metrics["Automated at this threshold"] == "100.0%"
-    assert metrics["Expected precision"] == "50.0%"  # a3 violating, a5 not
-    assert metrics["Wrong automatic actions a day"] == f"{3 / hand.DAYS * 0.5:,.1f}"
-    assert metrics["Reviewer hours saved a day"] == f"{(7200 + 2400) / 3600 / hand.DAYS:,.1f} h"
+    assert metrics["Would automate"] == "100.0%"
+    assert metrics["Precision"] == "50.0%"  # a3 violating, a5 not
+    assert metrics["Wrong a day"] == f"{3 / hand.DAYS * 0.5:,.1f}"
+    assert metrics["Hours saved a day"] == f"{(7200 + 2400) / 3600 / hand.DAYS:,.1f} h"
 
 
 def test_a_quiet_period_says_so(automation_env):

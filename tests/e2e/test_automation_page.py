@@ -54,7 +54,7 @@ def test_ops_lead_sees_flow_bottlenecks_classifiers_and_candidates(page, automat
     for heading in ("Routing flow", "Bottlenecks over time", "Classifier feedback", "Threshold what-if",
                     "Automation candidates"):
         assert heading in text, f"missing section {heading!r}"
-    for tile in ("Re-route rate", "Escalation rate", "Escalation loop rate", "Expected precision"):
+    for tile in ("Re-route rate", "Escalation rate", "Escalation loop rate", "Would automate", "Wrong a day"):
         assert tile in text, f"missing tile {tile!r}"
     assert "could not be loaded" not in text
     # Sankey, bottlenecks, precision by week, score bands, threshold curve

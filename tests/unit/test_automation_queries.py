@@ -352,6 +352,7 @@ def test_score_drift_psi_by_hand():
     psi = (0.2 - 0.5) * math.log(0.2 / 0.5) + (0.8 - 0.5) * math.log(0.8 / 0.5)
     assert row["psi"] == pytest.approx(psi)  # 0.416: a shift
     assert row["verdict"] == "shift" and (row["total_before"], row["total_now"]) == (100, 100)
+    assert row["noise"] == pytest.approx((2 - 1) * (1 / 100 + 1 / 100))  # 0.02: small enough to judge
     assert row["mean_score_before"] == pytest.approx(0.5 * 0.525 + 0.5 * 0.925)
     # a band empty on one side is floored at PSI_FLOOR, not infinite
     flags = flags.with_columns(pl.when(pl.col("cases") == 20).then(0).otherwise(pl.col("cases")).alias("cases"))
@@ -362,6 +363,14 @@ def test_score_drift_psi_by_hand():
     small = pl.DataFrame({"classifier": ["m", "m"], "category": ["spam"] * 2,
                           "day": [date(2026, 11, 1), date(2026, 11, 17)], "band": [0.5, 0.5], "cases": [10, 10]})
     assert au.score_drift(small, START, END).row(0, named=True)["verdict"] == "too few cases"
+    # 60 now and 250 before over ten bands: sampling alone gives 9 x (1/60 + 1/250) = 0.186 > 0.05
+    bands = [0.5 + 0.05 * i for i in range(10)]
+    noisy = pl.DataFrame({"classifier": ["m"] * 20, "category": ["spam"] * 20,
+                          "day": [date(2026, 11, 1)] * 10 + [date(2026, 11, 17)] * 10,
+                          "band": bands * 2, "cases": [25] * 10 + [6] * 10})
+    row = au.score_drift(noisy, START, END).row(0, named=True)
+    assert row["noise"] == pytest.approx(9 * (1 / 60 + 1 / 250)) and row["verdict"] == "too few cases"
+    assert row["psi"] is None
 
 
 def test_drift_thresholds_documented_values():
