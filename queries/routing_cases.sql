@@ -40,7 +40,9 @@ ordered AS (
         ev.case_id, ev.occurred_at, ev.event_type, ev.queue_id, q.vertical, q.tier,
         lead(ev.occurred_at) OVER w AS next_at,
         count(*) FILTER (WHERE ev.event_type = 'routed') OVER w AS nth_routed,
-        lag(q.tier IGNORE NULLS) OVER w AS tier_before
+        -- the tier of the case's queue before this event (the last one named by an earlier event)
+        last_value(q.tier IGNORE NULLS) OVER (PARTITION BY ev.case_id ORDER BY ev.occurred_at, ev.event_id
+                                              ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) AS tier_before
     FROM events ev
     LEFT JOIN queues q ON q.queue_id = ev.queue_id
     WINDOW w AS (PARTITION BY ev.case_id ORDER BY ev.occurred_at, ev.event_id)
