@@ -36,16 +36,6 @@ def open_page(page, server, creds) -> None:
     support.wait_for_app(page)
 
 
-def click_first_row(page, selector: str) -> None:
-    grid = page.locator(f"{selector} [data-testid=stDataFrame]").first
-    grid.scroll_into_view_if_needed()
-    box = grid.bounding_box()
-    # The first column of a selectable grid is the row selector; rows are 35 px under a 35 px header.
-    page.mouse.click(box["x"] + 14, box["y"] + 35 + 17)
-    page.wait_for_timeout(300)
-    support.wait_for_app(page)
-
-
 def test_ops_lead_sees_flow_bottlenecks_classifiers_and_candidates(page, automation_server, e2e_users):
     open_page(page, automation_server, e2e_users["ops_lead"])
     support.assert_no_exception(page, automation_server, "the Automation & routing page")
@@ -63,11 +53,11 @@ def test_ops_lead_sees_flow_bottlenecks_classifiers_and_candidates(page, automat
 
 def test_a_band_of_the_flow_lists_its_cases_and_opens_one(page, automation_server, e2e_users):
     open_page(page, automation_server, e2e_users["analyst"])
-    click_first_row(page, ".st-key-automation_links")
+    support.click_first_row(page, ".st-key-automation_links")
     page.get_by_text("Select a row to open the case.", exact=False).first.wait_for(timeout=15_000)
     support.assert_no_exception(page, automation_server, "the Automation & routing page after choosing a band")
     support.screenshot(page, "automation_band_cases")
-    click_first_row(page, "[class*='st-key-automation_link_cases_']")
+    support.click_first_row(page, "[class*='st-key-automation_link_cases_']")
     page.wait_for_url("**/case?case_id=*", timeout=15_000)
     support.wait_for_app(page)
     support.assert_no_exception(page, automation_server, "the Case page opened from a band of the flow")
