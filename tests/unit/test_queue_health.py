@@ -158,6 +158,21 @@ def test_queue_flow_query(queue_warehouse):
     assert fraud["decisions_24h"] == 1 and fraud["team_decisions_24h"] == 1
 
 
+def test_a_reroute_counts_out_of_the_queue_it_left(queue_warehouse):
+    """c3 first lands in the fraud queue at 09:30 and is re-routed to child safety at 10:00 (the
+    fixture's routed event): one more in and one more out for fraud; the child-safety queue's
+    inflow is as before (the re-route brings c3 in, as its routing did)."""
+    con = duckdb.connect(str(queue_warehouse))
+    base = con.sql("SELECT max(event_id) FROM case_events").fetchall()[0][0]
+    con.execute("INSERT INTO case_events VALUES (?, 'c3', ?, 'routed', NULL, 'q_fraud_amer', NULL)",
+                [base + 1, hw.t(18, 9, 30)]).fetchall()
+    con.close()
+    rows = {r["queue_id"]: r for r in queries.run("queue_flow", as_of=hw.AS_OF, **SCOPE).iter_rows(named=True)}
+    fraud, child = rows["q_fraud_amer"], rows["q_child_emea"]
+    assert (fraud["inflow_24h"], fraud["outflow_24h"], fraud["outflow_1h"]) == (1, 5, 1)
+    assert (child["inflow_24h"], child["outflow_24h"]) == (3, 0)
+
+
 def test_queue_open_cases_query(queue_warehouse):
     open_cases = queries.run("queue_open_cases", as_of=hw.AS_OF, **SCOPE)
     rows = {r["case_id"]: r for r in open_cases.iter_rows(named=True)}
