@@ -513,13 +513,18 @@ def _run_sums(values: np.ndarray, k: int) -> np.ndarray:
     return out
 
 
-def _scores(observed: np.ndarray, clean: np.ndarray, held: np.ndarray, interval: timedelta, params: SpikeParams):
+def _scores(observed: np.ndarray, clean: np.ndarray, held: np.ndarray, interval: timedelta, params: SpikeParams,
+            baseline: tuple[np.ndarray, np.ndarray] | None = None):
     """Per point: expected count, dispersion, score, whether the baseline is the full cycle, and
     for runs of k = 2 .. scan points ending there the dispersion of their sums (estimated the
     same way from the sums' own residuals: noise partly averages out over a run). `clean` feeds
-    the baseline; the dispersion leaves out the `held` points (an episode was open)."""
+    the baseline; the dispersion leaves out the `held` points (an episode was open). `baseline`:
+    (expected, full_cycle) when already worked out for these rows."""
     kept = np.where(held, np.nan, observed)
-    expected, _values, full_cycle = _baseline(clean, interval, params, kept)
+    if baseline is None:
+        expected, _values, full_cycle = _baseline(clean, interval, params, kept)
+    else:
+        expected, full_cycle = baseline
     a = dispersion(observed, kept, expected, interval, params)
     # The exact tail where the count is above expected; at or below it the normal
     # approximation (a score of at most 0, never surprising) saves the special functions.
@@ -537,6 +542,25 @@ def _scores(observed: np.ndarray, clean: np.ndarray, held: np.ndarray, interval:
                           interval, params)
 
     return expected, a, z, full_cycle, run_a
+
+
+def _big_enough(observed: np.ndarray, expected: np.ndarray, params: SpikeParams) -> np.ndarray:
+    """Per series (row): whether any point, or run of 2 .. scan points, is big enough to be hot
+    (min_excess cases above expected, each point at min_ratio), whatever its tail. A series
+    with none cannot open an episode with these expected counts: `_hot` finds no hot point."""
+    known = ~np.isnan(expected) & ~np.isnan(observed)
+    x = np.nan_to_num(observed)
+    e = np.nan_to_num(expected)
+    ratio_ok = known & (x >= params.min_ratio * e)
+    found = (ratio_ok & (x - e >= params.min_excess)).any(axis=-1)
+    window = np.lib.stride_tricks.sliding_window_view
+    for k in range(2, params.scan + 1):
+        if x.shape[-1] < k:
+            break
+        all_ok = window(ratio_ok, k, axis=-1).all(axis=-1)
+        excess = window(x - e, k, axis=-1).sum(axis=-1)
+        found |= (all_ok & (excess >= params.min_excess)).any(axis=-1)
+    return found
 
 
 def _hot(observed: np.ndarray, expected: np.ndarray, z: np.ndarray, a: np.ndarray, params: SpikeParams,
@@ -659,18 +683,20 @@ BATCH_ROWS = 64  # series judged together (memory: rows x points x lagged values
 
 
 def _run_many(timestamps: list[datetime], interval: timedelta, observed: np.ndarray,
-              params: SpikeParams) -> list[Detection]:
+              params: SpikeParams, episodes_only: bool = False) -> list[Detection | None]:
     """detect() on each row of a matrix of series on one grid. The numbers are worked out for
     many series at once (the same arithmetic, row by row), which is what makes watching hundreds
-    of narrow series cheap."""
-    out: list[Detection] = []
+    of narrow series cheap. episodes_only: None instead of the detection of a series that
+    cannot open an episode (no point or run big enough for its expected counts; its dispersion
+    and tails are then never worked out), as when only the episodes are wanted."""
+    out: list[Detection | None] = []
     for first in range(0, observed.shape[0], BATCH_ROWS):
-        out += _run_batch(timestamps, interval, observed[first:first + BATCH_ROWS], params)
+        out += _run_batch(timestamps, interval, observed[first:first + BATCH_ROWS], params, episodes_only)
     return out
 
 
 def _run_batch(timestamps: list[datetime], interval: timedelta, observed: np.ndarray,
-               params: SpikeParams) -> list[Detection]:
+               params: SpikeParams, episodes_only: bool = False) -> list[Detection | None]:
     # Pass 1 on the raw series; each later pass with the points at which the previous pass had
     # an episode open replaced by their expected counts, so a spike does not inflate the
     # baselines and dispersions after it, until nothing changes (per series: a series that has
@@ -682,8 +708,21 @@ def _run_batch(timestamps: list[datetime], interval: timedelta, observed: np.nda
     held = np.zeros((rows, n), dtype=bool)
     last: list = [None] * rows
     active = np.arange(rows)
+    baseline = None
+    if episodes_only and rows:
+        # Pass 1's expected counts (nothing is held yet) settle which series could open an
+        # episode at all: without a point or run big enough, a series has none in pass 1, so
+        # nothing is replaced and it is settled. Only the others are judged further.
+        expected, _values, full_cycle = _baseline(observed, interval, params, observed)
+        could = _big_enough(observed, expected, params)
+        active = np.flatnonzero(could)
+        baseline = (expected[active], full_cycle[active])
     for _ in range(MAX_PASSES):
-        expected, a, z, full_cycle, run_a = _scores(observed[active], clean[active], held[active], interval, params)
+        if active.size == 0:
+            break
+        expected, a, z, full_cycle, run_a = _scores(observed[active], clean[active], held[active], interval, params,
+                                                    baseline)
+        baseline = None
         run_start, elevated = _hot(observed[active], expected, z, a, params, run_a)
         unsettled = []
         for j, row in enumerate(active):
@@ -706,7 +745,8 @@ def _run_batch(timestamps: list[datetime], interval: timedelta, observed: np.nda
         if not unsettled:
             break
         active = np.array(unsettled, dtype=int)
-    return [_detection(timestamps, interval, observed[row], *last[row], params) for row in range(rows)]
+    return [None if last[row] is None else _detection(timestamps, interval, observed[row], *last[row], params)
+            for row in range(rows)]
 
 
 def _detection(timestamps: list[datetime], interval: timedelta, observed: np.ndarray, expected: np.ndarray,
@@ -939,8 +979,9 @@ def judge_watched(watched: Watched, params: SpikeParams | None = None, fine: Spi
         if rows.size == 0:
             continue
         judged = rows[could_alert(watched.values[rows], p)]
-        for row, detection in zip(judged, _run_many(watched.stamps, watched.interval, watched.values[judged], p)):
-            if detection.episodes:
+        detections = _run_many(watched.stamps, watched.interval, watched.values[judged], p, episodes_only=True)
+        for row, detection in zip(judged, detections):
+            if detection is not None and detection.episodes:
                 found[int(row)] = detection
     return found
 
