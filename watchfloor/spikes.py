@@ -474,16 +474,42 @@ def _tail_dispersion(counts: np.ndarray, expected: np.ndarray, window: int, shar
     starts = np.arange(0, n, step)
     end = starts - lag  # exclusive
     first = np.maximum(end - window, 0)
-    idx = first[:, None] + np.arange(window)[None, :]  # renewals x window
-    inside = idx < end[:, None]
-    values = np.where(inside, needed[..., np.clip(idx, 0, max(n - 1, 0))], np.nan)
-    count = np.sum(~np.isnan(values), axis=-1)
     # The quantile lies among the largest `top` values: only those are sorted (largest first).
     top = min(window, int(math.ceil(window * share)) + 2)
-    negated = np.where(np.isnan(values), np.inf, -values)
-    if top < window:
-        negated = np.partition(negated, top - 1, axis=-1)[..., :top]
+    negated = np.where(np.isnan(needed), np.inf, -needed)
+    if window % step == 0 and lag % step == 0 and n > 0:
+        # Every window is a run of whole blocks of `step` points, and its `top` largest values
+        # are the `top` largest of its blocks' own `top` largest: taken once per block, then
+        # per window among those alone.
+        blocks = -(-n // step)
+        padded = np.full((*negated.shape[:-1], blocks * step), np.inf)
+        padded[..., :n] = negated
+        padded = padded.reshape(*negated.shape[:-1], blocks, step)
+        keep = min(top, step)
+        if keep < step:
+            padded = np.partition(padded, keep - 1, axis=-1)[..., :keep]
+        per_window = window // step
+        b0, b1 = first // step, np.maximum(end, 0) // step  # blocks [b0, b1) of each window
+        bidx = b0[:, None] + np.arange(per_window)[None, :]  # renewals x blocks
+        inside = bidx < b1[:, None]
+        gathered = padded[..., np.clip(bidx, 0, blocks - 1), :]  # ... x renewals x blocks x keep
+        gathered = np.where(inside[..., None], gathered, np.inf).reshape(*gathered.shape[:-2], per_window * keep)
+        known = np.concatenate([np.zeros((*needed.shape[:-1], 1)),
+                                np.cumsum(~np.isnan(needed), axis=-1)], axis=-1)
+        count = (known[..., np.clip(np.maximum(end, 0), 0, n)] - known[..., first]).astype(int)
+        negated = gathered
+        if top < negated.shape[-1]:
+            negated = np.partition(negated, top - 1, axis=-1)[..., :top]
+    else:
+        idx = first[:, None] + np.arange(window)[None, :]  # renewals x window
+        inside = idx < end[:, None]
+        negated = np.where(inside, negated[..., np.clip(idx, 0, max(n - 1, 0))], np.inf)
+        count = np.sum(negated != np.inf, axis=-1)
+        if top < window:
+            negated = np.partition(negated, top - 1, axis=-1)[..., :top]
     largest = -np.sort(negated, axis=-1)  # descending; -inf where there was no value
+    if largest.shape[-1] < top:  # fewer values than top in every window
+        largest = np.concatenate([largest, np.full((*largest.shape[:-1], top - largest.shape[-1]), -np.inf)], axis=-1)
     from_top = np.maximum(count - 1, 0) * share  # position counted from the largest
     first = np.minimum(np.floor(from_top).astype(int), top - 1)
     second = np.minimum(first + 1, np.minimum(np.maximum(count - 1, 0), top - 1))
@@ -925,9 +951,13 @@ def watched_series(counts: pl.DataFrame, start: datetime, end: datetime,
         level_keys = cell_keys.select("category", *dims).unique().with_row_index("series")
         row_of_cell = (cell_keys.join(level_keys, on=["category", *dims], how="left", nulls_equal=True)
                        .sort("cell")["series"].to_numpy())
+        # Cells grouped by their series (every series has at least one cell), each group
+        # reduced at once.
+        order = np.argsort(row_of_cell, kind="stable")
+        firsts = np.flatnonzero(np.r_[True, np.diff(row_of_cell[order]) != 0]) if order.size else order
         for column, cell_values in by_cell.items():
-            values = np.zeros((level_keys.height, points))
-            (np.maximum if column == "top_account" else np.add).at(values, row_of_cell, cell_values)
+            reduce = np.maximum if column == "top_account" else np.add
+            values = reduce.reduceat(cell_values[order], firsts, axis=0) if firsts.size else np.zeros((0, points))
             parts[column].append(values)
         key_parts.append(level_keys.select(
             "category",
@@ -998,11 +1028,11 @@ def watched_episodes(watched: Watched, params: SpikeParams | None = None, fine: 
     """One row per episode of every watched series: its row (series), scope and Episode fields."""
     found = judge_watched(watched, params, fine, levels) if found is None else found
     keys = watched.keys.to_dicts()
+    fields = episodes_frame([]).columns
     rows = []
     for series in sorted(found):
         for e in found[series].episodes:
-            rows.append({"series": series, **keys[series],
-                         **{k: getattr(e, k) for k in episodes_frame([]).columns}})
+            rows.append({"series": series, **keys[series], **{k: getattr(e, k) for k in fields}})
     return pl.DataFrame(rows, schema=WATCHED_EPISODE_SCHEMA, orient="row")
 
 
