@@ -570,37 +570,65 @@ def _scores(observed: np.ndarray, clean: np.ndarray, held: np.ndarray, interval:
     return expected, a, z, full_cycle, run_a
 
 
-def _big_enough(observed: np.ndarray, expected: np.ndarray, params: SpikeParams) -> np.ndarray:
+@dataclass(frozen=True)
+class _Thresholds:
+    """What makes a point or run hot, per series (arrays of rows x 1): the settings in which the
+    category series and the narrower ones differ, so that both are judged in one batch."""
+
+    alpha: np.ndarray
+    z_single: np.ndarray
+    min_excess: np.ndarray
+    min_ratio: np.ndarray
+
+    @classmethod
+    def of(cls, row_params: Sequence[SpikeParams]) -> _Thresholds:
+        def column(values) -> np.ndarray:
+            return np.asarray(values, dtype=float).reshape(-1, 1)
+        return cls(column([p.alpha for p in row_params]), column([p.z_single for p in row_params]),
+                   column([p.min_excess for p in row_params]), column([p.min_ratio for p in row_params]))
+
+    def __getitem__(self, rows) -> _Thresholds:
+        return _Thresholds(self.alpha[rows], self.z_single[rows], self.min_excess[rows], self.min_ratio[rows])
+
+
+# The settings _Thresholds carries per series; every other setting is shared by a batch.
+_ROW_SETTINGS = ("alpha", "min_excess", "min_ratio")
+
+
+def _big_enough(observed: np.ndarray, expected: np.ndarray, params: SpikeParams, th: _Thresholds) -> np.ndarray:
     """Per series (row): whether any point, or run of 2 .. scan points, is big enough to be hot
-    (min_excess cases above expected, each point at min_ratio), whatever its tail. A series
-    with none cannot open an episode with these expected counts: `_hot` finds no hot point."""
+    (min_excess cases above expected, each point at min_ratio: th's per series), whatever its
+    tail. A series with none cannot open an episode with these expected counts: `_hot` finds no
+    hot point."""
     known = ~np.isnan(expected) & ~np.isnan(observed)
     x = np.nan_to_num(observed)
     e = np.nan_to_num(expected)
-    ratio_ok = known & (x >= params.min_ratio * e)
-    found = (ratio_ok & (x - e >= params.min_excess)).any(axis=-1)
+    ratio_ok = known & (x >= th.min_ratio * e)
+    found = (ratio_ok & (x - e >= th.min_excess)).any(axis=-1)
     window = np.lib.stride_tricks.sliding_window_view
     for k in range(2, params.scan + 1):
         if x.shape[-1] < k:
             break
         all_ok = window(ratio_ok, k, axis=-1).all(axis=-1)
         excess = window(x - e, k, axis=-1).sum(axis=-1)
-        found |= (all_ok & (excess >= params.min_excess)).any(axis=-1)
+        found |= (all_ok & (excess >= th.min_excess)).any(axis=-1)
     return found
 
 
 def _hot(observed: np.ndarray, expected: np.ndarray, z: np.ndarray, a: np.ndarray, params: SpikeParams,
-         run_a=None) -> tuple[np.ndarray, np.ndarray]:
+         run_a=None, th: _Thresholds | None = None) -> tuple[np.ndarray, np.ndarray]:
     """(run_start, elevated) for series x points: run_start is the onset of the hot point or run
     that ends at a point (-1: none ends there); elevated: the point keeps an episode open.
-    run_a(k, rows) gives the dispersion of sums of k points of those rows."""
+    run_a(k, rows) gives the dispersion of sums of k points of those rows. th: per-series
+    alpha, min_excess and min_ratio (params' own by default)."""
+    th = th if th is not None else _Thresholds.of([params] * observed.shape[0])
     known = ~np.isnan(expected) & ~np.isnan(observed)
     x = np.nan_to_num(observed)
     e = np.nan_to_num(expected)
     n = x.shape[-1]
     idx = np.arange(n)
-    ratio_ok = known & (x >= params.min_ratio * e)
-    single = ratio_ok & (x - e >= params.min_excess) & (np.nan_to_num(z, nan=-np.inf) >= params.z_single)
+    ratio_ok = known & (x >= th.min_ratio * e)
+    single = ratio_ok & (x - e >= th.min_excess) & (np.nan_to_num(z, nan=-np.inf) >= th.z_single)
     # A run of k points ending at a point (k = 2 .. scan), taken together: the same tail test on
     # their sum, with the dispersion of such sums (run_a; without it the largest of the points':
     # as if their noise did not average out at all), each point at min_ratio. The run's first
@@ -613,7 +641,7 @@ def _hot(observed: np.ndarray, expected: np.ndarray, z: np.ndarray, a: np.ndarra
         all_ok = window(ratio_ok, k, axis=-1).all(axis=-1)
         xk = window(x, k, axis=-1).sum(axis=-1)
         ek = window(e, k, axis=-1).sum(axis=-1)
-        big = all_ok & (xk - ek >= params.min_excess)  # the tail is worked out for these only
+        big = all_ok & (xk - ek >= th.min_excess)  # the tail is worked out for these only
         rows = np.flatnonzero(big.any(axis=-1))
         if rows.size == 0:
             continue
@@ -622,7 +650,7 @@ def _hot(observed: np.ndarray, expected: np.ndarray, z: np.ndarray, a: np.ndarra
         else:
             ak = window(a[rows], k, axis=-1).max(axis=-1)
         hit = np.zeros(x.shape, dtype=bool)
-        hit[rows, k - 1:] = big[rows] & (nb_tail(xk[rows], ek[rows], ak, where=big[rows]) <= params.alpha)
+        hit[rows, k - 1:] = big[rows] & (nb_tail(xk[rows], ek[rows], ak, where=big[rows]) <= th.alpha[rows])
         run_start = np.where(hit & (run_start < 0), idx - (k - 1), run_start)
     elevated = known & (np.nan_to_num(z, nan=-np.inf) >= params.z_continue) & (x > e)
     return run_start, elevated
@@ -709,21 +737,51 @@ BATCH_ROWS = 64  # series judged together (memory: rows x points x lagged values
 
 
 def _run_many(timestamps: list[datetime], interval: timedelta, observed: np.ndarray,
-              params: SpikeParams, episodes_only: bool = False) -> list[Detection | None]:
+              params: SpikeParams, episodes_only: bool = False,
+              row_params: Sequence[SpikeParams] | None = None) -> list[Detection | None]:
     """detect() on each row of a matrix of series on one grid. The numbers are worked out for
     many series at once (the same arithmetic, row by row), which is what makes watching hundreds
-    of narrow series cheap. episodes_only: None instead of the detection of a series that
-    cannot open an episode (no point or run big enough for its expected counts; its dispersion
-    and tails are then never worked out), as when only the episodes are wanted."""
-    out: list[Detection | None] = []
-    for first in range(0, observed.shape[0], BATCH_ROWS):
-        out += _run_batch(timestamps, interval, observed[first:first + BATCH_ROWS], params, episodes_only)
+    of narrow series cheap. row_params: each row's settings (params for all by default); they
+    may differ from params only in alpha, min_excess and min_ratio. episodes_only: None
+    instead of the detection of a series that cannot open an episode (no point or run big
+    enough for its expected counts; its dispersion and tails are then never worked out), as
+    when only the episodes are wanted."""
+    rows = observed.shape[0]
+    row_params = list(row_params) if row_params is not None else [params] * rows
+    if len(row_params) != rows:
+        raise ValueError("one setting per series")
+    if any(replace(p, **{k: getattr(params, k) for k in _ROW_SETTINGS}) != params for p in row_params):
+        raise ValueError("series judged together may differ only in alpha, min_excess and min_ratio")
+    th = _Thresholds.of(row_params)
+    out: list[Detection | None] = [None] * rows
+    chosen = np.arange(rows)
+    baseline = None
+    if episodes_only and rows:
+        # Pass 1's expected counts (nothing is held yet) settle which series could open an
+        # episode at all: without a point or run big enough, a series has none in pass 1, so
+        # nothing is replaced and it is settled. Only the others are judged further, together.
+        parts = []
+        for first in range(0, rows, BATCH_ROWS):
+            part = slice(first, first + BATCH_ROWS)
+            expected, _values, full_cycle = _baseline(observed[part], interval, params, observed[part])
+            could = np.flatnonzero(_big_enough(observed[part], expected, params, th[part]))
+            parts.append((could + first, expected[could], full_cycle[could]))
+        chosen = np.concatenate([c for c, _e, _f in parts])
+        baseline = (np.concatenate([e for _c, e, _f in parts]), np.concatenate([f for _c, _e, f in parts]))
+    for first in range(0, chosen.size, BATCH_ROWS):
+        batch = chosen[first:first + BATCH_ROWS]
+        known = None if baseline is None else (baseline[0][first:first + BATCH_ROWS],
+                                               baseline[1][first:first + BATCH_ROWS])
+        for row, detection in zip(batch, _run_batch(timestamps, interval, observed[batch], params, th[batch], known)):
+            out[int(row)] = detection
     return out
 
 
 def _run_batch(timestamps: list[datetime], interval: timedelta, observed: np.ndarray,
-               params: SpikeParams, episodes_only: bool = False) -> list[Detection | None]:
-    # Pass 1 on the raw series; each later pass with the points at which the previous pass had
+               params: SpikeParams, th: _Thresholds,
+               baseline: tuple[np.ndarray, np.ndarray] | None = None) -> list[Detection]:
+    # Pass 1 on the raw series (its expected counts and full cycles given as `baseline` when
+    # already worked out); each later pass with the points at which the previous pass had
     # an episode open replaced by their expected counts, so a spike does not inflate the
     # baselines and dispersions after it, until nothing changes (per series: a series that has
     # settled is not judged again). Every pass is causal: whether an episode was open at a point
@@ -734,22 +792,13 @@ def _run_batch(timestamps: list[datetime], interval: timedelta, observed: np.nda
     held = np.zeros((rows, n), dtype=bool)
     last: list = [None] * rows
     active = np.arange(rows)
-    baseline = None
-    if episodes_only and rows:
-        # Pass 1's expected counts (nothing is held yet) settle which series could open an
-        # episode at all: without a point or run big enough, a series has none in pass 1, so
-        # nothing is replaced and it is settled. Only the others are judged further.
-        expected, _values, full_cycle = _baseline(observed, interval, params, observed)
-        could = _big_enough(observed, expected, params)
-        active = np.flatnonzero(could)
-        baseline = (expected[active], full_cycle[active])
     for _ in range(MAX_PASSES):
         if active.size == 0:
             break
         expected, a, z, full_cycle, run_a = _scores(observed[active], clean[active], held[active], interval, params,
                                                     baseline)
         baseline = None
-        run_start, elevated = _hot(observed[active], expected, z, a, params, run_a)
+        run_start, elevated = _hot(observed[active], expected, z, a, params, run_a, th[active])
         unsettled = []
         for j, row in enumerate(active):
             raw = _walk(run_start[j], elevated[j], params)
@@ -771,8 +820,7 @@ def _run_batch(timestamps: list[datetime], interval: timedelta, observed: np.nda
         if not unsettled:
             break
         active = np.array(unsettled, dtype=int)
-    return [None if last[row] is None else _detection(timestamps, interval, observed[row], *last[row], params)
-            for row in range(rows)]
+    return [_detection(timestamps, interval, observed[row], *last[row], params) for row in range(rows)]
 
 
 def _detection(timestamps: list[datetime], interval: timedelta, observed: np.ndarray, expected: np.ndarray,
@@ -1003,14 +1051,22 @@ def judge_watched(watched: Watched, params: SpikeParams | None = None, fine: Spi
     if len(watched.stamps) < 2:
         return found
     level_of = watched.keys["level"].to_list()
-    for level in wanted:
-        p = _params_for(level, params, fine)
-        rows = np.flatnonzero(np.array([lv == level for lv in level_of], dtype=bool))
-        if rows.size == 0:
+    row_params = [_params_for(level, params, fine) for level in level_of]
+    could = np.zeros(len(level_of), dtype=bool)
+    for p in {params, fine}:
+        rows = np.flatnonzero([rp == p and level in wanted for rp, level in zip(row_params, level_of)])
+        could[rows] = could_alert(watched.values[rows], p)
+    judged = np.flatnonzero(could).tolist()
+    together = replace(fine, **{k: getattr(params, k) for k in _ROW_SETTINGS}) == params
+    # The category series and the narrower ones differ only in what makes a point hot: judged
+    # in one batch (else level by level).
+    groups = [judged] if together else [[r for r in judged if row_params[r] == p] for p in {params, fine}]
+    for rows in groups:
+        if not rows:
             continue
-        judged = rows[could_alert(watched.values[rows], p)]
-        detections = _run_many(watched.stamps, watched.interval, watched.values[judged], p, episodes_only=True)
-        for row, detection in zip(judged, detections):
+        detections = _run_many(watched.stamps, watched.interval, watched.values[rows], row_params[rows[0]],
+                               episodes_only=True, row_params=[row_params[r] for r in rows])
+        for row, detection in zip(rows, detections):
             if detection is not None and detection.episodes:
                 found[int(row)] = detection
     return found
