@@ -605,7 +605,11 @@ def write_report(sim: dict, nab: dict | None, nab_note: str, speed_result: dict 
         lines += [
             f"Every watched series, as the pages judge them on one view (as of {END:%Y-%m-%d %H:%M}, default filters; "
             "fetch cold, best of 3 runs). Series in which no three consecutive hours add up to the settings' "
-            "`min_excess` cannot alert and are not run through the detector (`watchfloor.spikes.could_alert`).",
+            "`min_excess` cannot alert and are not run through the detector (`watchfloor.spikes.could_alert`); of "
+            "the others, those with no point or run big enough (min_excess, min_ratio) for their first expected "
+            "counts are settled without their dispersion and tails, and the rest are judged in batches of category "
+            "and narrower series together (same alerts as judging every series alone). The detector time includes "
+            "building the watched series and merging their episodes into alerts.",
             "",
             "| page | watched series | could alert | hours | fetch (s) | detector and alerts (s) | target |",
             "|---|---:|---:|---:|---:|---:|---|",

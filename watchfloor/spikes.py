@@ -305,6 +305,11 @@ def z_to_p(z: float) -> float:
     return 0.5 * math.erfc(z / math.sqrt(2.0))
 
 
+def _zero_nan(values: np.ndarray) -> np.ndarray:
+    """NaN as 0 (counts and expected counts are never infinite: plain where, cheaper than nan_to_num)."""
+    return np.where(np.isnan(values), 0.0, values)
+
+
 def _trimmed_mean(values: np.ndarray, trim: float) -> tuple[np.ndarray, np.ndarray]:
     """Trimmed mean over the last axis ignoring NaN (NaN where there is no value), and the values
     it rests on."""
@@ -313,7 +318,7 @@ def _trimmed_mean(values: np.ndarray, trim: float) -> tuple[np.ndarray, np.ndarr
     cut = np.floor(n * trim).astype(int)
     idx = np.arange(values.shape[-1])
     keep = (idx >= cut[..., None]) & (idx < (n - cut)[..., None])
-    total = np.where(keep, np.nan_to_num(ordered), 0.0).sum(axis=-1)
+    total = np.where(keep, ordered, 0.0).sum(axis=-1)  # kept values are never NaN
     count = keep.sum(axis=-1)
     with np.errstate(invalid="ignore", divide="ignore"):
         return np.where(count > 0, total / np.maximum(count, 1), np.nan), np.maximum(n, 1)
@@ -332,7 +337,7 @@ def _lagged(values: np.ndarray, lags: list[int]) -> np.ndarray:
 def _sum_before(values: np.ndarray, window: int) -> tuple[np.ndarray, np.ndarray]:
     """Sum of the known (non-NaN) values among the `window` points before each point, and how
     many there are; along the last axis."""
-    v = np.nan_to_num(values)
+    v = _zero_nan(values)
     k = (~np.isnan(values)).astype(float)
     pad = np.zeros((*values.shape[:-1], 1))
     cv = np.concatenate([pad, np.cumsum(v, axis=-1)], axis=-1)
@@ -554,7 +559,7 @@ def _scores(observed: np.ndarray, clean: np.ndarray, held: np.ndarray, interval:
     a = dispersion(observed, kept, expected, interval, params)
     # The exact tail where the count is above expected; at or below it the normal
     # approximation (a score of at most 0, never surprising) saves the special functions.
-    x, e = np.nan_to_num(observed), np.nan_to_num(expected)
+    x, e = _zero_nan(observed), _zero_nan(expected)
     above = x > e
     z = tail_z(nb_tail(x, e, a, where=above))
     with np.errstate(invalid="ignore", divide="ignore"):
@@ -601,8 +606,8 @@ def _big_enough(observed: np.ndarray, expected: np.ndarray, params: SpikeParams,
     tail. A series with none cannot open an episode with these expected counts: `_hot` finds no
     hot point."""
     known = ~np.isnan(expected) & ~np.isnan(observed)
-    x = np.nan_to_num(observed)
-    e = np.nan_to_num(expected)
+    x = _zero_nan(observed)
+    e = _zero_nan(expected)
     ratio_ok = known & (x >= th.min_ratio * e)
     found = (ratio_ok & (x - e >= th.min_excess)).any(axis=-1)
     window = np.lib.stride_tricks.sliding_window_view
@@ -623,12 +628,12 @@ def _hot(observed: np.ndarray, expected: np.ndarray, z: np.ndarray, a: np.ndarra
     alpha, min_excess and min_ratio (params' own by default)."""
     th = th if th is not None else _Thresholds.of([params] * observed.shape[0])
     known = ~np.isnan(expected) & ~np.isnan(observed)
-    x = np.nan_to_num(observed)
-    e = np.nan_to_num(expected)
+    x = _zero_nan(observed)
+    e = _zero_nan(expected)
     n = x.shape[-1]
     idx = np.arange(n)
     ratio_ok = known & (x >= th.min_ratio * e)
-    single = ratio_ok & (x - e >= th.min_excess) & (np.nan_to_num(z, nan=-np.inf) >= th.z_single)
+    single = ratio_ok & (x - e >= th.min_excess) & (np.where(np.isnan(z), -np.inf, z) >= th.z_single)
     # A run of k points ending at a point (k = 2 .. scan), taken together: the same tail test on
     # their sum, with the dispersion of such sums (run_a; without it the largest of the points':
     # as if their noise did not average out at all), each point at min_ratio. The run's first
@@ -652,7 +657,7 @@ def _hot(observed: np.ndarray, expected: np.ndarray, z: np.ndarray, a: np.ndarra
         hit = np.zeros(x.shape, dtype=bool)
         hit[rows, k - 1:] = big[rows] & (nb_tail(xk[rows], ek[rows], ak, where=big[rows]) <= th.alpha[rows])
         run_start = np.where(hit & (run_start < 0), idx - (k - 1), run_start)
-    elevated = known & (np.nan_to_num(z, nan=-np.inf) >= params.z_continue) & (x > e)
+    elevated = known & (np.where(np.isnan(z), -np.inf, z) >= params.z_continue) & (x > e)
     return run_start, elevated
 
 
