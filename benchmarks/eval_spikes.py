@@ -568,7 +568,7 @@ def write_report(sim: dict, nab: dict | None, nab_note: str, speed_result: dict 
         hours = (row["ends_at"] - row["starts_at"]) / HOUR
         delay = f"{row['delay_h']:.1f}" if row["delay_h"] is not None else "–"
         by = series_label(row["found_by"]) if row["found_by"] else "–"
-        extra = f"{row['early_excess']:.0f}" if row.get("early_excess") is not None else "–"
+        extra = f"{row['early_excess']:.1f}" if row.get("early_excess") is not None else "–"
         lines.append(f"| {row['spike_id']} | {row['category']} | {scope} | {row['multiplier']:.2f} | {hours:.0f} | "
                      f"{extra} | {'yes' if row['found'] else 'no'} | {delay} | {by} |")
     lines += ["", f"False alerts of the held-out seed (seed {HELD_OUT_SEED}) at normal sensitivity:", "",
