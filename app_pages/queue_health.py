@@ -38,12 +38,15 @@ def live_view() -> None:
     st.caption(f"Updated at {datetime.now():%H:%M:%S} · data as of {as_of:%Y-%m-%d %H:%M} UTC")
     red, amber = (table["state"] == "red").sum(), (table["state"] == "amber").sum()
     backlog_tile, breached_tile, at_risk_tile, states_tile = st.columns(4)
-    backlog_tile.metric("Backlog", f"{table['backlog'].sum():,}", border=True)
+    backlog_tile.metric("Backlog now", f"{table['backlog'].sum():,}", border=True,
+                        help="Open cases now, the same figure as Home's Backlog now.")
     breached_tile.metric("Breached now", f"{table['breached'].sum():,}", border=True,
-                         help="Open cases with a clock past its SLA target.")
+                         help="Open cases with a clock past its SLA target (a case counts once), as on Home and SLA.")
     at_risk_tile.metric("At risk now", f"{table['at_risk'].sum():,}", border=True,
-                        help="Open cases at 75 % of a target or more, none breached.")
-    states_tile.metric(f"{GROUPINGS[group_by]}s red / amber", f"{red} / {amber}", border=True)
+                        help="Open cases at 75 % of a target or more, none past it, as on Home and SLA.")
+    states_tile.metric(f"{GROUPINGS[group_by]}s red / amber", f"{red:,} / {amber:,}", border=True,
+                       help=f"Of {table.height:,}. Red: 10 % or more of the backlog past a target; amber: a case past "
+                            "a target, or 10 % or more of the backlog at risk.")
     queue_health_table(table, group_by, key="queue_health_table")
     st.subheader("Backlog and net flow, last 48 hours", anchor=False)
     charts.backlog_and_flow_chart(data["hourly"], key="queue_health_flow_chart")

@@ -221,7 +221,7 @@ def linked_cases(cases: pl.DataFrame, incident: dict, role: str) -> None:
         return
     total = int(cases["total"][0])
     shown = f"the {cases.height:,} newest of {total:,}" if total > cases.height else f"all {total:,}"
-    st.caption(f"Cases linked to {plain.md(incident['incident_id'])}: {shown}. Select a row to open the case.")
+    st.caption(f"Cases linked to {plain.md(incident['incident_id'])}: {shown}.{case_link.select_hint(role)}")
     display = cases.select(
         pl.col("case_id").alias("Case"),
         pl.col("created_at").alias("Created"),

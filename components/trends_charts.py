@@ -298,7 +298,7 @@ def spike_cases(cases: pl.DataFrame, episode: dict, role: str) -> None:
     total = int(cases["total"][0])
     shown = f"the {cases.height:,} newest of {total:,}" if total > cases.height else f"all {total:,}"
     st.caption(f"{plain.md(episode['label'])}, created {start:%m-%d %H:%M} to {end:%m-%d %H:%M} UTC: "
-               f"{shown} cases. Select a row to open the case.")
+               f"{shown} cases.{case_link.select_hint(role)}")
     display = cases.select(
         pl.col("case_id").alias("Case"),
         pl.col("created_at").alias("Created"),

@@ -4,7 +4,7 @@ watchfloor.vendors."""
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 import plotly.graph_objects as go
 import polars as pl
@@ -50,6 +50,11 @@ def grade_tiles(card: pl.DataFrame) -> None:
                f"amber ½, red 0; {weights}); A from 90 %, B from 75 %, C from 50 %, D below.")
 
 
+# The figures that carry the grade first, heaviest first, so they are on screen at 1440 px; the
+# figures without a target after them.
+SHOWN_ORDER = sorted(v.FIGURES, key=lambda f: (f.direction is None, -f.weight))
+
+
 def display_table(card: pl.DataFrame) -> pl.DataFrame:
     """The scorecard as text columns in the users' words (values formatted per figure, each after
     the mark of its contract colour)."""
@@ -58,7 +63,7 @@ def display_table(card: pl.DataFrame) -> pl.DataFrame:
     for g in groups:
         data[GROUP_LABELS[g]] = [f"{x:%Y-%m-%d}" if isinstance(x, (date, datetime)) else x for x in card[g].to_list()]
     data["Grade"] = card["grade"].to_list()
-    for f in v.FIGURES:
+    for f in SHOWN_ORDER:
         data[f.label] = [mark(status, v.format_value(f, x))
                          for x, status in zip(card[f.key].to_list(), card[f"{f.key}_status"].to_list())]
     return pl.DataFrame(data)
@@ -79,13 +84,18 @@ def scorecard_table(card: pl.DataFrame, key: str) -> None:
                "Figures without a mark have no contract target.")
 
 
+HALF_WEEK = timedelta(days=3.5)
+
+
 def weekly_trend(weeks: pl.DataFrame, figure_key: str, key: str) -> None:
     figure = v.FIGURES_BY_KEY[figure_key]
     if weeks.filter(pl.col(figure_key).is_not_null()).height == 0:
         st.info(f"No {figure.label.lower()} in these weeks.")
         return
     _draw(queries.derived(weeks, _weekly_figure, figure_key), key=key)  # built once per result
-    st.caption("One point per UTC week (Monday to Sunday), cut to the date range. Dotted: each vendor's target.")
+    single = weeks["week_start"].n_unique() < 2
+    st.caption("One point per UTC week (Monday to Sunday), cut to the date range. Dotted: each vendor's target."
+               + (" The date range falls in one week: widen it in the sidebar to see a trend." if single else ""))
 
 
 def _weekly_figure(weeks: pl.DataFrame, figure_key: str) -> go.Figure:
@@ -103,8 +113,10 @@ def _weekly_figure(weeks: pl.DataFrame, figure_key: str) -> go.Figure:
             hovertemplate="%{fullData.name}, week of %{x|%d %b}: %{y:,.2f}" + f" {unit}<extra></extra>"))
         targets = part[f"{figure_key}_target"].drop_nulls()
         if targets.len():
+            # The target spans the weeks shown, half a week either side: with one week it is still a line.
+            span = [part["week_start"].min() - HALF_WEEK, part["week_start"].max() + HALF_WEEK]
             fig.add_trace(go.Scatter(
-                x=part["week_start"].to_list(), y=[targets[0] * scale] * part.height, name=f"{name} target",
+                x=span, y=[targets[0] * scale] * 2, name=f"{name} target",
                 mode="lines", line=dict(color=colour, width=1, dash="dot"), showlegend=False,
                 hovertemplate="%{fullData.name}: %{y:,.2f}" + f" {unit}<extra></extra>"))
     # One tick per week, on its Monday (plotly's own weekly ticks fall on Sundays).

@@ -17,7 +17,8 @@ attainment AS (
     FROM clocks
     GROUP BY clock
 )
-SELECT 'attainment' AS kind, 'week_before' AS period, clock, met, breached, NULL::BIGINT AS at_risk,
-       CASE WHEN met + breached > 0 THEN met / (met + breached) END AS attainment
+SELECT 'attainment' AS kind, 'week_before' AS period, clock, met, breached,
+       CASE WHEN met + breached > 0 THEN met / (met + breached) END AS attainment,
+       NULL::VARCHAR AS case_id, NULL::VARCHAR AS state
 FROM attainment
 ORDER BY clock

@@ -68,6 +68,11 @@ def texts_of(frame: pl.DataFrame, format_row: Callable[..., Any], *columns: str,
                      dtype=pl.String)
 
 
+def versus(now: float | None, before: float | None) -> str:
+    """'13,038 vs 2,346': two counts with separators ('–' where unknown)."""
+    return " vs ".join("–" if v is None else f"{v:,.0f}" for v in (now, before))
+
+
 def count_of(n: int, noun: str, plural: str | None = None) -> str:
     """'1 entry', '2 entries', '1,204 cases': a count with its noun in the right number."""
     return f"{n:,} {noun if n == 1 else (plural or noun + 's')}"
