@@ -46,7 +46,8 @@ def response_tiles(summary: pl.DataFrame) -> None:
     for column, (key, label) in zip(columns[1:], inc.DURATIONS.items()):
         with column:
             st.metric(label, inc.format_duration(overall[key]), border=True,
-                      help="The median over the listed incidents that reached the milestone: " + helps[key])
+                      help=f"The median over the {overall['resolved']:,} listed incidents already resolved (every median "
+                       "over the same incidents, so they keep the milestones' order): " + helps[key])
             st.caption(" · ".join(f"{plain.md(r['severity'])} {inc.format_duration(r[key])}"
                                   for r in by_severity.iter_rows(named=True)))
 

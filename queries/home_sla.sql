@@ -16,8 +16,11 @@ current_clocks AS MATERIALIZED (
 attainment AS (
     SELECT
         'last_24h' AS period, clock,
-        count(*) FILTER (WHERE NOT breached AND stopped_at >= $as_of::TIMESTAMP - INTERVAL 24 HOUR) AS met,
-        count(*) FILTER (WHERE breached AND breach_at >= $as_of::TIMESTAMP - INTERVAL 24 HOUR) AS breached
+        -- [now - 24 h, now): a clock that stopped at now itself counts in the next window, as on the SLA page
+        count(*) FILTER (WHERE NOT breached AND stopped_at >= $as_of::TIMESTAMP - INTERVAL 24 HOUR
+                         AND stopped_at < $as_of::TIMESTAMP) AS met,
+        count(*) FILTER (WHERE breached AND breach_at >= $as_of::TIMESTAMP - INTERVAL 24 HOUR
+                         AND breach_at < $as_of::TIMESTAMP) AS breached
     FROM current_clocks
     GROUP BY clock
 ),

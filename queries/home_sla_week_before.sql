@@ -12,8 +12,10 @@ clocks AS (
 attainment AS (
     SELECT
         clock,
-        count(*) FILTER (WHERE NOT breached AND stopped_at >= $as_of::TIMESTAMP - INTERVAL 192 HOUR) AS met,
-        count(*) FILTER (WHERE breached AND breach_at >= $as_of::TIMESTAMP - INTERVAL 192 HOUR) AS breached
+        count(*) FILTER (WHERE NOT breached AND stopped_at >= $as_of::TIMESTAMP - INTERVAL 192 HOUR
+                         AND stopped_at < $as_of::TIMESTAMP - INTERVAL 168 HOUR) AS met,
+        count(*) FILTER (WHERE breached AND breach_at >= $as_of::TIMESTAMP - INTERVAL 192 HOUR
+                         AND breach_at < $as_of::TIMESTAMP - INTERVAL 168 HOUR) AS breached
     FROM clocks
     GROUP BY clock
 )

@@ -35,7 +35,7 @@ METRICS: tuple[Metric, ...] = (
            "met ÷ (met + breached): clocks that stopped in [a, b) within target, clocks whose breach_at is in [a, b)",
            ("home", "sla", "executive")),
     Metric("backlog", "Backlog", NOW, "region, vertical, priority, vendor",
-           "open cases: created_at ≤ now, not resolved by now (resolved_at null or later) and status not resolved; "
+           "open cases: created_at ≤ now and not resolved by now (resolved_at null or later); "
            "the total is the sum of the cases by state",
            ("home", "queue_health")),
     Metric("breached_now", "Breached now", NOW, "region, vertical, priority, vendor",
@@ -69,6 +69,7 @@ class NowCounts:
     at_risk: dict[str, int]  # clock -> running clocks at 75-100 % of target
     warning: dict[str, int]  # clock -> running clocks at 50-75 % of target
     running: int  # running clocks
+    running_cases: int  # open cases (each has a running resolution clock)
 
     def note(self, counts: dict[str, int]) -> str:
         return f"first action {counts.get('first_action', 0):,} · resolution {counts.get('resolution', 0):,}"
@@ -78,7 +79,7 @@ def now_counts(running: pl.DataFrame) -> NowCounts:
     """From the running clocks (one row per open case and clock: case_id, clock, state)."""
     if running.height == 0:
         zero = {c: 0 for c in CLOCKS}
-        return NowCounts(0, 0, zero, dict(zero), dict(zero), 0)
+        return NowCounts(0, 0, zero, dict(zero), dict(zero), 0, 0)
     per_case = running.group_by("case_id").agg(
         (pl.col("state") == "breached").any().alias("b"), (pl.col("state") == "at_risk").any().alias("r"))
     per_clock = running.group_by("clock").agg(
@@ -95,6 +96,7 @@ def now_counts(running: pl.DataFrame) -> NowCounts:
         at_risk_cases=int((per_case["r"] & ~per_case["b"]).sum()),
         breached=column("breached"), at_risk=column("at_risk"), warning=column("warning"),
         running=running.height,
+        running_cases=per_case.height,
     )
 
 

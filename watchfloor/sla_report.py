@@ -321,8 +321,7 @@ class Attainment:
 
     @property
     def share(self) -> float | None:
-        total = self.met + self.breached
-        return self.met / total if total else None
+        return metrics.attainment(self.met, self.breached)
 
 
 def overall_attainment(attainment: pl.DataFrame, clock: str) -> Attainment:
