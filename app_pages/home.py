@@ -106,7 +106,7 @@ with rising_column:
                                                                       "before."),
                 "Last 24 h": st.column_config.TextColumn(
                     help="The scope's cases in the last 24 hours, against the same 24 hours a week earlier."),
-            },
+            }, placeholder="–",
         )
     st.caption("Categories with a spike in the last 24 hours, found by the spike detector (each hour judged "
                "against the same hours of the weeks before) on the category and on each of its surfaces, regions "

@@ -12,7 +12,7 @@ import streamlit as st
 from components import case_link, plain
 from components.kpi import format_count
 from watchfloor import incidents as inc
-from watchfloor.labels import category_label, category_labels, humanise, humanised, texts_of
+from watchfloor.labels import category_label, category_labels, humanise, humanised, surface_labels, texts_of
 
 SEVERITY_COLOURS = {"SEV0": "#c92a2a", "SEV1": "#e8590c", "SEV2": "#f59f00", "SEV3": "#868e96"}
 MILESTONE_COLOURS = {"Started": "#495057", "Detected": "#1971c2", "Acknowledged": "#7048e8",
@@ -100,7 +100,7 @@ def incident_list(incidents: pl.DataFrame) -> None:
             "To acknowledge": st.column_config.TextColumn(help="acknowledged − detected"),
             "To mitigate": st.column_config.TextColumn(help="mitigated − started"),
             "To resolve": st.column_config.TextColumn(help="resolved − started"),
-        },
+        }, placeholder="–",
     )
 
 
@@ -139,7 +139,7 @@ def story(rows: pl.DataFrame) -> None:
         column_config={"When": st.column_config.DatetimeColumn(format="YYYY-MM-DD HH:mm"),
                        "Since start": st.column_config.TextColumn(width=80),
                        "What": st.column_config.TextColumn(width=100),
-                       "Note": st.column_config.TextColumn(width="large")},
+                       "Note": st.column_config.TextColumn(width="large")}, placeholder="–",
     )
 
 
@@ -227,7 +227,7 @@ def linked_cases(cases: pl.DataFrame, incident: dict, role: str) -> None:
         pl.col("case_id").alias("Case"),
         pl.col("created_at").alias("Created"),
         humanised("subcategory").alias("Subcategory"),
-        pl.col("surface").alias("Surface"),
+        surface_labels("surface").alias("Surface"),
         pl.col("region").alias("Region"),
         humanised("source").alias("Source"),
         pl.col("priority").alias("Priority"),

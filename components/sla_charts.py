@@ -198,7 +198,7 @@ def breakdown_table(attainment: pl.DataFrame, dimension: str) -> None:
                     "attainment": st.column_config.NumberColumn("Attainment", format="%.1f%%",
                                                                 help="Met ÷ (met + breached)."),
                 },
-                height=min(38 + 35 * view.height, 390),
+                height=min(38 + 35 * view.height, 390), placeholder="–",
             )
 
 
@@ -344,7 +344,7 @@ def policies(frame: pl.DataFrame) -> None:
             "Pending info": st.column_config.TextColumn(help="Whether time waiting for information counts."),
             "Queues": st.column_config.NumberColumn(format="%d", help="Queues using the policy."),
             "Queue names": st.column_config.ListColumn("Queues using it", width="large"),
-        },
+        }, placeholder="–",
     )
     st.caption("All policies and queues; the sidebar filters do not apply. A case's targets are those of "
                "its current queue's policy.")

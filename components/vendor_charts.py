@@ -79,7 +79,7 @@ def scorecard_table(card: pl.DataFrame, key: str) -> None:
         rule = "" if f.direction is None else f" Marked 🟢 🟠 🔴 against the contract target ({f.target or 'house standard'})."
         config[f.label] = st.column_config.TextColumn(help=f.help + rule)
     st.dataframe(shown, key=key, hide_index=True, column_config=config,
-                 height=min(38 + 35 * card.height, 460))
+                 height=min(38 + 35 * card.height, 460), placeholder="–")
     st.caption("🟢 meets the contract target; 🟠 within the tolerance below it; 🔴 further off. "
                "Figures without a mark have no contract target.")
 
@@ -150,7 +150,7 @@ def side_by_side(card: pl.DataFrame, first: str, second: str, key: str) -> None:
         name_b: column(b, False), f"{name_b} target": column(b, True),
     })
     st.dataframe(table, key=key, hide_index=True,
-                 height=38 + 35 * table.height)
+                 height=38 + 35 * table.height, placeholder="–")
 
 
 def kappa_heatmap(kappa: pl.DataFrame, names: dict[str, str], key: str) -> None:

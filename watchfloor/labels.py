@@ -32,6 +32,15 @@ CATEGORY_LABELS = {
 }
 
 
+# Surfaces as users name them: "API", "Image gen" (one spelling on every page).
+SURFACE_LABELS = {"api": "API", "image_gen": "Image gen", "chat": "Chat", "voice": "Voice", "plugins": "Plugins"}
+
+
+def surface_labels(column: str) -> pl.Expr:
+    """The surface codes of a text column in the users' words; null stays null."""
+    return pl.col(column).replace_strict(SURFACE_LABELS, default=humanised(column), return_dtype=pl.String)
+
+
 def humanise(code: str | None) -> str:
     if not code:
         return "–"
