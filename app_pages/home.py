@@ -29,7 +29,7 @@ health = summarise(data["flow"], pl.concat([data["sla"], data["sla_week_before"]
 level = sensitivity.current()
 backlog, rising = data["backlog"], queries.derived(data["rising"], rising_categories, as_of, 3, level)
 role = user.role
-WEEK = "vs a week earlier"
+WEEK = "vs a week ago"
 
 st.subheader("Volume", anchor=False)
 inflow_tile, resolved_tile, backlog_tile, incidents_tile = st.columns(4)

@@ -81,7 +81,12 @@ _PAGE_CSS = """<style>
 [data-testid=stMetricValue] { font-size: clamp(1.3rem, 2.3vw, 2.25rem); }
 [data-testid=stMetricValue] > div { overflow: visible; text-overflow: clip; }
 [data-testid=stMetricLabel] div, [data-testid=stMetricLabel] p { white-space: normal; overflow: visible;
-  text-overflow: clip; }
+  text-overflow: clip; word-break: normal; overflow-wrap: normal; }
+@media (max-width: 1100px) {
+  [data-testid=stHorizontalBlock]:has(> [data-testid=stColumn] [data-testid=stMetric]) { flex-wrap: wrap; }
+  [data-testid=stHorizontalBlock] > [data-testid=stColumn]:has([data-testid=stMetric]) {
+    min-width: calc(50% - 0.5rem); flex: 1 1 calc(50% - 0.5rem); }
+}
 </style>"""
 
 
