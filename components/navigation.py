@@ -56,7 +56,7 @@ def pages_by_group(role: str) -> dict[str, list[st.Page]]:
 def not_allowed_page(spec: roles.PageSpec, role: str) -> st.Page:
     """A hidden stand-in at a page's address, for a role that may not open the page."""
     def refuse() -> None:
-        st.title(spec.title, anchor=False)
+        st.title("Not open to your role", anchor=False)
         st.warning(f"Your role ({roles.label(role)}) does not give access to the {spec.title} page. "
                    "Ask an administrator if you need it.", icon=":material/lock:")
         home = next(iter(roles.pages_for(role)), None)
