@@ -45,7 +45,7 @@ def grade_tiles(card: pl.DataFrame) -> None:
                 st.metric(plain.md(row["vendor"]), f"Grade {plain.md(row['grade'])}")
                 score = "–" if row["score"] is None else f"{row['score']:.0%}"
                 st.caption(f"score {score} · {counts[v.GREEN]} green · {counts[v.AMBER]} amber · {counts[v.RED]} red")
-    weights = ", ".join(f"{f.label.lower()} {f.weight:.0%}" for f in v.FIGURES if f.weight)
+    weights = ", ".join(f"{f.label} {v.format_weight(f.weight)}" for f in SHOWN_ORDER if f.weight)
     st.caption(f"Overall grade: the weighted share of points over the figures with a contract target (green 1, "
                f"amber ½, red 0; {weights}); A from 90 %, B from 75 %, C from 50 %, D below.")
 

@@ -104,7 +104,7 @@ def scorecard_html(vendor_row: dict, weeks: pl.DataFrame, kappa: pl.DataFrame, s
         f"<td>{html_text(r['band'] or '–')}</td></tr>"
         for r in kappa.iter_rows(named=True))
     figure = v.FIGURES_BY_KEY[chart_figure]
-    weights = ", ".join(f"{f.label} {f.weight:.0%}" for f in v.FIGURES if f.weight)
+    weights = ", ".join(f"{f.label} {v.format_weight(f.weight)}" for f in v.FIGURES if f.weight)
     return f"""<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8">
 <title>Scorecard: {name}, {start:%Y-%m-%d} to {end:%Y-%m-%d}</title>

@@ -296,6 +296,11 @@ def vendor_figures(work: pl.DataFrame, quality_counts: pl.DataFrame, outcomes: p
     return {**cards, "kappa": kappa_by_category(quality_counts)}
 
 
+def format_weight(weight: float) -> str:
+    """A figure's weight in the grade: '15 %', '12.5 %' (never rounded to a wrong figure)."""
+    return f"{weight * 100:g} %"
+
+
 def format_value(figure: Figure, value: float | None) -> str:
     if value is None:
         return "–"
