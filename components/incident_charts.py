@@ -46,8 +46,10 @@ def response_tiles(summary: pl.DataFrame) -> None:
     for column, (key, label) in zip(columns[1:], inc.DURATIONS.items()):
         with column:
             st.metric(label, inc.format_duration(overall[key]), border=True,
-                      help=f"The median over the {overall['resolved']:,} listed incidents already resolved (every median "
-                       "over the same incidents, so they keep the milestones' order): " + helps[key])
+                      help=(f"The median over the {overall['resolved']:,} listed incidents already resolved (every "
+                        "median over the same incidents, so they keep the milestones' order): " if overall["resolved"]
+                        else "None of the listed incidents is resolved yet: the median over those that reached the "
+                             "milestone: ") + helps[key])
             st.caption(" · ".join(f"{plain.md(r['severity'])} {inc.format_duration(r[key])}"
                                   for r in by_severity.iter_rows(named=True)))
 

@@ -36,16 +36,15 @@ def filter_list(incidents: pl.DataFrame, severities: list[str] | tuple[str, ...]
 
 def response_summary(incidents: pl.DataFrame) -> pl.DataFrame:
     """Per severity (and 'All'): incidents, resolved incidents, and the median of each response
-    time over the resolved incidents. Every median is over the same incidents, so the medians keep
-    the milestones' order (an incident mitigates before it resolves, so the median time to
-    mitigate is never above the median time to resolve); open incidents are in the list."""
+    time. Where some incidents are resolved, every median is over those same incidents, so the
+    medians keep the milestones' order (an incident mitigates before it resolves, so the median
+    time to mitigate is never above the median time to resolve). Where none is resolved yet,
+    each median is over the incidents that reached its milestone (time to resolve: none)."""
     def agg(frame: pl.DataFrame) -> pl.DataFrame:
-        done = pl.col("time_to_resolve_s").is_not_null()
-        return frame.select(
-            pl.len().alias("incidents"),
-            done.sum().cast(pl.Int64).alias("resolved"),
-            *[pl.col(c).filter(done).drop_nulls().median().alias(c) for c in DURATIONS],
-        )
+        resolved = int(frame["time_to_resolve_s"].is_not_null().sum())
+        over = frame.filter(pl.col("time_to_resolve_s").is_not_null()) if resolved else frame
+        return over.select(*[pl.col(c).drop_nulls().median().alias(c) for c in DURATIONS]).with_columns(
+            pl.lit(frame.height, dtype=pl.Int64).alias("incidents"), pl.lit(resolved, dtype=pl.Int64).alias("resolved"))
 
     parts = []
     for sev in SEVERITIES:
