@@ -98,6 +98,7 @@ def incident_list(incidents: pl.DataFrame) -> None:
             "Started": st.column_config.DatetimeColumn(format="YYYY-MM-DD HH:mm"),
             "Title": st.column_config.TextColumn(width=230),
             "Category": st.column_config.TextColumn(width=110),
+            "Linked cases": st.column_config.NumberColumn(format="localized"),
             "To detect": st.column_config.TextColumn(help="detected − started"),
             "To acknowledge": st.column_config.TextColumn(help="acknowledged − detected"),
             "To mitigate": st.column_config.TextColumn(help="mitigated − started"),
