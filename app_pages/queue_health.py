@@ -20,7 +20,7 @@ st.caption("Open cases now, flows over the last hour and 24 hours, and staffing 
 # The grouping on a row of its own: its five buttons are never clipped, even at 800 px.
 group_by = st.segmented_control("Group by", options=list(GROUPINGS), format_func=GROUPINGS.get,
                                 default="queue", key="queue_health_group_by") or "queue"
-refresh_column, interval_column, _ = st.columns([1.2, 1, 2], vertical_alignment="bottom")
+refresh_column, interval_column, _ = st.columns([1.7, 1, 1.3], vertical_alignment="bottom")
 with refresh_column:
     auto_refresh = st.toggle("Refresh automatically", value=True, key="queue_health_auto_refresh")
 with interval_column:
