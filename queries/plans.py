@@ -96,13 +96,15 @@ def executive(as_of: datetime, filters: Filters, period: executive_periods.Perio
 
 def vendors(as_of: datetime, filters: Filters) -> list[QueryCall]:
     """The Vendors page: contracts, and the period's work, QA checks and outcomes (appeals, SLA)
-    per reviewer unit and week; the scorecards are derived from them (watchfloor.vendors)."""
+    per reviewer unit and week, and SLA adherence on both clocks (the SLA page's rule); the
+    scorecards are derived from them (watchfloor.vendors)."""
     scope = {"as_of": as_of, **filters.period_params(), **filters.sql_params()}
     return [
         QueryCall("contracts", "vendor_contracts"),
         QueryCall("work", "vendor_work", scope),
         QueryCall("quality", "vendor_quality", scope),
         QueryCall("outcomes", "vendor_outcomes", scope),
+        QueryCall("sla", "vendor_sla", scope),
     ]
 
 
