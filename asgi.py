@@ -1,5 +1,8 @@
 """The dashboard's web server (what `watchfloor serve` runs): Streamlit serving Home.py, with the
-session-cookie route and the guard of components/web.py."""
+session-cookie route and the guard of components/web.py; while it runs, today's demand forecast is
+prepared in the background (queries/daily_forecast.py)."""
+
+from contextlib import asynccontextmanager
 
 import pandas  # noqa: F401  imported once here: plotly imports it lazily, and two sessions doing that
 #                 at the same moment have been seen to find it half initialised
@@ -8,9 +11,24 @@ from starlette.middleware import Middleware
 from starlette.routing import Route
 
 from components import web
+from queries import daily_forecast, demand
+
+
+@asynccontextmanager
+async def lifespan(_app):
+    # The Capacity page's forecast is fitted when the server starts and after each midnight UTC,
+    # never while a user waits for the page.
+    preparer = daily_forecast.DailyForecast().start()
+    try:
+        yield
+    finally:
+        preparer.stop()
+        demand.stop_fitter()
+
 
 app = st.App(
     "Home.py",
     routes=[Route(web.SESSION_PATH, web.session_cookie, methods=["POST"])],
     middleware=[Middleware(web.Guard)],
+    lifespan=lifespan,
 )
