@@ -1,6 +1,7 @@
 """The dashboard's web server (what `watchfloor serve` runs): Streamlit serving Home.py, with the
-session-cookie route and the guard of components/web.py; while it runs, today's demand forecast is
-prepared in the background (queries/daily_forecast.py)."""
+session-cookie route and the guard of components/web.py; while it runs, each interval's data is
+fetched ahead of the pages (queries/refresh.py) and today's demand forecast is prepared in the
+background (queries/daily_forecast.py)."""
 
 from contextlib import asynccontextmanager
 
@@ -11,7 +12,7 @@ from starlette.middleware import Middleware
 from starlette.routing import Route
 
 from components import web
-from queries import daily_forecast, demand
+from queries import daily_forecast, demand, refresh
 
 
 @asynccontextmanager
@@ -19,9 +20,12 @@ async def lifespan(_app):
     # The Capacity page's forecast is fitted when the server starts and after each midnight UTC,
     # never while a user waits for the page.
     preparer = daily_forecast.DailyForecast().start()
+    # Each refresh interval's data is fetched ahead of the pages that were open in the last ones.
+    refresher = refresh.Refresher().start()
     try:
         yield
     finally:
+        refresher.stop()
         preparer.stop()
         demand.stop_fitter()
 

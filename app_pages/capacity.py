@@ -3,6 +3,7 @@ meet its first-action target, against the roster; backlog and breaches ahead; ve
 
 import streamlit as st
 
+import queries
 from components import capacity_charts as charts
 from components import filters, plain, shell
 from queries import demand, plans
@@ -27,7 +28,7 @@ except ConfigError as exc:
     st.error(f"Capacity settings: {exc}")
     st.stop()
 data = shell.fetch_or_stop(plans.capacity(as_of, chosen))
-groups = cap.groups(data["queues"])
+groups = queries.derived(data["queues"], cap.groups)  # kept per result, as the outlook below
 scope = cap.in_scope(groups, data["queues"], list(chosen.regions), list(chosen.verticals))
 if not scope:
     st.info("No queue group matches the filters.")
@@ -43,7 +44,8 @@ forecast = charts.ready_or_pending(demand.group_forecast_started(warehouse, as_o
                                    "ready; the page fills in by itself.")
 zone = "UTC"
 if forecast is not None:
-    view = cap.outlook(data, groups, forecast, as_of, scope, scenario)
+    view = queries.derived(data["roster"], cap.outlook_of, data["queues"], data["backlog"], data["vendors"], groups,
+                           forecast, as_of, tuple(scope), scenario)
     note = charts.scenario_note(scenario, base)
     if note:
         st.info(note, icon=":material/tune:")
