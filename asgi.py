@@ -25,8 +25,9 @@ async def lifespan(_app):
     try:
         yield
     finally:
-        refresher.stop()
-        preparer.stop()
+        # Their threads may be waiting for a query or a fit: they are daemons, not waited for long.
+        refresher.stop(timeout=1.0)
+        preparer.stop(timeout=1.0)
         demand.stop_fitter()
 
 
