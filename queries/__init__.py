@@ -240,17 +240,19 @@ class ResultCache:
                 flight.previous = dropped[-1][1]  # the expired result, to compare the new one with
             return flight, True
 
-    def claim_refresh(self, key: Any) -> tuple[Flight, bool]:
-        """Like claim, but a fresh entry does not count: (flight, leader) for a new computation that
-        replaces the entry when it lands (meanwhile everyone else still gets the entry), unless the
-        key is being computed already."""
+    def claim_refresh(self, key: Any, young: float) -> tuple[Flight, bool]:
+        """Like claim, but an entry with at most `young` seconds left to live does not count:
+        (flight, leader) for a new computation that replaces the entry when it lands (meanwhile
+        everyone else still gets the entry), unless the key is being computed already."""
         with self._lock:
+            entry = self._entries.get(key)
+            if entry is not None and entry[0] - time.monotonic() > young:
+                return Flight.landed(entry[1]), False  # landed moments ago: nothing new to fetch
             flight = self._flying.get(key)
             if flight is not None:
                 flight.waiters += 1
                 return flight, False
             flight = self._flying[key] = Flight()
-            entry = self._entries.get(key)
             flight.previous = entry[1] if entry is not None else None
             return flight, True
 
@@ -474,9 +476,13 @@ def start(name: str, warehouse: str | None = None, ttl: float | None = None, ses
     settings = load_settings()
     warehouse = warehouse or settings.warehouse
     key = (warehouse, name, _freeze(params))
-    flight, leader = cache.claim_refresh(key) if refresh else cache.claim(key)
+    keep = settings.cache_ttl_seconds if ttl is None else ttl
+    if ttl is None and running_ahead():
+        # Pages stay on an interval until the next one's results have landed (queries/refresh.py):
+        # what they fetched must outlive that.
+        keep += settings.refresh_seconds
+    flight, leader = cache.claim_refresh(key, keep - settings.refresh_seconds) if refresh else cache.claim(key)
     if leader:
-        keep = settings.cache_ttl_seconds if ttl is None else ttl
 
         def run_it() -> None:
             flight.job = None
@@ -494,6 +500,13 @@ def start(name: str, warehouse: str | None = None, ttl: float | None = None, ses
 
         flight.job = _workers().submit(session, run_it)
     return Pending(key, flight)
+
+
+_ahead = threading.Event()  # set while the server runs pages' plans ahead (queries/refresh.py)
+
+
+def running_ahead() -> bool:
+    return _ahead.is_set()
 
 
 def run(name: str, warehouse: str | None = None, ttl: float | None = None, **params: Any) -> pl.DataFrame:

@@ -105,7 +105,6 @@ def incidents(as_of: datetime, filters: Filters) -> list[QueryCall]:
     ]
 
 
-@_page_plan
 def executive(as_of: datetime, filters: Filters, period: executive_periods.Period | None = None) -> list[QueryCall]:
     """The executive summary: a period (the last 7 days unless chosen) against the one before.
     The sidebar date range does not apply (the page picks its own period); the other filters do."""

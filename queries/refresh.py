@@ -9,9 +9,9 @@ of the queries (seconds), never longer than two intervals (past that, pages ask 
 interval themselves, as they do when nothing runs ahead, e.g. with no server).
 
 Only plans fetched within the last KEEP_INTERVALS intervals are run again, with the filters they
-were fetched with, so a dashboard nobody looks at costs nothing. Results run ahead are kept for
-one interval longer than the cache TTL, so that they are still there while the next interval's
-run is under way.
+were fetched with, so a dashboard nobody looks at costs nothing. While it runs, results are kept
+for one interval longer than the cache TTL, so that they are still there while the next
+interval's run is under way, and a result that landed within the last TTL is not run again.
 """
 
 from __future__ import annotations
@@ -22,6 +22,7 @@ import time
 from datetime import datetime, timedelta
 from typing import Callable
 
+import queries
 from queries import plans
 from watchfloor.config import dashboard_now, load_settings, snap, utc_now
 
@@ -81,6 +82,7 @@ class Refresher:
 
     def start(self) -> "Refresher":
         publish(self.clock())
+        queries._ahead.set()
         self._thread = threading.Thread(target=self.run, daemon=True, name="watchfloor-refresh")
         self._thread.start()
         return self
@@ -89,6 +91,7 @@ class Refresher:
         self._stop.set()
         if self._thread is not None:
             self._thread.join(timeout)
+        queries._ahead.clear()
         publish(None)
 
     def run_once(self, now: datetime) -> int:

@@ -89,6 +89,13 @@ def test_a_result_with_the_same_key_is_run_again(interval, monkeypatch):
     assert after is before  # the same answer: nothing derived from it is computed again
     assert queries.derived(after, lambda frame: computed.append(1) or frame.height) == figure and computed == [1]
 
+    # a result that landed moments ago is not fetched again at the next interval ...
+    runs.clear()
+    refresh.Refresher(clock=lambda: config.dashboard_now()).run_once(T1)
+    assert runs == []
+    # ... one that landed more than the cache TTL ago is, and a new answer replaces the old
+    later = queries.time.monotonic() + 61
+    monkeypatch.setattr(queries.time, "monotonic", lambda: later)
     real = queries.run_uncached
     monkeypatch.setattr(queries, "run_uncached", lambda name, **kw: (
         real(name, **kw).with_columns(pl.lit(1).alias("changed")) if name == "freshness" else real(name, **kw)))
@@ -123,3 +130,25 @@ def test_plans_are_made_again_for_a_later_now():
     assert plan.recipe == plans.trends(T1, filters, dimension="surface", hourly=True).recipe
     assert plan.at(T1) == plans.trends(T1, filters, dimension="surface", hourly=True)
     assert plans.home(T0, filters).at(T1) == plans.home(T1, filters)
+
+
+def test_while_running_ahead_results_outlive_the_next_interval(interval, monkeypatch):
+    """Pages stay on an interval until the next one's results have landed: what they fetched is kept
+    one interval longer than the cache TTL while the server runs ahead (and only then)."""
+    plan = plans.shell(T0, default_filters(T0.date()))
+    plans.fetch(plan)
+    runs = counting(monkeypatch)
+    refresher = refresh.Refresher(clock=lambda: T0)
+    monkeypatch.setattr(refresher, "run", lambda: None)  # no thread of its own here
+    refresher.start()
+    try:
+        assert queries.running_ahead()
+        queries.clear_cache()
+        plans.fetch(plan)  # landed now, kept for TTL + interval = 120 s
+        later = queries.time.monotonic() + 90
+        monkeypatch.setattr(queries.time, "monotonic", lambda: later)
+        plans.fetch(plan)
+        assert sorted(name for name, _ in runs) == ["filter_options", "freshness"]  # still cached at 90 s
+    finally:
+        refresher.stop()
+    assert not queries.running_ahead()
