@@ -20,7 +20,8 @@ import os
 import threading
 import time
 from collections import OrderedDict
-from concurrent.futures import Future
+from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from datetime import datetime, timedelta
 from typing import Any, Callable
 
@@ -45,16 +46,25 @@ def _low_priority() -> None:
 
 def fit(function: Callable[..., Any], *args: Any) -> Any:
     """`function(*args)` in the fitting process (or here, with SEPARATE_PROCESS off); the calling
-    thread waits without holding the interpreter lock."""
+    thread waits without holding the interpreter lock. A fitting process that dies fails the fit at
+    once (the next fit starts a new process) instead of being replaced in a loop."""
     global _fitter
     if not SEPARATE_PROCESS:
         return function(*args)
     with _fitter_lock:
         if _fitter is None:
             # spawn, not fork: the server has threads (a fork copies their locks mid-use)
-            _fitter = multiprocessing.get_context("spawn").Pool(1, initializer=_low_priority)
-        pending = _fitter.apply_async(function, args)
-    return pending.get(FIT_TIMEOUT_S)
+            _fitter = ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn"),
+                                          initializer=_low_priority)
+        pool = _fitter
+        pending = pool.submit(function, *args)
+    try:
+        return pending.result(FIT_TIMEOUT_S)
+    except BrokenProcessPool:
+        with _fitter_lock:
+            if _fitter is pool:
+                _fitter = None
+        raise
 
 
 def stop_fitter() -> None:
@@ -63,7 +73,10 @@ def stop_fitter() -> None:
     with _fitter_lock:
         pool, _fitter = _fitter, None
     if pool is not None:
-        pool.terminate()
+        workers = list(getattr(pool, "_processes", {}).values())
+        pool.shutdown(wait=False, cancel_futures=True)
+        for worker in workers:  # a fit under way is not waited for
+            worker.terminate()
 
 
 class Once:

@@ -6,9 +6,11 @@ from __future__ import annotations
 
 import os
 from concurrent.futures import Future
+from concurrent.futures.process import BrokenProcessPool
 from datetime import datetime, timedelta
 
 import polars as pl
+import pytest
 
 from queries import daily_forecast, demand
 from tests.app.test_capacity_page import capacity_warehouse  # noqa: F401 - the hand-built warehouse
@@ -112,5 +114,9 @@ def test_fits_run_in_a_low_priority_process_of_their_own(monkeypatch):
     try:
         assert demand.fit(os.getpid) != os.getpid()
         assert demand.fit(os.nice, 0) == min(19, os.nice(0) + 19)
+        # a fitting process that dies fails its fit at once; the next fit gets a new process
+        with pytest.raises(BrokenProcessPool):
+            demand.fit(os._exit, 3)
+        assert demand.fit(os.getpid) != os.getpid()
     finally:
         demand.stop_fitter()
