@@ -3,8 +3,9 @@ meet its first-action target, against the roster; backlog and breaches ahead; ve
 
 import streamlit as st
 
+import queries
 from components import capacity_charts as charts
-from components import filters, shell
+from components import filters, plain, shell
 from queries import demand, plans
 from watchfloor import capacity as cap
 from watchfloor.config import ConfigError, load_settings
@@ -27,7 +28,7 @@ except ConfigError as exc:
     st.error(f"Capacity settings: {exc}")
     st.stop()
 data = shell.fetch_or_stop(plans.capacity(as_of, chosen))
-groups = cap.groups(data["queues"])
+groups = queries.derived(data["queues"], cap.groups)  # kept per result, as the outlook below
 scope = cap.in_scope(groups, data["queues"], list(chosen.regions), list(chosen.verticals))
 if not scope:
     st.info("No queue group matches the filters.")
@@ -35,29 +36,36 @@ if not scope:
 labels = dict(zip(groups["team"], groups["label"]))
 
 scenario = charts.what_if(base, groups.filter(groups["team"].is_in(scope)))
-with st.spinner("Fitting the demand forecast of every queue group (once a day)…"):
-    forecast = demand.group_forecast(warehouse, as_of, data["arrivals"], groups["team"].to_list())
-view = cap.outlook(data, groups, forecast, as_of, scope, scenario)
-note = charts.scenario_note(scenario, base)
-if note:
-    st.info(note, icon=":material/tune:")
-charts.tiles(view)
+# Fitted in the background (when the server starts, after midnight UTC): never waited for here.
+forecast = charts.ready_or_pending(demand.group_forecast_started(warehouse, as_of, data["arrivals"],
+                                                                 groups["team"].to_list()),
+                                   "The demand forecast of every queue group is being prepared (fitted once a day, in "
+                                   "the background). Staffing, backlog and vendor figures appear here when it is "
+                                   "ready; the page fills in by itself.")
+zone = "UTC"
+if forecast is not None:
+    view = queries.derived(data["roster"], cap.outlook_of, data["queues"], data["backlog"], data["vendors"], groups,
+                           forecast, as_of, tuple(scope), scenario)
+    note = charts.scenario_note(scenario, base)
+    if note:
+        st.info(note, icon=":material/tune:")
+    charts.tiles(view)
 
-st.subheader("Staffing gap, next 7 days", anchor=False)
-with st.container(horizontal=True, wrap=True, gap="medium"):
-    by = st.segmented_control("Rows", options=["label", "region"], default="label", key="capacity_gap_by",
-                              format_func={"label": "Queue group", "region": "Region"}.get) or "label"
-    zone = charts.time_zone_choice("capacity_time_zone")
-week = cap.next_days(view.frame, as_of, 7)
-charts.gap_heatmap(cap.gap_by(week, by), by, zone, key="capacity_gap_heatmap")
-st.markdown("**Worst under-staffed hours**")
-charts.worst_hours_table(cap.worst_hours(week), zone, key="capacity_worst_hours")
+    st.subheader("Staffing gap, next 7 days", anchor=False)
+    with st.container(horizontal=True, wrap=True, gap="medium"):
+        by = st.segmented_control("Rows", options=["label", "region"], default="label", key="capacity_gap_by",
+                                  format_func={"label": "Queue group", "region": "Region"}.get) or "label"
+        zone = charts.time_zone_choice("capacity_time_zone")
+    week = cap.next_days(view.frame, as_of, 7)
+    charts.gap_heatmap(cap.gap_by(week, by), by, zone, key="capacity_gap_heatmap")
+    st.markdown("**Worst under-staffed hours**")
+    charts.worst_hours_table(cap.worst_hours(week), zone, key="capacity_worst_hours")
 
-st.subheader("Backlog and breaches, next 48 hours", anchor=False)
-charts.backlog_table(view.backlog_summary, key="capacity_backlog_table")
-shown = st.selectbox("Queue group", options=view.backlog_summary["team"].to_list(), format_func=labels.get,
-                     key="capacity_backlog_group")
-charts.backlog_chart(cap.group_projection(view.projection, shown), zone, key="capacity_backlog_chart")
+    st.subheader("Backlog and breaches, next 48 hours", anchor=False)
+    charts.backlog_table(view.backlog_summary, key="capacity_backlog_table")
+    shown = st.selectbox("Queue group", options=view.backlog_summary["team"].to_list(), format_func=labels.get,
+                         key="capacity_backlog_group")
+    charts.backlog_chart(cap.group_projection(view.projection, shown), zone, key="capacity_backlog_chart")
 
 st.subheader("Demand forecast", anchor=False)
 level = st.segmented_control("Forecast for", options=list(LEVELS), format_func=LEVELS.get, default="team",
@@ -65,13 +73,13 @@ level = st.segmented_control("Forecast for", options=list(LEVELS), format_func=L
 if level == "team":
     team = st.selectbox("Queue group", options=scope, format_func=labels.get, key="capacity_forecast_group")
     history = cap.group_history(data["arrivals"], team)
-    series = forecast.filter(forecast["team"] == team)
+    series = None if forecast is None else forecast.filter(forecast["team"] == team)
 else:
     choices = cap.queue_sets(data["queues"].filter(data["queues"]["team"].is_in(scope)))[level]
     name = st.selectbox(LEVELS[level], options=list(choices), key=f"capacity_forecast_{level}")
     history = shell.fetch_or_stop(plans.capacity_series(as_of, list(choices[name])))["history"]
-    with st.spinner("Fitting its forecast…"):
-        series = demand.series_forecast(warehouse, as_of, f"{level}:{name}", history)
+    series = charts.ready_or_pending(demand.series_forecast_started(warehouse, as_of, f"{level}:{name}", history),
+                                     "Its forecast is being fitted in the background; it appears here when ready.")
 charts.forecast_chart(history, series, as_of, zone, key="capacity_forecast_chart")
 st.caption("MSTL (daily and weekly seasonality, AutoETS level and trend) on the 6 weeks before 00:00 UTC today, "
            "with past spikes and holidays damped; the band is the 80 % prediction interval.")
@@ -83,6 +91,9 @@ def accuracy() -> None:
     if not backtest.done():
         st.info("The backtest of the last 4 weeks is running in the background; it appears here when done.",
                 icon=":material/hourglass_top:")
+        return
+    if backtest.exception() is not None:
+        st.error(f"The backtest could not be run: {plain.md(str(backtest.exception()).strip().splitlines()[0])}")
         return
     per_group = backtest.result().filter(backtest.result()["team"].is_in(scope))
     summary = cap.backtest_summary(per_group)
@@ -99,10 +110,11 @@ def accuracy() -> None:
 st.subheader("Forecast accuracy, last 4 weeks", anchor=False)
 accuracy()
 
-st.subheader("Vendors: reviewer hours per week", anchor=False)
-st.caption("Each group's scheduled need split by its vendors' shares of its roster over the last 4 weeks, "
-           "against the hours each vendor is contracted for per week.")
-charts.vendor_table(view.vendor_hours, as_of, key="capacity_vendor_table")
+if forecast is not None:
+    st.subheader("Vendors: reviewer hours per week", anchor=False)
+    st.caption("Each group's scheduled need split by its vendors' shares of its roster over the last 4 weeks, "
+               "against the hours each vendor is contracted for per week.")
+    charts.vendor_table(view.vendor_hours, as_of, key="capacity_vendor_table")
 
-st.subheader("Export", anchor=False)
-charts.plan_download(cap.plan_csv(view.frame), as_of, key="capacity_plan_csv")
+    st.subheader("Export", anchor=False)
+    charts.plan_download(cap.plan_csv(view.frame), as_of, key="capacity_plan_csv")

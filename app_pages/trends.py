@@ -34,8 +34,11 @@ with sensitivity_column:
 cost = cost_column.empty()  # what the setting costs, once the alerts are worked out
 
 data = shell.fetch_or_stop(plans.trends(as_of, chosen, dimension=dimension, hourly=hourly))
-view = queries.derived(data["series"], tr.spike_view, dimension, start, end, as_of, hourly, level)
-watched = queries.derived(data["watched"], tr.watched_view, start, end, as_of, level)
+# The detector judges complete buckets only: asked as of the last one, its figures are kept for the
+# bucket (an hour) instead of being computed again every refresh interval.
+judged, judged_hour = tr.judged_end(end, as_of, hourly), tr.judged_end(end, as_of, True)
+view = queries.derived(data["series"], tr.spike_view, dimension, start, end, judged, hourly, level)
+watched = queries.derived(data["watched"], tr.watched_view, start, end, judged_hour, level)
 spikes = tr.spike_list(view, watched, dimension)
 movers = queries.derived(data["series"], tr.movers, dimension, start, end, as_of)
 trends_charts.sensitivity_cost(cost, watched.rate, sensitivity.LABELS[level])
@@ -49,7 +52,7 @@ st.subheader("Volume", anchor=False)
 if selected is not None and selected["source"] == "watched":
     # A watched alert: its own hourly series (category, surface, region) with its band.
     trends_charts.scope_chart(queries.derived(data["watched"], tr.scope_points, selected["category"],
-                                              selected["surface"], selected["region"], start, end, as_of, level),
+                                              selected["surface"], selected["region"], start, end, judged_hour, level),
                               selected)
 else:
     options = trends_charts.series_options(view, dimension)

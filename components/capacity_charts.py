@@ -7,6 +7,7 @@ them as plain text; tables show them as cell values.
 from __future__ import annotations
 
 import html
+from concurrent.futures import Future
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -15,11 +16,38 @@ import plotly.graph_objects as go
 import polars as pl
 import streamlit as st
 
+from components import plain
 from watchfloor import capacity as cap
 
 UNDER, OVER, EVEN = "#c0392b", "#2f8f4e", "#f4f4f4"
 TILE_WIDTH = 230
 FORECAST, ACTUAL, BAND = "#3b5bdb", "#495057", "rgba(59, 91, 219, 0.18)"
+
+
+# --- forecasts fitted in the background -------------------------------------------------------
+
+POLL_SECONDS = 2
+
+
+def ready_or_pending(fit: Future, waiting: str) -> pl.DataFrame | None:
+    """The frame of a background fit if it is done; otherwise None, with `waiting` shown and the whole
+    page run again once the fit is done (checked every POLL_SECONDS), so the page never waits for it."""
+    if fit.done():
+        error = fit.exception()
+        if error is not None:
+            why = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
+            st.error(f"The forecast could not be fitted: {plain.md(why)}")
+            return None
+        return fit.result()
+    st.info(waiting, icon=":material/hourglass_top:")
+    _rerun_when_done(fit)
+    return None
+
+
+@st.fragment(run_every=POLL_SECONDS)
+def _rerun_when_done(fit: Future) -> None:
+    if fit.done():
+        st.rerun()
 
 
 # --- time zone ---------------------------------------------------------------------------------
@@ -216,9 +244,12 @@ def backlog_chart(frame: pl.DataFrame, zone: str, key: str) -> None:
 # --- forecast ----------------------------------------------------------------------------------
 
 
-def forecast_chart(history: pl.DataFrame, forecast: pl.DataFrame, now: datetime, zone: str, key: str) -> None:
+def forecast_chart(history: pl.DataFrame, forecast: pl.DataFrame | None, now: datetime, zone: str, key: str) -> None:
     """Arrivals per hour: the last 14 days and today so far (grey), the forecast with its 80 %
-    interval (blue band)."""
+    interval (blue band; none while the forecast is being prepared)."""
+    if forecast is None:
+        forecast = pl.DataFrame(schema={"hour": history.schema.get("hour", pl.Datetime("us")), "forecast": pl.Float64,
+                                        "lower": pl.Float64, "upper": pl.Float64})
     since = now - timedelta(days=14)
     history = in_zone(history.filter(pl.col("hour") >= since), "hour", zone)
     forecast = in_zone(forecast.filter(pl.col("hour") >= since), "hour", zone)

@@ -13,9 +13,9 @@ from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 import queries
 from components import plain
-from queries import plans
+from queries import plans, refresh
 from watchfloor import audit, auth, roles
-from watchfloor.config import Settings, dashboard_now, load_settings
+from watchfloor.config import Settings, load_settings
 from watchfloor.warehouse import WarehouseBusy, WarehouseEmpty, WarehouseError, WarehouseMissing, check_ready
 
 
@@ -124,8 +124,9 @@ def arrived(page_key: str) -> bool:
 
 def as_of() -> datetime:
     """The dashboard's 'now', snapped to the refresh interval so that everyone who opens a page
-    within one interval shares its queries (watchfloor.config.dashboard_now)."""
-    return dashboard_now(load_settings())
+    within one interval shares its queries (watchfloor.config.dashboard_now); while the server runs
+    the new interval's queries ahead of the pages, the previous interval's (queries/refresh.py)."""
+    return refresh.page_now()
 
 
 def warehouse_ready() -> bool:
@@ -224,6 +225,8 @@ def fetch_or_stop(plan: list[plans.QueryCall]) -> dict[str, pl.DataFrame]:
     """A page's frames. While the warehouse is busy the page says so in one line; a query that runs
     past the time limit is cancelled and the page says so; a warehouse a writer holds is retried;
     any other failure: a clear message, and the page stops."""
+    if isinstance(plan, plans.Plan):
+        refresh.remember(plan)  # run ahead at the coming intervals while pages keep asking for it
     retrying = None
     for attempt in range(1, LOCKED_TRIES + 1):
         try:

@@ -143,6 +143,7 @@ class Flight:
         self.error: BaseException | None = None
         self.waiters = 1
         self.job: Any = None  # the worker job that runs it, while it has not started
+        self.previous: Any = None  # the result it replaces (expired, or being refreshed), if any
 
     @classmethod
     def landed(cls, value: Any) -> "Flight":
@@ -235,6 +236,24 @@ class ResultCache:
                 return flight, False
             self.misses += 1
             flight = self._flying[key] = Flight()
+            if dropped and dropped[-1] is not None:
+                flight.previous = dropped[-1][1]  # the expired result, to compare the new one with
+            return flight, True
+
+    def claim_refresh(self, key: Any, young: float) -> tuple[Flight, bool]:
+        """Like claim, but an entry with at most `young` seconds left to live does not count:
+        (flight, leader) for a new computation that replaces the entry when it lands (meanwhile
+        everyone else still gets the entry), unless the key is being computed already."""
+        with self._lock:
+            entry = self._entries.get(key)
+            if entry is not None and entry[0] - time.monotonic() > young:
+                return Flight.landed(entry[1]), False  # landed moments ago: nothing new to fetch
+            flight = self._flying.get(key)
+            if flight is not None:
+                flight.waiters += 1
+                return flight, False
+            flight = self._flying[key] = Flight()
+            flight.previous = entry[1] if entry is not None else None
             return flight, True
 
     def land(self, key: Any, flight: Flight, value: Any, ttl: float) -> None:
@@ -447,29 +466,47 @@ class Pending:
 
 
 def start(name: str, warehouse: str | None = None, ttl: float | None = None, session: Any = None,
-          **params: Any) -> Pending:
+          refresh: bool = False, **params: Any) -> Pending:
     """Ask for the named query: a cached result, the same query already in flight, or a new run
-    queued on the query workers under `session` (whose queries take turns with everyone else's)."""
+    queued on the query workers under `session` (whose queries take turns with everyone else's).
+    With `refresh`, a cached result is run again and replaced when the new one lands (until then
+    everyone else still gets the cached one)."""
     query = load(name)
     _check_parameters(query, params)
     settings = load_settings()
     warehouse = warehouse or settings.warehouse
     key = (warehouse, name, _freeze(params))
-    flight, leader = cache.claim(key)
+    keep = settings.cache_ttl_seconds if ttl is None else ttl
+    if ttl is None and running_ahead():
+        # Pages stay on an interval until the next one's results have landed (queries/refresh.py):
+        # what they fetched must outlive that.
+        keep += settings.refresh_seconds
+    flight, leader = cache.claim_refresh(key, keep - settings.refresh_seconds) if refresh else cache.claim(key)
     if leader:
-        keep = settings.cache_ttl_seconds if ttl is None else ttl
 
         def run_it() -> None:
             flight.job = None
+            previous, flight.previous = flight.previous, None
             try:
                 frame = run_uncached(name, warehouse=warehouse, **params)
             except BaseException as exc:  # every waiter gets the error; the worker carries on
                 cache.crash(key, flight, exc)
             else:
+                # The same answer as before keeps the frame it replaces, and with it the figures
+                # derived from that frame (the spike detector's, ...): nothing to compute again.
+                if isinstance(previous, pl.DataFrame) and previous.equals(frame):
+                    frame = previous
                 cache.land(key, flight, frame, keep)
 
         flight.job = _workers().submit(session, run_it)
     return Pending(key, flight)
+
+
+_ahead = threading.Event()  # set while the server runs pages' plans ahead (queries/refresh.py)
+
+
+def running_ahead() -> bool:
+    return _ahead.is_set()
 
 
 def run(name: str, warehouse: str | None = None, ttl: float | None = None, **params: Any) -> pl.DataFrame:

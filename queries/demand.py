@@ -1,19 +1,27 @@
 """Demand forecasts for the Capacity page, fitted once a day and shared by every session.
 
-Fitting the forecast of every queue group takes seconds, so it is never done per rerun or per
-session: each forecast and backtest is kept per (warehouse, day), and
-a session that asks while another is fitting the same one waits for that result instead of
-starting a second fit. The inputs are the frames of the page's named queries
-(queries/capacity_*.sql); the fitting is watchfloor.capacity / watchfloor.forecast, plain numpy
-and statsforecast, with no Python callback inside Polars.
+Fitting the forecast of every queue group takes seconds (tens of seconds on a large warehouse), so
+it is never done per rerun or per session, nor on a page's request path: each forecast and
+backtest is kept per (warehouse, day) and computed in the background, once; the page asks whether
+it is ready (`group_forecast_started(...).done()`) and shows the rest meanwhile. The server starts
+today's fit when it starts and again after each midnight UTC (queries/daily_forecast.py).
+
+The fits run in a separate worker process at the lowest CPU priority: a fit holds the interpreter
+lock for long stretches (compiled model code), which in the server's process would stall every
+page run, and at a low priority the pages come first for the cores. The inputs are the frames of
+the page's named queries (queries/capacity_*.sql); the fitting is watchfloor.capacity /
+watchfloor.forecast, plain numpy and statsforecast, with no Python callback inside Polars.
 """
 
 from __future__ import annotations
 
+import multiprocessing
+import os
 import threading
 import time
 from collections import OrderedDict
-from concurrent.futures import Future
+from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from datetime import datetime, timedelta
 from typing import Any, Callable
 
@@ -22,6 +30,53 @@ import polars as pl
 from watchfloor import capacity
 
 DAY_TTL = 86400.0
+RETRY_FAILED_S = 60.0  # a fit that failed is tried again by the first request after this
+# Fits run in a worker process (see above); tests that replace a fitting function in this process
+# turn this off.
+SEPARATE_PROCESS = True
+FIT_TIMEOUT_S = 3600.0  # a fit that never comes back (its worker died) fails instead of waiting forever
+
+_fitter = None
+_fitter_lock = threading.Lock()
+
+
+def _low_priority() -> None:
+    os.nice(19)
+
+
+def fit(function: Callable[..., Any], *args: Any) -> Any:
+    """`function(*args)` in the fitting process (or here, with SEPARATE_PROCESS off); the calling
+    thread waits without holding the interpreter lock. A fitting process that dies fails the fit at
+    once (the next fit starts a new process) instead of being replaced in a loop."""
+    global _fitter
+    if not SEPARATE_PROCESS:
+        return function(*args)
+    with _fitter_lock:
+        if _fitter is None:
+            # spawn, not fork: the server has threads (a fork copies their locks mid-use)
+            _fitter = ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn"),
+                                          initializer=_low_priority)
+        pool = _fitter
+        pending = pool.submit(function, *args)
+    try:
+        return pending.result(FIT_TIMEOUT_S)
+    except BrokenProcessPool:
+        with _fitter_lock:
+            if _fitter is pool:
+                _fitter = None
+        raise
+
+
+def stop_fitter() -> None:
+    """End the fitting process (the server stops); a fit under way is abandoned."""
+    global _fitter
+    with _fitter_lock:
+        pool, _fitter = _fitter, None
+    if pool is not None:
+        workers = list(getattr(pool, "_processes", {}).values())
+        pool.shutdown(wait=False, cancel_futures=True)
+        for worker in workers:  # a fit under way is not waited for
+            worker.terminate()
 
 
 class Once:
@@ -40,11 +95,13 @@ class Once:
             self._compute(key, future, compute)
         return future.result()
 
-    def start(self, key: Any, compute: Callable[[], Any], ttl: float) -> Future:
-        """The future result for key, computed in a background thread unless known or under way."""
+    def start(self, key: Any, compute: Callable[[], Any], ttl: float, keep_failure: float = 0.0) -> Future:
+        """The future result for key, computed in a background thread unless known or under way. A
+        failure is kept for `keep_failure` seconds (a page that polls shows it, rather than starting
+        the same failing fit again at every poll)."""
         future, owner = self._claim(key, ttl)
         if owner:
-            threading.Thread(target=self._compute, args=(key, future, compute), daemon=True,
+            threading.Thread(target=self._compute, args=(key, future, compute, keep_failure), daemon=True,
                              name="watchfloor-demand").start()
         return future
 
@@ -61,13 +118,16 @@ class Once:
                     self._entries.popitem(last=False)
         return future, owner
 
-    def _compute(self, key: Any, future: Future, compute: Callable[[], Any]) -> None:
+    def _compute(self, key: Any, future: Future, compute: Callable[[], Any], keep_failure: float = 0.0) -> None:
         try:
             value = compute()
-        except BaseException as exc:  # the waiters get the error too; the next call retries
+        except BaseException as exc:  # the waiters get the error too; a later call retries
             with self._lock:
                 if self._entries.get(key, (0, None))[1] is future:
-                    del self._entries[key]
+                    if keep_failure > 0:
+                        self._entries[key] = (time.monotonic() + keep_failure, future)
+                    else:
+                        del self._entries[key]
             future.set_exception(exc)
             return
         self.computed += 1
@@ -82,11 +142,18 @@ class Once:
 results = Once()
 
 
-def group_forecast(warehouse: str, now: datetime, arrivals: pl.DataFrame, teams: list[str]) -> pl.DataFrame:
-    """Every queue group's forecast, fitted once a day (from 00:00 UTC of `now`'s day)."""
+def group_forecast_started(warehouse: str, now: datetime, arrivals: pl.DataFrame, teams: list[str]) -> Future:
+    """Every queue group's forecast as of 00:00 UTC of `now`'s day, as a future: the fit under way
+    or done, or one started now in the background."""
     origin = capacity.forecast_origin(now)
     key = ("groups", warehouse, origin, tuple(teams))
-    return results.get(key, lambda: capacity.demand_forecast(arrivals, teams, origin), DAY_TTL)
+    return results.start(key, lambda: fit(capacity.demand_forecast, arrivals, teams, origin), DAY_TTL, RETRY_FAILED_S)
+
+
+def group_forecast(warehouse: str, now: datetime, arrivals: pl.DataFrame, teams: list[str]) -> pl.DataFrame:
+    """Every queue group's forecast, fitted once a day (from 00:00 UTC of `now`'s day); waits for
+    it (the command line and the benchmarks; the page does not wait)."""
+    return group_forecast_started(warehouse, now, arrivals, teams).result()
 
 
 def group_backtest(warehouse: str, now: datetime, arrivals: pl.DataFrame, teams: list[str]) -> Future:
@@ -95,20 +162,21 @@ def group_backtest(warehouse: str, now: datetime, arrivals: pl.DataFrame, teams:
     shows it once it is done."""
     origin = capacity.forecast_origin(now)
     key = ("backtest", warehouse, origin, tuple(teams))
-    return results.start(key, lambda: capacity.forecast_backtest(arrivals, teams, origin), DAY_TTL)
+    return results.start(key, lambda: fit(capacity.forecast_backtest, arrivals, teams, origin), DAY_TTL, RETRY_FAILED_S)
 
 
-def series_forecast(warehouse: str, now: datetime, what: str, history: pl.DataFrame) -> pl.DataFrame:
+def series_forecast_started(warehouse: str, now: datetime, what: str, history: pl.DataFrame) -> Future:
     """The forecast of one queue or set of queues (`what` names it) from its hourly history
-    (capacity_queue_arrivals): columns hour, forecast, lower, upper."""
+    (capacity_queue_arrivals), as a future (fitted in the background): columns hour, forecast,
+    lower, upper."""
     origin = capacity.forecast_origin(now)
     key = ("series", warehouse, origin, what)
 
-    def fit() -> pl.DataFrame:
+    def fit_series() -> pl.DataFrame:
         frame = history.with_columns(pl.lit("series").alias("team"))
-        return capacity.demand_forecast(frame, ["series"], origin).drop("team")
+        return fit(capacity.demand_forecast, frame, ["series"], origin).drop("team")
 
-    return results.get(key, fit, DAY_TTL)
+    return results.start(key, fit_series, DAY_TTL, RETRY_FAILED_S)
 
 
 def history_start(now: datetime) -> datetime:

@@ -6,6 +6,7 @@ plans, cold and warm, against DuckDB running the same SQL directly.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any, Callable
@@ -29,6 +30,31 @@ class QueryCall:
     params: dict[str, Any] = field(default_factory=dict)
 
 
+class Plan(list):
+    """A page's plan (a list of QueryCall) that remembers how it was made, so that the same plan can
+    be made again for a later 'now' (queries/refresh.py runs it ahead of the pages)."""
+
+    def __init__(self, calls: list[QueryCall], build: Callable[..., list[QueryCall]], args: tuple, options: dict):
+        super().__init__(calls)
+        self.build, self.args, self.options = build, args, options
+
+    @property
+    def recipe(self) -> tuple:
+        return (self.build.__name__, self.args, tuple(sorted(self.options.items())))
+
+    def at(self, as_of: datetime) -> "Plan":
+        return self.build(as_of, *self.args, **self.options)
+
+
+def _page_plan(build: Callable[..., list[QueryCall]]) -> Callable[..., Plan]:
+    """Marks a page's plan function (as_of first): its plans can be made again for a later 'now'."""
+    @functools.wraps(build)
+    def made(as_of: datetime, *args: Any, **options: Any) -> Plan:
+        return Plan(build(as_of, *args, **options), made, args, options)
+    return made
+
+
+@_page_plan
 def home(as_of: datetime, filters: Filters) -> list[QueryCall]:
     scope = filters.sql_params()
     return [
@@ -41,6 +67,7 @@ def home(as_of: datetime, filters: Filters) -> list[QueryCall]:
     ]
 
 
+@_page_plan
 def queue_health(as_of: datetime, filters: Filters) -> list[QueryCall]:
     scope = {"as_of": as_of, **filters.sql_params()}
     return [
@@ -51,6 +78,7 @@ def queue_health(as_of: datetime, filters: Filters) -> list[QueryCall]:
     ]
 
 
+@_page_plan
 def sla(as_of: datetime, filters: Filters) -> list[QueryCall]:
     """The SLA page: policies, and the clocks of the date range and of now, evaluated once; every
     other figure is derived from them (watchfloor.sla_report.sla_figures)."""
@@ -64,6 +92,7 @@ def sla(as_of: datetime, filters: Filters) -> list[QueryCall]:
     ]
 
 
+@_page_plan
 def incidents(as_of: datetime, filters: Filters) -> list[QueryCall]:
     """The Incidents page: incidents open at any time in the date range, their milestones and notes,
     and per hour their linked cases and their category's arrivals (for the per-incident view), with
@@ -94,6 +123,7 @@ def executive(as_of: datetime, filters: Filters, period: executive_periods.Perio
     ]
 
 
+@_page_plan
 def vendors(as_of: datetime, filters: Filters) -> list[QueryCall]:
     """The Vendors page: contracts, and the period's work, QA checks and outcomes (appeals, SLA)
     per reviewer unit and week, and SLA adherence on both clocks (the SLA page's rule); the
@@ -108,6 +138,7 @@ def vendors(as_of: datetime, filters: Filters) -> list[QueryCall]:
     ]
 
 
+@_page_plan
 def quality(as_of: datetime, filters: Filters) -> list[QueryCall]:
     """The Quality page: the period's QA checks per reviewer, category and day (watchfloor.quality)."""
     return [QueryCall("reviews", "quality_reviews", {"as_of": as_of, **filters.period_params(), **filters.sql_params()})]
@@ -151,6 +182,7 @@ def shell(as_of: datetime, filters: Filters) -> list[QueryCall]:
     return [QueryCall("filter_options", "filter_options"), QueryCall("freshness", "freshness")]
 
 
+@_page_plan
 def trends(as_of: datetime, filters: Filters, dimension: str = "category", hourly: bool | None = None) -> list[QueryCall]:
     """Trends & spikes: the series of the chosen breakdown with the detector's history before the
     period, the hourly cells of every watched series (category x surface x region) with the
@@ -192,6 +224,7 @@ def trends_spike_cases(filters: Filters, dimension: str, key: str, spike_start: 
     })]
 
 
+@_page_plan
 def capacity(as_of: datetime, filters: Filters) -> list[QueryCall]:
     """Capacity: hourly arrivals per queue group (history for the forecast and its backtest), the
     queues with their targets and handle times, the roster, the cases waiting now and the vendors'
@@ -250,10 +283,11 @@ PAGE_PLANS: dict[str, Callable[[datetime, Filters], list[QueryCall]]] = {
 }
 
 
-def start(plan: list[QueryCall], warehouse: str | None = None, session: Any = None) -> dict[str, queries.Pending]:
+def start(plan: list[QueryCall], warehouse: str | None = None, session: Any = None, ttl: float | None = None,
+          refresh: bool = False) -> dict[str, queries.Pending]:
     """Ask for every query of a plan at once (cached, joined to a run in flight, or queued on the
     query workers under `session`); the page waits for them with `Pending.result()`."""
-    return {call.key: queries.start(call.name, warehouse, None, session, **call.params) for call in plan}
+    return {call.key: queries.start(call.name, warehouse, ttl, session, refresh, **call.params) for call in plan}
 
 
 def fetch(plan: list[QueryCall], warehouse: str | None = None, session: Any = None) -> dict[str, pl.DataFrame]:

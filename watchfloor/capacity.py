@@ -629,6 +629,14 @@ def outlook(data: dict[str, pl.DataFrame], groups_frame: pl.DataFrame, forecast:
     )
 
 
+def outlook_of(roster: pl.DataFrame, queues: pl.DataFrame, backlog: pl.DataFrame, vendors: pl.DataFrame,
+               groups_frame: pl.DataFrame, forecast: pl.DataFrame, now: datetime, teams: tuple[str, ...],
+               scenario: Scenario = Scenario()) -> Outlook:
+    """outlook() with its frames one by one (so that a page can keep it per result: queries.derived)."""
+    data = {"roster": roster, "queues": queues, "backlog": backlog, "vendors": vendors}
+    return outlook(data, groups_frame, forecast, now, list(teams), scenario)
+
+
 def next_days(frame: pl.DataFrame, now: datetime, days: int) -> pl.DataFrame:
     """The rows of a per-hour frame in the `days` days from the hour of `now`."""
     start = floor_hour(now)

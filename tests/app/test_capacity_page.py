@@ -3,12 +3,13 @@ forecast fixed by hand so that every tile can be worked out."""
 
 from __future__ import annotations
 
+import threading
 from datetime import timedelta
 
 import polars as pl
 import pytest
 
-from queries import demand
+from queries import daily_forecast, demand
 from tests.app.conftest import app_for, errors, table_with
 from tests.conftest import pin_warehouse
 from tests.unit import test_capacity as hand
@@ -36,8 +37,12 @@ def capacity_env(monkeypatch, capacity_warehouse):
                             orient="row").with_columns(pl.col("forecast").alias("lower"), pl.col("forecast").alias("upper"))
 
     monkeypatch.setattr(cap, "demand_forecast", forecast)
+    monkeypatch.setattr(demand, "SEPARATE_PROCESS", False)  # the hand-made forecast lives in this process
     demand.results.clear()
-    yield pin_warehouse(monkeypatch, capacity_warehouse, hand.NOW)
+    warehouse = pin_warehouse(monkeypatch, capacity_warehouse, hand.NOW)
+    # As the server does when it starts: today's forecast is prepared before anyone opens the page.
+    daily_forecast.prepare(warehouse, hand.NOW)[0].result(timeout=120)
+    yield warehouse
     demand.results.clear()
 
 
@@ -124,3 +129,61 @@ def test_filters_choose_the_groups(capacity_env):
     backlog = table_with(at, "Waiting now")
     assert list(backlog["Queue group"]) == ["Child safety EMEA P0"]
     assert {m.label: m.value for m in at.metric}["Reviewers needed now"] == "0"
+
+
+def test_page_never_waits_for_the_forecast(monkeypatch, capacity_warehouse):
+    """A visit while the forecast is still being fitted shows the rest of the page and says so; the
+    next run after the fit has finished shows the staffing figures (order and state, no clock)."""
+    release, fitting = threading.Event(), threading.Event()
+
+    def slow_forecast(arrivals, teams, origin):
+        fitting.set()
+        release.wait(120)
+        return pl.DataFrame({"team": teams, "hour": [hand.HOUR] * len(teams), "forecast": [0.0] * len(teams),
+                             "lower": [0.0] * len(teams), "upper": [0.0] * len(teams)})
+
+    monkeypatch.setattr(cap, "demand_forecast", slow_forecast)
+    monkeypatch.setattr(demand, "SEPARATE_PROCESS", False)
+    demand.results.clear()
+    pin_warehouse(monkeypatch, capacity_warehouse, hand.NOW)
+    try:
+        at = run_page()
+        assert fitting.is_set()  # the visit found no forecast and started one in the background
+        assert not at.exception and not errors(at)
+        assert [t.value for t in at.title] == ["Capacity"]
+        assert any("being prepared" in i.value for i in at.info)
+        assert "Reviewers needed now" not in [m.label for m in at.metric]
+        shown = [s.value for s in at.subheader]
+        assert "Demand forecast" in shown and "Forecast accuracy, last 4 weeks" in shown
+        assert "Staffing gap, next 7 days" not in shown
+        assert not release.is_set()  # the run above ended while the fit was still under way
+        release.set()
+        forecast = demand.group_forecast_started(capacity_warehouse, hand.NOW, pl.DataFrame(), ["Team A", "q_solo"])
+        forecast.result(timeout=120)
+        at.run()
+        assert not at.exception and not errors(at)
+        assert not any("being prepared" in i.value for i in at.info)
+        assert [s.value for s in at.subheader] == SECTIONS
+        assert "Reviewers needed now" in [m.label for m in at.metric]
+    finally:
+        release.set()
+        demand.results.clear()
+
+
+def test_a_failed_fit_is_one_line(monkeypatch, capacity_warehouse):
+    def broken(arrivals, teams, origin):
+        raise ValueError("no arrivals to fit\nsecond line")
+
+    monkeypatch.setattr(cap, "demand_forecast", broken)
+    monkeypatch.setattr(demand, "SEPARATE_PROCESS", False)
+    demand.results.clear()
+    pin_warehouse(monkeypatch, capacity_warehouse, hand.NOW)
+    try:
+        demand.group_forecast_started(capacity_warehouse, hand.NOW, pl.DataFrame(), ["Team A", "q_solo"]).exception(120)
+        at = run_page()
+        assert not at.exception
+        assert any(e.startswith("The forecast could not be fitted: no arrivals to fit") and "second" not in e
+                   for e in errors(at))
+        assert [t.value for t in at.title] == ["Capacity"]
+    finally:
+        demand.results.clear()

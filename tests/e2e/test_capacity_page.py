@@ -30,8 +30,8 @@ def capacity_server(e2e_dir, users_file):
 
 
 def open_capacity(page, server, creds) -> None:
-    """Log in on Home, then open Capacity from the menu: the first visit of the day fits the
-    forecast of every queue group, which can take a while on a busy machine."""
+    """Log in on Home, then open Capacity from the menu. The server began fitting today's forecast
+    when it started; until it is ready the page says so and fills in by itself when it is."""
     support.open_logged_in(page, server, creds, "/")
     page.locator(support.NAV_LINK).filter(has=page.locator("span[label='Capacity']")).click()
     page.get_by_role("heading", name="Capacity", exact=True).wait_for(timeout=60_000)

@@ -270,6 +270,7 @@ def test_forecast_is_fitted_once_per_day_and_shared(monkeypatch):
         return pl.DataFrame({"team": teams})
 
     monkeypatch.setattr(cap, "demand_forecast", fake)
+    monkeypatch.setattr(demand, "SEPARATE_PROCESS", False)
     frame = pl.DataFrame({"team": [], "hour": [], "arrivals": []})
     for minute in (0, 10, 59):
         demand.group_forecast("w", NOW.replace(minute=minute), frame, ["a"])
@@ -303,6 +304,10 @@ def test_concurrent_requests_wait_for_the_one_in_flight():
     with pytest.raises(ZeroDivisionError):
         once.get("bad", lambda: 1 / 0, 60)
     assert once.get("bad", lambda: 7, 60) == 7
+    # a background failure can be kept for a while: whoever polls sees it instead of starting it again
+    failed = once.start("bad-bg", lambda: 1 / 0, 60, keep_failure=60)
+    assert isinstance(failed.exception(timeout=5), ZeroDivisionError)
+    assert once.start("bad-bg", lambda: 8, 60, keep_failure=60) is failed
     future = once.start("bg", lambda: 5, 60)
     assert future.result(timeout=5) == 5 and once.start("bg", lambda: 6, 60).result() == 5
 

@@ -451,3 +451,14 @@ def test_data_that_begins_inside_the_history_is_no_spike():
     hot = (synthetic_series(t(18, 9), days=3).rename({"key": "category"}).with_columns(cell)
            .filter(pl.col("bucket") < t(18, 12)))
     assert rising_categories(hot, AS_OF)["category"].to_list() == ["spam"]
+
+
+def test_the_detector_asked_as_of_its_last_complete_bucket_says_the_same():
+    """The Trends page asks the detector as of the end of the last complete bucket (so its figures are
+    kept per bucket, not per refresh interval): every figure is the same as asked at any minute after."""
+    frame = synthetic_series(t(18, 10))
+    for hourly in (True, False):
+        exact = tr.spike_view(frame, "category", START, END, t(18, 12, 47), hourly=hourly)
+        floored = tr.spike_view(frame, "category", START, END, tr.judged_end(END, t(18, 12, 47), hourly), hourly=hourly)
+        assert exact.points.equals(floored.points) and exact.episodes.equals(floored.episodes)
+    assert tr.judged_end(END, t(18, 12, 47), True) == t(18, 12)
