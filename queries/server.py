@@ -414,8 +414,9 @@ def _spark(tree):
     wall clock, and `(ts AT TIME ZONE tz) AT TIME ZONE 'UTC'`: local wall clock to UTC) become
     from_utc_timestamp / to_utc_timestamp; len() of a list is size(); list_position gives NULL,
     not 0, for a value not in the list; isodow is weekday() + 1; MATERIALIZED on a CTE is a
-    DuckDB planning hint Spark does not take."""
-    from sqlglot import exp
+    DuckDB planning hint Spark does not take; range() is a sequence with an exclusive end; named
+    windows are written inline."""
+    from sqlglot import exp, transforms
 
     def utc(node) -> bool:
         return isinstance(node, exp.Literal) and node.is_string and node.name.upper() == "UTC"
@@ -425,9 +426,19 @@ def _spark(tree):
 
     def fix(node):
         name = node.name.lower() if isinstance(node, exp.Anonymous) else None
+        if isinstance(node, exp.GenerateSeries) and node.args.get("is_end_exclusive"):
+            # range(a, b, step) stops before b; sequence(a, b, step) may reach b: the end moves back
+            # by the smallest unit (a microsecond for times, 1 for whole numbers).
+            step = node.args.get("step")
+            smallest = exp.Interval(this=exp.Literal.string("0.000001"), unit=exp.var("SECOND")) \
+                if isinstance(step, exp.Interval) else exp.Literal.number(1)
+            end = exp.Sub(this=node.args["end"].transform(fix), expression=smallest)
+            return exp.Anonymous(this="SEQUENCE", expressions=[node.args["start"].transform(fix), end]
+                                 + ([step.copy()] if step else []))
         if isinstance(node, exp.TimeToUnix):
             # (a replaced node's children are not visited by transform: rewrite them first)
-            return _template("UNIX_MICROS(CAST(wf_t AS TIMESTAMP)) / 1000000.0", "spark", wf_t=node.this.transform(fix))
+            return _template("CAST(UNIX_MICROS(CAST(wf_t AS TIMESTAMP)) AS DOUBLE) / 1000000", "spark",
+                             wf_t=node.this.transform(fix))
         if isinstance(node, exp.AtTimeZone):
             inner = bare(node.this)
             if isinstance(inner, exp.AtTimeZone) and utc(inner.args.get("zone")):
@@ -454,6 +465,9 @@ def _spark(tree):
             node.set("materialized", None)
         return node
 
+    # A window that names another and adds a frame (`OVER (w ROWS ...)`): Spark takes only inline windows.
+    for select in list(tree.find_all(exp.Select)):
+        transforms.eliminate_window_clause(select)
     return tree.transform(fix)
 
 
