@@ -53,7 +53,7 @@ _FAMILY = {"databricks": "spark"}
 KNOWN_FUNCTIONS = {
     "postgres": frozenset({"generate_series", "array_position", "cardinality"}),
     "spark": frozenset({"unix_micros", "size", "from_utc_timestamp", "to_utc_timestamp", "timestamp_micros",
-                        "array_position", "nullif", "sequence"}),
+                        "array_position", "nullif", "sequence", "percentile"}),
 }
 
 
@@ -435,6 +435,10 @@ def _spark(tree):
             end = exp.Sub(this=node.args["end"].transform(fix), expression=smallest)
             return exp.Anonymous(this="SEQUENCE", expressions=[node.args["start"].transform(fix), end]
                                  + ([step.copy()] if step else []))
+        if isinstance(node, exp.PercentileCont) and node.expression is not None \
+                and not isinstance(node.parent, exp.WithinGroup):
+            # quantile_cont(x, q): Spark's percentile(x, q) interpolates the same way (q may be a list).
+            return exp.Anonymous(this="PERCENTILE", expressions=[node.this.transform(fix), node.expression.transform(fix)])
         if isinstance(node, exp.TimeToUnix):
             # (a replaced node's children are not visited by transform: rewrite them first)
             return _template("CAST(UNIX_MICROS(CAST(wf_t AS TIMESTAMP)) AS DOUBLE) / 1000000", "spark",
