@@ -26,9 +26,20 @@ def test_every_named_query_has_test_parameters():
 
 @pytest.mark.parametrize("engine", server.TESTED_ENGINES)
 def test_every_named_query_transpiles_to_every_tested_engine(engine):
+    """Every query transpiles, except those that use the SLA clock on an engine without a tested
+    translation of it (Spark today), which are refused naming the clock."""
     calls = plan_calls()
     refused = {}
+    clock = {n for n in queries.available() if server.sla_clock_macros_used(n)}
+    if engine not in server.SLA_CLOCK_ENGINES:
+        for name in sorted(clock):
+            with pytest.raises(server.DuckDBOnly, match=f"'{name}' runs only on DuckDB: it uses the SLA clock"):
+                server.transpile(name, engine)
+    else:
+        clock = set()
     for name in queries.available():
+        if name in clock:
+            continue
         for params in calls.get(name) or [{}]:
             try:
                 sql, binds = server.transpile(name, engine, server._list_types(params))
@@ -50,18 +61,18 @@ def test_the_text_binds_markers_only_and_never_values():
     assert "CAST(:regions AS ARRAY<STRING>)" in spark_sql
 
 
-def test_the_sla_clock_is_inlined_on_tested_engines_and_refused_elsewhere():
-    for engine in server.TESTED_ENGINES:
-        sql, _ = server.transpile("home_sla", engine)
-        assert "sla_clocks" not in sql.lower() and "ignore nulls" not in sql.lower() or engine == "spark"
-    with pytest.raises(server.DuckDBOnly, match="'home_sla' runs only on DuckDB: it uses the SLA clock"):
-        server.transpile("home_sla", "snowflake")
+def test_the_sla_clock_is_inlined_where_tested_and_refused_elsewhere():
+    sql, _ = server.transpile("home_sla", "postgres")
+    assert "sla_clocks" not in sql.lower() and "ignore nulls" not in sql.lower()
+    for engine in ("spark", "databricks", "snowflake"):
+        with pytest.raises(server.DuckDBOnly, match="'home_sla' runs only on DuckDB: it uses the SLA clock"):
+            server.transpile("home_sla", engine)
 
 
 def test_databricks_gets_the_spark_translation():
     assert server.family("databricks") == "spark"
-    sql, _ = server.transpile("home_sla", "databricks")
-    assert "FROM_UTC_TIMESTAMP" in sql.upper() and "AT TIME ZONE" not in sql.upper()
+    sql = server.transpile("vendor_work", "databricks")[0]
+    assert "PERCENTILE(handle_seconds" in sql and "SEQUENCE(" in sql  # Spark's rewrites, not DuckDB's forms
 
 
 @pytest.fixture
