@@ -467,7 +467,7 @@ def _spark(tree):
             return _template("(WEEKDAY(wf_t) + 1)", "spark", wf_t=arg.transform(fix))
         if isinstance(node, exp.Table) and isinstance(node.this, exp.GenerateSeries):
             # range(...) t(w) in FROM: a lateral explode of the series, named as DuckDB names it.
-            return exp.Unnest(expressions=[node.this.copy()], alias=node.args.get("alias").copy()
+            return exp.Unnest(expressions=[node.this.transform(fix)], alias=node.args.get("alias").copy()
                               if node.args.get("alias") else None)
         if isinstance(node, exp.CTE) and node.args.get("materialized") is not None:
             node.set("materialized", None)
