@@ -7,6 +7,7 @@ from watchfloor.config import ConfigError, load_settings
 
 # An emoji icon is drawn in the page itself; a material icon's would be fetched from Google's servers.
 st.set_page_config(page_title="Watchfloor", page_icon="🛡️", layout="wide")
+shell.page_style()
 
 try:
     settings = load_settings()
@@ -31,7 +32,7 @@ if not shell.warehouse_ready():
 as_of = shell.as_of()
 options = filters.filter_options()
 filters.initialise_from_url(options, as_of.date(), login.entry_query())
-chosen = filters.draw_sidebar(options, as_of.date())
+chosen = filters.draw_sidebar(options, as_of.date(), navigation.page_key_of(current_page))
 filters.write_to_url(chosen)
 freshness.freshness_banner(settings, as_of)
 

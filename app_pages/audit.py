@@ -39,7 +39,7 @@ for note in check.notes:
     st.caption(plain.md(note))
 
 if entries.height == 0:
-    st.info(f"Nothing has been recorded yet: no case has been viewed. The log is kept at `{settings.audit_log}`.")
+    st.info("Nothing has been recorded yet: no case has been viewed or revealed, and nobody has signed in.")
     st.stop()
 
 first_day, last_day = entries["at"].min().date(), entries["at"].max().date()

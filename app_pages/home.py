@@ -9,6 +9,8 @@ from components import charts, filters, sensitivity, shell
 from components.kpi import format_count, format_share, kpi_tile, page_link
 from watchfloor.compare import describe_count_change, describe_share_change
 from watchfloor.daily_health import rising_categories, summarise
+from watchfloor.labels import texts_of, versus
+from watchfloor.metrics import LAST_24H
 from watchfloor.trends import scope_label
 
 user = shell.guard("home")
@@ -27,20 +29,21 @@ health = summarise(data["flow"], pl.concat([data["sla"], data["sla_week_before"]
 level = sensitivity.current()
 backlog, rising = data["backlog"], queries.derived(data["rising"], rising_categories, as_of, 3, level)
 role = user.role
-WEEK = "vs a week earlier"
+WEEK = "vs a week ago"
 
 st.subheader("Volume", anchor=False)
 inflow_tile, resolved_tile, backlog_tile, incidents_tile = st.columns(4)
 with inflow_tile:
-    kpi_tile("Inflow", format_count(health.inflow.current), describe_count_change(health.inflow),
+    kpi_tile(f"Inflow · {LAST_24H}", format_count(health.inflow.current), describe_count_change(health.inflow),
              help="Cases created in the last 24 hours.", higher_is_better=None,
              link_page="trends", role=role, compared_with=WEEK)
 with resolved_tile:
-    kpi_tile("Resolved", format_count(health.resolved.current), describe_count_change(health.resolved),
+    kpi_tile(f"Resolved · {LAST_24H}", format_count(health.resolved.current), describe_count_change(health.resolved),
              help="Cases resolved in the last 24 hours.", link_page="queue_health", role=role, compared_with=WEEK)
 with backlog_tile:
     kpi_tile("Backlog now", format_count(health.backlog.current), describe_count_change(health.backlog),
-             help="Open cases now, against open cases a week ago at the same time.",
+             help="Open cases now (the sum of the bars of Backlog by state below), against open cases a week "
+                  "ago at the same time.",
              higher_is_better=False, link_page="queue_health", role=role, compared_with=WEEK)
 with incidents_tile:
     kpi_tile("Open incidents", format_count(health.open_incidents_total),
@@ -51,22 +54,22 @@ with incidents_tile:
 st.subheader("Service levels", anchor=False)
 first_tile, resolution_tile, breached_tile, at_risk_tile = st.columns(4)
 with first_tile:
-    kpi_tile("First-action SLA", format_share(health.first_action_attainment.current),
+    kpi_tile(f"First-action SLA · {LAST_24H}", format_share(health.first_action_attainment.current),
              describe_share_change(health.first_action_attainment),
              help="Met ÷ (met + breached) over first-action clocks that stopped or breached in the last 24 hours.",
              link_page="sla", role=role, compared_with=WEEK)
 with resolution_tile:
-    kpi_tile("Resolution SLA", format_share(health.resolution_attainment.current),
+    kpi_tile(f"Resolution SLA · {LAST_24H}", format_share(health.resolution_attainment.current),
              describe_share_change(health.resolution_attainment),
              help="Met ÷ (met + breached) over resolution clocks that stopped or breached in the last 24 hours.",
              link_page="sla", role=role, compared_with=WEEK)
 with breached_tile:
     kpi_tile("Breached now", format_count(health.breached_now.get("any", 0)),
-             note=f"first action {health.breached_now.get('first_action', 0):,} · resolution {health.breached_now.get('resolution', 0):,}",
-             help="Open cases with a clock already past its target.", link_page="sla", role=role)
+             note=f"clocks: first action {health.breached_now.get('first_action', 0):,} · resolution {health.breached_now.get('resolution', 0):,}",
+             help="Open cases with a clock already past its target (a case counts once; the note counts clocks).", link_page="sla", role=role)
 with at_risk_tile:
     kpi_tile("At risk now", format_count(health.at_risk_now.get("any", 0)),
-             note=f"first action {health.at_risk_now.get('first_action', 0):,} · resolution {health.at_risk_now.get('resolution', 0):,}",
+             note=f"clocks: first action {health.at_risk_now.get('first_action', 0):,} · resolution {health.at_risk_now.get('resolution', 0):,}",
              help="Open cases with a clock at 75 % of its target or more and none breached.", link_page="sla", role=role)
 
 backlog_column, rising_column = st.columns(2)
@@ -87,9 +90,8 @@ with rising_column:
                     "{} {}", pl.when(pl.col("state") == "ongoing").then(pl.lit("Ongoing since")).otherwise(pl.lit("Ended, began")),
                     pl.col("onset").dt.strftime("%m-%d %H:%M"),
                 ).alias("Spike"),
-                pl.format("{} vs {}", pl.col("cases").round(0).cast(pl.Int64), pl.col("expected").round(0).cast(pl.Int64))
-                .alias("Cases vs expected"),
-                pl.format("{} vs {}", pl.col("last_24h"), pl.col("week_before")).alias("Last 24 h"),
+                texts_of(rising, versus, "cases", "expected").alias("Cases vs expected"),
+                texts_of(rising, versus, "last_24h", "week_before").alias("Last 24 h"),
             ),
             hide_index=True,
             key="home_rising_table",
@@ -104,7 +106,7 @@ with rising_column:
                                                                       "before."),
                 "Last 24 h": st.column_config.TextColumn(
                     help="The scope's cases in the last 24 hours, against the same 24 hours a week earlier."),
-            },
+            }, placeholder="–",
         )
     st.caption("Categories with a spike in the last 24 hours, found by the spike detector (each hour judged "
                "against the same hours of the weeks before) on the category and on each of its surfaces, regions "

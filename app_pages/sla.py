@@ -15,7 +15,7 @@ hourly = rep.hourly_buckets(chosen.start, chosen.end)
 st.title("SLA", anchor=False)
 st.caption(
     f"{chosen.start:%Y-%m-%d} to {chosen.end:%Y-%m-%d} (UTC), clocks as of {as_of:%Y-%m-%d %H:%M} UTC. "
-    "All sidebar filters apply; *Next to breach* is about now and ignores the date range."
+    "All sidebar filters apply; *now* figures and *Next to breach* ignore the date range."
 )
 
 fetched = shell.fetch_or_stop(plans.sla(as_of, chosen))
@@ -23,7 +23,7 @@ period = chosen.period_params()
 figures = queries.derived(fetched["clocks"], rep.sla_figures, as_of, period["period_start"], period["period_end"], hourly)
 data = {"policies": fetched["policies"], **figures}
 
-sla_charts.headline(data["attainment"], data["next_to_breach"], user.role)
+sla_charts.headline(data["attainment"], data["now"], user.role)
 
 st.subheader("Next to breach", anchor=False)
 sla_charts.next_to_breach(data["next_to_breach"], as_of, user.role)
@@ -36,8 +36,8 @@ sla_charts.breakdown_table(data["attainment"], breakdown)
 
 st.subheader("Why breaches happen", anchor=False)
 cause_clock = st.segmented_control("Clock", options=list(rep.CLOCKS), format_func=rep.CLOCK_LABELS.get,
-                                   default=rep.RESOLUTION, key="sla_causes_clock", required=True)
-sla_charts.breach_causes(data["causes"], breakdown, cause_clock or rep.RESOLUTION)
+                                   default=rep.FIRST_ACTION, key="sla_causes_clock", required=True)
+sla_charts.breach_causes(data["causes"], breakdown, cause_clock or rep.FIRST_ACTION)
 
 st.subheader("Breaches in the period", anchor=False)
 breach_clock = st.segmented_control("Clock", options=list(rep.CLOCK_CHOICES), format_func=rep.CLOCK_CHOICES.get,

@@ -19,7 +19,8 @@ st.caption(
 )
 
 fetched = shell.fetch_or_stop(plans.vendors(as_of, chosen))
-data = queries.derived(fetched["work"], v.vendor_figures, fetched["quality"], fetched["outcomes"], fetched["contracts"])
+data = queries.derived(fetched["work"], v.vendor_figures, fetched["quality"], fetched["outcomes"], fetched["contracts"],
+                      fetched["sla"])
 if data["vendor"].height == 0:
     st.info("No vendor work, QA checks or appeals in this period for these filters. Widen the date range or the filters.")
     st.stop()

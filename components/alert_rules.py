@@ -43,11 +43,11 @@ def rules_table(ruleset: RuleSet) -> None:
     } for r in ruleset.rules]
     st.dataframe(pl.DataFrame(rows), hide_index=True, key="alerts_rules_table",
                  column_config={"Settings": st.column_config.TextColumn(width="medium"),
-                                "On": st.column_config.CheckboxColumn(help="Disabled rules are kept but not evaluated.")})
+                                "On": st.column_config.CheckboxColumn(help="Disabled rules are kept but not evaluated.")}, placeholder="–")
     if ruleset.digests:
         st.dataframe(pl.DataFrame([{"Digest": d.name.title(), "When": d.describe(),
                                     "Channels": ", ".join(d.channels) or "none"} for d in ruleset.digests.values()]),
-                     hide_index=True, key="alerts_digests_table")
+                     hide_index=True, key="alerts_digests_table", placeholder="–")
 
 
 def _known_scope_values() -> dict[str, set[str]]:

@@ -153,7 +153,7 @@ def act_on_alert(table: pl.DataFrame, store: AlertStore, user, now: datetime) ->
                                "Value": [row["title"], row["where_text"], row["measure"],
                                          f"{row['since']:%Y-%m-%d %H:%M}", f"{row['opened_at']:%Y-%m-%d %H:%M}",
                                          row["status"], row["rule_id"]]}),
-                 hide_index=True, key="alerts_chosen_facts", column_config={"Value": st.column_config.TextColumn(width="large")})
+                 hide_index=True, key="alerts_chosen_facts", column_config={"Value": st.column_config.TextColumn(width="large")}, placeholder="–")
     events = store.events_frame(choice)
     if events.height:
         st.dataframe(events.select(pl.col("at").alias("When (UTC)"), pl.col("kind").alias("What"),

@@ -173,7 +173,7 @@ def worst_hours_table(worst: pl.DataFrame, zone: str, key: str) -> None:
         pl.col("gap").round(1).alias("Gap"),
         (pl.col("roster_service_level") * 100).round(1).alias("Service level with roster (%)"),
     )
-    st.dataframe(shown, hide_index=True, key=key, height=min(38 + 35 * shown.height, 420))
+    st.dataframe(shown, hide_index=True, key=key, height=min(38 + 35 * shown.height, 420), placeholder="–")
 
 
 # --- backlog -----------------------------------------------------------------------------------
@@ -192,7 +192,7 @@ def backlog_table(summary: pl.DataFrame, key: str) -> None:
     st.dataframe(shown, hide_index=True, key=key, height=min(38 + 35 * shown.height, 420),
                  column_config={"Clears in (h)": st.column_config.NumberColumn(
                      help="Hours until the waiting cases are worked off at the rostered capacity; empty: not "
-                          "within the 14-day plan.")})
+                          "within the 14-day plan.")}, placeholder="–")
 
 
 def backlog_chart(frame: pl.DataFrame, zone: str, key: str) -> None:
@@ -249,7 +249,7 @@ def backtest_table(per_group: pl.DataFrame, groups: pl.DataFrame, key: str) -> N
         ((1 - pl.col("ratio")) * 100).round(1).alias("Error lower by (%)"),
         (pl.col("coverage") * 100).round(1).alias("Inside 80 % interval (%)"),
     )
-    st.dataframe(shown, hide_index=True, key=key, height=min(38 + 35 * shown.height, 360))
+    st.dataframe(shown, hide_index=True, key=key, height=min(38 + 35 * shown.height, 360), placeholder="–")
 
 
 # --- vendors and export ------------------------------------------------------------------------
@@ -272,7 +272,7 @@ def vendor_table(hours: pl.DataFrame, now: datetime, key: str) -> None:
         "Hours contracted": st.column_config.NumberColumn(help="vendors.contracted_hours_per_week; empty: not on file."),
         "Cost of the gap ($)": st.column_config.NumberColumn(
             format="dollar", help="Positive: hours to buy beyond the contract; negative: contracted hours not needed."),
-    })
+    }, placeholder="–")
 
 
 def plan_download(csv: bytes, now: datetime, key: str) -> None:

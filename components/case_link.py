@@ -44,6 +44,16 @@ def selected_row(event: Any) -> int | None:
     return rows[0] if rows else None
 
 
+def select_hint(role: str, details_here: bool = False) -> str:
+    """What selecting a row does for this role: open the Case page, show the case's facts on this
+    page (`details_here`), or nothing (then the rows are not selectable and no hint is given)."""
+    if case_page_available(role):
+        return " Select a row to open the case."
+    if details_here:
+        return " Select a row to see the case's facts and events below the table."
+    return ""
+
+
 def case_table(
     data: pl.DataFrame | Any,
     case_ids: list[str],
@@ -55,9 +65,15 @@ def case_table(
 ) -> int | None:
     """A table whose rows open their case. `data` may be a frame or a pandas Styler; `case_ids`
     gives the case of each row. When a row is selected and the Case page cannot be opened,
-    `on_stay(row)` draws what the page shows instead. Returns the selected row, if any."""
+    `on_stay(row)` draws what the page shows instead. A role that can neither open the case nor
+    see it here gets a plain table (a selection that does nothing would mislead). Returns the
+    selected row, if any."""
+    dataframe_kwargs.setdefault("placeholder", "–")  # an empty cell shows a dash, never "None"
+    if on_stay is None and not case_page_available(role):
+        st.dataframe(data, key=key, hide_index=True, **dataframe_kwargs)
+        return None
     event = st.dataframe(
-        data, key=key, on_select="rerun", selection_mode="single-row", hide_index=True, **dataframe_kwargs
+        data, key=key, on_select="rerun", selection_mode="single-row", hide_index=True, **dataframe_kwargs,
     )
     row = selected_row(event)
     if row is None or row >= len(case_ids):

@@ -224,7 +224,7 @@ def qa_and_appeals(reviews: pl.DataFrame, appeals: pl.DataFrame) -> None:
             st.caption(f"{summary.reviews} review(s): {summary.agreed} agree with the decision; "
                        f"{summary.golden} from the golden set.")
             st.dataframe(cv.qa_display(reviews), hide_index=True, key="case_qa_table",
-                         column_config={"Reviewed": st.column_config.DatetimeColumn(format="YYYY-MM-DD HH:mm")})
+                         column_config={"Reviewed": st.column_config.DatetimeColumn(format="YYYY-MM-DD HH:mm")}, placeholder="–")
     with right:
         st.markdown("**Appeals**")
         if appeals.height == 0:

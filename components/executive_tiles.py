@@ -125,8 +125,8 @@ def enforcement(table: pl.DataFrame, comparable: bool = True) -> None:
         ),
         hide_index=True, key="executive_enforcement_table", height=35 * (table.height + 1) + 3,
         column_config={"Action": st.column_config.TextColumn(width=150),
-                       "Cases": st.column_config.NumberColumn(width=52),
-                       "Change": st.column_config.TextColumn(width=58, help="Against the period before.")},
+                       "Cases": st.column_config.NumberColumn(format="localized", width=52),
+                       "Change": st.column_config.TextColumn(width=58, help="Against the period before.")}, placeholder="–",
     )
 
 
@@ -147,7 +147,7 @@ def severe_incidents(incidents: pl.DataFrame, previous_count: int, rows: int = 2
         hide_index=True, key="executive_incidents_table", height=35 * (shown.height + 1) + 3,
         column_config={"Sev": st.column_config.TextColumn(width=44), "Incident": st.column_config.TextColumn(width=84),
                        "Summary": st.column_config.TextColumn(help="The incident's title and the first sentence of its summary."),
-                       "Cases": st.column_config.NumberColumn(help="Cases linked to the incident.")},
+                       "Cases": st.column_config.NumberColumn(format="localized", help="Cases linked to the incident.")}, placeholder="–",
     )
     if incidents.height > rows:  # the tile above gives the count and its change
         st.caption(f"{incidents.height - rows} more on the Incidents page and in the export.")
@@ -182,9 +182,9 @@ def top_spikes(spikes: pl.DataFrame, rising_table: pl.DataFrame, comparable: boo
         column_config={
             "Category": st.column_config.TextColumn(width=96),
             "Level": st.column_config.TextColumn(width=62, help="The peak hour against its expected count: critical ≥ 5×, high ≥ 3×, medium ≥ 2×."),
-            "Extra": st.column_config.NumberColumn(width=50, help="Cases above the detector's expected count over the spike."),
+            "Extra": st.column_config.NumberColumn(format="localized", width=50, help="Cases above the detector's expected count over the spike."),
             "From": st.column_config.DatetimeColumn(format="MM-DD HH:mm", width=84, help="The spike's first hour (UTC)."),
-        },
+        }, placeholder="–",
     )
 
 
@@ -199,7 +199,7 @@ def rising(table: pl.DataFrame) -> None:
                 pl.col("previous").alias("Before"),
                 texts_of(table, _change_text, "current", "previous").alias("Change"),
             ),
-            hide_index=True, key="executive_rising_table", height=35 * (table.height + 1) + 3,
+            hide_index=True, key="executive_rising_table", height=35 * (table.height + 1) + 3, placeholder="–",
         )
 
 
@@ -224,13 +224,13 @@ def notices(table: pl.DataFrame, rows: int = 6, comparable: bool = True) -> None
         hide_index=True, key="executive_notices_table", height=35 * (shown.height + 1) + 3,
         column_config={
             "Category": st.column_config.TextColumn(width=104),
-            "Notices": st.column_config.NumberColumn(width=54, help="User reports and trusted-flagger notices received (cases created) in the period."),
+            "Notices": st.column_config.NumberColumn(format="localized", width=54, help="User reports and trusted-flagger notices received (cases created) in the period."),
             "Change": st.column_config.TextColumn(width=52, help="Notices against the period before."),
-            "Flaggers": st.column_config.NumberColumn(width=56, help="Notices from trusted flaggers."),
-            "Orders": st.column_config.NumberColumn(width=48, help="Orders and requests from authorities (source law_enforcement)."),
-            "Actioned": st.column_config.NumberColumn(width=58, help="Notices resolved in the period with an enforcement action."),
+            "Flaggers": st.column_config.NumberColumn(format="localized", width=56, help="Notices from trusted flaggers."),
+            "Orders": st.column_config.NumberColumn(format="localized", width=48, help="Orders and requests from authorities (source law_enforcement)."),
+            "Actioned": st.column_config.NumberColumn(format="localized", width=58, help="Notices resolved in the period with an enforcement action."),
             "Median": st.column_config.TextColumn(width=56, help="Median time from notice to action, over the notices actioned in the period."),
-        },
+        }, placeholder="–",
     )
     if table.height > rows:
         st.caption(f"Top {rows} of {table.height} categories by notices; all of them are in the export.")

@@ -45,13 +45,36 @@ def initialise_from_url(options: dict[str, dict[str, str]], today: date, url_par
         st.session_state[_NOTICE_FOR] = parsed.filters
 
 
-def draw_sidebar(options: dict[str, dict[str, str]], today: date) -> Filters:
+# Which sidebar filters each page uses (docs/configuration.md): the date range where the page shows
+# a period of the user's choosing, region/vertical/priority/vendor where it applies them. Pages not
+# listed (Case, Audit, Alerts) use neither and show no filters; a page that does not use the date
+# range does not offer it.
+DATE_RANGE_PAGES = frozenset({"sla", "trends", "vendors", "quality", "incidents"})
+SCOPE_PAGES = frozenset({"home", "queue_health", "sla", "trends", "vendors", "quality", "executive", "capacity"})
+NO_DATE_RANGE = {
+    "home": "Home shows the last 24 hours against a week earlier: the date range does not apply.",
+    "queue_health": "Queue health shows now: the date range does not apply.",
+    "executive": "The Executive summary picks its own period on the page.",
+    "capacity": "Capacity plans from now on: the date range does not apply.",
+}
+
+
+def draw_sidebar(options: dict[str, dict[str, str]], today: date, page_key: str = "") -> Filters:
+    """The filters the page uses, in the sidebar; the ones it does not use are kept as they are
+    (for the pages that do) but not offered."""
     current = st.session_state.get(FILTERS_KEY) or default_filters(today)
+    dates, scope = page_key in DATE_RANGE_PAGES, page_key in SCOPE_PAGES
+    if not dates and not scope:
+        st.session_state[FILTERS_KEY] = current
+        return current
     with st.sidebar:
         st.subheader("Filters", anchor=False)
-        st.date_input("Date range", value=(current.start, current.end), key=PERIOD_KEY,
-                      max_value=max(today, current.end), format="YYYY-MM-DD")
-        for attr, key in WIDGET_KEYS.items():
+        if dates:
+            st.date_input("Date range", value=(current.start, current.end), key=PERIOD_KEY,
+                          max_value=max(today, current.end), format="YYYY-MM-DD")
+        elif page_key in NO_DATE_RANGE:
+            st.caption(NO_DATE_RANGE[page_key])
+        for attr, key in (WIDGET_KEYS.items() if scope else ()):
             url_key = next(k for k, a in MULTI_KEYS.items() if a == attr)
             choices = options.get(url_key, {})
             st.multiselect(
@@ -62,7 +85,7 @@ def draw_sidebar(options: dict[str, dict[str, str]], today: date) -> Filters:
                 key=key,
                 placeholder="All",
             )
-    chosen = _from_widgets(today, fallback=current)
+    chosen = _from_widgets(today, fallback=current, dates=dates, scope=scope)
     st.session_state[FILTERS_KEY] = chosen
     dropped = st.session_state.get(_NOTICE)
     if dropped and st.session_state.get(_NOTICE_FOR) == chosen:
@@ -74,14 +97,15 @@ def draw_sidebar(options: dict[str, dict[str, str]], today: date) -> Filters:
     return chosen
 
 
-def _from_widgets(today: date, fallback: Filters) -> Filters:
-    period = st.session_state.get(PERIOD_KEY) or (fallback.start, fallback.end)
+def _from_widgets(today: date, fallback: Filters, dates: bool = True, scope: bool = True) -> Filters:
+    period = (st.session_state.get(PERIOD_KEY) if dates else None) or (fallback.start, fallback.end)
     if isinstance(period, date):
         period = (period,)
     start = period[0] if len(period) > 0 else fallback.start
     # While only the first day of a new range is picked, keep it as a one-day range.
     end = period[1] if len(period) > 1 else start
-    chosen = {attr: tuple(st.session_state.get(key) or ()) for attr, key in WIDGET_KEYS.items()}
+    chosen = {attr: tuple(st.session_state.get(key) or ()) if scope else getattr(fallback, attr)
+              for attr, key in WIDGET_KEYS.items()}
     return Filters(start=start, end=end, **chosen)
 
 

@@ -12,7 +12,7 @@ import streamlit as st
 from components import case_link, plain
 from components.kpi import format_count
 from watchfloor import incidents as inc
-from watchfloor.labels import category_label, category_labels, humanise, humanised, texts_of
+from watchfloor.labels import category_label, category_labels, humanise, humanised, surface_labels, texts_of
 
 SEVERITY_COLOURS = {"SEV0": "#c92a2a", "SEV1": "#e8590c", "SEV2": "#f59f00", "SEV3": "#868e96"}
 MILESTONE_COLOURS = {"Started": "#495057", "Detected": "#1971c2", "Acknowledged": "#7048e8",
@@ -46,7 +46,10 @@ def response_tiles(summary: pl.DataFrame) -> None:
     for column, (key, label) in zip(columns[1:], inc.DURATIONS.items()):
         with column:
             st.metric(label, inc.format_duration(overall[key]), border=True,
-                      help="The median over the listed incidents that reached the milestone: " + helps[key])
+                      help=(f"The median over the {overall['resolved']:,} listed incidents already resolved (every "
+                        "median over the same incidents, so they keep the milestones' order): " if overall["resolved"]
+                        else "None of the listed incidents is resolved yet: the median over those that reached the "
+                             "milestone: ") + helps[key])
             st.caption(" · ".join(f"{plain.md(r['severity'])} {inc.format_duration(r[key])}"
                                   for r in by_severity.iter_rows(named=True)))
 
@@ -95,11 +98,12 @@ def incident_list(incidents: pl.DataFrame) -> None:
             "Started": st.column_config.DatetimeColumn(format="YYYY-MM-DD HH:mm"),
             "Title": st.column_config.TextColumn(width=230),
             "Category": st.column_config.TextColumn(width=110),
+            "Linked cases": st.column_config.NumberColumn(format="localized"),
             "To detect": st.column_config.TextColumn(help="detected − started"),
             "To acknowledge": st.column_config.TextColumn(help="acknowledged − detected"),
             "To mitigate": st.column_config.TextColumn(help="mitigated − started"),
             "To resolve": st.column_config.TextColumn(help="resolved − started"),
-        },
+        }, placeholder="–",
     )
 
 
@@ -138,7 +142,7 @@ def story(rows: pl.DataFrame) -> None:
         column_config={"When": st.column_config.DatetimeColumn(format="YYYY-MM-DD HH:mm"),
                        "Since start": st.column_config.TextColumn(width=80),
                        "What": st.column_config.TextColumn(width=100),
-                       "Note": st.column_config.TextColumn(width="large")},
+                       "Note": st.column_config.TextColumn(width="large")}, placeholder="–",
     )
 
 
@@ -221,12 +225,12 @@ def linked_cases(cases: pl.DataFrame, incident: dict, role: str) -> None:
         return
     total = int(cases["total"][0])
     shown = f"the {cases.height:,} newest of {total:,}" if total > cases.height else f"all {total:,}"
-    st.caption(f"Cases linked to {plain.md(incident['incident_id'])}: {shown}. Select a row to open the case.")
+    st.caption(f"Cases linked to {plain.md(incident['incident_id'])}: {shown}.{case_link.select_hint(role)}")
     display = cases.select(
         pl.col("case_id").alias("Case"),
         pl.col("created_at").alias("Created"),
         humanised("subcategory").alias("Subcategory"),
-        pl.col("surface").alias("Surface"),
+        surface_labels("surface").alias("Surface"),
         pl.col("region").alias("Region"),
         humanised("source").alias("Source"),
         pl.col("priority").alias("Priority"),

@@ -38,12 +38,33 @@ def st_page(page_key: str, default: bool | None = None) -> st.Page:
 
 
 def pages_by_group(role: str) -> dict[str, list[st.Page]]:
-    """The pages this role may open, grouped by audience, in the table's order."""
+    """The pages this role may open, grouped by audience, in the table's order; the built pages it
+    may not open are registered hidden under their own address, where they say so (a link or a
+    deep link through the login to such a page gets a clear answer, not "Page not found" or a
+    silent landing on Home)."""
     grouped: dict[str, list[st.Page]] = {}
     for spec in roles.pages_for(role):
         if page_is_built(spec.key):
             grouped.setdefault(spec.group, []).append(st_page(spec.key))
+    refused = [not_allowed_page(spec, role) for spec in roles.PAGES
+               if page_is_built(spec.key) and not roles.can_view(role, spec.key)]
+    if refused:
+        grouped.setdefault(next(iter(grouped), ""), []).extend(refused)
     return grouped
+
+
+def not_allowed_page(spec: roles.PageSpec, role: str) -> st.Page:
+    """A hidden stand-in at a page's address, for a role that may not open the page."""
+    def refuse() -> None:
+        st.title("Not open to your role", anchor=False)
+        st.warning(f"Your role ({roles.label(role)}) does not give access to the {spec.title} page. "
+                   "Ask an administrator if you need it.", icon=":material/lock:")
+        home = next(iter(roles.pages_for(role)), None)
+        if home is not None and page_is_built(home.key):
+            st.page_link(home.path, label=f"Go to {home.title}", icon=home.icon)
+
+    refuse.__name__ = f"not_allowed_{spec.key}"
+    return st.Page(refuse, title=spec.title, url_path=url_path(spec.key), visibility="hidden", default=False)
 
 
 _VISITOR_PATH = re.compile(r"^[a-z0-9_]{1,40}$")

@@ -73,6 +73,31 @@ def record(settings: Settings, username: str, role: str, action: str, detail: st
         user=username, role=role, action=action, case_id="", reason=detail)
 
 
+# Every page: less empty space above the title (Streamlit leaves room for a header bar the app does
+# not use), tile figures that shrink with the window rather than being cut to "13…" at 800 px, and
+# below 1100 px tiles two to a row and a title row (title, period buttons, exports) stacked.
+_PAGE_CSS = """<style>
+[data-testid=stMainBlockContainer] { padding-top: 2.5rem; }
+[data-testid=stHeader] { background: transparent; height: 2.5rem; }
+[data-testid=stMetricValue] { font-size: clamp(1.3rem, 2.3vw, 2.25rem); }
+[data-testid=stMetricValue] > div { overflow: visible; text-overflow: clip; }
+[data-testid=stMetricLabel] div, [data-testid=stMetricLabel] p { white-space: normal; overflow: visible;
+  text-overflow: clip; word-break: normal; overflow-wrap: normal; }
+h1 { word-break: normal; overflow-wrap: normal; }
+@media (max-width: 1100px) {
+  [data-testid=stHorizontalBlock]:has(> [data-testid=stColumn] h1) { flex-wrap: wrap; }
+  [data-testid=stHorizontalBlock]:has(> [data-testid=stColumn] h1) > [data-testid=stColumn] { min-width: 100%; }
+  [data-testid=stHorizontalBlock]:has(> [data-testid=stColumn] [data-testid=stMetric]) { flex-wrap: wrap; }
+  [data-testid=stHorizontalBlock] > [data-testid=stColumn]:has([data-testid=stMetric]) {
+    min-width: calc(50% - 0.5rem); flex: 1 1 calc(50% - 0.5rem); }
+}
+</style>"""
+
+
+def page_style() -> None:
+    st.html(_PAGE_CSS)
+
+
 def guard(page_key: str) -> User:
     """Stop the page unless a logged-in user whose role may see it is present."""
     user = current_user()

@@ -14,6 +14,7 @@ import queries
 from components import case_link, plain, shell
 from components.charts import marked
 from components.kpi import format_count, kpi_tile
+from watchfloor import metrics
 from watchfloor import sla_report as rep
 from watchfloor.labels import category_label
 from watchfloor.warehouse import WarehouseError
@@ -52,30 +53,33 @@ def _draw(fig: go.Figure, key: str) -> None:
 # --------------------------------------------------------------------------- headline
 
 
-def headline(attainment: pl.DataFrame, next_to_breach: pl.DataFrame, role: str) -> None:
+def headline(attainment: pl.DataFrame, now: metrics.NowCounts, role: str) -> None:
     first = rep.overall_attainment(attainment, rep.FIRST_ACTION)
     resolution = rep.overall_attainment(attainment, rep.RESOLUTION)
-    now = rep.running_now(next_to_breach)
-    tiles = st.columns(4)
+    window = f" · {metrics.PERIOD}"
+    tiles = st.columns(5)
     with tiles[0]:
-        kpi_tile("First-action SLA", rep.format_share(first.share),
+        kpi_tile("First-action SLA" + window, rep.format_share(first.share),
                  note=f"{first.met:,} met · {first.breached:,} breached",
                  help="Met ÷ (met + breached) over first-action clocks that stopped within target or "
-                      "crossed their target in the period.", role=role)
+                      "crossed their target in the sidebar's date range.", role=role)
     with tiles[1]:
-        kpi_tile("Resolution SLA", rep.format_share(resolution.share),
+        kpi_tile("Resolution SLA" + window, rep.format_share(resolution.share),
                  note=f"{resolution.met:,} met · {resolution.breached:,} breached",
                  help="Met ÷ (met + breached) over resolution clocks that stopped within target or "
-                      "crossed their target in the period.", role=role)
+                      "crossed their target in the sidebar's date range.", role=role)
     with tiles[2]:
-        kpi_tile("Breaches in period", format_count(first.breached + resolution.breached),
+        kpi_tile("Breaches" + window, format_count(first.breached + resolution.breached),
                  note=f"first action {first.breached:,} · resolution {resolution.breached:,}",
                  help="Clocks that crossed their target in the period, open or closed since.", role=role)
     with tiles[3]:
-        kpi_tile("Overdue now", format_count(now.breached),
-                 note=f"at risk {now.at_risk:,} · warning {now.warning:,}",
-                 help="Running clocks of open cases already past their target, now. At risk: at 75 % of "
-                      "the target or more; warning: at 50 % or more. A case counts once per clock.", role=role)
+        kpi_tile("Breached now", format_count(now.breached_cases), note=now.note(now.breached),
+                 help="Open cases with a running clock past its target, now (the date range does not apply). "
+                      "A case counts once; the note gives the clocks past target.", role=role)
+    with tiles[4]:
+        kpi_tile("At risk now", format_count(now.at_risk_cases), note=now.note(now.at_risk),
+                 help="Open cases with a running clock at 75 % of its target or more and none past it, now. "
+                      "The note gives the clocks at risk.", role=role)
 
 
 # --------------------------------------------------------------------------- next to breach
@@ -92,11 +96,13 @@ def next_to_breach(next_rows: pl.DataFrame, as_of: datetime, role: str) -> None:
     ) or rep.UPCOMING
     rows = queries.derived(next_rows, rep.next_view, view)
     if rows.height == 0:
-        st.info("No running clock is overdue." if view == rep.OVERDUE else "Every running clock is already overdue.")
+        st.info("No running clock is overdue." if view == rep.OVERDUE
+                else "No running clock is at risk or warning (at 50 % of its target or more, not yet past it).")
         return
-    order = "most recently breached first" if view == rep.OVERDUE else "least time left first"
+    order = ("most recently breached first" if view == rep.OVERDUE
+             else "at 50 % of the target or more, least time left first")
     shown = f"the {rows.height:,} of {counts[view]:,}" if counts[view] > rows.height else f"all {rows.height:,}"
-    st.caption(f"Running clocks of open cases now, {order}: {shown}. Select a row to open the case.")
+    st.caption(f"Running clocks of open cases now, {order}: {shown}.{case_link.select_hint(role, True)}")
     display = queries.derived(rows, _next_to_breach_table)
     case_link.case_table(
         display,
@@ -192,7 +198,7 @@ def breakdown_table(attainment: pl.DataFrame, dimension: str) -> None:
                     "attainment": st.column_config.NumberColumn("Attainment", format="%.1f%%",
                                                                 help="Met ÷ (met + breached)."),
                 },
-                height=min(38 + 35 * view.height, 390),
+                height=min(38 + 35 * view.height, 390), placeholder="–",
             )
 
 
@@ -256,7 +262,7 @@ def breach_list(breaches: pl.DataFrame, clock_choice: str, as_of: datetime, role
         st.caption(f"Showing the {chosen.rows.height:,} newest of {chosen.total:,} breaches. "
                    "Narrow the date range or the filters to see older ones.")
     else:
-        st.caption(f"{chosen.total:,} breaches, newest first. Select a row to open the case.")
+        st.caption(f"{chosen.total:,} breaches, newest first.{case_link.select_hint(role, True)}")
     rows = chosen.rows
     case_link.case_table(
         queries.derived(rows, rep.breach_display),
@@ -338,7 +344,7 @@ def policies(frame: pl.DataFrame) -> None:
             "Pending info": st.column_config.TextColumn(help="Whether time waiting for information counts."),
             "Queues": st.column_config.NumberColumn(format="%d", help="Queues using the policy."),
             "Queue names": st.column_config.ListColumn("Queues using it", width="large"),
-        },
+        }, placeholder="–",
     )
     st.caption("All policies and queues; the sidebar filters do not apply. A case's targets are those of "
                "its current queue's policy.")

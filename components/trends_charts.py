@@ -14,7 +14,7 @@ import queries
 from components import case_link, plain
 from components.kpi import format_count, kpi_tile
 from watchfloor import trends as tr
-from watchfloor.labels import category_labels, count_of, humanised
+from watchfloor.labels import category_labels, count_of, humanised, surface_labels
 
 LINE_COLOURS = ["#4c78a8", "#f58518", "#54a24b", "#e45756", "#72b7b2", "#b279a2", "#eeca3b", "#9d755d"]
 OBSERVED_COLOUR = "#1f2933"
@@ -150,7 +150,7 @@ def spike_table(episodes: pl.DataFrame, dimension: str) -> dict | None:
             "State": st.column_config.TextColumn(help="Ongoing: still elevated at the last complete bucket; recent: "
                                                       "ended in the last 24 hours."),
         },
-        height=min(38 + 35 * display.height, 320),
+        height=min(38 + 35 * display.height, 320), placeholder="–",
     )
     row = case_link.selected_row(event)
     if row is None or row >= episodes.height:
@@ -298,13 +298,13 @@ def spike_cases(cases: pl.DataFrame, episode: dict, role: str) -> None:
     total = int(cases["total"][0])
     shown = f"the {cases.height:,} newest of {total:,}" if total > cases.height else f"all {total:,}"
     st.caption(f"{plain.md(episode['label'])}, created {start:%m-%d %H:%M} to {end:%m-%d %H:%M} UTC: "
-               f"{shown} cases. Select a row to open the case.")
+               f"{shown} cases.{case_link.select_hint(role)}")
     display = cases.select(
         pl.col("case_id").alias("Case"),
         pl.col("created_at").alias("Created"),
         category_labels("category").alias("Category"),
         humanised("subcategory").alias("Subcategory"),
-        pl.col("surface").alias("Surface"),
+        surface_labels("surface").alias("Surface"),
         pl.col("region").alias("Region"),
         pl.col("language").alias("Language"),
         humanised("source").alias("Source"),
@@ -346,7 +346,7 @@ def movers_table(movers: pl.DataFrame, dimension: str, period_label: str) -> Non
             "Change": st.column_config.NumberColumn(format="%+d", help="This period − period before."),
             "Change %": st.column_config.NumberColumn(format="%+.1f%%",
                                                       help="Change ÷ period before; empty where the period before had none."),
-        },
+        }, placeholder="–",
     )
     st.caption(f"{period_label}; the {min(tr.MOVERS_TOP_N, movers.height)} largest changes in cases, up or down.")
 
@@ -378,7 +378,7 @@ def emerging_patterns(rising: pl.DataFrame) -> None:
                     "Share": st.column_config.NumberColumn(format="%.1f%%", help="Share of all cases in scope, this period."),
                     "Rise": st.column_config.NumberColumn(format="+%.2f pt",
                                                           help="Share now − share in the period before, in points."),
-                },
+                }, placeholder="–",
             )
 
 

@@ -4,7 +4,7 @@ watchfloor.vendors."""
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 import plotly.graph_objects as go
 import polars as pl
@@ -45,9 +45,14 @@ def grade_tiles(card: pl.DataFrame) -> None:
                 st.metric(plain.md(row["vendor"]), f"Grade {plain.md(row['grade'])}")
                 score = "–" if row["score"] is None else f"{row['score']:.0%}"
                 st.caption(f"score {score} · {counts[v.GREEN]} green · {counts[v.AMBER]} amber · {counts[v.RED]} red")
-    weights = ", ".join(f"{f.label.lower()} {f.weight:.0%}" for f in v.FIGURES if f.weight)
+    weights = ", ".join(f"{f.label} {v.format_weight(f.weight)}" for f in SHOWN_ORDER if f.weight)
     st.caption(f"Overall grade: the weighted share of points over the figures with a contract target (green 1, "
                f"amber ½, red 0; {weights}); A from 90 %, B from 75 %, C from 50 %, D below.")
+
+
+# The figures that carry the grade first, heaviest first, so they are on screen at 1440 px; the
+# figures without a target after them.
+SHOWN_ORDER = sorted(v.FIGURES, key=lambda f: (f.direction is None, -f.weight))
 
 
 def display_table(card: pl.DataFrame) -> pl.DataFrame:
@@ -58,7 +63,7 @@ def display_table(card: pl.DataFrame) -> pl.DataFrame:
     for g in groups:
         data[GROUP_LABELS[g]] = [f"{x:%Y-%m-%d}" if isinstance(x, (date, datetime)) else x for x in card[g].to_list()]
     data["Grade"] = card["grade"].to_list()
-    for f in v.FIGURES:
+    for f in SHOWN_ORDER:
         data[f.label] = [mark(status, v.format_value(f, x))
                          for x, status in zip(card[f.key].to_list(), card[f"{f.key}_status"].to_list())]
     return pl.DataFrame(data)
@@ -74,9 +79,12 @@ def scorecard_table(card: pl.DataFrame, key: str) -> None:
         rule = "" if f.direction is None else f" Marked 🟢 🟠 🔴 against the contract target ({f.target or 'house standard'})."
         config[f.label] = st.column_config.TextColumn(help=f.help + rule)
     st.dataframe(shown, key=key, hide_index=True, column_config=config,
-                 height=min(38 + 35 * card.height, 460))
+                 height=min(38 + 35 * card.height, 460), placeholder="–")
     st.caption("🟢 meets the contract target; 🟠 within the tolerance below it; 🔴 further off. "
                "Figures without a mark have no contract target.")
+
+
+HALF_WEEK = timedelta(days=3.5)
 
 
 def weekly_trend(weeks: pl.DataFrame, figure_key: str, key: str) -> None:
@@ -85,7 +93,9 @@ def weekly_trend(weeks: pl.DataFrame, figure_key: str, key: str) -> None:
         st.info(f"No {figure.label.lower()} in these weeks.")
         return
     _draw(queries.derived(weeks, _weekly_figure, figure_key), key=key)  # built once per result
-    st.caption("One point per UTC week (Monday to Sunday), cut to the date range. Dotted: each vendor's target.")
+    single = weeks["week_start"].n_unique() < 2
+    st.caption("One point per UTC week (Monday to Sunday), cut to the date range. Dotted: each vendor's target."
+               + (" The date range falls in one week: widen it in the sidebar to see a trend." if single else ""))
 
 
 def _weekly_figure(weeks: pl.DataFrame, figure_key: str) -> go.Figure:
@@ -103,8 +113,10 @@ def _weekly_figure(weeks: pl.DataFrame, figure_key: str) -> go.Figure:
             hovertemplate="%{fullData.name}, week of %{x|%d %b}: %{y:,.2f}" + f" {unit}<extra></extra>"))
         targets = part[f"{figure_key}_target"].drop_nulls()
         if targets.len():
+            # The target spans the weeks shown, half a week either side: with one week it is still a line.
+            span = [part["week_start"].min() - HALF_WEEK, part["week_start"].max() + HALF_WEEK]
             fig.add_trace(go.Scatter(
-                x=part["week_start"].to_list(), y=[targets[0] * scale] * part.height, name=f"{name} target",
+                x=span, y=[targets[0] * scale] * 2, name=f"{name} target",
                 mode="lines", line=dict(color=colour, width=1, dash="dot"), showlegend=False,
                 hovertemplate="%{fullData.name}: %{y:,.2f}" + f" {unit}<extra></extra>"))
     # One tick per week, on its Monday (plotly's own weekly ticks fall on Sundays).
@@ -138,7 +150,7 @@ def side_by_side(card: pl.DataFrame, first: str, second: str, key: str) -> None:
         name_b: column(b, False), f"{name_b} target": column(b, True),
     })
     st.dataframe(table, key=key, hide_index=True,
-                 height=38 + 35 * table.height)
+                 height=38 + 35 * table.height, placeholder="–")
 
 
 def kappa_heatmap(kappa: pl.DataFrame, names: dict[str, str], key: str) -> None:

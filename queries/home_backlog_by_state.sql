@@ -1,15 +1,40 @@
--- Home: open cases by their current state (every status but resolved), oldest age per state.
+-- Home: open cases now by their state, oldest age per state. Open (docs/metrics.md, "Figures
+-- shared across pages"): created by now and not resolved by now, as on Queue health and in the SLA
+-- clocks. A case resolved after now (now is snapped to the refresh interval, or pinned) was open
+-- at now: its state then is the one its last event before now set.
+WITH open_cases AS (
+    SELECT c.case_id, c.status, c.created_at
+    FROM cases c
+    JOIN queues q USING (queue_id)
+    WHERE c.created_at <= $as_of::TIMESTAMP
+      AND (c.resolved_at IS NULL OR c.resolved_at > $as_of::TIMESTAMP)
+      AND wf_in($regions, c.region)
+      AND wf_in($verticals, q.vertical)
+      AND wf_in($priorities, c.priority)
+      AND wf_in($vendors, c.vendor_id)
+),
+resolved_since AS (
+    SELECT e.case_id, arg_max(e.event_type, e.occurred_at) AS last_event
+    FROM case_events e
+    WHERE e.case_id IN (SELECT case_id FROM open_cases WHERE status = 'resolved')
+      AND e.occurred_at <= $as_of::TIMESTAMP
+      AND e.occurred_at >= (SELECT min(created_at) FROM open_cases WHERE status = 'resolved')
+    GROUP BY e.case_id
+),
+states AS (
+    SELECT
+        CASE WHEN o.status <> 'resolved' THEN o.status
+             WHEN r.last_event IN ('assigned', 'first_action', 'decided', 'enforced') THEN 'in_review'
+             WHEN r.last_event IN ('pending_info', 'escalated') THEN r.last_event
+             ELSE 'queued' END AS state,
+        o.created_at
+    FROM open_cases o
+    LEFT JOIN resolved_since r USING (case_id)
+)
 SELECT
-    c.status,
+    state AS status,
     count(*) AS cases,
-    max(epoch($as_of::TIMESTAMP) - epoch(c.created_at)) AS oldest_age_seconds
-FROM cases c
-JOIN queues q USING (queue_id)
-WHERE c.status <> 'resolved'
-  AND c.created_at <= $as_of::TIMESTAMP
-  AND wf_in($regions, c.region)
-  AND wf_in($verticals, q.vertical)
-  AND wf_in($priorities, c.priority)
-  AND wf_in($vendors, c.vendor_id)
-GROUP BY c.status
-ORDER BY array_position(['new', 'queued', 'in_review', 'pending_info', 'escalated'], c.status)
+    max(epoch($as_of::TIMESTAMP) - epoch(created_at)) AS oldest_age_seconds
+FROM states
+GROUP BY state
+ORDER BY array_position(['new', 'queued', 'in_review', 'pending_info', 'escalated'], state)

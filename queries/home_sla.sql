@@ -4,8 +4,6 @@
 -- its target there. Each period is evaluated as of its own end: what happens later cannot
 -- change whether a clock stopped or breached inside it, and it keeps the work to the cases
 -- open during the period.
--- Now: per clock, running clocks past their target (breached) or at >= 75 % (at_risk); and per
--- case ('any'): breached if either clock is, at risk if neither is breached and one is at risk.
 WITH scoped_queues AS (
     SELECT queue_id FROM queues WHERE wf_in($verticals, vertical)
 ),
@@ -18,27 +16,25 @@ current_clocks AS MATERIALIZED (
 attainment AS (
     SELECT
         'last_24h' AS period, clock,
-        count(*) FILTER (WHERE NOT breached AND stopped_at >= $as_of::TIMESTAMP - INTERVAL 24 HOUR) AS met,
-        count(*) FILTER (WHERE breached AND breach_at >= $as_of::TIMESTAMP - INTERVAL 24 HOUR) AS breached
+        -- [now - 24 h, now): a clock that stopped at now itself counts in the next window, as on the SLA page
+        count(*) FILTER (WHERE NOT breached AND stopped_at >= $as_of::TIMESTAMP - INTERVAL 24 HOUR
+                         AND stopped_at < $as_of::TIMESTAMP) AS met,
+        count(*) FILTER (WHERE breached AND breach_at >= $as_of::TIMESTAMP - INTERVAL 24 HOUR
+                         AND breach_at < $as_of::TIMESTAMP) AS breached
     FROM current_clocks
     GROUP BY clock
 ),
 running AS (
     SELECT case_id, clock, state FROM current_clocks WHERE stopped_at IS NULL
-),
-per_case AS (
-    SELECT case_id, bool_or(state = 'breached') AS any_breached, bool_or(state = 'at_risk') AS any_at_risk
-    FROM running
-    GROUP BY case_id
 )
-SELECT 'attainment' AS kind, period, clock, met, breached, NULL::BIGINT AS at_risk,
-       CASE WHEN met + breached > 0 THEN met / (met + breached) END AS attainment
+-- Attainment rows per period and clock, then one row per running clock (kind 'running'): the
+-- open cases breached and at risk now are counted from them by watchfloor.metrics.now_counts,
+-- the same function the SLA page uses.
+SELECT 'attainment' AS kind, period, clock, met, breached,
+       CASE WHEN met + breached > 0 THEN met / (met + breached) END AS attainment,
+       NULL::VARCHAR AS case_id, NULL::VARCHAR AS state
 FROM attainment
 UNION ALL
-SELECT 'now', 'now', clock, NULL, count(*) FILTER (WHERE state = 'breached'), count(*) FILTER (WHERE state = 'at_risk'), NULL
+SELECT 'running', 'now', clock, NULL, NULL, NULL, case_id, state
 FROM running
-GROUP BY clock
-UNION ALL
-SELECT 'now', 'now', 'any', NULL, count(*) FILTER (WHERE any_breached), count(*) FILTER (WHERE any_at_risk AND NOT any_breached), NULL
-FROM per_case
-ORDER BY kind, period, clock
+ORDER BY kind, period, clock, case_id

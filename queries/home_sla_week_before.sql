@@ -12,12 +12,15 @@ clocks AS (
 attainment AS (
     SELECT
         clock,
-        count(*) FILTER (WHERE NOT breached AND stopped_at >= $as_of::TIMESTAMP - INTERVAL 192 HOUR) AS met,
-        count(*) FILTER (WHERE breached AND breach_at >= $as_of::TIMESTAMP - INTERVAL 192 HOUR) AS breached
+        count(*) FILTER (WHERE NOT breached AND stopped_at >= $as_of::TIMESTAMP - INTERVAL 192 HOUR
+                         AND stopped_at < $as_of::TIMESTAMP - INTERVAL 168 HOUR) AS met,
+        count(*) FILTER (WHERE breached AND breach_at >= $as_of::TIMESTAMP - INTERVAL 192 HOUR
+                         AND breach_at < $as_of::TIMESTAMP - INTERVAL 168 HOUR) AS breached
     FROM clocks
     GROUP BY clock
 )
-SELECT 'attainment' AS kind, 'week_before' AS period, clock, met, breached, NULL::BIGINT AS at_risk,
-       CASE WHEN met + breached > 0 THEN met / (met + breached) END AS attainment
+SELECT 'attainment' AS kind, 'week_before' AS period, clock, met, breached,
+       CASE WHEN met + breached > 0 THEN met / (met + breached) END AS attainment,
+       NULL::VARCHAR AS case_id, NULL::VARCHAR AS state
 FROM attainment
 ORDER BY clock

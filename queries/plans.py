@@ -15,6 +15,7 @@ import polars as pl
 import queries
 from watchfloor import executive as executive_periods
 from queries import demand
+from watchfloor import automation as automation_figures
 from watchfloor import capacity as capacity_plan
 from watchfloor import case_view, sla_report
 from watchfloor import trends as trend_figures
@@ -95,13 +96,15 @@ def executive(as_of: datetime, filters: Filters, period: executive_periods.Perio
 
 def vendors(as_of: datetime, filters: Filters) -> list[QueryCall]:
     """The Vendors page: contracts, and the period's work, QA checks and outcomes (appeals, SLA)
-    per reviewer unit and week; the scorecards are derived from them (watchfloor.vendors)."""
+    per reviewer unit and week, and SLA adherence on both clocks (the SLA page's rule); the
+    scorecards are derived from them (watchfloor.vendors)."""
     scope = {"as_of": as_of, **filters.period_params(), **filters.sql_params()}
     return [
         QueryCall("contracts", "vendor_contracts"),
         QueryCall("work", "vendor_work", scope),
         QueryCall("quality", "vendor_quality", scope),
         QueryCall("outcomes", "vendor_outcomes", scope),
+        QueryCall("sla", "vendor_sla", scope),
     ]
 
 
@@ -213,6 +216,24 @@ def capacity_series(as_of: datetime, queue_ids: list[str]) -> list[QueryCall]:
         "until": capacity_plan.floor_hour(as_of), "queue_ids": sorted(queue_ids)})]
 
 
+def automation(as_of: datetime, filters: Filters) -> list[QueryCall]:
+    """Automation & routing: the period's cases with their paths and stage times, the case-time per
+    day and stage, the classifiers' flags with human and QA decisions over the period and the weeks
+    before it (for drift and trends), the categories' human violating decisions (recall) and the
+    evidence per category and source for automation candidates (watchfloor.automation)."""
+    period = filters.period_params()
+    scope = filters.sql_params()
+    history = {"history_start": automation_figures.history_start(period["period_start"]),
+               "period_end": period["period_end"], "as_of": as_of, **scope}
+    return [
+        QueryCall("cases", "routing_cases", {"as_of": as_of, **period, **scope}),
+        QueryCall("stage_hours", "routing_stage_hours", {"as_of": as_of, **period, **scope}),
+        QueryCall("classifier", "automation_classifier", history),
+        QueryCall("category_decisions", "automation_category_decisions", history),
+        QueryCall("candidates", "automation_candidates", {"as_of": as_of, **period, **scope}),
+    ]
+
+
 PAGE_PLANS: dict[str, Callable[[datetime, Filters], list[QueryCall]]] = {
     "shell": shell,
     "home": home,
@@ -225,6 +246,7 @@ PAGE_PLANS: dict[str, Callable[[datetime, Filters], list[QueryCall]]] = {
     "executive": executive,
     "case": case_benchmark,
     "capacity": capacity,
+    "automation": automation,
 }
 
 

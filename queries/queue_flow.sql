@@ -1,8 +1,9 @@
 -- Queue health: one row per queue with its targets, flows and staffing (backlog, ages and SLA
 -- risk come from queue_open_cases, so they can be summarised for any grouping).
 -- Flows come from case_events, whose queue_id is the queue an event happened in:
--- inflow = cases routed, escalated or reopened into the queue; outflow = cases resolved in it or
--- escalated out of it (the queue left is the one of the case's previous event). Staffing is per team (reviewers of a team work all of its queues).
+-- inflow = cases routed, escalated or reopened into the queue; outflow = cases resolved in it, or
+-- escalated or routed on out of it (a re-route or a return to a lower tier; the queue left is the
+-- one of the case's previous event, when it is another queue). Staffing is per team (reviewers of a team work all of its queues).
 WITH scoped_queues AS (
     -- A queue without a team is staffed on its own.
     SELECT q.* REPLACE (coalesce(q.team, q.queue_id) AS team), p.priority, p.first_action_target_min, p.resolution_target_min
@@ -19,8 +20,8 @@ recent_events AS (
       AND e.occurred_at <= $as_of::TIMESTAMP
       AND e.event_type IN ('routed', 'escalated', 'reopened', 'resolved', 'decided')
 ),
-escalated_cases AS (
-    SELECT DISTINCT case_id FROM recent_events WHERE event_type = 'escalated'
+moved_cases AS (
+    SELECT DISTINCT case_id FROM recent_events WHERE event_type IN ('escalated', 'routed')
 ),
 earlier_events AS (
     -- The events before an escalation name the queue it left. Looking back 8 days covers all
@@ -29,7 +30,7 @@ earlier_events AS (
     -- ASOF match deterministic (and the same on every engine).
     SELECT e.case_id, e.occurred_at, arg_max(e.queue_id, e.event_id) AS queue_id
     FROM case_events e
-    SEMI JOIN escalated_cases USING (case_id)
+    SEMI JOIN moved_cases USING (case_id)
     WHERE e.occurred_at > $as_of::TIMESTAMP - INTERVAL 8 DAY
       AND e.occurred_at <= $as_of::TIMESTAMP
       AND e.queue_id IS NOT NULL
@@ -40,7 +41,8 @@ escalations_out AS (
     SELECT x.queue_id, r.occurred_at
     FROM recent_events r
     ASOF JOIN earlier_events x ON r.case_id = x.case_id AND r.occurred_at > x.occurred_at
-    WHERE r.event_type = 'escalated'
+    WHERE r.event_type IN ('escalated', 'routed')
+      AND x.queue_id <> r.queue_id  -- a case's first routing leaves no queue
 ),
 flows AS (
     SELECT

@@ -1,6 +1,9 @@
 -- Queue health: every case open as of now with its age and SLA risk, so that ages and
 -- percentiles can be summarised for any grouping (queue, vertical, region, tier, vendor).
 -- risk: 'breached' if either clock is past its target, else 'at_risk' if either is at 75 % or more.
+-- Open: created by now and not resolved by now, as on Home and in the SLA clocks; a case resolved
+-- after now (now is snapped to the refresh interval, or pinned) has the state its last event
+-- before now set (as in home_backlog_by_state).
 WITH clocks AS (
     SELECT
         case_id,
@@ -10,12 +13,27 @@ WITH clocks AS (
     FROM sla_clocks($as_of::TIMESTAMP, $as_of::TIMESTAMP)
     WHERE stopped_at IS NULL
     GROUP BY case_id
+),
+resolved_after AS (
+    SELECT case_id, created_at FROM cases
+    WHERE status = 'resolved' AND resolved_at > $as_of::TIMESTAMP AND created_at <= $as_of::TIMESTAMP
+),
+resolved_since AS (
+    SELECT e.case_id, arg_max(e.event_type, e.occurred_at) AS last_event
+    FROM case_events e
+    WHERE e.case_id IN (SELECT case_id FROM resolved_after)
+      AND e.occurred_at <= $as_of::TIMESTAMP
+      AND e.occurred_at >= (SELECT min(created_at) FROM resolved_after)
+    GROUP BY e.case_id
 )
 SELECT
     c.case_id,
     c.queue_id,
     coalesce(c.vendor_id, 'unassigned') AS vendor_id,
-    c.status,
+    CASE WHEN c.status <> 'resolved' THEN c.status
+         WHEN rs.last_event IN ('assigned', 'first_action', 'decided', 'enforced') THEN 'in_review'
+         WHEN rs.last_event IN ('pending_info', 'escalated') THEN rs.last_event
+         ELSE 'queued' END AS status,
     epoch($as_of::TIMESTAMP) - epoch(c.created_at) AS age_seconds,
     CASE WHEN k.any_breached THEN 'breached' WHEN k.any_at_risk THEN 'at_risk' ELSE 'ok' END AS risk,
     coalesce(k.max_used_share, 0) AS max_used_share
@@ -23,9 +41,9 @@ FROM cases c
 JOIN queues q USING (queue_id)
 JOIN sla_policies p USING (sla_policy_id)
 LEFT JOIN clocks k USING (case_id)
+LEFT JOIN resolved_since rs USING (case_id)
 WHERE c.created_at <= $as_of::TIMESTAMP
   AND (c.resolved_at IS NULL OR c.resolved_at > $as_of::TIMESTAMP)
-  AND c.status <> 'resolved'
   AND wf_in($regions, q.region)
   AND wf_in($verticals, q.vertical)
   AND wf_in($priorities, p.priority)

@@ -87,15 +87,16 @@ causes AS (
     )
     GROUP BY case_id, clock
 ),
--- Running clocks in the two views of next to breach, ranked: about to breach (not breached yet),
--- least time left first; overdue (breached), most recently breached first. seconds_left =
+-- Running clocks in the two views of next to breach, ranked: about to breach (at risk or warning:
+-- 50 % of the target used or more, not breached), least time left first; overdue (breached), most
+-- recently breached first; clocks on track are ranked apart and not listed. seconds_left =
 -- due_at - $as_of in wall-clock seconds (negative once overdue).
 running AS MATERIALIZED (
     SELECT
         case_id, clock, created_at,
         epoch(due_at) - epoch($as_of::TIMESTAMP) AS seconds_left,
         row_number() OVER (
-            PARTITION BY state = 'breached'
+            PARTITION BY CASE state WHEN 'breached' THEN 2 WHEN 'on_track' THEN 0 ELSE 1 END
             ORDER BY CASE WHEN state = 'breached' THEN epoch($as_of::TIMESTAMP) - epoch(due_at)
                           ELSE epoch(due_at) - epoch($as_of::TIMESTAMP) END, case_id, clock
         ) AS view_rank

@@ -7,7 +7,7 @@ from datetime import datetime, timedelta
 
 import polars as pl
 
-from watchfloor import spikes
+from watchfloor import metrics, spikes
 from watchfloor.compare import Change
 
 CURRENT = "last_24h"
@@ -22,8 +22,8 @@ class DailyHealth:
     backlog: Change
     first_action_attainment: Change
     resolution_attainment: Change
-    breached_now: dict[str, int]  # clock -> open cases past target
-    at_risk_now: dict[str, int]  # clock -> open cases at >= 75 % of target
+    breached_now: dict[str, int]  # 'any' -> open cases past a target; clock -> running clocks past it
+    at_risk_now: dict[str, int]  # 'any' -> open cases at >= 75 % of a target, none past; clock -> clocks
     open_incidents: dict[str, int]  # severity -> count
     backlog_by_state: dict[str, int] = field(default_factory=dict)
 
@@ -47,24 +47,33 @@ def summarise(
     incidents: pl.DataFrame,
     backlog_by_state: pl.DataFrame,
 ) -> DailyHealth:
-    """`sla` is home_sla's frame: 'attainment' rows per period and clock, 'now' rows per clock."""
+    """`sla` is home_sla's frame (with home_sla_week_before's rows): 'attainment' rows per period
+    and clock (met, breached), 'running' rows per running clock now. The figures are the shared
+    ones of watchfloor.metrics: attainment, the backlog as the sum of the open cases by state
+    (the week-earlier backlog from home_flow), breached and at risk now."""
     attainment = sla.filter(pl.col("kind") == "attainment")
-    sla_now = sla.filter(pl.col("kind") == "now")
+    now = metrics.now_counts(sla.filter(pl.col("kind") == "running"))
+
     def change(frame: pl.DataFrame, column: str, **match: str) -> Change:
         return Change(
             _value(frame, column, period=CURRENT, **match),
             _value(frame, column, period=PREVIOUS, **match),
         )
 
-    clocks = {row["clock"]: row for row in sla_now.iter_rows(named=True)}
+    def share(clock: str) -> Change:
+        def one(period: str) -> float | None:
+            rows = attainment.filter((pl.col("period") == period) & (pl.col("clock") == clock))
+            return metrics.attainment(rows["met"][0], rows["breached"][0]) if rows.height else None
+        return Change(one(CURRENT), one(PREVIOUS))
+
     return DailyHealth(
         inflow=change(flow, "inflow"),
         resolved=change(flow, "resolved"),
-        backlog=change(flow, "backlog_at_end"),
-        first_action_attainment=change(attainment, "attainment", clock="first_action"),
-        resolution_attainment=change(attainment, "attainment", clock="resolution"),
-        breached_now={clock: int(row["breached"]) for clock, row in clocks.items()},
-        at_risk_now={clock: int(row["at_risk"]) for clock, row in clocks.items()},
+        backlog=Change(metrics.backlog(backlog_by_state), _value(flow, "backlog_at_end", period=PREVIOUS)),
+        first_action_attainment=share("first_action"),
+        resolution_attainment=share("resolution"),
+        breached_now={"any": now.breached_cases, **now.breached},
+        at_risk_now={"any": now.at_risk_cases, **now.at_risk},
         open_incidents={row["severity"]: int(row["open_incidents"]) for row in incidents.iter_rows(named=True)},
         backlog_by_state={row["status"]: int(row["cases"]) for row in backlog_by_state.iter_rows(named=True)},
     )

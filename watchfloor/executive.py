@@ -14,7 +14,7 @@ from datetime import date, datetime, time, timedelta
 
 import polars as pl
 
-from watchfloor import spikes
+from watchfloor import metrics, spikes
 from watchfloor.compare import Change
 from watchfloor.labels import coarse_duration as format_duration
 
@@ -228,8 +228,7 @@ def attainment(sla: pl.DataFrame, period: str, clock: str | None = None) -> floa
     rows = sla.filter(pl.col("period") == period)
     if clock is not None:
         rows = rows.filter(pl.col("clock") == clock)
-    met, breached = int(rows["met"].sum()), int(rows["breached"].sum())
-    return _ratio(met, met + breached)
+    return metrics.attainment(rows["met"].sum(), rows["breached"].sum())
 
 
 def escalations(frame: pl.DataFrame, period: str, priorities: tuple[str, ...] = ("P0", "P1")) -> int:
@@ -267,10 +266,11 @@ def headline(cases: pl.DataFrame, sla: pl.DataFrame, escalated: pl.DataFrame, in
     sev_now = severe_incidents(incidents, CURRENT)
     figures = [
         Figure("volume", "Volume", Change(cur["created"], prev["created"]), "count", "trends",
-               "Cases created in the period.", None),
+               "Cases created in the period (the actioned share is over the cases resolved in it).", None,
+               note="cases created"),
         Figure("actioned_share", "Actioned share", actioned_share, "share", "trends",
                "Cases resolved in the period with an enforcement action (not 'none') ÷ cases resolved in the period.",
-               None, note=f"{int(cur['actioned'] or 0):,} of {int(cur['resolved'] or 0):,}"),
+               None, note=f"{int(cur['actioned'] or 0):,} of {int(cur['resolved'] or 0):,} resolved"),
         Figure("proactive_rate", "Proactive rate", proactive, "share", "trends",
                "Actioned cases found by a classifier or by proactive investigation ÷ actioned cases (resolved in the period)."),
         Figure("median_time_to_action", "Median time to action", Change(cur["median_time_to_action_s"], prev["median_time_to_action_s"]),

@@ -35,13 +35,16 @@ def filter_list(incidents: pl.DataFrame, severities: list[str] | tuple[str, ...]
 
 
 def response_summary(incidents: pl.DataFrame) -> pl.DataFrame:
-    """Per severity (and 'All'): incidents, and the median of each response time over the incidents
-    that reached that milestone (an unreached milestone is left out, not counted as zero)."""
+    """Per severity (and 'All'): incidents, resolved incidents, and the median of each response
+    time. Where some incidents are resolved, every median is over those same incidents, so the
+    medians keep the milestones' order (an incident mitigates before it resolves, so the median
+    time to mitigate is never above the median time to resolve). Where none is resolved yet,
+    each median is over the incidents that reached its milestone (time to resolve: none)."""
     def agg(frame: pl.DataFrame) -> pl.DataFrame:
-        return frame.select(
-            pl.len().alias("incidents"),
-            *[pl.col(c).drop_nulls().median().alias(c) for c in DURATIONS],
-        )
+        resolved = int(frame["time_to_resolve_s"].is_not_null().sum())
+        over = frame.filter(pl.col("time_to_resolve_s").is_not_null()) if resolved else frame
+        return over.select(*[pl.col(c).drop_nulls().median().alias(c) for c in DURATIONS]).with_columns(
+            pl.lit(frame.height, dtype=pl.Int64).alias("incidents"), pl.lit(resolved, dtype=pl.Int64).alias("resolved"))
 
     parts = []
     for sev in SEVERITIES:
@@ -49,7 +52,7 @@ def response_summary(incidents: pl.DataFrame) -> pl.DataFrame:
         if rows.height:
             parts.append(agg(rows).with_columns(pl.lit(sev).alias("severity")))
     parts.append(agg(incidents).with_columns(pl.lit("All").alias("severity")))
-    return pl.concat(parts, how="vertical_relaxed").select("severity", "incidents", *DURATIONS)
+    return pl.concat(parts, how="vertical_relaxed").select("severity", "incidents", "resolved", *DURATIONS)
 
 
 def timeline(incidents: pl.DataFrame, as_of: datetime) -> pl.DataFrame:

@@ -32,6 +32,15 @@ CATEGORY_LABELS = {
 }
 
 
+# Surfaces as users name them: "API", "Image gen" (one spelling on every page).
+SURFACE_LABELS = {"api": "API", "image_gen": "Image gen", "chat": "Chat", "voice": "Voice", "plugins": "Plugins"}
+
+
+def surface_labels(column: str) -> pl.Expr:
+    """The surface codes of a text column in the users' words; null stays null."""
+    return pl.col(column).replace_strict(SURFACE_LABELS, default=humanised(column), return_dtype=pl.String)
+
+
 def humanise(code: str | None) -> str:
     if not code:
         return "–"
@@ -66,6 +75,11 @@ def texts_of(frame: pl.DataFrame, format_row: Callable[..., Any], *columns: str,
     skip = skip_nulls and len(columns) == 1
     return pl.Series(columns[0], [None if skip and row[0] is None else format_row(*row) for row in values],
                      dtype=pl.String)
+
+
+def versus(now: float | None, before: float | None) -> str:
+    """'13,038 vs 2,346': two counts with separators ('–' where unknown)."""
+    return " vs ".join("–" if v is None else f"{v:,.0f}" for v in (now, before))
 
 
 def count_of(n: int, noun: str, plural: str | None = None) -> str:

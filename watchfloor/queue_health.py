@@ -1,4 +1,4 @@
-"""Queue health: backlog, ages, flows, staffing, projected time to clear and a colour state.
+"""Queue health: backlog, ages, flows, staffing, time to clear at the last hour's net flow and a colour state.
 
 The named queries give per-queue flows and staffing (queue_flow), per-vendor flows and
 staffing (queue_vendor_flow) and every open case with its age and SLA risk
@@ -9,6 +9,8 @@ docs/metrics.md ("Queue health").
 from __future__ import annotations
 
 import polars as pl
+
+from watchfloor import metrics
 
 GROUPINGS = {"queue": "Queue", "vertical": "Vertical", "region": "Region", "tier": "Tier", "vendor": "Vendor"}
 STATES = ("new", "queued", "in_review", "pending_info", "escalated")
@@ -29,24 +31,22 @@ def _open_case_summary(open_cases: pl.DataFrame, key: str) -> pl.DataFrame:
     )
 
 
-def projected_hours_to_clear(backlog: float, capacity_per_hour: float, inflow_per_hour: float) -> float | None:
-    """Hours until the backlog is gone at the current capacity and inflow; None if it is not shrinking."""
+# Colour thresholds (docs/metrics.md, "Queue health"): red when a tenth of the backlog is past a
+# target; amber when a case is past a target or a tenth of the backlog is at risk. A busy queue
+# always holds a few cases at 75 % of a target; a share keeps amber for the queues falling behind,
+# so most healthy queues are green.
+RED_BREACHED_SHARE = 0.10
+AMBER_AT_RISK_SHARE = 0.10
+
+
+def colour_state(backlog: int, breached: int, at_risk: int) -> str:
+    """red: breached ≥ 10 % of the backlog; amber: a breached case, or at risk ≥ 10 % of the
+    backlog; green otherwise (and without a backlog)."""
     if backlog <= 0:
-        return 0.0
-    net = capacity_per_hour - inflow_per_hour
-    if net <= 0:
-        return None
-    return backlog / net
-
-
-def colour_state(breached: int, at_risk: int, projected_hours: float | None, first_action_target_min: float | None) -> str:
-    """red: a case past an SLA target; amber: a case at 75 % of a target or more, or a backlog that
-    will not clear within the first-action target; green otherwise."""
-    if breached > 0:
+        return "green"
+    if breached > 0 and breached >= RED_BREACHED_SHARE * backlog:
         return "red"
-    if at_risk > 0:
-        return "amber"
-    if first_action_target_min is not None and (projected_hours is None or projected_hours * 60 > first_action_target_min):
+    if breached > 0 or (at_risk > 0 and at_risk >= AMBER_AT_RISK_SHARE * backlog):
         return "amber"
     return "green"
 
@@ -63,10 +63,7 @@ def health_table(queue_flow: pl.DataFrame, open_cases: pl.DataFrame, vendor_flow
         rows = _by_vendor(open_cases, vendor_flow)
     else:
         rows = _by_queue_attribute(queue_flow, open_cases, by)
-    states = [
-        colour_state(r["breached"], r["at_risk"], r["projected_hours_to_clear"], r["first_action_target_min"])
-        for r in rows.iter_rows(named=True)
-    ]
+    states = [colour_state(r["backlog"], r["breached"], r["at_risk"]) for r in rows.iter_rows(named=True)]
     rows = rows.with_columns(pl.Series("state", states, dtype=pl.String))
     return rows.with_columns(pl.col("state").replace_strict(STATE_RANK, return_dtype=pl.Int8).alias("state_rank")).sort(
         ["state_rank", "breached", "at_risk", "max_used_share", "backlog", "group"],
@@ -75,8 +72,10 @@ def health_table(queue_flow: pl.DataFrame, open_cases: pl.DataFrame, vendor_flow
 
 
 def _with_projection(rows: pl.DataFrame) -> pl.DataFrame:
+    """Clears in: the backlog over the last hour's net flow (watchfloor.metrics.hours_to_clear);
+    None when the last hour's outflow did not exceed its inflow (not clearing)."""
     projected = [
-        projected_hours_to_clear(r["backlog"], r["capacity_per_hour"] or 0.0, r["inflow_24h"] / 24.0)
+        metrics.hours_to_clear(r["backlog"], r["inflow_1h"] or 0, r["outflow_1h"] or 0)
         for r in rows.iter_rows(named=True)
     ]
     return rows.with_columns(pl.Series("projected_hours_to_clear", projected, dtype=pl.Float64))

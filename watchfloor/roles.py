@@ -44,6 +44,7 @@ PAGES: tuple[PageSpec, ...] = (
     PageSpec("capacity", "Capacity", "Operations", ":material/groups:", "app_pages/capacity.py"),
     PageSpec("alerts", "Alerts", "Operations", ":material/notifications_active:", "app_pages/alerts.py"),
     PageSpec("trends", "Trends & spikes", "Analysis", ":material/trending_up:", "app_pages/trends.py"),
+    PageSpec("automation", "Automation & routing", "Analysis", ":material/alt_route:", "app_pages/automation.py"),
     PageSpec("vendors", "Vendors", "Vendors & quality", ":material/storefront:", "app_pages/vendors.py"),
     PageSpec("quality", "Quality", "Vendors & quality", ":material/verified:", "app_pages/quality.py"),
     PageSpec("incidents", "Incidents", "Leadership", ":material/crisis_alert:", "app_pages/incidents.py"),
@@ -59,9 +60,10 @@ _PAGES_BY_KEY: dict[str, PageSpec] = {p.key: p for p in PAGES}
 # THE access table: which role sees which page.
 ACCESS: dict[str, frozenset[str]] = {
     "admin": frozenset(PAGE_KEYS),
-    "ops_lead": frozenset({"home", "queue_health", "sla", "capacity", "trends", "incidents", "case", "alerts"}),
+    "ops_lead": frozenset({"home", "queue_health", "sla", "capacity", "trends", "automation", "incidents", "case",
+                           "alerts"}),
     "executive": frozenset({"home", "executive", "incidents", "sla", "alerts"}),
-    "analyst": frozenset({"home", "trends", "case", "incidents", "quality", "alerts"}),
+    "analyst": frozenset({"home", "trends", "automation", "case", "incidents", "quality", "alerts"}),
     "vendor_manager": frozenset({"home", "vendors", "quality", "sla", "capacity", "alerts"}),
 }
 

@@ -94,6 +94,7 @@ def scorecard_html(vendor_row: dict, weeks: pl.DataFrame, kappa: pl.DataFrame, s
         f"<tr><td>{r['week_start']:%Y-%m-%d}</td><td class='num'>{html_text(r['grade'])}</td>"
         f"<td class='num'>{_fmt(v.FIGURES_BY_KEY['cases_handled'], r['cases_handled'])}</td>"
         f"<td class='num'>{_fmt(v.FIGURES_BY_KEY['qa_accuracy'], r['qa_accuracy'])}</td>"
+        f"<td class='num'>{_fmt(v.FIGURES_BY_KEY['first_action_sla'], r['first_action_sla'])}</td>"
         f"<td class='num'>{_fmt(v.FIGURES_BY_KEY['sla_adherence'], r['sla_adherence'])}</td>"
         f"<td class='num'>{_fmt(v.FIGURES_BY_KEY['aht_seconds'], r['aht_seconds'])}</td></tr>"
         for r in weeks.iter_rows(named=True))
@@ -103,7 +104,7 @@ def scorecard_html(vendor_row: dict, weeks: pl.DataFrame, kappa: pl.DataFrame, s
         f"<td>{html_text(r['band'] or '–')}</td></tr>"
         for r in kappa.iter_rows(named=True))
     figure = v.FIGURES_BY_KEY[chart_figure]
-    weights = ", ".join(f"{f.label} {f.weight:.0%}" for f in v.FIGURES if f.weight)
+    weights = ", ".join(f"{f.label} {v.format_weight(f.weight)}" for f in v.FIGURES if f.weight)
     return f"""<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8">
 <title>Scorecard: {name}, {start:%Y-%m-%d} to {end:%Y-%m-%d}</title>
@@ -132,7 +133,7 @@ weights {html.escape(weights)}); grade A from 90 %, B from 75 %, C from 50 %, D 
 {_svg_weekly_bars(weeks, figure)}
 <h2>Weeks</h2>
 <table><tr><th>Week starting</th><th class="num">Grade</th><th class="num">Cases handled</th><th class="num">QA accuracy</th>
-<th class="num">SLA adherence</th><th class="num">AHT</th></tr>{week_rows}</table>
+<th class="num">First-action SLA</th><th class="num">Resolution SLA</th><th class="num">AHT</th></tr>{week_rows}</table>
 <h2>Agreement with QA by category</h2>
 <table><tr><th>Category</th><th class="num">QA checks</th><th class="num">Kappa</th><th>Band</th></tr>
 {kappa_rows or "<tr><td colspan='4' class='muted'>No QA checks in the period.</td></tr>"}</table>

@@ -13,6 +13,7 @@ from datetime import date, datetime, timedelta
 
 import polars as pl
 
+from watchfloor import metrics
 from watchfloor.labels import category_labels, texts_of
 
 FIRST_ACTION = "first_action"
@@ -76,7 +77,15 @@ def sla_figures(clocks: pl.DataFrame, as_of: datetime, period_start: datetime, p
         "breaches": breaches(clocks, as_of, period_start, period_end),
         "next_to_breach": next_to_breach(clocks),
         "causes": breach_causes(clocks, as_of, period_start, period_end),
+        "now": now_counts(clocks),
     }
+
+
+def now_counts(clocks: pl.DataFrame) -> metrics.NowCounts:
+    """Open cases breached and at risk now (and running clocks per state): the shared figure of
+    watchfloor.metrics, from the running clocks of the query."""
+    running = clocks.filter(pl.col("case_id").is_not_null() & pl.col("stopped_at").is_null())
+    return metrics.now_counts(running.select("case_id", "clock", "state"))
 
 
 def _period_end(as_of: datetime, period_end: datetime) -> datetime:
@@ -191,8 +200,9 @@ NEXT_COLUMNS = ["case_id", "clock", "queue_id", "queue_name", "priority", "vendo
 def next_to_breach(clocks: pl.DataFrame, limit: int | None = None) -> pl.DataFrame:
     """The running clocks in two views of at most `limit` rows each (the query's $row_limit by
     default): about to breach (not breached yet), least time left first, then overdue, most
-    recently breached first -- the query's view_rank. The *_now columns count every running clock
-    in scope by state, not only the rows listed."""
+    recently breached first -- the query's view_rank. Clocks on track (under 50 % of the target)
+    are not listed. The *_now columns count every running clock in scope by state, not only the
+    rows listed."""
     limit = NEXT_TO_BREACH_LIMIT if limit is None else limit
     running = clocks.filter(pl.col("case_id").is_not_null() & pl.col("stopped_at").is_null())
     counts = running.select(
@@ -202,7 +212,7 @@ def next_to_breach(clocks: pl.DataFrame, limit: int | None = None) -> pl.DataFra
         pl.len().cast(pl.Int64).alias("running_now"),
     )
     top = running.with_columns((pl.col("state") == "breached").alias("overdue")).filter(
-        pl.col("view_rank") <= limit).sort(["overdue", "view_rank"])
+        (pl.col("view_rank") <= limit) & (pl.col("state") != "on_track")).sort(["overdue", "view_rank"])
     return top.select(NEXT_COLUMNS).join(counts, how="cross")
 
 
@@ -311,8 +321,7 @@ class Attainment:
 
     @property
     def share(self) -> float | None:
-        total = self.met + self.breached
-        return self.met / total if total else None
+        return metrics.attainment(self.met, self.breached)
 
 
 def overall_attainment(attainment: pl.DataFrame, clock: str) -> Attainment:
@@ -449,7 +458,7 @@ def running_now(next_to_breach: pl.DataFrame) -> RunningNow:
     return RunningNow(int(row["running_now"]), int(row["breached_now"]), int(row["at_risk_now"]), int(row["warning_now"]))
 
 
-# The two views of the running clocks: not breached yet (least time left first), and overdue.
+# The two views of the running clocks: at risk or warning (least time left first), and overdue.
 UPCOMING = "upcoming"
 OVERDUE = "overdue"
 NEXT_VIEWS = {UPCOMING: "About to breach", OVERDUE: "Overdue"}
@@ -461,9 +470,10 @@ def next_view(next_to_breach: pl.DataFrame, view: str) -> pl.DataFrame:
 
 
 def next_view_counts(next_to_breach: pl.DataFrame) -> dict[str, int]:
-    """Running clocks in scope per view (all of them, not only the rows listed)."""
+    """Running clocks in scope per view (all of them, not only the rows listed): about to breach
+    counts the clocks at risk or warning, as the headline tile's note does."""
     now = running_now(next_to_breach)
-    return {UPCOMING: now.running - now.breached, OVERDUE: now.breached}
+    return {UPCOMING: now.at_risk + now.warning, OVERDUE: now.breached}
 
 
 def next_to_breach_display(rows: pl.DataFrame) -> pl.DataFrame:

@@ -305,6 +305,11 @@ def z_to_p(z: float) -> float:
     return 0.5 * math.erfc(z / math.sqrt(2.0))
 
 
+def _zero_nan(values: np.ndarray) -> np.ndarray:
+    """NaN as 0 (counts and expected counts are never infinite: plain where, cheaper than nan_to_num)."""
+    return np.where(np.isnan(values), 0.0, values)
+
+
 def _trimmed_mean(values: np.ndarray, trim: float) -> tuple[np.ndarray, np.ndarray]:
     """Trimmed mean over the last axis ignoring NaN (NaN where there is no value), and the values
     it rests on."""
@@ -313,7 +318,7 @@ def _trimmed_mean(values: np.ndarray, trim: float) -> tuple[np.ndarray, np.ndarr
     cut = np.floor(n * trim).astype(int)
     idx = np.arange(values.shape[-1])
     keep = (idx >= cut[..., None]) & (idx < (n - cut)[..., None])
-    total = np.where(keep, np.nan_to_num(ordered), 0.0).sum(axis=-1)
+    total = np.where(keep, ordered, 0.0).sum(axis=-1)  # kept values are never NaN
     count = keep.sum(axis=-1)
     with np.errstate(invalid="ignore", divide="ignore"):
         return np.where(count > 0, total / np.maximum(count, 1), np.nan), np.maximum(n, 1)
@@ -332,7 +337,7 @@ def _lagged(values: np.ndarray, lags: list[int]) -> np.ndarray:
 def _sum_before(values: np.ndarray, window: int) -> tuple[np.ndarray, np.ndarray]:
     """Sum of the known (non-NaN) values among the `window` points before each point, and how
     many there are; along the last axis."""
-    v = np.nan_to_num(values)
+    v = _zero_nan(values)
     k = (~np.isnan(values)).astype(float)
     pad = np.zeros((*values.shape[:-1], 1))
     cv = np.concatenate([pad, np.cumsum(v, axis=-1)], axis=-1)
@@ -474,16 +479,42 @@ def _tail_dispersion(counts: np.ndarray, expected: np.ndarray, window: int, shar
     starts = np.arange(0, n, step)
     end = starts - lag  # exclusive
     first = np.maximum(end - window, 0)
-    idx = first[:, None] + np.arange(window)[None, :]  # renewals x window
-    inside = idx < end[:, None]
-    values = np.where(inside, needed[..., np.clip(idx, 0, max(n - 1, 0))], np.nan)
-    count = np.sum(~np.isnan(values), axis=-1)
     # The quantile lies among the largest `top` values: only those are sorted (largest first).
     top = min(window, int(math.ceil(window * share)) + 2)
-    negated = np.where(np.isnan(values), np.inf, -values)
-    if top < window:
-        negated = np.partition(negated, top - 1, axis=-1)[..., :top]
+    negated = np.where(np.isnan(needed), np.inf, -needed)
+    if window % step == 0 and lag % step == 0 and n > 0:
+        # Every window is a run of whole blocks of `step` points, and its `top` largest values
+        # are the `top` largest of its blocks' own `top` largest: taken once per block, then
+        # per window among those alone.
+        blocks = -(-n // step)
+        padded = np.full((*negated.shape[:-1], blocks * step), np.inf)
+        padded[..., :n] = negated
+        padded = padded.reshape(*negated.shape[:-1], blocks, step)
+        keep = min(top, step)
+        if keep < step:
+            padded = np.partition(padded, keep - 1, axis=-1)[..., :keep]
+        per_window = window // step
+        b0, b1 = first // step, np.maximum(end, 0) // step  # blocks [b0, b1) of each window
+        bidx = b0[:, None] + np.arange(per_window)[None, :]  # renewals x blocks
+        inside = bidx < b1[:, None]
+        gathered = padded[..., np.clip(bidx, 0, blocks - 1), :]  # ... x renewals x blocks x keep
+        gathered = np.where(inside[..., None], gathered, np.inf).reshape(*gathered.shape[:-2], per_window * keep)
+        known = np.concatenate([np.zeros((*needed.shape[:-1], 1)),
+                                np.cumsum(~np.isnan(needed), axis=-1)], axis=-1)
+        count = (known[..., np.clip(np.maximum(end, 0), 0, n)] - known[..., first]).astype(int)
+        negated = gathered
+        if top < negated.shape[-1]:
+            negated = np.partition(negated, top - 1, axis=-1)[..., :top]
+    else:
+        idx = first[:, None] + np.arange(window)[None, :]  # renewals x window
+        inside = idx < end[:, None]
+        negated = np.where(inside, negated[..., np.clip(idx, 0, max(n - 1, 0))], np.inf)
+        count = np.sum(negated != np.inf, axis=-1)
+        if top < window:
+            negated = np.partition(negated, top - 1, axis=-1)[..., :top]
     largest = -np.sort(negated, axis=-1)  # descending; -inf where there was no value
+    if largest.shape[-1] < top:  # fewer values than top in every window
+        largest = np.concatenate([largest, np.full((*largest.shape[:-1], top - largest.shape[-1]), -np.inf)], axis=-1)
     from_top = np.maximum(count - 1, 0) * share  # position counted from the largest
     first = np.minimum(np.floor(from_top).astype(int), top - 1)
     second = np.minimum(first + 1, np.minimum(np.maximum(count - 1, 0), top - 1))
@@ -513,17 +544,22 @@ def _run_sums(values: np.ndarray, k: int) -> np.ndarray:
     return out
 
 
-def _scores(observed: np.ndarray, clean: np.ndarray, held: np.ndarray, interval: timedelta, params: SpikeParams):
+def _scores(observed: np.ndarray, clean: np.ndarray, held: np.ndarray, interval: timedelta, params: SpikeParams,
+            baseline: tuple[np.ndarray, np.ndarray] | None = None):
     """Per point: expected count, dispersion, score, whether the baseline is the full cycle, and
     for runs of k = 2 .. scan points ending there the dispersion of their sums (estimated the
     same way from the sums' own residuals: noise partly averages out over a run). `clean` feeds
-    the baseline; the dispersion leaves out the `held` points (an episode was open)."""
+    the baseline; the dispersion leaves out the `held` points (an episode was open). `baseline`:
+    (expected, full_cycle) when already worked out for these rows."""
     kept = np.where(held, np.nan, observed)
-    expected, _values, full_cycle = _baseline(clean, interval, params, kept)
+    if baseline is None:
+        expected, _values, full_cycle = _baseline(clean, interval, params, kept)
+    else:
+        expected, full_cycle = baseline
     a = dispersion(observed, kept, expected, interval, params)
     # The exact tail where the count is above expected; at or below it the normal
     # approximation (a score of at most 0, never surprising) saves the special functions.
-    x, e = np.nan_to_num(observed), np.nan_to_num(expected)
+    x, e = _zero_nan(observed), _zero_nan(expected)
     above = x > e
     z = tail_z(nb_tail(x, e, a, where=above))
     with np.errstate(invalid="ignore", divide="ignore"):
@@ -539,18 +575,65 @@ def _scores(observed: np.ndarray, clean: np.ndarray, held: np.ndarray, interval:
     return expected, a, z, full_cycle, run_a
 
 
+@dataclass(frozen=True)
+class _Thresholds:
+    """What makes a point or run hot, per series (arrays of rows x 1): the settings in which the
+    category series and the narrower ones differ, so that both are judged in one batch."""
+
+    alpha: np.ndarray
+    z_single: np.ndarray
+    min_excess: np.ndarray
+    min_ratio: np.ndarray
+
+    @classmethod
+    def of(cls, row_params: Sequence[SpikeParams]) -> _Thresholds:
+        def column(values) -> np.ndarray:
+            return np.asarray(values, dtype=float).reshape(-1, 1)
+        return cls(column([p.alpha for p in row_params]), column([p.z_single for p in row_params]),
+                   column([p.min_excess for p in row_params]), column([p.min_ratio for p in row_params]))
+
+    def __getitem__(self, rows) -> _Thresholds:
+        return _Thresholds(self.alpha[rows], self.z_single[rows], self.min_excess[rows], self.min_ratio[rows])
+
+
+# The settings _Thresholds carries per series; every other setting is shared by a batch.
+_ROW_SETTINGS = ("alpha", "min_excess", "min_ratio")
+
+
+def _big_enough(observed: np.ndarray, expected: np.ndarray, params: SpikeParams, th: _Thresholds) -> np.ndarray:
+    """Per series (row): whether any point, or run of 2 .. scan points, is big enough to be hot
+    (min_excess cases above expected, each point at min_ratio: th's per series), whatever its
+    tail. A series with none cannot open an episode with these expected counts: `_hot` finds no
+    hot point."""
+    known = ~np.isnan(expected) & ~np.isnan(observed)
+    x = _zero_nan(observed)
+    e = _zero_nan(expected)
+    ratio_ok = known & (x >= th.min_ratio * e)
+    found = (ratio_ok & (x - e >= th.min_excess)).any(axis=-1)
+    window = np.lib.stride_tricks.sliding_window_view
+    for k in range(2, params.scan + 1):
+        if x.shape[-1] < k:
+            break
+        all_ok = window(ratio_ok, k, axis=-1).all(axis=-1)
+        excess = window(x - e, k, axis=-1).sum(axis=-1)
+        found |= (all_ok & (excess >= th.min_excess)).any(axis=-1)
+    return found
+
+
 def _hot(observed: np.ndarray, expected: np.ndarray, z: np.ndarray, a: np.ndarray, params: SpikeParams,
-         run_a=None) -> tuple[np.ndarray, np.ndarray]:
+         run_a=None, th: _Thresholds | None = None) -> tuple[np.ndarray, np.ndarray]:
     """(run_start, elevated) for series x points: run_start is the onset of the hot point or run
     that ends at a point (-1: none ends there); elevated: the point keeps an episode open.
-    run_a(k, rows) gives the dispersion of sums of k points of those rows."""
+    run_a(k, rows) gives the dispersion of sums of k points of those rows. th: per-series
+    alpha, min_excess and min_ratio (params' own by default)."""
+    th = th if th is not None else _Thresholds.of([params] * observed.shape[0])
     known = ~np.isnan(expected) & ~np.isnan(observed)
-    x = np.nan_to_num(observed)
-    e = np.nan_to_num(expected)
+    x = _zero_nan(observed)
+    e = _zero_nan(expected)
     n = x.shape[-1]
     idx = np.arange(n)
-    ratio_ok = known & (x >= params.min_ratio * e)
-    single = ratio_ok & (x - e >= params.min_excess) & (np.nan_to_num(z, nan=-np.inf) >= params.z_single)
+    ratio_ok = known & (x >= th.min_ratio * e)
+    single = ratio_ok & (x - e >= th.min_excess) & (np.where(np.isnan(z), -np.inf, z) >= th.z_single)
     # A run of k points ending at a point (k = 2 .. scan), taken together: the same tail test on
     # their sum, with the dispersion of such sums (run_a; without it the largest of the points':
     # as if their noise did not average out at all), each point at min_ratio. The run's first
@@ -563,7 +646,7 @@ def _hot(observed: np.ndarray, expected: np.ndarray, z: np.ndarray, a: np.ndarra
         all_ok = window(ratio_ok, k, axis=-1).all(axis=-1)
         xk = window(x, k, axis=-1).sum(axis=-1)
         ek = window(e, k, axis=-1).sum(axis=-1)
-        big = all_ok & (xk - ek >= params.min_excess)  # the tail is worked out for these only
+        big = all_ok & (xk - ek >= th.min_excess)  # the tail is worked out for these only
         rows = np.flatnonzero(big.any(axis=-1))
         if rows.size == 0:
             continue
@@ -572,9 +655,9 @@ def _hot(observed: np.ndarray, expected: np.ndarray, z: np.ndarray, a: np.ndarra
         else:
             ak = window(a[rows], k, axis=-1).max(axis=-1)
         hit = np.zeros(x.shape, dtype=bool)
-        hit[rows, k - 1:] = big[rows] & (nb_tail(xk[rows], ek[rows], ak, where=big[rows]) <= params.alpha)
+        hit[rows, k - 1:] = big[rows] & (nb_tail(xk[rows], ek[rows], ak, where=big[rows]) <= th.alpha[rows])
         run_start = np.where(hit & (run_start < 0), idx - (k - 1), run_start)
-    elevated = known & (np.nan_to_num(z, nan=-np.inf) >= params.z_continue) & (x > e)
+    elevated = known & (np.where(np.isnan(z), -np.inf, z) >= params.z_continue) & (x > e)
     return run_start, elevated
 
 
@@ -659,19 +742,51 @@ BATCH_ROWS = 64  # series judged together (memory: rows x points x lagged values
 
 
 def _run_many(timestamps: list[datetime], interval: timedelta, observed: np.ndarray,
-              params: SpikeParams) -> list[Detection]:
+              params: SpikeParams, episodes_only: bool = False,
+              row_params: Sequence[SpikeParams] | None = None) -> list[Detection | None]:
     """detect() on each row of a matrix of series on one grid. The numbers are worked out for
     many series at once (the same arithmetic, row by row), which is what makes watching hundreds
-    of narrow series cheap."""
-    out: list[Detection] = []
-    for first in range(0, observed.shape[0], BATCH_ROWS):
-        out += _run_batch(timestamps, interval, observed[first:first + BATCH_ROWS], params)
+    of narrow series cheap. row_params: each row's settings (params for all by default); they
+    may differ from params only in alpha, min_excess and min_ratio. episodes_only: None
+    instead of the detection of a series that cannot open an episode (no point or run big
+    enough for its expected counts; its dispersion and tails are then never worked out), as
+    when only the episodes are wanted."""
+    rows = observed.shape[0]
+    row_params = list(row_params) if row_params is not None else [params] * rows
+    if len(row_params) != rows:
+        raise ValueError("one setting per series")
+    if any(replace(p, **{k: getattr(params, k) for k in _ROW_SETTINGS}) != params for p in row_params):
+        raise ValueError("series judged together may differ only in alpha, min_excess and min_ratio")
+    th = _Thresholds.of(row_params)
+    out: list[Detection | None] = [None] * rows
+    chosen = np.arange(rows)
+    baseline = None
+    if episodes_only and rows:
+        # Pass 1's expected counts (nothing is held yet) settle which series could open an
+        # episode at all: without a point or run big enough, a series has none in pass 1, so
+        # nothing is replaced and it is settled. Only the others are judged further, together.
+        parts = []
+        for first in range(0, rows, BATCH_ROWS):
+            part = slice(first, first + BATCH_ROWS)
+            expected, _values, full_cycle = _baseline(observed[part], interval, params, observed[part])
+            could = np.flatnonzero(_big_enough(observed[part], expected, params, th[part]))
+            parts.append((could + first, expected[could], full_cycle[could]))
+        chosen = np.concatenate([c for c, _e, _f in parts])
+        baseline = (np.concatenate([e for _c, e, _f in parts]), np.concatenate([f for _c, _e, f in parts]))
+    for first in range(0, chosen.size, BATCH_ROWS):
+        batch = chosen[first:first + BATCH_ROWS]
+        known = None if baseline is None else (baseline[0][first:first + BATCH_ROWS],
+                                               baseline[1][first:first + BATCH_ROWS])
+        for row, detection in zip(batch, _run_batch(timestamps, interval, observed[batch], params, th[batch], known)):
+            out[int(row)] = detection
     return out
 
 
 def _run_batch(timestamps: list[datetime], interval: timedelta, observed: np.ndarray,
-               params: SpikeParams) -> list[Detection]:
-    # Pass 1 on the raw series; each later pass with the points at which the previous pass had
+               params: SpikeParams, th: _Thresholds,
+               baseline: tuple[np.ndarray, np.ndarray] | None = None) -> list[Detection]:
+    # Pass 1 on the raw series (its expected counts and full cycles given as `baseline` when
+    # already worked out); each later pass with the points at which the previous pass had
     # an episode open replaced by their expected counts, so a spike does not inflate the
     # baselines and dispersions after it, until nothing changes (per series: a series that has
     # settled is not judged again). Every pass is causal: whether an episode was open at a point
@@ -683,8 +798,12 @@ def _run_batch(timestamps: list[datetime], interval: timedelta, observed: np.nda
     last: list = [None] * rows
     active = np.arange(rows)
     for _ in range(MAX_PASSES):
-        expected, a, z, full_cycle, run_a = _scores(observed[active], clean[active], held[active], interval, params)
-        run_start, elevated = _hot(observed[active], expected, z, a, params, run_a)
+        if active.size == 0:
+            break
+        expected, a, z, full_cycle, run_a = _scores(observed[active], clean[active], held[active], interval, params,
+                                                    baseline)
+        baseline = None
+        run_start, elevated = _hot(observed[active], expected, z, a, params, run_a, th[active])
         unsettled = []
         for j, row in enumerate(active):
             raw = _walk(run_start[j], elevated[j], params)
@@ -885,9 +1004,13 @@ def watched_series(counts: pl.DataFrame, start: datetime, end: datetime,
         level_keys = cell_keys.select("category", *dims).unique().with_row_index("series")
         row_of_cell = (cell_keys.join(level_keys, on=["category", *dims], how="left", nulls_equal=True)
                        .sort("cell")["series"].to_numpy())
+        # Cells grouped by their series (every series has at least one cell), each group
+        # reduced at once.
+        order = np.argsort(row_of_cell, kind="stable")
+        firsts = np.flatnonzero(np.r_[True, np.diff(row_of_cell[order]) != 0]) if order.size else order
         for column, cell_values in by_cell.items():
-            values = np.zeros((level_keys.height, points))
-            (np.maximum if column == "top_account" else np.add).at(values, row_of_cell, cell_values)
+            reduce = np.maximum if column == "top_account" else np.add
+            values = reduce.reduceat(cell_values[order], firsts, axis=0) if firsts.size else np.zeros((0, points))
             parts[column].append(values)
         key_parts.append(level_keys.select(
             "category",
@@ -933,14 +1056,23 @@ def judge_watched(watched: Watched, params: SpikeParams | None = None, fine: Spi
     if len(watched.stamps) < 2:
         return found
     level_of = watched.keys["level"].to_list()
-    for level in wanted:
-        p = _params_for(level, params, fine)
-        rows = np.flatnonzero(np.array([lv == level for lv in level_of], dtype=bool))
-        if rows.size == 0:
+    row_params = [_params_for(level, params, fine) for level in level_of]
+    could = np.zeros(len(level_of), dtype=bool)
+    for p in {params, fine}:
+        rows = np.flatnonzero([rp == p and level in wanted for rp, level in zip(row_params, level_of)])
+        could[rows] = could_alert(watched.values[rows], p)
+    judged = np.flatnonzero(could).tolist()
+    together = replace(fine, **{k: getattr(params, k) for k in _ROW_SETTINGS}) == params
+    # The category series and the narrower ones differ only in what makes a point hot: judged
+    # in one batch (else level by level).
+    groups = [judged] if together else [[r for r in judged if row_params[r] == p] for p in {params, fine}]
+    for rows in groups:
+        if not rows:
             continue
-        judged = rows[could_alert(watched.values[rows], p)]
-        for row, detection in zip(judged, _run_many(watched.stamps, watched.interval, watched.values[judged], p)):
-            if detection.episodes:
+        detections = _run_many(watched.stamps, watched.interval, watched.values[rows], row_params[rows[0]],
+                               episodes_only=True, row_params=[row_params[r] for r in rows])
+        for row, detection in zip(rows, detections):
+            if detection is not None and detection.episodes:
                 found[int(row)] = detection
     return found
 
@@ -957,11 +1089,11 @@ def watched_episodes(watched: Watched, params: SpikeParams | None = None, fine: 
     """One row per episode of every watched series: its row (series), scope and Episode fields."""
     found = judge_watched(watched, params, fine, levels) if found is None else found
     keys = watched.keys.to_dicts()
+    fields = episodes_frame([]).columns
     rows = []
     for series in sorted(found):
         for e in found[series].episodes:
-            rows.append({"series": series, **keys[series],
-                         **{k: getattr(e, k) for k in episodes_frame([]).columns}})
+            rows.append({"series": series, **keys[series], **{k: getattr(e, k) for k in fields}})
     return pl.DataFrame(rows, schema=WATCHED_EPISODE_SCHEMA, orient="row")
 
 

@@ -18,7 +18,7 @@ from typing import Iterable, Sequence
 
 import polars as pl
 
-from watchfloor import quality
+from watchfloor import metrics, quality
 
 # --------------------------------------------------------------------------- reference rules
 
@@ -130,8 +130,12 @@ FIGURES: tuple[Figure, ...] = (
     Figure("aht_p90_seconds", "Handle time p90", "seconds", None, None, 0.0, 0.0, "90th percentile of handle time."),
     Figure("occupancy", "Occupancy", "share", "near", "target_occupancy", 0.10, 0.05,
            "Handled time ÷ shift time. Green within 5 points of the target either way (idle or overloaded)."),
-    Figure("sla_adherence", "SLA adherence", "share", "higher", "target_sla_adherence", 0.25, 0.02,
-           "Resolution clocks of the vendor's decided cases that stopped in the period within target."),
+    Figure("first_action_sla", "First-action SLA", "share", "higher", "target_sla_adherence", 0.125, 0.02,
+           "First-action clocks of the vendor's cases: met ÷ (met + breached) in the period, as the SLA page "
+           "counts them (met: stopped within target in the period; breached: crossed the target in it)."),
+    Figure("sla_adherence", "Resolution SLA", "share", "higher", "target_sla_adherence", 0.125, 0.02,
+           "Resolution clocks of the vendor's cases: met ÷ (met + breached) in the period, as the SLA page "
+           "counts them."),
     Figure("qa_accuracy", "QA accuracy", "share", "higher", "target_accuracy", 0.20, 0.02,
            "QA-checked decisions the QA reviewer agreed with (golden items excluded)."),
     Figure("golden_accuracy", "Golden-set accuracy", "share", "higher", "target_accuracy", 0.10, 0.02,
@@ -201,7 +205,8 @@ def grade(statuses: dict[str, str]) -> tuple[float | None, str]:
 
 UNIT = ["vendor_id", "region", "site", "week_start"]
 WORK_SUMS = ["decisions", "escalations", "handle_seconds", "productive_seconds", "staffed_seconds"]
-OUTCOME_SUMS = ["appeals_decided", "appeals_overturned", "sla_met", "sla_breached"]
+OUTCOME_SUMS = ["appeals_decided", "appeals_overturned"]
+SLA_SUMS = ["first_action_met", "first_action_breached", "resolution_met", "resolution_breached"]
 QUALITY_SUMS = ["checks", "agreed", "golden_items", "golden_correct"]
 
 
@@ -210,7 +215,7 @@ def _div(a: float | None, b: float | None) -> float | None:
 
 
 def scorecard(work: pl.DataFrame, quality_counts: pl.DataFrame, outcomes: pl.DataFrame,
-              contracts: pl.DataFrame, level: str = "vendor") -> pl.DataFrame:
+              contracts: pl.DataFrame, sla: pl.DataFrame, level: str = "vendor") -> pl.DataFrame:
     """One row per group of `level` (vendor, region, site, week) with every figure, its target,
     its status and the overall score and grade. Vendors without any activity are left out."""
     keys = LEVEL_KEYS[level]
@@ -219,6 +224,9 @@ def scorecard(work: pl.DataFrame, quality_counts: pl.DataFrame, outcomes: pl.Dat
     sums = units.group_by(keys).agg([pl.col(c).sum() for c in WORK_SUMS])
     if outcomes.height:
         sums = sums.join(outcomes.group_by(keys).agg([pl.col(c).sum() for c in OUTCOME_SUMS]),
+                         on=keys, how="full", coalesce=True)
+    if sla.height:
+        sums = sums.join(sla.group_by(keys).agg([pl.col(c).sum() for c in SLA_SUMS]),
                          on=keys, how="full", coalesce=True)
     q = quality_counts
     if q.height:
@@ -230,7 +238,7 @@ def scorecard(work: pl.DataFrame, quality_counts: pl.DataFrame, outcomes: pl.Dat
     contract_cols = ["vendor_id", "name", "cost_per_hour_usd"] + sorted({f.target for f in FIGURES if f.target})
     sums = sums.join(contracts.select(contract_cols), on="vendor_id", how="left")
     # Sums arrive as integers or floats; ratios are taken in floats.
-    numeric = [c for c in WORK_SUMS + OUTCOME_SUMS + QUALITY_SUMS if c in sums.columns]
+    numeric = [c for c in WORK_SUMS + OUTCOME_SUMS + SLA_SUMS + QUALITY_SUMS if c in sums.columns]
     sums = sums.with_columns(pl.col(numeric).cast(pl.Float64))
     rows = []
     for r in sums.iter_rows(named=True):
@@ -246,7 +254,8 @@ def scorecard(work: pl.DataFrame, quality_counts: pl.DataFrame, outcomes: pl.Dat
             "aht_p50_seconds": r.get("p50_seconds"),
             "aht_p90_seconds": r.get("p90_seconds"),
             "occupancy": _div(g("productive_seconds"), g("staffed_seconds")),
-            "sla_adherence": _div(g("sla_met"), g("sla_met") + g("sla_breached")),
+            "first_action_sla": metrics.attainment(g("first_action_met"), g("first_action_breached")),
+            "sla_adherence": metrics.attainment(g("resolution_met"), g("resolution_breached")),
             "qa_accuracy": accuracy,
             "golden_accuracy": _div(g("golden_correct"), g("golden_items")),
             "kappa": r.get("kappa"),
@@ -281,10 +290,15 @@ def kappa_by_category(quality_counts: pl.DataFrame) -> pl.DataFrame:
 
 
 def vendor_figures(work: pl.DataFrame, quality_counts: pl.DataFrame, outcomes: pl.DataFrame,
-                   contracts: pl.DataFrame) -> dict[str, pl.DataFrame]:
+                   contracts: pl.DataFrame, sla: pl.DataFrame) -> dict[str, pl.DataFrame]:
     """Everything the Vendors page draws: the scorecard at each level and kappa per category."""
-    cards = {level: scorecard(work, quality_counts, outcomes, contracts, level) for level in LEVELS}
+    cards = {level: scorecard(work, quality_counts, outcomes, contracts, sla, level) for level in LEVELS}
     return {**cards, "kappa": kappa_by_category(quality_counts)}
+
+
+def format_weight(weight: float) -> str:
+    """A figure's weight in the grade: '15 %', '12.5 %' (never rounded to a wrong figure)."""
+    return f"{weight * 100:g} %"
 
 
 def format_value(figure: Figure, value: float | None) -> str:

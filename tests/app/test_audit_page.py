@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from watchfloor.config import load_settings
+
 import json
 from datetime import date, datetime
 from pathlib import Path
@@ -61,6 +63,9 @@ def test_an_empty_log_says_so(audit_env):
     assert not at.exception and not errors(at)
     assert any("Nothing has been recorded yet" in i.value for i in at.info)
     assert any("intact: 0 entries" in s.value for s in at.success)
+    # The server's file system is nobody's business on the page: no path of the log is shown.
+    shown_text = " ".join(e.value for e in [*at.info, *at.caption, *at.markdown, *at.success])
+    assert load_settings().audit_log.name not in shown_text and "/" not in "".join(i.value for i in at.info)
 
 
 def test_all_entries_newest_first_with_hand_counted_tiles(filled):

@@ -32,17 +32,17 @@ def test_pages_refuse_anyone_not_logged_in(hand_env, spec):
 def test_home_shows_the_hand_worked_figures(hand_env):
     at = app_for("app_pages/home.py", role="ops_lead").run()
     metrics = {m.label: m.value for m in at.metric}
-    assert metrics["Inflow"] == "5"
-    assert metrics["Resolved"] == "3"
+    assert metrics["Inflow · last 24 h"] == "5"
+    assert metrics["Resolved · last 24 h"] == "3"
     assert metrics["Backlog now"] == "3"
-    assert metrics["First-action SLA"] == "50.0%"
-    assert metrics["Resolution SLA"] == "100.0%"
+    assert metrics["First-action SLA · last 24 h"] == "50.0%"
+    assert metrics["Resolution SLA · last 24 h"] == "100.0%"
     assert metrics["Breached now"] == "1"
     assert metrics["At risk now"] == "1"
     assert metrics["Open incidents"] == "1"
     deltas = {m.label: m.delta for m in at.metric}
-    assert deltas["Inflow"] == "+3 (+150%)"
-    assert deltas["First-action SLA"] == "no change"  # 50 % both weeks
+    assert deltas["Inflow · last 24 h"] == "+3 (+150%)"
+    assert deltas["First-action SLA · last 24 h"] == "no change"  # 50 % both weeks
 
 
 def test_home_applies_the_sidebar_filters(hand_env):
@@ -50,7 +50,7 @@ def test_home_applies_the_sidebar_filters(hand_env):
     at.session_state["filter_regions"] = ["EMEA"]
     at.run()
     metrics = {m.label: m.value for m in at.metric}
-    assert metrics["Inflow"] == "2"  # c3 and c4
+    assert metrics["Inflow · last 24 h"] == "2"  # c3 and c4
     assert metrics["Backlog now"] == "2"
 
 
@@ -59,11 +59,14 @@ def test_queue_health_shows_the_hand_worked_backlog(hand_env):
     assert not at.exception
     metrics = {m.label: m.value for m in at.metric}
     # Open now: c3, c4 (child safety) and c5 (fraud); c3 breached, c4 at risk.
-    assert (metrics["Backlog"], metrics["Breached now"], metrics["At risk now"]) == ("3", "1", "1")
+    assert (metrics["Backlog now"], metrics["Breached now"], metrics["At risk now"]) == ("3", "1", "1")
     table = at.dataframe[0].value
     assert list(table["label"]) == ["Child safety EMEA L1", "Fraud AMER L1"]  # the red queue first
-    # The fraud queue has no one on shift in this warehouse, so its backlog cannot clear: amber.
-    assert list(table["State"]) == ["🔴 breached", "🟠 at risk"]
+    # Child safety: 1 of its 2 open cases past target (half: red). Fraud: nothing late, so green,
+    # although no case left it in the last hour: "not clearing" is said in its own column.
+    assert list(table["State"]) == ["🔴 behind", "🟢 on track"]
+    assert list(table["clears_in"]) == ["not clearing", "not clearing"]
+    assert "None" not in table.to_string() and "nan" not in table.to_string()
 
 
 def test_queue_health_groups_by_region(hand_env):

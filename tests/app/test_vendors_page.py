@@ -85,8 +85,9 @@ def test_side_by_side_offers_two_different_vendors(vendors_env):
     both = table_with(at, "Figure").set_index("Figure")
     assert list(both.columns) == ["Acme Review", "Acme Review target", "Trust Ops", "Trust Ops target"]
     assert both.loc["Grade", "Acme Review"] == "C" and both.loc["Grade", "Trust Ops"] == "B"
-    assert both.loc["SLA adherence", "Acme Review target"] == "80.0%"
-    assert both.loc["SLA adherence", "Acme Review"] == "🟢 80.0%"  # meets its target: green
+    assert both.loc["Resolution SLA", "Acme Review target"] == "80.0%"
+    assert both.loc["Resolution SLA", "Acme Review"] == "🟢 80.0%"  # meets its target: green
+    assert both.loc["First-action SLA", "Acme Review"] == "🟢 80.0%"  # both clocks are reported
     at.selectbox(key="vendors_compare_first").set_value("v_b").run()
     assert not at.exception
     assert at.selectbox(key="vendors_compare_second").value == "v_a"

@@ -316,6 +316,17 @@ def nav_titles(page) -> list[str]:
     return titles
 
 
+def click_first_row(page, selector: str) -> None:
+    """Select the first row of the selectable table inside `selector` (a container's CSS selector)."""
+    grid = page.locator(f"{selector} [data-testid=stDataFrame]").first
+    grid.scroll_into_view_if_needed()
+    box = grid.bounding_box()
+    # The first column of a selectable grid is the row selector; rows are 35 px under a 35 px header.
+    page.mouse.click(box["x"] + 14, box["y"] + 35 + 17)
+    page.wait_for_timeout(300)
+    wait_for_app(page)
+
+
 def screenshot(page, name: str) -> Path:
     """Save the whole page: Streamlit scrolls inside its main block, so grow the viewport to fit it."""
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)

@@ -67,11 +67,27 @@ def test_page_outside_the_role_is_not_reachable_by_url(page, warm_server, e2e_us
     headings = [h.strip() for h in main.locator("h1").all_inner_texts()]
     assert target.title not in headings, f"{role} reached {target.key} by URL: headings {headings}"
     text = support.body_text(page)
-    assert "Daily health" in headings or "Page not found" in text, (
-        f"/{target.key} as {role} shows neither Home nor a not-found notice: headings {headings}"
-    )
+    # A clear answer at the page's own address, not Streamlit's "Page not found" nor Home.
+    assert f"does not give access to the {target.title} page" in text, (
+        f"/{target.key} as {role} does not say the role may not open it: headings {headings}")
+    assert "Page not found" not in text and "Daily health" not in headings
     assert target.title not in support.nav_titles(page)
     support.assert_no_exception(page, warm_server, f"/{target.key} as {role}")
+
+
+def test_deep_link_to_a_page_outside_the_role_says_so_after_the_login(browser, warm_server, e2e_users):
+    """A vendor manager following a link to the Audit page signs in and is told the role does not
+    open it, instead of landing on Home without a word."""
+    context = browser.new_context(viewport={"width": 1440, "height": 900})
+    page = context.new_page()
+    try:
+        page.goto(f"{warm_server.url}/audit")
+        support.login(page, warm_server, e2e_users["vendor_manager"])
+        page.get_by_text("does not give access to the Audit page").wait_for(timeout=20_000)
+        assert urlparse(page.url).path.endswith("/audit")
+        support.assert_no_exception(page, warm_server, "the forbidden deep link after login")
+    finally:
+        context.close()
 
 
 def _region_tags(page) -> list[str]:

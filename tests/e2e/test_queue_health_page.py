@@ -24,7 +24,7 @@ def test_queue_health_refreshes_itself_and_keeps_the_filters(page, warm_server, 
     text = support.body_text(page)
     assert "Queue health" in text and "Backlog and net flow" in text
     # EMEA holds c3 and c4 of the three open cases (the table itself is drawn on a canvas).
-    assert re.search(r"Backlog\s+2\b", text), text[:400]
+    assert re.search(r"Backlog now\s+2\b", text), text[:400]
     support.screenshot(page, "queue_health_emea")
 
     # Wait for a refresh of the fragment alone (every 30 s by default).
@@ -34,7 +34,7 @@ def test_queue_health_refreshes_itself_and_keeps_the_filters(page, warm_server, 
         page.wait_for_timeout(1000)
     assert updated_at(page) != first, "the page did not refresh itself within 50 s"
     assert "region=EMEA" in page.url
-    assert re.search(r"Backlog\s+2\b", support.body_text(page))  # the filter still applies
+    assert re.search(r"Backlog now\s+2\b", support.body_text(page))  # the filter still applies
     support.assert_no_exception(page, warm_server, "queue health after an automatic refresh")
 
 

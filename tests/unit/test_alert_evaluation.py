@@ -97,7 +97,7 @@ def test_a_backlog_nobody_works_does_not_clear(hand_warehouse_path):
     w, t = hand_warehouse_path, hw.AS_OF
     found = evaluate(w, t, "time_to_clear")
     assert keys(found) == ["q_child_emea", "q_fraud_amer"]
-    assert all("not shrinking: capacity 0.0 cases/h" in f.measure for f in found)
+    assert all("not clearing: 0 out against 0 in over the last hour" in f.measure for f in found)
     assert keys(evaluate(w, t, "time_to_clear", min_backlog=2)) == ["q_child_emea"]  # child 2 open, fraud 1
 
 

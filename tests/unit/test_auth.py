@@ -406,7 +406,7 @@ def test_roles_and_labels():
 
 def test_pages_table():
     assert roles.PAGE_KEYS == (
-        "home", "queue_health", "sla", "alerts", "trends", "vendors", "quality",
+        "home", "queue_health", "sla", "capacity", "alerts", "trends", "automation", "vendors", "quality",
         "incidents", "executive", "case", "admin", "audit",
     )
     home = roles.page("home")
@@ -430,10 +430,10 @@ def test_every_role_sees_home_and_admin_sees_all():
 @pytest.mark.parametrize(
     "role,keys",
     [
-        ("ops_lead", ["home", "queue_health", "sla", "alerts", "trends", "incidents", "case"]),
+        ("ops_lead", ["home", "queue_health", "sla", "capacity", "alerts", "trends", "automation", "incidents", "case"]),
         ("executive", ["home", "sla", "alerts", "incidents", "executive"]),
-        ("analyst", ["home", "alerts", "trends", "quality", "incidents", "case"]),
-        ("vendor_manager", ["home", "sla", "alerts", "vendors", "quality"]),
+        ("analyst", ["home", "alerts", "trends", "automation", "quality", "incidents", "case"]),
+        ("vendor_manager", ["home", "sla", "capacity", "alerts", "vendors", "quality"]),
     ],
 )
 def test_pages_for_role_in_navigation_order(role, keys):
@@ -457,7 +457,7 @@ def test_unknown_role_sees_nothing():
 
 def test_roles_list_from_session_state_is_union():
     keys = {p.key for p in roles.pages_for(["executive", "vendor_manager"])}
-    assert keys == {"home", "executive", "incidents", "sla", "vendors", "quality", "alerts"}
+    assert keys == {"home", "executive", "incidents", "sla", "capacity", "vendors", "quality", "alerts"}
     assert roles.can_view(["root", "executive"], "executive")
     assert roles.can_reveal(["executive", "analyst"])
 

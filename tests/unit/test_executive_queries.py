@@ -284,7 +284,7 @@ def test_headline_figures(exec_env):
     assert got["severe_incidents"].note == "SEV0 1 · SEV1 1"
     assert got["overturn_rate"].note == "1 of 3 · 3 filed"
     assert got["automated_share"].note == "1 auto · 6 human"
-    assert got["actioned_share"].note == "6 of 7"
+    assert got["actioned_share"].note == "6 of 7 resolved"  # the share is of resolved cases, not of the volume
 
 
 def test_sla_attainment_per_clock_and_period(exec_env):

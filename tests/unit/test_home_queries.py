@@ -6,6 +6,7 @@ import polars as pl
 import pytest
 
 import queries
+from watchfloor import metrics
 from tests import hand_warehouse as hw
 from watchfloor.daily_health import rising_categories, summarise
 from watchfloor.freshness import assess
@@ -91,8 +92,9 @@ def test_sla_attainment(hand_env):
 
 def test_sla_now(hand_env):
     sla = queries.run("home_sla", as_of=hw.AS_OF, **SCOPE)
-    now = sla.filter(sla["kind"] == "now")
-    got = {row["clock"]: (row["breached"], row["at_risk"]) for row in now.iter_rows(named=True)}
+    now = metrics.now_counts(sla.filter(sla["kind"] == "running"))
+    got = {clock: (now.breached[clock], now.at_risk[clock]) for clock in metrics.CLOCKS}
+    got["any"] = (now.breached_cases, now.at_risk_cases)
     assert got == hw.EXPECTED_SLA_NOW
 
 

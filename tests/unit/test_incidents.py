@@ -56,9 +56,15 @@ def test_response_summary_medians(exec_env):
     rows = {r["severity"]: r for r in summary.iter_rows(named=True)}
     assert summary["severity"].to_list() == ["SEV0", "SEV1", "SEV2", "All"]
     overall = rows["All"]
-    assert (overall["incidents"], overall["time_to_detect_s"], overall["time_to_acknowledge_s"],
-            overall["time_to_mitigate_s"], overall["time_to_resolve_s"]) == (3, 1800.0, 600.0, 10800.0, 27000.0)
-    assert rows["SEV1"]["time_to_mitigate_s"] is None  # INC-2 has not been mitigated
+    # Medians over the resolved incidents only (INC-1 and INC-3), every one over the same two.
+    assert (overall["incidents"], overall["resolved"], overall["time_to_detect_s"], overall["time_to_acknowledge_s"],
+            overall["time_to_mitigate_s"], overall["time_to_resolve_s"]) == (3, 2, 2700.0, 600.0, 10800.0, 27000.0)
+    # SEV1: INC-2 is still open, none resolved: each median over the incidents that reached it.
+    assert rows["SEV1"]["resolved"] == 0 and rows["SEV1"]["time_to_detect_s"] == 1200.0
+    assert rows["SEV1"]["time_to_mitigate_s"] is None and rows["SEV1"]["time_to_resolve_s"] is None
+    for r in rows.values():  # the order of the milestones holds for every severity
+        if r["time_to_resolve_s"] is not None:
+            assert r["time_to_mitigate_s"] <= r["time_to_resolve_s"]
 
 
 def test_severity_and_status_filters(exec_env):

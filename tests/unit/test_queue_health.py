@@ -10,7 +10,8 @@ import pytest
 
 import queries
 from tests import hand_warehouse as hw
-from watchfloor.queue_health import colour_state, health_table, projected_hours_to_clear
+from watchfloor import capacity, metrics
+from watchfloor.queue_health import colour_state, health_table
 
 # Two queues of one team (T1: 2 reviewers on shift, 10 decisions in 5 staffed hours -> 2 per hour)
 # and one queue of another team with nobody on shift.
@@ -50,19 +51,34 @@ VENDOR_FLOW = pl.DataFrame({
 })
 
 
-def test_projection():
-    assert projected_hours_to_clear(0, 0, 5) == 0.0
-    assert projected_hours_to_clear(10, 3, 1) == pytest.approx(5.0)  # 10 / (3 - 1)
-    assert projected_hours_to_clear(10, 1, 1) is None  # not shrinking
+def test_clears_in_from_the_last_hours_net_flow():
+    assert metrics.hours_to_clear(0, 5, 0) == 0.0
+    assert metrics.hours_to_clear(10, 1, 3) == pytest.approx(5.0)  # 10 / (3 out - 1 in)
+    assert metrics.hours_to_clear(22, 9, 22) == pytest.approx(22 / 13)  # the issue's queue: 22 out, 9 in
+    assert metrics.hours_to_clear(10, 1, 1) is None  # outflow = inflow: not clearing
+    assert metrics.hours_to_clear(10, 4, 1) is None  # growing
+    assert [metrics.format_hours(h) for h in (None, 0.0, 0.5, 5.04, 72.0)] == [
+        "not clearing", "clear", "< 1 h", "5.0 h", "3.0 d"]
+
+
+def test_clears_in_is_capacitys_definition_at_a_constant_rate():
+    """One definition with the Capacity page: capacity.hours_to_clear with the same flow every hour."""
+    backlog, inflow, outflow = [10.0, 7.0, 30.0], [1.0, 2.0, 4.0], [3.0, 9.0, 5.0]
+    hours = 48
+    arrivals = [[i] * hours for i in inflow]
+    served = [[o] * hours for o in outflow]
+    reference = capacity.hours_to_clear(backlog, arrivals, served)
+    for b, i, o, r in zip(backlog, inflow, outflow, reference):
+        assert metrics.hours_to_clear(b, i, o) == pytest.approx(r)
 
 
 @pytest.mark.parametrize(
-    "breached,at_risk,hours,target,state",
-    [(1, 0, 0.0, 60, "red"), (0, 2, 0.0, 60, "amber"), (0, 0, 2.0, 60, "amber"), (0, 0, None, 60, "amber"),
-     (0, 0, 0.5, 60, "green"), (0, 0, None, None, "green")],
+    "backlog,breached,at_risk,state",
+    [(10, 1, 0, "red"), (11, 1, 0, "amber"), (100, 9, 0, "amber"), (100, 10, 0, "red"), (100, 0, 10, "amber"),
+     (100, 3, 6, "amber"), (100, 0, 9, "green"), (100, 0, 0, "green"), (0, 0, 0, "green"), (3, 0, 1, "amber")],
 )
-def test_colour_state(breached, at_risk, hours, target, state):
-    assert colour_state(breached, at_risk, hours, target) == state
+def test_colour_state(backlog, breached, at_risk, state):
+    assert colour_state(backlog, breached, at_risk) == state
 
 
 def test_per_queue_table():
@@ -73,17 +89,18 @@ def test_per_queue_table():
     assert (qa["oldest_case_id"], qa["oldest_age_seconds"]) == ("a3", 10800.0)
     assert qa["age_p50_seconds"] == pytest.approx(7200.0)
     assert qa["age_p90_seconds"] == pytest.approx(7200 + 0.8 * 3600)  # rank 0.9 x 2 = 1.8: between 2 h and 3 h
-    # Team throughput 10 / 5 h = 2; qa does 8 of the team's 10 decisions: capacity 2 x 2 x 0.8 = 3.2/h;
-    # inflow 24/24 = 1/h: clears in 3 / (3.2 - 1) h.
+    # Team throughput 10 / 5 h = 2; qa does 8 of the team's 10 decisions: capacity 2 x 2 x 0.8 = 3.2/h.
     assert qa["throughput_per_staffed_hour"] == pytest.approx(2.0)
     assert qa["capacity_per_hour"] == pytest.approx(3.2)
-    assert qa["projected_hours_to_clear"] == pytest.approx(3 / 2.2)
-    assert (qa["breached"], qa["state"]) == (1, "red")
+    # Last hour: 1 in, 2 out: clears in 3 / (2 - 1) h.
+    assert qa["projected_hours_to_clear"] == pytest.approx(3.0)
+    assert (qa["breached"], qa["state"]) == (1, "red")  # 1 of 3 past target: a third, red
     qb = table.row(1, named=True)
     assert (qb["at_risk"], qb["state"]) == (1, "amber")
+    assert qb["projected_hours_to_clear"] == pytest.approx(1.0)  # 1 / (1 out - 0 in)
     qc = table.row(2, named=True)
-    # Nobody on shift: the backlog cannot clear, amber against its 240-minute target.
-    assert qc["projected_hours_to_clear"] is None and qc["state"] == "amber"
+    # 2 in and none out over the last hour: not clearing; nothing late, so green.
+    assert qc["projected_hours_to_clear"] is None and qc["state"] == "green"
 
 
 def test_grouped_by_vertical_adds_teams_once():
@@ -156,6 +173,21 @@ def test_queue_flow_query(queue_warehouse):
     assert fraud["team_staffed_hours_24h"] == pytest.approx(12.0)  # 6 h today + 6 h yesterday
     assert child["team_staffed_hours_24h"] == pytest.approx(8.0)
     assert fraud["decisions_24h"] == 1 and fraud["team_decisions_24h"] == 1
+
+
+def test_a_reroute_counts_out_of_the_queue_it_left(queue_warehouse):
+    """c3 first lands in the fraud queue at 09:30 and is re-routed to child safety at 10:00 (the
+    fixture's routed event): one more in and one more out for fraud; the child-safety queue's
+    inflow is as before (the re-route brings c3 in, as its routing did)."""
+    con = duckdb.connect(str(queue_warehouse))
+    base = con.sql("SELECT max(event_id) FROM case_events").fetchall()[0][0]
+    con.execute("INSERT INTO case_events VALUES (?, 'c3', ?, 'routed', NULL, 'q_fraud_amer', NULL)",
+                [base + 1, hw.t(18, 9, 30)]).fetchall()
+    con.close()
+    rows = {r["queue_id"]: r for r in queries.run("queue_flow", as_of=hw.AS_OF, **SCOPE).iter_rows(named=True)}
+    fraud, child = rows["q_fraud_amer"], rows["q_child_emea"]
+    assert (fraud["inflow_24h"], fraud["outflow_24h"], fraud["outflow_1h"]) == (1, 5, 1)
+    assert (child["inflow_24h"], child["outflow_24h"]) == (3, 0)
 
 
 def test_queue_open_cases_query(queue_warehouse):

@@ -136,9 +136,12 @@ def test_current_holder_and_queue(con):
                         WHERE e.case_id = c.case_id AND event_type = 'decided')""") == 0
     assert one(con, """SELECT count(*) FROM cases c JOIN reviewers r USING (reviewer_id)
                        WHERE c.vendor_id <> r.vendor_id""") == 0
-    # escalated cases sit in an L2 or SME queue
+    # escalated cases sit in an L2 or SME queue, unless the higher tier sent them back to L1
+    # (an escalation loop: a 'routed' event into the L1 queue, detail returned_...)
     assert one(con, """SELECT count(*) FROM cases c JOIN queues q USING (queue_id)
-                       WHERE c.escalated AND q.tier = 'L1'""") == 0
+                       WHERE c.escalated AND q.tier = 'L1'
+                         AND NOT EXISTS (SELECT 1 FROM case_events e WHERE e.case_id = c.case_id
+                                         AND e.event_type = 'routed' AND e.detail LIKE 'returned_%')""") == 0
     # a queue's SLA policy has the priority of the cases in it
     assert one(con, """SELECT count(*) FROM cases c JOIN queues q USING (queue_id)
                        JOIN sla_policies p USING (sla_policy_id) WHERE p.priority <> c.priority""") == 0
@@ -490,12 +493,12 @@ def test_showcase_is_severe_even_when_a_large_category_adds_too_little():
 
 def test_showcase_has_its_own_random_stream():
     """Stream i is the seed's i-th spawned child however many streams there are, so adding the
-    showcase's stream (and after it the noisy world's: noise, launches, bursts) left every earlier
+    showcase's stream (and after it the noisy world's: noise, launches, bursts; and re-routing's) left every earlier
     stream (and so every calm non-demo warehouse) as it was."""
     cfg = SimConfig(days=1, cases_per_day=10, seed=42, end=END)
     rngs = cfg.rngs()
     showcase = STREAMS.index("showcase")
-    assert list(rngs) == list(STREAMS) and STREAMS[showcase + 1:] == ("noise", "launches", "bursts")
+    assert list(rngs) == list(STREAMS) and STREAMS[showcase + 1:] == ("noise", "launches", "bursts", "rerouting")
     before = np.random.SeedSequence(42).spawn(showcase)
     for name, ss in zip(STREAMS[:showcase], before):
         assert np.array_equal(rngs[name].random(8), np.random.Generator(np.random.PCG64(ss)).random(8)), name

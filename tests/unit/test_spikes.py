@@ -96,12 +96,18 @@ def test_a_count_below_the_poisson_quantile_needs_no_dispersion():
     assert np.isnan(needed[2]) and np.isnan(needed[3])
 
 
-def test_the_dispersion_is_the_quantile_of_the_residuals_before():
+@pytest.mark.parametrize("window, share, lag", [
+    (280, 0.05, 4),  # the window's values taken one by one (the lag is no whole number of renewals)
+    (280, 0.05, 20),  # whole blocks of renewals: each block's largest values first
+    (672, 0.01, 0),  # hourly, four weeks: the detector's own
+    (2016, 0.01, 144),  # five-minute points, a week, twelve hours back
+])
+def test_the_dispersion_is_the_quantile_of_the_residuals_before(window, share, lag):
     """_tail_dispersion against numpy's own quantile: each point gets the (1 - share) quantile of
     the needed dispersions in the window before its renewal (renewed every window // 28 points,
     the latest `lag` points left out), NaN (unknown) left out; NaN under min_residuals values."""
     rng = np.random.default_rng(3)
-    n, window, share, lag, least = 900, 280, 0.05, 4, 24
+    n, least = 900 if window < 1000 else 5000, 24
     expected = rng.uniform(5, 50, n)
     counts = rng.poisson(expected * rng.gamma(8, 1 / 8, n)).astype(float)
     counts[rng.random(n) < 0.05] = np.nan

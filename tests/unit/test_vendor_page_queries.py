@@ -59,19 +59,23 @@ Appeals, by the reviewer who decided the case (pending appeals left out):
   v_a: c1 overturned 17, c3 upheld 16, c4 upheld 18 11:00, c7 pending, x1 overturned 11-10 (before)
        -> 1 of 3 = 0.333333.
   v_b: c2 overturned 17, c6 pending -> 1 of 1 = 1.0.
-SLA adherence (resolution clocks of decided cases that stopped in the period):
-  v_a c1 c3 c4 c7 met, c8 breached -> 4 of 5 = 0.8;  v_b c2 c6 met -> 1.0.
+SLA adherence on both clocks, the SLA page's rule (the case's vendor; met: stopped in the period
+within target; breached: crossed the target in the period; c5 still runs within target, the x cases
+stopped before the period):
+  first action (8 h): c1 20 min, c3 15 min, c4 15 min, c7 5 min met; c8 25 h 10 min, breached at
+      15 08:00 -> v_a 4 of 5 = 0.8;  v_b c2 5 min, c6 50 min met (stopped 12 00:20, in the period) -> 1.0.
+  resolution (24 h): v_a c1 c3 c4 c7 met, c8 breached at 16 00:00 -> 4 of 5 = 0.8;  v_b c2 c6 met -> 1.0.
 Costs: v_a 52 h × $30 = $1560: per case 1560 / 5 = 312, per correct decision 1560 / (5 × 0.8) = 390.
        v_b 12 h × $60 = $720: per case 360, per correct 720 / (2 × 1.0) = 360.
 
-Grades (green 1, amber ½, red 0; weights throughput .15, AHT .10, occupancy .10, SLA .25, QA .20,
-golden .10, overturn .10; figures without a target or a value are left out):
-  v_a: throughput 4.444 ≥ 4.4 green; AHT 560 ≤ 600 green; occupancy no target; SLA 0.8 ≥ 0.8 green;
+Grades (green 1, amber ½, red 0; weights throughput .15, AHT .10, occupancy .10, first-action SLA
+.125, resolution SLA .125, QA .20, golden .10, overturn .10; figures without a target or a value are left out):
+  v_a: throughput 4.444 ≥ 4.4 green; AHT 560 ≤ 600 green; occupancy no target; both SLAs 0.8 ≥ 0.8 green;
        QA 0.8 within 2 points of 0.81 amber; golden 0.75 red; overturn 0.3333 within 2 points of 0.32 amber;
        kappa 0.583 amber (house floor 0.61, amber from 0.41; no weight).
        score = (.15 + .10 + .25 + .20 × ½ + 0 + .10 × ½) / .90 = .65 / .90 = 0.7222 -> C.
   v_b: throughput 3.0 green; AHT 1800 > 1500 × 1.1 red; occupancy 0.0556 within 5 points of 0.05 green;
-       SLA 1.0 green; QA 1.0 green; golden none; overturn 1.0 red; kappa 1.0 green.
+       both SLAs 1.0 green; QA 1.0 green; golden none; overturn 1.0 red; kappa 1.0 green.
        score = (.15 + 0 + .10 + .25 + .20 + 0) / .90 = 0.7778 -> B.
 """
 
@@ -238,7 +242,7 @@ def fetched(warehouse):
 
 @pytest.fixture(scope="module")
 def figures(fetched):
-    return v.vendor_figures(fetched["work"], fetched["quality"], fetched["outcomes"], fetched["contracts"])
+    return v.vendor_figures(fetched["work"], fetched["quality"], fetched["outcomes"], fetched["contracts"], fetched["sla"])
 
 
 def card_row(card: pl.DataFrame, **keys) -> dict:
@@ -284,13 +288,23 @@ def test_handle_time_percentiles(fetched):
     assert got["v_b"] == pytest.approx((1800, 2280))
 
 
-def test_outcomes_count_decided_appeals_and_sla_clocks(fetched):
+def test_outcomes_count_decided_appeals(fetched):
     out = {r["vendor_id"]: r for r in fetched["outcomes"].group_by("vendor_id").agg(
-        pl.col("appeals_decided", "appeals_overturned", "sla_met", "sla_breached").sum()).to_dicts()}
+        pl.col("appeals_decided", "appeals_overturned").sum()).to_dicts()}
     assert (out["v_a"]["appeals_decided"], out["v_a"]["appeals_overturned"]) == (3, 1)  # pending and x1 left out
     assert (out["v_b"]["appeals_decided"], out["v_b"]["appeals_overturned"]) == (1, 1)
-    assert (out["v_a"]["sla_met"], out["v_a"]["sla_breached"]) == (4, 1)  # c8 breached
-    assert (out["v_b"]["sla_met"], out["v_b"]["sla_breached"]) == (2, 0)
+
+
+def test_sla_counts_both_clocks(fetched):
+    sums = pl.col("first_action_met", "first_action_breached", "resolution_met", "resolution_breached").sum()
+    out = {r["vendor_id"]: r for r in fetched["sla"].group_by("vendor_id").agg(sums).to_dicts()}
+    assert [out["v_a"][k] for k in v.SLA_SUMS] == [4, 1, 4, 1]  # c8 breached both clocks
+    assert [out["v_b"][k] for k in v.SLA_SUMS] == [2, 0, 2, 0]
+    # Per unit: c8's breaches are r2's (APAC, Manila), each in the week of its breach: first action
+    # at 15 08:00 (a Sunday: the week of 11-09), resolution at 16 00:00 (the week of 11-16).
+    apac = fetched["sla"].filter((pl.col("vendor_id") == "v_a") & (pl.col("region") == "APAC"))
+    by_week = {r["week_start"]: (r["first_action_breached"], r["resolution_breached"]) for r in apac.iter_rows(named=True)}
+    assert by_week[W09] == (1, 0) and by_week[W16] == (0, 1)
 
 
 def test_quality_counts_leave_out_checks_before_the_period(fetched):
@@ -311,7 +325,7 @@ def test_vendor_scorecard_matches_the_hand_worked_figures(figures):
     assert a["throughput_per_hour"] == pytest.approx(6 / 1.35)
     assert a["throughput_per_staffed_hour"] == pytest.approx(5 / 52)
     assert a["occupancy"] == pytest.approx(4860 / 187200)
-    assert a["sla_adherence"] == pytest.approx(0.8)
+    assert a["sla_adherence"] == pytest.approx(0.8) and a["first_action_sla"] == pytest.approx(0.8)
     assert a["qa_accuracy"] == pytest.approx(0.8)
     assert a["golden_accuracy"] == pytest.approx(0.75)
     assert a["kappa"] == pytest.approx(0.28 / 0.48)
@@ -332,13 +346,14 @@ def test_vendor_scorecard_matches_the_hand_worked_figures(figures):
 def test_colours_and_grades(figures):
     a = card_row(figures["vendor"], vendor_id="v_a")
     assert {f.key: a[f"{f.key}_status"] for f in v.FIGURES if a[f"{f.key}_status"] != v.NONE} == {
-        "throughput_per_hour": "green", "aht_seconds": "green", "sla_adherence": "green", "qa_accuracy": "amber",
+        "throughput_per_hour": "green", "aht_seconds": "green", "first_action_sla": "green", "sla_adherence": "green",
+        "qa_accuracy": "amber",
         "golden_accuracy": "red", "overturn_rate": "amber", "kappa": "amber"}
     assert a["score"] == pytest.approx(0.65 / 0.90) and a["grade"] == "C"
     b = card_row(figures["vendor"], vendor_id="v_b")
     assert {f.key: b[f"{f.key}_status"] for f in v.FIGURES if b[f"{f.key}_status"] != v.NONE} == {
-        "throughput_per_hour": "green", "aht_seconds": "red", "occupancy": "green", "sla_adherence": "green",
-        "qa_accuracy": "green", "overturn_rate": "red", "kappa": "green"}
+        "throughput_per_hour": "green", "aht_seconds": "red", "occupancy": "green", "first_action_sla": "green",
+        "sla_adherence": "green", "qa_accuracy": "green", "overturn_rate": "red", "kappa": "green"}
     assert b["score"] == pytest.approx(0.70 / 0.90) and b["grade"] == "B"
 
 
@@ -369,7 +384,7 @@ def test_vendor_filter_keeps_one_vendor(warehouse):
     only_b = Filters(start=WEEK.start, end=WEEK.end, vendors=("v_b",))
     data = plans.fetch(plans.vendors(AS_OF, only_b), warehouse=warehouse)
     queries.close_all()
-    card = v.vendor_figures(data["work"], data["quality"], data["outcomes"], data["contracts"])["vendor"]
+    card = v.vendor_figures(data["work"], data["quality"], data["outcomes"], data["contracts"], data["sla"])["vendor"]
     assert card["vendor_id"].to_list() == ["v_b"]
 
 
@@ -378,7 +393,7 @@ def test_an_empty_period_gives_an_empty_scorecard(warehouse):
     long_ago = Filters(start=date(2025, 1, 1), end=date(2025, 1, 7))
     data = plans.fetch(plans.vendors(AS_OF, long_ago), warehouse=warehouse)
     queries.close_all()
-    figures = v.vendor_figures(data["work"], data["quality"], data["outcomes"], data["contracts"])
+    figures = v.vendor_figures(data["work"], data["quality"], data["outcomes"], data["contracts"], data["sla"])
     assert figures["vendor"].height == 0 and figures["week"].height == 0
 
 

@@ -124,9 +124,9 @@ def test_status_against_the_target(key, value, target, expected):
 
 
 def test_grade_is_the_weighted_share_of_points():
-    # all green but SLA red: 1 − 0.25 = 0.75 -> B; a missing figure is left out of the weights
+    # all green but both SLAs red: 1 − 0.25 = 0.75 -> B; a missing figure is left out of the weights
     statuses = {f.key: "green" for f in v.FIGURES if f.weight}
-    statuses["sla_adherence"] = "red"
+    statuses["sla_adherence"] = statuses["first_action_sla"] = "red"
     assert v.grade(statuses) == (pytest.approx(0.75), "B")
     statuses["golden_accuracy"] = "none"  # weights now 0.90: 0.65 / 0.90 = 0.722 -> C
     assert v.grade(statuses) == (pytest.approx(0.65 / 0.90), "C")
@@ -188,9 +188,9 @@ def test_metrics_doc_states_the_grade_weights_and_thresholds_of_the_code():
     weights = section[section.index("weights:"):section.index("grade = ")]
     documented = {name.strip().lower(): float(w) for name, w in
                   (part.rsplit(" ", 1) for part in " ".join(weights[len("weights:"):].split()).split(", "))}
-    assert documented == {"sla adherence": 0.25, "qa accuracy": 0.20, "throughput": 0.15, "aht": 0.10,
+    assert documented == {"first-action sla": 0.125, "resolution sla": 0.125, "qa accuracy": 0.20, "throughput": 0.15, "aht": 0.10,
                           "occupancy": 0.10, "golden-set accuracy": 0.10, "appeal overturn rate": 0.10}
-    names = {"sla adherence": "sla_adherence", "qa accuracy": "qa_accuracy", "throughput": "throughput_per_hour",
+    names = {"first-action sla": "first_action_sla", "resolution sla": "sla_adherence", "qa accuracy": "qa_accuracy", "throughput": "throughput_per_hour",
              "aht": "aht_seconds", "occupancy": "occupancy", "golden-set accuracy": "golden_accuracy",
              "appeal overturn rate": "overturn_rate"}
     assert {names[k]: w for k, w in documented.items()} == {f.key: f.weight for f in v.FIGURES if f.weight}

@@ -216,6 +216,17 @@ def test_many_series_at_once_give_the_numbers_of_each_alone():
             assert np.array_equal(detection.score, alone.score, equal_nan=True)
             assert detection.episodes == alone.episodes
         assert all(any(e.onset == stamps[600] or e.onset == stamps[601] for e in d.episodes) for d in together[1:])
+        # When only the episodes are wanted, a series that cannot open one is settled early:
+        # the others' detections are the same, and a series is left out only if it has none.
+        screened = spikes._run_many(stamps, H, np.vstack([matrix, rng.poisson(1.0, (1, len(stamps)))]), params,
+                                    episodes_only=True)
+        assert screened[-1] is None
+        for full, quick in zip(together, screened):
+            if quick is None:
+                assert full.episodes == []
+            else:
+                assert quick.episodes == full.episodes
+                assert np.array_equal(quick.score, full.score, equal_nan=True)
 
 
 def test_the_filters_exclude_a_region():

@@ -85,7 +85,7 @@ class Kind:
     params: dict[str, Param]
 
 
-GRADED_FIGURES = ("throughput_per_hour", "aht_seconds", "occupancy", "sla_adherence", "qa_accuracy",
+GRADED_FIGURES = ("throughput_per_hour", "aht_seconds", "occupancy", "first_action_sla", "sla_adherence", "qa_accuracy",
                   "golden_accuracy", "overturn_rate")
 
 KINDS: dict[str, Kind] = {k.key: k for k in (

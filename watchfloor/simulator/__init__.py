@@ -54,7 +54,7 @@ def simulate(cfg: SimConfig, progress: Callable[[str, float], None] | None = Non
     del rate
     cases = demand.draw_attributes(cfg, arrivals, spikes, rngs, burst_plan)
     del arrivals
-    scripts = routing.build_scripts(cfg, cases, qt, rngs["routing"])
+    scripts = routing.build_scripts(cfg, cases, qt, rngs["routing"], rngs["rerouting"])
     report("demand")
 
     work = routing.planned_work(cases, scripts)

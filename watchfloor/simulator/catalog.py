@@ -281,6 +281,35 @@ CLASSIFIERS = (
 )
 CLASSIFIER_INDEX = {c.name: i for i, c in enumerate(CLASSIFIERS)}
 
+# Misrouting and escalation loops (routing.build_scripts). A case lands in the wrong L1 queue
+# (another policy area of its region) with probability MISROUTE_RATE by source -- user reports pick
+# their own reason, so they go astray most; the reviewer there re-routes it after a short look. An
+# L2 review sends a case back to L1 (missing evidence, not in scope) with probability RETURN_RATE;
+# L1 then decides, or escalates it again with probability RE_ESCALATE_RATE.
+MISROUTE_RATE = {"user_report": 0.08, "classifier": 0.01, "proactive": 0.015, "trusted_flagger": 0.03,
+                 "law_enforcement": 0.02, "internal_escalation": 0.015}
+REROUTE_HANDLE_FACTOR = 0.35
+RETURN_RATE = 0.12
+RE_ESCALATE_RATE = 0.4
+
+
+@dataclass(frozen=True)
+class Drift:
+    """A classifier whose scores drift in the last weeks of the period (demand.draw_attributes):
+    from DRIFT_DAYS_BEFORE_END days before the end (or half-way, in a shorter period), over
+    DRIFT_RAMP_DAYS, the flagged score's position u = (score - 0.5) / 0.5 becomes u ** gamma
+    (gamma < 1: scores inflate; > 1: they deflate, as when abusers learn to evade the model).
+    Whether a case truly violates still follows its undrifted score, so the drifted model's
+    precision at a given score changes, and so does what its automation threshold lets through."""
+
+    classifier: str
+    gamma: float
+
+
+DRIFTS = (Drift("toxicity-v6", 0.55), Drift("spam-v7", 1.8))
+DRIFT_DAYS_BEFORE_END = 14.0
+DRIFT_RAMP_DAYS = 5.0
+
 # --- SLA policies ---------------------------------------------------------------------------
 
 

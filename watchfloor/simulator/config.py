@@ -11,7 +11,8 @@ import numpy as np
 # does not shift the numbers of another. The names only document the order.
 # New streams go at the end: stream i is the seed's i-th spawned child whatever the length.
 STREAMS = ("spikes", "arrivals", "attributes", "routing", "workforce", "engine", "decisions",
-           "qa", "appeals", "incidents", "accounts", "showcase", "noise", "launches", "bursts")
+           "qa", "appeals", "incidents", "accounts", "showcase", "noise", "launches", "bursts",
+           "rerouting")
 
 
 def floor_minute(value: datetime) -> datetime:

@@ -329,6 +329,7 @@ def draw_attributes(cfg: SimConfig, arr: Arrivals, spikes, rngs: dict[str, np.ra
     lo = logit([k.precision_lo for k in cat.CLASSIFIERS])
     hi = logit([k.precision_hi for k in cat.CLASSIFIERS])
     clf_p = expit(lo[kidx] + (np.nan_to_num(score, nan=0.5) - 0.5) / 0.5 * (hi[kidx] - lo[kidx]))
+    score = drifted(cfg, arr.t, classifier, score)
     src_p = logit([cat.SOURCE_PRECISION[s] for s in cat.SOURCES])
     adj = np.array([cc.violation_logit_adj for cc in cat.CATEGORIES])
     other_p = expit(src_p[source] + adj[c] + np.where(is_spike, 1.0, 0.0))
@@ -348,6 +349,29 @@ def draw_attributes(cfg: SimConfig, arr: Arrivals, spikes, rngs: dict[str, np.ra
     return Cases(arr.t, arr.category, arr.surface, arr.region, arr.spike, subcategory.astype(np.int32),
                  priority, source.astype(np.int8), language.astype(np.int16), classifier, score,
                  violating, automated, account, org, excerpt, routed_t)
+
+
+def drift_ramp(cfg: SimConfig, t: np.ndarray) -> np.ndarray:
+    """How far the classifiers' drift has gone at t (seconds since the start): 0 before it starts
+    (catalog.DRIFT_DAYS_BEFORE_END days before the end, or half-way in a shorter period), 1 once
+    catalog.DRIFT_RAMP_DAYS have passed."""
+    start = max(cfg.horizon_s - cat.DRIFT_DAYS_BEFORE_END * 86400.0, cfg.horizon_s / 2)
+    return np.clip((np.asarray(t, dtype=np.float64) - start) / (cat.DRIFT_RAMP_DAYS * 86400.0), 0.0, 1.0)
+
+
+def drifted(cfg: SimConfig, t: np.ndarray, classifier: np.ndarray, score: np.ndarray) -> np.ndarray:
+    """The scores the drifting classifiers (catalog.DRIFTS) report: u = (score - 0.5) / 0.5
+    becomes u ** gamma, gamma moving from 1 to the drift's over the ramp. Draws nothing."""
+    out = score.copy()
+    ramp = drift_ramp(cfg, t)
+    for drift in cat.DRIFTS:
+        sel = classifier == cat.CLASSIFIER_INDEX[drift.classifier]
+        if not sel.any():
+            continue
+        gamma = 1.0 + (drift.gamma - 1.0) * ramp[sel]
+        u = np.clip((score[sel] - 0.5) / 0.5, 0.0, 1.0)
+        out[sel] = np.round(0.5 + 0.5 * u ** gamma, 4)
+    return out
 
 
 def draw_accounts(cfg: SimConfig, arr: Arrivals, spikes, rng: np.random.Generator, bursts=()):

@@ -19,8 +19,8 @@ from watchfloor.simulator import texts
 from watchfloor.simulator.config import SimConfig, choose
 from watchfloor.simulator.demand import Cases
 from watchfloor.simulator.engine import Trace
-from watchfloor.simulator.routing import (DECIDE, ENTRY_ESCALATED, ENTRY_INFO, ENTRY_REOPENED, ESCALATE, PEND,
-                                          QueueTable, Scripts)
+from watchfloor.simulator.routing import (DECIDE, ENTRY_ESCALATED, ENTRY_INFO, ENTRY_REOPENED, ENTRY_RETURNED,
+                                          ESCALATE, PEND, REROUTE, QueueTable, Scripts)
 from watchfloor.simulator.workforce import Workforce
 
 EVENT_TYPES = ("created", "routed", "assigned", "first_action", "pending_info", "info_received",
@@ -32,13 +32,16 @@ STATUS_AFTER = {"created": "new", "routed": "queued", "assigned": "in_review", "
                 "decided": "in_review", "enforced": "in_review", "reopened": "queued", "resolved": "resolved"}
 
 DETAILS: tuple[str, ...] = (cat.SOURCES + cat.DECISIONS + cat.ACTIONS + texts.PENDING_REASONS
-                            + texts.ESCALATION_REASONS + texts.REOPEN_REASONS)
+                            + texts.ESCALATION_REASONS + texts.REOPEN_REASONS + texts.REROUTE_REASONS
+                            + texts.RETURN_REASONS)
 D_SOURCE = 0
 D_DECISION = len(cat.SOURCES)
 D_ACTION = D_DECISION + len(cat.DECISIONS)
 D_PENDING = D_ACTION + len(cat.ACTIONS)
 D_ESCALATION = D_PENDING + len(texts.PENDING_REASONS)
 D_REOPEN = D_ESCALATION + len(texts.ESCALATION_REASONS)
+D_REROUTE = D_REOPEN + len(texts.REOPEN_REASONS)
+D_RETURN = D_REROUTE + len(texts.REROUTE_REASONS)
 
 
 @dataclass
@@ -150,8 +153,11 @@ def build_events(cfg: SimConfig, cases: Cases, sc: Scripts, tr: Trace, dec: Deci
     m = np.isfinite(tr.asg)
     add(case[m], tr.asg[m], base_ord[m] + 2, "assigned", tr.reviewer[m], sc.queue[m], -1)
     done = dec.completed
-    m = done & (sc.ordinal == 0)
-    add(case[m], tr.cmp[m], 3, "first_action", tr.reviewer[m], sc.queue[m], -1)
+    # The first action is the first review that acts on the case: a re-route before it is not one.
+    acts_first = np.zeros(len(sc.team), dtype=bool)
+    acts_first[sc.first_review] = True
+    m = done & acts_first
+    add(case[m], tr.cmp[m], base_ord[m] + 3, "first_action", tr.reviewer[m], sc.queue[m], -1)
     m = done & (sc.action == PEND)
     pend_reason = np.where(np.isin(cases.category[case[m]], [cat.CATEGORY_INDEX["ip"]]), 2,
                            np.where(cases.source[case[m]] == cat.SOURCES.index("law_enforcement"), 3,
@@ -161,6 +167,12 @@ def build_events(cfg: SimConfig, cases: Cases, sc: Scripts, tr: Trace, dec: Deci
     nxt = sc.next[m]
     add(case[m], tr.cmp[m], base_ord[m] + 4, "escalated", tr.reviewer[m], sc.queue[nxt],
         D_ESCALATION + rng.integers(0, len(texts.ESCALATION_REASONS), m.sum()))
+    # Re-routed to another queue of the same tier, or returned to the tier below (a new 'routed').
+    m = done & (sc.action == REROUTE)
+    nxt = sc.next[m]
+    returned = sc.entry[nxt] == ENTRY_RETURNED
+    reason = np.where(returned, D_RETURN + case[m] % len(texts.RETURN_REASONS), D_REROUTE)
+    add(case[m], tr.cmp[m], base_ord[m] + 4, "routed", tr.reviewer[m], sc.queue[nxt], reason)
     m = done & (sc.action == DECIDE)
     add(case[m], tr.cmp[m], base_ord[m] + 4, "decided", tr.reviewer[m], sc.queue[m], D_DECISION + dec.decision[m])
     me = m & (dec.action > 0)
@@ -237,8 +249,8 @@ def case_state(cfg: SimConfig, cases: Cases, sc: Scripts, tr: Trace, dec: Decisi
         holding = has & np.isin(st, [STATUSES.index("in_review"), STATUSES.index("pending_info"),
                                      STATUSES.index("resolved")])
         reviewer[h[holding]] = tr.reviewer[cur[holding]]
-        fa = dec.completed[sc.first]
-        first_action[h[fa]] = tr.cmp[sc.first[fa]]
+        fa = dec.completed[sc.first_review]
+        first_action[h[fa]] = tr.cmp[sc.first_review[fa]]
         res = st == STATUSES.index("resolved")
         decision[h[res]] = dec.decision[cur[res]]
         action[h[res]] = dec.action[cur[res]]

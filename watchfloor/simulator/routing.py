@@ -11,7 +11,10 @@ Each human-reviewed case gets a script: the sequence of reviews (stages) it
 will need if nothing runs out of time. The first L1 review may ask for more
 information (the case leaves the queue until the answer arrives), the final L1
 review either decides or escalates to L2, an L2 review may escalate to the SME
-team, and a small share of decided cases is reopened later and decided again.
+team or send the case back to L1 (which decides or escalates it again: an escalation
+loop), and a small share of decided cases is reopened later and decided again. Some
+cases are first routed to the wrong policy area's L1 queue, whose reviewer re-routes
+them after a short look (catalog.MISROUTE_RATE); a re-route is not a first action.
 Whether and when each stage happens is left to the queueing engine.
 """
 
@@ -25,8 +28,8 @@ from watchfloor.simulator import catalog as cat
 from watchfloor.simulator.config import SimConfig
 from watchfloor.simulator.demand import CAT_VERTICAL, Cases
 
-DECIDE, PEND, ESCALATE = 0, 1, 2
-ENTRY_ROUTED, ENTRY_INFO, ENTRY_ESCALATED, ENTRY_REOPENED = 0, 1, 2, 3
+DECIDE, PEND, ESCALATE, REROUTE = 0, 1, 2, 3
+ENTRY_ROUTED, ENTRY_INFO, ENTRY_ESCALATED, ENTRY_REOPENED, ENTRY_REROUTED, ENTRY_RETURNED = 0, 1, 2, 3, 4, 5
 N_VERT = len(cat.VERTICALS)
 N_REG = len(cat.REGIONS)
 
@@ -135,10 +138,35 @@ class Scripts:
     base_s: np.ndarray       # planned handle time at speed 1.0
     next: np.ndarray         # next stage id or -1
     ordinal: np.ndarray      # stage number within its case
-    l1_queue: np.ndarray     # per case (all cases): L1 queue
+    l1_queue: np.ndarray     # per case (all cases): the queue it is first routed to
+    first_review: np.ndarray  # per human case: the first stage that acts on the case (not a re-route)
 
 
-def build_scripts(cfg: SimConfig, cases: Cases, qt: QueueTable, rng: np.random.Generator) -> Scripts:
+def _wrong_vertical(v: np.ndarray, r: np.ndarray, p: np.ndarray, qt: QueueTable,
+                    rng: np.random.Generator) -> np.ndarray:
+    """For misrouted cases: another vertical whose L1 queue of the case's region has the case's
+    priority (every vertical has P1, so one always exists)."""
+    out = v.copy()
+    draw = rng.random(len(v))
+    for vi in range(N_VERT):
+        for pi in range(4):
+            sel = np.flatnonzero((v == vi) & (p == pi))
+            if not len(sel):
+                continue
+            for ri in np.unique(r[sel]):
+                rows = sel[r[sel] == ri]
+                options = [w for w in range(N_VERT) if w != vi and qt.lookup[l1_team(w, ri), w, pi] >= 0]
+                out[rows] = np.asarray(options)[np.minimum((draw[rows] * len(options)).astype(np.int64),
+                                                           len(options) - 1)]
+    return out
+
+
+def build_scripts(cfg: SimConfig, cases: Cases, qt: QueueTable, rng: np.random.Generator,
+                  loop_rng: np.random.Generator) -> Scripts:
+    """Each human case's stages, in order: [misrouted L1 review, re-routes] [pending-info L1 review]
+    final L1 review [L2 review [returned: L1 review again [L2 again]] | [SME review]] [reopened].
+    `rng` draws what the world without re-routes drew (pending, escalations, reopens, handle times);
+    `loop_rng` the misroutes and escalation loops."""
     c = cases.category.astype(np.int64)
     v = CAT_VERTICAL[c].astype(np.int64)
     r = cases.region.astype(np.int64)
@@ -161,7 +189,12 @@ def build_scripts(cfg: SimConfig, cases: Cases, qt: QueueTable, rng: np.random.G
     esc1 = rng.random(m) < esc_rate
     esc2 = esc1 & (rng.random(m) < sme_rate)
     reopen = rng.random(m) < np.where(src == cat.SOURCES.index("user_report"), 0.016, 0.01)
-    count = 1 + pend.astype(np.int64) + esc1 + esc2 + reopen
+    misroute_rate = np.array([cat.MISROUTE_RATE[s] for s in cat.SOURCES])[src]
+    mis = loop_rng.random(m) < misroute_rate
+    loop = esc1 & ~esc2 & (loop_rng.random(m) < cat.RETURN_RATE)
+    again = loop & (loop_rng.random(m) < cat.RE_ESCALATE_RATE)
+    wrong_v = _wrong_vertical(hv[mis], hr[mis], hp[mis], qt, loop_rng)
+    count = 1 + mis.astype(np.int64) + pend + esc1 + esc2 + reopen + loop + again
     first = np.zeros(m, dtype=np.int64)
     if m:
         first[1:] = np.cumsum(count)[:-1]
@@ -172,18 +205,26 @@ def build_scripts(cfg: SimConfig, cases: Cases, qt: QueueTable, rng: np.random.G
     action = np.zeros(total, dtype=np.int8)
     entry = np.zeros(total, dtype=np.int8)
     delay = np.zeros(total, dtype=np.float64)
-    ordinal = np.zeros(total, dtype=np.int8)
+    vert = np.repeat(hv, count)  # the vertical whose queue a stage is in
     case_of = np.repeat(human, count)
     stage_cat = np.repeat(hc, count)
 
     pos = first.copy()
     t1 = l1_team(hv, hr)
+    # misrouted: a short look in another policy area's L1 queue, then re-routed to the right one
+    idx = pos[mis]
+    team[idx] = l1_team(wrong_v, hr[mis])
+    vert[idx] = wrong_v
+    tier[idx] = 0
+    action[idx] = REROUTE
+    entry[idx] = ENTRY_ROUTED
+    pos = pos + mis
     # optional pending-info review at L1
     idx = pos[pend]
     team[idx] = t1[pend]
     tier[idx] = 0
     action[idx] = PEND
-    entry[idx] = ENTRY_ROUTED
+    entry[idx] = np.where(mis[pend], ENTRY_REROUTED, ENTRY_ROUTED)
     delay[idx] = np.clip(rng.lognormal(np.log(16 * 3600.0), 1.0, pend.sum()), 600.0, 10 * 86400.0)
     pos = pos + pend
     # final L1 review
@@ -191,15 +232,28 @@ def build_scripts(cfg: SimConfig, cases: Cases, qt: QueueTable, rng: np.random.G
     team[idx] = t1
     tier[idx] = 0
     action[idx] = np.where(esc1, ESCALATE, DECIDE)
-    entry[idx] = np.where(pend, ENTRY_INFO, ENTRY_ROUTED)
+    entry[idx] = np.where(pend, ENTRY_INFO, np.where(mis, ENTRY_REROUTED, ENTRY_ROUTED))
     pos = pos + 1
-    # L2
+    # L2: decides, escalates to SME, or sends the case back to L1
     idx = pos[esc1]
     team[idx] = l2_team(hv, hr)[esc1]
     tier[idx] = 1
-    action[idx] = np.where(esc2[esc1], ESCALATE, DECIDE)
+    action[idx] = np.where(esc2[esc1], ESCALATE, np.where(loop[esc1], REROUTE, DECIDE))
     entry[idx] = ENTRY_ESCALATED
     pos = pos + esc1
+    # returned to L1: decided there, or escalated to L2 again
+    idx = pos[loop]
+    team[idx] = t1[loop]
+    tier[idx] = 0
+    action[idx] = np.where(again[loop], ESCALATE, DECIDE)
+    entry[idx] = ENTRY_RETURNED
+    pos = pos + loop
+    idx = pos[again]
+    team[idx] = l2_team(hv, hr)[again]
+    tier[idx] = 1
+    action[idx] = DECIDE
+    entry[idx] = ENTRY_ESCALATED
+    pos = pos + again
     # SME
     idx = pos[esc2]
     team[idx] = sme_team(hv)[esc2]
@@ -223,16 +277,18 @@ def build_scripts(cfg: SimConfig, cases: Cases, qt: QueueTable, rng: np.random.G
 
     median = np.array([k.handle_median_s for k in cat.CATEGORIES])[stage_cat]
     tier_f = np.array([cat.TIER_HANDLE_FACTOR[t] for t in cat.TIERS])[tier]
-    act_f = np.array([1.0, 0.6, 0.85])[action]
+    act_f = np.array([1.0, 0.6, 0.85, cat.REROUTE_HANDLE_FACTOR])[action]
     reopen_f = np.where(entry == ENTRY_REOPENED, 1.2, 1.0)
     # Urgent cases get a fast triage first: an L1 reviewer acts on a P0 within minutes.
     stage_prio = np.repeat(hp, count)
     prio_f = np.where(tier == 0, np.array(cat.L1_PRIORITY_HANDLE_FACTOR)[stage_prio], 1.0)
     base = median * tier_f * act_f * reopen_f * prio_f * rng.lognormal(0.0, cat.HANDLE_SIGMA, total)
     base = np.clip(base, 20.0, 4 * 3600.0)
-    queue = qt.lookup[team, np.repeat(hv, count), stage_prio]
+    queue = qt.lookup[team, vert, stage_prio]
+    routed_first = l1_queue.copy()
+    routed_first[human] = queue[first]
     return Scripts(human, case_of, first, count, team, tier, queue, action, entry, delay, base, nxt,
-                   ordinal, l1_queue)
+                   ordinal, routed_first, first + mis)
 
 
 def planned_work(cases: Cases, scripts: Scripts) -> np.ndarray:

@@ -175,3 +175,7 @@ PENDING_REASONS = ("awaiting_reporter", "awaiting_account_owner", "awaiting_righ
                    "awaiting_legal_basis")
 ESCALATION_REASONS = ("policy_question", "severity", "specialist_review", "legal_review")
 REOPEN_REASONS = ("user_follow_up", "new_evidence", "quality_review")
+# Why a reviewer sent a case on to another queue: a re-route at the same tier (routed to the wrong
+# policy area) or a return from a higher tier to the one below (sent back for more work).
+REROUTE_REASONS = ("rerouted_wrong_policy_area", "rerouted_wrong_language")
+RETURN_REASONS = ("returned_missing_evidence", "returned_not_in_scope")

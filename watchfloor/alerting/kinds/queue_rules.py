@@ -94,9 +94,8 @@ def _judge(rule: Rule, context: Context, row: dict, filters) -> Finding | None:
     hours = row["projected_hours_to_clear"]
     if hours is not None and hours * 60.0 <= target_min:
         return None
-    inflow, capacity = row["inflow_24h"] / 24.0, row["capacity_per_hour"] or 0.0
     how = (f"projected to clear in {format_duration(hours * 3600)}" if hours is not None
-           else f"not shrinking: capacity {capacity:.1f} cases/h against inflow {inflow:.1f}/h")
+           else f"not clearing: {row['outflow_1h']:,} out against {row['inflow_1h']:,} in over the last hour")
     return Finding(
         key=row["group"],
         title=f"Backlog of {row['backlog']:,} in {row['label']} will not clear within its {target} target",

@@ -22,7 +22,7 @@ def scorecards(rule: Rule, context: Context) -> tuple[pl.DataFrame, object]:
 
     def compute() -> pl.DataFrame:
         data = plans.fetch(plans.vendors(context.as_of, filters), warehouse=context.warehouse)
-        return v.scorecard(data["work"], data["quality"], data["outcomes"], data["contracts"], "vendor")
+        return v.scorecard(data["work"], data["quality"], data["outcomes"], data["contracts"], data["sla"], "vendor")
 
     return context.once(("scorecard", filters), compute), filters
 

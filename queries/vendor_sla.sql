@@ -1,0 +1,36 @@
+-- Vendors: SLA adherence on both clocks (first action and resolution) per reviewer unit and UTC
+-- week, with the SLA page's clock and attainment rule (docs/metrics.md, "Figures shared across
+-- pages"): clocks evaluated as of $as_of (macros/sla.sql); in the period [a, b) (a =
+-- $period_start, b = least($period_end, $as_of)) a clock is met if it stopped in it within target
+-- and breached if its breach_at lies in it. The vendor is the case's (cases.vendor_id, as the SLA
+-- page's vendor breakdown); region and site are those of the reviewer who decided it (the
+-- vendor's own when no reviewer is named). The week is the one of the stop (met) or breach. The
+-- sidebar filters apply to the clock's case, as on the SLA page.
+WITH clocks AS (
+    SELECT k.case_id, k.clock, k.vendor_id, k.breached,
+           CASE WHEN k.breached THEN k.breach_at ELSE k.stopped_at END AS counted_at
+    FROM sla_clocks($as_of::TIMESTAMP, $period_start::TIMESTAMP) k
+    JOIN queues q USING (queue_id)
+    WHERE k.vendor_id IS NOT NULL
+      AND wf_in($regions, k.region)
+      AND wf_in($verticals, q.vertical)
+      AND wf_in($priorities, k.priority)
+      AND wf_in($vendors, k.vendor_id)
+      AND (k.breached OR k.stopped_at IS NOT NULL)
+      AND CASE WHEN k.breached THEN k.breach_at ELSE k.stopped_at END >= $period_start::TIMESTAMP
+      AND CASE WHEN k.breached THEN k.breach_at ELSE k.stopped_at END
+          < least($period_end::TIMESTAMP, $as_of::TIMESTAMP)
+)
+SELECT k.vendor_id,
+       coalesce(r.region, '–') AS region,
+       coalesce(r.site, r.region, '–') AS site,
+       date_trunc('week', k.counted_at) AS week_start,
+       count(*) FILTER (WHERE k.clock = 'first_action' AND NOT k.breached)::BIGINT AS first_action_met,
+       count(*) FILTER (WHERE k.clock = 'first_action' AND k.breached)::BIGINT AS first_action_breached,
+       count(*) FILTER (WHERE k.clock = 'resolution' AND NOT k.breached)::BIGINT AS resolution_met,
+       count(*) FILTER (WHERE k.clock = 'resolution' AND k.breached)::BIGINT AS resolution_breached
+FROM clocks k
+JOIN cases c USING (case_id)
+LEFT JOIN reviewers r ON r.reviewer_id = c.reviewer_id
+GROUP BY ALL
+ORDER BY ALL

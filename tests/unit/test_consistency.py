@@ -1,0 +1,187 @@
+"""One figure, one value: on a pinned simulated warehouse at a pinned moment, every figure that
+appears on more than one page has the same value on each, and totals equal the sum of their parts.
+
+Each page's figures are taken the way the page takes them: its plan (queries/plans.py) and the
+functions it calls on the frames. tests/app/test_consistency_pages.py does the same through the
+pages' renders.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+
+import polars as pl
+import pytest
+
+import queries
+from queries import plans
+from watchfloor import daily_health, metrics
+from watchfloor import executive as ex
+from watchfloor import incidents as inc
+from watchfloor import queue_health as qh
+from watchfloor import sla_report as rep
+from watchfloor import vendors as v
+from watchfloor.filters import Filters
+from watchfloor.simulator import SimConfig, seed_warehouse
+
+END = datetime(2026, 11, 18, 12, 0)
+AS_OF = END - timedelta(hours=3, minutes=17)  # a moment inside the data, not on an hour
+WEEK = Filters(start=date(2026, 11, 12), end=AS_OF.date())  # the date range ends today: [11-12, now)
+SCOPES = {
+    "all": {},
+    "one region": {"regions": ("EMEA",)},
+    "one vendor": {"vendors": ("cobalt",)},
+    "one priority": {"priorities": ("P1",)},
+}
+# Queue health applies the region and priority filters to the queue (its region, its policy's
+# priority), the other pages to the case (docs/metrics.md, "Queue health"): under those two
+# filters its totals are compared with nothing.
+QUEUE_HEALTH_COMPARABLE = ("all", "one vendor")
+
+
+@pytest.fixture(scope="module")
+def warehouse(tmp_path_factory) -> str:
+    path = tmp_path_factory.mktemp("consistency") / "sim.duckdb"
+    seed_warehouse(str(path), SimConfig(days=21, cases_per_day=4000, seed=5, end=END), progress=False)
+    return str(path)
+
+
+def fetch(plan, warehouse):
+    queries.clear_cache()
+    return plans.fetch(plan, warehouse=warehouse)
+
+
+def home_figures(warehouse, filters):
+    data = fetch(plans.home(AS_OF, filters), warehouse)
+    health = daily_health.summarise(data["flow"], pl.concat([data["sla"], data["sla_week_before"]]),
+                                    data["incidents"], data["backlog"])
+    return health, data
+
+
+def sla_figures(warehouse, filters):
+    data = fetch(plans.sla(AS_OF, filters), warehouse)
+    period = filters.period_params()
+    return rep.sla_figures(data["clocks"], AS_OF, period["period_start"], period["period_end"],
+                           rep.hourly_buckets(filters.start, filters.end))
+
+
+def queue_table(warehouse, filters, by="queue"):
+    data = fetch(plans.queue_health(AS_OF, filters), warehouse)
+    return qh.health_table(data["queue_flow"], data["open_cases"], data["vendor_flow"], by)
+
+
+@pytest.mark.parametrize("scope", list(SCOPES))
+def test_now_figures_agree_on_home_sla_and_queue_health(warehouse, scope):
+    filters = Filters(start=WEEK.start, end=WEEK.end, **SCOPES[scope])
+    health, home = home_figures(warehouse, filters)
+    now = sla_figures(warehouse, filters)["now"]
+    table = queue_table(warehouse, filters)
+
+    # Backlog: Home's tile is the sum of its bars, and Queue health's rows add up to it, whatever the grouping.
+    assert health.backlog.current == sum(health.backlog_by_state.values()) == int(home["backlog"]["cases"].sum())
+    assert health.backlog.current > 0
+    # Breached and at risk now: open cases, a case once; per clock on Home and SLA alike.
+    assert health.breached_now["any"] == now.breached_cases
+    assert health.at_risk_now["any"] == now.at_risk_cases
+    for clock in metrics.CLOCKS:
+        assert health.breached_now[clock] == now.breached[clock]
+        assert health.at_risk_now[clock] == now.at_risk[clock]
+    if scope == "all":
+        assert now.breached_cases > 0 and sum(now.warning.values()) > 0  # the comparison means something
+    if scope not in QUEUE_HEALTH_COMPARABLE:
+        return
+    for by in ("queue", "vertical", "tier", "vendor"):
+        assert queue_table(warehouse, filters, by)["backlog"].sum() == health.backlog.current, by
+    assert table.select(*qh.STATES).sum_horizontal().sum() == health.backlog.current  # states add up too
+    assert table["breached"].sum() == now.breached_cases
+    assert table["at_risk"].sum() == now.at_risk_cases
+
+
+def test_home_attainment_is_the_sla_pages_over_the_same_24_hours(warehouse):
+    """Home's last 24 h and the SLA page's clocks for [now − 24 h, now): one figure. (The SLA page
+    counts met clocks per hour bucket, so the window starts on an hour here, as its days do.)"""
+    as_of = AS_OF.replace(minute=0)
+    data = fetch(plans.home(as_of, WEEK), warehouse)
+    health = daily_health.summarise(data["flow"], pl.concat([data["sla"], data["sla_week_before"]]),
+                                    data["incidents"], data["backlog"])
+    params = {"as_of": as_of, "period_start": as_of - timedelta(hours=24), "period_end": as_of,
+              "hourly": True, "row_limit": rep.NEXT_TO_BREACH_LIMIT, **WEEK.sql_params()}
+    queries.clear_cache()
+    clocks = queries.run("sla_period_clocks", warehouse=warehouse, **params)
+    attainment = rep.attainment(clocks, as_of, params["period_start"], as_of, True)
+    assert health.first_action_attainment.current == rep.overall_attainment(attainment, rep.FIRST_ACTION).share
+    assert health.resolution_attainment.current == rep.overall_attainment(attainment, rep.RESOLUTION).share
+    assert health.first_action_attainment.current is not None
+
+
+def test_executive_attainment_is_the_sla_pages_over_the_same_days(warehouse):
+    """The Executive summary's custom period of the SLA page's date range (cut at now, as the SLA
+    page's is): the same attainment on both clocks."""
+    sla = sla_figures(warehouse, WEEK)
+    period = ex.custom_period(WEEK.start, WEEK.end, AS_OF)
+    data = fetch(plans.executive(AS_OF, WEEK, period), warehouse)
+    for clock in (rep.FIRST_ACTION, rep.RESOLUTION):
+        page = rep.overall_attainment(sla["attainment"], clock)
+        assert ex.attainment(data["sla"], ex.CURRENT, clock) == page.share
+        assert page.met + page.breached > 0
+    figures = {f.key: f for f in ex.headline(data["cases"], data["sla"], data["escalations"], data["incidents"],
+                                             data["appeals"])}
+    assert figures["sla_attainment"].change.current == rep.overall_attainment(sla["attainment"], rep.FIRST_ACTION).share
+
+
+def test_sla_totals_are_the_sum_of_their_parts(warehouse):
+    sla = sla_figures(warehouse, WEEK)
+    att = sla["attainment"]
+    for clock in (rep.FIRST_ACTION, rep.RESOLUTION):
+        overall = rep.overall_attainment(att, clock)
+        whole = att.filter(pl.col("bucket").is_null() & (pl.col("clock") == clock))
+        for dimension in ("queue", "priority", "vendor", "region"):
+            parts = whole.filter(pl.col("dimension") == dimension)
+            assert (parts["met"].sum(), parts["breached"].sum()) == (overall.met, overall.breached), dimension
+        buckets = att.filter(pl.col("bucket").is_not_null() & (pl.col("dimension") == "all") & (pl.col("clock") == clock))
+        assert (buckets["met"].sum(), buckets["breached"].sum()) == (overall.met, overall.breached)
+        # the breach list's count is the tile's breached count
+        assert sla["breaches"].filter(pl.col("clock") == clock)["clock_breaches"].max() == overall.breached
+
+
+def test_vendor_sla_is_the_sla_pages_vendor_breakdown(warehouse):
+    """Vendor SLA adherence, both clocks, equals the SLA page's attainment by vendor; the units
+    (region, site, week) add up to the vendor."""
+    sla = sla_figures(warehouse, WEEK)
+    data = fetch(plans.vendors(AS_OF, WEEK), warehouse)
+    cards = v.vendor_figures(data["work"], data["quality"], data["outcomes"], data["contracts"], data["sla"])
+    by_vendor = sla["attainment"].filter(pl.col("bucket").is_null() & (pl.col("dimension") == "vendor")
+                                         & pl.col("value").is_not_null())  # cases no vendor holds are not a vendor's
+    checked = 0
+    for row in cards["vendor"].iter_rows(named=True):
+        for clock, key in ((rep.FIRST_ACTION, "first_action_sla"), (rep.RESOLUTION, "sla_adherence")):
+            part = by_vendor.filter((pl.col("clock") == clock) & (pl.col("value") == row["vendor_id"]))
+            expected = metrics.attainment(part["met"].sum(), part["breached"].sum())
+            assert row[key] == pytest.approx(expected), (row["vendor_id"], clock)
+            checked += expected is not None
+    assert checked >= 6
+    # A vendor missing first-action targets shows it even with every resolution clock met.
+    assert any(r["first_action_sla"] < r["sla_adherence"] for r in cards["vendor"].iter_rows(named=True))
+    for level in ("region", "site", "week"):
+        for clock in metrics.CLOCKS:
+            met, breached = f"{clock}_met", f"{clock}_breached"
+            assert data["sla"][met].sum() == by_vendor.filter(pl.col("clock") == clock)["met"].sum()
+            assert data["sla"][breached].sum() == by_vendor.filter(pl.col("clock") == clock)["breached"].sum()
+        assert cards[level].height >= cards["vendor"].height
+
+
+def test_incident_times_and_counts_agree_on_incidents_and_executive(warehouse):
+    """The SEV0 + SEV1 incidents that started in the Executive period are the ones the Incidents page
+    lists for the same days with those severities, with the same response times."""
+    period = ex.custom_period(date(2026, 10, 29), WEEK.end, AS_OF)
+    executive = fetch(plans.executive(AS_OF, WEEK, period), warehouse)
+    severe = ex.severe_incidents(executive["incidents"], ex.CURRENT)
+    listed = fetch(plans.incidents(AS_OF, Filters(start=date(2026, 10, 29), end=WEEK.end)), warehouse)["incidents"]
+    started = inc.filter_list(listed, ["SEV0", "SEV1"]).filter(
+        (pl.col("started_at") >= period.start) & (pl.col("started_at") < period.end))
+    assert sorted(severe["incident_id"].to_list()) == sorted(started["incident_id"].to_list())
+    # Response medians keep the milestones' order for every severity (one set of incidents per row).
+    for r in inc.response_summary(listed).iter_rows(named=True):
+        if r["time_to_resolve_s"] is not None:
+            assert r["time_to_mitigate_s"] <= r["time_to_resolve_s"]
+            assert r["time_to_detect_s"] <= r["time_to_mitigate_s"]
