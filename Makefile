@@ -11,7 +11,7 @@ CHROMIUM := /usr/lib/chromium/chromium
 LIVE_LOG ?= data/live-feed.log
 ALERTS_LOG ?= data/alerts.log
 
-.PHONY: run test test-unit test-app test-e2e bench bench-load install install-test chromium postgresql clean-demo help
+.PHONY: run test test-unit test-app test-e2e bench bench-load install install-test chromium postgresql java clean-demo help
 
 help:
 	@echo "make run    - start the dashboard on the demo warehouse (sets everything up on first use)"
@@ -68,7 +68,15 @@ postgresql:
 		$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq postgresql >/dev/null; \
 	fi
 
-test: $(VENV)/.installed-test chromium postgresql
+# Debian's Java for the Spark tests (pyspark, from PyPI, starts its own Spark Connect server on it).
+java:
+	@if ! command -v java >/dev/null 2>&1; then \
+		echo "Installing Debian's Java runtime for the Spark tests..."; \
+		if [ "$$(id -u)" = 0 ]; then SUDO=""; elif command -v sudo >/dev/null; then SUDO=sudo; else echo "java is missing and this user cannot install it: run 'apt-get install openjdk-17-jre-headless' as root"; exit 1; fi; \
+		$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq openjdk-17-jre-headless >/dev/null; \
+	fi
+
+test: $(VENV)/.installed-test chromium postgresql java
 	$(BIN)/python -m pytest -q
 
 test-unit: $(VENV)/.installed-test

@@ -81,25 +81,75 @@ def available() -> list[str]:
     return sorted(p.stem for p in QUERY_DIR.glob("*.sql"))
 
 
-_MACRO_NAME = re.compile(r"CREATE\s+OR\s+REPLACE\s+TEMP\s+MACRO\s+([A-Za-z_][A-Za-z0-9_]*)", re.IGNORECASE)
+@dataclass(frozen=True)
+class Macro:
+    """A macro of macros/, as sqlglot reads it: its parameters and body (None, with `error`, when
+    sqlglot cannot read it: DuckDB still runs it, a server engine refuses the queries that use it)."""
+
+    name: str
+    parameters: tuple[str, ...]
+    body: Any
+    table: bool  # a table macro (`AS TABLE`), called in FROM
+    file: str
+    error: str | None = None
 
 
 @lru_cache(maxsize=None)
-def _macro_files() -> tuple[tuple[frozenset[str], str], ...]:
-    """(names a file defines, its SQL) for each file in macros/; each file is self-contained."""
-    files = []
+def macro_library() -> dict[str, Macro]:
+    """Every macro of macros/, parsed once: the DuckDB runner creates the files a query needs on its
+    cursor, and the server runner (queries/server.py) inlines the same parsed bodies."""
+    import sqlglot
+    from sqlglot import exp
+
+    found: dict[str, Macro] = {}
     for path in sorted(MACRO_DIR.glob("*.sql")):
         text = path.read_text(encoding="utf-8")
-        files.append((frozenset(_MACRO_NAME.findall(text)), text))
-    return tuple(files)
+        try:
+            statements = [s for s in sqlglot.parse(text, read="duckdb") if s is not None]
+        except sqlglot.errors.SqlglotError as exc:
+            # The file's macro names still come from the tokens, so its queries are refused by name.
+            reason = str(exc).strip().splitlines()[0]
+            for name in _created_names(text):
+                found[name] = Macro(name, (), None, False, path.name, f"sqlglot cannot read {path.name}: {reason}")
+            continue
+        for statement in statements:
+            udf = statement.this if isinstance(statement, exp.Create) else None
+            if not isinstance(udf, exp.UserDefinedFunction) or str(statement.args.get("kind")).upper() != "MACRO":
+                raise QueryError(f"macros/{path.name} holds a statement that is not a macro: {statement.sql('duckdb')[:80]}")
+            name = udf.this.name.lower()
+            body = statement.expression
+            if isinstance(body, exp.Paren):
+                body = body.this
+            found[name] = Macro(name, tuple(p.name.lower() for p in udf.expressions), body,
+                                isinstance(body, exp.Query), path.name)
+    return found
+
+
+def _created_names(text: str) -> list[str]:
+    """Names after CREATE ... MACRO, from sqlglot's tokens (for a file it cannot parse)."""
+    import sqlglot
+
+    tokens = [t.text for t in sqlglot.tokenize(text, read="duckdb")]
+    return [tokens[i + 1].lower() for i, word in enumerate(tokens[:-1]) if word.upper() == "MACRO"]
+
+
+def query_words(name: str) -> frozenset[str]:
+    """The lower-cased names (identifiers, functions) a query's SQL mentions, from sqlglot's tokens:
+    words in comments and string literals are not names."""
+    import sqlglot
+    from sqlglot.tokens import TokenType
+
+    skip = {TokenType.STRING, TokenType.NATIONAL_STRING}
+    return frozenset(t.text.lower() for t in sqlglot.tokenize(load(name).sql, read="duckdb") if t.token_type not in skip)
 
 
 @lru_cache(maxsize=None)
 def macro_sql_for(name: str) -> tuple[str, ...]:
     """The macro files a query uses. Temp macros live per connection (cursor), so the pool
     creates them on each cursor the first time a query there needs them."""
-    words = set(re.findall(r"[A-Za-z_][A-Za-z0-9_]*", load(name).sql))
-    return tuple(text for names, text in _macro_files() if names & words)
+    library = macro_library()
+    files = sorted({m.file for m in library.values() if m.name in query_words(name)})
+    return tuple((MACRO_DIR / f).read_text(encoding="utf-8") for f in files)
 
 
 def _freeze(value: Any) -> Any:

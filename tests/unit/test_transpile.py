@@ -1,0 +1,122 @@
+"""The transpiler with no database: every named query, with the parameter types of its test calls,
+transpiles to every tested engine, and what cannot be transpiled is refused by name, never dropped."""
+
+from __future__ import annotations
+
+import pytest
+
+import queries
+from queries import server
+from tests.server_parity import missing_calls, plan_calls
+
+# Calls the pages make outside a plan take ids from a warehouse; their parameters hold no lists,
+# so their SQL is the same for any value.
+OUTSIDE_PLANS = {"sla_case_events", "trends_spike_cases", "capacity_arrivals", "capacity_queue_arrivals",
+                 "case_detail", "case_timeline", "case_qa_reviews", "case_appeals", "case_related",
+                 "case_search", "case_excerpt", "incident_cases"}
+
+
+def test_every_named_query_has_test_parameters():
+    # The parity tests run each query with the registry's parameters; a query with none is named here.
+    missing = [n for n in missing_calls(plan_calls()) if n not in OUTSIDE_PLANS]
+    assert not missing, f"no test parameters for {missing}: add their calls to tests/server_parity.py"
+    unknown = OUTSIDE_PLANS - set(queries.available())
+    assert not unknown, f"tests/unit/test_transpile.py names queries that do not exist: {sorted(unknown)}"
+
+
+@pytest.mark.parametrize("engine", server.TESTED_ENGINES)
+def test_every_named_query_transpiles_to_every_tested_engine(engine):
+    """Every query transpiles, except those that use the SLA clock on an engine without a tested
+    translation of it (Spark today), which are refused naming the clock."""
+    calls = plan_calls()
+    refused = {}
+    clock = {n for n in queries.available() if server.sla_clock_macros_used(n)}
+    if engine not in server.SLA_CLOCK_ENGINES:
+        for name in sorted(clock):
+            with pytest.raises(server.DuckDBOnly, match=f"'{name}' runs only on DuckDB: it uses the SLA clock"):
+                server.transpile(name, engine)
+    else:
+        clock = set()
+    for name in queries.available():
+        if name in clock:
+            continue
+        for params in calls.get(name) or [{}]:
+            try:
+                sql, binds = server.transpile(name, engine, server._list_types(params))
+            except server.DuckDBOnly as exc:
+                refused[name] = str(exc)
+                break
+            assert set(binds) == queries.load(name).parameters
+            for param in binds:
+                assert f":{param}" in sql, (name, param)
+    assert not refused, refused
+
+
+def test_the_text_binds_markers_only_and_never_values():
+    sql, _ = server.transpile("home_flow", "postgres", (("regions", "TEXT"),))
+    assert ":as_of" in sql and "CAST(:regions AS TEXT[])" in sql
+    assert "wf_in" not in sql.lower()  # the filter macro is inlined
+    assert "/*" not in sql  # comments stay in queries/ (text() would read a colon in one as a marker)
+    spark_sql, _ = server.transpile("home_flow", "spark", (("regions", "TEXT"),), text_binds=False)
+    assert "CAST(:regions AS ARRAY<STRING>)" in spark_sql
+
+
+def test_the_sla_clock_is_inlined_where_tested_and_refused_elsewhere():
+    sql, _ = server.transpile("home_sla", "postgres")
+    assert "sla_clocks" not in sql.lower() and "ignore nulls" not in sql.lower()
+    for engine in ("spark", "databricks", "snowflake"):
+        with pytest.raises(server.DuckDBOnly, match="'home_sla' runs only on DuckDB: it uses the SLA clock"):
+            server.transpile("home_sla", engine)
+
+
+def test_databricks_gets_the_spark_translation():
+    assert server.family("databricks") == "spark"
+    sql = server.transpile("vendor_work", "databricks")[0]
+    assert "PERCENTILE(handle_seconds" in sql and "SEQUENCE(" in sql  # Spark's rewrites, not DuckDB's forms
+
+
+@pytest.fixture
+def query_folder(tmp_path, monkeypatch):
+    """A queries folder of the test's own, with the real macros."""
+    import shutil
+
+    shutil.copytree(queries.MACRO_DIR, tmp_path / "macros")
+    monkeypatch.setattr(queries, "QUERY_DIR", tmp_path)
+    monkeypatch.setattr(queries, "MACRO_DIR", tmp_path / "macros")
+    for cached in (queries.load, queries.macro_library, queries.macro_sql_for, server.parsed, server.transpile):
+        cached.cache_clear()
+    yield tmp_path
+    for cached in (queries.load, queries.macro_library, queries.macro_sql_for, server.parsed, server.transpile):
+        cached.cache_clear()
+
+
+@pytest.mark.parametrize("engine", server.TESTED_ENGINES)
+def test_a_duckdb_function_with_no_translation_is_refused_by_name(query_folder, engine):
+    (query_folder / "reversed_ids.sql").write_text("SELECT list_reverse(['a', 'b']) AS ids FROM cases WHERE case_id = $c")
+    with pytest.raises(server.DuckDBOnly, match=r"'reversed_ids' runs only on DuckDB: the function LIST_REVERSE\(\)"):
+        server.transpile("reversed_ids", engine)
+
+
+def test_a_duckdb_construct_left_in_the_tree_is_refused_by_name(query_folder):
+    (query_folder / "positional.sql").write_text("SELECT a.case_id FROM cases a POSITIONAL JOIN cases b")
+    with pytest.raises(server.DuckDBOnly, match="'positional'"):
+        server.transpile("positional", "postgres")
+
+
+def test_a_macro_sqlglot_cannot_read_refuses_its_queries_by_name(query_folder):
+    (query_folder / "macros" / "broken.sql").write_text(
+        "CREATE OR REPLACE TEMP MACRO wf_broken(x) AS (x +* FROM);\n")
+    (query_folder / "uses_broken.sql").write_text("SELECT wf_broken(1) AS y")
+    (query_folder / "fine.sql").write_text("SELECT 1 AS y")
+    with pytest.raises(server.DuckDBOnly, match="'uses_broken' runs only on DuckDB: it uses the macro wf_broken, "
+                                                "and sqlglot cannot read broken.sql"):
+        server.transpile("uses_broken", "postgres")
+    assert server.transpile("fine", "postgres")[0] == "SELECT 1 AS y"
+
+
+def test_the_runner_creates_the_macro_files_a_query_names_and_no_others():
+    sla = queries.macro_sql_for("home_sla")
+    assert any("sla_clocks" in text for text in sla) and any("wf_in" in text for text in sla)
+    assert queries.macro_sql_for("freshness") == ()
+    # A macro name in a comment is not a use.
+    assert "sla_clocks" not in queries.query_words("home_flow")
