@@ -13,13 +13,19 @@ WITH open_cases AS (
       AND wf_in($priorities, c.priority)
       AND wf_in($vendors, c.vendor_id)
 ),
+-- Events at the same moment are taken in the order they were written (event_id), so every engine
+-- picks the same last event.
 resolved_since AS (
-    SELECT e.case_id, arg_max(e.event_type, e.occurred_at) AS last_event
-    FROM case_events e
-    WHERE e.case_id IN (SELECT case_id FROM open_cases WHERE status = 'resolved')
-      AND e.occurred_at <= $as_of::TIMESTAMP
-      AND e.occurred_at >= (SELECT min(created_at) FROM open_cases WHERE status = 'resolved')
-    GROUP BY e.case_id
+    SELECT case_id, last_event
+    FROM (
+        SELECT e.case_id, e.event_type AS last_event,
+               row_number() OVER (PARTITION BY e.case_id ORDER BY e.occurred_at DESC, e.event_id DESC) AS nth
+        FROM case_events e
+        WHERE e.case_id IN (SELECT case_id FROM open_cases WHERE status = 'resolved')
+          AND e.occurred_at <= $as_of::TIMESTAMP
+          AND e.occurred_at >= (SELECT min(created_at) FROM open_cases WHERE status = 'resolved')
+    ) AS ranked
+    WHERE nth = 1
 ),
 states AS (
     SELECT

@@ -18,13 +18,18 @@ resolved_after AS (
     SELECT case_id, created_at FROM cases
     WHERE status = 'resolved' AND resolved_at > $as_of::TIMESTAMP AND created_at <= $as_of::TIMESTAMP
 ),
+-- The last event before now; events at the same moment in the order written (as on Home).
 resolved_since AS (
-    SELECT e.case_id, arg_max(e.event_type, e.occurred_at) AS last_event
-    FROM case_events e
-    WHERE e.case_id IN (SELECT case_id FROM resolved_after)
-      AND e.occurred_at <= $as_of::TIMESTAMP
-      AND e.occurred_at >= (SELECT min(created_at) FROM resolved_after)
-    GROUP BY e.case_id
+    SELECT case_id, last_event
+    FROM (
+        SELECT e.case_id, e.event_type AS last_event,
+               row_number() OVER (PARTITION BY e.case_id ORDER BY e.occurred_at DESC, e.event_id DESC) AS nth
+        FROM case_events e
+        WHERE e.case_id IN (SELECT case_id FROM resolved_after)
+          AND e.occurred_at <= $as_of::TIMESTAMP
+          AND e.occurred_at >= (SELECT min(created_at) FROM resolved_after)
+    ) AS ranked
+    WHERE nth = 1
 )
 SELECT
     c.case_id,
