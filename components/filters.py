@@ -49,8 +49,9 @@ def initialise_from_url(options: dict[str, dict[str, str]], today: date, url_par
 # a period of the user's choosing, region/vertical/priority/vendor where it applies them. Pages not
 # listed (Case, Audit, Alerts) use neither and show no filters; a page that does not use the date
 # range does not offer it.
-DATE_RANGE_PAGES = frozenset({"sla", "trends", "vendors", "quality", "incidents"})
-SCOPE_PAGES = frozenset({"home", "queue_health", "sla", "trends", "vendors", "quality", "executive", "capacity"})
+DATE_RANGE_PAGES = frozenset({"sla", "trends", "automation", "vendors", "quality", "incidents"})
+SCOPE_PAGES = frozenset({"home", "queue_health", "sla", "trends", "automation", "vendors", "quality", "executive",
+                         "capacity"})
 NO_DATE_RANGE = {
     "home": "Home shows the last 24 hours against a week earlier: the date range does not apply.",
     "queue_health": "Queue health shows now: the date range does not apply.",
