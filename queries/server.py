@@ -635,7 +635,12 @@ def dispose_all() -> None:
         for engine in _engines.values():
             engine.dispose()
         _engines.clear()
-        _spark_sessions.clear()  # a Spark Connect client holds no server resources worth closing
+        sessions = list(_spark_sessions.values())
+        _spark_sessions.clear()
+    # Stopped, a Spark Connect client skips its exit hook, which otherwise retries a gone server
+    # for minutes before the process can end.
+    for session in sessions:
+        session.stop()
 
 
 def _list_types(params: dict[str, Any]) -> tuple[tuple[str, str], ...]:

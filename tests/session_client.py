@@ -16,12 +16,21 @@ from __future__ import annotations
 
 import asyncio
 import time
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
+from typing import Any, Coroutine
 
 from streamlit.proto.BackMsg_pb2 import BackMsg
 from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 
 FINISHED = ForwardMsg.ScriptFinishedStatus
+
+
+def run_apart(coroutine: Coroutine[Any, Any, Any]) -> Any:
+    """Run the coroutine to the end on a thread of its own: in the whole suite the browser tests'
+    Playwright may keep an event loop running on the calling thread."""
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(asyncio.run, coroutine).result()
 
 
 class SessionError(RuntimeError):

@@ -50,7 +50,7 @@ def warm_server(app_server, browser, e2e_users):
     freshly started server should not depend on whether another test logged in first.
     test_login.py checks the freshly started server on its own.
     """
-    context = browser.new_context()
+    context = support.new_context(browser)
     try:
         page = context.new_page()
         support.open_logged_in(page, app_server, e2e_users["admin"])
@@ -79,8 +79,7 @@ def browser():
 
 @pytest.fixture
 def page(browser):
-    context = browser.new_context(viewport={"width": 1440, "height": 900})
-    context.set_default_timeout(30_000)
+    context = support.new_context(browser, viewport={"width": 1440, "height": 900})
     context.add_init_script(support.RECORDER_JS)
     page = context.new_page()
     yield page

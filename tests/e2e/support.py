@@ -34,6 +34,9 @@ CHROMIUM_ARGS = [
 ]
 SCREENSHOTS = APP_ROOT / "artifacts" / "screenshots"
 HEALTH_TIMEOUT_S = 60.0
+# Waits are for a state to appear, never a measure of speed: on a CI machine at load 20 a page that
+# takes 3 s on a quiet one can take a minute.
+WAIT_S = 120.0
 LOG_TAIL_LINES = 60
 
 APP_IDLE = "[data-testid=stApp][data-test-script-state=notRunning]"
@@ -225,7 +228,7 @@ def seen(page, bucket: str) -> list[str]:
     return list(page.evaluate(f"(window.__e2eSeen || {{}})[{bucket!r}] || []"))
 
 
-def wait_for_app(page, quiet_s: float = 0.5, timeout_s: float = 30.0) -> None:
+def wait_for_app(page, quiet_s: float = 0.5, timeout_s: float = WAIT_S) -> None:
     """Wait until the Streamlit script has finished and stayed finished for `quiet_s`.
 
     The quiet period covers the reruns that follow a run on their own (the
@@ -266,6 +269,13 @@ def assert_no_exception(page, server: Server, where: str = "", *, transient: boo
         raise AssertionError(f"the page shows a traceback{where} ({page.url}):\n{text[-3000:]}\n{server.log_tail()}")
 
 
+def new_context(browser, **options):
+    """A fresh browser context (no shared cookies) whose waits last WAIT_S."""
+    context = browser.new_context(**options)
+    context.set_default_timeout(WAIT_S * 1000)
+    return context
+
+
 def login_form_visible(page) -> bool:
     return page.locator("input[aria-label='Username']").count() > 0
 
@@ -274,7 +284,7 @@ def submit_login(page, username: str, password: str, server: Server | None = Non
     """Fill and submit the login form (labels 'Username' and 'Password', button 'Log in')."""
     wait_for_app(page)
     try:
-        page.wait_for_selector("input[aria-label='Username']", timeout=5_000)
+        page.wait_for_selector("input[aria-label='Username']", timeout=WAIT_S * 1000)
     except Exception:
         raise AssertionError(
             f"no login form at {page.url}; the page shows:\n{body_text(page)[:1500]}"
@@ -291,7 +301,7 @@ def login(page, server: Server, creds: Credentials) -> None:
     """Log in and wait until the signed-in shell (sidebar caption) has been drawn."""
     submit_login(page, creds.username, creds.password, server)
     try:
-        page.get_by_text("Signed in as").wait_for(timeout=20_000)
+        page.get_by_text("Signed in as").wait_for()
     except Exception as exc:  # playwright TimeoutError: say what the page shows instead
         raise AssertionError(
             f"login as {creds.username} ({creds.role}) did not reach the signed-in shell: {exc}\n"

@@ -34,8 +34,8 @@ def open_capacity(page, server, creds) -> None:
     when it started; until it is ready the page says so and fills in by itself when it is."""
     support.open_logged_in(page, server, creds, "/")
     page.locator(support.NAV_LINK).filter(has=page.locator("span[label='Capacity']")).click()
-    page.get_by_role("heading", name="Capacity", exact=True).wait_for(timeout=60_000)
-    page.get_by_text("Reviewers needed now").wait_for(timeout=300_000)
+    page.get_by_role("heading", name="Capacity", exact=True).wait_for()
+    page.get_by_text("Reviewers needed now").wait_for()
     support.wait_for_app(page, timeout_s=300)
 
 
@@ -51,7 +51,7 @@ def test_ops_lead_sees_the_plan_and_the_backtest(page, capacity_server, e2e_user
     assert page.locator(".st-key-capacity_gap_heatmap .js-plotly-plot").count() == 1
     assert page.locator(".st-key-capacity_forecast_chart .js-plotly-plot").count() == 1
     # The backtest runs in the background; the section polls until it is there.
-    page.get_by_text("Forecast error against seasonal naive").wait_for(timeout=300_000)
+    page.get_by_text("Forecast error against seasonal naive").wait_for()
     support.wait_for_app(page)
     assert "Not enough history" not in support.body_text(page)
     support.assert_no_exception(page, capacity_server, "the Capacity page with its backtest")

@@ -57,7 +57,7 @@ def test_a_deep_link_opened_before_login_lands_on_the_case(page, case_server, e2
     start = len(audit_rows(case_server))
     page.goto(case_server.url + "/case?case_id=k1")
     support.login(page, case_server, creds)
-    page.get_by_text("Case k1 · Fraud & scams").wait_for(timeout=20_000)
+    page.get_by_text("Case k1 · Fraud & scams").wait_for()
     support.wait_for_app(page, quiet_s=1.0)
     support.assert_no_exception(page, case_server, "the case deep link after login")
     assert parse_qs(urlparse(page.url).query).get("case_id") == ["k1"], page.url
@@ -72,7 +72,7 @@ def test_a_deep_link_opened_before_login_lands_on_the_case(page, case_server, e2
     # The linked incident opens on the Incidents page.
     page.get_by_role("link", name="Open the incident").click()
     settle(page)
-    page.get_by_role("heading", name="Incidents", exact=True).wait_for(timeout=20_000)
+    page.get_by_role("heading", name="Incidents", exact=True).wait_for()
     support.wait_for_app(page, quiet_s=1.0)
     support.assert_no_exception(page, case_server, "the incident opened from a case")
     assert parse_qs(urlparse(page.url).query).get("incident") == ["i1"], page.url
@@ -80,7 +80,7 @@ def test_a_deep_link_opened_before_login_lands_on_the_case(page, case_server, e2
 
     # A link opened later in the same browser, logged in by its cookie, lands on its case too.
     page.goto(case_server.url + "/case?case_id=k3")
-    page.get_by_text("Case k3 · Fraud & scams").wait_for(timeout=20_000)
+    page.get_by_text("Case k3 · Fraud & scams").wait_for()
     support.wait_for_app(page, quiet_s=1.0)
     support.assert_no_exception(page, case_server, "a case link opened with the login cookie")
     assert mine(case_server, creds.username, start) == [("view", "k1"), ("view", "k3")]
@@ -89,13 +89,13 @@ def test_a_deep_link_opened_before_login_lands_on_the_case(page, case_server, e2
 def test_reveal_then_leaving_blurs_it_again(page, case_server, e2e_users):
     creds = e2e_users["admin"]
     support.open_logged_in(page, case_server, creds, "/case?case_id=k1")
-    page.get_by_text("Case k1 · Fraud & scams").wait_for(timeout=20_000)
+    page.get_by_text("Case k1 · Fraud & scams").wait_for()
     support.wait_for_app(page, quiet_s=1.0)
     start = len(audit_rows(case_server)) - 1  # the view just written
     page.get_by_label("Reason for revealing").fill("ticket T-42: confirm the scam wording")
     page.get_by_role("button", name="Reveal content").click()
     settle(page)
-    page.get_by_text(hand.EXCERPT_K1).wait_for(timeout=10_000)
+    page.get_by_text(hand.EXCERPT_K1).wait_for()
     support.assert_no_exception(page, case_server, "the case after a reveal")
     support.screenshot(page, "case_k1_revealed")
 
@@ -104,7 +104,7 @@ def test_reveal_then_leaving_blurs_it_again(page, case_server, e2e_users):
     page.get_by_label("Find a case").fill("k1")
     page.get_by_role("button", name="Find").click()
     settle(page)
-    page.get_by_text("Case k1 · Fraud & scams").wait_for(timeout=10_000)
+    page.get_by_text("Case k1 · Fraud & scams").wait_for()
     support.wait_for_app(page, quiet_s=1.0)
     assert hand.EXCERPT_K1 not in page.content()
     assert "Content blurred" in support.body_text(page)
@@ -119,20 +119,20 @@ def test_hostile_search_shows_not_found(page, case_server, e2e_users):
     page.get_by_label("Find a case").fill("k1'; DROP TABLE cases; -- 🚨")
     page.get_by_role("button", name="Find").click()
     settle(page)
-    page.get_by_text("Not found").wait_for(timeout=10_000)
+    page.get_by_text("Not found").wait_for()
     support.assert_no_exception(page, case_server, "a hostile search")
     support.screenshot(page, "case_not_found")
     page.get_by_label("Find a case").fill("org_x")
     page.get_by_role("button", name="Find").click()
     settle(page)
-    page.get_by_text("3 case(s) found").wait_for(timeout=10_000)
+    page.get_by_text("3 case(s) found").wait_for()
     support.screenshot(page, "case_search_org")
     # Selecting a row opens its case (newest first: k2, k1, k3).
     grid = page.locator(".st-key-case_search_results [data-testid=stDataFrame]")
     box = grid.bounding_box()
     page.mouse.click(box["x"] + 14, box["y"] + 35 + 35 * 2 + 17)
     settle(page)
-    page.get_by_text("Case k3 · Fraud & scams").wait_for(timeout=15_000)
+    page.get_by_text("Case k3 · Fraud & scams").wait_for()
     support.wait_for_app(page, quiet_s=1.0)
     support.assert_no_exception(page, case_server, "a case opened from the search results")
     assert parse_qs(urlparse(page.url).query).get("case_id") == ["k3"], page.url
@@ -152,7 +152,7 @@ def test_a_breach_on_the_sla_page_opens_its_case(page, case_server, e2e_users):
     # Breaches newest first: k2 (first action, 18 11:30), then k6 (16 16:00).
     page.mouse.click(box["x"] + 14, box["y"] + 35 + 17)
     settle(page)
-    page.get_by_text("Case k2 · Child safety").wait_for(timeout=15_000)
+    page.get_by_text("Case k2 · Child safety").wait_for()
     support.wait_for_app(page, quiet_s=1.0)
     support.assert_no_exception(page, case_server, "the case opened from the SLA page")
     assert "/case" in page.url and parse_qs(urlparse(page.url).query).get("case_id") == ["k2"], page.url
@@ -163,7 +163,7 @@ def test_a_breach_on_the_sla_page_opens_its_case(page, case_server, e2e_users):
 
 def test_admins_see_the_audit_log(page, case_server, e2e_users):
     support.open_logged_in(page, case_server, e2e_users["admin"], "/case?case_id=k6")
-    page.get_by_text("Case k6").first.wait_for(timeout=20_000)
+    page.get_by_text("Case k6").first.wait_for()
     support.wait_for_app(page, quiet_s=1.0)
     go_to(page, "Audit")
     page.get_by_role("heading", name="Audit", exact=True).wait_for()

@@ -152,8 +152,8 @@ def test_no_page_links_or_loads_anything_from_hostile_text(page, hostile, e2e_us
     failures = []
     for name, path in _visits(hostile):
         page.goto(server.url + path)
-        page.get_by_text("Signed in as").wait_for(timeout=60_000)
-        support.wait_for_app(page, quiet_s=1.0, timeout_s=90)
+        page.get_by_text("Signed in as").wait_for()
+        support.wait_for_app(page, quiet_s=1.0)
         support.assert_no_exception(page, server, name)
         bad = _offending(page, server.url)
         if bad:
@@ -174,7 +174,7 @@ def test_no_page_links_or_loads_anything_from_hostile_text(page, hostile, e2e_us
 def test_the_stored_incident_reads_as_text(page, hostile, e2e_users):
     server = hostile["server"]
     support.open_logged_in(page, server, e2e_users["admin"], "/incidents")
-    page.get_by_role("heading", name="One incident").wait_for(timeout=60_000)
+    page.get_by_role("heading", name="One incident").wait_for()
     support.wait_for_app(page, quiet_s=1.0)
     text = support.body_text(page).replace("\u2060", "")
     # the title and the commander exactly as stored, shown as text

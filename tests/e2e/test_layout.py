@@ -15,11 +15,11 @@ CUT_TILES = """() => [...document.querySelectorAll('[data-testid=stMetricValue],
 
 @pytest.mark.parametrize("path", ["/", "/queue_health", "/sla"])
 def test_headline_numbers_are_whole_at_800_px(browser, warm_server, e2e_users, path):
-    context = browser.new_context(viewport={"width": 800, "height": 1000})
+    context = support.new_context(browser, viewport={"width": 800, "height": 1000})
     page = context.new_page()
     try:
         support.open_logged_in(page, warm_server, e2e_users["ops_lead"], path)
-        page.locator("[data-testid=stMetricValue]").first.wait_for(timeout=30_000)
+        page.locator("[data-testid=stMetricValue]").first.wait_for()
         support.wait_for_app(page, quiet_s=1.0)
         assert page.locator("[data-testid=stMetricValue]").count() >= 4
         assert page.evaluate(CUT_TILES) == []
@@ -48,8 +48,8 @@ def _sidebar_labels(page) -> set[str]:
 
 def test_the_sidebar_offers_only_the_filters_a_page_uses(page, warm_server, e2e_users):
     support.open_logged_in(page, warm_server, e2e_users["admin"], "/sla")
-    assert {"Date range", "Region", "Vendor"} <= _sidebar_labels(page)
     for path, expected, absent in [
+        ("/sla", {"Date range", "Region", "Vendor"}, set()),
         ("/", {"Region", "Vendor"}, {"Date range"}),  # Home: the last 24 h, whatever the date range
         ("/queue_health", {"Region"}, {"Date range"}),
         ("/incidents", {"Date range"}, {"Region", "Vendor"}),  # an incident spans regions and vendors

@@ -78,12 +78,12 @@ def test_page_outside_the_role_is_not_reachable_by_url(page, warm_server, e2e_us
 def test_deep_link_to_a_page_outside_the_role_says_so_after_the_login(browser, warm_server, e2e_users):
     """A vendor manager following a link to the Audit page signs in and is told the role does not
     open it, instead of landing on Home without a word."""
-    context = browser.new_context(viewport={"width": 1440, "height": 900})
+    context = support.new_context(browser, viewport={"width": 1440, "height": 900})
     page = context.new_page()
     try:
         page.goto(f"{warm_server.url}/audit")
         support.login(page, warm_server, e2e_users["vendor_manager"])
-        page.get_by_text("does not give access to the Audit page").wait_for(timeout=20_000)
+        page.get_by_text("does not give access to the Audit page").wait_for()
         assert urlparse(page.url).path.endswith("/audit")
         support.assert_no_exception(page, warm_server, "the forbidden deep link after login")
     finally:
@@ -119,7 +119,7 @@ def test_deep_link_with_filters_survives_the_login(browser, warm_server, e2e_use
     # with the reruns that follow a login now and then.
     failures = []
     for attempt in range(1, DEEP_LINK_TRIES + 1):
-        context = browser.new_context(viewport={"width": 1440, "height": 900})
+        context = support.new_context(browser, viewport={"width": 1440, "height": 900})
         context.add_init_script(support.RECORDER_JS)
         try:
             failures += [f"try {attempt}: {p}" for p in _deep_link_problems(context.new_page(), warm_server, e2e_users["ops_lead"])]

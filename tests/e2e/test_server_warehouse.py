@@ -47,7 +47,7 @@ def pg_server(e2e_dir, users_file):
 def test_pages_draw_from_postgresql(page, pg_server, e2e_users, path, heading, shot):
     support.open_logged_in(page, pg_server, e2e_users["admin"], path)
     support.wait_for_app(page)
-    page.get_by_role("heading", name=heading, exact=True).wait_for(timeout=20_000)
+    page.get_by_role("heading", name=heading, exact=True).wait_for()
     support.wait_for_app(page)
     support.assert_no_exception(page, pg_server, f"{path} on PostgreSQL")
     text = support.body_text(page)

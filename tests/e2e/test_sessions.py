@@ -55,7 +55,7 @@ def click_nav(page, title: str) -> None:
 
 def test_before_signing_in_a_visitor_learns_no_page_path_or_version(browser, server):
     frames: list[bytes] = []
-    context = browser.new_context()
+    context = support.new_context(browser)
     try:
         page = context.new_page()
         page.on("websocket", lambda ws: ws.on("framereceived", lambda payload: frames.append(
@@ -78,7 +78,7 @@ def test_before_signing_in_a_visitor_learns_no_page_path_or_version(browser, ser
 
 def test_the_session_cookie_is_httponly_strict_and_dies_with_signing_out(browser, server, module_users):
     creds = module_users[1]["ops_lead"]
-    first = browser.new_context()
+    first = support.new_context(browser)
     try:
         page = first.new_page()
         support.open_logged_in(page, server, creds)
@@ -86,7 +86,7 @@ def test_the_session_cookie_is_httponly_strict_and_dies_with_signing_out(browser
         [cookie] = [c for c in first.cookies() if c["name"] == sessions.COOKIE_NAME]
         assert cookie["httpOnly"] and cookie["sameSite"] == "Strict" and not cookie["secure"]  # plain http here
         assert page.evaluate("document.cookie").find(sessions.COOKIE_NAME) == -1  # scripts cannot read it
-        copy = browser.new_context()
+        copy = support.new_context(browser)
         copy.add_cookies([cookie])
         stolen = copy.new_page()
         stolen.goto(server.url + "/")
@@ -160,7 +160,7 @@ def test_guessing_passwords_is_locked_out_and_recorded(page, server, module_user
 def test_behind_an_https_proxy_the_cookie_is_secure(browser, server, module_users):
     # A proxy on this host that ends TLS says so with X-Forwarded-Proto (Chromium keeps Secure
     # cookies for localhost over plain http, so the flag can be read back here).
-    context = browser.new_context(extra_http_headers={"X-Forwarded-Proto": "https"})
+    context = support.new_context(browser, extra_http_headers={"X-Forwarded-Proto": "https"})
     try:
         page = context.new_page()
         support.open_logged_in(page, server, module_users[1]["executive"])

@@ -50,6 +50,6 @@ def test_selecting_a_breach_shows_the_case(page, sla_server, e2e_users):
     page.mouse.click(box["x"] + 14, box["y"] + 35 + 35 * 1 + 17)
     page.wait_for_timeout(300)
     support.wait_for_app(page)
-    page.get_by_text("Case c3").first.wait_for(timeout=10_000)
+    page.get_by_text("Case c3").first.wait_for()
     support.assert_no_exception(page, sla_server, "the SLA page after selecting a breach")
     support.screenshot(page, "sla_case_selected")

@@ -68,7 +68,7 @@ def test_analyst_sees_spikes_movers_patterns_and_classifiers(page, trends_server
 def test_choosing_a_spike_draws_its_band_and_lists_its_cases(page, trends_server, e2e_users):
     open_trends(page, trends_server, e2e_users["analyst"])
     click_first_row(page, "trends_spike_table_category")
-    page.get_by_text("Cases behind the", exact=False).first.wait_for(timeout=10_000)
+    page.get_by_text("Cases behind the", exact=False).first.wait_for()
     support.assert_no_exception(page, trends_server, "the Trends page after choosing a spike")
     text = support.body_text(page)
     assert "Select a row to open the case" in text
@@ -82,7 +82,7 @@ def test_choosing_a_spike_draws_its_band_and_lists_its_cases(page, trends_server
     case_tables.first.scroll_into_view_if_needed()
     box = case_tables.first.bounding_box()
     page.mouse.click(box["x"] + 14, box["y"] + 35 + 17)
-    page.wait_for_url("**/case?case_id=*", timeout=15_000)
+    page.wait_for_url("**/case?case_id=*")
     support.wait_for_app(page)
     support.assert_no_exception(page, trends_server, "the Case page opened from a spike")
 

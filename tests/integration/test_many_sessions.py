@@ -21,7 +21,7 @@ from datetime import timedelta
 import pytest
 
 from tests.e2e import support
-from tests.session_client import Run, Session
+from tests.session_client import Run, Session, run_apart
 from watchfloor.config import utc_now
 from watchfloor.simulator import SimConfig
 from watchfloor.simulator.writer import seed
@@ -31,7 +31,8 @@ HANG_S = 300.0
 TITLES = {
     "home": "Daily health", "queue_health": "Queue health", "sla": "SLA", "trends": "Trends & spikes",
     "vendors": "Vendors", "quality": "Quality", "incidents": "Incidents", "executive": "Executive summary",
-    "case": "Case", "audit": "Audit",
+    "case": "Case", "audit": "Audit", "capacity": "Capacity", "alerts": "Alerts",
+    "automation": "Automation & routing",
 }
 
 
@@ -94,7 +95,7 @@ async def walk(session: Session, pages: list[str]) -> list[Run]:
 @pytest.mark.slow
 def test_every_page_from_many_sessions_at_once_finishes(server):
     running, admin = server
-    first, walks, pages = asyncio.run(everyone(running.url, admin))
+    first, walks, pages = run_apart(everyone(running.url, admin))
     assert set(pages) == set(TITLES), pages  # the admin sees every built page
     runs = first + [run for walk_runs in walks for run in walk_runs]
     found = problems(runs)
@@ -112,5 +113,5 @@ def test_every_page_from_many_sessions_at_once_finishes(server):
         await session.close()
         return run
 
-    run = asyncio.run(newcomer())
+    run = run_apart(newcomer())
     assert run.finished and run.shows("Watchfloor") and not run.errors

@@ -5,24 +5,20 @@ against a running server."""
 
 from __future__ import annotations
 
-import asyncio
 import json
-from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 
 from components import web
+from tests.session_client import run_apart
 from watchfloor import sessions
 
 KEY = "k" * 40
 
 
 def _run(coroutine_function) -> None:
-    """Run an async test body on a thread of its own: the browser tests' Playwright may keep an event
-    loop running on this one."""
-    with ThreadPoolExecutor(max_workers=1) as pool:
-        pool.submit(asyncio.run, coroutine_function()).result()
+    run_apart(coroutine_function())
 
 
 # --------------------------------------------------------------------------- tokens
