@@ -136,11 +136,16 @@ def _created_names(text: str) -> list[str]:
 def query_words(name: str) -> frozenset[str]:
     """The lower-cased names (identifiers, functions) a query's SQL mentions, from sqlglot's tokens:
     words in comments and string literals are not names."""
+    return _sql_words(load(name).sql)
+
+
+@lru_cache(maxsize=None)
+def _sql_words(sql: str) -> frozenset[str]:
     import sqlglot
     from sqlglot.tokens import TokenType
 
     skip = {TokenType.STRING, TokenType.NATIONAL_STRING}
-    return frozenset(t.text.lower() for t in sqlglot.tokenize(load(name).sql, read="duckdb") if t.token_type not in skip)
+    return frozenset(t.text.lower() for t in sqlglot.tokenize(sql, read="duckdb") if t.token_type not in skip)
 
 
 @lru_cache(maxsize=None)

@@ -580,7 +580,8 @@ def sla_clock_macros_used(name: str) -> list:
     """The SLA clock's macros (macros/sla.sql) the query calls."""
     from queries import macro_library, query_words
 
-    return [m for m in macro_library().values() if m.file == "sla.sql" and m.name in query_words(name)]
+    words = query_words(name)
+    return [m for m in macro_library().values() if m.file == "sla.sql" and m.name in words]
 
 
 @lru_cache(maxsize=256)
