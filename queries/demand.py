@@ -46,25 +46,38 @@ def _low_priority() -> None:
 
 def fit(function: Callable[..., Any], *args: Any) -> Any:
     """`function(*args)` in the fitting process (or here, with SEPARATE_PROCESS off); the calling
-    thread waits without holding the interpreter lock. A fitting process that dies fails the fit at
-    once (the next fit starts a new process) instead of being replaced in a loop."""
-    global _fitter
+    thread waits without holding the interpreter lock. A fitting process found dead (killed while
+    idle, e.g. by the out-of-memory killer) is replaced once; one that dies during the fit fails the
+    fit instead of being replaced in a loop."""
     if not SEPARATE_PROCESS:
         return function(*args)
+    for attempt in (1, 2):
+        pool, fresh = _fitting_pool()
+        try:
+            return pool.submit(function, *args).result(FIT_TIMEOUT_S)
+        except BrokenProcessPool:
+            _forget(pool)
+            if fresh or attempt == 2:
+                raise
+    raise AssertionError("unreachable")
+
+
+def _fitting_pool() -> tuple[ProcessPoolExecutor, bool]:
+    """The fitting process's pool, and whether it was started just now."""
+    global _fitter
     with _fitter_lock:
-        if _fitter is None:
-            # spawn, not fork: the server has threads (a fork copies their locks mid-use)
-            _fitter = ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn"),
-                                          initializer=_low_priority)
-        pool = _fitter
-        pending = pool.submit(function, *args)
-    try:
-        return pending.result(FIT_TIMEOUT_S)
-    except BrokenProcessPool:
-        with _fitter_lock:
-            if _fitter is pool:
-                _fitter = None
-        raise
+        if _fitter is not None:
+            return _fitter, False
+        # spawn, not fork: the server has threads (a fork copies their locks mid-use)
+        _fitter = ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn"), initializer=_low_priority)
+        return _fitter, True
+
+
+def _forget(pool: ProcessPoolExecutor) -> None:
+    global _fitter
+    with _fitter_lock:
+        if _fitter is pool:
+            _fitter = None
 
 
 def stop_fitter() -> None:
