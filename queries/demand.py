@@ -15,10 +15,13 @@ watchfloor.forecast, plain numpy and statsforecast, with no Python callback insi
 
 from __future__ import annotations
 
+import contextlib
 import multiprocessing
 import os
+import sys
 import threading
 import time
+import types
 from collections import OrderedDict
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
@@ -70,7 +73,24 @@ def _fitting_pool() -> tuple[ProcessPoolExecutor, bool]:
             return _fitter, False
         # spawn, not fork: the server has threads (a fork copies their locks mid-use)
         _fitter = ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn"), initializer=_low_priority)
+        with _no_main_script():
+            _fitter.submit(os.getpid)  # starts the process now (a submit does), before anyone else's
         return _fitter, True
+
+
+@contextlib.contextmanager
+def _no_main_script():
+    """A spawned process runs the parent's __main__ file again before anything else; in the server
+    that is the page script Streamlit last ran (it installs each run as __main__), which needs a
+    browser session and crashes the new process. Started with a bare __main__, it imports only the
+    fitting function's own modules."""
+    main = sys.modules.get("__main__")
+    sys.modules["__main__"] = types.ModuleType("__main__")
+    try:
+        yield
+    finally:
+        if main is not None:
+            sys.modules["__main__"] = main
 
 
 def _forget(pool: ProcessPoolExecutor) -> None:

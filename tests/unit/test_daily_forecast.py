@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import os
 import signal
+import sys
+import types
 from concurrent.futures import Future
 from concurrent.futures.process import BrokenProcessPool
 from datetime import datetime, timedelta
@@ -123,5 +125,22 @@ def test_fits_run_in_a_low_priority_process_of_their_own(monkeypatch):
         # one found dead while idle is replaced, and the fit goes on in the new one
         os.kill(first, signal.SIGKILL)
         assert demand.fit(os.getpid) not in (os.getpid(), first)
+    finally:
+        demand.stop_fitter()
+
+
+def test_the_fitting_process_does_not_run_the_page_script_streamlit_left_as_main(tmp_path, monkeypatch):
+    """In the server, __main__ is the page script Streamlit ran last; a spawned process would run it
+    again and die (it needs a browser session)."""
+    script = tmp_path / "page.py"
+    script.write_text("raise SystemExit('a page script run outside Streamlit')\n")
+    page = types.ModuleType("__main__")
+    page.__file__ = str(script)
+    monkeypatch.setitem(sys.modules, "__main__", page)
+    monkeypatch.setattr(demand, "SEPARATE_PROCESS", True)
+    demand.stop_fitter()
+    try:
+        assert demand.fit(os.getpid) != os.getpid()
+        assert sys.modules["__main__"] is page
     finally:
         demand.stop_fitter()
