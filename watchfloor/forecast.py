@@ -381,7 +381,11 @@ def _on_grid(offsets: np.ndarray) -> bool:
 
 
 def forecast_series(series: Series, horizon: int, level: int = LEVEL) -> tuple[list[datetime], Forecast]:
-    """Forecast a regular series `horizon` intervals ahead: the times and the forecast."""
+    """Forecast a regular series `horizon` intervals ahead: the times and the forecast, its
+    interval calibrated on the last `horizon` points (at least one cycle of the longest season)
+    forecast from the points before them, when the series is long enough."""
     seasons = seasons_for(series.interval_seconds, series.values.size)
-    fitted = forecast_one(series.values, horizon, seasons, level)
+    holdout = max(horizon, max(seasons, default=0))
+    rows = forecast_calibrated(series.values[None, :], horizon, seasons, series.values.size, holdout, level)
+    fitted = Forecast(rows.mean[0], rows.lower[0], rows.upper[0])
     return series.times(series.values.size, horizon), fitted
