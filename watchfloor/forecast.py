@@ -3,7 +3,8 @@
 The model is statsforecast's MSTL: the series is split into a daily and a weekly seasonal
 pattern (STL, each smoothed over the cycles it has seen) and what is left (level, trend and
 noise) is forecast by AutoETS, which picks no trend, a trend or a damped trend by AICc. The
-seasonal patterns are carried forward; the interval comes from the ETS model of the rest.
+seasonal patterns are carried forward. The interval of the ETS model of the rest is calibrated
+on the model's own errors out of sample (`forecast_calibrated`; split conformal prediction).
 
 Before the model sees a series, past spikes and holidays are damped: each point is compared
 with its usual value at that hour of the week (the median over the weeks held, moved with the
@@ -235,13 +236,14 @@ def widen(raw: Forecast, factors: tuple[float, float]) -> Forecast:
 
 def forecast_calibrated(matrix: np.ndarray, horizon: int, seasons: list[int], fit_points: int, holdout: int,
                         level: int = LEVEL, fits: dict | None = None) -> Forecast:
-    """The forecast of each row of a (series x points) matrix, fitted on its last `fit_points`
-    points, with the interval calibrated on the `holdout` points before those last ones... see
-    the module's notes: the calibration fit ends `holdout` points before the end, on up to
-    `fit_points` points (from the first point where any series has a count: before that the
-    history held nothing), and forecasts the holdout; the factors are pooled over every series
-    and point of the holdout. Too little history for the calibration fit (two cycles of the
-    longest season): the model's own interval. `fits` caches fits by (start, end) window."""
+    """The forecast of each row of a (series x points) matrix `horizon` points ahead, fitted on
+    its last `fit_points` points, with a calibrated interval. The calibration fit is the same
+    model on up to `fit_points` points ending `holdout` points before the end (and not before the
+    first point where any series has a count: earlier, the history held nothing); it forecasts
+    those `holdout` points, and calibration_factors of its errors, pooled over every series and
+    point, scale the interval's sides. With less history than two cycles of the longest season
+    for that fit, or no holdout: the model's own interval. `fits` (for one matrix, seasons and
+    level) keeps fits by window (start, end), so that a backtest fits a window once."""
     y = np.atleast_2d(np.asarray(matrix, dtype=float))
     n = y.shape[1]
     fits = {} if fits is None else fits
