@@ -91,12 +91,17 @@ def test_too_little_history_before_the_holdout_keeps_the_model_interval():
 
 
 def test_backtest_forecasts_from_the_points_before_each_origin_only(monkeypatch):
-    seen = []
-    real = fc.forecast_calibrated
+    seen, windows = [], []
+    real, real_many = fc.forecast_calibrated, fc._model_many
     monkeypatch.setattr(fc, "forecast_calibrated", lambda m, *a, **k: seen.append(m.shape[1]) or real(m, *a, **k))
+    monkeypatch.setattr(fc, "_model_many", lambda m, *a: windows.append(m.shape[1]) or real_many(m, *a))
     y = np.random.default_rng(9).poisson(seasonal_mean(9 * 168)).astype(float)
-    fc.backtest(y, [6 * 168, 7 * 168], 168, [24, 168], 168, fit_points=4 * 168, holdout=168)
-    assert seen == [6 * 168, 7 * 168]
+    bt = fc.backtest(y, [6 * 168, 7 * 168], 168, [24, 168], 168, fit_points=4 * 168, holdout=168)
+    assert seen == [6 * 168, 7 * 168]   # each origin's forecast sees only the points before it
+    # Fits: weeks 2-6 (origin 6), 1-5 (its calibration), 3-7 (origin 7); origin 7's calibration
+    # fit, weeks 2-6, is origin 6's own and is not fitted again.
+    assert windows == [4 * 168] * 3
+    assert np.all(np.isfinite(bt.coverage))
 
 
 def test_interval_covers_about_80_percent_of_poisson_counts():
