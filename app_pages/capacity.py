@@ -82,7 +82,8 @@ else:
                                      "Its forecast is being fitted in the background; it appears here when ready.")
 charts.forecast_chart(history, series, as_of, zone, key="capacity_forecast_chart")
 st.caption("MSTL (daily and weekly seasonality, AutoETS level and trend) on the 6 weeks before 00:00 UTC today, "
-           "with past spikes and holidays damped; the band is the 80 % prediction interval.")
+           "with past spikes and holidays damped; the band is the 80 % prediction interval, calibrated on the "
+           "model's own errors over the 14 days before that.")
 
 
 @st.fragment(run_every=5)
@@ -98,7 +99,7 @@ def accuracy() -> None:
     per_group = backtest.result().filter(backtest.result()["team"].is_in(scope))
     summary = cap.backtest_summary(per_group)
     if summary["ratio"] is None:
-        st.info("Not enough history for a backtest: it needs 10 weeks of arrivals.")
+        st.info("Not enough history for a backtest: it needs 12 weeks of arrivals.")
         return
     st.metric("Forecast error against seasonal naive", f"{1 - summary['ratio']:.1%} lower", border=True,
               help=f"Mean MASE {summary['model_mase']:.3f} against {summary['naive_mase']:.3f} for the seasonal-naive "

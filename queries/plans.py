@@ -245,7 +245,7 @@ def capacity(as_of: datetime, filters: Filters) -> list[QueryCall]:
 def capacity_series(as_of: datetime, queue_ids: list[str]) -> list[QueryCall]:
     """Capacity: the hourly arrivals of one queue or group of queues, for its forecast chart."""
     return [QueryCall("history", "capacity_queue_arrivals", {
-        "history_start": capacity_plan.forecast_origin(as_of) - timedelta(days=capacity_plan.FIT_DAYS),
+        "history_start": capacity_plan.forecast_origin(as_of) - timedelta(days=capacity_plan.FORECAST_HISTORY_DAYS),
         "until": capacity_plan.floor_hour(as_of), "queue_ids": sorted(queue_ids)})]
 
 

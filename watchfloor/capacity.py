@@ -41,7 +41,11 @@ BACKLOG_HOURS = 48              # the backlog projection
 FIT_DAYS = 42                   # history the forecast is fitted on
 BACKTEST_DAYS = 28              # the backtest's test period: the last 4 weeks
 BACKTEST_ORIGINS_DAYS = (28, 21, 14)   # origins, days before now; each forecasts HORIZON_HOURS
-HISTORY_DAYS = FIT_DAYS + BACKTEST_DAYS  # what the arrivals query reads
+# The interval is calibrated on the forecast of the 14 days before the origin, fitted on the
+# FIT_DAYS before those (watchfloor.forecast.forecast_calibrated): the plan's own horizon.
+CALIBRATION_DAYS = 14
+FORECAST_HISTORY_DAYS = CALIBRATION_DAYS + FIT_DAYS      # what one forecast reads
+HISTORY_DAYS = FORECAST_HISTORY_DAYS + BACKTEST_DAYS     # what the arrivals query reads
 AHT_DAYS = 7                    # handle time measured over this many days
 ROSTER_LOOKBACK_DAYS = 28       # the vendor mix of each group, and room to repeat the roster
 SEASONS = [24, 168]             # daily and weekly, in hours
@@ -491,9 +495,11 @@ def forecast_origin(now: datetime) -> datetime:
 
 def demand_forecast(arrivals: pl.DataFrame, teams: list[str], origin: datetime) -> pl.DataFrame:
     """Forecast arrivals per group for FORECAST_HOURS from `origin` (an hour boundary), fitted on
-    the FIT_DAYS before it: columns team, hour, forecast, lower, upper (80 % interval)."""
-    _, history = arrivals_matrix(arrivals, teams, origin, FIT_DAYS)
-    fitted = fc.forecast_many(history, FORECAST_HOURS, SEASONS) if teams else None
+    the FIT_DAYS before it, the interval calibrated on the CALIBRATION_DAYS before it (pooled over
+    `teams`): columns team, hour, forecast, lower, upper (80 % interval)."""
+    _, history = arrivals_matrix(arrivals, teams, origin, FORECAST_HISTORY_DAYS)
+    fitted = fc.forecast_calibrated(history, FORECAST_HOURS, SEASONS, FIT_DAYS * 24, CALIBRATION_DAYS * 24) \
+        if teams else None
     hours = hour_grid(origin, FORECAST_HOURS)
     if fitted is None:
         return pl.DataFrame(schema={"team": pl.String, "hour": pl.Datetime("us"), "forecast": pl.Float64,
@@ -528,21 +534,16 @@ def backtest_origins() -> list[int]:
 
 def forecast_backtest(arrivals: pl.DataFrame, teams: list[str], origin: datetime) -> pl.DataFrame:
     """Rolling-origin backtest of the BACKTEST_DAYS before `origin`: at 28, 21 and 14 days before
-    it, each group's forecast of the next 14 days (fitted on the FIT_DAYS before that origin) and
+    it, each group's forecast of the next 14 days, made exactly as the live one (fitted on the
+    FIT_DAYS before that origin, the interval calibrated on the CALIBRATION_DAYS before it) and
     the seasonal-naive forecast (last week repeated), scored with MASE. One row per group."""
     _, history = arrivals_matrix(arrivals, teams, origin, HISTORY_DAYS)
     schema = {"team": pl.String, "model_mase": pl.Float64, "naive_mase": pl.Float64, "coverage": pl.Float64}
     if not teams:
         return pl.DataFrame(schema=schema)
-    # Each origin fits on the FIT_DAYS before it, like the live forecast.
-    fit = FIT_DAYS * 24
-    rows = []
-    for o in backtest_origins():
-        window = history[:, max(o - fit, 0):o + HORIZON_HOURS]
-        rows.append(fc.backtest(window, [min(o, fit)], HORIZON_HOURS, SEASONS, WEEK))
-    model = np.hstack([r.model_mase for r in rows])
-    naive = np.hstack([r.naive_mase for r in rows])
-    cover = np.hstack([r.coverage for r in rows])
+    bt = fc.backtest(history, backtest_origins(), HORIZON_HOURS, SEASONS, WEEK, fit_points=FIT_DAYS * 24,
+                     holdout=CALIBRATION_DAYS * 24)
+    model, naive, cover = bt.model_mase, bt.naive_mase, bt.coverage
     with warnings.catch_warnings():  # a group never scored gives an empty mean: null
         warnings.simplefilter("ignore", RuntimeWarning)
         return pl.DataFrame({

@@ -3,7 +3,8 @@
 The model is statsforecast's MSTL: the series is split into a daily and a weekly seasonal
 pattern (STL, each smoothed over the cycles it has seen) and what is left (level, trend and
 noise) is forecast by AutoETS, which picks no trend, a trend or a damped trend by AICc. The
-seasonal patterns are carried forward; the interval comes from the ETS model of the rest.
+seasonal patterns are carried forward. The interval of the ETS model of the rest is calibrated
+on the model's own errors out of sample (`forecast_calibrated`; split conformal prediction).
 
 Before the model sees a series, past spikes and holidays are damped: each point is compared
 with its usual value at that hour of the week (the median over the weeks held, moved with the
@@ -120,6 +121,11 @@ def _models():
 
 def forecast_one(values, horizon: int, seasons: list[int], level: int = LEVEL) -> Forecast:
     """Forecast one count series `horizon` points ahead (seasons in points; empty: none)."""
+    return as_counts(_model_forecast(values, horizon, seasons, level))
+
+
+def _model_forecast(values, horizon: int, seasons: list[int], level: int) -> Forecast:
+    """The model's own forecast and interval, before counts are kept at zero or above."""
     y = np.asarray(values, dtype=float)
     if horizon < 1:
         raise ForecastError("the horizon must be at least one step")
@@ -148,10 +154,13 @@ def forecast_one(values, horizon: int, seasons: list[int], level: int = LEVEL) -
         fitted = model.forecast(y=y, h=horizon, level=[level])
     except (ValueError, NotImplementedError, ZeroDivisionError, np.linalg.LinAlgError):
         return _flat(y, horizon, level)  # a series ETS cannot fit (too few distinct points)
-    # Counts are never negative: a forecast or bound below zero is zero.
-    mean = np.maximum(np.asarray(fitted["mean"], dtype=float), 0.0)
-    lower = np.maximum(np.asarray(fitted[f"lo-{level}"], dtype=float), 0.0)
-    upper = np.maximum(np.asarray(fitted[f"hi-{level}"], dtype=float), 0.0)
+    return Forecast(*(np.asarray(fitted[k], dtype=float) for k in ("mean", f"lo-{level}", f"hi-{level}")))
+
+
+def as_counts(raw: Forecast) -> Forecast:
+    """Counts are never negative: a forecast or bound below zero is zero."""
+    mean = np.maximum(raw.mean, 0.0)
+    lower, upper = np.maximum(raw.lower, 0.0), np.maximum(raw.upper, 0.0)
     return Forecast(mean, np.minimum(lower, mean), np.maximum(upper, mean))
 
 
@@ -162,15 +171,98 @@ def _flat(y: np.ndarray, horizon: int, level: int) -> Forecast:
     z = NormalDist().inv_cdf(0.5 + level / 200.0)
     mean = float(y.mean())
     spread = float(y.std(ddof=1)) if y.size > 1 else math.sqrt(mean)
-    return Forecast(np.full(horizon, mean), np.full(horizon, max(mean - z * spread, 0.0)),
-                    np.full(horizon, mean + z * spread))
+    return Forecast(np.full(horizon, mean), np.full(horizon, mean - z * spread), np.full(horizon, mean + z * spread))
+
+
+def _model_many(matrix: np.ndarray, horizon: int, seasons: list[int], level: int) -> Forecast:
+    rows = [_model_forecast(row, horizon, seasons, level) for row in np.atleast_2d(matrix)]
+    return Forecast(*(np.vstack([getattr(r, k) for r in rows]) if rows else np.zeros((0, horizon))
+                      for k in ("mean", "lower", "upper")))
 
 
 def forecast_many(matrix: np.ndarray, horizon: int, seasons: list[int], level: int = LEVEL) -> Forecast:
     """forecast_one for each row of a (series x points) matrix; arrays (series x horizon)."""
-    rows = [forecast_one(row, horizon, seasons, level) for row in np.atleast_2d(matrix)]
-    return Forecast(*(np.vstack([getattr(r, k) for r in rows]) if rows else np.zeros((0, horizon))
-                      for k in ("mean", "lower", "upper")))
+    return as_counts(_model_many(matrix, horizon, seasons, level))
+
+
+# --- calibrating the interval ------------------------------------------------------------------
+#
+# The model's interval is that of the ETS model of what is left after the seasons are taken out
+# in-sample: it leaves out the error in the seasonal patterns themselves, and it comes out too
+# narrow (or, on bursty series, too wide). It is calibrated on the model's own errors out of
+# sample (split conformal prediction): the same model is fitted on the history before the last
+# `holdout` points and forecasts them; each side of the interval is then scaled so that the share
+# of those points beyond it is what the level promises.
+
+
+def side_scores(actual, mean, lower, upper) -> tuple[np.ndarray, np.ndarray]:
+    """How far each actual went past the mean, in units of that side's half-width of the
+    interval: (mean − actual) ÷ (mean − lower) for the lower side, (actual − mean) ÷ (upper −
+    mean) for the upper. A point whose half-width is zero tells nothing about scale: left out."""
+    actual, mean, lower, upper = (np.asarray(a, dtype=float).ravel() for a in (actual, mean, lower, upper))
+    below, above = mean - lower, upper - mean
+    lo = (mean - actual)[below > 0] / below[below > 0]
+    hi = (actual - mean)[above > 0] / above[above > 0]
+    return lo, hi
+
+
+def conformal_quantile(scores, share: float) -> float | None:
+    """The split-conformal quantile: the k-th smallest of n scores with k = ⌈(n + 1) · share⌉,
+    so that a new score, exchangeable with these, is at most it with probability ≥ share. None
+    when there are too few scores (k > n)."""
+    s = np.sort(np.asarray(scores, dtype=float))
+    k = math.ceil(round((s.size + 1) * share, 9))
+    return float(s[k - 1]) if 1 <= k <= s.size else None
+
+
+def calibration_factors(actual, mean, lower, upper, level: int = LEVEL) -> tuple[float, float]:
+    """The factors (lower side, upper side) by which the half-widths of the interval are scaled so
+    that at most (100 − level) ÷ 2 % of the actuals fall beyond each side: the conformal quantile
+    at 1 − (100 − level) ÷ 200 of each side's scores (side_scores). A side with too few scores
+    keeps its width (factor 1); a factor is never below 0 (the bound stays on its side)."""
+    share = 1.0 - (100.0 - level) / 200.0
+    out = []
+    for scores in side_scores(actual, mean, lower, upper):
+        q = conformal_quantile(scores, share)
+        out.append(1.0 if q is None else max(q, 0.0))
+    return out[0], out[1]
+
+
+def widen(raw: Forecast, factors: tuple[float, float]) -> Forecast:
+    """The interval with each side's half-width scaled by its factor (lower, upper)."""
+    lo, hi = factors
+    return Forecast(raw.mean, raw.mean - lo * (raw.mean - raw.lower), raw.mean + hi * (raw.upper - raw.mean))
+
+
+def forecast_calibrated(matrix: np.ndarray, horizon: int, seasons: list[int], fit_points: int, holdout: int,
+                        level: int = LEVEL, fits: dict | None = None) -> Forecast:
+    """The forecast of each row of a (series x points) matrix `horizon` points ahead, fitted on
+    its last `fit_points` points, with a calibrated interval. The calibration fit is the same
+    model on up to `fit_points` points ending `holdout` points before the end (and not before the
+    first point where any series has a count: earlier, the history held nothing); it forecasts
+    those `holdout` points, and calibration_factors of its errors, pooled over every series and
+    point, scale the interval's sides. With less history than two cycles of the longest season
+    for that fit, or no holdout: the model's own interval. `fits` (for one matrix, seasons and
+    level) keeps fits by window (start, end), so that a backtest fits a window once."""
+    y = np.atleast_2d(np.asarray(matrix, dtype=float))
+    n = y.shape[1]
+    fits = {} if fits is None else fits
+
+    def fitted(start: int, end: int, steps: int) -> Forecast:
+        key = (start, end)
+        if key not in fits or fits[key].mean.shape[-1] < steps:
+            fits[key] = _model_many(y[:, start:end], steps, seasons, level)
+        f = fits[key]
+        return Forecast(f.mean[:, :steps], f.lower[:, :steps], f.upper[:, :steps])
+
+    raw = fitted(max(n - fit_points, 0), n, horizon)
+    end = n - holdout
+    nonzero = np.flatnonzero(y.any(axis=0))
+    start = max(end - fit_points, int(nonzero[0]) if nonzero.size else end)
+    if holdout > 0 and end - start >= MIN_CYCLES * max(seasons, default=1) and end - start >= MIN_MODEL_POINTS:
+        cal = fitted(start, end, holdout)
+        raw = widen(raw, calibration_factors(y[:, end:], cal.mean, cal.lower, cal.upper, level))
+    return as_counts(raw)
 
 
 def seasonal_naive(values, horizon: int, season: int) -> np.ndarray:
@@ -211,21 +303,25 @@ class Backtest:
                 "coverage": float(self.coverage[ok].mean()), "evaluations": int(ok.sum())}
 
 
-def backtest(matrix: np.ndarray, origins: list[int], horizon: int, seasons: list[int],
-             naive_season: int) -> Backtest:
+def backtest(matrix: np.ndarray, origins: list[int], horizon: int, seasons: list[int], naive_season: int,
+             fit_points: int | None = None, holdout: int = 0) -> Backtest:
     """Rolling-origin evaluation: at each origin (an index into the series), fit on the points
-    before it, forecast `horizon` points and score both forecasts with MASE (scaled by the
-    seasonal-naive error inside that training part)."""
+    before it (the last `fit_points` of them; all by default), with the interval calibrated on
+    the `holdout` points before the origin (forecast_calibrated; 0: the model's own interval),
+    forecast `horizon` points and score both forecasts with MASE (scaled by the seasonal-naive
+    error inside the fitting window). Nothing at or after an origin is used for its forecast."""
     y = np.atleast_2d(np.asarray(matrix, dtype=float))
     shape = (y.shape[0], len(origins))
     model, naive, coverage = np.full(shape, np.nan), np.full(shape, np.nan), np.full(shape, np.nan)
+    fits: dict = {}  # a calibration fit can be another origin's fit: fitted once
     for j, origin in enumerate(origins):
         if origin < naive_season + 1 or origin + horizon > y.shape[1]:
             raise ForecastError(f"origin {origin} leaves too little history or future for a {horizon}-step test")
+        fit = origin if fit_points is None else min(fit_points, origin)
         train, actual = y[:, :origin], y[:, origin:origin + horizon]
-        fitted = forecast_many(train, horizon, seasons)
+        fitted = forecast_calibrated(train, horizon, seasons, fit, holdout, fits=fits)
         for i in range(y.shape[0]):
-            scale = mase_scale(train[i], naive_season)
+            scale = mase_scale(train[i, -fit:], naive_season)
             if not scale > 0:
                 continue
             model[i, j] = np.mean(np.abs(actual[i] - fitted.mean[i])) / scale
@@ -287,7 +383,11 @@ def _on_grid(offsets: np.ndarray) -> bool:
 
 
 def forecast_series(series: Series, horizon: int, level: int = LEVEL) -> tuple[list[datetime], Forecast]:
-    """Forecast a regular series `horizon` intervals ahead: the times and the forecast."""
+    """Forecast a regular series `horizon` intervals ahead: the times and the forecast, its
+    interval calibrated on the last `horizon` points (at least one cycle of the longest season)
+    forecast from the points before them, when the series is long enough."""
     seasons = seasons_for(series.interval_seconds, series.values.size)
-    fitted = forecast_one(series.values, horizon, seasons, level)
+    holdout = max(horizon, max(seasons, default=0))
+    rows = forecast_calibrated(series.values[None, :], horizon, seasons, series.values.size, holdout, level)
+    fitted = Forecast(rows.mean[0], rows.lower[0], rows.upper[0])
     return series.times(series.values.size, horizon), fitted
