@@ -13,11 +13,10 @@ import math
 import sys
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
-from pathlib import Path
 
-import polars as pl
 
 from watchfloor import spikes
+from watchfloor.cli.series_file import read_columns
 
 SHOWN_PROBLEMS = 3  # rows named in the note about skipped rows
 
@@ -61,22 +60,7 @@ def read_series(path: str, time_column: str, value_column: str) -> Series:
     when the file itself cannot be read or holds fewer than two distinct readable timestamps."""
     from watchfloor.cli import UsageError
 
-    file = Path(path)
-    if not file.is_file():
-        raise UsageError(f"{path}: no such file")
-    try:
-        frame = pl.read_csv(file, infer_schema=False)
-    except pl.exceptions.NoDataError:
-        raise UsageError(f"{path}: the file is empty") from None
-    except (pl.exceptions.ComputeError, pl.exceptions.ShapeError, UnicodeDecodeError) as exc:
-        raise UsageError(f"{path}: not a readable CSV file ({str(exc).splitlines()[0]})") from None
-    missing = [c for c in (time_column, value_column) if c not in frame.columns]
-    if missing:
-        names = ", ".join(frame.columns) or "none"
-        raise UsageError(f"{path}: no column {' or '.join(repr(m) for m in missing)} (columns: {names}); "
-                         "choose with --time-column and --value-column")
-    raw_times = frame[time_column].to_list()
-    raw_values = frame[value_column].to_list()
+    raw_times, raw_values = read_columns(path, time_column, value_column)
     epoch = _all_numbers(raw_times)
     series = Series([], [])
     for row, (raw_time, raw_value) in enumerate(zip(raw_times, raw_values), start=2):

@@ -5,11 +5,9 @@ from __future__ import annotations
 import json
 import math
 from datetime import datetime
-from pathlib import Path
-
-import polars as pl
 
 from watchfloor import forecast as fc
+from watchfloor.cli.series_file import read_columns
 from watchfloor.config import ConfigError, parse_time
 
 MAX_HORIZON = 100_000
@@ -39,24 +37,11 @@ def read_counts(path: str, time_column: str, value_column: str) -> tuple[list[da
     """The (times, counts) of a CSV file, oldest first; UsageError with a clear message otherwise."""
     from watchfloor.cli import UsageError
 
-    file = Path(path)
-    if not file.is_file():
-        raise UsageError(f"{path}: no such file")
-    try:
-        frame = pl.read_csv(file, infer_schema=False)
-    except pl.exceptions.NoDataError:
-        raise UsageError(f"{path}: the file is empty") from None
-    except (pl.exceptions.ComputeError, UnicodeDecodeError, OSError) as exc:
-        raise UsageError(f"{path}: not a readable CSV file ({(str(exc).splitlines() or [''])[0]})") from None
-    missing = [c for c in (time_column, value_column) if c not in frame.columns]
-    if missing:
-        names = ", ".join(frame.columns) or "none"
-        raise UsageError(f"{path}: no column {' or '.join(repr(m) for m in missing)} (columns: {names}); "
-                         "choose with --time-column and --value-column")
-    if frame.height < 3:
-        raise UsageError(f"{path}: needs at least three rows of data, found {frame.height}")
+    raw_times, raw_values = read_columns(path, time_column, value_column)
+    if len(raw_times) < 3:
+        raise UsageError(f"{path}: needs at least three rows of data, found {len(raw_times)}")
     times, values = [], []
-    for i, (raw_time, raw_value) in enumerate(zip(frame[time_column].to_list(), frame[value_column].to_list())):
+    for i, (raw_time, raw_value) in enumerate(zip(raw_times, raw_values)):
         try:
             if raw_time is None or "\x00" in raw_time:
                 raise ConfigError("empty")
