@@ -11,15 +11,15 @@ held by a writer) is tried again a minute later.
 from __future__ import annotations
 
 import logging
-import threading
 from concurrent.futures import Future
 from datetime import datetime, timedelta
 from typing import Callable
 
 import queries
 from queries import demand, plans
+from queries.background import Background
 from watchfloor import capacity
-from watchfloor.config import dashboard_now, load_settings
+from watchfloor.config import load_settings
 from watchfloor.filters import default_filters
 
 log = logging.getLogger(__name__)
@@ -60,35 +60,22 @@ def next_run(now: datetime) -> datetime:
     return datetime.combine(now.date() + timedelta(days=1), datetime.min.time()) + AFTER_MIDNIGHT
 
 
-class DailyForecast:
+class DailyForecast(Background):
     """A background thread that prepares today's forecast now and after each midnight UTC.
 
     `clock` gives the dashboard's 'now' (tests pass their own); `wait(seconds)` returns True when
     the preparer is stopped (tests replace it to step through days)."""
 
+    thread_name = "watchfloor-daily-forecast"
+
     def __init__(self, warehouse: str | None = None, clock: Callable[[], datetime] | None = None):
+        super().__init__(clock)
         self.warehouse = warehouse
-        self.clock = clock or (lambda: dashboard_now(load_settings()))
-        self._stop = threading.Event()
-        self._thread: threading.Thread | None = None
         self.prepared: list[datetime] = []  # the 'now' of each successful start, in order
         self.failures = 0
 
-    def wait(self, seconds: float) -> bool:
-        return self._stop.wait(max(seconds, 0.0))
-
-    def start(self) -> "DailyForecast":
-        self._thread = threading.Thread(target=self.run, daemon=True, name="watchfloor-daily-forecast")
-        self._thread.start()
-        return self
-
-    def stop(self, timeout: float = 5.0) -> None:
-        self._stop.set()
-        if self._thread is not None:
-            self._thread.join(timeout)
-
     def run(self) -> None:
-        while not self._stop.is_set():
+        while not self.stopped():
             now = self.clock()
             try:
                 forecast, _ = prepare(self.warehouse or load_settings().warehouse, now)

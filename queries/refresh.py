@@ -24,6 +24,7 @@ from typing import Callable
 
 import queries
 from queries import plans
+from queries.background import Background
 from watchfloor.config import dashboard_now, load_settings, snap, utc_now
 
 log = logging.getLogger(__name__)
@@ -67,30 +68,23 @@ def publish(moment: datetime | None) -> None:
     _published = moment
 
 
-class Refresher:
+class Refresher(Background):
     """The background thread that runs recent plans ahead at each interval. `clock` gives the
     dashboard's 'now' and `wait(seconds)` returns True once stopped (tests drive both)."""
 
-    def __init__(self, clock: Callable[[], datetime] | None = None):
-        self.clock = clock or (lambda: dashboard_now(load_settings()))
-        self._stop = threading.Event()
-        self._thread: threading.Thread | None = None
-        self.rounds: list[tuple[datetime, int]] = []  # ('now', plans run) per interval, in order
+    thread_name = "watchfloor-refresh"
 
-    def wait(self, seconds: float) -> bool:
-        return self._stop.wait(max(seconds, 0.0))
+    def __init__(self, clock: Callable[[], datetime] | None = None):
+        super().__init__(clock)
+        self.rounds: list[tuple[datetime, int]] = []  # ('now', plans run) per interval, in order
 
     def start(self) -> "Refresher":
         publish(self.clock())
         queries._ahead.set()
-        self._thread = threading.Thread(target=self.run, daemon=True, name="watchfloor-refresh")
-        self._thread.start()
-        return self
+        return super().start()
 
     def stop(self, timeout: float = 5.0) -> None:
-        self._stop.set()
-        if self._thread is not None:
-            self._thread.join(timeout)
+        super().stop(timeout)
         queries._ahead.clear()
         publish(None)
 
@@ -116,7 +110,7 @@ class Refresher:
 
     def run(self) -> None:
         interval = load_settings().refresh_seconds
-        while not self._stop.is_set():
+        while not self.stopped():
             now = self.clock()
             if _published is None or now > _published:
                 self.run_once(now)
