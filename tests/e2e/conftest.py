@@ -4,6 +4,9 @@ Fixtures:
   e2e_users   one user per role (random passwords) in a temp users file
   app_server  a server on the test warehouse (session-scoped; the builder is support.build_warehouse)
   warm_server app_server after one successful login (see its docstring)
+  executive_hand_server, incident_sim_server, vendor_sim_server
+              servers shared by the page modules that read the same warehouse (each is seeded and
+              started once per run)
   browser     Chromium, launched once per session
   page        a fresh browser context (no shared cookies) and page per test
 """
@@ -39,6 +42,32 @@ def app_server(e2e_dir, users_file):
     server = support.start_server(e2e_dir / "server", warehouse, as_of, users_file)
     yield server
     server.stop()
+
+
+@pytest.fixture(scope="session")
+def executive_hand_server(e2e_dir, users_file):
+    """The hand-worked warehouse of tests/unit/test_executive_queries.py (Executive summary, Incidents)."""
+    from tests.unit import test_executive_queries as hand
+
+    with support.serving(e2e_dir / "exec_server", hand.build(e2e_dir / "exec_warehouse.duckdb"), hand.AS_OF,
+                         users_file) as server:
+        yield server
+
+
+@pytest.fixture(scope="session")
+def incident_sim_server(e2e_dir, users_file):
+    """A small simulated warehouse with a SEV1 incident in its last week (Executive summary, Incidents)."""
+    warehouse = support.seed(e2e_dir / "incident_sim.duckdb", days=21, cases_per_day=1000, seed=8, end=support.SIM_END)
+    with support.serving(e2e_dir / "incident_sim_server", warehouse, support.SIM_END, users_file) as server:
+        yield server
+
+
+@pytest.fixture(scope="session")
+def vendor_sim_server(e2e_dir, users_file):
+    """A small simulated warehouse with every vendor at work (Vendors, Quality)."""
+    warehouse = support.seed(e2e_dir / "vendor_sim.duckdb", days=21, cases_per_day=3000, seed=3, end=support.SIM_END)
+    with support.serving(e2e_dir / "vendor_sim_server", warehouse, support.SIM_END, users_file) as server:
+        yield server
 
 
 @pytest.fixture(scope="session")

@@ -6,6 +6,7 @@ hand-built test warehouse can later be swapped for a simulator-seeded one in one
 
 from __future__ import annotations
 
+import contextlib
 import os
 import secrets
 import signal
@@ -18,6 +19,7 @@ import urllib.request
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
+from typing import Iterator
 
 from watchfloor import auth, roles
 
@@ -47,11 +49,20 @@ NAV_LINK = "[data-testid=stSidebarNav] [data-testid=stSidebarNavLink]"
 # --------------------------------------------------------------------------- warehouse
 
 
-def build_warehouse(directory: Path) -> tuple[str, datetime]:
-    """Build the warehouse the browser tests run on; returns (path, the pinned 'now').
+SIM_END = datetime(2026, 11, 18, 12, 0)  # the pinned 'now' of the small simulated warehouses
 
-    Swap this body for a simulator-seeded warehouse when one exists.
-    """
+
+def seed(path: Path, *, days: int, cases_per_day: int, seed: int, end: datetime) -> str:
+    """A simulated warehouse at `path` (the simulator's default world); returns its path."""
+    from watchfloor.simulator import SimConfig, seed_warehouse
+
+    seed_warehouse(str(path), SimConfig(days=days, cases_per_day=cases_per_day, seed=seed, end=end), progress=False)
+    return str(path)
+
+
+def build_warehouse(directory: Path) -> tuple[str, datetime]:
+    """The hand-worked warehouse most browser tests run on (tests/hand_warehouse.py); returns (path,
+    the pinned 'now')."""
     from tests import hand_warehouse
 
     directory = Path(directory)
@@ -150,6 +161,16 @@ class Server:
                 continue
             # `serve` has ended; a streamlit child that ignored SIGTERM (a hung server) gets SIGKILL.
             time.sleep(0.5)
+
+
+@contextlib.contextmanager
+def serving(workdir: Path, warehouse: str, as_of: datetime | None, users_file: Path) -> Iterator[Server]:
+    """A dashboard server on the warehouse for the duration of the block (a fixture's lifetime)."""
+    server = start_server(workdir, warehouse, as_of, users_file)
+    try:
+        yield server
+    finally:
+        server.stop()
 
 
 def start_server(workdir: Path, warehouse: str, as_of: datetime | None, users_file: Path) -> Server:

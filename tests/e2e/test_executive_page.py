@@ -4,42 +4,21 @@ on one 1440 x 900 screen and the exports download."""
 
 from __future__ import annotations
 
-import subprocess
-import sys
-
 import pytest
 
 from tests.e2e import support
-from tests.unit import test_executive_queries as hand
 
 pytestmark = pytest.mark.e2e
 
-SIM_END = "2026-11-18T12:00"  # seed 8 puts a SEV1 incident in the last 7 days and a SEV3 in the week before
+@pytest.fixture(scope="module")
+def exec_server(executive_hand_server):
+    return executive_hand_server
 
 
 @pytest.fixture(scope="module")
-def exec_server(e2e_dir, users_file):
-    warehouse = hand.build(e2e_dir / "exec_warehouse.duckdb")
-    server = support.start_server(e2e_dir / "exec_server", warehouse, hand.AS_OF, users_file)
-    yield server
-    server.stop()
-
-
-def seed_small(path) -> str:
-    subprocess.run([sys.executable, "-m", "watchfloor", "seed", "--warehouse", str(path), "--days", "21",
-                    "--cases-per-day", "1000", "--seed", "8", "--end", SIM_END, "--no-progress"],
-                   check=True, cwd=support.APP_ROOT, capture_output=True, timeout=120)
-    return str(path)
-
-
-@pytest.fixture(scope="module")
-def sim_server(e2e_dir, users_file):
-    from datetime import datetime
-
-    warehouse = seed_small(e2e_dir / "exec_sim.duckdb")
-    server = support.start_server(e2e_dir / "exec_sim_server", warehouse, datetime.fromisoformat(SIM_END), users_file)
-    yield server
-    server.stop()
+def sim_server(incident_sim_server):
+    """seed 8 puts a SEV1 incident in the last 7 days and a SEV3 in the week before"""
+    return incident_sim_server
 
 
 def open_summary(page, server, creds) -> None:

@@ -4,31 +4,21 @@ simulated warehouse (a SEV1 incident with its spike)."""
 
 from __future__ import annotations
 
-from datetime import datetime
-
 import pytest
 
 from tests.e2e import support
-from tests.e2e.test_executive_page import SIM_END, seed_small
-from tests.unit import test_executive_queries as hand
 
 pytestmark = pytest.mark.e2e
 
 
 @pytest.fixture(scope="module")
-def incidents_server(e2e_dir, users_file):
-    warehouse = hand.build(e2e_dir / "incidents_warehouse.duckdb")
-    server = support.start_server(e2e_dir / "incidents_server", warehouse, hand.AS_OF, users_file)
-    yield server
-    server.stop()
+def incidents_server(executive_hand_server):
+    return executive_hand_server
 
 
 @pytest.fixture(scope="module")
-def incidents_sim_server(e2e_dir, users_file):
-    warehouse = seed_small(e2e_dir / "incidents_sim.duckdb")
-    server = support.start_server(e2e_dir / "incidents_sim_server", warehouse, datetime.fromisoformat(SIM_END), users_file)
-    yield server
-    server.stop()
+def incidents_sim_server(incident_sim_server):
+    return incident_sim_server
 
 
 def open_incidents(page, server, creds, query: str = "") -> None:

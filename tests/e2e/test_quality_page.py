@@ -5,17 +5,14 @@ from __future__ import annotations
 import pytest
 
 from tests.e2e import support
-from tests.e2e.test_vendors_page import END, RANGE, seed_small_warehouse
+from tests.e2e.test_vendors_page import RANGE
 
 pytestmark = pytest.mark.e2e
 
 
 @pytest.fixture(scope="module")
-def quality_server(e2e_dir, users_file):
-    warehouse = seed_small_warehouse(e2e_dir / "quality_sim.duckdb")
-    server = support.start_server(e2e_dir / "quality_server", warehouse, END, users_file)
-    yield server
-    server.stop()
+def quality_server(vendor_sim_server):
+    return vendor_sim_server
 
 
 def test_analyst_sees_accuracy_calibration_and_agreement(page, quality_server, e2e_users):

@@ -4,32 +4,20 @@ printable scorecard download."""
 
 from __future__ import annotations
 
-from datetime import datetime
-
 import pytest
 
 from tests.e2e import support
-from watchfloor.simulator import SimConfig, seed_warehouse
 
 pytestmark = pytest.mark.e2e
 
-END = datetime(2026, 11, 18, 12, 0)
 RANGE = "from=2026-11-02&to=2026-11-18"
 VENDOR_NAMES = ("Cobalt Moderation", "Lotus Digital Services", "Meridian Review Services", "Northstar CX",
                 "Trust Ops (internal)")
 
 
-def seed_small_warehouse(path) -> str:
-    seed_warehouse(str(path), SimConfig(days=21, cases_per_day=3000, seed=3, end=END), progress=False)
-    return str(path)
-
-
 @pytest.fixture(scope="module")
-def vendors_server(e2e_dir, users_file):
-    warehouse = seed_small_warehouse(e2e_dir / "vendors_sim.duckdb")
-    server = support.start_server(e2e_dir / "vendors_server", warehouse, END, users_file)
-    yield server
-    server.stop()
+def vendors_server(vendor_sim_server):
+    return vendor_sim_server
 
 
 def open_vendors(page, server, creds) -> None:
