@@ -15,6 +15,7 @@ import streamlit as st
 
 import queries
 from components import plain
+from watchfloor import roles
 from watchfloor.filters import MULTI_KEYS, Filters, default_filters, parse_query_params
 
 FILTERS_KEY = "filters"
@@ -45,26 +46,12 @@ def initialise_from_url(options: dict[str, dict[str, str]], today: date, url_par
         st.session_state[_NOTICE_FOR] = parsed.filters
 
 
-# Which sidebar filters each page uses (docs/configuration.md): the date range where the page shows
-# a period of the user's choosing, region/vertical/priority/vendor where it applies them. Pages not
-# listed (Case, Audit, Alerts) use neither and show no filters; a page that does not use the date
-# range does not offer it.
-DATE_RANGE_PAGES = frozenset({"sla", "trends", "automation", "vendors", "quality", "incidents"})
-SCOPE_PAGES = frozenset({"home", "queue_health", "sla", "trends", "automation", "vendors", "quality", "executive",
-                         "capacity"})
-NO_DATE_RANGE = {
-    "home": "Home shows the last 24 hours against a week earlier: the date range does not apply.",
-    "queue_health": "Queue health shows now: the date range does not apply.",
-    "executive": "The Executive summary picks its own period on the page.",
-    "capacity": "Capacity plans from now on: the date range does not apply.",
-}
-
-
 def draw_sidebar(options: dict[str, dict[str, str]], today: date, page_key: str = "") -> Filters:
     """The filters the page uses, in the sidebar; the ones it does not use are kept as they are
     (for the pages that do) but not offered."""
     current = st.session_state.get(FILTERS_KEY) or default_filters(today)
-    dates, scope = page_key in DATE_RANGE_PAGES, page_key in SCOPE_PAGES
+    spec = roles.page(page_key) if page_key in roles.PAGE_KEYS else None
+    dates, scope = bool(spec and spec.date_range), bool(spec and spec.scope)
     if not dates and not scope:
         st.session_state[FILTERS_KEY] = current
         return current
@@ -73,8 +60,8 @@ def draw_sidebar(options: dict[str, dict[str, str]], today: date, page_key: str 
         if dates:
             st.date_input("Date range", value=(current.start, current.end), key=PERIOD_KEY,
                           max_value=max(today, current.end), format="YYYY-MM-DD")
-        elif page_key in NO_DATE_RANGE:
-            st.caption(NO_DATE_RANGE[page_key])
+        elif spec.no_date_range:
+            st.caption(spec.no_date_range)
         for attr, key in (WIDGET_KEYS.items() if scope else ()):
             url_key = next(k for k, a in MULTI_KEYS.items() if a == attr)
             choices = options.get(url_key, {})

@@ -5,10 +5,10 @@ ACCESS says which pages each role sees. Home.py builds its navigation from
 pages_for(); each page checks can_view() again so a deep link cannot bypass
 the menu. REVEAL_ROLES decides who may un-blur case content.
 
-Functions take a single role name or a list of roles (streamlit-authenticator
-puts the user's roles into st.session_state["roles"] as a list, or None when
-nobody is logged in); a user with several roles gets the union. Unknown roles
-and None see nothing.
+Functions take a single role name or a list of roles (the signed-in shell keeps
+the user's roles in st.session_state["roles"] as a list, None when nobody is
+signed in); a user with several roles gets the union. Unknown roles and None see
+nothing. Each page's entry also says which sidebar filters it uses.
 """
 
 from __future__ import annotations
@@ -34,21 +34,36 @@ class PageSpec:
     group: str
     icon: str
     path: str
+    # The sidebar filters the page uses (docs/configuration.md): the date range where it shows a
+    # period of the user's choosing, region/vertical/priority/vendor (scope) where it applies them.
+    # A page offers only the filters it uses; without the date range it says why (no_date_range).
+    date_range: bool = False
+    scope: bool = False
+    no_date_range: str = ""
 
 
 # Navigation order: groups appear in the order of their first page.
 PAGES: tuple[PageSpec, ...] = (
-    PageSpec("home", "Home", "Overview", ":material/home:", "app_pages/home.py"),
-    PageSpec("queue_health", "Queue health", "Operations", ":material/monitor_heart:", "app_pages/queue_health.py"),
-    PageSpec("sla", "SLA", "Operations", ":material/timer:", "app_pages/sla.py"),
-    PageSpec("capacity", "Capacity", "Operations", ":material/groups:", "app_pages/capacity.py"),
+    PageSpec("home", "Home", "Overview", ":material/home:", "app_pages/home.py", scope=True,
+             no_date_range="Home shows the last 24 hours against a week earlier: the date range does not apply."),
+    PageSpec("queue_health", "Queue health", "Operations", ":material/monitor_heart:", "app_pages/queue_health.py",
+             scope=True, no_date_range="Queue health shows now: the date range does not apply."),
+    PageSpec("sla", "SLA", "Operations", ":material/timer:", "app_pages/sla.py", date_range=True, scope=True),
+    PageSpec("capacity", "Capacity", "Operations", ":material/groups:", "app_pages/capacity.py", scope=True,
+             no_date_range="Capacity plans from now on: the date range does not apply."),
     PageSpec("alerts", "Alerts", "Operations", ":material/notifications_active:", "app_pages/alerts.py"),
-    PageSpec("trends", "Trends & spikes", "Analysis", ":material/trending_up:", "app_pages/trends.py"),
-    PageSpec("automation", "Automation & routing", "Analysis", ":material/alt_route:", "app_pages/automation.py"),
-    PageSpec("vendors", "Vendors", "Vendors & quality", ":material/storefront:", "app_pages/vendors.py"),
-    PageSpec("quality", "Quality", "Vendors & quality", ":material/verified:", "app_pages/quality.py"),
-    PageSpec("incidents", "Incidents", "Leadership", ":material/crisis_alert:", "app_pages/incidents.py"),
-    PageSpec("executive", "Executive summary", "Leadership", ":material/insights:", "app_pages/executive.py"),
+    PageSpec("trends", "Trends & spikes", "Analysis", ":material/trending_up:", "app_pages/trends.py", date_range=True,
+             scope=True),
+    PageSpec("automation", "Automation & routing", "Analysis", ":material/alt_route:", "app_pages/automation.py",
+             date_range=True, scope=True),
+    PageSpec("vendors", "Vendors", "Vendors & quality", ":material/storefront:", "app_pages/vendors.py", date_range=True,
+             scope=True),
+    PageSpec("quality", "Quality", "Vendors & quality", ":material/verified:", "app_pages/quality.py", date_range=True,
+             scope=True),
+    PageSpec("incidents", "Incidents", "Leadership", ":material/crisis_alert:", "app_pages/incidents.py",
+             date_range=True),
+    PageSpec("executive", "Executive summary", "Leadership", ":material/insights:", "app_pages/executive.py", scope=True,
+             no_date_range="The Executive summary picks its own period on the page."),
     PageSpec("case", "Case", "Investigation", ":material/search:", "app_pages/case.py"),
     PageSpec("admin", "Admin", "Administration", ":material/admin_panel_settings:", "app_pages/admin.py"),
     PageSpec("audit", "Audit", "Administration", ":material/history:", "app_pages/audit.py"),
