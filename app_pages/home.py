@@ -76,13 +76,11 @@ with at_risk_tile:
 
 st.subheader("Queues furthest behind", anchor=False)
 queue_rows = queries.derived(data["queue_flow"], health_table, data["open_cases"], None, "queue")
-by_sla_column, by_age_column = st.columns(2)
-with by_sla_column:
-    st.markdown("**Most open cases past or near an SLA target now**")
-    worst_by_sla_table(worst_by_sla(queue_rows), role, key="home_worst_by_sla")
-with by_age_column:
-    st.markdown("**Oldest open case against the resolution target**")
-    worst_by_age_table(worst_by_age(queue_rows), role, key="home_worst_by_age")
+# One table under the other: side by side, their columns would be cut at 1440 px already.
+st.markdown("**Most open cases past or near an SLA target now**")
+worst_by_sla_table(worst_by_sla(queue_rows), role, key="home_worst_by_sla")
+st.markdown("**Oldest open case against the resolution target**")
+worst_by_age_table(worst_by_age(queue_rows), role, key="home_worst_by_age")
 st.caption(f"The {WORST_QUEUES} worst queues, with Queue health's figures now (its Breached, At risk and Oldest "
            "columns). Here, as there, the region and priority filters pick queues by their own region and SLA "
            "policy. Age is counted from a case's creation, pauses included.")

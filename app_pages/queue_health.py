@@ -60,10 +60,9 @@ def live_view() -> None:
                        help=f"Of {table.height:,}. Red: 10 % or more of the backlog past a target; amber: a case past "
                             "a target, or 10 % or more of the backlog at risk.")
     if linked_queue is not None and group_by == "queue":
-        only, show_all = st.columns([4, 1], vertical_alignment="center")
-        only.caption(f"Showing one queue, {plain.md(queue_names[linked_queue])}, from a link; the tiles above "
-                     "count every queue.")
-        if show_all.button("Show all queues", key="queue_health_show_all"):
+        st.caption(f"Showing one queue, {plain.md(queue_names[linked_queue])}, from a link; the tiles above "
+                   "count every queue.")
+        if st.button("Show all queues", key="queue_health_show_all"):
             del st.query_params[QUEUE_PARAM]
             st.rerun()
         table = table.filter(table["group"] == linked_queue)
@@ -79,17 +78,16 @@ st.subheader("Queue history", anchor=False)
 if not queue_names:
     st.info("No queues match the filters.")
     st.stop()
-queue_column, range_column = st.columns([2, 1.4], vertical_alignment="bottom")
-with queue_column:
-    ids = sorted(queue_names, key=lambda q: (queue_names[q] or q, q))
-    # Without a link, the queue at the top of the per-queue table (the worst).
-    ranked = queries.derived(scoped_queues, health_table, page_data["open_cases"], page_data["vendor_flow"], "queue")
-    worst_first = linked_queue or (ranked["group"][0] if ranked.height else ids[0])
-    queue_id = st.selectbox("Queue", options=ids, format_func=lambda q: queue_names[q] or q,
-                            index=ids.index(worst_first), key=f"queue_history_queue_{linked_queue or ''}")
-with range_column:
-    days = st.segmented_control("Range", options=list(HISTORY_DAYS), format_func=RANGE_LABELS.get, default=30,
-                                key="queue_history_days") or 30
+# Without a link, the queue at the top of the per-queue table (the worst).
+ranked = queries.derived(scoped_queues, health_table, page_data["open_cases"], page_data["vendor_flow"], "queue")
+ids = sorted(queue_names, key=lambda q: (queue_names[q] or q, q))
+shown_first = linked_queue or (ranked["group"][0] if ranked.height else ids[0])
+# The queue and the range on rows of their own: the four range buttons are never clipped at 800 px.
+queue_column, _ = st.columns([2, 1])
+queue_id = queue_column.selectbox("Queue", options=ids, format_func=lambda q: queue_names[q] or q,
+                                  index=ids.index(shown_first), key=f"queue_history_queue_{linked_queue or ''}")
+days = st.segmented_control("Range", options=list(HISTORY_DAYS), format_func=RANGE_LABELS.get, default=30,
+                            key="queue_history_days") or 30
 window = history_window(page_now, days)
 history = shell.fetch_or_stop(plans.queue_history(page_now, filters.current_filters(page_now.date()), queue_id, days))
 figures = queries.derived(history["history"], history_figures, window)

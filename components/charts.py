@@ -131,7 +131,7 @@ HISTORY_PANELS = (
     ("backlog_end", "Backlog (open at the end)", "#3b5bdb", "line", ",d"),
     ("inflow", "Inflow (cases created)", "#4c78a8", "bar", ",d"),
     ("outflow", "Outflow (cases resolved)", "#54a24b", "bar", ",d"),
-    ("oldest_age_hours", "Oldest open case (h)", "#e45756", "line", ",.1f"),
+    ("oldest_age_hours", "Oldest open case (h)", "#e45756", "line", ",.0f"),
 )
 AVERAGE_COLOUR = "#6b7280"
 
@@ -177,10 +177,11 @@ def _queue_history_figure(history: pl.DataFrame, hourly: bool, target_hours: flo
             fig.update_yaxes(dtick=1, row=row + 1, col=col + 1)
     if target_hours:
         fig.add_hline(y=target_hours, line=dict(color="#e45756", width=1, dash="dot"), row=2, col=2,
-                      annotation_text=f"resolution target {target_hours:,.0f} h", annotation_position="top left",
+                      annotation_text=f"resolution target {target_hours:,.0f} h", annotation_position="top right",
                       annotation_font_size=11)
-    _layout(fig, 460)
-    fig.update_layout(showlegend=True, legend=dict(orientation="h", y=1.1, x=0), hovermode="x",
-                      bargap=0.15)
+    _layout(fig, 480)
+    # The legend (the average's dash) above the panel titles, not over them.
+    fig.update_layout(showlegend=True, legend=dict(orientation="h", yanchor="bottom", y=1.06, x=0),
+                      margin=dict(t=50), hovermode="x", bargap=0.15)
     fig.update_annotations(font_size=12)
     return plain.figure(fig)

@@ -94,19 +94,19 @@ def queue_health_links(queue_ids: list[str], role: str) -> list[str | None] | No
 def _queue_columns(rows: pl.DataFrame, role: str) -> tuple[pl.DataFrame, dict]:
     links = queue_health_links(rows["group"].to_list(), role)
     rows = rows.with_columns(pl.concat_str("region", pl.lit(" · "), "vertical", ignore_nulls=True).alias("where"))
-    columns = {
-        "label": st.column_config.TextColumn("Queue"),
-        "where": st.column_config.TextColumn("Region · vertical"),
-    }
+    columns = {"label": st.column_config.TextColumn("Queue", pinned=True)}
     if links is not None:
         rows = rows.with_columns(pl.Series("link", links, dtype=pl.String))
     return rows, columns
 
 
-def _link_column(columns: dict, rows: pl.DataFrame) -> None:
+def _link_and_place(columns: dict, rows: pl.DataFrame) -> None:
+    """The figures come right after the queue's name (what a narrow screen shows first); then the
+    link and the queue's region and vertical."""
     if "link" in rows.columns:
-        columns["link"] = st.column_config.LinkColumn("", display_text="Queue health →", width="small",
-                                                      help="Queue health with this queue's history.")
+        columns["link"] = st.column_config.LinkColumn("Open", display_text="Queue health →",
+                                                      help="Queue health with this queue's row and history.")
+    columns["where"] = st.column_config.TextColumn("Region · vertical")
 
 
 def worst_by_sla_table(rows: pl.DataFrame, role: str, key: str) -> None:
@@ -122,7 +122,7 @@ def worst_by_sla_table(rows: pl.DataFrame, role: str, key: str) -> None:
                                                  help="Open cases at 75 % of a target or more, none past it."),
         "backlog": st.column_config.NumberColumn("Backlog", format="localized"),
     }
-    _link_column(columns, shown)
+    _link_and_place(columns, shown)
     st.dataframe(shown.select(list(columns)), hide_index=True, column_config=columns, key=key, placeholder="–")
 
 
@@ -145,5 +145,5 @@ def worst_by_age_table(rows: pl.DataFrame, role: str, key: str) -> None:
                                                    help="That age as a share of the queue's resolution target."),
         "target": st.column_config.TextColumn("Target", help="The queue's resolution target."),
     }
-    _link_column(columns, shown)
+    _link_and_place(columns, shown)
     st.dataframe(shown.select(list(columns)), hide_index=True, column_config=columns, key=key, placeholder="–")
