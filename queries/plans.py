@@ -191,6 +191,14 @@ def case_benchmark(as_of: datetime, filters: Filters) -> list[QueryCall]:
     return case(as_of, CASE_BENCHMARK_ID)
 
 
+# The page benchmark draws the 90-day history of the simulator's busiest queue (fraud & spam, AMER, L1, P3).
+QUEUE_BENCHMARK_ID = "fs-amer-l1-p3"
+
+
+def queue_history_benchmark(as_of: datetime, filters: Filters) -> list[QueryCall]:
+    return queue_history(as_of, filters, QUEUE_BENCHMARK_ID, max(queue_health_figures.HISTORY_DAYS))
+
+
 def shell(as_of: datetime, filters: Filters) -> list[QueryCall]:
     """What the entry point fetches on every page: filter options and freshness."""
     return [QueryCall("filter_options", "filter_options"), QueryCall("freshness", "freshness")]
@@ -285,6 +293,7 @@ PAGE_PLANS: dict[str, Callable[[datetime, Filters], list[QueryCall]]] = {
     "shell": shell,
     "home": home,
     "queue_health": queue_health,
+    "queue_history": queue_history_benchmark,
     "sla": sla,
     "trends": trends,
     "vendors": vendors,
