@@ -7,10 +7,12 @@ import queries
 from queries import plans
 from components import charts, filters, sensitivity, shell
 from components.kpi import format_count, format_share, kpi_tile, page_link
+from components.queue_table import worst_by_age_table, worst_by_sla_table
 from watchfloor.compare import describe_count_change, describe_share_change
 from watchfloor.daily_health import rising_categories, summarise
 from watchfloor.labels import texts_of, versus
 from watchfloor.metrics import LAST_24H
+from watchfloor.queue_health import WORST_QUEUES, health_table, worst_by_age, worst_by_sla
 from watchfloor.trends import scope_label
 
 user = shell.guard("home")
@@ -71,6 +73,17 @@ with at_risk_tile:
     kpi_tile("At risk now", format_count(health.at_risk_now.get("any", 0)),
              note=f"clocks: first action {health.at_risk_now.get('first_action', 0):,} · resolution {health.at_risk_now.get('resolution', 0):,}",
              help="Open cases with a clock at 75 % of its target or more and none breached.", link_page="sla", role=role)
+
+st.subheader("Queues furthest behind", anchor=False)
+queue_rows = queries.derived(data["queue_flow"], health_table, data["open_cases"], None, "queue")
+# One table under the other: side by side, their columns would be cut at 1440 px already.
+st.markdown("**Most open cases past or near an SLA target now**")
+worst_by_sla_table(worst_by_sla(queue_rows), role, key="home_worst_by_sla")
+st.markdown("**Oldest open case against the resolution target**")
+worst_by_age_table(worst_by_age(queue_rows), role, key="home_worst_by_age")
+st.caption(f"The {WORST_QUEUES} worst queues, with Queue health's figures now (its Breached, At risk and Oldest "
+           "columns). Here, as there, the region and priority filters pick queues by their own region and SLA "
+           "policy. Age is counted from a case's creation, pauses included.")
 
 backlog_column, rising_column = st.columns(2)
 with backlog_column:

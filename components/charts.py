@@ -124,3 +124,64 @@ def _backlog_and_flow_figure(hourly: pl.DataFrame) -> go.Figure:
     _layout(fig, 320)
     fig.update_layout(showlegend=True)
     return plain.figure(fig)
+
+
+# One queue's history: each figure against its trailing 7-day average (watchfloor.queue_health).
+HISTORY_PANELS = (
+    ("backlog_end", "Backlog (open at the end)", "#3b5bdb", "line", ",d"),
+    ("inflow", "Inflow (cases created)", "#4c78a8", "bar", ",d"),
+    ("outflow", "Outflow (cases resolved)", "#54a24b", "bar", ",d"),
+    ("oldest_age_hours", "Oldest open case (h)", "#e45756", "line", ",.0f"),
+)
+AVERAGE_COLOUR = "#6b7280"
+
+
+def queue_history_chart(history: pl.DataFrame, hourly: bool, target_hours: float | None, key: str) -> None:
+    """Four small panels over the range: backlog, inflow, outflow and oldest age per hour or day,
+    each with its trailing 7-day average (dashed); the bucket still running drawn faint."""
+    if history.height == 0:
+        st.info("No history for this queue.")
+        return
+    st.plotly_chart(queries.derived(history, _queue_history_figure, hourly, target_hours), key=key,
+                    config={"displayModeBar": False})
+
+
+def _queue_history_figure(history: pl.DataFrame, hourly: bool, target_hours: float | None) -> go.Figure:
+    from plotly.subplots import make_subplots
+
+    fig = make_subplots(rows=2, cols=2, shared_xaxes=True, vertical_spacing=0.14, horizontal_spacing=0.08,
+                        subplot_titles=[title for _, title, _, _, _ in HISTORY_PANELS])
+    x = history["bucket_start"].to_list()
+    complete = history["complete"].to_list()
+    when = "%a %d %b %H:00" if hourly else "%a %d %b"
+    per = "hour" if hourly else "day"
+    for i, (column, title, colour, kind, number) in enumerate(HISTORY_PANELS):
+        row, col = divmod(i, 2)
+        values = history[column].to_list()
+        name = title.split(" (")[0].lower()
+        hover = f"%{{x|{when}}}: {name} %{{y:{number}}}%{{customdata}}<extra></extra>"
+        note = ["" if done else f" (this {per} so far)" for done in complete]
+        if kind == "bar":
+            fig.add_trace(go.Bar(x=x, y=values, marker_color=colour, marker_opacity=[1.0 if d else 0.4 for d in complete],
+                                 customdata=note, hovertemplate=hover, showlegend=False), row=row + 1, col=col + 1)
+        else:
+            fig.add_trace(go.Scatter(x=x, y=values, mode="lines", line=dict(color=colour, width=2), customdata=note,
+                                     hovertemplate=hover, showlegend=False), row=row + 1, col=col + 1)
+        fig.add_trace(go.Scatter(
+            x=x, y=history[f"{column}_avg"].to_list(), mode="lines", name="trailing 7-day average",
+            line=dict(color=AVERAGE_COLOUR, width=1.5, dash="dash"),
+            hovertemplate=f"%{{x|{when}}}: 7-day average %{{y:,.1f}}<extra></extra>", showlegend=i == 0,
+        ), row=row + 1, col=col + 1)
+        fig.update_yaxes(rangemode="tozero", tickformat=number, row=row + 1, col=col + 1)
+        if max((v or 0) for v in values) < 5 and number == ",d":
+            fig.update_yaxes(dtick=1, row=row + 1, col=col + 1)
+    if target_hours:
+        fig.add_hline(y=target_hours, line=dict(color="#e45756", width=1, dash="dot"), row=2, col=2,
+                      annotation_text=f"resolution target {target_hours:,.0f} h", annotation_position="top right",
+                      annotation_font_size=11)
+    _layout(fig, 480)
+    # The legend (the average's dash) above the panel titles, not over them.
+    fig.update_layout(showlegend=True, legend=dict(orientation="h", yanchor="bottom", y=1.06, x=0),
+                      margin=dict(t=50), hovermode="x", bargap=0.15)
+    fig.update_annotations(font_size=12)
+    return plain.figure(fig)

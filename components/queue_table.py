@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import re
+from urllib.parse import quote
+
 import polars as pl
 import streamlit as st
 
 from components.charts import marked
 from components.navigation import page_is_built
-from watchfloor import metrics
+from watchfloor import metrics, roles
 from watchfloor import queue_health as qh
 from watchfloor.labels import texts_of
+from watchfloor.sla_report import format_duration
 
 STATE_MARKS = {"red": "behind", "amber": "at risk", "green": "on track"}
 
@@ -69,3 +73,77 @@ def queue_health_table(table: pl.DataFrame, group_by: str, key: str) -> None:
         key=key,
         height=min(38 + 35 * shown.height, 520),
     )
+
+
+# --------------------------------------------------------------------------- Home: the worst queues
+
+QUEUE_PARAM = "queue"
+_SAFE_ID = re.compile(r"^[A-Za-z0-9_.:-]{1,80}$")
+
+
+def queue_health_links(queue_ids: list[str], role: str) -> list[str | None] | None:
+    """A link to Queue health showing each queue (`?queue=<id>`), built from queue ids of the
+    warehouse's queues table; None when the role may not open Queue health. An id that is not a
+    plain identifier gets no link."""
+    if not roles.can_view(role, "queue_health") or not page_is_built("queue_health"):
+        return None
+    return [f"queue_health?{QUEUE_PARAM}={quote(q, safe='')}" if _SAFE_ID.match(q or "") else None
+            for q in queue_ids]
+
+
+def _queue_columns(rows: pl.DataFrame, role: str) -> tuple[pl.DataFrame, dict]:
+    links = queue_health_links(rows["group"].to_list(), role)
+    rows = rows.with_columns(pl.concat_str("region", pl.lit(" · "), "vertical", ignore_nulls=True).alias("where"))
+    columns = {"label": st.column_config.TextColumn("Queue", pinned=True)}
+    if links is not None:
+        rows = rows.with_columns(pl.Series("link", links, dtype=pl.String))
+    return rows, columns
+
+
+def _link_and_place(columns: dict, rows: pl.DataFrame) -> None:
+    """The figures come right after the queue's name (what a narrow screen shows first); then the
+    link and the queue's region and vertical."""
+    if "link" in rows.columns:
+        columns["link"] = st.column_config.LinkColumn("Open", display_text="Queue health →",
+                                                      help="Queue health with this queue's row and history.")
+    columns["where"] = st.column_config.TextColumn("Region · vertical")
+
+
+def worst_by_sla_table(rows: pl.DataFrame, role: str, key: str) -> None:
+    """The queues with the most open cases past an SLA target now, then at risk."""
+    if rows.height == 0:
+        st.info("No queue has an open case past or near its SLA target.")
+        return
+    shown, columns = _queue_columns(rows, role)
+    columns |= {
+        "breached": st.column_config.NumberColumn("Breached", format="localized",
+                                                  help="Open cases past an SLA target now (Queue health's Breached)."),
+        "at_risk": st.column_config.NumberColumn("At risk", format="localized",
+                                                 help="Open cases at 75 % of a target or more, none past it."),
+        "backlog": st.column_config.NumberColumn("Backlog", format="localized"),
+    }
+    _link_and_place(columns, shown)
+    st.dataframe(shown.select(list(columns)), hide_index=True, column_config=columns, key=key, placeholder="–")
+
+
+def worst_by_age_table(rows: pl.DataFrame, role: str, key: str) -> None:
+    """The queues whose oldest open case is oldest against the queue's resolution target."""
+    if rows.height == 0:
+        st.info("No open cases.")
+        return
+    shown, columns = _queue_columns(rows, role)
+    shown = shown.with_columns(
+        texts_of(shown, format_duration, "oldest_age_seconds").alias("oldest"),
+        pl.Series("target", [format_duration(m * 60.0) for m in shown["resolution_target_min"].to_list()],
+                  dtype=pl.String),
+        (pl.col("age_of_target") * 100).alias("of_target"),
+    )
+    columns |= {
+        "oldest": st.column_config.TextColumn("Oldest open", help="Age of the queue's oldest open case (since it "
+                                                                   "was created): Queue health's Oldest."),
+        "of_target": st.column_config.NumberColumn("Of target", format="%.0f %%",
+                                                   help="That age as a share of the queue's resolution target."),
+        "target": st.column_config.TextColumn("Target", help="The queue's resolution target."),
+    }
+    _link_and_place(columns, shown)
+    st.dataframe(shown.select(list(columns)), hide_index=True, column_config=columns, key=key, placeholder="–")

@@ -19,6 +19,7 @@ from queries import demand
 from watchfloor import automation as automation_figures
 from watchfloor import capacity as capacity_plan
 from watchfloor import case_view, sla_report
+from watchfloor import queue_health as queue_health_figures
 from watchfloor import trends as trend_figures
 from watchfloor.filters import Filters
 
@@ -64,6 +65,9 @@ def home(as_of: datetime, filters: Filters) -> list[QueryCall]:
         QueryCall("incidents", "home_open_incidents", {"as_of": as_of}),
         QueryCall("backlog", "home_backlog_by_state", {"as_of": as_of, **scope}),
         QueryCall("rising", "home_rising_categories", {"as_of": as_of, **scope}),
+        # The worst queues: Queue health's own queries with its parameters (one run serves both pages).
+        QueryCall("queue_flow", "queue_flow", {"as_of": as_of, **scope}),
+        QueryCall("open_cases", "queue_open_cases", {"as_of": as_of, **scope}),
     ]
 
 
@@ -76,6 +80,16 @@ def queue_health(as_of: datetime, filters: Filters) -> list[QueryCall]:
         QueryCall("vendor_flow", "queue_vendor_flow", scope),
         QueryCall("hourly", "queue_hourly_flow", scope),
     ]
+
+
+def queue_history(as_of: datetime, filters: Filters, queue_id: str, days: int) -> list[QueryCall]:
+    """Queue health's history of one queue over `days` (7: per hour; 14, 30, 90: per day), with the
+    7 days before the range that its trailing averages need (watchfloor.queue_health.history_window).
+    The vendor filter applies to the cases; the queue is one the other filters let through."""
+    window = queue_health_figures.history_window(as_of, days)
+    return [QueryCall("history", "queue_history", {
+        "as_of": as_of, "queue_id": queue_id, "history_start": window.history_start, "hourly": window.hourly,
+        "vendors": list(filters.vendors)})]
 
 
 @_page_plan
@@ -177,6 +191,14 @@ def case_benchmark(as_of: datetime, filters: Filters) -> list[QueryCall]:
     return case(as_of, CASE_BENCHMARK_ID)
 
 
+# The page benchmark draws the 90-day history of the simulator's busiest queue (fraud & spam, AMER, L1, P3).
+QUEUE_BENCHMARK_ID = "fs-amer-l1-p3"
+
+
+def queue_history_benchmark(as_of: datetime, filters: Filters) -> list[QueryCall]:
+    return queue_history(as_of, filters, QUEUE_BENCHMARK_ID, max(queue_health_figures.HISTORY_DAYS))
+
+
 def shell(as_of: datetime, filters: Filters) -> list[QueryCall]:
     """What the entry point fetches on every page: filter options and freshness."""
     return [QueryCall("filter_options", "filter_options"), QueryCall("freshness", "freshness")]
@@ -271,6 +293,7 @@ PAGE_PLANS: dict[str, Callable[[datetime, Filters], list[QueryCall]]] = {
     "shell": shell,
     "home": home,
     "queue_health": queue_health,
+    "queue_history": queue_history_benchmark,
     "sla": sla,
     "trends": trends,
     "vendors": vendors,

@@ -3,7 +3,7 @@ simulated warehouse they run on, and the comparison of an engine's result with D
 
 The registry is the page plans (queries/plans.py: the calls the pages make, with the page defaults
 and with narrowing filters) plus the calls pages make outside a plan (a case's history, a spike's
-cases, a case, an incident's cases, the capacity forecast of some queues, the alert rule editor).
+cases, a case, an incident's cases, a queue's history, the capacity forecast of some queues, the alert rule editor).
 `missing_calls` names every query with no parameters there: the tests fail on it, so a new query
 is compared on every engine or the suite says why not.
 """
@@ -82,6 +82,10 @@ def outside_plan_calls(duck: str) -> dict[str, list[dict]]:
         *plans.case_search(AS_OF, account),
         *plans.case_excerpt(case_id),
         *plans.incident_cases(AS_OF, incident[0][0] if incident else "none"),
+        # Queue health's history of one queue: per hour over 7 days, per day over 30, one vendor.
+        *plans.queue_history(AS_OF, default_filters(AS_OF.date()), some_queues[0], 7),
+        *plans.queue_history(AS_OF, Filters(start=AS_OF.date(), end=AS_OF.date(), vendors=("cobalt",)),
+                             some_queues[1], 30),
     ]
     for call in made:
         calls.setdefault(call.name, []).append(call.params)

@@ -8,6 +8,9 @@ docs/metrics.md ("Queue health").
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
 import polars as pl
 
 from watchfloor import metrics
@@ -55,11 +58,15 @@ def _throughput(decisions: pl.Expr, staffed_hours: pl.Expr) -> pl.Expr:
     return pl.when(staffed_hours > 0).then(decisions / staffed_hours).otherwise(None)
 
 
-def health_table(queue_flow: pl.DataFrame, open_cases: pl.DataFrame, vendor_flow: pl.DataFrame, by: str) -> pl.DataFrame:
-    """One row per group (queue, vertical, region, tier or vendor), sorted by risk."""
+def health_table(queue_flow: pl.DataFrame, open_cases: pl.DataFrame, vendor_flow: pl.DataFrame | None,
+                 by: str) -> pl.DataFrame:
+    """One row per group (queue, vertical, region, tier or vendor), sorted by risk (the vendor
+    flows are needed for the vendor grouping only)."""
     if by not in GROUPINGS:
         raise ValueError(f"unknown grouping {by!r}; choose one of {', '.join(GROUPINGS)}")
     if by == "vendor":
+        if vendor_flow is None:
+            raise ValueError("the vendor grouping needs the vendor flows")
         rows = _by_vendor(open_cases, vendor_flow)
     else:
         rows = _by_queue_attribute(queue_flow, open_cases, by)
@@ -107,7 +114,7 @@ def _by_queue_attribute(queue_flow: pl.DataFrame, open_cases: pl.DataFrame, by: 
         grouped = queues.select(
             pl.col("queue_id").alias("group"),
             pl.col("queue_name").alias("label"),
-            "vertical", "region", "tier", "priority", "first_action_target_min",
+            "vertical", "region", "tier", "priority", "first_action_target_min", "resolution_target_min",
             "inflow_1h", "outflow_1h", "inflow_24h", "outflow_24h",
             pl.col("team_reviewers_on_shift").alias("reviewers_on_shift"),
             pl.col("team_throughput").alias("throughput_per_staffed_hour"),
@@ -157,3 +164,88 @@ def _by_vendor(open_cases: pl.DataFrame, vendor_flow: pl.DataFrame) -> pl.DataFr
         )
     )
     return _with_projection(_fill_open(rows))
+
+
+# --------------------------------------------------------------------------- Home: the worst queues
+
+WORST_QUEUES = 5
+
+
+def worst_by_sla(table: pl.DataFrame, n: int = WORST_QUEUES) -> pl.DataFrame:
+    """The queues with the most open cases past an SLA target now, then at risk (Queue health's
+    Breached and At risk columns of the per-queue table); queues with neither are left out."""
+    return (
+        table.filter((pl.col("breached") + pl.col("at_risk")) > 0)
+        .sort(["breached", "at_risk", "backlog", "label", "group"], descending=[True, True, True, False, False])
+        .head(n)
+        .select("group", "label", "region", "vertical", "backlog", "breached", "at_risk")
+    )
+
+
+def worst_by_age(table: pl.DataFrame, n: int = WORST_QUEUES) -> pl.DataFrame:
+    """The queues whose oldest open case is oldest against the queue's resolution target (age
+    since created ÷ target; Queue health's Oldest column); empty queues are left out."""
+    return (
+        table.filter(pl.col("oldest_age_seconds").is_not_null() & (pl.col("resolution_target_min") > 0))
+        .with_columns((pl.col("oldest_age_seconds") / (pl.col("resolution_target_min") * 60.0)).alias("age_of_target"))
+        .sort(["age_of_target", "oldest_age_seconds", "label", "group"], descending=[True, True, False, False])
+        .head(n)
+        .select("group", "label", "region", "vertical", "oldest_case_id", "oldest_age_seconds",
+                "resolution_target_min", "age_of_target")
+    )
+
+
+# --------------------------------------------------------------------------- one queue's history
+
+HISTORY_DAYS = (7, 14, 30, 90)
+TRAILING_DAYS = 7
+HISTORY_FIGURES = ("backlog_end", "inflow", "outflow", "oldest_age_hours")
+
+
+@dataclass(frozen=True)
+class HistoryWindow:
+    """The buckets of a queue's history: hours over 7 days, days over longer ranges. Each bucket
+    (start, end] ends on the next hour or midnight; the last one, holding now, ends at now.
+    history_start is range_start less the 7 days the trailing averages need."""
+    days: int
+    hourly: bool
+    range_start: datetime
+    history_start: datetime
+
+    @property
+    def buckets_per_trailing_window(self) -> int:
+        return TRAILING_DAYS * 24 if self.hourly else TRAILING_DAYS
+
+
+def history_window(as_of: datetime, days: int) -> HistoryWindow:
+    if days not in HISTORY_DAYS:
+        raise ValueError(f"a queue's history covers {', '.join(map(str, HISTORY_DAYS))} days, not {days!r}")
+    hourly = days == min(HISTORY_DAYS)
+    # The bucket holding now: (start, end] with end ≥ now, so a now on the hour closes the hour before.
+    just_before = as_of - timedelta(microseconds=1)
+    if hourly:
+        current = just_before.replace(minute=0, second=0, microsecond=0)
+        range_start = current - timedelta(hours=days * 24 - 1)
+    else:
+        current = just_before.replace(hour=0, minute=0, second=0, microsecond=0)
+        range_start = current - timedelta(days=days - 1)
+    return HistoryWindow(days, hourly, range_start, range_start - timedelta(days=TRAILING_DAYS))
+
+
+def history_figures(buckets: pl.DataFrame, window: HistoryWindow) -> pl.DataFrame:
+    """Per bucket of the range, from queries/queue_history.sql: backlog at its start and end,
+    inflow, outflow and the oldest open case's age in hours at its end (0 when nothing is open),
+    each with its trailing 7-day average: the mean over the 7 days of buckets just before it (so
+    a bucket is compared with the week before it, not with itself). `complete` is false for the
+    bucket still running (it ends at now)."""
+    step = timedelta(hours=1) if window.hourly else timedelta(days=1)
+    size = window.buckets_per_trailing_window
+    frame = buckets.sort("bucket_start").with_columns(
+        (pl.col("oldest_age_seconds").fill_null(0.0) / 3600.0).alias("oldest_age_hours"),
+        ((pl.col("bucket_end") - pl.col("bucket_start")) == step).alias("complete"),
+    )
+    frame = frame.with_columns(
+        pl.col(f).cast(pl.Float64).rolling_mean(window_size=size, min_samples=size).shift(1).alias(f"{f}_avg")
+        for f in HISTORY_FIGURES
+    )
+    return frame.filter(pl.col("bucket_start") >= window.range_start).drop("oldest_age_seconds")

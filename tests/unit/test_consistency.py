@@ -185,3 +185,47 @@ def test_incident_times_and_counts_agree_on_incidents_and_executive(warehouse):
         if r["time_to_resolve_s"] is not None:
             assert r["time_to_mitigate_s"] <= r["time_to_resolve_s"]
             assert r["time_to_detect_s"] <= r["time_to_mitigate_s"]
+
+
+@pytest.mark.parametrize("scope", QUEUE_HEALTH_COMPARABLE)
+def test_homes_worst_queues_are_queue_healths_and_the_sla_pages_figures(warehouse, scope):
+    """The queues Home names, with their breached, at-risk, backlog and oldest-age figures, are the
+    rows of Queue health's per-queue table at the same moment, the SLA page's running clocks of the
+    queue count the same breached and at-risk cases, and the queue's history ends on the same
+    backlog and oldest age."""
+    filters = Filters(start=WEEK.start, end=WEEK.end, **SCOPES[scope])
+    _, home = home_figures(warehouse, filters)
+    home_rows = qh.health_table(home["queue_flow"], home["open_cases"], None, "queue")
+    by_sla, by_age = qh.worst_by_sla(home_rows), qh.worst_by_age(home_rows)
+    assert by_age.height == qh.WORST_QUEUES
+    if scope == "all":  # one vendor's open cases may have nothing late: then no queue is named, as here
+        assert by_sla.height == qh.WORST_QUEUES
+    page = queue_table(warehouse, filters)
+    rows = {r["group"]: r for r in page.iter_rows(named=True)}
+    for r in by_sla.iter_rows(named=True):
+        assert (r["breached"], r["at_risk"], r["backlog"]) == (
+            rows[r["group"]]["breached"], rows[r["group"]]["at_risk"], rows[r["group"]]["backlog"])
+    for r in by_age.iter_rows(named=True):
+        assert r["oldest_age_seconds"] == rows[r["group"]]["oldest_age_seconds"]
+    # Worst first: no queue left out is worse than the last one named.
+    others = page.filter(~pl.col("group").is_in(by_sla["group"].to_list()))
+    if by_sla.height == qh.WORST_QUEUES:
+        assert others["breached"].max() <= by_sla["breached"].min()
+    else:  # fewer named: no other queue has a case past or near a target
+        assert (others["breached"] + others["at_risk"]).sum() == 0
+    aged = page.filter(pl.col("oldest_age_seconds").is_not_null()).with_columns(
+        (pl.col("oldest_age_seconds") / (pl.col("resolution_target_min") * 60)).alias("share"))
+    assert by_age["age_of_target"].to_list() == aged["share"].sort(descending=True).head(qh.WORST_QUEUES).to_list()
+
+    data = fetch(plans.sla(AS_OF, filters), warehouse)
+    for r in by_sla.iter_rows(named=True):
+        now = rep.now_counts(data["clocks"].filter(pl.col("queue_id") == r["group"]))
+        assert (now.breached_cases, now.at_risk_cases) == (r["breached"], r["at_risk"]), r["group"]
+
+    top = by_age.row(0, named=True)
+    queries.clear_cache()
+    history = plans.fetch(plans.queue_history(AS_OF, filters, top["group"], 14), warehouse=warehouse)["history"]
+    figures = qh.history_figures(history, qh.history_window(AS_OF, 14))
+    assert figures["backlog_end"][-1] == rows[top["group"]]["backlog"]
+    assert figures["oldest_age_hours"][-1] == pytest.approx(top["oldest_age_seconds"] / 3600)
+    assert (figures["backlog_start"] + figures["inflow"] - figures["outflow"] == figures["backlog_end"]).all()

@@ -11,7 +11,10 @@ import pytest
 import queries
 from tests import hand_warehouse as hw
 from watchfloor import capacity, metrics
-from watchfloor.queue_health import colour_state, health_table
+from queries import plans
+from watchfloor.filters import Filters
+from watchfloor.queue_health import (colour_state, health_table, history_figures, history_window, worst_by_age,
+                                     worst_by_sla)
 
 # Two queues of one team (T1: 2 reviewers on shift, 10 decisions in 5 staffed hours -> 2 per hour)
 # and one queue of another team with nobody on shift.
@@ -220,3 +223,126 @@ def test_queue_hourly_flow_query(queue_warehouse):
     assert by_hour[hw.t(18, 11)]["backlog_at_end"] == 3
     assert by_hour[hw.t(17, 13)]["backlog_at_end"] == 2
     assert sum(hourly["created"]) - sum(hourly["resolved"]) == sum(hourly["net_flow"])
+
+
+# --------------------------------------------------------------------------- Home: the worst queues
+
+def test_worst_queues_by_sla_and_by_oldest_age():
+    table = health_table(QUEUE_FLOW, OPEN_CASES, None, "queue")
+    by_sla = worst_by_sla(table)
+    # qa: 1 breached; qb: 1 at risk; qc: neither, so not named.
+    assert by_sla["group"].to_list() == ["qa", "qb"]
+    assert by_sla.select("breached", "at_risk").rows() == [(1, 0), (0, 1)]
+    assert by_sla["label"].to_list() == ["A", "B"] and by_sla["region"].to_list() == ["AMER", "AMER"]
+    by_age = worst_by_age(table)
+    # Oldest open case ÷ resolution target: qa 3 h of 24 h = 0.125; qb 600 s of 48 h; qc 120 s of 48 h.
+    assert by_age["group"].to_list() == ["qa", "qb", "qc"]
+    assert by_age["age_of_target"].to_list() == pytest.approx([10800 / 86400, 600 / 172800, 120 / 172800])
+    assert by_age["oldest_case_id"].to_list() == ["a3", "b1", "c2"]
+    assert worst_by_age(table, 1)["group"].to_list() == ["qa"]
+
+
+def test_worst_queues_rank_breached_before_at_risk_and_leave_out_empty_queues():
+    open_cases = OPEN_CASES.filter(pl.col("queue_id") != "qc").with_columns(
+        pl.when(pl.col("case_id") == "a1").then(pl.lit("at_risk")).otherwise(pl.col("risk")).alias("risk"))
+    table = health_table(QUEUE_FLOW, open_cases, None, "queue")
+    assert worst_by_sla(table).select("group", "breached", "at_risk").rows() == [("qa", 1, 1), ("qb", 0, 1)]
+    assert "qc" not in worst_by_age(table)["group"].to_list()  # nothing open: no oldest case
+
+
+def test_the_vendor_grouping_needs_the_vendor_flows():
+    with pytest.raises(ValueError, match="vendor flows"):
+        health_table(QUEUE_FLOW, OPEN_CASES, None, "vendor")
+
+
+# --------------------------------------------------------------------------- one queue's history
+
+def test_history_window_hours_over_7_days_days_beyond():
+    seven = history_window(hw.AS_OF, 7)
+    # Now is 12:00 on the hour: the last bucket is (11:00, 12:00]; 168 hours back from it.
+    assert seven.hourly and seven.range_start == datetime(2026, 11, 11, 12, 0)
+    assert seven.history_start == datetime(2026, 11, 4, 12, 0)
+    fourteen = history_window(hw.AS_OF + timedelta(minutes=5), 14)
+    assert not fourteen.hourly and fourteen.range_start == datetime(2026, 11, 5)  # 11-05 .. 11-18: 14 days
+    assert fourteen.history_start == datetime(2026, 10, 29)
+    with pytest.raises(ValueError):
+        history_window(hw.AS_OF, 8)
+
+
+def history(queue_id: str, days: int, vendors: tuple[str, ...] = ()) -> pl.DataFrame:
+    filters = Filters(start=hw.AS_OF.date(), end=hw.AS_OF.date(), vendors=vendors)
+    data = plans.fetch(plans.queue_history(hw.AS_OF, filters, queue_id, days))
+    return history_figures(data["history"], history_window(hw.AS_OF, days))
+
+
+def test_queue_history_per_day_worked_by_hand(queue_warehouse):
+    """The fraud queue over 14 days, buckets (day, next midnight], today's ending at 12:00:
+    c9 in 11-09 (12:00), out at 11-12 00:00 (the 11-11 bucket); c7 in and out 11-10; c6 in 11-16,
+    out 11-17; c2 in 11-17, out 11-18 01:00; c1 in and out 11-18; c5 in 11-18 09:00, open."""
+    frame = history("q_fraud_amer", 14)
+    assert frame.height == 14 and frame["bucket_start"][0] == datetime(2026, 11, 5)
+    rows = {r["bucket_start"].day: r for r in frame.iter_rows(named=True)}
+    got = {day: (r["backlog_start"], r["inflow"], r["outflow"], r["backlog_end"], r["oldest_age_hours"])
+           for day, r in rows.items() if day in (9, 10, 11, 12, 16, 17, 18)}
+    assert got == {
+        9: (0, 1, 0, 1, 12.0),  # c9, 12 h old at 11-10 00:00
+        10: (1, 1, 1, 1, 36.0),  # c7 in and out; c9 36 h old
+        11: (1, 0, 1, 0, 0.0),  # c9 resolved at midnight: in this bucket, not open at its end
+        12: (0, 0, 0, 0, 0.0),
+        16: (0, 1, 0, 1, 12.0),  # c6
+        17: (1, 1, 1, 1, 11.0),  # c2 in (13:00), c6 out; c2 11 h old at 11-18 00:00
+        18: (1, 2, 2, 1, 3.0),  # c1, c5 in; c2, c1 out; c5 3 h old at 12:00
+    }
+    # The last bucket ends now and holds Queue health's backlog of the queue now (c5).
+    assert rows[18]["bucket_end"] == hw.AS_OF and not rows[18]["complete"] and rows[17]["complete"]
+    # Trailing averages: the 7 days before the bucket. 11-18: backlog 11-16, 11-17 (2/7); in 11-16,
+    # 11-17 (2/7); out 11-11, 11-17 (2/7); oldest (12 + 11) / 7. 11-12: over 11-05..11-11,
+    # oldest (12 + 36) / 7. 11-05: the 7 days before it hold nothing, so 0 (not missing).
+    assert (rows[18]["backlog_end_avg"], rows[18]["inflow_avg"], rows[18]["outflow_avg"]) == pytest.approx((2 / 7,) * 3)
+    assert rows[18]["oldest_age_hours_avg"] == pytest.approx(23 / 7)
+    assert rows[12]["oldest_age_hours_avg"] == pytest.approx(48 / 7)
+    assert rows[12]["outflow_avg"] == pytest.approx(2 / 7)  # c7 (11-10) and c9 (11-11)
+    assert rows[5]["inflow_avg"] == 0.0 and rows[5]["backlog_end_avg"] == 0.0
+
+
+def test_queue_history_per_hour_worked_by_hand(queue_warehouse):
+    """The child-safety queue over 7 days, per hour: c3 created at 10:00 sharp falls in (09:00, 10:00];
+    c4 at 11:10 in (11:00, 12:00]; c8 (11-11 08:00 to 11:00) is before the range but inside the
+    averages' week for its first hours."""
+    frame = history("q_child_emea", 7)
+    assert frame.height == 168 and frame["bucket_start"][-1] == datetime(2026, 11, 18, 11)
+    rows = {r["bucket_start"]: r for r in frame.iter_rows(named=True)}
+    figures = lambda r: (r["backlog_start"], r["inflow"], r["outflow"], r["backlog_end"], r["oldest_age_hours"])
+    assert figures(rows[hw.t(18, 9)]) == (0, 1, 0, 1, 0.0)  # c3, 0 h old at 10:00
+    assert figures(rows[hw.t(18, 10)]) == (1, 0, 0, 1, 1.0)
+    assert figures(rows[hw.t(18, 11)]) == (1, 1, 0, 2, 2.0)  # c3 and c4 open now, as on Queue health
+    last = rows[hw.t(18, 11)]
+    # The 168 hours before 11:00: c3 open at the ends of 09:00 and 10:00 (2/168); c3 in (1/168);
+    # nothing out (c8 left at 11-11 11:00, the end of the 10:00 bucket, just before the window).
+    assert (last["backlog_end_avg"], last["inflow_avg"], last["outflow_avg"]) == pytest.approx((2 / 168, 1 / 168, 0.0))
+    assert last["oldest_age_hours_avg"] == pytest.approx(1 / 168)  # 0 h at 10:00, 1 h at 11:00
+    first = rows[hw.t(11, 12)]  # the range's first hour: its week holds c8 (in 07:00-08:00, out 10:00-11:00)
+    assert (first["inflow_avg"], first["outflow_avg"]) == pytest.approx((1 / 168, 1 / 168))
+
+
+@pytest.mark.parametrize("queue_id,days", [("q_fraud_amer", 7), ("q_fraud_amer", 90), ("q_child_emea", 30)])
+def test_queue_history_reconciles_every_bucket(queue_warehouse, queue_id, days):
+    """backlog_end = backlog_start + inflow − outflow in every bucket, and a bucket starts with the
+    backlog the one before ended with; the backlog now is the open cases of Queue health's table."""
+    frame = history(queue_id, days)
+    assert (frame["backlog_start"] + frame["inflow"] - frame["outflow"] == frame["backlog_end"]).all()
+    assert frame["backlog_start"][1:].to_list() == frame["backlog_end"][:-1].to_list()
+    assert frame["inflow"].sum() > 0
+    open_now = queries.run("queue_open_cases", as_of=hw.AS_OF, **SCOPE).filter(pl.col("queue_id") == queue_id)
+    assert frame["backlog_end"][-1] == open_now.height
+    assert frame["oldest_age_hours"][-1] == pytest.approx(open_now["age_seconds"].max() / 3600)
+
+
+def test_queue_history_applies_the_vendor_filter(queue_warehouse):
+    frame = history("q_fraud_amer", 14, vendors=("v_bpo",))  # c2 and c5 only
+    assert frame["inflow"].sum() == 2 and frame["outflow"].sum() == 1 and frame["backlog_end"][-1] == 1
+
+
+def test_queue_history_of_an_unknown_queue_is_empty_not_an_error(queue_warehouse):
+    frame = history("no such queue'; DROP TABLE cases; --", 30)
+    assert frame.height == 30 and frame["backlog_end"].sum() == 0 and frame["inflow"].sum() == 0
