@@ -77,11 +77,7 @@ if quality.height:
                                  format_func=lambda t: f"{t:.2f}", key=f"automation_threshold_{picked}")
     charts.threshold_tiles(au.threshold_point(curve, threshold), user.role)
     charts.threshold_chart(curve, threshold, current, picked)
-    st.caption(f"{picked}: every flagged case of the period at or above the threshold decided automatically. "
-               + (f"Today it automates from a score of {current:.2f}. " if current is not None
-                  else "Today it automates nothing. ")
-               + "Precision comes from the human decisions on the cases people reviewed, so it is measured only "
-               "below today's automation threshold.")
+    charts.threshold_caption(picked, current)
 
 st.subheader("Automation candidates", anchor=False)
 charts.candidates_table(queries.derived(data["candidates"], au.candidates, cases, days))

@@ -433,3 +433,12 @@ def candidates_table(ranked: pl.DataFrame) -> None:
 _EVIDENCE = ("human_violating", "decided", "precision", "precision_low", "qa_agreed", "qa_checked", "qa_agreement",
              "appeals_overturned", "appeals_decided", "overturn_rate")
 
+
+
+def threshold_caption(classifier: str, current: float | None) -> None:
+    """What the what-if assumes, under its chart (the classifier's name is data: plain text)."""
+    st.caption(f"{plain.md(classifier)}: every flagged case of the period at or above the threshold decided "
+               "automatically. " + (f"Today it automates from a score of {current:.2f}. " if current is not None
+                                    else "Today it automates nothing. ")
+               + "Precision comes from the human decisions on the cases people reviewed, so it is measured only "
+               "below today's automation threshold.")
