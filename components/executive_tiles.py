@@ -7,6 +7,7 @@ from __future__ import annotations
 import polars as pl
 import streamlit as st
 
+from components import plain
 from components.kpi import page_link
 from components.navigation import page_is_built
 from watchfloor import roles
@@ -160,10 +161,13 @@ def one_line(row: dict) -> str:
 
 
 def top_spikes(spikes: pl.DataFrame, rising_table: pl.DataFrame, comparable: bool = True,
-               too_short: bool = False) -> None:
-    """The detector's spikes of the period; when it found none, the largest rises against the period before."""
-    found = ("The warehouse holds too little history before this period for the spike detector to judge it."
-             if too_short else "The spike detector found no spike in the period.")
+               note: str | None = None) -> None:
+    """The spike record's spikes of the period (watchfloor.executive.top_spikes: the figures Trends,
+    Home and Incidents show for them); when there are none, the largest rises against the period
+    before. `note`: the record does not reach back to the period's start."""
+    found = "The spike detector found no spike in the period."
+    if note:
+        st.caption(plain.md(note))
     if spikes.height == 0 and not comparable:
         st.caption(found)
         return
@@ -173,17 +177,21 @@ def top_spikes(spikes: pl.DataFrame, rising_table: pl.DataFrame, comparable: boo
         return
     st.dataframe(
         spikes.select(
-            category_labels("category").alias("Category"),
+            pl.col("label").alias("Spike in"),
             pl.col("severity").str.to_titlecase().alias("Level"),
-            pl.col("excess").round(0).cast(pl.Int64).alias("Extra"),
-            pl.col("onset").alias("From"),
+            pl.col("span_text").alias("From – to (UTC)"),
+            pl.col("multiplier_text").alias("× expected"),
+            pl.col("excess_text").alias("Extra"),
+            pl.col("peak_text").alias("Peak"),
         ),
         hide_index=True, key="executive_spikes_table", height=35 * (spikes.height + 1) + 3,
         column_config={
-            "Category": st.column_config.TextColumn(width=96),
-            "Level": st.column_config.TextColumn(width=62, help="The peak hour against its expected count: critical ≥ 5×, high ≥ 3×, medium ≥ 2×."),
-            "Extra": st.column_config.NumberColumn(format="localized", width=50, help="Cases above the detector's expected count over the spike."),
-            "From": st.column_config.DatetimeColumn(format="MM-DD HH:mm", width=84, help="The spike's first hour (UTC)."),
+            "Spike in": st.column_config.TextColumn(help="The category, or the one surface and/or region of it where the spike is."),
+            "Level": st.column_config.TextColumn(help="The peak hour against its expected count: critical ≥ 5×, high ≥ 3×, medium ≥ 2×."),
+            "From – to (UTC)": st.column_config.TextColumn(help="From the spike's onset to the end of its last elevated hour."),
+            "× expected": st.column_config.TextColumn(help="Cases over the spike ÷ the detector's expected cases."),
+            "Extra": st.column_config.TextColumn(help="Cases above the detector's expected count over the spike."),
+            "Peak": st.column_config.TextColumn(help="The hour with the highest score: its cases vs expected."),
         }, placeholder="–",
     )
 
