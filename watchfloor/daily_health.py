@@ -84,9 +84,11 @@ def summarise(
 
 RISING_WINDOW = timedelta(hours=24)
 RISING_SCHEMA = {"spike_id": pl.String, "category": pl.String, "surface": pl.String, "region": pl.String,
-                 "label": pl.String, "state": pl.String, "onset": pl.Datetime("us"), "end": pl.Datetime("us"),
-                 "peak": pl.Datetime("us"), "severity": pl.String, "cases": pl.Float64, "expected": pl.Float64,
-                 "excess": pl.Float64, "multiplier": pl.Float64, "last_24h": pl.Int64, "week_before": pl.Int64}
+                 "label": pl.String, "state": pl.String, "ongoing": pl.Boolean, "onset": pl.Datetime("us"),
+                 "end": pl.Datetime("us"), "until": pl.Datetime("us"), "peak": pl.Datetime("us"),
+                 "peak_observed": pl.Float64, "peak_expected": pl.Float64, "severity": pl.String,
+                 "cases": pl.Float64, "expected": pl.Float64, "excess": pl.Float64, "multiplier": pl.Float64,
+                 "last_24h": pl.Int64, "week_before": pl.Int64}
 
 
 def rising_categories(record: SpikeRecord, cells: pl.DataFrame, as_of: datetime, top_n: int = 3) -> pl.DataFrame:
@@ -116,7 +118,8 @@ def rising_categories(record: SpikeRecord, cells: pl.DataFrame, as_of: datetime,
     return found.select(
         "spike_id", "category", "surface", "region", "label",
         pl.when(pl.col("ongoing")).then(pl.lit("ongoing")).otherwise(pl.lit("ended")).alias("state"),
-        "onset", "end", "peak", "severity", pl.col("observed").alias("cases"), "expected", "excess", "multiplier",
+        "ongoing", "onset", "end", "until", "peak", "peak_observed", "peak_expected", "severity",
+        pl.col("observed").alias("cases"), "expected", "excess", "multiplier",
         pl.Series("last_24h", last_24h, dtype=pl.Int64), pl.Series("week_before", week_before, dtype=pl.Int64),
     )
 
