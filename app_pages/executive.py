@@ -52,7 +52,7 @@ with export_column:
         export.to_csv(ex.figures_table(period, figures, enforcement, notices, severe, rising, spikes)),
     )
 
-tiles.tiles(figures, user.role, f"{period.previous_label}")
+tiles.tiles(figures, period, user.role, f"{period.previous_label}")
 
 enforcement_column, incidents_column, notices_column = st.columns([1.0, 1.2, 1.65], gap="medium")
 with enforcement_column:

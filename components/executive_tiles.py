@@ -27,7 +27,7 @@ _COMPACT_CSS = """<style>
 [data-testid=stMainBlockContainer] [data-testid=stMetricLabel] p { font-size: 0.85rem; }
 [data-testid=stMainBlockContainer] h1 { padding-top: 0; padding-bottom: 0; font-size: 2.2rem; }
 </style>"""
-TILE_HEIGHT = 158
+TILE_HEIGHT = 180
 
 
 def compact_page() -> None:
@@ -73,8 +73,9 @@ def export_buttons(stem: str, html_page: str, csv_bytes: bytes) -> None:
                            on_click="ignore")
 
 
-def tile(figure: ex.Figure, role: str, compared_with: str) -> None:
-    """One figure: value, change against the period before, a short note and a link to its page."""
+def tile(figure: ex.Figure, role: str, compared_with: str, window: str) -> None:
+    """One figure: value, change against the period before, its window right under the number, a
+    short note and a link to its page."""
     delta = ex.describe_change(figure)
     colour = "off" if figure.higher_is_better is None else ("normal" if figure.higher_is_better else "inverse")
     arrow = "auto"
@@ -83,6 +84,7 @@ def tile(figure: ex.Figure, role: str, compared_with: str) -> None:
     with st.container(border=True, gap=None, height=TILE_HEIGHT):
         st.metric(figure.label, ex.format_value(figure.change.current, figure.kind), delta=delta,
                   delta_color=colour, delta_arrow=arrow, help=f"{figure.help} Compared with {compared_with}.")
+        st.caption(window)
         if figure.note:
             st.caption(figure.note)
         page_link(figure.page, f"{LINK_LABELS.get(figure.page, figure.page)} →", role)
@@ -96,12 +98,12 @@ def heading(text: str, page: str, role: str, help: str) -> None:
         st.markdown(f"**{text}**", help=help)
 
 
-def tiles(figures: list[ex.Figure], role: str, compared_with: str, per_row: int = 5) -> None:
+def tiles(figures: list[ex.Figure], period: ex.Period, role: str, compared_with: str, per_row: int = 5) -> None:
     for first in range(0, len(figures), per_row):
         row = figures[first:first + per_row]
         for column, figure in zip(st.columns(per_row, gap="small"), row):
             with column:
-                tile(figure, role, compared_with)
+                tile(figure, role, compared_with, ex.window_label(figure, period))
 
 
 def _change_text(current: int | float | None, previous: int | float | None) -> str:

@@ -186,6 +186,16 @@ class Figure:
     help: str
     higher_is_better: bool | None = True
     note: str = ""
+    window: str = metrics.PERIOD  # the window it is counted over (watchfloor.metrics): every tile here, the period
+
+
+def window_label(figure: Figure, period: Period) -> str:
+    """The figure's window as its tile says it beside the number: 'selected period: 2026-11-11 –
+    2026-11-17' (the period's dates, as the caption names them), or 'last 24 h' / 'now' for a figure
+    of another window (watchfloor.metrics)."""
+    if figure.window != metrics.PERIOD:
+        return figure.window
+    return f"{metrics.PERIOD}: {_fmt(period.start, period.end)}"
 
 
 def _ratio(numerator: float | None, denominator: float | None) -> float | None:
