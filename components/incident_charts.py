@@ -13,7 +13,7 @@ from components import case_link, plain
 from components.kpi import format_count
 from watchfloor import incidents as inc
 from watchfloor import spike_record
-from watchfloor.labels import category_label, category_labels, humanise, humanised, surface_labels, texts_of
+from watchfloor.labels import category_label, category_labels, count_of, humanise, humanised, surface_labels, texts_of
 
 SEVERITY_COLOURS = {"SEV0": "#c92a2a", "SEV1": "#e8590c", "SEV2": "#f59f00", "SEV3": "#868e96"}
 MILESTONE_COLOURS = {"Started": "#495057", "Detected": "#1971c2", "Acknowledged": "#7048e8",
@@ -212,7 +212,7 @@ def spike_facts(spike: dict | None, found: inc.Spike, incident: dict, ground_tru
                       help="The hour with the highest score, its cases against its expected count.")
             st.caption(f"{spike['peak_observed']:,.0f} vs {spike['peak_expected']:,.0f} expected")
         st.markdown(detector_note(spike, incident))
-    st.caption(f"{found.linked_cases:,} cases linked to the incident in the charted hours.")
+    st.caption(f"{count_of(found.linked_cases, 'case')} linked to the incident in the charted hours.")
     if ground_truth:
         st.caption(plain.md(ground_truth))
 
