@@ -88,7 +88,6 @@ with rising_column:
                 pl.col("span_text").alias("Spike"),
                 pl.col("multiplier_text").alias("× expected"),
                 pl.col("excess_text").alias("Extra cases"),
-                pl.col("peak_text").alias("Peak"),
                 texts_of(rising, versus, "last_24h", "week_before").alias("Last 24 h"),
             ),
             hide_index=True,
@@ -102,7 +101,7 @@ with rising_column:
                 "× expected": st.column_config.TextColumn(help="Cases of the spike's scope over the spike ÷ the "
                                                                "cases expected from the weeks before."),
                 "Extra cases": st.column_config.TextColumn(help="Cases over the spike minus the expected cases."),
-                "Peak": st.column_config.TextColumn(help="The hour with the highest score: its cases vs expected."),
+
                 "Last 24 h": st.column_config.TextColumn(
                     help="The scope's cases in the last 24 hours, against the same 24 hours a week earlier."),
             }, placeholder="–",

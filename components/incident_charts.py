@@ -198,9 +198,10 @@ def spike_facts(spike: dict | None, found: inc.Spike, incident: dict, ground_tru
         shown = spike_record.texts(pl.DataFrame([spike], schema=spike_record.RECORD_SCHEMA, orient="row")).row(0, named=True)
         columns = st.columns(4)
         with columns[0]:
-            st.metric("Spike (UTC)", shown["span_text"], border=True,
+            st.metric("Spike from (UTC)", f"{spike['onset']:%m-%d %H:00}", border=True,
                       help="From its onset to the end of its last elevated hour, in its scope: "
                            + plain.md(spike["label"]) + ".")
+            st.caption(plain.md(shown["span_text"]))
         with columns[1]:
             st.metric("× expected", shown["multiplier_text"], border=True,
                       help="Cases of its scope over the spike ÷ the cases expected from the weeks before.")

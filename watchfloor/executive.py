@@ -190,12 +190,14 @@ class Figure:
 
 
 def window_label(figure: Figure, period: Period) -> str:
-    """The figure's window as its tile says it beside the number: 'selected period: 2026-11-11 –
-    2026-11-17' (the period's dates, as the caption names them), or 'last 24 h' / 'now' for a figure
-    of another window (watchfloor.metrics)."""
+    """The figure's window as its tile says it beside the number: 'selected period: 11-11 – 11-17'
+    (the first and last day of the period; the caption above the tiles gives it to the minute), or
+    'last 24 h' / 'now' for a figure of another window (watchfloor.metrics)."""
     if figure.window != metrics.PERIOD:
         return figure.window
-    return f"{metrics.PERIOD}: {_fmt(period.start, period.end)}"
+    last = (period.end - timedelta(microseconds=1)).date()
+    days = f"{period.start:%m-%d}" if last == period.start.date() else f"{period.start:%m-%d} – {last:%m-%d}"
+    return f"{metrics.PERIOD}: {days}"
 
 
 def _ratio(numerator: float | None, denominator: float | None) -> float | None:
