@@ -27,7 +27,7 @@ _COMPACT_CSS = """<style>
 [data-testid=stMainBlockContainer] [data-testid=stMetricLabel] p { font-size: 0.85rem; }
 [data-testid=stMainBlockContainer] h1 { padding-top: 0; padding-bottom: 0; font-size: 2.2rem; }
 </style>"""
-TILE_HEIGHT = 180
+TILE_HEIGHT = 206
 
 
 def compact_page() -> None:
@@ -84,10 +84,17 @@ def tile(figure: ex.Figure, role: str, compared_with: str, window: str) -> None:
     with st.container(border=True, gap=None, height=TILE_HEIGHT):
         st.metric(figure.label, ex.format_value(figure.change.current, figure.kind), delta=delta,
                   delta_color=colour, delta_arrow=arrow, help=f"{figure.help} Compared with {compared_with}.")
-        st.caption(window)
+        st.caption(_unbroken(window))
         if figure.note:
             st.caption(figure.note)
         page_link(figure.page, f"{LINK_LABELS.get(figure.page, figure.page)} →", role)
+
+
+def _unbroken(window: str) -> str:
+    """The window with its dates kept on one line (non-breaking hyphens and spaces): a narrow tile
+    wraps after 'selected period:', never inside '11-28 – 12-05'."""
+    head, sep, days = window.partition(": ")
+    return head + sep + days.replace("-", "\u2011").replace(" ", "\u00a0") if sep else window
 
 
 def heading(text: str, page: str, role: str, help: str) -> None:
@@ -181,9 +188,9 @@ def top_spikes(spikes: pl.DataFrame, rising_table: pl.DataFrame, comparable: boo
         spikes.select(
             pl.col("label").alias("Spike in"),
             pl.col("severity").str.to_titlecase().alias("Level"),
-            pl.col("span_text").alias("From – to (UTC)"),
             pl.col("multiplier_text").alias("× expected"),
             pl.col("excess_text").alias("Extra"),
+            pl.col("span_text").alias("From – to (UTC)"),
             pl.col("peak_text").alias("Peak"),
         ),
         hide_index=True, key="executive_spikes_table", height=35 * (spikes.height + 1) + 3,
