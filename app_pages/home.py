@@ -85,9 +85,9 @@ with rising_column:
         st.dataframe(
             rising.select(
                 pl.col("label").alias("Spike in"),
-                pl.col("span_text").alias("Spike"),
                 pl.col("multiplier_text").alias("× expected"),
                 pl.col("excess_text").alias("Extra cases"),
+                pl.col("span_text").alias("Spike"),
                 texts_of(rising, versus, "last_24h", "week_before").alias("Last 24 h"),
             ),
             hide_index=True,

@@ -94,7 +94,9 @@ def _unbroken(window: str) -> str:
     """The window with its dates kept on one line (non-breaking hyphens and spaces): a narrow tile
     wraps after 'selected period:', never inside '11-28 – 12-05'."""
     head, sep, days = window.partition(": ")
-    return head + sep + days.replace("-", "\u2011").replace(" ", "\u00a0") if sep else window
+    # an en dash is a break opportunity after it: a word joiner holds it to the next date
+    days = days.replace("-", "\u2011").replace(" \u2013 ", "\u00a0\u2013\u2060\u00a0")
+    return head + sep + days if sep else window
 
 
 def heading(text: str, page: str, role: str, help: str) -> None:
