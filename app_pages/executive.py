@@ -63,14 +63,13 @@ with incidents_column:
     tiles.heading("SEV0 and SEV1 incidents", "incidents", user.role,
                   help="Incidents of severity SEV0 or SEV1 that started in the period.")
     tiles.severe_incidents(severe, severe_before)
+    tiles.heading("Top spikes", "trends", user.role,
+                  help="The spike record of Trends & spikes (the same spikes, with the same figures, on every page "
+                       "and whatever the period): the spikes that touch the period, most severe first. Without any, "
+                       "the categories whose volume rose most against the period before, ranked by (c − p) ÷ √(p + 1).")
+    tiles.top_spikes(spikes, rising, comparable, ex.spikes_note(record, period))
 with notices_column:
     tiles.heading("Notices by category (EU DSA)", "trends", user.role,
                   help="What a DSA transparency report counts: notices received (user reports and trusted flaggers), "
                        "orders from authorities, notices actioned and the median time to action.")
     tiles.notices(notices, comparable=comparable)
-
-tiles.heading("Top spikes", "trends", user.role,
-              help="The spike record of Trends & spikes (the same spikes, with the same figures, on every page "
-                   "and whatever the period): the spikes that touch the period, most severe first. Without any, "
-                   "the categories whose volume rose most against the period before, ranked by (c − p) ÷ √(p + 1).")
-tiles.top_spikes(spikes, rising, comparable, ex.spikes_note(record, period))

@@ -26,8 +26,9 @@ _COMPACT_CSS = """<style>
 [data-testid=stMainBlockContainer] [data-testid=stMetricValue] { font-size: 1.6rem; line-height: 1.2; }
 [data-testid=stMainBlockContainer] [data-testid=stMetricLabel] p { font-size: 0.85rem; }
 [data-testid=stMainBlockContainer] h1 { padding-top: 0; padding-bottom: 0; font-size: 2.2rem; }
+[data-testid=stMainBlockContainer] [data-testid=stCaptionContainer] p { font-size: 0.78rem; line-height: 1.3; }
 </style>"""
-TILE_HEIGHT = 206
+TILE_HEIGHT = 184
 
 
 def compact_page() -> None:
@@ -84,9 +85,8 @@ def tile(figure: ex.Figure, role: str, compared_with: str, window: str) -> None:
     with st.container(border=True, gap=None, height=TILE_HEIGHT):
         st.metric(figure.label, ex.format_value(figure.change.current, figure.kind), delta=delta,
                   delta_color=colour, delta_arrow=arrow, help=f"{figure.help} Compared with {compared_with}.")
-        st.caption(_unbroken(window))
-        if figure.note:
-            st.caption(figure.note)
+        # the window right under the number, the note on the next line (one element: no gap between)
+        st.caption(_unbroken(window) + (f"  \n{figure.note}" if figure.note else ""))
         page_link(figure.page, f"{LINK_LABELS.get(figure.page, figure.page)} →", role)
 
 
@@ -186,22 +186,24 @@ def top_spikes(spikes: pl.DataFrame, rising_table: pl.DataFrame, comparable: boo
         st.caption(f"{found} Largest rises against the period before:")
         rising(rising_table)
         return
+    # Narrow column: the scope, level, multiplier, extra cases and onset show; the end and the peak
+    # follow (scroll sideways), as every page writes them.
     st.dataframe(
         spikes.select(
             pl.col("label").alias("Spike in"),
             pl.col("severity").str.to_titlecase().alias("Level"),
-            pl.col("multiplier_text").alias("× expected"),
+            pl.col("multiplier_text").alias("×"),
             pl.col("excess_text").alias("Extra"),
             pl.col("span_text").alias("From – to (UTC)"),
             pl.col("peak_text").alias("Peak"),
         ),
         hide_index=True, key="executive_spikes_table", height=35 * (spikes.height + 1) + 3,
         column_config={
-            "Spike in": st.column_config.TextColumn(help="The category, or the one surface and/or region of it where the spike is."),
-            "Level": st.column_config.TextColumn(help="The peak hour against its expected count: critical ≥ 5×, high ≥ 3×, medium ≥ 2×."),
+            "Spike in": st.column_config.TextColumn(width=92, help="The category, or the one surface and/or region of it where the spike is."),
+            "Level": st.column_config.TextColumn(width=56, help="The peak hour against its expected count: critical ≥ 5×, high ≥ 3×, medium ≥ 2×."),
+            "×": st.column_config.TextColumn(width=42, help="Cases over the spike ÷ the detector's expected cases (× expected)."),
+            "Extra": st.column_config.TextColumn(width=52, help="Cases above the detector's expected count over the spike."),
             "From – to (UTC)": st.column_config.TextColumn(help="From the spike's onset to the end of its last elevated hour."),
-            "× expected": st.column_config.TextColumn(help="Cases over the spike ÷ the detector's expected cases."),
-            "Extra": st.column_config.TextColumn(help="Cases above the detector's expected count over the spike."),
             "Peak": st.column_config.TextColumn(help="The hour with the highest score: its cases vs expected."),
         }, placeholder="–",
     )
