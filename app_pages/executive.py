@@ -3,7 +3,6 @@ against the one before, with a one-page export."""
 
 import streamlit as st
 
-import queries
 from components import executive_tiles as tiles
 from components import filters, plain, sensitivity, shell
 from queries import plans
@@ -33,7 +32,8 @@ figures = ex.headline(data["cases"], data["sla"], data["escalations"], data["inc
 enforcement = ex.enforcement_by_action(data["cases"])
 notices = ex.notices_by_category(data["cases"])
 rising = ex.top_rising_categories(data["cases"])
-spikes = queries.derived(data["category_series"], ex.top_spikes, period, 3, sensitivity.current())
+record = plans.spike_record(data["watched"], as_of, sensitivity.current())  # the spikes every page shows alike
+spikes = ex.top_spikes(record, period)
 severe = ex.severe_incidents(data["incidents"], ex.CURRENT)
 severe_before = ex.severe_incidents(data["incidents"], ex.PREVIOUS).height
 comparable = ex.comparable(data["cases"])
@@ -52,7 +52,7 @@ with export_column:
         export.to_csv(ex.figures_table(period, figures, enforcement, notices, severe, rising, spikes)),
     )
 
-tiles.tiles(figures, user.role, f"{period.previous_label}")
+tiles.tiles(figures, period, user.role, f"{period.previous_label}")
 
 enforcement_column, incidents_column, notices_column = st.columns([1.0, 1.2, 1.65], gap="medium")
 with enforcement_column:
@@ -64,10 +64,10 @@ with incidents_column:
                   help="Incidents of severity SEV0 or SEV1 that started in the period.")
     tiles.severe_incidents(severe, severe_before)
     tiles.heading("Top spikes", "trends", user.role,
-                  help="The spike detector of Trends & spikes over each category's arrivals (four weeks of history): "
-                       "the spikes that touch the period, most severe first. Without any, the categories whose volume "
-                       "rose most against the period before, ranked by (c − p) ÷ √(p + 1).")
-    tiles.top_spikes(spikes, rising, comparable, ex.spike_history_too_short(data["category_series"], period))
+                  help="The spike record of Trends & spikes (the same spikes, with the same figures, on every page "
+                       "and whatever the period): the spikes that touch the period, most severe first. Without any, "
+                       "the categories whose volume rose most against the period before, ranked by (c − p) ÷ √(p + 1).")
+    tiles.top_spikes(spikes, rising, comparable, ex.spikes_note(record, period))
 with notices_column:
     tiles.heading("Notices by category (EU DSA)", "trends", user.role,
                   help="What a DSA transparency report counts: notices received (user reports and trusted flaggers), "

@@ -12,8 +12,8 @@ from watchfloor.compare import describe_count_change, describe_share_change
 from watchfloor.daily_health import rising_categories, summarise
 from watchfloor.labels import texts_of, versus
 from watchfloor.metrics import LAST_24H
+from watchfloor import spike_record
 from watchfloor.queue_health import WORST_QUEUES, health_table, worst_by_age, worst_by_sla
-from watchfloor.trends import scope_label
 
 user = shell.guard("home")
 as_of = shell.as_of()
@@ -29,7 +29,8 @@ data = shell.fetch_or_stop(plans.home(as_of, chosen))
 
 health = summarise(data["flow"], pl.concat([data["sla"], data["sla_week_before"]]), data["incidents"], data["backlog"])
 level = sensitivity.current()
-backlog, rising = data["backlog"], queries.derived(data["rising"], rising_categories, as_of, 3, level)
+backlog = data["backlog"]
+rising = spike_record.texts(rising_categories(plans.spike_record(data["watched"], as_of, level), data["watched"], as_of))
 role = user.role
 WEEK = "vs a week ago"
 
@@ -97,13 +98,10 @@ with rising_column:
     else:
         st.dataframe(
             rising.select(
-                pl.Series("Spike in", [scope_label(*scope) for scope in
-                                       rising.select("category", "surface", "region").iter_rows()], dtype=pl.String),
-                pl.format(
-                    "{} {}", pl.when(pl.col("state") == "ongoing").then(pl.lit("Ongoing since")).otherwise(pl.lit("Ended, began")),
-                    pl.col("onset").dt.strftime("%m-%d %H:%M"),
-                ).alias("Spike"),
-                texts_of(rising, versus, "cases", "expected").alias("Cases vs expected"),
+                pl.col("label").alias("Spike in"),
+                pl.col("multiplier_text").alias("× expected"),
+                pl.col("excess_text").alias("Extra cases"),
+                pl.col("span_text").alias("Spike"),
                 texts_of(rising, versus, "last_24h", "week_before").alias("Last 24 h"),
             ),
             hide_index=True,
@@ -111,12 +109,13 @@ with rising_column:
             column_config={
                 "Spike in": st.column_config.TextColumn(help="The category, or the one surface and/or region of it "
                                                               "where the spike is."),
-                "Spike": st.column_config.TextColumn(help="Ongoing: still above its expected range in the last "
-                                                          "complete hour; ended: within the last 24 hours. Since: "
-                                                          "the spike's onset (UTC)."),
-                "Cases vs expected": st.column_config.TextColumn(help="Cases of the spike's scope over the spike so "
-                                                                      "far, against the cases expected from the weeks "
-                                                                      "before."),
+                "Spike": st.column_config.TextColumn(help="From its onset to the end of its last elevated hour "
+                                                          "(UTC); ongoing: still above its expected range in the "
+                                                          "last complete hour."),
+                "× expected": st.column_config.TextColumn(help="Cases of the spike's scope over the spike ÷ the "
+                                                               "cases expected from the weeks before."),
+                "Extra cases": st.column_config.TextColumn(help="Cases over the spike minus the expected cases."),
+
                 "Last 24 h": st.column_config.TextColumn(
                     help="The scope's cases in the last 24 hours, against the same 24 hours a week earlier."),
             }, placeholder="–",

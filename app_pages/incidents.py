@@ -2,10 +2,10 @@
 
 import streamlit as st
 
-import queries
 from components import filters, incident_charts as charts, sensitivity, shell
 from queries import plans
 from watchfloor import incidents as inc
+from watchfloor import spike_record
 
 user = shell.guard("incidents")
 as_of = shell.as_of()
@@ -51,10 +51,11 @@ with chart_column:
     st.markdown("**Linked cases per hour, with the milestones**")
     charts.hourly_chart(inc.hourly_for(data["hourly"], incident["incident_id"]), incident)
 st.markdown("**The spike that set it off**",
-            help="The incident's category arrivals per hour against the same hours a week earlier (the lines above).")
-detected = queries.derived(data["category_history"], inc.detected_spike, incident, as_of, sensitivity.current())
-charts.spike_facts(inc.spike(data["hourly"], incident, as_of), incident, inc.ground_truth_note(incident),
-                   charts.detector_note(detected, incident))
+            help="The spike detector's record of the incident's category (as on Trends & spikes, Home and the "
+                 "Executive summary): the spike that overlaps the incident, from a day before it started.")
+record = plans.spike_record(data["watched"], as_of, sensitivity.current())  # the spikes every page shows alike
+charts.spike_facts(inc.detected_spike(record, incident, as_of), inc.spike(data["hourly"], incident, as_of), incident,
+                   inc.ground_truth_note(incident), spike_record.coverage_note(record, incident["started_at"] - inc.LEAD))
 
 st.subheader("Linked cases", anchor=False)
 linked = shell.fetch_or_stop(plans.incident_cases(as_of, incident["incident_id"]))

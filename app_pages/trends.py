@@ -6,6 +6,7 @@ import streamlit as st
 import queries
 from components import filters, plain, sensitivity, shell, trends_charts
 from queries import plans
+from watchfloor import spike_record
 from watchfloor import trends as tr
 
 user = shell.guard("trends")
@@ -36,9 +37,10 @@ cost = cost_column.empty()  # what the setting costs, once the alerts are worked
 data = shell.fetch_or_stop(plans.trends(as_of, chosen, dimension=dimension, hourly=hourly))
 # The detector judges complete buckets only: asked as of the last one, its figures are kept for the
 # bucket (an hour) instead of being computed again every refresh interval.
-judged, judged_hour = tr.judged_end(end, as_of, hourly), tr.judged_end(end, as_of, True)
+judged = tr.judged_end(end, as_of, hourly)
 view = queries.derived(data["series"], tr.spike_view, dimension, start, end, judged, hourly, level)
-watched = queries.derived(data["watched"], tr.watched_view, start, end, judged_hour, level)
+record = plans.spike_record(data["watched"], as_of, level)  # the spikes every page shows alike
+watched = tr.watched_view(record, data["watched"]["category"].unique().to_list(), start, end)
 spikes = tr.spike_list(view, watched, dimension)
 movers = queries.derived(data["series"], tr.movers, dimension, start, end, as_of)
 trends_charts.sensitivity_cost(cost, watched.rate, sensitivity.LABELS[level])
@@ -47,12 +49,15 @@ trends_charts.headline(spikes, movers, dimension, user.role)
 
 st.subheader("Current and recent spikes", anchor=False)
 selected = trends_charts.spike_table(spikes, dimension)
+if (note := spike_record.coverage_note(record, start)) is not None:
+    st.caption(note)
 
 st.subheader("Volume", anchor=False)
 if selected is not None and selected["source"] == "watched":
     # A watched alert: its own hourly series (category, surface, region) with its band.
     trends_charts.scope_chart(queries.derived(data["watched"], tr.scope_points, selected["category"],
-                                              selected["surface"], selected["region"], start, end, judged_hour, level),
+                                              selected["surface"], selected["region"], start,
+                                              spike_record.hour_of(as_of), level),
                               selected)
 else:
     options = trends_charts.series_options(view, dimension)

@@ -8,7 +8,7 @@ estimate). Seeded into a temporary folder under benchmarks/work/ and removed at 
 keeps them). What is scored is exactly what Home and the Trends page show:
 
 - The watched series of every category (the category, each category x surface, x region and
-  x surface x region), hourly, from the product's own named query (trends_watched_series, with
+  x surface x region), hourly, from the product's own named query (watched_series, with
   the busiest account and ten minutes of each cell-hour), judged by watchfloor.spikes at a
   sensitivity, merged into alerts of kind spike or burst (watchfloor.spikes.watched_alerts).
 - Eligible spikes: multiplier >= 3, lasting >= 3 h, starting >= 14 days after the first hour
@@ -117,7 +117,7 @@ def seed_warehouse(folder: Path, seed: int) -> Path:
 
 @dataclass
 class Truth:
-    counts: pl.DataFrame  # trends_watched_series' frame over the whole period
+    counts: pl.DataFrame  # watched_series' frame over the whole period
     spikes: pl.DataFrame  # sim_spikes
     start: datetime  # first hour
     end: datetime  # last hour
@@ -134,8 +134,8 @@ def load_truth(path: Path, seed: int) -> Truth:
         con.close()
     start = first.replace(minute=0, second=0, microsecond=0)
     end = last.replace(minute=0, second=0, microsecond=0)
-    counts = queries.run_uncached("trends_watched_series", warehouse=str(path), history_start=start,
-                                  period_end=end + HOUR, regions=[], verticals=[], priorities=[], vendors=[])
+    counts = queries.run_uncached("watched_series", warehouse=str(path), history_start=start,
+                                  until=end + HOUR, regions=[], verticals=[], priorities=[], vendors=[])
     queries.close_all()
     return Truth(counts, truth.sort("starts_at"), start, end, int(cases), planned_bursts(seed))
 
@@ -430,20 +430,17 @@ def speed(path: Path) -> dict:
 
 
 def watched_speed(path: Path) -> dict:
-    """Every watched series as the Trends page judges them for its default week (and 29 days of
-    history) and as Home judges them (29 days), as of the benchmark's 'now': the named query,
-    cold (cache cleared), then the detector and the merging into alerts. Best of 3 runs."""
+    """Every watched series as the spike record judges them (its fixed window before now, the same
+    for every page), as of the benchmark's 'now': the named query, cold (cache cleared), then the
+    detector and the merging into alerts. Best of 3 runs."""
     from queries import plans
-    from watchfloor import daily_health, trends
+    from watchfloor import spike_record
     from watchfloor.filters import default_filters
 
     as_of = END
     filters = default_filters(as_of.date())
-    period = filters.period_params()
-    calls = {"trends": next(c for c in plans.trends(as_of, filters) if c.key == "watched"),
-             "home": next(c for c in plans.home(as_of, filters) if c.key == "rising")}
-    judge = {"trends": lambda f: trends.watched_view(f, period["period_start"], period["period_end"], as_of),
-             "home": lambda f: daily_health.rising_categories(f, as_of)}
+    calls = {"record": plans.watched(as_of, filters)}
+    judge = {"record": lambda f: spike_record.build(f, spike_record.hour_of(as_of))}
     out = {}
     for page, call in calls.items():
         fetch, detect = [], []

@@ -7,6 +7,7 @@ from __future__ import annotations
 import polars as pl
 import streamlit as st
 
+from components import plain
 from components.kpi import page_link
 from components.navigation import page_is_built
 from watchfloor import roles
@@ -25,8 +26,9 @@ _COMPACT_CSS = """<style>
 [data-testid=stMainBlockContainer] [data-testid=stMetricValue] { font-size: 1.6rem; line-height: 1.2; }
 [data-testid=stMainBlockContainer] [data-testid=stMetricLabel] p { font-size: 0.85rem; }
 [data-testid=stMainBlockContainer] h1 { padding-top: 0; padding-bottom: 0; font-size: 2.2rem; }
+[data-testid=stMainBlockContainer] [data-testid=stCaptionContainer] p { font-size: 0.78rem; line-height: 1.3; }
 </style>"""
-TILE_HEIGHT = 158
+TILE_HEIGHT = 184
 
 
 def compact_page() -> None:
@@ -72,8 +74,9 @@ def export_buttons(stem: str, html_page: str, csv_bytes: bytes) -> None:
                            on_click="ignore")
 
 
-def tile(figure: ex.Figure, role: str, compared_with: str) -> None:
-    """One figure: value, change against the period before, a short note and a link to its page."""
+def tile(figure: ex.Figure, role: str, compared_with: str, window: str) -> None:
+    """One figure: value, change against the period before, its window right under the number, a
+    short note and a link to its page."""
     delta = ex.describe_change(figure)
     colour = "off" if figure.higher_is_better is None else ("normal" if figure.higher_is_better else "inverse")
     arrow = "auto"
@@ -82,9 +85,18 @@ def tile(figure: ex.Figure, role: str, compared_with: str) -> None:
     with st.container(border=True, gap=None, height=TILE_HEIGHT):
         st.metric(figure.label, ex.format_value(figure.change.current, figure.kind), delta=delta,
                   delta_color=colour, delta_arrow=arrow, help=f"{figure.help} Compared with {compared_with}.")
-        if figure.note:
-            st.caption(figure.note)
+        # the window right under the number, the note on the next line (one element: no gap between)
+        st.caption(_unbroken(window) + (f"  \n{figure.note}" if figure.note else ""))
         page_link(figure.page, f"{LINK_LABELS.get(figure.page, figure.page)} →", role)
+
+
+def _unbroken(window: str) -> str:
+    """The window with its dates kept on one line (non-breaking hyphens and spaces): a narrow tile
+    wraps after 'selected period:', never inside '11-28 – 12-05'."""
+    head, sep, days = window.partition(": ")
+    # an en dash is a break opportunity after it: a word joiner holds it to the next date
+    days = days.replace("-", "\u2011").replace(" \u2013 ", "\u00a0\u2013\u2060\u00a0")
+    return head + sep + days if sep else window
 
 
 def heading(text: str, page: str, role: str, help: str) -> None:
@@ -95,12 +107,12 @@ def heading(text: str, page: str, role: str, help: str) -> None:
         st.markdown(f"**{text}**", help=help)
 
 
-def tiles(figures: list[ex.Figure], role: str, compared_with: str, per_row: int = 5) -> None:
+def tiles(figures: list[ex.Figure], period: ex.Period, role: str, compared_with: str, per_row: int = 5) -> None:
     for first in range(0, len(figures), per_row):
         row = figures[first:first + per_row]
         for column, figure in zip(st.columns(per_row, gap="small"), row):
             with column:
-                tile(figure, role, compared_with)
+                tile(figure, role, compared_with, ex.window_label(figure, period))
 
 
 def _change_text(current: int | float | None, previous: int | float | None) -> str:
@@ -160,10 +172,13 @@ def one_line(row: dict) -> str:
 
 
 def top_spikes(spikes: pl.DataFrame, rising_table: pl.DataFrame, comparable: bool = True,
-               too_short: bool = False) -> None:
-    """The detector's spikes of the period; when it found none, the largest rises against the period before."""
-    found = ("The warehouse holds too little history before this period for the spike detector to judge it."
-             if too_short else "The spike detector found no spike in the period.")
+               note: str | None = None) -> None:
+    """The spike record's spikes of the period (watchfloor.executive.top_spikes: the figures Trends,
+    Home and Incidents show for them); when there are none, the largest rises against the period
+    before. `note`: the record does not reach back to the period's start."""
+    found = "The spike detector found no spike in the period."
+    if note:
+        st.caption(plain.md(note))
     if spikes.height == 0 and not comparable:
         st.caption(found)
         return
@@ -171,19 +186,25 @@ def top_spikes(spikes: pl.DataFrame, rising_table: pl.DataFrame, comparable: boo
         st.caption(f"{found} Largest rises against the period before:")
         rising(rising_table)
         return
+    # Narrow column: the scope, level, multiplier, extra cases and onset show; the end and the peak
+    # follow (scroll sideways), as every page writes them.
     st.dataframe(
         spikes.select(
-            category_labels("category").alias("Category"),
+            pl.col("label").alias("Spike in"),
             pl.col("severity").str.to_titlecase().alias("Level"),
-            pl.col("excess").round(0).cast(pl.Int64).alias("Extra"),
-            pl.col("onset").alias("From"),
+            pl.col("multiplier_text").alias("×"),
+            pl.col("excess_text").alias("Extra"),
+            pl.col("span_text").alias("From – to (UTC)"),
+            pl.col("peak_text").alias("Peak"),
         ),
         hide_index=True, key="executive_spikes_table", height=35 * (spikes.height + 1) + 3,
         column_config={
-            "Category": st.column_config.TextColumn(width=96),
-            "Level": st.column_config.TextColumn(width=62, help="The peak hour against its expected count: critical ≥ 5×, high ≥ 3×, medium ≥ 2×."),
-            "Extra": st.column_config.NumberColumn(format="localized", width=50, help="Cases above the detector's expected count over the spike."),
-            "From": st.column_config.DatetimeColumn(format="MM-DD HH:mm", width=84, help="The spike's first hour (UTC)."),
+            "Spike in": st.column_config.TextColumn(width=92, help="The category, or the one surface and/or region of it where the spike is."),
+            "Level": st.column_config.TextColumn(width=56, help="The peak hour against its expected count: critical ≥ 5×, high ≥ 3×, medium ≥ 2×."),
+            "×": st.column_config.TextColumn(width=42, help="Cases over the spike ÷ the detector's expected cases (× expected)."),
+            "Extra": st.column_config.TextColumn(width=52, help="Cases above the detector's expected count over the spike."),
+            "From – to (UTC)": st.column_config.TextColumn(help="From the spike's onset to the end of its last elevated hour."),
+            "Peak": st.column_config.TextColumn(help="The hour with the highest score: its cases vs expected."),
         }, placeholder="–",
     )
 

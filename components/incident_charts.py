@@ -12,7 +12,8 @@ import streamlit as st
 from components import case_link, plain
 from components.kpi import format_count
 from watchfloor import incidents as inc
-from watchfloor.labels import category_label, category_labels, humanise, humanised, surface_labels, texts_of
+from watchfloor import spike_record
+from watchfloor.labels import category_label, category_labels, count_of, humanise, humanised, surface_labels, texts_of
 
 SEVERITY_COLOURS = {"SEV0": "#c92a2a", "SEV1": "#e8590c", "SEV2": "#f59f00", "SEV3": "#868e96"}
 MILESTONE_COLOURS = {"Started": "#495057", "Detected": "#1971c2", "Acknowledged": "#7048e8",
@@ -172,48 +173,47 @@ def hourly_chart(hourly: pl.DataFrame, incident: dict) -> None:
     _layout(fig, height=320, key="incidents_hourly_chart")
 
 
-def detector_note(episode, incident: dict) -> str:
-    """The spike detector's episode in one sentence, against the incident's own detection."""
-    if episode is None:
+def detector_note(spike: dict | None, incident: dict) -> str:
+    """The record's spike in one sentence (markdown-safe), with when the detector flagged it against
+    when the incident was detected."""
+    if spike is None:
         return ("The spike detector (as on Trends & spikes) found no spike in this category around the incident: "
                 "what set it off did not stand out in the category's hourly arrivals.")
-    flagged = episode.detected_at + inc.HOUR  # an hour is judged when it closes
+    flagged = spike["detected_at"] + inc.HOUR  # an hour is judged when it closes
     lead = ""
     if incident.get("detected_at") is not None:
         gap = (incident["detected_at"] - flagged).total_seconds()
         lead = (f", {inc.format_duration(gap)} before the incident was detected" if gap > 0 else
                 f", {inc.format_duration(-gap)} after the incident was detected" if gap < 0 else ", as the incident was detected")
-    ratio = episode.peak_observed / episode.peak_expected if episode.peak_expected else None
-    return (f"Spike detector: a **{episode.severity}** spike in {plain.md(category_label(incident['category']))} from "
-            f"{episode.onset:%m-%d %H:00} to {episode.end:%m-%d %H:00} UTC, flagged at {flagged:%m-%d %H:00}{lead}; "
-            f"peak {episode.peak_observed:,.0f} cases in an hour against {episode.peak_expected:,.1f} expected"
-            + (f" ({ratio:.1f}×)" if ratio else "") + f", {episode.observed:,.0f} cases against "
-            f"{episode.expected:,.0f} expected over {episode.points} hours.")
+    return f"Spike detector: {plain.md(spike_record.describe(spike))}; flagged at {flagged:%m-%d %H:00}{lead}."
 
 
-def spike_facts(found: inc.Spike, incident: dict, ground_truth: str | None = None, detector: str | None = None) -> None:
-    """The spike behind the incident in words and three figures."""
-    if found.peak_hour is None:
-        st.info("No cases of the incident's category in the charted hours.")
-        return
-    columns = st.columns(3)
-    ratio = found.peak_ratio
-    with columns[0]:
-        st.metric("Peak hour", f"{found.peak_cases:,} cases", border=True,
-                  help="The hour of the chart with most cases of the incident's category, against the same hour a week earlier.")
-        st.caption(f"{found.peak_hour:%m-%d %H:00} · {ratio:.1f}× the {found.peak_baseline:,} a week earlier")
-    with columns[1]:
-        st.metric("Arrivals while it ran", f"{found.during_cases:,}", border=True,
-                  help="Cases of the category from the hour it started to the hour it was mitigated (or resolved, or now).")
-        during = found.during_ratio
-        st.caption(f"{found.during_baseline:,} in the same hours a week earlier"
-                   + (f" ({during:.1f}×)" if during is not None else ""))
-    with columns[2]:
-        st.metric("Extra cases", f"{found.excess_cases:+,}", border=True,
-                  help="Arrivals while it ran minus the same hours a week earlier.")
-        st.caption(f"{found.linked_cases:,} cases linked to the incident in the charted hours")
-    if detector:
-        st.markdown(detector)
+def spike_facts(spike: dict | None, found: inc.Spike, incident: dict, ground_truth: str | None = None,
+                coverage: str | None = None) -> None:
+    """The record's spike behind the incident (watchfloor.spike_record: the figures Trends, Home and
+    the Executive summary show for it) in four figures and a sentence."""
+    if spike is None:
+        st.info(coverage or detector_note(None, incident))
+    else:
+        shown = spike_record.texts(pl.DataFrame([spike], schema=spike_record.RECORD_SCHEMA, orient="row")).row(0, named=True)
+        columns = st.columns(4)
+        with columns[0]:
+            st.metric("Spike from (UTC)", f"{spike['onset']:%m-%d %H:00}", border=True,
+                      help="From its onset to the end of its last elevated hour, in its scope: "
+                           + plain.md(spike["label"]) + ".")
+            st.caption(plain.md(shown["span_text"]))
+        with columns[1]:
+            st.metric("× expected", shown["multiplier_text"], border=True,
+                      help="Cases of its scope over the spike ÷ the cases expected from the weeks before.")
+            st.caption(f"{spike['observed']:,.0f} cases vs {spike['expected']:,.0f} expected")
+        with columns[2]:
+            st.metric("Extra cases", shown["excess_text"], border=True, help="Cases over the spike minus the expected cases.")
+        with columns[3]:
+            st.metric("Peak hour", f"{spike['peak']:%m-%d %H:00}", border=True,
+                      help="The hour with the highest score, its cases against its expected count.")
+            st.caption(f"{spike['peak_observed']:,.0f} vs {spike['peak_expected']:,.0f} expected")
+        st.markdown(detector_note(spike, incident))
+    st.caption(f"{count_of(found.linked_cases, 'case')} linked to the incident in the charted hours.")
     if ground_truth:
         st.caption(plain.md(ground_truth))
 

@@ -113,8 +113,9 @@ def spike_table(episodes: pl.DataFrame, dimension: str) -> dict | None:
         pl.col("peak").alias("Peak"),
         pl.col("until").alias("Until"),
         pl.col("observed").alias("Cases"),
-        pl.col("expected").alias("Expected"),
+        pl.col("expected").round(0).alias("Expected"),
         pl.col("ratio").alias("× expected"),
+        pl.col("excess").round(0).alias("Extra cases"),
         pl.col("score").alias("Score"),
     )
     burst_count = episodes.filter(pl.col("kind") != "spike").height
@@ -142,8 +143,9 @@ def spike_table(episodes: pl.DataFrame, dimension: str) -> dict | None:
             "Peak": st.column_config.DatetimeColumn(format="MM-DD HH:mm", help=f"The {unit} with the highest score."),
             "Until": st.column_config.DatetimeColumn(format="MM-DD HH:mm",
                                                      help=f"End of the last elevated {unit} (so far, if ongoing)."),
-            "Cases": st.column_config.NumberColumn(format="%d", help="Cases of its series over the spike."),
-            "Expected": st.column_config.NumberColumn(format="%.0f", help="Expected cases over the same buckets."),
+            "Cases": st.column_config.NumberColumn(format="localized", help="Cases of its series over the spike."),
+            "Expected": st.column_config.NumberColumn(format="localized", help="Expected cases over the same buckets."),
+            "Extra cases": st.column_config.NumberColumn(format="localized", help="Cases − expected cases over the spike."),
             "× expected": st.column_config.NumberColumn(format="%.1f×", help="Cases ÷ expected over the spike."),
             "Score": st.column_config.NumberColumn(
                 format="%.1f", help="Peak surprise as a standard-normal z: how unlikely the peak is without a spike."),

@@ -20,8 +20,9 @@ from watchfloor import automation as automation_figures
 from watchfloor import capacity as capacity_plan
 from watchfloor import case_view, sla_report
 from watchfloor import queue_health as queue_health_figures
+from watchfloor import spike_record as records
 from watchfloor import trends as trend_figures
-from watchfloor.filters import Filters
+from watchfloor.filters import MULTI_KEYS, Filters
 
 
 @dataclass(frozen=True)
@@ -55,6 +56,20 @@ def _page_plan(build: Callable[..., list[QueryCall]]) -> Callable[..., Plan]:
     return made
 
 
+def watched(as_of: datetime, filters: Filters | None = None) -> QueryCall:
+    """The spike record's series (watched_series): the record's fixed window before `as_of` snapped
+    to the hour, within the filters' scope (none: every case). The same call on every page."""
+    scope = filters.sql_params() if filters is not None else {attr: [] for attr in MULTI_KEYS.values()}
+    return QueryCall("watched", "watched_series", {**records.query_params(as_of), **scope})
+
+
+def spike_record(watched_frame: pl.DataFrame, as_of: datetime, sensitivity: str = "normal") -> records.SpikeRecord:
+    """The spike record of a watched_series frame, computed once per frame (warehouse, hour, scope)
+    and sensitivity, and kept as long as the frame is cached: every page and the alert rules that
+    ask for it at the same hour get the same record."""
+    return queries.derived(watched_frame, records.build, records.hour_of(as_of), sensitivity)
+
+
 @_page_plan
 def home(as_of: datetime, filters: Filters) -> list[QueryCall]:
     scope = filters.sql_params()
@@ -64,7 +79,7 @@ def home(as_of: datetime, filters: Filters) -> list[QueryCall]:
         QueryCall("sla_week_before", "home_sla_week_before", {"as_of": as_of, **scope}),
         QueryCall("incidents", "home_open_incidents", {"as_of": as_of}),
         QueryCall("backlog", "home_backlog_by_state", {"as_of": as_of, **scope}),
-        QueryCall("rising", "home_rising_categories", {"as_of": as_of, **scope}),
+        watched(as_of, filters),
         # The worst queues: Queue health's own queries with its parameters (one run serves both pages).
         QueryCall("queue_flow", "queue_flow", {"as_of": as_of, **scope}),
         QueryCall("open_cases", "queue_open_cases", {"as_of": as_of, **scope}),
@@ -109,14 +124,14 @@ def sla(as_of: datetime, filters: Filters) -> list[QueryCall]:
 @_page_plan
 def incidents(as_of: datetime, filters: Filters) -> list[QueryCall]:
     """The Incidents page: incidents open at any time in the date range, their milestones and notes,
-    and per hour their linked cases and their category's arrivals (for the per-incident view), with
-    four weeks of the category's history for the spike detector."""
+    and per hour their linked cases and their category's arrivals (for the per-incident view), and
+    the spike record's series over every case (an incident spans the sidebar's scope)."""
     scope = {"as_of": as_of, **filters.period_params()}
     return [
         QueryCall("incidents", "incident_list", scope),
         QueryCall("events", "incident_events", scope),
         QueryCall("hourly", "incident_hourly", scope),
-        QueryCall("category_history", "incident_category_history", scope),
+        watched(as_of),
     ]
 
 
@@ -131,9 +146,7 @@ def executive(as_of: datetime, filters: Filters, period: executive_periods.Perio
         QueryCall("escalations", "executive_escalations", scope),
         QueryCall("appeals", "executive_appeals", scope),
         QueryCall("incidents", "executive_incidents", chosen.sql_params()),
-        QueryCall("category_series", "executive_category_series", {
-            "history_start": executive_periods.spike_history_start(chosen), "period_end": chosen.end,
-            "hourly": executive_periods.spikes_hourly(chosen), **filters.sql_params()}),
+        watched(as_of, filters),
     ]
 
 
@@ -207,8 +220,8 @@ def shell(as_of: datetime, filters: Filters) -> list[QueryCall]:
 @_page_plan
 def trends(as_of: datetime, filters: Filters, dimension: str = "category", hourly: bool | None = None) -> list[QueryCall]:
     """Trends & spikes: the series of the chosen breakdown with the detector's history before the
-    period, the hourly cells of every watched series (category x surface x region) with the
-    detector's 29 days before the period, the shares for emerging patterns, and the classifier signal (watchfloor.trends)."""
+    period, the spike record's series (every watched series, the record's fixed window before now),
+    the shares for emerging patterns, and the classifier signal (watchfloor.trends)."""
     tr = trend_figures
     period = filters.period_params()
     start, end = period["period_start"], period["period_end"]
@@ -217,8 +230,7 @@ def trends(as_of: datetime, filters: Filters, dimension: str = "category", hourl
     return [
         QueryCall("series", "trends_series", {"history_start": tr.history_start(start, end), "period_end": end,
                                               "hourly": hourly, "dimension": dimension, **scope}),
-        QueryCall("watched", "trends_watched_series", {"history_start": tr.watched_history_start(start),
-                                                       "period_end": end, **scope}),
+        watched(as_of, filters),
         QueryCall("shares", "trends_shares", {"previous_start": start - (end - start), **period,
                                               "min_org_cases": tr.MIN_ORG_CASES, **scope}),
         QueryCall("classifier", "trends_classifier", {**period, **scope}),

@@ -7,7 +7,8 @@ from datetime import datetime, timedelta
 
 import polars as pl
 
-from watchfloor import metrics, spikes
+from watchfloor import metrics, spike_record
+from watchfloor.spike_record import SpikeRecord
 from watchfloor.compare import Change
 
 CURRENT = "last_24h"
@@ -81,78 +82,48 @@ def summarise(
 
 # --------------------------------------------------------------------------- rising categories
 
-RISING_HISTORY = timedelta(days=29)  # what home_rising_categories.sql fetches
 RISING_WINDOW = timedelta(hours=24)
-_SEVERITY_RANK = {name: i for i, name in enumerate(spikes.SEVERITIES)}
+RISING_SCHEMA = {"spike_id": pl.String, "category": pl.String, "surface": pl.String, "region": pl.String,
+                 "label": pl.String, "state": pl.String, "ongoing": pl.Boolean, "onset": pl.Datetime("us"),
+                 "end": pl.Datetime("us"), "until": pl.Datetime("us"), "peak": pl.Datetime("us"),
+                 "peak_observed": pl.Float64, "peak_expected": pl.Float64, "severity": pl.String,
+                 "cases": pl.Float64, "expected": pl.Float64, "excess": pl.Float64, "multiplier": pl.Float64,
+                 "last_24h": pl.Int64, "week_before": pl.Int64}
 
 
-def rising_categories(hourly: pl.DataFrame, as_of: datetime, top_n: int = 3,
-                      sensitivity: str = "normal") -> pl.DataFrame:
-    """The categories with a spike alert in the last 24 hours, as the spike evaluation scores them.
-
-    `hourly` is home_rising_categories' frame (category, surface, region, bucket, cases,
-    top_account, slot_0 .. slot_5) over the 29 days before the current hour. Every category is watched on
-    its category, category x surface, category x region and category x surface x region series
-    (the category series with the sensitivity's settings, SpikeParams.at; the narrower ones with
-    their fine() version), and its episodes that share an hour are one alert, labelled with its
-    scope (watchfloor.spikes.watched_alerts). Bursts (a batch landing at once, reports piling onto
-    one account: watchfloor.spikes.burst_kind) are not spikes and do not count. A category is
-    rising if one of its spike alerts reaches into the last 24 complete hours. One row per
-    category (its most important alert: ongoing first, then by severity, then by excess cases),
-    top_n rows. Columns: category, surface and region of the alert's scope (null: all), state
-    ('ongoing' or 'ended'), onset, severity, cases and expected over the alert in its scope,
-    last_24h (the scope's cases in the last 24 hours) and week_before (the same 24 hours a week
-    earlier).
-    """
-    hour = as_of.replace(minute=0, second=0, microsecond=0)
+def rising_categories(record: SpikeRecord, cells: pl.DataFrame, as_of: datetime, top_n: int = 3) -> pl.DataFrame:
+    """The categories with a spike in the last 24 hours: the spike record's spikes (bursts do not
+    count) whose hours reach into the 24 complete hours before now, one per category (its most
+    important: ongoing first, then by severity, then by excess cases; spike_record.ranked), top_n
+    rows. The spike's figures are the record's (onset, end, peak, severity; cases and expected
+    over the spike in its scope, excess, multiplier); state: 'ongoing' or 'ended'. last_24h: the
+    scope's cases in the last 24 complete hours, week_before: the same hours a week earlier, from
+    `cells` (the record's watched_series frame)."""
+    hour = spike_record.hour_of(as_of)
     window_start = hour - RISING_WINDOW
-    schema = {"category": pl.String, "surface": pl.String, "region": pl.String, "state": pl.String,
-              "onset": pl.Datetime("us"), "severity": pl.String, "cases": pl.Float64, "expected": pl.Float64,
-              "last_24h": pl.Int64, "week_before": pl.Int64}
-    if hourly.height == 0:
-        return pl.DataFrame(schema=schema)
-    # Hours before the data begins are unknown, not zero (a jump from nothing would look like a spike).
-    start = max(hour - RISING_HISTORY, hourly["bucket"].min())
-    if start >= hour - timedelta(hours=1):
-        return pl.DataFrame(schema=schema)
-    watched = spikes.watched_series(hourly, start, hour - timedelta(hours=1))
-    params = spikes.SpikeParams.at(sensitivity)
-    alerts = spikes.watched_alerts(watched, params, params.fine()).filter(
-        (pl.col("end") >= window_start) & (pl.col("kind") == "spike"))
-    if alerts.height == 0:
-        return pl.DataFrame(schema=schema)
-    ranked = (
-        alerts.with_columns(
-            pl.col("severity").replace_strict(_SEVERITY_RANK, default=len(_SEVERITY_RANK)).alias("_rank"),
-            (pl.col("observed") - pl.col("expected")).alias("_excess"),
-        )
-        .sort(["ongoing", "_rank", "_excess", "category"], descending=[True, False, True, False])
-        .unique("category", keep="first", maintain_order=True)
-        .head(top_n)
-    )
-    index = {t: i for i, t in enumerate(watched.stamps)}
-    rows = watched.keys.with_row_index("row")
+    found = spike_record.ranked(record.overlapping(window_start, hour).filter(pl.col("kind") == "spike"))
+    found = found.unique("category", keep="first", maintain_order=True).head(top_n)
+    if found.height == 0:
+        return pl.DataFrame(schema=RISING_SCHEMA)
+    week = timedelta(days=7)
     last_24h, week_before = [], []
-    for alert in ranked.iter_rows(named=True):
-        # The scope's own series (every scope with an alert is watched, so it has a row).
-        row = rows.filter((pl.col("category") == alert["category"]) & (pl.col("level") == alert["level"])
-                          & pl.col("surface").eq_missing(alert["surface"])
-                          & pl.col("region").eq_missing(alert["region"]))["row"][0]
-        values = watched.values[row]
-        last_24h.append(_hours_sum(values, index, window_start, hour, watched.stamps[0]))
-        week_before.append(_hours_sum(values, index, window_start - timedelta(days=7), hour - timedelta(days=7),
-                                      watched.stamps[0]))
-    return ranked.select(
-        "category", "surface", "region",
+    for spike in found.iter_rows(named=True):
+        scope = pl.col("category") == spike["category"]
+        for dim in ("surface", "region"):
+            if spike[dim] is not None:
+                scope &= pl.col(dim) == spike[dim]
+        rows = cells.filter(scope)
+        last_24h.append(_cases_in(rows, window_start, hour))
+        week_before.append(_cases_in(rows, window_start - week, hour - week))
+    return found.select(
+        "spike_id", "category", "surface", "region", "label",
         pl.when(pl.col("ongoing")).then(pl.lit("ongoing")).otherwise(pl.lit("ended")).alias("state"),
-        "onset", "severity",
-        pl.col("observed").alias("cases"), "expected",
+        "ongoing", "onset", "end", "until", "peak", "peak_observed", "peak_expected", "severity",
+        pl.col("observed").alias("cases"), "expected", "excess", "multiplier",
         pl.Series("last_24h", last_24h, dtype=pl.Int64), pl.Series("week_before", week_before, dtype=pl.Int64),
     )
 
 
-def _hours_sum(values, index: dict, start: datetime, end: datetime, first: datetime) -> int:
-    """Cases of a watched series in [start, end) (hours before its grid count as none)."""
-    lo = index.get(max(start, first), 0 if start < first else len(values))
-    hi = index.get(end, len(values)) if end > first else 0
-    return int(values[lo:hi].sum())
+def _cases_in(cells: pl.DataFrame, start: datetime, end: datetime) -> int:
+    """Cases of the cells in hours [start, end)."""
+    return int(cells.filter((pl.col("bucket") >= start) & (pl.col("bucket") < end))["cases"].sum())

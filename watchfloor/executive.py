@@ -14,7 +14,8 @@ from datetime import date, datetime, time, timedelta
 
 import polars as pl
 
-from watchfloor import metrics, spikes
+from watchfloor import metrics, spike_record
+from watchfloor.spike_record import SpikeRecord
 from watchfloor.compare import Change
 from watchfloor.labels import coarse_duration as format_duration
 
@@ -185,6 +186,18 @@ class Figure:
     help: str
     higher_is_better: bool | None = True
     note: str = ""
+    window: str = metrics.PERIOD  # the window it is counted over (watchfloor.metrics): every tile here, the period
+
+
+def window_label(figure: Figure, period: Period) -> str:
+    """The figure's window as its tile says it beside the number: 'selected period: 11-11 – 11-17'
+    (the first and last day of the period; the caption above the tiles gives it to the minute), or
+    'last 24 h' / 'now' for a figure of another window (watchfloor.metrics)."""
+    if figure.window != metrics.PERIOD:
+        return figure.window
+    last = (period.end - timedelta(microseconds=1)).date()
+    days = f"{period.start:%m-%d}" if last == period.start.date() else f"{period.start:%m-%d} – {last:%m-%d}"
+    return f"{metrics.PERIOD}: {days}"
 
 
 def _ratio(numerator: float | None, denominator: float | None) -> float | None:
@@ -344,59 +357,22 @@ def top_rising_categories(cases: pl.DataFrame, top_n: int = 3) -> pl.DataFrame:
 
 # --------------------------------------------------------------------------- top spikes
 
-SPIKE_HISTORY = timedelta(weeks=4)  # the detector's seasonal baseline looks back four weeks
-HOURLY_UP_TO = timedelta(days=14)  # longer periods are judged in daily buckets
-_SEVERITY_RANK = {name: i for i, name in enumerate(spikes.SEVERITIES)}
+
+def top_spikes(record: SpikeRecord, period: Period, top_n: int = 3) -> pl.DataFrame:
+    """The spike record's spikes (watchfloor.spike_record: the same record, with the same figures,
+    whatever the period) whose hours overlap the period, bursts left out: most severe first, then
+    by extra cases (observed − expected), then by category; at most top_n. The record's columns
+    and its texts (spike_record.texts)."""
+    found = record.overlapping(period.start, period.end).filter(pl.col("kind") == "spike")
+    ranked = (found.with_columns(pl.col("severity").replace_strict(spike_record.SEVERITY_RANK,
+                                                                   return_dtype=pl.Int64).alias("rank"))
+              .sort(["rank", "excess", "category"], descending=[False, True, False]).head(top_n))
+    return spike_record.texts(ranked)
 
 
-def spikes_hourly(period: Period) -> bool:
-    return period.end - period.start <= HOURLY_UP_TO
-
-
-def _floor(moment: datetime, step: timedelta) -> datetime:
-    return datetime.min + ((moment - datetime.min) // step) * step
-
-
-def spike_history_start(period: Period) -> datetime:
-    step = timedelta(hours=1) if spikes_hourly(period) else timedelta(days=1)
-    return _floor(period.start - SPIKE_HISTORY, step)
-
-
-def spike_history_too_short(series: pl.DataFrame, period: Period) -> bool:
-    """True when the data holds too few buckets before the period's end for the detector to judge
-    any (it leaves its first `min_history` buckets unjudged), e.g. a month of a young warehouse."""
-    step = timedelta(hours=1) if spikes_hourly(period) else timedelta(days=1)
-    if series.height == 0:
-        return True
-    start = max(spike_history_start(period), series["bucket"].min())
-    buckets = int((_floor(period.end, step) - start) / step)
-    return buckets <= spikes.SpikeParams().min_history
-
-
-def top_spikes(series: pl.DataFrame, period: Period, top_n: int = 3, sensitivity: str = "normal") -> pl.DataFrame:
-    """The spike detector (watchfloor.spikes, at the sensitivity's settings) over every category's
-    series, four weeks of history included, judged up to the last complete bucket; the episodes
-    that touch the period, most severe first, then by extra cases (observed − expected)."""
-    step = timedelta(hours=1) if spikes_hourly(period) else timedelta(days=1)
-    last_bucket = _floor(period.end, step) - step  # the bucket still filling up is never judged
-    start = spike_history_start(period)
-    if series.height:
-        # Buckets before the warehouse's data begins are unknown, not zero (a jump from nothing to
-        # the usual level would look like a spike): the series starts at its first bucket with cases.
-        start = max(start, series["bucket"].min())
-    if series.height == 0 or last_bucket <= start:
-        return spikes.episodes_frame([]).with_columns(pl.lit(None, pl.String).alias("category"),
-                                                      pl.lit(None, pl.Float64).alias("excess"),
-                                                      pl.lit(None, pl.Int64).alias("rank"))
-    _, episodes = spikes.detect_many(series, "category", params=spikes.SpikeParams.at(sensitivity), start=start,
-                                     end=last_bucket, interval=step)
-    if episodes.height == 0:
-        return episodes.with_columns(pl.lit(None, pl.Float64).alias("excess"), pl.lit(None, pl.Int64).alias("rank"))
-    touching = episodes.filter((pl.col("onset") < period.end) & (pl.col("end") + step > period.start))
-    return (touching.with_columns(
-        (pl.col("observed") - pl.col("expected")).alias("excess"),
-        pl.col("severity").replace_strict(_SEVERITY_RANK, return_dtype=pl.Int64).alias("rank"),
-    ).sort(["rank", "excess", "category"], descending=[False, True, False]).head(top_n))
+def spikes_note(record: SpikeRecord, period: Period) -> str | None:
+    """What the Top spikes tile says when the record does not reach back to the period's start."""
+    return spike_record.coverage_note(record, period.start)
 
 
 # --------------------------------------------------------------------------- display
@@ -453,7 +429,7 @@ def figures_table(period: Period, figures: list[Figure], enforcement: pl.DataFra
         rows.append(("top rising categories", r["category"], r["current"], r["previous"]))
     for r in (spike_rows if spike_rows is not None else pl.DataFrame()).iter_rows(named=True):
         # a spike's cases against the detector's expected count (in the 'previous' column)
-        rows.append(("top spikes", f"{r['category']} {r['severity']} from {r['onset']:%Y-%m-%d %H:%M}",
+        rows.append(("top spikes", f"{r['label']} {r['severity']} {r['span_text']} UTC",
                      r["observed"], r["expected"]))
     for r in incidents.iter_rows(named=True):
         rows.append(("SEV0 and SEV1 incidents", f"{r['incident_id']} {r['severity']}: {r['title']}", None, None))

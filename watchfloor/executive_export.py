@@ -87,10 +87,10 @@ def to_html(period: ex.Period, figures: list[ex.Figure], enforcement: pl.DataFra
         {1, 2, 3},
     ) if rising.height else "<p>No category rose against the period before.</p>"
     spikes_html = _table(
-        ["Category", "Level", "Cases", "Expected", "From (UTC)"],
-        [[category_label(r["category"]), r["severity"], _count(r["observed"]), _count(r["expected"]),
-          f"{r['onset']:%Y-%m-%d %H:%M}"] for r in spikes.iter_rows(named=True)],
-        {2, 3},
+        ["Spike in", "Level", "From – to (UTC)", "Peak", "× expected", "Extra cases"],
+        [[r["label"], r["severity"], r["span_text"], r["peak_text"], r["multiplier_text"], r["excess_text"]]
+         for r in spikes.iter_rows(named=True)],
+        {4, 5},
     ) if spikes is not None and spikes.height else "<p>The spike detector found no spike in the period.</p>"
     notices_html = _table(
         ["Category", "Notices", "Before", "Trusted flaggers", "Orders", "Actioned", "Median to action"],

@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 
 import polars as pl
 
-from watchfloor import spikes
+from watchfloor.spike_record import SpikeRecord
 from watchfloor.labels import coarse_duration as format_duration, texts_of
 
 SEVERITIES = ("SEV0", "SEV1", "SEV2", "SEV3")
@@ -133,39 +133,20 @@ def spike(hourly: pl.DataFrame, incident: dict, as_of: datetime) -> Spike:
 
 
 HOUR = timedelta(hours=1)
-DETECTOR_HISTORY = timedelta(days=28)  # as queries/incident_category_history.sql reads
+LEAD = timedelta(hours=24)  # a spike that began up to a day before the incident started can have set it off
 
 
-def _hour(moment: datetime) -> datetime:
-    return moment.replace(minute=0, second=0, microsecond=0)
-
-
-def detected_spike(history: pl.DataFrame, incident: dict, as_of: datetime,
-                   sensitivity: str = "normal") -> spikes.Episode | None:
-    """The spike detector (watchfloor.spikes, at the sensitivity's settings) over the incident's
-    category, hour by hour, with four weeks of history: the first episode that touches the
-    incident, from 24 hours before it started to its mitigation (or resolution, or now). Only
-    complete hours are judged; hours before the data begins are unknown, the others count their
-    cases (none: zero)."""
-    first = _hour(incident["started_at"]) - DETECTOR_HISTORY
-    end = incident.get("resolved_at") or as_of
-    # the hour holding now is still filling up, so the last judged hour is the one before it
-    last = min(_hour(end) + 6 * HOUR, _hour(as_of) - HOUR)
-    rows = history.filter(pl.col("incident_id") == incident["incident_id"])
-    if rows.height:
-        # Hours before the warehouse's data begins are unknown, not zero: a series that jumped
-        # from nothing to its usual level would look like a spike.
-        first = max(first, rows["hour"].min())
-    if last <= first:
-        return None
-    counts = dict(zip(rows["hour"].to_list(), rows["cases"].to_list()))
-    stamps = [first + HOUR * i for i in range(int((last - first) / HOUR) + 1)]
-    found = spikes.detect(stamps, [counts.get(h, 0) for h in stamps], spikes.SpikeParams.at(sensitivity),
-                          interval=HOUR)
-    window_start = incident["started_at"] - 24 * HOUR
+def detected_spike(record: SpikeRecord, incident: dict, as_of: datetime) -> dict | None:
+    """The spike record's spike behind the incident (watchfloor.spike_record: the same record, with
+    the same figures, as Trends, Home and the Executive summary show): the first, by onset, of the
+    incident's category whose hours [onset, until) overlap the incident's, from 24 hours before it
+    started to its mitigation (or resolution, or now); spikes before bursts. None without one."""
+    window_start = incident["started_at"] - LEAD
     window_end = incident.get("mitigated_at") or incident.get("resolved_at") or as_of
-    touching = [e for e in found.episodes if e.onset <= window_end and e.end + HOUR > window_start]
-    return min(touching, key=lambda e: e.onset) if touching else None
+    touching = (record.of_category(incident["category"])
+                .filter((pl.col("onset") <= window_end) & (pl.col("until") > window_start))
+                .sort([pl.col("kind") != "spike", pl.col("onset")]))
+    return touching.row(0, named=True) if touching.height else None
 
 
 def incident_table(incidents: pl.DataFrame) -> pl.DataFrame:

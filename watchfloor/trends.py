@@ -2,9 +2,10 @@
 
 - `spike_view`: the detector (watchfloor.spikes) over every series of the chosen breakdown, with
   weeks of history before the period; the points of the period and the episodes touching it.
-- `watched_view`: the alerts of every category's watched series (the category, x surface,
-  x region, x surface x region, hourly), as benchmarks/eval_spikes.py scores them, spikes and
-  bursts told apart, and how many alerts a week each category gets at the sensitivity in force;
+- `watched_view`: the spike record's alerts (watchfloor.spike_record: every category's watched
+  series, the category, x surface, x region, x surface x region, hourly, over one fixed window
+  before now) that touch the period, spikes and bursts told apart, and how many alerts a week each
+  category gets at the sensitivity in force;
   `spike_list` puts them and the breakdown's own episodes into the page's one ranked list,
   `scope_points` draws one watched series.
 - `movers`: period-over-period change per value (absolute and percent).
@@ -22,7 +23,8 @@ from datetime import datetime, timedelta
 
 import polars as pl
 
-from watchfloor import spikes
+from watchfloor import spike_record, spikes
+from watchfloor.spike_record import scope_label  # noqa: F401 - the pages' name for it
 from watchfloor.labels import category_label, category_labels, humanise, humanised
 
 # The breakdowns the page offers (the values trends_series.sql accepts for $dimension).
@@ -162,76 +164,29 @@ def spike_case_window(episode: dict, step: timedelta) -> tuple[datetime, datetim
 
 # --------------------------------------------------------------------------- watched scopes
 
-WATCHED_STEP = timedelta(hours=1)  # the watched series are hourly, as the evaluation scores them
-
-
-def scope_label(category: str, surface: str | None = None, region: str | None = None) -> str:
-    """'Impersonation · Image gen · APAC': a watched series in words (category, then surface, region)."""
-    parts = [value_label("category", category)]
-    if surface is not None:
-        parts.append(value_label("surface", surface))
-    if region is not None:
-        parts.append(value_label("region", region))
-    return " · ".join(parts)
-
-
-def watched_history_start(period_start: datetime) -> datetime:
-    """Where the watched series start: the detector's weeks of history before the period."""
-    return period_start - HISTORY
-
-
-def watched_grid(cells: pl.DataFrame, period_start: datetime, period_end: datetime,
-                 as_of: datetime) -> tuple[datetime, datetime] | None:
-    """(first, last) hour the watched series are judged on: from the history's start (or the first
-    hour with cases, if later: hours before the data begins are unknown, not zero) to the last
-    complete hour; None when fewer than two hours."""
-    start = watched_history_start(period_start)
-    if cells.height:
-        start = max(start, cells["bucket"].min())
-    end = judged_end(period_end, as_of, hourly=True)
-    if end <= start + WATCHED_STEP:
-        return None
-    return start, end - WATCHED_STEP
-
-
+WATCHED_STEP = spike_record.STEP  # the watched series are hourly, as the evaluation scores them
 RATE_SCHEMA = {"category": pl.String, "label": pl.String, "spikes": pl.Int64, "bursts": pl.Int64,
                "weeks": pl.Float64, "spikes_per_week": pl.Float64, "bursts_per_week": pl.Float64}
-WARM_UP = timedelta(days=14)  # the detector's weekly baseline needs two weeks of history
 
 
 @dataclass(frozen=True)
 class WatchedView:
-    alerts: pl.DataFrame  # watchfloor.spikes.ALERT_SCHEMA plus label, state, excess, ratio; ranked
+    alerts: pl.DataFrame  # the spike record's rows touching the period (spike_record.RECORD_SCHEMA), ranked
     rate: pl.DataFrame  # RATE_SCHEMA: alerts a week per category at the sensitivity (alert_rate)
     sensitivity: str = "normal"
 
 
-def _empty_alerts() -> pl.DataFrame:
-    return pl.DataFrame(schema=spikes.ALERT_SCHEMA)
-
-
-def watched_view(cells: pl.DataFrame, period_start: datetime, period_end: datetime, as_of: datetime,
-                 sensitivity: str = "normal") -> WatchedView:
-    """The alerts of every category's watched series touching the period, ranked as the spike
-    list is, and each category's alerts a week over the whole judged history (alert_rate).
-
-    `cells` is trends_watched_series' frame (category, surface, region, bucket, cases,
-    top_account, slot_0 .. slot_5). The category series are judged with the sensitivity's settings
-    (SpikeParams.at), the narrower ones with their fine() version; episodes of one category
-    sharing an hour are one alert labelled with its scope and kind (spike or burst;
-    watchfloor.spikes.watched_alerts)."""
-    params = spikes.SpikeParams.at(sensitivity)
-    grid = watched_grid(cells, period_start, period_end, as_of)
-    alerts = _empty_alerts()
+def watched_view(record: spike_record.SpikeRecord, categories: list[str], period_start: datetime,
+                 period_end: datetime) -> WatchedView:
+    """The spike record's alerts touching the period, ranked (spike_record.ranked), and each of
+    `categories`' alerts a week over the whole record (alert_rate: counted from two weeks after its
+    first hour, when the weekly baseline takes over, to its last complete hour). The record is the
+    same whatever the period (watchfloor.spike_record)."""
     rate = pl.DataFrame(schema=RATE_SCHEMA)
-    last = judged_end(period_end, as_of, hourly=True)
-    if grid is not None:
-        watched = spikes.watched_series(cells, *grid, interval=WATCHED_STEP)
-        every = spikes.watched_alerts(watched, params, params.fine())
-        categories = sorted(cells["category"].unique().drop_nulls().to_list())
-        rate = alert_rate(every, categories, grid[0] + WARM_UP, grid[1] + WATCHED_STEP)
-        alerts = every.filter((pl.col("end") >= period_start) & (pl.col("onset") < period_end))
-    return WatchedView(_rank_alerts(alerts, last), rate, sensitivity)
+    if record.first is not None:
+        rate = alert_rate(record.spikes, sorted(categories), record.first + spike_record.WARM_UP,
+                          record.last + WATCHED_STEP)
+    return WatchedView(spike_record.ranked(record.overlapping(period_start, period_end)), rate, record.sensitivity)
 
 
 def alert_rate(alerts: pl.DataFrame, categories: list[str], judged_from: datetime, judged_to: datetime) -> pl.DataFrame:
@@ -266,24 +221,6 @@ def alert_rate(alerts: pl.DataFrame, categories: list[str], judged_from: datetim
     )
 
 
-def _rank_alerts(alerts: pl.DataFrame, judged_until: datetime) -> pl.DataFrame:
-    recent_from = judged_until - RECENT
-    labels = [scope_label(c, s, r) for c, s, r in alerts.select("category", "surface", "region").iter_rows()]
-    return (
-        alerts.with_columns(
-            pl.Series("label", labels, dtype=pl.String),
-            pl.when(pl.col("ongoing")).then(pl.lit("ongoing"))
-            .when(pl.col("end") + WATCHED_STEP >= recent_from).then(pl.lit("recent"))
-            .otherwise(pl.lit("earlier")).alias("state"),
-            (pl.col("observed") - pl.col("expected")).alias("excess"),
-            pl.when(pl.col("expected") > 0).then(pl.col("observed") / pl.col("expected")).alias("ratio"),
-            pl.col("severity").replace_strict(SEVERITY_ORDER, default=len(SEVERITY_ORDER)).alias("_severity_rank"),
-        )
-        .sort(["ongoing", "_severity_rank", "excess", "onset"], descending=[True, False, True, True])
-        .drop("_severity_rank")
-    )
-
-
 SPIKE_LIST_SCHEMA = {
     "source": pl.String, "key": pl.String, "category": pl.String, "surface": pl.String, "region": pl.String,
     "label": pl.String, "state": pl.String, "severity": pl.String, "onset": pl.Datetime("us"),
@@ -307,7 +244,7 @@ def spike_list(view: SpikeView, watched: WatchedView, dimension: str) -> pl.Data
         pl.concat_str([pl.col("category"), pl.col("surface"), pl.col("region")], separator="/",
                       ignore_nulls=True).alias("key"),
         "category", "surface", "region", "label", "state", "severity", "onset", "peak", "end",
-        (pl.col("end") + WATCHED_STEP).alias("until"), "observed", "expected", "ratio", "score", "excess", "ongoing",
+        "until", "observed", "expected", pl.col("multiplier").alias("ratio"), "score", "excess", "ongoing",
         "kind", "burst_cases",
     )]
     if dimension != "category":
@@ -342,12 +279,12 @@ def spike_case_scope(spike: dict, dimension: str) -> dict:
 
 
 def scope_points(cells: pl.DataFrame, category: str, surface: str | None, region: str | None,
-                 period_start: datetime, period_end: datetime, as_of: datetime,
-                 sensitivity: str = "normal") -> pl.DataFrame:
-    """One watched series, judged as watched_view judges it, for its chart: bucket, observed,
-    expected, upper, score, in_episode over the period (empty if nothing to judge)."""
+                 period_start: datetime, hour: datetime, sensitivity: str = "normal") -> pl.DataFrame:
+    """One watched series of the spike record's frame (watched_series), judged on the record's grid
+    with its level's settings, for its chart: bucket, observed, expected, upper, score, in_episode
+    from the period's start (empty if nothing to judge). `hour`: spike_record.hour_of(now)."""
     empty = spikes._empty_points("key").drop("key")
-    grid = watched_grid(cells, period_start, period_end, as_of)
+    grid = spike_record.grid(cells, hour)
     if grid is None:
         return empty
     watched = spikes.watched_series(cells.filter(pl.col("category") == category), *grid, interval=WATCHED_STEP)

@@ -3,10 +3,13 @@ whose figures are worked out there."""
 
 from __future__ import annotations
 
+from datetime import date, datetime
+
 import pytest
 
 from tests.app.conftest import app_for, errors
 from tests.unit.test_executive_queries import exec_env, exec_warehouse  # noqa: F401 (fixtures)
+from watchfloor import executive as ex
 from watchfloor import roles
 
 PAGE = "app_pages/executive.py"
@@ -126,3 +129,28 @@ def test_exports(exec_env):
     at = app_for(PAGE, role="executive").run()
     buttons = [b for b in at.get("download_button")]
     assert len(buttons) == 2
+
+
+def test_every_tile_says_its_window_beside_the_number(exec_env):
+    """The last 7 days to 11-18 12:00 (the default): each of the nine tiles says 'selected period' with
+    its first and last day right under its number (watchfloor.metrics.PERIOD)."""
+    at = app_for(PAGE, role="executive").run()
+    assert not at.exception
+    window = "selected period: 11-11 – 11-18"
+    shown = [c.value.replace("\u2011", "-").replace("\u2060", "").replace("\u00a0", " ")  # kept on one line
+             for c in at.caption]
+    assert [c.split("  \n")[0] for c in shown].count(window) == len(at.metric) == 9  # the note follows on its line
+
+
+def test_window_label():
+    from dataclasses import replace
+
+    from watchfloor import metrics
+
+    figure = ex.Figure("volume", "Volume", ex.Change(1, 2), "count", "trends", "")
+    week = ex.custom_period(date(2026, 11, 9), date(2026, 11, 15), datetime(2026, 11, 18, 12))
+    assert ex.window_label(figure, week) == "selected period: 11-09 – 11-15"
+    assert ex.window_label(figure, ex.last_7_days(datetime(2026, 11, 18, 12, 30))) == "selected period: 11-11 – 11-18"
+    one_day = ex.custom_period(date(2026, 11, 9), date(2026, 11, 9), datetime(2026, 11, 18, 12))
+    assert ex.window_label(figure, one_day) == "selected period: 11-09"
+    assert ex.window_label(replace(figure, window=metrics.LAST_24H), week) == "last 24 h"

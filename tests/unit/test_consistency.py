@@ -15,11 +15,12 @@ import pytest
 
 import queries
 from queries import plans
-from watchfloor import daily_health, metrics
+from watchfloor import daily_health, metrics, spike_record
 from watchfloor import executive as ex
 from watchfloor import incidents as inc
 from watchfloor import queue_health as qh
 from watchfloor import sla_report as rep
+from watchfloor import trends as tr
 from watchfloor import vendors as v
 from watchfloor.filters import Filters
 from watchfloor.simulator import SimConfig, seed_warehouse
@@ -42,7 +43,9 @@ QUEUE_HEALTH_COMPARABLE = ("all", "one vendor")
 @pytest.fixture(scope="module")
 def warehouse(tmp_path_factory) -> str:
     path = tmp_path_factory.mktemp("consistency") / "sim.duckdb"
-    seed_warehouse(str(path), SimConfig(days=21, cases_per_day=4000, seed=5, end=END), progress=False)
+    # With the demo's showcase spike: a SEV0/SEV1 incident still open at the end, in the last days.
+    seed_warehouse(str(path), SimConfig(days=21, cases_per_day=4000, seed=5, end=END, showcase_spike=True),
+                   progress=False, demo=True)
     return str(path)
 
 
@@ -229,3 +232,52 @@ def test_homes_worst_queues_are_queue_healths_and_the_sla_pages_figures(warehous
     assert figures["backlog_end"][-1] == rows[top["group"]]["backlog"]
     assert figures["oldest_age_hours"][-1] == pytest.approx(top["oldest_age_seconds"] / 3600)
     assert (figures["backlog_start"] + figures["inflow"] - figures["outflow"] == figures["backlog_end"]).all()
+
+
+SPIKE_FIGURES = ("onset", "end", "until", "peak", "multiplier", "excess", "severity", "label")
+SPIKE_TEXTS = tuple(spike_record.TEXT_COLUMNS)
+
+
+def test_the_showcase_spike_is_one_record_on_every_page(warehouse):
+    """The showcase spike (the demo's open SEV0/SEV1 incident and the spike behind it) has the same
+    onset, end, peak, multiplier and excess cases on Trends, Incidents, Home and the Executive
+    summary (a week and a quarter), each page fetching through its own plan and reading the spike
+    record of its own frame; and those are the record's, built straight from the named query."""
+    listed = fetch(plans.incidents(AS_OF, WEEK), warehouse)
+    showcase = listed["incidents"].filter(pl.col("sim_spike_multiplier").is_not_null()
+                                          & pl.col("resolved_at").is_null()
+                                          & pl.col("severity").is_in(["SEV0", "SEV1"])).sort("started_at").row(-1, named=True)
+    incident_spike = inc.detected_spike(plans.spike_record(listed["watched"], AS_OF), showcase, AS_OF)
+    assert incident_spike is not None and incident_spike["kind"] == "spike"
+
+    # The record itself, from the named query run on its own and the record's build.
+    call = plans.watched(AS_OF)
+    queries.clear_cache()
+    record = spike_record.build(queries.run(call.name, warehouse=warehouse, **call.params), spike_record.hour_of(AS_OF))
+    truth = record.spikes.filter(pl.col("spike_id") == incident_spike["spike_id"]).row(0, named=True)
+    assert truth["category"] == showcase["category"]
+    assert truth["multiplier"] > 2 and truth["excess"] > 100  # the showcase stands out
+
+    seen = {"incidents": incident_spike}
+    trends = fetch(plans.trends(AS_OF, WEEK), warehouse)
+    period = WEEK.period_params()
+    view = tr.spike_view(trends["series"], "category", period["period_start"], period["period_end"], AS_OF, True)
+    watched = tr.watched_view(plans.spike_record(trends["watched"], AS_OF), trends["watched"]["category"].unique().to_list(),
+                              period["period_start"], period["period_end"])
+    rows = tr.spike_list(view, watched, "category").filter((pl.col("onset") == truth["onset"])
+                                                          & (pl.col("category") == truth["category"]))
+    seen["trends"] = rows.rename({"ratio": "multiplier"}).row(0, named=True)
+    home = fetch(plans.home(AS_OF, WEEK), warehouse)
+    rising = daily_health.rising_categories(plans.spike_record(home["watched"], AS_OF), home["watched"], AS_OF)
+    seen["home"] = spike_record.texts(rising.filter(pl.col("spike_id") == truth["spike_id"])).row(0, named=True)
+    for kind in (ex.WEEK, ex.QUARTER):
+        chosen = ex.period_for(kind, AS_OF)
+        data = fetch(plans.executive(AS_OF, WEEK, chosen), warehouse)
+        top = ex.top_spikes(plans.spike_record(data["watched"], AS_OF), chosen)
+        seen[f"executive {kind}"] = top.filter(pl.col("spike_id") == truth["spike_id"]).row(0, named=True)
+    for page, spike in seen.items():
+        assert {k: spike[k] for k in SPIKE_FIGURES} == {k: truth[k] for k in SPIKE_FIGURES}, page
+    # Written the same where the pages write them.
+    shown = spike_record.texts(record.spikes.filter(pl.col("spike_id") == truth["spike_id"])).row(0, named=True)
+    for page in ("home", "executive week", "executive quarter"):
+        assert {k: seen[page][k] for k in SPIKE_TEXTS} == {k: shown[k] for k in SPIKE_TEXTS}, page

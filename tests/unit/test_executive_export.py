@@ -55,10 +55,19 @@ def test_spikes_in_the_export(exec_env):
 
     period = ex.last_7_days(AS_OF)
     figures, enforcement, notices, severe, rising = _parts(fetch())
-    spikes = pl.DataFrame({"category": ["fraud_scams"], "severity": ["critical"], "observed": [60.0], "expected": [10.0],
-                           "onset": [datetime(2026, 11, 15, 10)]})
+    from watchfloor import spike_record
+
+    # A spike record's row (one hour, 60 cases against 10 expected), as top_spikes gives it.
+    hour = datetime(2026, 11, 15, 10)
+    row = {"spike_id": "fraud_scams@2026-11-15T10", "category": "fraud_scams", "surface": None, "region": None,
+           "level": "category", "label": "Fraud & scams", "onset": hour, "detected_at": hour, "peak": hour, "end": hour,
+           "until": datetime(2026, 11, 15, 11), "hours": 1, "observed": 60.0, "expected": 10.0, "excess": 50.0,
+           "multiplier": 6.0, "peak_observed": 60.0, "peak_expected": 10.0, "score": 7.0, "severity": "critical",
+           "ongoing": False, "state": "earlier", "kind": "spike", "burst_cases": 0.0}
+    spikes = spike_record.texts(pl.DataFrame([row], schema=spike_record.RECORD_SCHEMA, orient="row"))
     page = export.to_html(period, figures, enforcement, notices, severe, 1, rising, AS_OF, spikes=spikes)
-    assert "Top spikes" in page and "2026-11-15 10:00" in page and "critical" in page
+    assert "Top spikes" in page and "11-15 10:00 – 11-15 11:00" in page and "critical" in page and "6.0×" in page
     table = ex.figures_table(period, figures, enforcement, notices, severe, rising, spikes)
     row = table.filter(pl.col("section") == "top spikes").row(0, named=True)
-    assert (row["figure"], row["current"], row["previous"]) == ("fraud_scams critical from 2026-11-15 10:00", 60.0, 10.0)
+    assert (row["figure"], row["current"], row["previous"]) == (
+        "Fraud & scams critical 11-15 10:00 – 11-15 11:00 UTC", 60.0, 10.0)

@@ -421,10 +421,11 @@ def test_recent_periods_newest_first():
 
 def test_the_plan_defaults_to_the_last_7_days():
     calls = {c.key: c for c in plans.executive(AS_OF, default_filters(AS_OF.date()))}
-    assert {c.params["period_start"] for k, c in calls.items() if k != "category_series"} == {t(11, 12)}
-    # the spike detector's four weeks of history, hourly for a 7-day period
-    series = calls["category_series"].params
-    assert (series["history_start"], series["period_end"], series["hourly"]) == (datetime(2026, 10, 14, 12), AS_OF, True)
+    assert {c.params["period_start"] for k, c in calls.items() if k != "watched"} == {t(11, 12)}
+    # the spike record's series: its fixed window before now, whatever the period
+    assert calls["watched"] == plans.watched(AS_OF, default_filters(AS_OF.date()))
+    quarter = {c.key: c for c in plans.executive(AS_OF, default_filters(AS_OF.date()), ex.period_for(ex.QUARTER, AS_OF))}
+    assert quarter["watched"] == calls["watched"]
     assert "executive" in plans.PAGE_PLANS
 
 
@@ -432,41 +433,52 @@ def test_the_plan_defaults_to_the_last_7_days():
 
 
 def _flat_series(category: str, start: datetime, hours: int, level: int, bursts: dict[datetime, int]) -> pl.DataFrame:
+    """Watched cells of one category, all on chat in AMER (so its narrower series are itself)."""
     from datetime import timedelta
 
     stamps = [start + timedelta(hours=h) for h in range(hours)]
-    return pl.DataFrame({"bucket": stamps, "category": [category] * hours,
-                         "cases": [bursts.get(s, level) for s in stamps]})
+    return pl.DataFrame({"bucket": stamps, "category": [category] * hours, "surface": ["chat"] * hours,
+                         "region": ["AMER"] * hours, "cases": [bursts.get(s, level) for s in stamps]})
+
+
+def _record(cells: pl.DataFrame):
+    from watchfloor import spike_record
+
+    return spike_record.build(cells, spike_record.hour_of(AS_OF))
 
 
 def test_top_spikes_by_the_detector():
-    """Two categories at a steady 10 cases an hour for the four weeks of history and the period
-    (the last 7 days to AS_OF). fraud_scams has 60 cases in the hour 11-15 10:00 and spam 35 in
-    11-16 03:00; elsewhere the counts equal the seasonal baseline, so the detector expects 10
-    (trimmed mean of the same hour in earlier weeks, level factor 1). Extra cases: 60 - 10 = 50
-    (6x: critical) and 35 - 10 = 25 (3.5x: high). A burst of 80 in history (10-20) is before the
-    period and not listed."""
+    """Two categories at a steady 10 cases an hour from 10-14 12:00 to AS_OF. fraud_scams has 60
+    cases in the hour 11-15 10:00 and spam 35 in 11-16 03:00; elsewhere the counts equal the
+    seasonal baseline, so the detector expects 10 (trimmed mean of the same hour in earlier weeks,
+    level factor 1). Extra cases: 60 - 10 = 50 (6x: critical) and 35 - 10 = 25 (3.5x: high). A
+    burst of 80 in history (10-20) is in the record but before the period and not listed."""
     period = ex.last_7_days(AS_OF)
-    start = ex.spike_history_start(period)
-    assert start == datetime(2026, 10, 14, 12)
+    start = datetime(2026, 10, 14, 12)
     hours = int((AS_OF - start).total_seconds() // 3600)
     series = pl.concat([
         _flat_series("fraud_scams", start, hours, 10, {t(15, 10): 60, datetime(2026, 10, 20, 5): 80}),
         _flat_series("spam", start, hours, 10, {t(16, 3): 35}),
     ])
-    found = ex.top_spikes(series, period)
-    got = [(r["category"], r["onset"], r["severity"], r["observed"], round(r["expected"], 6), round(r["excess"], 6))
-           for r in found.iter_rows(named=True)]
-    assert got == [("fraud_scams", t(15, 10), "critical", 60.0, 10.0, 50.0),
-                   ("spam", t(16, 3), "high", 35.0, 10.0, 25.0)]
-    assert ex.top_spikes(series, period, top_n=1)["category"].to_list() == ["fraud_scams"]
+    record = _record(series)
+    found = ex.top_spikes(record, period)
+    got = [(r["category"], r["onset"], r["severity"], r["observed"], round(r["expected"], 6), round(r["excess"], 6),
+            r["multiplier_text"], r["excess_text"]) for r in found.iter_rows(named=True)]
+    assert got == [("fraud_scams", t(15, 10), "critical", 60.0, 10.0, 50.0, "6.0×", "50"),
+                   ("spam", t(16, 3), "high", 35.0, 10.0, 25.0, "3.5×", "25")]
+    assert ex.top_spikes(record, period, top_n=1)["category"].to_list() == ["fraud_scams"]
+    assert datetime(2026, 10, 20, 5) in record.spikes["onset"].to_list()
+    # a quarter lists the history's burst too, with the same figures for the other two
+    quarter = ex.top_spikes(record, ex.period_for(ex.QUARTER, AS_OF), top_n=5)
+    assert quarter.filter(pl.col("onset") == t(15, 10)).select("observed", "excess").rows() == [(60.0, 50.0)]
+    assert quarter.height == 3
 
 
 def test_no_spike_in_the_hand_warehouse(exec_env):
     # a handful of cases never passes the detector's minimum of 5 extra cases
     data = fetch()
-    assert data["category_series"]["cases"].sum() == 15  # every case: all were created after 10-14 12:00
-    assert ex.top_spikes(data["category_series"], ex.last_7_days(AS_OF)).height == 0
+    assert data["watched"]["cases"].sum() == 15  # every case: all were created in the record's nine weeks
+    assert ex.top_spikes(plans.spike_record(data["watched"], AS_OF), ex.last_7_days(AS_OF)).height == 0
 
 
 def test_top_spikes_ignore_the_start_of_the_data():
@@ -478,11 +490,11 @@ def test_top_spikes_ignore_the_start_of_the_data():
     begins = t(1, 0)
     hours = int((AS_OF - begins).total_seconds() // 3600)
     series = _flat_series("spam", begins, hours, 10, {})
-    assert ex.top_spikes(series, period).height == 0
+    assert ex.top_spikes(_record(series), period).height == 0
     # with a burst in the period it is still found
     burst = _flat_series("spam", begins, hours, 10, {t(17, 4): 60})
-    assert ex.top_spikes(burst, period)["onset"].to_list() == [t(17, 4)]
-    assert ex.top_spikes(series.clear(), period).height == 0
+    assert ex.top_spikes(_record(burst), period)["onset"].to_list() == [t(17, 4)]
+    assert ex.top_spikes(_record(series.clear()), period).height == 0
     assert timedelta(0) < AS_OF - begins
 
 
@@ -494,13 +506,10 @@ def test_scope_label():
                                   priorities=("P0",))) == "region EMEA / APAC, priority P0"
 
 
-def test_too_little_history_for_the_detector():
-    """Daily buckets for a month: data that begins 10-28 gives 21 days before the end of 11-18,
-    fewer than the detector's 24 unjudged buckets; hourly for the last 7 days it is plenty."""
-    month = ex.period_for(ex.MONTH, AS_OF, day=date(2026, 11, 1))
-    assert not ex.spikes_hourly(month)
-    young = _flat_series("spam", datetime(2026, 10, 28), 21 * 24, 1, {}).with_columns(
-        pl.col("bucket").dt.truncate("1d")).group_by("bucket", "category").agg(pl.col("cases").sum())
-    assert ex.spike_history_too_short(young, month)
-    assert not ex.spike_history_too_short(_flat_series("spam", t(1, 0), 17 * 24, 1, {}), ex.last_7_days(AS_OF))
-    assert ex.spike_history_too_short(young.clear(), month)
+def test_a_period_before_the_record_says_so():
+    """Data from 10-28: a month from 11-01 is covered; a quarter from 10-01 starts before the record's
+    first hour, and the tile says from when spikes are judged."""
+    record = _record(_flat_series("spam", datetime(2026, 10, 28), 21 * 24, 1, {}))
+    assert ex.spikes_note(record, ex.period_for(ex.MONTH, AS_OF, day=date(2026, 11, 1))) is None
+    note = ex.spikes_note(record, ex.period_for(ex.QUARTER, AS_OF))
+    assert note is not None and "2026-10-28 00:00" in note

@@ -6,6 +6,8 @@ import polars as pl
 import pytest
 
 import queries
+from queries import plans
+from watchfloor.filters import Filters
 from watchfloor import metrics
 from tests import hand_warehouse as hw
 from watchfloor.daily_health import rising_categories, summarise
@@ -46,13 +48,13 @@ def test_open_incidents_by_severity(hand_env):
 
 
 def test_rising_categories(hand_env):
-    """home_rising_categories: hourly cases per category, surface and region in the 29 days
-    before the current hour (11-18 12:00), i.e. [10-20 12:00, 11-18 12:00); every case of the
+    """watched_series (the spike record's query, as Home's plan calls it): hourly cases per category,
+    surface and region in the record's nine weeks before the current hour (11-18 12:00); every case of the
     hand warehouse is in it, one per hour (all on chat; fraud and spam in AMER, child safety in
     EMEA), each on an account of its own (top_account 1) and in the first ten minutes of its hour
     (slot_0 = 1) but c4 (11:10: slot_1). Nine single cases are far too few for a spike
     (20 cases above expected at least), so nothing is rising."""
-    hourly = queries.run("home_rising_categories", as_of=hw.AS_OF, **SCOPE)
+    hourly = watched(hw.AS_OF)
     fraud, child, spam = ("fraud_scams", "chat", "AMER"), ("child_safety", "chat", "EMEA"), ("spam", "chat", "AMER")
     first = (1, 1, 0, 0, 0, 0, 0)  # top_account, slot_0 .. slot_5
     assert set(hourly.rows()) == {
@@ -61,12 +63,19 @@ def test_rising_categories(hand_env):
         (*child, hw.t(18, 10), 1, *first), (*child, hw.t(18, 11), 1, 1, 0, 1, 0, 0, 0, 0), (*child, hw.t(11, 8), 1, *first),
         (*spam, hw.t(18, 9), 1, *first),
     }
-    emea = queries.run("home_rising_categories", as_of=hw.AS_OF, **{**SCOPE, "regions": ["EMEA"]})
+    emea = watched(hw.AS_OF, regions=["EMEA"])
     assert emea["cases"].sum() == 3  # c3, c4, c8
     # c4 (11:10) is in the hour still filling up at 11:59 and is left out
-    early = queries.run("home_rising_categories", as_of=hw.t(18, 11, 59), **SCOPE)
+    early = watched(hw.t(18, 11, 59))
     assert hw.t(18, 11) not in early.filter(pl.col("category") == "child_safety")["bucket"].to_list()
-    assert rising_categories(hourly, hw.AS_OF).height == 0
+    assert rising_categories(plans.spike_record(hourly, hw.AS_OF), hourly, hw.AS_OF).height == 0
+    assert plans.home(hw.AS_OF, Filters(start=hw.AS_OF.date(), end=hw.AS_OF.date()))[-1] == plans.watched(
+        hw.AS_OF, Filters(start=hw.AS_OF.date(), end=hw.AS_OF.date()))
+
+
+def watched(as_of, **scope):
+    call = plans.watched(as_of)
+    return queries.run(call.name, **{**call.params, **scope})
 
 
 def test_freshness(hand_env):

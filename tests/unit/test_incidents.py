@@ -156,55 +156,59 @@ def test_ground_truth_note_only_for_simulated_incidents(exec_env):
 def test_plan_is_registered():
     assert "incidents" in plans.PAGE_PLANS
     assert [c.name for c in plans.incidents(AS_OF, WEEK)] == ["incident_list", "incident_events", "incident_hourly",
-                                                          "incident_category_history"]
+                                                          "watched_series"]
+    # the spike record over every case: an incident spans the sidebar's scope
+    assert plans.incidents(AS_OF, WEEK)[-1] == plans.watched(AS_OF)
     assert hand.AS_OF == AS_OF
 
 
-def test_the_spike_detector_finds_what_set_it_off():
-    """The category at a steady 10 cases an hour for four weeks; the incident starts 11-10 09:30 and is
-    detected 11-10 12:00; arrivals are 40 in the hours 10:00 and 11:00. The detector expects 10 (the same
-    hour in earlier weeks), so the episode runs 10:00-11:00: 80 cases against 20 expected, peak 40
-    against 10; 10:00 is hot on its own and is flagged when it closes, at 11:00, an hour before the
-    incident was detected. A spike a week earlier (11-03) does not touch the incident and is left out."""
+def test_the_spike_record_holds_what_set_it_off():
+    """The category at a steady 10 cases an hour for four weeks (all on chat in AMER); the incident
+    starts 11-10 09:30 and is detected 11-10 12:00; arrivals are 40 in the hours 10:00 and 11:00. The
+    detector expects 10 (the same hour in earlier weeks), so the spike runs 10:00-11:00: 80 cases
+    against 20 expected, peak 40 against 10; 10:00 is hot on its own and is flagged when it closes, at
+    11:00, an hour before the incident was detected. A spike a week earlier (11-03) does not touch the
+    incident and is left out."""
     from datetime import timedelta
+
+    from components.incident_charts import detector_note
+    from watchfloor import spike_record
 
     started, as_of = datetime(2026, 11, 10, 9, 30), datetime(2026, 11, 10, 18, 0)
     first = datetime(2026, 11, 10, 9) - timedelta(days=28)
     hours = [first + timedelta(hours=h) for h in range(int((as_of - first).total_seconds() // 3600))]
     bursts = {datetime(2026, 11, 10, 10): 40, datetime(2026, 11, 10, 11): 40, datetime(2026, 11, 3, 2): 70}
-    history = pl.DataFrame({"incident_id": ["X"] * len(hours), "hour": hours,
-                            "cases": [bursts.get(h, 10) for h in hours]})
+    cells = pl.DataFrame({"category": ["spam"] * len(hours), "surface": ["chat"] * len(hours),
+                          "region": ["AMER"] * len(hours), "bucket": hours, "cases": [bursts.get(h, 10) for h in hours]})
+    record = spike_record.build(cells, spike_record.hour_of(as_of))
     incident = {"incident_id": "X", "category": "spam", "started_at": started,
                 "detected_at": datetime(2026, 11, 10, 12), "mitigated_at": datetime(2026, 11, 10, 15), "resolved_at": None}
-    episode = inc.detected_spike(history, incident, as_of)
-    assert (episode.onset, episode.end, episode.detected_at) == (datetime(2026, 11, 10, 10), datetime(2026, 11, 10, 11),
-                                                                  datetime(2026, 11, 10, 10))
-    assert (episode.observed, round(episode.expected, 6), episode.peak_observed, round(episode.peak_expected, 6)) == (
+    spike = inc.detected_spike(record, incident, as_of)
+    assert (spike["onset"], spike["end"], spike["detected_at"]) == (datetime(2026, 11, 10, 10), datetime(2026, 11, 10, 11),
+                                                                    datetime(2026, 11, 10, 10))
+    assert (spike["observed"], round(spike["expected"], 6), spike["peak_observed"], round(spike["peak_expected"], 6)) == (
         80.0, 20.0, 40.0, 10.0)
-    from components.incident_charts import detector_note
-
-    note = detector_note(episode, incident)
+    assert datetime(2026, 11, 3, 2) in record.spikes["onset"].to_list()  # in the record, not the incident's
+    note = detector_note(spike, incident)
     assert "flagged at 11-10 11:00, 60 min before the incident was detected" in note
-    assert "80 cases against 20 expected over 2 hours" in note
+    shown = note.replace("\\", "")  # as rendered: the markdown escapes drop
+    assert "11-10 10:00 – 11-10 12:00 UTC" in shown and "4.0× expected, 60 extra cases" in shown
     # data that begins only 9 days before the incident: the hours before are unknown, not zero, so
     # the start of the data is no spike and the incident's spike is still the one found
-    late = history.filter(pl.col("hour") >= datetime(2026, 11, 1))
-    assert inc.detected_spike(late, incident, as_of).onset == datetime(2026, 11, 10, 10)
-    # nothing stands out: no episode
-    flat = history.with_columns(pl.lit(10).alias("cases"))
+    late = spike_record.build(cells.filter(pl.col("bucket") >= datetime(2026, 11, 1)), spike_record.hour_of(as_of))
+    assert inc.detected_spike(late, incident, as_of)["onset"] == datetime(2026, 11, 10, 10)
+    # nothing stands out: no spike
+    flat = spike_record.build(cells.with_columns(pl.lit(10).alias("cases")), spike_record.hour_of(as_of))
     assert inc.detected_spike(flat, incident, as_of) is None
     assert "found no spike" in detector_note(None, incident)
 
 
-def test_category_history_on_the_warehouse(exec_env):
-    history = fetch()["category_history"]
-    # INC-1 (child safety, started 11-16 05:00): from 10-19 05:00 to 11-16 20:00: e3 (11-14 08:00), e5 (11-16 06:00),
-    # p4 (11-08 09:00); e8 (11-17 11:00) is after the window
-    inc1 = history.filter(pl.col("incident_id") == "INC-1")
-    assert dict(zip(inc1["hour"].to_list(), inc1["cases"].to_list())) == {t(8, 9): 1, t(14, 8): 1, t(16, 6): 1}
+def test_the_record_on_the_warehouse(exec_env):
     data = fetch()
+    record = plans.spike_record(data["watched"], AS_OF)
     incident = data["incidents"].filter(pl.col("incident_id") == "INC-1").row(0, named=True)
-    assert inc.detected_spike(history, incident, AS_OF) is None  # single cases never pass the minimum of 5 extra
+    assert inc.detected_spike(record, incident, AS_OF) is None  # single cases never pass the minimum of extra cases
+    assert data["watched"]["cases"].sum() > 0
 
 
 def test_linked_cases_of_an_incident_newest_first(exec_env):

@@ -3,6 +3,7 @@ keep the case/event contract, never write into the future, and follow the wareho
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from datetime import datetime, timedelta
 
@@ -176,3 +177,30 @@ def test_a_batch_that_cannot_get_the_file_is_skipped_not_fatal(warehouse, monkey
     feed.run(duration=0.3)
     assert len(calls) >= 2  # it went on after the skipped batch
     assert lines[0].startswith("batch skipped: warehouse w.duckdb stayed locked")
+
+
+def test_new_case_and_incident_ids_continue_the_seeded_numbering(warehouse):
+    """Live ids read like seeded ones (C- and eight digits, INC- and four) and carry on from the
+    highest number in the warehouse, across feeds and restarts, without collisions."""
+    last_case, seeded = query(warehouse, "SELECT max(case_id), count(*) FROM cases")[0]
+    assert last_case == f"C-{seeded:08d}"  # the seeder numbers its cases from C-00000001
+    last_incident = query(warehouse, "SELECT max(incident_id) FROM incidents")[0][0]
+    clock = Clock(query(warehouse, "SELECT max(occurred_at) FROM case_events")[0][0])
+    feed = LiveFeed(warehouse, LiveConfig(seed=3, speed=10), clock=clock)
+    first = run_for(feed, clock, 5)
+    feed.profile = dataclasses.replace(feed.profile, incidents_per_second=1 / 3600)  # about one every 6 minutes at speed 10
+    first += run_for(feed, clock, 30)
+    # A second feed (a restart) carries on where the first stopped.
+    second = run_for(LiveFeed(warehouse, LiveConfig(seed=4, speed=10), clock=clock), clock, 30)
+    ids = [i for r in first + second for i in r.case_ids]
+    assert len(ids) > 10 and len(ids) == len(set(ids))
+    assert ids == [f"C-{seeded + 1 + n:08d}" for n in range(len(ids))]
+    assert query(warehouse, "SELECT count(*) - count(DISTINCT case_id) FROM cases") == [(0,)]
+    assert query(warehouse, "SELECT count(*) FROM cases WHERE NOT regexp_full_match(case_id, 'C-[0-9]{8}')") == [(0,)]
+    incidents = [r[0] for r in query(warehouse, "SELECT incident_id FROM incidents ORDER BY incident_id")]
+    assert all(len(i) == 8 and i.startswith("INC-") and i[4:].isdigit() for i in incidents)
+    assert len(incidents) == len(set(incidents))
+    new_incidents = [i for i in incidents if last_incident is None or i > last_incident]
+    assert len(new_incidents) >= 2
+    first_new = int(last_incident[4:]) + 1 if last_incident else 1
+    assert new_incidents == [f"INC-{first_new + n:04d}" for n in range(len(new_incidents))]

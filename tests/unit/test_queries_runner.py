@@ -10,6 +10,7 @@ import duckdb
 import pytest
 
 import queries
+from watchfloor import spike_record
 from queries.pool import ReaderPool
 from tests import hand_warehouse
 from watchfloor.warehouse import WarehouseError, WarehouseMissing, open_for_writing, writer_waiting_path
@@ -100,12 +101,12 @@ def test_sql_errors_name_the_query(tmp_path, monkeypatch):
 
 def test_threads_each_get_their_own_result(hand_env):
     results: dict[int, int] = {}
-    # home_rising_categories returns one row per case-hour before the current hour: the hand
+    # watched_series returns one row per case-hour before the current hour: the hand
     # warehouse's first cases are c9 (11-09 12:00), c7 (11-10 14:00) and c8 (11-11 08:00).
     as_of = {1: hand_warehouse.t(9, 13), 2: hand_warehouse.t(10, 15), 3: hand_warehouse.t(11, 9)}
 
     def work(n: int) -> None:
-        frame = queries.run_uncached("home_rising_categories", as_of=as_of[n], **SCOPE)
+        frame = queries.run_uncached("watched_series", **spike_record.query_params(as_of[n]), **SCOPE)
         results[n] = frame.height
 
     threads = [threading.Thread(target=work, args=(n,)) for n in (1, 2, 3) * 4]

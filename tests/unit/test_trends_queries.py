@@ -393,6 +393,14 @@ def home_hourly(spikes_at: dict[str, tuple[datetime, int, int]]) -> pl.DataFrame
     return pl.DataFrame(rows)
 
 
+def home_rising(hourly: pl.DataFrame, as_of: datetime, top_n: int = 3) -> pl.DataFrame:
+    """Home's rising categories: the spike record of the cells at as_of, as Home reads it."""
+    from watchfloor import spike_record
+    from watchfloor.daily_health import rising_categories
+
+    return rising_categories(spike_record.build(hourly, spike_record.hour_of(as_of)), hourly, as_of, top_n)
+
+
 def test_home_rising_categories_from_the_detector():
     """spam: 40 an hour (4x) for 11-18 09:00-11:00, the last three complete hours: ongoing, high.
     fraud_scams: 100 an hour (5x) for 11-17 20:00-21:00, ended within the last 24 h: critical.
@@ -404,10 +412,8 @@ def test_home_rising_categories_from_the_detector():
     Every case is on chat in AMER: the narrower series (also judged with FINE_SCOPE: excess 30 and
     80 an hour >= 20, ratio 4 and 5 >= 2) fire over the same hours with the same excess, so the
     narrowest, chat x AMER, labels each alert."""
-    from watchfloor.daily_health import rising_categories
-
     hourly = home_hourly({"spam": (t(18, 9), 3, 40), "fraud_scams": (t(17, 20), 2, 100), "hate": (t(16, 10), 3, 90)})
-    rising = rising_categories(hourly, datetime(2026, 11, 18, 12, 30))
+    rising = home_rising(hourly, datetime(2026, 11, 18, 12, 30))
     assert rising.select("category", "surface", "region", "state", "onset", "severity", "last_24h",
                          "week_before").rows() == [
         ("spam", "chat", "AMER", "ongoing", t(18, 9), "high", 330, 240),
@@ -415,8 +421,8 @@ def test_home_rising_categories_from_the_detector():
     ]
     assert rising["cases"].to_list() == [120, 200]
     assert rising["expected"].to_list() == pytest.approx([30.0, 40.0])
-    assert rising_categories(hourly, datetime(2026, 11, 18, 12, 30), top_n=1)["category"].to_list() == ["spam"]
-    assert rising_categories(home_hourly({}), datetime(2026, 11, 18, 12)).height == 0
+    assert home_rising(hourly, datetime(2026, 11, 18, 12, 30), top_n=1)["category"].to_list() == ["spam"]
+    assert home_rising(home_hourly({}), datetime(2026, 11, 18, 12)).height == 0
 
 
 def test_value_labels():
@@ -433,8 +439,6 @@ def test_data_that_begins_inside_the_history_is_no_spike():
     """A warehouse whose data begins 10 days before the period (inside the detector's 29 days):
     the hours before are unknown, not zero, so the jump from nothing to the usual 20 an hour is
     no spike, on the page or on Home; a burst in the period is still found."""
-    from watchfloor.daily_health import rising_categories
-
     young = synthetic_series(None, days=13)  # from 11-06 00:00
     assert young["bucket"].min() == datetime(2026, 11, 6)
     assert tr.spike_view(young, "category", START, END, AS_OF, hourly=True).episodes.height == 0
@@ -447,10 +451,10 @@ def test_data_that_begins_inside_the_history_is_no_spike():
     hourly = (synthetic_series(None, days=3).rename({"key": "category"}).with_columns(cell)
               .filter(pl.col("bucket") < t(18, 12)))
     assert hourly["bucket"].min() == t(16, 0)
-    assert rising_categories(hourly, AS_OF).height == 0
+    assert home_rising(hourly, AS_OF).height == 0
     hot = (synthetic_series(t(18, 9), days=3).rename({"key": "category"}).with_columns(cell)
            .filter(pl.col("bucket") < t(18, 12)))
-    assert rising_categories(hot, AS_OF)["category"].to_list() == ["spam"]
+    assert home_rising(hot, AS_OF)["category"].to_list() == ["spam"]
 
 
 def test_the_detector_asked_as_of_its_last_complete_bucket_says_the_same():

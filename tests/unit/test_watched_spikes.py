@@ -36,7 +36,7 @@ import numpy as np
 import polars as pl
 import pytest
 
-from watchfloor import spikes
+from watchfloor import spike_record, spikes
 from watchfloor.daily_health import rising_categories
 from watchfloor import trends as tr
 
@@ -75,6 +75,19 @@ def cells(extra: dict | None = None, regions=REGIONS) -> pl.DataFrame:
                 rows.append((CATEGORY, surface, region, bucket, cases))
     return pl.DataFrame(rows, schema={"category": pl.String, "surface": pl.String, "region": pl.String,
                                       "bucket": pl.Datetime("us"), "cases": pl.Int64}, orient="row")
+
+
+def record(frame: pl.DataFrame, sensitivity: str = "normal") -> spike_record.SpikeRecord:
+    """The spike record of the cells at AS_OF (its window reaches back past START: the grid starts there)."""
+    return spike_record.build(frame, spike_record.hour_of(AS_OF), sensitivity)
+
+
+def rising(frame: pl.DataFrame, top_n: int = 3, sensitivity: str = "normal") -> pl.DataFrame:
+    return rising_categories(record(frame, sensitivity), frame, AS_OF, top_n)
+
+
+def watched_view(frame: pl.DataFrame, period_start: datetime, period_end: datetime) -> tr.WatchedView:
+    return tr.watched_view(record(frame), frame["category"].unique().to_list(), period_start, period_end)
 
 
 def watched(frame: pl.DataFrame) -> spikes.Watched:
@@ -238,22 +251,22 @@ def test_the_filters_exclude_a_region():
 def test_home_lists_the_narrow_spike_with_its_scope():
     """Last 24 hours [11-17 12:00, 11-18 12:00): image_gen x APAC holds 24 x 10 + 3 x 25 = 315
     cases; a week earlier 240."""
-    rising = rising_categories(cells(NARROW), AS_OF)
-    assert rising_categories(cells(NARROW), AS_OF, 3, "low").height == 1  # 1.6e-9 passes every sensitivity
-    assert rising.select("category", "surface", "region", "state", "onset", "severity", "last_24h",
+    found = rising(cells(NARROW))
+    assert rising(cells(NARROW), 3, "low").height == 1  # 1.6e-9 passes every sensitivity
+    assert found.select("category", "surface", "region", "state", "onset", "severity", "last_24h",
                          "week_before").rows() == [
         (CATEGORY, "image_gen", "APAC", "ended", at(6), "high", 315, 240)]
-    assert rising["cases"].to_list() == [105.0] and rising["expected"].to_list() == pytest.approx([30.0])
+    assert found["cases"].to_list() == [105.0] and found["expected"].to_list() == pytest.approx([30.0])
     assert tr.scope_label(CATEGORY, "image_gen", "APAC") == "Impersonation · Image gen · APAC"
     assert tr.scope_label("fraud_scams", "api") == "Fraud & scams · API"
     assert tr.scope_label("spam", None, "EMEA") == "Spam · EMEA"
-    assert rising_categories(cells(NARROW, regions=("AMER", "EMEA")), AS_OF).height == 0
+    assert rising(cells(NARROW, regions=("AMER", "EMEA"))).height == 0
 
 
 def test_the_trends_page_lists_the_alert_and_draws_its_series():
     period_start, period_end = datetime(2026, 11, 16), datetime(2026, 11, 19)
     frame = cells(NARROW)
-    view = tr.watched_view(frame, period_start, period_end, AS_OF)
+    view = watched_view(frame, period_start, period_end)
     assert view.alerts.select("label", "state", "onset", "end").rows() == [
         ("Impersonation · Image gen · APAC", "recent", at(6), at(8))]  # ended within 24 h of 12:00
     breakdown = tr.spike_view(frame.rename({"category": "key"}).group_by("key", "bucket").agg(pl.col("cases").sum()),
@@ -265,12 +278,12 @@ def test_the_trends_page_lists_the_alert_and_draws_its_series():
     assert tr.spike_case_scope(row, "category") == {"dimension": "category", "key": CATEGORY,
                                                     "surface": "image_gen", "region": "APAC"}
     assert tr.spike_case_window(row, timedelta(days=1)) == (at(6), at(9))  # the alert's own hours
-    points = tr.scope_points(frame, CATEGORY, "image_gen", "APAC", period_start, period_end, AS_OF)
+    points = tr.scope_points(frame, CATEGORY, "image_gen", "APAC", period_start, HOUR)
     assert points["bucket"].min() == period_start and points["bucket"].max() == LAST
     hot = points.filter(pl.col("in_episode"))
     assert hot.select("bucket", "observed", "expected").rows() == [(at(h), 35.0, 10.0) for h in (6, 7, 8)]
     # a scope with no case is not drawn
-    assert tr.scope_points(frame, "spam", None, None, period_start, period_end, AS_OF).height == 0
+    assert tr.scope_points(frame, "spam", None, None, period_start, HOUR).height == 0
 
 
 def test_a_breakdown_keeps_its_own_spikes_beside_the_watched_alerts():
@@ -281,7 +294,7 @@ def test_a_breakdown_keeps_its_own_spikes_beside_the_watched_alerts():
     # APAC (all categories) 45 against 20 with the category settings (ratio 2.25 >= 1.5, excess 25,
     # P(X >= 45 | 20) ~ 1e-6): found on the breakdown too
     assert breakdown.episodes["key"].to_list() == ["APAC"]
-    listed = tr.spike_list(breakdown, tr.watched_view(frame, period_start, period_end, AS_OF), "region")
+    listed = tr.spike_list(breakdown, watched_view(frame, period_start, period_end), "region")
     assert sorted(listed.select("source", "label").rows()) == [
         ("breakdown", "Region: APAC"), ("watched", "Impersonation · Image gen · APAC")]
     assert tr.spike_case_scope(listed.filter(pl.col("source") == "breakdown").row(0, named=True), "region") == {
@@ -324,9 +337,9 @@ def test_bursts_are_shown_as_bursts(kind, busiest):
     assert alerts.select("surface", "region", "onset", "end", "observed", "kind").rows() == [
         ("chat", "EMEA", at(7), at(8), 140.0, kind)]
     assert alerts["expected"][0] == pytest.approx(20.0) and alerts["burst_cases"][0] == pytest.approx(busiest)
-    assert rising_categories(frame, AS_OF).height == 0
+    assert rising(frame).height == 0
     period_start, period_end = datetime(2026, 11, 16), datetime(2026, 11, 19)
-    view = tr.watched_view(frame, period_start, period_end, AS_OF)
+    view = watched_view(frame, period_start, period_end)
     assert view.alerts["kind"].to_list() == [kind]
     row = view.rate.filter(pl.col("category") == CATEGORY).row(0, named=True)
     assert (row["spikes"], row["bursts"]) == (0, 1)
@@ -340,7 +353,7 @@ def test_a_spike_is_not_a_burst():
         pl.when(pl.col("top_account") > 1).then(3).otherwise(pl.col("top_account")).alias("top_account"))
     alerts = spikes.watched_alerts(watched(frame))
     assert alerts["kind"].to_list() == ["spike"]
-    assert rising_categories(frame, AS_OF)["category"].to_list() == [CATEGORY]
+    assert rising(frame)["category"].to_list() == [CATEGORY]
 
 
 def test_alerts_a_week_by_hand():

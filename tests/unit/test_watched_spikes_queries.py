@@ -1,5 +1,5 @@
-"""The watched series through the warehouse: the named queries (trends_watched_series,
-home_rising_categories, trends_spike_cases with a scope), the filters, and the Trends page and
+"""The watched series through the warehouse: the named queries (watched_series, the spike record's,
+trends_spike_cases with a scope), the filters, and the Trends page and
 Home (AppTest) showing a spike confined to one surface in one region.
 
 The warehouse holds exactly the counts of test_watched_spikes.py, one case per row: impersonation
@@ -91,14 +91,14 @@ def with_makeup(frame: pl.DataFrame) -> pl.DataFrame:
 
 
 def watched_cells(**scope) -> pl.DataFrame:
-    return queries.run("trends_watched_series", history_start=tr.watched_history_start(PERIOD_START),
-                       period_end=PERIOD_END, **{**NO_SCOPE, **scope})
+    call = plans.watched(hand.AS_OF)
+    return queries.run(call.name, **{**call.params, **scope})
 
 
 def test_watched_series_query_gives_the_hand_counts(env):
     cells = watched_cells()
     expected = hand.cells(hand.NARROW)
-    # 2 surfaces x 3 regions x 696 hours, every case from 10-20 12:00 (after the history start 10-18)
+    # 2 surfaces x 3 regions x 696 hours, every case from 10-20 12:00 (after the record's start, nine weeks back)
     assert cells.height == expected.height == 6 * 29 * 24
     assert set(cells.rows()) == set(with_makeup(expected).rows())
     apac_narrow = cells.filter((pl.col("surface") == "image_gen") & (pl.col("region") == "APAC")
@@ -112,27 +112,35 @@ def test_watched_series_query_gives_the_hand_counts(env):
 
 def test_the_page_plan_fetches_the_watched_series(env):
     plan = {c.key: c for c in plans.trends(hand.AS_OF, RANGE)}
-    assert plan["watched"].name == "trends_watched_series"
-    assert plan["watched"].params["history_start"] == datetime(2026, 10, 18)  # 29 days before 11-16
+    assert plan["watched"].name == "watched_series"
+    # the record's window: nine weeks before now snapped to the hour, whatever the period
+    assert plan["watched"].params["history_start"] == datetime(2026, 11, 18, 12) - timedelta(weeks=9)
+    assert plan["watched"].params["until"] == datetime(2026, 11, 18, 12)
+    assert plans.trends(hand.AS_OF, Filters(start=date(2026, 9, 1), end=date(2026, 11, 18)))[1] == plan["watched"]
     data = plans.fetch(plans.trends(hand.AS_OF, RANGE))
-    view = tr.watched_view(data["watched"], PERIOD_START, PERIOD_END, hand.AS_OF)
+    view = watched_view(data["watched"])
     # its busiest twenty minutes hold 20 - 2 x 10/6 = 16.7 beyond their share, far under half of
     # its 75 extra cases: a spike, not a batch
     assert view.alerts.select("label", "observed", "expected", "kind").rows() == [
         ("Impersonation · Image gen · APAC", 105.0, pytest.approx(30.0), "spike")]
     assert view.alerts["burst_cases"].to_list() == [0.0]
     filtered = plans.fetch(plans.trends(hand.AS_OF, WITHOUT_APAC))
-    assert tr.watched_view(filtered["watched"], PERIOD_START, PERIOD_END, hand.AS_OF).alerts.height == 0
+    assert watched_view(filtered["watched"]).alerts.height == 0
 
 
 def test_home_query_and_rising_categories(env):
-    hourly = queries.run("home_rising_categories", as_of=hand.AS_OF, **NO_SCOPE)
+    hourly = plans.fetch(plans.home(hand.AS_OF, RANGE))["watched"]
     assert set(hourly.rows()) == set(with_makeup(hand.cells(hand.NARROW)).rows())
-    rising = rising_categories(hourly, hand.AS_OF)
+    rising = rising_categories(plans.spike_record(hourly, hand.AS_OF), hourly, hand.AS_OF)
     assert rising.select("surface", "region", "cases", "last_24h", "week_before").rows() == [
         ("image_gen", "APAC", 105.0, 315, 240)]
-    emea = queries.run("home_rising_categories", as_of=hand.AS_OF, **{**NO_SCOPE, "regions": ["EMEA"]})
-    assert rising_categories(emea, hand.AS_OF).height == 0
+    emea = watched_cells(regions=["EMEA"])
+    assert rising_categories(plans.spike_record(emea, hand.AS_OF), emea, hand.AS_OF).height == 0
+
+
+def watched_view(cells: pl.DataFrame) -> tr.WatchedView:
+    return tr.watched_view(plans.spike_record(cells, hand.AS_OF), cells["category"].unique().to_list(),
+                           PERIOD_START, PERIOD_END)
 
 
 def spike_cases(surface, region, start=hand.at(6), end=hand.at(9), **scope) -> pl.DataFrame:
@@ -214,7 +222,9 @@ def test_home_shows_the_narrow_spike_with_its_scope(env):
     assert not at.exception, [e.value for e in at.exception]
     rising = next(df.value for df in at.dataframe if "Spike in" in df.value.columns)
     assert list(rising["Spike in"]) == ["Impersonation · Image gen · APAC"]
-    assert list(rising["Cases vs expected"]) == ["105 vs 30"]
+    # the spike record's figures, written as every page writes them (tests/unit/test_spike_record.py)
+    assert list(rising["Spike"]) == ["11-18 06:00 – 11-18 09:00"]
+    assert list(rising["× expected"]) == ["3.5×"] and list(rising["Extra cases"]) == ["75"]
     assert list(rising["Last 24 h"]) == ["315 vs 240"]
     at = app_for("app_pages/home.py", role="ops_lead")
     at.session_state["filter_regions"] = ["AMER", "EMEA"]

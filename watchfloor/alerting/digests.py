@@ -22,7 +22,7 @@ from watchfloor.compare import describe_count_change, describe_share_change
 from watchfloor.daily_health import rising_categories, summarise
 from watchfloor.filters import default_filters
 from watchfloor.sla_report import format_duration
-from watchfloor.trends import scope_label
+from watchfloor.spike_record import multiplier_text
 
 DIGESTS = {"daily": "Daily operations digest", "weekly": "Weekly executive summary"}
 GRACE = timedelta(hours=12)  # a digest more than this late (the worker was down) is skipped, not sent late
@@ -53,7 +53,7 @@ def daily(as_of: datetime, open_alerts: list[Alert], base_url: str, warehouse: s
     """Home's daily health for the last 24 hours, its spikes, and every open alert."""
     data = plans.fetch(plans.home(as_of, default_filters(as_of.date())), warehouse=warehouse)
     health = summarise(data["flow"], pl.concat([data["sla"], data["sla_week_before"]]), data["incidents"], data["backlog"])
-    rising = rising_categories(data["rising"], as_of)
+    rising = rising_categories(plans.spike_record(data["watched"], as_of), data["watched"], as_of)
     lines = [
         f"The last 24 hours to {as_of:%Y-%m-%d %H:%M} UTC, against the same 24 hours a week earlier.",
         "Inflow " + _with_change(_count(health.inflow.current), describe_count_change(health.inflow))
@@ -69,8 +69,8 @@ def daily(as_of: datetime, open_alerts: list[Alert], base_url: str, warehouse: s
     ]
     if rising.height:
         lines.append("Spikes in the last 24 hours: " + "; ".join(
-            f"{scope_label(r['category'], r['surface'], r['region'])} ({r['state']}, from {r['onset']:%m-%d %H:%M}, "
-            f"{r['cases']:,.0f} cases against {r['expected']:,.0f} expected)" for r in rising.iter_rows(named=True)))
+            f"{r['label']} ({r['state']}, from {r['onset']:%m-%d %H:%M}, {r['cases']:,.0f} cases against "
+            f"{r['expected']:,.0f} expected{multiplier_text(r['multiplier'])})" for r in rising.iter_rows(named=True)))
     else:
         lines.append("Spikes in the last 24 hours: none; every category stayed within its expected range.")
     lines.append("")
@@ -103,7 +103,7 @@ def weekly(as_of: datetime, base_url: str, folder: Path, warehouse: str | None =
     enforcement = ex.enforcement_by_action(data["cases"])
     notices = ex.notices_by_category(data["cases"])
     rising = ex.top_rising_categories(data["cases"])
-    spikes = ex.top_spikes(data["category_series"], period)
+    spikes = ex.top_spikes(plans.spike_record(data["watched"], as_of), period)
     severe = ex.severe_incidents(data["incidents"], ex.CURRENT)
     severe_before = ex.severe_incidents(data["incidents"], ex.PREVIOUS).height
     html = export.to_html(period, figures, enforcement, notices, severe, severe_before, rising, as_of, "", spikes)

@@ -86,7 +86,7 @@ def simulate(cfg: SimConfig, progress: Callable[[str, float], None] | None = Non
     inc = incidents.build_tables(cfg, spikes, spike_times, wf.surge_per_spike)
     incident_of = inc.pop("_incident_of")
 
-    case_ids = tables.id_series("C-", len(cases), 8)
+    case_ids = tables.id_series(tables.CASE_PREFIX, len(cases), tables.CASE_DIGITS)
     out = {
         "sla_policies": tables.sla_policies(),
         "queues": tables.queues(qt),

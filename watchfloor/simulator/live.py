@@ -26,8 +26,8 @@ from __future__ import annotations
 
 import math
 import random
+import re
 import time
-import uuid
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -36,6 +36,7 @@ from typing import Callable
 import polars as pl
 
 from watchfloor.config import utc_now
+from watchfloor.simulator.tables import CASE_DIGITS, CASE_PREFIX, INCIDENT_DIGITS, INCIDENT_PREFIX
 from watchfloor.warehouse import WarehouseBusy, WarehouseEmpty, check_ready, open_for_writing
 
 PRIORITY_ORDER = {"P0": 0, "P1": 1, "P2": 2, "P3": 3}
@@ -184,8 +185,6 @@ class LiveFeed:
         self.rng = random.Random(self.cfg.seed)
         self.profile: Profile | None = None
         self.sim_time: datetime | None = None
-        self._case_serial = 0
-        self.token = uuid.uuid4().hex[:4]
 
     # -- the loop ----------------------------------------------------------------------------
     def run(self, duration: float | None = None, stop: Callable[[], bool] | None = None) -> list[BatchReport]:
@@ -253,6 +252,10 @@ class _Batch:
         self.p = feed.profile
         self.rng = feed.rng
         self.next_event_id = (con.sql("SELECT max(event_id) FROM case_events").fetchall()[0][0] or 0) + 1
+        # New ids continue the seeder's numbering (C-00000001, INC-0001): read under the write lock,
+        # so no other writer can take the same numbers.
+        self.next_case_no = _last_number(con, "cases", "case_id", CASE_PREFIX) + 1
+        self.next_incident_no = _last_number(con, "incidents", "incident_id", INCIDENT_PREFIX) + 1
         self._extend_roster()
         self.open = {r["case_id"]: r for r in _rows(con, f"""
             SELECT {', '.join(CASE_COLUMNS)} FROM cases WHERE status IN ('new', 'queued', 'in_review', 'pending_info', 'escalated')""")}
@@ -327,9 +330,8 @@ class _Batch:
         for _ in range(self._poisson(self._arrival_rate(t) * h)):
             at = t + timedelta(seconds=self.rng.uniform(0, h))
             tpl = self.rng.choice(self.p.templates)
-            self.feed._case_serial += 1
-            # Unique across feeds and restarts: the second, this feed's token and a serial.
-            case_id = f"C-L{int(at.timestamp()):x}{self.feed.token}{self.feed._case_serial % 4096:03x}"
+            case_id = f"{CASE_PREFIX}{self.next_case_no:0{CASE_DIGITS}d}"
+            self.next_case_no += 1
             case = {c: None for c in CASE_COLUMNS}
             case.update({k: tpl[k] for k in ("source", "surface", "category", "subcategory", "priority", "region",
                                              "language", "queue_id", "account_id", "org_id", "classifier_name",
@@ -425,7 +427,8 @@ class _Batch:
         if self.rng.random() < self.p.incidents_per_second * h * self.feed.cfg.speed:
             recent = [c for c in self.open.values() if c["case_id"] in self.new_ids] or self.p.templates
             tpl = self.rng.choice(recent)
-            incident_id = f"INC-L{int(t.timestamp()):x}"
+            incident_id = f"{INCIDENT_PREFIX}{self.next_incident_no:0{INCIDENT_DIGITS}d}"
+            self.next_incident_no += 1
             started = t - timedelta(minutes=self.rng.uniform(20, 90))
             commander = self.rng.choice(COMMANDERS)
             label = tpl["category"].replace("_", " ")
@@ -506,6 +509,16 @@ class _Batch:
             raise
         self.report.events = len(self.events)
         return self.report
+
+
+def _last_number(con, table: str, column: str, prefix: str) -> int:
+    """The highest number among the ids `prefix` + digits of a table (0 without any): ids of
+    another form are skipped."""
+    found = con.sql(f"SELECT max(TRY_CAST(substr({column}, $skip) AS BIGINT)) FROM {table} "
+                    f"WHERE starts_with({column}, $prefix) AND regexp_full_match({column}, $pattern)",
+                    params={"skip": len(prefix) + 1, "prefix": prefix,
+                            "pattern": re.escape(prefix) + "[0-9]+"}).fetchall()[0][0]
+    return int(found or 0)
 
 
 def _case_type(column: str) -> pl.DataType:

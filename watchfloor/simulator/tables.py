@@ -29,6 +29,12 @@ def ts(cfg: SimConfig, seconds: np.ndarray) -> pl.Series:
     return pl.Series(to_datetime(cfg.start, seconds), dtype=TS)
 
 
+# Case and incident ids: the prefix and a zero-padded number (C-00000001, INC-0001); the live feed
+# continues the same numbering.
+CASE_PREFIX, CASE_DIGITS = "C-", 8
+INCIDENT_PREFIX, INCIDENT_DIGITS = "INC-", 4
+
+
 def id_series(prefix: str, n: int, width: int) -> pl.Series:
     return pl.select(
         pl.format(prefix + "{}", pl.int_range(1, n + 1, dtype=pl.Int64, eager=True).cast(pl.String).str.zfill(width))

@@ -1,10 +1,11 @@
--- Home: hourly cases per category, surface and region over the 29 days before the current
--- hour, the history the spike detector needs (watchfloor.daily_health.rising_categories judges
--- the last 24 hours against it, on every watched series: the category, category x surface,
--- category x region and category x surface x region). Only complete hours: the hour still
--- filling up is left out. top_account: the cases of the cell-hour's busiest account; slot_0 ..
--- slot_5: its cases in each ten minutes (:00-:09, ...). They tell bursts (one account, a batch
--- landing at once) from spikes (watchfloor.spikes.burst_kind).
+-- The spike record's series (watchfloor.spike_record): hourly cases per category, surface and region
+-- from $history_start to $until (the record's fixed window before 'now' snapped to the hour: only
+-- complete hours), within the sidebar filters. The detector watches every category on its category,
+-- category x surface, category x region and category x surface x region series, all summed from
+-- these cells (watchfloor.spikes.watched_series). Hours without cases are absent; they count as
+-- zero. top_account: the cases of the cell-hour's busiest account; slot_0 .. slot_5: its cases in
+-- each ten minutes (:00-:09, :10-:19, ...). They tell bursts (one account, a batch landing at once)
+-- from spikes (watchfloor.spikes.burst_kind).
 WITH scoped AS (
     SELECT
         c.category,
@@ -15,8 +16,8 @@ WITH scoped AS (
         floor(extract(minute FROM c.created_at) / 10) AS slot
     FROM cases c
     JOIN queues q USING (queue_id)
-    WHERE c.created_at >= date_trunc('hour', $as_of::TIMESTAMP) - INTERVAL 29 DAY
-      AND c.created_at < date_trunc('hour', $as_of::TIMESTAMP)
+    WHERE c.created_at >= $history_start::TIMESTAMP
+      AND c.created_at < $until::TIMESTAMP
       AND wf_in($regions, c.region)
       AND wf_in($verticals, q.vertical)
       AND wf_in($priorities, c.priority)
