@@ -79,10 +79,10 @@ def home(as_of: datetime, filters: Filters) -> list[QueryCall]:
         QueryCall("sla_week_before", "home_sla_week_before", {"as_of": as_of, **scope}),
         QueryCall("incidents", "home_open_incidents", {"as_of": as_of}),
         QueryCall("backlog", "home_backlog_by_state", {"as_of": as_of, **scope}),
-        watched(as_of, filters),
         # The worst queues: Queue health's own queries with its parameters (one run serves both pages).
         QueryCall("queue_flow", "queue_flow", {"as_of": as_of, **scope}),
         QueryCall("open_cases", "queue_open_cases", {"as_of": as_of, **scope}),
+        watched(as_of, filters),
     ]
 
 
