@@ -410,7 +410,15 @@ def test_pages_table():
         "incidents", "executive", "case", "admin", "audit",
     )
     home = roles.page("home")
-    assert home == roles.PageSpec("home", "Home", "Overview", ":material/home:", "app_pages/home.py")
+    assert home == roles.PageSpec(
+        "home", "Home", "Overview", ":material/home:", "app_pages/home.py", scope=True,
+        no_date_range="Home shows the last 24 hours against a week earlier: the date range does not apply.")
+    # The sidebar filters each page uses (docs/architecture.md): a page without the date range says why.
+    assert {p.key for p in roles.PAGES if p.date_range} == {"sla", "trends", "automation", "vendors", "quality",
+                                                            "incidents"}
+    assert {p.key for p in roles.PAGES if p.scope} == {"home", "queue_health", "sla", "trends", "automation",
+                                                       "vendors", "quality", "executive", "capacity"}
+    assert {p.key for p in roles.PAGES if p.no_date_range} == {p.key for p in roles.PAGES if p.scope and not p.date_range}
     for p in roles.PAGES:
         assert p.icon.startswith(":material/") and p.icon.endswith(":")
         assert p.path == f"app_pages/{p.key}.py"
