@@ -21,7 +21,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Iterator
 
-from watchfloor import auth, roles
+from watchfloor import auth, roles, sessions
 
 APP_ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = "/usr/lib/chromium/chromium"
@@ -319,7 +319,9 @@ def submit_login(page, username: str, password: str, server: Server | None = Non
 
 
 def login(page, server: Server, creds: Credentials) -> None:
-    """Log in and wait until the signed-in shell (sidebar caption) has been drawn."""
+    """Log in and wait until the signed-in shell (sidebar caption) has been drawn and the page has
+    written the session cookie (after the shell: leaving the page before then would leave the
+    browser without it, and the next page opened by URL would ask for the password again)."""
     submit_login(page, creds.username, creds.password, server)
     try:
         page.get_by_text("Signed in as").wait_for()
@@ -328,6 +330,12 @@ def login(page, server: Server, creds: Credentials) -> None:
             f"login as {creds.username} ({creds.role}) did not reach the signed-in shell: {exc}\n"
             f"page text:\n{body_text(page)[:2000]}\n{server.log_tail()}"
         ) from None
+    deadline = time.monotonic() + WAIT_S
+    while sessions.COOKIE_NAME not in {c["name"] for c in page.context.cookies()}:
+        if time.monotonic() > deadline:
+            raise AssertionError(f"login as {creds.username} reached the signed-in shell, but the page never "
+                                 f"wrote the session cookie\n{server.log_tail()}")
+        page.wait_for_timeout(200)
     wait_for_app(page)
 
 
