@@ -40,7 +40,7 @@ data = shell.fetch_or_stop(plans.trends(as_of, chosen, dimension=dimension, hour
 judged = tr.judged_end(end, as_of, hourly)
 view = queries.derived(data["series"], tr.spike_view, dimension, start, end, judged, hourly, level)
 record = plans.spike_record(data["watched"], as_of, level)  # the spikes every page shows alike
-watched = tr.watched_view(record, data["watched"]["category"].unique().to_list(), start, end)
+watched = plans.watched_view(record, data["watched"]["category"].unique().to_list(), start, end)
 spikes = tr.spike_list(view, watched, dimension)
 movers = queries.derived(data["series"], tr.movers, dimension, start, end, as_of)
 trends_charts.sensitivity_cost(cost, watched.rate, sensitivity.LABELS[level])

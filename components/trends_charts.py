@@ -178,6 +178,18 @@ def alert_rate_chart(rate: pl.DataFrame, sensitivity_label: str) -> None:
     if rate.height == 0:
         st.info("Not enough history yet to count alerts a week: the detector needs two weeks of data first.")
         return
+    # Built once per rate frame (kept with the spike record), drawn on each run.
+    _draw(queries.derived(rate, _alert_rate_figure), key="trends_alert_rate_chart")
+    weeks = float(rate["weeks"][0])
+    spikes_total = float(rate["spikes_per_week"].sum())
+    bursts_total = float(rate["bursts_per_week"].sum())
+    st.caption(f"At {sensitivity_label.lower()} sensitivity: {spikes_total:.1f} spike alerts a week over all "
+               f"categories and {bursts_total:.1f} bursts, counted over the last {weeks:.1f} weeks the detector judged "
+               "(every category, its surfaces, regions and surface-region pairs, hourly; the first two weeks of data "
+               "are its warm-up). Switch the sensitivity above to see what another setting would cost.")
+
+
+def _alert_rate_figure(rate: pl.DataFrame) -> go.Figure:
     shown = rate.reverse()  # plotly draws the first bar at the bottom
     labels = shown["label"].to_list()
     fig = go.Figure()
@@ -187,14 +199,7 @@ def alert_rate_chart(rate: pl.DataFrame, sensitivity_label: str) -> None:
                          marker_color=BURST_COLOUR, hovertemplate="%{y}: %{x:.1f} bursts a week<extra></extra>"))
     fig.update_layout(barmode="group", hovermode="closest")
     fig.update_xaxes(title_text="alerts a week", rangemode="tozero")
-    _plotly(fig, 40 + 26 * rate.height, key="trends_alert_rate_chart")
-    weeks = float(rate["weeks"][0])
-    spikes_total = float(rate["spikes_per_week"].sum())
-    bursts_total = float(rate["bursts_per_week"].sum())
-    st.caption(f"At {sensitivity_label.lower()} sensitivity: {spikes_total:.1f} spike alerts a week over all "
-               f"categories and {bursts_total:.1f} bursts, counted over the last {weeks:.1f} weeks the detector judged "
-               "(every category, its surfaces, regions and surface-region pairs, hourly; the first two weeks of data "
-               "are its warm-up). Switch the sensitivity above to see what another setting would cost.")
+    return _laid_out(fig, 40 + 26 * rate.height)
 
 
 # --------------------------------------------------------------------------- volume chart

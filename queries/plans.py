@@ -70,6 +70,21 @@ def spike_record(watched_frame: pl.DataFrame, as_of: datetime, sensitivity: str 
     return queries.derived(watched_frame, records.build, records.hour_of(as_of), sensitivity)
 
 
+def watched_view(record: records.SpikeRecord, categories: list[str], period_start: datetime,
+                 period_end: datetime) -> trend_figures.WatchedView:
+    """The Trends page's view of the spike record (watchfloor.trends.watched_view), kept with the
+    record: every rerun and session that shows the same period gets the same frames back, and the
+    charts drawn from them are built once."""
+    return queries.derived(record.spikes, _watched_view, record.first, record.last, record.sensitivity,
+                           tuple(sorted(categories)), period_start, period_end)
+
+
+def _watched_view(spikes: pl.DataFrame, first: datetime | None, last: datetime | None, sensitivity: str,
+                  categories: tuple[str, ...], period_start: datetime, period_end: datetime) -> trend_figures.WatchedView:
+    return trend_figures.watched_view(records.SpikeRecord(spikes, first, last, sensitivity), list(categories),
+                                      period_start, period_end)
+
+
 @_page_plan
 def home(as_of: datetime, filters: Filters) -> list[QueryCall]:
     scope = filters.sql_params()

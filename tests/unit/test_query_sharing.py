@@ -18,6 +18,7 @@ from queries import plans
 from queries.workers import QueryWorkers
 from tests import hand_warehouse
 from watchfloor import config
+from watchfloor import trends as trend_figures
 from watchfloor.filters import default_filters
 
 SCOPE = {"regions": [], "verticals": [], "priorities": [], "vendors": []}
@@ -376,3 +377,22 @@ def test_dropping_results_with_figures_derived_from_them_does_not_block():
         queries.derived(queries.derived(frame, double), total_y)
         del frame
     assert small.get(("r", 2)) is not None and small.get(("r", 0)) is None
+
+
+def test_the_trends_view_of_the_spike_record_is_built_once_per_record_and_period():
+    """Every rerun and session showing the same period gets the same view back (so its alert-rate
+    chart is built once); another period or another record gets its own."""
+    from watchfloor.spike_record import RECORD_SCHEMA, SpikeRecord
+
+    first, last = datetime(2026, 11, 1), datetime(2026, 11, 29)
+    spikes = pl.DataFrame(schema=RECORD_SCHEMA)
+    record = SpikeRecord(spikes, first, last, "normal")
+    start, end = datetime(2026, 11, 22), datetime(2026, 11, 29)
+    views = in_threads(SESSIONS, lambda i: plans.watched_view(record, ["spam", "fraud_scams"], start, end))
+    assert all(view is views[0] for view in views)
+    assert plans.watched_view(SpikeRecord(spikes, first, last, "normal"), ["fraud_scams", "spam"], start, end) is views[0]
+    assert plans.watched_view(record, ["spam", "fraud_scams"], start - timedelta(days=7), end) is not views[0]
+    other = SpikeRecord(pl.DataFrame(schema=RECORD_SCHEMA), first, last, "normal")
+    assert plans.watched_view(other, ["spam", "fraud_scams"], start, end) is not views[0]
+    # The view is the one watchfloor.trends computes from the record.
+    assert views[0].rate.equals(trend_figures.watched_view(record, ["spam", "fraud_scams"], start, end).rate)
