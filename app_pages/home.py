@@ -9,7 +9,7 @@ from components import charts, filters, sensitivity, shell
 from components.kpi import format_count, format_share, kpi_tile, page_link
 from components.queue_table import worst_by_age_table, worst_by_sla_table
 from watchfloor.compare import describe_count_change, describe_share_change
-from watchfloor.daily_health import rising_categories, summarise
+from watchfloor.daily_health import rising_categories, summarise_day
 from watchfloor.labels import texts_of, versus
 from watchfloor.metrics import LAST_24H
 from watchfloor import spike_record
@@ -27,7 +27,9 @@ st.caption(
 
 data = shell.fetch_or_stop(plans.home(as_of, chosen))
 
-health = summarise(data["flow"], pl.concat([data["sla"], data["sla_week_before"]]), data["incidents"], data["backlog"])
+# Worked out once per set of fetched frames, for every rerun and session that gets them.
+health = queries.derived(data["flow"], summarise_day, data["sla"], data["sla_week_before"], data["incidents"],
+                         data["backlog"])
 level = sensitivity.current()
 backlog = data["backlog"]
 rising = spike_record.texts(rising_categories(plans.spike_record(data["watched"], as_of, level), data["watched"], as_of))
@@ -79,9 +81,9 @@ st.subheader("Queues furthest behind", anchor=False)
 queue_rows = queries.derived(data["queue_flow"], health_table, data["open_cases"], None, "queue")
 # One table under the other: side by side, their columns would be cut at 1440 px already.
 st.markdown("**Most open cases past or near an SLA target now**")
-worst_by_sla_table(worst_by_sla(queue_rows), role, key="home_worst_by_sla")
+worst_by_sla_table(queries.derived(queue_rows, worst_by_sla), role, key="home_worst_by_sla")
 st.markdown("**Oldest open case against the resolution target**")
-worst_by_age_table(worst_by_age(queue_rows), role, key="home_worst_by_age")
+worst_by_age_table(queries.derived(queue_rows, worst_by_age), role, key="home_worst_by_age")
 st.caption(f"The {WORST_QUEUES} worst queues, with Queue health's figures now (its Breached, At risk and Oldest "
            "columns). Here, as there, the region and priority filters pick queues by their own region and SLA "
            "policy. Age is counted from a case's creation, pauses included.")

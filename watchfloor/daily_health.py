@@ -80,6 +80,12 @@ def summarise(
     )
 
 
+def summarise_day(flow: pl.DataFrame, sla: pl.DataFrame, sla_week_before: pl.DataFrame, incidents: pl.DataFrame,
+                  backlog_by_state: pl.DataFrame) -> DailyHealth:
+    """summarise() over Home's frames as fetched: home_sla's and home_sla_week_before's rows apart."""
+    return summarise(flow, pl.concat([sla, sla_week_before]), incidents, backlog_by_state)
+
+
 # --------------------------------------------------------------------------- rising categories
 
 RISING_WINDOW = timedelta(hours=24)

@@ -11,7 +11,6 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
 
-import polars as pl
 
 from queries import plans
 from watchfloor import executive as ex
@@ -19,7 +18,7 @@ from watchfloor import executive_export as export
 from watchfloor.alerting.messages import alert_url, page_url
 from watchfloor.alerting.store import Alert
 from watchfloor.compare import describe_count_change, describe_share_change
-from watchfloor.daily_health import rising_categories, summarise
+from watchfloor.daily_health import rising_categories, summarise_day
 from watchfloor.filters import default_filters
 from watchfloor.sla_report import format_duration
 from watchfloor.spike_record import multiplier_text
@@ -52,7 +51,7 @@ def _with_change(text: str, change: str | None) -> str:
 def daily(as_of: datetime, open_alerts: list[Alert], base_url: str, warehouse: str | None = None) -> DigestMessage:
     """Home's daily health for the last 24 hours, its spikes, and every open alert."""
     data = plans.fetch(plans.home(as_of, default_filters(as_of.date())), warehouse=warehouse)
-    health = summarise(data["flow"], pl.concat([data["sla"], data["sla_week_before"]]), data["incidents"], data["backlog"])
+    health = summarise_day(data["flow"], data["sla"], data["sla_week_before"], data["incidents"], data["backlog"])
     rising = rising_categories(plans.spike_record(data["watched"], as_of), data["watched"], as_of)
     lines = [
         f"The last 24 hours to {as_of:%Y-%m-%d %H:%M} UTC, against the same 24 hours a week earlier.",
