@@ -82,6 +82,13 @@ def versus(now: float | None, before: float | None) -> str:
     return " vs ".join("–" if v is None else f"{v:,.0f}" for v in (now, before))
 
 
+def signed_count(n: float | None) -> str:
+    """'+4,266', '-8,441', '0': a change in cases with its sign and separators."""
+    if n is None:
+        return "–"
+    return "0" if round(n) == 0 else f"{n:+,.0f}"
+
+
 def count_of(n: int, noun: str, plural: str | None = None) -> str:
     """'1 entry', '2 entries', '1,204 cases': a count with its noun in the right number."""
     return f"{n:,} {noun if n == 1 else (plural or noun + 's')}"

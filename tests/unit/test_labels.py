@@ -7,6 +7,7 @@ import pytest
 
 from components.charts import mark, marked
 from watchfloor import trends as tr
+from watchfloor import labels
 from watchfloor.labels import (CATEGORY_LABELS, category_label, category_labels, humanise, humanised, texts_of)
 
 CODES = [*CATEGORY_LABELS, "new_thing", "pending_info", "in_review", "", "_", "a", "  padded_code ",
@@ -45,3 +46,11 @@ def test_status_marks():
     out = frame.select(marked(pl.col("text"), pl.col("colour").replace_strict(
         {"amber": "amber", "yellow": "yellow"}, default=None, return_dtype=pl.String)))
     assert out["text"].to_list() == ["🟠 a", "🟡 b", "c", "d"]
+
+
+def test_signed_counts_read_with_sign_and_separators():
+    assert labels.signed_count(4266) == "+4,266"
+    assert labels.signed_count(-8441) == "-8,441"
+    assert labels.signed_count(0) == "0"
+    assert labels.signed_count(None) == "–"
+    assert labels.signed_count(1234567.4) == "+1,234,567"
