@@ -41,7 +41,10 @@ judged = tr.judged_end(end, as_of, hourly)
 view = queries.derived(data["series"], tr.spike_view, dimension, start, end, judged, hourly, level)
 record = plans.spike_record(data["watched"], as_of, level)  # the spikes every page shows alike
 watched = tr.watched_view(record, data["watched"]["category"].unique().to_list(), start, end)
-spikes = tr.spike_list(view, watched, dimension)
+# The breakdown's own spikes, on the record's window like the watched alerts (none by category).
+breakdown = None if dimension == "category" else tr.in_period(
+    queries.derived(data["breakdown"], tr.breakdown_record, dimension, spike_record.hour_of(as_of), level), start, end)
+spikes = tr.spike_list(breakdown, watched, dimension)
 movers = queries.derived(data["series"], tr.movers, dimension, start, end, as_of)
 trends_charts.sensitivity_cost(cost, watched.rate, sensitivity.LABELS[level])
 
@@ -59,6 +62,9 @@ if selected is not None and selected["source"] == "watched":
                                               selected["surface"], selected["region"], start,
                                               spike_record.hour_of(as_of), level),
                               selected)
+elif selected is not None and breakdown is not None and selected["source"] == "breakdown":
+    # A breakdown value's spike: its hourly series as the spike was judged, with its band.
+    trends_charts.scope_chart(breakdown.points.filter(breakdown.points["key"] == selected["key"]), selected)
 else:
     options = trends_charts.series_options(view, dimension)
     # One selector per chosen spike, so that choosing a spike shows its series.
