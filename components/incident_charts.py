@@ -122,8 +122,12 @@ def choose_incident(listed: pl.DataFrame) -> dict:
     st.markdown(
         f"**{plain.md(incident['severity'])} · {plain.md(incident['title'])}** — "
         f"{plain.md(category_label(incident['category']))}, {plain.md(incident['status'])}, "
-        f"commander {plain.md(incident['commander'] or 'not assigned')}  \n{plain.md(incident['summary'])}"
+        f"commander {plain.md(incident['commander'] or 'not assigned')}"
     )
+    # The summary is the incident's own free text: any figure in it is whoever wrote it; the
+    # spike's measured figures are the record's, under "The spike that set it off".
+    if incident["summary"]:
+        st.caption(f"Summary, as written in the incident: {plain.md(incident['summary'])}")
     return incident
 
 
