@@ -5,14 +5,13 @@ import streamlit as st
 
 import queries
 from queries import plans
-from components import charts, filters, sensitivity, shell
+from components import charts, filters, sensitivity, shell, times
 from components.kpi import format_count, format_share, kpi_tile, page_link
 from components.queue_table import worst_by_age_table, worst_by_sla_table
 from watchfloor.compare import describe_count_change, describe_share_change
 from watchfloor.daily_health import rising_categories, summarise
 from watchfloor.labels import texts_of, versus
 from watchfloor.metrics import LAST_24H
-from watchfloor import spike_record
 from watchfloor.queue_health import WORST_QUEUES, health_table, worst_by_age, worst_by_sla
 
 user = shell.guard("home")
@@ -21,7 +20,7 @@ chosen = filters.current_filters(as_of.date())
 
 st.title("Daily health", anchor=False)
 st.caption(
-    f"Last 24 hours to {as_of:%Y-%m-%d %H:%M} UTC against the same 24 hours a week earlier. "
+    f"Last 24 hours to {times.at(as_of)} against the same 24 hours a week earlier. "
     "Region, vertical, priority and vendor filters apply; the date range does not."
 )
 
@@ -30,7 +29,7 @@ data = shell.fetch_or_stop(plans.home(as_of, chosen))
 health = summarise(data["flow"], pl.concat([data["sla"], data["sla_week_before"]]), data["incidents"], data["backlog"])
 level = sensitivity.current()
 backlog = data["backlog"]
-rising = spike_record.texts(rising_categories(plans.spike_record(data["watched"], as_of, level), data["watched"], as_of))
+rising = times.spike_texts(rising_categories(plans.spike_record(data["watched"], as_of, level), data["watched"], as_of))
 role = user.role
 WEEK = "vs a week ago"
 
@@ -101,7 +100,7 @@ with rising_column:
                 pl.col("label").alias("Spike in"),
                 pl.col("multiplier_text").alias("× expected"),
                 pl.col("excess_text").alias("Extra cases"),
-                pl.col("span_text").alias("Spike"),
+                pl.col("span_text").alias(times.titled("Spike")),
                 texts_of(rising, versus, "last_24h", "week_before").alias("Last 24 h"),
             ),
             hide_index=True,
@@ -109,8 +108,8 @@ with rising_column:
             column_config={
                 "Spike in": st.column_config.TextColumn(help="The category, or the one surface and/or region of it "
                                                               "where the spike is."),
-                "Spike": st.column_config.TextColumn(help="From its onset to the end of its last elevated hour "
-                                                          "(UTC); ongoing: still above its expected range in the "
+                times.titled("Spike"): st.column_config.TextColumn(help="From its onset to the end of its last "
+                                                          "elevated hour; ongoing: still above its expected range in the "
                                                           "last complete hour."),
                 "× expected": st.column_config.TextColumn(help="Cases of the spike's scope over the spike ÷ the "
                                                                "cases expected from the weeks before."),

@@ -4,7 +4,7 @@ classifier catching them."""
 import streamlit as st
 
 import queries
-from components import filters, plain, sensitivity, shell, trends_charts
+from components import filters, plain, sensitivity, shell, times, trends_charts
 from queries import plans
 from watchfloor import spike_record
 from watchfloor import trends as tr
@@ -17,7 +17,7 @@ start, end = period["period_start"], period["period_end"]
 
 st.title("Trends & spikes", anchor=False)
 st.caption(
-    f"{chosen.start:%Y-%m-%d} to {chosen.end:%Y-%m-%d} (UTC), as of {as_of:%Y-%m-%d %H:%M} UTC. All sidebar "
+    f"{chosen.start:%Y-%m-%d} to {chosen.end:%Y-%m-%d} (UTC days), as of {times.at(as_of)}. All sidebar "
     "filters apply. Spikes are judged point by point against the weeks before, as they would have been live."
 )
 
@@ -52,7 +52,7 @@ trends_charts.headline(spikes, movers, dimension, user.role)
 
 st.subheader("Current and recent spikes", anchor=False)
 selected = trends_charts.spike_table(spikes, dimension)
-if (note := spike_record.coverage_note(record, start)) is not None:
+if (note := spike_record.coverage_note(record, start, times.hour_stamp)) is not None:
     st.caption(note)
 
 st.subheader("Volume", anchor=False)
@@ -86,7 +86,7 @@ st.subheader("Alerts a week by category", anchor=False)
 trends_charts.alert_rate_chart(watched.rate, sensitivity.LABELS[level])
 
 st.subheader("Top movers", anchor=False)
-trends_charts.movers_table(movers, dimension, tr.movers_period_label(start, end, as_of))
+trends_charts.movers_table(movers, dimension, tr.movers_period_label(start, end, as_of, times.at))
 
 st.subheader("Emerging patterns", anchor=False)
 st.caption("Subcategories, languages, surfaces and organisations whose share of all cases rose most against the "

@@ -7,7 +7,7 @@ from __future__ import annotations
 import polars as pl
 import streamlit as st
 
-from components import plain
+from components import plain, times
 from components.kpi import page_link
 from components.navigation import page_is_built
 from watchfloor import roles
@@ -187,14 +187,16 @@ def top_spikes(spikes: pl.DataFrame, rising_table: pl.DataFrame, comparable: boo
         rising(rising_table)
         return
     # Narrow column: the scope, level, multiplier, extra cases and onset show; the end and the peak
-    # follow (scroll sideways), as every page writes them.
+    # follow (scroll sideways), as every page writes them. Times in the reader's zone.
+    span = times.span_title()
+    spikes = times.spike_texts(spikes)
     st.dataframe(
         spikes.select(
             pl.col("label").alias("Spike in"),
             pl.col("severity").str.to_titlecase().alias("Level"),
             pl.col("multiplier_text").alias("×"),
             pl.col("excess_text").alias("Extra"),
-            pl.col("span_text").alias("From – to (UTC)"),
+            pl.col("span_text").alias(span),
             pl.col("peak_text").alias("Peak"),
         ),
         hide_index=True, key="executive_spikes_table", height=35 * (spikes.height + 1) + 3,
@@ -203,7 +205,7 @@ def top_spikes(spikes: pl.DataFrame, rising_table: pl.DataFrame, comparable: boo
             "Level": st.column_config.TextColumn(width=56, help="The peak hour against its expected count: critical ≥ 5×, high ≥ 3×, medium ≥ 2×."),
             "×": st.column_config.TextColumn(width=42, help="Cases over the spike ÷ the detector's expected cases (× expected)."),
             "Extra": st.column_config.TextColumn(width=52, help="Cases above the detector's expected count over the spike."),
-            "From – to (UTC)": st.column_config.TextColumn(help="From the spike's onset to the end of its last elevated hour."),
+            span: st.column_config.TextColumn(help="From the spike's onset to the end of its last elevated hour."),
             "Peak": st.column_config.TextColumn(help="The hour with the highest score: its cases vs expected."),
         }, placeholder="–",
     )

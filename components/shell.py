@@ -12,7 +12,7 @@ import streamlit as st
 from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 import queries
-from components import plain
+from components import plain, times
 from queries import plans, refresh
 from watchfloor import audit, auth, roles
 from watchfloor.config import Settings, load_settings
@@ -53,6 +53,7 @@ def current_user() -> User | None:
     user_roles = list(entry.get("roles") or [])
     st.session_state["roles"], st.session_state["name"] = user_roles, entry.get("name") or username
     role = next((r for r in user_roles if r in roles.ROLES), "")
+    times.remember(auth.time_zone_of(entry))  # where this user's pages show times
     return User(username=username, name=entry.get("name") or username, role=role)
 
 

@@ -22,6 +22,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Callable
 
 import polars as pl
 
@@ -366,12 +367,16 @@ def top_riser(movers_frame: pl.DataFrame) -> dict | None:
     return rising.row(0, named=True) if rising.height else None
 
 
-def movers_period_label(period_start: datetime, period_end: datetime, as_of: datetime) -> str:
-    """The two periods `movers` compares, in words."""
+def movers_period_label(period_start: datetime, period_end: datetime, as_of: datetime,
+                        stamp: Callable[[datetime], str] | None = None) -> str:
+    """The two periods `movers` compares, in words (`stamp` writes a time for the reader, with its
+    zone; UTC by default)."""
     end = min(period_end, as_of)
     previous_start = period_start - (end - period_start)
-    fmt = "%Y-%m-%d %H:%M"
-    return (f"{period_start:{fmt}} to {end:{fmt}} against {previous_start:{fmt}} to {period_start:{fmt}} (UTC)")
+    if stamp is None:
+        fmt = "%Y-%m-%d %H:%M"
+        return f"{period_start:{fmt}} to {end:{fmt}} against {previous_start:{fmt}} to {period_start:{fmt}} (UTC)"
+    return f"{stamp(period_start)} to {stamp(end)} against {stamp(previous_start)} to {stamp(period_start)}"
 
 
 # --------------------------------------------------------------------------- emerging patterns
