@@ -96,7 +96,7 @@ target_min = scoped_queues.filter(scoped_queues["queue_id"] == queue_id)["resolu
 charts.queue_history_chart(figures, window.hourly, target_min[0] / 60 if target_min else None,
                            key="queue_history_chart")
 per = "hour" if window.hourly else "day"
-st.caption(f"Per {per} over the last {days} days ({'hours in your time zone' if window.hourly else 'UTC days'}), "
+st.caption(f"Per {per} over the last {days} days ({times.label() if window.hourly else 'UTC'}), "
            f"to {times.at(page_now)}: the backlog at the end of "
            f"each {per}, cases created in the queue (inflow) and resolved (outflow), and the age of the oldest "
            f"case open at the end (0 when none is). Dashed: the trailing 7-day average, the mean over the 7 "

@@ -154,7 +154,7 @@ def _attainment_figure(attainment: pl.DataFrame, dimension: str, clock: str, zon
             hovertemplate="%{x}<br>%{fullData.name}: %{y:.1%} (%{customdata[0]} met, %{customdata[1]} breached)<extra></extra>",
         ))
     fig.update_yaxes(tickformat=".0%", range=[0, 1.05], dtick=0.2)
-    fig.update_xaxes(title=dict(text=f"time ({zone})" if zone != times.UTC else "time (UTC)", font=dict(size=11)))
+    fig.update_xaxes(title=dict(text=f"time ({zone})", font=dict(size=11)))
     # Two legend entries per row, so both charts keep the same plot height.
     return _laid_out(fig, 340, top=30, legend_layout=dict(entrywidth=0.5, entrywidthmode="fraction"))
 
@@ -172,7 +172,7 @@ def attainment_charts(attainment: pl.DataFrame, dimension: str, hourly: bool) ->
             _draw(queries.derived(attainment, _attainment_figure, dimension, clock, zone),
                   key=f"sla_attainment_chart_{clock}")
     st.caption(
-        f"Met ÷ (met + breached) per {unit} ({zone if hourly else 'UTC days'}): a clock counts in the {unit} it stopped within target or "
+        f"Met ÷ (met + breached) per {unit} ({zone}): a clock counts in the {unit} it stopped within target or "
         f"crossed its target. Black: all cases in scope; coloured: the {rep.SERIES_TOP_N} "
         f"{rep.BREAKDOWNS[dimension].lower()} values with most breaches. Gaps: nothing stopped or breached."
     )

@@ -225,7 +225,7 @@ def volume_chart(view: tr.SpikeView, dimension: str, shown: str, selected: dict 
         # Built once per detector view (shared by every session that sees it), drawn on each run.
         _draw(queries.derived(view.points, _overview_figure, view.episodes, dimension, zone),
               key=f"trends_overview_chart_{dimension}")
-        st.caption(f"Cases per {unit} ({zone if unit == 'hour' else 'UTC days'}) of the {OVERVIEW_TOP_N} biggest values; red dots mark the peak of each "
+        st.caption(f"Cases per {unit} ({zone}) of the {OVERVIEW_TOP_N} biggest values; red dots mark the peak of each "
                    "spike. Choose one value to see its expected band.")
         return
     rows = times.in_zone(points.filter(pl.col("key") == shown).sort("bucket"), ["bucket"], zone)
@@ -239,9 +239,9 @@ def volume_chart(view: tr.SpikeView, dimension: str, shown: str, selected: dict 
                   and times.wall(selected["onset"], zone) == episode["onset"])
         fig.add_vrect(x0=max(episode["onset"], first) if first else episode["onset"], x1=episode["end"] + view.bucket,
                       fillcolor=SPIKE_COLOUR, opacity=0.22 if chosen else 0.1, line_width=0, layer="below")
-    fig.update_xaxes(title=dict(text=f"{unit} ({zone if unit == 'hour' else 'UTC days'})", font=dict(size=11)))
+    fig.update_xaxes(title=dict(text=f"{unit} ({zone})", font=dict(size=11)))
     _plotly(fig, 360, key=f"trends_volume_chart_{dimension}")
-    st.caption(f"{plain.md(tr.value_label(dimension, shown))}: cases per {unit} ({zone if unit == 'hour' else 'UTC days'}). The band runs from the expected count "
+    st.caption(f"{plain.md(tr.value_label(dimension, shown))}: cases per {unit} ({zone}). The band runs from the expected count "
                "to where a count starts to stand out (the detector's continue threshold); shaded: spike episodes, "
                "the chosen one darker. The expected count uses only the weeks before each point.")
 
@@ -298,7 +298,7 @@ def _overview_figure(points: pl.DataFrame, episodes: pl.DataFrame, dimension: st
                                  name="Spike peak", marker=dict(color=SPIKE_COLOUR, size=9, line=dict(color="white", width=1)),
                                  customdata=peaks["label"].to_list(),
                                  hovertemplate="spike in %{customdata}: %{y:,.0f}<extra></extra>"))
-    fig.update_xaxes(title=dict(text=f"time ({zone if zone != times.UTC else 'UTC'})", font=dict(size=11)))
+    fig.update_xaxes(title=dict(text=f"time ({zone})", font=dict(size=11)))
     return _laid_out(fig, 360)
 
 
@@ -416,7 +416,7 @@ def classifier_signal(table: pl.DataFrame, overall: pl.DataFrame, volume: pl.Dat
     with right:
         zone = times.zone() if hourly else times.UTC
         _draw(queries.derived(volume, _flagged_volume, overall, zone), key="trends_classifier_volume")
-        st.caption(f"Cases flagged per {'hour' if hourly else 'day'} ({zone if hourly else 'UTC days'}) by the "
+        st.caption(f"Cases flagged per {'hour' if hourly else 'day'} ({zone}) by the "
                    f"{len(overall['classifier'].head(CLASSIFIERS_CHARTED))} busiest classifiers.")
 
 
