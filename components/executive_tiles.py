@@ -186,29 +186,21 @@ def top_spikes(spikes: pl.DataFrame, rising_table: pl.DataFrame, comparable: boo
         st.caption(f"{found} Largest rises against the period before:")
         rising(rising_table)
         return
-    # Narrow column: the scope, level, multiplier, extra cases and onset show; the end and the peak
-    # follow (scroll sideways), as every page writes them. Times in the reader's zone.
-    span = times.span_title()
-    spikes = times.spike_texts(spikes)
-    st.dataframe(
-        spikes.select(
-            pl.col("label").alias("Spike in"),
-            pl.col("severity").str.to_titlecase().alias("Level"),
-            pl.col("multiplier_text").alias("×"),
-            pl.col("excess_text").alias("Extra"),
-            pl.col("span_text").alias(span),
-            pl.col("peak_text").alias("Peak"),
-        ),
-        hide_index=True, key="executive_spikes_table", height=35 * (spikes.height + 1) + 3,
-        column_config={
-            "Spike in": st.column_config.TextColumn(width=92, help="The category, or the one surface and/or region of it where the spike is."),
-            "Level": st.column_config.TextColumn(width=56, help="The peak hour against its expected count: critical ≥ 5×, high ≥ 3×, medium ≥ 2×."),
-            "×": st.column_config.TextColumn(width=42, help="Cases over the spike ÷ the detector's expected cases (× expected)."),
-            "Extra": st.column_config.TextColumn(width=52, help="Cases above the detector's expected count over the spike."),
-            span: st.column_config.TextColumn(help="From the spike's onset to the end of its last elevated hour."),
-            "Peak": st.column_config.TextColumn(help="The hour with the highest score: its cases vs expected."),
-        }, placeholder="–",
-    )
+    # Two lines a spike, not a table: in this narrow column a table cut its "from – to" (and the
+    # peak) off at 1440 px; lines wrap and keep every figure, as every page writes them (the
+    # spike record's texts), with times in the reader's zone.
+    shown = times.spike_texts(spikes)
+    with st.container(key="executive_spikes", gap="small"):
+        for r in shown.iter_rows(named=True):
+            st.markdown(spike_lines(r, times.label()))
+
+
+def spike_lines(spike: dict, zone: str) -> str:
+    """A spike of the record in two markdown lines: where, level, × expected and extra cases; then
+    from – to (with the zone) and the peak. The label is data, so escaped."""
+    return (f"**{plain.md(spike['label'])}** · {spike['severity'].capitalize()} · **{spike['multiplier_text']}** "
+            f"expected · **{spike['excess_text']}** extra cases  \n"
+            f":gray[{spike['span_text']} ({plain.md(zone)}) · peak {spike['peak_text']}]")
 
 
 def rising(table: pl.DataFrame) -> None:
