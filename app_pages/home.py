@@ -8,6 +8,7 @@ from queries import plans
 from components import charts, filters, sensitivity, shell, times
 from components.kpi import format_count, format_share, kpi_tile, page_link
 from components.queue_table import worst_by_age_table, worst_by_sla_table
+from components.spike_lines import spike_list
 from watchfloor.compare import describe_count_change, describe_share_change
 from watchfloor.daily_health import rising_categories, summarise
 from watchfloor.labels import texts_of, versus
@@ -29,7 +30,7 @@ data = shell.fetch_or_stop(plans.home(as_of, chosen))
 health = summarise(data["flow"], pl.concat([data["sla"], data["sla_week_before"]]), data["incidents"], data["backlog"])
 level = sensitivity.current()
 backlog = data["backlog"]
-rising = times.spike_texts(rising_categories(plans.spike_record(data["watched"], as_of, level), data["watched"], as_of))
+rising = rising_categories(plans.spike_record(data["watched"], as_of, level), data["watched"], as_of)
 role = user.role
 WEEK = "vs a week ago"
 
@@ -95,33 +96,15 @@ with rising_column:
     if rising.height == 0:
         st.info("No category spiked in the last 24 hours: every category stayed within its expected range.")
     else:
-        st.dataframe(
-            rising.select(
-                pl.col("label").alias("Spike in"),
-                pl.col("multiplier_text").alias("× expected"),
-                pl.col("excess_text").alias("Extra cases"),
-                pl.col("span_text").alias(times.titled("Spike")),
-                texts_of(rising, versus, "last_24h", "week_before").alias("Last 24 h"),
-            ),
-            hide_index=True,
-            key="home_rising_table",
-            column_config={
-                "Spike in": st.column_config.TextColumn(help="The category, or the one surface and/or region of it "
-                                                              "where the spike is."),
-                times.titled("Spike"): st.column_config.TextColumn(help="From its onset to the end of its last "
-                                                          "elevated hour; ongoing: still above its expected range in the "
-                                                          "last complete hour."),
-                "× expected": st.column_config.TextColumn(help="Cases of the spike's scope over the spike ÷ the "
-                                                               "cases expected from the weeks before."),
-                "Extra cases": st.column_config.TextColumn(help="Cases over the spike minus the expected cases."),
-
-                "Last 24 h": st.column_config.TextColumn(
-                    help="The scope's cases in the last 24 hours, against the same 24 hours a week earlier."),
-            }, placeholder="–",
-        )
+        # Two lines a spike: a table of its figures scrolled sideways in this half column at 800 px.
+        spike_list(rising, key="home_rising", peak=False,
+                   last_24h=texts_of(rising, versus, "last_24h", "week_before").to_list())
     st.caption("Categories with a spike in the last 24 hours, found by the spike detector (each hour judged "
                "against the same hours of the weeks before) on the category and on each of its surfaces, regions "
                "and surface-region pairs, so a spike confined to one of them is seen too; ongoing first, then by "
-               f"severity. Bursts (a batch landing at once, reports piling onto one account) are left out. "
+               f"severity. Each: where, level, cases over the spike ÷ expected and the extra cases; from its onset "
+               f"to the end of its last elevated hour (ongoing: still above its expected range in the last complete "
+               f"hour); the scope's cases in the last 24 hours against the same 24 hours a week earlier. "
+               f"Bursts (a batch landing at once, reports piling onto one account) are left out. "
                f"Sensitivity: {sensitivity.LABELS[level].lower()} (set on the Trends page).")
     page_link("trends", "Trends & spikes →", role)

@@ -7,7 +7,8 @@ from __future__ import annotations
 import polars as pl
 import streamlit as st
 
-from components import plain, times
+from components import plain
+from components.spike_lines import spike_list
 from components.kpi import page_link
 from components.navigation import page_is_built
 from watchfloor import roles
@@ -189,18 +190,7 @@ def top_spikes(spikes: pl.DataFrame, rising_table: pl.DataFrame, comparable: boo
     # Two lines a spike, not a table: in this narrow column a table cut its "from – to" (and the
     # peak) off at 1440 px; lines wrap and keep every figure, as every page writes them (the
     # spike record's texts), with times in the reader's zone.
-    shown = times.spike_texts(spikes)
-    with st.container(key="executive_spikes", gap="small"):
-        for r in shown.iter_rows(named=True):
-            st.markdown(spike_lines(r, times.label()))
-
-
-def spike_lines(spike: dict, zone: str) -> str:
-    """A spike of the record in two markdown lines: where, level, × expected and extra cases; then
-    from – to (with the zone) and the peak. The label is data, so escaped."""
-    return (f"**{plain.md(spike['label'])}** · {spike['severity'].capitalize()} · **{spike['multiplier_text']}** "
-            f"expected · **{spike['excess_text']}** extra cases  \n"
-            f":gray[{spike['span_text']} ({plain.md(zone)}) · peak {spike['peak_text']}]")
+    spike_list(spikes, key="executive_spikes")
 
 
 def rising(table: pl.DataFrame) -> None:
