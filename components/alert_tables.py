@@ -41,7 +41,8 @@ def fetch_board(store: AlertStore, now: datetime) -> Board:
 
 def worker_banner(store: AlertStore, now: datetime, interval_seconds: float) -> None:
     seen = store.meta("worker_seen_at")
-    running, words = figures.worker_state(datetime.fromisoformat(seen) if seen else None, now, interval_seconds)
+    running, words = figures.worker_state(datetime.fromisoformat(seen) if seen else None, now, interval_seconds,
+                                           times.at)
     if running:
         st.caption(words)
     else:
