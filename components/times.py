@@ -110,11 +110,6 @@ def spike_texts(frame: pl.DataFrame, zone_name: str | None = None) -> pl.DataFra
     return spike_record.texts(in_zone(frame, SPIKE_TIMES, zone_name or zone()))
 
 
-def span_title() -> str:
-    """The title of a spike's from-to column: 'From – to (Europe/Berlin)'."""
-    return titled("From – to")
-
-
 # --------------------------------------------------------------------------- the choice
 
 
@@ -124,10 +119,12 @@ def chooser(username: str) -> None:
     stored = st.session_state.get(_ZONE_KEY) or UTC
     if stored != UTC and time_zone.or_utc(stored) == UTC:
         st.warning(f"Your saved time zone {plain.md(repr(stored))} is unknown here: times are shown in UTC.")
-    options = list(time_zone.names())
     current = zone()
-    picked = st.selectbox("Show times in", options=options, index=options.index(current) if current in options else 0,
-                          key=f"clock_zone_{current}", accept_new_options=True,
+    options = list(time_zone.names())
+    if current not in options:  # a valid name zoneinfo lists apart (an alias such as 'EST')
+        options.insert(1, current)
+    picked = st.selectbox("Show times in", options=options, index=options.index(current),
+                          key=f"display_zone_{current}", accept_new_options=True,
                           help="Your display time zone, kept for your account. Stored data, date ranges (whole UTC "
                                "days) and exports stay in UTC.")
     if picked is None or picked == current:
