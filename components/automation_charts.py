@@ -118,7 +118,7 @@ def links_table(flow: au.Flow) -> dict | None:
     event = st.dataframe(
         display, key="automation_links", on_select="rerun", selection_mode="single-row", hide_index=True,
         column_config={
-            "Cases": st.column_config.NumberColumn(format="%d"),
+            "Cases": st.column_config.NumberColumn(format="localized"),
             "Share": st.column_config.NumberColumn(format="%.1f%%", help="Cases of the band ÷ cases of the period."),
             "Median case-time (h)": st.column_config.NumberColumn(
                 format="%.2f", help="Median over the band's cases of their time from creation to resolution (or now), "

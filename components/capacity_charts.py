@@ -176,7 +176,9 @@ def worst_hours_table(worst: pl.DataFrame, zone: str, key: str) -> None:
         pl.col("gap").round(1).alias("Gap"),
         (pl.col("roster_service_level") * 100).round(1).alias("Service level with roster (%)"),
     )
-    st.dataframe(shown, hide_index=True, key=key, height=min(38 + 35 * shown.height, 420), placeholder="–")
+    st.dataframe(shown, hide_index=True, key=key, height=min(38 + 35 * shown.height, 420), placeholder="–",
+                 column_config={c: st.column_config.NumberColumn(format="localized")
+                                for c in ("Arrivals", "Needed on floor", "Needed scheduled", "Rostered", "Gap")})
 
 
 # --- backlog -----------------------------------------------------------------------------------
@@ -193,7 +195,10 @@ def backlog_table(summary: pl.DataFrame, key: str) -> None:
         pl.col("clears_in_hours").round(1).alias("Clears in (h)"),
     )
     st.dataframe(shown, hide_index=True, key=key, height=min(38 + 35 * shown.height, 420),
-                 column_config={"Clears in (h)": st.column_config.NumberColumn(
+                 column_config={**{c: st.column_config.NumberColumn(format="localized")
+                                   for c in ("Waiting now", "Past first-action target", "Peak in 48 h", "Waiting in 48 h",
+                                             "Expected breaches")},
+                                "Clears in (h)": st.column_config.NumberColumn(format="localized",
                      help="Hours until the waiting cases are worked off at the rostered capacity; empty: not "
                           "within the 14-day plan.")}, placeholder="–")
 
@@ -276,8 +281,12 @@ def vendor_table(hours: pl.DataFrame, now: datetime, key: str) -> None:
         pl.col("cost_per_hour_usd").alias("Rate ($/h)"),
         pl.col("gap_cost_usd").round(0).alias("Cost of the gap ($)"),
     )
+    counts = {c: st.column_config.NumberColumn(format="localized")
+              for c in ("Hours needed", "Hours rostered", "Needed − contracted")}
     st.dataframe(shown, hide_index=True, key=key, column_config={
-        "Hours contracted": st.column_config.NumberColumn(help="vendors.contracted_hours_per_week; empty: not on file."),
+        **counts,
+        "Hours contracted": st.column_config.NumberColumn(format="localized",
+                                                          help="vendors.contracted_hours_per_week; empty: not on file."),
         "Cost of the gap ($)": st.column_config.NumberColumn(
             format="dollar", help="Positive: hours to buy beyond the contract; negative: contracted hours not needed."),
     }, placeholder="–")

@@ -28,6 +28,7 @@ _COMPACT_CSS = """<style>
 [data-testid=stMainBlockContainer] [data-testid=stMetricLabel] p { font-size: 0.85rem; }
 [data-testid=stMainBlockContainer] h1 { padding-top: 0; padding-bottom: 0; font-size: 2.2rem; }
 [data-testid=stMainBlockContainer] [data-testid=stCaptionContainer] p { font-size: 0.78rem; line-height: 1.3; }
+.st-key-executive_spikes [data-testid=stMarkdownContainer] p { font-size: 0.85rem; line-height: 1.35; margin-bottom: 0; }
 </style>"""
 TILE_HEIGHT = 184
 

@@ -79,15 +79,15 @@ def calibration(table: pl.DataFrame, key: str) -> None:
     st.dataframe(shown, key=key, hide_index=True, column_config={
         "reviewer_id": st.column_config.TextColumn("Reviewer", pinned=True),
         "vendor": st.column_config.TextColumn("Vendor"),
-        "checks": st.column_config.NumberColumn("Checks", format="%d"),
-        "errors": st.column_config.NumberColumn("Errors", format="%d"),
+        "checks": st.column_config.NumberColumn("Checks", format="localized"),
+        "errors": st.column_config.NumberColumn("Errors", format="localized"),
         "error_share": st.column_config.NumberColumn("Error share", format="%.1f%%"),
         "error_floor": st.column_config.NumberColumn(
             "At least", format="%.1f%%",
             help="Lower end of the 95 % Wilson interval of the error share: the error share we are fairly sure "
                  "the reviewer has. The list is ranked by it."),
         "worst_category": st.column_config.TextColumn("Most errors in"),
-        "worst_category_errors": st.column_config.NumberColumn("Errors there", format="%d"),
+        "worst_category_errors": st.column_config.NumberColumn("Errors there", format="localized"),
     }, height=min(38 + 35 * table.height, 390), placeholder="–")
     st.caption(f"Reviewers with at least {q.MIN_CHECKS_FOR_RANKING} checks, ranked by the error share they "
                f"surely have (lower end of the 95 % interval), so that a few unlucky checks do not put someone "
@@ -171,7 +171,7 @@ def agreement_table(agreement: pl.DataFrame, key: str) -> None:
         .alias("Band"),
     ).sort("Kappa", nulls_last=True)
     st.dataframe(shown, key=key, hide_index=True, column_config={
-        "QA checks": st.column_config.NumberColumn(format="%d"),
+        "QA checks": st.column_config.NumberColumn(format="localized"),
         "Accuracy": st.column_config.NumberColumn(format="%.1f%%"),
         "Kappa": st.column_config.NumberColumn(format="%.2f", help="Cohen's kappa, golden items excluded; "
                                                "empty when undefined (everyone gave one and the same decision)."),

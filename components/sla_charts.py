@@ -196,8 +196,8 @@ def breakdown_table(attainment: pl.DataFrame, dimension: str) -> None:
                 hide_index=True,
                 column_config={
                     "label": st.column_config.TextColumn(name, width="medium"),
-                    "met": st.column_config.NumberColumn("Met", format="%d"),
-                    "breached": st.column_config.NumberColumn("Breached", format="%d"),
+                    "met": st.column_config.NumberColumn("Met", format="localized"),
+                    "breached": st.column_config.NumberColumn("Breached", format="localized"),
                     "attainment": st.column_config.NumberColumn("Attainment", format="%.1f%%",
                                                                 help="Met ÷ (met + breached)."),
                 },

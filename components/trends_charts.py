@@ -14,7 +14,7 @@ import queries
 from components import case_link, plain, times
 from components.kpi import format_count, kpi_tile
 from watchfloor import trends as tr
-from watchfloor.labels import category_labels, count_of, humanised, surface_labels
+from watchfloor.labels import category_labels, count_of, humanised, surface_labels, texts_of
 
 LINE_COLOURS = ["#4c78a8", "#f58518", "#54a24b", "#e45756", "#72b7b2", "#b279a2", "#eeca3b", "#9d755d"]
 OBSERVED_COLOUR = "#1f2933"
@@ -352,15 +352,15 @@ def movers_table(movers: pl.DataFrame, dimension: str, period_label: str) -> Non
             pl.col("label").alias(tr.DIMENSIONS[dimension]),
             pl.col("current").alias("This period"),
             pl.col("previous").alias("Period before"),
-            pl.col("change").alias("Change"),
+            texts_of(rows, lambda change: f"{change:+,}", "change").alias("Change"),
             (pl.col("change_share") * 100).alias("Change %"),
         ),
         key=f"trends_movers_table_{dimension}",
         hide_index=True,
         column_config={
-            "This period": st.column_config.NumberColumn(format="%d"),
-            "Period before": st.column_config.NumberColumn(format="%d"),
-            "Change": st.column_config.NumberColumn(format="%+d", help="This period − period before."),
+            "This period": st.column_config.NumberColumn(format="localized"),
+            "Period before": st.column_config.NumberColumn(format="localized"),
+            "Change": st.column_config.TextColumn(help="This period − period before."),
             "Change %": st.column_config.NumberColumn(format="%+.1f%%",
                                                       help="Change ÷ period before; empty where the period before had none."),
         }, placeholder="–",

@@ -175,4 +175,5 @@ def ground_truth_note(incident: dict) -> str | None:
     scope = " ".join(x for x in (incident.get("sim_spike_surface") and f"on {incident['sim_spike_surface']}",
                                  incident.get("sim_spike_region") and f"in {incident['sim_spike_region']}") if x)
     return (f"Simulated data: the simulator injected {multiplier:.1f}× arrivals" + (f" {scope}" if scope else "")
-            + f" from {incident['sim_spike_starts_at']:%m-%d %H:%M} (its ground truth, for checking the figures above).")
+            + f" from {incident['sim_spike_starts_at']:%m-%d %H:%M} (its ground truth, for checking the figures above: "
+            "the rate it applied, where the spike's × expected is measured, cases over the spike ÷ expected).")
