@@ -75,7 +75,8 @@ def record(settings: Settings, username: str, role: str, action: str, detail: st
 
 
 # Every page: less empty space above the title (Streamlit leaves room for a header bar the app does
-# not use), tile figures that shrink with the window rather than being cut to "13…" at 800 px, and
+# not use), tile figures that shrink with the window rather than being cut to "13…" at 800 px, a
+# change's "vs a week ago" that moves under the change rather than being cut to "vs a week …", and
 # below 1100 px tiles two to a row and a title row (title, period buttons, exports) stacked.
 _PAGE_CSS = """<style>
 [data-testid=stMainBlockContainer] { padding-top: 2.5rem; }
@@ -85,6 +86,9 @@ _PAGE_CSS = """<style>
 [data-testid=stMetricLabel] div, [data-testid=stMetricLabel] p { white-space: normal; overflow: visible;
   text-overflow: clip; word-break: normal; overflow-wrap: normal; }
 h1 { word-break: normal; overflow-wrap: normal; }
+[data-testid=stMetric] div:has(> [data-testid=stMetricDeltaDescription]) { flex-wrap: wrap; row-gap: 0.1rem; }
+[data-testid=stMetricDeltaDescription] { flex: 0 0 auto; max-width: 100%; }
+[data-testid=stMetricDeltaDescription] [data-testid=stCaptionContainer] { white-space: normal; text-overflow: clip; }
 @media (max-width: 1100px) {
   [data-testid=stHorizontalBlock]:has(> [data-testid=stColumn] h1) { flex-wrap: wrap; }
   [data-testid=stHorizontalBlock]:has(> [data-testid=stColumn] h1) > [data-testid=stColumn] { min-width: 100%; }
