@@ -110,18 +110,19 @@ def spike_table(episodes: pl.DataFrame, dimension: str) -> dict | None:
         return None
     unit = "bucket"
     onset_title = times.titled("Onset")
+    # Where, how big and since when first (what a narrow screen shows without scrolling), then the rest.
     display = times.local(episodes, "onset", "peak", "until").select(
+        pl.col("label").alias("Spike in"),
+        pl.col("ratio").alias("× expected"),
+        pl.col("excess").round(0).alias("Extra cases"),
+        pl.col("onset").alias(onset_title),
         humanised("severity").alias("Severity"),
         pl.col("kind").replace_strict(KIND_LABELS, default="Spike", return_dtype=pl.String).alias("Kind"),
-        pl.col("label").alias("Spike in"),
         humanised("state").alias("State"),
-        pl.col("onset").alias(onset_title),
         pl.col("peak").alias("Peak"),
         pl.col("until").alias("Until"),
         pl.col("observed").alias("Cases"),
         pl.col("expected").round(0).alias("Expected"),
-        pl.col("ratio").alias("× expected"),
-        pl.col("excess").round(0).alias("Extra cases"),
         pl.col("score").alias("Score"),
     )
     burst_count = episodes.filter(pl.col("kind") != "spike").height
@@ -143,8 +144,8 @@ def spike_table(episodes: pl.DataFrame, dimension: str) -> dict | None:
         column_config={
             "Kind": st.column_config.TextColumn(help="Spike, or a burst that is not one: a batch (landed within "
                                                      "minutes) or one account (reports piling onto one account)."),
-            "Spike in": st.column_config.TextColumn(help="Where the spike is: a category, or one surface and/or "
-                                                         "region of it; or a value of the breakdown."),
+            "Spike in": st.column_config.TextColumn(pinned=True, help="Where the spike is: a category, or one surface "
+                                                         "and/or region of it; or a value of the breakdown."),
             onset_title: st.column_config.DatetimeColumn(format="MM-DD HH:mm", help=f"First {unit} of the spike; "
                                                          f"onset, peak and until in {times.label()}."),
             "Peak": st.column_config.DatetimeColumn(format="MM-DD HH:mm", help=f"The {unit} with the highest score."),
