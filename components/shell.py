@@ -77,8 +77,8 @@ def record(settings: Settings, username: str, role: str, action: str, detail: st
 # Every page: less empty space above the title (Streamlit leaves room for a header bar the app does
 # not use), tile figures that shrink with the window rather than being cut to "13…" at 800 px, a
 # change's "vs a week ago" that moves under the change rather than being cut to "vs a week …", and
-# below 1100 px tiles and side-by-side tables two to a row and a title row (title, period buttons,
-# exports) stacked.
+# below 1100 px tiles and side-by-side tables two to a row, side-by-side charts one to a row, and a
+# title row (title, period buttons, exports) stacked.
 _PAGE_CSS = """<style>
 [data-testid=stMainBlockContainer] { padding-top: 2.5rem; }
 [data-testid=stHeader] { background: transparent; height: 2.5rem; }
@@ -99,6 +99,8 @@ h1 { word-break: normal; overflow-wrap: normal; }
   [data-testid=stHorizontalBlock]:has(> [data-testid=stColumn] [data-testid=stDataFrame]) { flex-wrap: wrap; }
   [data-testid=stHorizontalBlock] > [data-testid=stColumn]:has([data-testid=stDataFrame]) {
     min-width: calc(50% - 0.5rem); flex: 1 1 calc(50% - 0.5rem); }
+  [data-testid=stHorizontalBlock]:has(> [data-testid=stColumn] [data-testid=stPlotlyChart]) { flex-wrap: wrap; }
+  [data-testid=stHorizontalBlock] > [data-testid=stColumn]:has([data-testid=stPlotlyChart]) { min-width: 100%; }
 }
 </style>"""
 
