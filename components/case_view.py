@@ -74,7 +74,7 @@ def record_view(user: shell.User, case_id: str, arrived: bool) -> None:
 def search_box() -> tuple[str, bool]:
     """The search box: (what it holds, whether it was just submitted)."""
     with st.form("case_search_form", border=False, enter_to_submit=True):
-        box, button = st.columns([5, 1], vertical_alignment="bottom")
+        box, button = st.columns([5, 1.2], vertical_alignment="bottom", gap="small")
         typed = box.text_input("Find a case", key=SEARCH_KEY, max_chars=cv.SEARCH_MAX_CHARS,
                                placeholder="Case id, account id or organisation id")
         searched = button.form_submit_button("Find", icon=":material/search:", width="stretch")

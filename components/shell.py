@@ -99,6 +99,10 @@ h1 { word-break: normal; overflow-wrap: normal; }
   [data-testid=stHorizontalBlock]:has(> [data-testid=stColumn] [data-testid=stDataFrame]) { flex-wrap: wrap; }
   [data-testid=stHorizontalBlock] > [data-testid=stColumn]:has([data-testid=stDataFrame]) {
     min-width: calc(50% - 0.5rem); flex: 1 1 calc(50% - 0.5rem); }
+  [data-testid=stHorizontalBlock]:has(> [data-testid=stColumn] [data-testid=stDateInput]) { flex-wrap: wrap; }
+  [data-testid=stHorizontalBlock] > [data-testid=stColumn]:has([data-testid=stDateInput]) { min-width: calc(50% - 0.5rem); }
+  [data-testid=stHorizontalBlock]:has(> [data-testid=stColumn] [data-testid=stDateInput]) > [data-testid=stColumn] {
+    min-width: calc(50% - 0.5rem); }
   [data-testid=stHorizontalBlock]:has(> [data-testid=stColumn] [data-testid=stPlotlyChart]) { flex-wrap: wrap; }
   [data-testid=stHorizontalBlock] > [data-testid=stColumn]:has([data-testid=stPlotlyChart]) { min-width: 100%; }
 }
