@@ -55,7 +55,7 @@ st.markdown("**The spike that set it off**",
                  "Executive summary): the spike that overlaps the incident, from a day before it started.")
 record = plans.spike_record(data["watched"], as_of, sensitivity.current())  # the spikes every page shows alike
 charts.spike_facts(inc.detected_spike(record, incident, as_of), inc.spike(data["hourly"], incident, as_of), incident,
-                   inc.ground_truth_note(incident), spike_record.coverage_note(record, incident["started_at"] - inc.LEAD,
+                   inc.ground_truth_note(incident, times.minute_stamp), spike_record.coverage_note(record, incident["started_at"] - inc.LEAD,
                                                                                   times.hour_stamp))
 
 st.subheader("Linked cases", anchor=False)

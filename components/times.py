@@ -76,6 +76,11 @@ def at(moment: datetime | None, fmt: str = "%Y-%m-%d %H:%M", zone_name: str | No
     return f"{shown.strftime(fmt)} {shown.strftime('%Z') if zone_name != UTC else UTC}"
 
 
+def minute_stamp(moment: datetime) -> str:
+    """'03-08 14:05 EDT': a moment of the last days in the zone."""
+    return at(moment, "%m-%d %H:%M")
+
+
 def hour_stamp(moment: datetime) -> str:
     """'2026-03-08 14:00 EDT': an hour in the zone."""
     return at(moment, "%Y-%m-%d %H:00")
