@@ -102,9 +102,8 @@ with rising_column:
     st.caption("Categories with a spike in the last 24 hours, found by the spike detector (each hour judged "
                "against the same hours of the weeks before) on the category and on each of its surfaces, regions "
                "and surface-region pairs, so a spike confined to one of them is seen too; ongoing first, then by "
-               f"severity. Each: where, level, cases over the spike ÷ expected and the extra cases; from its onset "
-               f"to the end of its last elevated hour (ongoing: still above its expected range in the last complete "
-               f"hour); the scope's cases in the last 24 hours against the same 24 hours a week earlier. "
+               f"severity. Each: where, level, × expected, extra cases; from its onset to the end of its last "
+               f"elevated hour (ongoing: still above its expected range); the last 24 hours against a week earlier. "
                f"Bursts (a batch landing at once, reports piling onto one account) are left out. "
                f"Sensitivity: {sensitivity.LABELS[level].lower()} (set on the Trends page).")
     page_link("trends", "Trends & spikes →", role)
