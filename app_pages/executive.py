@@ -40,7 +40,7 @@ comparable = ex.comparable(data["cases"])
 
 scope = ex.scope_label(chosen)
 caption_column.caption(
-    f"**{period.label}** against {period.previous_label} (UTC days). "
+    f"**{period.label}** against {period.previous_label} (UTC). "
     + (f"Filtered to {plain.md(scope)}. " if scope else "All sidebar filters but the date range apply.")
     + ("" if comparable else " The warehouse holds no cases in the period before, so there are no changes to show.")
 )
