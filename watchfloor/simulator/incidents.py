@@ -286,14 +286,14 @@ def build_tables(cfg: SimConfig, spikes: list[Spike], spike_case_times: list[np.
             for u in sp.updates:
                 linked = int(np.searchsorted(times, u, side="right"))
                 extra = surge_reviewers[k]
-                note = f"{linked} linked cases so far."
+                note = f"{linked:,} linked cases so far."
                 if extra:
                     note += f" Surge staffing: {extra} extra reviewers on the affected queues."
                 ev.append((u, "update", note, sp.commander))
             ev.append((sp.mitigated, "mitigated",
                        f"Mitigated: {MITIGATIONS[cc.key]}. Arrivals back near baseline.", sp.commander))
             ev.append((sp.resolved, "resolved",
-                       f"Resolved after {int(np.searchsorted(times, sp.resolved, side='right'))} linked cases; "
+                       f"Resolved after {int(np.searchsorted(times, sp.resolved, side='right')):,} linked cases; "
                        "follow-ups tracked in the post-incident review.", sp.commander))
             for t, kind, note, actor in ev:
                 if t <= horizon:
