@@ -29,7 +29,7 @@ _COMPACT_CSS = """<style>
 [data-testid=stMainBlockContainer] [data-testid=stMetricLabel] p { font-size: 0.85rem; }
 [data-testid=stMainBlockContainer] h1 { padding-top: 0; padding-bottom: 0; font-size: 2.2rem; }
 [data-testid=stMainBlockContainer] [data-testid=stCaptionContainer] p { font-size: 0.78rem; line-height: 1.3; }
-.st-key-executive_spikes [data-testid=stMarkdownContainer] p { font-size: 0.85rem; line-height: 1.35; margin-bottom: 0; }
+.st-key-executive_spikes [data-testid=stMarkdownContainer] p { font-size: 0.85rem; line-height: 1.35; margin-bottom: 0.3rem; }
 @media (max-width: 1100px) {
   [data-testid=stHorizontalBlock]:has(.st-key-executive_notices_table, .st-key-executive_enforcement_table) {
     flex-wrap: wrap; }
