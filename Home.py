@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from components import filters, freshness, login, navigation, plain, shell
+from components import filters, freshness, login, navigation, plain, shell, times
 from watchfloor.config import ConfigError, load_settings
 
 # An emoji icon is drawn in the page itself; a material icon's would be fetched from Google's servers.
@@ -24,6 +24,7 @@ login.restore_entry(pages, current_page)
 with st.sidebar:
     st.caption(f"Signed in as **{plain.md(user.name)}** · {login.role_label(user.role)}")
     login.logout_button()
+    times.chooser(user.username)
     login.cookie_writer()
 
 if not shell.warehouse_ready():

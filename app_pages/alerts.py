@@ -3,7 +3,7 @@ rules that decide (operations leads and administrators edit them here)."""
 
 import streamlit as st
 
-from components import alert_rules, alert_tables, shell
+from components import alert_rules, alert_tables, shell, times
 from watchfloor.alerting import figures
 from watchfloor.alerting.settings import load_alert_settings
 from watchfloor.alerting.store import AlertStore
@@ -26,7 +26,7 @@ board = alert_tables.fetch_board(store, moment)
 alert_tables.summary_tiles(figures.summary(board.alerts, moment))
 
 st.subheader("Open alerts", anchor=False)
-open_alerts = figures.open_table(board.alerts, moment)
+open_alerts = figures.open_table(board.alerts, moment, times.at)
 alert_tables.open_alerts(open_alerts)
 alert_tables.followed_closed_alert(store)
 alert_tables.act_on_alert(open_alerts, store, user, moment)

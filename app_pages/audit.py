@@ -5,7 +5,7 @@ from datetime import datetime, timedelta, timezone
 
 import streamlit as st
 
-from components import plain, shell
+from components import plain, shell, times
 from watchfloor import audit
 from watchfloor.config import load_settings
 from watchfloor.labels import count_of
@@ -79,12 +79,12 @@ if shown.height == 0:
     st.info("No entry matches these filters.")
     st.stop()
 
-st.dataframe(
-    shown.select("seq", "at", "user", "role", "action", "case_id", "reason"),
+st.dataframe(  # times in the reader's zone; the export below stays UTC
+    times.local(shown.select("seq", "at", "user", "role", "action", "case_id", "reason"), "at"),
     key="audit_table", hide_index=True, placeholder="–",
     column_config={
         "seq": st.column_config.NumberColumn("No.", format="%d", width="small"),
-        "at": st.column_config.DatetimeColumn("When (UTC)", format="YYYY-MM-DD HH:mm:ss"),
+        "at": st.column_config.DatetimeColumn(times.titled("When"), format="YYYY-MM-DD HH:mm:ss"),
         "user": "User", "role": "Role", "action": "Action", "case_id": "Case",
         "reason": st.column_config.TextColumn("Reason or detail", width="large"),
     },

@@ -5,7 +5,7 @@ import streamlit as st
 
 import queries
 from components import automation_charts as charts
-from components import filters, shell
+from components import filters, shell, times
 from queries import plans
 from watchfloor import automation as au
 
@@ -18,7 +18,7 @@ days = au.period_days(start, end, as_of)
 
 st.title("Automation & routing", anchor=False)
 st.caption(
-    f"Cases created {chosen.start:%Y-%m-%d} to {chosen.end:%Y-%m-%d} (UTC), as of {as_of:%Y-%m-%d %H:%M} UTC. "
+    f"Cases created {chosen.start:%Y-%m-%d} to {chosen.end:%Y-%m-%d} (UTC days), as of {times.at(as_of)}. "
     "All sidebar filters apply (vertical: the case's current queue). Classifier drift compares the period with "
     "the four weeks before it."
 )

@@ -5,7 +5,7 @@ import streamlit as st
 
 import queries
 from components import capacity_charts as charts
-from components import filters, plain, shell
+from components import filters, plain, shell, times
 from queries import demand, plans
 from watchfloor import capacity as cap
 from watchfloor.config import ConfigError, load_settings
@@ -18,7 +18,7 @@ chosen = filters.current_filters(as_of.date())
 warehouse = load_settings().warehouse
 
 st.title("Capacity", anchor=False)
-st.caption(f"As of {as_of:%Y-%m-%d %H:%M} UTC. Reviewers needed per queue group (a team and the queues it works) "
+st.caption(f"As of {times.at(as_of)}. Reviewers needed per queue group (a team and the queues it works) "
            "by Erlang C from the demand forecast, against the roster. The region and vertical filters choose "
            "the groups; the date range, priority and vendor filters do not apply.")
 
@@ -42,7 +42,7 @@ forecast = charts.ready_or_pending(demand.group_forecast_started(warehouse, as_o
                                    "The demand forecast of every queue group is being prepared (fitted once a day, in "
                                    "the background). Staffing, backlog and vendor figures appear here when it is "
                                    "ready; the page fills in by itself.")
-zone = "UTC"
+zone = times.zone()  # the reader's display time zone (UTC unless they chose one)
 if forecast is not None:
     view = queries.derived(data["roster"], cap.outlook_of, data["queues"], data["backlog"], data["vendors"], groups,
                            forecast, as_of, tuple(scope), scenario)
@@ -52,10 +52,8 @@ if forecast is not None:
     charts.tiles(view)
 
     st.subheader("Staffing gap, next 7 days", anchor=False)
-    with st.container(horizontal=True, wrap=True, gap="medium"):
-        by = st.segmented_control("Rows", options=["label", "region"], default="label", key="capacity_gap_by",
-                                  format_func={"label": "Queue group", "region": "Region"}.get) or "label"
-        zone = charts.time_zone_choice("capacity_time_zone")
+    by = st.segmented_control("Rows", options=["label", "region"], default="label", key="capacity_gap_by",
+                              format_func={"label": "Queue group", "region": "Region"}.get) or "label"
     week = cap.next_days(view.frame, as_of, 7)
     charts.gap_heatmap(cap.gap_by(week, by), by, zone, key="capacity_gap_heatmap")
     st.markdown("**Worst under-staffed hours**")

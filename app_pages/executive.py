@@ -4,7 +4,7 @@ against the one before, with a one-page export."""
 import streamlit as st
 
 from components import executive_tiles as tiles
-from components import filters, plain, sensitivity, shell
+from components import filters, plain, sensitivity, shell, times
 from queries import plans
 from watchfloor import executive as ex
 from watchfloor import executive_export as export
@@ -67,7 +67,7 @@ with incidents_column:
                   help="The spike record of Trends & spikes (the same spikes, with the same figures, on every page "
                        "and whatever the period): the spikes that touch the period, most severe first. Without any, "
                        "the categories whose volume rose most against the period before, ranked by (c − p) ÷ √(p + 1).")
-    tiles.top_spikes(spikes, rising, comparable, ex.spikes_note(record, period))
+    tiles.top_spikes(spikes, rising, comparable, ex.spikes_note(record, period, times.hour_stamp))
 with notices_column:
     tiles.heading("Notices by category (EU DSA)", "trends", user.role,
                   help="What a DSA transparency report counts: notices received (user reports and trusted flaggers), "

@@ -5,14 +5,14 @@ import streamlit as st
 
 import queries
 from queries import plans
-from components import charts, filters, sensitivity, shell
+from components import charts, filters, sensitivity, shell, times
 from components.kpi import format_count, format_share, kpi_tile, page_link
 from components.queue_table import worst_by_age_table, worst_by_sla_table
+from components.spike_lines import spike_list
 from watchfloor.compare import describe_count_change, describe_share_change
 from watchfloor.daily_health import rising_categories, summarise_day
 from watchfloor.labels import texts_of, versus
 from watchfloor.metrics import LAST_24H
-from watchfloor import spike_record
 from watchfloor.queue_health import WORST_QUEUES, health_table, worst_by_age, worst_by_sla
 
 user = shell.guard("home")
@@ -21,7 +21,7 @@ chosen = filters.current_filters(as_of.date())
 
 st.title("Daily health", anchor=False)
 st.caption(
-    f"Last 24 hours to {as_of:%Y-%m-%d %H:%M} UTC against the same 24 hours a week earlier. "
+    f"Last 24 hours to {times.at(as_of)} against the same 24 hours a week earlier. "
     "Region, vertical, priority and vendor filters apply; the date range does not."
 )
 
@@ -32,7 +32,7 @@ health = queries.derived(data["flow"], summarise_day, data["sla"], data["sla_wee
                          data["backlog"])
 level = sensitivity.current()
 backlog = data["backlog"]
-rising = spike_record.texts(rising_categories(plans.spike_record(data["watched"], as_of, level), data["watched"], as_of))
+rising = rising_categories(plans.spike_record(data["watched"], as_of, level), data["watched"], as_of)
 role = user.role
 WEEK = "vs a week ago"
 
@@ -98,33 +98,14 @@ with rising_column:
     if rising.height == 0:
         st.info("No category spiked in the last 24 hours: every category stayed within its expected range.")
     else:
-        st.dataframe(
-            rising.select(
-                pl.col("label").alias("Spike in"),
-                pl.col("multiplier_text").alias("× expected"),
-                pl.col("excess_text").alias("Extra cases"),
-                pl.col("span_text").alias("Spike"),
-                texts_of(rising, versus, "last_24h", "week_before").alias("Last 24 h"),
-            ),
-            hide_index=True,
-            key="home_rising_table",
-            column_config={
-                "Spike in": st.column_config.TextColumn(help="The category, or the one surface and/or region of it "
-                                                              "where the spike is."),
-                "Spike": st.column_config.TextColumn(help="From its onset to the end of its last elevated hour "
-                                                          "(UTC); ongoing: still above its expected range in the "
-                                                          "last complete hour."),
-                "× expected": st.column_config.TextColumn(help="Cases of the spike's scope over the spike ÷ the "
-                                                               "cases expected from the weeks before."),
-                "Extra cases": st.column_config.TextColumn(help="Cases over the spike minus the expected cases."),
-
-                "Last 24 h": st.column_config.TextColumn(
-                    help="The scope's cases in the last 24 hours, against the same 24 hours a week earlier."),
-            }, placeholder="–",
-        )
+        # Two lines a spike: a table of its figures scrolled sideways in this half column at 800 px.
+        spike_list(rising, key="home_rising", peak=False,
+                   last_24h=texts_of(rising, versus, "last_24h", "week_before").to_list())
     st.caption("Categories with a spike in the last 24 hours, found by the spike detector (each hour judged "
                "against the same hours of the weeks before) on the category and on each of its surfaces, regions "
                "and surface-region pairs, so a spike confined to one of them is seen too; ongoing first, then by "
-               f"severity. Bursts (a batch landing at once, reports piling onto one account) are left out. "
+               f"severity. Each: where, level, × expected, extra cases; from its onset to the end of its last "
+               f"elevated hour (ongoing: still above its expected range); the last 24 hours against a week earlier. "
+               f"Bursts (a batch landing at once, reports piling onto one account) are left out. "
                f"Sensitivity: {sensitivity.LABELS[level].lower()} (set on the Trends page).")
     page_link("trends", "Trends & spikes →", role)

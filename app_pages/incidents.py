@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from components import filters, incident_charts as charts, sensitivity, shell
+from components import filters, incident_charts as charts, sensitivity, shell, times
 from queries import plans
 from watchfloor import incidents as inc
 from watchfloor import spike_record
@@ -14,8 +14,8 @@ period = chosen.period_params()
 
 st.title("Incidents", anchor=False)
 st.caption(
-    f"Incidents open at any time from {chosen.start:%Y-%m-%d} to {chosen.end:%Y-%m-%d} (UTC), as known at "
-    f"{as_of:%Y-%m-%d %H:%M} UTC. The sidebar date range applies; region, vertical, priority and vendor do not "
+    f"Incidents open at any time from {chosen.start:%Y-%m-%d} to {chosen.end:%Y-%m-%d} (UTC days), as known at "
+    f"{times.at(as_of)}. The sidebar date range applies; region, vertical, priority and vendor do not "
     "(an incident spans them)."
 )
 
@@ -55,7 +55,8 @@ st.markdown("**The spike that set it off**",
                  "Executive summary): the spike that overlaps the incident, from a day before it started.")
 record = plans.spike_record(data["watched"], as_of, sensitivity.current())  # the spikes every page shows alike
 charts.spike_facts(inc.detected_spike(record, incident, as_of), inc.spike(data["hourly"], incident, as_of), incident,
-                   inc.ground_truth_note(incident), spike_record.coverage_note(record, incident["started_at"] - inc.LEAD))
+                   inc.ground_truth_note(incident, times.minute_stamp), spike_record.coverage_note(record, incident["started_at"] - inc.LEAD,
+                                                                                  times.hour_stamp))
 
 st.subheader("Linked cases", anchor=False)
 linked = shell.fetch_or_stop(plans.incident_cases(as_of, incident["incident_id"]))

@@ -4,7 +4,7 @@ agree per category, and who most needs calibration. Reviewers appear by id only.
 import streamlit as st
 
 import queries
-from components import filters, quality_charts, shell
+from components import filters, quality_charts, shell, times
 from queries import plans
 from watchfloor import quality as q
 from watchfloor.labels import category_label
@@ -15,7 +15,7 @@ chosen = filters.current_filters(as_of.date())
 
 st.title("Quality", anchor=False)
 st.caption(
-    f"QA checks made {chosen.start:%Y-%m-%d} to {chosen.end:%Y-%m-%d} (UTC), as of {as_of:%Y-%m-%d %H:%M} UTC. "
+    f"QA checks made {chosen.start:%Y-%m-%d} to {chosen.end:%Y-%m-%d} (UTC days), as of {times.at(as_of)}. "
     "Region, vertical and priority apply to the case's queue; vendor to the reviewer's."
 )
 

@@ -1,11 +1,11 @@
 """Queue health: where the backlog is, how old it is, who is on shift, and what will breach."""
 
-from datetime import datetime
+from datetime import datetime, timezone
 
 import streamlit as st
 
 import queries
-from components import charts, filters, plain, shell
+from components import charts, filters, plain, shell, times
 from components.queue_table import QUEUE_PARAM, queue_health_table
 from queries import plans
 from watchfloor.queue_health import GROUPINGS, HISTORY_DAYS, health_table, history_figures, history_window
@@ -47,7 +47,8 @@ def live_view() -> None:
     chosen = filters.current_filters(as_of.date())
     data = shell.fetch_or_stop(plans.queue_health(as_of, chosen))
     table = queries.derived(data["queue_flow"], health_table, data["open_cases"], data["vendor_flow"], group_by)
-    st.caption(f"Updated at {datetime.now():%H:%M:%S} · data as of {as_of:%Y-%m-%d %H:%M} UTC")
+    updated = datetime.now(timezone.utc).replace(tzinfo=None)
+    st.caption(f"Updated at {times.at(updated, '%H:%M:%S')} · data as of {times.at(as_of)}")
     red, amber = (table["state"] == "red").sum(), (table["state"] == "amber").sum()
     backlog_tile, breached_tile, at_risk_tile, states_tile = st.columns(4)
     backlog_tile.metric("Backlog now", f"{table['backlog'].sum():,}", border=True,
@@ -95,7 +96,8 @@ target_min = scoped_queues.filter(scoped_queues["queue_id"] == queue_id)["resolu
 charts.queue_history_chart(figures, window.hourly, target_min[0] / 60 if target_min else None,
                            key="queue_history_chart")
 per = "hour" if window.hourly else "day"
-st.caption(f"Per {per} over the last {days} days (UTC), to {page_now:%Y-%m-%d %H:%M}: the backlog at the end of "
+st.caption(f"Per {per} over the last {days} days ({times.label() if window.hourly else 'UTC'}), "
+           f"to {times.at(page_now)}: the backlog at the end of "
            f"each {per}, cases created in the queue (inflow) and resolved (outflow), and the age of the oldest "
            f"case open at the end (0 when none is). Dashed: the trailing 7-day average, the mean over the 7 "
            f"days before each {per}. The {per} still running is drawn faint. Each {per}'s backlog is the one "

@@ -3,7 +3,7 @@
 import streamlit as st
 
 import queries
-from components import filters, shell, sla_charts
+from components import filters, shell, sla_charts, times
 from queries import plans
 from watchfloor import sla_report as rep
 
@@ -14,7 +14,7 @@ hourly = rep.hourly_buckets(chosen.start, chosen.end)
 
 st.title("SLA", anchor=False)
 st.caption(
-    f"{chosen.start:%Y-%m-%d} to {chosen.end:%Y-%m-%d} (UTC), clocks as of {as_of:%Y-%m-%d %H:%M} UTC. "
+    f"{chosen.start:%Y-%m-%d} to {chosen.end:%Y-%m-%d} (UTC days), clocks as of {times.at(as_of)}. "
     "All sidebar filters apply; *now* figures and *Next to breach* ignore the date range."
 )
 

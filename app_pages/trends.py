@@ -4,7 +4,7 @@ classifier catching them."""
 import streamlit as st
 
 import queries
-from components import filters, plain, sensitivity, shell, trends_charts
+from components import filters, plain, sensitivity, shell, times, trends_charts
 from queries import plans
 from watchfloor import spike_record
 from watchfloor import trends as tr
@@ -17,7 +17,7 @@ start, end = period["period_start"], period["period_end"]
 
 st.title("Trends & spikes", anchor=False)
 st.caption(
-    f"{chosen.start:%Y-%m-%d} to {chosen.end:%Y-%m-%d} (UTC), as of {as_of:%Y-%m-%d %H:%M} UTC. All sidebar "
+    f"{chosen.start:%Y-%m-%d} to {chosen.end:%Y-%m-%d} (UTC days), as of {times.at(as_of)}. All sidebar "
     "filters apply. Spikes are judged point by point against the weeks before, as they would have been live."
 )
 
@@ -41,7 +41,10 @@ judged = tr.judged_end(end, as_of, hourly)
 view = queries.derived(data["series"], tr.spike_view, dimension, start, end, judged, hourly, level)
 record = plans.spike_record(data["watched"], as_of, level)  # the spikes every page shows alike
 watched = plans.watched_view(record, data["watched"]["category"].unique().to_list(), start, end)
-spikes = tr.spike_list(view, watched, dimension)
+# The breakdown's own spikes, on the record's window like the watched alerts (none by category).
+breakdown = None if dimension == "category" else tr.in_period(
+    queries.derived(data["breakdown"], tr.breakdown_record, dimension, spike_record.hour_of(as_of), level), start, end)
+spikes = tr.spike_list(breakdown, watched, dimension)
 movers = queries.derived(data["series"], tr.movers, dimension, start, end, as_of)
 trends_charts.sensitivity_cost(cost, watched.rate, sensitivity.LABELS[level])
 
@@ -49,7 +52,7 @@ trends_charts.headline(spikes, movers, dimension, user.role)
 
 st.subheader("Current and recent spikes", anchor=False)
 selected = trends_charts.spike_table(spikes, dimension)
-if (note := spike_record.coverage_note(record, start)) is not None:
+if (note := spike_record.coverage_note(record, start, times.hour_stamp)) is not None:
     st.caption(note)
 
 st.subheader("Volume", anchor=False)
@@ -59,6 +62,9 @@ if selected is not None and selected["source"] == "watched":
                                               selected["surface"], selected["region"], start,
                                               spike_record.hour_of(as_of), level),
                               selected)
+elif selected is not None and breakdown is not None and selected["source"] == "breakdown":
+    # A breakdown value's spike: its hourly series as the spike was judged, with its band.
+    trends_charts.scope_chart(breakdown.points.filter(breakdown.points["key"] == selected["key"]), selected)
 else:
     options = trends_charts.series_options(view, dimension)
     # One selector per chosen spike, so that choosing a spike shows its series.
@@ -80,7 +86,7 @@ st.subheader("Alerts a week by category", anchor=False)
 trends_charts.alert_rate_chart(watched.rate, sensitivity.LABELS[level])
 
 st.subheader("Top movers", anchor=False)
-trends_charts.movers_table(movers, dimension, tr.movers_period_label(start, end, as_of))
+trends_charts.movers_table(movers, dimension, tr.movers_period_label(start, end, as_of, times.at))
 
 st.subheader("Emerging patterns", anchor=False)
 st.caption("Subcategories, languages, surfaces and organisations whose share of all cases rose most against the "

@@ -4,7 +4,7 @@ site or week; two vendors side by side; exports."""
 import streamlit as st
 
 import queries
-from components import filters, shell, vendor_charts
+from components import filters, shell, times, vendor_charts
 from queries import plans
 from watchfloor import vendors as v
 
@@ -14,7 +14,7 @@ chosen = filters.current_filters(as_of.date())
 
 st.title("Vendors", anchor=False)
 st.caption(
-    f"{chosen.start:%Y-%m-%d} to {chosen.end:%Y-%m-%d} (UTC), as of {as_of:%Y-%m-%d %H:%M} UTC. "
+    f"{chosen.start:%Y-%m-%d} to {chosen.end:%Y-%m-%d} (UTC days), as of {times.at(as_of)}. "
     "The filters apply to the queues the work was done in and to the reviewers' vendor."
 )
 

@@ -10,6 +10,7 @@ from datetime import datetime, timedelta
 import polars as pl
 import streamlit as st
 
+from components import times
 from components.kpi import format_count
 from watchfloor import roles
 from watchfloor.alerting import figures
@@ -40,7 +41,8 @@ def fetch_board(store: AlertStore, now: datetime) -> Board:
 
 def worker_banner(store: AlertStore, now: datetime, interval_seconds: float) -> None:
     seen = store.meta("worker_seen_at")
-    running, words = figures.worker_state(datetime.fromisoformat(seen) if seen else None, now, interval_seconds)
+    running, words = figures.worker_state(datetime.fromisoformat(seen) if seen else None, now, interval_seconds,
+                                           times.at)
     if running:
         st.caption(words)
     else:
@@ -83,7 +85,7 @@ def open_alerts(table: pl.DataFrame) -> None:
     if table.height == 0:
         st.info("No alert is open: every rule's condition is clear.", icon=":material/check_circle:")
         return
-    shown = table.select(
+    shown = times.local(table, "since").select(
         pl.col("severity").str.to_titlecase().alias("Severity"), pl.col("title").alias("Alert"),
         pl.col("where_text").alias("Where"), pl.col("measure").alias("How bad"), pl.col("since").alias("Since"),
         pl.col("status").alias("Status"), pl.col("notices").alias("Notices"),
@@ -95,7 +97,7 @@ def open_alerts(table: pl.DataFrame) -> None:
         column_config={
             "Alert": st.column_config.TextColumn(width="large"),
             "How bad": st.column_config.TextColumn(width="large"),
-            "Since": st.column_config.DatetimeColumn("Since (UTC)", format="MM-DD HH:mm",
+            "Since": st.column_config.DatetimeColumn(times.titled("Since"), format="MM-DD HH:mm",
                                                      help="When the condition began where the data says (a spike's "
                                                           "onset, an incident's detection), else when the alert opened."),
             "Notices": st.column_config.NumberColumn(format="%d", help="Notices sent for it: the first and reminders."),
@@ -146,20 +148,21 @@ def act_on_alert(table: pl.DataFrame, store: AlertStore, user, now: datetime) ->
             until = now + figures.SNOOZE_CHOICES[length or "1 hour"]
             done = store.snooze(choice, user.username, until, now)
             st.session_state[_FLASH] = ("ok", f"Alert {choice} snoozed by {user.username} until "
-                                              f"{until:%H:%M} UTC.") if done else \
+                                              f"{times.at(until, '%H:%M')}.") if done else \
                 ("warn", f"Alert {choice} is no longer open.")
             st.rerun()
-    st.dataframe(pl.DataFrame({"": ["What", "Where", "How bad", "Since (UTC)", "Opened (UTC)", "Status", "Rule"],
+    st.dataframe(pl.DataFrame({"": ["What", "Where", "How bad", "Since", "Opened", "Status", "Rule"],
                                "Value": [row["title"], row["where_text"], row["measure"],
-                                         f"{row['since']:%Y-%m-%d %H:%M}", f"{row['opened_at']:%Y-%m-%d %H:%M}",
+                                         times.at(row["since"]), times.at(row["opened_at"]),
                                          row["status"], row["rule_id"]]}),
                  hide_index=True, key="alerts_chosen_facts", column_config={"Value": st.column_config.TextColumn(width="large")}, placeholder="–")
     events = store.events_frame(choice)
     if events.height:
-        st.dataframe(events.select(pl.col("at").alias("When (UTC)"), pl.col("kind").alias("What"),
+        when = times.titled("When")
+        st.dataframe(times.local(events, "at").select(pl.col("at").alias(when), pl.col("kind").alias("What"),
                                    pl.col("actor").alias("Who"), pl.col("note").alias("Note")),
                      hide_index=True, key="alerts_chosen_events", placeholder="–",
-                     column_config={"When (UTC)": st.column_config.DatetimeColumn(format="MM-DD HH:mm:ss")})
+                     column_config={when: st.column_config.DatetimeColumn(format="MM-DD HH:mm:ss")})
 
 
 def followed_closed_alert(store: AlertStore) -> None:
@@ -171,7 +174,7 @@ def followed_closed_alert(store: AlertStore) -> None:
     if alert is None:
         st.info(f"There is no alert No. {wanted}.")
     elif alert.resolved_at is not None:
-        st.info(f"Alert No. {wanted} was resolved at {alert.resolved_at:%Y-%m-%d %H:%M} UTC; it is in the history below.")
+        st.info(f"Alert No. {wanted} was resolved at {times.at(alert.resolved_at)}; it is in the history below.")
 
 
 def history(table: pl.DataFrame) -> None:
@@ -179,7 +182,7 @@ def history(table: pl.DataFrame) -> None:
         st.info(f"No alert opened in the last {figures.HISTORY_DAYS} days.")
         return
     st.dataframe(
-        table.select(
+        times.local(table, "opened_at", "resolved_at").select(
             pl.col("id").alias("No."), pl.col("severity").str.to_titlecase().alias("Severity"),
             pl.col("title").alias("Alert"), pl.col("rule_id").alias("Rule"), pl.col("opened_at").alias("Opened"),
             pl.col("acknowledged_by").alias("Acknowledged by"), pl.col("to_acknowledge").alias("To acknowledge"),
@@ -189,8 +192,8 @@ def history(table: pl.DataFrame) -> None:
         column_config={
             "No.": st.column_config.NumberColumn(format="%d"),
             "Alert": st.column_config.TextColumn(width="large"),
-            "Opened": st.column_config.DatetimeColumn("Opened (UTC)", format="MM-DD HH:mm"),
-            "Resolved": st.column_config.DatetimeColumn("Resolved (UTC)", format="MM-DD HH:mm"),
+            "Opened": st.column_config.DatetimeColumn(times.titled("Opened"), format="MM-DD HH:mm"),
+            "Resolved": st.column_config.DatetimeColumn(times.titled("Resolved"), format="MM-DD HH:mm"),
             "To acknowledge": st.column_config.TextColumn(help="Opened to acknowledged."),
             "To resolve": st.column_config.TextColumn(help="Opened to resolved: the condition cleared."),
         },
@@ -203,22 +206,22 @@ def deliveries(health: pl.DataFrame, recent: pl.DataFrame) -> None:
         st.caption("Nothing was sent in the last 24 hours.")
         return
     st.dataframe(
-        health.select(pl.col("channel").alias("Channel"), pl.col("target_label").alias("URL"),
+        times.local(health, "last_sent").select(pl.col("channel").alias("Channel"), pl.col("target_label").alias("URL"),
                       pl.col("sent").alias("Sent"), pl.col("retrying").alias("Waiting to retry"),
                       pl.col("failed").alias("Failed"), pl.col("last_sent").alias("Last sent"),
                       pl.col("last_error").alias("Last error")),
         hide_index=True, key="alerts_channel_table", placeholder="–",
-        column_config={"Last sent": st.column_config.DatetimeColumn("Last sent (UTC)", format="MM-DD HH:mm:ss"),
+        column_config={"Last sent": st.column_config.DatetimeColumn(times.titled("Last sent"), format="MM-DD HH:mm:ss"),
                        "Last error": st.column_config.TextColumn(width="large"),
                        "URL": st.column_config.TextColumn(help="The service and a fingerprint; the URL itself is a secret.")},
     )
     with st.expander(f"Deliveries in the last 24 hours ({recent.height:,})"):
         st.dataframe(
-            recent.select(pl.col("created_at").alias("Queued"), pl.col("notice").alias("Notice"),
+            times.local(recent, "created_at", "next_attempt_at").select(pl.col("created_at").alias("Queued"), pl.col("notice").alias("Notice"),
                           pl.col("title").alias("Title"), pl.col("channel").alias("Channel"),
                           pl.col("status").alias("Status"), pl.col("attempts").alias("Tries"),
                           pl.col("next_attempt_at").alias("Next try"), pl.col("last_error").alias("Error")),
             hide_index=True, key="alerts_delivery_table", placeholder="–",
-            column_config={"Queued": st.column_config.DatetimeColumn("Queued (UTC)", format="MM-DD HH:mm:ss"),
-                           "Next try": st.column_config.DatetimeColumn("Next try (UTC)", format="MM-DD HH:mm:ss")},
+            column_config={"Queued": st.column_config.DatetimeColumn(times.titled("Queued"), format="MM-DD HH:mm:ss"),
+                           "Next try": st.column_config.DatetimeColumn(times.titled("Next try"), format="MM-DD HH:mm:ss")},
         )

@@ -9,7 +9,7 @@ import polars as pl
 import streamlit as st
 
 import queries
-from components import case_link, plain
+from components import case_link, plain, times
 from components.charts import marked
 from components.kpi import format_share, kpi_tile
 from watchfloor import automation as au
@@ -137,8 +137,9 @@ def link_cases(cases: pl.DataFrame, total: int, link: dict, role: str) -> None:
     shown = f"the {cases.height:,} newest of {total:,}" if total > cases.height else f"all {total:,}"
     st.caption(f"{plain.md(link['from_label'])} → {plain.md(link['to_label'])}: {shown} cases. "
                "Select a row to open the case.")
-    display = cases.select(
-        pl.col("case_id").alias("Case"), pl.col("created_at").alias("Created"),
+    created = times.titled("Created")
+    display = times.local(cases, "created_at").select(
+        pl.col("case_id").alias("Case"), pl.col("created_at").alias(created),
         category_labels("category").alias("Category"), pl.col("source_node").alias("Source"),
         pl.col("queue_node").alias("First queue"), pl.col("path_node").alias("Path"),
         pl.col("outcome_node").alias("Outcome"), pl.col("case_hours").alias("Case-time (h)"),
@@ -147,7 +148,7 @@ def link_cases(cases: pl.DataFrame, total: int, link: dict, role: str) -> None:
         display, cases["case_id"].to_list(), key=f"automation_link_cases_{link['link']}", role=role,
         on_stay=lambda row: st.info(f"Case {plain.md(cases['case_id'][row])}: the Case page is not available to your role."),
         column_config={"Case": st.column_config.TextColumn(pinned=True),
-                       "Created": st.column_config.DatetimeColumn(format="MM-DD HH:mm", help="UTC"),
+                       created: st.column_config.DatetimeColumn(format="MM-DD HH:mm"),
                        "Case-time (h)": st.column_config.NumberColumn(format="%.2f")},
         height=min(38 + 35 * display.height, 390),
     )

@@ -9,14 +9,13 @@ from __future__ import annotations
 import html
 from concurrent.futures import Future
 from datetime import datetime, timedelta
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import numpy as np
 import plotly.graph_objects as go
 import polars as pl
 import streamlit as st
 
-from components import plain
+from components import plain, times
 from watchfloor import capacity as cap
 
 UNDER, OVER, EVEN = "#c0392b", "#2f8f4e", "#f4f4f4"
@@ -48,30 +47,6 @@ def ready_or_pending(fit: Future, waiting: str) -> pl.DataFrame | None:
 def _rerun_when_done(fit: Future) -> None:
     if fit.done():
         st.rerun()
-
-
-# --- time zone ---------------------------------------------------------------------------------
-
-
-def time_zone_choice(key: str) -> str:
-    """'UTC' or the viewer's own time zone (the browser's), as the viewer chooses."""
-    browser = st.context.timezone or "UTC"
-    try:
-        ZoneInfo(browser)
-    except (ZoneInfoNotFoundError, ValueError):
-        browser = "UTC"
-    options = ["UTC"] if browser == "UTC" else ["UTC", browser]
-    chosen = st.segmented_control("Times in", options=options, default="UTC", key=key,
-                                  format_func=lambda z: "UTC" if z == "UTC" else f"your time ({z})")
-    return chosen or "UTC"
-
-
-def in_zone(frame: pl.DataFrame, column: str, zone: str) -> pl.DataFrame:
-    """`column` (naive UTC) as naive wall-clock time in `zone`."""
-    if zone == "UTC":
-        return frame
-    return frame.with_columns(pl.col(column).dt.replace_time_zone("UTC").dt.convert_time_zone(zone)
-                              .dt.replace_time_zone(None))
 
 
 # --- what-if -----------------------------------------------------------------------------------
@@ -159,7 +134,7 @@ def gap_heatmap(cells: pl.DataFrame, by: str, zone: str, key: str) -> None:
     if cells.height == 0:
         st.info("No queue groups in scope.")
         return
-    cells = in_zone(cells, "hour", zone)
+    cells = times.in_zone(cells, ["hour"], zone)
     order = (cells.group_by(by).agg(pl.col("gap").clip(upper_bound=0).sum().alias("short"))
              .sort(["short", by]))
     rows = order[by].to_list()
@@ -181,7 +156,7 @@ def gap_heatmap(cells: pl.DataFrame, by: str, zone: str, key: str) -> None:
         colorbar=dict(title=dict(text="roster − need", side="right"), thickness=12),
     ))
     fig.update_yaxes(autorange="reversed", automargin=True)
-    fig.update_xaxes(tickformat="%a %d\n%H:00", automargin=True)
+    fig.update_xaxes(tickformat="%a %d\n%H:00", automargin=True, title=dict(text=f"hour ({zone})", font=dict(size=11)))
     fig.update_layout(height=min(120 + 22 * len(rows), 900), margin=dict(l=10, r=10, t=10, b=10),
                       plot_bgcolor="rgba(0,0,0,0)", paper_bgcolor="rgba(0,0,0,0)")
     st.plotly_chart(fig, key=key, config={"displayModeBar": False})
@@ -191,8 +166,8 @@ def worst_hours_table(worst: pl.DataFrame, zone: str, key: str) -> None:
     if worst.height == 0:
         st.success("No group is under-staffed in the next 7 days.")
         return
-    shown = in_zone(worst, "hour", zone).select(
-        pl.col("hour").dt.strftime("%a %Y-%m-%d %H:00").alias("Hour"),
+    shown = times.in_zone(worst, ["hour"], zone).select(
+        pl.col("hour").dt.strftime("%a %Y-%m-%d %H:00").alias(f"Hour ({zone})"),
         pl.col("label").alias("Queue group"),
         pl.col("arrivals").round(1).alias("Arrivals"),
         pl.col("needed_on_floor").alias("Needed on floor"),
@@ -201,7 +176,9 @@ def worst_hours_table(worst: pl.DataFrame, zone: str, key: str) -> None:
         pl.col("gap").round(1).alias("Gap"),
         (pl.col("roster_service_level") * 100).round(1).alias("Service level with roster (%)"),
     )
-    st.dataframe(shown, hide_index=True, key=key, height=min(38 + 35 * shown.height, 420), placeholder="–")
+    st.dataframe(shown, hide_index=True, key=key, height=min(38 + 35 * shown.height, 420), placeholder="–",
+                 column_config={c: st.column_config.NumberColumn(format="localized")
+                                for c in ("Arrivals", "Needed on floor", "Needed scheduled", "Rostered", "Gap")})
 
 
 # --- backlog -----------------------------------------------------------------------------------
@@ -218,14 +195,17 @@ def backlog_table(summary: pl.DataFrame, key: str) -> None:
         pl.col("clears_in_hours").round(1).alias("Clears in (h)"),
     )
     st.dataframe(shown, hide_index=True, key=key, height=min(38 + 35 * shown.height, 420),
-                 column_config={"Clears in (h)": st.column_config.NumberColumn(
+                 column_config={**{c: st.column_config.NumberColumn(format="localized")
+                                   for c in ("Waiting now", "Past first-action target", "Peak in 48 h", "Waiting in 48 h",
+                                             "Expected breaches")},
+                                "Clears in (h)": st.column_config.NumberColumn(format="localized",
                      help="Hours until the waiting cases are worked off at the rostered capacity; empty: not "
                           "within the 14-day plan.")}, placeholder="–")
 
 
 def backlog_chart(frame: pl.DataFrame, zone: str, key: str) -> None:
     """One group's projected backlog (line) and expected breaches per hour (bars)."""
-    frame = in_zone(frame, "hour", zone)
+    frame = times.in_zone(frame, ["hour"], zone)
     fig = go.Figure()
     fig.add_trace(go.Bar(x=frame["hour"].to_list(), y=frame["expected_breaches"].to_list(), name="expected breaches",
                          marker_color=UNDER, opacity=0.6, yaxis="y2",
@@ -234,6 +214,7 @@ def backlog_chart(frame: pl.DataFrame, zone: str, key: str) -> None:
                              mode="lines", line=dict(color=FORECAST, width=2.5),
                              hovertemplate="%{x|%a %H:00}: %{y:,.0f} waiting<extra></extra>"))
     fig.update_layout(yaxis=dict(title="waiting cases", rangemode="tozero"),
+                      xaxis=dict(title=dict(text=f"hour ({zone})", font=dict(size=11))),
                       yaxis2=dict(title="breaches per hour", overlaying="y", side="right", showgrid=False,
                                   rangemode="tozero"),
                       legend=dict(orientation="h", y=1.12, x=0), hovermode="x unified", height=300,
@@ -251,8 +232,8 @@ def forecast_chart(history: pl.DataFrame, forecast: pl.DataFrame | None, now: da
         forecast = pl.DataFrame(schema={"hour": history.schema.get("hour", pl.Datetime("us")), "forecast": pl.Float64,
                                         "lower": pl.Float64, "upper": pl.Float64})
     since = now - timedelta(days=14)
-    history = in_zone(history.filter(pl.col("hour") >= since), "hour", zone)
-    forecast = in_zone(forecast.filter(pl.col("hour") >= since), "hour", zone)
+    history = times.in_zone(history.filter(pl.col("hour") >= since), ["hour"], zone)
+    forecast = times.in_zone(forecast.filter(pl.col("hour") >= since), ["hour"], zone)
     fig = go.Figure()
     hours = forecast["hour"].to_list()
     fig.add_trace(go.Scatter(x=hours + hours[::-1], y=forecast["upper"].to_list() + forecast["lower"].to_list()[::-1],
@@ -264,7 +245,8 @@ def forecast_chart(history: pl.DataFrame, forecast: pl.DataFrame | None, now: da
     fig.add_trace(go.Scatter(x=hours, y=forecast["forecast"].to_list(), name="forecast", mode="lines",
                              line=dict(color=FORECAST, width=2),
                              hovertemplate="%{x|%a %d %b %H:00}: %{y:,.1f} expected<extra></extra>"))
-    fig.update_layout(yaxis=dict(title="arrivals per hour", rangemode="tozero"), xaxis=dict(title=None),
+    fig.update_layout(yaxis=dict(title="arrivals per hour", rangemode="tozero"),
+                      xaxis=dict(title=dict(text=f"hour ({zone})", font=dict(size=11))),
                       legend=dict(orientation="h", y=1.12, x=0), hovermode="x unified", height=320,
                       margin=dict(l=10, r=10, t=10, b=10), plot_bgcolor="rgba(0,0,0,0)", paper_bgcolor="rgba(0,0,0,0)")
     st.plotly_chart(fig, key=key, config={"displayModeBar": False})
@@ -299,8 +281,12 @@ def vendor_table(hours: pl.DataFrame, now: datetime, key: str) -> None:
         pl.col("cost_per_hour_usd").alias("Rate ($/h)"),
         pl.col("gap_cost_usd").round(0).alias("Cost of the gap ($)"),
     )
+    counts = {c: st.column_config.NumberColumn(format="localized")
+              for c in ("Hours needed", "Hours rostered", "Needed − contracted")}
     st.dataframe(shown, hide_index=True, key=key, column_config={
-        "Hours contracted": st.column_config.NumberColumn(help="vendors.contracted_hours_per_week; empty: not on file."),
+        **counts,
+        "Hours contracted": st.column_config.NumberColumn(format="localized",
+                                                          help="vendors.contracted_hours_per_week; empty: not on file."),
         "Cost of the gap ($)": st.column_config.NumberColumn(
             format="dollar", help="Positive: hours to buy beyond the contract; negative: contracted hours not needed."),
     }, placeholder="–")

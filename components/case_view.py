@@ -14,7 +14,7 @@ import plotly.graph_objects as go
 import polars as pl
 import streamlit as st
 
-from components import case_link, plain, shell
+from components import case_link, plain, shell, times
 from components.kpi import page_link
 from queries import plans
 from watchfloor import audit, roles
@@ -74,7 +74,7 @@ def record_view(user: shell.User, case_id: str, arrived: bool) -> None:
 def search_box() -> tuple[str, bool]:
     """The search box: (what it holds, whether it was just submitted)."""
     with st.form("case_search_form", border=False, enter_to_submit=True):
-        box, button = st.columns([5, 1], vertical_alignment="bottom")
+        box, button = st.columns([5, 1.2], vertical_alignment="bottom", gap="small")
         typed = box.text_input("Find a case", key=SEARCH_KEY, max_chars=cv.SEARCH_MAX_CHARS,
                                placeholder="Case id, account id or organisation id")
         searched = button.form_submit_button("Find", icon=":material/search:", width="stretch")
@@ -113,9 +113,10 @@ def search_results(outcome: cv.SearchOutcome, role: str) -> None:
     matches = outcome.matches
     more = f" (the newest {matches.height:,} of {outcome.total:,})" if outcome.total > matches.height else ""
     st.caption(f"{outcome.total:,} case(s) found{more}. Select a row to open the case.")
+    shown, dated = times.dated(cv.search_display(matches), {"Created": "YYYY-MM-DD HH:mm"})
     case_link.case_table(
-        cv.search_display(matches), matches["case_id"].to_list(), key="case_search_results", role=role,
-        column_config={"Created": st.column_config.DatetimeColumn(format="YYYY-MM-DD HH:mm")},
+        shown, matches["case_id"].to_list(), key="case_search_results", role=role,
+        column_config=dated,
         height=min(38 + 35 * matches.height, 420),
     )
 
@@ -124,7 +125,7 @@ def search_results(outcome: cv.SearchOutcome, role: str) -> None:
 
 
 def header(case: dict) -> None:
-    facts = cv.header_facts(case)
+    facts = cv.header_facts(case, times.at)
     st.subheader(f"Case {plain.md(case['case_id'])} · {plain.md(facts['Category'])}", anchor=False)
     left, middle, right = st.columns(3)
     names = list(facts)
@@ -138,7 +139,7 @@ def clocks(clock_frame: pl.DataFrame, case: dict, as_of: datetime) -> None:
     if clock_frame.height == 0:
         st.info("This case's queue has no SLA policy, so no SLA clock runs for it.")
         return
-    for column, shown in zip(st.columns(2), cv.clock_display(clock_frame)):
+    for column, shown in zip(st.columns(2), cv.clock_display(clock_frame, times.at)):
         with column, st.container(border=True):
             colour = STATE_COLOURS.get(shown["state"], "#4a5568")
             st.markdown(f"**{shown['label']} SLA** · <span style='color:{colour}'>**{shown['state']}**</span>",
@@ -147,7 +148,7 @@ def clocks(clock_frame: pl.DataFrame, case: dict, as_of: datetime) -> None:
                       help="Counted time ÷ target. Time in pending info does not count where the policy "
                            "pauses; business-hours policies count only working hours.")
             st.caption(f"{shown['summary']} · counted {shown['counted']} · paused {shown['paused']}")
-    st.caption(f"Clocks as of {as_of:%Y-%m-%d %H:%M} UTC. {plain.md(cv.policy_line(case))}")
+    st.caption(f"Clocks as of {times.at(as_of)}. {plain.md(cv.policy_line(case))}")
 
 
 # --------------------------------------------------------------------------- timeline
@@ -158,7 +159,8 @@ def timeline(events: pl.DataFrame, clock_frame: pl.DataFrame, case_id: str) -> N
     if events.height == 0:
         st.info("No events are recorded for this case.")
         return
-    points = cv.timeline_points(events)
+    points = times.local(cv.timeline_points(events), "at")
+    clock_frame = times.local(clock_frame, "due_at")
     fig = go.Figure()
     # Every lane stays on the chart, also those this case never visited.
     fig.add_trace(go.Scatter(x=[points["at"][0]] * len(cv.LANE_ORDER), y=list(cv.LANE_ORDER), mode="markers",
@@ -175,7 +177,7 @@ def timeline(events: pl.DataFrame, clock_frame: pl.DataFrame, case_id: str) -> N
             x=part["at"].to_list(), y=part["lane"].to_list(), mode="markers", name=lane,
             marker=dict(size=11, color=LANE_COLOURS[lane], line=dict(width=1, color="white")),
             customdata=list(zip(part["event"].to_list(), part["actor"].to_list())),
-            hovertemplate="%{customdata[0]}<br>%{x|%Y-%m-%d %H:%M} UTC<br>%{customdata[1]}<extra></extra>",
+            hovertemplate=f"%{{customdata[0]}}<br>%{{x|%Y-%m-%d %H:%M}} {times.label()}<br>%{{customdata[1]}}<extra></extra>",
             showlegend=False,
         ))
     for row in clock_frame.iter_rows(named=True):
@@ -186,12 +188,13 @@ def timeline(events: pl.DataFrame, clock_frame: pl.DataFrame, case_id: str) -> N
         fig.add_annotation(x=row["due_at"], y=1.0, yref="paper", showarrow=False, yanchor="bottom",
                            text=f"{row['label']} due", font=dict(size=11, color="#4a5568"))
     fig.update_yaxes(categoryorder="array", categoryarray=list(reversed(cv.LANE_ORDER)), title_text="")
-    fig.update_xaxes(title_text="")
+    fig.update_xaxes(title=dict(text=times.titled("time"), font=dict(size=11)))
     fig.update_layout(height=260, margin=dict(l=10, r=40, t=30, b=10), plot_bgcolor="rgba(0,0,0,0)",
                       paper_bgcolor="rgba(0,0,0,0)")
     st.plotly_chart(plain.figure(fig), key="case_timeline_chart", config={"displayModeBar": False})
-    st.dataframe(cv.timeline_display(events), hide_index=True, key="case_timeline_table", placeholder="–",
-                 column_config={"When": st.column_config.DatetimeColumn(format="YYYY-MM-DD HH:mm"),
+    shown, dated = times.dated(cv.timeline_display(events), {"When": "YYYY-MM-DD HH:mm"})
+    st.dataframe(shown, hide_index=True, key="case_timeline_table", placeholder="–",
+                 column_config={**dated,
                                 "Then": st.column_config.TextColumn(help="Where the case is after the event."),
                                 "Until next": st.column_config.TextColumn(help="Time to the next event.")},
                  height=min(38 + 35 * events.height, 420))
@@ -210,7 +213,7 @@ def signals_and_outcome(case: dict) -> None:
             st.progress(min(max(score, 0.0), 1.0), text="Classifier score (0 to 1)")
     with right, st.container(border=True):
         st.markdown("**Decision and enforcement**")
-        _facts(cv.outcome_facts(case))
+        _facts(cv.outcome_facts(case, times.at))
 
 
 def qa_and_appeals(reviews: pl.DataFrame, appeals: pl.DataFrame) -> None:
@@ -223,20 +226,20 @@ def qa_and_appeals(reviews: pl.DataFrame, appeals: pl.DataFrame) -> None:
             summary = cv.qa_summary(reviews)
             st.caption(f"{summary.reviews} review(s): {summary.agreed} agree with the decision; "
                        f"{summary.golden} from the golden set.")
-            st.dataframe(cv.qa_display(reviews), hide_index=True, key="case_qa_table",
-                         column_config={"Reviewed": st.column_config.DatetimeColumn(format="YYYY-MM-DD HH:mm")}, placeholder="–")
+            shown, dated = times.dated(cv.qa_display(reviews), {"Reviewed": "YYYY-MM-DD HH:mm"})
+            st.dataframe(shown, hide_index=True, key="case_qa_table", column_config=dated, placeholder="–")
     with right:
         st.markdown("**Appeals**")
         if appeals.height == 0:
             st.caption("No appeal against this case.")
         else:
-            st.dataframe(cv.appeals_display(appeals), hide_index=True, key="case_appeals_table", placeholder="–",
-                         column_config={"Filed": st.column_config.DatetimeColumn(format="YYYY-MM-DD HH:mm"),
-                                        "Resolved": st.column_config.DatetimeColumn(format="YYYY-MM-DD HH:mm")})
+            shown, dated = times.dated(cv.appeals_display(appeals), {"Filed": "YYYY-MM-DD HH:mm",
+                                                                    "Resolved": "YYYY-MM-DD HH:mm"})
+            st.dataframe(shown, hide_index=True, key="case_appeals_table", placeholder="–", column_config=dated)
 
 
 def incident(case: dict, role: str) -> None:
-    facts = cv.incident_facts(case)
+    facts = cv.incident_facts(case, times.at)
     st.markdown("**Linked incident**")
     if facts is None:
         st.caption("This case is not linked to an incident.")
@@ -255,9 +258,10 @@ def related(related_cases: pl.DataFrame, case: dict, role: str) -> None:
         return
     st.caption(cv.related_caption(counts, case.get("account_id"), case.get("org_id"), plain.md)
                + " Select a row to open the case.")
+    shown, dated = times.dated(cv.related_display(related_cases), {"Created": "YYYY-MM-DD HH:mm"})
     case_link.case_table(
-        cv.related_display(related_cases), related_cases["case_id"].to_list(), key="case_related_table", role=role,
-        placeholder="–", column_config={"Created": st.column_config.DatetimeColumn(format="YYYY-MM-DD HH:mm")},
+        shown, related_cases["case_id"].to_list(), key="case_related_table", role=role,
+        placeholder="–", column_config=dated,
         height=min(38 + 35 * related_cases.height, 390),
     )
 

@@ -7,7 +7,7 @@ import polars as pl
 import streamlit as st
 
 import queries
-from components import plain
+from components import plain, times
 
 STATE_COLOURS = {
     "new": "#9aa5b1",
@@ -88,11 +88,12 @@ def backlog_and_flow_chart(hourly: pl.DataFrame, key: str) -> None:
     if hourly.height == 0:
         st.info("No cases in the last 48 hours.")
         return
-    st.plotly_chart(queries.derived(hourly, _backlog_and_flow_figure), key=key, config={"displayModeBar": False})
+    st.plotly_chart(queries.derived(hourly, _backlog_and_flow_figure, times.zone()), key=key,
+                    config={"displayModeBar": False})
 
 
-def _backlog_and_flow_figure(hourly: pl.DataFrame) -> go.Figure:
-    hours = hourly["hour_start"].to_list()
+def _backlog_and_flow_figure(hourly: pl.DataFrame, zone: str) -> go.Figure:
+    hours = times.in_zone(hourly, ["hour_start"], zone)["hour_start"].to_list()
     net = hourly["net_flow"].to_list()
     fig = go.Figure()
     fig.add_trace(
@@ -111,7 +112,7 @@ def _backlog_and_flow_figure(hourly: pl.DataFrame) -> go.Figure:
     fig.update_layout(
         yaxis=dict(title="open cases", rangemode="tozero", tickformat=",d"),
         yaxis2=dict(title="net flow per hour", overlaying="y", side="right", showgrid=False, tickformat="+,d", zeroline=True),
-        xaxis=dict(title=None),
+        xaxis=dict(title=dict(text=f"hour ({zone})", font=dict(size=11))),
         legend=dict(orientation="h", y=1.12, x=0),
         hovermode="x unified",
     )
@@ -142,16 +143,19 @@ def queue_history_chart(history: pl.DataFrame, hourly: bool, target_hours: float
     if history.height == 0:
         st.info("No history for this queue.")
         return
-    st.plotly_chart(queries.derived(history, _queue_history_figure, hourly, target_hours), key=key,
+    # Days are UTC days (the buckets the query counts in); hours are shown in the reader's zone.
+    zone = times.zone() if hourly else times.UTC
+    st.plotly_chart(queries.derived(history, _queue_history_figure, hourly, target_hours, zone), key=key,
                     config={"displayModeBar": False})
 
 
-def _queue_history_figure(history: pl.DataFrame, hourly: bool, target_hours: float | None) -> go.Figure:
+def _queue_history_figure(history: pl.DataFrame, hourly: bool, target_hours: float | None,
+                          zone: str = times.UTC) -> go.Figure:
     from plotly.subplots import make_subplots
 
     fig = make_subplots(rows=2, cols=2, shared_xaxes=True, vertical_spacing=0.14, horizontal_spacing=0.08,
                         subplot_titles=[title for _, title, _, _, _ in HISTORY_PANELS])
-    x = history["bucket_start"].to_list()
+    x = times.in_zone(history, ["bucket_start"], zone)["bucket_start"].to_list()
     complete = history["complete"].to_list()
     when = "%a %d %b %H:00" if hourly else "%a %d %b"
     per = "hour" if hourly else "day"
@@ -184,4 +188,5 @@ def _queue_history_figure(history: pl.DataFrame, hourly: bool, target_hours: flo
     fig.update_layout(showlegend=True, legend=dict(orientation="h", yanchor="bottom", y=1.06, x=0),
                       margin=dict(t=50), hovermode="x", bargap=0.15)
     fig.update_annotations(font_size=12)
+    fig.update_xaxes(title_text=f"{'hour' if hourly else 'day'} ({zone})", title_font_size=11, row=2)
     return plain.figure(fig)

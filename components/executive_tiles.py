@@ -8,6 +8,7 @@ import polars as pl
 import streamlit as st
 
 from components import plain
+from components.spike_lines import spike_list
 from components.kpi import page_link
 from components.navigation import page_is_built
 from watchfloor import roles
@@ -20,13 +21,21 @@ LINK_LABELS = {"trends": "Trends", "sla": "SLA", "incidents": "Incidents", "qual
 
 
 # Only for this page: less empty space above the title and smaller figures, so the summary fits
-# on one 1440 x 900 screen with the sidebar open.
+# on one 1440 x 900 screen with the sidebar open; below 1100 px the three lists (enforcement,
+# incidents and spikes, notices) one under the other, where side by side they cut their tables.
 _COMPACT_CSS = """<style>
 [data-testid=stMainBlockContainer] { padding: 1.5rem 2.5rem 1rem 2.5rem; }
 [data-testid=stMainBlockContainer] [data-testid=stMetricValue] { font-size: 1.6rem; line-height: 1.2; }
 [data-testid=stMainBlockContainer] [data-testid=stMetricLabel] p { font-size: 0.85rem; }
 [data-testid=stMainBlockContainer] h1 { padding-top: 0; padding-bottom: 0; font-size: 2.2rem; }
 [data-testid=stMainBlockContainer] [data-testid=stCaptionContainer] p { font-size: 0.78rem; line-height: 1.3; }
+.st-key-executive_spikes [data-testid=stMarkdownContainer] p { font-size: 0.85rem; line-height: 1.35; margin-bottom: 0.3rem; }
+@media (max-width: 1100px) {
+  [data-testid=stHorizontalBlock]:has(.st-key-executive_notices_table, .st-key-executive_enforcement_table) {
+    flex-wrap: wrap; }
+  [data-testid=stHorizontalBlock]:has(.st-key-executive_notices_table, .st-key-executive_enforcement_table)
+    > [data-testid=stColumn] { min-width: 100%; }
+}
 </style>"""
 TILE_HEIGHT = 184
 
@@ -186,27 +195,10 @@ def top_spikes(spikes: pl.DataFrame, rising_table: pl.DataFrame, comparable: boo
         st.caption(f"{found} Largest rises against the period before:")
         rising(rising_table)
         return
-    # Narrow column: the scope, level, multiplier, extra cases and onset show; the end and the peak
-    # follow (scroll sideways), as every page writes them.
-    st.dataframe(
-        spikes.select(
-            pl.col("label").alias("Spike in"),
-            pl.col("severity").str.to_titlecase().alias("Level"),
-            pl.col("multiplier_text").alias("×"),
-            pl.col("excess_text").alias("Extra"),
-            pl.col("span_text").alias("From – to (UTC)"),
-            pl.col("peak_text").alias("Peak"),
-        ),
-        hide_index=True, key="executive_spikes_table", height=35 * (spikes.height + 1) + 3,
-        column_config={
-            "Spike in": st.column_config.TextColumn(width=92, help="The category, or the one surface and/or region of it where the spike is."),
-            "Level": st.column_config.TextColumn(width=56, help="The peak hour against its expected count: critical ≥ 5×, high ≥ 3×, medium ≥ 2×."),
-            "×": st.column_config.TextColumn(width=42, help="Cases over the spike ÷ the detector's expected cases (× expected)."),
-            "Extra": st.column_config.TextColumn(width=52, help="Cases above the detector's expected count over the spike."),
-            "From – to (UTC)": st.column_config.TextColumn(help="From the spike's onset to the end of its last elevated hour."),
-            "Peak": st.column_config.TextColumn(help="The hour with the highest score: its cases vs expected."),
-        }, placeholder="–",
-    )
+    # Two lines a spike, not a table: in this narrow column a table cut its "from – to" (and the
+    # peak) off at 1440 px; lines wrap and keep every figure, as every page writes them (the
+    # spike record's texts), with times in the reader's zone.
+    spike_list(spikes, key="executive_spikes")
 
 
 def rising(table: pl.DataFrame) -> None:

@@ -7,6 +7,7 @@ from datetime import datetime
 import streamlit as st
 
 import queries
+from components import times
 from watchfloor.config import Settings
 from watchfloor.freshness import Freshness, assess
 
@@ -14,7 +15,7 @@ from watchfloor.freshness import Freshness, assess
 def freshness_banner(settings: Settings, as_of: datetime) -> Freshness:
     frame = queries.run("freshness", ttl=min(settings.cache_ttl_seconds, 30.0))
     freshness = assess(frame["newest_event_at"][0], as_of, settings.freshness_amber_minutes, settings.freshness_red_minutes)
-    text = f"Data as of {freshness.describe()}"
+    text = f"Data as of {freshness.describe(times.at(freshness.newest_event_at))}"
     if freshness.level == "green":
         st.caption(f":green[●] {text}")
     elif freshness.level == "amber":

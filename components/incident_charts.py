@@ -9,7 +9,7 @@ import plotly.graph_objects as go
 import polars as pl
 import streamlit as st
 
-from components import case_link, plain
+from components import case_link, plain, times
 from components.kpi import format_count
 from watchfloor import incidents as inc
 from watchfloor import spike_record
@@ -58,6 +58,7 @@ def response_tiles(summary: pl.DataFrame) -> None:
 def gantt(bars: pl.DataFrame, period_start: datetime, period_end: datetime, as_of: datetime) -> None:
     """One bar per incident, start to resolution (or now, hatched while open), milestones as ticks."""
     fig = go.Figure()
+    bars = times.local(bars, "started_at", "ends_at", *(col for col, _ in inc.MILESTONES))
     labels = [f"{r['incident_id']} · {r['title'][:38]}" for r in bars.iter_rows(named=True)]
     bars = bars.with_columns(pl.Series("label", labels))
     for sev in inc.SEVERITIES:
@@ -82,21 +83,23 @@ def gantt(bars: pl.DataFrame, period_start: datetime, period_end: datetime, as_o
                 marker=dict(symbol="line-ns-open", size=14, line=dict(width=2, color=MILESTONE_COLOURS[label])),
                 hovertemplate=f"{label} %{{x|%Y-%m-%d %H:%M}}<extra></extra>",
             ))
-    fig.update_xaxes(type="date", range=[period_start, min(period_end, as_of)])
+    fig.update_xaxes(type="date", range=[times.wall(period_start), times.wall(min(period_end, as_of))],
+                     title=dict(text=times.titled("time"), font=dict(size=11)))
     fig.update_yaxes(autorange="reversed", title_text="")
     fig.update_layout(barmode="overlay")
     _layout(fig, height=max(180, 60 + 34 * bars.height), key="incidents_gantt")
 
 
 def incident_list(incidents: pl.DataFrame) -> None:
-    shown = inc.incident_table(incidents).with_columns(
-        category_labels("category").alias("Category")).drop("category")
+    started = times.titled("Started")
+    shown = times.local(inc.incident_table(incidents), "Started").with_columns(
+        category_labels("category").alias("Category")).drop("category").rename({"Started": started})
     st.dataframe(
-        shown.select("Incident", "Severity", "Status", "Title", "Category", "Commander", "Started", "Linked cases",
+        shown.select("Incident", "Severity", "Status", "Title", "Category", "Commander", started, "Linked cases",
                      "To detect", "To acknowledge", "To mitigate", "To resolve"),
         hide_index=True, key="incidents_table",
         column_config={
-            "Started": st.column_config.DatetimeColumn(format="YYYY-MM-DD HH:mm"),
+            started: st.column_config.DatetimeColumn(format="YYYY-MM-DD HH:mm"),
             "Title": st.column_config.TextColumn(width=230),
             "Category": st.column_config.TextColumn(width=110),
             "Linked cases": st.column_config.NumberColumn(format="localized"),
@@ -122,8 +125,12 @@ def choose_incident(listed: pl.DataFrame) -> dict:
     st.markdown(
         f"**{plain.md(incident['severity'])} · {plain.md(incident['title'])}** — "
         f"{plain.md(category_label(incident['category']))}, {plain.md(incident['status'])}, "
-        f"commander {plain.md(incident['commander'] or 'not assigned')}  \n{plain.md(incident['summary'])}"
+        f"commander {plain.md(incident['commander'] or 'not assigned')}"
     )
+    # The summary is the incident's own free text: any figure in it is whoever wrote it; the
+    # spike's measured figures are the record's, under "The spike that set it off".
+    if incident["summary"]:
+        st.caption(f"Summary, as written in the incident: {plain.md(incident['summary'])}")
     return incident
 
 
@@ -131,16 +138,17 @@ def story(rows: pl.DataFrame) -> None:
     if rows.height == 0:
         st.info("No milestones or notes recorded for this incident yet.")
         return
+    when = times.titled("When")
     st.dataframe(
-        rows.select(
-            pl.col("occurred_at").alias("When"),
+        times.local(rows, "occurred_at").select(
+            pl.col("occurred_at").alias(when),
             texts_of(rows, inc.format_duration, "since_start_s").alias("Since start"),
             humanised("kind").alias("What"),
             pl.col("note").fill_null("").alias("Note"),
             pl.col("actor").fill_null("").alias("By"),
         ),
         hide_index=True, key="incidents_story_table",
-        column_config={"When": st.column_config.DatetimeColumn(format="YYYY-MM-DD HH:mm"),
+        column_config={when: st.column_config.DatetimeColumn(format="YYYY-MM-DD HH:mm"),
                        "Since start": st.column_config.TextColumn(width=80),
                        "What": st.column_config.TextColumn(width=100),
                        "Note": st.column_config.TextColumn(width="large")}, placeholder="–",
@@ -153,7 +161,7 @@ def hourly_chart(hourly: pl.DataFrame, incident: dict) -> None:
     if hourly.height == 0:
         st.info("No hourly data for this incident.")
         return
-    hours = hourly["hour"].to_list()
+    hours = times.local(hourly, "hour")["hour"].to_list()
     fig = go.Figure()
     fig.add_trace(go.Bar(x=hours, y=hourly["linked_cases"].to_list(), name="Linked cases", marker_color="#3b5bdb",
                          hovertemplate="%{x|%m-%d %H:00}: %{y} linked<extra></extra>"))
@@ -164,12 +172,13 @@ def hourly_chart(hourly: pl.DataFrame, incident: dict) -> None:
                              name="Same hours a week earlier", line=dict(color="#868e96", width=1.5, dash="dot"),
                              hovertemplate="%{x|%m-%d %H:00}: %{y} a week earlier<extra></extra>"))
     for n, (label, when) in enumerate(inc.milestones(incident)):
+        when = times.wall(when)
         fig.add_shape(type="line", x0=when, x1=when, y0=0, y1=1, yref="paper",
                       line=dict(color=MILESTONE_COLOURS.get(label, "#495057"), width=1.5, dash="dash"))
         fig.add_annotation(x=when, y=1 - 0.09 * (n % 3), yref="paper", text=label, showarrow=False, xanchor="left",
                            font=dict(size=10, color=MILESTONE_COLOURS.get(label, "#495057")), bgcolor="rgba(255,255,255,0.8)")
     fig.update_yaxes(title_text="cases per hour", rangemode="tozero", tickformat=",d")
-    fig.update_xaxes(type="date")
+    fig.update_xaxes(type="date", title=dict(text=times.titled("hour"), font=dict(size=11)))
     _layout(fig, height=320, key="incidents_hourly_chart")
 
 
@@ -185,7 +194,9 @@ def detector_note(spike: dict | None, incident: dict) -> str:
         gap = (incident["detected_at"] - flagged).total_seconds()
         lead = (f", {inc.format_duration(gap)} before the incident was detected" if gap > 0 else
                 f", {inc.format_duration(-gap)} after the incident was detected" if gap < 0 else ", as the incident was detected")
-    return f"Spike detector: {plain.md(spike_record.describe(spike))}; flagged at {flagged:%m-%d %H:00}{lead}."
+    shown = times.local_row(spike, *times.SPIKE_TIMES)
+    return (f"Spike detector: {plain.md(spike_record.describe(shown, times.zone_abbreviation(spike['onset'])))}; "
+            f"flagged at {times.at(flagged, '%m-%d %H:00')}{lead}.")
 
 
 def spike_facts(spike: dict | None, found: inc.Spike, incident: dict, ground_truth: str | None = None,
@@ -195,10 +206,10 @@ def spike_facts(spike: dict | None, found: inc.Spike, incident: dict, ground_tru
     if spike is None:
         st.info(coverage or detector_note(None, incident))
     else:
-        shown = spike_record.texts(pl.DataFrame([spike], schema=spike_record.RECORD_SCHEMA, orient="row")).row(0, named=True)
+        shown = times.spike_texts(pl.DataFrame([spike], schema=spike_record.RECORD_SCHEMA, orient="row")).row(0, named=True)
         columns = st.columns(4)
         with columns[0]:
-            st.metric("Spike from (UTC)", f"{spike['onset']:%m-%d %H:00}", border=True,
+            st.metric(times.titled("Spike from"), f"{times.wall(spike['onset']):%m-%d %H:00}", border=True,
                       help="From its onset to the end of its last elevated hour, in its scope: "
                            + plain.md(spike["label"]) + ".")
             st.caption(plain.md(shown["span_text"]))
@@ -209,7 +220,7 @@ def spike_facts(spike: dict | None, found: inc.Spike, incident: dict, ground_tru
         with columns[2]:
             st.metric("Extra cases", shown["excess_text"], border=True, help="Cases over the spike minus the expected cases.")
         with columns[3]:
-            st.metric("Peak hour", f"{spike['peak']:%m-%d %H:00}", border=True,
+            st.metric("Peak hour", f"{times.wall(spike['peak']):%m-%d %H:00}", border=True,
                       help="The hour with the highest score, its cases against its expected count.")
             st.caption(f"{spike['peak_observed']:,.0f} vs {spike['peak_expected']:,.0f} expected")
         st.markdown(detector_note(spike, incident))
@@ -226,9 +237,10 @@ def linked_cases(cases: pl.DataFrame, incident: dict, role: str) -> None:
     total = int(cases["total"][0])
     shown = f"the {cases.height:,} newest of {total:,}" if total > cases.height else f"all {total:,}"
     st.caption(f"Cases linked to {plain.md(incident['incident_id'])}: {shown}.{case_link.select_hint(role)}")
-    display = cases.select(
+    created = times.titled("Created")
+    display = times.local(cases, "created_at").select(
         pl.col("case_id").alias("Case"),
-        pl.col("created_at").alias("Created"),
+        pl.col("created_at").alias(created),
         humanised("subcategory").alias("Subcategory"),
         surface_labels("surface").alias("Surface"),
         pl.col("region").alias("Region"),
@@ -241,6 +253,6 @@ def linked_cases(cases: pl.DataFrame, incident: dict, role: str) -> None:
         display, cases["case_id"].to_list(), key=f"incidents_cases_{incident['incident_id']}", role=role,
         on_stay=lambda row: st.info(f"Case {plain.md(cases['case_id'][row])}: the Case page is not available to your role."),
         column_config={"Case": st.column_config.TextColumn(pinned=True),
-                       "Created": st.column_config.DatetimeColumn(format="MM-DD HH:mm", help="UTC")},
+                       created: st.column_config.DatetimeColumn(format="MM-DD HH:mm")},
         height=min(38 + 35 * display.height, 390),
     )

@@ -12,7 +12,7 @@ import streamlit as st
 from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 import queries
-from components import plain
+from components import plain, times
 from queries import plans, refresh
 from watchfloor import audit, auth, roles
 from watchfloor.config import Settings, load_settings
@@ -53,6 +53,7 @@ def current_user() -> User | None:
     user_roles = list(entry.get("roles") or [])
     st.session_state["roles"], st.session_state["name"] = user_roles, entry.get("name") or username
     role = next((r for r in user_roles if r in roles.ROLES), "")
+    times.remember(auth.time_zone_of(entry))  # where this user's pages show times
     return User(username=username, name=entry.get("name") or username, role=role)
 
 
@@ -74,8 +75,10 @@ def record(settings: Settings, username: str, role: str, action: str, detail: st
 
 
 # Every page: less empty space above the title (Streamlit leaves room for a header bar the app does
-# not use), tile figures that shrink with the window rather than being cut to "13…" at 800 px, and
-# below 1100 px tiles two to a row and a title row (title, period buttons, exports) stacked.
+# not use), tile figures that shrink with the window rather than being cut to "13…" at 800 px, a
+# change's "vs a week ago" that moves under the change rather than being cut to "vs a week …", and
+# below 1100 px tiles and side-by-side tables two to a row, side-by-side charts one to a row, and a
+# title row (title, period buttons, exports) stacked.
 _PAGE_CSS = """<style>
 [data-testid=stMainBlockContainer] { padding-top: 2.5rem; }
 [data-testid=stHeader] { background: transparent; height: 2.5rem; }
@@ -84,12 +87,24 @@ _PAGE_CSS = """<style>
 [data-testid=stMetricLabel] div, [data-testid=stMetricLabel] p { white-space: normal; overflow: visible;
   text-overflow: clip; word-break: normal; overflow-wrap: normal; }
 h1 { word-break: normal; overflow-wrap: normal; }
+[data-testid=stMetric] div:has(> [data-testid=stMetricDeltaDescription]) { flex-wrap: wrap; row-gap: 0.1rem; }
+[data-testid=stMetricDeltaDescription] { flex: 0 0 auto; max-width: 100%; }
+[data-testid=stMetricDeltaDescription] [data-testid=stCaptionContainer] { white-space: normal; text-overflow: clip; }
 @media (max-width: 1100px) {
   [data-testid=stHorizontalBlock]:has(> [data-testid=stColumn] h1) { flex-wrap: wrap; }
   [data-testid=stHorizontalBlock]:has(> [data-testid=stColumn] h1) > [data-testid=stColumn] { min-width: 100%; }
   [data-testid=stHorizontalBlock]:has(> [data-testid=stColumn] [data-testid=stMetric]) { flex-wrap: wrap; }
   [data-testid=stHorizontalBlock] > [data-testid=stColumn]:has([data-testid=stMetric]) {
     min-width: calc(50% - 0.5rem); flex: 1 1 calc(50% - 0.5rem); }
+  [data-testid=stHorizontalBlock]:has(> [data-testid=stColumn] [data-testid=stDataFrame]) { flex-wrap: wrap; }
+  [data-testid=stHorizontalBlock] > [data-testid=stColumn]:has([data-testid=stDataFrame]) {
+    min-width: calc(50% - 0.5rem); flex: 1 1 calc(50% - 0.5rem); }
+  [data-testid=stHorizontalBlock]:has(> [data-testid=stColumn] [data-testid=stDateInput]) { flex-wrap: wrap; }
+  [data-testid=stHorizontalBlock] > [data-testid=stColumn]:has([data-testid=stDateInput]) { min-width: calc(50% - 0.5rem); }
+  [data-testid=stHorizontalBlock]:has(> [data-testid=stColumn] [data-testid=stDateInput]) > [data-testid=stColumn] {
+    min-width: calc(50% - 0.5rem); }
+  [data-testid=stHorizontalBlock]:has(> [data-testid=stColumn] [data-testid=stPlotlyChart]) { flex-wrap: wrap; }
+  [data-testid=stHorizontalBlock] > [data-testid=stColumn]:has([data-testid=stPlotlyChart]) { min-width: 100%; }
 }
 </style>"""
 

@@ -11,7 +11,7 @@ import polars as pl
 import streamlit as st
 
 import queries
-from components import case_link, plain, shell
+from components import case_link, plain, shell, times
 from components.charts import marked
 from components.kpi import format_count, kpi_tile
 from watchfloor import metrics
@@ -137,8 +137,8 @@ def _next_to_breach_table(rows: pl.DataFrame) -> pl.DataFrame:
 # --------------------------------------------------------------------------- attainment
 
 
-def _attainment_figure(attainment: pl.DataFrame, dimension: str, clock: str) -> go.Figure:
-    series = rep.chart_series(attainment, dimension, clock)
+def _attainment_figure(attainment: pl.DataFrame, dimension: str, clock: str, zone: str = times.UTC) -> go.Figure:
+    series = times.in_zone(rep.chart_series(attainment, dimension, clock), ["bucket"], zone)
     fig = go.Figure()
     for i, (label, part) in enumerate(series.group_by("label", maintain_order=True)):
         label = label[0]
@@ -154,6 +154,7 @@ def _attainment_figure(attainment: pl.DataFrame, dimension: str, clock: str) -> 
             hovertemplate="%{x}<br>%{fullData.name}: %{y:.1%} (%{customdata[0]} met, %{customdata[1]} breached)<extra></extra>",
         ))
     fig.update_yaxes(tickformat=".0%", range=[0, 1.05], dtick=0.2)
+    fig.update_xaxes(title=dict(text=f"time ({zone})", font=dict(size=11)))
     # Two legend entries per row, so both charts keep the same plot height.
     return _laid_out(fig, 340, top=30, legend_layout=dict(entrywidth=0.5, entrywidthmode="fraction"))
 
@@ -163,13 +164,15 @@ def attainment_charts(attainment: pl.DataFrame, dimension: str, hourly: bool) ->
         st.info("No SLA clock stopped or breached in this period for these filters.")
         return
     unit = "hour" if hourly else "day"
+    zone = times.zone() if hourly else times.UTC  # days are the UTC days the query counts in
     columns = st.columns(2)
     for column, clock in zip(columns, rep.CLOCKS):
         with column:
             st.markdown(f"**{rep.CLOCK_LABELS[clock]} SLA**")
-            _draw(queries.derived(attainment, _attainment_figure, dimension, clock), key=f"sla_attainment_chart_{clock}")
+            _draw(queries.derived(attainment, _attainment_figure, dimension, clock, zone),
+                  key=f"sla_attainment_chart_{clock}")
     st.caption(
-        f"Met ÷ (met + breached) per {unit} (UTC): a clock counts in the {unit} it stopped within target or "
+        f"Met ÷ (met + breached) per {unit} ({zone}): a clock counts in the {unit} it stopped within target or "
         f"crossed its target. Black: all cases in scope; coloured: the {rep.SERIES_TOP_N} "
         f"{rep.BREAKDOWNS[dimension].lower()} values with most breaches. Gaps: nothing stopped or breached."
     )
@@ -264,17 +267,19 @@ def breach_list(breaches: pl.DataFrame, clock_choice: str, as_of: datetime, role
     else:
         st.caption(f"{chosen.total:,} breaches, newest first.{case_link.select_hint(role, True)}")
     rows = chosen.rows
+    created, breached_at = times.titled("Created"), times.titled("Breached at")
     case_link.case_table(
-        queries.derived(rows, rep.breach_display),
+        times.local(queries.derived(rows, rep.breach_display), "Created", "Breached at").rename(
+            {"Created": created, "Breached at": breached_at}),
         rows["case_id"].to_list(),
         key=f"sla_breach_table_{clock_choice}",  # a selection belongs to one list
         role=role,
         on_stay=lambda row: case_details(rows.row(row, named=True), as_of),
         column_config={
             "Case": st.column_config.TextColumn(pinned=True),
-            "Created": st.column_config.DatetimeColumn(format="MM-DD HH:mm", help="UTC"),
-            "Breached at": st.column_config.DatetimeColumn(format="MM-DD HH:mm",
-                                                           help="When the counted time passed the target (UTC)."),
+            created: st.column_config.DatetimeColumn(format="MM-DD HH:mm"),
+            breached_at: st.column_config.DatetimeColumn(format="MM-DD HH:mm",
+                                                         help="When the counted time passed the target."),
             "Elapsed / target": st.column_config.TextColumn(
                 help="Counted time to the clock's stop or now (pauses, and closed hours of business calendars, "
                      "excluded) against the target."),
@@ -295,13 +300,13 @@ def case_details(row: dict, as_of: datetime) -> None:
             "Vendor": rep.vendor_label(row.get("vendor_id"), row.get("vendor_name")),
             "Region": row["region"],
             "Category": category_label(row["category"]),
-            "Created": f"{row['created_at']:%Y-%m-%d %H:%M} UTC",
+            "Created": times.at(row["created_at"]),
             "Elapsed / target": f"{rep.format_duration(row['elapsed_seconds'])} of {rep.format_duration(row['target_seconds'])}"
                                 f" ({rep.format_share(row['used_share'])})",
             "Paused": rep.format_duration(row.get("paused_seconds")),
         }
         if row.get("breach_at") is not None:
-            facts["Breached at"] = f"{row['breach_at']:%Y-%m-%d %H:%M} UTC"
+            facts["Breached at"] = times.at(row["breach_at"])
         if "case_open" in row:
             facts["Still open"] = "yes" if row["case_open"] else "no"
         if "seconds_left" in row:
@@ -318,9 +323,10 @@ def case_details(row: dict, as_of: datetime) -> None:
             if events.height == 0:
                 st.info("No events recorded for this case.")
             else:
-                st.dataframe(rep.timeline_display(events), hide_index=True, key=f"sla_case_events_{case_id}",
-                             placeholder="–",
-                             column_config={"When": st.column_config.DatetimeColumn(format="YYYY-MM-DD HH:mm")})
+                when = times.titled("When")
+                st.dataframe(times.local(rep.timeline_display(events), "When").rename({"When": when}), hide_index=True,
+                             key=f"sla_case_events_{case_id}", placeholder="–",
+                             column_config={when: st.column_config.DatetimeColumn(format="YYYY-MM-DD HH:mm")})
         st.caption("The Case page will show the full case; until then, these are its key facts.")
 
 

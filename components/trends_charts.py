@@ -11,7 +11,7 @@ import polars as pl
 import streamlit as st
 
 import queries
-from components import case_link, plain
+from components import case_link, plain, times
 from components.kpi import format_count, kpi_tile
 from watchfloor import trends as tr
 from watchfloor.labels import category_labels, count_of, humanised, signed_count, surface_labels, texts_of
@@ -53,6 +53,11 @@ def _laid_out(fig: go.Figure, height: int, legend: bool = True) -> go.Figure:
 
 def _unit(step: timedelta) -> str:
     return "hour" if step == timedelta(hours=1) else "day"
+
+
+def _zone_of(step: timedelta) -> str:
+    """Hours are shown in the reader's time zone; days are the UTC days the queries count in."""
+    return times.zone() if step == timedelta(hours=1) else times.UTC
 
 
 # --------------------------------------------------------------------------- headline
@@ -104,18 +109,20 @@ def spike_table(episodes: pl.DataFrame, dimension: str) -> dict | None:
         st.info("No spike in this period for these filters: every series stayed within its expected band.")
         return None
     unit = "bucket"
-    display = episodes.select(
+    onset_title = times.titled("Onset")
+    # Where, how big and since when first (what a narrow screen shows without scrolling), then the rest.
+    display = times.local(episodes, "onset", "peak", "until").select(
+        pl.col("label").alias("Spike in"),
+        pl.col("ratio").alias("× expected"),
+        pl.col("excess").round(0).alias("Extra cases"),
+        pl.col("onset").alias(onset_title),
         humanised("severity").alias("Severity"),
         pl.col("kind").replace_strict(KIND_LABELS, default="Spike", return_dtype=pl.String).alias("Kind"),
-        pl.col("label").alias("Spike in"),
         humanised("state").alias("State"),
-        pl.col("onset").alias("Onset"),
         pl.col("peak").alias("Peak"),
         pl.col("until").alias("Until"),
         pl.col("observed").alias("Cases"),
         pl.col("expected").round(0).alias("Expected"),
-        pl.col("ratio").alias("× expected"),
-        pl.col("excess").round(0).alias("Extra cases"),
         pl.col("score").alias("Score"),
     )
     burst_count = episodes.filter(pl.col("kind") != "spike").height
@@ -137,9 +144,10 @@ def spike_table(episodes: pl.DataFrame, dimension: str) -> dict | None:
         column_config={
             "Kind": st.column_config.TextColumn(help="Spike, or a burst that is not one: a batch (landed within "
                                                      "minutes) or one account (reports piling onto one account)."),
-            "Spike in": st.column_config.TextColumn(help="Where the spike is: a category, or one surface and/or "
-                                                         "region of it; or a value of the breakdown."),
-            "Onset": st.column_config.DatetimeColumn(format="MM-DD HH:mm", help=f"First {unit} of the spike (UTC)."),
+            "Spike in": st.column_config.TextColumn(pinned=True, help="Where the spike is: a category, or one surface "
+                                                         "and/or region of it; or a value of the breakdown."),
+            onset_title: st.column_config.DatetimeColumn(format="MM-DD HH:mm", help=f"First {unit} of the spike; "
+                                                         f"onset, peak and until in {times.label()}."),
             "Peak": st.column_config.DatetimeColumn(format="MM-DD HH:mm", help=f"The {unit} with the highest score."),
             "Until": st.column_config.DatetimeColumn(format="MM-DD HH:mm",
                                                      help=f"End of the last elevated {unit} (so far, if ongoing)."),
@@ -218,25 +226,28 @@ def volume_chart(view: tr.SpikeView, dimension: str, shown: str, selected: dict 
         st.info("No complete time bucket in this period yet.")
         return
     unit = _unit(view.bucket)
+    zone = _zone_of(view.bucket)
     if shown == ALL:
         # Built once per detector view (shared by every session that sees it), drawn on each run.
-        _draw(queries.derived(view.points, _overview_figure, view.episodes, dimension),
+        _draw(queries.derived(view.points, _overview_figure, view.episodes, dimension, zone),
               key=f"trends_overview_chart_{dimension}")
-        st.caption(f"Cases per {unit} (UTC) of the {OVERVIEW_TOP_N} biggest values; red dots mark the peak of each "
+        st.caption(f"Cases per {unit} ({zone}) of the {OVERVIEW_TOP_N} biggest values; red dots mark the peak of each "
                    "spike. Choose one value to see its expected band.")
         return
-    rows = points.filter(pl.col("key") == shown).sort("bucket")
-    episodes = view.episodes.filter(pl.col("key") == shown)
+    rows = times.in_zone(points.filter(pl.col("key") == shown).sort("bucket"), ["bucket"], zone)
+    episodes = times.in_zone(view.episodes.filter(pl.col("key") == shown), ["onset", "end", "peak"], zone)
     fig = go.Figure()
     buckets = rows["bucket"].to_list()
     _band_traces(fig, rows)
     first = buckets[0] if buckets else None
     for episode in episodes.iter_rows(named=True):
-        chosen = selected is not None and selected["key"] == shown and selected["onset"] == episode["onset"]
+        chosen = (selected is not None and selected["key"] == shown
+                  and times.wall(selected["onset"], zone) == episode["onset"])
         fig.add_vrect(x0=max(episode["onset"], first) if first else episode["onset"], x1=episode["end"] + view.bucket,
                       fillcolor=SPIKE_COLOUR, opacity=0.22 if chosen else 0.1, line_width=0, layer="below")
+    fig.update_xaxes(title=dict(text=f"{unit} ({zone})", font=dict(size=11)))
     _plotly(fig, 360, key=f"trends_volume_chart_{dimension}")
-    st.caption(f"{plain.md(tr.value_label(dimension, shown))}: cases per {unit} (UTC). The band runs from the expected count "
+    st.caption(f"{plain.md(tr.value_label(dimension, shown))}: cases per {unit} ({zone}). The band runs from the expected count "
                "to where a count starts to stand out (the detector's continue threshold); shaded: spike episodes, "
                "the chosen one darker. The expected count uses only the weeks before each point.")
 
@@ -246,13 +257,14 @@ def scope_chart(points: pl.DataFrame, spike: dict) -> None:
     if points.height == 0:
         st.info("No complete hour in this period yet.")
         return
-    rows = points.sort("bucket")
+    rows = times.local(points.sort("bucket"), "bucket")
     fig = go.Figure()
     _band_traces(fig, rows)
-    fig.add_vrect(x0=max(spike["onset"], rows["bucket"][0]), x1=spike["until"], fillcolor=SPIKE_COLOUR,
-                  opacity=0.22, line_width=0, layer="below")
+    fig.add_vrect(x0=max(times.wall(spike["onset"]), rows["bucket"][0]), x1=times.wall(spike["until"]),
+                  fillcolor=SPIKE_COLOUR, opacity=0.22, line_width=0, layer="below")
+    fig.update_xaxes(title=dict(text=times.titled("hour"), font=dict(size=11)))
     _plotly(fig, 360, key=f"trends_scope_chart_{spike['key']}")
-    st.caption(f"{plain.md(spike['label'])}: cases per hour (UTC). The band runs from the expected count to where a count "
+    st.caption(f"{plain.md(spike['label'])}: cases per hour ({times.label()}). The band runs from the expected count to where a count "
                "starts to stand out (the detector's continue threshold); shaded: the chosen spike. The expected "
                "count uses only the weeks before each point.")
 
@@ -274,7 +286,9 @@ def _band_traces(fig: go.Figure, rows: pl.DataFrame) -> None:
                              hovertemplate="spike: %{y:,.0f} cases<extra></extra>"))
 
 
-def _overview_figure(points: pl.DataFrame, episodes: pl.DataFrame, dimension: str) -> go.Figure:
+def _overview_figure(points: pl.DataFrame, episodes: pl.DataFrame, dimension: str, zone: str = times.UTC) -> go.Figure:
+    points = times.in_zone(points, ["bucket"], zone)
+    episodes = times.in_zone(episodes, ["peak"], zone)
     totals = points.group_by("key").agg(pl.col("observed").sum()).sort(["observed", "key"], descending=[True, False])
     top = totals["key"].head(OVERVIEW_TOP_N).to_list()
     fig = go.Figure()
@@ -290,6 +304,7 @@ def _overview_figure(points: pl.DataFrame, episodes: pl.DataFrame, dimension: st
                                  name="Spike peak", marker=dict(color=SPIKE_COLOUR, size=9, line=dict(color="white", width=1)),
                                  customdata=peaks["label"].to_list(),
                                  hovertemplate="spike in %{customdata}: %{y:,.0f}<extra></extra>"))
+    fig.update_xaxes(title=dict(text=f"time ({zone})", font=dict(size=11)))
     return _laid_out(fig, 360)
 
 
@@ -304,11 +319,12 @@ def spike_cases(cases: pl.DataFrame, episode: dict, role: str) -> None:
         return
     total = int(cases["total"][0])
     shown = f"the {cases.height:,} newest of {total:,}" if total > cases.height else f"all {total:,}"
-    st.caption(f"{plain.md(episode['label'])}, created {start:%m-%d %H:%M} to {end:%m-%d %H:%M} UTC: "
+    st.caption(f"{plain.md(episode['label'])}, created {times.at(start, '%m-%d %H:%M')} to {times.at(end, '%m-%d %H:%M')}: "
                f"{shown} cases.{case_link.select_hint(role)}")
-    display = cases.select(
+    created = times.titled("Created")
+    display = times.local(cases, "created_at").select(
         pl.col("case_id").alias("Case"),
-        pl.col("created_at").alias("Created"),
+        pl.col("created_at").alias(created),
         category_labels("category").alias("Category"),
         humanised("subcategory").alias("Subcategory"),
         surface_labels("surface").alias("Surface"),
@@ -324,7 +340,7 @@ def spike_cases(cases: pl.DataFrame, episode: dict, role: str) -> None:
         role=role,
         on_stay=lambda row: st.info(f"Case {plain.md(cases['case_id'][row])}: the Case page is not available to your role."),
         column_config={"Case": st.column_config.TextColumn(pinned=True),
-                       "Created": st.column_config.DatetimeColumn(format="MM-DD HH:mm", help="UTC")},
+                       created: st.column_config.DatetimeColumn(format="MM-DD HH:mm")},
         height=min(38 + 35 * display.height, 390),
     )
 
@@ -404,8 +420,9 @@ def classifier_signal(table: pl.DataFrame, overall: pl.DataFrame, volume: pl.Dat
                    "a person decided, per score band. Automated decisions are left out; "
                    f"blank: fewer than {MIN_DECIDED} human decisions. Hover for the 95 % interval.")
     with right:
-        _draw(queries.derived(volume, _flagged_volume, overall), key="trends_classifier_volume")
-        st.caption(f"Cases flagged per {'hour' if hourly else 'day'} (UTC) by the "
+        zone = times.zone() if hourly else times.UTC
+        _draw(queries.derived(volume, _flagged_volume, overall, zone), key="trends_classifier_volume")
+        st.caption(f"Cases flagged per {'hour' if hourly else 'day'} ({zone}) by the "
                    f"{len(overall['classifier'].head(CLASSIFIERS_CHARTED))} busiest classifiers.")
 
 
@@ -440,7 +457,8 @@ def _precision_heatmap(table: pl.DataFrame, overall: pl.DataFrame) -> go.Figure:
     return plain.figure(fig)
 
 
-def _flagged_volume(volume: pl.DataFrame, overall: pl.DataFrame) -> go.Figure:
+def _flagged_volume(volume: pl.DataFrame, overall: pl.DataFrame, zone: str = times.UTC) -> go.Figure:
+    volume = times.in_zone(volume, ["bucket"], zone)
     fig = go.Figure()
     for i, name in enumerate(overall["classifier"].head(CLASSIFIERS_CHARTED).to_list()):
         rows = volume.filter(pl.col("classifier") == name).sort("bucket")

@@ -235,16 +235,24 @@ def shell(as_of: datetime, filters: Filters) -> list[QueryCall]:
 @_page_plan
 def trends(as_of: datetime, filters: Filters, dimension: str = "category", hourly: bool | None = None) -> list[QueryCall]:
     """Trends & spikes: the series of the chosen breakdown with the detector's history before the
-    period, the spike record's series (every watched series, the record's fixed window before now),
+    period (the volume chart), the same breakdown hourly over the spike record's window (its own
+    spikes, unless the breakdown is by category), the spike record's series (every watched series, the record's fixed window before now),
     the shares for emerging patterns, and the classifier signal (watchfloor.trends)."""
     tr = trend_figures
     period = filters.period_params()
     start, end = period["period_start"], period["period_end"]
     hourly = tr.default_hourly(start, end) if hourly is None else hourly
     scope = filters.sql_params()
+    window = records.query_params(as_of)
+    # The breakdown's own spikes are judged on the spike record's window (hourly, before now),
+    # whatever the period: by category the record's watched alerts are the list.
+    breakdown = [] if dimension == "category" else [QueryCall("breakdown", "trends_series", {
+        "history_start": window["history_start"], "period_end": window["until"], "hourly": True,
+        "dimension": dimension, **scope})]
     return [
         QueryCall("series", "trends_series", {"history_start": tr.history_start(start, end), "period_end": end,
                                               "hourly": hourly, "dimension": dimension, **scope}),
+        *breakdown,
         watched(as_of, filters),
         QueryCall("shares", "trends_shares", {"previous_start": start - (end - start), **period,
                                               "min_org_cases": tr.MIN_ORG_CASES, **scope}),

@@ -11,6 +11,7 @@ docs/security.md says why)::
           password: $2b$12$...      # bcrypt hash, never plain text
           roles: [ops_lead]         # decides the pages (watchfloor.roles)
           session_nonce: 3q2-...    # optional: changed to end every session of the user
+          timezone: Europe/Berlin   # optional: where the pages show times (UTC when absent)
 
 Only this module writes the file (for `watchfloor users` and for signing out), atomically, mode
 0600, and under an exclusive lock on its folder so that two writers never lose each other's change.
@@ -32,6 +33,7 @@ from typing import Any, NamedTuple
 import bcrypt
 import yaml
 
+from watchfloor import time_zone
 from watchfloor.files import write_atomically
 from watchfloor.roles import ROLE_LABELS, ROLES
 
@@ -216,6 +218,9 @@ def _validate(path: Path, data: Any, allow_plaintext: frozenset[str] = frozenset
         nonce = entry.get("session_nonce")
         if nonce is not None and not isinstance(nonce, str):
             raise UsersFileError(f"{path}: user {name!r}: 'session_nonce' must be text")
+        zone = entry.get("timezone")
+        if zone is not None and not isinstance(zone, str):
+            raise UsersFileError(f"{path}: user {name!r}: 'timezone' must be text, e.g. timezone: Europe/Berlin")
     return data
 
 
@@ -393,6 +398,29 @@ def set_role(path: Path | str, name: str, role: str) -> None:
             raise UnknownUserError(f"no user {name!r} in {path}")
         entry["roles"] = [role]
         save_users(path, data)
+
+
+def set_time_zone(path: Path | str, name: str, zone: str | None) -> str:
+    """Remember the time zone the pages show a user's times in (an IANA name; None or 'UTC' for
+    the default, UTC); returns the zone. An unknown name raises TimeZoneError (one line), and the
+    file is left as it was. Sessions stay signed in."""
+    chosen = time_zone.UTC if zone is None else time_zone.check(zone)
+    with _writing(path):
+        data = load_users(path)
+        entry = _users(data).get(name)
+        if entry is None:
+            raise UnknownUserError(f"no user {name!r} in {path}")
+        if chosen == time_zone.UTC:
+            entry.pop("timezone", None)
+        else:
+            entry["timezone"] = chosen
+        save_users(path, data)
+    return chosen
+
+
+def time_zone_of(entry: dict[str, Any]) -> str:
+    """The zone a user's entry asks for, as stored ('UTC' when none)."""
+    return entry.get("timezone") or time_zone.UTC
 
 
 def new_nonce() -> str:

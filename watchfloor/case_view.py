@@ -13,6 +13,7 @@ import math
 import unicodedata
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Callable
 
 import polars as pl
 
@@ -116,7 +117,12 @@ def revealed_after(revealed: str | None, arrived: bool, case_id: str | None) -> 
 # --------------------------------------------------------------------------- header
 
 
-def header_facts(case: dict) -> dict[str, str]:
+def utc_stamp(moment: datetime) -> str:
+    """'2026-03-08 14:00 UTC': how a time reads by default (a page passes its reader's zone's)."""
+    return f"{moment:%Y-%m-%d %H:%M} UTC"
+
+
+def header_facts(case: dict, stamp: Callable[[datetime], str] = utc_stamp) -> dict[str, str]:
     """The case header, in the users' words."""
     return {
         "Category": category_label(case["category"]) + (f" · {humanise(case['subcategory'])}" if case.get("subcategory") else ""),
@@ -131,19 +137,19 @@ def header_facts(case: dict) -> dict[str, str]:
         "Language": case["language"],
         "Account": case.get("account_id") or "–",
         "Organisation": case.get("org_id") or "–",
-        "Created": f"{case['created_at']:%Y-%m-%d %H:%M} UTC",
+        "Created": stamp(case["created_at"]),
     }
 
 
-def outcome_facts(case: dict) -> dict[str, str]:
+def outcome_facts(case: dict, stamp: Callable[[datetime], str] = utc_stamp) -> dict[str, str]:
     """Decision and enforcement."""
     return {
         "Decision": humanise(case.get("decision")) if case.get("decision") else "Not decided yet",
         "Enforcement": humanise(case.get("enforcement_action")) if case.get("enforcement_action") else "–",
         "Decided by": "Automation" if case.get("automated") else (case.get("reviewer_id") or "–"),
         "Escalated": "Yes" if case.get("escalated") else "No",
-        "First action": f"{case['first_action_at']:%Y-%m-%d %H:%M} UTC" if case.get("first_action_at") else "–",
-        "Resolved": f"{case['resolved_at']:%Y-%m-%d %H:%M} UTC" if case.get("resolved_at") else "–",
+        "First action": stamp(case["first_action_at"]) if case.get("first_action_at") else "–",
+        "Resolved": stamp(case["resolved_at"]) if case.get("resolved_at") else "–",
     }
 
 
@@ -214,16 +220,16 @@ def case_clocks(case: dict, events: pl.DataFrame, as_of: datetime) -> pl.DataFra
     return pl.DataFrame(rows, schema=CLOCK_SCHEMA)
 
 
-def clock_summary(row: dict) -> str:
+def clock_summary(row: dict, stamp: Callable[[datetime], str] = utc_stamp) -> str:
     """One line under a clock's share: time left or overdue while running; how it ended once stopped."""
     if row["stopped_at"] is None:
         return format_time_left(row["seconds_left"]) + (" left" if (row["seconds_left"] or 0) >= 0 else "")
     if row["state"] == "breached":
-        return f"breached at {row['breach_at']:%Y-%m-%d %H:%M}, stopped {row['stopped_at']:%Y-%m-%d %H:%M} UTC"
-    return f"met: stopped at {row['stopped_at']:%Y-%m-%d %H:%M} UTC"
+        return f"breached at {stamp(row['breach_at'])}, stopped {stamp(row['stopped_at'])}"
+    return f"met: stopped at {stamp(row['stopped_at'])}"
 
 
-def clock_display(clocks: pl.DataFrame) -> list[dict[str, str]]:
+def clock_display(clocks: pl.DataFrame, stamp: Callable[[datetime], str] = utc_stamp) -> list[dict[str, str]]:
     """What each clock tile shows."""
     shown = []
     for row in clocks.iter_rows(named=True):
@@ -231,7 +237,7 @@ def clock_display(clocks: pl.DataFrame) -> list[dict[str, str]]:
             "label": row["label"],
             "state": STATE_LABELS.get(row["state"], humanise(row["state"])),
             "used": format_share(row["used_share"]),
-            "summary": clock_summary(row),
+            "summary": clock_summary(row, stamp),
             "counted": f"{format_duration(row['elapsed_seconds'])} of {format_duration(row['target_seconds'])}",
             "paused": format_duration(row["paused_seconds"]) if row["paused_seconds"] else "none",
         })
@@ -354,7 +360,7 @@ def related_display(related: pl.DataFrame) -> pl.DataFrame:
     )
 
 
-def incident_facts(case: dict) -> dict[str, str] | None:
+def incident_facts(case: dict, stamp: Callable[[datetime], str] = utc_stamp) -> dict[str, str] | None:
     if not case.get("incident_id"):
         return None
     if not case.get("incident_title"):
@@ -363,7 +369,7 @@ def incident_facts(case: dict) -> dict[str, str] | None:
         "Incident": f"{case['incident_id']} · {case['incident_title']}",
         "Severity": case.get("incident_severity") or "–",
         "Status": humanise(case.get("incident_status")),
-        "Started": f"{case['incident_started_at']:%Y-%m-%d %H:%M} UTC" if case.get("incident_started_at") else "–",
+        "Started": stamp(case["incident_started_at"]) if case.get("incident_started_at") else "–",
         "Commander": case.get("incident_commander") or "–",
     }
     if case.get("incident_summary"):

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 from datetime import date, datetime, time, timedelta
+from typing import Callable
 
 import polars as pl
 
@@ -370,9 +371,10 @@ def top_spikes(record: SpikeRecord, period: Period, top_n: int = 3) -> pl.DataFr
     return spike_record.texts(ranked)
 
 
-def spikes_note(record: SpikeRecord, period: Period) -> str | None:
+def spikes_note(record: SpikeRecord, period: Period,
+                stamp: Callable[[datetime], str] = spike_record.utc_hour) -> str | None:
     """What the Top spikes tile says when the record does not reach back to the period's start."""
-    return spike_record.coverage_note(record, period.start)
+    return spike_record.coverage_note(record, period.start, stamp)
 
 
 # --------------------------------------------------------------------------- display

@@ -12,10 +12,13 @@ class Freshness:
     lag_minutes: float | None
     level: str  # green | amber | red
 
-    def describe(self) -> str:
+    def describe(self, shown_at: str | None = None) -> str:
+        """'2026-03-08 14:00 UTC (3 min ago)'; `shown_at`: the newest event's time as the reader
+        sees it (their zone), UTC by default."""
         if self.newest_event_at is None or self.lag_minutes is None:
             return "never: the warehouse holds no events"
-        return f"{self.newest_event_at:%Y-%m-%d %H:%M} UTC ({format_lag(self.lag_minutes)} ago)"
+        when = shown_at or f"{self.newest_event_at:%Y-%m-%d %H:%M} UTC"
+        return f"{when} ({format_lag(self.lag_minutes)} ago)"
 
 
 def format_lag(minutes: float) -> str:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Callable
 
 import polars as pl
 
@@ -167,12 +168,18 @@ def incident_table(incidents: pl.DataFrame) -> pl.DataFrame:
 
 
 
-def ground_truth_note(incident: dict) -> str | None:
-    """For simulated warehouses: what the simulator injected behind the incident (None elsewhere)."""
+def _utc_minute(moment: datetime) -> str:
+    return f"{moment:%m-%d %H:%M}"
+
+
+def ground_truth_note(incident: dict, stamp: Callable[[datetime], str] | None = None) -> str | None:
+    """For simulated warehouses: what the simulator injected behind the incident (None elsewhere).
+    `stamp` writes its start for the reader (with the zone); by default 'MM-DD HH:MM' UTC."""
     multiplier = incident.get("sim_spike_multiplier")
     if multiplier is None:
         return None
     scope = " ".join(x for x in (incident.get("sim_spike_surface") and f"on {incident['sim_spike_surface']}",
                                  incident.get("sim_spike_region") and f"in {incident['sim_spike_region']}") if x)
     return (f"Simulated data: the simulator injected {multiplier:.1f}× arrivals" + (f" {scope}" if scope else "")
-            + f" from {incident['sim_spike_starts_at']:%m-%d %H:%M} (its ground truth, for checking the figures above).")
+            + f" from {(stamp or _utc_minute)(incident['sim_spike_starts_at'])} (its ground truth, for checking the figures above: "
+            "the rate it applied, where the spike's × expected is measured, cases over the spike ÷ expected).")

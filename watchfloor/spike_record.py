@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Callable
 
 import polars as pl
 
@@ -176,22 +177,29 @@ def texts(frame: pl.DataFrame) -> pl.DataFrame:
     )
 
 
-def describe(spike: dict) -> str:
+def describe(spike: dict, zone: str = "UTC") -> str:
     """A spike in one line, as every page words it: 'High spike in Spam · API, 12-03 14:00 – 12-03
-    21:00 UTC, peak 12-03 15:00 (2,406 vs 310): 5.6× expected, 10,713 extra cases'."""
+    21:00 UTC, peak 12-03 15:00 (2,406 vs 310): 5.6× expected, 10,713 extra cases'. Its times are
+    written as given; `zone` names their zone (a page showing them in a reader's zone converts them
+    first)."""
     kind = "spike" if spike["kind"] == "spike" else spike["kind"]
     multiplier = "–" if spike["multiplier"] is None else f"{spike['multiplier']:.1f}×"
     return (f"{spike['severity'].capitalize()} {kind} in {spike['label']}, "
-            f"{span_text(spike['onset'], spike['until'], spike['ongoing'])} UTC, peak "
+            f"{span_text(spike['onset'], spike['until'], spike['ongoing'])} {zone}, peak "
             f"{peak_text(spike['peak'], spike['peak_observed'], spike['peak_expected'])}: {multiplier} expected, "
             f"{spike['excess']:,.0f} extra cases")
 
 
-def coverage_note(record: SpikeRecord, start: datetime) -> str | None:
-    """What a page whose period starts at `start` says when the record does not reach back that far."""
+def utc_hour(moment: datetime) -> str:
+    return f"{moment:%Y-%m-%d %H:00} UTC"
+
+
+def coverage_note(record: SpikeRecord, start: datetime, stamp: Callable[[datetime], str] = utc_hour) -> str | None:
+    """What a page whose period starts at `start` says when the record does not reach back that far
+    (`stamp` writes a time for the reader, UTC by default)."""
     if record.covers(start):
         return None
     if record.first is None:
         return "No spike is judged yet: the warehouse holds less than two complete hours."
-    return (f"Spikes are judged from {record.first:%Y-%m-%d %H:00} UTC on (the {HISTORY.days // 7} weeks before now, or "
+    return (f"Spikes are judged from {stamp(record.first)} on (the {HISTORY.days // 7} weeks before now, or "
             "since the data begins); earlier ones are not listed.")

@@ -1,7 +1,9 @@
 """Trends & spikes: the page's figures, worked out from its named queries' frames.
 
 - `spike_view`: the detector (watchfloor.spikes) over every series of the chosen breakdown, with
-  weeks of history before the period; the points of the period and the episodes touching it.
+  weeks of history before the period, in the page's buckets: the volume chart's bands.
+- `breakdown_record`: the breakdown's own spikes, hourly on the spike record's window, so that
+  they read the same whatever the period (`in_period` picks the listed ones).
 - `watched_view`: the spike record's alerts (watchfloor.spike_record: every category's watched
   series, the category, x surface, x region, x surface x region, hourly, over one fixed window
   before now) that touch the period, spikes and bursts told apart, and how many alerts a week each
@@ -20,6 +22,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Callable
 
 import polars as pl
 
@@ -156,6 +159,33 @@ def _rank(episodes: pl.DataFrame, dimension: str, judged_until: datetime, step: 
     )
 
 
+def breakdown_record(series: pl.DataFrame, dimension: str, hour: datetime, sensitivity: str = "normal") -> SpikeView:
+    """The breakdown's own spikes on the spike record's window and grid: hourly, from
+    `hour` - spike_record.HISTORY (or the first hour with cases) to the last complete hour before
+    `hour` (spike_record.hour_of(now)), with the sensitivity's settings; states as the record's
+    (ongoing at its last hour, recent within 24 hours of it). `series`: trends_series, hourly, over
+    spike_record.query_params(now). Whatever period the page shows, a breakdown spike has the
+    same onset, end, peak, multiplier and excess (the period only picks which are listed:
+    `in_period`), as the watched alerts do."""
+    step = WATCHED_STEP
+    span = spike_record.grid(series, hour)
+    if span is None:
+        empty_points = spikes.detect_many(pl.DataFrame(schema={"key": pl.String, "bucket": pl.Datetime("us"),
+                                                               "cases": pl.Int64}), "key", value_column="cases")[0]
+        return SpikeView(empty_points, _rank(_empty_episodes(), dimension, hour, step), step)
+    points, episodes = spikes.detect_many(series, "key", value_column="cases", params=spikes.SpikeParams.at(sensitivity),
+                                          start=span[0], end=span[1], interval=step)
+    return SpikeView(points, _rank(episodes, dimension, span[1] + step, step), step)
+
+
+def in_period(view: SpikeView, period_start: datetime, period_end: datetime) -> SpikeView:
+    """The points of [period_start, period_end) and the episodes whose buckets overlap it."""
+    return SpikeView(
+        view.points.filter((pl.col("bucket") >= period_start) & (pl.col("bucket") < period_end)),
+        view.episodes.filter((pl.col("end") + view.bucket > period_start) & (pl.col("onset") < period_end)),
+        view.bucket)
+
+
 def spike_case_window(episode: dict, step: timedelta) -> tuple[datetime, datetime]:
     """The cases behind an episode: created from its onset to the end of its last bucket
     (`until`, when the row of spike_list gives it)."""
@@ -230,10 +260,11 @@ SPIKE_LIST_SCHEMA = {
 }
 
 
-def spike_list(view: SpikeView, watched: WatchedView, dimension: str) -> pl.DataFrame:
+def spike_list(view: SpikeView | None, watched: WatchedView, dimension: str) -> pl.DataFrame:
     """The page's ranked spike list: the watched alerts of every category (source 'watched', key
     'category/surface/region') and, when the breakdown is not by category, the episodes of the
-    breakdown's own series (source 'breakdown', labelled 'Region: EMEA'). By category the
+    breakdown's own series (source 'breakdown', labelled 'Region: EMEA'; `view`: breakdown_record
+    in_period, on the record's window, so they read the same whatever the period). By category the
     breakdown's series are the category series the watched alerts already hold (the same counts,
     settings and history), so they are not listed twice. Spikes come before bursts (kind 'batch'
     or 'one account', see watchfloor.spikes.burst_kind); then ongoing first, by severity, by
@@ -247,7 +278,7 @@ def spike_list(view: SpikeView, watched: WatchedView, dimension: str) -> pl.Data
         "until", "observed", "expected", pl.col("multiplier").alias("ratio"), "score", "excess", "ongoing",
         "kind", "burst_cases",
     )]
-    if dimension != "category":
+    if dimension != "category" and view is not None:
         name = DIMENSIONS[dimension]
         episodes = view.episodes
         parts.append(episodes.select(
@@ -336,12 +367,16 @@ def top_riser(movers_frame: pl.DataFrame) -> dict | None:
     return rising.row(0, named=True) if rising.height else None
 
 
-def movers_period_label(period_start: datetime, period_end: datetime, as_of: datetime) -> str:
-    """The two periods `movers` compares, in words."""
+def movers_period_label(period_start: datetime, period_end: datetime, as_of: datetime,
+                        stamp: Callable[[datetime], str] | None = None) -> str:
+    """The two periods `movers` compares, in words (`stamp` writes a time for the reader, with its
+    zone; UTC by default)."""
     end = min(period_end, as_of)
     previous_start = period_start - (end - period_start)
-    fmt = "%Y-%m-%d %H:%M"
-    return (f"{period_start:{fmt}} to {end:{fmt}} against {previous_start:{fmt}} to {period_start:{fmt}} (UTC)")
+    if stamp is None:
+        fmt = "%Y-%m-%d %H:%M"
+        return f"{period_start:{fmt}} to {end:{fmt}} against {previous_start:{fmt}} to {period_start:{fmt}} (UTC)"
+    return f"{stamp(period_start)} to {stamp(end)} against {stamp(previous_start)} to {stamp(period_start)}"
 
 
 # --------------------------------------------------------------------------- emerging patterns

@@ -84,7 +84,7 @@ def test_acknowledge_and_snooze_record_who_and_when(alerts_env):
     assert [s.value for s in at.success] == [f"Alert {ids['unacknowledged']} acknowledged by olivia."]
     alert = store.alert(ids["unacknowledged"])
     assert (alert.acknowledged_by, alert.acknowledged_at) == ("olivia", hw.AS_OF + timedelta(minutes=10))
-    assert "Acknowledged by olivia at 11-18 12:10" in table_with(at, "Alert")["Status"].tolist()
+    assert "Acknowledged by olivia at 11-18 12:10 UTC" in table_with(at, "Alert")["Status"].tolist()
     history = table_with(at, "To acknowledge")
     assert history[history["No."] == ids["unacknowledged"]]["To acknowledge"].tolist() == ["10 min"]
     assert {m.label: m.value for m in at.metric}["Median time to acknowledge"] == "10 min"
@@ -95,7 +95,7 @@ def test_acknowledge_and_snooze_record_who_and_when(alerts_env):
     analyst.button(key="alerts_snooze").click().run()
     snoozed = store.alert(ids["stale"])
     assert (snoozed.snoozed_by, snoozed.snoozed_until) == ("ana", hw.AS_OF + timedelta(minutes=10, hours=4))
-    assert "Snoozed by ana until 11-18 16:10" in table_with(analyst, "Alert")["Status"].tolist()
+    assert "Snoozed by ana until 11-18 16:10 UTC" in table_with(analyst, "Alert")["Status"].tolist()
 
 
 def test_a_link_to_an_alert_opens_it(alerts_env):

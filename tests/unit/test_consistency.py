@@ -290,3 +290,59 @@ def test_the_showcase_spike_is_one_record_on_every_page(warehouse):
     shown = spike_record.texts(record.spikes.filter(pl.col("spike_id") == truth["spike_id"])).row(0, named=True)
     for page in ("home", "executive week", "executive quarter"):
         assert {k: seen[page][k] for k in SPIKE_TEXTS} == {k: shown[k] for k in SPIKE_TEXTS}, page
+
+
+def trends_breakdown_rows(warehouse, filters, dimension, hourly):
+    """Trends' spike list for a breakdown, taken as the page takes it, keeping the breakdown's own rows."""
+    data = fetch(plans.trends(AS_OF, filters, dimension=dimension, hourly=hourly), warehouse)
+    period = filters.period_params()
+    record = plans.spike_record(data["watched"], AS_OF)
+    watched = tr.watched_view(record, data["watched"]["category"].unique().to_list(),
+                              period["period_start"], period["period_end"])
+    breakdown = tr.in_period(tr.breakdown_record(data["breakdown"], dimension, spike_record.hour_of(AS_OF)),
+                             period["period_start"], period["period_end"])
+    return tr.spike_list(breakdown, watched, dimension).filter(pl.col("source") == "breakdown"), record
+
+
+BREAKDOWN_FIGURES = ("onset", "end", "until", "peak", "ratio", "excess", "severity", "label", "state")
+
+
+@pytest.mark.parametrize("dimension", ["surface", "region", "language", "source"])
+def test_breakdown_spikes_are_judged_on_the_spike_records_window(warehouse, dimension):
+    """Trends' breakdown spikes (by surface, region, language, source) are judged on the spike
+    record's window and grid, not the period's: a spike listed for a week reads the same when the
+    page shows three days or the whole three weeks, hourly or daily; and the rows are those of the
+    detector run straight on the named query over the record's window."""
+    window = spike_record.query_params(AS_OF)
+    call = next(c for c in plans.trends(AS_OF, WEEK, dimension=dimension) if c.key == "breakdown")
+    watched_call = plans.watched(AS_OF, WEEK)
+    assert (call.params["history_start"], call.params["period_end"]) == (window["history_start"], window["until"])
+    assert (watched_call.params["history_start"], watched_call.params["until"]) == (window["history_start"], window["until"])
+    assert call.params["hourly"] is True
+
+    week, record = trends_breakdown_rows(warehouse, WEEK, dimension, hourly=True)
+    days3 = Filters(start=AS_OF.date() - timedelta(days=2), end=AS_OF.date())
+    whole = Filters(start=date(2026, 10, 28), end=AS_OF.date())
+    short, _ = trends_breakdown_rows(warehouse, days3, dimension, hourly=True)
+    long, _ = trends_breakdown_rows(warehouse, whole, dimension, hourly=False)
+    by_onset = lambda frame: {(r["key"], r["onset"]): {k: r[k] for k in BREAKDOWN_FIGURES}  # noqa: E731
+                              for r in frame.iter_rows(named=True)}
+    week_rows, short_rows, long_rows = by_onset(week), by_onset(short), by_onset(long)
+    assert week_rows, "the week has breakdown spikes to compare"
+    assert set(short_rows) <= set(week_rows) <= set(long_rows)
+    for key, figures in week_rows.items():
+        assert long_rows[key] == figures, key
+        if key in short_rows:
+            assert short_rows[key] == figures, key
+    # Every listed spike lies within the record's judged hours, and the detector run by hand on the
+    # named query over the record's window finds the same.
+    assert all(record.first <= onset and until <= record.last + spike_record.STEP
+               for onset, until in week.select("onset", "until").iter_rows())
+    queries.clear_cache()
+    direct = queries.run("trends_series", warehouse=warehouse, history_start=window["history_start"],
+                         period_end=window["until"], hourly=True, dimension=dimension, **WEEK.sql_params())
+    period = WEEK.period_params()
+    by_hand = tr.in_period(tr.breakdown_record(direct, dimension, spike_record.hour_of(AS_OF)),
+                           period["period_start"], period["period_end"]).episodes
+    assert sorted((r["key"], r["onset"], r["excess"]) for r in by_hand.iter_rows(named=True)) == \
+        sorted((k[0], k[1], v["excess"]) for k, v in week_rows.items())

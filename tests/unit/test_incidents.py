@@ -190,7 +190,7 @@ def test_the_spike_record_holds_what_set_it_off():
         80.0, 20.0, 40.0, 10.0)
     assert datetime(2026, 11, 3, 2) in record.spikes["onset"].to_list()  # in the record, not the incident's
     note = detector_note(spike, incident)
-    assert "flagged at 11-10 11:00, 60 min before the incident was detected" in note
+    assert "flagged at 11-10 11:00 UTC, 60 min before the incident was detected" in note
     shown = note.replace("\\", "")  # as rendered: the markdown escapes drop
     assert "11-10 10:00 – 11-10 12:00 UTC" in shown and "4.0× expected, 60 extra cases" in shown
     # data that begins only 9 days before the incident: the hours before are unknown, not zero, so

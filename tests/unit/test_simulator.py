@@ -561,3 +561,19 @@ def test_live_feed_moves_the_open_showcase_incident_on_and_keeps_its_spike(tmp_p
                      params={"s": spike_id, "i": incident_id}).fetchall()[0][0] == 1
         assert c.sql("SELECT count(*) FROM cases WHERE incident_id = $i",
                      params={"i": incident_id}).fetchall()[0][0] == linked
+
+
+def test_incident_free_text_carries_no_figure_of_the_spike():
+    """An incident's summary and its notes are free text, written as a commander would: what and
+    where, never a multiplier or a count of extra cases. The size of a spike is the spike record's
+    (the Incidents page shows it beside the summary); a figure in the text would be a second value
+    of the same figure (the showcase's summary once said 'about 6.2x' beside the record's 6.4×)."""
+    import re
+
+    demo = simulate(SimConfig(days=4, cases_per_day=1500, seed=3, end=END, showcase_spike=True))
+    texts = demo["incidents"]["summary"].to_list() + demo["incident_events"]["note"].to_list()
+    assert demo["incidents"].height >= 1 and all(texts)
+    figure = re.compile(r"\d+(\.\d+)?\s*[x×]\b|extra cases", re.IGNORECASE)
+    assert [t for t in texts if figure.search(t)] == []
+    showcase = demo["incidents"].sort("started_at").row(-1, named=True)
+    assert "well above the usual level" in showcase["summary"]

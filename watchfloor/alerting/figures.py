@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Callable
 
 import polars as pl
 
@@ -52,20 +53,25 @@ def summary(alerts: pl.DataFrame, now: datetime, days: int = HISTORY_DAYS) -> Su
     )
 
 
-def status(row: dict, now: datetime) -> str:
+def utc_stamp(moment: datetime, fmt: str) -> str:
+    """'11-18 12:10 UTC': a time as written by default (a page passes one for its reader's zone)."""
+    return f"{moment:{fmt}} UTC"
+
+
+def status(row: dict, now: datetime, stamp: Callable[[datetime, str], str] = utc_stamp) -> str:
     """What state an alert is in, in words: who acknowledged or snoozed it, and when."""
     if row["resolved_at"] is not None:
-        return f"Resolved {row['resolved_at']:%m-%d %H:%M}"
+        return f"Resolved {stamp(row['resolved_at'], '%m-%d %H:%M')}"
     if row["acknowledged_at"] is not None:
-        return f"Acknowledged by {row['acknowledged_by']} at {row['acknowledged_at']:%m-%d %H:%M}"
+        return f"Acknowledged by {row['acknowledged_by']} at {stamp(row['acknowledged_at'], '%m-%d %H:%M')}"
     if row["snoozed_until"] is not None and row["snoozed_until"] > now:
-        return f"Snoozed by {row['snoozed_by']} until {row['snoozed_until']:%m-%d %H:%M}"
+        return f"Snoozed by {row['snoozed_by']} until {stamp(row['snoozed_until'], '%m-%d %H:%M')}"
     if row["notified_at"] is None:
         return "New, not notified yet (cooldown or quiet hours)"
     return "New, not acknowledged"
 
 
-def open_table(alerts: pl.DataFrame, now: datetime) -> pl.DataFrame:
+def open_table(alerts: pl.DataFrame, now: datetime, stamp: Callable[[datetime, str], str] = utc_stamp) -> pl.DataFrame:
     """The open alerts, most severe first, then oldest first; the columns the page shows."""
     rows = alerts.filter(pl.col("resolved_at").is_null()).with_columns(
         pl.col("severity").replace_strict(SEVERITY_RANK, default=len(SEVERITY_RANK)).alias("_rank"))
@@ -73,7 +79,7 @@ def open_table(alerts: pl.DataFrame, now: datetime) -> pl.DataFrame:
     return rows.select(
         "id", "severity", "title", "where_text", "measure",
         pl.coalesce("since", "opened_at").alias("since"), "opened_at",
-        pl.Series("status", [status(r, now) for r in rows.iter_rows(named=True)], dtype=pl.String),
+        pl.Series("status", [status(r, now, stamp) for r in rows.iter_rows(named=True)], dtype=pl.String),
         "notices", "rule_id", "page", "link_query",
     )
 
@@ -110,12 +116,13 @@ def channel_health(deliveries: pl.DataFrame) -> pl.DataFrame:
     ).sort("channel", "target_label")
 
 
-def worker_state(seen_at: datetime | None, now: datetime, interval_seconds: float) -> tuple[bool, str]:
+def worker_state(seen_at: datetime | None, now: datetime, interval_seconds: float,
+                 stamp: Callable[[datetime, str], str] = utc_stamp) -> tuple[bool, str]:
     """(running, words): whether the worker has run within a few intervals, and when it last did."""
     if seen_at is None:
         return False, "The alert worker has not run yet: start it with `watchfloor alerts run` (make run starts it)."
     ago = (now - seen_at).total_seconds()
     if ago > WORKER_LATE_INTERVALS * interval_seconds:
-        return False, (f"The alert worker last ran {format_duration(ago)} ago ({seen_at:%Y-%m-%d %H:%M} UTC): "
+        return False, (f"The alert worker last ran {format_duration(ago)} ago ({stamp(seen_at, '%Y-%m-%d %H:%M')}): "
                        "it seems to have stopped, so nobody is being told. Check its log.")
-    return True, f"The alert worker checks every rule every {format_duration(interval_seconds)}; last run {seen_at:%H:%M:%S} UTC."
+    return True, f"The alert worker checks every rule every {format_duration(interval_seconds)}; last run {stamp(seen_at, '%H:%M:%S')}."

@@ -8,7 +8,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from watchfloor import auth
+from watchfloor import auth, time_zone
 from watchfloor.config import load_settings
 from watchfloor.roles import ROLES, role_label
 
@@ -89,6 +89,17 @@ def register(subparsers) -> None:
     _add_users_file_option(role)
     role.set_defaults(func=run_set_role)
 
+    zone = sub.add_parser(
+        "set-timezone",
+        help="choose the time zone a user's pages show times in",
+        description="Show a user's times in an IANA time zone (e.g. Europe/Berlin) instead of UTC; 'UTC' goes "
+                    "back to the default. Stored data and exports stay UTC. Applies at their next click.",
+    )
+    zone.add_argument("name", metavar="NAME", help="login name")
+    zone.add_argument("zone", metavar="ZONE", help="an IANA time zone name, or UTC")
+    _add_users_file_option(zone)
+    zone.set_defaults(func=run_set_timezone)
+
     revoke = sub.add_parser(
         "revoke",
         help="end every session of a user now",
@@ -142,7 +153,7 @@ def _guard(fn):
 
         try:
             return fn(args)
-        except auth.AuthError as exc:
+        except (auth.AuthError, time_zone.TimeZoneError) as exc:
             raise UsageError(_one_line(exc)) from exc
 
     wrapper.__name__ = fn.__name__
@@ -230,6 +241,14 @@ def run_set_role(args) -> int:
     path = _users_file(args)
     auth.set_role(path, args.name, args.role)
     print(f"{args.name} is now {role_label(args.role)} in {path}")
+    return 0
+
+
+@_guard
+def run_set_timezone(args) -> int:
+    path = _users_file(args)
+    chosen = auth.set_time_zone(path, args.name, args.zone)
+    print(f"{args.name} sees times in {chosen} (stored data and exports stay UTC)")
     return 0
 
 

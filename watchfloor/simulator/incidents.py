@@ -262,9 +262,12 @@ def build_tables(cfg: SimConfig, spikes: list[Spike], spike_case_times: list[np.
             sub_name = cc.subcategories[sp.subcategory][0].replace("_", " ")
             title = f"{texts.SPIKE_TITLES[cc.key]}: {sub_name}" + (f" {where}" if where else "")
             vertical = next(v.name for v in cat.VERTICALS if v.key == cc.vertical)
-            summary = (f"{cc.label} arrivals rose to about {sp.multiplier:.1f}x the usual level"
-                       + (f" {where}" if where else "") + f", driven by {sub_name}. "
-                       f"About {int(round(sp.excess))} extra cases expected; {vertical} queues affected.")
+            # Free text, as a commander writes it: what and where, never a figure. The size of the
+            # spike is the spike record's (measured over the spike's hours); a multiplier written
+            # here would be a second, different value of the same figure.
+            summary = (f"{cc.label} arrivals rose well above the usual level"
+                       + (f" {where}" if where else "") + f", driven by {sub_name}; "
+                       f"{vertical} queues affected.")
             inc_rows.append({
                 "incident_id": incident_id, "title": title, "severity": sp.severity, "category": cc.key,
                 "status": status, "started_at": sp.t0, "detected_at": seen["detected"],
@@ -277,20 +280,20 @@ def build_tables(cfg: SimConfig, spikes: list[Spike], spike_case_times: list[np.
                    "system"),
                   (sp.detected, "detected",
                    f"Alert: {cc.label} arrivals" + (f" {where}" if where else "")
-                   + f" at {sp.multiplier:.1f}x the same hour last week.", "spike-detector"),
+                   + " far above the same hour last week.", "spike-detector"),
                   (sp.acknowledged, "acknowledged",
                    f"{sp.commander} took command; paging the {vertical} on-call and WFM.", sp.commander)]
             for u in sp.updates:
                 linked = int(np.searchsorted(times, u, side="right"))
                 extra = surge_reviewers[k]
-                note = f"{linked} linked cases so far."
+                note = f"{linked:,} linked cases so far."
                 if extra:
                     note += f" Surge staffing: {extra} extra reviewers on the affected queues."
                 ev.append((u, "update", note, sp.commander))
             ev.append((sp.mitigated, "mitigated",
                        f"Mitigated: {MITIGATIONS[cc.key]}. Arrivals back near baseline.", sp.commander))
             ev.append((sp.resolved, "resolved",
-                       f"Resolved after {int(np.searchsorted(times, sp.resolved, side='right'))} linked cases; "
+                       f"Resolved after {int(np.searchsorted(times, sp.resolved, side='right')):,} linked cases; "
                        "follow-ups tracked in the post-incident review.", sp.commander))
             for t, kind, note, actor in ev:
                 if t <= horizon:
