@@ -35,7 +35,7 @@ st.subheader("Week by week", anchor=False)
 trend_figures = [f.key for f in v.FIGURES]
 trend = st.selectbox("Figure", options=trend_figures, format_func=lambda k: v.FIGURES_BY_KEY[k].label,
                      index=trend_figures.index("qa_accuracy"), key="vendors_trend_figure", width=300)
-vendor_charts.weekly_trend(data["week"], trend or "qa_accuracy", key="vendors_trend_chart")
+vendor_charts.weekly_trend(data["week"], trend or "qa_accuracy", chosen.start, chosen.end, key="vendors_trend_chart")
 
 st.subheader("Side by side", anchor=False)
 names = dict(zip(data["vendor"]["vendor_id"], data["vendor"]["vendor"]))

@@ -9,7 +9,8 @@ the filters in force are taken from the widgets.
 
 from __future__ import annotations
 
-from datetime import date
+import dataclasses
+from datetime import date, timedelta
 
 import streamlit as st
 
@@ -117,3 +118,16 @@ def write_to_url(filters: Filters) -> None:
             st.query_params[key] = values if len(values) > 1 else values[0]
         elif not values and current:
             del st.query_params[key]
+
+
+def widen_period_button(days: int, end: date, label: str, key: str) -> None:
+    """A button that sets the sidebar's date range to the `days` days ending at `end` (the end of
+    the range in force), for a chart that needs more than the range holds, such as a trend by week."""
+    st.button(label, key=key, on_click=_widen_period, args=(days, end))
+
+
+def _widen_period(days: int, end: date) -> None:
+    current = st.session_state.get(FILTERS_KEY) or _from_widgets(end, default_filters(end))
+    st.session_state[FILTERS_KEY] = dataclasses.replace(current, start=end - timedelta(days=days - 1), end=end)
+    # The widget is drawn again with the new range as its default (see the module's docstring).
+    st.session_state.pop(PERIOD_KEY, None)

@@ -11,7 +11,7 @@ import polars as pl
 import streamlit as st
 
 import queries
-from components import plain
+from components import filters, plain
 from components.charts import mark
 from watchfloor import scorecard_export
 from watchfloor import vendors as v
@@ -85,17 +85,22 @@ def scorecard_table(card: pl.DataFrame, key: str) -> None:
 
 
 HALF_WEEK = timedelta(days=3.5)
+# A date range shorter than this many weeks: the chart offers to show the last TREND_WEEKS_SHOWN.
+TREND_WEEKS_AT_LEAST, TREND_WEEKS_SHOWN = 3, 8
 
 
-def weekly_trend(weeks: pl.DataFrame, figure_key: str, key: str) -> None:
+def weekly_trend(weeks: pl.DataFrame, figure_key: str, period_start: date, period_end: date, key: str) -> None:
     figure = v.FIGURES_BY_KEY[figure_key]
     if weeks.filter(pl.col(figure_key).is_not_null()).height == 0:
         st.info(f"No {figure.label.lower()} in these weeks.")
         return
     _draw(queries.derived(weeks, _weekly_figure, figure_key), key=key)  # built once per result
-    single = weeks["week_start"].n_unique() < 2
+    few = (period_end - period_start).days + 1 < TREND_WEEKS_AT_LEAST * 7
     st.caption("One point per UTC week (Monday to Sunday), cut to the date range. Dotted: each vendor's target."
-               + (" The date range falls in one week: widen it in the sidebar to see a trend." if single else ""))
+               + (" A trend needs more weeks than the date range holds." if few else ""))
+    if few:
+        filters.widen_period_button(TREND_WEEKS_SHOWN * 7, period_end, f"Show the last {TREND_WEEKS_SHOWN} weeks",
+                                    key=f"{key}_widen")
 
 
 def _weekly_figure(weeks: pl.DataFrame, figure_key: str) -> go.Figure:

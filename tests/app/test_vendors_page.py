@@ -3,6 +3,8 @@ whose figures are worked out there."""
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 
 from tests.app.conftest import app_for, errors, table_with
@@ -112,3 +114,20 @@ def test_a_quiet_period_says_so(vendors_env):
     at.run()
     assert not at.exception and not errors(at)
     assert any("No vendor work" in i.value for i in at.info)
+
+
+def test_week_by_week_offers_more_weeks_when_the_range_holds_too_few(vendors_env):
+    """The default week is too short for a trend: the chart offers the last 8 weeks, and the button
+    sets the sidebar's range to the 56 days ending where it ended."""
+    at = app_for(PAGE, role="vendor_manager")
+    end = hand.AS_OF.date()
+    at.session_state["filter_period"] = (end - timedelta(days=6), end)
+    at.run()
+    assert not at.exception and not errors(at)
+    at.button(key="vendors_trend_chart_widen").click().run()
+    assert not at.exception and not errors(at)
+    chosen = at.session_state["filters"]
+    assert (chosen.start, chosen.end) == (end - timedelta(days=55), end)
+    # The page now reads the eight weeks (its caption names the range it shows), and the offer is gone.
+    assert any(f"{end - timedelta(days=55):%Y-%m-%d} to {end:%Y-%m-%d}" in c.value for c in at.caption)
+    assert not [b for b in at.button if b.key == "vendors_trend_chart_widen"]
