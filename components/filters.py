@@ -128,6 +128,8 @@ def widen_period_button(days: int, end: date, label: str, key: str) -> None:
 
 def _widen_period(days: int, end: date) -> None:
     current = st.session_state.get(FILTERS_KEY) or _from_widgets(end, default_filters(end))
-    st.session_state[FILTERS_KEY] = dataclasses.replace(current, start=end - timedelta(days=days - 1), end=end)
-    # The widget is drawn again with the new range as its default (see the module's docstring).
-    st.session_state.pop(PERIOD_KEY, None)
+    widened = dataclasses.replace(current, start=end - timedelta(days=days - 1), end=end)
+    st.session_state[FILTERS_KEY] = widened
+    # In a callback, before the next run draws it, the widget takes a value written to its key (a
+    # widget keeps its own value however its default changes).
+    st.session_state[PERIOD_KEY] = (widened.start, widened.end)
