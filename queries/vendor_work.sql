@@ -3,8 +3,9 @@
 -- and UTC week (Monday 00:00). Definitions: docs/metrics.md, "Vendor scorecards"; the same
 -- rules in Python: watchfloor/vendors.py (handlings, clipped_seconds).
 --
--- A session runs from an 'assigned' event to the case's next 'pending_info', 'escalated' or
--- 'decided' event (or b, if none yet). A handling is one reviewer's sessions on one case up to
+-- A session runs from an 'assigned' event to the case's next 'pending_info', 'escalated',
+-- 'decided', 'routed' or 'resolved' event (a re-route takes the case to another queue's wait;
+-- or b, if none yet). A handling is one reviewer's sessions on one case up to
 -- its outcome: 'decided' or 'escalated' complete it; after 'pending_info' the time waiting
 -- for the answer is not handled, and the reviewer's next session on the case continues it.
 -- Sessions are looked for from a day before a (a session is never held that long).
@@ -21,7 +22,7 @@ WITH bounds AS (
 ev AS (
     SELECT e.case_id, e.event_id, e.occurred_at, e.event_type, e.actor_id, e.queue_id
     FROM case_events e, bounds
-    WHERE e.event_type IN ('assigned', 'pending_info', 'escalated', 'decided')
+    WHERE e.event_type IN ('assigned', 'pending_info', 'escalated', 'decided', 'routed', 'resolved')
       AND e.occurred_at >= bounds.a - INTERVAL 1 DAY
       AND e.occurred_at < bounds.b
 ),

@@ -22,7 +22,8 @@ from watchfloor import metrics, quality
 
 # --------------------------------------------------------------------------- reference rules
 
-SESSION_ENDS = ("pending_info", "escalated", "decided")
+# A re-route or a resolution also takes the case from the reviewer's hands.
+SESSION_ENDS = ("pending_info", "escalated", "decided", "routed", "resolved")
 OUTCOMES = ("decided", "escalated")
 
 
@@ -37,8 +38,8 @@ class Handling:
 def handlings(events: Sequence[tuple[datetime, str, str | None]], until: datetime) -> list[Handling]:
     """One case's handlings from its events (occurred_at, event_type, actor_id), in order.
 
-    A session runs from 'assigned' to the case's next 'pending_info', 'escalated' or 'decided'
-    (or `until`). A reviewer's sessions between two outcomes ('decided', 'escalated') of the
+    A session runs from 'assigned' to the case's next 'pending_info', 'escalated', 'decided',
+    'routed' or 'resolved' (or `until`). A reviewer's sessions between two outcomes ('decided', 'escalated') of the
     case are one handling; the time a case waits for information between them is not handled.
     """
     out: dict[tuple[str, int], list] = {}

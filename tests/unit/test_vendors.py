@@ -196,3 +196,20 @@ def test_metrics_doc_states_the_grade_weights_and_thresholds_of_the_code():
     assert {names[k]: w for k, w in documented.items()} == {f.key: f.weight for f in v.FIGURES if f.weight}
     assert "A if score ≥ 0.90, B if ≥ 0.75, C if ≥ 0.50, else D" in section
     assert v.GRADES == ((0.90, "A"), (0.75, "B"), (0.50, "C"), (0.0, "D"))
+
+
+def test_a_re_route_ends_the_reviewers_session():
+    """Assigned to A at 10:00, re-routed to another queue at 10:05, taken by B at 12:00 and decided
+    at 12:10: A handled the case 5 minutes (no outcome), B 10 minutes (the decision). The two hours
+    in the other queue's wait are nobody's work (they made occupancy read 300 % and more)."""
+    events = [
+        (datetime(2026, 11, 2, 10, 0), "assigned", "rev_a"),
+        (datetime(2026, 11, 2, 10, 3), "first_action", "rev_a"),
+        (datetime(2026, 11, 2, 10, 5), "routed", None),
+        (datetime(2026, 11, 2, 12, 0), "assigned", "rev_b"),
+        (datetime(2026, 11, 2, 12, 10), "decided", "rev_b"),
+        (datetime(2026, 11, 2, 12, 10), "resolved", None),
+    ]
+    done = v.handlings(events, until=datetime(2026, 11, 3))
+    assert [(h.reviewer_id, h.handle_seconds, h.outcome) for h in done] == [
+        ("rev_a", 300.0, None), ("rev_b", 600.0, "decided")]
