@@ -108,13 +108,18 @@ class SpikeParams:
     volatility_lag: timedelta = timedelta(hours=12)  # ... ending this long before the point
     volatility_below: timedelta = timedelta(hours=1)  # ... for series finer than this only
     scan: int = 3  # points a run of which is also tested as one (1: single points only, 2: pairs too)
+    # A rise longer than scan points (every point above expected since the series was last at or
+    # below it), up to this many points, is tested as one too, its sum at min_ratio times its
+    # expected sum: a thin series' spike adds up to min_excess only over some hours, and its
+    # single hours are noisy. One such test per point (the rise ending there).
+    sustain: int = 6
     min_residuals: int = 24  # residuals before a dispersion estimate counts
     min_history: int = 24  # points before the first judged point
 
     def __post_init__(self) -> None:
         if not 0 < self.alpha < 0.5:
             raise ValueError("alpha must be between 0 and 0.5")
-        if self.end_after < 1 or self.merge_gap < 0 or self.weeks < 1 or self.min_history < 1:
+        if self.end_after < 1 or self.merge_gap < 0 or self.weeks < 1 or self.min_history < 1 or self.scan < 1:
             raise ValueError("end_after, weeks and min_history must be at least 1, merge_gap at least 0")
         if not (0 < self.dispersion_share < 0.5 and 0 < self.volatility_share < 0.5):
             raise ValueError("the dispersion shares must be between 0 and 0.5")
@@ -732,22 +737,52 @@ class _Thresholds:
 _ROW_SETTINGS = ("alpha", "min_excess", "min_ratio")
 
 
+def _longest_run(params: SpikeParams) -> int:
+    """The longest run of points tested as one (scan, or sustain if longer)."""
+    return max(params.scan, params.sustain, 1)
+
+
+def _rise_lengths(x: np.ndarray, e: np.ndarray, known: np.ndarray) -> np.ndarray:
+    """Per point, how many points in a row up to it (itself included) are above their expected
+    count: 0 where it is not."""
+    idx = np.arange(x.shape[-1])
+    below = np.where(known & (x > e), -1, idx)
+    return idx - np.maximum.accumulate(below, axis=-1)
+
+
+def _runs(x: np.ndarray, e: np.ndarray, known: np.ndarray, ratio_ok: np.ndarray, rise: np.ndarray, k: int,
+          params: SpikeParams, th: _Thresholds) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(big, xk, ek) for the runs of k points ending at each point (from the k-th on): their sums
+    of counts and of expected counts, and whether the run is big enough to be hot whatever its
+    tail: min_excess cases above expected in all, and each point at min_ratio (runs of up to
+    scan points). A longer run (up to sustain points) is the rise itself: the points since the
+    series was last at or below its expected count (`rise`, _rise_lengths), all of them up to
+    sustain, with its sum at min_ratio times its expected sum: one such run per point, as a
+    cumulative sum restarts when the series falls back."""
+    xk = _window_sums(x, k)
+    ek = _window_sums(e, k)
+    if k <= params.scan:
+        shape_ok = _window_all(ratio_ok, k)
+    else:
+        length = rise[..., k - 1:]
+        shape_ok = ((length == k) | ((k == params.sustain) & (length > k))) & (xk >= th.min_ratio * ek)
+    return shape_ok & (xk - ek >= th.min_excess), xk, ek
+
+
 def _big_enough(observed: np.ndarray, expected: np.ndarray, params: SpikeParams, th: _Thresholds) -> np.ndarray:
-    """Per series (row): whether any point, or run of 2 .. scan points, is big enough to be hot
-    (min_excess cases above expected, each point at min_ratio: th's per series), whatever its
-    tail. A series with none cannot open an episode with these expected counts: `_hot` finds no
-    hot point."""
+    """Per series (row): whether any point, or run of 2 .. _longest_run points, is big enough to
+    be hot (_runs; th's per series), whatever its tail. A series with none cannot open an
+    episode with these expected counts: `_hot` finds no hot point."""
     known = ~np.isnan(expected) & ~np.isnan(observed)
     x = _zero_nan(observed)
     e = _zero_nan(expected)
     ratio_ok = known & (x >= th.min_ratio * e)
     found = (ratio_ok & (x - e >= th.min_excess)).any(axis=-1)
-    for k in range(2, params.scan + 1):
+    rise = _rise_lengths(x, e, known)
+    for k in range(2, _longest_run(params) + 1):
         if x.shape[-1] < k:
             break
-        all_ok = _window_all(ratio_ok, k)
-        excess = _window_sums(x - e, k)
-        found |= (all_ok & (excess >= th.min_excess)).any(axis=-1)
+        found |= _runs(x, e, known, ratio_ok, rise, k, params, th)[0].any(axis=-1)
     return found
 
 
@@ -765,19 +800,18 @@ def _hot(observed: np.ndarray, expected: np.ndarray, z: np.ndarray, a: np.ndarra
     idx = np.arange(n)
     ratio_ok = known & (x >= th.min_ratio * e)
     single = ratio_ok & (x - e >= th.min_excess) & (np.where(np.isnan(z), -np.inf, z) >= th.z_single)
-    # A run of k points ending at a point (k = 2 .. scan), taken together: the same tail test on
-    # their sum, with the dispersion of such sums (run_a; without it the largest of the points':
-    # as if their noise did not average out at all), each point at min_ratio. The run's first
-    # point is the onset.
+    # A run of k points ending at a point (k = 2 .. _longest_run), taken together: the same tail
+    # test on their sum, with the dispersion of such sums (run_a; without it the largest of the
+    # points': as if their noise did not average out at all), if it is big enough (_runs). The
+    # run's first point is the onset; at a point where runs of several lengths are hot, the
+    # shortest.
     run_start = np.where(single, idx, -1)
     window = np.lib.stride_tricks.sliding_window_view
-    for k in range(2, params.scan + 1):
+    rise = _rise_lengths(x, e, known)
+    for k in range(2, _longest_run(params) + 1):
         if n < k:
             break
-        all_ok = _window_all(ratio_ok, k)
-        xk = _window_sums(x, k)
-        ek = _window_sums(e, k)
-        big = all_ok & (xk - ek >= th.min_excess)  # the tail is worked out for these only
+        big, xk, ek = _runs(x, e, known, ratio_ok, rise, k, params, th)  # the tail is worked out for big runs only
         rows = np.flatnonzero(big.any(axis=-1))
         if rows.size == 0:
             continue
@@ -1173,14 +1207,14 @@ def watched_series(counts: pl.DataFrame, start: datetime, end: datetime,
 def could_alert(values: np.ndarray, params: SpikeParams) -> np.ndarray:
     """Per series (row), whether it could open an episode at all.
 
-    A hot point, or a hot run of up to `scan` points, needs at least min_excess cases above an
-    expected count that is never negative, so its count (or the run's sum) is at least
-    min_excess; the first point is never judged. A series in which no `scan` consecutive points
-    add up to min_excess can never alert, and is not run through the detector (most narrow
+    A hot point, or a hot run of up to `_longest_run` points, needs at least min_excess cases
+    above an expected count that is never negative, so its count (or the run's sum) is at least
+    min_excess; the first point is never judged. A series in which no `_longest_run` consecutive
+    points add up to min_excess can never alert, and is not run through the detector (most narrow
     series of a quiet category)."""
     if values.ndim != 2 or values.shape[1] < 2:
         return np.zeros(values.shape[0] if values.ndim == 2 else 0, dtype=bool)
-    k = min(max(params.scan, 1), values.shape[1])
+    k = min(_longest_run(params), values.shape[1])
     sums = _window_sums(np.nan_to_num(values), k)
     return sums.max(axis=1) >= params.min_excess
 
