@@ -594,8 +594,7 @@ def write_report(sim: dict, nab: dict | None, nab_note: str, speed_result: dict 
     if watched_result:
         lines += [
             f"Every watched series, as the pages judge them on one view (as of {END:%Y-%m-%d %H:%M}, default filters; "
-            f"fetch cold, best of 3 runs). Series in which no {max(params.scan, params.sustain)} consecutive hours (the "
-            "longest run the detector tests) add up to the settings' "
+            "fetch cold, best of 3 runs). Series in which no three consecutive hours add up to the settings' "
             "`min_excess` cannot alert and are not run through the detector (`watchfloor.spikes.could_alert`); of "
             "the others, those with no point or run big enough (min_excess, min_ratio) for their first expected "
             "counts are settled without their dispersion and tails, and the rest are judged in batches of category "
@@ -616,7 +615,7 @@ def write_report(sim: dict, nab: dict | None, nab_note: str, speed_result: dict 
         + ", ".join(f"{k}={getattr(params, k)!r}" for k in (
             "alpha", "min_excess", "min_ratio", "z_continue", "end_after", "merge_gap", "merge_time", "weeks",
             "neighbour_time", "level_time", "level_lag", "dispersion_time", "dispersion_share", "volatility_time",
-            "volatility_share", "volatility_lag", "volatility_below", "scan", "sustain")) + ".",
+            "volatility_share", "volatility_lag", "volatility_below", "scan")) + ".",
         f"Sensitivities (per-point tail alpha): {', '.join(f'{k} {v:g}' for k, v in spikes.SENSITIVITY_ALPHA.items())}.",
         f"Series narrower than a category: `SpikeParams.fine()`: alpha / {spikes.FINE_ALPHA_DIVISOR:g}, min_excess "
         f"{spikes.FINE_MIN_EXCESS:g}, min_ratio {spikes.FINE_MIN_RATIO:g}.",
@@ -630,8 +629,8 @@ def spike_rows(seed: int, r: dict) -> list[str]:
     params = spikes.SpikeParams()
     lines = ["", f"Spikes of seed {seed}{SEED_NOTES.get(seed, '')} at normal sensitivity. Extra, first 3 h: the "
              "cases above the expected count in the spike's first three hours on its own series (the detector's "
-             f"expected counts); a point, a run of up to {params.scan} points or a rise of up to {params.sustain} opens "
-             f"an episode only with at least min_excess ({params.min_excess:g}) extra cases:", "",
+             f"expected counts); a point or a run of up to {params.scan} points opens an episode only with at least "
+             f"min_excess ({params.min_excess:g}) extra cases:", "",
              "| spike | category | scope | multiplier | hours | extra, first 3 h | found | delay (h) | first found on |",
              "|---|---|---|---:|---:|---:|---|---:|---|"]
     for row in r["rows"]:

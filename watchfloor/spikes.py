@@ -108,11 +108,6 @@ class SpikeParams:
     volatility_lag: timedelta = timedelta(hours=12)  # ... ending this long before the point
     volatility_below: timedelta = timedelta(hours=1)  # ... for series finer than this only
     scan: int = 3  # points a run of which is also tested as one (1: single points only, 2: pairs too)
-    # A rise longer than scan points (every point above expected since the series was last at or
-    # below it), up to this many points, is tested as one too, its sum at min_ratio times its
-    # expected sum: a thin series' spike adds up to min_excess only over some hours, and its
-    # single hours are noisy. One such test per point (the rise ending there).
-    sustain: int = 6
     min_residuals: int = 24  # residuals before a dispersion estimate counts
     min_history: int = 24  # points before the first judged point
 
@@ -737,52 +732,30 @@ class _Thresholds:
 _ROW_SETTINGS = ("alpha", "min_excess", "min_ratio")
 
 
-def _longest_run(params: SpikeParams) -> int:
-    """The longest run of points tested as one (scan, or sustain if longer)."""
-    return max(params.scan, params.sustain, 1)
-
-
-def _rise_lengths(x: np.ndarray, e: np.ndarray, known: np.ndarray) -> np.ndarray:
-    """Per point, how many points in a row up to it (itself included) are above their expected
-    count: 0 where it is not."""
-    idx = np.arange(x.shape[-1])
-    below = np.where(known & (x > e), -1, idx)
-    return idx - np.maximum.accumulate(below, axis=-1)
-
-
-def _runs(x: np.ndarray, e: np.ndarray, known: np.ndarray, ratio_ok: np.ndarray, rise: np.ndarray, k: int,
-          params: SpikeParams, th: _Thresholds) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def _runs(x: np.ndarray, e: np.ndarray, ratio_ok: np.ndarray, k: int,
+          th: _Thresholds) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """(big, xk, ek) for the runs of k points ending at each point (from the k-th on): their sums
     of counts and of expected counts, and whether the run is big enough to be hot whatever its
-    tail: min_excess cases above expected in all, and each point at min_ratio (runs of up to
-    scan points). A longer run (up to sustain points) is the rise itself: the points since the
-    series was last at or below its expected count (`rise`, _rise_lengths), all of them up to
-    sustain, with its sum at min_ratio times its expected sum: one such run per point, as a
-    cumulative sum restarts when the series falls back."""
+    tail: each point at min_ratio and min_excess cases above expected in all."""
     xk = _window_sums(x, k)
     ek = _window_sums(e, k)
-    if k <= params.scan:
-        shape_ok = _window_all(ratio_ok, k)
-    else:
-        length = rise[..., k - 1:]
-        shape_ok = ((length == k) | ((k == params.sustain) & (length > k))) & (xk >= th.min_ratio * ek)
-    return shape_ok & (xk - ek >= th.min_excess), xk, ek
+    return _window_all(ratio_ok, k) & (xk - ek >= th.min_excess), xk, ek
 
 
 def _big_enough(observed: np.ndarray, expected: np.ndarray, params: SpikeParams, th: _Thresholds) -> np.ndarray:
-    """Per series (row): whether any point, or run of 2 .. _longest_run points, is big enough to
-    be hot (_runs; th's per series), whatever its tail. A series with none cannot open an
-    episode with these expected counts: `_hot` finds no hot point."""
+    """Per series (row): whether any point, or run of 2 .. scan points, is big enough to be hot
+    (min_excess cases above expected, each point at min_ratio: th's per series), whatever its
+    tail. A series with none cannot open an episode with these expected counts: `_hot` finds no
+    hot point."""
     known = ~np.isnan(expected) & ~np.isnan(observed)
     x = _zero_nan(observed)
     e = _zero_nan(expected)
     ratio_ok = known & (x >= th.min_ratio * e)
     found = (ratio_ok & (x - e >= th.min_excess)).any(axis=-1)
-    rise = _rise_lengths(x, e, known)
-    for k in range(2, _longest_run(params) + 1):
+    for k in range(2, params.scan + 1):
         if x.shape[-1] < k:
             break
-        found |= _runs(x, e, known, ratio_ok, rise, k, params, th)[0].any(axis=-1)
+        found |= _runs(x, e, ratio_ok, k, th)[0].any(axis=-1)
     return found
 
 
@@ -800,18 +773,16 @@ def _hot(observed: np.ndarray, expected: np.ndarray, z: np.ndarray, a: np.ndarra
     idx = np.arange(n)
     ratio_ok = known & (x >= th.min_ratio * e)
     single = ratio_ok & (x - e >= th.min_excess) & (np.where(np.isnan(z), -np.inf, z) >= th.z_single)
-    # A run of k points ending at a point (k = 2 .. _longest_run), taken together: the same tail
-    # test on their sum, with the dispersion of such sums (run_a; without it the largest of the
-    # points': as if their noise did not average out at all), if it is big enough (_runs). The
-    # run's first point is the onset; at a point where runs of several lengths are hot, the
-    # shortest.
+    # A run of k points ending at a point (k = 2 .. scan), taken together: the same tail test on
+    # their sum, with the dispersion of such sums (run_a; without it the largest of the points':
+    # as if their noise did not average out at all), each point at min_ratio. The run's first
+    # point is the onset.
     run_start = np.where(single, idx, -1)
     window = np.lib.stride_tricks.sliding_window_view
-    rise = _rise_lengths(x, e, known)
-    for k in range(2, _longest_run(params) + 1):
+    for k in range(2, params.scan + 1):
         if n < k:
             break
-        big, xk, ek = _runs(x, e, known, ratio_ok, rise, k, params, th)  # the tail is worked out for big runs only
+        big, xk, ek = _runs(x, e, ratio_ok, k, th)  # the tail is worked out for big runs only
         rows = np.flatnonzero(big.any(axis=-1))
         if rows.size == 0:
             continue
@@ -1207,14 +1178,14 @@ def watched_series(counts: pl.DataFrame, start: datetime, end: datetime,
 def could_alert(values: np.ndarray, params: SpikeParams) -> np.ndarray:
     """Per series (row), whether it could open an episode at all.
 
-    A hot point, or a hot run of up to `_longest_run` points, needs at least min_excess cases
-    above an expected count that is never negative, so its count (or the run's sum) is at least
-    min_excess; the first point is never judged. A series in which no `_longest_run` consecutive
-    points add up to min_excess can never alert, and is not run through the detector (most narrow
+    A hot point, or a hot run of up to `scan` points, needs at least min_excess cases above an
+    expected count that is never negative, so its count (or the run's sum) is at least
+    min_excess; the first point is never judged. A series in which no `scan` consecutive points
+    add up to min_excess can never alert, and is not run through the detector (most narrow
     series of a quiet category)."""
     if values.ndim != 2 or values.shape[1] < 2:
         return np.zeros(values.shape[0] if values.ndim == 2 else 0, dtype=bool)
-    k = min(_longest_run(params), values.shape[1])
+    k = min(max(params.scan, 1), values.shape[1])
     sums = _window_sums(np.nan_to_num(values), k)
     return sums.max(axis=1) >= params.min_excess
 
@@ -1380,17 +1351,37 @@ def watched_alerts(watched: Watched, params: SpikeParams | None = None, fine: Sp
     rows = []
     for (category,), group in episodes.group_by("category", maintain_order=True):
         members = group.to_dicts()
-        for ids in alert_groups([(m["onset"], m["end"]) for m in members]):
+
+        def spans_of(ids: list[int]) -> list[tuple[datetime, datetime]]:
+            return [(members[i]["onset"], members[i]["end"]) for i in ids]
+
+        pending = alert_groups(spans_of(list(range(len(members)))))
+        while pending:
+            ids = pending.pop(0)
             merged = [members[i] for i in ids]
             scope = _scope_of(merged)
-            onset = min(m["onset"] for m in merged)
-            end = max(m["end"] for m in merged)
-            detection = found[scope["series"]]
-            span = slice(index[onset], index[end] + 1)
-            observed = float(np.nansum(detection.observed[span]))
-            expected = float(np.nansum(detection.expected[span]))
-            account, slot = burst_cases(watched, scope["series"], span, detection.expected)
-            kind, burst = burst_kind(observed - expected, account, slot)
+
+            def judged(merged: list[dict]):
+                onset = min(m["onset"] for m in merged)
+                end = max(m["end"] for m in merged)
+                detection = found[scope["series"]]
+                span = slice(index[onset], index[end] + 1)
+                observed = float(np.nansum(detection.observed[span]))
+                expected = float(np.nansum(detection.expected[span]))
+                account, slot = burst_cases(watched, scope["series"], span, detection.expected)
+                return onset, end, observed, expected, *burst_kind(observed - expected, account, slot)
+
+            onset, end, observed, expected, kind, burst = judged(merged)
+            if kind != "spike":
+                # A burst explains the cases of its own hours: episodes of the category entirely
+                # before or after its scope's episode (chained to it only through a long episode
+                # of a wider series) are alerts of their own, judged on their own.
+                apart = [i for i in ids if members[i]["end"] < scope["onset"] or members[i]["onset"] > scope["end"]]
+                if apart:
+                    ids = [i for i in ids if i not in apart]
+                    pending.extend([[apart[j] for j in g] for g in alert_groups(spans_of(apart))])
+                    merged = [members[i] for i in ids]
+                    onset, end, observed, expected, kind, burst = judged(merged)
             rows.append({
                 "category": category, "surface": scope["surface"], "region": scope["region"],
                 "level": scope["level"], "onset": onset, "detected_at": min(m["detected_at"] for m in merged),

@@ -366,6 +366,35 @@ def test_a_spike_is_not_a_burst():
     assert rising(frame)["category"].to_list() == [CATEGORY]
 
 
+def test_a_burst_does_not_swallow_an_earlier_spike_of_its_category():
+    """The batch of chat x EMEA at 07:00-08:00 (test_bursts_are_shown_as_bursts) and the narrow
+    spike of image_gen x APAC, here at 01:00-03:00 (35 against 10 an hour): two episodes hours
+    apart, two alerts. Were a wider series of the category elevated from 01:00 to 08:00 (its
+    episode added by hand), its episode would overlap both and merge them into one alert labelled
+    with the batch (the most extra cases): a batch explains only its own hours, so the spike's
+    episode, before the batch's, is an alert of its own, a spike; the batch stays a batch with the
+    wide episode, from 01:00."""
+    from dataclasses import replace
+
+    frame = burst_cells("batch")
+    narrow = (pl.col("surface") == "image_gen") & (pl.col("region") == "APAC") & pl.col("bucket").is_between(at(1), at(3))
+    frame = frame.with_columns(pl.when(narrow).then(pl.col("cases") + 25).otherwise(pl.col("cases")).alias("cases"))
+    w = watched(frame)
+    found = spikes.judge_watched(w)
+    alone = spikes.watched_alerts(w, found=found)
+    assert alone.select("surface", "region", "onset", "end", "kind").rows() == [
+        ("image_gen", "APAC", at(1), at(3), "spike"), ("chat", "EMEA", at(7), at(8), "batch")]
+    # A wide series (the category x EMEA series) with one long episode 01:00-08:00.
+    wide = w.keys.with_row_index("row").filter((pl.col("level") == "category x region") & (pl.col("region") == "EMEA"))["row"][0]
+    detection = spikes.scope_detection(w, CATEGORY, None, "EMEA")
+    long = spikes.Episode(onset=at(1), detected_at=at(1), peak=at(7), end=at(8), points=8, observed=0.0, expected=0.0,
+                          peak_observed=0.0, peak_expected=0.0, score=3.0, severity="low", ongoing=False)
+    chained = {**found, int(wide): replace(detection, episodes=[long])}
+    alerts = spikes.watched_alerts(w, found=chained)
+    assert alerts.select("surface", "region", "onset", "end", "kind", "episodes").rows() == [
+        ("chat", "EMEA", at(1), at(8), "batch", 4), ("image_gen", "APAC", at(1), at(3), "spike", 1)]
+
+
 def test_alerts_a_week_by_hand():
     """alert_rate over [day 0, day 14): the spike alerts and bursts starting in it, per category,
     divided by 2 weeks; a category without alerts has a row of zeros."""
