@@ -97,12 +97,14 @@ bench: $(VENV)/.installed-test
 bench-load: $(VENV)/.installed-test chromium
 	$(BIN)/python benchmarks/load.py
 
-# The spike detector against the simulator's ground truth (seeds 7 and 11, seeded into
-# benchmarks/work/ and removed afterwards) and, when WATCHFLOOR_NAB_DEV names the NAB dev set
-# (data/realTweets, labels, nab_score.py), against those real series; results in benchmarks/spikes.md.
+# The spike detector against the simulator's ground truth (seeds 7, 11, 13 and 17, seeded into
+# benchmarks/work/ and removed afterwards, or seeded once into EVAL_WAREHOUSES and reused) and,
+# when WATCHFLOOR_NAB_DEV names the NAB dev set (data/realTweets, labels, nab_score.py), against
+# those real series; results in benchmarks/spikes.md.
 .PHONY: eval-spikes
 eval-spikes: $(VENV)/.installed-test
-	$(BIN)/python benchmarks/eval_spikes.py $(if $(WATCHFLOOR_NAB_DEV),--nab-dev "$(WATCHFLOOR_NAB_DEV)")
+	$(BIN)/python benchmarks/eval_spikes.py $(if $(WATCHFLOOR_NAB_DEV),--nab-dev "$(WATCHFLOOR_NAB_DEV)") \
+		$(if $(EVAL_WAREHOUSES),--warehouses "$(EVAL_WAREHOUSES)")
 
 # The demand forecast's backtest against seasonal naive on three worlds, and its speed.
 .PHONY: eval-forecast

@@ -114,7 +114,7 @@ class SpikeParams:
     def __post_init__(self) -> None:
         if not 0 < self.alpha < 0.5:
             raise ValueError("alpha must be between 0 and 0.5")
-        if self.end_after < 1 or self.merge_gap < 0 or self.weeks < 1 or self.min_history < 1:
+        if self.end_after < 1 or self.merge_gap < 0 or self.weeks < 1 or self.min_history < 1 or self.scan < 1:
             raise ValueError("end_after, weeks and min_history must be at least 1, merge_gap at least 0")
         if not (0 < self.dispersion_share < 0.5 and 0 < self.volatility_share < 0.5):
             raise ValueError("the dispersion shares must be between 0 and 0.5")
@@ -310,28 +310,76 @@ def _zero_nan(values: np.ndarray) -> np.ndarray:
     return np.where(np.isnan(values), 0.0, values)
 
 
-def _trimmed_mean(values: np.ndarray, trim: float) -> tuple[np.ndarray, np.ndarray]:
-    """Trimmed mean over the last axis ignoring NaN (NaN where there is no value), and the values
-    it rests on."""
-    n = np.sum(~np.isnan(values), axis=-1)
-    ordered = np.sort(values, axis=-1)  # NaN sort last
-    cut = np.floor(n * trim).astype(int)
-    idx = np.arange(values.shape[-1])
-    keep = (idx >= cut[..., None]) & (idx < (n - cut)[..., None])
-    total = np.where(keep, ordered, 0.0).sum(axis=-1)  # kept values are never NaN
-    count = keep.sum(axis=-1)
+def _sorting_network(size: int) -> list[tuple[int, int]]:
+    """Batcher's odd-even merge sort for `size` values: compare-exchange pairs (i < j) that leave
+    any values sorted (those of the next power of two that touch a missing value are dropped:
+    a missing value is as if it were +inf, which no exchange ever moves)."""
+    m = 1
+    while m < size:
+        m *= 2
+    pairs = []
+    p = 1
+    while p < m:
+        k = p
+        while k >= 1:
+            for j in range(k % p, m - k, 2 * k):
+                for i in range(min(k, m - j - k)):
+                    if (i + j) // (2 * p) == (i + j + k) // (2 * p) and i + j + k < size:
+                        pairs.append((i + j, i + j + k))
+            k //= 2
+        p *= 2
+    return pairs
+
+
+def _lagged_trimmed_mean(values: np.ndarray, lags: list[int], trim: float) -> tuple[np.ndarray, np.ndarray]:
+    """Per point t (along the last axis), the mean of values[t - lag] over `lags` after dropping
+    the lowest and highest `trim` share of them (floor(known x trim) at each end), NaN (unknown)
+    values left out, NaN where none is left; and how many values were known (at least 1).
+    The values are sorted by a sorting network, one whole array per lag (elementwise min and
+    max over every point at once), rather than by one small sort per point."""
+    inf = np.where(np.isnan(values), np.inf, values)  # counts are never infinite
+    n_points = values.shape[-1]
+    columns = []
+    for lag in lags:
+        column = np.full(values.shape, np.inf)
+        if 0 < lag < n_points:
+            column[..., lag:] = inf[..., :-lag]
+        columns.append(column)
+    spare = np.empty(values.shape)
+    for i, j in _sorting_network(len(columns)):
+        low, high = columns[i], columns[j]
+        np.minimum(low, high, out=spare)
+        np.maximum(low, high, out=high)
+        columns[i], spare = spare, low
+    known = np.zeros(values.shape, dtype=np.int64)
+    for column in columns:
+        known += column != np.inf
+    cut = np.floor(known * trim).astype(int)
+    upto = known - cut
+    kept = [np.where((j >= cut) & (j < upto), column, 0.0) for j, column in enumerate(columns)]
+    count = np.maximum(upto - cut, 0)
     with np.errstate(invalid="ignore", divide="ignore"):
-        return np.where(count > 0, total / np.maximum(count, 1), np.nan), np.maximum(n, 1)
+        return np.where(count > 0, _pairwise_sum(kept) / np.maximum(count, 1), np.nan), np.maximum(known, 1)
 
 
-def _lagged(values: np.ndarray, lags: list[int]) -> np.ndarray:
-    """values[..., t - lag] per lag, as a new last axis (NaN before the series starts)."""
-    n = values.shape[-1]
-    out = np.full((*values.shape, len(lags)), np.nan)
-    for j, lag in enumerate(lags):
-        if 0 < lag < n:
-            out[..., lag:, j] = values[..., :-lag]
-    return out
+def _pairwise_sum(terms: list[np.ndarray]) -> np.ndarray:
+    """The elementwise sum of the arrays in numpy's own order for a sum over a short axis (eight
+    running sums, then the rest one by one), so that it gives the very numbers np.sum(axis=-1)
+    gives over the same values stacked (test_the_lagged_trimmed_mean_is_the_sorted_one)."""
+    if len(terms) < 8:
+        total = terms[0]
+        for term in terms[1:]:
+            total = total + term
+        return total
+    running = list(terms[:8])
+    i = 8
+    while i < len(terms) - len(terms) % 8:
+        running = [r + t for r, t in zip(running, terms[i:i + 8])]
+        i += 8
+    total = ((running[0] + running[1]) + (running[2] + running[3])) + ((running[4] + running[5]) + (running[6] + running[7]))
+    for term in terms[i:]:
+        total = total + term
+    return total
 
 
 def _sum_before(values: np.ndarray, window: int) -> tuple[np.ndarray, np.ndarray]:
@@ -342,9 +390,14 @@ def _sum_before(values: np.ndarray, window: int) -> tuple[np.ndarray, np.ndarray
     pad = np.zeros((*values.shape[:-1], 1))
     cv = np.concatenate([pad, np.cumsum(v, axis=-1)], axis=-1)
     ck = np.concatenate([pad, np.cumsum(k, axis=-1)], axis=-1)
-    idx = np.arange(values.shape[-1])
-    lo = np.maximum(idx - window, 0)
-    return cv[..., idx] - cv[..., lo], ck[..., idx] - ck[..., lo]
+    n = values.shape[-1]
+    # cumulative[t] - cumulative[max(t - window, 0)], by slices (cumulative[0] is 0).
+    window = max(window, 0)
+    total, count = cv[..., :n].copy(), ck[..., :n].copy()
+    if window < n:
+        total[..., window:] -= cv[..., :n - window]
+        count[..., window:] -= ck[..., :n - window]
+    return total, count
 
 
 def _shift(values: np.ndarray, lag: int) -> np.ndarray:
@@ -388,7 +441,7 @@ def _baseline(clean: np.ndarray, interval: timedelta, params: SpikeParams,
         # Needed only until the weekly baseline takes over (two weeks in, where it always has
         # values): worked out for those points alone, which gives the same numbers in less time.
         upto = min(n, 2 * week) if week is not None else n
-        mean, count = _trimmed_mean(_lagged(clean[..., :upto], daily_lags), params.trim)
+        mean, count = _lagged_trimmed_mean(clean[..., :upto], daily_lags, params.trim)
         if upto < n:
             rest = (*clean.shape[:-1], n - upto)
             mean = np.concatenate([mean, np.full(rest, np.nan)], axis=-1)
@@ -396,7 +449,7 @@ def _baseline(clean: np.ndarray, interval: timedelta, params: SpikeParams,
         candidates.append((mean, count, day))
     if week is not None:
         weekly_lags = [k * week + j for k in range(1, params.weeks + 1) for j in spread if k * week + j > 0]
-        candidates.append((*_trimmed_mean(_lagged(clean, weekly_lags), params.trim), 2 * week))
+        candidates.append((*_lagged_trimmed_mean(clean, weekly_lags, params.trim), 2 * week))
     # The long-run mean per point (over the dispersion window): sparse series shrink to it. It
     # leaves out the `kept` series' unknown points (an episode was open there), if given.
     long_total, long_known = _sum_before(clean if kept is None else kept,
@@ -428,19 +481,20 @@ def _baseline(clean: np.ndarray, interval: timedelta, params: SpikeParams,
 
 
 def dispersion(observed: np.ndarray, clean: np.ndarray, expected: np.ndarray, interval: timedelta,
-               params: SpikeParams) -> np.ndarray:
+               params: SpikeParams, need: np.ndarray | None = None) -> np.ndarray:
     """The negative-binomial dispersion a per point (>= 0), from the points before it; one series,
     or one per row. The larger of two estimates: the cleaned points of the last dispersion_time
     (tail share dispersion_share) and the raw points of the volatility_time before the last
     volatility_lag (share volatility_share). UNKNOWN_DISPERSION until min_residuals residuals
-    are there."""
+    are there. need (series x points, optional): the points whose dispersion is wanted; the
+    others may be anything."""
     long = _tail_dispersion(clean, expected, _points(params.dispersion_time, interval, 4 * params.min_residuals),
-                            params.dispersion_share, params.min_residuals)
+                            params.dispersion_share, params.min_residuals, need=need)
     if interval >= params.volatility_below:
         return np.where(np.isnan(long), UNKNOWN_DISPERSION, long)
     short = _tail_dispersion(observed, expected, _points(params.volatility_time, interval, 2 * params.min_residuals),
                              params.volatility_share, params.min_residuals // 2,
-                             lag=_points(params.volatility_lag, interval, 0))
+                             lag=_points(params.volatility_lag, interval, 0), need=need)
     return np.where(np.isnan(long), UNKNOWN_DISPERSION, np.fmax(long, short))
 
 
@@ -467,12 +521,14 @@ DISPERSION_UPDATES = 28
 
 
 def _tail_dispersion(counts: np.ndarray, expected: np.ndarray, window: int, share: float,
-                     min_residuals: int, lag: int = 0) -> np.ndarray:
+                     min_residuals: int, lag: int = 0, need: np.ndarray | None = None) -> np.ndarray:
     """The dispersion a at which the upper `share` tail of the `window` residuals before a point
     sits on its quantile: the (1 - share) quantile (linear interpolation) of needed_dispersion
     over those points, NaN (unknown) counts left out. Renewed every window / DISPERSION_UPDATES
     points from the points before the renewal (and before the `lag` latest ones); NaN while
-    fewer than min_residuals residuals are there. Along the last axis."""
+    fewer than min_residuals residuals are there. Along the last axis. need (series x points,
+    optional): only the renewals that hold one of these points are worked out (the same numbers),
+    the others are NaN."""
     needed = needed_dispersion(counts, expected, share)
     n = needed.shape[-1]
     step = max(1, window // DISPERSION_UPDATES)
@@ -497,15 +553,28 @@ def _tail_dispersion(counts: np.ndarray, expected: np.ndarray, window: int, shar
         b0, b1 = first // step, np.maximum(end, 0) // step  # blocks [b0, b1) of each window
         bidx = b0[:, None] + np.arange(per_window)[None, :]  # renewals x blocks
         inside = bidx < b1[:, None]
-        gathered = padded[..., np.clip(bidx, 0, blocks - 1), :]  # ... x renewals x blocks x keep
-        gathered = np.where(inside[..., None], gathered, np.inf).reshape(*gathered.shape[:-2], per_window * keep)
+        if need is not None and needed.ndim == 2:
+            # Only the (series, renewal) pairs that hold a needed point: pairs x blocks x keep.
+            wanted = np.zeros((needed.shape[0], starts.size), dtype=bool)
+            rows_at, points_at = np.nonzero(need)
+            wanted[rows_at, points_at // step] = True
+            pairs = np.nonzero(wanted)
+            gathered = padded[pairs[0][:, None], np.clip(bidx, 0, blocks - 1)[pairs[1]], :]
+            gathered = np.where(inside[pairs[1]][..., None], gathered, np.inf).reshape(pairs[0].size, per_window * keep)
+        else:
+            pairs = None
+            gathered = padded[..., np.clip(bidx, 0, blocks - 1), :]  # ... x renewals x blocks x keep
+            gathered = np.where(inside[..., None], gathered, np.inf).reshape(*gathered.shape[:-2], per_window * keep)
         known = np.concatenate([np.zeros((*needed.shape[:-1], 1)),
                                 np.cumsum(~np.isnan(needed), axis=-1)], axis=-1)
         count = (known[..., np.clip(np.maximum(end, 0), 0, n)] - known[..., first]).astype(int)
         negated = gathered
+        if pairs is not None:
+            count = count[pairs]
         if top < negated.shape[-1]:
             negated = np.partition(negated, top - 1, axis=-1)[..., :top]
     else:
+        pairs = None
         idx = first[:, None] + np.arange(window)[None, :]  # renewals x window
         inside = idx < end[:, None]
         negated = np.where(inside, negated[..., np.clip(idx, 0, max(n - 1, 0))], np.inf)
@@ -523,6 +592,10 @@ def _tail_dispersion(counts: np.ndarray, expected: np.ndarray, window: int, shar
     with np.errstate(invalid="ignore"):
         quantile = high - (from_top - first) * (high - low)
     quantile = np.where(count >= min_residuals, np.maximum(quantile, 0.0), np.nan)
+    if pairs is not None:
+        every = np.full((needed.shape[0], starts.size), np.nan)
+        every[pairs] = quantile
+        quantile = every
     return np.repeat(quantile, step, axis=-1)[..., :n]
 
 
@@ -535,22 +608,44 @@ def band_upper(expected: np.ndarray, dispersion: np.ndarray, z: float) -> np.nda
 # --------------------------------------------------------------------------- detection
 
 
+def _window_sums(values: np.ndarray, k: int) -> np.ndarray:
+    """The sums of every k consecutive points along the last axis (n - k + 1 of them), added in
+    order: what sliding_window_view(values, k).sum(-1) gives, without a reduction per window."""
+    n = values.shape[-1] - k + 1
+    total = values[..., :n]
+    for i in range(1, k):
+        total = total + values[..., i:i + n]
+    return total
+
+
+def _window_all(mask: np.ndarray, k: int) -> np.ndarray:
+    """Whether all of every k consecutive points are true, along the last axis (n - k + 1 of them)."""
+    n = mask.shape[-1] - k + 1
+    every = mask[..., :n]
+    for i in range(1, k):
+        every = every & mask[..., i:i + n]
+    return every
+
+
 def _run_sums(values: np.ndarray, k: int) -> np.ndarray:
     """The sum of the k points ending at each point, along the last axis (NaN if one is unknown
     or the series has not yet had k points)."""
     out = np.full(values.shape, np.nan)
     if values.shape[-1] >= k:
-        out[..., k - 1:] = np.lib.stride_tricks.sliding_window_view(values, k, axis=-1).sum(axis=-1)
+        out[..., k - 1:] = _window_sums(values, k)
     return out
 
 
 def _scores(observed: np.ndarray, clean: np.ndarray, held: np.ndarray, interval: timedelta, params: SpikeParams,
-            baseline: tuple[np.ndarray, np.ndarray] | None = None):
+            baseline: tuple[np.ndarray, np.ndarray] | None = None, ceiling: float | None = None):
     """Per point: expected count, dispersion, score, whether the baseline is the full cycle, and
     for runs of k = 2 .. scan points ending there the dispersion of their sums (estimated the
     same way from the sums' own residuals: noise partly averages out over a run). `clean` feeds
     the baseline; the dispersion leaves out the `held` points (an episode was open). `baseline`:
-    (expected, full_cycle) when already worked out for these rows."""
+    (expected, full_cycle) when already worked out for these rows. ceiling (the lowest score that
+    makes a point hot or elevated), when given: points whose tail is surely above its upper tail
+    are not scored exactly (approx; their score is then the normal approximation, kept below
+    the ceiling)."""
     kept = np.where(held, np.nan, observed)
     if baseline is None:
         expected, _values, full_cycle = _baseline(clean, interval, params, kept)
@@ -561,18 +656,55 @@ def _scores(observed: np.ndarray, clean: np.ndarray, held: np.ndarray, interval:
     # approximation (a score of at most 0, never surprising) saves the special functions.
     x, e = _zero_nan(observed), _zero_nan(expected)
     above = x > e
+    approx = np.zeros(x.shape, dtype=bool)
+    if ceiling is not None:
+        judged = above & ~np.isnan(expected) & ~np.isnan(observed)
+        approx = _surely_above(x, e, a, z_to_p(ceiling), where=judged)
+        above = above & ~approx
     z = tail_z(nb_tail(x, e, a, where=above))
     with np.errstate(invalid="ignore", divide="ignore"):
-        z = np.where(above, z, (x - e) / np.sqrt(np.maximum(e + a * e * e, 1e-9)))
+        normal = (x - e) / np.sqrt(np.maximum(e + a * e * e, 1e-9))
+        z = np.where(above, z, normal)
+    if approx.any():
+        # Below every threshold, as their exact score is: the normal approximation, kept below.
+        z = np.where(approx, np.minimum(normal, np.nextafter(ceiling, -np.inf)), z)
     z = np.where(np.isnan(expected) | np.isnan(observed), np.nan, z)
 
-    def run_a(k: int, rows: np.ndarray) -> np.ndarray:
+    def run_a(k: int, rows: np.ndarray, need: np.ndarray | None = None) -> np.ndarray:
         """The dispersion of sums of k points, for the given rows (worked out on demand: only
-        series with a run big enough to matter need it)."""
+        series with a run big enough to matter need it; and with `need`, only at those points)."""
         return dispersion(_run_sums(observed[rows], k), _run_sums(kept[rows], k), _run_sums(expected[rows], k),
-                          interval, params)
+                          interval, params, need)
 
-    return expected, a, z, full_cycle, run_a
+    return expected, a, z, full_cycle, run_a, approx
+
+
+def _surely_above(observed: np.ndarray, expected: np.ndarray, dispersion: np.ndarray, p: float,
+                  where: np.ndarray) -> np.ndarray:
+    """Where (among `where`: whole counts above their expected count) the tail P(X >= x) is
+    certainly above p, without the incomplete beta function: above x the probabilities fall
+    (the negative binomial's fall from x on once x > e - 1 - a e), so the tail is at least
+    m P(X = x + m - 1) for any m >= 1; with m the standard deviation (at least 1) and a margin of
+    4 for rounding, a bound above p settles it. Only such points are left unscored in the
+    episodes-only runs (their exact score is below every threshold)."""
+    out = np.zeros(observed.shape, dtype=bool)
+    todo = where & (observed == np.floor(observed))
+    if not todo.any():
+        return out
+    x = observed[todo]
+    mu = np.maximum(expected[todo], 1e-9)
+    aa = np.maximum(np.nan_to_num(dispersion[todo]), 0.0)
+    m = np.maximum(np.floor(np.sqrt(mu + aa * mu * mu)), 1.0)
+    j = x + m - 1.0
+    with np.errstate(all="ignore"):
+        poisson = aa * mu < 1e-9
+        size = 1.0 / np.where(poisson, 1.0, aa)
+        log_nb = (special.gammaln(j + size) - special.gammaln(size) - special.gammaln(j + 1.0)
+                  + size * np.log1p(-mu / (size + mu)) + j * np.log(mu / (size + mu)))
+        log_poisson = j * np.log(mu) - mu - special.gammaln(j + 1.0)
+        log_pmf = np.where(poisson, log_poisson, log_nb)
+        out[todo] = np.log(m) + log_pmf > math.log(4.0 * p)
+    return out
 
 
 @dataclass(frozen=True)
@@ -600,6 +732,16 @@ class _Thresholds:
 _ROW_SETTINGS = ("alpha", "min_excess", "min_ratio")
 
 
+def _runs(x: np.ndarray, e: np.ndarray, ratio_ok: np.ndarray, k: int,
+          th: _Thresholds) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(big, xk, ek) for the runs of k points ending at each point (from the k-th on): their sums
+    of counts and of expected counts, and whether the run is big enough to be hot whatever its
+    tail: each point at min_ratio and min_excess cases above expected in all."""
+    xk = _window_sums(x, k)
+    ek = _window_sums(e, k)
+    return _window_all(ratio_ok, k) & (xk - ek >= th.min_excess), xk, ek
+
+
 def _big_enough(observed: np.ndarray, expected: np.ndarray, params: SpikeParams, th: _Thresholds) -> np.ndarray:
     """Per series (row): whether any point, or run of 2 .. scan points, is big enough to be hot
     (min_excess cases above expected, each point at min_ratio: th's per series), whatever its
@@ -610,13 +752,10 @@ def _big_enough(observed: np.ndarray, expected: np.ndarray, params: SpikeParams,
     e = _zero_nan(expected)
     ratio_ok = known & (x >= th.min_ratio * e)
     found = (ratio_ok & (x - e >= th.min_excess)).any(axis=-1)
-    window = np.lib.stride_tricks.sliding_window_view
     for k in range(2, params.scan + 1):
         if x.shape[-1] < k:
             break
-        all_ok = window(ratio_ok, k, axis=-1).all(axis=-1)
-        excess = window(x - e, k, axis=-1).sum(axis=-1)
-        found |= (all_ok & (excess >= th.min_excess)).any(axis=-1)
+        found |= _runs(x, e, ratio_ok, k, th)[0].any(axis=-1)
     return found
 
 
@@ -643,15 +782,14 @@ def _hot(observed: np.ndarray, expected: np.ndarray, z: np.ndarray, a: np.ndarra
     for k in range(2, params.scan + 1):
         if n < k:
             break
-        all_ok = window(ratio_ok, k, axis=-1).all(axis=-1)
-        xk = window(x, k, axis=-1).sum(axis=-1)
-        ek = window(e, k, axis=-1).sum(axis=-1)
-        big = all_ok & (xk - ek >= th.min_excess)  # the tail is worked out for these only
+        big, xk, ek = _runs(x, e, ratio_ok, k, th)  # the tail is worked out for big runs only
         rows = np.flatnonzero(big.any(axis=-1))
         if rows.size == 0:
             continue
         if run_a is not None:
-            ak = run_a(k, rows)[:, k - 1:]
+            need = np.zeros((rows.size, n), dtype=bool)
+            need[:, k - 1:] = big[rows]
+            ak = run_a(k, rows, need)[:, k - 1:]
         else:
             ak = window(a[rows], k, axis=-1).max(axis=-1)
         hit = np.zeros(x.shape, dtype=bool)
@@ -777,14 +915,15 @@ def _run_many(timestamps: list[datetime], interval: timedelta, observed: np.ndar
         batch = chosen[first:first + BATCH_ROWS]
         known = None if baseline is None else (baseline[0][first:first + BATCH_ROWS],
                                                baseline[1][first:first + BATCH_ROWS])
-        for row, detection in zip(batch, _run_batch(timestamps, interval, observed[batch], params, th[batch], known)):
+        for row, detection in zip(batch, _run_batch(timestamps, interval, observed[batch], params, th[batch], known,
+                                                    exact=not episodes_only)):
             out[int(row)] = detection
     return out
 
 
 def _run_batch(timestamps: list[datetime], interval: timedelta, observed: np.ndarray,
                params: SpikeParams, th: _Thresholds,
-               baseline: tuple[np.ndarray, np.ndarray] | None = None) -> list[Detection]:
+               baseline: tuple[np.ndarray, np.ndarray] | None = None, exact: bool = True) -> list[Detection]:
     # Pass 1 on the raw series (its expected counts and full cycles given as `baseline` when
     # already worked out); each later pass with the points at which the previous pass had
     # an episode open replaced by their expected counts, so a spike does not inflate the
@@ -800,14 +939,17 @@ def _run_batch(timestamps: list[datetime], interval: timedelta, observed: np.nda
     for _ in range(MAX_PASSES):
         if active.size == 0:
             break
-        expected, a, z, full_cycle, run_a = _scores(observed[active], clean[active], held[active], interval, params,
-                                                    baseline)
+        # Without the points' scores (episodes only), a point whose tail is surely above every
+        # threshold is not scored exactly (_surely_above).
+        ceiling = None if exact else min(params.z_continue, float(th[active].z_single.min()))
+        expected, a, z, full_cycle, run_a, approx = _scores(observed[active], clean[active], held[active], interval,
+                                                            params, baseline, ceiling)
         baseline = None
         run_start, elevated = _hot(observed[active], expected, z, a, params, run_a, th[active])
         unsettled = []
         for j, row in enumerate(active):
             raw = _walk(run_start[j], elevated[j], params)
-            last[row] = (expected[j], a[j], z[j], raw)
+            last[row] = (expected[j], a[j], z[j], raw, approx[j])
             # Only points judged on the full cycle are replaced: an episode judged on a stand-in
             # baseline (the previous days, before two weeks of history) may be the weekly cycle
             # itself (Monday after a quiet weekend), and replacing it would teach every later
@@ -829,12 +971,20 @@ def _run_batch(timestamps: list[datetime], interval: timedelta, observed: np.nda
 
 
 def _detection(timestamps: list[datetime], interval: timedelta, observed: np.ndarray, expected: np.ndarray,
-               a: np.ndarray, z: np.ndarray, raw: list[list[int]], params: SpikeParams) -> Detection:
+               a: np.ndarray, z: np.ndarray, raw: list[list[int]], approx: np.ndarray,
+               params: SpikeParams) -> Detection:
     n = len(observed)
     merged = _merge(raw, max(params.merge_gap, _points(params.merge_time, interval, 0)))
     in_episode = np.zeros(n, dtype=bool)
     for start, _alert, last in merged:
         in_episode[start:last + 1] = True
+    if approx.any():
+        # The points of an episode that were left unscored get their exact score (its peak
+        # is the highest of them).
+        redo = np.flatnonzero(approx & in_episode)
+        if redo.size:
+            z = z.copy()
+            z[redo] = tail_z(nb_tail(observed[redo], expected[redo], a[redo]))
 
     episodes = []
     for start, alert, last in merged:
@@ -1036,7 +1186,7 @@ def could_alert(values: np.ndarray, params: SpikeParams) -> np.ndarray:
     if values.ndim != 2 or values.shape[1] < 2:
         return np.zeros(values.shape[0] if values.ndim == 2 else 0, dtype=bool)
     k = min(max(params.scan, 1), values.shape[1])
-    sums = np.lib.stride_tricks.sliding_window_view(np.nan_to_num(values), k, axis=1).sum(axis=-1)
+    sums = _window_sums(np.nan_to_num(values), k)
     return sums.max(axis=1) >= params.min_excess
 
 
@@ -1201,17 +1351,37 @@ def watched_alerts(watched: Watched, params: SpikeParams | None = None, fine: Sp
     rows = []
     for (category,), group in episodes.group_by("category", maintain_order=True):
         members = group.to_dicts()
-        for ids in alert_groups([(m["onset"], m["end"]) for m in members]):
+
+        def spans_of(ids: list[int]) -> list[tuple[datetime, datetime]]:
+            return [(members[i]["onset"], members[i]["end"]) for i in ids]
+
+        pending = alert_groups(spans_of(list(range(len(members)))))
+        while pending:
+            ids = pending.pop(0)
             merged = [members[i] for i in ids]
             scope = _scope_of(merged)
-            onset = min(m["onset"] for m in merged)
-            end = max(m["end"] for m in merged)
-            detection = found[scope["series"]]
-            span = slice(index[onset], index[end] + 1)
-            observed = float(np.nansum(detection.observed[span]))
-            expected = float(np.nansum(detection.expected[span]))
-            account, slot = burst_cases(watched, scope["series"], span, detection.expected)
-            kind, burst = burst_kind(observed - expected, account, slot)
+
+            def judged(merged: list[dict]):
+                onset = min(m["onset"] for m in merged)
+                end = max(m["end"] for m in merged)
+                detection = found[scope["series"]]
+                span = slice(index[onset], index[end] + 1)
+                observed = float(np.nansum(detection.observed[span]))
+                expected = float(np.nansum(detection.expected[span]))
+                account, slot = burst_cases(watched, scope["series"], span, detection.expected)
+                return onset, end, observed, expected, *burst_kind(observed - expected, account, slot)
+
+            onset, end, observed, expected, kind, burst = judged(merged)
+            if kind != "spike":
+                # A burst explains the cases of its own hours: episodes of the category entirely
+                # before or after its scope's episode (chained to it only through a long episode
+                # of a wider series) are alerts of their own, judged on their own.
+                apart = [i for i in ids if members[i]["end"] < scope["onset"] or members[i]["onset"] > scope["end"]]
+                if apart:
+                    ids = [i for i in ids if i not in apart]
+                    pending.extend([[apart[j] for j in g] for g in alert_groups(spans_of(apart))])
+                    merged = [members[i] for i in ids]
+                    onset, end, observed, expected, kind, burst = judged(merged)
             rows.append({
                 "category": category, "surface": scope["surface"], "region": scope["region"],
                 "level": scope["level"], "onset": onset, "detected_at": min(m["detected_at"] for m in merged),

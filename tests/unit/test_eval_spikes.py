@@ -142,3 +142,16 @@ def test_without_the_dev_set_the_real_series_are_not_run(tmp_path, monkeypatch):
     monkeypatch.setenv(ev.NAB_ENV, str(tmp_path))
     with pytest.raises(SystemExit, match="is not the dev set"):
         ev.nab_folder(None)
+
+
+def test_seeded_warehouses_are_reused(tmp_path, monkeypatch):
+    """--warehouses DIR: a warehouse already in DIR is used as it is (nothing is seeded); without
+    reuse, or when it is missing, it is seeded there."""
+    seeded = []
+    monkeypatch.setattr(ev.subprocess, "run", lambda args, **kw: seeded.append(args))
+    there = tmp_path / "spikes_seed7.duckdb"
+    there.write_bytes(b"")
+    assert ev.seed_warehouse(tmp_path, 7, reuse=True) == there and seeded == []
+    assert ev.seed_warehouse(tmp_path, 11, reuse=True) == tmp_path / "spikes_seed11.duckdb"
+    assert ev.seed_warehouse(tmp_path, 7) == there
+    assert [a[a.index("--seed") + 1] for a in seeded] == ["11", "7"]

@@ -125,6 +125,75 @@ def test_the_dispersion_is_the_quantile_of_the_residuals_before(window, share, l
             assert got[t] == pytest.approx(max(np.quantile(values, 1 - share, method="linear"), 0.0), rel=1e-9, abs=1e-12)
 
 
+def test_the_dispersion_of_some_points_is_that_of_all():
+    """With `need`, only the renewals holding a needed point are worked out: the same numbers there."""
+    rng = np.random.default_rng(4)
+    expected = rng.uniform(1, 40, (3, 1500))
+    counts = rng.poisson(expected * rng.gamma(6, 1 / 6, expected.shape)).astype(float)
+    counts[rng.random(counts.shape) < 0.03] = np.nan
+    need = rng.random(counts.shape) < 0.01
+    every = sp._tail_dispersion(counts, expected, 672, 0.01, 24)
+    some = sp._tail_dispersion(counts, expected, 672, 0.01, 24, need=need)
+    assert need.any() and np.array_equal(some[need], every[need], equal_nan=True)
+    assert np.isnan(some[~need]).any()  # the others were not worked out
+
+
+# --------------------------------------------------------------------------- the fast paths
+
+
+@pytest.mark.parametrize("size", [3, 7, 8, 12, 13, 21])
+def test_the_lagged_trimmed_mean_is_the_sorted_one(size):
+    """The sorting network and the summing in numpy's order give the very numbers of sorting each
+    point's lagged values and taking their trimmed mean (non-whole values, unknown points, lags
+    beyond the start)."""
+    rng = np.random.default_rng(size)
+    values = rng.gamma(1.5, 4.0, (5, 400))
+    values[rng.random(values.shape) < 0.1] = np.nan
+    lags = sorted(rng.choice(np.arange(1, 450), size, replace=False).tolist())
+    assert sp._sorting_network(size) or size < 2
+    n = values.shape[-1]
+    lagged = np.full((*values.shape, size), np.nan)
+    for j, lag in enumerate(lags):
+        if lag < n:
+            lagged[..., lag:, j] = values[..., :n - lag]
+    ordered = np.sort(lagged, axis=-1)  # NaN last
+    known = (~np.isnan(lagged)).sum(axis=-1)
+    for trim in (0.25, 0.1):
+        cut = np.floor(known * trim).astype(int)
+        idx = np.arange(size)
+        keep = (idx >= cut[..., None]) & (idx < (known - cut)[..., None])
+        count = keep.sum(axis=-1)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            mean = np.where(count > 0, np.where(keep, ordered, 0.0).sum(axis=-1) / np.maximum(count, 1), np.nan)
+        slow = mean, np.maximum(known, 1)
+        fast = sp._lagged_trimmed_mean(values, lags, trim)
+        assert np.array_equal(fast[0], slow[0], equal_nan=True) and np.array_equal(fast[1], slow[1])
+
+
+def test_window_sums_are_those_of_every_window():
+    rng = np.random.default_rng(2)
+    values = rng.gamma(2.0, 3.0, (4, 50))
+    mask = rng.random((4, 50)) < 0.8
+    for k in (1, 2, 3, 6):
+        view = np.lib.stride_tricks.sliding_window_view
+        assert np.array_equal(sp._window_sums(values, k), view(values, k, axis=-1).sum(axis=-1))
+        assert np.array_equal(sp._window_all(mask, k), view(mask, k, axis=-1).all(axis=-1))
+
+
+@pytest.mark.parametrize("a", [0.0, 1e-12, 0.01, 0.3, 3.0, 50.0])
+def test_a_point_left_unscored_has_a_tail_above_the_ceiling(a):
+    """_surely_above claims a tail above p only where the exact tail is above p: every whole count
+    above its expected count, for means from nearly nothing to thousands."""
+    mu = np.repeat([0.05, 0.7, 3.0, 12.0, 80.0, 600.0, 4000.0], 400)
+    x = np.floor(mu + np.tile(np.linspace(0, 1, 400), 7) * (8 * np.sqrt(mu + a * mu * mu) + 6)) + 1
+    disp = np.full(mu.shape, a)
+    for p in (sp.z_to_p(2.5), 1e-3):
+        sure = sp._surely_above(x, mu, disp, p, where=x > mu)
+        tail = sp.nb_tail(x, mu, disp)
+        assert not sure.all() and (sure.any() or a > 10)  # very wide tails: the bound settles none
+        assert (tail[sure] > p).all()
+
+
 def test_the_dispersion_is_the_series_own():
     """Poisson counts get (almost) none; gamma-Poisson counts of dispersion 0.2 about that."""
     rng = np.random.default_rng(8)

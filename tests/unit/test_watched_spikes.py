@@ -231,15 +231,25 @@ def test_many_series_at_once_give_the_numbers_of_each_alone():
         assert all(any(e.onset == stamps[600] or e.onset == stamps[601] for e in d.episodes) for d in together[1:])
         # When only the episodes are wanted, a series that cannot open one is settled early:
         # the others' detections are the same, and a series is left out only if it has none.
+        # Their points' scores are exact wherever they could matter: in an episode, and wherever
+        # the exact score reaches the lowest score that makes a point hot or elevated (the
+        # ceiling); elsewhere a point whose tail is surely above that ceiling's is not scored
+        # exactly, and its score stays below the ceiling, as the exact one is.
         screened = spikes._run_many(stamps, H, np.vstack([matrix, rng.poisson(1.0, (1, len(stamps)))]), params,
                                     episodes_only=True)
         assert screened[-1] is None
+        ceiling = min(params.z_continue, params.z_single)
         for full, quick in zip(together, screened):
             if quick is None:
                 assert full.episodes == []
             else:
                 assert quick.episodes == full.episodes
-                assert np.array_equal(quick.score, full.score, equal_nan=True)
+                assert np.array_equal(quick.expected, full.expected, equal_nan=True)
+                assert np.array_equal(quick.upper, full.upper, equal_nan=True)
+                exact = full.in_episode | ~(full.score < ceiling)  # NaN (not judged) included
+                assert np.array_equal(quick.score[exact], full.score[exact], equal_nan=True)
+                assert (quick.score[~exact] < ceiling).all()
+                assert (quick.score != full.score).any()  # some were left unscored
 
 
 def test_the_filters_exclude_a_region():
@@ -354,6 +364,35 @@ def test_a_spike_is_not_a_burst():
     alerts = spikes.watched_alerts(watched(frame))
     assert alerts["kind"].to_list() == ["spike"]
     assert rising(frame)["category"].to_list() == [CATEGORY]
+
+
+def test_a_burst_does_not_swallow_an_earlier_spike_of_its_category():
+    """The batch of chat x EMEA at 07:00-08:00 (test_bursts_are_shown_as_bursts) and the narrow
+    spike of image_gen x APAC, here at 01:00-03:00 (35 against 10 an hour): two episodes hours
+    apart, two alerts. Were a wider series of the category elevated from 01:00 to 08:00 (its
+    episode added by hand), its episode would overlap both and merge them into one alert labelled
+    with the batch (the most extra cases): a batch explains only its own hours, so the spike's
+    episode, before the batch's, is an alert of its own, a spike; the batch stays a batch with the
+    wide episode, from 01:00."""
+    from dataclasses import replace
+
+    frame = burst_cells("batch")
+    narrow = (pl.col("surface") == "image_gen") & (pl.col("region") == "APAC") & pl.col("bucket").is_between(at(1), at(3))
+    frame = frame.with_columns(pl.when(narrow).then(pl.col("cases") + 25).otherwise(pl.col("cases")).alias("cases"))
+    w = watched(frame)
+    found = spikes.judge_watched(w)
+    alone = spikes.watched_alerts(w, found=found)
+    assert alone.select("surface", "region", "onset", "end", "kind").rows() == [
+        ("image_gen", "APAC", at(1), at(3), "spike"), ("chat", "EMEA", at(7), at(8), "batch")]
+    # A wide series (the category x EMEA series) with one long episode 01:00-08:00.
+    wide = w.keys.with_row_index("row").filter((pl.col("level") == "category x region") & (pl.col("region") == "EMEA"))["row"][0]
+    detection = spikes.scope_detection(w, CATEGORY, None, "EMEA")
+    long = spikes.Episode(onset=at(1), detected_at=at(1), peak=at(7), end=at(8), points=8, observed=0.0, expected=0.0,
+                          peak_observed=0.0, peak_expected=0.0, score=3.0, severity="low", ongoing=False)
+    chained = {**found, int(wide): replace(detection, episodes=[long])}
+    alerts = spikes.watched_alerts(w, found=chained)
+    assert alerts.select("surface", "region", "onset", "end", "kind", "episodes").rows() == [
+        ("chat", "EMEA", at(1), at(8), "batch", 4), ("image_gen", "APAC", at(1), at(3), "spike", 1)]
 
 
 def test_alerts_a_week_by_hand():
