@@ -5,8 +5,21 @@ from __future__ import annotations
 import pytest
 
 import queries
-from tests import hand_warehouse
+from tests import hand_warehouse, scheduling
 from watchfloor import audit, auth, sessions
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_xdist_make_scheduler(config, log):
+    """Under `-n` (make test): whole modules per worker, longest first (tests/scheduling.py)."""
+    if config.getoption("dist") == "load":  # -n without a --dist of its own
+        return scheduling.make_scheduler(config, log)
+    return None
+
+
+def pytest_collection_modifyitems(config, items):
+    if hasattr(config, "workerinput"):  # an xdist worker: hand out the longest units first
+        items.sort(key=lambda item: scheduling.rank(item.nodeid))
 
 
 @pytest.fixture(scope="session")
