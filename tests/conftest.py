@@ -27,6 +27,40 @@ def hand_warehouse_path(tmp_path_factory) -> str:
     return hand_warehouse.build(tmp_path_factory.mktemp("hand") / "hand.duckdb")
 
 
+@pytest.fixture(scope="session")
+def parity_warehouse(tmp_path_factory) -> str:
+    """The simulated warehouse the server-engine tests compare engines on (tests/server_parity.py),
+    seeded once per session; the tests only read it."""
+    from tests.server_parity import seed_warehouse
+
+    return seed_warehouse(tmp_path_factory.mktemp("parity") / "w.duckdb")
+
+
+@pytest.fixture(scope="session")
+def postgres_cluster() -> str:
+    """One throw-away PostgreSQL cluster per session (tests/pg_cluster.py); its SQLAlchemy URL. Under
+    CI=true a PostgreSQL that cannot be set up is a failure, not a skip."""
+    from tests import pg_cluster
+    from tests.server_parity import must_run
+
+    try:
+        with pg_cluster.cluster() as url:
+            yield url
+            queries.close_all()
+    except pg_cluster.Unavailable as exc:
+        must_run(str(exc))
+
+
+@pytest.fixture(scope="session")
+def postgres_parity(postgres_cluster, parity_warehouse) -> tuple[str, str]:
+    """(DuckDB file, PostgreSQL URL) holding the same simulated warehouse (its database `postgres`)."""
+    from watchfloor.server import copy_warehouse
+
+    counts = copy_warehouse(parity_warehouse, postgres_cluster)
+    assert counts["cases"] > 2000
+    return parity_warehouse, postgres_cluster
+
+
 @pytest.fixture(autouse=True)
 def _fresh_query_cache():
     queries.clear_cache()

@@ -10,12 +10,15 @@ tests fill the gaps at the end. The order changes only which worker runs what, n
 
 from __future__ import annotations
 
-# Browser modules sharing a session server of tests/e2e/conftest.py: seeded and started once.
+# Modules sharing a session server (tests/e2e/conftest.py) or cluster: seeded and started once.
 TOGETHER = {
     "tests/e2e/test_executive_page.py": "e2e: incident warehouses",
     "tests/e2e/test_incidents_page.py": "e2e: incident warehouses",
     "tests/e2e/test_vendors_page.py": "e2e: vendor warehouse",
     "tests/e2e/test_quality_page.py": "e2e: vendor warehouse",
+    # one PostgreSQL cluster (tests/conftest.py) for the parity tests and the browser test on it
+    "tests/unit/test_postgres.py": "postgres cluster",
+    "tests/e2e/test_server_warehouse.py": "postgres cluster",
 }
 
 # Modules whose tests use function and session fixtures only: each test is a unit of its own.
