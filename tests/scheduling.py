@@ -27,7 +27,7 @@ EACH_TEST = {
     "tests/app/test_pages.py",
 }
 
-# The longest units, longest first (measured); everything else follows by folder.
+# The longest units, longest first (from the suite's durations); everything else follows by folder.
 LONGEST = [
     "tests/unit/test_spark.py",
     "tests/e2e/test_hostile_text.py",
