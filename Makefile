@@ -76,8 +76,12 @@ java:
 		$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq openjdk-17-jre-headless >/dev/null; \
 	fi
 
+# The whole suite on TEST_WORKERS processes (pytest-xdist): most of a browser test is spent waiting on a
+# server, so two workers keep two cores busy; tests/scheduling.py says which tests go together.
+TEST_WORKERS ?= 2
+
 test: $(VENV)/.installed-test chromium postgresql java
-	$(BIN)/python -m pytest -q
+	$(BIN)/python -m pytest -q -n $(TEST_WORKERS) --durations=25
 
 test-unit: $(VENV)/.installed-test
 	$(BIN)/python -m pytest -q tests/unit

@@ -5,13 +5,60 @@ from __future__ import annotations
 import pytest
 
 import queries
-from tests import hand_warehouse
+from tests import hand_warehouse, scheduling
 from watchfloor import audit, auth, sessions
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_xdist_make_scheduler(config, log):
+    """Under `-n` (make test): whole modules per worker, longest first (tests/scheduling.py)."""
+    if config.getoption("dist") == "load":  # -n without a --dist of its own
+        return scheduling.make_scheduler(config, log)
+    return None
+
+
+def pytest_collection_modifyitems(config, items):
+    if hasattr(config, "workerinput"):  # an xdist worker: hand out the longest units first
+        items.sort(key=lambda item: scheduling.rank(item.nodeid))
 
 
 @pytest.fixture(scope="session")
 def hand_warehouse_path(tmp_path_factory) -> str:
     return hand_warehouse.build(tmp_path_factory.mktemp("hand") / "hand.duckdb")
+
+
+@pytest.fixture(scope="session")
+def parity_warehouse(tmp_path_factory) -> str:
+    """The simulated warehouse the server-engine tests compare engines on (tests/server_parity.py),
+    seeded once per session; the tests only read it."""
+    from tests.server_parity import seed_warehouse
+
+    return seed_warehouse(tmp_path_factory.mktemp("parity") / "w.duckdb")
+
+
+@pytest.fixture(scope="session")
+def postgres_cluster() -> str:
+    """One throw-away PostgreSQL cluster per session (tests/pg_cluster.py); its SQLAlchemy URL. Under
+    CI=true a PostgreSQL that cannot be set up is a failure, not a skip."""
+    from tests import pg_cluster
+    from tests.server_parity import must_run
+
+    try:
+        with pg_cluster.cluster() as url:
+            yield url
+            queries.close_all()
+    except pg_cluster.Unavailable as exc:
+        must_run(str(exc))
+
+
+@pytest.fixture(scope="session")
+def postgres_parity(postgres_cluster, parity_warehouse) -> tuple[str, str]:
+    """(DuckDB file, PostgreSQL URL) holding the same simulated warehouse (its database `postgres`)."""
+    from watchfloor.server import copy_warehouse
+
+    counts = copy_warehouse(parity_warehouse, postgres_cluster)
+    assert counts["cases"] > 2000
+    return parity_warehouse, postgres_cluster
 
 
 @pytest.fixture(autouse=True)

@@ -1,42 +1,24 @@
-"""The dashboard on a server warehouse: the same simulated data in a throw-away PostgreSQL
-cluster (tests/pg_cluster.py), read through an SQLAlchemy URL. Home, SLA and Incidents draw
+"""The dashboard on a server warehouse: the simulated data of the parity tests in the session's
+throw-away PostgreSQL cluster (tests/pg_cluster.py), read through an SQLAlchemy URL. Home, SLA and Incidents draw
 their figures (the SLA clock runs on PostgreSQL), with no error and no "could not be loaded"."""
 
 from __future__ import annotations
 
-from datetime import datetime
-
 import pytest
 
-from tests import pg_cluster
-from tests.server_parity import must_run
 from tests.e2e import support
-from watchfloor.config import parse_time
-from watchfloor.simulator import SimConfig
-from watchfloor.simulator.writer import seed
+from tests.server_parity import AS_OF
 
 pytestmark = pytest.mark.e2e
 
-END = parse_time("2026-11-18T12:00")
-AS_OF = datetime(2026, 11, 18, 11, 0)
-
 
 @pytest.fixture(scope="module")
-def pg_server(e2e_dir, users_file):
-    from watchfloor.server import copy_warehouse
-
-    try:
-        with pg_cluster.cluster() as url:
-            duck = e2e_dir / "pg_source.duckdb"
-            seed(duck, SimConfig(days=8, cases_per_day=400, seed=9, end=END), progress=False)
-            copy_warehouse(duck, url)
-            server = support.start_server(e2e_dir / "pg_server", url, AS_OF, users_file)
-            try:
-                yield server
-            finally:
-                server.stop()
-    except pg_cluster.Unavailable as exc:
-        must_run(str(exc))  # under CI=true a missing PostgreSQL fails
+def pg_server(e2e_dir, users_file, postgres_parity):
+    """A dashboard on the session's PostgreSQL cluster, which holds the parity warehouse
+    (tests/conftest.py; under CI=true a missing PostgreSQL fails)."""
+    _, url = postgres_parity
+    with support.serving(e2e_dir / "pg_server", url, AS_OF, users_file) as server:
+        yield server
 
 
 @pytest.mark.parametrize("path, heading, shot", [

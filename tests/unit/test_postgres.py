@@ -3,7 +3,9 @@ data as a DuckDB warehouse, and every named query compared on both engines.
 
 The set-up (tests/pg_cluster.py) installs Debian's `postgresql` when it is missing (as root,
 `apt-get update` first), creates a cluster in a temporary folder owned by the `postgres` user
-(PostgreSQL refuses to run as root), starts it on a free port and stops it at the end.
+(PostgreSQL refuses to run as root), starts it on a free port and stops it at the end; one cluster
+and one seeded warehouse serve the whole session (tests/conftest.py, also the browser test on
+PostgreSQL).
 
 Parameters come from the registry in tests/server_parity.py (the page plans' calls with the page
 defaults and with narrowing filters, lists bound as arrays, and the calls pages make outside a
@@ -17,7 +19,7 @@ import pytest
 import queries
 from queries import server
 from tests import pg_cluster
-from tests.server_parity import all_calls, assert_same, must_run, seed_warehouse
+from tests.server_parity import all_calls, assert_same
 
 
 def _free_port() -> int:
@@ -25,24 +27,14 @@ def _free_port() -> int:
 
 
 @pytest.fixture(scope="module")
-def postgres() -> str:
-    try:
-        with pg_cluster.cluster() as url:
-            yield url
-            queries.close_all()
-    except pg_cluster.Unavailable as exc:
-        must_run(str(exc))
+def postgres(postgres_cluster) -> str:
+    return postgres_cluster
 
 
 @pytest.fixture(scope="module")
-def both(postgres, tmp_path_factory) -> tuple[str, str]:
-    """(DuckDB file, PostgreSQL URL) holding the same simulated warehouse."""
-    from watchfloor.server import copy_warehouse
-
-    duck = seed_warehouse(tmp_path_factory.mktemp("duck") / "w.duckdb")
-    counts = copy_warehouse(duck, postgres)
-    assert counts["cases"] > 2000
-    return duck, postgres
+def both(postgres_parity) -> tuple[str, str]:
+    """(DuckDB file, PostgreSQL URL) holding the same simulated warehouse (tests/conftest.py)."""
+    return postgres_parity
 
 
 @pytest.fixture(scope="module")

@@ -15,13 +15,13 @@ import pytest
 import queries
 from queries import server
 from tests import spark_server
-from tests.server_parity import all_calls, assert_same, must_run, seed_warehouse
+from tests.server_parity import all_calls, assert_same, must_run
 
 
 @pytest.fixture(scope="module")
-def both(tmp_path_factory) -> tuple[str, str]:
-    """(DuckDB file, Spark Connect URL) holding the same simulated warehouse."""
-    duck = seed_warehouse(tmp_path_factory.mktemp("duck") / "w.duckdb")
+def both(parity_warehouse, tmp_path_factory) -> tuple[str, str]:
+    """(DuckDB file, Spark Connect URL) holding the same simulated warehouse (tests/conftest.py)."""
+    duck = parity_warehouse
     try:
         with spark_server.server() as url:
             counts = spark_server.load_warehouse(duck, url, tmp_path_factory.mktemp("parquet"))
