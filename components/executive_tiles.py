@@ -152,26 +152,27 @@ def enforcement(table: pl.DataFrame, comparable: bool = True) -> None:
 
 
 def severe_incidents(incidents: pl.DataFrame, previous_count: int, rows: int = 2) -> None:
-    """One line per incident, most severe first; at most `rows` (the rest are counted, listed on the
-    Incidents page and in the export)."""
+    """Two lines per incident (incident_lines), most severe first; at most `rows` (the rest are
+    counted, listed on the Incidents page and in the export)."""
     if incidents.height == 0:
         st.caption(f"No SEV0 or SEV1 incident started in the period ({previous_count} in the period before).")
         return
     shown = incidents.head(rows)
-    st.dataframe(
-        shown.select(
-            pl.col("severity").alias("Sev"),
-            pl.col("incident_id").alias("Incident"),
-            texts_of(shown, lambda title, summary: one_line({"title": title, "summary": summary}), "title", "summary").alias("Summary"),
-            pl.col("linked_cases").alias("Cases"),
-        ),
-        hide_index=True, key="executive_incidents_table", height=35 * (shown.height + 1) + 3,
-        column_config={"Sev": st.column_config.TextColumn(width=44), "Incident": st.column_config.TextColumn(width=84),
-                       "Summary": st.column_config.TextColumn(help="The incident's title and the first sentence of its summary."),
-                       "Cases": st.column_config.NumberColumn(format="localized", help="Cases linked to the incident.")}, placeholder="–",
-    )
+    # Two lines each (as the Top spikes beside them): a table cut the summary off at 1440 px.
+    with st.container(key="executive_incidents", gap="small"):
+        for row in shown.iter_rows(named=True):
+            st.markdown(incident_lines(row))
     if incidents.height > rows:  # the tile above gives the count and its change
         st.caption(f"{incidents.height - rows} more on the Incidents page and in the export.")
+
+
+def incident_lines(row: dict) -> str:
+    """Markdown: '**SEV1** · INC-0005 · 1,204 cases', then, in grey, the title and the first
+    sentence of the summary (data, so escaped)."""
+    cases = row.get("linked_cases")
+    first = [f"**{plain.md(row.get('severity') or '–')}**", plain.md(row.get("incident_id") or "–"),
+             f"{cases:,} linked {'case' if cases == 1 else 'cases'}" if cases is not None else "no linked cases"]
+    return " · ".join(first) + "  \n:gray[" + plain.md(one_line(row)) + "]"
 
 
 def one_line(row: dict) -> str:

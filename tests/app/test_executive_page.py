@@ -7,7 +7,7 @@ from datetime import date, datetime
 
 import pytest
 
-from tests.app.conftest import app_for, errors
+from tests.app.conftest import app_for, errors, shown
 from tests.unit.test_executive_queries import exec_env, exec_warehouse  # noqa: F401 (fixtures)
 from watchfloor import executive as ex
 from watchfloor import roles
@@ -74,9 +74,10 @@ def test_shows_the_hand_worked_figures_and_changes(exec_env):
     assert list(notices["Notices"]) == [3, 1, 1] and list(notices["Change"]) == ["+50%", "0%", "-50%"]
     rising = next(t for t in tables if "Before" in t.columns)
     assert list(rising["Category"]) == ["Child safety", "Fraud & scams"]
-    severe = next(t for t in tables if "Summary" in t.columns)
-    assert list(severe["Incident"]) == ["INC-1", "INC-2"] and list(severe["Cases"]) == [2, 1]
-    assert list(severe["Summary"])[0] == "Child safety wave on image generation — Child safety arrivals rose to about 6x"
+    severe = [shown(m.value) for m in at.markdown if "linked case" in m.value]
+    assert [line.split("\n")[0] for line in severe] == ["**SEV0** · INC-1 · 2 linked cases  ",
+                                                         "**SEV1** · INC-2 · 1 linked case  "]
+    assert severe[0].split("\n")[1] == ":gray[Child safety wave on image generation — Child safety arrivals rose to about 6x]"
 
 
 def test_figures_link_to_the_pages_the_role_may_open(exec_env):
