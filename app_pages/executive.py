@@ -54,7 +54,7 @@ with export_column:
 
 tiles.tiles(figures, period, user.role, f"{period.previous_label}")
 
-enforcement_column, incidents_column, notices_column = st.columns([1.0, 1.2, 1.65], gap="medium")
+enforcement_column, incidents_column, notices_column = tiles.list_columns()
 with enforcement_column:
     tiles.heading("Enforcement by action", "trends", user.role,
                   help="Actioned cases resolved in the period, per enforcement action.")

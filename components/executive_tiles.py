@@ -29,15 +29,21 @@ _COMPACT_CSS = """<style>
 [data-testid=stMainBlockContainer] [data-testid=stMetricLabel] p { font-size: 0.85rem; }
 [data-testid=stMainBlockContainer] h1 { padding-top: 0; padding-bottom: 0; font-size: 2.2rem; }
 [data-testid=stMainBlockContainer] [data-testid=stCaptionContainer] p { font-size: 0.78rem; line-height: 1.3; }
-.st-key-executive_spikes [data-testid=stMarkdownContainer] p { font-size: 0.85rem; line-height: 1.35; margin-bottom: 0.3rem; }
+.st-key-executive_spikes [data-testid=stMarkdownContainer] p,
+.st-key-executive_incidents [data-testid=stMarkdownContainer] p { font-size: 0.85rem; line-height: 1.35; margin-bottom: 0.3rem; }
 @media (max-width: 1100px) {
-  [data-testid=stHorizontalBlock]:has(.st-key-executive_notices_table, .st-key-executive_enforcement_table) {
-    flex-wrap: wrap; }
-  [data-testid=stHorizontalBlock]:has(.st-key-executive_notices_table, .st-key-executive_enforcement_table)
-    > [data-testid=stColumn] { min-width: 100%; }
+  .st-key-executive_lists [data-testid=stHorizontalBlock] { flex-wrap: wrap; }
+  .st-key-executive_lists [data-testid=stHorizontalBlock] > [data-testid=stColumn] { min-width: 100%; }
 }
 </style>"""
 TILE_HEIGHT = 184
+
+
+def list_columns() -> list:
+    """The three columns of lists under the tiles (enforcement, incidents and spikes, notices): side
+    by side on a wide screen, one under the other below 1100 px, where their tables would be cut."""
+    with st.container(key="executive_lists"):
+        return st.columns([1.1, 1.1, 1.65], gap="medium")
 
 
 def compact_page() -> None:
@@ -145,9 +151,10 @@ def enforcement(table: pl.DataFrame, comparable: bool = True) -> None:
             texts_of(table, _change_text, "current", "previous").alias("Change"),
         ),
         hide_index=True, key="executive_enforcement_table", height=35 * (table.height + 1) + 3,
+        # Cases wide enough for a quarter's counts (seven digits with separators).
         column_config={"Action": st.column_config.TextColumn(width=150),
-                       "Cases": st.column_config.NumberColumn(format="localized", width=52),
-                       "Change": st.column_config.TextColumn(width=58, help="Against the period before.")}, placeholder="–",
+                       "Cases": st.column_config.NumberColumn(format="localized", width=68),
+                       "Change": st.column_config.TextColumn(width=54, help="Against the period before.")}, placeholder="–",
     )
 
 
@@ -237,13 +244,13 @@ def notices(table: pl.DataFrame, rows: int = 6, comparable: bool = True) -> None
         ),
         hide_index=True, key="executive_notices_table", height=35 * (shown.height + 1) + 3,
         column_config={
-            "Category": st.column_config.TextColumn(width=104),
+            "Category": st.column_config.TextColumn(width=96),
             "Notices": st.column_config.NumberColumn(format="localized", width=54, help="User reports and trusted-flagger notices received (cases created) in the period."),
-            "Change": st.column_config.TextColumn(width=52, help="Notices against the period before."),
+            "Change": st.column_config.TextColumn(width=48, help="Notices against the period before."),
             "Flaggers": st.column_config.NumberColumn(format="localized", width=56, help="Notices from trusted flaggers."),
-            "Orders": st.column_config.NumberColumn(format="localized", width=48, help="Orders and requests from authorities (source law_enforcement)."),
+            "Orders": st.column_config.NumberColumn(format="localized", width=46, help="Orders and requests from authorities (source law_enforcement)."),
             "Actioned": st.column_config.NumberColumn(format="localized", width=58, help="Notices resolved in the period with an enforcement action."),
-            "Median": st.column_config.TextColumn(width=56, help="Median time from notice to action, over the notices actioned in the period."),
+            "Median": st.column_config.TextColumn(width=52, help="Median time from notice to action, over the notices actioned in the period."),
         }, placeholder="–",
     )
     if table.height > rows:
