@@ -236,8 +236,9 @@ def shell(as_of: datetime, filters: Filters) -> list[QueryCall]:
 def trends(as_of: datetime, filters: Filters, dimension: str = "category", hourly: bool | None = None) -> list[QueryCall]:
     """Trends & spikes: the series of the chosen breakdown with the detector's history before the
     period (the volume chart), the same breakdown hourly over the spike record's window (its own
-    spikes, unless the breakdown is by category), the spike record's series (every watched series, the record's fixed window before now),
-    the shares for emerging patterns, and the classifier signal (watchfloor.trends)."""
+    spikes, unless the breakdown is by category), the spike record's series (every watched
+    series, the record's fixed window before now), the shares for emerging patterns, and the
+    classifier signal (watchfloor.trends)."""
     tr = trend_figures
     period = filters.period_params()
     start, end = period["period_start"], period["period_end"]

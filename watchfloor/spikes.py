@@ -115,7 +115,7 @@ class SpikeParams:
         if not 0 < self.alpha < 0.5:
             raise ValueError("alpha must be between 0 and 0.5")
         if self.end_after < 1 or self.merge_gap < 0 or self.weeks < 1 or self.min_history < 1 or self.scan < 1:
-            raise ValueError("end_after, weeks and min_history must be at least 1, merge_gap at least 0")
+            raise ValueError("end_after, weeks, min_history and scan must be at least 1, merge_gap at least 0")
         if not (0 < self.dispersion_share < 0.5 and 0 < self.volatility_share < 0.5):
             raise ValueError("the dispersion shares must be between 0 and 0.5")
 

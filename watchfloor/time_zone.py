@@ -27,14 +27,14 @@ def names() -> tuple[str, ...]:
 def check(name: object) -> str:
     """`name` as a valid IANA time zone name (surrounding spaces dropped), else TimeZoneError."""
     text = name.strip() if isinstance(name, str) else ""
-    shown = repr(str(name)[:MAX_LENGTH])
+    unknown = TimeZoneError(f"unknown time zone {str(name)[:MAX_LENGTH]!r}: use an IANA name such as "
+                            "Europe/Berlin or America/New_York")
     if not text or len(text) > MAX_LENGTH or "\x00" in text or text.startswith(("/", ".")) or ".." in text:
-        raise TimeZoneError(f"unknown time zone {shown}: use an IANA name such as Europe/Berlin or America/New_York")
+        raise unknown
     try:
         ZoneInfo(text)
     except (ZoneInfoNotFoundError, ValueError, OSError):
-        raise TimeZoneError(f"unknown time zone {shown}: use an IANA name such as Europe/Berlin or "
-                            "America/New_York") from None
+        raise unknown from None
     return text
 
 

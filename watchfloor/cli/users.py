@@ -54,61 +54,35 @@ def register(subparsers) -> None:
     _add_users_file_option(lst)
     lst.set_defaults(func=run_list)
 
-    rm = sub.add_parser(
-        "remove",
-        help="remove a user",
-        description="Remove a user: they can no longer sign in, and a session they have open ends at their "
-                    "next click.",
-    )
-    rm.add_argument("name", metavar="NAME", help="login name")
-    _add_users_file_option(rm)
-    rm.set_defaults(func=run_remove)
+    _one_user_action(sub, "remove", run_remove, help="remove a user",
+                     description="Remove a user: they can no longer sign in, and a session they have open ends at "
+                                 "their next click.")
 
-    sp = sub.add_parser(
-        "set-password",
-        help="set a new password for a user",
+    sp = _one_user_action(
+        sub, "set-password", run_set_password, help="set a new password for a user",
         description=(
             "Set a new password for a user (also replaces a plain-text password found in the "
             "users file with a hash) and end every session the user has open. The password is asked "
             "twice on the terminal, or read from one line of standard input with --password-stdin."
         ),
     )
-    sp.add_argument("name", metavar="NAME", help="login name")
     _add_password_stdin_option(sp)
-    _add_users_file_option(sp)
-    sp.set_defaults(func=run_set_password)
 
-    role = sub.add_parser(
-        "set-role",
-        help="give a user another role",
-        description="Give a user one role instead of the ones they have; a session they have open follows "
-                    "at their next click.",
-    )
-    role.add_argument("name", metavar="NAME", help="login name")
+    role = _one_user_action(sub, "set-role", run_set_role, help="give a user another role",
+                            description="Give a user one role instead of the ones they have; a session they have "
+                                        "open follows at their next click.")
     role.add_argument("--role", required=True, metavar="ROLE", help=f"one of: {', '.join(ROLES)}")
-    _add_users_file_option(role)
-    role.set_defaults(func=run_set_role)
 
-    zone = sub.add_parser(
-        "set-timezone",
-        help="choose the time zone a user's pages show times in",
-        description="Show a user's times in an IANA time zone (e.g. Europe/Berlin) instead of UTC; 'UTC' goes "
-                    "back to the default. Stored data and exports stay UTC. Applies at their next click.",
-    )
-    zone.add_argument("name", metavar="NAME", help="login name")
+    zone = _one_user_action(sub, "set-timezone", run_set_timezone,
+                            help="choose the time zone a user's pages show times in",
+                            description="Show a user's times in an IANA time zone (e.g. Europe/Berlin) instead of "
+                                        "UTC; 'UTC' goes back to the default. Stored data and exports stay UTC. "
+                                        "Applies at their next click.")
     zone.add_argument("zone", metavar="ZONE", help="an IANA time zone name, or UTC")
-    _add_users_file_option(zone)
-    zone.set_defaults(func=run_set_timezone)
 
-    revoke = sub.add_parser(
-        "revoke",
-        help="end every session of a user now",
-        description="End every session and session cookie of a user (a lost laptop, a copied cookie): they "
-                    "must sign in again.",
-    )
-    revoke.add_argument("name", metavar="NAME", help="login name")
-    _add_users_file_option(revoke)
-    revoke.set_defaults(func=run_revoke)
+    _one_user_action(sub, "revoke", run_revoke, help="end every session of a user now",
+                     description="End every session and session cookie of a user (a lost laptop, a copied "
+                                 "cookie): they must sign in again.")
 
     demo = sub.add_parser(
         "demo",
@@ -121,6 +95,16 @@ def register(subparsers) -> None:
     )
     _add_users_file_option(demo)
     demo.set_defaults(func=run_demo)
+
+
+def _one_user_action(sub, action: str, func, *, help: str, description: str) -> argparse.ArgumentParser:
+    """A `users ACTION NAME` sub-command with the users-file option; returns its parser for any
+    options of its own."""
+    parser = sub.add_parser(action, help=help, description=description)
+    parser.add_argument("name", metavar="NAME", help="login name")
+    _add_users_file_option(parser)
+    parser.set_defaults(func=func)
+    return parser
 
 
 def _add_users_file_option(parser: argparse.ArgumentParser) -> None:
