@@ -5,7 +5,7 @@ from datetime import datetime, timedelta, timezone
 
 import streamlit as st
 
-from components import plain, shell, times
+from components import plain, shell, tables, times
 from watchfloor import audit
 from watchfloor.config import load_settings
 from watchfloor.labels import count_of
@@ -79,7 +79,7 @@ if shown.height == 0:
     st.info("No entry matches these filters.")
     st.stop()
 
-st.dataframe(  # times in the reader's zone; the export below stays UTC
+tables.table(  # times in the reader's zone; the export below stays UTC
     times.local(shown.select("seq", "at", "user", "role", "action", "case_id", "reason"), "at"),
     key="audit_table", hide_index=True, placeholder="–",
     column_config={

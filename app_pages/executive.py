@@ -48,8 +48,8 @@ caption_column.caption(
 with export_column:
     tiles.export_buttons(
         f"executive-summary-{period.start:%Y%m%d}-{period.end:%Y%m%d}",
-        export.to_html(period, figures, enforcement, notices, severe, severe_before, rising, as_of, scope, spikes),
-        export.to_csv(ex.figures_table(period, figures, enforcement, notices, severe, rising, spikes)),
+        lambda: export.to_html(period, figures, enforcement, notices, severe, severe_before, rising, as_of, scope, spikes),
+        lambda: export.to_csv(ex.figures_table(period, figures, enforcement, notices, severe, rising, spikes)),
     )
 
 tiles.tiles(figures, period, user.role, f"{period.previous_label}")

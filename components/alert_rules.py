@@ -9,6 +9,7 @@ import polars as pl
 import streamlit as st
 
 import queries
+from components import tables
 from watchfloor import audit, roles
 from watchfloor.alerting import editing, rules
 from watchfloor.alerting.rules import KINDS, RuleSet
@@ -41,11 +42,11 @@ def rules_table(ruleset: RuleSet) -> None:
         "Quiet hours": r.quiet_hours.describe() if r.quiet_hours else "–",
         "On": r.enabled,
     } for r in ruleset.rules]
-    st.dataframe(pl.DataFrame(rows), hide_index=True, key="alerts_rules_table",
+    tables.table(pl.DataFrame(rows), hide_index=True, key="alerts_rules_table",
                  column_config={"Settings": st.column_config.TextColumn(width="medium"),
                                 "On": st.column_config.CheckboxColumn(help="Disabled rules are kept but not evaluated.")}, placeholder="–")
     if ruleset.digests:
-        st.dataframe(pl.DataFrame([{"Digest": d.name.title(), "When": d.describe(),
+        tables.table(pl.DataFrame([{"Digest": d.name.title(), "When": d.describe(),
                                     "Channels": ", ".join(d.channels) or "none"} for d in ruleset.digests.values()]),
                      hide_index=True, key="alerts_digests_table", placeholder="–")
 

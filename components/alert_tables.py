@@ -10,7 +10,7 @@ from datetime import datetime, timedelta
 import polars as pl
 import streamlit as st
 
-from components import times
+from components import tables, times
 from components.kpi import format_count
 from watchfloor import roles
 from watchfloor.alerting import figures
@@ -92,7 +92,7 @@ def open_alerts(table: pl.DataFrame) -> None:
         pl.Series("See it", [_link(p, q) for p, q in zip(table["page"], table["link_query"])], dtype=pl.String),
         pl.col("rule_id").alias("Rule"), pl.col("id").alias("No."),
     )
-    st.dataframe(
+    tables.table(
         shown, hide_index=True, key="alerts_open_table", placeholder="–",
         column_config={
             "Alert": st.column_config.TextColumn(width="large"),
@@ -151,7 +151,7 @@ def act_on_alert(table: pl.DataFrame, store: AlertStore, user, now: datetime) ->
                                               f"{times.at(until, '%H:%M')}.") if done else \
                 ("warn", f"Alert {choice} is no longer open.")
             st.rerun()
-    st.dataframe(pl.DataFrame({"": ["What", "Where", "How bad", "Since", "Opened", "Status", "Rule"],
+    tables.table(pl.DataFrame({"": ["What", "Where", "How bad", "Since", "Opened", "Status", "Rule"],
                                "Value": [row["title"], row["where_text"], row["measure"],
                                          times.at(row["since"]), times.at(row["opened_at"]),
                                          row["status"], row["rule_id"]]}),
@@ -159,7 +159,7 @@ def act_on_alert(table: pl.DataFrame, store: AlertStore, user, now: datetime) ->
     events = store.events_frame(choice)
     if events.height:
         when = times.titled("When")
-        st.dataframe(times.local(events, "at").select(pl.col("at").alias(when), pl.col("kind").alias("What"),
+        tables.table(times.local(events, "at").select(pl.col("at").alias(when), pl.col("kind").alias("What"),
                                    pl.col("actor").alias("Who"), pl.col("note").alias("Note")),
                      hide_index=True, key="alerts_chosen_events", placeholder="–",
                      column_config={when: st.column_config.DatetimeColumn(format="MM-DD HH:mm:ss")})
@@ -181,7 +181,7 @@ def history(table: pl.DataFrame) -> None:
     if table.height == 0:
         st.info(f"No alert opened in the last {figures.HISTORY_DAYS} days.")
         return
-    st.dataframe(
+    tables.table(
         times.local(table, "opened_at", "resolved_at").select(
             pl.col("id").alias("No."), pl.col("severity").str.to_titlecase().alias("Severity"),
             pl.col("title").alias("Alert"), pl.col("rule_id").alias("Rule"), pl.col("opened_at").alias("Opened"),
@@ -205,7 +205,7 @@ def deliveries(health: pl.DataFrame, recent: pl.DataFrame) -> None:
     if recent.height == 0:
         st.caption("Nothing was sent in the last 24 hours.")
         return
-    st.dataframe(
+    tables.table(
         times.local(health, "last_sent").select(pl.col("channel").alias("Channel"), pl.col("target_label").alias("URL"),
                       pl.col("sent").alias("Sent"), pl.col("retrying").alias("Waiting to retry"),
                       pl.col("failed").alias("Failed"), pl.col("last_sent").alias("Last sent"),
@@ -216,7 +216,7 @@ def deliveries(health: pl.DataFrame, recent: pl.DataFrame) -> None:
                        "URL": st.column_config.TextColumn(help="The service and a fingerprint; the URL itself is a secret.")},
     )
     with st.expander(f"Deliveries in the last 24 hours ({recent.height:,})"):
-        st.dataframe(
+        tables.table(
             times.local(recent, "created_at", "next_attempt_at").select(pl.col("created_at").alias("Queued"), pl.col("notice").alias("Notice"),
                           pl.col("title").alias("Title"), pl.col("channel").alias("Channel"),
                           pl.col("status").alias("Status"), pl.col("attempts").alias("Tries"),

@@ -9,7 +9,7 @@ import polars as pl
 import streamlit as st
 
 import queries
-from components import case_link, plain, times
+from components import case_link, plain, tables, times
 from components.charts import marked
 from components.kpi import format_share, kpi_tile
 from watchfloor import automation as au
@@ -115,7 +115,7 @@ def links_table(flow: au.Flow) -> dict | None:
         step.alias("Step"), pl.col("from_label").alias("From"), pl.col("to_label").alias("To"),
         pl.col("cases").alias("Cases"), (pl.col("share") * 100).alias("Share"),
         pl.col("median_hours").alias("Median case-time (h)"))
-    event = st.dataframe(
+    event = tables.table(
         display, key="automation_links", on_select="rerun", selection_mode="single-row", hide_index=True,
         column_config={
             "Cases": st.column_config.NumberColumn(format="localized"),
@@ -155,7 +155,7 @@ def link_cases(cases: pl.DataFrame, total: int, link: dict, role: str) -> None:
 
 
 def stage_table(stages: pl.DataFrame) -> None:
-    st.dataframe(
+    tables.table(
         stages.select(pl.col("label").alias("Stage"), pl.col("cases").alias("Cases in it"),
                       pl.col("median_hours").alias("Median time (h)"), pl.col("hours").alias("Case-hours"),
                       (pl.col("share") * 100).alias("Share of case-time")),
@@ -178,7 +178,7 @@ def breach_table(groups: pl.DataFrame) -> None:
         pl.col("group").alias("Queue group"), pl.col("cases").alias("Cases"), pl.col("breached").alias("Breached"),
         (pl.col("breach_rate") * 100).alias("Breach rate"), top.alias("Stage contributing most"),
         *[(pl.col(stage) * 100).alias(label) for stage, label in au.STAGES.items()])
-    st.dataframe(
+    tables.table(
         display, key="automation_breach_table", hide_index=True,
         column_config={"Breach rate": st.column_config.NumberColumn(format="%.1f%%"),
                        **{label: st.column_config.NumberColumn(format="%.0f%%") for label in au.STAGES.values()}},
@@ -210,7 +210,7 @@ def _bottleneck_figure(daily: pl.DataFrame) -> go.Figure:
 def bottleneck_table(trend: pl.DataFrame) -> None:
     if trend.height == 0:
         return
-    st.dataframe(
+    tables.table(
         trend.select(pl.col("label").alias("Stage"), pl.col("mean_hours").alias("Case-hours a day"),
                      pl.col("slope").alias("Trend (h/day per day)"), (pl.col("change") * 100).alias("Trend over period"),
                      pl.col("first_hours").alias("First day"), pl.col("last_hours").alias("Last day")),
@@ -239,7 +239,7 @@ def classifier_table(quality: pl.DataFrame) -> None:
             pl.format("{}% ({}–{}%)", (pl.col(name) * 100).round(1), (pl.col(f"{name}_low") * 100).round(1),
                       (pl.col(f"{name}_high") * 100).round(1)))
 
-    st.dataframe(
+    tables.table(
         quality.select(pl.col("classifier").alias("Classifier"), pl.col("category_label").alias("Category"),
                        pl.col("cases").alias("Flagged"), pl.col("automated").alias("Automated"),
                        pl.col("decided").alias("Human decisions"), interval("precision").alias("Precision (95 % CI)"),
@@ -290,7 +290,7 @@ def drift_table(drift: pl.DataFrame) -> None:
         st.info("No classifier-flagged case in this period or the four weeks before.")
         return
     verdict = pl.col("verdict").replace_strict(DRIFT_MARKS, default=None, return_dtype=pl.String)
-    st.dataframe(
+    tables.table(
         drift.select(pl.col("classifier").alias("Classifier"),
                      marked(humanised("verdict"), verdict).alias("Drift"),
                      pl.col("psi").alias("PSI"), pl.col("noise").alias("Sampling noise"),
@@ -414,7 +414,7 @@ def candidates_table(ranked: pl.DataFrame) -> None:
         (pl.col("safety") * 100).alias("Safety"), pl.col("cases_per_day").alias("Cases a day"),
         (pl.col("automated_share") * 100).alias("Automated now"),
         pl.col("review_hours_per_day").alias("Review hours a day"), pl.col("evidence").alias("Evidence"))
-    st.dataframe(
+    tables.table(
         display, key="automation_candidates", hide_index=True,
         column_config={
             "Rank": st.column_config.NumberColumn(format="%d", help=f"Empty: fewer than {au.CANDIDATE_MIN_DECIDED} "

@@ -15,7 +15,7 @@ import plotly.graph_objects as go
 import polars as pl
 import streamlit as st
 
-from components import plain, times
+from components import plain, tables, times
 from watchfloor import capacity as cap
 
 UNDER, OVER, EVEN = "#c0392b", "#2f8f4e", "#f4f4f4"
@@ -176,7 +176,7 @@ def worst_hours_table(worst: pl.DataFrame, zone: str, key: str) -> None:
         pl.col("gap").round(1).alias("Gap"),
         (pl.col("roster_service_level") * 100).round(1).alias("Service level with roster (%)"),
     )
-    st.dataframe(shown, hide_index=True, key=key, height=min(38 + 35 * shown.height, 420), placeholder="–",
+    tables.table(shown, hide_index=True, key=key, height=min(38 + 35 * shown.height, 420), placeholder="–",
                  column_config={c: st.column_config.NumberColumn(format="localized")
                                 for c in ("Arrivals", "Needed on floor", "Needed scheduled", "Rostered", "Gap")})
 
@@ -194,7 +194,7 @@ def backlog_table(summary: pl.DataFrame, key: str) -> None:
         pl.col("expected_breaches").round(1).alias("Expected breaches"),
         pl.col("clears_in_hours").round(1).alias("Clears in (h)"),
     )
-    st.dataframe(shown, hide_index=True, key=key, height=min(38 + 35 * shown.height, 420),
+    tables.table(shown, hide_index=True, key=key, height=min(38 + 35 * shown.height, 420),
                  column_config={**{c: st.column_config.NumberColumn(format="localized")
                                    for c in ("Waiting now", "Past first-action target", "Peak in 48 h", "Waiting in 48 h",
                                              "Expected breaches")},
@@ -262,7 +262,7 @@ def backtest_table(per_group: pl.DataFrame, groups: pl.DataFrame, key: str) -> N
         ((1 - pl.col("ratio")) * 100).round(1).alias("Error lower by (%)"),
         (pl.col("coverage") * 100).round(1).alias("Inside 80 % interval (%)"),
     )
-    st.dataframe(shown, hide_index=True, key=key, height=min(38 + 35 * shown.height, 360), placeholder="–")
+    tables.table(shown, hide_index=True, key=key, height=min(38 + 35 * shown.height, 360), placeholder="–")
 
 
 # --- vendors and export ------------------------------------------------------------------------
@@ -283,7 +283,7 @@ def vendor_table(hours: pl.DataFrame, now: datetime, key: str) -> None:
     )
     counts = {c: st.column_config.NumberColumn(format="localized")
               for c in ("Hours needed", "Hours rostered", "Needed − contracted")}
-    st.dataframe(shown, hide_index=True, key=key, column_config={
+    tables.table(shown, hide_index=True, key=key, column_config={
         **counts,
         "Hours contracted": st.column_config.NumberColumn(format="localized",
                                                           help="vendors.contracted_hours_per_week; empty: not on file."),

@@ -12,6 +12,7 @@ from typing import Any, Callable
 import polars as pl
 import streamlit as st
 
+from components import tables
 from components.navigation import page_is_built
 from watchfloor import roles
 
@@ -70,9 +71,9 @@ def case_table(
     selected row, if any."""
     dataframe_kwargs.setdefault("placeholder", "–")  # an empty cell shows a dash, never "None"
     if on_stay is None and not case_page_available(role):
-        st.dataframe(data, key=key, hide_index=True, **dataframe_kwargs)
+        tables.table(data, key=key, hide_index=True, **dataframe_kwargs)
         return None
-    event = st.dataframe(
+    event = tables.table(
         data, key=key, on_select="rerun", selection_mode="single-row", hide_index=True, **dataframe_kwargs,
     )
     row = selected_row(event)

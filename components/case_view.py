@@ -14,7 +14,7 @@ import plotly.graph_objects as go
 import polars as pl
 import streamlit as st
 
-from components import case_link, plain, shell, times
+from components import case_link, plain, shell, tables, times
 from components.kpi import page_link
 from queries import plans
 from watchfloor import audit, roles
@@ -193,7 +193,7 @@ def timeline(events: pl.DataFrame, clock_frame: pl.DataFrame, case_id: str) -> N
                       paper_bgcolor="rgba(0,0,0,0)")
     st.plotly_chart(plain.figure(fig), key="case_timeline_chart", config={"displayModeBar": False})
     shown, dated = times.dated(cv.timeline_display(events), {"When": "YYYY-MM-DD HH:mm"})
-    st.dataframe(shown, hide_index=True, key="case_timeline_table", placeholder="–",
+    tables.table(shown, hide_index=True, key="case_timeline_table", placeholder="–",
                  column_config={**dated,
                                 "Then": st.column_config.TextColumn(help="Where the case is after the event."),
                                 "Until next": st.column_config.TextColumn(help="Time to the next event.")},
@@ -227,7 +227,7 @@ def qa_and_appeals(reviews: pl.DataFrame, appeals: pl.DataFrame) -> None:
             st.caption(f"{summary.reviews} review(s): {summary.agreed} agree with the decision; "
                        f"{summary.golden} from the golden set.")
             shown, dated = times.dated(cv.qa_display(reviews), {"Reviewed": "YYYY-MM-DD HH:mm"})
-            st.dataframe(shown, hide_index=True, key="case_qa_table", column_config=dated, placeholder="–")
+            tables.table(shown, hide_index=True, key="case_qa_table", column_config=dated, placeholder="–")
     with right:
         st.markdown("**Appeals**")
         if appeals.height == 0:
@@ -235,7 +235,7 @@ def qa_and_appeals(reviews: pl.DataFrame, appeals: pl.DataFrame) -> None:
         else:
             shown, dated = times.dated(cv.appeals_display(appeals), {"Filed": "YYYY-MM-DD HH:mm",
                                                                     "Resolved": "YYYY-MM-DD HH:mm"})
-            st.dataframe(shown, hide_index=True, key="case_appeals_table", placeholder="–", column_config=dated)
+            tables.table(shown, hide_index=True, key="case_appeals_table", placeholder="–", column_config=dated)
 
 
 def incident(case: dict, role: str) -> None:

@@ -4,10 +4,12 @@ Kept dense on purpose: the whole summary fits on one 1440 × 900 screen."""
 
 from __future__ import annotations
 
+from typing import Callable
+
 import polars as pl
 import streamlit as st
 
-from components import plain
+from components import plain, tables
 from components.spike_lines import spike_list
 from components.kpi import page_link
 from components.navigation import page_is_built
@@ -79,7 +81,8 @@ def period_details(kind: str, as_of) -> tuple:
     return caption_column, (day, first, last)
 
 
-def export_buttons(stem: str, html_page: str, csv_bytes: bytes) -> None:
+def export_buttons(stem: str, html_page: Callable[[], str], csv_bytes: Callable[[], bytes]) -> None:
+    """The summary's downloads, written when a button is clicked (not on every run)."""
     with st.container(horizontal=True, gap="small", horizontal_alignment="right"):
         st.download_button("One page", html_page, file_name=f"{stem}.html", mime="text/html", icon=":material/download:",
                            key="executive_export_html", help="The summary as one self-contained page (HTML, prints on one page).",
@@ -144,7 +147,7 @@ def enforcement(table: pl.DataFrame, comparable: bool = True) -> None:
         return
     if not comparable:
         table = table.with_columns(pl.lit(None, pl.Int64).alias("previous"))
-    st.dataframe(
+    tables.table(
         table.select(
             humanised("action").alias("Action"),
             pl.col("current").alias("Cases"),
@@ -213,7 +216,7 @@ def rising(table: pl.DataFrame) -> None:
     if table.height == 0:
         st.caption("No category rose against the period before.")
     else:
-        st.dataframe(
+        tables.table(
             table.select(
                 category_labels("category").alias("Category"),
                 pl.col("current").alias("Cases"),
@@ -232,7 +235,7 @@ def notices(table: pl.DataFrame, rows: int = 6, comparable: bool = True) -> None
     if not comparable:
         table = table.with_columns(pl.lit(None, pl.Int64).alias("previous_notices"))
     shown = table.head(rows)
-    st.dataframe(
+    tables.table(
         shown.select(
             category_labels("category").alias("Category"),
             pl.col("notices").alias("Notices"),

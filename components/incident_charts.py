@@ -9,7 +9,7 @@ import plotly.graph_objects as go
 import polars as pl
 import streamlit as st
 
-from components import case_link, plain, times
+from components import case_link, plain, tables, times
 from components.kpi import format_count
 from watchfloor import incidents as inc
 from watchfloor import spike_record
@@ -94,7 +94,7 @@ def incident_list(incidents: pl.DataFrame) -> None:
     started = times.titled("Started")
     shown = times.local(inc.incident_table(incidents), "Started").with_columns(
         category_labels("category").alias("Category")).drop("category").rename({"Started": started})
-    st.dataframe(
+    tables.table(
         shown.select("Incident", "Severity", "Status", "Title", "Category", "Commander", started, "Linked cases",
                      "To detect", "To acknowledge", "To mitigate", "To resolve"),
         hide_index=True, key="incidents_table",
@@ -139,7 +139,7 @@ def story(rows: pl.DataFrame) -> None:
         st.info("No milestones or notes recorded for this incident yet.")
         return
     when = times.titled("When")
-    st.dataframe(
+    tables.table(
         times.local(rows, "occurred_at").select(
             pl.col("occurred_at").alias(when),
             texts_of(rows, inc.format_duration, "since_start_s").alias("Since start"),

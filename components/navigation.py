@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 from pathlib import Path
 
@@ -12,6 +13,7 @@ from watchfloor import roles
 APP_ROOT = Path(__file__).resolve().parent.parent
 
 
+@functools.cache  # asked on every run; the app's files do not change under a running server
 def page_is_built(page_key: str) -> bool:
     """Pages whose file does not exist yet stay out of the menu and out of links."""
     return (APP_ROOT / roles.page(page_key).path).is_file()
@@ -37,11 +39,25 @@ def st_page(page_key: str, default: bool | None = None) -> st.Page:
     )
 
 
+_PAGES_KEY = "navigation_pages"
+
+
 def pages_by_group(role: str) -> dict[str, list[st.Page]]:
     """The pages this role may open, grouped by audience, in the table's order; the built pages it
     may not open are registered hidden under their own address, where they say so (a link or a
     deep link through the login to such a page gets a clear answer, not "Page not found" or a
-    silent landing on Home)."""
+    silent landing on Home).
+
+    Built once per session and role (building them was a tenth of a page run). Never shared
+    between sessions: st.navigation marks the page it picks as callable, and the run unmarks it."""
+    built = st.session_state.get(_PAGES_KEY)
+    if built is None or built[0] != role:
+        built = (role, _pages_by_group(role))
+        st.session_state[_PAGES_KEY] = built
+    return built[1]
+
+
+def _pages_by_group(role: str) -> dict[str, list[st.Page]]:
     grouped: dict[str, list[st.Page]] = {}
     for spec in roles.pages_for(role):
         if page_is_built(spec.key):

@@ -8,7 +8,7 @@ import plotly.graph_objects as go
 import polars as pl
 import streamlit as st
 
-from components import plain
+from components import plain, tables
 from components.charts import marked
 from components.kpi import format_count, format_share
 from watchfloor import quality as q
@@ -76,7 +76,7 @@ def calibration(table: pl.DataFrame, key: str) -> None:
         (pl.col("error_floor") * 100).alias("error_floor"),
         category_labels("worst_category"),
     )
-    st.dataframe(shown, key=key, hide_index=True, column_config={
+    tables.table(shown, key=key, hide_index=True, column_config={
         "reviewer_id": st.column_config.TextColumn("Reviewer", pinned=True),
         "vendor": st.column_config.TextColumn("Vendor"),
         "checks": st.column_config.NumberColumn("Checks", format="localized"),
@@ -170,7 +170,7 @@ def agreement_table(agreement: pl.DataFrame, key: str) -> None:
         marked(pl.col("band").fill_null("undefined"), pl.col("band").replace_strict(BAND_COLOURS, default=None, return_dtype=pl.String))
         .alias("Band"),
     ).sort("Kappa", nulls_last=True)
-    st.dataframe(shown, key=key, hide_index=True, column_config={
+    tables.table(shown, key=key, hide_index=True, column_config={
         "QA checks": st.column_config.NumberColumn(format="localized"),
         "Accuracy": st.column_config.NumberColumn(format="%.1f%%"),
         "Kappa": st.column_config.NumberColumn(format="%.2f", help="Cohen's kappa, golden items excluded; "

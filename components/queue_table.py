@@ -8,6 +8,7 @@ from urllib.parse import quote
 import polars as pl
 import streamlit as st
 
+from components import tables
 from components.charts import marked
 from components.navigation import page_is_built
 from watchfloor import metrics, roles
@@ -65,7 +66,7 @@ def queue_health_table(table: pl.DataFrame, group_by: str, key: str) -> None:
     if page_is_built("case"):
         shown = shown.with_columns(("case?case_id=" + pl.col("oldest_case_id")).alias("oldest_case_id"))
         columns["oldest_case_id"] = st.column_config.LinkColumn("Oldest case", display_text=r"case_id=(.*)")
-    st.dataframe(
+    tables.table(
         shown.select(list(columns)),
         hide_index=True,
         placeholder="–",  # an empty queue has no ages: a dash, never "None"
@@ -123,7 +124,7 @@ def worst_by_sla_table(rows: pl.DataFrame, role: str, key: str) -> None:
         "backlog": st.column_config.NumberColumn("Backlog", format="localized"),
     }
     _link_and_place(columns, shown)
-    st.dataframe(shown.select(list(columns)), hide_index=True, column_config=columns, key=key, placeholder="–")
+    tables.table(shown.select(list(columns)), hide_index=True, column_config=columns, key=key, placeholder="–")
 
 
 def worst_by_age_table(rows: pl.DataFrame, role: str, key: str) -> None:
@@ -146,4 +147,4 @@ def worst_by_age_table(rows: pl.DataFrame, role: str, key: str) -> None:
         "target": st.column_config.TextColumn("Target", help="The queue's resolution target."),
     }
     _link_and_place(columns, shown)
-    st.dataframe(shown.select(list(columns)), hide_index=True, column_config=columns, key=key, placeholder="–")
+    tables.table(shown.select(list(columns)), hide_index=True, column_config=columns, key=key, placeholder="–")

@@ -11,7 +11,7 @@ import polars as pl
 import streamlit as st
 
 import queries
-from components import case_link, plain, shell, times
+from components import case_link, plain, shell, tables, times
 from components.charts import marked
 from components.kpi import format_count, kpi_tile
 from watchfloor import metrics
@@ -190,7 +190,7 @@ def breakdown_table(attainment: pl.DataFrame, dimension: str) -> None:
             if view.height == 0:
                 st.info(f"No {rep.CLOCK_LABELS[clock].lower()} clock stopped or breached in this period.")
                 continue
-            st.dataframe(
+            tables.table(
                 view.with_columns(pl.col("attainment") * 100),
                 key=f"sla_breakdown_table_{clock}",
                 hide_index=True,
@@ -324,7 +324,7 @@ def case_details(row: dict, as_of: datetime) -> None:
                 st.info("No events recorded for this case.")
             else:
                 when = times.titled("When")
-                st.dataframe(times.local(rep.timeline_display(events), "When").rename({"When": when}), hide_index=True,
+                tables.table(times.local(rep.timeline_display(events), "When").rename({"When": when}), hide_index=True,
                              key=f"sla_case_events_{case_id}", placeholder="–",
                              column_config={when: st.column_config.DatetimeColumn(format="YYYY-MM-DD HH:mm")})
         st.caption("The Case page will show the full case; until then, these are its key facts.")
@@ -338,7 +338,7 @@ def policies(frame: pl.DataFrame) -> None:
         st.info("The warehouse has no SLA policies.")
         return
     table = rep.policy_table(frame)
-    st.dataframe(
+    tables.table(
         table,
         key="sla_policies_table",
         hide_index=True,

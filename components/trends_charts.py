@@ -11,7 +11,7 @@ import polars as pl
 import streamlit as st
 
 import queries
-from components import case_link, plain, times
+from components import case_link, plain, tables, times
 from components.kpi import format_count, kpi_tile
 from watchfloor import trends as tr
 from watchfloor.labels import category_labels, count_of, humanised, signed_count, surface_labels, texts_of
@@ -135,7 +135,7 @@ def spike_table(episodes: pl.DataFrame, dimension: str) -> dict | None:
                + " Bursts come last: a batch (most of the extra cases landed within ten minutes, as a classifier "
                "back-fill does) or one account (most of them against a single account). Select one to draw its "
                "series and list its cases.")
-    event = st.dataframe(
+    event = tables.table(
         display,
         key=f"trends_spike_table_{dimension}",
         on_select="rerun",
@@ -353,7 +353,7 @@ def movers_table(movers: pl.DataFrame, dimension: str, period_label: str) -> Non
         st.info("No cases in this period or the one before for these filters.")
         return
     rows = movers.head(tr.MOVERS_TOP_N)
-    st.dataframe(
+    tables.table(
         rows.select(
             pl.col("label").alias(tr.DIMENSIONS[dimension]),
             pl.col("current").alias("This period"),
@@ -389,7 +389,7 @@ def emerging_patterns(rising: pl.DataFrame) -> None:
             if rows.height == 0:
                 st.caption("None gained share.")
                 continue
-            st.dataframe(
+            tables.table(
                 rows.select(
                     tr.value_labels(dimension, "value").alias(name),
                     (pl.col("share_now") * 100).alias("Share"),

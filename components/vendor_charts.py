@@ -11,7 +11,7 @@ import polars as pl
 import streamlit as st
 
 import queries
-from components import filters, plain
+from components import filters, plain, tables
 from components.charts import mark
 from watchfloor import scorecard_export
 from watchfloor import vendors as v
@@ -78,7 +78,7 @@ def scorecard_table(card: pl.DataFrame, key: str) -> None:
     for f in v.FIGURES:
         rule = "" if f.direction is None else f" Marked 🟢 🟠 🔴 against the contract target ({f.target or 'house standard'})."
         config[f.label] = st.column_config.TextColumn(help=f.help + rule)
-    st.dataframe(shown, key=key, hide_index=True, column_config=config,
+    tables.table(shown, key=key, hide_index=True, column_config=config,
                  height=min(38 + 35 * card.height, 460), placeholder="–")
     st.caption("🟢 meets the contract target; 🟠 within the tolerance below it; 🔴 further off. "
                "Figures without a mark have no contract target.")
@@ -154,7 +154,7 @@ def side_by_side(card: pl.DataFrame, first: str, second: str, key: str) -> None:
         name_a: column(a, False), f"{name_a} target": column(a, True),
         name_b: column(b, False), f"{name_b} target": column(b, True),
     })
-    st.dataframe(table, key=key, hide_index=True,
+    tables.table(table, key=key, hide_index=True,
                  height=38 + 35 * table.height, placeholder="–")
 
 
@@ -197,11 +197,13 @@ def _kappa_figure(kappa: pl.DataFrame, name_pairs: tuple[tuple[str, str], ...]) 
 
 def exports(card: pl.DataFrame, level: str, weeks: pl.DataFrame, kappa: pl.DataFrame, start: date, end: date,
             as_of: datetime, vendor_cards: pl.DataFrame) -> None:
+    """The two downloads; their files are written when the button is clicked (in a thread of the
+    server, not in the page run every visitor waits for)."""
     left, right = st.columns(2)
     with left:
         st.markdown("**Scorecard table (CSV)**")
         st.caption(f"The table above, by {v.LEVELS[level].lower()}: values, targets and colours.")
-        st.download_button("Download CSV", data=scorecard_export.scorecard_csv(card),
+        st.download_button("Download CSV", data=lambda: scorecard_export.scorecard_csv(card),
                            file_name=f"vendor_scorecards_{level}_{start:%Y%m%d}_{end:%Y%m%d}.csv",
                            mime="text/csv", key="vendors_export_csv", icon=":material/download:")
     with right:
@@ -212,10 +214,10 @@ def exports(card: pl.DataFrame, level: str, weeks: pl.DataFrame, kappa: pl.DataF
                               key="vendors_export_vendor")
         if chosen:
             row = vendor_cards.filter(pl.col("vendor_id") == chosen).row(0, named=True)
-            page = scorecard_export.scorecard_html(
+            page = lambda: scorecard_export.scorecard_html(  # noqa: E731 - built on the click, not every run
                 row, weeks.filter(pl.col("vendor_id") == chosen).sort("week_start"),
-                kappa.filter(pl.col("vendor_id") == chosen), start, end, as_of)
-            st.download_button("Download scorecard", data=page.encode("utf-8"),
+                kappa.filter(pl.col("vendor_id") == chosen), start, end, as_of).encode("utf-8")
+            st.download_button("Download scorecard", data=page,
                                file_name=f"scorecard_{chosen}_{start:%Y%m%d}_{end:%Y%m%d}.html",
                                mime="text/html", key="vendors_export_html", icon=":material/print:")
             st.caption("A self-contained page: open it in a browser and print it (or save as PDF).")

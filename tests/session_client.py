@@ -9,7 +9,8 @@ server path (login, the page scripts, the queries) far more cheaply than as many
 stress test and the load benchmark can open dozens of sessions on two cores.
 
 What it does not do: run the browser components (the login cookie is never written, which a
-session that stays connected does not need) or request lazily loaded table chunks.
+session that stays connected does not need; a session can instead be opened with a cookie it was
+given) or request lazily loaded table chunks.
 """
 
 from __future__ import annotations
@@ -71,14 +72,17 @@ class Session:
         self._inbox: asyncio.Queue = asyncio.Queue()
 
     @classmethod
-    async def open(cls, base_url: str, path: str = "", timeout_s: float = 120.0) -> tuple["Session", Run]:
-        """Connect as a new browser tab on `path` (a page's URL path, '' for the default page)."""
+    async def open(cls, base_url: str, path: str = "", timeout_s: float = 120.0,
+                   cookies: dict[str, str] | None = None) -> tuple["Session", Run]:
+        """Connect as a new browser tab on `path` (a page's URL path, '' for the default page),
+        sending `cookies` with the connection as a browser sends the ones it holds."""
         from websockets.asyncio.client import connect
 
         session = cls(base_url, timeout_s)
         ws_url = session.base_url.replace("http://", "ws://", 1).replace("https://", "wss://", 1) + "/_stcore/stream"
+        headers = {"Cookie": "; ".join(f"{k}={v}" for k, v in cookies.items())} if cookies else None
         session._ws = await connect(ws_url, subprotocols=["streamlit"], max_size=None, open_timeout=timeout_s,
-                                    ping_interval=None)
+                                    ping_interval=None, additional_headers=headers)
         session._reader = asyncio.create_task(session._read())
         run = await session._run(f"open /{path}", page_name=path)
         return session, run

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import os
 from dataclasses import dataclass, field
@@ -128,7 +129,27 @@ def utc_now() -> datetime:
 
 
 def load_settings(warehouse: str | None = None) -> Settings:
-    """Read settings; an explicit warehouse argument wins over WATCHFLOOR_WAREHOUSE."""
+    """Read settings; an explicit warehouse argument wins over WATCHFLOOR_WAREHOUSE.
+
+    Every page run asks for them: they are read again only when one of VARIABLES or the working
+    directory (relative paths) has changed."""
+    environment = tuple(os.environ.get(name) for name in VARIABLES)  # not os.environ.items(): 50x slower
+    return _read_settings(warehouse, environment, os.getcwd())
+
+
+# Every environment variable the settings are read from (tests/unit/test_config_cache.py keeps
+# this list complete).
+VARIABLES = (
+    "WATCHFLOOR_AS_OF", "WATCHFLOOR_AUDIT_HEAD_FILE", "WATCHFLOOR_AUDIT_KEY_FILE", "WATCHFLOOR_AUDIT_LOG",
+    "WATCHFLOOR_CACHE_TTL_SECONDS", "WATCHFLOOR_FRESHNESS_AMBER_MINUTES", "WATCHFLOOR_FRESHNESS_RED_MINUTES",
+    "WATCHFLOOR_LOGIN_ATTEMPTS", "WATCHFLOOR_LOGIN_CLIENT_ATTEMPTS", "WATCHFLOOR_LOGIN_LOCKOUT_MINUTES",
+    "WATCHFLOOR_QUERY_TIMEOUT_SECONDS", "WATCHFLOOR_QUERY_WORKERS", "WATCHFLOOR_REFRESH_SECONDS",
+    "WATCHFLOOR_SECRETS_FILE", "WATCHFLOOR_SESSION_QUERIES", "WATCHFLOOR_USERS_FILE", "WATCHFLOOR_WAREHOUSE",
+)
+
+
+@functools.lru_cache(maxsize=16)
+def _read_settings(warehouse: str | None, _environment: tuple, _cwd: str) -> Settings:
     as_of_raw = os.environ.get("WATCHFLOOR_AS_OF", "").strip()
     amber = _float_env("WATCHFLOOR_FRESHNESS_AMBER_MINUTES", 15.0)
     red = _float_env("WATCHFLOOR_FRESHNESS_RED_MINUTES", 60.0)
