@@ -79,6 +79,7 @@ class Scenario:
     failures: list[str] = field(default_factory=list)  # sessions that could not go on (with why)
     peak_memory: int = 0
     server_cpu_s: float = 0.0  # CPU time the server process used during the run (all its threads)
+    client_cpu_s: float = 0.0  # CPU time this process (the clients) used: on the same two cores
     load_before: tuple[float, float, float] = (0.0, 0.0, 0.0)
     load_after: tuple[float, float, float] = (0.0, 0.0, 0.0)
     wall_s: float = 0.0
@@ -251,7 +252,7 @@ def run_scenario(name: str, client: str, users: list[tuple[str, str]], users_fil
     try:
         cookies = session_cookies(server, users_file, users) if signed_in == "cookie" else [None] * len(users)
         scenario.load_before = os.getloadavg()
-        cpu_before = cpu_seconds(pid)
+        cpu_before, client_before = cpu_seconds(pid), time.process_time()
         started = time.perf_counter()
         if client == "light":
             asyncio.run(light(server.url, users, scenario, passes, cookies))
@@ -261,6 +262,7 @@ def run_scenario(name: str, client: str, users: list[tuple[str, str]], users_fil
         scenario.load_after = os.getloadavg()
         scenario.peak_memory = peak_memory(pid)
         scenario.server_cpu_s = cpu_seconds(pid) - cpu_before
+        scenario.client_cpu_s = time.process_time() - client_before
     finally:
         server.stop()
     print(summary_line(scenario), flush=True)
@@ -329,13 +331,16 @@ def write_report(scenarios: list[Scenario], cases: int, path: Path) -> None:
                 f"{st['hangs']} | {home} | {s.peak_memory / 2**20:,.0f} MiB | "
                 f"{s.load_before[0]:.1f} → {s.load_after[0]:.1f} |")
     lines += ["", "Server CPU time during each run (all its threads) against the page runs it served (each "
-              "session's first view (the login form, or Home from its cookie), its login and the page visits):", "",
-              "| run | wall (s) | server CPU (s) | page runs | CPU per page run (s) |", "|---|---:|---:|---:|---:|"]
+              "session's first view (the login form, or Home from its cookie), its login and the page visits), and "
+              "the CPU time of the clients themselves (the light client's Python, or Playwright's side: Chromium's "
+              "own processes are not counted), which share the machine's two cores with the server:", "",
+              "| run | wall (s) | server CPU (s) | page runs | CPU per page run (s) | client CPU (s) |",
+              "|---|---:|---:|---:|---:|---:|"]
     for s in scenarios:
         # the visits, and each login form's first view (a cookie session's first view is its Home visit)
         runs = len(s.visits) + (s.sessions if s.signed_in == "password" else 0)
         lines.append(f"| {s.name} | {s.wall_s:.0f} | {s.server_cpu_s:.0f} | {runs} | "
-                     f"{s.server_cpu_s / runs if runs else float('nan'):.2f} |")
+                     f"{s.server_cpu_s / runs if runs else float('nan'):.2f} | {s.client_cpu_s:.0f} |")
     lines += ["", "Per page (median seconds, cold / warm):", "",
               "| run | " + " | ".join(TITLES[p] for p in PAGES) + " |", "|---|" + "---:|" * len(PAGES)]
     for s in scenarios:
