@@ -42,9 +42,9 @@ view = queries.derived(data["series"], tr.spike_view, dimension, start, end, jud
 record = plans.spike_record(data["watched"], as_of, level)  # the spikes every page shows alike
 watched = plans.watched_view(record, data["watched"]["category"].unique().to_list(), start, end)
 # The breakdown's own spikes, on the record's window like the watched alerts (none by category).
-breakdown = None if dimension == "category" else tr.in_period(
-    queries.derived(data["breakdown"], tr.breakdown_record, dimension, spike_record.hour_of(as_of), level), start, end)
-spikes = tr.spike_list(breakdown, watched, dimension)
+breakdown = None if dimension == "category" else plans.breakdown_view(
+    data["breakdown"], dimension, spike_record.hour_of(as_of), level, start, end)
+spikes = plans.spike_list(breakdown, watched, dimension)
 movers = queries.derived(data["series"], tr.movers, dimension, start, end, as_of)
 trends_charts.sensitivity_cost(cost, watched.rate, sensitivity.LABELS[level])
 

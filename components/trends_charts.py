@@ -214,8 +214,12 @@ def _alert_rate_figure(rate: pl.DataFrame) -> go.Figure:
 
 
 def series_options(view: tr.SpikeView, dimension: str) -> dict[str, str]:
-    """ALL, then the values by volume in the period."""
-    totals = view.points.group_by("key").agg(pl.col("observed").sum()).sort(["observed", "key"], descending=[True, False])
+    """ALL, then the values by volume in the period (worked out once per detector view)."""
+    return queries.derived(view.points, _series_options, dimension)
+
+
+def _series_options(points: pl.DataFrame, dimension: str) -> dict[str, str]:
+    totals = points.group_by("key").agg(pl.col("observed").sum()).sort(["observed", "key"], descending=[True, False])
     return {ALL: f"All {tr.DIMENSIONS[dimension].lower()} values (top {OVERVIEW_TOP_N})",
             **{key: tr.value_label(dimension, key) for key in totals["key"].to_list()}}
 

@@ -85,6 +85,36 @@ def _watched_view(spikes: pl.DataFrame, first: datetime | None, last: datetime |
                                       period_start, period_end)
 
 
+def breakdown_view(series: pl.DataFrame, dimension: str, hour: datetime, sensitivity: str, period_start: datetime,
+                   period_end: datetime) -> trend_figures.SpikeView:
+    """The Trends page's spikes of a breakdown's own series (watchfloor.trends.breakdown_record, on
+    the spike record's window) in the period, kept with the fetched series."""
+    return queries.derived(series, _breakdown_view, dimension, hour, sensitivity, period_start, period_end)
+
+
+def _breakdown_view(series: pl.DataFrame, dimension: str, hour: datetime, sensitivity: str, period_start: datetime,
+                    period_end: datetime) -> trend_figures.SpikeView:
+    record = queries.derived(series, trend_figures.breakdown_record, dimension, hour, sensitivity)
+    return trend_figures.in_period(record, period_start, period_end)
+
+
+def spike_list(breakdown: trend_figures.SpikeView | None, watched: trend_figures.WatchedView,
+               dimension: str) -> pl.DataFrame:
+    """watchfloor.trends.spike_list, kept with the views it is made from (ranking them was a tenth
+    of the Trends page's warm run)."""
+    if breakdown is None:
+        return queries.derived(watched.alerts, _spike_list, watched.rate, watched.sensitivity, None, None, None,
+                               dimension)
+    return queries.derived(watched.alerts, _spike_list, watched.rate, watched.sensitivity, breakdown.points,
+                           breakdown.episodes, breakdown.bucket, dimension)
+
+
+def _spike_list(alerts: pl.DataFrame, rate: pl.DataFrame, sensitivity: str, points: pl.DataFrame | None,
+                episodes: pl.DataFrame | None, bucket: timedelta | None, dimension: str) -> pl.DataFrame:
+    breakdown = None if points is None else trend_figures.SpikeView(points, episodes, bucket)
+    return trend_figures.spike_list(breakdown, trend_figures.WatchedView(alerts, rate, sensitivity), dimension)
+
+
 @_page_plan
 def home(as_of: datetime, filters: Filters) -> list[QueryCall]:
     scope = filters.sql_params()

@@ -295,7 +295,7 @@ def current_users(path: Path | str) -> dict[str, Any]:
         return _empty()
     except OSError as exc:
         raise UsersFileError(f"{path}: cannot read the users file: {exc.strerror or exc}") from None
-    key = str(path.resolve())
+    key = str(path)  # not path.resolve(): its system calls were a tenth of a warm page run
     with _recent_lock:
         known = _recent.get(key)
     if known is not None and known[0] == signature:
