@@ -420,3 +420,23 @@ def eval_module():
         sys.modules["eval_spikes"] = module
         spec.loader.exec_module(module)
     return module
+
+
+def test_the_page_keeps_the_spike_list_with_its_views():
+    """queries.plans' kept spike list and breakdown are the ones worked out directly, and a rerun
+    (or another session) with the same views gets the same frames back."""
+    from queries import plans
+
+    period_start, period_end = datetime(2026, 11, 16), datetime(2026, 11, 19)
+    frame = cells(NARROW)
+    by_region = frame.rename({"region": "key"}).group_by("key", "bucket").agg(pl.col("cases").sum())
+    view = watched_view(frame, period_start, period_end)
+    hour = spike_record.hour_of(AS_OF)
+    kept = plans.breakdown_view(by_region, "region", hour, "normal", period_start, period_end)
+    direct = tr.in_period(tr.breakdown_record(by_region, "region", hour, "normal"), period_start, period_end)
+    assert kept.episodes.equals(direct.episodes) and kept.points.equals(direct.points)
+    assert plans.breakdown_view(by_region, "region", hour, "normal", period_start, period_end) is kept
+    listed = plans.spike_list(kept, view, "region")
+    assert listed.equals(tr.spike_list(direct, view, "region"))
+    assert plans.spike_list(kept, view, "region") is listed
+    assert plans.spike_list(None, view, "category").equals(tr.spike_list(None, view, "category"))
