@@ -604,8 +604,7 @@ def write_report(sim: dict, nab: dict | None, nab_note: str, speed_result: dict 
             "(`watchfloor.spikes.could_alert`); of "
             "the others, those with no point or run big enough (min_excess, min_ratio) for their first expected "
             "counts are settled without their dispersion and tails, and the rest are judged in batches of category "
-            "and narrower series together (same alerts as judging every series alone); a later pass works out "
-            "each series from its first changed point on only. The detector time includes "
+            "and narrower series together (same alerts as judging every series alone). The detector time includes "
             "building the watched series and merging their episodes into alerts. CPU: the process's CPU seconds over "
             "the same step (best of 3), which a busy machine inflates far less than the wall time: about what the step "
             "takes on a quiet core.",

@@ -340,32 +340,27 @@ def _sorting_network(size: int) -> list[tuple[int, int]]:
     return pairs
 
 
-def _lagged_trimmed_mean(values: np.ndarray, lags: list[int], trim: float,
-                         start: int = 0) -> tuple[np.ndarray, np.ndarray]:
+def _lagged_trimmed_mean(values: np.ndarray, lags: list[int], trim: float) -> tuple[np.ndarray, np.ndarray]:
     """Per point t (along the last axis), the mean of values[t - lag] over `lags` after dropping
     the lowest and highest `trim` share of them (floor(known x trim) at each end), NaN (unknown)
     values left out, NaN where none is left; and how many values were known (at least 1).
     The values are sorted by a sorting network, one whole array per lag (elementwise min and
-    max over every point at once), rather than by one small sort per point. Only the points from
-    `start` on are worked out (those before are NaN, 1)."""
+    max over every point at once), rather than by one small sort per point."""
     inf = np.where(np.isnan(values), np.inf, values)  # counts are never infinite
     n_points = values.shape[-1]
-    start = min(max(start, 0), n_points)
-    shape = (*values.shape[:-1], n_points - start)
     columns = []
     for lag in lags:
-        column = np.full(shape, np.inf)
-        first = max(lag, start)
-        if 0 < lag and first < n_points:
-            column[..., first - start:] = inf[..., first - lag:n_points - lag]
+        column = np.full(values.shape, np.inf)
+        if 0 < lag < n_points:
+            column[..., lag:] = inf[..., :-lag]
         columns.append(column)
-    spare = np.empty(shape)
+    spare = np.empty(values.shape)
     for i, j in _sorting_network(len(columns)):
         low, high = columns[i], columns[j]
         np.minimum(low, high, out=spare)
         np.maximum(low, high, out=high)
         columns[i], spare = spare, low
-    known = np.zeros(shape, dtype=np.int64)
+    known = np.zeros(values.shape, dtype=np.int64)
     for column in columns:
         known += column != np.inf
     cut = np.floor(known * trim).astype(int)
@@ -373,13 +368,7 @@ def _lagged_trimmed_mean(values: np.ndarray, lags: list[int], trim: float,
     kept = [np.where((j >= cut) & (j < upto), column, 0.0) for j, column in enumerate(columns)]
     count = np.maximum(upto - cut, 0)
     with np.errstate(invalid="ignore", divide="ignore"):
-        mean = np.where(count > 0, _pairwise_sum(kept) / np.maximum(count, 1), np.nan)
-    known = np.maximum(known, 1)
-    if start:
-        skipped = (*values.shape[:-1], start)
-        mean = np.concatenate([np.full(skipped, np.nan), mean], axis=-1)
-        known = np.concatenate([np.ones(skipped, dtype=known.dtype), known], axis=-1)
-    return mean, known
+        return np.where(count > 0, _pairwise_sum(kept) / np.maximum(count, 1), np.nan), np.maximum(known, 1)
 
 
 def _pairwise_sum(terms: list[np.ndarray]) -> np.ndarray:
@@ -434,16 +423,13 @@ def baseline(clean: np.ndarray, interval: timedelta, params: SpikeParams) -> np.
     return _baseline(clean, interval, params)[0]
 
 
-def _baseline(clean: np.ndarray, interval: timedelta, params: SpikeParams, kept: np.ndarray | None = None,
-              start: int = 0, means: list | None = None) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, list]:
-    """(expected, values, full_cycle, level, means): the expected count, how many earlier points
-    it is an average of, whether it rests on the series' longest cycle (the week for sub-daily
-    and daily series; the previous points when the interval has no cycle), the level factor it
-    was multiplied by (1 where none was), and the seasonal trimmed means (mean, values) it rests
-    on. Along the last axis: `clean` is one series or one series per row; NaN (unknown) points
-    are left out. means, when given, are those of an earlier `clean` that differed from this
-    one only from `start` on: a seasonal mean over lags of at least L points is taken from them
-    up to start + L, where it is the same (the same numbers in less time)."""
+def _baseline(clean: np.ndarray, interval: timedelta, params: SpikeParams,
+              kept: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """(expected, values, full_cycle, level): the expected count, how many earlier points it is
+    an average of, whether it rests on the series' longest cycle (the week for sub-daily and
+    daily series; the previous points when the interval has no cycle), and the level factor it
+    was multiplied by (1 where none was). Along the last axis:
+    `clean` is one series or one series per row; NaN (unknown) points are left out."""
     n = clean.shape[-1]
     week = _period(interval, WEEK)
     day = _period(interval, DAY)
@@ -454,19 +440,8 @@ def _baseline(clean: np.ndarray, interval: timedelta, params: SpikeParams, kept:
     level_window = _points(params.level_time, interval, params.level_points)
     expected = np.full(clean.shape, np.nan)
     if n == 0:
-        return expected, np.ones(clean.shape), np.zeros(clean.shape, dtype=bool), np.ones(clean.shape), []
+        return expected, np.ones(clean.shape), np.zeros(clean.shape, dtype=bool), np.ones(clean.shape)
 
-    def trimmed_mean(values: np.ndarray, lags: list[int], index: int) -> tuple[np.ndarray, np.ndarray]:
-        if means is None:
-            return _lagged_trimmed_mean(values, lags, params.trim)
-        unchanged = min(start + min(lags), values.shape[-1])
-        mean, count = _lagged_trimmed_mean(values, lags, params.trim, unchanged)
-        earlier_mean, earlier_count = means[index]
-        mean[..., :unchanged] = earlier_mean[..., :unchanged]
-        count[..., :unchanged] = earlier_count[..., :unchanged]
-        return mean, count
-
-    raw_means = []
     total, known = _sum_before(clean, level_window)
     expected[:] = np.where(known > 0, total / np.maximum(known, 1), np.nan)  # fallback: mean of the previous points
     values = np.maximum(known, 1.0)
@@ -476,8 +451,7 @@ def _baseline(clean: np.ndarray, interval: timedelta, params: SpikeParams, kept:
         # Needed only until the weekly baseline takes over (two weeks in, where it always has
         # values): worked out for those points alone, which gives the same numbers in less time.
         upto = min(n, 2 * week) if week is not None else n
-        mean, count = trimmed_mean(clean[..., :upto], daily_lags, 0)
-        raw_means.append((mean, count))
+        mean, count = _lagged_trimmed_mean(clean[..., :upto], daily_lags, params.trim)
         if upto < n:
             rest = (*clean.shape[:-1], n - upto)
             mean = np.concatenate([mean, np.full(rest, np.nan)], axis=-1)
@@ -485,9 +459,7 @@ def _baseline(clean: np.ndarray, interval: timedelta, params: SpikeParams, kept:
         candidates.append((mean, count, day))
     if week is not None:
         weekly_lags = [k * week + j for k in range(1, params.weeks + 1) for j in spread if k * week + j > 0]
-        mean, count = trimmed_mean(clean, weekly_lags, len(raw_means))
-        raw_means.append((mean, count))
-        candidates.append((mean, count, 2 * week))
+        candidates.append((*_lagged_trimmed_mean(clean, weekly_lags, params.trim), 2 * week))
     # The long-run mean per point (over the dispersion window): sparse series shrink to it. It
     # leaves out the `kept` series' unknown points (an episode was open there), if given.
     long_total, long_known = _sum_before(clean if kept is None else kept,
@@ -517,7 +489,7 @@ def _baseline(clean: np.ndarray, interval: timedelta, params: SpikeParams, kept:
         values = np.where(has, count, values)
         full_cycle = has  # the last candidate is the longest cycle
     expected[..., idx < params.min_history] = np.nan
-    return expected, values, full_cycle & ~np.isnan(expected), levels, raw_means
+    return expected, values, full_cycle & ~np.isnan(expected), levels
 
 
 def dispersion(observed: np.ndarray, clean: np.ndarray, expected: np.ndarray, interval: timedelta,
@@ -677,8 +649,7 @@ def _run_sums(values: np.ndarray, k: int) -> np.ndarray:
 
 
 def _scores(observed: np.ndarray, clean: np.ndarray, held: np.ndarray, interval: timedelta, params: SpikeParams,
-            baseline: tuple[np.ndarray, ...] | None = None, ceiling: float | None = None,
-            fresh: np.ndarray | None = None, before: tuple[np.ndarray, ...] | None = None):
+            baseline: tuple[np.ndarray, ...] | None = None, ceiling: float | None = None):
     """Per point: expected count, dispersion, score, whether the baseline is the full cycle, and
     for runs of k points ending there (run_lengths) the dispersion of their sums (estimated the
     same way from the sums' own residuals: noise partly averages out over a run). `clean` feeds
@@ -686,30 +657,17 @@ def _scores(observed: np.ndarray, clean: np.ndarray, held: np.ndarray, interval:
     (expected, full_cycle, level) when already worked out for these rows. ceiling (the lowest score that
     makes a point hot or elevated), when given: points whose tail is surely above its upper tail
     are not scored exactly (approx; their score is then the normal approximation, kept below
-    the ceiling). fresh (series x points, each series' points from one on), when given: the
-    numbers are worked out at these points only, and taken from `before` (expected, full_cycle,
-    level, dispersion, score, approx) at the others."""
+    the ceiling)."""
     kept = np.where(held, np.nan, observed)
     if baseline is None:
-        start, means = 0, None
-        if fresh is not None:
-            start = int(np.argmax(fresh.any(axis=0))) if fresh.any() else fresh.shape[-1]
-            means = before[3]
-        expected, _values, full_cycle, level, means = _baseline(clean, interval, params, kept, start, means)
+        expected, _values, full_cycle, level = _baseline(clean, interval, params, kept)
     else:
-        expected, full_cycle, level, means = baseline
-    if fresh is not None:
-        expected = np.where(fresh, expected, before[0])
-        full_cycle = np.where(fresh, full_cycle, before[1])
-        level = np.where(fresh, level, before[2])
-        before = before[4:]
-    a = dispersion(observed, kept, expected, interval, params, need=fresh)
-    if fresh is not None:
-        a = np.where(fresh, a, before[0])
+        expected, full_cycle, level = baseline
+    a = dispersion(observed, kept, expected, interval, params)
     # The exact tail where the count is above expected; at or below it the normal
     # approximation (a score of at most 0, never surprising) saves the special functions.
     x, e = _zero_nan(observed), _zero_nan(expected)
-    above = x > e if fresh is None else (x > e) & fresh
+    above = x > e
     approx = np.zeros(x.shape, dtype=bool)
     if ceiling is not None:
         judged = above & ~np.isnan(expected) & ~np.isnan(observed)
@@ -723,9 +681,6 @@ def _scores(observed: np.ndarray, clean: np.ndarray, held: np.ndarray, interval:
         # Below every threshold, as their exact score is: the normal approximation, kept below.
         z = np.where(approx, np.minimum(normal, np.nextafter(ceiling, -np.inf)), z)
     z = np.where(np.isnan(expected) | np.isnan(observed), np.nan, z)
-    if fresh is not None:
-        z = np.where(fresh, z, before[1])
-        approx = np.where(fresh, approx, before[2])
 
     def run_a(k: int, rows: np.ndarray, need: np.ndarray | None = None) -> np.ndarray:
         """The dispersion of sums of k points, for the given rows (worked out on demand: only
@@ -743,7 +698,7 @@ def _scores(observed: np.ndarray, clean: np.ndarray, held: np.ndarray, interval:
         return dispersion(_run_sums(observed[rows], k), _run_sums(np.where(full_cycle[rows], kept[rows], np.nan), k),
                           _run_expected(expected[rows], level[rows], k, params), interval, settings, need)
 
-    return expected, a, z, full_cycle, run_a, approx, level, means
+    return expected, a, z, full_cycle, run_a, approx, level
 
 
 def _surely_above(observed: np.ndarray, expected: np.ndarray, dispersion: np.ndarray, p: float,
@@ -869,13 +824,11 @@ def _big_enough(observed: np.ndarray, expected: np.ndarray, level: np.ndarray, p
 
 
 def _hot(observed: np.ndarray, expected: np.ndarray, z: np.ndarray, a: np.ndarray, params: SpikeParams,
-         run_a=None, th: _Thresholds | None = None, level: np.ndarray | None = None,
-         fresh: np.ndarray | None = None, before: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+         run_a=None, th: _Thresholds | None = None, level: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
     """(run_start, elevated) for series x points: run_start is the onset of the hot point or run
     that ends at a point (-1: none ends there); elevated: the point keeps an episode open.
     run_a(k, rows) gives the dispersion of sums of k points of those rows. th: per-series
-    alpha, min_excess and min_ratio (params' own by default). fresh (series x points), when
-    given: run_start is worked out at these points only, and taken from `before` at the others."""
+    alpha, min_excess and min_ratio (params' own by default)."""
     th = th if th is not None else _Thresholds.of([params] * observed.shape[0])
     level = np.ones(observed.shape) if level is None else level
     known = ~np.isnan(expected) & ~np.isnan(observed)
@@ -896,8 +849,6 @@ def _hot(observed: np.ndarray, expected: np.ndarray, z: np.ndarray, a: np.ndarra
         if n < k:
             break
         big, xk, ek = _runs(x, e, level, known, ratio_ok, k, params, th)  # the tail is worked out for big runs only
-        if fresh is not None:
-            big = big & fresh[..., k - 1:]
         rows = np.flatnonzero(big.any(axis=-1))
         if rows.size == 0:
             continue
@@ -913,8 +864,6 @@ def _hot(observed: np.ndarray, expected: np.ndarray, z: np.ndarray, a: np.ndarra
         alpha = th.alpha[rows] if k <= params.scan else th.alpha[rows] / (len(lengths) - (params.scan - 1))
         hit[rows, k - 1:] = big[rows] & (nb_tail(xk[rows], ek[rows], ak, where=big[rows]) <= alpha)
         run_start = np.where(hit & (run_start < 0), idx - (k - 1), run_start)
-    if fresh is not None:
-        run_start = np.where(fresh, run_start, before)
     elevated = known & (np.where(np.isnan(z), -np.inf, z) >= params.z_continue) & (x > e)
     return run_start, elevated
 
@@ -1026,19 +975,14 @@ def _run_many(timestamps: list[datetime], interval: timedelta, observed: np.ndar
         parts = []
         for first in range(0, rows, BATCH_ROWS):
             part = slice(first, first + BATCH_ROWS)
-            expected, _values, full_cycle, level, means = _baseline(observed[part], interval, params, observed[part])
+            expected, _values, full_cycle, level = _baseline(observed[part], interval, params, observed[part])
             could = np.flatnonzero(_big_enough(observed[part], expected, level, params, th[part]))
-            parts.append((could + first, expected[could], full_cycle[could], level[could],
-                          [(m[could], c[could]) for m, c in means]))
+            parts.append((could + first, expected[could], full_cycle[could], level[could]))
         chosen = np.concatenate([part[0] for part in parts])
-        baseline = (*(np.concatenate([part[i] for part in parts]) for i in (1, 2, 3)),
-                    [tuple(np.concatenate([part[4][j][i] for part in parts]) for i in (0, 1))
-                     for j in range(len(parts[0][4]))])
+        baseline = tuple(np.concatenate([part[i] for part in parts]) for i in (1, 2, 3))
     for first in range(0, chosen.size, BATCH_ROWS):
         batch = chosen[first:first + BATCH_ROWS]
-        known = None if baseline is None else (*(b[first:first + BATCH_ROWS] for b in baseline[:3]),
-                                               [(m[first:first + BATCH_ROWS], c[first:first + BATCH_ROWS])
-                                                for m, c in baseline[3]])
+        known = None if baseline is None else tuple(b[first:first + BATCH_ROWS] for b in baseline)
         for row, detection in zip(batch, _run_batch(timestamps, interval, observed[batch], params, th[batch], known,
                                                     exact=not episodes_only)):
             out[int(row)] = detection
@@ -1053,46 +997,27 @@ def _run_batch(timestamps: list[datetime], interval: timedelta, observed: np.nda
     # an episode open replaced by their expected counts, so a spike does not inflate the
     # baselines and dispersions after it, until nothing changes (per series: a series that has
     # settled is not judged again). Every pass is causal: whether an episode was open at a point
-    # is known when that point closes, and only earlier points feed a baseline. So a pass gives
-    # the previous pass's numbers before the first point whose cleaned count or held state
-    # changed: its dispersions, scores and runs are worked out from that point on only.
+    # is known when that point closes, and only earlier points feed a baseline.
     rows, n = observed.shape
     clean = observed.copy()
     opened = np.zeros((rows, n), dtype=bool)
     held = np.zeros((rows, n), dtype=bool)
-    expected_all, level_all, a_all, z_all = (np.full((rows, n), np.nan) for _ in range(4))
-    approx_all, full_all = np.zeros((rows, n), dtype=bool), np.zeros((rows, n), dtype=bool)
-    start_all = np.full((rows, n), -1)
-    raws: list = [None] * rows
-    changed_from = np.zeros(rows, dtype=int)  # per series, the first point whose input changed
-    columns = np.arange(n)
+    last: list = [None] * rows
     active = np.arange(rows)
-    for pass_number in range(MAX_PASSES):
+    for _ in range(MAX_PASSES):
         if active.size == 0:
             break
         # Without the points' scores (episodes only), a point whose tail is surely above every
         # threshold is not scored exactly (_surely_above).
         ceiling = None if exact else min(params.z_continue, float(th[active].z_single.min()))
-        fresh = None if pass_number == 0 else columns[None, :] >= changed_from[active][:, None]
-        before = None if fresh is None else (expected_all[active], full_all[active], level_all[active],
-                                             [(m[active], c[active]) for m, c in means_all], a_all[active],
-                                             z_all[active], approx_all[active])
-        expected, a, z, full_cycle, run_a, approx, level, means = _scores(
-            observed[active], clean[active], held[active], interval, params, baseline, ceiling, fresh, before)
-        if pass_number == 0:
-            means_all = [(np.empty((rows, m.shape[-1])), np.empty((rows, m.shape[-1]), dtype=c.dtype)) for m, c in means]
-        for (m_all, c_all), (m, c) in zip(means_all, means):
-            m_all[active], c_all[active] = m, c
+        expected, a, z, full_cycle, run_a, approx, level = _scores(observed[active], clean[active], held[active],
+                                                                   interval, params, baseline, ceiling)
         baseline = None
-        run_start, elevated = _hot(observed[active], expected, z, a, params, run_a, th[active], level,
-                                   fresh, None if fresh is None else start_all[active])
-        expected_all[active], full_all[active], level_all[active] = expected, full_cycle, level
-        a_all[active], z_all[active], approx_all[active] = a, z, approx
-        start_all[active] = run_start
+        run_start, elevated = _hot(observed[active], expected, z, a, params, run_a, th[active], level)
         unsettled = []
         for j, row in enumerate(active):
             raw = _walk(run_start[j], elevated[j], params)
-            raws[row] = raw
+            last[row] = (expected[j], a[j], z[j], raw, approx[j])
             # Only points judged on the full cycle are replaced: an episode judged on a stand-in
             # baseline (the previous days, before two weeks of history) may be the weekly cycle
             # itself (Monday after a quiet weekend), and replacing it would teach every later
@@ -1105,15 +1030,12 @@ def _run_batch(timestamps: list[datetime], interval: timedelta, observed: np.nda
             if (np.array_equal(open_now, held[row]) and np.array_equal(mask, opened[row])
                     and np.allclose(cleaned, clean[row], rtol=1e-9, atol=1e-12, equal_nan=True)):
                 continue
-            differs = (open_now != held[row]) | ((cleaned != clean[row]) & ~(np.isnan(cleaned) & np.isnan(clean[row])))
-            changed_from[row] = int(np.argmax(differs)) if differs.any() else n
             opened[row], clean[row], held[row] = mask, cleaned, open_now
             unsettled.append(row)
         if not unsettled:
             break
         active = np.array(unsettled, dtype=int)
-    return [_detection(timestamps, interval, observed[row], expected_all[row], a_all[row], z_all[row], raws[row],
-                       approx_all[row], params) for row in range(rows)]
+    return [_detection(timestamps, interval, observed[row], *last[row], params) for row in range(rows)]
 
 
 def _detection(timestamps: list[datetime], interval: timedelta, observed: np.ndarray, expected: np.ndarray,
