@@ -29,7 +29,10 @@ How a point is judged (docs/metrics.md, "Trend spikes", has the formulas):
    enough to matter: at least `min_excess` cases above and `min_ratio` times the expected count.
    A run of 2 or 3 points (`scan`) whose sum passes the same test, with the dispersion of such
    sums estimated the same way, also opens an episode: a spike of hours is seen before any one
-   of its hours alone is unlikely enough.
+   of its hours alone is unlikely enough. On a thin series (too thin for `scan` points to reach
+   `min_excess`), a sustained rise of 5 or 8 points (up to `sustain`), every point above
+   expected, is tested on its sum as well, against the level before it began, the longer
+   lengths sharing alpha.
 4. Episodes. An episode opens at a hot point or the first point of a hot run, stays open while
    points are *elevated* (z >= z_continue and above expected), ends after `end_after` points in
    a row that are not, and is merged with the next one if they are less than `merge_gap` points
@@ -108,6 +111,10 @@ class SpikeParams:
     volatility_lag: timedelta = timedelta(hours=12)  # ... ending this long before the point
     volatility_below: timedelta = timedelta(hours=1)  # ... for series finer than this only
     scan: int = 3  # points a run of which is also tested as one (1: single points only, 2: pairs too)
+    # Longer runs, up to `sustain` points (run_lengths), are tested on their sum too, on thin
+    # series: a sustained rise there reaches min_excess only over several points, none of which
+    # stands out alone (_runs says which runs count).
+    sustain: int = 8
     min_residuals: int = 24  # residuals before a dispersion estimate counts
     min_history: int = 24  # points before the first judged point
 
@@ -116,6 +123,8 @@ class SpikeParams:
             raise ValueError("alpha must be between 0 and 0.5")
         if self.end_after < 1 or self.merge_gap < 0 or self.weeks < 1 or self.min_history < 1 or self.scan < 1:
             raise ValueError("end_after, weeks, min_history and scan must be at least 1, merge_gap at least 0")
+        if self.sustain < self.scan:
+            raise ValueError("sustain must be at least scan")
         if not (0 < self.dispersion_share < 0.5 and 0 < self.volatility_share < 0.5):
             raise ValueError("the dispersion shares must be between 0 and 0.5")
 
@@ -415,10 +424,11 @@ def baseline(clean: np.ndarray, interval: timedelta, params: SpikeParams) -> np.
 
 
 def _baseline(clean: np.ndarray, interval: timedelta, params: SpikeParams,
-              kept: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """(expected, values, full_cycle): the expected count, how many earlier points it is an
-    average of, and whether it rests on the series' longest cycle (the week for sub-daily and
-    daily series; the previous points when the interval has no cycle). Along the last axis:
+              kept: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """(expected, values, full_cycle, level): the expected count, how many earlier points it is
+    an average of, whether it rests on the series' longest cycle (the week for sub-daily and
+    daily series; the previous points when the interval has no cycle), and the level factor it
+    was multiplied by (1 where none was). Along the last axis:
     `clean` is one series or one series per row; NaN (unknown) points are left out."""
     n = clean.shape[-1]
     week = _period(interval, WEEK)
@@ -430,7 +440,7 @@ def _baseline(clean: np.ndarray, interval: timedelta, params: SpikeParams,
     level_window = _points(params.level_time, interval, params.level_points)
     expected = np.full(clean.shape, np.nan)
     if n == 0:
-        return expected, np.ones(clean.shape), np.zeros(clean.shape, dtype=bool)
+        return expected, np.ones(clean.shape), np.zeros(clean.shape, dtype=bool), np.ones(clean.shape)
 
     total, known = _sum_before(clean, level_window)
     expected[:] = np.where(known > 0, total / np.maximum(known, 1), np.nan)  # fallback: mean of the previous points
@@ -456,6 +466,7 @@ def _baseline(clean: np.ndarray, interval: timedelta, params: SpikeParams,
                                          _points(params.dispersion_time, interval, 2 * params.level_points))
     long_mean = np.where(long_known > 0, long_total / np.maximum(long_known, 1), np.nan)
     full_cycle = np.broadcast_to(idx > 0, clean.shape)
+    levels = np.ones(clean.shape)
     for seasonal, count, first in candidates:
         has = (idx >= first) & ~np.isnan(seasonal)
         # Shrink the seasonal mean towards the long-run mean by how many cases it rests on: with a
@@ -474,10 +485,11 @@ def _baseline(clean: np.ndarray, interval: timedelta, params: SpikeParams,
         # +1 on both sides keeps the factor near 1 where the counts are tiny.
         level = np.clip((recent + 1.0) / (recent_base + 1.0), 1 / params.level_clip, params.level_clip)
         expected = np.where(has, seasonal * level, expected)
+        levels = np.where(has, level, levels)
         values = np.where(has, count, values)
         full_cycle = has  # the last candidate is the longest cycle
     expected[..., idx < params.min_history] = np.nan
-    return expected, values, full_cycle & ~np.isnan(expected)
+    return expected, values, full_cycle & ~np.isnan(expected), levels
 
 
 def dispersion(observed: np.ndarray, clean: np.ndarray, expected: np.ndarray, interval: timedelta,
@@ -637,20 +649,20 @@ def _run_sums(values: np.ndarray, k: int) -> np.ndarray:
 
 
 def _scores(observed: np.ndarray, clean: np.ndarray, held: np.ndarray, interval: timedelta, params: SpikeParams,
-            baseline: tuple[np.ndarray, np.ndarray] | None = None, ceiling: float | None = None):
+            baseline: tuple[np.ndarray, ...] | None = None, ceiling: float | None = None):
     """Per point: expected count, dispersion, score, whether the baseline is the full cycle, and
-    for runs of k = 2 .. scan points ending there the dispersion of their sums (estimated the
+    for runs of k points ending there (run_lengths) the dispersion of their sums (estimated the
     same way from the sums' own residuals: noise partly averages out over a run). `clean` feeds
     the baseline; the dispersion leaves out the `held` points (an episode was open). `baseline`:
-    (expected, full_cycle) when already worked out for these rows. ceiling (the lowest score that
+    (expected, full_cycle, level) when already worked out for these rows. ceiling (the lowest score that
     makes a point hot or elevated), when given: points whose tail is surely above its upper tail
     are not scored exactly (approx; their score is then the normal approximation, kept below
     the ceiling)."""
     kept = np.where(held, np.nan, observed)
     if baseline is None:
-        expected, _values, full_cycle = _baseline(clean, interval, params, kept)
+        expected, _values, full_cycle, level = _baseline(clean, interval, params, kept)
     else:
-        expected, full_cycle = baseline
+        expected, full_cycle, level = baseline
     a = dispersion(observed, kept, expected, interval, params)
     # The exact tail where the count is above expected; at or below it the normal
     # approximation (a score of at most 0, never surprising) saves the special functions.
@@ -673,10 +685,20 @@ def _scores(observed: np.ndarray, clean: np.ndarray, held: np.ndarray, interval:
     def run_a(k: int, rows: np.ndarray, need: np.ndarray | None = None) -> np.ndarray:
         """The dispersion of sums of k points, for the given rows (worked out on demand: only
         series with a run big enough to matter need it; and with `need`, only at those points)."""
-        return dispersion(_run_sums(observed[rows], k), _run_sums(kept[rows], k), _run_sums(expected[rows], k),
-                          interval, params, need)
+        if k <= params.scan:
+            return dispersion(_run_sums(observed[rows], k), _run_sums(kept[rows], k), _run_sums(expected[rows], k),
+                              interval, params, need)
+        # A longer run: the residuals of such sums only where the expected counts rest on the
+        # full cycle, as the run's own do (the stand-in baseline of the first weeks errs in
+        # other ways); and overlapping sums of k points hold few independent ones, so their tail
+        # counts as known only over half the dispersion window at least (and min_residuals
+        # sums without overlap).
+        settings = replace(params, min_residuals=max(params.min_residuals * k,
+                                                     _points(params.dispersion_time, interval) // 2))
+        return dispersion(_run_sums(observed[rows], k), _run_sums(np.where(full_cycle[rows], kept[rows], np.nan), k),
+                          _run_expected(expected[rows], level[rows], k, params), interval, settings, need)
 
-    return expected, a, z, full_cycle, run_a, approx
+    return expected, a, z, full_cycle, run_a, approx, level
 
 
 def _surely_above(observed: np.ndarray, expected: np.ndarray, dispersion: np.ndarray, p: float,
@@ -732,40 +754,83 @@ class _Thresholds:
 _ROW_SETTINGS = ("alpha", "min_excess", "min_ratio")
 
 
-def _runs(x: np.ndarray, e: np.ndarray, ratio_ok: np.ndarray, k: int,
-          th: _Thresholds) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def run_lengths(params: SpikeParams) -> list[int]:
+    """The run lengths tested as one, shortest first: 2 .. scan, then longer ones up to sustain,
+    each about half as long again as the one before (5 and 8 for scan 3 and sustain 8), so that
+    a rise of any length up to sustain holds a tested run at least two thirds as long."""
+    lengths = list(range(2, params.scan + 1))
+    k = params.scan
+    while k < params.sustain:
+        k = min(params.sustain, max(k + 1, (3 * k + 1) // 2))
+        lengths.append(k)
+    return lengths
+
+
+def _long_sums(expected: np.ndarray, level: np.ndarray, k: int) -> np.ndarray:
+    """The expected sums of every k consecutive points (as _window_sums) for a run longer than
+    scan: its points' seasonal baselines at the level factor of its first point, or 1 if that is
+    lower. By a run's later points the level factor has begun to follow the run itself (it
+    leaves out only the latest level_lag), so the run is judged against the series as it was
+    before it began; and a quiet spell before it (a level below 1) does not lower the bar, or
+    ordinary hours after a quiet night would read as a rise."""
+    return _window_sums(expected / level, k) * np.maximum(level[..., :expected.shape[-1] - k + 1], 1.0)
+
+
+def _run_expected(expected: np.ndarray, level: np.ndarray, k: int, params: SpikeParams) -> np.ndarray:
+    """The expected sum of the k points ending at each point (NaN as _run_sums); for a run longer
+    than scan, _long_sums'."""
+    if k <= params.scan:
+        return _run_sums(expected, k)
+    out = np.full(expected.shape, np.nan)
+    if expected.shape[-1] >= k:
+        out[..., k - 1:] = _long_sums(expected, level, k)
+    return out
+
+
+def _runs(x: np.ndarray, e: np.ndarray, level: np.ndarray, known: np.ndarray, ratio_ok: np.ndarray, k: int,
+          params: SpikeParams, th: _Thresholds) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """(big, xk, ek) for the runs of k points ending at each point (from the k-th on): their sums
     of counts and of expected counts, and whether the run is big enough to be hot whatever its
-    tail: each point at min_ratio and min_excess cases above expected in all."""
+    tail: min_excess cases above expected in all, and each point at min_ratio (up to scan
+    points). A longer run (a sustained rise) is big enough when every point is above its expected
+    count, its sum is at min_ratio times its expected sum (_long_sums), and the series is thin:
+    scan points at min_ratio times its expected count an hour would fall short of min_excess
+    extra cases (on a busier series the short runs see any such rise within scan points)."""
     xk = _window_sums(x, k)
-    ek = _window_sums(e, k)
-    return _window_all(ratio_ok, k) & (xk - ek >= th.min_excess), xk, ek
+    if k <= params.scan:
+        ek = _window_sums(e, k)
+        return _window_all(ratio_ok, k) & (xk - ek >= th.min_excess), xk, ek
+    ek = _long_sums(e, level, k)
+    thin = params.scan * ek * (th.min_ratio - 1.0) < th.min_excess * k
+    rise = _window_all(known & (x > e), k) & (xk >= th.min_ratio * ek) & thin
+    return rise & (xk - ek >= th.min_excess), xk, ek
 
 
-def _big_enough(observed: np.ndarray, expected: np.ndarray, params: SpikeParams, th: _Thresholds) -> np.ndarray:
-    """Per series (row): whether any point, or run of 2 .. scan points, is big enough to be hot
-    (min_excess cases above expected, each point at min_ratio: th's per series), whatever its
-    tail. A series with none cannot open an episode with these expected counts: `_hot` finds no
+def _big_enough(observed: np.ndarray, expected: np.ndarray, level: np.ndarray, params: SpikeParams,
+                th: _Thresholds) -> np.ndarray:
+    """Per series (row): whether any point, or run (run_lengths), is big enough to be hot
+    (_runs; th's per series), whatever its tail. A series with none cannot open an episode with these expected counts: `_hot` finds no
     hot point."""
     known = ~np.isnan(expected) & ~np.isnan(observed)
     x = _zero_nan(observed)
     e = _zero_nan(expected)
     ratio_ok = known & (x >= th.min_ratio * e)
     found = (ratio_ok & (x - e >= th.min_excess)).any(axis=-1)
-    for k in range(2, params.scan + 1):
+    for k in run_lengths(params):
         if x.shape[-1] < k:
             break
-        found |= _runs(x, e, ratio_ok, k, th)[0].any(axis=-1)
+        found |= _runs(x, e, level, known, ratio_ok, k, params, th)[0].any(axis=-1)
     return found
 
 
 def _hot(observed: np.ndarray, expected: np.ndarray, z: np.ndarray, a: np.ndarray, params: SpikeParams,
-         run_a=None, th: _Thresholds | None = None) -> tuple[np.ndarray, np.ndarray]:
+         run_a=None, th: _Thresholds | None = None, level: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
     """(run_start, elevated) for series x points: run_start is the onset of the hot point or run
     that ends at a point (-1: none ends there); elevated: the point keeps an episode open.
     run_a(k, rows) gives the dispersion of sums of k points of those rows. th: per-series
     alpha, min_excess and min_ratio (params' own by default)."""
     th = th if th is not None else _Thresholds.of([params] * observed.shape[0])
+    level = np.ones(observed.shape) if level is None else level
     known = ~np.isnan(expected) & ~np.isnan(observed)
     x = _zero_nan(observed)
     e = _zero_nan(expected)
@@ -773,16 +838,17 @@ def _hot(observed: np.ndarray, expected: np.ndarray, z: np.ndarray, a: np.ndarra
     idx = np.arange(n)
     ratio_ok = known & (x >= th.min_ratio * e)
     single = ratio_ok & (x - e >= th.min_excess) & (np.where(np.isnan(z), -np.inf, z) >= th.z_single)
-    # A run of k points ending at a point (k = 2 .. scan), taken together: the same tail test on
+    # A run of k points ending at a point (run_lengths), taken together: the same tail test on
     # their sum, with the dispersion of such sums (run_a; without it the largest of the points':
-    # as if their noise did not average out at all), each point at min_ratio. The run's first
-    # point is the onset.
+    # as if their noise did not average out at all), if it is big enough (_runs). The run's
+    # first point is the onset; where runs of several lengths are hot, the shortest's.
     run_start = np.where(single, idx, -1)
     window = np.lib.stride_tricks.sliding_window_view
-    for k in range(2, params.scan + 1):
+    lengths = run_lengths(params)
+    for k in lengths:
         if n < k:
             break
-        big, xk, ek = _runs(x, e, ratio_ok, k, th)  # the tail is worked out for big runs only
+        big, xk, ek = _runs(x, e, level, known, ratio_ok, k, params, th)  # the tail is worked out for big runs only
         rows = np.flatnonzero(big.any(axis=-1))
         if rows.size == 0:
             continue
@@ -793,7 +859,10 @@ def _hot(observed: np.ndarray, expected: np.ndarray, z: np.ndarray, a: np.ndarra
         else:
             ak = window(a[rows], k, axis=-1).max(axis=-1)
         hit = np.zeros(x.shape, dtype=bool)
-        hit[rows, k - 1:] = big[rows] & (nb_tail(xk[rows], ek[rows], ak, where=big[rows]) <= th.alpha[rows])
+        # The longer lengths share the tail alpha between them (Bonferroni): a rise is tested
+        # at several lengths, and each extra length would add its own false alerts.
+        alpha = th.alpha[rows] if k <= params.scan else th.alpha[rows] / (len(lengths) - (params.scan - 1))
+        hit[rows, k - 1:] = big[rows] & (nb_tail(xk[rows], ek[rows], ak, where=big[rows]) <= alpha)
         run_start = np.where(hit & (run_start < 0), idx - (k - 1), run_start)
     elevated = known & (np.where(np.isnan(z), -np.inf, z) >= params.z_continue) & (x > e)
     return run_start, elevated
@@ -906,15 +975,14 @@ def _run_many(timestamps: list[datetime], interval: timedelta, observed: np.ndar
         parts = []
         for first in range(0, rows, BATCH_ROWS):
             part = slice(first, first + BATCH_ROWS)
-            expected, _values, full_cycle = _baseline(observed[part], interval, params, observed[part])
-            could = np.flatnonzero(_big_enough(observed[part], expected, params, th[part]))
-            parts.append((could + first, expected[could], full_cycle[could]))
-        chosen = np.concatenate([c for c, _e, _f in parts])
-        baseline = (np.concatenate([e for _c, e, _f in parts]), np.concatenate([f for _c, _e, f in parts]))
+            expected, _values, full_cycle, level = _baseline(observed[part], interval, params, observed[part])
+            could = np.flatnonzero(_big_enough(observed[part], expected, level, params, th[part]))
+            parts.append((could + first, expected[could], full_cycle[could], level[could]))
+        chosen = np.concatenate([part[0] for part in parts])
+        baseline = tuple(np.concatenate([part[i] for part in parts]) for i in (1, 2, 3))
     for first in range(0, chosen.size, BATCH_ROWS):
         batch = chosen[first:first + BATCH_ROWS]
-        known = None if baseline is None else (baseline[0][first:first + BATCH_ROWS],
-                                               baseline[1][first:first + BATCH_ROWS])
+        known = None if baseline is None else tuple(b[first:first + BATCH_ROWS] for b in baseline)
         for row, detection in zip(batch, _run_batch(timestamps, interval, observed[batch], params, th[batch], known,
                                                     exact=not episodes_only)):
             out[int(row)] = detection
@@ -923,7 +991,7 @@ def _run_many(timestamps: list[datetime], interval: timedelta, observed: np.ndar
 
 def _run_batch(timestamps: list[datetime], interval: timedelta, observed: np.ndarray,
                params: SpikeParams, th: _Thresholds,
-               baseline: tuple[np.ndarray, np.ndarray] | None = None, exact: bool = True) -> list[Detection]:
+               baseline: tuple[np.ndarray, ...] | None = None, exact: bool = True) -> list[Detection]:
     # Pass 1 on the raw series (its expected counts and full cycles given as `baseline` when
     # already worked out); each later pass with the points at which the previous pass had
     # an episode open replaced by their expected counts, so a spike does not inflate the
@@ -942,10 +1010,10 @@ def _run_batch(timestamps: list[datetime], interval: timedelta, observed: np.nda
         # Without the points' scores (episodes only), a point whose tail is surely above every
         # threshold is not scored exactly (_surely_above).
         ceiling = None if exact else min(params.z_continue, float(th[active].z_single.min()))
-        expected, a, z, full_cycle, run_a, approx = _scores(observed[active], clean[active], held[active], interval,
-                                                            params, baseline, ceiling)
+        expected, a, z, full_cycle, run_a, approx, level = _scores(observed[active], clean[active], held[active],
+                                                                   interval, params, baseline, ceiling)
         baseline = None
-        run_start, elevated = _hot(observed[active], expected, z, a, params, run_a, th[active])
+        run_start, elevated = _hot(observed[active], expected, z, a, params, run_a, th[active], level)
         unsettled = []
         for j, row in enumerate(active):
             raw = _walk(run_start[j], elevated[j], params)
@@ -1114,11 +1182,24 @@ class Watched:
     stamps: list[datetime]
     interval: timedelta
     values: np.ndarray  # series x points
-    # For telling bursts from spikes (burst_kind), when the cells carry them: per series and
-    # point, the most cases of one account in one of its cells, and its cases in each ten
-    # minutes (series x points x 6).
-    top_account: np.ndarray | None = None
-    slots: np.ndarray | None = None
+    # For telling bursts from spikes (burst_kind), when the cells carry them: per cell
+    # (category x surface x region) and point, the most cases of one account, and the cases in
+    # each ten minutes (cells x points x 6); and the cells of each series. Only the few series
+    # an alert is labelled with need them (burst_columns), so they are not summed for all.
+    cell_top_account: np.ndarray | None = None
+    cell_slots: np.ndarray | None = None
+    cells: list[np.ndarray] | None = None
+
+    def burst_columns(self, row: int, span: slice) -> tuple[np.ndarray | None, np.ndarray | None]:
+        """(top_account, slots) of series `row` over the points `span`: per point, the most cases
+        of one account in one of its cells, and its cases in each ten minutes (points x 6);
+        None when the cells did not carry them."""
+        if self.cells is None:
+            return None, None
+        cells = self.cells[row]
+        top = None if self.cell_top_account is None else self.cell_top_account[cells, span].max(axis=0)
+        slots = None if self.cell_slots is None else self.cell_slots[cells, span].sum(axis=0)
+        return top, slots
 
 
 def watched_series(counts: pl.DataFrame, start: datetime, end: datetime,
@@ -1148,8 +1229,8 @@ def watched_series(counts: pl.DataFrame, start: datetime, end: datetime,
         by_cell[column] = np.zeros((cell_keys.height, points))
         by_cell[column][where] = placed[column].to_numpy()
     # Every coarser series is a sum of cells (exact: counts are whole numbers), and so are its
-    # ten-minute counts; its busiest account is the busiest of its cells'.
-    key_parts, parts = [], {column: [] for column in by_cell}
+    # ten-minute counts; its busiest account is the busiest of its cells' (Watched.burst_columns).
+    key_parts, parts, cell_parts = [], [], []
     for level, dims in SCOPE_LEVELS.items():
         level_keys = cell_keys.select("category", *dims).unique().with_row_index("series")
         row_of_cell = (cell_keys.join(level_keys, on=["category", *dims], how="left", nulls_equal=True)
@@ -1158,34 +1239,34 @@ def watched_series(counts: pl.DataFrame, start: datetime, end: datetime,
         # reduced at once.
         order = np.argsort(row_of_cell, kind="stable")
         firsts = np.flatnonzero(np.r_[True, np.diff(row_of_cell[order]) != 0]) if order.size else order
-        for column, cell_values in by_cell.items():
-            reduce = np.maximum if column == "top_account" else np.add
-            values = reduce.reduceat(cell_values[order], firsts, axis=0) if firsts.size else np.zeros((0, points))
-            parts[column].append(values)
+        parts.append(np.add.reduceat(by_cell["cases"][order], firsts, axis=0) if firsts.size else np.zeros((0, points)))
+        cell_parts.extend(np.split(order, firsts[1:]) if firsts.size else [])
         key_parts.append(level_keys.select(
             "category",
             *(pl.col(d) if d in dims else pl.lit(None, pl.String).alias(d) for d in ("surface", "region")),
             pl.lit(level).alias("level")))
     keys = pl.concat(key_parts).with_row_index("row").sort("category", "level", "surface", "region", nulls_last=False)
     order = keys["row"].to_numpy()
-    stacked = {column: (np.concatenate(p)[order] if p else np.zeros((0, points))) for column, p in parts.items()}
+    values = np.concatenate(parts)[order] if parts else np.zeros((0, points))
     stamps = [start + i * interval for i in range(points)]
-    slots = (np.stack([stacked[c] for c in SLOT_COLUMNS], axis=-1)
-             if all(c in stacked for c in SLOT_COLUMNS) else None)
-    return Watched(keys.drop("row"), stamps, interval, stacked["cases"], stacked.get("top_account"), slots)
+    slots = (np.stack([by_cell[c] for c in SLOT_COLUMNS], axis=-1)
+             if all(c in by_cell for c in SLOT_COLUMNS) else None)
+    top = by_cell.get("top_account")
+    cells = [cell_parts[i] for i in order] if top is not None or slots is not None else None
+    return Watched(keys.drop("row"), stamps, interval, values, top, slots, cells)
 
 
 def could_alert(values: np.ndarray, params: SpikeParams) -> np.ndarray:
     """Per series (row), whether it could open an episode at all.
 
-    A hot point, or a hot run of up to `scan` points, needs at least min_excess cases above an
-    expected count that is never negative, so its count (or the run's sum) is at least
-    min_excess; the first point is never judged. A series in which no `scan` consecutive points
-    add up to min_excess can never alert, and is not run through the detector (most narrow
+    A hot point, or a hot run of up to `sustain` points, needs at least min_excess cases above
+    an expected count that is never negative, so its count (or the run's sum) is at least
+    min_excess; the first point is never judged. A series in which no `sustain` consecutive
+    points add up to min_excess can never alert, and is not run through the detector (most narrow
     series of a quiet category)."""
     if values.ndim != 2 or values.shape[1] < 2:
         return np.zeros(values.shape[0] if values.ndim == 2 else 0, dtype=bool)
-    k = min(max(params.scan, 1), values.shape[1])
+    k = min(max(params.scan, params.sustain, 1), values.shape[1])
     sums = _window_sums(np.nan_to_num(values), k)
     return sums.max(axis=1) >= params.min_excess
 
@@ -1309,11 +1390,12 @@ def burst_cases(watched: Watched, row: int, span: slice, expected: np.ndarray) -
     ten-minute slots in a row hold beyond a third of their hour's expected count. 0 when the
     cells did not carry them."""
     account = 0.0
-    if watched.top_account is not None:
-        account = float(np.maximum(watched.top_account[row, span] - ACCOUNT_USUAL, 0.0).sum())
+    top_account, slots = watched.burst_columns(row, span)
+    if top_account is not None:
+        account = float(np.maximum(top_account - ACCOUNT_USUAL, 0.0).sum())
     slot = 0.0
-    if watched.slots is not None:
-        counts = watched.slots[row, span].reshape(-1)
+    if slots is not None:
+        counts = slots.reshape(-1)
         share = np.repeat(np.nan_to_num(expected[span]) / len(SLOT_COLUMNS), len(SLOT_COLUMNS))
         if counts.size >= 2:
             slot = float(np.max(counts[:-1] + counts[1:] - share[:-1] - share[1:]))

@@ -393,6 +393,58 @@ def test_sparse_series_one_noisy_hour_does_not_fire_but_a_burst_does():
     assert found.episodes[0].severity == "critical"
 
 
+def test_run_lengths_grow_by_half_up_to_sustain():
+    assert sp.run_lengths(sp.SpikeParams()) == [2, 3, 5, 8]
+    assert sp.run_lengths(sp.SpikeParams(sustain=3)) == [2, 3]
+    assert sp.run_lengths(sp.SpikeParams(sustain=12)) == [2, 3, 5, 8, 12]
+    with pytest.raises(ValueError, match="sustain"):
+        sp.SpikeParams(sustain=2)
+
+
+def test_a_long_run_is_a_rise_on_a_thin_series_against_the_level_before_it():
+    """Fine settings (min_excess 20, min_ratio 2.5), runs of 5 points. Seasonal baseline 2 an
+    hour; the level factor 1 at the first point, 1.25 at the second and 1.6, 2, 2, 2 after (it
+    follows the rise), so e = 2, 2.5, 3.2, 4, 4, 4, 4. Counts 1, 12, 12, 12, 12, 12, 1.
+    The run of points 1..5: 60 cases against 5 x 2 x 1.25 = 12.5 at the level of its first point
+    (17.7 at each point's own level), 47.5 extra, 4.8x; thin: 3 x 12.5 x 1.5 = 56.25 < 20 x 5.
+    The runs of points 0..4 and 2..6 hold a point below its expected count: not a rise."""
+    params = sp.SpikeParams().fine()
+    th = sp._Thresholds.of([params])
+    level = np.array([[1.0, 1.25, 1.6, 2.0, 2.0, 2.0, 2.0]])
+    e = 2.0 * level
+    x = np.array([[1.0, 12, 12, 12, 12, 12, 1]])
+    known = np.ones(x.shape, dtype=bool)
+    big, xk, ek = sp._runs(x, e, level, known, known, 5, params, th)
+    assert big.tolist() == [[False, True, False]]
+    assert xk.tolist() == [[49.0, 60.0, 49.0]]
+    assert ek[0, 1] == pytest.approx(12.5)
+    assert ek[0, 0] == pytest.approx(10.0)  # from point 0, at level 1: (2 + 2 + 2 + 2 + 2)
+    # A level below 1 at the run's first point does not lower the bar: at a level of 0.5 (e = 1
+    # an hour) the run is judged against the seasonal baseline's 5 x 2 = 10, not 5.
+    quiet = np.full(x.shape, 0.5)
+    assert sp._runs(x, 2.0 * quiet, quiet, known, known, 5, params, th)[2][0, 1] == pytest.approx(10.0)
+    # On a busier series (10 an hour: 3 x 50 x 1.5 = 225 >= 100) the short runs see any such
+    # rise: a long run is not tested there, even at 3x.
+    busy = np.full(x.shape, 10.0)
+    assert not sp._runs(np.full(x.shape, 30.0), busy, np.ones(x.shape), known, known, 5, params, th)[0].any()
+
+
+def test_a_sustained_rise_on_a_thin_series_is_found():
+    """2 cases an hour (Poisson), then 6 an hour for ten hours on day 30: no hour and no run of up
+    to 3 hours reaches min_excess (20) extra (3 x 4 = 12), so with runs of up to scan (3) points
+    only there is no episode. Its first 5 hours hold 30 cases against about 10, just about 20
+    extra; its first 8 hours, 48 against about 16 (3x), open an episode at its first hour,
+    raised at its eighth."""
+    n = 24 * 35
+    counts = np.random.default_rng(14).poisson(np.full(n, 2.0)).astype(float)
+    rise = 24 * 30 + 9
+    counts[rise:rise + 10] = 6.0
+    assert after_warm_up(sp.detect(hourly(n), counts, sp.SpikeParams(sustain=3)).episodes) == []
+    found = after_warm_up(sp.detect(hourly(n), counts).episodes)
+    assert [(e.onset, e.detected_at) for e in found] == [
+        (START + rise * H, START + (rise + 7) * H)]
+
+
 def test_a_trending_series_is_followed_not_flagged():
     """Volume growing 30 % a week: the level factor follows it; a 3x spike on top still fires."""
     n = HOURS_8_WEEKS

@@ -108,6 +108,31 @@ def test_the_watched_series_of_a_category():
     assert by_scope[("category x surface x region", "chat", "APAC")][six] == 10
 
 
+def test_a_series_burst_columns_are_its_cells_busiest_account_and_summed_ten_minutes():
+    """Two cells of one category at one hour: chat x AMER (busiest account 4, ten-minute counts
+    1, 2, 3, 0, 0, 0) and api x AMER (busiest account 7, counts 0, 5, 0, 0, 0, 1). The AMER series
+    and the category's: busiest account max(4, 7) = 7, counts 1, 7, 3, 0, 0, 1; each cell's own
+    series keeps its own; an hour without a case has 0 and 0."""
+    hour = datetime(2026, 11, 2, 10)
+    frame = pl.DataFrame({
+        "category": ["spam", "spam"], "surface": ["chat", "api"], "region": ["AMER", "AMER"],
+        "bucket": [hour, hour], "cases": [6, 6], "top_account": [4, 7],
+        **{f"slot_{i}": [c, a] for i, (c, a) in enumerate(zip((1, 2, 3, 0, 0, 0), (0, 5, 0, 0, 0, 1)))},
+    })
+    w = spikes.watched_series(frame, hour - timedelta(hours=1), hour)
+    rows = {(k["surface"], k["region"]): i for i, k in enumerate(w.keys.iter_rows(named=True))}
+    for scope in ((None, None), (None, "AMER")):
+        top, slots = w.burst_columns(rows[scope], slice(0, 2))
+        assert top.tolist() == [0.0, 7.0]
+        assert slots.tolist() == [[0.0] * 6, [1.0, 7.0, 3.0, 0.0, 0.0, 1.0]]
+    top, slots = w.burst_columns(rows[("chat", "AMER")], slice(1, 2))
+    assert top.tolist() == [4.0] and slots.tolist() == [[1.0, 2.0, 3.0, 0.0, 0.0, 0.0]]
+    # without the columns, there is nothing to tell bursts by
+    bare = spikes.watched_series(frame.select("category", "surface", "region", "bucket", "cases"),
+                                 hour - timedelta(hours=1), hour)
+    assert bare.burst_columns(0, slice(0, 2)) == (None, None)
+
+
 def poisson_z(k: int, mu: float) -> float:
     """The standard-normal score of P(X >= k), X ~ Poisson(mu), summed term by term."""
     below = sum(math.exp(-mu + i * math.log(mu) - math.lgamma(i + 1)) for i in range(k))
