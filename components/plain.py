@@ -63,9 +63,43 @@ def _escape(value: Any) -> Any:
     return value
 
 
-def figure(fig: go.Figure) -> go.Figure:
+class DrawnFigure(go.Figure):
+    """A finished chart. st.plotly_chart asks a figure for its dict on every draw, and plotly makes
+    it as a deep copy of every point: for a chart kept with its data and drawn by every session on
+    every run, that copy was a sixth of a warm page run. This figure makes its dict once, at its
+    first draw; changing it after that would leave the drawing behind, so it is refused."""
+
+    def to_dict(self) -> dict:
+        made = self.__dict__.get("_drawn_dict")
+        if made is None:
+            made = super().to_dict()
+            for trace in made.get("data", []):
+                trace.pop("uid", None)  # plotly.io.to_json would remove it from the shared dict on every draw
+            self.__dict__["_drawn_dict"] = made
+        return made
+
+    def _refuse_if_drawn(self, name: str) -> None:
+        if "_drawn_dict" in self.__dict__:
+            raise RuntimeError(f"a chart is not changed after it has been drawn ({name})")
+
+
+def _refusing(name: str):
+    def method(self, *args: Any, **kwargs: Any) -> Any:
+        self._refuse_if_drawn(name)
+        return getattr(go.Figure, name)(self, *args, **kwargs)
+    method.__name__ = name
+    return method
+
+
+for _name in ("update", "update_layout", "update_traces", "update_xaxes", "update_yaxes", "add_trace", "add_traces",
+              "add_shape", "add_vrect", "add_hrect", "add_vline", "add_hline", "add_annotation", "plotly_update",
+              "plotly_relayout", "plotly_restyle"):
+    setattr(DrawnFigure, _name, _refusing(_name))
+
+
+def figure(fig: go.Figure) -> DrawnFigure:
     """The chart with every text value from its data (axis values, names, texts, custom data, tick
     labels) escaped, so that a category or title holding `<a href=...>` shows as text."""
     spec = fig.to_dict()
-    return go.Figure({"data": [_escape(trace) for trace in spec.get("data", [])],
-                      "layout": _escape(spec.get("layout", {}))})
+    return DrawnFigure({"data": [_escape(trace) for trace in spec.get("data", [])],
+                        "layout": _escape(spec.get("layout", {}))})

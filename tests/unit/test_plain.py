@@ -66,3 +66,22 @@ def test_chart_keeps_numbers_dates_and_colours():
     trace = plain.figure(fig).to_dict()["data"][0]
     assert list(trace["y"]) == [3] and trace["marker"]["color"] == "#c92a2a"
     assert trace["name"] == "Fraud &amp; scams"  # plotly shows the entity as "&"
+
+
+def test_a_drawn_chart_gives_the_same_dict_once_and_is_not_changed_after():
+    fig = go.Figure(go.Scatter(x=[1, 2, 3], y=[4.0, None, 6.0], name="<b>EMEA</b>", uid="fixed"))
+    fig.update_layout(title_text="Cases")
+    drawn = plain.figure(fig)
+    drawn.add_hline(y=5)  # still being built: allowed
+    expected = go.Figure(drawn.to_dict()).to_dict()  # an independent figure from the same data
+    first = drawn.to_dict()
+    assert drawn.to_dict() is first  # made once, at the first draw
+    assert "uid" not in first["data"][0]
+    assert first["data"][0]["name"] == "&lt;b&gt;EMEA&lt;/b&gt;"
+    expected["data"][0].pop("uid", None)
+    assert first == expected
+    for change in (lambda f: f.update_layout(height=200), lambda f: f.add_vrect(x0=1, x1=2),
+                   lambda f: f.add_trace(go.Bar(x=[1], y=[1])), lambda f: f.update_traces(opacity=0.5)):
+        with pytest.raises(RuntimeError, match="not changed after it has been drawn"):
+            change(drawn)
+    assert drawn.to_dict() is first and first["layout"].get("height") is None
