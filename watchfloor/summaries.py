@@ -145,3 +145,23 @@ def refresh_incremental(con: duckdb.DuckDBPyConnection) -> RefreshReport:
 
 def _newest_event(con: duckdb.DuckDBPyConnection) -> datetime | None:
     return con.execute("SELECT max(occurred_at) FROM case_events").fetchall()[0][0]
+
+
+def refresh_file(path, full: bool = True) -> RefreshReport:
+    """Refresh the summaries of a warehouse file in one transaction of its own (the seeder's and
+    `watchfloor refresh`'s way): whole, or only the cases touched since the high-water mark."""
+    from watchfloor.warehouse import open_for_writing
+
+    with open_for_writing(path) as con:
+        con.execute("SET TimeZone = 'UTC'").fetchall()
+        con.execute("BEGIN TRANSACTION").fetchall()
+        try:
+            report = refresh(con) if full else refresh_incremental(con)
+            con.execute("COMMIT").fetchall()
+        except BaseException:
+            try:
+                con.execute("ROLLBACK").fetchall()
+            except duckdb.Error:
+                pass
+            raise
+    return report
