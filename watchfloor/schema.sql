@@ -184,8 +184,8 @@ CREATE TABLE IF NOT EXISTS summary_sla_cases (
     p_fa_stop   DOUBLE,
     res_stop    TIMESTAMP,            -- the final resolution, not before created_at
     p_res_stop  DOUBLE,
-    fa_due0     TIMESTAMP,            -- target reached with no pause
-    res_due0    TIMESTAMP
+    fa_due_unpaused     TIMESTAMP,            -- target reached with no pause
+    res_due_unpaused    TIMESTAMP
 );
 
 -- Per pause/reopen event of a case (and per resolution of a reopened case): the clock state from

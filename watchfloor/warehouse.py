@@ -25,6 +25,8 @@ CONTRACT_TABLES = (
     "sla_policies", "queues", "vendors", "reviewers", "shifts", "cases", "case_events",
     "qa_reviews", "appeals", "incidents", "incident_events", "sim_spikes",
 )
+# Derived from the contract tables by watchfloor/summaries.py (schema.sql declares them).
+SUMMARY_TABLES = ("summary_state", "summary_sla_cases", "summary_sla_stretches")
 
 # How long a reader or a writer keeps retrying while the other side holds the file.
 LOCK_WAIT_SECONDS = 30.0

@@ -358,7 +358,7 @@ per_clock AS (
         CASE k.clock WHEN 'first_action' THEN b.fa_target ELSE b.res_target END AS target_seconds,
         CASE k.clock WHEN 'first_action' THEN b.fa_stop ELSE b.res_stop END AS final_stop,
         CASE k.clock WHEN 'first_action' THEN b.p_fa_stop ELSE b.p_res_stop END AS p_final_stop,
-        CASE k.clock WHEN 'first_action' THEN b.fa_due0 ELSE b.res_due0 END AS due0,
+        CASE k.clock WHEN 'first_action' THEN b.fa_due_unpaused ELSE b.res_due_unpaused END AS due_unpaused,
         CASE k.clock WHEN 'first_action' THEN x.fa_paused_before ELSE x.res_paused_before END AS paused_before,
         CASE k.clock WHEN 'first_action' THEN x.fa_ext_before ELSE x.res_ext_before END AS ext_before,
         CASE k.clock WHEN 'first_action' THEN x.fa_counted ELSE x.res_counted END AS x_counted
@@ -408,7 +408,7 @@ dated AS (
     SELECT
         *,
         CASE WHEN NOT (stopped_at IS NULL OR elapsed_seconds > target_seconds) THEN NULL
-             WHEN ext = 0 THEN due0
+             WHEN ext = 0 THEN due_unpaused
              WHEN biz THEN wf_business_ts(p_created + target_seconds + ext, tz, sh, eh)
              ELSE make_timestamp(round((p_created + target_seconds + ext) * 1e6)::BIGINT) END AS due_at
     FROM elapsed

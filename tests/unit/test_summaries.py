@@ -79,12 +79,12 @@ def test_summary_clocks_equal_the_replayed_clocks_at_any_instant(random_warehous
     rng = random.Random(7)
     instants = [t("2026-03-08 07:30"), t("2026-03-29 01:30"), t("2026-10-25 01:30"), t("2026-11-01 06:15"),
                 t("2027-06-01")]
-    instants += [t("2026-02-20") + timedelta(seconds=rng.randrange(0, 290 * 86400)) for _ in range(25)]
+    instants += [t("2026-02-20") + timedelta(seconds=rng.randrange(0, 290 * 86400)) for _ in range(12)]
     compared = 0
     for as_of in instants:
-        for days in (1, 20, 400):
+        for days in (2, 400):
             compared += compare_clocks(con, as_of, as_of - timedelta(days=days))
-    assert compared > 20000
+    assert compared > 10000
     # The histories cover what the summaries must get right.
     kinds = {r[0] for r in con.sql("SELECT DISTINCT state FROM summary_sla_stretches").fetchall()}
     assert kinds == {"running", "paused", "stopped"}
@@ -298,3 +298,31 @@ def test_the_refresh_command_fails_in_one_line(tmp_path, capsys, setup, message)
     assert main(["refresh", "--warehouse", str(path)]) in (1, 2)
     captured = capsys.readouterr()
     assert message in captured.err and captured.err.count("\n") == 1 and "Traceback" not in captured.err
+
+
+def test_the_pages_say_when_the_summaries_lag(live_warehouse, tmp_path):
+    """freshness gives the summaries' high-water mark; a write without a refresh makes the pages
+    say in one line how far behind the SLA figures are, and a refresh clears it."""
+    from watchfloor.freshness import summary_lag
+
+    copy = tmp_path / "lag.duckdb"
+    copy.write_bytes(open(live_warehouse["path"], "rb").read())
+    row = queries.run_uncached("freshness", warehouse=str(copy)).row(0, named=True)
+    assert row["summaries_built"] and row["summaries_through"] == row["newest_event_at"]
+    assert summary_lag(row["newest_event_at"], row["summaries_through"], True) is None
+    queries.close_all()  # the runner's reader holds the file
+    con = duckdb.connect(str(copy))
+    later = row["newest_event_at"] + timedelta(minutes=95)
+    con.execute("INSERT INTO case_events (event_id, case_id, occurred_at, event_type) "
+                "SELECT max(event_id) + 1, min(case_id), ?, 'pending_info' FROM case_events", [later]).fetchall()
+    con.close()
+    queries.close_all()
+    row = queries.run_uncached("freshness", warehouse=str(copy)).row(0, named=True)
+    line = summary_lag(row["newest_event_at"], row["summaries_through"], row["summaries_built"])
+    assert line == (f"SLA figures include events up to {row['summaries_through']:%Y-%m-%d %H:%M} UTC, "
+                    "1.6 h behind the newest event (run `watchfloor refresh` if this lasts).")
+    queries.close_all()
+    summaries.refresh_file(copy, full=False)
+    row = queries.run_uncached("freshness", warehouse=str(copy)).row(0, named=True)
+    assert summary_lag(row["newest_event_at"], row["summaries_through"], row["summaries_built"]) is None
+    assert "not been built" in summary_lag(row["newest_event_at"], None, False)

@@ -63,7 +63,7 @@ SELECT
     case_id, queue_id, priority, region, vendor_id, category, created_at, resolved_at, biz,
     fa_target::DOUBLE, res_target::DOUBLE, p_created, fa_stop, p_fa_stop, res_stop, p_res_stop,
     CASE WHEN biz THEN wf_business_ts(p_created + fa_target, tz, sh, eh)
-         ELSE make_timestamp(round((p_created + fa_target) * 1e6)::BIGINT) END AS fa_due0,
+         ELSE make_timestamp(round((p_created + fa_target) * 1e6)::BIGINT) END AS fa_due_unpaused,
     CASE WHEN biz THEN wf_business_ts(p_created + res_target, tz, sh, eh)
-         ELSE make_timestamp(round((p_created + res_target) * 1e6)::BIGINT) END AS res_due0
+         ELSE make_timestamp(round((p_created + res_target) * 1e6)::BIGINT) END AS res_due_unpaused
 FROM positions
