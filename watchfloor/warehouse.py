@@ -44,6 +44,10 @@ class WarehouseEmpty(WarehouseError):
     pass
 
 
+class SummariesMissing(WarehouseEmpty):
+    """The warehouse has cases but not the summary tables the pages read (`watchfloor refresh`)."""
+
+
 class WarehouseBusy(WarehouseError):
     pass
 
@@ -168,8 +172,9 @@ def is_url(warehouse: str | Path) -> bool:
     return "://" in str(warehouse)
 
 
-def check_ready(path: str | Path) -> int:
-    """Raise WarehouseMissing/WarehouseEmpty unless the warehouse holds cases; returns the case count."""
+def check_ready(path: str | Path, summaries: bool = True) -> int:
+    """Raise WarehouseMissing/WarehouseEmpty unless the warehouse holds cases (and, for its readers,
+    the summary tables the pages read); returns the case count."""
     if is_url(path):
         from watchfloor.server import check_ready as check_server
 
@@ -179,6 +184,9 @@ def check_ready(path: str | Path) -> int:
         missing = [t for t in CONTRACT_TABLES if t not in tables]
         if missing:
             raise WarehouseEmpty(f"warehouse {path} lacks the tables {', '.join(missing)}")
+        if summaries and any(t not in tables for t in SUMMARY_TABLES):
+            # A warehouse written before the summaries existed, or by another system.
+            raise SummariesMissing(f"warehouse {path} has no summary tables yet: run `watchfloor refresh`")
         count = case_count(con)
     if count == 0:
         raise WarehouseEmpty(f"warehouse {path} holds no cases yet")

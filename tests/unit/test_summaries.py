@@ -326,3 +326,22 @@ def test_the_pages_say_when_the_summaries_lag(live_warehouse, tmp_path):
     row = queries.run_uncached("freshness", warehouse=str(copy)).row(0, named=True)
     assert summary_lag(row["newest_event_at"], row["summaries_through"], row["summaries_built"]) is None
     assert "not been built" in summary_lag(row["newest_event_at"], None, False)
+
+
+def test_a_warehouse_without_summaries_is_refused_with_the_way_out(live_warehouse, tmp_path, capsys):
+    """A warehouse from before the summaries (or another system's): the dashboard's readiness check
+    names the command; `watchfloor refresh` builds them (all of them: nothing was built before)."""
+    from watchfloor.warehouse import SummariesMissing, SUMMARY_TABLES, check_ready
+
+    copy = tmp_path / "old.duckdb"
+    copy.write_bytes(open(live_warehouse["path"], "rb").read())
+    con = duckdb.connect(str(copy))
+    for table in SUMMARY_TABLES:
+        con.execute(f"DROP TABLE {table}").fetchall()
+    con.close()
+    with pytest.raises(SummariesMissing, match="run `watchfloor refresh`"):
+        check_ready(str(copy))
+    assert check_ready(str(copy), summaries=False) > 0
+    assert main(["refresh", "--warehouse", str(copy)]) == 0
+    assert "(full rebuild)" in capsys.readouterr().out
+    assert check_ready(str(copy)) > 0

@@ -40,7 +40,7 @@ def run(args) -> int:
     path = Path(settings.warehouse)
     if not path.is_file():
         raise UsageError(f"no warehouse file at {path}")
-    check_ready(str(path))
+    check_ready(str(path), summaries=False)
     try:
         report = summaries.refresh_file(path, full=args.full)
     except duckdb.Error as exc:

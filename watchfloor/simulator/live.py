@@ -190,7 +190,7 @@ class LiveFeed:
     # -- the loop ----------------------------------------------------------------------------
     def run(self, duration: float | None = None, stop: Callable[[], bool] | None = None) -> list[BatchReport]:
         """Write batches until `duration` wall seconds have passed or `stop()` is true."""
-        check_ready(self.warehouse)
+        check_ready(self.warehouse, summaries=False)  # each batch builds them if missing
         started = time.monotonic()
         reports = []
         while True:
