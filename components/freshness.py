@@ -25,5 +25,6 @@ def freshness_banner(settings: Settings, as_of: datetime) -> Freshness:
         st.error(f"Data is stale: {text}. Check the loader or the live feed.", icon=":material/error:")
     lag = summary_lag(frame["newest_event_at"][0], frame["summaries_through"][0], bool(frame["summaries_built"][0]))
     if lag:
-        st.text(lag)  # one plain line; the pages still show the summary figures
+        # One line under the data line; our own words and times only, so the caption's markdown is safe.
+        st.caption(f":orange[●] {lag}")
     return freshness

@@ -186,7 +186,7 @@ def check_ready(path: str | Path, summaries: bool = True) -> int:
             raise WarehouseEmpty(f"warehouse {path} lacks the tables {', '.join(missing)}")
         if summaries and any(t not in tables for t in SUMMARY_TABLES):
             # A warehouse written before the summaries existed, or by another system.
-            raise SummariesMissing(f"warehouse {path} has no summary tables yet: run `watchfloor refresh`")
+            raise SummariesMissing(f"warehouse {path} has no summary tables yet: run watchfloor refresh")
         count = case_count(con)
     if count == 0:
         raise WarehouseEmpty(f"warehouse {path} holds no cases yet")

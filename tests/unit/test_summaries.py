@@ -339,7 +339,7 @@ def test_a_warehouse_without_summaries_is_refused_with_the_way_out(live_warehous
     for table in SUMMARY_TABLES:
         con.execute(f"DROP TABLE {table}").fetchall()
     con.close()
-    with pytest.raises(SummariesMissing, match="run `watchfloor refresh`"):
+    with pytest.raises(SummariesMissing, match="run watchfloor refresh"):
         check_ready(str(copy))
     assert check_ready(str(copy), summaries=False) > 0
     assert main(["refresh", "--warehouse", str(copy)]) == 0
