@@ -84,6 +84,18 @@ CREATE OR REPLACE TEMP MACRO wf_sla_resolution_stop(created_at, resolved_at, end
          WHEN ends_stopped THEN last_stop_start END
 );
 
+-- A clock's state from its stop and its counted and target seconds: met or breached once stopped;
+-- while running breached past 100 % of the target, at risk from 75 %, warning from 50 %.
+CREATE OR REPLACE TEMP MACRO wf_sla_state(stopped_at, elapsed, target) AS (
+    CASE
+        WHEN stopped_at IS NOT NULL THEN CASE WHEN elapsed > target THEN 'breached' ELSE 'met' END
+        WHEN elapsed > target THEN 'breached'
+        WHEN elapsed / target >= 0.75 THEN 'at_risk'
+        WHEN elapsed / target >= 0.5 THEN 'warning'
+        ELSE 'on_track'
+    END
+);
+
 -- sla_clocks(as_of, since): one row per case and clock ('first_action', 'resolution') as of
 -- as_of, for the cases created by as_of and not resolved before since (a case resolved after
 -- as_of is open at as_of). Columns: case_id, clock, queue_id, priority, region, vendor_id,
@@ -309,13 +321,7 @@ SELECT
     CASE WHEN elapsed_seconds > target_seconds THEN due_at END AS breach_at,
     (elapsed_seconds / target_seconds)::DOUBLE AS used_share,
     elapsed_seconds > target_seconds AS breached,
-    CASE
-        WHEN stopped_at IS NOT NULL THEN CASE WHEN elapsed_seconds > target_seconds THEN 'breached' ELSE 'met' END
-        WHEN elapsed_seconds > target_seconds THEN 'breached'
-        WHEN elapsed_seconds / target_seconds >= 0.75 THEN 'at_risk'
-        WHEN elapsed_seconds / target_seconds >= 0.5 THEN 'warning'
-        ELSE 'on_track'
-    END AS state
+    wf_sla_state(stopped_at, elapsed_seconds, target_seconds) AS state
 FROM dated;
 
 -- summary_sla_clocks(as_of, since): the same rows as sla_clocks(as_of, since), read from the
@@ -430,11 +436,5 @@ SELECT
     CASE WHEN elapsed_seconds > target_seconds THEN due_at END AS breach_at,
     (elapsed_seconds / target_seconds)::DOUBLE AS used_share,
     elapsed_seconds > target_seconds AS breached,
-    CASE
-        WHEN stopped_at IS NOT NULL THEN CASE WHEN elapsed_seconds > target_seconds THEN 'breached' ELSE 'met' END
-        WHEN elapsed_seconds > target_seconds THEN 'breached'
-        WHEN elapsed_seconds / target_seconds >= 0.75 THEN 'at_risk'
-        WHEN elapsed_seconds / target_seconds >= 0.5 THEN 'warning'
-        ELSE 'on_track'
-    END AS state
+    wf_sla_state(stopped_at, elapsed_seconds, target_seconds) AS state
 FROM dated;

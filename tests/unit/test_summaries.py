@@ -20,6 +20,7 @@ import pytest
 
 import queries
 from queries import plans, server
+from tests.unit.test_live import Clock
 from tests.unit.test_sla import TIMEZONES, Warehouse, _random_case, t
 from watchfloor import summaries
 from watchfloor.cli import main
@@ -115,14 +116,6 @@ def test_a_wrong_summary_row_is_caught(random_warehouse):
 
 
 # --- the page queries, on a seeded warehouse continued by live batches ---------------------------
-
-class Clock:
-    def __init__(self, start: datetime):
-        self.now = start
-
-    def __call__(self) -> datetime:
-        return self.now
-
 
 @pytest.fixture(scope="module")
 def live_warehouse(tmp_path_factory) -> dict:
