@@ -185,7 +185,15 @@ _COLUMN = re.compile(r"^\s+([a-z_]+)\s+([A-Z]+(?:\[\])?)(.*)$")
 
 
 def contract_columns() -> dict[str, dict[str, tuple[str, bool]]]:
-    """{table: {column: (type, nullable)}} from watchfloor/schema.sql."""
+    """{table: {column: (type, nullable)}} of the tables a load may write (not the summaries,
+    which are derived from them)."""
+    from watchfloor.warehouse import SUMMARY_TABLES
+
+    return {t: cols for t, cols in schema_columns().items() if t not in SUMMARY_TABLES}
+
+
+def schema_columns() -> dict[str, dict[str, tuple[str, bool]]]:
+    """{table: {column: (type, nullable)}} of every table in watchfloor/schema.sql."""
     from watchfloor.warehouse import schema_sql
 
     tables: dict[str, dict[str, tuple[str, bool]]] = {}

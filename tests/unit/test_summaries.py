@@ -338,3 +338,37 @@ def test_a_warehouse_without_summaries_is_refused_with_the_way_out(live_warehous
     assert main(["refresh", "--warehouse", str(copy)]) == 0
     assert "(full rebuild)" in capsys.readouterr().out
     assert check_ready(str(copy)) > 0
+
+
+def test_a_load_refreshes_the_summaries_of_the_cases_it_wrote(live_warehouse, tmp_path):
+    """watchfloor load rebuilds the touched cases' summaries in its transaction: right after it the
+    clocks from the summaries equal the replayed ones, with the loaded pause and resumption in."""
+    from watchfloor.loader import load_files
+
+    copy = tmp_path / "loaded.duckdb"
+    copy.write_bytes(open(live_warehouse["path"], "rb").read())
+    con = duckdb.connect(str(copy), read_only=True)
+    case_id, created = con.sql("SELECT case_id, created_at FROM cases WHERE status <> 'resolved' AND created_at < $e "
+                               "ORDER BY created_at DESC, case_id LIMIT 1", params={"e": END}).fetchall()[0]
+    first = con.sql("SELECT max(event_id) FROM case_events").fetchall()[0][0] + 1
+    con.close()
+    pause, resume = live_warehouse["end"] + timedelta(minutes=1), live_warehouse["end"] + timedelta(minutes=50)
+    events = tmp_path / "case_events.csv"
+    events.write_text("event_id,case_id,occurred_at,event_type\n"
+                      f"{first},{case_id},{pause:%Y-%m-%d %H:%M:%S},pending_info\n"
+                      f"{first + 1},{case_id},{resume:%Y-%m-%d %H:%M:%S},info_received\n")
+    results = load_files([events], copy)
+    assert results[0].accepted == 2
+    con = duckdb.connect(str(copy), read_only=True)
+    try:
+        con.execute("SET TimeZone = 'UTC'").fetchall()
+        for setup in queries.macro_sql_for("home_sla"):
+            con.execute(setup).fetchall()
+        assert summaries.read_state(con).high_water_mark == resume
+        as_of = resume + timedelta(hours=1)
+        compare_clocks(con, as_of, created - timedelta(days=1))
+        paused = con.sql("SELECT max(paused_seconds) FROM summary_sla_clocks($a, $a) WHERE case_id = $c",
+                         params={"a": as_of, "c": case_id}).fetchall()[0][0]
+    finally:
+        con.close()
+    assert paused > 0
