@@ -109,6 +109,14 @@ def refresh(con: duckdb.DuckDBPyConnection, case_ids: Iterable[str] | None = Non
             for name in _BUILD:
                 con.execute(build_sql(name)).fetchall()
         mark = _newest_event(con)
+        if not full and state.high_water_mark is not None:
+            # Events of other cases after the old mark (another system's write, not refreshed) are
+            # not in the summaries: the mark stays, so the pages still say they lag.
+            stale = con.execute(
+                "SELECT count(*) FROM case_events WHERE occurred_at > ? "
+                "AND case_id NOT IN (SELECT case_id FROM summary_scope)", [state.high_water_mark]).fetchall()[0][0]
+            if stale:
+                mark = state.high_water_mark
         now = datetime.now(timezone.utc).replace(tzinfo=None)
         con.execute(
             """INSERT INTO summary_state VALUES (?, ?, ?, ?, 1)

@@ -249,6 +249,15 @@ def test_refresh_picks_up_what_another_system_wrote(live_warehouse, tmp_path):
         con.execute("DELETE FROM cases WHERE case_id = (SELECT min(case_id) FROM cases WHERE status = 'resolved')").fetchall()
     finally:
         con.close()
+    # A writer that refreshes only its own cases (as the live feed does) keeps the old mark: the
+    # other system's events are still not in the summaries.
+    con = duckdb.connect(str(copy))
+    mark = summaries.read_state(con).high_water_mark
+    con.execute("BEGIN TRANSACTION").fetchall()
+    summaries.refresh(con, [open_ids[-1]])
+    con.execute("COMMIT").fetchall()
+    assert summaries.read_state(con).high_water_mark == mark < stamp
+    con.close()
     report = summaries.refresh_file(copy, full=False)
     assert not report.full and report.cases == 41 and report.high_water_mark == stamp
     incremental = _tables(str(copy))
