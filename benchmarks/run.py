@@ -12,6 +12,7 @@ it (the day's forecast already fitted: it is fitted once a day, benchmarks/forec
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import os
 import platform
 import statistics
@@ -76,9 +77,11 @@ def runner_seconds(warehouse: str, plan: list[plans.QueryCall], cold: bool, reop
     return time.perf_counter() - start
 
 
-def page_benchmark(warehouse: Path, only: list[str] | None = None) -> list[dict]:
+def page_benchmark(warehouse: Path, only: list[str] | None = None, days: int | None = None) -> list[dict]:
     as_of = BENCH_END
     filters = default_filters(as_of.date())
+    if days is not None:  # the date range's length, ending on the benchmark's last day
+        filters = dataclasses.replace(filters, start=as_of.date() - timedelta(days=days - 1))
     con = duckdb.connect(str(warehouse), read_only=True)
     con.execute("SET GLOBAL TimeZone = 'UTC'").fetchall()
     install_macros(con)
@@ -98,12 +101,12 @@ def page_benchmark(warehouse: Path, only: list[str] | None = None) -> list[dict]
         con = duckdb.connect(str(warehouse), read_only=True)
         con.execute("SET GLOBAL TimeZone = 'UTC'").fetchall()
         install_macros(con)
-        row = {"page": page, "queries": len(plan), "cases": cases, "raw": raw, "cold": cold, "first_open": first_open, "warm": warm}
+        row = {"page": page, "days": (filters.end - filters.start).days + 1, "queries": len(plan), "cases": cases, "raw": raw, "cold": cold, "first_open": first_open, "warm": warm}
         if page == "capacity":
             row["with_plan"] = capacity_with_plan(str(warehouse), plan, as_of)
             print(f"{page:>12}: cold fetch + staffing plan, backlog projection, vendor hours {row['with_plan']*1000:7.1f} ms", flush=True)
         rows.append(row)
-        print(f"{page:>12}: raw {raw*1000:7.1f} ms  cold {cold*1000:7.1f} ms  first open {first_open*1000:7.1f} ms  warm {warm*1000:6.2f} ms", flush=True)
+        print(f"{page:>12} {row['days']:>3} d, load {os.getloadavg()[0]:4.1f}: raw {raw*1000:7.1f} ms  cold {cold*1000:7.1f} ms  first open {first_open*1000:7.1f} ms  warm {warm*1000:6.2f} ms", flush=True)
     con.close()
     return rows
 
@@ -171,6 +174,8 @@ def main() -> int:
     parser.add_argument("--skip-seed-bench", action="store_true", help="only run the page benchmark")
     parser.add_argument("--page", action="append", metavar="PAGE",
                         help="time only this page (repeatable); prints the figures without writing results.md")
+    parser.add_argument("--days", type=int, action="append", metavar="N",
+                        help="with --page: the length of the date range in days (repeatable; default: the pages' default)")
     args = parser.parse_args()
     if args.page:
         unknown = sorted(set(args.page) - set(plans.PAGE_PLANS))
@@ -178,7 +183,9 @@ def main() -> int:
             parser.error(f"unknown page(s) {', '.join(unknown)}; known: {', '.join(plans.PAGE_PLANS)}")
         warehouse = WORK / "bench_1m.duckdb"
         ensure_warehouse(warehouse, days=90, per_day=11100)
-        rows = page_benchmark(warehouse, only=args.page)
+        rows = []
+        for days in args.days or [None]:
+            rows += page_benchmark(warehouse, only=args.page, days=days)
         for row in rows:
             print(f"{row['page']}: {verdict(row)}")
         return 0 if all(verdict(r) == "meets" for r in rows) else 1

@@ -1,4 +1,5 @@
-"""The data-freshness banner: how far behind now the newest event in the warehouse is."""
+"""The data-freshness banner: how far behind now the newest event in the warehouse is, and a line
+when the summaries the SLA figures come from lag the raw events."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ import streamlit as st
 import queries
 from components import times
 from watchfloor.config import Settings
-from watchfloor.freshness import Freshness, assess
+from watchfloor.freshness import Freshness, assess, summary_lag
 
 
 def freshness_banner(settings: Settings, as_of: datetime) -> Freshness:
@@ -22,4 +23,8 @@ def freshness_banner(settings: Settings, as_of: datetime) -> Freshness:
         st.warning(f"Data is running behind: {text}", icon=":material/schedule:")
     else:
         st.error(f"Data is stale: {text}. Check the loader or the live feed.", icon=":material/error:")
+    lag = summary_lag(frame["newest_event_at"][0], frame["summaries_through"][0], bool(frame["summaries_built"][0]))
+    if lag:
+        # One line under the data line; our own words and times only, so the caption's markdown is safe.
+        st.caption(f":orange[●] {lag}")
     return freshness

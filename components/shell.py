@@ -16,7 +16,8 @@ from components import plain, times
 from queries import plans, refresh
 from watchfloor import audit, auth, roles
 from watchfloor.config import Settings, load_settings
-from watchfloor.warehouse import WarehouseBusy, WarehouseEmpty, WarehouseError, WarehouseMissing, check_ready
+from watchfloor.warehouse import (SummariesMissing, WarehouseBusy, WarehouseEmpty, WarehouseError, WarehouseMissing,
+                                  check_ready)
 
 
 @dataclass(frozen=True)
@@ -153,6 +154,12 @@ def warehouse_ready() -> bool:
     except WarehouseMissing:
         st.header("No warehouse yet")
         st.write(f"Watchfloor found no case warehouse at `{settings.warehouse}`.")
+    except SummariesMissing as exc:
+        st.header("The summaries are not built yet")
+        st.write(plain.md(str(exc).capitalize() + "."))
+        st.code(f"watchfloor refresh --warehouse {settings.warehouse}", language="bash")
+        st.markdown("The summary tables are described in `docs/warehouse.md`.")
+        return False
     except WarehouseEmpty as exc:
         st.header("The warehouse is empty")
         st.write(plain.md(str(exc).capitalize() + "."))

@@ -72,7 +72,7 @@ paths AS (
 ),
 breaches AS (
     SELECT case_id, bool_or(breached) AS breached
-    FROM sla_clocks($as_of::TIMESTAMP, $period_start::TIMESTAMP)
+    FROM summary_sla_clocks($as_of::TIMESTAMP, $period_start::TIMESTAMP)
     WHERE case_id IN (SELECT case_id FROM scoped)
     GROUP BY case_id
 )

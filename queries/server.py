@@ -224,11 +224,11 @@ def _expand_all(tree):
 
 @lru_cache(maxsize=None)
 def _schema() -> dict[str, dict[str, str]]:
-    """The contract tables' columns, for expanding DuckDB's star modifiers."""
-    from watchfloor.loader import contract_columns
+    """The warehouse tables' columns (contract and summaries), for expanding DuckDB's star modifiers."""
+    from watchfloor.loader import schema_columns
 
     return {t: {c: ("VARCHAR" if kind.endswith("[]") else kind) for c, (kind, _) in cols.items()}
-            for t, cols in contract_columns().items()}
+            for t, cols in schema_columns().items()}
 
 
 def _needs_columns(tree) -> bool:

@@ -22,7 +22,7 @@ WITH clocks AS MATERIALIZED (
         k.case_id, k.clock, k.queue_id, q.name AS queue_name, k.priority, k.region, k.vendor_id,
         k.category, k.created_at, k.target_seconds, k.elapsed_seconds, k.paused_seconds,
         k.stopped_at, k.due_at, k.breach_at, k.used_share, k.breached, k.state
-    FROM sla_clocks($as_of::TIMESTAMP, $period_start::TIMESTAMP) k
+    FROM summary_sla_clocks($as_of::TIMESTAMP, $period_start::TIMESTAMP) k
     JOIN queues q USING (queue_id)
     WHERE wf_in($regions, k.region)
       AND wf_in($verticals, q.vertical)

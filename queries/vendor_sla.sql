@@ -9,7 +9,7 @@
 WITH clocks AS (
     SELECT k.case_id, k.clock, k.vendor_id, k.breached,
            CASE WHEN k.breached THEN k.breach_at ELSE k.stopped_at END AS counted_at
-    FROM sla_clocks($as_of::TIMESTAMP, $period_start::TIMESTAMP) k
+    FROM summary_sla_clocks($as_of::TIMESTAMP, $period_start::TIMESTAMP) k
     JOIN queues q USING (queue_id)
     WHERE k.vendor_id IS NOT NULL
       AND wf_in($regions, k.region)

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import duckdb
 
+from watchfloor import summaries
 from watchfloor.warehouse import create_schema
 
 AS_OF = datetime(2026, 11, 18, 12, 0)
@@ -118,6 +119,7 @@ def build(path: str | Path) -> str:
             "INSERT INTO incidents (incident_id, title, severity, category, status, started_at, resolved_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
             INCIDENTS,
         )
+        summaries.refresh(con)  # the pages read the summaries, as after a seed or a load
     finally:
         con.close()
     return path

@@ -36,7 +36,10 @@ def seed_warehouse(path: Path) -> str:
     from watchfloor.simulator import SimConfig
     from watchfloor.simulator.writer import seed
 
+    from watchfloor import summaries
+
     seed(path, SimConfig(days=8, cases_per_day=400, seed=9, end=END), progress=False)
+    summaries.refresh_file(path)  # the pages' summaries, copied to the server with the tables
     return str(path)
 
 

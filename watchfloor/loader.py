@@ -35,7 +35,7 @@ from pathlib import Path
 import duckdb
 import polars as pl
 
-from watchfloor import config
+from watchfloor import config, summaries
 from watchfloor.warehouse import CONTRACT_TABLES, create_schema, open_for_writing
 
 # Parents before children: the order files are written in.
@@ -185,7 +185,15 @@ _COLUMN = re.compile(r"^\s+([a-z_]+)\s+([A-Z]+(?:\[\])?)(.*)$")
 
 
 def contract_columns() -> dict[str, dict[str, tuple[str, bool]]]:
-    """{table: {column: (type, nullable)}} from watchfloor/schema.sql."""
+    """{table: {column: (type, nullable)}} of the tables a load may write (not the summaries,
+    which are derived from them)."""
+    from watchfloor.warehouse import SUMMARY_TABLES
+
+    return {t: cols for t, cols in schema_columns().items() if t not in SUMMARY_TABLES}
+
+
+def schema_columns() -> dict[str, dict[str, tuple[str, bool]]]:
+    """{table: {column: (type, nullable)}} of every table in watchfloor/schema.sql."""
     from watchfloor.warehouse import schema_sql
 
     tables: dict[str, dict[str, tuple[str, bool]]] = {}
@@ -553,6 +561,8 @@ def _write_file(con, item: _Checked, columns: dict[str, tuple[str, bool]], load_
     order_by = f" ORDER BY {order}" if order else ""
     con.sql(f"INSERT INTO {table} ({col_list}) SELECT {col_list} FROM _wf_batch "
             f"WHERE NOT _dup AND _reason IS NULL{order_by}")
+    if table in ("cases", "case_events"):  # their summaries are rebuilt before COMMIT
+        con.sql("INSERT INTO _wf_touched SELECT DISTINCT case_id FROM _wf_batch WHERE NOT _dup AND _reason IS NULL")
     # Rows rejected for their references join the ones rejected by the row checks.
     record = "to_json(struct_pack(" + ", ".join(f"{c} := CAST({c} AS VARCHAR)" for c in cols) + "))::VARCHAR"
     ref_bad = con.sql(f"SELECT _row, _reason AS reason, {record} AS record FROM _wf_batch "
@@ -608,6 +618,18 @@ def _late_references(con, results: list[FileResult]) -> None:
             raise LoadError(f"{r.path}: {orphans} spikes name an incident that is not in incidents; nothing was loaded")
 
 
+def _refresh_summaries(con, results: list[FileResult]) -> None:
+    """The summaries of the cases this load wrote (with their events), in the load's transaction; all
+    of them when policies or queues changed (a case's calendar and targets come from them)."""
+    if any(r.table in ("sla_policies", "queues") and (r.accepted or r.updated) for r in results):
+        summaries.refresh(con)
+    else:
+        touched = [row[0] for row in con.sql("SELECT DISTINCT case_id FROM _wf_touched").fetchall()]
+        if touched or not summaries.read_state(con).built:
+            summaries.refresh(con, touched)
+    con.sql("DROP TABLE _wf_touched")
+
+
 def load_files(paths: list[str | Path], warehouse: str | Path, table: str | None = None,
                progress: bool = False) -> list[FileResult]:
     """Load files into the warehouse file; returns one FileResult per file.
@@ -647,9 +669,11 @@ def load_files(paths: list[str | Path], warehouse: str | Path, table: str | None
         try:
             create_schema(con)
             con.sql(QUARANTINE_DDL)
+            con.sql("CREATE OR REPLACE TEMP TABLE _wf_touched (case_id VARCHAR)")
             for item in items:
                 results.append(_write_file(con, item, columns_of[item.table], load_id, loaded_at))
             _late_references(con, results)
+            _refresh_summaries(con, results)
             for r, item in zip(results, items):
                 con.execute("INSERT INTO load_runs VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                             [load_id, loaded_at, r.path, item.sha256, r.table, r.rows_read, r.accepted,

@@ -154,3 +154,58 @@ CREATE TABLE IF NOT EXISTS sim_spikes (
     multiplier  DOUBLE NOT NULL,
     incident_id VARCHAR
 );
+
+-- Summaries: derived from the tables above by watchfloor/summaries.py (docs/warehouse.md,
+-- "Summaries"), never written by hand. Rebuilt whole or per touched case; safe to drop and rebuild.
+CREATE TABLE IF NOT EXISTS summary_state (
+    summary         VARCHAR PRIMARY KEY,
+    version         INTEGER NOT NULL,      -- the summaries' layout; a refresh rebuilds an older one
+    high_water_mark TIMESTAMP,             -- newest case event the summary has taken in
+    refreshed_at    TIMESTAMP NOT NULL,    -- wall time (UTC) of the last refresh
+    generation      BIGINT NOT NULL        -- bumped by every refresh: a cache key for derived results
+);
+
+-- Per case: the SLA clocks' fixed parts (docs/metrics.md, "SLA clocks"), in the calendar position
+-- of the case's policy (24x7: epoch seconds; business: working seconds since Monday 1970-01-05).
+CREATE TABLE IF NOT EXISTS summary_sla_cases (
+    case_id     VARCHAR PRIMARY KEY,
+    queue_id    VARCHAR NOT NULL,
+    priority    VARCHAR NOT NULL,
+    region      VARCHAR NOT NULL,
+    vendor_id   VARCHAR,
+    category    VARCHAR NOT NULL,
+    created_at  TIMESTAMP NOT NULL,
+    resolved_at TIMESTAMP,
+    biz         BOOLEAN NOT NULL,     -- business-hours calendar
+    fa_target   DOUBLE NOT NULL,      -- seconds
+    res_target  DOUBLE NOT NULL,
+    p_created   DOUBLE NOT NULL,      -- calendar position of created_at
+    fa_stop     TIMESTAMP,            -- where the first-action clock stops (NULL: not yet)
+    p_fa_stop   DOUBLE,
+    res_stop    TIMESTAMP,            -- the final resolution, not before created_at
+    p_res_stop  DOUBLE,
+    fa_due_unpaused     TIMESTAMP,            -- target reached with no pause
+    res_due_unpaused    TIMESTAMP
+);
+
+-- Per pause/reopen event of a case (and per resolution of a reopened case): the clock state from
+-- it to the next one, with the paused time summed over the events before it, so that a clock as
+-- of any instant needs only its case's last event before that instant.
+CREATE TABLE IF NOT EXISTS summary_sla_stretches (
+    case_id           VARCHAR NOT NULL,
+    event_id          BIGINT NOT NULL,
+    t                 TIMESTAMP NOT NULL,   -- the event's time
+    t_next            TIMESTAMP,            -- the next such event of the case (NULL: none yet)
+    state             VARCHAR NOT NULL,     -- running | paused | stopped, from t to t_next
+    p_t               DOUBLE NOT NULL,
+    stop_start        TIMESTAMP,            -- start of the stop this event is in (state stopped)
+    p_stop_start      DOUBLE,
+    fa_paused_before  DOUBLE NOT NULL,      -- not-counting seconds before t
+    fa_ext_before     DOUBLE NOT NULL,      -- the part of it that pushed the deadline out
+    fa_counted        DOUBLE NOT NULL,      -- counted seconds at t
+    res_paused_before DOUBLE NOT NULL,
+    res_ext_before    DOUBLE NOT NULL,
+    res_counted       DOUBLE NOT NULL,
+    run_paused_before DOUBLE,               -- res_paused_before at the start of this stop
+    run_ext_before    DOUBLE
+);

@@ -10,7 +10,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from watchfloor.warehouse import CONTRACT_TABLES, WarehouseEmpty, WarehouseError, open_for_reading, schema_sql
+from watchfloor.warehouse import (CONTRACT_TABLES, SUMMARY_TABLES, WarehouseEmpty, WarehouseError, existing_tables,
+                                  open_for_reading, schema_sql)
 
 class ServerNotEmpty(WarehouseError):
     """The server warehouse already holds cases and replace was not asked for."""
@@ -70,15 +71,18 @@ def check_ready(url: str) -> int:
 
 
 def copy_warehouse(source: str | Path, url: str, replace: bool = False) -> dict[str, int]:
-    """Copy every contract table (and watchfloor_meta) of a DuckDB warehouse to the server, in one
-    transaction. With replace, the server's rows are deleted first; otherwise it must hold no cases."""
+    """Copy every contract table (and watchfloor_meta and the summaries) of a DuckDB warehouse to the
+    server, in one transaction. With replace, the server's rows are deleted first; otherwise it must hold no cases."""
     from sqlalchemy import MetaData, Table, text
 
     create_schema(url)
     engine = _engine(url)
     counts: dict[str, int] = {}
     with open_for_reading(source) as src:
-        frames = {t: src.sql(f"SELECT * FROM {t}").pl() for t in ("watchfloor_meta", *CONTRACT_TABLES)}
+        # The summaries too (built in DuckDB: watchfloor refresh), when the source has them.
+        held = set(existing_tables(src))
+        tables = ("watchfloor_meta", *CONTRACT_TABLES, *(t for t in SUMMARY_TABLES if t in held))
+        frames = {t: src.sql(f"SELECT * FROM {t}").pl() for t in tables}
     _refuse_nul_bytes(frames, url)
     meta = MetaData()
     table = ""
@@ -87,7 +91,7 @@ def copy_warehouse(source: str | Path, url: str, replace: bool = False) -> dict[
             held = int(con.execute(text("SELECT count(*) FROM cases")).scalar_one())
             if held and not replace:
                 raise ServerNotEmpty(f"warehouse {_safe(url)} already holds {held} cases; use --replace to overwrite them")
-            for table in reversed(("watchfloor_meta", *CONTRACT_TABLES)):
+            for table in reversed(tables):
                 con.execute(text(f"DELETE FROM {table}"))
             for table, frame in frames.items():
                 target = Table(table, meta, autoload_with=con)

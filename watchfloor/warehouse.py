@@ -25,6 +25,8 @@ CONTRACT_TABLES = (
     "sla_policies", "queues", "vendors", "reviewers", "shifts", "cases", "case_events",
     "qa_reviews", "appeals", "incidents", "incident_events", "sim_spikes",
 )
+# Derived from the contract tables by watchfloor/summaries.py (schema.sql declares them).
+SUMMARY_TABLES = ("summary_state", "summary_sla_cases", "summary_sla_stretches")
 
 # How long a reader or a writer keeps retrying while the other side holds the file.
 LOCK_WAIT_SECONDS = 30.0
@@ -40,6 +42,10 @@ class WarehouseMissing(WarehouseError):
 
 class WarehouseEmpty(WarehouseError):
     pass
+
+
+class SummariesMissing(WarehouseEmpty):
+    """The warehouse has cases but not the summary tables the pages read (`watchfloor refresh`)."""
 
 
 class WarehouseBusy(WarehouseError):
@@ -166,8 +172,9 @@ def is_url(warehouse: str | Path) -> bool:
     return "://" in str(warehouse)
 
 
-def check_ready(path: str | Path) -> int:
-    """Raise WarehouseMissing/WarehouseEmpty unless the warehouse holds cases; returns the case count."""
+def check_ready(path: str | Path, summaries: bool = True) -> int:
+    """Raise WarehouseMissing/WarehouseEmpty unless the warehouse holds cases (and, for its readers,
+    the summary tables the pages read); returns the case count."""
     if is_url(path):
         from watchfloor.server import check_ready as check_server
 
@@ -177,6 +184,9 @@ def check_ready(path: str | Path) -> int:
         missing = [t for t in CONTRACT_TABLES if t not in tables]
         if missing:
             raise WarehouseEmpty(f"warehouse {path} lacks the tables {', '.join(missing)}")
+        if summaries and any(t not in tables for t in SUMMARY_TABLES):
+            # A warehouse written before the summaries existed, or by another system.
+            raise SummariesMissing(f"warehouse {path} has no summary tables yet: run watchfloor refresh")
         count = case_count(con)
     if count == 0:
         raise WarehouseEmpty(f"warehouse {path} holds no cases yet")

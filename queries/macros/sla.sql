@@ -84,6 +84,18 @@ CREATE OR REPLACE TEMP MACRO wf_sla_resolution_stop(created_at, resolved_at, end
          WHEN ends_stopped THEN last_stop_start END
 );
 
+-- A clock's state from its stop and its counted and target seconds: met or breached once stopped;
+-- while running breached past 100 % of the target, at risk from 75 %, warning from 50 %.
+CREATE OR REPLACE TEMP MACRO wf_sla_state(stopped_at, elapsed, target) AS (
+    CASE
+        WHEN stopped_at IS NOT NULL THEN CASE WHEN elapsed > target THEN 'breached' ELSE 'met' END
+        WHEN elapsed > target THEN 'breached'
+        WHEN elapsed / target >= 0.75 THEN 'at_risk'
+        WHEN elapsed / target >= 0.5 THEN 'warning'
+        ELSE 'on_track'
+    END
+);
+
 -- sla_clocks(as_of, since): one row per case and clock ('first_action', 'resolution') as of
 -- as_of, for the cases created by as_of and not resolved before since (a case resolved after
 -- as_of is open at as_of). Columns: case_id, clock, queue_id, priority, region, vendor_id,
@@ -309,11 +321,120 @@ SELECT
     CASE WHEN elapsed_seconds > target_seconds THEN due_at END AS breach_at,
     (elapsed_seconds / target_seconds)::DOUBLE AS used_share,
     elapsed_seconds > target_seconds AS breached,
-    CASE
-        WHEN stopped_at IS NOT NULL THEN CASE WHEN elapsed_seconds > target_seconds THEN 'breached' ELSE 'met' END
-        WHEN elapsed_seconds > target_seconds THEN 'breached'
-        WHEN elapsed_seconds / target_seconds >= 0.75 THEN 'at_risk'
-        WHEN elapsed_seconds / target_seconds >= 0.5 THEN 'warning'
-        ELSE 'on_track'
-    END AS state
+    wf_sla_state(stopped_at, elapsed_seconds, target_seconds) AS state
+FROM dated;
+
+-- summary_sla_clocks(as_of, since): the same rows as sla_clocks(as_of, since), read from the
+-- summaries (watchfloor/summaries.py; docs/warehouse.md, "Summaries") instead of replaying every
+-- case's events: a case's clock as of as_of is its fixed part (summary_sla_cases) advanced from
+-- its last pause/reopen event at or before as_of (summary_sla_stretches), one step per case.
+-- Only as_of itself is converted to a calendar position, once per queue. Events newer than the
+-- summaries' high-water mark are not seen until the summaries are refreshed.
+CREATE OR REPLACE TEMP MACRO summary_sla_clocks(as_of, since) AS TABLE
+WITH pol AS (
+    SELECT
+        q.queue_id, q.timezone AS tz, p.business_start_hour AS sh, p.business_end_hour AS eh,
+        CASE WHEN p.calendar = 'business'
+             THEN wf_business_pos(as_of::TIMESTAMP, q.timezone, p.business_start_hour, p.business_end_hour)
+             ELSE epoch(as_of::TIMESTAMP) END AS p_asof
+    FROM queues q
+    JOIN sla_policies p ON p.sla_policy_id = q.sla_policy_id
+),
+base AS MATERIALIZED (
+    SELECT s.*, pol.tz, pol.sh, pol.eh, pol.p_asof
+    FROM summary_sla_cases s
+    JOIN pol ON pol.queue_id = s.queue_id
+    WHERE s.created_at <= as_of::TIMESTAMP
+      AND (s.resolved_at IS NULL OR s.resolved_at >= since::TIMESTAMP)
+),
+-- Each case's last stretch begun at or before as_of (at most one per case).
+tail AS MATERIALIZED (
+    SELECT x.*
+    FROM summary_sla_stretches x
+    WHERE x.t <= as_of::TIMESTAMP
+      AND (x.t_next IS NULL OR x.t_next > as_of::TIMESTAMP)
+      AND x.t >= (SELECT min(created_at) FROM base)
+),
+per_clock AS (
+    SELECT
+        b.case_id, k.clock, b.queue_id, b.priority, b.region, b.vendor_id, b.category, b.created_at,
+        b.biz, b.tz, b.sh, b.eh, b.p_created, b.p_asof,
+        x.state AS x_state, x.t AS x_t, x.p_t AS x_p_t, x.stop_start, x.p_stop_start,
+        x.run_paused_before, x.run_ext_before,
+        CASE k.clock WHEN 'first_action' THEN b.fa_target ELSE b.res_target END AS target_seconds,
+        CASE k.clock WHEN 'first_action' THEN b.fa_stop ELSE b.res_stop END AS final_stop,
+        CASE k.clock WHEN 'first_action' THEN b.p_fa_stop ELSE b.p_res_stop END AS p_final_stop,
+        CASE k.clock WHEN 'first_action' THEN b.fa_due_unpaused ELSE b.res_due_unpaused END AS due_unpaused,
+        CASE k.clock WHEN 'first_action' THEN x.fa_paused_before ELSE x.res_paused_before END AS paused_before,
+        CASE k.clock WHEN 'first_action' THEN x.fa_ext_before ELSE x.res_ext_before END AS ext_before,
+        CASE k.clock WHEN 'first_action' THEN x.fa_counted ELSE x.res_counted END AS x_counted
+    FROM base b
+    CROSS JOIN (VALUES ('first_action'), ('resolution')) k(clock)
+    LEFT JOIN tail x ON x.case_id = b.case_id
+),
+-- Where the clock stops as of as_of; in_stop: a resolution clock held by a resolution that was
+-- later reopened (its stop started at stop_start).
+stopped AS (
+    SELECT
+        *,
+        coalesce(final_stop <= as_of::TIMESTAMP, false) AS at_final,
+        clock = 'resolution' AND x_state = 'stopped' AND NOT coalesce(final_stop <= as_of::TIMESTAMP, false) AS in_stop
+    FROM per_clock
+),
+-- The last stretch's not-counting length up to as_of (or the final stop).
+tail_len AS (
+    SELECT
+        *,
+        CASE WHEN x_state IS NULL OR x_state = 'running' OR in_stop THEN 0.0
+             WHEN (CASE WHEN at_final THEN final_stop ELSE as_of::TIMESTAMP END) >= x_t
+             THEN CASE WHEN at_final THEN p_final_stop ELSE p_asof END - x_p_t
+             ELSE 0.0 END AS last_len
+    FROM stopped
+),
+measured AS (
+    SELECT
+        *,
+        CASE WHEN at_final THEN final_stop WHEN in_stop THEN stop_start END AS stopped_at,
+        CASE WHEN x_state IS NULL THEN 0.0
+             WHEN in_stop THEN run_paused_before
+             ELSE paused_before + last_len END AS paused_seconds,
+        CASE WHEN x_state IS NULL THEN 0.0
+             WHEN in_stop THEN run_ext_before
+             ELSE ext_before + CASE WHEN x_counted <= target_seconds THEN last_len ELSE 0.0 END END AS ext
+    FROM tail_len
+),
+elapsed AS (
+    SELECT
+        *,
+        CASE WHEN at_final THEN p_final_stop WHEN in_stop THEN p_stop_start ELSE p_asof END
+            - p_created - paused_seconds AS elapsed_seconds
+    FROM measured
+),
+dated AS (
+    SELECT
+        *,
+        CASE WHEN NOT (stopped_at IS NULL OR elapsed_seconds > target_seconds) THEN NULL
+             WHEN ext = 0 THEN due_unpaused
+             WHEN biz THEN wf_business_ts(p_created + target_seconds + ext, tz, sh, eh)
+             ELSE make_timestamp(round((p_created + target_seconds + ext) * 1e6)::BIGINT) END AS due_at
+    FROM elapsed
+)
+SELECT
+    case_id,
+    clock,
+    queue_id,
+    priority,
+    region,
+    vendor_id,
+    category,
+    created_at,
+    target_seconds::DOUBLE AS target_seconds,
+    elapsed_seconds::DOUBLE AS elapsed_seconds,
+    paused_seconds::DOUBLE AS paused_seconds,
+    stopped_at,
+    due_at,
+    CASE WHEN elapsed_seconds > target_seconds THEN due_at END AS breach_at,
+    (elapsed_seconds / target_seconds)::DOUBLE AS used_share,
+    elapsed_seconds > target_seconds AS breached,
+    wf_sla_state(stopped_at, elapsed_seconds, target_seconds) AS state
 FROM dated;

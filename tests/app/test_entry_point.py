@@ -86,3 +86,33 @@ def test_unknown_filter_values_in_the_url_are_dropped_with_a_notice(hand_env, us
     assert not at.exception
     assert at.session_state["filter_regions"] == ["EMEA"]
     assert any("region=MARS" in shown(w.value) for w in at.warning)
+
+
+def test_summaries_lagging_the_events_are_said_in_one_line(users_env, tmp_path, monkeypatch):
+    """A write without a summary refresh: the line under the freshness line says how far behind the
+    SLA figures are; with the summaries current (the hand warehouse) there is no such line."""
+    from datetime import timedelta
+
+    import duckdb
+
+    import queries
+    from tests import hand_warehouse
+    from tests.conftest import pin_warehouse
+
+    path = hand_warehouse.build(tmp_path / "lag.duckdb")
+    pin_warehouse(monkeypatch, path, hand_warehouse.AS_OF)
+    at = app_for("Home.py", role="admin", username="admin_one").run()
+    assert not at.exception
+    assert not [c.value for c in at.caption if "SLA figures" in c.value]
+    queries.close_all()  # the dashboard's reader holds the file
+    queries.clear_cache()
+    con = duckdb.connect(path)
+    con.execute("INSERT INTO case_events (event_id, case_id, occurred_at, event_type) "
+                "SELECT max(event_id) + 1, 'c3', ?, 'pending_info' FROM case_events",
+                [hand_warehouse.AS_OF - timedelta(minutes=5)]).fetchall()
+    con.close()
+    at = app_for("Home.py", role="admin", username="admin_one").run()
+    lines = [c.value for c in at.caption if "SLA figures" in c.value]
+    # The hand warehouse's newest event is c4's creation at 11:10; the new one is at 11:55.
+    assert lines == [":orange[●] SLA figures include events up to 2026-11-18 11:10 UTC, 45 min behind the "
+                     "newest event (run `watchfloor refresh` if this lasts)."]

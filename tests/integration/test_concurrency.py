@@ -31,6 +31,7 @@ import pytest
 
 from watchfloor.config import utc_now
 from watchfloor.simulator import SimConfig
+from watchfloor import summaries
 from watchfloor.simulator.writer import seed
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -84,6 +85,7 @@ def test_dashboard_reader_live_feed_and_loads_at_once(tmp_path):
     warehouse = tmp_path / "w.duckdb"
     end = utc_now().replace(second=0, microsecond=0)
     seed(warehouse, SimConfig(days=2, cases_per_day=3000, seed=21, end=end), progress=False)
+    summaries.refresh_file(warehouse)  # as `watchfloor seed` does
     con = duckdb.connect(str(warehouse), read_only=True)
     assert con.sql("SELECT count(*) FROM queues WHERE queue_id = 'fs-amer-l1-p2'").fetchall() == [(1,)]
     con.close()

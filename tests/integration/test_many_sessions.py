@@ -24,6 +24,7 @@ from tests.e2e import support
 from tests.session_client import Run, Session, run_apart
 from watchfloor.config import utc_now
 from watchfloor.simulator import SimConfig
+from watchfloor import summaries
 from watchfloor.simulator.writer import seed
 
 SESSIONS = 10
@@ -42,6 +43,7 @@ def server(tmp_path_factory):
     warehouse = work / "warehouse.duckdb"
     end = utc_now().replace(second=0, microsecond=0) - timedelta(minutes=5)
     seed(warehouse, SimConfig(days=35, cases_per_day=2000, seed=5, end=end), progress=False)
+    summaries.refresh_file(warehouse)  # as `watchfloor seed` does
     users = support.make_users(work / "users.yaml")
     running = support.start_server(work / "server", str(warehouse), None, work / "users.yaml")
     yield running, users["admin"]

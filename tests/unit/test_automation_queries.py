@@ -46,6 +46,7 @@ from tests.conftest import pin_warehouse
 from watchfloor import automation as au
 from watchfloor.filters import Filters
 from watchfloor.trends import wilson_interval
+from watchfloor import summaries
 from watchfloor.warehouse import create_schema
 
 AS_OF = datetime(2026, 11, 18, 12, 0)
@@ -141,6 +142,7 @@ def build(path: str | Path) -> str:
                          ("qa2", "a5", t(18, 8), "non_violating", "non_violating", True)])
         con.execute("INSERT INTO appeals (appeal_id, case_id, filed_at, resolved_at, outcome) "
                     "VALUES ('ap1', 'a3', ?, ?, 'overturned')", [t(16, 20), t(17, 12)]).fetchall()
+        summaries.refresh(con)  # the pages read the summaries, as after a seed or a load
     finally:
         con.close()
     return path

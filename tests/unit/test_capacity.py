@@ -16,6 +16,7 @@ from watchfloor import capacity as cap
 from watchfloor import erlang
 from watchfloor.config import ConfigError
 from watchfloor.filters import default_filters
+from watchfloor import summaries
 from watchfloor.warehouse import create_schema
 
 NOW = datetime(2026, 11, 18, 12, 30)   # a Wednesday; the plan starts at 12:00
@@ -76,6 +77,7 @@ def build(path) -> str:
         ]
         con.executemany("INSERT INTO case_events (event_id, case_id, occurred_at, event_type, queue_id) VALUES (?, ?, ?, ?, ?)",
                         [(i + 1, *e[:1], e[1], e[2], e[3]) for i, e in enumerate(events)])
+        summaries.refresh(con)  # the pages read the summaries, as after a seed or a load
     finally:
         con.close()
     return str(path)

@@ -69,6 +69,7 @@ import pytest
 from queries import plans
 from watchfloor import executive as ex
 from watchfloor.filters import Filters, default_filters
+from watchfloor import summaries
 from watchfloor.warehouse import create_schema
 from tests.conftest import pin_warehouse
 
@@ -232,6 +233,7 @@ def build(path: str | Path) -> str:
             "INSERT INTO case_events (event_id, case_id, occurred_at, event_type, actor_id, queue_id, detail) VALUES (?, ?, ?, ?, ?, ?, ?)",
             [(n + 1, cid, when, kind, actor, queue, detail) for n, (when, _, cid, kind, actor, queue, detail) in enumerate(all_events)])
         con.executemany("INSERT INTO appeals (appeal_id, case_id, filed_at, resolved_at, outcome) VALUES (?, ?, ?, ?, ?)", APPEALS)
+        summaries.refresh(con)  # the pages read the summaries, as after a seed or a load
     finally:
         con.close()
     return path

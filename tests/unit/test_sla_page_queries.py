@@ -65,6 +65,7 @@ import queries
 from queries import plans
 from watchfloor import sla_report as rep
 from watchfloor.filters import Filters
+from watchfloor import summaries
 from watchfloor.warehouse import create_schema
 from tests.conftest import pin_warehouse
 
@@ -232,6 +233,7 @@ def build(path: str | Path) -> str:
             "INSERT INTO case_events (event_id, case_id, occurred_at, event_type, actor_id, queue_id) VALUES (?, ?, ?, ?, ?, ?)",
             [(n + 1, case_id, when, kind, actor, queue) for n, (when, _, case_id, kind, actor, queue) in enumerate(rows)],
         )
+        summaries.refresh(con)  # the pages read the summaries, as after a seed or a load
     finally:
         con.close()
     return path

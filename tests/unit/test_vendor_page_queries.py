@@ -93,6 +93,7 @@ from queries import plans
 from watchfloor import quality as q
 from watchfloor import vendors as v
 from watchfloor.filters import Filters
+from watchfloor import summaries
 from watchfloor.warehouse import create_schema
 
 AS_OF = datetime(2026, 11, 18, 12, 0)
@@ -222,6 +223,7 @@ def build(path: str | Path) -> str:
             [(f"qa{n}", *row) for n, row in enumerate(QA)])
         con.executemany("INSERT INTO appeals (appeal_id, case_id, filed_at, resolved_at, outcome) VALUES (?, ?, ?, ?, ?)",
                         APPEALS)
+        summaries.refresh(con)  # the pages read the summaries, as after a seed or a load
     finally:
         con.close()
     return path

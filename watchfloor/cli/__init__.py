@@ -16,7 +16,7 @@ from watchfloor.files import owner_only
 from watchfloor.warehouse import WarehouseError
 
 # Module names under watchfloor.cli, in the order `--help` lists them.
-COMMAND_MODULES = ("init", "seed", "serve", "users", "detect_spikes", "audit", "load", "simulate", "capacity", "forecast",
+COMMAND_MODULES = ("init", "seed", "refresh", "serve", "users", "detect_spikes", "audit", "load", "simulate", "capacity", "forecast",
                    "alerts")
 
 EXIT_OK = 0

@@ -66,6 +66,7 @@ def register(subparsers) -> None:
 def run(args) -> int:
     from watchfloor.cli import UsageError
     from watchfloor.simulator import SimConfig
+    from watchfloor import summaries
     from watchfloor.simulator.writer import WarehouseNotEmpty, check_target, seed
 
     try:
@@ -82,6 +83,8 @@ def run(args) -> int:
         check_target(settings.warehouse, args.replace)
         started = time.perf_counter()
         counts = seed(settings.warehouse, cfg, replace=args.replace, progress=progress, demo=args.demo)
+        # The pages read the summaries: built right after the write (docs/operations.md).
+        summaries.refresh_file(settings.warehouse)
     except WarehouseNotEmpty as exc:
         raise UsageError(str(exc)) from None
     elapsed = time.perf_counter() - started

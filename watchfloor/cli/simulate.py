@@ -56,7 +56,7 @@ def run(args) -> int:
     settings = load_settings(args.warehouse)
     if settings.warehouse_is_url:
         raise UsageError("the live feed writes warehouse files; server warehouses are fed by their own pipelines")
-    check_ready(settings.warehouse)  # a missing or empty warehouse: one line, before anything starts
+    check_ready(settings.warehouse, summaries=False)  # a missing or empty warehouse: one line, before anything starts
     stopping = []
     # A polite stop (make run's Ctrl-C, a service manager's SIGTERM) ends after the batch in hand.
     signal.signal(signal.SIGTERM, lambda *_: stopping.append(True))

@@ -110,11 +110,15 @@ def seed_warehouse(path, cfg: SimConfig, replace: bool = False, progress: bool =
     """Simulate and write every contract table into the DuckDB file at path; returns row counts.
 
     Raises WarehouseNotEmpty (nothing touched) if the warehouse already holds cases and
-    replace is false. With replace, all contract-table rows are replaced in one transaction.
+    replace is false. With replace, all contract-table rows are replaced in one transaction. The
+    summaries are then rebuilt (watchfloor/summaries.py) in a transaction of their own.
     """
+    from watchfloor import summaries
     from watchfloor.simulator.writer import seed
 
-    return seed(path, cfg, replace=replace, progress=progress, demo=demo)
+    counts = seed(path, cfg, replace=replace, progress=progress, demo=demo)
+    summaries.refresh_file(path)
+    return counts
 
 
 def __getattr__(name: str):

@@ -35,6 +35,7 @@ from typing import Callable
 
 import polars as pl
 
+from watchfloor import summaries
 from watchfloor.config import utc_now
 from watchfloor.simulator.tables import CASE_DIGITS, CASE_PREFIX, INCIDENT_DIGITS, INCIDENT_PREFIX
 from watchfloor.warehouse import WarehouseBusy, WarehouseEmpty, check_ready, open_for_writing
@@ -189,7 +190,7 @@ class LiveFeed:
     # -- the loop ----------------------------------------------------------------------------
     def run(self, duration: float | None = None, stop: Callable[[], bool] | None = None) -> list[BatchReport]:
         """Write batches until `duration` wall seconds have passed or `stop()` is true."""
-        check_ready(self.warehouse)
+        check_ready(self.warehouse, summaries=False)  # each batch builds them if missing
         started = time.monotonic()
         reports = []
         while True:
@@ -500,6 +501,8 @@ class _Batch:
                 self.report.newest_event = max(e[2] for e in self.events)
             con.execute("INSERT OR REPLACE INTO watchfloor_meta VALUES ('live_feed_at', ?)",
                         [self.end.isoformat(sep=" ")]).fetchall()
+            # The summaries of the cases this batch wrote, in its transaction (readers see both or neither).
+            summaries.refresh(con, self.changed | self.new_ids | {e[1] for e in self.events})
             con.sql("COMMIT")
         except BaseException:
             try:

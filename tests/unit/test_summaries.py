@@ -1,0 +1,383 @@
+"""Summaries (watchfloor/summaries.py): the SLA clocks read from them are the clocks replayed from
+the raw events, row for row and bit for bit, at any instant; a batch's incremental refresh leaves
+the same tables as a full rebuild; and `watchfloor refresh` fails in one line.
+
+Both ways: `summary_sla_clocks` (what the pages read) against `sla_clocks` (the definition,
+replaying every pause, resume, reopening and stop), first on a random warehouse (business
+calendars in five time zones across the DST changes, pauses, reopenings, events at one instant),
+then every page query switched to the summaries against the same query on the raw macro, on a
+seeded warehouse continued by live-feed batches.
+"""
+
+from __future__ import annotations
+
+import random
+from datetime import datetime, timedelta
+
+import duckdb
+import polars as pl
+import pytest
+
+import queries
+from queries import plans, server
+from tests.unit.test_live import Clock
+from tests.unit.test_sla import TIMEZONES, Warehouse, _random_case, t
+from watchfloor import summaries
+from watchfloor.cli import main
+from watchfloor.filters import Filters
+from watchfloor.simulator import SimConfig, seed_warehouse
+from watchfloor.simulator.live import LiveConfig, LiveFeed
+
+# The named queries that read the SLA clock summary; each runs both ways below.
+SWITCHED = ("sla_period_clocks", "home_sla", "home_sla_week_before", "executive_sla", "vendor_sla",
+            "queue_open_cases", "capacity_backlog", "routing_cases")
+END = datetime(2026, 11, 18, 12, 0)
+
+
+def assert_same(raw: pl.DataFrame, summary: pl.DataFrame, where) -> None:
+    """Equal frames: the same rows in the same order, every value identical (floats too)."""
+    assert raw.columns == summary.columns, where
+    assert raw.height == summary.height, (where, raw.height, summary.height)
+    for column in raw.columns:
+        a, b = raw[column], summary[column]
+        differ = (a != b).fill_null(True) & ~(a.is_null() & b.is_null())
+        assert not differ.any(), (where, column, raw.filter(differ).head(3).to_dicts(),
+                                  summary.filter(differ)[column].head(3).to_list())
+
+
+def compare_clocks(con, as_of: datetime, since: datetime) -> int:
+    params = {"a": as_of, "s": since}
+    raw = con.sql("SELECT * FROM sla_clocks($a, $s) ORDER BY case_id, clock", params=params).pl()
+    summary = con.sql("SELECT * FROM summary_sla_clocks($a, $s) ORDER BY case_id, clock", params=params).pl()
+    assert_same(raw, summary, (as_of, since))
+    return raw.height
+
+
+@pytest.fixture(scope="module")
+def random_warehouse() -> Warehouse:
+    rng = random.Random(20261205)
+    w = Warehouse()
+    for i in range(8):
+        calendar = "business" if i % 2 else "24x7"
+        start, end = rng.choice([(9, 17), (8, 18), (7, 19), (0, 24), (1, 3)])
+        w.policy(f"p{i}", rng.choice([15, 60, 240, 480]), rng.choice([240, 1440, 2880, 4320]), calendar,
+                 i % 4 < 2, start, end)
+        for tz in TIMEZONES:
+            w.queue(f"q{i}_{tz}", f"p{i}", tz)
+    queues = list(w.queues)
+    base = t("2026-02-20")  # spans the March and October/November DST changes
+    for n in range(1500):
+        created = base + timedelta(seconds=rng.randrange(0, 270 * 86400))
+        first_action, resolved, events = _random_case(rng, created)
+        w.case(f"c{n}", rng.choice(queues), created, first_action, resolved, events)
+    w._flush()
+    summaries.refresh(w.con)
+    return w
+
+
+def test_summary_clocks_equal_the_replayed_clocks_at_any_instant(random_warehouse):
+    con = random_warehouse.con
+    rng = random.Random(7)
+    instants = [t("2026-03-08 07:30"), t("2026-03-29 01:30"), t("2026-10-25 01:30"), t("2026-11-01 06:15"),
+                t("2027-06-01")]
+    instants += [t("2026-02-20") + timedelta(seconds=rng.randrange(0, 290 * 86400)) for _ in range(12)]
+    compared = 0
+    for as_of in instants:
+        for days in (2, 400):
+            compared += compare_clocks(con, as_of, as_of - timedelta(days=days))
+    assert compared > 10000
+    # The histories cover what the summaries must get right.
+    kinds = {r[0] for r in con.sql("SELECT DISTINCT state FROM summary_sla_stretches").fetchall()}
+    assert kinds == {"running", "paused", "stopped"}
+
+
+def test_a_wrong_summary_row_is_caught(random_warehouse):
+    """The comparison can fail: one case's fixed part or one stretch off by a minute shows."""
+    con = random_warehouse.con
+    as_of = t("2026-12-01")
+    case_id, = con.sql("SELECT case_id FROM summary_sla_cases WHERE res_stop IS NULL AND created_at < $a "
+                       "ORDER BY case_id LIMIT 1", params={"a": as_of}).fetchall()[0]
+    stretch = con.sql("SELECT case_id, event_id FROM summary_sla_stretches WHERE state = 'paused' AND t < $a "
+                      "AND t_next < $a ORDER BY case_id, event_id LIMIT 1", params={"a": as_of}).fetchall()[0]
+    con.execute("BEGIN TRANSACTION").fetchall()
+    try:
+        con.execute("UPDATE summary_sla_cases SET p_created = p_created - 60 WHERE case_id = ?", [case_id]).fetchall()
+        with pytest.raises(AssertionError):
+            compare_clocks(con, as_of, as_of - timedelta(days=400))
+        con.execute("ROLLBACK").fetchall()
+        compare_clocks(con, as_of, as_of - timedelta(days=400))
+        con.execute("BEGIN TRANSACTION").fetchall()
+        con.execute("UPDATE summary_sla_stretches SET res_paused_before = res_paused_before + 60, "
+                    "fa_paused_before = fa_paused_before + 60 WHERE case_id = ? AND event_id > ?", stretch).fetchall()
+        with pytest.raises(AssertionError):
+            compare_clocks(con, as_of, as_of - timedelta(days=400))
+    finally:
+        con.execute("ROLLBACK").fetchall()
+
+
+# --- the page queries, on a seeded warehouse continued by live batches ---------------------------
+
+@pytest.fixture(scope="module")
+def live_warehouse(tmp_path_factory) -> dict:
+    """Seeded for 4 days up to END (summaries built by the seeder), then 2 hours of live batches,
+    each refreshing its cases' summaries in its transaction."""
+    path = str(tmp_path_factory.mktemp("summaries") / "live.duckdb")
+    seed_warehouse(path, SimConfig(days=4, cases_per_day=1500, seed=4, end=END), progress=False)
+    clock = Clock(END)
+    feed = LiveFeed(path, LiveConfig(seed=12, speed=2.0), clock=clock)
+    for _ in range(12):
+        clock.now += timedelta(minutes=10)
+        feed.step()
+    # The feed never reopens a case: one more batch, written as a loader writes, reopens resolved
+    # cases (a few of them resolved again, one put on pending), with its refresh in its transaction.
+    at = clock.now + timedelta(minutes=5)
+    con = duckdb.connect(path)
+    try:
+        con.execute("BEGIN TRANSACTION").fetchall()
+        ids = [r[0] for r in con.sql("SELECT case_id FROM cases WHERE status = 'resolved' AND resolved_at > $e "
+                                     "ORDER BY case_id LIMIT 30", params={"e": END}).fetchall()]
+        first = con.sql("SELECT max(event_id) FROM case_events").fetchall()[0][0] + 1
+        events = [(case_id, at, "reopened") for case_id in ids]
+        events += [(case_id, at + timedelta(minutes=20), "resolved") for case_id in ids[:10]]
+        events += [(ids[-1], at + timedelta(minutes=25), "pending_info")]
+        con.executemany("INSERT INTO case_events (event_id, case_id, occurred_at, event_type) VALUES (?, ?, ?, ?)",
+                        [(first + i, *e) for i, e in enumerate(events)])
+        con.execute("UPDATE cases SET status = 'queued', resolved_at = NULL, updated_at = ? "
+                    "WHERE case_id IN (SELECT unnest(?::VARCHAR[]))", [at, ids[10:]]).fetchall()
+        con.execute("UPDATE cases SET resolved_at = ?, updated_at = ? WHERE case_id IN (SELECT unnest(?::VARCHAR[]))",
+                    [at + timedelta(minutes=20), at + timedelta(minutes=20), ids[:10]]).fetchall()
+        summaries.refresh(con, ids)
+        con.execute("COMMIT").fetchall()
+    finally:
+        con.close()
+    return {"path": path, "end": at + timedelta(minutes=30)}
+
+
+def _calls(as_of: datetime) -> dict[str, list[dict]]:
+    """Each switched query's parameters as the pages make them at as_of: over 7 days, and over 30
+    with narrowing filters."""
+    calls: dict[str, list[dict]] = {}
+    day = as_of.date()
+    for filters in (Filters(start=day - timedelta(days=6), end=day),
+                    Filters(start=day - timedelta(days=29), end=day, regions=("EMEA", "AMER"), priorities=("P1", "P2"))):
+        for make in plans.PAGE_PLANS.values():
+            for call in make(as_of, filters):
+                if call.name in SWITCHED and call.params not in calls.setdefault(call.name, []):
+                    calls[call.name].append(call.params)
+    return calls
+
+
+def test_the_live_batches_paused_resumed_reopened_and_stopped_clocks(live_warehouse):
+    con = duckdb.connect(live_warehouse["path"], read_only=True)
+    try:
+        kinds = dict(con.sql("SELECT event_type, count(*) FROM case_events WHERE occurred_at > $e GROUP BY ALL",
+                             params={"e": END}).fetchall())
+        mark = summaries.read_state(con).high_water_mark
+        newest = con.sql("SELECT max(occurred_at) FROM case_events").fetchall()[0][0]
+    finally:
+        con.close()
+    assert all(kinds.get(k, 0) > 0 for k in ("pending_info", "info_received", "reopened", "resolved")), kinds
+    assert mark == newest
+
+
+def test_every_switched_query_reads_the_same_from_the_summaries(live_warehouse):
+    end = live_warehouse["end"]
+    con = duckdb.connect(live_warehouse["path"], read_only=True)
+    con.execute("SET TimeZone = 'UTC'").fetchall()
+    try:
+        for name in SWITCHED:
+            for setup in queries.macro_sql_for(name):
+                con.execute(setup).fetchall()
+        ran = set()
+        # Before the batches, inside them, and after them (clocks advanced from the summaries).
+        for as_of in (END - timedelta(days=2, minutes=13), END + timedelta(hours=1, minutes=7), end + timedelta(hours=5)):
+            for name, param_sets in _calls(as_of).items():
+                sql = queries.load(name).sql
+                assert "summary_sla_clocks(" in sql and " sla_clocks(" not in sql, name
+                raw_sql = sql.replace("summary_sla_clocks(", "sla_clocks(")
+                for params in param_sets:
+                    bound = {k: list(v) if isinstance(v, tuple) else v for k, v in params.items()}
+                    summary = con.sql(sql, params=bound).pl()
+                    raw = con.sql(raw_sql, params=bound).pl()
+                    if not server.parsed(name).args.get("order"):
+                        summary, raw = summary.sort(summary.columns), raw.sort(raw.columns)
+                    assert_same(raw, summary, (name, as_of, params))
+                    ran.add(name)
+        assert ran == set(SWITCHED)
+    finally:
+        con.close()
+
+
+def _tables(path: str) -> dict[str, pl.DataFrame]:
+    con = duckdb.connect(path, read_only=True)
+    try:
+        return {
+            "summary_sla_cases": con.sql("SELECT * FROM summary_sla_cases ORDER BY case_id").pl(),
+            "summary_sla_stretches": con.sql("SELECT * FROM summary_sla_stretches ORDER BY case_id, event_id").pl(),
+        }
+    finally:
+        con.close()
+
+
+def test_incremental_refreshes_leave_what_a_full_rebuild_builds(live_warehouse, tmp_path):
+    copy = tmp_path / "rebuilt.duckdb"
+    copy.write_bytes(open(live_warehouse["path"], "rb").read())
+    before = summaries.refresh_file(copy, full=False)  # nothing new since the last batch
+    assert not before.full and before.cases == 0
+    incremental = _tables(str(copy))
+    report = summaries.refresh_file(copy, full=True)
+    assert report.full and report.cases == incremental["summary_sla_cases"].height
+    for name, frame in _tables(str(copy)).items():
+        assert_same(frame, incremental[name], name)
+
+
+def test_refresh_picks_up_what_another_system_wrote(live_warehouse, tmp_path):
+    """Rows written without a refresh (another system's loader): an incremental refresh finds the
+    touched cases from the high-water mark and gets the same summaries as a full rebuild."""
+    copy = tmp_path / "other.duckdb"
+    copy.write_bytes(open(live_warehouse["path"], "rb").read())
+    con = duckdb.connect(str(copy))
+    try:
+        stamp = live_warehouse["end"] + timedelta(minutes=30)
+        open_ids = [r[0] for r in con.sql("SELECT case_id FROM cases WHERE status <> 'resolved' ORDER BY case_id LIMIT 40").fetchall()]
+        first = con.sql("SELECT max(event_id) FROM case_events").fetchall()[0][0] + 1
+        con.executemany("INSERT INTO case_events (event_id, case_id, occurred_at, event_type) VALUES (?, ?, ?, ?)",
+                        [(first + i, case_id, stamp, "pending_info" if i % 2 else "resolved")
+                         for i, case_id in enumerate(open_ids)])
+        con.execute("UPDATE cases SET resolved_at = ?, status = 'resolved', updated_at = ? WHERE case_id IN "
+                    "(SELECT unnest(?::VARCHAR[])) ", [stamp, stamp, open_ids[::2]]).fetchall()
+        con.execute("DELETE FROM cases WHERE case_id = (SELECT min(case_id) FROM cases WHERE status = 'resolved')").fetchall()
+    finally:
+        con.close()
+    # A writer that refreshes only its own cases (as the live feed does) keeps the old mark: the
+    # other system's events are still not in the summaries.
+    con = duckdb.connect(str(copy))
+    mark = summaries.read_state(con).high_water_mark
+    con.execute("BEGIN TRANSACTION").fetchall()
+    summaries.refresh(con, [open_ids[-1]])
+    con.execute("COMMIT").fetchall()
+    assert summaries.read_state(con).high_water_mark == mark < stamp
+    con.close()
+    report = summaries.refresh_file(copy, full=False)
+    assert not report.full and report.cases == 41 and report.high_water_mark == stamp
+    incremental = _tables(str(copy))
+    summaries.refresh_file(copy, full=True)
+    for name, frame in _tables(str(copy)).items():
+        assert_same(frame, incremental[name], name)
+
+
+def test_the_refresh_command(live_warehouse, tmp_path, capsys):
+    copy = tmp_path / "cli.duckdb"
+    copy.write_bytes(open(live_warehouse["path"], "rb").read())
+    assert main(["refresh", "--warehouse", str(copy), "--full"]) == 0
+    out = capsys.readouterr().out
+    assert "full rebuild" in out and out.count("\n") == 1
+    con = duckdb.connect(str(copy), read_only=True)
+    generation = summaries.read_state(con).generation
+    con.close()
+    assert main(["refresh", "--warehouse", str(copy)]) == 0
+    assert "incremental): 0 cases" in capsys.readouterr().out
+    con = duckdb.connect(str(copy), read_only=True)
+    assert summaries.read_state(con).generation == generation + 1
+    con.close()
+
+
+@pytest.mark.parametrize("setup, message", [
+    ("missing", "no warehouse file at"),
+    ("garbage", "cannot open warehouse"),
+    ("empty", "holds no cases"),
+])
+def test_the_refresh_command_fails_in_one_line(tmp_path, capsys, setup, message):
+    path = tmp_path / "w.duckdb"
+    if setup == "garbage":
+        path.write_bytes(b"not a warehouse\n")
+    elif setup == "empty":
+        con = duckdb.connect(str(path))
+        from watchfloor.warehouse import create_schema
+
+        create_schema(con)
+        con.close()
+    assert main(["refresh", "--warehouse", str(path)]) in (1, 2)
+    captured = capsys.readouterr()
+    assert message in captured.err and captured.err.count("\n") == 1 and "Traceback" not in captured.err
+
+
+def test_the_pages_say_when_the_summaries_lag(live_warehouse, tmp_path):
+    """freshness gives the summaries' high-water mark; a write without a refresh makes the pages
+    say in one line how far behind the SLA figures are, and a refresh clears it."""
+    from watchfloor.freshness import summary_lag
+
+    copy = tmp_path / "lag.duckdb"
+    copy.write_bytes(open(live_warehouse["path"], "rb").read())
+    row = queries.run_uncached("freshness", warehouse=str(copy)).row(0, named=True)
+    assert row["summaries_built"] and row["summaries_through"] == row["newest_event_at"]
+    assert summary_lag(row["newest_event_at"], row["summaries_through"], True) is None
+    queries.close_all()  # the runner's reader holds the file
+    con = duckdb.connect(str(copy))
+    later = row["newest_event_at"] + timedelta(minutes=95)
+    con.execute("INSERT INTO case_events (event_id, case_id, occurred_at, event_type) "
+                "SELECT max(event_id) + 1, min(case_id), ?, 'pending_info' FROM case_events", [later]).fetchall()
+    con.close()
+    queries.close_all()
+    row = queries.run_uncached("freshness", warehouse=str(copy)).row(0, named=True)
+    line = summary_lag(row["newest_event_at"], row["summaries_through"], row["summaries_built"])
+    assert line == (f"SLA figures include events up to {row['summaries_through']:%Y-%m-%d %H:%M} UTC, "
+                    "1.6 h behind the newest event (run `watchfloor refresh` if this lasts).")
+    queries.close_all()
+    summaries.refresh_file(copy, full=False)
+    row = queries.run_uncached("freshness", warehouse=str(copy)).row(0, named=True)
+    assert summary_lag(row["newest_event_at"], row["summaries_through"], row["summaries_built"]) is None
+    assert "not been built" in summary_lag(row["newest_event_at"], None, False)
+
+
+def test_a_warehouse_without_summaries_is_refused_with_the_way_out(live_warehouse, tmp_path, capsys):
+    """A warehouse from before the summaries (or another system's): the dashboard's readiness check
+    names the command; `watchfloor refresh` builds them (all of them: nothing was built before)."""
+    from watchfloor.warehouse import SummariesMissing, SUMMARY_TABLES, check_ready
+
+    copy = tmp_path / "old.duckdb"
+    copy.write_bytes(open(live_warehouse["path"], "rb").read())
+    con = duckdb.connect(str(copy))
+    for table in SUMMARY_TABLES:
+        con.execute(f"DROP TABLE {table}").fetchall()
+    con.close()
+    with pytest.raises(SummariesMissing, match="run watchfloor refresh"):
+        check_ready(str(copy))
+    assert check_ready(str(copy), summaries=False) > 0
+    assert main(["refresh", "--warehouse", str(copy)]) == 0
+    assert "(full rebuild)" in capsys.readouterr().out
+    assert check_ready(str(copy)) > 0
+
+
+def test_a_load_refreshes_the_summaries_of_the_cases_it_wrote(live_warehouse, tmp_path):
+    """watchfloor load rebuilds the touched cases' summaries in its transaction: right after it the
+    clocks from the summaries equal the replayed ones, with the loaded pause and resumption in."""
+    from watchfloor.loader import load_files
+
+    copy = tmp_path / "loaded.duckdb"
+    copy.write_bytes(open(live_warehouse["path"], "rb").read())
+    con = duckdb.connect(str(copy), read_only=True)
+    case_id, created = con.sql("SELECT case_id, created_at FROM cases WHERE status <> 'resolved' AND created_at < $e "
+                               "ORDER BY created_at DESC, case_id LIMIT 1", params={"e": END}).fetchall()[0]
+    first = con.sql("SELECT max(event_id) FROM case_events").fetchall()[0][0] + 1
+    con.close()
+    pause, resume = live_warehouse["end"] + timedelta(minutes=1), live_warehouse["end"] + timedelta(minutes=50)
+    events = tmp_path / "case_events.csv"
+    events.write_text("event_id,case_id,occurred_at,event_type\n"
+                      f"{first},{case_id},{pause:%Y-%m-%d %H:%M:%S},pending_info\n"
+                      f"{first + 1},{case_id},{resume:%Y-%m-%d %H:%M:%S},info_received\n")
+    results = load_files([events], copy)
+    assert results[0].accepted == 2
+    con = duckdb.connect(str(copy), read_only=True)
+    try:
+        con.execute("SET TimeZone = 'UTC'").fetchall()
+        for setup in queries.macro_sql_for("home_sla"):
+            con.execute(setup).fetchall()
+        assert summaries.read_state(con).high_water_mark == resume
+        as_of = resume + timedelta(hours=1)
+        compare_clocks(con, as_of, created - timedelta(days=1))
+        paused = con.sql("SELECT max(paused_seconds) FROM summary_sla_clocks($a, $a) WHERE case_id = $c",
+                         params={"a": as_of, "c": case_id}).fetchall()[0][0]
+    finally:
+        con.close()
+    assert paused > 0

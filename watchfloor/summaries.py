@@ -1,0 +1,175 @@
+"""Summary tables: what the pages would otherwise recompute from every raw event on each run.
+
+The summaries (declared in schema.sql, described in docs/warehouse.md, "Summaries") are derived
+from the contract tables only, by the named SQL files in summary_sql/, and are rebuilt either
+whole or for the cases a write touched. The writers (seed, load, the live feed) refresh them in
+the same transaction as their write; `watchfloor refresh` does it for warehouses written by other
+systems. summary_state keeps the layout version, the high-water mark (the newest case event taken
+in) and a generation number bumped by every refresh.
+
+The SLA clock summary mirrors `sla_clocks` (queries/macros/sla.sql), which stays the definition:
+the macro file is created on the connection so the build uses the very same calendar functions.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from functools import lru_cache
+from pathlib import Path
+from typing import Iterable
+
+import duckdb
+
+from watchfloor.warehouse import create_schema
+
+VERSION = 1
+SUMMARY = "sla_clocks"
+TABLES = ("summary_sla_cases", "summary_sla_stretches")
+_SQL_DIR = Path(__file__).resolve().parent / "summary_sql"
+_MACROS = Path(__file__).resolve().parent.parent / "queries" / "macros" / "sla.sql"
+# Built in this order: the stretches read their cases' rows.
+_BUILD = ("sla_cases", "sla_stretches")
+
+
+class SummaryError(RuntimeError):
+    """The summaries could not be refreshed; the message is one line."""
+
+
+@dataclass(frozen=True)
+class SummaryState:
+    version: int | None
+    high_water_mark: datetime | None
+    refreshed_at: datetime | None
+    generation: int
+
+    @property
+    def built(self) -> bool:
+        return self.version == VERSION
+
+
+@dataclass(frozen=True)
+class RefreshReport:
+    full: bool
+    cases: int
+    high_water_mark: datetime | None
+
+    def line(self) -> str:
+        mark = f"{self.high_water_mark:%Y-%m-%d %H:%M:%S}" if self.high_water_mark else "none (no events)"
+        kind = "full rebuild" if self.full else "incremental"
+        return f"summaries refreshed ({kind}): {self.cases:,} cases; events taken in up to {mark} UTC"
+
+
+@lru_cache(maxsize=None)
+def build_sql(name: str) -> str:
+    return (_SQL_DIR / f"{name}.sql").read_text(encoding="utf-8")
+
+
+@lru_cache(maxsize=None)
+def _macro_sql() -> str:
+    return _MACROS.read_text(encoding="utf-8")
+
+
+def read_state(con: duckdb.DuckDBPyConnection) -> SummaryState:
+    """The summaries' state; version None when they were never built (or the table is missing)."""
+    try:
+        row = con.execute(
+            "SELECT version, high_water_mark, refreshed_at, generation FROM summary_state WHERE summary = ?",
+            [SUMMARY]).fetchall()
+    except duckdb.CatalogException:
+        return SummaryState(None, None, None, 0)
+    if not row:
+        return SummaryState(None, None, None, 0)
+    version, mark, refreshed, generation = row[0]
+    return SummaryState(version, mark, refreshed, generation)
+
+
+def refresh(con: duckdb.DuckDBPyConnection, case_ids: Iterable[str] | None = None) -> RefreshReport:
+    """Rebuild the summaries of `case_ids` (every case when None, or when the stored layout is
+    older than VERSION). Runs inside the caller's transaction if there is one: a writer calls it
+    after its own writes, before COMMIT, so readers see both or neither."""
+    create_schema(con)
+    state = read_state(con)
+    full = case_ids is None or not state.built
+    con.execute(_macro_sql()).fetchall()
+    con.execute("CREATE OR REPLACE TEMP TABLE summary_scope (case_id VARCHAR)").fetchall()
+    try:
+        if full:
+            for table in TABLES:
+                con.execute(f"DELETE FROM {table}").fetchall()
+            con.execute("INSERT INTO summary_scope SELECT case_id FROM cases").fetchall()
+        else:
+            ids = sorted(set(case_ids))
+            if ids:
+                con.execute("INSERT INTO summary_scope SELECT unnest(?::VARCHAR[])", [ids]).fetchall()
+            for table in TABLES:
+                con.execute(f"DELETE FROM {table} WHERE case_id IN (SELECT case_id FROM summary_scope)").fetchall()
+        cases = con.execute("SELECT count(*) FROM summary_scope").fetchall()[0][0]
+        if cases:
+            for name in _BUILD:
+                con.execute(build_sql(name)).fetchall()
+        mark = _newest_event(con)
+        if not full and state.high_water_mark is not None:
+            # Events of other cases after the old mark (another system's write, not refreshed) are
+            # not in the summaries: the mark stays, so the pages still say they lag.
+            stale = con.execute(
+                "SELECT count(*) FROM case_events WHERE occurred_at > ? "
+                "AND case_id NOT IN (SELECT case_id FROM summary_scope)", [state.high_water_mark]).fetchall()[0][0]
+            if stale:
+                mark = state.high_water_mark
+        now = datetime.now(timezone.utc).replace(tzinfo=None)
+        con.execute(
+            """INSERT INTO summary_state VALUES (?, ?, ?, ?, 1)
+               ON CONFLICT (summary) DO UPDATE SET version = excluded.version,
+                   high_water_mark = excluded.high_water_mark, refreshed_at = excluded.refreshed_at,
+                   generation = summary_state.generation + 1""",
+            [SUMMARY, VERSION, mark, now]).fetchall()
+    finally:
+        con.execute("DROP TABLE IF EXISTS summary_scope").fetchall()
+    return RefreshReport(full=full, cases=cases, high_water_mark=mark)
+
+
+def touched_since_mark(con: duckdb.DuckDBPyConnection) -> list[str]:
+    """Cases whose summaries may be out of date: with events after the high-water mark, updated
+    after it, or missing from the summaries. Cases no longer in `cases` are dropped by refresh."""
+    mark = read_state(con).high_water_mark
+    rows = con.execute(
+        """SELECT case_id FROM case_events WHERE $mark IS NULL OR occurred_at > $mark
+           UNION SELECT case_id FROM cases WHERE $mark IS NULL OR updated_at > $mark
+           UNION SELECT c.case_id FROM cases c ANTI JOIN summary_sla_cases s ON s.case_id = c.case_id
+           UNION SELECT s.case_id FROM summary_sla_cases s ANTI JOIN cases c ON c.case_id = s.case_id""",
+        {"mark": mark}).fetchall()
+    return [r[0] for r in rows]
+
+
+def refresh_incremental(con: duckdb.DuckDBPyConnection) -> RefreshReport:
+    """Bring the summaries up to the raw tables by rebuilding only the touched cases (a full
+    rebuild if they were never built)."""
+    create_schema(con)
+    if not read_state(con).built:
+        return refresh(con)
+    return refresh(con, touched_since_mark(con))
+
+
+def _newest_event(con: duckdb.DuckDBPyConnection) -> datetime | None:
+    return con.execute("SELECT max(occurred_at) FROM case_events").fetchall()[0][0]
+
+
+def refresh_file(path, full: bool = True) -> RefreshReport:
+    """Refresh the summaries of a warehouse file in one transaction of its own (the seeder's and
+    `watchfloor refresh`'s way): whole, or only the cases touched since the high-water mark."""
+    from watchfloor.warehouse import open_for_writing
+
+    with open_for_writing(path) as con:
+        con.execute("SET TimeZone = 'UTC'").fetchall()
+        con.execute("BEGIN TRANSACTION").fetchall()
+        try:
+            report = refresh(con) if full else refresh_incremental(con)
+            con.execute("COMMIT").fetchall()
+        except BaseException:
+            try:
+                con.execute("ROLLBACK").fetchall()
+            except duckdb.Error:
+                pass
+            raise
+    return report
