@@ -96,9 +96,12 @@ def ensure_warehouse() -> int:
         con = duckdb.connect(str(WAREHOUSE), read_only=True)
         try:
             newest, cases = con.sql("SELECT max(created_at), count(*) FROM cases").fetchall()[0]
+            summarised = con.sql("SELECT count(*) FROM information_schema.tables WHERE table_name = 'summary_state'"
+                                 ).fetchall()[0][0] > 0
         finally:
             con.close()
-        if newest is not None and utc_now() - newest < STALE_AFTER:
+        # (a warehouse seeded before the summaries existed is seeded again too)
+        if newest is not None and summarised and utc_now() - newest < STALE_AFTER:
             return cases
         WAREHOUSE.unlink()
     WORK.mkdir(parents=True, exist_ok=True)
