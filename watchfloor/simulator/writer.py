@@ -1,12 +1,15 @@
 """Writing a simulation into a DuckDB warehouse.
 
-The simulation runs with the file closed (a dashboard may keep reading it);
-the file is then opened once and every table is written in one transaction:
-with replace, the contract tables are dropped and recreated inside that
-transaction, so a failure leaves the previous data as it was. Frames are
-inserted through DuckDB's Arrow scan, already sorted by time (cases by
-created_at, events by occurred_at) so DuckDB's zone maps make time-range
-filters cheap.
+The simulation runs with the file closed (a dashboard may keep reading it) when the whole period
+is simulated in memory (up to STREAM_ABOVE_CASES cases: the same seed gives the same warehouse as
+it always has); the file is then opened once and every table is written in one transaction.
+Larger warehouses are simulated a day at a time (simulator/stream.py) and written as they go,
+in one transaction held open from the first row to the last: DuckDB writes the row groups of a
+large append to the database file as they fill, not into memory, and a rollback (or a crash)
+discards them, so memory stays flat and a failure leaves the previous data as it was. With
+replace, the contract tables are dropped and recreated inside that transaction. Rows are
+inserted through DuckDB's Arrow scan, already sorted by time (cases by created_at, events by
+occurred_at) so DuckDB's zone maps make time-range filters cheap.
 """
 
 from __future__ import annotations
@@ -18,10 +21,15 @@ from pathlib import Path
 import polars as pl
 
 from watchfloor import __version__
-from watchfloor.simulator import STEPS, TABLE_ORDER, simulate
+from watchfloor.simulator import STEPS, TABLE_ORDER, simulate, stream
 from watchfloor.simulator.config import SimConfig
 from watchfloor.warehouse import (CONTRACT_TABLES, WarehouseError, case_count, create_schema, existing_tables,
                                   open_for_reading, open_for_writing)
+
+# Above this many cases (days x cases a day) seed() simulates a day at a time: the whole period in
+# memory takes about 2.5 GiB per million cases.
+STREAM_ABOVE_CASES = 600_000
+STREAM_MEMORY_LIMIT = "1GB"
 
 META_KEYS = ("kind", "seed", "days", "cases_per_day", "world", "sim_start", "sim_end", "generated_at", "version")
 
@@ -107,66 +115,129 @@ def _unregister(con, name: str) -> None:
         pass  # an aborted transaction refuses; the view goes with the connection
 
 
+def _start(con, replace: bool) -> None:
+    """Open the transaction; with replace, drop the contract tables in it. Then create what is missing."""
+    con.sql("BEGIN TRANSACTION")
+    if replace:
+        present = set(existing_tables(con))
+        for table in CONTRACT_TABLES:
+            if table in present:
+                con.sql(f"DROP TABLE {table}")
+    create_schema(con)
+
+
+class _Inserter:
+    """Appends frames to the contract tables, only the columns each table has (a warehouse created by an
+    older schema lacks newer ones)."""
+
+    def __init__(self, con):
+        self.con = con
+        self.columns: dict[str, set[str]] = {}
+        self.counts: dict[str, int] = {t: 0 for t in TABLE_ORDER}
+
+    def __call__(self, table: str, frame: pl.DataFrame) -> None:
+        if table not in self.columns:
+            self.columns[table] = set(_columns(self.con, table))
+        cols = ", ".join(c for c in frame.columns if c in self.columns[table])
+        name = f"_wf_seed_{table}"
+        self.con.register(name, frame)
+        try:
+            self.con.sql(f"INSERT INTO {table} ({cols}) SELECT {cols} FROM {name}")
+        finally:
+            _unregister(self.con, name)
+        self.counts[table] += len(frame)
+
+
+def _finish(con, cfg: SimConfig, demo: bool) -> None:
+    """Write the meta rows and commit."""
+    generated = datetime.now(timezone.utc).replace(tzinfo=None)
+    keys = [k for k, _ in meta_rows(cfg, demo, generated)]
+    con.sql("DELETE FROM watchfloor_meta WHERE key IN (SELECT unnest($keys))", params={"keys": keys})
+    meta = pl.DataFrame(meta_rows(cfg, demo, generated), schema={"key": pl.String, "value": pl.String},
+                        orient="row")
+    con.register("_wf_seed_meta", meta)
+    try:
+        con.sql("INSERT INTO watchfloor_meta (key, value) SELECT key, value FROM _wf_seed_meta")
+    finally:
+        _unregister(con, "_wf_seed_meta")
+    con.sql("COMMIT")
+
+
+def _rollback(con) -> None:
+    try:
+        con.sql("ROLLBACK")
+    except Exception:
+        pass
+
+
 def write_frames(con, frames: dict[str, pl.DataFrame], cfg: SimConfig, replace: bool, demo: bool,
                  progress=None) -> dict[str, int]:
     """Write frames into an open connection in one transaction."""
-    con.sql("BEGIN TRANSACTION")
+    _start(con, replace)
     try:
-        if replace:
-            present = set(existing_tables(con))
-            for table in CONTRACT_TABLES:
-                if table in present:
-                    con.sql(f"DROP TABLE {table}")
-        create_schema(con)
-        counts: dict[str, int] = {}
+        insert = _Inserter(con)
         weights = {t: max(1, len(frames[t])) for t in TABLE_ORDER}
         total = sum(weights.values())
         done = 0
         for table in TABLE_ORDER:
-            frame = frames[table]
-            # Only the columns the table has: a warehouse created by an older schema lacks newer ones.
-            have = set(_columns(con, table))
-            cols = ", ".join(c for c in frame.columns if c in have)
-            name = f"_wf_seed_{table}"
-            con.register(name, frame)
-            try:
-                con.sql(f"INSERT INTO {table} ({cols}) SELECT {cols} FROM {name}")
-            finally:
-                _unregister(con, name)
-            counts[table] = len(frame)
+            insert(table, frames[table])
             done += weights[table]
             if progress is not None:
                 progress("write", done / total)
-        generated = datetime.now(timezone.utc).replace(tzinfo=None)
-        keys = [k for k, _ in meta_rows(cfg, demo, generated)]
-        con.sql("DELETE FROM watchfloor_meta WHERE key IN (SELECT unnest($keys))", params={"keys": keys})
-        meta = pl.DataFrame(meta_rows(cfg, demo, generated), schema={"key": pl.String, "value": pl.String},
-                            orient="row")
-        con.register("_wf_seed_meta", meta)
-        try:
-            con.sql("INSERT INTO watchfloor_meta (key, value) SELECT key, value FROM _wf_seed_meta")
-        finally:
-            _unregister(con, "_wf_seed_meta")
-        con.sql("COMMIT")
+        _finish(con, cfg, demo)
     except BaseException:
-        try:
-            con.sql("ROLLBACK")
-        except Exception:
-            pass
+        _rollback(con)
         raise
-    return counts
+    return insert.counts
 
 
-def seed(path, cfg: SimConfig, replace: bool = False, progress: bool = True, demo: bool = False) -> dict[str, int]:
+def write_stream(con, cfg: SimConfig, replace: bool, demo: bool, window_days: int = stream.WINDOW_DAYS,
+                 progress=None) -> dict[str, int]:
+    """Simulate window by window (stream.stream) and append each frame as it comes, in one transaction."""
+    # DuckDB's buffer (sorting, its share of the appends) within a bound of its own, so the
+    # process's peak stays flat whatever the machine's memory.
+    con.sql(f"SET memory_limit = '{STREAM_MEMORY_LIMIT}'")
+    _start(con, replace)
+    try:
+        insert = _Inserter(con)
+        for table, frame in stream.stream(cfg, window_days, progress=progress):
+            insert(table, frame)
+            del frame
+        _finish(con, cfg, demo)
+    except BaseException:
+        _rollback(con)
+        raise
+    return insert.counts
+
+
+def streams(cfg: SimConfig, window_days: int | None = None) -> bool:
+    """Whether seed() simulates in windows: when asked to, or above STREAM_ABOVE_CASES cases."""
+    if window_days is not None:
+        return window_days > 0
+    return cfg.days * cfg.cases_per_day > STREAM_ABOVE_CASES
+
+
+def seed(path, cfg: SimConfig, replace: bool = False, progress: bool = True, demo: bool = False,
+         window_days: int | None = None) -> dict[str, int]:
+    """Simulate and write; window_days: None chooses (see streams()), 0 the whole period in memory,
+    N > 0 windows of N days."""
     check_target(path, replace)
     bar = _Progress(progress, f"seeding {cfg.days} days x {cfg.cases_per_day} cases/day")
     try:
-        frames = simulate(cfg, progress=bar)
-        with open_for_writing(path) as con:
-            count = case_count(con)
-            if count and not replace:
-                raise WarehouseNotEmpty(_refuse_message(path, count))
-            counts = write_frames(con, frames, cfg, replace, demo, progress=bar)
+        if streams(cfg, window_days):
+            with open_for_writing(path) as con:
+                count = case_count(con)
+                if count and not replace:
+                    raise WarehouseNotEmpty(_refuse_message(path, count))
+                counts = write_stream(con, cfg, replace, demo, window_days or stream.WINDOW_DAYS, progress=bar)
+        else:
+            frames = simulate(cfg, progress=bar)
+            with open_for_writing(path) as con:
+                count = case_count(con)
+                if count and not replace:
+                    raise WarehouseNotEmpty(_refuse_message(path, count))
+                counts = write_frames(con, frames, cfg, replace, demo, progress=bar)
+            del frames
     finally:
         bar.close()
     return counts
