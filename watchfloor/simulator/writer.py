@@ -29,7 +29,7 @@ from watchfloor.warehouse import (CONTRACT_TABLES, WarehouseError, case_count, c
 # Above this many cases (days x cases a day) seed() simulates a day at a time: the whole period in
 # memory takes about 2.5 GiB per million cases.
 STREAM_ABOVE_CASES = 600_000
-STREAM_MEMORY_LIMIT = "1GB"
+STREAM_MEMORY_LIMIT = "2GB"
 
 META_KEYS = ("kind", "seed", "days", "cases_per_day", "world", "sim_start", "sim_end", "generated_at", "version")
 
