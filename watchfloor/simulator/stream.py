@@ -15,7 +15,7 @@ runs the same model a window (a day) at a time and hands over the rows as they b
 - A case is settled once its last event has been written: its current state, QA review and
   appeal are worked out then (`outcomes.case_state`, `qa_reviews`, `appeals`, on just those
   cases), and its stages leave the queueing core. Cases rows are written at the end in creation
-  order from compact arrays (about 120 bytes a case), so memory stays flat apart from those.
+  order from compact arrays (about 90 bytes a case), so memory stays flat apart from those.
 
 What differs from `simulate()` with the same seed: the cases and paths (each window draws from its
 own streams) and so everything that follows from them; the account pools are sized from the
@@ -138,6 +138,15 @@ class _Columns:
         return self.cols[name][: self.n]
 
 
+def _compact(a: np.ndarray) -> np.ndarray:
+    """Account and organisation numbers are kept in 32 bits (they fit up to some 500 million cases)."""
+    if a.dtype != np.int64:
+        return a
+    if len(a) and not (a.min() >= -2**31 and a.max() < 2**31):
+        raise ValueError("account numbers beyond 32 bits: the period is too large to stream")
+    return a.astype(np.int32)
+
+
 def _subset(d: dict[str, np.ndarray], mask) -> dict[str, np.ndarray]:
     return {k: v[mask] for k, v in d.items()}
 
@@ -148,7 +157,8 @@ def _concat(a: dict[str, np.ndarray], b: dict[str, np.ndarray]) -> dict[str, np.
     return {k: np.concatenate([a[k], b[k]]) for k in a}
 
 
-CASE_FIELDS = tuple(f.name for f in fields(Cases))
+# Per case of the period, what the cases rows and the settling need (routed_t only the window's events).
+CASE_FIELDS = tuple(f.name for f in fields(Cases) if f.name != "routed_t")
 STATE_DTYPES = {"status": np.int8, "updated_t": np.float64, "queue": np.int32, "reviewer": np.int32,
                 "first_action_t": np.float64, "resolved_t": np.float64, "decision": np.int8, "action": np.int8,
                 "escalated": bool}
@@ -239,8 +249,9 @@ def stream(cfg: SimConfig, window_days: int = WINDOW_DAYS,
         cases, sc = _window_cases(cfg, plan, k, h0, h1)
         n0 = every.n
         n_new = len(cases)
-        every.append(**{f: getattr(cases, f) for f in CASE_FIELDS}, l1_queue=sc.l1_queue.astype(np.int32),
-                     last_etype=np.full(n_new, -1, dtype=np.int8), last_t=np.full(n_new, np.nan),
+        # updated_t holds the time of the case's last event so far (case_state makes it the updated time).
+        every.append(**{f: _compact(getattr(cases, f)) for f in CASE_FIELDS}, l1_queue=sc.l1_queue.astype(np.int32),
+                     last_etype=np.full(n_new, -1, dtype=np.int8),
                      **{f: np.zeros(n_new, dtype=d) for f, d in STATE_DTYPES.items()})
         for s in range(len(plan.spikes)):
             spike_times[s].append(cases.t[cases.spike == s])
@@ -305,7 +316,7 @@ def stream(cfg: SimConfig, window_days: int = WINDOW_DAYS,
             uniq, first_from_end = np.unique(rev_case, return_index=True)
             last_pos = len(log.case) - 1 - first_from_end
             every.cols["last_etype"][uniq] = log.etype[last_pos]
-            every.cols["last_t"][uniq] = log.t[last_pos]
+            every.cols["updated_t"][uniq] = log.t[last_pos]
             yield "case_events", tables.events_frame(cfg, log, None, plan.qt, wf, first_id=next_event_id)
             next_event_id += len(take)
         del ev, case, t, ordv, etype, actor, queue, detail, t_ms, order
@@ -401,7 +412,7 @@ def _settle(cfg: SimConfig, every: _Columns, h: dict, st: dict, tr: Trace, a: di
     n = len(cases_g)
     if n == 0:
         return {}, {}
-    cases = Cases(**{f: every[f][cases_g] for f in CASE_FIELDS})
+    cases = Cases(**{f: every[f][cases_g] for f in CASE_FIELDS}, routed_t=None)
     count = h["count"]
     first = np.zeros(len(count), dtype=np.int64)
     if len(count):
@@ -417,7 +428,7 @@ def _settle(cfg: SimConfig, every: _Columns, h: dict, st: dict, tr: Trace, a: di
     dec = Decisions(st["decision"], st["act"], st["enforce_t"], st["resolve_t"], st["completed"])
     au = AutoOutcome(np.searchsorted(cases_g, a["case"]), a["decided_t"], a["action"], a["enforce_t"],
                      a["resolve_t"])
-    last = EventLog(np.arange(n), every["last_t"][cases_g], every["last_etype"][cases_g], None, None, None)
+    last = EventLog(np.arange(n), every["updated_t"][cases_g], every["last_etype"][cases_g], None, None, None)
     state = outcomes.case_state(cfg, cases, sc, tr, dec, au, last)
     for f in STATE_DTYPES:
         every.cols[f][cases_g] = getattr(state, f)
@@ -433,7 +444,7 @@ def _final_tables(cfg, plan: _Plan, wf, every: _Columns, incident_of, spike_time
     n = every.n
     for lo in range(0, n, CASE_ROWS_PER_FRAME):
         hi = min(lo + CASE_ROWS_PER_FRAME, n)
-        cases = Cases(**{f: every[f][lo:hi] for f in CASE_FIELDS})
+        cases = Cases(**{f: every[f][lo:hi] for f in CASE_FIELDS}, routed_t=None)
         state = CaseState(**{f: every[f][lo:hi] for f in STATE_DTYPES}, final_stage=None)
         yield "cases", tables.cases_frame(cfg, cases, state, plan.qt, wf, incident_of,
                                           tables.case_id_series(np.arange(lo, hi)))
