@@ -7,7 +7,8 @@
 - What changes against the whole period in memory, on the same options and seed: each window
   draws its cases from its own streams, so the rows differ; the plan (spikes, incidents,
   launches) is the same, and volumes, outcomes and waits agree within the stated bounds.
-- A seed that fails part-way leaves the warehouse as it was.
+- A seed that fails part-way leaves the warehouse as it was; one that succeeds keeps the tables
+  that are not simulated.
 
 test_simulator.py runs its checks of the data (order, timestamps, status, references,
 reconciliation, waits) on a streamed warehouse too.
@@ -236,10 +237,46 @@ def test_failed_stream_leaves_the_warehouse_as_it_was(tmp_path, monkeypatch):
     with pytest.raises(RuntimeError, match="disk full"):
         seed_warehouse(path, SimConfig(days=4, cases_per_day=900, seed=3, end=END), replace=True, progress=False,
                        window_days=1)
+    assert not (tmp_path / "w.duckdb.seeding").exists()
     with duckdb.connect(str(path), read_only=True) as con:
         after = {t: con.sql(f"SELECT count(*) FROM {t}").fetchall()[0][0] for t in ("cases", "case_events")}
         assert after == before
         assert con.sql("SELECT * FROM cases ORDER BY case_id").pl().equals(kept)
+
+
+def test_streamed_replace_keeps_what_is_not_simulated(tmp_path):
+    """Tables outside the contract (alerts, load runs), their indexes and other meta keys survive a
+    streamed --replace, which builds a new file and renames it over the old one."""
+    path = tmp_path / "w.duckdb"
+    seed_warehouse(path, SimConfig(days=2, cases_per_day=400, seed=2, end=END), progress=False, window_days=0)
+    with duckdb.connect(str(path)) as con:
+        con.execute("CREATE TABLE alerts_kept (id BIGINT PRIMARY KEY, note VARCHAR)")
+        con.execute("CREATE INDEX alerts_kept_note ON alerts_kept (note)")
+        con.execute("INSERT INTO alerts_kept VALUES (1, 'it''s kept'), (2, NULL)")
+        con.execute("INSERT INTO watchfloor_meta VALUES ('operator_note', 'keep me')")
+        old_cases = con.sql("SELECT count(*) FROM cases").fetchall()[0][0]
+    counts = seed_warehouse(path, SimConfig(days=3, cases_per_day=600, seed=4, end=END), replace=True,
+                            progress=False, window_days=1)
+    assert not (tmp_path / "w.duckdb.seeding").exists() and not (tmp_path / "w.duckdb.wal").exists()
+    with duckdb.connect(str(path), read_only=True) as con:
+        assert con.sql("SELECT * FROM alerts_kept ORDER BY id").fetchall() == [(1, "it's kept"), (2, None)]
+        assert con.sql("SELECT index_name FROM duckdb_indexes() WHERE table_name = 'alerts_kept'").fetchall() \
+            == [("alerts_kept_note",)]
+        meta = dict(con.sql("SELECT key, value FROM watchfloor_meta").fetchall())
+        assert meta["operator_note"] == "keep me" and meta["days"] == "3" and meta["seed"] == "4"
+        new_cases = con.sql("SELECT count(*) FROM cases").fetchall()[0][0]
+    assert new_cases == counts["cases"] != old_cases
+
+
+def test_streamed_seed_refuses_a_warehouse_with_cases(tmp_path):
+    from watchfloor.simulator.writer import WarehouseNotEmpty
+
+    path = tmp_path / "w.duckdb"
+    seed_warehouse(path, SimConfig(days=1, cases_per_day=300, seed=2, end=END), progress=False, window_days=0)
+    before = path.stat().st_mtime_ns
+    with pytest.raises(WarehouseNotEmpty):
+        seed_warehouse(path, SimConfig(days=2, cases_per_day=300, seed=3, end=END), progress=False, window_days=1)
+    assert path.stat().st_mtime_ns == before and not (tmp_path / "w.duckdb.seeding").exists()
 
 
 def test_writer_chooses_windows_above_the_threshold():
