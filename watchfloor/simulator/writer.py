@@ -23,7 +23,9 @@ events by occurred_at) so DuckDB's zone maps make time-range filters cheap.
 from __future__ import annotations
 
 import os
+import queue
 import sys
+import threading
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -39,6 +41,7 @@ from watchfloor.warehouse import (CONTRACT_TABLES, WarehouseError, case_count, c
 # memory takes about 2.5 GiB per million cases.
 STREAM_ABOVE_CASES = 600_000
 STREAM_MEMORY_LIMIT = "2GB"
+COMMIT_EVERY_ROWS = 2_000_000
 
 META_KEYS = ("kind", "seed", "days", "cases_per_day", "world", "sim_start", "sim_end", "generated_at", "version")
 
@@ -206,15 +209,61 @@ def write_frames(con, frames: dict[str, pl.DataFrame], cfg: SimConfig, replace: 
 
 def write_stream(con, cfg: SimConfig, demo: bool, window_days: int = stream.WINDOW_DAYS,
                  progress=None) -> dict[str, int]:
-    """Simulate window by window (stream.stream) into a new, empty warehouse file, committing each frame."""
+    """Simulate window by window (stream.stream) into a new, empty warehouse file.
+
+    A second thread appends while the simulation draws the next window (DuckDB works without
+    Python's lock, so the two share two cores); at most two frames wait between them. It commits
+    every COMMIT_EVERY_ROWS rows: a commit is a sync to disk, and a transaction's memory grows
+    with its rows (see the module docstring)."""
     # DuckDB's buffer within a bound of its own, so the process's peak stays flat whatever the
     # machine's memory (its primary-key indexes must stay in memory: 2 GB holds them at 10 M cases).
     con.sql(f"SET memory_limit = '{STREAM_MEMORY_LIMIT}'")
     create_schema(con)
     insert = _Inserter(con)
-    for table, frame in stream.stream(cfg, window_days, progress=progress):
-        insert(table, frame)
-        del frame
+    handoff: queue.Queue = queue.Queue(maxsize=2)
+    failed: list[BaseException] = []
+
+    def append() -> None:
+        pending = 0
+        con.sql("BEGIN TRANSACTION")
+        try:
+            while True:
+                item = handoff.get()
+                if item is None:
+                    break
+                if failed:
+                    continue  # drain: the producer stops at its next hand-over
+                table, frame = item
+                insert(table, frame)
+                pending += len(frame)
+                del frame, item
+                if pending >= COMMIT_EVERY_ROWS:
+                    con.sql("COMMIT")
+                    con.sql("BEGIN TRANSACTION")
+                    pending = 0
+            if not failed:
+                con.sql("COMMIT")
+        except BaseException as exc:  # handed to the producer, which raises it
+            failed.append(exc)
+            while handoff.get() is not None:
+                pass
+
+    writer = threading.Thread(target=append, name="seed-writer", daemon=True)
+    writer.start()
+    try:
+        for item in stream.stream(cfg, window_days, progress=progress):
+            if failed:
+                break
+            handoff.put(item)
+            del item
+    except BaseException as exc:
+        failed.append(exc)
+        raise
+    finally:
+        handoff.put(None)
+        writer.join()
+    if failed:
+        raise failed[0]
     _write_meta(con, cfg, demo)
     con.sql("CHECKPOINT")
     return insert.counts
