@@ -34,14 +34,12 @@ import polars as pl
 
 from watchfloor.simulator import bursts as burst_module
 from watchfloor.simulator import catalog as cat
-from watchfloor.simulator import demand, engine, incidents, outcomes, routing, tables, texts, workforce
+from watchfloor.simulator import demand, engine, incidents, outcomes, routing, tables, workforce
 from watchfloor.simulator.config import STREAMS, SimConfig
 from watchfloor.simulator.demand import Cases
 from watchfloor.simulator.engine import Trace
-from watchfloor.simulator.outcomes import (D_ACTION, D_DECISION, D_ESCALATION, D_PENDING, D_REOPEN, D_REROUTE,
-                                           D_RETURN, D_SOURCE, ET, AutoOutcome, CaseState, Decisions, EventLog)
-from watchfloor.simulator.routing import (DECIDE, ENTRY_INFO, ENTRY_REOPENED, ENTRY_RETURNED, ESCALATE, PEND,
-                                          REROUTE, Scripts)
+from watchfloor.simulator.outcomes import AutoOutcome, CaseState, Decisions, EventLog
+from watchfloor.simulator.routing import ESCALATE, Scripts
 
 WINDOW_DAYS = 1
 # Cases rows are built and handed over this many at a time at the end.
@@ -164,30 +162,6 @@ STATE_DTYPES = {"status": np.int8, "updated_t": np.float64, "queue": np.int32, "
                 "escalated": bool}
 
 
-class _Events:
-    """Event rows being put together: (case number, time, order within the time, type, actor, queue, detail)."""
-
-    def __init__(self):
-        self.parts: list[tuple] = []
-
-    def add(self, case, t, ordv, etype, actor, queue, detail) -> None:
-        k = len(case)
-        if k == 0:
-            return
-        self.parts.append((np.asarray(case, dtype=np.int64), np.asarray(t, dtype=np.float64),
-                           np.broadcast_to(np.asarray(ordv, dtype=np.int16), (k,)),
-                           np.full(k, ET[etype], dtype=np.int8),
-                           np.broadcast_to(np.asarray(actor, dtype=np.int32), (k,)),
-                           np.broadcast_to(np.asarray(queue, dtype=np.int32), (k,)),
-                           np.broadcast_to(np.asarray(detail, dtype=np.int16), (k,))))
-
-    def columns(self) -> list[np.ndarray]:
-        if not self.parts:
-            return [np.zeros(0, dtype=d) for d in (np.int64, np.float64, np.int16, np.int8, np.int32, np.int32,
-                                                   np.int16)]
-        return [np.concatenate([p[i] for p in self.parts]) for i in range(7)]
-
-
 def stream(cfg: SimConfig, window_days: int = WINDOW_DAYS,
            progress: Progress | None = None) -> Iterator[tuple[str, pl.DataFrame]]:
     """Run the simulation window by window; yields (table, frame) pairs to append, every contract table
@@ -235,7 +209,7 @@ def stream(cfg: SimConfig, window_days: int = WINDOW_DAYS,
     stages: dict[str, np.ndarray] = {}         # per stage held by the queueing core (same positions)
     human: dict[str, np.ndarray] = {}          # per human case not yet settled: case, first stage, count
     auto: dict[str, np.ndarray] = {}           # per automated case not yet settled
-    carry = _Events()                          # events of a later window
+    carry = outcomes.EventRows()                          # events of a later window
     spike_times: list[list[np.ndarray]] = [[] for _ in plan.spikes]
     qa_parts: list[dict] = []
     appeal_parts: list[dict] = []
@@ -297,16 +271,17 @@ def stream(cfg: SimConfig, window_days: int = WINDOW_DAYS,
             stages["completed"][done] = dec.completed
 
         ev = carry
-        _new_case_events(ev, cases, sc, n0, horizon, system)
-        _stage_events(ev, stages, enq, asg, cmp_, who, in_window, every, system, rng_dec)
+        outcomes.new_case_events(ev, cases, sc, n0, horizon, system)
+        outcomes.stage_events(ev, stages, enq, asg, cmp_, who, in_window, every["category"], every["source"],
+                              system, rng_dec)
         a_new = auto["case"] >= n0
-        _auto_events(ev, {k2: v[a_new] for k2, v in auto.items()}, every, system)
+        outcomes.auto_events(ev, {k2: v[a_new] for k2, v in auto.items()}, every["classifier"], system)
         case, t, ordv, etype, actor, queue, detail = ev.columns()
         t_ms = np.floor(t * 1000.0).astype(np.int64)
         order = np.lexsort((ordv, case, t_ms))
         now = np.ones(len(t), dtype=bool) if final else (t[order] < t1)
         take, later = order[now], order[~now]
-        carry = _Events()
+        carry = outcomes.EventRows()
         if len(later):
             carry.parts.append(tuple(col[later] for col in (case, t, ordv, etype, actor, queue, detail)))
         if len(take):
@@ -345,65 +320,6 @@ def stream(cfg: SimConfig, window_days: int = WINDOW_DAYS,
     wf.shift_end = np.asarray(q.s_act)
     del q, stages, human, auto, carry
     yield from _final_tables(cfg, plan, wf, every, incident_of, spike_times, qa_parts, appeal_parts, report)
-
-
-def _new_case_events(ev: _Events, cases: Cases, sc: Scripts, n0: int, horizon: float, system: int) -> None:
-    """created for every new case, routed for the human ones (routed within the period)."""
-    n = len(cases)
-    ev.add(np.arange(n) + n0, cases.t, 0, "created", -1, -1, D_SOURCE + cases.source.astype(np.int16))
-    h = sc.human
-    routed = cases.routed_t[h] <= horizon
-    ev.add(h[routed] + n0, cases.routed_t[h][routed], 1, "routed", system, sc.l1_queue[h][routed], -1)
-
-
-def _stage_events(ev: _Events, st: dict, enq, asg, cmp_, who, in_window, every: _Columns, system: int,
-                  rng: np.random.Generator) -> None:
-    """The events of the reviews that entered, were assigned or completed in this window (as
-    outcomes.build_events writes them for the whole period)."""
-    case = st["case"]
-    base_ord = st["ordinal"].astype(np.int16) * 8
-    queue = st["queue"]
-    entered = in_window(enq)
-    m = entered & (st["entry"] == ENTRY_INFO)
-    ev.add(case[m], enq[m], base_ord[m] + 1, "info_received", system, queue[m], -1)
-    m = entered & (st["entry"] == ENTRY_REOPENED)
-    ev.add(case[m], enq[m], base_ord[m] + 1, "reopened", system, queue[m],
-           D_REOPEN + rng.integers(0, len(texts.REOPEN_REASONS), m.sum()))
-    m = in_window(asg)
-    ev.add(case[m], asg[m], base_ord[m] + 2, "assigned", who[m], queue[m], -1)
-    done = in_window(cmp_)
-    action = st["action"]
-    m = done & st["first_rev"]
-    ev.add(case[m], cmp_[m], base_ord[m] + 3, "first_action", who[m], queue[m], -1)
-    m = done & (action == PEND)
-    category = every["category"][case[m]]
-    source = every["source"][case[m]]
-    pend_reason = np.where(np.isin(category, [cat.CATEGORY_INDEX["ip"]]), 2,
-                           np.where(source == cat.SOURCES.index("law_enforcement"), 3,
-                                    rng.integers(0, 2, m.sum())))
-    ev.add(case[m], cmp_[m], base_ord[m] + 4, "pending_info", who[m], queue[m], D_PENDING + pend_reason)
-    m = done & (action == ESCALATE)
-    nxt = st["next"][m]
-    ev.add(case[m], cmp_[m], base_ord[m] + 4, "escalated", who[m], queue[nxt],
-           D_ESCALATION + rng.integers(0, len(texts.ESCALATION_REASONS), m.sum()))
-    m = done & (action == REROUTE)
-    nxt = st["next"][m]
-    returned = st["entry"][nxt] == ENTRY_RETURNED
-    reason = np.where(returned, D_RETURN + case[m] % len(texts.RETURN_REASONS), D_REROUTE)
-    ev.add(case[m], cmp_[m], base_ord[m] + 4, "routed", who[m], queue[nxt], reason)
-    m = done & (action == DECIDE)
-    ev.add(case[m], cmp_[m], base_ord[m] + 4, "decided", who[m], queue[m], D_DECISION + st["decision"][m])
-    me = m & (st["act"] > 0)
-    ev.add(case[me], st["enforce_t"][me], base_ord[me] + 5, "enforced", system, queue[me], D_ACTION + st["act"][me])
-    ev.add(case[m], st["resolve_t"][m], base_ord[m] + 6, "resolved", who[m], queue[m], -1)
-
-
-def _auto_events(ev: _Events, a: dict, every: _Columns, system: int) -> None:
-    actor = system + 1 + every["classifier"][a["case"]].astype(np.int32)
-    ev.add(a["case"], a["decided_t"], 3, "first_action", actor, -1, -1)
-    ev.add(a["case"], a["decided_t"], 4, "decided", actor, -1, D_DECISION + 0)
-    ev.add(a["case"], a["enforce_t"], 5, "enforced", system, -1, D_ACTION + a["action"])
-    ev.add(a["case"], a["resolve_t"], 6, "resolved", actor, -1, -1)
 
 
 def _settle(cfg: SimConfig, every: _Columns, h: dict, st: dict, tr: Trace, a: dict, wf, rng_qa, rng_ap):
