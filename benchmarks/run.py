@@ -227,8 +227,11 @@ def main() -> int:
         unknown = sorted(set(args.page) - set(plans.PAGE_PLANS))
         if unknown:
             parser.error(f"unknown page(s) {', '.join(unknown)}; known: {', '.join(plans.PAGE_PLANS)}")
-        warehouse = WORK / "bench_1m.duckdb"
-        ensure_warehouse(warehouse, days=90, per_day=11100)
+        if args.size == "10m":
+            warehouse = ensure_fresh("10m")
+        else:
+            warehouse = WORK / "bench_1m.duckdb"
+            ensure_warehouse(warehouse, days=90, per_day=11100)
         rows = page_benchmark(warehouse, only=args.page)
         for row in rows:
             print(f"{row['page']}: {verdict(row)}")
