@@ -114,6 +114,10 @@ def write_results(results: list[dict]) -> None:
         if "## History" in lines:
             history = [_with_cpu_column(ln) for ln in lines[lines.index("## History") + 1:] if ln.startswith("| 20")]
     history = [_row(r, when) for r in results] + history
+    # Latest: the newest row of each size, whichever run it came from.
+    latest: dict[str, str] = {}
+    for line in history:
+        latest.setdefault(line.split(" | ")[1], line)
     machine = f"{platform.machine()}, {os.cpu_count()} CPUs, Python {platform.python_version()}, {platform.system()}"
     text = [
         "# Seed benchmark",
@@ -130,7 +134,7 @@ def write_results(results: list[dict]) -> None:
         "## Latest",
         "",
         HEADER,
-        *[_row(r, when) for r in results],
+        *[latest[name] for name in SIZES if name in latest],
         "",
         "## History",
         "",
