@@ -7,6 +7,7 @@ that runs only that one seed, so each figure belongs to one run). Sizes:
   1m    --days 90 --cases-per-day 11000   (about 1M cases; target <= 90 s, <= 4 GiB)
   demo  --days 30 --cases-per-day 10000   (what `make run` seeds; target well under a minute)
   10m   --days 90 --cases-per-day 111000  (about 10M cases, a day at a time; target <= 5 min, <= 4 GiB)
+  1m-daily  as 1m with --window-days 1    (1M a day at a time, for comparison with the whole period)
 
 Besides wall time it records the CPU time of the seed (user + system): on a shared machine the
 wall time grows with the load, the CPU time much less.
@@ -36,13 +37,15 @@ SIZES = {
     "1m": {"days": 90, "per_day": 11000, "max_s": 90.0, "max_gib": 4.0},
     "demo": {"days": 30, "per_day": 10000, "max_s": 60.0, "max_gib": 4.0},
     "10m": {"days": 90, "per_day": 111000, "max_s": 300.0, "max_gib": 4.0},
+    # 1M a day at a time (--window-days 1): what streaming costs and saves at the size both paths can do
+    "1m-daily": {"days": 90, "per_day": 11000, "max_s": 90.0, "max_gib": 4.0, "args": ["--window-days", "1"]},
 }
 
 
-def _child(path: str, days: int, per_day: int) -> None:
+def _child(path: str, days: int, per_day: int, extra: list[str]) -> None:
     """Run one seed and print its wall time and peak RSS as JSON (called in a fresh helper process)."""
     cmd = [sys.executable, "-m", "watchfloor", "seed", "--warehouse", path, "--days", str(days),
-           "--cases-per-day", str(per_day), "--seed", "11", "--end", END, "--no-progress"]
+           "--cases-per-day", str(per_day), "--seed", "11", "--end", END, "--no-progress", *extra]
     started = time.perf_counter()
     proc = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True)
     wall = time.perf_counter() - started
@@ -59,7 +62,8 @@ def measure(name: str, workdir: Path, into: Path | None = None) -> dict:
     for suffix in ("", ".wal"):
         Path(str(path) + suffix).unlink(missing_ok=True)
     load_before = os.getloadavg()[0]
-    out = subprocess.run([sys.executable, __file__, "--child", str(path), str(size["days"]), str(size["per_day"])],
+    out = subprocess.run([sys.executable, __file__, "--child", str(path), str(size["days"]), str(size["per_day"]),
+                          *size.get("args", [])],
                          cwd=ROOT, capture_output=True, text=True, check=True)
     result = json.loads(out.stdout.strip().splitlines()[-1])
     if result["returncode"] != 0:
@@ -125,7 +129,7 @@ def write_results(results: list[dict]) -> None:
         "`python benchmarks/bench_seed.py` (also run by `make bench`) seeds each size with",
         f"`python -m watchfloor seed --seed 11 --end {END} --no-progress` into a fresh file and measures",
         "the wall time, CPU time (user + system) and peak resident memory of that process, writing the DuckDB",
-        "file included. Above 600,000 cases the seed simulates and writes a day at a time (docs/simulator.md).",
+        "file included. Above 1,200,000 cases the seed simulates and writes a day at a time (docs/simulator.md).",
         "",
         f"Machine of the latest run: {machine}. Timings on a shared machine vary with its load:",
         "`load` is the 1-minute load average when the run started and when it finished (2 CPUs: above 2 means",
@@ -148,7 +152,7 @@ def write_results(results: list[dict]) -> None:
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     if argv and argv[0] == "--child":
-        _child(argv[1], int(argv[2]), int(argv[3]))
+        _child(argv[1], int(argv[2]), int(argv[3]), argv[4:])
         return 0
     parser = argparse.ArgumentParser(description="Benchmark `watchfloor seed`.")
     parser.add_argument("--sizes", default="1m,demo", help="comma-separated sizes: " + ", ".join(SIZES))

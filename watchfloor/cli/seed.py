@@ -71,7 +71,7 @@ def register(subparsers) -> None:
                              "back-fills or brigading (docs/simulator.md)")
     parser.add_argument("--window-days", type=_window_days, default=None, metavar="N",
                         help="simulate N days at a time, writing as it goes (memory stays flat); 0: the whole "
-                             "period in memory. Default: the whole period up to 600,000 cases "
+                             "period in memory. Default: the whole period up to 1,200,000 cases "
                              "(days x cases a day), else 1")
     parser.add_argument("--no-progress", action="store_true", help="do not show a progress bar")
     parser.set_defaults(func=run)
