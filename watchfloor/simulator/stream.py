@@ -42,8 +42,9 @@ from watchfloor.simulator.outcomes import AutoOutcome, CaseState, Decisions, Eve
 from watchfloor.simulator.routing import ESCALATE, Scripts
 
 WINDOW_DAYS = 1
-# Cases rows are built and handed over this many at a time at the end.
-CASE_ROWS_PER_FRAME = 500_000
+# Cases rows are built and handed over this many at a time at the end (frames of 500,000, their
+# Arrow copies and those queued took the 10M seed past 4 GiB).
+CASE_ROWS_PER_FRAME = 100_000
 
 Progress = Callable[[str, float], None]
 

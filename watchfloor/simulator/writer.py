@@ -213,7 +213,7 @@ def write_stream(con, cfg: SimConfig, demo: bool, window_days: int = stream.WIND
     """Simulate window by window (stream.stream) into a new, empty warehouse file.
 
     A second thread appends while the simulation draws the next window (DuckDB works without
-    Python's lock, so the two share two cores); at most two frames wait between them. It commits
+    Python's lock, so the two share two cores); at most one frame waits between them. It commits
     every COMMIT_EVERY_ROWS rows: a commit is a sync to disk, and a transaction's memory grows
     with its rows (see the module docstring)."""
     # DuckDB's buffer within a bound of its own, so the process's peak stays flat whatever the
@@ -221,7 +221,7 @@ def write_stream(con, cfg: SimConfig, demo: bool, window_days: int = stream.WIND
     con.sql(f"SET memory_limit = '{STREAM_MEMORY_LIMIT}'")
     create_schema(con)
     insert = _Inserter(con)
-    handoff: queue.Queue = queue.Queue(maxsize=2)
+    handoff: queue.Queue = queue.Queue(maxsize=1)
     failed: list[BaseException] = []
 
     def append() -> None:
