@@ -15,7 +15,8 @@ runs the same model a window (a day) at a time and hands over the rows as they b
 - A case is settled once its last event has been written: its current state, QA review and
   appeal are worked out then (`outcomes.case_state`, `qa_reviews`, `appeals`, on just those
   cases), and its stages leave the queueing core. Cases rows are written at the end in creation
-  order from compact arrays (about 90 bytes a case), so memory stays flat apart from those.
+  order from compact arrays (about 90 bytes a case): apart from those and the warehouse's
+  primary-key indexes (DuckDB keeps them in memory), memory does not grow with the period.
 
 What differs from `simulate()` with the same seed: the cases and paths (each window draws from its
 own streams) and so everything that follows from them; the account pools are sized from the
