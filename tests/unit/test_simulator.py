@@ -32,15 +32,26 @@ CFG = SimConfig(days=21, cases_per_day=1500, seed=11, end=END)
 DEMO_CFG = dataclasses.replace(CFG, showcase_spike=True)
 
 
-@pytest.fixture(scope="module", params=[CFG, DEMO_CFG], ids=["plain", "demo"])
-def sim_cfg(request) -> SimConfig:
+# The whole period in memory (plain, demo) and a day at a time (streamed: simulator/stream.py).
+@pytest.fixture(scope="module", params=[(CFG, 0), (DEMO_CFG, 0), (CFG, 1)], ids=["plain", "demo", "streamed"])
+def setup(request) -> tuple[SimConfig, int]:
     return request.param
 
 
 @pytest.fixture(scope="module")
-def warehouse(tmp_path_factory, sim_cfg) -> Path:
+def sim_cfg(setup) -> SimConfig:
+    return setup[0]
+
+
+@pytest.fixture(scope="module")
+def window_days(setup) -> int:
+    return setup[1]
+
+
+@pytest.fixture(scope="module")
+def warehouse(tmp_path_factory, sim_cfg, window_days) -> Path:
     path = tmp_path_factory.mktemp("sim") / "warehouse.duckdb"
-    counts = seed_warehouse(path, sim_cfg, progress=False, demo=sim_cfg.showcase_spike)
+    counts = seed_warehouse(path, sim_cfg, progress=False, demo=sim_cfg.showcase_spike, window_days=window_days)
     assert counts["cases"] > 25_000
     return path
 
@@ -310,8 +321,17 @@ def test_vendors_differ_in_quality_and_workforce_follows_the_sun(con, sim_cfg):
     assert gaps < 0.02 * team_hours
 
 
-def test_same_seed_gives_identical_tables_and_writer_keeps_them(con, sim_cfg):
-    frames = simulate(sim_cfg)
+def _streamed(cfg: SimConfig, window_days: int) -> dict[str, pl.DataFrame]:
+    from watchfloor.simulator import stream
+
+    parts: dict[str, list[pl.DataFrame]] = {}
+    for table, frame in stream.stream(cfg, window_days):
+        parts.setdefault(table, []).append(frame)
+    return {table: pl.concat(frames) for table, frames in parts.items()}
+
+
+def test_same_seed_gives_identical_tables_and_writer_keeps_them(con, sim_cfg, window_days):
+    frames = _streamed(sim_cfg, window_days) if window_days else simulate(sim_cfg)
     for table in TABLE_ORDER:
         stored = con.sql(f"SELECT * FROM {table}").pl()
         mine = frames[table].select([c for c in stored.columns if c in frames[table].columns])

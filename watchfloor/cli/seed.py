@@ -19,6 +19,16 @@ def _positive_int(text: str) -> int:
     return value
 
 
+def _window_days(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"must be 0 or more, got {value}")
+    return value
+
+
 def _seed_int(text: str) -> int:
     try:
         value = int(text)
@@ -59,6 +69,10 @@ def register(subparsers) -> None:
     parser.add_argument("--calm", action="store_true",
                         help="plain Poisson demand: no day- or hour-level noise, holidays, launches, "
                              "back-fills or brigading (docs/simulator.md)")
+    parser.add_argument("--window-days", type=_window_days, default=None, metavar="N",
+                        help="simulate N days at a time, writing as it goes (memory stays flat); 0: the whole "
+                             "period in memory. Default: the whole period up to 1,200,000 cases "
+                             "(days x cases a day), else 1")
     parser.add_argument("--no-progress", action="store_true", help="do not show a progress bar")
     parser.set_defaults(func=run)
 
@@ -82,7 +96,8 @@ def run(args) -> int:
     try:
         check_target(settings.warehouse, args.replace)
         started = time.perf_counter()
-        counts = seed(settings.warehouse, cfg, replace=args.replace, progress=progress, demo=args.demo)
+        counts = seed(settings.warehouse, cfg, replace=args.replace, progress=progress, demo=args.demo,
+                      window_days=args.window_days)
         # The pages read the summaries: built right after the write (docs/operations.md).
         summaries.refresh_file(settings.warehouse)
     except WarehouseNotEmpty as exc:

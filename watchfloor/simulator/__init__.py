@@ -2,6 +2,7 @@
 operation that fills every table of the warehouse contract.
 
     simulate(SimConfig(...)) -> {table name: polars.DataFrame}      (pure, no I/O)
+    stream.stream(SimConfig(...), window_days) -> (table, frame) pairs, a day at a time
     seed_warehouse(path, SimConfig(...), replace=False, progress=True, demo=False) -> {table: rows}
 
 docs/simulator.md explains the model; docs/warehouse.md the tables.
@@ -106,17 +107,19 @@ def simulate(cfg: SimConfig, progress: Callable[[str, float], None] | None = Non
 
 
 def seed_warehouse(path, cfg: SimConfig, replace: bool = False, progress: bool = True,
-                   demo: bool = False) -> dict[str, int]:
+                   demo: bool = False, window_days: int | None = None) -> dict[str, int]:
     """Simulate and write every contract table into the DuckDB file at path; returns row counts.
 
     Raises WarehouseNotEmpty (nothing touched) if the warehouse already holds cases and
     replace is false. With replace, all contract-table rows are replaced in one transaction. The
     summaries are then rebuilt (watchfloor/summaries.py) in a transaction of their own.
+    window_days: None lets the writer choose (the whole period in memory up to
+    writer.STREAM_ABOVE_CASES cases, else a day at a time), 0 the whole period, N > 0 windows of N days.
     """
     from watchfloor import summaries
     from watchfloor.simulator.writer import seed
 
-    counts = seed(path, cfg, replace=replace, progress=progress, demo=demo)
+    counts = seed(path, cfg, replace=replace, progress=progress, demo=demo, window_days=window_days)
     summaries.refresh_file(path)
     return counts
 

@@ -187,23 +187,30 @@ class Arrivals:
 
 
 def draw_arrivals(cfg: SimConfig, lam: np.ndarray, spikes, rng: np.random.Generator, rate: np.ndarray | None = None,
-                  bursts=(), burst_rng: np.random.Generator | None = None) -> Arrivals:
+                  bursts=(), burst_rng: np.random.Generator | None = None, hours: tuple[int, int] | None = None,
+                  burst_cases: tuple[np.ndarray, ...] | None = None) -> Arrivals:
     """Base arrivals drawn from `rate` (the noisy intensity; lam itself in the calm world), spike
-    arrivals from the expected `lam` times (multiplier - 1), and the bursts' cases."""
-    counts = rng.poisson(lam if rate is None else rate)
+    arrivals from the expected `lam` times (multiplier - 1), and the bursts' cases.
+
+    hours: only the hours [h0, h1) of the period (a window of the streamed seeder); burst_cases:
+    the bursts' cases already drawn (bursts.draw) for that window, instead of drawing them here."""
+    h_lo, h_hi = (0, lam.shape[3]) if hours is None else hours
+    src = lam if rate is None else rate
+    counts = rng.poisson(src if hours is None else src[..., h_lo:h_hi])
     flat = np.repeat(np.arange(counts.size, dtype=np.int64), counts.ravel())
-    c, s, r, h = np.unravel_index(flat, lam.shape)
+    c, s, r, h = np.unravel_index(flat, counts.shape)
+    h = h + h_lo
     t = (h + rng.random(len(flat))) * 3600.0
     spike_idx = np.full(len(flat), -1, dtype=np.int32)
     parts = [(t, c, s, r, spike_idx)]
     for k, sp in enumerate(spikes):
-        h0 = int(sp.t0 // 3600)
-        h1 = int(min(np.ceil(sp.t1 / 3600), lam.shape[3]))
-        hs = np.arange(h0, h1)
+        h0 = max(int(sp.t0 // 3600), h_lo)
+        h1 = int(min(np.ceil(sp.t1 / 3600), lam.shape[3], h_hi))
+        hs = np.arange(h0, max(h1, h0))
         lo = np.maximum(hs * 3600.0, sp.t0)
         hi = np.minimum((hs + 1) * 3600.0, sp.t1)
         frac = np.clip((hi - lo) / 3600.0, 0, 1)
-        sub = lam[sp.category][:, :, h0:h1] * sp.scope_mask()[:, :, None] * (sp.multiplier - 1) * frac
+        sub = lam[sp.category][:, :, h0:max(h1, h0)] * sp.scope_mask()[:, :, None] * (sp.multiplier - 1) * frac
         k_counts = rng.poisson(sub)
         kf = np.repeat(np.arange(k_counts.size, dtype=np.int64), k_counts.ravel())
         ks, kr, kh = np.unravel_index(kf, sub.shape)
@@ -213,7 +220,7 @@ def draw_arrivals(cfg: SimConfig, lam: np.ndarray, spikes, rng: np.random.Genera
     if bursts:
         from watchfloor.simulator import bursts as burst_module
 
-        bt, bc, bs, br, bk = burst_module.draw(list(bursts), burst_rng)
+        bt, bc, bs, br, bk = burst_module.draw(list(bursts), burst_rng) if burst_cases is None else burst_cases
         parts.append((bt, bc, bs, br, np.full(len(bt), -1, dtype=np.int32)))
         burst_of.append(bk.astype(np.int32))
     t = np.concatenate([p[0] for p in parts])
@@ -279,7 +286,8 @@ def excerpt_texts() -> list[str]:
 
 
 def draw_attributes(cfg: SimConfig, arr: Arrivals, spikes, rngs: dict[str, np.random.Generator],
-                    bursts=()) -> Cases:
+                    bursts=(), population: int | None = None) -> Cases:
+    """population: the period's number of cases, which sizes the account pools (default: len(arr))."""
     rng = rngs["attributes"]
     n = len(arr.t)
     c = arr.category.astype(np.int64)
@@ -338,7 +346,7 @@ def draw_attributes(cfg: SimConfig, arr: Arrivals, spikes, rngs: dict[str, np.ra
     thr = np.array([k.auto_threshold for k in cat.CLASSIFIERS])
     automated = is_clf & (np.nan_to_num(score, nan=0.0) >= thr[kidx])
 
-    account, org = draw_accounts(cfg, arr, spikes, rngs["accounts"], bursts)
+    account, org = draw_accounts(cfg, arr, spikes, rngs["accounts"], bursts, population)
 
     variant = (rng.random(n) < 0.5).astype(np.int32)
     excerpt = subcategory * 2 + variant
@@ -374,7 +382,8 @@ def drifted(cfg: SimConfig, t: np.ndarray, classifier: np.ndarray, score: np.nda
     return out
 
 
-def draw_accounts(cfg: SimConfig, arr: Arrivals, spikes, rng: np.random.Generator, bursts=()):
+def draw_accounts(cfg: SimConfig, arr: Arrivals, spikes, rng: np.random.Generator, bursts=(),
+                  population: int | None = None):
     """Heavy-tailed account and organisation populations.
 
     Most consumer cases come from accounts seen once; a fifth come from a smaller pool
@@ -385,7 +394,7 @@ def draw_accounts(cfg: SimConfig, arr: Arrivals, spikes, rng: np.random.Generato
     brigading are all against its one target account.
     """
     n = len(arr.t)
-    total = max(n, 1)
+    total = max(n if population is None else population, 1)
     n_single = 3 * total
     n_repeat = max(total // 30, 50)
     n_org = max(total // 40, 30)

@@ -118,78 +118,106 @@ def system_actors() -> list[str]:
     return ["system"] + [f"auto:{k.name}" for k in cat.CLASSIFIERS]
 
 
-def build_events(cfg: SimConfig, cases: Cases, sc: Scripts, tr: Trace, dec: Decisions, auto: AutoOutcome,
-                 qt: QueueTable, n_reviewers: int, rng: np.random.Generator) -> EventLog:
-    horizon = cfg.horizon_s
-    SYSTEM = n_reviewers
-    parts: list[tuple] = []  # (case, t, ord, type, actor, queue, detail)
+class EventRows:
+    """Event rows being put together: (case number, time, order within the time, type, actor, queue, detail)."""
 
-    def add(case, t, ordv, etype, actor, queue, detail):
+    def __init__(self):
+        self.parts: list[tuple] = []
+
+    def add(self, case, t, ordv, etype, actor, queue, detail) -> None:
         k = len(case)
         if k == 0:
             return
-        parts.append((np.asarray(case, dtype=np.int64), np.asarray(t, dtype=np.float64),
-                      np.broadcast_to(np.asarray(ordv, dtype=np.int16), (k,)),
-                      np.full(k, ET[etype], dtype=np.int8),
-                      np.broadcast_to(np.asarray(actor, dtype=np.int32), (k,)),
-                      np.broadcast_to(np.asarray(queue, dtype=np.int32), (k,)),
-                      np.broadcast_to(np.asarray(detail, dtype=np.int16), (k,))))
+        self.parts.append((np.asarray(case, dtype=np.int64), np.asarray(t, dtype=np.float64),
+                           np.broadcast_to(np.asarray(ordv, dtype=np.int16), (k,)),
+                           np.full(k, ET[etype], dtype=np.int8),
+                           np.broadcast_to(np.asarray(actor, dtype=np.int32), (k,)),
+                           np.broadcast_to(np.asarray(queue, dtype=np.int32), (k,)),
+                           np.broadcast_to(np.asarray(detail, dtype=np.int16), (k,))))
 
+    def columns(self) -> list[np.ndarray]:
+        if not self.parts:
+            return [np.zeros(0, dtype=d) for d in (np.int64, np.float64, np.int16, np.int8, np.int32, np.int32,
+                                                   np.int16)]
+        return [np.concatenate([p[i] for p in self.parts]) for i in range(7)]
+
+
+def new_case_events(ev: EventRows, cases: Cases, sc: Scripts, n0: int, horizon: float, system: int) -> None:
+    """created for every new case, routed for the human ones (routed within the period)."""
     n = len(cases)
-    all_idx = np.arange(n)
-    add(all_idx, cases.t, 0, "created", -1, -1, D_SOURCE + cases.source.astype(np.int16))
+    ev.add(np.arange(n) + n0, cases.t, 0, "created", -1, -1, D_SOURCE + cases.source.astype(np.int16))
     h = sc.human
     routed = cases.routed_t[h] <= horizon
-    add(h[routed], cases.routed_t[h][routed], 1, "routed", SYSTEM, sc.l1_queue[h][routed], -1)
+    ev.add(h[routed] + n0, cases.routed_t[h][routed], 1, "routed", system, sc.l1_queue[h][routed], -1)
 
-    case = sc.case_of
-    base_ord = sc.ordinal.astype(np.int16) * 8
-    entered = np.isfinite(tr.enq)
-    m = entered & (sc.entry == ENTRY_INFO)
-    add(case[m], tr.enq[m], base_ord[m] + 1, "info_received", SYSTEM, sc.queue[m], -1)
-    m = entered & (sc.entry == ENTRY_REOPENED)
-    add(case[m], tr.enq[m], base_ord[m] + 1, "reopened", SYSTEM, sc.queue[m],
-        D_REOPEN + rng.integers(0, len(texts.REOPEN_REASONS), m.sum()))
-    m = np.isfinite(tr.asg)
-    add(case[m], tr.asg[m], base_ord[m] + 2, "assigned", tr.reviewer[m], sc.queue[m], -1)
-    done = dec.completed
-    # The first action is the first review that acts on the case: a re-route before it is not one.
-    acts_first = np.zeros(len(sc.team), dtype=bool)
-    acts_first[sc.first_review] = True
-    m = done & acts_first
-    add(case[m], tr.cmp[m], base_ord[m] + 3, "first_action", tr.reviewer[m], sc.queue[m], -1)
-    m = done & (sc.action == PEND)
-    pend_reason = np.where(np.isin(cases.category[case[m]], [cat.CATEGORY_INDEX["ip"]]), 2,
-                           np.where(cases.source[case[m]] == cat.SOURCES.index("law_enforcement"), 3,
+
+def stage_events(ev: EventRows, st: dict, enq, asg, cmp_, who, in_window, category_of, source_of, system: int,
+                 rng: np.random.Generator) -> None:
+    """The events of the reviews (st: per stage case, ordinal, queue, entry, action, next, first_rev and
+    the decisions drawn) that entered their queue, were assigned or completed at times in_window
+    accepts; category_of and source_of are indexed by case."""
+    case = st["case"]
+    base_ord = st["ordinal"].astype(np.int16) * 8
+    queue = st["queue"]
+    entered = in_window(enq)
+    m = entered & (st["entry"] == ENTRY_INFO)
+    ev.add(case[m], enq[m], base_ord[m] + 1, "info_received", system, queue[m], -1)
+    m = entered & (st["entry"] == ENTRY_REOPENED)
+    ev.add(case[m], enq[m], base_ord[m] + 1, "reopened", system, queue[m],
+           D_REOPEN + rng.integers(0, len(texts.REOPEN_REASONS), m.sum()))
+    m = in_window(asg)
+    ev.add(case[m], asg[m], base_ord[m] + 2, "assigned", who[m], queue[m], -1)
+    done = in_window(cmp_)
+    action = st["action"]
+    m = done & st["first_rev"]
+    ev.add(case[m], cmp_[m], base_ord[m] + 3, "first_action", who[m], queue[m], -1)
+    m = done & (action == PEND)
+    category = category_of[case[m]]
+    source = source_of[case[m]]
+    pend_reason = np.where(np.isin(category, [cat.CATEGORY_INDEX["ip"]]), 2,
+                           np.where(source == cat.SOURCES.index("law_enforcement"), 3,
                                     rng.integers(0, 2, m.sum())))
-    add(case[m], tr.cmp[m], base_ord[m] + 4, "pending_info", tr.reviewer[m], sc.queue[m], D_PENDING + pend_reason)
-    m = done & (sc.action == ESCALATE)
-    nxt = sc.next[m]
-    add(case[m], tr.cmp[m], base_ord[m] + 4, "escalated", tr.reviewer[m], sc.queue[nxt],
-        D_ESCALATION + rng.integers(0, len(texts.ESCALATION_REASONS), m.sum()))
-    # Re-routed to another queue of the same tier, or returned to the tier below (a new 'routed').
-    m = done & (sc.action == REROUTE)
-    nxt = sc.next[m]
-    returned = sc.entry[nxt] == ENTRY_RETURNED
+    ev.add(case[m], cmp_[m], base_ord[m] + 4, "pending_info", who[m], queue[m], D_PENDING + pend_reason)
+    m = done & (action == ESCALATE)
+    nxt = st["next"][m]
+    ev.add(case[m], cmp_[m], base_ord[m] + 4, "escalated", who[m], queue[nxt],
+           D_ESCALATION + rng.integers(0, len(texts.ESCALATION_REASONS), m.sum()))
+    m = done & (action == REROUTE)
+    nxt = st["next"][m]
+    returned = st["entry"][nxt] == ENTRY_RETURNED
     reason = np.where(returned, D_RETURN + case[m] % len(texts.RETURN_REASONS), D_REROUTE)
-    add(case[m], tr.cmp[m], base_ord[m] + 4, "routed", tr.reviewer[m], sc.queue[nxt], reason)
-    m = done & (sc.action == DECIDE)
-    add(case[m], tr.cmp[m], base_ord[m] + 4, "decided", tr.reviewer[m], sc.queue[m], D_DECISION + dec.decision[m])
-    me = m & (dec.action > 0)
-    add(case[me], dec.enforce_t[me], base_ord[me] + 5, "enforced", SYSTEM, sc.queue[me], D_ACTION + dec.action[me])
-    add(case[m], dec.resolve_t[m], base_ord[m] + 6, "resolved", tr.reviewer[m], sc.queue[m], -1)
+    ev.add(case[m], cmp_[m], base_ord[m] + 4, "routed", who[m], queue[nxt], reason)
+    m = done & (action == DECIDE)
+    ev.add(case[m], cmp_[m], base_ord[m] + 4, "decided", who[m], queue[m], D_DECISION + st["decision"][m])
+    me = m & (st["act"] > 0)
+    ev.add(case[me], st["enforce_t"][me], base_ord[me] + 5, "enforced", system, queue[me], D_ACTION + st["act"][me])
+    ev.add(case[m], st["resolve_t"][m], base_ord[m] + 6, "resolved", who[m], queue[m], -1)
 
-    a = auto
-    auto_actor = SYSTEM + 1 + cases.classifier[a.idx].astype(np.int32)
-    add(a.idx, a.decided_t, 3, "first_action", auto_actor, -1, -1)
-    add(a.idx, a.decided_t, 4, "decided", auto_actor, -1, D_DECISION + 0)
-    add(a.idx, a.enforce_t, 5, "enforced", SYSTEM, -1, D_ACTION + a.action)
-    add(a.idx, a.resolve_t, 6, "resolved", auto_actor, -1, -1)
 
-    ev_case = np.concatenate([p[0] for p in parts])
-    ev_t = np.concatenate([p[1] for p in parts])
-    ev_ord = np.concatenate([p[2] for p in parts])
-    cols = [np.concatenate([p[i] for p in parts]) for i in range(3, 7)]
+def auto_events(ev: EventRows, a: dict, classifier_of, system: int) -> None:
+    """The events of automated decisions (a: case, decided_t, action, enforce_t, resolve_t)."""
+    actor = system + 1 + classifier_of[a["case"]].astype(np.int32)
+    ev.add(a["case"], a["decided_t"], 3, "first_action", actor, -1, -1)
+    ev.add(a["case"], a["decided_t"], 4, "decided", actor, -1, D_DECISION + 0)
+    ev.add(a["case"], a["enforce_t"], 5, "enforced", system, -1, D_ACTION + a["action"])
+    ev.add(a["case"], a["resolve_t"], 6, "resolved", actor, -1, -1)
+
+
+def build_events(cfg: SimConfig, cases: Cases, sc: Scripts, tr: Trace, dec: Decisions, auto: AutoOutcome,
+                 qt: QueueTable, n_reviewers: int, rng: np.random.Generator) -> EventLog:
+    horizon = cfg.horizon_s
+    ev = EventRows()
+    new_case_events(ev, cases, sc, 0, horizon, n_reviewers)
+    first_rev = np.zeros(len(sc.team), dtype=bool)
+    first_rev[sc.first_review] = True
+    stages = {"case": sc.case_of, "ordinal": sc.ordinal, "queue": sc.queue, "entry": sc.entry, "action": sc.action,
+              "next": sc.next, "first_rev": first_rev, "decision": dec.decision, "act": dec.action,
+              "enforce_t": dec.enforce_t, "resolve_t": dec.resolve_t}
+    stage_events(ev, stages, tr.enq, tr.asg, tr.cmp, tr.reviewer, lambda x: np.isfinite(x) & (x <= horizon),
+                 cases.category, cases.source, n_reviewers, rng)
+    auto_events(ev, {"case": auto.idx, "decided_t": auto.decided_t, "action": auto.action,
+                     "enforce_t": auto.enforce_t, "resolve_t": auto.resolve_t}, cases.classifier, n_reviewers)
+    ev_case, ev_t, ev_ord, etype, actor, queue, detail = ev.columns()
     t_ms = np.floor(ev_t * 1000.0).astype(np.int64)
     span = (int(ev_case.max()) + 1) * 64 if len(ev_case) else 64
     if t_ms.max(initial=0) < (2**62) // span:
@@ -197,7 +225,7 @@ def build_events(cfg: SimConfig, cases: Cases, sc: Scripts, tr: Trace, dec: Deci
         order = np.argsort(key, kind="stable")
     else:
         order = np.lexsort((ev_ord, ev_case, t_ms))
-    return EventLog(ev_case[order], ev_t[order], cols[0][order], cols[1][order], cols[2][order], cols[3][order])
+    return EventLog(ev_case[order], ev_t[order], etype[order], actor[order], queue[order], detail[order])
 
 
 @dataclass

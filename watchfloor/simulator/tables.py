@@ -35,10 +35,17 @@ CASE_PREFIX, CASE_DIGITS = "C-", 8
 INCIDENT_PREFIX, INCIDENT_DIGITS = "INC-", 4
 
 
-def id_series(prefix: str, n: int, width: int) -> pl.Series:
+def id_series(prefix: str, n: int, width: int, first: int = 1) -> pl.Series:
     return pl.select(
-        pl.format(prefix + "{}", pl.int_range(1, n + 1, dtype=pl.Int64, eager=True).cast(pl.String).str.zfill(width))
+        pl.format(prefix + "{}", pl.int_range(first, first + n, dtype=pl.Int64, eager=True).cast(pl.String)
+                  .str.zfill(width))
     ).to_series()
+
+
+def case_id_series(index: np.ndarray) -> pl.Series:
+    """The case ids of case numbers (0-based positions in creation order)."""
+    return pl.select(pl.format(CASE_PREFIX + "{}", (pl.Series(np.asarray(index, dtype=np.int64)) + 1)
+                               .cast(pl.String).str.zfill(CASE_DIGITS))).to_series()
 
 
 def sla_policies() -> pl.DataFrame:
@@ -140,11 +147,13 @@ def cases_frame(cfg: SimConfig, cases: Cases, st: CaseState, qt: QueueTable, wf:
     }).with_columns(pl.col("classifier_score").fill_nan(None))
 
 
-def events_frame(cfg: SimConfig, ev: EventLog, case_ids: pl.Series, qt: QueueTable, wf: Workforce) -> pl.DataFrame:
+def events_frame(cfg: SimConfig, ev: EventLog, case_ids: pl.Series | None, qt: QueueTable, wf: Workforce,
+                 first_id: int = 1) -> pl.DataFrame:
+    """case_ids None: ev.case are case numbers (case_id_series)."""
     actors = list(wf.reviewer_id) + system_actors()
     return pl.DataFrame({
-        "event_id": pl.int_range(1, len(ev.case) + 1, dtype=pl.Int64, eager=True),
-        "case_id": case_ids.gather(pl.Series(ev.case)),
+        "event_id": pl.int_range(first_id, first_id + len(ev.case), dtype=pl.Int64, eager=True),
+        "case_id": case_id_series(ev.case) if case_ids is None else case_ids.gather(pl.Series(ev.case)),
         "occurred_at": ts(cfg, ev.t),
         "event_type": lookup(EVENT_TYPES, ev.etype),
         "actor_id": lookup(actors, ev.actor),
@@ -153,11 +162,12 @@ def events_frame(cfg: SimConfig, ev: EventLog, case_ids: pl.Series, qt: QueueTab
     })
 
 
-def qa_frame(cfg: SimConfig, qa: dict, case_ids: pl.Series, wf: Workforce) -> pl.DataFrame:
+def qa_frame(cfg: SimConfig, qa: dict, case_ids: pl.Series | None, wf: Workforce) -> pl.DataFrame:
     n = len(qa["case"])
     return pl.DataFrame({
         "qa_id": id_series("QA-", n, 7),
-        "case_id": case_ids.gather(pl.Series(qa["case"], dtype=pl.Int64)),
+        "case_id": (case_id_series(qa["case"]) if case_ids is None
+                    else case_ids.gather(pl.Series(qa["case"], dtype=pl.Int64))),
         "reviewer_id": lookup(wf.reviewer_id, qa["reviewer"]),
         "qa_reviewer_id": lookup(wf.reviewer_id, qa["qa_reviewer"]),
         "reviewed_at": ts(cfg, qa["reviewed_t"]),
@@ -167,11 +177,12 @@ def qa_frame(cfg: SimConfig, qa: dict, case_ids: pl.Series, wf: Workforce) -> pl
     })
 
 
-def appeals_frame(cfg: SimConfig, ap: dict, case_ids: pl.Series) -> pl.DataFrame:
+def appeals_frame(cfg: SimConfig, ap: dict, case_ids: pl.Series | None) -> pl.DataFrame:
     n = len(ap["case"])
     return pl.DataFrame({
         "appeal_id": id_series("AP-", n, 7),
-        "case_id": case_ids.gather(pl.Series(ap["case"], dtype=pl.Int64)),
+        "case_id": (case_id_series(ap["case"]) if case_ids is None
+                    else case_ids.gather(pl.Series(ap["case"], dtype=pl.Int64))),
         "filed_at": ts(cfg, ap["filed_t"]),
         "resolved_at": ts(cfg, ap["resolved_t"]),
         "outcome": lookup(("upheld", "overturned", "pending"), ap["outcome"]),

@@ -1,27 +1,48 @@
 """Writing a simulation into a DuckDB warehouse.
 
-The simulation runs with the file closed (a dashboard may keep reading it);
-the file is then opened once and every table is written in one transaction:
-with replace, the contract tables are dropped and recreated inside that
-transaction, so a failure leaves the previous data as it was. Frames are
-inserted through DuckDB's Arrow scan, already sorted by time (cases by
-created_at, events by occurred_at) so DuckDB's zone maps make time-range
-filters cheap.
+Up to STREAM_ABOVE_CASES cases the whole period is simulated in memory, with the file closed (a
+dashboard may keep reading it); the file is then opened once and every table is written in one
+transaction: with replace, the contract tables are dropped and recreated inside it, so a failure
+leaves the previous data as it was. The same seed gives the same warehouse as it always has.
+
+Larger warehouses are simulated a day at a time (simulator/stream.py) and written as they go into
+a new file next to the target, one commit per window: DuckDB writes a large append's row groups
+to the file as they fill, but a transaction keeps about 125 bytes a row in memory until it
+commits (measured: 0.3 GiB per 2.3 M events in one transaction, flat with a commit per window),
+so one transaction over 70 M events would not fit. When the new file is complete, the target is
+opened for writing (other writers wait, or it waits for them), the tables that are not part of
+the contract (load runs, alerts, other meta keys) are copied into the new file with their
+definitions and indexes, and the new file is renamed over the target. A failure at any point
+removes the new file and leaves the target as it was; readers that have the old file open keep
+reading it until they reconnect.
+
+Frames are inserted through DuckDB's Arrow scan, already sorted by time (cases by created_at,
+events by occurred_at) so DuckDB's zone maps make time-range filters cheap.
 """
 
 from __future__ import annotations
 
+import os
+import queue
 import sys
+import threading
 from datetime import datetime, timezone
 from pathlib import Path
 
 import polars as pl
 
 from watchfloor import __version__
-from watchfloor.simulator import STEPS, TABLE_ORDER, simulate
+from watchfloor.simulator import STEPS, TABLE_ORDER, simulate, stream
 from watchfloor.simulator.config import SimConfig
 from watchfloor.warehouse import (CONTRACT_TABLES, WarehouseError, case_count, create_schema, existing_tables,
                                   open_for_reading, open_for_writing)
+
+# Above this many cases (days x cases a day) seed() simulates a day at a time. The whole period in
+# memory takes about 2.5 GiB per million cases, so up to here it stays under 3.1 GiB; the 1M-case
+# benchmark and evaluation warehouses (990,000-999,000) keep the data they always had.
+STREAM_ABOVE_CASES = 1_200_000
+STREAM_MEMORY_LIMIT = "2GB"
+COMMIT_EVERY_ROWS = 2_000_000
 
 META_KEYS = ("kind", "seed", "days", "cases_per_day", "world", "sim_start", "sim_end", "generated_at", "version")
 
@@ -107,66 +128,233 @@ def _unregister(con, name: str) -> None:
         pass  # an aborted transaction refuses; the view goes with the connection
 
 
+def _start(con, replace: bool) -> None:
+    """Open the transaction; with replace, drop the contract tables in it. Then create what is missing."""
+    con.sql("BEGIN TRANSACTION")
+    if replace:
+        present = set(existing_tables(con))
+        for table in CONTRACT_TABLES:
+            if table in present:
+                con.sql(f"DROP TABLE {table}")
+    create_schema(con)
+
+
+class _Inserter:
+    """Appends frames to the contract tables, only the columns each table has (a warehouse created by an
+    older schema lacks newer ones)."""
+
+    def __init__(self, con):
+        self.con = con
+        self.columns: dict[str, set[str]] = {}
+        self.counts: dict[str, int] = {t: 0 for t in TABLE_ORDER}
+
+    def __call__(self, table: str, frame: pl.DataFrame) -> None:
+        if table not in self.columns:
+            self.columns[table] = set(_columns(self.con, table))
+        cols = ", ".join(c for c in frame.columns if c in self.columns[table])
+        name = f"_wf_seed_{table}"
+        self.con.register(name, frame)
+        try:
+            self.con.sql(f"INSERT INTO {table} ({cols}) SELECT {cols} FROM {name}")
+        finally:
+            _unregister(self.con, name)
+        self.counts[table] += len(frame)
+
+
+def _finish(con, cfg: SimConfig, demo: bool) -> None:
+    """Write the meta rows and commit."""
+    _write_meta(con, cfg, demo)
+    con.sql("COMMIT")
+
+
+def _write_meta(con, cfg: SimConfig, demo: bool) -> None:
+    generated = datetime.now(timezone.utc).replace(tzinfo=None)
+    keys = [k for k, _ in meta_rows(cfg, demo, generated)]
+    con.sql("DELETE FROM watchfloor_meta WHERE key IN (SELECT unnest($keys))", params={"keys": keys})
+    meta = pl.DataFrame(meta_rows(cfg, demo, generated), schema={"key": pl.String, "value": pl.String},
+                        orient="row")
+    con.register("_wf_seed_meta", meta)
+    try:
+        con.sql("INSERT INTO watchfloor_meta (key, value) SELECT key, value FROM _wf_seed_meta")
+    finally:
+        _unregister(con, "_wf_seed_meta")
+
+
+def _rollback(con) -> None:
+    try:
+        con.sql("ROLLBACK")
+    except Exception:
+        pass
+
+
 def write_frames(con, frames: dict[str, pl.DataFrame], cfg: SimConfig, replace: bool, demo: bool,
                  progress=None) -> dict[str, int]:
     """Write frames into an open connection in one transaction."""
-    con.sql("BEGIN TRANSACTION")
+    _start(con, replace)
     try:
-        if replace:
-            present = set(existing_tables(con))
-            for table in CONTRACT_TABLES:
-                if table in present:
-                    con.sql(f"DROP TABLE {table}")
-        create_schema(con)
-        counts: dict[str, int] = {}
+        insert = _Inserter(con)
         weights = {t: max(1, len(frames[t])) for t in TABLE_ORDER}
         total = sum(weights.values())
         done = 0
         for table in TABLE_ORDER:
-            frame = frames[table]
-            # Only the columns the table has: a warehouse created by an older schema lacks newer ones.
-            have = set(_columns(con, table))
-            cols = ", ".join(c for c in frame.columns if c in have)
-            name = f"_wf_seed_{table}"
-            con.register(name, frame)
-            try:
-                con.sql(f"INSERT INTO {table} ({cols}) SELECT {cols} FROM {name}")
-            finally:
-                _unregister(con, name)
-            counts[table] = len(frame)
+            insert(table, frames[table])
             done += weights[table]
             if progress is not None:
                 progress("write", done / total)
-        generated = datetime.now(timezone.utc).replace(tzinfo=None)
-        keys = [k for k, _ in meta_rows(cfg, demo, generated)]
-        con.sql("DELETE FROM watchfloor_meta WHERE key IN (SELECT unnest($keys))", params={"keys": keys})
-        meta = pl.DataFrame(meta_rows(cfg, demo, generated), schema={"key": pl.String, "value": pl.String},
-                            orient="row")
-        con.register("_wf_seed_meta", meta)
-        try:
-            con.sql("INSERT INTO watchfloor_meta (key, value) SELECT key, value FROM _wf_seed_meta")
-        finally:
-            _unregister(con, "_wf_seed_meta")
-        con.sql("COMMIT")
+        _finish(con, cfg, demo)
     except BaseException:
-        try:
-            con.sql("ROLLBACK")
-        except Exception:
-            pass
+        _rollback(con)
         raise
-    return counts
+    return insert.counts
 
 
-def seed(path, cfg: SimConfig, replace: bool = False, progress: bool = True, demo: bool = False) -> dict[str, int]:
+def write_stream(con, cfg: SimConfig, demo: bool, window_days: int = stream.WINDOW_DAYS,
+                 progress=None) -> dict[str, int]:
+    """Simulate window by window (stream.stream) into a new, empty warehouse file.
+
+    A second thread appends while the simulation draws the next window (DuckDB works without
+    Python's lock, so the two share two cores); at most one frame waits between them. It commits
+    every COMMIT_EVERY_ROWS rows: a commit is a sync to disk, and a transaction's memory grows
+    with its rows (see the module docstring)."""
+    # DuckDB's buffer within a bound of its own, so the process's peak stays flat whatever the
+    # machine's memory (its primary-key indexes must stay in memory: 2 GB holds them at 10 M cases).
+    con.sql(f"SET memory_limit = '{STREAM_MEMORY_LIMIT}'")
+    create_schema(con)
+    insert = _Inserter(con)
+    handoff: queue.Queue = queue.Queue(maxsize=1)
+    failed: list[BaseException] = []
+
+    def append() -> None:
+        pending = 0
+        con.sql("BEGIN TRANSACTION")
+        try:
+            while True:
+                item = handoff.get()
+                if item is None:
+                    break
+                if failed:
+                    continue  # drain: the producer stops at its next hand-over
+                table, frame = item
+                insert(table, frame)
+                pending += len(frame)
+                del frame, item
+                if pending >= COMMIT_EVERY_ROWS:
+                    con.sql("COMMIT")
+                    con.sql("BEGIN TRANSACTION")
+                    pending = 0
+            if not failed:
+                con.sql("COMMIT")
+        except BaseException as exc:  # handed to the producer, which raises it
+            failed.append(exc)
+            while handoff.get() is not None:
+                pass
+
+    writer = threading.Thread(target=append, name="seed-writer", daemon=True)
+    writer.start()
+    try:
+        for item in stream.stream(cfg, window_days, progress=progress):
+            if failed:
+                break
+            handoff.put(item)
+            del item
+    except BaseException as exc:
+        failed.append(exc)
+        raise
+    finally:
+        handoff.put(None)
+        writer.join()
+    if failed:
+        raise failed[0]
+    _write_meta(con, cfg, demo)
+    con.sql("CHECKPOINT")
+    return insert.counts
+
+
+def _quoted(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
+
+
+def _ident(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+def swap_in(new: Path, target: Path, replace: bool) -> None:
+    """Rename the complete warehouse `new` over `target`, first copying into it what target holds
+    besides the contract tables. Target is held open for writing meanwhile, so no other process
+    writes to it (or leaves a write-ahead log beside it) until the rename is done."""
+    if not target.exists():
+        os.replace(new, target)
+        return
+    with open_for_writing(target) as con:
+        count = case_count(con)
+        if count and not replace:
+            raise WarehouseNotEmpty(_refuse_message(target, count))
+        con.sql("CHECKPOINT")  # the target's own write-ahead log, if any, into its file
+        old = con.sql("SELECT current_database()").fetchall()[0][0]
+        con.sql(f"ATTACH {_quoted(str(new))} AS wf_seeded")
+        try:
+            kept = con.sql("SELECT table_name, sql FROM duckdb_tables() WHERE database_name = $db "
+                           "AND schema_name = 'main' ORDER BY table_name", params={"db": old}).fetchall()
+            indexes = con.sql("SELECT table_name, sql FROM duckdb_indexes() WHERE database_name = $db "
+                              "AND schema_name = 'main' AND sql IS NOT NULL", params={"db": old}).fetchall()
+            con.sql("USE wf_seeded")
+            for name, ddl in kept:
+                if name in CONTRACT_TABLES:
+                    continue
+                src = f"{_ident(old)}.main.{_ident(name)}"
+                if name == "watchfloor_meta":
+                    con.sql(f"INSERT INTO wf_seeded.main.watchfloor_meta SELECT * FROM {src} "
+                            "WHERE key NOT IN (SELECT key FROM wf_seeded.main.watchfloor_meta)")
+                    continue
+                con.sql(ddl)
+                con.sql(f"INSERT INTO wf_seeded.main.{_ident(name)} SELECT * FROM {src}")
+            for table, ddl in indexes:
+                if table not in CONTRACT_TABLES:
+                    con.sql(ddl)
+            con.sql("CHECKPOINT wf_seeded")
+        finally:
+            con.sql(f"USE {_ident(old)}")
+            con.sql("DETACH wf_seeded")
+        os.replace(new, target)
+
+
+def streams(cfg: SimConfig, window_days: int | None = None) -> bool:
+    """Whether seed() simulates in windows: when asked to, or above STREAM_ABOVE_CASES cases."""
+    if window_days is not None:
+        return window_days > 0
+    return cfg.days * cfg.cases_per_day > STREAM_ABOVE_CASES
+
+
+def seed(path, cfg: SimConfig, replace: bool = False, progress: bool = True, demo: bool = False,
+         window_days: int | None = None) -> dict[str, int]:
+    """Simulate and write; window_days: None chooses (see streams()), 0 the whole period in memory,
+    N > 0 windows of N days."""
     check_target(path, replace)
     bar = _Progress(progress, f"seeding {cfg.days} days x {cfg.cases_per_day} cases/day")
     try:
-        frames = simulate(cfg, progress=bar)
-        with open_for_writing(path) as con:
-            count = case_count(con)
-            if count and not replace:
-                raise WarehouseNotEmpty(_refuse_message(path, count))
-            counts = write_frames(con, frames, cfg, replace, demo, progress=bar)
+        if streams(cfg, window_days) and str(path) != ":memory:":
+            target = Path(path)
+            new = target.with_name(target.name + ".seeding")
+            _remove(new)
+            try:
+                with open_for_writing(new) as con:
+                    counts = write_stream(con, cfg, demo, window_days or stream.WINDOW_DAYS, progress=bar)
+                swap_in(new, target, replace)
+            finally:
+                _remove(new)
+        else:
+            frames = simulate(cfg, progress=bar)
+            with open_for_writing(path) as con:
+                count = case_count(con)
+                if count and not replace:
+                    raise WarehouseNotEmpty(_refuse_message(path, count))
+                counts = write_frames(con, frames, cfg, replace, demo, progress=bar)
+            del frames
     finally:
         bar.close()
     return counts
+
+
+def _remove(path: Path) -> None:
+    for suffix in ("", ".wal"):
+        Path(str(path) + suffix).unlink(missing_ok=True)
