@@ -34,8 +34,8 @@ import polars as pl
 from watchfloor import __version__
 from watchfloor.simulator import STEPS, TABLE_ORDER, simulate, stream
 from watchfloor.simulator.config import SimConfig
-from watchfloor.warehouse import (CONTRACT_TABLES, WarehouseError, case_count, create_schema, existing_tables,
-                                  open_for_reading, open_for_writing)
+from watchfloor.warehouse import (CONTRACT_TABLES, SUMMARY_TABLES, WarehouseError, case_count, create_schema,
+                                  existing_tables, open_for_reading, open_for_writing)
 
 # Above this many cases (days x cases a day) seed() simulates a day at a time. The whole period in
 # memory takes about 2.5 GiB per million cases, so up to here it stays under 3.1 GiB; the 1M-case
@@ -299,7 +299,7 @@ def swap_in(new: Path, target: Path, replace: bool) -> None:
                               "AND schema_name = 'main' AND sql IS NOT NULL", params={"db": old}).fetchall()
             con.sql("USE wf_seeded")
             for name, ddl in kept:
-                if name in CONTRACT_TABLES:
+                if name in CONTRACT_TABLES or name in SUMMARY_TABLES:  # written anew, the summaries after the seed
                     continue
                 src = f"{_ident(old)}.main.{_ident(name)}"
                 if name == "watchfloor_meta":
@@ -309,7 +309,7 @@ def swap_in(new: Path, target: Path, replace: bool) -> None:
                 con.sql(ddl)
                 con.sql(f"INSERT INTO wf_seeded.main.{_ident(name)} SELECT * FROM {src}")
             for table, ddl in indexes:
-                if table not in CONTRACT_TABLES:
+                if table not in CONTRACT_TABLES and table not in SUMMARY_TABLES:
                     con.sql(ddl)
             con.sql("CHECKPOINT wf_seeded")
         finally:
