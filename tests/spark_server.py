@@ -101,18 +101,19 @@ def _tail(path: Path) -> str:
 
 
 def load_warehouse(duck: str | Path, url: str, folder: Path) -> dict[str, int]:
-    """Every contract table (and watchfloor_meta) of a DuckDB warehouse as a Parquet table of the
-    same name on the Spark server; returns the rows per table."""
+    """Every contract table (and watchfloor_meta, and the summary tables it holds) of a DuckDB
+    warehouse as a Parquet table of the same name on the Spark server; returns the rows per table."""
     import duckdb
 
     from queries.server import spark_session
-    from watchfloor.warehouse import CONTRACT_TABLES
+    from watchfloor.warehouse import CONTRACT_TABLES, SUMMARY_TABLES, existing_tables
 
     spark = spark_session(url)
     counts = {}
     con = duckdb.connect(str(duck), read_only=True)
     try:
-        for table in ("watchfloor_meta", *CONTRACT_TABLES):
+        held = existing_tables(con)
+        for table in ("watchfloor_meta", *CONTRACT_TABLES, *(t for t in SUMMARY_TABLES if t in held)):
             path = folder / f"{table}.parquet"
             con.execute(f"COPY {table} TO '{path}' (FORMAT parquet)").fetchall()
             counts[table] = con.sql(f"SELECT count(*) FROM {table}").fetchall()[0][0]
