@@ -48,6 +48,7 @@ import pytest
 
 from queries import plans
 from watchfloor import case_view as cv
+from watchfloor import summaries
 from watchfloor.warehouse import create_schema
 from tests.conftest import pin_warehouse
 
@@ -176,6 +177,7 @@ def build(path: str | Path) -> str:
         )
         con.executemany("INSERT INTO qa_reviews VALUES (?, ?, ?, ?, ?, ?, ?, ?)", QA)
         con.executemany("INSERT INTO appeals VALUES (?, ?, ?, ?, ?)", APPEALS)
+        summaries.refresh(con)  # the pages read the summaries, as after a seed or a load
     finally:
         con.close()
     return path

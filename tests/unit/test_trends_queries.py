@@ -32,6 +32,7 @@ import pytest
 
 import queries
 from queries import plans
+from watchfloor import summaries
 from watchfloor import trends as tr
 from watchfloor.filters import Filters
 from watchfloor.warehouse import create_schema
@@ -86,6 +87,7 @@ def build(path: str | Path) -> str:
                  "resolved" if decision else "queued", org, resolved, decision, clf, score, automated,
                  resolved or created, f"acct_{case_id}"],
             ).fetchall()
+        summaries.refresh(con)  # the pages read the summaries, as after a seed or a load
     finally:
         con.close()
     return path

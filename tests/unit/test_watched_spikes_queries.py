@@ -22,6 +22,7 @@ from queries import plans
 from tests.app.conftest import app_for, errors, shown
 from tests.unit import test_watched_spikes as hand
 from tests.conftest import pin_warehouse
+from watchfloor import summaries
 from watchfloor import trends as tr
 from watchfloor.daily_health import rising_categories
 from watchfloor.filters import Filters
@@ -63,6 +64,7 @@ def build(path) -> str:
                         [(f"q_{r}", f"L1 impersonation {r}", r) for r in hand.REGIONS])
         con.register("generated", cases.to_arrow())
         con.execute("INSERT INTO cases BY NAME SELECT * FROM generated").fetchall()
+        summaries.refresh(con)  # the pages read the summaries, as after a seed or a load
     finally:
         con.close()
     return path
