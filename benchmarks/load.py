@@ -45,6 +45,7 @@ from tests.e2e import support  # noqa: E402
 from tests.session_client import Session  # noqa: E402
 from watchfloor import auth, sessions  # noqa: E402
 from watchfloor.config import load_settings, utc_now  # noqa: E402
+from watchfloor.warehouse import SUMMARY_TABLES, existing_tables  # noqa: E402
 
 WORK = ROOT / "benchmarks" / "work" / "load"
 WAREHOUSE = WORK / "load_1m.duckdb"
@@ -96,8 +97,7 @@ def ensure_warehouse() -> int:
         con = duckdb.connect(str(WAREHOUSE), read_only=True)
         try:
             newest, cases = con.sql("SELECT max(created_at), count(*) FROM cases").fetchall()[0]
-            summarised = con.sql("SELECT count(*) FROM information_schema.tables WHERE table_name = 'summary_state'"
-                                 ).fetchall()[0][0] > 0
+            summarised = set(SUMMARY_TABLES) <= set(existing_tables(con))
         finally:
             con.close()
         # (a warehouse seeded before the summaries existed is seeded again too)

@@ -31,26 +31,18 @@ def simulate(cfg: SimConfig, progress: Callable[[str, float], None] | None = Non
 
     progress, if given, is called with (step name, fraction of that step done).
     """
-    from watchfloor.simulator import bursts, demand, engine, incidents, outcomes, routing, tables, workforce
+    from watchfloor.simulator import demand, engine, incidents, outcomes, routing, tables, workforce, world
 
     def report(step: str, frac: float = 1.0) -> None:
         if progress is not None:
             progress(step, frac)
 
     rngs = cfg.rngs()
-    grid = demand.time_grid(cfg)
-    team_list = routing.teams()
-    qt = routing.queue_table(team_list)
-    report("world")
-
     # lam: the expected arrivals (the forecast workforce management plans for, holidays and
     # launches included); rate: what actually arrives around it (lam itself in the calm world).
-    lam = demand.intensity(cfg, grid, demand.plan_launches(cfg, rngs["launches"]))
-    spikes = incidents.plan_spikes(cfg, lam, rngs["spikes"])
-    if cfg.showcase_spike:
-        spikes = incidents.add_showcase(cfg, lam, spikes, rngs["showcase"])
-    rate = demand.noise(cfg, lam, rngs["noise"])
-    burst_plan = bursts.plan_bursts(cfg, rngs["bursts"])
+    grid, team_list, qt, lam, spikes, rate, burst_plan = world.plan(cfg, rngs)
+    report("world")
+
     arrivals = demand.draw_arrivals(cfg, lam, spikes, rngs["arrivals"], rate, burst_plan, rngs["bursts"])
     del rate
     cases = demand.draw_attributes(cfg, arrivals, spikes, rngs, burst_plan)

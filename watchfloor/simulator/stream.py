@@ -35,7 +35,7 @@ import polars as pl
 
 from watchfloor.simulator import bursts as burst_module
 from watchfloor.simulator import catalog as cat
-from watchfloor.simulator import demand, engine, incidents, outcomes, routing, tables, workforce
+from watchfloor.simulator import demand, engine, incidents, outcomes, routing, tables, workforce, world
 from watchfloor.simulator.config import STREAMS, SimConfig
 from watchfloor.simulator.demand import Cases
 from watchfloor.simulator.engine import Trace
@@ -52,28 +52,16 @@ Progress = Callable[[str, float], None]
 
 @dataclass
 class _Plan:
-    grid: demand.TimeGrid
-    team_list: list
-    qt: routing.QueueTable
-    lam: np.ndarray
-    spikes: list
-    rate: np.ndarray
-    bursts: list
+    world: world.World
     burst_cases: tuple | None
     population: int
 
 
 def _plan(cfg: SimConfig, rngs: dict[str, np.random.Generator]) -> _Plan:
-    """What simulate() draws before the cases, from the same streams in the same order."""
-    grid = demand.time_grid(cfg)
-    team_list = routing.teams()
-    qt = routing.queue_table(team_list)
-    lam = demand.intensity(cfg, grid, demand.plan_launches(cfg, rngs["launches"]))
-    spikes = incidents.plan_spikes(cfg, lam, rngs["spikes"])
-    if cfg.showcase_spike:
-        spikes = incidents.add_showcase(cfg, lam, spikes, rngs["showcase"])
-    rate = demand.noise(cfg, lam, rngs["noise"])
-    burst_plan = burst_module.plan_bursts(cfg, rngs["bursts"])
+    """simulate()'s plan of the period (watchfloor.simulator.world), the bursts' cases drawn at once,
+    and the population the whole period is expected to bring."""
+    planned = world.plan(cfg, rngs)
+    grid, team_list, qt, lam, spikes, rate, burst_plan = planned
     burst_cases = burst_module.draw(list(burst_plan), rngs["bursts"]) if burst_plan else None
     expected = float(rate.sum())
     for sp in spikes:
@@ -81,7 +69,7 @@ def _plan(cfg: SimConfig, rngs: dict[str, np.random.Generator]) -> _Plan:
         h1 = int(min(np.ceil(sp.t1 / 3600), lam.shape[3]))
         expected += float((lam[sp.category][:, :, h0:h1] * sp.scope_mask()[:, :, None]).sum()) * (sp.multiplier - 1)
     expected += sum(b.cases for b in burst_plan)
-    return _Plan(grid, team_list, qt, lam, spikes, rate, burst_plan, burst_cases, max(int(round(expected)), 1))
+    return _Plan(planned, burst_cases, max(int(round(expected)), 1))
 
 
 def window_rngs(cfg: SimConfig, k: int) -> dict[str, np.random.Generator]:
@@ -99,15 +87,16 @@ def windows(cfg: SimConfig, window_days: int) -> list[tuple[int, int]]:
 
 def _window_cases(cfg: SimConfig, plan: _Plan, k: int, h0: int, h1: int) -> tuple[Cases, Scripts]:
     r = window_rngs(cfg, k)
+    w = plan.world
     bc = None
     if plan.burst_cases is not None:
         bt = plan.burst_cases[0]
-        sel = (bt >= h0 * 3600.0) & ((bt < h1 * 3600.0) | (h1 >= plan.grid.hours))
+        sel = (bt >= h0 * 3600.0) & ((bt < h1 * 3600.0) | (h1 >= w.grid.hours))
         bc = tuple(a[sel] for a in plan.burst_cases)
-    arr = demand.draw_arrivals(cfg, plan.lam, plan.spikes, r["arrivals"], plan.rate, plan.bursts, None,
+    arr = demand.draw_arrivals(cfg, w.lam, w.spikes, r["arrivals"], w.rate, w.bursts, None,
                                hours=(h0, h1), burst_cases=bc)
-    cases = demand.draw_attributes(cfg, arr, plan.spikes, r, plan.bursts, population=plan.population)
-    scripts = routing.build_scripts(cfg, cases, plan.qt, r["routing"], r["rerouting"])
+    cases = demand.draw_attributes(cfg, arr, w.spikes, r, w.bursts, population=plan.population)
+    scripts = routing.build_scripts(cfg, cases, w.qt, r["routing"], r["rerouting"])
     return cases, scripts
 
 
@@ -175,13 +164,14 @@ def stream(cfg: SimConfig, window_days: int = WINDOW_DAYS,
 
     rngs = cfg.rngs()
     plan = _plan(cfg, rngs)
+    w = plan.world
     horizon = cfg.horizon_s
     spans = windows(cfg, window_days)
     report("world")
 
     # First pass: the planned work workforce management staffs for (routing.planned_work and
     # team_handle_time over the whole period, added up window by window).
-    n_cat, n_teams = len(cat.CATEGORIES), len(plan.team_list)
+    n_cat, n_teams = len(cat.CATEGORIES), len(w.team_list)
     work_sum = np.zeros((n_cat, routing.N_REG, 3))
     base_count = np.zeros((n_cat, routing.N_REG))
     team_sum = np.zeros(n_teams)
@@ -198,10 +188,10 @@ def stream(cfg: SimConfig, window_days: int = WINDOW_DAYS,
         report("demand", (k + 1) / len(spans))
     work = work_sum / np.maximum(base_count, 1)[:, :, None]
     team_aht = np.where(team_n > 0, team_sum / np.maximum(team_n, 1), 300.0)
-    need = workforce.requirements(cfg, plan.lam, work, plan.team_list)
-    wf = workforce.build(cfg, plan.grid, need, plan.team_list, plan.spikes, plan.lam, work, rngs["workforce"])
-    no_times = [np.zeros(0)] * len(plan.spikes)
-    incident_of = incidents.build_tables(cfg, plan.spikes, no_times, wf.surge_per_spike)["_incident_of"]
+    need = workforce.requirements(cfg, w.lam, work, w.team_list)
+    wf = workforce.build(cfg, w.grid, need, w.team_list, w.spikes, w.lam, work, rngs["workforce"])
+    no_times = [np.zeros(0)] * len(w.spikes)
+    incident_of = incidents.build_tables(cfg, w.spikes, no_times, wf.surge_per_spike)["_incident_of"]
     report("workforce")
 
     q = engine.Queueing(horizon, n_teams, wf.speed, wf.shift_rev, wf.shift_team, wf.shift_start, wf.shift_end,
@@ -212,7 +202,7 @@ def stream(cfg: SimConfig, window_days: int = WINDOW_DAYS,
     human: dict[str, np.ndarray] = {}          # per human case not yet settled: case, first stage, count
     auto: dict[str, np.ndarray] = {}           # per automated case not yet settled
     carry = outcomes.EventRows()                          # events of a later window
-    spike_times: list[list[np.ndarray]] = [[] for _ in plan.spikes]
+    spike_times: list[list[np.ndarray]] = [[] for _ in w.spikes]
     qa_parts: list[dict] = []
     appeal_parts: list[dict] = []
     next_event_id = 1
@@ -229,7 +219,7 @@ def stream(cfg: SimConfig, window_days: int = WINDOW_DAYS,
         every.append(**{f: _compact(getattr(cases, f)) for f in CASE_FIELDS}, l1_queue=sc.l1_queue.astype(np.int32),
                      last_etype=np.full(n_new, -1, dtype=np.int8),
                      **{f: np.zeros(n_new, dtype=d) for f, d in STATE_DTYPES.items()})
-        for s in range(len(plan.spikes)):
+        for s in range(len(w.spikes)):
             spike_times[s].append(cases.t[cases.spike == s])
 
         base = q.held
@@ -294,7 +284,7 @@ def stream(cfg: SimConfig, window_days: int = WINDOW_DAYS,
             last_pos = len(log.case) - 1 - first_from_end
             every.cols["last_etype"][uniq] = log.etype[last_pos]
             every.cols["updated_t"][uniq] = log.t[last_pos]
-            yield "case_events", tables.events_frame(cfg, log, None, plan.qt, wf, first_id=next_event_id)
+            yield "case_events", tables.events_frame(cfg, log, None, w.qt, wf, first_id=next_event_id)
             next_event_id += len(take)
         del ev, case, t, ordv, etype, actor, queue, detail, t_ms, order
 
@@ -359,12 +349,13 @@ def _settle(cfg: SimConfig, every: _Columns, h: dict, st: dict, tr: Trace, a: di
 
 def _final_tables(cfg, plan: _Plan, wf, every: _Columns, incident_of, spike_times, qa_parts, appeal_parts,
                   report) -> Iterator[tuple[str, pl.DataFrame]]:
+    w = plan.world
     n = every.n
     for lo in range(0, n, CASE_ROWS_PER_FRAME):
         hi = min(lo + CASE_ROWS_PER_FRAME, n)
         cases = Cases(**{f: every[f][lo:hi] for f in CASE_FIELDS}, routed_t=None)
         state = CaseState(**{f: every[f][lo:hi] for f in STATE_DTYPES}, final_stage=None)
-        yield "cases", tables.cases_frame(cfg, cases, state, plan.qt, wf, incident_of,
+        yield "cases", tables.cases_frame(cfg, cases, state, w.qt, wf, incident_of,
                                           tables.case_id_series(np.arange(lo, hi)))
         report("tables", hi / max(n, 1))
     qa = _joined(qa_parts)
@@ -376,13 +367,13 @@ def _final_tables(cfg, plan: _Plan, wf, every: _Columns, incident_of, spike_time
         order = np.lexsort((ap["case"], ap["filed_t"]))
         yield "appeals", tables.appeals_frame(cfg, {k: v[order] for k, v in ap.items()}, None)
     times = [np.sort(np.concatenate(p)) if p else np.zeros(0) for p in spike_times]
-    inc = incidents.build_tables(cfg, plan.spikes, times, wf.surge_per_spike)
+    inc = incidents.build_tables(cfg, w.spikes, times, wf.surge_per_spike)
     inc.pop("_incident_of")
     yield "sla_policies", tables.sla_policies()
-    yield "queues", tables.queues(plan.qt)
+    yield "queues", tables.queues(w.qt)
     yield "vendors", tables.vendors(cfg)
     yield "reviewers", tables.reviewers(cfg, wf)
-    yield "shifts", tables.shifts(cfg, wf, plan.qt, plan.team_list)
+    yield "shifts", tables.shifts(cfg, wf, w.qt, w.team_list)
     for name in ("incidents", "incident_events", "sim_spikes"):
         yield name, inc[name]
 
