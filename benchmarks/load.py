@@ -81,6 +81,7 @@ class Scenario:
     peak_memory: int = 0
     server_cpu_s: float = 0.0  # CPU time the server process used during the run (all its threads)
     client_cpu_s: float = 0.0  # CPU time this process (the clients) used: on the same two cores
+    browser_cpu_s: float = 0.0  # CPU time of Chromium's processes and Playwright's driver (browser runs)
     load_before: tuple[float, float, float] = (0.0, 0.0, 0.0)
     load_after: tuple[float, float, float] = (0.0, 0.0, 0.0)
     wall_s: float = 0.0
@@ -134,6 +135,31 @@ def server_pid(server: support.Server) -> int:
 def cpu_seconds(pid: int) -> float:
     fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")  # utime + stime
+
+
+def browser_cpu(root: int) -> float:
+    """CPU time of the browser processes (Chromium's, and Playwright's driver) under `root`, with
+    what they got back from the children they reaped (Chromium's renderers of closed tabs end that
+    way). The server, also started from here, is not counted."""
+    parents, times = {}, {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            text = stat.read_text()
+        except OSError:  # ended while we looked
+            continue
+        name, fields = text.split("(", 1)[1].rsplit(")", 1)[0], text.rsplit(")", 1)[1].split()
+        pid = int(stat.parent.name)
+        parents[pid] = int(fields[1])
+        if name.startswith(("chrom", "node")):
+            times[pid] = sum(int(f) for f in fields[11:15])  # utime, stime, cutime, cstime
+    total = 0
+    for pid in times:
+        up = parents[pid]
+        while up not in (0, 1, root) and up in parents:
+            up = parents[up]
+        if up == root:
+            total += times[pid]
+    return total / os.sysconf("SC_CLK_TCK")
 
 
 def peak_memory(pid: int) -> int:
@@ -240,6 +266,7 @@ async def browsers(url: str, users: list[tuple[str, str]], scenario: Scenario, p
                                                    args=support.CHROMIUM_ARGS)
         try:
             await asyncio.gather(*(browser_session(browser, url, user, scenario, passes) for user in users))
+            scenario.browser_cpu_s = browser_cpu(os.getpid())
         finally:
             await browser.close()
 
@@ -296,7 +323,8 @@ def summary_line(s: Scenario) -> str:
         st = stats([v for v in s.visits if v.passage == passage])
         parts.append(f"{passage} p50 {st['p50']:.2f} p95 {st['p95']:.2f} max {st['max']:.2f} "
                      f"errors {st['errors']} hangs {st['hangs']} (n={st['n']})")
-    parts.append(f"peak memory {s.peak_memory / 2**20:.0f} MiB, server CPU {s.server_cpu_s:.0f} s, "
+    browser = f"browser CPU {s.browser_cpu_s:.0f} s, " if s.client == "browser" else ""
+    parts.append(f"peak memory {s.peak_memory / 2**20:.0f} MiB, server CPU {s.server_cpu_s:.0f} s, {browser}"
                  f"failures {len(s.failures)}")
     return " | ".join(parts)
 
@@ -335,15 +363,17 @@ def write_report(scenarios: list[Scenario], cases: int, path: Path) -> None:
                 f"{s.load_before[0]:.1f} → {s.load_after[0]:.1f} |")
     lines += ["", "Server CPU time during each run (all its threads) against the page runs it served (each "
               "session's first view (the login form, or Home from its cookie), its login and the page visits), and "
-              "the CPU time of the clients themselves (the light client's Python, or Playwright's side: Chromium's "
-              "own processes are not counted), which share the machine's two cores with the server:", "",
-              "| run | wall (s) | server CPU (s) | page runs | CPU per page run (s) | client CPU (s) |",
-              "|---|---:|---:|---:|---:|---:|"]
+              "the CPU time of the clients themselves, which share the machine's two cores with the server: the "
+              "benchmark's own Python (the light client, or Playwright's side), and for browser runs Chromium's "
+              "processes and Playwright's driver:", "",
+              "| run | wall (s) | server CPU (s) | page runs | CPU per page run (s) | client CPU (s) | browser CPU (s) |",
+              "|---|---:|---:|---:|---:|---:|---:|"]
     for s in scenarios:
         # the visits, and each login form's first view (a cookie session's first view is its Home visit)
         runs = len(s.visits) + (s.sessions if s.signed_in == "password" else 0)
+        browser = f"{s.browser_cpu_s:.0f}" if s.client == "browser" else "–"
         lines.append(f"| {s.name} | {s.wall_s:.0f} | {s.server_cpu_s:.0f} | {runs} | "
-                     f"{s.server_cpu_s / runs if runs else float('nan'):.2f} | {s.client_cpu_s:.0f} |")
+                     f"{s.server_cpu_s / runs if runs else float('nan'):.2f} | {s.client_cpu_s:.0f} | {browser} |")
     lines += ["", "Per page (median seconds, cold / warm):", "",
               "| run | " + " | ".join(TITLES[p] for p in PAGES) + " |", "|---|" + "---:|" * len(PAGES)]
     for s in scenarios:
