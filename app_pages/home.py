@@ -10,7 +10,7 @@ from components.kpi import format_count, format_share, kpi_tile, page_link
 from components.queue_table import worst_by_age_table, worst_by_sla_table
 from components.spike_lines import spike_list
 from watchfloor.compare import describe_count_change, describe_share_change
-from watchfloor.daily_health import rising_categories, summarise_day
+from watchfloor.daily_health import summarise_day
 from watchfloor.labels import texts_of, versus
 from watchfloor.metrics import LAST_24H
 from watchfloor.queue_health import WORST_QUEUES, health_table, worst_by_age, worst_by_sla
@@ -32,7 +32,7 @@ health = queries.derived(data["flow"], summarise_day, data["sla"], data["sla_wee
                          data["backlog"])
 level = sensitivity.current()
 backlog = data["backlog"]
-rising = rising_categories(plans.spike_record(data["watched"], as_of, level), data["watched"], as_of)
+rising = plans.rising_categories(data["watched"], as_of, level)
 role = user.role
 WEEK = "vs a week ago"
 

@@ -40,7 +40,7 @@ data = shell.fetch_or_stop(plans.trends(as_of, chosen, dimension=dimension, hour
 judged = tr.judged_end(end, as_of, hourly)
 view = queries.derived(data["series"], tr.spike_view, dimension, start, end, judged, hourly, level)
 record = plans.spike_record(data["watched"], as_of, level)  # the spikes every page shows alike
-watched = plans.watched_view(record, data["watched"]["category"].unique().to_list(), start, end)
+watched = plans.watched_view(record, data["watched"], start, end)
 # The breakdown's own spikes, on the record's window like the watched alerts (none by category).
 breakdown = None if dimension == "category" else plans.breakdown_view(
     data["breakdown"], dimension, spike_record.hour_of(as_of), level, start, end)

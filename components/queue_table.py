@@ -8,6 +8,7 @@ from urllib.parse import quote
 import polars as pl
 import streamlit as st
 
+import queries
 from components import tables
 from components.charts import marked
 from components.navigation import page_is_built
@@ -23,15 +24,6 @@ def queue_health_table(table: pl.DataFrame, group_by: str, key: str) -> None:
     if table.height == 0:
         st.info("No queues match the filters.")
         return
-    hours = 3600.0
-    shown = table.with_columns(
-        marked(pl.col("state").replace_strict(STATE_MARKS, return_dtype=pl.String), pl.col("state")).alias("State"),
-        (pl.col("new") + pl.col("queued")).alias("waiting"),
-        (pl.col("oldest_age_seconds") / hours).alias("oldest_h"),
-        (pl.col("age_p50_seconds") / hours).alias("p50_h"),
-        (pl.col("age_p90_seconds") / hours).alias("p90_h"),
-        texts_of(table, metrics.format_hours, "projected_hours_to_clear", skip_nulls=False).alias("clears_in"),
-    )
     red, amber = f"{qh.RED_BREACHED_SHARE:.0%}", f"{qh.AMBER_AT_RISK_SHARE:.0%}"
     # What a lead acts on comes first (state, size, lateness, clearing, staffing); the detail after.
     columns = {
@@ -63,17 +55,33 @@ def queue_health_table(table: pl.DataFrame, group_by: str, key: str) -> None:
         "outflow_24h": st.column_config.NumberColumn("Out 24 h", format="localized"),
         "oldest_case_id": st.column_config.TextColumn("Oldest case"),
     }
-    if page_is_built("case"):
-        shown = shown.with_columns(("case?case_id=" + pl.col("oldest_case_id")).alias("oldest_case_id"))
+    case_links = page_is_built("case")
+    if case_links:
         columns["oldest_case_id"] = st.column_config.LinkColumn("Oldest case", display_text=r"case_id=(.*)")
     tables.table(
-        shown.select(list(columns)),
+        queries.derived(table, _health_rows, tuple(columns), case_links),
         hide_index=True,
         placeholder="–",  # an empty queue has no ages: a dash, never "None"
         column_config=columns,
         key=key,
-        height=min(38 + 35 * shown.height, 520),
+        height=min(38 + 35 * table.height, 520),
     )
+
+
+def _health_rows(table: pl.DataFrame, columns: tuple[str, ...], case_links: bool) -> pl.DataFrame:
+    """The table's rows as shown (kept with the health table: built once for every rerun and session)."""
+    hours = 3600.0
+    shown = table.with_columns(
+        marked(pl.col("state").replace_strict(STATE_MARKS, return_dtype=pl.String), pl.col("state")).alias("State"),
+        (pl.col("new") + pl.col("queued")).alias("waiting"),
+        (pl.col("oldest_age_seconds") / hours).alias("oldest_h"),
+        (pl.col("age_p50_seconds") / hours).alias("p50_h"),
+        (pl.col("age_p90_seconds") / hours).alias("p90_h"),
+        texts_of(table, metrics.format_hours, "projected_hours_to_clear", skip_nulls=False).alias("clears_in"),
+    )
+    if case_links:
+        shown = shown.with_columns(("case?case_id=" + pl.col("oldest_case_id")).alias("oldest_case_id"))
+    return shown.select(list(columns))
 
 
 # --------------------------------------------------------------------------- Home: the worst queues
@@ -82,23 +90,22 @@ QUEUE_PARAM = "queue"
 _SAFE_ID = re.compile(r"^[A-Za-z0-9_.:-]{1,80}$")
 
 
-def queue_health_links(queue_ids: list[str], role: str) -> list[str | None] | None:
-    """A link to Queue health showing each queue (`?queue=<id>`), built from queue ids of the
-    warehouse's queues table; None when the role may not open Queue health. An id that is not a
-    plain identifier gets no link."""
-    if not roles.can_view(role, "queue_health") or not page_is_built("queue_health"):
-        return None
-    return [f"queue_health?{QUEUE_PARAM}={quote(q, safe='')}" if _SAFE_ID.match(q or "") else None
-            for q in queue_ids]
-
-
 def _queue_columns(rows: pl.DataFrame, role: str) -> tuple[pl.DataFrame, dict]:
-    links = queue_health_links(rows["group"].to_list(), role)
-    rows = rows.with_columns(pl.concat_str("region", pl.lit(" · "), "vertical", ignore_nulls=True).alias("where"))
+    linked = roles.can_view(role, "queue_health") and page_is_built("queue_health")
     columns = {"label": st.column_config.TextColumn("Queue", pinned=True)}
-    if links is not None:
+    return queries.derived(rows, _queue_rows, linked), columns
+
+
+def _queue_rows(rows: pl.DataFrame, linked: bool) -> pl.DataFrame:
+    """Home's queue rows with their place and, if the user may open Queue health, a link to it
+    showing each queue (`?queue=<id>`, from the warehouse's queue ids; an id that is not a plain
+    identifier gets none). Kept with the rows."""
+    rows = rows.with_columns(pl.concat_str("region", pl.lit(" · "), "vertical", ignore_nulls=True).alias("where"))
+    if linked:
+        links = [f"queue_health?{QUEUE_PARAM}={quote(q, safe='')}" if _SAFE_ID.match(q or "") else None
+                 for q in rows["group"].to_list()]
         rows = rows.with_columns(pl.Series("link", links, dtype=pl.String))
-    return rows, columns
+    return rows
 
 
 def _link_and_place(columns: dict, rows: pl.DataFrame) -> None:
@@ -124,7 +131,12 @@ def worst_by_sla_table(rows: pl.DataFrame, role: str, key: str) -> None:
         "backlog": st.column_config.NumberColumn("Backlog", format="localized"),
     }
     _link_and_place(columns, shown)
-    tables.table(shown.select(list(columns)), hide_index=True, column_config=columns, key=key, placeholder="–")
+    tables.table(queries.derived(shown, _selected, tuple(columns)), hide_index=True, column_config=columns, key=key,
+                 placeholder="–")
+
+
+def _selected(rows: pl.DataFrame, columns: tuple[str, ...]) -> pl.DataFrame:
+    return rows.select(list(columns))
 
 
 def worst_by_age_table(rows: pl.DataFrame, role: str, key: str) -> None:
@@ -133,12 +145,7 @@ def worst_by_age_table(rows: pl.DataFrame, role: str, key: str) -> None:
         st.info("No open cases.")
         return
     shown, columns = _queue_columns(rows, role)
-    shown = shown.with_columns(
-        texts_of(shown, format_duration, "oldest_age_seconds").alias("oldest"),
-        pl.Series("target", [format_duration(m * 60.0) for m in shown["resolution_target_min"].to_list()],
-                  dtype=pl.String),
-        (pl.col("age_of_target") * 100).alias("of_target"),
-    )
+    shown = queries.derived(shown, _age_rows)
     columns |= {
         "oldest": st.column_config.TextColumn("Oldest open", help="Age of the queue's oldest open case (since it "
                                                                    "was created): Queue health's Oldest."),
@@ -147,4 +154,14 @@ def worst_by_age_table(rows: pl.DataFrame, role: str, key: str) -> None:
         "target": st.column_config.TextColumn("Target", help="The queue's resolution target."),
     }
     _link_and_place(columns, shown)
-    tables.table(shown.select(list(columns)), hide_index=True, column_config=columns, key=key, placeholder="–")
+    tables.table(queries.derived(shown, _selected, tuple(columns)), hide_index=True, column_config=columns, key=key,
+                 placeholder="–")
+
+
+def _age_rows(rows: pl.DataFrame) -> pl.DataFrame:
+    return rows.with_columns(
+        texts_of(rows, format_duration, "oldest_age_seconds").alias("oldest"),
+        pl.Series("target", [format_duration(m * 60.0) for m in rows["resolution_target_min"].to_list()],
+                  dtype=pl.String),
+        (pl.col("age_of_target") * 100).alias("of_target"),
+    )

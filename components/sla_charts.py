@@ -54,8 +54,8 @@ def _draw(fig: go.Figure, key: str) -> None:
 
 
 def headline(attainment: pl.DataFrame, now: metrics.NowCounts, role: str) -> None:
-    first = rep.overall_attainment(attainment, rep.FIRST_ACTION)
-    resolution = rep.overall_attainment(attainment, rep.RESOLUTION)
+    first = queries.derived(attainment, rep.overall_attainment, rep.FIRST_ACTION)
+    resolution = queries.derived(attainment, rep.overall_attainment, rep.RESOLUTION)
     window = f" · {metrics.PERIOD}"
     tiles = st.columns(5)
     with tiles[0]:
@@ -160,7 +160,7 @@ def _attainment_figure(attainment: pl.DataFrame, dimension: str, clock: str, zon
 
 
 def attainment_charts(attainment: pl.DataFrame, dimension: str, hourly: bool) -> None:
-    if attainment.filter(pl.col("bucket").is_null()).height == 0:
+    if not queries.derived(attainment, rep.any_whole_period):
         st.info("No SLA clock stopped or breached in this period for these filters.")
         return
     unit = "hour" if hourly else "day"
@@ -191,7 +191,7 @@ def breakdown_table(attainment: pl.DataFrame, dimension: str) -> None:
                 st.info(f"No {rep.CLOCK_LABELS[clock].lower()} clock stopped or breached in this period.")
                 continue
             tables.table(
-                view.with_columns(pl.col("attainment") * 100),
+                queries.derived(view, rep.in_percent),
                 key=f"sla_breakdown_table_{clock}",
                 hide_index=True,
                 column_config={
@@ -269,8 +269,7 @@ def breach_list(breaches: pl.DataFrame, clock_choice: str, as_of: datetime, role
     rows = chosen.rows
     created, breached_at = times.titled("Created"), times.titled("Breached at")
     case_link.case_table(
-        times.local(queries.derived(rows, rep.breach_display), "Created", "Breached at").rename(
-            {"Created": created, "Breached at": breached_at}),
+        queries.derived(rows, _breach_rows, times.zone(), created, breached_at),
         rows["case_id"].to_list(),
         key=f"sla_breach_table_{clock_choice}",  # a selection belongs to one list
         role=role,
@@ -287,6 +286,12 @@ def breach_list(breaches: pl.DataFrame, clock_choice: str, as_of: datetime, role
         },
         height=min(38 + 35 * rows.height, 390),
     )
+
+
+def _breach_rows(rows: pl.DataFrame, zone: str, created: str, breached_at: str) -> pl.DataFrame:
+    """The breach list as shown, its times in the user's zone, kept with the list."""
+    return times.in_zone(rep.breach_display(rows), ("Created", "Breached at"), zone).rename(
+        {"Created": created, "Breached at": breached_at})
 
 
 def case_details(row: dict, as_of: datetime) -> None:
@@ -337,7 +342,7 @@ def policies(frame: pl.DataFrame) -> None:
     if frame.height == 0:
         st.info("The warehouse has no SLA policies.")
         return
-    table = rep.policy_table(frame)
+    table = queries.derived(frame, rep.policy_table)
     tables.table(
         table,
         key="sla_policies_table",

@@ -13,6 +13,8 @@ import polars as pl
 import pyarrow as pa
 import streamlit as st
 
+import queries
+
 # 64-bit string offsets, which Polars writes, become the 32-bit ones a pandas round trip gives.
 _NARROW = {pa.large_string(): pa.string(), pa.large_binary(): pa.binary()}
 
@@ -29,5 +31,6 @@ def as_arrow(frame: pl.DataFrame) -> pa.Table:
 
 
 def table(data: pl.DataFrame | Any, **kwargs: Any) -> Any:
-    """st.dataframe for a Polars frame (or anything st.dataframe takes, such as a pandas Styler)."""
-    return st.dataframe(as_arrow(data) if isinstance(data, pl.DataFrame) else data, **kwargs)
+    """st.dataframe for a Polars frame (or anything st.dataframe takes, such as a pandas Styler).
+    A frame's Arrow form is kept as long as the frame: a cached or derived frame is converted once."""
+    return st.dataframe(queries.derived(data, as_arrow) if isinstance(data, pl.DataFrame) else data, **kwargs)

@@ -65,20 +65,17 @@ def _zone_of(step: timedelta) -> str:
 
 def headline(episodes: pl.DataFrame, movers: pl.DataFrame, dimension: str, role: str) -> None:
     """`episodes` is watchfloor.trends.spike_list's frame (spikes first, then bursts)."""
-    bursts = episodes.filter(pl.col("kind") != "spike")
-    episodes = episodes.filter(pl.col("kind") == "spike")
-    ongoing = episodes.filter(pl.col("state") == "ongoing")
-    recent = episodes.filter(pl.col("state") == "recent")
+    counts = queries.derived(episodes, _headline_counts)
     tiles = st.columns(4)
     name = tr.DIMENSIONS[dimension].lower()
     with tiles[0]:
-        kpi_tile("Spikes in period", format_count(episodes.height),
-                 note=f"ongoing {ongoing.height:,} · last 24 h {recent.height:,} · bursts {bursts.height:,}",
+        kpi_tile("Spikes in period", format_count(counts["spikes"]),
+                 note=f"ongoing {counts['ongoing']:,} · last 24 h {counts['recent']:,} · bursts {counts['bursts']:,}",
                  help="Spikes touching the period: the alerts of every category, its surfaces, regions and "
                       "surface-region pairs, and the spikes of this breakdown's own series. Bursts (a batch landing "
                       "at once, reports piling onto one account) are listed but not counted as spikes.", role=role)
     with tiles[1]:
-        worst = episodes.row(0, named=True) if episodes.height else None
+        worst = counts["worst"]
         ratio = worst["ratio"] if worst else None
         kpi_tile("Top spike", f"{ratio:.1f}×" if ratio else "–",
                  note=(f"{plain.md(worst['label'])} · {worst['severity']} · {worst['observed']:,.0f} cases vs "
@@ -86,11 +83,10 @@ def headline(episodes: pl.DataFrame, movers: pl.DataFrame, dimension: str, role:
                  help="The first spike of the list below (ongoing first, then by severity and excess cases): "
                       "its cases ÷ expected cases.", role=role)
     with tiles[2]:
-        excess = float(episodes["excess"].sum()) if episodes.height else 0.0
-        kpi_tile("Excess cases", format_count(excess), note="observed − expected over all spikes",
+        kpi_tile("Excess cases", format_count(counts["excess"]), note="observed − expected over all spikes",
                  help="Cases above the expected count, summed over the spike episodes in the list.", role=role)
     with tiles[3]:
-        row = tr.top_riser(movers)
+        row = queries.derived(movers, tr.top_riser)
         if row is not None:
             share = f" ({row['change_share']:+.0%})" if row["change_share"] is not None else " (new)"
             kpi_tile(f"Top riser by {name}", plain.md(row["label"]), note=f"+{row['change']:,} cases{share} vs previous period",
@@ -98,6 +94,16 @@ def headline(episodes: pl.DataFrame, movers: pl.DataFrame, dimension: str, role:
                      role=role)
         else:
             kpi_tile(f"Top riser by {name}", "–", note="nothing rose against the previous period", role=role)
+
+
+def _headline_counts(episodes: pl.DataFrame) -> dict:
+    """The tiles' figures of a spike list, kept with it (built once for every rerun and session)."""
+    spikes = episodes.filter(pl.col("kind") == "spike")
+    return {"spikes": spikes.height, "bursts": episodes.height - spikes.height,
+            "ongoing": spikes.filter(pl.col("state") == "ongoing").height,
+            "recent": spikes.filter(pl.col("state") == "recent").height,
+            "worst": spikes.row(0, named=True) if spikes.height else None,
+            "excess": float(spikes["excess"].sum()) if spikes.height else 0.0}
 
 
 # --------------------------------------------------------------------------- spike list
@@ -110,22 +116,7 @@ def spike_table(episodes: pl.DataFrame, dimension: str) -> dict | None:
         return None
     unit = "bucket"
     onset_title = times.titled("Onset")
-    # Where, how big and since when first (what a narrow screen shows without scrolling), then the rest.
-    display = times.local(episodes, "onset", "peak", "until").select(
-        pl.col("label").alias("Spike in"),
-        pl.col("ratio").alias("× expected"),
-        pl.col("excess").round(0).alias("Extra cases"),
-        pl.col("onset").alias(onset_title),
-        humanised("severity").alias("Severity"),
-        pl.col("kind").replace_strict(KIND_LABELS, default="Spike", return_dtype=pl.String).alias("Kind"),
-        humanised("state").alias("State"),
-        pl.col("peak").alias("Peak"),
-        pl.col("until").alias("Until"),
-        pl.col("observed").alias("Cases"),
-        pl.col("expected").round(0).alias("Expected"),
-        pl.col("score").alias("Score"),
-    )
-    burst_count = episodes.filter(pl.col("kind") != "spike").height
+    display, burst_count = queries.derived(episodes, _spike_rows, times.zone(), onset_title)
     listed = count_of(episodes.height - burst_count, "spike") + (f" and {count_of(burst_count, 'burst')}" if burst_count else "")
     st.caption(f"{listed}, ongoing first, then by severity and excess cases: each "
                "category is watched hourly on its own series and on each of its surfaces, regions and surface-region "
@@ -166,6 +157,26 @@ def spike_table(episodes: pl.DataFrame, dimension: str) -> dict | None:
     if row is None or row >= episodes.height:
         return None
     return episodes.row(row, named=True)
+
+
+def _spike_rows(episodes: pl.DataFrame, zone: str, onset_title: str) -> tuple[pl.DataFrame, int]:
+    """The spike list as the table shows it, and its bursts, kept with the list."""
+    # Where, how big and since when first (what a narrow screen shows without scrolling), then the rest.
+    display = times.in_zone(episodes, ("onset", "peak", "until"), zone).select(
+        pl.col("label").alias("Spike in"),
+        pl.col("ratio").alias("× expected"),
+        pl.col("excess").round(0).alias("Extra cases"),
+        pl.col("onset").alias(onset_title),
+        humanised("severity").alias("Severity"),
+        pl.col("kind").replace_strict(KIND_LABELS, default="Spike", return_dtype=pl.String).alias("Kind"),
+        humanised("state").alias("State"),
+        pl.col("peak").alias("Peak"),
+        pl.col("until").alias("Until"),
+        pl.col("observed").alias("Cases"),
+        pl.col("expected").round(0).alias("Expected"),
+        pl.col("score").alias("Score"),
+    )
+    return display, episodes.filter(pl.col("kind") != "spike").height
 
 
 # --------------------------------------------------------------------------- alert rate
@@ -352,19 +363,24 @@ def spike_cases(cases: pl.DataFrame, episode: dict, role: str) -> None:
 # --------------------------------------------------------------------------- movers
 
 
+def _mover_rows(movers: pl.DataFrame, title: str) -> pl.DataFrame:
+    """The top movers as the table shows them, kept with the movers."""
+    rows = movers.head(tr.MOVERS_TOP_N)
+    return rows.select(
+        pl.col("label").alias(title),
+        pl.col("current").alias("This period"),
+        pl.col("previous").alias("Period before"),
+        texts_of(rows, signed_count, "change").alias("Change"),
+        (pl.col("change_share") * 100).alias("Change %"),
+    )
+
+
 def movers_table(movers: pl.DataFrame, dimension: str, period_label: str) -> None:
     if movers.height == 0 or (movers["current"].sum() == 0 and movers["previous"].sum() == 0):
         st.info("No cases in this period or the one before for these filters.")
         return
-    rows = movers.head(tr.MOVERS_TOP_N)
     tables.table(
-        rows.select(
-            pl.col("label").alias(tr.DIMENSIONS[dimension]),
-            pl.col("current").alias("This period"),
-            pl.col("previous").alias("Period before"),
-            texts_of(rows, signed_count, "change").alias("Change"),
-            (pl.col("change_share") * 100).alias("Change %"),
-        ),
+        queries.derived(movers, _mover_rows, tr.DIMENSIONS[dimension]),
         key=f"trends_movers_table_{dimension}",
         hide_index=True,
         column_config={
@@ -389,16 +405,12 @@ def emerging_patterns(rising: pl.DataFrame) -> None:
     for column, (dimension, name) in zip(columns, tr.EMERGING_DIMENSIONS.items()):
         with column:
             st.markdown(f"**{name}**")
-            rows = rising.filter(pl.col("dimension") == dimension)
+            rows = queries.derived(rising, _emerging_rows, dimension, name)
             if rows.height == 0:
                 st.caption("None gained share.")
                 continue
             tables.table(
-                rows.select(
-                    tr.value_labels(dimension, "value").alias(name),
-                    (pl.col("share_now") * 100).alias("Share"),
-                    (pl.col("share_change") * 100).alias("Rise"),
-                ),
+                rows,
                 key=f"trends_emerging_{dimension}",
                 hide_index=True,
                 column_config={
@@ -407,6 +419,15 @@ def emerging_patterns(rising: pl.DataFrame) -> None:
                                                           help="Share now − share in the period before, in points."),
                 }, placeholder="–",
             )
+
+
+def _emerging_rows(rising: pl.DataFrame, dimension: str, name: str) -> pl.DataFrame:
+    """One dimension's rising values as its table shows them, kept with the result."""
+    return rising.filter(pl.col("dimension") == dimension).select(
+        tr.value_labels(dimension, "value").alias(name),
+        (pl.col("share_now") * 100).alias("Share"),
+        (pl.col("share_change") * 100).alias("Rise"),
+    )
 
 
 # --------------------------------------------------------------------------- classifier signal

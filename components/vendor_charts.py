@@ -36,7 +36,7 @@ def _draw(fig: go.Figure, key: str) -> None:
 
 def grade_tiles(card: pl.DataFrame) -> None:
     """One tile per vendor: its overall grade and how many figures are green, amber, red."""
-    rows = card.sort("vendor").to_dicts()
+    rows = queries.derived(card, _tile_rows)
     for start in range(0, len(rows), 5):
         for column, row in zip(st.columns(5), rows[start:start + 5]):
             statuses = [row[f"{f.key}_status"] for f in v.FIGURES]
@@ -48,6 +48,10 @@ def grade_tiles(card: pl.DataFrame) -> None:
     weights = ", ".join(f"{f.label} {v.format_weight(f.weight)}" for f in SHOWN_ORDER if f.weight)
     st.caption(f"Overall grade: the weighted share of points over the figures with a contract target (green 1, "
                f"amber ½, red 0; {weights}); A from 90 %, B from 75 %, C from 50 %, D below.")
+
+
+def _tile_rows(card: pl.DataFrame) -> list[dict]:
+    return card.sort("vendor").to_dicts()
 
 
 # The figures that carry the grade first, heaviest first, so they are on screen at 1440 px; the
@@ -73,7 +77,7 @@ def scorecard_table(card: pl.DataFrame, key: str) -> None:
     if card.height == 0:
         st.info("No vendor work in this period for these filters.")
         return
-    shown = display_table(card)
+    shown = queries.derived(card, display_table)  # built once per scorecard, for every rerun and session
     config = {"Vendor": st.column_config.TextColumn(pinned=True)}
     for f in v.FIGURES:
         rule = "" if f.direction is None else f" Marked 🟢 🟠 🔴 against the contract target ({f.target or 'house standard'})."
@@ -135,11 +139,21 @@ def _weekly_figure(weeks: pl.DataFrame, figure_key: str) -> go.Figure:
 
 def side_by_side(card: pl.DataFrame, first: str, second: str, key: str) -> None:
     """Every figure of two vendors next to each other, with their targets, in contract colours."""
-    rows = {r["vendor_id"]: r for r in card.to_dicts()}
-    if first not in rows or second not in rows:
+    table = queries.derived(card, _pair_rows, first, second)
+    if table is None:
         st.info("Pick two vendors with work in this period.")
         return
+    tables.table(table, key=key, hide_index=True,
+                 height=38 + 35 * table.height, placeholder="–")
+
+
+def _pair_rows(card: pl.DataFrame, first: str, second: str) -> pl.DataFrame | None:
+    """The side-by-side table of two vendors, kept with the scorecard; None if one has no row."""
+    rows = {r["vendor_id"]: r for r in card.to_dicts()}
+    if first not in rows or second not in rows:
+        return None
     a, b = rows[first], rows[second]
+
     def column(row: dict, targets: bool) -> list[str]:
         if targets:
             return [""] + [v.format_value(f, row[f"{f.key}_target"]) if row[f"{f.key}_target"] is not None else ""
@@ -149,13 +163,11 @@ def side_by_side(card: pl.DataFrame, first: str, second: str, key: str) -> None:
     name_a, name_b = a["vendor"], b["vendor"]
     if name_a == name_b:  # two vendors of the same name: tell them apart by id
         name_a, name_b = f"{name_a} ({first})", f"{name_b} ({second})"
-    table = pl.DataFrame({
+    return pl.DataFrame({
         "Figure": ["Grade"] + [f.label for f in v.FIGURES],
         name_a: column(a, False), f"{name_a} target": column(a, True),
         name_b: column(b, False), f"{name_b} target": column(b, True),
     })
-    tables.table(table, key=key, hide_index=True,
-                 height=38 + 35 * table.height, placeholder="–")
 
 
 def kappa_heatmap(kappa: pl.DataFrame, names: dict[str, str], key: str) -> None:
@@ -195,6 +207,12 @@ def _kappa_figure(kappa: pl.DataFrame, name_pairs: tuple[tuple[str, str], ...]) 
     return _laid_out(fig, 120 + 42 * len(vendors), legend=False)
 
 
+def _vendor_choices(vendor_cards: pl.DataFrame) -> tuple[list[str], dict[str, str]]:
+    """The export's vendor choices (ids by name) and their names, kept with the scorecard."""
+    return (vendor_cards.sort("vendor")["vendor_id"].to_list(),
+            dict(zip(vendor_cards["vendor_id"], vendor_cards["vendor"])))
+
+
 def exports(card: pl.DataFrame, level: str, weeks: pl.DataFrame, kappa: pl.DataFrame, start: date, end: date,
             as_of: datetime, vendor_cards: pl.DataFrame) -> None:
     """The two downloads; their files are written when the button is clicked (in a thread of the
@@ -208,8 +226,7 @@ def exports(card: pl.DataFrame, level: str, weeks: pl.DataFrame, kappa: pl.DataF
                            mime="text/csv", key="vendors_export_csv", icon=":material/download:")
     with right:
         st.markdown("**Printable scorecard (HTML)**")
-        options = vendor_cards.sort("vendor")["vendor_id"].to_list()
-        names = dict(zip(vendor_cards["vendor_id"], vendor_cards["vendor"]))
+        options, names = queries.derived(vendor_cards, _vendor_choices)
         chosen = st.selectbox("Vendor", options=options, format_func=lambda x: names.get(x, x),
                               key="vendors_export_vendor")
         if chosen:

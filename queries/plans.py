@@ -18,7 +18,7 @@ from watchfloor import executive as executive_periods
 from queries import demand
 from watchfloor import automation as automation_figures
 from watchfloor import capacity as capacity_plan
-from watchfloor import case_view, sla_report
+from watchfloor import case_view, daily_health, sla_report
 from watchfloor import queue_health as queue_health_figures
 from watchfloor import spike_record as records
 from watchfloor import trends as trend_figures
@@ -70,13 +70,28 @@ def spike_record(watched_frame: pl.DataFrame, as_of: datetime, sensitivity: str 
     return queries.derived(watched_frame, records.build, records.hour_of(as_of), sensitivity)
 
 
-def watched_view(record: records.SpikeRecord, categories: list[str], period_start: datetime,
+def rising_categories(watched_frame: pl.DataFrame, as_of: datetime, sensitivity: str = "normal") -> pl.DataFrame:
+    """Home's categories with a spike in the last 24 hours (watchfloor.daily_health), kept with the
+    spike record's frame for the hour: every rerun and session gets the same rows back."""
+    return queries.derived(watched_frame, _rising_categories, records.hour_of(as_of), sensitivity)
+
+
+def _rising_categories(watched_frame: pl.DataFrame, hour: datetime, sensitivity: str) -> pl.DataFrame:
+    return daily_health.rising_categories(spike_record(watched_frame, hour, sensitivity), watched_frame, hour)
+
+
+def watched_view(record: records.SpikeRecord, watched_frame: pl.DataFrame, period_start: datetime,
                  period_end: datetime) -> trend_figures.WatchedView:
-    """The Trends page's view of the spike record (watchfloor.trends.watched_view), kept with the
-    record: every rerun and session that shows the same period gets the same frames back, and the
-    charts drawn from them are built once."""
+    """The Trends page's view of the spike record (watchfloor.trends.watched_view) for the categories
+    of its series, kept with the record: every rerun and session that shows the same period gets the
+    same frames back, and the charts drawn from them are built once."""
+    categories = queries.derived(watched_frame, _categories)
     return queries.derived(record.spikes, _watched_view, record.first, record.last, record.sensitivity,
-                           tuple(sorted(categories)), period_start, period_end)
+                           categories, period_start, period_end)
+
+
+def _categories(watched_frame: pl.DataFrame) -> tuple[str, ...]:
+    return tuple(sorted(watched_frame["category"].unique().to_list()))
 
 
 def _watched_view(spikes: pl.DataFrame, first: datetime | None, last: datetime | None, sensitivity: str,

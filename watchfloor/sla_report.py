@@ -324,6 +324,16 @@ class Attainment:
         return metrics.attainment(self.met, self.breached)
 
 
+def any_whole_period(attainment: pl.DataFrame) -> bool:
+    """Whether any clock stopped or breached in the period (there are whole-period rows)."""
+    return attainment.filter(pl.col("bucket").is_null()).height > 0
+
+
+def in_percent(view: pl.DataFrame) -> pl.DataFrame:
+    """A clock view (clock_view) with its attainment in percent, as the breakdown table shows it."""
+    return view.with_columns(pl.col("attainment") * 100)
+
+
 def overall_attainment(attainment: pl.DataFrame, clock: str) -> Attainment:
     """Met and breached over the whole period for one clock (the 'all' row with no bucket)."""
     rows = attainment.filter(

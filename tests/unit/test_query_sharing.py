@@ -388,11 +388,14 @@ def test_the_trends_view_of_the_spike_record_is_built_once_per_record_and_period
     spikes = pl.DataFrame(schema=RECORD_SCHEMA)
     record = SpikeRecord(spikes, first, last, "normal")
     start, end = datetime(2026, 11, 22), datetime(2026, 11, 29)
-    views = in_threads(SESSIONS, lambda i: plans.watched_view(record, ["spam", "fraud_scams"], start, end))
+    series = pl.DataFrame({"category": ["spam", "fraud_scams", "spam"]})  # the record's watched series
+    views = in_threads(SESSIONS, lambda i: plans.watched_view(record, series, start, end))
     assert all(view is views[0] for view in views)
-    assert plans.watched_view(SpikeRecord(spikes, first, last, "normal"), ["fraud_scams", "spam"], start, end) is views[0]
-    assert plans.watched_view(record, ["spam", "fraud_scams"], start - timedelta(days=7), end) is not views[0]
+    same_categories = pl.DataFrame({"category": ["fraud_scams", "spam"]})
+    assert plans.watched_view(SpikeRecord(spikes, first, last, "normal"), same_categories, start, end) is views[0]
+    assert plans.watched_view(record, series, start - timedelta(days=7), end) is not views[0]
     other = SpikeRecord(pl.DataFrame(schema=RECORD_SCHEMA), first, last, "normal")
-    assert plans.watched_view(other, ["spam", "fraud_scams"], start, end) is not views[0]
+    assert plans.watched_view(other, series, start, end) is not views[0]
+    assert plans.watched_view(record, pl.DataFrame({"category": ["spam"]}), start, end) is not views[0]
     # The view is the one watchfloor.trends computes from the record.
     assert views[0].rate.equals(trend_figures.watched_view(record, ["spam", "fraud_scams"], start, end).rate)
