@@ -16,14 +16,13 @@ hours AS (
     SELECT l.incident_id, l.category, unnest(range(l.first_hour, l.last_hour + INTERVAL 1 HOUR, INTERVAL 1 HOUR)) AS hour
     FROM listed l
 ),
--- The category's arrivals from the hourly counts (queries/macros/hourly.sql), up to and including
--- as_of (the next microsecond is the range's exclusive end).
 category_hours AS (
-    SELECT h.category, h.hour, sum(h.cases)::BIGINT AS cases
-    FROM summary_case_hours((SELECT min(first_hour) FROM listed) - INTERVAL 168 HOUR,
-                            $as_of::TIMESTAMP + INTERVAL 1 MICROSECOND) h
-    WHERE h.category IN (SELECT category FROM listed)
-    GROUP BY h.category, h.hour
+    SELECT c.category, date_trunc('hour', c.created_at) AS hour, count(*) AS cases
+    FROM cases c
+    WHERE c.created_at >= (SELECT min(first_hour) FROM listed) - INTERVAL 168 HOUR
+      AND c.created_at <= $as_of
+      AND c.category IN (SELECT category FROM listed)
+    GROUP BY ALL
 ),
 linked_hours AS (
     SELECT c.incident_id, date_trunc('hour', c.created_at) AS hour, count(*) AS cases

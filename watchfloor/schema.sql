@@ -212,7 +212,7 @@ CREATE TABLE IF NOT EXISTS summary_sla_stretches (
 
 -- Per UTC hour of created_at and combination of the case fields the counting queries filter and
 -- break down by: the number of cases, those with an account, and their cases in each ten minutes
--- (slot_0: :00-:09, ... slot_5: :50-:59). Rebuilt whole hours at a time.
+-- (slot_0: minutes 0-9 of the hour, ... slot_5: minutes 50-59). Rebuilt whole hours at a time.
 CREATE TABLE IF NOT EXISTS summary_hourly_cases (
     hour         TIMESTAMP NOT NULL,    -- date_trunc('hour', created_at)
     category     VARCHAR NOT NULL,

@@ -24,7 +24,7 @@ from watchfloor.simulator import SimConfig, seed_warehouse
 from watchfloor.simulator.live import LiveConfig, LiveFeed
 
 # The named queries that read the hourly counts; each runs both ways below.
-SWITCHED = ("trends_series", "watched_series", "incident_hourly")
+SWITCHED = ("trends_series", "watched_series")
 END = datetime(2026, 11, 18, 12, 0)
 BURST_ACCOUNT = "acct_hourly_burst"
 
