@@ -125,7 +125,17 @@ def _template(sql: str, dialect: str, **parts):
 
 
 def _inline_table_macros(tree, name: str):
-    """`FROM sla_clocks(a, b) k` -> `FROM (<the macro's query with a and b put in>) AS k`."""
+    """`FROM sla_clocks(a, b) k` -> `FROM (<the macro's query with a and b put in>) AS k`, again
+    for the table macros a macro's body calls."""
+    for _ in range(4):
+        before = tree
+        tree = _inline_table_macros_once(tree, name)
+        if tree == before:
+            break
+    return tree
+
+
+def _inline_table_macros_once(tree, name: str):
     from sqlglot import exp
 
     bodies = _macros(name, scalar=False)

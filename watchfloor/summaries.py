@@ -33,6 +33,7 @@ SUMMARY = "sla_clocks"
 TABLES = ("summary_sla_cases", "summary_sla_stretches")
 _SQL_DIR = Path(__file__).resolve().parent / "summary_sql"
 _MACROS = Path(__file__).resolve().parent.parent / "queries" / "macros" / "sla.sql"
+_HOURLY_MACROS = _MACROS.with_name("hourly.sql")
 # Built in this order: the stretches read their cases' rows.
 _BUILD = ("sla_cases", "sla_stretches")
 # The hourly counts: rebuilt per hour (summary_hours), not per case.
@@ -76,6 +77,11 @@ def build_sql(name: str) -> str:
 @lru_cache(maxsize=None)
 def _macro_sql() -> str:
     return _MACROS.read_text(encoding="utf-8")
+
+
+@lru_cache(maxsize=None)
+def _hourly_macro_sql() -> str:
+    return _HOURLY_MACROS.read_text(encoding="utf-8")
 
 
 def read_state(con: duckdb.DuckDBPyConnection) -> SummaryState:
@@ -164,9 +170,11 @@ def _rebuild_hours(con: duckdb.DuckDBPyConnection, full: bool) -> None:
             con.execute(f"DELETE FROM {table}").fetchall()
         else:
             con.execute(f"DELETE FROM {table} WHERE hour IN (SELECT hour FROM summary_hours)").fetchall()
-    if con.execute("SELECT count(*) FROM summary_hours").fetchall()[0][0]:
+    first, until = con.execute("SELECT min(hour), max(hour) + INTERVAL 1 HOUR FROM summary_hours").fetchall()[0]
+    if first is not None:
+        con.execute(_hourly_macro_sql()).fetchall()
         for name in _HOURLY_BUILD:
-            con.execute(build_sql(name)).fetchall()
+            con.execute(build_sql(name), {"first": first, "until": until}).fetchall()
 
 
 def touched_since_mark(con: duckdb.DuckDBPyConnection) -> list[str]:
