@@ -2,23 +2,23 @@
 -- $history_start (weeks before the period, the detector's history) to $period_end.
 -- Buckets without cases are absent; the detector counts them as zero.
 -- $dimension picks the breakdown among fixed columns (never formatted into the SQL).
+-- Read from the hourly counts (summary_case_hours, queries/macros/hourly.sql): an hour nests in
+-- its UTC day, so the daily buckets are sums of hours.
 SELECT
-    CASE WHEN $hourly THEN date_trunc('hour', c.created_at) ELSE date_trunc('day', c.created_at) END AS bucket,
+    CASE WHEN $hourly THEN h.hour ELSE date_trunc('day', h.hour) END AS bucket,
     coalesce(CASE $dimension
-        WHEN 'category' THEN c.category
-        WHEN 'surface' THEN c.surface
-        WHEN 'region' THEN c.region
-        WHEN 'language' THEN c.language
-        WHEN 'source' THEN c.source
+        WHEN 'category' THEN h.category
+        WHEN 'surface' THEN h.surface
+        WHEN 'region' THEN h.region
+        WHEN 'language' THEN h.language
+        WHEN 'source' THEN h.source
     END, '(none)') AS key,
-    count(*) AS cases
-FROM cases c
-JOIN queues q USING (queue_id)
-WHERE c.created_at >= $history_start::TIMESTAMP
-  AND c.created_at < $period_end::TIMESTAMP
-  AND wf_in($regions, c.region)
+    sum(h.cases)::BIGINT AS cases
+FROM summary_case_hours($history_start::TIMESTAMP, $period_end::TIMESTAMP) h
+JOIN queues q ON q.queue_id = h.queue_id
+WHERE wf_in($regions, h.region)
   AND wf_in($verticals, q.vertical)
-  AND wf_in($priorities, c.priority)
-  AND wf_in($vendors, c.vendor_id)
+  AND wf_in($priorities, h.priority)
+  AND wf_in($vendors, h.vendor_id)
 GROUP BY ALL
 ORDER BY key, bucket

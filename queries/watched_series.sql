@@ -6,49 +6,58 @@
 -- zero. top_account: the cases of the cell-hour's busiest account; slot_0 .. slot_5: its cases in
 -- each ten minutes (:00-:09, :10-:19, ...). They tell bursts (one account, a batch landing at once)
 -- from spikes (watchfloor.spikes.burst_kind).
-WITH scoped AS (
+-- Read from the hourly counts (queries/macros/hourly.sql). The busiest account: the largest of the
+-- accounts with more than one case in the cell-hour (summary_case_hour_accounts, summed within the
+-- filters), or 1 when some other account has a case there within the filters (0: none has).
+WITH cells AS (
     SELECT
-        c.category,
-        coalesce(c.surface, '(none)') AS surface,
-        coalesce(c.region, '(none)') AS region,
-        date_trunc('hour', c.created_at) AS bucket,
-        c.account_id,
-        floor(extract(minute FROM c.created_at) / 10) AS slot
-    FROM cases c
-    JOIN queues q USING (queue_id)
-    WHERE c.created_at >= $history_start::TIMESTAMP
-      AND c.created_at < $until::TIMESTAMP
-      AND wf_in($regions, c.region)
+        h.category,
+        coalesce(h.surface, '(none)') AS surface,
+        coalesce(h.region, '(none)') AS region,
+        h.hour AS bucket,
+        sum(h.cases)::BIGINT AS cases,
+        sum(h.with_account)::BIGINT AS with_account,
+        sum(h.slot_0)::BIGINT AS slot_0,
+        sum(h.slot_1)::BIGINT AS slot_1,
+        sum(h.slot_2)::BIGINT AS slot_2,
+        sum(h.slot_3)::BIGINT AS slot_3,
+        sum(h.slot_4)::BIGINT AS slot_4,
+        sum(h.slot_5)::BIGINT AS slot_5
+    FROM summary_case_hours($history_start::TIMESTAMP, $until::TIMESTAMP) h
+    JOIN queues q ON q.queue_id = h.queue_id
+    WHERE wf_in($regions, h.region)
       AND wf_in($verticals, q.vertical)
-      AND wf_in($priorities, c.priority)
-      AND wf_in($vendors, c.vendor_id)
+      AND wf_in($priorities, h.priority)
+      AND wf_in($vendors, h.vendor_id)
+    GROUP BY h.category, coalesce(h.surface, '(none)'), coalesce(h.region, '(none)'), h.hour
 ),
-cells AS (
+accounts AS (
     SELECT
-        category, surface, region, bucket, count(*) AS cases,
-        count(*) FILTER (WHERE slot = 0) AS slot_0,
-        count(*) FILTER (WHERE slot = 1) AS slot_1,
-        count(*) FILTER (WHERE slot = 2) AS slot_2,
-        count(*) FILTER (WHERE slot = 3) AS slot_3,
-        count(*) FILTER (WHERE slot = 4) AS slot_4,
-        count(*) FILTER (WHERE slot = 5) AS slot_5
-    FROM scoped
-    GROUP BY category, surface, region, bucket
+        a.category,
+        coalesce(a.surface, '(none)') AS surface,
+        coalesce(a.region, '(none)') AS region,
+        a.hour AS bucket,
+        a.account_id,
+        sum(a.cases) AS n
+    FROM summary_case_hour_accounts($history_start::TIMESTAMP, $until::TIMESTAMP) a
+    JOIN queues q ON q.queue_id = a.queue_id
+    WHERE wf_in($regions, a.region)
+      AND wf_in($verticals, q.vertical)
+      AND wf_in($priorities, a.priority)
+      AND wf_in($vendors, a.vendor_id)
+    GROUP BY a.category, coalesce(a.surface, '(none)'), coalesce(a.region, '(none)'), a.hour, a.account_id
 ),
-by_account AS (
-    SELECT category, surface, region, bucket, count(account_id) AS n
-    FROM scoped
-    GROUP BY category, surface, region, bucket, account_id
-),
-top_account AS (
-    SELECT category, surface, region, bucket, max(n) AS top_account
-    FROM by_account
+busiest AS (
+    SELECT category, surface, region, bucket, max(n) AS top_n, sum(n) AS in_repeated
+    FROM accounts
     GROUP BY category, surface, region, bucket
 )
 SELECT
-    cells.category, cells.surface, cells.region, cells.bucket, cells.cases, a.top_account,
+    cells.category, cells.surface, cells.region, cells.bucket, cells.cases,
+    greatest(coalesce(b.top_n, 0),
+             CASE WHEN cells.with_account > coalesce(b.in_repeated, 0) THEN 1 ELSE 0 END)::BIGINT AS top_account,
     cells.slot_0, cells.slot_1, cells.slot_2, cells.slot_3, cells.slot_4, cells.slot_5
 FROM cells
-JOIN top_account a
-  ON a.category = cells.category AND a.surface = cells.surface AND a.region = cells.region AND a.bucket = cells.bucket
+LEFT JOIN busiest b
+  ON b.category = cells.category AND b.surface = cells.surface AND b.region = cells.region AND b.bucket = cells.bucket
 ORDER BY cells.category, cells.surface, cells.region, cells.bucket

@@ -209,3 +209,41 @@ CREATE TABLE IF NOT EXISTS summary_sla_stretches (
     run_paused_before DOUBLE,               -- res_paused_before at the start of this stop
     run_ext_before    DOUBLE
 );
+
+-- Per UTC hour of created_at and combination of the case fields the counting queries filter and
+-- break down by: the number of cases, those with an account, and their cases in each ten minutes
+-- (slot_0: minutes 0-9 of the hour, ... slot_5: minutes 50-59). Rebuilt whole hours at a time.
+CREATE TABLE IF NOT EXISTS summary_hourly_cases (
+    hour         TIMESTAMP NOT NULL,    -- date_trunc('hour', created_at)
+    category     VARCHAR NOT NULL,
+    surface      VARCHAR NOT NULL,
+    region       VARCHAR NOT NULL,
+    language     VARCHAR NOT NULL,
+    source       VARCHAR NOT NULL,
+    queue_id     VARCHAR NOT NULL,
+    priority     VARCHAR NOT NULL,
+    vendor_id    VARCHAR,
+    cases        BIGINT NOT NULL,
+    with_account BIGINT NOT NULL,       -- cases with an account_id
+    slot_0       BIGINT NOT NULL,
+    slot_1       BIGINT NOT NULL,
+    slot_2       BIGINT NOT NULL,
+    slot_3       BIGINT NOT NULL,
+    slot_4       BIGINT NOT NULL,
+    slot_5       BIGINT NOT NULL
+);
+
+-- The accounts with more than one case in an hour and (category, surface, region) cell, split by
+-- the filter fields: with summary_hourly_cases.with_account they give the cell's busiest account
+-- within any filter (every other account of the cell has one case there).
+CREATE TABLE IF NOT EXISTS summary_hourly_accounts (
+    hour       TIMESTAMP NOT NULL,
+    category   VARCHAR NOT NULL,
+    surface    VARCHAR NOT NULL,
+    region     VARCHAR NOT NULL,
+    queue_id   VARCHAR NOT NULL,
+    priority   VARCHAR NOT NULL,
+    vendor_id  VARCHAR,
+    account_id VARCHAR NOT NULL,
+    cases      BIGINT NOT NULL
+);

@@ -9,6 +9,11 @@ in) and a generation number bumped by every refresh.
 
 The SLA clock summary mirrors `sla_clocks` (queries/macros/sla.sql), which stays the definition:
 the macro file is created on the connection so the build uses the very same calendar functions.
+
+The hourly counts (summary_hourly_cases, summary_hourly_accounts) mirror `case_hours` and
+`case_hour_accounts` (queries/macros/hourly.sql). They are kept per UTC hour of created_at, so a
+refresh of some cases rebuilds the whole hours those cases were created in, as the raw tables
+have them now and as the summaries last saw them (a case removed since, or moved to another hour).
 """
 
 from __future__ import annotations
@@ -23,13 +28,17 @@ import duckdb
 
 from watchfloor.warehouse import create_schema
 
-VERSION = 1
+VERSION = 2  # 2: the hourly counts
 SUMMARY = "sla_clocks"
 TABLES = ("summary_sla_cases", "summary_sla_stretches")
 _SQL_DIR = Path(__file__).resolve().parent / "summary_sql"
 _MACROS = Path(__file__).resolve().parent.parent / "queries" / "macros" / "sla.sql"
+_HOURLY_MACROS = _MACROS.with_name("hourly.sql")
 # Built in this order: the stretches read their cases' rows.
 _BUILD = ("sla_cases", "sla_stretches")
+# The hourly counts: rebuilt per hour (summary_hours), not per case.
+HOURLY_TABLES = ("summary_hourly_cases", "summary_hourly_accounts")
+_HOURLY_BUILD = ("hourly_cases", "hourly_accounts")
 
 
 class SummaryError(RuntimeError):
@@ -70,6 +79,11 @@ def _macro_sql() -> str:
     return _MACROS.read_text(encoding="utf-8")
 
 
+@lru_cache(maxsize=None)
+def _hourly_macro_sql() -> str:
+    return _HOURLY_MACROS.read_text(encoding="utf-8")
+
+
 def read_state(con: duckdb.DuckDBPyConnection) -> SummaryState:
     """The summaries' state; version None when they were never built (or the table is missing)."""
     try:
@@ -98,16 +112,19 @@ def refresh(con: duckdb.DuckDBPyConnection, case_ids: Iterable[str] | None = Non
             for table in TABLES:
                 con.execute(f"DELETE FROM {table}").fetchall()
             con.execute("INSERT INTO summary_scope SELECT case_id FROM cases").fetchall()
+            _hour_scope(con, full=True)
         else:
             ids = sorted(set(case_ids))
             if ids:
                 con.execute("INSERT INTO summary_scope SELECT unnest(?::VARCHAR[])", [ids]).fetchall()
+            _hour_scope(con, full=False)  # before the old rows go: they hold a removed case's hour
             for table in TABLES:
                 con.execute(f"DELETE FROM {table} WHERE case_id IN (SELECT case_id FROM summary_scope)").fetchall()
         cases = con.execute("SELECT count(*) FROM summary_scope").fetchall()[0][0]
         if cases:
             for name in _BUILD:
                 con.execute(build_sql(name)).fetchall()
+        _rebuild_hours(con, full)
         mark = _newest_event(con)
         if not full and state.high_water_mark is not None:
             # Events of other cases after the old mark (another system's write, not refreshed) are
@@ -126,7 +143,38 @@ def refresh(con: duckdb.DuckDBPyConnection, case_ids: Iterable[str] | None = Non
             [SUMMARY, VERSION, mark, now]).fetchall()
     finally:
         con.execute("DROP TABLE IF EXISTS summary_scope").fetchall()
+        con.execute("DROP TABLE IF EXISTS summary_hours").fetchall()
     return RefreshReport(full=full, cases=cases, high_water_mark=mark)
+
+
+def _hour_scope(con: duckdb.DuckDBPyConnection, full: bool) -> None:
+    """The temp table summary_hours: every hour with cases (full), or the hours the cases in
+    summary_scope were created in, now and as the SLA summary last saw them."""
+    if full:
+        con.execute("CREATE OR REPLACE TEMP TABLE summary_hours AS "
+                    "SELECT DISTINCT date_trunc('hour', created_at) AS hour FROM cases").fetchall()
+        return
+    con.execute(
+        """CREATE OR REPLACE TEMP TABLE summary_hours AS
+           SELECT date_trunc('hour', created_at) AS hour FROM cases
+           WHERE case_id IN (SELECT case_id FROM summary_scope)
+           UNION
+           SELECT date_trunc('hour', created_at) FROM summary_sla_cases
+           WHERE case_id IN (SELECT case_id FROM summary_scope)""").fetchall()
+
+
+def _rebuild_hours(con: duckdb.DuckDBPyConnection, full: bool) -> None:
+    """Replace the hourly counts of the hours in summary_hours (every row on a full refresh)."""
+    for table in HOURLY_TABLES:
+        if full:
+            con.execute(f"DELETE FROM {table}").fetchall()
+        else:
+            con.execute(f"DELETE FROM {table} WHERE hour IN (SELECT hour FROM summary_hours)").fetchall()
+    first, until = con.execute("SELECT min(hour), max(hour) + INTERVAL 1 HOUR FROM summary_hours").fetchall()[0]
+    if first is not None:
+        con.execute(_hourly_macro_sql()).fetchall()
+        for name in _HOURLY_BUILD:
+            con.execute(build_sql(name), {"first": first, "until": until}).fetchall()
 
 
 def touched_since_mark(con: duckdb.DuckDBPyConnection) -> list[str]:
