@@ -9,6 +9,10 @@ in) and a generation number bumped by every refresh.
 
 The SLA clock summary mirrors `sla_clocks` (queries/macros/sla.sql), which stays the definition:
 the macro file is created on the connection so the build uses the very same calendar functions.
+
+The reviewer-session summary (summary_review_sessions) holds every session of a case with the
+handling it belongs to; `summary_reviewer_sessions` (queries/macros/sessions.sql) reads it as
+`reviewer_sessions`, the replay of the raw events it stands in for, would give.
 """
 
 from __future__ import annotations
@@ -23,13 +27,15 @@ import duckdb
 
 from watchfloor.warehouse import create_schema
 
-VERSION = 1
+VERSION = 2
 SUMMARY = "sla_clocks"
-TABLES = ("summary_sla_cases", "summary_sla_stretches")
+TABLES = ("summary_sla_cases", "summary_sla_stretches",
+          "summary_review_sessions")
 _SQL_DIR = Path(__file__).resolve().parent / "summary_sql"
 _MACROS = Path(__file__).resolve().parent.parent / "queries" / "macros" / "sla.sql"
 # Built in this order: the stretches read their cases' rows.
-_BUILD = ("sla_cases", "sla_stretches")
+_BUILD = ("sla_cases", "sla_stretches",
+          "review_sessions")
 
 
 class SummaryError(RuntimeError):
