@@ -5,8 +5,8 @@ parsed once with sqlglot and its tree rewritten for the engine (sqlglot transfor
 written out by a Watchfloor subclass of sqlglot's dialect for that engine:
 
 1. The macros of `macros/` (parsed once, shared with the DuckDB runner: `queries.macro_library`)
-   are inlined: a scalar macro's body replaces the call, the table macro (the SLA clock,
-   `sla_clocks(as_of, since)`) becomes a subquery, with the arguments put in place of the
+   are inlined: a scalar macro's body replaces the call, a table macro (the SLA clock,
+   `sla_clocks(as_of, since)`; the reviewer sessions) becomes a subquery, with the arguments put in place of the
    parameters. The SLA clock's macros are inlined only on the engines whose translation gives
    DuckDB's results in the tests (`SLA_CLOCK_ENGINES`); elsewhere a query that uses them is refused.
 2. DuckDB constructs sqlglot leaves as they are get rewritten for the target (`GROUP BY ALL`,
@@ -559,8 +559,8 @@ def rewrite(name: str, dialect: str, list_types: tuple[tuple[str, str], ...] = (
         return node
 
     tree = tree.transform(bind)
-    if tested in SLA_CLOCK_ENGINES:
-        tree = _inline_table_macros(tree, name)
+    # The SLA clock's table macros reach here only on SLA_CLOCK_ENGINES (refused above elsewhere).
+    tree = _inline_table_macros(tree, name)
     tree = _inline_macros(tree, name)
     if _needs_columns(tree):
         tree = _expand_columns(tree)
