@@ -1,12 +1,14 @@
-"""The SLA-clock queries read from the summaries against the same queries replaying the raw events.
+"""The queries read from the summaries against the same queries replaying the raw events.
 
-For every named query that reads `summary_sla_clocks`, on the 1M-case page-benchmark warehouse
+For every named query that reads a summary macro (`summary_sla_clocks`, `summary_reviewer_sessions`), on the 1M-case page-benchmark warehouse
 (benchmarks/work/bench_1m.duckdb, its summaries refreshed first if they are not built) at 7, 30
 and 90-day ranges: the median time DuckDB needs for the query as the pages run it (summaries)
-and for the same query on the raw macro `sla_clocks`, interleaved so that both see the same
+and for the same query on the raw macro (`sla_clocks`, `reviewer_sessions`), interleaved so that both see the same
 machine load, which is printed beside each line. Writes benchmarks/summaries.md.
 
-    python benchmarks/bench_summaries.py [--repeats N] [--days N ...]
+    python benchmarks/bench_summaries.py [--repeats N] [--days N ...] [--query NAME ...]
+
+With --query only those queries are timed, and the figures are printed, not written.
 """
 
 from __future__ import annotations
@@ -33,8 +35,18 @@ WAREHOUSE = ROOT / "benchmarks" / "work" / "bench_1m.duckdb"
 BENCH_END = datetime(2026, 11, 20, 0, 0)
 
 
+# Each summary macro and the raw macro it stands in for (same arguments, same rows).
+RAW_FORMS = {"summary_sla_clocks": "sla_clocks", "summary_reviewer_sessions": "reviewer_sessions"}
+
+
 def switched() -> list[str]:
-    return [n for n in queries.available() if "summary_sla_clocks" in queries.query_words(n)]
+    return [n for n in queries.available() if set(RAW_FORMS) & queries.query_words(n)]
+
+
+def raw_form(sql: str) -> str:
+    for summary, raw in RAW_FORMS.items():
+        sql = sql.replace(f"{summary}(", f"{raw}(")
+    return sql
 
 
 def calls(days: int) -> dict[str, dict]:
@@ -60,6 +72,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--days", type=int, action="append")
+    parser.add_argument("--query", action="append", metavar="NAME", help="time only this query (repeatable)")
     args = parser.parse_args()
     if not WAREHOUSE.exists():
         print(f"no warehouse at {WAREHOUSE}: run `make bench` once to seed it", file=sys.stderr)
@@ -80,8 +93,10 @@ def main() -> int:
     rows = []
     for days in args.days or [7, 30, 90]:
         for name, params in sorted(calls(days).items()):
+            if args.query and name not in args.query:
+                continue
             sql = queries.load(name).sql
-            raw_sql = sql.replace("summary_sla_clocks(", "sla_clocks(")
+            raw_sql = raw_form(sql)
             timed(con, sql, params)  # warm DuckDB's buffers once for each form
             timed(con, raw_sql, params)
             summary_t, raw_t, loads = [], [], []
@@ -94,14 +109,16 @@ def main() -> int:
             print(f"{name:>22} {days:>3} d: raw events {row[2]*1000:8.1f} ms  summaries {row[3]*1000:7.1f} ms  "
                   f"(load {row[4]:.1f}-{row[5]:.1f})", flush=True)
     con.close()
+    if args.query:
+        return 0
     lines = [
-        "# SLA-clock queries: summaries against raw events",
+        "# Summary queries against raw events",
         "",
         f"Run {datetime.now():%Y-%m-%d %H:%M}, {os.cpu_count()} cores, DuckDB {duckdb.__version__}, on "
         "`benchmarks/work/bench_1m.duckdb` (the page benchmark's 1M cases), as of 2026-11-20 00:00 UTC. "
         f"Median of {args.repeats} runs of DuckDB alone on an open connection, the two forms interleaved; "
-        "*raw events* is the same SQL on `sla_clocks` (the definition, replaying every case's events), "
-        "*summaries* what the pages run (`summary_sla_clocks`). Load: the 1-minute load average during the runs.",
+        "*raw events* is the same SQL on `sla_clocks` or `reviewer_sessions` (the definitions, replaying the raw events), "
+        "*summaries* what the pages run (`summary_sla_clocks`, `summary_reviewer_sessions`). Load: the 1-minute load average during the runs.",
         "",
         "| query | days | raw events (ms) | summaries (ms) | load |",
         "|---|---:|---:|---:|---|",

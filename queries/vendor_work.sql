@@ -3,12 +3,14 @@
 -- and UTC week (Monday 00:00). Definitions: docs/metrics.md, "Vendor scorecards"; the same
 -- rules in Python: watchfloor/vendors.py (handlings, clipped_seconds).
 --
--- A session runs from an 'assigned' event to the case's next 'pending_info', 'escalated',
--- 'decided', 'routed' or 'resolved' event (a re-route takes the case to another queue's wait;
--- or b, if none yet). A handling is one reviewer's sessions on one case up to
--- its outcome: 'decided' or 'escalated' complete it; after 'pending_info' the time waiting
--- for the answer is not handled, and the reviewer's next session on the case continues it.
--- Sessions are looked for from a day before a (a session is never held that long).
+-- Sessions and handlings: queries/macros/sessions.sql. A session runs from an 'assigned' event to
+-- the case's next 'pending_info', 'escalated', 'decided', 'routed', 'resolved' or 'assigned' event
+-- (a re-route takes the case to another queue's wait), or b if none yet. A handling is one
+-- reviewer's sessions on one case up to its outcome: 'decided' or 'escalated' complete it; after
+-- 'pending_info' the time waiting for the answer is not handled, and the reviewer's next session
+-- on the case continues it. Sessions are looked for from a day before a (a session is never held
+-- that long). They are read from the session summary (summary_reviewer_sessions); the tests run
+-- this query on reviewer_sessions too, which replays the raw events, and compare.
 --
 -- Rows of kind 'unit': additive figures per (vendor_id, region, site, week_start).
 -- Rows of kind 'spread': handle-time p50 / p90 of the handlings completed in the period, for
@@ -19,50 +21,23 @@ WITH bounds AS (
         $period_start::TIMESTAMP AS a,
         least($period_end::TIMESTAMP, $as_of::TIMESTAMP) AS b
 ),
-ev AS (
-    SELECT e.case_id, e.event_id, e.occurred_at, e.event_type, e.actor_id, e.queue_id
-    FROM case_events e, bounds
-    WHERE e.event_type IN ('assigned', 'pending_info', 'escalated', 'decided', 'routed', 'resolved')
-      AND e.occurred_at >= bounds.a - INTERVAL 1 DAY
-      AND e.occurred_at < bounds.b
-),
-steps AS (
-    SELECT
-        *,
-        lead(occurred_at) OVER w AS next_at,
-        lead(event_type) OVER w AS next_type,
-        -- outcomes so far on the case: a reviewer's sessions between two outcomes form one handling
-        count(*) FILTER (WHERE event_type IN ('decided', 'escalated')) OVER (w ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) AS outcomes_before,
-        count(*) FILTER (WHERE event_type = 'assigned') OVER (PARTITION BY case_id) AS sessions_on_case
-    FROM ev
-    WINDOW w AS (PARTITION BY case_id ORDER BY occurred_at, event_id)
-),
 sessions AS MATERIALIZED (
-    SELECT
-        s.case_id,
-        s.actor_id AS reviewer_id,
-        s.outcomes_before,
-        s.sessions_on_case,
-        s.occurred_at AS started_at,
-        coalesce(s.next_at, bounds.b) AS ended_at,
-        CASE WHEN s.next_type IN ('decided', 'escalated') THEN s.next_type END AS outcome
-    FROM steps s
-    JOIN reviewers r ON r.reviewer_id = s.actor_id
+    SELECT s.case_id, s.reviewer_id, s.handling, s.alone, s.started_at, s.ended_at, s.outcome
+    FROM summary_reviewer_sessions($period_start::TIMESTAMP, least($period_end::TIMESTAMP, $as_of::TIMESTAMP)) s
+    JOIN reviewers r ON r.reviewer_id = s.reviewer_id
     JOIN queues q ON q.queue_id = s.queue_id
     JOIN sla_policies p ON p.sla_policy_id = q.sla_policy_id
-    CROSS JOIN bounds
-    WHERE s.event_type = 'assigned'
-      AND wf_in($regions, q.region)
+    WHERE wf_in($regions, q.region)
       AND wf_in($verticals, q.vertical)
       AND wf_in($priorities, p.priority)
       AND wf_in($vendors, r.vendor_id)
 ),
--- Finished handlings whose outcome falls in the period. A case with a single session in the
--- window has that session as its handling; only the others need grouping.
+-- Finished handlings whose outcome falls in the period. A session alone in its handling is the
+-- handling; only the others need grouping.
 handlings AS MATERIALIZED (
     SELECT reviewer_id, ended_at AS completed_at, epoch(ended_at) - epoch(started_at) AS handle_seconds, outcome
     FROM sessions
-    WHERE sessions_on_case = 1
+    WHERE alone
       AND outcome IS NOT NULL
       AND ended_at >= (SELECT a FROM bounds)
     UNION ALL
@@ -72,8 +47,8 @@ handlings AS MATERIALIZED (
         sum(epoch(ended_at) - epoch(started_at)) AS handle_seconds,
         max(outcome) AS outcome
     FROM sessions
-    WHERE sessions_on_case > 1
-    GROUP BY case_id, reviewer_id, outcomes_before
+    WHERE NOT alone
+    GROUP BY case_id, reviewer_id, handling
     HAVING max(outcome) IS NOT NULL
        AND max(ended_at) >= (SELECT a FROM bounds)
 ),

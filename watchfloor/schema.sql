@@ -247,3 +247,20 @@ CREATE TABLE IF NOT EXISTS summary_hourly_accounts (
     account_id VARCHAR NOT NULL,
     cases      BIGINT NOT NULL
 );
+
+-- Per reviewer session (an 'assigned' event) of a case, over all of the case's events: from the
+-- assignment to the case's next pending_info, escalated, decided, routed, resolved or assigned
+-- event (docs/metrics.md, "Vendor scorecards"), and the handling it belongs to.
+CREATE TABLE IF NOT EXISTS summary_review_sessions (
+    case_id               VARCHAR NOT NULL,
+    event_id              BIGINT NOT NULL,      -- the 'assigned' event
+    reviewer_id           VARCHAR,              -- its actor
+    queue_id              VARCHAR,              -- its queue
+    started_at            TIMESTAMP NOT NULL,
+    ended_at              TIMESTAMP,            -- the case's next event ending it (NULL: none yet)
+    end_type              VARCHAR,              -- that event's type
+    handling              BIGINT NOT NULL,      -- the case's outcomes before it: with case and reviewer, its handling
+    handling_sessions     BIGINT NOT NULL,      -- the sessions of that handling
+    handling_outcome      VARCHAR,              -- decided | escalated: how the handling completed (NULL: not yet)
+    handling_completed_at TIMESTAMP             -- when
+);

@@ -14,6 +14,9 @@ The hourly counts (summary_hourly_cases, summary_hourly_accounts) mirror `case_h
 `case_hour_accounts` (queries/macros/hourly.sql). They are kept per UTC hour of created_at, so a
 refresh of some cases rebuilds the whole hours those cases were created in, as the raw tables
 have them now and as the summaries last saw them (a case removed since, or moved to another hour).
+The reviewer-session summary (summary_review_sessions) holds every session of a case with the
+handling it belongs to; `summary_reviewer_sessions` (queries/macros/sessions.sql) reads it as
+`reviewer_sessions`, the replay of the raw events it stands in for, would give.
 """
 
 from __future__ import annotations
@@ -28,14 +31,15 @@ import duckdb
 
 from watchfloor.warehouse import create_schema
 
-VERSION = 2  # 2: the hourly counts
+VERSION = 3  # 2: the hourly counts; 3: the reviewer sessions
 SUMMARY = "sla_clocks"
-TABLES = ("summary_sla_cases", "summary_sla_stretches")
+TABLES = ("summary_sla_cases", "summary_sla_stretches",
+          "summary_review_sessions")
 _SQL_DIR = Path(__file__).resolve().parent / "summary_sql"
 _MACROS = Path(__file__).resolve().parent.parent / "queries" / "macros" / "sla.sql"
 _HOURLY_MACROS = _MACROS.with_name("hourly.sql")
 # Built in this order: the stretches read their cases' rows.
-_BUILD = ("sla_cases", "sla_stretches")
+_BUILD = ("sla_cases", "sla_stretches", "review_sessions")
 # The hourly counts: rebuilt per hour (summary_hours), not per case.
 HOURLY_TABLES = ("summary_hourly_cases", "summary_hourly_accounts")
 _HOURLY_BUILD = ("hourly_cases", "hourly_accounts")

@@ -1,0 +1,41 @@
+-- summary_review_sessions for the cases in the temp table summary_scope: every reviewer session of
+-- the case (an 'assigned' event to the case's next session end), over all of its events, with the
+-- handling it belongs to. queries/macros/sessions.sql defines the session (reviewer_sessions, which
+-- replays the raw events of a window) and reads these rows (summary_reviewer_sessions): a session's
+-- end and its handling do not depend on the instant they are read at, except that an end at or
+-- after that instant is not there yet, which the reader takes care of. Only cases in `cases`
+-- count (the contract's events all have one), so a full rebuild and a rebuild of a deleted case agree.
+INSERT INTO summary_review_sessions
+WITH ev AS (
+    SELECT e.case_id, e.event_id, e.occurred_at, e.event_type, e.actor_id, e.queue_id
+    FROM case_events e
+    WHERE e.event_type IN ('assigned', 'pending_info', 'escalated', 'decided', 'routed', 'resolved')
+      AND e.case_id IN (SELECT case_id FROM summary_scope)
+      AND e.case_id IN (SELECT case_id FROM cases)
+),
+steps AS (
+    SELECT
+        ev.*,
+        lead(ev.occurred_at) OVER w AS next_at,
+        lead(ev.event_type) OVER w AS next_type,
+        count(*) FILTER (WHERE ev.event_type IN ('decided', 'escalated'))
+            OVER (w ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) AS handling
+    FROM ev
+    WINDOW w AS (PARTITION BY ev.case_id ORDER BY ev.occurred_at, ev.event_id)
+),
+sessions AS (
+    SELECT case_id, event_id, actor_id AS reviewer_id, queue_id, occurred_at AS started_at,
+           next_at AS ended_at, next_type AS end_type, handling
+    FROM steps
+    WHERE event_type = 'assigned'
+)
+SELECT
+    case_id, event_id, reviewer_id, queue_id, started_at, ended_at, end_type, handling,
+    count(*) OVER h AS handling_sessions,
+    -- the outcome ends the handling's last session (a later session is in the next handling)
+    max(CASE WHEN end_type IN ('decided', 'escalated') THEN end_type END) OVER h AS handling_outcome,
+    max(CASE WHEN end_type IN ('decided', 'escalated') THEN ended_at END) OVER h AS handling_completed_at
+FROM sessions
+WINDOW h AS (PARTITION BY case_id, reviewer_id, handling)
+-- in time order, so that a reader's range on started_at skips the other row groups
+ORDER BY started_at, case_id, event_id
