@@ -1,5 +1,5 @@
 """The data-freshness banner: how far behind now the newest event in the warehouse is, and a line
-when the summaries the SLA figures come from lag the raw events."""
+when the summaries the SLA, trend and vendor-work figures come from lag the raw events."""
 
 from __future__ import annotations
 

@@ -43,15 +43,16 @@ def assess(newest_event_at: datetime | None, now: datetime, amber_minutes: float
 
 
 def summary_lag(newest_event_at: datetime | None, summaries_through: datetime | None, built: bool) -> str | None:
-    """One line when the summaries the pages read (SLA clocks) are behind the raw events, else None.
+    """One line when the summaries the pages read (SLA clocks, hourly case counts, reviewer sessions)
+    are behind the raw events, else None.
     The figures still come from the summaries: this says how far behind they are."""
     if not built:
-        return ("SLA figures are not available yet: the summaries have not been built "
+        return ("SLA, trend and vendor-work figures are not available yet: the summaries have not been built "
                 "(run `watchfloor refresh`).")
     if newest_event_at is None or (summaries_through is not None and summaries_through >= newest_event_at):
         return None
     if summaries_through is None:
-        return "SLA figures do not include any events yet: the summaries are behind the warehouse."
+        return "SLA, trend and vendor-work figures do not include any events yet: the summaries are behind the warehouse."
     behind = (newest_event_at - summaries_through).total_seconds() / 60
-    return (f"SLA figures include events up to {summaries_through:%Y-%m-%d %H:%M} UTC, "
+    return (f"SLA, trend and vendor-work figures include events up to {summaries_through:%Y-%m-%d %H:%M} UTC, "
             f"{format_lag(behind)} behind the newest event (run `watchfloor refresh` if this lasts).")

@@ -90,7 +90,8 @@ def test_unknown_filter_values_in_the_url_are_dropped_with_a_notice(hand_env, us
 
 def test_summaries_lagging_the_events_are_said_in_one_line(users_env, tmp_path, monkeypatch):
     """A write without a summary refresh: the line under the freshness line says how far behind the
-    SLA figures are; with the summaries current (the hand warehouse) there is no such line."""
+    SLA, trend and vendor-work figures are; with the summaries current (the hand warehouse) there is
+    no such line."""
     from datetime import timedelta
 
     import duckdb
@@ -103,7 +104,7 @@ def test_summaries_lagging_the_events_are_said_in_one_line(users_env, tmp_path, 
     pin_warehouse(monkeypatch, path, hand_warehouse.AS_OF)
     at = app_for("Home.py", role="admin", username="admin_one").run()
     assert not at.exception
-    assert not [c.value for c in at.caption if "SLA figures" in c.value]
+    assert not [c.value for c in at.caption if "vendor-work figures" in c.value]
     queries.close_all()  # the dashboard's reader holds the file
     queries.clear_cache()
     con = duckdb.connect(path)
@@ -112,7 +113,7 @@ def test_summaries_lagging_the_events_are_said_in_one_line(users_env, tmp_path, 
                 [hand_warehouse.AS_OF - timedelta(minutes=5)]).fetchall()
     con.close()
     at = app_for("Home.py", role="admin", username="admin_one").run()
-    lines = [c.value for c in at.caption if "SLA figures" in c.value]
+    lines = [c.value for c in at.caption if "vendor-work figures" in c.value]
     # The hand warehouse's newest event is c4's creation at 11:10; the new one is at 11:55.
-    assert lines == [":orange[●] SLA figures include events up to 2026-11-18 11:10 UTC, 45 min behind the "
+    assert lines == [":orange[●] SLA, trend and vendor-work figures include events up to 2026-11-18 11:10 UTC, 45 min behind the "
                      "newest event (run `watchfloor refresh` if this lasts)."]

@@ -321,7 +321,7 @@ def test_the_pages_say_when_the_summaries_lag(live_warehouse, tmp_path):
     queries.close_all()
     row = queries.run_uncached("freshness", warehouse=str(copy)).row(0, named=True)
     line = summary_lag(row["newest_event_at"], row["summaries_through"], row["summaries_built"])
-    assert line == (f"SLA figures include events up to {row['summaries_through']:%Y-%m-%d %H:%M} UTC, "
+    assert line == (f"SLA, trend and vendor-work figures include events up to {row['summaries_through']:%Y-%m-%d %H:%M} UTC, "
                     "1.6 h behind the newest event (run `watchfloor refresh` if this lasts).")
     queries.close_all()
     summaries.refresh_file(copy, full=False)
