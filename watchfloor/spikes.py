@@ -539,12 +539,17 @@ def needed_dispersion(counts: np.ndarray, expected: np.ndarray, share: float) ->
     1/2, which makes x - 1/2 = quantile a quadratic in a; the smaller root is taken."""
     z = float(-special.ndtri(share))
     c = (z * z - 1.0) / 6.0
-    mu = np.maximum(np.asarray(expected, dtype=float), 1e-6)
-    y = np.asarray(counts, dtype=float) - 0.5 - mu - c
+    counts, expected = np.broadcast_arrays(np.asarray(counts, dtype=float), np.asarray(expected, dtype=float))
+    mu = np.maximum(expected, 1e-6)
+    y = counts - 0.5 - mu - c
+    needed = np.full(mu.shape, -1.0)
     with np.errstate(invalid="ignore", divide="ignore"):
-        disc = mu ** 3 * z * z * (8.0 * c * y + z * z * mu + 16.0 * c * c)
-        root = ((4.0 * c * mu * y + z * z * mu * mu) - np.sqrt(np.maximum(disc, 0.0))) / (8.0 * c * c * mu * mu)
-        needed = np.where(y <= z * np.sqrt(mu), -1.0, root)
+        # The root only where the count is above the Poisson quantile (a few points in a
+        # hundred): the cube is the costliest step of the detector when taken everywhere.
+        root = ~(y <= z * np.sqrt(mu))
+        m, yy = mu[root], y[root]
+        disc = m ** 3 * z * z * (8.0 * c * yy + z * z * m + 16.0 * c * c)
+        needed[root] = ((4.0 * c * m * yy + z * z * m * m) - np.sqrt(np.maximum(disc, 0.0))) / (8.0 * c * c * m * m)
     return np.where(np.isnan(counts) | np.isnan(expected), np.nan, needed)
 
 
@@ -763,9 +768,11 @@ class _Thresholds:
 
     @classmethod
     def of(cls, row_params: Sequence[SpikeParams]) -> _Thresholds:
+        z_single = {p: p.z_single for p in set(row_params)}  # one normal quantile per setting
+
         def column(values) -> np.ndarray:
             return np.asarray(values, dtype=float).reshape(-1, 1)
-        return cls(column([p.alpha for p in row_params]), column([p.z_single for p in row_params]),
+        return cls(column([p.alpha for p in row_params]), column([z_single[p] for p in row_params]),
                    column([p.min_excess for p in row_params]), column([p.min_ratio for p in row_params]))
 
     def __getitem__(self, rows) -> _Thresholds:
@@ -984,7 +991,7 @@ def _run_many(timestamps: list[datetime], interval: timedelta, observed: np.ndar
     row_params = list(row_params) if row_params is not None else [params] * rows
     if len(row_params) != rows:
         raise ValueError("one setting per series")
-    if any(replace(p, **{k: getattr(params, k) for k in _ROW_SETTINGS}) != params for p in row_params):
+    if any(replace(p, **{k: getattr(params, k) for k in _ROW_SETTINGS}) != params for p in set(row_params)):
         raise ValueError("series judged together may differ only in alpha, min_excess and min_ratio")
     th = _Thresholds.of(row_params)
     out: list[Detection | None] = [None] * rows
@@ -1048,27 +1055,28 @@ def _run_batch(timestamps: list[datetime], interval: timedelta, observed: np.nda
             None if daily is None else (daily[0][active], daily[1][active]))
         baseline = None
         run_start, elevated = _hot(observed[active], expected, z, a, params, run_a, th[active], level)
-        unsettled = []
+        open_now = np.zeros((active.size, n), dtype=bool)
         for j, row in enumerate(active):
             raw = _walk(run_start[j], elevated[j], params)
             last[row] = (expected[j], a[j], z[j], raw, approx[j])
-            # Only points judged on the full cycle are replaced: an episode judged on a stand-in
-            # baseline (the previous days, before two weeks of history) may be the weekly cycle
-            # itself (Monday after a quiet weekend), and replacing it would teach every later
-            # Monday the weekend's level, so the false episode would repeat week after week.
-            # The dispersion leaves out every point at which an episode was open, whatever its
-            # baseline: a burst in the first two weeks must not make the series look noisy.
-            open_now = _open_mask(raw, n, params.end_after)
-            mask = open_now & full_cycle[j]
-            cleaned = np.where(mask, np.fmin(observed[row], expected[j]), observed[row])
-            if (np.array_equal(open_now, held[row]) and np.array_equal(mask, opened[row])
-                    and np.allclose(cleaned, clean[row], rtol=1e-9, atol=1e-12, equal_nan=True)):
-                continue
-            opened[row], clean[row], held[row] = mask, cleaned, open_now
-            unsettled.append(row)
-        if not unsettled:
+            open_now[j] = _open_mask(raw, n, params.end_after)
+        # Only points judged on the full cycle are replaced: an episode judged on a stand-in
+        # baseline (the previous days, before two weeks of history) may be the weekly cycle
+        # itself (Monday after a quiet weekend), and replacing it would teach every later
+        # Monday the weekend's level, so the false episode would repeat week after week.
+        # The dispersion leaves out every point at which an episode was open, whatever its
+        # baseline: a burst in the first two weeks must not make the series look noisy.
+        # A series whose held points and cleaned counts did not change has settled (every row
+        # of the pass compared at once).
+        mask = open_now & full_cycle
+        cleaned = np.where(mask, np.fmin(observed[active], expected), observed[active])
+        settled = ((open_now == held[active]).all(axis=-1) & (mask == opened[active]).all(axis=-1)
+                   & np.isclose(cleaned, clean[active], rtol=1e-9, atol=1e-12, equal_nan=True).all(axis=-1))
+        unsettled = active[~settled]
+        if unsettled.size == 0:
             break
-        active = np.array(unsettled, dtype=int)
+        opened[unsettled], clean[unsettled], held[unsettled] = mask[~settled], cleaned[~settled], open_now[~settled]
+        active = unsettled
     return [_detection(timestamps, interval, observed[row], *last[row], params) for row in range(rows)]
 
 
