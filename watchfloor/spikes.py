@@ -676,7 +676,7 @@ def _run_sums(values: np.ndarray, k: int) -> np.ndarray:
 
 def _scores(observed: np.ndarray, clean: np.ndarray, held: np.ndarray, interval: timedelta, params: SpikeParams,
             baseline: tuple[np.ndarray, ...] | None = None, ceiling: float | None = None,
-            daily: tuple[np.ndarray, np.ndarray] | None = None):
+            daily: tuple[np.ndarray, np.ndarray] | None = None, previous: tuple | None = None):
     """Per point: expected count, dispersion, score, whether the baseline is the full cycle, and
     for runs of k points ending there (run_lengths) the dispersion of their sums (estimated the
     same way from the sums' own residuals: noise partly averages out over a run). `clean` feeds
@@ -684,7 +684,10 @@ def _scores(observed: np.ndarray, clean: np.ndarray, held: np.ndarray, interval:
     (expected, full_cycle, level) when already worked out for these rows. ceiling (the lowest score that
     makes a point hot or elevated), when given: points whose tail is surely above its upper tail
     are not scored exactly (approx; their score is then the normal approximation, kept below
-    the ceiling). daily: _daily's candidate for these rows, when already worked out."""
+    the ceiling). daily: _daily's candidate for these rows, when already worked out. previous:
+    (expected, dispersion, score, approx, ceiling) of the same rows in the pass before: a point
+    whose expected count and dispersion have not changed keeps its score (the tails are the
+    costly part, and a later pass changes the points after a held episode only)."""
     kept = np.where(held, np.nan, observed)
     if baseline is None:
         expected, _values, full_cycle, level = _baseline(clean, interval, params, kept, daily)
@@ -695,12 +698,17 @@ def _scores(observed: np.ndarray, clean: np.ndarray, held: np.ndarray, interval:
     # approximation (a score of at most 0, never surprising) saves the special functions.
     x, e = _zero_nan(observed), _zero_nan(expected)
     above = x > e
+    same = np.zeros(x.shape, dtype=bool)
+    if previous is not None and previous[4] == ceiling:
+        with np.errstate(invalid="ignore"):
+            same = (expected == previous[0]) & (a == previous[1])
     approx = np.zeros(x.shape, dtype=bool)
     if ceiling is not None:
         judged = above & ~np.isnan(expected) & ~np.isnan(observed)
-        approx = _surely_above(x, e, a, z_to_p(ceiling), where=judged)
+        approx = _surely_above(x, e, a, z_to_p(ceiling), where=judged & ~same)
+        approx = np.where(same, previous[3], approx) if previous is not None else approx
         above = above & ~approx
-    z = tail_z(nb_tail(x, e, a, where=above))
+    z = tail_z(nb_tail(x, e, a, where=above & ~same))
     with np.errstate(invalid="ignore", divide="ignore"):
         normal = (x - e) / np.sqrt(np.maximum(e + a * e * e, 1e-9))
         z = np.where(above, z, normal)
@@ -708,6 +716,8 @@ def _scores(observed: np.ndarray, clean: np.ndarray, held: np.ndarray, interval:
         # Below every threshold, as their exact score is: the normal approximation, kept below.
         z = np.where(approx, np.minimum(normal, np.nextafter(ceiling, -np.inf)), z)
     z = np.where(np.isnan(expected) | np.isnan(observed), np.nan, z)
+    if previous is not None:
+        z = np.where(same, previous[2], z)
 
     def run_a(k: int, rows: np.ndarray, need: np.ndarray | None = None) -> np.ndarray:
         """The dispersion of sums of k points, for the given rows (worked out on demand: only
@@ -1050,9 +1060,13 @@ def _run_batch(timestamps: list[datetime], interval: timedelta, observed: np.nda
         # Without the points' scores (episodes only), a point whose tail is surely above every
         # threshold is not scored exactly (_surely_above).
         ceiling = None if exact else min(params.z_continue, float(th[active].z_single.min()))
+        previous = None
+        if last[active[0]] is not None:  # a later pass: the rows' numbers in the pass before
+            previous = (*(np.stack([last[row][i] for row in active]) for i in (0, 1, 2, 4)), last_ceiling)
         expected, a, z, full_cycle, run_a, approx, level = _scores(
             observed[active], clean[active], held[active], interval, params, baseline, ceiling,
-            None if daily is None else (daily[0][active], daily[1][active]))
+            None if daily is None else (daily[0][active], daily[1][active]), previous)
+        last_ceiling = ceiling
         baseline = None
         run_start, elevated = _hot(observed[active], expected, z, a, params, run_a, th[active], level)
         open_now = np.zeros((active.size, n), dtype=bool)
