@@ -340,27 +340,34 @@ def _sorting_network(size: int) -> list[tuple[int, int]]:
     return pairs
 
 
-def _lagged_trimmed_mean(values: np.ndarray, lags: list[int], trim: float) -> tuple[np.ndarray, np.ndarray]:
+def _lagged_trimmed_mean(values: np.ndarray, lags: list[int], trim: float,
+                         at: tuple[np.ndarray, np.ndarray] | None = None) -> tuple[np.ndarray, np.ndarray]:
     """Per point t (along the last axis), the mean of values[t - lag] over `lags` after dropping
     the lowest and highest `trim` share of them (floor(known x trim) at each end), NaN (unknown)
     values left out, NaN where none is left; and how many values were known (at least 1).
     The values are sorted by a sorting network, one whole array per lag (elementwise min and
-    max over every point at once), rather than by one small sort per point."""
+    max over every point at once), rather than by one small sort per point. at: (rows, points) of
+    a series x points matrix: those points alone (the same numbers, each point's on its own)."""
     inf = np.where(np.isnan(values), np.inf, values)  # counts are never infinite
     n_points = values.shape[-1]
     columns = []
     for lag in lags:
-        column = np.full(values.shape, np.inf)
-        if 0 < lag < n_points:
-            column[..., lag:] = inf[..., :-lag]
+        if at is not None:
+            rows, points = at
+            column = np.where(points >= lag, inf[rows, np.maximum(points - lag, 0)], np.inf)
+        else:
+            column = np.full(values.shape, np.inf)
+            if 0 < lag < n_points:
+                column[..., lag:] = inf[..., :-lag]
         columns.append(column)
-    spare = np.empty(values.shape)
+    shape = columns[0].shape if columns else values.shape
+    spare = np.empty(shape)
     for i, j in _sorting_network(len(columns)):
         low, high = columns[i], columns[j]
         np.minimum(low, high, out=spare)
         np.maximum(low, high, out=high)
         columns[i], spare = spare, low
-    known = np.zeros(values.shape, dtype=np.int64)
+    known = np.zeros(shape, dtype=np.int64)
     for column in columns:
         known += column != np.inf
     cut = np.floor(known * trim).astype(int)
@@ -451,15 +458,44 @@ def _daily_settled(interval: timedelta) -> bool:
     return _period(interval, WEEK) is not None
 
 
+def _weekly(clean: np.ndarray, lags: list[int], trim: float, memo: dict | None) -> tuple[np.ndarray, np.ndarray]:
+    """_lagged_trimmed_mean(clean, lags, trim), from `memo` where it holds the same rows worked out
+    before ('clean', 'mean', 'count'): a later pass replaces a few points, and only the points
+    that read one of them are worked out again (each point's mean is its own, so the numbers are
+    the same). The memo is updated to these rows."""
+    if memo is None or clean.ndim != 2:
+        return _lagged_trimmed_mean(clean, lags, trim)
+    if memo.get("clean") is None:
+        mean, count = _lagged_trimmed_mean(clean, lags, trim)
+    else:
+        before = memo["clean"]
+        changed = ~((clean == before) | (np.isnan(clean) & np.isnan(before)))
+        reads = np.zeros(clean.shape, dtype=bool)
+        n = clean.shape[-1]
+        for lag in lags:
+            if 0 < lag < n:
+                reads[:, lag:] |= changed[:, :-lag]
+        mean, count = memo["mean"].copy(), memo["count"].copy()
+        rows, points = np.nonzero(reads)
+        if rows.size:
+            mean[rows, points], count[rows, points] = _lagged_trimmed_mean(clean, lags, trim, at=(rows, points))
+    memo.update(clean=clean, mean=mean, count=count)
+    return mean, count
+
+
 def _baseline(clean: np.ndarray, interval: timedelta, params: SpikeParams,
               kept: np.ndarray | None = None,
-              daily: tuple[np.ndarray, np.ndarray] | None = None) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+              daily: tuple[np.ndarray, np.ndarray] | None = None,
+              weekly: dict | None = None) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """(expected, values, full_cycle, level): the expected count, how many earlier points it is
     an average of, whether it rests on the series' longest cycle (the week for sub-daily and
     daily series; the previous points when the interval has no cycle), and the level factor it
     was multiplied by (1 where none was). Along the last axis:
     `clean` is one series or one series per row; NaN (unknown) points are left out. daily: _daily's
-    candidate for these rows when already worked out (it reads only the first two weeks)."""
+    candidate for these rows when already worked out (it reads only the first two weeks). weekly
+    (series x points only): the weekly trimmed means of these rows as worked out before ('clean',
+    'mean', 'count', when there), of which only the points whose lagged values changed are worked
+    out again; updated to these."""
     n = clean.shape[-1]
     week = _period(interval, WEEK)
     day = _period(interval, DAY)
@@ -480,7 +516,7 @@ def _baseline(clean: np.ndarray, interval: timedelta, params: SpikeParams,
         candidates.append((*(daily if daily is not None else _daily(clean, interval, params)), day))
     if week is not None:
         weekly_lags = [k * week + j for k in range(1, params.weeks + 1) for j in spread if k * week + j > 0]
-        candidates.append((*_lagged_trimmed_mean(clean, weekly_lags, params.trim), 2 * week))
+        candidates.append((*_weekly(clean, weekly_lags, params.trim, weekly), 2 * week))
     # The long-run mean per point (over the dispersion window): sparse series shrink to it. It
     # leaves out the `kept` series' unknown points (an episode was open there), if given.
     long_total, long_known = _sum_before(clean if kept is None else kept,
@@ -676,7 +712,8 @@ def _run_sums(values: np.ndarray, k: int) -> np.ndarray:
 
 def _scores(observed: np.ndarray, clean: np.ndarray, held: np.ndarray, interval: timedelta, params: SpikeParams,
             baseline: tuple[np.ndarray, ...] | None = None, ceiling: float | None = None,
-            daily: tuple[np.ndarray, np.ndarray] | None = None, previous: tuple | None = None):
+            daily: tuple[np.ndarray, np.ndarray] | None = None, previous: tuple | None = None,
+            weekly: dict | None = None):
     """Per point: expected count, dispersion, score, whether the baseline is the full cycle, and
     for runs of k points ending there (run_lengths) the dispersion of their sums (estimated the
     same way from the sums' own residuals: noise partly averages out over a run). `clean` feeds
@@ -687,10 +724,11 @@ def _scores(observed: np.ndarray, clean: np.ndarray, held: np.ndarray, interval:
     the ceiling). daily: _daily's candidate for these rows, when already worked out. previous:
     (expected, dispersion, score, approx, ceiling) of the same rows in the pass before: a point
     whose expected count and dispersion have not changed keeps its score (the tails are the
-    costly part, and a later pass changes the points after a held episode only)."""
+    costly part, and a later pass changes the points after a held episode only). weekly: the
+    weekly trimmed means' memo of these rows (_weekly)."""
     kept = np.where(held, np.nan, observed)
     if baseline is None:
-        expected, _values, full_cycle, level = _baseline(clean, interval, params, kept, daily)
+        expected, _values, full_cycle, level = _baseline(clean, interval, params, kept, daily, weekly)
     else:
         expected, full_cycle, level = baseline
     a = dispersion(observed, kept, expected, interval, params)
@@ -1006,7 +1044,7 @@ def _run_many(timestamps: list[datetime], interval: timedelta, observed: np.ndar
     th = _Thresholds.of(row_params)
     out: list[Detection | None] = [None] * rows
     chosen = np.arange(rows)
-    baseline = daily = None
+    baseline = daily = weekly = None
     settled = _daily_settled(interval)
     if episodes_only and rows:
         # Pass 1's expected counts (nothing is held yet) settle which series could open an
@@ -1015,21 +1053,26 @@ def _run_many(timestamps: list[datetime], interval: timedelta, observed: np.ndar
         parts = []
         for first in range(0, rows, BATCH_ROWS):
             part = slice(first, first + BATCH_ROWS)
-            days = _daily(observed[part], interval, params)
-            expected, _values, full_cycle, level = _baseline(observed[part], interval, params, observed[part], days)
+            days, weeks = _daily(observed[part], interval, params), {}
+            expected, _values, full_cycle, level = _baseline(observed[part], interval, params, observed[part], days,
+                                                             weeks)
             could = np.flatnonzero(_big_enough(observed[part], expected, level, params, th[part]))
             days = (days[0][could], days[1][could]) if days is not None and settled else (None, None)
-            parts.append((could + first, expected[could], full_cycle[could], level[could], *days))
+            weeks = (weeks["mean"][could], weeks["count"][could]) if "mean" in weeks else (None, None)
+            parts.append((could + first, expected[could], full_cycle[could], level[could], *days, *weeks))
         chosen = np.concatenate([part[0] for part in parts])
         baseline = tuple(np.concatenate([part[i] for part in parts]) for i in (1, 2, 3))
         if parts[0][4] is not None:
             daily = tuple(np.concatenate([part[i] for part in parts]) for i in (4, 5))
+        if parts[0][6] is not None:
+            weekly = tuple(np.concatenate([part[i] for part in parts]) for i in (6, 7))
     for first in range(0, chosen.size, BATCH_ROWS):
         batch = chosen[first:first + BATCH_ROWS]
         known = None if baseline is None else tuple(b[first:first + BATCH_ROWS] for b in baseline)
         days = None if daily is None else tuple(d[first:first + BATCH_ROWS] for d in daily)
+        weeks = None if weekly is None else tuple(w[first:first + BATCH_ROWS] for w in weekly)
         for row, detection in zip(batch, _run_batch(timestamps, interval, observed[batch], params, th[batch], known,
-                                                    exact=not episodes_only, daily=days)):
+                                                    exact=not episodes_only, daily=days, weekly=weeks)):
             out[int(row)] = detection
     return out
 
@@ -1037,7 +1080,8 @@ def _run_many(timestamps: list[datetime], interval: timedelta, observed: np.ndar
 def _run_batch(timestamps: list[datetime], interval: timedelta, observed: np.ndarray,
                params: SpikeParams, th: _Thresholds,
                baseline: tuple[np.ndarray, ...] | None = None, exact: bool = True,
-               daily: tuple[np.ndarray, np.ndarray] | None = None) -> list[Detection]:
+               daily: tuple[np.ndarray, np.ndarray] | None = None,
+               weekly: tuple[np.ndarray, np.ndarray] | None = None) -> list[Detection]:
     # Pass 1 on the raw series (its expected counts and full cycles given as `baseline` when
     # already worked out); each later pass with the points at which the previous pass had
     # an episode open replaced by their expected counts, so a spike does not inflate the
@@ -1045,8 +1089,13 @@ def _run_batch(timestamps: list[datetime], interval: timedelta, observed: np.nda
     # settled is not judged again). Every pass is causal: whether an episode was open at a point
     # is known when that point closes, and only earlier points feed a baseline. The stand-in
     # baseline of the first two weeks reads only points that are never replaced: worked out once
-    # (`daily`, when given) rather than in every pass.
+    # (`daily`, when given) rather than in every pass; the weekly trimmed means are kept from
+    # pass to pass (`weekly`: pass 1's, when given), and worked out again only at the points
+    # that read a replaced one (_weekly).
     rows, n = observed.shape
+    memo = None
+    if weekly is not None:
+        memo = {"clean": observed.copy(), "mean": weekly[0].copy(), "count": weekly[1].copy()}
     if daily is None and _daily_settled(interval):
         daily = _daily(observed, interval, params)
     clean = observed.copy()
@@ -1063,9 +1112,15 @@ def _run_batch(timestamps: list[datetime], interval: timedelta, observed: np.nda
         previous = None
         if last[active[0]] is not None:  # a later pass: the rows' numbers in the pass before
             previous = (*(np.stack([last[row][i] for row in active]) for i in (0, 1, 2, 4)), last_ceiling)
+        weeks = {} if memo is None else {k: v[active] for k, v in memo.items()}
         expected, a, z, full_cycle, run_a, approx, level = _scores(
             observed[active], clean[active], held[active], interval, params, baseline, ceiling,
-            None if daily is None else (daily[0][active], daily[1][active]), previous)
+            None if daily is None else (daily[0][active], daily[1][active]), previous=previous, weekly=weeks)
+        if "mean" in weeks:
+            if memo is None:
+                memo = {k: np.zeros((rows, n), dtype=v.dtype) for k, v in weeks.items()}
+            for k, v in weeks.items():
+                memo[k][active] = v
         last_ceiling = ceiling
         baseline = None
         run_start, elevated = _hot(observed[active], expected, z, a, params, run_a, th[active], level)

@@ -1,6 +1,6 @@
 """The spike record's shortcuts change no number: the watched series placed on the grid at once
-against a plain group-by per scope, and the detector's batches (the stand-in daily baseline worked
-out once, many series judged together) against each series judged alone, pass by pass.
+against a plain group-by per scope; what a later pass of the detector keeps from the one before
+against working everything out again; and many series judged together against each alone.
 
 The series: two categories on two surfaces and two regions, five weeks hourly, with a daily
 cycle, spikes in the first two weeks (judged on the daily baseline) and later (judged on the
@@ -92,19 +92,28 @@ def test_the_watched_series_are_the_group_by_of_each_scope():
         assert np.array_equal(np.delete(got_top, hour), np.delete(top, hour)), key
 
 
-def test_the_record_is_the_same_with_the_daily_baseline_worked_out_in_every_pass(monkeypatch):
-    """The stand-in daily baseline reads only the first two weeks, never replaced: worked out once
-    per batch, every number of the record is what working it out in every pass gives."""
+def test_the_record_is_the_same_with_everything_worked_out_again_in_every_pass(monkeypatch):
+    """What a later pass keeps from the one before (the stand-in daily baseline, which reads only
+    the first two weeks, never replaced; the weekly trimmed means of the points that read no
+    replaced point; the scores of the points whose expected count and dispersion did not change):
+    every number of the record is what working everything out again in every pass gives."""
     frame = cells_frame()
     hour = END + H
+    plain_scores = spikes._scores
+
+    def scores_afresh(*args, previous=None, **options):
+        return plain_scores(*args, **options)
+
     for sensitivity in spikes.SENSITIVITIES:
-        once = spike_record.build(frame, hour, sensitivity)
+        kept = spike_record.build(frame, hour, sensitivity)
         with monkeypatch.context() as m:
             m.setattr(spikes, "_daily_settled", lambda interval: False)
-            every_pass = spike_record.build(frame, hour, sensitivity)
-        assert once.spikes.height > 0
-        assert once.spikes.equals(every_pass.spikes)
-        assert (once.first, once.last) == (every_pass.first, every_pass.last)
+            m.setattr(spikes, "_weekly", lambda clean, lags, trim, memo: spikes._lagged_trimmed_mean(clean, lags, trim))
+            m.setattr(spikes, "_scores", scores_afresh)
+            afresh = spike_record.build(frame, hour, sensitivity)
+        assert kept.spikes.height > 0
+        assert kept.spikes.equals(afresh.spikes)
+        assert (kept.first, kept.last) == (afresh.first, afresh.last)
 
 
 @pytest.mark.parametrize("sensitivity", ["normal", "high"])
