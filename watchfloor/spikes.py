@@ -722,16 +722,29 @@ def _scores(observed: np.ndarray, clean: np.ndarray, held: np.ndarray, interval:
     makes a point hot or elevated), when given: points whose tail is surely above its upper tail
     are not scored exactly (approx; their score is then the normal approximation, kept below
     the ceiling). daily: _daily's candidate for these rows, when already worked out. previous:
-    (expected, dispersion, score, approx, ceiling) of the same rows in the pass before: a point
-    whose expected count and dispersion have not changed keeps its score (the tails are the
-    costly part, and a later pass changes the points after a held episode only). weekly: the
+    (expected, dispersion, score, approx, ceiling, kept) of the same rows in the pass before: the
+    dispersion is worked out again only after the first point whose kept count or expected count
+    changed (each renewal reads the points before it), and a point whose expected count and
+    dispersion have not changed keeps its score (the tails are the costly part, and a later pass
+    changes the points after a held episode only). weekly: the
     weekly trimmed means' memo of these rows (_weekly)."""
     kept = np.where(held, np.nan, observed)
     if baseline is None:
         expected, _values, full_cycle, level = _baseline(clean, interval, params, kept, daily, weekly)
     else:
         expected, full_cycle, level = baseline
-    a = dispersion(observed, kept, expected, interval, params)
+    if previous is None:
+        a = dispersion(observed, kept, expected, interval, params)
+    else:
+        with np.errstate(invalid="ignore"):
+            unchanged = (((kept == previous[5]) | (np.isnan(kept) & np.isnan(previous[5])))
+                         & ((expected == previous[0]) | (np.isnan(expected) & np.isnan(previous[0]))))
+        n = unchanged.shape[-1]
+        first_change = np.where(unchanged.all(axis=-1), n, np.argmin(unchanged, axis=-1))
+        need = np.arange(n) > first_change[:, None]
+        a = previous[1]
+        if need.any():
+            a = np.where(need, dispersion(observed, kept, expected, interval, params, need), a)
     # The exact tail where the count is above expected; at or below it the normal
     # approximation (a score of at most 0, never surprising) saves the special functions.
     x, e = _zero_nan(observed), _zero_nan(expected)
@@ -1102,6 +1115,7 @@ def _run_batch(timestamps: list[datetime], interval: timedelta, observed: np.nda
     opened = np.zeros((rows, n), dtype=bool)
     held = np.zeros((rows, n), dtype=bool)
     last: list = [None] * rows
+    kept_before = np.empty((rows, n))
     active = np.arange(rows)
     for _ in range(MAX_PASSES):
         if active.size == 0:
@@ -1111,7 +1125,8 @@ def _run_batch(timestamps: list[datetime], interval: timedelta, observed: np.nda
         ceiling = None if exact else min(params.z_continue, float(th[active].z_single.min()))
         previous = None
         if last[active[0]] is not None:  # a later pass: the rows' numbers in the pass before
-            previous = (*(np.stack([last[row][i] for row in active]) for i in (0, 1, 2, 4)), last_ceiling)
+            previous = (*(np.stack([last[row][i] for row in active]) for i in (0, 1, 2, 4)), last_ceiling,
+                        kept_before[active])
         weeks = {} if memo is None else {k: v[active] for k, v in memo.items()}
         expected, a, z, full_cycle, run_a, approx, level = _scores(
             observed[active], clean[active], held[active], interval, params, baseline, ceiling,
@@ -1122,6 +1137,7 @@ def _run_batch(timestamps: list[datetime], interval: timedelta, observed: np.nda
             for k, v in weeks.items():
                 memo[k][active] = v
         last_ceiling = ceiling
+        kept_before[active] = np.where(held[active], np.nan, observed[active])
         baseline = None
         run_start, elevated = _hot(observed[active], expected, z, a, params, run_a, th[active], level)
         open_now = np.zeros((active.size, n), dtype=bool)
