@@ -340,27 +340,34 @@ def _sorting_network(size: int) -> list[tuple[int, int]]:
     return pairs
 
 
-def _lagged_trimmed_mean(values: np.ndarray, lags: list[int], trim: float) -> tuple[np.ndarray, np.ndarray]:
+def _lagged_trimmed_mean(values: np.ndarray, lags: list[int], trim: float,
+                         at: tuple[np.ndarray, np.ndarray] | None = None) -> tuple[np.ndarray, np.ndarray]:
     """Per point t (along the last axis), the mean of values[t - lag] over `lags` after dropping
     the lowest and highest `trim` share of them (floor(known x trim) at each end), NaN (unknown)
     values left out, NaN where none is left; and how many values were known (at least 1).
     The values are sorted by a sorting network, one whole array per lag (elementwise min and
-    max over every point at once), rather than by one small sort per point."""
+    max over every point at once), rather than by one small sort per point. at: (rows, points) of
+    a series x points matrix: those points alone (the same numbers, each point's on its own)."""
     inf = np.where(np.isnan(values), np.inf, values)  # counts are never infinite
     n_points = values.shape[-1]
     columns = []
     for lag in lags:
-        column = np.full(values.shape, np.inf)
-        if 0 < lag < n_points:
-            column[..., lag:] = inf[..., :-lag]
+        if at is not None:
+            rows, points = at
+            column = np.where(points >= lag, inf[rows, np.maximum(points - lag, 0)], np.inf)
+        else:
+            column = np.full(values.shape, np.inf)
+            if 0 < lag < n_points:
+                column[..., lag:] = inf[..., :-lag]
         columns.append(column)
-    spare = np.empty(values.shape)
+    shape = columns[0].shape if columns else values.shape
+    spare = np.empty(shape)
     for i, j in _sorting_network(len(columns)):
         low, high = columns[i], columns[j]
         np.minimum(low, high, out=spare)
         np.maximum(low, high, out=high)
         columns[i], spare = spare, low
-    known = np.zeros(values.shape, dtype=np.int64)
+    known = np.zeros(shape, dtype=np.int64)
     for column in columns:
         known += column != np.inf
     cut = np.floor(known * trim).astype(int)
@@ -423,13 +430,72 @@ def baseline(clean: np.ndarray, interval: timedelta, params: SpikeParams) -> np.
     return _baseline(clean, interval, params)[0]
 
 
+def _daily(clean: np.ndarray, interval: timedelta, params: SpikeParams) -> tuple[np.ndarray, np.ndarray] | None:
+    """The stand-in seasonal baseline of _baseline (a trimmed mean of the same point of the
+    previous days, and how many values it rests on), or None without a daily cycle. It is needed
+    only until the weekly baseline takes over (two weeks in, where it always has values): worked
+    out for those points alone, which gives the same numbers in less time."""
+    n = clean.shape[-1]
+    week = _period(interval, WEEK)
+    day = _period(interval, DAY)
+    if day is None or day <= 1:
+        return None
+    reach = _points(params.neighbour_time, interval, 0) if interval < DAY else 0
+    daily_lags = [k * day + j for k in range(1, 8) for j in range(-reach, reach + 1) if k * day + j > 0]
+    upto = min(n, 2 * week) if week is not None else n
+    mean, count = _lagged_trimmed_mean(clean[..., :upto], daily_lags, params.trim)
+    if upto < n:
+        rest = (*clean.shape[:-1], n - upto)
+        mean = np.concatenate([mean, np.full(rest, np.nan)], axis=-1)
+        count = np.concatenate([count, np.ones(rest, dtype=count.dtype)], axis=-1)
+    return mean, count
+
+
+def _daily_settled(interval: timedelta) -> bool:
+    """Whether _daily stays the same from pass to pass: it reads only the first two weeks, where
+    no point is ever replaced (only points judged on the weekly baseline are), when the interval
+    has a weekly cycle."""
+    return _period(interval, WEEK) is not None
+
+
+def _weekly(clean: np.ndarray, lags: list[int], trim: float, memo: dict | None) -> tuple[np.ndarray, np.ndarray]:
+    """_lagged_trimmed_mean(clean, lags, trim), from `memo` where it holds the same rows worked out
+    before ('clean', 'mean', 'count'): a later pass replaces a few points, and only the points
+    that read one of them are worked out again (each point's mean is its own, so the numbers are
+    the same). The memo is updated to these rows."""
+    if memo is None or clean.ndim != 2:
+        return _lagged_trimmed_mean(clean, lags, trim)
+    if memo.get("clean") is None:
+        mean, count = _lagged_trimmed_mean(clean, lags, trim)
+    else:
+        before = memo["clean"]
+        changed = ~((clean == before) | (np.isnan(clean) & np.isnan(before)))
+        reads = np.zeros(clean.shape, dtype=bool)
+        n = clean.shape[-1]
+        for lag in lags:
+            if 0 < lag < n:
+                reads[:, lag:] |= changed[:, :-lag]
+        mean, count = memo["mean"].copy(), memo["count"].copy()
+        rows, points = np.nonzero(reads)
+        if rows.size:
+            mean[rows, points], count[rows, points] = _lagged_trimmed_mean(clean, lags, trim, at=(rows, points))
+    memo.update(clean=clean, mean=mean, count=count)
+    return mean, count
+
+
 def _baseline(clean: np.ndarray, interval: timedelta, params: SpikeParams,
-              kept: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+              kept: np.ndarray | None = None,
+              daily: tuple[np.ndarray, np.ndarray] | None = None,
+              weekly: dict | None = None) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """(expected, values, full_cycle, level): the expected count, how many earlier points it is
     an average of, whether it rests on the series' longest cycle (the week for sub-daily and
     daily series; the previous points when the interval has no cycle), and the level factor it
     was multiplied by (1 where none was). Along the last axis:
-    `clean` is one series or one series per row; NaN (unknown) points are left out."""
+    `clean` is one series or one series per row; NaN (unknown) points are left out. daily: _daily's
+    candidate for these rows when already worked out (it reads only the first two weeks). weekly
+    (series x points only): the weekly trimmed means of these rows as worked out before ('clean',
+    'mean', 'count', when there), of which only the points whose lagged values changed are worked
+    out again; updated to these."""
     n = clean.shape[-1]
     week = _period(interval, WEEK)
     day = _period(interval, DAY)
@@ -447,19 +513,10 @@ def _baseline(clean: np.ndarray, interval: timedelta, params: SpikeParams,
     values = np.maximum(known, 1.0)
     candidates = []  # (seasonal baseline, values, first point it applies to), from the weakest to the best
     if day is not None and day > 1:
-        daily_lags = [k * day + j for k in range(1, 8) for j in spread if k * day + j > 0]
-        # Needed only until the weekly baseline takes over (two weeks in, where it always has
-        # values): worked out for those points alone, which gives the same numbers in less time.
-        upto = min(n, 2 * week) if week is not None else n
-        mean, count = _lagged_trimmed_mean(clean[..., :upto], daily_lags, params.trim)
-        if upto < n:
-            rest = (*clean.shape[:-1], n - upto)
-            mean = np.concatenate([mean, np.full(rest, np.nan)], axis=-1)
-            count = np.concatenate([count, np.ones(rest, dtype=count.dtype)], axis=-1)
-        candidates.append((mean, count, day))
+        candidates.append((*(daily if daily is not None else _daily(clean, interval, params)), day))
     if week is not None:
         weekly_lags = [k * week + j for k in range(1, params.weeks + 1) for j in spread if k * week + j > 0]
-        candidates.append((*_lagged_trimmed_mean(clean, weekly_lags, params.trim), 2 * week))
+        candidates.append((*_weekly(clean, weekly_lags, params.trim, weekly), 2 * week))
     # The long-run mean per point (over the dispersion window): sparse series shrink to it. It
     # leaves out the `kept` series' unknown points (an episode was open there), if given.
     long_total, long_known = _sum_before(clean if kept is None else kept,
@@ -518,12 +575,17 @@ def needed_dispersion(counts: np.ndarray, expected: np.ndarray, share: float) ->
     1/2, which makes x - 1/2 = quantile a quadratic in a; the smaller root is taken."""
     z = float(-special.ndtri(share))
     c = (z * z - 1.0) / 6.0
-    mu = np.maximum(np.asarray(expected, dtype=float), 1e-6)
-    y = np.asarray(counts, dtype=float) - 0.5 - mu - c
+    counts, expected = np.broadcast_arrays(np.asarray(counts, dtype=float), np.asarray(expected, dtype=float))
+    mu = np.maximum(expected, 1e-6)
+    y = counts - 0.5 - mu - c
+    needed = np.full(mu.shape, -1.0)
     with np.errstate(invalid="ignore", divide="ignore"):
-        disc = mu ** 3 * z * z * (8.0 * c * y + z * z * mu + 16.0 * c * c)
-        root = ((4.0 * c * mu * y + z * z * mu * mu) - np.sqrt(np.maximum(disc, 0.0))) / (8.0 * c * c * mu * mu)
-        needed = np.where(y <= z * np.sqrt(mu), -1.0, root)
+        # The root only where the count is above the Poisson quantile (a few points in a
+        # hundred): the cube is the costliest step of the detector when taken everywhere.
+        root = ~(y <= z * np.sqrt(mu))
+        m, yy = mu[root], y[root]
+        disc = m ** 3 * z * z * (8.0 * c * yy + z * z * m + 16.0 * c * c)
+        needed[root] = ((4.0 * c * m * yy + z * z * m * m) - np.sqrt(np.maximum(disc, 0.0))) / (8.0 * c * c * m * m)
     return np.where(np.isnan(counts) | np.isnan(expected), np.nan, needed)
 
 
@@ -649,7 +711,9 @@ def _run_sums(values: np.ndarray, k: int) -> np.ndarray:
 
 
 def _scores(observed: np.ndarray, clean: np.ndarray, held: np.ndarray, interval: timedelta, params: SpikeParams,
-            baseline: tuple[np.ndarray, ...] | None = None, ceiling: float | None = None):
+            baseline: tuple[np.ndarray, ...] | None = None, ceiling: float | None = None,
+            daily: tuple[np.ndarray, np.ndarray] | None = None, previous: tuple | None = None,
+            weekly: dict | None = None):
     """Per point: expected count, dispersion, score, whether the baseline is the full cycle, and
     for runs of k points ending there (run_lengths) the dispersion of their sums (estimated the
     same way from the sums' own residuals: noise partly averages out over a run). `clean` feeds
@@ -657,23 +721,45 @@ def _scores(observed: np.ndarray, clean: np.ndarray, held: np.ndarray, interval:
     (expected, full_cycle, level) when already worked out for these rows. ceiling (the lowest score that
     makes a point hot or elevated), when given: points whose tail is surely above its upper tail
     are not scored exactly (approx; their score is then the normal approximation, kept below
-    the ceiling)."""
+    the ceiling). daily: _daily's candidate for these rows, when already worked out. previous:
+    (expected, dispersion, score, approx, ceiling, kept) of the same rows in the pass before: the
+    dispersion is worked out again only after the first point whose kept count or expected count
+    changed (each renewal reads the points before it), and a point whose expected count and
+    dispersion have not changed keeps its score (the tails are the costly part, and a later pass
+    changes the points after a held episode only). weekly: the
+    weekly trimmed means' memo of these rows (_weekly)."""
     kept = np.where(held, np.nan, observed)
     if baseline is None:
-        expected, _values, full_cycle, level = _baseline(clean, interval, params, kept)
+        expected, _values, full_cycle, level = _baseline(clean, interval, params, kept, daily, weekly)
     else:
         expected, full_cycle, level = baseline
-    a = dispersion(observed, kept, expected, interval, params)
+    if previous is None:
+        a = dispersion(observed, kept, expected, interval, params)
+    else:
+        with np.errstate(invalid="ignore"):
+            unchanged = (((kept == previous[5]) | (np.isnan(kept) & np.isnan(previous[5])))
+                         & ((expected == previous[0]) | (np.isnan(expected) & np.isnan(previous[0]))))
+        n = unchanged.shape[-1]
+        first_change = np.where(unchanged.all(axis=-1), n, np.argmin(unchanged, axis=-1))
+        need = np.arange(n) > first_change[:, None]
+        a = previous[1]
+        if need.any():
+            a = np.where(need, dispersion(observed, kept, expected, interval, params, need), a)
     # The exact tail where the count is above expected; at or below it the normal
     # approximation (a score of at most 0, never surprising) saves the special functions.
     x, e = _zero_nan(observed), _zero_nan(expected)
     above = x > e
+    same = np.zeros(x.shape, dtype=bool)
+    if previous is not None and previous[4] == ceiling:
+        with np.errstate(invalid="ignore"):
+            same = (expected == previous[0]) & (a == previous[1])
     approx = np.zeros(x.shape, dtype=bool)
     if ceiling is not None:
         judged = above & ~np.isnan(expected) & ~np.isnan(observed)
-        approx = _surely_above(x, e, a, z_to_p(ceiling), where=judged)
+        approx = _surely_above(x, e, a, z_to_p(ceiling), where=judged & ~same)
+        approx = np.where(same, previous[3], approx) if previous is not None else approx
         above = above & ~approx
-    z = tail_z(nb_tail(x, e, a, where=above))
+    z = tail_z(nb_tail(x, e, a, where=above & ~same))
     with np.errstate(invalid="ignore", divide="ignore"):
         normal = (x - e) / np.sqrt(np.maximum(e + a * e * e, 1e-9))
         z = np.where(above, z, normal)
@@ -681,6 +767,8 @@ def _scores(observed: np.ndarray, clean: np.ndarray, held: np.ndarray, interval:
         # Below every threshold, as their exact score is: the normal approximation, kept below.
         z = np.where(approx, np.minimum(normal, np.nextafter(ceiling, -np.inf)), z)
     z = np.where(np.isnan(expected) | np.isnan(observed), np.nan, z)
+    if previous is not None:
+        z = np.where(same, previous[2], z)
 
     def run_a(k: int, rows: np.ndarray, need: np.ndarray | None = None) -> np.ndarray:
         """The dispersion of sums of k points, for the given rows (worked out on demand: only
@@ -741,9 +829,11 @@ class _Thresholds:
 
     @classmethod
     def of(cls, row_params: Sequence[SpikeParams]) -> _Thresholds:
+        z_single = {p: p.z_single for p in set(row_params)}  # one normal quantile per setting
+
         def column(values) -> np.ndarray:
             return np.asarray(values, dtype=float).reshape(-1, 1)
-        return cls(column([p.alpha for p in row_params]), column([p.z_single for p in row_params]),
+        return cls(column([p.alpha for p in row_params]), column([z_single[p] for p in row_params]),
                    column([p.min_excess for p in row_params]), column([p.min_ratio for p in row_params]))
 
     def __getitem__(self, rows) -> _Thresholds:
@@ -962,12 +1052,13 @@ def _run_many(timestamps: list[datetime], interval: timedelta, observed: np.ndar
     row_params = list(row_params) if row_params is not None else [params] * rows
     if len(row_params) != rows:
         raise ValueError("one setting per series")
-    if any(replace(p, **{k: getattr(params, k) for k in _ROW_SETTINGS}) != params for p in row_params):
+    if any(replace(p, **{k: getattr(params, k) for k in _ROW_SETTINGS}) != params for p in set(row_params)):
         raise ValueError("series judged together may differ only in alpha, min_excess and min_ratio")
     th = _Thresholds.of(row_params)
     out: list[Detection | None] = [None] * rows
     chosen = np.arange(rows)
-    baseline = None
+    baseline = daily = weekly = None
+    settled = _daily_settled(interval)
     if episodes_only and rows:
         # Pass 1's expected counts (nothing is held yet) settle which series could open an
         # episode at all: without a point or run big enough, a series has none in pass 1, so
@@ -975,34 +1066,56 @@ def _run_many(timestamps: list[datetime], interval: timedelta, observed: np.ndar
         parts = []
         for first in range(0, rows, BATCH_ROWS):
             part = slice(first, first + BATCH_ROWS)
-            expected, _values, full_cycle, level = _baseline(observed[part], interval, params, observed[part])
+            days, weeks = _daily(observed[part], interval, params), {}
+            expected, _values, full_cycle, level = _baseline(observed[part], interval, params, observed[part], days,
+                                                             weeks)
             could = np.flatnonzero(_big_enough(observed[part], expected, level, params, th[part]))
-            parts.append((could + first, expected[could], full_cycle[could], level[could]))
+            days = (days[0][could], days[1][could]) if days is not None and settled else (None, None)
+            weeks = (weeks["mean"][could], weeks["count"][could]) if "mean" in weeks else (None, None)
+            parts.append((could + first, expected[could], full_cycle[could], level[could], *days, *weeks))
         chosen = np.concatenate([part[0] for part in parts])
         baseline = tuple(np.concatenate([part[i] for part in parts]) for i in (1, 2, 3))
+        if parts[0][4] is not None:
+            daily = tuple(np.concatenate([part[i] for part in parts]) for i in (4, 5))
+        if parts[0][6] is not None:
+            weekly = tuple(np.concatenate([part[i] for part in parts]) for i in (6, 7))
     for first in range(0, chosen.size, BATCH_ROWS):
         batch = chosen[first:first + BATCH_ROWS]
         known = None if baseline is None else tuple(b[first:first + BATCH_ROWS] for b in baseline)
+        days = None if daily is None else tuple(d[first:first + BATCH_ROWS] for d in daily)
+        weeks = None if weekly is None else tuple(w[first:first + BATCH_ROWS] for w in weekly)
         for row, detection in zip(batch, _run_batch(timestamps, interval, observed[batch], params, th[batch], known,
-                                                    exact=not episodes_only)):
+                                                    exact=not episodes_only, daily=days, weekly=weeks)):
             out[int(row)] = detection
     return out
 
 
 def _run_batch(timestamps: list[datetime], interval: timedelta, observed: np.ndarray,
                params: SpikeParams, th: _Thresholds,
-               baseline: tuple[np.ndarray, ...] | None = None, exact: bool = True) -> list[Detection]:
+               baseline: tuple[np.ndarray, ...] | None = None, exact: bool = True,
+               daily: tuple[np.ndarray, np.ndarray] | None = None,
+               weekly: tuple[np.ndarray, np.ndarray] | None = None) -> list[Detection]:
     # Pass 1 on the raw series (its expected counts and full cycles given as `baseline` when
     # already worked out); each later pass with the points at which the previous pass had
     # an episode open replaced by their expected counts, so a spike does not inflate the
     # baselines and dispersions after it, until nothing changes (per series: a series that has
     # settled is not judged again). Every pass is causal: whether an episode was open at a point
-    # is known when that point closes, and only earlier points feed a baseline.
+    # is known when that point closes, and only earlier points feed a baseline. The stand-in
+    # baseline of the first two weeks reads only points that are never replaced: worked out once
+    # (`daily`, when given) rather than in every pass; the weekly trimmed means are kept from
+    # pass to pass (`weekly`: pass 1's, when given), and worked out again only at the points
+    # that read a replaced one (_weekly).
     rows, n = observed.shape
+    memo = None
+    if weekly is not None:
+        memo = {"clean": observed.copy(), "mean": weekly[0].copy(), "count": weekly[1].copy()}
+    if daily is None and _daily_settled(interval):
+        daily = _daily(observed, interval, params)
     clean = observed.copy()
     opened = np.zeros((rows, n), dtype=bool)
     held = np.zeros((rows, n), dtype=bool)
     last: list = [None] * rows
+    kept_before = np.empty((rows, n))
     active = np.arange(rows)
     for _ in range(MAX_PASSES):
         if active.size == 0:
@@ -1010,31 +1123,45 @@ def _run_batch(timestamps: list[datetime], interval: timedelta, observed: np.nda
         # Without the points' scores (episodes only), a point whose tail is surely above every
         # threshold is not scored exactly (_surely_above).
         ceiling = None if exact else min(params.z_continue, float(th[active].z_single.min()))
-        expected, a, z, full_cycle, run_a, approx, level = _scores(observed[active], clean[active], held[active],
-                                                                   interval, params, baseline, ceiling)
+        previous = None
+        if last[active[0]] is not None:  # a later pass: the rows' numbers in the pass before
+            previous = (*(np.stack([last[row][i] for row in active]) for i in (0, 1, 2, 4)), last_ceiling,
+                        kept_before[active])
+        weeks = {} if memo is None else {k: v[active] for k, v in memo.items()}
+        expected, a, z, full_cycle, run_a, approx, level = _scores(
+            observed[active], clean[active], held[active], interval, params, baseline, ceiling,
+            None if daily is None else (daily[0][active], daily[1][active]), previous=previous, weekly=weeks)
+        if "mean" in weeks:
+            if memo is None:
+                memo = {k: np.zeros((rows, n), dtype=v.dtype) for k, v in weeks.items()}
+            for k, v in weeks.items():
+                memo[k][active] = v
+        last_ceiling = ceiling
+        kept_before[active] = np.where(held[active], np.nan, observed[active])
         baseline = None
         run_start, elevated = _hot(observed[active], expected, z, a, params, run_a, th[active], level)
-        unsettled = []
+        open_now = np.zeros((active.size, n), dtype=bool)
         for j, row in enumerate(active):
             raw = _walk(run_start[j], elevated[j], params)
             last[row] = (expected[j], a[j], z[j], raw, approx[j])
-            # Only points judged on the full cycle are replaced: an episode judged on a stand-in
-            # baseline (the previous days, before two weeks of history) may be the weekly cycle
-            # itself (Monday after a quiet weekend), and replacing it would teach every later
-            # Monday the weekend's level, so the false episode would repeat week after week.
-            # The dispersion leaves out every point at which an episode was open, whatever its
-            # baseline: a burst in the first two weeks must not make the series look noisy.
-            open_now = _open_mask(raw, n, params.end_after)
-            mask = open_now & full_cycle[j]
-            cleaned = np.where(mask, np.fmin(observed[row], expected[j]), observed[row])
-            if (np.array_equal(open_now, held[row]) and np.array_equal(mask, opened[row])
-                    and np.allclose(cleaned, clean[row], rtol=1e-9, atol=1e-12, equal_nan=True)):
-                continue
-            opened[row], clean[row], held[row] = mask, cleaned, open_now
-            unsettled.append(row)
-        if not unsettled:
+            open_now[j] = _open_mask(raw, n, params.end_after)
+        # Only points judged on the full cycle are replaced: an episode judged on a stand-in
+        # baseline (the previous days, before two weeks of history) may be the weekly cycle
+        # itself (Monday after a quiet weekend), and replacing it would teach every later
+        # Monday the weekend's level, so the false episode would repeat week after week.
+        # The dispersion leaves out every point at which an episode was open, whatever its
+        # baseline: a burst in the first two weeks must not make the series look noisy.
+        # A series whose held points and cleaned counts did not change has settled (every row
+        # of the pass compared at once).
+        mask = open_now & full_cycle
+        cleaned = np.where(mask, np.fmin(observed[active], expected), observed[active])
+        settled = ((open_now == held[active]).all(axis=-1) & (mask == opened[active]).all(axis=-1)
+                   & np.isclose(cleaned, clean[active], rtol=1e-9, atol=1e-12, equal_nan=True).all(axis=-1))
+        unsettled = active[~settled]
+        if unsettled.size == 0:
             break
-        active = np.array(unsettled, dtype=int)
+        opened[unsettled], clean[unsettled], held[unsettled] = mask[~settled], cleaned[~settled], open_now[~settled]
+        active = unsettled
     return [_detection(timestamps, interval, observed[row], *last[row], params) for row in range(rows)]
 
 
@@ -1213,21 +1340,33 @@ def watched_series(counts: pl.DataFrame, start: datetime, end: datetime,
     points = int((end - start) // interval) + 1 if end >= start else 0
     step_us = interval // timedelta(microseconds=1)
     extra = [c for c in ("top_account", *SLOT_COLUMNS) if c in counts.columns]
-    cells = (
-        counts.select(pl.col("category").cast(pl.String), pl.col("surface").cast(pl.String),
-                      pl.col("region").cast(pl.String), pl.col("bucket").cast(pl.Datetime("us")),
-                      pl.col("cases").cast(pl.Float64), *(pl.col(c).cast(pl.Float64) for c in extra))
-        .group_by("category", "surface", "region", "bucket").agg(pl.col("cases").sum(), *(pl.col(c).max() for c in extra))
-    )
-    cell_keys = cells.select("category", "surface", "region").unique().with_row_index("cell")
-    placed = (cells.join(cell_keys, on=["category", "surface", "region"], nulls_equal=True)
-              .with_columns(((pl.col("bucket") - start).dt.total_microseconds() // step_us).alias("point"))
-              .filter(pl.col("point").is_between(0, points - 1)))
-    where = (placed["cell"].to_numpy(), placed["point"].to_numpy())
-    by_cell = {}
-    for column in ("cases", *extra):
-        by_cell[column] = np.zeros((cell_keys.height, points))
-        by_cell[column][where] = placed[column].to_numpy()
+    rows = counts.select(pl.col("category").cast(pl.String), pl.col("surface").cast(pl.String),
+                         pl.col("region").cast(pl.String), pl.col("bucket").cast(pl.Datetime("us")),
+                         pl.col("cases").cast(pl.Float64), *(pl.col(c).cast(pl.Float64) for c in extra))
+    cell_keys = rows.select("category", "surface", "region").unique().with_row_index("cell")
+    placed = (rows.lazy().join(cell_keys.lazy(), on=["category", "surface", "region"], nulls_equal=True)
+              .select("cell", ((pl.col("bucket") - start).dt.total_microseconds() // step_us).alias("point"),
+                      pl.col("cases").fill_null(0.0), *extra)
+              .filter(pl.col("point").is_between(0, points - 1)).collect())
+    # A cell's rows of one hour (the query gives one; a frame may repeat it) are added up, and
+    # their busiest account and ten-minute counts are the largest given (nulls left out), on the
+    # cells x points grid at once rather than grouped first.
+    flat = placed["cell"].to_numpy().astype(np.int64) * points + placed["point"].to_numpy()
+    size = cell_keys.height * points
+    rows_at = np.bincount(flat, minlength=size)
+    repeated = bool(rows_at.size) and rows_at.max() > 1
+    by_cell = {"cases": np.bincount(flat, weights=placed["cases"].to_numpy(), minlength=size)}
+    for column in extra:
+        values = placed[column].to_numpy()
+        if repeated:
+            largest = np.full(size, np.nan)
+            np.fmax.at(largest, flat, values)
+            values = np.where(rows_at > 0, largest, 0.0)
+        else:
+            values, at = np.zeros(size), values
+            values[flat] = at
+        by_cell[column] = values
+    by_cell = {column: values.reshape(cell_keys.height, points) for column, values in by_cell.items()}
     # Every coarser series is a sum of cells (exact: counts are whole numbers), and so are its
     # ten-minute counts; its busiest account is the busiest of its cells' (Watched.burst_columns).
     key_parts, parts, cell_parts = [], [], []
