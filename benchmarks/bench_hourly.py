@@ -16,7 +16,6 @@ import argparse
 import os
 import statistics
 import sys
-import time
 from datetime import datetime, timedelta
 from pathlib import Path
 
@@ -27,6 +26,7 @@ sys.path.insert(0, str(ROOT))
 
 import queries  # noqa: E402
 from queries import plans  # noqa: E402
+from benchmarks.bench_summaries import timed  # noqa: E402
 from watchfloor import summaries  # noqa: E402
 from watchfloor.filters import Filters  # noqa: E402
 
@@ -58,12 +58,6 @@ def calls(days: int) -> list[tuple[str, str, dict]]:
                 label += f" ({call.key}, {'hourly' if params['hourly'] else 'daily'})"
             found.append((call.name, label, params))
     return found
-
-
-def timed(con, sql: str, params: dict) -> float:
-    start = time.perf_counter()
-    con.sql(sql, params=params or None).pl()
-    return time.perf_counter() - start
 
 
 def main() -> int:
