@@ -44,6 +44,8 @@ $(WAREHOUSE): | $(VENV)/.installed
 # rules every minute (its log: $(ALERTS_LOG)); both run beside the dashboard and stop when it stops.
 run: $(VENV)/.installed $(WAREHOUSE)
 	@$(BIN)/watchfloor users demo
+	@# A demo warehouse built by an earlier version gets today's summaries before anything reads it.
+	@$(BIN)/watchfloor refresh --warehouse $(WAREHOUSE)
 	@$(BIN)/watchfloor simulate --live --warehouse $(WAREHOUSE) > $(LIVE_LOG) 2>&1 & feed=$$!; \
 	WATCHFLOOR_BASE_URL=$${WATCHFLOOR_BASE_URL:-http://localhost:$(PORT)} \
 		$(BIN)/watchfloor alerts run --warehouse $(WAREHOUSE) > $(ALERTS_LOG) 2>&1 & alerts=$$!; \
