@@ -17,11 +17,10 @@ import pytest
 
 import queries
 from queries import plans, server
-from tests.unit.test_live import Clock
+from tests.live_warehouse import seeded_then_live
 from watchfloor import summaries
 from watchfloor.filters import Filters
-from watchfloor.simulator import SimConfig, seed_warehouse
-from watchfloor.simulator.live import LiveConfig, LiveFeed
+from watchfloor.simulator import SimConfig
 
 # The named queries that read the hourly counts; each runs both ways below.
 SWITCHED = ("trends_series", "watched_series")
@@ -49,12 +48,7 @@ def live_warehouse(tmp_path_factory) -> dict:
     writes: cases moved to another vendor and priority, one case removed, and a burst of cases
     from one account in one hour, with the refresh of those cases in its transaction."""
     path = str(tmp_path_factory.mktemp("hourly") / "live.duckdb")
-    seed_warehouse(path, SimConfig(days=5, cases_per_day=1500, seed=5, end=END), progress=False)
-    clock = Clock(END)
-    feed = LiveFeed(path, LiveConfig(seed=13, speed=2.0), clock=clock)
-    for _ in range(12):
-        clock.now += timedelta(minutes=10)
-        feed.step()
+    now = seeded_then_live(path, SimConfig(days=5, cases_per_day=1500, seed=5, end=END), feed_seed=13)
     con = duckdb.connect(path)
     try:
         con.execute("BEGIN TRANSACTION").fetchall()
@@ -63,7 +57,7 @@ def live_warehouse(tmp_path_factory) -> dict:
         vendors = [r[0] for r in con.sql("SELECT DISTINCT vendor_id FROM cases WHERE vendor_id IS NOT NULL "
                                          "ORDER BY 1").fetchall()]
         con.execute("UPDATE cases SET vendor_id = ?, priority = 'P0', updated_at = ? "
-                    "WHERE case_id IN (SELECT unnest(?::VARCHAR[]))", [vendors[-1], clock.now, moved]).fetchall()
+                    "WHERE case_id IN (SELECT unnest(?::VARCHAR[]))", [vendors[-1], now, moved]).fetchall()
         removed = con.sql("SELECT min(case_id) FROM cases WHERE created_at < $e",
                           params={"e": END - timedelta(days=2)}).fetchall()[0][0]
         con.execute("DELETE FROM case_events WHERE case_id = ?", [removed]).fetchall()
@@ -84,7 +78,7 @@ def live_warehouse(tmp_path_factory) -> dict:
         con.execute("COMMIT").fetchall()
     finally:
         con.close()
-    return {"path": path, "end": clock.now, "moved": moved, "vendor": vendors[-1], "burst_hour": burst_hour}
+    return {"path": path, "end": now, "moved": moved, "vendor": vendors[-1], "burst_hour": burst_hour}
 
 
 def _calls(as_of: datetime) -> dict[str, list[dict]]:

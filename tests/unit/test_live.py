@@ -11,6 +11,7 @@ import duckdb
 import pytest
 
 import queries
+from tests.live_warehouse import Clock
 from watchfloor.cli import main
 from watchfloor.simulator import SimConfig
 from watchfloor.simulator.live import LiveConfig, LiveFeed
@@ -22,14 +23,6 @@ END = datetime(2026, 11, 18, 12, 0)  # a Wednesday; the seeded period ends here
 STATUS_AFTER = {"created": "new", "routed": "queued", "assigned": "in_review", "first_action": "in_review",
                 "pending_info": "pending_info", "info_received": "queued", "escalated": "escalated",
                 "decided": "in_review", "enforced": "in_review", "resolved": "resolved", "reopened": "queued"}
-
-
-class Clock:
-    def __init__(self, start: datetime):
-        self.now = start
-
-    def __call__(self) -> datetime:
-        return self.now
 
 
 @pytest.fixture(scope="module")

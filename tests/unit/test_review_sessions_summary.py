@@ -18,12 +18,11 @@ import pytest
 
 import queries
 from queries import plans
-from tests.unit.test_live import Clock
+from tests.live_warehouse import seeded_then_live
 from tests.unit.test_summaries import assert_same
 from watchfloor import summaries
 from watchfloor.filters import Filters
-from watchfloor.simulator import SimConfig, seed_warehouse
-from watchfloor.simulator.live import LiveConfig, LiveFeed
+from watchfloor.simulator import SimConfig
 
 END = datetime(2026, 11, 18, 12, 0)
 SESSION_COLUMNS = ["case_id", "reviewer_id", "queue_id", "started_at", "ended_at", "outcome"]
@@ -34,13 +33,8 @@ def live_warehouse(tmp_path_factory) -> dict:
     """Seeded for 9 days up to END (summaries built by the seeder), then 2 hours of live batches,
     each refreshing its cases' summaries in its transaction."""
     path = str(tmp_path_factory.mktemp("sessions") / "live.duckdb")
-    seed_warehouse(path, SimConfig(days=9, cases_per_day=1200, seed=6, end=END), progress=False)
-    clock = Clock(END)
-    feed = LiveFeed(path, LiveConfig(seed=21, speed=2.0), clock=clock)
-    for _ in range(12):
-        clock.now += timedelta(minutes=10)
-        feed.step()
-    return {"path": path, "end": clock.now}
+    end = seeded_then_live(path, SimConfig(days=9, cases_per_day=1200, seed=6, end=END), feed_seed=21)
+    return {"path": path, "end": end}
 
 
 @pytest.fixture()

@@ -20,13 +20,12 @@ import pytest
 
 import queries
 from queries import plans, server
-from tests.unit.test_live import Clock
+from tests.live_warehouse import seeded_then_live
 from tests.unit.test_sla import TIMEZONES, Warehouse, _random_case, t
 from watchfloor import summaries
 from watchfloor.cli import main
 from watchfloor.filters import Filters
-from watchfloor.simulator import SimConfig, seed_warehouse
-from watchfloor.simulator.live import LiveConfig, LiveFeed
+from watchfloor.simulator import SimConfig
 
 # The named queries that read the SLA clock summary; each runs both ways below.
 SWITCHED = ("sla_period_clocks", "home_sla", "home_sla_week_before", "executive_sla", "vendor_sla",
@@ -122,15 +121,10 @@ def live_warehouse(tmp_path_factory) -> dict:
     """Seeded for 4 days up to END (summaries built by the seeder), then 2 hours of live batches,
     each refreshing its cases' summaries in its transaction."""
     path = str(tmp_path_factory.mktemp("summaries") / "live.duckdb")
-    seed_warehouse(path, SimConfig(days=4, cases_per_day=1500, seed=4, end=END), progress=False)
-    clock = Clock(END)
-    feed = LiveFeed(path, LiveConfig(seed=12, speed=2.0), clock=clock)
-    for _ in range(12):
-        clock.now += timedelta(minutes=10)
-        feed.step()
+    now = seeded_then_live(path, SimConfig(days=4, cases_per_day=1500, seed=4, end=END), feed_seed=12)
     # The feed never reopens a case: one more batch, written as a loader writes, reopens resolved
     # cases (a few of them resolved again, one put on pending), with its refresh in its transaction.
-    at = clock.now + timedelta(minutes=5)
+    at = now + timedelta(minutes=5)
     con = duckdb.connect(path)
     try:
         con.execute("BEGIN TRANSACTION").fetchall()

@@ -1,0 +1,32 @@
+"""A seeded warehouse continued by the live feed, as the summaries' tests use it: the seeder builds
+the summaries, and each live batch refreshes its cases' summaries in its own transaction."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from watchfloor.simulator import SimConfig, seed_warehouse
+from watchfloor.simulator.live import LiveConfig, LiveFeed
+
+
+class Clock:
+    """A settable 'now' for the live feed."""
+
+    def __init__(self, start: datetime):
+        self.now = start
+
+    def __call__(self) -> datetime:
+        return self.now
+
+
+def seeded_then_live(path: str, config: SimConfig, feed_seed: int, batches: int = 12,
+                     step: timedelta = timedelta(minutes=10)) -> datetime:
+    """Seed `path` up to config.end, then write `batches` live batches `step` apart; returns the
+    last batch's 'now'."""
+    seed_warehouse(path, config, progress=False)
+    clock = Clock(config.end)
+    feed = LiveFeed(path, LiveConfig(seed=feed_seed, speed=2.0), clock=clock)
+    for _ in range(batches):
+        clock.now += step
+        feed.step()
+    return clock.now
