@@ -22,6 +22,8 @@ from watchfloor import sessions
 ROOT = Path(__file__).resolve().parent.parent
 SESSION_PATH = "/_wf/session"
 CLOSED_PATHS = ("/_stcore/metrics", "/_stcore/agent")
+# The NewSession message's field in a ForwardMsg: only those carry the script's path and versions.
+_NEW_SESSION = ForwardMsg.DESCRIPTOR.fields_by_name["new_session"].number
 HEADERS = [(b"x-frame-options", b"SAMEORIGIN"), (b"x-content-type-options", b"nosniff"),
            (b"referrer-policy", b"same-origin")]
 
@@ -63,7 +65,6 @@ class Guard:
 
     def __init__(self, app) -> None:
         self.app = app
-        self._script = str(ROOT / "Home.py").encode("utf-8")
 
     async def __call__(self, scope, receive, send) -> None:
         if scope["type"] == "http":
@@ -79,15 +80,54 @@ class Guard:
             await self.app(scope, receive, send_with_headers)
         elif scope["type"] == "websocket":
 
+            # Every message of every session passes here, on the one thread that sends them all:
+            # only a NewSession is parsed, told by its tag, never by reading a table or chart through.
             async def send_quietly(message) -> None:
                 data = message.get("bytes")
-                if message["type"] == "websocket.send" and data and self._script in data:
+                if message["type"] == "websocket.send" and data and _is_new_session(data):
                     message = {**message, "bytes": _blank_new_session(data)}
                 await send(message)
 
             await self.app(scope, receive, send_quietly)
         else:
             await self.app(scope, receive, send)
+
+
+def _is_new_session(data: bytes) -> bool:
+    """Whether a serialized ForwardMsg holds a NewSession, read from its top-level field tags (a
+    ForwardMsg has three or so: its hash, its metadata and the one message it carries)."""
+    i, end = 0, len(data)
+    try:
+        while i < end:
+            tag, i = _varint(data, i)
+            field, wire = tag >> 3, tag & 7
+            if field == _NEW_SESSION:
+                return True
+            if wire == 0:
+                _, i = _varint(data, i)
+            elif wire == 1:
+                i += 8
+            elif wire == 2:
+                length, i = _varint(data, i)
+                i += length
+            elif wire == 5:
+                i += 4
+            else:  # a group, which no ForwardMsg has: parse it to be sure
+                return True
+    except IndexError:  # cut short: parse it to be sure
+        return True
+    return i > end  # (cut short inside a field, likewise)
+
+
+def _varint(data: bytes, i: int) -> tuple[int, int]:
+    value = shift = 0
+    while True:
+        byte = data[i]
+        i += 1
+        value |= (byte & 0x7F) << shift
+        if byte < 0x80:
+            return value, i
+        shift += 7
 
 
 def _blank_new_session(data: bytes) -> bytes:

@@ -223,3 +223,36 @@ def test_the_websocket_does_not_tell_the_script_path_or_the_versions():
     assert first.new_session.initialize.environment_info.python_version == ""
     assert first.new_session.initialize.environment_info.server_os == ""
     assert b"Home.py" not in sent[0]["bytes"] and second.script_finished == 1
+
+
+def test_only_the_new_session_message_is_read_through():
+    """The guard tells a NewSession by its field tag: a table or chart message is passed on as it
+    came, without being searched or parsed, whatever its text holds."""
+    session = ForwardMsg()
+    session.hash = "abc"
+    session.metadata.delta_path[:] = [0, 1]
+    session.new_session.name = "Home"
+    assert web._is_new_session(session.SerializeToString())
+    table = ForwardMsg()
+    table.hash = "def"
+    table.metadata.delta_path[:] = [0, 7]
+    table.delta.new_element.markdown.body = str(web.ROOT / "Home.py") + " " + "x" * 300_000
+    data = table.SerializeToString()
+    assert not web._is_new_session(data)
+    done = ForwardMsg()
+    done.script_finished = 1
+    assert not web._is_new_session(done.SerializeToString())
+    # A message cut short is parsed, never let through unread.
+    whole = session.SerializeToString()
+    assert all(web._is_new_session(whole[:cut]) for cut in (2, 4, len(whole) - 3))
+
+    sent = []
+
+    async def app(scope, receive, send):
+        await send({"type": "websocket.send", "bytes": data})
+
+    async def send(message):
+        sent.append(message)
+
+    _run(lambda: web.Guard(app)({"type": "websocket", "path": "/_stcore/stream", "headers": []}, None, send))
+    assert sent[0]["bytes"] is data
