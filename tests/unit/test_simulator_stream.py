@@ -287,3 +287,68 @@ def test_writer_chooses_windows_above_the_threshold():
     assert STREAM_ABOVE_CASES > 90 * 11_100                                        # 1M benchmarks: as before
     assert streams(SimConfig(days=2, cases_per_day=10, end=END), window_days=1)
     assert not streams(SimConfig(days=90, cases_per_day=111_000, end=END), window_days=0)
+
+
+def _summary_rows(path) -> dict[str, pl.DataFrame]:
+    from watchfloor import summaries
+
+    with duckdb.connect(str(path), read_only=True) as con:
+        out = {t: con.sql(f"SELECT * FROM {t}").pl() for t in (*summaries.TABLES, *summaries.HOURLY_TABLES)}
+        out["state"] = con.sql("SELECT summary, version, high_water_mark FROM summary_state").pl()
+    return {t: f.sort(f.columns) for t, f in out.items()}
+
+
+@pytest.mark.parametrize("window_days", [0, 1])
+def test_seed_appears_with_its_summaries(tmp_path, monkeypatch, window_days):
+    """The writer builds the summaries once, after the last row and before the seed is visible
+    (in the rows' transaction, or in the new file before the rename): they are there when the
+    file appears, and they are what a full rebuild from the raw tables gives."""
+    import shutil
+
+    from watchfloor import summaries
+    from watchfloor.simulator import writer
+
+    path = tmp_path / "w.duckdb"
+    seen_before_rename: list[int] = []
+    real_swap = writer.swap_in
+
+    def swap_in(new, target, replace):
+        with duckdb.connect(str(new), read_only=True) as con:
+            seen_before_rename.append(con.sql("SELECT count(*) FROM summary_sla_cases").fetchall()[0][0])
+        real_swap(new, target, replace)
+
+    monkeypatch.setattr(writer, "swap_in", swap_in)
+    counts = writer.seed(path, SimConfig(days=3, cases_per_day=600, seed=4, end=END), progress=False,
+                         window_days=window_days)
+    assert seen_before_rename == ([counts["cases"]] if window_days else [])
+    built = _summary_rows(path)
+    assert built["state"]["version"].to_list() == [summaries.VERSION]
+    assert built["summary_sla_cases"].height == counts["cases"] > 0
+    assert built["summary_review_sessions"].height > 0 and built["summary_hourly_cases"].height > 0
+    copy = tmp_path / "rebuilt.duckdb"
+    shutil.copy(path, copy)
+    summaries.refresh_file(copy, full=True)
+    rebuilt = _summary_rows(copy)
+    for table, frame in rebuilt.items():
+        assert built[table].equals(frame), table
+
+
+@pytest.mark.parametrize("window_days", [0, 1])
+def test_seed_whose_summaries_fail_leaves_the_warehouse_as_it_was(tmp_path, monkeypatch, window_days):
+    from watchfloor.simulator import writer
+
+    path = tmp_path / "w.duckdb"
+    seed_warehouse(path, SimConfig(days=2, cases_per_day=400, seed=2, end=END), progress=False, window_days=0)
+    with duckdb.connect(str(path), read_only=True) as con:
+        kept = con.sql("SELECT * FROM cases ORDER BY case_id").pl()
+
+    def failing(con, case_ids=None):
+        raise RuntimeError("summaries failed")
+
+    monkeypatch.setattr(writer.summaries, "refresh", failing)
+    with pytest.raises(RuntimeError, match="summaries failed"):
+        writer.seed(path, SimConfig(days=3, cases_per_day=600, seed=4, end=END), replace=True, progress=False,
+                    window_days=window_days)
+    assert not (tmp_path / "w.duckdb.seeding").exists()
+    with duckdb.connect(str(path), read_only=True) as con:
+        assert con.sql("SELECT * FROM cases ORDER BY case_id").pl().equals(kept)

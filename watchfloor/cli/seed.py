@@ -80,7 +80,6 @@ def register(subparsers) -> None:
 def run(args) -> int:
     from watchfloor.cli import UsageError
     from watchfloor.simulator import SimConfig
-    from watchfloor import summaries
     from watchfloor.simulator.writer import WarehouseNotEmpty, check_target, seed
 
     try:
@@ -96,10 +95,9 @@ def run(args) -> int:
     try:
         check_target(settings.warehouse, args.replace)
         started = time.perf_counter()
+        # The pages read the summaries: the writer builds them before the seed is visible.
         counts = seed(settings.warehouse, cfg, replace=args.replace, progress=progress, demo=args.demo,
                       window_days=args.window_days)
-        # The pages read the summaries: built right after the write (docs/operations.md).
-        summaries.refresh_file(settings.warehouse)
     except WarehouseNotEmpty as exc:
         raise UsageError(str(exc)) from None
     elapsed = time.perf_counter() - started

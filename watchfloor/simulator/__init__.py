@@ -104,16 +104,13 @@ def seed_warehouse(path, cfg: SimConfig, replace: bool = False, progress: bool =
 
     Raises WarehouseNotEmpty (nothing touched) if the warehouse already holds cases and
     replace is false. With replace, all contract-table rows are replaced in one transaction. The
-    summaries are then rebuilt (watchfloor/summaries.py) in a transaction of their own.
+    summaries (watchfloor/summaries.py) are built by the writer before the seed becomes visible.
     window_days: None lets the writer choose (the whole period in memory up to
     writer.STREAM_ABOVE_CASES cases, else a day at a time), 0 the whole period, N > 0 windows of N days.
     """
-    from watchfloor import summaries
     from watchfloor.simulator.writer import seed
 
-    counts = seed(path, cfg, replace=replace, progress=progress, demo=demo, window_days=window_days)
-    summaries.refresh_file(path)
-    return counts
+    return seed(path, cfg, replace=replace, progress=progress, demo=demo, window_days=window_days)
 
 
 def __getattr__(name: str):

@@ -5,6 +5,11 @@ dashboard may keep reading it); the file is then opened once and every table is 
 transaction: with replace, the contract tables are dropped and recreated inside it, so a failure
 leaves the previous data as it was. The same seed gives the same warehouse as it always has.
 
+Either way the summaries (watchfloor/summaries.py) are built once, after the last row, before the
+seed becomes visible: in the same transaction as the rows, or in the new file before it is
+renamed over the target. No reader ever sees a seed without its summaries, and no day's write
+pays for a summary refresh.
+
 Larger warehouses are simulated a day at a time (simulator/stream.py) and written as they go into
 a new file next to the target, one commit per window: DuckDB writes a large append's row groups
 to the file as they fill, but a transaction keeps about 125 bytes a row in memory until it
@@ -31,7 +36,7 @@ from pathlib import Path
 
 import polars as pl
 
-from watchfloor import __version__
+from watchfloor import __version__, summaries
 from watchfloor.simulator import STEPS, TABLE_ORDER, simulate, stream
 from watchfloor.simulator.config import SimConfig
 from watchfloor.warehouse import (CONTRACT_TABLES, SUMMARY_TABLES, WarehouseError, case_count, create_schema,
@@ -162,9 +167,16 @@ class _Inserter:
 
 
 def _finish(con, cfg: SimConfig, demo: bool) -> None:
-    """Write the meta rows and commit."""
+    """Write the meta rows, build the summaries and commit."""
     _write_meta(con, cfg, demo)
+    _build_summaries(con)
     con.sql("COMMIT")
+
+
+def _build_summaries(con) -> None:
+    """Every case's summaries, inside the caller's transaction (summaries.refresh_file's time zone)."""
+    con.sql("SET TimeZone = 'UTC'")
+    summaries.refresh(con)
 
 
 def _write_meta(con, cfg: SimConfig, demo: bool) -> None:
@@ -189,7 +201,8 @@ def _rollback(con) -> None:
 
 def write_frames(con, frames: dict[str, pl.DataFrame], cfg: SimConfig, replace: bool, demo: bool,
                  progress=None) -> dict[str, int]:
-    """Write frames into an open connection in one transaction."""
+    """Write frames into an open connection in one transaction, the summaries included. Each frame
+    is taken out of `frames` once written, so the summaries are not built beside the whole period."""
     _start(con, replace)
     try:
         insert = _Inserter(con)
@@ -197,7 +210,7 @@ def write_frames(con, frames: dict[str, pl.DataFrame], cfg: SimConfig, replace: 
         total = sum(weights.values())
         done = 0
         for table in TABLE_ORDER:
-            insert(table, frames[table])
+            insert(table, frames.pop(table))
             done += weights[table]
             if progress is not None:
                 progress("write", done / total)
@@ -265,7 +278,14 @@ def write_stream(con, cfg: SimConfig, demo: bool, window_days: int = stream.WIND
         writer.join()
     if failed:
         raise failed[0]
-    _write_meta(con, cfg, demo)
+    con.sql("BEGIN TRANSACTION")
+    try:
+        _write_meta(con, cfg, demo)
+        _build_summaries(con)
+        con.sql("COMMIT")
+    except BaseException:
+        _rollback(con)
+        raise
     con.sql("CHECKPOINT")
     return insert.counts
 
@@ -327,8 +347,8 @@ def streams(cfg: SimConfig, window_days: int | None = None) -> bool:
 
 def seed(path, cfg: SimConfig, replace: bool = False, progress: bool = True, demo: bool = False,
          window_days: int | None = None) -> dict[str, int]:
-    """Simulate and write; window_days: None chooses (see streams()), 0 the whole period in memory,
-    N > 0 windows of N days."""
+    """Simulate and write, the summaries included; window_days: None chooses (see streams()), 0 the
+    whole period in memory, N > 0 windows of N days."""
     check_target(path, replace)
     bar = _Progress(progress, f"seeding {cfg.days} days x {cfg.cases_per_day} cases/day")
     try:
