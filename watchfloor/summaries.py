@@ -146,8 +146,11 @@ def refresh(con: duckdb.DuckDBPyConnection, case_ids: Iterable[str] | None = Non
                    generation = summary_state.generation + 1""",
             [SUMMARY, VERSION, mark, now]).fetchall()
     finally:
-        con.execute("DROP TABLE IF EXISTS summary_scope").fetchall()
-        con.execute("DROP TABLE IF EXISTS summary_hours").fetchall()
+        for table in ("summary_scope", "summary_hours"):
+            try:
+                con.execute(f"DROP TABLE IF EXISTS {table}").fetchall()
+            except duckdb.TransactionException:
+                pass  # the build failed inside the caller's transaction: its rollback takes them
     return RefreshReport(full=full, cases=cases, high_water_mark=mark)
 
 

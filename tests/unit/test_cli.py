@@ -75,3 +75,19 @@ def test_serve_refuses_a_bad_port(capsys):
 def test_console_script_runs_as_a_module():
     result = subprocess.run([sys.executable, "-m", "watchfloor", "--version"], capture_output=True, text=True)
     assert result.returncode == 0 and result.stdout.startswith("watchfloor ")
+
+
+def test_an_engine_failure_is_one_line_not_a_traceback(tmp_path, capsys, monkeypatch):
+    """DuckDB giving up (out of memory while the summaries are built, say) ends a command with its
+    first line, not the engine's advice or a traceback."""
+    from watchfloor.cli import refresh as refresh_cli
+
+    def fail(args):
+        raise duckdb.OutOfMemoryException("Out of Memory Error: failed to pin block of size 256.0 KiB\n\n"
+                                          "Possible solutions:\n* Reducing the number of threads")
+
+    monkeypatch.setattr(refresh_cli, "run", fail)
+    assert main(["refresh", "--warehouse", str(tmp_path / "w.duckdb")]) == 1
+    err = capsys.readouterr().err.strip().splitlines()
+    assert err == ["watchfloor refresh: error: the warehouse engine failed: Out of Memory Error: "
+                   "failed to pin block of size 256.0 KiB"]

@@ -375,3 +375,26 @@ def test_a_load_refreshes_the_summaries_of_the_cases_it_wrote(live_warehouse, tm
     finally:
         con.close()
     assert paused > 0
+
+
+def test_a_build_that_fails_inside_a_transaction_raises_its_own_error(live_warehouse, tmp_path, monkeypatch):
+    """A writer refreshes inside its transaction; when a build step fails there (DuckDB out of memory,
+    say), the caller gets that error to report and roll back, not a complaint about the aborted
+    transaction from tidying up."""
+    copy = tmp_path / "copy.duckdb"
+    copy.write_bytes(open(live_warehouse["path"], "rb").read())
+    real = summaries.build_sql
+    monkeypatch.setattr(summaries, "build_sql",
+                        lambda name: "SELECT error('the build ran out of memory')" if name == _BUILD_LAST else real(name))
+    con = duckdb.connect(str(copy))
+    try:
+        con.execute("SET TimeZone = 'UTC'").fetchall()
+        con.execute("BEGIN TRANSACTION").fetchall()
+        with pytest.raises(duckdb.InvalidInputException, match="ran out of memory"):
+            summaries.refresh(con)
+        con.execute("ROLLBACK").fetchall()
+    finally:
+        con.close()
+
+
+_BUILD_LAST = summaries._BUILD[-1]

@@ -10,6 +10,8 @@ import argparse
 import importlib
 import sys
 
+import duckdb
+
 from watchfloor import __version__
 from watchfloor.config import ConfigError
 from watchfloor.files import owner_only
@@ -65,6 +67,10 @@ def main(argv: list[str] | None = None) -> int:
     except OSError as exc:  # a file that cannot be read or written: one line, never a traceback
         where = f" {exc.filename}" if getattr(exc, "filename", None) else ""
         print(f"watchfloor {args.command}: error:{where} {exc.strerror or exc}", file=sys.stderr)
+        return EXIT_FAILURE
+    except duckdb.Error as exc:  # the engine gave up (out of memory, a disk full): its first line
+        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        print(f"watchfloor {args.command}: error: the warehouse engine failed: {first}", file=sys.stderr)
         return EXIT_FAILURE
     except KeyboardInterrupt:
         print(f"watchfloor {args.command}: interrupted", file=sys.stderr)
