@@ -477,7 +477,7 @@ dated AS MATERIALIZED (
     FROM elapsed
 ),
 -- Breach causes of the breached clocks computed here, as in sla_clocks.
-spans AS MATERIALIZED (
+spans AS (
     SELECT case_id, clock, created_at, coalesce(stopped_at, as_of::TIMESTAMP) AS span_end
     FROM dated
     WHERE elapsed_seconds > target_seconds
