@@ -119,8 +119,8 @@ CREATE OR REPLACE TEMP MACRO wf_breach_us(seg_start, seg_end, span_start, span_e
 -- breach_at, used_share, breached, state; reviewer_id (the case's, who decided it); and for a
 -- breached clock its breach causes queue_s, review_s, pending_s, escalation_s, closed_s: where
 -- the wall time of its span (created_at to its stop, or as_of while it runs) went, from the
--- case's events up to as_of in (occurred_at, event_id) order (NULL for other clocks). A query
--- that reads no cause column does not compute them (the join is dropped).
+-- case's events up to as_of in (occurred_at, event_id) order (NULL for other clocks). (DuckDB
+-- computes them even for a query that reads none: it does not drop this join.)
 CREATE OR REPLACE TEMP MACRO sla_clocks(as_of, since) AS TABLE
 WITH pol AS (
     -- Each queue's policy and time zone, and where as_of lies in its calendar.
