@@ -4,8 +4,8 @@
 -- $period_start, b = least($period_end, $as_of)) a clock is met if it stopped in it within target
 -- and breached if its breach_at lies in it. The vendor is the case's (cases.vendor_id, as the SLA
 -- page's vendor breakdown); region and site are those of the reviewer who decided it (the
--- clock's reviewer_id; '–' when no reviewer is named). The week is the one of the stop (met) or breach. The
--- sidebar filters apply to the clock's case, as on the SLA page.
+-- clock's reviewer_id; '–' when no reviewer is named). The week is the one of the stop (met) or
+-- breach. The sidebar filters apply to the clock's case, as on the SLA page.
 WITH clocks AS (
     SELECT k.clock, k.vendor_id, k.reviewer_id, k.breached,
            CASE WHEN k.breached THEN k.breach_at ELSE k.stopped_at END AS counted_at

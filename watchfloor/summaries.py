@@ -9,6 +9,8 @@ in) and a generation number bumped by every refresh.
 
 The SLA clock summary mirrors `sla_clocks` (queries/macros/sla.sql), which stays the definition:
 the macro file is created on the connection so the build uses the very same calendar functions.
+Each clock that has reached its final stop is also stored whole (summary_sla_stopped), as of that
+stop: no later instant changes it.
 
 The hourly counts (summary_hourly_cases, summary_hourly_accounts) mirror `case_hours` and
 `case_hour_accounts` (queries/macros/hourly.sql). They are kept per UTC hour of created_at, so a
