@@ -7,85 +7,30 @@
 --   seconds_left, view_rank: running clocks only; see `running` below.
 --   status: the case's current status, for the running clocks ranked within $row_limit of their
 --   view (the rows next to breach lists).
---   queue_s .. closed_s: for the clocks that breached in the period only, where the wall time of
---   their span (created_at to the stop, or $as_of while running) went, from the case's events up
---   to $as_of in (occurred_at, event_id) order; the state holds until the next event or the end
---   of the span ("Breach causes"):
---     queue       from creation, and after routed, info_received, reopened (waiting to be assigned)
---     review      after assigned (a reviewer has it)
---     pending     after pending_info (waiting for information)
---     escalation  after escalated (waiting in the higher tier until the next assignment)
---     closed      after resolved (resolved, later reopened)
---   Other events (first_action, decided, enforced) do not change the state.
-WITH clocks AS MATERIALIZED (
+--   queue_s .. closed_s: for the clocks that breached in the period only, the clock's breach
+--   causes (macros/sla.sql; docs/metrics.md, "Breach causes").
+WITH scoped_queues AS (
+    SELECT queue_id, name AS queue_name FROM queues WHERE wf_in($verticals, vertical)
+),
+-- The clocks listed one per row: running at $as_of, or breached in the period. (The clocks met in
+-- the period are counted apart, below, from a second read of the clock: materializing them all
+-- would cost more than reading them twice.)
+clocks AS MATERIALIZED (
     SELECT
-        k.case_id, k.clock, k.queue_id, q.name AS queue_name, k.priority, k.region, k.vendor_id,
+        k.case_id, k.clock, k.queue_id, q.queue_name, k.priority, k.region, k.vendor_id,
         k.category, k.created_at, k.target_seconds, k.elapsed_seconds, k.paused_seconds,
-        k.stopped_at, k.due_at, k.breach_at, k.used_share, k.breached, k.state
+        k.stopped_at, k.due_at, k.breach_at, k.used_share, k.breached, k.state,
+        k.queue_s, k.review_s, k.pending_s, k.escalation_s, k.closed_s,
+        coalesce(k.breach_at >= $period_start::TIMESTAMP
+                 AND k.breach_at < least($period_end::TIMESTAMP, $as_of::TIMESTAMP), false) AS breached_in_period
     FROM summary_sla_clocks($as_of::TIMESTAMP, $period_start::TIMESTAMP) k
-    JOIN queues q USING (queue_id)
+    JOIN scoped_queues q USING (queue_id)
     WHERE wf_in($regions, k.region)
-      AND wf_in($verticals, q.vertical)
       AND wf_in($priorities, k.priority)
       AND wf_in($vendors, k.vendor_id)
       AND (k.stopped_at IS NULL
-           OR (CASE WHEN k.breached THEN k.breach_at ELSE k.stopped_at END >= $period_start::TIMESTAMP
-               AND CASE WHEN k.breached THEN k.breach_at ELSE k.stopped_at END
-                   < least($period_end::TIMESTAMP, $as_of::TIMESTAMP)))
-),
-breached AS MATERIALIZED (
-    SELECT case_id, clock, created_at, coalesce(stopped_at, $as_of::TIMESTAMP) AS span_end
-    FROM clocks
-    WHERE breached
-      AND breach_at >= $period_start::TIMESTAMP
-      AND breach_at < least($period_end::TIMESTAMP, $as_of::TIMESTAMP)
-),
-cases_in AS MATERIALIZED (
-    SELECT case_id, any_value(created_at) AS created_at FROM breached GROUP BY case_id
-),
-events AS (
-    -- A 'created' marker at created_at starts every case in the queue state.
-    SELECT case_id, created_at AS occurred_at, -1::BIGINT AS event_id, 'created' AS event_type
-    FROM cases_in
-    UNION ALL
-    SELECT e.case_id, e.occurred_at, e.event_id, e.event_type
-    FROM case_events e
-    WHERE e.event_type IN ('routed', 'info_received', 'reopened', 'assigned', 'pending_info', 'escalated', 'resolved')
-      AND e.case_id IN (SELECT case_id FROM cases_in)
-      AND e.occurred_at <= $as_of::TIMESTAMP
-      -- events are stored in time order: this bound lets DuckDB skip the older row groups
-      AND e.occurred_at >= (SELECT min(created_at) FROM cases_in)
-),
-segments AS (
-    SELECT
-        case_id,
-        occurred_at AS seg_start,
-        lead(occurred_at) OVER (PARTITION BY case_id ORDER BY occurred_at, event_id) AS seg_end,
-        CASE event_type
-            WHEN 'assigned' THEN 'review'
-            WHEN 'pending_info' THEN 'pending'
-            WHEN 'escalated' THEN 'escalation'
-            WHEN 'resolved' THEN 'closed'
-            ELSE 'queue' END AS part
-    FROM events
-),
-causes AS (
-    SELECT
-        case_id, clock,
-        coalesce(sum(seconds) FILTER (WHERE part = 'queue'), 0)::DOUBLE AS queue_s,
-        coalesce(sum(seconds) FILTER (WHERE part = 'review'), 0)::DOUBLE AS review_s,
-        coalesce(sum(seconds) FILTER (WHERE part = 'pending'), 0)::DOUBLE AS pending_s,
-        coalesce(sum(seconds) FILTER (WHERE part = 'escalation'), 0)::DOUBLE AS escalation_s,
-        coalesce(sum(seconds) FILTER (WHERE part = 'closed'), 0)::DOUBLE AS closed_s
-    FROM (
-        SELECT
-            b.case_id, b.clock, s.part,
-            greatest(epoch(least(coalesce(s.seg_end, b.span_end), b.span_end))
-                     - epoch(greatest(s.seg_start, b.created_at)), 0) AS seconds
-        FROM breached b
-        JOIN segments s ON s.case_id = b.case_id
-    )
-    GROUP BY case_id, clock
+           OR (k.breached AND k.breach_at >= $period_start::TIMESTAMP
+               AND k.breach_at < least($period_end::TIMESTAMP, $as_of::TIMESTAMP)))
 ),
 -- Running clocks in the two views of next to breach, ranked: about to breach (at risk or warning:
 -- 50 % of the target used or more, not breached), least time left first; overdue (breached), most
@@ -124,20 +69,28 @@ SELECT
     r.seconds_left, r.view_rank,
     CASE WHEN k.breached THEN k.breach_at END AS counted_at,
     1::BIGINT AS clocks,
-    c.queue_s, c.review_s, c.pending_s, c.escalation_s, c.closed_s
+    CASE WHEN k.breached_in_period THEN k.queue_s END AS queue_s,
+    CASE WHEN k.breached_in_period THEN k.review_s END AS review_s,
+    CASE WHEN k.breached_in_period THEN k.pending_s END AS pending_s,
+    CASE WHEN k.breached_in_period THEN k.escalation_s END AS escalation_s,
+    CASE WHEN k.breached_in_period THEN k.closed_s END AS closed_s
 FROM clocks k
 LEFT JOIN vendors v ON v.vendor_id = k.vendor_id
 LEFT JOIN running r ON r.case_id = k.case_id AND r.clock = k.clock
 LEFT JOIN status s ON s.case_id = k.case_id AND r.view_rank <= $row_limit
-LEFT JOIN causes c ON c.case_id = k.case_id AND c.clock = k.clock
-WHERE k.stopped_at IS NULL OR k.breached
 UNION ALL BY NAME
 SELECT
-    k.clock, k.queue_id, any_value(k.queue_name) AS queue_name, k.priority, k.region, k.vendor_id,
+    k.clock, k.queue_id, any_value(q.queue_name) AS queue_name, k.priority, k.region, k.vendor_id,
     any_value(v.name) AS vendor_name, false AS breached, 'met' AS state,
     date_trunc(CASE WHEN $hourly THEN 'hour' ELSE 'day' END, k.stopped_at) AS counted_at,
     count(*) AS clocks
-FROM clocks k
+FROM summary_sla_clocks($as_of::TIMESTAMP, $period_start::TIMESTAMP) k
+JOIN scoped_queues q USING (queue_id)
 LEFT JOIN vendors v ON v.vendor_id = k.vendor_id
-WHERE k.stopped_at IS NOT NULL AND NOT k.breached
+WHERE NOT k.breached
+  AND k.stopped_at >= $period_start::TIMESTAMP
+  AND k.stopped_at < least($period_end::TIMESTAMP, $as_of::TIMESTAMP)
+  AND wf_in($regions, k.region)
+  AND wf_in($priorities, k.priority)
+  AND wf_in($vendors, k.vendor_id)
 GROUP BY k.clock, k.queue_id, k.priority, k.region, k.vendor_id, date_trunc(CASE WHEN $hourly THEN 'hour' ELSE 'day' END, k.stopped_at)

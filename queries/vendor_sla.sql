@@ -4,10 +4,10 @@
 -- $period_start, b = least($period_end, $as_of)) a clock is met if it stopped in it within target
 -- and breached if its breach_at lies in it. The vendor is the case's (cases.vendor_id, as the SLA
 -- page's vendor breakdown); region and site are those of the reviewer who decided it (the
--- vendor's own when no reviewer is named). The week is the one of the stop (met) or breach. The
--- sidebar filters apply to the clock's case, as on the SLA page.
+-- clock's reviewer_id; '–' when no reviewer is named). The week is the one of the stop (met) or
+-- breach. The sidebar filters apply to the clock's case, as on the SLA page.
 WITH clocks AS (
-    SELECT k.case_id, k.clock, k.vendor_id, k.breached,
+    SELECT k.clock, k.vendor_id, k.reviewer_id, k.breached,
            CASE WHEN k.breached THEN k.breach_at ELSE k.stopped_at END AS counted_at
     FROM summary_sla_clocks($as_of::TIMESTAMP, $period_start::TIMESTAMP) k
     JOIN queues q USING (queue_id)
@@ -30,7 +30,6 @@ SELECT k.vendor_id,
        count(*) FILTER (WHERE k.clock = 'resolution' AND NOT k.breached)::BIGINT AS resolution_met,
        count(*) FILTER (WHERE k.clock = 'resolution' AND k.breached)::BIGINT AS resolution_breached
 FROM clocks k
-JOIN cases c USING (case_id)
-LEFT JOIN reviewers r ON r.reviewer_id = c.reviewer_id
+LEFT JOIN reviewers r ON r.reviewer_id = k.reviewer_id
 GROUP BY ALL
 ORDER BY ALL

@@ -174,6 +174,7 @@ CREATE TABLE IF NOT EXISTS summary_sla_cases (
     region      VARCHAR NOT NULL,
     vendor_id   VARCHAR,
     category    VARCHAR NOT NULL,
+    reviewer_id VARCHAR,              -- the case's reviewer (who decided it)
     created_at  TIMESTAMP NOT NULL,
     resolved_at TIMESTAMP,
     biz         BOOLEAN NOT NULL,     -- business-hours calendar
@@ -208,6 +209,36 @@ CREATE TABLE IF NOT EXISTS summary_sla_stretches (
     res_counted       DOUBLE NOT NULL,
     run_paused_before DOUBLE,               -- res_paused_before at the start of this stop
     run_ext_before    DOUBLE
+);
+
+-- Per case and clock that has reached its final stop (summary_sla_cases' fa_stop / res_stop): the
+-- clock as sla_clocks gives it as of any instant at or after that stop, which no later instant
+-- changes, with the breach causes of a breached one (docs/metrics.md, "Breach causes").
+CREATE TABLE IF NOT EXISTS summary_sla_stopped (
+    case_id         VARCHAR NOT NULL,
+    clock           VARCHAR NOT NULL,     -- first_action | resolution
+    queue_id        VARCHAR NOT NULL,
+    priority        VARCHAR NOT NULL,
+    region          VARCHAR NOT NULL,
+    vendor_id       VARCHAR,
+    category        VARCHAR NOT NULL,
+    reviewer_id     VARCHAR,
+    created_at      TIMESTAMP NOT NULL,
+    resolved_at     TIMESTAMP,
+    target_seconds  DOUBLE NOT NULL,
+    elapsed_seconds DOUBLE NOT NULL,
+    paused_seconds  DOUBLE NOT NULL,
+    stopped_at      TIMESTAMP NOT NULL,
+    due_at          TIMESTAMP,            -- the breach instant when breached, else NULL
+    breach_at       TIMESTAMP,
+    used_share      DOUBLE NOT NULL,
+    breached        BOOLEAN NOT NULL,
+    state           VARCHAR NOT NULL,     -- met | breached
+    queue_s         DOUBLE,               -- breach causes: breached clocks only
+    review_s        DOUBLE,
+    pending_s       DOUBLE,
+    escalation_s    DOUBLE,
+    closed_s        DOUBLE
 );
 
 -- Per UTC hour of created_at and combination of the case fields the counting queries filter and

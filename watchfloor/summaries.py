@@ -9,6 +9,8 @@ in) and a generation number bumped by every refresh.
 
 The SLA clock summary mirrors `sla_clocks` (queries/macros/sla.sql), which stays the definition:
 the macro file is created on the connection so the build uses the very same calendar functions.
+Each clock that has reached its final stop is also stored whole (summary_sla_stopped), as of that
+stop: no later instant changes it.
 
 The hourly counts (summary_hourly_cases, summary_hourly_accounts) mirror `case_hours` and
 `case_hour_accounts` (queries/macros/hourly.sql). They are kept per UTC hour of created_at, so a
@@ -31,15 +33,15 @@ import duckdb
 
 from watchfloor.warehouse import create_schema
 
-VERSION = 3  # 2: the hourly counts; 3: the reviewer sessions
+VERSION = 4  # 2: the hourly counts; 3: the reviewer sessions; 4: the stopped SLA clocks (summary_sla_stopped)
 SUMMARY = "sla_clocks"
-TABLES = ("summary_sla_cases", "summary_sla_stretches",
+TABLES = ("summary_sla_cases", "summary_sla_stretches", "summary_sla_stopped",
           "summary_review_sessions")
 _SQL_DIR = Path(__file__).resolve().parent / "summary_sql"
 _MACROS = Path(__file__).resolve().parent.parent / "queries" / "macros" / "sla.sql"
 _HOURLY_MACROS = _MACROS.with_name("hourly.sql")
-# Built in this order: the stretches read their cases' rows.
-_BUILD = ("sla_cases", "sla_stretches", "review_sessions")
+# Built in this order: the stretches read their cases' rows, the stopped clocks both.
+_BUILD = ("sla_cases", "sla_stretches", "sla_stopped", "review_sessions")
 # The hourly counts: rebuilt per hour (summary_hours), not per case.
 HOURLY_TABLES = ("summary_hourly_cases", "summary_hourly_accounts")
 _HOURLY_BUILD = ("hourly_cases", "hourly_accounts")
@@ -109,6 +111,11 @@ def refresh(con: duckdb.DuckDBPyConnection, case_ids: Iterable[str] | None = Non
     create_schema(con)
     state = read_state(con)
     full = case_ids is None or not state.built
+    if state.version is not None and not state.built:
+        # Built by another version: its tables may have another layout, so they are made anew.
+        for table in TABLES + HOURLY_TABLES:
+            con.execute(f"DROP TABLE IF EXISTS {table}").fetchall()
+        create_schema(con)
     con.execute(_macro_sql()).fetchall()
     con.execute("CREATE OR REPLACE TEMP TABLE summary_scope (case_id VARCHAR)").fetchall()
     try:

@@ -96,11 +96,31 @@ CREATE OR REPLACE TEMP MACRO wf_sla_state(stopped_at, elapsed, target) AS (
     END
 );
 
+-- Breach causes (docs/metrics.md, "Breach causes"): the part of a clock's span a case event
+-- starts ('created' stands for the case's creation), and the microseconds of a stretch
+-- [seg_start, seg_end) inside the span [span_start, span_end] (seg_end NULL: the span's end).
+-- Microseconds are whole numbers, so their sum does not depend on the order it is taken in.
+CREATE OR REPLACE TEMP MACRO wf_breach_part(event_type) AS (
+    CASE event_type
+        WHEN 'assigned' THEN 'review'
+        WHEN 'pending_info' THEN 'pending'
+        WHEN 'escalated' THEN 'escalation'
+        WHEN 'resolved' THEN 'closed'
+        ELSE 'queue' END
+);
+CREATE OR REPLACE TEMP MACRO wf_breach_us(seg_start, seg_end, span_start, span_end) AS (
+    greatest(date_diff('microsecond', greatest(seg_start, span_start), least(coalesce(seg_end, span_end), span_end)), 0)
+);
+
 -- sla_clocks(as_of, since): one row per case and clock ('first_action', 'resolution') as of
 -- as_of, for the cases created by as_of and not resolved before since (a case resolved after
 -- as_of is open at as_of). Columns: case_id, clock, queue_id, priority, region, vendor_id,
 -- category, created_at, target_seconds, elapsed_seconds, paused_seconds, stopped_at, due_at,
--- breach_at, used_share, breached, state.
+-- breach_at, used_share, breached, state; reviewer_id (the case's, who decided it); and for a
+-- breached clock its breach causes queue_s, review_s, pending_s, escalation_s, closed_s: where
+-- the wall time of its span (created_at to its stop, or as_of while it runs) went, from the
+-- case's events up to as_of in (occurred_at, event_id) order (NULL for other clocks). (DuckDB
+-- computes them even for a query that reads none: it does not drop this join.)
 CREATE OR REPLACE TEMP MACRO sla_clocks(as_of, since) AS TABLE
 WITH pol AS (
     -- Each queue's policy and time zone, and where as_of lies in its calendar.
@@ -125,7 +145,7 @@ base AS MATERIALIZED (
         CASE WHEN biz THEN wf_business_pos_local(e_created, sh, eh) ELSE epoch(created_at) END AS p_created
     FROM (
         SELECT
-            c.case_id, c.queue_id, c.priority, c.region, c.vendor_id, c.category,
+            c.case_id, c.queue_id, c.priority, c.region, c.vendor_id, c.category, c.reviewer_id,
             c.created_at, c.first_action_at, c.resolved_at,
             pol.tz, pol.fa_target, pol.res_target, pol.biz, pol.pause, pol.sh, pol.eh, pol.p_asof,
             CASE WHEN pol.biz THEN wf_local_epoch(c.created_at, pol.tz) END AS e_created
@@ -261,7 +281,7 @@ paused AS (
 ),
 clocks AS (
     SELECT
-        b.case_id, k.clock, b.queue_id, b.priority, b.region, b.vendor_id, b.category, b.created_at,
+        b.case_id, k.clock, b.queue_id, b.priority, b.region, b.vendor_id, b.category, b.reviewer_id, b.created_at,
         b.biz, b.tz, b.sh, b.eh, b.p_created, b.p_asof,
         CASE k.clock WHEN 'first_action' THEN b.fa_target ELSE b.res_target END AS target_seconds,
         CASE k.clock
@@ -296,40 +316,90 @@ measured AS (
 ),
 -- When the counted time passes the target: projected for a running clock (a paused clock as if
 -- it resumed at as_of), the breach instant for a breached one, NULL for one stopped in time.
-dated AS (
+dated AS MATERIALIZED (
     SELECT
         *,
         CASE WHEN NOT (stopped_at IS NULL OR elapsed_seconds > target_seconds) THEN NULL
              WHEN biz THEN wf_business_ts(due_pos, tz, sh, eh)
              ELSE make_timestamp(round(due_pos * 1e6)::BIGINT) END AS due_at
     FROM (SELECT *, p_created + target_seconds + ext AS due_pos FROM measured)
+),
+-- Breach causes: each breached clock's span, its case's events up to as_of after a 'created'
+-- marker, the state each sets held until the next one.
+spans AS MATERIALIZED (
+    SELECT case_id, clock, created_at, coalesce(stopped_at, as_of::TIMESTAMP) AS span_end
+    FROM dated
+    WHERE elapsed_seconds > target_seconds
+),
+span_cases AS MATERIALIZED (
+    SELECT case_id, any_value(created_at) AS created_at FROM spans GROUP BY case_id
+),
+span_events AS (
+    SELECT case_id, created_at AS occurred_at, -1::BIGINT AS event_id, 'created' AS event_type
+    FROM span_cases
+    UNION ALL
+    SELECT e.case_id, e.occurred_at, e.event_id, e.event_type
+    FROM case_events e
+    WHERE e.event_type IN ('routed', 'info_received', 'reopened', 'assigned', 'pending_info', 'escalated', 'resolved')
+      AND e.case_id IN (SELECT case_id FROM span_cases)
+      AND e.occurred_at <= as_of::TIMESTAMP
+      AND e.occurred_at >= (SELECT min(created_at) FROM span_cases)
+),
+causes AS (
+    SELECT
+        case_id, clock,
+        coalesce(sum(us) FILTER (WHERE part = 'queue'), 0) / 1e6 AS queue_s,
+        coalesce(sum(us) FILTER (WHERE part = 'review'), 0) / 1e6 AS review_s,
+        coalesce(sum(us) FILTER (WHERE part = 'pending'), 0) / 1e6 AS pending_s,
+        coalesce(sum(us) FILTER (WHERE part = 'escalation'), 0) / 1e6 AS escalation_s,
+        coalesce(sum(us) FILTER (WHERE part = 'closed'), 0) / 1e6 AS closed_s
+    FROM (
+        SELECT b.case_id, b.clock, s.part, wf_breach_us(s.seg_start, s.seg_end, b.created_at, b.span_end) AS us
+        FROM spans b
+        JOIN (
+            SELECT case_id, occurred_at AS seg_start,
+                   lead(occurred_at) OVER (PARTITION BY case_id ORDER BY occurred_at, event_id) AS seg_end,
+                   wf_breach_part(event_type) AS part
+            FROM span_events
+        ) s ON s.case_id = b.case_id
+    )
+    GROUP BY case_id, clock
 )
 SELECT
-    case_id,
-    clock,
-    queue_id,
-    priority,
-    region,
-    vendor_id,
-    category,
-    created_at,
-    target_seconds::DOUBLE AS target_seconds,
-    elapsed_seconds::DOUBLE AS elapsed_seconds,
-    paused_seconds::DOUBLE AS paused_seconds,
-    stopped_at,
-    due_at,
-    CASE WHEN elapsed_seconds > target_seconds THEN due_at END AS breach_at,
-    (elapsed_seconds / target_seconds)::DOUBLE AS used_share,
-    elapsed_seconds > target_seconds AS breached,
-    wf_sla_state(stopped_at, elapsed_seconds, target_seconds) AS state
-FROM dated;
+    d.case_id,
+    d.clock,
+    d.queue_id,
+    d.priority,
+    d.region,
+    d.vendor_id,
+    d.category,
+    d.created_at,
+    d.target_seconds::DOUBLE AS target_seconds,
+    d.elapsed_seconds::DOUBLE AS elapsed_seconds,
+    d.paused_seconds::DOUBLE AS paused_seconds,
+    d.stopped_at,
+    d.due_at,
+    CASE WHEN d.elapsed_seconds > d.target_seconds THEN d.due_at END AS breach_at,
+    (d.elapsed_seconds / d.target_seconds)::DOUBLE AS used_share,
+    d.elapsed_seconds > d.target_seconds AS breached,
+    wf_sla_state(d.stopped_at, d.elapsed_seconds, d.target_seconds) AS state,
+    d.reviewer_id,
+    c.queue_s::DOUBLE AS queue_s,
+    c.review_s::DOUBLE AS review_s,
+    c.pending_s::DOUBLE AS pending_s,
+    c.escalation_s::DOUBLE AS escalation_s,
+    c.closed_s::DOUBLE AS closed_s
+FROM dated d
+LEFT JOIN causes c ON c.case_id = d.case_id AND c.clock = d.clock;
 
 -- summary_sla_clocks(as_of, since): the same rows as sla_clocks(as_of, since), read from the
 -- summaries (watchfloor/summaries.py; docs/warehouse.md, "Summaries") instead of replaying every
--- case's events: a case's clock as of as_of is its fixed part (summary_sla_cases) advanced from
--- its last pause/reopen event at or before as_of (summary_sla_stretches), one step per case.
--- Only as_of itself is converted to a calendar position, once per queue. Events newer than the
--- summaries' high-water mark are not seen until the summaries are refreshed.
+-- case's events. A clock at its final stop by as_of is read whole from summary_sla_stopped (no
+-- later instant changes it). Any other clock (its case open at as_of, or resolved after it) is its
+-- case's fixed part (summary_sla_cases) advanced from its last pause/reopen event at or before
+-- as_of (summary_sla_stretches), one step per case, and a breached one's causes come from its
+-- case's events. Only as_of itself is converted to a calendar position, once per queue. Events
+-- newer than the summaries' high-water mark are not seen until the summaries are refreshed.
 CREATE OR REPLACE TEMP MACRO summary_sla_clocks(as_of, since) AS TABLE
 WITH pol AS (
     SELECT
@@ -340,12 +410,15 @@ WITH pol AS (
     FROM queues q
     JOIN sla_policies p ON p.sla_policy_id = q.sla_policy_id
 ),
+-- The cases with a clock not at its final stop by as_of: the first action stops no later than
+-- the resolution, so these are the cases not (finally) resolved by as_of.
 base AS MATERIALIZED (
     SELECT s.*, pol.tz, pol.sh, pol.eh, pol.p_asof
     FROM summary_sla_cases s
     JOIN pol ON pol.queue_id = s.queue_id
     WHERE s.created_at <= as_of::TIMESTAMP
       AND (s.resolved_at IS NULL OR s.resolved_at >= since::TIMESTAMP)
+      AND (s.res_stop IS NULL OR s.res_stop > as_of::TIMESTAMP)
 ),
 -- Each case's last stretch begun at or before as_of (at most one per case).
 tail AS MATERIALIZED (
@@ -357,13 +430,11 @@ tail AS MATERIALIZED (
 ),
 per_clock AS (
     SELECT
-        b.case_id, k.clock, b.queue_id, b.priority, b.region, b.vendor_id, b.category, b.created_at,
+        b.case_id, k.clock, b.queue_id, b.priority, b.region, b.vendor_id, b.category, b.reviewer_id, b.created_at,
         b.biz, b.tz, b.sh, b.eh, b.p_created, b.p_asof,
         x.state AS x_state, x.t AS x_t, x.p_t AS x_p_t, x.stop_start, x.p_stop_start,
         x.run_paused_before, x.run_ext_before,
         CASE k.clock WHEN 'first_action' THEN b.fa_target ELSE b.res_target END AS target_seconds,
-        CASE k.clock WHEN 'first_action' THEN b.fa_stop ELSE b.res_stop END AS final_stop,
-        CASE k.clock WHEN 'first_action' THEN b.p_fa_stop ELSE b.p_res_stop END AS p_final_stop,
         CASE k.clock WHEN 'first_action' THEN b.fa_due_unpaused ELSE b.res_due_unpaused END AS due_unpaused,
         CASE k.clock WHEN 'first_action' THEN x.fa_paused_before ELSE x.res_paused_before END AS paused_before,
         CASE k.clock WHEN 'first_action' THEN x.fa_ext_before ELSE x.res_ext_before END AS ext_before,
@@ -371,46 +442,32 @@ per_clock AS (
     FROM base b
     CROSS JOIN (VALUES ('first_action'), ('resolution')) k(clock)
     LEFT JOIN tail x ON x.case_id = b.case_id
+    WHERE NOT coalesce(CASE k.clock WHEN 'first_action' THEN b.fa_stop ELSE b.res_stop END <= as_of::TIMESTAMP, false)
 ),
--- Where the clock stops as of as_of; in_stop: a resolution clock held by a resolution that was
--- later reopened (its stop started at stop_start).
-stopped AS (
-    SELECT
-        *,
-        coalesce(final_stop <= as_of::TIMESTAMP, false) AS at_final,
-        clock = 'resolution' AND x_state = 'stopped' AND NOT coalesce(final_stop <= as_of::TIMESTAMP, false) AS in_stop
-    FROM per_clock
-),
--- The last stretch's not-counting length up to as_of (or the final stop).
-tail_len AS (
-    SELECT
-        *,
-        CASE WHEN x_state IS NULL OR x_state = 'running' OR in_stop THEN 0.0
-             WHEN (CASE WHEN at_final THEN final_stop ELSE as_of::TIMESTAMP END) >= x_t
-             THEN CASE WHEN at_final THEN p_final_stop ELSE p_asof END - x_p_t
-             ELSE 0.0 END AS last_len
-    FROM stopped
-),
+-- in_stop: a resolution clock held by a resolution that was later reopened (its stop started at
+-- stop_start); last_len: the last stretch's not-counting length up to as_of.
 measured AS (
     SELECT
         *,
-        CASE WHEN at_final THEN final_stop WHEN in_stop THEN stop_start END AS stopped_at,
+        CASE WHEN in_stop THEN stop_start END AS stopped_at,
         CASE WHEN x_state IS NULL THEN 0.0
              WHEN in_stop THEN run_paused_before
              ELSE paused_before + last_len END AS paused_seconds,
         CASE WHEN x_state IS NULL THEN 0.0
              WHEN in_stop THEN run_ext_before
              ELSE ext_before + CASE WHEN x_counted <= target_seconds THEN last_len ELSE 0.0 END END AS ext
-    FROM tail_len
+    FROM (
+        SELECT
+            *,
+            CASE WHEN x_state IS NULL OR x_state = 'running' OR in_stop THEN 0.0 ELSE p_asof - x_p_t END AS last_len
+        FROM (SELECT *, clock = 'resolution' AND x_state = 'stopped' AS in_stop FROM per_clock)
+    )
 ),
 elapsed AS (
-    SELECT
-        *,
-        CASE WHEN at_final THEN p_final_stop WHEN in_stop THEN p_stop_start ELSE p_asof END
-            - p_created - paused_seconds AS elapsed_seconds
+    SELECT *, CASE WHEN in_stop THEN p_stop_start ELSE p_asof END - p_created - paused_seconds AS elapsed_seconds
     FROM measured
 ),
-dated AS (
+dated AS MATERIALIZED (
     SELECT
         *,
         CASE WHEN NOT (stopped_at IS NULL OR elapsed_seconds > target_seconds) THEN NULL
@@ -418,23 +475,79 @@ dated AS (
              WHEN biz THEN wf_business_ts(p_created + target_seconds + ext, tz, sh, eh)
              ELSE make_timestamp(round((p_created + target_seconds + ext) * 1e6)::BIGINT) END AS due_at
     FROM elapsed
+),
+-- Breach causes of the breached clocks computed here, as in sla_clocks.
+spans AS (
+    SELECT case_id, clock, created_at, coalesce(stopped_at, as_of::TIMESTAMP) AS span_end
+    FROM dated
+    WHERE elapsed_seconds > target_seconds
+),
+span_cases AS MATERIALIZED (
+    SELECT case_id, any_value(created_at) AS created_at FROM spans GROUP BY case_id
+),
+span_events AS (
+    SELECT case_id, created_at AS occurred_at, -1::BIGINT AS event_id, 'created' AS event_type
+    FROM span_cases
+    UNION ALL
+    SELECT e.case_id, e.occurred_at, e.event_id, e.event_type
+    FROM case_events e
+    WHERE e.event_type IN ('routed', 'info_received', 'reopened', 'assigned', 'pending_info', 'escalated', 'resolved')
+      AND e.case_id IN (SELECT case_id FROM span_cases)
+      AND e.occurred_at <= as_of::TIMESTAMP
+      AND e.occurred_at >= (SELECT min(created_at) FROM span_cases)
+),
+causes AS (
+    SELECT
+        case_id, clock,
+        coalesce(sum(us) FILTER (WHERE part = 'queue'), 0) / 1e6 AS queue_s,
+        coalesce(sum(us) FILTER (WHERE part = 'review'), 0) / 1e6 AS review_s,
+        coalesce(sum(us) FILTER (WHERE part = 'pending'), 0) / 1e6 AS pending_s,
+        coalesce(sum(us) FILTER (WHERE part = 'escalation'), 0) / 1e6 AS escalation_s,
+        coalesce(sum(us) FILTER (WHERE part = 'closed'), 0) / 1e6 AS closed_s
+    FROM (
+        SELECT b.case_id, b.clock, s.part, wf_breach_us(s.seg_start, s.seg_end, b.created_at, b.span_end) AS us
+        FROM spans b
+        JOIN (
+            SELECT case_id, occurred_at AS seg_start,
+                   lead(occurred_at) OVER (PARTITION BY case_id ORDER BY occurred_at, event_id) AS seg_end,
+                   wf_breach_part(event_type) AS part
+            FROM span_events
+        ) s ON s.case_id = b.case_id
+    )
+    GROUP BY case_id, clock
 )
 SELECT
-    case_id,
-    clock,
-    queue_id,
-    priority,
-    region,
-    vendor_id,
-    category,
-    created_at,
-    target_seconds::DOUBLE AS target_seconds,
-    elapsed_seconds::DOUBLE AS elapsed_seconds,
-    paused_seconds::DOUBLE AS paused_seconds,
-    stopped_at,
-    due_at,
-    CASE WHEN elapsed_seconds > target_seconds THEN due_at END AS breach_at,
-    (elapsed_seconds / target_seconds)::DOUBLE AS used_share,
-    elapsed_seconds > target_seconds AS breached,
-    wf_sla_state(stopped_at, elapsed_seconds, target_seconds) AS state
-FROM dated;
+    d.case_id,
+    d.clock,
+    d.queue_id,
+    d.priority,
+    d.region,
+    d.vendor_id,
+    d.category,
+    d.created_at,
+    d.target_seconds::DOUBLE AS target_seconds,
+    d.elapsed_seconds::DOUBLE AS elapsed_seconds,
+    d.paused_seconds::DOUBLE AS paused_seconds,
+    d.stopped_at,
+    d.due_at,
+    CASE WHEN d.elapsed_seconds > d.target_seconds THEN d.due_at END AS breach_at,
+    (d.elapsed_seconds / d.target_seconds)::DOUBLE AS used_share,
+    d.elapsed_seconds > d.target_seconds AS breached,
+    wf_sla_state(d.stopped_at, d.elapsed_seconds, d.target_seconds) AS state,
+    d.reviewer_id,
+    c.queue_s::DOUBLE AS queue_s,
+    c.review_s::DOUBLE AS review_s,
+    c.pending_s::DOUBLE AS pending_s,
+    c.escalation_s::DOUBLE AS escalation_s,
+    c.closed_s::DOUBLE AS closed_s
+FROM dated d
+LEFT JOIN causes c ON c.case_id = d.case_id AND c.clock = d.clock
+UNION ALL
+SELECT
+    case_id, clock, queue_id, priority, region, vendor_id, category, created_at,
+    target_seconds, elapsed_seconds, paused_seconds, stopped_at, due_at, breach_at, used_share, breached, state,
+    reviewer_id, queue_s, review_s, pending_s, escalation_s, closed_s
+FROM summary_sla_stopped
+WHERE stopped_at <= as_of::TIMESTAMP
+  AND created_at <= as_of::TIMESTAMP
+  AND (resolved_at IS NULL OR resolved_at >= since::TIMESTAMP);

@@ -33,7 +33,9 @@ COLUMNS = {
     "region": pl.String, "vendor_id": pl.String, "category": pl.String, "created_at": pl.Datetime("us"),
     "target_seconds": pl.Float64, "elapsed_seconds": pl.Float64, "paused_seconds": pl.Float64,
     "stopped_at": pl.Datetime("us"), "due_at": pl.Datetime("us"), "breach_at": pl.Datetime("us"),
-    "used_share": pl.Float64, "breached": pl.Boolean, "state": pl.String,
+    "used_share": pl.Float64, "breached": pl.Boolean, "state": pl.String, "reviewer_id": pl.String,
+    "queue_s": pl.Float64, "review_s": pl.Float64, "pending_s": pl.Float64, "escalation_s": pl.Float64,
+    "closed_s": pl.Float64,
 }
 
 

@@ -85,9 +85,16 @@ def test_summary_clocks_equal_the_replayed_clocks_at_any_instant(random_warehous
         for days in (2, 400):
             compared += compare_clocks(con, as_of, as_of - timedelta(days=days))
     assert compared > 10000
-    # The histories cover what the summaries must get right.
+    # The histories cover what the summaries must get right: pauses, stops, clocks read whole from
+    # summary_sla_stopped with their breach causes, and breached clocks still running.
     kinds = {r[0] for r in con.sql("SELECT DISTINCT state FROM summary_sla_stretches").fetchall()}
     assert kinds == {"running", "paused", "stopped"}
+    stopped = con.sql("SELECT count(*) FILTER (WHERE breached AND pending_s > 0 AND closed_s > 0), "
+                      "count(*) FILTER (WHERE NOT breached) FROM summary_sla_stopped").fetchall()[0]
+    assert min(stopped) > 10, stopped
+    running = con.sql("SELECT count(*) FROM summary_sla_clocks($a, $a) WHERE stopped_at IS NULL AND breached "
+                      "AND pending_s > 0 AND queue_s > 0", params={"a": t("2026-11-01 06:15")}).fetchall()[0][0]
+    assert running > 10, running
 
 
 def test_a_wrong_summary_row_is_caught(random_warehouse):
@@ -110,6 +117,17 @@ def test_a_wrong_summary_row_is_caught(random_warehouse):
                     "fa_paused_before = fa_paused_before + 60 WHERE case_id = ? AND event_id > ?", stretch).fetchall()
         with pytest.raises(AssertionError):
             compare_clocks(con, as_of, as_of - timedelta(days=400))
+        con.execute("ROLLBACK").fetchall()
+        # A stopped clock's stored result, or one breach cause of it, off by a second.
+        for column in ("elapsed_seconds", "queue_s"):
+            con.execute("BEGIN TRANSACTION").fetchall()
+            con.execute(f"UPDATE summary_sla_stopped SET {column} = {column} + 1 WHERE (case_id, clock) = "
+                        "(SELECT (case_id, clock) FROM summary_sla_stopped WHERE breached AND stopped_at < $a "
+                        "ORDER BY case_id, clock LIMIT 1)", {"a": as_of}).fetchall()
+            with pytest.raises(AssertionError):
+                compare_clocks(con, as_of, as_of - timedelta(days=400))
+            con.execute("ROLLBACK").fetchall()
+        con.execute("BEGIN TRANSACTION").fetchall()
     finally:
         con.execute("ROLLBACK").fetchall()
 
@@ -184,7 +202,10 @@ def test_every_switched_query_reads_the_same_from_the_summaries(live_warehouse):
                 con.execute(setup).fetchall()
         ran = set()
         # Before the batches, inside them, and after them (clocks advanced from the summaries).
-        for as_of in (END - timedelta(days=2, minutes=13), END + timedelta(hours=1, minutes=7), end + timedelta(hours=5)):
+        # Inside the period's last day, and at its very end (midnight: the period ends at as_of).
+        midnight = datetime.combine(end.date() + timedelta(days=1), datetime.min.time())
+        for as_of in (END - timedelta(days=2, minutes=13), END + timedelta(hours=1, minutes=7), end + timedelta(hours=5),
+                      midnight):
             for name, param_sets in _calls(as_of).items():
                 sql = queries.load(name).sql
                 assert "summary_sla_clocks(" in sql and " sla_clocks(" not in sql, name
@@ -208,6 +229,7 @@ def _tables(path: str) -> dict[str, pl.DataFrame]:
         return {
             "summary_sla_cases": con.sql("SELECT * FROM summary_sla_cases ORDER BY case_id").pl(),
             "summary_sla_stretches": con.sql("SELECT * FROM summary_sla_stretches ORDER BY case_id, event_id").pl(),
+            "summary_sla_stopped": con.sql("SELECT * FROM summary_sla_stopped ORDER BY case_id, clock").pl(),
         }
     finally:
         con.close()
@@ -398,3 +420,22 @@ def test_a_build_that_fails_inside_a_transaction_raises_its_own_error(live_wareh
 
 
 _BUILD_LAST = summaries._BUILD[-1]
+
+
+def test_a_refresh_rebuilds_summaries_of_an_older_layout(live_warehouse, tmp_path):
+    """Summaries built by an earlier version (another layout: here summary_sla_cases without
+    reviewer_id, no summary_sla_stopped) are made anew by the next refresh, even an incremental one."""
+    copy = tmp_path / "older.duckdb"
+    copy.write_bytes(open(live_warehouse["path"], "rb").read())
+    con = duckdb.connect(str(copy))
+    con.execute("DROP TABLE summary_sla_stopped").fetchall()
+    con.execute("ALTER TABLE summary_sla_cases DROP COLUMN reviewer_id").fetchall()
+    con.execute("UPDATE summary_state SET version = version - 1").fetchall()
+    con.close()
+    report = summaries.refresh_file(copy, full=False)
+    assert report.full
+    rebuilt = _tables(str(copy))
+    summaries.refresh_file(copy, full=True)
+    for name, frame in _tables(str(copy)).items():
+        assert_same(frame, rebuilt[name], name)
+    assert rebuilt["summary_sla_cases"]["reviewer_id"].null_count() < rebuilt["summary_sla_cases"].height

@@ -19,7 +19,7 @@ WITH pol AS (
     JOIN sla_policies p ON p.sla_policy_id = q.sla_policy_id
 ),
 scoped AS MATERIALIZED (
-    SELECT c.case_id, c.queue_id, c.priority, c.region, c.vendor_id, c.category, c.created_at,
+    SELECT c.case_id, c.queue_id, c.priority, c.region, c.vendor_id, c.category, c.reviewer_id, c.created_at,
            c.first_action_at, c.resolved_at, pol.tz, pol.fa_target, pol.res_target, pol.biz, pol.sh, pol.eh
     FROM cases c
     JOIN pol ON pol.queue_id = c.queue_id
@@ -60,7 +60,7 @@ positions AS (
     FROM local_times
 )
 SELECT
-    case_id, queue_id, priority, region, vendor_id, category, created_at, resolved_at, biz,
+    case_id, queue_id, priority, region, vendor_id, category, reviewer_id, created_at, resolved_at, biz,
     fa_target::DOUBLE, res_target::DOUBLE, p_created, fa_stop, p_fa_stop, res_stop, p_res_stop,
     CASE WHEN biz THEN wf_business_ts(p_created + fa_target, tz, sh, eh)
          ELSE make_timestamp(round((p_created + fa_target) * 1e6)::BIGINT) END AS fa_due_unpaused,
