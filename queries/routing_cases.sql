@@ -1,6 +1,7 @@
 -- Automation & routing: one row per case created in [$period_start, least($period_end, $as_of)),
 -- within the sidebar filters (vertical of its current queue), with its path and where its time went,
--- from its events up to $as_of in (occurred_at, event_id) order (watchfloor/automation.py builds the
+-- from its steps up to $as_of (summary_routing_segments, macros/routing.sql: the summary of the replay
+-- of its events in (occurred_at, event_id) order, routing_segments) (watchfloor/automation.py builds the
 -- flow, the rates and the breach stages from these rows; docs/metrics.md, "Automation & routing"):
 --   first_queue_id / first_vertical: the queue of its first 'routed' event (NULL: never routed to a
 --     queue, e.g. decided automatically)
@@ -24,33 +25,15 @@ WITH scoped AS MATERIALIZED (
       AND wf_in($priorities, c.priority)
       AND wf_in($vendors, c.vendor_id)
 ),
-events AS (
-    SELECT case_id, created_at AS occurred_at, -1::BIGINT AS event_id, 'created' AS event_type, NULL::VARCHAR AS queue_id
-    FROM scoped
-    UNION ALL
-    SELECT e.case_id, e.occurred_at, e.event_id, e.event_type, e.queue_id
-    FROM case_events e
-    WHERE e.event_type IN ('routed', 'info_received', 'reopened', 'assigned', 'pending_info', 'escalated', 'resolved')
-      AND e.occurred_at >= $period_start::TIMESTAMP
-      AND e.occurred_at <= $as_of::TIMESTAMP
-      AND e.case_id IN (SELECT case_id FROM scoped)
-),
-ordered AS (
+-- Each case's steps up to $as_of (macros/routing.sql), read from the summary.
+steps AS (
     SELECT
-        ev.case_id, ev.occurred_at, ev.event_type, ev.queue_id, q.vertical, q.tier,
-        lead(ev.occurred_at) OVER w AS next_at,
-        count(*) FILTER (WHERE ev.event_type = 'routed') OVER w AS nth_routed,
-        -- the tier of the case's queue before this event (the last one named by an earlier event)
-        last_value(q.tier IGNORE NULLS) OVER (PARTITION BY ev.case_id ORDER BY ev.occurred_at, ev.event_id
-                                              ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) AS tier_before
-    FROM events ev
-    LEFT JOIN queues q ON q.queue_id = ev.queue_id
-    WINDOW w AS (PARTITION BY ev.case_id ORDER BY ev.occurred_at, ev.event_id)
-),
-staged AS (
-    SELECT *, wf_stage_after(event_type, nth_routed) AS stage,
-           greatest(epoch(coalesce(next_at, $as_of::TIMESTAMP)) - epoch(occurred_at), 0) AS seconds
-    FROM ordered
+        st.case_id, st.event_type, st.queue_id, q.vertical, st.tier, st.tier_before, st.nth_routed, st.stage,
+        greatest(epoch(coalesce(st.ended_at, $as_of::TIMESTAMP)) - epoch(st.started_at), 0) AS seconds
+    FROM summary_routing_segments($period_start::TIMESTAMP, least($period_end::TIMESTAMP, $as_of::TIMESTAMP),
+                                  NULL::TIMESTAMP, $as_of::TIMESTAMP) st
+    LEFT JOIN queues q ON q.queue_id = st.queue_id
+    WHERE st.case_id IN (SELECT case_id FROM scoped)
 ),
 paths AS (
     SELECT
@@ -67,7 +50,7 @@ paths AS (
         coalesce(sum(seconds) FILTER (WHERE stage = 'pending'), 0)::DOUBLE AS pending_s,
         coalesce(sum(seconds) FILTER (WHERE stage = 'escalated'), 0)::DOUBLE AS escalated_s,
         coalesce(sum(seconds) FILTER (WHERE stage = 'rerouted'), 0)::DOUBLE AS rerouted_s
-    FROM staged
+    FROM steps
     GROUP BY case_id
 ),
 breaches AS (

@@ -18,30 +18,13 @@ scoped AS MATERIALIZED (
       AND wf_in($priorities, c.priority)
       AND wf_in($vendors, c.vendor_id)
 ),
-events AS (
-    SELECT case_id, created_at AS occurred_at, -1::BIGINT AS event_id, 'created' AS event_type
-    FROM scoped
-    UNION ALL
-    SELECT e.case_id, e.occurred_at, e.event_id, e.event_type
-    FROM case_events e
-    WHERE e.event_type IN ('routed', 'info_received', 'reopened', 'assigned', 'pending_info', 'escalated', 'resolved')
-      AND e.occurred_at < (SELECT hi FROM bounds)
-      -- events are stored in time order: this bound lets DuckDB skip the older row groups
-      AND e.occurred_at >= (SELECT min(created_at) FROM scoped)
-      AND e.case_id IN (SELECT case_id FROM scoped)
-),
+-- Their steps up to the period's end (macros/routing.sql), read from the summary.
 segments AS (
-    SELECT case_id, stage, seg_start, coalesce(seg_end, (SELECT hi FROM bounds)) AS seg_end
-    FROM (
-        SELECT
-            case_id,
-            occurred_at AS seg_start,
-            lead(occurred_at) OVER w AS seg_end,
-            wf_stage_after(event_type, count(*) FILTER (WHERE event_type = 'routed') OVER w) AS stage
-        FROM events
-        WINDOW w AS (PARTITION BY case_id ORDER BY occurred_at, event_id)
-    )
+    SELECT case_id, stage, started_at AS seg_start, coalesce(ended_at, (SELECT hi FROM bounds)) AS seg_end
+    FROM summary_routing_segments(NULL::TIMESTAMP, least($period_end::TIMESTAMP, $as_of::TIMESTAMP),
+                                  $period_start::TIMESTAMP, least($period_end::TIMESTAMP, $as_of::TIMESTAMP))
     WHERE stage <> 'closed'
+      AND case_id IN (SELECT case_id FROM scoped)
 ),
 days AS (
     SELECT day, day + INTERVAL 1 DAY AS day_end

@@ -14,3 +14,72 @@ CREATE OR REPLACE TEMP MACRO wf_stage_after(event_type, nth_routed) AS (
 );
 -- The tiers in order, so that a routing into a lower tier than the queue before reads as a return.
 CREATE OR REPLACE TEMP MACRO wf_tier_rank(tier) AS (CASE tier WHEN 'L1' THEN 1 WHEN 'L2' THEN 2 WHEN 'SME' THEN 3 END);
+
+-- A case's steps through the stages: the 'created' marker (event_id -1, at created_at) and each
+-- routing event ('routed', 'info_received', 'reopened', 'assigned', 'pending_info', 'escalated',
+-- 'resolved') in (occurred_at, event_id) order, each with the stage it starts, until the case's
+-- next step. Events stamped before created_at are ignored (as by the SLA clock). Both macros give,
+-- for the cases with created_from <= created_at < created_to (created_from NULL: no lower bound),
+-- created_at <= as_of, and not resolved before open_since (NULL: whenever), their steps up to as_of:
+--   case_id, event_id, event_type, queue_id (the event's), tier (its queue's), tier_before (the
+--   tier of the last earlier step naming a known queue), nth_routed ('routed' steps so far, this
+--   one included), stage, started_at, ended_at (the next step's time; NULL: none by as_of).
+-- No CTE here: a query that calls the macro would name them again once inlined on a server.
+
+-- routing_segments: replayed from the raw events (the definition; the summary is built from it,
+-- and the tests and the benchmark compare summary_routing_segments with it).
+CREATE OR REPLACE TEMP MACRO routing_segments(created_from, created_to, open_since, as_of) AS TABLE
+SELECT
+    case_id, event_id, event_type, queue_id, tier, tier_before, nth_routed,
+    wf_stage_after(event_type, nth_routed) AS stage,
+    started_at, ended_at
+FROM (
+    SELECT
+        ev.case_id, ev.event_id, ev.event_type, ev.queue_id, q.tier,
+        last_value(q.tier IGNORE NULLS) OVER (PARTITION BY ev.case_id ORDER BY ev.occurred_at, ev.event_id
+                                              ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) AS tier_before,
+        count(*) FILTER (WHERE ev.event_type = 'routed') OVER w AS nth_routed,
+        ev.occurred_at AS started_at,
+        lead(ev.occurred_at) OVER w AS ended_at
+    FROM (
+        SELECT c.case_id, c.created_at AS occurred_at, -1::BIGINT AS event_id, 'created' AS event_type,
+               NULL::VARCHAR AS queue_id
+        FROM cases c
+        WHERE (created_from IS NULL OR c.created_at >= created_from)
+          AND c.created_at < created_to
+          AND c.created_at <= as_of
+          AND (open_since IS NULL OR c.resolved_at IS NULL OR c.resolved_at >= open_since)
+        UNION ALL
+        SELECT e.case_id, e.occurred_at, e.event_id, e.event_type, e.queue_id
+        FROM case_events e
+        JOIN cases c ON c.case_id = e.case_id AND e.occurred_at >= c.created_at
+        WHERE (created_from IS NULL OR c.created_at >= created_from)
+          AND c.created_at < created_to
+          AND (open_since IS NULL OR c.resolved_at IS NULL OR c.resolved_at >= open_since)
+          AND e.event_type IN ('routed', 'info_received', 'reopened', 'assigned', 'pending_info', 'escalated', 'resolved')
+          AND e.occurred_at <= as_of
+          -- events are stored in time order: this bound lets DuckDB skip the older row groups
+          AND e.occurred_at >= (SELECT min(s.created_at) FROM cases s
+                                WHERE (created_from IS NULL OR s.created_at >= created_from)
+                                  AND s.created_at < created_to
+                                  AND (open_since IS NULL OR s.resolved_at IS NULL OR s.resolved_at >= open_since))
+    ) ev
+    LEFT JOIN queues q ON q.queue_id = ev.queue_id
+    WINDOW w AS (PARTITION BY ev.case_id ORDER BY ev.occurred_at, ev.event_id)
+) steps;
+
+-- summary_routing_segments: the same rows read from summary_case_stages (built by
+-- watchfloor/summaries.py from routing_segments over all of a case's events): a step and what it
+-- counts do not depend on the instant they are read at, except that a next step after as_of is
+-- not there yet. Events newer than the summaries' high-water mark are not seen until the
+-- summaries are refreshed.
+CREATE OR REPLACE TEMP MACRO summary_routing_segments(created_from, created_to, open_since, as_of) AS TABLE
+SELECT
+    s.case_id, s.event_id, s.event_type, s.queue_id, s.tier, s.tier_before, s.nth_routed, s.stage,
+    s.started_at,
+    CASE WHEN s.ended_at <= as_of THEN s.ended_at END AS ended_at
+FROM summary_case_stages s
+WHERE (created_from IS NULL OR s.created_at >= created_from)
+  AND s.created_at < created_to
+  AND (open_since IS NULL OR s.resolved_at IS NULL OR s.resolved_at >= open_since)
+  AND s.started_at <= as_of;
