@@ -279,6 +279,15 @@ CREATE TABLE IF NOT EXISTS summary_case_stages (
     stage       VARCHAR NOT NULL,     -- waiting | review | pending | escalated | rerouted | closed
     started_at  TIMESTAMP NOT NULL,
     ended_at    TIMESTAMP,            -- the next step (NULL: none yet)
+    first_queue_id   VARCHAR,         -- the case's path so far: its first 'routed' step's queue,
+    reroutes         BIGINT NOT NULL, -- re-routes, returns and escalations up to this step,
+    returns          BIGINT NOT NULL,
+    escalations      BIGINT NOT NULL,
+    waiting_before   DOUBLE NOT NULL, -- and seconds per stage over the steps before it
+    review_before    DOUBLE NOT NULL,
+    pending_before   DOUBLE NOT NULL,
+    escalated_before DOUBLE NOT NULL,
+    rerouted_before  DOUBLE NOT NULL,
     created_at  TIMESTAMP NOT NULL,   -- the case's, to select cases without a join
     resolved_at TIMESTAMP
 );

@@ -23,12 +23,31 @@ CREATE OR REPLACE TEMP MACRO wf_tier_rank(tier) AS (CASE tier WHEN 'L1' THEN 1 W
 -- created_at <= as_of, and not resolved before open_since (NULL: whenever), their steps up to as_of:
 --   case_id, event_id, event_type, queue_id (the event's), tier (its queue's), tier_before (the
 --   tier of the last earlier step naming a known queue), nth_routed ('routed' steps so far, this
---   one included), stage, started_at, ended_at (the next step's time; NULL: none by as_of).
+--   one included), stage, started_at, ended_at (the next step's time; NULL: none by as_of);
+--   and the case's path so far, so that a case as of an instant needs only its step then (the one
+--   whose ended_at is NULL): first_queue_id (the queue of its first 'routed' step, once there is
+--   one), reroutes, returns, escalations (counted from its steps so far, this one included: a later
+--   'routed' step into a lower tier than tier_before is a return, any other a re-route), and
+--   waiting_before .. rerouted_before (seconds in each stage over the steps before this one).
 -- No CTE here: a query that calls the macro would name them again once inlined on a server.
 
 -- routing_segments: replayed from the raw events (the definition; the summary is built from it,
 -- and the tests and the benchmark compare summary_routing_segments with it).
 CREATE OR REPLACE TEMP MACRO routing_segments(created_from, created_to, open_since, as_of) AS TABLE
+SELECT
+    case_id, event_id, event_type, queue_id, tier, tier_before, nth_routed, stage, started_at, ended_at,
+    max(CASE WHEN event_type = 'routed' AND nth_routed = 1 THEN queue_id END) OVER so_far AS first_queue_id,
+    count(*) FILTER (WHERE event_type = 'routed' AND nth_routed > 1
+                     AND NOT coalesce(wf_tier_rank(tier) < wf_tier_rank(tier_before), false)) OVER so_far AS reroutes,
+    count(*) FILTER (WHERE event_type = 'routed' AND nth_routed > 1
+                     AND coalesce(wf_tier_rank(tier) < wf_tier_rank(tier_before), false)) OVER so_far AS returns,
+    count(*) FILTER (WHERE event_type = 'escalated') OVER so_far AS escalations,
+    coalesce(sum(epoch(ended_at) - epoch(started_at)) FILTER (WHERE stage = 'waiting') OVER before, 0)::DOUBLE AS waiting_before,
+    coalesce(sum(epoch(ended_at) - epoch(started_at)) FILTER (WHERE stage = 'review') OVER before, 0)::DOUBLE AS review_before,
+    coalesce(sum(epoch(ended_at) - epoch(started_at)) FILTER (WHERE stage = 'pending') OVER before, 0)::DOUBLE AS pending_before,
+    coalesce(sum(epoch(ended_at) - epoch(started_at)) FILTER (WHERE stage = 'escalated') OVER before, 0)::DOUBLE AS escalated_before,
+    coalesce(sum(epoch(ended_at) - epoch(started_at)) FILTER (WHERE stage = 'rerouted') OVER before, 0)::DOUBLE AS rerouted_before
+FROM (
 SELECT
     case_id, event_id, event_type, queue_id, tier, tier_before, nth_routed,
     wf_stage_after(event_type, nth_routed) AS stage,
@@ -66,7 +85,10 @@ FROM (
     ) ev
     LEFT JOIN queues q ON q.queue_id = ev.queue_id
     WINDOW w AS (PARTITION BY ev.case_id ORDER BY ev.occurred_at, ev.event_id)
-) steps;
+) ordered
+) steps
+WINDOW so_far AS (PARTITION BY case_id ORDER BY started_at, event_id ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW),
+       before AS (PARTITION BY case_id ORDER BY started_at, event_id ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING);
 
 -- summary_routing_segments: the same rows read from summary_case_stages (built by
 -- watchfloor/summaries.py from routing_segments over all of a case's events): a step and what it
@@ -77,7 +99,9 @@ CREATE OR REPLACE TEMP MACRO summary_routing_segments(created_from, created_to, 
 SELECT
     s.case_id, s.event_id, s.event_type, s.queue_id, s.tier, s.tier_before, s.nth_routed, s.stage,
     s.started_at,
-    CASE WHEN s.ended_at <= as_of THEN s.ended_at END AS ended_at
+    CASE WHEN s.ended_at <= as_of THEN s.ended_at END AS ended_at,
+    s.first_queue_id, s.reroutes, s.returns, s.escalations,
+    s.waiting_before, s.review_before, s.pending_before, s.escalated_before, s.rerouted_before
 FROM summary_case_stages s
 WHERE (created_from IS NULL OR s.created_at >= created_from)
   AND s.created_at < created_to

@@ -171,8 +171,8 @@ def test_the_seeded_warehouse_reads_the_same_from_the_summary(parity_warehouse):
 
 
 def test_a_wrong_summary_row_is_caught(live_warehouse, tmp_path):
-    """The comparison can fail: a step's end a minute off, or a routing's tier before it changed
-    (a re-route read as a return), shows in the queries."""
+    """The comparison can fail: a step's end a minute off (the hours per stage), a case's time in
+    review before its step at as_of a minute off, or one of its re-routes counted as a return."""
     copy = tmp_path / "wrong.duckdb"
     copy.write_bytes(open(live_warehouse["path"], "rb").read())
     as_of = END
@@ -184,17 +184,20 @@ def test_a_wrong_summary_row_is_caught(live_warehouse, tmp_path):
             for setup in queries.macro_sql_for(name):
                 w.execute(setup).fetchall()
             compare_query(w, name, calls[name])
-        step = w.sql("SELECT case_id, event_id FROM summary_case_stages WHERE stage = 'review' AND ended_at < $a "
-                     "AND created_at > $a - INTERVAL 3 DAY ORDER BY case_id LIMIT 1", params={"a": as_of}).fetchall()[0]
-        reroute = w.sql("SELECT case_id, event_id FROM summary_case_stages WHERE event_type = 'routed' "
-                        "AND nth_routed > 1 AND tier <> 'SME' AND wf_tier_rank(tier) >= wf_tier_rank(tier_before) "
-                        "AND started_at < $a "
-                        "AND created_at > $a - INTERVAL 3 DAY ORDER BY case_id LIMIT 1", params={"a": as_of}).fetchall()[0]
-        for change, key, name in (("ended_at = ended_at + INTERVAL 1 MINUTE", step, "routing_stage_hours"),
-                                  ("ended_at = ended_at + INTERVAL 1 MINUTE", step, "routing_cases"),
-                                  ("tier_before = 'SME'", reroute, "routing_cases")):
+        recent = "created_at > $a - INTERVAL 3 DAY AND ended_at < $a ORDER BY case_id LIMIT 1"
+        step = w.sql(f"SELECT case_id, event_id FROM summary_case_stages WHERE stage = 'review' AND {recent}",
+                     params={"a": as_of}).fetchall()[0]
+        reviewed = w.sql(f"SELECT case_id FROM summary_case_stages WHERE review_before > 0 AND {recent}",
+                         params={"a": as_of}).fetchall()[0][0]
+        rerouted = w.sql(f"SELECT case_id FROM summary_case_stages WHERE reroutes > 0 AND {recent}",
+                         params={"a": as_of}).fetchall()[0][0]
+        for change, key, name in (
+                ("ended_at = ended_at + INTERVAL 1 MINUTE WHERE case_id = ? AND event_id = ?", step, "routing_stage_hours"),
+                ("review_before = review_before + 60 WHERE case_id = ? AND review_before > 0", [reviewed], "routing_cases"),
+                ("reroutes = reroutes - 1, returns = returns + 1 WHERE case_id = ? AND reroutes > 0", [rerouted],
+                 "routing_cases")):
             w.execute("BEGIN TRANSACTION").fetchall()
-            w.execute(f"UPDATE summary_case_stages SET {change} WHERE case_id = ? AND event_id = ?", list(key)).fetchall()
+            w.execute(f"UPDATE summary_case_stages SET {change}", list(key)).fetchall()
             with pytest.raises(AssertionError):
                 compare_query(w, name, calls[name])
             w.execute("ROLLBACK").fetchall()

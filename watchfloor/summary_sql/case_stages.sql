@@ -12,7 +12,9 @@ WITH span AS (
 )
 SELECT
     s.case_id, s.event_id, s.event_type, s.queue_id, s.tier, s.tier_before, s.nth_routed, s.stage,
-    s.started_at, s.ended_at, c.created_at, c.resolved_at
+    s.started_at, s.ended_at, s.first_queue_id, s.reroutes, s.returns, s.escalations,
+    s.waiting_before, s.review_before, s.pending_before, s.escalated_before, s.rerouted_before,
+    c.created_at, c.resolved_at
 FROM routing_segments((SELECT lo FROM span), (SELECT hi FROM span) + INTERVAL 1 MICROSECOND, NULL::TIMESTAMP,
                       'infinity'::TIMESTAMP) s
 JOIN cases c ON c.case_id = s.case_id
