@@ -29,17 +29,28 @@ segments AS (
 days AS (
     SELECT day, day + INTERVAL 1 DAY AS day_end
     FROM range(date_trunc('day', (SELECT lo FROM bounds)), (SELECT hi FROM bounds), INTERVAL 1 DAY) r(day)
+),
+-- Each segment with the days it overlaps: the day it starts on by an equality (most segments end
+-- that day), the later days it runs into by a range join of the segments longer than that day.
+pieces AS (
+    SELECT s.case_id, s.stage, s.seg_start, s.seg_end, d.day, d.day_end
+    FROM segments s
+    JOIN days d ON d.day = date_trunc('day', s.seg_start)
+    UNION ALL
+    SELECT s.case_id, s.stage, s.seg_start, s.seg_end, d.day, d.day_end
+    FROM segments s
+    JOIN days d ON d.day > s.seg_start AND d.day < s.seg_end
+    WHERE s.seg_end > date_trunc('day', s.seg_start) + INTERVAL 1 DAY
 )
 SELECT
-    d.day,
-    s.stage,
-    sum(epoch(least(s.seg_end, d.day_end, (SELECT hi FROM bounds)))
-        - epoch(greatest(s.seg_start, d.day, (SELECT lo FROM bounds)))) / 3600.0 AS hours,
-    count(DISTINCT s.case_id) AS cases
-FROM segments s
-JOIN days d ON s.seg_start < d.day_end AND s.seg_end > d.day
-WHERE s.seg_end > (SELECT lo FROM bounds)
-  AND s.seg_start < (SELECT hi FROM bounds)
-  AND least(s.seg_end, d.day_end, (SELECT hi FROM bounds)) > greatest(s.seg_start, d.day, (SELECT lo FROM bounds))
+    p.day,
+    p.stage,
+    sum(epoch(least(p.seg_end, p.day_end, (SELECT hi FROM bounds)))
+        - epoch(greatest(p.seg_start, p.day, (SELECT lo FROM bounds)))) / 3600.0 AS hours,
+    count(DISTINCT p.case_id) AS cases
+FROM pieces p
+WHERE p.seg_end > (SELECT lo FROM bounds)
+  AND p.seg_start < (SELECT hi FROM bounds)
+  AND least(p.seg_end, p.day_end, (SELECT hi FROM bounds)) > greatest(p.seg_start, p.day, (SELECT lo FROM bounds))
 GROUP BY ALL
-ORDER BY d.day, s.stage
+ORDER BY p.day, p.stage
