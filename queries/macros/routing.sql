@@ -31,9 +31,10 @@ CREATE OR REPLACE TEMP MACRO wf_tier_rank(tier) AS (CASE tier WHEN 'L1' THEN 1 W
 --   waiting_before .. rerouted_before (seconds in each stage over the steps before this one).
 -- No CTE here: a query that calls the macro would name them again once inlined on a server.
 
--- routing_segments: replayed from the raw events (the definition; the summary is built from it,
--- and the tests and the benchmark compare summary_routing_segments with it).
-CREATE OR REPLACE TEMP MACRO routing_segments(created_from, created_to, open_since, as_of) AS TABLE
+-- routing_case_segments: replayed from the raw events (the definition), for the cases above that are
+-- also in the list case_ids (NULL: all of them): the summary is built from it for the cases a
+-- refresh names, so that a batch's refresh replays only their events.
+CREATE OR REPLACE TEMP MACRO routing_case_segments(created_from, created_to, open_since, as_of, case_ids) AS TABLE
 SELECT
     case_id, event_id, event_type, queue_id, tier, tier_before, nth_routed, stage, started_at, ended_at,
     max(CASE WHEN event_type = 'routed' AND nth_routed = 1 THEN queue_id END) OVER so_far AS first_queue_id,
@@ -68,6 +69,7 @@ FROM (
           AND c.created_at < created_to
           AND c.created_at <= as_of
           AND (open_since IS NULL OR c.resolved_at IS NULL OR c.resolved_at >= open_since)
+          AND (case_ids IS NULL OR c.case_id IN (SELECT unnest(case_ids)))
         UNION ALL
         SELECT e.case_id, e.occurred_at, e.event_id, e.event_type, e.queue_id
         FROM case_events e
@@ -75,13 +77,15 @@ FROM (
         WHERE (created_from IS NULL OR c.created_at >= created_from)
           AND c.created_at < created_to
           AND (open_since IS NULL OR c.resolved_at IS NULL OR c.resolved_at >= open_since)
+          AND (case_ids IS NULL OR c.case_id IN (SELECT unnest(case_ids)))
           AND e.event_type IN ('routed', 'info_received', 'reopened', 'assigned', 'pending_info', 'escalated', 'resolved')
           AND e.occurred_at <= as_of
           -- events are stored in time order: this bound lets DuckDB skip the older row groups
           AND e.occurred_at >= (SELECT min(s.created_at) FROM cases s
                                 WHERE (created_from IS NULL OR s.created_at >= created_from)
                                   AND s.created_at < created_to
-                                  AND (open_since IS NULL OR s.resolved_at IS NULL OR s.resolved_at >= open_since))
+                                  AND (open_since IS NULL OR s.resolved_at IS NULL OR s.resolved_at >= open_since)
+                                  AND (case_ids IS NULL OR s.case_id IN (SELECT unnest(case_ids))))
     ) ev
     LEFT JOIN queues q ON q.queue_id = ev.queue_id
     WINDOW w AS (PARTITION BY ev.case_id ORDER BY ev.occurred_at, ev.event_id)
@@ -90,8 +94,13 @@ FROM (
 WINDOW so_far AS (PARTITION BY case_id ORDER BY started_at, event_id ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW),
        before AS (PARTITION BY case_id ORDER BY started_at, event_id ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING);
 
+-- routing_segments: the replay for every case (the tests and the benchmark compare
+-- summary_routing_segments with it).
+CREATE OR REPLACE TEMP MACRO routing_segments(created_from, created_to, open_since, as_of) AS TABLE
+SELECT * FROM routing_case_segments(created_from, created_to, open_since, as_of, NULL::VARCHAR[]);
+
 -- summary_routing_segments: the same rows read from summary_case_stages (built by
--- watchfloor/summaries.py from routing_segments over all of a case's events): a step and what it
+-- watchfloor/summaries.py from routing_case_segments over all of a case's events): a step and what it
 -- counts do not depend on the instant they are read at, except that a next step after as_of is
 -- not there yet. Events newer than the summaries' high-water mark are not seen until the
 -- summaries are refreshed.
