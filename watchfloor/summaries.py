@@ -18,7 +18,7 @@ The reviewer-session summary (summary_review_sessions) holds every session of a 
 handling it belongs to; `summary_reviewer_sessions` (queries/macros/sessions.sql) reads it as
 `reviewer_sessions`, the replay of the raw events it stands in for, would give.
 The stage summary (summary_case_stages) holds every step of a case through the Automation page's
-stages, selected from `routing_segments` (queries/macros/routing.sql), the replay that stays the
+stages, selected from `routing_case_segments` (queries/macros/routing.sql), the replay that stays the
 definition; `summary_routing_segments` reads it as of any instant.
 """
 
