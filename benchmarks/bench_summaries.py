@@ -1,9 +1,10 @@
 """The queries read from the summaries against the same queries replaying the raw events.
 
-For every named query that reads a summary macro (`summary_sla_clocks`, `summary_reviewer_sessions`), on the 1M-case page-benchmark warehouse
+For every named query that reads a summary macro (`summary_sla_clocks`, `summary_reviewer_sessions`,
+`summary_routing_segments`), on the 1M-case page-benchmark warehouse
 (benchmarks/work/bench_1m.duckdb, its summaries refreshed first if they are not built) at 7, 30
 and 90-day ranges: the median time DuckDB needs for the query as the pages run it (summaries)
-and for the same query on the raw macro (`sla_clocks`, `reviewer_sessions`), interleaved so that both see the same
+and for the same query on the raw macro (`sla_clocks`, `reviewer_sessions`, `routing_segments`), interleaved so that both see the same
 machine load, which is printed beside each line. Writes benchmarks/summaries.md.
 
     python benchmarks/bench_summaries.py [--repeats N] [--days N ...] [--query NAME ...]
@@ -36,7 +37,8 @@ BENCH_END = datetime(2026, 11, 20, 0, 0)
 
 
 # Each summary macro and the raw macro it stands in for (same arguments, same rows).
-RAW_FORMS = {"summary_sla_clocks": "sla_clocks", "summary_reviewer_sessions": "reviewer_sessions"}
+RAW_FORMS = {"summary_sla_clocks": "sla_clocks", "summary_reviewer_sessions": "reviewer_sessions",
+             "summary_routing_segments": "routing_segments"}
 
 
 def switched() -> list[str]:
@@ -117,8 +119,9 @@ def main() -> int:
         f"Run {datetime.now():%Y-%m-%d %H:%M}, {os.cpu_count()} cores, DuckDB {duckdb.__version__}, on "
         "`benchmarks/work/bench_1m.duckdb` (the page benchmark's 1M cases), as of 2026-11-20 00:00 UTC. "
         f"Median of {args.repeats} runs of DuckDB alone on an open connection, the two forms interleaved; "
-        "*raw events* is the same SQL on `sla_clocks` or `reviewer_sessions` (the definitions, replaying the raw events), "
-        "*summaries* what the pages run (`summary_sla_clocks`, `summary_reviewer_sessions`). Load: the 1-minute load average during the runs.",
+        "*raw events* is the same SQL on `sla_clocks`, `reviewer_sessions` or `routing_segments` (the definitions, "
+        "replaying the raw events), *summaries* what the pages run (`summary_sla_clocks`, `summary_reviewer_sessions`, "
+        "`summary_routing_segments`). Load: the 1-minute load average during the runs.",
         "",
         "| query | days | raw events (ms) | summaries (ms) | load |",
         "|---|---:|---:|---:|---|",

@@ -1,6 +1,7 @@
 -- Automation & routing: one row per case created in [$period_start, least($period_end, $as_of)),
 -- within the sidebar filters (vertical of its current queue), with its path and where its time went,
--- from its events up to $as_of in (occurred_at, event_id) order (watchfloor/automation.py builds the
+-- from its events up to $as_of in (occurred_at, event_id) order, read from the summary of their
+-- replay (summary_routing_segments, macros/routing.sql) (watchfloor/automation.py builds the
 -- flow, the rates and the breach stages from these rows; docs/metrics.md, "Automation & routing"):
 --   first_queue_id / first_vertical: the queue of its first 'routed' event (NULL: never routed to a
 --     queue, e.g. decided automatically)
@@ -11,7 +12,7 @@
 --     time after the resolution (closed) is not counted
 --   breached: a first-action or resolution SLA clock of the case had breached by $as_of
 --   awaiting_first_action: open at $as_of with no first action yet (in the SLA backlog)
-WITH scoped AS MATERIALIZED (
+WITH scoped AS (
     SELECT c.case_id, c.created_at, c.source, c.category, c.priority, c.automated, c.decision,
            c.enforcement_action, c.resolved_at, c.first_action_at, c.classifier_name, c.classifier_score,
            q.vertical AS current_vertical
@@ -24,56 +25,33 @@ WITH scoped AS MATERIALIZED (
       AND wf_in($priorities, c.priority)
       AND wf_in($vendors, c.vendor_id)
 ),
-events AS (
-    SELECT case_id, created_at AS occurred_at, -1::BIGINT AS event_id, 'created' AS event_type, NULL::VARCHAR AS queue_id
-    FROM scoped
-    UNION ALL
-    SELECT e.case_id, e.occurred_at, e.event_id, e.event_type, e.queue_id
-    FROM case_events e
-    WHERE e.event_type IN ('routed', 'info_received', 'reopened', 'assigned', 'pending_info', 'escalated', 'resolved')
-      AND e.occurred_at >= $period_start::TIMESTAMP
-      AND e.occurred_at <= $as_of::TIMESTAMP
-      AND e.case_id IN (SELECT case_id FROM scoped)
-),
-ordered AS (
-    SELECT
-        ev.case_id, ev.occurred_at, ev.event_type, ev.queue_id, q.vertical, q.tier,
-        lead(ev.occurred_at) OVER w AS next_at,
-        count(*) FILTER (WHERE ev.event_type = 'routed') OVER w AS nth_routed,
-        -- the tier of the case's queue before this event (the last one named by an earlier event)
-        last_value(q.tier IGNORE NULLS) OVER (PARTITION BY ev.case_id ORDER BY ev.occurred_at, ev.event_id
-                                              ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) AS tier_before
-    FROM events ev
-    LEFT JOIN queues q ON q.queue_id = ev.queue_id
-    WINDOW w AS (PARTITION BY ev.case_id ORDER BY ev.occurred_at, ev.event_id)
-),
-staged AS (
-    SELECT *, wf_stage_after(event_type, nth_routed) AS stage,
-           greatest(epoch(coalesce(next_at, $as_of::TIMESTAMP)) - epoch(occurred_at), 0) AS seconds
-    FROM ordered
+-- Each case's path up to $as_of: its step at $as_of (the one with no next step by then) carries the
+-- path before it (macros/routing.sql), read from the summary; the step's own stage runs to $as_of.
+at_as_of AS (
+    SELECT case_id, stage, first_queue_id, reroutes, returns, escalations, waiting_before, review_before,
+           pending_before, escalated_before, rerouted_before,
+           greatest(epoch($as_of::TIMESTAMP) - epoch(started_at), 0) AS tail
+    FROM summary_routing_segments($period_start::TIMESTAMP, least($period_end::TIMESTAMP, $as_of::TIMESTAMP),
+                                  NULL::TIMESTAMP, $as_of::TIMESTAMP)
+    WHERE ended_at IS NULL
 ),
 paths AS (
     SELECT
-        case_id,
-        any_value(queue_id) FILTER (WHERE event_type = 'routed' AND nth_routed = 1) AS first_queue_id,
-        any_value(vertical) FILTER (WHERE event_type = 'routed' AND nth_routed = 1) AS first_vertical,
-        count(*) FILTER (WHERE event_type = 'routed' AND nth_routed > 1
-                         AND NOT coalesce(wf_tier_rank(tier) < wf_tier_rank(tier_before), false)) AS reroutes,
-        count(*) FILTER (WHERE event_type = 'routed' AND nth_routed > 1
-                         AND coalesce(wf_tier_rank(tier) < wf_tier_rank(tier_before), false)) AS returns,
-        count(*) FILTER (WHERE event_type = 'escalated') AS escalations,
-        coalesce(sum(seconds) FILTER (WHERE stage = 'waiting'), 0)::DOUBLE AS waiting_s,
-        coalesce(sum(seconds) FILTER (WHERE stage = 'review'), 0)::DOUBLE AS review_s,
-        coalesce(sum(seconds) FILTER (WHERE stage = 'pending'), 0)::DOUBLE AS pending_s,
-        coalesce(sum(seconds) FILTER (WHERE stage = 'escalated'), 0)::DOUBLE AS escalated_s,
-        coalesce(sum(seconds) FILTER (WHERE stage = 'rerouted'), 0)::DOUBLE AS rerouted_s
-    FROM staged
-    GROUP BY case_id
+        st.case_id, st.first_queue_id, q.vertical AS first_vertical, st.reroutes, st.returns, st.escalations,
+        (st.waiting_before + CASE WHEN st.stage = 'waiting' THEN st.tail ELSE 0 END)::DOUBLE AS waiting_s,
+        (st.review_before + CASE WHEN st.stage = 'review' THEN st.tail ELSE 0 END)::DOUBLE AS review_s,
+        (st.pending_before + CASE WHEN st.stage = 'pending' THEN st.tail ELSE 0 END)::DOUBLE AS pending_s,
+        (st.escalated_before + CASE WHEN st.stage = 'escalated' THEN st.tail ELSE 0 END)::DOUBLE AS escalated_s,
+        (st.rerouted_before + CASE WHEN st.stage = 'rerouted' THEN st.tail ELSE 0 END)::DOUBLE AS rerouted_s
+    FROM at_as_of st
+    LEFT JOIN queues q ON q.queue_id = st.first_queue_id
 ),
 breaches AS (
     SELECT case_id, bool_or(breached) AS breached
     FROM summary_sla_clocks($as_of::TIMESTAMP, $period_start::TIMESTAMP)
-    WHERE case_id IN (SELECT case_id FROM scoped)
+    -- the cases created in the period (a superset of scoped, which the join below narrows)
+    WHERE created_at >= $period_start::TIMESTAMP
+      AND created_at < least($period_end::TIMESTAMP, $as_of::TIMESTAMP)
     GROUP BY case_id
 )
 SELECT

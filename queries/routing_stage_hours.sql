@@ -18,45 +18,39 @@ scoped AS MATERIALIZED (
       AND wf_in($priorities, c.priority)
       AND wf_in($vendors, c.vendor_id)
 ),
-events AS (
-    SELECT case_id, created_at AS occurred_at, -1::BIGINT AS event_id, 'created' AS event_type
-    FROM scoped
-    UNION ALL
-    SELECT e.case_id, e.occurred_at, e.event_id, e.event_type
-    FROM case_events e
-    WHERE e.event_type IN ('routed', 'info_received', 'reopened', 'assigned', 'pending_info', 'escalated', 'resolved')
-      AND e.occurred_at < (SELECT hi FROM bounds)
-      -- events are stored in time order: this bound lets DuckDB skip the older row groups
-      AND e.occurred_at >= (SELECT min(created_at) FROM scoped)
-      AND e.case_id IN (SELECT case_id FROM scoped)
-),
+-- Their steps up to the period's end (macros/routing.sql), read from the summary.
 segments AS (
-    SELECT case_id, stage, seg_start, coalesce(seg_end, (SELECT hi FROM bounds)) AS seg_end
-    FROM (
-        SELECT
-            case_id,
-            occurred_at AS seg_start,
-            lead(occurred_at) OVER w AS seg_end,
-            wf_stage_after(event_type, count(*) FILTER (WHERE event_type = 'routed') OVER w) AS stage
-        FROM events
-        WINDOW w AS (PARTITION BY case_id ORDER BY occurred_at, event_id)
-    )
+    SELECT case_id, stage, started_at AS seg_start, coalesce(ended_at, (SELECT hi FROM bounds)) AS seg_end
+    FROM summary_routing_segments(NULL::TIMESTAMP, least($period_end::TIMESTAMP, $as_of::TIMESTAMP),
+                                  $period_start::TIMESTAMP, least($period_end::TIMESTAMP, $as_of::TIMESTAMP))
     WHERE stage <> 'closed'
+      AND case_id IN (SELECT case_id FROM scoped)
 ),
 days AS (
     SELECT day, day + INTERVAL 1 DAY AS day_end
     FROM range(date_trunc('day', (SELECT lo FROM bounds)), (SELECT hi FROM bounds), INTERVAL 1 DAY) r(day)
+),
+-- Each segment with the days it overlaps: the day it starts on by an equality (most segments end
+-- that day), the later days it runs into by a range join of the segments longer than that day.
+pieces AS (
+    SELECT s.case_id, s.stage, s.seg_start, s.seg_end, d.day, d.day_end
+    FROM segments s
+    JOIN days d ON d.day = date_trunc('day', s.seg_start)
+    UNION ALL
+    SELECT s.case_id, s.stage, s.seg_start, s.seg_end, d.day, d.day_end
+    FROM segments s
+    JOIN days d ON d.day > s.seg_start AND d.day < s.seg_end
+    WHERE s.seg_end > date_trunc('day', s.seg_start) + INTERVAL 1 DAY
 )
 SELECT
-    d.day,
-    s.stage,
-    sum(epoch(least(s.seg_end, d.day_end, (SELECT hi FROM bounds)))
-        - epoch(greatest(s.seg_start, d.day, (SELECT lo FROM bounds)))) / 3600.0 AS hours,
-    count(DISTINCT s.case_id) AS cases
-FROM segments s
-JOIN days d ON s.seg_start < d.day_end AND s.seg_end > d.day
-WHERE s.seg_end > (SELECT lo FROM bounds)
-  AND s.seg_start < (SELECT hi FROM bounds)
-  AND least(s.seg_end, d.day_end, (SELECT hi FROM bounds)) > greatest(s.seg_start, d.day, (SELECT lo FROM bounds))
+    p.day,
+    p.stage,
+    sum(epoch(least(p.seg_end, p.day_end, (SELECT hi FROM bounds)))
+        - epoch(greatest(p.seg_start, p.day, (SELECT lo FROM bounds)))) / 3600.0 AS hours,
+    count(DISTINCT p.case_id) AS cases
+FROM pieces p
+WHERE p.seg_end > (SELECT lo FROM bounds)
+  AND p.seg_start < (SELECT hi FROM bounds)
+  AND least(p.seg_end, p.day_end, (SELECT hi FROM bounds)) > greatest(p.seg_start, p.day, (SELECT lo FROM bounds))
 GROUP BY ALL
-ORDER BY d.day, s.stage
+ORDER BY p.day, p.stage

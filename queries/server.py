@@ -6,7 +6,7 @@ written out by a Watchfloor subclass of sqlglot's dialect for that engine:
 
 1. The macros of `macros/` (parsed once, shared with the DuckDB runner: `queries.macro_library`)
    are inlined: a scalar macro's body replaces the call, a table macro (the SLA clock,
-   `sla_clocks(as_of, since)`, the hourly counts, the reviewer sessions) becomes a subquery, with the arguments put in place of the
+   `sla_clocks(as_of, since)`, the hourly counts, the reviewer sessions, the routing steps) becomes a subquery, with the arguments put in place of the
    parameters. The SLA clock's macros are inlined only on the engines whose translation gives
    DuckDB's results in the tests (`SLA_CLOCK_ENGINES`); elsewhere a query that uses them is refused.
 2. DuckDB constructs sqlglot leaves as they are get rewritten for the target (`GROUP BY ALL`,

@@ -295,3 +295,30 @@ CREATE TABLE IF NOT EXISTS summary_review_sessions (
     handling_outcome      VARCHAR,              -- decided | escalated: how the handling completed (NULL: not yet)
     handling_completed_at TIMESTAMP             -- when
 );
+
+-- Per step of a case through the Automation page's stages (docs/metrics.md, "Automation &
+-- routing"): its creation and each routing event, over all of the case's events, with the stage
+-- it starts and what the page counts from it; to the case's next step.
+CREATE TABLE IF NOT EXISTS summary_case_stages (
+    case_id     VARCHAR NOT NULL,
+    event_id    BIGINT NOT NULL,      -- -1: the creation
+    event_type  VARCHAR NOT NULL,     -- 'created' or the event's type
+    queue_id    VARCHAR,              -- the event's queue
+    tier        VARCHAR,              -- that queue's tier
+    tier_before VARCHAR,              -- the tier of the last earlier step naming a known queue
+    nth_routed  BIGINT NOT NULL,      -- 'routed' steps so far, this one included
+    stage       VARCHAR NOT NULL,     -- waiting | review | pending | escalated | rerouted | closed
+    started_at  TIMESTAMP NOT NULL,
+    ended_at    TIMESTAMP,            -- the next step (NULL: none yet)
+    first_queue_id   VARCHAR,         -- the case's path so far: its first 'routed' step's queue,
+    reroutes         BIGINT NOT NULL, -- re-routes, returns and escalations up to this step,
+    returns          BIGINT NOT NULL,
+    escalations      BIGINT NOT NULL,
+    waiting_before   DOUBLE NOT NULL, -- and seconds per stage over the steps before it
+    review_before    DOUBLE NOT NULL,
+    pending_before   DOUBLE NOT NULL,
+    escalated_before DOUBLE NOT NULL,
+    rerouted_before  DOUBLE NOT NULL,
+    created_at  TIMESTAMP NOT NULL,   -- the case's, to select cases without a join
+    resolved_at TIMESTAMP
+);

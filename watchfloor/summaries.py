@@ -19,6 +19,9 @@ have them now and as the summaries last saw them (a case removed since, or moved
 The reviewer-session summary (summary_review_sessions) holds every session of a case with the
 handling it belongs to; `summary_reviewer_sessions` (queries/macros/sessions.sql) reads it as
 `reviewer_sessions`, the replay of the raw events it stands in for, would give.
+The stage summary (summary_case_stages) holds every step of a case through the Automation page's
+stages, selected from `routing_case_segments` (queries/macros/routing.sql), the replay that stays the
+definition; `summary_routing_segments` reads it as of any instant.
 """
 
 from __future__ import annotations
@@ -33,15 +36,16 @@ import duckdb
 
 from watchfloor.warehouse import create_schema
 
-VERSION = 4  # 2: the hourly counts; 3: the reviewer sessions; 4: the stopped SLA clocks (summary_sla_stopped)
+VERSION = 5  # 2: the hourly counts; 3: the reviewer sessions; 4: the stopped SLA clocks (summary_sla_stopped); 5: the case stages
 SUMMARY = "sla_clocks"
 TABLES = ("summary_sla_cases", "summary_sla_stretches", "summary_sla_stopped",
-          "summary_review_sessions")
+          "summary_review_sessions", "summary_case_stages")
 _SQL_DIR = Path(__file__).resolve().parent / "summary_sql"
 _MACROS = Path(__file__).resolve().parent.parent / "queries" / "macros" / "sla.sql"
 _HOURLY_MACROS = _MACROS.with_name("hourly.sql")
+_ROUTING_MACROS = _MACROS.with_name("routing.sql")
 # Built in this order: the stretches read their cases' rows, the stopped clocks both.
-_BUILD = ("sla_cases", "sla_stretches", "sla_stopped", "review_sessions")
+_BUILD = ("sla_cases", "sla_stretches", "sla_stopped", "review_sessions", "case_stages")
 # The hourly counts: rebuilt per hour (summary_hours), not per case.
 HOURLY_TABLES = ("summary_hourly_cases", "summary_hourly_accounts")
 _HOURLY_BUILD = ("hourly_cases", "hourly_accounts")
@@ -86,6 +90,11 @@ def _macro_sql() -> str:
 
 
 @lru_cache(maxsize=None)
+def _routing_macro_sql() -> str:
+    return _ROUTING_MACROS.read_text(encoding="utf-8")
+
+
+@lru_cache(maxsize=None)
 def _hourly_macro_sql() -> str:
     return _HOURLY_MACROS.read_text(encoding="utf-8")
 
@@ -117,6 +126,7 @@ def refresh(con: duckdb.DuckDBPyConnection, case_ids: Iterable[str] | None = Non
             con.execute(f"DROP TABLE IF EXISTS {table}").fetchall()
         create_schema(con)
     con.execute(_macro_sql()).fetchall()
+    con.execute(_routing_macro_sql()).fetchall()
     con.execute("CREATE OR REPLACE TEMP TABLE summary_scope (case_id VARCHAR)").fetchall()
     try:
         if full:

@@ -14,3 +14,109 @@ CREATE OR REPLACE TEMP MACRO wf_stage_after(event_type, nth_routed) AS (
 );
 -- The tiers in order, so that a routing into a lower tier than the queue before reads as a return.
 CREATE OR REPLACE TEMP MACRO wf_tier_rank(tier) AS (CASE tier WHEN 'L1' THEN 1 WHEN 'L2' THEN 2 WHEN 'SME' THEN 3 END);
+
+-- A case's steps through the stages: the 'created' marker (event_id -1, at created_at) and each
+-- routing event ('routed', 'info_received', 'reopened', 'assigned', 'pending_info', 'escalated',
+-- 'resolved') in (occurred_at, event_id) order, each with the stage it starts, until the case's
+-- next step. Events stamped before created_at are ignored (as by the SLA clock). Both macros give,
+-- for the cases with created_from <= created_at < created_to (created_from NULL: no lower bound),
+-- created_at <= as_of, and not resolved before open_since (NULL: whenever), their steps up to as_of:
+--   case_id, event_id, event_type, queue_id (the event's), tier (its queue's), tier_before (the
+--   tier of the last earlier step naming a known queue), nth_routed ('routed' steps so far, this
+--   one included), stage, started_at, ended_at (the next step's time; NULL: none by as_of);
+--   and the case's path so far, so that a case as of an instant needs only its step then (the one
+--   whose ended_at is NULL): first_queue_id (the queue of its first 'routed' step, once there is
+--   one), reroutes, returns, escalations (counted from its steps so far, this one included: a later
+--   'routed' step into a lower tier than tier_before is a return, any other a re-route), and
+--   waiting_before .. rerouted_before (seconds in each stage over the steps before this one).
+-- No CTE here: a query that calls the macro would name them again once inlined on a server.
+
+-- routing_case_segments: replayed from the raw events (the definition), for the cases above that are
+-- also in the list case_ids (NULL: all of them): the summary is built from it for the cases a
+-- refresh names, so that a batch's refresh replays only their events.
+CREATE OR REPLACE TEMP MACRO routing_case_segments(created_from, created_to, open_since, as_of, case_ids) AS TABLE
+SELECT
+    case_id, event_id, event_type, queue_id, tier, tier_before, nth_routed, stage, started_at, ended_at,
+    max(CASE WHEN event_type = 'routed' AND nth_routed = 1 THEN queue_id END) OVER so_far AS first_queue_id,
+    count(*) FILTER (WHERE event_type = 'routed' AND nth_routed > 1
+                     AND NOT coalesce(wf_tier_rank(tier) < wf_tier_rank(tier_before), false)) OVER so_far AS reroutes,
+    count(*) FILTER (WHERE event_type = 'routed' AND nth_routed > 1
+                     AND coalesce(wf_tier_rank(tier) < wf_tier_rank(tier_before), false)) OVER so_far AS returns,
+    count(*) FILTER (WHERE event_type = 'escalated') OVER so_far AS escalations,
+    coalesce(sum(epoch(ended_at) - epoch(started_at)) FILTER (WHERE stage = 'waiting') OVER before, 0)::DOUBLE AS waiting_before,
+    coalesce(sum(epoch(ended_at) - epoch(started_at)) FILTER (WHERE stage = 'review') OVER before, 0)::DOUBLE AS review_before,
+    coalesce(sum(epoch(ended_at) - epoch(started_at)) FILTER (WHERE stage = 'pending') OVER before, 0)::DOUBLE AS pending_before,
+    coalesce(sum(epoch(ended_at) - epoch(started_at)) FILTER (WHERE stage = 'escalated') OVER before, 0)::DOUBLE AS escalated_before,
+    coalesce(sum(epoch(ended_at) - epoch(started_at)) FILTER (WHERE stage = 'rerouted') OVER before, 0)::DOUBLE AS rerouted_before
+FROM (
+SELECT
+    case_id, event_id, event_type, queue_id, tier, tier_before, nth_routed,
+    wf_stage_after(event_type, nth_routed) AS stage,
+    started_at, ended_at
+FROM (
+    SELECT
+        ev.case_id, ev.event_id, ev.event_type, ev.queue_id, q.tier,
+        last_value(q.tier IGNORE NULLS) OVER (PARTITION BY ev.case_id ORDER BY ev.occurred_at, ev.event_id
+                                              ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) AS tier_before,
+        count(*) FILTER (WHERE ev.event_type = 'routed') OVER w AS nth_routed,
+        ev.occurred_at AS started_at,
+        lead(ev.occurred_at) OVER w AS ended_at
+    FROM (
+        SELECT c.case_id, c.created_at AS occurred_at, -1::BIGINT AS event_id, 'created' AS event_type,
+               NULL::VARCHAR AS queue_id
+        FROM cases c
+        -- the listed cases by a join (an IN list beside the OR was planned as a nested loop)
+        LEFT JOIN (SELECT DISTINCT unnest(case_ids) AS case_id) k ON k.case_id = c.case_id
+        WHERE (created_from IS NULL OR c.created_at >= created_from)
+          AND c.created_at < created_to
+          AND c.created_at <= as_of
+          AND (open_since IS NULL OR c.resolved_at IS NULL OR c.resolved_at >= open_since)
+          AND (case_ids IS NULL OR k.case_id IS NOT NULL)
+        UNION ALL
+        SELECT e.case_id, e.occurred_at, e.event_id, e.event_type, e.queue_id
+        FROM case_events e
+        JOIN cases c ON c.case_id = e.case_id AND e.occurred_at >= c.created_at
+        LEFT JOIN (SELECT DISTINCT unnest(case_ids) AS case_id) k ON k.case_id = c.case_id
+        WHERE (created_from IS NULL OR c.created_at >= created_from)
+          AND c.created_at < created_to
+          AND (open_since IS NULL OR c.resolved_at IS NULL OR c.resolved_at >= open_since)
+          AND (case_ids IS NULL OR k.case_id IS NOT NULL)
+          AND e.event_type IN ('routed', 'info_received', 'reopened', 'assigned', 'pending_info', 'escalated', 'resolved')
+          AND e.occurred_at <= as_of
+          -- events are stored in time order: this bound lets DuckDB skip the older row groups
+          AND e.occurred_at >= (SELECT min(s.created_at) FROM cases s
+                                LEFT JOIN (SELECT DISTINCT unnest(case_ids) AS case_id) l ON l.case_id = s.case_id
+                                WHERE (created_from IS NULL OR s.created_at >= created_from)
+                                  AND s.created_at < created_to
+                                  AND (open_since IS NULL OR s.resolved_at IS NULL OR s.resolved_at >= open_since)
+                                  AND (case_ids IS NULL OR l.case_id IS NOT NULL))
+    ) ev
+    LEFT JOIN queues q ON q.queue_id = ev.queue_id
+    WINDOW w AS (PARTITION BY ev.case_id ORDER BY ev.occurred_at, ev.event_id)
+) ordered
+) steps
+WINDOW so_far AS (PARTITION BY case_id ORDER BY started_at, event_id ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW),
+       before AS (PARTITION BY case_id ORDER BY started_at, event_id ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING);
+
+-- routing_segments: the replay for every case (the tests and the benchmark compare
+-- summary_routing_segments with it).
+CREATE OR REPLACE TEMP MACRO routing_segments(created_from, created_to, open_since, as_of) AS TABLE
+SELECT * FROM routing_case_segments(created_from, created_to, open_since, as_of, NULL::VARCHAR[]);
+
+-- summary_routing_segments: the same rows read from summary_case_stages (built by
+-- watchfloor/summaries.py from routing_case_segments over all of a case's events): a step and what it
+-- counts do not depend on the instant they are read at, except that a next step after as_of is
+-- not there yet. Events newer than the summaries' high-water mark are not seen until the
+-- summaries are refreshed.
+CREATE OR REPLACE TEMP MACRO summary_routing_segments(created_from, created_to, open_since, as_of) AS TABLE
+SELECT
+    s.case_id, s.event_id, s.event_type, s.queue_id, s.tier, s.tier_before, s.nth_routed, s.stage,
+    s.started_at,
+    CASE WHEN s.ended_at <= as_of THEN s.ended_at END AS ended_at,
+    s.first_queue_id, s.reroutes, s.returns, s.escalations,
+    s.waiting_before, s.review_before, s.pending_before, s.escalated_before, s.rerouted_before
+FROM summary_case_stages s
+WHERE (created_from IS NULL OR s.created_at >= created_from)
+  AND s.created_at < created_to
+  AND (open_since IS NULL OR s.resolved_at IS NULL OR s.resolved_at >= open_since)
+  AND s.started_at <= as_of;

@@ -1,0 +1,259 @@
+"""The case-stage summary (summary_case_stages, watchfloor/summaries.py): the Automation page's routing
+queries read from it give the rows replayed from the raw events, row for row, in the same order and
+bit for bit, and a batch's incremental refresh leaves the same rows as a full rebuild.
+
+Both ways: `summary_routing_segments` (what routing_cases and routing_stage_hours read) against
+`routing_segments` (the replay of the raw events, queries/macros/routing.sql), and the two queries
+themselves on each, on the seeded parity warehouse and on a seeded warehouse continued by live-feed
+batches (with reopened cases): ranges of 7, 30 and 90 days, as of instants before, inside and after
+the batches and in the middle of a range, with and without filters.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+import duckdb
+import polars as pl
+import pytest
+
+import queries
+from queries import plans, server
+from tests.live_warehouse import seeded_then_live
+from tests.unit.test_summaries import assert_same
+from watchfloor import summaries
+from watchfloor.filters import Filters
+from watchfloor.simulator import SimConfig
+
+END = datetime(2026, 11, 18, 12, 0)
+ROUTING = ("routing_cases", "routing_stage_hours")
+
+
+def raw_form(sql: str) -> str:
+    return sql.replace("summary_routing_segments(", "routing_segments(")
+
+
+@pytest.fixture(scope="module")
+def live_warehouse(tmp_path_factory) -> dict:
+    """Seeded for 9 days up to END (summaries built by the seeder), then 2 hours of live batches,
+    each refreshing its cases' summaries in its transaction; then one batch written as a loader
+    writes reopens resolved cases (some routed again, to a lower tier) with its own refresh."""
+    path = str(tmp_path_factory.mktemp("routing") / "live.duckdb")
+    now = seeded_then_live(path, SimConfig(days=9, cases_per_day=1000, seed=8, end=END), feed_seed=33)
+    at = now + timedelta(minutes=5)
+    con = duckdb.connect(path)
+    try:
+        con.execute("BEGIN TRANSACTION").fetchall()
+        ids = [r[0] for r in con.sql("SELECT case_id FROM cases WHERE status = 'resolved' AND resolved_at > $e "
+                                     "ORDER BY case_id LIMIT 20", params={"e": END}).fetchall()]
+        l1 = con.sql("SELECT min(queue_id) FROM queues WHERE tier = 'L1'").fetchall()[0][0]
+        first = con.sql("SELECT max(event_id) FROM case_events").fetchall()[0][0] + 1
+        events = [(case_id, at, "reopened", None) for case_id in ids]
+        events += [(case_id, at + timedelta(minutes=10), "routed", l1) for case_id in ids[:10]]
+        events += [(case_id, at + timedelta(minutes=20), "resolved", None) for case_id in ids[:5]]
+        con.executemany("INSERT INTO case_events (event_id, case_id, occurred_at, event_type, queue_id) "
+                        "VALUES (?, ?, ?, ?, ?)", [(first + i, *e) for i, e in enumerate(events)])
+        con.execute("UPDATE cases SET status = 'queued', resolved_at = NULL, updated_at = ? "
+                    "WHERE case_id IN (SELECT unnest(?::VARCHAR[]))", [at, ids[5:]]).fetchall()
+        con.execute("UPDATE cases SET resolved_at = ?, updated_at = ? WHERE case_id IN (SELECT unnest(?::VARCHAR[]))",
+                    [at + timedelta(minutes=20), at + timedelta(minutes=20), ids[:5]]).fetchall()
+        summaries.refresh(con, ids)
+        con.execute("COMMIT").fetchall()
+    finally:
+        con.close()
+    return {"path": path, "end": at + timedelta(minutes=30), "reopened": ids}
+
+
+def connect(path: str) -> duckdb.DuckDBPyConnection:
+    con = duckdb.connect(path, read_only=True)
+    con.execute("SET TimeZone = 'UTC'").fetchall()
+    for name in ROUTING:
+        for setup in queries.macro_sql_for(name):
+            con.execute(setup).fetchall()
+    return con
+
+
+@pytest.fixture()
+def con(live_warehouse):
+    con = connect(live_warehouse["path"])
+    yield con
+    con.close()
+
+
+def compare_segments(con, created_from, created_to, open_since, as_of) -> int:
+    params = {"f": created_from, "t": created_to, "o": open_since, "a": as_of}
+    order = "ORDER BY case_id, started_at, event_id"
+    raw = con.sql(f"SELECT * FROM routing_segments($f, $t, $o, $a) {order}", params=params).pl()
+    summary = con.sql(f"SELECT * FROM summary_routing_segments($f, $t, $o, $a) {order}", params=params).pl()
+    assert_same(raw, summary, params)
+    return raw.height
+
+
+def routing_calls(as_of: datetime, days: int) -> list[tuple[str, dict]]:
+    """The routing queries' parameters as the Automation page makes them at as_of over `days`
+    days ending that day: page defaults, and narrowing filters."""
+    day = as_of.date()
+    calls = []
+    for filters in (Filters(start=day - timedelta(days=days - 1), end=day),
+                    Filters(start=day - timedelta(days=days - 1), end=day, regions=("EMEA", "AMER"),
+                            priorities=("P1", "P2"))):
+        for call in plans.automation(as_of, filters):
+            if call.name in ROUTING:
+                calls.append((call.name, {k: list(v) if isinstance(v, tuple) else v for k, v in call.params.items()}))
+    return calls
+
+
+def compare_query(con, name: str, params: dict) -> pl.DataFrame:
+    sql = queries.load(name).sql
+    assert "summary_routing_segments(" in sql and " routing_segments(" not in sql, name
+    summary = con.sql(sql, params=params).pl()
+    raw = con.sql(raw_form(sql), params=params).pl()
+    assert server.parsed(name).args.get("order"), name  # both order their rows: compared in that order
+    assert_same(raw, summary, (name, params))
+    return raw
+
+
+def instants(con, end: datetime) -> list[datetime]:
+    """Before the batches, inside one, after them, and inside a step of a case (mid-segment)."""
+    inside = con.sql("SELECT started_at + (ended_at - started_at) / 2 FROM summary_case_stages "
+                     "WHERE stage = 'review' AND ended_at - started_at > INTERVAL 20 MINUTE AND started_at < $e "
+                     "ORDER BY started_at DESC, case_id LIMIT 1", params={"e": END - timedelta(days=3)}).fetchall()[0][0]
+    return [END - timedelta(days=2, minutes=13), END + timedelta(hours=1, minutes=7), end + timedelta(hours=5), inside]
+
+
+def test_the_summary_segments_are_the_replayed_segments(con, live_warehouse):
+    compared = 0
+    for as_of in instants(con, live_warehouse["end"]):
+        for days in (1, 7, 30, 90):
+            start = as_of - timedelta(days=days)
+            compared += compare_segments(con, start, as_of, None, as_of)  # as routing_cases asks
+            compared += compare_segments(con, None, as_of, start, as_of)  # as routing_stage_hours asks
+        # a range that ended before as_of (a past week looked at now)
+        compared += compare_segments(con, as_of - timedelta(days=9), as_of - timedelta(days=2), None, as_of)
+    assert compared > 50000
+    # The histories cover what the summary must get right: every stage, re-routes and returns,
+    # steps still open, reopened cases.
+    stages = dict(con.sql("SELECT stage, count(*) FROM summary_case_stages GROUP BY ALL").fetchall())
+    assert all(stages.get(k, 0) > 0 for k in ("waiting", "review", "pending", "escalated", "rerouted", "closed")), stages
+    returns = con.sql("SELECT count(*) FROM summary_case_stages WHERE event_type = 'routed' AND nth_routed > 1 "
+                      "AND wf_tier_rank(tier) < wf_tier_rank(tier_before)").fetchall()[0][0]
+    assert returns >= 10
+    assert con.sql("SELECT count(*) FROM summary_case_stages WHERE ended_at IS NULL AND stage <> 'closed'"
+                   ).fetchall()[0][0] > 50
+    assert con.sql("SELECT count(DISTINCT case_id) FROM summary_case_stages WHERE event_type = 'reopened' "
+                   "AND case_id IN (SELECT unnest($ids::VARCHAR[]))", params={"ids": live_warehouse["reopened"]}
+                   ).fetchall()[0][0] == 20
+
+
+def test_the_routing_queries_read_the_same_from_the_summary(con, live_warehouse):
+    ran = {name: 0 for name in ROUTING}
+    for as_of in instants(con, live_warehouse["end"]):
+        for days in (7, 30, 90):
+            for name, params in routing_calls(as_of, days):
+                rows = compare_query(con, name, params)
+                ran[name] += 1
+                assert rows.height > 0, (name, params)
+    assert ran == {"routing_cases": 24, "routing_stage_hours": 24}
+
+
+def test_the_seeded_warehouse_reads_the_same_from_the_summary(parity_warehouse):
+    """The seeded warehouse the server engines are compared on (summaries built by the seeder),
+    as of its end and in the middle of the range."""
+    con = connect(parity_warehouse)
+    try:
+        newest = con.sql("SELECT max(created_at) FROM cases").fetchall()[0][0]
+        for as_of in (newest, newest - timedelta(days=3, hours=5, minutes=17)):
+            for days in (7, 30):
+                for name, params in routing_calls(as_of, days):
+                    compare_query(con, name, params)
+    finally:
+        con.close()
+
+
+def test_a_wrong_summary_row_is_caught(live_warehouse, tmp_path):
+    """The comparison can fail: a step's end a minute off (the hours per stage), a case's time in
+    review before its step at as_of a minute off, or one of its re-routes counted as a return."""
+    copy = tmp_path / "wrong.duckdb"
+    copy.write_bytes(open(live_warehouse["path"], "rb").read())
+    as_of = END
+    calls = dict(reversed(routing_calls(as_of, 7)))  # the page defaults (no filters)
+    w = duckdb.connect(str(copy))
+    try:
+        w.execute("SET TimeZone = 'UTC'").fetchall()
+        for name in ROUTING:
+            for setup in queries.macro_sql_for(name):
+                w.execute(setup).fetchall()
+            compare_query(w, name, calls[name])
+        recent = "created_at > $a - INTERVAL 3 DAY AND ended_at < $a ORDER BY case_id LIMIT 1"
+        step = w.sql(f"SELECT case_id, event_id FROM summary_case_stages WHERE stage = 'review' AND {recent}",
+                     params={"a": as_of}).fetchall()[0]
+        reviewed = w.sql(f"SELECT case_id FROM summary_case_stages WHERE review_before > 0 AND {recent}",
+                         params={"a": as_of}).fetchall()[0][0]
+        rerouted = w.sql(f"SELECT case_id FROM summary_case_stages WHERE reroutes > 0 AND {recent}",
+                         params={"a": as_of}).fetchall()[0][0]
+        for change, key, name in (
+                ("ended_at = ended_at + INTERVAL 1 MINUTE WHERE case_id = ? AND event_id = ?", step, "routing_stage_hours"),
+                ("review_before = review_before + 60 WHERE case_id = ? AND review_before > 0", [reviewed], "routing_cases"),
+                ("reroutes = reroutes - 1, returns = returns + 1 WHERE case_id = ? AND reroutes > 0", [rerouted],
+                 "routing_cases")):
+            w.execute("BEGIN TRANSACTION").fetchall()
+            w.execute(f"UPDATE summary_case_stages SET {change}", list(key)).fetchall()
+            with pytest.raises(AssertionError):
+                compare_query(w, name, calls[name])
+            w.execute("ROLLBACK").fetchall()
+        for name in ROUTING:
+            compare_query(w, name, calls[name])
+    finally:
+        w.close()
+
+
+def _stages(path: str) -> pl.DataFrame:
+    con = duckdb.connect(path, read_only=True)
+    try:
+        return con.sql("SELECT * FROM summary_case_stages ORDER BY case_id, started_at, event_id").pl()
+    finally:
+        con.close()
+
+
+def test_incremental_refreshes_leave_what_a_full_rebuild_builds(live_warehouse, tmp_path):
+    copy = tmp_path / "rebuilt.duckdb"
+    copy.write_bytes(open(live_warehouse["path"], "rb").read())
+    incremental = _stages(str(copy))
+    # The live batches and the reopening batch ended steps the seed had left open, and began new ones.
+    assert incremental.filter(pl.col("started_at") > END).height > 500
+    assert incremental.filter(pl.col("case_id").is_in(live_warehouse["reopened"])
+                              & (pl.col("event_type") == "reopened")).height == 20
+    report = summaries.refresh_file(copy, full=True)
+    assert report.full
+    assert_same(_stages(str(copy)), incremental, "summary_case_stages")
+
+
+def test_refresh_picks_up_steps_another_system_wrote(live_warehouse, tmp_path):
+    """Events written without a refresh (another system's loader), ending open steps and beginning
+    new ones, and a case deleted: an incremental refresh gives a full rebuild's rows."""
+    copy = tmp_path / "other.duckdb"
+    copy.write_bytes(open(live_warehouse["path"], "rb").read())
+    con = duckdb.connect(str(copy))
+    try:
+        stamp = live_warehouse["end"] + timedelta(minutes=30)
+        open_ids = [r[0] for r in con.sql("SELECT case_id FROM summary_case_stages WHERE ended_at IS NULL "
+                                          "AND stage = 'waiting' ORDER BY case_id LIMIT 30").fetchall()]
+        sme = con.sql("SELECT min(queue_id) FROM queues WHERE tier = 'SME'").fetchall()[0][0]
+        first = con.sql("SELECT max(event_id) FROM case_events").fetchall()[0][0] + 1
+        rows = []
+        for i, case_id in enumerate(open_ids):
+            rows.append((first + 2 * i, case_id, stamp, "escalated", None))
+            rows.append((first + 2 * i + 1, case_id, stamp + timedelta(minutes=5), "routed", sme))
+        con.executemany("INSERT INTO case_events (event_id, case_id, occurred_at, event_type, queue_id) "
+                        "VALUES (?, ?, ?, ?, ?)", rows)
+        con.execute("DELETE FROM cases WHERE case_id = ?", [open_ids[0]]).fetchall()
+    finally:
+        con.close()
+    report = summaries.refresh_file(copy, full=False)
+    assert len(open_ids) >= 10
+    assert not report.full and report.cases == len(open_ids)
+    incremental = _stages(str(copy))
+    assert incremental.filter(pl.col("case_id") == open_ids[0]).height == 0
+    assert incremental.filter(pl.col("started_at") == stamp + timedelta(minutes=5)).height == len(open_ids) - 1
+    summaries.refresh_file(copy, full=True)
+    assert_same(_stages(str(copy)), incremental, "summary_case_stages")
