@@ -82,8 +82,9 @@ def _fitting_pool() -> tuple[ProcessPoolExecutor, bool]:
 def _no_main_script():
     """A spawned process runs the parent's __main__ file again before anything else; in the server
     that is the page script Streamlit last ran (it installs each run as __main__), which needs a
-    browser session and crashes the new process. Started with a bare __main__, it imports only the
-    fitting function's own modules."""
+    browser session. Started with a bare __main__, it imports only the fitting function's own
+    modules. A page run starting in the same instant installs its script again, so Home.py also
+    draws nothing when read as __mp_main__ (without that, the process died and every fit failed)."""
     main = sys.modules.get("__main__")
     sys.modules["__main__"] = types.ModuleType("__main__")
     try:

@@ -117,3 +117,17 @@ def test_summaries_lagging_the_events_are_said_in_one_line(users_env, tmp_path, 
     # The hand warehouse's newest event is c4's creation at 11:10; the new one is at 11:55.
     assert lines == [":orange[●] SLA, trend and vendor-work figures include events up to 2026-11-18 11:10 UTC, 45 min behind the "
                      "newest event (run `watchfloor refresh` if this lasts)."]
+
+
+def test_a_spawned_process_reading_the_entry_point_draws_nothing(hand_env, users_env):
+    """The forecast's fitting process is spawned: it first runs the parent's main file again, as
+    __mp_main__. When that is this entry point (Streamlit installs each page run as __main__, and a
+    run can start while the process is spawned), it must only import, never log in or draw: the
+    process has no session and would die, failing every forecast fitted in it."""
+    import runpy
+    from pathlib import Path
+
+    from streamlit.runtime.scriptrunner_utils.script_run_context import get_script_run_ctx
+
+    namespace = runpy.run_path(str(Path(__file__).resolve().parents[2] / "Home.py"), run_name="__mp_main__")
+    assert callable(namespace["main"]) and get_script_run_ctx() is None
