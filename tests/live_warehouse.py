@@ -4,6 +4,10 @@ the summaries, and each live batch refreshes its cases' summaries in its own tra
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from pathlib import Path
+
+import duckdb
+import polars as pl
 
 from watchfloor.simulator import SimConfig, seed_warehouse
 from watchfloor.simulator.live import LiveConfig, LiveFeed
@@ -30,3 +34,18 @@ def seeded_then_live(path: str, config: SimConfig, feed_seed: int, batches: int 
         clock.now += step
         feed.step()
     return clock.now
+
+
+def copy_of(path: str | Path, into: Path) -> Path:
+    """A copy of the warehouse file at `into`, for a test that changes it."""
+    into.write_bytes(Path(path).read_bytes())
+    return into
+
+
+def read_rows(path: str | Path, sql: str) -> pl.DataFrame:
+    """The rows of one query on the warehouse, opened read-only for it."""
+    con = duckdb.connect(str(path), read_only=True)
+    try:
+        return con.sql(sql).pl()
+    finally:
+        con.close()

@@ -17,7 +17,7 @@ import pytest
 
 import queries
 from queries import plans, server
-from tests.live_warehouse import seeded_then_live
+from tests.live_warehouse import copy_of, read_rows, seeded_then_live
 from watchfloor import summaries
 from watchfloor.filters import Filters
 from watchfloor.simulator import SimConfig
@@ -178,8 +178,7 @@ def test_the_hourly_counts_add_up_to_the_cases(live_warehouse):
 
 def test_a_wrong_summary_row_is_caught(live_warehouse, tmp_path):
     """The comparison can fail: one hourly row off by one case, or one account row, shows."""
-    copy = tmp_path / "wrong.duckdb"
-    copy.write_bytes(open(live_warehouse["path"], "rb").read())
+    copy = copy_of(live_warehouse["path"], tmp_path / "wrong.duckdb")
     as_of = live_warehouse["end"] + timedelta(hours=1)
     watched = {"history_start": as_of - timedelta(days=4), "until": as_of.replace(minute=0), "regions": [],
                "verticals": [], "priorities": [], "vendors": []}
@@ -210,16 +209,11 @@ def test_a_wrong_summary_row_is_caught(live_warehouse, tmp_path):
 
 
 def _tables(path: str) -> dict[str, pl.DataFrame]:
-    con = duckdb.connect(path, read_only=True)
-    try:
-        return {table: con.sql(f"SELECT * FROM {table} ORDER BY ALL").pl() for table in summaries.HOURLY_TABLES}
-    finally:
-        con.close()
+    return {table: read_rows(path, f"SELECT * FROM {table} ORDER BY ALL") for table in summaries.HOURLY_TABLES}
 
 
 def test_incremental_refreshes_leave_what_a_full_rebuild_builds(live_warehouse, tmp_path):
-    copy = tmp_path / "rebuilt.duckdb"
-    copy.write_bytes(open(live_warehouse["path"], "rb").read())
+    copy = copy_of(live_warehouse["path"], tmp_path / "rebuilt.duckdb")
     incremental = _tables(str(copy))
     assert incremental["summary_hourly_cases"].height > 1000
     report = summaries.refresh_file(copy, full=True)
@@ -231,8 +225,7 @@ def test_incremental_refreshes_leave_what_a_full_rebuild_builds(live_warehouse, 
 def test_refresh_picks_up_what_another_system_wrote(live_warehouse, tmp_path):
     """Cases written without a refresh (new ones, one moved to another vendor, one removed): an
     incremental refresh rebuilds their hours and gets what a full rebuild gets."""
-    copy = tmp_path / "other.duckdb"
-    copy.write_bytes(open(live_warehouse["path"], "rb").read())
+    copy = copy_of(live_warehouse["path"], tmp_path / "other.duckdb")
     stamp = live_warehouse["end"] + timedelta(minutes=30)
     con = duckdb.connect(str(copy))
     try:

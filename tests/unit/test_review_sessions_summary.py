@@ -18,7 +18,7 @@ import pytest
 
 import queries
 from queries import plans
-from tests.live_warehouse import seeded_then_live
+from tests.live_warehouse import copy_of, read_rows, seeded_then_live
 from tests.unit.test_summaries import assert_same
 from watchfloor import summaries
 from watchfloor.filters import Filters
@@ -127,8 +127,7 @@ def test_vendor_work_reads_the_same_from_the_summary(con, live_warehouse):
 def test_a_wrong_summary_row_is_caught(con, live_warehouse, tmp_path):
     """The comparison can fail: a session's end a minute off, or a handling's sessions miscounted
     (its sessions then count as handlings of their own), shows in vendor_work."""
-    copy = tmp_path / "wrong.duckdb"
-    copy.write_bytes(open(live_warehouse["path"], "rb").read())
+    copy = copy_of(live_warehouse["path"], tmp_path / "wrong.duckdb")
     as_of = END
     params = vendor_work_calls(as_of, 7)[0]
     w = duckdb.connect(str(copy))
@@ -156,16 +155,11 @@ def test_a_wrong_summary_row_is_caught(con, live_warehouse, tmp_path):
 
 
 def _sessions(path: str) -> pl.DataFrame:
-    con = duckdb.connect(path, read_only=True)
-    try:
-        return con.sql("SELECT * FROM summary_review_sessions ORDER BY case_id, event_id").pl()
-    finally:
-        con.close()
+    return read_rows(path, "SELECT * FROM summary_review_sessions ORDER BY case_id, event_id")
 
 
 def test_incremental_refreshes_leave_what_a_full_rebuild_builds(live_warehouse, tmp_path):
-    copy = tmp_path / "rebuilt.duckdb"
-    copy.write_bytes(open(live_warehouse["path"], "rb").read())
+    copy = copy_of(live_warehouse["path"], tmp_path / "rebuilt.duckdb")
     incremental = _sessions(str(copy))
     # The live batches ended sessions the seed had left open, and opened new ones.
     assert incremental.filter(pl.col("started_at") > END).height > 100
@@ -177,8 +171,7 @@ def test_incremental_refreshes_leave_what_a_full_rebuild_builds(live_warehouse, 
 def test_refresh_picks_up_sessions_another_system_wrote(live_warehouse, tmp_path):
     """Events written without a refresh (another system's loader), ending open sessions and
     starting new ones, and a case deleted: an incremental refresh gives a full rebuild's rows."""
-    copy = tmp_path / "other.duckdb"
-    copy.write_bytes(open(live_warehouse["path"], "rb").read())
+    copy = copy_of(live_warehouse["path"], tmp_path / "other.duckdb")
     con = duckdb.connect(str(copy))
     try:
         stamp = live_warehouse["end"] + timedelta(minutes=30)

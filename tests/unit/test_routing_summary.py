@@ -19,7 +19,7 @@ import pytest
 
 import queries
 from queries import plans, server
-from tests.live_warehouse import seeded_then_live
+from tests.live_warehouse import copy_of, read_rows, seeded_then_live
 from tests.unit.test_summaries import assert_same
 from watchfloor import summaries
 from watchfloor.filters import Filters
@@ -173,8 +173,7 @@ def test_the_seeded_warehouse_reads_the_same_from_the_summary(parity_warehouse):
 def test_a_wrong_summary_row_is_caught(live_warehouse, tmp_path):
     """The comparison can fail: a step's end a minute off (the hours per stage), a case's time in
     review before its step at as_of a minute off, or one of its re-routes counted as a return."""
-    copy = tmp_path / "wrong.duckdb"
-    copy.write_bytes(open(live_warehouse["path"], "rb").read())
+    copy = copy_of(live_warehouse["path"], tmp_path / "wrong.duckdb")
     as_of = END
     calls = dict(reversed(routing_calls(as_of, 7)))  # the page defaults (no filters)
     w = duckdb.connect(str(copy))
@@ -208,16 +207,11 @@ def test_a_wrong_summary_row_is_caught(live_warehouse, tmp_path):
 
 
 def _stages(path: str) -> pl.DataFrame:
-    con = duckdb.connect(path, read_only=True)
-    try:
-        return con.sql("SELECT * FROM summary_case_stages ORDER BY case_id, started_at, event_id").pl()
-    finally:
-        con.close()
+    return read_rows(path, "SELECT * FROM summary_case_stages ORDER BY case_id, started_at, event_id")
 
 
 def test_incremental_refreshes_leave_what_a_full_rebuild_builds(live_warehouse, tmp_path):
-    copy = tmp_path / "rebuilt.duckdb"
-    copy.write_bytes(open(live_warehouse["path"], "rb").read())
+    copy = copy_of(live_warehouse["path"], tmp_path / "rebuilt.duckdb")
     incremental = _stages(str(copy))
     # The live batches and the reopening batch ended steps the seed had left open, and began new ones.
     assert incremental.filter(pl.col("started_at") > END).height > 500
@@ -231,8 +225,7 @@ def test_incremental_refreshes_leave_what_a_full_rebuild_builds(live_warehouse, 
 def test_refresh_picks_up_steps_another_system_wrote(live_warehouse, tmp_path):
     """Events written without a refresh (another system's loader), ending open steps and beginning
     new ones, and a case deleted: an incremental refresh gives a full rebuild's rows."""
-    copy = tmp_path / "other.duckdb"
-    copy.write_bytes(open(live_warehouse["path"], "rb").read())
+    copy = copy_of(live_warehouse["path"], tmp_path / "other.duckdb")
     con = duckdb.connect(str(copy))
     try:
         stamp = live_warehouse["end"] + timedelta(minutes=30)
