@@ -46,6 +46,8 @@ _HOURLY_MACROS = _MACROS.with_name("hourly.sql")
 _ROUTING_MACROS = _MACROS.with_name("routing.sql")
 # Built in this order: the stretches read their cases' rows, the stopped clocks both.
 _BUILD = ("sla_cases", "sla_stretches", "sla_stopped", "review_sessions", "case_stages")
+# A full rebuild builds this many cases at a time (its memory stays bounded whatever the size).
+FULL_BUILD_BATCH = 500_000
 # The hourly counts: rebuilt per hour (summary_hours), not per case.
 HOURLY_TABLES = ("summary_hourly_cases", "summary_hourly_accounts")
 _HOURLY_BUILD = ("hourly_cases", "hourly_accounts")
@@ -132,7 +134,6 @@ def refresh(con: duckdb.DuckDBPyConnection, case_ids: Iterable[str] | None = Non
         if full:
             for table in TABLES:
                 con.execute(f"DELETE FROM {table}").fetchall()
-            con.execute("INSERT INTO summary_scope SELECT case_id FROM cases").fetchall()
             _hour_scope(con, full=True)
         else:
             ids = sorted(set(case_ids))
@@ -141,10 +142,12 @@ def refresh(con: duckdb.DuckDBPyConnection, case_ids: Iterable[str] | None = Non
             _hour_scope(con, full=False)  # before the old rows go: they hold a removed case's hour
             for table in TABLES:
                 con.execute(f"DELETE FROM {table} WHERE case_id IN (SELECT case_id FROM summary_scope)").fetchall()
-        cases = con.execute("SELECT count(*) FROM summary_scope").fetchall()[0][0]
-        if cases:
-            for name in _BUILD:
-                con.execute(build_sql(name)).fetchall()
+        if full:
+            cases = _build_in_batches(con)
+        else:
+            cases = con.execute("SELECT count(*) FROM summary_scope").fetchall()[0][0]
+            if cases:
+                _build_scope(con)
         _rebuild_hours(con, full)
         mark = _newest_event(con)
         if not full and state.high_water_mark is not None:
@@ -163,12 +166,33 @@ def refresh(con: duckdb.DuckDBPyConnection, case_ids: Iterable[str] | None = Non
                    generation = summary_state.generation + 1""",
             [SUMMARY, VERSION, mark, now]).fetchall()
     finally:
-        for table in ("summary_scope", "summary_hours"):
+        for table in ("summary_scope", "summary_hours", "summary_batches"):
             try:
                 con.execute(f"DROP TABLE IF EXISTS {table}").fetchall()
             except duckdb.TransactionException:
                 pass  # the build failed inside the caller's transaction: its rollback takes them
     return RefreshReport(full=full, cases=cases, high_water_mark=mark)
+
+
+def _build_scope(con: duckdb.DuckDBPyConnection) -> None:
+    """The per-case summaries of the cases in summary_scope."""
+    for name in _BUILD:
+        con.execute(build_sql(name)).fetchall()
+
+
+def _build_in_batches(con: duckdb.DuckDBPyConnection) -> int:
+    """Every case's summaries, FULL_BUILD_BATCH cases at a time in creation order: each case's rows
+    depend on that case alone, and a build of every case at once needs memory in proportion to the
+    warehouse (at 10M cases more than a seed's bound). Returns the number of cases."""
+    con.execute("CREATE OR REPLACE TEMP TABLE summary_batches AS "
+                "SELECT case_id, (row_number() OVER (ORDER BY created_at, case_id) - 1) // ? AS batch FROM cases",
+                [FULL_BUILD_BATCH]).fetchall()
+    cases, batches = con.execute("SELECT count(*), coalesce(max(batch) + 1, 0) FROM summary_batches").fetchall()[0]
+    for batch in range(batches):
+        con.execute("DELETE FROM summary_scope").fetchall()
+        con.execute("INSERT INTO summary_scope SELECT case_id FROM summary_batches WHERE batch = ?", [batch]).fetchall()
+        _build_scope(con)
+    return cases
 
 
 def _hour_scope(con: duckdb.DuckDBPyConnection, full: bool) -> None:
