@@ -47,7 +47,7 @@ _ROUTING_MACROS = _MACROS.with_name("routing.sql")
 # Built in this order: the stretches read their cases' rows, the stopped clocks both.
 _BUILD = ("sla_cases", "sla_stretches", "sla_stopped", "review_sessions", "case_stages")
 # A full rebuild builds this many cases at a time (its memory stays bounded whatever the size).
-FULL_BUILD_BATCH = 500_000
+FULL_BUILD_BATCH = 1_000_000
 # The hourly counts: rebuilt per hour (summary_hours), not per case.
 HOURLY_TABLES = ("summary_hourly_cases", "summary_hourly_accounts")
 _HOURLY_BUILD = ("hourly_cases", "hourly_accounts")
