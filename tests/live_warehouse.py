@@ -8,6 +8,7 @@ from pathlib import Path
 
 import duckdb
 import polars as pl
+import pytest
 
 from watchfloor.simulator import SimConfig, seed_warehouse
 from watchfloor.simulator.live import LiveConfig, LiveFeed
@@ -49,3 +50,15 @@ def read_rows(path: str | Path, sql: str) -> pl.DataFrame:
         return con.sql(sql).pl()
     finally:
         con.close()
+
+
+def assert_wrong_row_caught(con, table: str, change: str, key, compare) -> None:
+    """`compare()` fails once a summary row is made wrong (`UPDATE table SET change` bound to `key`);
+    the change is rolled back afterwards."""
+    con.execute("BEGIN TRANSACTION").fetchall()
+    try:
+        con.execute(f"UPDATE {table} SET {change}", list(key)).fetchall()
+        with pytest.raises(AssertionError):
+            compare()
+    finally:
+        con.execute("ROLLBACK").fetchall()

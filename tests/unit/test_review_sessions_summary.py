@@ -18,7 +18,7 @@ import pytest
 
 import queries
 from queries import plans
-from tests.live_warehouse import copy_of, read_rows, seeded_then_live
+from tests.live_warehouse import assert_wrong_row_caught, copy_of, read_rows, seeded_then_live
 from tests.unit.test_summaries import assert_same
 from watchfloor import summaries
 from watchfloor.filters import Filters
@@ -144,11 +144,7 @@ def test_a_wrong_summary_row_is_caught(con, live_warehouse, tmp_path):
                          params={"a": as_of}).fetchall()[0]
         for change, key in (("ended_at = ended_at + INTERVAL 1 MINUTE WHERE case_id = ? AND event_id = ?", session),
                             ("handling_sessions = 1 WHERE case_id = ? AND handling = ?", handling)):
-            w.execute("BEGIN TRANSACTION").fetchall()
-            w.execute(f"UPDATE summary_review_sessions SET {change}", list(key)).fetchall()
-            with pytest.raises(AssertionError):
-                compare_vendor_work(w, params)
-            w.execute("ROLLBACK").fetchall()
+            assert_wrong_row_caught(w, "summary_review_sessions", change, key, lambda: compare_vendor_work(w, params))
         compare_vendor_work(w, params)
     finally:
         w.close()

@@ -19,7 +19,7 @@ import pytest
 
 import queries
 from queries import plans, server
-from tests.live_warehouse import copy_of, read_rows, seeded_then_live
+from tests.live_warehouse import assert_wrong_row_caught, copy_of, read_rows, seeded_then_live
 from tests.unit.test_summaries import assert_same
 from watchfloor import summaries
 from watchfloor.filters import Filters
@@ -195,11 +195,8 @@ def test_a_wrong_summary_row_is_caught(live_warehouse, tmp_path):
                 ("review_before = review_before + 60 WHERE case_id = ? AND review_before > 0", [reviewed], "routing_cases"),
                 ("reroutes = reroutes - 1, returns = returns + 1 WHERE case_id = ? AND reroutes > 0", [rerouted],
                  "routing_cases")):
-            w.execute("BEGIN TRANSACTION").fetchall()
-            w.execute(f"UPDATE summary_case_stages SET {change}", list(key)).fetchall()
-            with pytest.raises(AssertionError):
-                compare_query(w, name, calls[name])
-            w.execute("ROLLBACK").fetchall()
+            assert_wrong_row_caught(w, "summary_case_stages", change, key,
+                                    lambda: compare_query(w, name, calls[name]))
         for name in ROUTING:
             compare_query(w, name, calls[name])
     finally:
