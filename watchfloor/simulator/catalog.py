@@ -426,6 +426,10 @@ OVERTIME_HOURS = 2.0                # overtime comes in blocks of this length
 OVERTIME_MAX_EXTENSIONS = 2         # at most this many blocks per shift
 OVERTIME_BACKLOG_HOURS = 2.0        # ... when the team's backlog needs longer than this to clear
 SHIFTS_PER_WEEK = 5
+# Surge shifts per region and incident: at most this many per 10,000 base cases a day, and never
+# fewer than SURGE_MIN_CAP (a cap that stays fixed would leave big worlds' spikes unstaffed).
+SURGE_CAP_PER_10K_CASES = 30.0
+SURGE_MIN_CAP = 30
 
 # Made-up handles of incident commanders and QA leads.
 COMMANDERS = ("m.okafor", "l.brandt", "s.nakamura", "r.alvarez", "j.whitfield", "a.kowalczyk",

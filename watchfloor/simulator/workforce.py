@@ -59,8 +59,8 @@ class Workforce:
         return len(self.reviewer_id)
 
 
-def requirements(cfg: SimConfig, lam: np.ndarray, work: np.ndarray, team_list: list[Team]) -> np.ndarray:
-    """Reviewers needed per team and hour (planned, without spikes)."""
+def offered_load(lam: np.ndarray, work: np.ndarray, team_list: list[Team]) -> np.ndarray:
+    """Planned offered load (Erlangs: reviewers busy on average) per team and hour, without spikes."""
     hours = lam.shape[3]
     per_cr = lam.sum(axis=1)  # (categories, regions, hours)
     load = np.zeros((len(team_list), hours))
@@ -73,9 +73,20 @@ def requirements(cfg: SimConfig, lam: np.ndarray, work: np.ndarray, team_list: l
             load[sme_team(v)] += arr * work[c, r, 2] / 3600.0
     # Smooth over the neighbouring hours: WFM plans in intervals, escalations lag arrivals.
     padded = np.concatenate([load[:, :1], load, load[:, -1:]], axis=1)
-    load = (padded[:, :-2] + 2 * padded[:, 1:-1] + padded[:, 2:]) / 4.0
+    return (padded[:, :-2] + 2 * padded[:, 1:-1] + padded[:, 2:]) / 4.0
+
+
+def requirements(cfg: SimConfig, lam: np.ndarray, work: np.ndarray, team_list: list[Team]) -> np.ndarray:
+    """Reviewers needed per team and hour (planned, without spikes)."""
+    load = offered_load(lam, work, team_list)
     need = np.ceil(load + cfg.staffing_beta * np.sqrt(load) - 0.15)
     return np.maximum(need, 1).astype(np.int64)
+
+
+def funded_share(cfg: SimConfig, load: np.ndarray, need: np.ndarray) -> np.ndarray:
+    """Share of each team-hour's planned seats that is funded: `staffing_level`, but never fewer
+    seats than the offered load itself (a team funded below its load falls behind without bound)."""
+    return np.maximum(cfg.staffing_level, np.minimum(1.0, load / need))
 
 
 def _cover(need: np.ndarray, first: int) -> list[tuple[int, int]]:
@@ -200,6 +211,7 @@ def build(cfg: SimConfig, grid: TimeGrid, need: np.ndarray, team_list: list[Team
         hh = min(max(hh, 0), hours - 1)
         return {r: int(grid.local_hour[r, hh]) for r in range(N_REG)}
 
+    funded = funded_share(cfg, offered_load(lam, work, team_list), need)
     planned: list[tuple[float, int, int, int, int, float]] = []  # (start, team, vendor, site, seq, end)
     for team in team_list:
         mix = team.vendor_mix
@@ -214,7 +226,7 @@ def build(cfg: SimConfig, grid: TimeGrid, need: np.ndarray, team_list: list[Team
                 start = h * 3600.0 - offset
                 end = start + SHIFT_S
                 last_seat = need[team.index][max(h, 0)] <= 1
-                if rng.random() >= cfg.staffing_level and not last_seat:
+                if rng.random() >= funded[team.index][max(h, 0)] and not last_seat:
                     continue  # seat not funded: the operation runs leaner than the plan
                 if rng.random() >= vendor.fill_rate:
                     if not last_seat:
@@ -272,6 +284,7 @@ def _surge_shifts(cfg, spikes, lam, work, team_list, planned, offset, local_hour
     """Extra shifts on the affected L1 teams from acknowledgement until after mitigation."""
     out = []
     horizon = cfg.horizon_s
+    cap = max(cat.SURGE_MIN_CAP, int(cat.SURGE_CAP_PER_10K_CASES * cfg.cases_per_day / 10_000))
     for sp in spikes:
         if not sp.incident or not sp.acknowledged <= horizon:
             out.append(0)
@@ -287,7 +300,7 @@ def _surge_shifts(cfg, spikes, lam, work, team_list, planned, offset, local_hour
         for r in regions:
             rate = (lam[sp.category][:, r, h0:h1] * scope[:, r][:, None]).sum(axis=0).mean()
             load = rate * (sp.multiplier - 1) * work[sp.category, r, 0] / 3600.0
-            extra = int(min(30, np.ceil(load * 1.1)))
+            extra = int(min(cap, np.ceil(load * 1.1)))
             if extra <= 0:
                 continue
             team = team_list[l1_team(v, r)]
