@@ -12,8 +12,9 @@ the cases per day.
 What changed for the same options and seed: the 1M-case world (seed 11, 90 days x 11,100) keeps
 its plan where 75 % of the seats carry the load and gains seats in the team-hours where they did
 not: 650 reviewers instead of 636, 2,112 cases open at the end instead of 2,965, first-action
-attainment on the round-the-clock policies 94.4 % instead of 92.6 %. Every later row differs
-(the workforce draws from one random stream). Surge shifts are unchanged below 10,000 cases a
+attainment 95.4 % instead of 93.3 % (Lotus 91.4 % instead of 87.7 %). Every later row differs
+(the workforce draws from one random stream). The 10M-case world (111,000 a day) went from 304,851
+open at the end and 83.0 % to 27,848 and 94.6 % (docs/simulator.md, "How staffing scales"). Surge shifts are unchanged below 10,000 cases a
 day (the cap stays 30) and in the 1M world (its largest surge is 7 a region).
 """
 
