@@ -441,7 +441,8 @@ def _spark(tree):
     wall clock, and `(ts AT TIME ZONE tz) AT TIME ZONE 'UTC'`: local wall clock to UTC) become
     from_utc_timestamp / to_utc_timestamp, the latter taking DuckDB's instant for a wall time a DST
     change repeats (the later one; Spark's own is the earlier); len() of a list is size(); list_position gives NULL,
-    not 0, for a value not in the list; isodow is weekday() + 1; MATERIALIZED on a CTE is a
+    not 0, for a value not in the list; isodow is weekday() + 1; an infinite timestamp is the
+    latest (earliest) one Spark holds; MATERIALIZED on a CTE is a
     DuckDB planning hint Spark does not take; range() is a sequence with an exclusive end; named
     windows are written inline."""
     from sqlglot import exp, transforms
@@ -503,6 +504,13 @@ def _spark(tree):
             # range(...) t(w) in FROM: a lateral explode of the series, named as DuckDB names it.
             return exp.Unnest(expressions=[node.this.transform(fix)], alias=node.args.get("alias").copy()
                               if node.args.get("alias") else None)
+        if isinstance(node, exp.Cast) and node.to.is_type(*_TIMESTAMPS) \
+                and isinstance(node.this, exp.Literal) and node.this.is_string \
+                and node.this.name.lower() in ("infinity", "-infinity"):
+            # Spark has no infinite timestamps: the latest (earliest) one it holds stands in, which
+            # compares with every stored instant as infinity does (arithmetic on it overflows, loudly).
+            extreme = "9999-12-31 23:59:59.999999" if node.this.name.lower() == "infinity" else "0001-01-01 00:00:00"
+            return exp.Cast(this=exp.Literal.string(extreme), to=node.to.copy())
         if isinstance(node, exp.CTE) and node.args.get("materialized") is not None:
             node.set("materialized", None)
         return node
@@ -511,6 +519,9 @@ def _spark(tree):
     for select in list(tree.find_all(exp.Select)):
         transforms.eliminate_window_clause(select)
     return tree.transform(fix)
+
+
+_TIMESTAMPS = ("TIMESTAMP", "TIMESTAMPNTZ", "TIMESTAMPLTZ", "TIMESTAMPTZ")  # the types an infinite timestamp is cast to
 
 
 def _refuse_constructs(tree, name: str, dialect: str) -> None:

@@ -152,15 +152,17 @@ def normal(frame: pl.DataFrame) -> pl.DataFrame:
     return frame.select(cols)
 
 
-def assert_same(name: str, on_duck: pl.DataFrame, on_other: pl.DataFrame, params: dict, engine: str) -> None:
+def assert_same(name: str, on_duck: pl.DataFrame, on_other: pl.DataFrame, params: dict, engine: str,
+                ordered: bool = True) -> None:
     """Same columns, same rows; where the query orders its rows, in the same order of its sort keys
-    (rows that tie on every key may come in any order, on any engine)."""
+    (rows that tie on every key may come in any order, on any engine). `ordered=False`: in any
+    order (rows read from a table)."""
     assert on_other.columns == on_duck.columns, (name, engine)
     assert on_other.height == on_duck.height, (name, engine, params)
     a, b = normal(on_duck), normal(on_other)
     if not a.height:
         return
-    keys = order_columns(name)
+    keys = order_columns(name) if ordered else []
     if keys is None:  # ordered on an expression: the rows themselves must come in the same order
         for column in a.columns:
             assert a[column].to_list() == b[column].to_list(), (name, engine, "in order", column, params)
@@ -170,6 +172,27 @@ def assert_same(name: str, on_duck: pl.DataFrame, on_other: pl.DataFrame, params
     a, b = a.sort(a.columns, nulls_last=True), b.sort(b.columns, nulls_last=True)
     for column in a.columns:
         assert a[column].to_list() == b[column].to_list(), (name, engine, column, params)
+
+
+def summary_builds(query_folder: Path) -> dict[str, str]:
+    """Every summary build (watchfloor/summary_sql/*.sql, each `INSERT INTO <summary> SELECT ...`)
+    as a named query of the test's own folder (tests/conftest.py, query_folder): {query name: the
+    summary table it fills}. The query is the build's SELECT, taken from sqlglot's tree of the
+    build and written back in DuckDB's dialect, so a server runs it through the same transpiler."""
+    import sqlglot
+    from sqlglot import exp
+
+    from watchfloor import summaries
+
+    builds = {}
+    for path in sorted((Path(summaries.__file__).parent / "summary_sql").glob("*.sql")):
+        insert = sqlglot.parse_one(summaries.build_sql(path.stem), read="duckdb")
+        assert isinstance(insert, exp.Insert), f"{path.name} is not one INSERT ... SELECT"
+        target = insert.this if isinstance(insert.this, exp.Table) else insert.this.this
+        name = f"summary_build_{path.stem}"
+        (query_folder / f"{name}.sql").write_text(insert.expression.sql(dialect="duckdb"))
+        builds[name] = target.name
+    return builds
 
 
 # Business-hours positions (macros/sla.sql) of instants every 10 minutes, and a second either side,

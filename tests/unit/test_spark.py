@@ -10,11 +10,13 @@ instants around DST changes and the edges of business hours in desks of several 
 
 from __future__ import annotations
 
+import duckdb
 import pytest
 
 import queries
+from queries import server
 from tests import spark_server
-from tests.server_parity import all_calls, assert_business_hours_agree, assert_same, must_run
+from tests.server_parity import all_calls, assert_business_hours_agree, assert_same, must_run, summary_builds
 
 
 @pytest.fixture(scope="module")
@@ -64,3 +66,34 @@ def test_a_value_with_a_colon_or_quote_stays_a_value_on_spark(both):
 
 def test_business_hours_positions_agree_with_duckdb_across_dst_changes(both, query_folder):
     assert_business_hours_agree(*both, "spark", query_folder)
+
+
+def test_every_summary_build_gives_the_duckdb_summary_on_spark(both, query_folder):
+    """Each summary's build (watchfloor/summary_sql), its SELECT transpiled like a named query and
+    run on Spark over the raw tables for the full build's scope (every case, every hour with cases),
+    gives the rows of the summary table DuckDB built. A build that reads another summary (the SLA
+    stretches and stopped clocks read summary_sla_cases) reads DuckDB's, copied to Spark."""
+    duck, spark = both
+    session = server.spark_session(spark)
+    session.sql("CREATE OR REPLACE TEMP VIEW summary_scope AS SELECT case_id FROM cases").collect()
+    session.sql("CREATE OR REPLACE TEMP VIEW summary_hours AS "
+                "SELECT DISTINCT date_trunc('HOUR', created_at) AS hour FROM cases").collect()
+    con = duckdb.connect(duck, read_only=True)
+    try:
+        first, until = con.sql("SELECT date_trunc('hour', min(created_at)), "
+                               "date_trunc('hour', max(created_at)) + INTERVAL 1 HOUR FROM cases").fetchall()[0]
+        builds = summary_builds(query_folder)
+        assert len(builds) == 7 and "summary_sla_cases" in builds.values()
+        for name, table in builds.items():
+            params = {k: v for k, v in {"first": first, "until": until}.items() if k in queries.load(name).parameters}
+            assert set(params) == queries.load(name).parameters, f"{name}: no test value for some of its parameters"
+            built = con.sql(f"SELECT * FROM {table}").pl()
+            on_spark = queries.run_uncached(name, warehouse=spark, **params)
+            assert built.height > 0 and on_spark.width == built.width, (name, on_spark.columns)
+            # INSERT fills the table's columns by position: the table's names are the ones that count.
+            assert_same(name, built, on_spark.rename(dict(zip(on_spark.columns, built.columns))), params, "spark",
+                        ordered=False)
+    finally:
+        con.close()
+        session.sql("DROP VIEW IF EXISTS summary_scope").collect()
+        session.sql("DROP VIEW IF EXISTS summary_hours").collect()
