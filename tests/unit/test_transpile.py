@@ -7,7 +7,7 @@ import pytest
 
 import queries
 from queries import server
-from tests.server_parity import missing_calls, plan_calls
+from tests.server_parity import missing_calls, plan_calls, summary_builds
 
 # Calls the pages make outside a plan take ids from a warehouse; their parameters hold no lists,
 # so their SQL is the same for any value.
@@ -41,6 +41,19 @@ def test_every_named_query_transpiles_to_every_tested_engine(engine):
             for param in binds:
                 assert f":{param}" in sql, (name, param)
     assert not refused, refused
+
+
+@pytest.mark.parametrize("engine", server.TESTED_ENGINES)
+def test_every_summary_build_transpiles_to_every_tested_engine(query_folder, engine):
+    # Their results are compared on Spark in tests/unit/test_spark.py; here, with no database, that
+    # each transpiles and keeps its markers (a build with a DuckDB-only construct is named).
+    builds = summary_builds(query_folder)
+    assert len(builds) == 7
+    for name in builds:
+        sql, binds = server.transpile(name, engine)
+        assert all(f":{param}" in sql for param in binds), name
+    spark = server.transpile("summary_build_case_stages", "spark", text_binds=False)[0]
+    assert "'infinity'" not in spark.lower() and "9999-12-31 23:59:59.999999" in spark
 
 
 def test_the_text_binds_markers_only_and_never_values():
