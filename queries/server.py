@@ -440,9 +440,9 @@ def _spark(tree):
     DuckDB's two time-zone conversions (`(ts AT TIME ZONE 'UTC') AT TIME ZONE tz`: UTC to local
     wall clock, and `(ts AT TIME ZONE tz) AT TIME ZONE 'UTC'`: local wall clock to UTC) become
     from_utc_timestamp / to_utc_timestamp, the latter taking DuckDB's instant for a wall time a DST
-    change repeats (the later one; Spark's own is the earlier); len() of a list is size(); list_position gives NULL,
-    not 0, for a value not in the list; isodow is weekday() + 1; an infinite timestamp is the
-    latest (earliest) one Spark holds; MATERIALIZED on a CTE is a
+    change repeats (the later one; Spark's own is the earlier); len() of a list is size();
+    list_position gives NULL, not 0, for a value not in the list; isodow is weekday() + 1; an
+    infinite timestamp is the latest (earliest) one Spark holds; MATERIALIZED on a CTE is a
     DuckDB planning hint Spark does not take; range() is a sequence with an exclusive end; named
     windows are written inline."""
     from sqlglot import exp, transforms
@@ -482,7 +482,10 @@ def _spark(tree):
                 # reads back as the same wall time; otherwise there is only one (or, in a gap, both
                 # engines move forward alike).
                 wall, zone = _grouped(inner.this.transform(fix)), inner.args["zone"].transform(fix)
-                to_utc = lambda t: exp.Anonymous(this="TO_UTC_TIMESTAMP", expressions=[t, zone.copy()])  # noqa: E731
+
+                def to_utc(t):
+                    return exp.Anonymous(this="TO_UTC_TIMESTAMP", expressions=[t, zone.copy()])
+
                 later = _template("wf_u - INTERVAL 1 DAY", "spark",
                                   wf_u=to_utc(_template("wf_l + INTERVAL 1 DAY", "spark", wf_l=wall)))
                 back = exp.Anonymous(this="FROM_UTC_TIMESTAMP", expressions=[later.copy(), zone.copy()])
@@ -507,8 +510,9 @@ def _spark(tree):
         if isinstance(node, exp.Cast) and node.to.is_type(*_TIMESTAMPS) \
                 and isinstance(node.this, exp.Literal) and node.this.is_string \
                 and node.this.name.lower() in ("infinity", "-infinity"):
-            # Spark has no infinite timestamps: the latest (earliest) one it holds stands in, which
-            # compares with every stored instant as infinity does (arithmetic on it overflows, loudly).
+            # Spark has no infinite timestamps: the latest (earliest) one it holds stands in. It
+            # compares with every stored instant as infinity does; arithmetic on it would not
+            # (the queries only compare with it).
             extreme = "9999-12-31 23:59:59.999999" if node.this.name.lower() == "infinity" else "0001-01-01 00:00:00"
             return exp.Cast(this=exp.Literal.string(extreme), to=node.to.copy())
         if isinstance(node, exp.CTE) and node.args.get("materialized") is not None:
