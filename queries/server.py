@@ -5,7 +5,8 @@ parsed once with sqlglot and its tree rewritten for the engine (sqlglot transfor
 written out by a Watchfloor subclass of sqlglot's dialect for that engine:
 
 1. The macros of `macros/` (parsed once, shared with the DuckDB runner: `queries.macro_library`)
-   are inlined: a scalar macro's body replaces the call, a table macro (the SLA clock,
+   are inlined: a scalar macro's body replaces the call (an argument that is an operation in
+   parentheses, one value as in DuckDB), a table macro (the SLA clock,
    `sla_clocks(as_of, since)`, the hourly counts, the reviewer sessions, the routing steps) becomes a subquery, with the arguments put in place of the
    parameters. The SLA clock's macros are inlined only on the engines whose translation gives
    DuckDB's results in the tests (`SLA_CLOCK_ENGINES`); elsewhere a query that uses them is refused.
@@ -47,10 +48,10 @@ DIALECTS = {
 # tests/unit/test_spark.py). Databricks is Spark SQL: it gets Spark's translation.
 TESTED_ENGINES = ("postgres", "spark")
 _FAMILY = {"databricks": "spark"}
-# Engines whose translation of the SLA clock (macros/sla.sql: the table macro and the business-hours
-# and time-zone macros it uses) gives DuckDB's results in the tests. On Spark it does not yet (its
-# clocks breach cases DuckDB's do not), so queries that use it are refused there, never answered wrongly.
-SLA_CLOCK_ENGINES = ("postgres",)
+# Engines whose translation of the SLA clock (macros/sla.sql: the table macros and the business-hours
+# and time-zone macros they use) gives DuckDB's results in the tests; elsewhere queries that use it
+# are refused, never answered wrongly.
+SLA_CLOCK_ENGINES = ("postgres", "spark")
 
 # Functions sqlglot writes out by name without knowing them (exp.Anonymous) that each tested engine
 # is known to have: anything else left by name refuses the query there.
@@ -193,6 +194,15 @@ def _postgres_windows_and_times(tree):
     return tree.transform(fix)
 
 
+def _grouped(node):
+    """`node` in parentheses unless it is already one value (a name, literal, marker, call, cast)."""
+    from sqlglot import exp
+
+    whole = (exp.Column, exp.Literal, exp.Placeholder, exp.Parameter, exp.Paren, exp.Func, exp.Cast, exp.Null,
+             exp.Boolean)
+    return node if isinstance(node, whole) else exp.Paren(this=node)
+
+
 def _inline_macros(tree, name: str):
     from sqlglot import exp
 
@@ -201,7 +211,10 @@ def _inline_macros(tree, name: str):
     def replace(node):
         if isinstance(node, exp.Anonymous) and str(node.this).lower() in scalar:
             params, body = scalar[str(node.this).lower()]
-            args = dict(zip(params, node.expressions))
+            # An argument stands as one value wherever the body names it, as in DuckDB: `f(a + b)`
+            # with body `x / 2` is `(a + b) / 2`. The generator writes a tree as it is, adding no
+            # parentheses, so an argument that is an operation is wrapped.
+            args = {p: _grouped(a) for p, a in zip(params, node.expressions)}
             inlined = body.copy().transform(
                 lambda n: args[n.name.lower()].copy()
                 if isinstance(n, exp.Column) and not n.table and n.name.lower() in args else n)
@@ -399,7 +412,7 @@ def _portable(tree, dialect: str):
                 return exp.Anonymous(this="CARDINALITY", expressions=[arg])
         if name == "fmod":
             # fmod(a, b) = a - b * floor(a / b); built trees are not parenthesised for us.
-            a, b = (exp.Paren(this=e.copy()) for e in node.expressions)
+            a, b = (exp.Paren(this=e.transform(fix)) for e in node.expressions)  # (a nested fmod too)
             return exp.Paren(this=exp.Sub(this=a, expression=exp.Mul(
                 this=b.copy(), expression=exp.Floor(this=exp.Div(this=a.copy(), expression=b.copy())))))
         if name in ("hour", "minute") or isinstance(node, (exp.Hour,)):
@@ -426,8 +439,10 @@ def _spark(tree):
     epoch() keeps its fractions of a second (unix_micros / 1e6, not unix_timestamp's whole seconds);
     DuckDB's two time-zone conversions (`(ts AT TIME ZONE 'UTC') AT TIME ZONE tz`: UTC to local
     wall clock, and `(ts AT TIME ZONE tz) AT TIME ZONE 'UTC'`: local wall clock to UTC) become
-    from_utc_timestamp / to_utc_timestamp; len() of a list is size(); list_position gives NULL,
-    not 0, for a value not in the list; isodow is weekday() + 1; MATERIALIZED on a CTE is a
+    from_utc_timestamp / to_utc_timestamp, the latter taking DuckDB's instant for a wall time a DST
+    change repeats (the later one; Spark's own is the earlier); len() of a list is size();
+    list_position gives NULL, not 0, for a value not in the list; isodow is weekday() + 1; an
+    infinite timestamp is the latest (earliest) one Spark holds; MATERIALIZED on a CTE is a
     DuckDB planning hint Spark does not take; range() is a sequence with an exclusive end; named
     windows are written inline."""
     from sqlglot import exp, transforms
@@ -462,7 +477,20 @@ def _spark(tree):
             if isinstance(inner, exp.AtTimeZone) and utc(inner.args.get("zone")):
                 return exp.Anonymous(this="FROM_UTC_TIMESTAMP", expressions=[inner.this.transform(fix), node.args["zone"].transform(fix)])
             if isinstance(inner, exp.AtTimeZone) and utc(node.args.get("zone")):
-                return exp.Anonymous(this="TO_UTC_TIMESTAMP", expressions=[inner.this.transform(fix), inner.args["zone"].transform(fix)])
+                # A wall time a DST change repeats has two instants: DuckDB takes the later, Spark's
+                # to_utc_timestamp the earlier. The offset a day later gives the later one if it
+                # reads back as the same wall time; otherwise there is only one (or, in a gap, both
+                # engines move forward alike).
+                wall, zone = _grouped(inner.this.transform(fix)), inner.args["zone"].transform(fix)
+
+                def to_utc(t):
+                    return exp.Anonymous(this="TO_UTC_TIMESTAMP", expressions=[t, zone.copy()])
+
+                later = _template("wf_u - INTERVAL 1 DAY", "spark",
+                                  wf_u=to_utc(_template("wf_l + INTERVAL 1 DAY", "spark", wf_l=wall)))
+                back = exp.Anonymous(this="FROM_UTC_TIMESTAMP", expressions=[later.copy(), zone.copy()])
+                return _template("CASE WHEN wf_back = wf_l THEN wf_later ELSE wf_u END", "spark",
+                                 wf_back=back, wf_l=wall, wf_later=later, wf_u=to_utc(wall.copy()))
             return node  # left for the check, which refuses it
         if isinstance(node, exp.Length):
             arg = node.this
@@ -479,6 +507,14 @@ def _spark(tree):
             # range(...) t(w) in FROM: a lateral explode of the series, named as DuckDB names it.
             return exp.Unnest(expressions=[node.this.transform(fix)], alias=node.args.get("alias").copy()
                               if node.args.get("alias") else None)
+        if isinstance(node, exp.Cast) and node.to.is_type(*_TIMESTAMPS) \
+                and isinstance(node.this, exp.Literal) and node.this.is_string \
+                and node.this.name.lower() in ("infinity", "-infinity"):
+            # Spark has no infinite timestamps: the latest (earliest) one it holds stands in. It
+            # compares with every stored instant as infinity does; arithmetic on it would not
+            # (the queries only compare with it).
+            extreme = "9999-12-31 23:59:59.999999" if node.this.name.lower() == "infinity" else "0001-01-01 00:00:00"
+            return exp.Cast(this=exp.Literal.string(extreme), to=node.to.copy())
         if isinstance(node, exp.CTE) and node.args.get("materialized") is not None:
             node.set("materialized", None)
         return node
@@ -487,6 +523,9 @@ def _spark(tree):
     for select in list(tree.find_all(exp.Select)):
         transforms.eliminate_window_clause(select)
     return tree.transform(fix)
+
+
+_TIMESTAMPS = ("TIMESTAMP", "TIMESTAMPNTZ", "TIMESTAMPLTZ", "TIMESTAMPTZ")  # the types an infinite timestamp is cast to
 
 
 def _refuse_constructs(tree, name: str, dialect: str) -> None:

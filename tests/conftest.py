@@ -69,6 +69,23 @@ def _fresh_query_cache():
     queries.close_all()
 
 
+@pytest.fixture
+def query_folder(tmp_path, monkeypatch):
+    """A queries folder of the test's own, with the real macros (and the transpiler's caches cleared)."""
+    import shutil
+
+    from queries import server
+
+    shutil.copytree(queries.MACRO_DIR, tmp_path / "macros")
+    monkeypatch.setattr(queries, "QUERY_DIR", tmp_path)
+    monkeypatch.setattr(queries, "MACRO_DIR", tmp_path / "macros")
+    for cached in (queries.load, queries.macro_library, queries.macro_sql_for, server.parsed, server.transpile):
+        cached.cache_clear()
+    yield tmp_path
+    for cached in (queries.load, queries.macro_library, queries.macro_sql_for, server.parsed, server.transpile):
+        cached.cache_clear()
+
+
 def pin_warehouse(monkeypatch, warehouse: str, as_of) -> str:
     """Point the settings at `warehouse` with the dashboard's 'now' pinned to `as_of`."""
     monkeypatch.setenv("WATCHFLOOR_WAREHOUSE", warehouse)

@@ -19,7 +19,7 @@ import pytest
 import queries
 from queries import server
 from tests import pg_cluster
-from tests.server_parity import all_calls, assert_same
+from tests.server_parity import all_calls, assert_business_hours_agree, assert_same
 
 
 def _free_port() -> int:
@@ -49,6 +49,10 @@ def test_every_named_query_gives_the_same_result_on_both_engines(both, calls, na
     for params in calls[name]:
         assert_same(name, queries.run_uncached(name, warehouse=duck, **params),
                     queries.run_uncached(name, warehouse=pg, **params), params, "postgres")
+
+
+def test_business_hours_positions_agree_with_duckdb_across_dst_changes(both, query_folder):
+    assert_business_hours_agree(*both, "postgres", query_folder)
 
 
 def test_pages_data_flows_through_the_runner_with_a_url(both, monkeypatch):

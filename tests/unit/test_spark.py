@@ -4,18 +4,19 @@ two cores) holding the same data as a DuckDB warehouse, and every named query co
 The set-up (tests/spark_server.py) installs Debian's Java when it is missing (as root, `apt-get
 update` first), starts one Spark Connect server for the whole module on a free port, and puts the
 warehouse's tables there as Parquet tables. Under CI=true a Spark that cannot be started is a
-failure, not a skip. Queries that use the SLA clock are refused on Spark (queries/server.py,
-SLA_CLOCK_ENGINES): the test checks they are refused with the message, not answered.
+failure, not a skip. The SLA clock's business-hours positions are also compared on their own, over
+instants around DST changes and the edges of business hours in desks of several time zones.
 """
 
 from __future__ import annotations
 
+import duckdb
 import pytest
 
 import queries
 from queries import server
 from tests import spark_server
-from tests.server_parity import all_calls, assert_same, must_run
+from tests.server_parity import all_calls, assert_business_hours_agree, assert_same, must_run, summary_builds
 
 
 @pytest.fixture(scope="module")
@@ -42,11 +43,6 @@ def test_every_named_query_gives_the_same_result_on_spark(both, calls, name):
     duck, spark = both
     assert calls.get(name), f"no test parameters for {name}: add its calls to tests/server_parity.py"
     for params in calls[name]:
-        if server.sla_clock_macros_used(name):
-            # The SLA clock has no Spark translation that agrees with DuckDB yet: refused, never wrong.
-            with pytest.raises(queries.NotOnThisEngine, match=f"'{name}' runs only on DuckDB: it uses the SLA clock"):
-                queries.run_uncached(name, warehouse=spark, **params)
-            continue
         assert_same(name, queries.run_uncached(name, warehouse=duck, **params),
                     queries.run_uncached(name, warehouse=spark, **params), params, "spark")
 
@@ -66,3 +62,38 @@ def test_a_value_with_a_colon_or_quote_stays_a_value_on_spark(both):
     for call in plans.case_search(AS_OF, "x' OR 1=1 -- :as_of"):
         on_spark = queries.run_uncached(call.name, warehouse=spark, **call.params)
         assert on_spark.height == queries.run_uncached(call.name, warehouse=duck, **call.params).height == 0
+
+
+def test_business_hours_positions_agree_with_duckdb_across_dst_changes(both, query_folder):
+    assert_business_hours_agree(*both, "spark", query_folder)
+
+
+def test_every_summary_build_gives_the_duckdb_summary_on_spark(both, query_folder):
+    """Each summary's build (watchfloor/summary_sql), its SELECT transpiled like a named query and
+    run on Spark over the raw tables for the full build's scope (every case, every hour with cases),
+    gives the rows of the summary table DuckDB built. A build that reads another summary (the SLA
+    stretches and stopped clocks read summary_sla_cases) reads DuckDB's, copied to Spark."""
+    duck, spark = both
+    session = server.spark_session(spark)
+    session.sql("CREATE OR REPLACE TEMP VIEW summary_scope AS SELECT case_id FROM cases").collect()
+    session.sql("CREATE OR REPLACE TEMP VIEW summary_hours AS "
+                "SELECT DISTINCT date_trunc('HOUR', created_at) AS hour FROM cases").collect()
+    con = duckdb.connect(duck, read_only=True)
+    try:
+        first, until = con.sql("SELECT date_trunc('hour', min(created_at)), "
+                               "date_trunc('hour', max(created_at)) + INTERVAL 1 HOUR FROM cases").fetchall()[0]
+        builds = summary_builds(query_folder)
+        assert len(builds) == 7 and "summary_sla_cases" in builds.values()
+        for name, table in builds.items():
+            params = {k: v for k, v in {"first": first, "until": until}.items() if k in queries.load(name).parameters}
+            assert set(params) == queries.load(name).parameters, f"{name}: no test value for some of its parameters"
+            built = con.sql(f"SELECT * FROM {table}").pl()
+            on_spark = queries.run_uncached(name, warehouse=spark, **params)
+            assert built.height > 0 and on_spark.width == built.width, (name, on_spark.columns)
+            # INSERT fills the table's columns by position: the table's names are the ones that count.
+            assert_same(name, built, on_spark.rename(dict(zip(on_spark.columns, built.columns))), params, "spark",
+                        ordered=False)
+    finally:
+        con.close()
+        session.sql("DROP VIEW IF EXISTS summary_scope").collect()
+        session.sql("DROP VIEW IF EXISTS summary_hours").collect()

@@ -7,7 +7,7 @@ import pytest
 
 import queries
 from queries import server
-from tests.server_parity import missing_calls, plan_calls
+from tests.server_parity import missing_calls, plan_calls, summary_builds
 
 # Calls the pages make outside a plan take ids from a warehouse; their parameters hold no lists,
 # so their SQL is the same for any value.
@@ -26,20 +26,11 @@ def test_every_named_query_has_test_parameters():
 
 @pytest.mark.parametrize("engine", server.TESTED_ENGINES)
 def test_every_named_query_transpiles_to_every_tested_engine(engine):
-    """Every query transpiles, except those that use the SLA clock on an engine without a tested
-    translation of it (Spark today), which are refused naming the clock."""
+    """Every query transpiles, the SLA clock's included (every tested engine has a tested translation of it)."""
+    assert engine in server.SLA_CLOCK_ENGINES
     calls = plan_calls()
     refused = {}
-    clock = {n for n in queries.available() if server.sla_clock_macros_used(n)}
-    if engine not in server.SLA_CLOCK_ENGINES:
-        for name in sorted(clock):
-            with pytest.raises(server.DuckDBOnly, match=f"'{name}' runs only on DuckDB: it uses the SLA clock"):
-                server.transpile(name, engine)
-    else:
-        clock = set()
     for name in queries.available():
-        if name in clock:
-            continue
         for params in calls.get(name) or [{}]:
             try:
                 sql, binds = server.transpile(name, engine, server._list_types(params))
@@ -50,6 +41,19 @@ def test_every_named_query_transpiles_to_every_tested_engine(engine):
             for param in binds:
                 assert f":{param}" in sql, (name, param)
     assert not refused, refused
+
+
+@pytest.mark.parametrize("engine", server.TESTED_ENGINES)
+def test_every_summary_build_transpiles_to_every_tested_engine(query_folder, engine):
+    # Their results are compared on Spark in tests/unit/test_spark.py; here, with no database, that
+    # each transpiles and keeps its markers (a build with a DuckDB-only construct is named).
+    builds = summary_builds(query_folder)
+    assert len(builds) == 7
+    for name in builds:
+        sql, binds = server.transpile(name, engine)
+        assert all(f":{param}" in sql for param in binds), name
+    spark = server.transpile("summary_build_case_stages", "spark", text_binds=False)[0]
+    assert "'infinity'" not in spark.lower() and "9999-12-31 23:59:59.999999" in spark
 
 
 def test_the_text_binds_markers_only_and_never_values():
@@ -63,31 +67,30 @@ def test_the_text_binds_markers_only_and_never_values():
 
 def test_the_sla_clock_is_inlined_where_tested_and_refused_elsewhere():
     sql, _ = server.transpile("home_sla", "postgres")
-    assert "sla_clocks" not in sql.lower() and "ignore nulls" not in sql.lower()
-    for engine in ("spark", "databricks", "snowflake"):
-        with pytest.raises(server.DuckDBOnly, match="'home_sla' runs only on DuckDB: it uses the SLA clock"):
-            server.transpile("home_sla", engine)
+    assert "sla_clocks" not in sql.lower() and "ignore nulls" not in sql.lower()  # PostgreSQL has no IGNORE NULLS
+    for engine in ("spark", "databricks"):
+        sql, _ = server.transpile("home_sla", engine)
+        assert "sla_clocks" not in sql.lower() and "TO_UTC_TIMESTAMP(" in sql, engine
+    with pytest.raises(server.DuckDBOnly, match="'home_sla' runs only on DuckDB: it uses the SLA clock"):
+        server.transpile("home_sla", "snowflake")
+
+
+@pytest.mark.parametrize("engine", server.TESTED_ENGINES)
+def test_a_macro_argument_that_is_an_operation_stays_one_value(query_folder, engine):
+    # DuckDB binds `wf_double(a + 1)` as (a + 1) * 2; written without the parentheses it would be a + 2.
+    import sqlglot
+    from sqlglot import exp
+
+    (query_folder / "macros" / "double.sql").write_text("CREATE OR REPLACE TEMP MACRO wf_double(x) AS (x * 2);\n")
+    (query_folder / "doubles.sql").write_text("SELECT wf_double(case_id + 1) AS d FROM cases")
+    doubled = sqlglot.parse_one(server.transpile("doubles", engine)[0], read=engine).find(exp.Mul)
+    assert doubled is not None and doubled.this.find(exp.Add) is not None, doubled.sql(engine)
 
 
 def test_databricks_gets_the_spark_translation():
     assert server.family("databricks") == "spark"
     sql = server.transpile("vendor_work", "databricks")[0]
     assert "PERCENTILE(handle_seconds" in sql and "SEQUENCE(" in sql  # Spark's rewrites, not DuckDB's forms
-
-
-@pytest.fixture
-def query_folder(tmp_path, monkeypatch):
-    """A queries folder of the test's own, with the real macros."""
-    import shutil
-
-    shutil.copytree(queries.MACRO_DIR, tmp_path / "macros")
-    monkeypatch.setattr(queries, "QUERY_DIR", tmp_path)
-    monkeypatch.setattr(queries, "MACRO_DIR", tmp_path / "macros")
-    for cached in (queries.load, queries.macro_library, queries.macro_sql_for, server.parsed, server.transpile):
-        cached.cache_clear()
-    yield tmp_path
-    for cached in (queries.load, queries.macro_library, queries.macro_sql_for, server.parsed, server.transpile):
-        cached.cache_clear()
 
 
 @pytest.mark.parametrize("engine", server.TESTED_ENGINES)
