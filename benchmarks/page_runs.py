@@ -6,6 +6,7 @@ warm run is a rerun answered from them."""
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import os
 import statistics
@@ -16,8 +17,10 @@ from datetime import date, datetime
 from pathlib import Path
 
 import queries
+from components.filters import FILTERS_KEY
 from tests.app.conftest import app_for
 from watchfloor import auth
+from watchfloor.filters import default_filters
 
 # A page run outside a server logs that it has no script context for each call made between runs.
 # (a filter, not a level: Streamlit sets its loggers' levels again when it reads its config)
@@ -57,8 +60,8 @@ def page_run_seconds(page: str, start: date, end: date, repeats: int) -> tuple[f
     """(median cold run, median warm rerun) of the page's script over [start, end], signed in as an
     administrator (who sees every page). Raises if the page shows an exception."""
     at = app_for(SCRIPTS[page], role="admin", username="bench")
-    at.query_params["from"] = start.isoformat()
-    at.query_params["to"] = end.isoformat()
+    # the filters a session has chosen (the page script alone does not read them from the URL)
+    at.session_state[FILTERS_KEY] = dataclasses.replace(default_filters(end), start=start)
     _run(at)  # imports the page's modules and warms DuckDB's buffers, untimed
     cold, warm = [], []
     for _ in range(repeats):
