@@ -353,7 +353,8 @@ def capacity_series(as_of: datetime, queue_ids: list[str]) -> list[QueryCall]:
 
 
 def automation(as_of: datetime, filters: Filters) -> list[QueryCall]:
-    """Automation & routing: the period's cases with their paths and stage times, the case-time per
+    """Automation & routing: the figures of the period's cases (their paths, stage times, breaches,
+    classifier scores; aggregated in SQL, so the rows do not grow with the range), the case-time per
     day and stage, the classifiers' flags with human and QA decisions over the period and the weeks
     before it (for drift and trends), the categories' human violating decisions (recall) and the
     evidence per category and source for automation candidates (watchfloor.automation)."""
@@ -362,12 +363,18 @@ def automation(as_of: datetime, filters: Filters) -> list[QueryCall]:
     history = {"history_start": automation_figures.history_start(period["period_start"]),
                "period_end": period["period_end"], "as_of": as_of, **scope}
     return [
-        QueryCall("cases", "routing_cases", {"as_of": as_of, **period, **scope}),
+        QueryCall("figures", "routing_figures", {"as_of": as_of, **period, **scope}),
         QueryCall("stage_hours", "routing_stage_hours", {"as_of": as_of, **period, **scope}),
         QueryCall("classifier", "automation_classifier", history),
         QueryCall("category_decisions", "automation_category_decisions", history),
         QueryCall("candidates", "automation_candidates", {"as_of": as_of, **period, **scope}),
     ]
+
+
+def automation_cases(as_of: datetime, filters: Filters) -> list[QueryCall]:
+    """Automation & routing's cases one by one (routing_cases), read only to list the cases behind
+    one band of the routing flow."""
+    return [QueryCall("cases", "routing_cases", {"as_of": as_of, **filters.period_params(), **filters.sql_params()})]
 
 
 PAGE_PLANS: dict[str, Callable[[datetime, Filters], list[QueryCall]]] = {
