@@ -20,7 +20,6 @@ attainment AS (
     GROUP BY clock
 )
 SELECT 'attainment' AS kind, 'week_before' AS period, clock, met, breached,
-       CASE WHEN met + breached > 0 THEN met / (met + breached) END AS attainment,
-       NULL::VARCHAR AS case_id, NULL::VARCHAR AS state
+       CASE WHEN met + breached > 0 THEN met / (met + breached) END AS attainment
 FROM attainment
 ORDER BY clock

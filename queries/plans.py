@@ -136,6 +136,7 @@ def home(as_of: datetime, filters: Filters) -> list[QueryCall]:
     return [
         QueryCall("flow", "home_flow", {"as_of": as_of, **scope}),
         QueryCall("sla", "home_sla", {"as_of": as_of, **scope}),
+        QueryCall("now", "sla_now", {"as_of": as_of, **scope}),  # the SLA page's call too: one run for both
         QueryCall("sla_week_before", "home_sla_week_before", {"as_of": as_of, **scope}),
         QueryCall("incidents", "home_open_incidents", {"as_of": as_of}),
         QueryCall("backlog", "home_backlog_by_state", {"as_of": as_of, **scope}),
@@ -169,8 +170,9 @@ def queue_history(as_of: datetime, filters: Filters, queue_id: str, days: int) -
 
 @_page_plan
 def sla(as_of: datetime, filters: Filters) -> list[QueryCall]:
-    """The SLA page: policies, and the clocks of the date range and of now, evaluated once; every
-    other figure is derived from them (watchfloor.sla_report.sla_figures)."""
+    """The SLA page: policies, the open cases breached and at risk now (sla_now, Home's call: one run
+    for both pages), and the clocks of the date range and of now, evaluated once; every other figure
+    is derived from them (watchfloor.sla_report.sla_figures)."""
     return [
         QueryCall("policies", "sla_policies"),
         QueryCall("clocks", "sla_period_clocks", {
@@ -178,6 +180,7 @@ def sla(as_of: datetime, filters: Filters) -> list[QueryCall]:
             "hourly": sla_report.hourly_buckets(filters.start, filters.end),
             "row_limit": sla_report.NEXT_TO_BREACH_LIMIT, **filters.sql_params(),
         }),
+        QueryCall("now", "sla_now", {"as_of": as_of, **filters.sql_params()}),
     ]
 
 
