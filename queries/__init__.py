@@ -153,26 +153,8 @@ def macro_sql_for(name: str) -> tuple[str, ...]:
     """The macro files a query uses. Temp macros live per connection (cursor), so the pool
     creates them on each cursor the first time a query there needs them."""
     library = macro_library()
-
-    def uses(words: frozenset[str]) -> list[str]:
-        return sorted({m.file for m in library.values() if m.name in words})
-
-    # A macro may call macros of other files (routing_period_cases calls the SLA clock), and DuckDB
-    # checks a macro's functions when it is created: the files it calls come first.
-    ordered: list[str] = []
-    seen: set[str] = set()
-
-    def visit(file: str) -> None:
-        if file in seen:
-            return
-        seen.add(file)
-        for other in uses(_sql_words((MACRO_DIR / file).read_text(encoding="utf-8"))):
-            visit(other)
-        ordered.append(file)
-
-    for file in uses(query_words(name)):
-        visit(file)
-    return tuple((MACRO_DIR / f).read_text(encoding="utf-8") for f in ordered)
+    files = sorted({m.file for m in library.values() if m.name in query_words(name)})
+    return tuple((MACRO_DIR / f).read_text(encoding="utf-8") for f in files)
 
 
 def _freeze(value: Any) -> Any:
