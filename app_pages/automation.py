@@ -81,7 +81,8 @@ if quality.height:
     charts.threshold_caption(picked, current)
 
 st.subheader("Automation candidates", anchor=False)
-charts.candidates_table(queries.derived(data["candidates"], au.candidates, queries.derived(figures, au.review_rows), days))
+review = queries.derived(figures, au.review_rows)
+charts.candidates_table(queries.derived(data["candidates"], au.candidates, review, days))
 st.caption("Categories and sources ranked by how safely they could be decided automatically: high agreement "
            "between the first decision and people (precision), QA agreeing with reviewers, few appeals overturned; "
            "then by the reviewer hours they take.")
