@@ -9,7 +9,7 @@ WITH scoped_queues AS (
 ),
 current_clocks AS (
     SELECT k.clock, k.breached, k.stopped_at, k.breach_at
-    FROM summary_sla_clocks($as_of::TIMESTAMP, $as_of::TIMESTAMP - INTERVAL 24 HOUR) k
+    FROM summary_sla_clock_times($as_of::TIMESTAMP, $as_of::TIMESTAMP - INTERVAL 24 HOUR) k
     SEMI JOIN scoped_queues USING (queue_id)
     WHERE wf_in($regions, k.region) AND wf_in($priorities, k.priority) AND wf_in($vendors, k.vendor_id)
 ),

@@ -54,7 +54,7 @@ LEFT JOIN (
     -- breached: a first-action or resolution SLA clock of the case had breached by $as_of (read for
     -- the cases created in the period, a superset of the filtered ones)
     SELECT k.case_id, bool_or(k.breached) AS breached
-    FROM summary_sla_clocks($as_of::TIMESTAMP, $period_start::TIMESTAMP) k
+    FROM summary_sla_clock_times($as_of::TIMESTAMP, $period_start::TIMESTAMP) k
     WHERE k.created_at >= $period_start::TIMESTAMP
       AND k.created_at < least($period_end::TIMESTAMP, $as_of::TIMESTAMP)
     GROUP BY k.case_id

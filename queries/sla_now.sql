@@ -10,7 +10,7 @@
 WITH running AS MATERIALIZED (
     SELECT k.case_id, k.clock, k.state
     -- since = as_of: a clock running at as_of belongs to a case not resolved by then
-    FROM summary_sla_clocks($as_of::TIMESTAMP, $as_of::TIMESTAMP) k
+    FROM summary_sla_clock_times($as_of::TIMESTAMP, $as_of::TIMESTAMP) k
     SEMI JOIN (SELECT queue_id FROM queues WHERE wf_in($verticals, vertical)) q ON q.queue_id = k.queue_id
     WHERE k.stopped_at IS NULL
       AND wf_in($regions, k.region) AND wf_in($priorities, k.priority) AND wf_in($vendors, k.vendor_id)

@@ -28,7 +28,7 @@ clocks AS MATERIALIZED (
         coalesce(NOT k.breached AND k.stopped_at >= $period_start::TIMESTAMP
                  AND k.stopped_at < least($period_end::TIMESTAMP, $as_of::TIMESTAMP), false) AS met_in_period
     FROM (
-        SELECT * FROM summary_sla_open_clocks($as_of::TIMESTAMP, $period_start::TIMESTAMP)
+        SELECT * FROM summary_sla_open_clocks($as_of::TIMESTAMP, $period_start::TIMESTAMP, true)
         UNION ALL
         SELECT * FROM summary_sla_stopped_clocks($as_of::TIMESTAMP, $period_start::TIMESTAMP)
         WHERE breached

@@ -403,8 +403,10 @@ LEFT JOIN causes c ON c.case_id = d.case_id AND c.clock = d.clock;
 -- It is the union of two parts, each a macro, so that a query can read one part alone (the SLA
 -- page reads the open part once: read twice, DuckDB shares the two reads' breach-cause events and
 -- loses their time bound):
--- summary_sla_open_clocks(as_of, since): the clocks not at their final stop by as_of.
-CREATE OR REPLACE TEMP MACRO summary_sla_open_clocks(as_of, since) AS TABLE
+-- summary_sla_open_clocks(as_of, since, with_causes): the clocks not at their final stop by as_of,
+-- with the breach causes of the breached ones when with_causes (else NULL: reading the events of a
+-- large backlog's breached cases is most of the work, and only the SLA page shows causes).
+CREATE OR REPLACE TEMP MACRO summary_sla_open_clocks(as_of, since, with_causes) AS TABLE
 WITH pol AS (
     SELECT
         q.queue_id, q.timezone AS tz, p.business_start_hour AS sh, p.business_end_hour AS eh,
@@ -484,7 +486,7 @@ dated AS MATERIALIZED (
 spans AS (
     SELECT case_id, clock, created_at, coalesce(stopped_at, as_of::TIMESTAMP) AS span_end
     FROM dated
-    WHERE elapsed_seconds > target_seconds
+    WHERE elapsed_seconds > target_seconds AND with_causes
 ),
 span_cases AS MATERIALIZED (
     SELECT case_id, any_value(created_at) AS created_at FROM spans GROUP BY case_id
@@ -568,15 +570,34 @@ JOIN cases c ON c.case_id = k.case_id
 WHERE k.stopped_at IS NOT NULL
   AND (k.clock = 'first_action' OR greatest(c.resolved_at, c.created_at) <= as_of::TIMESTAMP);
 
-CREATE OR REPLACE TEMP MACRO sla_open_clocks(as_of, since) AS TABLE
-SELECT k.*
+CREATE OR REPLACE TEMP MACRO sla_open_clocks(as_of, since, with_causes) AS TABLE
+SELECT
+    k.case_id, k.clock, k.queue_id, k.priority, k.region, k.vendor_id, k.category, k.created_at, k.target_seconds,
+    k.elapsed_seconds, k.paused_seconds, k.stopped_at, k.due_at, k.breach_at, k.used_share, k.breached, k.state,
+    k.reviewer_id,
+    CASE WHEN with_causes THEN k.queue_s END AS queue_s, CASE WHEN with_causes THEN k.review_s END AS review_s,
+    CASE WHEN with_causes THEN k.pending_s END AS pending_s,
+    CASE WHEN with_causes THEN k.escalation_s END AS escalation_s,
+    CASE WHEN with_causes THEN k.closed_s END AS closed_s
 FROM sla_clocks(as_of, since) k
 JOIN cases c ON c.case_id = k.case_id
 WHERE NOT coalesce(k.stopped_at IS NOT NULL
                    AND (k.clock = 'first_action' OR greatest(c.resolved_at, c.created_at) <= as_of::TIMESTAMP), false);
 
+CREATE OR REPLACE TEMP MACRO sla_clock_times(as_of, since) AS TABLE
+SELECT * FROM sla_open_clocks(as_of, since, false)
+UNION ALL
+SELECT * FROM sla_stopped_clocks(as_of, since);
+
 -- summary_sla_clocks(as_of, since): both parts, every clock (sla_clocks' rows).
 CREATE OR REPLACE TEMP MACRO summary_sla_clocks(as_of, since) AS TABLE
-SELECT * FROM summary_sla_open_clocks(as_of, since)
+SELECT * FROM summary_sla_open_clocks(as_of, since, true)
+UNION ALL
+SELECT * FROM summary_sla_stopped_clocks(as_of, since);
+
+-- summary_sla_clock_times(as_of, since): the same rows, without the breach causes of the clocks not
+-- at their final stop (NULL): for the queries that do not show causes.
+CREATE OR REPLACE TEMP MACRO summary_sla_clock_times(as_of, since) AS TABLE
+SELECT * FROM summary_sla_open_clocks(as_of, since, false)
 UNION ALL
 SELECT * FROM summary_sla_stopped_clocks(as_of, since);

@@ -209,7 +209,8 @@ def test_every_switched_query_reads_the_same_from_the_summaries(live_warehouse):
             for name, param_sets in _calls(as_of).items():
                 sql = queries.load(name).sql
                 # the whole clock, or its two parts (macros/sla.sql), each with its raw twin
-                parts = ("summary_sla_clocks(", "summary_sla_open_clocks(", "summary_sla_stopped_clocks(")
+                parts = ("summary_sla_clocks(", "summary_sla_clock_times(", "summary_sla_open_clocks(",
+                         "summary_sla_stopped_clocks(")
                 assert any(p in sql for p in parts) and " sla_clocks(" not in sql, name
                 raw_sql = sql
                 for part in parts:
