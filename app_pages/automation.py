@@ -24,25 +24,26 @@ st.caption(
 )
 
 data = shell.fetch_or_stop(plans.automation(as_of, chosen))
-cases = data["cases"]
-if cases.height == 0:
+figures = data["figures"]
+rates = queries.derived(figures, au.rates_of)
+if rates["cases"] == 0:
     st.info("No case in this period for these filters. Widen the date range or the filters.")
     st.stop()
 
-charts.headline(au.routing_rates(cases), user.role)
+charts.headline(rates, user.role)
 
 st.subheader("Routing flow", anchor=False)
-flow = queries.derived(cases, au.flow)
+flow = queries.derived(figures, au.flow_of)
 charts.sankey(flow)
 link = charts.links_table(flow)
-if link is not None:
-    behind, total = au.link_cases(cases, link)
+if link is not None:  # the cases one by one, read only when a band is picked
+    behind, total = au.link_cases(shell.fetch_or_stop(plans.automation_cases(as_of, chosen))["cases"], link)
     charts.link_cases(behind, total, link, user.role)
 
 st.markdown("**Time per stage**")
-charts.stage_table(queries.derived(cases, au.stage_times))
+charts.stage_table(queries.derived(figures, au.stage_times_of))
 st.markdown("**Where breached cases lost their time, per queue group**")
-charts.breach_table(queries.derived(cases, au.breach_stages))
+charts.breach_table(queries.derived(figures, au.breach_stages_of))
 
 st.subheader("Bottlenecks over time", anchor=False)
 daily = queries.derived(data["stage_hours"], au.complete_days, start, end, as_of)
@@ -70,8 +71,8 @@ if quality.height:
     charts.drift_table(drift)
 
     st.subheader("Threshold what-if", anchor=False)
-    current = au.current_threshold(cases, picked)
-    curve = queries.derived(cases, au.threshold_curve, picked, days)
+    current = au.current_threshold(queries.derived(figures, au.lowest_automated), picked)
+    curve = queries.derived(queries.derived(figures, au.threshold_rows), au.threshold_curve, picked, days)
     threshold = st.select_slider("Auto-action threshold", options=list(au.THRESHOLDS),
                                  value=au.default_threshold(current),
                                  format_func=lambda t: f"{t:.2f}", key=f"automation_threshold_{picked}")
@@ -80,7 +81,8 @@ if quality.height:
     charts.threshold_caption(picked, current)
 
 st.subheader("Automation candidates", anchor=False)
-charts.candidates_table(queries.derived(data["candidates"], au.candidates, cases, days))
+review = queries.derived(figures, au.review_rows)
+charts.candidates_table(queries.derived(data["candidates"], au.candidates, review, days))
 st.caption("Categories and sources ranked by how safely they could be decided automatically: high agreement "
            "between the first decision and people (precision), QA agreeing with reviewers, few appeals overturned; "
            "then by the reviewer hours they take.")

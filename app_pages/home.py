@@ -29,7 +29,7 @@ data = shell.fetch_or_stop(plans.home(as_of, chosen))
 
 # Worked out once per set of fetched frames, for every rerun and session that gets them.
 health = queries.derived(data["flow"], summarise_day, data["sla"], data["sla_week_before"], data["incidents"],
-                         data["backlog"])
+                         data["backlog"], data["now"])
 level = sensitivity.current()
 backlog = data["backlog"]
 rising = plans.rising_categories(data["watched"], as_of, level)

@@ -20,7 +20,8 @@ st.caption(
 
 fetched = shell.fetch_or_stop(plans.sla(as_of, chosen))
 period = chosen.period_params()
-figures = queries.derived(fetched["clocks"], rep.sla_figures, as_of, period["period_start"], period["period_end"], hourly)
+figures = queries.derived(fetched["clocks"], rep.sla_figures, as_of, period["period_start"], period["period_end"],
+                          hourly, fetched["now"])
 data = {"policies": fetched["policies"], **figures}
 
 sla_charts.headline(data["attainment"], data["now"], user.role)

@@ -3,7 +3,7 @@
 -- (due_at of sla_clocks: a breached clock's breach, a running one's target if no pause follows).
 WITH clocks AS (
     SELECT case_id, due_at
-    FROM summary_sla_clocks($as_of::TIMESTAMP, $as_of::TIMESTAMP)
+    FROM summary_sla_clock_times($as_of::TIMESTAMP, $as_of::TIMESTAMP)
     WHERE clock = 'first_action' AND stopped_at IS NULL
 )
 SELECT

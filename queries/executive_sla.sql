@@ -8,7 +8,7 @@ WITH scoped_queues AS (
 ),
 clocks AS (
     SELECT k.clock, k.breached, k.stopped_at, k.breach_at
-    FROM summary_sla_clocks($period_end::TIMESTAMP, $previous_start::TIMESTAMP) k
+    FROM summary_sla_clock_times($period_end::TIMESTAMP, $previous_start::TIMESTAMP) k
     SEMI JOIN scoped_queues USING (queue_id)
     WHERE wf_in($regions, k.region) AND wf_in($priorities, k.priority) AND wf_in($vendors, k.vendor_id)
 ),

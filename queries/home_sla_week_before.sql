@@ -5,7 +5,7 @@ WITH scoped_queues AS (
 ),
 clocks AS (
     SELECT k.clock, k.breached, k.stopped_at, k.breach_at
-    FROM summary_sla_clocks($as_of::TIMESTAMP - INTERVAL 168 HOUR, $as_of::TIMESTAMP - INTERVAL 192 HOUR) k
+    FROM summary_sla_clock_times($as_of::TIMESTAMP - INTERVAL 168 HOUR, $as_of::TIMESTAMP - INTERVAL 192 HOUR) k
     SEMI JOIN scoped_queues USING (queue_id)
     WHERE wf_in($regions, k.region) AND wf_in($priorities, k.priority) AND wf_in($vendors, k.vendor_id)
 ),
@@ -20,7 +20,6 @@ attainment AS (
     GROUP BY clock
 )
 SELECT 'attainment' AS kind, 'week_before' AS period, clock, met, breached,
-       CASE WHEN met + breached > 0 THEN met / (met + breached) END AS attainment,
-       NULL::VARCHAR AS case_id, NULL::VARCHAR AS state
+       CASE WHEN met + breached > 0 THEN met / (met + breached) END AS attainment
 FROM attainment
 ORDER BY clock

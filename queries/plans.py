@@ -136,6 +136,7 @@ def home(as_of: datetime, filters: Filters) -> list[QueryCall]:
     return [
         QueryCall("flow", "home_flow", {"as_of": as_of, **scope}),
         QueryCall("sla", "home_sla", {"as_of": as_of, **scope}),
+        QueryCall("now", "sla_now", {"as_of": as_of, **scope}),  # the SLA page's call too: one run for both
         QueryCall("sla_week_before", "home_sla_week_before", {"as_of": as_of, **scope}),
         QueryCall("incidents", "home_open_incidents", {"as_of": as_of}),
         QueryCall("backlog", "home_backlog_by_state", {"as_of": as_of, **scope}),
@@ -169,8 +170,9 @@ def queue_history(as_of: datetime, filters: Filters, queue_id: str, days: int) -
 
 @_page_plan
 def sla(as_of: datetime, filters: Filters) -> list[QueryCall]:
-    """The SLA page: policies, and the clocks of the date range and of now, evaluated once; every
-    other figure is derived from them (watchfloor.sla_report.sla_figures)."""
+    """The SLA page: policies, the open cases breached and at risk now (sla_now, Home's call: one run
+    for both pages), and the clocks of the date range and of now, evaluated once; every other figure
+    is derived from them (watchfloor.sla_report.sla_figures)."""
     return [
         QueryCall("policies", "sla_policies"),
         QueryCall("clocks", "sla_period_clocks", {
@@ -178,6 +180,7 @@ def sla(as_of: datetime, filters: Filters) -> list[QueryCall]:
             "hourly": sla_report.hourly_buckets(filters.start, filters.end),
             "row_limit": sla_report.NEXT_TO_BREACH_LIMIT, **filters.sql_params(),
         }),
+        QueryCall("now", "sla_now", {"as_of": as_of, **filters.sql_params()}),
     ]
 
 
@@ -353,7 +356,8 @@ def capacity_series(as_of: datetime, queue_ids: list[str]) -> list[QueryCall]:
 
 
 def automation(as_of: datetime, filters: Filters) -> list[QueryCall]:
-    """Automation & routing: the period's cases with their paths and stage times, the case-time per
+    """Automation & routing: the figures of the period's cases (their paths, stage times, breaches,
+    classifier scores; aggregated in SQL, so the rows do not grow with the range), the case-time per
     day and stage, the classifiers' flags with human and QA decisions over the period and the weeks
     before it (for drift and trends), the categories' human violating decisions (recall) and the
     evidence per category and source for automation candidates (watchfloor.automation)."""
@@ -362,12 +366,18 @@ def automation(as_of: datetime, filters: Filters) -> list[QueryCall]:
     history = {"history_start": automation_figures.history_start(period["period_start"]),
                "period_end": period["period_end"], "as_of": as_of, **scope}
     return [
-        QueryCall("cases", "routing_cases", {"as_of": as_of, **period, **scope}),
+        QueryCall("figures", "routing_figures", {"as_of": as_of, **period, **scope}),
         QueryCall("stage_hours", "routing_stage_hours", {"as_of": as_of, **period, **scope}),
         QueryCall("classifier", "automation_classifier", history),
         QueryCall("category_decisions", "automation_category_decisions", history),
         QueryCall("candidates", "automation_candidates", {"as_of": as_of, **period, **scope}),
     ]
+
+
+def automation_cases(as_of: datetime, filters: Filters) -> list[QueryCall]:
+    """Automation & routing's cases one by one (routing_cases), read only to list the cases behind
+    one band of the routing flow."""
+    return [QueryCall("cases", "routing_cases", {"as_of": as_of, **filters.period_params(), **filters.sql_params()})]
 
 
 PAGE_PLANS: dict[str, Callable[[datetime, Filters], list[QueryCall]]] = {

@@ -10,7 +10,7 @@ WITH clocks AS (
         bool_or(state = 'breached') AS any_breached,
         bool_or(state = 'at_risk') AS any_at_risk,
         max(used_share) AS max_used_share
-    FROM summary_sla_clocks($as_of::TIMESTAMP, $as_of::TIMESTAMP)
+    FROM summary_sla_clock_times($as_of::TIMESTAMP, $as_of::TIMESTAMP)
     WHERE stopped_at IS NULL
     GROUP BY case_id
 ),

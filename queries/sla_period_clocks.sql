@@ -12,9 +12,11 @@
 WITH scoped_queues AS (
     SELECT queue_id, name AS queue_name FROM queues WHERE wf_in($verticals, vertical)
 ),
--- The clocks listed one per row: running at $as_of, or breached in the period. (The clocks met in
--- the period are counted apart, below, from a second read of the clock: materializing them all
--- would cost more than reading them twice.)
+-- The clocks listed one per row: running at $as_of, or breached in the period; and the clocks met
+-- in the period that are not at their final stop (a resolution later reopened: met_in_period).
+-- The open part of the clock is read once (macros/sla.sql: read twice, DuckDB would share the two
+-- reads' breach-cause events and lose their time bound); the clocks at their final stop are a
+-- plain table read, the met ones counted apart below.
 clocks AS MATERIALIZED (
     SELECT
         k.case_id, k.clock, k.queue_id, q.queue_name, k.priority, k.region, k.vendor_id,
@@ -22,15 +24,24 @@ clocks AS MATERIALIZED (
         k.stopped_at, k.due_at, k.breach_at, k.used_share, k.breached, k.state,
         k.queue_s, k.review_s, k.pending_s, k.escalation_s, k.closed_s,
         coalesce(k.breach_at >= $period_start::TIMESTAMP
-                 AND k.breach_at < least($period_end::TIMESTAMP, $as_of::TIMESTAMP), false) AS breached_in_period
-    FROM summary_sla_clocks($as_of::TIMESTAMP, $period_start::TIMESTAMP) k
+                 AND k.breach_at < least($period_end::TIMESTAMP, $as_of::TIMESTAMP), false) AS breached_in_period,
+        coalesce(NOT k.breached AND k.stopped_at >= $period_start::TIMESTAMP
+                 AND k.stopped_at < least($period_end::TIMESTAMP, $as_of::TIMESTAMP), false) AS met_in_period
+    FROM (
+        SELECT * FROM summary_sla_open_clocks($as_of::TIMESTAMP, $period_start::TIMESTAMP, true)
+        UNION ALL
+        SELECT * FROM summary_sla_stopped_clocks($as_of::TIMESTAMP, $period_start::TIMESTAMP)
+        WHERE breached
+    ) k
     JOIN scoped_queues q USING (queue_id)
     WHERE wf_in($regions, k.region)
       AND wf_in($priorities, k.priority)
       AND wf_in($vendors, k.vendor_id)
       AND (k.stopped_at IS NULL
-           OR (k.breached AND k.breach_at >= $period_start::TIMESTAMP
-               AND k.breach_at < least($period_end::TIMESTAMP, $as_of::TIMESTAMP)))
+           OR (k.breach_at >= $period_start::TIMESTAMP
+               AND k.breach_at < least($period_end::TIMESTAMP, $as_of::TIMESTAMP))
+           OR (NOT k.breached AND k.stopped_at >= $period_start::TIMESTAMP
+               AND k.stopped_at < least($period_end::TIMESTAMP, $as_of::TIMESTAMP)))
 ),
 -- Running clocks in the two views of next to breach, ranked: about to breach (at risk or warning:
 -- 50 % of the target used or more, not breached), least time left first; overdue (breached), most
@@ -78,19 +89,25 @@ FROM clocks k
 LEFT JOIN vendors v ON v.vendor_id = k.vendor_id
 LEFT JOIN running r ON r.case_id = k.case_id AND r.clock = k.clock
 LEFT JOIN status s ON s.case_id = k.case_id AND r.view_rank <= $row_limit
+WHERE NOT k.met_in_period
 UNION ALL BY NAME
 SELECT
-    k.clock, k.queue_id, any_value(q.queue_name) AS queue_name, k.priority, k.region, k.vendor_id,
+    k.clock, k.queue_id, any_value(k.queue_name) AS queue_name, k.priority, k.region, k.vendor_id,
     any_value(v.name) AS vendor_name, false AS breached, 'met' AS state,
     date_trunc(CASE WHEN $hourly THEN 'hour' ELSE 'day' END, k.stopped_at) AS counted_at,
     count(*) AS clocks
-FROM summary_sla_clocks($as_of::TIMESTAMP, $period_start::TIMESTAMP) k
-JOIN scoped_queues q USING (queue_id)
+FROM (
+    SELECT clock, queue_id, queue_name, priority, region, vendor_id, stopped_at FROM clocks WHERE met_in_period
+    UNION ALL
+    SELECT k.clock, k.queue_id, q.queue_name, k.priority, k.region, k.vendor_id, k.stopped_at
+    FROM summary_sla_stopped_clocks($as_of::TIMESTAMP, $period_start::TIMESTAMP) k
+    JOIN scoped_queues q USING (queue_id)
+    WHERE NOT k.breached
+      AND k.stopped_at >= $period_start::TIMESTAMP
+      AND k.stopped_at < least($period_end::TIMESTAMP, $as_of::TIMESTAMP)
+      AND wf_in($regions, k.region)
+      AND wf_in($priorities, k.priority)
+      AND wf_in($vendors, k.vendor_id)
+) k
 LEFT JOIN vendors v ON v.vendor_id = k.vendor_id
-WHERE NOT k.breached
-  AND k.stopped_at >= $period_start::TIMESTAMP
-  AND k.stopped_at < least($period_end::TIMESTAMP, $as_of::TIMESTAMP)
-  AND wf_in($regions, k.region)
-  AND wf_in($priorities, k.priority)
-  AND wf_in($vendors, k.vendor_id)
 GROUP BY k.clock, k.queue_id, k.priority, k.region, k.vendor_id, date_trunc(CASE WHEN $hourly THEN 'hour' ELSE 'day' END, k.stopped_at)

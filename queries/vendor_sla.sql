@@ -9,7 +9,7 @@
 WITH clocks AS (
     SELECT k.clock, k.vendor_id, k.reviewer_id, k.breached,
            CASE WHEN k.breached THEN k.breach_at ELSE k.stopped_at END AS counted_at
-    FROM summary_sla_clocks($as_of::TIMESTAMP, $period_start::TIMESTAMP) k
+    FROM summary_sla_clock_times($as_of::TIMESTAMP, $period_start::TIMESTAMP) k
     JOIN queues q USING (queue_id)
     WHERE k.vendor_id IS NOT NULL
       AND wf_in($regions, k.region)

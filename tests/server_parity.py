@@ -51,7 +51,8 @@ def plan_calls() -> dict[str, list[dict]]:
                      regions=("EMEA", "AMER"), verticals=(), priorities=("P1", "P2"), vendors=())
     calls: dict[str, list[dict]] = {}
     for filters in (default_filters(AS_OF.date()), narrow):
-        for make in (*plans.PAGE_PLANS.values(), plans.trends):
+        # (the Automation page's cases behind a band of its flow take the sidebar filters too)
+        for make in (*plans.PAGE_PLANS.values(), plans.trends, plans.automation_cases):
             for call in make(AS_OF, filters):
                 if call.params not in calls.setdefault(call.name, []):
                     calls[call.name].append(call.params)

@@ -169,8 +169,12 @@ class Flow:
 
 def flow(cases: pl.DataFrame) -> Flow:
     """The routing flow of the period's cases (routing_cases.sql) as Sankey nodes and links."""
+    return _flow(link_counts(cases), cases.height)
+
+
+def link_counts(cases: pl.DataFrame) -> pl.DataFrame:
+    """Per link of the flow (a pair of nodes of adjacent layers): its cases and their median case-time."""
     staged = with_nodes(cases)
-    total = staged.height
     parts = []
     pairs = (("source_node", "queue_node", None), ("queue_node", "path_node", pl.col("path_node").is_not_null()),
              ("path_node", "outcome_node", pl.col("path_node").is_not_null()),
@@ -181,8 +185,11 @@ def flow(cases: pl.DataFrame) -> Flow:
             pl.len().alias("cases"), pl.col("case_hours").median().alias("median_hours"),
         ).select(pl.lit(left).alias("from_column"), pl.col(left).alias("from_label"),
                  pl.lit(right).alias("to_column"), pl.col(right).alias("to_label"), "cases", "median_hours"))
-    links = pl.concat(parts).sort(["from_column", "cases", "from_label", "to_label"],
-                                  descending=[False, True, False, False])
+    return pl.concat(parts)
+
+
+def _flow(links: pl.DataFrame, total: int) -> Flow:
+    links = links.sort(["from_column", "cases", "from_label", "to_label"], descending=[False, True, False, False])
     layer = {column: i for i, column in enumerate(NODE_COLUMNS)}
     ends = pl.concat([links.select(pl.col("from_column").alias("column"), pl.col("from_label").alias("label")),
                       links.select(pl.col("to_column").alias("column"), pl.col("to_label").alias("label"))]).unique()
@@ -214,7 +221,7 @@ def routing_rates(cases: pl.DataFrame) -> dict:
     """Re-route rate = cases re-routed at least once ÷ cases routed to a queue; escalation rate =
     cases escalated at least once ÷ cases routed; loop rate = escalated cases sent back down at least
     once ÷ escalated cases; automated share = cases decided automatically ÷ all cases."""
-    row = cases.select(
+    return _rates(cases.select(
         pl.len().alias("cases"),
         pl.col("automated").sum().alias("automated"),
         pl.col("first_queue_id").is_not_null().sum().alias("routed"),
@@ -222,8 +229,14 @@ def routing_rates(cases: pl.DataFrame) -> dict:
         (pl.col("first_queue_id").is_not_null() & (pl.col("escalations") > 0)).sum().alias("escalated"),
         ((pl.col("escalations") > 0) & (pl.col("returns") > 0)).sum().alias("looped"),
         pl.col("breached").sum().alias("breached"),
-    ).row(0, named=True)
-    row = {k: int(v or 0) for k, v in row.items()}
+    ).row(0, named=True))
+
+
+RATE_COUNTS = ("cases", "automated", "routed", "rerouted", "escalated", "looped", "breached")
+
+
+def _rates(counts: dict) -> dict:
+    row = {k: int(counts.get(k) or 0) for k in RATE_COUNTS}
 
     def rate(a: int, b: int) -> float | None:
         return a / b if b else None
@@ -248,6 +261,13 @@ def stage_times(cases: pl.DataFrame) -> pl.DataFrame:
     spent = long.filter(pl.col("seconds") > 0).group_by("stage").agg(
         pl.len().alias("cases"), (pl.col("seconds").median() / 3600).alias("median_hours"),
         (pl.col("seconds").sum() / 3600).alias("hours"))
+    return _stage_table(spent, total)
+
+
+def _stage_table(spent: pl.DataFrame, total: float) -> pl.DataFrame:
+    """The stage table from per-stage cases, median hours and hours, and all seconds of case-time."""
+    spent = spent.select("stage", pl.col("cases").cast(pl.Int64), pl.col("median_hours").cast(pl.Float64),
+                         pl.col("hours").cast(pl.Float64))
     base = pl.DataFrame({"stage": list(STAGES), "order": list(range(len(STAGES)))})
     return (base.join(spent, on="stage", how="left")
             .with_columns(pl.col("cases").fill_null(0).cast(pl.Int64), pl.col("hours").fill_null(0.0),
@@ -262,7 +282,14 @@ def breach_stages(cases: pl.DataFrame) -> pl.DataFrame:
     (ties: the earlier stage)."""
     groups = cases.group_by("current_vertical").agg(pl.len().alias("cases"), pl.col("breached").sum().alias("breached"))
     long = _long_stages(cases.filter(pl.col("breached")), "current_vertical")
-    per = long.group_by("current_vertical", "stage").agg(pl.col("seconds").sum())
+    return _breach_table(groups, long.group_by("current_vertical", "stage").agg(pl.col("seconds").sum()))
+
+
+def _breach_table(groups: pl.DataFrame, per: pl.DataFrame) -> pl.DataFrame:
+    """The breach table from the cases and breached cases per group (current_vertical) and the
+    breached cases' seconds per group and stage."""
+    groups = groups.select("current_vertical", pl.col("cases").cast(pl.Int64), pl.col("breached").cast(pl.Int64))
+    per = per.select("current_vertical", "stage", pl.col("seconds").cast(pl.Float64))
     per = per.with_columns((pl.col("seconds") / pl.col("seconds").sum().over("current_vertical")).alias("share"))
     order = {stage: i for i, stage in enumerate(STAGES)}
     top = (per.filter(pl.col("seconds") > 0)
@@ -275,11 +302,89 @@ def breach_stages(cases: pl.DataFrame) -> pl.DataFrame:
     for stage in STAGES:
         if stage not in wide.columns:
             wide = wide.with_columns(pl.lit(None, pl.Float64).alias(stage))
+    wide = wide.select("current_vertical", *STAGES)  # the stages in workflow order, whatever the data
     out = (groups.join(top, on="current_vertical", how="left").join(wide, on="current_vertical", how="left")
            .with_columns((pl.col("breached") / pl.col("cases")).alias("breach_rate"),
                          pl.col("top_stage").replace_strict(STAGES, default=None, return_dtype=pl.String)
                          .alias("top_label")))
     return out.sort(["breached", "current_vertical"], descending=[True, False]).rename({"current_vertical": "group"})
+
+
+# --------------------------------------------------------------------------- from routing_figures.sql
+
+
+def figure_rows(figures: pl.DataFrame, figure: str, *columns: str) -> pl.DataFrame:
+    """One figure's rows of routing_figures.sql, with the columns it fills."""
+    return figures.filter(pl.col("figure") == figure).select(*columns)
+
+
+def rates_of(figures: pl.DataFrame) -> dict:
+    """routing_rates, from routing_figures.sql's 'rates' row."""
+    rows = figure_rows(figures, "rates", *RATE_COUNTS)
+    return _rates(rows.row(0, named=True) if rows.height else {})
+
+
+def _node_label(column: str) -> pl.Expr:
+    """A flow node's label from its key in routing_figures.sql (the labels with_nodes gives)."""
+    key = pl.col(column)
+    after = key.str.split_exact(":", 1).struct.field("field_1")
+    return (pl.when(pl.col(column.replace("_key", "_column")) == "source_node")
+            .then(key.replace_strict(SOURCE_LABELS, default=key, return_dtype=pl.String))
+            .when(key == "automated").then(pl.lit(AUTOMATED_NODE))
+            .when(key == "unrouted").then(pl.lit(UNROUTED_NODE))
+            .when(key.str.starts_with("vertical:")).then(after)
+            .when(pl.col(column.replace("_key", "_column")) == "path_node")
+            .then(key.replace_strict(PATHS, default=key, return_dtype=pl.String))
+            .when(key == "open").then(pl.lit(OUTCOME_OPEN))
+            .when(key.str.starts_with("violating:"))
+            .then(after.replace_strict(ACTION_LABELS, default=pl.lit("Actioned: other"), return_dtype=pl.String))
+            .otherwise(after.replace_strict(DECISION_LABELS, default=pl.lit("Other decision"), return_dtype=pl.String)))
+
+
+def flow_of(figures: pl.DataFrame) -> Flow:
+    """flow, from routing_figures.sql's 'link' rows."""
+    links = figure_rows(figures, "link", "from_column", "from_key", "to_column", "to_key", "cases", "median_hours")
+    links = links.select("from_column", _node_label("from_key").alias("from_label"), "to_column",
+                         _node_label("to_key").alias("to_label"), pl.col("cases").cast(pl.UInt32),
+                         pl.col("median_hours").cast(pl.Float64))
+    return _flow(links, rates_of(figures)["cases"])
+
+
+def stage_times_of(figures: pl.DataFrame) -> pl.DataFrame:
+    """stage_times, from routing_figures.sql's 'stage' rows."""
+    spent = figure_rows(figures, "stage", "stage", "cases", "median_hours", "hours")
+    total = float(spent["hours"].sum() or 0.0) * 3600
+    return _stage_table(spent.filter(pl.col("cases") > 0), total)
+
+
+def breach_stages_of(figures: pl.DataFrame) -> pl.DataFrame:
+    """breach_stages, from routing_figures.sql's 'breach' rows."""
+    rows = figure_rows(figures, "breach", pl.col("grp").alias("current_vertical"), "cases", "breached",
+                       *STAGE_COLUMNS.values())
+    per = (rows.filter(pl.col("breached") > 0)
+           .unpivot(index="current_vertical", on=list(STAGE_COLUMNS.values()), variable_name="column",
+                    value_name="seconds")
+           .select("current_vertical", pl.col("column").str.strip_suffix("_s").alias("stage"), "seconds"))
+    return _breach_table(rows.select("current_vertical", "cases", "breached"), per)
+
+
+def threshold_rows(figures: pl.DataFrame) -> pl.DataFrame:
+    """The rows threshold_curve takes, from routing_figures.sql: the flagged cases per score band."""
+    return figure_rows(figures, "threshold", "classifier_name", "classifier_score",
+                       pl.col("was_automated").alias("automated"), "decision", "review_s", "awaiting_first_action",
+                       pl.col("was_breached").alias("breached"), "cases")
+
+
+def lowest_automated(figures: pl.DataFrame) -> pl.DataFrame:
+    """The rows current_threshold takes, from routing_figures.sql: each classifier's lowest
+    automated score."""
+    return figure_rows(figures, "lowest_automated", "classifier_name", "classifier_score").with_columns(
+        pl.lit(True).alias("automated"))
+
+
+def review_rows(figures: pl.DataFrame) -> pl.DataFrame:
+    """The rows candidates takes for reviewer hours, from routing_figures.sql's 'review' rows."""
+    return figure_rows(figures, "review", "category", "source", "review_s").with_columns(pl.lit(False).alias("automated"))
 
 
 # --------------------------------------------------------------------------- bottlenecks
@@ -475,25 +580,33 @@ def threshold_curve(cases: pl.DataFrame, classifier: str, days: float,
     day = the moved cases' measured review time ÷ days; backlog cleared = moved cases waiting for a
     first action now, and how many of them have breached; returned to people a day = cases
     automated today with a score below t."""
+    # Rows are cases, or (routing_figures.sql) cases counted together in `cases` per score band.
+    weight = pl.col("cases") if "cases" in cases.columns else pl.lit(1, pl.Int64)
     rows = cases.filter(pl.col("classifier_name") == classifier).select(
-        "classifier_score", "automated", "decision", "review_s", "awaiting_first_action", "breached")
-    flagged = rows.height
+        "classifier_score", "automated", "decision", "review_s", "awaiting_first_action", "breached",
+        weight.cast(pl.Int64).alias("cases"))
+    flagged = int(rows["cases"].sum() or 0)
     grid = pl.DataFrame({"threshold": list(thresholds)}, schema={"threshold": pl.Float64})
     at = pl.col("classifier_score") >= pl.col("threshold")
     moved = at & ~pl.col("automated")
-    joined = grid.join(rows, how="cross") if flagged else grid.with_columns(
+
+    def count(where: pl.Expr) -> pl.Expr:
+        return pl.col("cases").filter(where).sum()
+
+    joined = grid.join(rows, how="cross") if rows.height else grid.with_columns(
         pl.lit(None, pl.Float64).alias("classifier_score"), pl.lit(None, pl.Boolean).alias("automated"),
         pl.lit(None, pl.String).alias("decision"), pl.lit(None, pl.Float64).alias("review_s"),
-        pl.lit(None, pl.Boolean).alias("awaiting_first_action"), pl.lit(None, pl.Boolean).alias("breached"))
+        pl.lit(None, pl.Boolean).alias("awaiting_first_action"), pl.lit(None, pl.Boolean).alias("breached"),
+        pl.lit(None, pl.Int64).alias("cases"))
     out = joined.group_by("threshold").agg(
-        at.sum().alias("automated_cases"),
-        moved.sum().alias("moved"),
-        (moved & (pl.col("decision") == "violating")).sum().alias("moved_violating"),
-        (moved & (pl.col("decision") == "non_violating")).sum().alias("moved_non_violating"),
+        count(at).alias("automated_cases"),
+        count(moved).alias("moved"),
+        count(moved & (pl.col("decision") == "violating")).alias("moved_violating"),
+        count(moved & (pl.col("decision") == "non_violating")).alias("moved_non_violating"),
         pl.col("review_s").filter(moved).sum().alias("moved_review_s"),
-        (moved & pl.col("awaiting_first_action")).sum().alias("backlog_cleared"),
-        (moved & pl.col("awaiting_first_action") & pl.col("breached")).sum().alias("backlog_breached_cleared"),
-        (~at & pl.col("automated")).sum().alias("returned"),
+        count(moved & pl.col("awaiting_first_action")).alias("backlog_cleared"),
+        count(moved & pl.col("awaiting_first_action") & pl.col("breached")).alias("backlog_breached_cleared"),
+        count(~at & pl.col("automated")).alias("returned"),
     ).sort("threshold")
     decided = pl.col("moved_violating") + pl.col("moved_non_violating")
     return (out.with_columns(pl.lit(flagged).alias("flagged"), decided.alias("moved_decided"))

@@ -47,13 +47,15 @@ def summarise(
     sla: pl.DataFrame,
     incidents: pl.DataFrame,
     backlog_by_state: pl.DataFrame,
+    now_counted: pl.DataFrame,
 ) -> DailyHealth:
     """`sla` is home_sla's frame (with home_sla_week_before's rows): 'attainment' rows per period
-    and clock (met, breached), 'running' rows per running clock now. The figures are the shared
-    ones of watchfloor.metrics: attainment, the backlog as the sum of the open cases by state
-    (the week-earlier backlog from home_flow), breached and at risk now."""
+    and clock (met, breached); `now_counted` is sla_now's (the open cases breached and at risk now,
+    counted in SQL). The figures are the shared ones of watchfloor.metrics: attainment, the backlog
+    as the sum of the open cases by state (the week-earlier backlog from home_flow), breached and
+    at risk now."""
     attainment = sla.filter(pl.col("kind") == "attainment")
-    now = metrics.now_counts(sla.filter(pl.col("kind") == "running"))
+    now = metrics.now_counts_of(now_counted)
 
     def change(frame: pl.DataFrame, column: str, **match: str) -> Change:
         return Change(
@@ -81,9 +83,10 @@ def summarise(
 
 
 def summarise_day(flow: pl.DataFrame, sla: pl.DataFrame, sla_week_before: pl.DataFrame, incidents: pl.DataFrame,
-                  backlog_by_state: pl.DataFrame) -> DailyHealth:
+                  backlog_by_state: pl.DataFrame, now_counted: pl.DataFrame) -> DailyHealth:
     """summarise() over Home's frames as fetched: home_sla's and home_sla_week_before's rows apart."""
-    return summarise(flow, pl.concat([sla, sla_week_before]), incidents, backlog_by_state)
+    return summarise(flow, pl.concat([sla, sla_week_before], how="diagonal_relaxed"), incidents, backlog_by_state,
+                     now_counted)
 
 
 # --------------------------------------------------------------------------- rising categories

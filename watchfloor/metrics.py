@@ -76,7 +76,8 @@ class NowCounts:
 
 
 def now_counts(running: pl.DataFrame) -> NowCounts:
-    """From the running clocks (one row per open case and clock: case_id, clock, state)."""
+    """From the running clocks (one row per open case and clock: case_id, clock, state): the
+    definition; the pages read the same counts from queries/sla_now.sql (now_counts_of)."""
     if running.height == 0:
         zero = {c: 0 for c in CLOCKS}
         return NowCounts(0, 0, zero, dict(zero), dict(zero), 0, 0)
@@ -97,6 +98,23 @@ def now_counts(running: pl.DataFrame) -> NowCounts:
         breached=column("breached"), at_risk=column("at_risk"), warning=column("warning"),
         running=running.height,
         running_cases=per_case.height,
+    )
+
+
+def now_counts_of(counted: pl.DataFrame) -> NowCounts:
+    """The same figures as counted in SQL (queries/sla_now.sql: a row per clock and one for 'any')."""
+    by = {row["clock"]: row for row in counted.iter_rows(named=True)}
+
+    def column(name: str) -> dict[str, int]:
+        return {c: int(by[c][name] or 0) if c in by else 0 for c in CLOCKS}
+
+    cases = by.get("any", {})
+    return NowCounts(
+        breached_cases=int(cases.get("breached") or 0),
+        at_risk_cases=int(cases.get("at_risk") or 0),
+        breached=column("breached"), at_risk=column("at_risk"), warning=column("warning"),
+        running=sum(column("running").values()),
+        running_cases=int(cases.get("running") or 0),
     )
 
 

@@ -70,14 +70,16 @@ _CAUSE_COLUMNS = {"queue_s": "queue_seconds", "review_s": "review_seconds", "pen
 
 
 def sla_figures(clocks: pl.DataFrame, as_of: datetime, period_start: datetime, period_end: datetime,
-                hourly: bool) -> dict[str, pl.DataFrame]:
-    """Every figure frame of the page from the rows of queries/sla_period_clocks.sql."""
+                hourly: bool, now_counted: pl.DataFrame | None = None) -> dict[str, pl.DataFrame]:
+    """Every figure frame of the page from the rows of queries/sla_period_clocks.sql; the counts of
+    now from queries/sla_now.sql's rows when given (the page), else from the running clocks."""
+    now = now_counts(clocks) if now_counted is None else metrics.now_counts_of(now_counted)
     return {
         "attainment": attainment(clocks, as_of, period_start, period_end, hourly),
         "breaches": breaches(clocks, as_of, period_start, period_end),
-        "next_to_breach": next_to_breach(clocks),
+        "next_to_breach": next_to_breach(clocks, now=None if now_counted is None else now),
         "causes": breach_causes(clocks, as_of, period_start, period_end),
-        "now": now_counts(clocks),
+        "now": now,
     }
 
 
@@ -197,20 +199,26 @@ NEXT_COLUMNS = ["case_id", "clock", "queue_id", "queue_name", "priority", "vendo
                 "seconds_left", "used_share", "state", "overdue"]
 
 
-def next_to_breach(clocks: pl.DataFrame, limit: int | None = None) -> pl.DataFrame:
+def next_to_breach(clocks: pl.DataFrame, limit: int | None = None,
+                   now: metrics.NowCounts | None = None) -> pl.DataFrame:
     """The running clocks in two views of at most `limit` rows each (the query's $row_limit by
     default): about to breach (not breached yet), least time left first, then overdue, most
     recently breached first -- the query's view_rank. Clocks on track (under 50 % of the target)
     are not listed. The *_now columns count every running clock in scope by state, not only the
-    rows listed."""
+    rows listed (from `now`, counted in SQL, when given)."""
     limit = NEXT_TO_BREACH_LIMIT if limit is None else limit
     running = clocks.filter(pl.col("case_id").is_not_null() & pl.col("stopped_at").is_null())
-    counts = running.select(
-        (pl.col("state") == "breached").sum().cast(pl.Int64).alias("breached_now"),
-        (pl.col("state") == "at_risk").sum().cast(pl.Int64).alias("at_risk_now"),
-        (pl.col("state") == "warning").sum().cast(pl.Int64).alias("warning_now"),
-        pl.len().cast(pl.Int64).alias("running_now"),
-    )
+    if now is None:
+        counts = running.select(
+            (pl.col("state") == "breached").sum().cast(pl.Int64).alias("breached_now"),
+            (pl.col("state") == "at_risk").sum().cast(pl.Int64).alias("at_risk_now"),
+            (pl.col("state") == "warning").sum().cast(pl.Int64).alias("warning_now"),
+            pl.len().cast(pl.Int64).alias("running_now"),
+        )
+    else:
+        counts = pl.DataFrame({"breached_now": [sum(now.breached.values())], "at_risk_now": [sum(now.at_risk.values())],
+                               "warning_now": [sum(now.warning.values())], "running_now": [now.running]},
+                              schema={c: pl.Int64 for c in ("breached_now", "at_risk_now", "warning_now", "running_now")})
     top = running.with_columns((pl.col("state") == "breached").alias("overdue")).filter(
         (pl.col("view_rank") <= limit) & (pl.col("state") != "on_track")).sort(["overdue", "view_rank"])
     return top.select(NEXT_COLUMNS).join(counts, how="cross")

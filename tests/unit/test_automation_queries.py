@@ -156,7 +156,8 @@ def automation_warehouse(tmp_path_factory) -> str:
 @pytest.fixture
 def data(monkeypatch, automation_warehouse) -> dict[str, pl.DataFrame]:
     pin_warehouse(monkeypatch, automation_warehouse, AS_OF)
-    return plans.fetch(plans.automation(AS_OF, RANGE))
+    # the page's plan, and its cases one by one (the drill-down): the definition of its figures
+    return plans.fetch([*plans.automation(AS_OF, RANGE), *plans.automation_cases(AS_OF, RANGE)])
 
 
 def by_case(cases: pl.DataFrame) -> dict[str, dict]:
@@ -452,7 +453,7 @@ def test_candidates_ranked_by_safety_by_hand():
 def test_empty_period_gives_empty_frames(monkeypatch, automation_warehouse):
     pin_warehouse(monkeypatch, automation_warehouse, AS_OF)
     quiet = Filters(start=date(2026, 11, 1), end=date(2026, 11, 3))
-    data = plans.fetch(plans.automation(AS_OF, quiet))
+    data = plans.fetch([*plans.automation(AS_OF, quiet), *plans.automation_cases(AS_OF, quiet)])
     assert data["cases"].height == 0
     assert au.flow(data["cases"]).links.height == 0
     assert au.routing_rates(data["cases"])["reroute_rate"] is None
@@ -462,7 +463,59 @@ def test_empty_period_gives_empty_frames(monkeypatch, automation_warehouse):
 def test_filters_are_bound_not_formatted(monkeypatch, automation_warehouse):
     pin_warehouse(monkeypatch, automation_warehouse, AS_OF)
     hostile = Filters(start=RANGE.start, end=RANGE.end, verticals=("Fraud & spam'; DROP TABLE cases; --",))
-    data = plans.fetch(plans.automation(AS_OF, hostile))
+    data = plans.fetch([*plans.automation(AS_OF, hostile), *plans.automation_cases(AS_OF, hostile)])
     assert data["cases"].height == 0
     assert queries.run_uncached("freshness")["cases"][0] == len(CASES)  # nothing was dropped
     assert "automation" in plans.PAGE_PLANS and timedelta(days=28) == au.DRIFT_REFERENCE
+
+
+# --------------------------------------------------------------------------- routing_figures
+
+
+def assert_figures_match_cases(figures: pl.DataFrame, cases: pl.DataFrame, candidates: pl.DataFrame,
+                               days: float) -> None:
+    """Every figure worked out in SQL (routing_figures.sql) equals the same figure worked out in
+    Python from the cases one by one (routing_cases.sql, the definition)."""
+    from polars.testing import assert_frame_equal
+
+    def same(a: pl.DataFrame, b: pl.DataFrame) -> None:
+        assert_frame_equal(a, b, check_dtypes=False, check_exact=False, rel_tol=1e-9, abs_tol=1e-9)
+
+    assert au.rates_of(figures) == au.routing_rates(cases)
+    got, want = au.flow_of(figures), au.flow(cases)
+    same(got.nodes, want.nodes)
+    same(got.links, want.links)
+    same(au.stage_times_of(figures), au.stage_times(cases))
+    same(au.breach_stages_of(figures), au.breach_stages(cases))
+    classifiers = cases["classifier_name"].drop_nulls().unique().sort().to_list()
+    for name in [*classifiers, "no-such-model"]:
+        assert au.current_threshold(au.lowest_automated(figures), name) == au.current_threshold(cases, name)
+        same(au.threshold_curve(au.threshold_rows(figures), name, days), au.threshold_curve(cases, name, days))
+    same(au.candidates(candidates, au.review_rows(figures), days), au.candidates(candidates, cases, days))
+
+
+def test_figures_in_sql_equal_the_figures_of_the_cases(data):
+    assert au.rates_of(data["figures"])["cases"] == 6  # a1..a6
+    assert_figures_match_cases(data["figures"], data["cases"], data["candidates"], DAYS)
+
+
+def test_figures_in_sql_equal_the_figures_of_the_cases_on_a_simulated_warehouse(monkeypatch, parity_warehouse):
+    from tests.server_parity import AS_OF as SIM_AS_OF
+
+    pin_warehouse(monkeypatch, parity_warehouse, SIM_AS_OF)
+    narrow = Filters(start=SIM_AS_OF.date() - timedelta(days=6), end=SIM_AS_OF.date(), regions=("EMEA", "AMER"),
+                     priorities=("P1", "P2"))
+    for filters in (Filters(start=SIM_AS_OF.date() - timedelta(days=6), end=SIM_AS_OF.date()), narrow):
+        data = plans.fetch([*plans.automation(SIM_AS_OF, filters), *plans.automation_cases(SIM_AS_OF, filters)])
+        assert data["cases"].height > 500 and data["cases"]["breached"].any() and data["cases"]["automated"].any()
+        period = filters.period_params()
+        days = au.period_days(period["period_start"], period["period_end"], SIM_AS_OF)
+        assert_figures_match_cases(data["figures"], data["cases"], data["candidates"], days)
+
+
+def test_empty_period_gives_no_figures(monkeypatch, automation_warehouse):
+    pin_warehouse(monkeypatch, automation_warehouse, AS_OF)
+    data = plans.fetch(plans.automation(AS_OF, Filters(start=date(2026, 11, 1), end=date(2026, 11, 3))))
+    assert au.rates_of(data["figures"])["cases"] == 0 and au.rates_of(data["figures"])["reroute_rate"] is None
+    assert au.flow_of(data["figures"]).links.height == 0
+    assert au.threshold_curve(au.threshold_rows(data["figures"]), "clf-a", 1.0)["automated_cases"].sum() == 0

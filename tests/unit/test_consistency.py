@@ -66,7 +66,7 @@ def fetch(plan, warehouse):
 def home_figures(warehouse, filters):
     data = fetch(plans.home(AS_OF, filters), warehouse)
     health = daily_health.summarise_day(data["flow"], data["sla"], data["sla_week_before"], data["incidents"],
-                                        data["backlog"])  # as Home works it out
+                                        data["backlog"], data["now"])  # as Home works it out
     return health, data
 
 
@@ -115,7 +115,7 @@ def test_home_attainment_is_the_sla_pages_over_the_same_24_hours(warehouse):
     as_of = AS_OF.replace(minute=0)
     data = fetch(plans.home(as_of, WEEK), warehouse)
     health = daily_health.summarise_day(data["flow"], data["sla"], data["sla_week_before"], data["incidents"],
-                                        data["backlog"])  # as Home works it out
+                                        data["backlog"], data["now"])  # as Home works it out
     params = {"as_of": as_of, "period_start": as_of - timedelta(hours=24), "period_end": as_of,
               "hourly": True, "row_limit": rep.NEXT_TO_BREACH_LIMIT, **WEEK.sql_params()}
     queries.clear_cache()

@@ -26,7 +26,7 @@ from watchfloor.filters import Filters
 from watchfloor.simulator import SimConfig
 
 END = datetime(2026, 11, 18, 12, 0)
-ROUTING = ("routing_cases", "routing_stage_hours")
+ROUTING = ("routing_cases", "routing_figures", "routing_stage_hours")
 
 
 def raw_form(sql: str) -> str:
@@ -97,7 +97,8 @@ def routing_calls(as_of: datetime, days: int) -> list[tuple[str, dict]]:
     for filters in (Filters(start=day - timedelta(days=days - 1), end=day),
                     Filters(start=day - timedelta(days=days - 1), end=day, regions=("EMEA", "AMER"),
                             priorities=("P1", "P2"))):
-        for call in plans.automation(as_of, filters):
+        # the page's plan, and its cases one by one (read for a band of the flow)
+        for call in [*plans.automation(as_of, filters), *plans.automation_cases(as_of, filters)]:
             if call.name in ROUTING:
                 calls.append((call.name, {k: list(v) if isinstance(v, tuple) else v for k, v in call.params.items()}))
     return calls
@@ -153,7 +154,7 @@ def test_the_routing_queries_read_the_same_from_the_summary(con, live_warehouse)
                 rows = compare_query(con, name, params)
                 ran[name] += 1
                 assert rows.height > 0, (name, params)
-    assert ran == {"routing_cases": 24, "routing_stage_hours": 24}
+    assert ran == {"routing_cases": 24, "routing_figures": 24, "routing_stage_hours": 24}
 
 
 def test_the_seeded_warehouse_reads_the_same_from_the_summary(parity_warehouse):

@@ -544,13 +544,16 @@ def test_plan_buckets_by_hour_for_two_days_or_less():
     assert rep.hourly_buckets(date(2026, 11, 18), date(2026, 11, 18))
     assert not rep.hourly_buckets(date(2026, 11, 16), date(2026, 11, 18))
     plan = {call.key: call for call in plans.sla(AS_OF, WEEK)}
-    assert set(plan) == {"policies", "clocks"}  # the clock runs once
+    # the period's clocks run once; the counts of now are Home's query with Home's parameters
+    assert set(plan) == {"policies", "now", "clocks"}
+    assert plan["now"].params == {call.key: call for call in plans.home(AS_OF, WEEK)}["now"].params
     assert plan["clocks"].name == "sla_period_clocks"
     assert plan["clocks"].params["hourly"] is False
     assert plan["clocks"].params["row_limit"] == rep.NEXT_TO_BREACH_LIMIT
     assert plans.sla(AS_OF, TWO_DAYS)[1].params["hourly"] is True
-    # only one query of the page evaluates the clock
-    assert [c.name for c in plan.values() if "sla_clocks(" in queries.load(c.name).sql] == ["sla_period_clocks"]
+    # only one query of the page evaluates the clock of the period (sla_now is Home's, shared)
+    assert [c.name for c in plan.values() if "_clocks(" in queries.load(c.name).sql and c.key != "now"] == \
+        ["sla_period_clocks"]
     assert plans.PAGE_PLANS["sla"] is plans.sla
 
 

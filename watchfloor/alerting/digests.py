@@ -51,7 +51,8 @@ def _with_change(text: str, change: str | None) -> str:
 def daily(as_of: datetime, open_alerts: list[Alert], base_url: str, warehouse: str | None = None) -> DigestMessage:
     """Home's daily health for the last 24 hours, its spikes, and every open alert."""
     data = plans.fetch(plans.home(as_of, default_filters(as_of.date())), warehouse=warehouse)
-    health = summarise_day(data["flow"], data["sla"], data["sla_week_before"], data["incidents"], data["backlog"])
+    health = summarise_day(data["flow"], data["sla"], data["sla_week_before"], data["incidents"], data["backlog"],
+                           data["now"])
     rising = rising_categories(plans.spike_record(data["watched"], as_of), data["watched"], as_of)
     lines = [
         f"The last 24 hours to {as_of:%Y-%m-%d %H:%M} UTC, against the same 24 hours a week earlier.",
