@@ -147,34 +147,46 @@ def page_benchmark(warehouse: Path, size: str, only: list[str] | None = None, da
         if only and page not in only:
             continue
         plan = make_plan(as_of, filters)
-        raw_seconds(con, plan)  # let DuckDB and the OS page cache warm up once
-        raw = statistics.median(raw_seconds(con, plan) for _ in range(repeats))
-        con.close()
-        first_open = statistics.median(runner_seconds(str(warehouse), plan, cold=True, reopen=True) for _ in range(repeats))
-        cold = statistics.median(runner_seconds(str(warehouse), plan, cold=True) for _ in range(repeats))
-        warm = statistics.median(runner_seconds(str(warehouse), plan, cold=False) for _ in range(repeats))
-        row = {"page": page, "size": size, "days": (filters.end - filters.start).days + 1, "queries": len(plan),
-               "cases": cases, "raw": raw, "cold": cold, "first_open": first_open, "warm": warm,
-               "page_cold": None, "page_warm": None}
-        if page in page_runs.SCRIPTS:
-            with page_runs.serving(warehouse, as_of):
-                row["page_cold"], row["page_warm"] = page_runs.page_run_seconds(
-                    page, filters.start, filters.end, PAGE_REPEATS[size])
+        try:
+            row = _page_row(con, warehouse, size, page, plan, filters, repeats, cases, as_of)
+        except Exception as exc:  # a page that fails or times out is a row of its own, not the end of the run
+            row = {"page": page, "size": size, "days": (filters.end - filters.start).days + 1, "queries": len(plan),
+                   "cases": cases, "failed": str(exc).splitlines()[0][:200], "load": os.getloadavg()[0]}
+            print(f"{page:>12} {row['days']:>3} d: FAILED {row['failed']}", flush=True)
         queries.close_all()
+        con.close()
         con = duckdb.connect(str(warehouse), read_only=True)
         con.execute("SET GLOBAL TimeZone = 'UTC'").fetchall()
         install_macros(con)
-        if page == "capacity" and days is None:
-            row["with_plan"] = capacity_with_plan(str(warehouse), plan, as_of)
-            print(f"{page:>12}: cold fetch + staffing plan, backlog projection, vendor hours {row['with_plan']*1000:7.1f} ms", flush=True)
-        row["load"] = os.getloadavg()[0]
         rows.append(row)
-        whole = (f"  page run cold {row['page_cold']*1000:7.1f} ms  rerun {row['page_warm']*1000:6.1f} ms"
-                 if row["page_cold"] is not None else "")
-        print(f"{page:>12} {row['days']:>3} d, load {row['load']:4.1f}: raw {raw*1000:7.1f} ms  cold {cold*1000:7.1f} ms  "
-              f"first open {first_open*1000:7.1f} ms  warm {warm*1000:6.2f} ms{whole}", flush=True)
     con.close()
     return rows
+
+
+def _page_row(con, warehouse: Path, size: str, page: str, plan, filters, repeats: int, cases: int,
+              as_of: datetime) -> dict:
+    raw_seconds(con, plan)  # let DuckDB and the OS page cache warm up once
+    raw = statistics.median(raw_seconds(con, plan) for _ in range(repeats))
+    con.close()
+    first_open = statistics.median(runner_seconds(str(warehouse), plan, cold=True, reopen=True) for _ in range(repeats))
+    cold = statistics.median(runner_seconds(str(warehouse), plan, cold=True) for _ in range(repeats))
+    warm = statistics.median(runner_seconds(str(warehouse), plan, cold=False) for _ in range(repeats))
+    row = {"page": page, "size": size, "days": (filters.end - filters.start).days + 1, "queries": len(plan),
+           "cases": cases, "raw": raw, "cold": cold, "first_open": first_open, "warm": warm,
+           "page_cold": None, "page_warm": None}
+    if page in page_runs.SCRIPTS:
+        with page_runs.serving(warehouse, as_of):
+            row["page_cold"], row["page_warm"] = page_runs.page_run_seconds(
+                page, filters.start, filters.end, PAGE_REPEATS[size])
+    if page == "capacity" and row["days"] == RANGES[0]:
+        row["with_plan"] = capacity_with_plan(str(warehouse), plan, as_of)
+        print(f"{page:>12}: cold fetch + staffing plan, backlog projection, vendor hours {row['with_plan']*1000:7.1f} ms", flush=True)
+    row["load"] = os.getloadavg()[0]
+    whole = (f"  page run cold {row['page_cold']*1000:7.1f} ms  rerun {row['page_warm']*1000:6.1f} ms"
+             if row["page_cold"] is not None else "")
+    print(f"{page:>12} {row['days']:>3} d, load {row['load']:4.1f}: raw {raw*1000:7.1f} ms  cold {cold*1000:7.1f} ms  "
+          f"first open {first_open*1000:7.1f} ms  warm {warm*1000:6.2f} ms{whole}", flush=True)
+    return row
 
 
 def ranges_benchmark(warehouse: Path, size: str, only: list[str] | None = None,
@@ -209,6 +221,8 @@ def capacity_with_plan(warehouse: str, plan: list[plans.QueryCall], as_of: datet
 
 
 def verdict(row: dict) -> str:
+    if "failed" in row:
+        return "MISSES"
     ok = row["cold"] <= COLD_RATIO_TARGET * row["raw"] and row["warm"] <= WARM_TARGET_S
     if row["page_cold"] is not None:
         ok = ok and row["page_cold"] <= PAGE_COLD_TARGET_S[row["size"]]
@@ -247,6 +261,10 @@ def write_results(rows: list[dict], path: Path, per_day: int = 11100) -> None:
         "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|",
     ]
     for row in rows:
+        if "failed" in row:
+            lines.append(f"| {row['page']} | {row['days']} | {row['queries']} | failed: {row['failed']} "
+                         f"| | | | | | | {row['load']:.1f} | MISSES |")
+            continue
         whole = (f"{row['page_cold']*1000:.1f} | {row['page_warm']*1000:.1f}" if row["page_cold"] is not None
                  else "- | -")
         lines.append(

@@ -32,3 +32,7 @@ def row(**kw):
 ])
 def test_the_verdict_applies_the_target_of_the_row(changes, expected):
     assert run.verdict(row(**changes)) == expected
+
+
+def test_a_page_that_failed_misses():
+    assert run.verdict({"page": "vendors", "size": "10m", "days": 90, "failed": "timed out"}) == "MISSES"
