@@ -17,6 +17,7 @@ from datetime import date, datetime
 from pathlib import Path
 
 import queries
+from queries import demand
 from components.filters import FILTERS_KEY
 from tests.app.conftest import app_for
 from watchfloor import auth
@@ -46,6 +47,9 @@ def serving(warehouse: Path, as_of: datetime):
         auth.save_users(users, {"credentials": {"usernames": {}}})
         os.environ.update(WATCHFLOOR_WAREHOUSE=str(warehouse), WATCHFLOOR_AS_OF=as_of.isoformat(),
                           WATCHFLOOR_USERS_FILE=str(users))
+        # The forecast's fitting process is started here, by the benchmark's own main script: a process
+        # spawned while AppTest runs a page installs that page as __main__ and reads it again.
+        demand.fit(os.getpid)
         try:
             yield
         finally:
