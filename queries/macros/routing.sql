@@ -78,7 +78,8 @@ FROM (
         SELECT e.case_id, e.occurred_at, e.event_id, e.event_type, e.queue_id
         FROM case_events e
         -- the chosen cases are joined whole, so that the join hands their earliest creation down
-        -- to the event scan as a bound (joined after the events, every case would pass it)
+        -- to the event scan as a bound: events are stored in time order, so the older row groups
+        -- are skipped (joined after the events, every case would pass it)
         JOIN (
             SELECT c.case_id, c.created_at
             FROM cases c
@@ -91,14 +92,6 @@ FROM (
         ) c ON c.case_id = e.case_id AND e.occurred_at >= c.created_at
         WHERE e.event_type IN ('routed', 'info_received', 'reopened', 'assigned', 'pending_info', 'escalated', 'resolved')
           AND e.occurred_at <= as_of
-          -- events are stored in time order: this bound lets DuckDB skip the older row groups
-          AND e.occurred_at >= (SELECT min(s.created_at) FROM cases s
-                                LEFT JOIN (SELECT DISTINCT unnest(case_ids) AS case_id) l ON l.case_id = s.case_id
-                                CROSS JOIN (SELECT case_ids IS NULL AS every_case) g
-                                WHERE (created_from IS NULL OR s.created_at >= created_from)
-                                  AND s.created_at < created_to
-                                  AND (open_since IS NULL OR s.resolved_at IS NULL OR s.resolved_at >= open_since)
-                                  AND (g.every_case OR l.case_id IS NOT NULL))
     ) ev
     LEFT JOIN queues q ON q.queue_id = ev.queue_id
     WINDOW w AS (PARTITION BY ev.case_id ORDER BY ev.occurred_at, ev.event_id)
