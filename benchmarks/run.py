@@ -114,6 +114,14 @@ def install_macros(con: duckdb.DuckDBPyConnection) -> None:
             con.execute(setup).fetchall()
 
 
+def raw_connection(warehouse: Path) -> duckdb.DuckDBPyConnection:
+    """DuckDB on the warehouse, read-only, in UTC, with every macro created (outside the timing)."""
+    con = duckdb.connect(str(warehouse), read_only=True)
+    con.execute("SET GLOBAL TimeZone = 'UTC'").fetchall()
+    install_macros(con)
+    return con
+
+
 def raw_seconds(con: duckdb.DuckDBPyConnection, plan: list[plans.QueryCall]) -> float:
     start = time.perf_counter()
     for call in plan:
@@ -138,9 +146,7 @@ def page_benchmark(warehouse: Path, size: str, only: list[str] | None = None, da
     if days is not None:  # the date range's length, ending on the benchmark's last day
         filters = dataclasses.replace(filters, start=as_of.date() - timedelta(days=days - 1))
     repeats = REPEATS[size]
-    con = duckdb.connect(str(warehouse), read_only=True)
-    con.execute("SET GLOBAL TimeZone = 'UTC'").fetchall()
-    install_macros(con)
+    con = raw_connection(warehouse)
     cases = con.sql("SELECT count(*) FROM cases").fetchall()[0][0]
     rows = []
     for page, make_plan in plans.PAGE_PLANS.items():
@@ -154,10 +160,8 @@ def page_benchmark(warehouse: Path, size: str, only: list[str] | None = None, da
                    "cases": cases, "failed": str(exc).splitlines()[0][:200], "load": os.getloadavg()[0]}
             print(f"{page:>12} {row['days']:>3} d: FAILED {row['failed']}", flush=True)
         queries.close_all()
-        con.close()
-        con = duckdb.connect(str(warehouse), read_only=True)
-        con.execute("SET GLOBAL TimeZone = 'UTC'").fetchall()
-        install_macros(con)
+        con.close()  # (already closed by _page_row unless it failed before)
+        con = raw_connection(warehouse)
         rows.append(row)
     con.close()
     return rows
