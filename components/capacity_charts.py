@@ -294,4 +294,4 @@ def vendor_table(hours: pl.DataFrame, now: datetime, key: str) -> None:
 
 def plan_download(csv: bytes, now: datetime, key: str) -> None:
     st.download_button("Download the staffing plan (CSV)", data=csv, file_name=f"staffing_plan_{now:%Y%m%d_%H%M}.csv",
-                       mime="text/csv", key=key, icon=":material/download:")
+                       mime="text/csv", key=key, icon=":material/download:", on_click="ignore")

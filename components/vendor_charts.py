@@ -216,14 +216,15 @@ def _vendor_choices(vendor_cards: pl.DataFrame) -> tuple[list[str], dict[str, st
 def exports(card: pl.DataFrame, level: str, weeks: pl.DataFrame, kappa: pl.DataFrame, start: date, end: date,
             as_of: datetime, vendor_cards: pl.DataFrame) -> None:
     """The two downloads; their files are written when the button is clicked (in a thread of the
-    server, not in the page run every visitor waits for)."""
+    server, not in the page run every visitor waits for). A click must not rerun the page: the
+    rerun replaces the button's file id, and the browser's request for the old one then fails."""
     left, right = st.columns(2)
     with left:
         st.markdown("**Scorecard table (CSV)**")
         st.caption(f"The table above, by {v.LEVELS[level].lower()}: values, targets and colours.")
         st.download_button("Download CSV", data=lambda: scorecard_export.scorecard_csv(card),
                            file_name=f"vendor_scorecards_{level}_{start:%Y%m%d}_{end:%Y%m%d}.csv",
-                           mime="text/csv", key="vendors_export_csv", icon=":material/download:")
+                           mime="text/csv", key="vendors_export_csv", icon=":material/download:", on_click="ignore")
     with right:
         st.markdown("**Printable scorecard (HTML)**")
         options, names = queries.derived(vendor_cards, _vendor_choices)
@@ -236,5 +237,6 @@ def exports(card: pl.DataFrame, level: str, weeks: pl.DataFrame, kappa: pl.DataF
                 kappa.filter(pl.col("vendor_id") == chosen), start, end, as_of).encode("utf-8")
             st.download_button("Download scorecard", data=page,
                                file_name=f"scorecard_{chosen}_{start:%Y%m%d}_{end:%Y%m%d}.html",
-                               mime="text/html", key="vendors_export_html", icon=":material/print:")
+                               mime="text/html", key="vendors_export_html", icon=":material/print:",
+                               on_click="ignore")
             st.caption("A self-contained page: open it in a browser and print it (or save as PDF).")
