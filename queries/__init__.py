@@ -365,7 +365,8 @@ def pool_for(warehouse: str) -> ReaderPool:
     with _pools_lock:
         pool = _pools.get(warehouse)
         if pool is None:
-            pool = _pools[warehouse] = ReaderPool(warehouse)
+            limit = load_settings(warehouse).reader_memory_limit
+            pool = _pools[warehouse] = ReaderPool(warehouse, memory_limit=limit)
         return pool
 
 

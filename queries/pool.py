@@ -25,9 +25,10 @@ WRITER_PRIORITY_SECONDS = 5.0
 
 
 class ReaderPool:
-    def __init__(self, path: str, idle_seconds: float = IDLE_CLOSE_SECONDS):
+    def __init__(self, path: str, idle_seconds: float = IDLE_CLOSE_SECONDS, memory_limit: str | None = None):
         self.path = path
         self.idle_seconds = idle_seconds
+        self.memory_limit = memory_limit
         self._con: duckdb.DuckDBPyConnection | None = None
         self._users = 0
         self._last_release = 0.0
@@ -46,6 +47,8 @@ class ReaderPool:
         con = open_reader(self.path)
         # Every cursor inherits the global setting; timestamps are UTC throughout.
         con.execute("SET GLOBAL TimeZone = 'UTC'").fetchall()
+        if self.memory_limit is not None:
+            con.execute("SET GLOBAL memory_limit = $limit", {"limit": self.memory_limit}).fetchall()
         self.opens += 1
         return con
 

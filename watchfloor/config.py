@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 import hashlib
 import os
+import re
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
@@ -75,6 +76,17 @@ def _count_env(name: str, default: int) -> int:
     return int(value)
 
 
+# A DuckDB memory size: a number and a unit, or a share of the machine's memory ('25%').
+_MEMORY_SIZE = re.compile(r"\d+(\.\d+)?\s*(%|[KMGT]i?B)", re.IGNORECASE)
+
+
+def _memory_env(name: str, default: str) -> str:
+    value = (os.environ.get(name) or "").strip() or default
+    if not _MEMORY_SIZE.fullmatch(value):
+        raise ConfigError(f"{name} must be a size such as 4GB, 512MiB or 25%, got {value!r}")
+    return value
+
+
 def default_query_workers() -> int:
     """One more than the machine's cores: a query waits on disk or on its result's conversion part
     of the time, and DuckDB spreads each query over every core anyway."""
@@ -104,6 +116,10 @@ class Settings:
     audit_head_file: Path = Path(".streamlit/audit-head.json")
     # Failed sign-ins allowed per user name and per client before a lock-out (watchfloor.sessions).
     login_throttle: ThrottleRules = field(default_factory=ThrottleRules)
+    # DuckDB's memory for this process's reader connections (DuckDB's own default is 80 % of the
+    # machine, for each process that reads: the server, the alert worker and a command at once
+    # could take more than the machine has). Past it, queries spill to disk.
+    reader_memory_limit: str = "25%"
 
     @property
     def warehouse_is_url(self) -> bool:
@@ -143,7 +159,8 @@ VARIABLES = (
     "WATCHFLOOR_AS_OF", "WATCHFLOOR_AUDIT_HEAD_FILE", "WATCHFLOOR_AUDIT_KEY_FILE", "WATCHFLOOR_AUDIT_LOG",
     "WATCHFLOOR_CACHE_TTL_SECONDS", "WATCHFLOOR_FRESHNESS_AMBER_MINUTES", "WATCHFLOOR_FRESHNESS_RED_MINUTES",
     "WATCHFLOOR_LOGIN_ATTEMPTS", "WATCHFLOOR_LOGIN_CLIENT_ATTEMPTS", "WATCHFLOOR_LOGIN_LOCKOUT_MINUTES",
-    "WATCHFLOOR_QUERY_TIMEOUT_SECONDS", "WATCHFLOOR_QUERY_WORKERS", "WATCHFLOOR_REFRESH_SECONDS",
+    "WATCHFLOOR_QUERY_TIMEOUT_SECONDS", "WATCHFLOOR_QUERY_WORKERS", "WATCHFLOOR_READER_MEMORY_LIMIT",
+    "WATCHFLOOR_REFRESH_SECONDS",
     "WATCHFLOOR_SECRETS_FILE", "WATCHFLOOR_SESSION_QUERIES", "WATCHFLOOR_USERS_FILE", "WATCHFLOOR_WAREHOUSE",
 )
 
@@ -178,6 +195,7 @@ def _read_settings(warehouse: str | None, _environment: tuple, _cwd: str) -> Set
         audit_key_file=audit_key_path(),
         audit_head_file=audit_head_path(log),
         login_throttle=throttle,
+        reader_memory_limit=_memory_env("WATCHFLOOR_READER_MEMORY_LIMIT", "25%"),
     )
 
 

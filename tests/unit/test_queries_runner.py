@@ -134,6 +134,17 @@ def test_the_reader_lets_go_so_a_writer_can_write(tmp_path):
     pool.close()
 
 
+def test_the_reader_connection_keeps_to_its_memory_limit(hand_env, monkeypatch):
+    monkeypatch.setenv("WATCHFLOOR_READER_MEMORY_LIMIT", "300MiB")
+    queries.close_all()
+    try:
+        with queries.pool_for(hand_env).cursor() as cur:
+            limit = cur.sql("SELECT current_setting('memory_limit')").fetchall()[0][0]
+    finally:
+        queries.close_all()
+    assert limit == "300.0 MiB"
+
+
 def test_macros_are_created_once_per_cursor(hand_env, monkeypatch):
     pool = queries.pool_for(hand_env)
     ran: list[str] = []

@@ -148,6 +148,18 @@ def test_refresh_and_worker_settings_are_checked(monkeypatch):
     assert config.load_settings().session_queries == 4  # never more than there are workers
 
 
+def test_the_readers_memory_setting_is_checked(monkeypatch):
+    monkeypatch.delenv("WATCHFLOOR_READER_MEMORY_LIMIT", raising=False)
+    assert config.load_settings().reader_memory_limit == "25%"
+    for good in ("4GB", "512 MiB", "12.5%"):
+        monkeypatch.setenv("WATCHFLOOR_READER_MEMORY_LIMIT", good)
+        assert config.load_settings().reader_memory_limit == good
+    for bad in ("lots", "4", "-1GB", "1GB; DROP TABLE cases"):
+        monkeypatch.setenv("WATCHFLOOR_READER_MEMORY_LIMIT", bad)
+        with pytest.raises(config.ConfigError, match="WATCHFLOOR_READER_MEMORY_LIMIT must be a size"):
+            config.load_settings()
+
+
 def test_derived_figures_are_computed_once_for_sessions_asking_at_once():
     frame = pl.DataFrame({"x": [1, 2, 3]})
     calls: list[int] = []
