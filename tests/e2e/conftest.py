@@ -109,7 +109,6 @@ def browser():
 @pytest.fixture
 def page(browser):
     context = support.new_context(browser, viewport={"width": 1440, "height": 900})
-    context.add_init_script(support.RECORDER_JS)
     page = context.new_page()
     yield page
     context.close()

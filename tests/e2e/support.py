@@ -227,7 +227,8 @@ def start_server(workdir: Path, warehouse: str, as_of: datetime | None, users_fi
 
 
 # Installed in every page before any script of the app runs: remembers every exception box and
-# alert that was ever drawn, also those a later rerun removed within a fraction of a second.
+# alert that was ever drawn, also those a later rerun removed within a fraction of a second, and
+# counts the reruns the page asks the server for.
 RECORDER_JS = """
 (() => {
   window.__e2eSeen = {exceptions: [], alerts: []};
@@ -240,6 +241,25 @@ RECORDER_JS = """
     }
   };
   new MutationObserver(record).observe(document, {childList: true, subtree: true});
+  // Reruns this document asked the server for (see `a_run`): a BackMsg whose first field is
+  // rerun_script (field 11, length-delimited: tag byte 0x5a), and whether the server has answered
+  // since the last one. The app's running state alone misses a run shorter than a frame.
+  window.__e2eDocument = Math.random().toString(36).slice(2);
+  window.__e2eReruns = 0;
+  window.__e2eAwaiting = false;
+  const Native = window.WebSocket;
+  window.WebSocket = class extends Native {
+    constructor(...args) {
+      super(...args);
+      this.addEventListener('message', () => { window.__e2eAwaiting = false; });
+    }
+    send(data) {
+      const bytes = data instanceof ArrayBuffer ? new Uint8Array(data)
+        : ArrayBuffer.isView(data) ? new Uint8Array(data.buffer, data.byteOffset, data.byteLength) : null;
+      if (bytes && bytes[0] === 0x5a) { window.__e2eReruns += 1; window.__e2eAwaiting = true; }
+      return super.send(data);
+    }
+  };
 })();
 """
 
@@ -247,6 +267,25 @@ RECORDER_JS = """
 def seen(page, bucket: str) -> list[str]:
     """Texts of every exception box ('exceptions') or alert ('alerts') drawn since the page loaded."""
     return list(page.evaluate(f"(window.__e2eSeen || {{}})[{bucket!r}] || []"))
+
+
+@contextlib.contextmanager
+def a_run(page, timeout_s: float = WAIT_S) -> Iterator[None]:
+    """Around an action that makes the app run its script (a click, a choice, a page link): after
+    it, wait until the browser has asked the server for the run and heard back, then for the app
+    to finish and stay idle.
+
+    Waiting for idle alone races: right after a click the app can still look idle, because the
+    rerun the click asked for has not started yet."""
+    document, before = page.evaluate("[window.__e2eDocument, window.__e2eReruns]")
+    assert document is not None, "the page has no rerun counter (support.RECORDER_JS is not installed)"
+    yield
+    # Asked for and answered; a link that loads a new document starts a run of its own.
+    page.wait_for_function(
+        "([document, before]) => window.__e2eDocument !== document"
+        " || (window.__e2eReruns > before && !window.__e2eAwaiting)", arg=[document, before],
+        timeout=timeout_s * 1000)
+    wait_for_app(page, timeout_s=timeout_s)
 
 
 def wait_for_app(page, quiet_s: float = 0.5, timeout_s: float = WAIT_S) -> None:
@@ -291,10 +330,18 @@ def assert_no_exception(page, server: Server, where: str = "", *, transient: boo
 
 
 def new_context(browser, **options):
-    """A fresh browser context (no shared cookies) whose waits last WAIT_S."""
+    """A fresh browser context (no shared cookies) whose waits last WAIT_S, with RECORDER_JS in
+    every page."""
     context = browser.new_context(**options)
     context.set_default_timeout(WAIT_S * 1000)
+    context.add_init_script(RECORDER_JS)
     return context
+
+
+def click_nav(page, title: str) -> None:
+    """Open a page from the sidebar's menu and wait for its run."""
+    with a_run(page):
+        page.locator(NAV_LINK).filter(has=page.locator(f"span[label='{title}']")).click()
 
 
 def login_form_visible(page) -> bool:
@@ -313,9 +360,8 @@ def submit_login(page, username: str, password: str, server: Server | None = Non
         ) from None
     page.locator("input[aria-label='Username']").fill(username)
     page.locator("input[aria-label='Password']").fill(password)
-    page.get_by_role("button", name="Log in", exact=True).click()
-    page.wait_for_timeout(300)
-    wait_for_app(page)
+    with a_run(page):
+        page.get_by_role("button", name="Log in", exact=True).click()
 
 
 def login(page, server: Server, creds: Credentials) -> None:
@@ -361,9 +407,8 @@ def click_first_row(page, selector: str) -> None:
     grid.scroll_into_view_if_needed()
     box = grid.bounding_box()
     # The first column of a selectable grid is the row selector; rows are 35 px under a 35 px header.
-    page.mouse.click(box["x"] + 14, box["y"] + 35 + 17)
-    page.wait_for_timeout(300)
-    wait_for_app(page)
+    with a_run(page):
+        page.mouse.click(box["x"] + 14, box["y"] + 35 + 17)
 
 
 def screenshot(page, name: str) -> Path:

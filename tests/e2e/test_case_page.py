@@ -42,14 +42,8 @@ def mine(server, username: str, since: int) -> list[tuple[str, str]]:
             if r["user"] == username and r["action"] in ("view", "reveal")]
 
 
-def settle(page) -> None:
-    page.wait_for_timeout(300)
-    support.wait_for_app(page)
-
-
 def go_to(page, title: str) -> None:
-    page.locator(support.NAV_LINK).filter(has=page.locator(f"span[label='{title}']")).click()
-    settle(page)
+    support.click_nav(page, title)
 
 
 def test_a_deep_link_opened_before_login_lands_on_the_case(page, case_server, e2e_users):
@@ -70,8 +64,8 @@ def test_a_deep_link_opened_before_login_lands_on_the_case(page, case_server, e2
     support.screenshot(page, "case_k1")
 
     # The linked incident opens on the Incidents page.
-    page.get_by_role("link", name="Open the incident").click()
-    settle(page)
+    with support.a_run(page):
+        page.get_by_role("link", name="Open the incident").click()
     page.get_by_role("heading", name="Incidents", exact=True).wait_for()
     support.wait_for_app(page, quiet_s=1.0)
     support.assert_no_exception(page, case_server, "the incident opened from a case")
@@ -93,8 +87,8 @@ def test_reveal_then_leaving_blurs_it_again(page, case_server, e2e_users):
     support.wait_for_app(page, quiet_s=1.0)
     start = len(audit_rows(case_server)) - 1  # the view just written
     page.get_by_label("Reason for revealing").fill("ticket T-42: confirm the scam wording")
-    page.get_by_role("button", name="Reveal content").click()
-    settle(page)
+    with support.a_run(page):
+        page.get_by_role("button", name="Reveal content").click()
     page.get_by_text(hand.EXCERPT_K1).wait_for()
     support.assert_no_exception(page, case_server, "the case after a reveal")
     support.screenshot(page, "case_k1_revealed")
@@ -102,8 +96,8 @@ def test_reveal_then_leaving_blurs_it_again(page, case_server, e2e_users):
     go_to(page, "Home")
     go_to(page, "Case")
     page.get_by_label("Find a case").fill("k1")
-    page.get_by_role("button", name="Find").click()
-    settle(page)
+    with support.a_run(page):
+        page.get_by_role("button", name="Find").click()
     page.get_by_text("Case k1 · Fraud & scams").wait_for()
     support.wait_for_app(page, quiet_s=1.0)
     assert hand.EXCERPT_K1 not in page.content()
@@ -117,21 +111,21 @@ def test_hostile_search_shows_not_found(page, case_server, e2e_users):
     support.open_logged_in(page, case_server, e2e_users["ops_lead"])
     go_to(page, "Case")
     page.get_by_label("Find a case").fill("k1'; DROP TABLE cases; -- 🚨")
-    page.get_by_role("button", name="Find").click()
-    settle(page)
+    with support.a_run(page):
+        page.get_by_role("button", name="Find").click()
     page.get_by_text("Not found").wait_for()
     support.assert_no_exception(page, case_server, "a hostile search")
     support.screenshot(page, "case_not_found")
     page.get_by_label("Find a case").fill("org_x")
-    page.get_by_role("button", name="Find").click()
-    settle(page)
+    with support.a_run(page):
+        page.get_by_role("button", name="Find").click()
     page.get_by_text("3 case(s) found").wait_for()
     support.screenshot(page, "case_search_org")
     # Selecting a row opens its case (newest first: k2, k1, k3).
     grid = page.locator(".st-key-case_search_results [data-testid=stDataFrame]")
     box = grid.bounding_box()
-    page.mouse.click(box["x"] + 14, box["y"] + 35 + 35 * 2 + 17)
-    settle(page)
+    with support.a_run(page):
+        page.mouse.click(box["x"] + 14, box["y"] + 35 + 35 * 2 + 17)
     page.get_by_text("Case k3 · Fraud & scams").wait_for()
     support.wait_for_app(page, quiet_s=1.0)
     support.assert_no_exception(page, case_server, "a case opened from the search results")
@@ -150,8 +144,8 @@ def test_a_breach_on_the_sla_page_opens_its_case(page, case_server, e2e_users):
     box = grid.bounding_box()
     # The first column of a selectable grid is the row selector; rows are 35 px under a 35 px header.
     # Breaches newest first: k2 (first action, 18 11:30), then k6 (16 16:00).
-    page.mouse.click(box["x"] + 14, box["y"] + 35 + 17)
-    settle(page)
+    with support.a_run(page):
+        page.mouse.click(box["x"] + 14, box["y"] + 35 + 17)
     page.get_by_text("Case k2 · Child safety").wait_for()
     support.wait_for_app(page, quiet_s=1.0)
     support.assert_no_exception(page, case_server, "the case opened from the SLA page")

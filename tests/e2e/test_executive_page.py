@@ -23,9 +23,7 @@ def sim_server(incident_sim_server):
 
 def open_summary(page, server, creds) -> None:
     support.open_logged_in(page, server, creds)
-    page.locator(support.NAV_LINK).filter(has=page.locator("span[label='Executive summary']")).click()
-    page.wait_for_timeout(300)
-    support.wait_for_app(page)
+    support.click_nav(page, "Executive summary")
     page.get_by_role("heading", name="Executive summary", exact=True).wait_for()
     support.wait_for_app(page)
 
@@ -68,9 +66,8 @@ def test_the_summary_fits_one_screen_and_exports(page, sim_server, e2e_users):
 
 def test_switching_to_a_month_keeps_one_screen(page, sim_server, e2e_users):
     open_summary(page, sim_server, e2e_users["executive"])
-    page.locator(".st-key-executive_period_kind button").filter(has_text="Month").click()
-    page.wait_for_timeout(300)
-    support.wait_for_app(page)
+    with support.a_run(page):
+        page.locator(".st-key-executive_period_kind button").filter(has_text="Month").click()
     support.assert_no_exception(page, sim_server, "the executive summary for a month")
     assert "November 2026 to date" in support.body_text(page)
     page.screenshot(path=str(support.SCREENSHOTS / "executive_month.png"))

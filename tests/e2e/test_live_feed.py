@@ -84,9 +84,7 @@ def test_the_banner_stays_green_while_the_feed_runs(page, live_server, e2e_users
     assert f"{newest_before:%Y-%m-%d %H:%M} UTC" not in text  # not the seeded end any more
     support.screenshot(page, "live_feed_home")
     # The SLA page evaluates the SLA clock over the cases the feed wrote.
-    page.locator(support.NAV_LINK).filter(has=page.locator("span[label='SLA']")).click()
-    page.wait_for_timeout(300)
-    support.wait_for_app(page)
+    support.click_nav(page, "SLA")
     page.get_by_role("heading", name="SLA", exact=True).wait_for()
     support.wait_for_app(page)
     support.assert_no_exception(page, server, "the SLA page beside the live feed")

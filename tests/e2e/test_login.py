@@ -120,7 +120,6 @@ def test_deep_link_with_filters_survives_the_login(browser, warm_server, e2e_use
     failures = []
     for attempt in range(1, DEEP_LINK_TRIES + 1):
         context = support.new_context(browser, viewport={"width": 1440, "height": 900})
-        context.add_init_script(support.RECORDER_JS)
         try:
             failures += [f"try {attempt}: {p}" for p in _deep_link_problems(context.new_page(), warm_server, e2e_users["ops_lead"])]
         finally:

@@ -47,12 +47,6 @@ def audit_actions(server) -> list[tuple[str, str]]:
     return [(e["user"], e["action"]) for e in map(json.loads, path.read_text().splitlines())]
 
 
-def click_nav(page, title: str) -> None:
-    page.locator(support.NAV_LINK).filter(has=page.locator(f"span[label='{title}']")).click()
-    page.wait_for_timeout(300)
-    support.wait_for_app(page)
-
-
 def test_before_signing_in_a_visitor_learns_no_page_path_or_version(browser, server):
     frames: list[bytes] = []
     context = support.new_context(browser)
@@ -95,7 +89,7 @@ def test_the_session_cookie_is_httponly_strict_and_dies_with_signing_out(browser
         page.wait_for_selector("input[aria-label='Username']")
         support.wait_for_app(page, quiet_s=1.0)
         assert sessions.COOKIE_NAME not in {c["name"] for c in first.cookies()}  # cleared in this browser
-        click_nav(stolen, "SLA")  # ... and not after: the open session ends at its next click
+        support.click_nav(stolen, "SLA")  # ... and not after: the open session ends at its next click
         stolen.wait_for_selector("input[aria-label='Username']")
         assert "Signed in as" not in support.body_text(stolen)
         again = copy.new_page()
@@ -116,7 +110,7 @@ def test_a_removed_analyst_cannot_view_or_reveal_in_an_open_session(page, server
     support.wait_for_app(page)
     views_before = audit_actions(server).count((creds.username, "view"))
     users_command(users_file, "remove", creds.username)
-    click_nav(page, "Trends & spikes")
+    support.click_nav(page, "Trends & spikes")
     page.wait_for_selector("input[aria-label='Username']")
     assert "Signed in as" not in support.body_text(page)
     page.goto(server.url + "/case?case_id=c1")
@@ -133,7 +127,7 @@ def test_a_demoted_user_loses_the_pages_of_the_old_role_at_the_next_click(page, 
     support.open_logged_in(page, server, creds)
     assert "Audit" in support.nav_titles(page)
     users_command(users_file, "set-role", creds.username, "--role", "executive")
-    click_nav(page, "SLA")
+    support.click_nav(page, "SLA")
     assert "Audit" not in support.nav_titles(page) and "Case" not in support.nav_titles(page)
     assert "Executive" in support.body_text(page)
     page.goto(server.url + "/audit")

@@ -20,9 +20,7 @@ def sla_server(e2e_dir, users_file):
 
 def open_sla_page(page, server, creds) -> None:
     support.open_logged_in(page, server, creds)
-    page.locator(support.NAV_LINK).filter(has=page.locator("span[label='SLA']")).click()
-    page.wait_for_timeout(300)
-    support.wait_for_app(page)
+    support.click_nav(page, "SLA")
     page.get_by_role("heading", name="SLA", exact=True).wait_for()
     support.wait_for_app(page)
 
@@ -42,14 +40,11 @@ def test_ops_lead_opens_the_sla_page_from_the_menu(page, sla_server, e2e_users):
 def test_selecting_a_breach_shows_the_case(page, sla_server, e2e_users):
     open_sla_page(page, sla_server, e2e_users["ops_lead"])
     grid = page.locator(".st-key-sla_breach_table_both [data-testid=stDataFrame]")
-    if not grid.count():
-        grid = page.locator("[data-testid=stDataFrame]").nth(2)
     grid.scroll_into_view_if_needed()
     box = grid.bounding_box()
     # The first column of a selectable grid is the row selector; rows are 35 px under a 35 px header.
-    page.mouse.click(box["x"] + 14, box["y"] + 35 + 35 * 1 + 17)
-    page.wait_for_timeout(300)
-    support.wait_for_app(page)
+    with support.a_run(page):
+        page.mouse.click(box["x"] + 14, box["y"] + 35 + 35 * 1 + 17)
     page.get_by_text("Case c3").first.wait_for()
     support.assert_no_exception(page, sla_server, "the SLA page after selecting a breach")
     support.screenshot(page, "sla_case_selected")

@@ -40,16 +40,6 @@ def open_trends(page, server, creds) -> None:
     support.wait_for_app(page)
 
 
-def click_first_row(page, key: str) -> None:
-    grid = page.locator(f".st-key-{key} [data-testid=stDataFrame]")
-    grid.scroll_into_view_if_needed()
-    box = grid.bounding_box()
-    # The first column of a selectable grid is the row selector; rows are 35 px under a 35 px header.
-    page.mouse.click(box["x"] + 14, box["y"] + 35 + 17)
-    page.wait_for_timeout(300)
-    support.wait_for_app(page)
-
-
 def test_analyst_sees_spikes_movers_patterns_and_classifiers(page, trends_server, e2e_users):
     open_trends(page, trends_server, e2e_users["analyst"])
     support.assert_no_exception(page, trends_server, "the Trends page")
@@ -67,7 +57,7 @@ def test_analyst_sees_spikes_movers_patterns_and_classifiers(page, trends_server
 
 def test_choosing_a_spike_draws_its_band_and_lists_its_cases(page, trends_server, e2e_users):
     open_trends(page, trends_server, e2e_users["analyst"])
-    click_first_row(page, "trends_spike_table_category")
+    support.click_first_row(page, ".st-key-trends_spike_table_category")
     page.get_by_text("Cases behind the", exact=False).first.wait_for()
     support.assert_no_exception(page, trends_server, "the Trends page after choosing a spike")
     text = support.body_text(page)
