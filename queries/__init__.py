@@ -30,6 +30,7 @@ from pathlib import Path
 from typing import Any, Iterator
 
 import duckdb
+import numpy as np
 import polars as pl
 
 from watchfloor.config import load_settings
@@ -445,15 +446,17 @@ _by_contents = ResultCache(max_entries=256)
 
 def contents_key(frame: pl.DataFrame) -> tuple:
     """What `frame` holds, in a few bytes: its columns and types, its height and a 128-bit digest of
-    its rows' hashes in order. Frames with the same rows give the same key."""
-    digest = hashlib.blake2b(frame.hash_rows(seed=0).to_numpy().tobytes(), digest_size=16).digest()
+    its rows' hashes, sorted. Frames with the same rows, in any order, give the same key."""
+    hashes = np.sort(frame.hash_rows(seed=0).to_numpy())
+    digest = hashlib.blake2b(hashes.tobytes(), digest_size=16).digest()
     return tuple((name, str(dtype)) for name, dtype in frame.schema.items()), frame.height, digest
 
 
 def by_contents(source: pl.DataFrame, compute: Any, *args: Any) -> Any:
     """`compute(source, *args)`, kept per contents of `source` (contents_key) and args, as long as
     the process lives (the least used first out); a request while it is being computed waits for
-    that computation. For a costly figure whose inputs are all in `source` and `args`."""
+    that computation. For a costly figure whose inputs are all in `source` and `args`, and which
+    does not depend on the order of the rows."""
     key = (contents_key(source), compute.__module__, compute.__qualname__, tuple(_freeze(a) for a in args))
     flight, leader = _by_contents.claim(key)
     if not leader:
