@@ -5,8 +5,7 @@
 -- these cells (watchfloor.spikes.watched_series). Hours without cases are absent; they count as
 -- zero. top_account: the cases of the cell-hour's busiest account; slot_0 .. slot_5: its cases in
 -- each ten minutes (:00-:09, :10-:19, ...). They tell bursts (one account, a batch landing at once)
--- from spikes (watchfloor.spikes.burst_kind). The rows come in no particular order: the record is
--- the same for them in any order, and sorting them was a third of the query's time.
+-- from spikes (watchfloor.spikes.burst_kind).
 -- Read from the hourly counts (queries/macros/hourly.sql). The busiest account: the largest of the
 -- accounts with more than one case in the cell-hour (summary_case_hour_accounts, summed within the
 -- filters), or 1 when some other account has a case there within the filters (0: none has).
@@ -61,3 +60,4 @@ SELECT
 FROM cells
 LEFT JOIN busiest b
   ON b.category = cells.category AND b.surface = cells.surface AND b.region = cells.region AND b.bucket = cells.bucket
+ORDER BY cells.category, cells.surface, cells.region, cells.bucket

@@ -122,8 +122,7 @@ def test_the_contents_key_is_the_rows_in_any_order_with_their_types():
 
 
 def test_the_record_is_the_same_for_the_rows_in_any_order():
-    """watched_series.sql gives its rows in no particular order, and the record keyed by its rows
-    in any order (contents_key) must not depend on it."""
+    """The record is kept by its rows in any order (contents_key): it must not depend on it."""
     frame = hand.cells({**hand.NARROW, ("chat", "EMEA"): (hand.at(2), 4, 30)})
     hour = spike_record.hour_of(hand.AS_OF)
     record = spike_record.build(frame, hour)
