@@ -76,6 +76,14 @@ def _kept_record(watched_frame: pl.DataFrame, hour: datetime, sensitivity: str) 
     return queries.by_contents(watched_frame, records.build, hour, sensitivity)
 
 
+def work_ahead(call: QueryCall, frame: pl.DataFrame) -> None:
+    """What is worth working out from a result before a page asks for it (queries/refresh.py, which
+    runs the pages' plans ahead): the spike record of the watched series at their hour, at the
+    default sensitivity, so that no page waits for it when a new hour begins."""
+    if call.name == "watched_series":
+        spike_record(frame, call.params["until"])
+
+
 def rising_categories(watched_frame: pl.DataFrame, as_of: datetime, sensitivity: str = "normal") -> pl.DataFrame:
     """Home's categories with a spike in the last 24 hours (watchfloor.daily_health), kept with the
     spike record's frame for the hour: every rerun and session gets the same rows back."""

@@ -11,16 +11,21 @@ three hours later: 09:00 then holds 45 against 10 expected, still elevated, so t
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import duckdb
 import pytest
 from polars.testing import assert_frame_equal
 
 import queries
-from queries import plans
+from queries import plans, refresh
+from tests import hand_warehouse
 from tests.conftest import pin_warehouse
+from tests.unit.test_refresh import interval  # noqa: F401 - the refresher's clock, workers and state
 from tests.unit import test_watched_spikes as hand
 from tests.unit.test_watched_spikes_queries import build
-from watchfloor import spike_record, summaries
+from watchfloor import config, spike_record, summaries
+from watchfloor.filters import default_filters
 
 COPY_SIX_TO_NINE = """
 INSERT INTO cases
@@ -131,3 +136,24 @@ def test_the_record_is_the_same_for_the_rows_in_any_order():
         shuffled = spike_record.build(frame.sample(fraction=1.0, shuffle=True, seed=seed), hour)
         assert_frame_equal(shuffled.spikes, record.spikes, check_exact=True)
         assert (shuffled.first, shuffled.last) == (record.first, record.last)
+
+
+def test_the_refresher_builds_the_record_of_a_new_hour_before_a_page_asks(interval, builds):
+    """Running the pages' plans ahead (queries/refresh.py) also builds the spike record of the new
+    hour's watched series, so the first page of that hour finds it built."""
+    t0 = hand_warehouse.AS_OF
+    filters = default_filters(t0.date())
+    refresher = refresh.Refresher(clock=lambda: config.dashboard_now())
+    refresh.publish(t0)
+    page_plan = plans.home(refresh.page_now(), filters)
+    refresh.remember(page_plan)
+    plans.rising_categories(plans.fetch(page_plan)["watched"], t0)
+    assert builds == [(spike_record.hour_of(t0), "normal")]
+
+    interval["now"] = t0 + timedelta(hours=1, seconds=2)  # a new hour: another window
+    refresher.run_once(config.dashboard_now())
+    now = refresh.page_now()
+    assert spike_record.hour_of(now) == spike_record.hour_of(t0) + timedelta(hours=1)
+    assert builds == [(spike_record.hour_of(t0), "normal"), (spike_record.hour_of(now), "normal")]
+    rising = plans.rising_categories(plans.fetch(plans.home(now, filters))["watched"], now)
+    assert rising.columns and len(builds) == 2
