@@ -17,6 +17,7 @@ on every connection.
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import re
 import threading
 import time
@@ -29,6 +30,7 @@ from pathlib import Path
 from typing import Any, Iterator
 
 import duckdb
+import numpy as np
 import polars as pl
 
 from watchfloor.config import load_settings
@@ -385,6 +387,7 @@ def close_all() -> None:
 def clear_cache() -> None:
     cache.clear()
     _derived.clear()
+    _by_contents.clear()
 
 
 _workers_instance: QueryWorkers | None = None
@@ -433,6 +436,38 @@ def derived(source: pl.DataFrame, compute: Any, *args: Any) -> Any:
     # Forget the figures when a frame is gone, so a new frame at the same id never sees them.
     for frame in frames:
         weakref.finalize(frame, _derived.forget, key)
+    return value
+
+
+# Figures kept by what their frame holds, not by the frame: a result that is run again (its entry
+# expired or was pushed out, or another call gives the same rows) brings back the same rows while
+# the warehouse is unchanged, and what was worked out from them still holds.
+_by_contents = ResultCache(max_entries=256)
+
+
+def contents_key(frame: pl.DataFrame) -> tuple:
+    """What `frame` holds, in a few bytes: its columns and types, its height and a 128-bit digest of
+    its rows' hashes, sorted. Frames with the same rows, in any order, give the same key."""
+    hashes = np.sort(frame.hash_rows(seed=0).to_numpy())
+    digest = hashlib.blake2b(hashes.tobytes(), digest_size=16).digest()
+    return tuple((name, str(dtype)) for name, dtype in frame.schema.items()), frame.height, digest
+
+
+def by_contents(source: pl.DataFrame, compute: Any, *args: Any) -> Any:
+    """`compute(source, *args)`, kept per contents of `source` (contents_key) and args, as long as
+    the process lives (the least used first out); a request while it is being computed waits for
+    that computation. For a costly figure whose inputs are all in `source` and `args`, and which
+    does not depend on the order of the rows."""
+    key = (contents_key(source), compute.__module__, compute.__qualname__, tuple(_freeze(a) for a in args))
+    flight, leader = _by_contents.claim(key)
+    if not leader:
+        return flight.result()
+    try:
+        value = compute(source, *args)
+    except BaseException as exc:
+        _by_contents.crash(key, flight, exc)
+        raise
+    _by_contents.land(key, flight, value, ttl=float("inf"))
     return value
 
 

@@ -64,10 +64,24 @@ def watched(as_of: datetime, filters: Filters | None = None) -> QueryCall:
 
 
 def spike_record(watched_frame: pl.DataFrame, as_of: datetime, sensitivity: str = "normal") -> records.SpikeRecord:
-    """The spike record of a watched_series frame, computed once per frame (warehouse, hour, scope)
-    and sensitivity, and kept as long as the frame is cached: every page and the alert rules that
-    ask for it at the same hour get the same record."""
-    return queries.derived(watched_frame, records.build, records.hour_of(as_of), sensitivity)
+    """The spike record of a watched_series frame at the hour of `as_of` and the sensitivity: every
+    page and the alert rules that ask for it at the same hour get the same record. Computed once per
+    contents of the frame (queries.by_contents), so a frame fetched again from an unchanged
+    warehouse (its cache entry expired, or pushed out) finds the record it had; a write that changes
+    the window's counts gives other rows and a new record."""
+    return queries.derived(watched_frame, _kept_record, records.hour_of(as_of), sensitivity)
+
+
+def _kept_record(watched_frame: pl.DataFrame, hour: datetime, sensitivity: str) -> records.SpikeRecord:
+    return queries.by_contents(watched_frame, records.build, hour, sensitivity)
+
+
+def work_ahead(call: QueryCall, frame: pl.DataFrame) -> None:
+    """What is worth working out from a result before a page asks for it (queries/refresh.py, which
+    runs the pages' plans ahead): the spike record of the watched series at their hour, at the
+    default sensitivity, so that no page waits for it when a new hour begins."""
+    if call.name == "watched_series":
+        spike_record(frame, call.params["until"])
 
 
 def rising_categories(watched_frame: pl.DataFrame, as_of: datetime, sensitivity: str = "normal") -> pl.DataFrame:

@@ -96,12 +96,14 @@ class Refresher(Background):
         pending = []
         for plan in chosen:
             try:
-                pending += plans.start(plan.at(now), session=SESSION, ttl=keep, refresh=True).values()
+                made = plan.at(now)
+                started = plans.start(made, session=SESSION, ttl=keep, refresh=True)
+                pending += [(call, started[call.key]) for call in made]
             except Exception as exc:  # noqa: BLE001 - a plan that cannot be made again is skipped
                 log.warning("could not run a page's plan ahead: %s", exc)
-        for p in pending:
+        for call, p in pending:
             try:
-                p.result()
+                plans.work_ahead(call, p.result())
             except Exception:  # noqa: BLE001 - the page that asks for it shows the error itself
                 pass
         publish(now)
