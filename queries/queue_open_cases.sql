@@ -15,19 +15,19 @@ WITH clocks AS (
     GROUP BY case_id
 ),
 resolved_after AS (
-    SELECT case_id, created_at FROM cases
+    SELECT case_id FROM cases
     WHERE status = 'resolved' AND resolved_at > $as_of::TIMESTAMP AND created_at <= $as_of::TIMESTAMP
 ),
--- The last event before now; events at the same moment in the order written (as on Home).
+-- The last event before now; events at the same moment in the order written (as on Home). Joined
+-- (as on Home): with none resolved since, no event is read.
 resolved_since AS (
     SELECT case_id, last_event
     FROM (
         SELECT e.case_id, e.event_type AS last_event,
                row_number() OVER (PARTITION BY e.case_id ORDER BY e.occurred_at DESC, e.event_id DESC) AS nth
         FROM case_events e
-        WHERE e.case_id IN (SELECT case_id FROM resolved_after)
-          AND e.occurred_at <= $as_of::TIMESTAMP
-          AND e.occurred_at >= (SELECT min(created_at) FROM resolved_after)
+        JOIN resolved_after r ON r.case_id = e.case_id
+        WHERE e.occurred_at <= $as_of::TIMESTAMP
     ) AS ranked
     WHERE nth = 1
 )
