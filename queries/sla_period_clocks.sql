@@ -31,9 +31,7 @@ clocks AS MATERIALIZED (
         SELECT * FROM summary_sla_open_clocks($as_of::TIMESTAMP, $period_start::TIMESTAMP, true)
         UNION ALL
         SELECT * FROM summary_sla_stopped_clocks($as_of::TIMESTAMP, $period_start::TIMESTAMP)
-        WHERE breached  -- a stopped clock is listed only if it breached in the period (bound in the scan)
-          AND breach_at >= $period_start::TIMESTAMP
-          AND breach_at < least($period_end::TIMESTAMP, $as_of::TIMESTAMP)
+        WHERE breached
     ) k
     JOIN scoped_queues q USING (queue_id)
     WHERE wf_in($regions, k.region)
