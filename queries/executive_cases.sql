@@ -25,30 +25,56 @@ WITH scoped AS (
       AND wf_in($priorities, c.priority)
       AND wf_in($vendors, c.vendor_id)
 ),
+-- The counts: the scoped cases counted per combination of what the figures ask of them (a few
+-- thousand rows, not one per case), each combination then emitted once per period it counts in.
+-- The medians need the values: read from the actioned cases resolved in each period.
+combos AS (
+    SELECT created_in, resolved_in, category, enforcement_action, source, automated, actioned, notice,
+           count(*) AS n
+    FROM scoped
+    GROUP BY ALL
+),
 counted AS (
     SELECT *, created_in AS period, true AS is_created, resolved_in IS NOT DISTINCT FROM created_in AS is_resolved
-    FROM scoped WHERE created_in IS NOT NULL
+    FROM combos WHERE created_in IS NOT NULL
     UNION ALL
     SELECT *, resolved_in, false, true
-    FROM scoped WHERE resolved_in IS NOT NULL AND resolved_in IS DISTINCT FROM created_in
+    FROM combos WHERE resolved_in IS NOT NULL AND resolved_in IS DISTINCT FROM created_in
+),
+levels AS (
+    SELECT
+        CASE WHEN grouping(category) = 0 THEN 'category' WHEN grouping(enforcement_action) = 0 THEN 'action' ELSE 'total' END AS level,
+        period,
+        category,
+        enforcement_action AS action,
+        coalesce(sum(n) FILTER (WHERE is_created), 0)::BIGINT AS created,
+        coalesce(sum(n) FILTER (WHERE is_created AND notice), 0)::BIGINT AS notices,
+        coalesce(sum(n) FILTER (WHERE is_created AND source = 'trusted_flagger'), 0)::BIGINT AS trusted_flagger_notices,
+        coalesce(sum(n) FILTER (WHERE is_created AND source = 'law_enforcement'), 0)::BIGINT AS orders,
+        coalesce(sum(n) FILTER (WHERE is_resolved), 0)::BIGINT AS resolved,
+        coalesce(sum(n) FILTER (WHERE is_resolved AND actioned), 0)::BIGINT AS actioned,
+        coalesce(sum(n) FILTER (WHERE is_resolved AND actioned AND source IN ('classifier', 'proactive')), 0)::BIGINT AS actioned_proactive,
+        coalesce(sum(n) FILTER (WHERE is_resolved AND automated), 0)::BIGINT AS automated,
+        coalesce(sum(n) FILTER (WHERE is_resolved AND NOT automated), 0)::BIGINT AS human,
+        coalesce(sum(n) FILTER (WHERE is_resolved AND actioned AND notice), 0)::BIGINT AS notices_actioned
+    FROM counted
+    GROUP BY GROUPING SETS ((period), (period, category), (period, enforcement_action))
+),
+medians AS (
+    SELECT
+        CASE WHEN grouping(category) = 0 THEN 'category' WHEN grouping(enforcement_action) = 0 THEN 'action' ELSE 'total' END AS level,
+        resolved_in AS period,
+        category,
+        enforcement_action AS action,
+        median(time_to_resolve_s) AS median_time_to_action_s,
+        median(time_to_resolve_s) FILTER (WHERE notice) AS median_notice_time_to_action_s
+    FROM scoped
+    WHERE resolved_in IS NOT NULL AND actioned
+    GROUP BY GROUPING SETS ((resolved_in), (resolved_in, category), (resolved_in, enforcement_action))
 )
-SELECT
-    CASE WHEN grouping(category) = 0 THEN 'category' WHEN grouping(enforcement_action) = 0 THEN 'action' ELSE 'total' END AS level,
-    period,
-    category,
-    enforcement_action AS action,
-    count(*) FILTER (WHERE is_created) AS created,
-    count(*) FILTER (WHERE is_created AND notice) AS notices,
-    count(*) FILTER (WHERE is_created AND source = 'trusted_flagger') AS trusted_flagger_notices,
-    count(*) FILTER (WHERE is_created AND source = 'law_enforcement') AS orders,
-    count(*) FILTER (WHERE is_resolved) AS resolved,
-    count(*) FILTER (WHERE is_resolved AND actioned) AS actioned,
-    count(*) FILTER (WHERE is_resolved AND actioned AND source IN ('classifier', 'proactive')) AS actioned_proactive,
-    count(*) FILTER (WHERE is_resolved AND automated) AS automated,
-    count(*) FILTER (WHERE is_resolved AND NOT automated) AS human,
-    count(*) FILTER (WHERE is_resolved AND actioned AND notice) AS notices_actioned,
-    median(time_to_resolve_s) FILTER (WHERE is_resolved AND actioned) AS median_time_to_action_s,
-    median(time_to_resolve_s) FILTER (WHERE is_resolved AND actioned AND notice) AS median_notice_time_to_action_s
-FROM counted
-GROUP BY GROUPING SETS ((period), (period, category), (period, enforcement_action))
+SELECT l.*, m.median_time_to_action_s, m.median_notice_time_to_action_s
+FROM levels l
+LEFT JOIN medians m
+  ON m.level = l.level AND m.period = l.period
+ AND m.category IS NOT DISTINCT FROM l.category AND m.action IS NOT DISTINCT FROM l.action
 ORDER BY level, period, category, action

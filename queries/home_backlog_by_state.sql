@@ -4,26 +4,30 @@
 -- at now: its state then is the one its last event before now set.
 WITH open_cases AS (
     SELECT c.case_id, c.status, c.created_at
-    FROM cases c
+    FROM (  -- two scans with plain bounds, which skip far more than one OR of them
+        SELECT * FROM cases WHERE resolved_at IS NULL
+        UNION ALL
+        SELECT * FROM cases WHERE resolved_at > $as_of::TIMESTAMP
+    ) c
     JOIN queues q USING (queue_id)
     WHERE c.created_at <= $as_of::TIMESTAMP
-      AND (c.resolved_at IS NULL OR c.resolved_at > $as_of::TIMESTAMP)
       AND wf_in($regions, c.region)
       AND wf_in($verticals, q.vertical)
       AND wf_in($priorities, c.priority)
       AND wf_in($vendors, c.vendor_id)
 ),
 -- Events at the same moment are taken in the order they were written (event_id), so every engine
--- picks the same last event.
+-- picks the same last event. A join, not IN with a bound from a subquery: with none resolved since
+-- (the usual case) the join reads no events, where the subquery's NULL bound scanned them all.
 resolved_since AS (
     SELECT case_id, last_event
     FROM (
         SELECT e.case_id, e.event_type AS last_event,
                row_number() OVER (PARTITION BY e.case_id ORDER BY e.occurred_at DESC, e.event_id DESC) AS nth
         FROM case_events e
-        WHERE e.case_id IN (SELECT case_id FROM open_cases WHERE status = 'resolved')
+        JOIN open_cases o ON o.case_id = e.case_id
+        WHERE o.status = 'resolved'
           AND e.occurred_at <= $as_of::TIMESTAMP
-          AND e.occurred_at >= (SELECT min(created_at) FROM open_cases WHERE status = 'resolved')
     ) AS ranked
     WHERE nth = 1
 ),
