@@ -322,3 +322,33 @@ CREATE TABLE IF NOT EXISTS summary_case_stages (
     created_at  TIMESTAMP NOT NULL,   -- the case's, to select cases without a join
     resolved_at TIMESTAMP
 );
+
+-- Per case, UTC day and stage: the time its steps with a next step spent in the stage that day,
+-- and its step still open (if any) on the day it began, with the case's filter columns and dates.
+CREATE TABLE IF NOT EXISTS summary_stage_days (
+    case_id     VARCHAR NOT NULL,
+    day         TIMESTAMP NOT NULL,   -- UTC midnight
+    stage       VARCHAR NOT NULL,     -- waiting | review | pending | escalated | rerouted
+    stage_us    BIGINT,               -- microseconds (> 0); NULL on the open step's row
+    open_from   TIMESTAMP,            -- the open step's start (NULL on the other rows)
+    queue_id    VARCHAR,              -- the case's current queue, priority, region and vendor
+    priority    VARCHAR,
+    region      VARCHAR,
+    vendor_id   VARCHAR,
+    created_at  TIMESTAMP NOT NULL,
+    resolved_at TIMESTAMP
+);
+
+-- summary_stage_days' timed rows summed per day, stage and the filter columns: what
+-- routing_stage_hours reads for the whole days of a range. Rebuilt per day, like the hourly counts.
+CREATE TABLE IF NOT EXISTS summary_stage_day_totals (
+    day         TIMESTAMP NOT NULL,
+    stage       VARCHAR NOT NULL,
+    queue_id    VARCHAR,
+    priority    VARCHAR,
+    region      VARCHAR,
+    vendor_id   VARCHAR,
+    early_resolved_at TIMESTAMP,      -- the cases' resolved_at when before the day (else NULL)
+    stage_us    BIGINT NOT NULL,
+    cases       BIGINT NOT NULL       -- each case once per day and stage
+);

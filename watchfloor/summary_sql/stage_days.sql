@@ -1,0 +1,51 @@
+-- summary_stage_days for the cases in the temp table summary_scope, from their steps
+-- (summary_case_stages, built just before): per case, UTC day and stage, the microseconds its steps
+-- with a next step spent in the stage that day; and the case's step still open (no next step), if
+-- any, as one row on the day it began with its start (open_from) and no time, since it runs to
+-- whatever end a reader asks for. The stage 'closed' is not case-time and has no rows. The case's
+-- filter columns and dates are copied in (as summary_sla_cases does) so that routing_stage_hours
+-- reads days without a join. Each step is cut at midnights: the day it starts on by an equality,
+-- the later days it runs into by a range join of the steps longer than that day.
+INSERT INTO summary_stage_days
+WITH steps AS MATERIALIZED (
+    SELECT s.case_id, s.stage, s.started_at, s.ended_at
+    FROM summary_case_stages s
+    WHERE s.case_id IN (SELECT case_id FROM summary_scope)
+      AND s.stage <> 'closed'
+),
+ended AS (
+    SELECT case_id, stage, started_at, ended_at FROM steps WHERE ended_at IS NOT NULL
+),
+days AS (
+    SELECT day
+    FROM range((SELECT coalesce(date_trunc('day', min(started_at)), TIMESTAMP '2000-01-01') FROM ended),
+               (SELECT coalesce(max(ended_at), TIMESTAMP '2000-01-01') FROM ended), INTERVAL 1 DAY) r(day)
+),
+pieces AS (
+    SELECT s.case_id, s.stage, s.started_at, s.ended_at, d.day
+    FROM ended s
+    JOIN days d ON d.day = date_trunc('day', s.started_at)
+    UNION ALL
+    SELECT s.case_id, s.stage, s.started_at, s.ended_at, d.day
+    FROM ended s
+    JOIN days d ON d.day > s.started_at AND d.day < s.ended_at
+    WHERE s.ended_at > date_trunc('day', s.started_at) + INTERVAL 1 DAY
+),
+rows AS (
+    SELECT case_id, day, stage,
+           sum(wf_span_us(greatest(started_at, day), least(ended_at, day + INTERVAL 1 DAY)))::BIGINT AS stage_us,
+           NULL::TIMESTAMP AS open_from
+    FROM pieces
+    WHERE least(ended_at, day + INTERVAL 1 DAY) > greatest(started_at, day)
+    GROUP BY case_id, day, stage
+    UNION ALL
+    SELECT case_id, date_trunc('day', started_at) AS day, stage, NULL::BIGINT AS stage_us, started_at AS open_from
+    FROM steps
+    WHERE ended_at IS NULL
+)
+SELECT r.case_id, r.day, r.stage, r.stage_us, r.open_from,
+       c.queue_id, c.priority, c.region, c.vendor_id, c.created_at, c.resolved_at
+FROM rows r
+JOIN cases c ON c.case_id = r.case_id
+-- in the order of days, so that a reader's range of days skips the other row groups
+ORDER BY r.day, r.case_id, r.stage, r.open_from NULLS FIRST
