@@ -5,24 +5,31 @@
 -- end), cut at midnight. Time after a resolution (closed) is not counted. `cases` counts the cases
 -- that spent any time in the stage that day.
 -- Read from the summaries, three ways: the range's whole days from summary_stage_day_totals (the
--- steps with a next step, cut at midnights and summed); the steps still open from their rows in
--- summary_stage_days, run to the range's end; and the days the range cuts (the day of its end, and of
--- its start unless a midnight) from the steps overlapping them (summary_routing_segments as of no
--- end). A case counted in a whole day's totals is not counted again for its open step that day.
+-- steps with a next step, cut at midnights and summed); the days the range cuts (the day of its end,
+-- and of its start unless a midnight) from those pieces in summary_stage_days, cut to the range; and
+-- the steps still open from their rows there, run to the range's end. A case counted in a whole day's
+-- totals is not counted again for its open step that day.
 WITH bounds AS (
     SELECT lo, hi,
            CASE WHEN date_trunc('day', lo) = lo THEN lo ELSE date_trunc('day', lo) + INTERVAL 1 DAY END AS whole_lo,
            date_trunc('day', hi) AS whole_hi
     FROM (SELECT $period_start::TIMESTAMP AS lo, least($period_end::TIMESTAMP, $as_of::TIMESTAMP) AS hi) b
 ),
--- The open steps of the cases in scope (their case's columns are on their rows) ...
+-- The days the range cuts: its first unless it starts at midnight, and the day of its end unless
+-- that is the first (or the end is a midnight).
+cut_days AS (
+    SELECT date_trunc('day', lo) AS day FROM bounds WHERE lo < whole_lo
+    UNION ALL
+    SELECT whole_hi FROM bounds WHERE whole_hi >= whole_lo AND whole_hi < hi
+),
+-- The open steps of the cases in scope (their case's columns are on their rows).
 open_steps AS MATERIALIZED (
-    SELECT o.case_id, o.stage, o.open_from AS seg_start, b.hi AS seg_end, true AS still_open
+    SELECT o.case_id, o.stage, o.started_at AS seg_start
     FROM summary_stage_days o
     CROSS JOIN bounds b
     JOIN queues q ON q.queue_id = o.queue_id
-    WHERE o.open_from IS NOT NULL
-      AND o.open_from < b.hi
+    WHERE o.ended_at IS NULL
+      AND o.started_at < b.hi
       AND o.created_at < b.hi
       AND (o.resolved_at IS NULL OR o.resolved_at >= b.lo)
       AND wf_in($regions, o.region)
@@ -30,52 +37,40 @@ open_steps AS MATERIALIZED (
       AND wf_in($priorities, o.priority)
       AND wf_in($vendors, o.vendor_id)
 ),
--- ... and their steps with a next step that overlap a day the range cuts.
-steps AS (
-    SELECT case_id, stage, seg_start, seg_end, still_open FROM open_steps
-    UNION ALL
-    SELECT s.case_id, s.stage, s.started_at, least(s.ended_at, b.hi), false
-    FROM summary_routing_segments(NULL::TIMESTAMP, least($period_end::TIMESTAMP, $as_of::TIMESTAMP),
-                                  $period_start::TIMESTAMP, 'infinity'::TIMESTAMP) s
+days AS (
+    SELECT day, day + INTERVAL 1 DAY AS day_end
+    FROM range(date_trunc('day', (SELECT lo FROM bounds)), (SELECT hi FROM bounds), INTERVAL 1 DAY) r(day)
+),
+-- Each open step with the days it overlaps up to the range's end (the day it starts on by an
+-- equality, the later days by a range join), and the pieces of the cut days, each cut to the range.
+pieces AS (
+    SELECT o.case_id, o.stage, o.day, wf_span_us(greatest(o.seg_start, o.day, b.lo), least(o.day_end, b.hi)) AS us,
+           o.day >= b.whole_lo AND o.day < b.whole_hi AS whole_day
+    FROM (
+        SELECT o.case_id, o.stage, o.seg_start, d.day, d.day_end
+        FROM open_steps o
+        JOIN days d ON d.day = date_trunc('day', o.seg_start)
+        UNION ALL
+        SELECT o.case_id, o.stage, o.seg_start, d.day, d.day_end
+        FROM open_steps o
+        JOIN days d ON d.day > o.seg_start
+    ) o
     CROSS JOIN bounds b
-    JOIN cases c ON c.case_id = s.case_id
+    WHERE least(o.day_end, b.hi) > greatest(o.seg_start, o.day, b.lo)
+    UNION ALL
+    SELECT c.case_id, c.stage, c.day, wf_span_us(greatest(c.started_at, b.lo), least(c.ended_at, b.hi)), false
+    FROM summary_stage_days c
+    JOIN cut_days k ON k.day = c.day
+    CROSS JOIN bounds b
     JOIN queues q ON q.queue_id = c.queue_id
-    WHERE s.stage <> 'closed'
-      AND s.ended_at IS NOT NULL
-      AND s.started_at < b.hi
-      AND ((b.lo < b.whole_lo AND s.started_at < least(b.whole_lo, b.hi) AND s.ended_at > b.lo)
-           OR (greatest(b.whole_hi, b.whole_lo, b.lo) < b.hi AND s.ended_at > greatest(b.whole_hi, b.whole_lo, b.lo)))
+    WHERE c.ended_at IS NOT NULL
+      AND least(c.ended_at, b.hi) > greatest(c.started_at, b.lo)
       AND c.created_at < b.hi
       AND (c.resolved_at IS NULL OR c.resolved_at >= b.lo)
       AND wf_in($regions, c.region)
       AND wf_in($verticals, q.vertical)
       AND wf_in($priorities, c.priority)
       AND wf_in($vendors, c.vendor_id)
-),
-days AS (
-    SELECT day, day + INTERVAL 1 DAY AS day_end
-    FROM range(date_trunc('day', (SELECT lo FROM bounds)), (SELECT hi FROM bounds), INTERVAL 1 DAY) r(day)
-),
--- Each of those steps with the days it overlaps (the day it starts on by an equality, the later days
--- it runs into by a range join of the steps longer than that day), cut to the range; a step with a
--- next step only on a day the range cuts (its whole days are in the totals).
-pieces AS (
-    SELECT p.case_id, p.stage, p.day,
-           wf_span_us(greatest(p.seg_start, p.day, b.lo), least(p.seg_end, p.day_end, b.hi)) AS us,
-           p.day >= b.whole_lo AND p.day < b.whole_hi AS whole_day
-    FROM (
-        SELECT s.case_id, s.stage, s.seg_start, s.seg_end, s.still_open, d.day, d.day_end
-        FROM steps s
-        JOIN days d ON d.day = date_trunc('day', s.seg_start)
-        UNION ALL
-        SELECT s.case_id, s.stage, s.seg_start, s.seg_end, s.still_open, d.day, d.day_end
-        FROM steps s
-        JOIN days d ON d.day > s.seg_start AND d.day < s.seg_end
-        WHERE s.seg_end > date_trunc('day', s.seg_start) + INTERVAL 1 DAY
-    ) p
-    CROSS JOIN bounds b
-    WHERE least(p.seg_end, p.day_end, b.hi) > greatest(p.seg_start, p.day, b.lo)
-      AND (p.still_open OR NOT (p.day >= b.whole_lo AND p.day < b.whole_hi))
 ),
 -- The whole days of the cases in scope (a case resolved before the range has none of its time).
 whole_days AS (
@@ -97,10 +92,10 @@ piece_days AS (
            count(DISTINCT p.case_id) FILTER (WHERE t.case_id IS NULL) AS cases
     FROM pieces p
     LEFT JOIN (
-        SELECT t.case_id, t.day, t.stage
+        SELECT DISTINCT t.case_id, t.day, t.stage
         FROM summary_stage_days t
         CROSS JOIN bounds b
-        WHERE t.stage_us IS NOT NULL
+        WHERE t.ended_at IS NOT NULL
           AND t.day >= b.whole_lo AND t.day < b.whole_hi
           AND t.case_id IN (SELECT case_id FROM open_steps)
     ) t ON t.case_id = p.case_id AND t.day = p.day AND t.stage = p.stage AND p.whole_day

@@ -323,14 +323,15 @@ CREATE TABLE IF NOT EXISTS summary_case_stages (
     resolved_at TIMESTAMP
 );
 
--- Per case, UTC day and stage: the time its steps with a next step spent in the stage that day,
--- and its step still open (if any) on the day it began, with the case's filter columns and dates.
+-- Per case, UTC day and stage: the pieces of its steps with a next step, cut at midnights, and its
+-- step still open (if any) on the day it began, with the case's filter columns and dates.
 CREATE TABLE IF NOT EXISTS summary_stage_days (
     case_id     VARCHAR NOT NULL,
     day         TIMESTAMP NOT NULL,   -- UTC midnight
     stage       VARCHAR NOT NULL,     -- waiting | review | pending | escalated | rerouted
-    stage_us    BIGINT,               -- microseconds (> 0); NULL on the open step's row
-    open_from   TIMESTAMP,            -- the open step's start (NULL on the other rows)
+    started_at  TIMESTAMP NOT NULL,   -- the piece's start: its step's, or the day's midnight
+    ended_at    TIMESTAMP,            -- its end: its step's, or the next midnight (NULL: the step is open)
+    stage_us    BIGINT,               -- microseconds from start to end (> 0; NULL when open)
     queue_id    VARCHAR,              -- the case's current queue, priority, region and vendor
     priority    VARCHAR,
     region      VARCHAR,
@@ -350,5 +351,5 @@ CREATE TABLE IF NOT EXISTS summary_stage_day_totals (
     vendor_id   VARCHAR,
     early_resolved_at TIMESTAMP,      -- the cases' resolved_at when before the day (else NULL)
     stage_us    BIGINT NOT NULL,
-    cases       BIGINT NOT NULL       -- each case once per day and stage
+    cases       BIGINT NOT NULL       -- distinct cases (one with two pieces in a day counts once)
 );

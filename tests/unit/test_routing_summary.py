@@ -112,16 +112,17 @@ def routing_calls(as_of: datetime, days: int) -> list[tuple[str, dict]]:
 
 def compare_query(con, name: str, params: dict) -> pl.DataFrame:
     sql = queries.load(name).sql
-    assert "summary_routing_segments(" in sql and " routing_segments(" not in sql, name
     summary = con.sql(sql, params=params).pl()
     assert server.parsed(name).args.get("order"), name  # both order their rows: compared in that order
     if name == "routing_stage_hours":
+        assert "summary_stage_day_totals" in sql and "routing_segments(" not in sql
         raw = con.sql(STAGE_HOURS_DEFINITION, params=params).pl()
         assert raw.schema == summary.schema, (raw.schema, summary.schema)
         assert_same(raw.drop("hours"), summary.drop("hours"), (name, params))
         off = ((raw["hours"] - summary["hours"]).abs() > 1e-9 * raw["hours"].abs().clip(lower_bound=1.0))
         assert not off.any(), (name, params, raw.filter(off).head(3).to_dicts(), summary.filter(off).head(3).to_dicts())
         return raw
+    assert "summary_routing_segments(" in sql and " routing_segments(" not in sql, name
     raw = con.sql(raw_form(sql), params=params).pl()
     assert_same(raw, summary, (name, params))
     return raw
@@ -204,11 +205,15 @@ def test_a_wrong_summary_row_is_caught(live_warehouse, tmp_path):
         rerouted = w.sql(f"SELECT case_id FROM summary_case_stages WHERE reroutes > 0 AND {recent}",
                          params={"a": as_of}).fetchall()[0][0]
         # routing_stage_hours: a whole day's total a minute off, or counting one case too many; a
-        # step still open a minute earlier (its case's open row)
+        # step still open a minute earlier (its case's open row); a piece of the day as_of cuts
+        # (as_of is noon) ending a minute early
         total = w.sql("SELECT day, stage, queue_id FROM summary_stage_day_totals WHERE day >= $a - INTERVAL 3 DAY "
                       "AND day < $a - INTERVAL 1 DAY ORDER BY stage_us DESC LIMIT 1", params={"a": as_of}).fetchall()[0]
-        still_open = w.sql("SELECT case_id FROM summary_stage_days WHERE open_from < $a - INTERVAL 1 DAY "
-                           "ORDER BY case_id LIMIT 1", params={"a": as_of}).fetchall()[0]
+        still_open = w.sql("SELECT case_id FROM summary_stage_days WHERE ended_at IS NULL "
+                           "AND started_at < $a - INTERVAL 1 DAY ORDER BY case_id LIMIT 1", params={"a": as_of}).fetchall()[0]
+        cut = w.sql("SELECT case_id, started_at FROM summary_stage_days WHERE day = date_trunc('day', $a) "
+                    "AND ended_at < $a AND ended_at - started_at > INTERVAL 2 MINUTE ORDER BY case_id LIMIT 1",
+                    params={"a": as_of}).fetchall()[0]
         for table, change, key, name in (
                 ("summary_case_stages", "review_before = review_before + 60 WHERE case_id = ? AND review_before > 0",
                  [reviewed], "routing_cases"),
@@ -218,8 +223,10 @@ def test_a_wrong_summary_row_is_caught(live_warehouse, tmp_path):
                  total, "routing_stage_hours"),
                 ("summary_stage_day_totals", "cases = cases + 1 WHERE day = ? AND stage = ? AND queue_id = ?",
                  total, "routing_stage_hours"),
-                ("summary_stage_days", "open_from = open_from - INTERVAL 1 MINUTE WHERE case_id = ? AND open_from IS NOT NULL",
-                 still_open, "routing_stage_hours")):
+                ("summary_stage_days", "started_at = started_at - INTERVAL 1 MINUTE WHERE case_id = ? AND ended_at IS NULL",
+                 still_open, "routing_stage_hours"),
+                ("summary_stage_days", "ended_at = ended_at - INTERVAL 1 MINUTE WHERE case_id = ? AND started_at = ?",
+                 cut, "routing_stage_hours")):
             assert_wrong_row_caught(w, table, change, key, lambda: compare_query(w, name, calls[name]))
         for name in ROUTING:
             compare_query(w, name, calls[name])
@@ -229,7 +236,7 @@ def test_a_wrong_summary_row_is_caught(live_warehouse, tmp_path):
 
 def _stages(path: str) -> dict[str, pl.DataFrame]:
     return {"summary_case_stages": read_rows(path, "SELECT * FROM summary_case_stages ORDER BY case_id, started_at, event_id"),
-            "summary_stage_days": read_rows(path, "SELECT * FROM summary_stage_days ORDER BY case_id, day, stage, open_from"),
+            "summary_stage_days": read_rows(path, "SELECT * FROM summary_stage_days ORDER BY case_id, day, stage, started_at"),
             "summary_stage_day_totals": read_rows(path, "SELECT * FROM summary_stage_day_totals ORDER BY ALL")}
 
 

@@ -1,8 +1,7 @@
 -- summary_stage_days for the cases in the temp table summary_scope, from their steps
--- (summary_case_stages, built just before): per case, UTC day and stage, the microseconds its steps
--- with a next step spent in the stage that day; and the case's step still open (no next step), if
--- any, as one row on the day it began with its start (open_from) and no time, since it runs to
--- whatever end a reader asks for. The stage 'closed' is not case-time and has no rows. The case's
+-- (summary_case_stages, built just before): each step with a next step cut at midnights into pieces,
+-- one a day, with its microseconds; and the case's step still open (no next step), if any, as one
+-- row on the day it began with no end and no time, since it runs to whatever end a reader asks for. The stage 'closed' is not case-time and has no rows. The case's
 -- filter columns and dates are copied in (as summary_sla_cases does) so that routing_stage_hours
 -- reads days without a join. Each step is cut at midnights: the day it starts on by an equality,
 -- the later days it runs into by a range join of the steps longer than that day.
@@ -32,20 +31,20 @@ pieces AS (
     WHERE s.ended_at > date_trunc('day', s.started_at) + INTERVAL 1 DAY
 ),
 rows AS (
-    SELECT case_id, day, stage,
-           sum(wf_span_us(greatest(started_at, day), least(ended_at, day + INTERVAL 1 DAY)))::BIGINT AS stage_us,
-           NULL::TIMESTAMP AS open_from
+    SELECT case_id, day, stage, greatest(started_at, day) AS started_at,
+           least(ended_at, day + INTERVAL 1 DAY) AS ended_at,
+           wf_span_us(greatest(started_at, day), least(ended_at, day + INTERVAL 1 DAY)) AS stage_us
     FROM pieces
     WHERE least(ended_at, day + INTERVAL 1 DAY) > greatest(started_at, day)
-    GROUP BY case_id, day, stage
     UNION ALL
-    SELECT case_id, date_trunc('day', started_at) AS day, stage, NULL::BIGINT AS stage_us, started_at AS open_from
+    SELECT case_id, date_trunc('day', started_at) AS day, stage, started_at, NULL::TIMESTAMP AS ended_at,
+           NULL::BIGINT AS stage_us
     FROM steps
     WHERE ended_at IS NULL
 )
-SELECT r.case_id, r.day, r.stage, r.stage_us, r.open_from,
+SELECT r.case_id, r.day, r.stage, r.started_at, r.ended_at, r.stage_us,
        c.queue_id, c.priority, c.region, c.vendor_id, c.created_at, c.resolved_at
 FROM rows r
 JOIN cases c ON c.case_id = r.case_id
 -- in the order of days, so that a reader's range of days skips the other row groups
-ORDER BY r.day, r.case_id, r.stage, r.open_from NULLS FIRST
+ORDER BY r.day, r.case_id, r.started_at, r.stage
