@@ -8,7 +8,7 @@
 -- steps with a next step, cut at midnights and summed); the days the range cuts (the day of its end,
 -- and of its start unless a midnight) from those pieces in summary_stage_days, cut to the range; and
 -- the steps still open from their rows there, run to the range's end. A case counted in a whole day's
--- totals is not counted again for its open step that day.
+-- totals is not counted again for its open step that day (shares_day).
 WITH bounds AS (
     SELECT lo, hi,
            CASE WHEN date_trunc('day', lo) = lo THEN lo ELSE date_trunc('day', lo) + INTERVAL 1 DAY END AS whole_lo,
@@ -24,7 +24,7 @@ cut_days AS (
 ),
 -- The open steps of the cases in scope (their case's columns are on their rows).
 open_steps AS MATERIALIZED (
-    SELECT o.case_id, o.stage, o.started_at AS seg_start
+    SELECT o.case_id, o.stage, o.started_at AS seg_start, o.shares_day
     FROM summary_stage_days o
     CROSS JOIN bounds b
     JOIN queues q ON q.queue_id = o.queue_id
@@ -45,13 +45,13 @@ days AS (
 -- equality, the later days by a range join), and the pieces of the cut days, each cut to the range.
 pieces AS (
     SELECT o.case_id, o.stage, o.day, wf_span_us(greatest(o.seg_start, o.day, b.lo), least(o.day_end, b.hi)) AS us,
-           o.day >= b.whole_lo AND o.day < b.whole_hi AS whole_day
+           o.shares_day AND o.day >= b.whole_lo AND o.day < b.whole_hi AS counted
     FROM (
-        SELECT o.case_id, o.stage, o.seg_start, d.day, d.day_end
+        SELECT o.case_id, o.stage, o.seg_start, o.shares_day, d.day, d.day_end
         FROM open_steps o
         JOIN days d ON d.day = date_trunc('day', o.seg_start)
         UNION ALL
-        SELECT o.case_id, o.stage, o.seg_start, d.day, d.day_end
+        SELECT o.case_id, o.stage, o.seg_start, false, d.day, d.day_end
         FROM open_steps o
         JOIN days d ON d.day > o.seg_start
     ) o
@@ -60,10 +60,17 @@ pieces AS (
     UNION ALL
     SELECT c.case_id, c.stage, c.day, wf_span_us(greatest(c.started_at, b.lo), least(c.ended_at, b.hi)), false
     FROM summary_stage_days c
-    JOIN cut_days k ON k.day = c.day
     CROSS JOIN bounds b
     JOIN queues q ON q.queue_id = c.queue_id
-    WHERE c.ended_at IS NOT NULL
+    -- the cut days by ranges of the parameters alone, so that the scan skips the other days
+    WHERE ((c.day >= date_trunc('day', $period_start::TIMESTAMP)
+            AND c.day < least(date_trunc('day', $period_start::TIMESTAMP) + INTERVAL 1 DAY,
+                              CASE WHEN date_trunc('day', $period_start::TIMESTAMP) = $period_start::TIMESTAMP
+                                   THEN $period_start::TIMESTAMP ELSE 'infinity'::TIMESTAMP END))
+           OR (c.day >= date_trunc('day', least($period_end::TIMESTAMP, $as_of::TIMESTAMP))
+               AND c.day < least($period_end::TIMESTAMP, $as_of::TIMESTAMP)))
+      AND c.day IN (SELECT day FROM cut_days)
+      AND c.ended_at IS NOT NULL
       AND least(c.ended_at, b.hi) > greatest(c.started_at, b.lo)
       AND c.created_at < b.hi
       AND (c.resolved_at IS NULL OR c.resolved_at >= b.lo)
@@ -88,18 +95,9 @@ whole_days AS (
 ),
 -- The pieces' time, and their cases not already counted in that whole day and stage.
 piece_days AS (
-    SELECT p.day, p.stage, sum(p.us) AS us,
-           count(DISTINCT p.case_id) FILTER (WHERE t.case_id IS NULL) AS cases
-    FROM pieces p
-    LEFT JOIN (
-        SELECT DISTINCT t.case_id, t.day, t.stage
-        FROM summary_stage_days t
-        CROSS JOIN bounds b
-        WHERE t.ended_at IS NOT NULL
-          AND t.day >= b.whole_lo AND t.day < b.whole_hi
-          AND t.case_id IN (SELECT case_id FROM open_steps)
-    ) t ON t.case_id = p.case_id AND t.day = p.day AND t.stage = p.stage AND p.whole_day
-    GROUP BY p.day, p.stage
+    SELECT day, stage, sum(us) AS us, count(DISTINCT case_id) FILTER (WHERE NOT counted) AS cases
+    FROM pieces
+    GROUP BY day, stage
 )
 SELECT day, stage, sum(us)::DOUBLE / 3600000000.0 AS hours, sum(cases)::BIGINT AS cases
 FROM (SELECT day, stage, us, cases FROM whole_days UNION ALL SELECT day, stage, us, cases FROM piece_days) u

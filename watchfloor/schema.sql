@@ -332,6 +332,7 @@ CREATE TABLE IF NOT EXISTS summary_stage_days (
     started_at  TIMESTAMP NOT NULL,   -- the piece's start: its step's, or the day's midnight
     ended_at    TIMESTAMP,            -- its end: its step's, or the next midnight (NULL: the step is open)
     stage_us    BIGINT,               -- microseconds from start to end (> 0; NULL when open)
+    shares_day  BOOLEAN,              -- open row: the case has a piece with an end that day in that stage
     queue_id    VARCHAR,              -- the case's current queue, priority, region and vendor
     priority    VARCHAR,
     region      VARCHAR,

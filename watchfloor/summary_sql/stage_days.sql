@@ -30,19 +30,27 @@ pieces AS (
     JOIN days d ON d.day > s.started_at AND d.day < s.ended_at
     WHERE s.ended_at > date_trunc('day', s.started_at) + INTERVAL 1 DAY
 ),
-rows AS (
+timed AS (
     SELECT case_id, day, stage, greatest(started_at, day) AS started_at,
            least(ended_at, day + INTERVAL 1 DAY) AS ended_at,
            wf_span_us(greatest(started_at, day), least(ended_at, day + INTERVAL 1 DAY)) AS stage_us
     FROM pieces
     WHERE least(ended_at, day + INTERVAL 1 DAY) > greatest(started_at, day)
+),
+-- A case's open step is its last: its earlier pieces end by its start, so only on the day it began
+-- can the case have a piece with an end in the same stage (then counted in that day's totals).
+rows AS (
+    SELECT case_id, day, stage, started_at, ended_at, stage_us, NULL::BOOLEAN AS shares_day
+    FROM timed
     UNION ALL
-    SELECT case_id, date_trunc('day', started_at) AS day, stage, started_at, NULL::TIMESTAMP AS ended_at,
-           NULL::BIGINT AS stage_us
-    FROM steps
-    WHERE ended_at IS NULL
+    SELECT s.case_id, date_trunc('day', s.started_at) AS day, s.stage, s.started_at, NULL::TIMESTAMP AS ended_at,
+           NULL::BIGINT AS stage_us, t.case_id IS NOT NULL AS shares_day
+    FROM steps s
+    LEFT JOIN (SELECT DISTINCT case_id, day, stage FROM timed) t
+           ON t.case_id = s.case_id AND t.day = date_trunc('day', s.started_at) AND t.stage = s.stage
+    WHERE s.ended_at IS NULL
 )
-SELECT r.case_id, r.day, r.stage, r.started_at, r.ended_at, r.stage_us,
+SELECT r.case_id, r.day, r.stage, r.started_at, r.ended_at, r.stage_us, r.shares_day,
        c.queue_id, c.priority, c.region, c.vendor_id, c.created_at, c.resolved_at
 FROM rows r
 JOIN cases c ON c.case_id = r.case_id
