@@ -4,53 +4,102 @@
 -- (occurred_at, event_id) order, each stage lasting until the case's next event (or the period's
 -- end), cut at midnight. Time after a resolution (closed) is not counted. `cases` counts the cases
 -- that spent any time in the stage that day.
+-- Read from the summaries, three ways: the range's whole days from summary_stage_day_totals (the
+-- steps with a next step, cut at midnights and summed); the days the range cuts (the day of its end,
+-- and of its start unless a midnight) from those pieces in summary_stage_days, cut to the range; and
+-- the steps still open from their rows there, run to the range's end. A case counted in a whole day's
+-- totals is not counted again for its open step that day (shares_day).
 WITH bounds AS (
-    SELECT $period_start::TIMESTAMP AS lo, least($period_end::TIMESTAMP, $as_of::TIMESTAMP) AS hi
+    SELECT lo, hi,
+           CASE WHEN date_trunc('day', lo) = lo THEN lo ELSE date_trunc('day', lo) + INTERVAL 1 DAY END AS whole_lo,
+           date_trunc('day', hi) AS whole_hi
+    FROM (SELECT $period_start::TIMESTAMP AS lo, least($period_end::TIMESTAMP, $as_of::TIMESTAMP) AS hi) b
 ),
-scoped AS MATERIALIZED (
-    SELECT c.case_id, c.created_at
-    FROM cases c
-    JOIN queues q USING (queue_id)
-    WHERE c.created_at < (SELECT hi FROM bounds)
-      AND (c.resolved_at IS NULL OR c.resolved_at >= (SELECT lo FROM bounds))
-      AND wf_in($regions, c.region)
+-- The days the range cuts: its first unless it starts at midnight, and the day of its end unless
+-- that is the first (or the end is a midnight).
+cut_days AS (
+    SELECT date_trunc('day', lo) AS day FROM bounds WHERE lo < whole_lo
+    UNION ALL
+    SELECT whole_hi FROM bounds WHERE whole_hi >= whole_lo AND whole_hi < hi
+),
+-- The open steps of the cases in scope (their case's columns are on their rows).
+open_steps AS MATERIALIZED (
+    SELECT o.case_id, o.stage, o.started_at AS seg_start, o.shares_day
+    FROM summary_stage_days o
+    CROSS JOIN bounds b
+    JOIN queues q ON q.queue_id = o.queue_id
+    WHERE o.ended_at IS NULL
+      AND o.started_at < b.hi
+      AND o.created_at < b.hi
+      AND (o.resolved_at IS NULL OR o.resolved_at >= b.lo)
+      AND wf_in($regions, o.region)
       AND wf_in($verticals, q.vertical)
-      AND wf_in($priorities, c.priority)
-      AND wf_in($vendors, c.vendor_id)
-),
--- Their steps up to the period's end (macros/routing.sql), read from the summary.
-segments AS (
-    SELECT case_id, stage, started_at AS seg_start, coalesce(ended_at, (SELECT hi FROM bounds)) AS seg_end
-    FROM summary_routing_segments(NULL::TIMESTAMP, least($period_end::TIMESTAMP, $as_of::TIMESTAMP),
-                                  $period_start::TIMESTAMP, least($period_end::TIMESTAMP, $as_of::TIMESTAMP))
-    WHERE stage <> 'closed'
-      AND case_id IN (SELECT case_id FROM scoped)
+      AND wf_in($priorities, o.priority)
+      AND wf_in($vendors, o.vendor_id)
 ),
 days AS (
     SELECT day, day + INTERVAL 1 DAY AS day_end
     FROM range(date_trunc('day', (SELECT lo FROM bounds)), (SELECT hi FROM bounds), INTERVAL 1 DAY) r(day)
 ),
--- Each segment with the days it overlaps: the day it starts on by an equality (most segments end
--- that day), the later days it runs into by a range join of the segments longer than that day.
+-- Each open step with the days it overlaps up to the range's end (the day it starts on by an
+-- equality, the later days by a range join), and the pieces of the cut days, each cut to the range.
 pieces AS (
-    SELECT s.case_id, s.stage, s.seg_start, s.seg_end, d.day, d.day_end
-    FROM segments s
-    JOIN days d ON d.day = date_trunc('day', s.seg_start)
+    SELECT o.case_id, o.stage, o.day, wf_span_us(greatest(o.seg_start, o.day, b.lo), least(o.day_end, b.hi)) AS us,
+           o.shares_day AND o.day >= b.whole_lo AND o.day < b.whole_hi AS counted
+    FROM (
+        SELECT o.case_id, o.stage, o.seg_start, o.shares_day, d.day, d.day_end
+        FROM open_steps o
+        JOIN days d ON d.day = date_trunc('day', o.seg_start)
+        UNION ALL
+        SELECT o.case_id, o.stage, o.seg_start, false, d.day, d.day_end
+        FROM open_steps o
+        JOIN days d ON d.day > o.seg_start
+    ) o
+    CROSS JOIN bounds b
+    WHERE least(o.day_end, b.hi) > greatest(o.seg_start, o.day, b.lo)
     UNION ALL
-    SELECT s.case_id, s.stage, s.seg_start, s.seg_end, d.day, d.day_end
-    FROM segments s
-    JOIN days d ON d.day > s.seg_start AND d.day < s.seg_end
-    WHERE s.seg_end > date_trunc('day', s.seg_start) + INTERVAL 1 DAY
+    SELECT c.case_id, c.stage, c.day, wf_span_us(greatest(c.started_at, b.lo), least(c.ended_at, b.hi)), false
+    FROM summary_stage_days c
+    CROSS JOIN bounds b
+    JOIN queues q ON q.queue_id = c.queue_id
+    -- the cut days by ranges of the parameters alone, so that the scan skips the other days
+    WHERE ((c.day >= date_trunc('day', $period_start::TIMESTAMP)
+            AND c.day < least(date_trunc('day', $period_start::TIMESTAMP) + INTERVAL 1 DAY,
+                              CASE WHEN date_trunc('day', $period_start::TIMESTAMP) = $period_start::TIMESTAMP
+                                   THEN $period_start::TIMESTAMP ELSE 'infinity'::TIMESTAMP END))
+           OR (c.day >= date_trunc('day', least($period_end::TIMESTAMP, $as_of::TIMESTAMP))
+               AND c.day < least($period_end::TIMESTAMP, $as_of::TIMESTAMP)))
+      AND c.day IN (SELECT day FROM cut_days)
+      AND c.ended_at IS NOT NULL
+      AND least(c.ended_at, b.hi) > greatest(c.started_at, b.lo)
+      AND c.created_at < b.hi
+      AND (c.resolved_at IS NULL OR c.resolved_at >= b.lo)
+      AND wf_in($regions, c.region)
+      AND wf_in($verticals, q.vertical)
+      AND wf_in($priorities, c.priority)
+      AND wf_in($vendors, c.vendor_id)
+),
+-- The whole days of the cases in scope (a case resolved before the range has none of its time).
+whole_days AS (
+    SELECT t.day, t.stage, sum(t.stage_us) AS us, sum(t.cases) AS cases
+    FROM summary_stage_day_totals t
+    CROSS JOIN bounds b
+    JOIN queues q ON q.queue_id = t.queue_id
+    WHERE t.day >= b.whole_lo AND t.day < b.whole_hi
+      AND (t.early_resolved_at IS NULL OR t.early_resolved_at >= b.lo)
+      AND wf_in($regions, t.region)
+      AND wf_in($verticals, q.vertical)
+      AND wf_in($priorities, t.priority)
+      AND wf_in($vendors, t.vendor_id)
+    GROUP BY t.day, t.stage
+),
+-- The pieces' time, and their cases not already counted in that whole day and stage.
+piece_days AS (
+    SELECT day, stage, sum(us) AS us, count(DISTINCT case_id) FILTER (WHERE NOT counted) AS cases
+    FROM pieces
+    GROUP BY day, stage
 )
-SELECT
-    p.day,
-    p.stage,
-    sum(epoch(least(p.seg_end, p.day_end, (SELECT hi FROM bounds)))
-        - epoch(greatest(p.seg_start, p.day, (SELECT lo FROM bounds)))) / 3600.0 AS hours,
-    count(DISTINCT p.case_id) AS cases
-FROM pieces p
-WHERE p.seg_end > (SELECT lo FROM bounds)
-  AND p.seg_start < (SELECT hi FROM bounds)
-  AND least(p.seg_end, p.day_end, (SELECT hi FROM bounds)) > greatest(p.seg_start, p.day, (SELECT lo FROM bounds))
-GROUP BY ALL
-ORDER BY p.day, p.stage
+SELECT day, stage, sum(us)::DOUBLE / 3600000000.0 AS hours, sum(cases)::BIGINT AS cases
+FROM (SELECT day, stage, us, cases FROM whole_days UNION ALL SELECT day, stage, us, cases FROM piece_days) u
+GROUP BY day, stage
+ORDER BY day, stage

@@ -322,3 +322,35 @@ CREATE TABLE IF NOT EXISTS summary_case_stages (
     created_at  TIMESTAMP NOT NULL,   -- the case's, to select cases without a join
     resolved_at TIMESTAMP
 );
+
+-- Per case, UTC day and stage: the pieces of its steps with a next step, cut at midnights, and its
+-- step still open (if any) on the day it began, with the case's filter columns and dates.
+CREATE TABLE IF NOT EXISTS summary_stage_days (
+    case_id     VARCHAR NOT NULL,
+    day         TIMESTAMP NOT NULL,   -- UTC midnight
+    stage       VARCHAR NOT NULL,     -- waiting | review | pending | escalated | rerouted
+    started_at  TIMESTAMP NOT NULL,   -- the piece's start: its step's, or the day's midnight
+    ended_at    TIMESTAMP,            -- its end: its step's, or the next midnight (NULL: the step is open)
+    stage_us    BIGINT,               -- microseconds from start to end (> 0; NULL when open)
+    shares_day  BOOLEAN,              -- open row: the case has a piece with an end that day in that stage
+    queue_id    VARCHAR,              -- the case's current queue, priority, region and vendor
+    priority    VARCHAR,
+    region      VARCHAR,
+    vendor_id   VARCHAR,
+    created_at  TIMESTAMP NOT NULL,
+    resolved_at TIMESTAMP
+);
+
+-- summary_stage_days' timed rows summed per day, stage and the filter columns: what
+-- routing_stage_hours reads for the whole days of a range. Rebuilt per day, like the hourly counts.
+CREATE TABLE IF NOT EXISTS summary_stage_day_totals (
+    day         TIMESTAMP NOT NULL,
+    stage       VARCHAR NOT NULL,
+    queue_id    VARCHAR,
+    priority    VARCHAR,
+    region      VARCHAR,
+    vendor_id   VARCHAR,
+    early_resolved_at TIMESTAMP,      -- the cases' resolved_at when before the day (else NULL)
+    stage_us    BIGINT NOT NULL,
+    cases       BIGINT NOT NULL       -- distinct cases (one with two pieces in a day counts once)
+);

@@ -21,7 +21,9 @@ handling it belongs to; `summary_reviewer_sessions` (queries/macros/sessions.sql
 `reviewer_sessions`, the replay of the raw events it stands in for, would give.
 The stage summary (summary_case_stages) holds every step of a case through the Automation page's
 stages, selected from `routing_case_segments` (queries/macros/routing.sql), the replay that stays the
-definition; `summary_routing_segments` reads it as of any instant.
+definition; `summary_routing_segments` reads it as of any instant. The stage days
+(summary_stage_days) cut those steps at midnights: per case, day and stage, the time spent, so that
+the hours per day and stage are a sum over whole days (built from the case's steps just built).
 """
 
 from __future__ import annotations
@@ -36,21 +38,23 @@ import duckdb
 
 from watchfloor.warehouse import create_schema
 
-VERSION = 5  # 2: the hourly counts; 3: the reviewer sessions; 4: the stopped SLA clocks (summary_sla_stopped); 5: the case stages
+VERSION = 6  # 2: the hourly counts; 3: the reviewer sessions; 4: the stopped SLA clocks (summary_sla_stopped); 5: the case stages; 6: the stage days
 SUMMARY = "sla_clocks"
 TABLES = ("summary_sla_cases", "summary_sla_stretches", "summary_sla_stopped",
-          "summary_review_sessions", "summary_case_stages")
+          "summary_review_sessions", "summary_case_stages", "summary_stage_days")
 _SQL_DIR = Path(__file__).resolve().parent / "summary_sql"
 _MACROS = Path(__file__).resolve().parent.parent / "queries" / "macros" / "sla.sql"
 _HOURLY_MACROS = _MACROS.with_name("hourly.sql")
 _ROUTING_MACROS = _MACROS.with_name("routing.sql")
-# Built in this order: the stretches read their cases' rows, the stopped clocks both.
-_BUILD = ("sla_cases", "sla_stretches", "sla_stopped", "review_sessions", "case_stages")
+# Built in this order: the stretches read their cases' rows, the stopped clocks both; the stage days the case stages.
+_BUILD = ("sla_cases", "sla_stretches", "sla_stopped", "review_sessions", "case_stages", "stage_days")
 # A full rebuild builds this many cases at a time (its memory stays bounded whatever the size).
 FULL_BUILD_BATCH = 1_000_000
 # The hourly counts: rebuilt per hour (summary_hours), not per case.
 HOURLY_TABLES = ("summary_hourly_cases", "summary_hourly_accounts")
 _HOURLY_BUILD = ("hourly_cases", "hourly_accounts")
+# The stage hours per day: summed from summary_stage_days per day (summary_days), not per case.
+DAY_TABLES = ("summary_stage_day_totals",)
 
 
 class SummaryError(RuntimeError):
@@ -124,7 +128,7 @@ def refresh(con: duckdb.DuckDBPyConnection, case_ids: Iterable[str] | None = Non
     full = case_ids is None or not state.built
     if state.version is not None and not state.built:
         # Built by another version: its tables may have another layout, so they are made anew.
-        for table in TABLES + HOURLY_TABLES:
+        for table in TABLES + HOURLY_TABLES + DAY_TABLES:
             con.execute(f"DROP TABLE IF EXISTS {table}").fetchall()
         create_schema(con)
     con.execute(_macro_sql()).fetchall()
@@ -140,6 +144,7 @@ def refresh(con: duckdb.DuckDBPyConnection, case_ids: Iterable[str] | None = Non
             if ids:
                 con.execute("INSERT INTO summary_scope SELECT unnest(?::VARCHAR[])", [ids]).fetchall()
             _hour_scope(con, full=False)  # before the old rows go: they hold a removed case's hour
+            _day_scope(con)  # and the days its old steps ran through
             for table in TABLES:
                 con.execute(f"DELETE FROM {table} WHERE case_id IN (SELECT case_id FROM summary_scope)").fetchall()
         if full:
@@ -149,6 +154,7 @@ def refresh(con: duckdb.DuckDBPyConnection, case_ids: Iterable[str] | None = Non
             if cases:
                 _build_scope(con)
         _rebuild_hours(con, full)
+        _rebuild_stage_days(con, full)
         mark = _newest_event(con)
         if not full and state.high_water_mark is not None:
             # Events of other cases after the old mark (another system's write, not refreshed) are
@@ -166,7 +172,7 @@ def refresh(con: duckdb.DuckDBPyConnection, case_ids: Iterable[str] | None = Non
                    generation = summary_state.generation + 1""",
             [SUMMARY, VERSION, mark, now]).fetchall()
     finally:
-        for table in ("summary_scope", "summary_hours", "summary_batches"):
+        for table in ("summary_scope", "summary_hours", "summary_batches", "summary_days"):
             try:
                 con.execute(f"DROP TABLE IF EXISTS {table}").fetchall()
             except duckdb.TransactionException:
@@ -223,6 +229,29 @@ def _rebuild_hours(con: duckdb.DuckDBPyConnection, full: bool) -> None:
         con.execute(_hourly_macro_sql()).fetchall()
         for name in _HOURLY_BUILD:
             con.execute(build_sql(name), {"first": first, "until": until}).fetchall()
+
+
+def _day_scope(con: duckdb.DuckDBPyConnection) -> None:
+    """The temp table summary_days: the days of the stage-day rows of the cases in summary_scope,
+    as last built (the new rows' days are added after the build)."""
+    con.execute("CREATE OR REPLACE TEMP TABLE summary_days AS SELECT DISTINCT day FROM summary_stage_days "
+                "WHERE case_id IN (SELECT case_id FROM summary_scope)").fetchall()
+
+
+def _rebuild_stage_days(con: duckdb.DuckDBPyConnection, full: bool) -> None:
+    """Replace the stage-day totals of the days the cases in summary_scope ran through, before and
+    after their build (every day on a full refresh)."""
+    if full:
+        con.execute("CREATE OR REPLACE TEMP TABLE summary_days AS SELECT DISTINCT day FROM summary_stage_days").fetchall()
+        for table in DAY_TABLES:
+            con.execute(f"DELETE FROM {table}").fetchall()
+    else:
+        con.execute("INSERT INTO summary_days SELECT DISTINCT day FROM summary_stage_days "
+                    "WHERE case_id IN (SELECT case_id FROM summary_scope) "
+                    "AND day NOT IN (SELECT day FROM summary_days)").fetchall()
+        for table in DAY_TABLES:
+            con.execute(f"DELETE FROM {table} WHERE day IN (SELECT day FROM summary_days)").fetchall()
+    con.execute(build_sql("stage_day_totals")).fetchall()
 
 
 def touched_since_mark(con: duckdb.DuckDBPyConnection) -> list[str]:

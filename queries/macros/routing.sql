@@ -122,3 +122,7 @@ WHERE (created_from IS NULL OR s.created_at >= created_from)
   AND s.created_at < created_to
   AND (open_since IS NULL OR s.resolved_at IS NULL OR s.resolved_at >= open_since)
   AND s.started_at <= as_of;
+
+-- The microseconds from a to b, whole: differences of epoch() seconds rounded back to the
+-- microseconds the timestamps hold, so that sums of them are exact in any order.
+CREATE OR REPLACE TEMP MACRO wf_span_us(a, b) AS (round((epoch(b) - epoch(a)) * 1000000)::BIGINT);

@@ -1,10 +1,13 @@
-"""The case-stage summary (summary_case_stages, watchfloor/summaries.py): the Automation page's routing
-queries read from it give the rows replayed from the raw events, row for row, in the same order and
-bit for bit, and a batch's incremental refresh leaves the same rows as a full rebuild.
+"""The case-stage summaries (summary_case_stages, summary_stage_days and summary_stage_day_totals,
+watchfloor/summaries.py): the Automation page's routing queries read from them give the rows replayed
+from the raw events, row for row, in the same order and bit for bit (the hours per day and stage:
+the same days, stages and cases, and hours within 1e-9 of the replay's, which sums its seconds in
+another order), and a batch's incremental refresh leaves the same rows as a full rebuild.
 
 Both ways: `summary_routing_segments` (what routing_cases and routing_stage_hours read) against
 `routing_segments` (the replay of the raw events, queries/macros/routing.sql), and the two queries
-themselves on each, on the seeded parity warehouse and on a seeded warehouse continued by live-feed
+themselves on each (routing_stage_hours against its definition replayed with no summary,
+routing_stage_hours_definition.sql), on the seeded parity warehouse and on a seeded warehouse continued by live-feed
 batches (with reopened cases): ranges of 7, 30 and 90 days, as of instants before, inside and after
 the batches and in the middle of a range, with and without filters.
 """
@@ -12,6 +15,7 @@ the batches and in the middle of a range, with and without filters.
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from pathlib import Path
 
 import duckdb
 import polars as pl
@@ -27,6 +31,8 @@ from watchfloor.simulator import SimConfig
 
 END = datetime(2026, 11, 18, 12, 0)
 ROUTING = ("routing_cases", "routing_figures", "routing_stage_hours")
+# routing_stage_hours reads whole days from summaries of their own: it is compared with its definition.
+STAGE_HOURS_DEFINITION = (Path(__file__).parent / "routing_stage_hours_definition.sql").read_text(encoding="utf-8")
 
 
 def raw_form(sql: str) -> str:
@@ -106,10 +112,18 @@ def routing_calls(as_of: datetime, days: int) -> list[tuple[str, dict]]:
 
 def compare_query(con, name: str, params: dict) -> pl.DataFrame:
     sql = queries.load(name).sql
-    assert "summary_routing_segments(" in sql and " routing_segments(" not in sql, name
     summary = con.sql(sql, params=params).pl()
-    raw = con.sql(raw_form(sql), params=params).pl()
     assert server.parsed(name).args.get("order"), name  # both order their rows: compared in that order
+    if name == "routing_stage_hours":
+        assert "summary_stage_day_totals" in sql and "routing_segments(" not in sql
+        raw = con.sql(STAGE_HOURS_DEFINITION, params=params).pl()
+        assert raw.schema == summary.schema, (raw.schema, summary.schema)
+        assert_same(raw.drop("hours"), summary.drop("hours"), (name, params))
+        off = ((raw["hours"] - summary["hours"]).abs() > 1e-9 * raw["hours"].abs().clip(lower_bound=1.0))
+        assert not off.any(), (name, params, raw.filter(off).head(3).to_dicts(), summary.filter(off).head(3).to_dicts())
+        return raw
+    assert "summary_routing_segments(" in sql and " routing_segments(" not in sql, name
+    raw = con.sql(raw_form(sql), params=params).pl()
     assert_same(raw, summary, (name, params))
     return raw
 
@@ -172,8 +186,9 @@ def test_the_seeded_warehouse_reads_the_same_from_the_summary(parity_warehouse):
 
 
 def test_a_wrong_summary_row_is_caught(live_warehouse, tmp_path):
-    """The comparison can fail: a step's end a minute off (the hours per stage), a case's time in
-    review before its step at as_of a minute off, or one of its re-routes counted as a return."""
+    """The comparison can fail: a case's time in review before its step at as_of a minute off, one
+    of its re-routes counted as a return; a day's stage total a minute off or a case too many, or a
+    step still open a minute off (the hours per day and stage)."""
     copy = copy_of(live_warehouse["path"], tmp_path / "wrong.duckdb")
     as_of = END
     calls = dict(reversed(routing_calls(as_of, 7)))  # the page defaults (no filters)
@@ -185,39 +200,63 @@ def test_a_wrong_summary_row_is_caught(live_warehouse, tmp_path):
                 w.execute(setup).fetchall()
             compare_query(w, name, calls[name])
         recent = "created_at > $a - INTERVAL 3 DAY AND ended_at < $a ORDER BY case_id LIMIT 1"
-        step = w.sql(f"SELECT case_id, event_id FROM summary_case_stages WHERE stage = 'review' AND {recent}",
-                     params={"a": as_of}).fetchall()[0]
         reviewed = w.sql(f"SELECT case_id FROM summary_case_stages WHERE review_before > 0 AND {recent}",
                          params={"a": as_of}).fetchall()[0][0]
         rerouted = w.sql(f"SELECT case_id FROM summary_case_stages WHERE reroutes > 0 AND {recent}",
                          params={"a": as_of}).fetchall()[0][0]
-        for change, key, name in (
-                ("ended_at = ended_at + INTERVAL 1 MINUTE WHERE case_id = ? AND event_id = ?", step, "routing_stage_hours"),
-                ("review_before = review_before + 60 WHERE case_id = ? AND review_before > 0", [reviewed], "routing_cases"),
-                ("reroutes = reroutes - 1, returns = returns + 1 WHERE case_id = ? AND reroutes > 0", [rerouted],
-                 "routing_cases")):
-            assert_wrong_row_caught(w, "summary_case_stages", change, key,
-                                    lambda: compare_query(w, name, calls[name]))
+        # routing_stage_hours: a whole day's total a minute off, or counting one case too many; a
+        # step still open a minute earlier (its case's open row); a piece of the day as_of cuts
+        # (as_of is noon) ending a minute early
+        total = w.sql("SELECT day, stage, queue_id FROM summary_stage_day_totals WHERE day >= $a - INTERVAL 3 DAY "
+                      "AND day < $a - INTERVAL 1 DAY ORDER BY stage_us DESC LIMIT 1", params={"a": as_of}).fetchall()[0]
+        still_open = w.sql("SELECT case_id FROM summary_stage_days WHERE ended_at IS NULL "
+                           "AND started_at < $a - INTERVAL 1 DAY ORDER BY case_id LIMIT 1", params={"a": as_of}).fetchall()[0]
+        cut = w.sql("SELECT case_id, started_at FROM summary_stage_days WHERE day = date_trunc('day', $a) "
+                    "AND ended_at < $a AND ended_at - started_at > INTERVAL 2 MINUTE ORDER BY case_id LIMIT 1",
+                    params={"a": as_of}).fetchall()[0]
+        for table, change, key, name in (
+                ("summary_case_stages", "review_before = review_before + 60 WHERE case_id = ? AND review_before > 0",
+                 [reviewed], "routing_cases"),
+                ("summary_case_stages", "reroutes = reroutes - 1, returns = returns + 1 WHERE case_id = ? AND reroutes > 0",
+                 [rerouted], "routing_cases"),
+                ("summary_stage_day_totals", "stage_us = stage_us + 60000000 WHERE day = ? AND stage = ? AND queue_id = ?",
+                 total, "routing_stage_hours"),
+                ("summary_stage_day_totals", "cases = cases + 1 WHERE day = ? AND stage = ? AND queue_id = ?",
+                 total, "routing_stage_hours"),
+                ("summary_stage_days", "started_at = started_at - INTERVAL 1 MINUTE WHERE case_id = ? AND ended_at IS NULL",
+                 still_open, "routing_stage_hours"),
+                ("summary_stage_days", "ended_at = ended_at - INTERVAL 1 MINUTE WHERE case_id = ? AND started_at = ?",
+                 cut, "routing_stage_hours")):
+            assert_wrong_row_caught(w, table, change, key, lambda: compare_query(w, name, calls[name]))
         for name in ROUTING:
             compare_query(w, name, calls[name])
     finally:
         w.close()
 
 
-def _stages(path: str) -> pl.DataFrame:
-    return read_rows(path, "SELECT * FROM summary_case_stages ORDER BY case_id, started_at, event_id")
+def _stages(path: str) -> dict[str, pl.DataFrame]:
+    return {"summary_case_stages": read_rows(path, "SELECT * FROM summary_case_stages ORDER BY case_id, started_at, event_id"),
+            "summary_stage_days": read_rows(path, "SELECT * FROM summary_stage_days ORDER BY case_id, day, stage, started_at"),
+            "summary_stage_day_totals": read_rows(path, "SELECT * FROM summary_stage_day_totals ORDER BY ALL")}
+
+
+def assert_same_stages(rebuilt: dict[str, pl.DataFrame], incremental: dict[str, pl.DataFrame]) -> None:
+    for table, rows in incremental.items():
+        assert rows.height > 0, table
+        assert_same(rebuilt[table], rows, table)
 
 
 def test_incremental_refreshes_leave_what_a_full_rebuild_builds(live_warehouse, tmp_path):
     copy = copy_of(live_warehouse["path"], tmp_path / "rebuilt.duckdb")
-    incremental = _stages(str(copy))
+    tables = _stages(str(copy))
+    incremental = tables["summary_case_stages"]
     # The live batches and the reopening batch ended steps the seed had left open, and began new ones.
     assert incremental.filter(pl.col("started_at") > END).height > 500
     assert incremental.filter(pl.col("case_id").is_in(live_warehouse["reopened"])
                               & (pl.col("event_type") == "reopened")).height == 20
     report = summaries.refresh_file(copy, full=True)
     assert report.full
-    assert_same(_stages(str(copy)), incremental, "summary_case_stages")
+    assert_same_stages(_stages(str(copy)), tables)
 
 
 def test_refresh_picks_up_steps_another_system_wrote(live_warehouse, tmp_path):
@@ -243,8 +282,9 @@ def test_refresh_picks_up_steps_another_system_wrote(live_warehouse, tmp_path):
     report = summaries.refresh_file(copy, full=False)
     assert len(open_ids) >= 10
     assert not report.full and report.cases == len(open_ids)
-    incremental = _stages(str(copy))
+    tables = _stages(str(copy))
+    incremental = tables["summary_case_stages"]
     assert incremental.filter(pl.col("case_id") == open_ids[0]).height == 0
     assert incremental.filter(pl.col("started_at") == stamp + timedelta(minutes=5)).height == len(open_ids) - 1
     summaries.refresh_file(copy, full=True)
-    assert_same(_stages(str(copy)), incremental, "summary_case_stages")
+    assert_same_stages(_stages(str(copy)), tables)
