@@ -1,7 +1,7 @@
 """The queries read from the summaries against the same queries replaying the raw events.
 
 For every named query that reads a summary macro (`summary_sla_clocks`, `summary_reviewer_sessions`,
-`summary_routing_segments`), on the 1M-case page-benchmark warehouse
+`summary_routing_segments`) or summary tables with a definition of their own (`routing_stage_hours`), on the 1M-case page-benchmark warehouse
 (benchmarks/work/bench_1m.duckdb, its summaries refreshed first if they are not built) at 7, 30
 and 90-day ranges: the median time DuckDB needs for the query as the pages run it (summaries)
 and for the same query on the raw macro (`sla_clocks`, `reviewer_sessions`, `routing_segments`), interleaved so that both see the same
@@ -39,13 +39,17 @@ BENCH_END = datetime(2026, 11, 20, 0, 0)
 # Each summary macro and the raw macro it stands in for (same arguments, same rows).
 RAW_FORMS = {"summary_sla_clocks": "sla_clocks", "summary_reviewer_sessions": "reviewer_sessions",
              "summary_routing_segments": "routing_segments"}
+# Queries that read summary tables of their own, with the definition their test checks them against.
+DEFINITIONS = {"routing_stage_hours": ROOT / "tests" / "unit" / "routing_stage_hours_definition.sql"}
 
 
 def switched() -> list[str]:
-    return [n for n in queries.available() if set(RAW_FORMS) & queries.query_words(n)]
+    return [n for n in queries.available() if set(RAW_FORMS) & queries.query_words(n) or n in DEFINITIONS]
 
 
-def raw_form(sql: str) -> str:
+def raw_form(name: str, sql: str) -> str:
+    if name in DEFINITIONS:
+        return DEFINITIONS[name].read_text(encoding="utf-8")
     for summary, raw in RAW_FORMS.items():
         sql = sql.replace(f"{summary}(", f"{raw}(")
     return sql
@@ -98,7 +102,7 @@ def main() -> int:
             if args.query and name not in args.query:
                 continue
             sql = queries.load(name).sql
-            raw_sql = raw_form(sql)
+            raw_sql = raw_form(name, sql)
             timed(con, sql, params)  # warm DuckDB's buffers once for each form
             timed(con, raw_sql, params)
             summary_t, raw_t, loads = [], [], []
@@ -120,8 +124,9 @@ def main() -> int:
         "`benchmarks/work/bench_1m.duckdb` (the page benchmark's 1M cases), as of 2026-11-20 00:00 UTC. "
         f"Median of {args.repeats} runs of DuckDB alone on an open connection, the two forms interleaved; "
         "*raw events* is the same SQL on `sla_clocks`, `reviewer_sessions` or `routing_segments` (the definitions, "
-        "replaying the raw events), *summaries* what the pages run (`summary_sla_clocks`, `summary_reviewer_sessions`, "
-        "`summary_routing_segments`). Load: the 1-minute load average during the runs.",
+        "replaying the raw events; for `routing_stage_hours` its definition, tests/unit/routing_stage_hours_definition.sql), "
+        "*summaries* what the pages run (`summary_sla_clocks`, `summary_reviewer_sessions`, "
+        "`summary_routing_segments`, the stage-day summaries). Load: the 1-minute load average during the runs.",
         "",
         "| query | days | raw events (ms) | summaries (ms) | load |",
         "|---|---:|---:|---:|---|",
