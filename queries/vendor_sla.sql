@@ -20,16 +20,26 @@ WITH clocks AS (
       AND CASE WHEN k.breached THEN k.breach_at ELSE k.stopped_at END >= $period_start::TIMESTAMP
       AND CASE WHEN k.breached THEN k.breach_at ELSE k.stopped_at END
           < least($period_end::TIMESTAMP, $as_of::TIMESTAMP)
+),
+-- Per vendor, reviewer and week first (narrow keys), then per unit of the reviewer.
+counts AS (
+    SELECT k.vendor_id, k.reviewer_id, date_trunc('week', k.counted_at) AS week_start,
+           count(*) FILTER (WHERE k.clock = 'first_action' AND NOT k.breached) AS first_action_met,
+           count(*) FILTER (WHERE k.clock = 'first_action' AND k.breached) AS first_action_breached,
+           count(*) FILTER (WHERE k.clock = 'resolution' AND NOT k.breached) AS resolution_met,
+           count(*) FILTER (WHERE k.clock = 'resolution' AND k.breached) AS resolution_breached
+    FROM clocks k
+    GROUP BY ALL
 )
 SELECT k.vendor_id,
        coalesce(r.region, '–') AS region,
        coalesce(r.site, r.region, '–') AS site,
-       date_trunc('week', k.counted_at) AS week_start,
-       count(*) FILTER (WHERE k.clock = 'first_action' AND NOT k.breached)::BIGINT AS first_action_met,
-       count(*) FILTER (WHERE k.clock = 'first_action' AND k.breached)::BIGINT AS first_action_breached,
-       count(*) FILTER (WHERE k.clock = 'resolution' AND NOT k.breached)::BIGINT AS resolution_met,
-       count(*) FILTER (WHERE k.clock = 'resolution' AND k.breached)::BIGINT AS resolution_breached
-FROM clocks k
+       k.week_start,
+       sum(k.first_action_met)::BIGINT AS first_action_met,
+       sum(k.first_action_breached)::BIGINT AS first_action_breached,
+       sum(k.resolution_met)::BIGINT AS resolution_met,
+       sum(k.resolution_breached)::BIGINT AS resolution_breached
+FROM counts k
 LEFT JOIN reviewers r ON r.reviewer_id = k.reviewer_id
 GROUP BY ALL
 ORDER BY ALL

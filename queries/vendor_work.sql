@@ -21,7 +21,9 @@ WITH bounds AS (
         $period_start::TIMESTAMP AS a,
         least($period_end::TIMESTAMP, $as_of::TIMESTAMP) AS b
 ),
-sessions AS MATERIALIZED (
+-- The sessions the filters let through, read twice: the few sessions sharing a handling are
+-- grouped by case from the summary itself, so the text case id is not held for every session.
+scoped AS NOT MATERIALIZED (
     SELECT s.case_id, s.reviewer_id, s.handling, s.alone, s.started_at, s.ended_at, s.outcome
     FROM summary_reviewer_sessions($period_start::TIMESTAMP, least($period_end::TIMESTAMP, $as_of::TIMESTAMP)) s
     JOIN reviewers r ON r.reviewer_id = s.reviewer_id
@@ -32,6 +34,9 @@ sessions AS MATERIALIZED (
       AND wf_in($priorities, p.priority)
       AND wf_in($vendors, r.vendor_id)
 ),
+sessions AS MATERIALIZED (
+    SELECT reviewer_id, alone, started_at, ended_at, outcome FROM scoped
+),
 -- Finished handlings whose outcome falls in the period. A session alone in its handling is the
 -- handling; only the others need grouping.
 handlings AS MATERIALIZED (
@@ -39,18 +44,18 @@ handlings AS MATERIALIZED (
     FROM sessions
     WHERE alone
       AND outcome IS NOT NULL
-      AND ended_at >= (SELECT a FROM bounds)
+      AND ended_at >= $period_start::TIMESTAMP  -- a; bound directly, not as a subquery per row
     UNION ALL
     SELECT
         reviewer_id,
         max(ended_at) AS completed_at,
         sum(epoch(ended_at) - epoch(started_at)) AS handle_seconds,
         max(outcome) AS outcome
-    FROM sessions
+    FROM scoped
     WHERE NOT alone
     GROUP BY case_id, reviewer_id, handling
     HAVING max(outcome) IS NOT NULL
-       AND max(ended_at) >= (SELECT a FROM bounds)
+       AND max(ended_at) >= $period_start::TIMESTAMP
 ),
 weeks AS (
     SELECT w AS week_start, w + INTERVAL 7 DAY AS week_end
