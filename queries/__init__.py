@@ -424,19 +424,27 @@ def derived(source: pl.DataFrame, compute: Any, *args: Any) -> Any:
     frames = [source, *(a for a in args if isinstance(a, pl.DataFrame))]
     key = (id(source), compute.__module__, compute.__qualname__,
            tuple(("frame", id(a)) if isinstance(a, pl.DataFrame) else _freeze(a) for a in args))
-    flight, leader = _derived.claim(key)
+    value, computed = _once(_derived, key, compute, source, args)
+    if computed:
+        # Forget the figures when a frame is gone, so a new frame at the same id never sees them.
+        for frame in frames:
+            weakref.finalize(frame, _derived.forget, key)
+    return value
+
+
+def _once(store: ResultCache, key: tuple, compute: Any, source: pl.DataFrame, args: tuple) -> tuple[Any, bool]:
+    """(value, whether this call computed it): the value kept in `store` under `key`, or the one a
+    computation in flight lands, or `compute(source, *args)` kept there from now on."""
+    flight, leader = store.claim(key)
     if not leader:
-        return flight.result()
+        return flight.result(), False
     try:
         value = compute(source, *args)
     except BaseException as exc:
-        _derived.crash(key, flight, exc)
+        store.crash(key, flight, exc)
         raise
-    _derived.land(key, flight, value, ttl=float("inf"))
-    # Forget the figures when a frame is gone, so a new frame at the same id never sees them.
-    for frame in frames:
-        weakref.finalize(frame, _derived.forget, key)
-    return value
+    store.land(key, flight, value, ttl=float("inf"))
+    return value, True
 
 
 # Figures kept by what their frame holds, not by the frame: a result that is run again (its entry
@@ -459,16 +467,7 @@ def by_contents(source: pl.DataFrame, compute: Any, *args: Any) -> Any:
     that computation. For a costly figure whose inputs are all in `source` and `args`, and which
     does not depend on the order of the rows."""
     key = (contents_key(source), compute.__module__, compute.__qualname__, tuple(_freeze(a) for a in args))
-    flight, leader = _by_contents.claim(key)
-    if not leader:
-        return flight.result()
-    try:
-        value = compute(source, *args)
-    except BaseException as exc:
-        _by_contents.crash(key, flight, exc)
-        raise
-    _by_contents.land(key, flight, value, ttl=float("inf"))
-    return value
+    return _once(_by_contents, key, compute, source, args)[0]
 
 
 class NotOnThisEngine(QueryError):
