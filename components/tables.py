@@ -32,5 +32,7 @@ def as_arrow(frame: pl.DataFrame) -> pa.Table:
 
 def table(data: pl.DataFrame | Any, **kwargs: Any) -> Any:
     """st.dataframe for a Polars frame (or anything st.dataframe takes, such as a pandas Styler).
-    A frame's Arrow form is kept as long as the frame: a cached or derived frame is converted once."""
+    A frame's Arrow form is kept as long as the frame: a cached or derived frame is converted once.
+    An empty cell shows a dash, never "None", unless the caller says otherwise."""
+    kwargs.setdefault("placeholder", "–")
     return st.dataframe(queries.derived(data, as_arrow) if isinstance(data, pl.DataFrame) else data, **kwargs)

@@ -55,3 +55,12 @@ def test_every_table_is_drawn_through_the_kit():
              if path != ROOT / "components" / "tables.py"
              for line in dataframe_calls(path.read_text(encoding="utf-8"))]
     assert found == []
+
+
+def test_an_empty_cell_shows_a_dash_unless_asked_otherwise(monkeypatch):
+    drawn: list[dict] = []
+    monkeypatch.setattr(tables.st, "dataframe", lambda data, **kwargs: drawn.append(kwargs))
+    frame = pl.DataFrame({"stage": ["In review", None], "share": [0.5, None]})
+    tables.table(frame, hide_index=True)
+    tables.table(frame, placeholder="n/a")
+    assert [d.get("placeholder") for d in drawn] == ["–", "n/a"]
