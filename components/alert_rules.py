@@ -44,11 +44,11 @@ def rules_table(ruleset: RuleSet) -> None:
     } for r in ruleset.rules]
     tables.table(pl.DataFrame(rows), hide_index=True, key="alerts_rules_table",
                  column_config={"Settings": st.column_config.TextColumn(width="medium"),
-                                "On": st.column_config.CheckboxColumn(help="Disabled rules are kept but not evaluated.")}, placeholder="–")
+                                "On": st.column_config.CheckboxColumn(help="Disabled rules are kept but not evaluated.")})
     if ruleset.digests:
         tables.table(pl.DataFrame([{"Digest": d.name.title(), "When": d.describe(),
                                     "Channels": ", ".join(d.channels) or "none"} for d in ruleset.digests.values()]),
-                     hide_index=True, key="alerts_digests_table", placeholder="–")
+                     hide_index=True, key="alerts_digests_table")
 
 
 def _known_scope_values() -> dict[str, set[str]]:

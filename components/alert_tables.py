@@ -93,7 +93,7 @@ def open_alerts(table: pl.DataFrame) -> None:
         pl.col("rule_id").alias("Rule"), pl.col("id").alias("No."),
     )
     tables.table(
-        shown, hide_index=True, key="alerts_open_table", placeholder="–",
+        shown, hide_index=True, key="alerts_open_table",
         column_config={
             "Alert": st.column_config.TextColumn(width="large"),
             "How bad": st.column_config.TextColumn(width="large"),
@@ -155,13 +155,13 @@ def act_on_alert(table: pl.DataFrame, store: AlertStore, user, now: datetime) ->
                                "Value": [row["title"], row["where_text"], row["measure"],
                                          times.at(row["since"]), times.at(row["opened_at"]),
                                          row["status"], row["rule_id"]]}),
-                 hide_index=True, key="alerts_chosen_facts", column_config={"Value": st.column_config.TextColumn(width="large")}, placeholder="–")
+                 hide_index=True, key="alerts_chosen_facts", column_config={"Value": st.column_config.TextColumn(width="large")})
     events = store.events_frame(choice)
     if events.height:
         when = times.titled("When")
         tables.table(times.local(events, "at").select(pl.col("at").alias(when), pl.col("kind").alias("What"),
                                    pl.col("actor").alias("Who"), pl.col("note").alias("Note")),
-                     hide_index=True, key="alerts_chosen_events", placeholder="–",
+                     hide_index=True, key="alerts_chosen_events",
                      column_config={when: st.column_config.DatetimeColumn(format="MM-DD HH:mm:ss")})
 
 
@@ -188,7 +188,7 @@ def history(table: pl.DataFrame) -> None:
             pl.col("acknowledged_by").alias("Acknowledged by"), pl.col("to_acknowledge").alias("To acknowledge"),
             pl.col("resolved_at").alias("Resolved"), pl.col("to_resolve").alias("To resolve"),
         ),
-        hide_index=True, key="alerts_history_table", placeholder="–",
+        hide_index=True, key="alerts_history_table",
         column_config={
             "No.": st.column_config.NumberColumn(format="%d"),
             "Alert": st.column_config.TextColumn(width="large"),
@@ -210,7 +210,7 @@ def deliveries(health: pl.DataFrame, recent: pl.DataFrame) -> None:
                       pl.col("sent").alias("Sent"), pl.col("retrying").alias("Waiting to retry"),
                       pl.col("failed").alias("Failed"), pl.col("last_sent").alias("Last sent"),
                       pl.col("last_error").alias("Last error")),
-        hide_index=True, key="alerts_channel_table", placeholder="–",
+        hide_index=True, key="alerts_channel_table",
         column_config={"Last sent": st.column_config.DatetimeColumn(times.titled("Last sent"), format="MM-DD HH:mm:ss"),
                        "Last error": st.column_config.TextColumn(width="large"),
                        "URL": st.column_config.TextColumn(help="The service and a fingerprint; the URL itself is a secret.")},
@@ -221,7 +221,7 @@ def deliveries(health: pl.DataFrame, recent: pl.DataFrame) -> None:
                           pl.col("title").alias("Title"), pl.col("channel").alias("Channel"),
                           pl.col("status").alias("Status"), pl.col("attempts").alias("Tries"),
                           pl.col("next_attempt_at").alias("Next try"), pl.col("last_error").alias("Error")),
-            hide_index=True, key="alerts_delivery_table", placeholder="–",
+            hide_index=True, key="alerts_delivery_table",
             column_config={"Queued": st.column_config.DatetimeColumn(times.titled("Queued"), format="MM-DD HH:mm:ss"),
                            "Next try": st.column_config.DatetimeColumn(times.titled("Next try"), format="MM-DD HH:mm:ss")},
         )

@@ -176,7 +176,7 @@ def worst_hours_table(worst: pl.DataFrame, zone: str, key: str) -> None:
         pl.col("gap").round(1).alias("Gap"),
         (pl.col("roster_service_level") * 100).round(1).alias("Service level with roster (%)"),
     )
-    tables.table(shown, hide_index=True, key=key, height=min(38 + 35 * shown.height, 420), placeholder="–",
+    tables.table(shown, hide_index=True, key=key, height=min(38 + 35 * shown.height, 420),
                  column_config={c: st.column_config.NumberColumn(format="localized")
                                 for c in ("Arrivals", "Needed on floor", "Needed scheduled", "Rostered", "Gap")})
 
@@ -200,7 +200,7 @@ def backlog_table(summary: pl.DataFrame, key: str) -> None:
                                              "Expected breaches")},
                                 "Clears in (h)": st.column_config.NumberColumn(format="localized",
                      help="Hours until the waiting cases are worked off at the rostered capacity; empty: not "
-                          "within the 14-day plan.")}, placeholder="–")
+                          "within the 14-day plan.")})
 
 
 def backlog_chart(frame: pl.DataFrame, zone: str, key: str) -> None:
@@ -262,7 +262,7 @@ def backtest_table(per_group: pl.DataFrame, groups: pl.DataFrame, key: str) -> N
         ((1 - pl.col("ratio")) * 100).round(1).alias("Error lower by (%)"),
         (pl.col("coverage") * 100).round(1).alias("Inside 80 % interval (%)"),
     )
-    tables.table(shown, hide_index=True, key=key, height=min(38 + 35 * shown.height, 360), placeholder="–")
+    tables.table(shown, hide_index=True, key=key, height=min(38 + 35 * shown.height, 360))
 
 
 # --- vendors and export ------------------------------------------------------------------------
@@ -289,7 +289,7 @@ def vendor_table(hours: pl.DataFrame, now: datetime, key: str) -> None:
                                                           help="vendors.contracted_hours_per_week; empty: not on file."),
         "Cost of the gap ($)": st.column_config.NumberColumn(
             format="dollar", help="Positive: hours to buy beyond the contract; negative: contracted hours not needed."),
-    }, placeholder="–")
+    })
 
 
 def plan_download(csv: bytes, now: datetime, key: str) -> None:

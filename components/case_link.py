@@ -69,7 +69,6 @@ def case_table(
     `on_stay(row)` draws what the page shows instead. A role that can neither open the case nor
     see it here gets a plain table (a selection that does nothing would mislead). Returns the
     selected row, if any."""
-    dataframe_kwargs.setdefault("placeholder", "–")  # an empty cell shows a dash, never "None"
     if on_stay is None and not case_page_available(role):
         tables.table(data, key=key, hide_index=True, **dataframe_kwargs)
         return None

@@ -193,7 +193,7 @@ def timeline(events: pl.DataFrame, clock_frame: pl.DataFrame, case_id: str) -> N
                       paper_bgcolor="rgba(0,0,0,0)")
     st.plotly_chart(plain.figure(fig), key="case_timeline_chart", config={"displayModeBar": False})
     shown, dated = times.dated(cv.timeline_display(events), {"When": "YYYY-MM-DD HH:mm"})
-    tables.table(shown, hide_index=True, key="case_timeline_table", placeholder="–",
+    tables.table(shown, hide_index=True, key="case_timeline_table",
                  column_config={**dated,
                                 "Then": st.column_config.TextColumn(help="Where the case is after the event."),
                                 "Until next": st.column_config.TextColumn(help="Time to the next event.")},
@@ -227,7 +227,7 @@ def qa_and_appeals(reviews: pl.DataFrame, appeals: pl.DataFrame) -> None:
             st.caption(f"{summary.reviews} review(s): {summary.agreed} agree with the decision; "
                        f"{summary.golden} from the golden set.")
             shown, dated = times.dated(cv.qa_display(reviews), {"Reviewed": "YYYY-MM-DD HH:mm"})
-            tables.table(shown, hide_index=True, key="case_qa_table", column_config=dated, placeholder="–")
+            tables.table(shown, hide_index=True, key="case_qa_table", column_config=dated)
     with right:
         st.markdown("**Appeals**")
         if appeals.height == 0:
@@ -235,7 +235,7 @@ def qa_and_appeals(reviews: pl.DataFrame, appeals: pl.DataFrame) -> None:
         else:
             shown, dated = times.dated(cv.appeals_display(appeals), {"Filed": "YYYY-MM-DD HH:mm",
                                                                     "Resolved": "YYYY-MM-DD HH:mm"})
-            tables.table(shown, hide_index=True, key="case_appeals_table", placeholder="–", column_config=dated)
+            tables.table(shown, hide_index=True, key="case_appeals_table", column_config=dated)
 
 
 def incident(case: dict, role: str) -> None:
@@ -260,8 +260,7 @@ def related(related_cases: pl.DataFrame, case: dict, role: str) -> None:
                + " Select a row to open the case.")
     shown, dated = times.dated(cv.related_display(related_cases), {"Created": "YYYY-MM-DD HH:mm"})
     case_link.case_table(
-        shown, related_cases["case_id"].to_list(), key="case_related_table", role=role,
-        placeholder="–", column_config=dated,
+        shown, related_cases["case_id"].to_list(), key="case_related_table", role=role, column_config=dated,
         height=min(38 + 35 * related_cases.height, 390),
     )
 

@@ -157,7 +157,7 @@ def enforcement(table: pl.DataFrame, comparable: bool = True) -> None:
         # Cases wide enough for a quarter's counts (seven digits with separators).
         column_config={"Action": st.column_config.TextColumn(width=150),
                        "Cases": st.column_config.NumberColumn(format="localized", width=68),
-                       "Change": st.column_config.TextColumn(width=54, help="Against the period before.")}, placeholder="–",
+                       "Change": st.column_config.TextColumn(width=54, help="Against the period before.")},
     )
 
 
@@ -223,7 +223,7 @@ def rising(table: pl.DataFrame) -> None:
                 pl.col("previous").alias("Before"),
                 texts_of(table, _change_text, "current", "previous").alias("Change"),
             ),
-            hide_index=True, key="executive_rising_table", height=35 * (table.height + 1) + 3, placeholder="–",
+            hide_index=True, key="executive_rising_table", height=35 * (table.height + 1) + 3,
         )
 
 
@@ -254,7 +254,7 @@ def notices(table: pl.DataFrame, rows: int = 6, comparable: bool = True) -> None
             "Orders": st.column_config.NumberColumn(format="localized", width=46, help="Orders and requests from authorities (source law_enforcement)."),
             "Actioned": st.column_config.NumberColumn(format="localized", width=58, help="Notices resolved in the period with an enforcement action."),
             "Median": st.column_config.TextColumn(width=52, help="Median time from notice to action, over the notices actioned in the period."),
-        }, placeholder="–",
+        },
     )
     if table.height > rows:
         st.caption(f"Top {rows} of {table.height} categories by notices; all of them are in the export.")

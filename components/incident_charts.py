@@ -107,7 +107,7 @@ def incident_list(incidents: pl.DataFrame) -> None:
             "To acknowledge": st.column_config.TextColumn(help="acknowledged − detected"),
             "To mitigate": st.column_config.TextColumn(help="mitigated − started"),
             "To resolve": st.column_config.TextColumn(help="resolved − started"),
-        }, placeholder="–",
+        },
     )
 
 
@@ -151,7 +151,7 @@ def story(rows: pl.DataFrame) -> None:
         column_config={when: st.column_config.DatetimeColumn(format="YYYY-MM-DD HH:mm"),
                        "Since start": st.column_config.TextColumn(width=80),
                        "What": st.column_config.TextColumn(width=100),
-                       "Note": st.column_config.TextColumn(width="large")}, placeholder="–",
+                       "Note": st.column_config.TextColumn(width="large")},
     )
 
 

@@ -88,7 +88,7 @@ def calibration(table: pl.DataFrame, key: str) -> None:
                  "the reviewer has. The list is ranked by it."),
         "worst_category": st.column_config.TextColumn("Most errors in"),
         "worst_category_errors": st.column_config.NumberColumn("Errors there", format="localized"),
-    }, height=min(38 + 35 * table.height, 390), placeholder="–")
+    }, height=min(38 + 35 * table.height, 390))
     st.caption(f"Reviewers with at least {q.MIN_CHECKS_FOR_RANKING} checks, ranked by the error share they "
                f"surely have (lower end of the 95 % interval), so that a few unlucky checks do not put someone "
                f"on the list; the top {q.CALIBRATION_TOP_N}.")
@@ -178,4 +178,4 @@ def agreement_table(agreement: pl.DataFrame, key: str) -> None:
         "Band": st.column_config.TextColumn(help="Landis & Koch: ≤ 0 poor, ≤ 0.20 slight, ≤ 0.40 fair, "
                                                  "≤ 0.60 moderate, ≤ 0.80 substantial, above: almost perfect. Undefined: "
                                                  "reviewers and QA all gave one and the same decision."),
-    }, height=min(38 + 35 * shown.height, 560), placeholder="–")
+    }, height=min(38 + 35 * shown.height, 560))

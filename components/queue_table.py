@@ -60,8 +60,7 @@ def queue_health_table(table: pl.DataFrame, group_by: str, key: str) -> None:
         columns["oldest_case_id"] = st.column_config.LinkColumn("Oldest case", display_text=r"case_id=(.*)")
     tables.table(
         queries.derived(table, _health_rows, tuple(columns), case_links),
-        hide_index=True,
-        placeholder="–",  # an empty queue has no ages: a dash, never "None"
+        hide_index=True,  # an empty queue has no ages: a dash, never "None"
         column_config=columns,
         key=key,
         height=min(38 + 35 * table.height, 520),
@@ -131,8 +130,7 @@ def worst_by_sla_table(rows: pl.DataFrame, role: str, key: str) -> None:
         "backlog": st.column_config.NumberColumn("Backlog", format="localized"),
     }
     _link_and_place(columns, shown)
-    tables.table(queries.derived(shown, _selected, tuple(columns)), hide_index=True, column_config=columns, key=key,
-                 placeholder="–")
+    tables.table(queries.derived(shown, _selected, tuple(columns)), hide_index=True, column_config=columns, key=key)
 
 
 def _selected(rows: pl.DataFrame, columns: tuple[str, ...]) -> pl.DataFrame:
@@ -154,8 +152,7 @@ def worst_by_age_table(rows: pl.DataFrame, role: str, key: str) -> None:
         "target": st.column_config.TextColumn("Target", help="The queue's resolution target."),
     }
     _link_and_place(columns, shown)
-    tables.table(queries.derived(shown, _selected, tuple(columns)), hide_index=True, column_config=columns, key=key,
-                 placeholder="–")
+    tables.table(queries.derived(shown, _selected, tuple(columns)), hide_index=True, column_config=columns, key=key)
 
 
 def _age_rows(rows: pl.DataFrame) -> pl.DataFrame:

@@ -201,7 +201,7 @@ def breakdown_table(attainment: pl.DataFrame, dimension: str) -> None:
                     "attainment": st.column_config.NumberColumn("Attainment", format="%.1f%%",
                                                                 help="Met ÷ (met + breached)."),
                 },
-                height=min(38 + 35 * view.height, 390), placeholder="–",
+                height=min(38 + 35 * view.height, 390),
             )
 
 
@@ -330,7 +330,7 @@ def case_details(row: dict, as_of: datetime) -> None:
             else:
                 when = times.titled("When")
                 tables.table(times.local(rep.timeline_display(events), "When").rename({"When": when}), hide_index=True,
-                             key=f"sla_case_events_{case_id}", placeholder="–",
+                             key=f"sla_case_events_{case_id}",
                              column_config={when: st.column_config.DatetimeColumn(format="YYYY-MM-DD HH:mm")})
         st.caption("The Case page will show the full case; until then, these are its key facts.")
 
@@ -355,7 +355,7 @@ def policies(frame: pl.DataFrame) -> None:
             "Pending info": st.column_config.TextColumn(help="Whether time waiting for information counts."),
             "Queues": st.column_config.NumberColumn(format="%d", help="Queues using the policy."),
             "Queue names": st.column_config.ListColumn("Queues using it", width="large"),
-        }, placeholder="–",
+        },
     )
     st.caption("All policies and queues; the sidebar filters do not apply. A case's targets are those of "
                "its current queue's policy.")

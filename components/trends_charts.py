@@ -151,7 +151,7 @@ def spike_table(episodes: pl.DataFrame, dimension: str) -> dict | None:
             "State": st.column_config.TextColumn(help="Ongoing: still elevated at the last complete bucket; recent: "
                                                       "ended in the last 24 hours."),
         },
-        height=min(38 + 35 * display.height, 320), placeholder="–",
+        height=min(38 + 35 * display.height, 320),
     )
     row = case_link.selected_row(event)
     if row is None or row >= episodes.height:
@@ -389,7 +389,7 @@ def movers_table(movers: pl.DataFrame, dimension: str, period_label: str) -> Non
             "Change": st.column_config.TextColumn(help="This period − period before."),
             "Change %": st.column_config.NumberColumn(format="%+.1f%%",
                                                       help="Change ÷ period before; empty where the period before had none."),
-        }, placeholder="–",
+        },
     )
     st.caption(f"{period_label}; the {min(tr.MOVERS_TOP_N, movers.height)} largest changes in cases, up or down.")
 
@@ -417,7 +417,7 @@ def emerging_patterns(rising: pl.DataFrame) -> None:
                     "Share": st.column_config.NumberColumn(format="%.1f%%", help="Share of all cases in scope, this period."),
                     "Rise": st.column_config.NumberColumn(format="+%.2f pt",
                                                           help="Share now − share in the period before, in points."),
-                }, placeholder="–",
+                },
             )
 
 

@@ -83,7 +83,7 @@ def scorecard_table(card: pl.DataFrame, key: str) -> None:
         rule = "" if f.direction is None else f" Marked 🟢 🟠 🔴 against the contract target ({f.target or 'house standard'})."
         config[f.label] = st.column_config.TextColumn(help=f.help + rule)
     tables.table(shown, key=key, hide_index=True, column_config=config,
-                 height=min(38 + 35 * card.height, 460), placeholder="–")
+                 height=min(38 + 35 * card.height, 460))
     st.caption("🟢 meets the contract target; 🟠 within the tolerance below it; 🔴 further off. "
                "Figures without a mark have no contract target.")
 
@@ -144,7 +144,7 @@ def side_by_side(card: pl.DataFrame, first: str, second: str, key: str) -> None:
         st.info("Pick two vendors with work in this period.")
         return
     tables.table(table, key=key, hide_index=True,
-                 height=38 + 35 * table.height, placeholder="–")
+                 height=38 + 35 * table.height)
 
 
 def _pair_rows(card: pl.DataFrame, first: str, second: str) -> pl.DataFrame | None:
