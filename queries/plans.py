@@ -21,8 +21,10 @@ from watchfloor import capacity as capacity_plan
 from watchfloor import case_view, daily_health, sla_report
 from watchfloor import queue_health as queue_health_figures
 from watchfloor import spike_record as records
+from watchfloor import spike_record_summary as record_summary
 from watchfloor import trends as trend_figures
 from watchfloor.filters import MULTI_KEYS, Filters
+from watchfloor.warehouse import WarehouseError
 
 
 @dataclass(frozen=True)
@@ -68,12 +70,26 @@ def spike_record(watched_frame: pl.DataFrame, as_of: datetime, sensitivity: str 
     page and the alert rules that ask for it at the same hour get the same record. Computed once per
     contents of the frame (queries.by_contents), so a frame fetched again from an unchanged
     warehouse (its cache entry expired, or pushed out) finds the record it had; a write that changes
-    the window's counts gives other rows and a new record."""
+    the window's counts gives other rows and a new record. The unfiltered record at the default
+    sensitivity is usually read as the writers kept it, not judged here."""
     return queries.derived(watched_frame, _kept_record, records.hour_of(as_of), sensitivity)
 
 
 def _kept_record(watched_frame: pl.DataFrame, hour: datetime, sensitivity: str) -> records.SpikeRecord:
-    return queries.by_contents(watched_frame, records.build, hour, sensitivity)
+    return queries.by_contents(watched_frame, _record_of, hour, sensitivity)
+
+
+def _record_of(watched_frame: pl.DataFrame, hour: datetime, sensitivity: str) -> records.SpikeRecord:
+    """The record the writers kept for these very series (watchfloor.spike_record_summary), else
+    the series judged here. A warehouse without kept records (built by an older version, or a
+    server warehouse without them) only means judging here."""
+    try:
+        rows = queries.run_uncached("kept_spike_record", hour=hour, sensitivity=sensitivity,
+                                    series_key=records.series_key(watched_frame))
+    except (queries.QueryError, WarehouseError):
+        rows = pl.DataFrame()
+    kept = record_summary.record_from_rows(rows, sensitivity)
+    return kept if kept is not None else records.build(watched_frame, hour, sensitivity)
 
 
 def work_ahead(call: QueryCall, frame: pl.DataFrame) -> None:

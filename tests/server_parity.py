@@ -74,10 +74,14 @@ def outside_plan_calls(duck: str) -> dict[str, list[dict]]:
         incident = con.sql("SELECT incident_id FROM cases WHERE incident_id IS NOT NULL "
                            "GROUP BY ALL ORDER BY count(*) DESC, incident_id LIMIT 1").fetchall()
         some_queues = [r[0] for r in con.sql("SELECT queue_id FROM queues ORDER BY queue_id LIMIT 3").fetchall()]
+        kept = con.sql("SELECT hour, sensitivity, series_key FROM summary_spike_records ORDER BY hour").fetchall()
     finally:
         con.close()
     calls: dict[str, list[dict]] = {
         "sla_case_events": [{"case_id": case_id, "created_at": created, "as_of": AS_OF}],
+        # The spike record the writers kept, as a page asks for it (and with series of another key).
+        "kept_spike_record": [*({"hour": h, "sensitivity": sens, "series_key": key} for h, sens, key in kept),
+                              {"hour": AS_OF, "sensitivity": "normal", "series_key": "0:none"}],
     }
     made = [
         *plans.trends_spike_cases(default_filters(AS_OF.date()), "category", category, AS_OF - timedelta(days=2), AS_OF),

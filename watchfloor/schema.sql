@@ -354,3 +354,46 @@ CREATE TABLE IF NOT EXISTS summary_stage_day_totals (
     stage_us    BIGINT NOT NULL,
     cases       BIGINT NOT NULL       -- distinct cases (one with two pieces in a day counts once)
 );
+
+-- The spike record kept by the writers (watchfloor/spike_record_summary.py): the unfiltered
+-- record at the default sensitivity for the hours a dashboard is about to ask for, with a key of
+-- the watched series it was judged on. A page whose series have that key reads it instead of
+-- judging them again; any other page judges its own.
+CREATE TABLE IF NOT EXISTS summary_spike_records (
+    hour        TIMESTAMP NOT NULL,   -- the record's hour: it judges the complete hours before it
+    sensitivity VARCHAR NOT NULL,
+    series_key  VARCHAR NOT NULL,     -- what the watched series held (spike_record.series_key)
+    first_hour  TIMESTAMP,            -- the judged grid (both NULL: nothing judged)
+    last_hour   TIMESTAMP,
+    PRIMARY KEY (hour, sensitivity)
+);
+
+-- The spikes of each kept record (spike_record.RECORD_SCHEMA; its `end` is end_hour here).
+CREATE TABLE IF NOT EXISTS summary_spikes (
+    hour          TIMESTAMP NOT NULL,
+    sensitivity   VARCHAR NOT NULL,
+    spike_id      VARCHAR NOT NULL,
+    category      VARCHAR NOT NULL,
+    surface       VARCHAR,
+    region        VARCHAR,
+    level         VARCHAR,
+    label         VARCHAR,
+    onset         TIMESTAMP,
+    detected_at   TIMESTAMP,
+    peak          TIMESTAMP,
+    end_hour      TIMESTAMP,
+    until         TIMESTAMP,
+    hours         BIGINT,
+    observed      DOUBLE,
+    expected      DOUBLE,
+    excess        DOUBLE,
+    multiplier    DOUBLE,
+    peak_observed DOUBLE,
+    peak_expected DOUBLE,
+    score         DOUBLE,
+    severity      VARCHAR,
+    ongoing       BOOLEAN,
+    state         VARCHAR,
+    kind          VARCHAR,
+    burst_cases   DOUBLE
+);

@@ -14,10 +14,12 @@ Definitions: docs/metrics.md, "The spike record".
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Callable
 
+import numpy as np
 import polars as pl
 
 from watchfloor import spikes
@@ -39,6 +41,16 @@ RECORD_SCHEMA = {
     "peak_expected": pl.Float64, "score": pl.Float64, "severity": pl.String, "ongoing": pl.Boolean,
     "state": pl.String, "kind": pl.String, "burst_cases": pl.Float64,
 }
+
+
+def series_key(cells: pl.DataFrame) -> str:
+    """What watched_series' frame holds, as a short text: its columns and types, its height and a
+    digest of its rows' hashes, sorted (the same rows in any order give the same key). The record
+    kept in the warehouse (watchfloor.spike_record_summary) is read only for series with its key."""
+    hashes = np.sort(cells.hash_rows(seed=0).to_numpy())
+    digest = hashlib.blake2b(hashes.tobytes(), digest_size=16)
+    digest.update(repr(list(cells.schema.items())).encode())
+    return f"{cells.height}:{digest.hexdigest()}"
 
 
 def hour_of(as_of: datetime) -> datetime:

@@ -36,9 +36,10 @@ from typing import Iterable
 
 import duckdb
 
+from watchfloor import spike_record_summary
 from watchfloor.warehouse import create_schema
 
-VERSION = 6  # 2: the hourly counts; 3: the reviewer sessions; 4: the stopped SLA clocks (summary_sla_stopped); 5: the case stages; 6: the stage days
+VERSION = 7  # 2: the hourly counts; 3: the reviewer sessions; 4: the stopped SLA clocks (summary_sla_stopped); 5: the case stages; 6: the stage days; 7: the spike record
 SUMMARY = "sla_clocks"
 TABLES = ("summary_sla_cases", "summary_sla_stretches", "summary_sla_stopped",
           "summary_review_sessions", "summary_case_stages", "summary_stage_days")
@@ -55,6 +56,8 @@ HOURLY_TABLES = ("summary_hourly_cases", "summary_hourly_accounts")
 _HOURLY_BUILD = ("hourly_cases", "hourly_accounts")
 # The stage hours per day: summed from summary_stage_days per day (summary_days), not per case.
 DAY_TABLES = ("summary_stage_day_totals",)
+# The spike record kept for the coming hours (watchfloor.spike_record_summary), after the hourly counts.
+SPIKE_TABLES = ("summary_spike_records", "summary_spikes")
 
 
 class SummaryError(RuntimeError):
@@ -128,7 +131,7 @@ def refresh(con: duckdb.DuckDBPyConnection, case_ids: Iterable[str] | None = Non
     full = case_ids is None or not state.built
     if state.version is not None and not state.built:
         # Built by another version: its tables may have another layout, so they are made anew.
-        for table in TABLES + HOURLY_TABLES + DAY_TABLES:
+        for table in TABLES + HOURLY_TABLES + DAY_TABLES + SPIKE_TABLES:
             con.execute(f"DROP TABLE IF EXISTS {table}").fetchall()
         create_schema(con)
     con.execute(_macro_sql()).fetchall()
@@ -155,6 +158,7 @@ def refresh(con: duckdb.DuckDBPyConnection, case_ids: Iterable[str] | None = Non
                 _build_scope(con)
         _rebuild_hours(con, full)
         _rebuild_stage_days(con, full)
+        spike_record_summary.keep(con, full)
         mark = _newest_event(con)
         if not full and state.high_water_mark is not None:
             # Events of other cases after the old mark (another system's write, not refreshed) are

@@ -13,7 +13,7 @@ from tests.server_parity import missing_calls, plan_calls, summary_builds
 # so their SQL is the same for any value.
 OUTSIDE_PLANS = {"sla_case_events", "trends_spike_cases", "capacity_arrivals", "capacity_queue_arrivals",
                  "case_detail", "case_timeline", "case_qa_reviews", "case_appeals", "case_related",
-                 "case_search", "case_excerpt", "incident_cases"}
+                 "case_search", "case_excerpt", "incident_cases", "kept_spike_record"}
 
 
 def test_every_named_query_has_test_parameters():
