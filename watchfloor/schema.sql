@@ -355,6 +355,23 @@ CREATE TABLE IF NOT EXISTS summary_stage_day_totals (
     cases       BIGINT NOT NULL       -- distinct cases (one with two pieces in a day counts once)
 );
 
+-- The spike record's cells over every case (queries/watched_series.sql without filters), per UTC hour
+-- of created_at: the hourly counts summed over every field but category, surface and region.
+CREATE TABLE IF NOT EXISTS summary_watched_cells (
+    hour        TIMESTAMP NOT NULL,
+    category    VARCHAR NOT NULL,
+    surface     VARCHAR NOT NULL,     -- '(none)' for a case without one
+    region      VARCHAR NOT NULL,     -- '(none)' for a case without one
+    cases       BIGINT NOT NULL,
+    top_account BIGINT NOT NULL,      -- the cell-hour's busiest account's cases (1: none repeats; 0: no account)
+    slot_0      BIGINT NOT NULL,
+    slot_1      BIGINT NOT NULL,
+    slot_2      BIGINT NOT NULL,
+    slot_3      BIGINT NOT NULL,
+    slot_4      BIGINT NOT NULL,
+    slot_5      BIGINT NOT NULL
+);
+
 -- The spike record kept by the writers (watchfloor/spike_record_summary.py): the unfiltered
 -- record at the default sensitivity for the hours a dashboard is about to ask for, with a key of
 -- the watched series it was judged on. A page whose series have that key reads it instead of

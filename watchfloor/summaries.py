@@ -39,7 +39,7 @@ import duckdb
 from watchfloor import spike_record_summary
 from watchfloor.warehouse import create_schema
 
-VERSION = 7  # 2: the hourly counts; 3: the reviewer sessions; 4: the stopped SLA clocks (summary_sla_stopped); 5: the case stages; 6: the stage days; 7: the spike record
+VERSION = 7  # 2: the hourly counts; 3: the reviewer sessions; 4: the stopped SLA clocks (summary_sla_stopped); 5: the case stages; 6: the stage days; 7: the spike record and its cells
 SUMMARY = "sla_clocks"
 TABLES = ("summary_sla_cases", "summary_sla_stretches", "summary_sla_stopped",
           "summary_review_sessions", "summary_case_stages", "summary_stage_days")
@@ -52,8 +52,8 @@ _BUILD = ("sla_cases", "sla_stretches", "sla_stopped", "review_sessions", "case_
 # A full rebuild builds this many cases at a time (its memory stays bounded whatever the size).
 FULL_BUILD_BATCH = 1_000_000
 # The hourly counts: rebuilt per hour (summary_hours), not per case.
-HOURLY_TABLES = ("summary_hourly_cases", "summary_hourly_accounts")
-_HOURLY_BUILD = ("hourly_cases", "hourly_accounts")
+HOURLY_TABLES = ("summary_hourly_cases", "summary_hourly_accounts", "summary_watched_cells")
+_HOURLY_BUILD = ("hourly_cases", "hourly_accounts", "watched_cells")
 # The stage hours per day: summed from summary_stage_days per day (summary_days), not per case.
 DAY_TABLES = ("summary_stage_day_totals",)
 # The spike record kept for the coming hours (watchfloor.spike_record_summary), after the hourly counts.

@@ -30,7 +30,8 @@ BURST_ACCOUNT = "acct_hourly_burst"
 
 def raw_form(sql: str) -> str:
     """The query on the raw cases: the summary macros replaced by their definitions."""
-    return sql.replace("summary_case_hours(", "case_hours(").replace("summary_case_hour_accounts(", "case_hour_accounts(")
+    return (sql.replace("summary_case_hours(", "case_hours(").replace("summary_case_hour_accounts(", "case_hour_accounts(")
+            .replace("summary_watched_hours(", "watched_hours("))
 
 
 def assert_same(raw: pl.DataFrame, summary: pl.DataFrame, where) -> None:
@@ -121,7 +122,8 @@ def compare(con, name: str, params: dict) -> int:
     bound = {k: list(v) if isinstance(v, tuple) else v for k, v in params.items()}
     summary = con.sql(sql, params=bound).pl()
     raw = con.sql(raw_form(sql), params=bound).pl()
-    assert server.parsed(name).args.get("order"), name  # compared in the query's own order
+    if not server.parsed(name).args.get("order"):  # rows in no set order: compared sorted
+        raw, summary = raw.sort(raw.columns), summary.sort(summary.columns)
     assert_same(raw, summary, (name, params))
     return raw.height
 
@@ -142,6 +144,7 @@ def test_every_switched_query_reads_the_same_from_the_hourly_counts(live_warehou
         for name in SWITCHED:
             sql = queries.load(name).sql
             assert "summary_case_hours(" in sql and " case_hours(" not in sql, name
+            assert name != "watched_series" or "summary_watched_hours(" in sql
         # Before the batches, inside them, after them (the burst's hour), and later.
         end = live_warehouse["end"]
         for as_of in (END - timedelta(days=2, minutes=13), END + timedelta(hours=1, minutes=7),
@@ -177,7 +180,8 @@ def test_the_hourly_counts_add_up_to_the_cases(live_warehouse):
 
 
 def test_a_wrong_summary_row_is_caught(live_warehouse, tmp_path):
-    """The comparison can fail: one hourly row off by one case, or one account row, shows."""
+    """The comparison can fail: one hourly row off by one case, one account row, or one row of the
+    spike record's cells (read without filters) shows; the hourly rows are read within filters."""
     copy = copy_of(live_warehouse["path"], tmp_path / "wrong.duckdb")
     as_of = live_warehouse["end"] + timedelta(hours=1)
     watched = {"history_start": as_of - timedelta(days=4), "until": as_of.replace(minute=0), "regions": [],
@@ -185,27 +189,40 @@ def test_a_wrong_summary_row_is_caught(live_warehouse, tmp_path):
     series = {"history_start": END - timedelta(days=4), "period_end": END + timedelta(days=1), "hourly": False,
               "dimension": "language", "regions": [], "verticals": [], "priorities": [], "vendors": []}
     writer = duckdb.connect(str(copy))
-    writer.execute("UPDATE summary_hourly_cases SET cases = cases + 1 WHERE hour = "
-                   "(SELECT min(hour) FROM summary_hourly_cases WHERE hour >= $h)",
-                   {"h": END - timedelta(days=2)}).fetchall()
+    hour, priority = writer.execute("SELECT hour, priority FROM summary_hourly_cases WHERE hour >= $h "
+                                    "ORDER BY hour, priority LIMIT 1", {"h": END - timedelta(days=2)}).fetchall()[0]
+    writer.execute("UPDATE summary_hourly_cases SET cases = cases + 1 WHERE hour = ? AND priority = ?",
+                   [hour, priority]).fetchall()
     writer.close()
+    within = {**watched, "priorities": [priority]}
     con = _reader(str(copy))
-    for name, params in (("trends_series", series), ("watched_series", watched)):
+    for name, params in (("trends_series", series), ("watched_series", within)):
         with pytest.raises(AssertionError):
             compare(con, name, params)
+    compare(con, "watched_series", watched)  # without filters the cells are read whole: not that row
     con.close()
     summaries.refresh_file(copy, full=True)
     con = _reader(str(copy))
     compare(con, "trends_series", series)
     compare(con, "watched_series", watched)
+    compare(con, "watched_series", within)
     con.close()
-    writer = duckdb.connect(str(copy))
-    writer.execute("UPDATE summary_hourly_accounts SET cases = cases - 1 WHERE account_id = ?", [BURST_ACCOUNT]).fetchall()
-    writer.close()
-    con = _reader(str(copy))
-    with pytest.raises(AssertionError):
-        compare(con, "watched_series", watched)
-    con.close()
+    burst_priority = read_rows(str(copy), f"SELECT priority FROM summary_hourly_accounts WHERE account_id = '{BURST_ACCOUNT}' "
+                                          "LIMIT 1")["priority"][0]
+    for table, change in (("summary_hourly_accounts", f"cases = cases - 1 WHERE account_id = '{BURST_ACCOUNT}'"),
+                          ("summary_watched_cells", "cases = cases + 1 WHERE hour = (SELECT min(hour) FROM summary_watched_cells "
+                                                    f"WHERE hour >= TIMESTAMP '{watched['history_start']}')"),
+                          ("summary_watched_cells", "top_account = top_account + 1 WHERE top_account = "
+                                                    "(SELECT max(top_account) FROM summary_watched_cells)")):
+        wrong = copy_of(copy, tmp_path / "wrong-again.duckdb")
+        writer = duckdb.connect(str(wrong))
+        writer.execute(f"UPDATE {table} SET {change}").fetchall()
+        writer.close()
+        con = _reader(str(wrong))
+        with pytest.raises(AssertionError):
+            compare(con, "watched_series", {**watched, "priorities": [burst_priority]}
+                    if table == "summary_hourly_accounts" else watched)
+        con.close()
 
 
 def _tables(path: str) -> dict[str, pl.DataFrame]:
