@@ -76,11 +76,12 @@ WHERE date_trunc('hour', until::TIMESTAMP) < until::TIMESTAMP
   AND (date_trunc('hour', until::TIMESTAMP) > date_trunc('hour', since::TIMESTAMP)
        OR date_trunc('hour', since::TIMESTAMP) = since::TIMESTAMP);
 
--- The spike record's cells (queries/watched_series.sql) over every case, from the raw cases: per
+-- The spike record's cells (queries/watched_series.sql) over every case, from the hourly counts: per
 -- category, surface and region ('(none)' for a missing one) and hour of [since, until), the cases,
 -- the busiest account's cases (the largest of the accounts with more than one case in the
 -- cell-hour, or 1 when some other account has a case there, 0 when none has) and the cases of
--- each ten minutes. The definition of summary_watched_hours (watchfloor/summaries.py).
+-- each ten minutes. What summary_watched_cells keeps (watchfloor/summaries.py builds it from the
+-- hourly counts just rebuilt); the tests hold the hourly counts to the raw cases.
 CREATE OR REPLACE TEMP MACRO watched_hours(since, until) AS TABLE
 SELECT
     cells.hour, cells.category, cells.surface, cells.region, cells.cases,
@@ -92,7 +93,7 @@ FROM (
            sum(cases)::BIGINT AS cases, sum(with_account)::BIGINT AS with_account,
            sum(slot_0)::BIGINT AS slot_0, sum(slot_1)::BIGINT AS slot_1, sum(slot_2)::BIGINT AS slot_2,
            sum(slot_3)::BIGINT AS slot_3, sum(slot_4)::BIGINT AS slot_4, sum(slot_5)::BIGINT AS slot_5
-    FROM case_hours(since, until)
+    FROM summary_case_hours(since, until)
     GROUP BY hour, category, coalesce(surface, '(none)'), coalesce(region, '(none)')
 ) cells
 LEFT JOIN (
@@ -100,15 +101,15 @@ LEFT JOIN (
     FROM (
         SELECT hour, category, coalesce(surface, '(none)') AS surface, coalesce(region, '(none)') AS region,
                account_id, sum(cases) AS n
-        FROM case_hour_accounts(since, until)
+        FROM summary_case_hour_accounts(since, until)
         GROUP BY hour, category, coalesce(surface, '(none)'), coalesce(region, '(none)'), account_id
     ) accounts
     GROUP BY hour, category, surface, region
 ) b
   ON b.category = cells.category AND b.surface = cells.surface AND b.region = cells.region AND b.hour = cells.hour;
 
--- watched_hours' rows from the summary for the hours wholly inside [since, until), from the raw
--- cases for a partial hour at either end.
+-- watched_hours' rows from summary_watched_cells for the hours wholly inside [since, until), from
+-- the hourly counts (and the raw cases) for a partial hour at either end.
 CREATE OR REPLACE TEMP MACRO summary_watched_hours(since, until) AS TABLE
 SELECT hour, category, surface, region, cases, top_account, slot_0, slot_1, slot_2, slot_3, slot_4, slot_5
 FROM summary_watched_cells
