@@ -38,7 +38,7 @@ BENCH_END = datetime(2026, 11, 20, 0, 0)
 
 # Each summary macro and the raw macro it stands in for (same arguments, same rows).
 RAW_FORMS = {"summary_sla_clocks": "sla_clocks", "summary_reviewer_sessions": "reviewer_sessions",
-             "summary_routing_segments": "routing_segments"}
+             "summary_period_handlings": "period_handlings", "summary_routing_segments": "routing_segments"}
 # Queries that read summary tables of their own, with the definition their test checks them against.
 DEFINITIONS = {"routing_stage_hours": ROOT / "tests" / "unit" / "routing_stage_hours_definition.sql"}
 

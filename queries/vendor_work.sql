@@ -9,8 +9,9 @@
 -- reviewer's sessions on one case up to its outcome: 'decided' or 'escalated' complete it; after
 -- 'pending_info' the time waiting for the answer is not handled, and the reviewer's next session
 -- on the case continues it. Sessions are looked for from a day before a (a session is never held
--- that long). They are read from the session summary (summary_reviewer_sessions); the tests run
--- this query on reviewer_sessions too, which replays the raw events, and compare.
+-- that long). They are read from the session summary (summary_reviewer_sessions) and the finished
+-- handlings from the handling summary (summary_period_handlings); the tests run this query on
+-- reviewer_sessions and period_handlings too, which replay the raw events, and compare.
 --
 -- Rows of kind 'unit': additive figures per (vendor_id, region, site, week_start).
 -- Rows of kind 'spread': handle-time p50 / p90 of the handlings completed in the period, for
@@ -21,10 +22,9 @@ WITH bounds AS (
         $period_start::TIMESTAMP AS a,
         least($period_end::TIMESTAMP, $as_of::TIMESTAMP) AS b
 ),
--- The sessions the filters let through, read twice: the few sessions sharing a handling are
--- grouped by case from the summary itself, so the text case id is not held for every session.
-scoped AS NOT MATERIALIZED (
-    SELECT s.case_id, s.reviewer_id, s.handling, s.alone, s.started_at, s.ended_at, s.outcome
+-- The sessions the filters let through: the handled time.
+sessions AS MATERIALIZED (
+    SELECT s.reviewer_id, s.started_at, s.ended_at
     FROM summary_reviewer_sessions($period_start::TIMESTAMP, least($period_end::TIMESTAMP, $as_of::TIMESTAMP)) s
     JOIN reviewers r ON r.reviewer_id = s.reviewer_id
     JOIN queues q ON q.queue_id = s.queue_id
@@ -34,28 +34,32 @@ scoped AS NOT MATERIALIZED (
       AND wf_in($priorities, p.priority)
       AND wf_in($vendors, r.vendor_id)
 ),
-sessions AS MATERIALIZED (
-    SELECT reviewer_id, alone, started_at, ended_at, outcome FROM scoped
+-- The finished handlings whose outcome falls in the period (one narrow row each, from the
+-- handling summary), the filters applied to the queue each row's sessions ran in. A handling
+-- whose sessions ran in one queue is its row; only the others are grouped by case.
+scoped_handlings AS NOT MATERIALIZED (
+    SELECT h.case_id, h.reviewer_id, h.handling, h.whole, h.completed_at, h.handle_seconds, h.outcome,
+           r.vendor_id, r.region, coalesce(r.site, r.region) AS site  -- the reviewer's unit, for the spread
+    FROM summary_period_handlings($period_start::TIMESTAMP, least($period_end::TIMESTAMP, $as_of::TIMESTAMP)) h
+    JOIN reviewers r ON r.reviewer_id = h.reviewer_id
+    JOIN queues q ON q.queue_id = h.queue_id
+    JOIN sla_policies p ON p.sla_policy_id = q.sla_policy_id
+    WHERE wf_in($regions, q.region)
+      AND wf_in($verticals, q.vertical)
+      AND wf_in($priorities, p.priority)
+      AND wf_in($vendors, r.vendor_id)
 ),
--- Finished handlings whose outcome falls in the period. A session alone in its handling is the
--- handling; only the others need grouping.
 handlings AS MATERIALIZED (
-    SELECT reviewer_id, ended_at AS completed_at, epoch(ended_at) - epoch(started_at) AS handle_seconds, outcome
-    FROM sessions
-    WHERE alone
-      AND outcome IS NOT NULL
-      AND ended_at >= $period_start::TIMESTAMP  -- a; bound directly, not as a subquery per row
+    SELECT reviewer_id, vendor_id, region, site, completed_at, handle_seconds, outcome
+    FROM scoped_handlings
+    WHERE whole AND outcome IS NOT NULL
     UNION ALL
-    SELECT
-        reviewer_id,
-        max(ended_at) AS completed_at,
-        sum(epoch(ended_at) - epoch(started_at)) AS handle_seconds,
-        max(outcome) AS outcome
-    FROM scoped
-    WHERE NOT alone
-    GROUP BY case_id, reviewer_id, handling
+    SELECT reviewer_id, vendor_id, region, site, max(completed_at) AS completed_at,
+           sum(handle_seconds) AS handle_seconds, max(outcome) AS outcome
+    FROM scoped_handlings
+    WHERE NOT whole
+    GROUP BY case_id, reviewer_id, handling, vendor_id, region, site
     HAVING max(outcome) IS NOT NULL
-       AND max(ended_at) >= $period_start::TIMESTAMP
 ),
 weeks AS (
     SELECT w AS week_start, w + INTERVAL 7 DAY AS week_end
@@ -138,10 +142,8 @@ spread AS (
         vendor_id, region, site, week_start,
         quantile_cont(handle_seconds, [0.5, 0.9]) AS q  -- one sort for both
     FROM (
-        SELECT h.handle_seconds, date_trunc('week', h.completed_at) AS week_start,
-               r.vendor_id, r.region, coalesce(r.site, r.region) AS site
-        FROM handlings h
-        JOIN reviewers r ON r.reviewer_id = h.reviewer_id
+        SELECT handle_seconds, date_trunc('week', completed_at) AS week_start, vendor_id, region, site
+        FROM handlings
     )
     GROUP BY GROUPING SETS ((vendor_id), (vendor_id, region), (vendor_id, region, site), (vendor_id, week_start))
 )

@@ -296,6 +296,22 @@ CREATE TABLE IF NOT EXISTS summary_review_sessions (
     handling_completed_at TIMESTAMP             -- when
 );
 
+-- Per finished handling (one reviewer's sessions on a case up to its outcome, docs/metrics.md,
+-- "Vendor scorecards") and queue its sessions ran in, from summary_review_sessions: what the
+-- Vendors page's work figures and handle-time quantiles aggregate, one narrow row per handling
+-- (a handling whose sessions ran in several queues has a row per queue).
+CREATE TABLE IF NOT EXISTS summary_handlings (
+    case_id          VARCHAR NOT NULL,
+    reviewer_id      VARCHAR,
+    handling         BIGINT NOT NULL,      -- as in summary_review_sessions
+    queue_id         VARCHAR,
+    pieces           BIGINT NOT NULL,      -- rows of the handling (1: it ran in one queue)
+    first_started_at TIMESTAMP NOT NULL,   -- the handling's first session's start
+    completed_at     TIMESTAMP NOT NULL,   -- its outcome
+    handle_seconds   DOUBLE NOT NULL,      -- the seconds of its sessions in this queue
+    outcome          VARCHAR               -- decided | escalated on the row whose sessions include the outcome
+);
+
 -- Per step of a case through the Automation page's stages (docs/metrics.md, "Automation &
 -- routing"): its creation and each routing event, over all of the case's events, with the stage
 -- it starts and what the page counts from it; to the case's next step.

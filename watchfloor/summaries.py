@@ -18,7 +18,9 @@ refresh of some cases rebuilds the whole hours those cases were created in, as t
 have them now and as the summaries last saw them (a case removed since, or moved to another hour).
 The reviewer-session summary (summary_review_sessions) holds every session of a case with the
 handling it belongs to; `summary_reviewer_sessions` (queries/macros/sessions.sql) reads it as
-`reviewer_sessions`, the replay of the raw events it stands in for, would give.
+`reviewer_sessions`, the replay of the raw events it stands in for, would give. The handling
+summary (summary_handlings) holds each finished handling once, with its handled seconds, from the
+sessions; `summary_period_handlings` (same file) reads it as `period_handlings` gives from the replay.
 The stage summary (summary_case_stages) holds every step of a case through the Automation page's
 stages, selected from `routing_case_segments` (queries/macros/routing.sql), the replay that stays the
 definition; `summary_routing_segments` reads it as of any instant. The stage days
@@ -39,16 +41,17 @@ import duckdb
 from watchfloor import spike_record_summary
 from watchfloor.warehouse import create_schema
 
-VERSION = 7  # 2: the hourly counts; 3: the reviewer sessions; 4: the stopped SLA clocks (summary_sla_stopped); 5: the case stages; 6: the stage days; 7: the spike record and its cells
+VERSION = 8  # 2: the hourly counts; 3: the reviewer sessions; 4: the stopped SLA clocks (summary_sla_stopped); 5: the case stages; 6: the stage days; 7: the spike record and its cells; 8: the handlings
 SUMMARY = "sla_clocks"
 TABLES = ("summary_sla_cases", "summary_sla_stretches", "summary_sla_stopped",
-          "summary_review_sessions", "summary_case_stages", "summary_stage_days")
+          "summary_review_sessions", "summary_case_stages", "summary_stage_days", "summary_handlings")
 _SQL_DIR = Path(__file__).resolve().parent / "summary_sql"
 _MACROS = Path(__file__).resolve().parent.parent / "queries" / "macros" / "sla.sql"
 _HOURLY_MACROS = _MACROS.with_name("hourly.sql")
 _ROUTING_MACROS = _MACROS.with_name("routing.sql")
-# Built in this order: the stretches read their cases' rows, the stopped clocks both; the stage days the case stages.
-_BUILD = ("sla_cases", "sla_stretches", "sla_stopped", "review_sessions", "case_stages", "stage_days")
+# Built in this order: the stretches read their cases' rows, the stopped clocks both; the stage days the case
+# stages; the finished handlings (summary_handlings) the cases' sessions.
+_BUILD = ("sla_cases", "sla_stretches", "sla_stopped", "review_sessions", "case_stages", "stage_days", "handlings")
 # A full rebuild builds this many cases at a time (its memory stays bounded whatever the size).
 FULL_BUILD_BATCH = 1_000_000
 # The hourly counts: rebuilt per hour (summary_hours), not per case.

@@ -61,3 +61,51 @@ SELECT
 FROM summary_review_sessions s
 WHERE s.started_at >= period_from - INTERVAL 1 DAY
   AND s.started_at < period_to;
+
+-- Finished handlings whose outcome lies in [period_from, period_to), from the sessions the two
+-- macros above give (sessions from a day before period_from; a handling begun earlier counts only
+-- those). One row per handling and queue its sessions ran in (the filters apply to that queue):
+--   case_id, reviewer_id, handling, queue_id,
+--   whole (the handling's only row: the reader need not group it), completed_at (its outcome),
+--   handle_seconds (of its sessions in that queue), outcome (on the row holding the session it ended).
+-- `whole` may differ between the two forms for a handling across the window's start; the
+-- handlings they give, grouped, are the same.
+
+-- period_handlings: from the replayed sessions (the definition).
+CREATE OR REPLACE TEMP MACRO period_handlings(period_from, period_to) AS TABLE
+SELECT case_id, reviewer_id, handling, queue_id, whole, completed_at, handle_seconds, outcome
+FROM (
+    SELECT
+        case_id, reviewer_id, handling, queue_id,
+        count(*) OVER h = 1 AS whole,
+        max(max(CASE WHEN outcome IS NOT NULL THEN ended_at END)) OVER h AS completed_at,
+        sum(epoch(ended_at) - epoch(started_at)) AS handle_seconds,
+        max(outcome) AS outcome
+    FROM reviewer_sessions(period_from, period_to)
+    GROUP BY case_id, reviewer_id, handling, queue_id
+    WINDOW h AS (PARTITION BY case_id, reviewer_id, handling)
+)
+WHERE completed_at >= period_from;
+
+-- summary_period_handlings: read from summary_handlings (built by watchfloor/summaries.py). The few
+-- handlings begun more than a day before period_from are summed from their sessions since then,
+-- as the replay sees them.
+CREATE OR REPLACE TEMP MACRO summary_period_handlings(period_from, period_to) AS TABLE
+SELECT case_id, reviewer_id, handling, queue_id, pieces = 1 AS whole, completed_at, handle_seconds, outcome
+FROM summary_handlings
+WHERE completed_at >= period_from
+  AND completed_at < period_to
+  AND first_started_at >= period_from - INTERVAL 1 DAY
+UNION ALL
+SELECT s.case_id, s.reviewer_id, s.handling, s.queue_id, false AS whole, max(h.completed_at) AS completed_at,
+       sum(epoch(s.ended_at) - epoch(s.started_at)) AS handle_seconds, max(s.outcome) AS outcome
+FROM summary_reviewer_sessions(period_from, period_to) s
+JOIN (
+    SELECT DISTINCT case_id, reviewer_id, handling, completed_at
+    FROM summary_handlings
+    WHERE completed_at >= period_from
+      AND completed_at < period_to
+      AND first_started_at < period_from - INTERVAL 1 DAY
+) h ON h.case_id = s.case_id AND h.reviewer_id = s.reviewer_id AND h.handling = s.handling
+WHERE NOT s.alone
+GROUP BY s.case_id, s.reviewer_id, s.handling, s.queue_id;

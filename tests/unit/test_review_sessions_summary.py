@@ -1,9 +1,11 @@
-"""The reviewer-session summary (summary_review_sessions, watchfloor/summaries.py): the Vendors
-page's work figures read from it are the figures replayed from the raw events, row for row and bit
-for bit, and a batch's incremental refresh leaves the same rows as a full rebuild.
+"""The reviewer-session and handling summaries (summary_review_sessions, summary_handlings,
+watchfloor/summaries.py): the Vendors page's work figures read from them are the figures replayed
+from the raw events, row for row and bit for bit, and a batch's incremental refresh leaves the same
+rows as a full rebuild.
 
-Both ways: `summary_reviewer_sessions` (what vendor_work reads) against `reviewer_sessions` (the
-replay of the raw events in the window, queries/macros/sessions.sql), and vendor_work itself on
+Both ways: `summary_reviewer_sessions` and `summary_period_handlings` (what vendor_work reads)
+against `reviewer_sessions` and `period_handlings` (the replay of the raw events in the window,
+queries/macros/sessions.sql), and vendor_work itself on
 each, on a seeded warehouse continued by live-feed batches: periods of 1, 7, 30 and 90 days, as of
 instants inside sessions, before, inside and after the batches, with and without filters.
 """
@@ -64,6 +66,24 @@ def compare_sessions(con, period_from: datetime, period_to: datetime) -> int:
     return raw.height
 
 
+HANDLING_COLUMNS = ["case_id", "reviewer_id", "queue_id", "completed_at", "handle_seconds", "outcome"]
+
+
+def compare_handlings(con, period_from: datetime, period_to: datetime) -> tuple[int, int]:
+    """The finished handlings of both macros: the same rows per handling and queue; a row the
+    summary takes as its handling's only one is that in the replay too. Returns the rows and the
+    handlings begun more than a day before period_from (summed from their later sessions)."""
+    params = {"f": period_from, "t": period_to}
+    order = "ORDER BY case_id, reviewer_id, completed_at, queue_id, handle_seconds"
+    raw = con.sql(f"SELECT * FROM period_handlings($f, $t) {order}", params=params).pl()
+    summary = con.sql(f"SELECT * FROM summary_period_handlings($f, $t) {order}", params=params).pl()
+    assert_same(raw.select(HANDLING_COLUMNS), summary.select(HANDLING_COLUMNS), (period_from, period_to))
+    assert not (summary["whole"] & ~raw["whole"]).any()
+    begun_before = con.sql("SELECT count(*) FROM summary_handlings WHERE completed_at >= $f AND completed_at < $t "
+                           "AND first_started_at < $f - INTERVAL 1 DAY", params=params).fetchall()[0][0]
+    return raw.height, begun_before
+
+
 def vendor_work_calls(as_of: datetime, days: int) -> list[dict]:
     """vendor_work's parameters as the Vendors page makes them at as_of over `days` days: page
     defaults, and narrowing filters."""
@@ -81,7 +101,9 @@ def vendor_work_calls(as_of: datetime, days: int) -> list[dict]:
 def compare_vendor_work(con, params: dict) -> pl.DataFrame:
     sql = queries.load("vendor_work").sql
     assert "summary_reviewer_sessions(" in sql and " reviewer_sessions(" not in sql
-    raw_sql = sql.replace("summary_reviewer_sessions(", "reviewer_sessions(")
+    assert "summary_period_handlings(" in sql and " period_handlings(" not in sql
+    raw_sql = sql.replace("summary_reviewer_sessions(", "reviewer_sessions(").replace(
+        "summary_period_handlings(", "period_handlings(")
     summary = con.sql(sql, params=params).pl()
     raw = con.sql(raw_sql, params=params).pl()
     assert_same(raw, summary, params)  # vendor_work orders its rows fully
@@ -113,6 +135,21 @@ def test_the_summary_sessions_are_the_replayed_sessions(con, live_warehouse):
                    "AND handling_outcome IS NOT NULL").fetchall()[0][0] > 50
 
 
+def test_the_summary_handlings_are_the_replayed_handlings(con, live_warehouse):
+    compared = begun_before = 0
+    for as_of in instants(con, live_warehouse["end"]):
+        for days in (1, 7, 30, 90):
+            rows, before = compare_handlings(con, as_of - timedelta(days=days), as_of)
+            compared += rows
+            begun_before += before
+    assert compared > 20000
+    # Handlings begun more than a day before the window (sessions after a long wait for information)
+    # are compared too, and handlings of several sessions.
+    assert begun_before > 0
+    assert con.sql("SELECT count(*) FROM summary_handlings h JOIN summary_review_sessions s USING (case_id, reviewer_id, handling) "
+                   "WHERE s.handling_sessions > 1").fetchall()[0][0] > 50
+
+
 def test_vendor_work_reads_the_same_from_the_summary(con, live_warehouse):
     ran = 0
     for as_of in instants(con, live_warehouse["end"]):
@@ -125,8 +162,8 @@ def test_vendor_work_reads_the_same_from_the_summary(con, live_warehouse):
 
 
 def test_a_wrong_summary_row_is_caught(con, live_warehouse, tmp_path):
-    """The comparison can fail: a session's end a minute off, or a handling's sessions miscounted
-    (its sessions then count as handlings of their own), shows in vendor_work."""
+    """The comparison can fail: a session's end a minute off (handled time), a handling's seconds a
+    minute off, or a handling's outcome lost, shows in vendor_work."""
     copy = copy_of(live_warehouse["path"], tmp_path / "wrong.duckdb")
     as_of = END
     params = vendor_work_calls(as_of, 7)[0]
@@ -139,12 +176,14 @@ def test_a_wrong_summary_row_is_caught(con, live_warehouse, tmp_path):
         session = w.sql("SELECT case_id, event_id FROM summary_review_sessions WHERE end_type = 'decided' "
                         "AND ended_at < $a AND started_at > $a - INTERVAL 3 DAY ORDER BY case_id LIMIT 1",
                         params={"a": as_of}).fetchall()[0]
-        handling = w.sql("SELECT case_id, handling FROM summary_review_sessions WHERE handling_sessions > 1 "
-                         "AND handling_completed_at < $a AND started_at > $a - INTERVAL 3 DAY ORDER BY case_id LIMIT 1",
+        handling = w.sql("SELECT case_id, handling FROM summary_handlings WHERE pieces = 1 "
+                         "AND completed_at < $a AND first_started_at > $a - INTERVAL 3 DAY ORDER BY case_id LIMIT 1",
                          params={"a": as_of}).fetchall()[0]
-        for change, key in (("ended_at = ended_at + INTERVAL 1 MINUTE WHERE case_id = ? AND event_id = ?", session),
-                            ("handling_sessions = 1 WHERE case_id = ? AND handling = ?", handling)):
-            assert_wrong_row_caught(w, "summary_review_sessions", change, key, lambda: compare_vendor_work(w, params))
+        for table, change, key in (
+                ("summary_review_sessions", "ended_at = ended_at + INTERVAL 1 MINUTE WHERE case_id = ? AND event_id = ?", session),
+                ("summary_handlings", "handle_seconds = handle_seconds + 60 WHERE case_id = ? AND handling = ?", handling),
+                ("summary_handlings", "outcome = NULL WHERE case_id = ? AND handling = ?", handling)):
+            assert_wrong_row_caught(w, table, change, key, lambda: compare_vendor_work(w, params))
         compare_vendor_work(w, params)
     finally:
         w.close()
@@ -154,14 +193,21 @@ def _sessions(path: str) -> pl.DataFrame:
     return read_rows(path, "SELECT * FROM summary_review_sessions ORDER BY case_id, event_id")
 
 
+def _handlings(path: str) -> pl.DataFrame:
+    return read_rows(path, "SELECT * FROM summary_handlings ORDER BY case_id, reviewer_id, handling, queue_id")
+
+
 def test_incremental_refreshes_leave_what_a_full_rebuild_builds(live_warehouse, tmp_path):
     copy = copy_of(live_warehouse["path"], tmp_path / "rebuilt.duckdb")
     incremental = _sessions(str(copy))
-    # The live batches ended sessions the seed had left open, and opened new ones.
+    handlings = _handlings(str(copy))
+    # The live batches ended sessions the seed had left open, and opened new ones, and finished handlings.
     assert incremental.filter(pl.col("started_at") > END).height > 100
+    assert handlings.filter(pl.col("completed_at") > END).height > 100
     report = summaries.refresh_file(copy, full=True)
     assert report.full
     assert_same(_sessions(str(copy)), incremental, "summary_review_sessions")
+    assert_same(_handlings(str(copy)), handlings, "summary_handlings")
 
 
 def test_refresh_picks_up_sessions_another_system_wrote(live_warehouse, tmp_path):
@@ -188,7 +234,11 @@ def test_refresh_picks_up_sessions_another_system_wrote(live_warehouse, tmp_path
     assert len(open_ids) >= 10
     assert not report.full and report.cases == len(open_ids) and report.high_water_mark == stamp + timedelta(minutes=5)
     incremental = _sessions(str(copy))
+    handlings = _handlings(str(copy))
     assert incremental.filter(pl.col("case_id") == open_ids[0]).height == 0
     assert incremental.filter(pl.col("started_at") == stamp + timedelta(minutes=5)).height == len(open_ids) - 1
+    # the open sessions ended by 'decided' finished their handlings (the deleted case's aside)
+    assert handlings.filter(pl.col("completed_at") == stamp).height == len(open_ids[1::2])
     summaries.refresh_file(copy, full=True)
     assert_same(_sessions(str(copy)), incremental, "summary_review_sessions")
+    assert_same(_handlings(str(copy)), handlings, "summary_handlings")
