@@ -30,8 +30,13 @@ clocks AS MATERIALIZED (
     FROM (
         SELECT * FROM summary_sla_open_clocks($as_of::TIMESTAMP, $period_start::TIMESTAMP, true)
         UNION ALL
+        -- (a clock breaches before its stop: the bound on stopped_at, implied, lets the scan skip
+        -- the row groups of clocks stopped before the period)
         SELECT * FROM summary_sla_stopped_clocks($as_of::TIMESTAMP, $period_start::TIMESTAMP)
         WHERE breached
+          AND stopped_at >= $period_start::TIMESTAMP
+          AND breach_at >= $period_start::TIMESTAMP
+          AND breach_at < least($period_end::TIMESTAMP, $as_of::TIMESTAMP)
     ) k
     JOIN scoped_queues q USING (queue_id)
     WHERE wf_in($regions, k.region)
