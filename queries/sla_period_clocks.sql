@@ -30,8 +30,13 @@ clocks AS MATERIALIZED (
     FROM (
         SELECT * FROM summary_sla_open_clocks($as_of::TIMESTAMP, $period_start::TIMESTAMP, true)
         UNION ALL
+        -- (a clock breaches before its stop: the bound on stopped_at, implied, lets the scan skip
+        -- the row groups of clocks stopped before the period)
         SELECT * FROM summary_sla_stopped_clocks($as_of::TIMESTAMP, $period_start::TIMESTAMP)
         WHERE breached
+          AND stopped_at >= $period_start::TIMESTAMP
+          AND breach_at >= $period_start::TIMESTAMP
+          AND breach_at < least($period_end::TIMESTAMP, $as_of::TIMESTAMP)
     ) k
     JOIN scoped_queues q USING (queue_id)
     WHERE wf_in($regions, k.region)
@@ -71,7 +76,10 @@ status AS (
 -- One row per clock that breached in the period or is running at $as_of (clocks = 1), then the
 -- clocks met in the period, one row per bucket of their stop (UTC hour if $hourly, else UTC day)
 -- and breakdown values (counted_at = the bucket, clocks = how many; the per-clock columns are
--- NULL there): all attainment needs.
+-- NULL there): all attainment needs. The met clocks at their final stop are counted per hour in
+-- summary_sla_met_hours: the period's whole hours are read from it, and only the hours the
+-- period cuts (at its start unless it starts on the hour, and at its end, min($period_end,
+-- $as_of)) from the clocks themselves.
 SELECT
     k.case_id, k.clock, k.queue_id, k.queue_name, k.priority, k.region, k.vendor_id, v.name AS vendor_name,
     k.category, s.status, k.created_at,
@@ -92,22 +100,43 @@ LEFT JOIN status s ON s.case_id = k.case_id AND r.view_rank <= $row_limit
 WHERE NOT k.met_in_period
 UNION ALL BY NAME
 SELECT
-    k.clock, k.queue_id, any_value(k.queue_name) AS queue_name, k.priority, k.region, k.vendor_id,
+    k.clock, k.queue_id, any_value(q.queue_name) AS queue_name, k.priority, k.region, k.vendor_id,
     any_value(v.name) AS vendor_name, false AS breached, 'met' AS state,
     date_trunc(CASE WHEN $hourly THEN 'hour' ELSE 'day' END, k.stopped_at) AS counted_at,
-    count(*) AS clocks
+    sum(k.clocks)::BIGINT AS clocks
 FROM (
-    SELECT clock, queue_id, queue_name, priority, region, vendor_id, stopped_at FROM clocks WHERE met_in_period
+    SELECT clock, queue_id, priority, region, vendor_id, stopped_at, 1 AS clocks FROM clocks WHERE met_in_period
     UNION ALL
-    SELECT k.clock, k.queue_id, q.queue_name, k.priority, k.region, k.vendor_id, k.stopped_at
+    -- the whole hours: [first hour boundary at or after $period_start, hour of the end)
+    SELECT h.clock, h.queue_id, h.priority, h.region, h.vendor_id, h.hour, h.clocks
+    FROM summary_sla_met_hour_counts($as_of::TIMESTAMP, $period_start::TIMESTAMP,
+        CASE WHEN date_trunc('hour', $period_start::TIMESTAMP) < $period_start::TIMESTAMP
+             THEN date_trunc('hour', $period_start::TIMESTAMP) + INTERVAL 1 HOUR
+             ELSE $period_start::TIMESTAMP END,
+        date_trunc('hour', least($period_end::TIMESTAMP, $as_of::TIMESTAMP))) h
+    WHERE h.queue_id IN (SELECT queue_id FROM scoped_queues)
+      AND wf_in($regions, h.region)
+      AND wf_in($priorities, h.priority)
+      AND wf_in($vendors, h.vendor_id)
+    UNION ALL
+    -- the cut hours: from $period_start to the first hour boundary, and from the last one to the end
+    SELECT k.clock, k.queue_id, k.priority, k.region, k.vendor_id, k.stopped_at, 1 AS clocks
     FROM summary_sla_stopped_clocks($as_of::TIMESTAMP, $period_start::TIMESTAMP) k
-    JOIN scoped_queues q USING (queue_id)
     WHERE NOT k.breached
-      AND k.stopped_at >= $period_start::TIMESTAMP
-      AND k.stopped_at < least($period_end::TIMESTAMP, $as_of::TIMESTAMP)
+      AND ((k.stopped_at >= $period_start::TIMESTAMP
+            AND k.stopped_at < least($period_end::TIMESTAMP, $as_of::TIMESTAMP,
+                                     date_trunc('hour', $period_start::TIMESTAMP) + INTERVAL 1 HOUR)
+            AND date_trunc('hour', $period_start::TIMESTAMP) < $period_start::TIMESTAMP)
+        OR (k.stopped_at >= greatest($period_start::TIMESTAMP, date_trunc('hour', least($period_end::TIMESTAMP, $as_of::TIMESTAMP)),
+                                     CASE WHEN date_trunc('hour', $period_start::TIMESTAMP) < $period_start::TIMESTAMP
+                                          THEN date_trunc('hour', $period_start::TIMESTAMP) + INTERVAL 1 HOUR
+                                          ELSE $period_start::TIMESTAMP END)
+            AND k.stopped_at < least($period_end::TIMESTAMP, $as_of::TIMESTAMP)))
+      AND k.queue_id IN (SELECT queue_id FROM scoped_queues)
       AND wf_in($regions, k.region)
       AND wf_in($priorities, k.priority)
       AND wf_in($vendors, k.vendor_id)
 ) k
+JOIN scoped_queues q USING (queue_id)
 LEFT JOIN vendors v ON v.vendor_id = k.vendor_id
 GROUP BY k.clock, k.queue_id, k.priority, k.region, k.vendor_id, date_trunc(CASE WHEN $hourly THEN 'hour' ELSE 'day' END, k.stopped_at)

@@ -430,3 +430,16 @@ CREATE TABLE IF NOT EXISTS summary_spikes (
     kind          VARCHAR,
     burst_cases   DOUBLE
 );
+
+-- The met SLA clocks at their final stop (summary_sla_stopped) counted per UTC hour of the stop and
+-- the filter columns: what sla_period_clocks reads for the whole hours of a period. Rebuilt per hour.
+CREATE TABLE IF NOT EXISTS summary_sla_met_hours (
+    hour        TIMESTAMP NOT NULL,
+    clock       VARCHAR NOT NULL,
+    queue_id    VARCHAR NOT NULL,
+    priority    VARCHAR NOT NULL,
+    region      VARCHAR NOT NULL,
+    vendor_id   VARCHAR,
+    early_resolved_at TIMESTAMP,      -- the case's resolved_at when before the hour (else NULL)
+    clocks      BIGINT NOT NULL
+);

@@ -26,6 +26,9 @@ stages, selected from `routing_case_segments` (queries/macros/routing.sql), the 
 definition; `summary_routing_segments` reads it as of any instant. The stage days
 (summary_stage_days) cut those steps at midnights: per case, day and stage, the time spent, so that
 the hours per day and stage are a sum over whole days (built from the case's steps just built).
+The met SLA clocks per hour (summary_sla_met_hours) count the met rows of summary_sla_stopped per
+UTC hour of their stop, so that a period's met clocks are a sum over its whole hours; a refresh
+of some cases rebuilds the hours their met clocks stopped in, before and after.
 """
 
 from __future__ import annotations
@@ -41,7 +44,7 @@ import duckdb
 from watchfloor import spike_record_summary
 from watchfloor.warehouse import create_schema
 
-VERSION = 8  # 2: the hourly counts; 3: the reviewer sessions; 4: the stopped SLA clocks (summary_sla_stopped); 5: the case stages; 6: the stage days; 7: the spike record and its cells; 8: the handlings
+VERSION = 9  # 2: the hourly counts; 3: the reviewer sessions; 4: the stopped SLA clocks (summary_sla_stopped); 5: the case stages; 6: the stage days; 7: the spike record and its cells; 8: the handlings; 9: the met SLA clocks per hour
 SUMMARY = "sla_clocks"
 TABLES = ("summary_sla_cases", "summary_sla_stretches", "summary_sla_stopped",
           "summary_review_sessions", "summary_case_stages", "summary_stage_days", "summary_handlings")
@@ -61,6 +64,10 @@ _HOURLY_BUILD = ("hourly_cases", "hourly_accounts", "watched_cells")
 DAY_TABLES = ("summary_stage_day_totals",)
 # The spike record kept for the coming hours (watchfloor.spike_record_summary), after the hourly counts.
 SPIKE_TABLES = ("summary_spike_records", "summary_spikes")
+
+# The met SLA clocks per hour of their stop: counted from summary_sla_stopped per hour
+# (summary_met_hours), not per case.
+MET_HOUR_TABLES = ("summary_sla_met_hours",)
 
 
 class SummaryError(RuntimeError):
@@ -134,7 +141,7 @@ def refresh(con: duckdb.DuckDBPyConnection, case_ids: Iterable[str] | None = Non
     full = case_ids is None or not state.built
     if state.version is not None and not state.built:
         # Built by another version: its tables may have another layout, so they are made anew.
-        for table in TABLES + HOURLY_TABLES + DAY_TABLES + SPIKE_TABLES:
+        for table in TABLES + HOURLY_TABLES + DAY_TABLES + MET_HOUR_TABLES + SPIKE_TABLES:
             con.execute(f"DROP TABLE IF EXISTS {table}").fetchall()
         create_schema(con)
     con.execute(_macro_sql()).fetchall()
@@ -151,6 +158,7 @@ def refresh(con: duckdb.DuckDBPyConnection, case_ids: Iterable[str] | None = Non
                 con.execute("INSERT INTO summary_scope SELECT unnest(?::VARCHAR[])", [ids]).fetchall()
             _hour_scope(con, full=False)  # before the old rows go: they hold a removed case's hour
             _day_scope(con)  # and the days its old steps ran through
+            _met_hour_scope(con)  # and the hours its met clocks stopped in
             for table in TABLES:
                 con.execute(f"DELETE FROM {table} WHERE case_id IN (SELECT case_id FROM summary_scope)").fetchall()
         if full:
@@ -161,6 +169,7 @@ def refresh(con: duckdb.DuckDBPyConnection, case_ids: Iterable[str] | None = Non
                 _build_scope(con)
         _rebuild_hours(con, full)
         _rebuild_stage_days(con, full)
+        _rebuild_met_hours(con, full)
         spike_record_summary.keep(con, full)
         mark = _newest_event(con)
         if not full and state.high_water_mark is not None:
@@ -179,7 +188,7 @@ def refresh(con: duckdb.DuckDBPyConnection, case_ids: Iterable[str] | None = Non
                    generation = summary_state.generation + 1""",
             [SUMMARY, VERSION, mark, now]).fetchall()
     finally:
-        for table in ("summary_scope", "summary_hours", "summary_batches", "summary_days"):
+        for table in ("summary_scope", "summary_hours", "summary_batches", "summary_days", "summary_met_hours"):
             try:
                 con.execute(f"DROP TABLE IF EXISTS {table}").fetchall()
             except duckdb.TransactionException:
@@ -259,6 +268,30 @@ def _rebuild_stage_days(con: duckdb.DuckDBPyConnection, full: bool) -> None:
         for table in DAY_TABLES:
             con.execute(f"DELETE FROM {table} WHERE day IN (SELECT day FROM summary_days)").fetchall()
     con.execute(build_sql("stage_day_totals")).fetchall()
+
+
+def _met_hour_scope(con: duckdb.DuckDBPyConnection) -> None:
+    """The temp table summary_met_hours: the hours the met clocks of the cases in summary_scope
+    stopped in, as last built (the new rows' hours are added after the build)."""
+    con.execute("CREATE OR REPLACE TEMP TABLE summary_met_hours AS SELECT DISTINCT date_trunc('hour', stopped_at) AS hour "
+                "FROM summary_sla_stopped WHERE NOT breached AND case_id IN (SELECT case_id FROM summary_scope)").fetchall()
+
+
+def _rebuild_met_hours(con: duckdb.DuckDBPyConnection, full: bool) -> None:
+    """Replace the met clocks per hour of the hours the cases in summary_scope stopped a met clock in,
+    before and after their build (every hour on a full refresh)."""
+    if full:
+        con.execute("CREATE OR REPLACE TEMP TABLE summary_met_hours AS SELECT DISTINCT date_trunc('hour', stopped_at) "
+                    "AS hour FROM summary_sla_stopped WHERE NOT breached").fetchall()
+        for table in MET_HOUR_TABLES:
+            con.execute(f"DELETE FROM {table}").fetchall()
+    else:
+        con.execute("INSERT INTO summary_met_hours SELECT DISTINCT date_trunc('hour', stopped_at) FROM summary_sla_stopped "
+                    "WHERE NOT breached AND case_id IN (SELECT case_id FROM summary_scope) "
+                    "AND date_trunc('hour', stopped_at) NOT IN (SELECT hour FROM summary_met_hours)").fetchall()
+        for table in MET_HOUR_TABLES:
+            con.execute(f"DELETE FROM {table} WHERE hour IN (SELECT hour FROM summary_met_hours)").fetchall()
+    con.execute(build_sql("sla_met_hours")).fetchall()
 
 
 def touched_since_mark(con: duckdb.DuckDBPyConnection) -> list[str]:

@@ -560,6 +560,16 @@ WHERE stopped_at <= as_of::TIMESTAMP
   AND created_at <= as_of::TIMESTAMP
   AND (resolved_at IS NULL OR resolved_at >= since::TIMESTAMP);
 
+-- summary_sla_met_hour_counts(as_of, since, first_hour, until_hour): the met clocks at their final
+-- stop counted per UTC hour of the stop, for the hours in [first_hour, until_hour) (hour boundaries)
+-- that end by as_of: summary_sla_met_hours, as summary_sla_stopped_clocks(as_of, since) counts them.
+CREATE OR REPLACE TEMP MACRO summary_sla_met_hour_counts(as_of, since, first_hour, until_hour) AS TABLE
+SELECT hour, clock, queue_id, priority, region, vendor_id, clocks
+FROM summary_sla_met_hours
+WHERE hour >= first_hour::TIMESTAMP
+  AND hour < least(until_hour::TIMESTAMP, date_trunc('hour', as_of::TIMESTAMP))
+  AND (early_resolved_at IS NULL OR early_resolved_at >= since::TIMESTAMP);
+
 -- The same two parts of sla_clocks, replayed from the raw events (the tests compare each with its
 -- summary twin): a clock is at its final stop by as_of when it has stopped by then and, for the
 -- resolution clock, the case's (last) resolution is at or before as_of; a first action stops once.
@@ -569,6 +579,15 @@ FROM sla_clocks(as_of, since) k
 JOIN cases c ON c.case_id = k.case_id
 WHERE k.stopped_at IS NOT NULL
   AND (k.clock = 'first_action' OR greatest(c.resolved_at, c.created_at) <= as_of::TIMESTAMP);
+
+-- Its twin from the raw events: the met clocks at their final stop by as_of, counted per hour.
+CREATE OR REPLACE TEMP MACRO sla_met_hour_counts(as_of, since, first_hour, until_hour) AS TABLE
+SELECT date_trunc('hour', stopped_at) AS hour, clock, queue_id, priority, region, vendor_id, count(*) AS clocks
+FROM sla_stopped_clocks(as_of, since)
+WHERE NOT breached
+  AND stopped_at >= first_hour::TIMESTAMP
+  AND stopped_at < least(until_hour::TIMESTAMP, date_trunc('hour', as_of::TIMESTAMP))
+GROUP BY date_trunc('hour', stopped_at), clock, queue_id, priority, region, vendor_id;
 
 CREATE OR REPLACE TEMP MACRO sla_open_clocks(as_of, since, with_causes) AS TABLE
 SELECT

@@ -210,7 +210,7 @@ def test_every_switched_query_reads_the_same_from_the_summaries(live_warehouse):
                 sql = queries.load(name).sql
                 # the whole clock, or its two parts (macros/sla.sql), each with its raw twin
                 parts = ("summary_sla_clocks(", "summary_sla_clock_times(", "summary_sla_open_clocks(",
-                         "summary_sla_stopped_clocks(")
+                         "summary_sla_stopped_clocks(", "summary_sla_met_hour_counts(")
                 assert any(p in sql for p in parts) and " sla_clocks(" not in sql, name
                 raw_sql = sql
                 for part in parts:
@@ -228,6 +228,41 @@ def test_every_switched_query_reads_the_same_from_the_summaries(live_warehouse):
         con.close()
 
 
+def test_a_wrong_met_hour_count_is_caught(live_warehouse):
+    """The SLA page's met clocks of whole hours come from summary_sla_met_hours: one count off by one
+    there shows against the raw twin, and the period's cut hours are not read from it (each change
+    rolled back)."""
+    as_of = END + timedelta(hours=1, minutes=7)
+    params = {k: list(v) if isinstance(v, tuple) else v for k, v in
+              plans.sla(as_of, Filters(start=as_of.date() - timedelta(days=6), end=as_of.date()))[1].params.items()}
+    sql = queries.load("sla_period_clocks").sql
+    raw_sql = sql
+    for part in ("summary_sla_open_clocks(", "summary_sla_stopped_clocks(", "summary_sla_met_hour_counts("):
+        raw_sql = raw_sql.replace(part, part.removeprefix("summary_"))
+    con = duckdb.connect(live_warehouse["path"])
+    con.execute("SET TimeZone = 'UTC'").fetchall()
+    for setup in queries.macro_sql_for("sla_period_clocks"):
+        con.execute(setup).fetchall()
+
+    def compare() -> None:
+        summary, raw = con.sql(sql, params=params).pl(), con.sql(raw_sql, params=params).pl()
+        assert_same(raw.sort(raw.columns), summary.sort(summary.columns), "sla_period_clocks")
+
+    compare()
+    cut_hour = datetime.combine(as_of.date(), datetime.min.time()) + timedelta(hours=as_of.hour)
+    for hour, caught in ((cut_hour - timedelta(hours=3), True), (cut_hour, False)):
+        con.execute("BEGIN TRANSACTION").fetchall()
+        con.execute("INSERT INTO summary_sla_met_hours SELECT ?, clock, queue_id, priority, region, vendor_id, NULL, 1 "
+                    "FROM summary_sla_met_hours WHERE hour < ? ORDER BY ALL LIMIT 1", [hour, hour]).fetchall()
+        if caught:
+            with pytest.raises(AssertionError):
+                compare()
+        else:
+            compare()
+        con.execute("ROLLBACK").fetchall()
+    con.close()
+
+
 def _tables(path: str) -> dict[str, pl.DataFrame]:
     con = duckdb.connect(path, read_only=True)
     try:
@@ -235,6 +270,7 @@ def _tables(path: str) -> dict[str, pl.DataFrame]:
             "summary_sla_cases": con.sql("SELECT * FROM summary_sla_cases ORDER BY case_id").pl(),
             "summary_sla_stretches": con.sql("SELECT * FROM summary_sla_stretches ORDER BY case_id, event_id").pl(),
             "summary_sla_stopped": con.sql("SELECT * FROM summary_sla_stopped ORDER BY case_id, clock").pl(),
+            "summary_sla_met_hours": con.sql("SELECT * FROM summary_sla_met_hours ORDER BY ALL").pl(),
         }
     finally:
         con.close()

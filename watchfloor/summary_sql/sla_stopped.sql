@@ -109,3 +109,6 @@ SELECT
     c.queue_s::DOUBLE, c.review_s::DOUBLE, c.pending_s::DOUBLE, c.escalation_s::DOUBLE, c.closed_s::DOUBLE
 FROM dated d
 LEFT JOIN causes c ON c.case_id = d.case_id AND c.clock = d.clock
+-- Breached clocks apart from met ones, each by its stop: a reader of one kind over a range of stops
+-- (the SLA page) then skips the row groups of the other kind and of other stops.
+ORDER BY d.elapsed_seconds > d.target_seconds, d.stopped_at, d.case_id, d.clock
