@@ -24,6 +24,8 @@ stages, selected from `routing_case_segments` (queries/macros/routing.sql), the 
 definition; `summary_routing_segments` reads it as of any instant. The stage days
 (summary_stage_days) cut those steps at midnights: per case, day and stage, the time spent, so that
 the hours per day and stage are a sum over whole days (built from the case's steps just built).
+The case routes (summary_case_routes) keep, per case, its last step with the path it carries and its
+SLA clocks' final stops, so that the Automation page's figures are one pass over a row per case.
 """
 
 from __future__ import annotations
@@ -38,7 +40,7 @@ import duckdb
 
 from watchfloor.warehouse import create_schema
 
-VERSION = 6  # 2: the hourly counts; 3: the reviewer sessions; 4: the stopped SLA clocks (summary_sla_stopped); 5: the case stages; 6: the stage days
+VERSION = 7  # 2: the hourly counts; 3: the reviewer sessions; 4: the stopped SLA clocks (summary_sla_stopped); 5: the case stages; 6: the stage days; 7: the case routes
 SUMMARY = "sla_clocks"
 TABLES = ("summary_sla_cases", "summary_sla_stretches", "summary_sla_stopped",
           "summary_review_sessions", "summary_case_stages", "summary_stage_days")
@@ -48,6 +50,9 @@ _HOURLY_MACROS = _MACROS.with_name("hourly.sql")
 _ROUTING_MACROS = _MACROS.with_name("routing.sql")
 # Built in this order: the stretches read their cases' rows, the stopped clocks both; the stage days the case stages.
 _BUILD = ("sla_cases", "sla_stretches", "sla_stopped", "review_sessions", "case_stages", "stage_days")
+# The case routes: per case, what routing_figures reads, from its steps and stopped clocks just built.
+TABLES += ("summary_case_routes",)
+_BUILD += ("case_routes",)
 # A full rebuild builds this many cases at a time (its memory stays bounded whatever the size).
 FULL_BUILD_BATCH = 1_000_000
 # The hourly counts: rebuilt per hour (summary_hours), not per case.

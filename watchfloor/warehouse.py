@@ -28,7 +28,8 @@ CONTRACT_TABLES = (
 # Derived from the contract tables by watchfloor/summaries.py (schema.sql declares them).
 SUMMARY_TABLES = ("summary_state", "summary_sla_cases", "summary_sla_stretches", "summary_sla_stopped",
                   "summary_hourly_cases", "summary_hourly_accounts", "summary_review_sessions",
-                  "summary_case_stages", "summary_stage_days", "summary_stage_day_totals")
+                  "summary_case_stages", "summary_stage_days", "summary_stage_day_totals",
+                  "summary_case_routes")
 
 # How long a reader or a writer keeps retrying while the other side holds the file.
 LOCK_WAIT_SECONDS = 30.0
