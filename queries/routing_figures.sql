@@ -23,7 +23,7 @@
 --     their review seconds (review_s)
 --   'lowest_automated': per classifier, the lowest score it decided automatically (classifier_score)
 --   'review': per category and source, the review seconds (review_s) of the cases a person handled
-WITH period_routes AS MATERIALIZED (
+WITH period_routes AS NOT MATERIALIZED (
     SELECT r.*, q.vertical AS current_vertical
     FROM summary_case_routes r
     JOIN queues q ON q.queue_id = r.queue_id
