@@ -4,7 +4,7 @@
 -- the human decisions made on them by $as_of (automated decisions are no human judgement) and their
 -- QA checks (golden or not) made by $as_of. watchfloor/automation.py works out precision, recall,
 -- their intervals and the score drift (PSI) from these counts.
-WITH flagged AS (
+WITH flagged AS NOT MATERIALIZED (
     SELECT c.case_id, c.classifier_name, c.category, c.created_at::DATE AS day,
            least(floor(c.classifier_score * 20), 19) / 20 AS band,
            c.automated,
@@ -20,28 +20,36 @@ WITH flagged AS (
       AND wf_in($priorities, c.priority)
       AND wf_in($vendors, c.vendor_id)
 ),
+-- The QA checks are counted per classifier, category, day and band by joining them to the flagged
+-- cases (they are the smaller side), not each case to its counts.
 checks AS (
-    SELECT qa.case_id,
+    SELECT f.classifier_name, f.category, f.day, f.band,
            count(*) FILTER (WHERE NOT qa.is_golden) AS qa_checked,
            count(*) FILTER (WHERE NOT qa.is_golden AND qa.qa_decision = 'violating') AS qa_violating,
            count(*) FILTER (WHERE qa.is_golden) AS golden_checked,
            count(*) FILTER (WHERE qa.is_golden AND qa.qa_decision = 'violating') AS golden_violating
     FROM qa_reviews qa
+    JOIN flagged f ON f.case_id = qa.case_id
     WHERE qa.reviewed_at <= $as_of::TIMESTAMP
-      AND qa.case_id IN (SELECT case_id FROM flagged)
-    GROUP BY qa.case_id
+    GROUP BY f.classifier_name, f.category, f.day, f.band
+),
+counted AS (
+    SELECT classifier_name, category, day, band,
+           count(*) AS cases,
+           count(*) FILTER (WHERE automated) AS automated,
+           count(*) FILTER (WHERE human_decision = 'violating') AS human_violating,
+           count(*) FILTER (WHERE human_decision = 'non_violating') AS human_non_violating
+    FROM flagged
+    GROUP BY classifier_name, category, day, band
 )
 SELECT
-    f.classifier_name AS classifier, f.category, f.day, f.band,
-    count(*) AS cases,
-    count(*) FILTER (WHERE f.automated) AS automated,
-    count(*) FILTER (WHERE f.human_decision = 'violating') AS human_violating,
-    count(*) FILTER (WHERE f.human_decision = 'non_violating') AS human_non_violating,
-    coalesce(sum(k.qa_checked), 0)::BIGINT AS qa_checked,
-    coalesce(sum(k.qa_violating), 0)::BIGINT AS qa_violating,
-    coalesce(sum(k.golden_checked), 0)::BIGINT AS golden_checked,
-    coalesce(sum(k.golden_violating), 0)::BIGINT AS golden_violating
-FROM flagged f
-LEFT JOIN checks k USING (case_id)
-GROUP BY ALL
+    c.classifier_name AS classifier, c.category, c.day, c.band,
+    c.cases, c.automated, c.human_violating, c.human_non_violating,
+    coalesce(k.qa_checked, 0)::BIGINT AS qa_checked,
+    coalesce(k.qa_violating, 0)::BIGINT AS qa_violating,
+    coalesce(k.golden_checked, 0)::BIGINT AS golden_checked,
+    coalesce(k.golden_violating, 0)::BIGINT AS golden_violating
+FROM counted c
+LEFT JOIN checks k
+       ON k.classifier_name = c.classifier_name AND k.category = c.category AND k.day = c.day AND k.band = c.band
 ORDER BY ALL

@@ -1,7 +1,8 @@
 -- Automation & routing: every figure of the page that is worked out from its cases, aggregated
 -- here so that the rows sent to the page do not grow with the date range. One pass over the
--- cases of routing_cases.sql (the same SELECT: created in [$period_start, least($period_end,
--- $as_of)), within the sidebar filters), one group of rows per figure (`figure`); the other
+-- cases of routing_cases.sql (the same cases: created in [$period_start, least($period_end,
+-- $as_of)), within the sidebar filters, each as of $as_of), read from their rows in
+-- summary_case_routes (no case's steps are replayed), one group of rows per figure (`figure`); the other
 -- columns of a row are NULL. watchfloor/automation.py turns them into the page's tables and
 -- charts, with the same definitions it applies to routing_cases.sql's rows (docs/metrics.md,
 -- "Automation & routing"):
@@ -22,7 +23,47 @@
 --     their review seconds (review_s)
 --   'lowest_automated': per classifier, the lowest score it decided automatically (classifier_score)
 --   'review': per category and source, the review seconds (review_s) of the cases a person handled
-WITH period_cases AS MATERIALIZED (
+WITH period_routes AS NOT MATERIALIZED (
+    SELECT r.*, q.vertical AS current_vertical
+    FROM summary_case_routes r
+    JOIN queues q ON q.queue_id = r.queue_id
+    WHERE r.created_at >= $period_start::TIMESTAMP
+      AND r.created_at < least($period_end::TIMESTAMP, $as_of::TIMESTAMP)
+      AND wf_in($regions, r.region)
+      AND wf_in($verticals, q.vertical)
+      AND wf_in($priorities, r.priority)
+      AND wf_in($vendors, r.vendor_id)
+),
+-- breached: a first-action or resolution SLA clock of the case had breached by $as_of: a clock at
+-- its final stop by then as stored with the case (as summary_sla_stopped_clocks reads it), any
+-- other as summary_sla_open_clocks works it out (the cases not finally resolved by $as_of)
+open_breaches AS (
+    SELECT k.case_id, bool_or(k.breached) AS breached
+    FROM summary_sla_open_clocks($as_of::TIMESTAMP, $period_start::TIMESTAMP, false) k
+    WHERE k.created_at >= $period_start::TIMESTAMP
+      AND k.created_at < least($period_end::TIMESTAMP, $as_of::TIMESTAMP)
+    GROUP BY k.case_id
+),
+-- Each case as of $as_of with its step then and the path before it: its last step once that has
+-- begun (every case, as of now), read from its row; for a case with steps after $as_of, its step
+-- then from summary_case_stages.
+cases_at AS (
+    SELECT r.*, r.last_stage AS stage, r.last_started_at AS started_at
+    FROM period_routes r
+    WHERE r.last_started_at <= $as_of::TIMESTAMP
+    UNION ALL BY NAME
+    SELECT r.* EXCLUDE (first_queue_id, reroutes, returns, escalations, waiting_s, review_s, pending_s,
+                        escalated_s, rerouted_s),
+           st.stage, st.started_at, st.first_queue_id, st.reroutes, st.returns, st.escalations,
+           st.waiting_before AS waiting_s, st.review_before AS review_s, st.pending_before AS pending_s,
+           st.escalated_before AS escalated_s, st.rerouted_before AS rerouted_s
+    FROM period_routes r
+    JOIN summary_routing_segments($period_start::TIMESTAMP, least($period_end::TIMESTAMP, $as_of::TIMESTAMP),
+                                  NULL::TIMESTAMP, $as_of::TIMESTAMP) st
+      ON st.case_id = r.case_id AND st.ended_at IS NULL
+    WHERE r.last_started_at > $as_of::TIMESTAMP
+),
+period_cases AS MATERIALIZED (
     SELECT
         source, category, automated, classifier_name, classifier_score, current_vertical, awaiting_first_action,
         breached, first_queue_id, reroutes, returns, escalations,
@@ -38,50 +79,25 @@ WITH period_cases AS MATERIALIZED (
              ELSE 'decision:' || decision END AS outcome_key,
         CASE WHEN decision IN ('violating', 'non_violating') THEN decision END AS human_decision
     FROM (
-        SELECT p.*, coalesce(b.breached, false) AS breached
-        FROM (
-            SELECT
-                c.case_id, c.created_at, c.source, c.category, c.priority, c.region, c.vendor_id, c.automated,
-                CASE WHEN c.resolved_at <= $as_of::TIMESTAMP THEN c.decision END AS decision,
-                CASE WHEN c.resolved_at <= $as_of::TIMESTAMP THEN c.enforcement_action END AS enforcement_action,
-                c.classifier_name, c.classifier_score, q.vertical AS current_vertical,
-                (c.first_action_at IS NULL OR c.first_action_at > $as_of::TIMESTAMP)
-                    AND (c.resolved_at IS NULL OR c.resolved_at > $as_of::TIMESTAMP) AS awaiting_first_action,
-                st.first_queue_id, fq.vertical AS first_vertical,
-                st.reroutes, st.returns, st.escalations,
-                (st.waiting_before + CASE WHEN st.stage = 'waiting' THEN st.tail ELSE 0 END)::DOUBLE AS waiting_s,
-                (st.review_before + CASE WHEN st.stage = 'review' THEN st.tail ELSE 0 END)::DOUBLE AS review_s,
-                (st.pending_before + CASE WHEN st.stage = 'pending' THEN st.tail ELSE 0 END)::DOUBLE AS pending_s,
-                (st.escalated_before + CASE WHEN st.stage = 'escalated' THEN st.tail ELSE 0 END)::DOUBLE AS escalated_s,
-                (st.rerouted_before + CASE WHEN st.stage = 'rerouted' THEN st.tail ELSE 0 END)::DOUBLE AS rerouted_s
-            FROM cases c
-            JOIN queues q ON q.queue_id = c.queue_id
-            -- each case's step at as_of (the one with no next step by then) carries the path before it
-            JOIN (
-                SELECT case_id, stage, first_queue_id, reroutes, returns, escalations, waiting_before, review_before,
-                       pending_before, escalated_before, rerouted_before,
-                       greatest(epoch($as_of::TIMESTAMP) - epoch(started_at), 0) AS tail
-                FROM summary_routing_segments($period_start::TIMESTAMP, least($period_end::TIMESTAMP, $as_of::TIMESTAMP),
-                                              NULL::TIMESTAMP, $as_of::TIMESTAMP)
-                WHERE ended_at IS NULL
-            ) st ON st.case_id = c.case_id
-            LEFT JOIN queues fq ON fq.queue_id = st.first_queue_id
-            WHERE c.created_at >= $period_start::TIMESTAMP
-              AND c.created_at < least($period_end::TIMESTAMP, $as_of::TIMESTAMP)
-        ) p
-        LEFT JOIN (
-            -- breached: a first-action or resolution SLA clock of the case had breached by $as_of (read for
-            -- the cases created in the period, a superset of the filtered ones)
-            SELECT k.case_id, bool_or(k.breached) AS breached
-            FROM summary_sla_clock_times($as_of::TIMESTAMP, $period_start::TIMESTAMP) k
-            WHERE k.created_at >= $period_start::TIMESTAMP
-              AND k.created_at < least($period_end::TIMESTAMP, $as_of::TIMESTAMP)
-            GROUP BY k.case_id
-        ) b ON b.case_id = p.case_id
-        WHERE wf_in($regions, p.region)
-          AND wf_in($verticals, p.current_vertical)
-          AND wf_in($priorities, p.priority)
-          AND wf_in($vendors, p.vendor_id)
+        SELECT
+            r.source, r.category, r.automated, r.classifier_name, r.classifier_score, r.current_vertical,
+            CASE WHEN r.resolved_at <= $as_of::TIMESTAMP THEN r.decision END AS decision,
+            CASE WHEN r.resolved_at <= $as_of::TIMESTAMP THEN r.enforcement_action END AS enforcement_action,
+            (r.first_action_at IS NULL OR r.first_action_at > $as_of::TIMESTAMP)
+                AND (r.resolved_at IS NULL OR r.resolved_at > $as_of::TIMESTAMP) AS awaiting_first_action,
+            r.first_queue_id, fq.vertical AS first_vertical, r.reroutes, r.returns, r.escalations,
+            (r.waiting_s + CASE WHEN r.stage = 'waiting' THEN r.tail ELSE 0 END)::DOUBLE AS waiting_s,
+            (r.review_s + CASE WHEN r.stage = 'review' THEN r.tail ELSE 0 END)::DOUBLE AS review_s,
+            (r.pending_s + CASE WHEN r.stage = 'pending' THEN r.tail ELSE 0 END)::DOUBLE AS pending_s,
+            (r.escalated_s + CASE WHEN r.stage = 'escalated' THEN r.tail ELSE 0 END)::DOUBLE AS escalated_s,
+            (r.rerouted_s + CASE WHEN r.stage = 'rerouted' THEN r.tail ELSE 0 END)::DOUBLE AS rerouted_s,
+            coalesce((r.resolved_at IS NULL OR r.resolved_at >= $period_start::TIMESTAMP)
+                     AND ((r.fa_stopped_at <= $as_of::TIMESTAMP AND r.fa_breached)
+                          OR (r.res_stopped_at <= $as_of::TIMESTAMP AND r.res_breached)), false)
+                OR coalesce(b.breached, false) AS breached
+        FROM (SELECT *, greatest(epoch($as_of::TIMESTAMP) - epoch(started_at), 0) AS tail FROM cases_at) r
+        LEFT JOIN queues fq ON fq.queue_id = r.first_queue_id
+        LEFT JOIN open_breaches b ON b.case_id = r.case_id
     ) p
 ),
 stage_seconds AS (

@@ -443,3 +443,41 @@ CREATE TABLE IF NOT EXISTS summary_sla_met_hours (
     early_resolved_at TIMESTAMP,      -- the case's resolved_at when before the hour (else NULL)
     clocks      BIGINT NOT NULL
 );
+
+-- Per case: what the Automation page's figures read of it (routing_figures), from its last step in
+-- summary_case_stages (its path and stage seconds once no step follows) and its SLA clocks'
+-- final stops in summary_sla_stopped, with the case's columns the figures and filters use. Exact
+-- as of any instant after its last step began; a clock not at its final stop by then is read as
+-- the open clocks are (queries/macros/sla.sql).
+CREATE TABLE IF NOT EXISTS summary_case_routes (
+    case_id            VARCHAR NOT NULL,
+    created_at         TIMESTAMP NOT NULL,
+    first_action_at    TIMESTAMP,
+    resolved_at        TIMESTAMP,
+    queue_id           VARCHAR NOT NULL,     -- the case's current queue, priority, region and vendor
+    priority           VARCHAR NOT NULL,
+    region             VARCHAR NOT NULL,
+    vendor_id          VARCHAR,
+    source             VARCHAR NOT NULL,
+    category           VARCHAR NOT NULL,
+    automated          BOOLEAN NOT NULL,
+    classifier_name    VARCHAR,
+    classifier_score   DOUBLE,
+    decision           VARCHAR,              -- as in cases (counted once resolved_at is reached)
+    enforcement_action VARCHAR,
+    last_stage         VARCHAR NOT NULL,     -- the case's last step: its stage and start
+    last_started_at    TIMESTAMP NOT NULL,
+    first_queue_id     VARCHAR,              -- the case's path up to and including that step
+    reroutes           BIGINT NOT NULL,
+    returns            BIGINT NOT NULL,
+    escalations        BIGINT NOT NULL,
+    waiting_s          DOUBLE NOT NULL,      -- seconds per stage over the steps before it
+    review_s           DOUBLE NOT NULL,
+    pending_s          DOUBLE NOT NULL,
+    escalated_s        DOUBLE NOT NULL,
+    rerouted_s         DOUBLE NOT NULL,
+    fa_stopped_at      TIMESTAMP,            -- the first-action clock's final stop (NULL: none yet) and
+    fa_breached        BOOLEAN,              -- whether it breached by then
+    res_stopped_at     TIMESTAMP,            -- the same for the resolution clock
+    res_breached       BOOLEAN
+);

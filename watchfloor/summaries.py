@@ -29,6 +29,8 @@ the hours per day and stage are a sum over whole days (built from the case's ste
 The met SLA clocks per hour (summary_sla_met_hours) count the met rows of summary_sla_stopped per
 UTC hour of their stop, so that a period's met clocks are a sum over its whole hours; a refresh
 of some cases rebuilds the hours their met clocks stopped in, before and after.
+The case routes (summary_case_routes) keep, per case, its last step with the path it carries and its
+SLA clocks' final stops, so that the Automation page's figures are one pass over a row per case.
 """
 
 from __future__ import annotations
@@ -44,17 +46,20 @@ import duckdb
 from watchfloor import spike_record_summary
 from watchfloor.warehouse import create_schema
 
-VERSION = 9  # 2: the hourly counts; 3: the reviewer sessions; 4: the stopped SLA clocks (summary_sla_stopped); 5: the case stages; 6: the stage days; 7: the spike record and its cells; 8: the handlings; 9: the met SLA clocks per hour
+VERSION = 10  # 2: the hourly counts; 3: the reviewer sessions; 4: the stopped SLA clocks (summary_sla_stopped); 5: the case stages; 6: the stage days; 7: the spike record and its cells; 8: the handlings; 9: the met SLA clocks per hour; 10: the case routes
 SUMMARY = "sla_clocks"
 TABLES = ("summary_sla_cases", "summary_sla_stretches", "summary_sla_stopped",
-          "summary_review_sessions", "summary_case_stages", "summary_stage_days", "summary_handlings")
+          "summary_review_sessions", "summary_case_stages", "summary_stage_days", "summary_handlings",
+          "summary_case_routes")
 _SQL_DIR = Path(__file__).resolve().parent / "summary_sql"
 _MACROS = Path(__file__).resolve().parent.parent / "queries" / "macros" / "sla.sql"
 _HOURLY_MACROS = _MACROS.with_name("hourly.sql")
 _ROUTING_MACROS = _MACROS.with_name("routing.sql")
 # Built in this order: the stretches read their cases' rows, the stopped clocks both; the stage days the case
-# stages; the finished handlings (summary_handlings) the cases' sessions.
-_BUILD = ("sla_cases", "sla_stretches", "sla_stopped", "review_sessions", "case_stages", "stage_days", "handlings")
+# stages; the finished handlings (summary_handlings) the cases' sessions; the case routes
+# (summary_case_routes: per case, what routing_figures reads) its steps and stopped clocks.
+_BUILD = ("sla_cases", "sla_stretches", "sla_stopped", "review_sessions", "case_stages", "stage_days", "handlings",
+          "case_routes")
 # A full rebuild builds this many cases at a time (its memory stays bounded whatever the size).
 FULL_BUILD_BATCH = 1_000_000
 # The hourly counts: rebuilt per hour (summary_hours), not per case.

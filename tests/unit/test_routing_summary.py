@@ -1,5 +1,5 @@
-"""The case-stage summaries (summary_case_stages, summary_stage_days and summary_stage_day_totals,
-watchfloor/summaries.py): the Automation page's routing queries read from them give the rows replayed
+"""The case-stage summaries (summary_case_stages, summary_stage_days, summary_stage_day_totals and
+summary_case_routes, watchfloor/summaries.py): the Automation page's routing queries read from them give the rows replayed
 from the raw events, row for row, in the same order and bit for bit (the hours per day and stage:
 the same days, stages and cases, and hours within 1e-9 of the replay's, which sums its seconds in
 another order), and a batch's incremental refresh leaves the same rows as a full rebuild.
@@ -7,7 +7,8 @@ another order), and a batch's incremental refresh leaves the same rows as a full
 Both ways: `summary_routing_segments` (what routing_cases and routing_stage_hours read) against
 `routing_segments` (the replay of the raw events, queries/macros/routing.sql), and the two queries
 themselves on each (routing_stage_hours against its definition replayed with no summary,
-routing_stage_hours_definition.sql), on the seeded parity warehouse and on a seeded warehouse continued by live-feed
+routing_stage_hours_definition.sql; routing_figures against its definition, every case's step and SLA
+clocks replayed from the raw events with no summary, routing_figures_definition.sql), on the seeded parity warehouse and on a seeded warehouse continued by live-feed
 batches (with reopened cases): ranges of 7, 30 and 90 days, as of instants before, inside and after
 the batches and in the middle of a range, with and without filters.
 """
@@ -24,7 +25,7 @@ import pytest
 import queries
 from queries import plans, server
 from tests.live_warehouse import assert_wrong_row_caught, copy_of, read_rows, seeded_then_live
-from tests.unit.test_summaries import assert_same
+from tests.unit.test_summaries import FIGURES_DEFINITION, assert_same
 from watchfloor import summaries
 from watchfloor.filters import Filters
 from watchfloor.simulator import SimConfig
@@ -122,6 +123,12 @@ def compare_query(con, name: str, params: dict) -> pl.DataFrame:
         off = ((raw["hours"] - summary["hours"]).abs() > 1e-9 * raw["hours"].abs().clip(lower_bound=1.0))
         assert not off.any(), (name, params, raw.filter(off).head(3).to_dicts(), summary.filter(off).head(3).to_dicts())
         return raw
+    if name == "routing_figures":
+        assert "summary_case_routes" in sql and " routing_segments(" not in sql
+        assert "summary_" not in "".join(line for line in FIGURES_DEFINITION.splitlines() if not line.startswith("--"))
+        raw = con.sql(FIGURES_DEFINITION, params=params).pl()
+        assert_same(raw, summary, (name, params))
+        return raw
     assert "summary_routing_segments(" in sql and " routing_segments(" not in sql, name
     raw = con.sql(raw_form(sql), params=params).pl()
     assert_same(raw, summary, (name, params))
@@ -188,7 +195,8 @@ def test_the_seeded_warehouse_reads_the_same_from_the_summary(parity_warehouse):
 def test_a_wrong_summary_row_is_caught(live_warehouse, tmp_path):
     """The comparison can fail: a case's time in review before its step at as_of a minute off, one
     of its re-routes counted as a return; a day's stage total a minute off or a case too many, or a
-    step still open a minute off (the hours per day and stage)."""
+    step still open a minute off (the hours per day and stage); a case's row of summary_case_routes
+    with a minute more in review, or its resolution clock's breach flipped (the figures)."""
     copy = copy_of(live_warehouse["path"], tmp_path / "wrong.duckdb")
     as_of = END
     calls = dict(reversed(routing_calls(as_of, 7)))  # the page defaults (no filters)
@@ -211,6 +219,12 @@ def test_a_wrong_summary_row_is_caught(live_warehouse, tmp_path):
                       "AND day < $a - INTERVAL 1 DAY ORDER BY stage_us DESC LIMIT 1", params={"a": as_of}).fetchall()[0]
         still_open = w.sql("SELECT case_id FROM summary_stage_days WHERE ended_at IS NULL "
                            "AND started_at < $a - INTERVAL 1 DAY ORDER BY case_id LIMIT 1", params={"a": as_of}).fetchall()[0]
+        # routing_figures: a case's hours in review before its last step a minute off, or a stopped
+        # clock's breach flipped
+        routed = w.sql(f"SELECT case_id FROM summary_case_routes WHERE review_s > 0 AND last_started_at < $a "
+                       f"AND {recent.replace('ended_at', 'last_started_at')}", params={"a": as_of}).fetchall()[0]
+        stopped = w.sql("SELECT case_id FROM summary_case_routes WHERE res_stopped_at < $a AND created_at > $a - "
+                        "INTERVAL 3 DAY ORDER BY case_id LIMIT 1", params={"a": as_of}).fetchall()[0]
         cut = w.sql("SELECT case_id, started_at FROM summary_stage_days WHERE day = date_trunc('day', $a) "
                     "AND ended_at < $a AND ended_at - started_at > INTERVAL 2 MINUTE ORDER BY case_id LIMIT 1",
                     params={"a": as_of}).fetchall()[0]
@@ -219,6 +233,8 @@ def test_a_wrong_summary_row_is_caught(live_warehouse, tmp_path):
                  [reviewed], "routing_cases"),
                 ("summary_case_stages", "reroutes = reroutes - 1, returns = returns + 1 WHERE case_id = ? AND reroutes > 0",
                  [rerouted], "routing_cases"),
+                ("summary_case_routes", "review_s = review_s + 60 WHERE case_id = ?", routed, "routing_figures"),
+                ("summary_case_routes", "res_breached = NOT res_breached WHERE case_id = ?", stopped, "routing_figures"),
                 ("summary_stage_day_totals", "stage_us = stage_us + 60000000 WHERE day = ? AND stage = ? AND queue_id = ?",
                  total, "routing_stage_hours"),
                 ("summary_stage_day_totals", "cases = cases + 1 WHERE day = ? AND stage = ? AND queue_id = ?",
@@ -237,7 +253,8 @@ def test_a_wrong_summary_row_is_caught(live_warehouse, tmp_path):
 def _stages(path: str) -> dict[str, pl.DataFrame]:
     return {"summary_case_stages": read_rows(path, "SELECT * FROM summary_case_stages ORDER BY case_id, started_at, event_id"),
             "summary_stage_days": read_rows(path, "SELECT * FROM summary_stage_days ORDER BY case_id, day, stage, started_at"),
-            "summary_stage_day_totals": read_rows(path, "SELECT * FROM summary_stage_day_totals ORDER BY ALL")}
+            "summary_stage_day_totals": read_rows(path, "SELECT * FROM summary_stage_day_totals ORDER BY ALL"),
+            "summary_case_routes": read_rows(path, "SELECT * FROM summary_case_routes ORDER BY case_id")}
 
 
 def assert_same_stages(rebuilt: dict[str, pl.DataFrame], incremental: dict[str, pl.DataFrame]) -> None:

@@ -1,0 +1,156 @@
+-- The definition routing_figures is checked against (tests/unit/test_routing_summary.py): every case's
+-- step as of $as_of replayed from the raw events (routing_segments) and its SLA clocks from the raw
+-- clock replay (sla_clock_times), with no summary. (The query reads the same from summary_case_routes.)
+-- Automation & routing: every figure of the page that is worked out from its cases, aggregated
+-- here so that the rows sent to the page do not grow with the date range. One pass over the
+-- cases of routing_cases.sql (the same SELECT: created in [$period_start, least($period_end,
+-- $as_of)), within the sidebar filters), one group of rows per figure (`figure`); the other
+-- columns of a row are NULL. watchfloor/automation.py turns them into the page's tables and
+-- charts, with the same definitions it applies to routing_cases.sql's rows (docs/metrics.md,
+-- "Automation & routing"):
+--   'rates': cases, automated, routed (first queue known), rerouted, escalated (routed and so at
+--     least once), looped (escalated and sent back down), breached
+--   'link': the routing flow's links (source -> first queue -> path -> outcome; a case never
+--     routed goes from its first node straight to its outcome): from_column, from_key, to_column,
+--     to_key, cases, median_hours (of the cases' time in all stages). Keys: the source; the first
+--     queue 'automated', 'unrouted' or 'vertical:<vertical>'; the path; the outcome 'open',
+--     'violating:<enforcement action>' or 'decision:<decision>'
+--   'stage': per stage, cases that spent time in it, their median hours there, and all hours
+--   'breach': per group (the vertical of the case's current queue) cases, breached, and over the
+--     breached cases the seconds in each stage (waiting_s .. rerouted_s)
+--   'threshold': the classifiers' flagged cases counted per score band (classifier_score = the
+--     band's lower end, 0.01 wide from 0.50; scores below 0.50 in the band 0.49), automated,
+--     decision (violating, non_violating, or NULL), awaiting_first_action, was_automated and
+--     was_breached (the flags of the cases; automated and breached count cases in other rows), with
+--     their review seconds (review_s)
+--   'lowest_automated': per classifier, the lowest score it decided automatically (classifier_score)
+--   'review': per category and source, the review seconds (review_s) of the cases a person handled
+WITH period_cases AS MATERIALIZED (
+    SELECT
+        source, category, automated, classifier_name, classifier_score, current_vertical, awaiting_first_action,
+        breached, first_queue_id, reroutes, returns, escalations,
+        waiting_s, review_s, pending_s, escalated_s, rerouted_s,
+        (waiting_s + review_s + pending_s + escalated_s + rerouted_s) / 3600.0 AS case_hours,
+        CASE WHEN automated THEN 'automated' WHEN first_vertical IS NULL THEN 'unrouted'
+             ELSE 'vertical:' || first_vertical END AS queue_key,
+        CASE WHEN first_queue_id IS NOT NULL AND NOT automated THEN
+            CASE WHEN returns > 0 THEN 'loop' WHEN escalations > 0 THEN 'escalated'
+                 WHEN reroutes > 0 THEN 'rerouted' ELSE 'direct' END END AS path_key,
+        CASE WHEN decision IS NULL THEN 'open'
+             WHEN decision = 'violating' THEN 'violating:' || coalesce(enforcement_action, 'none')
+             ELSE 'decision:' || decision END AS outcome_key,
+        CASE WHEN decision IN ('violating', 'non_violating') THEN decision END AS human_decision
+    FROM (
+        SELECT p.*, coalesce(b.breached, false) AS breached
+        FROM (
+            SELECT
+                c.case_id, c.created_at, c.source, c.category, c.priority, c.region, c.vendor_id, c.automated,
+                CASE WHEN c.resolved_at <= $as_of::TIMESTAMP THEN c.decision END AS decision,
+                CASE WHEN c.resolved_at <= $as_of::TIMESTAMP THEN c.enforcement_action END AS enforcement_action,
+                c.classifier_name, c.classifier_score, q.vertical AS current_vertical,
+                (c.first_action_at IS NULL OR c.first_action_at > $as_of::TIMESTAMP)
+                    AND (c.resolved_at IS NULL OR c.resolved_at > $as_of::TIMESTAMP) AS awaiting_first_action,
+                st.first_queue_id, fq.vertical AS first_vertical,
+                st.reroutes, st.returns, st.escalations,
+                (st.waiting_before + CASE WHEN st.stage = 'waiting' THEN st.tail ELSE 0 END)::DOUBLE AS waiting_s,
+                (st.review_before + CASE WHEN st.stage = 'review' THEN st.tail ELSE 0 END)::DOUBLE AS review_s,
+                (st.pending_before + CASE WHEN st.stage = 'pending' THEN st.tail ELSE 0 END)::DOUBLE AS pending_s,
+                (st.escalated_before + CASE WHEN st.stage = 'escalated' THEN st.tail ELSE 0 END)::DOUBLE AS escalated_s,
+                (st.rerouted_before + CASE WHEN st.stage = 'rerouted' THEN st.tail ELSE 0 END)::DOUBLE AS rerouted_s
+            FROM cases c
+            JOIN queues q ON q.queue_id = c.queue_id
+            -- each case's step at as_of (the one with no next step by then) carries the path before it
+            JOIN (
+                SELECT case_id, stage, first_queue_id, reroutes, returns, escalations, waiting_before, review_before,
+                       pending_before, escalated_before, rerouted_before,
+                       greatest(epoch($as_of::TIMESTAMP) - epoch(started_at), 0) AS tail
+                FROM routing_segments($period_start::TIMESTAMP, least($period_end::TIMESTAMP, $as_of::TIMESTAMP),
+                                              NULL::TIMESTAMP, $as_of::TIMESTAMP)
+                WHERE ended_at IS NULL
+            ) st ON st.case_id = c.case_id
+            LEFT JOIN queues fq ON fq.queue_id = st.first_queue_id
+            WHERE c.created_at >= $period_start::TIMESTAMP
+              AND c.created_at < least($period_end::TIMESTAMP, $as_of::TIMESTAMP)
+        ) p
+        LEFT JOIN (
+            -- breached: a first-action or resolution SLA clock of the case had breached by $as_of (read for
+            -- the cases created in the period, a superset of the filtered ones)
+            SELECT k.case_id, bool_or(k.breached) AS breached
+            FROM sla_clock_times($as_of::TIMESTAMP, $period_start::TIMESTAMP) k
+            WHERE k.created_at >= $period_start::TIMESTAMP
+              AND k.created_at < least($period_end::TIMESTAMP, $as_of::TIMESTAMP)
+            GROUP BY k.case_id
+        ) b ON b.case_id = p.case_id
+        WHERE wf_in($regions, p.region)
+          AND wf_in($verticals, p.current_vertical)
+          AND wf_in($priorities, p.priority)
+          AND wf_in($vendors, p.vendor_id)
+    ) p
+),
+stage_seconds AS (
+    SELECT 'waiting' AS stage, waiting_s AS seconds FROM period_cases
+    UNION ALL SELECT 'review', review_s FROM period_cases
+    UNION ALL SELECT 'pending', pending_s FROM period_cases
+    UNION ALL SELECT 'escalated', escalated_s FROM period_cases
+    UNION ALL SELECT 'rerouted', rerouted_s FROM period_cases
+)
+SELECT
+    'rates' AS figure,
+    count(*) AS cases,
+    count(*) FILTER (WHERE automated) AS automated,
+    count(*) FILTER (WHERE first_queue_id IS NOT NULL) AS routed,
+    count(*) FILTER (WHERE first_queue_id IS NOT NULL AND reroutes > 0) AS rerouted,
+    count(*) FILTER (WHERE first_queue_id IS NOT NULL AND escalations > 0) AS escalated,
+    count(*) FILTER (WHERE escalations > 0 AND returns > 0) AS looped,
+    count(*) FILTER (WHERE breached) AS breached,
+    -- every other figure's columns, typed here: PostgreSQL types a union's columns from its first rows
+    NULL::VARCHAR AS from_column, NULL::VARCHAR AS from_key, NULL::VARCHAR AS to_column, NULL::VARCHAR AS to_key,
+    NULL::DOUBLE AS median_hours, NULL::VARCHAR AS stage, NULL::DOUBLE AS hours, NULL::VARCHAR AS grp,
+    NULL::DOUBLE AS waiting_s, NULL::DOUBLE AS review_s, NULL::DOUBLE AS pending_s, NULL::DOUBLE AS escalated_s,
+    NULL::DOUBLE AS rerouted_s, NULL::VARCHAR AS classifier_name, NULL::DOUBLE AS classifier_score,
+    NULL::BOOLEAN AS was_automated, NULL::VARCHAR AS decision, NULL::BOOLEAN AS awaiting_first_action,
+    NULL::BOOLEAN AS was_breached, NULL::VARCHAR AS category, NULL::VARCHAR AS source
+FROM period_cases
+UNION ALL BY NAME
+SELECT 'link' AS figure, 'source_node' AS from_column, source AS from_key, 'queue_node' AS to_column,
+       queue_key AS to_key, count(*) AS cases, median(case_hours) AS median_hours
+FROM period_cases GROUP BY source, queue_key
+UNION ALL BY NAME
+SELECT 'link' AS figure, 'queue_node' AS from_column, queue_key AS from_key, 'path_node' AS to_column,
+       path_key AS to_key, count(*) AS cases, median(case_hours) AS median_hours
+FROM period_cases WHERE path_key IS NOT NULL GROUP BY queue_key, path_key
+UNION ALL BY NAME
+SELECT 'link' AS figure, 'path_node' AS from_column, path_key AS from_key, 'outcome_node' AS to_column,
+       outcome_key AS to_key, count(*) AS cases, median(case_hours) AS median_hours
+FROM period_cases WHERE path_key IS NOT NULL GROUP BY path_key, outcome_key
+UNION ALL BY NAME
+SELECT 'link' AS figure, 'queue_node' AS from_column, queue_key AS from_key, 'outcome_node' AS to_column,
+       outcome_key AS to_key, count(*) AS cases, median(case_hours) AS median_hours
+FROM period_cases WHERE path_key IS NULL GROUP BY queue_key, outcome_key
+UNION ALL BY NAME
+SELECT 'stage' AS figure, stage, count(*) FILTER (WHERE seconds > 0) AS cases,
+       median(seconds) FILTER (WHERE seconds > 0) / 3600.0 AS median_hours, sum(seconds) / 3600.0 AS hours
+FROM stage_seconds GROUP BY stage
+UNION ALL BY NAME
+SELECT 'breach' AS figure, current_vertical AS grp, count(*) AS cases, count(*) FILTER (WHERE breached) AS breached,
+       sum(waiting_s) FILTER (WHERE breached) AS waiting_s, sum(review_s) FILTER (WHERE breached) AS review_s,
+       sum(pending_s) FILTER (WHERE breached) AS pending_s, sum(escalated_s) FILTER (WHERE breached) AS escalated_s,
+       sum(rerouted_s) FILTER (WHERE breached) AS rerouted_s
+FROM period_cases GROUP BY current_vertical
+UNION ALL BY NAME
+SELECT 'threshold' AS figure, classifier_name,
+       greatest(floor(classifier_score * 100 + 0.000001), 49) / 100.0 AS classifier_score,
+       automated AS was_automated, human_decision AS decision, awaiting_first_action, breached AS was_breached,
+       count(*) AS cases, sum(review_s) AS review_s
+FROM period_cases
+WHERE classifier_name IS NOT NULL
+GROUP BY classifier_name, greatest(floor(classifier_score * 100 + 0.000001), 49), automated, human_decision,
+         awaiting_first_action, breached
+UNION ALL BY NAME
+SELECT 'lowest_automated' AS figure, classifier_name, min(classifier_score) AS classifier_score
+FROM period_cases WHERE classifier_name IS NOT NULL AND automated GROUP BY classifier_name
+UNION ALL BY NAME
+SELECT 'review' AS figure, category, source, sum(review_s) AS review_s
+FROM period_cases WHERE NOT automated GROUP BY category, source
+ORDER BY figure, from_column, from_key, to_column, to_key, stage, grp, classifier_name, classifier_score,
+         was_automated, decision, awaiting_first_action, was_breached, category, source
