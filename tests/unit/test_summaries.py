@@ -346,6 +346,23 @@ def test_the_refresh_command(live_warehouse, tmp_path, capsys):
     con.close()
 
 
+def test_the_refresh_command_builds_within_its_memory_bound(live_warehouse, tmp_path, monkeypatch):
+    """`watchfloor refresh` builds with DuckDB held to the build's bound (the seeder's), not most of
+    the machine: the bound in force while the summaries are built."""
+    copy = tmp_path / "bounded.duckdb"
+    copy.write_bytes(open(live_warehouse["path"], "rb").read())
+    seen, real = [], summaries.refresh
+
+    def refresh(con, case_ids=None):
+        seen.append(con.execute("SELECT current_setting('memory_limit')").fetchall()[0][0])
+        return real(con, case_ids)
+
+    monkeypatch.setattr(summaries, "BUILD_MEMORY_LIMIT", "1234MB")
+    monkeypatch.setattr(summaries, "refresh", refresh)
+    assert main(["refresh", "--warehouse", str(copy), "--full"]) == 0
+    assert seen == ["1.1 GiB"]  # 1234 MB, as DuckDB writes it
+
+
 @pytest.mark.parametrize("setup, message", [
     ("missing", "no warehouse file at"),
     ("garbage", "cannot open warehouse"),

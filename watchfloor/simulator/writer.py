@@ -47,7 +47,6 @@ from watchfloor.warehouse import (CONTRACT_TABLES, SUMMARY_TABLES, WarehouseErro
 # benchmark and evaluation warehouses (990,000-999,000) keep the data they always had.
 STREAM_ABOVE_CASES = 1_200_000
 STREAM_MEMORY_LIMIT = "2GB"
-SUMMARY_MEMORY_LIMIT = "3GB"
 COMMIT_EVERY_ROWS = 2_000_000
 
 META_KEYS = ("kind", "seed", "days", "cases_per_day", "world", "sim_start", "sim_end", "generated_at", "version")
@@ -281,7 +280,7 @@ def write_stream(con, cfg: SimConfig, demo: bool, window_days: int = stream.WIND
         raise failed[0]
     # The appends are done and the simulation's memory is freed: the summaries' build (windows over
     # every case's events) gets the room the streaming bound kept for Python.
-    con.sql(f"SET memory_limit = '{SUMMARY_MEMORY_LIMIT}'")
+    con.sql(f"SET memory_limit = '{summaries.BUILD_MEMORY_LIMIT}'")
     con.sql("BEGIN TRANSACTION")
     try:
         _write_meta(con, cfg, demo)
