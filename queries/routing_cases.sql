@@ -2,9 +2,9 @@
 -- least($period_end, $as_of)), within the sidebar filters (vertical of its current queue), with its
 -- path and where its time went up to $as_of, read from the summary of its steps (docs/metrics.md,
 -- "Automation & routing"). The page reads it only to list the cases behind one band of the flow;
--- routing_figures.sql aggregates the same rows (the same SELECT: the tests run both on the summaries
--- and on the raw replay by renaming the summary reads in the query's text, and compare
--- routing_figures' figures with watchfloor/automation.py's over these rows):
+-- routing_figures.sql aggregates the same cases from their rows in summary_case_routes (the tests
+-- compare its figures with watchfloor/automation.py's over these rows, and run this query both on
+-- the summaries and on the raw replay by renaming the summary reads in its text):
 --   first_queue_id / first_vertical: the queue of its first 'routed' step (NULL: never routed to a
 --     queue, e.g. decided automatically)
 --   reroutes: later 'routed' steps into a queue of the same or a higher tier than the queue before

@@ -1,30 +1,9 @@
 -- The definition routing_figures is checked against (tests/unit/test_routing_summary.py): every case's
 -- step as of $as_of replayed from the raw events (routing_segments) and its SLA clocks from the raw
 -- clock replay (sla_clock_times), with no summary. (The query reads the same from summary_case_routes.)
--- Automation & routing: every figure of the page that is worked out from its cases, aggregated
--- here so that the rows sent to the page do not grow with the date range. One pass over the
--- cases of routing_cases.sql (the same SELECT: created in [$period_start, least($period_end,
--- $as_of)), within the sidebar filters), one group of rows per figure (`figure`); the other
--- columns of a row are NULL. watchfloor/automation.py turns them into the page's tables and
--- charts, with the same definitions it applies to routing_cases.sql's rows (docs/metrics.md,
--- "Automation & routing"):
---   'rates': cases, automated, routed (first queue known), rerouted, escalated (routed and so at
---     least once), looped (escalated and sent back down), breached
---   'link': the routing flow's links (source -> first queue -> path -> outcome; a case never
---     routed goes from its first node straight to its outcome): from_column, from_key, to_column,
---     to_key, cases, median_hours (of the cases' time in all stages). Keys: the source; the first
---     queue 'automated', 'unrouted' or 'vertical:<vertical>'; the path; the outcome 'open',
---     'violating:<enforcement action>' or 'decision:<decision>'
---   'stage': per stage, cases that spent time in it, their median hours there, and all hours
---   'breach': per group (the vertical of the case's current queue) cases, breached, and over the
---     breached cases the seconds in each stage (waiting_s .. rerouted_s)
---   'threshold': the classifiers' flagged cases counted per score band (classifier_score = the
---     band's lower end, 0.01 wide from 0.50; scores below 0.50 in the band 0.49), automated,
---     decision (violating, non_violating, or NULL), awaiting_first_action, was_automated and
---     was_breached (the flags of the cases; automated and breached count cases in other rows), with
---     their review seconds (review_s)
---   'lowest_automated': per classifier, the lowest score it decided automatically (classifier_score)
---   'review': per category and source, the review seconds (review_s) of the cases a person handled
+-- The same figure rows as routing_figures.sql, with the meaning its header gives, over the cases of
+-- routing_cases.sql (created in [$period_start, least($period_end, $as_of)), within the sidebar
+-- filters).
 WITH period_cases AS MATERIALIZED (
     SELECT
         source, category, automated, classifier_name, classifier_score, current_vertical, awaiting_first_action,
