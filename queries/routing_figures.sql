@@ -46,21 +46,31 @@ open_breaches AS (
 ),
 -- Each case as of $as_of with its step then and the path before it: its last step once that has
 -- begun (every case, as of now), read from its row; for a case with steps after $as_of, its step
--- then from summary_case_stages.
+-- then from summary_case_stages. Only a case whose resolution clock is not at its final stop by
+-- $as_of can have an open clock (the first action stops no later), so only those cases are joined
+-- to open_breaches by id: the settled rest, most of a period, is read without its text id.
 cases_at AS (
-    SELECT r.*, r.last_stage AS stage, r.last_started_at AS started_at
+    SELECT r.*, r.last_stage AS stage, r.last_started_at AS started_at, false AS open_breached
     FROM period_routes r
+    WHERE r.last_started_at <= $as_of::TIMESTAMP AND r.res_stopped_at <= $as_of::TIMESTAMP
+    UNION ALL BY NAME
+    SELECT r.*, r.last_stage AS stage, r.last_started_at AS started_at, coalesce(b.breached, false) AS open_breached
+    FROM period_routes r
+    LEFT JOIN open_breaches b ON b.case_id = r.case_id
     WHERE r.last_started_at <= $as_of::TIMESTAMP
+      AND (r.res_stopped_at IS NULL OR r.res_stopped_at > $as_of::TIMESTAMP)
     UNION ALL BY NAME
     SELECT r.* EXCLUDE (first_queue_id, reroutes, returns, escalations, waiting_s, review_s, pending_s,
                         escalated_s, rerouted_s),
            st.stage, st.started_at, st.first_queue_id, st.reroutes, st.returns, st.escalations,
            st.waiting_before AS waiting_s, st.review_before AS review_s, st.pending_before AS pending_s,
-           st.escalated_before AS escalated_s, st.rerouted_before AS rerouted_s
+           st.escalated_before AS escalated_s, st.rerouted_before AS rerouted_s,
+           coalesce(b.breached, false) AS open_breached
     FROM period_routes r
     JOIN summary_routing_segments($period_start::TIMESTAMP, least($period_end::TIMESTAMP, $as_of::TIMESTAMP),
                                   NULL::TIMESTAMP, $as_of::TIMESTAMP) st
       ON st.case_id = r.case_id AND st.ended_at IS NULL
+    LEFT JOIN open_breaches b ON b.case_id = r.case_id
     WHERE r.last_started_at > $as_of::TIMESTAMP
 ),
 period_cases AS MATERIALIZED (
@@ -69,8 +79,7 @@ period_cases AS MATERIALIZED (
         breached, first_queue_id, reroutes, returns, escalations,
         waiting_s, review_s, pending_s, escalated_s, rerouted_s,
         (waiting_s + review_s + pending_s + escalated_s + rerouted_s) / 3600.0 AS case_hours,
-        CASE WHEN automated THEN 'automated' WHEN first_vertical IS NULL THEN 'unrouted'
-             ELSE 'vertical:' || first_vertical END AS queue_key,
+        CASE WHEN automated THEN 'automated' ELSE coalesce(first_queue_key, 'unrouted') END AS queue_key,
         CASE WHEN first_queue_id IS NOT NULL AND NOT automated THEN
             CASE WHEN returns > 0 THEN 'loop' WHEN escalations > 0 THEN 'escalated'
                  WHEN reroutes > 0 THEN 'rerouted' ELSE 'direct' END END AS path_key,
@@ -85,7 +94,7 @@ period_cases AS MATERIALIZED (
             CASE WHEN r.resolved_at <= $as_of::TIMESTAMP THEN r.enforcement_action END AS enforcement_action,
             (r.first_action_at IS NULL OR r.first_action_at > $as_of::TIMESTAMP)
                 AND (r.resolved_at IS NULL OR r.resolved_at > $as_of::TIMESTAMP) AS awaiting_first_action,
-            r.first_queue_id, fq.vertical AS first_vertical, r.reroutes, r.returns, r.escalations,
+            r.first_queue_id, fq.queue_key AS first_queue_key, r.reroutes, r.returns, r.escalations,
             (r.waiting_s + CASE WHEN r.stage = 'waiting' THEN r.tail ELSE 0 END)::DOUBLE AS waiting_s,
             (r.review_s + CASE WHEN r.stage = 'review' THEN r.tail ELSE 0 END)::DOUBLE AS review_s,
             (r.pending_s + CASE WHEN r.stage = 'pending' THEN r.tail ELSE 0 END)::DOUBLE AS pending_s,
@@ -94,10 +103,10 @@ period_cases AS MATERIALIZED (
             coalesce((r.resolved_at IS NULL OR r.resolved_at >= $period_start::TIMESTAMP)
                      AND ((r.fa_stopped_at <= $as_of::TIMESTAMP AND r.fa_breached)
                           OR (r.res_stopped_at <= $as_of::TIMESTAMP AND r.res_breached)), false)
-                OR coalesce(b.breached, false) AS breached
+                OR r.open_breached AS breached
         FROM (SELECT *, greatest(epoch($as_of::TIMESTAMP) - epoch(started_at), 0) AS tail FROM cases_at) r
-        LEFT JOIN queues fq ON fq.queue_id = r.first_queue_id
-        LEFT JOIN open_breaches b ON b.case_id = r.case_id
+        -- the first queue's flow key built once per queue, not once per case
+        LEFT JOIN (SELECT queue_id, 'vertical:' || vertical AS queue_key FROM queues) fq ON fq.queue_id = r.first_queue_id
     ) p
 ),
 stage_seconds AS (
