@@ -15,22 +15,25 @@ WITH scoped AS NOT MATERIALIZED (
       AND wf_in($priorities, c.priority)
       AND wf_in($vendors, c.vendor_id)
 ),
--- The QA checks and appeals are counted per category and source by joining them to the cases in
--- scope (they are the smaller side), not each case to its counts.
-checks AS (
-    SELECT s.category, s.source, count(*) AS qa_checked, count(*) FILTER (WHERE qa.qa_decision = qa.original_decision) AS qa_agreed
+-- The QA checks and the decided appeals made by $as_of, as one list of the cases' evidence, counted
+-- per category and source by joining it to the cases in scope once (the evidence is the smaller side).
+evidence AS (
+    SELECT qa.case_id, 'qa' AS kind, qa.qa_decision = qa.original_decision AS agreed, false AS overturned
     FROM qa_reviews qa
-    JOIN scoped s ON s.case_id = qa.case_id
     WHERE qa.reviewed_at <= $as_of::TIMESTAMP
-    GROUP BY s.category, s.source
-),
-appealed AS (
-    SELECT s.category, s.source,
-           count(*) FILTER (WHERE a.outcome IN ('upheld', 'overturned')) AS appeals_decided,
-           count(*) FILTER (WHERE a.outcome = 'overturned') AS appeals_overturned
+    UNION ALL
+    SELECT a.case_id, 'appeal' AS kind, NULL AS agreed, a.outcome = 'overturned' AS overturned
     FROM appeals a
-    JOIN scoped s ON s.case_id = a.case_id
-    WHERE a.resolved_at <= $as_of::TIMESTAMP
+    WHERE a.resolved_at <= $as_of::TIMESTAMP AND a.outcome IN ('upheld', 'overturned')
+),
+evidence_counts AS (
+    SELECT s.category, s.source,
+           count(*) FILTER (WHERE e.kind = 'qa') AS qa_checked,
+           count(*) FILTER (WHERE e.kind = 'qa' AND e.agreed) AS qa_agreed,
+           count(*) FILTER (WHERE e.kind = 'appeal') AS appeals_decided,
+           count(*) FILTER (WHERE e.kind = 'appeal' AND e.overturned) AS appeals_overturned
+    FROM evidence e
+    JOIN scoped s ON s.case_id = e.case_id
     GROUP BY s.category, s.source
 ),
 counted AS (
@@ -47,9 +50,8 @@ SELECT
     c.category, c.source, c.cases, c.automated, c.human_violating, c.human_non_violating,
     coalesce(k.qa_checked, 0)::BIGINT AS qa_checked,
     coalesce(k.qa_agreed, 0)::BIGINT AS qa_agreed,
-    coalesce(a.appeals_decided, 0)::BIGINT AS appeals_decided,
-    coalesce(a.appeals_overturned, 0)::BIGINT AS appeals_overturned
+    coalesce(k.appeals_decided, 0)::BIGINT AS appeals_decided,
+    coalesce(k.appeals_overturned, 0)::BIGINT AS appeals_overturned
 FROM counted c
-LEFT JOIN checks k ON k.category = c.category AND k.source = c.source
-LEFT JOIN appealed a ON a.category = c.category AND a.source = c.source
+LEFT JOIN evidence_counts k ON k.category = c.category AND k.source = c.source
 ORDER BY ALL

@@ -23,10 +23,20 @@
 --     their review seconds (review_s)
 --   'lowest_automated': per classifier, the lowest score it decided automatically (classifier_score)
 --   'review': per category and source, the review seconds (review_s) of the cases a person handled
-WITH period_routes AS NOT MATERIALIZED (
-    SELECT r.*, q.vertical AS current_vertical
+-- Each queue with its vertical's number (NULL for no vertical): the cases group on these integers, and
+-- the verticals' names are put back on the few grouped rows (grouping on text costs per case).
+WITH queue_verticals AS (
+    SELECT queue_id, vertical,
+           CASE WHEN vertical IS NOT NULL THEN dense_rank() OVER (ORDER BY vertical) END AS vertical_no
+    FROM queues
+),
+verticals AS (
+    SELECT DISTINCT vertical, vertical_no FROM queue_verticals WHERE vertical IS NOT NULL
+),
+period_routes AS NOT MATERIALIZED (
+    SELECT r.*, q.vertical_no AS current_vertical_no
     FROM summary_case_routes r
-    JOIN queues q ON q.queue_id = r.queue_id
+    JOIN queue_verticals q ON q.queue_id = r.queue_id
     WHERE r.created_at >= $period_start::TIMESTAMP
       AND r.created_at < least($period_end::TIMESTAMP, $as_of::TIMESTAMP)
       AND wf_in($regions, r.region)
@@ -46,46 +56,57 @@ open_breaches AS (
 ),
 -- Each case as of $as_of with its step then and the path before it: its last step once that has
 -- begun (every case, as of now), read from its row; for a case with steps after $as_of, its step
--- then from summary_case_stages.
+-- then from summary_case_stages. Only a case whose resolution clock is not at its final stop by
+-- $as_of can have an open clock (the first action stops no later), so only those cases are joined
+-- to open_breaches by id: the settled rest, most of a period, is read without its text id.
 cases_at AS (
-    SELECT r.*, r.last_stage AS stage, r.last_started_at AS started_at
+    SELECT r.*, r.last_stage AS stage, r.last_started_at AS started_at, false AS open_breached
     FROM period_routes r
+    WHERE r.last_started_at <= $as_of::TIMESTAMP AND r.res_stopped_at <= $as_of::TIMESTAMP
+    UNION ALL BY NAME
+    SELECT r.*, r.last_stage AS stage, r.last_started_at AS started_at, coalesce(b.breached, false) AS open_breached
+    FROM period_routes r
+    LEFT JOIN open_breaches b ON b.case_id = r.case_id
     WHERE r.last_started_at <= $as_of::TIMESTAMP
+      AND (r.res_stopped_at IS NULL OR r.res_stopped_at > $as_of::TIMESTAMP)
     UNION ALL BY NAME
     SELECT r.* EXCLUDE (first_queue_id, reroutes, returns, escalations, waiting_s, review_s, pending_s,
                         escalated_s, rerouted_s),
            st.stage, st.started_at, st.first_queue_id, st.reroutes, st.returns, st.escalations,
            st.waiting_before AS waiting_s, st.review_before AS review_s, st.pending_before AS pending_s,
-           st.escalated_before AS escalated_s, st.rerouted_before AS rerouted_s
+           st.escalated_before AS escalated_s, st.rerouted_before AS rerouted_s,
+           coalesce(b.breached, false) AS open_breached
     FROM period_routes r
     JOIN summary_routing_segments($period_start::TIMESTAMP, least($period_end::TIMESTAMP, $as_of::TIMESTAMP),
                                   NULL::TIMESTAMP, $as_of::TIMESTAMP) st
       ON st.case_id = r.case_id AND st.ended_at IS NULL
+    LEFT JOIN open_breaches b ON b.case_id = r.case_id
     WHERE r.last_started_at > $as_of::TIMESTAMP
 ),
 period_cases AS MATERIALIZED (
     SELECT
-        source, category, automated, classifier_name, classifier_score, current_vertical, awaiting_first_action,
+        source, category, automated, classifier_name, classifier_score, current_vertical_no, awaiting_first_action,
         breached, first_queue_id, reroutes, returns, escalations,
         waiting_s, review_s, pending_s, escalated_s, rerouted_s,
         (waiting_s + review_s + pending_s + escalated_s + rerouted_s) / 3600.0 AS case_hours,
-        CASE WHEN automated THEN 'automated' WHEN first_vertical IS NULL THEN 'unrouted'
-             ELSE 'vertical:' || first_vertical END AS queue_key,
+        -- the first queue node: 0 automated, -1 unrouted, else the first queue's vertical number
+        CASE WHEN automated THEN 0 ELSE coalesce(first_vertical_no, -1) END AS queue_no,
+        -- the path node: 1 loop, 2 escalated, 3 rerouted, 4 direct (NULL: not routed, or automated)
         CASE WHEN first_queue_id IS NOT NULL AND NOT automated THEN
-            CASE WHEN returns > 0 THEN 'loop' WHEN escalations > 0 THEN 'escalated'
-                 WHEN reroutes > 0 THEN 'rerouted' ELSE 'direct' END END AS path_key,
+            CASE WHEN returns > 0 THEN 1 WHEN escalations > 0 THEN 2
+                 WHEN reroutes > 0 THEN 3 ELSE 4 END END AS path_no,
         CASE WHEN decision IS NULL THEN 'open'
              WHEN decision = 'violating' THEN 'violating:' || coalesce(enforcement_action, 'none')
              ELSE 'decision:' || decision END AS outcome_key,
         CASE WHEN decision IN ('violating', 'non_violating') THEN decision END AS human_decision
     FROM (
         SELECT
-            r.source, r.category, r.automated, r.classifier_name, r.classifier_score, r.current_vertical,
+            r.source, r.category, r.automated, r.classifier_name, r.classifier_score, r.current_vertical_no,
             CASE WHEN r.resolved_at <= $as_of::TIMESTAMP THEN r.decision END AS decision,
             CASE WHEN r.resolved_at <= $as_of::TIMESTAMP THEN r.enforcement_action END AS enforcement_action,
             (r.first_action_at IS NULL OR r.first_action_at > $as_of::TIMESTAMP)
                 AND (r.resolved_at IS NULL OR r.resolved_at > $as_of::TIMESTAMP) AS awaiting_first_action,
-            r.first_queue_id, fq.vertical AS first_vertical, r.reroutes, r.returns, r.escalations,
+            r.first_queue_id, fq.vertical_no AS first_vertical_no, r.reroutes, r.returns, r.escalations,
             (r.waiting_s + CASE WHEN r.stage = 'waiting' THEN r.tail ELSE 0 END)::DOUBLE AS waiting_s,
             (r.review_s + CASE WHEN r.stage = 'review' THEN r.tail ELSE 0 END)::DOUBLE AS review_s,
             (r.pending_s + CASE WHEN r.stage = 'pending' THEN r.tail ELSE 0 END)::DOUBLE AS pending_s,
@@ -94,11 +115,51 @@ period_cases AS MATERIALIZED (
             coalesce((r.resolved_at IS NULL OR r.resolved_at >= $period_start::TIMESTAMP)
                      AND ((r.fa_stopped_at <= $as_of::TIMESTAMP AND r.fa_breached)
                           OR (r.res_stopped_at <= $as_of::TIMESTAMP AND r.res_breached)), false)
-                OR coalesce(b.breached, false) AS breached
+                OR r.open_breached AS breached
         FROM (SELECT *, greatest(epoch($as_of::TIMESTAMP) - epoch(started_at), 0) AS tail FROM cases_at) r
-        LEFT JOIN queues fq ON fq.queue_id = r.first_queue_id
-        LEFT JOIN open_breaches b ON b.case_id = r.case_id
+        LEFT JOIN queue_verticals fq ON fq.queue_id = r.first_queue_id
     ) p
+),
+-- The flow's links grouped on the node numbers and the outcome, named after grouping.
+link_groups AS (
+    SELECT 'source_node' AS from_column, source AS from_text, NULL::BIGINT AS from_no, 'queue_node' AS to_column,
+           NULL::VARCHAR AS to_text, queue_no AS to_no, count(*) AS cases, median(case_hours) AS median_hours
+    FROM period_cases GROUP BY source, queue_no
+    UNION ALL
+    SELECT 'queue_node', NULL, queue_no, 'path_node', NULL, path_no, count(*), median(case_hours)
+    FROM period_cases WHERE path_no IS NOT NULL GROUP BY queue_no, path_no
+    UNION ALL
+    SELECT 'path_node', NULL, path_no, 'outcome_node', outcome_key, NULL, count(*), median(case_hours)
+    FROM period_cases WHERE path_no IS NOT NULL GROUP BY path_no, outcome_key
+    UNION ALL
+    SELECT 'queue_node', NULL, queue_no, 'outcome_node', outcome_key, NULL, count(*), median(case_hours)
+    FROM period_cases WHERE path_no IS NULL GROUP BY queue_no, outcome_key
+),
+links AS (
+    SELECT
+        l.from_column,
+        CASE WHEN l.from_column = 'source_node' THEN l.from_text
+             WHEN l.from_column = 'path_node' THEN
+                 CASE l.from_no WHEN 1 THEN 'loop' WHEN 2 THEN 'escalated' WHEN 3 THEN 'rerouted' ELSE 'direct' END
+             WHEN l.from_no = 0 THEN 'automated' WHEN l.from_no = -1 THEN 'unrouted'
+             ELSE 'vertical:' || fv.vertical END AS from_key,
+        l.to_column,
+        CASE WHEN l.to_column = 'outcome_node' THEN l.to_text
+             WHEN l.to_column = 'path_node' THEN
+                 CASE l.to_no WHEN 1 THEN 'loop' WHEN 2 THEN 'escalated' WHEN 3 THEN 'rerouted' ELSE 'direct' END
+             WHEN l.to_no = 0 THEN 'automated' WHEN l.to_no = -1 THEN 'unrouted'
+             ELSE 'vertical:' || tv.vertical END AS to_key,
+        l.cases, l.median_hours
+    FROM link_groups l
+    LEFT JOIN verticals fv ON l.from_column = 'queue_node' AND fv.vertical_no = l.from_no
+    LEFT JOIN verticals tv ON l.to_column = 'queue_node' AND tv.vertical_no = l.to_no
+),
+breach_groups AS (
+    SELECT current_vertical_no, count(*) AS cases, count(*) FILTER (WHERE breached) AS breached,
+           sum(waiting_s) FILTER (WHERE breached) AS waiting_s, sum(review_s) FILTER (WHERE breached) AS review_s,
+           sum(pending_s) FILTER (WHERE breached) AS pending_s, sum(escalated_s) FILTER (WHERE breached) AS escalated_s,
+           sum(rerouted_s) FILTER (WHERE breached) AS rerouted_s
+    FROM period_cases GROUP BY current_vertical_no
 ),
 stage_seconds AS (
     SELECT 'waiting' AS stage, waiting_s AS seconds FROM period_cases
@@ -125,31 +186,16 @@ SELECT
     NULL::BOOLEAN AS was_breached, NULL::VARCHAR AS category, NULL::VARCHAR AS source
 FROM period_cases
 UNION ALL BY NAME
-SELECT 'link' AS figure, 'source_node' AS from_column, source AS from_key, 'queue_node' AS to_column,
-       queue_key AS to_key, count(*) AS cases, median(case_hours) AS median_hours
-FROM period_cases GROUP BY source, queue_key
-UNION ALL BY NAME
-SELECT 'link' AS figure, 'queue_node' AS from_column, queue_key AS from_key, 'path_node' AS to_column,
-       path_key AS to_key, count(*) AS cases, median(case_hours) AS median_hours
-FROM period_cases WHERE path_key IS NOT NULL GROUP BY queue_key, path_key
-UNION ALL BY NAME
-SELECT 'link' AS figure, 'path_node' AS from_column, path_key AS from_key, 'outcome_node' AS to_column,
-       outcome_key AS to_key, count(*) AS cases, median(case_hours) AS median_hours
-FROM period_cases WHERE path_key IS NOT NULL GROUP BY path_key, outcome_key
-UNION ALL BY NAME
-SELECT 'link' AS figure, 'queue_node' AS from_column, queue_key AS from_key, 'outcome_node' AS to_column,
-       outcome_key AS to_key, count(*) AS cases, median(case_hours) AS median_hours
-FROM period_cases WHERE path_key IS NULL GROUP BY queue_key, outcome_key
+SELECT 'link' AS figure, from_column, from_key, to_column, to_key, cases, median_hours FROM links
 UNION ALL BY NAME
 SELECT 'stage' AS figure, stage, count(*) FILTER (WHERE seconds > 0) AS cases,
        median(seconds) FILTER (WHERE seconds > 0) / 3600.0 AS median_hours, sum(seconds) / 3600.0 AS hours
 FROM stage_seconds GROUP BY stage
 UNION ALL BY NAME
-SELECT 'breach' AS figure, current_vertical AS grp, count(*) AS cases, count(*) FILTER (WHERE breached) AS breached,
-       sum(waiting_s) FILTER (WHERE breached) AS waiting_s, sum(review_s) FILTER (WHERE breached) AS review_s,
-       sum(pending_s) FILTER (WHERE breached) AS pending_s, sum(escalated_s) FILTER (WHERE breached) AS escalated_s,
-       sum(rerouted_s) FILTER (WHERE breached) AS rerouted_s
-FROM period_cases GROUP BY current_vertical
+SELECT 'breach' AS figure, v.vertical AS grp, b.cases, b.breached, b.waiting_s, b.review_s, b.pending_s,
+       b.escalated_s, b.rerouted_s
+FROM breach_groups b
+LEFT JOIN verticals v ON v.vertical_no = b.current_vertical_no
 UNION ALL BY NAME
 SELECT 'threshold' AS figure, classifier_name,
        greatest(floor(classifier_score * 100 + 0.000001), 49) / 100.0 AS classifier_score,

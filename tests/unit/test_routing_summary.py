@@ -178,6 +178,29 @@ def test_the_routing_queries_read_the_same_from_the_summary(con, live_warehouse)
     assert ran == {"routing_cases": 24, "routing_figures": 24, "routing_stage_hours": 24}
 
 
+def test_the_figures_comparison_covers_each_way_a_case_is_read(con, live_warehouse):
+    """routing_figures reads a case three ways as of an instant (settled by then; its last step begun
+    but a clock still open, joined to its open clocks; a step after the instant, read from the case
+    stages): the instants compared above hold cases of each, and open clocks that breached."""
+    for setup in queries.macro_sql_for("routing_figures"):
+        con.execute(setup).fetchall()
+    found = {"settled": 0, "open": 0, "open_breached": 0, "ahead": 0}
+    for as_of in instants(con, live_warehouse["end"]):
+        start = as_of - timedelta(days=30)
+        row = con.sql("""
+            SELECT count(*) FILTER (WHERE r.last_started_at <= $a AND r.res_stopped_at <= $a),
+                   count(*) FILTER (WHERE r.last_started_at <= $a AND NOT coalesce(r.res_stopped_at <= $a, false)),
+                   count(*) FILTER (WHERE r.last_started_at <= $a AND NOT coalesce(r.res_stopped_at <= $a, false)
+                                      AND r.case_id IN (SELECT case_id FROM summary_sla_open_clocks($a, $s, false)
+                                                        WHERE breached)),
+                   count(*) FILTER (WHERE r.last_started_at > $a)
+            FROM summary_case_routes r WHERE r.created_at >= $s AND r.created_at < $a""",
+                      params={"a": as_of, "s": start}).fetchall()[0]
+        for key, n in zip(found, row):
+            found[key] += n
+    assert all(n > 0 for n in found.values()), found
+
+
 def test_the_seeded_warehouse_reads_the_same_from_the_summary(parity_warehouse):
     """The seeded warehouse the server engines are compared on (summaries built by the seeder),
     as of its end and in the middle of the range."""
