@@ -148,8 +148,11 @@ def refresh(con: duckdb.DuckDBPyConnection, case_ids: Iterable[str] | None = Non
     create_schema(con)
     state = read_state(con)
     full = case_ids is None or not state.built
-    if state.version is not None and not state.built:
-        # Built by another version: its tables may have another layout, so they are made anew.
+    if full:
+        # Every table is made anew (also the layout, if another version built it) rather than
+        # emptied: rows inserted after a DELETE of the same table's rows in one transaction are
+        # committed one at a time through its primary key, on one core (at 1M cases, 14 s of a
+        # 41 s refresh), while a new table's rows are written as they come.
         for table in TABLES + HOURLY_TABLES + DAY_TABLES + MET_HOUR_TABLES + SPIKE_TABLES:
             con.execute(f"DROP TABLE IF EXISTS {table}").fetchall()
         create_schema(con)
@@ -158,8 +161,6 @@ def refresh(con: duckdb.DuckDBPyConnection, case_ids: Iterable[str] | None = Non
     con.execute("CREATE OR REPLACE TEMP TABLE summary_scope (case_id VARCHAR)").fetchall()
     try:
         if full:
-            for table in TABLES:
-                con.execute(f"DELETE FROM {table}").fetchall()
             _hour_scope(con, full=True)
         else:
             ids = sorted(set(case_ids))
