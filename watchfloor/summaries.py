@@ -55,10 +55,11 @@ _SQL_DIR = Path(__file__).resolve().parent / "summary_sql"
 _MACROS = Path(__file__).resolve().parent.parent / "queries" / "macros" / "sla.sql"
 _HOURLY_MACROS = _MACROS.with_name("hourly.sql")
 _ROUTING_MACROS = _MACROS.with_name("routing.sql")
-# Built in this order: the stretches read their cases' rows, the stopped clocks both; the stage days the case
-# stages; the finished handlings (summary_handlings) the cases' sessions; the case routes
-# (summary_case_routes: per case, what routing_figures reads) its steps and stopped clocks.
-_BUILD = ("sla_cases", "sla_stretches", "sla_stopped", "review_sessions", "case_stages", "stage_days", "handlings",
+# Built in this order: the case stages first (the SLA summaries take the case's events from its steps
+# rather than read case_events again); the stretches read their cases' rows, the stopped clocks both;
+# the stage days the case stages; the finished handlings (summary_handlings) the cases' sessions; the
+# case routes (summary_case_routes: per case, what routing_figures reads) its steps and stopped clocks.
+_BUILD = ("case_stages", "sla_cases", "sla_stretches", "sla_stopped", "review_sessions", "stage_days", "handlings",
           "case_routes")
 # A full rebuild builds this many cases at a time (its memory stays bounded whatever the size).
 FULL_BUILD_BATCH = 1_000_000
