@@ -24,6 +24,7 @@ from queries import plans, server
 from tests.live_warehouse import read_rows, seeded_then_live
 from tests.unit.test_sla import TIMEZONES, Warehouse, _random_case, t
 from watchfloor import summaries
+from watchfloor.warehouse import create_schema
 from watchfloor.cli import main
 from watchfloor.filters import Filters
 from watchfloor.simulator import SimConfig
@@ -523,3 +524,34 @@ def test_a_full_rebuild_in_batches_builds_what_one_batch_builds(live_warehouse, 
         expected = read_rows(whole, sql)
         assert expected.height > 0, table
         assert_same(read_rows(batched, sql), expected, table)
+
+
+def _summary_ddl(con) -> dict[str, str]:
+    return dict(con.execute("SELECT table_name, sql FROM duckdb_tables() WHERE table_name LIKE 'summary%'").fetchall())
+
+
+def test_a_full_refresh_makes_the_summary_tables_anew_as_the_schema_declares_them(live_warehouse, tmp_path):
+    """A full refresh drops and recreates the summary tables rather than emptying them (rows inserted
+    after a DELETE of the whole table were committed one at a time through its primary key): they
+    come back as schema.sql declares them, keys included, with every case's rows as before, and
+    summary_state, kept, counts one more refresh."""
+    copy = tmp_path / "anew.duckdb"
+    copy.write_bytes(open(live_warehouse["path"], "rb").read())
+    tables = summaries.TABLES + summaries.HOURLY_TABLES + summaries.DAY_TABLES + summaries.MET_HOUR_TABLES
+    before = {table: read_rows(copy, f"SELECT * FROM {table} ORDER BY ALL") for table in tables}
+    con = duckdb.connect(str(copy), read_only=True)
+    generation = summaries.read_state(con).generation
+    con.close()
+    summaries.refresh_file(copy, full=True)
+    declared = duckdb.connect(":memory:")
+    create_schema(declared)
+    con = duckdb.connect(str(copy), read_only=True)
+    try:
+        assert _summary_ddl(con) == _summary_ddl(declared)
+        assert summaries.read_state(con).generation == generation + 1
+    finally:
+        con.close()
+        declared.close()
+    for table in tables:
+        assert before[table].height > 0, table
+        assert_same(read_rows(copy, f"SELECT * FROM {table} ORDER BY ALL"), before[table], table)

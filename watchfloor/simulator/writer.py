@@ -278,19 +278,31 @@ def write_stream(con, cfg: SimConfig, demo: bool, window_days: int = stream.WIND
         writer.join()
     if failed:
         raise failed[0]
-    # The appends are done and the simulation's memory is freed: the summaries' build (windows over
-    # every case's events) gets the room the streaming bound kept for Python.
-    con.sql(f"SET memory_limit = '{summaries.BUILD_MEMORY_LIMIT}'")
     con.sql("BEGIN TRANSACTION")
     try:
         _write_meta(con, cfg, demo)
-        _build_summaries(con)
         con.sql("COMMIT")
     except BaseException:
         _rollback(con)
         raise
-    con.sql("CHECKPOINT")
     return insert.counts
+
+
+def summarise_stream(path) -> None:
+    """Every case's summaries of a file write_stream filled, in a connection of its own opened once
+    the appends' is closed: that one holds in memory the primary-key indexes its appends filled,
+    which the build never reads (a new connection loads an index only when it is used), so the
+    build gets the memory bound to itself (the simulation's memory is freed by then too)."""
+    with open_for_writing(path) as con:
+        con.sql(f"SET memory_limit = '{summaries.BUILD_MEMORY_LIMIT}'")
+        con.sql("BEGIN TRANSACTION")
+        try:
+            _build_summaries(con)
+            con.sql("COMMIT")
+        except BaseException:
+            _rollback(con)
+            raise
+        con.sql("CHECKPOINT")
 
 
 def _quoted(text: str) -> str:
@@ -362,6 +374,7 @@ def seed(path, cfg: SimConfig, replace: bool = False, progress: bool = True, dem
             try:
                 with open_for_writing(new) as con:
                     counts = write_stream(con, cfg, demo, window_days or stream.WINDOW_DAYS, progress=bar)
+                summarise_stream(new)
                 swap_in(new, target, replace)
             finally:
                 _remove(new)

@@ -1,4 +1,5 @@
--- summary_sla_cases for the cases in the temp table summary_scope: what the SLA clocks of a case
+-- summary_sla_cases for the cases in the temp table summary_scope (after their
+-- summary_case_stages rows): what the SLA clocks of a case
 -- keep whatever the instant they are read at (queries/macros/sla.sql, sla_clocks, is the
 -- definition this mirrors; summary_sla_clocks reads the result).
 -- A clock stops as of an instant T at its final stop if that stop is at or before T: the first
@@ -25,14 +26,15 @@ scoped AS MATERIALIZED (
     JOIN pol ON pol.queue_id = c.queue_id
     WHERE c.case_id IN (SELECT case_id FROM summary_scope)
 ),
--- Reopened cases: their first 'resolved' event (events before creation are ignored).
+-- Reopened cases: their first 'resolved' event (events before creation are ignored), from the
+-- case's steps (summary_case_stages, built first: every such event, none before creation).
 reopened AS (
-    SELECT e.case_id, min(e.occurred_at) FILTER (WHERE e.event_type = 'resolved') AS first_resolved
-    FROM case_events e
-    JOIN scoped s ON s.case_id = e.case_id AND e.occurred_at >= s.created_at
-    WHERE e.event_type IN ('reopened', 'resolved')
-    GROUP BY e.case_id
-    HAVING bool_or(e.event_type = 'reopened')
+    SELECT st.case_id, min(st.started_at) FILTER (WHERE st.event_type = 'resolved') AS first_resolved
+    FROM summary_case_stages st
+    WHERE st.case_id IN (SELECT case_id FROM summary_scope)
+      AND st.event_type IN ('reopened', 'resolved')
+    GROUP BY st.case_id
+    HAVING bool_or(st.event_type = 'reopened')
 ),
 stops AS (
     SELECT

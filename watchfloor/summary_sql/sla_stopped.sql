@@ -1,5 +1,5 @@
--- summary_sla_stopped for the cases in summary_scope (after their summary_sla_cases and
--- summary_sla_stretches rows): each clock that has its final stop, as summary_sla_clocks
+-- summary_sla_stopped for the cases in summary_scope (after their summary_case_stages,
+-- summary_sla_cases and summary_sla_stretches rows): each clock that has its final stop, as summary_sla_clocks
 -- (queries/macros/sla.sql) works it out as of that stop, which is what sla_clocks gives as of any
 -- instant at or after it: the stretches after the stop count nothing on the clock, and the ones
 -- before it are cut at it. Breached clocks also get their breach causes (as in sla_clocks, over
@@ -61,19 +61,9 @@ spans AS MATERIALIZED (
     FROM dated
     WHERE elapsed_seconds > target_seconds
 ),
-span_cases AS MATERIALIZED (
-    SELECT case_id, any_value(created_at) AS created_at FROM spans GROUP BY case_id
-),
-span_events AS (
-    SELECT case_id, created_at AS occurred_at, -1::BIGINT AS event_id, 'created' AS event_type
-    FROM span_cases
-    UNION ALL
-    SELECT e.case_id, e.occurred_at, e.event_id, e.event_type
-    FROM case_events e
-    WHERE e.event_type IN ('routed', 'info_received', 'reopened', 'assigned', 'pending_info', 'escalated', 'resolved')
-      AND e.case_id IN (SELECT case_id FROM span_cases)
-      AND e.occurred_at >= (SELECT min(created_at) FROM span_cases)
-),
+-- The breached cases' segments are their steps (summary_case_stages, built first): the creation and
+-- each routing event to the next, the same events as sla_clocks' causes (those before creation,
+-- which the steps leave out, count nothing there: a span starts at creation).
 causes AS (
     SELECT
         case_id, clock,
@@ -86,10 +76,9 @@ causes AS (
         SELECT b.case_id, b.clock, s.part, wf_breach_us(s.seg_start, s.seg_end, b.created_at, b.span_end) AS us
         FROM spans b
         JOIN (
-            SELECT case_id, occurred_at AS seg_start,
-                   lead(occurred_at) OVER (PARTITION BY case_id ORDER BY occurred_at, event_id) AS seg_end,
-                   wf_breach_part(event_type) AS part
-            FROM span_events
+            SELECT case_id, started_at AS seg_start, ended_at AS seg_end, wf_breach_part(event_type) AS part
+            FROM summary_case_stages
+            WHERE case_id IN (SELECT case_id FROM spans)
         ) s ON s.case_id = b.case_id
     )
     GROUP BY case_id, clock

@@ -1,4 +1,5 @@
--- summary_sla_stretches for the cases in summary_scope (after their summary_sla_cases rows): the
+-- summary_sla_stretches for the cases in summary_scope (after their summary_case_stages and
+-- summary_sla_cases rows): the
 -- event machine of sla_clocks (queries/macros/sla.sql) run over all of a case's events. Its
 -- state after each event is the same whatever instant T the clock is read at (T only cuts the
 -- event list), and every stretch that ends at or before T has a fixed length: it is cut at the
@@ -19,21 +20,21 @@ scoped AS MATERIALIZED (
     JOIN pol ON pol.queue_id = s.queue_id
     WHERE s.case_id IN (SELECT case_id FROM summary_scope)
 ),
+-- The events from the cases' steps (summary_case_stages, built first: each pause, resume,
+-- reopening and resolution of the case, none before its creation), not from case_events again.
 rare AS MATERIALIZED (
-    SELECT e.case_id, e.event_id, e.occurred_at AS t, e.event_type
-    FROM case_events e
-    JOIN scoped s ON s.case_id = e.case_id AND e.occurred_at >= s.created_at
-    WHERE e.event_type IN ('pending_info', 'info_received', 'reopened')
-      AND e.event_type BETWEEN 'info_received' AND 'reopened'
+    SELECT st.case_id, st.event_id, st.started_at AS t, st.event_type
+    FROM summary_case_stages st
+    WHERE st.case_id IN (SELECT case_id FROM scoped)
+      AND st.event_type IN ('pending_info', 'info_received', 'reopened')
 ),
 ev AS (
     SELECT * FROM rare
     UNION ALL
-    SELECT e.case_id, e.event_id, e.occurred_at, e.event_type
-    FROM case_events e
-    JOIN scoped s ON s.case_id = e.case_id AND e.occurred_at >= s.created_at
-    WHERE e.event_type = 'resolved'
-      AND e.case_id IN (SELECT case_id FROM rare WHERE event_type = 'reopened')
+    SELECT st.case_id, st.event_id, st.started_at, st.event_type
+    FROM summary_case_stages st
+    WHERE st.event_type = 'resolved'
+      AND st.case_id IN (SELECT case_id FROM rare WHERE event_type = 'reopened')
 ),
 machine AS (
     SELECT
