@@ -31,6 +31,10 @@ UTC hour of their stop, so that a period's met clocks are a sum over its whole h
 of some cases rebuilds the hours their met clocks stopped in, before and after.
 The case routes (summary_case_routes) keep, per case, its last step with the path it carries and its
 SLA clocks' final stops, so that the Automation page's figures are one pass over a row per case.
+The QA checks (summary_qa_checks) and appeal outcomes (summary_appeal_outcomes) hold each QA review
+and appeal with the columns of its case the Vendors page groups and filters by (category, reviewer,
+current queue), so that its quality and outcome figures read no case: rebuilt with the case, which
+every writer refreshes when it writes a case, its events, or a QA review or appeal of it.
 """
 
 from __future__ import annotations
@@ -46,7 +50,7 @@ import duckdb
 from watchfloor import spike_record_summary
 from watchfloor.warehouse import create_schema
 
-VERSION = 10  # 2: the hourly counts; 3: the reviewer sessions; 4: the stopped SLA clocks (summary_sla_stopped); 5: the case stages; 6: the stage days; 7: the spike record and its cells; 8: the handlings; 9: the met SLA clocks per hour; 10: the case routes
+VERSION = 11  # 2: the hourly counts; 3: the reviewer sessions; 4: the stopped SLA clocks (summary_sla_stopped); 5: the case stages; 6: the stage days; 7: the spike record and its cells; 8: the handlings; 9: the met SLA clocks per hour; 10: the case routes; 11: the QA checks and appeal outcomes
 SUMMARY = "sla_clocks"
 TABLES = ("summary_sla_cases", "summary_sla_stretches", "summary_sla_stopped",
           "summary_review_sessions", "summary_case_stages", "summary_stage_days", "summary_handlings",
@@ -60,6 +64,14 @@ _ROUTING_MACROS = _MACROS.with_name("routing.sql")
 # (summary_case_routes: per case, what routing_figures reads) its steps and stopped clocks.
 _BUILD = ("sla_cases", "sla_stretches", "sla_stopped", "review_sessions", "case_stages", "stage_days", "handlings",
           "case_routes")
+# The QA reviews and appeals with the columns of their case the Vendors page reads (vendor_quality,
+# vendor_outcomes): per case like the tables above, built after them.
+REVIEW_TABLES = ("summary_qa_checks", "summary_appeal_outcomes")
+TABLES += REVIEW_TABLES
+_BUILD += ("qa_checks", "appeal_outcomes")
+# The columns they copy from qa_reviews and appeals (a row written by another system differs in them).
+_QA_COLUMNS = "case_id, qa_id, reviewer_id, reviewed_at, is_golden, original_decision, qa_decision"
+_APPEAL_COLUMNS = "case_id, appeal_id, resolved_at, outcome"
 # A full rebuild builds this many cases at a time (its memory stays bounded whatever the size).
 FULL_BUILD_BATCH = 1_000_000
 # DuckDB's memory for a build (the seeder's and `watchfloor refresh`'s): past it, it spills to disk
@@ -305,13 +317,19 @@ def _rebuild_met_hours(con: duckdb.DuckDBPyConnection, full: bool) -> None:
 
 def touched_since_mark(con: duckdb.DuckDBPyConnection) -> list[str]:
     """Cases whose summaries may be out of date: with events after the high-water mark, updated
-    after it, or missing from the summaries. Cases no longer in `cases` are dropped by refresh."""
+    after it, missing from the summaries, or with a QA review or appeal the summaries hold otherwise
+    or not at all (those tables have no time of writing to compare with the mark). Cases no longer
+    in `cases` are dropped by refresh."""
     mark = read_state(con).high_water_mark
     rows = con.execute(
-        """SELECT case_id FROM case_events WHERE $mark IS NULL OR occurred_at > $mark
+        f"""SELECT case_id FROM case_events WHERE $mark IS NULL OR occurred_at > $mark
            UNION SELECT case_id FROM cases WHERE $mark IS NULL OR updated_at > $mark
            UNION SELECT c.case_id FROM cases c ANTI JOIN summary_sla_cases s ON s.case_id = c.case_id
-           UNION SELECT s.case_id FROM summary_sla_cases s ANTI JOIN cases c ON c.case_id = s.case_id""",
+           UNION SELECT s.case_id FROM summary_sla_cases s ANTI JOIN cases c ON c.case_id = s.case_id
+           UNION SELECT case_id FROM (SELECT {_QA_COLUMNS} FROM qa_reviews EXCEPT SELECT {_QA_COLUMNS} FROM summary_qa_checks)
+           UNION SELECT case_id FROM (SELECT {_QA_COLUMNS} FROM summary_qa_checks EXCEPT SELECT {_QA_COLUMNS} FROM qa_reviews)
+           UNION SELECT case_id FROM (SELECT {_APPEAL_COLUMNS} FROM appeals EXCEPT SELECT {_APPEAL_COLUMNS} FROM summary_appeal_outcomes)
+           UNION SELECT case_id FROM (SELECT {_APPEAL_COLUMNS} FROM summary_appeal_outcomes EXCEPT SELECT {_APPEAL_COLUMNS} FROM appeals)""",
         {"mark": mark}).fetchall()
     return [r[0] for r in rows]
 

@@ -88,7 +88,7 @@ def test_every_summary_build_gives_the_duckdb_summary_on_spark(both, query_folde
         first, until = con.sql("SELECT date_trunc('hour', min(created_at)), "
                                "date_trunc('hour', max(created_at)) + INTERVAL 1 HOUR FROM cases").fetchall()[0]
         builds = summary_builds(query_folder)
-        assert len(builds) == 13 and "summary_sla_cases" in builds.values()
+        assert len(builds) == 15 and "summary_sla_cases" in builds.values()
         for name, table in builds.items():
             params = {k: v for k, v in {"first": first, "until": until}.items() if k in queries.load(name).parameters}
             assert set(params) == queries.load(name).parameters, f"{name}: no test value for some of its parameters"
