@@ -506,3 +506,18 @@ CREATE TABLE IF NOT EXISTS summary_appeal_outcomes (
     reviewer_id VARCHAR,                  -- the case's reviewer_id (NULL: none named)
     queue_id    VARCHAR NOT NULL          -- the case's current queue
 );
+
+-- The met SLA clocks at their final stop (summary_sla_stopped) of the cases with a vendor, counted
+-- per UTC day of the stop, the filter columns and the reviewer who decided the case: what
+-- vendor_sla reads for the whole days of a period. Rebuilt per day.
+CREATE TABLE IF NOT EXISTS summary_sla_met_reviewer_days (
+    day         TIMESTAMP NOT NULL,
+    clock       VARCHAR NOT NULL,
+    queue_id    VARCHAR NOT NULL,
+    priority    VARCHAR NOT NULL,
+    region      VARCHAR NOT NULL,
+    vendor_id   VARCHAR NOT NULL,
+    reviewer_id VARCHAR,                  -- the clock's reviewer_id (NULL: none named)
+    early_resolved_at TIMESTAMP,          -- the case's resolved_at when before the day (else NULL)
+    clocks      BIGINT NOT NULL
+);

@@ -28,7 +28,9 @@ definition; `summary_routing_segments` reads it as of any instant. The stage day
 the hours per day and stage are a sum over whole days (built from the case's steps just built).
 The met SLA clocks per hour (summary_sla_met_hours) count the met rows of summary_sla_stopped per
 UTC hour of their stop, so that a period's met clocks are a sum over its whole hours; a refresh
-of some cases rebuilds the hours their met clocks stopped in, before and after.
+of some cases rebuilds the hours their met clocks stopped in, before and after. The met clocks per
+reviewer and day (summary_sla_met_reviewer_days) are counted and rebuilt the same way per UTC day,
+with the reviewer who decided the case (the Vendors page's SLA adherence).
 The case routes (summary_case_routes) keep, per case, its last step with the path it carries and its
 SLA clocks' final stops, so that the Automation page's figures are one pass over a row per case.
 The QA checks (summary_qa_checks) and appeal outcomes (summary_appeal_outcomes) hold each QA review
@@ -50,7 +52,7 @@ import duckdb
 from watchfloor import spike_record_summary
 from watchfloor.warehouse import create_schema
 
-VERSION = 11  # 2: the hourly counts; 3: the reviewer sessions; 4: the stopped SLA clocks (summary_sla_stopped); 5: the case stages; 6: the stage days; 7: the spike record and its cells; 8: the handlings; 9: the met SLA clocks per hour; 10: the case routes; 11: the QA checks and appeal outcomes
+VERSION = 12  # 2: the hourly counts; 3: the reviewer sessions; 4: the stopped SLA clocks (summary_sla_stopped); 5: the case stages; 6: the stage days; 7: the spike record and its cells; 8: the handlings; 9: the met SLA clocks per hour; 10: the case routes; 11: the QA checks and appeal outcomes; 12: the met clocks per reviewer and day
 SUMMARY = "sla_clocks"
 TABLES = ("summary_sla_cases", "summary_sla_stretches", "summary_sla_stopped",
           "summary_review_sessions", "summary_case_stages", "summary_stage_days", "summary_handlings",
@@ -89,6 +91,24 @@ SPIKE_TABLES = ("summary_spike_records", "summary_spikes")
 # The met SLA clocks per hour of their stop: counted from summary_sla_stopped per hour
 # (summary_met_hours), not per case.
 MET_HOUR_TABLES = ("summary_sla_met_hours",)
+
+# The met SLA clocks of the cases with a vendor per day of their stop and reviewer (vendor_sla's whole
+# days): counted from summary_sla_stopped per day (summary_met_days), as the hours above.
+MET_DAY_TABLES = ("summary_sla_met_reviewer_days",)
+
+
+@dataclass(frozen=True)
+class _MetCounts:
+    """Met clocks of summary_sla_stopped counted per bucket of their stop: the temp table of the
+    buckets to rebuild (one column named by the unit), the unit, the tables and their build."""
+    scope: str
+    unit: str
+    tables: tuple[str, ...]
+    build: str
+
+
+_MET_COUNTS = (_MetCounts("summary_met_hours", "hour", MET_HOUR_TABLES, "sla_met_hours"),
+               _MetCounts("summary_met_days", "day", MET_DAY_TABLES, "sla_met_reviewer_days"))
 
 
 class SummaryError(RuntimeError):
@@ -162,7 +182,7 @@ def refresh(con: duckdb.DuckDBPyConnection, case_ids: Iterable[str] | None = Non
     full = case_ids is None or not state.built
     if state.version is not None and not state.built:
         # Built by another version: its tables may have another layout, so they are made anew.
-        for table in TABLES + HOURLY_TABLES + DAY_TABLES + MET_HOUR_TABLES + SPIKE_TABLES:
+        for table in TABLES + HOURLY_TABLES + DAY_TABLES + MET_HOUR_TABLES + MET_DAY_TABLES + SPIKE_TABLES:
             con.execute(f"DROP TABLE IF EXISTS {table}").fetchall()
         create_schema(con)
     con.execute(_macro_sql()).fetchall()
@@ -179,7 +199,8 @@ def refresh(con: duckdb.DuckDBPyConnection, case_ids: Iterable[str] | None = Non
                 con.execute("INSERT INTO summary_scope SELECT unnest(?::VARCHAR[])", [ids]).fetchall()
             _hour_scope(con, full=False)  # before the old rows go: they hold a removed case's hour
             _day_scope(con)  # and the days its old steps ran through
-            _met_hour_scope(con)  # and the hours its met clocks stopped in
+            for counts in _MET_COUNTS:
+                _met_scope(con, counts)  # and the hours and days its met clocks stopped in
             for table in TABLES:
                 con.execute(f"DELETE FROM {table} WHERE case_id IN (SELECT case_id FROM summary_scope)").fetchall()
         if full:
@@ -190,7 +211,8 @@ def refresh(con: duckdb.DuckDBPyConnection, case_ids: Iterable[str] | None = Non
                 _build_scope(con)
         _rebuild_hours(con, full)
         _rebuild_stage_days(con, full)
-        _rebuild_met_hours(con, full)
+        for counts in _MET_COUNTS:
+            _rebuild_met_counts(con, counts, full)
         spike_record_summary.keep(con, full)
         mark = _newest_event(con)
         if not full and state.high_water_mark is not None:
@@ -209,7 +231,8 @@ def refresh(con: duckdb.DuckDBPyConnection, case_ids: Iterable[str] | None = Non
                    generation = summary_state.generation + 1""",
             [SUMMARY, VERSION, mark, now]).fetchall()
     finally:
-        for table in ("summary_scope", "summary_hours", "summary_batches", "summary_days", "summary_met_hours"):
+        for table in ("summary_scope", "summary_hours", "summary_batches", "summary_days", "summary_met_hours",
+                      "summary_met_days"):
             try:
                 con.execute(f"DROP TABLE IF EXISTS {table}").fetchall()
             except duckdb.TransactionException:
@@ -291,28 +314,30 @@ def _rebuild_stage_days(con: duckdb.DuckDBPyConnection, full: bool) -> None:
     con.execute(build_sql("stage_day_totals")).fetchall()
 
 
-def _met_hour_scope(con: duckdb.DuckDBPyConnection) -> None:
-    """The temp table summary_met_hours: the hours the met clocks of the cases in summary_scope
-    stopped in, as last built (the new rows' hours are added after the build)."""
-    con.execute("CREATE OR REPLACE TEMP TABLE summary_met_hours AS SELECT DISTINCT date_trunc('hour', stopped_at) AS hour "
-                "FROM summary_sla_stopped WHERE NOT breached AND case_id IN (SELECT case_id FROM summary_scope)").fetchall()
+def _met_scope(con: duckdb.DuckDBPyConnection, counts: _MetCounts) -> None:
+    """The temp table of `counts`' buckets: those the met clocks of the cases in summary_scope
+    stopped in, as last built (the new rows' buckets are added after the build)."""
+    con.execute(f"CREATE OR REPLACE TEMP TABLE {counts.scope} AS SELECT DISTINCT date_trunc('{counts.unit}', stopped_at) "
+                f"AS {counts.unit} FROM summary_sla_stopped WHERE NOT breached "
+                "AND case_id IN (SELECT case_id FROM summary_scope)").fetchall()
 
 
-def _rebuild_met_hours(con: duckdb.DuckDBPyConnection, full: bool) -> None:
-    """Replace the met clocks per hour of the hours the cases in summary_scope stopped a met clock in,
-    before and after their build (every hour on a full refresh)."""
+def _rebuild_met_counts(con: duckdb.DuckDBPyConnection, counts: _MetCounts, full: bool) -> None:
+    """Replace `counts`' rows of the buckets the cases in summary_scope stopped a met clock in,
+    before and after their build (every bucket on a full refresh)."""
+    unit = counts.unit
     if full:
-        con.execute("CREATE OR REPLACE TEMP TABLE summary_met_hours AS SELECT DISTINCT date_trunc('hour', stopped_at) "
-                    "AS hour FROM summary_sla_stopped WHERE NOT breached").fetchall()
-        for table in MET_HOUR_TABLES:
+        con.execute(f"CREATE OR REPLACE TEMP TABLE {counts.scope} AS SELECT DISTINCT date_trunc('{unit}', stopped_at) "
+                    f"AS {unit} FROM summary_sla_stopped WHERE NOT breached").fetchall()
+        for table in counts.tables:
             con.execute(f"DELETE FROM {table}").fetchall()
     else:
-        con.execute("INSERT INTO summary_met_hours SELECT DISTINCT date_trunc('hour', stopped_at) FROM summary_sla_stopped "
+        con.execute(f"INSERT INTO {counts.scope} SELECT DISTINCT date_trunc('{unit}', stopped_at) FROM summary_sla_stopped "
                     "WHERE NOT breached AND case_id IN (SELECT case_id FROM summary_scope) "
-                    "AND date_trunc('hour', stopped_at) NOT IN (SELECT hour FROM summary_met_hours)").fetchall()
-        for table in MET_HOUR_TABLES:
-            con.execute(f"DELETE FROM {table} WHERE hour IN (SELECT hour FROM summary_met_hours)").fetchall()
-    con.execute(build_sql("sla_met_hours")).fetchall()
+                    f"AND date_trunc('{unit}', stopped_at) NOT IN (SELECT {unit} FROM {counts.scope})").fetchall()
+        for table in counts.tables:
+            con.execute(f"DELETE FROM {table} WHERE {unit} IN (SELECT {unit} FROM {counts.scope})").fetchall()
+    con.execute(build_sql(counts.build)).fetchall()
 
 
 def touched_since_mark(con: duckdb.DuckDBPyConnection) -> list[str]:
