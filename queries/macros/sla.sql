@@ -592,7 +592,8 @@ GROUP BY date_trunc('hour', stopped_at), clock, queue_id, priority, region, vend
 -- summary_sla_met_day_counts(as_of, since, first_day, until_day): the met clocks at their final stop
 -- of the cases with a vendor counted per UTC day of the stop and reviewer, for the days in
 -- [first_day, until_day) (midnights) that end by as_of: summary_sla_met_reviewer_days, as
--- summary_sla_stopped_clocks(as_of, since) counts them.
+-- summary_sla_stopped_clocks(as_of, since) counts them when since is at or before first_day (a
+-- case resolved before since but within a day is not told apart; the period's start comes first).
 CREATE OR REPLACE TEMP MACRO summary_sla_met_day_counts(as_of, since, first_day, until_day) AS TABLE
 SELECT day, clock, queue_id, priority, region, vendor_id, reviewer_id, clocks
 FROM summary_sla_met_reviewer_days
