@@ -14,8 +14,8 @@
 -- reviewer_sessions and period_handlings too, which replay the raw events, and compare.
 --
 -- Reviewers and their units are numbered (reviewer_no, vendor_no, region_no, site_no) and the
--- work is grouped by those numbers, the names joined back at the end: grouping ten million
--- handlings on text keys took most of the query's time.
+-- work is grouped by those numbers, the names joined back at the end: the quantiles' four
+-- groupings of ten million handlings cost about 1.6 times as much on the text keys.
 --
 -- Rows of kind 'unit': additive figures per (vendor_id, region, site, week_start).
 -- Rows of kind 'spread': handle-time p50 / p90 of the handlings completed in the period, for
