@@ -3,7 +3,9 @@
 -- (a = $period_start, b = least($period_end, $as_of)): appeals decided in the period
 -- (resolved_at in [a, b); pending appeals are left out) and how many were overturned. SLA
 -- adherence comes from vendor_sla.sql (both clocks, the SLA page's rule).
--- The region, vertical and priority filters apply to the case's current queue.
+-- The region, vertical and priority filters apply to the case's current queue. Each appeal is read
+-- from summary_appeal_outcomes, which carries its case's reviewer and current queue (the tests
+-- compare with the same counts joined to the cases).
 WITH bounds AS (
     SELECT $period_start::TIMESTAMP AS a, least($period_end::TIMESTAMP, $as_of::TIMESTAMP) AS b
 ),
@@ -16,16 +18,15 @@ scope AS (
       AND wf_in($priorities, p.priority)
 ),
 appeal_rows AS (
-    SELECT c.reviewer_id, date_trunc('week', ap.resolved_at) AS week_start,
+    SELECT ap.reviewer_id, date_trunc('week', ap.resolved_at) AS week_start,
            count(*) AS appeals_decided,
            count(*) FILTER (WHERE ap.outcome = 'overturned') AS appeals_overturned
-    FROM appeals ap
+    FROM summary_appeal_outcomes ap
     CROSS JOIN bounds
-    JOIN cases c ON c.case_id = ap.case_id
     WHERE ap.outcome <> 'pending'
       AND ap.resolved_at >= bounds.a AND ap.resolved_at < bounds.b
-      AND c.reviewer_id IS NOT NULL
-      AND c.queue_id IN (SELECT queue_id FROM scope)
+      AND ap.reviewer_id IS NOT NULL
+      AND ap.queue_id IN (SELECT queue_id FROM scope)
     GROUP BY ALL
 )
 SELECT r.vendor_id, r.region, coalesce(r.site, r.region) AS site, j.week_start,

@@ -561,7 +561,7 @@ def _write_file(con, item: _Checked, columns: dict[str, tuple[str, bool]], load_
     order_by = f" ORDER BY {order}" if order else ""
     con.sql(f"INSERT INTO {table} ({col_list}) SELECT {col_list} FROM _wf_batch "
             f"WHERE NOT _dup AND _reason IS NULL{order_by}")
-    if table in ("cases", "case_events"):  # their summaries are rebuilt before COMMIT
+    if table in ("cases", "case_events", "qa_reviews", "appeals"):  # their cases' summaries are rebuilt before COMMIT
         con.sql("INSERT INTO _wf_touched SELECT DISTINCT case_id FROM _wf_batch WHERE NOT _dup AND _reason IS NULL")
     # Rows rejected for their references join the ones rejected by the row checks.
     record = "to_json(struct_pack(" + ", ".join(f"{c} := CAST({c} AS VARCHAR)" for c in cols) + "))::VARCHAR"
@@ -619,8 +619,9 @@ def _late_references(con, results: list[FileResult]) -> None:
 
 
 def _refresh_summaries(con, results: list[FileResult]) -> None:
-    """The summaries of the cases this load wrote (with their events), in the load's transaction; all
-    of them when policies or queues changed (a case's calendar and targets come from them)."""
+    """The summaries of the cases this load wrote (with their events, QA reviews and appeals), in the
+    load's transaction; all of them when policies or queues changed (a case's calendar and targets
+    come from them)."""
     if any(r.table in ("sla_policies", "queues") and (r.accepted or r.updated) for r in results):
         summaries.refresh(con)
     else:

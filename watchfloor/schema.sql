@@ -481,3 +481,43 @@ CREATE TABLE IF NOT EXISTS summary_case_routes (
     res_stopped_at     TIMESTAMP,            -- the same for the resolution clock
     res_breached       BOOLEAN
 );
+
+-- Per QA review (qa_reviews), with its case's category and current queue: what vendor_quality
+-- counts and filters by, so that it reads no case. Rebuilt with its case.
+CREATE TABLE IF NOT EXISTS summary_qa_checks (
+    case_id           VARCHAR NOT NULL,
+    qa_id             VARCHAR NOT NULL,
+    reviewer_id       VARCHAR NOT NULL,     -- the reviewer whose decision was checked
+    reviewed_at       TIMESTAMP NOT NULL,
+    is_golden         BOOLEAN NOT NULL,
+    original_decision VARCHAR NOT NULL,
+    qa_decision       VARCHAR NOT NULL,
+    category          VARCHAR NOT NULL,     -- the case's category and current queue
+    queue_id          VARCHAR NOT NULL
+);
+
+-- Per appeal (appeals), with the reviewer who decided its case and the case's current queue: what
+-- vendor_outcomes counts and filters by, so that it reads no case. Rebuilt with its case.
+CREATE TABLE IF NOT EXISTS summary_appeal_outcomes (
+    case_id     VARCHAR NOT NULL,
+    appeal_id   VARCHAR NOT NULL,
+    resolved_at TIMESTAMP,
+    outcome     VARCHAR NOT NULL,
+    reviewer_id VARCHAR,                  -- the case's reviewer_id (NULL: none named)
+    queue_id    VARCHAR NOT NULL          -- the case's current queue
+);
+
+-- The met SLA clocks at their final stop (summary_sla_stopped) of the cases with a vendor, counted
+-- per UTC day of the stop, the filter columns and the reviewer who decided the case: what
+-- vendor_sla reads for the whole days of a period. Rebuilt per day.
+CREATE TABLE IF NOT EXISTS summary_sla_met_reviewer_days (
+    day         TIMESTAMP NOT NULL,
+    clock       VARCHAR NOT NULL,
+    queue_id    VARCHAR NOT NULL,
+    priority    VARCHAR NOT NULL,
+    region      VARCHAR NOT NULL,
+    vendor_id   VARCHAR NOT NULL,
+    reviewer_id VARCHAR,                  -- the clock's reviewer_id (NULL: none named)
+    early_resolved_at TIMESTAMP,          -- the case's resolved_at when before the day (else NULL)
+    clocks      BIGINT NOT NULL
+);

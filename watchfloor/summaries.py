@@ -28,9 +28,15 @@ definition; `summary_routing_segments` reads it as of any instant. The stage day
 the hours per day and stage are a sum over whole days (built from the case's steps just built).
 The met SLA clocks per hour (summary_sla_met_hours) count the met rows of summary_sla_stopped per
 UTC hour of their stop, so that a period's met clocks are a sum over its whole hours; a refresh
-of some cases rebuilds the hours their met clocks stopped in, before and after.
+of some cases rebuilds the hours their met clocks stopped in, before and after. The met clocks per
+reviewer and day (summary_sla_met_reviewer_days) are counted and rebuilt the same way per UTC day,
+with the reviewer who decided the case (the Vendors page's SLA adherence).
 The case routes (summary_case_routes) keep, per case, its last step with the path it carries and its
 SLA clocks' final stops, so that the Automation page's figures are one pass over a row per case.
+The QA checks (summary_qa_checks) and appeal outcomes (summary_appeal_outcomes) hold each QA review
+and appeal with the columns of its case the Vendors page groups and filters by (category, reviewer,
+current queue), so that its quality and outcome figures read no case: rebuilt with the case, which
+every writer refreshes when it writes a case, its events, or a QA review or appeal of it.
 """
 
 from __future__ import annotations
@@ -46,7 +52,7 @@ import duckdb
 from watchfloor import spike_record_summary
 from watchfloor.warehouse import create_schema
 
-VERSION = 10  # 2: the hourly counts; 3: the reviewer sessions; 4: the stopped SLA clocks (summary_sla_stopped); 5: the case stages; 6: the stage days; 7: the spike record and its cells; 8: the handlings; 9: the met SLA clocks per hour; 10: the case routes
+VERSION = 12  # 2: the hourly counts; 3: the reviewer sessions; 4: the stopped SLA clocks (summary_sla_stopped); 5: the case stages; 6: the stage days; 7: the spike record and its cells; 8: the handlings; 9: the met SLA clocks per hour; 10: the case routes; 11: the QA checks and appeal outcomes; 12: the met clocks per reviewer and day
 SUMMARY = "sla_clocks"
 TABLES = ("summary_sla_cases", "summary_sla_stretches", "summary_sla_stopped",
           "summary_review_sessions", "summary_case_stages", "summary_stage_days", "summary_handlings",
@@ -61,6 +67,14 @@ _ROUTING_MACROS = _MACROS.with_name("routing.sql")
 # case routes (summary_case_routes: per case, what routing_figures reads) its steps and stopped clocks.
 _BUILD = ("case_stages", "sla_cases", "sla_stretches", "sla_stopped", "review_sessions", "stage_days", "handlings",
           "case_routes")
+# The QA reviews and appeals with the columns of their case the Vendors page reads (vendor_quality,
+# vendor_outcomes): per case like the tables above, built after them.
+REVIEW_TABLES = ("summary_qa_checks", "summary_appeal_outcomes")
+TABLES += REVIEW_TABLES
+_BUILD += ("qa_checks", "appeal_outcomes")
+# The columns they copy from qa_reviews and appeals (a row written by another system differs in them).
+_QA_COLUMNS = "case_id, qa_id, reviewer_id, reviewed_at, is_golden, original_decision, qa_decision"
+_APPEAL_COLUMNS = "case_id, appeal_id, resolved_at, outcome"
 # A full rebuild builds this many cases at a time (its memory stays bounded whatever the size).
 FULL_BUILD_BATCH = 1_000_000
 # DuckDB's memory for a build (the seeder's and `watchfloor refresh`'s): past it, it spills to disk
@@ -78,6 +92,24 @@ SPIKE_TABLES = ("summary_spike_records", "summary_spikes")
 # The met SLA clocks per hour of their stop: counted from summary_sla_stopped per hour
 # (summary_met_hours), not per case.
 MET_HOUR_TABLES = ("summary_sla_met_hours",)
+
+# The met SLA clocks of the cases with a vendor per day of their stop and reviewer (vendor_sla's whole
+# days): counted from summary_sla_stopped per day (summary_met_days), as the hours above.
+MET_DAY_TABLES = ("summary_sla_met_reviewer_days",)
+
+
+@dataclass(frozen=True)
+class _MetCounts:
+    """Met clocks of summary_sla_stopped counted per bucket of their stop: the temp table of the
+    buckets to rebuild (one column named by the unit), the unit, the tables and their build."""
+    scope: str
+    unit: str
+    tables: tuple[str, ...]
+    build: str
+
+
+_MET_COUNTS = (_MetCounts("summary_met_hours", "hour", MET_HOUR_TABLES, "sla_met_hours"),
+               _MetCounts("summary_met_days", "day", MET_DAY_TABLES, "sla_met_reviewer_days"))
 
 
 class SummaryError(RuntimeError):
@@ -154,7 +186,7 @@ def refresh(con: duckdb.DuckDBPyConnection, case_ids: Iterable[str] | None = Non
         # emptied: rows inserted after a DELETE of the same table's rows in one transaction are
         # committed one at a time through its primary key, on one core (at 1M cases, 14 s of a
         # 41 s refresh), while a new table's rows are written as they come.
-        for table in TABLES + HOURLY_TABLES + DAY_TABLES + MET_HOUR_TABLES + SPIKE_TABLES:
+        for table in TABLES + HOURLY_TABLES + DAY_TABLES + MET_HOUR_TABLES + MET_DAY_TABLES + SPIKE_TABLES:
             con.execute(f"DROP TABLE IF EXISTS {table}").fetchall()
         create_schema(con)
     con.execute(_macro_sql()).fetchall()
@@ -169,7 +201,8 @@ def refresh(con: duckdb.DuckDBPyConnection, case_ids: Iterable[str] | None = Non
                 con.execute("INSERT INTO summary_scope SELECT unnest(?::VARCHAR[])", [ids]).fetchall()
             _hour_scope(con, full=False)  # before the old rows go: they hold a removed case's hour
             _day_scope(con)  # and the days its old steps ran through
-            _met_hour_scope(con)  # and the hours its met clocks stopped in
+            for counts in _MET_COUNTS:
+                _met_scope(con, counts)  # and the hours and days its met clocks stopped in
             for table in TABLES:
                 con.execute(f"DELETE FROM {table} WHERE case_id IN (SELECT case_id FROM summary_scope)").fetchall()
         if full:
@@ -180,7 +213,8 @@ def refresh(con: duckdb.DuckDBPyConnection, case_ids: Iterable[str] | None = Non
                 _build_scope(con)
         _rebuild_hours(con, full)
         _rebuild_stage_days(con, full)
-        _rebuild_met_hours(con, full)
+        for counts in _MET_COUNTS:
+            _rebuild_met_counts(con, counts, full)
         spike_record_summary.keep(con, full)
         mark = _newest_event(con)
         if not full and state.high_water_mark is not None:
@@ -199,7 +233,8 @@ def refresh(con: duckdb.DuckDBPyConnection, case_ids: Iterable[str] | None = Non
                    generation = summary_state.generation + 1""",
             [SUMMARY, VERSION, mark, now]).fetchall()
     finally:
-        for table in ("summary_scope", "summary_hours", "summary_batches", "summary_days", "summary_met_hours"):
+        for table in ("summary_scope", "summary_hours", "summary_batches", "summary_days", "summary_met_hours",
+                      "summary_met_days"):
             try:
                 con.execute(f"DROP TABLE IF EXISTS {table}").fetchall()
             except duckdb.TransactionException:
@@ -281,39 +316,47 @@ def _rebuild_stage_days(con: duckdb.DuckDBPyConnection, full: bool) -> None:
     con.execute(build_sql("stage_day_totals")).fetchall()
 
 
-def _met_hour_scope(con: duckdb.DuckDBPyConnection) -> None:
-    """The temp table summary_met_hours: the hours the met clocks of the cases in summary_scope
-    stopped in, as last built (the new rows' hours are added after the build)."""
-    con.execute("CREATE OR REPLACE TEMP TABLE summary_met_hours AS SELECT DISTINCT date_trunc('hour', stopped_at) AS hour "
-                "FROM summary_sla_stopped WHERE NOT breached AND case_id IN (SELECT case_id FROM summary_scope)").fetchall()
+def _met_scope(con: duckdb.DuckDBPyConnection, counts: _MetCounts) -> None:
+    """The temp table of `counts`' buckets: those the met clocks of the cases in summary_scope
+    stopped in, as last built (the new rows' buckets are added after the build)."""
+    con.execute(f"CREATE OR REPLACE TEMP TABLE {counts.scope} AS SELECT DISTINCT date_trunc('{counts.unit}', stopped_at) "
+                f"AS {counts.unit} FROM summary_sla_stopped WHERE NOT breached "
+                "AND case_id IN (SELECT case_id FROM summary_scope)").fetchall()
 
 
-def _rebuild_met_hours(con: duckdb.DuckDBPyConnection, full: bool) -> None:
-    """Replace the met clocks per hour of the hours the cases in summary_scope stopped a met clock in,
-    before and after their build (every hour on a full refresh)."""
+def _rebuild_met_counts(con: duckdb.DuckDBPyConnection, counts: _MetCounts, full: bool) -> None:
+    """Replace `counts`' rows of the buckets the cases in summary_scope stopped a met clock in,
+    before and after their build (every bucket on a full refresh)."""
+    unit = counts.unit
     if full:
-        con.execute("CREATE OR REPLACE TEMP TABLE summary_met_hours AS SELECT DISTINCT date_trunc('hour', stopped_at) "
-                    "AS hour FROM summary_sla_stopped WHERE NOT breached").fetchall()
-        for table in MET_HOUR_TABLES:
+        con.execute(f"CREATE OR REPLACE TEMP TABLE {counts.scope} AS SELECT DISTINCT date_trunc('{unit}', stopped_at) "
+                    f"AS {unit} FROM summary_sla_stopped WHERE NOT breached").fetchall()
+        for table in counts.tables:
             con.execute(f"DELETE FROM {table}").fetchall()
     else:
-        con.execute("INSERT INTO summary_met_hours SELECT DISTINCT date_trunc('hour', stopped_at) FROM summary_sla_stopped "
+        con.execute(f"INSERT INTO {counts.scope} SELECT DISTINCT date_trunc('{unit}', stopped_at) FROM summary_sla_stopped "
                     "WHERE NOT breached AND case_id IN (SELECT case_id FROM summary_scope) "
-                    "AND date_trunc('hour', stopped_at) NOT IN (SELECT hour FROM summary_met_hours)").fetchall()
-        for table in MET_HOUR_TABLES:
-            con.execute(f"DELETE FROM {table} WHERE hour IN (SELECT hour FROM summary_met_hours)").fetchall()
-    con.execute(build_sql("sla_met_hours")).fetchall()
+                    f"AND date_trunc('{unit}', stopped_at) NOT IN (SELECT {unit} FROM {counts.scope})").fetchall()
+        for table in counts.tables:
+            con.execute(f"DELETE FROM {table} WHERE {unit} IN (SELECT {unit} FROM {counts.scope})").fetchall()
+    con.execute(build_sql(counts.build)).fetchall()
 
 
 def touched_since_mark(con: duckdb.DuckDBPyConnection) -> list[str]:
     """Cases whose summaries may be out of date: with events after the high-water mark, updated
-    after it, or missing from the summaries. Cases no longer in `cases` are dropped by refresh."""
+    after it, missing from the summaries, or with a QA review or appeal the summaries hold otherwise
+    or not at all (those tables have no time of writing to compare with the mark). Cases no longer
+    in `cases` are dropped by refresh."""
     mark = read_state(con).high_water_mark
     rows = con.execute(
-        """SELECT case_id FROM case_events WHERE $mark IS NULL OR occurred_at > $mark
+        f"""SELECT case_id FROM case_events WHERE $mark IS NULL OR occurred_at > $mark
            UNION SELECT case_id FROM cases WHERE $mark IS NULL OR updated_at > $mark
            UNION SELECT c.case_id FROM cases c ANTI JOIN summary_sla_cases s ON s.case_id = c.case_id
-           UNION SELECT s.case_id FROM summary_sla_cases s ANTI JOIN cases c ON c.case_id = s.case_id""",
+           UNION SELECT s.case_id FROM summary_sla_cases s ANTI JOIN cases c ON c.case_id = s.case_id
+           UNION SELECT case_id FROM (SELECT {_QA_COLUMNS} FROM qa_reviews EXCEPT SELECT {_QA_COLUMNS} FROM summary_qa_checks)
+           UNION SELECT case_id FROM (SELECT {_QA_COLUMNS} FROM summary_qa_checks EXCEPT SELECT {_QA_COLUMNS} FROM qa_reviews)
+           UNION SELECT case_id FROM (SELECT {_APPEAL_COLUMNS} FROM appeals EXCEPT SELECT {_APPEAL_COLUMNS} FROM summary_appeal_outcomes)
+           UNION SELECT case_id FROM (SELECT {_APPEAL_COLUMNS} FROM summary_appeal_outcomes EXCEPT SELECT {_APPEAL_COLUMNS} FROM appeals)""",
         {"mark": mark}).fetchall()
     return [r[0] for r in rows]
 

@@ -589,6 +589,29 @@ WHERE NOT breached
   AND stopped_at < least(until_hour::TIMESTAMP, date_trunc('hour', as_of::TIMESTAMP))
 GROUP BY date_trunc('hour', stopped_at), clock, queue_id, priority, region, vendor_id;
 
+-- summary_sla_met_day_counts(as_of, since, first_day, until_day): the met clocks at their final stop
+-- of the cases with a vendor counted per UTC day of the stop and reviewer, for the days in
+-- [first_day, until_day) (midnights) that end by as_of: summary_sla_met_reviewer_days, as
+-- summary_sla_stopped_clocks(as_of, since) counts them when since is at or before first_day (a
+-- case resolved before since but within a day is not told apart; the period's start comes first).
+CREATE OR REPLACE TEMP MACRO summary_sla_met_day_counts(as_of, since, first_day, until_day) AS TABLE
+SELECT day, clock, queue_id, priority, region, vendor_id, reviewer_id, clocks
+FROM summary_sla_met_reviewer_days
+WHERE day >= first_day::TIMESTAMP
+  AND day < least(until_day::TIMESTAMP, date_trunc('day', as_of::TIMESTAMP))
+  AND (early_resolved_at IS NULL OR early_resolved_at >= since::TIMESTAMP);
+
+-- Its twin from the raw events: the same counts from sla_stopped_clocks.
+CREATE OR REPLACE TEMP MACRO sla_met_day_counts(as_of, since, first_day, until_day) AS TABLE
+SELECT date_trunc('day', stopped_at) AS day, clock, queue_id, priority, region, vendor_id, reviewer_id,
+       count(*) AS clocks
+FROM sla_stopped_clocks(as_of, since)
+WHERE NOT breached
+  AND vendor_id IS NOT NULL
+  AND stopped_at >= first_day::TIMESTAMP
+  AND stopped_at < least(until_day::TIMESTAMP, date_trunc('day', as_of::TIMESTAMP))
+GROUP BY date_trunc('day', stopped_at), clock, queue_id, priority, region, vendor_id, reviewer_id;
+
 CREATE OR REPLACE TEMP MACRO sla_open_clocks(as_of, since, with_causes) AS TABLE
 SELECT
     k.case_id, k.clock, k.queue_id, k.priority, k.region, k.vendor_id, k.category, k.created_at, k.target_seconds,

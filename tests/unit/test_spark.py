@@ -83,12 +83,15 @@ def test_every_summary_build_gives_the_duckdb_summary_on_spark(both, query_folde
     # the met clocks' hours: every hour a met clock of summary_sla_stopped stopped in
     session.sql("CREATE OR REPLACE TEMP VIEW summary_met_hours AS SELECT DISTINCT date_trunc('HOUR', stopped_at) AS hour "
                 "FROM summary_sla_stopped WHERE NOT breached").collect()
+    # and their days (the met clocks per reviewer and day)
+    session.sql("CREATE OR REPLACE TEMP VIEW summary_met_days AS SELECT DISTINCT date_trunc('DAY', stopped_at) AS day "
+                "FROM summary_sla_stopped WHERE NOT breached").collect()
     con = duckdb.connect(duck, read_only=True)
     try:
         first, until = con.sql("SELECT date_trunc('hour', min(created_at)), "
                                "date_trunc('hour', max(created_at)) + INTERVAL 1 HOUR FROM cases").fetchall()[0]
         builds = summary_builds(query_folder)
-        assert len(builds) == 13 and "summary_sla_cases" in builds.values()
+        assert len(builds) == 16 and "summary_sla_cases" in builds.values()
         for name, table in builds.items():
             params = {k: v for k, v in {"first": first, "until": until}.items() if k in queries.load(name).parameters}
             assert set(params) == queries.load(name).parameters, f"{name}: no test value for some of its parameters"
@@ -104,3 +107,4 @@ def test_every_summary_build_gives_the_duckdb_summary_on_spark(both, query_folde
         session.sql("DROP VIEW IF EXISTS summary_hours").collect()
         session.sql("DROP VIEW IF EXISTS summary_days").collect()
         session.sql("DROP VIEW IF EXISTS summary_met_hours").collect()
+        session.sql("DROP VIEW IF EXISTS summary_met_days").collect()

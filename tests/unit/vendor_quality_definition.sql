@@ -1,0 +1,28 @@
+-- The definition vendor_quality is checked against (tests/unit/test_vendor_review_summaries.py): each QA review joined to its case (category, current queue) on the raw tables,
+-- with no summary. (The query reads the same from summary_qa_checks.)
+-- Vendors: QA checks made in the period [a, b) (a = $period_start, b = least($period_end, $as_of),
+-- by reviewed_at) of decisions by the vendors' reviewers, counted per reviewer unit (vendor,
+-- region, site), UTC week, category, golden or not, original and QA decision. Accuracy,
+-- golden-set accuracy and Cohen's kappa are computed from these counts (watchfloor/quality.py).
+-- The region, vertical and priority filters apply to the case's current queue.
+SELECT
+    r.vendor_id, r.region, coalesce(r.site, r.region) AS site,
+    date_trunc('week', qa.reviewed_at) AS week_start,
+    c.category,
+    qa.is_golden,
+    qa.original_decision,
+    qa.qa_decision,
+    count(*) AS checks
+FROM qa_reviews qa
+JOIN reviewers r ON r.reviewer_id = qa.reviewer_id
+JOIN cases c ON c.case_id = qa.case_id
+JOIN queues q ON q.queue_id = c.queue_id
+JOIN sla_policies p ON p.sla_policy_id = q.sla_policy_id
+WHERE qa.reviewed_at >= $period_start::TIMESTAMP
+  AND qa.reviewed_at < least($period_end::TIMESTAMP, $as_of::TIMESTAMP)
+  AND wf_in($regions, q.region)
+  AND wf_in($verticals, q.vertical)
+  AND wf_in($priorities, p.priority)
+  AND wf_in($vendors, r.vendor_id)
+GROUP BY ALL
+ORDER BY ALL
