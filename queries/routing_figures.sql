@@ -135,24 +135,22 @@ link_groups AS (
     SELECT 'queue_node', NULL, queue_no, 'outcome_node', outcome_key, NULL, count(*), median(case_hours)
     FROM period_cases WHERE path_no IS NULL GROUP BY queue_no, outcome_key
 ),
+-- The flow's node names by node number: the codes period_cases gives the first queue and the path.
+node_names AS (
+    SELECT 'queue_node' AS node_column, 0 AS node_no, 'automated' AS node_key
+    UNION ALL SELECT 'queue_node', -1, 'unrouted'
+    UNION ALL SELECT 'queue_node', vertical_no, 'vertical:' || vertical FROM verticals
+    UNION ALL SELECT 'path_node', 1, 'loop'
+    UNION ALL SELECT 'path_node', 2, 'escalated'
+    UNION ALL SELECT 'path_node', 3, 'rerouted'
+    UNION ALL SELECT 'path_node', 4, 'direct'
+),
 links AS (
-    SELECT
-        l.from_column,
-        CASE WHEN l.from_column = 'source_node' THEN l.from_text
-             WHEN l.from_column = 'path_node' THEN
-                 CASE l.from_no WHEN 1 THEN 'loop' WHEN 2 THEN 'escalated' WHEN 3 THEN 'rerouted' ELSE 'direct' END
-             WHEN l.from_no = 0 THEN 'automated' WHEN l.from_no = -1 THEN 'unrouted'
-             ELSE 'vertical:' || fv.vertical END AS from_key,
-        l.to_column,
-        CASE WHEN l.to_column = 'outcome_node' THEN l.to_text
-             WHEN l.to_column = 'path_node' THEN
-                 CASE l.to_no WHEN 1 THEN 'loop' WHEN 2 THEN 'escalated' WHEN 3 THEN 'rerouted' ELSE 'direct' END
-             WHEN l.to_no = 0 THEN 'automated' WHEN l.to_no = -1 THEN 'unrouted'
-             ELSE 'vertical:' || tv.vertical END AS to_key,
-        l.cases, l.median_hours
+    SELECT l.from_column, coalesce(l.from_text, fn.node_key) AS from_key,
+           l.to_column, coalesce(l.to_text, tn.node_key) AS to_key, l.cases, l.median_hours
     FROM link_groups l
-    LEFT JOIN verticals fv ON l.from_column = 'queue_node' AND fv.vertical_no = l.from_no
-    LEFT JOIN verticals tv ON l.to_column = 'queue_node' AND tv.vertical_no = l.to_no
+    LEFT JOIN node_names fn ON fn.node_column = l.from_column AND fn.node_no = l.from_no
+    LEFT JOIN node_names tn ON tn.node_column = l.to_column AND tn.node_no = l.to_no
 ),
 breach_groups AS (
     SELECT current_vertical_no, count(*) AS cases, count(*) FILTER (WHERE breached) AS breached,
