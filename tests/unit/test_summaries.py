@@ -48,6 +48,19 @@ def assert_same(raw: pl.DataFrame, summary: pl.DataFrame, where) -> None:
                                   summary.filter(differ)[column].head(3).to_list())
 
 
+# The summaries' readings of SLA clocks (macros/sla.sql): the whole clock, its two parts, the met
+# clocks counted per hour or per day; each has a raw twin of the same name without `summary_`.
+CLOCK_READS = ("summary_sla_clocks(", "summary_sla_clock_times(", "summary_sla_open_clocks(",
+               "summary_sla_stopped_clocks(", "summary_sla_met_hour_counts(", "summary_sla_met_day_counts(")
+
+
+def raw_twin(sql: str) -> str:
+    """The query with every summary reading of the clocks replaced by its raw twin."""
+    for part in CLOCK_READS:
+        sql = sql.replace(part, part.removeprefix("summary_"))
+    return sql
+
+
 def compare_clocks(con, as_of: datetime, since: datetime) -> int:
     params = {"a": as_of, "s": since}
     raw = con.sql("SELECT * FROM sla_clocks($a, $s) ORDER BY case_id, clock", params=params).pl()
@@ -212,13 +225,8 @@ def test_every_switched_query_reads_the_same_from_the_summaries(live_warehouse):
                       midnight):
             for name, param_sets in _calls(as_of).items():
                 sql = queries.load(name).sql
-                # the whole clock, or its two parts (macros/sla.sql), each with its raw twin
-                parts = ("summary_sla_clocks(", "summary_sla_clock_times(", "summary_sla_open_clocks(",
-                         "summary_sla_stopped_clocks(", "summary_sla_met_hour_counts(", "summary_sla_met_day_counts(")
-                assert any(p in sql for p in parts) and " sla_clocks(" not in sql, name
-                raw_sql = sql
-                for part in parts:
-                    raw_sql = raw_sql.replace(part, part.removeprefix("summary_"))
+                assert any(p in sql for p in CLOCK_READS) and " sla_clocks(" not in sql, name
+                raw_sql = raw_twin(sql)
                 if name == "routing_figures":
                     # its clocks at their final stop come stored per case (summary_case_routes), the others
                     # from the open part: its raw twin is its definition, with every clock and step replayed
@@ -244,9 +252,8 @@ def test_a_wrong_met_hour_count_is_caught(live_warehouse):
     params = {k: list(v) if isinstance(v, tuple) else v for k, v in
               plans.sla(as_of, Filters(start=as_of.date() - timedelta(days=6), end=as_of.date()))[1].params.items()}
     sql = queries.load("sla_period_clocks").sql
-    raw_sql = sql
-    for part in ("summary_sla_open_clocks(", "summary_sla_stopped_clocks(", "summary_sla_met_hour_counts("):
-        raw_sql = raw_sql.replace(part, part.removeprefix("summary_"))
+    assert "summary_sla_met_hour_counts(" in sql
+    raw_sql = raw_twin(sql)
     con = duckdb.connect(live_warehouse["path"])
     con.execute("SET TimeZone = 'UTC'").fetchall()
     for setup in queries.macro_sql_for("sla_period_clocks"):
@@ -306,10 +313,8 @@ def test_a_wrong_met_day_count_is_caught(live_warehouse):
     params = {k: list(v) if isinstance(v, tuple) else v for k, v in
               plans.vendors(as_of, Filters(start=as_of.date() - timedelta(days=6), end=as_of.date()))[4].params.items()}
     sql = queries.load("vendor_sla").sql
-    raw_sql = sql
-    for part in ("summary_sla_open_clocks(", "summary_sla_stopped_clocks(", "summary_sla_met_day_counts("):
-        assert part in sql
-        raw_sql = raw_sql.replace(part, part.removeprefix("summary_"))
+    assert "summary_sla_met_day_counts(" in sql
+    raw_sql = raw_twin(sql)
     con = duckdb.connect(live_warehouse["path"])
     con.execute("SET TimeZone = 'UTC'").fetchall()
     for setup in queries.macro_sql_for("vendor_sla"):

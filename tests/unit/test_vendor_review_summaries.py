@@ -100,6 +100,14 @@ def compare_tables(con) -> None:
         assert_same(con.sql(RAW_ROWS[table]).pl(), con.sql(ROWS[table]).pl(), table)
 
 
+def assert_as_rebuilt(copy: Path) -> None:
+    """The summaries kept incrementally in `copy` are what a full rebuild of it builds."""
+    incremental = {t: read_rows(copy, ROWS[t]) for t in ROWS}
+    assert summaries.refresh_file(copy, full=True).full
+    for table in ROWS:
+        assert_same(read_rows(copy, ROWS[table]), incremental[table], table)
+
+
 def test_the_queries_read_the_counts_joined_to_the_cases(live_warehouse):
     con = _open(live_warehouse["path"])
     try:
@@ -161,10 +169,7 @@ def test_a_wrong_summary_row_is_caught(live_warehouse, tmp_path):
 
 def test_incremental_refreshes_leave_what_a_full_rebuild_builds(live_warehouse, tmp_path):
     copy = copy_of(live_warehouse["path"], tmp_path / "rebuilt.duckdb")
-    incremental = {t: read_rows(copy, ROWS[t]) for t in ROWS}
-    assert summaries.refresh_file(copy, full=True).full
-    for table in ROWS:
-        assert_same(read_rows(copy, ROWS[table]), incremental[table], table)
+    assert_as_rebuilt(copy)
 
 
 def _write(path: Path, frame: pl.DataFrame) -> Path:
@@ -202,10 +207,7 @@ def test_loading_qa_reviews_and_appeals_refreshes_their_cases(live_warehouse, tm
             compare(con, name, params)
     finally:
         con.close()
-    incremental = {t: read_rows(copy, ROWS[t]) for t in ROWS}
-    summaries.refresh_file(copy, full=True)
-    for table in ROWS:
-        assert_same(read_rows(copy, ROWS[table]), incremental[table], table)
+    assert_as_rebuilt(copy)
 
 
 def test_refresh_picks_up_reviews_and_appeals_another_system_wrote(live_warehouse, tmp_path):
@@ -241,7 +243,4 @@ def test_refresh_picks_up_reviews_and_appeals_another_system_wrote(live_warehous
                        params={"a": appeal[0]}).fetchall()[0][0] == "overturned"
     finally:
         con.close()
-    incremental = {t: read_rows(copy, ROWS[t]) for t in ROWS}
-    summaries.refresh_file(copy, full=True)
-    for table in ROWS:
-        assert_same(read_rows(copy, ROWS[table]), incremental[table], table)
+    assert_as_rebuilt(copy)
