@@ -244,6 +244,40 @@ def test_every_switched_query_reads_the_same_from_the_summaries(live_warehouse):
         con.close()
 
 
+def assert_a_wrong_count_caught(path: str, name: str, reading: str, params: dict, insert: str,
+                                whole: datetime, cut: datetime) -> None:
+    """The query `name` agrees with its raw twin; a count made one too many by `insert` (bound to an
+    hour or day and the same as its bound) in a whole hour or day it reads from the summary shows
+    against the twin, and one in the hour or day the period cuts does not (each change rolled back)."""
+    sql = queries.load(name).sql
+    assert reading in sql
+    raw_sql = raw_twin(sql)
+    con = duckdb.connect(path)
+    con.execute("SET TimeZone = 'UTC'").fetchall()
+    for setup in queries.macro_sql_for(name):
+        con.execute(setup).fetchall()
+
+    def compare() -> None:
+        summary, raw = con.sql(sql, params=params).pl(), con.sql(raw_sql, params=params).pl()
+        if not server.parsed(name).args.get("order"):
+            summary, raw = summary.sort(summary.columns), raw.sort(raw.columns)
+        assert_same(raw, summary, name)
+
+    try:
+        compare()
+        for unit, caught in ((whole, True), (cut, False)):
+            con.execute("BEGIN TRANSACTION").fetchall()
+            con.execute(insert, [unit, unit]).fetchall()
+            if caught:
+                with pytest.raises(AssertionError):
+                    compare()
+            else:
+                compare()
+            con.execute("ROLLBACK").fetchall()
+    finally:
+        con.close()
+
+
 def test_a_wrong_met_hour_count_is_caught(live_warehouse):
     """The SLA page's met clocks of whole hours come from summary_sla_met_hours: one count off by one
     there shows against the raw twin, and the period's cut hours are not read from it (each change
@@ -251,31 +285,12 @@ def test_a_wrong_met_hour_count_is_caught(live_warehouse):
     as_of = END + timedelta(hours=1, minutes=7)
     params = {k: list(v) if isinstance(v, tuple) else v for k, v in
               plans.sla(as_of, Filters(start=as_of.date() - timedelta(days=6), end=as_of.date()))[1].params.items()}
-    sql = queries.load("sla_period_clocks").sql
-    assert "summary_sla_met_hour_counts(" in sql
-    raw_sql = raw_twin(sql)
-    con = duckdb.connect(live_warehouse["path"])
-    con.execute("SET TimeZone = 'UTC'").fetchall()
-    for setup in queries.macro_sql_for("sla_period_clocks"):
-        con.execute(setup).fetchall()
-
-    def compare() -> None:
-        summary, raw = con.sql(sql, params=params).pl(), con.sql(raw_sql, params=params).pl()
-        assert_same(raw.sort(raw.columns), summary.sort(summary.columns), "sla_period_clocks")
-
-    compare()
     cut_hour = datetime.combine(as_of.date(), datetime.min.time()) + timedelta(hours=as_of.hour)
-    for hour, caught in ((cut_hour - timedelta(hours=3), True), (cut_hour, False)):
-        con.execute("BEGIN TRANSACTION").fetchall()
-        con.execute("INSERT INTO summary_sla_met_hours SELECT ?, clock, queue_id, priority, region, vendor_id, NULL, 1 "
-                    "FROM summary_sla_met_hours WHERE hour < ? ORDER BY ALL LIMIT 1", [hour, hour]).fetchall()
-        if caught:
-            with pytest.raises(AssertionError):
-                compare()
-        else:
-            compare()
-        con.execute("ROLLBACK").fetchall()
-    con.close()
+    assert_a_wrong_count_caught(
+        live_warehouse["path"], "sla_period_clocks", "summary_sla_met_hour_counts(", params,
+        "INSERT INTO summary_sla_met_hours SELECT ?, clock, queue_id, priority, region, vendor_id, NULL, 1 "
+        "FROM summary_sla_met_hours WHERE hour < ? ORDER BY ALL LIMIT 1",
+        whole=cut_hour - timedelta(hours=3), cut=cut_hour)
 
 
 def test_the_met_day_counts_are_the_stopped_clocks_counted_per_day(live_warehouse):
@@ -312,31 +327,12 @@ def test_a_wrong_met_day_count_is_caught(live_warehouse):
     as_of = END + timedelta(hours=1, minutes=7)
     params = {k: list(v) if isinstance(v, tuple) else v for k, v in
               plans.vendors(as_of, Filters(start=as_of.date() - timedelta(days=6), end=as_of.date()))[4].params.items()}
-    sql = queries.load("vendor_sla").sql
-    assert "summary_sla_met_day_counts(" in sql
-    raw_sql = raw_twin(sql)
-    con = duckdb.connect(live_warehouse["path"])
-    con.execute("SET TimeZone = 'UTC'").fetchall()
-    for setup in queries.macro_sql_for("vendor_sla"):
-        con.execute(setup).fetchall()
-
-    def compare() -> None:
-        assert_same(con.sql(raw_sql, params=params).pl(), con.sql(sql, params=params).pl(), "vendor_sla")
-
-    compare()
     cut_day = datetime.combine(as_of.date(), datetime.min.time())
-    for day, caught in ((cut_day - timedelta(days=2), True), (cut_day, False)):
-        con.execute("BEGIN TRANSACTION").fetchall()
-        con.execute("INSERT INTO summary_sla_met_reviewer_days SELECT ?, clock, queue_id, priority, region, vendor_id, "
-                    "reviewer_id, NULL, 1 FROM summary_sla_met_reviewer_days WHERE day < ? ORDER BY ALL LIMIT 1",
-                    [day, day]).fetchall()
-        if caught:
-            with pytest.raises(AssertionError):
-                compare()
-        else:
-            compare()
-        con.execute("ROLLBACK").fetchall()
-    con.close()
+    assert_a_wrong_count_caught(
+        live_warehouse["path"], "vendor_sla", "summary_sla_met_day_counts(", params,
+        "INSERT INTO summary_sla_met_reviewer_days SELECT ?, clock, queue_id, priority, region, vendor_id, "
+        "reviewer_id, NULL, 1 FROM summary_sla_met_reviewer_days WHERE day < ? ORDER BY ALL LIMIT 1",
+        whole=cut_day - timedelta(days=2), cut=cut_day)
 
 
 def _tables(path: str) -> dict[str, pl.DataFrame]:
