@@ -1,9 +1,9 @@
--- The definition routing_figures is checked against (tests/unit/test_routing_summary.py): every case's
--- step as of $as_of replayed from the raw events (routing_segments) and its SLA clocks from the raw
--- clock replay (sla_clock_times), with no summary. (The query reads the same from summary_case_routes.)
--- The same figure rows as routing_figures.sql, with the meaning its header gives, over the cases of
--- routing_cases.sql (created in [$period_start, least($period_end, $as_of)), within the sidebar
--- filters).
+-- The definition routing_figures is checked against (FIGURES_DEFINITION in tests/unit/test_summaries.py):
+-- the same figure rows as routing_figures.sql, with the meaning its header gives, aggregated here from
+-- the rows of routing_cases.sql (the cases behind the figures) run with no summary: every case's step
+-- as of $as_of replayed from the raw events (routing_segments) and its SLA clocks from the raw clock
+-- replay (sla_clock_times). The test puts that query before this text as the CTE cases_replayed. (The
+-- query reads the same from summary_case_routes, grouped on numbers rather than these keys.)
 WITH period_cases AS MATERIALIZED (
     SELECT
         source, category, automated, classifier_name, classifier_score, current_vertical, awaiting_first_action,
@@ -19,52 +19,7 @@ WITH period_cases AS MATERIALIZED (
              WHEN decision = 'violating' THEN 'violating:' || coalesce(enforcement_action, 'none')
              ELSE 'decision:' || decision END AS outcome_key,
         CASE WHEN decision IN ('violating', 'non_violating') THEN decision END AS human_decision
-    FROM (
-        SELECT p.*, coalesce(b.breached, false) AS breached
-        FROM (
-            SELECT
-                c.case_id, c.created_at, c.source, c.category, c.priority, c.region, c.vendor_id, c.automated,
-                CASE WHEN c.resolved_at <= $as_of::TIMESTAMP THEN c.decision END AS decision,
-                CASE WHEN c.resolved_at <= $as_of::TIMESTAMP THEN c.enforcement_action END AS enforcement_action,
-                c.classifier_name, c.classifier_score, q.vertical AS current_vertical,
-                (c.first_action_at IS NULL OR c.first_action_at > $as_of::TIMESTAMP)
-                    AND (c.resolved_at IS NULL OR c.resolved_at > $as_of::TIMESTAMP) AS awaiting_first_action,
-                st.first_queue_id, fq.vertical AS first_vertical,
-                st.reroutes, st.returns, st.escalations,
-                (st.waiting_before + CASE WHEN st.stage = 'waiting' THEN st.tail ELSE 0 END)::DOUBLE AS waiting_s,
-                (st.review_before + CASE WHEN st.stage = 'review' THEN st.tail ELSE 0 END)::DOUBLE AS review_s,
-                (st.pending_before + CASE WHEN st.stage = 'pending' THEN st.tail ELSE 0 END)::DOUBLE AS pending_s,
-                (st.escalated_before + CASE WHEN st.stage = 'escalated' THEN st.tail ELSE 0 END)::DOUBLE AS escalated_s,
-                (st.rerouted_before + CASE WHEN st.stage = 'rerouted' THEN st.tail ELSE 0 END)::DOUBLE AS rerouted_s
-            FROM cases c
-            JOIN queues q ON q.queue_id = c.queue_id
-            -- each case's step at as_of (the one with no next step by then) carries the path before it
-            JOIN (
-                SELECT case_id, stage, first_queue_id, reroutes, returns, escalations, waiting_before, review_before,
-                       pending_before, escalated_before, rerouted_before,
-                       greatest(epoch($as_of::TIMESTAMP) - epoch(started_at), 0) AS tail
-                FROM routing_segments($period_start::TIMESTAMP, least($period_end::TIMESTAMP, $as_of::TIMESTAMP),
-                                              NULL::TIMESTAMP, $as_of::TIMESTAMP)
-                WHERE ended_at IS NULL
-            ) st ON st.case_id = c.case_id
-            LEFT JOIN queues fq ON fq.queue_id = st.first_queue_id
-            WHERE c.created_at >= $period_start::TIMESTAMP
-              AND c.created_at < least($period_end::TIMESTAMP, $as_of::TIMESTAMP)
-        ) p
-        LEFT JOIN (
-            -- breached: a first-action or resolution SLA clock of the case had breached by $as_of (read for
-            -- the cases created in the period, a superset of the filtered ones)
-            SELECT k.case_id, bool_or(k.breached) AS breached
-            FROM sla_clock_times($as_of::TIMESTAMP, $period_start::TIMESTAMP) k
-            WHERE k.created_at >= $period_start::TIMESTAMP
-              AND k.created_at < least($period_end::TIMESTAMP, $as_of::TIMESTAMP)
-            GROUP BY k.case_id
-        ) b ON b.case_id = p.case_id
-        WHERE wf_in($regions, p.region)
-          AND wf_in($verticals, p.current_vertical)
-          AND wf_in($priorities, p.priority)
-          AND wf_in($vendors, p.vendor_id)
-    ) p
+    FROM cases_replayed
 ),
 stage_seconds AS (
     SELECT 'waiting' AS stage, waiting_s AS seconds FROM period_cases

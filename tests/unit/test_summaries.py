@@ -33,8 +33,6 @@ from watchfloor.simulator import SimConfig
 SWITCHED = ("sla_period_clocks", "home_sla", "home_sla_week_before", "executive_sla", "vendor_sla",
             "queue_open_cases", "capacity_backlog", "routing_cases", "routing_figures", "sla_now")
 END = datetime(2026, 11, 18, 12, 0)
-# routing_figures' definition: its figures with every case's steps and SLA clocks replayed from the raw events.
-FIGURES_DEFINITION = (Path(__file__).parent / "routing_figures_definition.sql").read_text(encoding="utf-8")
 
 
 def assert_same(raw: pl.DataFrame, summary: pl.DataFrame, where) -> None:
@@ -59,6 +57,18 @@ def raw_twin(sql: str) -> str:
     for part in CLOCK_READS:
         sql = sql.replace(part, part.removeprefix("summary_"))
     return sql
+
+
+def _figures_definition() -> str:
+    """routing_figures' definition: its figures aggregated from the rows of routing_cases.sql with
+    every case's steps and SLA clocks replayed from the raw events (no summary read)."""
+    cases = raw_twin(queries.load("routing_cases").sql).replace("summary_routing_segments(", "routing_segments(")
+    body = (Path(__file__).parent / "routing_figures_definition.sql").read_text(encoding="utf-8")
+    assert body.count("WITH period_cases") == 1
+    return body.replace("WITH period_cases", f"WITH cases_replayed AS (\n{cases}\n),\nperiod_cases")
+
+
+FIGURES_DEFINITION = _figures_definition()
 
 
 def compare_clocks(con, as_of: datetime, since: datetime) -> int:
