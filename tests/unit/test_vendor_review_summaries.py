@@ -1,5 +1,6 @@
 """The QA-check and appeal-outcome summaries (summary_qa_checks, summary_appeal_outcomes,
-watchfloor/summaries.py): vendor_quality and vendor_outcomes read from them give, row for row, the
+watchfloor/summaries.py): vendor_quality, vendor_outcomes and quality_reviews (the Quality page) read
+from them give, row for row, the
 counts joined to the cases on the raw tables (their definitions beside this file), and every
 writer keeps them so: the seeder, the live feed (which writes cases and events, never a QA review
 or appeal), the loader (a file of QA reviews or appeals refreshes their cases), and `watchfloor
@@ -30,8 +31,11 @@ HERE = Path(__file__).parent
 # Each query and the definition it is checked against: the same counts with each QA review or
 # appeal joined to its case on the raw tables.
 DEFINITIONS = {name: (HERE / f"{name}_definition.sql").read_text(encoding="utf-8")
-               for name in ("vendor_quality", "vendor_outcomes")}
-SUMMARY_OF = {"vendor_quality": "summary_qa_checks", "vendor_outcomes": "summary_appeal_outcomes"}
+               for name in ("vendor_quality", "vendor_outcomes", "quality_reviews")}
+SUMMARY_OF = {"vendor_quality": "summary_qa_checks", "vendor_outcomes": "summary_appeal_outcomes",
+              "quality_reviews": "summary_qa_checks"}
+# The figure each query counts, summed over the comparisons to show they compared rows.
+COUNTED = {"vendor_quality": "checks", "vendor_outcomes": "appeals_decided", "quality_reviews": "checks"}
 # The summaries' rows, in a full order, and the same rows joined on the raw tables.
 ROWS = {
     "summary_qa_checks": "SELECT * FROM summary_qa_checks ORDER BY qa_id",
@@ -72,15 +76,15 @@ def _open(path, read_only=True):
 
 
 def calls(as_of: datetime, days: int) -> list[tuple[str, dict]]:
-    """The two queries' parameters as the Vendors page makes them at as_of over `days` days: page
-    defaults, and narrowing filters."""
+    """The queries' parameters as the Vendors and Quality pages make them at as_of over `days` days:
+    page defaults, and narrowing filters."""
     day = as_of.date()
     out = []
     for filters in (Filters(start=day - timedelta(days=days - 1), end=day),
                     Filters(start=day - timedelta(days=days - 1), end=day, regions=("EMEA", "AMER"),
                             verticals=("fraud", "harassment", "spam"), priorities=("P1", "P2"),
                             vendors=("cobalt", "northstar"))):
-        for call in plans.vendors(as_of, filters):
+        for call in plans.vendors(as_of, filters) + plans.quality(as_of, filters):
             if call.name in DEFINITIONS:
                 out.append((call.name, {k: list(v) if isinstance(v, tuple) else v for k, v in call.params.items()}))
     return out
@@ -117,9 +121,10 @@ def test_the_queries_read_the_counts_joined_to_the_cases(live_warehouse):
             for days in (1, 7, 30, 90):
                 for name, params in calls(as_of, days):
                     rows = compare(con, name, params)
-                    counted[name] += rows["checks" if name == "vendor_quality" else "appeals_decided"].sum()
+                    counted[name] += rows[COUNTED[name]].sum()
         # Every kind of row is compared: checks golden and not, agreeing and not; appeals upheld and overturned.
         assert counted["vendor_quality"] > 1000 and counted["vendor_outcomes"] > 300, counted
+        assert counted["quality_reviews"] == counted["vendor_quality"], counted  # the same checks, grouped otherwise
         kinds = con.sql("SELECT count(DISTINCT is_golden), count(*) FILTER (WHERE original_decision <> qa_decision) "
                         "FROM summary_qa_checks").fetchall()[0]
         assert kinds[0] == 2 and kinds[1] > 10, kinds
@@ -157,6 +162,8 @@ def test_a_wrong_summary_row_is_caught(live_warehouse, tmp_path):
         for table, change, key, name in (
                 ("summary_qa_checks", "category = 'spam' || category WHERE qa_id = ?", qa, "vendor_quality"),
                 ("summary_qa_checks", "reviewed_at = reviewed_at - INTERVAL 40 DAY WHERE qa_id = ?", qa, "vendor_quality"),
+                ("summary_qa_checks", "category = 'spam' || category WHERE qa_id = ?", qa, "quality_reviews"),
+                ("summary_qa_checks", "reviewed_at = reviewed_at - INTERVAL 1 DAY WHERE qa_id = ?", qa, "quality_reviews"),
                 ("summary_appeal_outcomes", "outcome = 'overturned' WHERE appeal_id = ?", appeal, "vendor_outcomes"),
                 ("summary_appeal_outcomes", f"reviewer_id = '{other_reviewer}' WHERE appeal_id = ?", appeal,
                  "vendor_outcomes")):
