@@ -4,6 +4,8 @@ threshold what-if and the automation candidates. Figures come from watchfloor.au
 
 from __future__ import annotations
 
+import textwrap
+
 import plotly.graph_objects as go
 import polars as pl
 import streamlit as st
@@ -85,20 +87,38 @@ def sankey(flow: au.Flow) -> None:
                "below to list the cases behind a band.")
 
 
+# Characters a line of a node label: with the unseen column below, five columns share the chart's
+# width, and a label this wide still fits between two of them at 800 px with the sidebar open.
+LABEL_LINE = 18
+CLEAR = "rgba(0,0,0,0)"
+
+
 def _sankey_figure(links: pl.DataFrame, nodes: pl.DataFrame) -> go.Figure:
-    labels = nodes["label"].to_list()
-    colours = [LAYER_COLOURS[layer % len(LAYER_COLOURS)] for layer in nodes["layer"].to_list()]
+    # Plotly writes the last column's labels to the left of its nodes, over the labels of the column
+    # before. An unseen column after the outcomes (each outcome's cases flowing on into one clear
+    # node) makes the outcomes a middle column, labelled on the right in a gap of their own.
+    outcomes = nodes.filter(pl.col("column") == "outcome_node")["index"]
+    onward = (links.filter(pl.col("target").is_in(outcomes.implode())).group_by("target")
+              .agg(pl.col("cases").sum()).sort("target"))
+    edge = nodes.height
+    labels = [textwrap.fill(label, LABEL_LINE) for label in nodes["label"].to_list()] + [""]
+    colours = [LAYER_COLOURS[layer % len(LAYER_COLOURS)] for layer in nodes["layer"].to_list()] + [CLEAR]
     hover = [f"{c:,} cases · median case-time {_hours(h)}" for c, h in
              zip(links["cases"].to_list(), links["median_hours"].to_list())]
+    band = "%{source.label} → %{target.label}<br>%{customdata}<extra></extra>"
     fig = go.Figure(go.Sankey(
         arrangement="snap",
-        node=dict(label=labels, color=colours, pad=12, thickness=14, line=dict(width=0),
-                  hovertemplate="%{label}: %{value:,} cases<extra></extra>"),
-        link=dict(source=links["source"].to_list(), target=links["target"].to_list(), value=links["cases"].to_list(),
-                  color=LINK_COLOUR, customdata=hover,
-                  hovertemplate="%{source.label} → %{target.label}<br>%{customdata}<extra></extra>"),
+        node=dict(label=labels, color=colours, pad=18, thickness=14, line=dict(width=0),
+                  hovertemplate=["%{label}: %{value:,} cases<extra></extra>"] * nodes.height
+                  + ["All outcomes: %{value:,} cases<extra></extra>"]),
+        link=dict(source=links["source"].to_list() + onward["target"].to_list(),
+                  target=links["target"].to_list() + [edge] * onward.height,
+                  value=links["cases"].to_list() + onward["cases"].to_list(),
+                  color=[LINK_COLOUR] * links.height + [CLEAR] * onward.height,
+                  customdata=hover + [""] * onward.height,
+                  hovertemplate=[band] * links.height + ["%{source.label}: %{value:,} cases<extra></extra>"] * onward.height),
     ))
-    return _laid_out(fig, 520, legend=False)
+    return _laid_out(fig, 600, legend=False)
 
 
 LINK_COLUMNS = {"source_node": "Source", "queue_node": "First queue", "path_node": "Path", "outcome_node": "Outcome"}

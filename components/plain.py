@@ -9,8 +9,8 @@ links and icons. Escaping the markdown is not enough: GitHub-flavoured markdown 
 invisible word joiner (U+2060) into whatever a URL, e-mail or icon pattern would match, so the text
 reads as typed and never turns into a link, an image, HTML or an icon. Plotly reads `<a href>`,
 `<b>` and `<br>` in chart labels: `figure` escapes every text value of a chart (hover templates,
-which Watchfloor writes itself, excepted). Tables (st.dataframe) and select boxes show plain text
-already.
+which Watchfloor writes itself, excepted) and keeps only its line breaks, as `<br>`. Tables
+(st.dataframe) and select boxes show plain text already.
 """
 
 from __future__ import annotations
@@ -43,8 +43,9 @@ def md(value: Any, limit: int | None = None) -> str:
 
 
 def chart_text(value: Any) -> Any:
-    """A text value for a plotly label or hover text: its tags shown, not followed."""
-    return html.escape(value, quote=False) if isinstance(value, str) else value
+    """A text value for a plotly label or hover text: its tags shown, not followed; a line break
+    in it shows as one (the only markup a value can carry)."""
+    return html.escape(value, quote=False).replace("\n", "<br>") if isinstance(value, str) else value
 
 
 # Plotly trace and layout keys whose text Watchfloor writes (with intended <br> and <extra>).

@@ -63,11 +63,31 @@ def test_a_band_of_the_flow_lists_its_cases_and_opens_one(page, automation_serve
     support.assert_no_exception(page, automation_server, "the Case page opened from a band of the flow")
 
 
+# The boxes of the routing flow's node labels as drawn: text, x, y, width, height (px).
+LABEL_BOXES = ("els => els.map(e => { const r = e.getBoundingClientRect(); "
+               "return [e.textContent, r.x, r.y, r.width, r.height]; })")
+
+
+def overlapping_labels(page, slack: float = 3.0) -> list[tuple[str, str]]:
+    """Pairs of the flow's node labels whose boxes overlap by more than `slack` px both ways."""
+    boxes = [b for b in page.locator(".sankey .node-label").evaluate_all(LABEL_BOXES) if b[3] > 0]
+    assert len(boxes) >= 12, boxes  # sources, queue groups, paths and outcomes are all labelled
+    return [(a[0], b[0]) for i, a in enumerate(boxes) for b in boxes[i + 1:]
+            if min(a[1] + a[3], b[1] + b[3]) - max(a[1], b[1]) > slack
+            and min(a[2] + a[4], b[2] + b[4]) - max(a[2], b[2]) > slack]
+
+
 def test_narrow_window_still_reads(page, automation_server, e2e_users):
     page.set_viewport_size({"width": 800, "height": 900})
     open_page(page, automation_server, e2e_users["admin"])
     support.assert_no_exception(page, automation_server, "the Automation & routing page at 800 px")
+    flow = page.locator("[data-testid=stPlotlyChart]").first
+    flow.scroll_into_view_if_needed()
+    page.locator(".sankey .node-label").first.wait_for()
     support.screenshot(page, "automation_800")
+    # With the sidebar open the flow is about 450 px wide: its labels wrap and each column's sit
+    # in a gap of their own, none written over another.
+    assert overlapping_labels(page) == []
 
 
 def test_refused_to_vendor_managers(page, automation_server, e2e_users):

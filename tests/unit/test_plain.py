@@ -59,6 +59,13 @@ def test_chart_text_is_escaped_but_own_templates_are_kept():
     assert "<a" not in str({k: v for k, v in spec.items()}).replace("<extra></extra>", "").replace("<br>", "")
 
 
+def test_a_line_break_in_chart_text_is_the_only_markup_kept():
+    fig = go.Figure(go.Sankey(node=dict(label=["Actioned: account\nsuspended", "<b>x</b>\n<a href='h'>y</a>"]),
+                              link=dict(source=[0], target=[1], value=[1])))
+    labels = list(plain.figure(fig).to_dict()["data"][0]["node"]["label"])
+    assert labels == ["Actioned: account<br>suspended", "&lt;b&gt;x&lt;/b&gt;<br>&lt;a href='h'&gt;y&lt;/a&gt;"]
+
+
 def test_chart_keeps_numbers_dates_and_colours():
     from datetime import datetime
 
