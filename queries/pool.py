@@ -37,6 +37,8 @@ class ReaderPool:
         # Idle cursors of the open connection, each with the setup SQL already run on it.
         self._free: list[tuple[duckdb.DuckDBPyConnection, set[str]]] = []
         self._cursors: list[duckdb.DuckDBPyConnection] = []
+        # An internal engine error invalidates the connection: every later query on it fails.
+        self._broken = False
         self.opens = 0
 
     def _open(self) -> duckdb.DuckDBPyConnection:
@@ -65,9 +67,9 @@ class ReaderPool:
     def cursor(self, setup: tuple[str, ...] = ()) -> Iterator[duckdb.DuckDBPyConnection]:
         """A cursor for one query; each SQL text in `setup` (macro files) runs on it once."""
         with self._cond:
-            if self._con is not None and writer_is_waiting(self.path):
-                # A writer is waiting: start nothing new on this connection; once the queries in
-                # flight are done it is closed, and _open lets the writer go first.
+            if self._con is not None and (self._broken or writer_is_waiting(self.path)):
+                # A writer is waiting, or the connection is broken: start nothing new on it; once
+                # the queries in flight are done it is closed (_open lets a writer go first).
                 while self._con is not None and self._users > 0:
                     self._cond.wait(0.05)
                 if self._con is not None:
@@ -82,6 +84,10 @@ class ReaderPool:
                     cur.execute(sql).fetchall()
                     installed.add(sql)
             yield cur
+        except (duckdb.InternalException, duckdb.FatalException):
+            with self._cond:
+                self._broken = True
+            raise
         finally:
             with self._cond:
                 self._free.append((cur, installed))
@@ -113,6 +119,7 @@ class ReaderPool:
         self._free.clear()
         self._con.close()
         self._con = None
+        self._broken = False
 
     def close(self) -> None:
         with self._cond:

@@ -172,6 +172,60 @@ def test_a_batch_that_cannot_get_the_file_is_skipped_not_fatal(warehouse, monkey
     assert lines[0].startswith("batch skipped: warehouse w.duckdb stayed locked")
 
 
+def test_a_batch_the_engine_fails_stores_nothing_and_the_next_is_written(warehouse, monkeypatch):
+    """An engine error inside a batch (DuckDB 2.0 raised an internal one once, in a summary build, in
+    a long live run) rolls the batch back; the feed says so in one line and writes the next."""
+    from watchfloor import summaries
+
+    real_refresh = summaries.refresh
+    refreshes = []
+
+    def fails_once(con, case_ids=None):
+        refreshes.append(1)
+        if len(refreshes) == 1:
+            raise duckdb.InternalException("INTERNAL Error: a build went wrong\nStack Trace:\n...")
+        return real_refresh(con, case_ids)
+
+    monkeypatch.setattr(summaries, "refresh", fails_once)
+    before = query(warehouse, "SELECT (SELECT count(*) FROM cases), (SELECT count(*) FROM case_events)")[0]
+    lines: list[str] = []
+    clock = Clock(END)
+
+    def ticking():  # two minutes on at every look: each batch has time to simulate
+        clock.now += timedelta(minutes=2)
+        return clock.now
+
+    feed = LiveFeed(warehouse, LiveConfig(seed=9, interval=0.0), clock=ticking, log=lines.append)
+    reports = feed.run(stop=lambda: len(refreshes) >= 3)
+    assert lines[0] == "batch failed, tried again next time: INTERNAL Error: a build went wrong"
+    assert len(reports) == 2 and sum(r.events for r in reports) > 0
+    after = query(warehouse, "SELECT (SELECT count(*) FROM cases), (SELECT count(*) FROM case_events)")[0]
+    # The failed batch left nothing: the tables hold the seeded rows and the two written batches'.
+    assert after == (before[0] + sum(r.new_cases for r in reports), before[1] + sum(r.events for r in reports))
+
+
+def test_the_feed_stops_with_one_line_after_failures_in_a_row(warehouse, monkeypatch):
+    from watchfloor import summaries
+    from watchfloor.simulator.live import MAX_FAILED_BATCHES, LiveFeedFailed
+
+    def always_fails(con, case_ids=None):
+        raise duckdb.IOException("IO Error: No space left on device")
+
+    monkeypatch.setattr(summaries, "refresh", always_fails)
+    lines: list[str] = []
+    clock = Clock(END)
+
+    def ticking():
+        clock.now += timedelta(minutes=2)
+        return clock.now
+
+    feed = LiveFeed(warehouse, LiveConfig(seed=9, interval=0.0), clock=ticking, log=lines.append)
+    with pytest.raises(LiveFeedFailed, match=f"^the live feed stopped: {MAX_FAILED_BATCHES} batches in a row "
+                                             r"failed in the warehouse engine \(last: IO Error: No space left"):
+        feed.run(duration=600)
+    assert len(lines) == MAX_FAILED_BATCHES - 1
+
+
 def test_new_case_and_incident_ids_continue_the_seeded_numbering(warehouse):
     """Live ids read like seeded ones (C- and eight digits, INC- and four) and carry on from the
     highest number in the warehouse, across feeds and restarts, without collisions."""

@@ -134,6 +134,29 @@ def test_the_reader_lets_go_so_a_writer_can_write(tmp_path):
     pool.close()
 
 
+def test_a_connection_an_engine_error_broke_is_replaced_at_once(tmp_path):
+    """An internal engine error invalidates the DuckDB connection it ran on (every later query on it
+    fails): the next query gets a new connection, though a busy dashboard is never idle. A query
+    error of the ordinary kind keeps the connection."""
+    path = hand_warehouse.build(tmp_path / "w.duckdb")
+    pool = ReaderPool(path, idle_seconds=3600)
+    with pytest.raises(duckdb.InternalException):
+        with pool.cursor() as cur:
+            cur.sql("SELECT 1").fetchall()
+            raise duckdb.InternalException("INTERNAL Error: as a query that met an engine bug")
+    assert pool.opens == 1
+    with pool.cursor() as cur:
+        assert cur.sql("SELECT count(*) FROM cases").fetchall()[0][0] == len(hand_warehouse.CASES)
+    assert pool.opens == 2
+    with pytest.raises(duckdb.CatalogException):
+        with pool.cursor() as cur:
+            cur.sql("SELECT * FROM no_such_table").fetchall()
+    with pool.cursor() as cur:
+        assert cur.sql("SELECT 1").fetchall() == [(1,)]
+    assert pool.opens == 2
+    pool.close()
+
+
 def test_the_reader_connection_keeps_to_its_memory_limit(hand_env, monkeypatch):
     monkeypatch.setenv("WATCHFLOOR_READER_MEMORY_LIMIT", "300MiB")
     queries.close_all()

@@ -33,12 +33,13 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Callable
 
+import duckdb
 import polars as pl
 
 from watchfloor import summaries
 from watchfloor.config import utc_now
 from watchfloor.simulator.tables import CASE_DIGITS, CASE_PREFIX, INCIDENT_DIGITS, INCIDENT_PREFIX
-from watchfloor.warehouse import WarehouseBusy, WarehouseEmpty, check_ready, open_for_writing
+from watchfloor.warehouse import WarehouseBusy, WarehouseEmpty, WarehouseError, check_ready, open_for_writing
 
 PRIORITY_ORDER = {"P0": 0, "P1": 1, "P2": 2, "P3": 3}
 # Reviewers stop taking new cases this long before their shift ends.
@@ -47,6 +48,9 @@ LAST_PICK_SECONDS = 600
 STEP_SECONDS = 30.0
 # A batch covers at most this much simulated time (catching up runs batch after batch).
 MAX_BATCH_SECONDS = 900.0
+# Batches in a row the engine may fail before the feed stops (one is retried: an internal engine
+# error seen once in a long run rolls its batch back and invalidates the connection, not the file).
+MAX_FAILED_BATCHES = 3
 CASE_COLUMNS = ("case_id", "created_at", "source", "surface", "category", "subcategory", "priority", "region",
                 "language", "queue_id", "status", "account_id", "org_id", "vendor_id", "reviewer_id",
                 "first_action_at", "resolved_at", "decision", "enforcement_action", "escalated", "incident_id",
@@ -193,16 +197,29 @@ class LiveFeed:
         check_ready(self.warehouse, summaries=False)  # each batch builds them if missing
         started = time.monotonic()
         reports = []
+        failed = 0
         while True:
             batch_started = time.monotonic()
             try:
                 report = self.step()
+                failed = 0
             except WarehouseBusy as exc:
                 # Another writer held the file past the lock wait (a very large load): skip this
                 # batch; the next one covers the time since.
                 report = None
                 if self.log:
                     self.log(f"batch skipped: {exc}")
+            except duckdb.Error as exc:
+                # The batch's transaction was rolled back and its connection closed: nothing of it
+                # is stored, and the next batch simulates the same time again on a new connection.
+                failed += 1
+                reason = _first_line(exc)
+                if failed >= MAX_FAILED_BATCHES:
+                    raise LiveFeedFailed(f"the live feed stopped: {failed} batches in a row failed in the "
+                                         f"warehouse engine (last: {reason})") from exc
+                report = None
+                if self.log:
+                    self.log(f"batch failed, tried again next time: {reason}")
             if report is not None:
                 reports.append(report)
                 if self.log:
@@ -512,6 +529,16 @@ class _Batch:
             raise
         self.report.events = len(self.events)
         return self.report
+
+
+class LiveFeedFailed(WarehouseError):
+    """Batches failed in the engine several times in a row: the feed stops with the last reason."""
+
+
+def _first_line(exc: BaseException) -> str:
+    # DuckDB's internal errors carry a stack trace after their first line.
+    text = str(exc).strip()
+    return text.splitlines()[0] if text else type(exc).__name__
 
 
 def _last_number(con, table: str, column: str, prefix: str) -> int:
