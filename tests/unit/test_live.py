@@ -57,6 +57,16 @@ def run_for(feed: LiveFeed, clock: Clock, minutes: int, every: int = 5) -> list:
     return reports
 
 
+def ticking(start: datetime):
+    """A clock two minutes on at every look: each batch of a run has time to simulate."""
+    clock = Clock(start)
+
+    def now() -> datetime:
+        clock.now += timedelta(minutes=2)
+        return clock.now
+    return now
+
+
 def test_the_feed_continues_the_warehouse_and_keeps_the_contract(warehouse):
     newest_before, events_before, cases_before = query(
         warehouse, "SELECT max(occurred_at), max(event_id), count(*) FROM case_events")[0][0], \
@@ -189,13 +199,7 @@ def test_a_batch_the_engine_fails_stores_nothing_and_the_next_is_written(warehou
     monkeypatch.setattr(summaries, "refresh", fails_once)
     before = query(warehouse, "SELECT (SELECT count(*) FROM cases), (SELECT count(*) FROM case_events)")[0]
     lines: list[str] = []
-    clock = Clock(END)
-
-    def ticking():  # two minutes on at every look: each batch has time to simulate
-        clock.now += timedelta(minutes=2)
-        return clock.now
-
-    feed = LiveFeed(warehouse, LiveConfig(seed=9, interval=0.0), clock=ticking, log=lines.append)
+    feed = LiveFeed(warehouse, LiveConfig(seed=9, interval=0.0), clock=ticking(END), log=lines.append)
     reports = feed.run(stop=lambda: len(refreshes) >= 3)
     assert lines[0] == "batch failed, tried again next time: INTERNAL Error: a build went wrong"
     assert len(reports) == 2 and sum(r.events for r in reports) > 0
@@ -213,13 +217,7 @@ def test_the_feed_stops_with_one_line_after_failures_in_a_row(warehouse, monkeyp
 
     monkeypatch.setattr(summaries, "refresh", always_fails)
     lines: list[str] = []
-    clock = Clock(END)
-
-    def ticking():
-        clock.now += timedelta(minutes=2)
-        return clock.now
-
-    feed = LiveFeed(warehouse, LiveConfig(seed=9, interval=0.0), clock=ticking, log=lines.append)
+    feed = LiveFeed(warehouse, LiveConfig(seed=9, interval=0.0), clock=ticking(END), log=lines.append)
     with pytest.raises(LiveFeedFailed, match=f"^the live feed stopped: {MAX_FAILED_BATCHES} batches in a row "
                                              r"failed in the warehouse engine \(last: IO Error: No space left"):
         feed.run(duration=600)
