@@ -224,6 +224,28 @@ def test_the_feed_stops_with_one_line_after_failures_in_a_row(warehouse, monkeyp
     assert len(lines) == MAX_FAILED_BATCHES - 1
 
 
+def test_another_writer_s_case_with_the_next_id_fails_one_batch_then_is_stepped_over(warehouse):
+    """The feed carries its numbering on from batch to batch instead of scanning every id each time;
+    a case another writer stored under the feed's next id fails that batch on the primary key (rolled
+    back whole), and the batch after it reads the numbers again and carries on past that case."""
+    from watchfloor.warehouse import open_for_writing
+
+    clock = Clock(query(warehouse, "SELECT max(occurred_at) FROM case_events")[0][0])
+    feed = LiveFeed(warehouse, LiveConfig(seed=3, speed=10), clock=clock)
+    first = run_for(feed, clock, 10)
+    taken = feed.next_numbers[0]
+    with open_for_writing(warehouse) as con:  # as a load of another system's export would
+        con.execute("INSERT INTO cases SELECT * REPLACE (? AS case_id) FROM cases ORDER BY case_id LIMIT 1",
+                    [f"C-{taken:08d}"]).fetchall()
+    before = query(warehouse, "SELECT (SELECT count(*) FROM cases), (SELECT count(*) FROM case_events)")[0]
+    with pytest.raises(duckdb.ConstraintException):
+        run_for(feed, clock, 10, every=10)
+    assert query(warehouse, "SELECT (SELECT count(*) FROM cases), (SELECT count(*) FROM case_events)")[0] == before
+    later = run_for(feed, clock, 10)
+    ids = [i for r in later for i in r.case_ids]
+    assert first and ids and ids[0] == f"C-{taken + 1:08d}"
+
+
 def test_new_case_and_incident_ids_continue_the_seeded_numbering(warehouse):
     """Live ids read like seeded ones (C- and eight digits, INC- and four) and carry on from the
     highest number in the warehouse, across feeds and restarts, without collisions."""
