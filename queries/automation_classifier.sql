@@ -16,7 +16,7 @@ flagged AS NOT MATERIALIZED (
            least(floor(c.classifier_score * 20), 19) / 20 AS band,
            c.automated,
            CASE WHEN NOT c.automated AND c.resolved_at <= $as_of::TIMESTAMP THEN c.decision_no END AS decision_no,
-           c.evidence_until IS NULL OR c.evidence_until <= $as_of::TIMESTAMP AS evidence_whole,
+           c.evidence_until,
            c.qa_checked, c.qa_violating, c.golden_checked, c.golden_violating
     FROM summary_case_routes c
     JOIN queues q USING (queue_id)
@@ -39,7 +39,8 @@ checks AS (
            count(*) FILTER (WHERE qa.is_golden AND qa.qa_decision = 'violating') AS golden_violating
     FROM qa_reviews qa
     JOIN flagged f ON f.case_id = qa.case_id
-    WHERE qa.reviewed_at <= $as_of::TIMESTAMP AND NOT f.evidence_whole
+    WHERE qa.reviewed_at <= $as_of::TIMESTAMP
+      AND f.evidence_until > $as_of::TIMESTAMP  -- a filter on the scan: its row groups' ranges skip most
     GROUP BY f.classifier_no, f.category_no, f.day, f.band
 ),
 counted AS (
@@ -48,10 +49,10 @@ counted AS (
            count(*) FILTER (WHERE automated) AS automated,
            count(*) FILTER (WHERE decision_no = 1) AS human_violating,
            count(*) FILTER (WHERE decision_no = 2) AS human_non_violating,
-           coalesce(sum(qa_checked) FILTER (WHERE evidence_whole), 0) AS qa_checked,
-           coalesce(sum(qa_violating) FILTER (WHERE evidence_whole), 0) AS qa_violating,
-           coalesce(sum(golden_checked) FILTER (WHERE evidence_whole), 0) AS golden_checked,
-           coalesce(sum(golden_violating) FILTER (WHERE evidence_whole), 0) AS golden_violating
+           coalesce(sum(qa_checked) FILTER (WHERE NOT coalesce(evidence_until > $as_of::TIMESTAMP, false)), 0) AS qa_checked,
+           coalesce(sum(qa_violating) FILTER (WHERE NOT coalesce(evidence_until > $as_of::TIMESTAMP, false)), 0) AS qa_violating,
+           coalesce(sum(golden_checked) FILTER (WHERE NOT coalesce(evidence_until > $as_of::TIMESTAMP, false)), 0) AS golden_checked,
+           coalesce(sum(golden_violating) FILTER (WHERE NOT coalesce(evidence_until > $as_of::TIMESTAMP, false)), 0) AS golden_violating
     FROM flagged
     GROUP BY classifier_no, category_no, day, band
 )
