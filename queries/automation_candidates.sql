@@ -3,10 +3,20 @@
 -- decided automatically, the human decisions made by $as_of, the QA checks of those decisions made
 -- by $as_of (how many agreed with the reviewer), and the appeals decided by $as_of of cases actioned
 -- (how many overturned the decision). watchfloor/automation.py ranks them.
-WITH scoped AS NOT MATERIALIZED (
-    SELECT c.case_id, c.category, c.source, c.automated,
-           CASE WHEN NOT c.automated AND c.resolved_at <= $as_of::TIMESTAMP THEN c.decision END AS human_decision
-    FROM cases c
+-- Read from the cases' rows in summary_case_routes (the same counts as the raw cases, QA reviews and
+-- appeals give, tests/unit/automation_candidates_definition.sql), grouped on the category's and
+-- source's codes and named after grouping. A case's QA checks and decided appeals are counted whole
+-- with its row once the last of them was made by $as_of; only the other cases (none as of now) are
+-- joined to the raw QA reviews and appeals by id.
+WITH names AS (
+    SELECT kind, code, name FROM summary_names
+),
+scoped AS NOT MATERIALIZED (
+    SELECT c.case_id, c.category_no, c.source_no, c.automated,
+           CASE WHEN NOT c.automated AND c.resolved_at <= $as_of::TIMESTAMP THEN c.decision_no END AS decision_no,
+           c.evidence_until,
+           c.qa_checked + c.golden_checked AS qa_checked, c.qa_agreed, c.appeals_decided, c.appeals_overturned
+    FROM summary_case_routes c
     JOIN queues q USING (queue_id)
     WHERE c.created_at >= $period_start::TIMESTAMP
       AND c.created_at < least($period_end::TIMESTAMP, $as_of::TIMESTAMP)
@@ -15,8 +25,8 @@ WITH scoped AS NOT MATERIALIZED (
       AND wf_in($priorities, c.priority)
       AND wf_in($vendors, c.vendor_id)
 ),
--- The QA checks and the decided appeals made by $as_of, as one list of the cases' evidence, counted
--- per category and source by joining it to the cases in scope once (the evidence is the smaller side).
+-- The QA checks and the decided appeals made by $as_of of the cases with evidence after it, as one
+-- list, counted per category and source.
 evidence AS (
     SELECT qa.case_id, 'qa' AS kind, qa.qa_decision = qa.original_decision AS agreed, false AS overturned
     FROM qa_reviews qa
@@ -27,31 +37,38 @@ evidence AS (
     WHERE a.resolved_at <= $as_of::TIMESTAMP AND a.outcome IN ('upheld', 'overturned')
 ),
 evidence_counts AS (
-    SELECT s.category, s.source,
+    SELECT s.category_no, s.source_no,
            count(*) FILTER (WHERE e.kind = 'qa') AS qa_checked,
            count(*) FILTER (WHERE e.kind = 'qa' AND e.agreed) AS qa_agreed,
            count(*) FILTER (WHERE e.kind = 'appeal') AS appeals_decided,
            count(*) FILTER (WHERE e.kind = 'appeal' AND e.overturned) AS appeals_overturned
     FROM evidence e
     JOIN scoped s ON s.case_id = e.case_id
-    GROUP BY s.category, s.source
+    WHERE s.evidence_until > $as_of::TIMESTAMP  -- a filter on the scan: its row groups' ranges skip most
+    GROUP BY s.category_no, s.source_no
 ),
 counted AS (
     SELECT
-        category, source,
+        category_no, source_no,
         count(*) AS cases,
         count(*) FILTER (WHERE automated) AS automated,
-        count(*) FILTER (WHERE human_decision = 'violating') AS human_violating,
-        count(*) FILTER (WHERE human_decision = 'non_violating') AS human_non_violating
+        count(*) FILTER (WHERE decision_no = 1) AS human_violating,
+        count(*) FILTER (WHERE decision_no = 2) AS human_non_violating,
+        coalesce(sum(qa_checked) FILTER (WHERE NOT coalesce(evidence_until > $as_of::TIMESTAMP, false)), 0) AS qa_checked,
+        coalesce(sum(qa_agreed) FILTER (WHERE NOT coalesce(evidence_until > $as_of::TIMESTAMP, false)), 0) AS qa_agreed,
+        coalesce(sum(appeals_decided) FILTER (WHERE NOT coalesce(evidence_until > $as_of::TIMESTAMP, false)), 0) AS appeals_decided,
+        coalesce(sum(appeals_overturned) FILTER (WHERE NOT coalesce(evidence_until > $as_of::TIMESTAMP, false)), 0) AS appeals_overturned
     FROM scoped
-    GROUP BY category, source
+    GROUP BY category_no, source_no
 )
 SELECT
-    c.category, c.source, c.cases, c.automated, c.human_violating, c.human_non_violating,
-    coalesce(k.qa_checked, 0)::BIGINT AS qa_checked,
-    coalesce(k.qa_agreed, 0)::BIGINT AS qa_agreed,
-    coalesce(k.appeals_decided, 0)::BIGINT AS appeals_decided,
-    coalesce(k.appeals_overturned, 0)::BIGINT AS appeals_overturned
+    cn.name AS category, sn.name AS source, c.cases, c.automated, c.human_violating, c.human_non_violating,
+    (c.qa_checked + coalesce(k.qa_checked, 0))::BIGINT AS qa_checked,
+    (c.qa_agreed + coalesce(k.qa_agreed, 0))::BIGINT AS qa_agreed,
+    (c.appeals_decided + coalesce(k.appeals_decided, 0))::BIGINT AS appeals_decided,
+    (c.appeals_overturned + coalesce(k.appeals_overturned, 0))::BIGINT AS appeals_overturned
 FROM counted c
-LEFT JOIN evidence_counts k ON k.category = c.category AND k.source = c.source
+LEFT JOIN evidence_counts k ON k.category_no = c.category_no AND k.source_no = c.source_no
+JOIN names cn ON cn.kind = 'category' AND cn.code = c.category_no
+JOIN names sn ON sn.kind = 'source' AND sn.code = c.source_no
 ORDER BY ALL

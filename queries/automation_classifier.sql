@@ -4,14 +4,23 @@
 -- the human decisions made on them by $as_of (automated decisions are no human judgement) and their
 -- QA checks (golden or not) made by $as_of. watchfloor/automation.py works out precision, recall,
 -- their intervals and the score drift (PSI) from these counts.
-WITH flagged AS NOT MATERIALIZED (
-    SELECT c.case_id, c.classifier_name, c.category, c.created_at::DATE AS day,
+-- Read from the cases' rows in summary_case_routes (the same counts as the raw cases and QA reviews
+-- give, tests/unit/automation_classifier_definition.sql), grouped on the classifier's and category's
+-- codes and named after grouping. A case's QA checks are counted whole with its row once its last QA
+-- review or decided appeal was made by $as_of; only the other cases are joined to the raw QA reviews.
+WITH names AS (
+    SELECT kind, code, name FROM summary_names
+),
+flagged AS NOT MATERIALIZED (
+    SELECT c.case_id, c.classifier_no, c.category_no, c.created_at::DATE AS day,
            least(floor(c.classifier_score * 20), 19) / 20 AS band,
            c.automated,
-           CASE WHEN NOT c.automated AND c.resolved_at <= $as_of::TIMESTAMP THEN c.decision END AS human_decision
-    FROM cases c
+           CASE WHEN NOT c.automated AND c.resolved_at <= $as_of::TIMESTAMP THEN c.decision_no END AS decision_no,
+           c.evidence_until,
+           c.qa_checked, c.qa_violating, c.golden_checked, c.golden_violating
+    FROM summary_case_routes c
     JOIN queues q USING (queue_id)
-    WHERE c.classifier_name IS NOT NULL
+    WHERE c.classifier_no IS NOT NULL
       AND c.classifier_score IS NOT NULL
       AND c.created_at >= $history_start::TIMESTAMP
       AND c.created_at < least($period_end::TIMESTAMP, $as_of::TIMESTAMP)
@@ -20,10 +29,10 @@ WITH flagged AS NOT MATERIALIZED (
       AND wf_in($priorities, c.priority)
       AND wf_in($vendors, c.vendor_id)
 ),
--- The QA checks are counted per classifier, category, day and band by joining them to the flagged
--- cases (they are the smaller side), not each case to its counts.
+-- The QA checks made by $as_of of the cases with evidence after it, counted per classifier, category,
+-- day and band.
 checks AS (
-    SELECT f.classifier_name, f.category, f.day, f.band,
+    SELECT f.classifier_no, f.category_no, f.day, f.band,
            count(*) FILTER (WHERE NOT qa.is_golden) AS qa_checked,
            count(*) FILTER (WHERE NOT qa.is_golden AND qa.qa_decision = 'violating') AS qa_violating,
            count(*) FILTER (WHERE qa.is_golden) AS golden_checked,
@@ -31,25 +40,32 @@ checks AS (
     FROM qa_reviews qa
     JOIN flagged f ON f.case_id = qa.case_id
     WHERE qa.reviewed_at <= $as_of::TIMESTAMP
-    GROUP BY f.classifier_name, f.category, f.day, f.band
+      AND f.evidence_until > $as_of::TIMESTAMP  -- a filter on the scan: its row groups' ranges skip most
+    GROUP BY f.classifier_no, f.category_no, f.day, f.band
 ),
 counted AS (
-    SELECT classifier_name, category, day, band,
+    SELECT classifier_no, category_no, day, band,
            count(*) AS cases,
            count(*) FILTER (WHERE automated) AS automated,
-           count(*) FILTER (WHERE human_decision = 'violating') AS human_violating,
-           count(*) FILTER (WHERE human_decision = 'non_violating') AS human_non_violating
+           count(*) FILTER (WHERE decision_no = 1) AS human_violating,
+           count(*) FILTER (WHERE decision_no = 2) AS human_non_violating,
+           coalesce(sum(qa_checked) FILTER (WHERE NOT coalesce(evidence_until > $as_of::TIMESTAMP, false)), 0) AS qa_checked,
+           coalesce(sum(qa_violating) FILTER (WHERE NOT coalesce(evidence_until > $as_of::TIMESTAMP, false)), 0) AS qa_violating,
+           coalesce(sum(golden_checked) FILTER (WHERE NOT coalesce(evidence_until > $as_of::TIMESTAMP, false)), 0) AS golden_checked,
+           coalesce(sum(golden_violating) FILTER (WHERE NOT coalesce(evidence_until > $as_of::TIMESTAMP, false)), 0) AS golden_violating
     FROM flagged
-    GROUP BY classifier_name, category, day, band
+    GROUP BY classifier_no, category_no, day, band
 )
 SELECT
-    c.classifier_name AS classifier, c.category, c.day, c.band,
+    kn.name AS classifier, cn.name AS category, c.day, c.band,
     c.cases, c.automated, c.human_violating, c.human_non_violating,
-    coalesce(k.qa_checked, 0)::BIGINT AS qa_checked,
-    coalesce(k.qa_violating, 0)::BIGINT AS qa_violating,
-    coalesce(k.golden_checked, 0)::BIGINT AS golden_checked,
-    coalesce(k.golden_violating, 0)::BIGINT AS golden_violating
+    (c.qa_checked + coalesce(k.qa_checked, 0))::BIGINT AS qa_checked,
+    (c.qa_violating + coalesce(k.qa_violating, 0))::BIGINT AS qa_violating,
+    (c.golden_checked + coalesce(k.golden_checked, 0))::BIGINT AS golden_checked,
+    (c.golden_violating + coalesce(k.golden_violating, 0))::BIGINT AS golden_violating
 FROM counted c
 LEFT JOIN checks k
-       ON k.classifier_name = c.classifier_name AND k.category = c.category AND k.day = c.day AND k.band = c.band
+       ON k.classifier_no = c.classifier_no AND k.category_no = c.category_no AND k.day = c.day AND k.band = c.band
+JOIN names kn ON kn.kind = 'classifier' AND kn.code = c.classifier_no
+JOIN names cn ON cn.kind = 'category' AND cn.code = c.category_no
 ORDER BY ALL

@@ -23,8 +23,9 @@
 --     their review seconds (review_s)
 --   'lowest_automated': per classifier, the lowest score it decided automatically (classifier_score)
 --   'review': per category and source, the review seconds (review_s) of the cases a person handled
--- Each queue with its vertical's number (NULL for no vertical): the cases group on these integers, and
--- the verticals' names are put back on the few grouped rows (grouping on text costs per case).
+-- The cases group on integers only, and the names are put back on the few grouped rows (grouping on
+-- text costs per case): each queue's vertical numbered here (NULL for no vertical); the source,
+-- category, classifier and outcome as the case routes store them, codes of summary_names.
 WITH queue_verticals AS (
     SELECT queue_id, vertical,
            CASE WHEN vertical IS NOT NULL THEN dense_rank() OVER (ORDER BY vertical) END AS vertical_no
@@ -32,6 +33,9 @@ WITH queue_verticals AS (
 ),
 verticals AS (
     SELECT DISTINCT vertical, vertical_no FROM queue_verticals WHERE vertical IS NOT NULL
+),
+names AS (
+    SELECT kind, code, name FROM summary_names
 ),
 period_routes AS NOT MATERIALIZED (
     SELECT r.*, q.vertical_no AS current_vertical_no
@@ -85,8 +89,11 @@ cases_at AS (
 ),
 period_cases AS MATERIALIZED (
     SELECT
-        source, category, automated, classifier_name, classifier_score, current_vertical_no, awaiting_first_action,
-        breached, first_queue_id, reroutes, returns, escalations,
+        source_no, category_no, automated, classifier_no, classifier_score, current_vertical_no, awaiting_first_action,
+        breached,
+        -- the path's flags the rates count (held as flags: the first queue's text id is not kept per case)
+        first_queue_id IS NOT NULL AS routed, first_queue_id IS NOT NULL AND reroutes > 0 AS rerouted,
+        first_queue_id IS NOT NULL AND escalations > 0 AS escalated, escalations > 0 AND returns > 0 AS looped,
         waiting_s, review_s, pending_s, escalated_s, rerouted_s,
         (waiting_s + review_s + pending_s + escalated_s + rerouted_s) / 3600.0 AS case_hours,
         -- the first queue node: 0 automated, -1 unrouted, else the first queue's vertical number
@@ -95,15 +102,14 @@ period_cases AS MATERIALIZED (
         CASE WHEN first_queue_id IS NOT NULL AND NOT automated THEN
             CASE WHEN returns > 0 THEN 1 WHEN escalations > 0 THEN 2
                  WHEN reroutes > 0 THEN 3 ELSE 4 END END AS path_no,
-        CASE WHEN decision IS NULL THEN 'open'
-             WHEN decision = 'violating' THEN 'violating:' || coalesce(enforcement_action, 'none')
-             ELSE 'decision:' || decision END AS outcome_key,
-        CASE WHEN decision IN ('violating', 'non_violating') THEN decision END AS human_decision
+        -- the outcome node: 0 open, else the outcome's code
+        coalesce(outcome_no, 0) AS outcome_no,
+        decision_no
     FROM (
         SELECT
-            r.source, r.category, r.automated, r.classifier_name, r.classifier_score, r.current_vertical_no,
-            CASE WHEN r.resolved_at <= $as_of::TIMESTAMP THEN r.decision END AS decision,
-            CASE WHEN r.resolved_at <= $as_of::TIMESTAMP THEN r.enforcement_action END AS enforcement_action,
+            r.source_no, r.category_no, r.automated, r.classifier_no, r.classifier_score, r.current_vertical_no,
+            CASE WHEN r.resolved_at <= $as_of::TIMESTAMP THEN r.outcome_no END AS outcome_no,
+            CASE WHEN r.resolved_at <= $as_of::TIMESTAMP THEN r.decision_no END AS decision_no,
             (r.first_action_at IS NULL OR r.first_action_at > $as_of::TIMESTAMP)
                 AND (r.resolved_at IS NULL OR r.resolved_at > $as_of::TIMESTAMP) AS awaiting_first_action,
             r.first_queue_id, fq.vertical_no AS first_vertical_no, r.reroutes, r.returns, r.escalations,
@@ -120,24 +126,28 @@ period_cases AS MATERIALIZED (
         LEFT JOIN queue_verticals fq ON fq.queue_id = r.first_queue_id
     ) p
 ),
--- The flow's links grouped on the node numbers and the outcome, named after grouping.
+-- The flow's links grouped on the node numbers, named after grouping.
 link_groups AS (
-    SELECT 'source_node' AS from_column, source AS from_text, NULL::BIGINT AS from_no, 'queue_node' AS to_column,
-           NULL::VARCHAR AS to_text, queue_no AS to_no, count(*) AS cases, median(case_hours) AS median_hours
-    FROM period_cases GROUP BY source, queue_no
+    SELECT 'source_node' AS from_column, source_no AS from_no, 'queue_node' AS to_column, queue_no AS to_no,
+           count(*) AS cases, median(case_hours) AS median_hours
+    FROM period_cases GROUP BY source_no, queue_no
     UNION ALL
-    SELECT 'queue_node', NULL, queue_no, 'path_node', NULL, path_no, count(*), median(case_hours)
+    SELECT 'queue_node', queue_no, 'path_node', path_no, count(*), median(case_hours)
     FROM period_cases WHERE path_no IS NOT NULL GROUP BY queue_no, path_no
     UNION ALL
-    SELECT 'path_node', NULL, path_no, 'outcome_node', outcome_key, NULL, count(*), median(case_hours)
-    FROM period_cases WHERE path_no IS NOT NULL GROUP BY path_no, outcome_key
+    SELECT 'path_node', path_no, 'outcome_node', outcome_no, count(*), median(case_hours)
+    FROM period_cases WHERE path_no IS NOT NULL GROUP BY path_no, outcome_no
     UNION ALL
-    SELECT 'queue_node', NULL, queue_no, 'outcome_node', outcome_key, NULL, count(*), median(case_hours)
-    FROM period_cases WHERE path_no IS NULL GROUP BY queue_no, outcome_key
+    SELECT 'queue_node', queue_no, 'outcome_node', outcome_no, count(*), median(case_hours)
+    FROM period_cases WHERE path_no IS NULL GROUP BY queue_no, outcome_no
 ),
--- The flow's node names by node number: the codes period_cases gives the first queue and the path.
+-- The flow's node names by node number: the source's and outcome's codes, and the numbers
+-- period_cases gives the first queue, the path and an open outcome.
 node_names AS (
-    SELECT 'queue_node' AS node_column, 0 AS node_no, 'automated' AS node_key
+    SELECT 'source_node' AS node_column, code AS node_no, name AS node_key FROM names WHERE kind = 'source'
+    UNION ALL SELECT 'outcome_node', code, name FROM names WHERE kind = 'outcome'
+    UNION ALL SELECT 'outcome_node', 0, 'open'
+    UNION ALL SELECT 'queue_node', 0, 'automated'
     UNION ALL SELECT 'queue_node', -1, 'unrouted'
     UNION ALL SELECT 'queue_node', vertical_no, 'vertical:' || vertical FROM verticals
     UNION ALL SELECT 'path_node', 1, 'loop'
@@ -146,8 +156,7 @@ node_names AS (
     UNION ALL SELECT 'path_node', 4, 'direct'
 ),
 links AS (
-    SELECT l.from_column, coalesce(l.from_text, fn.node_key) AS from_key,
-           l.to_column, coalesce(l.to_text, tn.node_key) AS to_key, l.cases, l.median_hours
+    SELECT l.from_column, fn.node_key AS from_key, l.to_column, tn.node_key AS to_key, l.cases, l.median_hours
     FROM link_groups l
     LEFT JOIN node_names fn ON fn.node_column = l.from_column AND fn.node_no = l.from_no
     LEFT JOIN node_names tn ON tn.node_column = l.to_column AND tn.node_no = l.to_no
@@ -170,10 +179,10 @@ SELECT
     'rates' AS figure,
     count(*) AS cases,
     count(*) FILTER (WHERE automated) AS automated,
-    count(*) FILTER (WHERE first_queue_id IS NOT NULL) AS routed,
-    count(*) FILTER (WHERE first_queue_id IS NOT NULL AND reroutes > 0) AS rerouted,
-    count(*) FILTER (WHERE first_queue_id IS NOT NULL AND escalations > 0) AS escalated,
-    count(*) FILTER (WHERE escalations > 0 AND returns > 0) AS looped,
+    count(*) FILTER (WHERE routed) AS routed,
+    count(*) FILTER (WHERE rerouted) AS rerouted,
+    count(*) FILTER (WHERE escalated) AS escalated,
+    count(*) FILTER (WHERE looped) AS looped,
     count(*) FILTER (WHERE breached) AS breached,
     -- every other figure's columns, typed here: PostgreSQL types a union's columns from its first rows
     NULL::VARCHAR AS from_column, NULL::VARCHAR AS from_key, NULL::VARCHAR AS to_column, NULL::VARCHAR AS to_key,
@@ -195,19 +204,33 @@ SELECT 'breach' AS figure, v.vertical AS grp, b.cases, b.breached, b.waiting_s, 
 FROM breach_groups b
 LEFT JOIN verticals v ON v.vertical_no = b.current_vertical_no
 UNION ALL BY NAME
-SELECT 'threshold' AS figure, classifier_name,
-       greatest(floor(classifier_score * 100 + 0.000001), 49) / 100.0 AS classifier_score,
-       automated AS was_automated, human_decision AS decision, awaiting_first_action, breached AS was_breached,
-       count(*) AS cases, sum(review_s) AS review_s
-FROM period_cases
-WHERE classifier_name IS NOT NULL
-GROUP BY classifier_name, greatest(floor(classifier_score * 100 + 0.000001), 49), automated, human_decision,
-         awaiting_first_action, breached
+SELECT 'threshold' AS figure, k.name AS classifier_name, t.band / 100.0 AS classifier_score,
+       t.automated AS was_automated,
+       CASE t.decision_no WHEN 1 THEN 'violating' WHEN 2 THEN 'non_violating' END AS decision,
+       t.awaiting_first_action, t.breached AS was_breached, t.cases, t.review_s
+FROM (
+    SELECT classifier_no, greatest(floor(classifier_score * 100 + 0.000001), 49) AS band, automated, decision_no,
+           awaiting_first_action, breached, count(*) AS cases, sum(review_s) AS review_s
+    FROM period_cases
+    WHERE classifier_no IS NOT NULL
+    GROUP BY classifier_no, greatest(floor(classifier_score * 100 + 0.000001), 49), automated, decision_no,
+             awaiting_first_action, breached
+) t
+JOIN names k ON k.kind = 'classifier' AND k.code = t.classifier_no
 UNION ALL BY NAME
-SELECT 'lowest_automated' AS figure, classifier_name, min(classifier_score) AS classifier_score
-FROM period_cases WHERE classifier_name IS NOT NULL AND automated GROUP BY classifier_name
+SELECT 'lowest_automated' AS figure, k.name AS classifier_name, l.classifier_score
+FROM (
+    SELECT classifier_no, min(classifier_score) AS classifier_score
+    FROM period_cases WHERE classifier_no IS NOT NULL AND automated GROUP BY classifier_no
+) l
+JOIN names k ON k.kind = 'classifier' AND k.code = l.classifier_no
 UNION ALL BY NAME
-SELECT 'review' AS figure, category, source, sum(review_s) AS review_s
-FROM period_cases WHERE NOT automated GROUP BY category, source
+SELECT 'review' AS figure, c.name AS category, s.name AS source, v.review_s
+FROM (
+    SELECT category_no, source_no, sum(review_s) AS review_s
+    FROM period_cases WHERE NOT automated GROUP BY category_no, source_no
+) v
+JOIN names c ON c.kind = 'category' AND c.code = v.category_no
+JOIN names s ON s.kind = 'source' AND s.code = v.source_no
 ORDER BY figure, from_column, from_key, to_column, to_key, stage, grp, classifier_name, classifier_score,
          was_automated, decision, awaiting_first_action, was_breached, category, source

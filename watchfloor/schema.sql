@@ -458,13 +458,15 @@ CREATE TABLE IF NOT EXISTS summary_case_routes (
     priority           VARCHAR NOT NULL,
     region             VARCHAR NOT NULL,
     vendor_id          VARCHAR,
-    source             VARCHAR NOT NULL,
-    category           VARCHAR NOT NULL,
+    source_no          INTEGER NOT NULL,     -- the case's source, category and classifier as their
+    category_no        INTEGER NOT NULL,     -- codes in summary_names (the figures group on these)
     automated          BOOLEAN NOT NULL,
-    classifier_name    VARCHAR,
+    classifier_no      INTEGER,
     classifier_score   DOUBLE,
-    decision           VARCHAR,              -- as in cases (counted once resolved_at is reached)
-    enforcement_action VARCHAR,
+    outcome_no         INTEGER,              -- the outcome once resolved_at is reached: the code of
+                                             -- 'violating:<enforcement>' or 'decision:<decision>'
+                                             -- (NULL: no decision)
+    decision_no        INTEGER,              -- 1 violating, 2 non_violating, NULL any other or none
     last_stage         VARCHAR NOT NULL,     -- the case's last step: its stage and start
     last_started_at    TIMESTAMP NOT NULL,
     first_queue_id     VARCHAR,              -- the case's path up to and including that step
@@ -479,7 +481,28 @@ CREATE TABLE IF NOT EXISTS summary_case_routes (
     fa_stopped_at      TIMESTAMP,            -- the first-action clock's final stop (NULL: none yet) and
     fa_breached        BOOLEAN,              -- whether it breached by then
     res_stopped_at     TIMESTAMP,            -- the same for the resolution clock
-    res_breached       BOOLEAN
+    res_breached       BOOLEAN,
+    -- The case's QA reviews (qa_reviews) and decided appeals (appeals: upheld or overturned, with
+    -- resolved_at) counted whole, and the instant the last of them was made (NULL: none), so that a
+    -- reader as of that instant or later takes the counts and an earlier one counts the raw rows.
+    evidence_until     TIMESTAMP,
+    qa_checked         INTEGER NOT NULL,     -- QA reviews not golden, and of them qa_decision violating
+    qa_violating       INTEGER NOT NULL,
+    golden_checked     INTEGER NOT NULL,     -- golden QA reviews, and of them violating
+    golden_violating   INTEGER NOT NULL,
+    qa_agreed          INTEGER NOT NULL,     -- QA reviews (golden or not) with qa_decision = original_decision
+    appeals_decided    INTEGER NOT NULL,
+    appeals_overturned INTEGER NOT NULL
+);
+
+-- The names summary_case_routes stores as integer codes, per kind ('source', 'category',
+-- 'classifier', 'outcome'): a name gets the next code of its kind when a refresh first meets it
+-- and keeps it (a full rebuild numbers them anew).
+CREATE TABLE IF NOT EXISTS summary_names (
+    kind VARCHAR NOT NULL,
+    code INTEGER NOT NULL,
+    name VARCHAR NOT NULL,
+    PRIMARY KEY (kind, name)
 );
 
 -- Per QA review (qa_reviews), with its case's category and current queue: what vendor_quality

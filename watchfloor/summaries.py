@@ -33,6 +33,10 @@ reviewer and day (summary_sla_met_reviewer_days) are counted and rebuilt the sam
 with the reviewer who decided the case (the Vendors page's SLA adherence).
 The case routes (summary_case_routes) keep, per case, its last step with the path it carries and its
 SLA clocks' final stops, so that the Automation page's figures are one pass over a row per case.
+Their source, category, classifier and outcome are integer codes of summary_names, so that the
+figures group on numbers and name only the grouped rows; each also holds its case's QA reviews and
+decided appeals counted whole, with the instant of the last, for the automation candidates and
+classifier feedback (rebuilt with the case, as the QA checks below).
 The QA checks (summary_qa_checks) and appeal outcomes (summary_appeal_outcomes) hold each QA review
 and appeal with the columns of its case the Vendors page groups and filters by (category, reviewer,
 current queue), so that its quality and outcome figures read no case: rebuilt with the case, which
@@ -52,7 +56,7 @@ import duckdb
 from watchfloor import spike_record_summary
 from watchfloor.warehouse import create_schema
 
-VERSION = 12  # 2: the hourly counts; 3: the reviewer sessions; 4: the stopped SLA clocks (summary_sla_stopped); 5: the case stages; 6: the stage days; 7: the spike record and its cells; 8: the handlings; 9: the met SLA clocks per hour; 10: the case routes; 11: the QA checks and appeal outcomes; 12: the met clocks per reviewer and day
+VERSION = 13  # 2: the hourly counts; 3: the reviewer sessions; 4: the stopped SLA clocks (summary_sla_stopped); 5: the case stages; 6: the stage days; 7: the spike record and its cells; 8: the handlings; 9: the met SLA clocks per hour; 10: the case routes; 11: the QA checks and appeal outcomes; 12: the met clocks per reviewer and day; 13: the case routes' names as codes (summary_names)
 SUMMARY = "sla_clocks"
 TABLES = ("summary_sla_cases", "summary_sla_stretches", "summary_sla_stopped",
           "summary_review_sessions", "summary_case_stages", "summary_stage_days", "summary_handlings",
@@ -96,6 +100,12 @@ MET_HOUR_TABLES = ("summary_sla_met_hours",)
 # The met SLA clocks of the cases with a vendor per day of their stop and reviewer (vendor_sla's whole
 # days): counted from summary_sla_stopped per day (summary_met_days), as the hours above.
 MET_DAY_TABLES = ("summary_sla_met_reviewer_days",)
+
+# The names the case routes store as integer codes (summary_names): added by the case builds before
+# the case routes as new names are met, never removed by an incremental refresh (a name no case holds
+# any longer keeps its code and is simply not read); made anew only by a full rebuild.
+NAME_TABLES = ("summary_names",)
+_BUILD = _BUILD[:_BUILD.index("case_routes")] + ("names",) + _BUILD[_BUILD.index("case_routes"):]
 
 
 @dataclass(frozen=True)
@@ -186,7 +196,7 @@ def refresh(con: duckdb.DuckDBPyConnection, case_ids: Iterable[str] | None = Non
         # emptied: rows inserted after a DELETE of the same table's rows in one transaction are
         # committed one at a time through its primary key, on one core (at 1M cases, 14 s of a
         # 41 s refresh), while a new table's rows are written as they come.
-        for table in TABLES + HOURLY_TABLES + DAY_TABLES + MET_HOUR_TABLES + MET_DAY_TABLES + SPIKE_TABLES:
+        for table in TABLES + NAME_TABLES + HOURLY_TABLES + DAY_TABLES + MET_HOUR_TABLES + MET_DAY_TABLES + SPIKE_TABLES:
             con.execute(f"DROP TABLE IF EXISTS {table}").fetchall()
         create_schema(con)
     con.execute(_macro_sql()).fetchall()

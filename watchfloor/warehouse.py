@@ -30,7 +30,7 @@ SUMMARY_TABLES = ("summary_state", "summary_sla_cases", "summary_sla_stretches",
                   "summary_hourly_cases", "summary_hourly_accounts", "summary_review_sessions",
                   "summary_case_stages", "summary_stage_days", "summary_stage_day_totals",
                   "summary_watched_cells", "summary_spike_records", "summary_spikes", "summary_handlings",
-                  "summary_sla_met_hours", "summary_case_routes",
+                  "summary_sla_met_hours", "summary_case_routes", "summary_names",
                   "summary_qa_checks", "summary_appeal_outcomes",
                   "summary_sla_met_reviewer_days")
 

@@ -14,6 +14,12 @@ CREATE OR REPLACE TEMP MACRO wf_stage_after(event_type, nth_routed) AS (
 );
 -- The tiers in order, so that a routing into a lower tier than the queue before reads as a return.
 CREATE OR REPLACE TEMP MACRO wf_tier_rank(tier) AS (CASE tier WHEN 'L1' THEN 1 WHEN 'L2' THEN 2 WHEN 'SME' THEN 3 END);
+-- A decided case's outcome in the routing flow: its enforcement when violating, else its decision
+-- (NULL: no decision, an open outcome). summary_names codes these keys for summary_case_routes.
+CREATE OR REPLACE TEMP MACRO wf_outcome_key(decision, enforcement_action) AS (
+    CASE WHEN decision = 'violating' THEN 'violating:' || coalesce(enforcement_action, 'none')
+         WHEN decision IS NOT NULL THEN 'decision:' || decision END
+);
 
 -- A case's steps through the stages: the 'created' marker (event_id -1, at created_at) and each
 -- routing event ('routed', 'info_received', 'reopened', 'assigned', 'pending_info', 'escalated',

@@ -10,7 +10,9 @@ themselves on each (routing_stage_hours against its definition replayed with no 
 routing_stage_hours_definition.sql; routing_figures against its definition, every case's step and SLA
 clocks replayed from the raw events with no summary, routing_figures_definition.sql), on the seeded parity warehouse and on a seeded warehouse continued by live-feed
 batches (with reopened cases): ranges of 7, 30 and 90 days, as of instants before, inside and after
-the batches and in the middle of a range, with and without filters.
+the batches and in the middle of a range, with and without filters. The Automation page's counts read
+from summary_case_routes too (automation_candidates, automation_classifier) are compared the same way
+with their definitions on the raw cases, QA reviews and appeals (the *_definition.sql files here).
 """
 
 from __future__ import annotations
@@ -32,6 +34,11 @@ from watchfloor.simulator import SimConfig
 
 END = datetime(2026, 11, 18, 12, 0)
 ROUTING = ("routing_cases", "routing_figures", "routing_stage_hours")
+# The Automation page's counts read from the case routes too, each against its definition on the raw
+# cases, QA reviews and appeals (the files beside this one).
+COUNTS = ("automation_candidates", "automation_classifier")
+COUNT_DEFINITIONS = {name: (Path(__file__).parent / f"{name}_definition.sql").read_text(encoding="utf-8")
+                     for name in COUNTS}
 # routing_stage_hours reads whole days from summaries of their own: it is compared with its definition.
 STAGE_HOURS_DEFINITION = (Path(__file__).parent / "routing_stage_hours_definition.sql").read_text(encoding="utf-8")
 
@@ -74,7 +81,7 @@ def live_warehouse(tmp_path_factory) -> dict:
 def connect(path: str) -> duckdb.DuckDBPyConnection:
     con = duckdb.connect(path, read_only=True)
     con.execute("SET TimeZone = 'UTC'").fetchall()
-    for name in ROUTING:
+    for name in ROUTING + COUNTS:
         for setup in queries.macro_sql_for(name):
             con.execute(setup).fetchall()
     return con
@@ -96,7 +103,7 @@ def compare_segments(con, created_from, created_to, open_since, as_of) -> int:
     return raw.height
 
 
-def routing_calls(as_of: datetime, days: int) -> list[tuple[str, dict]]:
+def routing_calls(as_of: datetime, days: int, names: tuple[str, ...] = ROUTING) -> list[tuple[str, dict]]:
     """The routing queries' parameters as the Automation page makes them at as_of over `days`
     days ending that day: page defaults, and narrowing filters."""
     day = as_of.date()
@@ -106,7 +113,7 @@ def routing_calls(as_of: datetime, days: int) -> list[tuple[str, dict]]:
                             priorities=("P1", "P2"))):
         # the page's plan, and its cases one by one (read for a band of the flow)
         for call in [*plans.automation(as_of, filters), *plans.automation_cases(as_of, filters)]:
-            if call.name in ROUTING:
+            if call.name in names:
                 calls.append((call.name, {k: list(v) if isinstance(v, tuple) else v for k, v in call.params.items()}))
     return calls
 
@@ -122,6 +129,11 @@ def compare_query(con, name: str, params: dict) -> pl.DataFrame:
         assert_same(raw.drop("hours"), summary.drop("hours"), (name, params))
         off = ((raw["hours"] - summary["hours"]).abs() > 1e-9 * raw["hours"].abs().clip(lower_bound=1.0))
         assert not off.any(), (name, params, raw.filter(off).head(3).to_dicts(), summary.filter(off).head(3).to_dicts())
+        return raw
+    if name in COUNTS:
+        assert "summary_case_routes" in sql and "FROM cases" not in sql
+        raw = con.sql(COUNT_DEFINITIONS[name], params=params).pl()
+        assert_same(raw, summary, (name, params))
         return raw
     if name == "routing_figures":
         assert "summary_case_routes" in sql and " routing_segments(" not in sql
@@ -178,6 +190,27 @@ def test_the_routing_queries_read_the_same_from_the_summary(con, live_warehouse)
     assert ran == {"routing_cases": 24, "routing_figures": 24, "routing_stage_hours": 24}
 
 
+def test_the_automation_counts_read_the_same_from_the_summary(con, live_warehouse):
+    """automation_candidates and automation_classifier against their definitions on the raw tables, as
+    of instants before, inside and after the batches (a past as_of: cases whose QA reviews or appeals
+    came later are counted from the raw rows), over 7, 30 and 90 days, with and without filters."""
+    ran = {name: 0 for name in COUNTS}
+    evidence = {"whole": 0, "later": 0}
+    for as_of in instants(con, live_warehouse["end"]):
+        for days in (7, 30, 90):
+            for name, params in routing_calls(as_of, days, COUNTS):
+                rows = compare_query(con, name, params)
+                ran[name] += 1
+                assert rows.height > 0 and rows["qa_checked"].sum() > 0, (name, params)
+        row = con.sql("SELECT count(*) FILTER (WHERE evidence_until <= $a), count(*) FILTER (WHERE evidence_until > $a) "
+                      "FROM summary_case_routes WHERE created_at < $a", params={"a": as_of}).fetchall()[0]
+        evidence["whole"] += row[0]
+        evidence["later"] += row[1]
+    assert ran == {"automation_candidates": 24, "automation_classifier": 24}
+    # both ways a case's evidence is read: counted with its row, and from the raw rows made by as_of
+    assert evidence["whole"] > 100 and evidence["later"] > 100, evidence
+
+
 def test_the_figures_comparison_covers_each_way_a_case_is_read(con, live_warehouse):
     """routing_figures reads a case three ways as of an instant (settled by then; its last step begun
     but a clock still open, joined to its open clocks; a step after the instant, read from the case
@@ -219,14 +252,16 @@ def test_a_wrong_summary_row_is_caught(live_warehouse, tmp_path):
     """The comparison can fail: a case's time in review before its step at as_of a minute off, one
     of its re-routes counted as a return; a day's stage total a minute off or a case too many, or a
     step still open a minute off (the hours per day and stage); a case's row of summary_case_routes
-    with a minute more in review, or its resolution clock's breach flipped (the figures)."""
+    with a minute more in review, its resolution clock's breach flipped or its outcome's code another's,
+    or a name of summary_names changed (the figures); a case's QA checks agreeing or golden violating
+    counted one too many (the automation candidates and classifier feedback)."""
     copy = copy_of(live_warehouse["path"], tmp_path / "wrong.duckdb")
     as_of = END
-    calls = dict(reversed(routing_calls(as_of, 7)))  # the page defaults (no filters)
+    calls = dict(reversed(routing_calls(as_of, 7, ROUTING + COUNTS)))  # the page defaults (no filters)
     w = duckdb.connect(str(copy))
     try:
         w.execute("SET TimeZone = 'UTC'").fetchall()
-        for name in ROUTING:
+        for name in ROUTING + COUNTS:
             for setup in queries.macro_sql_for(name):
                 w.execute(setup).fetchall()
             compare_query(w, name, calls[name])
@@ -248,6 +283,17 @@ def test_a_wrong_summary_row_is_caught(live_warehouse, tmp_path):
                        f"AND {recent.replace('ended_at', 'last_started_at')}", params={"a": as_of}).fetchall()[0]
         stopped = w.sql("SELECT case_id FROM summary_case_routes WHERE res_stopped_at < $a AND created_at > $a - "
                         "INTERVAL 3 DAY ORDER BY case_id LIMIT 1", params={"a": as_of}).fetchall()[0]
+        # a decided case's outcome code changed to another outcome's; a source's name changed
+        decided = w.sql("SELECT case_id, (SELECT max(code) FROM summary_names WHERE kind = 'outcome' AND code <> r.outcome_no) "
+                        "FROM summary_case_routes r WHERE resolved_at < $a AND created_at > $a - INTERVAL 3 DAY "
+                        "AND outcome_no IS NOT NULL ORDER BY case_id LIMIT 1", params={"a": as_of}).fetchall()[0]
+        source = w.sql("SELECT source_no FROM summary_case_routes WHERE created_at > $a - INTERVAL 3 DAY "
+                       "AND created_at < $a ORDER BY case_id LIMIT 1", params={"a": as_of}).fetchall()[0]
+        # a case with its QA reviews counted whole as of as_of, one agreeing (candidates) and one golden
+        # violating (classifier feedback) too many
+        checked = w.sql("SELECT case_id FROM summary_case_routes WHERE evidence_until <= $a AND qa_checked > 0 "
+                        "AND classifier_no IS NOT NULL AND created_at > $a - INTERVAL 5 DAY ORDER BY case_id LIMIT 1",
+                        params={"a": as_of}).fetchall()[0]
         cut = w.sql("SELECT case_id, started_at FROM summary_stage_days WHERE day = date_trunc('day', $a) "
                     "AND ended_at < $a AND ended_at - started_at > INTERVAL 2 MINUTE ORDER BY case_id LIMIT 1",
                     params={"a": as_of}).fetchall()[0]
@@ -258,6 +304,11 @@ def test_a_wrong_summary_row_is_caught(live_warehouse, tmp_path):
                  [rerouted], "routing_cases"),
                 ("summary_case_routes", "review_s = review_s + 60 WHERE case_id = ?", routed, "routing_figures"),
                 ("summary_case_routes", "res_breached = NOT res_breached WHERE case_id = ?", stopped, "routing_figures"),
+                ("summary_case_routes", "outcome_no = ? WHERE case_id = ?", decided[::-1], "routing_figures"),
+                ("summary_names", "name = name || '_' WHERE kind = 'source' AND code = ?", source, "routing_figures"),
+                ("summary_case_routes", "qa_agreed = qa_agreed + 1 WHERE case_id = ?", checked, "automation_candidates"),
+                ("summary_case_routes", "golden_violating = golden_violating + 1 WHERE case_id = ?", checked,
+                 "automation_classifier"),
                 ("summary_stage_day_totals", "stage_us = stage_us + 60000000 WHERE day = ? AND stage = ? AND queue_id = ?",
                  total, "routing_stage_hours"),
                 ("summary_stage_day_totals", "cases = cases + 1 WHERE day = ? AND stage = ? AND queue_id = ?",
@@ -267,7 +318,7 @@ def test_a_wrong_summary_row_is_caught(live_warehouse, tmp_path):
                 ("summary_stage_days", "ended_at = ended_at - INTERVAL 1 MINUTE WHERE case_id = ? AND started_at = ?",
                  cut, "routing_stage_hours")):
             assert_wrong_row_caught(w, table, change, key, lambda: compare_query(w, name, calls[name]))
-        for name in ROUTING:
+        for name in ROUTING + COUNTS:
             compare_query(w, name, calls[name])
     finally:
         w.close()
@@ -277,7 +328,20 @@ def _stages(path: str) -> dict[str, pl.DataFrame]:
     return {"summary_case_stages": read_rows(path, "SELECT * FROM summary_case_stages ORDER BY case_id, started_at, event_id"),
             "summary_stage_days": read_rows(path, "SELECT * FROM summary_stage_days ORDER BY case_id, day, stage, started_at"),
             "summary_stage_day_totals": read_rows(path, "SELECT * FROM summary_stage_day_totals ORDER BY ALL"),
-            "summary_case_routes": read_rows(path, "SELECT * FROM summary_case_routes ORDER BY case_id")}
+            "summary_case_routes": read_rows(path, ROUTES_NAMED)}
+
+
+# summary_case_routes with its codes as their names: a full rebuild numbers the names anew, so that an
+# incremental refresh may code them otherwise, but never name them otherwise.
+ROUTES_NAMED = """
+SELECT r.* EXCLUDE (source_no, category_no, classifier_no, outcome_no),
+       s.name AS source, c.name AS category, k.name AS classifier_name, o.name AS outcome
+FROM summary_case_routes r
+JOIN summary_names s ON s.kind = 'source' AND s.code = r.source_no
+JOIN summary_names c ON c.kind = 'category' AND c.code = r.category_no
+LEFT JOIN summary_names k ON k.kind = 'classifier' AND k.code = r.classifier_no
+LEFT JOIN summary_names o ON o.kind = 'outcome' AND o.code = r.outcome_no
+ORDER BY r.case_id"""
 
 
 def assert_same_stages(rebuilt: dict[str, pl.DataFrame], incremental: dict[str, pl.DataFrame]) -> None:

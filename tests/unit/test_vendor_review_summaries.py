@@ -1,7 +1,8 @@
 """The QA-check and appeal-outcome summaries (summary_qa_checks, summary_appeal_outcomes,
 watchfloor/summaries.py): vendor_quality, vendor_outcomes and quality_reviews (the Quality page) read
-from them give, row for row, the
-counts joined to the cases on the raw tables (their definitions beside this file), and every
+from them give, row for row, the counts joined to the cases on the raw tables (their definitions
+beside this file); the case routes hold each case's QA reviews and decided appeals as counted from
+the raw rows; and every
 writer keeps them so: the seeder, the live feed (which writes cases and events, never a QA review
 or appeal), the loader (a file of QA reviews or appeals refreshes their cases), and `watchfloor
 refresh` after another system's writes, each leaving what a full rebuild builds.
@@ -40,6 +41,8 @@ COUNTED = {"vendor_quality": "checks", "vendor_outcomes": "appeals_decided", "qu
 ROWS = {
     "summary_qa_checks": "SELECT * FROM summary_qa_checks ORDER BY qa_id",
     "summary_appeal_outcomes": "SELECT * FROM summary_appeal_outcomes ORDER BY appeal_id",
+    "summary_case_routes": "SELECT case_id, evidence_until, qa_checked, qa_violating, golden_checked, golden_violating, "
+                           "qa_agreed, appeals_decided, appeals_overturned FROM summary_case_routes ORDER BY case_id",
 }
 RAW_ROWS = {
     "summary_qa_checks": "SELECT qa.case_id, qa.qa_id, qa.reviewer_id, qa.reviewed_at, qa.is_golden, "
@@ -47,6 +50,26 @@ RAW_ROWS = {
                          "FROM qa_reviews qa JOIN cases c ON c.case_id = qa.case_id ORDER BY qa.qa_id",
     "summary_appeal_outcomes": "SELECT ap.case_id, ap.appeal_id, ap.resolved_at, ap.outcome, c.reviewer_id, c.queue_id "
                                "FROM appeals ap JOIN cases c ON c.case_id = ap.case_id ORDER BY ap.appeal_id",
+    # each case's QA reviews and decided appeals (what automation_candidates and automation_classifier
+    # read from its case route), counted from the raw rows
+    "summary_case_routes": """
+        SELECT c.case_id,
+               (SELECT max(t) FROM (SELECT reviewed_at AS t FROM qa_reviews q WHERE q.case_id = c.case_id
+                                    UNION ALL SELECT resolved_at FROM appeals a WHERE a.case_id = c.case_id
+                                    AND a.outcome IN ('upheld', 'overturned'))) AS evidence_until,
+               (SELECT count(*) FROM qa_reviews q WHERE q.case_id = c.case_id AND NOT q.is_golden)::INTEGER AS qa_checked,
+               (SELECT count(*) FROM qa_reviews q WHERE q.case_id = c.case_id AND NOT q.is_golden
+                AND q.qa_decision = 'violating')::INTEGER AS qa_violating,
+               (SELECT count(*) FROM qa_reviews q WHERE q.case_id = c.case_id AND q.is_golden)::INTEGER AS golden_checked,
+               (SELECT count(*) FROM qa_reviews q WHERE q.case_id = c.case_id AND q.is_golden
+                AND q.qa_decision = 'violating')::INTEGER AS golden_violating,
+               (SELECT count(*) FROM qa_reviews q WHERE q.case_id = c.case_id
+                AND q.qa_decision = q.original_decision)::INTEGER AS qa_agreed,
+               (SELECT count(*) FROM appeals a WHERE a.case_id = c.case_id AND a.resolved_at IS NOT NULL
+                AND a.outcome IN ('upheld', 'overturned'))::INTEGER AS appeals_decided,
+               (SELECT count(*) FROM appeals a WHERE a.case_id = c.case_id AND a.resolved_at IS NOT NULL
+                AND a.outcome = 'overturned')::INTEGER AS appeals_overturned
+        FROM cases c ORDER BY c.case_id""",
 }
 
 
