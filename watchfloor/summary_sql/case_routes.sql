@@ -8,6 +8,7 @@ INSERT INTO summary_case_routes
 WITH last_steps AS (
     SELECT * FROM summary_case_stages
     WHERE case_id IN (SELECT case_id FROM summary_scope) AND ended_at IS NULL
+      AND created_at >= $created_from AND created_at < $created_to
 ),
 stops AS (
     SELECT case_id, clock, stopped_at, breached FROM summary_sla_stopped
@@ -25,6 +26,6 @@ FROM cases c
 JOIN last_steps s ON s.case_id = c.case_id
 LEFT JOIN stops fa ON fa.case_id = c.case_id AND fa.clock = 'first_action'
 LEFT JOIN stops res ON res.case_id = c.case_id AND res.clock = 'resolution'
-WHERE c.case_id IN (SELECT case_id FROM summary_scope)
+WHERE c.case_id IN (SELECT case_id FROM summary_scope) AND c.created_at >= $created_from AND c.created_at < $created_to
 -- in the order of creation, so that a reader's range on created_at skips the other row groups
 ORDER BY c.created_at, c.case_id
