@@ -70,10 +70,10 @@ def test_business_hours_positions_agree_with_duckdb_across_dst_changes(both, que
 
 def test_every_summary_build_gives_the_duckdb_summary_on_spark(both, query_folder):
     """Each summary's build (watchfloor/summary_sql), its SELECT transpiled like a named query and
-    run on Spark over the raw tables for the full build's scope (every case, every hour with cases, their
-    creation range),
-    gives the rows of the summary table DuckDB built. A build that reads another summary (the SLA
-    stretches and stopped clocks read summary_sla_cases) reads DuckDB's, copied to Spark."""
+    run on Spark over the raw tables for the full build's scope (every case, every hour with cases,
+    the cases' creation range), gives the rows of the summary table DuckDB built. A build that
+    reads another summary (the SLA stretches and stopped clocks read summary_sla_cases) reads
+    DuckDB's, copied to Spark."""
     duck, spark = both
     session = server.spark_session(spark)
     session.sql("CREATE OR REPLACE TEMP VIEW summary_scope AS SELECT case_id FROM cases").collect()
