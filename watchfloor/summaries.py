@@ -68,9 +68,10 @@ _ROUTING_MACROS = _MACROS.with_name("routing.sql")
 # Built in this order: the case stages first (the SLA summaries take the case's events from its steps
 # rather than read case_events again); the stretches read their cases' rows, the stopped clocks both;
 # the stage days the case stages; the finished handlings (summary_handlings) the cases' sessions; the
-# case routes (summary_case_routes: per case, what routing_figures reads) its steps and stopped clocks.
+# case routes (summary_case_routes: per case, what routing_figures reads) its steps, stopped clocks
+# and the codes of its names (summary_names, coded just before).
 _BUILD = ("case_stages", "sla_cases", "sla_stretches", "sla_stopped", "review_sessions", "stage_days", "handlings",
-          "case_routes")
+          "names", "case_routes")
 # The QA reviews and appeals with the columns of their case the Vendors page reads (vendor_quality,
 # vendor_outcomes): per case like the tables above, built after them.
 REVIEW_TABLES = ("summary_qa_checks", "summary_appeal_outcomes")
@@ -105,7 +106,6 @@ MET_DAY_TABLES = ("summary_sla_met_reviewer_days",)
 # the case routes as new names are met, never removed by an incremental refresh (a name no case holds
 # any longer keeps its code and is simply not read); made anew only by a full rebuild.
 NAME_TABLES = ("summary_names",)
-_BUILD = _BUILD[:_BUILD.index("case_routes")] + ("names",) + _BUILD[_BUILD.index("case_routes"):]
 
 
 @dataclass(frozen=True)
@@ -253,9 +253,16 @@ def refresh(con: duckdb.DuckDBPyConnection, case_ids: Iterable[str] | None = Non
 
 
 def _build_scope(con: duckdb.DuckDBPyConnection) -> None:
-    """The per-case summaries of the cases in summary_scope."""
+    """The per-case summaries of the cases in summary_scope. The builds that read cases or the
+    summaries ordered by creation also get the scope's creation range ($created_from up to
+    $created_to, exclusive) as a bound, so that a batch of a full build skips the row groups of the
+    other batches' cases instead of scanning them all (none of them holds a row of the scope)."""
+    span = dict(zip(("created_from", "created_to"), con.execute(
+        "SELECT min(created_at), max(created_at) + INTERVAL 1 MICROSECOND FROM cases "
+        "WHERE case_id IN (SELECT case_id FROM summary_scope)").fetchall()[0]))
     for name in _BUILD:
-        con.execute(build_sql(name)).fetchall()
+        sql = build_sql(name)
+        con.execute(sql, span if "$created_from" in sql else None).fetchall()
 
 
 def _build_in_batches(con: duckdb.DuckDBPyConnection) -> int:

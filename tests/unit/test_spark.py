@@ -70,9 +70,10 @@ def test_business_hours_positions_agree_with_duckdb_across_dst_changes(both, que
 
 def test_every_summary_build_gives_the_duckdb_summary_on_spark(both, query_folder):
     """Each summary's build (watchfloor/summary_sql), its SELECT transpiled like a named query and
-    run on Spark over the raw tables for the full build's scope (every case, every hour with cases),
-    gives the rows of the summary table DuckDB built. A build that reads another summary (the SLA
-    stretches and stopped clocks read summary_sla_cases) reads DuckDB's, copied to Spark."""
+    run on Spark over the raw tables for the full build's scope (every case, every hour with cases,
+    the cases' creation range), gives the rows of the summary table DuckDB built. A build that
+    reads another summary (the SLA stretches and stopped clocks read summary_sla_cases) reads
+    DuckDB's, copied to Spark."""
     duck, spark = both
     session = server.spark_session(spark)
     session.sql("CREATE OR REPLACE TEMP VIEW summary_scope AS SELECT case_id FROM cases").collect()
@@ -88,12 +89,14 @@ def test_every_summary_build_gives_the_duckdb_summary_on_spark(both, query_folde
                 "FROM summary_sla_stopped WHERE NOT breached").collect()
     con = duckdb.connect(duck, read_only=True)
     try:
-        first, until = con.sql("SELECT date_trunc('hour', min(created_at)), "
-                               "date_trunc('hour', max(created_at)) + INTERVAL 1 HOUR FROM cases").fetchall()[0]
+        first, until, created_from, created_to = con.sql(
+            "SELECT date_trunc('hour', min(created_at)), date_trunc('hour', max(created_at)) + INTERVAL 1 HOUR, "
+            "min(created_at), max(created_at) + INTERVAL 1 MICROSECOND FROM cases").fetchall()[0]
         builds = summary_builds(query_folder)
         assert len(builds) == 17 and "summary_sla_cases" in builds.values()
         for name, table in builds.items():
-            params = {k: v for k, v in {"first": first, "until": until}.items() if k in queries.load(name).parameters}
+            given = {"first": first, "until": until, "created_from": created_from, "created_to": created_to}
+            params = {k: v for k, v in given.items() if k in queries.load(name).parameters}
             assert set(params) == queries.load(name).parameters, f"{name}: no test value for some of its parameters"
             built = con.sql(f"SELECT * FROM {table}").pl()
             if table == "summary_names":

@@ -23,7 +23,7 @@ per_clock AS MATERIALIZED (
         FROM summary_sla_cases s
         JOIN pol ON pol.queue_id = s.queue_id
         CROSS JOIN (VALUES ('first_action'), ('resolution')) k(clock)
-        WHERE s.case_id IN (SELECT case_id FROM summary_scope)
+        WHERE s.case_id IN (SELECT case_id FROM summary_scope) AND s.created_at >= $created_from AND s.created_at < $created_to
     )
     WHERE stopped_at IS NOT NULL
 ),
@@ -78,7 +78,7 @@ causes AS (
         JOIN (
             SELECT case_id, started_at AS seg_start, ended_at AS seg_end, wf_breach_part(event_type) AS part
             FROM summary_case_stages
-            WHERE case_id IN (SELECT case_id FROM spans)
+            WHERE case_id IN (SELECT case_id FROM spans) AND created_at >= $created_from AND created_at < $created_to
         ) s ON s.case_id = b.case_id
     )
     GROUP BY case_id, clock

@@ -18,14 +18,14 @@ scoped AS MATERIALIZED (
            pol.tz, pol.pause, pol.sh, pol.eh
     FROM summary_sla_cases s
     JOIN pol ON pol.queue_id = s.queue_id
-    WHERE s.case_id IN (SELECT case_id FROM summary_scope)
+    WHERE s.case_id IN (SELECT case_id FROM summary_scope) AND s.created_at >= $created_from AND s.created_at < $created_to
 ),
 -- The events from the cases' steps (summary_case_stages, built first: each pause, resume,
 -- reopening and resolution of the case, none before its creation), not from case_events again.
 rare AS MATERIALIZED (
     SELECT st.case_id, st.event_id, st.started_at AS t, st.event_type
     FROM summary_case_stages st
-    WHERE st.case_id IN (SELECT case_id FROM scoped)
+    WHERE st.case_id IN (SELECT case_id FROM scoped) AND st.created_at >= $created_from AND st.created_at < $created_to
       AND st.event_type IN ('pending_info', 'info_received', 'reopened')
 ),
 ev AS (
@@ -33,7 +33,7 @@ ev AS (
     UNION ALL
     SELECT st.case_id, st.event_id, st.started_at, st.event_type
     FROM summary_case_stages st
-    WHERE st.event_type = 'resolved'
+    WHERE st.event_type = 'resolved' AND st.created_at >= $created_from AND st.created_at < $created_to
       AND st.case_id IN (SELECT case_id FROM rare WHERE event_type = 'reopened')
 ),
 machine AS (

@@ -9,7 +9,7 @@ INSERT INTO summary_stage_days
 WITH steps AS MATERIALIZED (
     SELECT s.case_id, s.stage, s.started_at, s.ended_at
     FROM summary_case_stages s
-    WHERE s.case_id IN (SELECT case_id FROM summary_scope)
+    WHERE s.case_id IN (SELECT case_id FROM summary_scope) AND s.created_at >= $created_from AND s.created_at < $created_to
       AND s.stage <> 'closed'
 ),
 ended AS (
@@ -53,6 +53,6 @@ rows AS (
 SELECT r.case_id, r.day, r.stage, r.started_at, r.ended_at, r.stage_us, r.shares_day,
        c.queue_id, c.priority, c.region, c.vendor_id, c.created_at, c.resolved_at
 FROM rows r
-JOIN cases c ON c.case_id = r.case_id
+JOIN cases c ON c.case_id = r.case_id AND c.created_at >= $created_from AND c.created_at < $created_to
 -- in the order of days, so that a reader's range of days skips the other row groups
 ORDER BY r.day, r.case_id, r.started_at, r.stage
