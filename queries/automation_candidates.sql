@@ -15,6 +15,8 @@ scoped AS NOT MATERIALIZED (
     SELECT c.case_id, c.category_no, c.source_no, c.automated,
            CASE WHEN NOT c.automated AND c.resolved_at <= $as_of::TIMESTAMP THEN c.decision_no END AS decision_no,
            c.evidence_until,
+           -- its evidence all made by $as_of: counted whole from the row (NULL: it has none)
+           coalesce(c.evidence_until <= $as_of::TIMESTAMP, true) AS evidence_in,
            c.qa_checked + c.golden_checked AS qa_checked, c.qa_agreed, c.appeals_decided, c.appeals_overturned
     FROM summary_case_routes c
     JOIN queues q USING (queue_id)
@@ -54,10 +56,10 @@ counted AS (
         count(*) FILTER (WHERE automated) AS automated,
         count(*) FILTER (WHERE decision_no = 1) AS human_violating,
         count(*) FILTER (WHERE decision_no = 2) AS human_non_violating,
-        coalesce(sum(qa_checked) FILTER (WHERE NOT coalesce(evidence_until > $as_of::TIMESTAMP, false)), 0) AS qa_checked,
-        coalesce(sum(qa_agreed) FILTER (WHERE NOT coalesce(evidence_until > $as_of::TIMESTAMP, false)), 0) AS qa_agreed,
-        coalesce(sum(appeals_decided) FILTER (WHERE NOT coalesce(evidence_until > $as_of::TIMESTAMP, false)), 0) AS appeals_decided,
-        coalesce(sum(appeals_overturned) FILTER (WHERE NOT coalesce(evidence_until > $as_of::TIMESTAMP, false)), 0) AS appeals_overturned
+        coalesce(sum(qa_checked) FILTER (WHERE evidence_in), 0) AS qa_checked,
+        coalesce(sum(qa_agreed) FILTER (WHERE evidence_in), 0) AS qa_agreed,
+        coalesce(sum(appeals_decided) FILTER (WHERE evidence_in), 0) AS appeals_decided,
+        coalesce(sum(appeals_overturned) FILTER (WHERE evidence_in), 0) AS appeals_overturned
     FROM scoped
     GROUP BY category_no, source_no
 )

@@ -17,6 +17,8 @@ flagged AS NOT MATERIALIZED (
            c.automated,
            CASE WHEN NOT c.automated AND c.resolved_at <= $as_of::TIMESTAMP THEN c.decision_no END AS decision_no,
            c.evidence_until,
+           -- its evidence all made by $as_of: counted whole from the row (NULL: it has none)
+           coalesce(c.evidence_until <= $as_of::TIMESTAMP, true) AS evidence_in,
            c.qa_checked, c.qa_violating, c.golden_checked, c.golden_violating
     FROM summary_case_routes c
     JOIN queues q USING (queue_id)
@@ -49,10 +51,10 @@ counted AS (
            count(*) FILTER (WHERE automated) AS automated,
            count(*) FILTER (WHERE decision_no = 1) AS human_violating,
            count(*) FILTER (WHERE decision_no = 2) AS human_non_violating,
-           coalesce(sum(qa_checked) FILTER (WHERE NOT coalesce(evidence_until > $as_of::TIMESTAMP, false)), 0) AS qa_checked,
-           coalesce(sum(qa_violating) FILTER (WHERE NOT coalesce(evidence_until > $as_of::TIMESTAMP, false)), 0) AS qa_violating,
-           coalesce(sum(golden_checked) FILTER (WHERE NOT coalesce(evidence_until > $as_of::TIMESTAMP, false)), 0) AS golden_checked,
-           coalesce(sum(golden_violating) FILTER (WHERE NOT coalesce(evidence_until > $as_of::TIMESTAMP, false)), 0) AS golden_violating
+           coalesce(sum(qa_checked) FILTER (WHERE evidence_in), 0) AS qa_checked,
+           coalesce(sum(qa_violating) FILTER (WHERE evidence_in), 0) AS qa_violating,
+           coalesce(sum(golden_checked) FILTER (WHERE evidence_in), 0) AS golden_checked,
+           coalesce(sum(golden_violating) FILTER (WHERE evidence_in), 0) AS golden_violating
     FROM flagged
     GROUP BY classifier_no, category_no, day, band
 )
