@@ -9,6 +9,7 @@ from components import filters, plain, shell, times
 from queries import demand, plans
 from watchfloor import capacity as cap
 from watchfloor.config import ConfigError, load_settings
+from watchfloor.warehouse import first_line
 
 LEVELS = {"team": "Queue group", "rvt": "Region × vertical × tier", "queue": "Queue"}
 
@@ -92,7 +93,7 @@ def accuracy() -> None:
                 icon=":material/hourglass_top:")
         return
     if backtest.exception() is not None:
-        st.error(f"The backtest could not be run: {plain.md(str(backtest.exception()).strip().splitlines()[0])}")
+        st.error(f"The backtest could not be run: {plain.md(first_line(backtest.exception()))}")
         return
     per_group = backtest.result().filter(backtest.result()["team"].is_in(scope))
     summary = cap.backtest_summary(per_group)

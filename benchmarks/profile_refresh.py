@@ -100,7 +100,7 @@ def main() -> None:
         print(f"{w:8.2f} {c:8.2f} {peak / 2**30:8.2f} {runs:4d}  {head}")
     print(f"{commit_wall:8.2f} {commit_cpu:8.2f} {rss.take() / 2**30:8.2f} {1:4d}  COMMIT")
     print(f"total: {wall:.1f} s wall, {cpu:.1f} s CPU; load {load:.2f} -> {os.getloadavg()[0]:.2f}")
-    for table in summaries.TABLES + summaries.HOURLY_TABLES + summaries.DAY_TABLES + summaries.MET_HOUR_TABLES:
+    for table in summaries.BUILT_TABLES:
         print(f"  {table}: {con.execute(f'SELECT count(*) FROM {table}').fetchall()[0][0]:,} rows")
     con.close()
 

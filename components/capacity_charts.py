@@ -17,6 +17,7 @@ import streamlit as st
 
 from components import plain, tables, times
 from watchfloor import capacity as cap
+from watchfloor.warehouse import first_line
 
 UNDER, OVER, EVEN = "#c0392b", "#2f8f4e", "#f4f4f4"
 TILE_WIDTH = 230
@@ -34,8 +35,7 @@ def ready_or_pending(fit: Future, waiting: str) -> pl.DataFrame | None:
     if fit.done():
         error = fit.exception()
         if error is not None:
-            why = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
-            st.error(f"The forecast could not be fitted: {plain.md(why)}")
+            st.error(f"The forecast could not be fitted: {plain.md(first_line(error))}")
             return None
         return fit.result()
     st.info(waiting, icon=":material/hourglass_top:")

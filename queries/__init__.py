@@ -34,7 +34,7 @@ import numpy as np
 import polars as pl
 
 from watchfloor.config import load_settings
-from watchfloor.warehouse import WarehouseError
+from watchfloor.warehouse import WarehouseError, first_line
 from queries.pool import ReaderPool
 from queries.workers import QueryWorkers
 
@@ -484,8 +484,7 @@ def _run_on_server(name: str, url: str, params: dict[str, Any], time_limit: floa
     except server.StatementTimeout:
         raise QueryTimeout(f"query {name!r} was cancelled at its time limit of {time_limit:g} s") from None
     except Exception as exc:  # the driver's own errors: one line, naming the query
-        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-        raise QueryError(f"query {name!r} failed on the server warehouse: {first}") from exc
+        raise QueryError(f"query {name!r} failed on the server warehouse: {first_line(exc)}") from exc
 
 
 @contextlib.contextmanager

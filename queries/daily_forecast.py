@@ -21,6 +21,7 @@ from queries.background import Background
 from watchfloor import capacity
 from watchfloor.config import load_settings
 from watchfloor.filters import default_filters
+from watchfloor.warehouse import first_line
 
 log = logging.getLogger(__name__)
 
@@ -83,7 +84,7 @@ class DailyForecast(Background):
             except Exception as exc:  # noqa: BLE001 - logged in one line; tried again shortly
                 self.failures += 1
                 log.warning("the demand forecast could not be prepared yet (%s); trying again in %s",
-                            str(exc).splitlines()[0] if str(exc) else type(exc).__name__, RETRY_AFTER)
+                            first_line(exc), RETRY_AFTER)
                 if self.wait(RETRY_AFTER.total_seconds()):
                     return
                 continue

@@ -36,7 +36,7 @@ import duckdb
 import polars as pl
 
 from watchfloor import config, summaries
-from watchfloor.warehouse import CONTRACT_TABLES, create_schema, open_for_writing
+from watchfloor.warehouse import CONTRACT_TABLES, create_schema, first_line, open_for_writing
 
 # Parents before children: the order files are written in.
 LOAD_ORDER = ("sla_policies", "queues", "vendors", "reviewers", "shifts", "sim_spikes", "incidents",
@@ -243,11 +243,6 @@ def _sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
-def _first_line(exc: Exception) -> str:
-    text = str(exc).strip().splitlines()
-    return text[0] if text else type(exc).__name__
-
-
 def future_tolerance_minutes() -> float:
     raw = os.environ.get("WATCHFLOOR_LOAD_FUTURE_MINUTES", "").strip()
     if not raw:
@@ -292,7 +287,7 @@ def read_file(path: Path) -> pl.DataFrame:
         try:
             frame = pl.read_parquet(path)
         except Exception as exc:
-            raise LoadError(f"{path}: not a readable Parquet file (truncated or damaged?): {_first_line(exc)}") from None
+            raise LoadError(f"{path}: not a readable Parquet file (truncated or damaged?): {first_line(exc)}") from None
         _check_names(path, frame.columns)
         for name, dtype in frame.schema.items():
             if not _loadable(dtype):
@@ -301,7 +296,7 @@ def read_file(path: Path) -> pl.DataFrame:
         try:
             return _as_strings(frame)
         except Exception as exc:
-            raise LoadError(f"{path}: a column cannot be read as text: {_first_line(exc)}") from None
+            raise LoadError(f"{path}: a column cannot be read as text: {first_line(exc)}") from None
     if b"\x00" in head:
         raise LoadError(f"{path}: not a CSV or Parquet file (binary content)")
     try:
@@ -318,14 +313,14 @@ def read_file(path: Path) -> pl.DataFrame:
     except pl.exceptions.NoDataError:
         raise LoadError(f"{path}: the file is empty") from None
     except pl.exceptions.DuplicateError as exc:
-        raise LoadError(f"{path}: a column is named twice ({_first_line(exc)}); keep one of them") from None
+        raise LoadError(f"{path}: a column is named twice ({first_line(exc)}); keep one of them") from None
     except pl.exceptions.ComputeError as exc:
-        message = _first_line(exc)
+        message = first_line(exc)
         if "utf-8" in message.lower():
             raise LoadError(f"{path}: not UTF-8 text; convert the file to UTF-8") from None
         raise LoadError(f"{path}: not a readable CSV file (truncated, or an unclosed quote?): {message}") from None
     except Exception as exc:
-        raise LoadError(f"{path}: not a readable CSV file: {_first_line(exc)}") from None
+        raise LoadError(f"{path}: not a readable CSV file: {first_line(exc)}") from None
     # A UTF-8 byte-order mark would stick to the first column name.
     frame = frame.rename({c: c.lstrip("\ufeff").strip().lower() for c in frame.columns})
     return frame
@@ -688,7 +683,7 @@ def load_files(paths: list[str | Path], warehouse: str | Path, table: str | None
             if isinstance(exc, duckdb.Error):
                 # A rule of the warehouse the row checks do not know (a constraint added locally):
                 # one line, and the transaction leaves nothing behind.
-                raise LoadError(f"the warehouse refused the rows: {_first_line(exc)}") from None
+                raise LoadError(f"the warehouse refused the rows: {first_line(exc)}") from None
             raise
     # Reported in the order the files were given.
     order = {str(Path(p)): i for i, p in enumerate(paths)}

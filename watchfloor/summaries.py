@@ -106,6 +106,9 @@ MET_DAY_TABLES = ("summary_sla_met_reviewer_days",)
 # the case routes as new names are met, never removed by an incremental refresh (a name no case holds
 # any longer keeps its code and is simply not read); made anew only by a full rebuild.
 NAME_TABLES = ("summary_names",)
+# Every table a refresh builds (summary_state, which counts the refreshes, apart); a full refresh
+# makes each of them anew. warehouse.SUMMARY_TABLES lists the same with summary_state.
+BUILT_TABLES = TABLES + NAME_TABLES + HOURLY_TABLES + DAY_TABLES + MET_HOUR_TABLES + MET_DAY_TABLES + SPIKE_TABLES
 
 
 @dataclass(frozen=True)
@@ -196,7 +199,7 @@ def refresh(con: duckdb.DuckDBPyConnection, case_ids: Iterable[str] | None = Non
         # emptied: rows inserted after a DELETE of the same table's rows in one transaction are
         # committed one at a time through its primary key, on one core (at 1M cases, 14 s of a
         # 41 s refresh), while a new table's rows are written as they come.
-        for table in TABLES + NAME_TABLES + HOURLY_TABLES + DAY_TABLES + MET_HOUR_TABLES + MET_DAY_TABLES + SPIKE_TABLES:
+        for table in BUILT_TABLES:
             con.execute(f"DROP TABLE IF EXISTS {table}").fetchall()
         create_schema(con)
     con.execute(_macro_sql()).fetchall()

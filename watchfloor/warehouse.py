@@ -42,6 +42,13 @@ class WarehouseError(RuntimeError):
     """The warehouse cannot be used; the message says why and what to do."""
 
 
+def first_line(exc: BaseException) -> str:
+    """What an error says, on one line: DuckDB's internal errors carry a stack trace after it (an
+    error that says nothing: its class name)."""
+    text = str(exc).strip()
+    return text.splitlines()[0] if text else type(exc).__name__
+
+
 class WarehouseMissing(WarehouseError):
     pass
 

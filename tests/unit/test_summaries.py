@@ -487,6 +487,14 @@ def test_the_pages_say_when_the_summaries_lag(live_warehouse, tmp_path):
     assert "not been built" in summary_lag(row["newest_event_at"], None, False)
 
 
+def test_the_readiness_check_knows_every_table_a_refresh_builds():
+    """warehouse.SUMMARY_TABLES (what the readiness check and the server copy look for) cannot import
+    the summaries module; it lists the same tables by hand, and must name every one."""
+    from watchfloor.warehouse import SUMMARY_TABLES
+
+    assert sorted(SUMMARY_TABLES) == sorted(("summary_state", *summaries.BUILT_TABLES))
+
+
 def test_a_warehouse_without_summaries_is_refused_with_the_way_out(live_warehouse, tmp_path, capsys):
     """A warehouse from before the summaries (or another system's): the dashboard's readiness check
     names the command; `watchfloor refresh` builds them (all of them: nothing was built before)."""

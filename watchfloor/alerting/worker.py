@@ -31,6 +31,7 @@ from watchfloor.alerting.rules import Rule, RulesError, RuleSet, load
 from watchfloor.alerting.settings import AlertSettings
 from watchfloor.alerting.store import Alert, AlertStore, Outgoing, stamp
 from watchfloor.config import Settings
+from watchfloor.warehouse import first_line
 
 
 class WorkerBusy(RuntimeError):
@@ -150,7 +151,7 @@ class Worker:
             try:
                 findings = kinds.evaluate(rule, context)
             except Exception as exc:  # one rule's failure (a busy warehouse, a bad query) must not stop the others
-                first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+                first = first_line(exc)
                 report.errors[rule.id] = first
                 self.log(f"rule {rule.id} could not be evaluated, its alerts stay as they are: {first}")
                 continue

@@ -15,7 +15,7 @@ import duckdb
 from watchfloor import __version__
 from watchfloor.config import ConfigError
 from watchfloor.files import owner_only
-from watchfloor.warehouse import WarehouseError
+from watchfloor.warehouse import WarehouseError, first_line
 
 # Module names under watchfloor.cli, in the order `--help` lists them.
 COMMAND_MODULES = ("init", "seed", "refresh", "serve", "users", "detect_spikes", "audit", "load", "simulate", "capacity", "forecast",
@@ -69,8 +69,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"watchfloor {args.command}: error:{where} {exc.strerror or exc}", file=sys.stderr)
         return EXIT_FAILURE
     except duckdb.Error as exc:  # the engine gave up (out of memory, a disk full): its first line
-        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-        print(f"watchfloor {args.command}: error: the warehouse engine failed: {first}", file=sys.stderr)
+        print(f"watchfloor {args.command}: error: the warehouse engine failed: {first_line(exc)}", file=sys.stderr)
         return EXIT_FAILURE
     except KeyboardInterrupt:
         print(f"watchfloor {args.command}: interrupted", file=sys.stderr)

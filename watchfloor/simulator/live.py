@@ -39,7 +39,8 @@ import polars as pl
 from watchfloor import summaries
 from watchfloor.config import utc_now
 from watchfloor.simulator.tables import CASE_DIGITS, CASE_PREFIX, INCIDENT_DIGITS, INCIDENT_PREFIX
-from watchfloor.warehouse import WarehouseBusy, WarehouseEmpty, WarehouseError, check_ready, open_for_writing
+from watchfloor.warehouse import (WarehouseBusy, WarehouseEmpty, WarehouseError, check_ready, first_line,
+                                  open_for_writing)
 
 PRIORITY_ORDER = {"P0": 0, "P1": 1, "P2": 2, "P3": 3}
 # Reviewers stop taking new cases this long before their shift ends.
@@ -216,7 +217,7 @@ class LiveFeed:
                 # The batch's transaction was rolled back and its connection closed: nothing of it
                 # is stored, and the next batch simulates the same time again on a new connection.
                 failed += 1
-                reason = _first_line(exc)
+                reason = first_line(exc)
                 if failed >= MAX_FAILED_BATCHES:
                     raise LiveFeedFailed(f"the live feed stopped: {failed} batches in a row failed in the "
                                          f"warehouse engine (last: {reason})") from exc
@@ -542,12 +543,6 @@ class _Batch:
 
 class LiveFeedFailed(WarehouseError):
     """Batches failed in the engine several times in a row: the feed stops with the last reason."""
-
-
-def _first_line(exc: BaseException) -> str:
-    # DuckDB's internal errors carry a stack trace after their first line.
-    text = str(exc).strip()
-    return text.splitlines()[0] if text else type(exc).__name__
 
 
 def _last_number(con, table: str, column: str, prefix: str) -> int:
