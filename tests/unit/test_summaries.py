@@ -345,10 +345,29 @@ def test_a_wrong_met_day_count_is_caught(live_warehouse):
         whole=cut_day - timedelta(days=2), cut=cut_day)
 
 
+# The settled routes and scores with their codes as their names (an incremental refresh may code a
+# name otherwise than a full rebuild numbers it, never name it otherwise), in a stable order.
+SETTLED_NAMED = {
+    "summary_settled_routes": """
+        SELECT r.* EXCLUDE (source_no, category_no), s.name AS source, c.name AS category
+        FROM summary_settled_routes r
+        JOIN summary_names s ON s.kind = 'source' AND s.code = r.source_no
+        JOIN summary_names c ON c.kind = 'category' AND c.code = r.category_no
+        ORDER BY ALL""",
+    "summary_settled_scores": """
+        SELECT r.* EXCLUDE (classifier_no, category_no), k.name AS classifier, c.name AS category
+        FROM summary_settled_scores r
+        JOIN summary_names k ON k.kind = 'classifier' AND k.code = r.classifier_no
+        JOIN summary_names c ON c.kind = 'category' AND c.code = r.category_no
+        ORDER BY ALL""",
+}
+
+
 def _tables(path: str) -> dict[str, pl.DataFrame]:
     con = duckdb.connect(path, read_only=True)
     try:
         return {
+            **{table: con.sql(sql).pl() for table, sql in SETTLED_NAMED.items()},
             "summary_sla_cases": con.sql("SELECT * FROM summary_sla_cases ORDER BY case_id").pl(),
             "summary_sla_stretches": con.sql("SELECT * FROM summary_sla_stretches ORDER BY case_id, event_id").pl(),
             "summary_sla_stopped": con.sql("SELECT * FROM summary_sla_stopped ORDER BY case_id, clock").pl(),
