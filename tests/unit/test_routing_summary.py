@@ -36,7 +36,7 @@ END = datetime(2026, 11, 18, 12, 0)
 ROUTING = ("routing_cases", "routing_figures", "routing_stage_hours")
 # The Automation page's counts read from the case routes too, each against its definition on the raw
 # cases, QA reviews and appeals (the files beside this one).
-COUNTS = ("automation_candidates", "automation_classifier")
+COUNTS = ("automation_candidates", "automation_classifier", "automation_category_decisions")
 COUNT_DEFINITIONS = {name: (Path(__file__).parent / f"{name}_definition.sql").read_text(encoding="utf-8")
                      for name in COUNTS}
 # routing_stage_hours reads whole days from summaries of their own: it is compared with its definition.
@@ -205,9 +205,10 @@ def test_the_routing_queries_read_the_same_from_the_summary(con, live_warehouse)
 
 
 def test_the_automation_counts_read_the_same_from_the_summary(con, live_warehouse):
-    """automation_candidates and automation_classifier against their definitions on the raw tables, as
-    of instants before, inside and after the batches (a past as_of: cases whose QA reviews or appeals
-    came later are counted from the raw rows), over 7, 30 and 90 days, with and without filters."""
+    """automation_candidates, automation_classifier and automation_category_decisions against their
+    definitions on the raw tables, as of instants before, inside and after the batches (a past as_of:
+    cases whose QA reviews or appeals came later are counted from the raw rows), over 7, 30 and 90 days,
+    with and without filters."""
     ran = {name: 0 for name in COUNTS}
     evidence = {"whole": 0, "later": 0}
     for as_of in instants(con, live_warehouse["end"]):
@@ -215,12 +216,13 @@ def test_the_automation_counts_read_the_same_from_the_summary(con, live_warehous
             for name, params in routing_calls(as_of, days, COUNTS):
                 rows = compare_query(con, name, params)
                 ran[name] += 1
-                assert rows.height > 0 and rows["qa_checked"].sum() > 0, (name, params)
+                counted = "human_violating" if name == "automation_category_decisions" else "qa_checked"
+                assert rows.height > 0 and rows[counted].sum() > 0, (name, params)
         row = con.sql("SELECT count(*) FILTER (WHERE evidence_until <= $a), count(*) FILTER (WHERE evidence_until > $a) "
                       "FROM summary_case_routes WHERE created_at < $a", params={"a": as_of}).fetchall()[0]
         evidence["whole"] += row[0]
         evidence["later"] += row[1]
-    assert ran == {"automation_candidates": 24, "automation_classifier": 24}
+    assert ran == {"automation_candidates": 24, "automation_classifier": 24, "automation_category_decisions": 24}
     # both ways a case's evidence is read: counted with its row, and from the raw rows made by as_of
     assert evidence["whole"] > 100 and evidence["later"] > 100, evidence
 
@@ -294,7 +296,7 @@ def test_a_wrong_summary_row_is_caught(live_warehouse, tmp_path):
     or a name of summary_names changed (the figures); a case's QA checks agreeing or golden violating
     counted one too many (the automation candidates and classifier feedback); those of a case read one
     by one (created or settled on as_of's day); and a row of the settled summaries with a case, a breach,
-    a QA check or a minute of review too many."""
+    a QA check, a human violating decision or a minute of review too many."""
     copy = copy_of(live_warehouse["path"], tmp_path / "wrong.duckdb")
     as_of = END
     calls = dict(reversed(routing_calls(as_of, 7, ROUTING + COUNTS)))  # the page defaults (no filters)
@@ -364,6 +366,8 @@ def test_a_wrong_summary_row_is_caught(live_warehouse, tmp_path):
                  "routing_figures"),
                 ("summary_settled_routes", f"qa_agreed = qa_agreed + 1 WHERE {in_group}", group, "automation_candidates"),
                 ("summary_settled_routes", f"cases = cases + 1 WHERE {in_group}", group, "automation_candidates"),
+                ("summary_settled_routes", f"human_violating = human_violating + 1 WHERE {in_group}", group,
+                 "automation_category_decisions"),
                 ("summary_settled_scores", f"cases = cases + 1 WHERE {in_scored}", scored, "routing_figures"),
                 ("summary_settled_scores", f"review_s = review_s + 60 WHERE {in_scored}", scored,
                  "routing_figures"),
