@@ -535,7 +535,8 @@ def test_a_warehouse_without_summaries_is_refused_with_the_way_out(live_warehous
 
 def test_a_load_refreshes_the_summaries_of_the_cases_it_wrote(live_warehouse, tmp_path):
     """watchfloor load rebuilds the touched cases' summaries in its transaction: right after it the
-    clocks from the summaries equal the replayed ones, with the loaded pause and resumption in."""
+    clocks from the summaries equal the replayed ones, with the loaded pause and resumption in, and
+    the summaries counted per hour, day or settle day are those a full rebuild gives."""
     from watchfloor.loader import load_files
 
     copy = tmp_path / "loaded.duckdb"
@@ -565,6 +566,11 @@ def test_a_load_refreshes_the_summaries_of_the_cases_it_wrote(live_warehouse, tm
     finally:
         con.close()
     assert paused > 0
+    # the per-day summaries the load rebuilt for its case's days are a full rebuild's
+    loaded = _tables(str(copy))
+    summaries.refresh_file(copy, full=True)
+    for name, frame in _tables(str(copy)).items():
+        assert_same(frame, loaded[name], name)
 
 
 def test_a_build_that_fails_inside_a_transaction_raises_its_own_error(live_warehouse, tmp_path, monkeypatch):
