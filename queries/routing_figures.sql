@@ -26,7 +26,9 @@
 -- The cases group on integers only, and the names are put back on the few grouped rows (grouping on
 -- text costs per case): each queue's vertical numbered here (NULL for no vertical); the source,
 -- category, classifier and outcome as the case routes store them, codes of summary_names.
--- The medians (and so the links' and stages' figures) read every case. The other figures are sums:
+-- The medians (and so the links' and stages' figures) read every case, a summarised one (below) from
+-- the few columns they need of its route row and the rest through the per-case steps. The other
+-- figures are sums:
 -- the cases created on the range's whole UTC days and settled before $as_of's day (nothing about them
 -- changes after settled_at) are read from their counts in summary_settled_routes and
 -- summary_settled_scores, and only the rest of the cases one by one (summarised false).
@@ -79,7 +81,7 @@ open_breaches AS (
 cases_at AS (
     SELECT r.*, r.last_stage AS stage, r.last_started_at AS started_at, false AS open_breached
     FROM period_routes r
-    WHERE r.last_started_at <= $as_of::TIMESTAMP AND r.res_stopped_at <= $as_of::TIMESTAMP
+    WHERE r.last_started_at <= $as_of::TIMESTAMP AND r.res_stopped_at <= $as_of::TIMESTAMP AND NOT r.summarised
     UNION ALL BY NAME
     SELECT r.*, r.last_stage AS stage, r.last_started_at AS started_at, coalesce(b.breached, false) AS open_breached
     FROM period_routes r
@@ -140,19 +142,41 @@ period_cases AS MATERIALIZED (
     ) p
 ),
 -- The flow's links grouped on the node numbers, named after grouping.
+-- The medians' values of every case: a summarised case's straight from its route row (its last step
+-- is closed by $as_of, so no stage runs on to $as_of and its seconds are the stored ones; the same
+-- expressions as period_cases', so the values are the same to the bit), the rest from period_cases.
+median_cases AS MATERIALIZED (
+    SELECT
+        r.source_no,
+        CASE WHEN r.automated THEN 0 ELSE coalesce(fq.vertical_no, -1) END AS queue_no,
+        CASE WHEN r.first_queue_id IS NOT NULL AND NOT r.automated THEN
+            CASE WHEN r.returns > 0 THEN 1 WHEN r.escalations > 0 THEN 2
+                 WHEN r.reroutes > 0 THEN 3 ELSE 4 END END AS path_no,
+        coalesce(CASE WHEN r.resolved_at <= $as_of::TIMESTAMP THEN r.outcome_no END, 0) AS outcome_no,
+        r.waiting_s::DOUBLE AS waiting_s, r.review_s::DOUBLE AS review_s, r.pending_s::DOUBLE AS pending_s,
+        r.escalated_s::DOUBLE AS escalated_s, r.rerouted_s::DOUBLE AS rerouted_s,
+        (r.waiting_s::DOUBLE + r.review_s::DOUBLE + r.pending_s::DOUBLE + r.escalated_s::DOUBLE
+         + r.rerouted_s::DOUBLE) / 3600.0 AS case_hours
+    FROM period_routes r
+    LEFT JOIN queue_verticals fq ON fq.queue_id = r.first_queue_id
+    WHERE r.summarised
+    UNION ALL
+    SELECT source_no, queue_no, path_no, outcome_no, waiting_s, review_s, pending_s, escalated_s, rerouted_s, case_hours
+    FROM period_cases
+),
 link_groups AS (
     SELECT 'source_node' AS from_column, source_no AS from_no, 'queue_node' AS to_column, queue_no AS to_no,
            count(*) AS cases, median(case_hours) AS median_hours
-    FROM period_cases GROUP BY source_no, queue_no
+    FROM median_cases GROUP BY source_no, queue_no
     UNION ALL
     SELECT 'queue_node', queue_no, 'path_node', path_no, count(*), median(case_hours)
-    FROM period_cases WHERE path_no IS NOT NULL GROUP BY queue_no, path_no
+    FROM median_cases WHERE path_no IS NOT NULL GROUP BY queue_no, path_no
     UNION ALL
     SELECT 'path_node', path_no, 'outcome_node', outcome_no, count(*), median(case_hours)
-    FROM period_cases WHERE path_no IS NOT NULL GROUP BY path_no, outcome_no
+    FROM median_cases WHERE path_no IS NOT NULL GROUP BY path_no, outcome_no
     UNION ALL
     SELECT 'queue_node', queue_no, 'outcome_node', outcome_no, count(*), median(case_hours)
-    FROM period_cases WHERE path_no IS NULL GROUP BY queue_no, outcome_no
+    FROM median_cases WHERE path_no IS NULL GROUP BY queue_no, outcome_no
 ),
 -- The flow's node names by node number: the source's and outcome's codes, and the numbers
 -- period_cases gives the first queue, the path and an open outcome.
@@ -261,11 +285,11 @@ review_parts AS (
     FROM rest_cases WHERE NOT automated GROUP BY category_no, source_no
 ),
 stage_seconds AS (
-    SELECT 'waiting' AS stage, waiting_s AS seconds FROM period_cases
-    UNION ALL SELECT 'review', review_s FROM period_cases
-    UNION ALL SELECT 'pending', pending_s FROM period_cases
-    UNION ALL SELECT 'escalated', escalated_s FROM period_cases
-    UNION ALL SELECT 'rerouted', rerouted_s FROM period_cases
+    SELECT 'waiting' AS stage, waiting_s AS seconds FROM median_cases
+    UNION ALL SELECT 'review', review_s FROM median_cases
+    UNION ALL SELECT 'pending', pending_s FROM median_cases
+    UNION ALL SELECT 'escalated', escalated_s FROM median_cases
+    UNION ALL SELECT 'rerouted', rerouted_s FROM median_cases
 )
 SELECT
     'rates' AS figure,
