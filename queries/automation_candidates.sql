@@ -7,12 +7,21 @@
 -- appeals give, tests/unit/automation_candidates_definition.sql), grouped on the category's and
 -- source's codes and named after grouping. A case's QA checks and decided appeals are counted whole
 -- with its row once the last of them was made by $as_of; only the other cases (none as of now) are
--- joined to the raw QA reviews and appeals by id.
+-- joined to the raw QA reviews and appeals by id. The cases created on the range's whole UTC days and
+-- settled before $as_of's day are read from their counts in summary_settled_routes instead of one by one.
 WITH names AS (
     SELECT kind, code, name FROM summary_names
 ),
+-- The range's whole UTC days [whole_lo, whole_hi), and the day before which a case settled is counted.
+bounds AS (
+    SELECT CASE WHEN date_trunc('day', lo) = lo THEN lo ELSE date_trunc('day', lo) + INTERVAL 1 DAY END AS whole_lo,
+           date_trunc('day', hi) AS whole_hi, date_trunc('day', $as_of::TIMESTAMP) AS settled_before
+    FROM (SELECT $period_start::TIMESTAMP AS lo, least($period_end::TIMESTAMP, $as_of::TIMESTAMP) AS hi) b
+),
 scoped AS NOT MATERIALIZED (
     SELECT c.case_id, c.category_no, c.source_no, c.automated,
+           coalesce(c.settled_at < b.settled_before AND c.created_at >= b.whole_lo AND c.created_at < b.whole_hi,
+                    false) AS summarised,
            CASE WHEN NOT c.automated AND c.resolved_at <= $as_of::TIMESTAMP THEN c.decision_no END AS decision_no,
            c.evidence_until,
            -- its evidence all made by $as_of: counted whole from the row (NULL: it has none)
@@ -20,6 +29,7 @@ scoped AS NOT MATERIALIZED (
            c.qa_checked + c.golden_checked AS qa_checked, c.qa_agreed, c.appeals_decided, c.appeals_overturned
     FROM summary_case_routes c
     JOIN queues q USING (queue_id)
+    CROSS JOIN bounds b
     WHERE c.created_at >= $period_start::TIMESTAMP
       AND c.created_at < least($period_end::TIMESTAMP, $as_of::TIMESTAMP)
       AND wf_in($regions, c.region)
@@ -49,7 +59,24 @@ evidence_counts AS (
     WHERE s.evidence_until > $as_of::TIMESTAMP  -- a filter on the scan: its row groups' ranges skip most
     GROUP BY s.category_no, s.source_no
 ),
-counted AS (
+-- the settled cases of the whole days, from their counts
+settled_counts AS (
+    SELECT s.category_no, s.source_no, sum(s.cases) AS cases, sum(s.automated) AS automated,
+           sum(s.human_violating) AS human_violating, sum(s.human_non_violating) AS human_non_violating,
+           sum(s.qa_checked) AS qa_checked, sum(s.qa_agreed) AS qa_agreed, sum(s.appeals_decided) AS appeals_decided,
+           sum(s.appeals_overturned) AS appeals_overturned
+    FROM summary_settled_routes s
+    JOIN queues q USING (queue_id)
+    CROSS JOIN bounds b
+    WHERE s.created_day >= b.whole_lo AND s.created_day < b.whole_hi AND s.settled_day < b.settled_before
+      AND wf_in($regions, s.region)
+      AND wf_in($verticals, q.vertical)
+      AND wf_in($priorities, s.priority)
+      AND wf_in($vendors, s.vendor_id)
+    GROUP BY s.category_no, s.source_no
+),
+-- the other cases one by one
+rest_counts AS (
     SELECT
         category_no, source_no,
         count(*) AS cases,
@@ -61,6 +88,15 @@ counted AS (
         coalesce(sum(appeals_decided) FILTER (WHERE evidence_in), 0) AS appeals_decided,
         coalesce(sum(appeals_overturned) FILTER (WHERE evidence_in), 0) AS appeals_overturned
     FROM scoped
+    WHERE NOT summarised
+    GROUP BY category_no, source_no
+),
+counted AS (
+    SELECT category_no, source_no, sum(cases)::BIGINT AS cases, sum(automated)::BIGINT AS automated,
+           sum(human_violating)::BIGINT AS human_violating, sum(human_non_violating)::BIGINT AS human_non_violating,
+           sum(qa_checked) AS qa_checked, sum(qa_agreed) AS qa_agreed, sum(appeals_decided) AS appeals_decided,
+           sum(appeals_overturned) AS appeals_overturned
+    FROM (SELECT * FROM settled_counts UNION ALL SELECT * FROM rest_counts) u
     GROUP BY category_no, source_no
 )
 SELECT

@@ -1,20 +1,49 @@
 -- Automation & routing, classifier recall: per category and UTC day, the cases created in
 -- [$history_start, least($period_end, $as_of)) within the sidebar filters that a person decided
 -- violating by $as_of, whatever their source (the denominator of a classifier's recall).
-SELECT
-    c.category,
-    c.created_at::DATE AS day,
-    count(*) AS human_violating
-FROM cases c
-JOIN queues q USING (queue_id)
-WHERE NOT c.automated
-  AND c.decision = 'violating'
-  AND c.resolved_at <= $as_of::TIMESTAMP
-  AND c.created_at >= $history_start::TIMESTAMP
-  AND c.created_at < least($period_end::TIMESTAMP, $as_of::TIMESTAMP)
-  AND wf_in($regions, c.region)
-  AND wf_in($verticals, q.vertical)
-  AND wf_in($priorities, c.priority)
-  AND wf_in($vendors, c.vendor_id)
-GROUP BY ALL
+-- Read from the cases' rows in summary_case_routes (the same counts as the raw cases give,
+-- tests/unit/automation_category_decisions_definition.sql); the cases created on the range's whole
+-- UTC days and settled before $as_of's day from their counts in summary_settled_routes instead.
+WITH names AS (
+    SELECT kind, code, name FROM summary_names
+),
+-- The range's whole UTC days [whole_lo, whole_hi), and the day before which a case settled is counted.
+bounds AS (
+    SELECT CASE WHEN date_trunc('day', lo) = lo THEN lo ELSE date_trunc('day', lo) + INTERVAL 1 DAY END AS whole_lo,
+           date_trunc('day', hi) AS whole_hi, date_trunc('day', $as_of::TIMESTAMP) AS settled_before
+    FROM (SELECT $history_start::TIMESTAMP AS lo, least($period_end::TIMESTAMP, $as_of::TIMESTAMP) AS hi) b
+),
+counted AS (
+    SELECT s.category_no, s.created_day::DATE AS day, sum(s.human_violating) AS human_violating
+    FROM summary_settled_routes s
+    JOIN queues q USING (queue_id)
+    CROSS JOIN bounds b
+    WHERE s.created_day >= b.whole_lo AND s.created_day < b.whole_hi AND s.settled_day < b.settled_before
+      AND wf_in($regions, s.region)
+      AND wf_in($verticals, q.vertical)
+      AND wf_in($priorities, s.priority)
+      AND wf_in($vendors, s.vendor_id)
+    GROUP BY s.category_no, s.created_day
+    UNION ALL
+    SELECT c.category_no, c.created_at::DATE, count(*)
+    FROM summary_case_routes c
+    JOIN queues q USING (queue_id)
+    CROSS JOIN bounds b
+    WHERE NOT c.automated
+      AND c.decision_no = 1
+      AND c.resolved_at <= $as_of::TIMESTAMP
+      AND c.created_at >= $history_start::TIMESTAMP
+      AND c.created_at < least($period_end::TIMESTAMP, $as_of::TIMESTAMP)
+      AND NOT coalesce(c.settled_at < b.settled_before AND c.created_at >= b.whole_lo AND c.created_at < b.whole_hi, false)
+      AND wf_in($regions, c.region)
+      AND wf_in($verticals, q.vertical)
+      AND wf_in($priorities, c.priority)
+      AND wf_in($vendors, c.vendor_id)
+    GROUP BY c.category_no, c.created_at::DATE
+)
+SELECT cn.name AS category, c.day, sum(c.human_violating)::BIGINT AS human_violating
+FROM counted c
+JOIN names cn ON cn.kind = 'category' AND cn.code = c.category_no
+GROUP BY cn.name, c.day
+HAVING sum(c.human_violating) > 0
 ORDER BY ALL

@@ -8,11 +8,21 @@
 -- give, tests/unit/automation_classifier_definition.sql), grouped on the classifier's and category's
 -- codes and named after grouping. A case's QA checks are counted whole with its row once its last QA
 -- review or decided appeal was made by $as_of; only the other cases are joined to the raw QA reviews.
+-- The cases created on the range's whole UTC days and settled before $as_of's day are read from their
+-- counts in summary_settled_scores instead of one by one.
 WITH names AS (
     SELECT kind, code, name FROM summary_names
 ),
+-- The range's whole UTC days [whole_lo, whole_hi), and the day before which a case settled is counted.
+bounds AS (
+    SELECT CASE WHEN date_trunc('day', lo) = lo THEN lo ELSE date_trunc('day', lo) + INTERVAL 1 DAY END AS whole_lo,
+           date_trunc('day', hi) AS whole_hi, date_trunc('day', $as_of::TIMESTAMP) AS settled_before
+    FROM (SELECT $history_start::TIMESTAMP AS lo, least($period_end::TIMESTAMP, $as_of::TIMESTAMP) AS hi) b
+),
 flagged AS NOT MATERIALIZED (
     SELECT c.case_id, c.classifier_no, c.category_no, c.created_at::DATE AS day,
+           coalesce(c.settled_at < b.settled_before AND c.created_at >= b.whole_lo AND c.created_at < b.whole_hi,
+                    false) AS summarised,
            least(floor(c.classifier_score * 20), 19) / 20 AS band,
            c.automated,
            CASE WHEN NOT c.automated AND c.resolved_at <= $as_of::TIMESTAMP THEN c.decision_no END AS decision_no,
@@ -22,6 +32,7 @@ flagged AS NOT MATERIALIZED (
            c.qa_checked, c.qa_violating, c.golden_checked, c.golden_violating
     FROM summary_case_routes c
     JOIN queues q USING (queue_id)
+    CROSS JOIN bounds b
     WHERE c.classifier_no IS NOT NULL
       AND c.classifier_score IS NOT NULL
       AND c.created_at >= $history_start::TIMESTAMP
@@ -45,7 +56,28 @@ checks AS (
       AND f.evidence_until > $as_of::TIMESTAMP  -- a filter on the scan: its row groups' ranges skip most
     GROUP BY f.classifier_no, f.category_no, f.day, f.band
 ),
-counted AS (
+-- the settled cases of the whole days, from their counts
+settled_counts AS (
+    SELECT s.classifier_no, s.category_no, s.created_day::DATE AS day, s.drift_band AS band,
+           sum(s.cases) AS cases,
+           coalesce(sum(s.cases) FILTER (WHERE s.automated), 0) AS automated,
+           coalesce(sum(s.cases) FILTER (WHERE NOT s.automated AND s.decision_no = 1), 0) AS human_violating,
+           coalesce(sum(s.cases) FILTER (WHERE NOT s.automated AND s.decision_no = 2), 0) AS human_non_violating,
+           sum(s.qa_checked) AS qa_checked, sum(s.qa_violating) AS qa_violating,
+           sum(s.golden_checked) AS golden_checked, sum(s.golden_violating) AS golden_violating
+    FROM summary_settled_scores s
+    JOIN queues q USING (queue_id)
+    CROSS JOIN bounds b
+    WHERE s.drift_band IS NOT NULL
+      AND s.created_day >= b.whole_lo AND s.created_day < b.whole_hi AND s.settled_day < b.settled_before
+      AND wf_in($regions, s.region)
+      AND wf_in($verticals, q.vertical)
+      AND wf_in($priorities, s.priority)
+      AND wf_in($vendors, s.vendor_id)
+    GROUP BY s.classifier_no, s.category_no, s.created_day, s.drift_band
+),
+-- the other cases one by one
+rest_counts AS (
     SELECT classifier_no, category_no, day, band,
            count(*) AS cases,
            count(*) FILTER (WHERE automated) AS automated,
@@ -56,6 +88,16 @@ counted AS (
            coalesce(sum(golden_checked) FILTER (WHERE evidence_in), 0) AS golden_checked,
            coalesce(sum(golden_violating) FILTER (WHERE evidence_in), 0) AS golden_violating
     FROM flagged
+    WHERE NOT summarised
+    GROUP BY classifier_no, category_no, day, band
+),
+counted AS (
+    SELECT classifier_no, category_no, day, band,
+           sum(cases)::BIGINT AS cases, sum(automated)::BIGINT AS automated,
+           sum(human_violating)::BIGINT AS human_violating, sum(human_non_violating)::BIGINT AS human_non_violating,
+           sum(qa_checked) AS qa_checked, sum(qa_violating) AS qa_violating,
+           sum(golden_checked) AS golden_checked, sum(golden_violating) AS golden_violating
+    FROM (SELECT * FROM settled_counts UNION ALL SELECT * FROM rest_counts) u
     GROUP BY classifier_no, category_no, day, band
 )
 SELECT

@@ -26,6 +26,12 @@
 -- The cases group on integers only, and the names are put back on the few grouped rows (grouping on
 -- text costs per case): each queue's vertical numbered here (NULL for no vertical); the source,
 -- category, classifier and outcome as the case routes store them, codes of summary_names.
+-- The medians (and so the links' and stages' figures) read every case, a summarised one (below) from
+-- the few columns they need of its route row and the rest through the per-case steps. The other
+-- figures are sums:
+-- the cases created on the range's whole UTC days and settled before $as_of's day (nothing about them
+-- changes after settled_at) are read from their counts in summary_settled_routes and
+-- summary_settled_scores, and only the rest of the cases one by one (summarised false).
 WITH queue_verticals AS (
     SELECT queue_id, vertical,
            CASE WHEN vertical IS NOT NULL THEN dense_rank() OVER (ORDER BY vertical) END AS vertical_no
@@ -37,10 +43,19 @@ verticals AS (
 names AS (
     SELECT kind, code, name FROM summary_names
 ),
+-- The range's whole UTC days [whole_lo, whole_hi), and the day before which a case settled is summed.
+bounds AS (
+    SELECT CASE WHEN date_trunc('day', lo) = lo THEN lo ELSE date_trunc('day', lo) + INTERVAL 1 DAY END AS whole_lo,
+           date_trunc('day', hi) AS whole_hi, date_trunc('day', $as_of::TIMESTAMP) AS settled_before
+    FROM (SELECT $period_start::TIMESTAMP AS lo, least($period_end::TIMESTAMP, $as_of::TIMESTAMP) AS hi) b
+),
 period_routes AS NOT MATERIALIZED (
-    SELECT r.*, q.vertical_no AS current_vertical_no
+    SELECT r.*, q.vertical_no AS current_vertical_no,
+           coalesce(r.settled_at < b.settled_before AND r.created_at >= b.whole_lo AND r.created_at < b.whole_hi,
+                    false) AS summarised
     FROM summary_case_routes r
     JOIN queue_verticals q ON q.queue_id = r.queue_id
+    CROSS JOIN bounds b
     WHERE r.created_at >= $period_start::TIMESTAMP
       AND r.created_at < least($period_end::TIMESTAMP, $as_of::TIMESTAMP)
       AND wf_in($regions, r.region)
@@ -66,7 +81,7 @@ open_breaches AS (
 cases_at AS (
     SELECT r.*, r.last_stage AS stage, r.last_started_at AS started_at, false AS open_breached
     FROM period_routes r
-    WHERE r.last_started_at <= $as_of::TIMESTAMP AND r.res_stopped_at <= $as_of::TIMESTAMP
+    WHERE r.last_started_at <= $as_of::TIMESTAMP AND r.res_stopped_at <= $as_of::TIMESTAMP AND NOT r.summarised
     UNION ALL BY NAME
     SELECT r.*, r.last_stage AS stage, r.last_started_at AS started_at, coalesce(b.breached, false) AS open_breached
     FROM period_routes r
@@ -104,10 +119,10 @@ period_cases AS MATERIALIZED (
                  WHEN reroutes > 0 THEN 3 ELSE 4 END END AS path_no,
         -- the outcome node: 0 open, else the outcome's code
         coalesce(outcome_no, 0) AS outcome_no,
-        decision_no
+        decision_no, summarised
     FROM (
         SELECT
-            r.source_no, r.category_no, r.automated, r.classifier_no, r.classifier_score, r.current_vertical_no,
+            r.summarised, r.source_no, r.category_no, r.automated, r.classifier_no, r.classifier_score, r.current_vertical_no,
             CASE WHEN r.resolved_at <= $as_of::TIMESTAMP THEN r.outcome_no END AS outcome_no,
             CASE WHEN r.resolved_at <= $as_of::TIMESTAMP THEN r.decision_no END AS decision_no,
             (r.first_action_at IS NULL OR r.first_action_at > $as_of::TIMESTAMP)
@@ -127,19 +142,41 @@ period_cases AS MATERIALIZED (
     ) p
 ),
 -- The flow's links grouped on the node numbers, named after grouping.
+-- The medians' values of every case: a summarised case's straight from its route row (its last step
+-- is closed by $as_of, so no stage runs on to $as_of and its seconds are the stored ones; the same
+-- expressions as period_cases', so the values are the same to the bit), the rest from period_cases.
+median_cases AS MATERIALIZED (
+    SELECT
+        r.source_no,
+        CASE WHEN r.automated THEN 0 ELSE coalesce(fq.vertical_no, -1) END AS queue_no,
+        CASE WHEN r.first_queue_id IS NOT NULL AND NOT r.automated THEN
+            CASE WHEN r.returns > 0 THEN 1 WHEN r.escalations > 0 THEN 2
+                 WHEN r.reroutes > 0 THEN 3 ELSE 4 END END AS path_no,
+        coalesce(CASE WHEN r.resolved_at <= $as_of::TIMESTAMP THEN r.outcome_no END, 0) AS outcome_no,
+        r.waiting_s::DOUBLE AS waiting_s, r.review_s::DOUBLE AS review_s, r.pending_s::DOUBLE AS pending_s,
+        r.escalated_s::DOUBLE AS escalated_s, r.rerouted_s::DOUBLE AS rerouted_s,
+        (r.waiting_s::DOUBLE + r.review_s::DOUBLE + r.pending_s::DOUBLE + r.escalated_s::DOUBLE
+         + r.rerouted_s::DOUBLE) / 3600.0 AS case_hours
+    FROM period_routes r
+    LEFT JOIN queue_verticals fq ON fq.queue_id = r.first_queue_id
+    WHERE r.summarised
+    UNION ALL
+    SELECT source_no, queue_no, path_no, outcome_no, waiting_s, review_s, pending_s, escalated_s, rerouted_s, case_hours
+    FROM period_cases
+),
 link_groups AS (
     SELECT 'source_node' AS from_column, source_no AS from_no, 'queue_node' AS to_column, queue_no AS to_no,
            count(*) AS cases, median(case_hours) AS median_hours
-    FROM period_cases GROUP BY source_no, queue_no
+    FROM median_cases GROUP BY source_no, queue_no
     UNION ALL
     SELECT 'queue_node', queue_no, 'path_node', path_no, count(*), median(case_hours)
-    FROM period_cases WHERE path_no IS NOT NULL GROUP BY queue_no, path_no
+    FROM median_cases WHERE path_no IS NOT NULL GROUP BY queue_no, path_no
     UNION ALL
     SELECT 'path_node', path_no, 'outcome_node', outcome_no, count(*), median(case_hours)
-    FROM period_cases WHERE path_no IS NOT NULL GROUP BY path_no, outcome_no
+    FROM median_cases WHERE path_no IS NOT NULL GROUP BY path_no, outcome_no
     UNION ALL
     SELECT 'queue_node', queue_no, 'outcome_node', outcome_no, count(*), median(case_hours)
-    FROM period_cases WHERE path_no IS NULL GROUP BY queue_no, outcome_no
+    FROM median_cases WHERE path_no IS NULL GROUP BY queue_no, outcome_no
 ),
 -- The flow's node names by node number: the source's and outcome's codes, and the numbers
 -- period_cases gives the first queue, the path and an open outcome.
@@ -161,29 +198,108 @@ links AS (
     LEFT JOIN node_names fn ON fn.node_column = l.from_column AND fn.node_no = l.from_no
     LEFT JOIN node_names tn ON tn.node_column = l.to_column AND tn.node_no = l.to_no
 ),
+-- The cases not summed in the settled summaries, one by one.
+rest_cases AS (
+    SELECT * FROM period_cases WHERE NOT summarised
+),
+-- The settled cases' sums of the range's whole days, within the sidebar filters.
+settled AS (
+    SELECT s.*, q.vertical_no AS current_vertical_no
+    FROM summary_settled_routes s
+    JOIN queue_verticals q ON q.queue_id = s.queue_id
+    CROSS JOIN bounds b
+    WHERE s.created_day >= b.whole_lo AND s.created_day < b.whole_hi AND s.settled_day < b.settled_before
+      AND wf_in($regions, s.region)
+      AND wf_in($verticals, q.vertical)
+      AND wf_in($priorities, s.priority)
+      AND wf_in($vendors, s.vendor_id)
+),
+settled_scores AS (
+    SELECT s.*
+    FROM summary_settled_scores s
+    JOIN queue_verticals q ON q.queue_id = s.queue_id
+    CROSS JOIN bounds b
+    WHERE s.created_day >= b.whole_lo AND s.created_day < b.whole_hi AND s.settled_day < b.settled_before
+      AND wf_in($regions, s.region)
+      AND wf_in($verticals, q.vertical)
+      AND wf_in($priorities, s.priority)
+      AND wf_in($vendors, s.vendor_id)
+),
+rates AS (
+    SELECT sum(cases) AS cases, sum(automated) AS automated, sum(routed) AS routed, sum(rerouted) AS rerouted,
+           sum(escalated) AS escalated, sum(looped) AS looped, sum(breached) AS breached
+    FROM settled
+    UNION ALL
+    SELECT count(*), count(*) FILTER (WHERE automated), count(*) FILTER (WHERE routed), count(*) FILTER (WHERE rerouted),
+           count(*) FILTER (WHERE escalated), count(*) FILTER (WHERE looped), count(*) FILTER (WHERE breached)
+    FROM rest_cases
+),
+-- The breached cases' seconds per stage: NULL in a group with none breached (the sum of no rows).
+breach_parts AS (
+    SELECT current_vertical_no, sum(cases) AS cases, sum(breached) AS breached,
+           CASE WHEN sum(breached) > 0 THEN sum(breached_waiting_s) END AS waiting_s,
+           CASE WHEN sum(breached) > 0 THEN sum(breached_review_s) END AS review_s,
+           CASE WHEN sum(breached) > 0 THEN sum(breached_pending_s) END AS pending_s,
+           CASE WHEN sum(breached) > 0 THEN sum(breached_escalated_s) END AS escalated_s,
+           CASE WHEN sum(breached) > 0 THEN sum(breached_rerouted_s) END AS rerouted_s
+    FROM settled GROUP BY current_vertical_no
+    UNION ALL
+    SELECT current_vertical_no, count(*), count(*) FILTER (WHERE breached),
+           sum(waiting_s) FILTER (WHERE breached), sum(review_s) FILTER (WHERE breached),
+           sum(pending_s) FILTER (WHERE breached), sum(escalated_s) FILTER (WHERE breached),
+           sum(rerouted_s) FILTER (WHERE breached)
+    FROM rest_cases GROUP BY current_vertical_no
+),
 breach_groups AS (
-    SELECT current_vertical_no, count(*) AS cases, count(*) FILTER (WHERE breached) AS breached,
-           sum(waiting_s) FILTER (WHERE breached) AS waiting_s, sum(review_s) FILTER (WHERE breached) AS review_s,
-           sum(pending_s) FILTER (WHERE breached) AS pending_s, sum(escalated_s) FILTER (WHERE breached) AS escalated_s,
-           sum(rerouted_s) FILTER (WHERE breached) AS rerouted_s
-    FROM period_cases GROUP BY current_vertical_no
+    SELECT current_vertical_no, sum(cases)::BIGINT AS cases, sum(breached)::BIGINT AS breached,
+           sum(waiting_s) AS waiting_s, sum(review_s) AS review_s, sum(pending_s) AS pending_s,
+           sum(escalated_s) AS escalated_s, sum(rerouted_s) AS rerouted_s
+    FROM breach_parts GROUP BY current_vertical_no
+),
+threshold_parts AS (
+    SELECT classifier_no, score_band AS band, automated, decision_no, awaiting_first_action, breached,
+           sum(cases) AS cases, sum(review_s) AS review_s
+    FROM settled_scores
+    GROUP BY classifier_no, score_band, automated, decision_no, awaiting_first_action, breached
+    UNION ALL
+    SELECT classifier_no, greatest(floor(classifier_score * 100 + 0.000001), 49), automated, decision_no,
+           awaiting_first_action, breached, count(*), sum(review_s)
+    FROM rest_cases
+    WHERE classifier_no IS NOT NULL
+    GROUP BY classifier_no, greatest(floor(classifier_score * 100 + 0.000001), 49), automated, decision_no,
+             awaiting_first_action, breached
+),
+lowest_parts AS (
+    SELECT classifier_no, min(lowest_score) AS classifier_score
+    FROM settled_scores WHERE automated GROUP BY classifier_no
+    UNION ALL
+    SELECT classifier_no, min(classifier_score)
+    FROM rest_cases WHERE classifier_no IS NOT NULL AND automated GROUP BY classifier_no
+),
+-- per category and source with a case not decided automatically
+review_parts AS (
+    SELECT category_no, source_no, sum(human_review_s) AS review_s
+    FROM settled GROUP BY category_no, source_no HAVING sum(cases - automated) > 0
+    UNION ALL
+    SELECT category_no, source_no, sum(review_s)
+    FROM rest_cases WHERE NOT automated GROUP BY category_no, source_no
 ),
 stage_seconds AS (
-    SELECT 'waiting' AS stage, waiting_s AS seconds FROM period_cases
-    UNION ALL SELECT 'review', review_s FROM period_cases
-    UNION ALL SELECT 'pending', pending_s FROM period_cases
-    UNION ALL SELECT 'escalated', escalated_s FROM period_cases
-    UNION ALL SELECT 'rerouted', rerouted_s FROM period_cases
+    SELECT 'waiting' AS stage, waiting_s AS seconds FROM median_cases
+    UNION ALL SELECT 'review', review_s FROM median_cases
+    UNION ALL SELECT 'pending', pending_s FROM median_cases
+    UNION ALL SELECT 'escalated', escalated_s FROM median_cases
+    UNION ALL SELECT 'rerouted', rerouted_s FROM median_cases
 )
 SELECT
     'rates' AS figure,
-    count(*) AS cases,
-    count(*) FILTER (WHERE automated) AS automated,
-    count(*) FILTER (WHERE routed) AS routed,
-    count(*) FILTER (WHERE rerouted) AS rerouted,
-    count(*) FILTER (WHERE escalated) AS escalated,
-    count(*) FILTER (WHERE looped) AS looped,
-    count(*) FILTER (WHERE breached) AS breached,
+    sum(cases)::BIGINT AS cases,
+    sum(automated)::BIGINT AS automated,
+    sum(routed)::BIGINT AS routed,
+    sum(rerouted)::BIGINT AS rerouted,
+    sum(escalated)::BIGINT AS escalated,
+    sum(looped)::BIGINT AS looped,
+    sum(breached)::BIGINT AS breached,
     -- every other figure's columns, typed here: PostgreSQL types a union's columns from its first rows
     NULL::VARCHAR AS from_column, NULL::VARCHAR AS from_key, NULL::VARCHAR AS to_column, NULL::VARCHAR AS to_key,
     NULL::DOUBLE AS median_hours, NULL::VARCHAR AS stage, NULL::DOUBLE AS hours, NULL::VARCHAR AS grp,
@@ -191,7 +307,7 @@ SELECT
     NULL::DOUBLE AS rerouted_s, NULL::VARCHAR AS classifier_name, NULL::DOUBLE AS classifier_score,
     NULL::BOOLEAN AS was_automated, NULL::VARCHAR AS decision, NULL::BOOLEAN AS awaiting_first_action,
     NULL::BOOLEAN AS was_breached, NULL::VARCHAR AS category, NULL::VARCHAR AS source
-FROM period_cases
+FROM rates
 UNION ALL BY NAME
 SELECT 'link' AS figure, from_column, from_key, to_column, to_key, cases, median_hours FROM links
 UNION ALL BY NAME
@@ -209,26 +325,22 @@ SELECT 'threshold' AS figure, k.name AS classifier_name, t.band / 100.0 AS class
        CASE t.decision_no WHEN 1 THEN 'violating' WHEN 2 THEN 'non_violating' END AS decision,
        t.awaiting_first_action, t.breached AS was_breached, t.cases, t.review_s
 FROM (
-    SELECT classifier_no, greatest(floor(classifier_score * 100 + 0.000001), 49) AS band, automated, decision_no,
-           awaiting_first_action, breached, count(*) AS cases, sum(review_s) AS review_s
-    FROM period_cases
-    WHERE classifier_no IS NOT NULL
-    GROUP BY classifier_no, greatest(floor(classifier_score * 100 + 0.000001), 49), automated, decision_no,
-             awaiting_first_action, breached
+    SELECT classifier_no, band, automated, decision_no, awaiting_first_action, breached,
+           sum(cases)::BIGINT AS cases, sum(review_s) AS review_s
+    FROM threshold_parts
+    GROUP BY classifier_no, band, automated, decision_no, awaiting_first_action, breached
 ) t
 JOIN names k ON k.kind = 'classifier' AND k.code = t.classifier_no
 UNION ALL BY NAME
 SELECT 'lowest_automated' AS figure, k.name AS classifier_name, l.classifier_score
 FROM (
-    SELECT classifier_no, min(classifier_score) AS classifier_score
-    FROM period_cases WHERE classifier_no IS NOT NULL AND automated GROUP BY classifier_no
+    SELECT classifier_no, min(classifier_score) AS classifier_score FROM lowest_parts GROUP BY classifier_no
 ) l
 JOIN names k ON k.kind = 'classifier' AND k.code = l.classifier_no
 UNION ALL BY NAME
 SELECT 'review' AS figure, c.name AS category, s.name AS source, v.review_s
 FROM (
-    SELECT category_no, source_no, sum(review_s) AS review_s
-    FROM period_cases WHERE NOT automated GROUP BY category_no, source_no
+    SELECT category_no, source_no, sum(review_s) AS review_s FROM review_parts GROUP BY category_no, source_no
 ) v
 JOIN names c ON c.kind = 'category' AND c.code = v.category_no
 JOIN names s ON s.kind = 'source' AND s.code = v.source_no

@@ -492,7 +492,11 @@ CREATE TABLE IF NOT EXISTS summary_case_routes (
     golden_violating   INTEGER NOT NULL,
     qa_agreed          INTEGER NOT NULL,     -- QA reviews (golden or not) with qa_decision = original_decision
     appeals_decided    INTEGER NOT NULL,
-    appeals_overturned INTEGER NOT NULL
+    appeals_overturned INTEGER NOT NULL,
+    -- The instant from which nothing the Automation page reads of the case changes as of any later
+    -- instant (its last step closed, its clocks stopped, decided, its QA reviews and appeals in), or
+    -- NULL when it is not settled: what summary_settled_routes and summary_settled_scores group by.
+    settled_at         TIMESTAMP
 );
 
 -- The names summary_case_routes stores as integer codes, per kind ('source', 'category',
@@ -543,4 +547,67 @@ CREATE TABLE IF NOT EXISTS summary_sla_met_reviewer_days (
     reviewer_id VARCHAR,                  -- the clock's reviewer_id (NULL: none named)
     early_resolved_at TIMESTAMP,          -- the case's resolved_at when before the day (else NULL)
     clocks      BIGINT NOT NULL
+);
+
+-- The settled cases of summary_case_routes (settled_at) counted and summed per UTC day of creation,
+-- UTC day they settled, their filter columns, source and category: the Automation page's additive
+-- figures (rates, breaches, review time, automation candidates). A reader as
+-- of an instant takes the rows settled before that instant's day and reads the other cases one by
+-- one. Rebuilt per (creation day, settle day).
+CREATE TABLE IF NOT EXISTS summary_settled_routes (
+    created_day         TIMESTAMP NOT NULL,
+    settled_day         TIMESTAMP NOT NULL,
+    queue_id            VARCHAR NOT NULL,
+    priority            VARCHAR NOT NULL,
+    region              VARCHAR NOT NULL,
+    vendor_id           VARCHAR,
+    source_no           INTEGER NOT NULL,
+    category_no         INTEGER NOT NULL,
+    cases               BIGINT NOT NULL,
+    automated           BIGINT NOT NULL,
+    routed              BIGINT NOT NULL,     -- the rates' path flags (routing_figures)
+    rerouted            BIGINT NOT NULL,
+    escalated           BIGINT NOT NULL,
+    looped              BIGINT NOT NULL,
+    breached            BIGINT NOT NULL,
+    human_violating     BIGINT NOT NULL,     -- decided by a person, violating or not
+    human_non_violating BIGINT NOT NULL,
+    breached_waiting_s      DOUBLE NOT NULL,   -- time in each stage of the breached cases
+    breached_review_s       DOUBLE NOT NULL,
+    breached_pending_s      DOUBLE NOT NULL,
+    breached_escalated_s    DOUBLE NOT NULL,
+    breached_rerouted_s     DOUBLE NOT NULL,
+    human_review_s      DOUBLE NOT NULL,     -- review time of the cases not decided automatically
+    qa_checked          BIGINT NOT NULL,     -- QA reviews (golden or not), agreeing; decided appeals, overturned
+    qa_agreed           BIGINT NOT NULL,
+    appeals_decided     BIGINT NOT NULL,
+    appeals_overturned  BIGINT NOT NULL
+);
+
+-- The settled cases flagged by a classifier, counted the same way per classifier, category, score
+-- bands (the threshold's 0.01 band, the drift's 0.05 band: NULL for no score), and the case's
+-- automation, decision, awaiting-first-action and breach: the threshold figures, the lowest score
+-- decided automatically and the classifier feedback. Rebuilt per (creation day, settle day).
+CREATE TABLE IF NOT EXISTS summary_settled_scores (
+    created_day       TIMESTAMP NOT NULL,
+    settled_day       TIMESTAMP NOT NULL,
+    queue_id          VARCHAR NOT NULL,
+    priority          VARCHAR NOT NULL,
+    region            VARCHAR NOT NULL,
+    vendor_id         VARCHAR,
+    classifier_no     INTEGER NOT NULL,
+    category_no       INTEGER NOT NULL,
+    score_band        DOUBLE NOT NULL,
+    drift_band        DOUBLE,
+    automated         BOOLEAN NOT NULL,
+    decision_no       INTEGER,
+    awaiting_first_action BOOLEAN NOT NULL,
+    breached          BOOLEAN NOT NULL,
+    cases             BIGINT NOT NULL,
+    review_s          DOUBLE NOT NULL,      -- their seconds in review, and their lowest score
+    lowest_score      DOUBLE,
+    qa_checked        BIGINT NOT NULL,
+    qa_violating      BIGINT NOT NULL,
+    golden_checked    BIGINT NOT NULL,
+    golden_violating  BIGINT NOT NULL
 );

@@ -41,6 +41,12 @@ The QA checks (summary_qa_checks) and appeal outcomes (summary_appeal_outcomes) 
 and appeal with the columns of its case the Vendors page groups and filters by (category, reviewer,
 current queue), so that its quality and outcome figures read no case: rebuilt with the case, which
 every writer refreshes when it writes a case, its events, or a QA review or appeal of it.
+The settled routes and scores (summary_settled_routes, summary_settled_scores) count and sum the
+case routes of the cases settled by an instant (settled_at: nothing the Automation page reads of them
+changes after it) per UTC day of creation, day of settling, filter columns and each figure's keys, so
+that a period's additive figures read per case only the cases settled on or after its as_of's day or
+not at all. A refresh of some cases rebuilds the (creation day, settle day) pairs their rows held
+before and hold after.
 """
 
 from __future__ import annotations
@@ -56,7 +62,7 @@ import duckdb
 from watchfloor import spike_record_summary
 from watchfloor.warehouse import create_schema
 
-VERSION = 13  # 2: the hourly counts; 3: the reviewer sessions; 4: the stopped SLA clocks (summary_sla_stopped); 5: the case stages; 6: the stage days; 7: the spike record and its cells; 8: the handlings; 9: the met SLA clocks per hour; 10: the case routes; 11: the QA checks and appeal outcomes; 12: the met clocks per reviewer and day; 13: the case routes' names as codes (summary_names)
+VERSION = 14  # 2: the hourly counts; 3: the reviewer sessions; 4: the stopped SLA clocks (summary_sla_stopped); 5: the case stages; 6: the stage days; 7: the spike record and its cells; 8: the handlings; 9: the met SLA clocks per hour; 10: the case routes; 11: the QA checks and appeal outcomes; 12: the met clocks per reviewer and day; 13: the case routes' names as codes (summary_names); 14: the settled routes and scores
 SUMMARY = "sla_clocks"
 TABLES = ("summary_sla_cases", "summary_sla_stretches", "summary_sla_stopped",
           "summary_review_sessions", "summary_case_stages", "summary_stage_days", "summary_handlings",
@@ -106,9 +112,15 @@ MET_DAY_TABLES = ("summary_sla_met_reviewer_days",)
 # the case routes as new names are met, never removed by an incremental refresh (a name no case holds
 # any longer keeps its code and is simply not read); made anew only by a full rebuild.
 NAME_TABLES = ("summary_names",)
+# The settled cases' figures per (creation day, settle day) of summary_case_routes: rebuilt per pair
+# (summary_settle_days), not per case.
+SETTLED_TABLES = ("summary_settled_routes", "summary_settled_scores")
+_SETTLED_BUILD = ("settled_routes", "settled_scores")
+
 # Every table a refresh builds (summary_state, which counts the refreshes, apart); a full refresh
 # makes each of them anew. warehouse.SUMMARY_TABLES lists the same with summary_state.
-BUILT_TABLES = TABLES + NAME_TABLES + HOURLY_TABLES + DAY_TABLES + MET_HOUR_TABLES + MET_DAY_TABLES + SPIKE_TABLES
+BUILT_TABLES = (TABLES + NAME_TABLES + HOURLY_TABLES + DAY_TABLES + MET_HOUR_TABLES + MET_DAY_TABLES + SPIKE_TABLES
+                + SETTLED_TABLES)
 
 
 @dataclass(frozen=True)
@@ -216,6 +228,7 @@ def refresh(con: duckdb.DuckDBPyConnection, case_ids: Iterable[str] | None = Non
             _day_scope(con)  # and the days its old steps ran through
             for counts in _MET_COUNTS:
                 _met_scope(con, counts)  # and the hours and days its met clocks stopped in
+            _settle_scope(con)  # and the (creation day, settle day) pairs of its settled route
             for table in TABLES:
                 con.execute(f"DELETE FROM {table} WHERE case_id IN (SELECT case_id FROM summary_scope)").fetchall()
         if full:
@@ -228,6 +241,7 @@ def refresh(con: duckdb.DuckDBPyConnection, case_ids: Iterable[str] | None = Non
         _rebuild_stage_days(con, full)
         for counts in _MET_COUNTS:
             _rebuild_met_counts(con, counts, full)
+        _rebuild_settled(con, full)
         spike_record_summary.keep(con, full)
         mark = _newest_event(con)
         if not full and state.high_water_mark is not None:
@@ -247,7 +261,7 @@ def refresh(con: duckdb.DuckDBPyConnection, case_ids: Iterable[str] | None = Non
             [SUMMARY, VERSION, mark, now]).fetchall()
     finally:
         for table in ("summary_scope", "summary_hours", "summary_batches", "summary_days", "summary_met_hours",
-                      "summary_met_days"):
+                      "summary_met_days", "summary_settle_days"):
             try:
                 con.execute(f"DROP TABLE IF EXISTS {table}").fetchall()
             except duckdb.TransactionException:
@@ -360,6 +374,37 @@ def _rebuild_met_counts(con: duckdb.DuckDBPyConnection, counts: _MetCounts, full
         for table in counts.tables:
             con.execute(f"DELETE FROM {table} WHERE {unit} IN (SELECT {unit} FROM {counts.scope})").fetchall()
     con.execute(build_sql(counts.build)).fetchall()
+
+
+_SETTLE_PAIRS = ("SELECT DISTINCT date_trunc('day', created_at) AS created_day, date_trunc('day', settled_at) "
+                 "AS settled_day FROM summary_case_routes WHERE settled_at IS NOT NULL")
+
+
+def _settle_scope(con: duckdb.DuckDBPyConnection) -> None:
+    """The temp table summary_settle_days: the (creation day, settle day) pairs of the settled cases
+    in summary_scope, as last built (the new rows' pairs are added after the build)."""
+    con.execute(f"CREATE OR REPLACE TEMP TABLE summary_settle_days AS {_SETTLE_PAIRS} "
+                "AND case_id IN (SELECT case_id FROM summary_scope)").fetchall()
+
+
+def _rebuild_settled(con: duckdb.DuckDBPyConnection, full: bool) -> None:
+    """Replace the settled routes and scores of the pairs the cases in summary_scope were settled in,
+    before and after their build (every pair on a full refresh)."""
+    if full:
+        con.execute(f"CREATE OR REPLACE TEMP TABLE summary_settle_days AS {_SETTLE_PAIRS}").fetchall()
+        for table in SETTLED_TABLES:
+            con.execute(f"DELETE FROM {table}").fetchall()
+    else:
+        con.execute(f"INSERT INTO summary_settle_days SELECT * FROM ({_SETTLE_PAIRS} "
+                    "AND case_id IN (SELECT case_id FROM summary_scope)) EXCEPT SELECT * FROM summary_settle_days"
+                    ).fetchall()
+        for table in SETTLED_TABLES:
+            con.execute(f"DELETE FROM {table} t USING summary_settle_days d "
+                        "WHERE t.created_day = d.created_day AND t.settled_day = d.settled_day").fetchall()
+    span = con.execute("SELECT min(created_day), max(created_day) + INTERVAL 1 DAY FROM summary_settle_days").fetchall()[0]
+    if span[0] is not None:
+        for name in _SETTLED_BUILD:
+            con.execute(build_sql(name), dict(zip(("created_from", "created_to"), span))).fetchall()
 
 
 def touched_since_mark(con: duckdb.DuckDBPyConnection) -> list[str]:

@@ -32,7 +32,8 @@ SUMMARY_TABLES = ("summary_state", "summary_sla_cases", "summary_sla_stretches",
                   "summary_watched_cells", "summary_spike_records", "summary_spikes", "summary_handlings",
                   "summary_sla_met_hours", "summary_case_routes", "summary_names",
                   "summary_qa_checks", "summary_appeal_outcomes",
-                  "summary_sla_met_reviewer_days")
+                  "summary_sla_met_reviewer_days",
+                  "summary_settled_routes", "summary_settled_scores")
 
 # How long a reader or a writer keeps retrying while the other side holds the file.
 LOCK_WAIT_SECONDS = 30.0

@@ -88,7 +88,7 @@ def test_init_creates_the_tables_and_copies_a_duckdb_warehouse_into_the_server(b
     from watchfloor.cli import main
 
     assert main(["init", "--warehouse", target]) == 0
-    assert "33 tables ready" in capsys.readouterr().out  # the 12 contract tables, watchfloor_meta, 20 summaries
+    assert "35 tables ready" in capsys.readouterr().out  # the 12 contract tables, watchfloor_meta, 22 summaries
     assert main(["init", "--warehouse", target, "--copy-from", duck]) == 0
     cases = queries.run_uncached("freshness", warehouse=duck)["cases"][0]
     assert f"copied {cases:,} cases" in capsys.readouterr().out

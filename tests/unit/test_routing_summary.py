@@ -36,11 +36,16 @@ END = datetime(2026, 11, 18, 12, 0)
 ROUTING = ("routing_cases", "routing_figures", "routing_stage_hours")
 # The Automation page's counts read from the case routes too, each against its definition on the raw
 # cases, QA reviews and appeals (the files beside this one).
-COUNTS = ("automation_candidates", "automation_classifier")
+COUNTS = ("automation_candidates", "automation_classifier", "automation_category_decisions")
 COUNT_DEFINITIONS = {name: (Path(__file__).parent / f"{name}_definition.sql").read_text(encoding="utf-8")
                      for name in COUNTS}
 # routing_stage_hours reads whole days from summaries of their own: it is compared with its definition.
 STAGE_HOURS_DEFINITION = (Path(__file__).parent / "routing_stage_hours_definition.sql").read_text(encoding="utf-8")
+
+
+# routing_figures' sums of seconds (the breached cases' per stage, review time), part of them read from
+# the settled summaries.
+SUMMED_SECONDS = ("waiting_s", "review_s", "pending_s", "escalated_s", "rerouted_s")
 
 
 def raw_form(sql: str) -> str:
@@ -139,7 +144,16 @@ def compare_query(con, name: str, params: dict) -> pl.DataFrame:
         assert "summary_case_routes" in sql and " routing_segments(" not in sql
         assert "summary_" not in "".join(line for line in FIGURES_DEFINITION.splitlines() if not line.startswith("--"))
         raw = con.sql(FIGURES_DEFINITION, params=params).pl()
-        assert_same(raw, summary, (name, params))
+        assert raw.schema == summary.schema, (raw.schema, summary.schema)
+        # The sums of seconds add the settled summaries' sums to the other cases': the same seconds summed
+        # in another order, within 1e-9 of the definition's.
+        assert_same(raw.drop(SUMMED_SECONDS), summary.drop(SUMMED_SECONDS), (name, params))
+        for column in SUMMED_SECONDS:
+            a, b = raw[column], summary[column]
+            assert (a.is_null() == b.is_null()).all(), (name, params, column)
+            off = (a - b).abs() > 1e-9 * a.abs().clip(lower_bound=1.0)
+            assert not off.fill_null(False).any(), (name, params, column, raw.filter(off).head(3).to_dicts(),
+                                                    summary.filter(off)[column].head(3).to_list())
         return raw
     assert "summary_routing_segments(" in sql and " routing_segments(" not in sql, name
     raw = con.sql(raw_form(sql), params=params).pl()
@@ -191,9 +205,10 @@ def test_the_routing_queries_read_the_same_from_the_summary(con, live_warehouse)
 
 
 def test_the_automation_counts_read_the_same_from_the_summary(con, live_warehouse):
-    """automation_candidates and automation_classifier against their definitions on the raw tables, as
-    of instants before, inside and after the batches (a past as_of: cases whose QA reviews or appeals
-    came later are counted from the raw rows), over 7, 30 and 90 days, with and without filters."""
+    """automation_candidates, automation_classifier and automation_category_decisions against their
+    definitions on the raw tables, as of instants before, inside and after the batches (a past as_of:
+    cases whose QA reviews or appeals came later are counted from the raw rows), over 7, 30 and 90 days,
+    with and without filters."""
     ran = {name: 0 for name in COUNTS}
     evidence = {"whole": 0, "later": 0}
     for as_of in instants(con, live_warehouse["end"]):
@@ -201,12 +216,13 @@ def test_the_automation_counts_read_the_same_from_the_summary(con, live_warehous
             for name, params in routing_calls(as_of, days, COUNTS):
                 rows = compare_query(con, name, params)
                 ran[name] += 1
-                assert rows.height > 0 and rows["qa_checked"].sum() > 0, (name, params)
+                counted = "human_violating" if name == "automation_category_decisions" else "qa_checked"
+                assert rows.height > 0 and rows[counted].sum() > 0, (name, params)
         row = con.sql("SELECT count(*) FILTER (WHERE evidence_until <= $a), count(*) FILTER (WHERE evidence_until > $a) "
                       "FROM summary_case_routes WHERE created_at < $a", params={"a": as_of}).fetchall()[0]
         evidence["whole"] += row[0]
         evidence["later"] += row[1]
-    assert ran == {"automation_candidates": 24, "automation_classifier": 24}
+    assert ran == {"automation_candidates": 24, "automation_classifier": 24, "automation_category_decisions": 24}
     # both ways a case's evidence is read: counted with its row, and from the raw rows made by as_of
     assert evidence["whole"] > 100 and evidence["later"] > 100, evidence
 
@@ -234,6 +250,30 @@ def test_the_figures_comparison_covers_each_way_a_case_is_read(con, live_warehou
     assert all(n > 0 for n in found.values()), found
 
 
+def test_the_comparisons_cover_the_settled_summaries_and_the_cases_read_one_by_one(con, live_warehouse):
+    """The instants compared above read most of a range's cases from the settled summaries and the
+    rest one by one: cases created on the day the range cuts, cases settled on as_of's own day before
+    as_of (read one by one although settled by then), cases settled after as_of (a past as_of), and
+    cases never settled (a step or a clock still running)."""
+    found = {"summed": 0, "cut_day": 0, "settled_that_day": 0, "settled_later": 0, "unsettled": 0}
+    for as_of in instants(con, live_warehouse["end"]):
+        day = datetime.combine(as_of.date(), datetime.min.time())
+        row = con.sql("""
+            SELECT count(*) FILTER (WHERE settled_at < $d AND created_at < $d),
+                   count(*) FILTER (WHERE created_at >= $d),
+                   count(*) FILTER (WHERE settled_at >= $d AND settled_at <= $a AND created_at < $d),
+                   count(*) FILTER (WHERE settled_at > $a),
+                   count(*) FILTER (WHERE settled_at IS NULL)
+            FROM summary_case_routes WHERE created_at >= $d - INTERVAL 7 DAY AND created_at < $a""",
+                      params={"a": as_of, "d": day}).fetchall()[0]
+        for key, n in zip(found, row):
+            found[key] += n
+        summed = con.sql("SELECT sum(cases) FROM summary_settled_routes WHERE settled_day < $d AND created_day >= $d - "
+                         "INTERVAL 7 DAY", params={"d": day}).fetchall()[0][0]
+        assert summed == row[0], (as_of, summed, row)
+    assert all(n > 0 for n in found.values()), found
+
+
 def test_the_seeded_warehouse_reads_the_same_from_the_summary(parity_warehouse):
     """The seeded warehouse the server engines are compared on (summaries built by the seeder),
     as of its end and in the middle of the range."""
@@ -254,7 +294,9 @@ def test_a_wrong_summary_row_is_caught(live_warehouse, tmp_path):
     step still open a minute off (the hours per day and stage); a case's row of summary_case_routes
     with a minute more in review, its resolution clock's breach flipped or its outcome's code another's,
     or a name of summary_names changed (the figures); a case's QA checks agreeing or golden violating
-    counted one too many (the automation candidates and classifier feedback)."""
+    counted one too many (the automation candidates and classifier feedback); those of a case read one
+    by one (created or settled on as_of's day); and a row of the settled summaries with a case, a breach,
+    a QA check, a human violating decision or a minute of review too many."""
     copy = copy_of(live_warehouse["path"], tmp_path / "wrong.duckdb")
     as_of = END
     calls = dict(reversed(routing_calls(as_of, 7, ROUTING + COUNTS)))  # the page defaults (no filters)
@@ -278,11 +320,12 @@ def test_a_wrong_summary_row_is_caught(live_warehouse, tmp_path):
         still_open = w.sql("SELECT case_id FROM summary_stage_days WHERE ended_at IS NULL "
                            "AND started_at < $a - INTERVAL 1 DAY ORDER BY case_id LIMIT 1", params={"a": as_of}).fetchall()[0]
         # routing_figures: a case's hours in review before its last step a minute off, or a stopped
-        # clock's breach flipped
+        # clock's breach flipped (cases read one by one: created on as_of's day, which the range cuts)
+        today = "created_at >= date_trunc('day', $a) AND created_at < $a"
         routed = w.sql(f"SELECT case_id FROM summary_case_routes WHERE review_s > 0 AND last_started_at < $a "
-                       f"AND {recent.replace('ended_at', 'last_started_at')}", params={"a": as_of}).fetchall()[0]
-        stopped = w.sql("SELECT case_id FROM summary_case_routes WHERE res_stopped_at < $a AND created_at > $a - "
-                        "INTERVAL 3 DAY ORDER BY case_id LIMIT 1", params={"a": as_of}).fetchall()[0]
+                       f"AND {today} ORDER BY case_id LIMIT 1", params={"a": as_of}).fetchall()[0]
+        stopped = w.sql(f"SELECT case_id FROM summary_case_routes WHERE res_stopped_at < $a AND {today} "
+                        "ORDER BY case_id LIMIT 1", params={"a": as_of}).fetchall()[0]
         # a decided case's outcome code changed to another outcome's; a source's name changed
         decided = w.sql("SELECT case_id, (SELECT max(code) FROM summary_names WHERE kind = 'outcome' AND code <> r.outcome_no) "
                         "FROM summary_case_routes r WHERE resolved_at < $a AND created_at > $a - INTERVAL 3 DAY "
@@ -290,10 +333,19 @@ def test_a_wrong_summary_row_is_caught(live_warehouse, tmp_path):
         source = w.sql("SELECT source_no FROM summary_case_routes WHERE created_at > $a - INTERVAL 3 DAY "
                        "AND created_at < $a ORDER BY case_id LIMIT 1", params={"a": as_of}).fetchall()[0]
         # a case with its QA reviews counted whole as of as_of, one agreeing (candidates) and one golden
-        # violating (classifier feedback) too many
+        # violating (classifier feedback) too many: one settled on as_of's day (read one by one)
         checked = w.sql("SELECT case_id FROM summary_case_routes WHERE evidence_until <= $a AND qa_checked > 0 "
-                        "AND classifier_no IS NOT NULL AND created_at > $a - INTERVAL 5 DAY ORDER BY case_id LIMIT 1",
-                        params={"a": as_of}).fetchall()[0]
+                        "AND classifier_no IS NOT NULL AND settled_at >= date_trunc('day', $a) AND settled_at < $a "
+                        "AND created_at > $a - INTERVAL 5 DAY ORDER BY case_id LIMIT 1", params={"a": as_of}).fetchall()[0]
+        # the settled summaries: a row of a whole day of the range settled before as_of's day
+        settled = "settled_day < date_trunc('day', $a) AND created_day >= date_trunc('day', $a) - INTERVAL 5 DAY"
+        group = w.sql(f"SELECT created_day, settled_day, queue_id, source_no, category_no FROM summary_settled_routes "
+                      f"WHERE {settled} AND qa_checked > 0 AND cases > automated ORDER BY ALL LIMIT 1",
+                      params={"a": as_of}).fetchall()[0]
+        scored = w.sql(f"SELECT created_day, settled_day, queue_id, classifier_no, score_band FROM summary_settled_scores "
+                       f"WHERE {settled} AND drift_band IS NOT NULL ORDER BY ALL LIMIT 1", params={"a": as_of}).fetchall()[0]
+        in_group = "created_day = ? AND settled_day = ? AND queue_id = ? AND source_no = ? AND category_no = ?"
+        in_scored = "created_day = ? AND settled_day = ? AND queue_id = ? AND classifier_no = ? AND score_band = ?"
         cut = w.sql("SELECT case_id, started_at FROM summary_stage_days WHERE day = date_trunc('day', $a) "
                     "AND ended_at < $a AND ended_at - started_at > INTERVAL 2 MINUTE ORDER BY case_id LIMIT 1",
                     params={"a": as_of}).fetchall()[0]
@@ -308,6 +360,18 @@ def test_a_wrong_summary_row_is_caught(live_warehouse, tmp_path):
                 ("summary_names", "name = name || '_' WHERE kind = 'source' AND code = ?", source, "routing_figures"),
                 ("summary_case_routes", "qa_agreed = qa_agreed + 1 WHERE case_id = ?", checked, "automation_candidates"),
                 ("summary_case_routes", "golden_violating = golden_violating + 1 WHERE case_id = ?", checked,
+                 "automation_classifier"),
+                ("summary_settled_routes", f"breached = breached + 1 WHERE {in_group}", group, "routing_figures"),
+                ("summary_settled_routes", f"human_review_s = human_review_s + 60 WHERE {in_group}", group,
+                 "routing_figures"),
+                ("summary_settled_routes", f"qa_agreed = qa_agreed + 1 WHERE {in_group}", group, "automation_candidates"),
+                ("summary_settled_routes", f"cases = cases + 1 WHERE {in_group}", group, "automation_candidates"),
+                ("summary_settled_routes", f"human_violating = human_violating + 1 WHERE {in_group}", group,
+                 "automation_category_decisions"),
+                ("summary_settled_scores", f"cases = cases + 1 WHERE {in_scored}", scored, "routing_figures"),
+                ("summary_settled_scores", f"review_s = review_s + 60 WHERE {in_scored}", scored,
+                 "routing_figures"),
+                ("summary_settled_scores", f"golden_checked = golden_checked + 1 WHERE {in_scored}", scored,
                  "automation_classifier"),
                 ("summary_stage_day_totals", "stage_us = stage_us + 60000000 WHERE day = ? AND stage = ? AND queue_id = ?",
                  total, "routing_stage_hours"),

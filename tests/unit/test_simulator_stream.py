@@ -293,7 +293,8 @@ def _summary_rows(path) -> dict[str, pl.DataFrame]:
     from watchfloor import summaries
 
     with duckdb.connect(str(path), read_only=True) as con:
-        out = {t: con.sql(f"SELECT * FROM {t}").pl() for t in (*summaries.TABLES, *summaries.HOURLY_TABLES)}
+        out = {t: con.sql(f"SELECT * FROM {t}").pl()
+               for t in (*summaries.TABLES, *summaries.HOURLY_TABLES, *summaries.SETTLED_TABLES)}
         out["state"] = con.sql("SELECT summary, version, high_water_mark FROM summary_state").pl()
     return {t: f.sort(f.columns) for t, f in out.items()}
 
@@ -325,6 +326,7 @@ def test_seed_appears_with_its_summaries(tmp_path, monkeypatch, window_days):
     assert built["state"]["version"].to_list() == [summaries.VERSION]
     assert built["summary_sla_cases"].height == counts["cases"] > 0
     assert built["summary_review_sessions"].height > 0 and built["summary_hourly_cases"].height > 0
+    assert built["summary_settled_routes"].height > 0 and built["summary_settled_scores"].height > 0
     copy = tmp_path / "rebuilt.duckdb"
     shutil.copy(path, copy)
     summaries.refresh_file(copy, full=True)

@@ -87,13 +87,17 @@ def test_every_summary_build_gives_the_duckdb_summary_on_spark(both, query_folde
     # and their days (the met clocks per reviewer and day)
     session.sql("CREATE OR REPLACE TEMP VIEW summary_met_days AS SELECT DISTINCT date_trunc('DAY', stopped_at) AS day "
                 "FROM summary_sla_stopped WHERE NOT breached").collect()
+    # the settled cases' (creation day, settle day) pairs (the settled routes and scores)
+    session.sql("CREATE OR REPLACE TEMP VIEW summary_settle_days AS SELECT DISTINCT date_trunc('DAY', created_at) "
+                "AS created_day, date_trunc('DAY', settled_at) AS settled_day FROM summary_case_routes "
+                "WHERE settled_at IS NOT NULL").collect()
     con = duckdb.connect(duck, read_only=True)
     try:
         first, until, created_from, created_to = con.sql(
             "SELECT date_trunc('hour', min(created_at)), date_trunc('hour', max(created_at)) + INTERVAL 1 HOUR, "
             "min(created_at), max(created_at) + INTERVAL 1 MICROSECOND FROM cases").fetchall()[0]
         builds = summary_builds(query_folder)
-        assert len(builds) == 17 and "summary_sla_cases" in builds.values()
+        assert len(builds) == 19 and "summary_sla_cases" in builds.values()
         for name, table in builds.items():
             given = {"first": first, "until": until, "created_from": created_from, "created_to": created_to}
             params = {k: v for k, v in given.items() if k in queries.load(name).parameters}
@@ -122,3 +126,4 @@ def test_every_summary_build_gives_the_duckdb_summary_on_spark(both, query_folde
         session.sql("DROP VIEW IF EXISTS summary_days").collect()
         session.sql("DROP VIEW IF EXISTS summary_met_hours").collect()
         session.sql("DROP VIEW IF EXISTS summary_met_days").collect()
+        session.sql("DROP VIEW IF EXISTS summary_settle_days").collect()

@@ -345,10 +345,29 @@ def test_a_wrong_met_day_count_is_caught(live_warehouse):
         whole=cut_day - timedelta(days=2), cut=cut_day)
 
 
+# The settled routes and scores with their codes as their names (an incremental refresh may code a
+# name otherwise than a full rebuild numbers it, never name it otherwise), in a stable order.
+SETTLED_NAMED = {
+    "summary_settled_routes": """
+        SELECT r.* EXCLUDE (source_no, category_no), s.name AS source, c.name AS category
+        FROM summary_settled_routes r
+        JOIN summary_names s ON s.kind = 'source' AND s.code = r.source_no
+        JOIN summary_names c ON c.kind = 'category' AND c.code = r.category_no
+        ORDER BY ALL""",
+    "summary_settled_scores": """
+        SELECT r.* EXCLUDE (classifier_no, category_no), k.name AS classifier, c.name AS category
+        FROM summary_settled_scores r
+        JOIN summary_names k ON k.kind = 'classifier' AND k.code = r.classifier_no
+        JOIN summary_names c ON c.kind = 'category' AND c.code = r.category_no
+        ORDER BY ALL""",
+}
+
+
 def _tables(path: str) -> dict[str, pl.DataFrame]:
     con = duckdb.connect(path, read_only=True)
     try:
         return {
+            **{table: con.sql(sql).pl() for table, sql in SETTLED_NAMED.items()},
             "summary_sla_cases": con.sql("SELECT * FROM summary_sla_cases ORDER BY case_id").pl(),
             "summary_sla_stretches": con.sql("SELECT * FROM summary_sla_stretches ORDER BY case_id, event_id").pl(),
             "summary_sla_stopped": con.sql("SELECT * FROM summary_sla_stopped ORDER BY case_id, clock").pl(),
@@ -516,7 +535,8 @@ def test_a_warehouse_without_summaries_is_refused_with_the_way_out(live_warehous
 
 def test_a_load_refreshes_the_summaries_of_the_cases_it_wrote(live_warehouse, tmp_path):
     """watchfloor load rebuilds the touched cases' summaries in its transaction: right after it the
-    clocks from the summaries equal the replayed ones, with the loaded pause and resumption in."""
+    clocks from the summaries equal the replayed ones, with the loaded pause and resumption in, and
+    the summaries counted per hour, day or settle day are those a full rebuild gives."""
     from watchfloor.loader import load_files
 
     copy = tmp_path / "loaded.duckdb"
@@ -546,6 +566,11 @@ def test_a_load_refreshes_the_summaries_of_the_cases_it_wrote(live_warehouse, tm
     finally:
         con.close()
     assert paused > 0
+    # the per-day summaries the load rebuilt for its case's days are a full rebuild's
+    loaded = _tables(str(copy))
+    summaries.refresh_file(copy, full=True)
+    for name, frame in _tables(str(copy)).items():
+        assert_same(frame, loaded[name], name)
 
 
 def test_a_build_that_fails_inside_a_transaction_raises_its_own_error(live_warehouse, tmp_path, monkeypatch):

@@ -48,7 +48,7 @@ def test_every_summary_build_transpiles_to_every_tested_engine(query_folder, eng
     # Their results are compared on Spark in tests/unit/test_spark.py; here, with no database, that
     # each transpiles and keeps its markers (a build with a DuckDB-only construct is named).
     builds = summary_builds(query_folder)
-    assert len(builds) == 17
+    assert len(builds) == 19
     for name in builds:
         sql, binds = server.transpile(name, engine)
         assert all(f":{param}" in sql for param in binds), name

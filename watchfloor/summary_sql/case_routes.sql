@@ -54,7 +54,12 @@ SELECT
     coalesce(qa.golden_checked, 0)::INTEGER AS golden_checked,
     coalesce(qa.golden_violating, 0)::INTEGER AS golden_violating, coalesce(qa.qa_agreed, 0)::INTEGER AS qa_agreed,
     coalesce(ap.appeals_decided, 0)::INTEGER AS appeals_decided,
-    coalesce(ap.appeals_overturned, 0)::INTEGER AS appeals_overturned
+    coalesce(ap.appeals_overturned, 0)::INTEGER AS appeals_overturned,
+    -- settled: its last step closed, its resolution clock stopped (and no resolution before creation,
+    -- which a range's start would judge); from the last instant anything it shows was made
+    CASE WHEN s.stage = 'closed' AND res.stopped_at IS NOT NULL AND (c.resolved_at IS NULL OR c.resolved_at >= c.created_at)
+         THEN greatest(s.started_at, res.stopped_at, c.resolved_at, c.first_action_at, fa.stopped_at, qa.last_at, ap.last_at)
+    END AS settled_at
 FROM cases c
 JOIN last_steps s ON s.case_id = c.case_id
 LEFT JOIN stops fa ON fa.case_id = c.case_id AND fa.clock = 'first_action'
