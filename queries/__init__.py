@@ -42,8 +42,9 @@ QUERY_DIR = Path(__file__).resolve().parent
 MACRO_DIR = QUERY_DIR / "macros"
 _NAME = re.compile(r"^[a-z][a-z0-9_]*$")
 _PARAM = re.compile(r"\$([A-Za-z_][A-Za-z0-9_]*)")
-_LINE_COMMENT = re.compile(r"--[^\n]*")
-_STRING = re.compile(r"'(?:[^']|'')*'")
+# What is not code, matched left to right so that each hides the others' marks: a comment (line or
+# block, which sqlglot writes) may hold an apostrophe, a string literal may hold "--" or "$x".
+_NOT_CODE = re.compile(r"--[^\n]*|/\*.*?\*/|'(?:[^']|'')*'", re.DOTALL)
 
 
 class QueryError(RuntimeError):
@@ -74,9 +75,12 @@ def load(name: str) -> NamedQuery:
     if not path.is_file():
         raise UnknownQuery(f"no query named {name!r} (expected {path.name} in queries/)")
     sql = path.read_text(encoding="utf-8")
-    # Parameters inside comments or string literals are not parameters.
-    code = _STRING.sub("''", _LINE_COMMENT.sub("", sql))
-    return NamedQuery(name=name, sql=sql, parameters=frozenset(_PARAM.findall(code)))
+    return NamedQuery(name=name, sql=sql, parameters=parameters_of(sql))
+
+
+def parameters_of(sql: str) -> frozenset[str]:
+    """The `$name` parameters of `sql`: those inside comments or string literals are not parameters."""
+    return frozenset(_PARAM.findall(_NOT_CODE.sub(" ", sql)))
 
 
 def available() -> list[str]:

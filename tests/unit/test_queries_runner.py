@@ -28,6 +28,22 @@ def test_every_query_file_loads_and_declares_its_parameters():
     assert queries.load("freshness").parameters == set()
 
 
+@pytest.mark.parametrize("sql, expected", [
+    ("SELECT $a, $b_2 FROM t WHERE x = $a", {"a", "b_2"}),
+    # a mark inside a comment or a string is not a parameter
+    ("-- uses $old\nSELECT $a", {"a"}),
+    ("SELECT '$price' AS label, $a", {"a"}),
+    # an apostrophe in a comment (line or block, as sqlglot writes them) starts no string
+    ("-- the case's queue\nSELECT $a, $b", {"a", "b"}),
+    ("/* the case's queue */ SELECT $a, 'x' AS y, $b", {"a", "b"}),
+    # "--" inside a string starts no comment
+    ("SELECT 'a--b' AS s, $a", {"a"}),
+    ("SELECT 'it''s' AS s, $a /* $no\n$none */, $b", {"a", "b"}),
+])
+def test_parameters_are_found_in_code_only(sql, expected):
+    assert queries.parameters_of(sql) == expected
+
+
 @pytest.mark.parametrize("name", ["no_such_query", "../Home", "home_flow.sql", "DROP TABLE cases", ""])
 def test_unknown_or_malformed_names_are_refused(name):
     with pytest.raises(queries.UnknownQuery):
