@@ -22,19 +22,29 @@ steps AS (
     FROM ev
     WINDOW w AS (PARTITION BY ev.case_id ORDER BY ev.occurred_at, ev.event_id)
 ),
-sessions AS (
+sessions AS MATERIALIZED (
     SELECT case_id, event_id, actor_id AS reviewer_id, queue_id, occurred_at AS started_at,
            next_at AS ended_at, next_type AS end_type, handling
     FROM steps
     WHERE event_type = 'assigned'
+),
+-- per handling (case, reviewer, handling) by a GROUP BY joined back rather than a window over the
+-- whole partition: the same values, without sorting the sessions by three keys
+handlings AS (
+    SELECT
+        case_id, reviewer_id, handling,
+        count(*) AS handling_sessions,
+        -- the outcome ends the handling's last session (a later session is in the next handling)
+        max(CASE WHEN end_type IN ('decided', 'escalated') THEN end_type END) AS handling_outcome,
+        max(CASE WHEN end_type IN ('decided', 'escalated') THEN ended_at END) AS handling_completed_at
+    FROM sessions
+    GROUP BY case_id, reviewer_id, handling
 )
 SELECT
-    case_id, event_id, reviewer_id, queue_id, started_at, ended_at, end_type, handling,
-    count(*) OVER h AS handling_sessions,
-    -- the outcome ends the handling's last session (a later session is in the next handling)
-    max(CASE WHEN end_type IN ('decided', 'escalated') THEN end_type END) OVER h AS handling_outcome,
-    max(CASE WHEN end_type IN ('decided', 'escalated') THEN ended_at END) OVER h AS handling_completed_at
-FROM sessions
-WINDOW h AS (PARTITION BY case_id, reviewer_id, handling)
+    s.case_id, s.event_id, s.reviewer_id, s.queue_id, s.started_at, s.ended_at, s.end_type, s.handling,
+    h.handling_sessions, h.handling_outcome, h.handling_completed_at
+FROM sessions s
+JOIN handlings h
+  ON h.case_id = s.case_id AND h.reviewer_id IS NOT DISTINCT FROM s.reviewer_id AND h.handling = s.handling
 -- in time order, so that a reader's range on started_at skips the other row groups
-ORDER BY started_at, case_id, event_id
+ORDER BY s.started_at, s.case_id, s.event_id
