@@ -14,6 +14,8 @@ WITH last_steps AS (
 stops AS (
     SELECT case_id, clock, stopped_at, breached FROM summary_sla_stopped
     WHERE case_id IN (SELECT case_id FROM summary_scope)
+      -- the scope's creation range first: the semi-join then probes only its rows, not every clock
+      AND created_at >= $created_from AND created_at < $created_to
 ),
 -- each name's code (summary_names, built just before)
 source_names AS (SELECT code, name FROM summary_names WHERE kind = 'source'),
