@@ -10,9 +10,9 @@ WITH ev AS (
     SELECT e.case_id, e.event_id, e.occurred_at, e.event_type, e.actor_id, e.queue_id
     FROM case_events e
     WHERE e.event_type IN ('assigned', 'pending_info', 'escalated', 'decided', 'routed', 'resolved')
-      AND e.case_id IN (SELECT s.case_id FROM summary_scope s WHERE s.case_id IN (
-          -- bounded by the scope's creation range, so that a batch reads its own cases only
-          SELECT case_id FROM cases WHERE created_at >= $created_from AND created_at < $created_to))
+      -- the scope's cases, read within its creation range (a batch of a full build reads its own)
+      AND e.case_id IN (SELECT case_id FROM cases
+                        WHERE created_at >= $created_from AND created_at < $created_to AND wf_in_scope(case_id))
 ),
 steps AS (
     SELECT

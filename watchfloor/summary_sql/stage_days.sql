@@ -9,7 +9,7 @@ INSERT INTO summary_stage_days
 WITH steps AS MATERIALIZED (
     SELECT s.case_id, s.stage, s.started_at, s.ended_at
     FROM summary_case_stages s
-    WHERE s.case_id IN (SELECT case_id FROM summary_scope) AND s.created_at >= $created_from AND s.created_at < $created_to
+    WHERE wf_in_scope(s.case_id) AND s.created_at >= $created_from AND s.created_at < $created_to
       AND s.stage <> 'closed'
 ),
 ended AS (
