@@ -14,7 +14,7 @@ WITH last_steps AS (
 stops AS (
     SELECT case_id, clock, stopped_at, breached FROM summary_sla_stopped
     WHERE wf_in_scope(case_id)
-      -- the scope's creation range first: the semi-join then probes only its rows, not every clock
+      -- the creation range of the scope first: the semi-join then probes only its rows, not every clock
       AND created_at >= $created_from AND created_at < $created_to
 ),
 -- each name's code (summary_names, built just before)

@@ -17,7 +17,7 @@ WITH per_queue AS MATERIALIZED (
       AND handling_outcome IS NOT NULL
     GROUP BY case_id, reviewer_id, handling, queue_id
 ),
--- the handling's figures over its queues by a GROUP BY joined back (not a window over the partition)
+-- the figures of each handling over its queues by a GROUP BY joined back (not a window over the partition)
 per_handling AS (
     SELECT case_id, reviewer_id, handling, count(*) AS pieces, min(started_at) AS first_started_at,
            max(completed_at) AS completed_at

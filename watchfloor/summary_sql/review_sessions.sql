@@ -9,10 +9,12 @@ INSERT INTO summary_review_sessions
 WITH ev AS (
     SELECT e.case_id, e.event_id, e.occurred_at, e.event_type, e.actor_id, e.queue_id
     FROM case_events e
+    -- the cases of the scope (one row each), read within its creation range (a batch of a full build
+    -- reads its own); a join, not an IN list, so that a server binds the range inside it too
+    JOIN (SELECT case_id FROM cases
+          WHERE created_at >= $created_from AND created_at < $created_to AND wf_in_scope(case_id)) c
+      ON c.case_id = e.case_id
     WHERE e.event_type IN ('assigned', 'pending_info', 'escalated', 'decided', 'routed', 'resolved')
-      -- the scope's cases, read within its creation range (a batch of a full build reads its own)
-      AND e.case_id IN (SELECT case_id FROM cases
-                        WHERE created_at >= $created_from AND created_at < $created_to AND wf_in_scope(case_id))
 ),
 steps AS (
     SELECT

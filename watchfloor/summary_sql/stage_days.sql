@@ -46,7 +46,7 @@ rows AS (
     SELECT s.case_id, date_trunc('day', s.started_at) AS day, s.stage, s.started_at, NULL::TIMESTAMP AS ended_at,
            NULL::BIGINT AS stage_us, t.case_id IS NOT NULL AS shares_day
     FROM steps s
-    -- the pieces of the cases with an open step only (a few of the batch's), not every piece
+    -- the pieces of the cases with an open step only (a few of the batch), not every piece
     LEFT JOIN (SELECT DISTINCT case_id, day, stage FROM timed
                WHERE case_id IN (SELECT case_id FROM steps WHERE ended_at IS NULL)) t
            ON t.case_id = s.case_id AND t.day = date_trunc('day', s.started_at) AND t.stage = s.stage
