@@ -10,9 +10,12 @@ WITH ev AS (
     SELECT e.case_id, e.event_id, e.occurred_at, e.event_type, e.actor_id, e.queue_id
     FROM case_events e
     -- the cases of the scope (one row each), read within its creation range (a batch of a full build
-    -- reads its own); a join, not an IN list, so that a server binds the range inside it too
+    -- reads its own); a join, not an IN list, so that a server binds the range inside it too. The
+    -- list is tested here even for a whole range (not wf_in_scope): without it DuckDB builds the join
+    -- on the events instead (a batch at 10M cases: 3.8 s of CPU against 2.9 s)
     JOIN (SELECT case_id FROM cases
-          WHERE created_at >= $created_from AND created_at < $created_to AND wf_in_scope(case_id)) c
+          WHERE created_at >= $created_from AND created_at < $created_to
+            AND case_id IN (SELECT case_id FROM summary_scope)) c
       ON c.case_id = e.case_id
     WHERE e.event_type IN ('assigned', 'pending_info', 'escalated', 'decided', 'routed', 'resolved')
 ),
