@@ -352,29 +352,3 @@ def test_seed_whose_summaries_fail_leaves_the_warehouse_as_it_was(tmp_path, monk
     assert not (tmp_path / "w.duckdb.seeding").exists()
     with duckdb.connect(str(path), read_only=True) as con:
         assert con.sql("SELECT * FROM cases ORDER BY case_id").pl().equals(kept)
-
-
-def test_streamed_file_has_the_constraints_of_one_written_whole(tmp_path):
-    """The streamed seed adds the primary keys of cases and case_events after its appends
-    (writer.DEFERRED_KEYS): the finished file has every constraint a whole-period seed's has, and
-    the keys still refuse a duplicate once it is reopened."""
-    from watchfloor.warehouse import CONTRACT_TABLES
-
-    cfg = SimConfig(days=2, cases_per_day=300, seed=2, end=END)
-    whole, streamed_path = tmp_path / "whole.duckdb", tmp_path / "streamed.duckdb"
-    seed_warehouse(whole, cfg, progress=False, window_days=0)
-    seed_warehouse(streamed_path, cfg, progress=False, window_days=1)
-    constraints = """SELECT table_name, constraint_type, constraint_column_names, constraint_text
-                     FROM duckdb_constraints() WHERE table_name IN (SELECT unnest($tables)) ORDER BY ALL"""
-    got = {}
-    for name, path in (("whole", whole), ("streamed", streamed_path)):
-        with duckdb.connect(str(path), read_only=True) as con:
-            got[name] = con.sql(constraints, params={"tables": list(CONTRACT_TABLES)}).fetchall()
-    assert got["streamed"] == got["whole"]
-    assert ("case_events", "PRIMARY KEY", ["event_id"], "PRIMARY KEY(event_id)") in got["streamed"]
-    assert ("cases", "PRIMARY KEY", ["case_id"], "PRIMARY KEY(case_id)") in got["streamed"]
-    with duckdb.connect(str(streamed_path)) as con:
-        with pytest.raises(duckdb.ConstraintException):
-            con.execute("INSERT INTO case_events SELECT * FROM case_events ORDER BY event_id LIMIT 1")
-        with pytest.raises(duckdb.ConstraintException):
-            con.execute("INSERT INTO cases SELECT * FROM cases ORDER BY case_id LIMIT 1")

@@ -29,7 +29,6 @@ from __future__ import annotations
 
 import os
 import queue
-import re
 import sys
 import threading
 from datetime import datetime, timezone
@@ -41,7 +40,7 @@ from watchfloor import __version__, summaries
 from watchfloor.simulator import STEPS, TABLE_ORDER, simulate, stream
 from watchfloor.simulator.config import SimConfig
 from watchfloor.warehouse import (CONTRACT_TABLES, SUMMARY_TABLES, WarehouseError, case_count, create_schema,
-                                  existing_tables, open_for_reading, open_for_writing, schema_sql)
+                                  existing_tables, open_for_reading, open_for_writing)
 
 # Above this many cases (days x cases a day) seed() simulates a day at a time. The whole period in
 # memory takes about 2.5 GiB per million cases, so up to here it stays under 3.1 GiB; the 1M-case
@@ -49,10 +48,6 @@ from watchfloor.warehouse import (CONTRACT_TABLES, SUMMARY_TABLES, WarehouseErro
 STREAM_ABOVE_CASES = 1_200_000
 STREAM_MEMORY_LIMIT = "2GB"
 COMMIT_EVERY_ROWS = 2_000_000
-# The primary keys a streamed seed adds once its rows are in (ALTER TABLE ... ADD PRIMARY KEY)
-# rather than keeps up to date on every append: at 10M cases, 73M events and 10M cases. Measured
-# on the 1M warehouse's rows appended in 20 commits: 14.8 s CPU keyed, 12.7 s unkeyed then keyed.
-DEFERRED_KEYS = {"cases": "case_id", "case_events": "event_id"}
 
 META_KEYS = ("kind", "seed", "days", "cases_per_day", "world", "sim_start", "sim_end", "generated_at", "version")
 
@@ -237,7 +232,7 @@ def write_stream(con, cfg: SimConfig, demo: bool, window_days: int = stream.WIND
     # DuckDB's buffer within a bound of its own, so the process's peak stays flat whatever the
     # machine's memory (its primary-key indexes must stay in memory: 2 GB holds them at 10 M cases).
     con.sql(f"SET memory_limit = '{STREAM_MEMORY_LIMIT}'")
-    con.sql(unkeyed_schema_sql())
+    create_schema(con)
     insert = _Inserter(con)
     handoff: queue.Queue = queue.Queue(maxsize=1)
     failed: list[BaseException] = []
@@ -285,26 +280,12 @@ def write_stream(con, cfg: SimConfig, demo: bool, window_days: int = stream.WIND
         raise failed[0]
     con.sql("BEGIN TRANSACTION")
     try:
-        for table, column in DEFERRED_KEYS.items():
-            con.sql(f"ALTER TABLE {table} ADD PRIMARY KEY ({column})")
         _write_meta(con, cfg, demo)
         con.sql("COMMIT")
     except BaseException:
         _rollback(con)
         raise
     return insert.counts
-
-
-def unkeyed_schema_sql() -> str:
-    """The schema with the tables of DEFERRED_KEYS created without their primary key (their key
-    column NOT NULL instead, as the key makes it), for write_stream to add once the rows are in."""
-    sql = schema_sql()
-    for table, column in DEFERRED_KEYS.items():
-        sql, found = re.subn(rf"(CREATE TABLE IF NOT EXISTS {table} \(\s*{column}\s+\w+) PRIMARY KEY,",
-                             r"\1 NOT NULL,", sql)
-        if found != 1:
-            raise RuntimeError(f"schema.sql: no '{column} ... PRIMARY KEY' opening table {table}")
-    return sql
 
 
 def summarise_stream(path) -> None:
