@@ -71,6 +71,11 @@ _SQL_DIR = Path(__file__).resolve().parent / "summary_sql"
 _MACROS = Path(__file__).resolve().parent.parent / "queries" / "macros" / "sla.sql"
 _HOURLY_MACROS = _MACROS.with_name("hourly.sql")
 _ROUTING_MACROS = _MACROS.with_name("routing.sql")
+_SCOPE_MACROS = _MACROS.with_name("scope.sql")
+# wf_in_scope (queries/macros/scope.sql) for a batch of a full build: its scope is exactly the cases of
+# its creation range (the batches never split cases created at the same instant), so the builds that
+# bound their rows by that range take every row in it.
+_WHOLE_RANGE_SCOPE = "CREATE OR REPLACE TEMP MACRO wf_in_scope(id) AS true"
 # Built in this order: the case stages first (the SLA summaries take the case's events from its steps
 # rather than read case_events again); the stretches read their cases' rows, the stopped clocks both;
 # the stage days the case stages; the finished handlings (summary_handlings) the cases' sessions; the
@@ -181,6 +186,11 @@ def _routing_macro_sql() -> str:
 
 
 @lru_cache(maxsize=None)
+def _scope_macro_sql() -> str:
+    return _SCOPE_MACROS.read_text(encoding="utf-8")
+
+
+@lru_cache(maxsize=None)
 def _hourly_macro_sql() -> str:
     return _HOURLY_MACROS.read_text(encoding="utf-8")
 
@@ -217,6 +227,7 @@ def refresh(con: duckdb.DuckDBPyConnection, case_ids: Iterable[str] | None = Non
     con.execute(_macro_sql()).fetchall()
     con.execute(_routing_macro_sql()).fetchall()
     con.execute("CREATE OR REPLACE TEMP TABLE summary_scope (case_id VARCHAR)").fetchall()
+    con.execute(_scope_macro_sql()).fetchall()  # after its table: DuckDB binds the macro's subquery now
     try:
         if full:
             _hour_scope(con, full=True)
@@ -283,17 +294,27 @@ def _build_scope(con: duckdb.DuckDBPyConnection) -> None:
 
 
 def _build_in_batches(con: duckdb.DuckDBPyConnection) -> int:
-    """Every case's summaries, FULL_BUILD_BATCH cases at a time in creation order: each case's rows
-    depend on that case alone, and a build of every case at once needs memory in proportion to the
-    warehouse (at 10M cases more than a seed's bound). Returns the number of cases."""
+    """Every case's summaries, about FULL_BUILD_BATCH cases at a time in creation order: each case's
+    rows depend on that case alone, and a build of every case at once needs memory in proportion to
+    the warehouse (at 10M cases more than a seed's bound). The cases created at one instant share a
+    batch (rank, not row number), so that a batch is exactly the cases of its creation range and
+    wf_in_scope can be true for it. Returns the number of cases."""
     con.execute("CREATE OR REPLACE TEMP TABLE summary_batches AS "
-                "SELECT case_id, (row_number() OVER (ORDER BY created_at, case_id) - 1) // ? AS batch FROM cases",
+                "SELECT case_id, (rank() OVER (ORDER BY created_at) - 1) // ? AS batch FROM cases",
                 [FULL_BUILD_BATCH]).fetchall()
     cases, batches = con.execute("SELECT count(*), coalesce(max(batch) + 1, 0) FROM summary_batches").fetchall()[0]
-    for batch in range(batches):
-        con.execute("DELETE FROM summary_scope").fetchall()
-        con.execute("INSERT INTO summary_scope SELECT case_id FROM summary_batches WHERE batch = ?", [batch]).fetchall()
-        _build_scope(con)
+    con.execute(_WHOLE_RANGE_SCOPE).fetchall()
+    try:
+        for batch in range(batches):
+            con.execute("DELETE FROM summary_scope").fetchall()
+            con.execute("INSERT INTO summary_scope SELECT case_id FROM summary_batches WHERE batch = ?",
+                        [batch]).fetchall()
+            _build_scope(con)
+    finally:
+        try:
+            con.execute(_scope_macro_sql()).fetchall()
+        except duckdb.TransactionException:
+            pass  # the build failed inside the caller's transaction: its rollback takes the macro too
     return cases
 
 

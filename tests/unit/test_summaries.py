@@ -634,6 +634,39 @@ def test_a_full_rebuild_in_batches_builds_what_one_batch_builds(live_warehouse, 
         assert_same(read_rows(batched, sql), expected, table)
 
 
+def test_a_full_rebuild_keeps_the_cases_created_at_one_instant_in_one_batch(live_warehouse, tmp_path, monkeypatch):
+    """A batch of a full rebuild is exactly the cases of its creation range (its builds then skip
+    the test against the batch's list, wf_in_scope): 40 cases given one creation instant across
+    the boundary of two batches are built once each, with the rows one batch over every case gives."""
+    whole = tmp_path / "whole.duckdb"
+    whole.write_bytes(open(live_warehouse["path"], "rb").read())
+    with duckdb.connect(str(whole)) as con:
+        # the 981st to 1,020th cases in creation order take the creation of the first of them
+        # (earlier, so each still has no event before its creation)
+        tied = con.execute("""UPDATE cases SET created_at = t.first FROM (
+                                  SELECT case_id, min(created_at) OVER () AS first FROM (
+                                      SELECT case_id, created_at FROM cases
+                                      ORDER BY created_at, case_id LIMIT 40 OFFSET 980)) t
+                              WHERE cases.case_id = t.case_id""").fetchall()[0][0]
+        ranks = con.execute("""SELECT min(n), max(n) FROM (
+                                   SELECT created_at, row_number() OVER (ORDER BY created_at, case_id) AS n FROM cases)
+                               WHERE created_at = (SELECT created_at FROM cases
+                                                   ORDER BY created_at, case_id LIMIT 1 OFFSET 990)""").fetchall()[0]
+    assert tied == 40 and ranks[0] <= 1000 < ranks[1]  # the tie spans the first two batches of 1,000
+    batched = tmp_path / "batched.duckdb"
+    batched.write_bytes(whole.read_bytes())
+    monkeypatch.setattr(summaries, "FULL_BUILD_BATCH", 10**9)
+    one = summaries.refresh_file(whole, full=True)
+    monkeypatch.setattr(summaries, "FULL_BUILD_BATCH", 1000)
+    many = summaries.refresh_file(batched, full=True)
+    assert one.cases == many.cases > 2000
+    for table in summaries.TABLES + summaries.HOURLY_TABLES + summaries.DAY_TABLES:
+        sql = f"SELECT * FROM {table} ORDER BY ALL"
+        expected = read_rows(whole, sql)
+        assert expected.height > 0, table
+        assert_same(read_rows(batched, sql), expected, table)
+
+
 def _summary_ddl(con) -> dict[str, str]:
     return dict(con.execute("SELECT table_name, sql FROM duckdb_tables() WHERE table_name LIKE 'summary%'").fetchall())
 

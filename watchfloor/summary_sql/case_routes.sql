@@ -8,12 +8,14 @@ INSERT INTO summary_case_routes
 -- refresh does not join the whole of the stage and clock summaries
 WITH last_steps AS (
     SELECT * FROM summary_case_stages
-    WHERE case_id IN (SELECT case_id FROM summary_scope) AND ended_at IS NULL
+    WHERE wf_in_scope(case_id) AND ended_at IS NULL
       AND created_at >= $created_from AND created_at < $created_to
 ),
 stops AS (
     SELECT case_id, clock, stopped_at, breached FROM summary_sla_stopped
-    WHERE case_id IN (SELECT case_id FROM summary_scope)
+    WHERE wf_in_scope(case_id)
+      -- the creation range of the scope first: the semi-join then probes only its rows, not every clock
+      AND created_at >= $created_from AND created_at < $created_to
 ),
 -- each name's code (summary_names, built just before)
 source_names AS (SELECT code, name FROM summary_names WHERE kind = 'source'),
@@ -70,6 +72,6 @@ LEFT JOIN classifier_names kn ON kn.name = c.classifier_name
 LEFT JOIN outcome_names o ON o.name = wf_outcome_key(c.decision, c.enforcement_action)
 LEFT JOIN qa ON qa.case_id = c.case_id
 LEFT JOIN decided_appeals ap ON ap.case_id = c.case_id
-WHERE c.case_id IN (SELECT case_id FROM summary_scope) AND c.created_at >= $created_from AND c.created_at < $created_to
+WHERE wf_in_scope(c.case_id) AND c.created_at >= $created_from AND c.created_at < $created_to
 -- in the order of creation, so that a reader's range on created_at skips the other row groups
 ORDER BY c.created_at, c.case_id

@@ -5,7 +5,7 @@ INSERT INTO summary_names
 WITH scope_cases AS (
     SELECT source, category, classifier_name, wf_outcome_key(decision, enforcement_action) AS outcome
     FROM cases
-    WHERE case_id IN (SELECT case_id FROM summary_scope) AND created_at >= $created_from AND created_at < $created_to
+    WHERE wf_in_scope(case_id) AND created_at >= $created_from AND created_at < $created_to
 ),
 met AS (
     SELECT DISTINCT 'source' AS kind, source AS name FROM scope_cases

@@ -24,14 +24,14 @@ scoped AS MATERIALIZED (
            c.first_action_at, c.resolved_at, pol.tz, pol.fa_target, pol.res_target, pol.biz, pol.sh, pol.eh
     FROM cases c
     JOIN pol ON pol.queue_id = c.queue_id
-    WHERE c.case_id IN (SELECT case_id FROM summary_scope) AND c.created_at >= $created_from AND c.created_at < $created_to
+    WHERE wf_in_scope(c.case_id) AND c.created_at >= $created_from AND c.created_at < $created_to
 ),
 -- Reopened cases: their first 'resolved' event (events before creation are ignored), from the
 -- case's steps (summary_case_stages, built first: every such event, none before creation).
 reopened AS (
     SELECT st.case_id, min(st.started_at) FILTER (WHERE st.event_type = 'resolved') AS first_resolved
     FROM summary_case_stages st
-    WHERE st.case_id IN (SELECT case_id FROM summary_scope) AND st.created_at >= $created_from AND st.created_at < $created_to
+    WHERE wf_in_scope(st.case_id) AND st.created_at >= $created_from AND st.created_at < $created_to
       AND st.event_type IN ('reopened', 'resolved')
     GROUP BY st.case_id
     HAVING bool_or(st.event_type = 'reopened')

@@ -23,7 +23,7 @@ per_clock AS MATERIALIZED (
         FROM summary_sla_cases s
         JOIN pol ON pol.queue_id = s.queue_id
         CROSS JOIN (VALUES ('first_action'), ('resolution')) k(clock)
-        WHERE s.case_id IN (SELECT case_id FROM summary_scope) AND s.created_at >= $created_from AND s.created_at < $created_to
+        WHERE wf_in_scope(s.case_id) AND s.created_at >= $created_from AND s.created_at < $created_to
     )
     WHERE stopped_at IS NOT NULL
 ),

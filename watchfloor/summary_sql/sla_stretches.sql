@@ -18,7 +18,7 @@ scoped AS MATERIALIZED (
            pol.tz, pol.pause, pol.sh, pol.eh
     FROM summary_sla_cases s
     JOIN pol ON pol.queue_id = s.queue_id
-    WHERE s.case_id IN (SELECT case_id FROM summary_scope) AND s.created_at >= $created_from AND s.created_at < $created_to
+    WHERE wf_in_scope(s.case_id) AND s.created_at >= $created_from AND s.created_at < $created_to
 ),
 -- The events from the cases' steps (summary_case_stages, built first: each pause, resume,
 -- reopening and resolution of the case, none before its creation), not from case_events again.

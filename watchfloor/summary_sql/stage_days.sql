@@ -9,7 +9,7 @@ INSERT INTO summary_stage_days
 WITH steps AS MATERIALIZED (
     SELECT s.case_id, s.stage, s.started_at, s.ended_at
     FROM summary_case_stages s
-    WHERE s.case_id IN (SELECT case_id FROM summary_scope) AND s.created_at >= $created_from AND s.created_at < $created_to
+    WHERE wf_in_scope(s.case_id) AND s.created_at >= $created_from AND s.created_at < $created_to
       AND s.stage <> 'closed'
 ),
 ended AS (
@@ -46,7 +46,9 @@ rows AS (
     SELECT s.case_id, date_trunc('day', s.started_at) AS day, s.stage, s.started_at, NULL::TIMESTAMP AS ended_at,
            NULL::BIGINT AS stage_us, t.case_id IS NOT NULL AS shares_day
     FROM steps s
-    LEFT JOIN (SELECT DISTINCT case_id, day, stage FROM timed) t
+    -- the pieces of the cases with an open step only (a few of the batch), not every piece
+    LEFT JOIN (SELECT DISTINCT case_id, day, stage FROM timed
+               WHERE case_id IN (SELECT case_id FROM steps WHERE ended_at IS NULL)) t
            ON t.case_id = s.case_id AND t.day = date_trunc('day', s.started_at) AND t.stage = s.stage
     WHERE s.ended_at IS NULL
 )
