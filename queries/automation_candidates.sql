@@ -12,16 +12,10 @@
 WITH names AS (
     SELECT kind, code, name FROM summary_names
 ),
--- The range's whole UTC days [whole_lo, whole_hi), and the day before which a case settled is counted.
-bounds AS (
-    SELECT CASE WHEN date_trunc('day', lo) = lo THEN lo ELSE date_trunc('day', lo) + INTERVAL 1 DAY END AS whole_lo,
-           date_trunc('day', hi) AS whole_hi, date_trunc('day', $as_of::TIMESTAMP) AS settled_before
-    FROM (SELECT $period_start::TIMESTAMP AS lo, least($period_end::TIMESTAMP, $as_of::TIMESTAMP) AS hi) b
-),
 scoped AS NOT MATERIALIZED (
     SELECT c.case_id, c.category_no, c.source_no, c.automated,
-           coalesce(c.settled_at < b.settled_before AND c.created_at >= b.whole_lo AND c.created_at < b.whole_hi,
-                    false) AS summarised,
+           coalesce(wf_in_settled_sums(c.created_at, c.settled_at, $period_start::TIMESTAMP,
+                                       least($period_end::TIMESTAMP, $as_of::TIMESTAMP), $as_of::TIMESTAMP), false) AS summarised,
            CASE WHEN NOT c.automated AND c.resolved_at <= $as_of::TIMESTAMP THEN c.decision_no END AS decision_no,
            c.evidence_until,
            -- its evidence all made by $as_of: counted whole from the row (NULL: it has none)
@@ -29,7 +23,6 @@ scoped AS NOT MATERIALIZED (
            c.qa_checked + c.golden_checked AS qa_checked, c.qa_agreed, c.appeals_decided, c.appeals_overturned
     FROM summary_case_routes c
     JOIN queues q USING (queue_id)
-    CROSS JOIN bounds b
     WHERE c.created_at >= $period_start::TIMESTAMP
       AND c.created_at < least($period_end::TIMESTAMP, $as_of::TIMESTAMP)
       AND wf_in($regions, c.region)
@@ -67,8 +60,8 @@ settled_counts AS (
            sum(s.appeals_overturned) AS appeals_overturned
     FROM summary_settled_routes s
     JOIN queues q USING (queue_id)
-    CROSS JOIN bounds b
-    WHERE s.created_day >= b.whole_lo AND s.created_day < b.whole_hi AND s.settled_day < b.settled_before
+    WHERE wf_in_settled_sums(s.created_day, s.settled_day, $period_start::TIMESTAMP,
+                             least($period_end::TIMESTAMP, $as_of::TIMESTAMP), $as_of::TIMESTAMP)
       AND wf_in($regions, s.region)
       AND wf_in($verticals, q.vertical)
       AND wf_in($priorities, s.priority)

@@ -7,18 +7,12 @@
 WITH names AS (
     SELECT kind, code, name FROM summary_names
 ),
--- The range's whole UTC days [whole_lo, whole_hi), and the day before which a case settled is counted.
-bounds AS (
-    SELECT CASE WHEN date_trunc('day', lo) = lo THEN lo ELSE date_trunc('day', lo) + INTERVAL 1 DAY END AS whole_lo,
-           date_trunc('day', hi) AS whole_hi, date_trunc('day', $as_of::TIMESTAMP) AS settled_before
-    FROM (SELECT $history_start::TIMESTAMP AS lo, least($period_end::TIMESTAMP, $as_of::TIMESTAMP) AS hi) b
-),
 counted AS (
     SELECT s.category_no, s.created_day::DATE AS day, sum(s.human_violating) AS human_violating
     FROM summary_settled_routes s
     JOIN queues q USING (queue_id)
-    CROSS JOIN bounds b
-    WHERE s.created_day >= b.whole_lo AND s.created_day < b.whole_hi AND s.settled_day < b.settled_before
+    WHERE wf_in_settled_sums(s.created_day, s.settled_day, $history_start::TIMESTAMP,
+                             least($period_end::TIMESTAMP, $as_of::TIMESTAMP), $as_of::TIMESTAMP)
       AND wf_in($regions, s.region)
       AND wf_in($verticals, q.vertical)
       AND wf_in($priorities, s.priority)
@@ -28,13 +22,13 @@ counted AS (
     SELECT c.category_no, c.created_at::DATE, count(*)
     FROM summary_case_routes c
     JOIN queues q USING (queue_id)
-    CROSS JOIN bounds b
     WHERE NOT c.automated
       AND c.decision_no = 1
       AND c.resolved_at <= $as_of::TIMESTAMP
       AND c.created_at >= $history_start::TIMESTAMP
       AND c.created_at < least($period_end::TIMESTAMP, $as_of::TIMESTAMP)
-      AND NOT coalesce(c.settled_at < b.settled_before AND c.created_at >= b.whole_lo AND c.created_at < b.whole_hi, false)
+      AND NOT coalesce(wf_in_settled_sums(c.created_at, c.settled_at, $history_start::TIMESTAMP,
+                                          least($period_end::TIMESTAMP, $as_of::TIMESTAMP), $as_of::TIMESTAMP), false)
       AND wf_in($regions, c.region)
       AND wf_in($verticals, q.vertical)
       AND wf_in($priorities, c.priority)

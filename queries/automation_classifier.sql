@@ -13,16 +13,10 @@
 WITH names AS (
     SELECT kind, code, name FROM summary_names
 ),
--- The range's whole UTC days [whole_lo, whole_hi), and the day before which a case settled is counted.
-bounds AS (
-    SELECT CASE WHEN date_trunc('day', lo) = lo THEN lo ELSE date_trunc('day', lo) + INTERVAL 1 DAY END AS whole_lo,
-           date_trunc('day', hi) AS whole_hi, date_trunc('day', $as_of::TIMESTAMP) AS settled_before
-    FROM (SELECT $history_start::TIMESTAMP AS lo, least($period_end::TIMESTAMP, $as_of::TIMESTAMP) AS hi) b
-),
 flagged AS NOT MATERIALIZED (
     SELECT c.case_id, c.classifier_no, c.category_no, c.created_at::DATE AS day,
-           coalesce(c.settled_at < b.settled_before AND c.created_at >= b.whole_lo AND c.created_at < b.whole_hi,
-                    false) AS summarised,
+           coalesce(wf_in_settled_sums(c.created_at, c.settled_at, $history_start::TIMESTAMP,
+                                       least($period_end::TIMESTAMP, $as_of::TIMESTAMP), $as_of::TIMESTAMP), false) AS summarised,
            least(floor(c.classifier_score * 20), 19) / 20 AS band,
            c.automated,
            CASE WHEN NOT c.automated AND c.resolved_at <= $as_of::TIMESTAMP THEN c.decision_no END AS decision_no,
@@ -32,7 +26,6 @@ flagged AS NOT MATERIALIZED (
            c.qa_checked, c.qa_violating, c.golden_checked, c.golden_violating
     FROM summary_case_routes c
     JOIN queues q USING (queue_id)
-    CROSS JOIN bounds b
     WHERE c.classifier_no IS NOT NULL
       AND c.classifier_score IS NOT NULL
       AND c.created_at >= $history_start::TIMESTAMP
@@ -67,9 +60,9 @@ settled_counts AS (
            sum(s.golden_checked) AS golden_checked, sum(s.golden_violating) AS golden_violating
     FROM summary_settled_scores s
     JOIN queues q USING (queue_id)
-    CROSS JOIN bounds b
     WHERE s.drift_band IS NOT NULL
-      AND s.created_day >= b.whole_lo AND s.created_day < b.whole_hi AND s.settled_day < b.settled_before
+      AND wf_in_settled_sums(s.created_day, s.settled_day, $history_start::TIMESTAMP,
+                             least($period_end::TIMESTAMP, $as_of::TIMESTAMP), $as_of::TIMESTAMP)
       AND wf_in($regions, s.region)
       AND wf_in($verticals, q.vertical)
       AND wf_in($priorities, s.priority)

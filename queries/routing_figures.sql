@@ -43,19 +43,12 @@ verticals AS (
 names AS (
     SELECT kind, code, name FROM summary_names
 ),
--- The range's whole UTC days [whole_lo, whole_hi), and the day before which a case settled is summed.
-bounds AS (
-    SELECT CASE WHEN date_trunc('day', lo) = lo THEN lo ELSE date_trunc('day', lo) + INTERVAL 1 DAY END AS whole_lo,
-           date_trunc('day', hi) AS whole_hi, date_trunc('day', $as_of::TIMESTAMP) AS settled_before
-    FROM (SELECT $period_start::TIMESTAMP AS lo, least($period_end::TIMESTAMP, $as_of::TIMESTAMP) AS hi) b
-),
 period_routes AS NOT MATERIALIZED (
     SELECT r.*, q.vertical_no AS current_vertical_no,
-           coalesce(r.settled_at < b.settled_before AND r.created_at >= b.whole_lo AND r.created_at < b.whole_hi,
-                    false) AS summarised
+           coalesce(wf_in_settled_sums(r.created_at, r.settled_at, $period_start::TIMESTAMP,
+                                       least($period_end::TIMESTAMP, $as_of::TIMESTAMP), $as_of::TIMESTAMP), false) AS summarised
     FROM summary_case_routes r
     JOIN queue_verticals q ON q.queue_id = r.queue_id
-    CROSS JOIN bounds b
     WHERE r.created_at >= $period_start::TIMESTAMP
       AND r.created_at < least($period_end::TIMESTAMP, $as_of::TIMESTAMP)
       AND wf_in($regions, r.region)
@@ -207,8 +200,8 @@ settled AS (
     SELECT s.*, q.vertical_no AS current_vertical_no
     FROM summary_settled_routes s
     JOIN queue_verticals q ON q.queue_id = s.queue_id
-    CROSS JOIN bounds b
-    WHERE s.created_day >= b.whole_lo AND s.created_day < b.whole_hi AND s.settled_day < b.settled_before
+    WHERE wf_in_settled_sums(s.created_day, s.settled_day, $period_start::TIMESTAMP,
+                             least($period_end::TIMESTAMP, $as_of::TIMESTAMP), $as_of::TIMESTAMP)
       AND wf_in($regions, s.region)
       AND wf_in($verticals, q.vertical)
       AND wf_in($priorities, s.priority)
@@ -218,8 +211,8 @@ settled_scores AS (
     SELECT s.*
     FROM summary_settled_scores s
     JOIN queue_verticals q ON q.queue_id = s.queue_id
-    CROSS JOIN bounds b
-    WHERE s.created_day >= b.whole_lo AND s.created_day < b.whole_hi AND s.settled_day < b.settled_before
+    WHERE wf_in_settled_sums(s.created_day, s.settled_day, $period_start::TIMESTAMP,
+                             least($period_end::TIMESTAMP, $as_of::TIMESTAMP), $as_of::TIMESTAMP)
       AND wf_in($regions, s.region)
       AND wf_in($verticals, q.vertical)
       AND wf_in($priorities, s.priority)

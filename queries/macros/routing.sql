@@ -21,6 +21,18 @@ CREATE OR REPLACE TEMP MACRO wf_outcome_key(decision, enforcement_action) AS (
          WHEN decision IS NOT NULL THEN 'decision:' || decision END
 );
 
+-- Whether a case (its created_at and settled_at) or a row of the settled sums (summary_settled_routes,
+-- summary_settled_scores: its created_day and settled_day) is read from those sums for the cases
+-- created in [range_from, range_to) as of as_of_ts: created on one of the range's whole UTC days and
+-- settled before as_of_ts's UTC day, after which nothing the Automation page reads of it changes.
+-- NULL for a case not settled.
+CREATE OR REPLACE TEMP MACRO wf_in_settled_sums(created_ts, settled_ts, range_from, range_to, as_of_ts) AS (
+    created_ts >= CASE WHEN date_trunc('day', range_from) = range_from THEN range_from
+                       ELSE date_trunc('day', range_from) + INTERVAL 1 DAY END
+    AND created_ts < date_trunc('day', range_to)
+    AND settled_ts < date_trunc('day', as_of_ts)
+);
+
 -- A case's steps through the stages: the 'created' marker (event_id -1, at created_at) and each
 -- routing event ('routed', 'info_received', 'reopened', 'assigned', 'pending_info', 'escalated',
 -- 'resolved') in (occurred_at, event_id) order, each with the stage it starts, until the case's
