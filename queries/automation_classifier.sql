@@ -17,7 +17,7 @@ flagged AS NOT MATERIALIZED (
     SELECT c.case_id, c.classifier_no, c.category_no, c.created_at::DATE AS day,
            coalesce(wf_in_settled_sums(c.created_at, c.settled_at, $history_start::TIMESTAMP,
                                        least($period_end::TIMESTAMP, $as_of::TIMESTAMP), $as_of::TIMESTAMP), false) AS summarised,
-           least(floor(c.classifier_score * 20), 19) / 20 AS band,
+           wf_drift_band(c.classifier_score) AS band,
            c.automated,
            CASE WHEN NOT c.automated AND c.resolved_at <= $as_of::TIMESTAMP THEN c.decision_no END AS decision_no,
            c.evidence_until,

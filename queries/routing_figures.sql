@@ -255,11 +255,11 @@ threshold_parts AS (
     FROM settled_scores
     GROUP BY classifier_no, score_band, automated, decision_no, awaiting_first_action, breached
     UNION ALL
-    SELECT classifier_no, greatest(floor(classifier_score * 100 + 0.000001), 49), automated, decision_no,
+    SELECT classifier_no, wf_score_band(classifier_score), automated, decision_no,
            awaiting_first_action, breached, count(*), sum(review_s)
     FROM rest_cases
     WHERE classifier_no IS NOT NULL
-    GROUP BY classifier_no, greatest(floor(classifier_score * 100 + 0.000001), 49), automated, decision_no,
+    GROUP BY classifier_no, wf_score_band(classifier_score), automated, decision_no,
              awaiting_first_action, breached
 ),
 lowest_parts AS (

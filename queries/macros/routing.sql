@@ -21,6 +21,14 @@ CREATE OR REPLACE TEMP MACRO wf_outcome_key(decision, enforcement_action) AS (
          WHEN decision IS NOT NULL THEN 'decision:' || decision END
 );
 
+-- A classifier score's band in the threshold figure: the lower end, in hundredths, of its 0.01-wide
+-- band from 0.50 (the millionth keeps a score such as 0.57 in its band despite binary rounding); any
+-- score below 0.50 is in band 49.
+CREATE OR REPLACE TEMP MACRO wf_score_band(score) AS (greatest(floor(score * 100 + 0.000001), 49));
+-- A classifier score's band in classifier drift: the lower end of its 0.05-wide band (a score of 1
+-- in the last one).
+CREATE OR REPLACE TEMP MACRO wf_drift_band(score) AS (least(floor(score * 20), 19) / 20);
+
 -- Whether a case (its created_at and settled_at) or a row of the settled sums (summary_settled_routes,
 -- summary_settled_scores: its created_day and settled_day) is read from those sums for the cases
 -- created in [range_from, range_to) as of as_of_ts: created on one of the range's whole UTC days and

@@ -18,8 +18,8 @@ FROM (
     SELECT
         date_trunc('day', c.created_at) AS created_day, date_trunc('day', c.settled_at) AS settled_day,
         c.queue_id, c.priority, c.region, c.vendor_id, c.classifier_no, c.category_no, c.classifier_score,
-        greatest(floor(c.classifier_score * 100 + 0.000001), 49) AS score_band,
-        CASE WHEN c.classifier_score IS NOT NULL THEN least(floor(c.classifier_score * 20), 19) / 20 END AS drift_band,
+        wf_score_band(c.classifier_score) AS score_band,
+        CASE WHEN c.classifier_score IS NOT NULL THEN wf_drift_band(c.classifier_score) END AS drift_band,
         c.automated,
         CASE WHEN c.resolved_at IS NOT NULL THEN c.decision_no END AS decision_no,
         c.first_action_at IS NULL AND c.resolved_at IS NULL AS awaiting_first_action,
