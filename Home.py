@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from components import filters, freshness, login, navigation, plain, shell, times
+from components import freshness_banner, login, navigation, plain, shell, sidebar_filters, times
 from watchfloor.config import ConfigError, load_settings
 
 
@@ -33,11 +33,11 @@ def main() -> None:
         st.stop()
 
     as_of = shell.as_of()
-    options = filters.filter_options()
-    filters.initialise_from_url(options, as_of.date(), login.entry_query())
-    chosen = filters.draw_sidebar(options, as_of.date(), navigation.page_key_of(current_page))
-    filters.write_to_url(chosen)
-    freshness.freshness_banner(settings, as_of)
+    options = sidebar_filters.filter_options()
+    sidebar_filters.initialise_from_url(options, as_of.date(), login.entry_query())
+    chosen = sidebar_filters.draw_sidebar(options, as_of.date(), navigation.page_key_of(current_page))
+    sidebar_filters.write_to_url(chosen)
+    freshness_banner.freshness_banner(settings, as_of)
 
     current_page.run()
 

@@ -1,7 +1,7 @@
 """Audit: who viewed which case, who revealed its content and why, and who signed in; filter, check
 and export."""
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import streamlit as st
 
@@ -90,6 +90,6 @@ tables.table(  # times in the reader's zone; the export below stays UTC
     },
     height=min(38 + 35 * shown.height, 560),
 )
-stamp = datetime.now(timezone.utc).strftime("%Y%m%d-%H%M")
+stamp = datetime.now(UTC).strftime("%Y%m%d-%H%M")
 st.download_button("Export these entries (CSV)", data=audit.to_csv(shown), file_name=f"watchfloor-audit-{stamp}.csv",
                    mime="text/csv", key="audit_export", icon=":material/download:", on_click="ignore")

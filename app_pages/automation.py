@@ -5,13 +5,13 @@ import streamlit as st
 
 import queries
 from components import automation_charts as charts
-from components import filters, shell, times
+from components import shell, sidebar_filters, times
 from queries import plans
 from watchfloor import automation as au
 
 user = shell.guard("automation")
 as_of = shell.as_of()
-chosen = filters.current_filters(as_of.date())
+chosen = sidebar_filters.current_filters(as_of.date())
 period = chosen.period_params()
 start, end = period["period_start"], period["period_end"]
 days = au.period_days(start, end, as_of)
@@ -25,7 +25,7 @@ st.caption(
 
 data = shell.fetch_or_stop(plans.automation(as_of, chosen))
 figures = data["figures"]
-rates = queries.derived(figures, au.rates_of)
+rates = queries.memo(figures, au.rates_of)
 if rates["cases"] == 0:
     st.info("No case in this period for these filters. Widen the date range or the filters.")
     st.stop()
@@ -33,7 +33,7 @@ if rates["cases"] == 0:
 charts.headline(rates, user.role)
 
 st.subheader("Routing flow", anchor=False)
-flow = queries.derived(figures, au.flow_of)
+flow = queries.memo(figures, au.flow_of)
 charts.sankey(flow)
 link = charts.links_table(flow)
 if link is not None:  # the cases one by one, read only when a band is picked
@@ -41,21 +41,21 @@ if link is not None:  # the cases one by one, read only when a band is picked
     charts.link_cases(behind, total, link, user.role)
 
 st.markdown("**Time per stage**")
-charts.stage_table(queries.derived(figures, au.stage_times_of))
+charts.stage_table(queries.memo(figures, au.stage_times_of))
 st.markdown("**Where breached cases lost their time, per queue group**")
-charts.breach_table(queries.derived(figures, au.breach_stages_of))
+charts.breach_table(queries.memo(figures, au.breach_stages_of))
 
 st.subheader("Bottlenecks over time", anchor=False)
-daily = queries.derived(data["stage_hours"], au.complete_days, start, end, as_of)
+daily = queries.memo(data["stage_hours"], au.complete_days, start, end, as_of)
 charts.bottleneck_chart(daily)
-charts.bottleneck_table(queries.derived(daily, au.bottlenecks))
+charts.bottleneck_table(queries.memo(daily, au.bottlenecks))
 st.caption("Hours of case-time a day in each stage, over every case open that day (complete UTC days only), "
            "the stage that grew most first.")
 
 st.subheader("Classifier feedback", anchor=False)
-quality = queries.derived(data["classifier"], au.classifier_quality, data["category_decisions"], start, end)
+quality = queries.memo(data["classifier"], au.classifier_quality, data["category_decisions"], start, end)
 charts.classifier_table(quality)
-drift = queries.derived(data["classifier"], au.score_drift, start, end)
+drift = queries.memo(data["classifier"], au.score_drift, start, end)
 if quality.height:
     names = sorted(quality["classifier"].unique().to_list(),
                    key=lambda name: (drift.filter(drift["classifier"] == name)["psi"].fill_null(-1).max() or 0) * -1)
@@ -63,16 +63,16 @@ if quality.height:
     trend_column, drift_column = st.columns(2)
     with trend_column:
         st.markdown("**Precision and recall by week**")
-        charts.classifier_trend(queries.derived(data["classifier"], au.classifier_weekly, data["category_decisions"], end),
+        charts.classifier_trend(queries.memo(data["classifier"], au.classifier_weekly, data["category_decisions"], end),
                                 picked)
     with drift_column:
         st.markdown("**Score distribution against the four weeks before**")
-        charts.score_band_chart(queries.derived(data["classifier"], au.score_bands, picked, start, end), picked)
+        charts.score_band_chart(queries.memo(data["classifier"], au.score_bands, picked, start, end), picked)
     charts.drift_table(drift)
 
     st.subheader("Threshold what-if", anchor=False)
-    current = au.current_threshold(queries.derived(figures, au.lowest_automated), picked)
-    curve = queries.derived(queries.derived(figures, au.threshold_rows), au.threshold_curve, picked, days)
+    current = au.current_threshold(queries.memo(figures, au.lowest_automated), picked)
+    curve = queries.memo(queries.memo(figures, au.threshold_rows), au.threshold_curve, picked, days)
     threshold = st.select_slider("Auto-action threshold", options=list(au.THRESHOLDS),
                                  value=au.default_threshold(current),
                                  format_func=lambda t: f"{t:.2f}", key=f"automation_threshold_{picked}")
@@ -81,8 +81,8 @@ if quality.height:
     charts.threshold_caption(picked, current)
 
 st.subheader("Automation candidates", anchor=False)
-review = queries.derived(figures, au.review_rows)
-charts.candidates_table(queries.derived(data["candidates"], au.candidates, review, days))
+review = queries.memo(figures, au.review_rows)
+charts.candidates_table(queries.memo(data["candidates"], au.candidates, review, days))
 st.caption("Categories and sources ranked by how safely they could be decided automatically: high agreement "
            "between the first decision and people (precision), QA agreeing with reviewers, few appeals overturned; "
            "then by the reviewer hours they take.")

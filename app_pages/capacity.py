@@ -5,8 +5,8 @@ import streamlit as st
 
 import queries
 from components import capacity_charts as charts
-from components import filters, plain, shell, times
-from queries import demand, plans
+from components import plain, shell, sidebar_filters, times
+from queries import demand_forecasts, plans
 from watchfloor import capacity as cap
 from watchfloor.config import ConfigError, load_settings
 from watchfloor.warehouse import first_line
@@ -15,7 +15,7 @@ LEVELS = {"team": "Queue group", "rvt": "Region × vertical × tier", "queue": "
 
 user = shell.guard("capacity")
 as_of = shell.as_of()
-chosen = filters.current_filters(as_of.date())
+chosen = sidebar_filters.current_filters(as_of.date())
 warehouse = load_settings().warehouse
 
 st.title("Capacity", anchor=False)
@@ -29,7 +29,7 @@ except ConfigError as exc:
     st.error(f"Capacity settings: {exc}")
     st.stop()
 data = shell.fetch_or_stop(plans.capacity(as_of, chosen))
-groups = queries.derived(data["queues"], cap.groups)  # kept per result, as the outlook below
+groups = queries.memo(data["queues"], cap.groups)  # kept per result, as the outlook below
 scope = cap.in_scope(groups, data["queues"], list(chosen.regions), list(chosen.verticals))
 if not scope:
     st.info("No queue group matches the filters.")
@@ -38,14 +38,14 @@ labels = dict(zip(groups["team"], groups["label"]))
 
 scenario = charts.what_if(base, groups.filter(groups["team"].is_in(scope)))
 # Fitted in the background (when the server starts, after midnight UTC): never waited for here.
-forecast = charts.ready_or_pending(demand.group_forecast_started(warehouse, as_of, data["arrivals"],
+forecast = charts.ready_or_pending(demand_forecasts.group_forecast_started(warehouse, as_of, data["arrivals"],
                                                                  groups["team"].to_list()),
                                    "The demand forecast of every queue group is being prepared (fitted once a day, in "
                                    "the background). Staffing, backlog and vendor figures appear here when it is "
                                    "ready; the page fills in by itself.")
 zone = times.zone()  # the reader's display time zone (UTC unless they chose one)
 if forecast is not None:
-    view = queries.derived(data["roster"], cap.outlook_of, data["queues"], data["backlog"], data["vendors"], groups,
+    view = queries.memo(data["roster"], cap.outlook_of, data["queues"], data["backlog"], data["vendors"], groups,
                            forecast, as_of, tuple(scope), scenario)
     note = charts.scenario_note(scenario, base)
     if note:
@@ -77,7 +77,7 @@ else:
     choices = cap.queue_sets(data["queues"].filter(data["queues"]["team"].is_in(scope)))[level]
     name = st.selectbox(LEVELS[level], options=list(choices), key=f"capacity_forecast_{level}")
     history = shell.fetch_or_stop(plans.capacity_series(as_of, list(choices[name])))["history"]
-    series = charts.ready_or_pending(demand.series_forecast_started(warehouse, as_of, f"{level}:{name}", history),
+    series = charts.ready_or_pending(demand_forecasts.series_forecast_started(warehouse, as_of, f"{level}:{name}", history),
                                      "Its forecast is being fitted in the background; it appears here when ready.")
 charts.forecast_chart(history, series, as_of, zone, key="capacity_forecast_chart")
 st.caption("MSTL (daily and weekly seasonality, AutoETS level and trend) on the 6 weeks before 00:00 UTC today, "
@@ -87,7 +87,7 @@ st.caption("MSTL (daily and weekly seasonality, AutoETS level and trend) on the 
 
 @st.fragment(run_every=5)
 def accuracy() -> None:
-    backtest = demand.group_backtest(warehouse, as_of, data["arrivals"], groups["team"].to_list())
+    backtest = demand_forecasts.group_backtest(warehouse, as_of, data["arrivals"], groups["team"].to_list())
     if not backtest.done():
         st.info("The backtest of the last 4 weeks is running in the background; it appears here when done.",
                 icon=":material/hourglass_top:")

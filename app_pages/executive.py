@@ -4,14 +4,14 @@ against the one before, with a one-page export."""
 import streamlit as st
 
 from components import executive_tiles as tiles
-from components import filters, plain, sensitivity, shell, times
+from components import plain, sensitivity, shell, sidebar_filters, times
 from queries import plans
 from watchfloor import executive as ex
 from watchfloor import executive_export as export
 
 user = shell.guard("executive")
 as_of = shell.as_of()
-chosen = filters.current_filters(as_of.date())
+chosen = sidebar_filters.current_filters(as_of.date())
 
 tiles.compact_page()
 title_column, kind_column, export_column = st.columns([1.25, 1.6, 0.75], vertical_alignment="center")

@@ -1,23 +1,22 @@
 """Home: the daily health check — the last 24 hours against the same 24 hours a week earlier."""
 
-import polars as pl
 import streamlit as st
 
 import queries
-from queries import plans
-from components import charts, filters, sensitivity, shell, times
+from components import charts, sensitivity, shell, sidebar_filters, times
 from components.kpi import format_count, format_share, kpi_tile, page_link
 from components.queue_table import worst_by_age_table, worst_by_sla_table
 from components.spike_lines import spike_list
+from queries import plans
 from watchfloor.compare import describe_count_change, describe_share_change
-from watchfloor.daily_health import summarise_day
+from watchfloor.home_figures import summarise_day
 from watchfloor.labels import texts_of, versus
 from watchfloor.metrics import LAST_24H
 from watchfloor.queue_health import WORST_QUEUES, health_table, worst_by_age, worst_by_sla
 
 user = shell.guard("home")
 as_of = shell.as_of()
-chosen = filters.current_filters(as_of.date())
+chosen = sidebar_filters.current_filters(as_of.date())
 
 st.title("Daily health", anchor=False)
 st.caption(
@@ -28,7 +27,7 @@ st.caption(
 data = shell.fetch_or_stop(plans.home(as_of, chosen))
 
 # Worked out once per set of fetched frames, for every rerun and session that gets them.
-health = queries.derived(data["flow"], summarise_day, data["sla"], data["sla_week_before"], data["incidents"],
+health = queries.memo(data["flow"], summarise_day, data["sla"], data["sla_week_before"], data["incidents"],
                          data["backlog"], data["now"])
 level = sensitivity.current()
 backlog = data["backlog"]
@@ -78,12 +77,12 @@ with at_risk_tile:
              help="Open cases with a clock at 75 % of its target or more and none breached.", link_page="sla", role=role)
 
 st.subheader("Queues furthest behind", anchor=False)
-queue_rows = queries.derived(data["queue_flow"], health_table, data["open_cases"], None, "queue")
+queue_rows = queries.memo(data["queue_flow"], health_table, data["open_cases"], None, "queue")
 # One table under the other: side by side, their columns would be cut at 1440 px already.
 st.markdown("**Most open cases past or near an SLA target now**")
-worst_by_sla_table(queries.derived(queue_rows, worst_by_sla), role, key="home_worst_by_sla")
+worst_by_sla_table(queries.memo(queue_rows, worst_by_sla), role, key="home_worst_by_sla")
 st.markdown("**Oldest open case against the resolution target**")
-worst_by_age_table(queries.derived(queue_rows, worst_by_age), role, key="home_worst_by_age")
+worst_by_age_table(queries.memo(queue_rows, worst_by_age), role, key="home_worst_by_age")
 st.caption(f"The {WORST_QUEUES} worst queues, with Queue health's figures now (its Breached, At risk and Oldest "
            "columns). Here, as there, the region and priority filters pick queues by their own region and SLA "
            "policy. Age is counted from a case's creation, pauses included.")

@@ -2,14 +2,15 @@
 
 import streamlit as st
 
-from components import filters, incident_charts as charts, sensitivity, shell, times
+from components import incident_charts as charts
+from components import sensitivity, shell, sidebar_filters, times
 from queries import plans
 from watchfloor import incidents as inc
 from watchfloor import spike_record
 
 user = shell.guard("incidents")
 as_of = shell.as_of()
-chosen = filters.current_filters(as_of.date())
+chosen = sidebar_filters.current_filters(as_of.date())
 period = chosen.period_params()
 
 st.title("Incidents", anchor=False)

@@ -4,14 +4,14 @@ agree per category, and who most needs calibration. Reviewers appear by id only.
 import streamlit as st
 
 import queries
-from components import filters, quality_charts, shell, times
+from components import quality_charts, shell, sidebar_filters, times
 from queries import plans
 from watchfloor import quality as q
 from watchfloor.labels import category_label
 
 user = shell.guard("quality")
 as_of = shell.as_of()
-chosen = filters.current_filters(as_of.date())
+chosen = sidebar_filters.current_filters(as_of.date())
 
 st.title("Quality", anchor=False)
 st.caption(
@@ -20,7 +20,7 @@ st.caption(
 )
 
 fetched = shell.fetch_or_stop(plans.quality(as_of, chosen))
-data = queries.derived(fetched["reviews"], q.quality_figures, chosen.start, chosen.end)
+data = queries.memo(fetched["reviews"], q.quality_figures, chosen.start, chosen.end)
 if data["summary"].checks + data["summary"].golden_items == 0:
     st.info("No QA checks or golden-set items in this period for these filters. Widen the date range or the filters.")
     st.stop()

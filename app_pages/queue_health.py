@@ -1,11 +1,11 @@
 """Queue health: where the backlog is, how old it is, who is on shift, and what will breach."""
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import streamlit as st
 
 import queries
-from components import charts, filters, plain, shell, times
+from components import charts, plain, shell, sidebar_filters, times
 from components.queue_table import QUEUE_PARAM, queue_health_table
 from queries import plans
 from watchfloor.queue_health import GROUPINGS, HISTORY_DAYS, health_table, history_figures, history_window
@@ -20,7 +20,7 @@ st.caption("Open cases now, flows over the last hour and 24 hours, and staffing 
 
 # The queues in scope: the known values a link's ?queue= must be one of.
 page_now = shell.as_of()
-page_data = shell.fetch_or_stop(plans.queue_health(page_now, filters.current_filters(page_now.date())))
+page_data = shell.fetch_or_stop(plans.queue_health(page_now, sidebar_filters.current_filters(page_now.date())))
 scoped_queues = page_data["queue_flow"]
 queue_names = dict(zip(scoped_queues["queue_id"].to_list(), scoped_queues["queue_name"].to_list()))
 linked_queue = st.query_params.get(QUEUE_PARAM)
@@ -44,10 +44,10 @@ with interval_column:
 def live_view() -> None:
     shell.guard("queue_health")  # a timed rerun runs only this function: the user is checked again here
     as_of = shell.as_of()
-    chosen = filters.current_filters(as_of.date())
+    chosen = sidebar_filters.current_filters(as_of.date())
     data = shell.fetch_or_stop(plans.queue_health(as_of, chosen))
-    table = queries.derived(data["queue_flow"], health_table, data["open_cases"], data["vendor_flow"], group_by)
-    updated = datetime.now(timezone.utc).replace(tzinfo=None)
+    table = queries.memo(data["queue_flow"], health_table, data["open_cases"], data["vendor_flow"], group_by)
+    updated = datetime.now(UTC).replace(tzinfo=None)
     st.caption(f"Updated at {times.at(updated, '%H:%M:%S')} · data as of {times.at(as_of)}")
     red, amber = (table["state"] == "red").sum(), (table["state"] == "amber").sum()
     backlog_tile, breached_tile, at_risk_tile, states_tile = st.columns(4)
@@ -80,7 +80,7 @@ if not queue_names:
     st.info("No queues match the filters.")
     st.stop()
 # Without a link, the queue at the top of the per-queue table (the worst).
-ranked = queries.derived(scoped_queues, health_table, page_data["open_cases"], page_data["vendor_flow"], "queue")
+ranked = queries.memo(scoped_queues, health_table, page_data["open_cases"], page_data["vendor_flow"], "queue")
 ids = sorted(queue_names, key=lambda q: (queue_names[q] or q, q))
 shown_first = linked_queue or (ranked["group"][0] if ranked.height else ids[0])
 # The queue and the range on rows of their own: the four range buttons are never clipped at 800 px.
@@ -90,8 +90,8 @@ queue_id = queue_column.selectbox("Queue", options=ids, format_func=lambda q: qu
 days = st.segmented_control("Range", options=list(HISTORY_DAYS), format_func=RANGE_LABELS.get, default=30,
                             key="queue_history_days") or 30
 window = history_window(page_now, days)
-history = shell.fetch_or_stop(plans.queue_history(page_now, filters.current_filters(page_now.date()), queue_id, days))
-figures = queries.derived(history["history"], history_figures, window)
+history = shell.fetch_or_stop(plans.queue_history(page_now, sidebar_filters.current_filters(page_now.date()), queue_id, days))
+figures = queries.memo(history["history"], history_figures, window)
 target_min = scoped_queues.filter(scoped_queues["queue_id"] == queue_id)["resolution_target_min"].to_list()
 charts.queue_history_chart(figures, window.hourly, target_min[0] / 60 if target_min else None,
                            key="queue_history_chart")

@@ -3,14 +3,14 @@
 import streamlit as st
 
 import queries
-from components import filters, shell, sla_charts, times
+from components import shell, sidebar_filters, sla_charts, times
 from queries import plans
-from watchfloor import sla_report as rep
+from watchfloor import sla_figures
 
 user = shell.guard("sla")
 as_of = shell.as_of()
-chosen = filters.current_filters(as_of.date())
-hourly = rep.hourly_buckets(chosen.start, chosen.end)
+chosen = sidebar_filters.current_filters(as_of.date())
+hourly = sla_figures.hourly_buckets(chosen.start, chosen.end)
 
 st.title("SLA", anchor=False)
 st.caption(
@@ -20,7 +20,7 @@ st.caption(
 
 fetched = shell.fetch_or_stop(plans.sla(as_of, chosen))
 period = chosen.period_params()
-figures = queries.derived(fetched["clocks"], rep.sla_figures, as_of, period["period_start"], period["period_end"],
+figures = queries.memo(fetched["clocks"], sla_figures.sla_figures, as_of, period["period_start"], period["period_end"],
                           hourly, fetched["now"])
 data = {"policies": fetched["policies"], **figures}
 
@@ -30,20 +30,20 @@ st.subheader("Next to breach", anchor=False)
 sla_charts.next_to_breach(data["next_to_breach"], as_of, user.role)
 
 st.subheader("Attainment", anchor=False)
-breakdown = st.selectbox("Break down by", options=list(rep.BREAKDOWNS), format_func=rep.BREAKDOWNS.get,
+breakdown = st.selectbox("Break down by", options=list(sla_figures.BREAKDOWNS), format_func=sla_figures.BREAKDOWNS.get,
                          key="sla_breakdown", width=240)
 sla_charts.attainment_charts(data["attainment"], breakdown, hourly)
 sla_charts.breakdown_table(data["attainment"], breakdown)
 
 st.subheader("Why breaches happen", anchor=False)
-cause_clock = st.segmented_control("Clock", options=list(rep.CLOCKS), format_func=rep.CLOCK_LABELS.get,
-                                   default=rep.FIRST_ACTION, key="sla_causes_clock", required=True)
-sla_charts.breach_causes(data["causes"], breakdown, cause_clock or rep.FIRST_ACTION)
+cause_clock = st.segmented_control("Clock", options=list(sla_figures.CLOCKS), format_func=sla_figures.CLOCK_LABELS.get,
+                                   default=sla_figures.FIRST_ACTION, key="sla_causes_clock", required=True)
+sla_charts.breach_causes(data["causes"], breakdown, cause_clock or sla_figures.FIRST_ACTION)
 
 st.subheader("Breaches in the period", anchor=False)
-breach_clock = st.segmented_control("Clock", options=list(rep.CLOCK_CHOICES), format_func=rep.CLOCK_CHOICES.get,
-                                    default=rep.BOTH, key="sla_breach_clock", required=True)
-sla_charts.breach_list(data["breaches"], breach_clock or rep.BOTH, as_of, user.role)
+breach_clock = st.segmented_control("Clock", options=list(sla_figures.CLOCK_CHOICES), format_func=sla_figures.CLOCK_CHOICES.get,
+                                    default=sla_figures.BOTH, key="sla_breach_clock", required=True)
+sla_charts.breach_list(data["breaches"], breach_clock or sla_figures.BOTH, as_of, user.role)
 
 st.subheader("Policies in force", anchor=False)
 sla_charts.policies(data["policies"])

@@ -4,14 +4,14 @@ classifier catching them."""
 import streamlit as st
 
 import queries
-from components import filters, plain, sensitivity, shell, times, trends_charts
+from components import plain, sensitivity, shell, sidebar_filters, times, trends_charts
 from queries import plans
 from watchfloor import spike_record
 from watchfloor import trends as tr
 
 user = shell.guard("trends")
 as_of = shell.as_of()
-chosen = filters.current_filters(as_of.date())
+chosen = sidebar_filters.current_filters(as_of.date())
 period = chosen.period_params()
 start, end = period["period_start"], period["period_end"]
 
@@ -38,14 +38,14 @@ data = shell.fetch_or_stop(plans.trends(as_of, chosen, dimension=dimension, hour
 # The detector judges complete buckets only: asked as of the last one, its figures are kept for the
 # bucket (an hour) instead of being computed again every refresh interval.
 judged = tr.judged_end(end, as_of, hourly)
-view = queries.derived(data["series"], tr.spike_view, dimension, start, end, judged, hourly, level)
+view = queries.memo(data["series"], tr.spike_view, dimension, start, end, judged, hourly, level)
 record = plans.spike_record(data["watched"], as_of, level)  # the spikes every page shows alike
 watched = plans.watched_view(record, data["watched"], start, end)
 # The breakdown's own spikes, on the record's window like the watched alerts (none by category).
 breakdown = None if dimension == "category" else plans.breakdown_view(
     data["breakdown"], dimension, spike_record.hour_of(as_of), level, start, end)
 spikes = plans.spike_list(breakdown, watched, dimension)
-movers = queries.derived(data["series"], tr.movers, dimension, start, end, as_of)
+movers = queries.memo(data["series"], tr.movers, dimension, start, end, as_of)
 trends_charts.sensitivity_cost(cost, watched.rate, sensitivity.LABELS[level])
 
 trends_charts.headline(spikes, movers, dimension, user.role)
@@ -58,7 +58,7 @@ if (note := spike_record.coverage_note(record, start, times.hour_stamp)) is not 
 st.subheader("Volume", anchor=False)
 if selected is not None and selected["source"] == "watched":
     # A watched alert: its own hourly series (category, surface, region) with its band.
-    trends_charts.scope_chart(queries.derived(data["watched"], tr.scope_points, selected["category"],
+    trends_charts.scope_chart(queries.memo(data["watched"], tr.scope_points, selected["category"],
                                               selected["surface"], selected["region"], start,
                                               spike_record.hour_of(as_of), level),
                               selected)
@@ -91,9 +91,9 @@ trends_charts.movers_table(movers, dimension, tr.movers_period_label(start, end,
 st.subheader("Emerging patterns", anchor=False)
 st.caption("Subcategories, languages, surfaces and organisations whose share of all cases rose most against the "
            f"period of the same length before (organisations with at least {tr.MIN_ORG_CASES} cases).")
-trends_charts.emerging_patterns(queries.derived(data["shares"], tr.emerging))
+trends_charts.emerging_patterns(queries.memo(data["shares"], tr.emerging))
 
 st.subheader("Classifier signal", anchor=False)
-trends_charts.classifier_signal(queries.derived(data["classifier"], tr.classifier_table),
-                                queries.derived(data["classifier"], tr.classifier_overall),
+trends_charts.classifier_signal(queries.memo(data["classifier"], tr.classifier_table),
+                                queries.memo(data["classifier"], tr.classifier_overall),
                                 data["classifier_volume"], hourly)

@@ -4,13 +4,13 @@ site or week; two vendors side by side; exports."""
 import streamlit as st
 
 import queries
-from components import filters, shell, times, vendor_charts
+from components import shell, sidebar_filters, times, vendor_charts
 from queries import plans
 from watchfloor import vendors as v
 
 user = shell.guard("vendors")
 as_of = shell.as_of()
-chosen = filters.current_filters(as_of.date())
+chosen = sidebar_filters.current_filters(as_of.date())
 
 st.title("Vendors", anchor=False)
 st.caption(
@@ -19,7 +19,7 @@ st.caption(
 )
 
 fetched = shell.fetch_or_stop(plans.vendors(as_of, chosen))
-data = queries.derived(fetched["work"], v.vendor_figures, fetched["quality"], fetched["outcomes"], fetched["contracts"],
+data = queries.memo(fetched["work"], v.vendor_figures, fetched["quality"], fetched["outcomes"], fetched["contracts"],
                       fetched["sla"])
 if data["vendor"].height == 0:
     st.info("No vendor work, QA checks or appeals in this period for these filters. Widen the date range or the filters.")

@@ -25,8 +25,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 import queries  # noqa: E402
-from queries import plans  # noqa: E402
 from benchmarks.bench_summaries import timed  # noqa: E402
+from queries import plans  # noqa: E402
 from watchfloor import summaries  # noqa: E402
 from watchfloor.filters import Filters  # noqa: E402
 

@@ -27,7 +27,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -111,7 +111,7 @@ def _with_cpu_column(line: str) -> str:
 
 
 def write_results(results: list[dict]) -> None:
-    when = datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M")
+    when = datetime.now(UTC).strftime("%Y-%m-%d %H:%M")
     history: list[str] = []
     if RESULTS.exists():
         lines = RESULTS.read_text().splitlines()

@@ -41,7 +41,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 import queries  # noqa: E402
-from queries import demand, plans  # noqa: E402
+from queries import demand_forecasts, plans  # noqa: E402
 from watchfloor import capacity as cap  # noqa: E402
 from watchfloor.filters import default_filters  # noqa: E402
 from watchfloor.simulator import SimConfig  # noqa: E402
@@ -190,7 +190,7 @@ def write(rows: list[dict], speed: tuple[float, float, float], speed_load: str, 
         f"{imported:.1f} s, the first fit {cold:.1f} s, a second fit {warm:.1f} s (load {speed_load} on {os.cpu_count()} "
         "cores). statsforecast 2.x fits ETS with compiled "
         "code (no numba, so no JIT compile on first use): the cold cost is the import. The dashboard fits once a day "
-        "per warehouse and shares the result between sessions (queries/demand.py); the backtest runs once a day in "
+        "per warehouse and shares the result between sessions (queries/demand_forecasts.py); the backtest runs once a day in "
         "the background, after the forecast: five fits per group (the three origins, and the calibration fits ending "
         "42 and 35 days before; the one ending 28 days before is the first origin's own). The page's queries are timed with every other page in results.md.",
     ]
@@ -222,5 +222,5 @@ def main() -> int:
 
 
 if __name__ == "__main__":
-    demand.results.clear()
+    demand_forecasts.results.clear()
     sys.exit(main())

@@ -17,8 +17,8 @@ from datetime import date, datetime
 from pathlib import Path
 
 import queries
-from queries import demand
-from components.filters import FILTERS_KEY
+from components.sidebar_filters import FILTERS_KEY
+from queries import demand_forecasts
 from tests.app.conftest import app_for
 from watchfloor import auth
 from watchfloor.filters import default_filters
@@ -49,7 +49,7 @@ def serving(warehouse: Path, as_of: datetime):
                           WATCHFLOOR_USERS_FILE=str(users))
         # The forecast's fitting process is started here, by the benchmark's own main script: a process
         # spawned while AppTest runs a page installs that page as __main__ and reads it again.
-        demand.fit(os.getpid)
+        demand_forecasts.fit(os.getpid)
         try:
             yield
         finally:

@@ -31,10 +31,12 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 import page_runs  # noqa: E402
+
 import queries  # noqa: E402
 from queries import plans  # noqa: E402
 from watchfloor.filters import DEFAULT_DAYS, default_filters  # noqa: E402
-from watchfloor.warehouse import SUMMARY_TABLES, existing_tables  # noqa: E402
+from watchfloor.warehouse import existing_tables
+from watchfloor.schema import SUMMARY_TABLES  # noqa: E402
 
 WORK = ROOT / "benchmarks" / "work"
 BENCH_END = datetime(2026, 11, 20, 0, 0)
@@ -205,19 +207,19 @@ def ranges_benchmark(warehouse: Path, size: str, only: list[str] | None = None,
 def capacity_with_plan(warehouse: str, plan: list[plans.QueryCall], as_of: datetime) -> float:
     """Median cold time of the Capacity page's fetch plus everything it works out from the frames,
     with the day's forecast already fitted (untimed, once)."""
-    from queries import demand
+    from queries import demand_forecasts
     from watchfloor import capacity as cap
 
     data = plans.fetch(plan, warehouse=warehouse)
     teams = cap.groups(data["queues"])["team"].to_list()
-    demand.group_forecast(warehouse, as_of, data["arrivals"], teams)
+    demand_forecasts.group_forecast(warehouse, as_of, data["arrivals"], teams)
     times = []
     for _ in range(REPEATS["1m"]):
         queries.clear_cache()
         start = time.perf_counter()
         data = plans.fetch(plan, warehouse=warehouse)
         groups = cap.groups(data["queues"])
-        forecast = demand.group_forecast(warehouse, as_of, data["arrivals"], groups["team"].to_list())
+        forecast = demand_forecasts.group_forecast(warehouse, as_of, data["arrivals"], groups["team"].to_list())
         view = cap.outlook(data, groups, forecast, as_of, groups["team"].to_list())
         cap.plan_csv(view.frame)
         times.append(time.perf_counter() - start)

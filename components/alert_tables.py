@@ -15,7 +15,7 @@ from components.kpi import format_count
 from watchfloor import roles
 from watchfloor.alerting import figures
 from watchfloor.alerting.store import AlertStore, StoreError
-from watchfloor.sla_report import format_duration
+from watchfloor.sla_figures import format_duration
 
 _FLASH = "alerts_flash"
 ALERT_PARAM = "alert"

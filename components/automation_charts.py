@@ -80,7 +80,7 @@ def sankey(flow: au.Flow) -> None:
     if flow.links.height == 0:
         st.info("No case in this period for these filters.")
         return
-    _draw(queries.derived(flow.links, _sankey_figure, flow.nodes), key="automation_sankey")
+    _draw(queries.memo(flow.links, _sankey_figure, flow.nodes), key="automation_sankey")
     st.caption("Cases of the period from their source to the first queue group they were routed to, the path they "
                "took from there (the escalation loop counts first, then an escalation, then a re-route) and their "
                "outcome now. Hover a band for its cases and their median case-time; select a row of the table "
@@ -212,7 +212,7 @@ def bottleneck_chart(daily: pl.DataFrame) -> None:
     if daily.height == 0:
         st.info("No complete day in this period yet: bottlenecks are counted per complete UTC day.")
         return
-    _draw(queries.derived(daily, _bottleneck_figure), key="automation_bottlenecks")
+    _draw(queries.memo(daily, _bottleneck_figure), key="automation_bottlenecks")
 
 
 def _bottleneck_figure(daily: pl.DataFrame) -> go.Figure:
@@ -284,7 +284,7 @@ def classifier_trend(weekly: pl.DataFrame, classifier: str) -> None:
     if rows.height == 0:
         st.info("No flagged case of this classifier in these weeks.")
         return
-    _draw(queries.derived(weekly, _trend_figure, classifier), key=f"automation_trend_{classifier}")
+    _draw(queries.memo(weekly, _trend_figure, classifier), key=f"automation_trend_{classifier}")
 
 
 def _trend_figure(weekly: pl.DataFrame, classifier: str) -> go.Figure:
@@ -334,7 +334,7 @@ def drift_table(drift: pl.DataFrame) -> None:
 def score_band_chart(bands: pl.DataFrame, classifier: str) -> None:
     if bands.height == 0:
         return
-    _draw(queries.derived(bands, _bands_figure, classifier), key=f"automation_bands_{classifier}")
+    _draw(queries.memo(bands, _bands_figure, classifier), key=f"automation_bands_{classifier}")
 
 
 def _bands_figure(bands: pl.DataFrame, classifier: str) -> go.Figure:
@@ -388,7 +388,7 @@ def threshold_tiles(point: dict | None, role: str) -> None:
 
 
 def threshold_chart(curve: pl.DataFrame, chosen: float, current: float | None, classifier: str) -> None:
-    _draw(queries.derived(curve, _threshold_figure, chosen, current), key=f"automation_threshold_chart_{classifier}")
+    _draw(queries.memo(curve, _threshold_figure, chosen, current), key=f"automation_threshold_chart_{classifier}")
 
 
 def _threshold_figure(curve: pl.DataFrame, chosen: float, current: float | None) -> go.Figure:

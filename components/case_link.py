@@ -7,7 +7,8 @@ page can show the case's key facts itself (until the Case page exists, or for ro
 
 from __future__ import annotations
 
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 import polars as pl
 import streamlit as st

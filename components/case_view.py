@@ -1,14 +1,14 @@
 """The Case page's drawings: search results, header, SLA clocks, timeline, signals, outcome,
 QA reviews, appeals, incident, related cases, and the blurred content excerpt with its reveal.
 
-Figures come from watchfloor.case_view; every view and reveal is written to the audit log
+Figures come from watchfloor.case_figures; every view and reveal is written to the audit log
 (watchfloor.audit) by the page before anything of the case is drawn.
 """
 
 from __future__ import annotations
 
 import html
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import plotly.graph_objects as go
 import polars as pl
@@ -17,8 +17,7 @@ import streamlit as st
 from components import case_link, plain, shell, tables, times
 from components.kpi import page_link
 from queries import plans
-from watchfloor import audit, roles
-from watchfloor import case_view as cv
+from watchfloor import audit, case_figures, roles
 from watchfloor.config import load_settings
 
 REVEALED_KEY = "case_revealed"  # the case whose content is revealed in this visit, if any
@@ -55,8 +54,8 @@ def forget_view() -> None:
 def record_view(user: shell.User, case_id: str, arrived: bool) -> None:
     """Write one audit entry per view (not per rerun), and keep a reveal only within its view.
     A case whose view cannot be recorded is not shown."""
-    st.session_state[REVEALED_KEY] = cv.revealed_after(st.session_state.get(REVEALED_KEY), arrived, case_id)
-    if not cv.is_new_view(st.session_state.get(SHOWN_KEY), arrived, case_id):
+    st.session_state[REVEALED_KEY] = case_figures.revealed_after(st.session_state.get(REVEALED_KEY), arrived, case_id)
+    if not case_figures.is_new_view(st.session_state.get(SHOWN_KEY), arrived, case_id):
         return
     st.session_state.pop(REVEAL_ERROR_KEY, None)
     try:
@@ -75,13 +74,13 @@ def search_box() -> tuple[str, bool]:
     """The search box: (what it holds, whether it was just submitted)."""
     with st.form("case_search_form", border=False, enter_to_submit=True):
         box, button = st.columns([5, 1.2], vertical_alignment="bottom", gap="small")
-        typed = box.text_input("Find a case", key=SEARCH_KEY, max_chars=cv.SEARCH_MAX_CHARS,
+        typed = box.text_input("Find a case", key=SEARCH_KEY, max_chars=case_figures.SEARCH_MAX_CHARS,
                                placeholder="Case id, account id or organisation id")
         searched = button.form_submit_button("Find", icon=":material/search:", width="stretch")
     return typed or "", searched
 
 
-def follow_search(outcome: cv.SearchOutcome | None) -> None:
+def follow_search(outcome: case_figures.SearchOutcome | None) -> None:
     """After a search: a case-id match becomes the case shown (?case_id=); otherwise no case is."""
     if outcome is not None and outcome.case_id:
         st.query_params[case_link.CASE_PARAM] = outcome.case_id
@@ -89,7 +88,7 @@ def follow_search(outcome: cv.SearchOutcome | None) -> None:
         del st.query_params[case_link.CASE_PARAM]
 
 
-def search_page(typed: str, outcome: cv.SearchOutcome | None, role: str) -> None:
+def search_page(typed: str, outcome: case_figures.SearchOutcome | None, role: str) -> None:
     """The page without a case: a hint, the cases found, or 'not found'."""
     if not typed.strip():
         st.caption("Type a case id, an account id or an organisation id, or open a case from any case table.")
@@ -108,12 +107,12 @@ def not_found(what: str | None) -> None:
                icon=":material/search_off:")
 
 
-def search_results(outcome: cv.SearchOutcome, role: str) -> None:
+def search_results(outcome: case_figures.SearchOutcome, role: str) -> None:
     """Cases of an account or organisation found by the search box; a row opens its case."""
     matches = outcome.matches
     more = f" (the newest {matches.height:,} of {outcome.total:,})" if outcome.total > matches.height else ""
     st.caption(f"{outcome.total:,} case(s) found{more}. Select a row to open the case.")
-    shown, dated = times.dated(cv.search_display(matches), {"Created": "YYYY-MM-DD HH:mm"})
+    shown, dated = times.dated(case_figures.search_display(matches), {"Created": "YYYY-MM-DD HH:mm"})
     case_link.case_table(
         shown, matches["case_id"].to_list(), key="case_search_results", role=role,
         column_config=dated,
@@ -125,7 +124,7 @@ def search_results(outcome: cv.SearchOutcome, role: str) -> None:
 
 
 def header(case: dict) -> None:
-    facts = cv.header_facts(case, times.at)
+    facts = case_figures.header_facts(case, times.at)
     st.subheader(f"Case {plain.md(case['case_id'])} · {plain.md(facts['Category'])}", anchor=False)
     left, middle, right = st.columns(3)
     names = list(facts)
@@ -139,7 +138,7 @@ def clocks(clock_frame: pl.DataFrame, case: dict, as_of: datetime) -> None:
     if clock_frame.height == 0:
         st.info("This case's queue has no SLA policy, so no SLA clock runs for it.")
         return
-    for column, shown in zip(st.columns(2), cv.clock_display(clock_frame, times.at)):
+    for column, shown in zip(st.columns(2), case_figures.clock_display(clock_frame, times.at)):
         with column, st.container(border=True):
             colour = STATE_COLOURS.get(shown["state"], "#4a5568")
             st.markdown(f"**{shown['label']} SLA** · <span style='color:{colour}'>**{shown['state']}**</span>",
@@ -148,7 +147,7 @@ def clocks(clock_frame: pl.DataFrame, case: dict, as_of: datetime) -> None:
                       help="Counted time ÷ target. Time in pending info does not count where the policy "
                            "pauses; business-hours policies count only working hours.")
             st.caption(f"{shown['summary']} · counted {shown['counted']} · paused {shown['paused']}")
-    st.caption(f"Clocks as of {times.at(as_of)}. {plain.md(cv.policy_line(case))}")
+    st.caption(f"Clocks as of {times.at(as_of)}. {plain.md(case_figures.policy_line(case))}")
 
 
 # --------------------------------------------------------------------------- timeline
@@ -159,17 +158,17 @@ def timeline(events: pl.DataFrame, clock_frame: pl.DataFrame, case_id: str) -> N
     if events.height == 0:
         st.info("No events are recorded for this case.")
         return
-    points = times.local(cv.timeline_points(events), "at")
+    points = times.local(case_figures.timeline_points(events), "at")
     clock_frame = times.local(clock_frame, "due_at")
     fig = go.Figure()
     # Every lane stays on the chart, also those this case never visited.
-    fig.add_trace(go.Scatter(x=[points["at"][0]] * len(cv.LANE_ORDER), y=list(cv.LANE_ORDER), mode="markers",
+    fig.add_trace(go.Scatter(x=[points["at"][0]] * len(case_figures.LANE_ORDER), y=list(case_figures.LANE_ORDER), mode="markers",
                              marker=dict(opacity=0), hoverinfo="skip", showlegend=False))
     fig.add_trace(go.Scatter(
         x=points["at"].to_list(), y=points["lane"].to_list(), mode="lines", showlegend=False,
         line=dict(color="#cbd2d9", width=1.5, shape="hv"), hoverinfo="skip",
     ))
-    for lane in cv.LANE_ORDER:
+    for lane in case_figures.LANE_ORDER:
         part = points.filter(pl.col("lane") == lane)
         if part.height == 0:
             continue
@@ -187,12 +186,12 @@ def timeline(events: pl.DataFrame, clock_frame: pl.DataFrame, case_id: str) -> N
                                                  dash="dash", width=1))
         fig.add_annotation(x=row["due_at"], y=1.0, yref="paper", showarrow=False, yanchor="bottom",
                            text=f"{row['label']} due", font=dict(size=11, color="#4a5568"))
-    fig.update_yaxes(categoryorder="array", categoryarray=list(reversed(cv.LANE_ORDER)), title_text="")
+    fig.update_yaxes(categoryorder="array", categoryarray=list(reversed(case_figures.LANE_ORDER)), title_text="")
     fig.update_xaxes(title=dict(text=times.titled("time"), font=dict(size=11)))
     fig.update_layout(height=260, margin=dict(l=10, r=40, t=30, b=10), plot_bgcolor="rgba(0,0,0,0)",
                       paper_bgcolor="rgba(0,0,0,0)")
     st.plotly_chart(plain.figure(fig), key="case_timeline_chart", config={"displayModeBar": False})
-    shown, dated = times.dated(cv.timeline_display(events), {"When": "YYYY-MM-DD HH:mm"})
+    shown, dated = times.dated(case_figures.timeline_display(events), {"When": "YYYY-MM-DD HH:mm"})
     tables.table(shown, hide_index=True, key="case_timeline_table",
                  column_config={**dated,
                                 "Then": st.column_config.TextColumn(help="Where the case is after the event."),
@@ -207,13 +206,13 @@ def signals_and_outcome(case: dict) -> None:
     left, right = st.columns(2)
     with left, st.container(border=True):
         st.markdown("**Classifier signals**")
-        _facts(cv.signal_facts(case))
-        score = cv.classifier_score(case)
+        _facts(case_figures.signal_facts(case))
+        score = case_figures.classifier_score(case)
         if score is not None:
             st.progress(min(max(score, 0.0), 1.0), text="Classifier score (0 to 1)")
     with right, st.container(border=True):
         st.markdown("**Decision and enforcement**")
-        _facts(cv.outcome_facts(case, times.at))
+        _facts(case_figures.outcome_facts(case, times.at))
 
 
 def qa_and_appeals(reviews: pl.DataFrame, appeals: pl.DataFrame) -> None:
@@ -223,23 +222,23 @@ def qa_and_appeals(reviews: pl.DataFrame, appeals: pl.DataFrame) -> None:
         if reviews.height == 0:
             st.caption("No QA review of this case.")
         else:
-            summary = cv.qa_summary(reviews)
+            summary = case_figures.qa_summary(reviews)
             st.caption(f"{summary.reviews} review(s): {summary.agreed} agree with the decision; "
                        f"{summary.golden} from the golden set.")
-            shown, dated = times.dated(cv.qa_display(reviews), {"Reviewed": "YYYY-MM-DD HH:mm"})
+            shown, dated = times.dated(case_figures.qa_display(reviews), {"Reviewed": "YYYY-MM-DD HH:mm"})
             tables.table(shown, hide_index=True, key="case_qa_table", column_config=dated)
     with right:
         st.markdown("**Appeals**")
         if appeals.height == 0:
             st.caption("No appeal against this case.")
         else:
-            shown, dated = times.dated(cv.appeals_display(appeals), {"Filed": "YYYY-MM-DD HH:mm",
+            shown, dated = times.dated(case_figures.appeals_display(appeals), {"Filed": "YYYY-MM-DD HH:mm",
                                                                     "Resolved": "YYYY-MM-DD HH:mm"})
             tables.table(shown, hide_index=True, key="case_appeals_table", column_config=dated)
 
 
 def incident(case: dict, role: str) -> None:
-    facts = cv.incident_facts(case, times.at)
+    facts = case_figures.incident_facts(case, times.at)
     st.markdown("**Linked incident**")
     if facts is None:
         st.caption("This case is not linked to an incident.")
@@ -251,14 +250,14 @@ def incident(case: dict, role: str) -> None:
 
 
 def related(related_cases: pl.DataFrame, case: dict, role: str) -> None:
-    counts = cv.related_counts(related_cases)
+    counts = case_figures.related_counts(related_cases)
     st.markdown("**Other cases of this account and organisation**")
     if counts.shown == 0:
         st.caption("No other case of this account or organisation.")
         return
-    st.caption(cv.related_caption(counts, case.get("account_id"), case.get("org_id"), plain.md)
+    st.caption(case_figures.related_caption(counts, case.get("account_id"), case.get("org_id"), plain.md)
                + " Select a row to open the case.")
-    shown, dated = times.dated(cv.related_display(related_cases), {"Created": "YYYY-MM-DD HH:mm"})
+    shown, dated = times.dated(case_figures.related_display(related_cases), {"Created": "YYYY-MM-DD HH:mm"})
     case_link.case_table(
         shown, related_cases["case_id"].to_list(), key="case_related_table", role=role, column_config=dated,
         height=min(38 + 35 * related_cases.height, 390),
@@ -298,7 +297,7 @@ def _reveal(case_id: str, user: shell.User) -> None:
     st.session_state[REVEALED_KEY] = case_id
     st.session_state[REASON_KEY] = ""
     try:
-        since = datetime.now(timezone.utc).replace(tzinfo=None) - timedelta(minutes=audit.EXPOSURE_WINDOW_MINUTES)
+        since = datetime.now(UTC).replace(tzinfo=None) - timedelta(minutes=audit.EXPOSURE_WINDOW_MINUTES)
         st.session_state[EXPOSURE_KEY] = log.reveals_since(user.username, since)
     except audit.AuditError:
         st.session_state[EXPOSURE_KEY] = None

@@ -59,7 +59,7 @@ def backlog_by_state_bar(backlog: pl.DataFrame, key: str) -> None:
     if backlog.height == 0:
         st.info("No open cases.")
         return
-    st.plotly_chart(queries.derived(backlog, _backlog_figure), key=key, config={"displayModeBar": False})
+    st.plotly_chart(queries.memo(backlog, _backlog_figure), key=key, config={"displayModeBar": False})
 
 
 def _backlog_figure(backlog: pl.DataFrame) -> go.Figure:
@@ -88,7 +88,7 @@ def backlog_and_flow_chart(hourly: pl.DataFrame, key: str) -> None:
     if hourly.height == 0:
         st.info("No cases in the last 48 hours.")
         return
-    st.plotly_chart(queries.derived(hourly, _backlog_and_flow_figure, times.zone()), key=key,
+    st.plotly_chart(queries.memo(hourly, _backlog_and_flow_figure, times.zone()), key=key,
                     config={"displayModeBar": False})
 
 
@@ -145,7 +145,7 @@ def queue_history_chart(history: pl.DataFrame, hourly: bool, target_hours: float
         return
     # Days are UTC days (the buckets the query counts in); hours are shown in the reader's zone.
     zone = times.zone() if hourly else times.UTC
-    st.plotly_chart(queries.derived(history, _queue_history_figure, hourly, target_hours, zone), key=key,
+    st.plotly_chart(queries.memo(history, _queue_history_figure, hourly, target_hours, zone), key=key,
                     config={"displayModeBar": False})
 
 

@@ -4,17 +4,17 @@ Kept dense on purpose: the whole summary fits on one 1440 × 900 screen."""
 
 from __future__ import annotations
 
-from typing import Callable
+from collections.abc import Callable
 
 import polars as pl
 import streamlit as st
 
 from components import plain, tables
-from components.spike_lines import spike_list
 from components.kpi import page_link
 from components.navigation import page_is_built
-from watchfloor import roles
+from components.spike_lines import spike_list
 from watchfloor import executive as ex
+from watchfloor import roles
 from watchfloor.compare import NO_CHANGE, Change, describe_relative_change
 from watchfloor.labels import category_labels, humanised, texts_of
 

@@ -8,9 +8,8 @@ every run by shell.current_user. docs/security.md describes the whole design.
 
 from __future__ import annotations
 
-from urllib.parse import urlparse
-
 import secrets
+from urllib.parse import urlparse
 
 import streamlit as st
 

@@ -15,7 +15,7 @@ from components.navigation import page_is_built
 from watchfloor import metrics, roles
 from watchfloor import queue_health as qh
 from watchfloor.labels import texts_of
-from watchfloor.sla_report import format_duration
+from watchfloor.sla_figures import format_duration
 
 STATE_MARKS = {"red": "behind", "amber": "at risk", "green": "on track"}
 
@@ -59,7 +59,7 @@ def queue_health_table(table: pl.DataFrame, group_by: str, key: str) -> None:
     if case_links:
         columns["oldest_case_id"] = st.column_config.LinkColumn("Oldest case", display_text=r"case_id=(.*)")
     tables.table(
-        queries.derived(table, _health_rows, tuple(columns), case_links),
+        queries.memo(table, _health_rows, tuple(columns), case_links),
         hide_index=True,  # an empty queue has no ages: a dash, never "None"
         column_config=columns,
         key=key,
@@ -92,7 +92,7 @@ _SAFE_ID = re.compile(r"^[A-Za-z0-9_.:-]{1,80}$")
 def _queue_columns(rows: pl.DataFrame, role: str) -> tuple[pl.DataFrame, dict]:
     linked = roles.can_view(role, "queue_health") and page_is_built("queue_health")
     columns = {"label": st.column_config.TextColumn("Queue", pinned=True)}
-    return queries.derived(rows, _queue_rows, linked), columns
+    return queries.memo(rows, _queue_rows, linked), columns
 
 
 def _queue_rows(rows: pl.DataFrame, linked: bool) -> pl.DataFrame:
@@ -130,7 +130,7 @@ def worst_by_sla_table(rows: pl.DataFrame, role: str, key: str) -> None:
         "backlog": st.column_config.NumberColumn("Backlog", format="localized"),
     }
     _link_and_place(columns, shown)
-    tables.table(queries.derived(shown, _selected, tuple(columns)), hide_index=True, column_config=columns, key=key)
+    tables.table(queries.memo(shown, _selected, tuple(columns)), hide_index=True, column_config=columns, key=key)
 
 
 def _selected(rows: pl.DataFrame, columns: tuple[str, ...]) -> pl.DataFrame:
@@ -143,7 +143,7 @@ def worst_by_age_table(rows: pl.DataFrame, role: str, key: str) -> None:
         st.info("No open cases.")
         return
     shown, columns = _queue_columns(rows, role)
-    shown = queries.derived(shown, _age_rows)
+    shown = queries.memo(shown, _age_rows)
     columns |= {
         "oldest": st.column_config.TextColumn("Oldest open", help="Age of the queue's oldest open case (since it "
                                                                    "was created): Queue health's Oldest."),
@@ -152,7 +152,7 @@ def worst_by_age_table(rows: pl.DataFrame, role: str, key: str) -> None:
         "target": st.column_config.TextColumn("Target", help="The queue's resolution target."),
     }
     _link_and_place(columns, shown)
-    tables.table(queries.derived(shown, _selected, tuple(columns)), hide_index=True, column_config=columns, key=key)
+    tables.table(queries.memo(shown, _selected, tuple(columns)), hide_index=True, column_config=columns, key=key)
 
 
 def _age_rows(rows: pl.DataFrame) -> pl.DataFrame:

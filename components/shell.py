@@ -13,11 +13,10 @@ from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 import queries
 from components import plain, times
-from queries import plans, refresh
+from queries import plans, prefetch
 from watchfloor import audit, auth, roles
 from watchfloor.config import Settings, load_settings
-from watchfloor.warehouse import (SummariesMissing, WarehouseBusy, WarehouseEmpty, WarehouseError, WarehouseMissing,
-                                  check_ready)
+from watchfloor.warehouse import SummariesMissing, WarehouseBusy, WarehouseEmpty, WarehouseError, WarehouseMissing, check_ready
 
 
 @dataclass(frozen=True)
@@ -141,8 +140,8 @@ def arrived(page_key: str) -> bool:
 def as_of() -> datetime:
     """The dashboard's 'now', snapped to the refresh interval so that everyone who opens a page
     within one interval shares its queries (watchfloor.config.dashboard_now); while the server runs
-    the new interval's queries ahead of the pages, the previous interval's (queries/refresh.py)."""
-    return refresh.page_now()
+    the new interval's queries ahead of the pages, the previous interval's (queries/prefetch.py)."""
+    return prefetch.page_now()
 
 
 def warehouse_ready() -> bool:
@@ -248,7 +247,7 @@ def fetch_or_stop(plan: list[plans.QueryCall]) -> dict[str, pl.DataFrame]:
     past the time limit is cancelled and the page says so; a warehouse a writer holds is retried;
     any other failure: a clear message, and the page stops."""
     if isinstance(plan, plans.Plan):
-        refresh.remember(plan)  # run ahead at the coming intervals while pages keep asking for it
+        prefetch.remember(plan)  # run ahead at the coming intervals while pages keep asking for it
     retrying = None
     for attempt in range(1, LOCKED_TRIES + 1):
         try:

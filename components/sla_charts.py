@@ -1,5 +1,5 @@
 """The SLA page's drawings: headline tiles, next-to-breach list, attainment charts and table,
-breach causes, breach list with case details, policies. Figures come from watchfloor.sla_report.
+breach causes, breach list with case details, policies. Figures come from watchfloor.sla_figures.
 """
 
 from __future__ import annotations
@@ -14,8 +14,7 @@ import queries
 from components import case_link, plain, shell, tables, times
 from components.charts import marked
 from components.kpi import format_count, kpi_tile
-from watchfloor import metrics
-from watchfloor import sla_report as rep
+from watchfloor import metrics, sla_figures
 from watchfloor.labels import category_label
 from watchfloor.warehouse import WarehouseError
 
@@ -54,17 +53,17 @@ def _draw(fig: go.Figure, key: str) -> None:
 
 
 def headline(attainment: pl.DataFrame, now: metrics.NowCounts, role: str) -> None:
-    first = queries.derived(attainment, rep.overall_attainment, rep.FIRST_ACTION)
-    resolution = queries.derived(attainment, rep.overall_attainment, rep.RESOLUTION)
+    first = queries.memo(attainment, sla_figures.overall_attainment, sla_figures.FIRST_ACTION)
+    resolution = queries.memo(attainment, sla_figures.overall_attainment, sla_figures.RESOLUTION)
     window = f" · {metrics.PERIOD}"
     tiles = st.columns(5)
     with tiles[0]:
-        kpi_tile("First-action SLA" + window, rep.format_share(first.share),
+        kpi_tile("First-action SLA" + window, sla_figures.format_share(first.share),
                  note=f"{first.met:,} met · {first.breached:,} breached",
                  help="Met ÷ (met + breached) over first-action clocks that stopped within target or "
                       "crossed their target in the sidebar's date range.", role=role)
     with tiles[1]:
-        kpi_tile("Resolution SLA" + window, rep.format_share(resolution.share),
+        kpi_tile("Resolution SLA" + window, sla_figures.format_share(resolution.share),
                  note=f"{resolution.met:,} met · {resolution.breached:,} breached",
                  help="Met ÷ (met + breached) over resolution clocks that stopped within target or "
                       "crossed their target in the sidebar's date range.", role=role)
@@ -89,21 +88,21 @@ def next_to_breach(next_rows: pl.DataFrame, as_of: datetime, role: str) -> None:
     if next_rows.height == 0:
         st.info("No open case has a running SLA clock for these filters.")
         return
-    counts = rep.next_view_counts(next_rows)
+    counts = sla_figures.next_view_counts(next_rows)
     view = st.segmented_control(
-        "Show", options=list(rep.NEXT_VIEWS), key="sla_next_view", default=rep.UPCOMING, required=True,
-        format_func=lambda v: f"{rep.NEXT_VIEWS[v]} ({counts[v]:,})",
-    ) or rep.UPCOMING
-    rows = queries.derived(next_rows, rep.next_view, view)
+        "Show", options=list(sla_figures.NEXT_VIEWS), key="sla_next_view", default=sla_figures.UPCOMING, required=True,
+        format_func=lambda v: f"{sla_figures.NEXT_VIEWS[v]} ({counts[v]:,})",
+    ) or sla_figures.UPCOMING
+    rows = queries.memo(next_rows, sla_figures.next_view, view)
     if rows.height == 0:
-        st.info("No running clock is overdue." if view == rep.OVERDUE
+        st.info("No running clock is overdue." if view == sla_figures.OVERDUE
                 else "No running clock is at risk or warning (at 50 % of its target or more, not yet past it).")
         return
-    order = ("most recently breached first" if view == rep.OVERDUE
+    order = ("most recently breached first" if view == sla_figures.OVERDUE
              else "at 50 % of the target or more, least time left first")
     shown = f"the {rows.height:,} of {counts[view]:,}" if counts[view] > rows.height else f"all {rows.height:,}"
     st.caption(f"Running clocks of open cases now, {order}: {shown}.{case_link.select_hint(role, True)}")
-    display = queries.derived(rows, _next_to_breach_table)
+    display = queries.memo(rows, _next_to_breach_table)
     case_link.case_table(
         display,
         rows["case_id"].to_list(),
@@ -129,7 +128,7 @@ def next_to_breach(next_rows: pl.DataFrame, as_of: datetime, role: str) -> None:
 
 def _next_to_breach_table(rows: pl.DataFrame) -> pl.DataFrame:
     """The next-to-breach rows as shown, each level after the mark of its colour."""
-    return rep.next_to_breach_display(rows).with_columns(
+    return sla_figures.next_to_breach_display(rows).with_columns(
         marked(pl.col("Level"), pl.lit(rows["state"]).replace_strict(LEVEL_COLOURS, default=None, return_dtype=pl.String))
         .alias("Level"))
 
@@ -138,7 +137,7 @@ def _next_to_breach_table(rows: pl.DataFrame) -> pl.DataFrame:
 
 
 def _attainment_figure(attainment: pl.DataFrame, dimension: str, clock: str, zone: str = times.UTC) -> go.Figure:
-    series = times.in_zone(rep.chart_series(attainment, dimension, clock), ["bucket"], zone)
+    series = times.in_zone(sla_figures.chart_series(attainment, dimension, clock), ["bucket"], zone)
     fig = go.Figure()
     for i, (label, part) in enumerate(series.group_by("label", maintain_order=True)):
         label = label[0]
@@ -160,38 +159,38 @@ def _attainment_figure(attainment: pl.DataFrame, dimension: str, clock: str, zon
 
 
 def attainment_charts(attainment: pl.DataFrame, dimension: str, hourly: bool) -> None:
-    if not queries.derived(attainment, rep.any_whole_period):
+    if not queries.memo(attainment, sla_figures.any_whole_period):
         st.info("No SLA clock stopped or breached in this period for these filters.")
         return
     unit = "hour" if hourly else "day"
     zone = times.zone() if hourly else times.UTC  # days are the UTC days the query counts in
     columns = st.columns(2)
-    for column, clock in zip(columns, rep.CLOCKS):
+    for column, clock in zip(columns, sla_figures.CLOCKS):
         with column:
-            st.markdown(f"**{rep.CLOCK_LABELS[clock]} SLA**")
-            _draw(queries.derived(attainment, _attainment_figure, dimension, clock, zone),
+            st.markdown(f"**{sla_figures.CLOCK_LABELS[clock]} SLA**")
+            _draw(queries.memo(attainment, _attainment_figure, dimension, clock, zone),
                   key=f"sla_attainment_chart_{clock}")
     st.caption(
         f"Met ÷ (met + breached) per {unit} ({zone}): a clock counts in the {unit} it stopped within target or "
-        f"crossed its target. Black: all cases in scope; coloured: the {rep.SERIES_TOP_N} "
-        f"{rep.BREAKDOWNS[dimension].lower()} values with most breaches. Gaps: nothing stopped or breached."
+        f"crossed its target. Black: all cases in scope; coloured: the {sla_figures.SERIES_TOP_N} "
+        f"{sla_figures.BREAKDOWNS[dimension].lower()} values with most breaches. Gaps: nothing stopped or breached."
     )
 
 
 def breakdown_table(attainment: pl.DataFrame, dimension: str) -> None:
-    table = queries.derived(attainment, rep.breakdown_table, dimension)
+    table = queries.memo(attainment, sla_figures.breakdown_table, dimension)
     if table.height == 0:
         return
-    name = rep.BREAKDOWNS[dimension]
-    for column, clock in zip(st.columns(2), rep.CLOCKS):
+    name = sla_figures.BREAKDOWNS[dimension]
+    for column, clock in zip(st.columns(2), sla_figures.CLOCKS):
         with column:
-            view = queries.derived(table, rep.clock_view, clock)
-            st.markdown(f"**{rep.CLOCK_LABELS[clock]} SLA by {name.lower()}**, whole period")
+            view = queries.memo(table, sla_figures.clock_view, clock)
+            st.markdown(f"**{sla_figures.CLOCK_LABELS[clock]} SLA by {name.lower()}**, whole period")
             if view.height == 0:
-                st.info(f"No {rep.CLOCK_LABELS[clock].lower()} clock stopped or breached in this period.")
+                st.info(f"No {sla_figures.CLOCK_LABELS[clock].lower()} clock stopped or breached in this period.")
                 continue
             tables.table(
-                queries.derived(view, rep.in_percent),
+                queries.memo(view, sla_figures.in_percent),
                 key=f"sla_breakdown_table_{clock}",
                 hide_index=True,
                 column_config={
@@ -209,27 +208,27 @@ def breakdown_table(attainment: pl.DataFrame, dimension: str) -> None:
 
 
 def breach_causes(causes: pl.DataFrame, dimension: str, clock: str) -> None:
-    overall = queries.derived(causes, rep.cause_split, clock, "all")
+    overall = queries.memo(causes, sla_figures.cause_split, clock, "all")
     if overall.height == 0:
-        st.info(f"No {rep.CLOCK_LABELS[clock].lower()} clock breached in this period for these filters.")
+        st.info(f"No {sla_figures.CLOCK_LABELS[clock].lower()} clock breached in this period for these filters.")
         return
     clocks = overall["breached_clocks"][0]
-    shares = st.columns(len(rep.CAUSE_PARTS))
+    shares = st.columns(len(sla_figures.CAUSE_PARTS))
     for column, row in zip(shares, overall.iter_rows(named=True)):
         with column:
-            st.metric(plain.md(row["part"]), rep.format_share(row["share"]),
-                      help=f"{rep.format_duration(row['seconds'])} in all over {clocks:,} breached clocks.")
-    _draw(queries.derived(causes, _causes_figure, clock, dimension), key="sla_causes_chart")
+            st.metric(plain.md(row["part"]), sla_figures.format_share(row["share"]),
+                      help=f"{sla_figures.format_duration(row['seconds'])} in all over {clocks:,} breached clocks.")
+    _draw(queries.memo(causes, _causes_figure, clock, dimension), key="sla_causes_chart")
     st.caption(
         f"Share of the wall time from creation to the clock's stop (or now) of the breached "
-        f"{rep.CLOCK_LABELS[clock].lower()} clocks of the period, per {rep.BREAKDOWNS[dimension].lower()} "
-        f"(breached clocks in brackets; the {rep.CAUSES_TOP_N} with most), from the cases' events. Pending info "
+        f"{sla_figures.CLOCK_LABELS[clock].lower()} clocks of the period, per {sla_figures.BREAKDOWNS[dimension].lower()} "
+        f"(breached clocks in brackets; the {sla_figures.CAUSES_TOP_N} with most), from the cases' events. Pending info "
         "counts here even where the policy pauses the clock."
     )
 
 
 def _causes_figure(causes: pl.DataFrame, clock: str, dimension: str) -> go.Figure:
-    split = rep.cause_split(causes, clock, dimension)
+    split = sla_figures.cause_split(causes, clock, dimension)
     labels = list(dict.fromkeys(split["label"].to_list()))
     fig = go.Figure()
     for part, colour in PART_COLOURS.items():
@@ -239,7 +238,7 @@ def _causes_figure(causes: pl.DataFrame, clock: str, dimension: str) -> go.Figur
         fig.add_trace(go.Bar(
             y=labels,
             x=[shares_by_label.get(label) or 0 for label in labels],
-            customdata=[rep.format_duration(hours_by_label.get(label)) for label in labels],
+            customdata=[sla_figures.format_duration(hours_by_label.get(label)) for label in labels],
             name=part,
             orientation="h",
             marker_color=colour,
@@ -257,7 +256,7 @@ def _causes_figure(causes: pl.DataFrame, clock: str, dimension: str) -> go.Figur
 
 
 def breach_list(breaches: pl.DataFrame, clock_choice: str, as_of: datetime, role: str) -> None:
-    chosen = queries.derived(breaches, rep.select_breaches, clock_choice)
+    chosen = queries.memo(breaches, sla_figures.select_breaches, clock_choice)
     if chosen.total == 0:
         st.info("No SLA breach in this period for these filters.")
         return
@@ -269,7 +268,7 @@ def breach_list(breaches: pl.DataFrame, clock_choice: str, as_of: datetime, role
     rows = chosen.rows
     created, breached_at = times.titled("Created"), times.titled("Breached at")
     case_link.case_table(
-        queries.derived(rows, _breach_rows, times.zone(), created, breached_at),
+        queries.memo(rows, _breach_rows, times.zone(), created, breached_at),
         rows["case_id"].to_list(),
         key=f"sla_breach_table_{clock_choice}",  # a selection belongs to one list
         role=role,
@@ -290,7 +289,7 @@ def breach_list(breaches: pl.DataFrame, clock_choice: str, as_of: datetime, role
 
 def _breach_rows(rows: pl.DataFrame, zone: str, created: str, breached_at: str) -> pl.DataFrame:
     """The breach list as shown, its times in the user's zone, kept with the list."""
-    return times.in_zone(rep.breach_display(rows), ("Created", "Breached at"), zone).rename(
+    return times.in_zone(sla_figures.breach_display(rows), ("Created", "Breached at"), zone).rename(
         {"Created": created, "Breached at": breached_at})
 
 
@@ -299,23 +298,23 @@ def case_details(row: dict, as_of: datetime) -> None:
     case_id = row["case_id"]
     with st.expander(f"Case {plain.md(case_id)}", expanded=True, icon=":material/description:"):
         facts = {
-            "Clock": rep.CLOCK_LABELS.get(row["clock"], row["clock"]),
+            "Clock": sla_figures.CLOCK_LABELS.get(row["clock"], row["clock"]),
             "Queue": row.get("queue_name") or row.get("queue_id"),
             "Priority": row["priority"],
-            "Vendor": rep.vendor_label(row.get("vendor_id"), row.get("vendor_name")),
+            "Vendor": sla_figures.vendor_label(row.get("vendor_id"), row.get("vendor_name")),
             "Region": row["region"],
             "Category": category_label(row["category"]),
             "Created": times.at(row["created_at"]),
-            "Elapsed / target": f"{rep.format_duration(row['elapsed_seconds'])} of {rep.format_duration(row['target_seconds'])}"
-                                f" ({rep.format_share(row['used_share'])})",
-            "Paused": rep.format_duration(row.get("paused_seconds")),
+            "Elapsed / target": f"{sla_figures.format_duration(row['elapsed_seconds'])} of {sla_figures.format_duration(row['target_seconds'])}"
+                                f" ({sla_figures.format_share(row['used_share'])})",
+            "Paused": sla_figures.format_duration(row.get("paused_seconds")),
         }
         if row.get("breach_at") is not None:
             facts["Breached at"] = times.at(row["breach_at"])
         if "case_open" in row:
             facts["Still open"] = "yes" if row["case_open"] else "no"
         if "seconds_left" in row:
-            facts["Time left"] = rep.format_time_left(row["seconds_left"])
+            facts["Time left"] = sla_figures.format_time_left(row["seconds_left"])
         left, right = st.columns([1, 2])
         with left:
             st.markdown("\n".join(f"- **{name}:** {plain.md(value)}" for name, value in facts.items()))
@@ -329,7 +328,7 @@ def case_details(row: dict, as_of: datetime) -> None:
                 st.info("No events recorded for this case.")
             else:
                 when = times.titled("When")
-                tables.table(times.local(rep.timeline_display(events), "When").rename({"When": when}), hide_index=True,
+                tables.table(times.local(sla_figures.timeline_display(events), "When").rename({"When": when}), hide_index=True,
                              key=f"sla_case_events_{case_id}",
                              column_config={when: st.column_config.DatetimeColumn(format="YYYY-MM-DD HH:mm")})
         st.caption("The Case page will show the full case; until then, these are its key facts.")
@@ -342,7 +341,7 @@ def policies(frame: pl.DataFrame) -> None:
     if frame.height == 0:
         st.info("The warehouse has no SLA policies.")
         return
-    table = queries.derived(frame, rep.policy_table)
+    table = queries.memo(frame, sla_figures.policy_table)
     tables.table(
         table,
         key="sla_policies_table",

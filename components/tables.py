@@ -35,4 +35,4 @@ def table(data: pl.DataFrame | Any, **kwargs: Any) -> Any:
     A frame's Arrow form is kept as long as the frame: a cached or derived frame is converted once.
     An empty cell shows a dash, never "None", unless the caller says otherwise."""
     kwargs.setdefault("placeholder", "–")
-    return st.dataframe(queries.derived(data, as_arrow) if isinstance(data, pl.DataFrame) else data, **kwargs)
+    return st.dataframe(queries.memo(data, as_arrow) if isinstance(data, pl.DataFrame) else data, **kwargs)

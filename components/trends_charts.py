@@ -65,7 +65,7 @@ def _zone_of(step: timedelta) -> str:
 
 def headline(episodes: pl.DataFrame, movers: pl.DataFrame, dimension: str, role: str) -> None:
     """`episodes` is watchfloor.trends.spike_list's frame (spikes first, then bursts)."""
-    counts = queries.derived(episodes, _headline_counts)
+    counts = queries.memo(episodes, _headline_counts)
     tiles = st.columns(4)
     name = tr.DIMENSIONS[dimension].lower()
     with tiles[0]:
@@ -86,7 +86,7 @@ def headline(episodes: pl.DataFrame, movers: pl.DataFrame, dimension: str, role:
         kpi_tile("Excess cases", format_count(counts["excess"]), note="observed − expected over all spikes",
                  help="Cases above the expected count, summed over the spike episodes in the list.", role=role)
     with tiles[3]:
-        row = queries.derived(movers, tr.top_riser)
+        row = queries.memo(movers, tr.top_riser)
         if row is not None:
             share = f" ({row['change_share']:+.0%})" if row["change_share"] is not None else " (new)"
             kpi_tile(f"Top riser by {name}", plain.md(row["label"]), note=f"+{row['change']:,} cases{share} vs previous period",
@@ -116,7 +116,7 @@ def spike_table(episodes: pl.DataFrame, dimension: str) -> dict | None:
         return None
     unit = "bucket"
     onset_title = times.titled("Onset")
-    display, burst_count = queries.derived(episodes, _spike_rows, times.zone(), onset_title)
+    display, burst_count = queries.memo(episodes, _spike_rows, times.zone(), onset_title)
     listed = count_of(episodes.height - burst_count, "spike") + (f" and {count_of(burst_count, 'burst')}" if burst_count else "")
     st.caption(f"{listed}, ongoing first, then by severity and excess cases: each "
                "category is watched hourly on its own series and on each of its surfaces, regions and surface-region "
@@ -198,7 +198,7 @@ def alert_rate_chart(rate: pl.DataFrame, sensitivity_label: str) -> None:
         st.info("Not enough history yet to count alerts a week: the detector needs two weeks of data first.")
         return
     # Built once per rate frame (kept with the spike record), drawn on each run.
-    _draw(queries.derived(rate, _alert_rate_figure), key="trends_alert_rate_chart")
+    _draw(queries.memo(rate, _alert_rate_figure), key="trends_alert_rate_chart")
     weeks = float(rate["weeks"][0])
     spikes_total = float(rate["spikes_per_week"].sum())
     bursts_total = float(rate["bursts_per_week"].sum())
@@ -226,7 +226,7 @@ def _alert_rate_figure(rate: pl.DataFrame) -> go.Figure:
 
 def series_options(view: tr.SpikeView, dimension: str) -> dict[str, str]:
     """ALL, then the values by volume in the period (worked out once per detector view)."""
-    return queries.derived(view.points, _series_options, dimension)
+    return queries.memo(view.points, _series_options, dimension)
 
 
 def _series_options(points: pl.DataFrame, dimension: str) -> dict[str, str]:
@@ -244,7 +244,7 @@ def volume_chart(view: tr.SpikeView, dimension: str, shown: str, selected: dict 
     zone = _zone_of(view.bucket)
     if shown == ALL:
         # Built once per detector view (shared by every session that sees it), drawn on each run.
-        _draw(queries.derived(view.points, _overview_figure, view.episodes, dimension, zone),
+        _draw(queries.memo(view.points, _overview_figure, view.episodes, dimension, zone),
               key=f"trends_overview_chart_{dimension}")
         st.caption(f"Cases per {unit} ({zone}) of the {OVERVIEW_TOP_N} biggest values; red dots mark the peak of each "
                    "spike. Choose one value to see its expected band.")
@@ -380,7 +380,7 @@ def movers_table(movers: pl.DataFrame, dimension: str, period_label: str) -> Non
         st.info("No cases in this period or the one before for these filters.")
         return
     tables.table(
-        queries.derived(movers, _mover_rows, tr.DIMENSIONS[dimension]),
+        queries.memo(movers, _mover_rows, tr.DIMENSIONS[dimension]),
         key=f"trends_movers_table_{dimension}",
         hide_index=True,
         column_config={
@@ -405,7 +405,7 @@ def emerging_patterns(rising: pl.DataFrame) -> None:
     for column, (dimension, name) in zip(columns, tr.EMERGING_DIMENSIONS.items()):
         with column:
             st.markdown(f"**{name}**")
-            rows = queries.derived(rising, _emerging_rows, dimension, name)
+            rows = queries.memo(rising, _emerging_rows, dimension, name)
             if rows.height == 0:
                 st.caption("None gained share.")
                 continue
@@ -440,13 +440,13 @@ def classifier_signal(table: pl.DataFrame, overall: pl.DataFrame, volume: pl.Dat
     left, right = st.columns([3, 2])
     with left:
         # Both charts are built once per result (shared by every session), drawn on each run.
-        _draw(queries.derived(table, _precision_heatmap, overall), key="trends_classifier_heatmap")
+        _draw(queries.memo(table, _precision_heatmap, overall), key="trends_classifier_heatmap")
         st.caption("Precision against human decisions: violating ÷ (violating + non-violating) among flagged cases "
                    "a person decided, per score band. Automated decisions are left out; "
                    f"blank: fewer than {MIN_DECIDED} human decisions. Hover for the 95 % interval.")
     with right:
         zone = times.zone() if hourly else times.UTC
-        _draw(queries.derived(volume, _flagged_volume, overall, zone), key="trends_classifier_volume")
+        _draw(queries.memo(volume, _flagged_volume, overall, zone), key="trends_classifier_volume")
         st.caption(f"Cases flagged per {'hour' if hourly else 'day'} ({zone}) by the "
                    f"{len(overall['classifier'].head(CLASSIFIERS_CHARTED))} busiest classifiers.")
 

@@ -11,7 +11,7 @@ import polars as pl
 import streamlit as st
 
 import queries
-from components import filters, plain, tables
+from components import plain, sidebar_filters, tables
 from components.charts import mark
 from watchfloor import scorecard_export
 from watchfloor import vendors as v
@@ -36,7 +36,7 @@ def _draw(fig: go.Figure, key: str) -> None:
 
 def grade_tiles(card: pl.DataFrame) -> None:
     """One tile per vendor: its overall grade and how many figures are green, amber, red."""
-    rows = queries.derived(card, _tile_rows)
+    rows = queries.memo(card, _tile_rows)
     for start in range(0, len(rows), 5):
         for column, row in zip(st.columns(5), rows[start:start + 5]):
             statuses = [row[f"{f.key}_status"] for f in v.FIGURES]
@@ -77,7 +77,7 @@ def scorecard_table(card: pl.DataFrame, key: str) -> None:
     if card.height == 0:
         st.info("No vendor work in this period for these filters.")
         return
-    shown = queries.derived(card, display_table)  # built once per scorecard, for every rerun and session
+    shown = queries.memo(card, display_table)  # built once per scorecard, for every rerun and session
     config = {"Vendor": st.column_config.TextColumn(pinned=True)}
     for f in v.FIGURES:
         rule = "" if f.direction is None else f" Marked 🟢 🟠 🔴 against the contract target ({f.target or 'house standard'})."
@@ -98,12 +98,12 @@ def weekly_trend(weeks: pl.DataFrame, figure_key: str, period_start: date, perio
     if weeks.filter(pl.col(figure_key).is_not_null()).height == 0:
         st.info(f"No {figure.label.lower()} in these weeks.")
         return
-    _draw(queries.derived(weeks, _weekly_figure, figure_key), key=key)  # built once per result
+    _draw(queries.memo(weeks, _weekly_figure, figure_key), key=key)  # built once per result
     few = (period_end - period_start).days + 1 < TREND_WEEKS_AT_LEAST * 7
     st.caption("One point per UTC week (Monday to Sunday), cut to the date range. Dotted: each vendor's target."
                + (" A trend needs more weeks than the date range holds." if few else ""))
     if few:
-        filters.widen_period_button(TREND_WEEKS_SHOWN * 7, period_end, f"Show the last {TREND_WEEKS_SHOWN} weeks",
+        sidebar_filters.widen_period_button(TREND_WEEKS_SHOWN * 7, period_end, f"Show the last {TREND_WEEKS_SHOWN} weeks",
                                     key=f"{key}_widen")
 
 
@@ -139,7 +139,7 @@ def _weekly_figure(weeks: pl.DataFrame, figure_key: str) -> go.Figure:
 
 def side_by_side(card: pl.DataFrame, first: str, second: str, key: str) -> None:
     """Every figure of two vendors next to each other, with their targets, in contract colours."""
-    table = queries.derived(card, _pair_rows, first, second)
+    table = queries.memo(card, _pair_rows, first, second)
     if table is None:
         st.info("Pick two vendors with work in this period.")
         return
@@ -176,7 +176,7 @@ def kappa_heatmap(kappa: pl.DataFrame, names: dict[str, str], key: str) -> None:
         st.info("No QA checks with a defined agreement in this period.")
         return
     # Built once per result (the names come from the same results).
-    _draw(queries.derived(kappa, _kappa_figure, tuple(sorted(names.items()))), key=key)
+    _draw(queries.memo(kappa, _kappa_figure, tuple(sorted(names.items()))), key=key)
     st.caption("Cohen's kappa of the reviewers' decisions against QA's (golden items excluded). Bands: "
                "≤ 0 poor, ≤ 0.20 slight, ≤ 0.40 fair, ≤ 0.60 moderate, ≤ 0.80 substantial, above: almost perfect. "
                "Few checks make a kappa uncertain: hover for the count.")
@@ -227,7 +227,7 @@ def exports(card: pl.DataFrame, level: str, weeks: pl.DataFrame, kappa: pl.DataF
                            mime="text/csv", key="vendors_export_csv", icon=":material/download:", on_click="ignore")
     with right:
         st.markdown("**Printable scorecard (HTML)**")
-        options, names = queries.derived(vendor_cards, _vendor_choices)
+        options, names = queries.memo(vendor_cards, _vendor_choices)
         chosen = st.selectbox("Vendor", options=options, format_func=lambda x: names.get(x, x),
                               key="vendors_export_vendor")
         if chosen:

@@ -23,20 +23,21 @@ import threading
 import time
 import weakref
 from collections import OrderedDict
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, datetime
-from functools import lru_cache
+from functools import cache, lru_cache
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 import duckdb
 import numpy as np
 import polars as pl
 
+from queries.reader_pools import ReaderPool
+from queries.workers import QueryWorkers
 from watchfloor.config import load_settings
 from watchfloor.warehouse import WarehouseError, first_line
-from queries.pool import ReaderPool
-from queries.workers import QueryWorkers
 
 QUERY_DIR = Path(__file__).resolve().parent
 MACRO_DIR = QUERY_DIR / "macros"
@@ -66,7 +67,7 @@ class NamedQuery:
     parameters: frozenset[str]
 
 
-@lru_cache(maxsize=None)
+@cache
 def load(name: str) -> NamedQuery:
     """The query `name` from `queries/name.sql`, with the parameters it expects."""
     if not _NAME.match(name):
@@ -100,10 +101,10 @@ class Macro:
     error: str | None = None
 
 
-@lru_cache(maxsize=None)
+@cache
 def macro_library() -> dict[str, Macro]:
     """Every macro of macros/, parsed once: the DuckDB runner creates the files a query needs on its
-    cursor, and the server runner (queries/server.py) inlines the same parsed bodies."""
+    cursor, and the server runner (queries/translate.py) inlines the same parsed bodies."""
     import sqlglot
     from sqlglot import exp
 
@@ -145,7 +146,7 @@ def query_words(name: str) -> frozenset[str]:
     return _sql_words(load(name).sql)
 
 
-@lru_cache(maxsize=None)
+@cache
 def _sql_words(sql: str) -> frozenset[str]:
     import sqlglot
     from sqlglot.tokens import TokenType
@@ -154,7 +155,7 @@ def _sql_words(sql: str) -> frozenset[str]:
     return frozenset(t.text.lower() for t in sqlglot.tokenize(sql, read="duckdb") if t.token_type not in skip)
 
 
-@lru_cache(maxsize=None)
+@cache
 def macro_sql_for(name: str) -> tuple[str, ...]:
     """The macro files a query uses. Temp macros live per connection (cursor), so the pool
     creates them on each cursor the first time a query there needs them."""
@@ -207,7 +208,7 @@ class Flight:
         self.previous: Any = None  # the result it replaces (expired, or being refreshed), if any
 
     @classmethod
-    def landed(cls, value: Any) -> "Flight":
+    def landed(cls, value: Any) -> Flight:
         flight = cls()
         flight.resolve(value)
         return flight
@@ -384,13 +385,13 @@ def close_all() -> None:
         _pools.clear()
     import sys
 
-    if "queries.server" in sys.modules:  # only if a server warehouse was used
-        sys.modules["queries.server"].dispose_all()
+    if "queries.translate" in sys.modules:  # only if a server warehouse was used
+        sys.modules["queries.translate"].dispose_all()
 
 
 def clear_cache() -> None:
     cache.clear()
-    _derived.clear()
+    _memos.clear()
     _by_contents.clear()
 
 
@@ -414,10 +415,10 @@ def other_queries(session: Any) -> int:
 
 
 # Figures computed from a cached result live as long as the result frame (no TTL of their own).
-_derived = ResultCache(max_entries=4096)
+_memos = ResultCache(max_entries=4096)
 
 
-def derived(source: pl.DataFrame, compute: Any, *args: Any) -> Any:
+def memo(source: pl.DataFrame, compute: Any, *args: Any) -> Any:
     """`compute(source, *args)`, kept as long as the cached `source` frame (and any frame among
     `args`) lives.
 
@@ -428,11 +429,11 @@ def derived(source: pl.DataFrame, compute: Any, *args: Any) -> Any:
     frames = [source, *(a for a in args if isinstance(a, pl.DataFrame))]
     key = (id(source), compute.__module__, compute.__qualname__,
            tuple(("frame", id(a)) if isinstance(a, pl.DataFrame) else _freeze(a) for a in args))
-    value, computed = _once(_derived, key, compute, source, args)
+    value, computed = _once(_memos, key, compute, source, args)
     if computed:
         # Forget the figures when a frame is gone, so a new frame at the same id never sees them.
         for frame in frames:
-            weakref.finalize(frame, _derived.forget, key)
+            weakref.finalize(frame, _memos.forget, key)
     return value
 
 
@@ -479,13 +480,13 @@ class NotOnThisEngine(QueryError):
 
 
 def _run_on_server(name: str, url: str, params: dict[str, Any], time_limit: float) -> pl.DataFrame:
-    from queries import server
+    from queries import translate
 
     try:
-        return server.run(url, name, params, time_limit=time_limit)
-    except server.DuckDBOnly as exc:
+        return translate.run(url, name, params, time_limit=time_limit)
+    except translate.DuckDBOnly as exc:
         raise NotOnThisEngine(str(exc)) from None
-    except server.StatementTimeout:
+    except translate.StatementTimeout:
         raise QueryTimeout(f"query {name!r} was cancelled at its time limit of {time_limit:g} s") from None
     except Exception as exc:  # the driver's own errors: one line, naming the query
         raise QueryError(f"query {name!r} failed on the server warehouse: {first_line(exc)}") from exc
@@ -571,7 +572,7 @@ def start(name: str, warehouse: str | None = None, ttl: float | None = None, ses
     key = (warehouse, name, _freeze(params))
     keep = settings.cache_ttl_seconds if ttl is None else ttl
     if ttl is None and running_ahead():
-        # Pages stay on an interval until the next one's results have landed (queries/refresh.py):
+        # Pages stay on an interval until the next one's results have landed (queries/prefetch.py):
         # what they fetched must outlive that.
         keep += settings.refresh_seconds
     flight, leader = cache.claim_refresh(key, keep - settings.refresh_seconds) if refresh else cache.claim(key)
@@ -595,7 +596,7 @@ def start(name: str, warehouse: str | None = None, ttl: float | None = None, ses
     return Pending(key, flight)
 
 
-_ahead = threading.Event()  # set while the server runs pages' plans ahead (queries/refresh.py)
+_ahead = threading.Event()  # set while the server runs pages' plans ahead (queries/prefetch.py)
 
 
 def running_ahead() -> bool:

@@ -11,12 +11,12 @@ held by a writer) is tried again a minute later.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from concurrent.futures import Future
 from datetime import datetime, timedelta
-from typing import Callable
 
 import queries
-from queries import demand, plans
+from queries import demand_forecasts, plans
 from queries.background import Background
 from watchfloor import capacity
 from watchfloor.config import load_settings
@@ -37,12 +37,12 @@ def prepare(warehouse: str, now: datetime) -> tuple[Future, Future]:
     calls = [c for c in plans.capacity(now, default_filters(now.date())) if c.key in wanted]
     frames = {c.key: queries.run(c.name, warehouse=warehouse, **c.params) for c in calls}
     teams = capacity.groups(frames["queues"])["team"].to_list()
-    forecast = demand.group_forecast_started(warehouse, now, frames["arrivals"], teams)
+    forecast = demand_forecasts.group_forecast_started(warehouse, now, frames["arrivals"], teams)
     backtest: Future = Future()
 
     def then_backtest(done: Future) -> None:
         # Chained, not started together: the forecast is what the page needs first.
-        started = demand.group_backtest(warehouse, now, frames["arrivals"], teams)
+        started = demand_forecasts.group_backtest(warehouse, now, frames["arrivals"], teams)
         started.add_done_callback(lambda f: _copy(f, backtest))
 
     forecast.add_done_callback(then_backtest)

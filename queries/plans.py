@@ -7,18 +7,19 @@ plans, cold and warm, against DuckDB running the same SQL directly.
 from __future__ import annotations
 
 import functools
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any, Callable
+from typing import Any
 
 import polars as pl
 
 import queries
-from watchfloor import executive as executive_periods
-from queries import demand
+from queries import demand_forecasts
 from watchfloor import automation as automation_figures
 from watchfloor import capacity as capacity_plan
-from watchfloor import case_view, daily_health, sla_report
+from watchfloor import case_figures, home_figures, sla_figures
+from watchfloor import executive as executive_periods
 from watchfloor import queue_health as queue_health_figures
 from watchfloor import spike_record as records
 from watchfloor import spike_record_summary as record_summary
@@ -36,7 +37,7 @@ class QueryCall:
 
 class Plan(list):
     """A page's plan (a list of QueryCall) that remembers how it was made, so that the same plan can
-    be made again for a later 'now' (queries/refresh.py runs it ahead of the pages)."""
+    be made again for a later 'now' (queries/prefetch.py runs it ahead of the pages)."""
 
     def __init__(self, calls: list[QueryCall], build: Callable[..., list[QueryCall]], args: tuple, options: dict):
         super().__init__(calls)
@@ -46,7 +47,7 @@ class Plan(list):
     def recipe(self) -> tuple:
         return (self.build.__name__, self.args, tuple(sorted(self.options.items())))
 
-    def at(self, as_of: datetime) -> "Plan":
+    def at(self, as_of: datetime) -> Plan:
         return self.build(as_of, *self.args, **self.options)
 
 
@@ -72,7 +73,7 @@ def spike_record(watched_frame: pl.DataFrame, as_of: datetime, sensitivity: str 
     warehouse (its cache entry expired, or pushed out) finds the record it had; a write that changes
     the window's counts gives other rows and a new record. The unfiltered record at the default
     sensitivity is usually read as the writers kept it, not judged here."""
-    return queries.derived(watched_frame, _kept_record, records.hour_of(as_of), sensitivity)
+    return queries.memo(watched_frame, _kept_record, records.hour_of(as_of), sensitivity)
 
 
 def _kept_record(watched_frame: pl.DataFrame, hour: datetime, sensitivity: str) -> records.SpikeRecord:
@@ -93,7 +94,7 @@ def _record_of(watched_frame: pl.DataFrame, hour: datetime, sensitivity: str) ->
 
 
 def work_ahead(call: QueryCall, frame: pl.DataFrame) -> None:
-    """What is worth working out from a result before a page asks for it (queries/refresh.py, which
+    """What is worth working out from a result before a page asks for it (queries/prefetch.py, which
     runs the pages' plans ahead): the spike record of the watched series at their hour, at the
     default sensitivity, so that no page waits for it when a new hour begins."""
     if call.name == "watched_series":
@@ -101,13 +102,13 @@ def work_ahead(call: QueryCall, frame: pl.DataFrame) -> None:
 
 
 def rising_categories(watched_frame: pl.DataFrame, as_of: datetime, sensitivity: str = "normal") -> pl.DataFrame:
-    """Home's categories with a spike in the last 24 hours (watchfloor.daily_health), kept with the
+    """Home's categories with a spike in the last 24 hours (watchfloor.home_figures), kept with the
     spike record's frame for the hour: every rerun and session gets the same rows back."""
-    return queries.derived(watched_frame, _rising_categories, records.hour_of(as_of), sensitivity)
+    return queries.memo(watched_frame, _rising_categories, records.hour_of(as_of), sensitivity)
 
 
 def _rising_categories(watched_frame: pl.DataFrame, hour: datetime, sensitivity: str) -> pl.DataFrame:
-    return daily_health.rising_categories(spike_record(watched_frame, hour, sensitivity), watched_frame, hour)
+    return home_figures.rising_categories(spike_record(watched_frame, hour, sensitivity), watched_frame, hour)
 
 
 def watched_view(record: records.SpikeRecord, watched_frame: pl.DataFrame, period_start: datetime,
@@ -115,8 +116,8 @@ def watched_view(record: records.SpikeRecord, watched_frame: pl.DataFrame, perio
     """The Trends page's view of the spike record (watchfloor.trends.watched_view) for the categories
     of its series, kept with the record: every rerun and session that shows the same period gets the
     same frames back, and the charts drawn from them are built once."""
-    categories = queries.derived(watched_frame, _categories)
-    return queries.derived(record.spikes, _watched_view, record.first, record.last, record.sensitivity,
+    categories = queries.memo(watched_frame, _categories)
+    return queries.memo(record.spikes, _watched_view, record.first, record.last, record.sensitivity,
                            categories, period_start, period_end)
 
 
@@ -134,12 +135,12 @@ def breakdown_view(series: pl.DataFrame, dimension: str, hour: datetime, sensiti
                    period_end: datetime) -> trend_figures.SpikeView:
     """The Trends page's spikes of a breakdown's own series (watchfloor.trends.breakdown_record, on
     the spike record's window) in the period, kept with the fetched series."""
-    return queries.derived(series, _breakdown_view, dimension, hour, sensitivity, period_start, period_end)
+    return queries.memo(series, _breakdown_view, dimension, hour, sensitivity, period_start, period_end)
 
 
 def _breakdown_view(series: pl.DataFrame, dimension: str, hour: datetime, sensitivity: str, period_start: datetime,
                     period_end: datetime) -> trend_figures.SpikeView:
-    record = queries.derived(series, trend_figures.breakdown_record, dimension, hour, sensitivity)
+    record = queries.memo(series, trend_figures.breakdown_record, dimension, hour, sensitivity)
     return trend_figures.in_period(record, period_start, period_end)
 
 
@@ -148,9 +149,9 @@ def spike_list(breakdown: trend_figures.SpikeView | None, watched: trend_figures
     """watchfloor.trends.spike_list, kept with the views it is made from (ranking them was a tenth
     of the Trends page's warm run)."""
     if breakdown is None:
-        return queries.derived(watched.alerts, _spike_list, watched.rate, watched.sensitivity, None, None, None,
+        return queries.memo(watched.alerts, _spike_list, watched.rate, watched.sensitivity, None, None, None,
                                dimension)
-    return queries.derived(watched.alerts, _spike_list, watched.rate, watched.sensitivity, breakdown.points,
+    return queries.memo(watched.alerts, _spike_list, watched.rate, watched.sensitivity, breakdown.points,
                            breakdown.episodes, breakdown.bucket, dimension)
 
 
@@ -202,13 +203,13 @@ def queue_history(as_of: datetime, filters: Filters, queue_id: str, days: int) -
 def sla(as_of: datetime, filters: Filters) -> list[QueryCall]:
     """The SLA page: policies, the open cases breached and at risk now (sla_now, Home's call: one run
     for both pages), and the clocks of the date range and of now, evaluated once; every other figure
-    is derived from them (watchfloor.sla_report.sla_figures)."""
+    is derived from them (watchfloor.sla_figures.sla_figures)."""
     return [
         QueryCall("policies", "sla_policies"),
         QueryCall("clocks", "sla_period_clocks", {
             "as_of": as_of, **filters.period_params(),
-            "hourly": sla_report.hourly_buckets(filters.start, filters.end),
-            "row_limit": sla_report.NEXT_TO_BREACH_LIMIT, **filters.sql_params(),
+            "hourly": sla_figures.hourly_buckets(filters.start, filters.end),
+            "row_limit": sla_figures.NEXT_TO_BREACH_LIMIT, **filters.sql_params(),
         }),
         QueryCall("now", "sla_now", {"as_of": as_of, **filters.sql_params()}),
     ]
@@ -274,13 +275,13 @@ def case(as_of: datetime, case_id: str) -> list[QueryCall]:
         QueryCall("events", "case_timeline", one),
         QueryCall("qa_reviews", "case_qa_reviews", one),
         QueryCall("appeals", "case_appeals", one),
-        QueryCall("related", "case_related", {**one, "row_limit": case_view.RELATED_ROW_LIMIT}),
+        QueryCall("related", "case_related", {**one, "row_limit": case_figures.RELATED_ROW_LIMIT}),
     ]
 
 
 def case_search(as_of: datetime, term: str) -> list[QueryCall]:
     """The Case page's search box: cases whose case, account or organisation id is `term`."""
-    return [QueryCall("matches", "case_search", {"term": term, "as_of": as_of, "row_limit": case_view.SEARCH_ROW_LIMIT})]
+    return [QueryCall("matches", "case_search", {"term": term, "as_of": as_of, "row_limit": case_figures.SEARCH_ROW_LIMIT})]
 
 
 def case_excerpt(case_id: str) -> list[QueryCall]:
@@ -365,10 +366,10 @@ def capacity(as_of: datetime, filters: Filters) -> list[QueryCall]:
     """Capacity: hourly arrivals per queue group (history for the forecast and its backtest), the
     queues with their targets and handle times, the roster, the cases waiting now and the vendors'
     contracts. The sidebar filters choose groups on the page; the queries read every group, so
-    the forecast is fitted once for all (queries.demand)."""
+    the forecast is fitted once for all (queries.demand_forecasts)."""
     hour = capacity_plan.floor_hour(as_of)
     return [
-        QueryCall("arrivals", "capacity_arrivals", {"history_start": demand.history_start(as_of), "until": hour}),
+        QueryCall("arrivals", "capacity_arrivals", {"history_start": demand_forecasts.history_start(as_of), "until": hour}),
         QueryCall("queues", "capacity_queues", {"aht_start": hour - timedelta(days=capacity_plan.AHT_DAYS), "until": hour}),
         QueryCall("roster", "capacity_roster", {
             "roster_start": hour - timedelta(days=capacity_plan.ROSTER_LOOKBACK_DAYS),

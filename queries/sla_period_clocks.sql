@@ -2,7 +2,7 @@
 -- (docs/metrics.md, "SLA page"): every clock counted in the period [$period_start,
 -- min($period_end, $as_of)) -- stopped in it within target (met) or crossed its target in it
 -- (breached) -- and every clock still running at $as_of. The sidebar filters apply to the
--- clock's case (the current queue gives the vertical). watchfloor/sla_report.py turns these rows
+-- clock's case (the current queue gives the vertical). watchfloor/sla_figures.py turns these rows
 -- into attainment, the breach list, next to breach and breach causes.
 --   seconds_left, view_rank: running clocks only; see `running` below.
 --   status: the case's current status, for the running clocks ranked within $row_limit of their

@@ -54,7 +54,7 @@ def postgres_cluster() -> str:
 @pytest.fixture(scope="session")
 def postgres_parity(postgres_cluster, parity_warehouse) -> tuple[str, str]:
     """(DuckDB file, PostgreSQL URL) holding the same simulated warehouse (its database `postgres`)."""
-    from watchfloor.server import copy_warehouse
+    from watchfloor.server_warehouse import copy_warehouse
 
     counts = copy_warehouse(parity_warehouse, postgres_cluster)
     assert counts["cases"] > 2000
@@ -74,15 +74,15 @@ def query_folder(tmp_path, monkeypatch):
     """A queries folder of the test's own, with the real macros (and the transpiler's caches cleared)."""
     import shutil
 
-    from queries import server
+    from queries import translate
 
     shutil.copytree(queries.MACRO_DIR, tmp_path / "macros")
     monkeypatch.setattr(queries, "QUERY_DIR", tmp_path)
     monkeypatch.setattr(queries, "MACRO_DIR", tmp_path / "macros")
-    for cached in (queries.load, queries.macro_library, queries.macro_sql_for, server.parsed, server.transpile):
+    for cached in (queries.load, queries.macro_library, queries.macro_sql_for, translate.parsed, translate.transpile):
         cached.cache_clear()
     yield tmp_path
-    for cached in (queries.load, queries.macro_library, queries.macro_sql_for, server.parsed, server.transpile):
+    for cached in (queries.load, queries.macro_library, queries.macro_sql_for, translate.parsed, translate.transpile):
         cached.cache_clear()
 
 

@@ -17,7 +17,7 @@ TOGETHER = {
     "tests/e2e/test_vendors_page.py": "e2e: vendor warehouse",
     "tests/e2e/test_quality_page.py": "e2e: vendor warehouse",
     # one PostgreSQL cluster (tests/conftest.py) for the parity tests and the browser test on it
-    "tests/unit/test_postgres.py": "postgres cluster",
+    "tests/integration/test_postgres.py": "postgres cluster",
     "tests/e2e/test_server_warehouse.py": "postgres cluster",
 }
 
@@ -29,11 +29,11 @@ EACH_TEST = {
 
 # The longest units, longest first (from the suite's durations); everything else follows by folder.
 LONGEST = [
-    "tests/unit/test_spark.py",
+    "tests/integration/test_spark.py",
     "tests/e2e/test_hostile_text.py",
     "tests/e2e/test_pages.py",
     "tests/e2e/test_capacity_page.py",
-    "tests/unit/test_postgres.py",
+    "tests/integration/test_postgres.py",
     "tests/integration/test_many_sessions.py",
 ]
 FOLDERS = ["tests/e2e/", "tests/integration/", "tests/app/", "tests/unit/"]

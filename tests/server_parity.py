@@ -33,10 +33,9 @@ def must_run(reason: str) -> None:
 
 
 def seed_warehouse(path: Path) -> str:
+    from watchfloor import summaries
     from watchfloor.simulator import SimConfig
     from watchfloor.simulator.writer import seed
-
-    from watchfloor import summaries
 
     seed(path, SimConfig(days=8, cases_per_day=400, seed=9, end=END), progress=False)
     summaries.refresh_file(path)  # the pages' summaries, copied to the server with the tables
@@ -116,9 +115,9 @@ def order_columns(name: str) -> list[str] | None:
     None when it orders on something that is not a result column, so rows must match as they come)."""
     from sqlglot import exp
 
-    from queries import server
+    from queries import translate
 
-    tree = server.parsed(name)
+    tree = translate.parsed(name)
     order = tree.args.get("order")
     if order is None:
         return []

@@ -17,9 +17,10 @@ from __future__ import annotations
 
 import asyncio
 import time
+from collections.abc import Coroutine
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from typing import Any, Coroutine
+from typing import Any
 
 from streamlit.proto.BackMsg_pb2 import BackMsg
 from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
@@ -73,7 +74,7 @@ class Session:
 
     @classmethod
     async def open(cls, base_url: str, path: str = "", timeout_s: float = 120.0,
-                   cookies: dict[str, str] | None = None) -> tuple["Session", Run]:
+                   cookies: dict[str, str] | None = None) -> tuple[Session, Run]:
         """Connect as a new browser tab on `path` (a page's URL path, '' for the default page),
         sending `cookies` with the connection as a browser sends the ones it holds."""
         from websockets.asyncio.client import connect
@@ -131,7 +132,7 @@ class Session:
                 return run
             try:
                 msg = await asyncio.wait_for(self._inbox.get(), timeout=remaining)
-            except asyncio.TimeoutError:
+            except TimeoutError:
                 continue
             if isinstance(msg, Exception):
                 raise SessionError(f"connection lost while opening {label}: {msg}") from msg

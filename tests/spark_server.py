@@ -15,8 +15,8 @@ import socket
 import subprocess
 import tempfile
 import time
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Iterator
 
 
 class Unavailable(RuntimeError):
@@ -105,8 +105,9 @@ def load_warehouse(duck: str | Path, url: str, folder: Path) -> dict[str, int]:
     warehouse as a Parquet table of the same name on the Spark server; returns the rows per table."""
     import duckdb
 
-    from queries.server import spark_session
-    from watchfloor.warehouse import CONTRACT_TABLES, SUMMARY_TABLES, existing_tables
+    from queries.translate import spark_session
+    from watchfloor.warehouse import existing_tables
+    from watchfloor.schema import CONTRACT_TABLES, SUMMARY_TABLES
 
     spark = spark_session(url)
     counts = {}

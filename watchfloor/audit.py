@@ -31,10 +31,10 @@ import os
 import secrets
 import stat
 import threading
+from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
-from typing import Iterator
 
 import polars as pl
 
@@ -193,9 +193,9 @@ def clean_reason(text: str | None) -> str:
 
 
 def _utc_stamp(when: datetime | None) -> str:
-    when = when or datetime.now(timezone.utc)
+    when = when or datetime.now(UTC)
     if when.tzinfo is not None:
-        when = when.astimezone(timezone.utc).replace(tzinfo=None)
+        when = when.astimezone(UTC).replace(tzinfo=None)
     return when.strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
@@ -429,7 +429,7 @@ class AuditLog:
         checker.feed(data)
         return checker.result(head, self.head_file)
 
-    def snapshot(self) -> "Snapshot":
+    def snapshot(self) -> Snapshot:
         """The check and the entries as a frame (newest first), for the Audit page.
 
         Kept per file in this process: when the file still starts with the bytes read last time
@@ -479,7 +479,7 @@ class _Checker:
         self.hashes: dict[int, str] = {}
         self.unreadable_tail = 0  # lines after the last entry that are not entries
 
-    def copy(self) -> "_Checker":
+    def copy(self) -> _Checker:
         twin = _Checker(self.key)
         twin.entries, twin.problems, twin.hashes = list(self.entries), list(self.problems), dict(self.hashes)
         twin.line_number, twin.expected_prev, twin.expected_seq = self.line_number, self.expected_prev, self.expected_seq

@@ -108,7 +108,7 @@ class Scenario:
     spike: Spike | None = None
 
     @classmethod
-    def from_defaults(cls, base: Defaults, **changes) -> "Scenario":
+    def from_defaults(cls, base: Defaults, **changes) -> Scenario:
         return cls(service_level=base.service_level, max_occupancy=base.max_occupancy,
                    shrinkage=base.shrinkage, **changes)
 
@@ -633,7 +633,7 @@ def outlook(data: dict[str, pl.DataFrame], groups_frame: pl.DataFrame, forecast:
 def outlook_of(roster: pl.DataFrame, queues: pl.DataFrame, backlog: pl.DataFrame, vendors: pl.DataFrame,
                groups_frame: pl.DataFrame, forecast: pl.DataFrame, now: datetime, teams: tuple[str, ...],
                scenario: Scenario = Scenario()) -> Outlook:
-    """outlook() with its frames one by one (so that a page can keep it per result: queries.derived)."""
+    """outlook() with its frames one by one (so that a page can keep it per result: queries.memo)."""
     data = {"roster": roster, "queues": queues, "backlog": backlog, "vendors": vendors}
     return outlook(data, groups_frame, forecast, now, list(teams), scenario)
 

@@ -7,7 +7,7 @@ import hashlib
 import os
 import re
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from watchfloor.sessions import ThrottleRules
@@ -136,12 +136,12 @@ def parse_time(text: str) -> datetime:
     except ValueError as exc:
         raise ConfigError(f"not an ISO-8601 time: {text!r}") from exc
     if value.tzinfo is not None:
-        value = value.astimezone(timezone.utc).replace(tzinfo=None)
+        value = value.astimezone(UTC).replace(tzinfo=None)
     return value
 
 
 def utc_now() -> datetime:
-    return datetime.now(timezone.utc).replace(tzinfo=None)
+    return datetime.now(UTC).replace(tzinfo=None)
 
 
 def load_settings(warehouse: str | None = None) -> Settings:

@@ -9,16 +9,16 @@ No Streamlit here: the page and the export both use these functions.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import date, datetime, time, timedelta
-from typing import Callable
 
 import polars as pl
 
 from watchfloor import metrics, spike_record
-from watchfloor.spike_record import SpikeRecord
 from watchfloor.compare import Change
 from watchfloor.labels import coarse_duration as format_duration
+from watchfloor.spike_record import SpikeRecord
 
 LAST_7_DAYS = "last_7_days"
 WEEK = "week"

@@ -7,9 +7,9 @@ Values not in the known set are dropped and reported, never passed on to SQL.
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
-from typing import Mapping, Sequence
 
 # URL key -> Filters attribute, for the multi-value filters.
 MULTI_KEYS = {"region": "regions", "vertical": "verticals", "priority": "priorities", "vendor": "vendors"}

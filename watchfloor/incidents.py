@@ -3,14 +3,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Callable
 
 import polars as pl
 
+from watchfloor.labels import coarse_duration as format_duration
+from watchfloor.labels import texts_of
 from watchfloor.spike_record import SpikeRecord
-from watchfloor.labels import coarse_duration as format_duration, texts_of
 
 SEVERITIES = ("SEV0", "SEV1", "SEV2", "SEV3")
 STATUSES = ("open", "acknowledged", "mitigated", "resolved")

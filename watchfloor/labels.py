@@ -10,7 +10,8 @@ lock while a session thread that holds it waits for them, and the server hangs.
 from __future__ import annotations
 
 import math
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 import polars as pl
 

@@ -23,20 +23,19 @@ user's guide.
 from __future__ import annotations
 
 import hashlib
-import json
 import math
 import os
-import re
 import uuid
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import duckdb
 import polars as pl
 
 from watchfloor import config, summaries
-from watchfloor.warehouse import CONTRACT_TABLES, create_schema, first_line, open_for_writing
+from watchfloor.schema import CONTRACT_TABLES, column_defaults, contract_columns
+from watchfloor.warehouse import create_schema, first_line, open_for_writing
 
 # Parents before children: the order files are written in.
 LOAD_ORDER = ("sla_policies", "queues", "vendors", "reviewers", "shifts", "sim_spikes", "incidents",
@@ -176,46 +175,6 @@ class _Checked:
     bad: pl.DataFrame           # _row, reason, record
     duplicates_in_file: int
     rows_read: int
-
-
-# ---------------------------------------------------------------------------------------
-# The contract's column types, read from the schema itself.
-
-_COLUMN = re.compile(r"^\s+([a-z_]+)\s+([A-Z]+(?:\[\])?)(.*)$")
-
-
-def contract_columns() -> dict[str, dict[str, tuple[str, bool]]]:
-    """{table: {column: (type, nullable)}} of the tables a load may write (not the summaries,
-    which are derived from them)."""
-    from watchfloor.warehouse import SUMMARY_TABLES
-
-    return {t: cols for t, cols in schema_columns().items() if t not in SUMMARY_TABLES}
-
-
-def schema_columns() -> dict[str, dict[str, tuple[str, bool]]]:
-    """{table: {column: (type, nullable)}} of every table in watchfloor/schema.sql."""
-    from watchfloor.warehouse import schema_sql
-
-    tables: dict[str, dict[str, tuple[str, bool]]] = {}
-    current = None
-    for line in schema_sql().splitlines():
-        m = re.match(r"CREATE TABLE IF NOT EXISTS ([a-z_]+)", line)
-        if m:
-            current = tables.setdefault(m.group(1), {})
-            continue
-        m = _COLUMN.match(line)
-        if current is not None and m and m.group(1) not in ("check",):
-            rest = m.group(3).upper()
-            nullable = "NOT NULL" not in rest and "PRIMARY KEY" not in rest
-            current[m.group(1)] = (m.group(2), nullable)
-            default = re.search(r"DEFAULT\s+([A-Za-z0-9_.']+)", m.group(3))
-            if default:
-                DEFAULTS[m.group(1)] = default.group(1)
-    return tables
-
-
-# Column -> its DEFAULT in the schema (as SQL text): an absent or empty value takes it.
-DEFAULTS: dict[str, str] = {}
 
 
 def table_for(path: Path, table: str | None) -> str:
@@ -421,7 +380,7 @@ def check_rows(frame: pl.DataFrame, table: str, columns: dict[str, tuple[str, bo
         # A NUL byte anywhere in a value (the first block of the file is checked for binary content
         # as a whole; a NUL further on would be stored, and server warehouses refuse it).
         reasons.append(pl.when(given.str.contains("\x00", literal=True)).then(pl.lit(f"{c}: contains a NUL byte")))
-        if not nullable and c not in DEFAULTS:
+        if not nullable and c not in column_defaults().get(table, {}):
             reasons.append(pl.when(given.is_null()).then(pl.lit(f"{c}: missing")))
     for c, allowed in VALUE_SETS.get(table, {}).items():
         if c in present:
@@ -475,7 +434,8 @@ def check_file(path: Path, table: str | None, columns_of: dict[str, dict[str, tu
     if not known:
         raise LoadError(f"{path}: no header naming a column of {name} (expected e.g. "
                         f"{', '.join(list(columns)[:4])})")
-    required = [c for c, (_, nullable) in columns.items() if not nullable and c not in DEFAULTS]
+    defaults = column_defaults().get(name, {})
+    required = [c for c, (_, nullable) in columns.items() if not nullable and c not in defaults]
     missing = [c for c in required if c not in frame.columns]
     if missing:
         raise LoadError(f"{path}: columns missing for {name}: {', '.join(missing)}")
@@ -516,7 +476,8 @@ def _write_file(con, item: _Checked, columns: dict[str, tuple[str, bool]], load_
                         duplicates=item.duplicates_in_file)
     cols = list(columns)
     # An absent or empty value of a column with a default takes the default.
-    casts = ", ".join(f"coalesce(CAST({c} AS {columns[c][0]}), {DEFAULTS[c]}) AS {c}" if c in DEFAULTS
+    defaults = column_defaults().get(table, {})
+    casts = ", ".join(f"coalesce(CAST({c} AS {columns[c][0]}), {defaults[c]}) AS {c}" if c in defaults
                       else f"CAST({c} AS {columns[c][0]}) AS {c}" for c in cols)
     match = " AND ".join(f"t.{c} = b.{c}" for c in key)
     # One pass of hash joins while the file is held (row updates were several times slower): the
@@ -643,8 +604,9 @@ def load_files(paths: list[str | Path], warehouse: str | Path, table: str | None
                 size = path.stat().st_size if path.is_file() else 0
                 # About 100 bytes a row; a bar is drawn only for large files.
                 if size > PROGRESS_MIN_ROWS * 100:
-                    from tqdm import tqdm
                     import sys
+
+                    from tqdm import tqdm
 
                     bar = tqdm(desc=f"checking {path.name}", unit=" rows", file=sys.stderr, leave=True,
                                unit_scale=True)
@@ -657,7 +619,7 @@ def load_files(paths: list[str | Path], warehouse: str | Path, table: str | None
             bar.close()
     items.sort(key=lambda it: LOAD_ORDER.index(it.table))
     load_id = uuid.uuid4().hex[:12]
-    loaded_at = datetime.now(timezone.utc).replace(tzinfo=None)
+    loaded_at = datetime.now(UTC).replace(tzinfo=None)
     results: list[FileResult] = []
     with open_for_writing(warehouse) as con:
         con.sql("SET TimeZone = 'UTC'")

@@ -9,9 +9,9 @@ to group by. docs/metrics.md ("Quality") defines every figure.
 from __future__ import annotations
 
 import math
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from typing import Iterable, Mapping
 
 import polars as pl
 

@@ -21,10 +21,10 @@ Summary of the definition (docs/metrics.md has it in full):
 from __future__ import annotations
 
 import math
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from functools import lru_cache
-from typing import Iterable, Sequence
 from zoneinfo import ZoneInfo
 
 FIRST_ACTION = "first_action"
@@ -91,7 +91,7 @@ def _zone(tz: str) -> ZoneInfo:
 
 def to_local(ts_utc: datetime, tz: str) -> datetime:
     """The naive local wall-clock time in `tz` of the naive UTC instant `ts_utc`."""
-    return ts_utc.replace(tzinfo=timezone.utc).astimezone(_zone(tz)).replace(tzinfo=None)
+    return ts_utc.replace(tzinfo=UTC).astimezone(_zone(tz)).replace(tzinfo=None)
 
 
 def to_utc(local: datetime, tz: str) -> datetime:
@@ -104,8 +104,8 @@ def to_utc(local: datetime, tz: str) -> datetime:
     it (02:30 on the US spring-forward night is 07:30 UTC, i.e. 03:30 EDT).
     """
     zone = _zone(tz)
-    a = local.replace(tzinfo=zone, fold=0).astimezone(timezone.utc)
-    b = local.replace(tzinfo=zone, fold=1).astimezone(timezone.utc)
+    a = local.replace(tzinfo=zone, fold=0).astimezone(UTC)
+    b = local.replace(tzinfo=zone, fold=1).astimezone(UTC)
     return max(a, b).replace(tzinfo=None)
 
 

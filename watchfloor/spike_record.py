@@ -15,9 +15,9 @@ Definitions: docs/metrics.md, "The spike record".
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Callable
 
 import numpy as np
 import polars as pl

@@ -19,7 +19,7 @@ macros it uses, with no filter.
 from __future__ import annotations
 
 from datetime import datetime
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 
 import duckdb
@@ -37,7 +37,7 @@ _NO_FILTER = {attr: [] for attr in MULTI_KEYS.values()}  # every case, as plans.
 _STORED_NAMES = {"end": "end_hour"}
 
 
-@lru_cache(maxsize=None)
+@cache
 def _sql(name: str) -> str:
     return (_QUERIES / name).read_text(encoding="utf-8")
 

@@ -55,9 +55,9 @@ what benchmarks/eval_spikes.py scores.
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field, replace
 from datetime import datetime, timedelta
-from typing import Sequence
 
 import numpy as np
 import polars as pl

@@ -51,11 +51,11 @@ before and hold after.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime, timezone
-from functools import lru_cache
+from datetime import UTC, datetime
+from functools import cache
 from pathlib import Path
-from typing import Iterable
 
 import duckdb
 
@@ -170,27 +170,27 @@ class RefreshReport:
         return f"summaries refreshed ({kind}): {self.cases:,} cases; events taken in up to {mark} UTC"
 
 
-@lru_cache(maxsize=None)
+@cache
 def build_sql(name: str) -> str:
     return (_SQL_DIR / f"{name}.sql").read_text(encoding="utf-8")
 
 
-@lru_cache(maxsize=None)
+@cache
 def _macro_sql() -> str:
     return _MACROS.read_text(encoding="utf-8")
 
 
-@lru_cache(maxsize=None)
+@cache
 def _routing_macro_sql() -> str:
     return _ROUTING_MACROS.read_text(encoding="utf-8")
 
 
-@lru_cache(maxsize=None)
+@cache
 def _scope_macro_sql() -> str:
     return _SCOPE_MACROS.read_text(encoding="utf-8")
 
 
-@lru_cache(maxsize=None)
+@cache
 def _hourly_macro_sql() -> str:
     return _HOURLY_MACROS.read_text(encoding="utf-8")
 
@@ -263,7 +263,7 @@ def refresh(con: duckdb.DuckDBPyConnection, case_ids: Iterable[str] | None = Non
                 "AND case_id NOT IN (SELECT case_id FROM summary_scope)", [state.high_water_mark]).fetchall()[0][0]
             if stale:
                 mark = state.high_water_mark
-        now = datetime.now(timezone.utc).replace(tzinfo=None)
+        now = datetime.now(UTC).replace(tzinfo=None)
         con.execute(
             """INSERT INTO summary_state VALUES (?, ?, ?, ?, 1)
                ON CONFLICT (summary) DO UPDATE SET version = excluded.version,

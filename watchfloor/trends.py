@@ -20,15 +20,15 @@ Definitions: docs/metrics.md, "Trends & spikes".
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Callable
 
 import polars as pl
 
 from watchfloor import spike_record, spikes
-from watchfloor.spike_record import scope_label  # noqa: F401 - the pages' name for it
 from watchfloor.labels import category_label, category_labels, humanise, humanised
+from watchfloor.spike_record import scope_label  # noqa: F401 - the pages' name for it
 
 # The breakdowns the page offers (the values trends_series.sql accepts for $dimension).
 DIMENSIONS = {

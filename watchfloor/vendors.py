@@ -12,9 +12,9 @@ inside a period, e.g. shifts across midnight).
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Iterable, Sequence
 
 import polars as pl
 

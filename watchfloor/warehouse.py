@@ -13,27 +13,13 @@ from __future__ import annotations
 import contextlib
 import random
 import time
-from importlib import resources
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Iterator
 
 import duckdb
 
 from watchfloor.files import owner_only
-
-CONTRACT_TABLES = (
-    "sla_policies", "queues", "vendors", "reviewers", "shifts", "cases", "case_events",
-    "qa_reviews", "appeals", "incidents", "incident_events", "sim_spikes",
-)
-# Derived from the contract tables by watchfloor/summaries.py (schema.sql declares them).
-SUMMARY_TABLES = ("summary_state", "summary_sla_cases", "summary_sla_stretches", "summary_sla_stopped",
-                  "summary_hourly_cases", "summary_hourly_accounts", "summary_review_sessions",
-                  "summary_case_stages", "summary_stage_days", "summary_stage_day_totals",
-                  "summary_watched_cells", "summary_spike_records", "summary_spikes", "summary_handlings",
-                  "summary_sla_met_hours", "summary_case_routes", "summary_names",
-                  "summary_qa_checks", "summary_appeal_outcomes",
-                  "summary_sla_met_reviewer_days",
-                  "summary_settled_routes", "summary_settled_scores")
+from watchfloor.schema import CONTRACT_TABLES, SUMMARY_TABLES, schema_sql
 
 # How long a reader or a writer keeps retrying while the other side holds the file.
 LOCK_WAIT_SECONDS = 30.0
@@ -64,10 +50,6 @@ class SummariesMissing(WarehouseEmpty):
 
 class WarehouseBusy(WarehouseError):
     pass
-
-
-def schema_sql() -> str:
-    return resources.files("watchfloor").joinpath("schema.sql").read_text(encoding="utf-8")
 
 
 def _is_lock_error(exc: Exception) -> bool:
@@ -190,7 +172,7 @@ def check_ready(path: str | Path, summaries: bool = True) -> int:
     """Raise WarehouseMissing/WarehouseEmpty unless the warehouse holds cases (and, for its readers,
     the summary tables the pages read); returns the case count."""
     if is_url(path):
-        from watchfloor.server import check_ready as check_server
+        from watchfloor.server_warehouse import check_ready as check_server
 
         return check_server(str(path))
     with open_for_reading(path) as con:

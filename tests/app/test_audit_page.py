@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from watchfloor.config import load_settings
-
 import json
 from datetime import date, datetime
 from pathlib import Path
@@ -12,6 +10,7 @@ import pytest
 
 from tests.app.conftest import app_for, errors, shown
 from watchfloor import audit, roles
+from watchfloor.config import load_settings
 
 PAGE = "app_pages/audit.py"
 

@@ -9,7 +9,7 @@ from datetime import timedelta
 import polars as pl
 import pytest
 
-from queries import daily_forecast, demand
+from queries import daily_forecast, demand_forecasts
 from tests.app.conftest import app_for, errors, table_with
 from tests.conftest import pin_warehouse
 from tests.unit import test_capacity as hand
@@ -37,13 +37,13 @@ def capacity_env(monkeypatch, capacity_warehouse):
                             orient="row").with_columns(pl.col("forecast").alias("lower"), pl.col("forecast").alias("upper"))
 
     monkeypatch.setattr(cap, "demand_forecast", forecast)
-    monkeypatch.setattr(demand, "SEPARATE_PROCESS", False)  # the hand-made forecast lives in this process
-    demand.results.clear()
+    monkeypatch.setattr(demand_forecasts, "SEPARATE_PROCESS", False)  # the hand-made forecast lives in this process
+    demand_forecasts.results.clear()
     warehouse = pin_warehouse(monkeypatch, capacity_warehouse, hand.NOW)
     # As the server does when it starts: today's forecast is prepared before anyone opens the page.
     daily_forecast.prepare(warehouse, hand.NOW)[0].result(timeout=120)
     yield warehouse
-    demand.results.clear()
+    demand_forecasts.results.clear()
 
 
 def run_page(role: str = "ops_lead", **state):
@@ -116,7 +116,7 @@ def test_backtest_says_when_history_is_too_short(capacity_env):
         "Not enough history" in i.value for i in at.info)
     # The page started the backtest in the background (the same key returns the same run): wait
     # for it; the next run shows what came of it.
-    demand.group_backtest(capacity_env, hand.NOW, pl.DataFrame(), ["Team A", "q_solo"]).result(timeout=120)
+    demand_forecasts.group_backtest(capacity_env, hand.NOW, pl.DataFrame(), ["Team A", "q_solo"]).result(timeout=120)
     at.run()
     assert any("Not enough history" in i.value for i in at.info)
 
@@ -143,8 +143,8 @@ def test_page_never_waits_for_the_forecast(monkeypatch, capacity_warehouse):
                              "lower": [0.0] * len(teams), "upper": [0.0] * len(teams)})
 
     monkeypatch.setattr(cap, "demand_forecast", slow_forecast)
-    monkeypatch.setattr(demand, "SEPARATE_PROCESS", False)
-    demand.results.clear()
+    monkeypatch.setattr(demand_forecasts, "SEPARATE_PROCESS", False)
+    demand_forecasts.results.clear()
     pin_warehouse(monkeypatch, capacity_warehouse, hand.NOW)
     try:
         at = run_page()
@@ -158,7 +158,7 @@ def test_page_never_waits_for_the_forecast(monkeypatch, capacity_warehouse):
         assert "Staffing gap, next 7 days" not in shown
         assert not release.is_set()  # the run above ended while the fit was still under way
         release.set()
-        forecast = demand.group_forecast_started(capacity_warehouse, hand.NOW, pl.DataFrame(), ["Team A", "q_solo"])
+        forecast = demand_forecasts.group_forecast_started(capacity_warehouse, hand.NOW, pl.DataFrame(), ["Team A", "q_solo"])
         forecast.result(timeout=120)
         at.run()
         assert not at.exception and not errors(at)
@@ -167,7 +167,7 @@ def test_page_never_waits_for_the_forecast(monkeypatch, capacity_warehouse):
         assert "Reviewers needed now" in [m.label for m in at.metric]
     finally:
         release.set()
-        demand.results.clear()
+        demand_forecasts.results.clear()
 
 
 def test_a_failed_fit_is_one_line(monkeypatch, capacity_warehouse):
@@ -175,15 +175,15 @@ def test_a_failed_fit_is_one_line(monkeypatch, capacity_warehouse):
         raise ValueError("no arrivals to fit\nsecond line")
 
     monkeypatch.setattr(cap, "demand_forecast", broken)
-    monkeypatch.setattr(demand, "SEPARATE_PROCESS", False)
-    demand.results.clear()
+    monkeypatch.setattr(demand_forecasts, "SEPARATE_PROCESS", False)
+    demand_forecasts.results.clear()
     pin_warehouse(monkeypatch, capacity_warehouse, hand.NOW)
     try:
-        demand.group_forecast_started(capacity_warehouse, hand.NOW, pl.DataFrame(), ["Team A", "q_solo"]).exception(120)
+        demand_forecasts.group_forecast_started(capacity_warehouse, hand.NOW, pl.DataFrame(), ["Team A", "q_solo"]).exception(120)
         at = run_page()
         assert not at.exception
         assert any(e.startswith("The forecast could not be fitted: no arrivals to fit") and "second" not in e
                    for e in errors(at))
         assert [t.value for t in at.title] == ["Capacity"]
     finally:
-        demand.results.clear()
+        demand_forecasts.results.clear()

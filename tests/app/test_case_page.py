@@ -4,13 +4,14 @@ are worked out there; every view and reveal must write exactly one audit row."""
 from __future__ import annotations
 
 import json
+from datetime import UTC
 from pathlib import Path
 
 import pytest
 
 from tests.app.conftest import app_for, errors, shown
 from tests.unit import test_case_view as hand
-from watchfloor import roles
+from watchfloor import case_figures, roles
 
 PAGE = "app_pages/case.py"
 ALLOWED = [role for role in roles.ROLES if roles.can_view(role, "case")]
@@ -146,7 +147,7 @@ def test_hostile_input_in_the_link_or_the_search_box_is_not_found(case_env, host
     at = open_case(hostile)
     assert not at.exception, [e.value for e in at.exception]
     assert any(w.value.startswith("Not found") for w in at.warning)
-    if len(hostile) <= hand.cv.SEARCH_MAX_CHARS:  # the box takes no more (the link does: above)
+    if len(hostile) <= case_figures.SEARCH_MAX_CHARS:  # the box takes no more (the link does: above)
         at = app_for(PAGE, role="analyst").run()
         search(at, hostile)
         assert not at.exception, [e.value for e in at.exception]
@@ -257,11 +258,11 @@ def test_typed_text_is_shown_as_typed(case_env):
 
 
 def test_many_reveals_in_an_hour_suggest_a_break(case_env):
-    from datetime import datetime, timezone
+    from datetime import datetime
 
     from watchfloor import audit
 
-    now = datetime.now(timezone.utc).replace(tzinfo=None)
+    now = datetime.now(UTC).replace(tzinfo=None)
     log = audit.AuditLog(case_env)
     for _ in range(audit.EXPOSURE_BREAK_AFTER - 2):
         log.append(user="ana", role="analyst", action=audit.REVEAL, case_id="k2", reason="earlier review", when=now)

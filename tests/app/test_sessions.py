@@ -4,9 +4,9 @@ and recorded. tests/e2e/test_sessions.py tries the same in Chromium against a ru
 
 from __future__ import annotations
 
+from tests.app.conftest import app_for, errors, shown
 from watchfloor import audit, auth, sessions
 from watchfloor.config import load_settings
-from tests.app.conftest import app_for, errors, shown
 
 PASSWORD = "correct horse battery"
 

@@ -6,8 +6,8 @@ from __future__ import annotations
 import pytest
 
 from tests.app.conftest import app_for, errors, shown, table_with
-from tests.unit import test_sla_page_queries as hand
 from tests.conftest import pin_warehouse
+from tests.unit import test_sla_page_queries as hand
 from watchfloor import roles
 
 PAGE = "app_pages/sla.py"

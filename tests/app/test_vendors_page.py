@@ -8,8 +8,8 @@ from datetime import timedelta
 import pytest
 
 from tests.app.conftest import app_for, errors, table_with
-from tests.unit import test_vendor_page_queries as hand
 from tests.conftest import pin_warehouse
+from tests.unit import test_vendor_page_queries as hand
 from watchfloor import roles
 
 PAGE = "app_pages/vendors.py"

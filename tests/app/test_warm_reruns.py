@@ -11,15 +11,15 @@ import pytest
 from components import queue_table, sla_charts, tables, trends_charts, vendor_charts
 from queries import plans
 from tests.app.conftest import app_for
-from watchfloor import sla_report
+from watchfloor import sla_figures
 
 # (page, role, the builders its rerun must not call again)
 PAGES = [
     ("app_pages/trends.py", "analyst", [(trends_charts, "_headline_counts"), (trends_charts, "_spike_rows"),
                                         (trends_charts, "_mover_rows"), (trends_charts, "_emerging_rows"),
                                         (plans, "_categories")]),
-    ("app_pages/sla.py", "ops_lead", [(sla_report, "overall_attainment"), (sla_report, "in_percent"),
-                                      (sla_report, "policy_table"), (sla_report, "any_whole_period"),
+    ("app_pages/sla.py", "ops_lead", [(sla_figures, "overall_attainment"), (sla_figures, "in_percent"),
+                                      (sla_figures, "policy_table"), (sla_figures, "any_whole_period"),
                                       (sla_charts, "_breach_rows")]),
     ("app_pages/queue_health.py", "ops_lead", [(queue_table, "_health_rows")]),
     ("app_pages/vendors.py", "vendor_manager", [(vendor_charts, "display_table"), (vendor_charts, "_tile_rows"),

@@ -29,9 +29,9 @@ from pathlib import Path
 import duckdb
 import pytest
 
+from watchfloor import summaries
 from watchfloor.config import utc_now
 from watchfloor.simulator import SimConfig
-from watchfloor import summaries
 from watchfloor.simulator.writer import seed
 
 ROOT = Path(__file__).resolve().parents[2]

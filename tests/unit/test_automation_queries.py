@@ -44,9 +44,9 @@ import queries
 from queries import plans
 from tests.conftest import pin_warehouse
 from watchfloor import automation as au
+from watchfloor import summaries
 from watchfloor.filters import Filters
 from watchfloor.trends import wilson_interval
-from watchfloor import summaries
 from watchfloor.warehouse import create_schema
 
 AS_OF = datetime(2026, 11, 18, 12, 0)

@@ -11,12 +11,11 @@ import polars as pl
 import pytest
 
 import queries
-from queries import demand, plans
+from queries import demand_forecasts, plans
 from watchfloor import capacity as cap
-from watchfloor import erlang
+from watchfloor import erlang, summaries
 from watchfloor.config import ConfigError
 from watchfloor.filters import default_filters
-from watchfloor import summaries
 from watchfloor.warehouse import create_schema
 
 NOW = datetime(2026, 11, 18, 12, 30)   # a Wednesday; the plan starts at 12:00
@@ -264,7 +263,7 @@ def test_backtest_of_the_groups_and_its_summary():
 
 
 def test_forecast_is_fitted_once_per_day_and_shared(monkeypatch):
-    demand.results.clear()
+    demand_forecasts.results.clear()
     calls = []
 
     def fake(arrivals, teams, origin):
@@ -272,22 +271,22 @@ def test_forecast_is_fitted_once_per_day_and_shared(monkeypatch):
         return pl.DataFrame({"team": teams})
 
     monkeypatch.setattr(cap, "demand_forecast", fake)
-    monkeypatch.setattr(demand, "SEPARATE_PROCESS", False)
+    monkeypatch.setattr(demand_forecasts, "SEPARATE_PROCESS", False)
     frame = pl.DataFrame({"team": [], "hour": [], "arrivals": []})
     for minute in (0, 10, 59):
-        demand.group_forecast("w", NOW.replace(minute=minute), frame, ["a"])
-    demand.group_forecast("w", NOW + timedelta(hours=5), frame, ["a"])
+        demand_forecasts.group_forecast("w", NOW.replace(minute=minute), frame, ["a"])
+    demand_forecasts.group_forecast("w", NOW + timedelta(hours=5), frame, ["a"])
     assert calls == [datetime(2026, 11, 18)]
-    demand.group_forecast("w", NOW + timedelta(days=1), frame, ["a"])
+    demand_forecasts.group_forecast("w", NOW + timedelta(days=1), frame, ["a"])
     assert calls == [datetime(2026, 11, 18), datetime(2026, 11, 19)]
-    demand.results.clear()
+    demand_forecasts.results.clear()
 
 
 def test_concurrent_requests_wait_for_the_one_in_flight():
     import threading
     import time
 
-    once = demand.Once()
+    once = demand_forecasts.Once()
     started = []
 
     def slow():

@@ -1,4 +1,4 @@
-"""The Case page's named queries (queries/case_*.sql) and logic (watchfloor/case_view.py) against a
+"""The Case page's named queries (queries/case_*.sql) and logic (watchfloor/case_figures.py) against a
 small warehouse built by hand below, whose every figure is worked out in the comments.
 
 AS_OF is Wednesday 2026-11-18 12:00 UTC. Europe/Dublin is on UTC in November.
@@ -47,10 +47,9 @@ import polars as pl
 import pytest
 
 from queries import plans
-from watchfloor import case_view as cv
-from watchfloor import summaries
-from watchfloor.warehouse import create_schema
 from tests.conftest import pin_warehouse
+from watchfloor import case_figures, summaries
+from watchfloor.warehouse import create_schema
 
 AS_OF = datetime(2026, 11, 18, 12, 0)
 EXCERPT_K1 = "Send 2 BTC to this wallet and I will double it, guaranteed."
@@ -241,7 +240,7 @@ def test_qa_reviews_and_appeals_as_of(case_env):
     reviews = data["qa_reviews"]
     assert reviews["qa_id"].to_list() == ["qa1", "qa2"]  # qa3 is after AS_OF
     assert reviews["agrees"].to_list() == [True, False]
-    assert cv.qa_summary(reviews) == cv.QaSummary(reviews=2, agreed=1, golden=1)
+    assert case_figures.qa_summary(reviews) == case_figures.QaSummary(reviews=2, agreed=1, golden=1)
     appeals = data["appeals"]
     assert appeals["appeal_id"].to_list() == ["ap1", "ap2"]  # ap3 filed after AS_OF
     assert appeals["outcome"].to_list() == ["overturned", "pending"]  # ap2 resolved after AS_OF
@@ -252,27 +251,27 @@ def test_related_cases_of_the_account_and_organisation(case_env):
     related = fetch_case("k1")["related"]
     assert related["case_id"].to_list() == ["k3", "k2"]  # the account's first
     assert related["relation"].to_list() == ["account", "organisation"]
-    assert cv.related_counts(related) == cv.RelatedCounts(same_account=1, same_organisation=1, shown=2)
+    assert case_figures.related_counts(related) == case_figures.RelatedCounts(same_account=1, same_organisation=1, shown=2)
     # k6 (org_y, account acct_d) has no other case: k4 of org_y is after AS_OF
-    assert cv.related_counts(fetch_case("k6")["related"]) == cv.RelatedCounts(0, 0, 0)
+    assert case_figures.related_counts(fetch_case("k6")["related"]) == case_figures.RelatedCounts(0, 0, 0)
 
 
 def test_search_by_case_account_and_organisation_ignoring_case(case_env):
-    by_id = cv.search_outcome(search("K1"))
+    by_id = case_figures.search_outcome(search("K1"))
     assert by_id.case_id == "k1" and by_id.total == 1
-    by_account = cv.search_outcome(search("acct_A"))
+    by_account = case_figures.search_outcome(search("acct_A"))
     assert by_account.case_id is None
     assert by_account.matches["case_id"].to_list() == ["k1", "k3"]  # newest first; k5 is after AS_OF
     assert set(by_account.matches["matched_on"]) == {"account"}
-    by_org = cv.search_outcome(search("org_x"))
+    by_org = case_figures.search_outcome(search("org_x"))
     assert by_org.matches["case_id"].to_list() == ["k2", "k1", "k3"] and by_org.total == 3
-    assert cv.search_outcome(search("org_y")).matches["case_id"].to_list() == ["k6"]  # k4 after AS_OF
-    assert cv.search_display(by_org.matches)["Found by"].to_list() == ["Organisation"] * 3
+    assert case_figures.search_outcome(search("org_y")).matches["case_id"].to_list() == ["k6"]  # k4 after AS_OF
+    assert case_figures.search_display(by_org.matches)["Found by"].to_list() == ["Organisation"] * 3
 
 
 @pytest.mark.parametrize("hostile", HOSTILE)
 def test_hostile_search_input_is_not_found_and_never_an_error(case_env, hostile):
-    term = cv.search_term(hostile)
+    term = case_figures.search_term(hostile)
     if term is None:
         return  # not searched at all: shown as "not found"
     assert search(term).height == 0
@@ -282,12 +281,12 @@ def test_hostile_search_input_is_not_found_and_never_an_error(case_env, hostile)
 
 
 def test_search_term_rules():
-    assert cv.search_term("  k1  ") == "k1"
-    assert cv.search_term("") is None and cv.search_term(None) is None and cv.search_term("   ") is None
-    assert cv.search_term("x" * cv.SEARCH_MAX_CHARS) == "x" * cv.SEARCH_MAX_CHARS
-    assert cv.search_term("x" * (cv.SEARCH_MAX_CHARS + 1)) is None
-    assert cv.search_term("k1\x00") is None and cv.search_term("a\u200bb") is None  # control / format characters
-    assert cv.search_term("ǩ1 🚨") == "ǩ1 🚨"  # unicode is searched (and simply not found)
+    assert case_figures.search_term("  k1  ") == "k1"
+    assert case_figures.search_term("") is None and case_figures.search_term(None) is None and case_figures.search_term("   ") is None
+    assert case_figures.search_term("x" * case_figures.SEARCH_MAX_CHARS) == "x" * case_figures.SEARCH_MAX_CHARS
+    assert case_figures.search_term("x" * (case_figures.SEARCH_MAX_CHARS + 1)) is None
+    assert case_figures.search_term("k1\x00") is None and case_figures.search_term("a\u200bb") is None  # control / format characters
+    assert case_figures.search_term("ǩ1 🚨") == "ǩ1 🚨"  # unicode is searched (and simply not found)
 
 
 # --------------------------------------------------------------------------- clocks
@@ -295,7 +294,7 @@ def test_search_term_rules():
 
 def clocks_of(case_id: str) -> dict[str, dict]:
     data = fetch_case(case_id)
-    frame = cv.case_clocks(data["case"].row(0, named=True), data["events"], AS_OF)
+    frame = case_figures.case_clocks(data["case"].row(0, named=True), data["events"], AS_OF)
     return {row["clock"]: row for row in frame.iter_rows(named=True)}
 
 
@@ -307,7 +306,7 @@ def test_clocks_of_a_resolved_case_with_a_pause(case_env):
     assert (res["elapsed_seconds"], res["paused_seconds"], res["state"]) == (10800.0, 7200.0, "met")
     assert res["used_share"] == pytest.approx(10800 / 259200)
     assert fa["seconds_left"] is None and res["seconds_left"] is None  # stopped clocks have no time left
-    shown = {c["label"]: c for c in cv.clock_display(cv.case_clocks(
+    shown = {c["label"]: c for c in case_figures.clock_display(case_figures.case_clocks(
         fetch_case("k1")["case"].row(0, named=True), fetch_case("k1")["events"], AS_OF))}
     assert shown["Resolution"]["used"] == "4.2%" and shown["Resolution"]["paused"] == "2 h"
     assert shown["First action"]["summary"] == "met: stopped at 2026-11-17 12:00 UTC"
@@ -320,8 +319,8 @@ def test_clocks_of_an_open_case_overdue_and_on_track(case_env):
     assert fa["used_share"] == pytest.approx(1.5) and fa["seconds_left"] == -1800.0
     assert res["state"] == "on_track" and res["used_share"] == pytest.approx(0.0625)
     assert res["due_at"] == t(19, 10, 30) and res["seconds_left"] == 81000.0
-    assert cv.clock_summary(fa) == "overdue 30 min"
-    assert cv.clock_summary(res) == "22 h 30 min left"
+    assert case_figures.clock_summary(fa) == "overdue 30 min"
+    assert case_figures.clock_summary(res) == "22 h 30 min left"
 
 
 def test_clocks_on_a_business_hours_calendar(case_env):
@@ -331,7 +330,7 @@ def test_clocks_on_a_business_hours_calendar(case_env):
     assert fa["breach_at"] == t(16, 16) and fa["seconds_left"] == -158400.0
     assert res["state"] == "warning" and res["used_share"] == pytest.approx(0.5)
     assert res["due_at"] == t(20, 16) and res["seconds_left"] == 187200.0
-    assert cv.clock_summary(fa) == "overdue 1 d 20 h"
+    assert case_figures.clock_summary(fa) == "overdue 1 d 20 h"
 
 
 # --------------------------------------------------------------------------- display and views
@@ -339,60 +338,60 @@ def test_clocks_on_a_business_hours_calendar(case_env):
 
 def test_header_and_outcome_in_the_users_words(case_env):
     case = fetch_case("k1")["case"].row(0, named=True)
-    header = cv.header_facts(case)
+    header = case_figures.header_facts(case)
     assert header["Category"] == "Fraud & scams" and header["Queue"] == "Fraud AMER L1"
     assert header["Vendor"] == "Northwind BPO" and header["Reviewer"] == "r2" and header["Source"] == "Classifier"
     assert (header["Account"], header["Organisation"]) == ("acct_a", "org_x")
-    outcome = cv.outcome_facts(case)
+    outcome = case_figures.outcome_facts(case)
     assert outcome["Decision"] == "Violating" and outcome["Enforcement"] == "Account suspended"
-    assert cv.signal_facts(case) == {"Classifier": "scam_detector", "Score": "0.91", "Found by": "Classifier"}
-    assert cv.incident_facts(case)["Incident"] == "i1 · Scam wave"
+    assert case_figures.signal_facts(case) == {"Classifier": "scam_detector", "Score": "0.91", "Found by": "Classifier"}
+    assert case_figures.incident_facts(case)["Incident"] == "i1 · Scam wave"
     open_case = fetch_case("k2")["case"].row(0, named=True)
-    assert cv.header_facts(open_case)["Vendor"] == "No vendor"
-    assert cv.header_facts(open_case)["Reviewer"] == "Not assigned"
-    assert cv.outcome_facts(open_case)["Decision"] == "Not decided yet"
-    assert cv.incident_facts(open_case) is None
+    assert case_figures.header_facts(open_case)["Vendor"] == "No vendor"
+    assert case_figures.header_facts(open_case)["Reviewer"] == "Not assigned"
+    assert case_figures.outcome_facts(open_case)["Decision"] == "Not decided yet"
+    assert case_figures.incident_facts(open_case) is None
 
 
 def test_timeline_display_and_lanes(case_env):
     events = fetch_case("k1")["events"]
-    table = cv.timeline_display(events)
+    table = case_figures.timeline_display(events)
     assert table["Then"].to_list()[:3] == ["Waiting in queue", "Waiting in queue", "In review"]
     assert table["Until next"].to_list()[4] == "2 h"  # pending info 12:00 -> 14:00
-    assert cv.timeline_points(events)["lane"].to_list() == [
+    assert case_figures.timeline_points(events)["lane"].to_list() == [
         "Intake", "Intake", "Review", "Review", "Pending info", "Pending info", "Review", "Review", "Closed"]
 
 
 def test_a_view_is_opening_a_case_not_a_rerun():
     # arriving on the page with a case: a view
-    assert cv.is_new_view(None, True, "k1")
+    assert case_figures.is_new_view(None, True, "k1")
     # a rerun of the same case in the same visit: not a view
-    assert not cv.is_new_view("k1", False, "k1")
+    assert not case_figures.is_new_view("k1", False, "k1")
     # another case opened on the page: a view
-    assert cv.is_new_view("k1", False, "k3")
+    assert case_figures.is_new_view("k1", False, "k3")
     # coming back to the same case after leaving the page: a view
-    assert cv.is_new_view("k1", True, "k1")
+    assert case_figures.is_new_view("k1", True, "k1")
     # no case shown: nothing to log
-    assert not cv.is_new_view("k1", False, None)
+    assert not case_figures.is_new_view("k1", False, None)
 
 
 def test_a_reveal_lasts_only_while_the_case_stays_open():
-    assert cv.revealed_after("k1", False, "k1") == "k1"  # rerun: still revealed
-    assert cv.revealed_after("k1", True, "k1") is None  # left and came back: blurred
-    assert cv.revealed_after("k1", False, "k3") is None  # another case: blurred
-    assert cv.revealed_after(None, False, "k1") is None
+    assert case_figures.revealed_after("k1", False, "k1") == "k1"  # rerun: still revealed
+    assert case_figures.revealed_after("k1", True, "k1") is None  # left and came back: blurred
+    assert case_figures.revealed_after("k1", False, "k3") is None  # another case: blurred
+    assert case_figures.revealed_after(None, False, "k1") is None
 
 
 def test_policy_line_and_related_caption(case_env):
     k1 = fetch_case("k1")["case"].row(0, named=True)
-    assert cv.policy_line(k1) == "Policy P2 standard: 24×7; pending info pauses the clocks."
+    assert case_figures.policy_line(k1) == "Policy P2 standard: 24×7; pending info pauses the clocks."
     k6 = fetch_case("k6")["case"].row(0, named=True)
-    assert cv.policy_line(k6) == ("Policy P3 business hours: Mon–Fri 09:00–17:00 local (Europe/Dublin); "
+    assert case_figures.policy_line(k6) == ("Policy P3 business hours: Mon–Fri 09:00–17:00 local (Europe/Dublin); "
                                   "pending info does not pause the clocks.")
-    counts = cv.related_counts(fetch_case("k1")["related"])
-    assert cv.related_caption(counts, "acct_a", "org_x") == (
+    counts = case_figures.related_counts(fetch_case("k1")["related"])
+    assert case_figures.related_caption(counts, "acct_a", "org_x") == (
         "1 other case(s) of account acct_a, 1 of other accounts in organisation org_x.")
-    assert cv.related_caption(counts, "acct_a", None) == "1 other case(s) of account acct_a."
+    assert case_figures.related_caption(counts, "acct_a", None) == "1 other case(s) of account acct_a."
     # 60 related, 50 listed
-    assert cv.related_caption(cv.RelatedCounts(45, 15, 50), "a", "o") == (
+    assert case_figures.related_caption(case_figures.RelatedCounts(45, 15, 50), "a", "o") == (
         "45 other case(s) of account a, 15 of other accounts in organisation o. The newest 50 are listed.")

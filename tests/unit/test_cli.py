@@ -9,7 +9,7 @@ import duckdb
 import pytest
 
 from watchfloor.cli import COMMAND_MODULES, main
-from watchfloor.warehouse import CONTRACT_TABLES
+from watchfloor.schema import CONTRACT_TABLES
 
 
 @pytest.mark.parametrize("command", [[], *[[name.replace("_", "-")] for name in COMMAND_MODULES], ["users", "add"], ["users", "list"]])

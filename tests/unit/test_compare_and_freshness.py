@@ -7,7 +7,11 @@ from datetime import date, datetime
 import pytest
 
 from watchfloor.compare import (
-    NO_CHANGE, Change, describe_count_change, describe_relative_change, describe_share_change,
+    NO_CHANGE,
+    Change,
+    describe_count_change,
+    describe_relative_change,
+    describe_share_change,
 )
 from watchfloor.filters import Filters, parse_query_params
 from watchfloor.freshness import assess, format_lag

@@ -15,11 +15,10 @@ import pytest
 
 import queries
 from queries import plans
-from watchfloor import daily_health, metrics, spike_record
 from watchfloor import executive as ex
+from watchfloor import home_figures, metrics, sla_figures, spike_record
 from watchfloor import incidents as inc
 from watchfloor import queue_health as qh
-from watchfloor import sla_report as rep
 from watchfloor import trends as tr
 from watchfloor import vendors as v
 from watchfloor.filters import Filters
@@ -63,18 +62,18 @@ def fetch(plan, warehouse):
     return plans.fetch(plan, warehouse=warehouse)
 
 
-def home_figures(warehouse, filters):
+def home_page_figures(warehouse, filters):
     data = fetch(plans.home(AS_OF, filters), warehouse)
-    health = daily_health.summarise_day(data["flow"], data["sla"], data["sla_week_before"], data["incidents"],
+    health = home_figures.summarise_day(data["flow"], data["sla"], data["sla_week_before"], data["incidents"],
                                         data["backlog"], data["now"])  # as Home works it out
     return health, data
 
 
-def sla_figures(warehouse, filters):
+def sla_page_figures(warehouse, filters):
     data = fetch(plans.sla(AS_OF, filters), warehouse)
     period = filters.period_params()
-    return rep.sla_figures(data["clocks"], AS_OF, period["period_start"], period["period_end"],
-                           rep.hourly_buckets(filters.start, filters.end))
+    return sla_figures.sla_figures(data["clocks"], AS_OF, period["period_start"], period["period_end"],
+                           sla_figures.hourly_buckets(filters.start, filters.end))
 
 
 def queue_table(warehouse, filters, by="queue"):
@@ -85,8 +84,8 @@ def queue_table(warehouse, filters, by="queue"):
 @pytest.mark.parametrize("scope", list(SCOPES))
 def test_now_figures_agree_on_home_sla_and_queue_health(warehouse, scope):
     filters = Filters(start=WEEK.start, end=WEEK.end, **SCOPES[scope])
-    health, home = home_figures(warehouse, filters)
-    now = sla_figures(warehouse, filters)["now"]
+    health, home = home_page_figures(warehouse, filters)
+    now = sla_page_figures(warehouse, filters)["now"]
     table = queue_table(warehouse, filters)
 
     # Backlog: Home's tile is the sum of its bars, and Queue health's rows add up to it, whatever the grouping.
@@ -114,38 +113,38 @@ def test_home_attainment_is_the_sla_pages_over_the_same_24_hours(warehouse):
     counts met clocks per hour bucket, so the window starts on an hour here, as its days do.)"""
     as_of = AS_OF.replace(minute=0)
     data = fetch(plans.home(as_of, WEEK), warehouse)
-    health = daily_health.summarise_day(data["flow"], data["sla"], data["sla_week_before"], data["incidents"],
+    health = home_figures.summarise_day(data["flow"], data["sla"], data["sla_week_before"], data["incidents"],
                                         data["backlog"], data["now"])  # as Home works it out
     params = {"as_of": as_of, "period_start": as_of - timedelta(hours=24), "period_end": as_of,
-              "hourly": True, "row_limit": rep.NEXT_TO_BREACH_LIMIT, **WEEK.sql_params()}
+              "hourly": True, "row_limit": sla_figures.NEXT_TO_BREACH_LIMIT, **WEEK.sql_params()}
     queries.clear_cache()
     clocks = queries.run("sla_period_clocks", warehouse=warehouse, **params)
-    attainment = rep.attainment(clocks, as_of, params["period_start"], as_of, True)
-    assert health.first_action_attainment.current == rep.overall_attainment(attainment, rep.FIRST_ACTION).share
-    assert health.resolution_attainment.current == rep.overall_attainment(attainment, rep.RESOLUTION).share
+    attainment = sla_figures.attainment(clocks, as_of, params["period_start"], as_of, True)
+    assert health.first_action_attainment.current == sla_figures.overall_attainment(attainment, sla_figures.FIRST_ACTION).share
+    assert health.resolution_attainment.current == sla_figures.overall_attainment(attainment, sla_figures.RESOLUTION).share
     assert health.first_action_attainment.current is not None
 
 
 def test_executive_attainment_is_the_sla_pages_over_the_same_days(warehouse):
     """The Executive summary's custom period of the SLA page's date range (cut at now, as the SLA
     page's is): the same attainment on both clocks."""
-    sla = sla_figures(warehouse, WEEK)
+    sla = sla_page_figures(warehouse, WEEK)
     period = ex.custom_period(WEEK.start, WEEK.end, AS_OF)
     data = fetch(plans.executive(AS_OF, WEEK, period), warehouse)
-    for clock in (rep.FIRST_ACTION, rep.RESOLUTION):
-        page = rep.overall_attainment(sla["attainment"], clock)
+    for clock in (sla_figures.FIRST_ACTION, sla_figures.RESOLUTION):
+        page = sla_figures.overall_attainment(sla["attainment"], clock)
         assert ex.attainment(data["sla"], ex.CURRENT, clock) == page.share
         assert page.met + page.breached > 0
     figures = {f.key: f for f in ex.headline(data["cases"], data["sla"], data["escalations"], data["incidents"],
                                              data["appeals"])}
-    assert figures["sla_attainment"].change.current == rep.overall_attainment(sla["attainment"], rep.FIRST_ACTION).share
+    assert figures["sla_attainment"].change.current == sla_figures.overall_attainment(sla["attainment"], sla_figures.FIRST_ACTION).share
 
 
 def test_sla_totals_are_the_sum_of_their_parts(warehouse):
-    sla = sla_figures(warehouse, WEEK)
+    sla = sla_page_figures(warehouse, WEEK)
     att = sla["attainment"]
-    for clock in (rep.FIRST_ACTION, rep.RESOLUTION):
-        overall = rep.overall_attainment(att, clock)
+    for clock in (sla_figures.FIRST_ACTION, sla_figures.RESOLUTION):
+        overall = sla_figures.overall_attainment(att, clock)
         whole = att.filter(pl.col("bucket").is_null() & (pl.col("clock") == clock))
         for dimension in ("queue", "priority", "vendor", "region"):
             parts = whole.filter(pl.col("dimension") == dimension)
@@ -159,14 +158,14 @@ def test_sla_totals_are_the_sum_of_their_parts(warehouse):
 def test_vendor_sla_is_the_sla_pages_vendor_breakdown(warehouse):
     """Vendor SLA adherence, both clocks, equals the SLA page's attainment by vendor; the units
     (region, site, week) add up to the vendor."""
-    sla = sla_figures(warehouse, WEEK)
+    sla = sla_page_figures(warehouse, WEEK)
     data = fetch(plans.vendors(AS_OF, WEEK), warehouse)
     cards = v.vendor_figures(data["work"], data["quality"], data["outcomes"], data["contracts"], data["sla"])
     by_vendor = sla["attainment"].filter(pl.col("bucket").is_null() & (pl.col("dimension") == "vendor")
                                          & pl.col("value").is_not_null())  # cases no vendor holds are not a vendor's
     checked = 0
     for row in cards["vendor"].iter_rows(named=True):
-        for clock, key in ((rep.FIRST_ACTION, "first_action_sla"), (rep.RESOLUTION, "sla_adherence")):
+        for clock, key in ((sla_figures.FIRST_ACTION, "first_action_sla"), (sla_figures.RESOLUTION, "sla_adherence")):
             part = by_vendor.filter((pl.col("clock") == clock) & (pl.col("value") == row["vendor_id"]))
             expected = metrics.attainment(part["met"].sum(), part["breached"].sum())
             assert row[key] == pytest.approx(expected), (row["vendor_id"], clock)
@@ -206,7 +205,7 @@ def test_homes_worst_queues_are_queue_healths_and_the_sla_pages_figures(busy_war
     queue count the same breached and at-risk cases, and the queue's history ends on the same
     backlog and oldest age."""
     filters = Filters(start=WEEK.start, end=WEEK.end, **SCOPES[scope])
-    _, home = home_figures(busy_warehouse, filters)
+    _, home = home_page_figures(busy_warehouse, filters)
     home_rows = qh.health_table(home["queue_flow"], home["open_cases"], None, "queue")
     by_sla, by_age = qh.worst_by_sla(home_rows), qh.worst_by_age(home_rows)
     assert by_age.height == qh.WORST_QUEUES
@@ -231,7 +230,7 @@ def test_homes_worst_queues_are_queue_healths_and_the_sla_pages_figures(busy_war
 
     data = fetch(plans.sla(AS_OF, filters), busy_warehouse)
     for r in by_sla.iter_rows(named=True):
-        now = rep.now_counts(data["clocks"].filter(pl.col("queue_id") == r["group"]))
+        now = sla_figures.now_counts(data["clocks"].filter(pl.col("queue_id") == r["group"]))
         assert (now.breached_cases, now.at_risk_cases) == (r["breached"], r["at_risk"]), r["group"]
 
     top = by_age.row(0, named=True)
@@ -277,7 +276,7 @@ def test_the_showcase_spike_is_one_record_on_every_page(warehouse):
                                                           & (pl.col("category") == truth["category"]))
     seen["trends"] = rows.rename({"ratio": "multiplier"}).row(0, named=True)
     home = fetch(plans.home(AS_OF, WEEK), warehouse)
-    rising = daily_health.rising_categories(plans.spike_record(home["watched"], AS_OF), home["watched"], AS_OF)
+    rising = home_figures.rising_categories(plans.spike_record(home["watched"], AS_OF), home["watched"], AS_OF)
     seen["home"] = spike_record.texts(rising.filter(pl.col("spike_id") == truth["spike_id"])).row(0, named=True)
     for kind in (ex.WEEK, ex.QUARTER):
         chosen = ex.period_for(kind, AS_OF)

@@ -15,7 +15,7 @@ from datetime import datetime, timedelta
 import polars as pl
 import pytest
 
-from queries import daily_forecast, demand
+from queries import daily_forecast, demand_forecasts
 from tests.app.test_capacity_page import capacity_warehouse  # noqa: F401 - the hand-built warehouse
 from tests.conftest import pin_warehouse
 from tests.unit import test_capacity as hand
@@ -96,8 +96,8 @@ def test_prepare_fits_the_pages_forecast_then_the_backtest(monkeypatch, capacity
 
     monkeypatch.setattr(cap, "demand_forecast", forecast)
     monkeypatch.setattr(cap, "forecast_backtest", backtest)
-    monkeypatch.setattr(demand, "SEPARATE_PROCESS", False)
-    demand.results.clear()
+    monkeypatch.setattr(demand_forecasts, "SEPARATE_PROCESS", False)
+    demand_forecasts.results.clear()
     pin_warehouse(monkeypatch, capacity_warehouse, hand.NOW)
     try:
         first, second = daily_forecast.prepare(capacity_warehouse, hand.NOW)
@@ -105,28 +105,28 @@ def test_prepare_fits_the_pages_forecast_then_the_backtest(monkeypatch, capacity
         origin = cap.forecast_origin(hand.NOW)
         assert order == [("forecast", ("Team A", "q_solo"), origin), ("backtest", ("Team A", "q_solo"), origin)]
         # what the page asks for later in the day is the prepared result, not a new fit
-        later = demand.group_forecast_started(capacity_warehouse, hand.NOW + timedelta(hours=3), pl.DataFrame(),
+        later = demand_forecasts.group_forecast_started(capacity_warehouse, hand.NOW + timedelta(hours=3), pl.DataFrame(),
                                               ["Team A", "q_solo"])
         assert later is first and len(order) == 2
     finally:
-        demand.results.clear()
+        demand_forecasts.results.clear()
 
 
 def test_fits_run_in_a_low_priority_process_of_their_own(monkeypatch):
-    monkeypatch.setattr(demand, "SEPARATE_PROCESS", True)
+    monkeypatch.setattr(demand_forecasts, "SEPARATE_PROCESS", True)
     try:
-        assert demand.fit(os.getpid) != os.getpid()
-        assert demand.fit(os.nice, 0) == min(19, os.nice(0) + 19)
+        assert demand_forecasts.fit(os.getpid) != os.getpid()
+        assert demand_forecasts.fit(os.nice, 0) == min(19, os.nice(0) + 19)
         # a fitting process that dies during the fit fails it; the next fit gets a new process
         with pytest.raises(BrokenProcessPool):
-            demand.fit(os._exit, 3)
-        first = demand.fit(os.getpid)
+            demand_forecasts.fit(os._exit, 3)
+        first = demand_forecasts.fit(os.getpid)
         assert first != os.getpid()
         # one found dead while idle is replaced, and the fit goes on in the new one
         os.kill(first, signal.SIGKILL)
-        assert demand.fit(os.getpid) not in (os.getpid(), first)
+        assert demand_forecasts.fit(os.getpid) not in (os.getpid(), first)
     finally:
-        demand.stop_fitter()
+        demand_forecasts.stop_fitter()
 
 
 def test_the_fitting_process_does_not_run_the_page_script_streamlit_left_as_main(tmp_path, monkeypatch):
@@ -137,10 +137,10 @@ def test_the_fitting_process_does_not_run_the_page_script_streamlit_left_as_main
     page = types.ModuleType("__main__")
     page.__file__ = str(script)
     monkeypatch.setitem(sys.modules, "__main__", page)
-    monkeypatch.setattr(demand, "SEPARATE_PROCESS", True)
-    demand.stop_fitter()
+    monkeypatch.setattr(demand_forecasts, "SEPARATE_PROCESS", True)
+    demand_forecasts.stop_fitter()
     try:
-        assert demand.fit(os.getpid) != os.getpid()
+        assert demand_forecasts.fit(os.getpid) != os.getpid()
         assert sys.modules["__main__"] is page
     finally:
-        demand.stop_fitter()
+        demand_forecasts.stop_fitter()

@@ -67,11 +67,11 @@ import polars as pl
 import pytest
 
 from queries import plans
-from watchfloor import executive as ex
-from watchfloor.filters import Filters, default_filters
-from watchfloor import summaries
-from watchfloor.warehouse import create_schema
 from tests.conftest import pin_warehouse
+from watchfloor import executive as ex
+from watchfloor import summaries
+from watchfloor.filters import Filters, default_filters
+from watchfloor.warehouse import create_schema
 
 AS_OF = datetime(2026, 11, 18, 12, 0)
 H = 3600.0

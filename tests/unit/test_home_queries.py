@@ -8,11 +8,11 @@ import pytest
 
 import queries
 from queries import plans
-from watchfloor.filters import Filters
-from watchfloor import metrics
 from tests import hand_warehouse as hw
-from watchfloor.daily_health import rising_categories, summarise
+from watchfloor import metrics
+from watchfloor.filters import Filters
 from watchfloor.freshness import assess
+from watchfloor.home_figures import rising_categories, summarise
 
 SCOPE = {"regions": [], "verticals": [], "priorities": [], "vendors": []}
 

@@ -16,7 +16,7 @@ import polars as pl
 import pytest
 
 import queries
-from queries import plans, server
+from queries import plans, translate
 from tests.live_warehouse import copy_of, read_rows, seeded_then_live
 from watchfloor import summaries
 from watchfloor.filters import Filters
@@ -123,7 +123,7 @@ def compare(con, name: str, params: dict) -> int:
     bound = {k: list(v) if isinstance(v, tuple) else v for k, v in params.items()}
     summary = con.sql(sql, params=bound).pl()
     raw = con.sql(raw_form(sql), params=bound).pl()
-    if not server.parsed(name).args.get("order"):  # rows in no set order: compared sorted
+    if not translate.parsed(name).args.get("order"):  # rows in no set order: compared sorted
         raw, summary = raw.sort(raw.columns), summary.sort(summary.columns)
     assert_same(raw, summary, (name, params))
     return raw.height

@@ -6,9 +6,9 @@ import polars as pl
 import pytest
 
 from components.charts import mark, marked
-from watchfloor import trends as tr
 from watchfloor import labels
-from watchfloor.labels import (CATEGORY_LABELS, category_label, category_labels, humanise, humanised, texts_of)
+from watchfloor import trends as tr
+from watchfloor.labels import CATEGORY_LABELS, category_label, category_labels, humanise, humanised, texts_of
 
 CODES = [*CATEGORY_LABELS, "new_thing", "pending_info", "in_review", "", "_", "a", "  padded_code ",
          "already Human", "x_y_z", "ärger_über", "ßtraße", "CBRN", "api", "image_gen", "plugins", "EMEA", "de"]

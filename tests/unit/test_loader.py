@@ -7,7 +7,7 @@ The small exports below are written by hand; each expected count is worked out n
 from __future__ import annotations
 
 import json
-from datetime import timedelta
+from datetime import UTC, timedelta
 from pathlib import Path
 
 import duckdb
@@ -15,10 +15,10 @@ import polars as pl
 import pytest
 
 from watchfloor.cli import main
-from watchfloor.loader import LoadError, contract_columns, load_files, table_for
-from watchfloor.simulator import SimConfig, simulate
-from watchfloor.simulator.writer import seed
 from watchfloor.config import parse_time
+from watchfloor.loader import LoadError, contract_columns, load_files, table_for
+from watchfloor.simulator import SimConfig
+from watchfloor.simulator.writer import seed
 
 POLICIES = """sla_policy_id,priority,first_action_target_min,resolution_target_min,calendar,pause_on_pending
 pol_p1,P1,60,1440,24x7,true
@@ -370,9 +370,9 @@ def test_a_nul_byte_anywhere_is_quarantined(tmp_path, exports):
 
 
 def test_times_beyond_now_and_the_tolerance_are_quarantined(tmp_path, exports, monkeypatch):
-    from datetime import datetime, timezone
+    from datetime import datetime
 
-    now = datetime.now(timezone.utc).replace(tzinfo=None, microsecond=0)
+    now = datetime.now(UTC).replace(tzinfo=None, microsecond=0)
     soon = now + timedelta(minutes=30)
     late = now + timedelta(minutes=90)
     cases = write(tmp_path, "cases.csv", "\n".join([

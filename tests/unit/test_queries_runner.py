@@ -4,15 +4,14 @@ from __future__ import annotations
 
 import threading
 import time
-from pathlib import Path
 
 import duckdb
 import pytest
 
 import queries
-from watchfloor import spike_record
-from queries.pool import ReaderPool
+from queries.reader_pools import ReaderPool
 from tests import hand_warehouse
+from watchfloor import spike_record
 from watchfloor.warehouse import WarehouseError, WarehouseMissing, open_for_writing, writer_waiting_path
 
 SCOPE = {"regions": [], "verticals": [], "priorities": [], "vendors": []}
@@ -217,17 +216,17 @@ def test_derived_figures_are_computed_once_per_cached_frame(hand_env):
         return frame[column].sum()
 
     flow = queries.run("home_flow", as_of=hand_warehouse.AS_OF, **SCOPE)
-    assert queries.derived(flow, total, "inflow") == 7  # 5 in the last 24 h + 2 the week before
-    assert queries.derived(queries.run("home_flow", as_of=hand_warehouse.AS_OF, **SCOPE), total, "inflow") == 7
+    assert queries.memo(flow, total, "inflow") == 7  # 5 in the last 24 h + 2 the week before
+    assert queries.memo(queries.run("home_flow", as_of=hand_warehouse.AS_OF, **SCOPE), total, "inflow") == 7
     assert len(calls) == 1
-    assert queries.derived(flow, total, "resolved") == 5 and len(calls) == 2
+    assert queries.memo(flow, total, "resolved") == 5 and len(calls) == 2
     queries.clear_cache()
     fresh = queries.run("home_flow", as_of=hand_warehouse.AS_OF, **SCOPE)
     del flow
     import gc
 
     gc.collect()
-    assert queries.derived(fresh, total, "inflow") == 7 and len(calls) == 3
+    assert queries.memo(fresh, total, "inflow") == 7 and len(calls) == 3
 
 
 def test_a_plan_runs_its_queries_side_by_side_and_raises_their_errors(hand_env):

@@ -167,11 +167,11 @@ def test_derived_figures_are_computed_once_for_sessions_asking_at_once():
     def total(source: pl.DataFrame, column: str) -> int:
         calls.append(1)
         key = (id(source), total.__module__, total.__qualname__, ("x",))
-        wait_until(lambda: queries._derived.in_flight(key) is not None
-                   and queries._derived.in_flight(key).waiters >= SESSIONS, "every session waits")
+        wait_until(lambda: queries._memos.in_flight(key) is not None
+                   and queries._memos.in_flight(key).waiters >= SESSIONS, "every session waits")
         return int(source[column].sum())
 
-    assert in_threads(SESSIONS, lambda i: queries.derived(frame, total, "x")) == [6] * SESSIONS
+    assert in_threads(SESSIONS, lambda i: queries.memo(frame, total, "x")) == [6] * SESSIONS
     assert len(calls) == 1
 
 
@@ -375,8 +375,8 @@ def test_dropping_results_with_figures_derived_from_them_does_not_block():
     or evicts entries (the forgetting takes the cache's lock: it must not be held then)."""
     frame = pl.DataFrame({"x": [1, 2, 3]})
     queries.cache.put(("a result",), frame, ttl=60)
-    doubled = queries.derived(frame, double)  # a frame derived from the result ...
-    assert queries.derived(doubled, total_y) == 12  # ... and a figure derived from that one
+    doubled = queries.memo(frame, double)  # a frame derived from the result ...
+    assert queries.memo(doubled, total_y) == 12  # ... and a figure derived from that one
     del frame, doubled
     clearing = threading.Thread(target=queries.clear_cache)
     clearing.start()
@@ -386,7 +386,7 @@ def test_dropping_results_with_figures_derived_from_them_does_not_block():
     for i in range(3):  # each put evicts the one before, whose derived figures are forgotten
         frame = pl.DataFrame({"x": [i]})
         small.put(("r", i), frame, ttl=60)
-        queries.derived(queries.derived(frame, double), total_y)
+        queries.memo(queries.memo(frame, double), total_y)
         del frame
     assert small.get(("r", 2)) is not None and small.get(("r", 0)) is None
 

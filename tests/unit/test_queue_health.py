@@ -9,12 +9,11 @@ import polars as pl
 import pytest
 
 import queries
+from queries import plans
 from tests import hand_warehouse as hw
 from watchfloor import capacity, metrics
-from queries import plans
 from watchfloor.filters import Filters
-from watchfloor.queue_health import (colour_state, health_table, history_figures, history_window, worst_by_age,
-                                     worst_by_sla)
+from watchfloor.queue_health import colour_state, health_table, history_figures, history_window, worst_by_age, worst_by_sla
 
 # Two queues of one team (T1: 2 reviewers on shift, 10 decisions in 5 staffed hours -> 2 per hour)
 # and one queue of another team with nobody on shift.

@@ -1,4 +1,4 @@
-"""Data fetched ahead of the pages at each refresh interval (queries/refresh.py): pages keep the
+"""Data fetched ahead of the pages at each refresh interval (queries/prefetch.py): pages keep the
 previous interval's 'now' until the new interval's results of the plans they fetched have landed,
 then find them in the cache. Checked by order, counts and state, never by elapsed time."""
 
@@ -10,7 +10,7 @@ import polars as pl
 import pytest
 
 import queries
-from queries import plans, refresh
+from queries import plans, prefetch
 from queries.workers import QueryWorkers
 from tests import hand_warehouse
 from watchfloor import config
@@ -29,13 +29,13 @@ def interval(hand_env, monkeypatch):
     clock = {"now": T0 + timedelta(seconds=1)}
     monkeypatch.setattr(config, "utc_now", lambda: clock["now"])
     queries.clear_cache()
-    refresh.publish(None)
-    with refresh._lock:
-        refresh._recent.clear()
+    prefetch.publish(None)
+    with prefetch._lock:
+        prefetch._recent.clear()
     yield clock
-    refresh.publish(None)
-    with refresh._lock:
-        refresh._recent.clear()
+    prefetch.publish(None)
+    with prefetch._lock:
+        prefetch._recent.clear()
     queries.clear_cache()
 
 
@@ -53,24 +53,24 @@ def counting(monkeypatch) -> list[tuple]:
 
 def test_pages_keep_the_previous_now_until_the_next_has_landed(interval, monkeypatch):
     filters = default_filters(T0.date())
-    refresher = refresh.Refresher(clock=lambda: config.dashboard_now())
-    refresh.publish(T0)  # what start() does
-    assert refresh.page_now() == T0
-    page_plan = plans.home(refresh.page_now(), filters)
-    refresh.remember(page_plan)
+    refresher = prefetch.Refresher(clock=lambda: config.dashboard_now())
+    prefetch.publish(T0)  # what start() does
+    assert prefetch.page_now() == T0
+    page_plan = plans.home(prefetch.page_now(), filters)
+    prefetch.remember(page_plan)
     plans.fetch(page_plan)
     runs = counting(monkeypatch)
 
     interval["now"] = T1 + timedelta(seconds=2)  # the next interval began; nothing ran ahead yet
-    assert refresh.page_now() == T0  # pages stay on the interval whose results they have
+    assert prefetch.page_now() == T0  # pages stay on the interval whose results they have
     assert refresher.run_once(config.dashboard_now()) == 1
-    assert refresh.page_now() == T1
+    assert prefetch.page_now() == T1
     ahead = sorted(runs)
     # the plan's queries, and the spike record the writers kept for the new hour's series (plans.work_ahead)
     assert ahead == sorted([*((call.name, call.params.get("as_of")) for call in plans.home(T1, filters)),
                             ("kept_spike_record", None)])
     # the page of the new interval finds every result in the cache: nothing runs again
-    frames = plans.fetch(plans.home(refresh.page_now(), filters))
+    frames = plans.fetch(plans.home(prefetch.page_now(), filters))
     assert sorted(runs) == ahead and set(frames) == {call.key for call in page_plan}
 
 
@@ -79,21 +79,21 @@ def test_a_result_with_the_same_key_is_run_again(interval, monkeypatch):
     The same answer keeps the cached frame, and the figures derived from it; a new answer replaces it."""
     page_plan = plans.Plan(plans.shell(T0, default_filters(T0.date())),
                            lambda as_of, *a, **k: plans.shell(as_of, default_filters(T0.date())), (), {})
-    refresh.remember(page_plan)
+    prefetch.remember(page_plan)
     before = plans.fetch(page_plan)["freshness"]
     computed = []
-    figure = queries.derived(before, lambda frame: computed.append(1) or frame.height)
+    figure = queries.memo(before, lambda frame: computed.append(1) or frame.height)
     runs = counting(monkeypatch)
     interval["now"] = T1
-    refresh.Refresher(clock=lambda: config.dashboard_now()).run_once(T1)
+    prefetch.Refresher(clock=lambda: config.dashboard_now()).run_once(T1)
     assert sorted(name for name, _ in runs) == ["filter_options", "freshness"]
     after = plans.fetch(page_plan)["freshness"]
     assert after is before  # the same answer: nothing derived from it is computed again
-    assert queries.derived(after, lambda frame: computed.append(1) or frame.height) == figure and computed == [1]
+    assert queries.memo(after, lambda frame: computed.append(1) or frame.height) == figure and computed == [1]
 
     # a result that landed moments ago is not fetched again at the next interval ...
     runs.clear()
-    refresh.Refresher(clock=lambda: config.dashboard_now()).run_once(T1)
+    prefetch.Refresher(clock=lambda: config.dashboard_now()).run_once(T1)
     assert runs == []
     # ... one that landed more than the cache TTL ago is, and a new answer replaces the old
     later = queries.time.monotonic() + 61
@@ -101,29 +101,29 @@ def test_a_result_with_the_same_key_is_run_again(interval, monkeypatch):
     real = queries.run_uncached
     monkeypatch.setattr(queries, "run_uncached", lambda name, **kw: (
         real(name, **kw).with_columns(pl.lit(1).alias("changed")) if name == "freshness" else real(name, **kw)))
-    refresh.Refresher(clock=lambda: config.dashboard_now()).run_once(T1)
+    prefetch.Refresher(clock=lambda: config.dashboard_now()).run_once(T1)
     changed = plans.fetch(page_plan)["freshness"]
     assert changed is not before and "changed" in changed.columns
 
 
 def test_plans_nobody_fetched_lately_are_not_run_ahead(interval, monkeypatch):
-    refresh.remember(plans.home(T0, default_filters(T0.date())))
+    prefetch.remember(plans.home(T0, default_filters(T0.date())))
     clock = {"t": 1000.0}
-    monkeypatch.setattr(refresh.time, "monotonic", lambda: clock["t"])
-    refresh.remember(plans.home(T0, default_filters(T0.date())))  # fetched 'now'
-    assert len(refresh.recent_plans(180)) == 1
+    monkeypatch.setattr(prefetch.time, "monotonic", lambda: clock["t"])
+    prefetch.remember(plans.home(T0, default_filters(T0.date())))  # fetched 'now'
+    assert len(prefetch.recent_plans(180)) == 1
     clock["t"] += 181
-    assert refresh.recent_plans(180) == []
+    assert prefetch.recent_plans(180) == []
 
 
 def test_with_nothing_running_ahead_pages_ask_for_the_current_interval(interval):
-    assert refresh.page_now() == T0
+    assert prefetch.page_now() == T0
     interval["now"] = T1 + timedelta(seconds=5)
-    assert refresh.page_now() == T1
-    refresh.publish(T0)
-    assert refresh.page_now() == T0
+    assert prefetch.page_now() == T1
+    prefetch.publish(T0)
+    assert prefetch.page_now() == T0
     interval["now"] = T0 + timedelta(minutes=2, seconds=1)  # more than two intervals behind: not kept
-    assert refresh.page_now() == T0 + timedelta(minutes=2)
+    assert prefetch.page_now() == T0 + timedelta(minutes=2)
 
 
 def test_plans_are_made_again_for_a_later_now():
@@ -140,7 +140,7 @@ def test_while_running_ahead_results_outlive_the_next_interval(interval, monkeyp
     plan = plans.shell(T0, default_filters(T0.date()))
     plans.fetch(plan)
     runs = counting(monkeypatch)
-    refresher = refresh.Refresher(clock=lambda: T0)
+    refresher = prefetch.Refresher(clock=lambda: T0)
     monkeypatch.setattr(refresher, "run", lambda: None)  # no thread of its own here
     refresher.start()
     try:

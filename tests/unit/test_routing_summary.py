@@ -25,7 +25,7 @@ import polars as pl
 import pytest
 
 import queries
-from queries import plans, server
+from queries import plans, translate
 from tests.live_warehouse import assert_wrong_row_caught, copy_of, read_rows, seeded_then_live
 from tests.unit.test_summaries import FIGURES_DEFINITION, assert_same
 from watchfloor import summaries
@@ -126,7 +126,7 @@ def routing_calls(as_of: datetime, days: int, names: tuple[str, ...] = ROUTING) 
 def compare_query(con, name: str, params: dict) -> pl.DataFrame:
     sql = queries.load(name).sql
     summary = con.sql(sql, params=params).pl()
-    assert server.parsed(name).args.get("order"), name  # both order their rows: compared in that order
+    assert translate.parsed(name).args.get("order"), name  # both order their rows: compared in that order
     if name == "routing_stage_hours":
         assert "summary_stage_day_totals" in sql and "routing_segments(" not in sql
         raw = con.sql(STAGE_HOURS_DEFINITION, params=params).pl()

@@ -24,7 +24,7 @@ from watchfloor.simulator import TABLE_ORDER, SimConfig, seed_warehouse, simulat
 from watchfloor.simulator.config import STREAMS
 from watchfloor.simulator.outcomes import STATUS_AFTER
 from watchfloor.simulator.writer import WarehouseNotEmpty
-from watchfloor.warehouse import CONTRACT_TABLES
+from watchfloor.schema import CONTRACT_TABLES
 
 ROOT = Path(__file__).resolve().parents[2]
 END = datetime(2026, 3, 20, 12, 0)

@@ -10,9 +10,8 @@ import numpy as np
 import polars as pl
 import pytest
 
-from watchfloor.simulator import SimConfig, simulate
+from watchfloor.simulator import SimConfig, demand, simulate
 from watchfloor.simulator import catalog as cat
-from watchfloor.simulator import demand
 
 END = datetime(2026, 11, 18, 12, 0)
 DAYS = 28

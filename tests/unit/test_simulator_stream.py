@@ -23,9 +23,8 @@ import numpy as np
 import polars as pl
 import pytest
 
-from watchfloor.simulator import SimConfig, bursts, demand, engine, incidents, routing, seed_warehouse, simulate
+from watchfloor.simulator import SimConfig, bursts, demand, engine, incidents, routing, seed_warehouse, simulate, workforce
 from watchfloor.simulator import stream as streaming
-from watchfloor.simulator import workforce
 from watchfloor.simulator.routing import ESCALATE
 
 END = datetime(2026, 3, 20, 12, 0)

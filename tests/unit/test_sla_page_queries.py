@@ -1,4 +1,4 @@
-"""The SLA page's named queries (queries/sla_*.sql) and figures (watchfloor/sla_report.py) against a
+"""The SLA page's named queries (queries/sla_*.sql) and figures (watchfloor/sla_figures.py) against a
 small warehouse built by hand below, whose every figure is worked out in the comments. The page
 evaluates the clocks once (sla_period_clocks); sla_report.sla_figures derives every figure.
 
@@ -63,11 +63,10 @@ import pytest
 
 import queries
 from queries import plans
-from watchfloor import sla_report as rep
-from watchfloor.filters import Filters
-from watchfloor import summaries
-from watchfloor.warehouse import create_schema
 from tests.conftest import pin_warehouse
+from watchfloor import sla_figures, summaries
+from watchfloor.filters import Filters
+from watchfloor.warehouse import create_schema
 
 AS_OF = datetime(2026, 11, 18, 12, 0)
 WEEK = Filters(start=date(2026, 11, 12), end=date(2026, 11, 18))
@@ -253,8 +252,8 @@ def fetch(filters: Filters = WEEK, **scope) -> dict[str, pl.DataFrame]:
     """The page's frames: the plan's (policies, clocks) and the figures derived from the clocks."""
     filters = Filters(start=filters.start, end=filters.end, **{k: tuple(v) for k, v in scope.items()})
     data = plans.fetch(plans.sla(AS_OF, filters))
-    figures = rep.sla_figures(data["clocks"], AS_OF, **filters.period_params(),
-                              hourly=rep.hourly_buckets(filters.start, filters.end))
+    figures = sla_figures.sla_figures(data["clocks"], AS_OF, **filters.period_params(),
+                              hourly=sla_figures.hourly_buckets(filters.start, filters.end))
     return {**data, **figures}
 
 
@@ -324,8 +323,8 @@ def test_attainment_per_day(sla_env):
 def test_attainment_over_the_whole_period(sla_env):
     frame = fetch()["attainment"]
     assert whole(frame, "all") == {(c, None): v for c, v in EXPECTED_TOTAL.items()}
-    assert rep.overall_attainment(frame, "first_action").share == pytest.approx(5 / 8)
-    assert rep.overall_attainment(frame, "resolution").share == pytest.approx(0.5)
+    assert sla_figures.overall_attainment(frame, "first_action").share == pytest.approx(5 / 8)
+    assert sla_figures.overall_attainment(frame, "resolution").share == pytest.approx(0.5)
 
 
 @pytest.mark.parametrize("dimension", ["priority", "queue", "vendor", "region"])
@@ -370,7 +369,7 @@ def test_attainment_respects_the_filters(sla_env):
 
 def test_breakdown_table_and_chart_series(sla_env):
     frame = fetch()["attainment"]
-    table = rep.breakdown_table(frame, "vendor")
+    table = sla_figures.breakdown_table(frame, "vendor")
     # most breaches first: Internal 1 + 2, Northwind BPO 1 + 1, No vendor 1 + 0
     assert table["label"].to_list() == ["Internal", "Northwind BPO", "No vendor"]
     internal = table.row(0, named=True)
@@ -378,14 +377,14 @@ def test_breakdown_table_and_chart_series(sla_env):
     assert internal["fa_attainment"] == pytest.approx(0.75) and internal["res_attainment"] == pytest.approx(0.5)
     no_vendor = table.row(2, named=True)
     assert (no_vendor["res_met"], no_vendor["res_breached"], no_vendor["res_attainment"]) == (0, 0, None)
-    resolution = rep.clock_view(table, "resolution")
+    resolution = sla_figures.clock_view(table, "resolution")
     assert resolution.columns == ["label", "met", "breached", "attainment"]
     # no resolution clock of 'No vendor' counted; each clock in its own order
     assert resolution["label"].to_list() == ["Internal", "Northwind BPO"]
-    first_action = rep.clock_view(table, "first_action")
+    first_action = sla_figures.clock_view(table, "first_action")
     assert first_action["label"].to_list() == ["Internal", "Northwind BPO", "No vendor"]  # 1 breach each, then clocks
     assert first_action["attainment"].to_list() == pytest.approx([0.75, 2 / 3, 0.0])
-    series = rep.chart_series(frame, "priority", "resolution", top_n=1)
+    series = sla_figures.chart_series(frame, "priority", "resolution", top_n=1)
     # 'All' over 7 days, then the priority with most resolution breaches (P1: 2)
     assert series["label"].unique(maintain_order=True).to_list() == ["All", "P1"]
     p1 = {r["bucket"].day: r["attainment"] for r in series.filter(pl.col("label") == "P1").iter_rows(named=True)}
@@ -408,18 +407,18 @@ def test_breach_list_newest_first(sla_env):
 
 def test_breach_list_by_clock_and_truncated(sla_env):
     frame = fetch()["breaches"]
-    fa = rep.select_breaches(frame, "first_action")
+    fa = sla_figures.select_breaches(frame, "first_action")
     assert fa.rows["case_id"].to_list() == ["c4", "c2", "c10"] and (fa.total, fa.truncated) == (3, False)
-    res = rep.select_breaches(frame, "resolution")
+    res = sla_figures.select_breaches(frame, "resolution")
     assert res.rows["case_id"].to_list() == ["c3", "c11", "c8"]
-    both = rep.select_breaches(frame, "both", limit=4)
+    both = sla_figures.select_breaches(frame, "both", limit=4)
     assert both.rows["case_id"].to_list() == ["c4", "c3", "c11", "c2"] and (both.total, both.truncated) == (6, True)
     # The list's own limit is per clock and keeps the full counts.
-    limited = rep.breaches(fetch()["clocks"], AS_OF, **WEEK.period_params(), row_limit=1)
+    limited = sla_figures.breaches(fetch()["clocks"], AS_OF, **WEEK.period_params(), row_limit=1)
     assert limited["case_id"].to_list() == ["c4", "c3"]
-    one = rep.select_breaches(limited, "both", limit=1)
+    one = sla_figures.select_breaches(limited, "both", limit=1)
     assert one.rows["case_id"].to_list() == ["c4"] and (one.total, one.truncated) == (6, True)
-    shown = rep.breach_display(fa.rows)
+    shown = sla_figures.breach_display(fa.rows)
     assert shown["Category"].to_list() == ["Child safety", "Fraud & scams", "Fraud & scams"]
     assert shown["Elapsed / target"].to_list() == ["2 h 30 min / 1 h", "10 h / 8 h", "10 h / 8 h"]
     assert shown["Vendor"][0] == "No vendor"
@@ -429,9 +428,9 @@ def test_breach_list_is_empty_for_a_quiet_period(sla_env):
     quiet = Filters(start=date(2026, 11, 15), end=date(2026, 11, 15))
     data = fetch(quiet)
     assert data["breaches"].height == 0
-    assert rep.select_breaches(data["breaches"], "both").total == 0
+    assert sla_figures.select_breaches(data["breaches"], "both").total == 0
     assert data["causes"].height == 0
-    assert rep.cause_split(data["causes"], "resolution", "all").height == 0
+    assert sla_figures.cause_split(data["causes"], "resolution", "all").height == 0
 
 
 # --------------------------------------------------------------------------- next to breach
@@ -445,26 +444,26 @@ def test_next_to_breach_order_and_levels(sla_env):
         assert left == pytest.approx(e_left) and share == pytest.approx(e_share) and state == e_state
     assert frame["due_at"][0] == t(18, 12, 10) and frame["due_at"][-1] == t(18, 10, 30)
     assert frame["status"].to_list() == ["queued", "in_review", "queued"]
-    assert rep.running_now(frame) == rep.RunningNow(running=7, breached=1, at_risk=1, warning=1)
+    assert sla_figures.running_now(frame) == sla_figures.RunningNow(running=7, breached=1, at_risk=1, warning=1)
     # About to breach counts the clocks at risk or warning, as the headline's note does (not every running clock).
-    assert rep.next_view_counts(frame) == {"upcoming": 2, "overdue": 1}
-    assert rep.next_view(frame, "overdue")["case_id"].to_list() == ["c4"]
-    upcoming = rep.next_view(frame, "upcoming")
+    assert sla_figures.next_view_counts(frame) == {"upcoming": 2, "overdue": 1}
+    assert sla_figures.next_view(frame, "overdue")["case_id"].to_list() == ["c4"]
+    upcoming = sla_figures.next_view(frame, "upcoming")
     assert upcoming["case_id"].to_list() == ["c5", "c6"]
-    shown = rep.next_to_breach_display(frame)
+    shown = sla_figures.next_to_breach_display(frame)
     assert shown["Time left"].to_list()[:2] == ["10 min", "3 h"] and shown["Time left"][-1] == "overdue 1 h 30 min"
     assert shown["Level"].to_list() == ["At risk", "Warning", "Breached"]
     assert shown["Used"][0] == pytest.approx(100 * 50 / 60)
 
 
 def test_next_to_breach_limit_keeps_the_counts(sla_env):
-    frame = rep.next_to_breach(fetch()["clocks"], limit=2)
+    frame = sla_figures.next_to_breach(fetch()["clocks"], limit=2)
     # at most 2 per group: c5, c6 first actions about to breach; c4 overdue
     assert frame["case_id"].to_list() == ["c5", "c6", "c4"]
-    assert rep.running_now(frame).running == 7
+    assert sla_figures.running_now(frame).running == 7
     amer = fetch(regions=["AMER"])["next_to_breach"]
     assert [(r["case_id"], r["clock"]) for r in amer.iter_rows(named=True)] == [("c6", "first_action")]
-    assert rep.running_now(amer).running == 3  # c6's two clocks and c7's resolution clock
+    assert sla_figures.running_now(amer).running == 3  # c6's two clocks and c7's resolution clock
 
 
 # --------------------------------------------------------------------------- breach causes
@@ -490,7 +489,7 @@ def test_breach_causes_of_a_case_with_queue_review_pause_and_escalation(sla_env)
     # v_bpo's only resolution breach is c3.
     frame = fetch(vendors=["v_bpo"])["causes"]
     assert causes_of(frame, "resolution") == C3_CAUSES
-    split = rep.cause_split(frame, "resolution", "all")
+    split = sla_figures.cause_split(frame, "resolution", "all")
     shares = dict(zip(split["part"].to_list(), split["share"].to_list()))
     assert shares["Waiting in queue"] == pytest.approx(5400 / 97200)
     assert shares["In review"] == pytest.approx(73800 / 97200)
@@ -506,7 +505,7 @@ def test_breach_causes_per_breakdown(sla_env):
     # first action by queue: q_fraud_amer c2 + c10, q_child_emea c4 (still waiting at AS_OF)
     assert causes_of(frame, "first_action", "queue", "q_fraud_amer") == (2, 57600.0, 14400.0, 0.0, 0.0, 0.0)
     assert causes_of(frame, "first_action", "queue", "q_child_emea") == (1, 9000.0, 0.0, 0.0, 0.0, 0.0)
-    split = rep.cause_split(frame, "first_action", "queue")
+    split = sla_figures.cause_split(frame, "first_action", "queue")
     assert split["label"].unique(maintain_order=True).to_list() == ["Fraud AMER L1", "Child safety EMEA L1"]
 
 
@@ -516,7 +515,7 @@ def test_breach_causes_per_breakdown(sla_env):
 def test_policies_in_readable_units(sla_env):
     frame = fetch()["policies"]
     assert frame["sla_policy_id"].to_list() == ["pol_p1", "pol_p2", "pol_p3"]
-    table = rep.policy_table(frame)
+    table = sla_figures.policy_table(frame)
     p1, p2, p3 = table.iter_rows(named=True)
     assert (p1["First action"], p1["Resolution"], p1["Queues"]) == ("1 h", "1 d", 2)
     assert p1["Queue names"] == ["Child safety EMEA L1", "Child safety EMEA L2"]
@@ -529,7 +528,7 @@ def test_policies_in_readable_units(sla_env):
 def test_case_events_timeline(sla_env):
     events = queries.run("sla_case_events", case_id="c3", created_at=t(17, 8), as_of=AS_OF)
     assert events["event_type"].to_list() == [e[1] for e in EVENTS["c3"]]
-    shown = rep.timeline_display(events)
+    shown = sla_figures.timeline_display(events)
     # pending_info 09:00 -> info_received 11:00; the last event (resolved) lasts until AS_OF
     assert shown.filter(pl.col("Event") == "Pending info")["For"].to_list() == ["2 h"]
     assert shown["Then"].to_list()[-1] == "Closed" and shown["For"].to_list()[-1] == "1 h"
@@ -540,16 +539,16 @@ def test_case_events_timeline(sla_env):
 
 
 def test_plan_buckets_by_hour_for_two_days_or_less():
-    assert rep.hourly_buckets(date(2026, 11, 17), date(2026, 11, 18))
-    assert rep.hourly_buckets(date(2026, 11, 18), date(2026, 11, 18))
-    assert not rep.hourly_buckets(date(2026, 11, 16), date(2026, 11, 18))
+    assert sla_figures.hourly_buckets(date(2026, 11, 17), date(2026, 11, 18))
+    assert sla_figures.hourly_buckets(date(2026, 11, 18), date(2026, 11, 18))
+    assert not sla_figures.hourly_buckets(date(2026, 11, 16), date(2026, 11, 18))
     plan = {call.key: call for call in plans.sla(AS_OF, WEEK)}
     # the period's clocks run once; the counts of now are Home's query with Home's parameters
     assert set(plan) == {"policies", "now", "clocks"}
     assert plan["now"].params == {call.key: call for call in plans.home(AS_OF, WEEK)}["now"].params
     assert plan["clocks"].name == "sla_period_clocks"
     assert plan["clocks"].params["hourly"] is False
-    assert plan["clocks"].params["row_limit"] == rep.NEXT_TO_BREACH_LIMIT
+    assert plan["clocks"].params["row_limit"] == sla_figures.NEXT_TO_BREACH_LIMIT
     assert plans.sla(AS_OF, TWO_DAYS)[1].params["hourly"] is True
     # only one query of the page evaluates the clock of the period (sla_now is Home's, shared)
     assert [c.name for c in plan.values() if "_clocks(" in queries.load(c.name).sql and c.key != "now"] == \
@@ -562,10 +561,10 @@ def test_plan_buckets_by_hour_for_two_days_or_less():
     (100800, "1 d 4 h"), (-5400, "1 h 30 min"), (3599.6, "1 h"),
 ])
 def test_format_duration(seconds, text):
-    assert rep.format_duration(seconds) == text
+    assert sla_figures.format_duration(seconds) == text
 
 
 def test_format_time_left():
-    assert rep.format_time_left(600) == "10 min"
-    assert rep.format_time_left(-5400) == "overdue 1 h 30 min"
-    assert rep.format_time_left(None) == "–"
+    assert sla_figures.format_time_left(600) == "10 min"
+    assert sla_figures.format_time_left(-5400) == "overdue 1 h 30 min"
+    assert sla_figures.format_time_left(None) == "–"

@@ -24,7 +24,7 @@ from watchfloor import executive as ex
 from watchfloor import incidents as inc
 from watchfloor import spike_record
 from watchfloor import trends as tr
-from watchfloor.daily_health import rising_categories
+from watchfloor.home_figures import rising_categories
 
 HAND = {"category": CATEGORY, "surface": "image_gen", "region": "APAC", "level": "category x surface x region",
         "label": "Impersonation · Image gen · APAC", "onset": at(6), "peak": at(6), "end": at(8), "until": at(9),

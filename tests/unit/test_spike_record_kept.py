@@ -20,12 +20,12 @@ import pytest
 from polars.testing import assert_frame_equal
 
 import queries
-from queries import plans, refresh
+from queries import plans, prefetch
 from tests import hand_warehouse
 from tests.conftest import pin_warehouse
 from tests.live_warehouse import seeded_then_live
-from tests.unit.test_refresh import interval  # noqa: F401 - the refresher's clock, workers and state
 from tests.unit import test_watched_spikes as hand
+from tests.unit.test_refresh import interval  # noqa: F401 - the refresher's clock, workers and state
 from tests.unit.test_watched_spikes_queries import build
 from watchfloor import config, spike_record, summaries
 from watchfloor.filters import default_filters
@@ -190,20 +190,20 @@ def test_the_record_is_the_same_for_the_rows_in_any_order():
 
 
 def test_the_refresher_builds_the_record_of_a_new_hour_before_a_page_asks(interval, builds):
-    """Running the pages' plans ahead (queries/refresh.py) also builds the spike record of the new
+    """Running the pages' plans ahead (queries/prefetch.py) also builds the spike record of the new
     hour's watched series, so the first page of that hour finds it built."""
     t0 = hand_warehouse.AS_OF
     filters = default_filters(t0.date())
-    refresher = refresh.Refresher(clock=lambda: config.dashboard_now())
-    refresh.publish(t0)
-    page_plan = plans.home(refresh.page_now(), filters)
-    refresh.remember(page_plan)
+    refresher = prefetch.Refresher(clock=lambda: config.dashboard_now())
+    prefetch.publish(t0)
+    page_plan = plans.home(prefetch.page_now(), filters)
+    prefetch.remember(page_plan)
     plans.rising_categories(plans.fetch(page_plan)["watched"], t0)
     assert builds == []  # the hour's record was kept by the writers
 
     interval["now"] = t0 + timedelta(hours=1, seconds=2)  # a new hour: another window
     refresher.run_once(config.dashboard_now())
-    now = refresh.page_now()
+    now = prefetch.page_now()
     assert spike_record.hour_of(now) == spike_record.hour_of(t0) + timedelta(hours=1)
     assert builds == [(spike_record.hour_of(now), "normal")]
     rising = plans.rising_categories(plans.fetch(plans.home(now, filters))["watched"], now)

@@ -7,7 +7,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -148,6 +148,6 @@ def test_fill_missing_counts_a_bucket_without_a_row_as_zero(tmp_path, capsys):
 
 
 def test_epoch_seconds_are_timestamps(tmp_path, capsys):
-    path = write_csv(tmp_path / "s.csv", series_rows(), fmt=lambda t: str(int(t.replace(tzinfo=timezone.utc).timestamp())))
+    path = write_csv(tmp_path / "s.csv", series_rows(), fmt=lambda t: str(int(t.replace(tzinfo=UTC).timestamp())))
     assert main(["detect-spikes", str(path), "--json"]) == 0
     assert json.loads(capsys.readouterr().out)["onset"] == "2026-03-24T10:00:00"

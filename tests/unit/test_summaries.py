@@ -20,14 +20,14 @@ import polars as pl
 import pytest
 
 import queries
-from queries import plans, server
+from queries import plans, translate
 from tests.live_warehouse import read_rows, seeded_then_live
 from tests.unit.test_sla import TIMEZONES, Warehouse, _random_case, t
 from watchfloor import summaries
-from watchfloor.warehouse import create_schema
 from watchfloor.cli import main
 from watchfloor.filters import Filters
 from watchfloor.simulator import SimConfig
+from watchfloor.warehouse import create_schema
 
 # The named queries that read the SLA clock summary; each runs both ways below.
 SWITCHED = ("sla_period_clocks", "home_sla", "home_sla_week_before", "executive_sla", "vendor_sla",
@@ -245,7 +245,7 @@ def test_every_switched_query_reads_the_same_from_the_summaries(live_warehouse):
                     bound = {k: list(v) if isinstance(v, tuple) else v for k, v in params.items()}
                     summary = con.sql(sql, params=bound).pl()
                     raw = con.sql(raw_sql, params=bound).pl()
-                    if not server.parsed(name).args.get("order"):
+                    if not translate.parsed(name).args.get("order"):
                         summary, raw = summary.sort(summary.columns), raw.sort(raw.columns)
                     assert_same(raw, summary, (name, as_of, params))
                     ran.add(name)
@@ -269,7 +269,7 @@ def assert_a_wrong_count_caught(path: str, name: str, reading: str, params: dict
 
     def compare() -> None:
         summary, raw = con.sql(sql, params=params).pl(), con.sql(raw_sql, params=params).pl()
-        if not server.parsed(name).args.get("order"):
+        if not translate.parsed(name).args.get("order"):
             summary, raw = summary.sort(summary.columns), raw.sort(raw.columns)
         assert_same(raw, summary, name)
 
@@ -509,7 +509,7 @@ def test_the_pages_say_when_the_summaries_lag(live_warehouse, tmp_path):
 def test_the_readiness_check_knows_every_table_a_refresh_builds():
     """warehouse.SUMMARY_TABLES (what the readiness check and the server copy look for) cannot import
     the summaries module; it lists the same tables by hand, and must name every one."""
-    from watchfloor.warehouse import SUMMARY_TABLES
+    from watchfloor.schema import SUMMARY_TABLES
 
     assert sorted(SUMMARY_TABLES) == sorted(("summary_state", *summaries.BUILT_TABLES))
 
@@ -517,7 +517,8 @@ def test_the_readiness_check_knows_every_table_a_refresh_builds():
 def test_a_warehouse_without_summaries_is_refused_with_the_way_out(live_warehouse, tmp_path, capsys):
     """A warehouse from before the summaries (or another system's): the dashboard's readiness check
     names the command; `watchfloor refresh` builds them (all of them: nothing was built before)."""
-    from watchfloor.warehouse import SummariesMissing, SUMMARY_TABLES, check_ready
+    from watchfloor.warehouse import SummariesMissing, check_ready
+    from watchfloor.schema import SUMMARY_TABLES
 
     copy = tmp_path / "old.duckdb"
     copy.write_bytes(open(live_warehouse["path"], "rb").read())

@@ -32,11 +32,11 @@ import pytest
 
 import queries
 from queries import plans
+from tests.conftest import pin_warehouse
 from watchfloor import summaries
 from watchfloor import trends as tr
 from watchfloor.filters import Filters
 from watchfloor.warehouse import create_schema
-from tests.conftest import pin_warehouse
 
 AS_OF = datetime(2026, 11, 18, 12, 0)
 RANGE = Filters(start=date(2026, 11, 16), end=date(2026, 11, 18))
@@ -398,7 +398,7 @@ def home_hourly(spikes_at: dict[str, tuple[datetime, int, int]]) -> pl.DataFrame
 def home_rising(hourly: pl.DataFrame, as_of: datetime, top_n: int = 3) -> pl.DataFrame:
     """Home's rising categories: the spike record of the cells at as_of, as Home reads it."""
     from watchfloor import spike_record
-    from watchfloor.daily_health import rising_categories
+    from watchfloor.home_figures import rising_categories
 
     return rising_categories(spike_record.build(hourly, spike_record.hour_of(as_of)), hourly, as_of, top_n)
 

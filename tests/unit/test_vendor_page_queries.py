@@ -91,9 +91,9 @@ import pytest
 import queries
 from queries import plans
 from watchfloor import quality as q
+from watchfloor import summaries
 from watchfloor import vendors as v
 from watchfloor.filters import Filters
-from watchfloor import summaries
 from watchfloor.warehouse import create_schema
 
 AS_OF = datetime(2026, 11, 18, 12, 0)

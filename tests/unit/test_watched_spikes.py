@@ -28,17 +28,17 @@ from __future__ import annotations
 import importlib.util
 import math
 import sys
-from statistics import NormalDist
 from datetime import datetime, timedelta
 from pathlib import Path
+from statistics import NormalDist
 
 import numpy as np
 import polars as pl
 import pytest
 
 from watchfloor import spike_record, spikes
-from watchfloor.daily_health import rising_categories
 from watchfloor import trends as tr
+from watchfloor.home_figures import rising_categories
 
 HOUR = datetime(2026, 11, 18, 12)
 AS_OF = HOUR + timedelta(minutes=30)

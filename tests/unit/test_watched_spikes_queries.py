@@ -20,12 +20,12 @@ import pytest
 import queries
 from queries import plans
 from tests.app.conftest import app_for, errors, shown
-from tests.unit import test_watched_spikes as hand
 from tests.conftest import pin_warehouse
+from tests.unit import test_watched_spikes as hand
 from watchfloor import summaries
 from watchfloor import trends as tr
-from watchfloor.daily_health import rising_categories
 from watchfloor.filters import Filters
+from watchfloor.home_figures import rising_categories
 from watchfloor.warehouse import create_schema
 
 RANGE = Filters(start=date(2026, 11, 16), end=date(2026, 11, 18))

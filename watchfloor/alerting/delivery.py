@@ -10,10 +10,11 @@ Every failure is reported: in the worker's log, and on the Alerts page (the deli
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Callable, Protocol
+from typing import Protocol
 
 from watchfloor.alerting.channels import Channels
 from watchfloor.alerting.store import AlertStore, Delivery

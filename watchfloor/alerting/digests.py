@@ -11,16 +11,15 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
 
-
 from queries import plans
 from watchfloor import executive as ex
 from watchfloor import executive_export as export
 from watchfloor.alerting.messages import alert_url, page_url
 from watchfloor.alerting.store import Alert
 from watchfloor.compare import describe_count_change, describe_share_change
-from watchfloor.daily_health import rising_categories, summarise_day
 from watchfloor.filters import default_filters
-from watchfloor.sla_report import format_duration
+from watchfloor.home_figures import rising_categories, summarise_day
+from watchfloor.sla_figures import format_duration
 from watchfloor.spike_record import multiplier_text
 
 DIGESTS = {"daily": "Daily operations digest", "weekly": "Weekly executive summary"}

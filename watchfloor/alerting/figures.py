@@ -4,14 +4,14 @@ docs/metrics.md ("Alerts page") defines each figure."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Callable
 
 import polars as pl
 
 from watchfloor.alerting.rules import SEVERITY_RANK
-from watchfloor.sla_report import format_duration
+from watchfloor.sla_figures import format_duration
 
 HISTORY_DAYS = 7
 SNOOZE_CHOICES = {"30 min": timedelta(minutes=30), "1 hour": timedelta(hours=1), "4 hours": timedelta(hours=4),

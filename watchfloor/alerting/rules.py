@@ -15,11 +15,12 @@ import hashlib
 import math
 import os
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime, time, timedelta, timezone
+from datetime import UTC, datetime, time, timedelta
 from importlib import resources
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import yaml
@@ -145,7 +146,7 @@ class QuietHours:
 
     def active(self, moment: datetime) -> bool:
         """Whether `moment` (naive UTC) falls in the quiet hours, read on the zone's wall clock."""
-        local = moment.replace(tzinfo=timezone.utc).astimezone(ZoneInfo(self.zone)).time()
+        local = moment.replace(tzinfo=UTC).astimezone(ZoneInfo(self.zone)).time()
         if self.start <= self.end:
             return self.start <= local < self.end
         return local >= self.start or local < self.end  # across midnight
@@ -186,12 +187,12 @@ class Digest:
     def due_at(self, moment: datetime) -> datetime:
         """The latest scheduled send at or before `moment` (naive UTC in, naive UTC out)."""
         zone = ZoneInfo(self.zone)
-        local = moment.replace(tzinfo=timezone.utc).astimezone(zone)
+        local = moment.replace(tzinfo=UTC).astimezone(zone)
         day = local.date()
         for _ in range(8):
             candidate = datetime.combine(day, self.at, tzinfo=zone)
             if candidate <= local and (self.weekday is None or day.weekday() == self.weekday):
-                return candidate.astimezone(timezone.utc).replace(tzinfo=None)
+                return candidate.astimezone(UTC).replace(tzinfo=None)
             day -= timedelta(days=1)
         raise AssertionError("a weekly schedule repeats within eight days")
 

@@ -12,11 +12,11 @@ from __future__ import annotations
 
 import os
 import sqlite3
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, fields
 from datetime import datetime
 from pathlib import Path
-from typing import Iterator
 
 import polars as pl
 
@@ -125,7 +125,7 @@ class Alert:
     resolved_notified_at: datetime | None
 
     @classmethod
-    def from_row(cls, row: sqlite3.Row) -> "Alert":
+    def from_row(cls, row: sqlite3.Row) -> Alert:
         values = {}
         for f in fields(cls):
             value = row[f.name]
@@ -152,7 +152,7 @@ class Delivery:
     next_attempt_at: datetime
 
     @classmethod
-    def from_row(cls, row: sqlite3.Row) -> "Delivery":
+    def from_row(cls, row: sqlite3.Row) -> Delivery:
         return cls(row["id"], row["alert_id"], row["notice"], row["channel"], row["target"], row["target_label"],
                    row["title"], row["body"], row["notify_type"], row["attachment"], row["attempts"],
                    parse(row["next_attempt_at"]))

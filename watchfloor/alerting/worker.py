@@ -18,10 +18,10 @@ from __future__ import annotations
 import fcntl
 import os
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import Callable
 
 from watchfloor.alerting import digests, kinds, messages
 from watchfloor.alerting.channels import Channels, load_channels, mask

@@ -36,7 +36,7 @@ def run(args) -> int:
         raise UsageError("--replace goes with --copy-from")
     if settings.warehouse_is_url:
         # A server warehouse: the contract's DDL, transpiled for the engine.
-        from watchfloor.server import ServerNotEmpty, _safe, copy_warehouse, create_schema
+        from watchfloor.server_warehouse import ServerNotEmpty, _safe, copy_warehouse, create_schema
 
         where = _safe(settings.warehouse)
         if args.copy_from:

@@ -10,7 +10,7 @@ docs/simulator.md explains the model; docs/warehouse.md the tables.
 
 from __future__ import annotations
 
-from typing import Callable
+from collections.abc import Callable
 
 import polars as pl
 
@@ -31,7 +31,7 @@ def simulate(cfg: SimConfig, progress: Callable[[str, float], None] | None = Non
 
     progress, if given, is called with (step name, fraction of that step done).
     """
-    from watchfloor.simulator import demand, engine, incidents, outcomes, routing, tables, workforce, world
+    from watchfloor.simulator import contract_frames, demand, engine, incidents, outcomes, routing, workforce, world
 
     def report(step: str, frac: float = 1.0) -> None:
         if progress is not None:
@@ -79,20 +79,20 @@ def simulate(cfg: SimConfig, progress: Callable[[str, float], None] | None = Non
     inc = incidents.build_tables(cfg, spikes, spike_times, wf.surge_per_spike)
     incident_of = inc.pop("_incident_of")
 
-    case_ids = tables.id_series(tables.CASE_PREFIX, len(cases), tables.CASE_DIGITS)
+    case_ids = contract_frames.id_series(contract_frames.CASE_PREFIX, len(cases), contract_frames.CASE_DIGITS)
     out = {
-        "sla_policies": tables.sla_policies(),
-        "queues": tables.queues(qt),
-        "vendors": tables.vendors(cfg),
-        "reviewers": tables.reviewers(cfg, wf),
-        "shifts": tables.shifts(cfg, wf, qt, team_list),
+        "sla_policies": contract_frames.sla_policies(),
+        "queues": contract_frames.queues(qt),
+        "vendors": contract_frames.vendors(cfg),
+        "reviewers": contract_frames.reviewers(cfg, wf),
+        "shifts": contract_frames.shifts(cfg, wf, qt, team_list),
         "incidents": inc["incidents"],
         "incident_events": inc["incident_events"],
         "sim_spikes": inc["sim_spikes"],
-        "cases": tables.cases_frame(cfg, cases, state, qt, wf, incident_of, case_ids),
-        "case_events": tables.events_frame(cfg, ev, case_ids, qt, wf),
-        "qa_reviews": tables.qa_frame(cfg, qa, case_ids, wf),
-        "appeals": tables.appeals_frame(cfg, ap, case_ids),
+        "cases": contract_frames.cases_frame(cfg, cases, state, qt, wf, incident_of, case_ids),
+        "case_events": contract_frames.events_frame(cfg, ev, case_ids, qt, wf),
+        "qa_reviews": contract_frames.qa_frame(cfg, qa, case_ids, wf),
+        "appeals": contract_frames.appeals_frame(cfg, ap, case_ids),
     }
     report("tables")
     return out

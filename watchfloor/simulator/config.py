@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 import numpy as np
 
@@ -52,9 +52,8 @@ class SimConfig:
 
             end = utc_now()
         if end.tzinfo is not None:
-            from datetime import timezone
 
-            end = end.astimezone(timezone.utc).replace(tzinfo=None)
+            end = end.astimezone(UTC).replace(tzinfo=None)
         object.__setattr__(self, "end", floor_minute(end))
         object.__setattr__(self, "days", int(self.days))
         object.__setattr__(self, "cases_per_day", int(self.cases_per_day))

@@ -16,7 +16,7 @@ back-fills and brigading. Attributes are drawn per case, vectorised.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import timedelta, timezone
+from datetime import UTC, timedelta
 from zoneinfo import ZoneInfo
 
 import numpy as np
@@ -73,7 +73,7 @@ def _is_holiday(day, region: str) -> bool:
 
 def time_grid(cfg: SimConfig) -> TimeGrid:
     hours = cfg.days * 24
-    start = cfg.start.replace(tzinfo=timezone.utc)
+    start = cfg.start.replace(tzinfo=UTC)
     lh = np.zeros((N_REG, hours), dtype=np.int16)
     ld = np.zeros((N_REG, hours), dtype=np.int16)
     hol = np.zeros((N_REG, hours), dtype=bool)

@@ -15,7 +15,7 @@ import numpy as np
 import polars as pl
 
 from watchfloor.simulator import catalog as cat
-from watchfloor.simulator import tables, texts
+from watchfloor.simulator import contract_frames, texts
 from watchfloor.simulator.config import SimConfig, choose, to_datetime
 
 SENSITIVE = ("child_safety", "cbrn", "violent_extremism", "self_harm")
@@ -251,7 +251,7 @@ def build_tables(cfg: SimConfig, spikes: list[Spike], spike_case_times: list[np.
         cc = cat.CATEGORIES[sp.category]
         if sp.incident and sp.detected <= horizon:
             inc_no += 1
-            incident_id = f"{tables.INCIDENT_PREFIX}{inc_no:0{tables.INCIDENT_DIGITS}d}"
+            incident_id = f"{contract_frames.INCIDENT_PREFIX}{inc_no:0{contract_frames.INCIDENT_DIGITS}d}"
             milestones = {"detected": sp.detected, "acknowledged": sp.acknowledged,
                           "mitigated": sp.mitigated, "resolved": sp.resolved}
             seen = {name: (t if t <= horizon else np.nan) for name, t in milestones.items()}

@@ -29,18 +29,17 @@ import random
 import re
 import time
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Callable
 
 import duckdb
 import polars as pl
 
 from watchfloor import summaries
 from watchfloor.config import utc_now
-from watchfloor.simulator.tables import CASE_DIGITS, CASE_PREFIX, INCIDENT_DIGITS, INCIDENT_PREFIX
-from watchfloor.warehouse import (WarehouseBusy, WarehouseEmpty, WarehouseError, check_ready, first_line,
-                                  open_for_writing)
+from watchfloor.simulator.contract_frames import CASE_DIGITS, CASE_PREFIX, INCIDENT_DIGITS, INCIDENT_PREFIX
+from watchfloor.warehouse import WarehouseBusy, WarehouseEmpty, WarehouseError, check_ready, first_line, open_for_writing
 
 PRIORITY_ORDER = {"P0": 0, "P1": 1, "P2": 2, "P3": 3}
 # Reviewers stop taking new cases this long before their shift ends.

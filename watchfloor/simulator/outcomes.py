@@ -19,8 +19,18 @@ from watchfloor.simulator import texts
 from watchfloor.simulator.config import SimConfig, choose
 from watchfloor.simulator.demand import Cases
 from watchfloor.simulator.engine import Trace
-from watchfloor.simulator.routing import (DECIDE, ENTRY_ESCALATED, ENTRY_INFO, ENTRY_REOPENED, ENTRY_RETURNED,
-                                          ESCALATE, PEND, REROUTE, QueueTable, Scripts)
+from watchfloor.simulator.routing import (
+    DECIDE,
+    ENTRY_ESCALATED,
+    ENTRY_INFO,
+    ENTRY_REOPENED,
+    ENTRY_RETURNED,
+    ESCALATE,
+    PEND,
+    REROUTE,
+    QueueTable,
+    Scripts,
+)
 from watchfloor.simulator.workforce import Workforce
 
 EVENT_TYPES = ("created", "routed", "assigned", "first_action", "pending_info", "info_received",

@@ -26,16 +26,16 @@ bursts) is the same. tests/unit/test_simulator_stream.py compares both on the sa
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, fields
 from types import SimpleNamespace
-from typing import Callable, Iterator
 
 import numpy as np
 import polars as pl
 
 from watchfloor.simulator import bursts as burst_module
 from watchfloor.simulator import catalog as cat
-from watchfloor.simulator import demand, engine, incidents, outcomes, routing, tables, workforce, world
+from watchfloor.simulator import contract_frames, demand, engine, incidents, outcomes, routing, workforce, world
 from watchfloor.simulator.config import STREAMS, SimConfig
 from watchfloor.simulator.demand import Cases
 from watchfloor.simulator.engine import Trace
@@ -284,7 +284,7 @@ def stream(cfg: SimConfig, window_days: int = WINDOW_DAYS,
             last_pos = len(log.case) - 1 - first_from_end
             every.cols["last_etype"][uniq] = log.etype[last_pos]
             every.cols["updated_t"][uniq] = log.t[last_pos]
-            yield "case_events", tables.events_frame(cfg, log, None, w.qt, wf, first_id=next_event_id)
+            yield "case_events", contract_frames.events_frame(cfg, log, None, w.qt, wf, first_id=next_event_id)
             next_event_id += len(take)
         del ev, case, t, ordv, etype, actor, queue, detail, t_ms, order
 
@@ -355,25 +355,25 @@ def _final_tables(cfg, plan: _Plan, wf, every: _Columns, incident_of, spike_time
         hi = min(lo + CASE_ROWS_PER_FRAME, n)
         cases = Cases(**{f: every[f][lo:hi] for f in CASE_FIELDS}, routed_t=None)
         state = CaseState(**{f: every[f][lo:hi] for f in STATE_DTYPES}, final_stage=None)
-        yield "cases", tables.cases_frame(cfg, cases, state, w.qt, wf, incident_of,
-                                          tables.case_id_series(np.arange(lo, hi)))
+        yield "cases", contract_frames.cases_frame(cfg, cases, state, w.qt, wf, incident_of,
+                                          contract_frames.case_id_series(np.arange(lo, hi)))
         report("tables", hi / max(n, 1))
     qa = _joined(qa_parts)
     if qa:
         order = np.lexsort((qa["case"], qa["reviewed_t"]))
-        yield "qa_reviews", tables.qa_frame(cfg, {k: v[order] for k, v in qa.items()}, None, wf)
+        yield "qa_reviews", contract_frames.qa_frame(cfg, {k: v[order] for k, v in qa.items()}, None, wf)
     ap = _joined(appeal_parts)
     if ap:
         order = np.lexsort((ap["case"], ap["filed_t"]))
-        yield "appeals", tables.appeals_frame(cfg, {k: v[order] for k, v in ap.items()}, None)
+        yield "appeals", contract_frames.appeals_frame(cfg, {k: v[order] for k, v in ap.items()}, None)
     times = [np.sort(np.concatenate(p)) if p else np.zeros(0) for p in spike_times]
     inc = incidents.build_tables(cfg, w.spikes, times, wf.surge_per_spike)
     inc.pop("_incident_of")
-    yield "sla_policies", tables.sla_policies()
-    yield "queues", tables.queues(w.qt)
-    yield "vendors", tables.vendors(cfg)
-    yield "reviewers", tables.reviewers(cfg, wf)
-    yield "shifts", tables.shifts(cfg, wf, w.qt, w.team_list)
+    yield "sla_policies", contract_frames.sla_policies()
+    yield "queues", contract_frames.queues(w.qt)
+    yield "vendors", contract_frames.vendors(cfg)
+    yield "reviewers", contract_frames.reviewers(cfg, wf)
+    yield "shifts", contract_frames.shifts(cfg, wf, w.qt, w.team_list)
     for name in ("incidents", "incident_events", "sim_spikes"):
         yield name, inc[name]
 

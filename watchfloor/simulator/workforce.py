@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import heapq
 from dataclasses import dataclass
-from datetime import timedelta, timezone
+from datetime import UTC, timedelta
 from zoneinfo import ZoneInfo
 
 import numpy as np
@@ -136,7 +136,7 @@ class _Roster:
     def __init__(self):
         self.heap: list[tuple[float, int]] = []
 
-    def take(self, start: float, end: float, wf: "_Builder") -> int:
+    def take(self, start: float, end: float, wf: _Builder) -> int:
         heap = self.heap
         while heap and heap[0][0] <= start:
             _, rid = heapq.heappop(heap)
@@ -146,14 +146,14 @@ class _Roster:
             return rid
         return -1
 
-    def _release(self, rid: int, end: float, wf: "_Builder") -> None:
+    def _release(self, rid: int, end: float, wf: _Builder) -> None:
         wf.worked[rid] += 1
         rest = cat.MIN_REST_HOURS * 3600.0
         if wf.worked[rid] % cat.SHIFTS_PER_WEEK == 0:
             rest += 48 * 3600.0  # two days off after a working week
         heapq.heappush(self.heap, (end + rest, rid))
 
-    def add(self, rid: int, end: float, wf: "_Builder") -> None:
+    def add(self, rid: int, end: float, wf: _Builder) -> None:
         self._release(rid, end, wf)
 
 
@@ -201,7 +201,7 @@ class _Builder:
 def build(cfg: SimConfig, grid: TimeGrid, need: np.ndarray, team_list: list[Team], spikes, lam: np.ndarray,
           work: np.ndarray, rng: np.random.Generator) -> Workforce:
     b = _Builder(cfg, rng)
-    start_dt = cfg.start.replace(tzinfo=timezone.utc)
+    start_dt = cfg.start.replace(tzinfo=UTC)
     # Shifts start on the full UTC hour.
     offset = start_dt.minute * 60 + start_dt.second
     hours = grid.hours
@@ -323,7 +323,7 @@ def _surge_shifts(cfg, spikes, lam, work, team_list, planned, offset, local_hour
 def _qa_staff(cfg, b: _Builder, shift_rev, shift_team, shift_start, shift_end) -> None:
     """Internal QA reviewers, working Monday to Friday 9-17 local in each region."""
     per_day = cfg.cases_per_day * 0.85 * cfg.qa_rate
-    start_dt = cfg.start.replace(tzinfo=timezone.utc)
+    start_dt = cfg.start.replace(tzinfo=UTC)
     for r, region in enumerate(cat.REGIONS):
         share = cat.REGION_SHARE[r]
         count = max(2, int(np.ceil(per_day * share / 60.0 * 7 / 5)))
@@ -337,8 +337,8 @@ def _qa_staff(cfg, b: _Builder, shift_rev, shift_team, shift_start, shift_end) -
                 continue
             from datetime import datetime as _dt
 
-            s = _dt(day.year, day.month, day.day, 9, tzinfo=tz).astimezone(timezone.utc)
-            e = _dt(day.year, day.month, day.day, 17, tzinfo=tz).astimezone(timezone.utc)
+            s = _dt(day.year, day.month, day.day, 9, tzinfo=tz).astimezone(UTC)
+            e = _dt(day.year, day.month, day.day, 17, tzinfo=tz).astimezone(UTC)
             ss = (s - start_dt).total_seconds()
             ee = (e - start_dt).total_seconds()
             if ee <= 0 or ss >= cfg.horizon_s:

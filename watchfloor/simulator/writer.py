@@ -31,7 +31,7 @@ import os
 import queue
 import sys
 import threading
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import polars as pl
@@ -39,8 +39,8 @@ import polars as pl
 from watchfloor import __version__, summaries
 from watchfloor.simulator import STEPS, TABLE_ORDER, simulate, stream
 from watchfloor.simulator.config import SimConfig
-from watchfloor.warehouse import (CONTRACT_TABLES, SUMMARY_TABLES, WarehouseError, case_count, create_schema,
-                                  existing_tables, open_for_reading, open_for_writing)
+from watchfloor.warehouse import WarehouseError, case_count, create_schema, existing_tables, open_for_reading, open_for_writing
+from watchfloor.schema import CONTRACT_TABLES, SUMMARY_TABLES
 
 # Above this many cases (days x cases a day) seed() simulates a day at a time. The whole period in
 # memory takes about 2.5 GiB per million cases, so up to here it stays under 3.1 GiB; the 1M-case
@@ -180,7 +180,7 @@ def _build_summaries(con) -> None:
 
 
 def _write_meta(con, cfg: SimConfig, demo: bool) -> None:
-    generated = datetime.now(timezone.utc).replace(tzinfo=None)
+    generated = datetime.now(UTC).replace(tzinfo=None)
     keys = [k for k, _ in meta_rows(cfg, demo, generated)]
     con.sql("DELETE FROM watchfloor_meta WHERE key IN (SELECT unnest($keys))", params={"keys": keys})
     meta = pl.DataFrame(meta_rows(cfg, demo, generated), schema={"key": pl.String, "value": pl.String},

@@ -9,9 +9,10 @@ per thing it fires for (a queue, a category, a vendor, an incident, the warehous
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
-from typing import Any, Callable
+from typing import Any
 
 from watchfloor.alerting.rules import Rule
 from watchfloor.filters import Filters
@@ -68,8 +69,7 @@ HOUR = timedelta(hours=1)
 
 
 def evaluate(rule: Rule, context: Context) -> list[Finding]:
-    from watchfloor.alerting.kinds import (attainment_rule, freshness_rule, incident_rule, queue_rules,
-                                           spike_rule, vendor_rule)
+    from watchfloor.alerting.kinds import attainment_rule, freshness_rule, incident_rule, queue_rules, spike_rule, vendor_rule
 
     adapters: dict[str, Callable[[Rule, Context], list[Finding]]] = {
         "spike": spike_rule.evaluate,

@@ -12,7 +12,7 @@ from watchfloor.alerting.kinds import Context, Finding, day_range, link_params
 from watchfloor.alerting.rules import Rule
 from watchfloor.filters import Filters
 from watchfloor.labels import category_label
-from watchfloor.sla_report import format_duration
+from watchfloor.sla_figures import format_duration
 
 
 def open_incidents(context: Context) -> pl.DataFrame:

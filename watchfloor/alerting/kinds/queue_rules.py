@@ -13,7 +13,7 @@ from watchfloor.alerting.kinds import Context, Finding, link_params, scope_filte
 from watchfloor.alerting.rules import Rule
 from watchfloor.labels import count_of
 from watchfloor.queue_health import health_table
-from watchfloor.sla_report import format_duration
+from watchfloor.sla_figures import format_duration
 
 TARGET_COLUMNS = {"first_action": "first_action_target_min", "resolution": "resolution_target_min"}
 TARGET_LABELS = {"first_action": "first-action", "resolution": "resolution"}

@@ -1,7 +1,7 @@
 """Spike rules on the spike record (watchfloor.spike_record, as every page shows it: the detector
 watching every category on its own series and on each surface, region and surface x region, over
 one fixed window before now), through Home's rising categories
-(watchfloor.daily_health.rising_categories). A spike alert stays open while its spike is ongoing."""
+(watchfloor.home_figures.rising_categories). A spike alert stays open while its spike is ongoing."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ import queries
 from queries import plans
 from watchfloor.alerting.kinds import Context, Finding, day_range, link_params, scope_filters
 from watchfloor.alerting.rules import SEVERITY_RANK, Rule
-from watchfloor.daily_health import rising_categories
+from watchfloor.home_figures import rising_categories
 from watchfloor.labels import category_label
 from watchfloor.spike_record import multiplier_text
 

@@ -10,8 +10,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from watchfloor.warehouse import (CONTRACT_TABLES, SUMMARY_TABLES, WarehouseEmpty, WarehouseError, existing_tables,
-                                  open_for_reading, schema_sql)
+from watchfloor.warehouse import WarehouseEmpty, WarehouseError, existing_tables, open_for_reading
+from watchfloor.schema import CONTRACT_TABLES, SUMMARY_TABLES, schema_sql
+
 
 class ServerNotEmpty(WarehouseError):
     """The server warehouse already holds cases and replace was not asked for."""
@@ -22,7 +23,7 @@ COPY_BATCH_ROWS = 5000
 
 
 def _engine(url: str):
-    from queries.server import engine_for
+    from queries.translate import engine_for
 
     return engine_for(url)
 
@@ -37,7 +38,7 @@ def create_schema(url: str) -> list[str]:
     """Create the contract tables that are missing on the server; returns the tables there."""
     from sqlalchemy import inspect, text
 
-    from queries.server import dialect_for
+    from queries.translate import dialect_for
 
     engine = _engine(url)
     try:

@@ -9,18 +9,16 @@ other cases; tests/unit/test_case_view.py checks them against hand-worked values
 from __future__ import annotations
 
 import math
-
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Callable
 
 import polars as pl
 
 from watchfloor import sla
 from watchfloor.labels import category_label, category_labels, humanise, humanised, texts_of
-from watchfloor.sla_report import (calendar_label, format_duration, format_share, format_time_left, timeline_states,
-                                   vendor_label)
+from watchfloor.sla_figures import calendar_label, format_duration, format_share, format_time_left, timeline_states, vendor_label
 
 SEARCH_MAX_CHARS = 100
 SEARCH_ROW_LIMIT = 50

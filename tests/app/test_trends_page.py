@@ -8,8 +8,8 @@ from datetime import date
 import pytest
 
 from tests.app.conftest import app_for, errors, shown
-from tests.unit import test_trends_queries as hand
 from tests.conftest import pin_warehouse
+from tests.unit import test_trends_queries as hand
 from watchfloor import roles
 from watchfloor.filters import Filters
 

@@ -8,8 +8,8 @@ from datetime import datetime, timedelta
 import polars as pl
 
 from watchfloor import metrics, spike_record
-from watchfloor.spike_record import SpikeRecord
 from watchfloor.compare import Change
+from watchfloor.spike_record import SpikeRecord
 
 CURRENT = "last_24h"
 PREVIOUS = "week_before"

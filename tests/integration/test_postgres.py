@@ -17,7 +17,7 @@ from __future__ import annotations
 import pytest
 
 import queries
-from queries import server
+from queries import translate
 from tests import pg_cluster
 from tests.server_parity import all_calls, assert_business_hours_agree, assert_same
 
@@ -108,9 +108,9 @@ def test_a_query_past_the_time_limit_is_cancelled_by_the_server(postgres, tmp_pa
     (tmp_path / "macros").mkdir()
     monkeypatch.setattr(queries, "QUERY_DIR", tmp_path)
     # pg_sleep is no function a named query may use: known here for this test only.
-    monkeypatch.setitem(server.KNOWN_FUNCTIONS, "postgres", server.KNOWN_FUNCTIONS["postgres"] | {"pg_sleep"})
+    monkeypatch.setitem(translate.KNOWN_FUNCTIONS, "postgres", translate.KNOWN_FUNCTIONS["postgres"] | {"pg_sleep"})
     queries.load.cache_clear()
-    server.parsed.cache_clear()
+    translate.parsed.cache_clear()
     try:
         with pytest.raises(queries.QueryTimeout, match="'sleepy' was cancelled at its time limit of 0.5 s"):
             queries.run_uncached("sleepy", warehouse=postgres, time_limit=0.5, seconds=60)
@@ -118,8 +118,8 @@ def test_a_query_past_the_time_limit_is_cancelled_by_the_server(postgres, tmp_pa
         assert queries.run_uncached("sleepy", warehouse=postgres, time_limit=30, seconds=1)["n"].to_list() == [1]
     finally:
         queries.load.cache_clear()
-        server.parsed.cache_clear()
-        server.transpile.cache_clear()
+        translate.parsed.cache_clear()
+        translate.transpile.cache_clear()
 
 
 def test_copying_a_nul_byte_into_the_server_is_one_line_without_case_content(both, tmp_path, capsys):

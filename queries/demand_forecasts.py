@@ -23,10 +23,11 @@ import threading
 import time
 import types
 from collections import OrderedDict
+from collections.abc import Callable
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from datetime import datetime, timedelta
-from typing import Any, Callable
+from typing import Any
 
 import polars as pl
 

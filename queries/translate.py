@@ -28,12 +28,13 @@ as Polars frames with the same column names as on DuckDB.
 from __future__ import annotations
 
 import threading
-from datetime import date, datetime
 from decimal import Decimal
-from functools import lru_cache
+from functools import cache, lru_cache
 from typing import Any
 
 import polars as pl
+
+from watchfloor.schema import table_columns
 
 # SQLAlchemy backend name (or URL scheme) -> sqlglot dialect. `sc` is Spark Connect (a Spark
 # cluster's SQL endpoint for clients); `databricks` goes through the Databricks SQLAlchemy dialect.
@@ -44,8 +45,8 @@ DIALECTS = {
     "oracle": "oracle",
 }
 
-# Engines whose results the tests compare with DuckDB's, query by query (tests/unit/test_postgres.py,
-# tests/unit/test_spark.py). Databricks is Spark SQL: it gets Spark's translation.
+# Engines whose results the tests compare with DuckDB's, query by query (tests/integration/test_postgres.py,
+# tests/integration/test_spark.py). Databricks is Spark SQL: it gets Spark's translation.
 TESTED_ENGINES = ("postgres", "spark")
 _FAMILY = {"databricks": "spark"}
 # Engines whose translation of the SLA clock (macros/sla.sql: the table macros and the business-hours
@@ -81,7 +82,7 @@ def dialect_for(url: str) -> str:
     return DIALECTS[backend]
 
 
-@lru_cache(maxsize=None)
+@cache
 def watchfloor_dialect(target: str, text_binds: bool = True):
     """sqlglot's dialect for `target`, subclassed: placeholders are written as named bind markers
     (`:name`), and, for SQLAlchemy's text() (`text_binds`), a colon inside a string literal is
@@ -245,13 +246,11 @@ def _expand_all(tree):
     return tree
 
 
-@lru_cache(maxsize=None)
+@cache
 def _schema() -> dict[str, dict[str, str]]:
     """The warehouse tables' columns (contract and summaries), for expanding DuckDB's star modifiers."""
-    from watchfloor.loader import schema_columns
-
     return {t: {c: ("VARCHAR" if kind.endswith("[]") else kind) for c, (kind, _) in cols.items()}
-            for t, cols in schema_columns().items()}
+            for t, cols in table_columns().items()}
 
 
 def _needs_columns(tree) -> bool:
@@ -568,7 +567,7 @@ def _refuse_unknown_functions(sql: str, name: str, dialect: str) -> None:
                              f"{dialect} translation (docs/server-warehouses.md)")
 
 
-@lru_cache(maxsize=None)
+@cache
 def parsed(name: str):
     """The query's tree, read once from its DuckDB SQL."""
     import sqlglot

@@ -19,8 +19,8 @@ from __future__ import annotations
 import logging
 import threading
 import time
+from collections.abc import Callable
 from datetime import datetime, timedelta
-from typing import Callable
 
 import queries
 from queries import plans
@@ -78,7 +78,7 @@ class Refresher(Background):
         super().__init__(clock)
         self.rounds: list[tuple[datetime, int]] = []  # ('now', plans run) per interval, in order
 
-    def start(self) -> "Refresher":
+    def start(self) -> Refresher:
         publish(self.clock())
         queries._ahead.set()
         return super().start()
