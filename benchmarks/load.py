@@ -45,8 +45,8 @@ from tests.e2e import support  # noqa: E402
 from tests.session_client import Session  # noqa: E402
 from watchfloor import auth, sessions  # noqa: E402
 from watchfloor.config import load_settings, utc_now  # noqa: E402
-from watchfloor.warehouse import existing_tables
 from watchfloor.schema import SUMMARY_TABLES  # noqa: E402
+from watchfloor.warehouse import existing_tables  # noqa: E402
 
 WORK = ROOT / "benchmarks" / "work" / "load"
 WAREHOUSE = WORK / "load_1m.duckdb"

@@ -35,8 +35,8 @@ import page_runs  # noqa: E402
 import queries  # noqa: E402
 from queries import plans  # noqa: E402
 from watchfloor.filters import DEFAULT_DAYS, default_filters  # noqa: E402
-from watchfloor.warehouse import existing_tables
 from watchfloor.schema import SUMMARY_TABLES  # noqa: E402
+from watchfloor.warehouse import existing_tables  # noqa: E402
 
 WORK = ROOT / "benchmarks" / "work"
 BENCH_END = datetime(2026, 11, 20, 0, 0)

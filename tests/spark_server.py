@@ -106,8 +106,8 @@ def load_warehouse(duck: str | Path, url: str, folder: Path) -> dict[str, int]:
     import duckdb
 
     from queries.translate import spark_session
-    from watchfloor.warehouse import existing_tables
     from watchfloor.schema import CONTRACT_TABLES, SUMMARY_TABLES
+    from watchfloor.warehouse import existing_tables
 
     spark = spark_session(url)
     counts = {}

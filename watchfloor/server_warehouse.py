@@ -10,8 +10,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from watchfloor.warehouse import WarehouseEmpty, WarehouseError, existing_tables, open_for_reading
 from watchfloor.schema import CONTRACT_TABLES, SUMMARY_TABLES, schema_sql
+from watchfloor.warehouse import WarehouseEmpty, WarehouseError, existing_tables, open_for_reading
 
 
 class ServerNotEmpty(WarehouseError):

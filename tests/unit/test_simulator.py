@@ -20,11 +20,11 @@ import polars as pl
 import pytest
 
 from watchfloor.cli import main as cli_main
+from watchfloor.schema import CONTRACT_TABLES
 from watchfloor.simulator import TABLE_ORDER, SimConfig, seed_warehouse, simulate
 from watchfloor.simulator.config import STREAMS
 from watchfloor.simulator.outcomes import STATUS_AFTER
 from watchfloor.simulator.writer import WarehouseNotEmpty
-from watchfloor.schema import CONTRACT_TABLES
 
 ROOT = Path(__file__).resolve().parents[2]
 END = datetime(2026, 3, 20, 12, 0)

@@ -517,8 +517,8 @@ def test_the_readiness_check_knows_every_table_a_refresh_builds():
 def test_a_warehouse_without_summaries_is_refused_with_the_way_out(live_warehouse, tmp_path, capsys):
     """A warehouse from before the summaries (or another system's): the dashboard's readiness check
     names the command; `watchfloor refresh` builds them (all of them: nothing was built before)."""
-    from watchfloor.warehouse import SummariesMissing, check_ready
     from watchfloor.schema import SUMMARY_TABLES
+    from watchfloor.warehouse import SummariesMissing, check_ready
 
     copy = tmp_path / "old.duckdb"
     copy.write_bytes(open(live_warehouse["path"], "rb").read())

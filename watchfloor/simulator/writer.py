@@ -37,10 +37,10 @@ from pathlib import Path
 import polars as pl
 
 from watchfloor import __version__, summaries
+from watchfloor.schema import CONTRACT_TABLES, SUMMARY_TABLES
 from watchfloor.simulator import STEPS, TABLE_ORDER, simulate, stream
 from watchfloor.simulator.config import SimConfig
 from watchfloor.warehouse import WarehouseError, case_count, create_schema, existing_tables, open_for_reading, open_for_writing
-from watchfloor.schema import CONTRACT_TABLES, SUMMARY_TABLES
 
 # Above this many cases (days x cases a day) seed() simulates a day at a time. The whole period in
 # memory takes about 2.5 GiB per million cases, so up to here it stays under 3.1 GiB; the 1M-case
