@@ -17,8 +17,9 @@ from datetime import datetime
 import polars as pl
 
 from watchfloor import sla
-from watchfloor.labels import category_label, category_labels, humanise, humanised, texts_of
-from watchfloor.sla_figures import calendar_label, format_duration, format_share, format_time_left, timeline_states, vendor_label
+from watchfloor.formatting import format_duration, format_share, format_time_left
+from watchfloor.labels import calendar_label, category_label, category_labels, humanise, humanised, texts_of, vendor_label
+from watchfloor.sla_figures import timeline_states
 
 SEARCH_MAX_CHARS = 100
 SEARCH_ROW_LIMIT = 50

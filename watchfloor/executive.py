@@ -17,7 +17,7 @@ import polars as pl
 
 from watchfloor import metrics, spike_record
 from watchfloor.compare import Change
-from watchfloor.labels import coarse_duration as format_duration
+from watchfloor.formatting import format_value
 from watchfloor.spike_record import SpikeRecord
 
 LAST_7_DAYS = "last_7_days"
@@ -385,16 +385,6 @@ def scope_label(filters) -> str:
     parts = (("region", filters.regions), ("vertical", filters.verticals), ("priority", filters.priorities),
              ("vendor", filters.vendors))
     return ", ".join(f"{name} {' / '.join(values)}" for name, values in parts if values)
-
-
-def format_value(value: float | None, kind: str) -> str:
-    if value is None:
-        return "–"
-    if kind == "share":
-        return f"{value:.1%}"
-    if kind == "duration":
-        return format_duration(value)
-    return f"{value:,.0f}"
 
 
 def describe_change(figure: Figure) -> str | None:

@@ -10,6 +10,7 @@ import polars as pl
 from watchfloor import executive as ex
 from watchfloor.compare import Change, describe_relative_change
 from watchfloor.export_safety import csv_bytes, html_text
+from watchfloor.formatting import coarse_duration, format_value
 from watchfloor.labels import category_label, humanise
 
 _STYLE = """
@@ -61,8 +62,8 @@ def to_html(period: ex.Period, figures: list[ex.Figure], enforcement: pl.DataFra
         delta = ex.describe_change(f) or "no comparison"
         tiles.append(
             f'<div class="tile"><div class="label">{_e(f.label)}</div>'
-            f'<div class="value">{_e(ex.format_value(f.change.current, f.kind))}</div>'
-            f'<div class="delta">{_e(delta)} · before {_e(ex.format_value(f.change.previous, f.kind))}</div>'
+            f'<div class="value">{_e(format_value(f.change.current, f.kind))}</div>'
+            f'<div class="delta">{_e(delta)} · before {_e(format_value(f.change.previous, f.kind))}</div>'
             + (f'<div class="note">{_e(f.note)}</div>' if f.note else "") + "</div>"
         )
     enforcement_html = _table(
@@ -96,7 +97,7 @@ def to_html(period: ex.Period, figures: list[ex.Figure], enforcement: pl.DataFra
         ["Category", "Notices", "Before", "Trusted flaggers", "Orders", "Actioned", "Median to action"],
         [[category_label(r["category"]), _count(r["notices"]), _count(r["previous_notices"]),
           _count(r["trusted_flagger_notices"]), _count(r["orders"]), _count(r["notices_actioned"]),
-          ex.format_duration(r["median_notice_time_to_action_s"])] for r in notices.iter_rows(named=True)],
+          coarse_duration(r["median_notice_time_to_action_s"])] for r in notices.iter_rows(named=True)],
         {1, 2, 3, 4, 5, 6},
     ) if notices.height else "<p>No notices or orders in the period.</p>"
     return f"""<!DOCTYPE html>

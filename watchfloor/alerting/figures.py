@@ -11,7 +11,7 @@ from datetime import datetime, timedelta
 import polars as pl
 
 from watchfloor.alerting.rules import SEVERITY_RANK
-from watchfloor.sla_figures import format_duration
+from watchfloor.formatting import format_duration
 
 HISTORY_DAYS = 7
 SNOOZE_CHOICES = {"30 min": timedelta(minutes=30), "1 hour": timedelta(hours=1), "4 hours": timedelta(hours=4),
