@@ -26,6 +26,7 @@ from pathlib import Path
 from watchfloor.alerting import digests, kinds, messages
 from watchfloor.alerting.channels import Channels, load_channels, mask
 from watchfloor.alerting.delivery import DeliveryReport, Sender, apprise_sender, deliver_due
+from watchfloor.alerting.findings import Context
 from watchfloor.alerting.messages import query_string
 from watchfloor.alerting.rules import Rule, RulesError, RuleSet, load
 from watchfloor.alerting.settings import AlertSettings
@@ -144,7 +145,7 @@ class Worker:
         report = CycleReport(at=now)
         active = ruleset.active()
         report.rules = len(active)
-        context = kinds.Context(as_of=now.replace(second=0, microsecond=0), warehouse=self.settings.warehouse,
+        context = Context(as_of=now.replace(second=0, microsecond=0), warehouse=self.settings.warehouse,
                                 freshness_red_minutes=self.settings.freshness_red_minutes,
                                 freshness_amber_minutes=self.settings.freshness_amber_minutes)
         for rule in active:

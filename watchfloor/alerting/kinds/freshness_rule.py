@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import queries
 from watchfloor import freshness
-from watchfloor.alerting.kinds import Context, Finding
+from watchfloor.alerting.findings import Context, Finding
 from watchfloor.alerting.rules import Rule
 from watchfloor.formatting import format_lag
 

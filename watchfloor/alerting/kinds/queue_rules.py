@@ -9,7 +9,7 @@ from datetime import timedelta
 import polars as pl
 
 from queries import plans
-from watchfloor.alerting.kinds import Context, Finding, link_params, scope_filters
+from watchfloor.alerting.findings import Context, Finding, link_params, scope_filters
 from watchfloor.alerting.rules import Rule
 from watchfloor.formatting import count_of, format_duration
 from watchfloor.queue_health import health_table

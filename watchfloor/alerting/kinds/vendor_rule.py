@@ -10,7 +10,7 @@ import polars as pl
 
 from queries import plans
 from watchfloor import vendors as v
-from watchfloor.alerting.kinds import Context, Finding, link_params, scope_filters
+from watchfloor.alerting.findings import Context, Finding, link_params, scope_filters
 from watchfloor.alerting.rules import Rule
 from watchfloor.formatting import format_value
 
