@@ -16,7 +16,7 @@ from datetime import date, datetime, time, timedelta
 import polars as pl
 
 from watchfloor import metrics, spike_record
-from watchfloor.compare import Change
+from watchfloor.compare import Change, describe_count_change, describe_relative_change, describe_share_change
 from watchfloor.formatting import format_value
 from watchfloor.spike_record import SpikeRecord
 
@@ -389,8 +389,6 @@ def scope_label(filters) -> str:
 
 def describe_change(figure: Figure) -> str | None:
     """The delta text of a tile: counts '+12 (+8%)', shares in percentage points, durations relative."""
-    from watchfloor.compare import describe_count_change, describe_relative_change, describe_share_change
-
     change = figure.change
     if figure.kind == "share":
         return describe_share_change(change)
