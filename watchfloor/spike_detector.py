@@ -55,6 +55,7 @@ import math
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field, replace
 from datetime import datetime, timedelta
+from typing import Any, cast
 
 import numpy as np
 import polars as pl
@@ -220,7 +221,7 @@ def infer_interval(timestamps: Sequence[datetime]) -> timedelta:
     return min(NICE_INTERVALS, key=lambda nice: abs(math.log(nice.total_seconds() / step)))
 
 
-def to_grid(timestamps: Sequence[datetime], counts: Sequence[float],
+def to_grid(timestamps: Sequence[datetime], counts: Sequence[float] | np.ndarray,
             interval: timedelta | None = None) -> tuple[list[datetime], np.ndarray, timedelta]:
     """The series on a regular grid every `interval` (inferred when None), in step with the
     timestamps: the grid's phase within the interval is the offset most of them share, else their
@@ -510,7 +511,9 @@ def _baseline(clean: np.ndarray, interval: timedelta, params: SpikeParams,
     values = np.maximum(known, 1.0)
     candidates = []  # (seasonal baseline, values, first point it applies to), from the weakest to the best
     if day is not None and day > 1:
-        candidates.append((*(daily if daily is not None else _daily(clean, interval, params)), day))
+        same_hour = daily if daily is not None else _daily(clean, interval, params)
+        assert same_hour is not None  # _daily has one wherever a day holds more than one point
+        candidates.append((*same_hour, day))
     if week is not None:
         weekly_lags = [k * week + j for k in range(1, params.weeks + 1) for j in spread if k * week + j > 0]
         candidates.append((*_weekly(clean, weekly_lags, params.trim, weekly), 2 * week))
@@ -761,6 +764,7 @@ def _scores(observed: np.ndarray, clean: np.ndarray, held: np.ndarray, interval:
         normal = (x - e) / np.sqrt(np.maximum(e + a * e * e, 1e-9))
         z = np.where(above, z, normal)
     if approx.any():
+        assert ceiling is not None  # approximated only below a ceiling
         # Below every threshold, as their exact score is: the normal approximation, kept below.
         z = np.where(approx, np.minimum(normal, np.nextafter(ceiling, -np.inf)), z)
     z = np.where(np.isnan(expected) | np.isnan(observed), np.nan, z)
@@ -1018,18 +1022,20 @@ def detect(timestamps: Sequence[datetime], counts: Sequence[float], params: Spik
     interval is inferred unless given), where buckets without a row are unknown (NaN in the
     detection's observed counts): never judged, never counted, left out of every baseline."""
     params = params or SpikeParams()
-    counts = np.asarray(counts, dtype=float)
-    if len(timestamps) != len(counts):
+    values = np.asarray(counts, dtype=float)
+    if len(timestamps) != len(values):
         raise SeriesError("timestamps and counts differ in length")
-    if (counts[~np.isnan(counts)] < 0).any():
+    if (values[~np.isnan(values)] < 0).any():
         raise SeriesError("counts cannot be negative")
-    grid, observed, interval = to_grid(list(timestamps), counts, interval)
+    grid, observed, interval = to_grid(list(timestamps), values, interval)
     return run_one(grid, interval, observed, params)
 
 
 def run_one(timestamps: list[datetime], interval: timedelta, observed: np.ndarray, params: SpikeParams) -> Detection:
     """detect() on a series already on its grid (NaN: unknown; none negative)."""
-    return run_many(timestamps, interval, observed[None, :], params)[0]
+    found = run_many(timestamps, interval, observed[None, :], params)[0]
+    assert found is not None  # every series has its detection unless only the episodes are asked for
+    return found
 
 
 BATCH_ROWS = 64  # series judged together (memory: rows x points x lagged values)
@@ -1054,7 +1060,9 @@ def run_many(timestamps: list[datetime], interval: timedelta, observed: np.ndarr
     th = _Thresholds.of(row_params)
     out: list[Detection | None] = [None] * rows
     chosen = np.arange(rows)
-    baseline = daily = weekly = None
+    baseline: tuple[np.ndarray, ...] | None = None
+    daily: tuple[np.ndarray, np.ndarray] | None = None
+    weekly: tuple[np.ndarray, np.ndarray] | None = None
     settled = _daily_settled(interval)
     if episodes_only and rows:
         # Pass 1's expected counts (nothing is held yet) settle which series could open an
@@ -1063,28 +1071,33 @@ def run_many(timestamps: list[datetime], interval: timedelta, observed: np.ndarr
         parts = []
         for first in range(0, rows, BATCH_ROWS):
             part = slice(first, first + BATCH_ROWS)
-            days, weeks = _daily(observed[part], interval, params), {}
-            expected, _values, full_cycle, level = _baseline(observed[part], interval, params, observed[part], days,
-                                                             weeks)
+            part_daily = _daily(observed[part], interval, params)
+            part_weekly: dict[str, np.ndarray] = {}
+            expected, _values, full_cycle, level = _baseline(observed[part], interval, params, observed[part],
+                                                             part_daily, part_weekly)
             could = np.flatnonzero(_big_enough(observed[part], expected, level, params, th[part]))
-            days = (days[0][could], days[1][could]) if days is not None and settled else (None, None)
-            weeks = (weeks["mean"][could], weeks["count"][could]) if "mean" in weeks else (None, None)
+            days = (part_daily[0][could], part_daily[1][could]) if part_daily is not None and settled else (None, None)
+            weeks = (part_weekly["mean"][could], part_weekly["count"][could]) if "mean" in part_weekly else (None, None)
             parts.append((could + first, expected[could], full_cycle[could], level[could], *days, *weeks))
         chosen = np.concatenate([part[0] for part in parts])
         baseline = tuple(np.concatenate([part[i] for part in parts]) for i in (1, 2, 3))
         if parts[0][4] is not None:
-            daily = tuple(np.concatenate([part[i] for part in parts]) for i in (4, 5))
+            daily = (np.concatenate([part[4] for part in parts]), np.concatenate([part[5] for part in parts]))
         if parts[0][6] is not None:
-            weekly = tuple(np.concatenate([part[i] for part in parts]) for i in (6, 7))
+            weekly = (np.concatenate([part[6] for part in parts]), np.concatenate([part[7] for part in parts]))
     for first in range(0, chosen.size, BATCH_ROWS):
         batch = chosen[first:first + BATCH_ROWS]
         known = None if baseline is None else tuple(b[first:first + BATCH_ROWS] for b in baseline)
-        days = None if daily is None else tuple(d[first:first + BATCH_ROWS] for d in daily)
-        weeks = None if weekly is None else tuple(w[first:first + BATCH_ROWS] for w in weekly)
+        batch_daily = None if daily is None else (daily[0][first:first + BATCH_ROWS], daily[1][first:first + BATCH_ROWS])
+        batch_weekly = None if weekly is None else (weekly[0][first:first + BATCH_ROWS], weekly[1][first:first + BATCH_ROWS])
         for row, detection in zip(batch, _run_batch(timestamps, interval, observed[batch], params, th[batch], known,
-                                                    exact=not episodes_only, daily=days, weekly=weeks)):
+                                                    exact=not episodes_only, daily=batch_daily, weekly=batch_weekly)):
             out[int(row)] = detection
     return out
+
+
+# A row's numbers after a pass: expected counts, dispersions, scores, raw episodes, approximated points.
+_PassNumbers = tuple[np.ndarray, np.ndarray, np.ndarray, list[list[int]], np.ndarray]
 
 
 def _run_batch(timestamps: list[datetime], interval: timedelta, observed: np.ndarray,
@@ -1111,7 +1124,7 @@ def _run_batch(timestamps: list[datetime], interval: timedelta, observed: np.nda
     clean = observed.copy()
     opened = np.zeros((rows, n), dtype=bool)
     held = np.zeros((rows, n), dtype=bool)
-    last: list = [None] * rows
+    last: list[Any] = [None] * rows
     kept_before = np.empty((rows, n))
     active = np.arange(rows)
     last_ceiling = None
@@ -1160,7 +1173,7 @@ def _run_batch(timestamps: list[datetime], interval: timedelta, observed: np.nda
             break
         opened[unsettled], clean[unsettled], held[unsettled] = mask[~settled], cleaned[~settled], open_now[~settled]
         active = unsettled
-    return [_detection(timestamps, interval, observed[row], *last[row], params) for row in range(rows)]
+    return [_detection(timestamps, interval, observed[row], *cast(_PassNumbers, last[row]), params) for row in range(rows)]
 
 
 def _detection(timestamps: list[datetime], interval: timedelta, observed: np.ndarray, expected: np.ndarray,
@@ -1214,7 +1227,7 @@ def _detection(timestamps: list[datetime], interval: timedelta, observed: np.nda
 
 def episodes_frame(episodes: list[Episode]) -> pl.DataFrame:
     """Episodes as a frame (one row each), in the order given."""
-    schema = {
+    schema: dict[str, pl.DataType | type[pl.DataType]] = {
         "onset": pl.Datetime("us"), "detected_at": pl.Datetime("us"), "peak": pl.Datetime("us"),
         "end": pl.Datetime("us"), "points": pl.Int64, "observed": pl.Float64, "expected": pl.Float64,
         "peak_observed": pl.Float64, "peak_expected": pl.Float64, "score": pl.Float64,
@@ -1244,9 +1257,9 @@ def detect_many(frame: pl.DataFrame, key: str, *, time_column: str = "bucket", v
         steps = times.diff().drop_nulls()
         if steps.len() == 0:
             raise SeriesError("a series needs at least two points to show its interval")
-        interval = steps.min()
-    start = start or times.min()
-    end = end or times.max()
+        interval = cast(timedelta, steps.min())
+    start = start or cast(datetime, times.min())
+    end = end or cast(datetime, times.max())
     if end <= start:  # a single point has no interval to judge it by
         return empty_points(key, key_type), no_episodes
     grid = pl.datetime_range(start, end, interval=interval, eager=True, time_unit="us").alias("bucket")
@@ -1262,6 +1275,7 @@ def detect_many(frame: pl.DataFrame, key: str, *, time_column: str = "bucket", v
     values = full[value_column].to_numpy().reshape(len(keys), len(stamps))
     point_parts, episode_rows = [], []
     for name, found in zip(keys.to_list(), run_many(stamps, interval, values, params)):
+        assert found is not None  # every series has its detection unless only the episodes are asked for
         point_parts.append(found.frame().with_columns(pl.lit(name, key_type).alias(key)))
         for e in found.episodes:
             episode_rows.append({key: name, **{k: v for k, v in e.as_dict().items() if k not in ("excess", "ratio")}})
@@ -1272,7 +1286,7 @@ def detect_many(frame: pl.DataFrame, key: str, *, time_column: str = "bucket", v
     return points, episodes
 
 
-def empty_points(key: str, key_type: pl.DataType = pl.String) -> pl.DataFrame:
+def empty_points(key: str, key_type: pl.DataType | type[pl.DataType] = pl.String) -> pl.DataFrame:
     return pl.DataFrame(schema={key: key_type, "bucket": pl.Datetime("us"), "observed": pl.Float64,
                                 "expected": pl.Float64, "upper": pl.Float64, "score": pl.Float64,
                                 "in_episode": pl.Boolean})

@@ -88,7 +88,7 @@ def watched_series(counts: pl.DataFrame, start: datetime, end: datetime,
     size = cell_keys.height * points
     rows_at = np.bincount(flat, minlength=size)
     repeated = bool(rows_at.size) and rows_at.max() > 1
-    by_cell = {"cases": np.bincount(flat, weights=placed["cases"].to_numpy(), minlength=size)}
+    by_cell: dict[str, np.ndarray] = {"cases": np.bincount(flat, weights=placed["cases"].to_numpy(), minlength=size)}
     for column in extra:
         values = placed[column].to_numpy()
         if repeated:
@@ -162,8 +162,8 @@ def judge_watched(watched: Watched, params: SpikeParams | None = None, fine: Spi
     row_params = [_params_for(level, params, fine) for level in level_of]
     could = np.zeros(len(level_of), dtype=bool)
     for p in {params, fine}:
-        rows = np.flatnonzero([rp == p and level in wanted for rp, level in zip(row_params, level_of)])
-        could[rows] = could_alert(watched.values[rows], p)
+        at_level = np.flatnonzero([rp == p and level in wanted for rp, level in zip(row_params, level_of)])
+        could[at_level] = could_alert(watched.values[at_level], p)
     judged = np.flatnonzero(could).tolist()
     together = replace(fine, **{k: getattr(params, k) for k in ROW_SETTINGS}) == params
     # The category series and the narrower ones differ only in what makes a point hot: judged
@@ -180,7 +180,7 @@ def judge_watched(watched: Watched, params: SpikeParams | None = None, fine: Spi
     return found
 
 
-WATCHED_EPISODE_SCHEMA = {
+WATCHED_EPISODE_SCHEMA: dict[str, pl.DataType | type[pl.DataType]] = {
     "series": pl.Int64, "category": pl.String, "surface": pl.String, "region": pl.String, "level": pl.String,
     **episodes_frame([]).schema,
 }
@@ -208,7 +208,7 @@ def alert_groups(spans: Sequence[tuple[datetime, datetime]]) -> list[list[int]]:
     stay apart."""
     order = sorted(range(len(spans)), key=lambda i: (spans[i][0], spans[i][1]))
     groups: list[list[int]] = []
-    group_end = None
+    group_end = datetime.min  # read only once a group has begun
     for i in order:
         onset, end = spans[i]
         if groups and onset <= group_end:
@@ -225,7 +225,7 @@ def merge_alerts(spans: Sequence[tuple[datetime, datetime]]) -> list[tuple[datet
     return [(min(spans[i][0] for i in g), max(spans[i][1] for i in g)) for g in alert_groups(spans)]
 
 
-ALERT_SCHEMA = {
+ALERT_SCHEMA: dict[str, pl.DataType | type[pl.DataType]] = {
     "category": pl.String, "surface": pl.String, "region": pl.String, "level": pl.String,
     "onset": pl.Datetime("us"), "detected_at": pl.Datetime("us"), "peak": pl.Datetime("us"),
     "end": pl.Datetime("us"), "points": pl.Int64, "observed": pl.Float64, "expected": pl.Float64,
