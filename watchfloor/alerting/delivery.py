@@ -78,9 +78,9 @@ def deliver_due(store: AlertStore, channels: Channels, now: datetime, sender: Se
         for delivery in queue:
             urls = channels.targets(delivery.channel)
             if delivery.target >= len(urls):
-                error = f"channel '{delivery.channel}' has no URL (set WATCHFLOOR_ALERT_URLS or [alert_channels])"
-                store.record_attempt(delivery.id, now, skipped=True, error=error)
-                report.skipped.append((delivery.id, error))
+                no_url = f"channel '{delivery.channel}' has no URL (set WATCHFLOOR_ALERT_URLS or [alert_channels])"
+                store.record_attempt(delivery.id, now, skipped=True, error=no_url)
+                report.skipped.append((delivery.id, no_url))
                 continue
             try:
                 error = sender(urls[delivery.target], delivery.title, delivery.body, delivery.notify_type,

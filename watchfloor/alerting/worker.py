@@ -22,6 +22,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
+from typing import TextIO
 
 from watchfloor.alerting import digests, kinds, messages
 from watchfloor.alerting.channels import Channels, load_channels, mask
@@ -84,7 +85,7 @@ class Worker:
         self.log = log
         self._rules: RuleSet | None = None
         self._rules_stamp: tuple | None = None
-        self._lock_handle = None
+        self._lock_handle: TextIO | None = None
         self.last_report: CycleReport | None = None
 
     # ------------------------------------------------------------------ rules, reloaded when the file changes

@@ -12,12 +12,13 @@ from queries import plans
 from watchfloor import vendors as v
 from watchfloor.alerting.findings import Context, Finding, link_params, scope_filters
 from watchfloor.alerting.rules import Rule
+from watchfloor.filters import Filters
 from watchfloor.formatting import format_value
 
 MISSES = {"amber": (v.AMBER, v.RED), "red": (v.RED,)}
 
 
-def scorecards(rule: Rule, context: Context) -> tuple[pl.DataFrame, object]:
+def scorecards(rule: Rule, context: Context) -> tuple[pl.DataFrame, Filters]:
     end = context.as_of.date()
     filters = scope_filters(rule, end - timedelta(days=rule.params["days"] - 1), end)
 
