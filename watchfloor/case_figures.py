@@ -188,7 +188,7 @@ def policy_of(case: dict) -> sla.Policy | None:
     )
 
 
-CLOCK_SCHEMA = {
+CLOCK_SCHEMA: dict[str, pl.DataType | type[pl.DataType]] = {
     "clock": pl.String, "label": pl.String, "target_seconds": pl.Float64, "elapsed_seconds": pl.Float64,
     "paused_seconds": pl.Float64, "used_share": pl.Float64, "state": pl.String, "stopped_at": pl.Datetime("us"),
     "due_at": pl.Datetime("us"), "breach_at": pl.Datetime("us"), "seconds_left": pl.Float64,

@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import date, datetime, time, timedelta
+from typing import cast, overload
 
 import polars as pl
 
@@ -214,6 +215,12 @@ def _row(frame: pl.DataFrame, period: str, **match) -> dict | None:
     return rows.row(0, named=True) if rows.height else None
 
 
+@overload
+def _get(row: dict | None, column: str) -> float: ...
+@overload
+def _get(row: dict | None, column: str, default: float) -> float: ...
+@overload
+def _get(row: dict | None, column: str, default: float | None) -> float | None: ...
 def _get(row: dict | None, column: str, default: float | None = 0) -> float | None:
     if row is None:
         return default
@@ -242,7 +249,7 @@ def attainment(sla: pl.DataFrame, period: str, clock: str | None = None) -> floa
     rows = sla.filter(pl.col("period") == period)
     if clock is not None:
         rows = rows.filter(pl.col("clock") == clock)
-    return metrics.attainment(rows["met"].sum(), rows["breached"].sum())
+    return metrics.attainment(cast(int, rows["met"].sum()), cast(int, rows["breached"].sum()))
 
 
 def escalations(frame: pl.DataFrame, period: str, priorities: tuple[str, ...] = ("P0", "P1")) -> int:

@@ -92,7 +92,7 @@ def summarise_day(flow: pl.DataFrame, sla: pl.DataFrame, sla_week_before: pl.Dat
 # --------------------------------------------------------------------------- rising categories
 
 RISING_WINDOW = timedelta(hours=24)
-RISING_SCHEMA = {"spike_id": pl.String, "category": pl.String, "surface": pl.String, "region": pl.String,
+RISING_SCHEMA: dict[str, pl.DataType | type[pl.DataType]] = {"spike_id": pl.String, "category": pl.String, "surface": pl.String, "region": pl.String,
                  "label": pl.String, "state": pl.String, "ongoing": pl.Boolean, "onset": pl.Datetime("us"),
                  "end": pl.Datetime("us"), "until": pl.Datetime("us"), "peak": pl.Datetime("us"),
                  "peak_observed": pl.Float64, "peak_expected": pl.Float64, "severity": pl.String,

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from typing import TypedDict
 
 import polars as pl
 
@@ -69,8 +70,16 @@ _CAUSE_COLUMNS = {"queue_s": "queue_seconds", "review_s": "review_seconds", "pen
                   "escalation_s": "escalation_seconds", "closed_s": "closed_seconds"}
 
 
+class SlaFigures(TypedDict):
+    attainment: pl.DataFrame
+    breaches: pl.DataFrame
+    next_to_breach: pl.DataFrame
+    causes: pl.DataFrame
+    now: metrics.NowCounts
+
+
 def sla_figures(clocks: pl.DataFrame, as_of: datetime, period_start: datetime, period_end: datetime,
-                hourly: bool, now_counted: pl.DataFrame | None = None) -> dict[str, pl.DataFrame]:
+                hourly: bool, now_counted: pl.DataFrame | None = None) -> SlaFigures:
     """Every figure frame of the page from the rows of queries/sla_period_clocks.sql; the counts of
     now from queries/sla_now.sql's rows when given (the page), else from the running clocks."""
     now = now_counts(clocks) if now_counted is None else metrics.now_counts_of(now_counted)
@@ -114,7 +123,7 @@ def _share(met: pl.Expr, breached: pl.Expr) -> pl.Expr:
     return pl.when(met + breached > 0).then(met / (met + breached)).otherwise(None)
 
 
-ATTAINMENT_SCHEMA = {"clock": pl.String, "bucket": pl.Datetime("us"), "dimension": pl.String, "value": pl.String,
+ATTAINMENT_SCHEMA: dict[str, pl.DataType | type[pl.DataType]] = {"clock": pl.String, "bucket": pl.Datetime("us"), "dimension": pl.String, "value": pl.String,
                      "label": pl.String, "met": pl.Int64, "breached": pl.Int64, "attainment": pl.Float64}
 
 
@@ -224,7 +233,7 @@ def next_to_breach(clocks: pl.DataFrame, limit: int | None = None,
     return top.select(NEXT_COLUMNS).join(counts, how="cross")
 
 
-CAUSE_SCHEMA = {"clock": pl.String, "dimension": pl.String, "value": pl.String, "label": pl.String,
+CAUSE_SCHEMA: dict[str, pl.DataType | type[pl.DataType]] = {"clock": pl.String, "dimension": pl.String, "value": pl.String, "label": pl.String,
                 "breached_clocks": pl.Int64, **{c: pl.Float64 for c in _CAUSE_COLUMNS.values()},
                 "total_seconds": pl.Float64}
 
@@ -264,7 +273,7 @@ def policy_table(policies: pl.DataFrame) -> pl.DataFrame:
             "Queues": row["queue_count"],
             "Queue names": list(row["queue_names"] or []),
         })
-    schema = {"Policy": pl.String, "Priority": pl.String, "First action": pl.String, "Resolution": pl.String,
+    schema: dict[str, pl.DataType | type[pl.DataType]] = {"Policy": pl.String, "Priority": pl.String, "First action": pl.String, "Resolution": pl.String,
               "Calendar": pl.String, "Pending info": pl.String, "Queues": pl.Int64, "Queue names": pl.List(pl.String)}
     return pl.DataFrame(rows, schema=schema)
 
@@ -483,7 +492,7 @@ def cause_split(causes: pl.DataFrame, clock: str, dimension: str, top_n: int = C
             seconds = float(row[column] or 0.0)
             out.append({"label": row["label"], "breached_clocks": int(row["breached_clocks"]), "part": part,
                         "seconds": seconds, "share": seconds / total if total > 0 else None})
-    schema = {"label": pl.String, "breached_clocks": pl.Int64, "part": pl.String, "seconds": pl.Float64, "share": pl.Float64}
+    schema: dict[str, pl.DataType | type[pl.DataType]] = {"label": pl.String, "breached_clocks": pl.Int64, "part": pl.String, "seconds": pl.Float64, "share": pl.Float64}
     return pl.DataFrame(out, schema=schema)
 
 

@@ -18,6 +18,7 @@ import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import cast
 
 import numpy as np
 import polars as pl
@@ -33,7 +34,7 @@ RECENT = timedelta(hours=24)  # a spike that ended within this of the last judge
 WARM_UP = timedelta(days=14)  # the weekly baseline takes over two weeks after the first hour of data
 SEVERITY_RANK = {name: i for i, name in enumerate(spike_detector.SEVERITIES)}
 
-RECORD_SCHEMA = {
+RECORD_SCHEMA: dict[str, pl.DataType | type[pl.DataType]] = {
     "spike_id": pl.String, "category": pl.String, "surface": pl.String, "region": pl.String, "level": pl.String,
     "label": pl.String, "onset": pl.Datetime("us"), "detected_at": pl.Datetime("us"), "peak": pl.Datetime("us"),
     "end": pl.Datetime("us"), "until": pl.Datetime("us"), "hours": pl.Int64, "observed": pl.Float64,
@@ -105,7 +106,7 @@ def grid(cells: pl.DataFrame, hour: datetime) -> tuple[datetime, datetime] | Non
     `hour`; None with fewer than two hours."""
     start = hour - HISTORY
     if cells.height:
-        start = max(start, cells["bucket"].min())
+        start = max(start, cast(datetime, cells["bucket"].min()))
     last = hour - STEP
     if last <= start:
         return None

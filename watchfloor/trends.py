@@ -23,6 +23,7 @@ import math
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import cast
 
 import polars as pl
 
@@ -125,7 +126,7 @@ def spike_view(series: pl.DataFrame, dimension: str, period_start: datetime, per
     if series.height:
         # Buckets before the data begins are unknown, not zero: a jump from nothing to the usual
         # level would look like a spike. Every series starts at the first bucket with cases.
-        start = max(start, series["bucket"].min())
+        start = max(start, cast(datetime, series["bucket"].min()))
     empty_points = spike_detector.detect_many(pl.DataFrame(schema={"key": pl.String, "bucket": pl.Datetime("us"),
                                                            "cases": pl.Int64}), "key", value_column="cases")[0]
     if end <= start + step:
@@ -195,7 +196,7 @@ def spike_case_window(episode: dict, step: timedelta) -> tuple[datetime, datetim
 # --------------------------------------------------------------------------- watched scopes
 
 WATCHED_STEP = spike_record.STEP  # the watched series are hourly, as the evaluation scores them
-RATE_SCHEMA = {"category": pl.String, "label": pl.String, "spikes": pl.Int64, "bursts": pl.Int64,
+RATE_SCHEMA: dict[str, pl.DataType | type[pl.DataType]] = {"category": pl.String, "label": pl.String, "spikes": pl.Int64, "bursts": pl.Int64,
                "weeks": pl.Float64, "spikes_per_week": pl.Float64, "bursts_per_week": pl.Float64}
 
 
@@ -214,6 +215,7 @@ def watched_view(record: spike_record.SpikeRecord, categories: list[str], period
     same whatever the period (watchfloor.spike_record)."""
     rate = pl.DataFrame(schema=RATE_SCHEMA)
     if record.first is not None:
+        assert record.last is not None  # a record judged from a first hour has a last one
         rate = alert_rate(record.spikes, sorted(categories), record.first + spike_record.WARM_UP,
                           record.last + WATCHED_STEP)
     return WatchedView(spike_record.ranked(record.overlapping(period_start, period_end)), rate, record.sensitivity)
@@ -251,7 +253,7 @@ def alert_rate(alerts: pl.DataFrame, categories: list[str], judged_from: datetim
     )
 
 
-SPIKE_LIST_SCHEMA = {
+SPIKE_LIST_SCHEMA: dict[str, pl.DataType | type[pl.DataType]] = {
     "source": pl.String, "key": pl.String, "category": pl.String, "surface": pl.String, "region": pl.String,
     "label": pl.String, "state": pl.String, "severity": pl.String, "onset": pl.Datetime("us"),
     "peak": pl.Datetime("us"), "end": pl.Datetime("us"), "until": pl.Datetime("us"), "observed": pl.Float64,
@@ -437,7 +439,7 @@ def classifier_table(frame: pl.DataFrame) -> pl.DataFrame:
             "low": low,
             "high": high,
         })
-    schema = {"classifier": pl.String, "band": pl.String, "cases": pl.Int64, "automated": pl.Int64,
+    schema: dict[str, pl.DataType | type[pl.DataType]] = {"classifier": pl.String, "band": pl.String, "cases": pl.Int64, "automated": pl.Int64,
               "decided": pl.Int64, "precision": pl.Float64, "low": pl.Float64, "high": pl.Float64}
     return pl.DataFrame(rows, schema=schema, orient="row")
 
