@@ -123,7 +123,7 @@ def _share(met: pl.Expr, breached: pl.Expr) -> pl.Expr:
     return pl.when(met + breached > 0).then(met / (met + breached)).otherwise(None)
 
 
-ATTAINMENT_SCHEMA: dict[str, pl.DataType | type[pl.DataType]] = {"clock": pl.String, "bucket": pl.Datetime("us"), "dimension": pl.String, "value": pl.String,
+ATTAINMENT_SCHEMA = {"clock": pl.String, "bucket": pl.Datetime("us"), "dimension": pl.String, "value": pl.String,
                      "label": pl.String, "met": pl.Int64, "breached": pl.Int64, "attainment": pl.Float64}
 
 
@@ -233,7 +233,7 @@ def next_to_breach(clocks: pl.DataFrame, limit: int | None = None,
     return top.select(NEXT_COLUMNS).join(counts, how="cross")
 
 
-CAUSE_SCHEMA: dict[str, pl.DataType | type[pl.DataType]] = {"clock": pl.String, "dimension": pl.String, "value": pl.String, "label": pl.String,
+CAUSE_SCHEMA = {"clock": pl.String, "dimension": pl.String, "value": pl.String, "label": pl.String,
                 "breached_clocks": pl.Int64, **{c: pl.Float64 for c in _CAUSE_COLUMNS.values()},
                 "total_seconds": pl.Float64}
 
@@ -273,8 +273,9 @@ def policy_table(policies: pl.DataFrame) -> pl.DataFrame:
             "Queues": row["queue_count"],
             "Queue names": list(row["queue_names"] or []),
         })
-    schema: dict[str, pl.DataType | type[pl.DataType]] = {"Policy": pl.String, "Priority": pl.String, "First action": pl.String, "Resolution": pl.String,
-              "Calendar": pl.String, "Pending info": pl.String, "Queues": pl.Int64, "Queue names": pl.List(pl.String)}
+    schema: dict[str, pl.DataType | type[pl.DataType]] = {
+        "Policy": pl.String, "Priority": pl.String, "First action": pl.String, "Resolution": pl.String,
+        "Calendar": pl.String, "Pending info": pl.String, "Queues": pl.Int64, "Queue names": pl.List(pl.String)}
     return pl.DataFrame(rows, schema=schema)
 
 
@@ -492,7 +493,7 @@ def cause_split(causes: pl.DataFrame, clock: str, dimension: str, top_n: int = C
             seconds = float(row[column] or 0.0)
             out.append({"label": row["label"], "breached_clocks": int(row["breached_clocks"]), "part": part,
                         "seconds": seconds, "share": seconds / total if total > 0 else None})
-    schema: dict[str, pl.DataType | type[pl.DataType]] = {"label": pl.String, "breached_clocks": pl.Int64, "part": pl.String, "seconds": pl.Float64, "share": pl.Float64}
+    schema = {"label": pl.String, "breached_clocks": pl.Int64, "part": pl.String, "seconds": pl.Float64, "share": pl.Float64}
     return pl.DataFrame(out, schema=schema)
 
 

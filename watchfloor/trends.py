@@ -196,7 +196,7 @@ def spike_case_window(episode: dict, step: timedelta) -> tuple[datetime, datetim
 # --------------------------------------------------------------------------- watched scopes
 
 WATCHED_STEP = spike_record.STEP  # the watched series are hourly, as the evaluation scores them
-RATE_SCHEMA: dict[str, pl.DataType | type[pl.DataType]] = {"category": pl.String, "label": pl.String, "spikes": pl.Int64, "bursts": pl.Int64,
+RATE_SCHEMA = {"category": pl.String, "label": pl.String, "spikes": pl.Int64, "bursts": pl.Int64,
                "weeks": pl.Float64, "spikes_per_week": pl.Float64, "bursts_per_week": pl.Float64}
 
 
@@ -253,7 +253,7 @@ def alert_rate(alerts: pl.DataFrame, categories: list[str], judged_from: datetim
     )
 
 
-SPIKE_LIST_SCHEMA: dict[str, pl.DataType | type[pl.DataType]] = {
+SPIKE_LIST_SCHEMA = {
     "source": pl.String, "key": pl.String, "category": pl.String, "surface": pl.String, "region": pl.String,
     "label": pl.String, "state": pl.String, "severity": pl.String, "onset": pl.Datetime("us"),
     "peak": pl.Datetime("us"), "end": pl.Datetime("us"), "until": pl.Datetime("us"), "observed": pl.Float64,
@@ -439,7 +439,7 @@ def classifier_table(frame: pl.DataFrame) -> pl.DataFrame:
             "low": low,
             "high": high,
         })
-    schema: dict[str, pl.DataType | type[pl.DataType]] = {"classifier": pl.String, "band": pl.String, "cases": pl.Int64, "automated": pl.Int64,
+    schema = {"classifier": pl.String, "band": pl.String, "cases": pl.Int64, "automated": pl.Int64,
               "decided": pl.Int64, "precision": pl.Float64, "low": pl.Float64, "high": pl.Float64}
     return pl.DataFrame(rows, schema=schema, orient="row")
 
