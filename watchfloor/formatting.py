@@ -23,6 +23,11 @@ def format_share(value: float | None) -> str:
     return UNKNOWN if value is None else f"{value:.1%}"
 
 
+def format_multiplier(value: float | None) -> str:
+    """'5.6×': how many times the expected count."""
+    return UNKNOWN if value is None else f"{value:.1f}×"
+
+
 def signed_count(n: float | None) -> str:
     """'+4,266', '-8,441', '0': a change in cases with its sign and separators."""
     if n is None:

@@ -24,6 +24,7 @@ import numpy as np
 import polars as pl
 
 from watchfloor import spike_detector, watched_scopes
+from watchfloor.formatting import format_count, format_multiplier
 from watchfloor.labels import SURFACE_LABELS, category_label, humanise, texts_of
 
 STEP = timedelta(hours=1)
@@ -185,8 +186,8 @@ def texts(frame: pl.DataFrame) -> pl.DataFrame:
     return frame.with_columns(
         texts_of(frame, span_text, "onset", "until", "ongoing").alias("span_text"),
         texts_of(frame, peak_text, "peak", "peak_observed", "peak_expected").alias("peak_text"),
-        texts_of(frame, lambda m: "–" if m is None else f"{m:.1f}×", "multiplier", skip_nulls=False).alias("multiplier_text"),
-        texts_of(frame, lambda x: f"{x:,.0f}", "excess").alias("excess_text"),
+        texts_of(frame, format_multiplier, "multiplier", skip_nulls=False).alias("multiplier_text"),
+        texts_of(frame, format_count, "excess").alias("excess_text"),
     )
 
 
@@ -196,7 +197,7 @@ def describe(spike: dict, zone: str = "UTC") -> str:
     written as given; `zone` names their zone (a page showing them in a reader's zone converts them
     first)."""
     kind = "spike" if spike["kind"] == "spike" else spike["kind"]
-    multiplier = "–" if spike["multiplier"] is None else f"{spike['multiplier']:.1f}×"
+    multiplier = format_multiplier(spike["multiplier"])
     return (f"{spike['severity'].capitalize()} {kind} in {spike['label']}, "
             f"{span_text(spike['onset'], spike['until'], spike['ongoing'])} {zone}, peak "
             f"{peak_text(spike['peak'], spike['peak_observed'], spike['peak_expected'])}: {multiplier} expected, "
