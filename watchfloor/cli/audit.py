@@ -7,7 +7,7 @@ from pathlib import Path
 
 from watchfloor import audit
 from watchfloor.config import audit_head_path, load_settings
-from watchfloor.labels import count_of
+from watchfloor.formatting import count_of
 
 _LOG_HELP = ("audit log file (default: $WATCHFLOOR_AUDIT_LOG, else audit.jsonl beside the warehouse, "
              "data/audit.jsonl for the demo)")
