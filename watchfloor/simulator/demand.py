@@ -21,7 +21,9 @@ from zoneinfo import ZoneInfo
 
 import numpy as np
 
+from watchfloor.simulator import bursts as burst_module
 from watchfloor.simulator import catalog as cat
+from watchfloor.simulator import texts
 from watchfloor.simulator.config import SimConfig, choose, expit, logit, pad_weights
 
 # Noise around the forecast, chosen from the hourly mention counts of real series (the
@@ -218,8 +220,6 @@ def draw_arrivals(cfg: SimConfig, lam: np.ndarray, spikes, rng: np.random.Genera
         parts.append((kt, np.full(len(kf), sp.category), ks, kr, np.full(len(kf), k, dtype=np.int32)))
     burst_of = [np.full(len(p[0]), -1, dtype=np.int32) for p in parts]
     if bursts:
-        from watchfloor.simulator import bursts as burst_module
-
         bt, bc, bs, br, bk = burst_module.draw(list(bursts), burst_rng) if burst_cases is None else burst_cases
         parts.append((bt, bc, bs, br, np.full(len(bt), -1, dtype=np.int32)))
         burst_of.append(bk.astype(np.int32))
@@ -275,8 +275,6 @@ class Cases:
 
 def excerpt_texts() -> list[str]:
     """All excerpt bodies: two per subcategory (in SUB_NAMES order), then one per category for spikes."""
-    from watchfloor.simulator import texts
-
     out = []
     for name in SUB_NAMES:
         variants = texts.EXCERPTS[name]

@@ -246,7 +246,7 @@ def stream(cfg: SimConfig, window_days: int = WINDOW_DAYS,
         cmp_ = np.asarray(q.cmp, dtype=np.float64)
         who = np.asarray(q.who, dtype=np.int32)
 
-        def in_window(x: np.ndarray) -> np.ndarray:
+        def in_window(x: np.ndarray, t0: float = t0, t1: float = t1, final: bool = final) -> np.ndarray:
             return (x >= t0) & ((x <= horizon) if final else (x < t1))
 
         # Decisions of the reviews completed in this window.
