@@ -111,6 +111,7 @@ class _Progress:
 
 
 def meta_rows(cfg: SimConfig, demo: bool, generated_at: datetime) -> list[tuple[str, str]]:
+    assert cfg.end is not None  # SimConfig sets it
     return [
         ("kind", "demo" if demo else "simulated"),
         ("seed", str(cfg.seed)),
