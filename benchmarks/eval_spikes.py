@@ -62,7 +62,7 @@ sys.path.insert(0, str(ROOT))
 
 import queries  # noqa: E402
 from watchfloor import spike_detector, watched_scopes  # noqa: E402
-from watchfloor.simulator import SimConfig  # noqa: E402
+from watchfloor.simulator.config import SimConfig  # noqa: E402
 
 WORK = ROOT / "benchmarks" / "work"
 END = datetime(2026, 11, 20, 0, 0)

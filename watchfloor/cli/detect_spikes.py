@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
 from watchfloor import spike_detector
+from watchfloor.cli.options import UsageError
 from watchfloor.cli.series_file import read_columns
 
 SHOWN_PROBLEMS = 3  # rows named in the note about skipped rows
@@ -57,8 +58,6 @@ class Series:
 def read_series(path: str, time_column: str, value_column: str) -> Series:
     """The readable (timestamp, count) rows of a CSV file; raises UsageError with a clear message
     when the file itself cannot be read or holds fewer than two distinct readable timestamps."""
-    from watchfloor.cli import UsageError
-
     raw_times, raw_values = read_columns(path, time_column, value_column)
     epoch = _all_numbers(raw_times)
     series = Series([], [])
