@@ -164,8 +164,8 @@ def hourly_chart(hourly: pl.DataFrame, incident: dict) -> None:
     fig.add_trace(go.Scatter(x=hours, y=hourly["category_cases_week_before"].to_list(), mode="lines",
                              name="Same hours a week earlier", line=dict(color=pal.MID_GREY, width=1.5, dash="dot"),
                              hovertemplate="%{x|%m-%d %H:00}: %{y} a week earlier<extra></extra>"))
-    for n, (label, when) in enumerate(inc.milestones(incident)):
-        when = times.wall(when)
+    for n, (label, moment) in enumerate(inc.milestones(incident)):
+        when = times.wall(moment)
         fig.add_shape(type="line", x0=when, x1=when, y0=0, y1=1, yref="paper",
                       line=dict(color=MILESTONE_COLOURS.get(label, pal.CHARCOAL), width=1.5, dash="dash"))
         fig.add_annotation(x=when, y=1 - 0.09 * (n % 3), yref="paper", text=label, showarrow=False, xanchor="left",

@@ -4,6 +4,8 @@ Figures come from watchfloor.quality."""
 
 from __future__ import annotations
 
+from typing import cast
+
 import plotly.graph_objects as go
 import polars as pl
 import streamlit as st
@@ -101,7 +103,7 @@ def errors_by_category(errors: pl.DataFrame, key: str) -> None:
     fig.update_layout(barmode="stack")
     fig.update_yaxes(categoryorder="array", categoryarray=order)
     fig.update_xaxes(title_text="checks where QA decided otherwise", tickformat=",d")
-    if totals["checks"].max() < 8:
+    if cast(int, totals["checks"].max()) < 8:
         fig.update_xaxes(dtick=1)
     style.draw(style.laid_out(fig, 120 + 24 * len(order), legend_font=None), key)
 

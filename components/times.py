@@ -10,6 +10,7 @@ axis title "(Europe/Berlin)").
 from __future__ import annotations
 
 from datetime import datetime, timezone
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import polars as pl
@@ -92,7 +93,7 @@ def zone_abbreviation(moment: datetime, zone_name: str | None = None) -> str:
 
 
 def dated(frame: pl.DataFrame, formats: dict[str, str], helps: dict[str, str] | None = None
-          ) -> tuple[pl.DataFrame, dict[str, object]]:
+          ) -> tuple[pl.DataFrame, dict[str, Any]]:
     """A display frame's time columns in the user's zone, titled with it ('When (Europe/Berlin)'),
     and their column configs (`formats`: column -> DatetimeColumn format; `helps`: their help)."""
     present = {c: f for c, f in formats.items() if c in frame.columns}

@@ -450,7 +450,7 @@ def _precision_heatmap(table: pl.DataFrame, overall: pl.DataFrame) -> go.Figure:
             p = r["precision"] if r and r["decided"] >= MIN_DECIDED else None
             z_row.append(p)
             t_row.append("" if p is None else f"{p:.0%}")
-            h_row.append(f"{r['decided'] if r else 0} human decisions: too few to judge" if p is None else
+            h_row.append(f"{r['decided'] if r else 0} human decisions: too few to judge" if p is None or r is None else
                          f"{p:.0%} of {r['decided']:,} decided (95 % CI {r['low']:.0%}–{r['high']:.0%}); "
                          f"{r['cases']:,} flagged, {r['automated']:,} automated")
         z.append(z_row)

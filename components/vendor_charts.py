@@ -5,6 +5,7 @@ watchfloor.vendors."""
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta
+from typing import cast
 
 import plotly.graph_objects as go
 import polars as pl
@@ -112,7 +113,8 @@ def _weekly_figure(weeks: pl.DataFrame, figure_key: str) -> go.Figure:
         targets = part[f"{figure_key}_target"].drop_nulls()
         if targets.len():
             # The target spans the weeks shown, half a week either side: with one week it is still a line.
-            span = [part["week_start"].min() - HALF_WEEK, part["week_start"].max() + HALF_WEEK]
+            first, last = cast(datetime, part["week_start"].min()), cast(datetime, part["week_start"].max())
+            span = [first - HALF_WEEK, last + HALF_WEEK]
             fig.add_trace(go.Scatter(
                 x=span, y=[targets[0] * scale] * 2, name=f"{name} target",
                 mode="lines", line=dict(color=colour, width=1, dash="dot"), showlegend=False,
@@ -185,7 +187,9 @@ def _kappa_figure(kappa: pl.DataFrame, name_pairs: tuple[tuple[str, str], ...]) 
             zr.append(None if r is None else r["kappa"])
             tr.append("" if r is None else f"{r['kappa']:.2f}")
             hr.append("no checks" if r is None else f"κ {r['kappa']:.2f}, {r['band']}, {r['checks']:,} checks")
-        z.append(zr), text.append(tr), hover.append(hr)
+        z.append(zr)
+        text.append(tr)
+        hover.append(hr)
     fig = go.Figure(go.Heatmap(
         z=z, x=[category_label(c) for c in categories], y=[names.get(x, x) for x in vendors], text=text,
         texttemplate="%{text}", customdata=hover, hovertemplate="%{y} · %{x}: %{customdata}<extra></extra>",
