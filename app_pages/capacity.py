@@ -67,7 +67,7 @@ if forecast is not None:
     charts.backlog_chart(cap.group_projection(view.projection, shown), zone, key="capacity_backlog_chart")
 
 st.subheader("Demand forecast", anchor=False)
-level = st.segmented_control("Forecast for", options=list(LEVELS), format_func=LEVELS.get, default="team",
+level = st.segmented_control("Forecast for", options=list(LEVELS), format_func=LEVELS.__getitem__, default="team",
                              key="capacity_forecast_level") or "team"
 if level == "team":
     team = st.selectbox("Queue group", options=scope, format_func=labels.get, key="capacity_forecast_group")

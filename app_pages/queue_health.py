@@ -30,7 +30,7 @@ if linked_queue is not None and linked_queue not in queue_names:
     linked_queue = None
 
 # The grouping on a row of its own: its five buttons are never clipped, even at 800 px.
-group_by = st.segmented_control("Group by", options=list(GROUPINGS), format_func=GROUPINGS.get,
+group_by = st.segmented_control("Group by", options=list(GROUPINGS), format_func=GROUPINGS.__getitem__,
                                 default="queue", key="queue_health_group_by") or "queue"
 refresh_column, interval_column, _ = st.columns([1.7, 1, 1.3], vertical_alignment="bottom")
 with refresh_column:

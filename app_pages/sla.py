@@ -30,7 +30,7 @@ st.subheader("Next to breach", anchor=False)
 sla_charts.next_to_breach(data["next_to_breach"], as_of, user.role)
 
 st.subheader("Attainment", anchor=False)
-breakdown = st.selectbox("Break down by", options=list(sla_figures.BREAKDOWNS), format_func=sla_figures.BREAKDOWNS.get,
+breakdown = st.selectbox("Break down by", options=list(sla_figures.BREAKDOWNS), format_func=sla_figures.BREAKDOWNS.__getitem__,
                          key="sla_breakdown", width=240)
 sla_charts.attainment_charts(data["attainment"], breakdown, hourly)
 sla_charts.breakdown_table(data["attainment"], breakdown)
@@ -41,7 +41,7 @@ cause_clock = st.segmented_control("Clock", options=list(sla_figures.CLOCKS), fo
 sla_charts.breach_causes(data["causes"], breakdown, cause_clock or sla_figures.FIRST_ACTION)
 
 st.subheader("Breaches in the period", anchor=False)
-breach_clock = st.segmented_control("Clock", options=list(sla_figures.CLOCK_CHOICES), format_func=sla_figures.CLOCK_CHOICES.get,
+breach_clock = st.segmented_control("Clock", options=list(sla_figures.CLOCK_CHOICES), format_func=sla_figures.CLOCK_CHOICES.__getitem__,
                                     default=sla_figures.BOTH, key="sla_breach_clock", required=True)
 sla_charts.breach_list(data["breaches"], breach_clock or sla_figures.BOTH, as_of, user.role)
 

@@ -23,7 +23,7 @@ st.caption(
 
 dimension_column, step_column = st.columns([2, 1])
 with dimension_column:
-    dimension = st.segmented_control("Break down by", options=list(tr.DIMENSIONS), format_func=tr.DIMENSIONS.get,
+    dimension = st.segmented_control("Break down by", options=list(tr.DIMENSIONS), format_func=tr.DIMENSIONS.__getitem__,
                                      default="category", key="trends_dimension", required=True) or "category"
 with step_column:
     hourly = st.segmented_control("Buckets", options=[True, False], format_func=lambda h: "Hourly" if h else "Daily",
@@ -69,7 +69,7 @@ else:
     options = trends_charts.series_options(view, dimension)
     # One selector per chosen spike, so that choosing a spike shows its series.
     picked = f"{selected['key']}_{selected['onset']:%Y%m%d%H}" if selected else "none"
-    shown = st.selectbox("Series", options=list(options), format_func=options.get,
+    shown = st.selectbox("Series", options=list(options), format_func=options.__getitem__,
                          key=f"trends_series_{dimension}_{picked}",
                          index=list(options).index(selected["key"]) if selected and selected["key"] in options else 0,
                          width=320)

@@ -27,7 +27,7 @@ if data["vendor"].height == 0:
 
 st.subheader("Scorecards", anchor=False)
 vendor_charts.grade_tiles(data["vendor"])
-level = st.segmented_control("Show by", options=list(v.LEVELS), format_func=v.LEVELS.get, default="vendor",
+level = st.segmented_control("Show by", options=list(v.LEVELS), format_func=v.LEVELS.__getitem__, default="vendor",
                              key="vendors_level", required=True) or "vendor"
 vendor_charts.scorecard_table(data[level], key=f"vendors_table_{level}")
 
@@ -39,14 +39,14 @@ vendor_charts.weekly_trend(data["week"], trend or "qa_accuracy", chosen.start, c
 
 st.subheader("Side by side", anchor=False)
 names = dict(zip(data["vendor"]["vendor_id"], data["vendor"]["vendor"]))
-ids = sorted(names, key=names.get)
+ids = sorted(names, key=names.__getitem__)
 if len(ids) < 2:
     st.info("Only one vendor has work in this period for these filters.")
 else:
     left, right = st.columns(2)
-    first = left.selectbox("Vendor", options=ids, format_func=names.get, index=0, key="vendors_compare_first")
+    first = left.selectbox("Vendor", options=ids, format_func=names.__getitem__, index=0, key="vendors_compare_first")
     others = [x for x in ids if x != first]
-    second = right.selectbox("Compared with", options=others, format_func=names.get, index=0,
+    second = right.selectbox("Compared with", options=others, format_func=names.__getitem__, index=0,
                              key="vendors_compare_second")
     vendor_charts.side_by_side(data["vendor"], first, second, key="vendors_compare_table")
 

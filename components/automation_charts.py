@@ -12,31 +12,19 @@ import streamlit as st
 
 import queries
 from components import case_link, plain, tables, times
-from components.charts import marked
+from components import chart_style as style
+from components.chart_style import marked
 from components.kpi import kpi_tile
 from watchfloor import automation as au
+from watchfloor import palette as pal
 from watchfloor.formatting import format_share
 from watchfloor.labels import category_labels, humanised, texts_of
 
-STAGE_COLOURS = {"waiting": "#4c78a8", "review": "#72b7b2", "pending": "#eeca3b", "escalated": "#e45756",
-                 "rerouted": "#b279a2"}
-LAYER_COLOURS = ("#9aa5b1", "#4c78a8", "#f58518", "#54a24b")
-LINK_COLOUR = "rgba(76,120,168,0.25)"
-DRIFT_MARKS = {"shift": "red", "moderate": "amber", "stable": "green"}  # too few cases: no mark
-
-
-def _laid_out(fig: go.Figure, height: int, legend: bool = True) -> go.Figure:
-    fig.update_layout(
-        height=height, margin=dict(l=10, r=10, t=40 if legend else 10, b=10), showlegend=legend,
-        legend=dict(orientation="h", yanchor="bottom", y=1.02, xanchor="left", x=0, title_text="", font=dict(size=11)),
-        plot_bgcolor="rgba(0,0,0,0)", paper_bgcolor="rgba(0,0,0,0)", hoverlabel=dict(namelength=-1),
-    )
-    fig.update_yaxes(gridcolor="rgba(0,0,0,0.08)")
-    return plain.figure(fig)
-
-
-def _draw(fig: go.Figure, key: str) -> None:
-    st.plotly_chart(fig, key=key, config={"displayModeBar": False})
+STAGE_COLOURS = {"waiting": pal.BLUE, "review": pal.TEAL, "pending": pal.YELLOW, "escalated": pal.RED,
+                 "rerouted": pal.PURPLE}
+LAYER_COLOURS = (pal.SLATE_GREY, pal.BLUE, pal.ORANGE, pal.GREEN)
+LINK_COLOUR = pal.translucent(pal.BLUE, 0.25)
+DRIFT_MARKS = {"shift": style.RED, "moderate": style.AMBER, "stable": style.GREEN}  # too few cases: no mark
 
 
 def _hours(value: float | None) -> str:
@@ -81,7 +69,7 @@ def sankey(flow: au.Flow) -> None:
     if flow.links.height == 0:
         st.info("No case in this period for these filters.")
         return
-    _draw(queries.memo(flow.links, _sankey_figure, flow.nodes), key="automation_sankey")
+    style.draw(queries.memo(flow.links, _sankey_figure, flow.nodes), key="automation_sankey")
     st.caption("Cases of the period from their source to the first queue group they were routed to, the path they "
                "took from there (the escalation loop counts first, then an escalation, then a re-route) and their "
                "outcome now. Hover a band for its cases and their median case-time; select a row of the table "
@@ -119,7 +107,7 @@ def _sankey_figure(links: pl.DataFrame, nodes: pl.DataFrame) -> go.Figure:
                   customdata=hover + [""] * onward.height,
                   hovertemplate=[band] * links.height + ["%{source.label}: %{value:,} cases<extra></extra>"] * onward.height),
     ))
-    return _laid_out(fig, 600, legend=False)
+    return style.laid_out(fig, 600, legend=False, grid=True)
 
 
 LINK_COLUMNS = {"source_node": "Source", "queue_node": "First queue", "path_node": "Path", "outcome_node": "Outcome"}
@@ -213,7 +201,7 @@ def bottleneck_chart(daily: pl.DataFrame) -> None:
     if daily.height == 0:
         st.info("No complete day in this period yet: bottlenecks are counted per complete UTC day.")
         return
-    _draw(queries.memo(daily, _bottleneck_figure), key="automation_bottlenecks")
+    style.draw(queries.memo(daily, _bottleneck_figure), key="automation_bottlenecks")
 
 
 def _bottleneck_figure(daily: pl.DataFrame) -> go.Figure:
@@ -225,7 +213,7 @@ def _bottleneck_figure(daily: pl.DataFrame) -> go.Figure:
                                  hovertemplate="%{fullData.name}: %{y:,.0f} case-hours<extra></extra>"))
     fig.update_yaxes(title_text="case-hours a day", rangemode="tozero")
     fig.update_layout(hovermode="x unified")
-    return _laid_out(fig, 340)
+    return style.laid_out(fig, 340, grid=True)
 
 
 def bottleneck_table(trend: pl.DataFrame) -> None:
@@ -285,14 +273,15 @@ def classifier_trend(weekly: pl.DataFrame, classifier: str) -> None:
     if rows.height == 0:
         st.info("No flagged case of this classifier in these weeks.")
         return
-    _draw(queries.memo(weekly, _trend_figure, classifier), key=f"automation_trend_{classifier}")
+    style.draw(queries.memo(weekly, _trend_figure, classifier), key=f"automation_trend_{classifier}")
 
 
 def _trend_figure(weekly: pl.DataFrame, classifier: str) -> go.Figure:
     rows = weekly.filter(pl.col("classifier") == classifier).sort("week_start")
     weeks = rows["week_start"].to_list()
     fig = go.Figure()
-    for name, colour, fill in (("precision", "#4c78a8", "rgba(76,120,168,0.18)"), ("recall", "#f58518", "rgba(245,133,24,0.18)")):
+    for name, colour in (("precision", pal.BLUE), ("recall", pal.ORANGE)):
+        fill = pal.translucent(colour, 0.18)
         fig.add_trace(go.Scatter(x=weeks, y=rows[f"{name}_low"].to_list(), mode="lines", line=dict(width=0),
                                  showlegend=False, hoverinfo="skip"))
         fig.add_trace(go.Scatter(x=weeks, y=rows[f"{name}_high"].to_list(), mode="lines", line=dict(width=0),
@@ -303,7 +292,7 @@ def _trend_figure(weekly: pl.DataFrame, classifier: str) -> go.Figure:
     fig.update_yaxes(tickformat=".0%", range=[0, 1])
     fig.update_xaxes(title_text="week starting")
     fig.update_layout(hovermode="x unified")
-    return _laid_out(fig, 320)
+    return style.laid_out(fig, 320, grid=True)
 
 
 def drift_table(drift: pl.DataFrame) -> None:
@@ -335,19 +324,19 @@ def drift_table(drift: pl.DataFrame) -> None:
 def score_band_chart(bands: pl.DataFrame, classifier: str) -> None:
     if bands.height == 0:
         return
-    _draw(queries.memo(bands, _bands_figure, classifier), key=f"automation_bands_{classifier}")
+    style.draw(queries.memo(bands, _bands_figure, classifier), key=f"automation_bands_{classifier}")
 
 
 def _bands_figure(bands: pl.DataFrame, classifier: str) -> go.Figure:
     fig = go.Figure()
-    for window, colour in (("Four weeks before", "#9aa5b1"), ("This period", "#4c78a8")):
+    for window, colour in (("Four weeks before", pal.SLATE_GREY), ("This period", pal.BLUE)):
         rows = bands.filter(pl.col("window") == window).sort("band")
         fig.add_trace(go.Bar(x=[f"{b:.2f}" for b in rows["band"].to_list()], y=rows["share"].to_list(), name=window,
                              marker_color=colour, hovertemplate="score %{x}: %{y:.1%}<extra>" + window + "</extra>"))
     fig.update_layout(barmode="group")
     fig.update_yaxes(tickformat=".0%", title_text="share of flagged cases")
     fig.update_xaxes(title_text="score band", type="category")
-    return _laid_out(fig, 280)
+    return style.laid_out(fig, 280, grid=True)
 
 
 # --------------------------------------------------------------------------- threshold what-if
@@ -389,7 +378,7 @@ def threshold_tiles(point: dict | None, role: str) -> None:
 
 
 def threshold_chart(curve: pl.DataFrame, chosen: float, current: float | None, classifier: str) -> None:
-    _draw(queries.memo(curve, _threshold_figure, chosen, current), key=f"automation_threshold_chart_{classifier}")
+    style.draw(queries.memo(curve, _threshold_figure, chosen, current), key=f"automation_threshold_chart_{classifier}")
 
 
 def _threshold_figure(curve: pl.DataFrame, chosen: float, current: float | None) -> go.Figure:
@@ -400,25 +389,25 @@ def _threshold_figure(curve: pl.DataFrame, chosen: float, current: float | None)
     fig.add_trace(go.Scatter(x=x, y=curve["precision_high"].to_list(), mode="lines", line=dict(width=0), fill="tonexty",
                              fillcolor="rgba(84,162,75,0.18)", name="Precision 95 % interval", hoverinfo="skip"))
     fig.add_trace(go.Scatter(x=x, y=curve["precision"].to_list(), mode="lines", name="Expected precision",
-                             line=dict(color="#54a24b", width=2), hovertemplate="precision %{y:.1%}<extra></extra>"))
+                             line=dict(color=pal.GREEN, width=2), hovertemplate="precision %{y:.1%}<extra></extra>"))
     fig.add_trace(go.Scatter(x=x, y=curve["share_automated"].to_list(), mode="lines", name="Share automated",
-                             line=dict(color="#4c78a8", width=2), hovertemplate="automated %{y:.1%}<extra></extra>"))
+                             line=dict(color=pal.BLUE, width=2), hovertemplate="automated %{y:.1%}<extra></extra>"))
     fig.add_trace(go.Scatter(x=x, y=curve["wrong_per_day"].to_list(), mode="lines", name="Wrong actions a day",
-                             yaxis="y2", line=dict(color="#e45756", width=1.6, dash="dot"),
+                             yaxis="y2", line=dict(color=pal.RED, width=1.6, dash="dot"),
                              hovertemplate="%{y:,.1f} wrong a day<extra></extra>"))
     fig.add_trace(go.Scatter(x=x, y=curve["hours_saved_per_day"].to_list(), mode="lines", name="Reviewer hours saved a day",
-                             yaxis="y2", line=dict(color="#9d755d", width=1.6, dash="dash"),
+                             yaxis="y2", line=dict(color=pal.BROWN, width=1.6, dash="dash"),
                              hovertemplate="%{y:,.1f} h saved a day<extra></extra>"))
-    fig.add_vline(x=chosen, line=dict(color="#1f2933", width=1.5))
+    fig.add_vline(x=chosen, line=dict(color=pal.INK, width=1.5))
     if current is not None:
-        fig.add_vline(x=current, line=dict(color="#9aa5b1", width=1, dash="dot"),
+        fig.add_vline(x=current, line=dict(color=pal.SLATE_GREY, width=1, dash="dot"),
                       annotation_text="automates today from here", annotation_position="top left",
                       annotation_font_size=10)
     fig.update_layout(yaxis=dict(tickformat=".0%", range=[0, 1.02], title="share"),
                       yaxis2=dict(overlaying="y", side="right", rangemode="tozero", showgrid=False, title="a day",
                                   tickformat=",.0f"),
                       xaxis=dict(title="auto-action threshold (score at or above)"), hovermode="x unified")
-    return _laid_out(fig, 360)
+    return style.laid_out(fig, 360, grid=True)
 
 
 # --------------------------------------------------------------------------- automation candidates

@@ -15,13 +15,15 @@ import plotly.graph_objects as go
 import polars as pl
 import streamlit as st
 
+from components import chart_style as style
 from components import plain, tables, times
 from watchfloor import capacity as cap
+from watchfloor import palette as pal
 from watchfloor.warehouse import first_line
 
-UNDER, OVER, EVEN = "#c0392b", "#2f8f4e", "#f4f4f4"
+UNDER, OVER, EVEN = pal.BRICK, pal.SEA_GREEN, pal.PALE_GREY
 TILE_WIDTH = 230
-FORECAST, ACTUAL, BAND = "#3b5bdb", "#495057", "rgba(59, 91, 219, 0.18)"
+FORECAST, ACTUAL, BAND = pal.THEME, pal.CHARCOAL, pal.translucent(pal.THEME, 0.18)
 
 
 # --- forecasts fitted in the background -------------------------------------------------------
@@ -157,9 +159,7 @@ def gap_heatmap(cells: pl.DataFrame, by: str, zone: str, key: str) -> None:
     ))
     fig.update_yaxes(autorange="reversed", automargin=True)
     fig.update_xaxes(tickformat="%a %d\n%H:00", automargin=True, title=dict(text=f"hour ({zone})", font=dict(size=11)))
-    fig.update_layout(height=min(120 + 22 * len(rows), 900), margin=dict(l=10, r=10, t=10, b=10),
-                      plot_bgcolor="rgba(0,0,0,0)", paper_bgcolor="rgba(0,0,0,0)")
-    st.plotly_chart(fig, key=key, config={"displayModeBar": False})
+    style.draw(style.framed(fig, min(120 + 22 * len(rows), 900)), key=key)
 
 
 def worst_hours_table(worst: pl.DataFrame, zone: str, key: str) -> None:
@@ -217,9 +217,8 @@ def backlog_chart(frame: pl.DataFrame, zone: str, key: str) -> None:
                       xaxis=dict(title=dict(text=f"hour ({zone})", font=dict(size=11))),
                       yaxis2=dict(title="breaches per hour", overlaying="y", side="right", showgrid=False,
                                   rangemode="tozero"),
-                      legend=dict(orientation="h", y=1.12, x=0), hovermode="x unified", height=300,
-                      margin=dict(l=10, r=10, t=10, b=10), plot_bgcolor="rgba(0,0,0,0)", paper_bgcolor="rgba(0,0,0,0)")
-    st.plotly_chart(fig, key=key, config={"displayModeBar": False})
+                      legend=dict(orientation="h", y=1.12, x=0), hovermode="x unified")
+    style.draw(style.framed(fig, 300), key=key)
 
 
 # --- forecast ----------------------------------------------------------------------------------
@@ -247,9 +246,8 @@ def forecast_chart(history: pl.DataFrame, forecast: pl.DataFrame | None, now: da
                              hovertemplate="%{x|%a %d %b %H:00}: %{y:,.1f} expected<extra></extra>"))
     fig.update_layout(yaxis=dict(title="arrivals per hour", rangemode="tozero"),
                       xaxis=dict(title=dict(text=f"hour ({zone})", font=dict(size=11))),
-                      legend=dict(orientation="h", y=1.12, x=0), hovermode="x unified", height=320,
-                      margin=dict(l=10, r=10, t=10, b=10), plot_bgcolor="rgba(0,0,0,0)", paper_bgcolor="rgba(0,0,0,0)")
-    st.plotly_chart(fig, key=key, config={"displayModeBar": False})
+                      legend=dict(orientation="h", y=1.12, x=0), hovermode="x unified")
+    style.draw(style.framed(fig, 320), key=key)
 
 
 def backtest_table(per_group: pl.DataFrame, groups: pl.DataFrame, key: str) -> None:

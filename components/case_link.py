@@ -62,7 +62,7 @@ def case_table(
     *,
     key: str,
     role: str,
-    on_stay: Callable[[int], None] | None = None,
+    on_stay: Callable[[int], object] | None = None,
     **dataframe_kwargs: Any,
 ) -> int | None:
     """A table whose rows open their case. `data` may be a frame or a pandas Styler; `case_ids`

@@ -15,19 +15,21 @@ import polars as pl
 import streamlit as st
 
 from components import case_link, plain, shell, tables, times
+from components import chart_style as style
 from components.kpi import page_link
 from queries import plans
 from watchfloor import audit, case_figures, roles
+from watchfloor import palette as pal
 from watchfloor.config import load_settings
 
 REVEALED_KEY = "case_revealed"  # the case whose content is revealed in this visit, if any
 REVEAL_ERROR_KEY = "case_reveal_error"
 REASON_KEY = "case_reveal_reason"
 EXPOSURE_KEY = "case_reveals_last_hour"  # the user's reveals in the wellness window, after this one
-STATE_COLOURS = {"Met": "#2e7d32", "On track": "#2e7d32", "Warning": "#b7791f", "At risk": "#c05621",
-                 "Breached": "#c53030"}
-LANE_COLOURS = {"Intake": "#4c78a8", "Review": "#72b7b2", "Pending info": "#eeca3b", "Escalation": "#e45756",
-                "Closed": "#54a24b"}
+STATE_COLOURS = {"Met": pal.DEEP_GREEN, "On track": pal.DEEP_GREEN, "Warning": pal.OCHRE, "At risk": pal.RUST,
+                 "Breached": pal.DEEP_RED}
+LANE_COLOURS = {"Intake": pal.BLUE, "Review": pal.TEAL, "Pending info": pal.YELLOW, "Escalation": pal.RED,
+                "Closed": pal.GREEN}
 
 
 def _facts(facts: dict[str, str]) -> None:
@@ -140,7 +142,7 @@ def clocks(clock_frame: pl.DataFrame, case: dict, as_of: datetime) -> None:
         return
     for column, shown in zip(st.columns(2), case_figures.clock_display(clock_frame, times.at)):
         with column, st.container(border=True):
-            colour = STATE_COLOURS.get(shown["state"], "#4a5568")
+            colour = STATE_COLOURS.get(shown["state"], pal.SLATE)
             st.markdown(f"**{shown['label']} SLA** · <span style='color:{colour}'>**{shown['state']}**</span>",
                         unsafe_allow_html=True)
             st.metric(f"{shown['label']}: share of target used", shown["used"], border=False,
@@ -166,7 +168,7 @@ def timeline(events: pl.DataFrame, clock_frame: pl.DataFrame, case_id: str) -> N
                              marker=dict(opacity=0), hoverinfo="skip", showlegend=False))
     fig.add_trace(go.Scatter(
         x=points["at"].to_list(), y=points["lane"].to_list(), mode="lines", showlegend=False,
-        line=dict(color="#cbd2d9", width=1.5, shape="hv"), hoverinfo="skip",
+        line=dict(color=pal.LIGHT_GREY, width=1.5, shape="hv"), hoverinfo="skip",
     ))
     for lane in case_figures.LANE_ORDER:
         part = points.filter(pl.col("lane") == lane)
@@ -182,15 +184,13 @@ def timeline(events: pl.DataFrame, clock_frame: pl.DataFrame, case_id: str) -> N
     for row in clock_frame.iter_rows(named=True):
         if row["due_at"] is None:
             continue
-        fig.add_vline(x=row["due_at"], line=dict(color="#c53030" if row["state"] == "breached" else "#b7791f",
+        fig.add_vline(x=row["due_at"], line=dict(color=pal.DEEP_RED if row["state"] == "breached" else pal.OCHRE,
                                                  dash="dash", width=1))
         fig.add_annotation(x=row["due_at"], y=1.0, yref="paper", showarrow=False, yanchor="bottom",
-                           text=f"{row['label']} due", font=dict(size=11, color="#4a5568"))
+                           text=f"{row['label']} due", font=dict(size=11, color=pal.SLATE))
     fig.update_yaxes(categoryorder="array", categoryarray=list(reversed(case_figures.LANE_ORDER)), title_text="")
     fig.update_xaxes(title=dict(text=times.titled("time"), font=dict(size=11)))
-    fig.update_layout(height=260, margin=dict(l=10, r=40, t=30, b=10), plot_bgcolor="rgba(0,0,0,0)",
-                      paper_bgcolor="rgba(0,0,0,0)")
-    st.plotly_chart(plain.figure(fig), key="case_timeline_chart", config={"displayModeBar": False})
+    style.draw(plain.figure(style.framed(fig, 260, top=30, right=40)), key="case_timeline_chart")
     shown, dated = times.dated(case_figures.timeline_display(events), {"When": "YYYY-MM-DD HH:mm"})
     tables.table(shown, hide_index=True, key="case_timeline_table",
                  column_config={**dated,

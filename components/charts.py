@@ -7,14 +7,16 @@ import polars as pl
 import streamlit as st
 
 import queries
+from components import chart_style as style
 from components import plain, times
+from watchfloor import palette as pal
 
 STATE_COLOURS = {
-    "new": "#9aa5b1",
-    "queued": "#4c78a8",
-    "in_review": "#72b7b2",
-    "pending_info": "#eeca3b",
-    "escalated": "#e45756",
+    "new": pal.SLATE_GREY,
+    "queued": pal.BLUE,
+    "in_review": pal.TEAL,
+    "pending_info": pal.YELLOW,
+    "escalated": pal.RED,
 }
 STATE_LABELS = {
     "new": "New",
@@ -24,42 +26,13 @@ STATE_LABELS = {
     "escalated": "Escalated",
 }
 
-# A table cell's status is a coloured mark before its text. Cell colours would need a pandas
-# Styler, and so converting the frame to pandas: Polars holds the interpreter lock while its
-# threads do that, one half of the deadlock a Python callback in Polars completes.
-STATUS_MARKS = {"red": "🔴", "amber": "🟠", "yellow": "🟡", "green": "🟢"}
-
-
-def mark(colour: str | None, text: str) -> str:
-    """'🔴 breached': the text after its colour's mark (the text alone for no or an unknown colour)."""
-    sign = STATUS_MARKS.get(colour or "")
-    return f"{sign} {text}" if sign else text
-
-
-def marked(text: pl.Expr, colour: pl.Expr) -> pl.Expr:
-    """mark() as an expression: `text` after the mark of `colour` (named as `text` is)."""
-    sign = colour.replace_strict(STATUS_MARKS, default=None, return_dtype=pl.String)
-    return (pl.when(sign.is_not_null()).then(pl.concat_str(sign, pl.lit(" "), text)).otherwise(text)
-            .alias(text.meta.output_name()))
-
-
-def _layout(fig: go.Figure, height: int) -> go.Figure:
-    fig.update_layout(
-        height=height,
-        margin=dict(l=10, r=10, t=10, b=10),
-        showlegend=False,
-        plot_bgcolor="rgba(0,0,0,0)",
-        paper_bgcolor="rgba(0,0,0,0)",
-    )
-    return fig
-
 
 def backlog_by_state_bar(backlog: pl.DataFrame, key: str) -> None:
     """Horizontal bars: open cases per state, in workflow order (built once per result)."""
     if backlog.height == 0:
         st.info("No open cases.")
         return
-    st.plotly_chart(queries.memo(backlog, _backlog_figure), key=key, config={"displayModeBar": False})
+    style.draw(queries.memo(backlog, _backlog_figure), key=key)
 
 
 def _backlog_figure(backlog: pl.DataFrame) -> go.Figure:
@@ -79,7 +52,7 @@ def _backlog_figure(backlog: pl.DataFrame) -> go.Figure:
     fig.update_xaxes(title_text="open cases", tickformat=",d", rangemode="tozero")
     if max(backlog["cases"].to_list()) < 8:
         fig.update_xaxes(dtick=1)  # whole cases only
-    return plain.figure(_layout(fig, 220))
+    return plain.figure(style.framed(fig, 220).update_layout(showlegend=False))
 
 
 def backlog_and_flow_chart(hourly: pl.DataFrame, key: str) -> None:
@@ -88,8 +61,7 @@ def backlog_and_flow_chart(hourly: pl.DataFrame, key: str) -> None:
     if hourly.height == 0:
         st.info("No cases in the last 48 hours.")
         return
-    st.plotly_chart(queries.memo(hourly, _backlog_and_flow_figure, times.zone()), key=key,
-                    config={"displayModeBar": False})
+    style.draw(queries.memo(hourly, _backlog_and_flow_figure, times.zone()), key=key)
 
 
 def _backlog_and_flow_figure(hourly: pl.DataFrame, zone: str) -> go.Figure:
@@ -99,14 +71,14 @@ def _backlog_and_flow_figure(hourly: pl.DataFrame, zone: str) -> go.Figure:
     fig.add_trace(
         go.Bar(
             x=hours, y=net, name="net flow (created − resolved)", yaxis="y2", opacity=0.55,
-            marker_color=["#e45756" if v > 0 else "#54a24b" for v in net],
+            marker_color=[pal.RED if v > 0 else pal.GREEN for v in net],
             hovertemplate="%{x|%a %H:%M}: net %{y:+,}<extra></extra>",
         )
     )
     fig.add_trace(
         go.Scatter(
             x=hours, y=hourly["backlog_at_end"].to_list(), name="backlog", mode="lines",
-            line=dict(color="#3b5bdb", width=2.5), hovertemplate="%{x|%a %H:%M}: backlog %{y:,}<extra></extra>",
+            line=dict(color=pal.THEME, width=2.5), hovertemplate="%{x|%a %H:%M}: backlog %{y:,}<extra></extra>",
         )
     )
     fig.update_layout(
@@ -122,19 +94,19 @@ def _backlog_and_flow_figure(hourly: pl.DataFrame, zone: str) -> go.Figure:
     biggest_flow = max((abs(v) for v in net), default=0)
     if biggest_flow < 10:
         fig.update_layout(yaxis2=dict(dtick=1, range=[-max(biggest_flow, 1) - 0.5, max(biggest_flow, 1) + 0.5]))
-    _layout(fig, 320)
+    style.framed(fig, 320)
     fig.update_layout(showlegend=True)
     return plain.figure(fig)
 
 
 # One queue's history: each figure against its trailing 7-day average (watchfloor.queue_health).
 HISTORY_PANELS = (
-    ("backlog_end", "Backlog (open at the end)", "#3b5bdb", "line", ",d"),
-    ("inflow", "Inflow (cases created)", "#4c78a8", "bar", ",d"),
-    ("outflow", "Outflow (cases resolved)", "#54a24b", "bar", ",d"),
-    ("oldest_age_hours", "Oldest open case (h)", "#e45756", "line", ",.0f"),
+    ("backlog_end", "Backlog (open at the end)", pal.THEME, "line", ",d"),
+    ("inflow", "Inflow (cases created)", pal.BLUE, "bar", ",d"),
+    ("outflow", "Outflow (cases resolved)", pal.GREEN, "bar", ",d"),
+    ("oldest_age_hours", "Oldest open case (h)", pal.RED, "line", ",.0f"),
 )
-AVERAGE_COLOUR = "#6b7280"
+AVERAGE_COLOUR = pal.GREY
 
 
 def queue_history_chart(history: pl.DataFrame, hourly: bool, target_hours: float | None, key: str) -> None:
@@ -145,8 +117,7 @@ def queue_history_chart(history: pl.DataFrame, hourly: bool, target_hours: float
         return
     # Days are UTC days (the buckets the query counts in); hours are shown in the reader's zone.
     zone = times.zone() if hourly else times.UTC
-    st.plotly_chart(queries.memo(history, _queue_history_figure, hourly, target_hours, zone), key=key,
-                    config={"displayModeBar": False})
+    style.draw(queries.memo(history, _queue_history_figure, hourly, target_hours, zone), key=key)
 
 
 def _queue_history_figure(history: pl.DataFrame, hourly: bool, target_hours: float | None,
@@ -180,10 +151,10 @@ def _queue_history_figure(history: pl.DataFrame, hourly: bool, target_hours: flo
         if max((v or 0) for v in values) < 5 and number == ",d":
             fig.update_yaxes(dtick=1, row=row + 1, col=col + 1)
     if target_hours:
-        fig.add_hline(y=target_hours, line=dict(color="#e45756", width=1, dash="dot"), row=2, col=2,
+        fig.add_hline(y=target_hours, line=dict(color=pal.RED, width=1, dash="dot"), row=2, col=2,
                       annotation_text=f"resolution target {target_hours:,.0f} h", annotation_position="top right",
                       annotation_font_size=11)
-    _layout(fig, 480)
+    style.framed(fig, 480)
     # The legend (the average's dash) above the panel titles, not over them.
     fig.update_layout(showlegend=True, legend=dict(orientation="h", yanchor="bottom", y=1.06, x=0),
                       margin=dict(t=50), hovermode="x", bargap=0.15)

@@ -55,7 +55,7 @@ def compact_page() -> None:
 
 def period_kind() -> str:
     """Last 7 days (default), week, month, quarter or custom."""
-    return st.segmented_control("Period", options=list(ex.PERIOD_KINDS), format_func=ex.PERIOD_KINDS.get,
+    return st.segmented_control("Period", options=list(ex.PERIOD_KINDS), format_func=ex.PERIOD_KINDS.__getitem__,
                                 default=ex.LAST_7_DAYS, required=True, key="executive_period_kind",
                                 label_visibility="collapsed") or ex.LAST_7_DAYS
 

@@ -10,23 +10,16 @@ import polars as pl
 import streamlit as st
 
 from components import case_link, plain, tables, times
+from components import chart_style as style
 from watchfloor import incidents as inc
+from watchfloor import palette as pal
 from watchfloor import spike_record
 from watchfloor.formatting import coarse_duration, count_of, format_count
 from watchfloor.labels import category_label, category_labels, humanise, humanised, surface_labels, texts_of
 
-SEVERITY_COLOURS = {"SEV0": "#c92a2a", "SEV1": "#e8590c", "SEV2": "#f59f00", "SEV3": "#868e96"}
-MILESTONE_COLOURS = {"Started": "#495057", "Detected": "#1971c2", "Acknowledged": "#7048e8",
-                     "Mitigated": "#2f9e44", "Resolved": "#087f5b"}
-
-
-def _layout(fig: go.Figure, height: int, key: str, legend: bool = True) -> None:
-    fig.update_layout(
-        height=height, margin=dict(l=10, r=10, t=30, b=10), showlegend=legend,
-        legend=dict(orientation="h", yanchor="bottom", y=1.02, xanchor="left", x=0, title_text="", font=dict(size=11)),
-        plot_bgcolor="rgba(0,0,0,0)", paper_bgcolor="rgba(0,0,0,0)", hoverlabel=dict(namelength=-1),
-    )
-    st.plotly_chart(plain.figure(fig), key=key, config={"displayModeBar": False})
+SEVERITY_COLOURS = {"SEV0": pal.CRIMSON, "SEV1": pal.DEEP_ORANGE, "SEV2": pal.AMBER, "SEV3": pal.MID_GREY}
+MILESTONE_COLOURS = {"Started": pal.CHARCOAL, "Detected": pal.DEEP_BLUE, "Acknowledged": pal.VIOLET,
+                     "Mitigated": pal.FOREST, "Resolved": pal.DEEP_TEAL}
 
 
 def response_tiles(summary: pl.DataFrame) -> None:
@@ -87,7 +80,7 @@ def gantt(bars: pl.DataFrame, period_start: datetime, period_end: datetime, as_o
                      title=dict(text=times.titled("time"), font=dict(size=11)))
     fig.update_yaxes(autorange="reversed", title_text="")
     fig.update_layout(barmode="overlay")
-    _layout(fig, height=max(180, 60 + 34 * bars.height), key="incidents_gantt")
+    style.draw(style.laid_out(fig, max(180, 60 + 34 * bars.height), top=30), key="incidents_gantt")
 
 
 def incident_list(incidents: pl.DataFrame) -> None:
@@ -163,23 +156,23 @@ def hourly_chart(hourly: pl.DataFrame, incident: dict) -> None:
         return
     hours = times.local(hourly, "hour")["hour"].to_list()
     fig = go.Figure()
-    fig.add_trace(go.Bar(x=hours, y=hourly["linked_cases"].to_list(), name="Linked cases", marker_color="#3b5bdb",
+    fig.add_trace(go.Bar(x=hours, y=hourly["linked_cases"].to_list(), name="Linked cases", marker_color=pal.THEME,
                          hovertemplate="%{x|%m-%d %H:00}: %{y} linked<extra></extra>"))
     fig.add_trace(go.Scatter(x=hours, y=hourly["category_cases"].to_list(), mode="lines",
-                             name=f"All {category_label(incident['category'])} cases", line=dict(color="#e8590c", width=2),
+                             name=f"All {category_label(incident['category'])} cases", line=dict(color=pal.DEEP_ORANGE, width=2),
                              hovertemplate="%{x|%m-%d %H:00}: %{y} in the category<extra></extra>"))
     fig.add_trace(go.Scatter(x=hours, y=hourly["category_cases_week_before"].to_list(), mode="lines",
-                             name="Same hours a week earlier", line=dict(color="#868e96", width=1.5, dash="dot"),
+                             name="Same hours a week earlier", line=dict(color=pal.MID_GREY, width=1.5, dash="dot"),
                              hovertemplate="%{x|%m-%d %H:00}: %{y} a week earlier<extra></extra>"))
-    for n, (label, when) in enumerate(inc.milestones(incident)):
-        when = times.wall(when)
+    for n, (label, moment) in enumerate(inc.milestones(incident)):
+        when = times.wall(moment)
         fig.add_shape(type="line", x0=when, x1=when, y0=0, y1=1, yref="paper",
-                      line=dict(color=MILESTONE_COLOURS.get(label, "#495057"), width=1.5, dash="dash"))
+                      line=dict(color=MILESTONE_COLOURS.get(label, pal.CHARCOAL), width=1.5, dash="dash"))
         fig.add_annotation(x=when, y=1 - 0.09 * (n % 3), yref="paper", text=label, showarrow=False, xanchor="left",
-                           font=dict(size=10, color=MILESTONE_COLOURS.get(label, "#495057")), bgcolor="rgba(255,255,255,0.8)")
+                           font=dict(size=10, color=MILESTONE_COLOURS.get(label, pal.CHARCOAL)), bgcolor="rgba(255,255,255,0.8)")
     fig.update_yaxes(title_text="cases per hour", rangemode="tozero", tickformat=",d")
     fig.update_xaxes(type="date", title=dict(text=times.titled("hour"), font=dict(size=11)))
-    _layout(fig, height=320, key="incidents_hourly_chart")
+    style.draw(style.laid_out(fig, 320, top=30), key="incidents_hourly_chart")
 
 
 def detector_note(spike: dict | None, incident: dict) -> str:

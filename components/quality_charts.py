@@ -4,28 +4,23 @@ Figures come from watchfloor.quality."""
 
 from __future__ import annotations
 
+from typing import cast
+
 import plotly.graph_objects as go
 import polars as pl
 import streamlit as st
 
-from components import plain, tables
-from components.charts import marked
+from components import chart_style as style
+from components import tables
+from components.chart_style import marked
+from watchfloor import palette as pal
 from watchfloor import quality as q
 from watchfloor.formatting import format_count, format_share
 from watchfloor.labels import category_labels
 
-BAND_COLOURS = {"poor": "red", "slight": "red", "fair": "amber", "moderate": "yellow", "substantial": "green",
-                "almost perfect": "green"}
-ERROR_COLOURS = ["#e45756", "#f58518", "#4c78a8", "#72b7b2", "#b279a2", "#9d755d"]
-
-
-def _plotly(fig: go.Figure, height: int, key: str, legend: bool = False) -> None:
-    fig.update_layout(
-        height=height, margin=dict(l=10, r=10, t=40 if legend else 10, b=10), showlegend=legend,
-        legend=dict(orientation="h", yanchor="bottom", y=1.02, xanchor="left", x=0, title_text=""),
-        plot_bgcolor="rgba(0,0,0,0)", paper_bgcolor="rgba(0,0,0,0)", hoverlabel=dict(namelength=-1),
-    )
-    st.plotly_chart(plain.figure(fig), key=key, config={"displayModeBar": False})
+BAND_COLOURS = {"poor": style.RED, "slight": style.RED, "fair": style.AMBER, "moderate": style.YELLOW,
+                "substantial": style.GREEN, "almost perfect": style.GREEN}
+ERROR_COLOURS = [pal.RED, pal.ORANGE, pal.BLUE, pal.TEAL, pal.PURPLE, pal.BROWN]
 
 
 def headline(summary: q.QualitySummary) -> None:
@@ -56,13 +51,13 @@ def accuracy_distribution(histogram: pl.DataFrame, key: str) -> None:
     labels = ["100%" if x >= 1.0 else f"{x:.0%}–{x + 0.02:.0%}" for x in lowers]
     fig = go.Figure(go.Bar(
         x=[x * 100 + (0 if x >= 1.0 else 1) for x in lowers], y=histogram["reviewers"].to_list(), width=1.8,
-        marker_color=["#54a24b" if x >= 0.95 else "#4c78a8" if x >= 0.9 else "#e45756" for x in lowers],
+        marker_color=[pal.GREEN if x >= 0.95 else pal.BLUE if x >= 0.9 else pal.RED for x in lowers],
         customdata=labels, hovertemplate="accuracy %{customdata}: %{y} reviewers<extra></extra>"))
     fig.update_xaxes(title_text="accuracy (%)", range=[max(0, min(lowers) * 100 - 4), 102], dtick=5)
     fig.update_yaxes(title_text="reviewers", tickformat=",d", rangemode="tozero")
     if max(histogram["reviewers"].to_list()) < 8:
         fig.update_yaxes(dtick=1)
-    _plotly(fig, 280, key=key)
+    style.draw(style.laid_out(fig, 280, legend=False, legend_font=None), key)
     st.caption(f"Reviewers with at least {q.MIN_CHECKS_FOR_RANKING} checks (QA and golden) in the period, by accuracy "
                "= matched ÷ checks, in 2-point bins. Red below 90 %, green from 95 %.")
 
@@ -108,9 +103,9 @@ def errors_by_category(errors: pl.DataFrame, key: str) -> None:
     fig.update_layout(barmode="stack")
     fig.update_yaxes(categoryorder="array", categoryarray=order)
     fig.update_xaxes(title_text="checks where QA decided otherwise", tickformat=",d")
-    if totals["checks"].max() < 8:
+    if cast(int, totals["checks"].max()) < 8:
         fig.update_xaxes(dtick=1)
-    _plotly(fig, 120 + 24 * len(order), key=key, legend=True)
+    style.draw(style.laid_out(fig, 120 + 24 * len(order), legend_font=None), key)
 
 
 def confusion(matrix: pl.DataFrame, key: str) -> None:
@@ -125,11 +120,11 @@ def confusion(matrix: pl.DataFrame, key: str) -> None:
         z=[[n / t for n in r] for r, t in zip(z, totals)], zmin=0, zmax=1,
         x=[label(d) for d in decisions], y=[label(d) for d in matrix["original_decision"].to_list()],
         text=[[f"{n:,}" for n in r] for r in z], texttemplate="%{text}",
-        colorscale=[[0, "#ffffff"], [1, "#4c78a8"]], showscale=False, xgap=2, ygap=2,
+        colorscale=[[0, pal.WHITE], [1, pal.BLUE]], showscale=False, xgap=2, ygap=2,
         hovertemplate="reviewer %{y}, QA %{x}: %{text} checks<extra></extra>"))
     fig.update_yaxes(autorange="reversed", title_text="reviewer's decision")
     fig.update_xaxes(title_text="QA decision (golden: the known answer)", side="top")
-    _plotly(fig, 260, key=key)
+    style.draw(style.laid_out(fig, 260, legend=False, legend_font=None), key)
     st.caption("Checks by the reviewer's decision (rows) and QA's (columns); shading: share of the row. "
                "The diagonal is agreement.")
 
@@ -140,11 +135,11 @@ def golden_over_time(golden: pl.DataFrame, weekly: bool, key: str) -> None:
         return
     fig = go.Figure()
     fig.add_trace(go.Bar(x=golden["bucket"].to_list(), y=golden["items"].to_list(), name="golden items",
-                         marker_color="#c9d6e8", yaxis="y2",
+                         marker_color=pal.PALE_BLUE, yaxis="y2",
                          hovertemplate="%{x|%d %b}: %{y} items<extra></extra>"))
     fig.add_trace(go.Scatter(x=golden["bucket"].to_list(),
                              y=[None if a is None else a * 100 for a in golden["accuracy"].to_list()],
-                             name="accuracy", mode="lines+markers", line=dict(color="#1f2933", width=2.5),
+                             name="accuracy", mode="lines+markers", line=dict(color=pal.INK, width=2.5),
                              connectgaps=False, hovertemplate="%{x|%d %b}: %{y:.1f}%<extra></extra>"))
     fig.update_layout(
         yaxis=dict(title="accuracy (%)", range=[0, 102]),
@@ -152,7 +147,7 @@ def golden_over_time(golden: pl.DataFrame, weekly: bool, key: str) -> None:
                     tickmode="auto", nticks=5),
     )
     fig.update_xaxes(tickformat="%d %b")
-    _plotly(fig, 300, key=key, legend=True)
+    style.draw(style.laid_out(fig, 300, legend_font=None), key)
     unit = "week (Monday to Sunday)" if weekly else "day"
     st.caption(f"Golden-set items checked per UTC {unit} and the share decided as the known answer; "
                "a gap: no golden items that day.")

@@ -10,7 +10,7 @@ import streamlit as st
 
 import queries
 from components import tables
-from components.charts import marked
+from components.chart_style import marked
 from components.navigation import page_is_built
 from watchfloor import queue_health as qh
 from watchfloor import roles

@@ -12,42 +12,25 @@ import streamlit as st
 
 import queries
 from components import case_link, plain, shell, tables, times
-from components.charts import marked
+from components import chart_style as style
+from components.chart_style import marked
 from components.kpi import kpi_tile
 from watchfloor import metrics, sla_figures
+from watchfloor import palette as pal
 from watchfloor.formatting import format_count, format_duration, format_share, format_time_left
 from watchfloor.labels import category_label, vendor_label
 from watchfloor.warehouse import WarehouseError
 
-LEVEL_COLOURS = {"breached": "red", "at_risk": "amber", "warning": "yellow", "on_track": "green"}
+LEVEL_COLOURS = {"breached": style.RED, "at_risk": style.AMBER, "warning": style.YELLOW, "on_track": style.GREEN}
 PART_COLOURS = {
-    "Waiting in queue": "#4c78a8",
-    "In review": "#72b7b2",
-    "Pending info": "#eeca3b",
-    "In escalation": "#e45756",
-    "Closed, later reopened": "#9aa5b1",
+    "Waiting in queue": pal.BLUE,
+    "In review": pal.TEAL,
+    "Pending info": pal.YELLOW,
+    "In escalation": pal.RED,
+    "Closed, later reopened": pal.SLATE_GREY,
 }
-SERIES_COLOURS = ["#f58518", "#54a24b", "#b279a2", "#e45756", "#72b7b2", "#9d755d"]
-ALL_COLOUR = "#1f2933"
-
-
-def _laid_out(fig: go.Figure, height: int, legend: bool = True, top: int = 40,
-              legend_layout: dict | None = None) -> go.Figure:
-    fig.update_layout(
-        height=height,
-        margin=dict(l=10, r=10, t=top, b=10),
-        showlegend=legend,
-        legend=dict(orientation="h", yanchor="bottom", y=1.02, xanchor="left", x=0, title_text="",
-                    traceorder="normal", font=dict(size=11), **(legend_layout or {})),
-        plot_bgcolor="rgba(0,0,0,0)",
-        paper_bgcolor="rgba(0,0,0,0)",
-        hoverlabel=dict(namelength=-1),
-    )
-    return plain.figure(fig)
-
-
-def _draw(fig: go.Figure, key: str) -> None:
-    st.plotly_chart(fig, key=key, config={"displayModeBar": False})
+SERIES_COLOURS = [pal.ORANGE, pal.GREEN, pal.PURPLE, pal.RED, pal.TEAL, pal.BROWN]
+ALL_COLOUR = pal.INK
 
 
 # --------------------------------------------------------------------------- headline
@@ -156,7 +139,8 @@ def _attainment_figure(attainment: pl.DataFrame, dimension: str, clock: str, zon
     fig.update_yaxes(tickformat=".0%", range=[0, 1.05], dtick=0.2)
     fig.update_xaxes(title=dict(text=f"time ({zone})", font=dict(size=11)))
     # Two legend entries per row, so both charts keep the same plot height.
-    return _laid_out(fig, 340, top=30, legend_layout=dict(entrywidth=0.5, entrywidthmode="fraction"))
+    return style.laid_out(fig, 340, top=30,
+                           legend_layout=dict(traceorder="normal", entrywidth=0.5, entrywidthmode="fraction"))
 
 
 def attainment_charts(attainment: pl.DataFrame, dimension: str, hourly: bool) -> None:
@@ -169,7 +153,7 @@ def attainment_charts(attainment: pl.DataFrame, dimension: str, hourly: bool) ->
     for column, clock in zip(columns, sla_figures.CLOCKS):
         with column:
             st.markdown(f"**{sla_figures.CLOCK_LABELS[clock]} SLA**")
-            _draw(queries.memo(attainment, _attainment_figure, dimension, clock, zone),
+            style.draw(queries.memo(attainment, _attainment_figure, dimension, clock, zone),
                   key=f"sla_attainment_chart_{clock}")
     st.caption(
         f"Met ÷ (met + breached) per {unit} ({zone}): a clock counts in the {unit} it stopped within target or "
@@ -219,7 +203,7 @@ def breach_causes(causes: pl.DataFrame, dimension: str, clock: str) -> None:
         with column:
             st.metric(plain.md(row["part"]), format_share(row["share"]),
                       help=f"{format_duration(row['seconds'])} in all over {clocks:,} breached clocks.")
-    _draw(queries.memo(causes, _causes_figure, clock, dimension), key="sla_causes_chart")
+    style.draw(queries.memo(causes, _causes_figure, clock, dimension), key="sla_causes_chart")
     st.caption(
         f"Share of the wall time from creation to the clock's stop (or now) of the breached "
         f"{sla_figures.CLOCK_LABELS[clock].lower()} clocks of the period, per {sla_figures.BREAKDOWNS[dimension].lower()} "
@@ -250,7 +234,7 @@ def _causes_figure(causes: pl.DataFrame, clock: str, dimension: str) -> go.Figur
     fig.update_xaxes(tickformat=".0%", range=[0, 1])
     fig.update_yaxes(autorange="reversed", tickvals=labels,
                      ticktext=[f"{label} ({counts[label]:,})" for label in labels], automargin=True)
-    return _laid_out(fig, 110 + 34 * len(labels), top=40)
+    return style.laid_out(fig, 110 + 34 * len(labels), top=40, legend_layout=dict(traceorder="normal"))
 
 
 # --------------------------------------------------------------------------- breach list

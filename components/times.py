@@ -9,7 +9,9 @@ axis title "(Europe/Berlin)").
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC as UTC_ZONE  # UTC below is the zone's name, a string
+from datetime import datetime
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import polars as pl
@@ -64,7 +66,7 @@ def wall(moment: datetime | None, zone_name: str | None = None) -> datetime | No
     zone_name = zone_name or zone()
     if zone_name == UTC:
         return moment
-    return moment.replace(tzinfo=timezone.utc).astimezone(ZoneInfo(zone_name)).replace(tzinfo=None)
+    return moment.replace(tzinfo=UTC_ZONE).astimezone(ZoneInfo(zone_name)).replace(tzinfo=None)
 
 
 def at(moment: datetime | None, fmt: str = "%Y-%m-%d %H:%M", zone_name: str | None = None) -> str:
@@ -72,7 +74,7 @@ def at(moment: datetime | None, fmt: str = "%Y-%m-%d %H:%M", zone_name: str | No
     if moment is None:
         return "–"
     zone_name = zone_name or zone()
-    shown = moment.replace(tzinfo=timezone.utc).astimezone(ZoneInfo(zone_name))
+    shown = moment.replace(tzinfo=UTC_ZONE).astimezone(ZoneInfo(zone_name))
     return f"{shown.strftime(fmt)} {shown.strftime('%Z') if zone_name != UTC else UTC}"
 
 
@@ -92,7 +94,7 @@ def zone_abbreviation(moment: datetime, zone_name: str | None = None) -> str:
 
 
 def dated(frame: pl.DataFrame, formats: dict[str, str], helps: dict[str, str] | None = None
-          ) -> tuple[pl.DataFrame, dict[str, object]]:
+          ) -> tuple[pl.DataFrame, dict[str, Any]]:
     """A display frame's time columns in the user's zone, titled with it ('When (Europe/Berlin)'),
     and their column configs (`formats`: column -> DatetimeColumn format; `helps`: their help)."""
     present = {c: f for c, f in formats.items() if c in frame.columns}

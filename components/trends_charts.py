@@ -12,44 +12,28 @@ import streamlit as st
 
 import queries
 from components import case_link, plain, tables, times
+from components import chart_style as style
 from components.kpi import kpi_tile
+from watchfloor import palette as pal
 from watchfloor import trends as tr
 from watchfloor.formatting import count_of, format_count, signed_count
 from watchfloor.labels import category_labels, humanised, surface_labels, texts_of
 
-LINE_COLOURS = ["#4c78a8", "#f58518", "#54a24b", "#e45756", "#72b7b2", "#b279a2", "#eeca3b", "#9d755d"]
-OBSERVED_COLOUR = "#1f2933"
-BAND_COLOUR = "rgba(76,120,168,0.18)"
-EXPECTED_COLOUR = "#4c78a8"
-SPIKE_COLOUR = "#e45756"
-BURST_COLOUR = "#9aa5b1"
+LINE_COLOURS = style.SERIES
+OBSERVED_COLOUR = pal.INK
+BAND_COLOUR = pal.translucent(pal.BLUE, 0.18)
+EXPECTED_COLOUR = pal.BLUE
+SPIKE_COLOUR = pal.RED
+BURST_COLOUR = pal.SLATE_GREY
 KIND_LABELS = {"spike": "Spike", "batch": "Batch", "one account": "One account"}
 MIN_DECIDED = 5  # the heatmap leaves a band blank below this many human decisions
 OVERVIEW_TOP_N = 8
 ALL = "__all__"
 
 
-def _plotly(fig: go.Figure, height: int, key: str, legend: bool = True) -> None:
-    _draw(_laid_out(fig, height, legend), key)
-
-
-def _draw(fig: go.Figure, key: str) -> None:
-    st.plotly_chart(fig, key=key, config={"displayModeBar": False})
-
-
 def _laid_out(fig: go.Figure, height: int, legend: bool = True) -> go.Figure:
-    fig.update_layout(
-        height=height,
-        margin=dict(l=10, r=10, t=40 if legend else 10, b=10),
-        showlegend=legend,
-        legend=dict(orientation="h", yanchor="bottom", y=1.02, xanchor="left", x=0, title_text="", font=dict(size=11)),
-        plot_bgcolor="rgba(0,0,0,0)",
-        paper_bgcolor="rgba(0,0,0,0)",
-        hoverlabel=dict(namelength=-1),
-        hovermode="x unified",
-    )
-    fig.update_yaxes(rangemode="tozero", gridcolor="rgba(0,0,0,0.08)")
-    return plain.figure(fig)
+    """Trends' charts hover by time across series and count from zero."""
+    return style.laid_out(fig, height, legend=legend, grid=True, from_zero=True, hovermode="x unified")
 
 
 def _unit(step: timedelta) -> str:
@@ -199,7 +183,7 @@ def alert_rate_chart(rate: pl.DataFrame, sensitivity_label: str) -> None:
         st.info("Not enough history yet to count alerts a week: the detector needs two weeks of data first.")
         return
     # Built once per rate frame (kept with the spike record), drawn on each run.
-    _draw(queries.memo(rate, _alert_rate_figure), key="trends_alert_rate_chart")
+    style.draw(queries.memo(rate, _alert_rate_figure), key="trends_alert_rate_chart")
     weeks = float(rate["weeks"][0])
     spikes_total = float(rate["spikes_per_week"].sum())
     bursts_total = float(rate["bursts_per_week"].sum())
@@ -245,7 +229,7 @@ def volume_chart(view: tr.SpikeView, dimension: str, shown: str, selected: dict 
     zone = _zone_of(view.bucket)
     if shown == ALL:
         # Built once per detector view (shared by every session that sees it), drawn on each run.
-        _draw(queries.memo(view.points, _overview_figure, view.episodes, dimension, zone),
+        style.draw(queries.memo(view.points, _overview_figure, view.episodes, dimension, zone),
               key=f"trends_overview_chart_{dimension}")
         st.caption(f"Cases per {unit} ({zone}) of the {OVERVIEW_TOP_N} biggest values; red dots mark the peak of each "
                    "spike. Choose one value to see its expected band.")
@@ -262,7 +246,7 @@ def volume_chart(view: tr.SpikeView, dimension: str, shown: str, selected: dict 
         fig.add_vrect(x0=max(episode["onset"], first) if first else episode["onset"], x1=episode["end"] + view.bucket,
                       fillcolor=SPIKE_COLOUR, opacity=0.22 if chosen else 0.1, line_width=0, layer="below")
     fig.update_xaxes(title=dict(text=f"{unit} ({zone})", font=dict(size=11)))
-    _plotly(fig, 360, key=f"trends_volume_chart_{dimension}")
+    style.draw(_laid_out(fig, 360), key=f"trends_volume_chart_{dimension}")
     st.caption(f"{plain.md(tr.value_label(dimension, shown))}: cases per {unit} ({zone}). The band runs from the expected count "
                "to where a count starts to stand out (the detector's continue threshold); shaded: spike episodes, "
                "the chosen one darker. The expected count uses only the weeks before each point.")
@@ -279,7 +263,7 @@ def scope_chart(points: pl.DataFrame, spike: dict) -> None:
     fig.add_vrect(x0=max(times.wall(spike["onset"]), rows["bucket"][0]), x1=times.wall(spike["until"]),
                   fillcolor=SPIKE_COLOUR, opacity=0.22, line_width=0, layer="below")
     fig.update_xaxes(title=dict(text=times.titled("hour"), font=dict(size=11)))
-    _plotly(fig, 360, key=f"trends_scope_chart_{spike['key']}")
+    style.draw(_laid_out(fig, 360), key=f"trends_scope_chart_{spike['key']}")
     st.caption(f"{plain.md(spike['label'])}: cases per hour ({times.label()}). The band runs from the expected count to where a count "
                "starts to stand out (the detector's continue threshold); shaded: the chosen spike. The expected "
                "count uses only the weeks before each point.")
@@ -441,13 +425,13 @@ def classifier_signal(table: pl.DataFrame, overall: pl.DataFrame, volume: pl.Dat
     left, right = st.columns([3, 2])
     with left:
         # Both charts are built once per result (shared by every session), drawn on each run.
-        _draw(queries.memo(table, _precision_heatmap, overall), key="trends_classifier_heatmap")
+        style.draw(queries.memo(table, _precision_heatmap, overall), key="trends_classifier_heatmap")
         st.caption("Precision against human decisions: violating ÷ (violating + non-violating) among flagged cases "
                    "a person decided, per score band. Automated decisions are left out; "
                    f"blank: fewer than {MIN_DECIDED} human decisions. Hover for the 95 % interval.")
     with right:
         zone = times.zone() if hourly else times.UTC
-        _draw(queries.memo(volume, _flagged_volume, overall, zone), key="trends_classifier_volume")
+        style.draw(queries.memo(volume, _flagged_volume, overall, zone), key="trends_classifier_volume")
         st.caption(f"Cases flagged per {'hour' if hourly else 'day'} ({zone}) by the "
                    f"{len(overall['classifier'].head(CLASSIFIERS_CHARTED))} busiest classifiers.")
 
@@ -467,7 +451,7 @@ def _precision_heatmap(table: pl.DataFrame, overall: pl.DataFrame) -> go.Figure:
             p = r["precision"] if r and r["decided"] >= MIN_DECIDED else None
             z_row.append(p)
             t_row.append("" if p is None else f"{p:.0%}")
-            h_row.append(f"{r['decided'] if r else 0} human decisions: too few to judge" if p is None else
+            h_row.append(f"{r['decided'] if r else 0} human decisions: too few to judge" if p is None or r is None else
                          f"{p:.0%} of {r['decided']:,} decided (95 % CI {r['low']:.0%}–{r['high']:.0%}); "
                          f"{r['cases']:,} flagged, {r['automated']:,} automated")
         z.append(z_row)
@@ -478,9 +462,7 @@ def _precision_heatmap(table: pl.DataFrame, overall: pl.DataFrame) -> go.Figure:
                                hovertemplate="%{y}, score %{x}: %{customdata}<extra></extra>"))
     fig.update_yaxes(autorange="reversed", automargin=True)
     fig.update_xaxes(title_text="classifier score band", type="category")
-    fig.update_layout(height=90 + 26 * len(classifiers), margin=dict(l=10, r=10, t=10, b=10),
-                      plot_bgcolor="rgba(0,0,0,0)", paper_bgcolor="rgba(0,0,0,0)")
-    return plain.figure(fig)
+    return plain.figure(style.framed(fig, 90 + 26 * len(classifiers)))
 
 
 def _flagged_volume(volume: pl.DataFrame, overall: pl.DataFrame, zone: str = times.UTC) -> go.Figure:

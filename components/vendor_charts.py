@@ -5,34 +5,24 @@ watchfloor.vendors."""
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta
+from typing import cast
 
 import plotly.graph_objects as go
 import polars as pl
 import streamlit as st
 
 import queries
+from components import chart_style as style
 from components import plain, sidebar_filters, tables
-from components.charts import mark
+from components.chart_style import mark
+from watchfloor import palette as pal
 from watchfloor import scorecard_export
 from watchfloor import vendors as v
 from watchfloor.formatting import format_value
 from watchfloor.labels import category_label
 
-SERIES_COLOURS = ["#4c78a8", "#f58518", "#54a24b", "#b279a2", "#e45756", "#72b7b2", "#9d755d"]
+SERIES_COLOURS = [pal.BLUE, pal.ORANGE, pal.GREEN, pal.PURPLE, pal.RED, pal.TEAL, pal.BROWN]
 GROUP_LABELS = {"region": "Region", "site": "Site", "week_start": "Week starting"}
-
-
-def _laid_out(fig: go.Figure, height: int, legend: bool = True) -> go.Figure:
-    fig.update_layout(
-        height=height, margin=dict(l=10, r=10, t=40 if legend else 10, b=10), showlegend=legend,
-        legend=dict(orientation="h", yanchor="bottom", y=1.02, xanchor="left", x=0, title_text=""),
-        plot_bgcolor="rgba(0,0,0,0)", paper_bgcolor="rgba(0,0,0,0)", hoverlabel=dict(namelength=-1),
-    )
-    return plain.figure(fig)
-
-
-def _draw(fig: go.Figure, key: str) -> None:
-    st.plotly_chart(fig, key=key, config={"displayModeBar": False})
 
 
 def grade_tiles(card: pl.DataFrame) -> None:
@@ -99,7 +89,7 @@ def weekly_trend(weeks: pl.DataFrame, figure_key: str, period_start: date, perio
     if weeks.filter(pl.col(figure_key).is_not_null()).height == 0:
         st.info(f"No {figure.label.lower()} in these weeks.")
         return
-    _draw(queries.memo(weeks, _weekly_figure, figure_key), key=key)  # built once per result
+    style.draw(queries.memo(weeks, _weekly_figure, figure_key), key=key)  # built once per result
     few = (period_end - period_start).days + 1 < TREND_WEEKS_AT_LEAST * 7
     st.caption("One point per UTC week (Monday to Sunday), cut to the date range. Dotted: each vendor's target."
                + (" A trend needs more weeks than the date range holds." if few else ""))
@@ -124,7 +114,8 @@ def _weekly_figure(weeks: pl.DataFrame, figure_key: str) -> go.Figure:
         targets = part[f"{figure_key}_target"].drop_nulls()
         if targets.len():
             # The target spans the weeks shown, half a week either side: with one week it is still a line.
-            span = [part["week_start"].min() - HALF_WEEK, part["week_start"].max() + HALF_WEEK]
+            first, last = cast(datetime, part["week_start"].min()), cast(datetime, part["week_start"].max())
+            span = [first - HALF_WEEK, last + HALF_WEEK]
             fig.add_trace(go.Scatter(
                 x=span, y=[targets[0] * scale] * 2, name=f"{name} target",
                 mode="lines", line=dict(color=colour, width=1, dash="dot"), showlegend=False,
@@ -135,7 +126,7 @@ def _weekly_figure(weeks: pl.DataFrame, figure_key: str) -> go.Figure:
     # Shares and kappas sit close together near the top: let the axis zoom in; counts and costs start at zero.
     fig.update_yaxes(title_text=f"{figure.label} ({unit})" if unit else figure.label,
                      rangemode="normal" if figure.kind in ("share", "kappa") else "tozero")
-    return _laid_out(fig, 320)
+    return style.laid_out(fig, 320, legend_font=None)
 
 
 def side_by_side(card: pl.DataFrame, first: str, second: str, key: str) -> None:
@@ -177,7 +168,7 @@ def kappa_heatmap(kappa: pl.DataFrame, names: dict[str, str], key: str) -> None:
         st.info("No QA checks with a defined agreement in this period.")
         return
     # Built once per result (the names come from the same results).
-    _draw(queries.memo(kappa, _kappa_figure, tuple(sorted(names.items()))), key=key)
+    style.draw(queries.memo(kappa, _kappa_figure, tuple(sorted(names.items()))), key=key)
     st.caption("Cohen's kappa of the reviewers' decisions against QA's (golden items excluded). Bands: "
                "≤ 0 poor, ≤ 0.20 slight, ≤ 0.40 fair, ≤ 0.60 moderate, ≤ 0.80 substantial, above: almost perfect. "
                "Few checks make a kappa uncertain: hover for the count.")
@@ -197,15 +188,18 @@ def _kappa_figure(kappa: pl.DataFrame, name_pairs: tuple[tuple[str, str], ...]) 
             zr.append(None if r is None else r["kappa"])
             tr.append("" if r is None else f"{r['kappa']:.2f}")
             hr.append("no checks" if r is None else f"κ {r['kappa']:.2f}, {r['band']}, {r['checks']:,} checks")
-        z.append(zr), text.append(tr), hover.append(hr)
+        z.append(zr)
+        text.append(tr)
+        hover.append(hr)
     fig = go.Figure(go.Heatmap(
         z=z, x=[category_label(c) for c in categories], y=[names.get(x, x) for x in vendors], text=text,
         texttemplate="%{text}", customdata=hover, hovertemplate="%{y} · %{x}: %{customdata}<extra></extra>",
-        zmin=0, zmax=1, colorscale=[[0, "#e45756"], [0.4, "#f2b447"], [0.6, "#f6e08a"], [0.8, "#9fd19f"], [1, "#2e8b57"]],
+        zmin=0, zmax=1, colorscale=[[0, pal.RED], [0.4, pal.SCALE_AMBER], [0.6, pal.SCALE_YELLOW], [0.8, pal.SCALE_LIGHT_GREEN],
+                                     [1, pal.SCALE_GREEN]],
         colorbar=dict(title="κ", tickvals=[0, 0.2, 0.4, 0.6, 0.8, 1.0]), xgap=2, ygap=2))
     fig.update_xaxes(tickangle=-35)
     fig.update_yaxes(autorange="reversed")  # vendors top-down in name order
-    return _laid_out(fig, 120 + 42 * len(vendors), legend=False)
+    return style.laid_out(fig, 120 + 42 * len(vendors), legend=False, legend_font=None)
 
 
 def _vendor_choices(vendor_cards: pl.DataFrame) -> tuple[list[str], dict[str, str]]:

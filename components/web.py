@@ -37,7 +37,9 @@ def _secure(request: Request) -> bool:
 def _same_origin(request: Request) -> bool:
     origin = request.headers.get("origin")
     host = request.headers.get("host")
-    return bool(origin and host) and origin.split("://", 1)[-1] == host
+    if not origin or not host:
+        return False
+    return origin.split("://", 1)[-1] == host
 
 
 async def session_cookie(request: Request) -> Response:

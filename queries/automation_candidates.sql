@@ -25,10 +25,7 @@ scoped AS NOT MATERIALIZED (
     JOIN queues q USING (queue_id)
     WHERE c.created_at >= $period_start::TIMESTAMP
       AND c.created_at < least($period_end::TIMESTAMP, $as_of::TIMESTAMP)
-      AND wf_in($regions, c.region)
-      AND wf_in($verticals, q.vertical)
-      AND wf_in($priorities, c.priority)
-      AND wf_in($vendors, c.vendor_id)
+      AND wf_in_case_scope($regions, $verticals, $priorities, $vendors, c.region, q.vertical, c.priority, c.vendor_id)
 ),
 -- The QA checks and the decided appeals made by $as_of of the cases with evidence after it, as one
 -- list, counted per category and source.
@@ -62,10 +59,7 @@ settled_counts AS (
     JOIN queues q USING (queue_id)
     WHERE wf_in_settled_sums(s.created_day, s.settled_day, $period_start::TIMESTAMP,
                              least($period_end::TIMESTAMP, $as_of::TIMESTAMP), $as_of::TIMESTAMP)
-      AND wf_in($regions, s.region)
-      AND wf_in($verticals, q.vertical)
-      AND wf_in($priorities, s.priority)
-      AND wf_in($vendors, s.vendor_id)
+      AND wf_in_case_scope($regions, $verticals, $priorities, $vendors, s.region, q.vertical, s.priority, s.vendor_id)
     GROUP BY s.category_no, s.source_no
 ),
 -- the other cases one by one

@@ -13,10 +13,7 @@ counted AS (
     JOIN queues q USING (queue_id)
     WHERE wf_in_settled_sums(s.created_day, s.settled_day, $history_start::TIMESTAMP,
                              least($period_end::TIMESTAMP, $as_of::TIMESTAMP), $as_of::TIMESTAMP)
-      AND wf_in($regions, s.region)
-      AND wf_in($verticals, q.vertical)
-      AND wf_in($priorities, s.priority)
-      AND wf_in($vendors, s.vendor_id)
+      AND wf_in_case_scope($regions, $verticals, $priorities, $vendors, s.region, q.vertical, s.priority, s.vendor_id)
     GROUP BY s.category_no, s.created_day
     UNION ALL
     SELECT c.category_no, c.created_at::DATE, count(*)
@@ -29,10 +26,7 @@ counted AS (
       AND c.created_at < least($period_end::TIMESTAMP, $as_of::TIMESTAMP)
       AND NOT coalesce(wf_in_settled_sums(c.created_at, c.settled_at, $history_start::TIMESTAMP,
                                           least($period_end::TIMESTAMP, $as_of::TIMESTAMP), $as_of::TIMESTAMP), false)
-      AND wf_in($regions, c.region)
-      AND wf_in($verticals, q.vertical)
-      AND wf_in($priorities, c.priority)
-      AND wf_in($vendors, c.vendor_id)
+      AND wf_in_case_scope($regions, $verticals, $priorities, $vendors, c.region, q.vertical, c.priority, c.vendor_id)
     GROUP BY c.category_no, c.created_at::DATE
 )
 SELECT cn.name AS category, c.day, sum(c.human_violating)::BIGINT AS human_violating

@@ -30,10 +30,7 @@ flagged AS NOT MATERIALIZED (
       AND c.classifier_score IS NOT NULL
       AND c.created_at >= $history_start::TIMESTAMP
       AND c.created_at < least($period_end::TIMESTAMP, $as_of::TIMESTAMP)
-      AND wf_in($regions, c.region)
-      AND wf_in($verticals, q.vertical)
-      AND wf_in($priorities, c.priority)
-      AND wf_in($vendors, c.vendor_id)
+      AND wf_in_case_scope($regions, $verticals, $priorities, $vendors, c.region, q.vertical, c.priority, c.vendor_id)
 ),
 -- The QA checks made by $as_of of the cases with evidence after it, counted per classifier, category,
 -- day and band.
@@ -63,10 +60,7 @@ settled_counts AS (
     WHERE s.drift_band IS NOT NULL
       AND wf_in_settled_sums(s.created_day, s.settled_day, $history_start::TIMESTAMP,
                              least($period_end::TIMESTAMP, $as_of::TIMESTAMP), $as_of::TIMESTAMP)
-      AND wf_in($regions, s.region)
-      AND wf_in($verticals, q.vertical)
-      AND wf_in($priorities, s.priority)
-      AND wf_in($vendors, s.vendor_id)
+      AND wf_in_case_scope($regions, $verticals, $priorities, $vendors, s.region, q.vertical, s.priority, s.vendor_id)
     GROUP BY s.classifier_no, s.category_no, s.created_day, s.drift_band
 ),
 -- the other cases one by one

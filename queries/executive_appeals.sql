@@ -7,10 +7,7 @@ WITH scoped AS (
     JOIN queues q ON q.queue_id = c.queue_id
     WHERE (a.filed_at >= $previous_start OR a.resolved_at >= $previous_start)
       AND a.filed_at < $period_end
-      AND wf_in($regions, c.region)
-      AND wf_in($verticals, q.vertical)
-      AND wf_in($priorities, c.priority)
-      AND wf_in($vendors, c.vendor_id)
+      AND wf_in_case_scope($regions, $verticals, $priorities, $vendors, c.region, q.vertical, c.priority, c.vendor_id)
 ),
 counts AS MATERIALIZED (
     SELECT

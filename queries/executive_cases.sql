@@ -20,10 +20,7 @@ WITH scoped AS (
     JOIN queues q USING (queue_id)
     WHERE c.created_at < $period_end
       AND (c.created_at >= $previous_start OR c.resolved_at >= $previous_start)
-      AND wf_in($regions, c.region)
-      AND wf_in($verticals, q.vertical)
-      AND wf_in($priorities, c.priority)
-      AND wf_in($vendors, c.vendor_id)
+      AND wf_in_case_scope($regions, $verticals, $priorities, $vendors, c.region, q.vertical, c.priority, c.vendor_id)
 ),
 -- The counts: the scoped cases counted per combination of what the figures ask of them (a few
 -- thousand rows, not one per case), each combination then emitted once per period it counts in.

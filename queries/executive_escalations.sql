@@ -10,9 +10,6 @@ JOIN queues q ON q.queue_id = c.queue_id
 WHERE e.event_type = 'escalated'
   AND ((e.occurred_at >= $period_start AND e.occurred_at < $period_end)
        OR (e.occurred_at >= $previous_start AND e.occurred_at < $previous_end))
-  AND wf_in($regions, c.region)
-  AND wf_in($verticals, q.vertical)
-  AND wf_in($priorities, c.priority)
-  AND wf_in($vendors, c.vendor_id)
+  AND wf_in_case_scope($regions, $verticals, $priorities, $vendors, c.region, q.vertical, c.priority, c.vendor_id)
 GROUP BY ALL
 ORDER BY period, c.priority

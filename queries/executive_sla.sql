@@ -4,13 +4,13 @@
 -- period's end covers both periods: a clock's stop and breach instant inside an earlier period do
 -- not change when it is evaluated later (docs/metrics.md, "Attainment").
 WITH scoped_queues AS (
-    SELECT queue_id FROM queues WHERE wf_in($verticals, vertical)
+    SELECT queue_id FROM queues WHERE wf_in_vertical_scope($verticals, vertical)
 ),
 clocks AS (
     SELECT k.clock, k.breached, k.stopped_at, k.breach_at
     FROM summary_sla_clock_times($period_end::TIMESTAMP, $previous_start::TIMESTAMP) k
     SEMI JOIN scoped_queues USING (queue_id)
-    WHERE wf_in($regions, k.region) AND wf_in($priorities, k.priority) AND wf_in($vendors, k.vendor_id)
+    WHERE wf_in_case_scope_but_vertical($regions, $priorities, $vendors, k.region, k.priority, k.vendor_id)
 ),
 counts AS MATERIALIZED (
     SELECT

@@ -11,10 +11,7 @@ WITH open_cases AS (
     ) c
     JOIN queues q USING (queue_id)
     WHERE c.created_at <= $as_of::TIMESTAMP
-      AND wf_in($regions, c.region)
-      AND wf_in($verticals, q.vertical)
-      AND wf_in($priorities, c.priority)
-      AND wf_in($vendors, c.vendor_id)
+      AND wf_in_case_scope($regions, $verticals, $priorities, $vendors, c.region, q.vertical, c.priority, c.vendor_id)
 ),
 -- Events at the same moment are taken in the order they were written (event_id), so every engine
 -- picks the same last event. A join, not IN with a bound from a subquery: with none resolved since

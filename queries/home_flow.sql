@@ -21,10 +21,7 @@ scoped AS (
         WHERE created_at < $as_of::TIMESTAMP - INTERVAL 192 HOUR AND resolved_at IS NULL
     ) c
     JOIN queues q USING (queue_id)
-    WHERE wf_in($regions, c.region)
-      AND wf_in($verticals, q.vertical)
-      AND wf_in($priorities, c.priority)
-      AND wf_in($vendors, c.vendor_id)
+    WHERE wf_in_case_scope($regions, $verticals, $priorities, $vendors, c.region, q.vertical, c.priority, c.vendor_id)
 )
 SELECT
     p.period,

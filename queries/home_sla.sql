@@ -5,13 +5,13 @@
 -- change whether a clock stopped or breached inside it, and it keeps the work to the cases
 -- open during the period.
 WITH scoped_queues AS (
-    SELECT queue_id FROM queues WHERE wf_in($verticals, vertical)
+    SELECT queue_id FROM queues WHERE wf_in_vertical_scope($verticals, vertical)
 ),
 current_clocks AS (
     SELECT k.clock, k.breached, k.stopped_at, k.breach_at
     FROM summary_sla_clock_times($as_of::TIMESTAMP, $as_of::TIMESTAMP - INTERVAL 24 HOUR) k
     SEMI JOIN scoped_queues USING (queue_id)
-    WHERE wf_in($regions, k.region) AND wf_in($priorities, k.priority) AND wf_in($vendors, k.vendor_id)
+    WHERE wf_in_case_scope_but_vertical($regions, $priorities, $vendors, k.region, k.priority, k.vendor_id)
 ),
 attainment AS (
     SELECT

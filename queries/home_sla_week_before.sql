@@ -1,13 +1,13 @@
 -- Home: SLA attainment for the same 24 hours a week earlier, [now - 192 h, now - 168 h),
 -- evaluated as of the end of that period (see home_sla); the same columns as home_sla.
 WITH scoped_queues AS (
-    SELECT queue_id FROM queues WHERE wf_in($verticals, vertical)
+    SELECT queue_id FROM queues WHERE wf_in_vertical_scope($verticals, vertical)
 ),
 clocks AS (
     SELECT k.clock, k.breached, k.stopped_at, k.breach_at
     FROM summary_sla_clock_times($as_of::TIMESTAMP - INTERVAL 168 HOUR, $as_of::TIMESTAMP - INTERVAL 192 HOUR) k
     SEMI JOIN scoped_queues USING (queue_id)
-    WHERE wf_in($regions, k.region) AND wf_in($priorities, k.priority) AND wf_in($vendors, k.vendor_id)
+    WHERE wf_in_case_scope_but_vertical($regions, $priorities, $vendors, k.region, k.priority, k.vendor_id)
 ),
 attainment AS (
     SELECT

@@ -22,9 +22,6 @@ JOIN queues q ON q.queue_id = qa.queue_id
 JOIN sla_policies p ON p.sla_policy_id = q.sla_policy_id
 WHERE qa.reviewed_at >= $period_start::TIMESTAMP
   AND qa.reviewed_at < least($period_end::TIMESTAMP, $as_of::TIMESTAMP)
-  AND wf_in($regions, q.region)
-  AND wf_in($verticals, q.vertical)
-  AND wf_in($priorities, p.priority)
-  AND wf_in($vendors, r.vendor_id)
+  AND wf_in_queue_scope($regions, $verticals, $priorities, $vendors, q.region, q.vertical, p.priority, r.vendor_id)
 GROUP BY ALL
 ORDER BY ALL

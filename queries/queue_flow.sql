@@ -9,9 +9,7 @@ WITH scoped_queues AS (
     SELECT q.* REPLACE (coalesce(q.team, q.queue_id) AS team), p.priority, p.first_action_target_min, p.resolution_target_min
     FROM queues q
     JOIN sla_policies p USING (sla_policy_id)
-    WHERE wf_in($regions, q.region)
-      AND wf_in($verticals, q.vertical)
-      AND wf_in($priorities, p.priority)
+    WHERE wf_in_queue_scope_but_vendor($regions, $verticals, $priorities, q.region, q.vertical, p.priority)
 ),
 recent_events AS (
     SELECT e.case_id, e.occurred_at, e.event_type, e.queue_id, e.actor_id
@@ -72,7 +70,7 @@ team_shifts AS (
     JOIN queues q ON q.queue_id = s.queue_id
     WHERE s.ends_at > $as_of::TIMESTAMP - INTERVAL 24 HOUR
       AND s.starts_at <= $as_of::TIMESTAMP
-      AND wf_in($vendors, r.vendor_id)
+      AND wf_in_vendor_scope($vendors, r.vendor_id)
 ),
 staffing AS (
     SELECT

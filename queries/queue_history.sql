@@ -12,7 +12,7 @@ WITH scoped AS (
     WHERE c.queue_id = $queue_id
       AND c.created_at <= $as_of::TIMESTAMP
       AND (c.resolved_at IS NULL OR c.resolved_at > $history_start::TIMESTAMP)
-      AND wf_in($vendors, c.vendor_id)
+      AND wf_in_vendor_scope($vendors, c.vendor_id)
 ),
 hours AS (
     SELECT unnest(generate_series($history_start::TIMESTAMP, $as_of::TIMESTAMP, INTERVAL 1 HOUR)) AS hour_start

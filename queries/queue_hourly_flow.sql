@@ -13,10 +13,7 @@ scoped AS (
     JOIN sla_policies p USING (sla_policy_id)
     WHERE c.created_at <= $as_of::TIMESTAMP
       AND (c.resolved_at IS NULL OR c.resolved_at > date_trunc('hour', $as_of::TIMESTAMP) - INTERVAL 47 HOUR)
-      AND wf_in($regions, q.region)
-      AND wf_in($verticals, q.vertical)
-      AND wf_in($priorities, p.priority)
-      AND wf_in($vendors, c.vendor_id)
+      AND wf_in_queue_scope($regions, $verticals, $priorities, $vendors, q.region, q.vertical, p.priority, c.vendor_id)
 ),
 flows AS (
     SELECT

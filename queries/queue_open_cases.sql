@@ -52,8 +52,5 @@ JOIN sla_policies p USING (sla_policy_id)
 LEFT JOIN clocks k USING (case_id)
 LEFT JOIN resolved_since rs USING (case_id)
 WHERE c.created_at <= $as_of::TIMESTAMP
-  AND wf_in($regions, q.region)
-  AND wf_in($verticals, q.vertical)
-  AND wf_in($priorities, p.priority)
-  AND wf_in($vendors, c.vendor_id)
+  AND wf_in_queue_scope($regions, $verticals, $priorities, $vendors, q.region, q.vertical, p.priority, c.vendor_id)
 ORDER BY c.case_id

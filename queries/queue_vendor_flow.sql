@@ -9,10 +9,7 @@ WITH work AS (
     WHERE e.occurred_at > $as_of::TIMESTAMP - INTERVAL 24 HOUR
       AND e.occurred_at <= $as_of::TIMESTAMP
       AND e.event_type IN ('assigned', 'decided', 'pending_info', 'escalated')
-      AND wf_in($regions, q.region)
-      AND wf_in($verticals, q.vertical)
-      AND wf_in($priorities, p.priority)
-      AND wf_in($vendors, r.vendor_id)
+      AND wf_in_queue_scope($regions, $verticals, $priorities, $vendors, q.region, q.vertical, p.priority, r.vendor_id)
 ),
 flows AS (
     SELECT
@@ -36,9 +33,7 @@ staffing AS (
     JOIN sla_policies p USING (sla_policy_id)
     WHERE s.ends_at > $as_of::TIMESTAMP - INTERVAL 24 HOUR
       AND s.starts_at <= $as_of::TIMESTAMP
-      AND wf_in($regions, q.region)
-      AND wf_in($verticals, q.vertical)
-      AND wf_in($vendors, r.vendor_id)
+      AND wf_in_shift_scope($regions, $verticals, $vendors, q.region, q.vertical, r.vendor_id)
     GROUP BY r.vendor_id
 )
 SELECT
@@ -54,5 +49,5 @@ SELECT
 FROM vendors v
 LEFT JOIN flows f USING (vendor_id)
 LEFT JOIN staffing s USING (vendor_id)
-WHERE wf_in($vendors, v.vendor_id)
+WHERE wf_in_vendor_scope($vendors, v.vendor_id)
 ORDER BY v.vendor_id

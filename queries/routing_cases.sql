@@ -59,8 +59,5 @@ LEFT JOIN (
       AND k.created_at < least($period_end::TIMESTAMP, $as_of::TIMESTAMP)
     GROUP BY k.case_id
 ) b ON b.case_id = p.case_id
-WHERE wf_in($regions, p.region)
-  AND wf_in($verticals, p.current_vertical)
-  AND wf_in($priorities, p.priority)
-  AND wf_in($vendors, p.vendor_id)
+WHERE wf_in_case_scope($regions, $verticals, $priorities, $vendors, p.region, p.current_vertical, p.priority, p.vendor_id)
 ORDER BY p.created_at, p.case_id

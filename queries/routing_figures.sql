@@ -51,10 +51,7 @@ period_routes AS NOT MATERIALIZED (
     JOIN queue_verticals q ON q.queue_id = r.queue_id
     WHERE r.created_at >= $period_start::TIMESTAMP
       AND r.created_at < least($period_end::TIMESTAMP, $as_of::TIMESTAMP)
-      AND wf_in($regions, r.region)
-      AND wf_in($verticals, q.vertical)
-      AND wf_in($priorities, r.priority)
-      AND wf_in($vendors, r.vendor_id)
+      AND wf_in_case_scope($regions, $verticals, $priorities, $vendors, r.region, q.vertical, r.priority, r.vendor_id)
 ),
 -- breached: a first-action or resolution SLA clock of the case had breached by $as_of: a clock at
 -- its final stop by then as stored with the case (as summary_sla_stopped_clocks reads it), any
@@ -202,10 +199,7 @@ settled AS (
     JOIN queue_verticals q ON q.queue_id = s.queue_id
     WHERE wf_in_settled_sums(s.created_day, s.settled_day, $period_start::TIMESTAMP,
                              least($period_end::TIMESTAMP, $as_of::TIMESTAMP), $as_of::TIMESTAMP)
-      AND wf_in($regions, s.region)
-      AND wf_in($verticals, q.vertical)
-      AND wf_in($priorities, s.priority)
-      AND wf_in($vendors, s.vendor_id)
+      AND wf_in_case_scope($regions, $verticals, $priorities, $vendors, s.region, q.vertical, s.priority, s.vendor_id)
 ),
 settled_scores AS (
     SELECT s.*
@@ -213,10 +207,7 @@ settled_scores AS (
     JOIN queue_verticals q ON q.queue_id = s.queue_id
     WHERE wf_in_settled_sums(s.created_day, s.settled_day, $period_start::TIMESTAMP,
                              least($period_end::TIMESTAMP, $as_of::TIMESTAMP), $as_of::TIMESTAMP)
-      AND wf_in($regions, s.region)
-      AND wf_in($verticals, q.vertical)
-      AND wf_in($priorities, s.priority)
-      AND wf_in($vendors, s.vendor_id)
+      AND wf_in_case_scope($regions, $verticals, $priorities, $vendors, s.region, q.vertical, s.priority, s.vendor_id)
 ),
 rates AS (
     SELECT sum(cases) AS cases, sum(automated) AS automated, sum(routed) AS routed, sum(rerouted) AS rerouted,

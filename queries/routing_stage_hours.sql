@@ -32,10 +32,7 @@ open_steps AS MATERIALIZED (
       AND o.started_at < b.hi
       AND o.created_at < b.hi
       AND (o.resolved_at IS NULL OR o.resolved_at >= b.lo)
-      AND wf_in($regions, o.region)
-      AND wf_in($verticals, q.vertical)
-      AND wf_in($priorities, o.priority)
-      AND wf_in($vendors, o.vendor_id)
+      AND wf_in_case_scope($regions, $verticals, $priorities, $vendors, o.region, q.vertical, o.priority, o.vendor_id)
 ),
 days AS (
     SELECT day, day + INTERVAL 1 DAY AS day_end
@@ -74,10 +71,7 @@ pieces AS (
       AND least(c.ended_at, b.hi) > greatest(c.started_at, b.lo)
       AND c.created_at < b.hi
       AND (c.resolved_at IS NULL OR c.resolved_at >= b.lo)
-      AND wf_in($regions, c.region)
-      AND wf_in($verticals, q.vertical)
-      AND wf_in($priorities, c.priority)
-      AND wf_in($vendors, c.vendor_id)
+      AND wf_in_case_scope($regions, $verticals, $priorities, $vendors, c.region, q.vertical, c.priority, c.vendor_id)
 ),
 -- The whole days of the cases in scope (a case resolved before the range has none of its time).
 whole_days AS (
@@ -87,10 +81,7 @@ whole_days AS (
     JOIN queues q ON q.queue_id = t.queue_id
     WHERE t.day >= b.whole_lo AND t.day < b.whole_hi
       AND (t.early_resolved_at IS NULL OR t.early_resolved_at >= b.lo)
-      AND wf_in($regions, t.region)
-      AND wf_in($verticals, q.vertical)
-      AND wf_in($priorities, t.priority)
-      AND wf_in($vendors, t.vendor_id)
+      AND wf_in_case_scope($regions, $verticals, $priorities, $vendors, t.region, q.vertical, t.priority, t.vendor_id)
     GROUP BY t.day, t.stage
 ),
 -- The pieces' time, and their cases not already counted in that whole day and stage.

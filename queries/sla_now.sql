@@ -11,9 +11,9 @@ WITH running AS MATERIALIZED (
     SELECT k.case_id, k.clock, k.state
     -- since = as_of: a clock running at as_of belongs to a case not resolved by then
     FROM summary_sla_clock_times($as_of::TIMESTAMP, $as_of::TIMESTAMP) k
-    SEMI JOIN (SELECT queue_id FROM queues WHERE wf_in($verticals, vertical)) q ON q.queue_id = k.queue_id
+    SEMI JOIN (SELECT queue_id FROM queues WHERE wf_in_vertical_scope($verticals, vertical)) q ON q.queue_id = k.queue_id
     WHERE k.stopped_at IS NULL
-      AND wf_in($regions, k.region) AND wf_in($priorities, k.priority) AND wf_in($vendors, k.vendor_id)
+      AND wf_in_case_scope_but_vertical($regions, $priorities, $vendors, k.region, k.priority, k.vendor_id)
 ),
 per_case AS (
     SELECT case_id, bool_or(state = 'breached') AS breached, bool_or(state = 'at_risk') AS at_risk

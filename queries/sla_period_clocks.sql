@@ -10,7 +10,7 @@
 --   queue_s .. closed_s: for the clocks that breached in the period only, the clock's breach
 --   causes (macros/sla.sql; docs/metrics.md, "Breach causes").
 WITH scoped_queues AS (
-    SELECT queue_id, name AS queue_name FROM queues WHERE wf_in($verticals, vertical)
+    SELECT queue_id, name AS queue_name FROM queues WHERE wf_in_vertical_scope($verticals, vertical)
 ),
 -- The clocks listed one per row: running at $as_of, or breached in the period; and the clocks met
 -- in the period that are not at their final stop (a resolution later reopened: met_in_period).
@@ -39,9 +39,7 @@ clocks AS MATERIALIZED (
           AND breach_at < least($period_end::TIMESTAMP, $as_of::TIMESTAMP)
     ) k
     JOIN scoped_queues q USING (queue_id)
-    WHERE wf_in($regions, k.region)
-      AND wf_in($priorities, k.priority)
-      AND wf_in($vendors, k.vendor_id)
+    WHERE wf_in_case_scope_but_vertical($regions, $priorities, $vendors, k.region, k.priority, k.vendor_id)
       AND (k.stopped_at IS NULL
            OR (k.breach_at >= $period_start::TIMESTAMP
                AND k.breach_at < least($period_end::TIMESTAMP, $as_of::TIMESTAMP))
@@ -115,9 +113,7 @@ FROM (
              ELSE $period_start::TIMESTAMP END,
         date_trunc('hour', least($period_end::TIMESTAMP, $as_of::TIMESTAMP))) h
     WHERE h.queue_id IN (SELECT queue_id FROM scoped_queues)
-      AND wf_in($regions, h.region)
-      AND wf_in($priorities, h.priority)
-      AND wf_in($vendors, h.vendor_id)
+      AND wf_in_case_scope_but_vertical($regions, $priorities, $vendors, h.region, h.priority, h.vendor_id)
     UNION ALL
     -- the cut hours: from $period_start to the first hour boundary, and from the last one to the end
     SELECT k.clock, k.queue_id, k.priority, k.region, k.vendor_id, k.stopped_at, 1 AS clocks
@@ -133,9 +129,7 @@ FROM (
                                           ELSE $period_start::TIMESTAMP END)
             AND k.stopped_at < least($period_end::TIMESTAMP, $as_of::TIMESTAMP)))
       AND k.queue_id IN (SELECT queue_id FROM scoped_queues)
-      AND wf_in($regions, k.region)
-      AND wf_in($priorities, k.priority)
-      AND wf_in($vendors, k.vendor_id)
+      AND wf_in_case_scope_but_vertical($regions, $priorities, $vendors, k.region, k.priority, k.vendor_id)
 ) k
 JOIN scoped_queues q USING (queue_id)
 LEFT JOIN vendors v ON v.vendor_id = k.vendor_id

@@ -16,9 +16,6 @@ SELECT
     sum(h.cases)::BIGINT AS cases
 FROM summary_case_hours($history_start::TIMESTAMP, $period_end::TIMESTAMP) h
 JOIN queues q ON q.queue_id = h.queue_id
-WHERE wf_in($regions, h.region)
-  AND wf_in($verticals, q.vertical)
-  AND wf_in($priorities, h.priority)
-  AND wf_in($vendors, h.vendor_id)
+WHERE wf_in_case_scope($regions, $verticals, $priorities, $vendors, h.region, q.vertical, h.priority, h.vendor_id)
 GROUP BY ALL
 ORDER BY key, bucket

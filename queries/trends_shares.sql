@@ -11,10 +11,7 @@ WITH scoped AS (
     JOIN queues q USING (queue_id)
     WHERE c.created_at >= $previous_start::TIMESTAMP
       AND c.created_at < $period_end::TIMESTAMP
-      AND wf_in($regions, c.region)
-      AND wf_in($verticals, q.vertical)
-      AND wf_in($priorities, c.priority)
-      AND wf_in($vendors, c.vendor_id)
+      AND wf_in_case_scope($regions, $verticals, $priorities, $vendors, c.region, q.vertical, c.priority, c.vendor_id)
 ),
 grouped AS (
     SELECT

@@ -18,10 +18,7 @@ WITH matched AS (
           END, '(none)') = $key
       AND ($surface::VARCHAR IS NULL OR coalesce(c.surface, '(none)') = $surface::VARCHAR)
       AND ($region::VARCHAR IS NULL OR coalesce(c.region, '(none)') = $region::VARCHAR)
-      AND wf_in($regions, c.region)
-      AND wf_in($verticals, q.vertical)
-      AND wf_in($priorities, c.priority)
-      AND wf_in($vendors, c.vendor_id)
+      AND wf_in_case_scope($regions, $verticals, $priorities, $vendors, c.region, q.vertical, c.priority, c.vendor_id)
 )
 SELECT *, count(*) OVER () AS total
 FROM matched

@@ -13,9 +13,7 @@ scope AS (
     SELECT q.queue_id
     FROM queues q
     JOIN sla_policies p ON p.sla_policy_id = q.sla_policy_id
-    WHERE wf_in($regions, q.region)
-      AND wf_in($verticals, q.vertical)
-      AND wf_in($priorities, p.priority)
+    WHERE wf_in_queue_scope_but_vendor($regions, $verticals, $priorities, q.region, q.vertical, p.priority)
 ),
 appeal_rows AS (
     SELECT ap.reviewer_id, date_trunc('week', ap.resolved_at) AS week_start,
@@ -34,6 +32,6 @@ SELECT r.vendor_id, r.region, coalesce(r.site, r.region) AS site, j.week_start,
        sum(j.appeals_overturned)::BIGINT AS appeals_overturned
 FROM appeal_rows j
 JOIN reviewers r ON r.reviewer_id = j.reviewer_id
-WHERE wf_in($vendors, r.vendor_id)
+WHERE wf_in_vendor_scope($vendors, r.vendor_id)
 GROUP BY ALL
 ORDER BY ALL

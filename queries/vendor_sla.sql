@@ -62,10 +62,7 @@ counts AS (
     FROM clocks k
     JOIN queues q USING (queue_id)
     WHERE k.vendor_id IS NOT NULL
-      AND wf_in($regions, k.region)
-      AND wf_in($verticals, q.vertical)
-      AND wf_in($priorities, k.priority)
-      AND wf_in($vendors, k.vendor_id)
+      AND wf_in_case_scope($regions, $verticals, $priorities, $vendors, k.region, q.vertical, k.priority, k.vendor_id)
     GROUP BY ALL
 )
 SELECT k.vendor_id,

@@ -42,10 +42,7 @@ sessions AS MATERIALIZED (
     JOIN crew r ON r.reviewer_id = s.reviewer_id
     JOIN queues q ON q.queue_id = s.queue_id
     JOIN sla_policies p ON p.sla_policy_id = q.sla_policy_id
-    WHERE wf_in($regions, q.region)
-      AND wf_in($verticals, q.vertical)
-      AND wf_in($priorities, p.priority)
-      AND wf_in($vendors, r.vendor_id)
+    WHERE wf_in_queue_scope($regions, $verticals, $priorities, $vendors, q.region, q.vertical, p.priority, r.vendor_id)
 ),
 -- The finished handlings whose outcome falls in the period (one narrow row each, from the
 -- handling summary), the filters applied to the queue each row's sessions ran in. A handling
@@ -57,10 +54,7 @@ scoped_handlings AS NOT MATERIALIZED (
     JOIN crew r ON r.reviewer_id = h.reviewer_id
     JOIN queues q ON q.queue_id = h.queue_id
     JOIN sla_policies p ON p.sla_policy_id = q.sla_policy_id
-    WHERE wf_in($regions, q.region)
-      AND wf_in($verticals, q.vertical)
-      AND wf_in($priorities, p.priority)
-      AND wf_in($vendors, r.vendor_id)
+    WHERE wf_in_queue_scope($regions, $verticals, $priorities, $vendors, q.region, q.vertical, p.priority, r.vendor_id)
 ),
 handlings AS MATERIALIZED (
     SELECT reviewer_no, vendor_no, region_no, site_no, completed_at, handle_seconds, outcome
@@ -120,9 +114,7 @@ staffed AS (
     JOIN weeks w ON sh.starts_at < w.week_end AND sh.ends_at > w.week_start
     WHERE sh.ends_at > bounds.a
       AND sh.starts_at < bounds.b
-      AND wf_in($regions, q.region)
-      AND wf_in($verticals, q.vertical)
-      AND wf_in($vendors, r.vendor_id)
+      AND wf_in_shift_scope($regions, $verticals, $vendors, q.region, q.vertical, r.vendor_id)
     GROUP BY ALL
 ),
 -- Per reviewer and week first (narrow keys), then per unit of the reviewer.

@@ -16,7 +16,7 @@ SELECT
     w.category, w.surface, w.region, w.hour AS bucket, w.cases, w.top_account,
     w.slot_0, w.slot_1, w.slot_2, w.slot_3, w.slot_4, w.slot_5
 FROM summary_watched_hours($history_start::TIMESTAMP, $until::TIMESTAMP) w
-WHERE len($regions) = 0 AND len($verticals) = 0 AND len($priorities) = 0 AND len($vendors) = 0
+WHERE wf_scope_is_all($regions, $verticals, $priorities, $vendors)
 UNION ALL
 SELECT * FROM (
 WITH cells AS (
@@ -35,10 +35,7 @@ WITH cells AS (
         sum(h.slot_5)::BIGINT AS slot_5
     FROM summary_case_hours($history_start::TIMESTAMP, $until::TIMESTAMP) h
     JOIN queues q ON q.queue_id = h.queue_id
-    WHERE wf_in($regions, h.region)
-      AND wf_in($verticals, q.vertical)
-      AND wf_in($priorities, h.priority)
-      AND wf_in($vendors, h.vendor_id)
+    WHERE wf_in_case_scope($regions, $verticals, $priorities, $vendors, h.region, q.vertical, h.priority, h.vendor_id)
     GROUP BY h.category, coalesce(h.surface, '(none)'), coalesce(h.region, '(none)'), h.hour
 ),
 accounts AS (
@@ -51,10 +48,7 @@ accounts AS (
         sum(a.cases) AS n
     FROM summary_case_hour_accounts($history_start::TIMESTAMP, $until::TIMESTAMP) a
     JOIN queues q ON q.queue_id = a.queue_id
-    WHERE wf_in($regions, a.region)
-      AND wf_in($verticals, q.vertical)
-      AND wf_in($priorities, a.priority)
-      AND wf_in($vendors, a.vendor_id)
+    WHERE wf_in_case_scope($regions, $verticals, $priorities, $vendors, a.region, q.vertical, a.priority, a.vendor_id)
     GROUP BY a.category, coalesce(a.surface, '(none)'), coalesce(a.region, '(none)'), a.hour, a.account_id
 ),
 busiest AS (
@@ -71,4 +65,4 @@ FROM cells
 LEFT JOIN busiest b
   ON b.category = cells.category AND b.surface = cells.surface AND b.region = cells.region AND b.bucket = cells.bucket
 ) filtered
-WHERE NOT (len($regions) = 0 AND len($verticals) = 0 AND len($priorities) = 0 AND len($vendors) = 0)
+WHERE NOT (wf_scope_is_all($regions, $verticals, $priorities, $vendors))

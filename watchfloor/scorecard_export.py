@@ -11,13 +11,14 @@ from datetime import date, datetime
 
 import polars as pl
 
+from watchfloor import palette
 from watchfloor import vendors as v
 from watchfloor.export_safety import csv_bytes, html_text
 from watchfloor.formatting import format_value
 from watchfloor.labels import category_label
 
 STATUS_LABELS = {v.GREEN: "on target", v.AMBER: "near target", v.RED: "off target", v.NONE: ""}
-STATUS_FILL = {v.GREEN: "#d6efd8", v.AMBER: "#fbdcb8", v.RED: "#f8d0cf", v.NONE: "#ffffff"}
+STATUS_FILL = {v.GREEN: palette.FILL_GREEN, v.AMBER: palette.FILL_AMBER, v.RED: palette.FILL_RED, v.NONE: palette.WHITE}
 
 
 def scorecard_csv(card: pl.DataFrame) -> bytes:
@@ -61,15 +62,15 @@ def _svg_weekly_bars(weeks: pl.DataFrame, figure: v.Figure, width: int = 640, he
         if value is None:
             continue
         h = plot_h * value / top
-        colour = STATUS_FILL.get(r[f"{figure.key}_status"], "#ffffff")
-        fill = "#4c78a8" if colour == "#ffffff" else colour
+        colour = STATUS_FILL.get(r[f"{figure.key}_status"], palette.WHITE)
+        fill = palette.BLUE if colour == palette.WHITE else colour
         parts.append(f"<rect x='{x:.1f}' y='{upper + plot_h - h:.1f}' width='{step * 0.7:.1f}' height='{h:.1f}' "
                      f"fill='{fill}' stroke='#555' stroke-width='0.5'/>")
         parts.append(f"<text x='{x + step * 0.35:.1f}' y='{upper + plot_h - h - 3:.1f}' font-size='11' "
                      f"text-anchor='middle'>{_fmt(figure, value)}</text>")
     if target is not None:
         y = upper + plot_h - plot_h * target / top
-        parts.append(f"<line x1='{left}' y1='{y:.1f}' x2='{width - right}' y2='{y:.1f}' stroke='#1f2933' "
+        parts.append(f"<line x1='{left}' y1='{y:.1f}' x2='{width - right}' y2='{y:.1f}' stroke='{palette.INK}' "
                      f"stroke-dasharray='5,4'/>")
         parts.append(f"<text x='{left - 4}' y='{y + 4:.1f}' font-size='10' text-anchor='end'>target</text>")
     parts.append("</svg>")

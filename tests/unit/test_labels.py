@@ -5,7 +5,7 @@ from __future__ import annotations
 import polars as pl
 import pytest
 
-from components.charts import mark, marked
+from components.chart_style import mark, marked
 from watchfloor import formatting
 from watchfloor import trends as tr
 from watchfloor.labels import CATEGORY_LABELS, category_label, category_labels, humanise, humanised, texts_of
