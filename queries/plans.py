@@ -15,7 +15,7 @@ from typing import Any
 import polars as pl
 
 import queries
-from queries import demand_forecasts
+from queries import demand_forecasts, runner
 from watchfloor import automation as automation_figures
 from watchfloor import capacity as capacity_plan
 from watchfloor import case_figures, home_figures, sla_figures
@@ -85,7 +85,7 @@ def _record_of(watched_frame: pl.DataFrame, hour: datetime, sensitivity: str) ->
     the series judged here. A warehouse without kept records (built by an older version, or a
     server warehouse without them) only means judging here."""
     try:
-        rows = queries.run_uncached("kept_spike_record", hour=hour, sensitivity=sensitivity,
+        rows = runner.run_uncached("kept_spike_record", hour=hour, sensitivity=sensitivity,
                                     series_key=records.series_key(watched_frame))
     except (queries.QueryError, WarehouseError):
         rows = pl.DataFrame()
