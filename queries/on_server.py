@@ -5,7 +5,7 @@ by the driver. Results come back as Polars frames with the same column names as 
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Any
+from typing import Any, cast
 
 import polars as pl
 
@@ -60,4 +60,4 @@ def _run_on_spark(url: str, name: str, params: dict[str, Any]) -> pl.DataFrame:
     args = {k: (F.array(*[F.lit(x) for x in v]) if isinstance(v, (list, tuple, set, frozenset)) else v)
             for k, v in params.items()}
     table = spark_session(url).sql(sql, args=args or None).toArrow()
-    return pl.from_arrow(table) if table.num_columns else pl.DataFrame()
+    return cast(pl.DataFrame, pl.from_arrow(table)) if table.num_columns else pl.DataFrame()  # a table gives a frame

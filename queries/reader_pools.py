@@ -62,6 +62,7 @@ class ReaderPool:
         temporary macros a query needs are created once per cursor, not once per query."""
         if self._free:
             return self._free.pop()
+        assert self._con is not None  # called under the lock, with the connection open
         cur = self._con.cursor()
         self._cursors.append(cur)
         return cur, set()
@@ -120,6 +121,7 @@ class ReaderPool:
             cur.close()
         self._cursors.clear()
         self._free.clear()
+        assert self._con is not None  # called under the lock, with the connection open
         self._con.close()
         self._con = None
         self._broken = False

@@ -92,9 +92,10 @@ def copy_warehouse(source: str | Path, url: str, replace: bool = False) -> dict[
     table = ""
     try:
         with engine.begin() as con:
-            held = int(con.execute(text("SELECT count(*) FROM cases")).scalar_one())
-            if held and not replace:
-                raise ServerNotEmpty(f"warehouse {_safe(url)} already holds {held} cases; use --replace to overwrite them")
+            server_cases = int(con.execute(text("SELECT count(*) FROM cases")).scalar_one())
+            if server_cases and not replace:
+                raise ServerNotEmpty(f"warehouse {_safe(url)} already holds {server_cases} cases; "
+                                     "use --replace to overwrite them")
             for table in reversed(tables):
                 con.execute(text(f"DELETE FROM {table}"))
             for table, frame in frames.items():

@@ -65,7 +65,7 @@ from watchfloor.warehouse import create_schema, open_for_writing
 
 VERSION = 14  # 2: the hourly counts; 3: the reviewer sessions; 4: the stopped SLA clocks (summary_sla_stopped); 5: the case stages; 6: the stage days; 7: the spike record and its cells; 8: the handlings; 9: the met SLA clocks per hour; 10: the case routes; 11: the QA checks and appeal outcomes; 12: the met clocks per reviewer and day; 13: the case routes' names as codes (summary_names); 14: the settled routes and scores
 SUMMARY = "sla_clocks"
-TABLES = ("summary_sla_cases", "summary_sla_stretches", "summary_sla_stopped",
+TABLES: tuple[str, ...] = ("summary_sla_cases", "summary_sla_stretches", "summary_sla_stopped",
           "summary_review_sessions", "summary_case_stages", "summary_stage_days", "summary_handlings",
           "summary_case_routes")
 _SQL_DIR = Path(__file__).resolve().parent / "summary_sql"
@@ -78,7 +78,7 @@ _WHOLE_RANGE_SCOPE = "CREATE OR REPLACE TEMP MACRO wf_in_scope(id) AS true"
 # the stage days the case stages; the finished handlings (summary_handlings) the cases' sessions; the
 # case routes (summary_case_routes: per case, what routing_figures reads) its steps, stopped clocks
 # and the codes of its names (summary_names, coded just before).
-_BUILD = ("case_stages", "sla_cases", "sla_stretches", "sla_stopped", "review_sessions", "stage_days", "handlings",
+_BUILD: tuple[str, ...] = ("case_stages", "sla_cases", "sla_stretches", "sla_stopped", "review_sessions", "stage_days", "handlings",
           "names", "case_routes")
 # The QA reviews and appeals with the columns of their case the Vendors page reads (vendor_quality,
 # vendor_outcomes): per case like the tables above, built after them.
@@ -209,7 +209,7 @@ def refresh(con: duckdb.DuckDBPyConnection, case_ids: Iterable[str] | None = Non
         if full:
             _hour_scope(con, full=True)
         else:
-            ids = sorted(set(case_ids))
+            ids = sorted(set(case_ids or ()))  # not None here: `full` otherwise
             if ids:
                 con.execute("INSERT INTO summary_scope SELECT unnest(?::VARCHAR[])", [ids]).fetchall()
             _hour_scope(con, full=False)  # before the old rows go: they hold a removed case's hour
