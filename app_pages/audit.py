@@ -8,7 +8,7 @@ import streamlit as st
 from components import plain, shell, tables, times
 from watchfloor import audit
 from watchfloor.config import load_settings
-from watchfloor.labels import count_of
+from watchfloor.formatting import count_of
 
 user = shell.guard("audit")
 settings = load_settings()

@@ -4,13 +4,14 @@ import streamlit as st
 
 import queries
 from components import charts, sensitivity, shell, sidebar_filters, times
-from components.kpi import format_count, format_share, kpi_tile, page_link
+from components.kpi import kpi_tile, page_link
 from components.queue_table import worst_by_age_table, worst_by_sla_table
 from components.spike_lines import spike_list
 from queries import plans
 from watchfloor.compare import describe_count_change, describe_share_change
+from watchfloor.formatting import format_count, format_share, versus
 from watchfloor.home_figures import summarise_day
-from watchfloor.labels import texts_of, versus
+from watchfloor.labels import texts_of
 from watchfloor.metrics import LAST_24H
 from watchfloor.queue_health import WORST_QUEUES, health_table, worst_by_age, worst_by_sla
 

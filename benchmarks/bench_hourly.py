@@ -28,6 +28,7 @@ import queries  # noqa: E402
 from benchmarks.bench_summaries import timed  # noqa: E402
 from queries import plans  # noqa: E402
 from watchfloor import summaries  # noqa: E402
+from watchfloor.cli.options import whole_number  # noqa: E402
 from watchfloor.filters import Filters  # noqa: E402
 
 WAREHOUSE = ROOT / "benchmarks" / "work" / "bench_1m.duckdb"
@@ -62,8 +63,8 @@ def calls(days: int) -> list[tuple[str, str, dict]]:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--repeats", type=int, default=3)
-    parser.add_argument("--days", type=int, action="append")
+    parser.add_argument("--repeats", type=whole_number(1), default=3)
+    parser.add_argument("--days", type=whole_number(1), action="append")
     args = parser.parse_args()
     con = duckdb.connect(str(WAREHOUSE), read_only=True)
     if not summaries.read_state(con).built:

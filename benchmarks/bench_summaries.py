@@ -30,6 +30,7 @@ sys.path.insert(0, str(ROOT))
 import queries  # noqa: E402
 from queries import plans  # noqa: E402
 from watchfloor import summaries  # noqa: E402
+from watchfloor.cli.options import whole_number  # noqa: E402
 from watchfloor.filters import Filters  # noqa: E402
 
 WAREHOUSE = ROOT / "benchmarks" / "work" / "bench_1m.duckdb"
@@ -76,8 +77,8 @@ def timed(con, sql: str, params: dict) -> float:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--repeats", type=int, default=3)
-    parser.add_argument("--days", type=int, action="append")
+    parser.add_argument("--repeats", type=whole_number(1), default=3)
+    parser.add_argument("--days", type=whole_number(1), action="append")
     parser.add_argument("--query", action="append", metavar="NAME", help="time only this query (repeatable)")
     args = parser.parse_args()
     if not WAREHOUSE.exists():

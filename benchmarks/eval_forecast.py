@@ -44,7 +44,7 @@ import queries  # noqa: E402
 from queries import demand_forecasts, plans  # noqa: E402
 from watchfloor import capacity as cap  # noqa: E402
 from watchfloor.filters import default_filters  # noqa: E402
-from watchfloor.simulator import SimConfig  # noqa: E402
+from watchfloor.simulator.config import SimConfig  # noqa: E402
 from watchfloor.simulator.demand import CAT_VERTICAL, intensity, time_grid  # noqa: E402
 
 BENCH_END = datetime(2026, 11, 20, 0, 0)

@@ -12,8 +12,8 @@ Trends page show:
 
 - The watched series of every category (the category, each category x surface, x region and
   x surface x region), hourly, from the product's own named query (watched_series, with
-  the busiest account and ten minutes of each cell-hour), judged by watchfloor.spikes at a
-  sensitivity, merged into alerts of kind spike or burst (watchfloor.spikes.watched_alerts).
+  the busiest account and ten minutes of each cell-hour), judged by watchfloor.watched_scopes at a
+  sensitivity, merged into alerts of kind spike or burst (watchfloor.watched_scopes.watched_alerts).
 - Eligible spikes: multiplier >= 3, lasting >= 3 h, starting >= 14 days after the first hour
   (the detector's warm-up). Found: a *spike* alert of its category whose [onset, end + 1 h]
   overlaps [start, end + 2 h]. Delay: the close of the earliest such alert's detected_at hour
@@ -61,8 +61,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 import queries  # noqa: E402
-from watchfloor import spikes  # noqa: E402
-from watchfloor.simulator import SimConfig  # noqa: E402
+from watchfloor import spike_detector, watched_scopes  # noqa: E402
+from watchfloor.simulator.config import SimConfig  # noqa: E402
 
 WORK = ROOT / "benchmarks" / "work"
 END = datetime(2026, 11, 20, 0, 0)
@@ -102,10 +102,10 @@ PUBLISHED = {
 LOO_ALPHAS = (1e-5, 3e-5, 1e-4, 3e-4, 1e-3)
 
 # The watched series, the detector and the merging into alerts are the product's own
-# (watchfloor.spikes): what is scored here is what an analyst sees.
-Watched = spikes.Watched
-watched_series = spikes.watched_series
-merge_alerts = spikes.merge_alerts
+# (watchfloor.spike_detector and watchfloor.watched_scopes): what is scored here is what an analyst sees.
+Watched = watched_scopes.Watched
+watched_series = watched_scopes.watched_series
+merge_alerts = watched_scopes.merge_alerts
 
 
 # --------------------------------------------------------------------------- (a) the simulator
@@ -255,7 +255,7 @@ def category_studies(truth: Truth) -> dict[str, dict]:
 def early_excess(watched: Watched, spike: dict, hours: int = 3) -> float | None:
     """Cases above the expected count in a spike's first `hours` hours, on its own scope's
     series as the detector judges it at normal sensitivity (None if that scope has no series)."""
-    found = spikes.scope_detection(watched, spike["category"], spike["surface"], spike["region"])
+    found = watched_scopes.scope_detection(watched, spike["category"], spike["surface"], spike["region"])
     if found is None:
         return None
     first = spike["starts_at"].replace(minute=0, second=0, microsecond=0)
@@ -266,10 +266,10 @@ def early_excess(watched: Watched, spike: dict, hours: int = 3) -> float | None:
 
 
 def evaluate(truth: Truth, watched: Watched, sensitivity: str) -> dict:
-    params = spikes.SpikeParams.at(sensitivity)
+    params = spike_detector.SpikeParams.at(sensitivity)
     categories = sorted(truth.counts["category"].unique().to_list())
     started = time.perf_counter()
-    alerts = spikes.watched_alerts(watched, params, params.fine())
+    alerts = watched_scopes.watched_alerts(watched, params, params.fine())
     result = score(alerts, truth.spikes, categories, truth.start + WARM_UP, truth.end, truth.bursts)
     result.update(spikes_total=truth.spikes.height, categories=len(categories), series=watched.keys.height,
                   seconds=time.perf_counter() - started)
@@ -301,11 +301,11 @@ def read_nab_series(folder: Path) -> dict[str, tuple[list[datetime], np.ndarray]
     return out
 
 
-def nab_detections(series: dict, params: spikes.SpikeParams, when: str = "onset") -> dict[str, list[str]]:
+def nab_detections(series: dict, params: spike_detector.SpikeParams, when: str = "onset") -> dict[str, list[str]]:
     """{file: [timestamps]}: the onset (or detected_at) of each episode the detector finds."""
     out = {}
     for name, (times, values) in series.items():
-        found = spikes.detect(times, values, params)
+        found = spike_detector.detect(times, values, params)
         out[name] = [getattr(e, when).isoformat(sep=" ") for e in found.episodes]
     return out
 
@@ -349,10 +349,10 @@ def evaluate_nab(folder: Path) -> dict:
     series = read_nab_series(folder)
     with tempfile.TemporaryDirectory(prefix="nab-", dir=WORK if WORK.exists() else None) as tmp:
         scratch = Path(tmp)
-        by_sensitivity = {s: nab_score(folder, nab_detections(series, spikes.SpikeParams.at(s)), scratch)
-                          for s in spikes.SENSITIVITIES}
-        at_alert = nab_score(folder, nab_detections(series, spikes.SpikeParams(), "detected_at"), scratch)
-        by_alpha = {a: nab_score(folder, nab_detections(series, replace(spikes.SpikeParams(), alpha=a)), scratch)
+        by_sensitivity = {s: nab_score(folder, nab_detections(series, spike_detector.SpikeParams.at(s)), scratch)
+                          for s in spike_detector.SENSITIVITIES}
+        at_alert = nab_score(folder, nab_detections(series, spike_detector.SpikeParams(), "detected_at"), scratch)
+        by_alpha = {a: nab_score(folder, nab_detections(series, replace(spike_detector.SpikeParams(), alpha=a)), scratch)
                     for a in LOO_ALPHAS}
     windows = {name: values["windows"] for name, values in by_sensitivity["normal"]["files"].items()}
     labels = json.loads((folder / "labels" / "combined_windows.json").read_text())
@@ -431,7 +431,7 @@ def speed(path: Path) -> dict:
         start = time.perf_counter()
         frame = queries.run_uncached("trends_series", warehouse=str(path), **params)
         mid, mid_cpu = time.perf_counter(), time.process_time()
-        spikes.detect_many(frame, "key", value_column="cases")
+        spike_detector.detect_many(frame, "key", value_column="cases")
         done = time.perf_counter()
         cpu.append(time.process_time() - mid_cpu)
         fetch.append(mid - start)
@@ -467,10 +467,10 @@ def watched_speed(path: Path) -> dict:
             fetch.append(mid - start)
             detect.append(done - mid)
         hours = frame["bucket"].dt.truncate("1h")
-        watched = spikes.watched_series(frame, hours.min(), hours.max())
+        watched = watched_scopes.watched_series(frame, hours.min(), hours.max())
         fine = watched.keys["level"] != "category"
-        judged = int(spikes.could_alert(watched.values[~fine.to_numpy()], spikes.SpikeParams()).sum()
-                     + spikes.could_alert(watched.values[fine.to_numpy()], spikes.FINE_SCOPE).sum())
+        judged = int(watched_scopes.could_alert(watched.values[~fine.to_numpy()], spike_detector.SpikeParams()).sum()
+                     + watched_scopes.could_alert(watched.values[fine.to_numpy()], spike_detector.FINE_SCOPE).sum())
         out[page] = {"fetch_s": min(fetch), "detect_s": min(detect), "detect_cpu_s": min(cpu), "series": watched.keys.height,
                      "judged": judged, "hours": len(watched.stamps), "cells": frame.height}
     queries.close_all()
@@ -522,7 +522,7 @@ def series_label(row: dict) -> str:
 
 def write_report(sim: dict, nab: dict | None, nab_note: str, speed_result: dict | None,
                  watched_result: dict | None) -> str:
-    params = spikes.SpikeParams()
+    params = spike_detector.SpikeParams()
     held = sim[HELD_OUT_SEED]["normal"]
     lines = [
         "# Spike detector evaluation",
@@ -581,7 +581,7 @@ def write_report(sim: dict, nab: dict | None, nab_note: str, speed_result: dict 
         "| sensitivity | seed | recall | false alerts / category / 30 d | median delay (h) | spike alerts | burst alerts | detector (s) |",
         "|---|---:|---:|---:|---:|---:|---:|---:|",
     ]
-    for level in spikes.SENSITIVITIES:
+    for level in spike_detector.SENSITIVITIES:
         for seed in SEEDS:
             x = sim[seed][level]
             lines.append(f"| {level} | {seed} | {x['recall']:.2f} ({x['found']}/{x['eligible']}) | {x['false_per_30d']:.2f} "
@@ -618,7 +618,7 @@ def write_report(sim: dict, nab: dict | None, nab_note: str, speed_result: dict 
             f"Every watched series, as the pages judge them on one view (as of {END:%Y-%m-%d %H:%M}, default filters; "
             f"fetch cold, best of 3 runs). Series in which no {params.sustain} consecutive hours (the longest run "
             "tested) add up to the settings' `min_excess` cannot alert and are not run through the detector "
-            "(`watchfloor.spikes.could_alert`); of "
+            "(`watchfloor.watched_scopes.could_alert`); of "
             "the others, those with no point or run big enough (min_excess, min_ratio) for their first expected "
             "counts are settled without their dispersion and tails, and the rest are judged in batches of category "
             "and narrower series together (same alerts as judging every series alone). The detector time includes "
@@ -637,16 +637,16 @@ def write_report(sim: dict, nab: dict | None, nab_note: str, speed_result: dict 
     lines += [
         "## Settings",
         "",
-        "`watchfloor.spikes.SpikeParams()` (normal sensitivity): "
+        "`watchfloor.spike_detector.SpikeParams()` (normal sensitivity): "
         + ", ".join(f"{k}={getattr(params, k)!r}" for k in (
             "alpha", "min_excess", "min_ratio", "z_continue", "end_after", "merge_gap", "merge_time", "weeks",
             "neighbour_time", "level_time", "level_lag", "dispersion_time", "dispersion_share", "volatility_time",
             "volatility_share", "volatility_lag", "volatility_below", "scan", "sustain")) + ".",
-        f"Run lengths tested on their sums: {', '.join(map(str, spikes.run_lengths(params)))} (those longer than scan "
+        f"Run lengths tested on their sums: {', '.join(map(str, spike_detector.run_lengths(params)))} (those longer than scan "
         "only on thin series, as sustained rises, sharing alpha).",
-        f"Sensitivities (per-point tail alpha): {', '.join(f'{k} {v:g}' for k, v in spikes.SENSITIVITY_ALPHA.items())}.",
-        f"Series narrower than a category: `SpikeParams.fine()`: alpha / {spikes.FINE_ALPHA_DIVISOR:g}, min_excess "
-        f"{spikes.FINE_MIN_EXCESS:g}, min_ratio {spikes.FINE_MIN_RATIO:g}.",
+        f"Sensitivities (per-point tail alpha): {', '.join(f'{k} {v:g}' for k, v in spike_detector.SENSITIVITY_ALPHA.items())}.",
+        f"Series narrower than a category: `SpikeParams.fine()`: alpha / {spike_detector.FINE_ALPHA_DIVISOR:g}, min_excess "
+        f"{spike_detector.FINE_MIN_EXCESS:g}, min_ratio {spike_detector.FINE_MIN_RATIO:g}.",
         "",
     ]
     return "\n".join(lines)
@@ -654,7 +654,7 @@ def write_report(sim: dict, nab: dict | None, nab_note: str, speed_result: dict 
 
 def spike_rows(seed: int, r: dict) -> list[str]:
     """The report's tables of one seed's eligible spikes and false alerts at normal sensitivity."""
-    params = spikes.SpikeParams()
+    params = spike_detector.SpikeParams()
     lines = ["", f"Spikes of seed {seed}{SEED_NOTES.get(seed, '')} at normal sensitivity. Extra, first 3 h: the "
              "cases above the expected count in the spike's first three hours on its own series (the detector's "
              f"expected counts); a point or a run of up to {params.scan} points opens an episode only with at least "
@@ -695,7 +695,7 @@ def nab_section(nab: dict) -> list[str]:
         "| | " + " | ".join(short[f] for f in files) + " | all five | target |",
         "|---|" + "---:|" * (len(files) + 2),
     ]
-    for level in spikes.SENSITIVITIES:
+    for level in spike_detector.SENSITIVITIES:
         res = nab["by_sensitivity"][level]
         lines.append(f"| Watchfloor, {level} | " + " | ".join(f"{res['files'][f]['nab']:.1f}" for f in files)
                      + f" | **{res['ALL']['nab']:.1f}** | " + (f">= {TARGETS['nab']:.0f}: {verdict(res['ALL']['nab'] >= TARGETS['nab'])}"
@@ -775,7 +775,7 @@ def main() -> int:
             paths[seed] = seed_warehouse(scratch, seed, reuse)
             truth = load_truth(paths[seed], seed)
             watched = watched_series(truth.counts, truth.start, truth.end)
-            sim[seed] = {level: evaluate(truth, watched, level) for level in spikes.SENSITIVITIES}
+            sim[seed] = {level: evaluate(truth, watched, level) for level in spike_detector.SENSITIVITIES}
             sim[seed]["cases"] = truth.cases
             if seed == HELD_OUT_SEED:
                 sim["studies"] = category_studies(truth)

@@ -12,7 +12,8 @@ process's CPU time (user + system, every thread) into:
 The wall time beside it says how well the simulation and the appends overlapped; on a shared
 machine it grows with the load, which is printed with it (2 CPUs: above 2 means contention).
 
-Usage: python benchmarks/profile_seed.py [--days 10] [--cases-per-day 111000] [--keep FILE]
+Usage: python benchmarks/profile_seed.py [--days 10] [--cases-per-day 111000] [--seed 11]
+                                          [--end 2026-11-20T00:00:00] [--keep FILE]
 """
 
 from __future__ import annotations
@@ -29,12 +30,15 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from watchfloor.simulator import SimConfig, writer  # noqa: E402
+from watchfloor.cli.options import add_period_options  # noqa: E402
+from watchfloor.config import parse_time  # noqa: E402
+from watchfloor.simulator import writer  # noqa: E402
+from watchfloor.simulator.config import SimConfig  # noqa: E402
 
 END = datetime(2026, 11, 20)
 
 
-def profile(path: Path, days: int, per_day: int) -> dict[str, float]:
+def profile(path: Path, cfg: SimConfig) -> dict[str, float]:
     spent = {"simulation": 0.0, "summaries": 0.0}
     real_stream, real_summaries = writer.stream.stream, writer._build_summaries
 
@@ -59,8 +63,7 @@ def profile(path: Path, days: int, per_day: int) -> dict[str, float]:
     try:
         load_before = os.getloadavg()[0]
         cpu0, wall0 = time.process_time(), time.perf_counter()
-        counts = writer.seed(path, SimConfig(days=days, cases_per_day=per_day, seed=11, end=END), replace=True,
-                             progress=False, window_days=1)
+        counts = writer.seed(path, cfg, replace=True, progress=False, window_days=1)
         cpu, wall = time.process_time() - cpu0, time.perf_counter() - wall0
     finally:
         writer.stream.stream, writer._build_summaries = real_stream, real_summaries
@@ -72,13 +75,13 @@ def profile(path: Path, days: int, per_day: int) -> dict[str, float]:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="Split a streamed seed's CPU time into its parts.")
-    parser.add_argument("--days", type=int, default=10)
-    parser.add_argument("--cases-per-day", type=int, default=111_000)
+    add_period_options(parser, days=10, cases_per_day=111_000, seed=11, end=END.isoformat())
     parser.add_argument("--keep", type=Path, metavar="FILE", help="seed into FILE and keep it")
     args = parser.parse_args(argv)
     with tempfile.TemporaryDirectory(prefix="wf-profile-seed-") as tmp:
         path = args.keep or Path(tmp) / "seed.duckdb"
-        r = profile(path, args.days, args.cases_per_day)
+        r = profile(path, SimConfig(days=args.days, cases_per_day=args.cases_per_day, seed=args.seed,
+                                    end=parse_time(args.end)))
     print(f"{args.days} days x {args.cases_per_day:,}: {r['cases']:,} cases, {r['events']:,} events; "
           f"wall {r['wall']:.1f} s, CPU {r['cpu']:.1f} s, peak {r['peak_gib']:.2f} GiB, "
           f"load {r['load_before']:.1f} -> {r['load']:.1f}")

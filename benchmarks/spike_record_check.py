@@ -1,5 +1,5 @@
 """Whether a change to the spike detector left the spike record unchanged: the record
-(watchfloor.spike_record.build) and the watched alerts (watchfloor.spikes.watched_alerts) of
+(watchfloor.spike_record.build) and the watched alerts (watchfloor.watched_scopes.watched_alerts) of
 several real-sized inputs, saved before the change and compared after it.
 
     python benchmarks/spike_record_check.py save DIR [WAREHOUSE ...]
@@ -30,7 +30,7 @@ sys.path.insert(0, str(ROOT))
 
 import queries  # noqa: E402
 from queries import plans  # noqa: E402
-from watchfloor import spike_record, spikes  # noqa: E402
+from watchfloor import spike_detector, spike_record, watched_scopes  # noqa: E402
 from watchfloor.filters import Filters, default_filters  # noqa: E402
 
 HOUR = timedelta(hours=1)
@@ -85,22 +85,22 @@ def judge(entry: dict) -> dict[str, pl.DataFrame]:
     frame = entry["frame"]
     out = {}
     if "hour" in entry:
-        for sensitivity in spikes.SENSITIVITIES:
+        for sensitivity in spike_detector.SENSITIVITIES:
             record = spike_record.build(frame, entry["hour"], sensitivity)
             out[f"record-{sensitivity}"] = record.spikes.with_columns(
                 pl.lit(record.first, pl.Datetime("us")).alias("_first"), pl.lit(record.last, pl.Datetime("us")).alias("_last"))
             span = spike_record.grid(frame, entry["hour"])
             if span is not None and sensitivity == "normal":
-                watched = spikes.watched_series(frame, *span, interval=spike_record.STEP)
-                params = spikes.SpikeParams.at(sensitivity)
-                out[f"alerts-{sensitivity}"] = spikes.watched_alerts(watched, params, params.fine())
+                watched = watched_scopes.watched_series(frame, *span, interval=spike_record.STEP)
+                params = spike_detector.SpikeParams.at(sensitivity)
+                out[f"alerts-{sensitivity}"] = watched_scopes.watched_alerts(watched, params, params.fine())
     else:
-        watched = spikes.watched_series(frame, entry["start"], entry["end"])
-        for sensitivity in spikes.SENSITIVITIES:
-            params = spikes.SpikeParams.at(sensitivity)
-            found = spikes.judge_watched(watched, params, params.fine())
-            out[f"alerts-{sensitivity}"] = spikes.watched_alerts(watched, params, params.fine(), found=found)
-            out[f"episodes-{sensitivity}"] = spikes.watched_episodes(watched, params, params.fine(), found=found)
+        watched = watched_scopes.watched_series(frame, entry["start"], entry["end"])
+        for sensitivity in spike_detector.SENSITIVITIES:
+            params = spike_detector.SpikeParams.at(sensitivity)
+            found = watched_scopes.judge_watched(watched, params, params.fine())
+            out[f"alerts-{sensitivity}"] = watched_scopes.watched_alerts(watched, params, params.fine(), found=found)
+            out[f"episodes-{sensitivity}"] = watched_scopes.watched_episodes(watched, params, params.fine(), found=found)
     return out
 
 

@@ -11,11 +11,10 @@ import polars as pl
 import streamlit as st
 
 from components import tables, times
-from components.kpi import format_count
 from watchfloor import roles
 from watchfloor.alerting import figures
 from watchfloor.alerting.store import AlertStore, StoreError
-from watchfloor.sla_figures import format_duration
+from watchfloor.formatting import format_count, format_duration
 
 _FLASH = "alerts_flash"
 ALERT_PARAM = "alert"
@@ -65,16 +64,12 @@ def summary_tiles(summary: figures.Summary) -> None:
                      help="Alerts whose condition holds now (one per rule and scope).")
     unack_tile.metric("Not acknowledged", format_count(summary.unacknowledged), border=True,
                       help="Open alerts nobody has acknowledged yet: reminders go out for these.")
-    ack_tile.metric("Median time to acknowledge", _duration(summary.median_to_acknowledge_s), border=True,
+    ack_tile.metric("Median time to acknowledge", format_duration(summary.median_to_acknowledge_s), border=True,
                     help=f"Opened to acknowledged, over the alerts opened in the last {figures.HISTORY_DAYS} days "
                          "that were acknowledged.")
-    resolve_tile.metric("Median time to resolve", _duration(summary.median_to_resolve_s), border=True,
+    resolve_tile.metric("Median time to resolve", format_duration(summary.median_to_resolve_s), border=True,
                         help=f"Opened to resolved (the condition cleared), over the alerts opened in the last "
                              f"{figures.HISTORY_DAYS} days that resolved.")
-
-
-def _duration(seconds: float | None) -> str:
-    return "–" if seconds is None else format_duration(seconds)
 
 
 def _link(page: str, query: str) -> str:

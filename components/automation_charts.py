@@ -13,8 +13,9 @@ import streamlit as st
 import queries
 from components import case_link, plain, tables, times
 from components.charts import marked
-from components.kpi import format_share, kpi_tile
+from components.kpi import kpi_tile
 from watchfloor import automation as au
+from watchfloor.formatting import format_share
 from watchfloor.labels import category_labels, humanised, texts_of
 
 STAGE_COLOURS = {"waiting": "#4c78a8", "review": "#72b7b2", "pending": "#eeca3b", "escalated": "#e45756",

@@ -16,6 +16,7 @@ from components.spike_lines import spike_list
 from watchfloor import executive as ex
 from watchfloor import roles
 from watchfloor.compare import NO_CHANGE, Change, describe_relative_change
+from watchfloor.formatting import coarse_duration, format_value
 from watchfloor.labels import category_labels, humanised, texts_of
 
 LINK_LABELS = {"trends": "Trends", "sla": "SLA", "incidents": "Incidents", "quality": "Quality",
@@ -101,7 +102,7 @@ def tile(figure: ex.Figure, role: str, compared_with: str, window: str) -> None:
     if delta == NO_CHANGE:
         colour, arrow = "off", "off"
     with st.container(border=True, gap=None, height=TILE_HEIGHT):
-        st.metric(figure.label, ex.format_value(figure.change.current, figure.kind), delta=delta,
+        st.metric(figure.label, format_value(figure.change.current, figure.kind), delta=delta,
                   delta_color=colour, delta_arrow=arrow, help=f"{figure.help} Compared with {compared_with}.")
         # the window right under the number, the note on the next line (one element: no gap between)
         st.caption(_unbroken(window) + (f"  \n{figure.note}" if figure.note else ""))
@@ -243,7 +244,7 @@ def notices(table: pl.DataFrame, rows: int = 6, comparable: bool = True) -> None
             pl.col("trusted_flagger_notices").alias("Flaggers"),
             pl.col("orders").alias("Orders"),
             pl.col("notices_actioned").alias("Actioned"),
-            texts_of(shown, ex.format_duration, "median_notice_time_to_action_s", skip_nulls=False).alias("Median"),
+            texts_of(shown, coarse_duration, "median_notice_time_to_action_s", skip_nulls=False).alias("Median"),
         ),
         hide_index=True, key="executive_notices_table", height=35 * (shown.height + 1) + 3,
         column_config={

@@ -10,10 +10,10 @@ import polars as pl
 import streamlit as st
 
 from components import case_link, plain, tables, times
-from components.kpi import format_count
 from watchfloor import incidents as inc
 from watchfloor import spike_record
-from watchfloor.labels import category_label, category_labels, count_of, humanise, humanised, surface_labels, texts_of
+from watchfloor.formatting import coarse_duration, count_of, format_count
+from watchfloor.labels import category_label, category_labels, humanise, humanised, surface_labels, texts_of
 
 SEVERITY_COLOURS = {"SEV0": "#c92a2a", "SEV1": "#e8590c", "SEV2": "#f59f00", "SEV3": "#868e96"}
 MILESTONE_COLOURS = {"Started": "#495057", "Detected": "#1971c2", "Acknowledged": "#7048e8",
@@ -46,12 +46,12 @@ def response_tiles(summary: pl.DataFrame) -> None:
     }
     for column, (key, label) in zip(columns[1:], inc.DURATIONS.items()):
         with column:
-            st.metric(label, inc.format_duration(overall[key]), border=True,
+            st.metric(label, coarse_duration(overall[key]), border=True,
                       help=(f"The median over the {overall['resolved']:,} listed incidents already resolved (every "
                         "median over the same incidents, so they keep the milestones' order): " if overall["resolved"]
                         else "None of the listed incidents is resolved yet: the median over those that reached the "
                              "milestone: ") + helps[key])
-            st.caption(" · ".join(f"{plain.md(r['severity'])} {inc.format_duration(r[key])}"
+            st.caption(" · ".join(f"{plain.md(r['severity'])} {coarse_duration(r[key])}"
                                   for r in by_severity.iter_rows(named=True)))
 
 
@@ -142,7 +142,7 @@ def story(rows: pl.DataFrame) -> None:
     tables.table(
         times.local(rows, "occurred_at").select(
             pl.col("occurred_at").alias(when),
-            texts_of(rows, inc.format_duration, "since_start_s").alias("Since start"),
+            texts_of(rows, coarse_duration, "since_start_s").alias("Since start"),
             humanised("kind").alias("What"),
             pl.col("note").fill_null("").alias("Note"),
             pl.col("actor").fill_null("").alias("By"),
@@ -192,8 +192,8 @@ def detector_note(spike: dict | None, incident: dict) -> str:
     lead = ""
     if incident.get("detected_at") is not None:
         gap = (incident["detected_at"] - flagged).total_seconds()
-        lead = (f", {inc.format_duration(gap)} before the incident was detected" if gap > 0 else
-                f", {inc.format_duration(-gap)} after the incident was detected" if gap < 0 else ", as the incident was detected")
+        lead = (f", {coarse_duration(gap)} before the incident was detected" if gap > 0 else
+                f", {coarse_duration(-gap)} after the incident was detected" if gap < 0 else ", as the incident was detected")
     shown = times.local_row(spike, *times.SPIKE_TIMES)
     return (f"Spike detector: {plain.md(spike_record.describe(shown, times.zone_abbreviation(spike['onset'])))}; "
             f"flagged at {times.at(flagged, '%m-%d %H:00')}{lead}.")

@@ -51,11 +51,3 @@ def page_link(page_key: str | None, label: str | None, role: str, query_params: 
     except StreamlitAPIException:
         # The page runs outside the app's navigation (a single-page test): a plain link will do.
         st.markdown(f"[{label or spec.title + ' →'}](/{navigation_url(page_key)})")
-
-
-def format_count(value: float | int | None) -> str:
-    return "–" if value is None else f"{value:,.0f}"
-
-
-def format_share(value: float | None) -> str:
-    return "–" if value is None else f"{value:.1%}"

@@ -10,8 +10,8 @@ import streamlit as st
 
 from components import plain, tables
 from components.charts import marked
-from components.kpi import format_count, format_share
 from watchfloor import quality as q
+from watchfloor.formatting import format_count, format_share
 from watchfloor.labels import category_labels
 
 BAND_COLOURS = {"poor": "red", "slight": "red", "fair": "amber", "moderate": "yellow", "substantial": "green",

@@ -12,10 +12,10 @@ import queries
 from components import tables
 from components.charts import marked
 from components.navigation import page_is_built
-from watchfloor import metrics, roles
 from watchfloor import queue_health as qh
+from watchfloor import roles
+from watchfloor.formatting import format_duration, format_hours
 from watchfloor.labels import texts_of
-from watchfloor.sla_figures import format_duration
 
 STATE_MARKS = {"red": "behind", "amber": "at risk", "green": "on track"}
 
@@ -76,7 +76,7 @@ def _health_rows(table: pl.DataFrame, columns: tuple[str, ...], case_links: bool
         (pl.col("oldest_age_seconds") / hours).alias("oldest_h"),
         (pl.col("age_p50_seconds") / hours).alias("p50_h"),
         (pl.col("age_p90_seconds") / hours).alias("p90_h"),
-        texts_of(table, metrics.format_hours, "projected_hours_to_clear", skip_nulls=False).alias("clears_in"),
+        texts_of(table, format_hours, "projected_hours_to_clear", skip_nulls=False).alias("clears_in"),
     )
     if case_links:
         shown = shown.with_columns(("case?case_id=" + pl.col("oldest_case_id")).alias("oldest_case_id"))

@@ -1,13 +1,13 @@
 """The spike sensitivity in force (low, normal, high): one setting for Home, Trends, Incidents and
 the Executive summary, chosen on the Trends page and kept in the session and in the URL
 (`?sensitivity=high`; `normal` is the default and leaves the URL alone). Anything else in the URL
-is ignored: the detector's own list (watchfloor.spikes.SENSITIVITIES) is the only source."""
+is ignored: the detector's own list (watchfloor.spike_detector.SENSITIVITIES) is the only source."""
 
 from __future__ import annotations
 
 import streamlit as st
 
-from watchfloor.spikes import SENSITIVITIES
+from watchfloor.spike_detector import SENSITIVITIES
 
 SESSION_KEY = "spike_sensitivity"
 WIDGET_KEY = "spike_sensitivity_control"

@@ -13,9 +13,10 @@ import streamlit as st
 import queries
 from components import case_link, plain, shell, tables, times
 from components.charts import marked
-from components.kpi import format_count, kpi_tile
+from components.kpi import kpi_tile
 from watchfloor import metrics, sla_figures
-from watchfloor.labels import category_label
+from watchfloor.formatting import format_count, format_duration, format_share, format_time_left
+from watchfloor.labels import category_label, vendor_label
 from watchfloor.warehouse import WarehouseError
 
 LEVEL_COLOURS = {"breached": "red", "at_risk": "amber", "warning": "yellow", "on_track": "green"}
@@ -58,12 +59,12 @@ def headline(attainment: pl.DataFrame, now: metrics.NowCounts, role: str) -> Non
     window = f" · {metrics.PERIOD}"
     tiles = st.columns(5)
     with tiles[0]:
-        kpi_tile("First-action SLA" + window, sla_figures.format_share(first.share),
+        kpi_tile("First-action SLA" + window, format_share(first.share),
                  note=f"{first.met:,} met · {first.breached:,} breached",
                  help="Met ÷ (met + breached) over first-action clocks that stopped within target or "
                       "crossed their target in the sidebar's date range.", role=role)
     with tiles[1]:
-        kpi_tile("Resolution SLA" + window, sla_figures.format_share(resolution.share),
+        kpi_tile("Resolution SLA" + window, format_share(resolution.share),
                  note=f"{resolution.met:,} met · {resolution.breached:,} breached",
                  help="Met ÷ (met + breached) over resolution clocks that stopped within target or "
                       "crossed their target in the sidebar's date range.", role=role)
@@ -216,8 +217,8 @@ def breach_causes(causes: pl.DataFrame, dimension: str, clock: str) -> None:
     shares = st.columns(len(sla_figures.CAUSE_PARTS))
     for column, row in zip(shares, overall.iter_rows(named=True)):
         with column:
-            st.metric(plain.md(row["part"]), sla_figures.format_share(row["share"]),
-                      help=f"{sla_figures.format_duration(row['seconds'])} in all over {clocks:,} breached clocks.")
+            st.metric(plain.md(row["part"]), format_share(row["share"]),
+                      help=f"{format_duration(row['seconds'])} in all over {clocks:,} breached clocks.")
     _draw(queries.memo(causes, _causes_figure, clock, dimension), key="sla_causes_chart")
     st.caption(
         f"Share of the wall time from creation to the clock's stop (or now) of the breached "
@@ -238,7 +239,7 @@ def _causes_figure(causes: pl.DataFrame, clock: str, dimension: str) -> go.Figur
         fig.add_trace(go.Bar(
             y=labels,
             x=[shares_by_label.get(label) or 0 for label in labels],
-            customdata=[sla_figures.format_duration(hours_by_label.get(label)) for label in labels],
+            customdata=[format_duration(hours_by_label.get(label)) for label in labels],
             name=part,
             orientation="h",
             marker_color=colour,
@@ -301,20 +302,20 @@ def case_details(row: dict, as_of: datetime) -> None:
             "Clock": sla_figures.CLOCK_LABELS.get(row["clock"], row["clock"]),
             "Queue": row.get("queue_name") or row.get("queue_id"),
             "Priority": row["priority"],
-            "Vendor": sla_figures.vendor_label(row.get("vendor_id"), row.get("vendor_name")),
+            "Vendor": vendor_label(row.get("vendor_id"), row.get("vendor_name")),
             "Region": row["region"],
             "Category": category_label(row["category"]),
             "Created": times.at(row["created_at"]),
-            "Elapsed / target": f"{sla_figures.format_duration(row['elapsed_seconds'])} of {sla_figures.format_duration(row['target_seconds'])}"
-                                f" ({sla_figures.format_share(row['used_share'])})",
-            "Paused": sla_figures.format_duration(row.get("paused_seconds")),
+            "Elapsed / target": f"{format_duration(row['elapsed_seconds'])} of {format_duration(row['target_seconds'])}"
+                                f" ({format_share(row['used_share'])})",
+            "Paused": format_duration(row.get("paused_seconds")),
         }
         if row.get("breach_at") is not None:
             facts["Breached at"] = times.at(row["breach_at"])
         if "case_open" in row:
             facts["Still open"] = "yes" if row["case_open"] else "no"
         if "seconds_left" in row:
-            facts["Time left"] = sla_figures.format_time_left(row["seconds_left"])
+            facts["Time left"] = format_time_left(row["seconds_left"])
         left, right = st.columns([1, 2])
         with left:
             st.markdown("\n".join(f"- **{name}:** {plain.md(value)}" for name, value in facts.items()))

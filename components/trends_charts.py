@@ -12,9 +12,10 @@ import streamlit as st
 
 import queries
 from components import case_link, plain, tables, times
-from components.kpi import format_count, kpi_tile
+from components.kpi import kpi_tile
 from watchfloor import trends as tr
-from watchfloor.labels import category_labels, count_of, humanised, signed_count, surface_labels, texts_of
+from watchfloor.formatting import count_of, format_count, signed_count
+from watchfloor.labels import category_labels, humanised, surface_labels, texts_of
 
 LINE_COLOURS = ["#4c78a8", "#f58518", "#54a24b", "#e45756", "#72b7b2", "#b279a2", "#eeca3b", "#9d755d"]
 OBSERVED_COLOUR = "#1f2933"

@@ -15,6 +15,7 @@ from components import plain, sidebar_filters, tables
 from components.charts import mark
 from watchfloor import scorecard_export
 from watchfloor import vendors as v
+from watchfloor.formatting import format_value
 from watchfloor.labels import category_label
 
 SERIES_COLOURS = ["#4c78a8", "#f58518", "#54a24b", "#b279a2", "#e45756", "#72b7b2", "#9d755d"]
@@ -68,7 +69,7 @@ def display_table(card: pl.DataFrame) -> pl.DataFrame:
         data[GROUP_LABELS[g]] = [f"{x:%Y-%m-%d}" if isinstance(x, (date, datetime)) else x for x in card[g].to_list()]
     data["Grade"] = card["grade"].to_list()
     for f in SHOWN_ORDER:
-        data[f.label] = [mark(status, v.format_value(f, x))
+        data[f.label] = [mark(status, format_value(x, f.kind))
                          for x, status in zip(card[f.key].to_list(), card[f"{f.key}_status"].to_list())]
     return pl.DataFrame(data)
 
@@ -156,9 +157,9 @@ def _pair_rows(card: pl.DataFrame, first: str, second: str) -> pl.DataFrame | No
 
     def column(row: dict, targets: bool) -> list[str]:
         if targets:
-            return [""] + [v.format_value(f, row[f"{f.key}_target"]) if row[f"{f.key}_target"] is not None else ""
+            return [""] + [format_value(row[f"{f.key}_target"], f.kind) if row[f"{f.key}_target"] is not None else ""
                            for f in v.FIGURES]
-        return [row["grade"]] + [mark(row[f"{f.key}_status"], v.format_value(f, row[f.key])) for f in v.FIGURES]
+        return [row["grade"]] + [mark(row[f"{f.key}_status"], format_value(row[f.key], f.kind)) for f in v.FIGURES]
 
     name_a, name_b = a["vendor"], b["vendor"]
     if name_a == name_b:  # two vendors of the same name: tell them apart by id

@@ -10,7 +10,8 @@ import duckdb
 import polars as pl
 import pytest
 
-from watchfloor.simulator import SimConfig, seed_warehouse
+from watchfloor.simulator import writer
+from watchfloor.simulator.config import SimConfig
 from watchfloor.simulator.live import LiveConfig, LiveFeed
 
 
@@ -28,7 +29,7 @@ def seeded_then_live(path: str, config: SimConfig, feed_seed: int, batches: int 
                      step: timedelta = timedelta(minutes=10)) -> datetime:
     """Seed `path` up to config.end, then write `batches` live batches `step` apart; returns the
     last batch's 'now'."""
-    seed_warehouse(path, config, progress=False)
+    writer.seed(path, config, progress=False)
     clock = Clock(config.end)
     feed = LiveFeed(path, LiveConfig(seed=feed_seed, speed=2.0), clock=clock)
     for _ in range(batches):

@@ -34,7 +34,7 @@ def must_run(reason: str) -> None:
 
 def seed_warehouse(path: Path) -> str:
     from watchfloor import summaries
-    from watchfloor.simulator import SimConfig
+    from watchfloor.simulator.config import SimConfig
     from watchfloor.simulator.writer import seed
 
     seed(path, SimConfig(days=8, cases_per_day=400, seed=9, end=END), progress=False)

@@ -23,6 +23,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from typing import cast
 
 import polars as pl
 
@@ -236,14 +237,16 @@ RATE_COUNTS = ("cases", "automated", "routed", "rerouted", "escalated", "looped"
 
 
 def _rates(counts: dict) -> dict:
-    row = {k: int(counts.get(k) or 0) for k in RATE_COUNTS}
+    counted = {k: int(counts.get(k) or 0) for k in RATE_COUNTS}
 
     def rate(a: int, b: int) -> float | None:
         return a / b if b else None
 
-    row.update(reroute_rate=rate(row["rerouted"], row["routed"]), escalation_rate=rate(row["escalated"], row["routed"]),
-               loop_rate=rate(row["looped"], row["escalated"]), automated_share=rate(row["automated"], row["cases"]),
-               breach_rate=rate(row["breached"], row["cases"]))
+    row: dict[str, int | float | None] = dict(counted)
+    row.update(reroute_rate=rate(counted["rerouted"], counted["routed"]),
+               escalation_rate=rate(counted["escalated"], counted["routed"]),
+               loop_rate=rate(counted["looped"], counted["escalated"]), automated_share=rate(counted["automated"], counted["cases"]),
+               breach_rate=rate(counted["breached"], counted["cases"]))
     return row
 
 
@@ -313,7 +316,7 @@ def _breach_table(groups: pl.DataFrame, per: pl.DataFrame) -> pl.DataFrame:
 # --------------------------------------------------------------------------- from routing_figures.sql
 
 
-def figure_rows(figures: pl.DataFrame, figure: str, *columns: str) -> pl.DataFrame:
+def figure_rows(figures: pl.DataFrame, figure: str, *columns: str | pl.Expr) -> pl.DataFrame:
     """One figure's rows of routing_figures.sql, with the columns it fills."""
     return figures.filter(pl.col("figure") == figure).select(*columns)
 
@@ -566,7 +569,7 @@ def current_threshold(cases: pl.DataFrame, classifier: str) -> float | None:
     """The lowest score at which the classifier's flags were decided automatically in the period (None:
     nothing automated), read from the data rather than from any configuration."""
     rows = cases.filter((pl.col("classifier_name") == classifier) & pl.col("automated"))
-    value = rows["classifier_score"].min() if rows.height else None
+    value = cast(float | None, rows["classifier_score"].min()) if rows.height else None
     return float(value) if value is not None else None
 
 

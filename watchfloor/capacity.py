@@ -27,6 +27,7 @@ import os
 import warnings
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
+from typing import cast
 
 import numpy as np
 import polars as pl
@@ -145,8 +146,8 @@ def groups(queues: pl.DataFrame) -> pl.DataFrame:
         return pl.DataFrame(schema={"team": pl.String, "label": pl.String, "region": pl.String, "tier": pl.String,
                                     "verticals": pl.String, "queues": pl.Int64, "target_seconds": pl.Float64,
                                     "sessions": pl.Int64, "aht_seconds": pl.Float64})
-    total_sessions = queues["sessions"].sum()
-    overall = queues["handle_seconds"].sum() / total_sessions if total_sessions else 300.0
+    total_sessions = cast(int, queues["sessions"].sum())
+    overall = cast(float, queues["handle_seconds"].sum()) / total_sessions if total_sessions else 300.0
     out = queues.group_by("team").agg(
         pl.col("region").mode().sort().first().alias("region"),
         pl.col("tier").mode().sort().first().alias("tier"),
@@ -192,7 +193,7 @@ def roster_matrix(roster: pl.DataFrame, teams: list[str], start: datetime, hours
     published = roster["published_until"].drop_nulls()
     if published.len() == 0:
         return matrix
-    first_unpublished = int((floor_hour(published.max()) - start).total_seconds() // 3600) + 1
+    first_unpublished = int((floor_hour(cast(datetime, published.max())) - start).total_seconds() // 3600) + 1
     for i in range(max(first_unpublished, 0), hours):
         back = i - WEEK * math.ceil((i - first_unpublished + 1) / WEEK)
         if back >= 0:
@@ -560,9 +561,9 @@ def backtest_summary(per_group: pl.DataFrame) -> dict[str, float | None]:
     scored = per_group.drop_nulls(["model_mase", "naive_mase"])
     if scored.height == 0:
         return {"model_mase": None, "naive_mase": None, "ratio": None, "coverage": None, "groups": 0}
-    model, naive = float(scored["model_mase"].mean()), float(scored["naive_mase"].mean())
+    model, naive = float(cast(float, scored["model_mase"].mean())), float(cast(float, scored["naive_mase"].mean()))
     return {"model_mase": model, "naive_mase": naive, "ratio": model / naive if naive > 0 else None,
-            "coverage": float(scored["coverage"].mean()), "groups": scored.height}
+            "coverage": float(cast(float, scored["coverage"].mean())), "groups": scored.height}
 
 
 # --- export ------------------------------------------------------------------------------------
@@ -654,7 +655,7 @@ def group_history(arrivals: pl.DataFrame, team: str) -> pl.DataFrame:
     rows = arrivals.filter(pl.col("team") == team).select("hour", pl.col("arrivals").cast(pl.Float64))
     if rows.height == 0:
         return rows
-    grid = pl.DataFrame(pl.datetime_range(arrivals["hour"].min(), arrivals["hour"].max(), "1h", eager=True,
+    grid = pl.DataFrame(pl.datetime_range(cast(datetime, arrivals["hour"].min()), cast(datetime, arrivals["hour"].max()), "1h", eager=True,
                                           time_unit="us").alias("hour"))
     return grid.join(rows, on="hour", how="left").with_columns(pl.col("arrivals").fill_null(0.0))
 

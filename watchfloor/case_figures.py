@@ -17,8 +17,9 @@ from datetime import datetime
 import polars as pl
 
 from watchfloor import sla
-from watchfloor.labels import category_label, category_labels, humanise, humanised, texts_of
-from watchfloor.sla_figures import calendar_label, format_duration, format_share, format_time_left, timeline_states, vendor_label
+from watchfloor.formatting import format_duration, format_share, format_time_left
+from watchfloor.labels import calendar_label, category_label, category_labels, humanise, humanised, texts_of, vendor_label
+from watchfloor.sla_figures import timeline_states
 
 SEARCH_MAX_CHARS = 100
 SEARCH_ROW_LIMIT = 50
@@ -187,7 +188,7 @@ def policy_of(case: dict) -> sla.Policy | None:
     )
 
 
-CLOCK_SCHEMA = {
+CLOCK_SCHEMA: dict[str, pl.DataType | type[pl.DataType]] = {
     "clock": pl.String, "label": pl.String, "target_seconds": pl.Float64, "elapsed_seconds": pl.Float64,
     "paused_seconds": pl.Float64, "used_share": pl.Float64, "state": pl.String, "stopped_at": pl.Datetime("us"),
     "due_at": pl.Datetime("us"), "breach_at": pl.Datetime("us"), "seconds_left": pl.Float64,

@@ -12,12 +12,13 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import date, datetime, time, timedelta
+from typing import cast, overload
 
 import polars as pl
 
 from watchfloor import metrics, spike_record
-from watchfloor.compare import Change
-from watchfloor.labels import coarse_duration as format_duration
+from watchfloor.compare import Change, describe_count_change, describe_relative_change, describe_share_change
+from watchfloor.formatting import format_value
 from watchfloor.spike_record import SpikeRecord
 
 LAST_7_DAYS = "last_7_days"
@@ -214,6 +215,12 @@ def _row(frame: pl.DataFrame, period: str, **match) -> dict | None:
     return rows.row(0, named=True) if rows.height else None
 
 
+@overload
+def _get(row: dict | None, column: str) -> float: ...
+@overload
+def _get(row: dict | None, column: str, default: float) -> float: ...
+@overload
+def _get(row: dict | None, column: str, default: float | None) -> float | None: ...
 def _get(row: dict | None, column: str, default: float | None = 0) -> float | None:
     if row is None:
         return default
@@ -242,7 +249,7 @@ def attainment(sla: pl.DataFrame, period: str, clock: str | None = None) -> floa
     rows = sla.filter(pl.col("period") == period)
     if clock is not None:
         rows = rows.filter(pl.col("clock") == clock)
-    return metrics.attainment(rows["met"].sum(), rows["breached"].sum())
+    return metrics.attainment(cast(int, rows["met"].sum()), cast(int, rows["breached"].sum()))
 
 
 def escalations(frame: pl.DataFrame, period: str, priorities: tuple[str, ...] = ("P0", "P1")) -> int:
@@ -387,20 +394,8 @@ def scope_label(filters) -> str:
     return ", ".join(f"{name} {' / '.join(values)}" for name, values in parts if values)
 
 
-def format_value(value: float | None, kind: str) -> str:
-    if value is None:
-        return "–"
-    if kind == "share":
-        return f"{value:.1%}"
-    if kind == "duration":
-        return format_duration(value)
-    return f"{value:,.0f}"
-
-
 def describe_change(figure: Figure) -> str | None:
     """The delta text of a tile: counts '+12 (+8%)', shares in percentage points, durations relative."""
-    from watchfloor.compare import describe_count_change, describe_relative_change, describe_share_change
-
     change = figure.change
     if figure.kind == "share":
         return describe_share_change(change)

@@ -10,6 +10,7 @@ import polars as pl
 from watchfloor import executive as ex
 from watchfloor.compare import Change, describe_relative_change
 from watchfloor.export_safety import csv_bytes, html_text
+from watchfloor.formatting import coarse_duration, format_count, format_value
 from watchfloor.labels import category_label, humanise
 
 _STYLE = """
@@ -47,10 +48,6 @@ def _table(headers: list[str], rows: list[list[object]], numeric: set[int]) -> s
     return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
 
 
-def _count(value: object) -> str:
-    return "–" if value is None else f"{value:,.0f}"
-
-
 def to_html(period: ex.Period, figures: list[ex.Figure], enforcement: pl.DataFrame, notices: pl.DataFrame,
             incidents: pl.DataFrame, previous_incidents: int, rising: pl.DataFrame, generated_at: datetime,
             scope: str = "", spikes: pl.DataFrame | None = None) -> str:
@@ -61,20 +58,20 @@ def to_html(period: ex.Period, figures: list[ex.Figure], enforcement: pl.DataFra
         delta = ex.describe_change(f) or "no comparison"
         tiles.append(
             f'<div class="tile"><div class="label">{_e(f.label)}</div>'
-            f'<div class="value">{_e(ex.format_value(f.change.current, f.kind))}</div>'
-            f'<div class="delta">{_e(delta)} · before {_e(ex.format_value(f.change.previous, f.kind))}</div>'
+            f'<div class="value">{_e(format_value(f.change.current, f.kind))}</div>'
+            f'<div class="delta">{_e(delta)} · before {_e(format_value(f.change.previous, f.kind))}</div>'
             + (f'<div class="note">{_e(f.note)}</div>' if f.note else "") + "</div>"
         )
     enforcement_html = _table(
         ["Action", "This period", "Before", "Change"],
-        [[humanise(r["action"]), _count(r["current"]), _count(r["previous"]),
+        [[humanise(r["action"]), format_count(r["current"]), format_count(r["previous"]),
           describe_relative_change(Change(r["current"], r["previous"]))] for r in enforcement.iter_rows(named=True)],
         {1, 2, 3},
     ) if enforcement.height else "<p>No enforcement actions in either period.</p>"
     if incidents.height:
         items = "".join(
             f"<li><b>{_e(r['severity'])}</b> {_e(r['incident_id'])} · {_e(r['title'])} — "
-            f"{_e((r['summary'] or '').split('. ')[0].rstrip('.'))} ({_count(r['linked_cases'])} cases, {_e(r['status'])})</li>"
+            f"{_e((r['summary'] or '').split('. ')[0].rstrip('.'))} ({format_count(r['linked_cases'])} cases, {_e(r['status'])})</li>"
             for r in incidents.iter_rows(named=True))
         incidents_html = f"<ul>{items}</ul>"
     else:
@@ -82,7 +79,7 @@ def to_html(period: ex.Period, figures: list[ex.Figure], enforcement: pl.DataFra
     incidents_html += f"<p>{previous_incidents} in the period before.</p>"
     rising_html = _table(
         ["Category", "This period", "Before", "Change"],
-        [[category_label(r["category"]), _count(r["current"]), _count(r["previous"]),
+        [[category_label(r["category"]), format_count(r["current"]), format_count(r["previous"]),
           describe_relative_change(Change(r["current"], r["previous"]))] for r in rising.iter_rows(named=True)],
         {1, 2, 3},
     ) if rising.height else "<p>No category rose against the period before.</p>"
@@ -94,9 +91,9 @@ def to_html(period: ex.Period, figures: list[ex.Figure], enforcement: pl.DataFra
     ) if spikes is not None and spikes.height else "<p>The spike detector found no spike in the period.</p>"
     notices_html = _table(
         ["Category", "Notices", "Before", "Trusted flaggers", "Orders", "Actioned", "Median to action"],
-        [[category_label(r["category"]), _count(r["notices"]), _count(r["previous_notices"]),
-          _count(r["trusted_flagger_notices"]), _count(r["orders"]), _count(r["notices_actioned"]),
-          ex.format_duration(r["median_notice_time_to_action_s"])] for r in notices.iter_rows(named=True)],
+        [[category_label(r["category"]), format_count(r["notices"]), format_count(r["previous_notices"]),
+          format_count(r["trusted_flagger_notices"]), format_count(r["orders"]), format_count(r["notices_actioned"]),
+          coarse_duration(r["median_notice_time_to_action_s"])] for r in notices.iter_rows(named=True)],
         {1, 2, 3, 4, 5, 6},
     ) if notices.height else "<p>No notices or orders in the period.</p>"
     return f"""<!DOCTYPE html>

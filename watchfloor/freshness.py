@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+from watchfloor.formatting import format_lag
+
 
 @dataclass(frozen=True)
 class Freshness:
@@ -19,18 +21,6 @@ class Freshness:
             return "never: the warehouse holds no events"
         when = shown_at or f"{self.newest_event_at:%Y-%m-%d %H:%M} UTC"
         return f"{when} ({format_lag(self.lag_minutes)} ago)"
-
-
-def format_lag(minutes: float) -> str:
-    minutes = max(minutes, 0.0)
-    if minutes < 1:
-        return "less than a minute"
-    if minutes < 90:
-        return f"{minutes:.0f} min"
-    hours = minutes / 60
-    if hours < 48:
-        return f"{hours:.1f} h"
-    return f"{hours / 24:.1f} days"
 
 
 def assess(newest_event_at: datetime | None, now: datetime, amber_minutes: float, red_minutes: float) -> Freshness:

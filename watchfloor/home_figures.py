@@ -92,12 +92,13 @@ def summarise_day(flow: pl.DataFrame, sla: pl.DataFrame, sla_week_before: pl.Dat
 # --------------------------------------------------------------------------- rising categories
 
 RISING_WINDOW = timedelta(hours=24)
-RISING_SCHEMA = {"spike_id": pl.String, "category": pl.String, "surface": pl.String, "region": pl.String,
-                 "label": pl.String, "state": pl.String, "ongoing": pl.Boolean, "onset": pl.Datetime("us"),
-                 "end": pl.Datetime("us"), "until": pl.Datetime("us"), "peak": pl.Datetime("us"),
-                 "peak_observed": pl.Float64, "peak_expected": pl.Float64, "severity": pl.String,
-                 "cases": pl.Float64, "expected": pl.Float64, "excess": pl.Float64, "multiplier": pl.Float64,
-                 "last_24h": pl.Int64, "week_before": pl.Int64}
+RISING_SCHEMA: dict[str, pl.DataType | type[pl.DataType]] = {
+    "spike_id": pl.String, "category": pl.String, "surface": pl.String, "region": pl.String,
+    "label": pl.String, "state": pl.String, "ongoing": pl.Boolean, "onset": pl.Datetime("us"),
+    "end": pl.Datetime("us"), "until": pl.Datetime("us"), "peak": pl.Datetime("us"),
+    "peak_observed": pl.Float64, "peak_expected": pl.Float64, "severity": pl.String,
+    "cases": pl.Float64, "expected": pl.Float64, "excess": pl.Float64, "multiplier": pl.Float64,
+    "last_24h": pl.Int64, "week_before": pl.Int64}
 
 
 def rising_categories(record: SpikeRecord, cells: pl.DataFrame, as_of: datetime, top_n: int = 3) -> pl.DataFrame:

@@ -9,7 +9,7 @@ from datetime import datetime, timedelta
 
 import polars as pl
 
-from watchfloor.labels import coarse_duration as format_duration
+from watchfloor.formatting import coarse_duration
 from watchfloor.labels import texts_of
 from watchfloor.spike_record import SpikeRecord
 
@@ -162,7 +162,7 @@ def incident_table(incidents: pl.DataFrame) -> pl.DataFrame:
         pl.col("commander").fill_null("–").alias("Commander"),
         pl.col("started_at").alias("Started"),
         pl.col("linked_cases").alias("Linked cases"),
-        *[texts_of(incidents, format_duration, c, skip_nulls=False).alias(label.replace("Time to ", "To "))
+        *[texts_of(incidents, coarse_duration, c, skip_nulls=False).alias(label.replace("Time to ", "To "))
           for c, label in DURATIONS.items()],
     )
 

@@ -1,5 +1,6 @@
 """Display names for the warehouse's codes (unknown codes still read well: 'new_thing' ->
-'New thing'), and counts and durations as people read them.
+'New thing'), an SLA policy's calendar and pause, and a case's vendor. Numbers, shares and
+durations are written by watchfloor.formatting.
 
 Tables get their labels from Polars expressions (`humanised`, `category_labels`) or from plain
 Python run on a column's collected values (`texts_of`), never from a Python callback inside Polars
@@ -9,7 +10,6 @@ lock while a session thread that holds it waits for them, and the server hangs.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable
 from typing import Any
 
@@ -78,31 +78,22 @@ def texts_of(frame: pl.DataFrame, format_row: Callable[..., Any], *columns: str,
                      dtype=pl.String)
 
 
-def versus(now: float | None, before: float | None) -> str:
-    """'13,038 vs 2,346': two counts with separators ('–' where unknown)."""
-    return " vs ".join("–" if v is None else f"{v:,.0f}" for v in (now, before))
+# An SLA policy and a case's vendor, as the SLA and Case pages show them.
+NO_VENDOR = "No vendor"
 
 
-def signed_count(n: float | None) -> str:
-    """'+4,266', '-8,441', '0': a change in cases with its sign and separators."""
-    if n is None:
-        return "–"
-    return "0" if round(n) == 0 else f"{n:+,.0f}"
+def calendar_label(calendar: str, start_hour: int, end_hour: int) -> str:
+    """'24×7', or the business hours (read in each queue's own time zone)."""
+    if calendar != "business":
+        return "24×7"
+    return f"Mon–Fri {start_hour:02d}:00–{end_hour:02d}:00 local"
 
 
-def count_of(n: int, noun: str, plural: str | None = None) -> str:
-    """'1 entry', '2 entries', '1,204 cases': a count with its noun in the right number."""
-    return f"{n:,} {noun if n == 1 else (plural or noun + 's')}"
+def pause_label(pause_on_pending: bool) -> str:
+    return "Pauses the clock" if pause_on_pending else "Clock keeps running"
 
 
-def coarse_duration(seconds: float | None) -> str:
-    """A response time at a glance: '25 min' under 90 minutes, then hours with one decimal
-    ('7.5 h') under two days, then days ('3.0 d'); '–' when unknown (None, NaN or negative)."""
-    if seconds is None or math.isnan(float(seconds)) or seconds < 0:
-        return "–"
-    seconds = float(seconds)
-    if seconds < 90 * 60:
-        return f"{round(seconds / 60)} min"
-    if seconds < 48 * 3600:
-        return f"{seconds / 3600:.1f} h"
-    return f"{seconds / 86400:.1f} d"
+def vendor_label(vendor_id: str | None, vendor_name: str | None) -> str:
+    if vendor_id is None:
+        return NO_VENDOR
+    return vendor_name or vendor_id

@@ -37,6 +37,7 @@ from polars.datatypes import DataTypeClass
 
 from watchfloor import config, summaries
 from watchfloor.schema import CONTRACT_TABLES, column_defaults, contract_columns
+from watchfloor.transactions import in_transaction
 from watchfloor.warehouse import create_schema, first_line, open_for_writing
 
 # Parents before children: the order files are written in.
@@ -623,30 +624,23 @@ def load_files(paths: list[str | Path], warehouse: str | Path, table: str | None
     results: list[FileResult] = []
     with open_for_writing(warehouse) as con:
         con.sql("SET TimeZone = 'UTC'")
-        con.sql("BEGIN TRANSACTION")
         try:
-            create_schema(con)
-            con.sql(QUARANTINE_DDL)
-            con.sql("CREATE OR REPLACE TEMP TABLE _wf_touched (case_id VARCHAR)")
-            for item in items:
-                results.append(_write_file(con, item, columns_of[item.table], load_id, loaded_at))
-            _late_references(con, results)
-            _refresh_summaries(con, results)
-            for r, item in zip(results, items):
-                con.execute("INSERT INTO load_runs VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                            [load_id, loaded_at, r.path, item.sha256, r.table, r.rows_read, r.accepted,
-                             r.rejected, r.duplicates, r.updated]).fetchall()
-            con.sql("COMMIT")
-        except BaseException as exc:
-            try:
-                con.sql("ROLLBACK")
-            except Exception:
-                pass
-            if isinstance(exc, duckdb.Error):
-                # A rule of the warehouse the row checks do not know (a constraint added locally):
-                # one line, and the transaction leaves nothing behind.
-                raise LoadError(f"the warehouse refused the rows: {first_line(exc)}") from None
-            raise
+            with in_transaction(con):
+                create_schema(con)
+                con.sql(QUARANTINE_DDL)
+                con.sql("CREATE OR REPLACE TEMP TABLE _wf_touched (case_id VARCHAR)")
+                for item in items:
+                    results.append(_write_file(con, item, columns_of[item.table], load_id, loaded_at))
+                _late_references(con, results)
+                _refresh_summaries(con, results)
+                for r, item in zip(results, items):
+                    con.execute("INSERT INTO load_runs VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                                [load_id, loaded_at, r.path, item.sha256, r.table, r.rows_read, r.accepted,
+                                 r.rejected, r.duplicates, r.updated]).fetchall()
+        except duckdb.Error as exc:
+            # A rule of the warehouse the row checks do not know (a constraint added locally):
+            # one line, and the transaction leaves nothing behind.
+            raise LoadError(f"the warehouse refused the rows: {first_line(exc)}") from None
     # Reported in the order the files were given.
     order = {str(Path(p)): i for i, p in enumerate(paths)}
     results.sort(key=lambda r: order.get(r.path, 0))

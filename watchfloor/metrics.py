@@ -133,16 +133,3 @@ def hours_to_clear(backlog_now: float, inflow_per_hour: float, outflow_per_hour:
     if net <= 0:
         return None
     return backlog_now / net
-
-
-def format_hours(hours: float | None) -> str:
-    """'not clearing', '< 1 h', '5.5 h', '3.2 d' (a plain text the tables show)."""
-    if hours is None:
-        return "not clearing"
-    if hours == 0:
-        return "clear"
-    if hours < 1:
-        return "< 1 h"
-    if hours < 48:
-        return f"{hours:,.1f} h"
-    return f"{hours / 24:,.1f} d"

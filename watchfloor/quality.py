@@ -83,8 +83,9 @@ def kappa_by(counts: pl.DataFrame, by: list[str]) -> pl.DataFrame:
     """Kappa of original against QA decisions (golden items excluded) per group of `by`:
     columns `by`, checks, agreed, accuracy, kappa, band."""
     rows = counts.filter(~pl.col("is_golden")) if "is_golden" in counts.columns else counts
-    schema = {**{c: counts.schema[c] for c in by}, "checks": pl.Int64, "agreed": pl.Int64,
-              "accuracy": pl.Float64, "kappa": pl.Float64, "band": pl.String}
+    schema: dict[str, pl.DataType | type[pl.DataType]] = {
+        **{c: counts.schema[c] for c in by}, "checks": pl.Int64, "agreed": pl.Int64,
+        "accuracy": pl.Float64, "kappa": pl.Float64, "band": pl.String}
     if rows.height == 0:
         return pl.DataFrame(schema=schema)
     out = []

@@ -13,6 +13,7 @@ import polars as pl
 
 from watchfloor import vendors as v
 from watchfloor.export_safety import csv_bytes, html_text
+from watchfloor.formatting import format_value
 from watchfloor.labels import category_label
 
 STATUS_LABELS = {v.GREEN: "on target", v.AMBER: "near target", v.RED: "off target", v.NONE: ""}
@@ -35,7 +36,7 @@ def scorecard_csv(card: pl.DataFrame) -> bytes:
 
 
 def _fmt(figure: v.Figure, value: float | None) -> str:
-    return html.escape(v.format_value(figure, value))
+    return html.escape(format_value(value, figure.kind))
 
 
 def _svg_weekly_bars(weeks: pl.DataFrame, figure: v.Figure, width: int = 640, height: int = 180) -> str:

@@ -10,11 +10,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from typing import TypedDict
 
 import polars as pl
 
 from watchfloor import metrics
-from watchfloor.labels import category_labels, texts_of
+from watchfloor.formatting import format_duration, format_time_left
+from watchfloor.labels import NO_VENDOR, calendar_label, category_labels, pause_label, texts_of, vendor_label
 
 FIRST_ACTION = "first_action"
 RESOLUTION = "resolution"
@@ -53,7 +55,6 @@ HOURLY_MAX_DAYS = 2  # a date range of at most this many days is bucketed by hou
 SERIES_TOP_N = 5  # breakdown values drawn as lines next to "All"
 CAUSES_TOP_N = 10  # breakdown values drawn as bars in the breach-cause chart
 
-NO_VENDOR = "No vendor"
 
 
 def hourly_buckets(start: date, end: date) -> bool:
@@ -69,8 +70,16 @@ _CAUSE_COLUMNS = {"queue_s": "queue_seconds", "review_s": "review_seconds", "pen
                   "escalation_s": "escalation_seconds", "closed_s": "closed_seconds"}
 
 
+class SlaFigures(TypedDict):
+    attainment: pl.DataFrame
+    breaches: pl.DataFrame
+    next_to_breach: pl.DataFrame
+    causes: pl.DataFrame
+    now: metrics.NowCounts
+
+
 def sla_figures(clocks: pl.DataFrame, as_of: datetime, period_start: datetime, period_end: datetime,
-                hourly: bool, now_counted: pl.DataFrame | None = None) -> dict[str, pl.DataFrame]:
+                hourly: bool, now_counted: pl.DataFrame | None = None) -> SlaFigures:
     """Every figure frame of the page from the rows of queries/sla_period_clocks.sql; the counts of
     now from queries/sla_now.sql's rows when given (the page), else from the running clocks."""
     now = now_counts(clocks) if now_counted is None else metrics.now_counts_of(now_counted)
@@ -247,56 +256,6 @@ def breach_causes(clocks: pl.DataFrame, as_of: datetime, period_start: datetime,
     return frame.sort(["dimension", "clock", "total_seconds", "label"], descending=[False, False, True, False]).collect()
 
 
-# --------------------------------------------------------------------------- formatting
-
-
-def format_duration(seconds: float | None) -> str:
-    """A duration for people: '45 s', '15 min', '1 h 30 min', '2 d', '1 d 4 h' (sign dropped)."""
-    if seconds is None:
-        return "–"
-    total = abs(float(seconds))
-    if total < 60:
-        return f"{total:.0f} s"
-    minutes = int(round(total / 60))
-    if minutes < 60:
-        return f"{minutes} min"
-    hours, minutes = divmod(minutes, 60)
-    if hours < 24:
-        return f"{hours} h" + (f" {minutes} min" if minutes else "")
-    days, hours = divmod(hours, 24)
-    return f"{days} d" + (f" {hours} h" if hours else "")
-
-
-def format_time_left(seconds: float | None) -> str:
-    """Time until a clock passes its target: '10 min', or 'overdue 1 h 30 min' once past it."""
-    if seconds is None:
-        return "–"
-    if seconds < 0:
-        return f"overdue {format_duration(seconds)}"
-    return format_duration(seconds)
-
-
-def format_share(value: float | None) -> str:
-    return "–" if value is None else f"{value:.1%}"
-
-
-def calendar_label(calendar: str, start_hour: int, end_hour: int) -> str:
-    """'24×7', or the business hours (read in each queue's own time zone)."""
-    if calendar != "business":
-        return "24×7"
-    return f"Mon–Fri {start_hour:02d}:00–{end_hour:02d}:00 local"
-
-
-def pause_label(pause_on_pending: bool) -> str:
-    return "Pauses the clock" if pause_on_pending else "Clock keeps running"
-
-
-def vendor_label(vendor_id: str | None, vendor_name: str | None) -> str:
-    if vendor_id is None:
-        return NO_VENDOR
-    return vendor_name or vendor_id
-
-
 # --------------------------------------------------------------------------- policies
 
 
@@ -314,8 +273,9 @@ def policy_table(policies: pl.DataFrame) -> pl.DataFrame:
             "Queues": row["queue_count"],
             "Queue names": list(row["queue_names"] or []),
         })
-    schema = {"Policy": pl.String, "Priority": pl.String, "First action": pl.String, "Resolution": pl.String,
-              "Calendar": pl.String, "Pending info": pl.String, "Queues": pl.Int64, "Queue names": pl.List(pl.String)}
+    schema: dict[str, pl.DataType | type[pl.DataType]] = {
+        "Policy": pl.String, "Priority": pl.String, "First action": pl.String, "Resolution": pl.String,
+        "Calendar": pl.String, "Pending info": pl.String, "Queues": pl.Int64, "Queue names": pl.List(pl.String)}
     return pl.DataFrame(rows, schema=schema)
 
 

@@ -1,7 +1,7 @@
 """The spike record: every spike of the watched series, found once and read by every page that shows
 a spike (Trends & spikes, Incidents, Home, the Executive summary) and by the spike alert rule.
 
-The detector (watchfloor.spikes: every category watched on its own series and on each surface,
+The detector (watchfloor.watched_scopes: every category watched on its own series and on each surface,
 region and surface x region, hourly) runs over one fixed window: the HISTORY before the
 dashboard's 'now' snapped to the hour, whatever period a page shows. A page's period only decides
 which spikes it lists (those overlapping it); a spike's onset, end, peak, multiplier, excess cases
@@ -18,11 +18,13 @@ import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import cast
 
 import numpy as np
 import polars as pl
 
-from watchfloor import spikes
+from watchfloor import spike_detector, watched_scopes
+from watchfloor.formatting import format_count, format_multiplier
 from watchfloor.labels import SURFACE_LABELS, category_label, humanise, texts_of
 
 STEP = timedelta(hours=1)
@@ -31,9 +33,9 @@ STEP = timedelta(hours=1)
 HISTORY = timedelta(weeks=9)
 RECENT = timedelta(hours=24)  # a spike that ended within this of the last judged hour is 'recent'
 WARM_UP = timedelta(days=14)  # the weekly baseline takes over two weeks after the first hour of data
-SEVERITY_RANK = {name: i for i, name in enumerate(spikes.SEVERITIES)}
+SEVERITY_RANK = {name: i for i, name in enumerate(spike_detector.SEVERITIES)}
 
-RECORD_SCHEMA = {
+RECORD_SCHEMA: dict[str, pl.DataType | type[pl.DataType]] = {
     "spike_id": pl.String, "category": pl.String, "surface": pl.String, "region": pl.String, "level": pl.String,
     "label": pl.String, "onset": pl.Datetime("us"), "detected_at": pl.Datetime("us"), "peak": pl.Datetime("us"),
     "end": pl.Datetime("us"), "until": pl.Datetime("us"), "hours": pl.Int64, "observed": pl.Float64,
@@ -105,7 +107,7 @@ def grid(cells: pl.DataFrame, hour: datetime) -> tuple[datetime, datetime] | Non
     `hour`; None with fewer than two hours."""
     start = hour - HISTORY
     if cells.height:
-        start = max(start, cells["bucket"].min())
+        start = max(start, cast(datetime, cells["bucket"].min()))
     last = hour - STEP
     if last <= start:
         return None
@@ -116,20 +118,20 @@ def build(cells: pl.DataFrame, hour: datetime, sensitivity: str = "normal") -> S
     """The record from watched_series' frame (category, surface, region, bucket, cases, top_account,
     slot_0 .. slot_5) for the window ending at `hour` (hour_of(now)).
 
-    Each row is an alert of watchfloor.spikes.watched_alerts (the episodes of one category's watched
+    Each row is an alert of watchfloor.watched_scopes.watched_alerts (the episodes of one category's watched
     series that share an hour, labelled with the narrowest series holding most of it): onset,
     detected_at, peak, end (its last elevated hour), until = end + 1 h, hours; observed and
     expected: its scope's cases and expected cases over [onset, until); excess = observed - expected;
     multiplier = observed / expected (null when nothing was expected); peak_observed and
     peak_expected: its peak hour's; severity and score; ongoing (still elevated at the last complete
     hour); state: 'ongoing', 'recent' (ended within 24 hours of the last complete hour) or 'earlier';
-    kind: 'spike', or a burst ('batch', 'one account'; watchfloor.spikes.burst_kind)."""
+    kind: 'spike', or a burst ('batch', 'one account'; watchfloor.watched_scopes.burst_kind)."""
     span = grid(cells, hour)
     if span is None:
         return empty(sensitivity)
-    watched = spikes.watched_series(cells, *span, interval=STEP)
-    params = spikes.SpikeParams.at(sensitivity)
-    alerts = spikes.watched_alerts(watched, params, params.fine())
+    watched = watched_scopes.watched_series(cells, *span, interval=STEP)
+    params = spike_detector.SpikeParams.at(sensitivity)
+    alerts = watched_scopes.watched_alerts(watched, params, params.fine())
     recent_from = span[1] + STEP - RECENT
     labels = [scope_label(c, s, r) for c, s, r in alerts.select("category", "surface", "region").iter_rows()]
     record = alerts.with_columns(
@@ -184,8 +186,8 @@ def texts(frame: pl.DataFrame) -> pl.DataFrame:
     return frame.with_columns(
         texts_of(frame, span_text, "onset", "until", "ongoing").alias("span_text"),
         texts_of(frame, peak_text, "peak", "peak_observed", "peak_expected").alias("peak_text"),
-        texts_of(frame, lambda m: "–" if m is None else f"{m:.1f}×", "multiplier", skip_nulls=False).alias("multiplier_text"),
-        texts_of(frame, lambda x: f"{x:,.0f}", "excess").alias("excess_text"),
+        texts_of(frame, format_multiplier, "multiplier", skip_nulls=False).alias("multiplier_text"),
+        texts_of(frame, format_count, "excess").alias("excess_text"),
     )
 
 
@@ -195,7 +197,7 @@ def describe(spike: dict, zone: str = "UTC") -> str:
     written as given; `zone` names their zone (a page showing them in a reader's zone converts them
     first)."""
     kind = "spike" if spike["kind"] == "spike" else spike["kind"]
-    multiplier = "–" if spike["multiplier"] is None else f"{spike['multiplier']:.1f}×"
+    multiplier = format_multiplier(spike["multiplier"])
     return (f"{spike['severity'].capitalize()} {kind} in {spike['label']}, "
             f"{span_text(spike['onset'], spike['until'], spike['ongoing'])} {zone}, peak "
             f"{peak_text(spike['peak'], spike['peak_observed'], spike['peak_expected'])}: {multiplier} expected, "

@@ -32,7 +32,7 @@ SENSITIVITY = "normal"
 _QUERIES = Path(__file__).resolve().parent.parent / "queries"
 # The series' query and the macro files it calls (hourly counts, filters).
 _SERIES_FILES = ("macros/filters.sql", "macros/hourly.sql", "watched_series.sql")
-_NO_FILTER = {attr: [] for attr in MULTI_KEYS.values()}  # every case, as plans.watched asks without filters
+_NO_FILTER: dict[str, list[str]] = {attr: [] for attr in MULTI_KEYS.values()}  # every case, as plans.watched asks without filters
 # RECORD_SCHEMA's `end` is a reserved word in SQL: stored as end_hour.
 _STORED_NAMES = {"end": "end_hour"}
 

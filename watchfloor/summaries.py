@@ -61,6 +61,7 @@ import duckdb
 
 from watchfloor import spike_record_summary
 from watchfloor.sql_macros import macro_text
+from watchfloor.transactions import in_transaction
 from watchfloor.warehouse import create_schema, open_for_writing
 
 VERSION = 14  # 2: the hourly counts; 3: the reviewer sessions; 4: the stopped SLA clocks (summary_sla_stopped); 5: the case stages; 6: the stage days; 7: the spike record and its cells; 8: the handlings; 9: the met SLA clocks per hour; 10: the case routes; 11: the QA checks and appeal outcomes; 12: the met clocks per reviewer and day; 13: the case routes' names as codes (summary_names); 14: the settled routes and scores
@@ -443,14 +444,6 @@ def refresh_file(path, full: bool = True) -> RefreshReport:
     with open_for_writing(path) as con:
         con.execute("SET TimeZone = 'UTC'").fetchall()
         con.execute("SET memory_limit = $limit", {"limit": BUILD_MEMORY_LIMIT}).fetchall()
-        con.execute("BEGIN TRANSACTION").fetchall()
-        try:
+        with in_transaction(con):
             report = refresh(con) if full else refresh_incremental(con)
-            con.execute("COMMIT").fetchall()
-        except BaseException:
-            try:
-                con.execute("ROLLBACK").fetchall()
-            except duckdb.Error:
-                pass
-            raise
     return report

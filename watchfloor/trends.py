@@ -1,6 +1,6 @@
 """Trends & spikes: the page's figures, worked out from its named queries' frames.
 
-- `spike_view`: the detector (watchfloor.spikes) over every series of the chosen breakdown, with
+- `spike_view`: the detector (watchfloor.spike_detector) over every series of the chosen breakdown, with
   weeks of history before the period, in the page's buckets: the volume chart's bands.
 - `breakdown_record`: the breakdown's own spikes, hourly on the spike record's window, so that
   they read the same whatever the period (`in_period` picks the listed ones).
@@ -23,10 +23,11 @@ import math
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import cast
 
 import polars as pl
 
-from watchfloor import spike_record, spikes
+from watchfloor import spike_detector, spike_record, watched_scopes
 from watchfloor.labels import category_label, category_labels, humanise, humanised
 from watchfloor.spike_record import scope_label  # noqa: F401 - the pages' name for it
 
@@ -52,7 +53,7 @@ MIN_ORG_CASES = 5
 SPIKE_CASE_LIMIT = 200
 MOVERS_TOP_N = 10
 RECENT = timedelta(hours=24)  # an episode that ended within this of now is "recent"
-SEVERITY_ORDER = {name: i for i, name in enumerate(spikes.SEVERITIES)}
+SEVERITY_ORDER = {name: i for i, name in enumerate(spike_detector.SEVERITIES)}
 
 
 SURFACE_LABELS = {"api": "API"}
@@ -125,12 +126,12 @@ def spike_view(series: pl.DataFrame, dimension: str, period_start: datetime, per
     if series.height:
         # Buckets before the data begins are unknown, not zero: a jump from nothing to the usual
         # level would look like a spike. Every series starts at the first bucket with cases.
-        start = max(start, series["bucket"].min())
-    empty_points = spikes.detect_many(pl.DataFrame(schema={"key": pl.String, "bucket": pl.Datetime("us"),
+        start = max(start, cast(datetime, series["bucket"].min()))
+    empty_points = spike_detector.detect_many(pl.DataFrame(schema={"key": pl.String, "bucket": pl.Datetime("us"),
                                                            "cases": pl.Int64}), "key", value_column="cases")[0]
     if end <= start + step:
         return SpikeView(empty_points, _rank(_empty_episodes(), dimension, end, step), step)
-    points, episodes = spikes.detect_many(series, "key", value_column="cases", params=spikes.SpikeParams.at(sensitivity),
+    points, episodes = spike_detector.detect_many(series, "key", value_column="cases", params=spike_detector.SpikeParams.at(sensitivity),
                                           start=start, end=end - step, interval=step)
     points = points.filter(pl.col("bucket") >= period_start)
     episodes = episodes.filter((pl.col("end") >= period_start) & (pl.col("onset") < period_end))
@@ -138,7 +139,7 @@ def spike_view(series: pl.DataFrame, dimension: str, period_start: datetime, per
 
 
 def _empty_episodes() -> pl.DataFrame:
-    frame = spikes.episodes_frame([])
+    frame = spike_detector.episodes_frame([])
     return frame.with_columns(pl.lit(None, pl.String).alias("key")).select("key", pl.all().exclude("key"))
 
 
@@ -170,10 +171,10 @@ def breakdown_record(series: pl.DataFrame, dimension: str, hour: datetime, sensi
     step = WATCHED_STEP
     span = spike_record.grid(series, hour)
     if span is None:
-        empty_points = spikes.detect_many(pl.DataFrame(schema={"key": pl.String, "bucket": pl.Datetime("us"),
+        empty_points = spike_detector.detect_many(pl.DataFrame(schema={"key": pl.String, "bucket": pl.Datetime("us"),
                                                                "cases": pl.Int64}), "key", value_column="cases")[0]
         return SpikeView(empty_points, _rank(_empty_episodes(), dimension, hour, step), step)
-    points, episodes = spikes.detect_many(series, "key", value_column="cases", params=spikes.SpikeParams.at(sensitivity),
+    points, episodes = spike_detector.detect_many(series, "key", value_column="cases", params=spike_detector.SpikeParams.at(sensitivity),
                                           start=span[0], end=span[1], interval=step)
     return SpikeView(points, _rank(episodes, dimension, span[1] + step, step), step)
 
@@ -214,6 +215,7 @@ def watched_view(record: spike_record.SpikeRecord, categories: list[str], period
     same whatever the period (watchfloor.spike_record)."""
     rate = pl.DataFrame(schema=RATE_SCHEMA)
     if record.first is not None:
+        assert record.last is not None  # a record judged from a first hour has a last one
         rate = alert_rate(record.spikes, sorted(categories), record.first + spike_record.WARM_UP,
                           record.last + WATCHED_STEP)
     return WatchedView(spike_record.ranked(record.overlapping(period_start, period_end)), rate, record.sensitivity)
@@ -267,7 +269,7 @@ def spike_list(view: SpikeView | None, watched: WatchedView, dimension: str) -> 
     in_period, on the record's window, so they read the same whatever the period). By category the
     breakdown's series are the category series the watched alerts already hold (the same counts,
     settings and history), so they are not listed twice. Spikes come before bursts (kind 'batch'
-    or 'one account', see watchfloor.spikes.burst_kind); then ongoing first, by severity, by
+    or 'one account', see watchfloor.watched_scopes.burst_kind); then ongoing first, by severity, by
     excess cases, the later onset. `until` is the end of the last bucket."""
     alerts = watched.alerts
     parts = [alerts.select(
@@ -314,13 +316,13 @@ def scope_points(cells: pl.DataFrame, category: str, surface: str | None, region
     """One watched series of the spike record's frame (watched_series), judged on the record's grid
     with its level's settings, for its chart: bucket, observed, expected, upper, score, in_episode
     from the period's start (empty if nothing to judge). `hour`: spike_record.hour_of(now)."""
-    empty = spikes._empty_points("key").drop("key")
+    empty = spike_detector.empty_points("key").drop("key")
     grid = spike_record.grid(cells, hour)
     if grid is None:
         return empty
-    watched = spikes.watched_series(cells.filter(pl.col("category") == category), *grid, interval=WATCHED_STEP)
-    params = spikes.SpikeParams.at(sensitivity)
-    detection = spikes.scope_detection(watched, category, surface, region, params, params.fine())
+    watched = watched_scopes.watched_series(cells.filter(pl.col("category") == category), *grid, interval=WATCHED_STEP)
+    params = spike_detector.SpikeParams.at(sensitivity)
+    detection = watched_scopes.scope_detection(watched, category, surface, region, params, params.fine())
     if detection is None:
         return empty
     return detection.frame().filter(pl.col("bucket") >= period_start)

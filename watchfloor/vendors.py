@@ -243,7 +243,7 @@ def scorecard(work: pl.DataFrame, quality_counts: pl.DataFrame, outcomes: pl.Dat
     sums = sums.with_columns(pl.col(numeric).cast(pl.Float64))
     rows = []
     for r in sums.iter_rows(named=True):
-        g = lambda k: r.get(k) or 0  # noqa: E731 - a missing sum is zero
+        g = lambda k, r=r: r.get(k) or 0  # noqa: E731 - a missing sum is zero
         finished = g("decisions") + g("escalations")
         cost = g("staffed_seconds") / 3600.0 * (r.get("cost_per_hour_usd") or 0.0)
         accuracy = _div(g("agreed"), g("checks"))
@@ -302,17 +302,3 @@ def format_weight(weight: float) -> str:
     return f"{weight * 100:g} %"
 
 
-def format_value(figure: Figure, value: float | None) -> str:
-    if value is None:
-        return "–"
-    if figure.kind == "count":
-        return f"{value:,.0f}"
-    if figure.kind == "share":
-        return f"{value:.1%}"
-    if figure.kind == "seconds":
-        return f"{value / 60:.1f} min" if value >= 600 else f"{value:.0f} s"
-    if figure.kind == "usd":
-        return f"${value:,.2f}"
-    if figure.kind == "kappa":
-        return f"{value:.2f}"
-    return f"{value:,.1f}"

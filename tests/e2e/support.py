@@ -54,9 +54,10 @@ SIM_END = datetime(2026, 11, 18, 12, 0)  # the pinned 'now' of the small simulat
 
 def seed(path: Path, *, days: int, cases_per_day: int, seed: int, end: datetime) -> str:
     """A simulated warehouse at `path` (the simulator's default world); returns its path."""
-    from watchfloor.simulator import SimConfig, seed_warehouse
+    from watchfloor.simulator import writer
+    from watchfloor.simulator.config import SimConfig
 
-    seed_warehouse(str(path), SimConfig(days=days, cases_per_day=cases_per_day, seed=seed, end=end), progress=False)
+    writer.seed(str(path), SimConfig(days=days, cases_per_day=cases_per_day, seed=seed, end=end), progress=False)
     return str(path)
 
 

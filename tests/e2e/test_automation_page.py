@@ -13,7 +13,8 @@ from datetime import datetime
 import pytest
 
 from tests.e2e import support
-from watchfloor.simulator import SimConfig, seed_warehouse
+from watchfloor.simulator import writer
+from watchfloor.simulator.config import SimConfig
 
 pytestmark = pytest.mark.e2e
 
@@ -24,7 +25,7 @@ PERIOD = "from=2026-11-12&to=2026-11-18"
 @pytest.fixture(scope="module")
 def automation_server(e2e_dir, users_file):
     path = e2e_dir / "automation_warehouse.duckdb"
-    seed_warehouse(str(path), SimConfig(days=35, cases_per_day=800, seed=4, end=AS_OF), replace=True)
+    writer.seed(str(path), SimConfig(days=35, cases_per_day=800, seed=4, end=AS_OF), replace=True)
     server = support.start_server(e2e_dir / "automation_server", str(path), AS_OF, users_file)
     yield server
     server.stop()

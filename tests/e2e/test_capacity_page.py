@@ -11,7 +11,8 @@ from datetime import datetime
 import pytest
 
 from tests.e2e import support
-from watchfloor.simulator import SimConfig, seed_warehouse
+from watchfloor.simulator import writer
+from watchfloor.simulator.config import SimConfig
 
 pytestmark = pytest.mark.e2e
 
@@ -24,7 +25,7 @@ SECTIONS = ("Staffing gap, next 7 days", "Backlog and breaches, next 48 hours", 
 @pytest.fixture(scope="module")
 def capacity_server(e2e_dir, users_file):
     path = e2e_dir / "capacity_sim.duckdb"
-    seed_warehouse(str(path), SimConfig(days=72, cases_per_day=800, seed=5, end=END), progress=False)
+    writer.seed(str(path), SimConfig(days=72, cases_per_day=800, seed=5, end=END), progress=False)
     server = support.start_server(e2e_dir / "capacity_server", str(path), END, users_file)
     yield server
     server.stop()

@@ -20,7 +20,7 @@ import pytest
 
 from tests.e2e import support
 from watchfloor.config import utc_now
-from watchfloor.simulator import SimConfig
+from watchfloor.simulator.config import SimConfig
 from watchfloor.simulator.writer import seed
 
 pytestmark = pytest.mark.e2e

@@ -31,7 +31,7 @@ import pytest
 
 from watchfloor import summaries
 from watchfloor.config import utc_now
-from watchfloor.simulator import SimConfig
+from watchfloor.simulator.config import SimConfig
 from watchfloor.simulator.writer import seed
 
 ROOT = Path(__file__).resolve().parents[2]

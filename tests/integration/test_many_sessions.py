@@ -24,7 +24,7 @@ from tests.e2e import support
 from tests.session_client import Run, Session, run_apart
 from watchfloor import summaries
 from watchfloor.config import utc_now
-from watchfloor.simulator import SimConfig
+from watchfloor.simulator.config import SimConfig
 from watchfloor.simulator.writer import seed
 
 SESSIONS = 10

@@ -33,6 +33,7 @@ from tests import hand_warehouse as hw
 from tests.unit import test_vendor_page_queries as vendor_hand
 from tests.unit import test_watched_spikes_queries as spike_hand
 from watchfloor.alerting import kinds, rules
+from watchfloor.alerting.findings import Context, Finding
 
 
 def rule(kind: str, **settings) -> rules.Rule:
@@ -40,8 +41,8 @@ def rule(kind: str, **settings) -> rules.Rule:
     return rules.parse(f"rules:\n  - {{id: r, kind: {kind}{', ' + body if body else ''}}}\n").rules[0]
 
 
-def evaluate(warehouse: str, as_of: datetime, kind: str, **settings) -> list[kinds.Finding]:
-    return kinds.evaluate(rule(kind, **settings), kinds.Context(as_of=as_of, warehouse=warehouse))
+def evaluate(warehouse: str, as_of: datetime, kind: str, **settings) -> list[Finding]:
+    return kinds.evaluate(rule(kind, **settings), Context(as_of=as_of, warehouse=warehouse))
 
 
 def keys(findings) -> list[str]:

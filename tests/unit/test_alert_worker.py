@@ -16,6 +16,7 @@ from datetime import datetime, timedelta
 import pytest
 
 from watchfloor.alerting import delivery, kinds
+from watchfloor.alerting.findings import Finding
 from watchfloor.alerting.settings import load_alert_settings
 from watchfloor.alerting.store import AlertStore
 from watchfloor.alerting.worker import Worker, WorkerBusy
@@ -25,8 +26,8 @@ T0 = datetime(2026, 11, 18, 12, 0)
 MIN = timedelta(minutes=1)
 
 
-def finding(key: str, title: str | None = None) -> kinds.Finding:
-    return kinds.Finding(key=key, title=title or f"Trouble in {key}", where=f"queue {key}", measure="3 breached",
+def finding(key: str, title: str | None = None) -> Finding:
+    return Finding(key=key, title=title or f"Trouble in {key}", where=f"queue {key}", measure="3 breached",
                          since=None, page="queue_health", link={"region": ["EMEA"]})
 
 

@@ -461,7 +461,7 @@ def test_entries_with_wrong_field_types_are_not_entries(log_path):
 
 
 def test_counts_read_in_the_right_number():
-    from watchfloor.labels import count_of
+    from watchfloor.formatting import count_of
 
     assert [count_of(n, "entry", "entries") for n in (0, 1, 2, 1204)] == ["0 entries", "1 entry", "2 entries", "1,204 entries"]
     assert count_of(1, "case") == "1 case" and count_of(3, "case") == "3 cases"

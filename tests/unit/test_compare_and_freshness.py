@@ -14,7 +14,8 @@ from watchfloor.compare import (
     describe_share_change,
 )
 from watchfloor.filters import Filters, parse_query_params
-from watchfloor.freshness import assess, format_lag
+from watchfloor.formatting import format_lag
+from watchfloor.freshness import assess
 
 
 def test_count_changes():

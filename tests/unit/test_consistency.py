@@ -22,7 +22,8 @@ from watchfloor import queue_health as qh
 from watchfloor import trends as tr
 from watchfloor import vendors as v
 from watchfloor.filters import Filters
-from watchfloor.simulator import SimConfig, seed_warehouse
+from watchfloor.simulator import writer
+from watchfloor.simulator.config import SimConfig
 
 END = datetime(2026, 11, 18, 12, 0)
 AS_OF = END - timedelta(hours=3, minutes=17)  # a moment inside the data, not on an hour
@@ -43,7 +44,7 @@ QUEUE_HEALTH_COMPARABLE = ("all", "one vendor")
 def warehouse(tmp_path_factory) -> str:
     path = tmp_path_factory.mktemp("consistency") / "sim.duckdb"
     # With the demo's showcase spike: a SEV0/SEV1 incident still open at the end, in the last days.
-    seed_warehouse(str(path), SimConfig(days=21, cases_per_day=4000, seed=5, end=END, showcase_spike=True),
+    writer.seed(str(path), SimConfig(days=21, cases_per_day=4000, seed=5, end=END, showcase_spike=True),
                    progress=False, demo=True)
     return str(path)
 
@@ -53,7 +54,7 @@ def busy_warehouse(tmp_path_factory) -> str:
     """The same world without the demo's showcase: late cases spread over many queues, so the worst
     queues fill Home's table."""
     path = tmp_path_factory.mktemp("consistency_busy") / "sim.duckdb"
-    seed_warehouse(str(path), SimConfig(days=21, cases_per_day=4000, seed=5, end=END), progress=False)
+    writer.seed(str(path), SimConfig(days=21, cases_per_day=4000, seed=5, end=END), progress=False)
     return str(path)
 
 

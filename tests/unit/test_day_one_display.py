@@ -7,7 +7,8 @@ from datetime import datetime
 
 import polars as pl
 
-from watchfloor.labels import SURFACE_LABELS, surface_labels, versus
+from watchfloor.formatting import versus
+from watchfloor.labels import SURFACE_LABELS, surface_labels
 
 
 def test_counts_side_by_side_have_separators():

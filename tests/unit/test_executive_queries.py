@@ -69,7 +69,7 @@ import pytest
 from queries import plans
 from tests.conftest import pin_warehouse
 from watchfloor import executive as ex
-from watchfloor import summaries
+from watchfloor import formatting, summaries
 from watchfloor.filters import Filters, default_filters
 from watchfloor.warehouse import create_schema
 
@@ -301,7 +301,7 @@ def test_deltas_read_as_the_users_expect(exec_env):
     assert ex.describe_change(got["volume"]) == "+2 (+33%)"
     assert ex.describe_change(got["actioned_share"]) == f"{(6 / 7 - 3 / 5) * 100:+.1f} pp"  # +25.7 pp
     assert ex.describe_change(got["median_time_to_action"]) == "no change"
-    assert ex.format_value(got["median_time_to_action"].change.current, "duration") == "2.0 h"
+    assert formatting.format_value(got["median_time_to_action"].change.current, "duration") == "2.0 h"
     assert ex.describe_change(got["overturn_rate"]) == "-16.7 pp"
 
 

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from watchfloor import audit, auth
-from watchfloor.simulator import SimConfig
+from watchfloor.simulator.config import SimConfig
 from watchfloor.simulator.writer import seed
 from watchfloor.warehouse import init_warehouse
 

@@ -20,7 +20,7 @@ from queries import plans, translate
 from tests.live_warehouse import copy_of, read_rows, seeded_then_live
 from watchfloor import summaries
 from watchfloor.filters import Filters
-from watchfloor.simulator import SimConfig
+from watchfloor.simulator.config import SimConfig
 
 # The named queries that read the hourly counts; each runs both ways below.
 SWITCHED = ("trends_series", "watched_series")

@@ -24,6 +24,7 @@ import pytest
 from queries import plans
 from tests.unit import test_executive_queries as hand
 from tests.unit.test_executive_queries import AS_OF, exec_env, exec_warehouse, t  # noqa: F401 (fixtures)
+from watchfloor import formatting
 from watchfloor import incidents as inc
 from watchfloor.filters import Filters
 
@@ -141,7 +142,7 @@ def test_timeline_bars_run_to_now_while_open(exec_env):
 
 
 def test_durations_read_well():
-    assert [inc.format_duration(s) for s in (None, -5, 600, 3600, 5399, 5400, 27000, 47.9 * 3600, 3 * 86400)] == [
+    assert [formatting.coarse_duration(s) for s in (None, -5, 600, 3600, 5399, 5400, 27000, 47.9 * 3600, 3 * 86400)] == [
         "–", "–", "10 min", "60 min", "90 min", "1.5 h", "7.5 h", "47.9 h", "3.0 d"]
 
 

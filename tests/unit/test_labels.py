@@ -6,7 +6,7 @@ import polars as pl
 import pytest
 
 from components.charts import mark, marked
-from watchfloor import labels
+from watchfloor import formatting
 from watchfloor import trends as tr
 from watchfloor.labels import CATEGORY_LABELS, category_label, category_labels, humanise, humanised, texts_of
 
@@ -49,8 +49,8 @@ def test_status_marks():
 
 
 def test_signed_counts_read_with_sign_and_separators():
-    assert labels.signed_count(4266) == "+4,266"
-    assert labels.signed_count(-8441) == "-8,441"
-    assert labels.signed_count(0) == "0"
-    assert labels.signed_count(None) == "–"
-    assert labels.signed_count(1234567.4) == "+1,234,567"
+    assert formatting.signed_count(4266) == "+4,266"
+    assert formatting.signed_count(-8441) == "-8,441"
+    assert formatting.signed_count(0) == "0"
+    assert formatting.signed_count(None) == "–"
+    assert formatting.signed_count(1234567.4) == "+1,234,567"

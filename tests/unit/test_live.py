@@ -13,7 +13,7 @@ import pytest
 import queries
 from tests.live_warehouse import Clock
 from watchfloor.cli import main
-from watchfloor.simulator import SimConfig
+from watchfloor.simulator.config import SimConfig
 from watchfloor.simulator.live import LiveConfig, LiveFeed
 from watchfloor.simulator.writer import seed
 

@@ -17,7 +17,7 @@ import pytest
 from watchfloor.cli import main
 from watchfloor.config import parse_time
 from watchfloor.loader import LoadError, contract_columns, load_files, table_for
-from watchfloor.simulator import SimConfig
+from watchfloor.simulator.config import SimConfig
 from watchfloor.simulator.writer import seed
 
 POLICIES = """sla_policy_id,priority,first_action_target_min,resolution_target_min,calendar,pause_on_pending

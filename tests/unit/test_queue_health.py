@@ -11,7 +11,7 @@ import pytest
 import queries
 from queries import plans
 from tests import hand_warehouse as hw
-from watchfloor import capacity, metrics
+from watchfloor import capacity, formatting, metrics
 from watchfloor.filters import Filters
 from watchfloor.queue_health import colour_state, health_table, history_figures, history_window, worst_by_age, worst_by_sla
 
@@ -59,7 +59,7 @@ def test_clears_in_from_the_last_hours_net_flow():
     assert metrics.hours_to_clear(22, 9, 22) == pytest.approx(22 / 13)  # the queue: 22 out, 9 in
     assert metrics.hours_to_clear(10, 1, 1) is None  # outflow = inflow: not clearing
     assert metrics.hours_to_clear(10, 4, 1) is None  # growing
-    assert [metrics.format_hours(h) for h in (None, 0.0, 0.5, 5.04, 72.0)] == [
+    assert [formatting.format_hours(h) for h in (None, 0.0, 0.5, 5.04, 72.0)] == [
         "not clearing", "clear", "< 1 h", "5.0 h", "3.0 d"]
 
 

@@ -24,7 +24,7 @@ from tests.live_warehouse import assert_wrong_row_caught, copy_of, read_rows, se
 from tests.unit.test_summaries import assert_same
 from watchfloor import summaries
 from watchfloor.filters import Filters
-from watchfloor.simulator import SimConfig
+from watchfloor.simulator.config import SimConfig
 
 END = datetime(2026, 11, 18, 12, 0)
 SESSION_COLUMNS = ["case_id", "reviewer_id", "queue_id", "started_at", "ended_at", "outcome"]

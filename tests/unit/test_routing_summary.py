@@ -30,7 +30,7 @@ from tests.live_warehouse import assert_wrong_row_caught, copy_of, read_rows, se
 from tests.unit.test_summaries import FIGURES_DEFINITION, assert_same
 from watchfloor import summaries
 from watchfloor.filters import Filters
-from watchfloor.simulator import SimConfig
+from watchfloor.simulator.config import SimConfig
 
 END = datetime(2026, 11, 18, 12, 0)
 ROUTING = ("routing_cases", "routing_figures", "routing_stage_hours")

@@ -21,9 +21,10 @@ import pytest
 
 from watchfloor.cli import main as cli_main
 from watchfloor.schema import CONTRACT_TABLES
-from watchfloor.simulator import TABLE_ORDER, SimConfig, seed_warehouse, simulate
-from watchfloor.simulator.config import STREAMS
+from watchfloor.simulator import writer
+from watchfloor.simulator.config import STREAMS, SimConfig
 from watchfloor.simulator.outcomes import STATUS_AFTER
+from watchfloor.simulator.run import TABLE_ORDER, simulate
 from watchfloor.simulator.writer import WarehouseNotEmpty
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -51,7 +52,7 @@ def window_days(setup) -> int:
 @pytest.fixture(scope="module")
 def warehouse(tmp_path_factory, sim_cfg, window_days) -> Path:
     path = tmp_path_factory.mktemp("sim") / "warehouse.duckdb"
-    counts = seed_warehouse(path, sim_cfg, progress=False, demo=sim_cfg.showcase_spike, window_days=window_days)
+    counts = writer.seed(path, sim_cfg, progress=False, demo=sim_cfg.showcase_spike, window_days=window_days)
     assert counts["cases"] > 25_000
     return path
 
@@ -354,7 +355,7 @@ def test_different_seed_gives_different_data():
 def test_seed_warehouse_refuses_a_warehouse_with_cases(warehouse):
     before = _fingerprint(warehouse)
     with pytest.raises(WarehouseNotEmpty):
-        seed_warehouse(warehouse, SimConfig(days=1, cases_per_day=10, end=END), progress=False)
+        writer.seed(warehouse, SimConfig(days=1, cases_per_day=10, end=END), progress=False)
     assert _fingerprint(warehouse) == before
 
 
@@ -545,7 +546,7 @@ def test_live_feed_moves_the_open_showcase_incident_on_and_keeps_its_spike(tmp_p
     from watchfloor.simulator.live import LiveConfig, LiveFeed
 
     path = tmp_path / "demo.duckdb"
-    seed_warehouse(path, SimConfig(days=2, cases_per_day=1500, seed=4, end=END, showcase_spike=True),
+    writer.seed(path, SimConfig(days=2, cases_per_day=1500, seed=4, end=END, showcase_spike=True),
                    progress=False, demo=True)
 
     def showcase(c):

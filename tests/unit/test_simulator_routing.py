@@ -10,8 +10,10 @@ import numpy as np
 import polars as pl
 import pytest
 
-from watchfloor.simulator import SimConfig, demand, simulate
 from watchfloor.simulator import catalog as cat
+from watchfloor.simulator import demand
+from watchfloor.simulator.config import SimConfig
+from watchfloor.simulator.run import simulate
 
 END = datetime(2026, 11, 18, 12, 0)
 DAYS = 28

@@ -25,7 +25,8 @@ from datetime import datetime
 import numpy as np
 import pytest
 
-from watchfloor.simulator import SimConfig, demand, routing, workforce, world
+from watchfloor.simulator import demand, routing, workforce, world
+from watchfloor.simulator.config import SimConfig
 
 END = datetime(2026, 3, 20, 12, 0)
 

@@ -23,9 +23,11 @@ import numpy as np
 import polars as pl
 import pytest
 
-from watchfloor.simulator import SimConfig, bursts, demand, engine, incidents, routing, seed_warehouse, simulate, workforce
+from watchfloor.simulator import bursts, demand, engine, incidents, routing, workforce, writer
 from watchfloor.simulator import stream as streaming
+from watchfloor.simulator.config import SimConfig
 from watchfloor.simulator.routing import ESCALATE
+from watchfloor.simulator.run import simulate
 
 END = datetime(2026, 3, 20, 12, 0)
 CFG = SimConfig(days=10, cases_per_day=1500, seed=11, end=END)
@@ -103,7 +105,7 @@ def test_queueing_in_windows_gives_the_trace_of_one_run():
 @pytest.fixture(scope="module")
 def streamed(tmp_path_factory):
     path = tmp_path_factory.mktemp("stream") / "w.duckdb"
-    seed_warehouse(path, CFG, progress=False, window_days=1)
+    writer.seed(path, CFG, progress=False, window_days=1)
     con = duckdb.connect(str(path), read_only=True)
     yield con
     con.close()
@@ -220,7 +222,7 @@ def test_stream_is_deterministic():
 def test_failed_stream_leaves_the_warehouse_as_it_was(tmp_path, monkeypatch):
     path = tmp_path / "w.duckdb"
     small = SimConfig(days=2, cases_per_day=500, seed=2, end=END)
-    seed_warehouse(path, small, progress=False, window_days=0)
+    writer.seed(path, small, progress=False, window_days=0)
     with duckdb.connect(str(path), read_only=True) as con:
         before = {t: con.sql(f"SELECT count(*) FROM {t}").fetchall()[0][0] for t in ("cases", "case_events")}
         kept = con.sql("SELECT * FROM cases ORDER BY case_id").pl()
@@ -234,7 +236,7 @@ def test_failed_stream_leaves_the_warehouse_as_it_was(tmp_path, monkeypatch):
 
     monkeypatch.setattr(streaming, "stream", failing)
     with pytest.raises(RuntimeError, match="disk full"):
-        seed_warehouse(path, SimConfig(days=4, cases_per_day=900, seed=3, end=END), replace=True, progress=False,
+        writer.seed(path, SimConfig(days=4, cases_per_day=900, seed=3, end=END), replace=True, progress=False,
                        window_days=1)
     assert not (tmp_path / "w.duckdb.seeding").exists()
     with duckdb.connect(str(path), read_only=True) as con:
@@ -247,14 +249,14 @@ def test_streamed_replace_keeps_what_is_not_simulated(tmp_path):
     """Tables outside the contract (alerts, load runs), their indexes and other meta keys survive a
     streamed --replace, which builds a new file and renames it over the old one."""
     path = tmp_path / "w.duckdb"
-    seed_warehouse(path, SimConfig(days=2, cases_per_day=400, seed=2, end=END), progress=False, window_days=0)
+    writer.seed(path, SimConfig(days=2, cases_per_day=400, seed=2, end=END), progress=False, window_days=0)
     with duckdb.connect(str(path)) as con:
         con.execute("CREATE TABLE alerts_kept (id BIGINT PRIMARY KEY, note VARCHAR)")
         con.execute("CREATE INDEX alerts_kept_note ON alerts_kept (note)")
         con.execute("INSERT INTO alerts_kept VALUES (1, 'it''s kept'), (2, NULL)")
         con.execute("INSERT INTO watchfloor_meta VALUES ('operator_note', 'keep me')")
         old_cases = con.sql("SELECT count(*) FROM cases").fetchall()[0][0]
-    counts = seed_warehouse(path, SimConfig(days=3, cases_per_day=600, seed=4, end=END), replace=True,
+    counts = writer.seed(path, SimConfig(days=3, cases_per_day=600, seed=4, end=END), replace=True,
                             progress=False, window_days=1)
     assert not (tmp_path / "w.duckdb.seeding").exists() and not (tmp_path / "w.duckdb.wal").exists()
     with duckdb.connect(str(path), read_only=True) as con:
@@ -271,10 +273,10 @@ def test_streamed_seed_refuses_a_warehouse_with_cases(tmp_path):
     from watchfloor.simulator.writer import WarehouseNotEmpty
 
     path = tmp_path / "w.duckdb"
-    seed_warehouse(path, SimConfig(days=1, cases_per_day=300, seed=2, end=END), progress=False, window_days=0)
+    writer.seed(path, SimConfig(days=1, cases_per_day=300, seed=2, end=END), progress=False, window_days=0)
     before = path.stat().st_mtime_ns
     with pytest.raises(WarehouseNotEmpty):
-        seed_warehouse(path, SimConfig(days=2, cases_per_day=300, seed=3, end=END), progress=False, window_days=1)
+        writer.seed(path, SimConfig(days=2, cases_per_day=300, seed=3, end=END), progress=False, window_days=1)
     assert path.stat().st_mtime_ns == before and not (tmp_path / "w.duckdb.seeding").exists()
 
 
@@ -339,7 +341,7 @@ def test_seed_whose_summaries_fail_leaves_the_warehouse_as_it_was(tmp_path, monk
     from watchfloor.simulator import writer
 
     path = tmp_path / "w.duckdb"
-    seed_warehouse(path, SimConfig(days=2, cases_per_day=400, seed=2, end=END), progress=False, window_days=0)
+    writer.seed(path, SimConfig(days=2, cases_per_day=400, seed=2, end=END), progress=False, window_days=0)
     with duckdb.connect(str(path), read_only=True) as con:
         kept = con.sql("SELECT * FROM cases ORDER BY case_id").pl()
 

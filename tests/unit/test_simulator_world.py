@@ -13,8 +13,10 @@ import polars as pl
 import pytest
 
 from watchfloor.cli import main as cli_main
-from watchfloor.simulator import SimConfig, bursts, demand, simulate
+from watchfloor.simulator import bursts, demand
 from watchfloor.simulator import catalog as cat
+from watchfloor.simulator.config import SimConfig
+from watchfloor.simulator.run import simulate
 
 END = datetime(2026, 3, 20, 12, 0)
 

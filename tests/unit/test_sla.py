@@ -508,11 +508,12 @@ def test_sql_and_python_agree_on_the_synthetic_generator(tmp_path):
 
 
 def test_sql_and_python_agree_on_a_seeded_warehouse(tmp_path):
-    from watchfloor.simulator import SimConfig, seed_warehouse
+    from watchfloor.simulator import writer
+    from watchfloor.simulator.config import SimConfig
 
     end = datetime(2026, 11, 2, 12, 0)  # a week spanning the end of daylight-saving time in New York
     path = str(tmp_path / "seeded.duckdb")
-    seed_warehouse(path, SimConfig(days=10, cases_per_day=800, seed=3, end=end), progress=False)
+    writer.seed(path, SimConfig(days=10, cases_per_day=800, seed=3, end=end), progress=False)
     # Every clock of every case open or resolved in the last four days, as of the end and as of a past moment.
     compared = _assert_warehouse_agrees(path, end, end - timedelta(days=4))
     compared += _assert_warehouse_agrees(path, end - timedelta(days=3, hours=5), end - timedelta(days=5))

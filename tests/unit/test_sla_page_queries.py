@@ -64,7 +64,7 @@ import pytest
 import queries
 from queries import plans
 from tests.conftest import pin_warehouse
-from watchfloor import sla_figures, summaries
+from watchfloor import formatting, sla_figures, summaries
 from watchfloor.filters import Filters
 from watchfloor.warehouse import create_schema
 
@@ -561,10 +561,10 @@ def test_plan_buckets_by_hour_for_two_days_or_less():
     (100800, "1 d 4 h"), (-5400, "1 h 30 min"), (3599.6, "1 h"),
 ])
 def test_format_duration(seconds, text):
-    assert sla_figures.format_duration(seconds) == text
+    assert formatting.format_duration(seconds) == text
 
 
 def test_format_time_left():
-    assert sla_figures.format_time_left(600) == "10 min"
-    assert sla_figures.format_time_left(-5400) == "overdue 1 h 30 min"
-    assert sla_figures.format_time_left(None) == "–"
+    assert formatting.format_time_left(600) == "10 min"
+    assert formatting.format_time_left(-5400) == "overdue 1 h 30 min"
+    assert formatting.format_time_left(None) == "–"

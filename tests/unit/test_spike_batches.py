@@ -16,7 +16,7 @@ import numpy as np
 import polars as pl
 import pytest
 
-from watchfloor import spike_record, spikes
+from watchfloor import spike_detector, spike_record, watched_scopes
 
 H = timedelta(hours=1)
 START = datetime(2026, 10, 1)
@@ -42,7 +42,7 @@ def cells_frame(seed: int = 3) -> pl.DataFrame:
                          int(min(cases[h], 1 + rng.poisson(1))), *map(int, slots)))
     frame = pl.DataFrame(rows, orient="row", schema={
         "category": pl.String, "surface": pl.String, "region": pl.String, "bucket": pl.Datetime("us"),
-        "cases": pl.Int64, "top_account": pl.Int64, **{c: pl.Int64 for c in spikes.SLOT_COLUMNS}})
+        "cases": pl.Int64, "top_account": pl.Int64, **{c: pl.Int64 for c in watched_scopes.SLOT_COLUMNS}})
     # A repeated cell-hour (its cases add up; its busiest account and ten minutes: the largest),
     # one whose busiest account is unknown, and rows outside the grid (left out).
     repeated = frame.slice(100, 5).with_columns(pl.col("top_account") + 3, pl.col("slot_0") + 2)
@@ -57,23 +57,23 @@ def reference_series(frame: pl.DataFrame) -> dict[tuple, tuple[np.ndarray, np.nd
     then each scope's cells (cases and ten minutes added, the busiest account the largest)."""
     grid = pl.DataFrame({"bucket": pl.datetime_range(START, END, H, eager=True, time_unit="us")})
     cell_hours = frame.group_by("category", "surface", "region", "bucket").agg(
-        pl.col("cases").sum(), pl.col("top_account").max(), *(pl.col(c).max() for c in spikes.SLOT_COLUMNS))
+        pl.col("cases").sum(), pl.col("top_account").max(), *(pl.col(c).max() for c in watched_scopes.SLOT_COLUMNS))
     out = {}
-    for level, dims in spikes.SCOPE_LEVELS.items():
+    for level, dims in watched_scopes.SCOPE_LEVELS.items():
         by_scope = cell_hours.group_by("category", *dims, "bucket").agg(
-            pl.col("cases").sum(), pl.col("top_account").max(), *(pl.col(c).sum() for c in spikes.SLOT_COLUMNS))
+            pl.col("cases").sum(), pl.col("top_account").max(), *(pl.col(c).sum() for c in watched_scopes.SLOT_COLUMNS))
         for scope in frame.select("category", *dims).unique().to_dicts():
             one = grid.join(by_scope.filter(*(pl.col(d) == v for d, v in scope.items())), on="bucket", how="left")
             name = (level, scope["category"], scope.get("surface"), scope.get("region"))
             out[name] = (one["cases"].fill_null(0).to_numpy().astype(float),
                          one["top_account"].fill_null(0).to_numpy().astype(float),
-                         one.select(pl.col(c).fill_null(0) for c in spikes.SLOT_COLUMNS).to_numpy().astype(float))
+                         one.select(pl.col(c).fill_null(0) for c in watched_scopes.SLOT_COLUMNS).to_numpy().astype(float))
     return out
 
 
 def test_the_watched_series_are_the_group_by_of_each_scope():
     frame = cells_frame()
-    watched = spikes.watched_series(frame, START, END)
+    watched = watched_scopes.watched_series(frame, START, END)
     expected = reference_series(frame)
     keys = [(k["level"], k["category"], k["surface"], k["region"]) for k in watched.keys.iter_rows(named=True)]
     assert sorted(keys, key=str) == sorted(expected, key=str)
@@ -99,17 +99,17 @@ def test_the_record_is_the_same_with_everything_worked_out_again_in_every_pass(m
     every number of the record is what working everything out again in every pass gives."""
     frame = cells_frame()
     hour = END + H
-    plain_scores = spikes._scores
+    plain_scores = spike_detector._scores
 
     def scores_afresh(*args, previous=None, **options):
         return plain_scores(*args, **options)
 
-    for sensitivity in spikes.SENSITIVITIES:
+    for sensitivity in spike_detector.SENSITIVITIES:
         kept = spike_record.build(frame, hour, sensitivity)
         with monkeypatch.context() as m:
-            m.setattr(spikes, "_daily_settled", lambda interval: False)
-            m.setattr(spikes, "_weekly", lambda clean, lags, trim, memo: spikes._lagged_trimmed_mean(clean, lags, trim))
-            m.setattr(spikes, "_scores", scores_afresh)
+            m.setattr(spike_detector, "_daily_settled", lambda interval: False)
+            m.setattr(spike_detector, "_weekly", lambda clean, lags, trim, memo: spike_detector._lagged_trimmed_mean(clean, lags, trim))
+            m.setattr(spike_detector, "_scores", scores_afresh)
             afresh = spike_record.build(frame, hour, sensitivity)
         assert kept.spikes.height > 0
         assert kept.spikes.equals(afresh.spikes)
@@ -121,14 +121,14 @@ def test_the_watched_series_judged_together_are_each_judged_alone(sensitivity):
     """Every watched series through the batches (the category series and the narrower ones
     together, the series that cannot alert settled early) has the episodes, and the expected
     counts, of the same series judged alone with its level's settings."""
-    watched = spikes.watched_series(cells_frame(), START, END)
-    params = spikes.SpikeParams.at(sensitivity)
-    found = spikes.judge_watched(watched, params, params.fine())
+    watched = watched_scopes.watched_series(cells_frame(), START, END)
+    params = spike_detector.SpikeParams.at(sensitivity)
+    found = watched_scopes.judge_watched(watched, params, params.fine())
     assert len(found) >= 3
     # The weekly-baseline spikes are held and judged again: some series need several passes.
     for row, key in enumerate(watched.keys.iter_rows(named=True)):
         own = params if key["level"] == "category" else params.fine()
-        alone = spikes.detect(watched.stamps, watched.values[row], own, interval=H)
+        alone = spike_detector.detect(watched.stamps, watched.values[row], own, interval=H)
         if row in found:
             assert found[row].episodes == alone.episodes, key
             assert np.array_equal(found[row].expected, alone.expected, equal_nan=True), key

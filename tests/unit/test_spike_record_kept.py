@@ -29,7 +29,7 @@ from tests.unit.test_refresh import interval  # noqa: F401 - the refresher's clo
 from tests.unit.test_watched_spikes_queries import build
 from watchfloor import config, spike_record, summaries
 from watchfloor.filters import default_filters
-from watchfloor.simulator import SimConfig
+from watchfloor.simulator.config import SimConfig
 
 COPY_SIX_TO_NINE = """
 INSERT INTO cases

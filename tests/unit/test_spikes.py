@@ -1,4 +1,4 @@
-"""The spike detector (watchfloor/spikes.py): its statistics checked against independent
+"""The spike detector (watchfloor/spike_detector.py): its statistics checked against independent
 computations, its baseline by hand, and detection on synthetic series with known spikes."""
 
 from __future__ import annotations
@@ -9,7 +9,8 @@ from datetime import datetime, timedelta
 import numpy as np
 import pytest
 
-from watchfloor import spikes as sp
+from watchfloor import spike_detector as sp
+from watchfloor import watched_scopes
 
 START = datetime(2026, 1, 5)  # a Monday
 HOURS_8_WEEKS = 24 * 7 * 8
@@ -176,7 +177,7 @@ def test_window_sums_are_those_of_every_window():
     mask = rng.random((4, 50)) < 0.8
     for k in (1, 2, 3, 6):
         view = np.lib.stride_tricks.sliding_window_view
-        assert np.array_equal(sp._window_sums(values, k), view(values, k, axis=-1).sum(axis=-1))
+        assert np.array_equal(sp.window_sums(values, k), view(values, k, axis=-1).sum(axis=-1))
         assert np.array_equal(sp._window_all(mask, k), view(mask, k, axis=-1).all(axis=-1))
 
 
@@ -618,7 +619,7 @@ def test_one_sensitivity_setting():
 def test_bursts_are_told_from_spikes_by_hand():
     """An alert with 200 extra cases: 150 of them in its busiest ten minutes is a batch; 120
     against one account is one account; 60 and 40 are a spike (below half of 200 each)."""
-    assert sp.burst_kind(200.0, account_cases=10.0, slot_cases=150.0) == ("batch", 150.0)
-    assert sp.burst_kind(200.0, account_cases=120.0, slot_cases=20.0) == ("one account", 120.0)
-    assert sp.burst_kind(200.0, account_cases=60.0, slot_cases=40.0) == ("spike", 0.0)
-    assert sp.burst_kind(0.0, account_cases=60.0, slot_cases=40.0) == ("spike", 0.0)
+    assert watched_scopes.burst_kind(200.0, account_cases=10.0, slot_cases=150.0) == ("batch", 150.0)
+    assert watched_scopes.burst_kind(200.0, account_cases=120.0, slot_cases=20.0) == ("one account", 120.0)
+    assert watched_scopes.burst_kind(200.0, account_cases=60.0, slot_cases=40.0) == ("spike", 0.0)
+    assert watched_scopes.burst_kind(0.0, account_cases=60.0, slot_cases=40.0) == ("spike", 0.0)

@@ -26,7 +26,7 @@ from tests.unit.test_sla import TIMEZONES, Warehouse, _random_case, t
 from watchfloor import summaries
 from watchfloor.cli import main
 from watchfloor.filters import Filters
-from watchfloor.simulator import SimConfig
+from watchfloor.simulator.config import SimConfig
 from watchfloor.warehouse import create_schema
 
 # The named queries that read the SLA clock summary; each runs both ways below.

@@ -24,7 +24,8 @@ from tests.unit.test_summaries import assert_same
 from watchfloor import summaries
 from watchfloor.filters import Filters
 from watchfloor.loader import load_files
-from watchfloor.simulator import SimConfig, seed_warehouse
+from watchfloor.simulator import writer
+from watchfloor.simulator.config import SimConfig
 from watchfloor.simulator.live import LiveConfig, LiveFeed
 
 END = datetime(2026, 11, 18, 12, 0)
@@ -79,7 +80,7 @@ def live_warehouse(tmp_path_factory) -> dict:
     each refreshing its cases' summaries in its transaction; with the QA reviews and appeals as
     the seeder left them."""
     path = str(tmp_path_factory.mktemp("reviews") / "live.duckdb")
-    seed_warehouse(path, SimConfig(days=9, cases_per_day=1000, seed=12, end=END), progress=False)
+    writer.seed(path, SimConfig(days=9, cases_per_day=1000, seed=12, end=END), progress=False)
     seeded = {t: read_rows(path, f"SELECT * FROM {t} ORDER BY ALL") for t in ("qa_reviews", "appeals")}
     clock = Clock(END)
     feed = LiveFeed(path, LiveConfig(seed=17, speed=2.0), clock=clock)

@@ -18,7 +18,8 @@ import pytest
 
 import queries
 from watchfloor import vendors as v
-from watchfloor.simulator import SimConfig, seed_warehouse
+from watchfloor.simulator import writer
+from watchfloor.simulator.config import SimConfig
 
 END = datetime(2026, 11, 18, 12, 0)
 
@@ -26,7 +27,7 @@ END = datetime(2026, 11, 18, 12, 0)
 @pytest.fixture(scope="module", params=[5, 11])
 def seeded(request, tmp_path_factory):
     path = tmp_path_factory.mktemp("vendor_sim") / f"sim_{request.param}.duckdb"
-    seed_warehouse(str(path), SimConfig(days=14, cases_per_day=1500, seed=request.param, end=END), progress=False)
+    writer.seed(str(path), SimConfig(days=14, cases_per_day=1500, seed=request.param, end=END), progress=False)
     con = duckdb.connect(str(path), read_only=True)
     for name in ("vendor_work",):
         for setup in queries.macro_sql_for(name):

@@ -13,6 +13,7 @@ import pytest
 
 from watchfloor import scorecard_export
 from watchfloor import vendors as v
+from watchfloor.formatting import format_value
 
 
 def t(day: int, hour: int, minute: int = 0) -> datetime:
@@ -137,12 +138,12 @@ def test_grade_is_the_weighted_share_of_points():
 
 
 def test_format_value():
-    assert v.format_value(v.FIGURES_BY_KEY["qa_accuracy"], 0.9234) == "92.3%"
-    assert v.format_value(v.FIGURES_BY_KEY["aht_seconds"], 250.0) == "250 s"
-    assert v.format_value(v.FIGURES_BY_KEY["aht_seconds"], 900.0) == "15.0 min"
-    assert v.format_value(v.FIGURES_BY_KEY["cost_per_case"], 3.456) == "$3.46"
-    assert v.format_value(v.FIGURES_BY_KEY["cases_handled"], 12345.0) == "12,345"
-    assert v.format_value(v.FIGURES_BY_KEY["kappa"], None) == "–"
+    assert format_value(0.9234, v.FIGURES_BY_KEY["qa_accuracy"].kind) == "92.3%"
+    assert format_value(250.0, v.FIGURES_BY_KEY["aht_seconds"].kind) == "250 s"
+    assert format_value(900.0, v.FIGURES_BY_KEY["aht_seconds"].kind) == "15.0 min"
+    assert format_value(3.456, v.FIGURES_BY_KEY["cost_per_case"].kind) == "$3.46"
+    assert format_value(12345.0, v.FIGURES_BY_KEY["cases_handled"].kind) == "12,345"
+    assert format_value(None, v.FIGURES_BY_KEY["kappa"].kind) == "–"
 
 
 # ---------------------------------------------------------------------------- exports

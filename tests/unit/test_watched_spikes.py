@@ -1,4 +1,4 @@
-"""Watched series and their alerts (watchfloor.spikes.watched_alerts), as Home, the Trends page and
+"""Watched series and their alerts (watchfloor.watched_scopes.watched_alerts), as Home, the Trends page and
 the spike evaluation see them, on hand-worked counts.
 
 One category, impersonation, on two surfaces (chat, image_gen) in three regions (AMER, APAC,
@@ -36,7 +36,7 @@ import numpy as np
 import polars as pl
 import pytest
 
-from watchfloor import spike_record, spikes
+from watchfloor import spike_detector, spike_record, watched_scopes
 from watchfloor import trends as tr
 from watchfloor.home_figures import rising_categories
 
@@ -90,8 +90,8 @@ def watched_view(frame: pl.DataFrame, period_start: datetime, period_end: dateti
     return tr.watched_view(record(frame), frame["category"].unique().to_list(), period_start, period_end)
 
 
-def watched(frame: pl.DataFrame) -> spikes.Watched:
-    return spikes.watched_series(frame, START, LAST)
+def watched(frame: pl.DataFrame) -> watched_scopes.Watched:
+    return watched_scopes.watched_series(frame, START, LAST)
 
 
 def test_the_watched_series_of_a_category():
@@ -119,7 +119,7 @@ def test_a_series_burst_columns_are_its_cells_busiest_account_and_summed_ten_min
         "bucket": [hour, hour], "cases": [6, 6], "top_account": [4, 7],
         **{f"slot_{i}": [c, a] for i, (c, a) in enumerate(zip((1, 2, 3, 0, 0, 0), (0, 5, 0, 0, 0, 1)))},
     })
-    w = spikes.watched_series(frame, hour - timedelta(hours=1), hour)
+    w = watched_scopes.watched_series(frame, hour - timedelta(hours=1), hour)
     rows = {(k["surface"], k["region"]): i for i, k in enumerate(w.keys.iter_rows(named=True))}
     for scope in ((None, None), (None, "AMER")):
         top, slots = w.burst_columns(rows[scope], slice(0, 2))
@@ -128,7 +128,7 @@ def test_a_series_burst_columns_are_its_cells_busiest_account_and_summed_ten_min
     top, slots = w.burst_columns(rows[("chat", "AMER")], slice(1, 2))
     assert top.tolist() == [4.0] and slots.tolist() == [[1.0, 2.0, 3.0, 0.0, 0.0, 0.0]]
     # without the columns, there is nothing to tell bursts by
-    bare = spikes.watched_series(frame.select("category", "surface", "region", "bucket", "cases"),
+    bare = watched_scopes.watched_series(frame.select("category", "surface", "region", "bucket", "cases"),
                                  hour - timedelta(hours=1), hour)
     assert bare.burst_columns(0, slice(0, 2)) == (None, None)
 
@@ -142,13 +142,13 @@ def poisson_z(k: int, mu: float) -> float:
 def test_a_narrow_spike_unseen_on_the_category_series_is_found_on_its_own():
     w = watched(cells(NARROW))
     # the category series alone: nothing (85 < 1.5 x 60)
-    assert spikes.watched_episodes(w, levels=["category"]).height == 0
-    episodes = spikes.watched_episodes(w)
+    assert watched_scopes.watched_episodes(w, levels=["category"]).height == 0
+    episodes = watched_scopes.watched_episodes(w)
     assert sorted((e["level"], e["surface"], e["region"], e["onset"], e["end"], e["observed"])
                   for e in episodes.iter_rows(named=True)) == [
         ("category x surface x region", "image_gen", "APAC", at(6), at(8), 105.0),
     ]
-    alerts = spikes.watched_alerts(w)
+    alerts = watched_scopes.watched_alerts(w)
     assert alerts.height == 1
     alert = alerts.row(0, named=True)
     assert (alert["category"], alert["surface"], alert["region"], alert["level"]) == (
@@ -173,7 +173,7 @@ def test_an_overlapping_category_spike_is_one_alert():
     All five share hours with the category's: one alert 04:00-08:00 of 5 episodes on 5 series.
     Its scope: the narrowest with at least 0.75 x 225 = 168.75 excess: only the category."""
     w = watched(cells({**NARROW, ("chat", "AMER"): (at(4), 3, 50)}))
-    alerts = spikes.watched_alerts(w)
+    alerts = watched_scopes.watched_alerts(w)
     assert alerts.height == 1
     alert = alerts.row(0, named=True)
     assert (alert["surface"], alert["region"], alert["level"]) == (None, None, "category")
@@ -183,10 +183,10 @@ def test_an_overlapping_category_spike_is_one_alert():
     assert poisson_z(85, 60.0) == pytest.approx(3.00, abs=0.01)
     assert (alert["episodes"], alert["series"]) == (5, 5)
     # the merging is the evaluation's own: the alerts are its merged spans
-    episodes = spikes.watched_episodes(w)
+    episodes = watched_scopes.watched_episodes(w)
     spans = list(episodes.select("onset", "end").iter_rows())
-    assert spikes.merge_alerts(spans) == [(at(4), at(8))]
-    assert eval_module().merge_alerts is spikes.merge_alerts
+    assert watched_scopes.merge_alerts(spans) == [(at(4), at(8))]
+    assert eval_module().merge_alerts is watched_scopes.merge_alerts
 
 
 def test_episodes_that_only_touch_stay_apart():
@@ -195,7 +195,7 @@ def test_episodes_that_only_touch_stay_apart():
     chat 80/30, AMER 70/20 (each excess 100 over the two hours), category 110/60 (excess 100):
     the narrowest with >= 75 is chat x AMER."""
     w = watched(cells({**NARROW, ("chat", "AMER"): (at(9), 2, 50)}))
-    alerts = spikes.watched_alerts(w)
+    alerts = watched_scopes.watched_alerts(w)
     assert alerts.select("onset", "end", "surface", "region").rows() == [
         (at(6), at(8), "image_gen", "APAC"), (at(9), at(10), "chat", "AMER")]
     assert alerts["ongoing"].to_list() == [False, True]  # 10:00 is one of the last 3 hours
@@ -203,9 +203,9 @@ def test_episodes_that_only_touch_stay_apart():
 
 def test_alert_groups_keep_their_episodes():
     spans = [(at(12), at(14)), (at(10), at(12)), (at(11), at(11)), (at(15), at(15))]
-    assert spikes.alert_groups(spans) == [[1, 2, 0], [3]]
-    assert spikes.merge_alerts(spans) == [(at(10), at(14)), (at(15), at(15))]
-    assert spikes.alert_groups([]) == []
+    assert watched_scopes.alert_groups(spans) == [[1, 2, 0], [3]]
+    assert watched_scopes.merge_alerts(spans) == [(at(10), at(14)), (at(15), at(15))]
+    assert watched_scopes.alert_groups([]) == []
 
 
 def test_series_that_cannot_alert_are_skipped():
@@ -213,9 +213,9 @@ def test_series_that_cannot_alert_are_skipped():
     expected count that is never below 0: [0, 19, 0, 0] has no three consecutive hours reaching
     20, [10, 10, 0, 0] has, [9, 0, 0, 9] has not."""
     values = np.array([[0, 19, 0, 0], [10, 10, 0, 0], [9, 0, 0, 9]], dtype=float)
-    assert spikes.could_alert(values, spikes.FINE_SCOPE).tolist() == [False, True, False]
-    assert spikes.could_alert(values, spikes.SpikeParams()).tolist() == [False, True, False]
-    assert spikes.could_alert(np.zeros((2, 1)), spikes.FINE_SCOPE).tolist() == [False, False]
+    assert watched_scopes.could_alert(values, spike_detector.FINE_SCOPE).tolist() == [False, True, False]
+    assert watched_scopes.could_alert(values, spike_detector.SpikeParams()).tolist() == [False, True, False]
+    assert watched_scopes.could_alert(np.zeros((2, 1)), spike_detector.FINE_SCOPE).tolist() == [False, False]
     # The rule never hides an alert: sparse series (about 0.2 an hour, at most 9) with a burst of
     # 10 after 3 weeks of near-silence, so no three hours reach 20 and FINE_SCOPE never fires;
     # the same burst at 30 is judged, and found.
@@ -224,11 +224,11 @@ def test_series_that_cannot_alert_are_skipped():
     for _ in range(10):
         series = np.minimum(rng.poisson(0.2, len(stamps)), 9).astype(float)
         series[-30] = 10
-        assert not spikes.could_alert(series[None, :], spikes.FINE_SCOPE)[0]
-        assert spikes.detect(stamps, series, spikes.FINE_SCOPE).episodes == []
+        assert not watched_scopes.could_alert(series[None, :], spike_detector.FINE_SCOPE)[0]
+        assert spike_detector.detect(stamps, series, spike_detector.FINE_SCOPE).episodes == []
         series[-30] = 30
-        assert spikes.could_alert(series[None, :], spikes.FINE_SCOPE)[0]
-        assert [e.onset for e in spikes.detect(stamps, series, spikes.FINE_SCOPE).episodes] == [stamps[-30]]
+        assert watched_scopes.could_alert(series[None, :], spike_detector.FINE_SCOPE)[0]
+        assert [e.onset for e in spike_detector.detect(stamps, series, spike_detector.FINE_SCOPE).episodes] == [stamps[-30]]
 
 
 def test_many_series_at_once_give_the_numbers_of_each_alone():
@@ -245,10 +245,10 @@ def test_many_series_at_once_give_the_numbers_of_each_alone():
         series[600:606] += 8 * level + 25  # a spike in the last week
         rows.append(series)
     matrix = np.array(rows)
-    for params in (spikes.SpikeParams(), spikes.FINE_SCOPE):
-        together = spikes._run_many(stamps, H, matrix, params)
+    for params in (spike_detector.SpikeParams(), spike_detector.FINE_SCOPE):
+        together = spike_detector.run_many(stamps, H, matrix, params)
         for row, detection in zip(matrix, together):
-            alone = spikes.detect(stamps, row, params)
+            alone = spike_detector.detect(stamps, row, params)
             assert np.array_equal(detection.expected, alone.expected, equal_nan=True)
             assert np.array_equal(detection.upper, alone.upper, equal_nan=True)
             assert np.array_equal(detection.score, alone.score, equal_nan=True)
@@ -260,7 +260,7 @@ def test_many_series_at_once_give_the_numbers_of_each_alone():
         # the exact score reaches the lowest score that makes a point hot or elevated (the
         # ceiling); elsewhere a point whose tail is surely above that ceiling's is not scored
         # exactly, and its score stays below the ceiling, as the exact one is.
-        screened = spikes._run_many(stamps, H, np.vstack([matrix, rng.poisson(1.0, (1, len(stamps)))]), params,
+        screened = spike_detector.run_many(stamps, H, np.vstack([matrix, rng.poisson(1.0, (1, len(stamps)))]), params,
                                     episodes_only=True)
         assert screened[-1] is None
         ceiling = min(params.z_continue, params.z_single)
@@ -280,7 +280,7 @@ def test_many_series_at_once_give_the_numbers_of_each_alone():
 def test_the_filters_exclude_a_region():
     """Without APAC (a region filter of AMER and EMEA), the narrow spike is not there at all."""
     frame = cells(NARROW).filter(pl.col("region") != "APAC")
-    assert spikes.watched_alerts(watched(frame)).height == 0
+    assert watched_scopes.watched_alerts(watched(frame)).height == 0
 
 
 def test_home_lists_the_narrow_spike_with_its_scope():
@@ -368,7 +368,7 @@ def test_bursts_are_shown_as_bursts(kind, busiest):
     >= 60 beyond the usual 2 an hour. Home leaves it out; the Trends page counts it as a burst."""
     frame = burst_cells(kind)
     w = watched(frame)
-    alerts = spikes.watched_alerts(w)
+    alerts = watched_scopes.watched_alerts(w)
     assert alerts.select("surface", "region", "onset", "end", "observed", "kind").rows() == [
         ("chat", "EMEA", at(7), at(8), 140.0, kind)]
     assert alerts["expected"][0] == pytest.approx(20.0) and alerts["burst_cases"][0] == pytest.approx(busiest)
@@ -386,7 +386,7 @@ def test_a_spike_is_not_a_burst():
     share, the busiest account 1 + 1 beyond the usual, both under 60: a spike."""
     frame = burst_cells("one account").with_columns(
         pl.when(pl.col("top_account") > 1).then(3).otherwise(pl.col("top_account")).alias("top_account"))
-    alerts = spikes.watched_alerts(watched(frame))
+    alerts = watched_scopes.watched_alerts(watched(frame))
     assert alerts["kind"].to_list() == ["spike"]
     assert rising(frame)["category"].to_list() == [CATEGORY]
 
@@ -405,17 +405,17 @@ def test_a_burst_does_not_swallow_an_earlier_spike_of_its_category():
     narrow = (pl.col("surface") == "image_gen") & (pl.col("region") == "APAC") & pl.col("bucket").is_between(at(1), at(3))
     frame = frame.with_columns(pl.when(narrow).then(pl.col("cases") + 25).otherwise(pl.col("cases")).alias("cases"))
     w = watched(frame)
-    found = spikes.judge_watched(w)
-    alone = spikes.watched_alerts(w, found=found)
+    found = watched_scopes.judge_watched(w)
+    alone = watched_scopes.watched_alerts(w, found=found)
     assert alone.select("surface", "region", "onset", "end", "kind").rows() == [
         ("image_gen", "APAC", at(1), at(3), "spike"), ("chat", "EMEA", at(7), at(8), "batch")]
     # A wide series (the category x EMEA series) with one long episode 01:00-08:00.
     wide = w.keys.with_row_index("row").filter((pl.col("level") == "category x region") & (pl.col("region") == "EMEA"))["row"][0]
-    detection = spikes.scope_detection(w, CATEGORY, None, "EMEA")
-    long = spikes.Episode(onset=at(1), detected_at=at(1), peak=at(7), end=at(8), points=8, observed=0.0, expected=0.0,
+    detection = watched_scopes.scope_detection(w, CATEGORY, None, "EMEA")
+    long = spike_detector.Episode(onset=at(1), detected_at=at(1), peak=at(7), end=at(8), points=8, observed=0.0, expected=0.0,
                           peak_observed=0.0, peak_expected=0.0, score=3.0, severity="low", ongoing=False)
     chained = {**found, int(wide): replace(detection, episodes=[long])}
-    alerts = spikes.watched_alerts(w, found=chained)
+    alerts = watched_scopes.watched_alerts(w, found=chained)
     assert alerts.select("surface", "region", "onset", "end", "kind", "episodes").rows() == [
         ("chat", "EMEA", at(1), at(8), "batch", 4), ("image_gen", "APAC", at(1), at(3), "spike", 1)]
 

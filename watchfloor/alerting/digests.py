@@ -18,8 +18,8 @@ from watchfloor.alerting.messages import alert_url, page_url
 from watchfloor.alerting.store import Alert
 from watchfloor.compare import describe_count_change, describe_share_change
 from watchfloor.filters import default_filters
+from watchfloor.formatting import format_count, format_duration, format_share, format_value
 from watchfloor.home_figures import rising_categories, summarise_day
-from watchfloor.sla_figures import format_duration
 from watchfloor.spike_record import multiplier_text
 
 DIGESTS = {"daily": "Daily operations digest", "weekly": "Weekly executive summary"}
@@ -35,14 +35,6 @@ class DigestMessage:
     attachment: Path | None = None
 
 
-def _share(value: float | None) -> str:
-    return "–" if value is None else f"{value:.1%}"
-
-
-def _count(value: float | None) -> str:
-    return "–" if value is None else f"{value:,.0f}"
-
-
 def _with_change(text: str, change: str | None) -> str:
     return f"{text} ({change} vs a week earlier)" if change else text
 
@@ -55,12 +47,12 @@ def daily(as_of: datetime, open_alerts: list[Alert], base_url: str, warehouse: s
     rising = rising_categories(plans.spike_record(data["watched"], as_of), data["watched"], as_of)
     lines = [
         f"The last 24 hours to {as_of:%Y-%m-%d %H:%M} UTC, against the same 24 hours a week earlier.",
-        "Inflow " + _with_change(_count(health.inflow.current), describe_count_change(health.inflow))
-        + " · Resolved " + _with_change(_count(health.resolved.current), describe_count_change(health.resolved))
-        + " · Backlog now " + _with_change(_count(health.backlog.current), describe_count_change(health.backlog)),
-        "First-action SLA " + _with_change(_share(health.first_action_attainment.current),
+        "Inflow " + _with_change(format_count(health.inflow.current), describe_count_change(health.inflow))
+        + " · Resolved " + _with_change(format_count(health.resolved.current), describe_count_change(health.resolved))
+        + " · Backlog now " + _with_change(format_count(health.backlog.current), describe_count_change(health.backlog)),
+        "First-action SLA " + _with_change(format_share(health.first_action_attainment.current),
                                            describe_share_change(health.first_action_attainment))
-        + " · Resolution SLA " + _with_change(_share(health.resolution_attainment.current),
+        + " · Resolution SLA " + _with_change(format_share(health.resolution_attainment.current),
                                               describe_share_change(health.resolution_attainment)),
         f"Breached now {health.breached_now.get('any', 0):,} · At risk now {health.at_risk_now.get('any', 0):,}",
         f"Open incidents {health.open_incidents_total:,}"
@@ -112,7 +104,7 @@ def weekly(as_of: datetime, base_url: str, folder: Path, warehouse: str | None =
     lines = [f"{period.label} against {period.previous_label} (UTC)."]
     for figure in figures:
         change = ex.describe_change(figure)
-        lines.append(f"{figure.label}: {ex.format_value(figure.change.current, figure.kind)}"
+        lines.append(f"{figure.label}: {format_value(figure.change.current, figure.kind)}"
                      + (f" ({change})" if change else "") + (f" · {figure.note}" if figure.note else ""))
     if severe.height:
         lines.append("SEV0 and SEV1 incidents: " + "; ".join(

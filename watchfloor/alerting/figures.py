@@ -7,11 +7,12 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import cast
 
 import polars as pl
 
 from watchfloor.alerting.rules import SEVERITY_RANK
-from watchfloor.sla_figures import format_duration
+from watchfloor.formatting import format_duration
 
 HISTORY_DAYS = 7
 SNOOZE_CHOICES = {"30 min": timedelta(minutes=30), "1 hour": timedelta(hours=1), "4 hours": timedelta(hours=4),
@@ -48,8 +49,8 @@ def summary(alerts: pl.DataFrame, now: datetime, days: int = HISTORY_DAYS) -> Su
         open=open_rows.height,
         unacknowledged=open_rows.filter(pl.col("acknowledged_at").is_null()).height,
         opened_in_window=recent.height,
-        median_to_acknowledge_s=recent["to_acknowledge_s"].drop_nulls().median(),
-        median_to_resolve_s=recent["to_resolve_s"].drop_nulls().median(),
+        median_to_acknowledge_s=cast(float | None, recent["to_acknowledge_s"].drop_nulls().median()),
+        median_to_resolve_s=cast(float | None, recent["to_resolve_s"].drop_nulls().median()),
     )
 
 

@@ -8,7 +8,7 @@ from urllib.parse import urlencode
 
 from watchfloor.alerting.rules import Rule
 from watchfloor.alerting.store import Alert
-from watchfloor.sla_figures import format_duration
+from watchfloor.formatting import format_duration
 
 # apprise's notification types: the colour or icon a service shows.
 NOTIFY_TYPES = {"critical": "failure", "high": "failure", "medium": "warning", "low": "info"}

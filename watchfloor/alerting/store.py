@@ -17,6 +17,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, fields
 from datetime import datetime
 from pathlib import Path
+from typing import Any, overload
 
 import polars as pl
 
@@ -91,10 +92,18 @@ class StoreError(RuntimeError):
     """The alert store cannot be opened or written; the message names the file."""
 
 
+@overload
+def stamp(moment: datetime) -> str: ...
+@overload
+def stamp(moment: None) -> None: ...
 def stamp(moment: datetime | None) -> str | None:
     return None if moment is None else moment.isoformat(sep=" ", timespec="seconds")
 
 
+@overload
+def parse(text: str) -> datetime: ...
+@overload
+def parse(text: None) -> None: ...
 def parse(text: str | None) -> datetime | None:
     return None if text is None else datetime.fromisoformat(text)
 
@@ -126,7 +135,7 @@ class Alert:
 
     @classmethod
     def from_row(cls, row: sqlite3.Row) -> Alert:
-        values = {}
+        values: dict[str, Any] = {}
         for f in fields(cls):
             value = row[f.name]
             values[f.name] = parse(value) if "datetime" in str(f.type) else value
@@ -268,8 +277,10 @@ class AlertStore:
                     "INSERT INTO alerts (rule_id, scope_key, severity, title, where_text, measure, page, link_query, "
                     "since, opened_at, last_seen_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                     (rule_id, f["scope_key"], *values, stamp(now), stamp(now)))
-                opened.append(cursor.lastrowid)
-                self._event(con, cursor.lastrowid, now, "opened", None, f["measure"])
+                alert_id = cursor.lastrowid
+                assert alert_id is not None  # set by the INSERT
+                opened.append(alert_id)
+                self._event(con, alert_id, now, "opened", None, f["measure"])
             for scope_key, alert_id in current.items():
                 if scope_key not in seen:
                     con.execute("UPDATE alerts SET resolved_at = ? WHERE id = ?", (stamp(now), alert_id))

@@ -22,10 +22,12 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
+from typing import TextIO
 
 from watchfloor.alerting import digests, kinds, messages
 from watchfloor.alerting.channels import Channels, load_channels, mask
 from watchfloor.alerting.delivery import DeliveryReport, Sender, apprise_sender, deliver_due
+from watchfloor.alerting.findings import Context
 from watchfloor.alerting.messages import query_string
 from watchfloor.alerting.rules import Rule, RulesError, RuleSet, load
 from watchfloor.alerting.settings import AlertSettings
@@ -83,7 +85,7 @@ class Worker:
         self.log = log
         self._rules: RuleSet | None = None
         self._rules_stamp: tuple | None = None
-        self._lock_handle = None
+        self._lock_handle: TextIO | None = None
         self.last_report: CycleReport | None = None
 
     # ------------------------------------------------------------------ rules, reloaded when the file changes
@@ -144,7 +146,7 @@ class Worker:
         report = CycleReport(at=now)
         active = ruleset.active()
         report.rules = len(active)
-        context = kinds.Context(as_of=now.replace(second=0, microsecond=0), warehouse=self.settings.warehouse,
+        context = Context(as_of=now.replace(second=0, microsecond=0), warehouse=self.settings.warehouse,
                                 freshness_red_minutes=self.settings.freshness_red_minutes,
                                 freshness_amber_minutes=self.settings.freshness_amber_minutes)
         for rule in active:

@@ -1,18 +1,19 @@
 """The `watchfloor` command: one sub-command per module in this package.
 
 Each module defines `register(subparsers)`, which adds its parser and sets
-`func` to a callable taking the parsed arguments and returning an exit code.
+`func` to a callable taking the parsed arguments and returning an exit code. What they share
+(the parser class, exit codes, UsageError, common options) is in options.py.
 """
 
 from __future__ import annotations
 
-import argparse
 import importlib
 import sys
 
 import duckdb
 
 from watchfloor import __version__
+from watchfloor.cli.options import EXIT_FAILURE, EXIT_USAGE, Parser, UsageError
 from watchfloor.config import ConfigError
 from watchfloor.files import owner_only
 from watchfloor.warehouse import WarehouseError, first_line
@@ -20,21 +21,6 @@ from watchfloor.warehouse import WarehouseError, first_line
 # Module names under watchfloor.cli, in the order `--help` lists them.
 COMMAND_MODULES = ("init", "seed", "refresh", "serve", "users", "detect_spikes", "audit", "load", "simulate", "capacity", "forecast",
                    "alerts")
-
-EXIT_OK = 0
-EXIT_FAILURE = 1
-EXIT_USAGE = 2
-
-
-class UsageError(Exception):
-    """Bad input from the user: one line on stderr, exit code 2."""
-
-
-class Parser(argparse.ArgumentParser):
-    """argparse with a one-line error message and exit code 2."""
-
-    def error(self, message: str) -> None:  # type: ignore[override]
-        self.exit(EXIT_USAGE, f"{self.prog}: error: {message} (see '{self.prog} --help')\n")
 
 
 def build_parser() -> Parser:
@@ -74,11 +60,3 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print(f"watchfloor {args.command}: interrupted", file=sys.stderr)
         return 130
-
-
-def add_warehouse_option(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument(
-        "--warehouse",
-        metavar="PATH",
-        help="warehouse file (default: $WATCHFLOOR_WAREHOUSE or data/warehouse.duckdb)",
-    )

@@ -5,9 +5,12 @@ from __future__ import annotations
 import argparse
 import signal
 import sys
+from dataclasses import replace
 from pathlib import Path
 
+from watchfloor.cli.options import EXIT_FAILURE, EXIT_OK, UsageError, add_warehouse_option
 from watchfloor.config import load_settings, now
+from watchfloor.warehouse import check_ready
 
 _RULES_HELP = ("alert rules file (default: $WATCHFLOOR_ALERT_RULES, else alert-rules.yaml beside the warehouse; "
                "the built-in rules while it does not exist)")
@@ -24,8 +27,6 @@ def _interval(text: str) -> float:
 
 
 def register(subparsers) -> None:
-    from watchfloor.cli import add_warehouse_option
-
     parser = subparsers.add_parser(
         "alerts",
         help="evaluate the alert rules and send notices and digests",
@@ -68,9 +69,9 @@ def register(subparsers) -> None:
 
 
 def _setup(args):
+    # The alerting modules (queries, Polars) load only when an alerts command runs.
     from watchfloor.alerting.rules import RulesError, load
     from watchfloor.alerting.settings import load_alert_settings
-    from watchfloor.cli import UsageError
 
     settings = load_settings(args.warehouse)
     alert_settings = load_alert_settings(settings=settings)
@@ -91,14 +92,10 @@ def _channel_lines(ruleset, channels) -> list[str]:
 
 
 def run_worker(args) -> int:
-    from watchfloor.alerting.worker import Worker, WorkerBusy
-    from watchfloor.cli import EXIT_FAILURE, EXIT_OK
-    from watchfloor.warehouse import check_ready
+    from watchfloor.alerting.worker import Worker, WorkerBusy  # start-up cost, as in _setup
 
     settings, alert_settings, rules_path, ruleset = _setup(args)
     if args.interval:
-        from dataclasses import replace
-
         alert_settings = replace(alert_settings, interval_seconds=args.interval)
     if not settings.warehouse_is_url:
         check_ready(settings.warehouse)  # a missing or empty warehouse: one line, before anything starts
@@ -133,6 +130,7 @@ def run_worker(args) -> int:
 
 
 def run_check(args) -> int:
+    # start-up cost, as in _setup
     from watchfloor.alerting.channels import load_channels
     from watchfloor.alerting.rules import KINDS
 
@@ -152,8 +150,7 @@ def run_check(args) -> int:
 
 
 def run_digest(args) -> int:
-    from watchfloor.alerting.worker import Worker, WorkerBusy
-    from watchfloor.cli import EXIT_FAILURE, EXIT_OK, UsageError
+    from watchfloor.alerting.worker import Worker, WorkerBusy  # start-up cost, as in _setup
 
     settings, alert_settings, rules_path, ruleset = _setup(args)
     worker = Worker(settings, alert_settings, rules_path, log=lambda line: print(line, flush=True))

@@ -6,8 +6,9 @@ import sys
 from pathlib import Path
 
 from watchfloor import audit
+from watchfloor.cli.options import EXIT_FAILURE, EXIT_OK, EXIT_USAGE, UsageError, add_warehouse_option
 from watchfloor.config import audit_head_path, load_settings
-from watchfloor.labels import count_of
+from watchfloor.formatting import count_of
 
 _LOG_HELP = ("audit log file (default: $WATCHFLOOR_AUDIT_LOG, else audit.jsonl beside the warehouse, "
              "data/audit.jsonl for the demo)")
@@ -17,8 +18,6 @@ _HEAD_HELP = ("the log's head file (default: $WATCHFLOOR_AUDIT_HEAD_FILE, else a
 
 
 def register(subparsers) -> None:
-    from watchfloor.cli import add_warehouse_option
-
     parser = subparsers.add_parser(
         "audit",
         help="check the audit log of case views, reveals and sign-ins",
@@ -55,8 +54,6 @@ def register(subparsers) -> None:
 
 
 def run_verify(args) -> int:
-    from watchfloor.cli import EXIT_FAILURE, EXIT_OK, EXIT_USAGE
-
     settings = load_settings(args.warehouse)
     path = Path(args.log) if args.log else settings.audit_log
     key_file = Path(args.key) if args.key else settings.audit_key_file
@@ -85,8 +82,6 @@ def run_verify(args) -> int:
 
 
 def run_init_key(args) -> int:
-    from watchfloor.cli import UsageError
-
     key_file = Path(args.key) if args.key else load_settings().audit_key_file
     try:
         created = audit.create_key(key_file)

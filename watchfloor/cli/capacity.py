@@ -6,11 +6,10 @@ import json
 import math
 
 from watchfloor import erlang
+from watchfloor.cli.options import Parser, UsageError
 
 
 def register(subparsers) -> None:
-    from watchfloor.cli import Parser
-
     parser = subparsers.add_parser(
         "capacity",
         help="staffing calculations (Erlang C)",
@@ -43,8 +42,6 @@ def register(subparsers) -> None:
 
 
 def _check(args) -> None:
-    from watchfloor.cli import UsageError
-
     values = {
         "--arrivals-per-hour": args.arrivals_per_hour, "--aht-seconds": args.aht_seconds,
         "--target-seconds": args.target_seconds, "--service-level": args.service_level,

@@ -14,7 +14,8 @@ import sys
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
-from watchfloor import spikes
+from watchfloor import spike_detector
+from watchfloor.cli.options import UsageError
 from watchfloor.cli.series_file import read_columns
 
 SHOWN_PROBLEMS = 3  # rows named in the note about skipped rows
@@ -38,7 +39,7 @@ def register(subparsers) -> None:
                         help="column of timestamps: ISO-8601 (an offset is converted to UTC, none is taken as UTC) "
                              "or Unix epoch seconds (default: timestamp)")
     parser.add_argument("--value-column", default="value", help="column of counts (default: value)")
-    parser.add_argument("--sensitivity", choices=spikes.SENSITIVITIES, default="normal",
+    parser.add_argument("--sensitivity", choices=spike_detector.SENSITIVITIES, default="normal",
                         help="how unusual a count must be to open an episode (default: normal)")
     parser.add_argument("--fill-missing", action="store_true",
                         help="count a bucket without a row as zero (for exports that leave out empty buckets) "
@@ -57,8 +58,6 @@ class Series:
 def read_series(path: str, time_column: str, value_column: str) -> Series:
     """The readable (timestamp, count) rows of a CSV file; raises UsageError with a clear message
     when the file itself cannot be read or holds fewer than two distinct readable timestamps."""
-    from watchfloor.cli import UsageError
-
     raw_times, raw_values = read_columns(path, time_column, value_column)
     epoch = _all_numbers(raw_times)
     series = Series([], [])
@@ -166,11 +165,11 @@ def _duration(step: timedelta) -> str:
 
 def run(args) -> int:
     series = read_series(args.file, args.time_column, args.value_column)
-    params = spikes.SpikeParams.at(args.sensitivity)
-    grid, observed, interval = spikes.to_grid(series.times, series.values)
+    params = spike_detector.SpikeParams.at(args.sensitivity)
+    grid, observed, interval = spike_detector.to_grid(series.times, series.values)
     if args.fill_missing:
         observed = [0.0 if math.isnan(v) else v for v in observed]
-    found = spikes.detect(grid, observed, params, interval=interval)
+    found = spike_detector.detect(grid, observed, params, interval=interval)
     if series.skipped:
         shown = ", ".join(series.skipped[:SHOWN_PROBLEMS])
         more = f" and {len(series.skipped) - SHOWN_PROBLEMS} more" if len(series.skipped) > SHOWN_PROBLEMS else ""

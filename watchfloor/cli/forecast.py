@@ -7,6 +7,7 @@ import math
 from datetime import datetime
 
 from watchfloor import forecast as fc
+from watchfloor.cli.options import UsageError
 from watchfloor.cli.series_file import read_columns
 from watchfloor.config import ConfigError, parse_time
 
@@ -35,8 +36,6 @@ def register(subparsers) -> None:
 
 def read_counts(path: str, time_column: str, value_column: str) -> tuple[list[datetime], list[float]]:
     """The (times, counts) of a CSV file, oldest first; UsageError with a clear message otherwise."""
-    from watchfloor.cli import UsageError
-
     raw_times, raw_values = read_columns(path, time_column, value_column)
     if len(raw_times) < 3:
         raise UsageError(f"{path}: needs at least three rows of data, found {len(raw_times)}")
@@ -61,8 +60,6 @@ def read_counts(path: str, time_column: str, value_column: str) -> tuple[list[da
 
 
 def run(args) -> int:
-    from watchfloor.cli import UsageError
-
     if not 1 <= args.horizon <= MAX_HORIZON:
         raise UsageError(f"--horizon must be between 1 and {MAX_HORIZON:,}, got {args.horizon}")
     times, values = read_counts(args.file, args.time_column, args.value_column)

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
+from watchfloor.cli.options import UsageError, add_warehouse_option
 from watchfloor.config import load_settings
 from watchfloor.warehouse import init_warehouse
 
 
 def register(subparsers) -> None:
-    from watchfloor.cli import add_warehouse_option
-
     parser = subparsers.add_parser(
         "init",
         help="create the warehouse tables (keeps existing data)",
@@ -27,15 +26,14 @@ def register(subparsers) -> None:
 
 
 def run(args) -> int:
-    from watchfloor.cli import UsageError
-
     settings = load_settings(args.warehouse)
     if args.copy_from and not settings.warehouse_is_url:
         raise UsageError("--copy-from copies into a server warehouse: give --warehouse an SQLAlchemy URL")
     if args.replace and not args.copy_from:
         raise UsageError("--replace goes with --copy-from")
     if settings.warehouse_is_url:
-        # A server warehouse: the contract's DDL, transpiled for the engine.
+        # A server warehouse: the contract's DDL, transpiled for the engine (sqlglot and SQLAlchemy
+        # load only then).
         from watchfloor.server_warehouse import ServerNotEmpty, _safe, copy_warehouse, create_schema
 
         where = _safe(settings.warehouse)

@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import sys
 
+from watchfloor.cli.options import UsageError, add_warehouse_option
 from watchfloor.config import load_settings
 
 
 def register(subparsers) -> None:
-    from watchfloor.cli import add_warehouse_option
-
     parser = subparsers.add_parser(
         "load",
         help="load CSV or Parquet exports into the warehouse",
@@ -29,8 +28,7 @@ def register(subparsers) -> None:
 
 
 def run(args) -> int:
-    from watchfloor.cli import UsageError
-    from watchfloor.loader import LoadError, load_files
+    from watchfloor.loader import LoadError, load_files  # the loader loads only when a load runs
 
     settings = load_settings(args.warehouse)
     if settings.warehouse_is_url:

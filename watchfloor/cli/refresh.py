@@ -5,12 +5,14 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import duckdb
+
+from watchfloor.cli.options import UsageError, add_warehouse_option
 from watchfloor.config import load_settings
+from watchfloor.warehouse import WarehouseError, check_ready
 
 
 def register(subparsers) -> None:
-    from watchfloor.cli import add_warehouse_option
-
     parser = subparsers.add_parser(
         "refresh",
         help="rebuild the summary tables from the raw tables",
@@ -27,11 +29,7 @@ def register(subparsers) -> None:
 
 
 def run(args) -> int:
-    import duckdb
-
-    from watchfloor import summaries
-    from watchfloor.cli import UsageError
-    from watchfloor.warehouse import WarehouseError, check_ready
+    from watchfloor import summaries  # the summary builds load only when a refresh runs
 
     settings = load_settings(args.warehouse)
     if settings.warehouse_is_url:

@@ -2,46 +2,14 @@
 
 from __future__ import annotations
 
-import argparse
 import sys
 import time
 
+from watchfloor.cli.options import UsageError, add_period_options, add_warehouse_option, whole_number
 from watchfloor.config import ConfigError, load_settings, parse_time
 
 
-def _positive_int(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"must be at least 1, got {value}")
-    return value
-
-
-def _window_days(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
-    if value < 0:
-        raise argparse.ArgumentTypeError(f"must be 0 or more, got {value}")
-    return value
-
-
-def _seed_int(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
-    if not 0 <= value < 2**63:
-        raise argparse.ArgumentTypeError(f"must be between 0 and 2^63-1, got {value}")
-    return value
-
-
 def register(subparsers) -> None:
-    from watchfloor.cli import add_warehouse_option
-
     parser = subparsers.add_parser(
         "seed",
         help="fill the warehouse with a simulated operation",
@@ -52,15 +20,7 @@ def register(subparsers) -> None:
         ),
     )
     add_warehouse_option(parser)
-    parser.add_argument("--days", type=_positive_int, default=90, metavar="N",
-                        help="length of the simulated period in days (default: 90)")
-    parser.add_argument("--cases-per-day", type=_positive_int, default=12000, metavar="N",
-                        help="base case volume per day, before spikes (default: 12000)")
-    parser.add_argument("--seed", type=_seed_int, default=7, metavar="N",
-                        help="random seed; the same seed and options give the same data (default: 7)")
-    parser.add_argument("--end", default="now", metavar="ISO-TIME|now",
-                        help="end of the simulated period, UTC unless an offset is given, rounded down "
-                             "to the minute (default: now)")
+    add_period_options(parser, days=90, cases_per_day=12000, seed=7)
     parser.add_argument("--replace", action="store_true",
                         help="replace the data of a warehouse that already holds cases")
     parser.add_argument("--demo", action="store_true",
@@ -69,7 +29,7 @@ def register(subparsers) -> None:
     parser.add_argument("--calm", action="store_true",
                         help="plain Poisson demand: no day- or hour-level noise, holidays, launches, "
                              "back-fills or brigading (docs/simulator.md)")
-    parser.add_argument("--window-days", type=_window_days, default=None, metavar="N",
+    parser.add_argument("--window-days", type=whole_number(0), default=None, metavar="N",
                         help="simulate N days at a time, writing as it goes (memory stays flat); 0: the whole "
                              "period in memory. Default: the whole period up to 1,200,000 cases "
                              "(days x cases a day), else 1")
@@ -78,8 +38,8 @@ def register(subparsers) -> None:
 
 
 def run(args) -> int:
-    from watchfloor.cli import UsageError
-    from watchfloor.simulator import SimConfig
+    # The simulator (numpy, Polars and every module of the model) loads only when a seed runs.
+    from watchfloor.simulator.config import SimConfig
     from watchfloor.simulator.writer import WarehouseNotEmpty, check_target, seed
 
     try:

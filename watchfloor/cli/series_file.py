@@ -7,12 +7,12 @@ from pathlib import Path
 
 import polars as pl
 
+from watchfloor.cli.options import UsageError
+
 
 def read_columns(path: str, time_column: str, value_column: str) -> tuple[list, list]:
     """The raw text of the time and count columns, row by row; UsageError with one clear line when the
     file cannot be read or lacks a column (rows are judged by the command)."""
-    from watchfloor.cli import UsageError
-
     file = Path(path)
     if not file.is_file():
         raise UsageError(f"{path}: no such file")

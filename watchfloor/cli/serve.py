@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 
 from watchfloor import audit
+from watchfloor.cli.options import UsageError, add_warehouse_option
 from watchfloor.config import load_settings
 
 APP_ROOT = Path(__file__).resolve().parent.parent.parent
@@ -16,8 +17,6 @@ SERVER = APP_ROOT / "asgi.py"  # Home.py served with Watchfloor's session route 
 
 
 def register(subparsers) -> None:
-    from watchfloor.cli import add_warehouse_option
-
     parser = subparsers.add_parser(
         "serve",
         help="start the dashboard",
@@ -40,8 +39,6 @@ def streamlit_command(port: int, address: str) -> list[str]:
 
 
 def run(args) -> int:
-    from watchfloor.cli import UsageError
-
     if not 0 < args.port < 65536:
         raise UsageError(f"--port must be between 1 and 65535, got {args.port}")
     if not ENTRY_POINT.is_file() or not SERVER.is_file():

@@ -6,7 +6,9 @@ import argparse
 import signal
 import sys
 
+from watchfloor.cli.options import UsageError, add_warehouse_option
 from watchfloor.config import load_settings
+from watchfloor.warehouse import check_ready
 
 
 def _positive_float(text: str) -> float:
@@ -20,8 +22,6 @@ def _positive_float(text: str) -> float:
 
 
 def register(subparsers) -> None:
-    from watchfloor.cli import add_warehouse_option
-
     parser = subparsers.add_parser(
         "simulate",
         help="keep the warehouse moving in real time (--live)",
@@ -49,9 +49,7 @@ def register(subparsers) -> None:
 
 
 def run(args) -> int:
-    from watchfloor.cli import UsageError
-    from watchfloor.simulator.live import LiveConfig, LiveFeed
-    from watchfloor.warehouse import check_ready
+    from watchfloor.simulator.live import LiveConfig, LiveFeed  # the simulator loads only when it runs
 
     settings = load_settings(args.warehouse)
     if settings.warehouse_is_url:

@@ -9,6 +9,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from watchfloor import auth, time_zone
+from watchfloor.cli.options import UsageError
 from watchfloor.config import load_settings
 from watchfloor.roles import ROLES, role_label
 
@@ -133,8 +134,6 @@ def _guard(fn):
     """Turn auth errors into UsageError (one line on stderr, exit 2)."""
 
     def wrapper(args) -> int:
-        from watchfloor.cli import UsageError
-
         try:
             return fn(args)
         except (auth.AuthError, time_zone.TimeZoneError) as exc:
@@ -146,8 +145,6 @@ def _guard(fn):
 
 
 def _read_password(args) -> str:
-    from watchfloor.cli import UsageError
-
     if args.password_stdin:
         line = sys.stdin.readline()
         password = line.rstrip("\r\n")
@@ -177,8 +174,6 @@ def _table(headers: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
 
 @_guard
 def run_add(args) -> int:
-    from watchfloor.cli import UsageError
-
     path = _users_file(args)
     auth.validate_username(args.name)
     auth.validate_role(args.role)

@@ -441,7 +441,7 @@ VERTICAL_INDEX = {v.key: i for i, v in enumerate(VERTICALS)}
 
 def vertical_priorities(vertical_key: str) -> tuple[str, ...]:
     """Priorities a vertical's cases can have (one queue per priority per team)."""
-    present = set()
+    present: set[str] = set()
     for cat in CATEGORIES:
         if cat.vertical == vertical_key:
             present.update(p for p, w in zip(PRIORITIES, cat.priorities) if w > 0)

@@ -61,6 +61,7 @@ class SimConfig:
 
     @property
     def start(self) -> datetime:
+        assert self.end is not None  # __post_init__ sets it
         return self.end - timedelta(days=self.days)
 
     @property

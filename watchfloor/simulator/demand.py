@@ -21,7 +21,9 @@ from zoneinfo import ZoneInfo
 
 import numpy as np
 
+from watchfloor.simulator import bursts as burst_module
 from watchfloor.simulator import catalog as cat
+from watchfloor.simulator import texts
 from watchfloor.simulator.config import SimConfig, choose, expit, logit, pad_weights
 
 # Noise around the forecast, chosen from the hourly mention counts of real series (the
@@ -218,20 +220,21 @@ def draw_arrivals(cfg: SimConfig, lam: np.ndarray, spikes, rng: np.random.Genera
         parts.append((kt, np.full(len(kf), sp.category), ks, kr, np.full(len(kf), k, dtype=np.int32)))
     burst_of = [np.full(len(p[0]), -1, dtype=np.int32) for p in parts]
     if bursts:
-        from watchfloor.simulator import bursts as burst_module
-
-        bt, bc, bs, br, bk = burst_module.draw(list(bursts), burst_rng) if burst_cases is None else burst_cases
+        if burst_cases is None:
+            assert burst_rng is not None, "drawing the bursts' cases needs burst_rng"
+            burst_cases = burst_module.draw(list(bursts), burst_rng)
+        bt, bc, bs, br, bk = burst_cases
         parts.append((bt, bc, bs, br, np.full(len(bt), -1, dtype=np.int32)))
         burst_of.append(bk.astype(np.int32))
     t = np.concatenate([p[0] for p in parts])
     c = np.concatenate([p[1] for p in parts]).astype(np.int16)
     s = np.concatenate([p[2] for p in parts]).astype(np.int16)
     r = np.concatenate([p[3] for p in parts]).astype(np.int16)
-    k = np.concatenate([p[4] for p in parts]).astype(np.int32)
+    spike_of = np.concatenate([p[4] for p in parts]).astype(np.int32)
     b = np.concatenate(burst_of).astype(np.int32)
     t = np.minimum(t, cfg.horizon_s)
-    order = np.lexsort((b, k, r, s, c, t))
-    return Arrivals(t[order], c[order], s[order], r[order], k[order], b[order])
+    order = np.lexsort((b, spike_of, r, s, c, t))
+    return Arrivals(t[order], c[order], s[order], r[order], spike_of[order], b[order])
 
 
 # --- attributes -----------------------------------------------------------------------
@@ -275,8 +278,6 @@ class Cases:
 
 def excerpt_texts() -> list[str]:
     """All excerpt bodies: two per subcategory (in SUB_NAMES order), then one per category for spikes."""
-    from watchfloor.simulator import texts
-
     out = []
     for name in SUB_NAMES:
         variants = texts.EXCERPTS[name]

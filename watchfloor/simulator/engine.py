@@ -150,6 +150,46 @@ class Queueing:
         heappop = heapq.heappop
         next_report = self.next_report
 
+        # The two moves of the loop, written once. Bound through default arguments, so the loop's
+        # own names stay plain locals (a name a nested function reads becomes slower to reach).
+        def place(sid: int, p: int, t: float, enq=enq, asg=asg, who=who, cmp_=cmp_, st_base=st_base,
+                  st_key=st_key, spd=spd, state=state, rcut=rcut, idle=idle, waits=waits, events=events,
+                  heappush=heappush) -> None:
+            """Case `sid` enters team p's queue at t: the first idle reviewer still taking cases gets
+            it (those past their last pick are done for the shift), else it waits."""
+            enq[sid] = t
+            il = idle[p]
+            while il:
+                r2 = il.popleft()
+                if rcut[r2] > t:
+                    asg[sid] = t
+                    who[sid] = r2
+                    c = t + st_base[sid] * spd[r2]
+                    cmp_[sid] = c
+                    state[r2] = _BUSY
+                    heappush(events, (c, 0, sid))
+                    return
+                state[r2] = _DONE
+            heappush(waits[p], (st_key[sid] + t, sid))
+
+        def take_next(r: int, p: int, t: float, asg=asg, who=who, cmp_=cmp_, st_base=st_base, spd=spd,
+                      state=state, idle=idle, waits=waits, events=events, heappush=heappush,
+                      heappop=heappop) -> bool:
+            """Reviewer r takes team p's next waiting case at t (True), else goes idle (False). The
+            caller marks r busy: one finishing a case keeps the state it has."""
+            w = waits[p]
+            if w:
+                _, nsid = heappop(w)
+                asg[nsid] = t
+                who[nsid] = r
+                c = t + st_base[nsid] * spd[r]
+                cmp_[nsid] = c
+                heappush(events, (c, 0, nsid))
+                return True
+            state[r] = _IDLE
+            idle[p].append(r)
+            return False
+
         while True:
             ta = arr_t[ai] if ai < n_arr else inf
             th = events[0][0] if events else inf
@@ -175,62 +215,17 @@ class Queueing:
                 nx = st_next[sid]
                 if nx >= 0:
                     if st_esc[sid]:
-                        # escalated: enters the next team's queue now
-                        p = st_team[nx]
-                        enq[nx] = t
-                        il = idle[p]
-                        placed = False
-                        while il:
-                            r2 = il.popleft()
-                            if rcut[r2] > t:
-                                asg[nx] = t
-                                who[nx] = r2
-                                c = t + st_base[nx] * spd[r2]
-                                cmp_[nx] = c
-                                state[r2] = _BUSY
-                                heappush(events, (c, 0, nx))
-                                placed = True
-                                break
-                            state[r2] = _DONE
-                        if not placed:
-                            heappush(waits[p], (st_key[nx] + t, nx))
+                        place(nx, st_team[nx], t)  # escalated: enters the next team's queue now
                     else:
                         heappush(events, (t + st_delay[sid], 1, nx))
                 # the reviewer takes the next case, if still taking cases
                 if t < rcut[r]:
-                    w = waits[rteam[r]]
-                    if w:
-                        _, nsid = heappop(w)
-                        asg[nsid] = t
-                        who[nsid] = r
-                        c = t + st_base[nsid] * spd[r]
-                        cmp_[nsid] = c
-                        heappush(events, (c, 0, nsid))
-                    else:
-                        state[r] = _IDLE
-                        idle[rteam[r]].append(r)
+                    take_next(r, rteam[r], t)
                 else:
                     state[r] = _OFF if t >= rend[r] else _DONE
             elif kind == 1:
                 # a case enters its team's queue (routed, info received, reopened)
-                p = st_team[sid]
-                enq[sid] = t
-                il = idle[p]
-                placed = False
-                while il:
-                    r2 = il.popleft()
-                    if rcut[r2] > t:
-                        asg[sid] = t
-                        who[sid] = r2
-                        c = t + st_base[sid] * spd[r2]
-                        cmp_[sid] = c
-                        state[r2] = _BUSY
-                        heappush(events, (c, 0, sid))
-                        placed = True
-                        break
-                    state[r2] = _DONE
-                if not placed:
-                    heappush(waits[p], (st_key[sid] + t, sid))
+                place(sid, st_team[sid], t)
             elif kind == 3:
                 # shift start
                 r = s_rev[sid]
@@ -242,18 +237,8 @@ class Queueing:
                 if t >= rcut[r]:
                     state[r] = _DONE
                     continue
-                w = waits[p]
-                if w:
-                    _, nsid = heappop(w)
-                    asg[nsid] = t
-                    who[nsid] = r
-                    c = t + st_base[nsid] * spd[r]
-                    cmp_[nsid] = c
+                if take_next(r, p, t):
                     state[r] = _BUSY
-                    heappush(events, (c, 0, nsid))
-                else:
-                    state[r] = _IDLE
-                    idle[p].append(r)
             else:
                 # shift end
                 r = s_rev[sid]
@@ -270,18 +255,8 @@ class Queueing:
                     if st == _DONE or st == _IDLE:
                         if st == _IDLE:
                             idle[p].remove(r)
-                        w = waits[p]
-                        if w:
-                            _, nsid = heappop(w)
-                            asg[nsid] = t
-                            who[nsid] = r
-                            c = t + st_base[nsid] * spd[r]
-                            cmp_[nsid] = c
+                        if take_next(r, p, t):
                             state[r] = _BUSY
-                            heappush(events, (c, 0, nsid))
-                        else:
-                            state[r] = _IDLE
-                            idle[p].append(r)
                     continue
                 on_shift[p] -= 1
                 if st == _IDLE:

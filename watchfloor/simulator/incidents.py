@@ -10,6 +10,7 @@ until they add a visible number of cases.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 import polars as pl
@@ -238,8 +239,9 @@ def spike_label(sp: Spike) -> str:
 
 
 def build_tables(cfg: SimConfig, spikes: list[Spike], spike_case_times: list[np.ndarray],
-                 surge_reviewers: list[int]) -> dict[str, pl.DataFrame]:
-    """sim_spikes, incidents and incident_events. Incidents detected after the end do not exist yet."""
+                 surge_reviewers: list[int]) -> dict[str, Any]:
+    """sim_spikes, incidents and incident_events (frames), and under "_incident_of" each spike's
+    incident id or None (a list). Incidents detected after the end do not exist yet."""
     horizon = cfg.horizon_s
     start = cfg.start
     spike_rows, inc_rows, ev_rows = [], [], []

@@ -59,12 +59,12 @@ def teams() -> list[Team]:
         for r, region in enumerate(cat.REGIONS):
             out.append(Team(len(out), 0, (v,), r, f"L1 · {vert.name} · {region}",
                             cat.team_vendor_mix("L1", vert.key, region)))
-    for g, (gname, keys, _) in enumerate(GROUPS):
+    for gname, keys, _ in GROUPS:
         verts = tuple(cat.VERTICAL_INDEX[k] for k in keys)
         for r, region in enumerate(cat.REGIONS):
             out.append(Team(len(out), 1, verts, r, f"L2 · {gname} · {region}",
                             cat.team_vendor_mix("L2", keys[0], region)))
-    for g, (gname, keys, home) in enumerate(GROUPS):
+    for gname, keys, home in GROUPS:
         verts = tuple(cat.VERTICAL_INDEX[k] for k in keys)
         out.append(Team(len(out), 2, verts, cat.REGIONS.index(home), f"SME · {gname} (global)",
                         cat.team_vendor_mix("SME", keys[0], home)))

@@ -178,9 +178,9 @@ def stream(cfg: SimConfig, window_days: int = WINDOW_DAYS,
     team_n = np.zeros(n_teams)
     for k, (h0, h1) in enumerate(spans):
         cases, sc = _window_cases(cfg, plan, k, h0, h1)
-        base = cases.spike < 0
-        np.add.at(base_count, (cases.category[base], cases.region[base]), 1)
-        sel = base[sc.case_of]
+        not_spike = cases.spike < 0
+        np.add.at(base_count, (cases.category[not_spike], cases.region[not_spike]), 1)
+        sel = not_spike[sc.case_of]
         np.add.at(work_sum, (cases.category[sc.case_of][sel], cases.region[sc.case_of][sel], sc.tier[sel]),
                   sc.base_s[sel])
         team_sum += np.bincount(sc.team, weights=sc.base_s, minlength=n_teams)
@@ -246,7 +246,7 @@ def stream(cfg: SimConfig, window_days: int = WINDOW_DAYS,
         cmp_ = np.asarray(q.cmp, dtype=np.float64)
         who = np.asarray(q.who, dtype=np.int32)
 
-        def in_window(x: np.ndarray) -> np.ndarray:
+        def in_window(x: np.ndarray, t0: float = t0, t1: float = t1, final: bool = final) -> np.ndarray:
             return (x >= t0) & ((x <= horizon) if final else (x < t1))
 
         # Decisions of the reviews completed in this window.

@@ -260,18 +260,18 @@ def build(cfg: SimConfig, grid: TimeGrid, need: np.ndarray, team_list: list[Team
     _qa_staff(cfg, b, shift_rev, shift_team, shift_start, shift_end)
 
     n_rev = len(b.ids)
-    vendor = np.array(b.vendor, dtype=np.int16)
+    vendor_of = np.array(b.vendor, dtype=np.int16)
     hired = np.array(b.hired)
     tenure_new = hired > -90 * 86400.0
-    speed = (np.array([cat.VENDORS[v].speed for v in vendor]) * rng.lognormal(0.0, 0.12, n_rev)
+    speed = (np.array([cat.VENDORS[v].speed for v in vendor_of]) * rng.lognormal(0.0, 0.12, n_rev)
              * np.where(tenure_new, 1.15, 1.0))
-    error = (np.array([cat.VENDORS[v].error_rate for v in vendor]) * rng.lognormal(0.0, 0.3, n_rev)
+    error = (np.array([cat.VENDORS[v].error_rate for v in vendor_of]) * rng.lognormal(0.0, 0.3, n_rev)
              * np.where(tenure_new, 1.3, 1.0))
     order = np.lexsort((np.array(shift_rev), np.array(shift_team), np.array(shift_start)))
     n_shift = len(shift_rev)
     login = np.minimum(rng.exponential(cat.LOGIN_DELAY_MEAN_MIN * 60.0, n_shift), 30 * 60.0)
     return Workforce(
-        reviewer_id=b.ids, vendor=vendor, region=np.array(b.region, dtype=np.int16), site=b.site,
+        reviewer_id=b.ids, vendor=vendor_of, region=np.array(b.region, dtype=np.int16), site=b.site,
         languages=b.langs, hired_s=hired, leaves_s=np.array(b.leaves), speed=speed, error=np.minimum(error, 0.4),
         is_qa=np.array(b.is_qa, dtype=bool),
         shift_rev=np.array(shift_rev, dtype=np.int32)[order], shift_team=np.array(shift_team, dtype=np.int32)[order],

@@ -38,8 +38,10 @@ import polars as pl
 
 from watchfloor import __version__, summaries
 from watchfloor.schema import CONTRACT_TABLES, SUMMARY_TABLES
-from watchfloor.simulator import STEPS, TABLE_ORDER, simulate, stream
+from watchfloor.simulator import stream
 from watchfloor.simulator.config import SimConfig
+from watchfloor.simulator.run import STEPS, TABLE_ORDER, simulate
+from watchfloor.transactions import commit_and_continue, in_transaction
 from watchfloor.warehouse import WarehouseError, case_count, create_schema, existing_tables, open_for_reading, open_for_writing
 
 # Above this many cases (days x cases a day) seed() simulates a day at a time. The whole period in
@@ -54,6 +56,10 @@ META_KEYS = ("kind", "seed", "days", "cases_per_day", "world", "sim_start", "sim
 
 class WarehouseNotEmpty(WarehouseError):
     """The warehouse already holds cases and replace was not asked for."""
+
+
+class _ProducerFailed(Exception):
+    """Ends the appender's transaction without a commit when the simulation failed."""
 
 
 def _refuse_message(path, count: int) -> str:
@@ -105,6 +111,7 @@ class _Progress:
 
 
 def meta_rows(cfg: SimConfig, demo: bool, generated_at: datetime) -> list[tuple[str, str]]:
+    assert cfg.end is not None  # SimConfig sets it
     return [
         ("kind", "demo" if demo else "simulated"),
         ("seed", str(cfg.seed)),
@@ -133,9 +140,8 @@ def _unregister(con, name: str) -> None:
         pass  # an aborted transaction refuses; the view goes with the connection
 
 
-def _start(con, replace: bool) -> None:
-    """Open the transaction; with replace, drop the contract tables in it. Then create what is missing."""
-    con.sql("BEGIN TRANSACTION")
+def _prepare_tables(con, replace: bool) -> None:
+    """With replace, drop the contract tables (inside the caller's transaction); then create what is missing."""
     if replace:
         present = set(existing_tables(con))
         for table in CONTRACT_TABLES:
@@ -166,13 +172,6 @@ class _Inserter:
         self.counts[table] += len(frame)
 
 
-def _finish(con, cfg: SimConfig, demo: bool) -> None:
-    """Write the meta rows, build the summaries and commit."""
-    _write_meta(con, cfg, demo)
-    _build_summaries(con)
-    con.sql("COMMIT")
-
-
 def _build_summaries(con) -> None:
     """Every case's summaries, inside the caller's transaction (summaries.refresh_file's time zone)."""
     con.sql("SET TimeZone = 'UTC'")
@@ -192,19 +191,12 @@ def _write_meta(con, cfg: SimConfig, demo: bool) -> None:
         _unregister(con, "_wf_seed_meta")
 
 
-def _rollback(con) -> None:
-    try:
-        con.sql("ROLLBACK")
-    except Exception:
-        pass
-
-
 def write_frames(con, frames: dict[str, pl.DataFrame], cfg: SimConfig, replace: bool, demo: bool,
                  progress=None) -> dict[str, int]:
     """Write frames into an open connection in one transaction, the summaries included. Each frame
     is taken out of `frames` once written, so the summaries are not built beside the whole period."""
-    _start(con, replace)
-    try:
+    with in_transaction(con):
+        _prepare_tables(con, replace)
         insert = _Inserter(con)
         weights = {t: max(1, len(frames[t])) for t in TABLE_ORDER}
         total = sum(weights.values())
@@ -214,10 +206,8 @@ def write_frames(con, frames: dict[str, pl.DataFrame], cfg: SimConfig, replace: 
             done += weights[table]
             if progress is not None:
                 progress("write", done / total)
-        _finish(con, cfg, demo)
-    except BaseException:
-        _rollback(con)
-        raise
+        _write_meta(con, cfg, demo)
+        _build_summaries(con)
     return insert.counts
 
 
@@ -239,24 +229,25 @@ def write_stream(con, cfg: SimConfig, demo: bool, window_days: int = stream.WIND
 
     def append() -> None:
         pending = 0
-        con.sql("BEGIN TRANSACTION")
         try:
-            while True:
-                item = handoff.get()
-                if item is None:
-                    break
+            with in_transaction(con):
+                while True:
+                    item = handoff.get()
+                    if item is None:
+                        break
+                    if failed:
+                        continue  # drain: the producer stops at its next hand-over
+                    table, frame = item
+                    insert(table, frame)
+                    pending += len(frame)
+                    del frame, item
+                    if pending >= COMMIT_EVERY_ROWS:
+                        commit_and_continue(con)
+                        pending = 0
                 if failed:
-                    continue  # drain: the producer stops at its next hand-over
-                table, frame = item
-                insert(table, frame)
-                pending += len(frame)
-                del frame, item
-                if pending >= COMMIT_EVERY_ROWS:
-                    con.sql("COMMIT")
-                    con.sql("BEGIN TRANSACTION")
-                    pending = 0
-            if not failed:
-                con.sql("COMMIT")
+                    raise _ProducerFailed  # the last rows are rolled back, not committed
+        except _ProducerFailed:
+            pass  # the producer raises its own error; the hand-over is drained already
         except BaseException as exc:  # handed to the producer, which raises it
             failed.append(exc)
             while handoff.get() is not None:
@@ -278,13 +269,8 @@ def write_stream(con, cfg: SimConfig, demo: bool, window_days: int = stream.WIND
         writer.join()
     if failed:
         raise failed[0]
-    con.sql("BEGIN TRANSACTION")
-    try:
+    with in_transaction(con):
         _write_meta(con, cfg, demo)
-        con.sql("COMMIT")
-    except BaseException:
-        _rollback(con)
-        raise
     return insert.counts
 
 
@@ -295,13 +281,8 @@ def summarise_stream(path) -> None:
     build gets the memory bound to itself (the simulation's memory is freed by then too)."""
     with open_for_writing(path) as con:
         con.sql(f"SET memory_limit = '{summaries.BUILD_MEMORY_LIMIT}'")
-        con.sql("BEGIN TRANSACTION")
-        try:
+        with in_transaction(con):
             _build_summaries(con)
-            con.sql("COMMIT")
-        except BaseException:
-            _rollback(con)
-            raise
         con.sql("CHECKPOINT")
 
 
@@ -362,8 +343,12 @@ def streams(cfg: SimConfig, window_days: int | None = None) -> bool:
 
 def seed(path, cfg: SimConfig, replace: bool = False, progress: bool = True, demo: bool = False,
          window_days: int | None = None) -> dict[str, int]:
-    """Simulate and write, the summaries included; window_days: None chooses (see streams()), 0 the
-    whole period in memory, N > 0 windows of N days."""
+    """Simulate and write every contract table into the DuckDB file at path, the summaries included;
+    returns the row counts.
+
+    Raises WarehouseNotEmpty (nothing touched) if the warehouse already holds cases and replace is
+    false; with replace, the contract tables' rows are replaced as a whole (module docstring).
+    window_days: None chooses (see streams()), 0 the whole period in memory, N > 0 windows of N days."""
     check_target(path, replace)
     bar = _Progress(progress, f"seeding {cfg.days} days x {cfg.cases_per_day} cases/day")
     try:

@@ -9,7 +9,7 @@ import polars as pl
 
 from queries import plans
 from watchfloor import sla_figures
-from watchfloor.alerting.kinds import Context, Finding, link_params, scope_filters
+from watchfloor.alerting.findings import Context, Finding, link_params, scope_filters
 from watchfloor.alerting.rules import Rule
 
 BY_LINK = {"region": "region", "vendor": "vendor", "priority": "priority"}

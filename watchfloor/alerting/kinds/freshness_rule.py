@@ -5,8 +5,9 @@ from __future__ import annotations
 
 import queries
 from watchfloor import freshness
-from watchfloor.alerting.kinds import Context, Finding
+from watchfloor.alerting.findings import Context, Finding
 from watchfloor.alerting.rules import Rule
+from watchfloor.formatting import format_lag
 
 
 def evaluate(rule: Rule, context: Context) -> list[Finding]:
@@ -18,8 +19,8 @@ def evaluate(rule: Rule, context: Context) -> list[Finding]:
         return []
     return [Finding(
         key="warehouse",
-        title=("Warehouse stale: the newest event is " + freshness.format_lag(seen.lag_minutes) + " old"
+        title=("Warehouse stale: the newest event is " + format_lag(seen.lag_minutes) + " old"
                if seen.lag_minutes is not None else "Warehouse stale: it holds no events"),
         where="the case warehouse (every page)",
-        measure=f"newest event {seen.describe()}; fires from {freshness.format_lag(limit)}",
+        measure=f"newest event {seen.describe()}; fires from {format_lag(limit)}",
         since=seen.newest_event_at, page="home", link={})]

@@ -8,11 +8,11 @@ from datetime import timedelta
 import polars as pl
 
 import queries
-from watchfloor.alerting.kinds import Context, Finding, day_range, link_params
+from watchfloor.alerting.findings import Context, Finding, day_range, link_params
 from watchfloor.alerting.rules import Rule
 from watchfloor.filters import Filters
+from watchfloor.formatting import format_duration
 from watchfloor.labels import category_label
-from watchfloor.sla_figures import format_duration
 
 
 def open_incidents(context: Context) -> pl.DataFrame:

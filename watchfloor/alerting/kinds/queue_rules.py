@@ -9,11 +9,10 @@ from datetime import timedelta
 import polars as pl
 
 from queries import plans
-from watchfloor.alerting.kinds import Context, Finding, link_params, scope_filters
+from watchfloor.alerting.findings import Context, Finding, link_params, scope_filters
 from watchfloor.alerting.rules import Rule
-from watchfloor.labels import count_of
+from watchfloor.formatting import count_of, format_duration
 from watchfloor.queue_health import health_table
-from watchfloor.sla_figures import format_duration
 
 TARGET_COLUMNS = {"first_action": "first_action_target_min", "resolution": "resolution_target_min"}
 TARGET_LABELS = {"first_action": "first-action", "resolution": "resolution"}

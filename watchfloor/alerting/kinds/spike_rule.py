@@ -9,7 +9,7 @@ import polars as pl
 
 import queries
 from queries import plans
-from watchfloor.alerting.kinds import Context, Finding, day_range, link_params, scope_filters
+from watchfloor.alerting.findings import Context, Finding, day_range, link_params, scope_filters
 from watchfloor.alerting.rules import SEVERITY_RANK, Rule
 from watchfloor.home_figures import rising_categories
 from watchfloor.labels import category_label

@@ -10,13 +10,15 @@ import polars as pl
 
 from queries import plans
 from watchfloor import vendors as v
-from watchfloor.alerting.kinds import Context, Finding, link_params, scope_filters
+from watchfloor.alerting.findings import Context, Finding, link_params, scope_filters
 from watchfloor.alerting.rules import Rule
+from watchfloor.filters import Filters
+from watchfloor.formatting import format_value
 
 MISSES = {"amber": (v.AMBER, v.RED), "red": (v.RED,)}
 
 
-def scorecards(rule: Rule, context: Context) -> tuple[pl.DataFrame, object]:
+def scorecards(rule: Rule, context: Context) -> tuple[pl.DataFrame, Filters]:
     end = context.as_of.date()
     filters = scope_filters(rule, end - timedelta(days=rule.params["days"] - 1), end)
 
@@ -35,7 +37,7 @@ def evaluate(rule: Rule, context: Context) -> list[Finding]:
         missed = [v.FIGURES_BY_KEY[key] for key in rule.params["figures"] if row[f"{key}_status"] in misses]
         if not missed:
             continue
-        parts = [f"{f.label} {v.format_value(f, row[f.key])} against {v.format_value(f, row[f'{f.key}_target'])} "
+        parts = [f"{f.label} {format_value(row[f.key], f.kind)} against {format_value(row[f'{f.key}_target'], f.kind)} "
                  f"({row[f'{f.key}_status']})" for f in missed]
         findings.append(Finding(
             key=row["vendor_id"],

@@ -46,10 +46,7 @@ How a point is judged (docs/metrics.md, "Trend spikes", has the formulas):
 One sensitivity setting (`SpikeParams.at(sensitivity)`: low, normal, high) sets alpha; every
 other default was chosen once for every series (benchmarks/spikes.md says on what).
 `SpikeParams.fine()` holds the stricter settings for series narrower than a category, watched
-many at once. `watched_series` and `watched_alerts` watch every category on its category,
-x surface, x region and x surface x region series and merge the episodes of one category that
-share an hour into alerts labelled with their scope: what Home and the Trends page show, and
-what benchmarks/eval_spikes.py scores.
+many at once (watchfloor.watched_scopes).
 """
 
 from __future__ import annotations
@@ -58,6 +55,7 @@ import math
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field, replace
 from datetime import datetime, timedelta
+from typing import Any, cast
 
 import numpy as np
 import polars as pl
@@ -223,7 +221,7 @@ def infer_interval(timestamps: Sequence[datetime]) -> timedelta:
     return min(NICE_INTERVALS, key=lambda nice: abs(math.log(nice.total_seconds() / step)))
 
 
-def to_grid(timestamps: Sequence[datetime], counts: Sequence[float],
+def to_grid(timestamps: Sequence[datetime], counts: Sequence[float] | np.ndarray,
             interval: timedelta | None = None) -> tuple[list[datetime], np.ndarray, timedelta]:
     """The series on a regular grid every `interval` (inferred when None), in step with the
     timestamps: the grid's phase within the interval is the offset most of them share, else their
@@ -513,7 +511,9 @@ def _baseline(clean: np.ndarray, interval: timedelta, params: SpikeParams,
     values = np.maximum(known, 1.0)
     candidates = []  # (seasonal baseline, values, first point it applies to), from the weakest to the best
     if day is not None and day > 1:
-        candidates.append((*(daily if daily is not None else _daily(clean, interval, params)), day))
+        same_hour = daily if daily is not None else _daily(clean, interval, params)
+        assert same_hour is not None  # _daily has one wherever a day holds more than one point
+        candidates.append((*same_hour, day))
     if week is not None:
         weekly_lags = [k * week + j for k in range(1, params.weeks + 1) for j in spread if k * week + j > 0]
         candidates.append((*_weekly(clean, weekly_lags, params.trim, weekly), 2 * week))
@@ -682,7 +682,7 @@ def band_upper(expected: np.ndarray, dispersion: np.ndarray, z: float) -> np.nda
 # --------------------------------------------------------------------------- detection
 
 
-def _window_sums(values: np.ndarray, k: int) -> np.ndarray:
+def window_sums(values: np.ndarray, k: int) -> np.ndarray:
     """The sums of every k consecutive points along the last axis (n - k + 1 of them), added in
     order: what sliding_window_view(values, k).sum(-1) gives, without a reduction per window."""
     n = values.shape[-1] - k + 1
@@ -706,7 +706,7 @@ def _run_sums(values: np.ndarray, k: int) -> np.ndarray:
     or the series has not yet had k points)."""
     out = np.full(values.shape, np.nan)
     if values.shape[-1] >= k:
-        out[..., k - 1:] = _window_sums(values, k)
+        out[..., k - 1:] = window_sums(values, k)
     return out
 
 
@@ -764,6 +764,7 @@ def _scores(observed: np.ndarray, clean: np.ndarray, held: np.ndarray, interval:
         normal = (x - e) / np.sqrt(np.maximum(e + a * e * e, 1e-9))
         z = np.where(above, z, normal)
     if approx.any():
+        assert ceiling is not None  # approximated only below a ceiling
         # Below every threshold, as their exact score is: the normal approximation, kept below.
         z = np.where(approx, np.minimum(normal, np.nextafter(ceiling, -np.inf)), z)
     z = np.where(np.isnan(expected) | np.isnan(observed), np.nan, z)
@@ -841,7 +842,7 @@ class _Thresholds:
 
 
 # The settings _Thresholds carries per series; every other setting is shared by a batch.
-_ROW_SETTINGS = ("alpha", "min_excess", "min_ratio")
+ROW_SETTINGS = ("alpha", "min_excess", "min_ratio")
 
 
 def run_lengths(params: SpikeParams) -> list[int]:
@@ -857,13 +858,13 @@ def run_lengths(params: SpikeParams) -> list[int]:
 
 
 def _long_sums(expected: np.ndarray, level: np.ndarray, k: int) -> np.ndarray:
-    """The expected sums of every k consecutive points (as _window_sums) for a run longer than
+    """The expected sums of every k consecutive points (as window_sums) for a run longer than
     scan: its points' seasonal baselines at the level factor of its first point, or 1 if that is
     lower. By a run's later points the level factor has begun to follow the run itself (it
     leaves out only the latest level_lag), so the run is judged against the series as it was
     before it began; and a quiet spell before it (a level below 1) does not lower the bar, or
     ordinary hours after a quiet night would read as a rise."""
-    return _window_sums(expected / level, k) * np.maximum(level[..., :expected.shape[-1] - k + 1], 1.0)
+    return window_sums(expected / level, k) * np.maximum(level[..., :expected.shape[-1] - k + 1], 1.0)
 
 
 def _run_expected(expected: np.ndarray, level: np.ndarray, k: int, params: SpikeParams) -> np.ndarray:
@@ -886,9 +887,9 @@ def _runs(x: np.ndarray, e: np.ndarray, level: np.ndarray, known: np.ndarray, ra
     count, its sum is at min_ratio times its expected sum (_long_sums), and the series is thin:
     scan points at min_ratio times its expected count an hour would fall short of min_excess
     extra cases (on a busier series the short runs see any such rise within scan points)."""
-    xk = _window_sums(x, k)
+    xk = window_sums(x, k)
     if k <= params.scan:
-        ek = _window_sums(e, k)
+        ek = window_sums(e, k)
         return _window_all(ratio_ok, k) & (xk - ek >= th.min_excess), xk, ek
     ek = _long_sums(e, level, k)
     thin = params.scan * ek * (th.min_ratio - 1.0) < th.min_excess * k
@@ -1021,24 +1022,26 @@ def detect(timestamps: Sequence[datetime], counts: Sequence[float], params: Spik
     interval is inferred unless given), where buckets without a row are unknown (NaN in the
     detection's observed counts): never judged, never counted, left out of every baseline."""
     params = params or SpikeParams()
-    counts = np.asarray(counts, dtype=float)
-    if len(timestamps) != len(counts):
+    values = np.asarray(counts, dtype=float)
+    if len(timestamps) != len(values):
         raise SeriesError("timestamps and counts differ in length")
-    if (counts[~np.isnan(counts)] < 0).any():
+    if (values[~np.isnan(values)] < 0).any():
         raise SeriesError("counts cannot be negative")
-    grid, observed, interval = to_grid(list(timestamps), counts, interval)
-    return _run(grid, interval, observed, params)
+    grid, observed, interval = to_grid(list(timestamps), values, interval)
+    return run_one(grid, interval, observed, params)
 
 
-def _run(timestamps: list[datetime], interval: timedelta, observed: np.ndarray, params: SpikeParams) -> Detection:
+def run_one(timestamps: list[datetime], interval: timedelta, observed: np.ndarray, params: SpikeParams) -> Detection:
     """detect() on a series already on its grid (NaN: unknown; none negative)."""
-    return _run_many(timestamps, interval, observed[None, :], params)[0]
+    found = run_many(timestamps, interval, observed[None, :], params)[0]
+    assert found is not None  # every series has its detection unless only the episodes are asked for
+    return found
 
 
 BATCH_ROWS = 64  # series judged together (memory: rows x points x lagged values)
 
 
-def _run_many(timestamps: list[datetime], interval: timedelta, observed: np.ndarray,
+def run_many(timestamps: list[datetime], interval: timedelta, observed: np.ndarray,
               params: SpikeParams, episodes_only: bool = False,
               row_params: Sequence[SpikeParams] | None = None) -> list[Detection | None]:
     """detect() on each row of a matrix of series on one grid. The numbers are worked out for
@@ -1052,12 +1055,14 @@ def _run_many(timestamps: list[datetime], interval: timedelta, observed: np.ndar
     row_params = list(row_params) if row_params is not None else [params] * rows
     if len(row_params) != rows:
         raise ValueError("one setting per series")
-    if any(replace(p, **{k: getattr(params, k) for k in _ROW_SETTINGS}) != params for p in set(row_params)):
+    if any(replace(p, **{k: getattr(params, k) for k in ROW_SETTINGS}) != params for p in set(row_params)):
         raise ValueError("series judged together may differ only in alpha, min_excess and min_ratio")
     th = _Thresholds.of(row_params)
     out: list[Detection | None] = [None] * rows
     chosen = np.arange(rows)
-    baseline = daily = weekly = None
+    baseline: tuple[np.ndarray, ...] | None = None
+    daily: tuple[np.ndarray, np.ndarray] | None = None
+    weekly: tuple[np.ndarray, np.ndarray] | None = None
     settled = _daily_settled(interval)
     if episodes_only and rows:
         # Pass 1's expected counts (nothing is held yet) settle which series could open an
@@ -1066,28 +1071,33 @@ def _run_many(timestamps: list[datetime], interval: timedelta, observed: np.ndar
         parts = []
         for first in range(0, rows, BATCH_ROWS):
             part = slice(first, first + BATCH_ROWS)
-            days, weeks = _daily(observed[part], interval, params), {}
-            expected, _values, full_cycle, level = _baseline(observed[part], interval, params, observed[part], days,
-                                                             weeks)
+            part_daily = _daily(observed[part], interval, params)
+            part_weekly: dict[str, np.ndarray] = {}
+            expected, _values, full_cycle, level = _baseline(observed[part], interval, params, observed[part],
+                                                             part_daily, part_weekly)
             could = np.flatnonzero(_big_enough(observed[part], expected, level, params, th[part]))
-            days = (days[0][could], days[1][could]) if days is not None and settled else (None, None)
-            weeks = (weeks["mean"][could], weeks["count"][could]) if "mean" in weeks else (None, None)
+            days = (part_daily[0][could], part_daily[1][could]) if part_daily is not None and settled else (None, None)
+            weeks = (part_weekly["mean"][could], part_weekly["count"][could]) if "mean" in part_weekly else (None, None)
             parts.append((could + first, expected[could], full_cycle[could], level[could], *days, *weeks))
         chosen = np.concatenate([part[0] for part in parts])
         baseline = tuple(np.concatenate([part[i] for part in parts]) for i in (1, 2, 3))
         if parts[0][4] is not None:
-            daily = tuple(np.concatenate([part[i] for part in parts]) for i in (4, 5))
+            daily = (np.concatenate([part[4] for part in parts]), np.concatenate([part[5] for part in parts]))
         if parts[0][6] is not None:
-            weekly = tuple(np.concatenate([part[i] for part in parts]) for i in (6, 7))
+            weekly = (np.concatenate([part[6] for part in parts]), np.concatenate([part[7] for part in parts]))
     for first in range(0, chosen.size, BATCH_ROWS):
         batch = chosen[first:first + BATCH_ROWS]
         known = None if baseline is None else tuple(b[first:first + BATCH_ROWS] for b in baseline)
-        days = None if daily is None else tuple(d[first:first + BATCH_ROWS] for d in daily)
-        weeks = None if weekly is None else tuple(w[first:first + BATCH_ROWS] for w in weekly)
+        batch_daily = None if daily is None else (daily[0][first:first + BATCH_ROWS], daily[1][first:first + BATCH_ROWS])
+        batch_weekly = None if weekly is None else (weekly[0][first:first + BATCH_ROWS], weekly[1][first:first + BATCH_ROWS])
         for row, detection in zip(batch, _run_batch(timestamps, interval, observed[batch], params, th[batch], known,
-                                                    exact=not episodes_only, daily=days, weekly=weeks)):
+                                                    exact=not episodes_only, daily=batch_daily, weekly=batch_weekly)):
             out[int(row)] = detection
     return out
+
+
+# A row's numbers after a pass: expected counts, dispersions, scores, raw episodes, approximated points.
+_PassNumbers = tuple[np.ndarray, np.ndarray, np.ndarray, list[list[int]], np.ndarray]
 
 
 def _run_batch(timestamps: list[datetime], interval: timedelta, observed: np.ndarray,
@@ -1114,9 +1124,10 @@ def _run_batch(timestamps: list[datetime], interval: timedelta, observed: np.nda
     clean = observed.copy()
     opened = np.zeros((rows, n), dtype=bool)
     held = np.zeros((rows, n), dtype=bool)
-    last: list = [None] * rows
+    last: list[Any] = [None] * rows
     kept_before = np.empty((rows, n))
     active = np.arange(rows)
+    last_ceiling = None
     for _ in range(MAX_PASSES):
         if active.size == 0:
             break
@@ -1162,7 +1173,7 @@ def _run_batch(timestamps: list[datetime], interval: timedelta, observed: np.nda
             break
         opened[unsettled], clean[unsettled], held[unsettled] = mask[~settled], cleaned[~settled], open_now[~settled]
         active = unsettled
-    return [_detection(timestamps, interval, observed[row], *last[row], params) for row in range(rows)]
+    return [_detection(timestamps, interval, observed[row], *cast(_PassNumbers, last[row]), params) for row in range(rows)]
 
 
 def _detection(timestamps: list[datetime], interval: timedelta, observed: np.ndarray, expected: np.ndarray,
@@ -1216,7 +1227,7 @@ def _detection(timestamps: list[datetime], interval: timedelta, observed: np.nda
 
 def episodes_frame(episodes: list[Episode]) -> pl.DataFrame:
     """Episodes as a frame (one row each), in the order given."""
-    schema = {
+    schema: dict[str, pl.DataType | type[pl.DataType]] = {
         "onset": pl.Datetime("us"), "detected_at": pl.Datetime("us"), "peak": pl.Datetime("us"),
         "end": pl.Datetime("us"), "points": pl.Int64, "observed": pl.Float64, "expected": pl.Float64,
         "peak_observed": pl.Float64, "peak_expected": pl.Float64, "score": pl.Float64,
@@ -1240,17 +1251,17 @@ def detect_many(frame: pl.DataFrame, key: str, *, time_column: str = "bucket", v
     key_type = frame.schema.get(key, pl.String)
     no_episodes = episodes_frame([]).with_columns(pl.lit(None, key_type).alias(key)).select(key, pl.all().exclude(key))
     if frame.height == 0:
-        return _empty_points(key, key_type), no_episodes
+        return empty_points(key, key_type), no_episodes
     times = frame[time_column].unique().sort()
     if interval is None:
         steps = times.diff().drop_nulls()
         if steps.len() == 0:
             raise SeriesError("a series needs at least two points to show its interval")
-        interval = steps.min()
-    start = start or times.min()
-    end = end or times.max()
+        interval = cast(timedelta, steps.min())
+    start = start or cast(datetime, times.min())
+    end = end or cast(datetime, times.max())
     if end <= start:  # a single point has no interval to judge it by
-        return _empty_points(key, key_type), no_episodes
+        return empty_points(key, key_type), no_episodes
     grid = pl.datetime_range(start, end, interval=interval, eager=True, time_unit="us").alias("bucket")
     keys = frame[key].unique().sort()
     full = (
@@ -1263,7 +1274,8 @@ def detect_many(frame: pl.DataFrame, key: str, *, time_column: str = "bucket", v
     stamps = grid.to_list()
     values = full[value_column].to_numpy().reshape(len(keys), len(stamps))
     point_parts, episode_rows = [], []
-    for name, found in zip(keys.to_list(), _run_many(stamps, interval, values, params)):
+    for name, found in zip(keys.to_list(), run_many(stamps, interval, values, params)):
+        assert found is not None  # every series has its detection unless only the episodes are asked for
         point_parts.append(found.frame().with_columns(pl.lit(name, key_type).alias(key)))
         for e in found.episodes:
             episode_rows.append({key: name, **{k: v for k, v in e.as_dict().items() if k not in ("excess", "ratio")}})
@@ -1274,359 +1286,7 @@ def detect_many(frame: pl.DataFrame, key: str, *, time_column: str = "bucket", v
     return points, episodes
 
 
-def _empty_points(key: str, key_type: pl.DataType = pl.String) -> pl.DataFrame:
+def empty_points(key: str, key_type: pl.DataType | type[pl.DataType] = pl.String) -> pl.DataFrame:
     return pl.DataFrame(schema={key: key_type, "bucket": pl.Datetime("us"), "observed": pl.Float64,
                                 "expected": pl.Float64, "upper": pl.Float64, "score": pl.Float64,
                                 "in_episode": pl.Boolean})
-
-# --------------------------------------------------------------------------- watched scopes
-#
-# A category is watched on several series at once: the category itself and every
-# category x surface, category x region and category x surface x region series with cases
-# (every scope a spike can hit; a live system does not know which one the next spike will).
-# The category series are judged with `params`, the narrower ones with `fine` (by default
-# params.fine(): FINE_SCOPE at the normal sensitivity), and the
-# episodes of one category that share an hour are one alert. benchmarks/eval_spikes.py scores
-# exactly these alerts, and Home and the Trends page show them.
-
-SCOPE_LEVELS = {
-    "category": (),
-    "category x surface": ("surface",),
-    "category x region": ("region",),
-    "category x surface x region": ("surface", "region"),
-}
-# An alert is labelled with the narrowest of its series that carries at least this share of
-# the largest excess among them: a spike on one surface everywhere reads "category · surface",
-# not one of its surface x region series (which each hold a part of it), nor the category.
-SCOPE_SHARE = 0.75
-
-
-@dataclass
-class Watched:
-    """Every watched series of every category on one grid: row i of `values` is the series of `keys` row i."""
-
-    keys: pl.DataFrame  # category, surface, region (null: all of them), level
-    stamps: list[datetime]
-    interval: timedelta
-    values: np.ndarray  # series x points
-    # For telling bursts from spikes (burst_kind), when the cells carry them: per cell
-    # (category x surface x region) and point, the most cases of one account, and the cases in
-    # each ten minutes (cells x points x 6); and the cells of each series. Only the few series
-    # an alert is labelled with need them (burst_columns), so they are not summed for all.
-    cell_top_account: np.ndarray | None = None
-    cell_slots: np.ndarray | None = None
-    cells: list[np.ndarray] | None = None
-
-    def burst_columns(self, row: int, span: slice) -> tuple[np.ndarray | None, np.ndarray | None]:
-        """(top_account, slots) of series `row` over the points `span`: per point, the most cases
-        of one account in one of its cells, and its cases in each ten minutes (points x 6);
-        None when the cells did not carry them."""
-        if self.cells is None:
-            return None, None
-        cells = self.cells[row]
-        top = None if self.cell_top_account is None else self.cell_top_account[cells, span].max(axis=0)
-        slots = None if self.cell_slots is None else self.cell_slots[cells, span].sum(axis=0)
-        return top, slots
-
-
-def watched_series(counts: pl.DataFrame, start: datetime, end: datetime,
-                   interval: timedelta = timedelta(hours=1)) -> Watched:
-    """The watched series from counts per (category, surface, region, bucket), on the grid from
-    start to end (both included) every `interval`; missing buckets count as zero, buckets
-    outside the grid are left out. Every scope with a case in `counts` has a series. When the
-    cells also hold `top_account` and `slot_0` .. `slot_5` (the cases of the cell-hour's busiest
-    account, and of each of its ten minutes, as the watched-series queries give them) the series
-    carry them too."""
-    points = int((end - start) // interval) + 1 if end >= start else 0
-    step_us = interval // timedelta(microseconds=1)
-    extra = [c for c in ("top_account", *SLOT_COLUMNS) if c in counts.columns]
-    rows = counts.select(pl.col("category").cast(pl.String), pl.col("surface").cast(pl.String),
-                         pl.col("region").cast(pl.String), pl.col("bucket").cast(pl.Datetime("us")),
-                         pl.col("cases").cast(pl.Float64), *(pl.col(c).cast(pl.Float64) for c in extra))
-    cell_keys = rows.select("category", "surface", "region").unique().with_row_index("cell")
-    placed = (rows.lazy().join(cell_keys.lazy(), on=["category", "surface", "region"], nulls_equal=True)
-              .select("cell", ((pl.col("bucket") - start).dt.total_microseconds() // step_us).alias("point"),
-                      pl.col("cases").fill_null(0.0), *extra)
-              .filter(pl.col("point").is_between(0, points - 1)).collect())
-    # A cell's rows of one hour (the query gives one; a frame may repeat it) are added up, and
-    # their busiest account and ten-minute counts are the largest given (nulls left out), on the
-    # cells x points grid at once rather than grouped first.
-    flat = placed["cell"].to_numpy().astype(np.int64) * points + placed["point"].to_numpy()
-    size = cell_keys.height * points
-    rows_at = np.bincount(flat, minlength=size)
-    repeated = bool(rows_at.size) and rows_at.max() > 1
-    by_cell = {"cases": np.bincount(flat, weights=placed["cases"].to_numpy(), minlength=size)}
-    for column in extra:
-        values = placed[column].to_numpy()
-        if repeated:
-            largest = np.full(size, np.nan)
-            np.fmax.at(largest, flat, values)
-            values = np.where(rows_at > 0, largest, 0.0)
-        else:
-            values, at = np.zeros(size), values
-            values[flat] = at
-        by_cell[column] = values
-    by_cell = {column: values.reshape(cell_keys.height, points) for column, values in by_cell.items()}
-    # Every coarser series is a sum of cells (exact: counts are whole numbers), and so are its
-    # ten-minute counts; its busiest account is the busiest of its cells' (Watched.burst_columns).
-    key_parts, parts, cell_parts = [], [], []
-    for level, dims in SCOPE_LEVELS.items():
-        level_keys = cell_keys.select("category", *dims).unique().with_row_index("series")
-        row_of_cell = (cell_keys.join(level_keys, on=["category", *dims], how="left", nulls_equal=True)
-                       .sort("cell")["series"].to_numpy())
-        # Cells grouped by their series (every series has at least one cell), each group
-        # reduced at once.
-        order = np.argsort(row_of_cell, kind="stable")
-        firsts = np.flatnonzero(np.r_[True, np.diff(row_of_cell[order]) != 0]) if order.size else order
-        parts.append(np.add.reduceat(by_cell["cases"][order], firsts, axis=0) if firsts.size else np.zeros((0, points)))
-        cell_parts.extend(np.split(order, firsts[1:]) if firsts.size else [])
-        key_parts.append(level_keys.select(
-            "category",
-            *(pl.col(d) if d in dims else pl.lit(None, pl.String).alias(d) for d in ("surface", "region")),
-            pl.lit(level).alias("level")))
-    keys = pl.concat(key_parts).with_row_index("row").sort("category", "level", "surface", "region", nulls_last=False)
-    order = keys["row"].to_numpy()
-    values = np.concatenate(parts)[order] if parts else np.zeros((0, points))
-    stamps = [start + i * interval for i in range(points)]
-    slots = (np.stack([by_cell[c] for c in SLOT_COLUMNS], axis=-1)
-             if all(c in by_cell for c in SLOT_COLUMNS) else None)
-    top = by_cell.get("top_account")
-    cells = [cell_parts[i] for i in order] if top is not None or slots is not None else None
-    return Watched(keys.drop("row"), stamps, interval, values, top, slots, cells)
-
-
-def could_alert(values: np.ndarray, params: SpikeParams) -> np.ndarray:
-    """Per series (row), whether it could open an episode at all.
-
-    A hot point, or a hot run of up to `sustain` points, needs at least min_excess cases above
-    an expected count that is never negative, so its count (or the run's sum) is at least
-    min_excess; the first point is never judged. A series in which no `sustain` consecutive
-    points add up to min_excess can never alert, and is not run through the detector (most narrow
-    series of a quiet category)."""
-    if values.ndim != 2 or values.shape[1] < 2:
-        return np.zeros(values.shape[0] if values.ndim == 2 else 0, dtype=bool)
-    k = min(max(params.scan, params.sustain, 1), values.shape[1])
-    sums = _window_sums(np.nan_to_num(values), k)
-    return sums.max(axis=1) >= params.min_excess
-
-
-def _params_for(level: str, params: SpikeParams, fine: SpikeParams) -> SpikeParams:
-    return params if level == "category" else fine
-
-
-def judge_watched(watched: Watched, params: SpikeParams | None = None, fine: SpikeParams | None = None,
-                  levels: Sequence[str] | None = None) -> dict[int, Detection]:
-    """The detector over every watched series (of `levels`, all by default) that could alert:
-    the category series with `params` (the defaults), the narrower ones with `fine`. Returns the
-    detections with at least one episode, by row of watched.keys."""
-    params = params or SpikeParams()
-    fine = fine or params.fine()
-    wanted = set(levels) if levels is not None else set(SCOPE_LEVELS)
-    found: dict[int, Detection] = {}
-    if len(watched.stamps) < 2:
-        return found
-    level_of = watched.keys["level"].to_list()
-    row_params = [_params_for(level, params, fine) for level in level_of]
-    could = np.zeros(len(level_of), dtype=bool)
-    for p in {params, fine}:
-        rows = np.flatnonzero([rp == p and level in wanted for rp, level in zip(row_params, level_of)])
-        could[rows] = could_alert(watched.values[rows], p)
-    judged = np.flatnonzero(could).tolist()
-    together = replace(fine, **{k: getattr(params, k) for k in _ROW_SETTINGS}) == params
-    # The category series and the narrower ones differ only in what makes a point hot: judged
-    # in one batch (else level by level).
-    groups = [judged] if together else [[r for r in judged if row_params[r] == p] for p in {params, fine}]
-    for rows in groups:
-        if not rows:
-            continue
-        detections = _run_many(watched.stamps, watched.interval, watched.values[rows], row_params[rows[0]],
-                               episodes_only=True, row_params=[row_params[r] for r in rows])
-        for row, detection in zip(rows, detections):
-            if detection is not None and detection.episodes:
-                found[int(row)] = detection
-    return found
-
-
-WATCHED_EPISODE_SCHEMA = {
-    "series": pl.Int64, "category": pl.String, "surface": pl.String, "region": pl.String, "level": pl.String,
-    **episodes_frame([]).schema,
-}
-
-
-def watched_episodes(watched: Watched, params: SpikeParams | None = None, fine: SpikeParams | None = None,
-                     levels: Sequence[str] | None = None,
-                     found: dict[int, Detection] | None = None) -> pl.DataFrame:
-    """One row per episode of every watched series: its row (series), scope and Episode fields."""
-    found = judge_watched(watched, params, fine, levels) if found is None else found
-    keys = watched.keys.to_dicts()
-    fields = episodes_frame([]).columns
-    rows = []
-    for series in sorted(found):
-        for e in found[series].episodes:
-            rows.append({"series": series, **keys[series], **{k: getattr(e, k) for k in fields}})
-    return pl.DataFrame(rows, schema=WATCHED_EPISODE_SCHEMA, orient="row")
-
-
-def alert_groups(spans: Sequence[tuple[datetime, datetime]]) -> list[list[int]]:
-    """Episodes (onset, end: first and last point) of one category whose points overlap, as one
-    alert: the indices of each alert's episodes, alerts in time order. An analyst watching all of
-    a category's series sees one event when several fire over the same hours (the category and
-    its surface, say); episodes that only touch (one ends at 14:00, the next starts at 15:00)
-    stay apart."""
-    order = sorted(range(len(spans)), key=lambda i: (spans[i][0], spans[i][1]))
-    groups: list[list[int]] = []
-    group_end = None
-    for i in order:
-        onset, end = spans[i]
-        if groups and onset <= group_end:
-            groups[-1].append(i)
-            group_end = max(group_end, end)
-        else:
-            groups.append([i])
-            group_end = end
-    return groups
-
-
-def merge_alerts(spans: Sequence[tuple[datetime, datetime]]) -> list[tuple[datetime, datetime]]:
-    """The alerts of alert_groups as (first onset, last end)."""
-    return [(min(spans[i][0] for i in g), max(spans[i][1] for i in g)) for g in alert_groups(spans)]
-
-
-ALERT_SCHEMA = {
-    "category": pl.String, "surface": pl.String, "region": pl.String, "level": pl.String,
-    "onset": pl.Datetime("us"), "detected_at": pl.Datetime("us"), "peak": pl.Datetime("us"),
-    "end": pl.Datetime("us"), "points": pl.Int64, "observed": pl.Float64, "expected": pl.Float64,
-    "peak_observed": pl.Float64, "peak_expected": pl.Float64, "score": pl.Float64, "severity": pl.String,
-    "ongoing": pl.Boolean, "episodes": pl.Int64, "series": pl.Int64, "kind": pl.String, "burst_cases": pl.Float64,
-}
-# Bursts are not spikes. An alert is a *batch* when, in its scope's series, some twenty minutes
-# (two ten-minute slots in a row) hold at least BURST_SHARE of its extra cases beyond their own
-# expected share (a classifier back-fill lands thousands of cases within minutes; a spike spreads
-# over hours), and *one account* when one account's cases beyond ACCOUNT_USUAL an hour (its
-# busiest account per hour, summed over the alert's hours) do (reports piling onto one account).
-# burst_cases: those cases. Home, the Trends page's spike counts and the evaluation count only
-# kind 'spike'; the Trends list shows the others for what they are.
-BURST_SHARE = 0.5
-ACCOUNT_USUAL = 2  # cases of one account in an hour that say nothing
-SLOT_COLUMNS = tuple(f"slot_{i}" for i in range(6))  # the ten minutes of an hour
-ALERT_KINDS = ("spike", "batch", "one account")
-
-
-def burst_kind(excess: float, account_cases: float, slot_cases: float) -> tuple[str, float]:
-    """('batch' | 'one account' | 'spike', the cases that make it a burst) for an alert with
-    `excess` extra cases, `slot_cases` extra cases in its busiest twenty minutes and
-    `account_cases` cases of one account beyond the usual (see BURST_SHARE)."""
-    if excess > 0 and slot_cases >= BURST_SHARE * excess:
-        return "batch", slot_cases
-    if excess > 0 and account_cases >= BURST_SHARE * excess:
-        return "one account", account_cases
-    return "spike", 0.0
-
-
-def burst_cases(watched: Watched, row: int, span: slice, expected: np.ndarray) -> tuple[float, float]:
-    """(account_cases, slot_cases) of a series over the points `span` (see burst_kind): the
-    busiest account's cases beyond ACCOUNT_USUAL an hour, summed; and the most cases two
-    ten-minute slots in a row hold beyond a third of their hour's expected count. 0 when the
-    cells did not carry them."""
-    account = 0.0
-    top_account, slots = watched.burst_columns(row, span)
-    if top_account is not None:
-        account = float(np.maximum(top_account - ACCOUNT_USUAL, 0.0).sum())
-    slot = 0.0
-    if slots is not None:
-        counts = slots.reshape(-1)
-        share = np.repeat(np.nan_to_num(expected[span]) / len(SLOT_COLUMNS), len(SLOT_COLUMNS))
-        if counts.size >= 2:
-            slot = float(np.max(counts[:-1] + counts[1:] - share[:-1] - share[1:]))
-        elif counts.size:
-            slot = float(counts[0] - share[0])
-    return account, max(slot, 0.0)
-
-
-def _scope_of(episodes: list[dict]) -> dict:
-    """The episode whose series labels the alert: the narrowest carrying at least SCOPE_SHARE of
-    the largest excess (observed - expected) among the alert's episodes; then the larger excess."""
-    excess = [e["observed"] - e["expected"] for e in episodes]
-    top = max(excess)
-    candidates = [i for i, x in enumerate(excess) if x >= SCOPE_SHARE * top] if top > 0 else range(len(episodes))
-    best = max(candidates, key=lambda i: (len(SCOPE_LEVELS[episodes[i]["level"]]), excess[i]))
-    return episodes[best]
-
-
-def watched_alerts(watched: Watched, params: SpikeParams | None = None, fine: SpikeParams | None = None,
-                   found: dict[int, Detection] | None = None) -> pl.DataFrame:
-    """The alerts of every category: its watched series' episodes merged where they share a point.
-
-    Per alert: onset (first onset), detected_at (earliest alert), end (last end) and points
-    over all its episodes; its scope (category, surface, region, level) is the series chosen by
-    SCOPE_SHARE, and observed and expected are that series' counts summed over the alert's
-    points [onset, end]; peak, peak counts, score and severity are that series' episode's;
-    ongoing if any of its episodes is; episodes and series: how many episodes, and of how many
-    series, it merges; kind and burst_cases: whether it is a spike or a burst (burst_kind). In
-    time order."""
-    found = judge_watched(watched, params, fine) if found is None else found
-    episodes = watched_episodes(watched, params, fine, found=found)
-    if episodes.height == 0:
-        return pl.DataFrame(schema=ALERT_SCHEMA)
-    index = {t: i for i, t in enumerate(watched.stamps)}
-    rows = []
-    for (category,), group in episodes.group_by("category", maintain_order=True):
-        members = group.to_dicts()
-
-        def spans_of(ids: list[int]) -> list[tuple[datetime, datetime]]:
-            return [(members[i]["onset"], members[i]["end"]) for i in ids]
-
-        pending = alert_groups(spans_of(list(range(len(members)))))
-        while pending:
-            ids = pending.pop(0)
-            merged = [members[i] for i in ids]
-            scope = _scope_of(merged)
-
-            def judged(merged: list[dict]):
-                onset = min(m["onset"] for m in merged)
-                end = max(m["end"] for m in merged)
-                detection = found[scope["series"]]
-                span = slice(index[onset], index[end] + 1)
-                observed = float(np.nansum(detection.observed[span]))
-                expected = float(np.nansum(detection.expected[span]))
-                account, slot = burst_cases(watched, scope["series"], span, detection.expected)
-                return onset, end, observed, expected, *burst_kind(observed - expected, account, slot)
-
-            onset, end, observed, expected, kind, burst = judged(merged)
-            if kind != "spike":
-                # A burst explains the cases of its own hours: episodes of the category entirely
-                # before or after its scope's episode (chained to it only through a long episode
-                # of a wider series) are alerts of their own, judged on their own.
-                apart = [i for i in ids if members[i]["end"] < scope["onset"] or members[i]["onset"] > scope["end"]]
-                if apart:
-                    ids = [i for i in ids if i not in apart]
-                    pending.extend([[apart[j] for j in g] for g in alert_groups(spans_of(apart))])
-                    merged = [members[i] for i in ids]
-                    onset, end, observed, expected, kind, burst = judged(merged)
-            rows.append({
-                "category": category, "surface": scope["surface"], "region": scope["region"],
-                "level": scope["level"], "onset": onset, "detected_at": min(m["detected_at"] for m in merged),
-                "peak": scope["peak"], "end": end, "points": index[end] - index[onset] + 1,
-                "observed": observed, "expected": expected,
-                "peak_observed": scope["peak_observed"], "peak_expected": scope["peak_expected"],
-                "score": scope["score"], "severity": scope["severity"],
-                "ongoing": any(m["ongoing"] for m in merged), "episodes": len(merged),
-                "series": len({m["series"] for m in merged}), "kind": kind, "burst_cases": burst,
-            })
-    return pl.DataFrame(rows, schema=ALERT_SCHEMA, orient="row").sort("onset", "category")
-
-
-def scope_detection(watched: Watched, category: str, surface: str | None, region: str | None,
-                    params: SpikeParams | None = None, fine: SpikeParams | None = None) -> Detection | None:
-    """The detection of one watched series (for its chart), with its level's settings; None if
-    the scope is not watched (no case in it)."""
-    params = params or SpikeParams()
-    fine = fine or params.fine()
-    keys = watched.keys.with_row_index("row").filter(
-        (pl.col("category") == category)
-        & (pl.col("surface").is_null() if surface is None else pl.col("surface") == surface)
-        & (pl.col("region").is_null() if region is None else pl.col("region") == region))
-    if keys.height == 0 or len(watched.stamps) < 2:
-        return None
-    row, level = keys["row"][0], keys["level"][0]
-    return _run(watched.stamps, watched.interval, watched.values[row], _params_for(level, params, fine))
