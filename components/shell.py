@@ -16,7 +16,8 @@ from components import plain, times
 from queries import plans, prefetch
 from watchfloor import audit, auth, roles
 from watchfloor.config import Settings, load_settings
-from watchfloor.warehouse import SummariesMissing, WarehouseBusy, WarehouseEmpty, WarehouseError, WarehouseMissing, check_ready
+from watchfloor.server_warehouse import check_ready
+from watchfloor.warehouse import SummariesMissing, WarehouseBusy, WarehouseEmpty, WarehouseError, WarehouseMissing
 
 
 @dataclass(frozen=True)

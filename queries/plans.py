@@ -15,7 +15,7 @@ from typing import Any
 import polars as pl
 
 import queries
-from queries import demand_forecasts
+from queries import demand_forecasts, runner
 from watchfloor import automation as automation_figures
 from watchfloor import capacity as capacity_plan
 from watchfloor import case_figures, home_figures, sla_figures
@@ -39,7 +39,7 @@ class Plan(list):
     """A page's plan (a list of QueryCall) that remembers how it was made, so that the same plan can
     be made again for a later 'now' (queries/prefetch.py runs it ahead of the pages)."""
 
-    def __init__(self, calls: list[QueryCall], build: Callable[..., list[QueryCall]], args: tuple, options: dict):
+    def __init__(self, calls: list[QueryCall], build: Callable[..., Plan], args: tuple, options: dict):
         super().__init__(calls)
         self.build, self.args, self.options = build, args, options
 
@@ -85,7 +85,7 @@ def _record_of(watched_frame: pl.DataFrame, hour: datetime, sensitivity: str) ->
     the series judged here. A warehouse without kept records (built by an older version, or a
     server warehouse without them) only means judging here."""
     try:
-        rows = queries.run_uncached("kept_spike_record", hour=hour, sensitivity=sensitivity,
+        rows = runner.run_uncached("kept_spike_record", hour=hour, sensitivity=sensitivity,
                                     series_key=records.series_key(watched_frame))
     except (queries.QueryError, WarehouseError):
         rows = pl.DataFrame()
@@ -157,7 +157,9 @@ def spike_list(breakdown: trend_figures.SpikeView | None, watched: trend_figures
 
 def _spike_list(alerts: pl.DataFrame, rate: pl.DataFrame, sensitivity: str, points: pl.DataFrame | None,
                 episodes: pl.DataFrame | None, bucket: timedelta | None, dimension: str) -> pl.DataFrame:
-    breakdown = None if points is None else trend_figures.SpikeView(points, episodes, bucket)
+    # points, episodes and bucket come together (a SpikeView's) or not at all
+    breakdown = None if points is None or episodes is None or bucket is None \
+        else trend_figures.SpikeView(points, episodes, bucket)
     return trend_figures.spike_list(breakdown, trend_figures.WatchedView(alerts, rate, sensitivity), dimension)
 
 

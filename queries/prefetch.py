@@ -22,8 +22,7 @@ import time
 from collections.abc import Callable
 from datetime import datetime, timedelta
 
-import queries
-from queries import plans
+from queries import plans, runner
 from queries.background import Background
 from watchfloor.config import dashboard_now, load_settings, snap, utc_now
 
@@ -80,12 +79,12 @@ class Refresher(Background):
 
     def start(self) -> Refresher:
         publish(self.clock())
-        queries._ahead.set()
+        runner.set_running_ahead(True)
         return super().start()
 
     def stop(self, timeout: float = 5.0) -> None:
         super().stop(timeout)
-        queries._ahead.clear()
+        runner.set_running_ahead(False)
         publish(None)
 
     def run_once(self, now: datetime) -> int:

@@ -4,7 +4,8 @@ DuckDB's file lock means a reader that keeps the file open blocks every writer.
 The pool therefore opens the file read-only on demand, hands out one cursor per
 query at a time (cursors are safe across threads, one connection is not), and closes the
 file as soon as it has been idle for a moment or a writer has announced that it
-is waiting (warehouse.writer_waiting_path). See docs/architecture.md.
+is waiting (warehouse.writer_waiting_path). See docs/architecture.md. There is one pool per
+warehouse file in a process (`pool_for`).
 """
 
 from __future__ import annotations
@@ -16,6 +17,8 @@ from collections.abc import Iterator
 
 import duckdb
 
+from watchfloor import engines
+from watchfloor.config import load_settings
 from watchfloor.warehouse import open_reader, writer_is_waiting
 
 # Held this long after the last query: a busy dashboard keeps its buffer cache warm, and a
@@ -59,6 +62,7 @@ class ReaderPool:
         temporary macros a query needs are created once per cursor, not once per query."""
         if self._free:
             return self._free.pop()
+        assert self._con is not None  # called under the lock, with the connection open
         cur = self._con.cursor()
         self._cursors.append(cur)
         return cur, set()
@@ -117,6 +121,7 @@ class ReaderPool:
             cur.close()
         self._cursors.clear()
         self._free.clear()
+        assert self._con is not None  # called under the lock, with the connection open
         self._con.close()
         self._con = None
         self._broken = False
@@ -129,3 +134,25 @@ class ReaderPool:
     @property
     def is_open(self) -> bool:
         return self._con is not None
+
+
+_pools: dict[str, ReaderPool] = {}
+_pools_lock = threading.Lock()
+
+
+def pool_for(warehouse: str) -> ReaderPool:
+    with _pools_lock:
+        pool = _pools.get(warehouse)
+        if pool is None:
+            limit = load_settings(warehouse).reader_memory_limit
+            pool = _pools[warehouse] = ReaderPool(warehouse, memory_limit=limit)
+        return pool
+
+
+def close_all() -> None:
+    """Close every reader connection, and every server engine's (tests, and before a process writes itself)."""
+    with _pools_lock:
+        for pool in _pools.values():
+            pool.close()
+        _pools.clear()
+    engines.dispose_all()

@@ -4,7 +4,7 @@ The named queries are written once, in DuckDB's dialect. For a server engine eac
 parsed once with sqlglot and its tree rewritten for the engine (sqlglot transforms), then
 written out by a Watchfloor subclass of sqlglot's dialect for that engine:
 
-1. The macros of `macros/` (parsed once, shared with the DuckDB runner: `queries.macro_library`)
+1. The macros of `macros/` (parsed once, shared with the DuckDB runner: `sql_files.macro_library`)
    are inlined: a scalar macro's body replaces the call (an argument that is an operation in
    parentheses, one value as in DuckDB), a table macro (the SLA clock,
    `sla_clocks(as_of, since)`, the hourly counts, the reviewer sessions, the routing steps) becomes a subquery, with the arguments put in place of the
@@ -21,34 +21,26 @@ written out by a Watchfloor subclass of sqlglot's dialect for that engine:
    driver's named bind markers (`:name`), never as values. A list parameter is cast to an
    array of its element type.
 
-The transpiled text is cached per (query, engine, parameter types, driver). Results come back
-as Polars frames with the same column names as on DuckDB.
+The transpiled text is cached per (query, engine, parameter types, driver). Running it on the
+engine is queries/on_server.py's job.
 """
-
 from __future__ import annotations
 
-import threading
-from decimal import Decimal
 from functools import cache, lru_cache
 from typing import Any
 
-import polars as pl
+import sqlglot
+from sqlglot import exp, transforms
+from sqlglot.dialects.dialect import Dialect
+from sqlglot.optimizer.qualify import qualify
 
+from queries.sql_files import load, macro_library, query_words
+from watchfloor.engines import DuckDBOnly, family
 from watchfloor.schema import table_columns
-
-# SQLAlchemy backend name (or URL scheme) -> sqlglot dialect. `sc` is Spark Connect (a Spark
-# cluster's SQL endpoint for clients); `databricks` goes through the Databricks SQLAlchemy dialect.
-DIALECTS = {
-    "postgresql": "postgres", "postgres": "postgres", "redshift": "redshift", "snowflake": "snowflake",
-    "bigquery": "bigquery", "trino": "trino", "presto": "presto", "mysql": "mysql", "mariadb": "mysql",
-    "databricks": "databricks", "sc": "spark", "duckdb": "duckdb", "sqlite": "sqlite", "mssql": "tsql",
-    "oracle": "oracle",
-}
 
 # Engines whose results the tests compare with DuckDB's, query by query (tests/integration/test_postgres.py,
 # tests/integration/test_spark.py). Databricks is Spark SQL: it gets Spark's translation.
 TESTED_ENGINES = ("postgres", "spark")
-_FAMILY = {"databricks": "spark"}
 # Engines whose translation of the SLA clock (macros/sla.sql: the table macros and the business-hours
 # and time-zone macros they use) gives DuckDB's results in the tests; elsewhere queries that use it
 # are refused, never answered wrongly.
@@ -63,32 +55,11 @@ KNOWN_FUNCTIONS = {
 }
 
 
-class DuckDBOnly(ValueError):
-    """The query cannot run on this engine; the message names the query and the construct."""
-
-
-def family(dialect: str) -> str:
-    """The tested engine whose translation a dialect shares (Databricks: Spark), or the dialect."""
-    return _FAMILY.get(dialect, dialect)
-
-
-def dialect_for(url: str) -> str:
-    from sqlalchemy.engine import make_url
-
-    backend = make_url(url).get_backend_name()
-    if backend not in DIALECTS:
-        raise DuckDBOnly(f"no SQL dialect known for {backend!r} warehouses "
-                         f"(known: {', '.join(sorted(set(DIALECTS)))})")
-    return DIALECTS[backend]
-
-
 @cache
 def watchfloor_dialect(target: str, text_binds: bool = True):
     """sqlglot's dialect for `target`, subclassed: placeholders are written as named bind markers
     (`:name`), and, for SQLAlchemy's text() (`text_binds`), a colon inside a string literal is
     escaped so only the markers bind."""
-    from sqlglot.dialects.dialect import Dialect
-
     base = type(Dialect.get_or_raise(target))
 
     class Generator(base.Generator):  # type: ignore[name-defined, misc]
@@ -104,8 +75,6 @@ def watchfloor_dialect(target: str, text_binds: bool = True):
 
 def _macros(name: str, scalar: bool):
     """{macro: (parameters, body)} of the library, refusing the query if one it uses is unreadable."""
-    from queries import macro_library, query_words
-
     found = {}
     for macro in macro_library().values():
         if macro.table != scalar and macro.error is None:
@@ -118,9 +87,6 @@ def _macros(name: str, scalar: bool):
 def _template(sql: str, dialect: str, **parts):
     """A tree from a fixed SQL template in which the columns named like `parts` are replaced by
     the given subtrees (copied): how rewrites build engine-specific forms without formatting text."""
-    import sqlglot
-    from sqlglot import exp
-
     tree = sqlglot.parse_one(sql, read=dialect)
     return tree.transform(lambda n: parts[n.name].copy()
                           if isinstance(n, exp.Column) and not n.table and n.name in parts else n)
@@ -138,7 +104,6 @@ def _inline_table_macros(tree, name: str):
 
 
 def _inline_table_macros_once(tree, name: str):
-    from sqlglot import exp
 
     bodies = _macros(name, scalar=False)
 
@@ -163,8 +128,6 @@ def _postgres_windows_and_times(tree):
     array_agg(x) FILTER (WHERE x IS NOT NULL) over the same window (first_value: the first);
     arg_min(x, y) -> the first x of array_agg ordered by y; make_timestamp(us) -> a TIMESTAMP
     (without zone) at that many microseconds past 1970 UTC."""
-    from sqlglot import exp
-
     def arg_extreme(agg, where=None):
         # arg_min(x, y) -> the first x when ordered by y (rows without a y do not count).
         order = "DESC" if isinstance(agg, exp.ArgMax) else "ASC"
@@ -197,15 +160,12 @@ def _postgres_windows_and_times(tree):
 
 def _grouped(node):
     """`node` in parentheses unless it is already one value (a name, literal, marker, call, cast)."""
-    from sqlglot import exp
-
     whole = (exp.Column, exp.Literal, exp.Placeholder, exp.Parameter, exp.Paren, exp.Func, exp.Cast, exp.Null,
              exp.Boolean)
     return node if isinstance(node, whole) else exp.Paren(this=node)
 
 
 def _inline_macros(tree, name: str):
-    from sqlglot import exp
 
     scalar = _macros(name, scalar=True)
 
@@ -228,8 +188,6 @@ def _inline_macros(tree, name: str):
 def _expand_all(tree):
     """GROUP BY ALL -> the positions of the select items that hold no aggregate; ORDER BY ALL ->
     every select item's position, in order."""
-    from sqlglot import exp
-
     for select in list(tree.find_all(exp.Select)):
         group = select.args.get("group")
         if group is not None and group.args.get("all"):
@@ -254,7 +212,6 @@ def _schema() -> dict[str, dict[str, str]]:
 
 
 def _needs_columns(tree) -> bool:
-    from sqlglot import exp
 
     stars = any(star.args.get(k) for star in tree.find_all(exp.Star) for k in ("except_", "except", "replace", "rename"))
     return stars or any(u.args.get("by_name") for u in tree.find_all(exp.Union))
@@ -264,9 +221,6 @@ def _expand_columns(tree):
     """`* EXCLUDE/REPLACE` and `UNION ALL BY NAME` need the column lists. sqlglot's qualifier works
     them out on a copy (from the contract's schema); only the select lists concerned are taken
     from it, so the rest of the query keeps its own meaning (USING joins, unqualified names)."""
-    from sqlglot import exp
-    from sqlglot.optimizer.qualify import qualify
-
     known = qualify(tree.copy(), schema=_schema(), dialect="duckdb", validate_qualify_columns=False,
                     quote_identifiers=False, identify=False)
     originals, qualified = list(tree.find_all(exp.Select)), list(known.find_all(exp.Select))
@@ -309,8 +263,6 @@ def _expand_columns(tree):
 
 def _asof_joins(tree):
     """`ASOF JOIN t x ON eq AND outer.t > x.t` -> a LATERAL join of the latest matching row."""
-    from sqlglot import exp
-
     for join in list(tree.find_all(exp.Join)):
         if str(join.args.get("method") or "").upper() != "ASOF":
             continue
@@ -318,7 +270,7 @@ def _asof_joins(tree):
         alias = table.alias_or_name
         order = None
         for cond in join.args["on"].find_all(exp.GT, exp.GTE, exp.LT, exp.LTE):
-            for side, other in ((cond.this, cond.expression), (cond.expression, cond.this)):
+            for side in (cond.this, cond.expression):
                 if isinstance(side, exp.Column) and side.table == alias:
                     # outer > inner (or inner < outer): the latest inner row before the outer one.
                     latest = (side is cond.expression) == isinstance(cond, (exp.GT, exp.GTE))
@@ -335,8 +287,6 @@ def _asof_joins(tree):
 def _order_by_aliases(tree):
     """DuckDB lets ORDER BY use a select alias inside an expression (`matched_on = 'case'`);
     PostgreSQL allows only a bare alias, so the aliased expression is put in its place."""
-    from sqlglot import exp
-
     for select in list(tree.find_all(exp.Select)):
         order = select.args.get("order")
         if order is None:
@@ -346,15 +296,14 @@ def _order_by_aliases(tree):
             if isinstance(item.this, exp.Column):
                 continue  # a bare name is fine everywhere
             item.set("this", item.this.transform(
-                lambda n: aliases[n.name].copy() if isinstance(n, exp.Column) and not n.table and n.name in aliases else n))
+                lambda n, aliases=aliases: aliases[n.name].copy()
+                if isinstance(n, exp.Column) and not n.table and n.name in aliases else n))
     return tree
 
 
 def _semi_anti_joins(tree):
     """`a SEMI JOIN b USING (k)` / `ANTI JOIN` -> `WHERE [NOT] EXISTS (SELECT 1 FROM b WHERE ...)`:
     USING is spelled out as ON, then sqlglot's own transform does the rest."""
-    from sqlglot import exp, transforms
-
     for select in list(tree.find_all(exp.Select)):
         for join in select.args.get("joins") or []:
             if str(join.args.get("kind") or "").upper() not in ("SEMI", "ANTI") or not join.args.get("using"):
@@ -372,8 +321,6 @@ def _semi_anti_joins(tree):
 
 def _alias_subqueries(tree):
     """DuckDB allows a subquery in FROM without a name; most engines do not."""
-    from sqlglot import exp
-
     for i, sub in enumerate(list(tree.find_all(exp.Subquery))):
         if not sub.alias and isinstance(sub.parent, (exp.From, exp.Join)):
             sub.set("alias", exp.TableAlias(this=exp.to_identifier(f"_wf_sub{i}")))
@@ -382,8 +329,6 @@ def _alias_subqueries(tree):
 
 def _portable(tree, dialect: str):
     """DuckDB functions sqlglot passes through unchanged, written the portable way."""
-    from sqlglot import exp
-
     def fix(node):
         name = node.name.lower() if isinstance(node, exp.Anonymous) else None
         if isinstance(node, (exp.Unnest, exp.Explode)) and dialect == "postgres":
@@ -444,8 +389,6 @@ def _spark(tree):
     infinite timestamp is the latest (earliest) one Spark holds; MATERIALIZED on a CTE is a
     DuckDB planning hint Spark does not take; range() is a sequence with an exclusive end; named
     windows are written inline."""
-    from sqlglot import exp, transforms
-
     def utc(node) -> bool:
         return isinstance(node, exp.Literal) and node.is_string and node.name.upper() == "UTC"
 
@@ -529,8 +472,6 @@ _TIMESTAMPS = ("TIMESTAMP", "TIMESTAMPNTZ", "TIMESTAMPLTZ", "TIMESTAMPTZ")  # th
 
 def _refuse_constructs(tree, name: str, dialect: str) -> None:
     """A DuckDB-only construct still in the rewritten tree refuses the query, naming it."""
-    from sqlglot import exp
-
     for node in tree.walk():
         construct = None
         if isinstance(node, exp.Join) and (str(node.args.get("kind") or "").upper() in ("SEMI", "ANTI")
@@ -552,9 +493,6 @@ def _refuse_constructs(tree, name: str, dialect: str) -> None:
 def _refuse_unknown_functions(sql: str, name: str, dialect: str) -> None:
     """Read the written SQL back in the engine's dialect: a function sqlglot does not know there
     (passed through by name) that is not on the engine's known list refuses the query."""
-    import sqlglot
-    from sqlglot import exp
-
     known = KNOWN_FUNCTIONS.get(family(dialect), frozenset())
     try:
         tree = sqlglot.parse_one(sql, read=dialect)
@@ -570,9 +508,7 @@ def _refuse_unknown_functions(sql: str, name: str, dialect: str) -> None:
 @cache
 def parsed(name: str):
     """The query's tree, read once from its DuckDB SQL."""
-    import sqlglot
 
-    from queries import load
 
     try:
         return sqlglot.parse_one(load(name).sql, read="duckdb")
@@ -583,8 +519,6 @@ def parsed(name: str):
 
 def rewrite(name: str, dialect: str, list_types: tuple[tuple[str, str], ...] = ()):
     """The query's tree rewritten for `dialect` (a copy; `parsed(name)` is left alone)."""
-    from sqlglot import exp
-
     tested = family(dialect)
     clock = [m.name for m in sla_clock_macros_used(name)]
     if clock and tested not in SLA_CLOCK_ENGINES:
@@ -626,8 +560,6 @@ def rewrite(name: str, dialect: str, list_types: tuple[tuple[str, str], ...] = (
 
 def sla_clock_macros_used(name: str) -> list:
     """The SLA clock's macros (macros/sla.sql) the query calls."""
-    from queries import macro_library, query_words
-
     words = query_words(name)
     return [m for m in macro_library().values() if m.file == "sla.sql" and m.name in words]
 
@@ -638,9 +570,7 @@ def transpile(name: str, dialect: str, list_types: tuple[tuple[str, str], ...] =
     """(SQL text for the dialect with :name bind markers, the parameters it binds). With
     `text_binds` the text is for SQLAlchemy's text() (colons in string literals escaped);
     without, for a driver that takes `:name` markers itself (Spark Connect)."""
-    import sqlglot
 
-    from queries import load
 
     if dialect == "duckdb":
         raise DuckDBOnly("DuckDB runs the queries as written")
@@ -657,40 +587,6 @@ def transpile(name: str, dialect: str, list_types: tuple[tuple[str, str], ...] =
     return sql, tuple(sorted(load(name).parameters))
 
 
-_engines: dict[str, Any] = {}
-_engines_lock = threading.Lock()
-
-
-def engine_for(url: str):
-    """One SQLAlchemy engine (connection pool) per URL; sessions run in UTC."""
-    from sqlalchemy import create_engine, event
-
-    with _engines_lock:
-        engine = _engines.get(url)
-        if engine is None:
-            engine = create_engine(url, pool_pre_ping=True)
-            if engine.dialect.name == "postgresql":
-                @event.listens_for(engine, "connect")
-                def _utc(dbapi_con, _record):  # noqa: ANN001
-                    cur = dbapi_con.cursor()
-                    cur.execute("SET TIME ZONE 'UTC'")
-                    cur.close()
-            _engines[url] = engine
-        return engine
-
-
-def dispose_all() -> None:
-    with _engines_lock:
-        for engine in _engines.values():
-            engine.dispose()
-        _engines.clear()
-        sessions = list(_spark_sessions.values())
-        _spark_sessions.clear()
-    # Stopped, a Spark Connect client skips its exit hook, which otherwise retries a gone server
-    # for minutes before the process can end.
-    for session in sessions:
-        session.stop()
-
 
 def _list_types(params: dict[str, Any]) -> tuple[tuple[str, str], ...]:
     types = []
@@ -702,70 +598,3 @@ def _list_types(params: dict[str, Any]) -> tuple[tuple[str, str], ...]:
             types.append((key, kind))
     return tuple(types)
 
-
-def _column(values: list[Any]) -> list[Any]:
-    return [float(v) if isinstance(v, Decimal) else v for v in values]
-
-
-class StatementTimeout(RuntimeError):
-    """The server cancelled the statement at its time limit."""
-
-
-# SQLSTATE 57014 (query_canceled): what PostgreSQL raises when statement_timeout cancels a statement.
-_CANCELLED = "57014"
-
-
-def run(url: str, name: str, params: dict[str, Any], time_limit: float | None = None) -> pl.DataFrame:
-    """Run the named query on the server warehouse at url; a Polars frame like DuckDB's. On
-    PostgreSQL the server cancels it after `time_limit` seconds (its statement_timeout)."""
-    from sqlalchemy import exc as sa_exc
-    from sqlalchemy import text
-
-    dialect = dialect_for(url)
-    if url.startswith("sc://"):
-        return _run_on_spark(url, name, params)
-    sql, _ = transpile(name, dialect, _list_types(params))
-    bound = {k: (list(v) if isinstance(v, (list, tuple, set, frozenset)) else v) for k, v in params.items()}
-    with engine_for(url).connect() as con:
-        if time_limit is not None and dialect == "postgres":
-            con.execute(text("SELECT set_config('statement_timeout', :ms, false)"),
-                        {"ms": str(max(1, round(time_limit * 1000)))})
-        try:
-            result = con.execute(text(sql), bound)
-        except sa_exc.DBAPIError as exc:
-            if getattr(exc.orig, "sqlstate", None) == _CANCELLED:
-                raise StatementTimeout(str(exc.orig).strip()) from exc
-            raise
-        columns = list(result.keys())
-        rows = result.fetchall()
-    data = {c: _column([r[i] for r in rows]) for i, c in enumerate(columns)}
-    return pl.DataFrame(data, strict=False) if rows else pl.DataFrame({c: [] for c in columns})
-
-
-_spark_sessions: dict[str, Any] = {}
-
-
-def spark_session(url: str):
-    """One Spark Connect session per `sc://` URL, in UTC (the warehouse's timestamps are naive UTC)."""
-    with _engines_lock:
-        session = _spark_sessions.get(url)
-        if session is None:
-            try:
-                from pyspark.sql import SparkSession
-            except ImportError:
-                raise DuckDBOnly("a Spark warehouse needs pyspark (pip install 'watchfloor[spark]')") from None
-            session = SparkSession.builder.remote(url).getOrCreate()
-            session.conf.set("spark.sql.session.timeZone", "UTC")
-            _spark_sessions[url] = session
-        return session
-
-
-def _run_on_spark(url: str, name: str, params: dict[str, Any]) -> pl.DataFrame:
-    """Spark Connect takes `:name` markers itself; a list is bound as an array column of literals."""
-    from pyspark.sql import functions as F
-
-    sql, _ = transpile(name, "spark", _list_types(params), text_binds=False)
-    args = {k: (F.array(*[F.lit(x) for x in v]) if isinstance(v, (list, tuple, set, frozenset)) else v)
-            for k, v in params.items()}
-    table = spark_session(url).sql(sql, args=args or None).toArrow()
-    return pl.from_arrow(table) if table.num_columns else pl.DataFrame()

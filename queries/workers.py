@@ -13,6 +13,8 @@ import threading
 from collections import OrderedDict, deque
 from collections.abc import Callable, Hashable
 
+from watchfloor.config import load_settings
+
 
 class Job:
     """One query waiting for, or running on, a worker."""
@@ -110,3 +112,17 @@ class QueryWorkers:
                     if not self._running[job.session]:
                         del self._running[job.session]
                     self._cond.notify_all()
+
+
+_workers_instance: QueryWorkers | None = None
+_workers_lock = threading.Lock()
+
+
+def shared_workers() -> QueryWorkers:
+    """The process's query workers, sized by the settings when first needed."""
+    global _workers_instance
+    with _workers_lock:
+        if _workers_instance is None:
+            settings = load_settings()
+            _workers_instance = QueryWorkers(settings.query_workers, settings.session_queries)
+        return _workers_instance

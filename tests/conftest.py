@@ -75,10 +75,11 @@ def query_folder(tmp_path, monkeypatch):
     import shutil
 
     from queries import translate
+    from watchfloor import sql_macros
 
-    shutil.copytree(queries.MACRO_DIR, tmp_path / "macros")
-    monkeypatch.setattr(queries, "QUERY_DIR", tmp_path)
-    monkeypatch.setattr(queries, "MACRO_DIR", tmp_path / "macros")
+    shutil.copytree(sql_macros.MACRO_DIR, tmp_path / "macros")
+    monkeypatch.setattr(queries.sql_files, "QUERY_DIR", tmp_path)
+    monkeypatch.setattr(sql_macros, "MACRO_DIR", tmp_path / "macros")
     for cached in (queries.load, queries.macro_library, queries.macro_sql_for, translate.parsed, translate.transpile):
         cached.cache_clear()
     yield tmp_path

@@ -105,7 +105,7 @@ def load_warehouse(duck: str | Path, url: str, folder: Path) -> dict[str, int]:
     warehouse as a Parquet table of the same name on the Spark server; returns the rows per table."""
     import duckdb
 
-    from queries.translate import spark_session
+    from watchfloor.engines import spark_session
     from watchfloor.schema import CONTRACT_TABLES, SUMMARY_TABLES
     from watchfloor.warehouse import existing_tables
 

@@ -25,6 +25,7 @@ from __future__ import annotations
 import hashlib
 import math
 import os
+import sys
 import uuid
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -32,6 +33,7 @@ from pathlib import Path
 
 import duckdb
 import polars as pl
+from polars.datatypes import DataTypeClass
 
 from watchfloor import config, summaries
 from watchfloor.schema import CONTRACT_TABLES, column_defaults, contract_columns
@@ -216,7 +218,7 @@ def future_tolerance_minutes() -> float:
     return value
 
 
-def _loadable(dtype: pl.DataType) -> bool:
+def _loadable(dtype: pl.DataType | DataTypeClass) -> bool:
     if isinstance(dtype, (pl.List, pl.Array)):
         return _loadable(dtype.inner)
     return isinstance(dtype, _LOADABLE_TYPES) or dtype in _LOADABLE_TYPES
@@ -508,7 +510,7 @@ def _write_file(con, item: _Checked, columns: dict[str, tuple[str, bool]], load_
     counts = con.sql("SELECT count(*) FILTER (WHERE _dup), count(*) FILTER (WHERE NOT _dup AND _reason IS NOT NULL), "
                      "count(*) FILTER (WHERE NOT _dup AND _reason IS NULL), "
                      "count(*) FILTER (WHERE _upd AND _reason IS NULL) FROM _wf_batch").fetchall()[0]
-    dup, rejected_refs, accepted, updated = (int(x) for x in counts)
+    duplicates, rejected_refs, accepted, updated = (int(x) for x in counts)
     if updated:
         con.sql(f"DELETE FROM cases t USING _wf_batch b WHERE {match} AND b._upd AND b._reason IS NULL")
     col_list = ", ".join(cols)
@@ -527,7 +529,7 @@ def _write_file(con, item: _Checked, columns: dict[str, tuple[str, bool]], load_
     bad = pl.concat([item.bad, ref_bad], how="vertical_relaxed") if ref_bad.height else item.bad
     _quarantine(con, item, bad, load_id, loaded_at)
     con.sql("DROP TABLE _wf_batch")
-    result.duplicates += dup
+    result.duplicates += duplicates
     result.accepted = accepted
     result.updated = updated
     result.rejected = item.bad.height + rejected_refs
@@ -605,9 +607,7 @@ def load_files(paths: list[str | Path], warehouse: str | Path, table: str | None
                 size = path.stat().st_size if path.is_file() else 0
                 # About 100 bytes a row; a bar is drawn only for large files.
                 if size > PROGRESS_MIN_ROWS * 100:
-                    import sys
-
-                    from tqdm import tqdm
+                    from tqdm import tqdm  # start-up cost: only a large file's load draws a bar
 
                     bar = tqdm(desc=f"checking {path.name}", unit=" rows", file=sys.stderr, leave=True,
                                unit_scale=True)

@@ -10,6 +10,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import polars as pl
+
+from watchfloor import warehouse
+from watchfloor.engines import dialect_for, engine_for
 from watchfloor.schema import CONTRACT_TABLES, SUMMARY_TABLES, schema_sql
 from watchfloor.warehouse import WarehouseEmpty, WarehouseError, existing_tables, open_for_reading
 
@@ -22,25 +26,17 @@ class ServerNotEmpty(WarehouseError):
 COPY_BATCH_ROWS = 5000
 
 
-def _engine(url: str):
-    from queries.translate import engine_for
-
-    return engine_for(url)
-
-
 def schema_statements(dialect: str) -> list[str]:
-    import sqlglot
+    import sqlglot  # start-up cost: sqlglot only for server warehouses
 
     return [s for s in sqlglot.transpile(schema_sql(), read="duckdb", write=dialect) if s.strip()]
 
 
 def create_schema(url: str) -> list[str]:
     """Create the contract tables that are missing on the server; returns the tables there."""
-    from sqlalchemy import inspect, text
+    from sqlalchemy import inspect, text  # start-up cost: sqlalchemy only for server warehouses
 
-    from queries.translate import dialect_for
-
-    engine = _engine(url)
+    engine = engine_for(url)
     try:
         with engine.begin() as con:
             for statement in schema_statements(dialect_for(url)):
@@ -50,12 +46,19 @@ def create_schema(url: str) -> list[str]:
         raise WarehouseError(f"cannot create the tables on {_safe(url)}: {str(exc).splitlines()[0]}") from exc
 
 
-def check_ready(url: str) -> int:
-    """Like warehouse.check_ready for a server warehouse: the case count, or WarehouseError."""
-    from sqlalchemy import inspect, text
+def check_ready(location: str | Path, summaries: bool = True) -> int:
+    """warehouse.check_ready for a warehouse file or a server warehouse's URL: the case count, or
+    WarehouseError (on a server, the contract tables and at least one case)."""
+    if not warehouse.is_url(location):
+        return warehouse.check_ready(location, summaries=summaries)
+    return _check_server(str(location))
+
+
+def _check_server(url: str) -> int:
+    from sqlalchemy import inspect, text  # start-up cost: sqlalchemy only for server warehouses
 
     try:
-        engine = _engine(url)
+        engine = engine_for(url)
         tables = set(inspect(engine).get_table_names())
         missing = [t for t in CONTRACT_TABLES if t not in tables]
         if missing:
@@ -74,10 +77,10 @@ def check_ready(url: str) -> int:
 def copy_warehouse(source: str | Path, url: str, replace: bool = False) -> dict[str, int]:
     """Copy every contract table (and watchfloor_meta and the summaries) of a DuckDB warehouse to the
     server, in one transaction. With replace, the server's rows are deleted first; otherwise it must hold no cases."""
-    from sqlalchemy import MetaData, Table, text
+    from sqlalchemy import MetaData, Table, text  # start-up cost: sqlalchemy only for server warehouses
 
     create_schema(url)
-    engine = _engine(url)
+    engine = engine_for(url)
     counts: dict[str, int] = {}
     with open_for_reading(source) as src:
         # The summaries too (built in DuckDB: watchfloor refresh), when the source has them.
@@ -89,9 +92,10 @@ def copy_warehouse(source: str | Path, url: str, replace: bool = False) -> dict[
     table = ""
     try:
         with engine.begin() as con:
-            held = int(con.execute(text("SELECT count(*) FROM cases")).scalar_one())
-            if held and not replace:
-                raise ServerNotEmpty(f"warehouse {_safe(url)} already holds {held} cases; use --replace to overwrite them")
+            server_cases = int(con.execute(text("SELECT count(*) FROM cases")).scalar_one())
+            if server_cases and not replace:
+                raise ServerNotEmpty(f"warehouse {_safe(url)} already holds {server_cases} cases; "
+                                     "use --replace to overwrite them")
             for table in reversed(tables):
                 con.execute(text(f"DELETE FROM {table}"))
             for table, frame in frames.items():
@@ -111,10 +115,8 @@ def copy_warehouse(source: str | Path, url: str, replace: bool = False) -> dict[
     return counts
 
 
-def _refuse_nul_bytes(frames: dict, url: str) -> None:
+def _refuse_nul_bytes(frames: dict[str, pl.DataFrame], url: str) -> None:
     """PostgreSQL cannot store a NUL byte in text: name where they are before anything is sent."""
-    import polars as pl
-
     for table, frame in frames.items():
         for column, dtype in frame.schema.items():
             if dtype == pl.String:
@@ -128,7 +130,7 @@ def _refuse_nul_bytes(frames: dict, url: str) -> None:
 def _safe(url: str) -> str:
     """The URL without its password, for messages."""
     try:
-        from sqlalchemy.engine import make_url
+        from sqlalchemy.engine import make_url  # start-up cost: sqlalchemy only for server warehouses
 
         return make_url(url).render_as_string(hide_password=True)
     except Exception:

@@ -60,19 +60,16 @@ from pathlib import Path
 import duckdb
 
 from watchfloor import spike_record_summary
+from watchfloor.sql_macros import macro_text
 from watchfloor.transactions import in_transaction
-from watchfloor.warehouse import create_schema
+from watchfloor.warehouse import create_schema, open_for_writing
 
 VERSION = 14  # 2: the hourly counts; 3: the reviewer sessions; 4: the stopped SLA clocks (summary_sla_stopped); 5: the case stages; 6: the stage days; 7: the spike record and its cells; 8: the handlings; 9: the met SLA clocks per hour; 10: the case routes; 11: the QA checks and appeal outcomes; 12: the met clocks per reviewer and day; 13: the case routes' names as codes (summary_names); 14: the settled routes and scores
 SUMMARY = "sla_clocks"
-TABLES = ("summary_sla_cases", "summary_sla_stretches", "summary_sla_stopped",
+TABLES: tuple[str, ...] = ("summary_sla_cases", "summary_sla_stretches", "summary_sla_stopped",
           "summary_review_sessions", "summary_case_stages", "summary_stage_days", "summary_handlings",
           "summary_case_routes")
 _SQL_DIR = Path(__file__).resolve().parent / "summary_sql"
-_MACROS = Path(__file__).resolve().parent.parent / "queries" / "macros" / "sla.sql"
-_HOURLY_MACROS = _MACROS.with_name("hourly.sql")
-_ROUTING_MACROS = _MACROS.with_name("routing.sql")
-_SCOPE_MACROS = _MACROS.with_name("scope.sql")
 # wf_in_scope (queries/macros/scope.sql) for a batch of a full build: its scope is exactly the cases of
 # its creation range (the batches never split cases created at the same instant), so the builds that
 # bound their rows by that range take every row in it.
@@ -82,7 +79,7 @@ _WHOLE_RANGE_SCOPE = "CREATE OR REPLACE TEMP MACRO wf_in_scope(id) AS true"
 # the stage days the case stages; the finished handlings (summary_handlings) the cases' sessions; the
 # case routes (summary_case_routes: per case, what routing_figures reads) its steps, stopped clocks
 # and the codes of its names (summary_names, coded just before).
-_BUILD = ("case_stages", "sla_cases", "sla_stretches", "sla_stopped", "review_sessions", "stage_days", "handlings",
+_BUILD: tuple[str, ...] = ("case_stages", "sla_cases", "sla_stretches", "sla_stopped", "review_sessions", "stage_days", "handlings",
           "names", "case_routes")
 # The QA reviews and appeals with the columns of their case the Vendors page reads (vendor_quality,
 # vendor_outcomes): per case like the tables above, built after them.
@@ -176,26 +173,6 @@ def build_sql(name: str) -> str:
     return (_SQL_DIR / f"{name}.sql").read_text(encoding="utf-8")
 
 
-@cache
-def _macro_sql() -> str:
-    return _MACROS.read_text(encoding="utf-8")
-
-
-@cache
-def _routing_macro_sql() -> str:
-    return _ROUTING_MACROS.read_text(encoding="utf-8")
-
-
-@cache
-def _scope_macro_sql() -> str:
-    return _SCOPE_MACROS.read_text(encoding="utf-8")
-
-
-@cache
-def _hourly_macro_sql() -> str:
-    return _HOURLY_MACROS.read_text(encoding="utf-8")
-
-
 def read_state(con: duckdb.DuckDBPyConnection) -> SummaryState:
     """The summaries' state; version None when they were never built (or the table is missing)."""
     try:
@@ -225,15 +202,15 @@ def refresh(con: duckdb.DuckDBPyConnection, case_ids: Iterable[str] | None = Non
         for table in BUILT_TABLES:
             con.execute(f"DROP TABLE IF EXISTS {table}").fetchall()
         create_schema(con)
-    con.execute(_macro_sql()).fetchall()
-    con.execute(_routing_macro_sql()).fetchall()
+    con.execute(macro_text("sla.sql")).fetchall()
+    con.execute(macro_text("routing.sql")).fetchall()
     con.execute("CREATE OR REPLACE TEMP TABLE summary_scope (case_id VARCHAR)").fetchall()
-    con.execute(_scope_macro_sql()).fetchall()  # after its table: DuckDB binds the macro's subquery now
+    con.execute(macro_text("scope.sql")).fetchall()  # after its table: DuckDB binds the macro's subquery now
     try:
         if full:
             _hour_scope(con, full=True)
         else:
-            ids = sorted(set(case_ids))
+            ids = sorted(set(case_ids or ()))  # not None here: `full` otherwise
             if ids:
                 con.execute("INSERT INTO summary_scope SELECT unnest(?::VARCHAR[])", [ids]).fetchall()
             _hour_scope(con, full=False)  # before the old rows go: they hold a removed case's hour
@@ -313,7 +290,7 @@ def _build_in_batches(con: duckdb.DuckDBPyConnection) -> int:
             _build_scope(con)
     finally:
         try:
-            con.execute(_scope_macro_sql()).fetchall()
+            con.execute(macro_text("scope.sql")).fetchall()
         except duckdb.TransactionException:
             pass  # the build failed inside the caller's transaction: its rollback takes the macro too
     return cases
@@ -344,7 +321,7 @@ def _rebuild_hours(con: duckdb.DuckDBPyConnection, full: bool) -> None:
             con.execute(f"DELETE FROM {table} WHERE hour IN (SELECT hour FROM summary_hours)").fetchall()
     first, until = con.execute("SELECT min(hour), max(hour) + INTERVAL 1 HOUR FROM summary_hours").fetchall()[0]
     if first is not None:
-        con.execute(_hourly_macro_sql()).fetchall()
+        con.execute(macro_text("hourly.sql")).fetchall()
         for name in _HOURLY_BUILD:
             con.execute(build_sql(name), {"first": first, "until": until}).fetchall()
 
@@ -464,8 +441,6 @@ def _newest_event(con: duckdb.DuckDBPyConnection) -> datetime | None:
 def refresh_file(path, full: bool = True) -> RefreshReport:
     """Refresh the summaries of a warehouse file in one transaction of its own (the seeder's and
     `watchfloor refresh`'s way): whole, or only the cases touched since the high-water mark."""
-    from watchfloor.warehouse import open_for_writing
-
     with open_for_writing(path) as con:
         con.execute("SET TimeZone = 'UTC'").fetchall()
         con.execute("SET memory_limit = $limit", {"limit": BUILD_MEMORY_LIMIT}).fetchall()

@@ -169,12 +169,12 @@ def is_url(warehouse: str | Path) -> bool:
 
 
 def check_ready(path: str | Path, summaries: bool = True) -> int:
-    """Raise WarehouseMissing/WarehouseEmpty unless the warehouse holds cases (and, for its readers,
-    the summary tables the pages read); returns the case count."""
+    """Raise WarehouseMissing/WarehouseEmpty unless the warehouse file holds cases (and, for its
+    readers, the summary tables the pages read); returns the case count. A caller that may be given
+    a server warehouse's URL calls server_warehouse.check_ready, which sends files here."""
     if is_url(path):
-        from watchfloor.server_warehouse import check_ready as check_server
-
-        return check_server(str(path))
+        # Not a file (and the URL may hold a password: not repeated here).
+        raise WarehouseError("a server warehouse is checked by server_warehouse.check_ready, not as a file")
     with open_for_reading(path) as con:
         tables = set(existing_tables(con))
         missing = [t for t in CONTRACT_TABLES if t not in tables]

@@ -60,7 +60,7 @@ def test_pages_data_flows_through_the_runner_with_a_url(both, monkeypatch):
     monkeypatch.setenv("WATCHFLOOR_WAREHOUSE", pg)
     frame = queries.run("freshness")
     assert frame["cases"][0] == queries.run_uncached("freshness", warehouse=duck)["cases"][0]
-    from watchfloor.warehouse import check_ready
+    from watchfloor.server_warehouse import check_ready
 
     assert check_ready(pg) == frame["cases"][0]
 
@@ -70,7 +70,8 @@ def test_an_unreachable_server_is_one_clear_error(tmp_path):
     with pytest.raises(queries.QueryError, match="failed on the server warehouse") as info:
         queries.run_uncached("freshness", warehouse=url)
     assert "secret" not in str(info.value)
-    from watchfloor.warehouse import WarehouseError, check_ready
+    from watchfloor.server_warehouse import check_ready
+    from watchfloor.warehouse import WarehouseError
 
     with pytest.raises(WarehouseError, match=r"cannot reach warehouse postgresql\+psycopg://postgres:\*\*\*@"):
         check_ready(url)
@@ -106,7 +107,7 @@ def test_a_query_past_the_time_limit_is_cancelled_by_the_server(postgres, tmp_pa
     """On PostgreSQL the time limit is the server's statement_timeout: the server cancels the query."""
     (tmp_path / "sleepy.sql").write_text("SELECT 1 AS n FROM (SELECT pg_sleep($seconds)) AS s")
     (tmp_path / "macros").mkdir()
-    monkeypatch.setattr(queries, "QUERY_DIR", tmp_path)
+    monkeypatch.setattr(queries.sql_files, "QUERY_DIR", tmp_path)
     # pg_sleep is no function a named query may use: known here for this test only.
     monkeypatch.setitem(translate.KNOWN_FUNCTIONS, "postgres", translate.KNOWN_FUNCTIONS["postgres"] | {"pg_sleep"})
     queries.load.cache_clear()

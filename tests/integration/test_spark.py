@@ -14,9 +14,9 @@ import duckdb
 import pytest
 
 import queries
-from queries import translate
 from tests import spark_server
 from tests.server_parity import all_calls, assert_business_hours_agree, assert_same, must_run, summary_builds
+from watchfloor import engines
 
 
 @pytest.fixture(scope="module")
@@ -75,7 +75,7 @@ def test_every_summary_build_gives_the_duckdb_summary_on_spark(both, query_folde
     reads another summary (the SLA stretches and stopped clocks read summary_sla_cases) reads
     DuckDB's, copied to Spark."""
     duck, spark = both
-    session = translate.spark_session(spark)
+    session = engines.spark_session(spark)
     session.sql("CREATE OR REPLACE TEMP VIEW summary_scope AS SELECT case_id FROM cases").collect()
     session.sql("CREATE OR REPLACE TEMP VIEW summary_hours AS "
                 "SELECT DISTINCT date_trunc('HOUR', created_at) AS hour FROM cases").collect()

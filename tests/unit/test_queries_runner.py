@@ -69,7 +69,7 @@ def test_values_are_bound_not_formatted(hand_env):
 def test_results_are_cached_until_the_ttl_runs_out(hand_env, monkeypatch):
     runs = []
     real = queries.run_uncached
-    monkeypatch.setattr(queries, "run_uncached", lambda name, **kw: runs.append(name) or real(name, **kw))
+    monkeypatch.setattr(queries.runner, "run_uncached", lambda name, **kw: runs.append(name) or real(name, **kw))
     first = queries.run("freshness", ttl=0.3)
     assert queries.run("freshness", ttl=0.3) is first
     assert queries.cache.hits == 1 and runs == ["freshness"]
@@ -103,7 +103,7 @@ def test_a_file_that_is_not_a_warehouse_raises_a_clear_error(tmp_path):
 def test_sql_errors_name_the_query(tmp_path, monkeypatch):
     (tmp_path / "broken.sql").write_text("SELECT * FROM no_such_table WHERE x = $x")
     (tmp_path / "macros").mkdir()
-    monkeypatch.setattr(queries, "QUERY_DIR", tmp_path)
+    monkeypatch.setattr(queries.sql_files, "QUERY_DIR", tmp_path)
     queries.load.cache_clear()
     db = tmp_path / "w.duckdb"
     duckdb.connect(str(db)).close()

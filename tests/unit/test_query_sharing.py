@@ -39,7 +39,7 @@ def wait_until(condition, what: str) -> None:
 def own_workers(monkeypatch):
     """A fresh set of query workers for the test (3 workers, 2 queries per session)."""
     workers = QueryWorkers(3, 2)
-    monkeypatch.setattr(queries, "_workers_instance", workers)
+    monkeypatch.setattr(queries.workers, "_workers_instance", workers)
     return workers
 
 
@@ -53,13 +53,13 @@ def counting_runs(monkeypatch, expected_waiters: int) -> dict[str, int]:
     def run(name, warehouse=None, time_limit=None, **params):
         with lock:
             runs[name] = runs.get(name, 0) + 1
-        key = (warehouse, name, queries._freeze(params))
+        key = (warehouse, name, queries.result_cache._freeze(params))
         wait_until(lambda: queries.cache.in_flight(key) is not None
                    and queries.cache.in_flight(key).waiters >= expected_waiters,
                    f"{expected_waiters} callers wait for {name}")
         return real(name, warehouse=warehouse, time_limit=time_limit, **params)
 
-    monkeypatch.setattr(queries, "run_uncached", run)
+    monkeypatch.setattr(queries.runner, "run_uncached", run)
     return runs
 
 
@@ -167,8 +167,8 @@ def test_derived_figures_are_computed_once_for_sessions_asking_at_once():
     def total(source: pl.DataFrame, column: str) -> int:
         calls.append(1)
         key = (id(source), total.__module__, total.__qualname__, ("x",))
-        wait_until(lambda: queries._memos.in_flight(key) is not None
-                   and queries._memos.in_flight(key).waiters >= SESSIONS, "every session waits")
+        wait_until(lambda: queries.result_cache._memos.in_flight(key) is not None
+                   and queries.result_cache._memos.in_flight(key).waiters >= SESSIONS, "every session waits")
         return int(source[column].sum())
 
     assert in_threads(SESSIONS, lambda i: queries.memo(frame, total, "x")) == [6] * SESSIONS
@@ -180,12 +180,12 @@ def test_a_failed_run_reaches_everyone_waiting_and_is_not_kept(hand_env, own_wor
 
     def broken(name, warehouse=None, time_limit=None, **params):
         attempts.append(1)
-        key = (warehouse, name, queries._freeze(params))
+        key = (warehouse, name, queries.result_cache._freeze(params))
         if len(attempts) == 1:
             wait_until(lambda: queries.cache.in_flight(key).waiters >= 3, "three callers wait")
         raise queries.QueryError("query 'freshness' failed: the disk is on fire")
 
-    monkeypatch.setattr(queries, "run_uncached", broken)
+    monkeypatch.setattr(queries.runner, "run_uncached", broken)
     errors = in_threads(3, lambda i: _error_of(lambda: queries.run("freshness")))
     assert errors == ["query 'freshness' failed: the disk is on fire"] * 3 and len(attempts) == 1
     with pytest.raises(queries.QueryError):
@@ -256,13 +256,13 @@ def test_one_session_never_holds_every_worker():
 
 def test_a_query_nobody_waits_for_any_more_is_not_run(hand_env, monkeypatch):
     workers = QueryWorkers(1, 1)
-    monkeypatch.setattr(queries, "_workers_instance", workers)
+    monkeypatch.setattr(queries.workers, "_workers_instance", workers)
     blocker = Gate([], "Z", hold=True)
     workers.submit("z", blocker)
     assert blocker.started.wait(PATIENCE_S)
     ran: list[str] = []
     real = queries.run_uncached
-    monkeypatch.setattr(queries, "run_uncached", lambda name, **kw: ran.append(name) or real(name, **kw))
+    monkeypatch.setattr(queries.runner, "run_uncached", lambda name, **kw: ran.append(name) or real(name, **kw))
     left = queries.start("freshness", session="s1")
     shared = queries.start("home_open_incidents", session="s1", as_of=hand_warehouse.AS_OF)
     also = queries.start("home_open_incidents", session="s2", as_of=hand_warehouse.AS_OF)
@@ -285,7 +285,7 @@ def slow_query(tmp_path, monkeypatch) -> str:
     (tmp_path / "slow.sql").write_text("SELECT count(*) AS n FROM range(10000000000) r(a) WHERE a % 7 = $x")
     (tmp_path / "quick.sql").write_text("SELECT 42 AS n")
     (tmp_path / "macros").mkdir()
-    monkeypatch.setattr(queries, "QUERY_DIR", tmp_path)
+    monkeypatch.setattr(queries.sql_files, "QUERY_DIR", tmp_path)
     queries.load.cache_clear()
     db = tmp_path / "w.duckdb"
     duckdb.connect(str(db)).close()
@@ -339,7 +339,7 @@ def test_a_late_page_says_it_is_busy(hand_env, monkeypatch):
     from components import shell
 
     workers = QueryWorkers(1, 1)
-    monkeypatch.setattr(queries, "_workers_instance", workers)
+    monkeypatch.setattr(queries.workers, "_workers_instance", workers)
     monkeypatch.setattr(shell, "BUSY_AFTER_SECONDS", 0.0)
     shown: list[str] = []
     blocker = Gate([], "Z", hold=True)

@@ -25,7 +25,7 @@ def interval(hand_env, monkeypatch):
     """Wall clock at T0 + 1 s, one-minute intervals, fresh workers, cache and refresher state."""
     monkeypatch.delenv("WATCHFLOOR_AS_OF")
     monkeypatch.setenv("WATCHFLOOR_REFRESH_SECONDS", "60")
-    monkeypatch.setattr(queries, "_workers_instance", QueryWorkers(3, 2))
+    monkeypatch.setattr(queries.workers, "_workers_instance", QueryWorkers(3, 2))
     clock = {"now": T0 + timedelta(seconds=1)}
     monkeypatch.setattr(config, "utc_now", lambda: clock["now"])
     queries.clear_cache()
@@ -47,7 +47,7 @@ def counting(monkeypatch) -> list[tuple]:
         runs.append((name, params.get("as_of")))
         return real(name, warehouse=warehouse, time_limit=time_limit, **params)
 
-    monkeypatch.setattr(queries, "run_uncached", run)
+    monkeypatch.setattr(queries.runner, "run_uncached", run)
     return runs
 
 
@@ -96,10 +96,10 @@ def test_a_result_with_the_same_key_is_run_again(interval, monkeypatch):
     prefetch.Refresher(clock=lambda: config.dashboard_now()).run_once(T1)
     assert runs == []
     # ... one that landed more than the cache TTL ago is, and a new answer replaces the old
-    later = queries.time.monotonic() + 61
-    monkeypatch.setattr(queries.time, "monotonic", lambda: later)
+    later = queries.result_cache.time.monotonic() + 61
+    monkeypatch.setattr(queries.result_cache.time, "monotonic", lambda: later)
     real = queries.run_uncached
-    monkeypatch.setattr(queries, "run_uncached", lambda name, **kw: (
+    monkeypatch.setattr(queries.runner, "run_uncached", lambda name, **kw: (
         real(name, **kw).with_columns(pl.lit(1).alias("changed")) if name == "freshness" else real(name, **kw)))
     prefetch.Refresher(clock=lambda: config.dashboard_now()).run_once(T1)
     changed = plans.fetch(page_plan)["freshness"]
@@ -147,8 +147,8 @@ def test_while_running_ahead_results_outlive_the_next_interval(interval, monkeyp
         assert queries.running_ahead()
         queries.clear_cache()
         plans.fetch(plan)  # landed now, kept for TTL + interval = 120 s
-        later = queries.time.monotonic() + 90
-        monkeypatch.setattr(queries.time, "monotonic", lambda: later)
+        later = queries.result_cache.time.monotonic() + 90
+        monkeypatch.setattr(queries.result_cache.time, "monotonic", lambda: later)
         plans.fetch(plan)
         assert sorted(name for name, _ in runs) == ["filter_options", "freshness"]  # still cached at 90 s
     finally:
