@@ -1,6 +1,6 @@
 """The Trends & spikes page's drawings: headline, spike list, volume chart with the expected band,
 alerts a week per category at the sensitivity in force, cases behind a spike, top movers,
-emerging patterns, classifier signal. Figures come from watchfloor.trends and watchfloor.spikes."""
+emerging patterns, classifier signal. Figures come from watchfloor.trends and watchfloor.spike_detector."""
 
 from __future__ import annotations
 

@@ -2,10 +2,10 @@
 -- from $history_start to $until (the record's fixed window before 'now' snapped to the hour: only
 -- complete hours), within the sidebar filters. The detector watches every category on its category,
 -- category x surface, category x region and category x surface x region series, all summed from
--- these cells (watchfloor.spikes.watched_series). Hours without cases are absent; they count as
+-- these cells (watchfloor.watched_scopes.watched_series). Hours without cases are absent; they count as
 -- zero. top_account: the cases of the cell-hour's busiest account; slot_0 .. slot_5: its cases in
 -- each ten minutes (:00-:09, :10-:19, ...). They tell bursts (one account, a batch landing at once)
--- from spikes (watchfloor.spikes.burst_kind).
+-- from spikes (watchfloor.watched_scopes.burst_kind).
 -- With no filter, the cells are read as they are kept (summary_watched_hours, queries/macros/hourly.sql).
 -- Within filters, from the hourly counts (summary_case_hours). The busiest account: the largest of the
 -- accounts with more than one case in the cell-hour (summary_case_hour_accounts, summed within the
