@@ -5,6 +5,7 @@ from __future__ import annotations
 import plotly.graph_objects as go
 import polars as pl
 import streamlit as st
+from plotly.subplots import make_subplots
 
 import queries
 from components import chart_style as style
@@ -122,8 +123,6 @@ def queue_history_chart(history: pl.DataFrame, hourly: bool, target_hours: float
 
 def _queue_history_figure(history: pl.DataFrame, hourly: bool, target_hours: float | None,
                           zone: str = times.UTC) -> go.Figure:
-    from plotly.subplots import make_subplots
-
     fig = make_subplots(rows=2, cols=2, shared_xaxes=True, vertical_spacing=0.14, horizontal_spacing=0.08,
                         subplot_titles=[title for _, title, _, _, _ in HISTORY_PANELS])
     x = times.in_zone(history, ["bucket_start"], zone)["bucket_start"].to_list()

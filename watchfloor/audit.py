@@ -38,6 +38,7 @@ from pathlib import Path
 
 import polars as pl
 
+from watchfloor import config
 from watchfloor.export_safety import csv_bytes
 from watchfloor.files import write_atomically
 
@@ -297,8 +298,6 @@ class AuditLog:
     _locks_guard = threading.Lock()
 
     def __init__(self, path: str | Path, key_file: str | Path | None = None, head_file: str | Path | None = None):
-        from watchfloor import config
-
         self.path = Path(path)
         self.key_file = Path(key_file) if key_file else config.audit_key_path()
         self.head_file = Path(head_file) if head_file else config.audit_head_path(self.path)

@@ -24,6 +24,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from statistics import NormalDist
 
 import numpy as np
 
@@ -166,8 +167,6 @@ def as_counts(raw: Forecast) -> Forecast:
 
 def _flat(y: np.ndarray, horizon: int, level: int) -> Forecast:
     """The mean carried forward with a normal interval of the series' spread (short series)."""
-    from statistics import NormalDist
-
     z = NormalDist().inv_cdf(0.5 + level / 200.0)
     mean = float(y.mean())
     spread = float(y.std(ddof=1)) if y.size > 1 else math.sqrt(mean)

@@ -7,6 +7,8 @@ from datetime import UTC, datetime, timedelta
 
 import numpy as np
 
+from watchfloor import config as app_config
+
 # Independent random streams, one per concern, so changing how one part draws
 # does not shift the numbers of another. The names only document the order.
 # New streams go at the end: stream i is the seed's i-th spawned child whatever the length.
@@ -48,9 +50,7 @@ class SimConfig:
             raise ValueError("cases_per_day must be at least 1")
         end = self.end
         if end is None:
-            from watchfloor.config import utc_now
-
-            end = utc_now()
+            end = app_config.utc_now()
         if end.tzinfo is not None:
 
             end = end.astimezone(UTC).replace(tzinfo=None)

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import heapq
 from dataclasses import dataclass
-from datetime import UTC, timedelta
+from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import numpy as np
@@ -335,10 +335,8 @@ def _qa_staff(cfg, b: _Builder, shift_rev, shift_team, shift_start, shift_end) -
             day = (local_start + timedelta(days=d)).date()
             if day.weekday() >= 5:
                 continue
-            from datetime import datetime as _dt
-
-            s = _dt(day.year, day.month, day.day, 9, tzinfo=tz).astimezone(UTC)
-            e = _dt(day.year, day.month, day.day, 17, tzinfo=tz).astimezone(UTC)
+            s = datetime(day.year, day.month, day.day, 9, tzinfo=tz).astimezone(UTC)
+            e = datetime(day.year, day.month, day.day, 17, tzinfo=tz).astimezone(UTC)
             ss = (s - start_dt).total_seconds()
             ee = (e - start_dt).total_seconds()
             if ee <= 0 or ss >= cfg.horizon_s:

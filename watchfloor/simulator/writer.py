@@ -91,7 +91,7 @@ class _Progress:
             acc += w
         self.total = acc
         if enabled:
-            from tqdm import tqdm
+            from tqdm import tqdm  # start-up cost: only a seed run with a terminal draws a bar
 
             self.bar = tqdm(total=int(acc), desc=label, unit="%", file=sys.stderr, leave=True,
                             bar_format="{desc}: {percentage:3.0f}%|{bar}| {elapsed}{postfix}")
