@@ -50,6 +50,7 @@ NAV_LINK = "[data-testid=stSidebarNav] [data-testid=stSidebarNavLink]"
 
 
 SIM_END = datetime(2026, 11, 18, 12, 0)  # the pinned 'now' of the small simulated warehouses
+VENDOR_SIM_RANGE = "from=2026-11-02&to=2026-11-18"  # the Vendors and Quality pages' range on the vendor warehouse
 
 
 def seed(path: Path, *, days: int, cases_per_day: int, seed: int, end: datetime) -> str:
@@ -61,14 +62,15 @@ def seed(path: Path, *, days: int, cases_per_day: int, seed: int, end: datetime)
 
 
 def build_warehouse(directory: Path) -> tuple[str, datetime]:
-    """The hand-worked warehouse most browser tests run on (tests/hand_warehouse.py); returns (path,
+    """The hand-worked warehouse most browser tests run on (tests/warehouses/home.py); returns (path,
     the pinned 'now')."""
     from tests import hand_warehouse
+    from tests.warehouses import home
 
     directory = Path(directory)
     directory.mkdir(parents=True, exist_ok=True)
-    path = hand_warehouse.build(directory / "hand.duckdb")
-    return path, hand_warehouse.AS_OF
+    path = hand_warehouse.build(directory / "hand.duckdb", home.ROWS)
+    return path, home.AS_OF
 
 
 # --------------------------------------------------------------------------- users

@@ -13,20 +13,9 @@ from urllib.parse import parse_qs, urlparse
 import pytest
 
 from tests.e2e import support
-from tests.unit import test_case_view as hand
+from tests.warehouses import case as hand
 
 pytestmark = pytest.mark.e2e
-
-
-@pytest.fixture(scope="module")
-def case_server(e2e_dir, users_file):
-    folder = e2e_dir / "case_warehouse"
-    folder.mkdir(parents=True, exist_ok=True)
-    warehouse = hand.build(folder / "case.duckdb")
-    server = support.start_server(e2e_dir / "case_server", warehouse, hand.AS_OF, users_file)
-    server.audit_log = folder / "audit.jsonl"  # where `watchfloor serve` puts it by default
-    yield server
-    server.stop()
 
 
 def audit_rows(server) -> list[dict]:

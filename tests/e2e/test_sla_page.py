@@ -5,17 +5,8 @@ from __future__ import annotations
 import pytest
 
 from tests.e2e import support
-from tests.unit import test_sla_page_queries as hand
 
 pytestmark = pytest.mark.e2e
-
-
-@pytest.fixture(scope="module")
-def sla_server(e2e_dir, users_file):
-    warehouse = hand.build(e2e_dir / "sla_warehouse.duckdb")
-    server = support.start_server(e2e_dir / "sla_server", warehouse, hand.AS_OF, users_file)
-    yield server
-    server.stop()
 
 
 def open_sla_page(page, server, creds) -> None:
