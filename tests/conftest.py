@@ -3,6 +3,8 @@ clean query cache and private secrets for every test."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 import pytest
 
 import queries
@@ -81,7 +83,7 @@ def parity_warehouse(tmp_path_factory) -> str:
 
 
 @pytest.fixture(scope="session")
-def postgres_cluster() -> str:
+def postgres_cluster() -> Iterator[str]:
     """One throw-away PostgreSQL cluster per session (tests/pg_cluster.py); its SQLAlchemy URL. Under
     CI=true a PostgreSQL that cannot be set up is a failure, not a skip."""
     from tests import pg_cluster

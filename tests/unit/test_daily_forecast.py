@@ -31,7 +31,8 @@ class Steps:
     """A clock that moves only when the preparer waits, by the time it asks to wait; stops after `days`."""
 
     def __init__(self, start: datetime, stop_after: int):
-        self.now, self.waits, self.stop_after = start, [], stop_after
+        self.now, self.stop_after = start, stop_after
+        self.waits: list[float] = []
 
     def clock(self) -> datetime:
         return self.now

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import duckdb
 import polars as pl
 import pytest
@@ -14,7 +16,7 @@ from watchfloor.filters import Filters
 from watchfloor.freshness import assess
 from watchfloor.home_figures import rising_categories, summarise
 
-SCOPE = {"regions": [], "verticals": [], "priorities": [], "vendors": []}
+SCOPE: dict[str, Any] = {"regions": [], "verticals": [], "priorities": [], "vendors": []}
 
 
 def test_flow_counts_match_the_hand_worked_figures(hand_env):

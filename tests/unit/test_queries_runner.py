@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import threading
 import time
+from typing import Any
 
 import duckdb
 import pytest
@@ -15,7 +16,7 @@ from tests.warehouses import home
 from watchfloor import spike_record
 from watchfloor.warehouse import WarehouseError, WarehouseMissing, open_for_writing, writer_waiting_path
 
-SCOPE = {"regions": [], "verticals": [], "priorities": [], "vendors": []}
+SCOPE: dict[str, Any] = {"regions": [], "verticals": [], "priorities": [], "vendors": []}
 
 
 def test_every_query_file_loads_and_declares_its_parameters():

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import threading
 from datetime import datetime, timedelta
+from typing import Any
 
 import polars as pl
 import pytest
@@ -22,7 +23,7 @@ from watchfloor import config
 from watchfloor import trends as trend_figures
 from watchfloor.filters import default_filters
 
-SCOPE = {"regions": [], "verticals": [], "priorities": [], "vendors": []}
+SCOPE: dict[str, Any] = {"regions": [], "verticals": [], "priorities": [], "vendors": []}
 SESSIONS = 10
 PATIENCE_S = 60.0  # only ever reached when the code under test is broken
 

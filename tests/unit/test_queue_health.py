@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from typing import Any
 
 import duckdb
 import polars as pl
@@ -131,7 +132,7 @@ def test_unknown_grouping_is_refused():
         health_table(QUEUE_FLOW, OPEN_CASES, VENDOR_FLOW, "colour")
 
 
-SCOPE = {"regions": [], "verticals": [], "priorities": [], "vendors": []}
+SCOPE: dict[str, Any] = {"regions": [], "verticals": [], "priorities": [], "vendors": []}
 
 
 @pytest.fixture

@@ -24,6 +24,7 @@ Cases (day hour:minute in November 2026; queue q_fraud is AMER 'fraud_spam', q_h
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta
+from typing import Any
 
 import polars as pl
 import pytest
@@ -34,7 +35,7 @@ from tests.warehouses.trends import AS_OF, END, RANGE, START, t
 from watchfloor import trends as tr
 from watchfloor.filters import Filters
 
-NO_SCOPE = {"regions": [], "verticals": [], "priorities": [], "vendors": []}
+NO_SCOPE: dict[str, Any] = {"regions": [], "verticals": [], "priorities": [], "vendors": []}
 
 
 def series(dimension: str = "category", hourly: bool = True, **scope) -> pl.DataFrame:

@@ -12,6 +12,7 @@ on the narrow series).
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta
+from typing import Any
 
 import polars as pl
 import pytest
@@ -24,7 +25,7 @@ from watchfloor import trends as tr
 from watchfloor.filters import Filters
 from watchfloor.home_figures import rising_categories
 
-NO_SCOPE = {"regions": [], "verticals": [], "priorities": [], "vendors": []}
+NO_SCOPE: dict[str, Any] = {"regions": [], "verticals": [], "priorities": [], "vendors": []}
 PERIOD_START, PERIOD_END = datetime(2026, 11, 16), datetime(2026, 11, 19)
 
 

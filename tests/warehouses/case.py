@@ -42,7 +42,7 @@ CASES = [
      None, None, None, None, None, None, None, None),
 ]
 # case_id -> [(when, event_type, actor, queue)] in order
-EVENTS = {
+EVENTS: dict[str, list[tuple]] = {
     "k1": [(t(17, 10), "created", None, None), (t(17, 10), "routed", "system", "q_fraud"),
            (t(17, 11), "assigned", "r2", "q_fraud"), (t(17, 12), "first_action", "r2", "q_fraud"),
            (t(17, 12), "pending_info", "r2", "q_fraud"), (t(17, 14), "info_received", "system", "q_fraud"),

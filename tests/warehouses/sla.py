@@ -45,7 +45,7 @@ CASES = [
     ("c11", t(14, 0), "fraud_scams", "q_fraud_amer", "P2", "AMER", "resolved", "v_int", t(14, 2), t(18, 1)),
 ]
 # case_id -> [(when, event_type, actor, queue)] in order ('created' has no actor and no queue)
-EVENTS = {
+EVENTS: dict[str, list[tuple]] = {
     "c1": [(t(16, 10), "created", None, None), (t(16, 10), "routed", "system", "q_fraud_amer"),
            (t(16, 11), "assigned", "r1", "q_fraud_amer"), (t(16, 12), "first_action", "r1", "q_fraud_amer"),
            (t(16, 12), "decided", "r1", "q_fraud_amer"), (t(16, 12), "resolved", "r1", "q_fraud_amer")],
