@@ -29,7 +29,7 @@ help:
 	@echo "make bench-10m     - the page benchmark on a 10M-case warehouse; writes benchmarks/results-10m.md"
 	@echo "make bench-load    - many sessions at once against the real server; writes benchmarks/load.md"
 	@echo "make eval-spikes   - score the spike detector; report in benchmarks/work/spikes.md (RECORD=1: benchmarks/spikes.md)"
-	@echo "make eval-forecast - backtest the demand forecast; writes benchmarks/forecast.md"
+	@echo "make eval-forecast - backtest the demand forecast; report in benchmarks/work/forecast.md (RECORD=1: benchmarks/forecast.md)"
 	@echo "make help          - this list"
 
 $(BIN)/python:
@@ -133,10 +133,11 @@ eval-spikes: $(VENV)/.installed-test
 	$(BIN)/python benchmarks/eval_spikes.py $(if $(WATCHFLOOR_NAB_DEV),--nab-dev "$(WATCHFLOOR_NAB_DEV)") \
 		$(if $(EVAL_WAREHOUSES),--warehouses "$(EVAL_WAREHOUSES)") $(if $(RECORD),--output benchmarks/spikes.md)
 
-# The demand forecast's backtest against seasonal naive on three worlds, and its speed.
+# The demand forecast's backtest against seasonal naive on three worlds, and its speed; the report in
+# benchmarks/work/forecast.md, or with RECORD=1 in the recorded benchmarks/forecast.md.
 .PHONY: eval-forecast
 eval-forecast: $(VENV)/.installed-test
-	$(BIN)/python benchmarks/eval_forecast.py
+	$(BIN)/python benchmarks/eval_forecast.py $(if $(RECORD),--output benchmarks/forecast.md)
 
 clean-demo:
 	rm -f $(WAREHOUSE) $(WAREHOUSE).wal
