@@ -111,10 +111,7 @@ def test_hostile_search_shows_not_found(page, case_server, e2e_users):
     page.get_by_text("3 case(s) found").wait_for()
     support.screenshot(page, "case_search_org")
     # Selecting a row opens its case (newest first: k2, k1, k3).
-    grid = page.locator(".st-key-case_search_results [data-testid=stDataFrame]")
-    box = grid.bounding_box()
-    with support.a_run(page):
-        page.mouse.click(box["x"] + 14, box["y"] + 35 + 35 * 2 + 17)
+    support.click_row(page, ".st-key-case_search_results", "k3")
     page.get_by_text("Case k3 · Fraud & scams").wait_for()
     support.wait_for_app(page, quiet_s=1.0)
     support.assert_no_exception(page, case_server, "a case opened from the search results")
@@ -128,13 +125,8 @@ def test_a_breach_on_the_sla_page_opens_its_case(page, case_server, e2e_users):
     page.get_by_role("heading", name="SLA", exact=True).wait_for()
     support.wait_for_app(page)
     start = len(audit_rows(case_server))
-    grid = page.locator(".st-key-sla_breach_table_both [data-testid=stDataFrame]")
-    grid.scroll_into_view_if_needed()
-    box = grid.bounding_box()
-    # The first column of a selectable grid is the row selector; rows are 35 px under a 35 px header.
     # Breaches newest first: k2 (first action, 18 11:30), then k6 (16 16:00).
-    with support.a_run(page):
-        page.mouse.click(box["x"] + 14, box["y"] + 35 + 17)
+    support.click_row(page, ".st-key-sla_breach_table_both", "k2")
     page.get_by_text("Case k2 · Child safety").wait_for()
     support.wait_for_app(page, quiet_s=1.0)
     support.assert_no_exception(page, case_server, "the case opened from the SLA page")
