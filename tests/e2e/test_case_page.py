@@ -53,8 +53,7 @@ def test_a_deep_link_opened_before_login_lands_on_the_case(page, case_server, e2
     support.screenshot(page, "case_k1")
 
     # The linked incident opens on the Incidents page.
-    with support.a_run(page):
-        page.get_by_role("link", name="Open the incident").click()
+    support.click_and_wait(page, page.get_by_role("link", name="Open the incident"))
     page.get_by_role("heading", name="Incidents", exact=True).wait_for()
     support.wait_for_app(page, quiet_s=1.0)
     support.assert_no_exception(page, case_server, "the incident opened from a case")
@@ -76,18 +75,14 @@ def test_reveal_then_leaving_blurs_it_again(page, case_server, e2e_users):
     support.wait_for_app(page, quiet_s=1.0)
     start = len(audit_rows(case_server)) - 1  # the view just written
     page.get_by_label("Reason for revealing").fill("ticket T-42: confirm the scam wording")
-    with support.a_run(page):
-        page.get_by_role("button", name="Reveal content").click()
-    page.get_by_text(hand.EXCERPT_K1).wait_for()
+    support.click_and_wait(page, page.get_by_role("button", name="Reveal content"), expect=hand.EXCERPT_K1)
     support.assert_no_exception(page, case_server, "the case after a reveal")
     support.screenshot(page, "case_k1_revealed")
 
     go_to(page, "Home")
     go_to(page, "Case")
     page.get_by_label("Find a case").fill("k1")
-    with support.a_run(page):
-        page.get_by_role("button", name="Find").click()
-    page.get_by_text("Case k1 · Fraud & scams").wait_for()
+    support.click_and_wait(page, page.get_by_role("button", name="Find"), expect="Case k1 · Fraud & scams")
     support.wait_for_app(page, quiet_s=1.0)
     assert hand.EXCERPT_K1 not in page.content()
     assert "Content blurred" in support.body_text(page)
@@ -100,15 +95,11 @@ def test_hostile_search_shows_not_found(page, case_server, e2e_users):
     support.open_logged_in(page, case_server, e2e_users["ops_lead"])
     go_to(page, "Case")
     page.get_by_label("Find a case").fill("k1'; DROP TABLE cases; -- 🚨")
-    with support.a_run(page):
-        page.get_by_role("button", name="Find").click()
-    page.get_by_text("Not found").wait_for()
+    support.click_and_wait(page, page.get_by_role("button", name="Find"), expect="Not found")
     support.assert_no_exception(page, case_server, "a hostile search")
     support.screenshot(page, "case_not_found")
     page.get_by_label("Find a case").fill("org_x")
-    with support.a_run(page):
-        page.get_by_role("button", name="Find").click()
-    page.get_by_text("3 case(s) found").wait_for()
+    support.click_and_wait(page, page.get_by_role("button", name="Find"), expect="3 case(s) found")
     support.screenshot(page, "case_search_org")
     # Selecting a row opens its case (newest first: k2, k1, k3).
     support.click_row(page, ".st-key-case_search_results", "k3")
