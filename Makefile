@@ -14,11 +14,23 @@ ALERTS_LOG ?= data/alerts.log
 .PHONY: run test test-unit test-app test-e2e bench bench-load install install-test chromium postgresql java clean-demo help
 
 help:
-	@echo "make run    - start the dashboard on the demo warehouse (sets everything up on first use)"
-	@echo "make test   - install what the tests need and run the whole suite"
-	@echo "make bench  - run the benchmarks and write benchmarks/results.md"
-	@echo "make bench-load - many sessions at once against the real server; writes benchmarks/load.md"
-	@echo "make bench-10m  - the page benchmark on a 10M-case warehouse; writes benchmarks/results-10m.md"
+	@echo "make run           - start the dashboard on the demo warehouse (sets everything up on first use)"
+	@echo "make clean-demo    - remove the demo warehouse (the next 'make run' builds a new one)"
+	@echo "make install       - create .venv and install Watchfloor into it"
+	@echo "make install-test  - the same, with what the tests need"
+	@echo "make test          - install what the tests need and run the whole suite"
+	@echo "make test-unit     - the unit tests only"
+	@echo "make test-app      - the page tests (Streamlit AppTest) only"
+	@echo "make test-e2e      - the browser tests only"
+	@echo "make chromium      - install Debian's Chromium for the browser tests"
+	@echo "make postgresql    - install Debian's PostgreSQL for the server-warehouse tests"
+	@echo "make java          - install Debian's Java for the Spark tests"
+	@echo "make bench         - run the benchmarks and write benchmarks/results.md"
+	@echo "make bench-10m     - the page benchmark on a 10M-case warehouse; writes benchmarks/results-10m.md"
+	@echo "make bench-load    - many sessions at once against the real server; writes benchmarks/load.md"
+	@echo "make eval-spikes   - score the spike detector; report in benchmarks/work/spikes.md (RECORD=1: benchmarks/spikes.md)"
+	@echo "make eval-forecast - backtest the demand forecast; report in benchmarks/work/forecast.md (RECORD=1: benchmarks/forecast.md)"
+	@echo "make help          - this list"
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || { echo "Watchfloor needs Python 3.11 or newer (found $$($(PYTHON) --version))"; exit 1; }
@@ -114,16 +126,18 @@ bench-load: $(VENV)/.installed-test chromium
 # The spike detector against the simulator's ground truth (seeds 7, 11, 13 and 17, seeded into
 # benchmarks/work/ and removed afterwards, or seeded once into EVAL_WAREHOUSES and reused) and,
 # when WATCHFLOOR_NAB_DEV names the NAB dev set (data/realTweets, labels, nab_score.py), against
-# those real series; results in benchmarks/spikes.md.
+# those real series; the report in benchmarks/work/spikes.md, or with RECORD=1 in the recorded
+# benchmarks/spikes.md.
 .PHONY: eval-spikes
 eval-spikes: $(VENV)/.installed-test
 	$(BIN)/python benchmarks/eval_spikes.py $(if $(WATCHFLOOR_NAB_DEV),--nab-dev "$(WATCHFLOOR_NAB_DEV)") \
-		$(if $(EVAL_WAREHOUSES),--warehouses "$(EVAL_WAREHOUSES)")
+		$(if $(EVAL_WAREHOUSES),--warehouses "$(EVAL_WAREHOUSES)") $(if $(RECORD),--output benchmarks/spikes.md)
 
-# The demand forecast's backtest against seasonal naive on three worlds, and its speed.
+# The demand forecast's backtest against seasonal naive on three worlds, and its speed; the report in
+# benchmarks/work/forecast.md, or with RECORD=1 in the recorded benchmarks/forecast.md.
 .PHONY: eval-forecast
 eval-forecast: $(VENV)/.installed-test
-	$(BIN)/python benchmarks/eval_forecast.py
+	$(BIN)/python benchmarks/eval_forecast.py $(if $(RECORD),--output benchmarks/forecast.md)
 
 clean-demo:
 	rm -f $(WAREHOUSE) $(WAREHOUSE).wal

@@ -1,11 +1,15 @@
-"""Shared fixtures: the hand-built warehouse, a clean query cache and private secrets for every test."""
+"""Shared fixtures: the hand-built warehouses (tests/warehouses/, built by tests/hand_warehouse.py), a
+clean query cache and private secrets for every test."""
 
 from __future__ import annotations
+
+from collections.abc import Iterator
 
 import pytest
 
 import queries
 from tests import hand_warehouse, scheduling
+from tests.warehouses import automation, capacity, case, executive, home, sla, trends, vendors, watched_spikes
 from watchfloor import audit, auth, sessions
 
 
@@ -24,7 +28,49 @@ def pytest_collection_modifyitems(config, items):
 
 @pytest.fixture(scope="session")
 def hand_warehouse_path(tmp_path_factory) -> str:
-    return hand_warehouse.build(tmp_path_factory.mktemp("hand") / "hand.duckdb")
+    """The Home page's warehouse (tests/warehouses/home.py), built once and only read."""
+    return hand_warehouse.build(tmp_path_factory.mktemp("hand") / "hand.duckdb", home.ROWS)
+
+
+# The other hand-built warehouses: one per test module that asks, as each module's own was.
+@pytest.fixture(scope="module")
+def trends_warehouse(tmp_path_factory) -> str:
+    return hand_warehouse.build(tmp_path_factory.mktemp("trends_hand") / "trends.duckdb", trends.ROWS)
+
+
+@pytest.fixture(scope="module")
+def exec_warehouse(tmp_path_factory) -> str:
+    return hand_warehouse.build(tmp_path_factory.mktemp("exec_hand") / "exec.duckdb", executive.ROWS)
+
+
+@pytest.fixture(scope="module")
+def watched_warehouse(tmp_path_factory) -> str:
+    return hand_warehouse.build(tmp_path_factory.mktemp("watched") / "watched.duckdb", watched_spikes.rows())
+
+
+@pytest.fixture(scope="module")
+def vendors_warehouse(tmp_path_factory) -> str:
+    return hand_warehouse.build(tmp_path_factory.mktemp("vendors") / "vendors.duckdb", vendors.ROWS)
+
+
+@pytest.fixture(scope="module")
+def automation_warehouse(tmp_path_factory) -> str:
+    return hand_warehouse.build(tmp_path_factory.mktemp("automation") / "automation.duckdb", automation.ROWS)
+
+
+@pytest.fixture(scope="module")
+def sla_warehouse(tmp_path_factory) -> str:
+    return hand_warehouse.build(tmp_path_factory.mktemp("sla_hand") / "sla.duckdb", sla.ROWS)
+
+
+@pytest.fixture(scope="module")
+def capacity_warehouse(tmp_path_factory) -> str:
+    return hand_warehouse.build(tmp_path_factory.mktemp("capacity") / "capacity.duckdb", capacity.ROWS)
+
+
+@pytest.fixture(scope="module")
+def case_warehouse(tmp_path_factory) -> str:
+    return hand_warehouse.build(tmp_path_factory.mktemp("case_hand") / "case.duckdb", case.ROWS)
 
 
 @pytest.fixture(scope="session")
@@ -37,7 +83,7 @@ def parity_warehouse(tmp_path_factory) -> str:
 
 
 @pytest.fixture(scope="session")
-def postgres_cluster() -> str:
+def postgres_cluster() -> Iterator[str]:
     """One throw-away PostgreSQL cluster per session (tests/pg_cluster.py); its SQLAlchemy URL. Under
     CI=true a PostgreSQL that cannot be set up is a failure, not a skip."""
     from tests import pg_cluster
@@ -106,8 +152,51 @@ def receiver():
 
 @pytest.fixture
 def hand_env(monkeypatch, hand_warehouse_path):
-    """Settings pointing at the hand-built warehouse, with 'now' pinned to its AS_OF."""
-    return pin_warehouse(monkeypatch, hand_warehouse_path, hand_warehouse.AS_OF)
+    """Settings pointing at the Home page's warehouse, with 'now' pinned to its AS_OF."""
+    return pin_warehouse(monkeypatch, hand_warehouse_path, home.AS_OF)
+
+
+# Settings pointing at a hand-built warehouse, with 'now' pinned to its AS_OF.
+@pytest.fixture
+def trends_env(monkeypatch, trends_warehouse):
+    return pin_warehouse(monkeypatch, trends_warehouse, trends.AS_OF)
+
+
+@pytest.fixture
+def exec_env(monkeypatch, exec_warehouse):
+    return pin_warehouse(monkeypatch, exec_warehouse, executive.AS_OF)
+
+
+@pytest.fixture
+def watched_env(monkeypatch, watched_warehouse):
+    return pin_warehouse(monkeypatch, watched_warehouse, watched_spikes.AS_OF)
+
+
+@pytest.fixture
+def vendors_env(monkeypatch, vendors_warehouse):
+    return pin_warehouse(monkeypatch, vendors_warehouse, vendors.AS_OF)
+
+
+@pytest.fixture
+def automation_env(monkeypatch, automation_warehouse):
+    return pin_warehouse(monkeypatch, automation_warehouse, automation.AS_OF)
+
+
+@pytest.fixture
+def sla_env(monkeypatch, sla_warehouse):
+    return pin_warehouse(monkeypatch, sla_warehouse, sla.AS_OF)
+
+
+@pytest.fixture
+def case_env(monkeypatch, case_warehouse):
+    return pin_warehouse(monkeypatch, case_warehouse, case.AS_OF)
+
+
+@pytest.fixture
+def own_watched_env(tmp_path, monkeypatch) -> str:
+    """A watched-series warehouse of the test's own (for a test that writes to it), pinned to its AS_OF."""
+    return pin_warehouse(monkeypatch, hand_warehouse.build(tmp_path / "kept.duckdb", watched_spikes.rows()),
+                         watched_spikes.AS_OF)
 
 
 @pytest.fixture(autouse=True)

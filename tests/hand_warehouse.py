@@ -1,125 +1,139 @@
-"""A tiny warehouse built by hand, whose every figure is worked out in the comments.
+"""The one builder of the hand-built test warehouses: rows written out by hand, whose figures the
+tests work out in their comments.
 
-AS_OF is Wednesday 2026-11-18 12:00 UTC. The Home page's two windows are
-last_24h = [11-17 12:00, 11-18 12:00) and week_before = [11-10 12:00, 11-11 12:00).
+A warehouse is data: {table: rows}, each row a dict made by the helpers below (defaults for the
+columns a test does not care about, keyword overrides for the rest) or, for many generated rows,
+a Polars frame. `build(path, rows)` writes them into a new warehouse file and refreshes its
+summaries, as a seed or a load would. The warehouses themselves are in `tests/warehouses/`.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 import duckdb
+import polars as pl
 
 from watchfloor import summaries
 from watchfloor.warehouse import create_schema
 
+Row = dict[str, Any]
+Rows = Mapping[str, "Sequence[Row] | pl.DataFrame"]
+
+# The hand-built warehouses' "now": Wednesday 2026-11-18 12:00 UTC.
 AS_OF = datetime(2026, 11, 18, 12, 0)
+HIRED = datetime(2025, 1, 1)
 
 
-def t(day: int, hour: int, minute: int = 0) -> datetime:
-    return datetime(2026, 11, day, hour, minute)
+def t(day: int, hour: int, minute: int = 0, second: int = 0) -> datetime:
+    """A moment of November 2026."""
+    return datetime(2026, 11, day, hour, minute, second)
 
 
-POLICIES = [
-    # id, priority, first-action min, resolution min, calendar, pause
-    ("pol_p1", "P1", 60, 1440, "24x7", True),
-    ("pol_p2", "P2", 480, 4320, "24x7", True),
-]
-QUEUES = [
-    ("q_fraud_amer", "Fraud AMER L1", "Fraud & spam", "AMER", "L1", "pol_p2", "America/New_York"),
-    ("q_child_emea", "Child safety EMEA L1", "Child safety", "EMEA", "L1", "pol_p1", "Europe/Dublin"),
-]
-VENDORS = [("v_int", "Internal", "internal", 55.0), ("v_bpo", "Northwind BPO", "bpo", 24.0)]
-REVIEWERS = [("r1", "v_int", "AMER"), ("r2", "v_bpo", "EMEA")]
-
-# case_id, created, category, queue, priority, region, status, vendor, first_action, resolved
-CASES = [
-    # last_24h: first action after 60 min of 480 (met), resolved after 2 h (met)
-    ("c1", t(18, 2), "fraud_scams", "q_fraud_amer", "P2", "AMER", "resolved", "v_int", t(18, 3), t(18, 4)),
-    # last_24h: first action after 540 min of 480: breached at 11-17 21:00; resolution met at 11-18 01:00
-    ("c2", t(17, 13), "fraud_scams", "q_fraud_amer", "P2", "AMER", "resolved", "v_bpo", t(17, 22), t(18, 1)),
-    # open, no first action after 120 min of 60: breached at 11:00; resolution 120 of 1440 min: on track
-    ("c3", t(18, 10), "child_safety", "q_child_emea", "P1", "EMEA", "queued", None, None, None),
-    # open, 50 of 60 min used (83 %): at risk; resolution 50 of 1440: on track
-    ("c4", t(18, 11, 10), "child_safety", "q_child_emea", "P1", "EMEA", "queued", None, None, None),
-    # open, first action after 30 min (met); resolution running, paused 30 min
-    ("c5", t(18, 9), "spam", "q_fraud_amer", "P2", "AMER", "in_review", "v_bpo", t(18, 9, 30), None),
-    # created before the window, resolved inside it after 26 h of 72 (met)
-    ("c6", t(16, 12), "fraud_scams", "q_fraud_amer", "P2", "AMER", "resolved", "v_int", t(16, 13), t(17, 14)),
-    # week_before: first action met at 15:00, resolved met at 18:00
-    ("c7", t(10, 14), "fraud_scams", "q_fraud_amer", "P2", "AMER", "resolved", "v_int", t(10, 15), t(10, 18)),
-    # week_before: first action after 120 of 60 min: breached at 09:00; resolved met at 11:00
-    ("c8", t(11, 8), "child_safety", "q_child_emea", "P1", "EMEA", "resolved", "v_bpo", t(11, 10), t(11, 11)),
-    # open across the week_before window's end (resolved 11-12 00:00)
-    ("c9", t(9, 12), "fraud_scams", "q_fraud_amer", "P2", "AMER", "resolved", "v_int", t(9, 13), t(12, 0)),
-]
-PAUSES = {"c5": (t(18, 10), t(18, 10, 30))}
-INCIDENTS = [
-    ("i1", "Scam wave", "SEV1", "fraud_scams", "acknowledged", t(17, 6), None),  # open
-    ("i2", "Spam burst", "SEV2", "spam", "resolved", t(10, 6), t(12, 6)),  # resolved before AS_OF
-    ("i3", "Future", "SEV0", "cbrn", "open", t(19, 6), None),  # starts after AS_OF
-]
-
-# The figures the Home page must show for this warehouse, worked out from the rows above.
-EXPECTED_FLOW = {
-    "last_24h": {"inflow": 5, "resolved": 3, "backlog_at_end": 3},  # c1-c5; c1,c2,c6; c3,c4,c5
-    "week_before": {"inflow": 2, "resolved": 2, "backlog_at_end": 1},  # c7,c8; c7,c8; c9
-}
-EXPECTED_ATTAINMENT = {
-    ("last_24h", "first_action"): (2, 2),  # met c1,c5; breached c2 (21:00), c3 (11:00)
-    ("last_24h", "resolution"): (3, 0),  # met c1, c2, c6
-    ("week_before", "first_action"): (1, 1),  # met c7; breached c8 (09:00)
-    ("week_before", "resolution"): (2, 0),  # met c7, c8
-}
-EXPECTED_SLA_NOW = {"first_action": (1, 1), "resolution": (0, 0), "any": (1, 1)}  # (breached, at risk)
-EXPECTED_BACKLOG = {"queued": (2, 7200.0), "in_review": (1, 10800.0)}  # cases, oldest age (s)
-EXPECTED_OPEN_INCIDENTS = {"SEV0": 0, "SEV1": 1, "SEV2": 0, "SEV3": 0}
-# Poisson score (current - previous) / sqrt(previous + 1): spam 1/1, the two others 1/sqrt(2).
-EXPECTED_RISING = ["spam", "child_safety", "fraud_scams"]
-NEWEST_EVENT = t(18, 11, 10)  # c4's creation
+def policy(sla_policy_id: str, priority: str, first_action_min: int, resolution_min: int, **over: Any) -> Row:
+    return {"sla_policy_id": sla_policy_id, "priority": priority, "first_action_target_min": first_action_min,
+            "resolution_target_min": resolution_min, "calendar": "24x7", "pause_on_pending": True, **over}
 
 
-def build(path: str | Path) -> str:
+def queue(queue_id: str, name: str, vertical: str, region: str, sla_policy_id: str, **over: Any) -> Row:
+    return {"queue_id": queue_id, "name": name, "vertical": vertical, "region": region, "tier": "L1",
+            "sla_policy_id": sla_policy_id, "timezone": "UTC", **over}
+
+
+def vendor(vendor_id: str, name: str, kind: str, cost_per_hour_usd: float, **over: Any) -> Row:
+    return {"vendor_id": vendor_id, "name": name, "kind": kind, "cost_per_hour_usd": cost_per_hour_usd, **over}
+
+
+def reviewer(reviewer_id: str, vendor_id: str, region: str, **over: Any) -> Row:
+    return {"reviewer_id": reviewer_id, "vendor_id": vendor_id, "region": region, "languages": ["en"],
+            "hired_at": HIRED, "active": True, **over}
+
+
+def shift(reviewer_id: str, starts_at: datetime, ends_at: datetime, queue_id: str | None = None) -> Row:
+    return {"reviewer_id": reviewer_id, "starts_at": starts_at, "ends_at": ends_at, "queue_id": queue_id}
+
+
+def incident(incident_id: str, title: str, severity: str, category: str, status: str, started_at: datetime,
+             **over: Any) -> Row:
+    return {"incident_id": incident_id, "title": title, "severity": severity, "category": category,
+            "status": status, "started_at": started_at, **over}
+
+
+def incident_event(incident_id: str, occurred_at: datetime, kind: str, note: str | None = None,
+                   actor: str | None = None) -> Row:
+    return {"incident_id": incident_id, "occurred_at": occurred_at, "kind": kind, "note": note, "actor": actor}
+
+
+def case(case_id: str, created_at: datetime, category: str, queue_id: str, **over: Any) -> Row:
+    """A case reported by a user on chat, P2, AMER, English, queued, on account `acct_<case_id>`; last
+    updated at its latest of creation, first action and resolution unless told."""
+    row = {"case_id": case_id, "created_at": created_at, "source": "user_report", "surface": "chat",
+           "category": category, "priority": "P2", "region": "AMER", "language": "en", "queue_id": queue_id,
+           "status": "queued", "account_id": f"acct_{case_id}", **over}
+    if "updated_at" not in row:
+        row["updated_at"] = max(x for x in (created_at, row.get("first_action_at"), row.get("resolved_at")) if x)
+    return row
+
+
+def event(case_id: str, occurred_at: datetime, event_type: str, actor_id: str | None = None,
+          queue_id: str | None = None, detail: str | None = None) -> Row:
+    return {"case_id": case_id, "occurred_at": occurred_at, "event_type": event_type, "actor_id": actor_id,
+            "queue_id": queue_id, "detail": detail}
+
+
+def qa_review(qa_id: str, case_id: str, reviewer_id: str, qa_reviewer_id: str, reviewed_at: datetime,
+              original_decision: str, qa_decision: str, is_golden: bool) -> Row:
+    return {"qa_id": qa_id, "case_id": case_id, "reviewer_id": reviewer_id, "qa_reviewer_id": qa_reviewer_id,
+            "reviewed_at": reviewed_at, "original_decision": original_decision, "qa_decision": qa_decision,
+            "is_golden": is_golden}
+
+
+def appeal(appeal_id: str, case_id: str, filed_at: datetime, resolved_at: datetime | None, outcome: str) -> Row:
+    return {"appeal_id": appeal_id, "case_id": case_id, "filed_at": filed_at, "resolved_at": resolved_at,
+            "outcome": outcome}
+
+
+def numbered(events: Iterable[Row]) -> list[Row]:
+    """Event rows with event_id 1, 2, ... in the order given."""
+    return [{"event_id": n, **row} for n, row in enumerate(events, start=1)]
+
+
+def histories(per_case: Mapping[str, Sequence[tuple]]) -> list[Row]:
+    """Each case's history [(when, type, actor, queue[, detail])] as event rows, numbered in time
+    order (ties: by case, then in the history's order)."""
+    rows = sorted(((when, i, case_id, rest) for case_id, history in per_case.items()
+                   for i, (when, *rest) in enumerate(history)), key=lambda r: (r[0], r[2], r[1]))
+    return numbered(event(case_id, when, *rest) for when, _, case_id, rest in rows)
+
+
+def build(path: str | Path, rows: Rows) -> str:
+    """A new warehouse at `path` holding `rows`, its summaries refreshed; its path."""
     path = str(path)
     con = duckdb.connect(path)
     try:
         create_schema(con)
-        con.executemany("INSERT INTO sla_policies (sla_policy_id, priority, first_action_target_min, resolution_target_min, calendar, pause_on_pending) VALUES (?, ?, ?, ?, ?, ?)", POLICIES)
-        con.executemany("INSERT INTO queues (queue_id, name, vertical, region, tier, sla_policy_id, timezone) VALUES (?, ?, ?, ?, ?, ?, ?)", QUEUES)
-        con.executemany("INSERT INTO vendors (vendor_id, name, kind, cost_per_hour_usd) VALUES (?, ?, ?, ?)", VENDORS)
-        con.executemany(
-            "INSERT INTO reviewers (reviewer_id, vendor_id, region, languages, hired_at, active) VALUES (?, ?, ?, ['en'], TIMESTAMP '2025-01-01', true)",
-            REVIEWERS,
-        )
-        events = []
-        for case_id, created, category, queue, priority, region, status, vendor, first, resolved in CASES:
-            decision = "violating" if resolved else None
-            last = max(x for x in (created, first, resolved) if x is not None)
-            con.execute(
-                """INSERT INTO cases (case_id, created_at, source, surface, category, priority, region, language,
-                       queue_id, status, vendor_id, first_action_at, resolved_at, decision, updated_at, account_id)
-                   VALUES (?, ?, 'user_report', 'chat', ?, ?, ?, 'en', ?, ?, ?, ?, ?, ?, ?, ?)""",
-                [case_id, created, category, priority, region, queue, status, vendor, first, resolved, decision, last, f"acct_{case_id}"],
-            ).fetchall()
-            events.append((case_id, created, "created", queue))
-            if first:
-                events.append((case_id, first, "first_action", queue))
-            if case_id in PAUSES:
-                events.append((case_id, PAUSES[case_id][0], "pending_info", queue))
-                events.append((case_id, PAUSES[case_id][1], "info_received", queue))
-            if resolved:
-                events.append((case_id, resolved, "resolved", queue))
-        events.sort(key=lambda e: (e[1], e[0]))
-        con.executemany(
-            "INSERT INTO case_events (event_id, case_id, occurred_at, event_type, queue_id) VALUES (?, ?, ?, ?, ?)",
-            [(i + 1, *e) for i, e in enumerate(events)],
-        )
-        con.executemany(
-            "INSERT INTO incidents (incident_id, title, severity, category, status, started_at, resolved_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
-            INCIDENTS,
-        )
+        for table, table_rows in rows.items():
+            _insert(con, table, table_rows)
         summaries.refresh(con)  # the pages read the summaries, as after a seed or a load
     finally:
         con.close()
     return path
+
+
+def _insert(con: duckdb.DuckDBPyConnection, table: str, rows: Sequence[Row] | pl.DataFrame) -> None:
+    if isinstance(rows, pl.DataFrame):
+        con.register("hand_rows", rows.to_arrow())
+        con.execute(f"INSERT INTO {table} BY NAME SELECT * FROM hand_rows").fetchall()
+        con.unregister("hand_rows")
+        return
+    # rows naming the same columns go in together; a column a row leaves out takes the table's default
+    by_columns: dict[tuple[str, ...], list[Row]] = {}
+    for row in rows:
+        by_columns.setdefault(tuple(row), []).append(row)
+    for columns, group in by_columns.items():
+        names = ", ".join(columns)
+        marks = ", ".join("?" for _ in columns)
+        con.executemany(f"INSERT INTO {table} ({names}) VALUES ({marks})", [list(r.values()) for r in group])

@@ -13,6 +13,7 @@ from __future__ import annotations
 import os
 from datetime import datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import polars as pl
 import pytest
@@ -239,7 +240,7 @@ def assert_business_hours_agree(duck: str, other: str, engine: str, query_folder
     (query_folder / "business_probes.sql").write_text(BUSINESS_PROBES)
     rows = {}
     for start, end in DST_WINDOWS:
-        params = {"start": datetime.fromisoformat(start), "end": datetime.fromisoformat(end)}
+        params: dict[str, Any] = {"start": datetime.fromisoformat(start), "end": datetime.fromisoformat(end)}
         on_duck = queries.run_uncached("business_probes", warehouse=duck, **params)
         on_other = queries.run_uncached("business_probes", warehouse=other, **params)
         assert on_duck.height == 6 * 3 * 6 * 24 * (datetime.fromisoformat(end) - datetime.fromisoformat(start)).days

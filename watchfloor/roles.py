@@ -65,7 +65,6 @@ PAGES: tuple[PageSpec, ...] = (
     PageSpec("executive", "Executive summary", "Leadership", ":material/insights:", "app_pages/executive.py", scope=True,
              no_date_range="The Executive summary picks its own period on the page."),
     PageSpec("case", "Case", "Investigation", ":material/search:", "app_pages/case.py"),
-    PageSpec("admin", "Admin", "Administration", ":material/admin_panel_settings:", "app_pages/admin.py"),
     PageSpec("audit", "Audit", "Administration", ":material/history:", "app_pages/audit.py"),
 )
 

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import re
+from datetime import datetime
 from pathlib import Path
 
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from watchfloor import auth, roles
+from watchfloor import audit, auth, roles
 from watchfloor.config import load_settings
 
 APP_ROOT = Path(__file__).resolve().parents[2]
@@ -75,3 +76,32 @@ def users_env(tmp_path, monkeypatch):
     auth.add_user(users, "admin_one", "admin", "correct horse battery")
     monkeypatch.setenv("WATCHFLOOR_USERS_FILE", str(users))
     return users
+
+
+# The audit log the Audit page and the display time zone tests read: four entries, written below;
+# by hand, the page shows
+#   all:            4 entries, 3 views, 1 reveal, 2 people (ana, ole), 3 cases (k1, k2, k3)
+#   ana only:       3 entries (seq 1, 2, 4), 2 views, 1 reveal
+#   reveals only:   1 entry (seq 2)
+#   18 November:    2 entries (seq 1, 2)
+ENTRIES = [
+    ("ana", "analyst", audit.VIEW, "k1", "", datetime(2026, 11, 18, 9, 0)),
+    ("ana", "analyst", audit.REVEAL, "k1", "ticket T-1 check wording", datetime(2026, 11, 18, 9, 5)),
+    ("ole", "ops_lead", audit.VIEW, "k2", "", datetime(2026, 11, 19, 10, 0)),
+    ("ana", "analyst", audit.VIEW, "k3", "", datetime(2026, 11, 20, 11, 0)),
+]
+
+
+@pytest.fixture
+def audit_env(monkeypatch, tmp_path) -> Path:
+    path = tmp_path / "audit.jsonl"
+    monkeypatch.setenv("WATCHFLOOR_AUDIT_LOG", str(path))
+    return path
+
+
+@pytest.fixture
+def filled(audit_env) -> Path:
+    log = audit.AuditLog(audit_env)
+    for user, role, action, case_id, reason, when in ENTRIES:
+        log.append(user=user, role=role, action=action, case_id=case_id, reason=reason, when=when)
+    return audit_env

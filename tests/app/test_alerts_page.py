@@ -10,8 +10,8 @@ from datetime import timedelta
 
 import pytest
 
-from tests import hand_warehouse as hw
 from tests.app.conftest import app_for, table_with
+from tests.warehouses import home
 from watchfloor.alerting.store import AlertStore
 from watchfloor.cli import main as cli_main
 
@@ -36,7 +36,7 @@ def alerts_env(hand_env, tmp_path, monkeypatch):
     monkeypatch.setenv("WATCHFLOOR_SECRETS_FILE", str(tmp_path / "secrets.toml"))
     monkeypatch.delenv("WATCHFLOOR_ALERT_URLS", raising=False)
     assert cli_main(["alerts", "run", "--once"]) == 0
-    monkeypatch.setenv("WATCHFLOOR_AS_OF", (hw.AS_OF + timedelta(minutes=10)).isoformat())
+    monkeypatch.setenv("WATCHFLOOR_AS_OF", (home.AS_OF + timedelta(minutes=10)).isoformat())
     return {"rules": rules, "store": AlertStore(tmp_path / "alerts.sqlite"), "audit": tmp_path / "audit.jsonl"}
 
 
@@ -69,7 +69,7 @@ def test_open_alerts_and_their_figures(alerts_env):
 
 
 def test_a_running_worker_is_a_quiet_line(alerts_env, monkeypatch):
-    monkeypatch.setenv("WATCHFLOOR_AS_OF", (hw.AS_OF + timedelta(minutes=2)).isoformat())
+    monkeypatch.setenv("WATCHFLOOR_AS_OF", (home.AS_OF + timedelta(minutes=2)).isoformat())
     at = app_for(PAGE, role="ops_lead").run()
     assert any("The alert worker checks every rule every 1 min; last run 12:00:00 UTC." == c.value for c in at.caption)
     assert not at.warning
@@ -83,7 +83,7 @@ def test_acknowledge_and_snooze_record_who_and_when(alerts_env):
     assert not at.exception
     assert [s.value for s in at.success] == [f"Alert {ids['unacknowledged']} acknowledged by olivia."]
     alert = store.alert(ids["unacknowledged"])
-    assert (alert.acknowledged_by, alert.acknowledged_at) == ("olivia", hw.AS_OF + timedelta(minutes=10))
+    assert (alert.acknowledged_by, alert.acknowledged_at) == ("olivia", home.AS_OF + timedelta(minutes=10))
     assert "Acknowledged by olivia at 11-18 12:10 UTC" in table_with(at, "Alert")["Status"].tolist()
     history = table_with(at, "To acknowledge")
     assert history[history["No."] == ids["unacknowledged"]]["To acknowledge"].tolist() == ["10 min"]
@@ -94,7 +94,7 @@ def test_acknowledge_and_snooze_record_who_and_when(alerts_env):
     analyst.selectbox(key="alerts_snooze_for").select("4 hours").run()
     analyst.button(key="alerts_snooze").click().run()
     snoozed = store.alert(ids["stale"])
-    assert (snoozed.snoozed_by, snoozed.snoozed_until) == ("ana", hw.AS_OF + timedelta(minutes=10, hours=4))
+    assert (snoozed.snoozed_by, snoozed.snoozed_until) == ("ana", home.AS_OF + timedelta(minutes=10, hours=4))
     assert "Snoozed by ana until 11-18 16:10 UTC" in table_with(analyst, "Alert")["Status"].tolist()
 
 
@@ -118,7 +118,7 @@ def test_text_from_data_stays_plain(alerts_env):
     hostile = "**Bold** <img src=x onerror=alert(1)> [click](https://evil.example)"
     store.record_findings("breached", "high", [{"scope_key": "qx", "title": hostile, "where_text": hostile,
                                                  "measure": hostile, "page": "queue_health", "link_query": "",
-                                                 "since": None}], hw.AS_OF)
+                                                 "since": None}], home.AS_OF)
     at = app_for(PAGE, role="ops_lead").run()
     assert not at.exception
     assert hostile in table_with(at, "Alert")["Alert"].tolist()

@@ -6,22 +6,11 @@ from __future__ import annotations
 import pytest
 
 from tests.app.conftest import app_for, errors, table_with
-from tests.conftest import pin_warehouse
-from tests.unit import test_automation_queries as hand
+from tests.warehouses import automation as hand
 from watchfloor import roles
 
 PAGE = "app_pages/automation.py"
 ALLOWED = [role for role in roles.ROLES if roles.can_view(role, "automation")]
-
-
-@pytest.fixture(scope="module")
-def automation_warehouse(tmp_path_factory) -> str:
-    return hand.build(tmp_path_factory.mktemp("automation_app") / "automation.duckdb")
-
-
-@pytest.fixture
-def automation_env(monkeypatch, automation_warehouse):
-    return pin_warehouse(monkeypatch, automation_warehouse, hand.AS_OF)
 
 
 def page(role: str = "analyst"):

@@ -12,7 +12,7 @@ import pytest
 from queries import daily_forecast, demand_forecasts
 from tests.app.conftest import app_for, errors, table_with
 from tests.conftest import pin_warehouse
-from tests.unit import test_capacity as hand
+from tests.warehouses import capacity as hand
 from watchfloor import capacity as cap
 from watchfloor import roles
 
@@ -20,11 +20,6 @@ PAGE = "app_pages/capacity.py"
 ALLOWED = [role for role in roles.ROLES if roles.can_view(role, "capacity")]
 SECTIONS = ["Staffing gap, next 7 days", "Backlog and breaches, next 48 hours", "Demand forecast",
             "Forecast accuracy, last 4 weeks", "Vendors: reviewer hours per week", "Export"]
-
-
-@pytest.fixture(scope="module")
-def capacity_warehouse(tmp_path_factory) -> str:
-    return hand.build(tmp_path_factory.mktemp("capacity_app") / "capacity.duckdb")
 
 
 @pytest.fixture

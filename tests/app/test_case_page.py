@@ -9,17 +9,13 @@ from pathlib import Path
 
 import pytest
 
+from tests import hand_warehouse
 from tests.app.conftest import app_for, errors, shown
-from tests.unit import test_case_view as hand
+from tests.warehouses import case as hand
 from watchfloor import case_figures, roles
 
 PAGE = "app_pages/case.py"
 ALLOWED = [role for role in roles.ROLES if roles.can_view(role, "case")]
-
-
-@pytest.fixture(scope="module")
-def case_warehouse(tmp_path_factory) -> str:
-    return hand.build(tmp_path_factory.mktemp("case_app") / "case.duckdb")
 
 
 @pytest.fixture
@@ -282,7 +278,7 @@ def test_many_reveals_in_an_hour_suggest_a_break(case_env):
 def test_a_score_that_is_not_a_number_does_not_break_the_page(tmp_path, monkeypatch, score):
     import duckdb
 
-    path = hand.build(tmp_path / "nan.duckdb")
+    path = hand_warehouse.build(tmp_path / "nan.duckdb", hand.ROWS)
     con = duckdb.connect(str(path))
     con.execute(f"UPDATE cases SET classifier_score = CAST({score} AS DOUBLE) WHERE case_id = 'k1'").fetchall()
     con.close()

@@ -10,8 +10,7 @@ from streamlit.proto.WidgetStates_pb2 import WidgetState
 from streamlit.testing.v1 import AppTest
 from streamlit.testing.v1.element_tree import Selectbox
 
-from tests.app.conftest import app_for, errors, signed_in_user
-from tests.app.test_audit_page import ENTRIES, audit_env, filled  # noqa: F401 (fixtures)
+from tests.app.conftest import ENTRIES, app_for, errors, signed_in_user
 from watchfloor import audit, auth
 from watchfloor.config import load_settings
 

@@ -99,9 +99,10 @@ def test_summaries_lagging_the_events_are_said_in_one_line(users_env, tmp_path, 
     import queries
     from tests import hand_warehouse
     from tests.conftest import pin_warehouse
+    from tests.warehouses import home
 
-    path = hand_warehouse.build(tmp_path / "lag.duckdb")
-    pin_warehouse(monkeypatch, path, hand_warehouse.AS_OF)
+    path = hand_warehouse.build(tmp_path / "lag.duckdb", home.ROWS)
+    pin_warehouse(monkeypatch, path, home.AS_OF)
     at = app_for("Home.py", role="admin", username="admin_one").run()
     assert not at.exception
     assert not [c.value for c in at.caption if "vendor-work figures" in c.value]
@@ -110,7 +111,7 @@ def test_summaries_lagging_the_events_are_said_in_one_line(users_env, tmp_path, 
     con = duckdb.connect(path)
     con.execute("INSERT INTO case_events (event_id, case_id, occurred_at, event_type) "
                 "SELECT max(event_id) + 1, 'c3', ?, 'pending_info' FROM case_events",
-                [hand_warehouse.AS_OF - timedelta(minutes=5)]).fetchall()
+                [home.AS_OF - timedelta(minutes=5)]).fetchall()
     con.close()
     at = app_for("Home.py", role="admin", username="admin_one").run()
     lines = [c.value for c in at.caption if "vendor-work figures" in c.value]

@@ -8,7 +8,6 @@ from datetime import date, datetime
 import pytest
 
 from tests.app.conftest import app_for, errors, shown
-from tests.unit.test_executive_queries import exec_env, exec_warehouse  # noqa: F401 (fixtures)
 from watchfloor import executive as ex
 from watchfloor import roles
 

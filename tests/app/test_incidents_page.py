@@ -8,7 +8,6 @@ from datetime import date
 import pytest
 
 from tests.app.conftest import app_for, errors, table_with
-from tests.unit.test_executive_queries import exec_env, exec_warehouse  # noqa: F401 (fixtures)
 from watchfloor import roles
 from watchfloor.filters import Filters
 

@@ -6,22 +6,11 @@ from __future__ import annotations
 import pytest
 
 from tests.app.conftest import app_for, errors, table_with
-from tests.conftest import pin_warehouse
-from tests.unit import test_vendor_page_queries as hand
+from tests.warehouses import vendors as hand
 from watchfloor import roles
 
 PAGE = "app_pages/quality.py"
 ALLOWED = [role for role in roles.ROLES if roles.can_view(role, "quality")]
-
-
-@pytest.fixture(scope="module")
-def quality_warehouse(tmp_path_factory) -> str:
-    return hand.build(tmp_path_factory.mktemp("quality_app") / "quality.duckdb")
-
-
-@pytest.fixture
-def quality_env(monkeypatch, quality_warehouse):
-    return pin_warehouse(monkeypatch, quality_warehouse, hand.AS_OF)
 
 
 
@@ -31,20 +20,20 @@ def test_allowed_roles_match_the_access_table():
 
 
 @pytest.mark.parametrize("role", ALLOWED)
-def test_renders_for_each_allowed_role(quality_env, role):
+def test_renders_for_each_allowed_role(vendors_env, role):
     at = app_for(PAGE, role=role).run()
     assert not at.exception, [e.value for e in at.exception]
     assert not errors(at)
     assert [t.value for t in at.title] == ["Quality"]
 
 
-def test_refused_for_executive(quality_env):
+def test_refused_for_executive(vendors_env):
     at = app_for(PAGE, role="executive").run()
     assert any("does not give access" in e for e in errors(at))
     assert not at.title
 
 
-def test_shows_the_hand_worked_figures(quality_env):
+def test_shows_the_hand_worked_figures(vendors_env):
     at = app_for(PAGE, role="vendor_manager").run()
     metrics = {m.label: m.value for m in at.metric}
     assert metrics["QA accuracy"] == f"{13 / 15:.1%}"  # 13 of 15 QA checks agreed
@@ -60,7 +49,7 @@ def test_shows_the_hand_worked_figures(quality_env):
     assert "No reviewer with 10 or more checks made an error" in infos
 
 
-def test_confusion_category_can_be_chosen(quality_env):
+def test_confusion_category_can_be_chosen(vendors_env):
     at = app_for(PAGE, role="analyst").run()
     box = at.selectbox(key="quality_confusion_category")
     assert box.options == ["All categories", "Fraud & scams", "Hate", "Spam"]
@@ -68,7 +57,7 @@ def test_confusion_category_can_be_chosen(quality_env):
     assert not at.exception and not errors(at)
 
 
-def test_a_quiet_period_says_so(quality_env):
+def test_a_quiet_period_says_so(vendors_env):
     at = app_for(PAGE, role="analyst")
     at.session_state["filter_period"] = (hand.t(1, 0).date(), hand.t(3, 0).date())
     at.run()
@@ -76,7 +65,7 @@ def test_a_quiet_period_says_so(quality_env):
     assert any("No QA checks" in i.value for i in at.info)
 
 
-def test_calibration_list_by_reviewer_id(quality_env, monkeypatch):
+def test_calibration_list_by_reviewer_id(vendors_env, monkeypatch):
     from watchfloor import quality
 
     # With 5 checks enough to be ranked: r2 (2 errors in 6) before r1 (1 in 8); r3 made none.

@@ -6,22 +6,11 @@ from __future__ import annotations
 import pytest
 
 from tests.app.conftest import app_for, errors, shown, table_with
-from tests.conftest import pin_warehouse
-from tests.unit import test_sla_page_queries as hand
+from tests.warehouses import sla as hand
 from watchfloor import roles
 
 PAGE = "app_pages/sla.py"
 ALLOWED = [role for role in roles.ROLES if roles.can_view(role, "sla")]
-
-
-@pytest.fixture(scope="module")
-def sla_warehouse(tmp_path_factory) -> str:
-    return hand.build(tmp_path_factory.mktemp("sla_app") / "sla.duckdb")
-
-
-@pytest.fixture
-def sla_env(monkeypatch, sla_warehouse):
-    return pin_warehouse(monkeypatch, sla_warehouse, hand.AS_OF)
 
 
 def table(at, key: str):

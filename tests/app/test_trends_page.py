@@ -5,25 +5,12 @@ from __future__ import annotations
 
 from datetime import date
 
-import pytest
-
 from tests.app.conftest import app_for, errors, shown
-from tests.conftest import pin_warehouse
-from tests.unit import test_trends_queries as hand
+from tests.warehouses import trends as hand
 from watchfloor import roles
 from watchfloor.filters import Filters
 
 PAGE = "app_pages/trends.py"
-
-
-@pytest.fixture(scope="module")
-def warehouse(tmp_path_factory) -> str:
-    return hand.build(tmp_path_factory.mktemp("trends_app") / "trends.duckdb")
-
-
-@pytest.fixture
-def env(monkeypatch, warehouse):
-    return pin_warehouse(monkeypatch, warehouse, hand.AS_OF)
 
 
 def run_page(role: str = "analyst", filters: Filters = hand.RANGE, **state):
@@ -38,7 +25,7 @@ def test_who_may_see_it():
     assert {r for r in roles.ROLES if roles.can_view(r, "trends")} >= {"analyst", "admin"}
 
 
-def test_hand_worked_figures(env):
+def test_hand_worked_figures(trends_env):
     at = run_page()
     assert not at.exception, [e.value for e in at.exception]
     assert not errors(at)
@@ -56,7 +43,7 @@ def test_hand_worked_figures(env):
     assert list(movers["This period"]) == [3, 2, 1]
 
 
-def test_breakdown_by_surface(env):
+def test_breakdown_by_surface(trends_env):
     at = run_page(trends_dimension="surface")
     assert not at.exception, [e.value for e in at.exception]
     metrics = {m.label: m.value for m in at.metric}
@@ -64,7 +51,7 @@ def test_breakdown_by_surface(env):
     assert metrics["Top riser by surface"] == "API"
 
 
-def test_a_range_without_cases(env):
+def test_a_range_without_cases(trends_env):
     at = run_page(filters=Filters(start=date(2025, 1, 1), end=date(2025, 1, 7)))
     assert not at.exception, [e.value for e in at.exception]
     assert not errors(at)
@@ -75,7 +62,7 @@ def test_a_range_without_cases(env):
     assert "No classifier-flagged case" in info
 
 
-def test_refused_without_the_role(env):
+def test_refused_without_the_role(trends_env):
     denied = [r for r in roles.ROLES if not roles.can_view(r, "trends")]
     for role in denied:
         at = run_page(role=role)

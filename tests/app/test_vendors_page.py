@@ -8,22 +8,11 @@ from datetime import timedelta
 import pytest
 
 from tests.app.conftest import app_for, errors, table_with
-from tests.conftest import pin_warehouse
-from tests.unit import test_vendor_page_queries as hand
+from tests.warehouses import vendors as hand
 from watchfloor import roles
 
 PAGE = "app_pages/vendors.py"
 ALLOWED = [role for role in roles.ROLES if roles.can_view(role, "vendors")]
-
-
-@pytest.fixture(scope="module")
-def vendors_warehouse(tmp_path_factory) -> str:
-    return hand.build(tmp_path_factory.mktemp("vendors_app") / "vendors.duckdb")
-
-
-@pytest.fixture
-def vendors_env(monkeypatch, vendors_warehouse):
-    return pin_warehouse(monkeypatch, vendors_warehouse, hand.AS_OF)
 
 
 

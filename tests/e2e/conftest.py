@@ -7,6 +7,8 @@ Fixtures:
   executive_hand_server, incident_sim_server, vendor_sim_server
               servers shared by the page modules that read the same warehouse (each is seeded and
               started once per run)
+  sla_server, case_server
+              a server on a hand-built warehouse (tests/warehouses/), one per module that asks
   browser     Chromium, launched once per session
   page        a fresh browser context (no shared cookies) and page per test
 """
@@ -18,7 +20,9 @@ from pathlib import Path
 
 import pytest
 
+from tests import hand_warehouse
 from tests.e2e import support
+from tests.warehouses import case, executive, sla
 
 
 @pytest.fixture(scope="session")
@@ -46,12 +50,31 @@ def app_server(e2e_dir, users_file):
 
 @pytest.fixture(scope="session")
 def executive_hand_server(e2e_dir, users_file):
-    """The hand-worked warehouse of tests/unit/test_executive_queries.py (Executive summary, Incidents)."""
-    from tests.unit import test_executive_queries as hand
-
-    with support.serving(e2e_dir / "exec_server", hand.build(e2e_dir / "exec_warehouse.duckdb"), hand.AS_OF,
-                         users_file) as server:
+    """The hand-worked warehouse of tests/warehouses/executive.py (Executive summary, Incidents)."""
+    warehouse = hand_warehouse.build(e2e_dir / "exec_warehouse.duckdb", executive.ROWS)
+    with support.serving(e2e_dir / "exec_server", warehouse, executive.AS_OF, users_file) as server:
         yield server
+
+
+@pytest.fixture(scope="module")
+def sla_server(e2e_dir, users_file):
+    """The SLA page's hand-built warehouse (tests/warehouses/sla.py)."""
+    warehouse = hand_warehouse.build(e2e_dir / "sla_warehouse.duckdb", sla.ROWS)
+    server = support.start_server(e2e_dir / "sla_server", warehouse, sla.AS_OF, users_file)
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="module")
+def case_server(e2e_dir, users_file):
+    """The Case page's hand-built warehouse (tests/warehouses/case.py), with its audit log beside it."""
+    folder = e2e_dir / "case_warehouse"
+    folder.mkdir(parents=True, exist_ok=True)
+    warehouse = hand_warehouse.build(folder / "case.duckdb", case.ROWS)
+    server = support.start_server(e2e_dir / "case_server", warehouse, case.AS_OF, users_file)
+    server.audit_log = folder / "audit.jsonl"  # where `watchfloor serve` puts it by default
+    yield server
+    server.stop()
 
 
 @pytest.fixture(scope="session")

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import re
 import secrets
 import signal
 import socket
@@ -50,6 +51,7 @@ NAV_LINK = "[data-testid=stSidebarNav] [data-testid=stSidebarNavLink]"
 
 
 SIM_END = datetime(2026, 11, 18, 12, 0)  # the pinned 'now' of the small simulated warehouses
+VENDOR_SIM_RANGE = "from=2026-11-02&to=2026-11-18"  # the Vendors and Quality pages' range on the vendor warehouse
 
 
 def seed(path: Path, *, days: int, cases_per_day: int, seed: int, end: datetime) -> str:
@@ -62,14 +64,15 @@ def seed(path: Path, *, days: int, cases_per_day: int, seed: int, end: datetime)
 
 
 def build_warehouse(directory: Path) -> tuple[str, datetime]:
-    """The hand-worked warehouse most browser tests run on (tests/hand_warehouse.py); returns (path,
+    """The hand-worked warehouse most browser tests run on (tests/warehouses/home.py); returns (path,
     the pinned 'now')."""
     from tests import hand_warehouse
+    from tests.warehouses import home
 
     directory = Path(directory)
     directory.mkdir(parents=True, exist_ok=True)
-    path = hand_warehouse.build(directory / "hand.duckdb")
-    return path, hand_warehouse.AS_OF
+    path = hand_warehouse.build(directory / "hand.duckdb", home.ROWS)
+    return path, home.AS_OF
 
 
 # --------------------------------------------------------------------------- users
@@ -102,35 +105,9 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-_CLI_WORKS: bool | None = None
-
-
-def watchfloor_cli_works() -> bool:
-    """True if `python -m watchfloor` imports all its sub-commands (some may still be unwritten)."""
-    global _CLI_WORKS
-    if _CLI_WORKS is None:
-        try:
-            result = subprocess.run(
-                [sys.executable, "-m", "watchfloor", "serve", "--help"],
-                cwd=APP_ROOT, capture_output=True, timeout=60,
-            )
-            _CLI_WORKS = result.returncode == 0
-        except subprocess.TimeoutExpired:
-            _CLI_WORKS = False
-    return _CLI_WORKS
-
-
 def server_command(port: int, warehouse: str) -> list[str]:
-    """`watchfloor serve` when the CLI imports; otherwise streamlit run directly."""
-    if watchfloor_cli_works():
-        return [sys.executable, "-m", "watchfloor", "serve", "--port", str(port), "--warehouse", warehouse]
-    return [
-        sys.executable, "-m", "streamlit", "run", str(APP_ROOT / "Home.py"),
-        "--server.port", str(port),
-        "--server.address", "localhost",
-        "--server.headless", "true",
-        "--browser.gatherUsageStats", "false",
-    ]
+    """`watchfloor serve`, as users start it (a CLI that fails to start fails the test)."""
+    return [sys.executable, "-m", "watchfloor", "serve", "--port", str(port), "--warehouse", warehouse]
 
 
 @dataclass
@@ -402,14 +379,42 @@ def nav_titles(page) -> list[str]:
     return titles
 
 
-def click_first_row(page, selector: str) -> None:
-    """Select the first row of the selectable table inside `selector` (a container's CSS selector)."""
+def click_and_wait(page, locator, expect: str | None = None, timeout_s: float = WAIT_S) -> None:
+    """Click `locator`, wait until the app has started the run the click asks for and finished it
+    (a_run), then, when given, until the text `expect` is on the page."""
+    with a_run(page, timeout_s):
+        locator.click()
+    if expect is not None:
+        page.get_by_text(expect).first.wait_for(timeout=timeout_s * 1000)
+
+
+# A data grid's rows and its header are this tall (Streamlit's default row height).
+GRID_ROW_PX = 35
+
+
+def click_row(page, selector: str, key: str | None = None, expect: str | None = None) -> None:
+    """Select the row of the selectable table inside `selector` (a container's CSS selector) that
+    holds the cell `key` (None: the first row), and wait for the run it starts (then for `expect`).
+
+    The grid draws on a canvas; the table it keeps for screen readers (the visible rows, each with
+    its aria-rowindex, 1 being the header) says which row holds the key, and the click goes to that
+    row's selector cell, the grid's first column."""
     grid = page.locator(f"{selector} [data-testid=stDataFrame]").first
     grid.scroll_into_view_if_needed()
+    rows = grid.locator("table[role=grid] tbody tr[role=row]")
+    if key is not None:
+        # the accessible table is not drawn (the canvas is), so roles would count it hidden: CSS finds it
+        rows = rows.filter(has=page.locator("td[role=gridcell]", has_text=re.compile(f"^{re.escape(key)}$")))
+    rows.first.wait_for(state="attached")
+    if key is not None and rows.count() != 1:
+        raise AssertionError(f"{rows.count()} rows of {selector} hold {key!r}: {grid.locator('tbody').inner_text()!r}")
+    index = int(rows.first.get_attribute("aria-rowindex"))
     box = grid.bounding_box()
-    # The first column of a selectable grid is the row selector; rows are 35 px under a 35 px header.
+    assert box is not None, f"the table in {selector} is not drawn"
     with a_run(page):
-        page.mouse.click(box["x"] + 14, box["y"] + 35 + 17)
+        page.mouse.click(box["x"] + 14, box["y"] + (index - 1) * GRID_ROW_PX + GRID_ROW_PX / 2)
+    if expect is not None:
+        page.get_by_text(expect).first.wait_for()
 
 
 def screenshot(page, name: str) -> Path:
@@ -424,10 +429,17 @@ def screenshot(page, name: str) -> Path:
             document.documentElement.scrollHeight)"""
     )
     height = min(max(int(content_height) + 40, size["height"]), 8000)
-    page.set_viewport_size({"width": size["width"], "height": height})
+    resize(page, {"width": size["width"], "height": height})
     try:
-        page.wait_for_timeout(500)
         page.screenshot(path=str(path), full_page=True)
     finally:
         page.set_viewport_size(size)
     return path
+
+
+def resize(page, size: dict[str, int]) -> None:
+    """Set the viewport and wait until the browser has laid the page out again and painted it (two
+    animation frames) and the app is idle."""
+    page.set_viewport_size(size)
+    page.evaluate("() => new Promise(done => requestAnimationFrame(() => requestAnimationFrame(done)))")
+    wait_for_app(page)

@@ -13,8 +13,9 @@ import sys
 
 import pytest
 
-from tests import hand_warehouse as hw
+from tests import hand_warehouse
 from tests.e2e import support
+from tests.warehouses import home
 
 pytestmark = pytest.mark.e2e
 
@@ -31,15 +32,15 @@ def alerts_server(e2e_dir, users_file):
     folder = e2e_dir / "alerts"
     folder.mkdir(exist_ok=True)
     warehouse = str(folder / "hand.duckdb")
-    shutil.copy(hw.build(e2e_dir / "alerts_source.duckdb"), warehouse)
+    shutil.copy(hand_warehouse.build(e2e_dir / "alerts_source.duckdb", home.ROWS), warehouse)
     (folder / "alert-rules.yaml").write_text(RULES)
     env = {k: v for k, v in os.environ.items() if not k.startswith("WATCHFLOOR_")}
-    env.update({"WATCHFLOOR_WAREHOUSE": warehouse, "WATCHFLOOR_AS_OF": hw.AS_OF.isoformat()})
+    env.update({"WATCHFLOOR_WAREHOUSE": warehouse, "WATCHFLOOR_AS_OF": home.AS_OF.isoformat()})
     subprocess.run([sys.executable, "-m", "watchfloor", "alerts", "run", "--once"], cwd=support.APP_ROOT, env=env,
                    check=True, capture_output=True, timeout=180)
     with sqlite3.connect(folder / "alerts.sqlite") as con:
         ids = dict(con.execute("SELECT rule_id, id FROM alerts").fetchall())
-    server = support.start_server(e2e_dir / "alerts_server", warehouse, hw.AS_OF, users_file)
+    server = support.start_server(e2e_dir / "alerts_server", warehouse, home.AS_OF, users_file)
     yield server, ids, folder / "alerts.sqlite"
     server.stop()
 

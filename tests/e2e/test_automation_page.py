@@ -54,11 +54,11 @@ def test_ops_lead_sees_flow_bottlenecks_classifiers_and_candidates(page, automat
 
 def test_a_band_of_the_flow_lists_its_cases_and_opens_one(page, automation_server, e2e_users):
     open_page(page, automation_server, e2e_users["analyst"])
-    support.click_first_row(page, ".st-key-automation_links")
+    support.click_row(page, ".st-key-automation_links")
     page.get_by_text("Select a row to open the case.", exact=False).first.wait_for()
     support.assert_no_exception(page, automation_server, "the Automation & routing page after choosing a band")
     support.screenshot(page, "automation_band_cases")
-    support.click_first_row(page, "[class*='st-key-automation_link_cases_']")
+    support.click_row(page, "[class*='st-key-automation_link_cases_']")
     page.wait_for_url("**/case?case_id=*")
     support.wait_for_app(page)
     support.assert_no_exception(page, automation_server, "the Case page opened from a band of the flow")

@@ -60,8 +60,7 @@ def test_ops_lead_sees_the_plan_and_the_backtest(page, capacity_server, e2e_user
     assert "Not enough history" not in support.body_text(page)
     support.assert_no_exception(page, capacity_server, "the Capacity page with its backtest")
     support.screenshot(page, "capacity_1440")
-    page.set_viewport_size({"width": 800, "height": 900})
-    page.wait_for_timeout(800)
+    support.resize(page, {"width": 800, "height": 900})
     support.screenshot(page, "capacity_800")
     support.assert_no_exception(page, capacity_server, "the Capacity page at 800 px")
 

@@ -13,20 +13,9 @@ from urllib.parse import parse_qs, urlparse
 import pytest
 
 from tests.e2e import support
-from tests.unit import test_case_view as hand
+from tests.warehouses import case as hand
 
 pytestmark = pytest.mark.e2e
-
-
-@pytest.fixture(scope="module")
-def case_server(e2e_dir, users_file):
-    folder = e2e_dir / "case_warehouse"
-    folder.mkdir(parents=True, exist_ok=True)
-    warehouse = hand.build(folder / "case.duckdb")
-    server = support.start_server(e2e_dir / "case_server", warehouse, hand.AS_OF, users_file)
-    server.audit_log = folder / "audit.jsonl"  # where `watchfloor serve` puts it by default
-    yield server
-    server.stop()
 
 
 def audit_rows(server) -> list[dict]:
@@ -64,8 +53,7 @@ def test_a_deep_link_opened_before_login_lands_on_the_case(page, case_server, e2
     support.screenshot(page, "case_k1")
 
     # The linked incident opens on the Incidents page.
-    with support.a_run(page):
-        page.get_by_role("link", name="Open the incident").click()
+    support.click_and_wait(page, page.get_by_role("link", name="Open the incident"))
     page.get_by_role("heading", name="Incidents", exact=True).wait_for()
     support.wait_for_app(page, quiet_s=1.0)
     support.assert_no_exception(page, case_server, "the incident opened from a case")
@@ -87,18 +75,14 @@ def test_reveal_then_leaving_blurs_it_again(page, case_server, e2e_users):
     support.wait_for_app(page, quiet_s=1.0)
     start = len(audit_rows(case_server)) - 1  # the view just written
     page.get_by_label("Reason for revealing").fill("ticket T-42: confirm the scam wording")
-    with support.a_run(page):
-        page.get_by_role("button", name="Reveal content").click()
-    page.get_by_text(hand.EXCERPT_K1).wait_for()
+    support.click_and_wait(page, page.get_by_role("button", name="Reveal content"), expect=hand.EXCERPT_K1)
     support.assert_no_exception(page, case_server, "the case after a reveal")
     support.screenshot(page, "case_k1_revealed")
 
     go_to(page, "Home")
     go_to(page, "Case")
     page.get_by_label("Find a case").fill("k1")
-    with support.a_run(page):
-        page.get_by_role("button", name="Find").click()
-    page.get_by_text("Case k1 · Fraud & scams").wait_for()
+    support.click_and_wait(page, page.get_by_role("button", name="Find"), expect="Case k1 · Fraud & scams")
     support.wait_for_app(page, quiet_s=1.0)
     assert hand.EXCERPT_K1 not in page.content()
     assert "Content blurred" in support.body_text(page)
@@ -111,21 +95,14 @@ def test_hostile_search_shows_not_found(page, case_server, e2e_users):
     support.open_logged_in(page, case_server, e2e_users["ops_lead"])
     go_to(page, "Case")
     page.get_by_label("Find a case").fill("k1'; DROP TABLE cases; -- 🚨")
-    with support.a_run(page):
-        page.get_by_role("button", name="Find").click()
-    page.get_by_text("Not found").wait_for()
+    support.click_and_wait(page, page.get_by_role("button", name="Find"), expect="Not found")
     support.assert_no_exception(page, case_server, "a hostile search")
     support.screenshot(page, "case_not_found")
     page.get_by_label("Find a case").fill("org_x")
-    with support.a_run(page):
-        page.get_by_role("button", name="Find").click()
-    page.get_by_text("3 case(s) found").wait_for()
+    support.click_and_wait(page, page.get_by_role("button", name="Find"), expect="3 case(s) found")
     support.screenshot(page, "case_search_org")
     # Selecting a row opens its case (newest first: k2, k1, k3).
-    grid = page.locator(".st-key-case_search_results [data-testid=stDataFrame]")
-    box = grid.bounding_box()
-    with support.a_run(page):
-        page.mouse.click(box["x"] + 14, box["y"] + 35 + 35 * 2 + 17)
+    support.click_row(page, ".st-key-case_search_results", "k3")
     page.get_by_text("Case k3 · Fraud & scams").wait_for()
     support.wait_for_app(page, quiet_s=1.0)
     support.assert_no_exception(page, case_server, "a case opened from the search results")
@@ -139,13 +116,8 @@ def test_a_breach_on_the_sla_page_opens_its_case(page, case_server, e2e_users):
     page.get_by_role("heading", name="SLA", exact=True).wait_for()
     support.wait_for_app(page)
     start = len(audit_rows(case_server))
-    grid = page.locator(".st-key-sla_breach_table_both [data-testid=stDataFrame]")
-    grid.scroll_into_view_if_needed()
-    box = grid.bounding_box()
-    # The first column of a selectable grid is the row selector; rows are 35 px under a 35 px header.
     # Breaches newest first: k2 (first action, 18 11:30), then k6 (16 16:00).
-    with support.a_run(page):
-        page.mouse.click(box["x"] + 14, box["y"] + 35 + 17)
+    support.click_row(page, ".st-key-sla_breach_table_both", "k2")
     page.get_by_text("Case k2 · Child safety").wait_for()
     support.wait_for_app(page, quiet_s=1.0)
     support.assert_no_exception(page, case_server, "the case opened from the SLA page")

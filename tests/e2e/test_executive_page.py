@@ -66,8 +66,7 @@ def test_the_summary_fits_one_screen_and_exports(page, sim_server, e2e_users):
 
 def test_switching_to_a_month_keeps_one_screen(page, sim_server, e2e_users):
     open_summary(page, sim_server, e2e_users["executive"])
-    with support.a_run(page):
-        page.locator(".st-key-executive_period_kind button").filter(has_text="Month").click()
+    support.click_and_wait(page, page.locator(".st-key-executive_period_kind button").filter(has_text="Month"))
     support.assert_no_exception(page, sim_server, "the executive summary for a month")
     assert "November 2026 to date" in support.body_text(page)
     page.screenshot(path=str(support.SCREENSHOTS / "executive_month.png"))

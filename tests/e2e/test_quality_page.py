@@ -5,9 +5,10 @@ from __future__ import annotations
 import pytest
 
 from tests.e2e import support
-from tests.e2e.test_vendors_page import RANGE
 
 pytestmark = pytest.mark.e2e
+
+RANGE = support.VENDOR_SIM_RANGE
 
 
 @pytest.fixture(scope="module")

@@ -5,17 +5,8 @@ from __future__ import annotations
 import pytest
 
 from tests.e2e import support
-from tests.unit import test_sla_page_queries as hand
 
 pytestmark = pytest.mark.e2e
-
-
-@pytest.fixture(scope="module")
-def sla_server(e2e_dir, users_file):
-    warehouse = hand.build(e2e_dir / "sla_warehouse.duckdb")
-    server = support.start_server(e2e_dir / "sla_server", warehouse, hand.AS_OF, users_file)
-    yield server
-    server.stop()
 
 
 def open_sla_page(page, server, creds) -> None:
@@ -39,12 +30,7 @@ def test_ops_lead_opens_the_sla_page_from_the_menu(page, sla_server, e2e_users):
 
 def test_selecting_a_breach_shows_the_case(page, sla_server, e2e_users):
     open_sla_page(page, sla_server, e2e_users["ops_lead"])
-    grid = page.locator(".st-key-sla_breach_table_both [data-testid=stDataFrame]")
-    grid.scroll_into_view_if_needed()
-    box = grid.bounding_box()
-    # The first column of a selectable grid is the row selector; rows are 35 px under a 35 px header.
-    with support.a_run(page):
-        page.mouse.click(box["x"] + 14, box["y"] + 35 + 35 * 1 + 17)
+    support.click_row(page, ".st-key-sla_breach_table_both", "c3")
     page.get_by_text("Case c3").first.wait_for()
     support.assert_no_exception(page, sla_server, "the SLA page after selecting a breach")
     support.screenshot(page, "sla_case_selected")

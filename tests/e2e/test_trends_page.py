@@ -58,7 +58,7 @@ def test_analyst_sees_spikes_movers_patterns_and_classifiers(page, trends_server
 
 def test_choosing_a_spike_draws_its_band_and_lists_its_cases(page, trends_server, e2e_users):
     open_trends(page, trends_server, e2e_users["analyst"])
-    support.click_first_row(page, ".st-key-trends_spike_table_category")
+    support.click_row(page, ".st-key-trends_spike_table_category")
     page.get_by_text("Cases behind the", exact=False).first.wait_for()
     support.assert_no_exception(page, trends_server, "the Trends page after choosing a spike")
     text = support.body_text(page)
@@ -69,10 +69,7 @@ def test_choosing_a_spike_draws_its_band_and_lists_its_cases(page, trends_server
     assert "Cases behind the Spam · API spike" in text
     support.screenshot(page, "trends_spike_selected")
     # a case of the spike opens on the Case page
-    case_tables = page.locator("[class*='st-key-trends_spike_cases_'] [data-testid=stDataFrame]")
-    case_tables.first.scroll_into_view_if_needed()
-    box = case_tables.first.bounding_box()
-    page.mouse.click(box["x"] + 14, box["y"] + 35 + 17)
+    support.click_row(page, "[class*='st-key-trends_spike_cases_']")
     page.wait_for_url("**/case?case_id=*")
     support.wait_for_app(page)
     support.assert_no_exception(page, trends_server, "the Case page opened from a spike")

@@ -10,7 +10,7 @@ from tests.e2e import support
 
 pytestmark = pytest.mark.e2e
 
-RANGE = "from=2026-11-02&to=2026-11-18"
+RANGE = support.VENDOR_SIM_RANGE
 VENDOR_NAMES = ("Cobalt Moderation", "Lotus Digital Services", "Meridian Review Services", "Northstar CX",
                 "Trust Ops (internal)")
 

@@ -20,12 +20,13 @@ import threading
 import time
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
 import queries  # noqa: E402
 
-SCOPE = {"regions": [], "verticals": [], "priorities": [], "vendors": []}
+SCOPE: dict[str, Any] = {"regions": [], "verticals": [], "priorities": [], "vendors": []}
 # The Home page's queries, the SLA clock among them.
 PAGE_QUERIES = ("home_flow", "home_sla", "home_backlog_by_state", "home_open_incidents")
 SAFETY_SECONDS = 900.0  # a probe nobody stops ends by itself
@@ -63,7 +64,7 @@ def main() -> int:
         # A page's heavier queries, uncached, back to back.
         while not done.is_set():
             now = datetime.utcnow().replace(second=0, microsecond=0)
-            values = {"as_of": now, "top_n": 3, **SCOPE}
+            values: dict[str, Any] = {"as_of": now, "top_n": 3, **SCOPE}
             try:
                 for name in PAGE_QUERIES:
                     params = {k: values[k] for k in queries.load(name).parameters}

@@ -4,7 +4,7 @@ sends a resolved notice, a broken channel does not block the others, a malformed
 refused with exit code 2, the built-in rules fire on a demo warehouse, and the digests go out on
 schedule and on demand.
 
-Hand warehouse (tests/hand_warehouse.py) as of 2026-11-18 12:00: queue q_child_emea holds one
+Hand warehouse (tests/warehouses/home.py) as of 2026-11-18 12:00: queue q_child_emea holds one
 breached case (c3); SEV1 incident i1 has waited 30 h without an acknowledgement; the newest event
 is 50 minutes old (see tests/unit/test_alert_evaluation.py for every figure).
 """
@@ -22,8 +22,8 @@ import duckdb
 import pytest
 
 import queries
-from tests import hand_warehouse as hw
-from tests.unit import test_watched_spikes_queries as spike_hand
+from tests import hand_warehouse
+from tests.warehouses import home, watched_spikes
 from watchfloor.cli import main as cli_main
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -53,7 +53,7 @@ digests:
 def env(tmp_path, monkeypatch, receiver, hand_warehouse_path):
     """The hand warehouse pinned at its AS_OF, a rules file, a store, and channel URLs to the receiver."""
     monkeypatch.setenv("WATCHFLOOR_WAREHOUSE", hand_warehouse_path)
-    monkeypatch.setenv("WATCHFLOOR_AS_OF", hw.AS_OF.isoformat())
+    monkeypatch.setenv("WATCHFLOOR_AS_OF", home.AS_OF.isoformat())
     monkeypatch.setenv("WATCHFLOOR_ALERT_STORE", str(tmp_path / "alerts.sqlite"))
     monkeypatch.setenv("WATCHFLOOR_SECRETS_FILE", str(tmp_path / "secrets.toml"))
     monkeypatch.setenv("WATCHFLOOR_ALERT_URLS", ",".join(
@@ -69,7 +69,7 @@ def run_once(rules: Path | None, monkeypatch, at: datetime) -> int:
 
 
 def test_first_run_delivers_and_the_second_repeats_nothing(env, monkeypatch, receiver, capsys):
-    assert run_once(env, monkeypatch, hw.AS_OF) == 0
+    assert run_once(env, monkeypatch, home.AS_OF) == 0
     assert sorted(receiver.titles("ops")) == [
         "[CRITICAL] SEV1 incident i1 not acknowledged for 1 d 6 h: Scam wave",
         "[HIGH] 1 breached case in Child safety EMEA L1",
@@ -90,7 +90,7 @@ def test_first_run_delivers_and_the_second_repeats_nothing(env, monkeypatch, rec
     assert "3 findings, 3 opened, 0 resolved, 4 notices queued, 5 sent, 0 to retry, 0 failed" in out
     assert receiver.url("ops") not in out  # URLs are secrets: never printed
 
-    assert run_once(env, monkeypatch, hw.AS_OF + timedelta(minutes=1)) == 0
+    assert run_once(env, monkeypatch, home.AS_OF + timedelta(minutes=1)) == 0
     assert len(receiver.delivered("ops")) == 3 and len(receiver.delivered("oncall")) == 1
     assert len(receiver.delivered("digest")) == 1
     assert "3 findings, 0 opened, 0 resolved, 0 notices queued, 0 sent" in capsys.readouterr().out
@@ -99,7 +99,7 @@ def test_first_run_delivers_and_the_second_repeats_nothing(env, monkeypatch, rec
 def test_a_cleared_condition_sends_a_resolved_notice(tmp_path, monkeypatch, receiver, env):
     """The spike warehouse: an image_gen x APAC spike from 06:00 to 08:00 is ongoing at 09:30
     and over by 12:30 (tests/unit/test_watched_spikes.py works it out)."""
-    warehouse = spike_hand.build(tmp_path / "spikes.duckdb")
+    warehouse = hand_warehouse.build(tmp_path / "spikes.duckdb", watched_spikes.rows())
     monkeypatch.setenv("WATCHFLOOR_WAREHOUSE", warehouse)
     rules = tmp_path / "spike-rules.yaml"
     rules.write_text("rules:\n  - {id: spike, kind: spike, min_severity: medium, channels: [ops]}\n")
@@ -118,28 +118,28 @@ def test_an_acknowledgement_in_the_warehouse_resolves_the_incident_alert(tmp_pat
     warehouse = str(tmp_path / "hand.duckdb")
     shutil.copy(hand_warehouse_path, warehouse)
     monkeypatch.setenv("WATCHFLOOR_WAREHOUSE", warehouse)
-    assert run_once(env, monkeypatch, hw.AS_OF) == 0
+    assert run_once(env, monkeypatch, home.AS_OF) == 0
     queries.close_all()  # the writer needs the file
     with duckdb.connect(warehouse) as con:
         con.execute("UPDATE incidents SET acknowledged_at = ? WHERE incident_id = 'i1'",
-                    [hw.AS_OF + timedelta(minutes=2)]).fetchall()
-    assert run_once(env, monkeypatch, hw.AS_OF + timedelta(minutes=3)) == 0
+                    [home.AS_OF + timedelta(minutes=2)]).fetchall()
+    assert run_once(env, monkeypatch, home.AS_OF + timedelta(minutes=3)) == 0
     assert receiver.titles("oncall") == ["[CRITICAL] SEV1 incident i1 not acknowledged for 1 d 6 h: Scam wave",
                                          "[RESOLVED] SEV1 incident i1 not acknowledged for 1 d 6 h: Scam wave"]
 
 
 def test_a_broken_channel_does_not_block_the_others(env, monkeypatch, receiver, capsys):
     receiver.failing.add("/oncall")
-    assert run_once(env, monkeypatch, hw.AS_OF) == 0
+    assert run_once(env, monkeypatch, home.AS_OF) == 0
     assert len(receiver.delivered("ops")) == 3  # every notice to ops arrived
     assert receiver.tries("oncall") == 1
     out = capsys.readouterr().out
     assert "the opened notice to channel 'oncall' (json://…#" in out
     assert "failed (try 1 of 7, next in 30 s): Failed to send JSON POST notification: Internal server error" in out
-    assert run_once(env, monkeypatch, hw.AS_OF + timedelta(minutes=1)) == 0  # past the 30 s back-off
+    assert run_once(env, monkeypatch, home.AS_OF + timedelta(minutes=1)) == 0  # past the 30 s back-off
     assert receiver.tries("oncall") == 2
     receiver.failing.clear()
-    assert run_once(env, monkeypatch, hw.AS_OF + timedelta(minutes=3)) == 0  # past the 1 min back-off
+    assert run_once(env, monkeypatch, home.AS_OF + timedelta(minutes=3)) == 0  # past the 1 min back-off
     assert receiver.titles("oncall") == ["[CRITICAL] SEV1 incident i1 not acknowledged for 1 d 6 h: Scam wave"]
     assert len(receiver.delivered("ops")) == 3
 

@@ -132,7 +132,7 @@ def test_dashboard_reader_live_feed_and_loads_at_once(tmp_path):
     stop_file.touch()  # every writer is done: the reader takes one more tick and stops
     out, err = reader.communicate(timeout=WRITERS_TIMEOUT_S)
     outputs["reader"] = (reader.returncode, out, err)
-    for name, (code, out, err) in outputs.items():
+    for name, (code, _out, err) in outputs.items():
         assert code == 0, f"{name} exited {code}: {err}"
         assert "lock" not in err.lower() and "Traceback" not in err, f"{name}: {err}"
 

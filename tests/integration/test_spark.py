@@ -10,6 +10,8 @@ instants around DST changes and the edges of business hours in desks of several 
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 import duckdb
 import pytest
 
@@ -20,7 +22,7 @@ from watchfloor import engines
 
 
 @pytest.fixture(scope="module")
-def both(parity_warehouse, tmp_path_factory) -> tuple[str, str]:
+def both(parity_warehouse, tmp_path_factory) -> Iterator[tuple[str, str]]:
     """(DuckDB file, Spark Connect URL) holding the same simulated warehouse (tests/conftest.py)."""
     duck = parity_warehouse
     try:

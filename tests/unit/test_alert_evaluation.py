@@ -1,6 +1,6 @@
 """Rule evaluation against hand-built warehouses, every expectation worked out by hand.
 
-The hand warehouse (tests/hand_warehouse.py), as of Wednesday 2026-11-18 12:00 UTC:
+The hand warehouse (tests/warehouses/home.py), as of Wednesday 2026-11-18 12:00 UTC:
   q_child_emea "Child safety EMEA L1" (P1: first action 60 min, resolution 1440 min), open:
      c3 queued since 10:00, no first action: 120 of 60 min, breached (at 11:00);
      c4 queued since 11:10: 50 of 60 min = 83 %, at risk.
@@ -10,7 +10,7 @@ The hand warehouse (tests/hand_warehouse.py), as of Wednesday 2026-11-18 12:00 U
      Oldest open case c5, 3 h = 10,800 s: 37.5 % of 480 min, 4.2 % of 4,320 min.
   Nobody is on shift (no shifts): capacity 0, so neither backlog shrinks (projected time: none).
   First-action clocks counted in the last 24 h: met c1 (fraud), c5 (fraud); breached c2 (fraud,
-     21:00), c3 (child, 11:00): 2 of 4 = 50 % overall (Home's tile: hand_warehouse.EXPECTED_ATTAINMENT),
+     21:00), c3 (child, 11:00): 2 of 4 = 50 % overall (Home's tile: home.EXPECTED_ATTAINMENT),
      fraud 2 of 3 = 66.7 %, child 0 of 1 = 0 %. Resolution: met c1, c2, c6, none breached: 100 %.
   Incidents: i1 SEV1 'Scam wave' started 11-17 06:00, not resolved, no detection or acknowledgement
      recorded (the acknowledgement clock runs from its start: 30 h); i2 resolved; i3 starts later.
@@ -27,11 +27,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-import pytest
-
-from tests import hand_warehouse as hw
-from tests.unit import test_vendor_page_queries as vendor_hand
-from tests.unit import test_watched_spikes_queries as spike_hand
+from tests.warehouses import home, vendors
 from watchfloor.alerting import kinds, rules
 from watchfloor.alerting.findings import Context, Finding
 
@@ -49,18 +45,8 @@ def keys(findings) -> list[str]:
     return sorted(f.key for f in findings)
 
 
-@pytest.fixture(scope="module")
-def vendor_warehouse(tmp_path_factory) -> str:
-    return vendor_hand.build(tmp_path_factory.mktemp("alert_vendors") / "vendors.duckdb")
-
-
-@pytest.fixture(scope="module")
-def spike_warehouse(tmp_path_factory) -> str:
-    return spike_hand.build(tmp_path_factory.mktemp("alert_spikes") / "spikes.duckdb")
-
-
 def test_breached_and_at_risk_cases_per_queue(hand_warehouse_path):
-    w, t = hand_warehouse_path, hw.AS_OF
+    w, t = hand_warehouse_path, home.AS_OF
     breached = evaluate(w, t, "sla_cases", state="breached", at_least=1)
     assert [(f.key, f.title) for f in breached] == [("q_child_emea", "1 breached case in Child safety EMEA L1")]
     assert breached[0].page == "queue_health"
@@ -73,7 +59,7 @@ def test_breached_and_at_risk_cases_per_queue(hand_warehouse_path):
 
 
 def test_the_scope_narrows_what_a_rule_watches(hand_warehouse_path):
-    w, t = hand_warehouse_path, hw.AS_OF
+    w, t = hand_warehouse_path, home.AS_OF
     assert evaluate(w, t, "sla_cases", scope="{region: AMER}") == []
     assert evaluate(w, t, "sla_cases", scope="{queue: q_fraud_amer}") == []
     assert keys(evaluate(w, t, "sla_cases", scope="{vertical: 'Child safety'}")) == ["q_child_emea"]
@@ -81,11 +67,11 @@ def test_the_scope_narrows_what_a_rule_watches(hand_warehouse_path):
 
 
 def test_oldest_case_against_a_share_of_its_target(hand_warehouse_path):
-    w, t = hand_warehouse_path, hw.AS_OF
+    w, t = hand_warehouse_path, home.AS_OF
     # first action: child 200 %, fraud 37.5 %
     found = evaluate(w, t, "oldest_case", target="first_action", share=2.0)
     assert keys(found) == ["q_child_emea"]
-    assert found[0].since == hw.t(18, 10)  # c3's creation
+    assert found[0].since == home.t(18, 10)  # c3's creation
     assert "case c3: 200% of the 1 h first-action target" in found[0].measure
     assert evaluate(w, t, "oldest_case", target="first_action", share=2.01) == []
     assert keys(evaluate(w, t, "oldest_case", target="first_action", share=0.375)) == ["q_child_emea", "q_fraud_amer"]
@@ -95,7 +81,7 @@ def test_oldest_case_against_a_share_of_its_target(hand_warehouse_path):
 
 
 def test_a_backlog_nobody_works_does_not_clear(hand_warehouse_path):
-    w, t = hand_warehouse_path, hw.AS_OF
+    w, t = hand_warehouse_path, home.AS_OF
     found = evaluate(w, t, "time_to_clear")
     assert keys(found) == ["q_child_emea", "q_fraud_amer"]
     assert all("not clearing: 0 out against 0 in over the last hour" in f.measure for f in found)
@@ -103,8 +89,8 @@ def test_a_backlog_nobody_works_does_not_clear(hand_warehouse_path):
 
 
 def test_attainment_over_the_last_hours(hand_warehouse_path):
-    w, t = hand_warehouse_path, hw.AS_OF
-    met, breached = hw.EXPECTED_ATTAINMENT[("last_24h", "first_action")]
+    w, t = hand_warehouse_path, home.AS_OF
+    met, breached = home.EXPECTED_ATTAINMENT[("last_24h", "first_action")]
     overall = evaluate(w, t, "attainment", clock="first_action", below=0.9, min_clocks=4)
     assert [f.key for f in overall] == ["all"] and met / (met + breached) == 0.5
     assert overall[0].title == "First action SLA at 50.0% over the last 24 h"
@@ -122,7 +108,7 @@ def test_attainment_over_the_last_hours(hand_warehouse_path):
 
 
 def test_incidents_open_and_unacknowledged(hand_warehouse_path):
-    w, t = hand_warehouse_path, hw.AS_OF
+    w, t = hand_warehouse_path, home.AS_OF
     opened = evaluate(w, t, "incident")
     assert [f.key for f in opened] == ["i1"]
     assert opened[0].link == {"from": ["2026-11-17"], "to": ["2026-11-18"], "incident": ["i1"]}
@@ -133,14 +119,14 @@ def test_incidents_open_and_unacknowledged(hand_warehouse_path):
 
 
 def test_freshness(hand_warehouse_path):
-    w, t = hand_warehouse_path, hw.AS_OF
+    w, t = hand_warehouse_path, home.AS_OF
     stale = evaluate(w, t, "freshness", older_than_minutes=50)
-    assert [f.key for f in stale] == ["warehouse"] and stale[0].since == hw.NEWEST_EVENT
+    assert [f.key for f in stale] == ["warehouse"] and stale[0].since == home.NEWEST_EVENT
     assert evaluate(w, t, "freshness", older_than_minutes=51) == []
 
 
-def test_vendors_below_their_contract(vendor_warehouse):
-    w, t = vendor_warehouse, vendor_hand.AS_OF
+def test_vendors_below_their_contract(vendors_warehouse):
+    w, t = vendors_warehouse, vendors.AS_OF
     red = {f.key: f for f in evaluate(w, t, "vendor")}
     assert set(red) == {"v_a", "v_b"}
     assert red["v_a"].title == "Acme Review below its contract on 1 figure"
@@ -153,11 +139,11 @@ def test_vendors_below_their_contract(vendor_warehouse):
     assert {f.key for f in evaluate(w, t, "vendor", scope="{vendor: v_b}")} == {"v_b"}
 
 
-def test_a_spike_alert_lasts_while_the_spike_is_ongoing(spike_warehouse):
-    during = evaluate(spike_warehouse, datetime(2026, 11, 18, 9, 30), "spike", min_severity="medium")
+def test_a_spike_alert_lasts_while_the_spike_is_ongoing(watched_warehouse):
+    during = evaluate(watched_warehouse, datetime(2026, 11, 18, 9, 30), "spike", min_severity="medium")
     assert [(f.key, f.title) for f in during] == [("impersonation", "High spike in Impersonation · Image gen · APAC")]
     assert during[0].since == datetime(2026, 11, 18, 6) and during[0].measure.startswith("105 cases against 30 expected")
     assert during[0].link == {"from": ["2026-11-18"], "to": ["2026-11-18"], "region": ["APAC"]}
-    assert evaluate(spike_warehouse, datetime(2026, 11, 18, 9, 30), "spike", min_severity="critical") == []
-    assert evaluate(spike_warehouse, datetime(2026, 11, 18, 9, 30), "spike", scope="{category: spam}") == []
-    assert evaluate(spike_warehouse, datetime(2026, 11, 18, 12, 30), "spike", min_severity="low") == []  # ended
+    assert evaluate(watched_warehouse, datetime(2026, 11, 18, 9, 30), "spike", min_severity="critical") == []
+    assert evaluate(watched_warehouse, datetime(2026, 11, 18, 9, 30), "spike", scope="{category: spam}") == []
+    assert evaluate(watched_warehouse, datetime(2026, 11, 18, 12, 30), "spike", min_severity="low") == []  # ended

@@ -407,7 +407,7 @@ def test_roles_and_labels():
 def test_pages_table():
     assert roles.PAGE_KEYS == (
         "home", "queue_health", "sla", "capacity", "alerts", "trends", "automation", "vendors", "quality",
-        "incidents", "executive", "case", "admin", "audit",
+        "incidents", "executive", "case", "audit",
     )
     home = roles.page("home")
     assert home == roles.PageSpec(

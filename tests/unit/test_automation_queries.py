@@ -34,123 +34,17 @@ Appeals: a3 appealed 16 20:00, overturned 17 12:00.
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta
-from pathlib import Path
 
-import duckdb
 import polars as pl
 import pytest
 
 import queries
 from queries import plans
 from tests.conftest import pin_warehouse
+from tests.warehouses.automation import AS_OF, CASES, DAYS, END, RANGE, START
 from watchfloor import automation as au
-from watchfloor import summaries
 from watchfloor.filters import Filters
 from watchfloor.trends import wilson_interval
-from watchfloor.warehouse import create_schema
-
-AS_OF = datetime(2026, 11, 18, 12, 0)
-RANGE = Filters(start=date(2026, 11, 16), end=date(2026, 11, 18))
-START, END = datetime(2026, 11, 16), datetime(2026, 11, 19)
-DAYS = 2.5
-
-
-def t(day: int, hour: int, minute: int = 0, second: int = 0) -> datetime:
-    return datetime(2026, 11, day, hour, minute, second)
-
-
-# case_id, created, source, category, queue (current), priority, classifier, score, automated, decision,
-# action, first_action, resolved
-CASES = [
-    ("a1", t(16, 10), "classifier", "fraud_scams", "q_fraud", "P2", "clf-a", 0.97, True, "violating",
-     "content_removed", t(16, 10, 0, 10), t(16, 10, 0, 36)),
-    ("a2", t(16, 8), "user_report", "fraud_scams", "q_fraud", "P2", None, None, False, "non_violating", "none",
-     t(16, 10, 30), t(16, 10, 30)),
-    ("a3", t(16, 12), "classifier", "fraud_scams", "q_fraud", "P2", "clf-a", 0.80, False, "violating", "warning",
-     t(16, 13, 30), t(16, 16)),
-    ("a4", t(17, 9), "user_report", "hate", "q_hate", "P1", None, None, False, None, None, None, None),
-    ("a5", t(17, 10), "classifier", "fraud_scams", "q_fraud", "P2", "clf-a", 0.90, False, "non_violating", "none",
-     t(17, 10, 20), t(17, 15, 30)),
-    ("a6", t(18, 11), "classifier", "fraud_scams", "q_fraud", "P2", "clf-a", 0.95, False, None, None, None, None),
-    ("p1", t(15, 10), "classifier", "fraud_scams", "q_fraud", "P2", "clf-a", 0.60, False, "violating", "warning",
-     t(15, 11), t(15, 11)),
-    ("p2", t(15, 20), "user_report", "fraud_scams", "q_fraud", "P2", None, None, False, "violating", "warning",
-     t(16, 3), t(16, 3)),
-]
-# case_id, when, event type, queue
-EVENTS = [
-    ("a1", t(16, 10, 0, 10), "first_action", None), ("a1", t(16, 10, 0, 10), "decided", None),
-    ("a1", t(16, 10, 0, 20), "enforced", None), ("a1", t(16, 10, 0, 36), "resolved", None),
-    ("a2", t(16, 8), "routed", "q_hate"), ("a2", t(16, 9), "assigned", "q_hate"),
-    ("a2", t(16, 9, 6), "routed", "q_fraud"), ("a2", t(16, 10), "assigned", "q_fraud"),
-    ("a2", t(16, 10, 30), "first_action", "q_fraud"), ("a2", t(16, 10, 30), "decided", "q_fraud"),
-    ("a2", t(16, 10, 30), "resolved", "q_fraud"),
-    ("a3", t(16, 12), "routed", "q_fraud"), ("a3", t(16, 13), "assigned", "q_fraud"),
-    ("a3", t(16, 13, 30), "first_action", "q_fraud"), ("a3", t(16, 13, 30), "escalated", "q_fraud_l2"),
-    ("a3", t(16, 14), "assigned", "q_fraud_l2"), ("a3", t(16, 14, 30), "routed", "q_fraud"),
-    ("a3", t(16, 15), "assigned", "q_fraud"), ("a3", t(16, 16), "decided", "q_fraud"),
-    ("a3", t(16, 16), "enforced", "q_fraud"), ("a3", t(16, 16), "resolved", "q_fraud"),
-    ("a4", t(17, 9), "routed", "q_hate"),
-    ("a5", t(17, 10), "routed", "q_fraud"), ("a5", t(17, 10, 10), "assigned", "q_fraud"),
-    ("a5", t(17, 10, 20), "first_action", "q_fraud"), ("a5", t(17, 10, 20), "pending_info", "q_fraud"),
-    ("a5", t(17, 14, 20), "info_received", "q_fraud"), ("a5", t(17, 15), "assigned", "q_fraud"),
-    ("a5", t(17, 15, 30), "decided", "q_fraud"), ("a5", t(17, 15, 30), "resolved", "q_fraud"),
-    ("a6", t(18, 11), "routed", "q_fraud"),
-    ("p1", t(15, 10), "routed", "q_fraud"), ("p1", t(15, 10, 30), "assigned", "q_fraud"),
-    ("p1", t(15, 11), "first_action", "q_fraud"), ("p1", t(15, 11), "decided", "q_fraud"),
-    ("p1", t(15, 11), "resolved", "q_fraud"),
-    ("p2", t(15, 20), "routed", "q_fraud"), ("p2", t(16, 2), "assigned", "q_fraud"),
-    ("p2", t(16, 3), "first_action", "q_fraud"), ("p2", t(16, 3), "decided", "q_fraud"),
-    ("p2", t(16, 3), "resolved", "q_fraud"),
-]
-CREATED_EVENT = "created"
-
-
-def build(path: str | Path) -> str:
-    path = str(path)
-    con = duckdb.connect(path)
-    try:
-        create_schema(con)
-        con.execute("INSERT INTO sla_policies (sla_policy_id, priority, first_action_target_min, resolution_target_min, "
-                    "calendar, pause_on_pending) VALUES ('p2', 'P2', 480, 4320, '24x7', true), "
-                    "('p1', 'P1', 60, 1440, '24x7', true)").fetchall()
-        con.executemany("INSERT INTO queues (queue_id, name, vertical, region, tier, sla_policy_id, timezone) "
-                        "VALUES (?, ?, ?, 'AMER', ?, ?, 'UTC')",
-                        [("q_fraud", "Fraud L1", "Fraud & spam", "L1", "p2"),
-                         ("q_hate", "Hate L1", "Hate & harassment", "L1", "p1"),
-                         ("q_fraud_l2", "Fraud L2", "Fraud & spam", "L2", "p2")])
-        con.execute("INSERT INTO vendors (vendor_id, name, kind, cost_per_hour_usd) VALUES ('v1', 'In house', 'internal', 50)").fetchall()
-        con.execute("INSERT INTO reviewers (reviewer_id, vendor_id, region, languages, hired_at, active) "
-                    "VALUES ('r1', 'v1', 'AMER', ['en'], TIMESTAMP '2025-01-01', true)").fetchall()
-        for (case_id, created, source, category, queue, priority, clf, score, automated, decision, action,
-             first, resolved) in CASES:
-            status = "resolved" if resolved else "queued"
-            con.execute(
-                """INSERT INTO cases (case_id, created_at, source, surface, category, priority, region, language,
-                       queue_id, status, vendor_id, reviewer_id, first_action_at, resolved_at, decision,
-                       enforcement_action, classifier_name, classifier_score, automated, updated_at)
-                   VALUES (?, ?, ?, 'chat', ?, ?, 'AMER', 'en', ?, ?, 'v1', 'r1', ?, ?, ?, ?, ?, ?, ?, ?)""",
-                [case_id, created, source, category, priority, queue, status, first, resolved, decision, action,
-                 clf, score, automated, resolved or created]).fetchall()
-        rows = [(case_id, created, CREATED_EVENT, None) for case_id, created, *_ in CASES] + EVENTS
-        rows.sort(key=lambda r: r[1])
-        con.executemany("INSERT INTO case_events (event_id, case_id, occurred_at, event_type, queue_id, actor_id) "
-                        "VALUES (?, ?, ?, ?, ?, 'r1')", [(i + 1, *r) for i, r in enumerate(rows)])
-        con.executemany("INSERT INTO qa_reviews (qa_id, case_id, reviewer_id, qa_reviewer_id, reviewed_at, "
-                        "original_decision, qa_decision, is_golden) VALUES (?, ?, 'r1', 'r1', ?, ?, ?, ?)",
-                        [("qa1", "a3", t(17, 8), "violating", "violating", False),
-                         ("qa2", "a5", t(18, 8), "non_violating", "non_violating", True)])
-        con.execute("INSERT INTO appeals (appeal_id, case_id, filed_at, resolved_at, outcome) "
-                    "VALUES ('ap1', 'a3', ?, ?, 'overturned')", [t(16, 20), t(17, 12)]).fetchall()
-        summaries.refresh(con)  # the pages read the summaries, as after a seed or a load
-    finally:
-        con.close()
-    return path
-
-
-@pytest.fixture(scope="module")
-def automation_warehouse(tmp_path_factory) -> str:
-    return build(tmp_path_factory.mktemp("automation") / "automation.duckdb")
 
 
 @pytest.fixture

@@ -5,92 +5,23 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-import duckdb
 import numpy as np
 import polars as pl
 import pytest
 
 import queries
 from queries import demand_forecasts, plans
+from tests.warehouses.capacity import HOUR, NOW, t
 from watchfloor import capacity as cap
-from watchfloor import erlang, summaries
+from watchfloor import erlang
 from watchfloor.config import ConfigError
 from watchfloor.filters import default_filters
-from watchfloor.warehouse import create_schema
-
-NOW = datetime(2026, 11, 18, 12, 30)   # a Wednesday; the plan starts at 12:00
-HOUR = datetime(2026, 11, 18, 12, 0)
-
-
-def t(day: int, hour: int, minute: int = 0, second: int = 0) -> datetime:
-    return datetime(2026, 11, day, hour, minute, second)
-
-
-def build(path) -> str:
-    """Two teams: 'Team A' works qa1 (P1, 60 min) and qa2 (P2, 240 min); q_solo (P0, 15 min) has no
-    team. Vendors v1 and v2; reviewers r1 (v1), r2 (v2), r3 (v1)."""
-    con = duckdb.connect(str(path))
-    try:
-        create_schema(con)
-        con.execute("""INSERT INTO sla_policies (sla_policy_id, priority, first_action_target_min, resolution_target_min,
-                       calendar, pause_on_pending) VALUES ('p0', 'P0', 15, 240, '24x7', false),
-                       ('p1', 'P1', 60, 1440, '24x7', true), ('p2', 'P2', 240, 2880, '24x7', true)""").fetchall()
-        con.execute("""INSERT INTO queues (queue_id, name, vertical, region, tier, sla_policy_id, timezone, team) VALUES
-                       ('qa1', 'Fraud AMER P1', 'Fraud', 'AMER', 'L1', 'p1', 'UTC', 'Team A'),
-                       ('qa2', 'Fraud AMER P2', 'Fraud', 'AMER', 'L1', 'p2', 'UTC', 'Team A'),
-                       ('q_solo', 'Child safety EMEA P0', 'Child safety', 'EMEA', 'L1', 'p0', 'UTC', NULL)""").fetchall()
-        con.execute("""INSERT INTO vendors (vendor_id, name, kind, cost_per_hour_usd, contracted_hours_per_week) VALUES
-                       ('v1', 'Vendor One', 'internal', 50.0, 100.0), ('v2', '=Vendor Two', 'bpo', 20.0, NULL)""").fetchall()
-        con.execute("""INSERT INTO reviewers (reviewer_id, vendor_id, region, languages, hired_at, active) VALUES
-                       ('r1', 'v1', 'AMER', ['en'], '2025-01-01', true), ('r2', 'v2', 'AMER', ['en'], '2025-01-01', true),
-                       ('r3', 'v1', 'EMEA', ['en'], '2025-01-01', true)""").fetchall()
-        # Shifts: r1 on Team A (via qa1) 08:00-16:00 today; r2 on Team A 12:30-20:30 today (half of
-        # the 12:00 hour); r3 on q_solo 10:00-11:00 a week ago; r1 on Team A 13:00-14:00 a week ago.
-        # The last shift start is today 12:30.
-        con.executemany("INSERT INTO shifts VALUES (?, ?, ?, ?)", [
-            ("r1", t(18, 8), t(18, 16), "qa1"), ("r2", t(18, 12, 30), t(18, 20, 30), "qa1"),
-            ("r3", t(11, 10), t(11, 11), "q_solo"), ("r1", t(11, 13), t(11, 14), "qa2"),
-        ])
-        cases = [
-            # waiting now: c1 in qa1 created 11:00 (P1 due 12:00: already late), c2 in qa2 created 12:00
-            # (due 16:00), c3 in q_solo created 12:20 (due 12:35); c4 resolved
-            ("c1", t(18, 11), "qa1", "queued", None), ("c2", t(18, 12), "qa2", "queued", None),
-            ("c3", t(18, 12, 20), "q_solo", "escalated", None), ("c4", t(18, 9), "qa1", "resolved", t(18, 10)),
-        ]
-        for case_id, created, queue, status, resolved in cases:
-            con.execute("""INSERT INTO cases (case_id, created_at, source, surface, category, priority, region, language,
-                           queue_id, status, resolved_at, updated_at) VALUES (?, ?, 'user_report', 'chat', 'fraud_scams',
-                           'P1', 'AMER', 'en', ?, ?, ?, ?)""", [case_id, created, queue, status, resolved, created]).fetchall()
-        events = [
-            # arrivals in the 10:00 hour: routed into qa1 and qa2, info_received into qa1; escalated
-            # into q_solo at 11:15; created/assigned are not arrivals
-            ("c4", t(18, 9), "created", None), ("c4", t(18, 10, 5), "routed", "qa1"),
-            ("c4", t(18, 10, 10), "assigned", "qa1"), ("c4", t(18, 10, 14), "pending_info", "qa1"),
-            ("c4", t(18, 10, 40), "info_received", "qa1"), ("c4", t(18, 10, 45), "assigned", "qa1"),
-            ("c4", t(18, 10, 51), "decided", "qa1"),
-            ("c2", t(18, 10, 20), "routed", "qa2"), ("c2", t(18, 10, 30), "assigned", "qa2"),
-            ("c2", t(18, 10, 40), "escalated", "q_solo"),
-            ("c3", t(18, 11, 15), "escalated", "q_solo"), ("c3", t(18, 11, 20), "assigned", "q_solo"),
-            # an open session (no next event) is not counted
-            ("c1", t(18, 11, 30), "assigned", "qa1"),
-        ]
-        con.executemany("INSERT INTO case_events (event_id, case_id, occurred_at, event_type, queue_id) VALUES (?, ?, ?, ?, ?)",
-                        [(i + 1, *e[:1], e[1], e[2], e[3]) for i, e in enumerate(events)])
-        summaries.refresh(con)  # the pages read the summaries, as after a seed or a load
-    finally:
-        con.close()
-    return str(path)
-
-
-@pytest.fixture(scope="module")
-def warehouse(tmp_path_factory) -> str:
-    return build(tmp_path_factory.mktemp("capacity") / "capacity.duckdb")
 
 
 @pytest.fixture
-def data(warehouse, monkeypatch):
-    monkeypatch.setenv("WATCHFLOOR_WAREHOUSE", warehouse)
-    return plans.fetch(plans.capacity(NOW, default_filters(NOW.date())), warehouse=warehouse)
+def data(capacity_warehouse, monkeypatch):
+    monkeypatch.setenv("WATCHFLOOR_WAREHOUSE", capacity_warehouse)
+    return plans.fetch(plans.capacity(NOW, default_filters(NOW.date())), warehouse=capacity_warehouse)
 
 
 def test_arrivals_per_group_and_hour(data):

@@ -16,9 +16,8 @@ import polars as pl
 import pytest
 
 from queries import daily_forecast, demand_forecasts
-from tests.app.test_capacity_page import capacity_warehouse  # noqa: F401 - the hand-built warehouse
 from tests.conftest import pin_warehouse
-from tests.unit import test_capacity as hand
+from tests.warehouses import capacity as hand
 from watchfloor import capacity as cap
 
 
@@ -32,7 +31,8 @@ class Steps:
     """A clock that moves only when the preparer waits, by the time it asks to wait; stops after `days`."""
 
     def __init__(self, start: datetime, stop_after: int):
-        self.now, self.waits, self.stop_after = start, [], stop_after
+        self.now, self.stop_after = start, stop_after
+        self.waits: list[float] = []
 
     def clock(self) -> datetime:
         return self.now
@@ -82,7 +82,7 @@ def test_a_stopped_preparer_ends_its_thread(monkeypatch):
     assert not preparer._thread.is_alive()
 
 
-def test_prepare_fits_the_pages_forecast_then_the_backtest(monkeypatch, capacity_warehouse):  # noqa: F811
+def test_prepare_fits_the_pages_forecast_then_the_backtest(monkeypatch, capacity_warehouse):
     """The key the page asks for is the one prepared, and the backtest starts only after the forecast."""
     order = []
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+import subprocess
 from pathlib import Path
 
 from watchfloor import roles
@@ -37,3 +39,18 @@ def test_configuration_doc_names_the_reveal_roles():
     text = (DOCS / "configuration.md").read_text()
     line = next(line for line in text.splitlines() if line.startswith("Revealing blurred case content"))
     assert {r for r in roles.ROLES if r in line} == set(roles.REVEAL_ROLES)
+
+
+def _make_targets() -> set[str]:
+    """The targets the Makefile defines (its rules, not its file targets such as $(BIN)/python)."""
+    text = (DOCS.parent / "Makefile").read_text()
+    return set(re.findall(r"^([a-z][a-z0-9-]*):(?!=)", text, flags=re.M))
+
+
+def test_make_help_lists_every_target():
+    shown = subprocess.run(["make", "--no-print-directory", "-s", "help"], cwd=DOCS.parent, capture_output=True,
+                           text=True, check=True).stdout
+    listed = set(re.findall(r"^make ([a-z][a-z0-9-]*) ", shown, flags=re.M))
+    targets = _make_targets()
+    assert {"run", "test", "help", "eval-spikes"} <= targets  # the reading of the Makefile found its rules
+    assert listed == targets, (targets - listed, listed - targets)

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import ast
 
-from tests.unit.test_no_polars_callbacks import ROOT, serving_files
+from tests.source_files import ROOT, serving_files
 
 
 def buttons_that_rerun(source: str) -> list[int]:

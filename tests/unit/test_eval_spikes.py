@@ -12,6 +12,7 @@ import pytest
 
 _spec = importlib.util.spec_from_file_location(
     "eval_spikes", Path(__file__).resolve().parents[2] / "benchmarks" / "eval_spikes.py")
+assert _spec is not None and _spec.loader is not None, "benchmarks/eval_spikes.py is missing"
 ev = importlib.util.module_from_spec(_spec)
 sys.modules["eval_spikes"] = ev  # dataclasses look their module up
 _spec.loader.exec_module(ev)

@@ -7,20 +7,15 @@ import io
 
 import polars as pl
 
-from tests.unit.test_executive_queries import AS_OF, exec_env, exec_warehouse, fetch  # noqa: F401 (fixtures)
+from tests.export_inputs import executive_parts
+from tests.warehouses.executive import AS_OF, fetch
 from watchfloor import executive as ex
 from watchfloor import executive_export as export
 
 
-def _parts(data):
-    figures = ex.headline(data["cases"], data["sla"], data["escalations"], data["incidents"], data["appeals"])
-    return (figures, ex.enforcement_by_action(data["cases"]), ex.notices_by_category(data["cases"]),
-            ex.severe_incidents(data["incidents"], ex.CURRENT), ex.top_rising_categories(data["cases"]))
-
-
 def test_csv_holds_every_figure_with_both_periods(exec_env):
     period = ex.last_7_days(AS_OF)
-    figures, enforcement, notices, severe, rising = _parts(fetch())
+    figures, enforcement, notices, severe, rising = executive_parts(fetch())
     table = pl.read_csv(io.BytesIO(export.to_csv(ex.figures_table(period, figures, enforcement, notices, severe, rising))))
     values = {(r["section"], r["figure"]): (r["current"], r["previous"]) for r in table.iter_rows(named=True)}
     assert values[("headline", "Volume")] == (8.0, 6.0)
@@ -34,7 +29,7 @@ def test_csv_holds_every_figure_with_both_periods(exec_env):
 
 def test_html_is_one_self_contained_page(exec_env):
     period = ex.last_7_days(AS_OF)
-    figures, enforcement, notices, severe, rising = _parts(fetch())
+    figures, enforcement, notices, severe, rising = executive_parts(fetch())
     page = export.to_html(period, figures, enforcement, notices, severe, 1, rising, AS_OF, "region EMEA")
     assert page.startswith("<!DOCTYPE html>") and page.rstrip().endswith("</html>")
     assert "<script" not in page and "http" not in page and "src=" not in page  # nothing to fetch
@@ -44,7 +39,7 @@ def test_html_is_one_self_contained_page(exec_env):
 
 def test_html_escapes_what_it_shows(exec_env):
     period = ex.last_7_days(AS_OF)
-    figures, enforcement, notices, severe, rising = _parts(fetch())
+    figures, enforcement, notices, severe, rising = executive_parts(fetch())
     hostile = severe.with_columns(pl.lit("<img src=x onerror=alert(1)>").alias("title"))
     page = export.to_html(period, figures, enforcement, notices, hostile, 0, rising, AS_OF)
     assert "<img" not in page and "&lt;img src=x onerror=alert(1)&gt;" in page
@@ -54,7 +49,7 @@ def test_spikes_in_the_export(exec_env):
     from datetime import datetime
 
     period = ex.last_7_days(AS_OF)
-    figures, enforcement, notices, severe, rising = _parts(fetch())
+    figures, enforcement, notices, severe, rising = executive_parts(fetch())
     from watchfloor import spike_record
 
     # A spike record's row (one hour, 60 cases against 10 expected), as top_spikes gives it.

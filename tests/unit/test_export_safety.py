@@ -11,9 +11,8 @@ from datetime import date, datetime
 import polars as pl
 import pytest
 
-from tests.unit.test_executive_export import _parts
-from tests.unit.test_executive_queries import AS_OF, exec_env, exec_warehouse, fetch  # noqa: F401 (fixtures)
-from tests.unit.test_vendors import _card
+from tests.export_inputs import executive_parts, vendor_card
+from tests.warehouses.executive import AS_OF, fetch
 from watchfloor import audit, scorecard_export
 from watchfloor import executive as ex
 from watchfloor import executive_export as export
@@ -48,7 +47,7 @@ def test_a_frame_to_csv_neutralises_text_and_keeps_numbers():
 
 def test_the_executive_csv_and_page_neutralise_a_hostile_category(exec_env):
     period = ex.last_7_days(AS_OF)
-    figures, enforcement, notices, severe, rising = _parts(fetch())
+    figures, enforcement, notices, severe, rising = executive_parts(fetch())
     rising = rising.with_columns(pl.lit(ATTACK).alias("category"))
     notices = notices.with_columns(pl.lit(ATTACK).alias("category"))
     severe = severe.with_columns(pl.lit("@evil").alias("title"))
@@ -61,7 +60,7 @@ def test_the_executive_csv_and_page_neutralise_a_hostile_category(exec_env):
 
 
 def test_the_vendor_csv_and_page_neutralise_a_hostile_vendor_name():
-    card = _card().with_columns(pl.lit(ATTACK).alias("vendor"))
+    card = vendor_card().with_columns(pl.lit(ATTACK).alias("vendor"))
     rows = list(csv.DictReader(io.StringIO(scorecard_export.scorecard_csv(card).decode("utf-8"))))
     assert rows[0]["vendor"] == "'" + ATTACK and rows[0]["qa_accuracy"] == "0.9"
     weeks = card.with_columns(week_start=pl.lit(datetime(2026, 11, 16)))

@@ -112,7 +112,7 @@ def test_irregular_points_are_binned_at_their_own_interval():
     assert list(gaps.values) == [1, 2, 3, 0, 0, 4, 5, 6]  # a missing hour of a count series is zero
 
 
-def write_series(path, hours: int, missing: set[int] = frozenset()) -> None:
+def write_series(path, hours: int, missing: frozenset[int] | set[int] = frozenset()) -> None:
     start = datetime(2026, 3, 2)
     rows = ["timestamp,value"] + [f"{(start + timedelta(hours=h)).isoformat()}Z,{int(daily(h))}"
                                   for h in range(hours) if h not in missing]

@@ -10,6 +10,7 @@ lands a burst from one account) leave what a full rebuild builds.
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from typing import Any
 
 import duckdb
 import polars as pl
@@ -106,7 +107,7 @@ def _calls(as_of: datetime) -> dict[str, list[dict]]:
 
 def _cut(as_of: datetime) -> dict[str, list[dict]]:
     """Bounds that cut an hour at either end, fall inside one hour, or end on one."""
-    scope = {"regions": [], "verticals": [], "priorities": [], "vendors": []}
+    scope: dict[str, Any] = {"regions": [], "verticals": [], "priorities": [], "vendors": []}
     spans = [(as_of - timedelta(days=3, minutes=17), as_of - timedelta(minutes=3)),
              (as_of - timedelta(hours=5, minutes=50), as_of - timedelta(hours=5, minutes=10)),
              (as_of - timedelta(hours=6), as_of - timedelta(hours=5, minutes=30)),

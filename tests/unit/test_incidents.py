@@ -22,8 +22,8 @@ import polars as pl
 import pytest
 
 from queries import plans
-from tests.unit import test_executive_queries as hand
-from tests.unit.test_executive_queries import AS_OF, exec_env, exec_warehouse, t  # noqa: F401 (fixtures)
+from tests.warehouses import executive as hand
+from tests.warehouses.executive import AS_OF, t
 from watchfloor import formatting
 from watchfloor import incidents as inc
 from watchfloor.filters import Filters

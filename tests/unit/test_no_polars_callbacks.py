@@ -14,9 +14,7 @@ from __future__ import annotations
 import ast
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[2]
-PACKAGES = ("watchfloor", "queries", "components", "app_pages")
-NOT_SERVED = ("watchfloor/simulator/",)
+from tests.source_files import NOT_SERVED, PACKAGES, ROOT, serving_files
 
 # Polars methods that run a Python function inside Polars, and the two ways out to pandas
 # (to_pandas holds the interpreter lock while Polars' threads convert; .style is a pandas Styler,
@@ -25,13 +23,6 @@ CALLBACKS = {
     "map_elements", "map_batches", "map_groups", "map_rows", "rolling_map", "apply", "fold", "reduce",
     "cum_fold", "cum_reduce", "register_io_source", "scan_pyarrow_dataset", "to_pandas", "style",
 }
-
-
-def serving_files() -> list[Path]:
-    files = [ROOT / "Home.py"]
-    for package in PACKAGES:
-        files += sorted((ROOT / package).rglob("*.py"))
-    return [f for f in files if not any(f.relative_to(ROOT).as_posix().startswith(p) for p in NOT_SERVED)]
 
 
 def callbacks_in(source: str) -> list[tuple[int, str]]:

@@ -12,7 +12,7 @@ import pytest
 
 from watchfloor import quality as q
 
-V, N, I = "violating", "non_violating", "insufficient_info"
+V, N, I = "violating", "non_violating", "insufficient_info"  # noqa: E741 - the decisions' initials, as QA tables write them
 
 
 def test_kappa_worked_example_two_labels():

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import threading
 import time
+from typing import Any
 
 import duckdb
 import pytest
@@ -11,10 +12,11 @@ import pytest
 import queries
 from queries.reader_pools import ReaderPool
 from tests import hand_warehouse
+from tests.warehouses import home
 from watchfloor import spike_record
 from watchfloor.warehouse import WarehouseError, WarehouseMissing, open_for_writing, writer_waiting_path
 
-SCOPE = {"regions": [], "verticals": [], "priorities": [], "vendors": []}
+SCOPE: dict[str, Any] = {"regions": [], "verticals": [], "priorities": [], "vendors": []}
 
 
 def test_every_query_file_loads_and_declares_its_parameters():
@@ -60,10 +62,10 @@ def test_missing_and_unexpected_parameters_are_refused(hand_env):
 
 def test_values_are_bound_not_formatted(hand_env):
     hostile = "AMER') OR 1=1 --"
-    frame = queries.run("home_flow", as_of=hand_warehouse.AS_OF, **{**SCOPE, "regions": [hostile]})
+    frame = queries.run("home_flow", as_of=home.AS_OF, **{**SCOPE, "regions": [hostile]})
     assert frame["inflow"].sum() == 0  # matched nothing rather than everything
     # The tables are still there and unchanged.
-    assert queries.run_uncached("freshness")["cases"][0] == len(hand_warehouse.CASES)
+    assert queries.run_uncached("freshness")["cases"][0] == len(home.CASES)
 
 
 def test_results_are_cached_until_the_ttl_runs_out(hand_env, monkeypatch):
@@ -80,11 +82,11 @@ def test_results_are_cached_until_the_ttl_runs_out(hand_env, monkeypatch):
 
 
 def test_cache_keys_include_parameters(hand_env):
-    all_regions = queries.run("home_flow", as_of=hand_warehouse.AS_OF, **SCOPE)
-    emea = queries.run("home_flow", as_of=hand_warehouse.AS_OF, **{**SCOPE, "regions": ["EMEA"]})
+    all_regions = queries.run("home_flow", as_of=home.AS_OF, **SCOPE)
+    emea = queries.run("home_flow", as_of=home.AS_OF, **{**SCOPE, "regions": ["EMEA"]})
     assert all_regions["inflow"].to_list() != emea["inflow"].to_list()
     # Lists in any order, tuples or sets are the same key.
-    again = queries.run("home_flow", as_of=hand_warehouse.AS_OF, **{**SCOPE, "regions": ("EMEA",)})
+    again = queries.run("home_flow", as_of=home.AS_OF, **{**SCOPE, "regions": ("EMEA",)})
     assert again is emea
 
 
@@ -118,7 +120,7 @@ def test_threads_each_get_their_own_result(hand_env):
     results: dict[int, int] = {}
     # watched_series returns one row per case-hour before the current hour: the hand
     # warehouse's first cases are c9 (11-09 12:00), c7 (11-10 14:00) and c8 (11-11 08:00).
-    as_of = {1: hand_warehouse.t(9, 13), 2: hand_warehouse.t(10, 15), 3: hand_warehouse.t(11, 9)}
+    as_of = {1: home.t(9, 13), 2: home.t(10, 15), 3: home.t(11, 9)}
 
     def work(n: int) -> None:
         frame = queries.run_uncached("watched_series", **spike_record.query_params(as_of[n]), **SCOPE)
@@ -133,11 +135,11 @@ def test_threads_each_get_their_own_result(hand_env):
 
 
 def test_the_reader_lets_go_so_a_writer_can_write(tmp_path):
-    path = hand_warehouse.build(tmp_path / "w.duckdb")
+    path = hand_warehouse.build(tmp_path / "w.duckdb", home.ROWS)
     # Held an hour when idle: only the writer's marker can make it let go within the writer's wait.
     pool = ReaderPool(path, idle_seconds=3600)
     with pool.cursor() as cur:
-        assert cur.sql("SELECT count(*) FROM cases").fetchall()[0][0] == len(hand_warehouse.CASES)
+        assert cur.sql("SELECT count(*) FROM cases").fetchall()[0][0] == len(home.CASES)
         assert pool.is_open
     # While the reader is open a writer waits (and announces it); it gets in once the reader closes.
     with open_for_writing(path, wait_seconds=120) as con:
@@ -153,7 +155,7 @@ def test_a_connection_an_engine_error_broke_is_replaced_at_once(tmp_path):
     """An internal engine error invalidates the DuckDB connection it ran on (every later query on it
     fails): the next query gets a new connection, though a busy dashboard is never idle. A query
     error of the ordinary kind keeps the connection."""
-    path = hand_warehouse.build(tmp_path / "w.duckdb")
+    path = hand_warehouse.build(tmp_path / "w.duckdb", home.ROWS)
     pool = ReaderPool(path, idle_seconds=3600)
     with pytest.raises(duckdb.InternalException):
         with pool.cursor() as cur:
@@ -161,7 +163,7 @@ def test_a_connection_an_engine_error_broke_is_replaced_at_once(tmp_path):
             raise duckdb.InternalException("INTERNAL Error: as a query that met an engine bug")
     assert pool.opens == 1
     with pool.cursor() as cur:
-        assert cur.sql("SELECT count(*) FROM cases").fetchall()[0][0] == len(hand_warehouse.CASES)
+        assert cur.sql("SELECT count(*) FROM cases").fetchall()[0][0] == len(home.CASES)
     assert pool.opens == 2
     with pytest.raises(duckdb.CatalogException):
         with pool.cursor() as cur:
@@ -203,7 +205,7 @@ def test_macros_are_created_once_per_cursor(hand_env, monkeypatch):
 
     monkeypatch.setattr(pool, "_take_cursor", spying_take)
     for _ in range(3):
-        queries.run_uncached("home_sla", as_of=hand_warehouse.AS_OF, **SCOPE)
+        queries.run_uncached("home_sla", as_of=home.AS_OF, **SCOPE)
     # filters.sql and sla.sql, each once, although the query ran three times on the one cursor.
     assert len(ran) == 2
 
@@ -215,13 +217,13 @@ def test_derived_figures_are_computed_once_per_cached_frame(hand_env):
         calls.append(1)
         return frame[column].sum()
 
-    flow = queries.run("home_flow", as_of=hand_warehouse.AS_OF, **SCOPE)
+    flow = queries.run("home_flow", as_of=home.AS_OF, **SCOPE)
     assert queries.memo(flow, total, "inflow") == 7  # 5 in the last 24 h + 2 the week before
-    assert queries.memo(queries.run("home_flow", as_of=hand_warehouse.AS_OF, **SCOPE), total, "inflow") == 7
+    assert queries.memo(queries.run("home_flow", as_of=home.AS_OF, **SCOPE), total, "inflow") == 7
     assert len(calls) == 1
     assert queries.memo(flow, total, "resolved") == 5 and len(calls) == 2
     queries.clear_cache()
-    fresh = queries.run("home_flow", as_of=hand_warehouse.AS_OF, **SCOPE)
+    fresh = queries.run("home_flow", as_of=home.AS_OF, **SCOPE)
     del flow
     import gc
 
@@ -233,12 +235,12 @@ def test_a_plan_runs_its_queries_side_by_side_and_raises_their_errors(hand_env):
     from queries import plans
 
     plan = [
-        plans.QueryCall("flow", "home_flow", {"as_of": hand_warehouse.AS_OF, **SCOPE}),
-        plans.QueryCall("incidents", "home_open_incidents", {"as_of": hand_warehouse.AS_OF}),
+        plans.QueryCall("flow", "home_flow", {"as_of": home.AS_OF, **SCOPE}),
+        plans.QueryCall("incidents", "home_open_incidents", {"as_of": home.AS_OF}),
         plans.QueryCall("freshness", "freshness"),
     ]
     frames = plans.fetch(plan)
     assert list(frames) == ["flow", "incidents", "freshness"]
-    assert frames["flow"].equals(queries.run_uncached("home_flow", as_of=hand_warehouse.AS_OF, **SCOPE))
+    assert frames["flow"].equals(queries.run_uncached("home_flow", as_of=home.AS_OF, **SCOPE))
     with pytest.raises(queries.ParameterError):
-        plans.fetch([*plan, plans.QueryCall("broken", "home_flow", {"as_of": hand_warehouse.AS_OF})])
+        plans.fetch([*plan, plans.QueryCall("broken", "home_flow", {"as_of": home.AS_OF})])

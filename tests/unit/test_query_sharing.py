@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import threading
 from datetime import datetime, timedelta
+from typing import Any
 
 import polars as pl
 import pytest
@@ -16,12 +17,13 @@ import pytest
 import queries
 from queries import plans
 from queries.workers import QueryWorkers
-from tests import hand_warehouse
+from tests.slow_query import slow_query
+from tests.warehouses import home
 from watchfloor import config
 from watchfloor import trends as trend_figures
 from watchfloor.filters import default_filters
 
-SCOPE = {"regions": [], "verticals": [], "priorities": [], "vendors": []}
+SCOPE: dict[str, Any] = {"regions": [], "verticals": [], "priorities": [], "vendors": []}
 SESSIONS = 10
 PATIENCE_S = 60.0  # only ever reached when the code under test is broken
 
@@ -90,13 +92,13 @@ def in_threads(n: int, work) -> list:
 def test_ten_sessions_asking_for_one_query_share_one_run(hand_env, own_workers, monkeypatch):
     runs = counting_runs(monkeypatch, SESSIONS)
     frames = in_threads(SESSIONS, lambda i: queries.start("home_flow", None, None, f"session-{i}",
-                                                          as_of=hand_warehouse.AS_OF, **SCOPE).result())
+                                                          as_of=home.AS_OF, **SCOPE).result())
     assert runs == {"home_flow": 1}
     assert all(f is frames[0] for f in frames)
     assert frames[0]["inflow"].sum() == 7  # 5 in the last 24 h + 2 the week before (hand warehouse)
     assert (queries.cache.misses, queries.cache.joined) == (1, SESSIONS - 1)
     # Later requests within the TTL are answered from the cache.
-    assert queries.run("home_flow", as_of=hand_warehouse.AS_OF, **SCOPE) is frames[0]
+    assert queries.run("home_flow", as_of=home.AS_OF, **SCOPE) is frames[0]
     assert runs == {"home_flow": 1}
 
 
@@ -107,13 +109,13 @@ def test_ten_sessions_opening_home_within_one_interval_run_each_query_once(hand_
     monkeypatch.setenv("WATCHFLOOR_REFRESH_SECONDS", "60")
     nows = []
     for i in range(SESSIONS):  # each opens the page at another second of the same minute
-        monkeypatch.setattr(config, "utc_now", lambda i=i: hand_warehouse.AS_OF + timedelta(seconds=5 * i + 1))
+        monkeypatch.setattr(config, "utc_now", lambda i=i: home.AS_OF + timedelta(seconds=5 * i + 1))
         nows.append(config.dashboard_now())
-    assert set(nows) == {hand_warehouse.AS_OF}
+    assert set(nows) == {home.AS_OF}
     runs = counting_runs(monkeypatch, SESSIONS)
-    filters = default_filters(hand_warehouse.AS_OF.date())
+    filters = default_filters(home.AS_OF.date())
     results = in_threads(SESSIONS, lambda i: plans.fetch(plans.home(nows[i], filters), session=f"s{i}"))
-    assert runs == {call.name: 1 for call in plans.home(hand_warehouse.AS_OF, filters)}
+    assert runs == {call.name: 1 for call in plans.home(home.AS_OF, filters)}
     assert all(r["flow"] is results[0]["flow"] for r in results)
 
 
@@ -264,32 +266,18 @@ def test_a_query_nobody_waits_for_any_more_is_not_run(hand_env, monkeypatch):
     real = queries.run_uncached
     monkeypatch.setattr(queries.runner, "run_uncached", lambda name, **kw: ran.append(name) or real(name, **kw))
     left = queries.start("freshness", session="s1")
-    shared = queries.start("home_open_incidents", session="s1", as_of=hand_warehouse.AS_OF)
-    also = queries.start("home_open_incidents", session="s2", as_of=hand_warehouse.AS_OF)
+    shared = queries.start("home_open_incidents", session="s1", as_of=home.AS_OF)
+    also = queries.start("home_open_incidents", session="s2", as_of=home.AS_OF)
     left.leave()  # s1's page run ended (the user moved on)
     shared.leave()  # ... but s2 still waits for this one
     blocker.release.set()
-    assert dict(also.result().iter_rows()) == hand_warehouse.EXPECTED_OPEN_INCIDENTS
+    assert dict(also.result().iter_rows()) == home.EXPECTED_OPEN_INCIDENTS
     wait_until(lambda: workers.running() == 0 and workers.waiting() == 0, "the workers are idle")
     assert ran == ["home_open_incidents"]
-    assert queries.run("freshness")["cases"][0] == len(hand_warehouse.CASES)  # asked again: it runs
+    assert queries.run("freshness")["cases"][0] == len(home.CASES)  # asked again: it runs
 
 
 # --------------------------------------------------------------------------- time limit
-
-
-def slow_query(tmp_path, monkeypatch) -> str:
-    """A warehouse and a named query that takes minutes (a count over ten billion rows)."""
-    import duckdb
-
-    (tmp_path / "slow.sql").write_text("SELECT count(*) AS n FROM range(10000000000) r(a) WHERE a % 7 = $x")
-    (tmp_path / "quick.sql").write_text("SELECT 42 AS n")
-    (tmp_path / "macros").mkdir()
-    monkeypatch.setattr(queries.sql_files, "QUERY_DIR", tmp_path)
-    queries.load.cache_clear()
-    db = tmp_path / "w.duckdb"
-    duckdb.connect(str(db)).close()
-    return str(db)
 
 
 def test_a_query_past_the_time_limit_is_interrupted(tmp_path, monkeypatch):
@@ -302,34 +290,6 @@ def test_a_query_past_the_time_limit_is_interrupted(tmp_path, monkeypatch):
         monkeypatch.setenv("WATCHFLOOR_QUERY_TIMEOUT_SECONDS", "0.3")
         with pytest.raises(queries.QueryTimeout):
             queries.run("slow", warehouse=db, x=3)  # the setting applies to queries run for pages
-    finally:
-        queries.load.cache_clear()
-
-
-def test_the_page_says_in_one_line_that_a_query_was_cancelled(tmp_path, monkeypatch):
-    from streamlit.testing.v1 import AppTest
-
-    db = slow_query(tmp_path, monkeypatch)
-    monkeypatch.setenv("WATCHFLOOR_WAREHOUSE", db)
-    monkeypatch.setenv("WATCHFLOOR_QUERY_TIMEOUT_SECONDS", "0.3")
-
-    def page():
-        import streamlit as st
-
-        from components import shell
-        from queries import plans
-
-        st.title("Slow page")
-        shell.fetch_or_stop([plans.QueryCall("slow", "slow", {"x": 3})])
-        st.write("not reached")
-
-    try:
-        at = AppTest.from_function(page, default_timeout=PATIENCE_S).run()
-        assert not at.exception
-        assert [w.value for w in at.warning] == [
-            "This page's data took too long: query 'slow' was cancelled at its time limit of 0.3 s. "
-            "Try a shorter date range or narrower filters."]
-        assert "not reached" not in [m.value for m in at.markdown]
     finally:
         queries.load.cache_clear()
 
@@ -357,7 +317,7 @@ def test_a_late_page_says_it_is_busy(hand_env, monkeypatch):
     assert blocker.started.wait(PATIENCE_S)
     pending = plans.start([plans.QueryCall("freshness", "freshness")], session="me")
     frames = shell._wait_for(pending, "me")
-    assert frames["freshness"]["cases"][0] == len(hand_warehouse.CASES)
+    assert frames["freshness"]["cases"][0] == len(home.CASES)
     assert shown[0].startswith("Busy: the warehouse is also answering 1 query of other pages; this page takes its turn")
     assert shown[-1] == "(cleared)"
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from typing import Any
 
 import duckdb
 import polars as pl
@@ -10,7 +11,8 @@ import pytest
 
 import queries
 from queries import plans
-from tests import hand_warehouse as hw
+from tests import hand_warehouse
+from tests.warehouses import home
 from watchfloor import capacity, formatting, metrics
 from watchfloor.filters import Filters
 from watchfloor.queue_health import colour_state, health_table, history_figures, history_window, worst_by_age, worst_by_sla
@@ -130,16 +132,16 @@ def test_unknown_grouping_is_refused():
         health_table(QUEUE_FLOW, OPEN_CASES, VENDOR_FLOW, "colour")
 
 
-SCOPE = {"regions": [], "verticals": [], "priorities": [], "vendors": []}
+SCOPE: dict[str, Any] = {"regions": [], "verticals": [], "priorities": [], "vendors": []}
 
 
 @pytest.fixture
 def queue_warehouse(tmp_path, monkeypatch):
     """The hand warehouse plus a team, shifts and a few events in the last 24 hours."""
-    path = hw.build(tmp_path / "q.duckdb")
+    path = hand_warehouse.build(tmp_path / "q.duckdb", home.ROWS)
     con = duckdb.connect(str(path))
     con.execute("UPDATE queues SET team = 'T-' || queue_id").fetchall()
-    t = hw.t
+    t = home.t
     # r1 works the fraud queue 06:00-14:00 (on shift at 12:00; 6 h of the last 24 h so far),
     # and yesterday 10:00-18:00 (6 h inside the window from 11-17 12:00).
     con.executemany("INSERT INTO shifts VALUES (?, ?, ?, ?)", [
@@ -164,7 +166,7 @@ def queue_warehouse(tmp_path, monkeypatch):
 
 
 def test_queue_flow_query(queue_warehouse):
-    flow = queries.run("queue_flow", as_of=hw.AS_OF, **SCOPE)
+    flow = queries.run("queue_flow", as_of=home.AS_OF, **SCOPE)
     rows = {r["queue_id"]: r for r in flow.iter_rows(named=True)}
     child, fraud = rows["q_child_emea"], rows["q_fraud_amer"]
     # In: c3, c4 routed, c5 escalated in (c4 and c5 within the last hour). Out: nothing resolved there.
@@ -184,16 +186,16 @@ def test_a_reroute_counts_out_of_the_queue_it_left(queue_warehouse):
     con = duckdb.connect(str(queue_warehouse))
     base = con.sql("SELECT max(event_id) FROM case_events").fetchall()[0][0]
     con.execute("INSERT INTO case_events VALUES (?, 'c3', ?, 'routed', NULL, 'q_fraud_amer', NULL)",
-                [base + 1, hw.t(18, 9, 30)]).fetchall()
+                [base + 1, home.t(18, 9, 30)]).fetchall()
     con.close()
-    rows = {r["queue_id"]: r for r in queries.run("queue_flow", as_of=hw.AS_OF, **SCOPE).iter_rows(named=True)}
+    rows = {r["queue_id"]: r for r in queries.run("queue_flow", as_of=home.AS_OF, **SCOPE).iter_rows(named=True)}
     fraud, child = rows["q_fraud_amer"], rows["q_child_emea"]
     assert (fraud["inflow_24h"], fraud["outflow_24h"], fraud["outflow_1h"]) == (1, 5, 1)
     assert (child["inflow_24h"], child["outflow_24h"]) == (3, 0)
 
 
 def test_queue_open_cases_query(queue_warehouse):
-    open_cases = queries.run("queue_open_cases", as_of=hw.AS_OF, **SCOPE)
+    open_cases = queries.run("queue_open_cases", as_of=home.AS_OF, **SCOPE)
     rows = {r["case_id"]: r for r in open_cases.iter_rows(named=True)}
     assert set(rows) == {"c3", "c4", "c5"}
     assert rows["c3"]["risk"] == "breached" and rows["c4"]["risk"] == "at_risk" and rows["c5"]["risk"] == "ok"
@@ -202,7 +204,7 @@ def test_queue_open_cases_query(queue_warehouse):
 
 
 def test_queue_vendor_flow_query(queue_warehouse):
-    vendors = queries.run("queue_vendor_flow", as_of=hw.AS_OF, **SCOPE)
+    vendors = queries.run("queue_vendor_flow", as_of=home.AS_OF, **SCOPE)
     rows = {r["vendor_id"]: r for r in vendors.iter_rows(named=True)}
     # r1 (v_int) took c5, decided it and escalated it: in 1, out 2 (decided + escalated), 1 decision.
     assert (rows["v_int"]["inflow_24h"], rows["v_int"]["outflow_24h"], rows["v_int"]["decisions_24h"]) == (1, 2, 1)
@@ -211,16 +213,16 @@ def test_queue_vendor_flow_query(queue_warehouse):
 
 
 def test_queue_hourly_flow_query(queue_warehouse):
-    hourly = queries.run("queue_hourly_flow", as_of=hw.AS_OF, **SCOPE)
+    hourly = queries.run("queue_hourly_flow", as_of=home.AS_OF, **SCOPE)
     assert hourly.height == 48
-    assert hourly["hour_start"][-1] == hw.AS_OF  # the current, just-started hour
+    assert hourly["hour_start"][-1] == home.AS_OF  # the current, just-started hour
     by_hour = {r["hour_start"]: r for r in hourly.iter_rows(named=True)}
     # 11-18 02:00-03:00: c1 created; 04:00: c1 resolved.
-    assert by_hour[hw.t(18, 2)]["created"] == 1 and by_hour[hw.t(18, 4)]["resolved"] == 1
+    assert by_hour[home.t(18, 2)]["created"] == 1 and by_hour[home.t(18, 4)]["resolved"] == 1
     # At 12:00 the backlog is c3, c4, c5 (as Home's backlog), and at 11-17 13:00 it is c2 (created 13:00, so
     # not yet at the end of 12:00-13:00) ... at the end of 13:00-14:00: c2 and c6.
-    assert by_hour[hw.t(18, 11)]["backlog_at_end"] == 3
-    assert by_hour[hw.t(17, 13)]["backlog_at_end"] == 2
+    assert by_hour[home.t(18, 11)]["backlog_at_end"] == 3
+    assert by_hour[home.t(17, 13)]["backlog_at_end"] == 2
     assert sum(hourly["created"]) - sum(hourly["resolved"]) == sum(hourly["net_flow"])
 
 
@@ -257,21 +259,21 @@ def test_the_vendor_grouping_needs_the_vendor_flows():
 # --------------------------------------------------------------------------- one queue's history
 
 def test_history_window_hours_over_7_days_days_beyond():
-    seven = history_window(hw.AS_OF, 7)
+    seven = history_window(home.AS_OF, 7)
     # Now is 12:00 on the hour: the last bucket is (11:00, 12:00]; 168 hours back from it.
     assert seven.hourly and seven.range_start == datetime(2026, 11, 11, 12, 0)
     assert seven.history_start == datetime(2026, 11, 4, 12, 0)
-    fourteen = history_window(hw.AS_OF + timedelta(minutes=5), 14)
+    fourteen = history_window(home.AS_OF + timedelta(minutes=5), 14)
     assert not fourteen.hourly and fourteen.range_start == datetime(2026, 11, 5)  # 11-05 .. 11-18: 14 days
     assert fourteen.history_start == datetime(2026, 10, 29)
     with pytest.raises(ValueError):
-        history_window(hw.AS_OF, 8)
+        history_window(home.AS_OF, 8)
 
 
 def history(queue_id: str, days: int, vendors: tuple[str, ...] = ()) -> pl.DataFrame:
-    filters = Filters(start=hw.AS_OF.date(), end=hw.AS_OF.date(), vendors=vendors)
-    data = plans.fetch(plans.queue_history(hw.AS_OF, filters, queue_id, days))
-    return history_figures(data["history"], history_window(hw.AS_OF, days))
+    filters = Filters(start=home.AS_OF.date(), end=home.AS_OF.date(), vendors=vendors)
+    data = plans.fetch(plans.queue_history(home.AS_OF, filters, queue_id, days))
+    return history_figures(data["history"], history_window(home.AS_OF, days))
 
 
 def test_queue_history_per_day_worked_by_hand(queue_warehouse):
@@ -293,7 +295,7 @@ def test_queue_history_per_day_worked_by_hand(queue_warehouse):
         18: (1, 2, 2, 1, 3.0),  # c1, c5 in; c2, c1 out; c5 3 h old at 12:00
     }
     # The last bucket ends now and holds Queue health's backlog of the queue now (c5).
-    assert rows[18]["bucket_end"] == hw.AS_OF and not rows[18]["complete"] and rows[17]["complete"]
+    assert rows[18]["bucket_end"] == home.AS_OF and not rows[18]["complete"] and rows[17]["complete"]
     # Trailing averages: the 7 days before the bucket. 11-18: backlog 11-16, 11-17 (2/7); in 11-16,
     # 11-17 (2/7); out 11-11, 11-17 (2/7); oldest (12 + 11) / 7. 11-12: over 11-05..11-11,
     # oldest (12 + 36) / 7. 11-05: the 7 days before it hold nothing, so 0 (not missing).
@@ -311,16 +313,17 @@ def test_queue_history_per_hour_worked_by_hand(queue_warehouse):
     frame = history("q_child_emea", 7)
     assert frame.height == 168 and frame["bucket_start"][-1] == datetime(2026, 11, 18, 11)
     rows = {r["bucket_start"]: r for r in frame.iter_rows(named=True)}
-    figures = lambda r: (r["backlog_start"], r["inflow"], r["outflow"], r["backlog_end"], r["oldest_age_hours"])
-    assert figures(rows[hw.t(18, 9)]) == (0, 1, 0, 1, 0.0)  # c3, 0 h old at 10:00
-    assert figures(rows[hw.t(18, 10)]) == (1, 0, 0, 1, 1.0)
-    assert figures(rows[hw.t(18, 11)]) == (1, 1, 0, 2, 2.0)  # c3 and c4 open now, as on Queue health
-    last = rows[hw.t(18, 11)]
+    def figures(r):
+        return (r["backlog_start"], r["inflow"], r["outflow"], r["backlog_end"], r["oldest_age_hours"])
+    assert figures(rows[home.t(18, 9)]) == (0, 1, 0, 1, 0.0)  # c3, 0 h old at 10:00
+    assert figures(rows[home.t(18, 10)]) == (1, 0, 0, 1, 1.0)
+    assert figures(rows[home.t(18, 11)]) == (1, 1, 0, 2, 2.0)  # c3 and c4 open now, as on Queue health
+    last = rows[home.t(18, 11)]
     # The 168 hours before 11:00: c3 open at the ends of 09:00 and 10:00 (2/168); c3 in (1/168);
     # nothing out (c8 left at 11-11 11:00, the end of the 10:00 bucket, just before the window).
     assert (last["backlog_end_avg"], last["inflow_avg"], last["outflow_avg"]) == pytest.approx((2 / 168, 1 / 168, 0.0))
     assert last["oldest_age_hours_avg"] == pytest.approx(1 / 168)  # 0 h at 10:00, 1 h at 11:00
-    first = rows[hw.t(11, 12)]  # the range's first hour: its week holds c8 (in 07:00-08:00, out 10:00-11:00)
+    first = rows[home.t(11, 12)]  # the range's first hour: its week holds c8 (in 07:00-08:00, out 10:00-11:00)
     assert (first["inflow_avg"], first["outflow_avg"]) == pytest.approx((1 / 168, 1 / 168))
 
 
@@ -332,7 +335,7 @@ def test_queue_history_reconciles_every_bucket(queue_warehouse, queue_id, days):
     assert (frame["backlog_start"] + frame["inflow"] - frame["outflow"] == frame["backlog_end"]).all()
     assert frame["backlog_start"][1:].to_list() == frame["backlog_end"][:-1].to_list()
     assert frame["inflow"].sum() > 0
-    open_now = queries.run("queue_open_cases", as_of=hw.AS_OF, **SCOPE).filter(pl.col("queue_id") == queue_id)
+    open_now = queries.run("queue_open_cases", as_of=home.AS_OF, **SCOPE).filter(pl.col("queue_id") == queue_id)
     assert frame["backlog_end"][-1] == open_now.height
     assert frame["oldest_age_hours"][-1] == pytest.approx(open_now["age_seconds"].max() / 3600)
 

@@ -7,36 +7,15 @@ from __future__ import annotations
 from datetime import timedelta
 
 import polars as pl
-import pytest
 
 import queries
 from queries import plans, prefetch
-from queries.workers import QueryWorkers
-from tests import hand_warehouse
+from tests.warehouses import home
 from watchfloor import config
 from watchfloor.filters import default_filters
 
-T0 = hand_warehouse.AS_OF
+T0 = home.AS_OF  # the refresher's clock starts here (the `interval` fixture: tests/unit/conftest.py)
 T1 = T0 + timedelta(minutes=1)
-
-
-@pytest.fixture
-def interval(hand_env, monkeypatch):
-    """Wall clock at T0 + 1 s, one-minute intervals, fresh workers, cache and refresher state."""
-    monkeypatch.delenv("WATCHFLOOR_AS_OF")
-    monkeypatch.setenv("WATCHFLOOR_REFRESH_SECONDS", "60")
-    monkeypatch.setattr(queries.workers, "_workers_instance", QueryWorkers(3, 2))
-    clock = {"now": T0 + timedelta(seconds=1)}
-    monkeypatch.setattr(config, "utc_now", lambda: clock["now"])
-    queries.clear_cache()
-    prefetch.publish(None)
-    with prefetch._lock:
-        prefetch._recent.clear()
-    yield clock
-    prefetch.publish(None)
-    with prefetch._lock:
-        prefetch._recent.clear()
-    queries.clear_cache()
 
 
 def counting(monkeypatch) -> list[tuple]:

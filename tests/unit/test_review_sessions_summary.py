@@ -21,7 +21,7 @@ import pytest
 import queries
 from queries import plans
 from tests.live_warehouse import assert_wrong_row_caught, copy_of, read_rows, seeded_then_live
-from tests.unit.test_summaries import assert_same
+from tests.summary_checks import assert_same
 from watchfloor import summaries
 from watchfloor.filters import Filters
 from watchfloor.simulator.config import SimConfig

@@ -27,7 +27,7 @@ import pytest
 import queries
 from queries import plans, translate
 from tests.live_warehouse import assert_wrong_row_caught, copy_of, read_rows, seeded_then_live
-from tests.unit.test_summaries import FIGURES_DEFINITION, assert_same
+from tests.summary_checks import FIGURES_DEFINITION, assert_same
 from watchfloor import summaries
 from watchfloor.filters import Filters
 from watchfloor.simulator.config import SimConfig
@@ -381,7 +381,7 @@ def test_a_wrong_summary_row_is_caught(live_warehouse, tmp_path):
                  still_open, "routing_stage_hours"),
                 ("summary_stage_days", "ended_at = ended_at - INTERVAL 1 MINUTE WHERE case_id = ? AND started_at = ?",
                  cut, "routing_stage_hours")):
-            assert_wrong_row_caught(w, table, change, key, lambda: compare_query(w, name, calls[name]))
+            assert_wrong_row_caught(w, table, change, key, lambda name=name: compare_query(w, name, calls[name]))
         for name in ROUTING + COUNTS:
             compare_query(w, name, calls[name])
     finally:

@@ -4,29 +4,22 @@
 Every hand case states its expected figures in a comment. Times are naive UTC unless a comment
 says "local". 2026-06-01 is a Monday.
 
-`python -m tests.unit.test_sla bench [cases]` builds a synthetic warehouse (default 1M cases) in a
-temp dir and times `sla_clocks` on it (see build_synthetic_warehouse).
+The synthetic warehouse checked at the end is the one benchmarks/bench_sla_clock.py times.
 """
 
 from __future__ import annotations
 
 import random
-import sys
-import tempfile
-import time
 from datetime import datetime, timedelta
-from pathlib import Path
 
 import duckdb
 import polars as pl
 import pytest
 
+from benchmarks.bench_sla_clock import SYNTHETIC_AS_OF, build_synthetic_warehouse
+from tests.sla_cases import MACRO_SQL, TIMEZONES, Warehouse, random_case, t
 from watchfloor import sla
-from watchfloor.sla import Policy, attainment, business_seconds, clocks_for_case
-
-ROOT = Path(__file__).resolve().parents[2]
-SCHEMA_SQL = (ROOT / "watchfloor" / "schema.sql").read_text(encoding="utf-8")
-MACRO_SQL = (ROOT / "queries" / "macros" / "sla.sql").read_text(encoding="utf-8")
+from watchfloor.sla import Policy, attainment, business_seconds
 
 COLUMNS = {
     "case_id": pl.String, "clock": pl.String, "queue_id": pl.String, "priority": pl.String,
@@ -37,91 +30,6 @@ COLUMNS = {
     "queue_s": pl.Float64, "review_s": pl.Float64, "pending_s": pl.Float64, "escalation_s": pl.Float64,
     "closed_s": pl.Float64,
 }
-
-
-def t(text: str) -> datetime:
-    return datetime.fromisoformat(text)
-
-
-class Warehouse:
-    """A small in-memory warehouse with the contract schema and the SLA macros."""
-
-    def __init__(self) -> None:
-        self.con = duckdb.connect()
-        self.con.execute(SCHEMA_SQL).fetchall()
-        self.con.execute("SET TimeZone='UTC'").fetchall()
-        self.con.execute(MACRO_SQL).fetchall()
-        self.policies: dict[str, Policy] = {}
-        self.queues: dict[str, tuple[str, str]] = {}
-        self.cases: dict[str, dict] = {}
-        self._event_id = 0
-        self._new_cases: list[tuple] = []
-        self._new_events: list[tuple] = []
-
-    def policy(self, pid, fa_min, res_min, calendar="24x7", pause=True, start=9, end=17) -> str:
-        self.con.execute(
-            "INSERT INTO sla_policies VALUES (?, 'P1', ?, ?, ?, ?, ?, ?, ?)",
-            [pid, fa_min, res_min, calendar, pause, start, end, pid],
-        ).fetchall()
-        self.policies[pid] = Policy(fa_min, res_min, calendar, pause, start, end)
-        return pid
-
-    def queue(self, qid, pid, tz) -> str:
-        self.con.execute(
-            "INSERT INTO queues (queue_id, name, vertical, region, tier, sla_policy_id, timezone) VALUES (?, ?, 'Fraud & spam', 'EMEA', 'L1', ?, ?)",
-            [qid, qid, pid, tz],
-        ).fetchall()
-        self.queues[qid] = (pid, tz)
-        return qid
-
-    def case(self, case_id, queue, created, first_action=None, resolved=None, events=()):
-        """events: (occurred_at, event_type) in the order they happened (event_id follows it)."""
-        self._new_cases.append((case_id, created, queue, "resolved" if resolved else "in_review", first_action, resolved))
-        for occurred_at, event_type in events:
-            self._event_id += 1
-            self._new_events.append((self._event_id, case_id, occurred_at, event_type))
-        self.cases[case_id] = dict(queue=queue, created=created, first_action=first_action, resolved=resolved, events=list(events))
-
-    def _flush(self) -> None:
-        """Insert the buffered cases and events in bulk (row-by-row inserts are slow in DuckDB)."""
-        if self._new_cases:
-            frame = pl.DataFrame(self._new_cases, orient="row", schema={
-                "case_id": pl.String, "created_at": pl.Datetime("us"), "queue_id": pl.String, "status": pl.String,
-                "first_action_at": pl.Datetime("us"), "resolved_at": pl.Datetime("us")})
-            self.con.register("new_cases", frame.to_arrow())
-            self.con.execute(
-                """INSERT INTO cases (case_id, created_at, source, surface, category, priority, region, language,
-                       queue_id, status, vendor_id, first_action_at, resolved_at, updated_at)
-                   SELECT case_id, created_at, 'user_report', 'chat', 'spam', 'P1', 'EMEA', 'en', queue_id, status, 'v1',
-                          first_action_at, resolved_at, created_at
-                   FROM new_cases"""
-            ).fetchall()
-            self.con.unregister("new_cases")
-            self._new_cases = []
-        if self._new_events:
-            frame = pl.DataFrame(self._new_events, orient="row", schema={
-                "event_id": pl.Int64, "case_id": pl.String, "occurred_at": pl.Datetime("us"), "event_type": pl.String})
-            self.con.register("new_events", frame.to_arrow())
-            self.con.execute("INSERT INTO case_events (event_id, case_id, occurred_at, event_type) SELECT * FROM new_events").fetchall()
-            self.con.unregister("new_events")
-            self._new_events = []
-
-    def frame(self, as_of, since=None) -> pl.DataFrame:
-        since = since if since is not None else as_of - timedelta(days=3650)
-        self._flush()
-        return self.con.sql("SELECT * FROM sla_clocks($as_of, $since)", params={"as_of": as_of, "since": since}).pl()
-
-    def query(self, sql: str, params: dict):
-        self._flush()
-        return self.con.sql(sql, params=params)
-
-    def sql(self, as_of, since=None) -> dict[tuple[str, str], dict]:
-        return {(r["case_id"], r["clock"]): r for r in self.frame(as_of, since).iter_rows(named=True)}
-
-    def python(self, case_id, as_of):
-        c = self.cases[case_id]
-        pid, tz = self.queues[c["queue"]]
-        return clocks_for_case(c["created"], c["first_action"], c["resolved"], c["events"], self.policies[pid], tz, as_of)
 
 
 def check(w: Warehouse, case_id: str, as_of: datetime, **expected) -> None:
@@ -396,39 +304,6 @@ def test_business_position_and_inverse_match_sql_on_random_instants():
 
 # --- SQL and Python agree on random warehouses ---------------------------------------------------
 
-TIMEZONES = ["America/New_York", "Europe/Dublin", "Asia/Singapore", "America/Los_Angeles", "Asia/Kolkata"]
-
-
-def _random_case(rng: random.Random, created: datetime):
-    """A consistent random case history: (first_action_at, resolved_at, events)."""
-    clock = created
-    events = []
-    first_action = None
-    state = "open"
-    resolved_at = None
-    for _ in range(rng.randrange(0, 9)):
-        clock += timedelta(seconds=rng.choice([rng.randrange(60, 4 * 3600), rng.randrange(3600, 4 * 86400)]))
-        if first_action is None and rng.random() < 0.5:
-            first_action = clock
-            continue
-        if state == "resolved":
-            if rng.random() < 0.7:
-                events.append((clock, "reopened"))
-                state, resolved_at = "open", None
-            continue
-        kind = rng.choice(["pending_info", "pending_info", "info_received", "info_received", "resolved", "resolved", "noise"])
-        if kind == "noise":
-            events.append((clock, "escalated"))
-        elif kind == "resolved":
-            events.append((clock, "resolved"))
-            state, resolved_at = "resolved", clock
-        else:
-            events.append((clock, kind))
-    if rng.random() < 0.1:  # two events at the same instant
-        events.append((clock, rng.choice(["pending_info", "info_received"])))
-    return first_action, resolved_at, events
-
-
 def _assert_agree(w: Warehouse, as_of: datetime, since: datetime, rows: dict | None = None) -> int:
     """Every clock of sla_clocks(as_of, since) equals the Python clock; returns how many were compared."""
     rows = w.sql(as_of, since) if rows is None else rows
@@ -471,7 +346,7 @@ def test_sql_and_python_agree_on_a_random_warehouse():
     base = t("2026-02-20")  # the period spans the March and October/November DST changes
     for n in range(400):
         created = base + timedelta(seconds=rng.randrange(0, 270 * 86400))
-        first_action, resolved, events = _random_case(rng, created)
+        first_action, resolved, events = random_case(rng, created)
         w.case(f"c{n}", rng.choice(queues), created, first_action, resolved, events)
     compared = 0
     for as_of in [t("2026-03-10 14:00"), t("2026-06-15 09:30"), t("2026-10-26 12:00"), t("2026-11-02 08:00"), t("2027-06-01")]:
@@ -518,116 +393,3 @@ def test_sql_and_python_agree_on_a_seeded_warehouse(tmp_path):
     compared = _assert_warehouse_agrees(path, end, end - timedelta(days=4))
     compared += _assert_warehouse_agrees(path, end - timedelta(days=3, hours=5), end - timedelta(days=5))
     assert compared > 2000
-
-
-# --- a synthetic warehouse for timing ------------------------------------------------------------
-
-SYNTHETIC_AS_OF = datetime(2026, 6, 1, 12)
-_SYNTHETIC_SQL = """
-INSERT INTO sla_policies (sla_policy_id, priority, first_action_target_min, resolution_target_min, calendar,
-                          pause_on_pending, business_start_hour, business_end_hour) VALUES
-    ('p0', 'P0', 15, 240, '24x7', true, 9, 17),
-    ('p1', 'P1', 60, 1440, '24x7', true, 9, 17),
-    ('p2', 'P2', 240, 2880, 'business', true, 9, 17),
-    ('p3', 'P3', 480, 7200, 'business', false, 8, 18);
-INSERT INTO queues (queue_id, name, vertical, region, tier, sla_policy_id, timezone)
-    SELECT 'q' || r || p, 'Queue ' || r || p, 'Fraud & spam', ['AMER', 'EMEA', 'APAC'][r + 1], 'L1', 'p' || p,
-           ['America/New_York', 'Europe/Dublin', 'Asia/Singapore'][r + 1]
-    FROM range(3) a(r), range(4) b(p);
--- Deterministic pseudo-random numbers in (0, 1) from hash(i, k).
-CREATE TEMP TABLE syn AS
-    SELECT i, u5,
-           $as_of - to_microseconds((u1 * 90 * 86400e6)::BIGINT) AS created_at,
-           to_microseconds((-ln(u2) * 3600e6)::BIGINT) AS fa_after,
-           to_microseconds((-ln(u3) * 86400e6)::BIGINT) AS res_after,
-           i % 3 AS r,
-           CASE WHEN u4 < 0.05 THEN 0 WHEN u4 < 0.3 THEN 1 WHEN u4 < 0.7 THEN 2 ELSE 3 END AS p
-    FROM (SELECT i, (hash(i, 1) % 1000000 + 0.5) / 1e6 AS u1, (hash(i, 2) % 1000000 + 0.5) / 1e6 AS u2,
-                 (hash(i, 3) % 1000000 + 0.5) / 1e6 AS u3, (hash(i, 4) % 1000000 + 0.5) / 1e6 AS u4,
-                 (hash(i, 5) % 1000000 + 0.5) / 1e6 AS u5
-          FROM range($n) t(i));
-INSERT INTO cases (case_id, created_at, source, surface, category, priority, region, language, queue_id, status,
-                   vendor_id, first_action_at, resolved_at, updated_at)
-    SELECT 'c' || i, created_at, 'user_report', 'chat', 'spam', 'P' || p, ['AMER', 'EMEA', 'APAC'][r + 1], 'en',
-           'q' || r || p,
-           CASE WHEN created_at + fa_after + res_after <= $as_of AND u5 > 0.02 THEN 'resolved' ELSE 'in_review' END,
-           'v' || (i % 5),
-           CASE WHEN created_at + fa_after <= $as_of THEN created_at + fa_after END,
-           CASE WHEN created_at + fa_after + res_after <= $as_of AND u5 > 0.02 THEN created_at + fa_after + res_after END,
-           created_at
-    FROM syn
-    ORDER BY created_at;  -- a warehouse is loaded in time order
--- About 7 events a case: 5 % pending_info (4 % answered), 1 % resolved-reopened-resolved.
-INSERT INTO case_events (event_id, case_id, occurred_at, event_type)
-    SELECT i * 16 + k, 'c' || i, ts, kind FROM (
-        SELECT i, 0 AS k, created_at AS ts, 'created' AS kind FROM syn
-        UNION ALL SELECT i, 1, created_at + INTERVAL 1 SECOND, 'routed' FROM syn
-        UNION ALL SELECT i, 2, created_at + INTERVAL 2 SECOND, 'assigned' FROM syn
-        UNION ALL SELECT i, 3, created_at + fa_after, 'first_action' FROM syn
-        UNION ALL SELECT i, 4, created_at + fa_after + res_after / 3, 'pending_info' FROM syn WHERE u5 BETWEEN 0.5 AND 0.55
-        UNION ALL SELECT i, 5, created_at + fa_after + res_after / 2, 'info_received' FROM syn WHERE u5 BETWEEN 0.5 AND 0.54
-        UNION ALL SELECT i, 6, created_at + fa_after + res_after * 0.8, 'decided' FROM syn
-        UNION ALL SELECT i, 7, created_at + fa_after + res_after * 0.9, 'enforced' FROM syn
-        UNION ALL SELECT i, 8, created_at + fa_after + res_after / 2, 'resolved' FROM syn WHERE u5 BETWEEN 0.6 AND 0.61
-        UNION ALL SELECT i, 9, created_at + fa_after + res_after * 0.7, 'reopened' FROM syn WHERE u5 BETWEEN 0.6 AND 0.61
-        UNION ALL SELECT i, 10, created_at + fa_after + res_after, 'resolved' FROM syn WHERE u5 > 0.02
-    ) WHERE ts <= $as_of
-    ORDER BY ts;  -- in time order, as a case-management system lands them
-"""
-
-
-def build_synthetic_warehouse(path: str | Path, n_cases: int = 1_000_000, as_of: datetime = SYNTHETIC_AS_OF) -> str:
-    """A synthetic warehouse for timing sla_clocks: n_cases over the 90 days before as_of, four
-    policies (two business-hours) over 12 queues in three time zones, ~7 events a case."""
-    con = duckdb.connect(str(path))
-    try:
-        con.execute(SCHEMA_SQL).fetchall()
-        sql = _SYNTHETIC_SQL.replace("$as_of", f"TIMESTAMP '{as_of.isoformat(sep=' ')}'").replace("$n", str(int(n_cases)))
-        con.execute(sql).fetchall()
-    finally:
-        con.close()
-    return str(path)
-
-
-def bench(n_cases: int = 1_000_000, repeats: int = 7) -> None:
-    """Print the time of `SELECT state, count(*) FROM sla_clocks(T, T - 1 day)` on n_cases."""
-    import resource
-    import statistics
-
-    def cpu() -> float:
-        usage = resource.getrusage(resource.RUSAGE_SELF)
-        return usage.ru_utime + usage.ru_stime
-
-    with tempfile.TemporaryDirectory() as tmp:
-        path = Path(tmp) / "synthetic.duckdb"
-        start = time.perf_counter()
-        build_synthetic_warehouse(path, n_cases)
-        print(f"built {n_cases} cases in {time.perf_counter() - start:.1f} s")
-        con = duckdb.connect(str(path), read_only=True)
-        con.execute("SET threads = 2").fetchall()
-        con.execute("SET TimeZone = 'UTC'").fetchall()
-        queries = {
-            "create macros": (MACRO_SQL, False),
-            "state count, since T - 1 day": ("SELECT state, count(*) FROM sla_clocks($t, $t - INTERVAL 1 DAY) GROUP BY ALL", True),
-            "state count, since T - 8 days": ("SELECT state, count(*) FROM sla_clocks($t, $t - INTERVAL 192 HOUR) GROUP BY ALL", True),
-            "all rows to Polars, since T - 1 day": ("SELECT * FROM sla_clocks($t, $t - INTERVAL 1 DAY)", True),
-        }
-        for label, (sql, is_query) in queries.items():
-            walls, cpus = [], []
-            for _ in range(repeats):
-                c0, w0 = cpu(), time.perf_counter()
-                if is_query:
-                    con.sql(sql, params={"t": SYNTHETIC_AS_OF}).pl()
-                else:
-                    con.execute(sql).fetchall()
-                walls.append(time.perf_counter() - w0)
-                cpus.append(cpu() - c0)
-            print(f"{label}: wall min {min(walls):.3f} s, median {statistics.median(walls):.3f} s; cpu min {min(cpus):.3f} s")
-        con.close()
-
-
-if __name__ == "__main__":
-    if len(sys.argv) >= 2 and sys.argv[1] == "bench":
-        bench(int(sys.argv[2]) if len(sys.argv) > 2 else 1_000_000)
-    else:
-        print("usage: python -m tests.unit.test_sla bench [cases]")

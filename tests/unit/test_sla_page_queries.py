@@ -1,6 +1,6 @@
 """The SLA page's named queries (queries/sla_*.sql) and figures (watchfloor/sla_figures.py) against a
 small warehouse built by hand below, whose every figure is worked out in the comments. The page
-evaluates the clocks once (sla_period_clocks); sla_report.sla_figures derives every figure.
+evaluates the clocks once (sla_period_clocks); sla_figures.sla_figures derives every figure.
 
 AS_OF is Wednesday 2026-11-18 12:00 UTC. The page's default date range is the last 7 days,
 2026-11-12..2026-11-18, i.e. the period [11-12 00:00, 11-19 00:00), cut at AS_OF. All policies
@@ -54,8 +54,7 @@ Cases (t = day hour:minute in November 2026; events in order):
 
 from __future__ import annotations
 
-from datetime import date, datetime
-from pathlib import Path
+from datetime import date
 
 import duckdb
 import polars as pl
@@ -63,88 +62,9 @@ import pytest
 
 import queries
 from queries import plans
-from tests.conftest import pin_warehouse
-from watchfloor import formatting, sla_figures, summaries
+from tests.warehouses.sla import AS_OF, EVENTS, TWO_DAYS, WEEK, H, t
+from watchfloor import formatting, sla_figures
 from watchfloor.filters import Filters
-from watchfloor.warehouse import create_schema
-
-AS_OF = datetime(2026, 11, 18, 12, 0)
-WEEK = Filters(start=date(2026, 11, 12), end=date(2026, 11, 18))
-TWO_DAYS = Filters(start=date(2026, 11, 17), end=date(2026, 11, 18))
-H = 3600.0
-
-
-def t(day: int, hour: int, minute: int = 0) -> datetime:
-    return datetime(2026, 11, day, hour, minute)
-
-
-POLICIES = [
-    # id, priority, first-action min, resolution min, calendar, pause, name
-    ("pol_p1", "P1", 60, 1440, "24x7", True, "P1 urgent"),
-    ("pol_p2", "P2", 480, 4320, "24x7", True, "P2 standard"),
-    ("pol_p3", "P3", 480, 2400, "business", True, "P3 low, business hours"),
-]
-QUEUES = [
-    ("q_fraud_amer", "Fraud AMER L1", "Fraud & spam", "AMER", "L1", "pol_p2", "America/New_York"),
-    ("q_child_emea", "Child safety EMEA L1", "Child safety", "EMEA", "L1", "pol_p1", "Europe/Dublin"),
-    ("q_child_l2", "Child safety EMEA L2", "Child safety", "EMEA", "L2", "pol_p1", "Europe/Dublin"),
-    ("q_legal_emea", "Legal EMEA L1", "Legal", "EMEA", "L1", "pol_p3", "Europe/Dublin"),
-]
-VENDORS = [("v_int", "Internal", "internal", 55.0), ("v_bpo", "Northwind BPO", "bpo", 24.0)]
-REVIEWERS = [("r1", "v_int", "AMER"), ("r2", "v_bpo", "EMEA"), ("r3", "v_bpo", "EMEA"), ("r4", "v_int", "EMEA")]
-
-# case_id, created, category, current queue, priority, region, status, vendor, first_action_at, resolved_at
-CASES = [
-    ("c1", t(16, 10), "fraud_scams", "q_fraud_amer", "P2", "AMER", "resolved", "v_int", t(16, 12), t(16, 12)),
-    ("c2", t(16, 20), "fraud_scams", "q_fraud_amer", "P2", "AMER", "resolved", "v_bpo", t(17, 6), t(17, 6)),
-    ("c3", t(17, 8), "child_safety", "q_child_l2", "P1", "EMEA", "resolved", "v_bpo", t(17, 9), t(18, 11)),
-    ("c4", t(18, 9, 30), "child_safety", "q_child_emea", "P1", "EMEA", "queued", None, None, None),
-    ("c5", t(18, 11, 10), "child_safety", "q_child_emea", "P1", "EMEA", "queued", None, None, None),
-    ("c6", t(18, 7), "spam", "q_fraud_amer", "P2", "AMER", "in_review", "v_int", None, None),
-    ("c7", t(18, 9), "fraud_scams", "q_fraud_amer", "P2", "AMER", "in_review", "v_bpo", t(18, 9, 30), None),
-    ("c8", t(13, 10), "child_safety", "q_child_l2", "P1", "EMEA", "resolved", "v_int", t(13, 10, 40), t(14, 13)),
-    ("c9", t(10, 10), "fraud_scams", "q_fraud_amer", "P2", "AMER", "resolved", "v_int", t(10, 11), t(10, 12)),
-    ("c10", t(11, 20), "fraud_scams", "q_fraud_amer", "P2", "AMER", "resolved", "v_int", t(12, 6), t(12, 6)),
-    ("c11", t(14, 0), "fraud_scams", "q_fraud_amer", "P2", "AMER", "resolved", "v_int", t(14, 2), t(18, 1)),
-]
-# case_id -> [(when, event_type, actor, queue)] in order ('created' has no actor and no queue)
-EVENTS = {
-    "c1": [(t(16, 10), "created", None, None), (t(16, 10), "routed", "system", "q_fraud_amer"),
-           (t(16, 11), "assigned", "r1", "q_fraud_amer"), (t(16, 12), "first_action", "r1", "q_fraud_amer"),
-           (t(16, 12), "decided", "r1", "q_fraud_amer"), (t(16, 12), "resolved", "r1", "q_fraud_amer")],
-    "c2": [(t(16, 20), "created", None, None), (t(16, 20), "routed", "system", "q_fraud_amer"),
-           (t(17, 5), "assigned", "r2", "q_fraud_amer"), (t(17, 6), "first_action", "r2", "q_fraud_amer"),
-           (t(17, 6), "decided", "r2", "q_fraud_amer"), (t(17, 6), "resolved", "r2", "q_fraud_amer")],
-    "c3": [(t(17, 8), "created", None, None), (t(17, 8), "routed", "system", "q_child_emea"),
-           (t(17, 8, 30), "assigned", "r2", "q_child_emea"), (t(17, 9), "first_action", "r2", "q_child_emea"),
-           (t(17, 9), "pending_info", "r2", "q_child_emea"), (t(17, 11), "info_received", "system", "q_child_emea"),
-           (t(17, 12), "assigned", "r2", "q_child_emea"), (t(17, 13), "escalated", "r2", "q_child_l2"),
-           (t(17, 16), "assigned", "r3", "q_child_l2"), (t(18, 11), "decided", "r3", "q_child_l2"),
-           (t(18, 11), "resolved", "r3", "q_child_l2")],
-    "c4": [(t(18, 9, 30), "created", None, None), (t(18, 9, 30), "routed", "system", "q_child_emea")],
-    "c5": [(t(18, 11, 10), "created", None, None), (t(18, 11, 10), "routed", "system", "q_child_emea")],
-    "c6": [(t(18, 7), "created", None, None), (t(18, 7), "routed", "system", "q_fraud_amer"),
-           (t(18, 8), "assigned", "r1", "q_fraud_amer")],
-    "c7": [(t(18, 9), "created", None, None), (t(18, 9), "routed", "system", "q_fraud_amer"),
-           (t(18, 9, 15), "assigned", "r2", "q_fraud_amer"), (t(18, 9, 30), "first_action", "r2", "q_fraud_amer"),
-           (t(18, 9, 30), "pending_info", "r2", "q_fraud_amer"), (t(18, 10), "info_received", "system", "q_fraud_amer"),
-           (t(18, 10, 30), "assigned", "r2", "q_fraud_amer")],
-    "c8": [(t(13, 10), "created", None, None), (t(13, 10), "routed", "system", "q_child_emea"),
-           (t(13, 10, 20), "assigned", "r4", "q_child_emea"), (t(13, 10, 40), "first_action", "r4", "q_child_emea"),
-           (t(13, 10, 40), "escalated", "r4", "q_child_l2"), (t(14, 12), "assigned", "r4", "q_child_l2"),
-           (t(14, 13), "decided", "r4", "q_child_l2"), (t(14, 13), "resolved", "r4", "q_child_l2")],
-    "c9": [(t(10, 10), "created", None, None), (t(10, 10), "routed", "system", "q_fraud_amer"),
-           (t(10, 10, 30), "assigned", "r1", "q_fraud_amer"), (t(10, 11), "first_action", "r1", "q_fraud_amer"),
-           (t(10, 11), "decided", "r1", "q_fraud_amer"), (t(10, 12), "resolved", "r1", "q_fraud_amer")],
-    "c10": [(t(11, 20), "created", None, None), (t(11, 20), "routed", "system", "q_fraud_amer"),
-            (t(12, 3), "assigned", "r1", "q_fraud_amer"), (t(12, 6), "first_action", "r1", "q_fraud_amer"),
-            (t(12, 6), "decided", "r1", "q_fraud_amer"), (t(12, 6), "resolved", "r1", "q_fraud_amer")],
-    "c11": [(t(14, 0), "created", None, None), (t(14, 0), "routed", "system", "q_fraud_amer"),
-            (t(14, 1), "assigned", "r1", "q_fraud_amer"), (t(14, 2), "first_action", "r1", "q_fraud_amer"),
-            (t(14, 2), "decided", "r1", "q_fraud_amer"), (t(14, 2), "resolved", "r1", "q_fraud_amer"),
-            (t(15, 2), "reopened", "system", "q_fraud_amer"), (t(17, 0), "assigned", "r1", "q_fraud_amer"),
-            (t(18, 1), "decided", "r1", "q_fraud_amer"), (t(18, 1), "resolved", "r1", "q_fraud_amer")],
-}
 
 # ---- expected figures (worked out in the module docstring) ----
 # Daily attainment over [11-12, 11-19) cut at AS_OF: day -> (met, breached)
@@ -195,57 +115,6 @@ EXPECTED_CAUSES = {
     "resolution": (3, 175800.0, 172200.0, 7200.0, 102000.0, 86400.0),  # c3 + c8 + c11
 }
 C3_CAUSES = (1, 5400.0, 73800.0, 7200.0, 10800.0, 0.0)  # the resolution breach of c3 alone
-
-
-def build(path: str | Path) -> str:
-    path = str(path)
-    con = duckdb.connect(path)
-    try:
-        create_schema(con)
-        con.executemany(
-            "INSERT INTO sla_policies (sla_policy_id, priority, first_action_target_min, resolution_target_min, "
-            "calendar, pause_on_pending, name) VALUES (?, ?, ?, ?, ?, ?, ?)", POLICIES)
-        con.executemany("INSERT INTO queues (queue_id, name, vertical, region, tier, sla_policy_id, timezone) "
-                        "VALUES (?, ?, ?, ?, ?, ?, ?)", QUEUES)
-        con.executemany("INSERT INTO vendors (vendor_id, name, kind, cost_per_hour_usd) VALUES (?, ?, ?, ?)", VENDORS)
-        con.executemany(
-            "INSERT INTO reviewers (reviewer_id, vendor_id, region, languages, hired_at, active) "
-            "VALUES (?, ?, ?, ['en'], TIMESTAMP '2025-01-01', true)", REVIEWERS)
-        for case_id, created, category, queue, priority, region, status, vendor, first, resolved in CASES:
-            events = EVENTS[case_id]
-            escalated = any(e[1] == "escalated" for e in events)
-            reviewer = next((e[2] for e in reversed(events) if e[1] == "assigned"), None)
-            con.execute(
-                """INSERT INTO cases (case_id, created_at, source, surface, category, priority, region, language,
-                       queue_id, status, vendor_id, reviewer_id, first_action_at, resolved_at, decision, escalated,
-                       updated_at, account_id, content_excerpt)
-                   VALUES (?, ?, 'user_report', 'chat', ?, ?, ?, 'en', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'hand-built')""",
-                [case_id, created, category, priority, region, queue, status, vendor, reviewer, first, resolved,
-                 "violating" if resolved else None, escalated, events[-1][0], f"acct_{case_id}"],
-            ).fetchall()
-        rows = sorted(
-            ((when, i, case_id, kind, actor, queue) for case_id, events in EVENTS.items()
-             for i, (when, kind, actor, queue) in enumerate(events)),
-            key=lambda r: (r[0], r[2], r[1]),
-        )
-        con.executemany(
-            "INSERT INTO case_events (event_id, case_id, occurred_at, event_type, actor_id, queue_id) VALUES (?, ?, ?, ?, ?, ?)",
-            [(n + 1, case_id, when, kind, actor, queue) for n, (when, _, case_id, kind, actor, queue) in enumerate(rows)],
-        )
-        summaries.refresh(con)  # the pages read the summaries, as after a seed or a load
-    finally:
-        con.close()
-    return path
-
-
-@pytest.fixture(scope="module")
-def sla_warehouse(tmp_path_factory) -> str:
-    return build(tmp_path_factory.mktemp("sla_hand") / "sla.duckdb")
-
-
-@pytest.fixture
-def sla_env(monkeypatch, sla_warehouse):
-    return pin_warehouse(monkeypatch, sla_warehouse, AS_OF)
 
 
 def fetch(filters: Filters = WEEK, **scope) -> dict[str, pl.DataFrame]:

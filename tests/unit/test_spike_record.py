@@ -19,7 +19,7 @@ from datetime import date, datetime, timedelta
 import polars as pl
 import pytest
 
-from tests.unit.test_watched_spikes import AS_OF, CATEGORY, HOUR, LAST, NARROW, START, at, cells
+from tests.warehouses.watched_spikes import AS_OF, CATEGORY, HOUR, LAST, NARROW, START, at, cells
 from watchfloor import executive as ex
 from watchfloor import incidents as inc
 from watchfloor import spike_record

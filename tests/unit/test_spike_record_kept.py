@@ -21,12 +21,10 @@ from polars.testing import assert_frame_equal
 
 import queries
 from queries import plans, prefetch
-from tests import hand_warehouse
 from tests.conftest import pin_warehouse
 from tests.live_warehouse import seeded_then_live
-from tests.unit import test_watched_spikes as hand
-from tests.unit.test_refresh import interval  # noqa: F401 - the refresher's clock, workers and state
-from tests.unit.test_watched_spikes_queries import build
+from tests.warehouses import home
+from tests.warehouses import watched_spikes as hand
 from watchfloor import config, spike_record, summaries
 from watchfloor.filters import default_filters
 from watchfloor.simulator.config import SimConfig
@@ -54,11 +52,6 @@ def builds(monkeypatch) -> list:
 
     monkeypatch.setattr(spike_record, "build", counted)
     return made
-
-
-@pytest.fixture
-def warehouse(tmp_path, monkeypatch) -> str:
-    return pin_warehouse(monkeypatch, build(tmp_path / "kept.duckdb"), hand.AS_OF)
 
 
 def fetched_again():
@@ -93,7 +86,7 @@ def assert_same_record(got: spike_record.SpikeRecord, want: spike_record.SpikeRe
     assert (got.first, got.last, got.sensitivity) == (want.first, want.last, want.sensitivity)
 
 
-def test_a_page_reads_the_record_the_writers_kept_and_judges_only_other_series(warehouse, builds):
+def test_a_page_reads_the_record_the_writers_kept_and_judges_only_other_series(own_watched_env, builds):
     """The writers keep the unfiltered record of the newest case's hour and the next
     (watchfloor.spike_record_summary): the page reads it, judging nothing, and gets what the
     detector gives for the series it fetched. Another sensitivity, or series no record was kept
@@ -119,17 +112,17 @@ def test_a_page_reads_the_record_the_writers_kept_and_judges_only_other_series(w
     assert builds == [(hand.HOUR, "high"), (hand.HOUR, "normal")]
 
 
-def test_a_write_to_past_hours_is_judged_on_the_page_until_the_writers_judge_again(warehouse, builds):
+def test_a_write_to_past_hours_is_judged_on_the_page_until_the_writers_judge_again(own_watched_env, builds):
     """An incremental refresh keeps the kept records while the newest case's hour is the same: a
     write that changes a past hour's counts leaves them unmatched (the page's series have another
     key), so the page judges the new series itself, once; a full refresh keeps them anew."""
     first = fetched_again()
     record = plans.spike_record(first, hand.AS_OF)
-    ids = [r[0] for r in duckdb.connect(warehouse, read_only=True).execute(
+    ids = [r[0] for r in duckdb.connect(own_watched_env, read_only=True).execute(
         "SELECT 'late-' || case_id FROM cases WHERE surface = 'image_gen' AND region = 'APAC' "
         "AND created_at >= TIMESTAMP '2026-11-18 06:00:00' AND created_at < TIMESTAMP '2026-11-18 07:00:00'").fetchall()]
     assert len(ids) == 35
-    write(warehouse, COPY_SIX_TO_NINE, ids)
+    write(own_watched_env, COPY_SIX_TO_NINE, ids)
     assert builds == []  # the newest case's hour did not move: nothing judged by the writer
 
     after = fetched_again()
@@ -146,7 +139,7 @@ def test_a_write_to_past_hours_is_judged_on_the_page_until_the_writers_judge_aga
 
     builds.clear()
     queries.clear_cache()
-    write(warehouse, "SELECT 1", None)  # a full refresh judges the kept hours again
+    write(own_watched_env, "SELECT 1", None)  # a full refresh judges the kept hours again
     kept_hours = [hand.HOUR - hand.H, hand.HOUR]  # the newest case's hour (11:00) and the next
     assert builds == [(h, "normal") for h in kept_hours]
     assert_same_record(plans.spike_record(fetched_again(), hand.AS_OF), changed)
@@ -192,7 +185,7 @@ def test_the_record_is_the_same_for_the_rows_in_any_order():
 def test_the_refresher_builds_the_record_of_a_new_hour_before_a_page_asks(interval, builds):
     """Running the pages' plans ahead (queries/prefetch.py) also builds the spike record of the new
     hour's watched series, so the first page of that hour finds it built."""
-    t0 = hand_warehouse.AS_OF
+    t0 = home.AS_OF
     filters = default_filters(t0.date())
     refresher = prefetch.Refresher(clock=lambda: config.dashboard_now())
     prefetch.publish(t0)

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import random
 from datetime import datetime, timedelta
-from pathlib import Path
 
 import duckdb
 import polars as pl
@@ -22,7 +21,8 @@ import pytest
 import queries
 from queries import plans, translate
 from tests.live_warehouse import read_rows, seeded_then_live
-from tests.unit.test_sla import TIMEZONES, Warehouse, _random_case, t
+from tests.sla_cases import TIMEZONES, Warehouse, random_case, t
+from tests.summary_checks import CLOCK_READS, FIGURES_DEFINITION, assert_same, raw_twin
 from watchfloor import summaries
 from watchfloor.cli import main
 from watchfloor.filters import Filters
@@ -33,42 +33,6 @@ from watchfloor.warehouse import create_schema
 SWITCHED = ("sla_period_clocks", "home_sla", "home_sla_week_before", "executive_sla", "vendor_sla",
             "queue_open_cases", "capacity_backlog", "routing_cases", "routing_figures", "sla_now")
 END = datetime(2026, 11, 18, 12, 0)
-
-
-def assert_same(raw: pl.DataFrame, summary: pl.DataFrame, where) -> None:
-    """Equal frames: the same rows in the same order, every value identical (floats too)."""
-    assert raw.columns == summary.columns, where
-    assert raw.height == summary.height, (where, raw.height, summary.height)
-    for column in raw.columns:
-        a, b = raw[column], summary[column]
-        differ = (a != b).fill_null(True) & ~(a.is_null() & b.is_null())
-        assert not differ.any(), (where, column, raw.filter(differ).head(3).to_dicts(),
-                                  summary.filter(differ)[column].head(3).to_list())
-
-
-# The summaries' readings of SLA clocks (macros/sla.sql): the whole clock, its two parts, the met
-# clocks counted per hour or per day; each has a raw twin of the same name without `summary_`.
-CLOCK_READS = ("summary_sla_clocks(", "summary_sla_clock_times(", "summary_sla_open_clocks(",
-               "summary_sla_stopped_clocks(", "summary_sla_met_hour_counts(", "summary_sla_met_day_counts(")
-
-
-def raw_twin(sql: str) -> str:
-    """The query with every summary reading of the clocks replaced by its raw twin."""
-    for part in CLOCK_READS:
-        sql = sql.replace(part, part.removeprefix("summary_"))
-    return sql
-
-
-def _figures_definition() -> str:
-    """routing_figures' definition: its figures aggregated from the rows of routing_cases.sql with
-    every case's steps and SLA clocks replayed from the raw events (no summary read)."""
-    cases = raw_twin(queries.load("routing_cases").sql).replace("summary_routing_segments(", "routing_segments(")
-    body = (Path(__file__).parent / "routing_figures_definition.sql").read_text(encoding="utf-8")
-    assert body.count("WITH period_cases") == 1
-    return body.replace("WITH period_cases", f"WITH cases_replayed AS (\n{cases}\n),\nperiod_cases")
-
-
-FIGURES_DEFINITION = _figures_definition()
 
 
 def compare_clocks(con, as_of: datetime, since: datetime) -> int:
@@ -94,7 +58,7 @@ def random_warehouse() -> Warehouse:
     base = t("2026-02-20")  # spans the March and October/November DST changes
     for n in range(1500):
         created = base + timedelta(seconds=rng.randrange(0, 270 * 86400))
-        first_action, resolved, events = _random_case(rng, created)
+        first_action, resolved, events = random_case(rng, created)
         w.case(f"c{n}", rng.choice(queues), created, first_action, resolved, events)
     w._flush()
     summaries.refresh(w.con)

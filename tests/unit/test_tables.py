@@ -9,7 +9,7 @@ import polars as pl
 import pyarrow as pa
 
 from components import tables
-from tests.unit.test_no_polars_callbacks import ROOT, serving_files
+from tests.source_files import ROOT, serving_files
 
 
 def test_a_frame_becomes_the_table_the_pandas_route_gave():

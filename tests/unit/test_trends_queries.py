@@ -24,83 +24,18 @@ Cases (day hour:minute in November 2026; queue q_fraud is AMER 'fraud_spam', q_h
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta
-from pathlib import Path
+from typing import Any
 
-import duckdb
 import polars as pl
 import pytest
 
 import queries
 from queries import plans
-from tests.conftest import pin_warehouse
-from watchfloor import summaries
+from tests.warehouses.trends import AS_OF, END, RANGE, START, t
 from watchfloor import trends as tr
 from watchfloor.filters import Filters
-from watchfloor.warehouse import create_schema
 
-AS_OF = datetime(2026, 11, 18, 12, 0)
-RANGE = Filters(start=date(2026, 11, 16), end=date(2026, 11, 18))
-START, END = datetime(2026, 11, 16), datetime(2026, 11, 19)
-NO_SCOPE = {"regions": [], "verticals": [], "priorities": [], "vendors": []}
-
-
-def t(day: int, hour: int, minute: int = 0) -> datetime:
-    return datetime(2026, 11, day, hour, minute)
-
-
-# case_id, created, category, subcategory, surface, region, language, source, org, queue, classifier, score,
-# automated, decision
-CASES = [
-    ("t1", t(16, 10, 15), "fraud_scams", "phishing", "api", "AMER", "en", "classifier", "org_a", "q_fraud", "clf-a", 0.55, False, "violating"),
-    ("t2", t(16, 10, 40), "fraud_scams", "phishing", "api", "AMER", "en", "classifier", "org_a", "q_fraud", "clf-a", 0.95, True, "violating"),
-    ("t3", t(17, 9, 0), "fraud_scams", "phishing", "chat", "AMER", "es", "user_report", None, "q_fraud", None, None, False, "non_violating"),
-    ("t4", t(17, 9, 30), "spam", "seo_spam", "chat", "AMER", "en", "classifier", "org_b", "q_fraud", "clf-a", 0.58, False, "non_violating"),
-    ("t7", t(17, 11, 0), "spam", "seo_spam", "chat", "AMER", "en", "classifier", "org_b", "q_fraud", "clf-b", 1.0, False, "violating"),
-    ("t5", t(18, 8, 0), "hate", "slurs", "chat", "EMEA", "de", "user_report", None, "q_hate", None, None, False, None),
-    ("p3", t(13, 23, 59), "hate", "slurs", "chat", "EMEA", "fr", "user_report", None, "q_hate", None, None, False, None),
-    ("p1", t(14, 10, 0), "fraud_scams", "phishing", "chat", "AMER", "en", "user_report", None, "q_fraud", None, None, False, "violating"),
-    ("p2", t(15, 10, 0), "hate", "slurs", "chat", "EMEA", "de", "user_report", None, "q_hate", None, None, False, None),
-    ("h1", t(10, 10, 0), "spam", "seo_spam", "chat", "AMER", "en", "user_report", None, "q_fraud", None, None, False, None),
-    ("h2", t(12, 23, 59), "fraud_scams", "phishing", "chat", "AMER", "en", "user_report", None, "q_fraud", None, None, False, None),
-]
-
-
-def build(path: str | Path) -> str:
-    path = str(path)
-    con = duckdb.connect(path)
-    try:
-        create_schema(con)
-        con.execute("INSERT INTO sla_policies (sla_policy_id, priority, first_action_target_min, resolution_target_min, "
-                    "calendar, pause_on_pending, name) VALUES ('p2', 'P2', 480, 4320, '24x7', true, 'P2')").fetchall()
-        con.executemany("INSERT INTO queues (queue_id, name, vertical, region, tier, sla_policy_id, timezone) "
-                        "VALUES (?, ?, ?, ?, 'L1', 'p2', 'UTC')",
-                        [("q_fraud", "L1 fraud AMER", "fraud_spam", "AMER"), ("q_hate", "L1 hate EMEA", "hate_harassment", "EMEA")])
-        for (case_id, created, category, sub, surface, region, language, source, org, queue, clf, score,
-             automated, decision) in CASES:
-            resolved = created + timedelta(hours=1) if decision else None
-            con.execute(
-                """INSERT INTO cases (case_id, created_at, source, surface, category, subcategory, priority, region,
-                       language, queue_id, status, org_id, resolved_at, decision, classifier_name, classifier_score,
-                       automated, updated_at, account_id, content_excerpt)
-                   VALUES (?, ?, ?, ?, ?, ?, 'P2', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'hand-built')""",
-                [case_id, created, source, surface, category, sub, region, language, queue,
-                 "resolved" if decision else "queued", org, resolved, decision, clf, score, automated,
-                 resolved or created, f"acct_{case_id}"],
-            ).fetchall()
-        summaries.refresh(con)  # the pages read the summaries, as after a seed or a load
-    finally:
-        con.close()
-    return path
-
-
-@pytest.fixture(scope="module")
-def trends_warehouse(tmp_path_factory) -> str:
-    return build(tmp_path_factory.mktemp("trends_hand") / "trends.duckdb")
-
-
-@pytest.fixture
-def trends_env(monkeypatch, trends_warehouse):
-    return pin_warehouse(monkeypatch, trends_warehouse, AS_OF)
+NO_SCOPE: dict[str, Any] = {"regions": [], "verticals": [], "priorities": [], "vendors": []}
 
 
 def series(dimension: str = "category", hourly: bool = True, **scope) -> pl.DataFrame:

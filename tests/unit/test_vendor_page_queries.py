@@ -81,163 +81,23 @@ Grades (green 1, amber ½, red 0; weights throughput .15, AHT .10, occupancy .10
 
 from __future__ import annotations
 
-from datetime import date, datetime
-from pathlib import Path
+from datetime import date
 
-import duckdb
 import polars as pl
 import pytest
 
 import queries
 from queries import plans
+from tests.warehouses.vendors import AS_OF, QA, W09, W16, WEEK, N, V
 from watchfloor import quality as q
-from watchfloor import summaries
 from watchfloor import vendors as v
 from watchfloor.filters import Filters
-from watchfloor.warehouse import create_schema
-
-AS_OF = datetime(2026, 11, 18, 12, 0)
-WEEK = Filters(start=date(2026, 11, 12), end=date(2026, 11, 18))
-W09, W16 = datetime(2026, 11, 9), datetime(2026, 11, 16)
-
-
-def t(day: int, hour: int, minute: int = 0) -> datetime:
-    return datetime(2026, 11, day, hour, minute)
-
-
-VENDORS = [
-    # id, name, kind, cost/h, throughput, accuracy, sla, aht, occupancy, overturn
-    ("v_a", "Acme Review", "bpo", 30.0, 4.4, 0.81, 0.80, 600.0, None, 0.32),
-    ("v_b", "Trust Ops", "internal", 60.0, 3.0, 0.95, 0.95, 1500.0, 0.05, 0.05),
-]
-REVIEWERS = [("r1", "v_a", "AMER", "Bogota"), ("r2", "v_a", "APAC", "Manila"), ("r3", "v_b", "AMER", "Austin"),
-             ("qa1", "v_b", "AMER", "Austin")]
-QUEUES = [("q1", "Fraud AMER L1", "Fraud & spam", "AMER", "L1"), ("q2", "Fraud AMER L2", "Fraud & spam", "AMER", "L2")]
-
-
-def _simple(created, assigned, reviewer, decided, queue="q1"):
-    return [(created, "created", None, None), (created, "routed", "system", queue),
-            (assigned, "assigned", reviewer, queue), (decided, "first_action", reviewer, queue),
-            (decided, "decided", reviewer, queue), (decided, "resolved", reviewer, queue)]
-
-
-# case_id -> (category, status, final reviewer, events [(when, type, actor, queue)])
-CASES = {
-    "c1": ("fraud_scams", "resolved", "r1", [
-        (t(16, 10), "created", None, None), (t(16, 10), "routed", "system", "q1"),
-        (t(16, 10, 10), "assigned", "r1", "q1"), (t(16, 10, 20), "first_action", "r1", "q1"),
-        (t(16, 10, 20), "pending_info", "r1", "q1"), (t(16, 11), "info_received", "system", "q1"),
-        (t(16, 11, 30), "assigned", "r1", "q1"), (t(16, 11, 36), "decided", "r1", "q1"),
-        (t(16, 11, 36), "resolved", "r1", "q1")]),
-    "c2": ("fraud_scams", "resolved", "r3", [
-        (t(16, 12), "created", None, None), (t(16, 12), "routed", "system", "q1"),
-        (t(16, 12), "assigned", "r1", "q1"), (t(16, 12, 5), "first_action", "r1", "q1"),
-        (t(16, 12, 5), "escalated", "r1", "q2"), (t(16, 13), "assigned", "r3", "q2"),
-        (t(16, 13, 20), "decided", "r3", "q2"), (t(16, 13, 20), "resolved", "r3", "q2")]),
-    "c3": ("fraud_scams", "resolved", "r2", _simple(t(13, 23, 50), t(13, 23, 55), "r2", t(14, 0, 5))),
-    "c4": ("fraud_scams", "resolved", "r1", [
-        (t(17, 8), "created", None, None), (t(17, 8), "routed", "system", "q1"),
-        (t(17, 8), "assigned", "r2", "q1"), (t(17, 8, 15), "first_action", "r2", "q1"),
-        (t(17, 8, 15), "pending_info", "r2", "q1"), (t(17, 9), "info_received", "system", "q1"),
-        (t(17, 9, 30), "assigned", "r1", "q1"), (t(17, 9, 40), "decided", "r1", "q1"),
-        (t(17, 9, 40), "resolved", "r1", "q1")]),
-    "c5": ("spam", "in_review", "r1", [
-        (t(18, 11, 40), "created", None, None), (t(18, 11, 40), "routed", "system", "q1"),
-        (t(18, 11, 50), "assigned", "r1", "q1")]),
-    "c6": ("spam", "resolved", "r3", _simple(t(11, 23, 30), t(11, 23, 40), "r3", t(12, 0, 20))),
-    "c7": ("fraud_scams", "resolved", "r1", _simple(t(15, 10), t(15, 10), "r1", t(15, 10, 5))),
-    "c8": ("fraud_scams", "resolved", "r2", _simple(t(15, 0), t(16, 1), "r2", t(16, 1, 10))),
-    **{f"x{i}": ("fraud_scams", "resolved", "r1" if i < 4 else "r3",
-                 _simple(t(10, 8), t(10, 8, 10), "r1" if i < 4 else "r3", t(10, 8, 20))) for i in range(1, 7)},
-}
-
-SHIFTS = [
-    ("r1", t(15, 8), t(15, 12), "q1"), ("r1", t(16, 8), t(16, 16), "q1"), ("r1", t(17, 8), t(17, 16), "q1"),
-    ("r1", t(18, 8), t(18, 16), "q1"),
-    ("r2", t(11, 20), t(12, 4), "q1"), ("r2", t(13, 20), t(14, 4), "q1"), ("r2", t(15, 22), t(16, 6), "q1"),
-    ("r2", t(17, 6), t(17, 14), "q1"),
-    ("r3", t(11, 20), t(12, 4), "q2"), ("r3", t(16, 12), t(16, 20), "q2"),
-    ("qa1", t(16, 9), t(16, 17), None),
-]
-
-V, N = "violating", "non_violating"
-# (case, reviewer, reviewed_at, original, qa, golden)
-QA = (
-    [("x1", "r1", t(17, 10), V, V, False)] * 3 + [("x2", "r1", t(17, 10), N, N, False)] * 2
-    + [("x3", "r1", t(17, 10), V, N, False)]
-    + [("c3", "r2", t(17, 10), V, V, False)] * 2 + [("c8", "r2", t(17, 10), N, N, False)]
-    + [("c8", "r2", t(17, 10), N, V, False)]
-    + [("c7", "r1", t(13, 10), V, V, True)] * 2
-    + [("c3", "r2", t(17, 10), V, V, True), ("c8", "r2", t(17, 10), V, N, True)]
-    + [("c6", "r3", t(17, 11), V, V, False)] * 2 + [("x4", "r3", t(17, 11), N, N, False)] * 2
-    + [("x5", "r3", t(17, 11), V, V, False), ("x6", "r3", t(10, 11), V, N, False)]
-)
-CATEGORY_OF_QA_CASE = {"x5": "hate"}  # the other QA cases keep their own category (x4: spam)
-
-APPEALS = [
-    ("ap1", "c1", t(16, 20), t(17, 12), "overturned"), ("ap2", "c3", t(14, 9), t(16, 9), "upheld"),
-    ("ap3", "c7", t(16, 9), None, "pending"), ("ap4", "c4", t(17, 12), t(18, 11), "upheld"),
-    ("ap5", "x1", t(10, 9), t(10, 20), "overturned"),
-    ("ap6", "c2", t(16, 20), t(17, 9), "overturned"), ("ap7", "c6", t(13, 9), None, "pending"),
-]
-
-
-def build(path: str | Path) -> str:
-    path = str(path)
-    con = duckdb.connect(path)
-    try:
-        create_schema(con)
-        con.execute("INSERT INTO sla_policies (sla_policy_id, priority, first_action_target_min, resolution_target_min, "
-                    "calendar, pause_on_pending, name) VALUES ('p2', 'P2', 480, 1440, '24x7', true, 'P2 standard')")
-        con.executemany("INSERT INTO queues (queue_id, name, vertical, region, tier, sla_policy_id, timezone) "
-                        "VALUES (?, ?, ?, ?, ?, 'p2', 'America/New_York')", QUEUES)
-        con.executemany(
-            "INSERT INTO vendors (vendor_id, name, kind, cost_per_hour_usd, target_throughput_per_hour, target_accuracy, "
-            "target_sla_adherence, target_aht_seconds, target_occupancy, target_overturn_rate) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", VENDORS)
-        con.executemany("INSERT INTO reviewers (reviewer_id, vendor_id, region, languages, hired_at, active, site) "
-                        "VALUES (?, ?, ?, ['en'], TIMESTAMP '2025-01-01', true, ?)", REVIEWERS)
-        con.executemany("INSERT INTO shifts (reviewer_id, starts_at, ends_at, queue_id) VALUES (?, ?, ?, ?)", SHIFTS)
-        vendor_of = {r[0]: r[1] for r in REVIEWERS}
-        for case_id, (category, status, reviewer, events) in CASES.items():
-            category = CATEGORY_OF_QA_CASE.get(case_id, "spam" if case_id == "x4" else category)
-            resolved = events[-1][0] if status == "resolved" else None
-            first = next((e[0] for e in events if e[1] == "first_action"), None)
-            con.execute(
-                """INSERT INTO cases (case_id, created_at, source, surface, category, priority, region, language,
-                       queue_id, status, vendor_id, reviewer_id, first_action_at, resolved_at, decision, escalated,
-                       updated_at, account_id, content_excerpt)
-                   VALUES (?, ?, 'user_report', 'chat', ?, 'P2', 'AMER', 'en', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'hand-built')""",
-                [case_id, events[0][0], category, "q2" if case_id == "c2" else "q1", status, vendor_of[reviewer],
-                 reviewer, first, resolved, "violating" if resolved else None,
-                 any(e[1] == "escalated" for e in events), events[-1][0], f"acct_{case_id}"],
-            ).fetchall()
-        rows = sorted(((when, i, case_id, kind, actor, queue) for case_id, (_, _, _, events) in CASES.items()
-                       for i, (when, kind, actor, queue) in enumerate(events)), key=lambda r: (r[0], r[2], r[1]))
-        con.executemany(
-            "INSERT INTO case_events (event_id, case_id, occurred_at, event_type, actor_id, queue_id) VALUES (?, ?, ?, ?, ?, ?)",
-            [(n + 1, case_id, when, kind, actor, queue) for n, (when, _, case_id, kind, actor, queue) in enumerate(rows)])
-        con.executemany(
-            "INSERT INTO qa_reviews (qa_id, case_id, reviewer_id, qa_reviewer_id, reviewed_at, original_decision, "
-            "qa_decision, is_golden) VALUES (?, ?, ?, 'qa1', ?, ?, ?, ?)",
-            [(f"qa{n}", *row) for n, row in enumerate(QA)])
-        con.executemany("INSERT INTO appeals (appeal_id, case_id, filed_at, resolved_at, outcome) VALUES (?, ?, ?, ?, ?)",
-                        APPEALS)
-        summaries.refresh(con)  # the pages read the summaries, as after a seed or a load
-    finally:
-        con.close()
-    return path
 
 
 @pytest.fixture(scope="module")
-def warehouse(tmp_path_factory) -> str:
-    return build(tmp_path_factory.mktemp("vendors") / "vendors.duckdb")
-
-
-@pytest.fixture(scope="module")
-def fetched(warehouse):
+def fetched(vendors_warehouse):
     queries.clear_cache()
-    data = plans.fetch(plans.vendors(AS_OF, WEEK), warehouse=warehouse)
+    data = plans.fetch(plans.vendors(AS_OF, WEEK), warehouse=vendors_warehouse)
     queries.close_all()
     return data
 
@@ -381,19 +241,19 @@ def test_kappa_per_category(figures):
     assert kappa[("v_b", "hate")] == (None, None)  # one label on both sides: undefined
 
 
-def test_vendor_filter_keeps_one_vendor(warehouse):
+def test_vendor_filter_keeps_one_vendor(vendors_warehouse):
     queries.clear_cache()
     only_b = Filters(start=WEEK.start, end=WEEK.end, vendors=("v_b",))
-    data = plans.fetch(plans.vendors(AS_OF, only_b), warehouse=warehouse)
+    data = plans.fetch(plans.vendors(AS_OF, only_b), warehouse=vendors_warehouse)
     queries.close_all()
     card = v.vendor_figures(data["work"], data["quality"], data["outcomes"], data["contracts"], data["sla"])["vendor"]
     assert card["vendor_id"].to_list() == ["v_b"]
 
 
-def test_an_empty_period_gives_an_empty_scorecard(warehouse):
+def test_an_empty_period_gives_an_empty_scorecard(vendors_warehouse):
     queries.clear_cache()
     long_ago = Filters(start=date(2025, 1, 1), end=date(2025, 1, 7))
-    data = plans.fetch(plans.vendors(AS_OF, long_ago), warehouse=warehouse)
+    data = plans.fetch(plans.vendors(AS_OF, long_ago), warehouse=vendors_warehouse)
     queries.close_all()
     figures = v.vendor_figures(data["work"], data["quality"], data["outcomes"], data["contracts"], data["sla"])
     assert figures["vendor"].height == 0 and figures["week"].height == 0
@@ -403,9 +263,9 @@ def test_an_empty_period_gives_an_empty_scorecard(warehouse):
 
 
 @pytest.fixture(scope="module")
-def reviews(warehouse):
+def reviews(vendors_warehouse):
     queries.clear_cache()
-    data = plans.fetch(plans.quality(AS_OF, WEEK), warehouse=warehouse)
+    data = plans.fetch(plans.quality(AS_OF, WEEK), warehouse=vendors_warehouse)
     queries.close_all()
     return data["reviews"]
 

@@ -20,7 +20,7 @@ import pytest
 import queries
 from queries import plans
 from tests.live_warehouse import Clock, assert_wrong_row_caught, copy_of, read_rows
-from tests.unit.test_summaries import assert_same
+from tests.summary_checks import assert_same
 from watchfloor import summaries
 from watchfloor.filters import Filters
 from watchfloor.loader import load_files
@@ -191,7 +191,7 @@ def test_a_wrong_summary_row_is_caught(live_warehouse, tmp_path):
                 ("summary_appeal_outcomes", "outcome = 'overturned' WHERE appeal_id = ?", appeal, "vendor_outcomes"),
                 ("summary_appeal_outcomes", f"reviewer_id = '{other_reviewer}' WHERE appeal_id = ?", appeal,
                  "vendor_outcomes")):
-            assert_wrong_row_caught(w, table, change, key, lambda: compare(w, name, params[name]))
+            assert_wrong_row_caught(w, table, change, key, lambda name=name: compare(w, name, params[name]))
         for name in DEFINITIONS:
             compare(w, name, params[name])
     finally:

@@ -11,6 +11,7 @@ from datetime import date, datetime
 import polars as pl
 import pytest
 
+from tests.export_inputs import vendor_card
 from watchfloor import scorecard_export
 from watchfloor import vendors as v
 from watchfloor.formatting import format_value
@@ -149,17 +150,8 @@ def test_format_value():
 # ---------------------------------------------------------------------------- exports
 
 
-def _card() -> pl.DataFrame:
-    row = {"vendor_id": "v_a", "vendor": "Acme <Review>", "cost_usd": 100.0, "score": 0.8, "grade": "B"}
-    for f in v.FIGURES:
-        row[f.key] = 0.9 if f.kind == "share" else 100.0
-        row[f"{f.key}_target"] = 0.95 if f.target else None
-        row[f"{f.key}_status"] = "amber" if f.target else "none"
-    return pl.DataFrame([row])
-
-
 def test_csv_export_has_values_targets_and_colours():
-    text = scorecard_export.scorecard_csv(_card()).decode("utf-8")
+    text = scorecard_export.scorecard_csv(vendor_card()).decode("utf-8")
     rows = list(csv.DictReader(io.StringIO(text)))
     assert len(rows) == 1
     assert rows[0]["vendor"] == "Acme <Review>" and rows[0]["grade"] == "B"
@@ -168,7 +160,7 @@ def test_csv_export_has_values_targets_and_colours():
 
 
 def test_printable_scorecard_is_self_contained_and_escaped():
-    card = _card()
+    card = vendor_card()
     weeks = card.with_columns(week_start=pl.lit(datetime(2026, 11, 16)))
     kappa = pl.DataFrame({"vendor_id": ["v_a"], "category": ["fraud_scams"], "checks": [10], "agreed": [8],
                           "accuracy": [0.8], "kappa": [0.5833], "band": ["moderate"]})

@@ -36,45 +36,10 @@ import numpy as np
 import polars as pl
 import pytest
 
+from tests.warehouses.watched_spikes import AS_OF, CATEGORY, HOUR, LAST, NARROW, START, H, at, cells
 from watchfloor import spike_detector, spike_record, watched_scopes
 from watchfloor import trends as tr
 from watchfloor.home_figures import rising_categories
-
-HOUR = datetime(2026, 11, 18, 12)
-AS_OF = HOUR + timedelta(minutes=30)
-START = HOUR - timedelta(days=29)
-LAST = HOUR - timedelta(hours=1)
-CATEGORY = "impersonation"
-SURFACES = ("chat", "image_gen")
-REGIONS = ("AMER", "APAC", "EMEA")
-BASE = 10
-H = timedelta(hours=1)
-
-
-def at(hour: int) -> datetime:
-    return datetime(2026, 11, 18, hour)
-
-
-NARROW = {("image_gen", "APAC"): (at(6), 3, 25)}
-
-
-def cells(extra: dict | None = None, regions=REGIONS) -> pl.DataFrame:
-    """category, surface, region, bucket, cases: BASE per cell and hour, plus `extra`
-    {(surface, region): (first hour, hours, added cases)}."""
-    rows = []
-    extra = extra or {}
-    for i in range(29 * 24):
-        bucket = START + i * H
-        for surface in SURFACES:
-            for region in regions:
-                cases = BASE
-                if (surface, region) in extra:
-                    first, hours, add = extra[(surface, region)]
-                    if first <= bucket < first + hours * H:
-                        cases += add
-                rows.append((CATEGORY, surface, region, bucket, cases))
-    return pl.DataFrame(rows, schema={"category": pl.String, "surface": pl.String, "region": pl.String,
-                                      "bucket": pl.Datetime("us"), "cases": pl.Int64}, orient="row")
 
 
 def record(frame: pl.DataFrame, sensitivity: str = "normal") -> spike_record.SpikeRecord:
