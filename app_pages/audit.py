@@ -2,6 +2,7 @@
 and export."""
 
 from datetime import UTC, datetime, timedelta
+from typing import cast
 
 import streamlit as st
 
@@ -42,7 +43,8 @@ if entries.height == 0:
     st.info("Nothing has been recorded yet: no case has been viewed or revealed, and nobody has signed in.")
     st.stop()
 
-first_day, last_day = entries["at"].min().date(), entries["at"].max().date()
+# `at` is a Datetime column (polars types min/max as any value): the same datetimes, only typed.
+first_day, last_day = cast(datetime, entries["at"].min()).date(), cast(datetime, entries["at"].max()).date()
 period_column, users_column, actions_column, case_column = st.columns([2, 2, 2, 2])
 with period_column:
     period = st.date_input("Between (UTC)", value=(first_day, last_day), key="audit_period",
@@ -51,7 +53,7 @@ with users_column:
     users = st.multiselect("User", options=sorted(entries["user"].unique().to_list()), key="audit_users",
                            placeholder="Everyone")
 with actions_column:
-    actions = st.multiselect("Action", options=list(audit.ACTIONS), format_func=audit.ACTION_LABELS.get,
+    actions = st.multiselect("Action", options=list(audit.ACTIONS), format_func=audit.ACTION_LABELS.__getitem__,
                              key="audit_actions", placeholder="Every action")
 with case_column:
     case_id = st.text_input("Case id", key="audit_case", max_chars=200, placeholder="Any case")

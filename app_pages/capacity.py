@@ -54,7 +54,7 @@ if forecast is not None:
 
     st.subheader("Staffing gap, next 7 days", anchor=False)
     by = st.segmented_control("Rows", options=["label", "region"], default="label", key="capacity_gap_by",
-                              format_func={"label": "Queue group", "region": "Region"}.get) or "label"
+                              format_func={"label": "Queue group", "region": "Region"}.__getitem__) or "label"
     week = cap.next_days(view.frame, as_of, 7)
     charts.gap_heatmap(cap.gap_by(week, by), by, zone, key="capacity_gap_heatmap")
     st.markdown("**Worst under-staffed hours**")
@@ -62,7 +62,7 @@ if forecast is not None:
 
     st.subheader("Backlog and breaches, next 48 hours", anchor=False)
     charts.backlog_table(view.backlog_summary, key="capacity_backlog_table")
-    shown = st.selectbox("Queue group", options=view.backlog_summary["team"].to_list(), format_func=labels.get,
+    shown = st.selectbox("Queue group", options=view.backlog_summary["team"].to_list(), format_func=labels.__getitem__,
                          key="capacity_backlog_group")
     charts.backlog_chart(cap.group_projection(view.projection, shown), zone, key="capacity_backlog_chart")
 
@@ -70,7 +70,7 @@ st.subheader("Demand forecast", anchor=False)
 level = st.segmented_control("Forecast for", options=list(LEVELS), format_func=LEVELS.__getitem__, default="team",
                              key="capacity_forecast_level") or "team"
 if level == "team":
-    team = st.selectbox("Queue group", options=scope, format_func=labels.get, key="capacity_forecast_group")
+    team = st.selectbox("Queue group", options=scope, format_func=labels.__getitem__, key="capacity_forecast_group")
     history = cap.group_history(data["arrivals"], team)
     series = None if forecast is None else forecast.filter(forecast["team"] == team)
 else:
@@ -92,8 +92,9 @@ def accuracy() -> None:
         st.info("The backtest of the last 4 weeks is running in the background; it appears here when done.",
                 icon=":material/hourglass_top:")
         return
-    if backtest.exception() is not None:
-        st.error(f"The backtest could not be run: {plain.md(first_line(backtest.exception()))}")
+    error = backtest.exception()
+    if error is not None:
+        st.error(f"The backtest could not be run: {plain.md(first_line(error))}")
         return
     per_group = backtest.result().filter(backtest.result()["team"].is_in(scope))
     summary = cap.backtest_summary(per_group)

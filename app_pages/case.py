@@ -26,7 +26,7 @@ if wanted is None:
 
 case_id = case_figures.search_term(wanted)
 found = shell.fetch_or_stop(plans.case(as_of, case_id)) if case_id else None
-if found is None or found["case"].height == 0:
+if case_id is None or found is None or found["case"].height == 0:  # no case_id: found is None too
     case_view.forget_view()
     case_view.not_found(wanted)
     st.stop()

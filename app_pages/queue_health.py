@@ -87,7 +87,7 @@ shown_first = linked_queue or (ranked["group"][0] if ranked.height else ids[0])
 queue_column, _ = st.columns([2, 1])
 queue_id = queue_column.selectbox("Queue", options=ids, format_func=lambda q: queue_names[q] or q,
                                   index=ids.index(shown_first), key=f"queue_history_queue_{linked_queue or ''}")
-days = st.segmented_control("Range", options=list(HISTORY_DAYS), format_func=RANGE_LABELS.get, default=30,
+days = st.segmented_control("Range", options=list(HISTORY_DAYS), format_func=RANGE_LABELS.__getitem__, default=30,
                             key="queue_history_days") or 30
 window = history_window(page_now, days)
 history = shell.fetch_or_stop(plans.queue_history(page_now, sidebar_filters.current_filters(page_now.date()), queue_id, days))

@@ -36,7 +36,7 @@ sla_charts.attainment_charts(data["attainment"], breakdown, hourly)
 sla_charts.breakdown_table(data["attainment"], breakdown)
 
 st.subheader("Why breaches happen", anchor=False)
-cause_clock = st.segmented_control("Clock", options=list(sla_figures.CLOCKS), format_func=sla_figures.CLOCK_LABELS.get,
+cause_clock = st.segmented_control("Clock", options=list(sla_figures.CLOCKS), format_func=sla_figures.CLOCK_LABELS.__getitem__,
                                    default=sla_figures.FIRST_ACTION, key="sla_causes_clock", required=True)
 sla_charts.breach_causes(data["causes"], breakdown, cause_clock or sla_figures.FIRST_ACTION)
 

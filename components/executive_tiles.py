@@ -10,7 +10,7 @@ import polars as pl
 import streamlit as st
 
 from components import plain, tables
-from components.kpi import page_link
+from components.kpi import DeltaArrow, DeltaColour, page_link
 from components.navigation import page_is_built
 from components.spike_lines import spike_list
 from watchfloor import executive as ex
@@ -97,8 +97,8 @@ def tile(figure: ex.Figure, role: str, compared_with: str, window: str) -> None:
     """One figure: value, change against the period before, its window right under the number, a
     short note and a link to its page."""
     delta = ex.describe_change(figure)
-    colour = "off" if figure.higher_is_better is None else ("normal" if figure.higher_is_better else "inverse")
-    arrow = "auto"
+    colour: DeltaColour = "off" if figure.higher_is_better is None else ("normal" if figure.higher_is_better else "inverse")
+    arrow: DeltaArrow = "auto"
     if delta == NO_CHANGE:
         colour, arrow = "off", "off"
     with st.container(border=True, gap=None, height=TILE_HEIGHT):

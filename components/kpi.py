@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Literal
+
 import streamlit as st
 from streamlit.errors import StreamlitAPIException
 
@@ -9,6 +11,10 @@ from components.navigation import page_is_built
 from components.navigation import url_path as navigation_url
 from watchfloor import roles
 from watchfloor.compare import NO_CHANGE
+
+# The values of st.metric's delta_color and delta_arrow that the tiles use.
+DeltaColour = Literal["normal", "inverse", "off"]
+DeltaArrow = Literal["auto", "off"]
 
 
 def kpi_tile(
@@ -26,8 +32,8 @@ def kpi_tile(
     compared_with: str | None = None,
 ) -> None:
     """One bordered tile. `higher_is_better=None` shows the delta in grey; `note` is a caption below."""
-    colour = "off" if higher_is_better is None else ("normal" if higher_is_better else "inverse")
-    arrow = "auto"
+    colour: DeltaColour = "off" if higher_is_better is None else ("normal" if higher_is_better else "inverse")
+    arrow: DeltaArrow = "auto"
     if delta == NO_CHANGE:
         colour, arrow = "off", "off"
     # Tiles in one row stretch to the tallest, so a row reads as a row whether or not a tile has a link.

@@ -29,7 +29,7 @@ def control() -> str:
     """The low / normal / high control; returns the sensitivity now in force and keeps it."""
     in_force = current()
     picked = st.segmented_control(
-        "Spike sensitivity", options=list(SENSITIVITIES), format_func=LABELS.get, default=in_force,
+        "Spike sensitivity", options=list(SENSITIVITIES), format_func=LABELS.__getitem__, default=in_force,
         key=WIDGET_KEY, required=True,
         help="How unusual a count must be to raise an alert, for every category and scope, here and on Home, "
              "Incidents and the Executive summary. High finds smaller spikes and raises more alerts.")

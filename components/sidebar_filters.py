@@ -10,6 +10,7 @@ the filters in force are taken from the widgets.
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Callable
 from datetime import date, timedelta
 
 import streamlit as st
@@ -61,7 +62,7 @@ def draw_sidebar(options: dict[str, dict[str, str]], today: date, page_key: str 
         if dates:
             st.date_input("Date range", value=(current.start, current.end), key=PERIOD_KEY,
                           max_value=max(today, current.end), format="YYYY-MM-DD")
-        elif spec.no_date_range:
+        elif spec is not None and spec.no_date_range:  # always set here (no spec: returned above)
             st.caption(spec.no_date_range)
         for attr, key in (WIDGET_KEYS.items() if scope else ()):
             url_key = next(k for k, a in MULTI_KEYS.items() if a == attr)
@@ -69,7 +70,7 @@ def draw_sidebar(options: dict[str, dict[str, str]], today: date, page_key: str 
             st.multiselect(
                 LABELS[attr],
                 options=list(choices),
-                format_func=lambda value, choices=choices: choices.get(value, value),
+                format_func=_labeller(choices),
                 default=[v for v in getattr(current, attr) if v in choices],
                 key=key,
                 placeholder="All",
@@ -86,8 +87,15 @@ def draw_sidebar(options: dict[str, dict[str, str]], today: date, page_key: str 
     return chosen
 
 
+def _labeller(choices: dict[str, str]) -> Callable[[str], str]:
+    """A value's label, or the value itself when the warehouse has no label for it."""
+    def label(value: str) -> str:
+        return choices.get(value, value)
+    return label
+
+
 def _from_widgets(today: date, fallback: Filters, dates: bool = True, scope: bool = True) -> Filters:
-    period = (st.session_state.get(PERIOD_KEY) if dates else None) or (fallback.start, fallback.end)
+    period: tuple[date, ...] | date = (st.session_state.get(PERIOD_KEY) if dates else None) or (fallback.start, fallback.end)
     if isinstance(period, date):
         period = (period,)
     start = period[0] if len(period) > 0 else fallback.start

@@ -451,8 +451,8 @@ class AuditLog:
         frame = added if frame is None else pl.concat([added, frame])
         size = base + consumed
         with _snapshots_lock:
-            _snapshots[cache_key] = Snapshot(size=size, digest=hashlib.sha256(data[:size]).digest(), checker=checker,
-                                             frame=frame)
+            _snapshots[cache_key] = _Read(size=size, digest=hashlib.sha256(data[:size]).digest(), checker=checker,
+                                          frame=frame)
         if new[consumed:].strip():
             partial = checker.copy()
             partial.feed(new[consumed:])
@@ -498,7 +498,7 @@ class _Checker:
         try:
             raw = json.loads(line)
             version = raw.get("v", 1)
-            entry = Entry(*(raw[name] for name in FIELDS), v=version, key=raw.get("key", ""))
+            entry = Entry(**{name: raw[name] for name in FIELDS}, v=version, key=raw.get("key", ""))
             if (type(entry.seq) is not int or type(version) is not int or version not in (1, KEYED)
                     or not all(isinstance(getattr(entry, name), str) for name in (*FIELDS[1:], "key"))):
                 raise TypeError("wrong field types")
@@ -550,22 +550,28 @@ class _Checker:
 
 
 @dataclass
-class Snapshot:
+class _Read:
+    """What snapshot() keeps per file between calls."""
     size: int  # bytes of the file read and checked
     digest: bytes  # their SHA-256
     checker: _Checker
     frame: pl.DataFrame
-    verification: Verification | None = None
 
 
-_snapshots: dict[tuple[str, str], Snapshot] = {}
+@dataclass
+class Snapshot(_Read):
+    verification: Verification
+
+
+_snapshots: dict[tuple[str, str], _Read] = {}
 _snapshots_lock = threading.Lock()
 
 
 # --------------------------------------------------------------------------- the Audit page's figures
 
-SCHEMA = {"seq": pl.Int64, "at": pl.Datetime("us"), "user": pl.String, "role": pl.String,
-          "action": pl.String, "case_id": pl.String, "reason": pl.String, "hash": pl.String}
+SCHEMA: dict[str, pl.DataType | type[pl.DataType]] = {
+    "seq": pl.Int64, "at": pl.Datetime("us"), "user": pl.String, "role": pl.String,
+    "action": pl.String, "case_id": pl.String, "reason": pl.String, "hash": pl.String}
 
 
 def to_frame(entries: list[Entry]) -> pl.DataFrame:

@@ -152,9 +152,9 @@ def calibration_list(counts: pl.DataFrame, min_checks: int | None = None,
     lower end of the 95 % Wilson interval of their error share (errors ÷ checks, QA and golden
     together), highest first, so that a few unlucky checks do not put a reviewer on the list.
     Also their worst category (most errors; ties by name) and its errors."""
-    schema = {"reviewer_id": pl.String, "vendor_id": pl.String, "vendor": pl.String, "checks": pl.Int64,
-              "errors": pl.Int64, "error_share": pl.Float64, "error_floor": pl.Float64, "worst_category": pl.String,
-              "worst_category_errors": pl.Int64}
+    schema = pl.Schema({"reviewer_id": pl.String, "vendor_id": pl.String, "vendor": pl.String, "checks": pl.Int64,
+                        "errors": pl.Int64, "error_share": pl.Float64, "error_floor": pl.Float64,
+                        "worst_category": pl.String, "worst_category_errors": pl.Int64})
     min_checks = MIN_CHECKS_FOR_RANKING if min_checks is None else min_checks
     if counts.height == 0:
         return pl.DataFrame(schema=schema)
@@ -199,7 +199,7 @@ def confusion(counts: pl.DataFrame, category: str | None = None) -> pl.DataFrame
 def errors_by_category(counts: pl.DataFrame) -> pl.DataFrame:
     """Per category and kind of error (original → QA decision, disagreements only): checks."""
     wrong = counts.filter(pl.col("original_decision") != pl.col("qa_decision"))
-    schema = {"category": pl.String, "category_label": pl.String, "error": pl.String, "checks": pl.Int64}
+    schema = pl.Schema({"category": pl.String, "category_label": pl.String, "error": pl.String, "checks": pl.Int64})
     if wrong.height == 0:
         return pl.DataFrame(schema=schema)
     out = (wrong.group_by("category", "original_decision", "qa_decision").agg(checks=pl.col("checks").sum())

@@ -123,8 +123,10 @@ def _share(met: pl.Expr, breached: pl.Expr) -> pl.Expr:
     return pl.when(met + breached > 0).then(met / (met + breached)).otherwise(None)
 
 
-ATTAINMENT_SCHEMA = {"clock": pl.String, "bucket": pl.Datetime("us"), "dimension": pl.String, "value": pl.String,
-                     "label": pl.String, "met": pl.Int64, "breached": pl.Int64, "attainment": pl.Float64}
+_ATTAINMENT_DTYPES: dict[str, pl.DataType | type[pl.DataType]] = {
+    "clock": pl.String, "bucket": pl.Datetime("us"), "dimension": pl.String, "value": pl.String,
+    "label": pl.String, "met": pl.Int64, "breached": pl.Int64, "attainment": pl.Float64}
+ATTAINMENT_SCHEMA = pl.Schema(_ATTAINMENT_DTYPES)
 
 
 def attainment(clocks: pl.DataFrame, as_of: datetime, period_start: datetime, period_end: datetime,
@@ -144,7 +146,7 @@ def attainment(clocks: pl.DataFrame, as_of: datetime, period_start: datetime, pe
         pl.when(pl.col("breached")).then(0).otherwise(pl.col("clocks")).cast(pl.Int64).alias("met"),
         pl.when(pl.col("breached")).then(pl.col("clocks")).otherwise(0).cast(pl.Int64).alias("n_breached"),
     )
-    counts = {k: v for k, v in ATTAINMENT_SCHEMA.items() if k != "attainment"}
+    counts = pl.Schema({k: v for k, v in ATTAINMENT_SCHEMA.items() if k != "attainment"})
     parts = []
     for dimension in ("all", *DIMENSION_COLUMNS):
         labelled = _labelled(counted, dimension)
@@ -233,9 +235,9 @@ def next_to_breach(clocks: pl.DataFrame, limit: int | None = None,
     return top.select(NEXT_COLUMNS).join(counts, how="cross")
 
 
-CAUSE_SCHEMA = {"clock": pl.String, "dimension": pl.String, "value": pl.String, "label": pl.String,
-                "breached_clocks": pl.Int64, **{c: pl.Float64 for c in _CAUSE_COLUMNS.values()},
-                "total_seconds": pl.Float64}
+CAUSE_SCHEMA = pl.Schema({"clock": pl.String, "dimension": pl.String, "value": pl.String, "label": pl.String,
+                          "breached_clocks": pl.Int64, **{c: pl.Float64 for c in _CAUSE_COLUMNS.values()},
+                          "total_seconds": pl.Float64})
 
 
 def breach_causes(clocks: pl.DataFrame, as_of: datetime, period_start: datetime, period_end: datetime) -> pl.DataFrame:

@@ -1014,7 +1014,7 @@ def severity(peak_ratio: float, score: float) -> str:
     return "low"
 
 
-def detect(timestamps: Sequence[datetime], counts: Sequence[float], params: SpikeParams | None = None,
+def detect(timestamps: Sequence[datetime], counts: Sequence[float] | np.ndarray, params: SpikeParams | None = None,
            interval: timedelta | None = None) -> Detection:
     """Judge every point of a count series and return the detection with its episodes.
 

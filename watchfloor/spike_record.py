@@ -35,7 +35,7 @@ RECENT = timedelta(hours=24)  # a spike that ended within this of the last judge
 WARM_UP = timedelta(days=14)  # the weekly baseline takes over two weeks after the first hour of data
 SEVERITY_RANK = {name: i for i, name in enumerate(spike_detector.SEVERITIES)}
 
-RECORD_SCHEMA: dict[str, pl.DataType | type[pl.DataType]] = {
+_RECORD_DTYPES: dict[str, pl.DataType | type[pl.DataType]] = {
     "spike_id": pl.String, "category": pl.String, "surface": pl.String, "region": pl.String, "level": pl.String,
     "label": pl.String, "onset": pl.Datetime("us"), "detected_at": pl.Datetime("us"), "peak": pl.Datetime("us"),
     "end": pl.Datetime("us"), "until": pl.Datetime("us"), "hours": pl.Int64, "observed": pl.Float64,
@@ -43,6 +43,7 @@ RECORD_SCHEMA: dict[str, pl.DataType | type[pl.DataType]] = {
     "peak_expected": pl.Float64, "score": pl.Float64, "severity": pl.String, "ongoing": pl.Boolean,
     "state": pl.String, "kind": pl.String, "burst_cases": pl.Float64,
 }
+RECORD_SCHEMA = pl.Schema(_RECORD_DTYPES)
 
 
 def series_key(cells: pl.DataFrame) -> str:

@@ -253,13 +253,14 @@ def alert_rate(alerts: pl.DataFrame, categories: list[str], judged_from: datetim
     )
 
 
-SPIKE_LIST_SCHEMA = {
+_SPIKE_LIST_DTYPES: dict[str, pl.DataType | type[pl.DataType]] = {
     "source": pl.String, "key": pl.String, "category": pl.String, "surface": pl.String, "region": pl.String,
     "label": pl.String, "state": pl.String, "severity": pl.String, "onset": pl.Datetime("us"),
     "peak": pl.Datetime("us"), "end": pl.Datetime("us"), "until": pl.Datetime("us"), "observed": pl.Float64,
     "expected": pl.Float64, "ratio": pl.Float64, "score": pl.Float64, "excess": pl.Float64, "ongoing": pl.Boolean,
     "kind": pl.String, "burst_cases": pl.Float64,
 }
+SPIKE_LIST_SCHEMA = pl.Schema(_SPIKE_LIST_DTYPES)
 
 
 def spike_list(view: SpikeView | None, watched: WatchedView, dimension: str) -> pl.DataFrame:

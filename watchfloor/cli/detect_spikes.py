@@ -11,8 +11,11 @@ from __future__ import annotations
 import json
 import math
 import sys
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+
+import numpy as np
 
 from watchfloor import spike_detector
 from watchfloor.cli.options import UsageError
@@ -166,6 +169,7 @@ def _duration(step: timedelta) -> str:
 def run(args) -> int:
     series = read_series(args.file, args.time_column, args.value_column)
     params = spike_detector.SpikeParams.at(args.sensitivity)
+    observed: Sequence[float] | np.ndarray  # the grid's counts, or a list of them with the gaps filled
     grid, observed, interval = spike_detector.to_grid(series.times, series.values)
     if args.fill_missing:
         observed = [0.0 if math.isnan(v) else v for v in observed]

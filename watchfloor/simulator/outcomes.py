@@ -11,6 +11,7 @@ errors actually made.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Protocol
 
 import numpy as np
 
@@ -63,7 +64,28 @@ class Decisions:
     completed: np.ndarray    # per stage: completed by the end
 
 
-def decide(cfg: SimConfig, cases: Cases, sc: Scripts, tr: Trace, wf: Workforce,
+# What decide() reads of the cases, the stages and the trace: the live feed passes just these,
+# for the reviews completed in its window (Cases, Scripts and Trace have them too).
+class CaseTruth(Protocol):
+    category: np.ndarray
+    violating: np.ndarray
+    source: np.ndarray
+
+
+class ReviewStages(Protocol):
+    team: np.ndarray
+    action: np.ndarray
+    case_of: np.ndarray
+    tier: np.ndarray
+    entry: np.ndarray
+
+
+class ReviewTimes(Protocol):
+    cmp: np.ndarray
+    reviewer: np.ndarray
+
+
+def decide(cfg: SimConfig, cases: CaseTruth, sc: ReviewStages, tr: ReviewTimes, wf: Workforce,
            rng: np.random.Generator) -> Decisions:
     horizon = cfg.horizon_s
     n = len(sc.team)

@@ -29,6 +29,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, fields
 from types import SimpleNamespace
+from typing import cast
 
 import numpy as np
 import polars as pl
@@ -48,6 +49,8 @@ WINDOW_DAYS = 1
 CASE_ROWS_PER_FRAME = 100_000
 
 Progress = Callable[[str, float], None]
+# None for an array field that the function given it never reads; the checker only sees the field's type.
+_NOT_READ = cast(np.ndarray, None)
 
 
 @dataclass
@@ -320,7 +323,7 @@ def _settle(cfg: SimConfig, every: _Columns, h: dict, st: dict, tr: Trace, a: di
     n = len(cases_g)
     if n == 0:
         return {}, {}
-    cases = Cases(**{f: every[f][cases_g] for f in CASE_FIELDS}, routed_t=None)
+    cases = Cases(**{f: every[f][cases_g] for f in CASE_FIELDS}, routed_t=_NOT_READ)
     count = h["count"]
     first = np.zeros(len(count), dtype=np.int64)
     if len(count):
@@ -336,7 +339,7 @@ def _settle(cfg: SimConfig, every: _Columns, h: dict, st: dict, tr: Trace, a: di
     dec = Decisions(st["decision"], st["act"], st["enforce_t"], st["resolve_t"], st["completed"])
     au = AutoOutcome(np.searchsorted(cases_g, a["case"]), a["decided_t"], a["action"], a["enforce_t"],
                      a["resolve_t"])
-    last = EventLog(np.arange(n), every["updated_t"][cases_g], every["last_etype"][cases_g], None, None, None)
+    last = EventLog(np.arange(n), every["updated_t"][cases_g], every["last_etype"][cases_g], _NOT_READ, _NOT_READ, _NOT_READ)
     state = outcomes.case_state(cfg, cases, sc, tr, dec, au, last)
     for f in STATE_DTYPES:
         every.cols[f][cases_g] = getattr(state, f)
@@ -353,8 +356,8 @@ def _final_tables(cfg, plan: _Plan, wf, every: _Columns, incident_of, spike_time
     n = every.n
     for lo in range(0, n, CASE_ROWS_PER_FRAME):
         hi = min(lo + CASE_ROWS_PER_FRAME, n)
-        cases = Cases(**{f: every[f][lo:hi] for f in CASE_FIELDS}, routed_t=None)
-        state = CaseState(**{f: every[f][lo:hi] for f in STATE_DTYPES}, final_stage=None)
+        cases = Cases(**{f: every[f][lo:hi] for f in CASE_FIELDS}, routed_t=_NOT_READ)
+        state = CaseState(**{f: every[f][lo:hi] for f in STATE_DTYPES}, final_stage=_NOT_READ)
         yield "cases", contract_frames.cases_frame(cfg, cases, state, w.qt, wf, incident_of,
                                           contract_frames.case_id_series(np.arange(lo, hi)))
         report("tables", hi / max(n, 1))
