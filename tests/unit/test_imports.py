@@ -40,7 +40,23 @@ def _imported_names(node: ast.Import | ast.ImportFrom, module: str, is_package: 
         package = package[:len(package) - node.level + 1]
         base = ".".join([*package, base] if base else package)
     # `from a import b` imports the module a.b when there is one, else a name defined in a
-    return [f"{base}.{alias.name}" for alias in node.names] + [base]
+    return [f"{base}.{alias.name}" for alias in node.names]
+
+
+def _targets(module: str, name: str, files: dict[str, Path]) -> set[str]:
+    """The application's modules that importing `name` from `module` runs: the module that holds the
+    name, and the packages above it, except those `module` itself sits in (they are already being
+    run when it is: a package's own submodules importing each other make no circle through it)."""
+    while name and name not in files:  # a name defined in a module: the module
+        name = name.rpartition(".")[0]
+    parts = name.split(".")
+    found = set()
+    for i in range(1, len(parts) + 1):
+        target = ".".join(parts[:i])
+        above_module = i < len(parts) and module.startswith(target + ".")
+        if target in files and target != module and not above_module:
+            found.add(target)
+    return found
 
 
 def import_graph() -> dict[str, set[str]]:
@@ -54,14 +70,15 @@ def import_graph() -> dict[str, set[str]]:
             if not isinstance(node, ast.Import | ast.ImportFrom):
                 continue
             for name in _imported_names(node, module, path.name == "__init__.py"):
-                while name and name not in files:  # a name defined in a module: the module
-                    name = name.rpartition(".")[0]
-                parts = name.split(".")
-                for i in range(1, len(parts) + 1):
-                    target = ".".join(parts[:i])
-                    if target in files and target != module:
-                        graph[module].add(target)
+                graph[module] |= _targets(module, name, files)
     return graph
+
+
+def test_a_package_face_over_its_own_modules_is_no_circle_but_importing_the_face_is():
+    files = dict.fromkeys(("queries", "queries.runner", "queries.on_server", "components", "components.shell"), Path())
+    assert _targets("queries.runner", "queries.on_server", files) == {"queries.on_server"}
+    assert _targets("queries.runner", "queries.run", files) == {"queries"}  # a name the face defines
+    assert _targets("components.shell", "queries.on_server", files) == {"queries", "queries.on_server"}
 
 
 def reachable(graph: dict[str, set[str]], start: str) -> set[str]:
