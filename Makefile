@@ -11,7 +11,7 @@ CHROMIUM := /usr/lib/chromium/chromium
 LIVE_LOG ?= data/live-feed.log
 ALERTS_LOG ?= data/alerts.log
 
-.PHONY: run test test-unit test-app test-e2e bench bench-load install install-test chromium postgresql java clean-demo help
+.PHONY: run test lint test-unit test-app test-e2e bench bench-load install install-test chromium postgresql java clean-demo help
 
 help:
 	@echo "make run           - start the dashboard on the demo warehouse (sets everything up on first use)"
@@ -19,6 +19,7 @@ help:
 	@echo "make install       - create .venv and install Watchfloor into it"
 	@echo "make install-test  - the same, with what the tests need"
 	@echo "make test          - install what the tests need and run the whole suite"
+	@echo "make lint          - ruff and mypy over the code (the first step of make test)"
 	@echo "make test-unit     - the unit tests only"
 	@echo "make test-app      - the page tests (Streamlit AppTest) only"
 	@echo "make test-e2e      - the browser tests only"
@@ -95,8 +96,14 @@ java:
 # server, so two workers keep two cores busy; tests/scheduling.py says which tests go together.
 TEST_WORKERS ?= 2
 
-test: $(VENV)/.installed-test chromium postgresql java
+test: lint chromium postgresql java
 	$(BIN)/python -m pytest -q -n $(TEST_WORKERS) --durations=25
+
+# ruff (pyflakes, import order, bugbear, ...) over everything; mypy over the product's code
+LINT_PATHS := watchfloor queries components app_pages Home.py asgi.py
+lint: $(VENV)/.installed-test
+	$(BIN)/ruff check .
+	$(BIN)/mypy $(LINT_PATHS)
 
 test-unit: $(VENV)/.installed-test
 	$(BIN)/python -m pytest -q tests/unit
