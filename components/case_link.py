@@ -1,4 +1,4 @@
-"""Opening a case from any table: the Case page when it is built and the role may view it.
+"""Opening a case from any table: the Case page when the role may view it.
 
 Pages draw their case lists with `case_table` (rows selectable one at a time); when a row is
 selected, `open_case` switches to the Case page with `?case_id=...`, or returns False so the
@@ -14,7 +14,6 @@ import polars as pl
 import streamlit as st
 
 from components import tables
-from components.navigation import page_is_built
 from watchfloor import roles
 
 CASE_PAGE = "case"
@@ -22,8 +21,8 @@ CASE_PARAM = "case_id"
 
 
 def case_page_available(role: str) -> bool:
-    """The Case page exists and this role may open it."""
-    return page_is_built(CASE_PAGE) and roles.can_view(role, CASE_PAGE)
+    """This role may open the Case page."""
+    return roles.can_view(role, CASE_PAGE)
 
 
 def open_case(case_id: str | None, role: str) -> bool:

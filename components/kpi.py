@@ -7,7 +7,6 @@ from typing import Literal
 import streamlit as st
 from streamlit.errors import StreamlitAPIException
 
-from components.navigation import page_is_built
 from components.navigation import url_path as navigation_url
 from watchfloor import roles
 from watchfloor.compare import NO_CHANGE
@@ -46,10 +45,8 @@ def kpi_tile(
 
 
 def page_link(page_key: str | None, label: str | None, role: str, query_params: dict | None = None) -> None:
-    """A link to another page, only if it exists and the user's role may open it."""
+    """A link to another page, only if the user's role may open it."""
     if not page_key or not roles.can_view(role, page_key):
-        return
-    if not page_is_built(page_key):
         return
     spec = roles.page(page_key)
     try:

@@ -14,11 +14,6 @@ APP_ROOT = Path(__file__).resolve().parent.parent
 
 
 @functools.cache  # asked on every run; the app's files do not change under a running server
-def page_is_built(page_key: str) -> bool:
-    """Pages whose file does not exist yet stay out of the menu and out of links."""
-    return (APP_ROOT / roles.page(page_key).path).is_file()
-
-
 def url_path(page_key: str) -> str:
     return page_key
 
@@ -60,10 +55,8 @@ def pages_by_group(role: str) -> dict[str, list[st.Page]]:
 def _pages_by_group(role: str) -> dict[str, list[st.Page]]:
     grouped: dict[str, list[st.Page]] = {}
     for spec in roles.pages_for(role):
-        if page_is_built(spec.key):
-            grouped.setdefault(spec.group, []).append(st_page(spec.key))
-    refused = [not_allowed_page(spec, role) for spec in roles.PAGES
-               if page_is_built(spec.key) and not roles.can_view(role, spec.key)]
+        grouped.setdefault(spec.group, []).append(st_page(spec.key))
+    refused = [not_allowed_page(spec, role) for spec in roles.PAGES if not roles.can_view(role, spec.key)]
     if refused:
         grouped.setdefault(next(iter(grouped), ""), []).extend(refused)
     return grouped
@@ -76,7 +69,7 @@ def not_allowed_page(spec: roles.PageSpec, role: str) -> st.Page:
         st.warning(f"Your role ({roles.label(role)}) does not give access to the {spec.title} page. "
                    "Ask an administrator if you need it.", icon=":material/lock:")
         home = next(iter(roles.pages_for(role)), None)
-        if home is not None and page_is_built(home.key):
+        if home is not None:
             st.page_link(home.path, label=f"Go to {home.title}", icon=home.icon)
 
     refuse.__name__ = f"not_allowed_{spec.key}"

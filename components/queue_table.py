@@ -11,7 +11,6 @@ import streamlit as st
 import queries
 from components import tables
 from components.chart_style import marked
-from components.navigation import page_is_built
 from watchfloor import queue_health as qh
 from watchfloor import roles
 from watchfloor.formatting import format_duration, format_hours
@@ -53,13 +52,10 @@ def queue_health_table(table: pl.DataFrame, group_by: str, key: str) -> None:
         "p90_h": st.column_config.NumberColumn("Age p90 (h)", format="%.1f"),
         "inflow_24h": st.column_config.NumberColumn("In 24 h", format="localized"),
         "outflow_24h": st.column_config.NumberColumn("Out 24 h", format="localized"),
-        "oldest_case_id": st.column_config.TextColumn("Oldest case"),
+        "oldest_case_id": st.column_config.LinkColumn("Oldest case", display_text=r"case_id=(.*)"),
     }
-    case_links = page_is_built("case")
-    if case_links:
-        columns["oldest_case_id"] = st.column_config.LinkColumn("Oldest case", display_text=r"case_id=(.*)")
     tables.table(
-        queries.memo(table, _health_rows, tuple(columns), case_links),
+        queries.memo(table, _health_rows, tuple(columns)),
         hide_index=True,  # an empty queue has no ages: a dash, never "None"
         column_config=columns,
         key=key,
@@ -67,7 +63,7 @@ def queue_health_table(table: pl.DataFrame, group_by: str, key: str) -> None:
     )
 
 
-def _health_rows(table: pl.DataFrame, columns: tuple[str, ...], case_links: bool) -> pl.DataFrame:
+def _health_rows(table: pl.DataFrame, columns: tuple[str, ...]) -> pl.DataFrame:
     """The table's rows as shown (kept with the health table: built once for every rerun and session)."""
     hours = 3600.0
     shown = table.with_columns(
@@ -77,9 +73,8 @@ def _health_rows(table: pl.DataFrame, columns: tuple[str, ...], case_links: bool
         (pl.col("age_p50_seconds") / hours).alias("p50_h"),
         (pl.col("age_p90_seconds") / hours).alias("p90_h"),
         texts_of(table, format_hours, "projected_hours_to_clear", skip_nulls=False).alias("clears_in"),
+        ("case?case_id=" + pl.col("oldest_case_id")).alias("oldest_case_id"),
     )
-    if case_links:
-        shown = shown.with_columns(("case?case_id=" + pl.col("oldest_case_id")).alias("oldest_case_id"))
     return shown.select(list(columns))
 
 
@@ -90,7 +85,7 @@ _SAFE_ID = re.compile(r"^[A-Za-z0-9_.:-]{1,80}$")
 
 
 def _queue_columns(rows: pl.DataFrame, role: str) -> tuple[pl.DataFrame, dict]:
-    linked = roles.can_view(role, "queue_health") and page_is_built("queue_health")
+    linked = roles.can_view(role, "queue_health")
     columns = {"label": st.column_config.TextColumn("Queue", pinned=True)}
     return queries.memo(rows, _queue_rows, linked), columns
 

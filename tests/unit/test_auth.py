@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 import yaml
 
+from tests.source_files import ROOT
 from watchfloor import auth, roles
 
 PASSWORD = "correct horse battery"
@@ -426,6 +427,14 @@ def test_pages_table():
     assert roles.page("executive").group == "Leadership"
     with pytest.raises(KeyError, match="unknown page"):
         roles.page("nope")
+
+
+def test_every_declared_page_exists_and_every_page_file_is_declared():
+    """The navigation registers every page of the table: a declared page without its file would break the
+    app for everyone, so it fails here instead of being left out of the menu."""
+    declared = {p.path for p in roles.PAGES}
+    assert all((ROOT / path).is_file() for path in declared)
+    assert {f"app_pages/{f.name}" for f in (ROOT / "app_pages").glob("*.py") if f.name != "__init__.py"} == declared
 
 
 def test_every_role_sees_home_and_admin_sees_all():
