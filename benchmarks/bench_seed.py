@@ -29,11 +29,22 @@ import tempfile
 import time
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import NotRequired, TypedDict
 
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "benchmarks" / "seed.md"
 END = "2026-11-20T00:00"
-SIZES = {
+
+
+class SeedSize(TypedDict):
+    days: int
+    per_day: int
+    max_s: float  # target wall time
+    max_gib: float  # target peak memory
+    args: NotRequired[list[str]]  # more options of `watchfloor seed`
+
+
+SIZES: dict[str, SeedSize] = {
     "1m": {"days": 90, "per_day": 11000, "max_s": 90.0, "max_gib": 4.0},
     "demo": {"days": 30, "per_day": 10000, "max_s": 60.0, "max_gib": 4.0},
     "10m": {"days": 90, "per_day": 111000, "max_s": 300.0, "max_gib": 4.0},

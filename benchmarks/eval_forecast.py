@@ -34,6 +34,7 @@ import sys
 import time
 from datetime import datetime, timedelta
 from pathlib import Path
+from typing import cast
 
 import numpy as np
 import polars as pl
@@ -125,7 +126,9 @@ def score(name: str, arrivals: pl.DataFrame, teams: list[str], disp: float | Non
     summary = cap.backtest_summary(per_group)
     print(f"{name}: {summary} in {seconds:.1f} s", flush=True)
     cover = per_group["coverage"].drop_nulls()
-    spread = (float(cover.quantile(0.1, "linear")), float(cover.quantile(0.9, "linear"))) if cover.len() else None
+    # a quantile of a non-empty series without nulls is a number; Polars types it as optional
+    spread = ((float(cast(float, cover.quantile(0.1, "linear"))), float(cast(float, cover.quantile(0.9, "linear"))))
+              if cover.len() else None)
     return {"world": name, "groups": summary["groups"], "dispersion": disp, "seconds": seconds, "spread": spread,
             **summary}
 

@@ -54,6 +54,7 @@ import time
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from pathlib import Path
+from typing import Any, cast
 
 import duckdb
 import numpy as np
@@ -427,7 +428,7 @@ def published(windows: dict[str, int]) -> dict[str, dict]:
 
 def speed(path: Path) -> dict:
     """The Trends page's series query for every category, hourly, 90 days, plus the detector."""
-    params = {"history_start": END - timedelta(days=DAYS), "period_end": END, "hourly": True,
+    params: dict[str, Any] = {"history_start": END - timedelta(days=DAYS), "period_end": END, "hourly": True,
               "dimension": "category", "regions": [], "verticals": [], "priorities": [], "vendors": []}
     fetch, detect, cpu = [], [], []
     for _ in range(3):
@@ -470,7 +471,8 @@ def watched_speed(path: Path) -> dict:
             fetch.append(mid - start)
             detect.append(done - mid)
         hours = frame["bucket"].dt.truncate("1h")
-        watched = watched_scopes.watched_series(frame, hours.min(), hours.max())
+        # a Datetime column's min and max are datetimes; Polars types them as any Python scalar
+        watched = watched_scopes.watched_series(frame, cast(datetime, hours.min()), cast(datetime, hours.max()))
         fine = watched.keys["level"] != "category"
         judged = int(watched_scopes.could_alert(watched.values[~fine.to_numpy()], spike_detector.SpikeParams()).sum()
                      + watched_scopes.could_alert(watched.values[fine.to_numpy()], spike_detector.FINE_SCOPE).sum())
@@ -774,7 +776,8 @@ def main() -> int:
     else:
         scratch = Path(tempfile.mkdtemp(prefix="eval-spikes-", dir=WORK))
     try:
-        sim, paths = {}, {}
+        sim: dict[int | str, dict[str, Any]] = {}  # seed -> level (and "cases") -> result; "studies" -> studies
+        paths: dict[int, Path] = {}
         for seed in SEEDS:
             paths[seed] = seed_warehouse(scratch, seed, reuse)
             truth = load_truth(paths[seed], seed)

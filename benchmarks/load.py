@@ -34,6 +34,7 @@ import statistics
 import subprocess
 import sys
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -205,7 +206,7 @@ async def light_session(url: str, user: tuple[str, str], scenario: Scenario, pas
 
 
 async def light(url: str, users: list[tuple[str, str]], scenario: Scenario, passes: int,
-                cookies: list[str | None]) -> None:
+                cookies: Sequence[str | None]) -> None:
     await asyncio.gather(*(light_session(url, user, scenario, passes, cookie) for user, cookie in zip(users, cookies)))
 
 

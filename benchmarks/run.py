@@ -24,6 +24,7 @@ import sys
 import time
 from datetime import datetime, timedelta
 from pathlib import Path
+from typing import TypedDict
 
 import duckdb
 
@@ -52,7 +53,14 @@ PAGE_REPEATS = {"1m": 3, "10m": 2}
 
 # Page benchmark warehouses: `make bench` at 1M cases, `make bench-10m` at 10M (seeded by
 # bench_seed.py, so its build time and memory go to seed.md).
-SIZES = {
+class BenchSize(TypedDict):
+    file: str  # under benchmarks/work/
+    days: int
+    per_day: int
+    results: str  # under benchmarks/
+
+
+SIZES: dict[str, BenchSize] = {
     "1m": {"file": "bench_1m.duckdb", "days": 90, "per_day": 11100, "results": "results.md"},
     "10m": {"file": "bench_10m.duckdb", "days": 90, "per_day": 111000, "results": "results-10m.md"},
 }

@@ -20,6 +20,7 @@ import sys
 import time
 from datetime import datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import duckdb
 import numpy as np
@@ -35,7 +36,7 @@ from watchfloor.filters import Filters, default_filters  # noqa: E402
 
 HOUR = timedelta(hours=1)
 INEXACT: list[str] = []  # float columns equal to 1e-9 but not to the last bit
-NO_SCOPE = {"regions": [], "verticals": [], "priorities": [], "vendors": []}
+NO_SCOPE: dict[str, Any] = {"regions": [], "verticals": [], "priorities": [], "vendors": []}
 
 
 def _last_hour(path: str) -> tuple[datetime, datetime]:

@@ -30,6 +30,7 @@ def seeded_then_live(path: str, config: SimConfig, feed_seed: int, batches: int 
     """Seed `path` up to config.end, then write `batches` live batches `step` apart; returns the
     last batch's 'now'."""
     writer.seed(path, config, progress=False)
+    assert config.end is not None  # SimConfig.__post_init__ sets it
     clock = Clock(config.end)
     feed = LiveFeed(path, LiveConfig(seed=feed_seed, speed=2.0), clock=clock)
     for _ in range(batches):

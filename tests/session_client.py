@@ -20,10 +20,14 @@ import time
 from collections.abc import Coroutine
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from streamlit.proto.BackMsg_pb2 import BackMsg
 from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
+from websockets.typing import Subprotocol
+
+if TYPE_CHECKING:
+    from websockets.asyncio.client import ClientConnection
 
 FINISHED = ForwardMsg.ScriptFinishedStatus
 
@@ -65,10 +69,10 @@ class Session:
     def __init__(self, base_url: str, timeout_s: float = 120.0):
         self.base_url = base_url.rstrip("/")
         self.timeout_s = timeout_s
-        self._ws = None
+        self._ws: ClientConnection | None = None
         self._pages: dict[str, str] = {}  # url path ("" for the default page) -> page script hash
         self._page_hash = ""
-        self._widgets: dict[str, object] = {}  # id -> the widget's element (this run)
+        self._widgets: dict[str, tuple[str, Any]] = {}  # id -> (kind, the widget's element), this run
         self._reader: asyncio.Task | None = None
         self._inbox: asyncio.Queue = asyncio.Queue()
 
@@ -82,8 +86,8 @@ class Session:
         session = cls(base_url, timeout_s)
         ws_url = session.base_url.replace("http://", "ws://", 1).replace("https://", "wss://", 1) + "/_stcore/stream"
         headers = {"Cookie": "; ".join(f"{k}={v}" for k, v in cookies.items())} if cookies else None
-        session._ws = await connect(ws_url, subprotocols=["streamlit"], max_size=None, open_timeout=timeout_s,
-                                    ping_interval=None, additional_headers=headers)
+        session._ws = await connect(ws_url, subprotocols=[Subprotocol("streamlit")], max_size=None,
+                                    open_timeout=timeout_s, ping_interval=None, additional_headers=headers)
         session._reader = asyncio.create_task(session._read())
         run = await session._run(f"open /{path}", page_name=path)
         return session, run
@@ -95,6 +99,7 @@ class Session:
             self._reader.cancel()
 
     async def _read(self) -> None:
+        assert self._ws is not None  # open() connects before it starts the reader
         try:
             async for data in self._ws:
                 msg = ForwardMsg()
@@ -121,6 +126,7 @@ class Session:
         for widget in widgets or []:
             back.rerun_script.widget_states.widgets.append(widget)
         started = time.perf_counter()
+        assert self._ws is not None  # open() connects before the first run
         await self._ws.send(back.SerializeToString())
         run = Run(page=label, seconds=0.0, finished=False)
         deadline = time.monotonic() + self.timeout_s

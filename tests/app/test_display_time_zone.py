@@ -5,6 +5,7 @@ with the zone named, and what is exported stays UTC."""
 from __future__ import annotations
 
 from datetime import datetime
+from typing import cast
 
 from streamlit.proto.WidgetStates_pb2 import WidgetState
 from streamlit.testing.v1 import AppTest
@@ -19,6 +20,8 @@ def chooser_script() -> None:
     from components import shell, times
 
     user = shell.current_user()
+    if user is None:
+        raise RuntimeError("chooser_app signs a user in before the run")
     times.chooser(user.username)
     st_caption = __import__("streamlit").caption
     st_caption(f"zone={times.zone()}")
@@ -49,6 +52,7 @@ class _Typed(Selectbox):
 
 def typed(box: Selectbox, text: str):
     box.__class__ = _Typed
+    box = cast(_Typed, box)  # its class was swapped on the line above, which the checker does not follow
     box.typed_text = text
     return box
 

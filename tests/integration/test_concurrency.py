@@ -71,8 +71,12 @@ def counts(path: Path) -> tuple[int, int]:
 
 def read_lines(proc: subprocess.Popen, into: list[tuple[float, str]]) -> threading.Thread:
     """Read a process's output as it comes, each line with the wall time it arrived."""
+    stdout = proc.stdout
+    if stdout is None:
+        raise ValueError("start the process with stdout=subprocess.PIPE to read its output")
+
     def pump() -> None:
-        for line in proc.stdout:
+        for line in stdout:
             into.append((time.time(), line.rstrip("\n")))
 
     thread = threading.Thread(target=pump, daemon=True)

@@ -18,7 +18,7 @@ NEW_YORK = "America/New_York"
 
 
 def spike(onset: datetime, peak: datetime, until: datetime) -> pl.DataFrame:
-    row = {name: None for name in spike_record.RECORD_SCHEMA}
+    row: dict[str, object] = {name: None for name in spike_record.RECORD_SCHEMA}
     row.update(spike_id="spam@x", category="spam", label="Spam · API", onset=onset, detected_at=onset, peak=peak,
                end=until.replace(hour=until.hour - 1), until=until, hours=2, observed=300.0, expected=50.0,
                excess=250.0, multiplier=6.0, peak_observed=200.0, peak_expected=25.0, severity="critical",

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import math
 from fractions import Fraction
+from typing import cast
 
 import numpy as np
 import pytest
@@ -154,4 +155,4 @@ def exit_code(argv: list[str]) -> int:
     try:
         return main(argv)
     except SystemExit as exc:
-        return int(exc.code)
+        return int(cast(int, exc.code))  # argparse and main exit with a number; SystemExit allows any code

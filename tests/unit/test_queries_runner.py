@@ -123,7 +123,8 @@ def test_threads_each_get_their_own_result(hand_env):
     as_of = {1: home.t(9, 13), 2: home.t(10, 15), 3: home.t(11, 9)}
 
     def work(n: int) -> None:
-        frame = queries.run_uncached("watched_series", **spike_record.query_params(as_of[n]), **SCOPE)
+        params: dict[str, Any] = {**spike_record.query_params(as_of[n]), **SCOPE}
+        frame = queries.run_uncached("watched_series", **params)
         results[n] = frame.height
 
     threads = [threading.Thread(target=work, args=(n,)) for n in (1, 2, 3) * 4]

@@ -6,6 +6,7 @@ macro for the case's region, anything else)."""
 from __future__ import annotations
 
 from pathlib import Path
+from typing import cast
 
 import pytest
 import sqlglot
@@ -40,10 +41,11 @@ def scope_mistakes(sql: str) -> list[str]:
         for marker in tree.find_all(exp.Placeholder):
             if marker.name not in SCOPE_LISTS:
                 continue
-            call = marker.parent
+            call = cast(exp.Expr, marker.parent)  # a placeholder parsed from a query always has a parent
             name = call.name.lower() if isinstance(call, exp.Anonymous) else ""
             lists = SCOPE_MACROS.get(name, ((), None))[0]
-            if marker.arg_key != "expressions" or marker.index >= len(lists) or lists[marker.index] != marker.name:
+            index = marker.index  # an argument's place in its call (set for every item of "expressions")
+            if marker.arg_key != "expressions" or index is None or index >= len(lists) or lists[index] != marker.name:
                 mistakes.append(f"${marker.name} outside the scope macros: {call.sql('duckdb')[:100]}")
         for call in tree.find_all(exp.Anonymous):
             if call.name.lower() not in SCOPE_MACROS:

@@ -169,8 +169,8 @@ def test_derived_figures_are_computed_once_for_sessions_asking_at_once():
     def total(source: pl.DataFrame, column: str) -> int:
         calls.append(1)
         key = (id(source), total.__module__, total.__qualname__, ("x",))
-        wait_until(lambda: queries.result_cache._memos.in_flight(key) is not None
-                   and queries.result_cache._memos.in_flight(key).waiters >= SESSIONS, "every session waits")
+        wait_until(lambda: (flight := queries.result_cache._memos.in_flight(key)) is not None
+                   and flight.waiters >= SESSIONS, "every session waits")
         return int(source[column].sum())
 
     assert in_threads(SESSIONS, lambda i: queries.memo(frame, total, "x")) == [6] * SESSIONS

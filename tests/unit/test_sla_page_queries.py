@@ -55,6 +55,7 @@ Cases (t = day hour:minute in November 2026; events in order):
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 
 import duckdb
 import polars as pl
@@ -117,12 +118,13 @@ EXPECTED_CAUSES = {
 C3_CAUSES = (1, 5400.0, 73800.0, 7200.0, 10800.0, 0.0)  # the resolution breach of c3 alone
 
 
-def fetch(filters: Filters = WEEK, **scope) -> dict[str, pl.DataFrame]:
+def fetch(filters: Filters = WEEK, **scope) -> dict[str, Any]:
     """The page's frames: the plan's (policies, clocks) and the figures derived from the clocks."""
     filters = Filters(start=filters.start, end=filters.end, **{k: tuple(v) for k, v in scope.items()})
     data = plans.fetch(plans.sla(AS_OF, filters))
-    figures = sla_figures.sla_figures(data["clocks"], AS_OF, **filters.period_params(),
-                              hourly=sla_figures.hourly_buckets(filters.start, filters.end))
+    period = filters.period_params()
+    figures = sla_figures.sla_figures(data["clocks"], AS_OF, period["period_start"], period["period_end"],
+                                      hourly=sla_figures.hourly_buckets(filters.start, filters.end))
     return {**data, **figures}
 
 
