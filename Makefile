@@ -19,7 +19,7 @@ help:
 	@echo "make install       - create .venv and install Watchfloor into it"
 	@echo "make install-test  - the same, with what the tests need"
 	@echo "make test          - install what the tests need and run the whole suite"
-	@echo "make lint          - ruff and mypy over the code (the first step of make test)"
+	@echo "make lint          - ruff and mypy over all the code (the first step of make test)"
 	@echo "make test-unit     - the unit tests only"
 	@echo "make test-app      - the page tests (Streamlit AppTest) only"
 	@echo "make test-e2e      - the browser tests only"
@@ -99,8 +99,8 @@ TEST_WORKERS ?= 2
 test: lint chromium postgresql java
 	$(BIN)/python -m pytest -q -n $(TEST_WORKERS) --durations=25
 
-# ruff (pyflakes, import order, bugbear, ...) over everything; mypy over the product's code
-LINT_PATHS := watchfloor queries components app_pages Home.py asgi.py
+# ruff (pyflakes, import order, bugbear, ...) and mypy over all the code, tests and benchmarks too
+LINT_PATHS := watchfloor queries components app_pages Home.py asgi.py tests benchmarks
 lint: $(VENV)/.installed-test
 	$(BIN)/ruff check .
 	$(BIN)/mypy $(LINT_PATHS)
