@@ -159,6 +159,15 @@ def test_the_core_reads_no_layer_above_it():
     assert not upward, "the core imports a layer above it:\n" + "\n".join(upward)
 
 
+def test_imports_go_one_way_down_the_layers():
+    """app_pages -> components -> queries -> watchfloor: the query layer reads no drawing piece or page,
+    and a drawing piece no page (the core's own rule is the test above)."""
+    above = {"queries": ("components", "app_pages"), "components": ("app_pages",)}
+    upward = [f"{module} -> {target}" for module, targets in import_graph().items()
+              for target in sorted(targets) if target.split(".")[0] in above.get(module.split(".")[0], ())]
+    assert not upward, "a layer imports one above it:\n" + "\n".join(upward)
+
+
 def test_the_core_and_the_queries_never_import_streamlit():
     files = module_files()
     found = []
