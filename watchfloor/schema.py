@@ -8,6 +8,7 @@ from functools import cache
 from importlib import resources
 
 import duckdb
+import polars as pl
 
 CONTRACT_TABLES = (
     "sla_policies", "queues", "vendors", "reviewers", "shifts", "cases", "case_events",
@@ -63,3 +64,14 @@ def column_defaults() -> dict[str, dict[str, str]]:
         if default is not None:
             defaults.setdefault(table, {})[column] = default
     return defaults
+
+
+# The Polars type of each DuckDB type the contract tables hold as scalars (a VARCHAR[] column has none).
+_POLARS_TYPES: dict[str, pl.DataType] = {"VARCHAR": pl.String(), "TIMESTAMP": pl.Datetime("us"),
+                                         "BOOLEAN": pl.Boolean(), "DOUBLE": pl.Float64(), "BIGINT": pl.Int64(),
+                                         "INTEGER": pl.Int32()}
+
+
+def polars_schema(table: str) -> dict[str, pl.DataType]:
+    """The Polars schema of a frame of whole rows of `table`, in schema.sql's column order."""
+    return {column: _POLARS_TYPES[kind] for column, (kind, _) in table_columns()[table].items()}

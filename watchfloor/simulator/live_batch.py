@@ -17,7 +17,7 @@ import duckdb
 import polars as pl
 
 from watchfloor import summaries
-from watchfloor.schema import table_columns
+from watchfloor.schema import polars_schema, table_columns
 from watchfloor.simulator.contract_frames import CASE_DIGITS, CASE_PREFIX, INCIDENT_DIGITS, INCIDENT_PREFIX
 from watchfloor.simulator.live_profile import Profile, rows_of
 from watchfloor.transactions import in_transaction
@@ -33,16 +33,6 @@ CASE_COLUMNS = tuple(table_columns()["cases"])
 EVENT_COLUMNS = tuple(table_columns()["case_events"])
 INCIDENT_COLUMNS = tuple(table_columns()["incidents"])
 COMMANDERS = ("a.okafor", "m.tanaka", "s.haddad", "j.lindqvist", "p.mehta", "l.brandt")
-# The Polars type of each DuckDB type the rows written here hold.
-_POLARS_TYPES: dict[str, pl.DataType] = {"VARCHAR": pl.String(), "TIMESTAMP": pl.Datetime("us"),
-                                         "BOOLEAN": pl.Boolean(), "DOUBLE": pl.Float64(), "BIGINT": pl.Int64()}
-
-
-def frame_schema(table: str) -> dict[str, pl.DataType]:
-    """The Polars schema of a frame of whole rows of `table`, in schema.sql's column order."""
-    return {column: _POLARS_TYPES[kind] for column, (kind, _) in table_columns()[table].items()}
-
-
 @dataclass
 class BatchReport:
     start: datetime
@@ -284,20 +274,20 @@ class LiveBatch:
         with in_transaction(con):
             if self.new_incidents or self.changed_incidents:
                 rows = [self.incidents[i] for i in sorted(self.new_incidents | self.changed_incidents)]
-                frame = pl.DataFrame(rows, schema=frame_schema("incidents"), orient="row")
+                frame = pl.DataFrame(rows, schema=polars_schema("incidents"), orient="row")
                 con.register("_wf_live_incidents", frame)
                 con.sql("DELETE FROM incidents WHERE incident_id IN (SELECT incident_id FROM _wf_live_incidents)")
                 con.sql(f"INSERT INTO incidents ({', '.join(INCIDENT_COLUMNS)}) "
                         f"SELECT {', '.join(INCIDENT_COLUMNS)} FROM _wf_live_incidents")
                 con.unregister("_wf_live_incidents")
             if self.incident_events:
-                frame = pl.DataFrame(self.incident_events, schema=frame_schema("incident_events"), orient="row")
+                frame = pl.DataFrame(self.incident_events, schema=polars_schema("incident_events"), orient="row")
                 con.register("_wf_live_inc_events", frame)
                 con.sql("INSERT INTO incident_events SELECT * FROM _wf_live_inc_events ORDER BY occurred_at")
                 con.unregister("_wf_live_inc_events")
             changed = [self.open[i] for i in sorted(self.changed | self.new_ids)]
             if changed:
-                frame = pl.DataFrame(changed, schema=frame_schema("cases"), orient="row")
+                frame = pl.DataFrame(changed, schema=polars_schema("cases"), orient="row")
                 con.register("_wf_live_cases", frame)
                 old = [i for i in self.changed if i not in self.new_ids]
                 if old:
@@ -310,7 +300,7 @@ class LiveBatch:
                 base = self.events[0][0]
                 ordered = sorted(self.events, key=lambda e: (e[2], e[0]))
                 self.events = [(base + i, *e[1:]) for i, e in enumerate(ordered)]
-                frame = pl.DataFrame(self.events, schema=frame_schema("case_events"), orient="row")
+                frame = pl.DataFrame(self.events, schema=polars_schema("case_events"), orient="row")
                 con.register("_wf_live_events", frame)
                 con.sql(f"INSERT INTO case_events ({', '.join(EVENT_COLUMNS)}) SELECT {', '.join(EVENT_COLUMNS)} "
                         f"FROM _wf_live_events ORDER BY event_id")
