@@ -13,9 +13,7 @@ WITH names AS (
     SELECT kind, code, name FROM summary_names
 ),
 scoped AS NOT MATERIALIZED (
-    SELECT c.case_id, c.category_no, c.source_no, c.automated,
-           coalesce(wf_in_settled_sums(c.created_at, c.settled_at, $period_start::TIMESTAMP,
-                                       least($period_end::TIMESTAMP, $as_of::TIMESTAMP), $as_of::TIMESTAMP), false) AS summarised,
+    SELECT c.case_id, c.category_no, c.source_no, c.automated, c.created_at, c.settled_at,
            CASE WHEN NOT c.automated AND c.resolved_at <= $as_of::TIMESTAMP THEN c.decision_no END AS decision_no,
            c.evidence_until,
            -- its evidence all made by $as_of: counted whole from the row (NULL: it has none)
@@ -74,8 +72,16 @@ rest_counts AS (
         coalesce(sum(qa_agreed) FILTER (WHERE evidence_in), 0) AS qa_agreed,
         coalesce(sum(appeals_decided) FILTER (WHERE evidence_in), 0) AS appeals_decided,
         coalesce(sum(appeals_overturned) FILTER (WHERE evidence_in), 0) AS appeals_overturned
-    FROM scoped
-    WHERE NOT summarised
+    -- the cases not in the settled sums (wf_in_settled_sums), with conditions the scan tests column by
+    -- column: not settled before $as_of's day, or created on a day the range cuts
+    FROM (
+        SELECT * FROM scoped
+        WHERE settled_at IS NULL OR settled_at >= date_trunc('day', $as_of::TIMESTAMP)
+        UNION ALL
+        SELECT * FROM scoped
+        WHERE settled_at < date_trunc('day', $as_of::TIMESTAMP)
+          AND NOT wf_in_settled_days(created_at, $period_start::TIMESTAMP, least($period_end::TIMESTAMP, $as_of::TIMESTAMP))
+    ) rest
     GROUP BY category_no, source_no
 ),
 counted AS (

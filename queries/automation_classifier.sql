@@ -14,9 +14,7 @@ WITH names AS (
     SELECT kind, code, name FROM summary_names
 ),
 flagged AS NOT MATERIALIZED (
-    SELECT c.case_id, c.classifier_no, c.category_no, c.created_at::DATE AS day,
-           coalesce(wf_in_settled_sums(c.created_at, c.settled_at, $history_start::TIMESTAMP,
-                                       least($period_end::TIMESTAMP, $as_of::TIMESTAMP), $as_of::TIMESTAMP), false) AS summarised,
+    SELECT c.case_id, c.classifier_no, c.category_no, c.created_at::DATE AS day, c.created_at, c.settled_at,
            wf_drift_band(c.classifier_score) AS band,
            c.automated,
            CASE WHEN NOT c.automated AND c.resolved_at <= $as_of::TIMESTAMP THEN c.decision_no END AS decision_no,
@@ -74,8 +72,16 @@ rest_counts AS (
            coalesce(sum(qa_violating) FILTER (WHERE evidence_in), 0) AS qa_violating,
            coalesce(sum(golden_checked) FILTER (WHERE evidence_in), 0) AS golden_checked,
            coalesce(sum(golden_violating) FILTER (WHERE evidence_in), 0) AS golden_violating
-    FROM flagged
-    WHERE NOT summarised
+    -- the cases not in the settled sums (wf_in_settled_sums), with conditions the scan tests column by
+    -- column: not settled before $as_of's day, or created on a day the range cuts
+    FROM (
+        SELECT * FROM flagged
+        WHERE settled_at IS NULL OR settled_at >= date_trunc('day', $as_of::TIMESTAMP)
+        UNION ALL
+        SELECT * FROM flagged
+        WHERE settled_at < date_trunc('day', $as_of::TIMESTAMP)
+          AND NOT wf_in_settled_days(created_at, $history_start::TIMESTAMP, least($period_end::TIMESTAMP, $as_of::TIMESTAMP))
+    ) rest
     GROUP BY classifier_no, category_no, day, band
 ),
 counted AS (

@@ -53,6 +53,17 @@ period_routes AS NOT MATERIALIZED (
       AND r.created_at < least($period_end::TIMESTAMP, $as_of::TIMESTAMP)
       AND wf_in_case_scope($regions, $verticals, $priorities, $vendors, r.region, q.vertical, r.priority, r.vendor_id)
 ),
+-- The cases not in the settled sums, with conditions the scan tests column by column (testing
+-- `summarised` would first read every case's columns): not settled before $as_of's day, or settled
+-- but created on a day the range cuts.
+rest_routes AS NOT MATERIALIZED (
+    SELECT * FROM period_routes r
+    WHERE r.settled_at IS NULL OR r.settled_at >= date_trunc('day', $as_of::TIMESTAMP)
+    UNION ALL
+    SELECT * FROM period_routes r
+    WHERE r.settled_at < date_trunc('day', $as_of::TIMESTAMP)
+      AND NOT wf_in_settled_days(r.created_at, $period_start::TIMESTAMP, least($period_end::TIMESTAMP, $as_of::TIMESTAMP))
+),
 -- breached: a first-action or resolution SLA clock of the case had breached by $as_of: a clock at
 -- its final stop by then as stored with the case (as summary_sla_stopped_clocks reads it), any
 -- other as summary_sla_open_clocks works it out (the cases not finally resolved by $as_of)
@@ -70,8 +81,8 @@ open_breaches AS (
 -- to open_breaches by id: the settled rest, most of a period, is read without its text id.
 cases_at AS (
     SELECT r.*, r.last_stage AS stage, r.last_started_at AS started_at, false AS open_breached
-    FROM period_routes r
-    WHERE r.last_started_at <= $as_of::TIMESTAMP AND r.res_stopped_at <= $as_of::TIMESTAMP AND NOT r.summarised
+    FROM rest_routes r
+    WHERE r.last_started_at <= $as_of::TIMESTAMP AND r.res_stopped_at <= $as_of::TIMESTAMP
     UNION ALL BY NAME
     SELECT r.*, r.last_stage AS stage, r.last_started_at AS started_at, coalesce(b.breached, false) AS open_breached
     FROM period_routes r

@@ -34,11 +34,14 @@ CREATE OR REPLACE TEMP MACRO wf_drift_band(score) AS (least(floor(score * 20), 1
 -- created in [range_from, range_to) as of as_of_ts: created on one of the range's whole UTC days and
 -- settled before as_of_ts's UTC day, after which nothing the Automation page reads of it changes.
 -- NULL for a case not settled.
-CREATE OR REPLACE TEMP MACRO wf_in_settled_sums(created_ts, settled_ts, range_from, range_to, as_of_ts) AS (
+-- wf_in_settled_days is its condition on the creation alone.
+CREATE OR REPLACE TEMP MACRO wf_in_settled_days(created_ts, range_from, range_to) AS (
     created_ts >= CASE WHEN date_trunc('day', range_from) = range_from THEN range_from
                        ELSE date_trunc('day', range_from) + INTERVAL 1 DAY END
     AND created_ts < date_trunc('day', range_to)
-    AND settled_ts < date_trunc('day', as_of_ts)
+);
+CREATE OR REPLACE TEMP MACRO wf_in_settled_sums(created_ts, settled_ts, range_from, range_to, as_of_ts) AS (
+    wf_in_settled_days(created_ts, range_from, range_to) AND settled_ts < date_trunc('day', as_of_ts)
 );
 
 -- A case's steps through the stages: the 'created' marker (event_id -1, at created_at) and each
