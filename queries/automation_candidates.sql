@@ -72,15 +72,14 @@ rest_counts AS (
         coalesce(sum(qa_agreed) FILTER (WHERE evidence_in), 0) AS qa_agreed,
         coalesce(sum(appeals_decided) FILTER (WHERE evidence_in), 0) AS appeals_decided,
         coalesce(sum(appeals_overturned) FILTER (WHERE evidence_in), 0) AS appeals_overturned
-    -- the cases not in the settled sums (wf_in_settled_sums), with conditions the scan tests column by
-    -- column: not settled before $as_of's day, or created on a day the range cuts
+    -- the cases not in the settled sums, by the two conditions the scan tests column by column
     FROM (
         SELECT * FROM scoped
-        WHERE settled_at IS NULL OR settled_at >= date_trunc('day', $as_of::TIMESTAMP)
+        WHERE wf_unsettled_by(settled_at, $as_of::TIMESTAMP)
         UNION ALL
         SELECT * FROM scoped
-        WHERE settled_at < date_trunc('day', $as_of::TIMESTAMP)
-          AND NOT wf_in_settled_days(created_at, $period_start::TIMESTAMP, least($period_end::TIMESTAMP, $as_of::TIMESTAMP))
+        WHERE wf_settled_on_cut_day(created_at, settled_at, $period_start::TIMESTAMP,
+                                    least($period_end::TIMESTAMP, $as_of::TIMESTAMP), $as_of::TIMESTAMP)
     ) rest
     GROUP BY category_no, source_no
 ),

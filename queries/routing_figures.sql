@@ -53,16 +53,15 @@ period_routes AS NOT MATERIALIZED (
       AND r.created_at < least($period_end::TIMESTAMP, $as_of::TIMESTAMP)
       AND wf_in_case_scope($regions, $verticals, $priorities, $vendors, r.region, q.vertical, r.priority, r.vendor_id)
 ),
--- The cases not in the settled sums, with conditions the scan tests column by column (testing
--- `summarised` would first read every case's columns): not settled before $as_of's day, or settled
--- but created on a day the range cuts.
+-- The cases not in the settled sums, by the two conditions the scan tests column by column (testing
+-- `summarised` would first read every case's columns).
 rest_routes AS NOT MATERIALIZED (
     SELECT * FROM period_routes r
-    WHERE r.settled_at IS NULL OR r.settled_at >= date_trunc('day', $as_of::TIMESTAMP)
+    WHERE wf_unsettled_by(r.settled_at, $as_of::TIMESTAMP)
     UNION ALL
     SELECT * FROM period_routes r
-    WHERE r.settled_at < date_trunc('day', $as_of::TIMESTAMP)
-      AND NOT wf_in_settled_days(r.created_at, $period_start::TIMESTAMP, least($period_end::TIMESTAMP, $as_of::TIMESTAMP))
+    WHERE wf_settled_on_cut_day(r.created_at, r.settled_at, $period_start::TIMESTAMP,
+                                least($period_end::TIMESTAMP, $as_of::TIMESTAMP), $as_of::TIMESTAMP)
 ),
 -- breached: a first-action or resolution SLA clock of the case had breached by $as_of: a clock at
 -- its final stop by then as stored with the case (as summary_sla_stopped_clocks reads it), any

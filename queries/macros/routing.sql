@@ -43,6 +43,17 @@ CREATE OR REPLACE TEMP MACRO wf_in_settled_days(created_ts, range_from, range_to
 CREATE OR REPLACE TEMP MACRO wf_in_settled_sums(created_ts, settled_ts, range_from, range_to, as_of_ts) AS (
     wf_in_settled_days(created_ts, range_from, range_to) AND settled_ts < date_trunc('day', as_of_ts)
 );
+-- The other cases, read one by one (NOT wf_in_settled_sums, a case not settled included), as two
+-- conditions that never both hold and that a scan tests column by column, where NOT of the macro
+-- above would first build every case's row: a query reads the rows meeting one, UNION ALL, those
+-- meeting the other. Not settled before as_of_ts's UTC day; or settled before it but created on a
+-- day the range cuts.
+CREATE OR REPLACE TEMP MACRO wf_unsettled_by(settled_ts, as_of_ts) AS (
+    settled_ts IS NULL OR settled_ts >= date_trunc('day', as_of_ts)
+);
+CREATE OR REPLACE TEMP MACRO wf_settled_on_cut_day(created_ts, settled_ts, range_from, range_to, as_of_ts) AS (
+    settled_ts < date_trunc('day', as_of_ts) AND NOT wf_in_settled_days(created_ts, range_from, range_to)
+);
 
 -- A case's steps through the stages: the 'created' marker (event_id -1, at created_at) and each
 -- routing event ('routed', 'info_received', 'reopened', 'assigned', 'pending_info', 'escalated',
