@@ -2,18 +2,16 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import duckdb
 
-import queries
 
-
-def slow_query(tmp_path, monkeypatch) -> str:
-    """A warehouse and a named query that takes minutes (a count over ten billion rows)."""
-    (tmp_path / "slow.sql").write_text("SELECT count(*) AS n FROM range(10000000000) r(a) WHERE a % 7 = $x")
-    (tmp_path / "quick.sql").write_text("SELECT 42 AS n")
-    (tmp_path / "macros").mkdir()
-    monkeypatch.setattr(queries.sql_files, "QUERY_DIR", tmp_path)
-    queries.load.cache_clear()
-    db = tmp_path / "w.duckdb"
+def slow_query(folder: Path) -> str:
+    """In a test's queries folder (the query_folder fixture), a named query that takes minutes (a count
+    over ten billion rows) and a quick one; returns an empty warehouse to run them on."""
+    (folder / "slow.sql").write_text("SELECT count(*) AS n FROM range(10000000000) r(a) WHERE a % 7 = $x")
+    (folder / "quick.sql").write_text("SELECT 42 AS n")
+    db = folder / "w.duckdb"
     duckdb.connect(str(db)).close()
     return str(db)

@@ -103,24 +103,15 @@ def test_init_creates_the_tables_and_copies_a_duckdb_warehouse_into_the_server(b
     queries.close_all()
 
 
-def test_a_query_past_the_time_limit_is_cancelled_by_the_server(postgres, tmp_path, monkeypatch):
+def test_a_query_past_the_time_limit_is_cancelled_by_the_server(postgres, query_folder, monkeypatch):
     """On PostgreSQL the time limit is the server's statement_timeout: the server cancels the query."""
-    (tmp_path / "sleepy.sql").write_text("SELECT 1 AS n FROM (SELECT pg_sleep($seconds)) AS s")
-    (tmp_path / "macros").mkdir()
-    monkeypatch.setattr(queries.sql_files, "QUERY_DIR", tmp_path)
+    (query_folder / "sleepy.sql").write_text("SELECT 1 AS n FROM (SELECT pg_sleep($seconds)) AS s")
     # pg_sleep is no function a named query may use: known here for this test only.
     monkeypatch.setitem(translate.KNOWN_FUNCTIONS, "postgres", translate.KNOWN_FUNCTIONS["postgres"] | {"pg_sleep"})
-    queries.load.cache_clear()
-    translate.parsed.cache_clear()
-    try:
-        with pytest.raises(queries.QueryTimeout, match="'sleepy' was cancelled at its time limit of 0.5 s"):
-            queries.run_uncached("sleepy", warehouse=postgres, time_limit=0.5, seconds=60)
-        # The pooled connection carries on, and the limit is set for each query anew.
-        assert queries.run_uncached("sleepy", warehouse=postgres, time_limit=30, seconds=1)["n"].to_list() == [1]
-    finally:
-        queries.load.cache_clear()
-        translate.parsed.cache_clear()
-        translate.transpile.cache_clear()
+    with pytest.raises(queries.QueryTimeout, match="'sleepy' was cancelled at its time limit of 0.5 s"):
+        queries.run_uncached("sleepy", warehouse=postgres, time_limit=0.5, seconds=60)
+    # The pooled connection carries on, and the limit is set for each query anew.
+    assert queries.run_uncached("sleepy", warehouse=postgres, time_limit=30, seconds=1)["n"].to_list() == [1]
 
 
 def test_copying_a_nul_byte_into_the_server_is_one_line_without_case_content(both, tmp_path, capsys):

@@ -102,18 +102,12 @@ def test_a_file_that_is_not_a_warehouse_raises_a_clear_error(tmp_path):
         queries.run("freshness", warehouse=str(bogus))
 
 
-def test_sql_errors_name_the_query(tmp_path, monkeypatch):
-    (tmp_path / "broken.sql").write_text("SELECT * FROM no_such_table WHERE x = $x")
-    (tmp_path / "macros").mkdir()
-    monkeypatch.setattr(queries.sql_files, "QUERY_DIR", tmp_path)
-    queries.load.cache_clear()
-    db = tmp_path / "w.duckdb"
+def test_sql_errors_name_the_query(query_folder):
+    (query_folder / "broken.sql").write_text("SELECT * FROM no_such_table WHERE x = $x")
+    db = query_folder / "w.duckdb"
     duckdb.connect(str(db)).close()
-    try:
-        with pytest.raises(queries.QueryError, match="query 'broken' failed"):
-            queries.run_uncached("broken", warehouse=str(db), x=1)
-    finally:
-        queries.load.cache_clear()
+    with pytest.raises(queries.QueryError, match="query 'broken' failed"):
+        queries.run_uncached("broken", warehouse=str(db), x=1)
 
 
 def test_threads_each_get_their_own_result(hand_env):

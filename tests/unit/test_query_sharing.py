@@ -280,18 +280,15 @@ def test_a_query_nobody_waits_for_any_more_is_not_run(hand_env, monkeypatch):
 # --------------------------------------------------------------------------- time limit
 
 
-def test_a_query_past_the_time_limit_is_interrupted(tmp_path, monkeypatch):
-    db = slow_query(tmp_path, monkeypatch)
-    try:
-        with pytest.raises(queries.QueryTimeout, match="'slow' was cancelled at its time limit of 0.3 s"):
-            queries.run_uncached("slow", warehouse=db, time_limit=0.3, x=3)
-        # The connection carries on: the next query on it runs.
-        assert queries.run_uncached("quick", warehouse=db)["n"].to_list() == [42]
-        monkeypatch.setenv("WATCHFLOOR_QUERY_TIMEOUT_SECONDS", "0.3")
-        with pytest.raises(queries.QueryTimeout):
-            queries.run("slow", warehouse=db, x=3)  # the setting applies to queries run for pages
-    finally:
-        queries.load.cache_clear()
+def test_a_query_past_the_time_limit_is_interrupted(query_folder, monkeypatch):
+    db = slow_query(query_folder)
+    with pytest.raises(queries.QueryTimeout, match="'slow' was cancelled at its time limit of 0.3 s"):
+        queries.run_uncached("slow", warehouse=db, time_limit=0.3, x=3)
+    # The connection carries on: the next query on it runs.
+    assert queries.run_uncached("quick", warehouse=db)["n"].to_list() == [42]
+    monkeypatch.setenv("WATCHFLOOR_QUERY_TIMEOUT_SECONDS", "0.3")
+    with pytest.raises(queries.QueryTimeout):
+        queries.run("slow", warehouse=db, x=3)  # the setting applies to queries run for pages
 
 
 def test_a_late_page_says_it_is_busy(hand_env, monkeypatch):
