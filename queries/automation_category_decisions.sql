@@ -7,6 +7,18 @@
 WITH names AS (
     SELECT kind, code, name FROM summary_names
 ),
+-- the cases a person decided violating by $as_of, created in the range and within the filters
+decided AS NOT MATERIALIZED (
+    SELECT c.category_no, c.created_at, c.settled_at
+    FROM summary_case_routes c
+    JOIN queues q USING (queue_id)
+    WHERE NOT c.automated
+      AND c.decision_no = 1
+      AND c.resolved_at <= $as_of::TIMESTAMP
+      AND c.created_at >= $history_start::TIMESTAMP
+      AND c.created_at < least($period_end::TIMESTAMP, $as_of::TIMESTAMP)
+      AND wf_in_case_scope($regions, $verticals, $priorities, $vendors, c.region, q.vertical, c.priority, c.vendor_id)
+),
 counted AS (
     SELECT s.category_no, s.created_day::DATE AS day, sum(s.human_violating) AS human_violating
     FROM summary_settled_routes s
@@ -16,18 +28,16 @@ counted AS (
       AND wf_in_case_scope($regions, $verticals, $priorities, $vendors, s.region, q.vertical, s.priority, s.vendor_id)
     GROUP BY s.category_no, s.created_day
     UNION ALL
-    SELECT c.category_no, c.created_at::DATE, count(*)
-    FROM summary_case_routes c
-    JOIN queues q USING (queue_id)
-    WHERE NOT c.automated
-      AND c.decision_no = 1
-      AND c.resolved_at <= $as_of::TIMESTAMP
-      AND c.created_at >= $history_start::TIMESTAMP
-      AND c.created_at < least($period_end::TIMESTAMP, $as_of::TIMESTAMP)
-      AND NOT coalesce(wf_in_settled_sums(c.created_at, c.settled_at, $history_start::TIMESTAMP,
-                                          least($period_end::TIMESTAMP, $as_of::TIMESTAMP), $as_of::TIMESTAMP), false)
-      AND wf_in_case_scope($regions, $verticals, $priorities, $vendors, c.region, q.vertical, c.priority, c.vendor_id)
-    GROUP BY c.category_no, c.created_at::DATE
+    SELECT category_no, created_at::DATE, count(*)
+    -- the cases not in the settled sums, by the two conditions the scan tests column by column
+    FROM (
+        SELECT * FROM decided WHERE wf_unsettled_by(settled_at, $as_of::TIMESTAMP)
+        UNION ALL
+        SELECT * FROM decided
+        WHERE wf_settled_on_cut_day(created_at, settled_at, $history_start::TIMESTAMP,
+                                    least($period_end::TIMESTAMP, $as_of::TIMESTAMP), $as_of::TIMESTAMP)
+    ) rest
+    GROUP BY category_no, created_at::DATE
 )
 SELECT cn.name AS category, c.day, sum(c.human_violating)::BIGINT AS human_violating
 FROM counted c

@@ -141,10 +141,12 @@ period_cases AS MATERIALIZED (
         LEFT JOIN queue_verticals fq ON fq.queue_id = r.first_queue_id
     ) p
 ),
--- The flow's links grouped on the node numbers, named after grouping.
 -- The medians' values of every case: a summarised case's straight from its route row (its last step
 -- is closed by $as_of, so no stage runs on to $as_of and its seconds are the stored ones; the same
 -- expressions as period_cases', so the values are the same to the bit), the rest from period_cases.
+-- The links' values (four groupings read them) are kept only as the node numbers and case hours;
+-- the stages' are read again in one pass by their one aggregate, not kept (keeping all ten columns
+-- of 10M cases cost more than reading the route rows twice).
 median_cases AS MATERIALIZED (
     SELECT
         r.source_no,
@@ -153,17 +155,56 @@ median_cases AS MATERIALIZED (
             CASE WHEN r.returns > 0 THEN 1 WHEN r.escalations > 0 THEN 2
                  WHEN r.reroutes > 0 THEN 3 ELSE 4 END END AS path_no,
         coalesce(CASE WHEN r.resolved_at <= $as_of::TIMESTAMP THEN r.outcome_no END, 0) AS outcome_no,
-        r.waiting_s::DOUBLE AS waiting_s, r.review_s::DOUBLE AS review_s, r.pending_s::DOUBLE AS pending_s,
-        r.escalated_s::DOUBLE AS escalated_s, r.rerouted_s::DOUBLE AS rerouted_s,
         (r.waiting_s::DOUBLE + r.review_s::DOUBLE + r.pending_s::DOUBLE + r.escalated_s::DOUBLE
          + r.rerouted_s::DOUBLE) / 3600.0 AS case_hours
     FROM period_routes r
     LEFT JOIN queue_verticals fq ON fq.queue_id = r.first_queue_id
     WHERE r.summarised
     UNION ALL
-    SELECT source_no, queue_no, path_no, outcome_no, waiting_s, review_s, pending_s, escalated_s, rerouted_s, case_hours
+    SELECT source_no, queue_no, path_no, outcome_no, case_hours
     FROM period_cases
 ),
+stage_cases AS NOT MATERIALIZED (
+    SELECT r.waiting_s::DOUBLE AS waiting_s, r.review_s::DOUBLE AS review_s, r.pending_s::DOUBLE AS pending_s,
+           r.escalated_s::DOUBLE AS escalated_s, r.rerouted_s::DOUBLE AS rerouted_s
+    FROM period_routes r
+    WHERE r.summarised
+    UNION ALL
+    SELECT waiting_s, review_s, pending_s, escalated_s, rerouted_s
+    FROM period_cases
+),
+-- Per stage: the cases that spent time in it, their median seconds there and all their seconds;
+-- no row at all without a case (as a grouping by stage would give).
+stage_sums AS (
+    SELECT count(*) AS all_cases,
+           count(*) FILTER (WHERE waiting_s > 0) AS waiting_cases,
+           median(waiting_s) FILTER (WHERE waiting_s > 0) AS waiting_median, sum(waiting_s) AS waiting_sum,
+           count(*) FILTER (WHERE review_s > 0) AS review_cases,
+           median(review_s) FILTER (WHERE review_s > 0) AS review_median, sum(review_s) AS review_sum,
+           count(*) FILTER (WHERE pending_s > 0) AS pending_cases,
+           median(pending_s) FILTER (WHERE pending_s > 0) AS pending_median, sum(pending_s) AS pending_sum,
+           count(*) FILTER (WHERE escalated_s > 0) AS escalated_cases,
+           median(escalated_s) FILTER (WHERE escalated_s > 0) AS escalated_median, sum(escalated_s) AS escalated_sum,
+           count(*) FILTER (WHERE rerouted_s > 0) AS rerouted_cases,
+           median(rerouted_s) FILTER (WHERE rerouted_s > 0) AS rerouted_median, sum(rerouted_s) AS rerouted_sum
+    FROM stage_cases
+),
+stage_rows AS (
+    SELECT 'waiting' AS stage, waiting_cases AS cases, waiting_median / 3600.0 AS median_hours,
+           waiting_sum / 3600.0 AS hours
+    FROM stage_sums WHERE all_cases > 0
+    UNION ALL
+    SELECT 'review', review_cases, review_median / 3600.0, review_sum / 3600.0 FROM stage_sums WHERE all_cases > 0
+    UNION ALL
+    SELECT 'pending', pending_cases, pending_median / 3600.0, pending_sum / 3600.0 FROM stage_sums WHERE all_cases > 0
+    UNION ALL
+    SELECT 'escalated', escalated_cases, escalated_median / 3600.0, escalated_sum / 3600.0
+    FROM stage_sums WHERE all_cases > 0
+    UNION ALL
+    SELECT 'rerouted', rerouted_cases, rerouted_median / 3600.0, rerouted_sum / 3600.0
+    FROM stage_sums WHERE all_cases > 0
+),
+-- The flow's links grouped on the node numbers, named after grouping.
 link_groups AS (
     SELECT 'source_node' AS from_column, source_no AS from_no, 'queue_node' AS to_column, queue_no AS to_no,
            count(*) AS cases, median(case_hours) AS median_hours
@@ -277,13 +318,6 @@ review_parts AS (
     UNION ALL
     SELECT category_no, source_no, sum(review_s)
     FROM rest_cases WHERE NOT automated GROUP BY category_no, source_no
-),
-stage_seconds AS (
-    SELECT 'waiting' AS stage, waiting_s AS seconds FROM median_cases
-    UNION ALL SELECT 'review', review_s FROM median_cases
-    UNION ALL SELECT 'pending', pending_s FROM median_cases
-    UNION ALL SELECT 'escalated', escalated_s FROM median_cases
-    UNION ALL SELECT 'rerouted', rerouted_s FROM median_cases
 )
 SELECT
     'rates' AS figure,
@@ -305,9 +339,7 @@ FROM rates
 UNION ALL BY NAME
 SELECT 'link' AS figure, from_column, from_key, to_column, to_key, cases, median_hours FROM links
 UNION ALL BY NAME
-SELECT 'stage' AS figure, stage, count(*) FILTER (WHERE seconds > 0) AS cases,
-       median(seconds) FILTER (WHERE seconds > 0) / 3600.0 AS median_hours, sum(seconds) / 3600.0 AS hours
-FROM stage_seconds GROUP BY stage
+SELECT 'stage' AS figure, stage, cases, median_hours, hours FROM stage_rows
 UNION ALL BY NAME
 SELECT 'breach' AS figure, v.vertical AS grp, b.cases, b.breached, b.waiting_s, b.review_s, b.pending_s,
        b.escalated_s, b.rerouted_s

@@ -412,4 +412,6 @@ def test_empty_period_gives_no_figures(monkeypatch, automation_warehouse):
     data = plans.fetch(plans.automation(AS_OF, Filters(start=date(2026, 11, 1), end=date(2026, 11, 3))))
     assert au.rates_of(data["figures"])["cases"] == 0 and au.rates_of(data["figures"])["reroute_rate"] is None
     assert au.flow_of(data["figures"]).links.height == 0
+    # the stage figure is one ungrouped aggregate in SQL: no case, no stage row (not five rows of zeros)
+    assert data["figures"].filter(pl.col("figure") == "stage").height == 0
     assert au.threshold_curve(au.threshold_rows(data["figures"]), "clf-a", 1.0)["automated_cases"].sum() == 0
