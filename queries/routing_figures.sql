@@ -147,7 +147,7 @@ period_cases AS MATERIALIZED (
 -- The links' values (four groupings read them) are kept only as the node numbers and case hours;
 -- the stages' are read again in one pass by their one aggregate, not kept (keeping all ten columns
 -- of 10M cases cost more than reading the route rows twice).
-median_cases AS MATERIALIZED (
+link_cases AS MATERIALIZED (
     SELECT
         r.source_no,
         CASE WHEN r.automated THEN 0 ELSE coalesce(fq.vertical_no, -1) END AS queue_no,
@@ -208,16 +208,16 @@ stage_rows AS (
 link_groups AS (
     SELECT 'source_node' AS from_column, source_no AS from_no, 'queue_node' AS to_column, queue_no AS to_no,
            count(*) AS cases, median(case_hours) AS median_hours
-    FROM median_cases GROUP BY source_no, queue_no
+    FROM link_cases GROUP BY source_no, queue_no
     UNION ALL
     SELECT 'queue_node', queue_no, 'path_node', path_no, count(*), median(case_hours)
-    FROM median_cases WHERE path_no IS NOT NULL GROUP BY queue_no, path_no
+    FROM link_cases WHERE path_no IS NOT NULL GROUP BY queue_no, path_no
     UNION ALL
     SELECT 'path_node', path_no, 'outcome_node', outcome_no, count(*), median(case_hours)
-    FROM median_cases WHERE path_no IS NOT NULL GROUP BY path_no, outcome_no
+    FROM link_cases WHERE path_no IS NOT NULL GROUP BY path_no, outcome_no
     UNION ALL
     SELECT 'queue_node', queue_no, 'outcome_node', outcome_no, count(*), median(case_hours)
-    FROM median_cases WHERE path_no IS NULL GROUP BY queue_no, outcome_no
+    FROM link_cases WHERE path_no IS NULL GROUP BY queue_no, outcome_no
 ),
 -- The flow's node names by node number: the source's and outcome's codes, and the numbers
 -- period_cases gives the first queue, the path and an open outcome.
