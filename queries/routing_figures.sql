@@ -146,7 +146,8 @@ period_cases AS MATERIALIZED (
 -- expressions as period_cases', so the values are the same to the bit), the rest from period_cases.
 -- The links' values (four groupings read them) are kept only as the node numbers and case hours;
 -- the stages' are read again in one pass by their one aggregate, not kept (keeping all ten columns
--- of 10M cases cost more than reading the route rows twice).
+-- of 10M cases cost more than reading the route rows twice). Each reads only its own columns: one
+-- CTE of all ten for both was 3 % slower, its stage pass joining every case to its first queue.
 link_cases AS MATERIALIZED (
     SELECT
         r.source_no,
